@@ -1,0 +1,20 @@
+export { AssertionError, assert, unreachable } from './assert.ts';
+export type { Clock } from './clock.ts';
+export { ManualClock, systemClock } from './clock.ts';
+export type {
+  Brand,
+  BrokerId,
+  LeaderEpoch,
+  NodeId,
+  Offset,
+  PartitionId,
+  ProducerId,
+  TimestampMs,
+} from './ids.ts';
+export { brokerId, leaderEpoch, nodeId, offset, partitionId, producerId, timestampMs } from './ids.ts';
+export { limits } from './limits.ts';
+export type { Logger, LoggerOptions } from './logger.ts';
+export { createLogger, silentLogger } from './logger.ts';
+export { Random } from './random.ts';
+export type { Result } from './result.ts';
+export { err, ok } from './result.ts';
