@@ -1,2 +1,2 @@
-// Public entry of @runnel/broker.
-export {};
+export { Broker, type BrokerOptions } from './broker.ts';
+export { type BrokerConfig, defaultBrokerConfig, kafkaConfigMap } from './config.ts';

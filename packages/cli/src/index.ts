@@ -1,2 +1,1 @@
-// Public entry of @runnel/cli.
-export {};
+export { type DevOptions, startDev } from './commands/dev.ts';

@@ -1,2 +1,50 @@
 // Public entry of @runnel/metadata.
-export {};
+export type { ConfigDef, ConfigSynonymDef, ConfigType, ConfigValidator } from './config-defs.ts';
+export {
+  brokerConfigDefs,
+  brokerConfigDefsByName,
+  longMax,
+  topicConfigDefs,
+  topicConfigDefsByName,
+} from './config-defs.ts';
+export type { ConfigEntry, ConfigMap, ConfigSource, ConfigSynonym } from './configs.ts';
+export {
+  checkConfigValue,
+  configSourceIds,
+  configTypeIds,
+  describeBrokerConfigs,
+  describeTopicConfigs,
+  effectiveTopicConfigs,
+  validateBrokerConfigs,
+  validateTopicConfigs,
+} from './configs.ts';
+export type {
+  CommittedBatch,
+  ControllerChannel,
+  CreatedTopic,
+  CreateTopicError,
+  CreateTopicRequest,
+  CreateTopicResult,
+  DeleteTopicResult,
+  RegisterBrokerRequest,
+} from './controller-channel.ts';
+export { isValidTopicName } from './controller-channel.ts';
+export type { BrokerRegistration, PartitionImage, TopicImage } from './metadata-image.ts';
+export { MetadataImage, replay, replayBatch } from './metadata-image.ts';
+export type { DecodeRecordError } from './record-codec.ts';
+export { decodeMetadataRecord, encodeMetadataRecord, metadataRecordVersion } from './record-codec.ts';
+export type {
+  BrokerListener,
+  ConfigRecord,
+  ConfigResourceType,
+  FenceBrokerRecord,
+  MetadataRecord,
+  MetadataRecordType,
+  PartitionRecord,
+  RegisterBrokerRecord,
+  RemoveTopicRecord,
+  TopicRecord,
+} from './records.ts';
+export { isUuid, zeroUuid } from './records.ts';
+export type { TopicLogConfig } from './topic-log-config.ts';
+export { topicLogConfig } from './topic-log-config.ts';

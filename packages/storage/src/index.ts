@@ -1,2 +1,10 @@
 // Public entry of @runnel/storage.
-export {};
+export type { FileHandle, FileStat, FileSystem } from './file-system.ts';
+export { nodeFileSystem } from './file-system.ts';
+export type { LogConfig } from './log-config.ts';
+export { defaultLogConfig } from './log-config.ts';
+export type { AppendResult, PartitionLogOptions, ReadResult } from './partition-log.ts';
+export { PartitionLog } from './partition-log.ts';
+// Test support: an in-memory file system with crash, torn-write and corruption faults.
+export type { TornWrite } from './testing/faulty-file-system.ts';
+export { FaultyFileSystem, SimulatedCrashError } from './testing/faulty-file-system.ts';

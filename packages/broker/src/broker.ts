@@ -1,0 +1,214 @@
+/**
+ * A broker process's Kafka side: the listener, the request handlers, the
+ * partitions it hosts, and its HTTP endpoint for metrics and probes.
+ *
+ * The broker learns metadata only by replaying committed records from the
+ * ControllerChannel into its own MetadataImage; it never reads controller
+ * internals. Owned by whoever started it (the CLI, a test); `stop()` closes
+ * the listener, the HTTP server and every log, after which the object is
+ * dead. A failure while starting rejects `start()` after cleaning up.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Clock, createLogger, type Logger, systemClock } from '@runnel/common';
+import { type ControllerChannel, MetadataImage, replayBatch } from '@runnel/metadata';
+import { type BrokerConfig, kafkaConfigMap } from './config.ts';
+import { createTopicsHandler, deleteTopicsHandler } from './handlers/admin-topics.ts';
+import { apiVersionsHandler } from './handlers/api-versions.ts';
+import { describeConfigsHandler } from './handlers/describe-configs.ts';
+import { fetchHandler } from './handlers/fetch.ts';
+import { findCoordinatorHandler } from './handlers/find-coordinator.ts';
+import { type BrokerContext, type Handler, register } from './handlers/handler.ts';
+import { listOffsetsHandler } from './handlers/list-offsets.ts';
+import { metadataHandler } from './handlers/metadata.ts';
+import { produceHandler } from './handlers/produce.ts';
+import { HttpServer } from './http-server.ts';
+import { BrokerMetrics } from './metrics.ts';
+import { KafkaServer } from './network/kafka-server.ts';
+import { PartitionManager } from './partition-manager.ts';
+import { RequestProcessor } from './request-processor.ts';
+
+export interface BrokerOptions {
+  config: BrokerConfig;
+  controller: ControllerChannel;
+  logger?: Logger;
+  clock?: Clock;
+  /** Also export Node process metrics (off when several brokers share a process). */
+  processMetrics?: boolean;
+}
+
+export class Broker {
+  readonly config: BrokerConfig;
+  readonly clusterId: string;
+  readonly metrics: BrokerMetrics;
+  readonly #logger: Logger;
+  readonly #partitions: PartitionManager;
+  readonly #unsubscribe: () => void;
+  #image: MetadataImage;
+  #server: KafkaServer | null = null;
+  #http: HttpServer | null = null;
+  #retentionTimer: NodeJS.Timeout | null = null;
+  #ready = false;
+
+  private constructor(options: BrokerOptions, clusterId: string) {
+    this.config = options.config;
+    this.clusterId = clusterId;
+    const clock = options.clock ?? systemClock;
+    this.#logger = (options.logger ?? createLogger({ name: 'broker' })).child({ nodeId: options.config.nodeId });
+    this.#partitions = new PartitionManager({ config: options.config, logger: this.#logger, clock });
+    this.metrics = new BrokerMetrics(
+      {
+        partitionCount: () => this.#partitions.count,
+        segmentCount: () => sum(this.#partitions.all(), (p) => p.log.segmentCount),
+        logSizeBytes: () => sum(this.#partitions.all(), (p) => p.log.sizeBytes),
+        connectionCount: () => this.#server?.connectionCount ?? 0,
+      },
+      { defaultMetrics: options.processMetrics ?? false },
+    );
+    this.#image = MetadataImage.empty;
+    this.#unsubscribe = options.controller.subscribe((batch) => {
+      this.#image = replayBatch(this.#image, batch.records, batch.lastOffset);
+      this.#partitions.apply(this.#image);
+    });
+    const context: BrokerContext = {
+      config: options.config,
+      clusterId,
+      logger: this.#logger,
+      clock,
+      metrics: this.metrics,
+      partitions: this.#partitions,
+      controller: options.controller,
+      image: () => this.#image,
+      advertised: () => ({
+        host: options.config.advertisedHost ?? options.config.host,
+        port: options.config.advertisedPort ?? this.port,
+      }),
+      kafkaConfig: () => kafkaConfigMap(options.config, this.port),
+    };
+    const handlers: Handler[] = [
+      register(produceHandler(context)),
+      register(fetchHandler(context)),
+      register(listOffsetsHandler(context)),
+      register(metadataHandler(context)),
+      register(findCoordinatorHandler()),
+      register(createTopicsHandler(context)),
+      register(deleteTopicsHandler(context)),
+      register(describeConfigsHandler(context)),
+    ];
+    this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
+    this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));
+    this.#controller = options.controller;
+  }
+
+  readonly #processor: RequestProcessor;
+  readonly #controller: ControllerChannel;
+
+  static async start(options: BrokerOptions): Promise<Broker> {
+    await mkdir(options.config.dataDir, { recursive: true });
+    const clusterId = await loadOrCreateClusterId(options.config.dataDir, options.config.nodeId);
+    const broker = new Broker(options, clusterId);
+    try {
+      await broker.#start();
+    } catch (error) {
+      await broker.stop();
+      throw error;
+    }
+    return broker;
+  }
+
+  async #start(): Promise<void> {
+    const config = this.config;
+    await this.#partitions.settled();
+    this.#server = await KafkaServer.listen({
+      host: config.host,
+      port: config.port,
+      connectionsMax: config.connectionsMax,
+      frameBytesMax: config.requestBytesMax,
+      inflightMax: config.inflightRequestsPerConnectionMax,
+      process: this.#processor.process,
+      logger: this.#logger,
+    });
+    const registered = await this.#controller.registerBroker({
+      brokerId: config.nodeId,
+      incarnationId: randomUUID(),
+      listeners: [
+        {
+          name: 'PLAINTEXT',
+          host: config.advertisedHost ?? config.host,
+          port: config.advertisedPort ?? this.#server.port,
+          securityProtocol: 'PLAINTEXT',
+        },
+      ],
+      rack: null,
+    });
+    if (!registered.ok) throw new Error(`broker registration refused: ${registered.error}`);
+    if (config.httpPort !== null) {
+      this.#http = await HttpServer.listen({
+        host: config.httpHost,
+        port: config.httpPort,
+        registry: this.metrics.registry,
+        ready: () => this.#ready,
+        logger: this.#logger,
+      });
+    }
+    this.#retentionTimer = setInterval(() => {
+      this.#partitions.applyRetention().then(
+        (deleted) => {
+          if (deleted > 0) this.#logger.info({ deletedSegments: deleted }, 'retention deleted segments');
+        },
+        (error: unknown) => this.#logger.error({ err: String(error) }, 'retention check failed'),
+      );
+    }, config.logRetentionCheckIntervalMs);
+    this.#retentionTimer.unref();
+    this.#ready = true;
+    this.#logger.info(
+      { host: config.host, port: this.#server.port, httpPort: this.#http?.port ?? null, dataDir: config.dataDir },
+      'broker started',
+    );
+  }
+
+  /** The bound Kafka port (differs from config.port when that was 0). */
+  get port(): number {
+    return this.#server?.port ?? this.config.port;
+  }
+
+  get httpPort(): number | null {
+    return this.#http?.port ?? null;
+  }
+
+  get image(): MetadataImage {
+    return this.#image;
+  }
+
+  async stop(): Promise<void> {
+    this.#ready = false;
+    this.#unsubscribe();
+    if (this.#retentionTimer !== null) clearInterval(this.#retentionTimer);
+    await this.#server?.close();
+    await this.#http?.close();
+    await this.#partitions.close();
+    this.#logger.info('broker stopped');
+  }
+}
+
+function sum<T>(items: Iterable<T>, f: (item: T) => number): number {
+  let total = 0;
+  for (const item of items) total += f(item);
+  return total;
+}
+
+/** meta.properties, as Kafka keeps it: the cluster this log directory belongs to. */
+async function loadOrCreateClusterId(dataDir: string, nodeId: number): Promise<string> {
+  const path = join(dataDir, 'meta.properties');
+  try {
+    const text = await readFile(path, 'utf8');
+    const match = /^cluster\.id=(\S+)$/m.exec(text);
+    if (match?.[1] !== undefined) return match[1];
+  } catch {
+    // First start: fall through and create it.
+  }
+  const clusterId = randomUUID().replaceAll('-', '').slice(0, 22);
+  await writeFile(path, `version=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`);
+  return clusterId;
+}

@@ -1,0 +1,110 @@
+/**
+ * Broker configuration, with Kafka's property names where Kafka has one
+ * (`kafkaConfigMap` is what DescribeConfigs reports for the broker).
+ * Owned by the process that starts the broker; read-only afterwards.
+ */
+export interface BrokerConfig {
+  /** node.id / broker.id */
+  nodeId: number;
+  /** Interface the Kafka listener binds to. */
+  host: string;
+  /** Port of the Kafka listener; 0 picks a free port (tests). */
+  port: number;
+  /** Host and port clients are told to connect to (advertised.listeners); defaults to the bound address. */
+  advertisedHost: string | null;
+  advertisedPort: number | null;
+  /** log.dirs: partition data lives under `<dataDir>/<topic>-<partition>`. */
+  dataDir: string;
+  /** socket.request.max.bytes */
+  requestBytesMax: number;
+  /** max.connections */
+  connectionsMax: number;
+  /** Requests read ahead on one connection before reading pauses. */
+  inflightRequestsPerConnectionMax: number;
+  /** auto.create.topics.enable */
+  autoCreateTopics: boolean;
+  /** num.partitions */
+  numPartitions: number;
+  /** default.replication.factor */
+  defaultReplicationFactor: number;
+  /** min.insync.replicas */
+  minInsyncReplicas: number;
+  /** message.max.bytes */
+  messageBytesMax: number;
+  /** log.segment.bytes */
+  logSegmentBytes: number;
+  /** log.roll.ms */
+  logRollMs: number;
+  /** log.retention.ms (-1 = forever) */
+  logRetentionMs: number;
+  /** log.retention.bytes (-1 = unlimited) */
+  logRetentionBytes: number;
+  /** log.index.interval.bytes */
+  logIndexIntervalBytes: number;
+  /** log.flush.interval.messages: fsync after this many records (1 = fsync every append). */
+  logFlushIntervalMessages: number;
+  /** log.flush.interval.ms */
+  logFlushIntervalMs: number;
+  /** log.retention.check.interval.ms */
+  logRetentionCheckIntervalMs: number;
+  /** Host and port of the HTTP server for /metrics, /healthz, /readyz; port 0 picks one, null disables. */
+  httpHost: string;
+  httpPort: number | null;
+}
+
+const hourMs = 60 * 60 * 1000;
+
+export const defaultBrokerConfig: BrokerConfig = {
+  nodeId: 1,
+  host: '127.0.0.1',
+  port: 9092,
+  advertisedHost: null,
+  advertisedPort: null,
+  dataDir: './data/broker',
+  requestBytesMax: 104_857_600,
+  connectionsMax: 10_000,
+  inflightRequestsPerConnectionMax: 64,
+  autoCreateTopics: true,
+  numPartitions: 1,
+  defaultReplicationFactor: 1,
+  minInsyncReplicas: 1,
+  messageBytesMax: 1_048_588,
+  logSegmentBytes: 1_073_741_824,
+  logRollMs: 168 * hourMs,
+  logRetentionMs: 168 * hourMs,
+  logRetentionBytes: -1,
+  logIndexIntervalBytes: 4096,
+  logFlushIntervalMessages: Number.MAX_SAFE_INTEGER,
+  logFlushIntervalMs: Number.MAX_SAFE_INTEGER,
+  logRetentionCheckIntervalMs: 5 * 60 * 1000,
+  httpHost: '127.0.0.1',
+  httpPort: 9644,
+};
+
+/** The broker's static configuration under Kafka's property names. */
+export function kafkaConfigMap(config: BrokerConfig, boundPort: number): Record<string, string> {
+  const host = config.advertisedHost ?? config.host;
+  const port = config.advertisedPort ?? boundPort;
+  return {
+    'node.id': String(config.nodeId),
+    'broker.id': String(config.nodeId),
+    listeners: `PLAINTEXT://${config.host}:${boundPort}`,
+    'advertised.listeners': `PLAINTEXT://${host}:${port}`,
+    'log.dirs': config.dataDir,
+    'socket.request.max.bytes': String(config.requestBytesMax),
+    'max.connections': String(config.connectionsMax),
+    'auto.create.topics.enable': String(config.autoCreateTopics),
+    'num.partitions': String(config.numPartitions),
+    'default.replication.factor': String(config.defaultReplicationFactor),
+    'min.insync.replicas': String(config.minInsyncReplicas),
+    'message.max.bytes': String(config.messageBytesMax),
+    'log.segment.bytes': String(config.logSegmentBytes),
+    'log.roll.ms': String(config.logRollMs),
+    'log.retention.ms': String(config.logRetentionMs),
+    'log.retention.bytes': String(config.logRetentionBytes),
+    'log.index.interval.bytes': String(config.logIndexIntervalBytes),
+    'log.flush.interval.messages': String(config.logFlushIntervalMessages),
+    'log.flush.interval.ms': String(config.logFlushIntervalMs),
+    'log.retention.check.interval.ms': String(config.logRetentionCheckIntervalMs),
+  };
+}

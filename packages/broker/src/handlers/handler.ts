@@ -1,0 +1,52 @@
+/**
+ * What a request handler is: the API it serves, the versions it serves, and
+ * a function from the decoded request to the response body (or null when
+ * the protocol says no response is sent, as for acks=0 produce).
+ *
+ * Handlers never touch bytes or sockets. Per-partition failures are Kafka
+ * error codes in the response, as data; a thrown error is a bug and closes
+ * the client's connection (see Connection).
+ */
+import type { Clock, Logger } from '@runnel/common';
+import type { ControllerChannel, MetadataImage } from '@runnel/metadata';
+import type { RequestByKey, RequestHeader, ResponseByKey } from '@runnel/protocol';
+import type { BrokerConfig } from '../config.ts';
+import type { BrokerMetrics } from '../metrics.ts';
+import type { ConnectionContext } from '../network/connection.ts';
+import type { PartitionManager } from '../partition-manager.ts';
+
+export type ApiKey = keyof RequestByKey & keyof ResponseByKey;
+
+export interface RequestContext {
+  readonly header: RequestHeader;
+  readonly connection: ConnectionContext;
+}
+
+export interface Handler<K extends ApiKey = ApiKey> {
+  readonly apiKey: K;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  handle(request: RequestByKey[K], context: RequestContext): Promise<ResponseByKey[K] | null>;
+}
+
+/** The broker state handlers read; owned by Broker. */
+export interface BrokerContext {
+  readonly config: BrokerConfig;
+  readonly clusterId: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly metrics: BrokerMetrics;
+  readonly partitions: PartitionManager;
+  readonly controller: ControllerChannel;
+  /** The latest committed metadata image this broker has replayed. */
+  image(): MetadataImage;
+  /** The host and port clients should use to reach this broker. */
+  advertised(): { host: string; port: number };
+  /** The broker's static configuration under Kafka's names. */
+  kafkaConfig(): Record<string, string>;
+}
+
+/** Erases K so handlers of different APIs fit in one registry. */
+export function register<K extends ApiKey>(handler: Handler<K>): Handler {
+  return handler as unknown as Handler;
+}

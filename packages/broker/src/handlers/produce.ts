@@ -1,0 +1,100 @@
+/**
+ * Produce (key 0, v3-7). Each partition's batches are checked (CRC32C,
+ * sizes, magic v2) without decoding records, then appended as the exact
+ * bytes the producer sent; only baseOffset and partitionLeaderEpoch are
+ * rewritten by the log. acks=0 sends no response at all; acks=1 and
+ * acks=-1 answer once the append is done (with one replica the ISR is
+ * this broker, so acks=all also requires min.insync.replicas <= 1).
+ */
+import { isValidTopicName } from '@runnel/metadata';
+import { ErrorCode, type ProduceRequest, type ProduceResponse, validateRecordBatches } from '@runnel/protocol';
+import { topicLimits } from '../log-config.ts';
+import type { BrokerContext, Handler } from './handler.ts';
+
+type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
+
+const validationErrorCodes = {
+  corrupt_message: ErrorCode.CORRUPT_MESSAGE,
+  invalid_record: ErrorCode.INVALID_RECORD,
+  unsupported_compression: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+  unsupported_magic: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+} as const;
+
+export function produceHandler(broker: BrokerContext): Handler<0> {
+  async function producePartition(
+    topic: string,
+    index: number,
+    records: Buffer | null,
+    acks: number,
+  ): Promise<PartitionResponse> {
+    const fail = (errorCode: number): PartitionResponse => {
+      broker.metrics.produceErrors.inc({ topic, error: String(errorCode) });
+      return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+    };
+    if (!isValidTopicName(topic)) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    const image = broker.image();
+    const topicImage = image.topic(topic);
+    if (topicImage === undefined || topicImage.partitions[index] === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const partition = broker.partitions.get(topic, index);
+    if (partition === undefined || partition.closed || partition.leader !== broker.config.nodeId) {
+      return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+    if (records === null || records.length === 0) return fail(ErrorCode.INVALID_RECORD);
+    const limits = topicLimits(image.configOverrides('topic', topic), broker.config);
+    const checked = validateRecordBatches(records);
+    if (!checked.ok) {
+      broker.logger.warn({ topic, partition: index, error: checked.error }, 'rejected produce batch');
+      return fail(validationErrorCodes[checked.error]);
+    }
+    for (const batch of checked.value.batches) {
+      if (batch.sizeBytes > limits.messageBytesMax) return fail(ErrorCode.MESSAGE_TOO_LARGE);
+    }
+    if (acks === -1 && partition.isr.length < limits.minInsyncReplicas) return fail(ErrorCode.NOT_ENOUGH_REPLICAS);
+    const result = await partition.appendAsLeader(records, checked.value.recordCount);
+    broker.metrics.bytesIn.inc({ topic }, records.length);
+    broker.metrics.messagesIn.inc({ topic }, checked.value.recordCount);
+    return {
+      index,
+      errorCode: ErrorCode.NONE,
+      baseOffset: result.baseOffset,
+      logAppendTimeMs: result.logAppendTimeMs,
+      logStartOffset: partition.log.logStartOffset,
+    };
+  }
+
+  return {
+    apiKey: 0,
+    minVersion: 3,
+    maxVersion: 7,
+    async handle(request: ProduceRequest): Promise<ProduceResponse | null> {
+      const acks = request.acks;
+      if (acks !== 0 && acks !== 1 && acks !== -1) {
+        return {
+          responses: request.topicData.map((t) => ({
+            name: t.name,
+            partitionResponses: t.partitionData.map((p) => ({
+              index: p.index,
+              errorCode: ErrorCode.INVALID_REQUIRED_ACKS,
+              baseOffset: -1n,
+              logAppendTimeMs: -1n,
+              logStartOffset: -1n,
+            })),
+          })),
+          throttleTimeMs: 0,
+        };
+      }
+      const responses = await Promise.all(
+        request.topicData.map(async (topic) => ({
+          name: topic.name,
+          partitionResponses: await Promise.all(
+            topic.partitionData.map((p) =>
+              producePartition(topic.name, p.index, Buffer.isBuffer(p.records) ? p.records : null, acks),
+            ),
+          ),
+        })),
+      );
+      if (acks === 0) return null;
+      return { responses, throttleTimeMs: 0 };
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The broker's Prometheus metrics. Names follow what operators already
+ * dashboard for Kafka (kafka_server_brokertopicmetrics_*, per-request
+ * latency) so existing alerts carry over. Owned by Broker; handlers only
+ * increment. Each broker has its own registry (several may share a process
+ * in tests).
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface GaugeSources {
+  partitionCount(): number;
+  segmentCount(): number;
+  logSizeBytes(): number;
+  connectionCount(): number;
+}
+
+export class BrokerMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'request'>;
+  readonly requestErrors: Counter<'request' | 'reason'>;
+  readonly requestSeconds: Histogram<'request'>;
+  readonly bytesIn: Counter<'topic'>;
+  readonly bytesOut: Counter<'topic'>;
+  readonly messagesIn: Counter<'topic'>;
+  readonly messagesOut: Counter<'topic'>;
+  readonly produceErrors: Counter<'topic' | 'error'>;
+
+  constructor(sources: GaugeSources, options: { defaultMetrics: boolean }) {
+    const registers = [this.registry];
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({
+      name: 'kafka_network_requests_total',
+      help: 'Kafka requests handled, by API',
+      labelNames: ['request'],
+      registers,
+    });
+    this.requestErrors = new Counter({
+      name: 'kafka_network_request_errors_total',
+      help: 'Requests that closed the connection (malformed, unsupported, oversized), by API and reason',
+      labelNames: ['request', 'reason'],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: 'kafka_network_request_duration_seconds',
+      help: 'Time from a request being read to its response being ready, by API',
+      labelNames: ['request'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.bytesIn = new Counter({
+      name: 'kafka_server_brokertopicmetrics_bytesin_total',
+      help: 'Record batch bytes appended by producers, by topic',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.bytesOut = new Counter({
+      name: 'kafka_server_brokertopicmetrics_bytesout_total',
+      help: 'Record batch bytes sent to consumers, by topic',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.messagesIn = new Counter({
+      name: 'kafka_server_brokertopicmetrics_messagesin_total',
+      help: 'Records appended by producers, by topic',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.messagesOut = new Counter({
+      name: 'kafka_server_brokertopicmetrics_messagesout_total',
+      help: 'Records sent to consumers (counted from batch headers), by topic',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.produceErrors = new Counter({
+      name: 'kafka_server_brokertopicmetrics_failedproducerequests_total',
+      help: 'Partition produce attempts that failed, by topic and error',
+      labelNames: ['topic', 'error'],
+      registers,
+    });
+    new Gauge({
+      name: 'kafka_server_replicamanager_partitioncount',
+      help: 'Partitions hosted on this broker',
+      registers,
+      collect() {
+        this.set(sources.partitionCount());
+      },
+    });
+    new Gauge({
+      name: 'kafka_log_segments',
+      help: 'Log segments on this broker, all partitions',
+      registers,
+      collect() {
+        this.set(sources.segmentCount());
+      },
+    });
+    new Gauge({
+      name: 'kafka_log_size_bytes',
+      help: 'Bytes of log on this broker, all partitions',
+      registers,
+      collect() {
+        this.set(sources.logSizeBytes());
+      },
+    });
+    new Gauge({
+      name: 'kafka_server_socketserver_connections',
+      help: 'Open client connections',
+      registers,
+      collect() {
+        this.set(sources.connectionCount());
+      },
+    });
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * One client connection: frames in, responses out in request order.
+ *
+ * Requests are handled concurrently (pipelining), but responses are written
+ * strictly in the order the requests arrived. A request answered with no
+ * response (acks=0 produce) just frees its slot. Reading pauses while
+ * `inflightMax` requests are outstanding or the socket's write buffer is
+ * full, so one client cannot make the broker buffer without bound.
+ *
+ * Owned by KafkaServer. After `close` (bad input, a handler bug, or the
+ * peer leaving) pending responses are dropped and the socket destroyed.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from '@runnel/common';
+import { FrameReader } from './frame-reader.ts';
+
+/** What a request produced: response chunks, nothing (no response is sent), or a reason to close the connection. */
+export type RequestOutcome = { kind: 'respond'; chunks: Buffer[] } | { kind: 'none' } | { kind: 'close'; reason: string };
+
+export interface ConnectionContext {
+  readonly id: number;
+  readonly remoteAddress: string;
+}
+
+export type RequestProcessor = (frame: Buffer, connection: ConnectionContext) => Promise<RequestOutcome>;
+
+const writeBufferBytesHigh = 16 * 1024 * 1024;
+const closeGraceMs = 2000;
+
+export class Connection implements ConnectionContext {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly #socket: Socket;
+  readonly #reader: FrameReader;
+  readonly #process: RequestProcessor;
+  readonly #logger: Logger;
+  readonly #inflightMax: number;
+  /** Outcomes by sequence number, waiting for their turn to be written. */
+  readonly #ready = new Map<number, RequestOutcome>();
+  #nextSeq = 0;
+  #nextToWrite = 0;
+  #closed = false;
+  #paused = false;
+
+  constructor(options: {
+    id: number;
+    socket: Socket;
+    frameBytesMax: number;
+    inflightMax: number;
+    process: RequestProcessor;
+    logger: Logger;
+    onClose: () => void;
+  }) {
+    this.id = options.id;
+    this.#socket = options.socket;
+    this.remoteAddress = `${options.socket.remoteAddress ?? '?'}:${options.socket.remotePort ?? '?'}`;
+    this.#reader = new FrameReader(options.frameBytesMax);
+    this.#process = options.process;
+    this.#inflightMax = options.inflightMax;
+    this.#logger = options.logger.child({ connection: this.id, remote: this.remoteAddress });
+    this.#socket.setNoDelay(true);
+    this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    this.#socket.on('drain', () => this.#maybeResume());
+    this.#socket.on('error', (error) => this.#logger.debug({ err: error.message }, 'socket error'));
+    this.#socket.on('close', () => {
+      this.#closed = true;
+      this.#ready.clear();
+      options.onClose();
+    });
+  }
+
+  get inflight(): number {
+    return this.#nextSeq - this.#nextToWrite;
+  }
+
+  /** Closes the connection; responses already written are still flushed to the peer. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#ready.clear();
+    this.#logger.warn({ reason }, 'closing connection');
+    this.#socket.end(() => this.#socket.destroy());
+    // A peer that never reads must not keep the socket alive.
+    setTimeout(() => this.#socket.destroy(), closeGraceMs).unref();
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closed) return;
+    for (const event of this.#reader.push(chunk)) {
+      if (event.kind === 'oversized') {
+        this.close(`request size ${event.sizeBytes} outside 0..socket.request.max.bytes`);
+        return;
+      }
+      this.#dispatch(event.frame);
+      if (this.#closed) return;
+    }
+    this.#maybePause();
+  }
+
+  #dispatch(frame: Buffer): void {
+    const seq = this.#nextSeq++;
+    this.#process(frame, this).then(
+      (outcome) => this.#complete(seq, outcome),
+      (error: unknown) => {
+        // A handler threw: a bug, not bad input. Keep serving others; drop this connection.
+        this.#logger.error({ err: error instanceof Error ? error.stack : String(error) }, 'request handler failed');
+        this.#complete(seq, { kind: 'close', reason: 'internal error while handling request' });
+      },
+    );
+  }
+
+  #complete(seq: number, outcome: RequestOutcome): void {
+    if (this.#closed) return;
+    this.#ready.set(seq, outcome);
+    let wrote = false;
+    for (;;) {
+      const next = this.#ready.get(this.#nextToWrite);
+      if (next === undefined) break;
+      this.#ready.delete(this.#nextToWrite);
+      this.#nextToWrite++;
+      if (next.kind === 'close') {
+        if (wrote) this.#socket.uncork();
+        this.close(next.reason);
+        return;
+      }
+      if (next.kind === 'respond') {
+        if (!wrote) this.#socket.cork();
+        wrote = true;
+        for (const c of next.chunks) this.#socket.write(c);
+      }
+    }
+    if (wrote) this.#socket.uncork();
+    this.#maybeResume();
+  }
+
+  #maybePause(): void {
+    if (!this.#paused && (this.inflight >= this.#inflightMax || this.#socket.writableLength > writeBufferBytesHigh)) {
+      this.#paused = true;
+      this.#socket.pause();
+    }
+  }
+
+  #maybeResume(): void {
+    if (this.#paused && this.inflight < this.#inflightMax && this.#socket.writableLength <= writeBufferBytesHigh) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+  }
+}

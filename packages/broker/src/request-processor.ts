@@ -1,0 +1,90 @@
+/**
+ * Turns one request frame into its outcome: decode the header and body,
+ * route to the handler for the API, encode the response in the header
+ * version the request calls for.
+ *
+ * Bad input never throws out of here. An ApiVersions request at a version
+ * we do not support gets the v0-format UNSUPPORTED_VERSION reply (what
+ * clients expect before they know our table); any other undecodable frame,
+ * unknown API key or unsupported version is logged and closes the
+ * connection, as Kafka does. Other connections are unaffected.
+ */
+import type { Logger } from '@runnel/common';
+import {
+  apiDefByKey,
+  decodeRequestFrame,
+  encodeApiVersionsUnsupportedFrame,
+  encodeResponseFrame,
+} from '@runnel/protocol';
+import type { Handler } from './handlers/handler.ts';
+import type { BrokerMetrics } from './metrics.ts';
+import type { ConnectionContext, RequestOutcome } from './network/connection.ts';
+
+const apiVersionsKey = 18;
+
+export class RequestProcessor {
+  readonly #handlers = new Map<number, Handler>();
+  readonly #logger: Logger;
+  readonly #metrics: BrokerMetrics;
+
+  constructor(handlers: readonly Handler[], logger: Logger, metrics: BrokerMetrics) {
+    for (const h of handlers) this.#handlers.set(h.apiKey, h);
+    this.#logger = logger;
+    this.#metrics = metrics;
+  }
+
+  get servedApiKeys(): ReadonlySet<number> {
+    return new Set(this.#handlers.keys());
+  }
+
+  addHandler(handler: Handler): void {
+    this.#handlers.set(handler.apiKey, handler);
+  }
+
+  readonly process = async (frame: Buffer, connection: ConnectionContext): Promise<RequestOutcome> => {
+    const started = performance.now();
+    const decoded = decodeRequestFrame(frame);
+    if (!decoded.ok) {
+      const header = decoded.header;
+      const api = header === null ? 'unknown' : (apiDefByKey(header.apiKey)?.name ?? `key-${header.apiKey}`);
+      if (header !== null && header.apiKey === apiVersionsKey && decoded.error === 'unsupported_version') {
+        this.#logger.info(
+          { remote: connection.remoteAddress, version: header.apiVersion },
+          'ApiVersions at an unsupported version; answering with the v0 error reply',
+        );
+        this.#metrics.requests.inc({ request: api });
+        return { kind: 'respond', chunks: encodeApiVersionsUnsupportedFrame(header.correlationId) };
+      }
+      this.#metrics.requestErrors.inc({ request: api, reason: decoded.error });
+      this.#logger.warn(
+        {
+          remote: connection.remoteAddress,
+          error: decoded.error,
+          apiKey: header?.apiKey,
+          apiVersion: header?.apiVersion,
+          correlationId: header?.correlationId,
+          clientId: header?.clientId,
+          detail: decoded.message,
+        },
+        'bad request',
+      );
+      return { kind: 'close', reason: `${decoded.error}: ${decoded.message}` };
+    }
+    const { header, body } = decoded;
+    const handler = this.#handlers.get(header.apiKey);
+    const api = apiDefByKey(header.apiKey)?.name ?? `key-${header.apiKey}`;
+    if (handler === undefined || header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
+      this.#metrics.requestErrors.inc({ request: api, reason: 'not_served' });
+      this.#logger.warn(
+        { remote: connection.remoteAddress, apiKey: header.apiKey, apiVersion: header.apiVersion, clientId: header.clientId },
+        'request for an API or version this broker does not serve',
+      );
+      return { kind: 'close', reason: `${api} v${header.apiVersion} is not served` };
+    }
+    const response = await handler.handle(body as never, { header, connection });
+    this.#metrics.requests.inc({ request: api });
+    this.#metrics.requestSeconds.observe({ request: api }, (performance.now() - started) / 1000);
+    if (response === null) return { kind: 'none' };
+    return { kind: 'respond', chunks: encodeResponseFrame(header, response) };
+  };
+}

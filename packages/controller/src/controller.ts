@@ -1,0 +1,195 @@
+/**
+ * The single-node controller: runs the pure control logic on the current
+ * image, commits the resulting records to the MetadataLog, replays them,
+ * and tells subscribers. A Raft quorum replaces the single log in a later
+ * issue; brokers never notice, because they only see ControllerChannel.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock, Logger, Result } from '@runnel/common';
+import { AssertionError, ok, silentLogger, systemClock } from '@runnel/common';
+import type {
+  CommittedBatch,
+  ControllerChannel,
+  CreateTopicRequest,
+  CreateTopicResult,
+  DeleteTopicResult,
+  MetadataRecord,
+  RegisterBrokerRequest,
+} from '@runnel/metadata';
+import { MetadataImage, replayBatch, zeroUuid } from '@runnel/metadata';
+import type { TopicDefaults } from './logic/create-topics.ts';
+import { createTopics } from './logic/create-topics.ts';
+import { deleteTopics } from './logic/delete-topics.ts';
+import { registerBroker } from './logic/register-broker.ts';
+import { MetadataLog } from './metadata-log.ts';
+
+export interface ControllerOptions {
+  /** Directory of the level database holding the metadata log. */
+  dir: string;
+  logger?: Logger;
+  clock?: Clock;
+  brokerDefaults?: TopicDefaults;
+  /** Topic ids; random UUIDs unless a test wants them predictable. */
+  idGenerator?: () => string;
+}
+
+type Listener = (batch: CommittedBatch) => void;
+
+/**
+ * Owned by the process that opened it (the CLI), which must close() it.
+ * Admin operations run one at a time, in call order, each against the image
+ * left by the previous one. The image it returns is immutable and may be
+ * kept. If writing the log fails, the controller refuses every later
+ * operation with that error (what reached disk is unknown): close and reopen.
+ * A subscriber that throws is a bug in the subscriber: the batch stays
+ * committed and the admin call that committed it rejects with the error.
+ */
+export class Controller {
+  readonly #log: MetadataLog;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #defaults: TopicDefaults;
+  readonly #idGenerator: () => string;
+  readonly #listeners = new Set<Listener>();
+  /** Every committed record, for subscribers that join late (snapshots bound this later). */
+  readonly #records: MetadataRecord[];
+  /** brokerId -> incarnation registered since this controller opened (see logic/register-broker.ts). */
+  readonly #sessions = new Map<number, string>();
+  #image: MetadataImage;
+  #tail: Promise<unknown> = Promise.resolve();
+  #failure: unknown;
+  #closed = false;
+
+  private constructor(log: MetadataLog, records: MetadataRecord[], options: ControllerOptions) {
+    this.#log = log;
+    this.#records = records;
+    this.#image = replayBatch(MetadataImage.empty, records, BigInt(records.length) - 1n);
+    this.#logger = options.logger ?? silentLogger();
+    this.#clock = options.clock ?? systemClock;
+    this.#defaults = options.brokerDefaults ?? { numPartitions: 1, defaultReplicationFactor: 1 };
+    this.#idGenerator = options.idGenerator ?? randomUUID;
+  }
+
+  static async open(options: ControllerOptions): Promise<Controller> {
+    const { log, records } = await MetadataLog.open(options.dir);
+    const controller = new Controller(log, records, options);
+    controller.#logger.info(
+      { event: 'controller-opened', dir: options.dir, records: records.length, topics: controller.#image.topicCount },
+      'controller opened',
+    );
+    return controller;
+  }
+
+  get image(): MetadataImage {
+    return this.#image;
+  }
+
+  channel(): ControllerChannel {
+    return {
+      subscribe: (listener) => this.#subscribe(listener),
+      registerBroker: (req) => this.#registerBroker(req),
+      createTopics: (topics, options) => this.#createTopics(topics, options.validateOnly),
+      deleteTopics: (names) => this.#deleteTopics(names),
+    };
+  }
+
+  /** Waits for the operation in flight, then closes the log. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#tail;
+    this.#listeners.clear();
+    await this.#log.close();
+  }
+
+  #subscribe(listener: Listener): () => void {
+    if (this.#records.length > 0) {
+      listener({ records: [...this.#records], lastOffset: this.#image.lastOffset });
+    }
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  #registerBroker(
+    req: RegisterBrokerRequest,
+  ): Promise<Result<{ brokerEpoch: bigint }, 'duplicate_broker_registration'>> {
+    return this.#serialized(async () => {
+      const { records, result } = registerBroker(this.#image, req, this.#sessions);
+      await this.#commit(records);
+      if (result.ok) this.#sessions.set(req.brokerId, req.incarnationId);
+      return result;
+    });
+  }
+
+  #createTopics(topics: readonly CreateTopicRequest[], validateOnly: boolean): Promise<CreateTopicResult[]> {
+    return this.#serialized(async () => {
+      const { records, results } = createTopics(this.#image, topics, this.#defaults, this.#idGenerator);
+      if (!validateOnly) {
+        await this.#commit(records);
+        return results;
+      }
+      // Validate-only creates write nothing and report the zero id, as Kafka does.
+      return results.map(({ name, result }) =>
+        result.ok ? { name, result: ok({ ...result.value, topicId: zeroUuid }) } : { name, result },
+      );
+    });
+  }
+
+  #deleteTopics(names: readonly string[]): Promise<DeleteTopicResult[]> {
+    return this.#serialized(async () => {
+      const { records, results } = deleteTopics(this.#image, names);
+      await this.#commit(records);
+      return results;
+    });
+  }
+
+  /** Runs `op` after every earlier operation has settled. */
+  #serialized<T>(op: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new AssertionError('controller used after close()'));
+    const run = this.#tail.then(() => {
+      if (this.#failure !== undefined) throw this.#failure;
+      return op();
+    });
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #commit(records: readonly MetadataRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const startMs = this.#clock.monotonicMs();
+    let lastOffset: bigint;
+    try {
+      lastOffset = await this.#log.append(records);
+    } catch (e: unknown) {
+      this.#failure = e;
+      this.#logger.error({ event: 'metadata-commit-failed', err: e }, 'metadata log write failed; controller stopped');
+      throw e;
+    }
+    this.#image = replayBatch(this.#image, records, lastOffset);
+    for (const r of records) this.#records.push(r);
+    this.#logger.info(
+      {
+        event: 'metadata-committed',
+        lastOffset: String(lastOffset),
+        records: records.length,
+        commitMs: this.#clock.monotonicMs() - startMs,
+      },
+      'metadata committed',
+    );
+    this.#notify({ records, lastOffset });
+  }
+
+  #notify(batch: CommittedBatch): void {
+    let firstError: unknown;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(batch);
+      } catch (e: unknown) {
+        firstError ??= e;
+      }
+    }
+    if (firstError !== undefined) throw firstError;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * CreateTopics as a pure function of the image: validates each request,
+ * places replicas, and returns the records that would create the topics.
+ * Nothing changes until the caller commits the records and replays them.
+ */
+import type { Result } from '@runnel/common';
+import { assert, err, ok } from '@runnel/common';
+import type {
+  CreatedTopic,
+  CreateTopicError,
+  CreateTopicRequest,
+  CreateTopicResult,
+  MetadataImage,
+  MetadataRecord,
+} from '@runnel/metadata';
+import { isUuid, isValidTopicName, validateTopicConfigs, zeroUuid } from '@runnel/metadata';
+
+export interface TopicDefaults {
+  /** num.partitions: used when a request says -1. */
+  readonly numPartitions: number;
+  /** default.replication.factor: used when a request says -1. */
+  readonly defaultReplicationFactor: number;
+}
+
+/** A bound on the work one request can ask for; Kafka has none, we keep one. */
+export const partitionsPerTopicMax = 100_000;
+const replicationFactorMax = 32_767; // int16 on the wire
+
+export interface CreateTopicsOutcome {
+  readonly records: MetadataRecord[];
+  readonly results: CreateTopicResult[];
+}
+
+export function createTopics(
+  image: MetadataImage,
+  requests: readonly CreateTopicRequest[],
+  defaults: TopicDefaults,
+  idGenerator: () => string,
+): CreateTopicsOutcome {
+  const live = image.liveBrokers().map((b) => b.brokerId);
+  const records: MetadataRecord[] = [];
+  const results: CreateTopicResult[] = [];
+  const namesInRequest = new Set<string>();
+  // Rotating the first replica by the number of topics spreads leaders across brokers over time.
+  let rotation = image.topicCount;
+  for (const req of requests) {
+    const planned = planTopic(image, req, defaults, live, rotation, namesInRequest);
+    if (!planned.ok) {
+      results.push({ name: req.name, result: planned });
+      continue;
+    }
+    namesInRequest.add(req.name);
+    rotation++;
+    const topicId = idGenerator();
+    assert(isUuid(topicId) && topicId !== zeroUuid, `id generator returned ${topicId}`);
+    assert(image.topicById(topicId) === undefined, `id generator repeated ${topicId}`);
+    records.push({ type: 'topic', name: req.name, topicId });
+    for (const name of Object.keys(req.configs).sort()) {
+      const value = req.configs[name];
+      assert(value !== undefined);
+      records.push({ type: 'config', resourceType: 'topic', resourceName: req.name, name, value });
+    }
+    planned.value.forEach((replicas, partition) => {
+      const leader = replicas[0];
+      assert(leader !== undefined, 'partition without replicas');
+      records.push({
+        type: 'partition',
+        topicId,
+        partition,
+        replicas,
+        isr: replicas,
+        leader,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+      });
+    });
+    const created: CreatedTopic = {
+      topicId,
+      numPartitions: planned.value.length,
+      replicationFactor: planned.value[0]?.length ?? 0,
+      configs: { ...req.configs },
+    };
+    results.push({ name: req.name, result: ok(created) });
+  }
+  return { records, results };
+}
+
+/** The replicas of every partition, or why the topic cannot be created. */
+function planTopic(
+  image: MetadataImage,
+  req: CreateTopicRequest,
+  defaults: TopicDefaults,
+  live: readonly number[],
+  rotation: number,
+  namesInRequest: ReadonlySet<string>,
+): Result<number[][], CreateTopicError> {
+  if (!isValidTopicName(req.name)) {
+    return err('invalid_topic_name', `Topic name '${req.name}' is illegal: use 1-249 of [a-zA-Z0-9._-], not . or ..`);
+  }
+  if (image.topic(req.name) !== undefined || namesInRequest.has(req.name)) {
+    return err('topic_already_exists', `Topic '${req.name}' already exists.`);
+  }
+  const configs = validateTopicConfigs(req.configs);
+  if (!configs.ok) return configs;
+  if (req.assignments.length > 0) return explicitAssignment(image, req);
+
+  const numPartitions = req.numPartitions === -1 ? defaults.numPartitions : req.numPartitions;
+  if (!Number.isInteger(numPartitions) || numPartitions < 1 || numPartitions > partitionsPerTopicMax) {
+    return err('invalid_partitions', `Number of partitions must be between 1 and ${partitionsPerTopicMax}.`);
+  }
+  const rf = req.replicationFactor === -1 ? defaults.defaultReplicationFactor : req.replicationFactor;
+  if (!Number.isInteger(rf) || rf < 1 || rf > replicationFactorMax) {
+    return err('invalid_replication_factor', 'Replication factor must be larger than 0.');
+  }
+  if (rf > live.length) {
+    return err(
+      'invalid_replication_factor',
+      `Replication factor: ${rf} larger than available brokers: ${live.length}.`,
+    );
+  }
+  return ok(roundRobin(live, numPartitions, rf, rotation));
+}
+
+/**
+ * Partition p's replicas are consecutive live brokers starting at
+ * (rotation + p), so leaders (first replicas) spread evenly.
+ */
+function roundRobin(live: readonly number[], numPartitions: number, rf: number, rotation: number): number[][] {
+  const n = live.length;
+  const out: number[][] = [];
+  for (let p = 0; p < numPartitions; p++) {
+    const replicas: number[] = [];
+    for (let j = 0; j < rf; j++) {
+      const broker = live[(rotation + p + j) % n];
+      assert(broker !== undefined);
+      replicas.push(broker);
+    }
+    out.push(replicas);
+  }
+  return out;
+}
+
+function explicitAssignment(image: MetadataImage, req: CreateTopicRequest): Result<number[][], CreateTopicError> {
+  const bad = (why: string) => err('invalid_replica_assignment', why);
+  if (req.numPartitions !== -1 || req.replicationFactor !== -1) {
+    return bad('Both numPartitions or replicationFactor and replicasAssignments were set.');
+  }
+  if (req.assignments.length > partitionsPerTopicMax) return bad('Too many partitions.');
+  const sorted = [...req.assignments].sort((a, b) => a.partition - b.partition);
+  const out: number[][] = [];
+  for (const [index, a] of sorted.entries()) {
+    if (a.partition !== index) return bad('Partitions must be numbered 0..n-1 with none missing or repeated.');
+    if (a.brokerIds.length === 0) return bad(`Partition ${index} has no replicas.`);
+    if (new Set(a.brokerIds).size !== a.brokerIds.length) return bad(`Partition ${index} repeats a replica.`);
+    if (a.brokerIds.length !== sorted[0]?.brokerIds.length)
+      return bad('All partitions must have the same number of replicas.');
+    const unknown = a.brokerIds.find((id) => image.broker(id) === undefined || image.broker(id)?.fenced === true);
+    if (unknown !== undefined) return bad(`Broker ${unknown} in partition ${index} is not a live broker.`);
+    out.push([...a.brokerIds]);
+  }
+  return ok(out);
+}

@@ -1,0 +1,160 @@
+/**
+ * Persisted encoding of one MetadataRecord.
+ *
+ *   record   = version:uint8 payload
+ *   version  = 0x01
+ *   payload  = UTF-8 JSON object with a "type" field and the record's fields;
+ *              bigint fields (brokerEpoch) are written as decimal strings so
+ *              no int64 loses precision through a JS number.
+ *
+ * JSON keeps the log readable with `ldb dump` and the volume of metadata is
+ * small. Decoding checks every field's type, because bytes read back from
+ * disk or the network are untrusted until proven otherwise; a new field or
+ * record shape means a new version byte, and old versions stay decodable.
+ */
+import type { Result } from '@runnel/common';
+import { err, ok } from '@runnel/common';
+import type { BrokerListener, MetadataRecord } from './records.ts';
+import { isUuid } from './records.ts';
+
+export const metadataRecordVersion = 1;
+
+export type DecodeRecordError = 'unsupported_version' | 'malformed_record';
+
+export function encodeMetadataRecord(record: MetadataRecord): Buffer {
+  const json = JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  const body = Buffer.from(json, 'utf8');
+  const out = Buffer.allocUnsafe(1 + body.length);
+  out[0] = metadataRecordVersion;
+  body.copy(out, 1);
+  return out;
+}
+
+export function decodeMetadataRecord(bytes: Uint8Array): Result<MetadataRecord, DecodeRecordError> {
+  if (bytes.length === 0) return err('malformed_record', 'empty record');
+  if (bytes[0] !== metadataRecordVersion) return err('unsupported_version', `record version ${bytes[0]}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 1, bytes.length - 1).toString('utf8'));
+  } catch {
+    return err('malformed_record', 'payload is not JSON');
+  }
+  try {
+    return ok(toRecord(parsed));
+  } catch (e: unknown) {
+    if (e instanceof MalformedField) return err('malformed_record', e.message);
+    throw e;
+  }
+}
+
+/** Internal control flow for the field readers below; never escapes this module. */
+class MalformedField extends Error {}
+
+function fail(message: string): never {
+  throw new MalformedField(message);
+}
+
+function object(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${what} is not an object`);
+  return value as Record<string, unknown>;
+}
+
+function str(o: Record<string, unknown>, key: string): string {
+  const v = o[key];
+  if (typeof v !== 'string') fail(`${key} is not a string`);
+  return v;
+}
+
+function nullableStr(o: Record<string, unknown>, key: string): string | null {
+  const v = o[key];
+  if (v === null) return null;
+  if (typeof v !== 'string') fail(`${key} is not a string or null`);
+  return v;
+}
+
+function int32(value: unknown, key: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) {
+    fail(`${key} is not an int32`);
+  }
+  return value;
+}
+
+function int64(o: Record<string, unknown>, key: string): bigint {
+  const v = o[key];
+  if (typeof v !== 'string' || !/^-?\d{1,19}$/.test(v)) fail(`${key} is not an int64 string`);
+  const n = BigInt(v);
+  if (n < -(2n ** 63n) || n >= 2n ** 63n) fail(`${key} is out of int64 range`);
+  return n;
+}
+
+function int32List(o: Record<string, unknown>, key: string): number[] {
+  const v = o[key];
+  if (!Array.isArray(v)) fail(`${key} is not an array`);
+  return v.map((item: unknown) => int32(item, key));
+}
+
+function uuid(o: Record<string, unknown>, key: string): string {
+  const v = str(o, key);
+  if (!isUuid(v)) fail(`${key} is not a uuid`);
+  return v;
+}
+
+function listener(value: unknown): BrokerListener {
+  const o = object(value, 'listener');
+  return {
+    name: str(o, 'name'),
+    host: str(o, 'host'),
+    port: int32(o.port, 'port'),
+    securityProtocol: str(o, 'securityProtocol'),
+  };
+}
+
+function toRecord(value: unknown): MetadataRecord {
+  const o = object(value, 'record');
+  const type = o.type;
+  switch (type) {
+    case 'register-broker': {
+      const listeners = o.listeners;
+      if (!Array.isArray(listeners)) fail('listeners is not an array');
+      return {
+        type,
+        brokerId: int32(o.brokerId, 'brokerId'),
+        incarnationId: str(o, 'incarnationId'),
+        brokerEpoch: int64(o, 'brokerEpoch'),
+        listeners: listeners.map(listener),
+        rack: nullableStr(o, 'rack'),
+      };
+    }
+    case 'topic':
+      return { type, name: str(o, 'name'), topicId: uuid(o, 'topicId') };
+    case 'partition':
+      return {
+        type,
+        topicId: uuid(o, 'topicId'),
+        partition: int32(o.partition, 'partition'),
+        replicas: int32List(o, 'replicas'),
+        isr: int32List(o, 'isr'),
+        leader: int32(o.leader, 'leader'),
+        leaderEpoch: int32(o.leaderEpoch, 'leaderEpoch'),
+        partitionEpoch: int32(o.partitionEpoch, 'partitionEpoch'),
+      };
+    case 'config': {
+      const resourceType = o.resourceType;
+      if (resourceType !== 'topic' && resourceType !== 'broker') fail('resourceType is not topic or broker');
+      return {
+        type,
+        resourceType,
+        resourceName: str(o, 'resourceName'),
+        name: str(o, 'name'),
+        value: nullableStr(o, 'value'),
+      };
+    }
+    case 'remove-topic':
+      return { type, topicId: uuid(o, 'topicId') };
+    case 'fence-broker':
+    case 'unfence-broker':
+      return { type, brokerId: int32(o.brokerId, 'brokerId'), brokerEpoch: int64(o, 'brokerEpoch') };
+    default:
+      return fail(`unknown record type ${JSON.stringify(type)}`);
+  }
+}

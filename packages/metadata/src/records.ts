@@ -1,0 +1,85 @@
+/**
+ * Metadata records: the only way cluster metadata changes. The controller
+ * commits them to its log; every MetadataImage (controller and brokers) is
+ * the result of replaying them in offset order. They are persisted, so a
+ * change of shape needs a new encoding version (see record-codec.ts).
+ */
+
+export interface BrokerListener {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly securityProtocol: string;
+}
+
+export type ConfigResourceType = 'topic' | 'broker';
+
+/** A broker announced itself; it is live until fenced. brokerEpoch is the record's offset. */
+export interface RegisterBrokerRecord {
+  readonly type: 'register-broker';
+  readonly brokerId: number;
+  readonly incarnationId: string;
+  readonly brokerEpoch: bigint;
+  readonly listeners: readonly BrokerListener[];
+  readonly rack: string | null;
+}
+
+/** A topic exists under this name; its partitions follow as partition records. */
+export interface TopicRecord {
+  readonly type: 'topic';
+  readonly name: string;
+  /** UUID, 8-4-4-4-12 lowercase hex. */
+  readonly topicId: string;
+}
+
+/** The full state of one partition; a later record for the same partition replaces it. */
+export interface PartitionRecord {
+  readonly type: 'partition';
+  readonly topicId: string;
+  readonly partition: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+}
+
+/** Sets (value) or deletes (null) one config override of a topic or broker. */
+export interface ConfigRecord {
+  readonly type: 'config';
+  readonly resourceType: ConfigResourceType;
+  readonly resourceName: string;
+  readonly name: string;
+  readonly value: string | null;
+}
+
+/** The topic, its partitions and its config overrides are gone. */
+export interface RemoveTopicRecord {
+  readonly type: 'remove-topic';
+  readonly topicId: string;
+}
+
+export interface FenceBrokerRecord {
+  readonly type: 'fence-broker' | 'unfence-broker';
+  readonly brokerId: number;
+  readonly brokerEpoch: bigint;
+}
+
+export type MetadataRecord =
+  | RegisterBrokerRecord
+  | TopicRecord
+  | PartitionRecord
+  | ConfigRecord
+  | RemoveTopicRecord
+  | FenceBrokerRecord;
+
+export type MetadataRecordType = MetadataRecord['type'];
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function isUuid(value: string): boolean {
+  return uuidPattern.test(value);
+}
+
+/** The all-zero UUID Kafka uses for "no topic id" (e.g. validate-only creates). */
+export const zeroUuid = '00000000-0000-0000-0000-000000000000';

@@ -1,0 +1,66 @@
+import type { MetadataRecord } from '@runnel/metadata';
+import { decodeMetadataRecord, encodeMetadataRecord } from '@runnel/metadata';
+import { describe, expect, it } from 'vitest';
+
+const topicId = '3f2a6c1e-9b4d-4e2a-8c1f-0a1b2c3d4e5f';
+
+const samples: MetadataRecord[] = [
+  {
+    type: 'register-broker',
+    brokerId: 1,
+    incarnationId: 'inc-1',
+    brokerEpoch: 2n ** 62n + 7n,
+    listeners: [{ name: 'PLAINTEXT', host: 'localhost', port: 9092, securityProtocol: 'PLAINTEXT' }],
+    rack: null,
+  },
+  { type: 'topic', name: 'orders', topicId },
+  { type: 'partition', topicId, partition: 3, replicas: [1, 2], isr: [2], leader: 2, leaderEpoch: 5, partitionEpoch: 9 },
+  { type: 'config', resourceType: 'topic', resourceName: 'orders', name: 'retention.ms', value: '1000' },
+  { type: 'config', resourceType: 'broker', resourceName: '1', name: 'log.retention.hours', value: null },
+  { type: 'remove-topic', topicId },
+  { type: 'fence-broker', brokerId: 1, brokerEpoch: 42n },
+  { type: 'unfence-broker', brokerId: 1, brokerEpoch: 42n },
+];
+
+describe('metadata record encoding', () => {
+  it.each(samples.map((r) => [r.type, r] as const))('%s round-trips exactly, bigints included', (_type, record) => {
+    const decoded = decodeMetadataRecord(encodeMetadataRecord(record));
+    expect(decoded).toEqual({ ok: true, value: record });
+  });
+
+  it('starts every encoding with version byte 1', () => {
+    for (const r of samples) expect(encodeMetadataRecord(r)[0]).toBe(1);
+  });
+
+  it('decodes from a view into a larger buffer', () => {
+    const encoded = encodeMetadataRecord(samples[1]!);
+    const padded = Buffer.concat([Buffer.from('xx'), encoded, Buffer.from('yy')]);
+    expect(decodeMetadataRecord(padded.subarray(2, 2 + encoded.length))).toEqual({ ok: true, value: samples[1] });
+  });
+
+  it.each([
+    ['empty input', Buffer.alloc(0), 'malformed_record'],
+    ['an unknown version byte', Buffer.from([9, 0x7b, 0x7d]), 'unsupported_version'],
+    ['bytes that are not JSON', Buffer.from([1, 0xff, 0x00]), 'malformed_record'],
+    ['a JSON array', Buffer.from('\x01[]'), 'malformed_record'],
+    ['an unknown record type', Buffer.from('\x01{"type":"nope"}'), 'malformed_record'],
+    ['a topic without an id', Buffer.from('\x01{"type":"topic","name":"a"}'), 'malformed_record'],
+    ['a topic id that is not a uuid', Buffer.from('\x01{"type":"topic","name":"a","topicId":"x"}'), 'malformed_record'],
+    ['an epoch given as a JSON number', Buffer.from('\x01{"type":"fence-broker","brokerId":1,"brokerEpoch":3}'), 'malformed_record'],
+    ['a fractional broker id', Buffer.from('\x01{"type":"fence-broker","brokerId":1.5,"brokerEpoch":"3"}'), 'malformed_record'],
+    [
+      'replicas that are not numbers',
+      Buffer.from(
+        `\x01{"type":"partition","topicId":"${topicId}","partition":0,"replicas":["1"],"isr":[],"leader":1,"leaderEpoch":0,"partitionEpoch":0}`,
+      ),
+      'malformed_record',
+    ],
+  ] as const)('decoding %s returns %s', (_what, bytes, error) => {
+    const decoded = decodeMetadataRecord(bytes);
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) {
+      expect(decoded.error).toBe(error);
+      expect(decoded.message).toBeTruthy();
+    }
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The ApiVersions table every Runnel node advertises: the same on every node,
+ * because several clients learn versions from one broker and reuse them for
+ * all (kafka-client-compat.md, section 6). Message definitions cover exactly
+ * these ranges. Never raise a minimum: kafka-python and librdkafka 2.0.2 pin
+ * the low versions.
+ */
+
+/** Kafka API keys by name. */
+export const ApiKeys = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  SaslHandshake: 17,
+  ApiVersions: 18,
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  DeleteRecords: 21,
+  InitProducerId: 22,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  TxnOffsetCommit: 28,
+  DescribeAcls: 29,
+  CreateAcls: 30,
+  DeleteAcls: 31,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
+  SaslAuthenticate: 36,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
+  OffsetDelete: 47,
+} as const;
+
+export type ApiKey = (typeof ApiKeys)[keyof typeof ApiKeys];
+
+export interface AdvertisedApi {
+  readonly apiKey: number;
+  readonly name: string;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+}
+
+const api = (name: keyof typeof ApiKeys, minVersion: number, maxVersion: number): AdvertisedApi => ({
+  apiKey: ApiKeys[name],
+  name,
+  minVersion,
+  maxVersion,
+});
+
+/** Ordered by API key, as ApiVersions responses list them. */
+export const advertisedApis: readonly AdvertisedApi[] = [
+  api('Produce', 3, 7),
+  api('Fetch', 4, 11),
+  api('ListOffsets', 1, 3),
+  api('Metadata', 0, 6),
+  api('OffsetCommit', 2, 7),
+  api('OffsetFetch', 1, 5),
+  api('FindCoordinator', 0, 2),
+  api('JoinGroup', 0, 5),
+  api('Heartbeat', 0, 3),
+  api('LeaveGroup', 0, 3),
+  api('SyncGroup', 0, 3),
+  api('DescribeGroups', 0, 4),
+  api('ListGroups', 0, 2),
+  api('SaslHandshake', 0, 1),
+  api('ApiVersions', 0, 3),
+  api('CreateTopics', 3, 4),
+  api('DeleteTopics', 1, 3),
+  api('DeleteRecords', 1, 1),
+  api('InitProducerId', 0, 4),
+  api('AddPartitionsToTxn', 0, 1),
+  api('AddOffsetsToTxn', 0, 1),
+  api('EndTxn', 1, 1),
+  api('TxnOffsetCommit', 1, 3),
+  api('DescribeAcls', 1, 1),
+  api('CreateAcls', 1, 1),
+  api('DeleteAcls', 1, 1),
+  api('DescribeConfigs', 1, 2),
+  api('AlterConfigs', 0, 1),
+  api('SaslAuthenticate', 0, 1),
+  api('CreatePartitions', 0, 1),
+  api('DeleteGroups', 1, 1),
+  api('OffsetDelete', 0, 0),
+];

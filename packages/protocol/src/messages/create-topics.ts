@@ -1,0 +1,79 @@
+/**
+ * CreateTopics (API key 19), versions 3-4. Flexible from v5, above our range.
+ *
+ * Request:  topics[name, numPartitions, replicationFactor,
+ *                  assignments[partitionIndex, brokerIds], configs[name, value]],
+ *           timeoutMs, validateOnly
+ * Response: throttleTimeMs, topics[name, errorCode, errorMessage]
+ *
+ * v1 adds validateOnly and the per-topic error message; v2 adds throttle
+ * time; v3 sends responses before throttling; v4 lets numPartitions and
+ * replicationFactor be -1 (broker defaults) without assignments (KIP-464).
+ */
+import type { ApiDef } from '../schema/types.ts';
+
+export const createTopics: ApiDef = {
+  apiKey: 19,
+  name: 'CreateTopics',
+  request: {
+    name: 'CreateTopicsRequest',
+    apiKey: 19,
+    kind: 'request',
+    validVersions: '3-4',
+    flexibleVersions: '5+',
+    fields: [
+      {
+        name: 'topics',
+        type: '[]',
+        versions: '0+',
+        fields: [
+          { name: 'name', type: 'string', versions: '0+' },
+          // -1 when assignments are given or the broker default applies.
+          { name: 'numPartitions', type: 'int32', versions: '0+' },
+          { name: 'replicationFactor', type: 'int16', versions: '0+' },
+          {
+            // Empty for automatic assignment.
+            name: 'assignments',
+            type: '[]',
+            versions: '0+',
+            fields: [
+              { name: 'partitionIndex', type: 'int32', versions: '0+' },
+              { name: 'brokerIds', type: '[]int32', versions: '0+' },
+            ],
+          },
+          {
+            name: 'configs',
+            type: '[]',
+            versions: '0+',
+            fields: [
+              { name: 'name', type: 'string', versions: '0+' },
+              { name: 'value', type: 'string', versions: '0+', nullableVersions: '0+' },
+            ],
+          },
+        ],
+      },
+      { name: 'timeoutMs', type: 'int32', versions: '0+', default: 60000 },
+      { name: 'validateOnly', type: 'bool', versions: '1+', default: false, ignorable: false },
+    ],
+  },
+  response: {
+    name: 'CreateTopicsResponse',
+    apiKey: 19,
+    kind: 'response',
+    validVersions: '3-4',
+    flexibleVersions: '5+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '2+', ignorable: true },
+      {
+        name: 'topics',
+        type: '[]',
+        versions: '0+',
+        fields: [
+          { name: 'name', type: 'string', versions: '0+' },
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'errorMessage', type: 'string', versions: '1+', nullableVersions: '0+', ignorable: true },
+        ],
+      },
+    ],
+  },
+};

@@ -1,0 +1,47 @@
+/**
+ * InitProducerId (API key 22), versions 0-4. Flexible from v2: compact
+ * strings and a tagged-field section after every struct.
+ *
+ * Request:  transactionalId (nullable), transactionTimeoutMs,
+ *           [producerId, producerEpoch v3+]
+ * Response: throttleTimeMs, errorCode, producerId, producerEpoch
+ *
+ * v1 matches v0 (responses go out before throttling); v2 is the first
+ * flexible version; v3 lets a producer pass its current id and epoch so the
+ * epoch can be bumped instead of a new id being allocated (KIP-360); v4 may
+ * return PRODUCER_FENCED.
+ */
+import type { ApiDef } from '../schema/types.ts';
+
+export const initProducerId: ApiDef = {
+  apiKey: 22,
+  name: 'InitProducerId',
+  request: {
+    name: 'InitProducerIdRequest',
+    apiKey: 22,
+    kind: 'request',
+    validVersions: '0-4',
+    flexibleVersions: '2+',
+    fields: [
+      // Null for an idempotent producer that is not transactional.
+      { name: 'transactionalId', type: 'string', versions: '0+', nullableVersions: '0+' },
+      { name: 'transactionTimeoutMs', type: 'int32', versions: '0+' },
+      // -1 unless the producer asks to bump the epoch of an id it already has.
+      { name: 'producerId', type: 'int64', versions: '3+', default: -1n },
+      { name: 'producerEpoch', type: 'int16', versions: '3+', default: -1 },
+    ],
+  },
+  response: {
+    name: 'InitProducerIdResponse',
+    apiKey: 22,
+    kind: 'response',
+    validVersions: '0-4',
+    flexibleVersions: '2+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+', ignorable: true },
+      { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'producerId', type: 'int64', versions: '0+', default: -1n },
+      { name: 'producerEpoch', type: 'int16', versions: '0+' },
+    ],
+  },
+};

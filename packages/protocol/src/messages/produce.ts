@@ -1,0 +1,79 @@
+/**
+ * Produce (API key 0), versions 3-7. Flexible from v9, above our range.
+ *
+ * Request:  transactionalId (nullable), acks, timeoutMs,
+ *           topicData[name, partitionData[index, records (nullable)]]
+ * Response: responses[name, partitionResponses[index, errorCode, baseOffset,
+ *           logAppendTimeMs, [logStartOffset v5+]]], throttleTimeMs
+ *
+ * v3 adds transactionalId and record batch v2; v4 may return
+ * KAFKA_STORAGE_ERROR; v5 adds logStartOffset to the response; v6 matches v5;
+ * v7 allows zstd-compressed batches.
+ */
+import type { ApiDef } from '../schema/types.ts';
+
+export const produce: ApiDef = {
+  apiKey: 0,
+  name: 'Produce',
+  request: {
+    name: 'ProduceRequest',
+    apiKey: 0,
+    kind: 'request',
+    validVersions: '3-7',
+    flexibleVersions: '9+',
+    fields: [
+      { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
+      // 0 = no acks, 1 = leader only, -1 = full ISR.
+      { name: 'acks', type: 'int16', versions: '0+' },
+      { name: 'timeoutMs', type: 'int32', versions: '0+' },
+      {
+        name: 'topicData',
+        type: '[]',
+        versions: '0+',
+        fields: [
+          { name: 'name', type: 'string', versions: '0+' },
+          {
+            name: 'partitionData',
+            type: '[]',
+            versions: '0+',
+            fields: [
+              { name: 'index', type: 'int32', versions: '0+' },
+              { name: 'records', type: 'records', versions: '0+', nullableVersions: '0+' },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+  response: {
+    name: 'ProduceResponse',
+    apiKey: 0,
+    kind: 'response',
+    validVersions: '3-7',
+    flexibleVersions: '9+',
+    fields: [
+      {
+        name: 'responses',
+        type: '[]',
+        versions: '0+',
+        fields: [
+          { name: 'name', type: 'string', versions: '0+' },
+          {
+            name: 'partitionResponses',
+            type: '[]',
+            versions: '0+',
+            fields: [
+              { name: 'index', type: 'int32', versions: '0+' },
+              { name: 'errorCode', type: 'int16', versions: '0+' },
+              { name: 'baseOffset', type: 'int64', versions: '0+' },
+              // -1 unless the topic uses LogAppendTime.
+              { name: 'logAppendTimeMs', type: 'int64', versions: '2+', default: -1n, ignorable: true },
+              { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1n, ignorable: true },
+            ],
+          },
+        ],
+      },
+      { name: 'throttleTimeMs', type: 'int32', versions: '1+', default: 0, ignorable: true },
+    ],
+  },
+};

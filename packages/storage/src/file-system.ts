@@ -1,0 +1,128 @@
+/**
+ * The FileSystem seam: exactly the file operations the partition log needs,
+ * so tests can swap in FaultyFileSystem (torn writes, lost unsynced data,
+ * corrupt bytes) and production uses nodeFileSystem.
+ *
+ * Writes are positional: the log tracks its own file sizes, so "append" is a
+ * write at the current end. Failures surface as rejected promises carrying
+ * the platform error (ENOENT, EIO, ...); the log treats them as fatal for
+ * the operation that hit them.
+ */
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import type { FileHandle as NodeFileHandle } from 'node:fs/promises';
+
+export interface FileHandle {
+  /** Reads up to `length` bytes at `position` into `buffer[offset..]`; returns how many were read (short at EOF). */
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
+  /** Writes all of `data` at `position`. */
+  write(data: Buffer, position: number): Promise<void>;
+  /** Writes all `buffers` back to back starting at `position`. */
+  writev(buffers: readonly Buffer[], position: number): Promise<void>;
+  truncate(length: number): Promise<void>;
+  /** fsync: what was written so far survives a power cut once this resolves. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface FileStat {
+  sizeBytes: number;
+  isDirectory: boolean;
+}
+
+export interface FileSystem {
+  /** Opens for reading and writing, creating an empty file if missing. */
+  open(path: string): Promise<FileHandle>;
+  /** Entry names in a directory (not paths). */
+  readdir(path: string): Promise<string[]>;
+  /** mkdir -p. */
+  mkdirp(path: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** null when nothing exists at `path`. */
+  stat(path: string): Promise<FileStat | null>;
+  /** rm -rf. */
+  rmrf(path: string): Promise<void>;
+}
+
+class NodeFile implements FileHandle {
+  readonly #handle: NodeFileHandle;
+  constructor(handle: NodeFileHandle) {
+    this.#handle = handle;
+  }
+  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    let done = 0;
+    // pread may return short reads before EOF; only a 0-byte read means EOF.
+    while (done < length) {
+      const { bytesRead } = await this.#handle.read(buffer, offset + done, length - done, position + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done;
+  }
+  async write(data: Buffer, position: number): Promise<void> {
+    let done = 0;
+    while (done < data.length) {
+      const { bytesWritten } = await this.#handle.write(data, done, data.length - done, position + done);
+      done += bytesWritten;
+    }
+  }
+  async writev(buffers: readonly Buffer[], position: number): Promise<void> {
+    const total = buffers.reduce((sum, b) => sum + b.length, 0);
+    const { bytesWritten } = await this.#handle.writev(buffers as Buffer[], position);
+    if (bytesWritten < total) {
+      // Rare short writev: finish the remainder with plain writes.
+      let skip = bytesWritten;
+      let at = position + bytesWritten;
+      for (const b of buffers) {
+        if (skip >= b.length) {
+          skip -= b.length;
+          continue;
+        }
+        const rest = b.subarray(skip);
+        skip = 0;
+        await this.write(rest, at);
+        at += rest.length;
+      }
+    }
+  }
+  truncate(length: number): Promise<void> {
+    return this.#handle.truncate(length);
+  }
+  sync(): Promise<void> {
+    return this.#handle.sync();
+  }
+  close(): Promise<void> {
+    return this.#handle.close();
+  }
+}
+
+/** The real disk, through node:fs/promises. */
+export const nodeFileSystem: FileSystem = {
+  async open(path) {
+    return new NodeFile(await open(path, constants.O_RDWR | constants.O_CREAT, 0o644));
+  },
+  readdir: (path) => readdir(path),
+  async mkdirp(path) {
+    await mkdir(path, { recursive: true });
+  },
+  unlink: (path) => unlink(path),
+  rename: (from, to) => rename(from, to),
+  async stat(path) {
+    try {
+      const s = await stat(path);
+      return { sizeBytes: s.size, isDirectory: s.isDirectory() };
+    } catch (error: unknown) {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return null;
+      throw error;
+    }
+  },
+  rmrf: (path) => rm(path, { recursive: true, force: true }),
+};
+
+/** Reads exactly `length` bytes at `position`, or fewer only at end of file. */
+export async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(length);
+  const n = await file.read(buffer, 0, length, position);
+  return n === length ? buffer : buffer.subarray(0, n);
+}

@@ -1,0 +1,102 @@
+/**
+ * A sparse index file of fixed-size big-endian entries, held fully in memory
+ * (indexes are small: one entry per index.interval.bytes of log) so lookups
+ * never touch the disk. New entries are buffered and written in one call by
+ * persist(); the file is derived data, so recovery validates it and rebuilds
+ * it from the log whenever it is missing, short or inconsistent.
+ *
+ * Owned by one LogSegment. After a failed persist() the in-memory entries are
+ * still right; the segment's owner treats the I/O error as fatal for the log.
+ */
+import { assert } from '@runnel/common';
+import { type FileHandle, type FileSystem, readAt } from './file-system.ts';
+
+export class IndexFile {
+  readonly path: string;
+  readonly entryBytes: number;
+  readonly #file: FileHandle;
+  #bytes: Buffer;
+  #count: number;
+  /** Entries known to be in the file. */
+  #writtenCount: number;
+  /** The file's real size; may hold a partial or stale tail until the next persist. */
+  #fileBytes: number;
+
+  private constructor(path: string, entryBytes: number, file: FileHandle, bytes: Buffer, fileBytes: number) {
+    this.path = path;
+    this.entryBytes = entryBytes;
+    this.#file = file;
+    this.#bytes = bytes;
+    this.#count = Math.floor(fileBytes / entryBytes);
+    this.#writtenCount = this.#count;
+    this.#fileBytes = fileBytes;
+  }
+
+  /** Opens (creating if missing) and loads every whole entry; validation is the caller's job. */
+  static async open(fs: FileSystem, path: string, entryBytes: number): Promise<IndexFile> {
+    const fileBytes = (await fs.stat(path))?.sizeBytes ?? 0;
+    const file = await fs.open(path);
+    const loaded = await readAt(file, 0, fileBytes);
+    const bytes = Buffer.alloc(Math.max(entryBytes * 64, fileBytes * 2));
+    loaded.copy(bytes, 0);
+    return new IndexFile(path, entryBytes, file, bytes, loaded.length);
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  /** The in-memory entries; entry i starts at i * entryBytes. Valid until the next append. */
+  get bytes(): Buffer {
+    return this.#bytes;
+  }
+
+  /** Makes room for one more entry and returns its byte position in `bytes`. */
+  appendSlot(): number {
+    const at = this.#count * this.entryBytes;
+    if (at + this.entryBytes > this.#bytes.length) {
+      const grown = Buffer.alloc(this.#bytes.length * 2);
+      this.#bytes.copy(grown, 0, 0, at);
+      this.#bytes = grown;
+    }
+    this.#count++;
+    return at;
+  }
+
+  /** Keeps the first `count` entries. */
+  truncateEntries(count: number): void {
+    assert(count >= 0 && count <= this.#count, `index truncate to ${count} of ${this.#count}`);
+    this.#count = count;
+    this.#writtenCount = Math.min(this.#writtenCount, count);
+  }
+
+  /** Number of entries not yet written to the file. */
+  get pendingCount(): number {
+    return this.#count - this.#writtenCount;
+  }
+
+  /** Writes buffered entries (and drops a stale tail) in at most two calls. */
+  async persist(): Promise<void> {
+    const writtenBytes = this.#writtenCount * this.entryBytes;
+    if (this.#fileBytes !== writtenBytes) {
+      await this.#file.truncate(writtenBytes);
+      this.#fileBytes = writtenBytes;
+    }
+    const count = this.#count;
+    const endBytes = count * this.entryBytes;
+    if (endBytes === writtenBytes) return;
+    // Copy out: the in-memory buffer may grow (and be replaced) while the write is in flight.
+    await this.#file.write(Buffer.from(this.#bytes.subarray(writtenBytes, endBytes)), writtenBytes);
+    this.#writtenCount = count;
+    this.#fileBytes = endBytes;
+  }
+
+  async sync(): Promise<void> {
+    await this.persist();
+    await this.#file.sync();
+  }
+
+  async close(): Promise<void> {
+    await this.#file.close();
+  }
+}

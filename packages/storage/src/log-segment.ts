@@ -1,0 +1,308 @@
+/**
+ * One segment of a partition log: `<base>.log` (record batches back to back)
+ * with its sparse `.index` and `.timeindex`, both mirrored in memory.
+ *
+ * Owned by PartitionLog, which serialises every mutation (append, truncate,
+ * seal, close, delete); reads may run concurrently with them and only ever
+ * see fully written batches. An I/O error from a mutation leaves the segment
+ * in an unknown state: the owner stops using the log and a reopen recovers it.
+ */
+import { join } from 'node:path';
+import { assert } from '@runnel/common';
+import { type BatchSummary, batchLayout, readBatchSummary } from './batch-header.ts';
+import { type FileHandle, type FileSystem, readAt } from './file-system.ts';
+import { OffsetIndex } from './offset-index.ts';
+import { TimeIndex } from './time-index.ts';
+
+/** A batch being appended: its header summary and where it starts in the appended buffer. */
+export interface AppendedBatch extends BatchSummary {
+  bufferPosition: number;
+}
+
+export interface BatchLocation {
+  position: number;
+  summary: BatchSummary;
+}
+
+/** Index entries are buffered and written once this many are pending. */
+const pendingIndexEntriesMax = 64;
+
+export function segmentFileName(baseOffset: bigint, suffix: '.log' | '.index' | '.timeindex'): string {
+  return `${baseOffset.toString().padStart(20, '0')}${suffix}`;
+}
+
+export class LogSegment {
+  readonly baseOffset: bigint;
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  readonly #fs: FileSystem;
+  readonly #logPath: string;
+  readonly #log: FileHandle;
+  readonly #indexIntervalBytes: number;
+  #sizeBytes: number;
+  #nextOffset: bigint;
+  #maxTimestampMs = -1n;
+  #offsetOfMaxTimestamp = 0;
+  #bytesSinceIndexEntry = 0;
+  /** Wall-clock ms of the first append since this segment became active; segment.ms counts from here. */
+  rollBaseMs: number | null = null;
+  #users = 0;
+  #closed = false;
+  #idle: (() => void) | null = null;
+
+  private constructor(
+    fs: FileSystem,
+    logPath: string,
+    log: FileHandle,
+    baseOffset: bigint,
+    sizeBytes: number,
+    offsetIndex: OffsetIndex,
+    timeIndex: TimeIndex,
+    indexIntervalBytes: number,
+  ) {
+    this.#fs = fs;
+    this.#logPath = logPath;
+    this.#log = log;
+    this.baseOffset = baseOffset;
+    this.#sizeBytes = sizeBytes;
+    this.#nextOffset = baseOffset;
+    this.offsetIndex = offsetIndex;
+    this.timeIndex = timeIndex;
+    this.#indexIntervalBytes = indexIntervalBytes;
+  }
+
+  /** Opens (creating if missing) a segment's files. Its state is not trusted until recovery has run. */
+  static async open(fs: FileSystem, dir: string, baseOffset: bigint, indexIntervalBytes: number): Promise<LogSegment> {
+    const logPath = join(dir, segmentFileName(baseOffset, '.log'));
+    const sizeBytes = (await fs.stat(logPath))?.sizeBytes ?? 0;
+    const log = await fs.open(logPath);
+    const offsetIndex = await OffsetIndex.open(fs, join(dir, segmentFileName(baseOffset, '.index')));
+    const timeIndex = await TimeIndex.open(fs, join(dir, segmentFileName(baseOffset, '.timeindex')));
+    return new LogSegment(fs, logPath, log, baseOffset, sizeBytes, offsetIndex, timeIndex, indexIntervalBytes);
+  }
+
+  get sizeBytes(): number {
+    return this.#sizeBytes;
+  }
+  /** One past the last offset in this segment. */
+  get nextOffset(): bigint {
+    return this.#nextOffset;
+  }
+  /** Largest batch maxTimestamp in the segment, -1 when none. */
+  get maxTimestampMs(): bigint {
+    return this.#maxTimestampMs;
+  }
+
+  /**
+   * Writes `data` (whole, already stamped batches) at the end of the log in
+   * one call, then indexes them. Nothing is visible to readers until the
+   * write has completed.
+   */
+  async append(data: Buffer, batches: readonly AppendedBatch[]): Promise<void> {
+    assert(!this.#closed, 'append to a closed segment');
+    const start = this.#sizeBytes;
+    assert(start + data.length <= 0x7fffffff, 'segment positions must fit int32');
+    await this.#log.write(data, start);
+    for (const batch of batches) this.indexBatch(batch, start + batch.bufferPosition);
+    this.#sizeBytes = start + data.length;
+    if (this.offsetIndex.file.pendingCount + this.timeIndex.file.pendingCount >= pendingIndexEntriesMax) {
+      await this.persistIndexes();
+    }
+  }
+
+  /**
+   * Records a batch at `position` in the in-memory state and the sparse
+   * indexes. Used by append and by recovery's scan, so both build the same
+   * indexes.
+   */
+  indexBatch(batch: BatchSummary, position: number): void {
+    assert(batch.baseOffset === this.#nextOffset, `batch at ${batch.baseOffset} but expected ${this.#nextOffset}`);
+    const relOffset = Number(batch.baseOffset - this.baseOffset);
+    if (batch.maxTimestampMs > this.#maxTimestampMs) {
+      this.#maxTimestampMs = batch.maxTimestampMs;
+      this.#offsetOfMaxTimestamp = relOffset;
+    }
+    if (this.#bytesSinceIndexEntry > this.#indexIntervalBytes) {
+      this.offsetIndex.append(relOffset, position);
+      this.timeIndex.maybeAppend(this.#maxTimestampMs, this.#offsetOfMaxTimestamp);
+      this.#bytesSinceIndexEntry = 0;
+    }
+    this.#bytesSinceIndexEntry += batch.sizeBytes;
+    this.#nextOffset = batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n;
+  }
+
+  /** Recovery: restart the scan state at a trusted point (everything before it is accounted for). */
+  resetScanState(state: { position: number; nextOffset: bigint; maxTimestampMs: bigint; offsetOfMaxTimestamp: number }) {
+    this.#sizeBytes = state.position;
+    this.#nextOffset = state.nextOffset;
+    this.#maxTimestampMs = state.maxTimestampMs;
+    this.#offsetOfMaxTimestamp = state.offsetOfMaxTimestamp;
+    this.#bytesSinceIndexEntry = 0;
+  }
+
+  /** Recovery: a scan accepted bytes up to `sizeBytes`. */
+  setScannedSize(sizeBytes: number): void {
+    this.#sizeBytes = sizeBytes;
+  }
+
+  /** Recovery: trust a sealed segment's indexes without scanning. */
+  restoreSealed(sizeBytes: number, nextOffset: bigint): void {
+    const last = this.timeIndex.last();
+    this.#sizeBytes = sizeBytes;
+    this.#nextOffset = nextOffset;
+    this.#maxTimestampMs = last?.timestampMs ?? -1n;
+    this.#offsetOfMaxTimestamp = last?.relOffset ?? 0;
+  }
+
+  /** The log file; recovery reads it in large chunks. */
+  get logFile(): FileHandle {
+    return this.#log;
+  }
+
+  async truncateLogFile(sizeBytes: number): Promise<void> {
+    await this.#log.truncate(sizeBytes);
+    this.#sizeBytes = sizeBytes;
+  }
+
+  /** Adds the final time index entry so the last entry is the segment's largest timestamp. */
+  markLargestTimestamp(): void {
+    this.timeIndex.maybeAppend(this.#maxTimestampMs, this.#offsetOfMaxTimestamp);
+  }
+
+  async persistIndexes(): Promise<void> {
+    await this.offsetIndex.file.persist();
+    await this.timeIndex.file.persist();
+  }
+
+  /** fsync of the log data only (indexes are rebuilt from it when needed). A closed segment has nothing to sync. */
+  async syncLog(): Promise<void> {
+    if (!this.#acquire()) return;
+    try {
+      await this.#log.sync();
+    } finally {
+      this.#release();
+    }
+  }
+
+  /** Makes log and indexes durable; used when sealing and closing. */
+  async syncAll(): Promise<void> {
+    this.markLargestTimestamp();
+    await this.offsetIndex.file.sync();
+    await this.timeIndex.file.sync();
+    await this.#log.sync();
+  }
+
+  /**
+   * The first batch whose last offset is >= `offset`, found from the index
+   * floor by reading batch headers only; null when there is none.
+   */
+  async findBatch(offset: bigint): Promise<BatchLocation | null> {
+    const rel = offset <= this.baseOffset ? 0 : Number(offset - this.baseOffset);
+    return this.#scanHeaders(this.offsetIndex.floor(rel).position, (s) => s.baseOffset + BigInt(s.lastOffsetDelta) >= offset);
+  }
+
+  /** The first batch with maxTimestamp >= `timestampMs`, or null. */
+  async findByTimestamp(timestampMs: bigint): Promise<BatchLocation | null> {
+    const floor = this.timeIndex.floor(timestampMs);
+    const start = this.offsetIndex.floor(floor?.relOffset ?? 0);
+    return this.#scanHeaders(start.position, (s) => s.maxTimestampMs >= timestampMs);
+  }
+
+  /**
+   * Whole batches from `location` on, in one read: at least the first batch,
+   * then as many as fit in `maxBytes`, stopping before any based at or after
+   * `maxOffset`. The returned buffer is owned by the caller.
+   */
+  async readBatches(location: BatchLocation, maxBytes: number, maxOffset: bigint): Promise<Buffer> {
+    const { position, summary } = location;
+    let windowEnd = Math.min(this.#sizeBytes, position + Math.max(maxBytes, summary.sizeBytes));
+    if (maxOffset < this.#nextOffset) {
+      // Batches from the first index entry at or past maxOffset on are all excluded.
+      const i = this.offsetIndex.floorIndex(Number(maxOffset - this.baseOffset) - 1) + 1;
+      if (i < this.offsetIndex.count) windowEnd = Math.min(windowEnd, this.offsetIndex.entry(i).position);
+    }
+    const buf = await readAt(this.#log, position, windowEnd - position);
+    let end = 0;
+    while (end + batchLayout.headerBytes <= buf.length) {
+      const size = batchLayout.logOverhead + buf.readInt32BE(end + batchLayout.batchLength);
+      if (end + size > buf.length || buf.readBigInt64BE(end) >= maxOffset) break;
+      if (end > 0 && end + size > maxBytes) break;
+      end += size;
+    }
+    assert(end >= summary.sizeBytes, `read of batch at ${position} came back short`);
+    return buf.subarray(0, end);
+  }
+
+  /** Drops batches from the one containing `offset` on; returns whether anything was dropped. */
+  async truncateFrom(offset: bigint): Promise<BatchLocation | null> {
+    const location = await this.findBatch(offset);
+    if (location === null) return null;
+    const rel = Number(location.summary.baseOffset - this.baseOffset);
+    this.offsetIndex.truncateFrom(rel);
+    this.timeIndex.truncateFrom(rel);
+    await this.truncateLogFile(location.position);
+    return location;
+  }
+
+  /** Runs `fn` while the segment is kept open; false when it is already closed. */
+  async withOpen<T>(fn: () => Promise<T>): Promise<{ open: true; value: T } | { open: false }> {
+    if (!this.#acquire()) return { open: false };
+    try {
+      return { open: true, value: await fn() };
+    } finally {
+      this.#release();
+    }
+  }
+
+  /** Closes the files once in-flight reads and syncs are done. `sync` makes everything durable first. */
+  async close(sync: boolean): Promise<void> {
+    if (this.#closed) return;
+    if (sync) await this.syncAll();
+    else await this.persistIndexes();
+    this.#closed = true;
+    if (this.#users > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+    await this.#log.close();
+    await this.offsetIndex.file.close();
+    await this.timeIndex.file.close();
+  }
+
+  /** Closes and removes the segment's files (log first, so a crash leaves only orphan indexes). */
+  async delete(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      if (this.#users > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+      await this.#log.close();
+      await this.offsetIndex.file.close();
+      await this.timeIndex.file.close();
+    }
+    await this.#fs.unlink(this.#logPath);
+    await this.#fs.unlink(this.offsetIndex.file.path);
+    await this.#fs.unlink(this.timeIndex.file.path);
+  }
+
+  async #scanHeaders(from: number, stop: (s: BatchSummary) => boolean): Promise<BatchLocation | null> {
+    const header = Buffer.allocUnsafe(batchLayout.headerBytes);
+    for (let position = from; position < this.#sizeBytes; ) {
+      const n = await this.#log.read(header, 0, header.length, position);
+      assert(n === header.length, `short header read at ${position} of ${this.#logPath}`);
+      const summary = readBatchSummary(header, 0);
+      if (stop(summary)) return { position, summary };
+      position += summary.sizeBytes;
+    }
+    return null;
+  }
+
+  #acquire(): boolean {
+    if (this.#closed) return false;
+    this.#users++;
+    return true;
+  }
+
+  #release(): void {
+    this.#users--;
+    if (this.#users === 0 && this.#idle !== null) {
+      this.#idle();
+      this.#idle = null;
+    }
+  }
+}

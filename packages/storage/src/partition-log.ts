@@ -1,0 +1,451 @@
+/**
+ * The log of one partition replica: a directory of segments named by base
+ * offset. Appends take already-validated record batches and assign offsets;
+ * reads return raw batch bytes; retention and truncation drop whole
+ * segments or a tail.
+ *
+ * Durability: append resolves once write(2) is done (survives a process kill,
+ * not a power cut) unless flush.messages / flush.ms ask for an fsync, which
+ * the append then waits for; concurrent appends share fsyncs (group commit).
+ *
+ * Owned by the broker's partition (one instance per directory). Mutations
+ * (append, roll, flush, retention, truncate, close) run one at a time in call
+ * order; reads run alongside them. Returned buffers belong to the caller.
+ * After an I/O error in a mutation the log refuses further work (every call
+ * rejects with that error): close it and open it again, and recovery repairs
+ * the tail.
+ */
+import { join } from 'node:path';
+import type { Clock, Logger } from '@runnel/common';
+import { assert, createLogger, systemClock } from '@runnel/common';
+import { batchLayout, readBatchSummary, stampBatch, stampLogAppendTime } from './batch-header.ts';
+import { type FileSystem, nodeFileSystem } from './file-system.ts';
+import { GroupCommit } from './group-commit.ts';
+import { assertValidLogConfig, type LogConfig } from './log-config.ts';
+import { type AppendedBatch, LogSegment, segmentFileName } from './log-segment.ts';
+import { recoverActiveSegment, recoverSealedSegment, type SegmentRecovery } from './segment-recovery.ts';
+
+export interface PartitionLogOptions {
+  dir: string;
+  config: LogConfig;
+  fs?: FileSystem;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface AppendResult {
+  baseOffset: bigint;
+  lastOffset: bigint;
+  logAppendTimeMs: bigint | -1n;
+}
+
+export type ReadResult = { ok: true; records: Buffer[]; sizeBytes: number } | { ok: false; error: 'offset_out_of_range' };
+
+const segmentNamePattern = /^(\d{20})\.(log|index|timeindex)$/;
+
+export class PartitionLog {
+  readonly dir: string;
+  readonly #config: LogConfig;
+  readonly #fs: FileSystem;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  /** Sorted by base offset; never empty; the last one is active. */
+  #segments: LogSegment[];
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #groupCommit: GroupCommit;
+  readonly #unsynced = new Set<LogSegment>();
+  #unflushedRecords = 0;
+  #lastFlushMs: number;
+  #failure: unknown = null;
+  #closed = false;
+
+  private constructor(options: Required<PartitionLogOptions>, segments: LogSegment[]) {
+    this.dir = options.dir;
+    this.#config = options.config;
+    this.#fs = options.fs;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#segments = segments;
+    this.#lastFlushMs = this.#clock.monotonicMs();
+    this.#groupCommit = new GroupCommit(() => this.#syncUnsynced());
+  }
+
+  /** Opens the log in `dir` (created if missing), recovering any torn or corrupt tail. */
+  static async open(options: PartitionLogOptions): Promise<PartitionLog> {
+    assertValidLogConfig(options.config);
+    const full: Required<PartitionLogOptions> = {
+      dir: options.dir,
+      config: options.config,
+      fs: options.fs ?? nodeFileSystem,
+      clock: options.clock ?? systemClock,
+      logger: options.logger ?? createLogger({ name: 'storage' }),
+    };
+    const segments = await openSegments(full);
+    for (const segment of segments) segment.rollBaseMs = null;
+    const last = segments.at(-1);
+    if (last !== undefined && last.sizeBytes > 0) last.rollBaseMs = full.clock.nowMs();
+    return new PartitionLog(full, segments);
+  }
+
+  get logStartOffset(): bigint {
+    return this.#first().baseOffset;
+  }
+
+  get logEndOffset(): bigint {
+    return this.#active().nextOffset;
+  }
+
+  get sizeBytes(): number {
+    return this.#segments.reduce((sum, s) => sum + s.sizeBytes, 0);
+  }
+
+  get segmentCount(): number {
+    return this.#segments.length;
+  }
+
+  /**
+   * Appends already-validated batches (one Buffer of >= 1 whole v2 batches),
+   * assigning offsets from logEndOffset by rewriting each batch's baseOffset
+   * and partitionLeaderEpoch in place; with LogAppendTime also maxTimestamp,
+   * the timestamp-type attribute and the CRC. One write call, no copy.
+   */
+  async append(batches: Buffer, opts: { leaderEpoch: number; recordCount?: number }): Promise<AppendResult> {
+    const appended = await this.#serially(async () => {
+      const nowMs = BigInt(this.#clock.nowMs());
+      const logAppendTime = this.#config.messageTimestampType === 'LogAppendTime';
+      const baseOffset = this.logEndOffset;
+      const summaries = stampBatches(batches, baseOffset, opts.leaderEpoch, logAppendTime ? nowMs : null);
+      const nextOffset = nextOffsetAfter(summaries);
+      await this.#maybeRoll(batches.length, nextOffset);
+      const active = this.#active();
+      active.rollBaseMs ??= this.#clock.nowMs();
+      await active.append(batches, summaries);
+      this.#unsynced.add(active);
+      this.#unflushedRecords += opts.recordCount ?? Number(nextOffset - baseOffset);
+      const result: AppendResult = {
+        baseOffset,
+        lastOffset: nextOffset - 1n,
+        logAppendTimeMs: logAppendTime ? nowMs : -1n,
+      };
+      return { result, sync: this.#flushDue() };
+    });
+    if (appended.sync) await this.#groupCommit.request();
+    return appended.result;
+  }
+
+  /**
+   * Whole batches from the one containing `offset`, up to `maxBytes` (but at
+   * least one batch), none based at or after `maxOffset` (default: the log
+   * end). Reads come from one segment: header reads to find the start, then
+   * one read of the byte range.
+   */
+  async read(offset: bigint, maxBytes: number, maxOffset?: bigint): Promise<ReadResult> {
+    this.#checkUsable();
+    if (offset < this.logStartOffset || offset > this.logEndOffset) return { ok: false, error: 'offset_out_of_range' };
+    const limit = maxOffset === undefined || maxOffset > this.logEndOffset ? this.logEndOffset : maxOffset;
+    if (offset >= limit) return { ok: true, records: [], sizeBytes: 0 };
+    const segment = this.#segmentFor(offset);
+    const read = await segment.withOpen(async () => {
+      const location = await segment.findBatch(offset);
+      if (location === null || location.summary.baseOffset >= limit) return null;
+      return segment.readBatches(location, maxBytes, limit);
+    });
+    // A segment deleted by retention or truncation since the lookup: its offsets are gone.
+    if (!read.open) return offset < this.logStartOffset ? { ok: false, error: 'offset_out_of_range' } : empty();
+    if (read.value === null) return empty();
+    return { ok: true, records: [read.value], sizeBytes: read.value.length };
+  }
+
+  /** Earliest batch with maxTimestamp >= `timestampMs` (Kafka ListOffsets), at batch granularity; null if none. */
+  async offsetForTimestamp(timestampMs: bigint): Promise<{ offset: bigint; timestampMs: bigint } | null> {
+    this.#checkUsable();
+    for (const segment of [...this.#segments]) {
+      if (segment.maxTimestampMs < timestampMs) continue;
+      const found = await segment.withOpen(() => segment.findByTimestamp(timestampMs));
+      if (found.open && found.value !== null) {
+        return { offset: found.value.summary.baseOffset, timestampMs: found.value.summary.maxTimestampMs };
+      }
+    }
+    return null;
+  }
+
+  /** fsyncs everything appended so far (log data and indexes). */
+  async flush(): Promise<void> {
+    await this.#serially(() => this.#active().persistIndexes());
+    await this.#groupCommit.request();
+  }
+
+  /** Starts a new segment (no-op when the active one is empty). */
+  async roll(): Promise<void> {
+    await this.#serially(() => this.#roll());
+  }
+
+  /**
+   * Deletes whole segments, oldest first, never the active one: those whose
+   * largest timestamp is older than retention.ms, then while the log would
+   * still exceed retention.bytes without them. Segments without timestamps
+   * are kept by time. Advances logStartOffset.
+   */
+  async applyRetention(): Promise<{ deletedSegments: number }> {
+    return this.#serially(async () => {
+      const { retentionMs, retentionBytes } = this.#config;
+      const nowMs = BigInt(this.#clock.nowMs());
+      let deletedSegments = 0;
+      const expired = (s: LogSegment) =>
+        retentionMs >= 0 && s.maxTimestampMs >= 0n && nowMs - s.maxTimestampMs > BigInt(retentionMs);
+      while (this.#segments.length > 1 && expired(this.#first())) {
+        await this.#deleteOldest();
+        deletedSegments++;
+      }
+      if (retentionBytes >= 0) {
+        let excess = this.sizeBytes - retentionBytes;
+        while (this.#segments.length > 1 && excess - this.#first().sizeBytes >= 0) {
+          excess -= this.#first().sizeBytes;
+          await this.#deleteOldest();
+          deletedSegments++;
+        }
+      }
+      if (deletedSegments > 0) {
+        this.#logger.info(
+          { dir: this.dir, deletedSegments, logStartOffset: this.logStartOffset.toString() },
+          'retention deleted segments',
+        );
+      }
+      return { deletedSegments };
+    });
+  }
+
+  /**
+   * Drops every batch at or after `offset` (a whole batch if `offset` falls
+   * inside it, so the log end becomes that batch's base). Below the log
+   * start, empties the log and restarts it at `offset`. Durable on return.
+   */
+  async truncateTo(offset: bigint): Promise<void> {
+    await this.#serially(async () => {
+      if (offset >= this.logEndOffset) return;
+      if (offset <= this.logStartOffset) {
+        const old = this.#segments;
+        for (const segment of old) this.#unsynced.delete(segment);
+        for (const segment of old) await segment.delete();
+        const fresh = await LogSegment.open(this.#fs, this.dir, offset, this.#config.indexIntervalBytes);
+        this.#segments = [fresh];
+        return;
+      }
+      while (this.#active().baseOffset >= offset) {
+        const dropped = this.#segments.pop();
+        assert(dropped !== undefined && this.#segments.length > 0, 'truncation would drop every segment');
+        this.#unsynced.delete(dropped);
+        await dropped.delete();
+      }
+      const active = this.#active();
+      await active.truncateFrom(offset);
+      // Rebuild the in-memory tail state (largest timestamp, index cadence) from what is left.
+      await recoverActiveSegment(active);
+      await active.syncAll();
+      active.rollBaseMs = active.sizeBytes > 0 ? this.#clock.nowMs() : null;
+    });
+  }
+
+  /** Makes everything durable and closes the files. The log is unusable afterwards. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#serially(async () => {
+      this.#closed = true;
+      for (const segment of this.#segments) await segment.close(true);
+    });
+  }
+
+  /** Closes the log and removes its directory. */
+  async delete(): Promise<void> {
+    if (!this.#closed) {
+      await this.#serially(async () => {
+        this.#closed = true;
+        for (const segment of this.#segments) await segment.close(false);
+      });
+    }
+    await this.#fs.rmrf(this.dir);
+  }
+
+  async #maybeRoll(appendBytes: number, nextOffset: bigint): Promise<void> {
+    const active = this.#active();
+    if (active.sizeBytes === 0) return;
+    const full = active.sizeBytes + appendBytes > this.#config.segmentBytes;
+    const old = active.rollBaseMs !== null && this.#clock.nowMs() - active.rollBaseMs > this.#config.segmentMs;
+    const offsetsOverflow = nextOffset - 1n - active.baseOffset > 0x7fffffffn;
+    if (full || old || offsetsOverflow) await this.#roll();
+  }
+
+  async #roll(): Promise<void> {
+    const active = this.#active();
+    if (active.sizeBytes === 0) return;
+    // Sealing syncs the old segment, so a crash can only ever lose a tail of the newest segment.
+    await active.syncAll();
+    this.#unsynced.delete(active);
+    const next = await LogSegment.open(this.#fs, this.dir, active.nextOffset, this.#config.indexIntervalBytes);
+    this.#segments.push(next);
+    this.#logger.debug({ dir: this.dir, baseOffset: next.baseOffset.toString() }, 'rolled segment');
+  }
+
+  async #deleteOldest(): Promise<void> {
+    const oldest = this.#segments.shift();
+    assert(oldest !== undefined && this.#segments.length > 0, 'retention must keep the active segment');
+    this.#unsynced.delete(oldest);
+    await oldest.delete();
+  }
+
+  #flushDue(): boolean {
+    const nowMs = this.#clock.monotonicMs();
+    if (this.#unflushedRecords < this.#config.flushMessages && nowMs - this.#lastFlushMs < this.#config.flushMs) {
+      return false;
+    }
+    this.#unflushedRecords = 0;
+    this.#lastFlushMs = nowMs;
+    return true;
+  }
+
+  async #syncUnsynced(): Promise<void> {
+    const segments = [...this.#unsynced];
+    this.#unsynced.clear();
+    try {
+      for (const segment of segments) await segment.syncLog();
+    } catch (error: unknown) {
+      this.#failure ??= error;
+      throw error;
+    }
+  }
+
+  /** Runs a mutation after every earlier one; a failure poisons the log. */
+  #serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(async () => {
+      this.#checkUsable();
+      try {
+        return await fn();
+      } catch (error: unknown) {
+        this.#failure ??= error;
+        throw error;
+      }
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #checkUsable(): void {
+    if (this.#failure !== null) throw this.#failure;
+    assert(!this.#closed, `partition log ${this.dir} is closed`);
+  }
+
+  #segmentFor(offset: bigint): LogSegment {
+    const segments = this.#segments;
+    let lo = 0;
+    let hi = segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      const segment = segments[mid];
+      assert(segment !== undefined);
+      if (segment.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const found = segments[lo];
+    assert(found !== undefined, 'a log always has a segment');
+    return found;
+  }
+
+  #first(): LogSegment {
+    const first = this.#segments[0];
+    assert(first !== undefined, 'a log always has a segment');
+    return first;
+  }
+
+  #active(): LogSegment {
+    const active = this.#segments.at(-1);
+    assert(active !== undefined, 'a log always has a segment');
+    return active;
+  }
+}
+
+function empty(): ReadResult {
+  return { ok: true, records: [], sizeBytes: 0 };
+}
+
+/** Walks the batches in `buf`, stamping offsets (and LogAppendTime); a malformed buffer is the caller's bug. */
+function stampBatches(buf: Buffer, baseOffset: bigint, leaderEpoch: number, logAppendTimeMs: bigint | null) {
+  const summaries: AppendedBatch[] = [];
+  let next = baseOffset;
+  let pos = 0;
+  while (pos < buf.length) {
+    assert(buf.length - pos >= batchLayout.headerBytes, `partial batch header at ${pos} of append`);
+    const size = batchLayout.logOverhead + buf.readInt32BE(pos + batchLayout.batchLength);
+    assert(size >= batchLayout.headerBytes && pos + size <= buf.length, `bad batch length at ${pos} of append`);
+    assert(buf.readInt8(pos + batchLayout.magic) === 2, `batch at ${pos} is not magic v2`);
+    assert(buf.readInt32BE(pos + batchLayout.lastOffsetDelta) >= 0, `negative lastOffsetDelta at ${pos}`);
+    stampBatch(buf, pos, next, leaderEpoch);
+    if (logAppendTimeMs !== null) stampLogAppendTime(buf, pos, size, logAppendTimeMs);
+    const summary = readBatchSummary(buf, pos);
+    summaries.push({ ...summary, bufferPosition: pos });
+    next = summary.baseOffset + BigInt(summary.lastOffsetDelta) + 1n;
+    pos += size;
+  }
+  assert(summaries.length > 0, 'append of no batches');
+  return summaries;
+}
+
+function nextOffsetAfter(summaries: readonly AppendedBatch[]): bigint {
+  const last = summaries.at(-1);
+  assert(last !== undefined);
+  return last.baseOffset + BigInt(last.lastOffsetDelta) + 1n;
+}
+
+/** Lists, opens and recovers the segments in a directory; creates the first one if there is none. */
+async function openSegments(options: Required<PartitionLogOptions>): Promise<LogSegment[]> {
+  const { dir, fs, config, logger } = options;
+  await fs.mkdirp(dir);
+  const logs = new Set<bigint>();
+  const indexes: { base: bigint; name: string }[] = [];
+  for (const name of await fs.readdir(dir)) {
+    const m = segmentNamePattern.exec(name);
+    if (m?.[1] === undefined) continue;
+    const base = BigInt(m[1]);
+    if (m[2] === 'log') logs.add(base);
+    else indexes.push({ base, name });
+  }
+  // Index files whose log is gone were left by a crash during segment deletion.
+  for (const { base, name } of indexes) if (!logs.has(base)) await fs.unlink(join(dir, name));
+  const bases = [...logs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (bases.length === 0) bases.push(0n);
+
+  const segments: LogSegment[] = [];
+  const reports: SegmentRecovery[] = [];
+  let deletedSegments = 0;
+  for (let i = 0; i < bases.length; i++) {
+    const base = bases[i];
+    assert(base !== undefined);
+    const segment = await LogSegment.open(fs, dir, base, config.indexIntervalBytes);
+    segments.push(segment);
+    const nextBase = bases[i + 1];
+    const report =
+      nextBase === undefined ? await recoverActiveSegment(segment) : await recoverSealedSegment(segment, nextBase);
+    reports.push(report);
+    if (nextBase !== undefined && (report.defect !== null || segment.nextOffset > nextBase)) {
+      // A damaged sealed segment: keep the valid prefix; later segments would leave a hole.
+      for (const later of bases.slice(i + 1)) {
+        for (const suffix of ['.log', '.index', '.timeindex'] as const) {
+          if ((await fs.stat(join(dir, segmentFileName(later, suffix)))) !== null) {
+            await fs.unlink(join(dir, segmentFileName(later, suffix)));
+          }
+        }
+        deletedSegments++;
+      }
+      break;
+    }
+  }
+  const truncatedBytes = reports.reduce((sum, r) => sum + r.truncatedBytes, 0);
+  const rebuiltIndexes = reports.filter((r) => r.rebuiltIndex).length;
+  if (truncatedBytes > 0 || rebuiltIndexes > 0 || deletedSegments > 0) {
+    const defects = reports.flatMap((r) => (r.defect === null ? [] : [r.defect]));
+    logger.warn(
+      { dir, truncatedBytes, rebuiltIndexes, deletedSegments, defects, segments: segments.length },
+      'recovered partition log',
+    );
+  }
+  return segments;
+}
