@@ -19,7 +19,19 @@ const allowed: Record<string, readonly string[]> = {
   client: ['common', 'protocol'],
   gateway: ['common', 'client', 'protocol'],
   testkit: ['common', 'protocol', 'storage', 'raft', 'metadata'],
-  cli: ['common', 'protocol', 'storage', 'raft', 'rpc', 'metadata', 'controller', 'broker', 'client', 'gateway', 'testkit'],
+  cli: [
+    'common',
+    'protocol',
+    'storage',
+    'raft',
+    'rpc',
+    'metadata',
+    'controller',
+    'broker',
+    'client',
+    'gateway',
+    'testkit',
+  ],
 };
 
 const root = resolve(import.meta.dirname, '..');
@@ -71,7 +83,7 @@ for (const pkg of readdirSync(packagesDir)) {
       }
       if (spec.startsWith('.')) {
         const target = resolve(file, '..', spec);
-        if (!target.startsWith(pkgDir + '/')) violations.push(`${rel}: relative import ${spec} leaves the package`);
+        if (!target.startsWith(`${pkgDir}/`)) violations.push(`${rel}: relative import ${spec} leaves the package`);
       }
     }
   }

@@ -106,7 +106,12 @@ function emitStruct(
     lines.push(`  /** ${describeVersions(f, versions, flexible)} */`);
     lines.push(`  ${f.name}${required ? '' : '?'}: ${type}${nullable ? ' | null' : ''};`);
   }
-  interfaces.push(`/** ${doc} */\nexport interface ${name} {\n${lines.join('\n')}\n}\n`);
+  // A message with no fields at all (e.g. ListGroups v0-2 requests) is an empty record, not `{}`.
+  interfaces.push(
+    lines.length === 0
+      ? `/** ${doc} */\nexport type ${name} = Record<string, never>;\n`
+      : `/** ${doc} */\nexport interface ${name} {\n${lines.join('\n')}\n}\n`,
+  );
   return name;
 }
 

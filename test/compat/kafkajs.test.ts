@@ -27,7 +27,13 @@ describe('kafkajs 2.2.4', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      expect(await admin.createTopics({ topics: [{ topic: 'kjs-admin', numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '3600000' }] }] })).toBe(true);
+      expect(
+        await admin.createTopics({
+          topics: [
+            { topic: 'kjs-admin', numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '3600000' }] },
+          ],
+        }),
+      ).toBe(true);
       expect(await admin.listTopics()).toContain('kjs-admin');
       const metadata = await admin.fetchTopicMetadata({ topics: ['kjs-admin'] });
       expect(metadata.topics[0]?.partitions.length).toBe(3);
@@ -70,11 +76,34 @@ describe('kafkajs 2.2.4', () => {
       const future = await admin.fetchTopicOffsetsByTimestamp(topic, Date.now() + 3_600_000);
       expect(future[0]?.offset).toBe('500');
 
-      const read = await kcat(['-C', '-b', dev.bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%k=%s;%h\n']);
+      const read = await kcat([
+        '-C',
+        '-b',
+        dev.bootstrap,
+        '-t',
+        topic,
+        '-p',
+        '0',
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+        '-f',
+        '%k=%s;%h\n',
+      ]);
       expect(read.code, read.stderr).toBe(0);
-      expect(read.stdout.toString('utf8')).toBe(messages.map((m, i) => `${m.key}=${m.value};source=kafkajs,seq=${i}\n`).join(''));
+      expect(read.stdout.toString('utf8')).toBe(
+        messages.map((m, i) => `${m.key}=${m.value};source=kafkajs,seq=${i}\n`).join(''),
+      );
 
-      const cli = await runnel(['consume', topic, '--bootstrap-server', dev.bootstrap, '--from-beginning', '--exit-at-end']);
+      const cli = await runnel([
+        'consume',
+        topic,
+        '--bootstrap-server',
+        dev.bootstrap,
+        '--from-beginning',
+        '--exit-at-end',
+      ]);
       expect(cli.code, cli.stderr).toBe(0);
       expect(cli.stdout).toBe(messages.map((m) => `${m.value}\n`).join(''));
     } finally {

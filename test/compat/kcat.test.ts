@@ -3,8 +3,11 @@
  * 100k keyed records with headers per compression codec, produced with
  * acks=all and read back byte-identical and in order.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Random } from '@runnel/common';
+import { codecFromId, compressionOf, readBatchHeader } from '@runnel/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
 import { kcat } from '../harness/kcat.ts';
 
@@ -49,18 +52,48 @@ describe('kcat (librdkafka 2.0.2)', () => {
       const input = `${records.map((r) => `${r.key}\t${r.value}`).join('\n')}\n`;
       const produced = await kcat(
         [
-          '-P', '-b', dev.bootstrap, '-t', topic, '-p', '0', '-K', '\t', '-z', codec,
-          '-H', 'trace=abc123', '-H', `codec=${codec}`,
-          '-X', 'linger.ms=20', '-X', 'batch.num.messages=5000',
+          '-P',
+          '-b',
+          dev.bootstrap,
+          '-t',
+          topic,
+          '-p',
+          '0',
+          '-K',
+          '\t',
+          '-z',
+          codec,
+          '-H',
+          'trace=abc123',
+          '-H',
+          `codec=${codec}`,
+          '-X',
+          'linger.ms=20',
+          '-X',
+          'batch.num.messages=5000',
         ],
         input,
       );
       expect(produced.code, produced.stderr).toBe(0);
       expect(produced.stderr).not.toMatch(/error|fail/i);
+      // The log holds the producer's batches as sent: compressed with the codec kcat was asked for.
+      const segment = await readFile(join(dev.dataDir, 'broker-1', `${topic}-0`, '00000000000000000000.log'));
+      expect(codecFromId(compressionOf(readBatchHeader(segment, 0).attributes))).toBe(codec);
 
       const consumed = await kcat([
-        '-C', '-b', dev.bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q',
-        '-f', '%o\t%k\t%s\t%h\n',
+        '-C',
+        '-b',
+        dev.bootstrap,
+        '-t',
+        topic,
+        '-p',
+        '0',
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+        '-f',
+        '%o\t%k\t%s\t%h\n',
       ]);
       expect(consumed.code, consumed.stderr).toBe(0);
       const lines = consumed.stdout.toString('utf8').split('\n');

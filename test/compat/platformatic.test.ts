@@ -38,7 +38,11 @@ describe('@platformatic/kafka', () => {
   it('produces records that kcat and runnel consume read back, and lists offsets', async () => {
     const topic = 'plt-produce';
     const admin = new Admin({ clientId: 'plt-admin', bootstrapBrokers: [dev.bootstrap] });
-    const producer = new Producer({ clientId: 'plt-producer', bootstrapBrokers: [dev.bootstrap], serializers: stringSerializers });
+    const producer = new Producer({
+      clientId: 'plt-producer',
+      bootstrapBrokers: [dev.bootstrap],
+      serializers: stringSerializers,
+    });
     try {
       await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
       const messages = Array.from({ length: 300 }, (_, i) => ({
@@ -52,16 +56,43 @@ describe('@platformatic/kafka', () => {
         const result = await producer.send({ messages: messages.slice(i, i + 100), acks: -1 });
         expect(result.offsets?.[0]?.offset).toBe(BigInt(i));
       }
-      const listed = await admin.listOffsets({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1n }] }] });
+      const listed = await admin.listOffsets({
+        topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1n }] }],
+      });
       expect(listed[0]?.partitions[0]?.offset).toBe(300n);
-      const earliest = await admin.listOffsets({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -2n }] }] });
+      const earliest = await admin.listOffsets({
+        topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -2n }] }],
+      });
       expect(earliest[0]?.partitions[0]?.offset).toBe(0n);
 
-      const read = await kcat(['-C', '-b', dev.bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%k=%s;%h\n']);
+      const read = await kcat([
+        '-C',
+        '-b',
+        dev.bootstrap,
+        '-t',
+        topic,
+        '-p',
+        '0',
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+        '-f',
+        '%k=%s;%h\n',
+      ]);
       expect(read.code, read.stderr).toBe(0);
-      expect(read.stdout.toString('utf8')).toBe(messages.map((m) => `${m.key}=${m.value};origin=platformatic\n`).join(''));
+      expect(read.stdout.toString('utf8')).toBe(
+        messages.map((m) => `${m.key}=${m.value};origin=platformatic\n`).join(''),
+      );
 
-      const cli = await runnel(['consume', topic, '--bootstrap-server', dev.bootstrap, '--from-beginning', '--exit-at-end']);
+      const cli = await runnel([
+        'consume',
+        topic,
+        '--bootstrap-server',
+        dev.bootstrap,
+        '--from-beginning',
+        '--exit-at-end',
+      ]);
       expect(cli.code, cli.stderr).toBe(0);
       expect(cli.stdout).toBe(messages.map((m) => `${m.value}\n`).join(''));
     } finally {

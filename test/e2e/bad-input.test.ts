@@ -3,6 +3,8 @@
  * Kafka error code, or a closed connection with a log line saying why, and
  * a client on another connection keeps being served throughout.
  */
+
+import { Random } from '@runnel/common';
 import {
   decodeResponseFrame,
   ErrorCode,
@@ -11,7 +13,6 @@ import {
   type MetadataResponse,
   type ProduceResponse,
 } from '@runnel/protocol';
-import { Random } from '@runnel/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
 import { RawSocket } from '../harness/raw-socket.ts';
@@ -48,13 +49,23 @@ async function bystanderIsServed(): Promise<void> {
 
 async function expectClosedWithLog(socket: RawSocket, logPattern: RegExp): Promise<void> {
   await socket.waitClosed();
-  await dev.waitForLog((l) => logPattern.test(`${l.msg} ${String(l.reason ?? '')} ${String(l.error ?? '')}`), String(logPattern));
+  await dev.waitForLog(
+    (l) => logPattern.test(`${l.msg} ${String(l.reason ?? '')} ${String(l.error ?? '')}`),
+    String(logPattern),
+  );
   await bystanderIsServed();
 }
 
 async function produce(topic: string, records: Buffer): Promise<ProduceResponse> {
   const socket = await RawSocket.connect(dev.port);
-  socket.send(frame(0, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }));
+  socket.send(
+    frame(0, 7, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+    }),
+  );
   const response = decodeResponseFrame(0, 7, await socket.nextFrame());
   socket.close();
   return response.body as unknown as ProduceResponse;
@@ -155,6 +166,9 @@ describe('bad input', () => {
     const batch = encodeRecordBatchSync({ records: [{ key: Buffer.from('k'), value: Buffer.from('v'), headers: [] }] });
     const bad = Buffer.from(batch);
     bad[bad.length - 1] = (bad[bad.length - 1] ?? 0) ^ 0xff;
+    // Produce never auto-creates (as in Kafka); a Metadata request does.
+    bystander.send(frame(3, 4, { topics: [{ name: 'crc-topic' }], allowAutoTopicCreation: true }));
+    await bystander.nextFrame();
     const good = await produce('crc-topic', batch);
     expect(good.responses[0]?.partitionResponses[0]?.errorCode).toBe(ErrorCode.NONE);
     const response = await produce('crc-topic', bad);

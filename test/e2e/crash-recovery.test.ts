@@ -19,7 +19,21 @@ afterAll(async () => {
 });
 
 async function consumeAll(bootstrap: string, topic: string): Promise<string[]> {
-  const result = await kcat(['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\n']);
+  const result = await kcat([
+    '-C',
+    '-b',
+    bootstrap,
+    '-t',
+    topic,
+    '-p',
+    '0',
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    '-f',
+    '%s\n',
+  ]);
   expect(result.code, result.stderr).toBe(0);
   const lines = result.stdout.toString('utf8').split('\n');
   lines.pop();
@@ -79,7 +93,8 @@ describe('crash recovery', () => {
     for (const value of acked) if (!seen.has(value)) expect.fail(`acknowledged record ${value} lost`);
     const positions = acked.map((v) => recovered.indexOf(v));
     for (let i = 1; i < positions.length; i++) {
-      if ((positions[i] ?? -1) <= (positions[i - 1] ?? -1)) expect.fail(`acknowledged records out of order at ${acked[i]}`);
+      if ((positions[i] ?? -1) <= (positions[i - 1] ?? -1))
+        expect.fail(`acknowledged records out of order at ${acked[i]}`);
     }
     expect(acked.length).toBeGreaterThanOrEqual(20_000);
     // The torn tail was cut off by recovery, not served.

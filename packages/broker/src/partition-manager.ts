@@ -158,7 +158,8 @@ export class PartitionManager {
         await rm(dir, { recursive: true, force: true });
       }
       await mkdir(dir, { recursive: true });
-      if (onDisk !== want.topicId) await writeFile(join(dir, partitionMetadataFile), `version: 0\ntopic_id: ${want.topicId}\n`);
+      if (onDisk !== want.topicId)
+        await writeFile(join(dir, partitionMetadataFile), `version: 0\ntopic_id: ${want.topicId}\n`);
       const overrides = image.configOverrides('topic', want.topic);
       const log = await PartitionLog.open({
         dir,

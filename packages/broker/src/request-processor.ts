@@ -76,7 +76,12 @@ export class RequestProcessor {
     if (handler === undefined || header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
       this.#metrics.requestErrors.inc({ request: api, reason: 'not_served' });
       this.#logger.warn(
-        { remote: connection.remoteAddress, apiKey: header.apiKey, apiVersion: header.apiVersion, clientId: header.clientId },
+        {
+          remote: connection.remoteAddress,
+          apiKey: header.apiKey,
+          apiVersion: header.apiVersion,
+          clientId: header.clientId,
+        },
         'request for an API or version this broker does not serve',
       );
       return { kind: 'close', reason: `${api} v${header.apiVersion} is not served` };

@@ -3,7 +3,10 @@
  * The `runnel` command. Each subcommand lives in src/commands/.
  */
 import { Command } from 'commander';
+import { consumeCommand } from './commands/consume.ts';
 import { devCommand } from './commands/dev.ts';
+import { produceCommand } from './commands/produce.ts';
+import { topicsCommand } from './commands/topics.ts';
 
 const program = new Command('runnel')
   .description('Runnel: a Kafka-compatible streaming platform')
@@ -11,5 +14,8 @@ const program = new Command('runnel')
   .showHelpAfterError();
 
 program.addCommand(devCommand());
+program.addCommand(topicsCommand());
+program.addCommand(produceCommand());
+program.addCommand(consumeCommand());
 
 await program.parseAsync(process.argv);

@@ -2,7 +2,7 @@
  * The client's view of cluster metadata: what a Metadata response says,
  * reshaped for callers, plus the leader cache used to route requests.
  */
-import type { MetadataResponse } from '@runnel/protocol';
+import { ErrorCode, type MetadataResponse } from '@runnel/protocol';
 import type { BrokerAddress } from './bootstrap.ts';
 
 export interface BrokerInfo {
@@ -93,13 +93,10 @@ export class LeaderCache {
     const info = this.#topics.get(topic);
     if (info === undefined) return topicErrorCode === 0 ? undefined : { ok: false, errorCode: topicErrorCode };
     const p = info.partitions.find((x) => x.partition === partition);
-    if (p === undefined) return { ok: false, errorCode: unknownTopicOrPartition };
-    if (p.leader < 0) return { ok: false, errorCode: p.errorCode !== 0 ? p.errorCode : leaderNotAvailable };
+    if (p === undefined) return { ok: false, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+    if (p.leader < 0) return { ok: false, errorCode: p.errorCode !== 0 ? p.errorCode : ErrorCode.LEADER_NOT_AVAILABLE };
     const address = this.#brokers.get(p.leader);
-    if (address === undefined) return { ok: false, errorCode: leaderNotAvailable };
+    if (address === undefined) return { ok: false, errorCode: ErrorCode.LEADER_NOT_AVAILABLE };
     return { ok: true, address };
   }
 }
-
-const unknownTopicOrPartition = 3;
-const leaderNotAvailable = 5;

@@ -126,7 +126,8 @@ export class Connection {
   ): Promise<ResponseByKey[K]> {
     const apiVersion = this.#versions.get(apiKey);
     if (apiVersion === undefined) return Promise.reject(this.#unsupported(apiKey));
-    return this.#request(apiKey, apiVersion, body, options?.timeoutMs ?? this.#requestTimeoutMs) as Promise<
+    // Sound: the body is decoded by exactly this key's response definition (see asResponse in protocol).
+    return this.#request(apiKey, apiVersion, body, options?.timeoutMs ?? this.#requestTimeoutMs) as unknown as Promise<
       ResponseByKey[K]
     >;
   }

@@ -1,2 +1,15 @@
 // Public entry of @runnel/client.
-export {};
+export type { ConfigEntry, ConfigResource, ConfigResourceType, ConfigResult, NewTopic, TopicResult } from './admin-requests.ts';
+export { ConfigResourceTypes, ConfigSources } from './admin-requests.ts';
+export type { BrokerAddress } from './bootstrap.ts';
+export { parseBootstrap } from './bootstrap.ts';
+export type { BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo } from './cluster-metadata.ts';
+export type { ConnectionOptions, RequestOptions } from './connection.ts';
+export { Connection } from './connection.ts';
+export type { ConsumedRecord, ConsumeOptions, PartitionReader } from './consume.ts';
+export { consumePartition } from './consume.ts';
+export type { ConnectionFailure } from './errors.ts';
+export { ConnectionError, KafkaError } from './errors.ts';
+export type { KafkaClientOptions, ProduceOptions } from './kafka-client.ts';
+export { KafkaClient } from './kafka-client.ts';
+export type { Acks, FetchOptions, FetchResult, ProduceResult } from './partition-requests.ts';

@@ -151,7 +151,9 @@ describe('Controller', () => {
     await first.channel().registerBroker({ brokerId: 1, incarnationId: 'a', listeners: [], rack: null });
     await first.close();
     const second = await start();
-    const result = await second.channel().registerBroker({ brokerId: 1, incarnationId: 'b', listeners: [], rack: null });
+    const result = await second
+      .channel()
+      .registerBroker({ brokerId: 1, incarnationId: 'b', listeners: [], rack: null });
     expect(result).toEqual({ ok: true, value: { brokerEpoch: 1n } });
   });
 
@@ -162,7 +164,9 @@ describe('Controller', () => {
     await channel.createTopics([topic('a')], { validateOnly: false });
 
     const seen: { lastOffset: bigint; types: string[] }[] = [];
-    const unsubscribe = channel.subscribe((b) => seen.push({ lastOffset: b.lastOffset, types: b.records.map((r) => r.type) }));
+    const unsubscribe = channel.subscribe((b) =>
+      seen.push({ lastOffset: b.lastOffset, types: b.records.map((r) => r.type) }),
+    );
     expect(seen).toEqual([{ lastOffset: 2n, types: ['register-broker', 'topic', 'partition'] }]);
 
     const pending = channel.createTopics([topic('b', { numPartitions: 2 })], { validateOnly: false });

@@ -27,7 +27,10 @@ async function createThenKill(createdMin: number, deadlineMs: number): Promise<s
   const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_code, signal) => resolve(signal)));
   const reported = () => stdout.split('\n').filter((l) => l.startsWith('created ')).length;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child reported ${reported()} topics; stderr: ${stderr}`)), deadlineMs);
+    const timer = setTimeout(
+      () => reject(new Error(`child reported ${reported()} topics; stderr: ${stderr}`)),
+      deadlineMs,
+    );
     proc.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (reported() >= createdMin) {
@@ -63,10 +66,11 @@ describe('Controller durability', () => {
       // Anything committed but not yet reported is fine; nothing half-written may appear.
       for (const name of image.topicNames()) expect(image.topic(name)?.partitions, name).toHaveLength(2);
       // The reopened controller keeps working on top of the recovered log.
-      const [created] = await controller.channel().createTopics(
-        [{ name: 'after-crash', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
-        { validateOnly: false },
-      );
+      const [created] = await controller
+        .channel()
+        .createTopics([{ name: 'after-crash', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }], {
+          validateOnly: false,
+        });
       expect(created?.result.ok).toBe(true);
     } finally {
       await controller.close();

@@ -38,7 +38,12 @@ const apply = (image: MetadataImage, records: MetadataRecord[]) =>
 describe('createTopics logic', () => {
   it('three partitions with RF 2 over three brokers spread leaders round-robin with isr = replicas', () => {
     const image = withBrokers(1, 2, 3);
-    const { records, results } = createTopics(image, [topic('t', { numPartitions: 3, replicationFactor: 2 })], defaults, ids());
+    const { records, results } = createTopics(
+      image,
+      [topic('t', { numPartitions: 3, replicationFactor: 2 })],
+      defaults,
+      ids(),
+    );
     expect(results[0]?.result).toMatchObject({ ok: true, value: { numPartitions: 3, replicationFactor: 2 } });
     const after = apply(image, records);
     const partitions = after.topic('t')?.partitions ?? [];
@@ -64,7 +69,12 @@ describe('createTopics logic', () => {
 
   it('emits topic, then config overrides, then partitions', () => {
     const image = withBrokers(1);
-    const { records } = createTopics(image, [topic('t', { numPartitions: 2, configs: { 'retention.ms': '10' } })], defaults, ids());
+    const { records } = createTopics(
+      image,
+      [topic('t', { numPartitions: 2, configs: { 'retention.ms': '10' } })],
+      defaults,
+      ids(),
+    );
     expect(records.map((r) => r.type)).toEqual(['topic', 'config', 'partition', 'partition']);
   });
 
@@ -144,7 +154,11 @@ describe('deleteTopics logic', () => {
 describe('registerBroker logic', () => {
   it('the broker epoch is the offset of the registration record', () => {
     const image = withBrokers(1, 2);
-    const { records, result } = registerBroker(image, { brokerId: 3, incarnationId: 'x', listeners: [], rack: 'r1' }, new Map());
+    const { records, result } = registerBroker(
+      image,
+      { brokerId: 3, incarnationId: 'x', listeners: [], rack: 'r1' },
+      new Map(),
+    );
     expect(result).toEqual({ ok: true, value: { brokerEpoch: 2n } });
     expect(records).toMatchObject([{ type: 'register-broker', brokerId: 3, brokerEpoch: 2n, rack: 'r1' }]);
   });

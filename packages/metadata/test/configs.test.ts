@@ -104,8 +104,16 @@ describe('describeTopicConfigs', () => {
 describe('describeBrokerConfigs', () => {
   it('reports static values, defaults, read-only flags and hides sensitive values', () => {
     const entries = describeBrokerConfigs({ 'num.partitions': '3', 'ssl.keystore.password': 'secret' });
-    expect(entryOf(entries, 'num.partitions')).toMatchObject({ value: '3', source: 'STATIC_BROKER_CONFIG', readOnly: true });
-    expect(entryOf(entries, 'log.retention.hours')).toMatchObject({ value: '168', source: 'DEFAULT_CONFIG', isDefault: true });
+    expect(entryOf(entries, 'num.partitions')).toMatchObject({
+      value: '3',
+      source: 'STATIC_BROKER_CONFIG',
+      readOnly: true,
+    });
+    expect(entryOf(entries, 'log.retention.hours')).toMatchObject({
+      value: '168',
+      source: 'DEFAULT_CONFIG',
+      isDefault: true,
+    });
     expect(entryOf(entries, 'message.max.bytes')).toMatchObject({ value: '1048588', readOnly: false });
     const password = entryOf(entries, 'ssl.keystore.password');
     expect(password).toMatchObject({ value: null, sensitive: true, type: 'password' });
@@ -161,7 +169,21 @@ describe('config registry', () => {
   });
 
   it('uses the DescribeConfigs wire ids for sources and types', () => {
-    expect(configSourceIds).toMatchObject({ TOPIC_CONFIG: 1, DYNAMIC_BROKER_CONFIG: 2, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 });
-    expect(configTypeIds).toMatchObject({ boolean: 1, string: 2, int: 3, short: 4, long: 5, double: 6, list: 7, password: 9 });
+    expect(configSourceIds).toMatchObject({
+      TOPIC_CONFIG: 1,
+      DYNAMIC_BROKER_CONFIG: 2,
+      STATIC_BROKER_CONFIG: 4,
+      DEFAULT_CONFIG: 5,
+    });
+    expect(configTypeIds).toMatchObject({
+      boolean: 1,
+      string: 2,
+      int: 3,
+      short: 4,
+      long: 5,
+      double: 6,
+      list: 7,
+      password: 9,
+    });
   });
 });

@@ -9,8 +9,26 @@ const idB = '00000000-0000-4000-8000-00000000000b';
 const createA: MetadataRecord[] = [
   { type: 'topic', name: 'a', topicId: idA },
   { type: 'config', resourceType: 'topic', resourceName: 'a', name: 'retention.ms', value: '1000' },
-  { type: 'partition', topicId: idA, partition: 0, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
-  { type: 'partition', topicId: idA, partition: 1, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+  {
+    type: 'partition',
+    topicId: idA,
+    partition: 0,
+    replicas: [1],
+    isr: [1],
+    leader: 1,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+  },
+  {
+    type: 'partition',
+    topicId: idA,
+    partition: 1,
+    replicas: [1],
+    isr: [1],
+    leader: 1,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+  },
 ];
 
 const broker = (brokerId: number, brokerEpoch: bigint): MetadataRecord => ({
@@ -56,7 +74,14 @@ describe('MetadataImage replay', () => {
 
   it('a topic may be re-created under the same name with a new id after removal', () => {
     let image = replayBatch(MetadataImage.empty, createA, 3n);
-    image = replayBatch(image, [{ type: 'remove-topic', topicId: idA }, { type: 'topic', name: 'a', topicId: idB }], 5n);
+    image = replayBatch(
+      image,
+      [
+        { type: 'remove-topic', topicId: idA },
+        { type: 'topic', name: 'a', topicId: idB },
+      ],
+      5n,
+    );
     expect(image.topic('a')?.topicId).toBe(idB);
     expect(image.topic('a')?.partitions).toEqual([]);
   });
@@ -84,7 +109,16 @@ describe('MetadataImage replay', () => {
     let image = replayBatch(MetadataImage.empty, createA, 3n);
     image = replay(
       image,
-      { type: 'partition', topicId: idA, partition: 0, replicas: [1, 2], isr: [2], leader: 2, leaderEpoch: 1, partitionEpoch: 1 },
+      {
+        type: 'partition',
+        topicId: idA,
+        partition: 0,
+        replicas: [1, 2],
+        isr: [2],
+        leader: 2,
+        leaderEpoch: 1,
+        partitionEpoch: 1,
+      },
       4n,
     );
     expect(image.partition('a', 0)).toEqual({
@@ -107,7 +141,16 @@ describe('MetadataImage replay', () => {
     const after = replayBatch(
       before,
       [
-        { type: 'partition', topicId: idA, partition: 2, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+        {
+          type: 'partition',
+          topicId: idA,
+          partition: 2,
+          replicas: [1],
+          isr: [1],
+          leader: 1,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+        },
         { type: 'config', resourceType: 'topic', resourceName: 'a', name: 'retention.ms', value: null },
         { type: 'fence-broker', brokerId: 1, brokerEpoch: 0n },
         { type: 'topic', name: 'b', topicId: idB },
@@ -146,7 +189,16 @@ describe('MetadataImage replay', () => {
     expect(() =>
       replay(
         image,
-        { type: 'partition', topicId: idB, partition: 0, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+        {
+          type: 'partition',
+          topicId: idB,
+          partition: 0,
+          replicas: [1],
+          isr: [1],
+          leader: 1,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+        },
         4n,
       ),
     ).toThrow(AssertionError);

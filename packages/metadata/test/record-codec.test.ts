@@ -14,7 +14,16 @@ const samples: MetadataRecord[] = [
     rack: null,
   },
   { type: 'topic', name: 'orders', topicId },
-  { type: 'partition', topicId, partition: 3, replicas: [1, 2], isr: [2], leader: 2, leaderEpoch: 5, partitionEpoch: 9 },
+  {
+    type: 'partition',
+    topicId,
+    partition: 3,
+    replicas: [1, 2],
+    isr: [2],
+    leader: 2,
+    leaderEpoch: 5,
+    partitionEpoch: 9,
+  },
   { type: 'config', resourceType: 'topic', resourceName: 'orders', name: 'retention.ms', value: '1000' },
   { type: 'config', resourceType: 'broker', resourceName: '1', name: 'log.retention.hours', value: null },
   { type: 'remove-topic', topicId },
@@ -46,8 +55,16 @@ describe('metadata record encoding', () => {
     ['an unknown record type', Buffer.from('\x01{"type":"nope"}'), 'malformed_record'],
     ['a topic without an id', Buffer.from('\x01{"type":"topic","name":"a"}'), 'malformed_record'],
     ['a topic id that is not a uuid', Buffer.from('\x01{"type":"topic","name":"a","topicId":"x"}'), 'malformed_record'],
-    ['an epoch given as a JSON number', Buffer.from('\x01{"type":"fence-broker","brokerId":1,"brokerEpoch":3}'), 'malformed_record'],
-    ['a fractional broker id', Buffer.from('\x01{"type":"fence-broker","brokerId":1.5,"brokerEpoch":"3"}'), 'malformed_record'],
+    [
+      'an epoch given as a JSON number',
+      Buffer.from('\x01{"type":"fence-broker","brokerId":1,"brokerEpoch":3}'),
+      'malformed_record',
+    ],
+    [
+      'a fractional broker id',
+      Buffer.from('\x01{"type":"fence-broker","brokerId":1.5,"brokerEpoch":"3"}'),
+      'malformed_record',
+    ],
     [
       'replicas that are not numbers',
       Buffer.from(

@@ -50,7 +50,7 @@ describe('error codes', () => {
     const codes = Object.values(ErrorCode).sort((a, b) => a - b);
     expect(new Set(codes).size).toBe(codes.length);
     expect(codes[0]).toBe(-1);
-    codes.forEach((c, i) => expect(c).toBe(i - 1));
+    expect(codes).toEqual(Array.from({ length: codes.length }, (_, i) => i - 1));
     for (const c of codes) expect(errorDescription(c)).not.toMatch(/^Unknown error code/);
   });
 });

@@ -9,8 +9,8 @@
  * the operation that hit them.
  */
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { FileHandle as NodeFileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 
 export interface FileHandle {
   /** Reads up to `length` bytes at `position` into `buffer[offset..]`; returns how many were read (short at EOF). */

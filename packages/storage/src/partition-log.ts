@@ -15,15 +15,15 @@
  * rejects with that error): close it and open it again, and recovery repairs
  * the tail.
  */
-import { join } from 'node:path';
 import type { Clock, Logger } from '@runnel/common';
 import { assert, createLogger, systemClock } from '@runnel/common';
 import { batchLayout, readBatchSummary, stampBatch, stampLogAppendTime } from './batch-header.ts';
 import { type FileSystem, nodeFileSystem } from './file-system.ts';
 import { GroupCommit } from './group-commit.ts';
 import { assertValidLogConfig, type LogConfig } from './log-config.ts';
-import { type AppendedBatch, LogSegment, segmentFileName } from './log-segment.ts';
-import { recoverActiveSegment, recoverSealedSegment, type SegmentRecovery } from './segment-recovery.ts';
+import { openLogDirectory } from './log-directory.ts';
+import { type AppendedBatch, LogSegment } from './log-segment.ts';
+import { recoverActiveSegment } from './segment-recovery.ts';
 
 export interface PartitionLogOptions {
   dir: string;
@@ -39,9 +39,9 @@ export interface AppendResult {
   logAppendTimeMs: bigint | -1n;
 }
 
-export type ReadResult = { ok: true; records: Buffer[]; sizeBytes: number } | { ok: false; error: 'offset_out_of_range' };
-
-const segmentNamePattern = /^(\d{20})\.(log|index|timeindex)$/;
+export type ReadResult =
+  | { ok: true; records: Buffer[]; sizeBytes: number }
+  | { ok: false; error: 'offset_out_of_range' };
 
 export class PartitionLog {
   readonly dir: string;
@@ -80,7 +80,7 @@ export class PartitionLog {
       clock: options.clock ?? systemClock,
       logger: options.logger ?? createLogger({ name: 'storage' }),
     };
-    const segments = await openSegments(full);
+    const segments = await openLogDirectory(full);
     for (const segment of segments) segment.rollBaseMs = null;
     const last = segments.at(-1);
     if (last !== undefined && last.sizeBytes > 0) last.rollBaseMs = full.clock.nowMs();
@@ -152,7 +152,7 @@ export class PartitionLog {
     });
     // A segment deleted by retention or truncation since the lookup: its offsets are gone.
     if (!read.open) return offset < this.logStartOffset ? { ok: false, error: 'offset_out_of_range' } : empty();
-    if (read.value === null) return empty();
+    if (read.value === null || read.value.length === 0) return empty();
     return { ok: true, records: [read.value], sizeBytes: read.value.length };
   }
 
@@ -393,59 +393,4 @@ function nextOffsetAfter(summaries: readonly AppendedBatch[]): bigint {
   const last = summaries.at(-1);
   assert(last !== undefined);
   return last.baseOffset + BigInt(last.lastOffsetDelta) + 1n;
-}
-
-/** Lists, opens and recovers the segments in a directory; creates the first one if there is none. */
-async function openSegments(options: Required<PartitionLogOptions>): Promise<LogSegment[]> {
-  const { dir, fs, config, logger } = options;
-  await fs.mkdirp(dir);
-  const logs = new Set<bigint>();
-  const indexes: { base: bigint; name: string }[] = [];
-  for (const name of await fs.readdir(dir)) {
-    const m = segmentNamePattern.exec(name);
-    if (m?.[1] === undefined) continue;
-    const base = BigInt(m[1]);
-    if (m[2] === 'log') logs.add(base);
-    else indexes.push({ base, name });
-  }
-  // Index files whose log is gone were left by a crash during segment deletion.
-  for (const { base, name } of indexes) if (!logs.has(base)) await fs.unlink(join(dir, name));
-  const bases = [...logs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (bases.length === 0) bases.push(0n);
-
-  const segments: LogSegment[] = [];
-  const reports: SegmentRecovery[] = [];
-  let deletedSegments = 0;
-  for (let i = 0; i < bases.length; i++) {
-    const base = bases[i];
-    assert(base !== undefined);
-    const segment = await LogSegment.open(fs, dir, base, config.indexIntervalBytes);
-    segments.push(segment);
-    const nextBase = bases[i + 1];
-    const report =
-      nextBase === undefined ? await recoverActiveSegment(segment) : await recoverSealedSegment(segment, nextBase);
-    reports.push(report);
-    if (nextBase !== undefined && (report.defect !== null || segment.nextOffset > nextBase)) {
-      // A damaged sealed segment: keep the valid prefix; later segments would leave a hole.
-      for (const later of bases.slice(i + 1)) {
-        for (const suffix of ['.log', '.index', '.timeindex'] as const) {
-          if ((await fs.stat(join(dir, segmentFileName(later, suffix)))) !== null) {
-            await fs.unlink(join(dir, segmentFileName(later, suffix)));
-          }
-        }
-        deletedSegments++;
-      }
-      break;
-    }
-  }
-  const truncatedBytes = reports.reduce((sum, r) => sum + r.truncatedBytes, 0);
-  const rebuiltIndexes = reports.filter((r) => r.rebuiltIndex).length;
-  if (truncatedBytes > 0 || rebuiltIndexes > 0 || deletedSegments > 0) {
-    const defects = reports.flatMap((r) => (r.defect === null ? [] : [r.defect]));
-    logger.warn(
-      { dir, truncatedBytes, rebuiltIndexes, deletedSegments, defects, segments: segments.length },
-      'recovered partition log',
-    );
-  }
-  return segments;
 }

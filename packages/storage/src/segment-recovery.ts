@@ -119,7 +119,10 @@ async function scanBatches(
     const reachesEof = chunkStart + chunk.length >= fileBytes;
     if (!reachesEof && chunk.length - at < batchBytesNeeded(chunk, at)) {
       const needed = batchBytesNeeded(chunk, at);
-      const want = Math.min(fileBytes - position, Math.max(scanChunkBytes, needed <= fileBytes - position ? needed : 0));
+      const want = Math.min(
+        fileBytes - position,
+        Math.max(scanChunkBytes, needed <= fileBytes - position ? needed : 0),
+      );
       chunk = await readAt(segment.logFile, position, want);
       chunkStart = position;
       at = 0;

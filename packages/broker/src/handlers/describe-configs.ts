@@ -25,7 +25,11 @@ export function describeConfigsHandler(broker: BrokerContext): Handler<32> {
         configSource: configSourceIds[e.source],
         isSensitive: e.sensitive,
         synonyms: includeSynonyms
-          ? e.synonyms.map((s) => ({ name: s.name, value: e.sensitive ? null : s.value, source: configSourceIds[s.source] }))
+          ? e.synonyms.map((s) => ({
+              name: s.name,
+              value: e.sensitive ? null : s.value,
+              source: configSourceIds[s.source],
+            }))
           : [],
       }));
   }
@@ -47,14 +51,24 @@ export function describeConfigsHandler(broker: BrokerContext): Handler<32> {
         return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${resource.resourceName} does not exist`);
       }
       const entries = describeTopicConfigs(image.configOverrides('topic', resource.resourceName), broker.kafkaConfig());
-      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: toWire(entries, resource.configurationKeys, includeSynonyms) };
+      return {
+        ...base,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        configs: toWire(entries, resource.configurationKeys, includeSynonyms),
+      };
     }
     if (resource.resourceType === resourceBroker) {
       if (resource.resourceName !== '' && resource.resourceName !== String(broker.config.nodeId)) {
         return fail(ErrorCode.INVALID_REQUEST, `This is broker ${broker.config.nodeId}, not ${resource.resourceName}`);
       }
       const entries = describeBrokerConfigs(broker.kafkaConfig());
-      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: toWire(entries, resource.configurationKeys, includeSynonyms) };
+      return {
+        ...base,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        configs: toWire(entries, resource.configurationKeys, includeSynonyms),
+      };
     }
     return fail(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resource.resourceType}`);
   }

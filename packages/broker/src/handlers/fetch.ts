@@ -69,7 +69,11 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
     return slots;
   }
 
-  async function readAll(slots: Slot[], maxBytes: number, isolationLevel: number): Promise<{ data: PartitionData[]; bytes: number }> {
+  async function readAll(
+    slots: Slot[],
+    maxBytes: number,
+    isolationLevel: number,
+  ): Promise<{ data: PartitionData[]; bytes: number }> {
     let remaining = maxBytes;
     let bytes = 0;
     const data: PartitionData[] = [];
@@ -98,7 +102,10 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
         continue;
       }
       // KIP-74: the first partition that has data ignores the limits for its first batch.
-      const limit = bytes === 0 ? Math.max(1, Math.min(slot.partitionMaxBytes, remaining)) : Math.min(slot.partitionMaxBytes, remaining);
+      const limit =
+        bytes === 0
+          ? Math.max(1, Math.min(slot.partitionMaxBytes, remaining))
+          : Math.min(slot.partitionMaxBytes, remaining);
       const read = slot.fetchOffset > hw ? null : await p.log.read(slot.fetchOffset, limit, hw);
       if (read === null || !read.ok) {
         base.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;

@@ -21,7 +21,8 @@ export function listOffsetsHandler(broker: BrokerContext): Handler<2> {
       offset: -1n,
     });
     const topicImage = broker.image().topic(topic);
-    if (topicImage === undefined || topicImage.partitions[index] === undefined) return none(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    if (topicImage === undefined || topicImage.partitions[index] === undefined)
+      return none(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const partition = broker.partitions.get(topic, index);
     if (partition === undefined || partition.closed || partition.leader !== broker.config.nodeId) {
       return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);

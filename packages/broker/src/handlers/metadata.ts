@@ -18,14 +18,14 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
     const topic = image.topic(name);
     if (topic === undefined) return null;
     const partitions = topic.partitions.map((p) => ({
-        errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
-        partitionIndex: p.partition,
-        leaderId: p.leader,
-        leaderEpoch: p.leaderEpoch,
-        replicaNodes: [...p.replicas],
-        isrNodes: [...p.isr],
-        offlineReplicas: [],
-      }));
+      errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+      partitionIndex: p.partition,
+      leaderId: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: [...p.replicas],
+      isrNodes: [...p.isr],
+      offlineReplicas: [],
+    }));
     return { errorCode: ErrorCode.NONE, name, isInternal: false, partitions };
   }
 
@@ -51,9 +51,10 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
     maxVersion: 6,
     async handle(request: MetadataRequest, context: RequestContext): Promise<MetadataResponse> {
       const version = context.header.apiVersion;
-      const requested = request.topics === null || (version === 0 && request.topics.length === 0)
-        ? null
-        : request.topics.map((t) => t.name);
+      const requested =
+        request.topics === null || (version === 0 && request.topics.length === 0)
+          ? null
+          : request.topics.map((t) => t.name);
       const allowCreate = broker.config.autoCreateTopics && (version < 4 || request.allowAutoTopicCreation !== false);
       let image = broker.image();
       if (requested !== null && allowCreate) {

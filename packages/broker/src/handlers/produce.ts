@@ -34,7 +34,8 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
     if (!isValidTopicName(topic)) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
     const image = broker.image();
     const topicImage = image.topic(topic);
-    if (topicImage === undefined || topicImage.partitions[index] === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    if (topicImage === undefined || topicImage.partitions[index] === undefined)
+      return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const partition = broker.partitions.get(topic, index);
     if (partition === undefined || partition.closed || partition.leader !== broker.config.nodeId) {
       return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);

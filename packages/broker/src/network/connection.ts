@@ -15,7 +15,10 @@ import type { Logger } from '@runnel/common';
 import { FrameReader } from './frame-reader.ts';
 
 /** What a request produced: response chunks, nothing (no response is sent), or a reason to close the connection. */
-export type RequestOutcome = { kind: 'respond'; chunks: Buffer[] } | { kind: 'none' } | { kind: 'close'; reason: string };
+export type RequestOutcome =
+  | { kind: 'respond'; chunks: Buffer[] }
+  | { kind: 'none' }
+  | { kind: 'close'; reason: string };
 
 export interface ConnectionContext {
   readonly id: number;

@@ -22,7 +22,9 @@ export interface DevOptions {
   flushMessages: number;
 }
 
-export async function startDev(options: DevOptions): Promise<{ broker: Broker; controller: Controller; stop(): Promise<void> }> {
+export async function startDev(
+  options: DevOptions,
+): Promise<{ broker: Broker; controller: Controller; stop(): Promise<void> }> {
   const logger = createLogger({ level: options.logLevel, name: 'runnel' });
   const controller = await Controller.open({
     dir: join(options.dataDir, 'controller'),
@@ -65,7 +67,9 @@ export async function startDev(options: DevOptions): Promise<{ broker: Broker; c
 export function devCommand(): Command {
   return new Command('dev')
     .description('Run a single-node cluster (controller + broker) in this process, for development')
-    .addOption(new Option('--data-dir <dir>', 'where logs and metadata are kept').default('./data').env('RUNNEL_DATA_DIR'))
+    .addOption(
+      new Option('--data-dir <dir>', 'where logs and metadata are kept').default('./data').env('RUNNEL_DATA_DIR'),
+    )
     .addOption(new Option('--host <host>', 'interface for the Kafka listener').default('127.0.0.1').env('RUNNEL_HOST'))
     .addOption(
       new Option('--port <port>', 'Kafka listener port').default(9092).argParser(parseIntOption).env('RUNNEL_PORT'),
@@ -89,7 +93,10 @@ export function devCommand(): Command {
     )
     .addOption(new Option('--no-auto-create-topics', 'disable auto.create.topics.enable'))
     .addOption(
-      new Option('--flush-messages <n>', 'log.flush.interval.messages: fsync after this many records (1 = every append)')
+      new Option(
+        '--flush-messages <n>',
+        'log.flush.interval.messages: fsync after this many records (1 = every append)',
+      )
         .default(Number.MAX_SAFE_INTEGER)
         .argParser(parseIntOption)
         .env('RUNNEL_FLUSH_MESSAGES'),

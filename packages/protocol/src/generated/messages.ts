@@ -613,7 +613,7 @@ export interface DescribeGroupsResponse {
 }
 
 /** ListGroupsRequest, versions 0-2. */
-export type ListGroupsRequest = {};
+export type ListGroupsRequest = Record<string, never>;
 
 /** An element of ListGroupsResponse.groups. */
 export interface ListGroupsResponseGroup {

@@ -38,7 +38,7 @@ export function decodeMessage(def: MessageDef, version: number, buf: Buffer): Re
 }
 
 export function writeMessage(def: MessageDef, version: number, value: object, w: Writer): void {
-  writeStruct(planFor(def, version), value as Record<string, unknown>, w, def.name);
+  writeStruct(planFor(def, version), value as Record<string, unknown>, w);
 }
 
 export function readMessage(def: MessageDef, version: number, r: Reader): Record<string, unknown> {
@@ -151,18 +151,18 @@ function readPrimitive(type: PrimitiveType, compact: boolean, nullable: boolean,
 
 // ---- encode ----
 
-function writeStruct(plan: StructPlan, value: Record<string, unknown>, w: Writer, path: string): void {
+function writeStruct(plan: StructPlan, value: Record<string, unknown>, w: Writer): void {
   for (const f of plan.absent) {
     const v = value[f.name];
     if (v !== undefined && !f.ignorable && !isDefault(f, v)) {
-      throw new EncodeError(`${path}.${f.name} is not supported at this version but has a non-default value`);
+      throw new EncodeError(`${f.path} is not supported at this version but has a non-default value`);
     }
   }
-  for (const f of plan.fields) writeField(f, value[f.name], w, path);
-  if (plan.flexible) writeTaggedFields(plan, value, w, path);
+  for (const f of plan.fields) writeField(f, value[f.name], w);
+  if (plan.flexible) writeTaggedFields(plan, value, w);
 }
 
-function writeTaggedFields(plan: StructPlan, value: Record<string, unknown>, w: Writer, path: string): void {
+function writeTaggedFields(plan: StructPlan, value: Record<string, unknown>, w: Writer): void {
   const present: FieldPlan[] = [];
   for (const f of plan.tagged) {
     const v = value[f.name];
@@ -171,33 +171,32 @@ function writeTaggedFields(plan: StructPlan, value: Record<string, unknown>, w: 
   w.uvarint(present.length);
   for (const f of present) {
     const inner = new Writer(64);
-    writeField(f, value[f.name], inner, path);
+    writeField(f, value[f.name], inner);
     w.uvarint(f.tag ?? 0);
     w.uvarint(inner.length);
     w.append(inner.finish());
   }
 }
 
-function writeField(f: FieldPlan, value: unknown, w: Writer, path: string): void {
+function writeField(f: FieldPlan, value: unknown, w: Writer): void {
   const v = value === undefined ? f.makeDefault() : value;
   const spec = f.value;
   switch (spec.kind) {
     case 'primitive':
-      writePrimitive(spec.type, f.compact, f.nullable, v, w, `${path}.${f.name}`);
+      writePrimitive(spec.type, f.compact, f.nullable, v, w, f.path);
       return;
     case 'array': {
       if (v === null) {
-        checkNullable(f.nullable, `${path}.${f.name}`);
+        checkNullable(f.nullable, f.path);
         w.length32(-1, f.compact);
         return;
       }
-      if (!Array.isArray(v)) throw new EncodeError(`${path}.${f.name} must be an array`);
+      if (!Array.isArray(v)) throw new EncodeError(`${f.path} must be an array`);
       w.length32(v.length, f.compact);
       const element = spec.element;
       for (const item of v as readonly unknown[]) {
-        if (element.kind === 'struct') writeStructValue(element.struct, item, w, `${path}.${f.name}[]`);
-        else if (element.kind === 'primitive')
-          writePrimitive(element.type, f.compact, false, item, w, `${path}.${f.name}[]`);
+        if (element.kind === 'struct') writeStructValue(element.struct, item, w, f.path);
+        else if (element.kind === 'primitive') writePrimitive(element.type, f.compact, false, item, w, f.path);
       }
       return;
     }
@@ -206,13 +205,13 @@ function writeField(f: FieldPlan, value: unknown, w: Writer, path: string): void
         w.int8(v === null ? -1 : 1);
         if (v === null) return;
       }
-      writeStructValue(spec.struct, v, w, `${path}.${f.name}`);
+      writeStructValue(spec.struct, v, w, f.path);
   }
 }
 
 function writeStructValue(plan: StructPlan, v: unknown, w: Writer, path: string): void {
   if (v === null || typeof v !== 'object') throw new EncodeError(`${path} must be an object`);
-  writeStruct(plan, v as Record<string, unknown>, w, path);
+  writeStruct(plan, v as Record<string, unknown>, w);
 }
 
 function checkNullable(nullable: boolean, path: string): void {

@@ -18,6 +18,8 @@ export type ValuePlan =
 
 export interface FieldPlan {
   readonly name: string;
+  /** "ProduceRequest.topicData.partitionData.records", for error messages without per-call string building. */
+  readonly path: string;
   readonly value: ValuePlan;
   readonly nullable: boolean;
   /** Compact lengths (flexible encoding) for this field. */
@@ -91,6 +93,7 @@ function compileField(path: string, f: FieldDef, version: number, flexible: bool
   if (isTagged) assert(f.tag !== undefined, `${path}: tagged field without a tag`);
   return {
     name: f.name,
+    path,
     value,
     nullable,
     compact,

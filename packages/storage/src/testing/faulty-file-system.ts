@@ -21,6 +21,9 @@ interface FileState {
   current: Buffer;
   /** What survives a crash. */
   durable: Buffer;
+  /** Bumped by every change to `current`; `durable` holds generation `durableGeneration`. */
+  generation: number;
+  durableGeneration: number;
 }
 
 export interface TornWrite {
@@ -64,7 +67,7 @@ export class FaultyFileSystem implements FileSystem {
         if (appendedOnly) keep = state.current.subarray(0, random.int(state.durable.length, state.current.length));
       }
       const copy = Buffer.from(keep);
-      next.#files.set(path, { current: copy, durable: Buffer.from(copy) });
+      next.#files.set(path, fileState(copy));
     }
     return next;
   }
@@ -80,8 +83,8 @@ export class FaultyFileSystem implements FileSystem {
   /** Replaces a file's content, durably (for tests that plant bytes). */
   setContent(path: string, data: Buffer): void {
     const key = normalize(path);
-    this.#dirs.add(dirname(key));
-    this.#files.set(key, { current: Buffer.from(data), durable: Buffer.from(data) });
+    for (let d = dirname(key); !this.#dirs.has(d); d = dirname(d)) this.#dirs.add(d);
+    this.#files.set(key, fileState(Buffer.from(data)));
   }
 
   /** The bytes a reader would see now, or null when missing. */
@@ -100,7 +103,7 @@ export class FaultyFileSystem implements FileSystem {
     if (!this.#dirs.has(dirname(key))) throw fsError('ENOENT', path);
     let state = this.#files.get(key);
     if (state === undefined) {
-      state = { current: Buffer.alloc(0), durable: Buffer.alloc(0) };
+      state = fileState(Buffer.alloc(0));
       this.#files.set(key, state);
     }
     return new FaultyFile(this, key, state);
@@ -164,12 +167,15 @@ export class FaultyFileSystem implements FileSystem {
       this.#tornWrite = null;
       const prefix = data.subarray(0, Math.min(torn.keepBytes, data.length));
       state.current = splice(state.current, prefix, position);
+      state.generation++;
       // The prefix reached the platter; then the power went.
       state.durable = Buffer.from(state.current);
+      state.durableGeneration = state.generation;
       this.#down = true;
       throw new SimulatedCrashError(`torn write to ${path}: ${prefix.length} of ${data.length} bytes landed`);
     }
     state.current = splice(state.current, data, position);
+    state.generation++;
   }
 
   #file(path: string): FileState {
@@ -209,11 +215,23 @@ class FaultyFile implements FileHandle {
   async truncate(length: number): Promise<void> {
     this.#check();
     const cur = this.#state.current;
-    this.#state.current = length <= cur.length ? Buffer.from(cur.subarray(0, length)) : splice(cur, Buffer.alloc(0), length);
+    this.#state.current =
+      length <= cur.length ? Buffer.from(cur.subarray(0, length)) : splice(cur, Buffer.alloc(0), length);
+    this.#state.generation++;
   }
   async sync(): Promise<void> {
     this.#check();
-    this.#state.durable = Buffer.from(this.#state.current);
+    // An fsync covers what was written before it was called and takes a
+    // while: writes made meanwhile are not covered (and group commit has
+    // something to group). A crash meanwhile means the sync never returned.
+    const snapshot = Buffer.from(this.#state.current);
+    const generation = this.#state.generation;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.#fs.checkUp();
+    if (generation > this.#state.durableGeneration) {
+      this.#state.durable = snapshot;
+      this.#state.durableGeneration = generation;
+    }
     this.#fs.syncCount++;
   }
   async close(): Promise<void> {
@@ -224,6 +242,10 @@ class FaultyFile implements FileHandle {
     this.#fs.checkUp();
     if (this.#closed) throw fsError('EBADF', this.#path);
   }
+}
+
+function fileState(content: Buffer): FileState {
+  return { current: content, durable: Buffer.from(content), generation: 0, durableGeneration: 0 };
 }
 
 /** `target` with `data` written at `position`, zero-filling any hole. */

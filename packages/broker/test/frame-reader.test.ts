@@ -1,0 +1,56 @@
+import { Random } from '@runnel/common';
+import { describe, expect, it } from 'vitest';
+import { type FrameEvent, FrameReader } from '../src/network/frame-reader.ts';
+
+function framed(payloads: Buffer[]): Buffer {
+  return Buffer.concat(
+    payloads.flatMap((p) => {
+      const size = Buffer.alloc(4);
+      size.writeInt32BE(p.length);
+      return [size, p];
+    }),
+  );
+}
+
+function frames(events: FrameEvent[]): Buffer[] {
+  return events.flatMap((e) => (e.kind === 'frame' ? [Buffer.from(e.frame)] : []));
+}
+
+describe('FrameReader', () => {
+  it('splits a stream cut at every possible point into the same frames', () => {
+    const random = new Random(7);
+    const payloads = [random.bytes(1), random.bytes(0), random.bytes(300), random.bytes(17)];
+    const stream = framed(payloads);
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const reader = new FrameReader(1000);
+      const out = [...frames(reader.push(stream.subarray(0, cut))), ...frames(reader.push(stream.subarray(cut)))];
+      expect(out).toEqual(payloads);
+    }
+  });
+
+  it('delivers frames fed one byte at a time', () => {
+    const random = new Random(8);
+    const payloads = Array.from({ length: 20 }, () => random.bytes(random.int(0, 50)));
+    const stream = framed(payloads);
+    const reader = new FrameReader(1000);
+    const out: Buffer[] = [];
+    for (let i = 0; i < stream.length; i++) out.push(...frames(reader.push(stream.subarray(i, i + 1))));
+    expect(out).toEqual(payloads);
+  });
+
+  it('hands out a frame contained in one chunk without copying it', () => {
+    const stream = framed([Buffer.from('hello')]);
+    const [event] = new FrameReader(100).push(stream);
+    expect(event?.kind).toBe('frame');
+    if (event?.kind === 'frame') expect(event.frame.buffer).toBe(stream.buffer);
+  });
+
+  it('reports a size above the limit, or negative, as oversized', () => {
+    const big = Buffer.alloc(4);
+    big.writeInt32BE(101);
+    expect(new FrameReader(100).push(big)).toEqual([{ kind: 'oversized', sizeBytes: 101 }]);
+    const negative = Buffer.alloc(4);
+    negative.writeInt32BE(-1);
+    expect(new FrameReader(100).push(negative)).toEqual([{ kind: 'oversized', sizeBytes: -1 }]);
+  });
+});

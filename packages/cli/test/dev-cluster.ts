@@ -1,0 +1,48 @@
+/**
+ * A real single-node cluster (runnel dev) in this process, on ephemeral
+ * ports, with its data in a fresh temporary directory.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDev } from '../src/commands/dev.ts';
+
+export interface TestCluster {
+  port: number;
+  bootstrap: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestCluster(partitions = 1): Promise<TestCluster> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'runnel-cli-test-'));
+  const dev = await startDev({
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    httpPort: 0,
+    logLevel: 'silent',
+    partitions,
+    autoCreateTopics: true,
+    flushMessages: Number.MAX_SAFE_INTEGER,
+  });
+  const port = dev.broker.port;
+  return {
+    port,
+    bootstrap: `127.0.0.1:${port}`,
+    async stop() {
+      await dev.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `condition` until it holds or the deadline passes. */
+export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value ${String(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * A raw Kafka connection for the load generator: writes pre-encoded request
+ * frames with a fresh correlation id, splits the response stream into frames
+ * and hands each to the request that caused it. Kafka answers in request
+ * order on a connection, so a FIFO of waiters is all the matching needed; the
+ * correlation id is still checked, because a mismatch would mean the bench
+ * measures garbage.
+ *
+ * Owned by one load-generator run. A socket error, or the peer closing,
+ * rejects every waiting request; the connection is unusable afterwards.
+ */
+import { connect, type Socket } from 'node:net';
+import { assert } from '@runnel/common';
+
+/** Request header v1/v2: int32 size, int16 apiKey, int16 apiVersion, int32 correlationId. */
+const CORRELATION_ID_AT = 8;
+
+interface Waiter {
+  correlationId: number;
+  resolve: (frame: Buffer) => void;
+  reject: (error: Error) => void;
+}
+
+export class WireConnection {
+  readonly #socket: Socket;
+  readonly #waiters: Waiter[] = [];
+  #nextCorrelationId = 1;
+  #failure: Error | null = null;
+  readonly #sizePrefix = Buffer.alloc(4);
+  #sizeFilled = 0;
+  #frame: Buffer | null = null;
+  #frameFilled = 0;
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', (error) => this.#fail(error));
+    socket.on('close', () => this.#fail(new Error('connection closed by peer')));
+  }
+
+  static open(host: string, port: number): Promise<WireConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port });
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new WireConnection(socket));
+      });
+    });
+  }
+
+  /**
+   * Sends `frame` (from encodeRequestFrame: size prefix first, header next).
+   * Only a copy of the first chunk, which holds the header, is patched; the
+   * other chunks (record batches) are shared by every request in flight and
+   * never written to. Resolves with the response frame after its size prefix.
+   */
+  send(frame: readonly Buffer[]): Promise<Buffer> {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    const first = frame[0];
+    assert(first !== undefined && first.length >= CORRELATION_ID_AT + 4, 'request frame lacks a header');
+    const correlationId = this.#nextCorrelationId;
+    this.#nextCorrelationId = (this.#nextCorrelationId + 1) & 0x7fffffff;
+    const head = Buffer.from(first);
+    head.writeInt32BE(correlationId, CORRELATION_ID_AT);
+    const answered = new Promise<Buffer>((resolve, reject) => {
+      this.#waiters.push({ correlationId, resolve, reject });
+    });
+    this.#socket.cork();
+    this.#socket.write(head);
+    for (let i = 1; i < frame.length; i++) this.#socket.write(frame[i] as Buffer);
+    this.#socket.uncork();
+    return answered;
+  }
+
+  close(): void {
+    this.#failure ??= new Error('connection closed');
+    this.#socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (this.#frame === null) {
+        if (this.#sizeFilled === 0 && chunk.length - pos >= 4) {
+          this.#sizePrefix.writeInt32BE(chunk.readInt32BE(pos));
+          this.#sizeFilled = 4;
+          pos += 4;
+        } else {
+          const take = Math.min(4 - this.#sizeFilled, chunk.length - pos);
+          chunk.copy(this.#sizePrefix, this.#sizeFilled, pos, pos + take);
+          this.#sizeFilled += take;
+          pos += take;
+          if (this.#sizeFilled < 4) return;
+        }
+        const size = this.#sizePrefix.readInt32BE(0);
+        this.#sizeFilled = 0;
+        assert(size >= 4, `response frame of ${size} bytes`);
+        // A frame wholly inside this chunk is handed out without a copy.
+        if (chunk.length - pos >= size) {
+          this.#deliver(chunk.subarray(pos, pos + size));
+          pos += size;
+          continue;
+        }
+        this.#frame = Buffer.allocUnsafe(size);
+        this.#frameFilled = 0;
+      }
+      const take = Math.min(this.#frame.length - this.#frameFilled, chunk.length - pos);
+      chunk.copy(this.#frame, this.#frameFilled, pos, pos + take);
+      this.#frameFilled += take;
+      pos += take;
+      if (this.#frameFilled === this.#frame.length) {
+        const done = this.#frame;
+        this.#frame = null;
+        this.#deliver(done);
+      }
+    }
+  }
+
+  #deliver(frame: Buffer): void {
+    const waiter = this.#waiters.shift();
+    assert(waiter !== undefined, 'response with no request waiting');
+    const correlationId = frame.readInt32BE(0);
+    assert(correlationId === waiter.correlationId, `response ${correlationId} arrived for request ${waiter.correlationId}`);
+    waiter.resolve(frame);
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    for (const w of this.#waiters.splice(0)) w.reject(this.#failure);
+  }
+}
