@@ -11,6 +11,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { assert } from '@runnel/common';
+import { FrameSplitter } from './frame-splitter.ts';
 
 /** Request header v1/v2: int32 size, int16 apiKey, int16 apiVersion, int32 correlationId. */
 const CORRELATION_ID_AT = 8;
@@ -26,15 +27,13 @@ export class WireConnection {
   readonly #waiters: Waiter[] = [];
   #nextCorrelationId = 1;
   #failure: Error | null = null;
-  readonly #sizePrefix = Buffer.alloc(4);
-  #sizeFilled = 0;
-  #frame: Buffer | null = null;
-  #frameFilled = 0;
+  readonly #splitter = new FrameSplitter();
+  readonly #deliverFrame = (frame: Buffer): void => this.#deliver(frame);
 
   private constructor(socket: Socket) {
     this.#socket = socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('data', (chunk: Buffer) => this.#splitter.push(chunk, this.#deliverFrame));
     socket.on('error', (error) => this.#fail(error));
     socket.on('close', () => this.#fail(new Error('connection closed by peer')));
   }
@@ -79,50 +78,14 @@ export class WireConnection {
     this.#socket.destroy();
   }
 
-  #onData(chunk: Buffer): void {
-    let pos = 0;
-    while (pos < chunk.length) {
-      if (this.#frame === null) {
-        if (this.#sizeFilled === 0 && chunk.length - pos >= 4) {
-          this.#sizePrefix.writeInt32BE(chunk.readInt32BE(pos));
-          this.#sizeFilled = 4;
-          pos += 4;
-        } else {
-          const take = Math.min(4 - this.#sizeFilled, chunk.length - pos);
-          chunk.copy(this.#sizePrefix, this.#sizeFilled, pos, pos + take);
-          this.#sizeFilled += take;
-          pos += take;
-          if (this.#sizeFilled < 4) return;
-        }
-        const size = this.#sizePrefix.readInt32BE(0);
-        this.#sizeFilled = 0;
-        assert(size >= 4, `response frame of ${size} bytes`);
-        // A frame wholly inside this chunk is handed out without a copy.
-        if (chunk.length - pos >= size) {
-          this.#deliver(chunk.subarray(pos, pos + size));
-          pos += size;
-          continue;
-        }
-        this.#frame = Buffer.allocUnsafe(size);
-        this.#frameFilled = 0;
-      }
-      const take = Math.min(this.#frame.length - this.#frameFilled, chunk.length - pos);
-      chunk.copy(this.#frame, this.#frameFilled, pos, pos + take);
-      this.#frameFilled += take;
-      pos += take;
-      if (this.#frameFilled === this.#frame.length) {
-        const done = this.#frame;
-        this.#frame = null;
-        this.#deliver(done);
-      }
-    }
-  }
-
   #deliver(frame: Buffer): void {
     const waiter = this.#waiters.shift();
     assert(waiter !== undefined, 'response with no request waiting');
     const correlationId = frame.readInt32BE(0);
-    assert(correlationId === waiter.correlationId, `response ${correlationId} arrived for request ${waiter.correlationId}`);
+    assert(
+      correlationId === waiter.correlationId,
+      `response ${correlationId} arrived for request ${waiter.correlationId}`,
+    );
     waiter.resolve(frame);
   }
 

@@ -194,6 +194,23 @@ describe('broker behaviour', () => {
     expect(partitionOf(response)?.errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
   });
 
+  it('refuses an old-format (magic 1) message set sent with Produce v2 as UNSUPPORTED_FOR_MESSAGE_FORMAT', async () => {
+    const c = await cluster();
+    const p = await client(c);
+    await p.request(19, 4, createTopic('legacy'));
+    // offset, size, crc, magic=1, attributes, timestamp, key=-1, value="v"
+    const message = Buffer.alloc(8 + 4 + 4 + 1 + 1 + 8 + 4 + 4 + 1);
+    message.writeInt32BE(message.length - 12, 8);
+    message.writeInt8(1, 16);
+    message.writeInt32BE(-1, 26);
+    message.writeInt32BE(1, 30);
+    message.write('v', 34);
+    const response = await p.request(0, 2, produceRequest('legacy', message));
+    expect(partitionOf(response)?.errorCode).toBe(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
+    const read = fetched(await p.request(1, 11, fetchRequest('legacy', 0n)));
+    expect(read.partition?.highWatermark).toBe(0n);
+  });
+
   it('answers a fetch beyond the log end with OFFSET_OUT_OF_RANGE', async () => {
     const c = await cluster();
     const p = await client(c);

@@ -24,7 +24,10 @@ export function collectKeyValue(value: string, previous: readonly [string, strin
 }
 
 /** Connects, runs `body`, closes. A KafkaError or ConnectionError is printed and sets exit code 1. */
-export async function withClient(options: BootstrapOptions, body: (client: KafkaClient) => Promise<void>): Promise<void> {
+export async function withClient(
+  options: BootstrapOptions,
+  body: (client: KafkaClient) => Promise<void>,
+): Promise<void> {
   let client: KafkaClient | null = null;
   try {
     client = await KafkaClient.connect({ bootstrap: options.bootstrapServer, clientId: 'runnel-cli' });

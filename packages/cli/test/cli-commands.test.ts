@@ -46,7 +46,15 @@ function runnel(args: readonly string[], stdin = ''): Promise<RunResult> {
 
 describe('runnel topics', () => {
   it('create, list, describe and delete a topic, with config overrides shown by describe', async () => {
-    const created = await runnel(['topics', 'create', 'cli-topic', '--partitions', '3', '--config', 'retention.ms=5000']);
+    const created = await runnel([
+      'topics',
+      'create',
+      'cli-topic',
+      '--partitions',
+      '3',
+      '--config',
+      'retention.ms=5000',
+    ]);
     expect(created).toMatchObject({ code: 0, stdout: 'Created topic cli-topic.\n' });
     const listed = await runnel(['topics', 'list']);
     expect(listed.code).toBe(0);
@@ -55,7 +63,9 @@ describe('runnel topics', () => {
     expect(described.code).toBe(0);
     const lines = described.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('Topic: cli-topic\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: retention.ms=5000');
-    expect(lines.slice(1)).toEqual([0, 1, 2].map((p) => `\tTopic: cli-topic\tPartition: ${p}\tLeader: 1\tReplicas: 1\tIsr: 1`));
+    expect(lines.slice(1)).toEqual(
+      [0, 1, 2].map((p) => `\tTopic: cli-topic\tPartition: ${p}\tLeader: 1\tReplicas: 1\tIsr: 1`),
+    );
     const deleted = await runnel(['topics', 'delete', 'cli-topic']);
     expect(deleted).toMatchObject({ code: 0, stdout: 'Deleted topic cli-topic.\n' });
     expect((await runnel(['topics', 'list'])).stdout.split('\n')).not.toContain('cli-topic');
@@ -84,7 +94,10 @@ describe('runnel topics', () => {
 describe('runnel produce and consume', () => {
   it('1000 lines produced in batches come back exactly, in order, with --from-beginning --exit-at-end', async () => {
     const lines = Array.from({ length: 1000 }, (_, i) => `line ${i} ${'x'.repeat(i % 37)}`);
-    const produced = await runnel(['produce', 'cli-lines', '--batch-size', '128', '--compression', 'lz4'], `${lines.join('\n')}\n`);
+    const produced = await runnel(
+      ['produce', 'cli-lines', '--batch-size', '128', '--compression', 'lz4'],
+      `${lines.join('\n')}\n`,
+    );
     expect(produced.code).toBe(0);
     expect(produced.stderr).toBe('Produced 1000 records in 8 batches to cli-lines[0], offsets 0..999\n');
     const consumed = await runnel(['consume', 'cli-lines', '--from-beginning', '--exit-at-end']);
@@ -132,7 +145,15 @@ describe('--help', () => {
     'topics list': ['--bootstrap-server'],
     'topics describe': ['--bootstrap-server'],
     'topics delete': ['--bootstrap-server'],
-    produce: ['--partition', '--key-separator', '--header', '--compression', '--acks', '--batch-size', '--bootstrap-server'],
+    produce: [
+      '--partition',
+      '--key-separator',
+      '--header',
+      '--compression',
+      '--acks',
+      '--batch-size',
+      '--bootstrap-server',
+    ],
     consume: [
       '--partition',
       '--from-beginning',

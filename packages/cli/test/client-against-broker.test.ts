@@ -4,7 +4,13 @@
  * importing the broker; cli may use both.
  */
 import { type ConsumedRecord, KafkaClient } from '@runnel/client';
-import { type CompressionCodec, decodeRecordBatches, ErrorCode, encodeRecordBatch, type KafkaRecord } from '@runnel/protocol';
+import {
+  type CompressionCodec,
+  decodeRecordBatches,
+  ErrorCode,
+  encodeRecordBatch,
+  type KafkaRecord,
+} from '@runnel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestCluster, type TestCluster } from './dev-cluster.ts';
 
@@ -44,7 +50,9 @@ describe('KafkaClient against runnel dev', () => {
   it('metadata lists the broker and, after createTopics, every partition with its leader, replicas and ISR', async () => {
     await createTopic('meta-topic', 3);
     const metadata = await client.metadata(['meta-topic']);
-    expect(metadata.brokers).toEqual([{ nodeId: expect.any(Number), host: '127.0.0.1', port: cluster.port, rack: null }]);
+    expect(metadata.brokers).toEqual([
+      { nodeId: expect.any(Number), host: '127.0.0.1', port: cluster.port, rack: null },
+    ]);
     const nodeId = metadata.brokers[0]?.nodeId;
     const [topic] = metadata.topics;
     expect(topic?.errorCode).toBe(ErrorCode.NONE);
@@ -133,7 +141,10 @@ describe('KafkaClient against runnel dev', () => {
   it('listOffsets finds earliest, latest and the first offset at or after a timestamp', async () => {
     await createTopic('timed');
     for (const [i, ts] of [1000n, 2000n, 3000n].entries()) {
-      const batch = await encodeRecordBatch({ records: [{ key: null, value: Buffer.from(`t${i}`) }], baseTimestamp: ts });
+      const batch = await encodeRecordBatch({
+        records: [{ key: null, value: Buffer.from(`t${i}`) }],
+        baseTimestamp: ts,
+      });
       await client.produce('timed', 0, batch, { acks: -1 });
     }
     expect((await client.listOffsets('timed', 0, -2n)).offset).toBe(0n);
@@ -143,13 +154,16 @@ describe('KafkaClient against runnel dev', () => {
     expect((await client.listOffsets('timed', 0, 9000n)).offset).toBe(-1n);
   });
 
-  it('a long-poll fetch at the log end waits, then wakes up with the record when one is produced', { timeout: 20_000 }, async () => {
+  it('a long-poll fetch at the log end waits, then wakes up with the record when one is produced', {
+    timeout: 20_000,
+  }, async () => {
     await createTopic('long-poll');
     let settled = false;
     // maxWaitMs beyond the test timeout: if produce does not wake the fetch, the test fails by timing out.
     const pending = client.fetch('long-poll', 0, 0n, { maxWaitMs: 50_000, minBytes: 1 }).finally(() => {
       settled = true;
     });
+    // Not a wait for a condition: a grace period in which the fetch must NOT complete (it is parked).
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(settled).toBe(false);
     await client.produce('long-poll', 0, [{ key: null, value: Buffer.from('wake') }], { acks: 1 });
@@ -178,7 +192,9 @@ describe('KafkaClient against runnel dev', () => {
   it('many pipelined produces on one connection all succeed with distinct, contiguous offsets', async () => {
     await createTopic('pipelined');
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => client.produce('pipelined', 0, [{ key: null, value: Buffer.from(String(i)) }], { acks: 1 })),
+      Array.from({ length: 200 }, (_, i) =>
+        client.produce('pipelined', 0, [{ key: null, value: Buffer.from(String(i)) }], { acks: 1 }),
+      ),
     );
     expect(results.map((r) => r.baseOffset).sort((a, b) => (a < b ? -1 : 1))).toEqual(
       Array.from({ length: 200 }, (_, i) => BigInt(i)),

@@ -37,7 +37,11 @@ export async function startTestCluster(partitions = 1): Promise<TestCluster> {
 }
 
 /** Polls `condition` until it holds or the deadline passes. */
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -81,7 +81,9 @@ export class Connection {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     socket.setNoDelay(true);
     socket.on('data', (data: Buffer) => this.#onData(data));
-    socket.on('error', (error) => this.#fail(new ConnectionError('closed', `${this.address}: ${error.message}`, { cause: error })));
+    socket.on('error', (error) =>
+      this.#fail(new ConnectionError('closed', `${this.address}: ${error.message}`, { cause: error })),
+    );
     socket.on('close', () => this.#fail(new ConnectionError('closed', `${this.address}: connection closed`)));
   }
 
@@ -175,7 +177,10 @@ export class Connection {
       response = (await this.#request(ApiKeys.ApiVersions, 0, {}, timeoutMs)) as unknown as ApiVersionsResponse;
     }
     if (response.errorCode !== ErrorCode.NONE) {
-      throw new ConnectionError('unsupported_api', `${this.address}: ApiVersions failed with ${errorName(response.errorCode)}`);
+      throw new ConnectionError(
+        'unsupported_api',
+        `${this.address}: ApiVersions failed with ${errorName(response.errorCode)}`,
+      );
     }
     this.#versions = negotiateVersions(response.apiKeys);
   }
@@ -224,9 +229,13 @@ export class Connection {
     } catch (error) {
       if (!(error instanceof DecodeError)) throw error;
       pending.reject(
-        new ConnectionError('malformed_response', `${this.address}: api ${pending.apiKey} v${pending.apiVersion}: ${error.message}`, {
-          cause: error,
-        }),
+        new ConnectionError(
+          'malformed_response',
+          `${this.address}: api ${pending.apiKey} v${pending.apiVersion}: ${error.message}`,
+          {
+            cause: error,
+          },
+        ),
       );
     }
   }
@@ -247,13 +256,19 @@ export class Connection {
       if (pending.deadlineMs > nowMs) continue;
       this.#pending.delete(correlationId);
       pending.reject(
-        new ConnectionError('timeout', `${this.address}: no response to api ${pending.apiKey} within the request timeout`),
+        new ConnectionError(
+          'timeout',
+          `${this.address}: no response to api ${pending.apiKey} within the request timeout`,
+        ),
       );
     }
   }
 
   #unsupported(apiKey: number): ConnectionError {
-    return this.#closedBy ?? new ConnectionError('unsupported_api', `${this.address}: broker offers no usable version of api ${apiKey}`);
+    return (
+      this.#closedBy ??
+      new ConnectionError('unsupported_api', `${this.address}: broker offers no usable version of api ${apiKey}`)
+    );
   }
 
   #fail(error: ConnectionError): void {

@@ -55,7 +55,11 @@ export async function* consumePartition(
     const batches = await decodeRecordBatches(fetched.records);
     if (batches.length === 0 && fetched.records.length > 0) {
       // Only a partial batch came back: the next one is larger than maxBytes.
-      if (maxBytes >= fetchBytesMax) throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `a batch at offset ${position} exceeds ${fetchBytesMax} bytes`);
+      if (maxBytes >= fetchBytesMax)
+        throw new KafkaError(
+          ErrorCode.MESSAGE_TOO_LARGE,
+          `a batch at offset ${position} exceeds ${fetchBytesMax} bytes`,
+        );
       maxBytes = Math.min(fetchBytesMax, maxBytes * 2);
       continue;
     }

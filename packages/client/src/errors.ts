@@ -6,7 +6,10 @@
  */
 import { errorDescription, errorName } from '@runnel/protocol';
 
-/** A Kafka error code the broker returned, after any retries the client makes. */
+/**
+ * A Kafka error code the broker returned, after any retries the client made.
+ * Owned by the caller that caught it; the client and its connections stay usable.
+ */
 export class KafkaError extends Error {
   override name = 'KafkaError';
   readonly code: number;
@@ -29,6 +32,7 @@ export class KafkaError extends Error {
  */
 export type ConnectionFailure = 'connect_failed' | 'closed' | 'timeout' | 'unsupported_api' | 'malformed_response';
 
+/** Owned by the caller that caught it; see Connection for what state the connection is left in. */
 export class ConnectionError extends Error {
   override name = 'ConnectionError';
   readonly reason: ConnectionFailure;

@@ -1,5 +1,12 @@
 // Public entry of @runnel/client.
-export type { ConfigEntry, ConfigResource, ConfigResourceType, ConfigResult, NewTopic, TopicResult } from './admin-requests.ts';
+export type {
+  ConfigEntry,
+  ConfigResource,
+  ConfigResourceType,
+  ConfigResult,
+  NewTopic,
+  TopicResult,
+} from './admin-requests.ts';
 export { ConfigResourceTypes, ConfigSources } from './admin-requests.ts';
 export type { BrokerAddress } from './bootstrap.ts';
 export { parseBootstrap } from './bootstrap.ts';

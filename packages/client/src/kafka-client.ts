@@ -13,8 +13,8 @@
 import {
   ApiKeys,
   type CompressionCodec,
-  encodeRecordBatch,
   ErrorCode,
+  encodeRecordBatch,
   type KafkaRecord,
   type RecordsData,
 } from '@runnel/protocol';
@@ -162,7 +162,11 @@ export class KafkaClient {
    * (earliest), else the first offset whose timestamp is at or after it
    * (offset -1n when there is none). Throws KafkaError.
    */
-  async listOffsets(topic: string, partition: number, timestamp: bigint): Promise<{ offset: bigint; timestamp: bigint }> {
+  async listOffsets(
+    topic: string,
+    partition: number,
+    timestamp: bigint,
+  ): Promise<{ offset: bigint; timestamp: bigint }> {
     const result = await this.#onLeader<OffsetLookup>(topic, partition, true, async (connection) =>
       listOffsetsResult(
         await connection.request(ApiKeys.ListOffsets, listOffsetsRequest(topic, partition, timestamp)),
@@ -227,7 +231,11 @@ export class KafkaClient {
     this.#closed = true;
     const connections = [...this.#connections.values()];
     this.#connections.clear();
-    for (const c of connections) c.then((connection) => connection.close(), () => {});
+    for (const c of connections)
+      c.then(
+        (connection) => connection.close(),
+        () => {},
+      );
   }
 
   #withSlack(brokerWaitMs: number): number {
@@ -255,7 +263,8 @@ export class KafkaClient {
           const result = await call(await this.#connection(route.address));
           if (lastAttempt || !leaderChangeCodes.has(result.errorCode)) return result;
         } catch (error) {
-          const retriable = error instanceof ConnectionError && (error.reason === 'closed' || error.reason === 'connect_failed');
+          const retriable =
+            error instanceof ConnectionError && (error.reason === 'closed' || error.reason === 'connect_failed');
           if (lastAttempt || !readOnly || !retriable) throw error;
         }
       }
@@ -269,10 +278,12 @@ export class KafkaClient {
     if (cached !== undefined) return cached;
     const metadata = await this.metadata([topic], { allowAutoTopicCreation: this.#allowAutoTopicCreation });
     const info = metadata.topics.find((t) => t.name === topic);
-    return this.#leaders.route(topic, partition, info?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) ?? {
-      ok: false,
-      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-    };
+    return (
+      this.#leaders.route(topic, partition, info?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) ?? {
+        ok: false,
+        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      }
+    );
   }
 
   /** A live connection to any broker: an open one if there is one, else the bootstrap servers in order. */

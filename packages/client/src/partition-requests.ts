@@ -71,7 +71,7 @@ export function produceResult(
 ): ProduceResult & { errorCode: number } {
   const p = response.responses.find((t) => t.name === topic)?.partitionResponses.find((x) => x.index === partition);
   if (p === undefined) throw missingPartition('Produce', topic, partition);
-  return { errorCode: p.errorCode, baseOffset: p.baseOffset, logAppendTimeMs: p.logAppendTimeMs };
+  return { errorCode: p.errorCode, baseOffset: p.baseOffset, logAppendTimeMs: p.logAppendTimeMs ?? -1n };
 }
 
 export function fetchRequest(topic: string, partition: number, offset: bigint, options: FetchOptions): FetchRequest {

@@ -28,7 +28,13 @@ async function connect(port: number, requestTimeoutMs?: number): Promise<Connect
 }
 
 function metadataNamed(host: string): MetadataResponse {
-  return { throttleTimeMs: 0, brokers: [{ nodeId: 1, host, port: 1, rack: null }], clusterId: null, controllerId: 1, topics: [] };
+  return {
+    throttleTimeMs: 0,
+    brokers: [{ nodeId: 1, host, port: 1, rack: null }],
+    clusterId: null,
+    controllerId: 1,
+    topics: [],
+  };
 }
 
 describe('Connection', () => {
@@ -49,7 +55,8 @@ describe('Connection', () => {
     const broker = await fake(() => {}, {
       onApiVersions: (request) => {
         if (request.header.apiVersion === 3) {
-          for (const chunk of encodeApiVersionsUnsupportedFrame(request.header.correlationId)) request.socket.write(chunk);
+          for (const chunk of encodeApiVersionsUnsupportedFrame(request.header.correlationId))
+            request.socket.write(chunk);
         } else {
           reply(request, {
             errorCode: 0,

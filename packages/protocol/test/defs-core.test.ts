@@ -94,6 +94,26 @@ function expectFixture(def: MessageDef, version: number, value: Record<string, u
 const batch = Buffer.from('not-really-a-record-batch');
 
 describe('Produce definitions', () => {
+  it('v0 request has no transactional id and v0 response no throttle time or append time', () => {
+    const request = {
+      acks: 1,
+      timeoutMs: 100,
+      topicData: [{ name: 'old', partitionData: [{ index: 0, records: batch }] }],
+    };
+    const requestBytes = new Bytes().i16(1).i32(100).arr(1).str('old').arr(1).i32(0).bytes(batch).build();
+    expect(Buffer.concat(encodeMessage(produce.request, 0, request)).toString('hex')).toBe(
+      requestBytes.toString('hex'),
+    );
+    expect(decodeMessage(produce.request, 0, requestBytes)).toEqual({ ...request, transactionalId: null });
+    const response = {
+      responses: [{ name: 'old', partitionResponses: [{ index: 0, errorCode: 43, baseOffset: -1n }] }],
+    };
+    const responseBytes = new Bytes().arr(1).str('old').arr(1).i32(0).i16(43).i64(-1n).build();
+    expect(Buffer.concat(encodeMessage(produce.response, 0, response)).toString('hex')).toBe(
+      responseBytes.toString('hex'),
+    );
+  });
+
   it('v3 request with a null transactional id encodes and decodes to the hand-built bytes', () => {
     const value = {
       transactionalId: null,

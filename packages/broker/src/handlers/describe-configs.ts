@@ -21,7 +21,6 @@ export function describeConfigsHandler(broker: BrokerContext): Handler<32> {
         name: e.name,
         value: e.sensitive ? null : e.value,
         readOnly: e.readOnly,
-        isDefault: e.isDefault,
         configSource: configSourceIds[e.source],
         isSensitive: e.sensitive,
         synonyms: includeSynonyms

@@ -1,5 +1,6 @@
 /**
- * Produce (key 0, v3-7). Each partition's batches are checked (CRC32C,
+ * Produce (key 0, v0-7; only v3+ carries record batch v2, so older
+ * versions get UNSUPPORTED_FOR_MESSAGE_FORMAT per partition). Each partition's batches are checked (CRC32C,
  * sizes, magic v2) without decoding records, then appended as the exact
  * bytes the producer sent; only baseOffset and partitionLeaderEpoch are
  * rewritten by the log. acks=0 sends no response at all; acks=1 and
@@ -65,7 +66,8 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
 
   return {
     apiKey: 0,
-    minVersion: 3,
+    // v0-2 carry message formats v0/v1, refused per partition as UNSUPPORTED_FOR_MESSAGE_FORMAT.
+    minVersion: 0,
     maxVersion: 7,
     async handle(request: ProduceRequest): Promise<ProduceResponse | null> {
       const acks = request.acks;

@@ -30,7 +30,9 @@ export function consumeCommand(): Command {
     .description('Print records of a topic partition to stdout, one value per line')
     .argument('<topic>', 'topic to read')
     .addOption(new Option('--partition <n>', 'partition to read').default(0).argParser(parseIntOption))
-    .addOption(new Option('--from-beginning', 'start at the earliest offset (default: the log end)').conflicts('offset'))
+    .addOption(
+      new Option('--from-beginning', 'start at the earliest offset (default: the log end)').conflicts('offset'),
+    )
     .addOption(new Option('--offset <n>', 'start at this offset').argParser(parseOffset))
     .addOption(new Option('--max-messages <n>', 'exit after printing this many records').argParser(parseIntOption))
     .addOption(new Option('--exit-at-end', 'exit when the high watermark is reached instead of waiting for more'))
@@ -39,7 +41,9 @@ export function consumeCommand(): Command {
     .addOption(new Option('--print-headers', 'print headers (k=v,k2=v2) before the key and value'))
     .addOption(new Option('--key-separator <s>', 'separator between printed fields').default('\t', '"\\t"'))
     .addOption(bootstrapOption())
-    .action((topic: string, options: ConsumeCommandOptions) => withClient(options, (client) => consumeToStdout(client, topic, options)));
+    .action((topic: string, options: ConsumeCommandOptions) =>
+      withClient(options, (client) => consumeToStdout(client, topic, options)),
+    );
 }
 
 async function consumeToStdout(client: KafkaClient, topic: string, options: ConsumeCommandOptions): Promise<void> {

@@ -26,13 +26,26 @@ export function produceCommand(): Command {
     .description('Produce stdin lines as records, one record per line')
     .argument('<topic>', 'topic to write to')
     .addOption(new Option('--partition <n>', 'partition to write to').default(0).argParser(parseIntOption))
-    .addOption(new Option('--key-separator <s>', 'split each line at the first <s> into key and value (lines without it get a null key)'))
-    .addOption(new Option('--header <key=value>', 'header added to every record; repeat for more').argParser(collectKeyValue))
+    .addOption(
+      new Option(
+        '--key-separator <s>',
+        'split each line at the first <s> into key and value (lines without it get a null key)',
+      ),
+    )
+    .addOption(
+      new Option('--header <key=value>', 'header added to every record; repeat for more').argParser(collectKeyValue),
+    )
     .addOption(new Option('--compression <codec>', 'batch compression').choices(codecs).default('none'))
-    .addOption(new Option('--acks <acks>', 'acknowledgement: -1 (all in-sync replicas), 1 (leader), 0 (none)').default(-1).argParser(parseAcks))
+    .addOption(
+      new Option('--acks <acks>', 'acknowledgement: -1 (all in-sync replicas), 1 (leader), 0 (none)')
+        .default(-1)
+        .argParser(parseAcks),
+    )
     .addOption(new Option('--batch-size <n>', 'records per produce request').default(1000).argParser(parsePositive))
     .addOption(bootstrapOption())
-    .action((topic: string, options: ProduceCommandOptions) => withClient(options, (client) => produceLines(client, topic, options)));
+    .action((topic: string, options: ProduceCommandOptions) =>
+      withClient(options, (client) => produceLines(client, topic, options)),
+    );
 }
 
 async function produceLines(client: KafkaClient, topic: string, options: ProduceCommandOptions): Promise<void> {
@@ -61,7 +74,9 @@ async function produceLines(client: KafkaClient, topic: string, options: Produce
   }
   await flush();
   const offsets = firstOffset === null ? '' : `, offsets ${firstOffset}..${lastOffset}`;
-  process.stderr.write(`Produced ${records} records in ${batches} batches to ${topic}[${options.partition}]${offsets}\n`);
+  process.stderr.write(
+    `Produced ${records} records in ${batches} batches to ${topic}[${options.partition}]${offsets}\n`,
+  );
 }
 
 export function toRecord(line: string, keySeparator: string | undefined, headers: RecordHeader[]): KafkaRecord {

@@ -22,11 +22,16 @@ export function topicsCommand(): Command {
     .command('create')
     .description('Create a topic')
     .argument('<name>', 'topic name')
-    .addOption(new Option('--partitions <n>', 'number of partitions (default: the broker\'s num.partitions)').argParser(parseIntOption))
     .addOption(
-      new Option('--replication-factor <n>', 'copies of each partition (default: the broker\'s default.replication.factor)').argParser(
+      new Option('--partitions <n>', "number of partitions (default: the broker's num.partitions)").argParser(
         parseIntOption,
       ),
+    )
+    .addOption(
+      new Option(
+        '--replication-factor <n>',
+        "copies of each partition (default: the broker's default.replication.factor)",
+      ).argParser(parseIntOption),
     )
     .addOption(new Option('--config <key=value>', 'topic config override; repeat for more').argParser(collectKeyValue))
     .addOption(bootstrapOption())

@@ -6,60 +6,60 @@ export type RecordsData = Buffer | readonly Buffer[];
 
 /** An element of ProduceRequestTopicData.partitionData. */
 export interface ProduceRequestTopicDataPartitionData {
-  /** versions 3-7 */
+  /** versions 0-7 */
   index: number;
-  /** versions 3-7; nullable 3-7 */
+  /** versions 0-7; nullable 0-7 */
   records: RecordsData | null;
 }
 
 /** An element of ProduceRequest.topicData. */
 export interface ProduceRequestTopicData {
-  /** versions 3-7 */
+  /** versions 0-7 */
   name: string;
-  /** versions 3-7 */
+  /** versions 0-7 */
   partitionData: ProduceRequestTopicDataPartitionData[];
 }
 
-/** ProduceRequest, versions 3-7. */
+/** ProduceRequest, versions 0-7. */
 export interface ProduceRequest {
   /** versions 3-7; nullable 3-7; default null */
-  transactionalId: string | null;
-  /** versions 3-7 */
+  transactionalId?: string | null;
+  /** versions 0-7 */
   acks: number;
-  /** versions 3-7 */
+  /** versions 0-7 */
   timeoutMs: number;
-  /** versions 3-7 */
+  /** versions 0-7 */
   topicData: ProduceRequestTopicData[];
 }
 
 /** An element of ProduceResponseResponse.partitionResponses. */
 export interface ProduceResponseResponsePartitionResponse {
-  /** versions 3-7 */
+  /** versions 0-7 */
   index: number;
-  /** versions 3-7 */
+  /** versions 0-7 */
   errorCode: number;
-  /** versions 3-7 */
+  /** versions 0-7 */
   baseOffset: bigint;
-  /** versions 3-7; default -1 */
-  logAppendTimeMs: bigint;
+  /** versions 2-7; default -1 */
+  logAppendTimeMs?: bigint;
   /** versions 5-7; default -1 */
   logStartOffset?: bigint;
 }
 
 /** An element of ProduceResponse.responses. */
 export interface ProduceResponseResponse {
-  /** versions 3-7 */
+  /** versions 0-7 */
   name: string;
-  /** versions 3-7 */
+  /** versions 0-7 */
   partitionResponses: ProduceResponseResponsePartitionResponse[];
 }
 
-/** ProduceResponse, versions 3-7. */
+/** ProduceResponse, versions 0-7. */
 export interface ProduceResponse {
-  /** versions 3-7 */
+  /** versions 0-7 */
   responses: ProduceResponseResponse[];
-  /** versions 3-7; default 0 */
-  throttleTimeMs: number;
+  /** versions 1-7; default 0 */
+  throttleTimeMs?: number;
 }
 
 /** An element of FetchRequestTopic.partitions. */

@@ -1,11 +1,17 @@
 /**
- * Produce (API key 0), versions 3-7. Flexible from v9, above our range.
+ * Produce (API key 0), versions 0-7. Flexible from v9, above our range.
+ *
+ * Versions 0-2 are defined (and advertised) although they carry the old
+ * message formats, which the broker refuses as data: librdkafka before
+ * 2.11 compresses with gzip, snappy or lz4 only when the broker's Produce
+ * range includes version 0, and otherwise silently sends uncompressed.
  *
  * Request:  transactionalId (nullable), acks, timeoutMs,
  *           topicData[name, partitionData[index, records (nullable)]]
  * Response: responses[name, partitionResponses[index, errorCode, baseOffset,
  *           logAppendTimeMs, [logStartOffset v5+]]], throttleTimeMs
  *
+ * v1 adds throttleTimeMs to the response; v2 adds logAppendTimeMs;
  * v3 adds transactionalId and record batch v2; v4 may return
  * KAFKA_STORAGE_ERROR; v5 adds logStartOffset to the response; v6 matches v5;
  * v7 allows zstd-compressed batches.
@@ -19,7 +25,7 @@ export const produce: ApiDef = {
     name: 'ProduceRequest',
     apiKey: 0,
     kind: 'request',
-    validVersions: '3-7',
+    validVersions: '0-7',
     flexibleVersions: '9+',
     fields: [
       { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
@@ -49,7 +55,7 @@ export const produce: ApiDef = {
     name: 'ProduceResponse',
     apiKey: 0,
     kind: 'response',
-    validVersions: '3-7',
+    validVersions: '0-7',
     flexibleVersions: '9+',
     fields: [
       {

@@ -1,0 +1,241 @@
+/**
+ * `npm run bench`: produce and consume throughput of one broker, the load
+ * generator against a null sink, and the machine's ceilings, in one run.
+ * Method and recorded results: BENCHMARKS.md. Options: --help.
+ *
+ * Order: ceilings, null sink (per batch size), then the broker twice on one
+ * data dir: a first process takes every produce run, a second one every
+ * consume run, so that with --profile each path gets its own CPU profile.
+ * Any failed request, or a child that will not start, ends the run with a
+ * non-zero exit: a partial table would be misread as a result.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { brokerLogPath, ensureTopics, startBroker } from './bench/broker-process.ts';
+import { measureDisk, measureLoopbackTcp, type Rate } from './bench/ceilings.ts';
+import { jsonField, NodeChild } from './bench/child-process.ts';
+import { formatProfileSummary, summariseCpuProfile } from './bench/cpu-profile.ts';
+import {
+  type LoadShape,
+  planFetches,
+  type RunStats,
+  runConsume,
+  runProduce,
+  type Target,
+} from './bench/load-generator.ts';
+import { type BenchOptions, benchHelp, parseBenchOptions } from './bench/options.ts';
+import { prepareBatch } from './bench/record-batch.ts';
+import { formatTable, type ResultRow } from './bench/report.ts';
+
+const repoRoot = resolve(import.meta.dirname, '..');
+const nullSinkScript = resolve(import.meta.dirname, 'bench/null-sink.ts');
+const host = '127.0.0.1';
+const topTunctions = 25;
+const loopbackChunkBytes = 64 * 1024;
+const diskChunkBytes = 1024 * 1024;
+/** Fetches planned per partition against the null sink, which has no log to exhaust. */
+const nullSinkFetchRounds = 64;
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+function topicFor(batchKib: number): string {
+  return `bench-${batchKib}k`;
+}
+
+function statsRow(scenario: string, batchKib: number, stats: RunStats): ResultRow {
+  return { scenario, batch: `${batchKib} KiB`, ...stats };
+}
+
+function rateRow(scenario: string, batch: string, rate: Rate): ResultRow {
+  return { scenario, batch, ...rate, records: null, requests: null, latencyP50Ms: null, latencyP99Ms: null };
+}
+
+function describeMachine(dataDir: string): string[] {
+  let filesystem = 'unknown';
+  try {
+    const df = execFileSync('df', ['-T', '-h', dataDir], { encoding: 'utf8' }).trim().split('\n');
+    filesystem = (df[1] ?? '').replace(/\s+/g, ' ');
+  } catch {
+    // df missing: the rest of the description still helps.
+  }
+  return [
+    `cpus: ${availableParallelism()} x ${cpus()[0]?.model ?? 'unknown'}`,
+    `memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    `node: ${process.version}`,
+    `data dir: ${dataDir} on ${filesystem}`,
+  ];
+}
+
+async function measureCeilings(options: BenchOptions, dataDir: string, runDir: string): Promise<ResultRow[]> {
+  const ms = options.durationSec * 1000;
+  const tcp = await measureLoopbackTcp(Math.min(ms, 5000), loopbackChunkBytes, join(runDir, 'tcp-writer.log'));
+  log(`loopback tcp: ${((tcp.bytes * 1000) / tcp.elapsedMs / 1e6).toFixed(0)} MB/s`);
+  const disk = measureDisk(dataDir, options.diskMib * 2 ** 20, diskChunkBytes);
+  const size = `${options.diskMib} MiB file`;
+  return [
+    rateRow('ceiling: loopback TCP, 2 processes', '64 KiB writes', tcp),
+    rateRow('ceiling: disk write (page cache)', size, disk.write),
+    rateRow('ceiling: disk write + fsync', size, disk.writeFsync),
+    rateRow('ceiling: disk read (page cache)', size, disk.read),
+  ];
+}
+
+async function measureNullSink(options: BenchOptions, shape: LoadShape, runDir: string): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  for (const kib of options.batchKib) {
+    const batch = prepareBatch(kib * 1024, options.recordBytes);
+    const sink = await NodeChild.start(
+      [nullSinkScript, '--batch-bytes', String(kib * 1024), '--record-bytes', String(options.recordBytes)],
+      {
+        logPath: join(runDir, 'null-sink.log'),
+        timeoutMs: 30_000,
+        isReady: (line) => {
+          const port = jsonField(line, 'port');
+          return typeof port === 'number' ? port : undefined;
+        },
+      },
+    );
+    try {
+      const target: Target = { host, port: sink.ready };
+      const spec = { topic: 'bench', partitions: options.partitions, batch, checkOffsets: false };
+      const produced = await runProduce(target, shape, spec);
+      rows.push(statsRow('null sink: produce', kib, produced.stats));
+      const perFetch = Math.max(1, Math.floor((options.fetchKib * 1024) / batch.bytes.length));
+      const batches = Array.from({ length: options.partitions }, () => perFetch * nullSinkFetchRounds);
+      const tasks = planFetches('bench', batches, batch, options.fetchKib * 1024);
+      const consumed = await runConsume(target, shape, { topic: 'bench', tasks, checkContent: false });
+      rows.push(statsRow('null sink: consume', kib, consumed));
+      log(`null sink ${kib} KiB: produce and consume done`);
+    } finally {
+      await sink.stop();
+    }
+  }
+  return rows;
+}
+
+/** Newest .cpuprofile written into `dir`, or null. */
+function profileIn(dir: string): string | null {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  files.sort();
+  const last = files.at(-1);
+  return last === undefined ? null : join(dir, last);
+}
+
+async function measureBroker(
+  options: BenchOptions,
+  shape: LoadShape,
+  dataDir: string,
+  runDir: string,
+): Promise<{ rows: ResultRow[]; profiles: { phase: string; path: string | null }[] }> {
+  const produceRows: ResultRow[] = [];
+  const consumeRows: ResultRow[] = [];
+  const profiles: { phase: string; path: string | null }[] = [];
+  const produced = new Map<number, number[]>();
+  const batches = new Map(options.batchKib.map((kib) => [kib, prepareBatch(kib * 1024, options.recordBytes)]));
+  for (const phase of ['produce', 'consume'] as const) {
+    const profileDir = options.profile ? join(runDir, `profile-${phase}`) : null;
+    if (profileDir !== null) mkdirSync(profileDir, { recursive: true });
+    const broker = await startBroker({
+      dataDir,
+      partitions: options.partitions,
+      logPath: brokerLogPath(runDir, phase),
+      cpuProfileDir: profileDir,
+    });
+    try {
+      const target: Target = { host, port: broker.ready };
+      if (phase === 'produce') await ensureTopics(target, options.batchKib.map(topicFor), options.partitions);
+      for (const kib of options.batchKib) {
+        const batch = batches.get(kib);
+        if (batch === undefined) continue;
+        const topic = topicFor(kib);
+        if (phase === 'produce') {
+          const run = await runProduce(target, shape, {
+            topic,
+            partitions: options.partitions,
+            batch,
+            checkOffsets: true,
+          });
+          produced.set(kib, run.batchesPerPartition);
+          produceRows.push(statsRow('broker: produce', kib, run.stats));
+        } else {
+          const tasks = planFetches(topic, produced.get(kib) ?? [], batch, options.fetchKib * 1024);
+          consumeRows.push(
+            statsRow('broker: consume', kib, await runConsume(target, shape, { topic, tasks, checkContent: true })),
+          );
+        }
+        log(`broker ${phase} ${kib} KiB done`);
+      }
+    } finally {
+      const code = await broker.stop();
+      if (code !== 0) log(`broker (${phase}) exited with ${code}; see ${brokerLogPath(runDir, phase)}`);
+    }
+    if (profileDir !== null) profiles.push({ phase, path: profileIn(profileDir) });
+  }
+  return { rows: [...produceRows, ...consumeRows], profiles };
+}
+
+async function main(): Promise<number> {
+  const parsed = parseBenchOptions(process.argv.slice(2));
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.message ?? parsed.error}\n\n${benchHelp}`);
+    return 2;
+  }
+  const options = parsed.value;
+  if (options.help) {
+    process.stdout.write(benchHelp);
+    return 0;
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const runDir = join(repoRoot, '.bench', stamp);
+  mkdirSync(runDir, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), 'runnel-bench-'));
+  const shape: LoadShape = {
+    connections: options.connections,
+    inflight: options.inflight,
+    durationMs: options.durationSec * 1000,
+  };
+  const machine = describeMachine(dataDir);
+  for (const line of machine) log(line);
+  try {
+    const ceilings = await measureCeilings(options, dataDir, runDir);
+    const nullSink = await measureNullSink(options, shape, runDir);
+    const broker = await measureBroker(options, shape, dataDir, runDir);
+    const rows = [...broker.rows, ...nullSink, ...ceilings];
+    const settings =
+      `${options.partitions} partitions, ${options.connections} connections x ${options.inflight} in flight, ` +
+      `${options.recordBytes} B records, ${options.fetchKib} KiB fetches, ${options.durationSec} s per run`;
+    const out = [`Runnel bench, ${new Date().toISOString()}`, ...machine, settings, '', formatTable(rows), ''];
+    for (const { phase, path } of broker.profiles) {
+      out.push(
+        path === null
+          ? `no CPU profile was written for ${phase}`
+          : formatProfileSummary(
+              `broker CPU profile, ${phase} phase (${path})`,
+              summariseCpuProfile(path, topTunctions),
+            ),
+        '',
+      );
+    }
+    process.stdout.write(`${out.join('\n')}\n`);
+    writeFileSync(join(runDir, 'results.json'), `${JSON.stringify({ machine, options, rows }, null, 2)}\n`);
+    log(`logs and results in ${runDir}`);
+    return 0;
+  } finally {
+    if (options.keepData) log(`data kept in ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,88 @@
+/**
+ * The broker under test: `runnel dev` as its own process, optionally under
+ * `node --cpu-prof`, and the topics the bench writes to, auto-created by
+ * Metadata requests (dev's --partitions sets num.partitions for them).
+ */
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { asResponse, decodeResponseFrame, ErrorCode, encodeRequestFrame, type MetadataRequest } from '@runnel/protocol';
+import { jsonField, NodeChild } from './child-process.ts';
+import type { Target } from './load-generator.ts';
+import { WireConnection } from './wire-connection.ts';
+
+const cliMain = resolve(import.meta.dirname, '../../packages/cli/src/main.ts');
+const METADATA_VERSION = 6;
+const topicReadyTimeoutMs = 30_000;
+const topicPollMs = 100;
+
+export interface BrokerOptions {
+  dataDir: string;
+  partitions: number;
+  logPath: string;
+  /** Where `--cpu-prof` writes its .cpuprofile on exit; null runs without the profiler. */
+  cpuProfileDir: string | null;
+}
+
+/** Starts `runnel dev`; `ready` is the Kafka port it bound. */
+export function startBroker(options: BrokerOptions): Promise<NodeChild<number>> {
+  const profile = options.cpuProfileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
+  const args = [
+    ...profile,
+    cliMain,
+    'dev',
+    '--data-dir',
+    options.dataDir,
+    '--port',
+    '0',
+    '--http-port',
+    '0',
+    '--partitions',
+    String(options.partitions),
+    '--log-level',
+    'info',
+  ];
+  return NodeChild.start(args, {
+    logPath: options.logPath,
+    timeoutMs: 60_000,
+    isReady: (line) => {
+      if (jsonField(line, 'msg') !== 'broker started') return undefined;
+      const port = jsonField(line, 'port');
+      return typeof port === 'number' ? port : undefined;
+    },
+  });
+}
+
+/** Asks for `topics` until each exists with `partitions` led partitions (auto-creating them). */
+export async function ensureTopics(target: Target, topics: readonly string[], partitions: number): Promise<void> {
+  const connection = await WireConnection.open(target.host, target.port);
+  const request: MetadataRequest = { topics: topics.map((name) => ({ name })), allowAutoTopicCreation: true };
+  const frame = encodeRequestFrame(
+    { apiKey: 3, apiVersion: METADATA_VERSION, correlationId: 0, clientId: 'runnel-bench' },
+    request,
+  );
+  const deadline = Date.now() + topicReadyTimeoutMs;
+  try {
+    for (;;) {
+      const response = asResponse(3, decodeResponseFrame(3, METADATA_VERSION, await connection.send(frame)).body);
+      const ready = topics.every((name) => {
+        const t = response.topics.find((x) => x.name === name);
+        return (
+          t !== undefined &&
+          t.errorCode === ErrorCode.NONE &&
+          t.partitions.length === partitions &&
+          t.partitions.every((p) => p.errorCode === ErrorCode.NONE && p.leaderId >= 0)
+        );
+      });
+      if (ready) return;
+      if (Date.now() > deadline)
+        throw new Error(`topics ${topics.join(', ')} not ready after ${topicReadyTimeoutMs} ms`);
+      await sleep(topicPollMs);
+    }
+  } finally {
+    connection.close();
+  }
+}
+
+export function brokerLogPath(workDir: string, phase: string): string {
+  return join(workDir, `broker-${phase}.log`);
+}
