@@ -47,6 +47,23 @@ async function bystanderIsServed(): Promise<void> {
   expect((decoded.body as unknown as MetadataResponse).brokers.length).toBe(1);
 }
 
+/** A 4-byte frame size prefix. */
+function sizePrefix(sizeBytes: number): Buffer {
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(sizeBytes);
+  return size;
+}
+
+/** A size-prefixed v1 request header (null client id) with no body. */
+function headerOnlyFrame(apiKey: number, apiVersion: number, correlationId: number): Buffer {
+  const header = Buffer.alloc(10);
+  header.writeInt16BE(apiKey, 0);
+  header.writeInt16BE(apiVersion, 2);
+  header.writeInt32BE(correlationId, 4);
+  header.writeInt16BE(-1, 8);
+  return Buffer.concat([sizePrefix(header.length), header]);
+}
+
 async function expectClosedWithLog(socket: RawSocket, logPattern: RegExp): Promise<void> {
   await socket.waitClosed();
   await dev.waitForLog(
@@ -76,9 +93,7 @@ describe('bad input', () => {
     const socket = await RawSocket.connect(dev.port);
     const random = new Random(42);
     const body = random.bytes(996);
-    const bytes = Buffer.alloc(4);
-    bytes.writeInt32BE(body.length);
-    socket.send([bytes, body]);
+    socket.send([sizePrefix(body.length), body]);
     await expectClosedWithLog(socket, /bad request|closing connection/);
   });
 
@@ -86,9 +101,7 @@ describe('bad input', () => {
     const socket = await RawSocket.connect(dev.port);
     const whole = frame(3, 1, { topics: [{ name: 'some-topic' }] });
     const cut = whole.subarray(4, 14); // api key, version, correlation id and half the client id
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(cut.length);
-    socket.send([size, cut]);
+    socket.send([sizePrefix(cut.length), cut]);
     await expectClosedWithLog(socket, /malformed/);
   });
 
@@ -101,56 +114,31 @@ describe('bad input', () => {
 
   it('an oversized length prefix closes the connection before reading the body', async () => {
     const socket = await RawSocket.connect(dev.port);
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(200 * 1024 * 1024);
-    socket.send(size);
+    socket.send(sizePrefix(200 * 1024 * 1024));
     await expectClosedWithLog(socket, /socket\.request\.max\.bytes/);
   });
 
   it('a negative length prefix closes the connection', async () => {
     const socket = await RawSocket.connect(dev.port);
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(-5);
-    socket.send(size);
+    socket.send(sizePrefix(-5));
     await expectClosedWithLog(socket, /socket\.request\.max\.bytes/);
   });
 
   it('an unknown API key closes the connection with a log line', async () => {
     const socket = await RawSocket.connect(dev.port);
-    const header = Buffer.alloc(10);
-    header.writeInt16BE(9999, 0);
-    header.writeInt16BE(0, 2);
-    header.writeInt32BE(7, 4);
-    header.writeInt16BE(-1, 8);
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(header.length);
-    socket.send([size, header]);
+    socket.send(headerOnlyFrame(9999, 0, 7));
     await expectClosedWithLog(socket, /unknown_api_key/);
   });
 
   it('an unsupported Metadata version closes the connection with a log line', async () => {
     const socket = await RawSocket.connect(dev.port);
-    const header = Buffer.alloc(10);
-    header.writeInt16BE(3, 0);
-    header.writeInt16BE(99, 2);
-    header.writeInt32BE(8, 4);
-    header.writeInt16BE(-1, 8);
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(header.length);
-    socket.send([size, header]);
+    socket.send(headerOnlyFrame(3, 99, 8));
     await expectClosedWithLog(socket, /unsupported_version/);
   });
 
   it('an unsupported ApiVersions version gets the v0-format UNSUPPORTED_VERSION reply', async () => {
     const socket = await RawSocket.connect(dev.port);
-    const header = Buffer.alloc(10);
-    header.writeInt16BE(18, 0);
-    header.writeInt16BE(77, 2);
-    header.writeInt32BE(4242, 4);
-    header.writeInt16BE(-1, 8);
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(header.length);
-    socket.send([size, header]);
+    socket.send(headerOnlyFrame(18, 77, 4242));
     const response = await socket.nextFrame();
     expect(response.readInt32BE(0)).toBe(4242);
     expect(response.readInt16BE(4)).toBe(ErrorCode.UNSUPPORTED_VERSION);
