@@ -55,8 +55,11 @@ export class Partition {
     recordCount: number,
   ): Promise<{ baseOffset: bigint; lastOffset: bigint; logAppendTimeMs: bigint }> {
     const result = await this.log.append(batches, { leaderEpoch: this.leaderEpoch, recordCount });
-    // Single replica: the ISR is just us, so everything appended is committed.
-    if (this.log.logEndOffset > this.highWatermark) this.highWatermark = this.log.logEndOffset;
+    // Single replica: the ISR is just us, so this append is committed once the log says it is done
+    // (written, or fsynced under flush.messages=1). Later appends may already be in the log but not
+    // yet done, so the watermark moves to the end of this append, not to the log end.
+    const end = result.lastOffset + 1n;
+    if (end > this.highWatermark) this.highWatermark = end;
     this.#notify();
     return result;
   }

@@ -6,52 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { consumerProtocolAssignment, consumerProtocolSubscription } from '../src/consumer-protocol.ts';
-import { decodeMessage, encodeMessage } from '../src/schema/codec.ts';
-import type { MessageDef } from '../src/schema/types.ts';
-
-/** Non-flexible wire primitives, written with plain Buffer calls. */
-class Wire {
-  readonly #parts: Buffer[] = [];
-
-  #put(size: number, write: (b: Buffer) => void): this {
-    const b = Buffer.alloc(size);
-    write(b);
-    this.#parts.push(b);
-    return this;
-  }
-  int16(v: number): this {
-    return this.#put(2, (b) => b.writeInt16BE(v));
-  }
-  int32(v: number): this {
-    return this.#put(4, (b) => b.writeInt32BE(v));
-  }
-  /** int16 byte length then UTF-8; -1 for null. */
-  string(v: string | null): this {
-    if (v === null) return this.int16(-1);
-    const utf8 = Buffer.from(v, 'utf8');
-    this.int16(utf8.length);
-    this.#parts.push(utf8);
-    return this;
-  }
-  /** int32 byte length then the bytes; -1 for null. */
-  bytes(v: Buffer | null): this {
-    if (v === null) return this.int32(-1);
-    this.int32(v.length);
-    this.#parts.push(v);
-    return this;
-  }
-  array(count: number): this {
-    return this.int32(count);
-  }
-  build(): Buffer {
-    return Buffer.concat(this.#parts);
-  }
-}
-
-function expectBothWays(def: MessageDef, version: number, value: Record<string, unknown>, fixture: Buffer): void {
-  expect(Buffer.concat(encodeMessage(def, version, value)).toString('hex')).toBe(fixture.toString('hex'));
-  expect(decodeMessage(def, version, fixture)).toEqual(value);
-}
+import { expectBothWays, WireBytes } from './wire-bytes.ts';
 
 describe('ConsumerProtocolSubscription', () => {
   test('is a never-flexible data definition covering versions 0-3', () => {
@@ -67,7 +22,7 @@ describe('ConsumerProtocolSubscription', () => {
       generationId: 5,
       rackId: 'rack-1',
     };
-    const fixture = new Wire()
+    const fixture = new WireBytes()
       .array(2)
       .string('a')
       .string('b')
@@ -85,7 +40,7 @@ describe('ConsumerProtocolSubscription', () => {
 
   test('v0 body is topics and user data only; later fields decode to their defaults', () => {
     const value = { topics: ['a'], userData: Buffer.from([7, 7]), ownedPartitions: [], generationId: -1, rackId: null };
-    const fixture = new Wire()
+    const fixture = new WireBytes()
       .array(1)
       .string('a')
       .bytes(Buffer.from([7, 7]))
@@ -108,7 +63,7 @@ describe('ConsumerProtocolAssignment', () => {
       ],
       userData: null,
     };
-    const fixture = new Wire()
+    const fixture = new WireBytes()
       .array(2)
       .string('a')
       .array(1)
@@ -124,7 +79,7 @@ describe('ConsumerProtocolAssignment', () => {
 
   test('v0 body with empty assignment and user data matches the fixture both ways', () => {
     const value = { assignedPartitions: [], userData: Buffer.from('ud') };
-    const fixture = new Wire().array(0).bytes(Buffer.from('ud')).build();
+    const fixture = new WireBytes().array(0).bytes(Buffer.from('ud')).build();
     expectBothWays(consumerProtocolAssignment, 0, value, fixture);
   });
 });

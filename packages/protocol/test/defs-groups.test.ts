@@ -4,7 +4,7 @@
  * then checked both ways: encoding the value yields exactly those bytes, and
  * decoding those bytes yields the value (absent fields decode to their defaults).
  */
-import { describe, expect, test } from 'vitest';
+import { describe, test } from 'vitest';
 import { deleteGroups } from '../src/messages/delete-groups.ts';
 import { describeGroups } from '../src/messages/describe-groups.ts';
 import { heartbeat } from '../src/messages/heartbeat.ts';
@@ -15,62 +15,11 @@ import { offsetCommit } from '../src/messages/offset-commit.ts';
 import { offsetDelete } from '../src/messages/offset-delete.ts';
 import { offsetFetch } from '../src/messages/offset-fetch.ts';
 import { syncGroup } from '../src/messages/sync-group.ts';
-import { decodeMessage, encodeMessage } from '../src/schema/codec.ts';
-import type { ApiDef, MessageDef } from '../src/schema/types.ts';
-
-/** Non-flexible wire primitives, written with plain Buffer calls. */
-class Wire {
-  readonly #parts: Buffer[] = [];
-
-  #put(size: number, write: (b: Buffer) => void): this {
-    const b = Buffer.alloc(size);
-    write(b);
-    this.#parts.push(b);
-    return this;
-  }
-  int16(v: number): this {
-    return this.#put(2, (b) => b.writeInt16BE(v));
-  }
-  int32(v: number): this {
-    return this.#put(4, (b) => b.writeInt32BE(v));
-  }
-  int64(v: bigint): this {
-    return this.#put(8, (b) => b.writeBigInt64BE(v));
-  }
-  bool(v: boolean): this {
-    return this.#put(1, (b) => b.writeInt8(v ? 1 : 0));
-  }
-  /** int16 byte length then UTF-8; -1 for null. */
-  string(v: string | null): this {
-    if (v === null) return this.int16(-1);
-    const utf8 = Buffer.from(v, 'utf8');
-    this.int16(utf8.length);
-    this.#parts.push(utf8);
-    return this;
-  }
-  /** int32 byte length then the bytes; -1 for null. */
-  bytes(v: Buffer | null): this {
-    if (v === null) return this.int32(-1);
-    this.int32(v.length);
-    this.#parts.push(v);
-    return this;
-  }
-  /** int32 element count; -1 for a null array. */
-  array(count: number | null): this {
-    return this.int32(count ?? -1);
-  }
-  build(): Buffer {
-    return Buffer.concat(this.#parts);
-  }
-}
-
-function expectBothWays(def: MessageDef, version: number, value: Record<string, unknown>, fixture: Buffer): void {
-  expect(Buffer.concat(encodeMessage(def, version, value)).toString('hex')).toBe(fixture.toString('hex'));
-  expect(decodeMessage(def, version, fixture)).toEqual(value);
-}
+import { type AdvertisedRange, testAdvertisedRanges } from './advertised-ranges.ts';
+import { expectBothWays, WireBytes } from './wire-bytes.ts';
 
 describe('group API definitions advertise the compat-table ranges', () => {
-  const table: readonly [ApiDef, number, string, string][] = [
+  const table: readonly AdvertisedRange[] = [
     [offsetCommit, 8, '2-7', '8+'],
     [offsetFetch, 9, '1-5', '6+'],
     [joinGroup, 11, '0-5', '6+'],
@@ -82,13 +31,7 @@ describe('group API definitions advertise the compat-table ranges', () => {
     [deleteGroups, 42, '1', '2+'],
     [offsetDelete, 47, '0', 'none'],
   ];
-  test.each(table)('%# request and response share key, range and flexible versions', (api, key, range, flexible) => {
-    for (const m of [api.request, api.response]) {
-      expect([m.apiKey, m.validVersions, m.flexibleVersions]).toEqual([key, range, flexible]);
-    }
-    expect(api.apiKey).toBe(key);
-    expect([api.request.kind, api.response.kind]).toEqual(['request', 'response']);
-  });
+  testAdvertisedRanges(table);
 });
 
 describe('OffsetCommit', () => {
@@ -106,7 +49,7 @@ describe('OffsetCommit', () => {
         },
       ],
     };
-    const fixture = new Wire()
+    const fixture = new WireBytes()
       .string('g')
       .int32(3)
       .string('m-1')
@@ -136,7 +79,7 @@ describe('OffsetCommit', () => {
         },
       ],
     };
-    const fixture = new Wire()
+    const fixture = new WireBytes()
       .string('g')
       .int32(1)
       .string('m')
@@ -153,7 +96,7 @@ describe('OffsetCommit', () => {
 
   test('v3 response with a partition error matches the fixture both ways', () => {
     const value = { throttleTimeMs: 10, topics: [{ name: 't', partitions: [{ partitionIndex: 1, errorCode: 25 }] }] };
-    const fixture = new Wire().int32(10).array(1).string('t').array(1).int32(1).int16(25).build();
+    const fixture = new WireBytes().int32(10).array(1).string('t').array(1).int32(1).int16(25).build();
     expectBothWays(offsetCommit.response, 3, value, fixture);
   });
 });
@@ -161,12 +104,12 @@ describe('OffsetCommit', () => {
 describe('OffsetFetch', () => {
   test('v5 request for two partitions matches the fixture both ways', () => {
     const value = { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0, 3] }] };
-    const fixture = new Wire().string('g').array(1).string('t').array(2).int32(0).int32(3).build();
+    const fixture = new WireBytes().string('g').array(1).string('t').array(2).int32(0).int32(3).build();
     expectBothWays(offsetFetch.request, 5, value, fixture);
   });
 
   test('v2 request with null topics (all topics) encodes a -1 array length', () => {
-    const fixture = new Wire().string('g').array(null).build();
+    const fixture = new WireBytes().string('g').array(null).build();
     expectBothWays(offsetFetch.request, 2, { groupId: 'g', topics: null }, fixture);
   });
 
@@ -183,7 +126,7 @@ describe('OffsetFetch', () => {
       ],
       errorCode: 0,
     };
-    const fixture = new Wire()
+    const fixture = new WireBytes()
       .int32(0)
       .array(1)
       .string('t')
@@ -212,7 +155,7 @@ describe('JoinGroup', () => {
       protocolType: 'consumer',
       protocols,
     };
-    const fixture = new Wire()
+    const fixture = new WireBytes()
       .string('g')
       .int32(10_000)
       .int32(30_000)
@@ -236,7 +179,7 @@ describe('JoinGroup', () => {
       protocolType: 'consumer',
       protocols,
     };
-    const fixture = new Wire()
+    const fixture = new WireBytes()
       .string('g')
       .int32(6000)
       .string('m')
@@ -261,7 +204,7 @@ describe('JoinGroup', () => {
         { memberId: 'm-2', groupInstanceId: null, metadata: Buffer.alloc(0) },
       ],
     };
-    const fixture = new Wire()
+    const fixture = new WireBytes()
       .int32(0)
       .int16(0)
       .int32(4)
@@ -283,12 +226,12 @@ describe('JoinGroup', () => {
 describe('Heartbeat', () => {
   test('v3 request with null instance id matches the fixture both ways', () => {
     const value = { groupId: 'g', generationId: 7, memberId: 'm', groupInstanceId: null };
-    const fixture = new Wire().string('g').int32(7).string('m').string(null).build();
+    const fixture = new WireBytes().string('g').int32(7).string('m').string(null).build();
     expectBothWays(heartbeat.request, 3, value, fixture);
   });
 
   test('v3 response carrying REBALANCE_IN_PROGRESS matches the fixture both ways', () => {
-    const fixture = new Wire().int32(0).int16(27).build();
+    const fixture = new WireBytes().int32(0).int16(27).build();
     expectBothWays(heartbeat.response, 3, { throttleTimeMs: 0, errorCode: 27 }, fixture);
   });
 });
@@ -303,12 +246,19 @@ describe('LeaveGroup', () => {
         { memberId: '', groupInstanceId: 'static-2' },
       ],
     };
-    const fixture = new Wire().string('g').array(2).string('m-1').string(null).string('').string('static-2').build();
+    const fixture = new WireBytes()
+      .string('g')
+      .array(2)
+      .string('m-1')
+      .string(null)
+      .string('')
+      .string('static-2')
+      .build();
     expectBothWays(leaveGroup.request, 3, value, fixture);
   });
 
   test('v1 request carries a single member id and decodes members as empty', () => {
-    const fixture = new Wire().string('g').string('m-1').build();
+    const fixture = new WireBytes().string('g').string('m-1').build();
     expectBothWays(leaveGroup.request, 1, { groupId: 'g', memberId: 'm-1', members: [] }, fixture);
   });
 
@@ -318,7 +268,7 @@ describe('LeaveGroup', () => {
       errorCode: 0,
       members: [{ memberId: 'm-1', groupInstanceId: null, errorCode: 25 }],
     };
-    const fixture = new Wire().int32(0).int16(0).array(1).string('m-1').string(null).int16(25).build();
+    const fixture = new WireBytes().int32(0).int16(0).array(1).string('m-1').string(null).int16(25).build();
     expectBothWays(leaveGroup.response, 3, value, fixture);
   });
 });
@@ -332,7 +282,7 @@ describe('SyncGroup', () => {
       groupInstanceId: 'static-1',
       assignments: [{ memberId: 'm-1', assignment: Buffer.from([0, 0, 0, 0]) }],
     };
-    const fixture = new Wire()
+    const fixture = new WireBytes()
       .string('g')
       .int32(4)
       .string('m-1')
@@ -346,7 +296,7 @@ describe('SyncGroup', () => {
 
   test('v3 response carries the member assignment bytes', () => {
     const value = { throttleTimeMs: 5, errorCode: 0, assignment: Buffer.from([1, 2]) };
-    const fixture = new Wire()
+    const fixture = new WireBytes()
       .int32(5)
       .int16(0)
       .bytes(Buffer.from([1, 2]))
@@ -358,7 +308,7 @@ describe('SyncGroup', () => {
 describe('DescribeGroups', () => {
   test('v4 request asking for authorized operations matches the fixture both ways', () => {
     const value = { groups: ['a', 'b'], includeAuthorizedOperations: true };
-    const fixture = new Wire().array(2).string('a').string('b').bool(true).build();
+    const fixture = new WireBytes().array(2).string('a').string('b').bool(true).build();
     expectBothWays(describeGroups.request, 4, value, fixture);
   });
 
@@ -386,7 +336,7 @@ describe('DescribeGroups', () => {
         },
       ],
     };
-    const fixture = new Wire()
+    const fixture = new WireBytes()
       .int32(0)
       .array(1)
       .int16(0)
@@ -414,14 +364,14 @@ describe('ListGroups', () => {
 
   test('v2 response lists groups with their protocol type', () => {
     const value = { throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'g', protocolType: 'consumer' }] };
-    const fixture = new Wire().int32(0).int16(0).array(1).string('g').string('consumer').build();
+    const fixture = new WireBytes().int32(0).int16(0).array(1).string('g').string('consumer').build();
     expectBothWays(listGroups.response, 2, value, fixture);
   });
 });
 
 describe('DeleteGroups', () => {
   test('v1 request lists group names', () => {
-    const fixture = new Wire().array(2).string('g1').string('g2').build();
+    const fixture = new WireBytes().array(2).string('g1').string('g2').build();
     expectBothWays(deleteGroups.request, 1, { groupsNames: ['g1', 'g2'] }, fixture);
   });
 
@@ -433,7 +383,7 @@ describe('DeleteGroups', () => {
         { groupId: 'g2', errorCode: 68 },
       ],
     };
-    const fixture = new Wire().int32(0).array(2).string('g1').int16(0).string('g2').int16(68).build();
+    const fixture = new WireBytes().int32(0).array(2).string('g1').int16(0).string('g2').int16(68).build();
     expectBothWays(deleteGroups.response, 1, value, fixture);
   });
 });
@@ -441,7 +391,7 @@ describe('DeleteGroups', () => {
 describe('OffsetDelete', () => {
   test('v0 request names topic partitions', () => {
     const value = { groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }, { partitionIndex: 1 }] }] };
-    const fixture = new Wire().string('g').array(1).string('t').array(2).int32(0).int32(1).build();
+    const fixture = new WireBytes().string('g').array(1).string('t').array(2).int32(0).int32(1).build();
     expectBothWays(offsetDelete.request, 0, value, fixture);
   });
 
@@ -451,7 +401,7 @@ describe('OffsetDelete', () => {
       throttleTimeMs: 3,
       topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 86 }] }],
     };
-    const fixture = new Wire().int16(0).int32(3).array(1).string('t').array(1).int32(0).int16(86).build();
+    const fixture = new WireBytes().int16(0).int32(3).array(1).string('t').array(1).int32(0).int16(86).build();
     expectBothWays(offsetDelete.response, 0, value, fixture);
   });
 });

@@ -15,6 +15,7 @@ import {
   encodeResponseFrame,
   type MessageDef,
 } from '../src/index.ts';
+import { expectBothWays } from './wire-bytes.ts';
 
 const hex = (...parts: string[]): Buffer => Buffer.from(parts.join('').replaceAll(' ', ''), 'hex');
 const concat = (chunks: readonly Buffer[]): Buffer => Buffer.concat(chunks);
@@ -23,12 +24,6 @@ function def(apiKey: number, kind: 'request' | 'response'): MessageDef {
   const api = apiDefByKey(apiKey);
   if (api === undefined) throw new Error(`API ${apiKey} is not defined`);
   return api[kind];
-}
-
-/** The body encodes to exactly `bytes`, and `bytes` decode to `decoded` (defaults included). */
-function expectBody(d: MessageDef, version: number, value: object, bytes: Buffer, decoded: object = value): void {
-  expect(concat(encodeMessage(d, version, value)).toString('hex'), `${d.name} v${version}`).toBe(bytes.toString('hex'));
-  expect(decodeMessage(d, version, bytes), `${d.name} v${version}`).toEqual(decoded);
 }
 
 describe('ApiVersions fixtures', () => {
@@ -198,31 +193,31 @@ describe('request header fixtures', () => {
 describe('Metadata request fixtures, one per version', () => {
   const d = (): MessageDef => def(3, 'request');
   it('v0: topics is a non-nullable array of int16 strings', () => {
-    expectBody(d(), 0, { topics: [{ name: 'a' }] }, hex('00000001 0001 61'), {
+    expectBothWays(d(), 0, { topics: [{ name: 'a' }] }, hex('00000001 0001 61'), {
       topics: [{ name: 'a' }],
       allowAutoTopicCreation: true,
     });
   });
   it('v1: null topics means all topics', () => {
-    expectBody(d(), 1, { topics: null }, hex('ffffffff'), { topics: null, allowAutoTopicCreation: true });
+    expectBothWays(d(), 1, { topics: null }, hex('ffffffff'), { topics: null, allowAutoTopicCreation: true });
   });
   it('v2: two-byte topic name', () => {
-    expectBody(d(), 2, { topics: [{ name: 'ab' }] }, hex('00000001 0002 6162'), {
+    expectBothWays(d(), 2, { topics: [{ name: 'ab' }] }, hex('00000001 0002 6162'), {
       topics: [{ name: 'ab' }],
       allowAutoTopicCreation: true,
     });
   });
   it('v3: empty topics means none', () => {
-    expectBody(d(), 3, { topics: [] }, hex('00000000'), { topics: [], allowAutoTopicCreation: true });
+    expectBothWays(d(), 3, { topics: [] }, hex('00000000'), { topics: [], allowAutoTopicCreation: true });
   });
   it('v4: adds allowAutoTopicCreation', () => {
-    expectBody(d(), 4, { topics: [{ name: 'a' }], allowAutoTopicCreation: true }, hex('00000001 0001 61 01'));
+    expectBothWays(d(), 4, { topics: [{ name: 'a' }], allowAutoTopicCreation: true }, hex('00000001 0001 61 01'));
   });
   it('v5: null topics without auto creation', () => {
-    expectBody(d(), 5, { topics: null, allowAutoTopicCreation: false }, hex('ffffffff 00'));
+    expectBothWays(d(), 5, { topics: null, allowAutoTopicCreation: false }, hex('ffffffff 00'));
   });
   it('v6: two topics', () => {
-    expectBody(
+    expectBothWays(
       d(),
       6,
       { topics: [{ name: 'x' }, { name: 'y' }], allowAutoTopicCreation: true },
@@ -255,7 +250,7 @@ describe('Produce request fixtures, one per version', () => {
         topicData: [{ name: 't', partitionData: [{ index: 2, records }] }],
       };
       const bytes = layout(txnHex, acksHex, '00007530', `00000010 ${records.toString('hex')}`);
-      expectBody(d(), version, value, bytes);
+      expectBothWays(d(), version, value, bytes);
     });
   }
 

@@ -63,6 +63,27 @@ export class IndexFile {
     return at;
   }
 
+  /**
+   * Binary search: the index of the last entry for which `atMost` holds, or
+   * -1. `atMost` gets the entry's byte position in `bytes` and must hold for
+   * a prefix of the entries (true for sorted keys <= a target).
+   */
+  lastIndexWhere(atMost: (entryStart: number) => boolean): number {
+    let lo = 0;
+    let hi = this.#count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (atMost(mid * this.entryBytes)) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
   /** Keeps the first `count` entries. */
   truncateEntries(count: number): void {
     assert(count >= 0 && count <= this.#count, `index truncate to ${count} of ${this.#count}`);

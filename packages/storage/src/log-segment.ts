@@ -9,19 +9,15 @@
  */
 import { join } from 'node:path';
 import { assert } from '@runnel/common';
-import { type BatchSummary, batchLayout, readBatchSummary } from './batch-header.ts';
+import { BASE_OFFSET_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, RECORD_BATCH_HEADER_BYTES } from '@runnel/protocol';
 import { type FileHandle, type FileSystem, readAt } from './file-system.ts';
+import { type AppendedBatch, type LogBatch, readLogBatch } from './log-batch.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { TimeIndex } from './time-index.ts';
 
-/** A batch being appended: its header summary and where it starts in the appended buffer. */
-export interface AppendedBatch extends BatchSummary {
-  bufferPosition: number;
-}
-
 export interface BatchLocation {
   position: number;
-  summary: BatchSummary;
+  summary: LogBatch;
 }
 
 /** Index entries are buffered and written once this many are pending. */
@@ -115,7 +111,7 @@ export class LogSegment {
    * indexes. Used by append and by recovery's scan, so both build the same
    * indexes.
    */
-  indexBatch(batch: BatchSummary, position: number): void {
+  indexBatch(batch: LogBatch, position: number): void {
     assert(batch.baseOffset === this.#nextOffset, `batch at ${batch.baseOffset} but expected ${this.#nextOffset}`);
     const relOffset = Number(batch.baseOffset - this.baseOffset);
     if (batch.maxTimestampMs > this.#maxTimestampMs) {
@@ -231,9 +227,9 @@ export class LogSegment {
     }
     const buf = await readAt(this.#log, position, windowEnd - position);
     let end = 0;
-    while (end + batchLayout.headerBytes <= buf.length) {
-      const size = batchLayout.logOverhead + buf.readInt32BE(end + batchLayout.batchLength);
-      if (end + size > buf.length || buf.readBigInt64BE(end) >= maxOffset) break;
+    while (end + RECORD_BATCH_HEADER_BYTES <= buf.length) {
+      const size = LOG_OVERHEAD + buf.readInt32BE(end + BATCH_LENGTH_OFFSET);
+      if (end + size > buf.length || buf.readBigInt64BE(end + BASE_OFFSET_OFFSET) >= maxOffset) break;
       if (end > 0 && end + size > maxBytes) break;
       end += size;
     }
@@ -288,12 +284,12 @@ export class LogSegment {
     await this.#fs.unlink(this.timeIndex.file.path);
   }
 
-  async #scanHeaders(from: number, stop: (s: BatchSummary) => boolean): Promise<BatchLocation | null> {
-    const header = Buffer.allocUnsafe(batchLayout.headerBytes);
+  async #scanHeaders(from: number, stop: (s: LogBatch) => boolean): Promise<BatchLocation | null> {
+    const header = Buffer.allocUnsafe(RECORD_BATCH_HEADER_BYTES);
     for (let position = from; position < this.#sizeBytes; ) {
       const n = await this.#log.read(header, 0, header.length, position);
       assert(n === header.length, `short header read at ${position} of ${this.#logPath}`);
-      const summary = readBatchSummary(header, 0);
+      const summary = readLogBatch(header, 0);
       if (stop(summary)) return { position, summary };
       position += summary.sizeBytes;
     }

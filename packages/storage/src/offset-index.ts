@@ -59,19 +59,7 @@ export class OffsetIndex {
   /** Index of the last entry with relOffset <= target, or -1. */
   floorIndex(relOffset: number): number {
     const b = this.#file.bytes;
-    let lo = 0;
-    let hi = this.count - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (b.readInt32BE(mid * entryBytes) <= relOffset) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
+    return this.#file.lastIndexWhere((at) => b.readInt32BE(at) <= relOffset);
   }
 
   /** The last entry with relOffset <= target, or the segment start. */

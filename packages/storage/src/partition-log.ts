@@ -17,12 +17,12 @@
  */
 import type { Clock, Logger } from '@runnel/common';
 import { assert, createLogger, systemClock } from '@runnel/common';
-import { batchLayout, readBatchSummary, stampBatch, stampLogAppendTime } from './batch-header.ts';
 import { type FileSystem, nodeFileSystem } from './file-system.ts';
 import { GroupCommit } from './group-commit.ts';
+import { type AppendedBatch, stampAppendedBatches } from './log-batch.ts';
 import { assertValidLogConfig, type LogConfig } from './log-config.ts';
 import { openLogDirectory } from './log-directory.ts';
-import { type AppendedBatch, LogSegment } from './log-segment.ts';
+import { LogSegment } from './log-segment.ts';
 import { recoverActiveSegment } from './segment-recovery.ts';
 
 export interface PartitionLogOptions {
@@ -114,7 +114,7 @@ export class PartitionLog {
       const nowMs = BigInt(this.#clock.nowMs());
       const logAppendTime = this.#config.messageTimestampType === 'LogAppendTime';
       const baseOffset = this.logEndOffset;
-      const summaries = stampBatches(batches, baseOffset, opts.leaderEpoch, logAppendTime ? nowMs : null);
+      const summaries = stampAppendedBatches(batches, baseOffset, opts.leaderEpoch, logAppendTime ? nowMs : null);
       const nextOffset = nextOffsetAfter(summaries);
       await this.#maybeRoll(batches.length, nextOffset);
       const active = this.#active();
@@ -365,28 +365,6 @@ export class PartitionLog {
 
 function empty(): ReadResult {
   return { ok: true, records: [], sizeBytes: 0 };
-}
-
-/** Walks the batches in `buf`, stamping offsets (and LogAppendTime); a malformed buffer is the caller's bug. */
-function stampBatches(buf: Buffer, baseOffset: bigint, leaderEpoch: number, logAppendTimeMs: bigint | null) {
-  const summaries: AppendedBatch[] = [];
-  let next = baseOffset;
-  let pos = 0;
-  while (pos < buf.length) {
-    assert(buf.length - pos >= batchLayout.headerBytes, `partial batch header at ${pos} of append`);
-    const size = batchLayout.logOverhead + buf.readInt32BE(pos + batchLayout.batchLength);
-    assert(size >= batchLayout.headerBytes && pos + size <= buf.length, `bad batch length at ${pos} of append`);
-    assert(buf.readInt8(pos + batchLayout.magic) === 2, `batch at ${pos} is not magic v2`);
-    assert(buf.readInt32BE(pos + batchLayout.lastOffsetDelta) >= 0, `negative lastOffsetDelta at ${pos}`);
-    stampBatch(buf, pos, next, leaderEpoch);
-    if (logAppendTimeMs !== null) stampLogAppendTime(buf, pos, size, logAppendTimeMs);
-    const summary = readBatchSummary(buf, pos);
-    summaries.push({ ...summary, bufferPosition: pos });
-    next = summary.baseOffset + BigInt(summary.lastOffsetDelta) + 1n;
-    pos += size;
-  }
-  assert(summaries.length > 0, 'append of no batches');
-  return summaries;
 }
 
 function nextOffsetAfter(summaries: readonly AppendedBatch[]): bigint {

@@ -60,18 +60,7 @@ export class TimeIndex {
   /** The last entry with timestamp <= target, or null. */
   floor(timestampMs: bigint): TimeEntry | null {
     const b = this.#file.bytes;
-    let lo = 0;
-    let hi = this.count - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (b.readBigInt64BE(mid * entryBytes) <= timestampMs) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
+    const found = this.#file.lastIndexWhere((at) => b.readBigInt64BE(at) <= timestampMs);
     return found < 0 ? null : this.entry(found);
   }
 

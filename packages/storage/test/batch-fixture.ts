@@ -2,7 +2,7 @@
  * Test batches: a valid v2 header (correct length and CRC32C) around a dummy
  * payload. Storage never decodes records, so the payload need not be real.
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '@runnel/protocol';
 import type { FileSystem } from '../src/file-system.ts';
 import { readAt } from '../src/file-system.ts';
 

@@ -141,6 +141,59 @@ describe('recovery with FaultyFileSystem', () => {
     for (const offset of acked) expect(offsets.has(offset), `acked offset ${offset}`).toBe(true);
   });
 
+  it('a batch with sound framing and CRC but more records than its bytes could encode survives a rescan', async () => {
+    // Storage judges framing and CRC only (append never decodes records), so
+    // recovery must not drop such a batch even though protocol's log scan flags it.
+    const fs = new FaultyFileSystem();
+    const log = await openOn(fs, partitionDir);
+    for (let i = 0; i < 3; i++)
+      await log.append(makeBatch({ records: 4, payloadBytes: 20, fill: i }), { leaderEpoch: 0 });
+    await log.close();
+    fs.setContent(`${partitionDir}/00000000000000000000.index`, Buffer.alloc(0));
+    fs.setContent(`${partitionDir}/00000000000000000000.timeindex`, Buffer.alloc(0));
+    const { logger, warnings } = capturingLogger();
+    const reopened = await openOn(fs, partitionDir, {}, logger);
+    expect(reopened.logEndOffset).toBe(12n);
+    expect(warnings.flatMap((w) => w.defects ?? [])).toEqual([]);
+    expect((await readAll(reopened)).map((b) => b.fill)).toEqual([0, 1, 2]);
+  });
+
+  it('a rescan reading 8 MiB at a time keeps batches straddling a read and one larger than a read, then cuts a torn tail', async () => {
+    const fs = new FaultyFileSystem();
+    const log = await openOn(fs, partitionDir);
+    const sizes = [...Array.from({ length: 90 }, () => 100_003), 9 * 1024 * 1024, 100_003];
+    for (const [i, payloadBytes] of sizes.entries()) {
+      await log.append(makeBatch({ payloadBytes, fill: i % 256 }), { leaderEpoch: 0 });
+    }
+    await log.close();
+    const whole = fs.content(firstLog);
+    if (whole === null) throw new Error('log file missing');
+    fs.setContent(firstLog, Buffer.concat([whole, makeBatch({ payloadBytes: 50_000 }).subarray(0, 30_000)]));
+    fs.setContent(`${partitionDir}/00000000000000000000.index`, Buffer.alloc(0));
+    fs.setContent(`${partitionDir}/00000000000000000000.timeindex`, Buffer.alloc(0));
+    const { logger, warnings } = capturingLogger();
+    const reopened = await openOn(fs, partitionDir, {}, logger);
+    expect(reopened.logEndOffset).toBe(BigInt(sizes.length));
+    expect(warnings).toMatchObject([{ truncatedBytes: 30_000, defects: ['torn'] }]);
+    expect(fs.content(firstLog)?.length).toBe(whole.length);
+  });
+
+  it('a batch whose magic byte is not 2 is reported as bad_magic and cut off with everything after it', async () => {
+    const fs = new FaultyFileSystem();
+    const log = await openOn(fs, partitionDir);
+    for (let i = 0; i < 4; i++) await log.append(makeBatch({ records: 2, fill: i }), { leaderEpoch: 0 });
+    await log.close();
+    const bytes = fs.content(firstLog);
+    if (bytes === null) throw new Error('log file missing');
+    const damaged = Buffer.from(bytes);
+    damaged.writeInt8(1, 2 * 161 + 16);
+    fs.setContent(firstLog, damaged);
+    const { logger, warnings } = capturingLogger();
+    const reopened = await openOn(fs, partitionDir, {}, logger);
+    expect(reopened.logEndOffset).toBe(4n);
+    expect(warnings).toMatchObject([{ truncatedBytes: 2 * 161, defects: ['bad_magic'] }]);
+  });
+
   it('orphan index files left by an interrupted segment deletion are removed on open', async () => {
     const fs = new FaultyFileSystem();
     fs.setContent(`${partitionDir}/00000000000000000042.index`, Buffer.alloc(16));
