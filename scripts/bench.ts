@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { brokerLogPath, ensureTopics, startBroker } from './bench/broker-process.ts';
 import { measureDisk, measureLoopbackTcp, type Rate } from './bench/ceilings.ts';
 import { jsonField, NodeChild } from './bench/child-process.ts';
-import { formatProfileSummary, summariseCpuProfile } from './bench/cpu-profile.ts';
+import { formatProfileSummary, monotonicUs, summariseCpuProfile, type TimeWindow } from './bench/cpu-profile.ts';
 import {
   type LoadShape,
   planFetches,
@@ -26,14 +26,14 @@ import {
   type Target,
 } from './bench/load-generator.ts';
 import { type BenchOptions, benchHelp, parseBenchOptions } from './bench/options.ts';
+import { type CpuShare, withCpuShare } from './bench/process-cpu.ts';
 import { prepareBatch } from './bench/record-batch.ts';
 import { formatTable, type ResultRow } from './bench/report.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const nullSinkScript = resolve(import.meta.dirname, 'bench/null-sink.ts');
 const host = '127.0.0.1';
-const topTunctions = 25;
-const loopbackChunkBytes = 64 * 1024;
+const topFunctions = 25;
 const diskChunkBytes = 1024 * 1024;
 /** Fetches planned per partition against the null sink, which has no log to exhaust. */
 const nullSinkFetchRounds = 64;
@@ -46,12 +46,28 @@ function topicFor(batchKib: number): string {
   return `bench-${batchKib}k`;
 }
 
-function statsRow(scenario: string, batchKib: number, stats: RunStats): ResultRow {
-  return { scenario, batch: `${batchKib} KiB`, ...stats };
+function statsRow(scenario: string, batchKib: number, measured: { value: RunStats; cpu: CpuShare }): ResultRow {
+  return {
+    scenario,
+    batch: `${batchKib} KiB`,
+    ...measured.value,
+    peerCpuPercent: measured.cpu.peerPercent,
+    generatorCpuPercent: measured.cpu.generatorPercent,
+  };
 }
 
 function rateRow(scenario: string, batch: string, rate: Rate): ResultRow {
-  return { scenario, batch, ...rate, records: null, requests: null, latencyP50Ms: null, latencyP99Ms: null };
+  return {
+    scenario,
+    batch,
+    ...rate,
+    records: null,
+    requests: null,
+    latencyP50Ms: null,
+    latencyP99Ms: null,
+    peerCpuPercent: null,
+    generatorCpuPercent: null,
+  };
 }
 
 function describeMachine(dataDir: string): string[] {
@@ -72,12 +88,14 @@ function describeMachine(dataDir: string): string[] {
 
 async function measureCeilings(options: BenchOptions, dataDir: string, runDir: string): Promise<ResultRow[]> {
   const ms = options.durationSec * 1000;
-  const tcp = await measureLoopbackTcp(Math.min(ms, 5000), loopbackChunkBytes, join(runDir, 'tcp-writer.log'));
-  log(`loopback tcp: ${((tcp.bytes * 1000) / tcp.elapsedMs / 1e6).toFixed(0)} MB/s`);
+  const tcpSmall = await measureLoopbackTcp(Math.min(ms, 4000), 64 * 1024, join(runDir, 'tcp-writer.log'));
+  const tcpLarge = await measureLoopbackTcp(Math.min(ms, 4000), 1024 * 1024, join(runDir, 'tcp-writer.log'));
+  log('loopback tcp done');
   const disk = measureDisk(dataDir, options.diskMib * 2 ** 20, diskChunkBytes);
   const size = `${options.diskMib} MiB file`;
   return [
-    rateRow('ceiling: loopback TCP, 2 processes', '64 KiB writes', tcp),
+    rateRow('ceiling: loopback TCP, 2 processes', '64 KiB writes', tcpSmall),
+    rateRow('ceiling: loopback TCP, 2 processes', '1 MiB writes', tcpLarge),
     rateRow('ceiling: disk write (page cache)', size, disk.write),
     rateRow('ceiling: disk write + fsync', size, disk.writeFsync),
     rateRow('ceiling: disk read (page cache)', size, disk.read),
@@ -102,12 +120,14 @@ async function measureNullSink(options: BenchOptions, shape: LoadShape, runDir: 
     try {
       const target: Target = { host, port: sink.ready };
       const spec = { topic: 'bench', partitions: options.partitions, batch, checkOffsets: false };
-      const produced = await runProduce(target, shape, spec);
-      rows.push(statsRow('null sink: produce', kib, produced.stats));
+      const produced = await withCpuShare(sink.pid, () => runProduce(target, shape, spec));
+      rows.push(statsRow('null sink: produce', kib, { value: produced.value.stats, cpu: produced.cpu }));
       const perFetch = Math.max(1, Math.floor((options.fetchKib * 1024) / batch.bytes.length));
       const batches = Array.from({ length: options.partitions }, () => perFetch * nullSinkFetchRounds);
       const tasks = planFetches('bench', batches, batch, options.fetchKib * 1024);
-      const consumed = await runConsume(target, shape, { topic: 'bench', tasks, checkContent: false });
+      const consumed = await withCpuShare(sink.pid, () =>
+        runConsume(target, shape, { topic: 'bench', tasks, checkContent: false }),
+      );
       rows.push(statsRow('null sink: consume', kib, consumed));
       log(`null sink ${kib} KiB: produce and consume done`);
     } finally {
@@ -115,6 +135,13 @@ async function measureNullSink(options: BenchOptions, shape: LoadShape, runDir: 
     }
   }
   return rows;
+}
+
+interface PhaseProfile {
+  phase: string;
+  path: string | null;
+  /** When the measurements ran, so the summary leaves out start-up and pauses. */
+  windows: TimeWindow[];
 }
 
 /** Newest .cpuprofile written into `dir`, or null. */
@@ -130,10 +157,10 @@ async function measureBroker(
   shape: LoadShape,
   dataDir: string,
   runDir: string,
-): Promise<{ rows: ResultRow[]; profiles: { phase: string; path: string | null }[] }> {
+): Promise<{ rows: ResultRow[]; profiles: PhaseProfile[] }> {
   const produceRows: ResultRow[] = [];
   const consumeRows: ResultRow[] = [];
-  const profiles: { phase: string; path: string | null }[] = [];
+  const profiles: PhaseProfile[] = [];
   const produced = new Map<number, number[]>();
   const batches = new Map(options.batchKib.map((kib) => [kib, prepareBatch(kib * 1024, options.recordBytes)]));
   for (const phase of ['produce', 'consume'] as const) {
@@ -145,6 +172,15 @@ async function measureBroker(
       logPath: brokerLogPath(runDir, phase),
       cpuProfileDir: profileDir,
     });
+    const windows: TimeWindow[] = [];
+    const timed = async <T>(work: () => Promise<T>): Promise<T> => {
+      const startUs = monotonicUs();
+      try {
+        return await work();
+      } finally {
+        windows.push({ startUs, endUs: monotonicUs() });
+      }
+    };
     try {
       const target: Target = { host, port: broker.ready };
       if (phase === 'produce') await ensureTopics(target, options.batchKib.map(topicFor), options.partitions);
@@ -153,19 +189,16 @@ async function measureBroker(
         if (batch === undefined) continue;
         const topic = topicFor(kib);
         if (phase === 'produce') {
-          const run = await runProduce(target, shape, {
-            topic,
-            partitions: options.partitions,
-            batch,
-            checkOffsets: true,
-          });
-          produced.set(kib, run.batchesPerPartition);
-          produceRows.push(statsRow('broker: produce', kib, run.stats));
+          const spec = { topic, partitions: options.partitions, batch, checkOffsets: true };
+          const run = await timed(() => withCpuShare(broker.pid, () => runProduce(target, shape, spec)));
+          produced.set(kib, run.value.batchesPerPartition);
+          produceRows.push(statsRow('broker: produce', kib, { value: run.value.stats, cpu: run.cpu }));
         } else {
           const tasks = planFetches(topic, produced.get(kib) ?? [], batch, options.fetchKib * 1024);
-          consumeRows.push(
-            statsRow('broker: consume', kib, await runConsume(target, shape, { topic, tasks, checkContent: true })),
+          const run = await timed(() =>
+            withCpuShare(broker.pid, () => runConsume(target, shape, { topic, tasks, checkContent: true })),
           );
+          consumeRows.push(statsRow('broker: consume', kib, run));
         }
         log(`broker ${phase} ${kib} KiB done`);
       }
@@ -173,7 +206,7 @@ async function measureBroker(
       const code = await broker.stop();
       if (code !== 0) log(`broker (${phase}) exited with ${code}; see ${brokerLogPath(runDir, phase)}`);
     }
-    if (profileDir !== null) profiles.push({ phase, path: profileIn(profileDir) });
+    if (profileDir !== null) profiles.push({ phase, path: profileIn(profileDir), windows });
   }
   return { rows: [...produceRows, ...consumeRows], profiles };
 }
@@ -209,13 +242,13 @@ async function main(): Promise<number> {
       `${options.partitions} partitions, ${options.connections} connections x ${options.inflight} in flight, ` +
       `${options.recordBytes} B records, ${options.fetchKib} KiB fetches, ${options.durationSec} s per run`;
     const out = [`Runnel bench, ${new Date().toISOString()}`, ...machine, settings, '', formatTable(rows), ''];
-    for (const { phase, path } of broker.profiles) {
+    for (const { phase, path, windows } of broker.profiles) {
       out.push(
         path === null
           ? `no CPU profile was written for ${phase}`
           : formatProfileSummary(
               `broker CPU profile, ${phase} phase (${path})`,
-              summariseCpuProfile(path, topTunctions),
+              summariseCpuProfile(path, topFunctions, windows),
             ),
         '',
       );

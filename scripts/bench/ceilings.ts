@@ -5,54 +5,61 @@
  * how close it gets is the interesting number.
  */
 import { closeSync, fsyncSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { assert } from '@runnel/common';
-import { NodeChild } from './child-process.ts';
+import { jsonField, NodeChild } from './child-process.ts';
 
 const tcpWriterScript = resolve(import.meta.dirname, 'tcp-writer.ts');
+const readBufferBytes = 256 * 1024;
 
 export interface Rate {
   bytes: number;
   elapsedMs: number;
 }
 
-/** A child process writes `chunkBytes` chunks to this one for `durationMs`; the rate is measured where they are read. */
+/**
+ * A child process writes `chunkBytes` chunks to this one for `durationMs`;
+ * the rate is measured where they are read, into one reused buffer.
+ */
 export async function measureLoopbackTcp(durationMs: number, chunkBytes: number, logPath: string): Promise<Rate> {
-  let bytes = 0;
-  let firstAt = 0;
-  let sawEnd: (rate: Rate) => void = () => {};
-  const received = new Promise<Rate>((done) => {
-    sawEnd = done;
-  });
-  const server = createServer((socket) => {
-    socket.on('data', (chunk: Buffer) => {
-      if (bytes === 0) firstAt = performance.now();
-      bytes += chunk.length;
-    });
-    socket.on('end', () => sawEnd({ bytes, elapsedMs: performance.now() - firstAt }));
-  });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const address = server.address();
-  assert(address !== null && typeof address === 'object', 'loopback server has no address');
   const writer = await NodeChild.start(
-    [
-      tcpWriterScript,
-      '--port',
-      String(address.port),
-      '--duration-ms',
-      String(durationMs),
-      '--chunk-bytes',
-      String(chunkBytes),
-    ],
-    { logPath, timeoutMs: 30_000, isReady: (line) => (line.includes('"connected"') ? true : undefined) },
+    [tcpWriterScript, '--duration-ms', String(durationMs), '--chunk-bytes', String(chunkBytes)],
+    {
+      logPath,
+      timeoutMs: 30_000,
+      isReady: (line) => {
+        const port = jsonField(line, 'port');
+        return typeof port === 'number' ? port : undefined;
+      },
+    },
   );
   try {
-    return await received;
+    return await new Promise<Rate>((resolve, reject) => {
+      let bytes = 0;
+      let firstAt = 0;
+      const buffer = Buffer.allocUnsafe(readBufferBytes);
+      const socket = connect({
+        host: '127.0.0.1',
+        port: writer.ready,
+        onread: {
+          buffer,
+          callback: (n: number) => {
+            if (bytes === 0) firstAt = performance.now();
+            bytes += n;
+            return true;
+          },
+        },
+      });
+      socket.on('error', reject);
+      socket.on('end', () => {
+        resolve({ bytes, elapsedMs: performance.now() - firstAt });
+        socket.destroy();
+      });
+    });
   } finally {
     await writer.stop();
-    server.close();
   }
 }
 

@@ -38,10 +38,31 @@ export interface ProfileSummary {
   files: SelfTime[];
 }
 
-function isProfile(value: unknown): value is { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } {
+interface CpuProfile {
+  nodes: ProfileNode[];
+  /** Microseconds on the monotonic clock process.hrtime.bigint() reads (in ns) on Linux. */
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** A stretch of the monotonic clock, in microseconds: one measurement. */
+export interface TimeWindow {
+  startUs: number;
+  endUs: number;
+}
+
+/** Now on the clock V8 stamps profiles with. */
+export function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+function isProfile(value: unknown): value is CpuProfile {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return Array.isArray(v.nodes) && Array.isArray(v.samples) && Array.isArray(v.timeDeltas);
+  return (
+    Array.isArray(v.nodes) && Array.isArray(v.samples) && Array.isArray(v.timeDeltas) && typeof v.startTime === 'number'
+  );
 }
 
 function shortUrl(url: string): string {
@@ -57,7 +78,11 @@ function ranked(totals: Map<string, number>, busyMs: number, top: number): SelfT
     .map(([name, selfMs]) => ({ name, selfMs, percentBusy: busyMs > 0 ? (100 * selfMs) / busyMs : 0 }));
 }
 
-export function summariseCpuProfile(path: string, top: number): ProfileSummary {
+/**
+ * Only samples inside `windows` count, so start-up (log recovery included)
+ * and the pauses between measurements stay out of the summary.
+ */
+export function summariseCpuProfile(path: string, top: number, windows: readonly TimeWindow[]): ProfileSummary {
   const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
   if (!isProfile(parsed)) throw new Error(`${path} is not a V8 CPU profile`);
   const byId = new Map<number, ProfileNode>(parsed.nodes.map((n) => [n.id, n]));
@@ -65,11 +90,15 @@ export function summariseCpuProfile(path: string, top: number): ProfileSummary {
   const byFile = new Map<string, number>();
   let totalMs = 0;
   let idleMs = 0;
+  const inWindow = (us: number): boolean => windows.some((w) => us >= w.startUs && us <= w.endUs);
+  let at = parsed.startTime;
   // timeDeltas[i] is the time from sample i-1 to sample i; charge it to sample i's frame.
   parsed.samples.forEach((id, i) => {
-    const ms = (parsed.timeDeltas[i] ?? 0) / 1000;
+    const deltaUs = parsed.timeDeltas[i] ?? 0;
+    at += deltaUs;
+    const ms = deltaUs / 1000;
     const frame = byId.get(id)?.callFrame;
-    if (frame === undefined) return;
+    if (frame === undefined || !inWindow(at)) return;
     totalMs += ms;
     if (frame.functionName === idleFrame) {
       idleMs += ms;
@@ -88,7 +117,7 @@ export function summariseCpuProfile(path: string, top: number): ProfileSummary {
 
 export function formatProfileSummary(title: string, summary: ProfileSummary): string {
   const lines = [
-    `${title}: ${(summary.totalMs / 1000).toFixed(1)} s sampled, ${(summary.busyMs / 1000).toFixed(1)} s busy ` +
+    `${title}: ${(summary.totalMs / 1000).toFixed(1)} s sampled inside measurements, ${(summary.busyMs / 1000).toFixed(1)} s busy ` +
       `(${summary.totalMs > 0 ? ((100 * summary.busyMs) / summary.totalMs).toFixed(0) : '0'}%); percentages are of busy time`,
     '  self%   self ms  function',
   ];

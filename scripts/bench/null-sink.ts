@@ -20,7 +20,7 @@ import {
   type FetchResponse,
   type RequestHeader,
 } from '@runnel/protocol';
-import { FrameSplitter } from './frame-splitter.ts';
+import { FrameReceiver } from './frame-receiver.ts';
 import { FETCH_VERSION, PRODUCE_VERSION } from './load-generator.ts';
 import { prepareBatch } from './record-batch.ts';
 
@@ -115,8 +115,9 @@ function answer(socket: Socket, frame: Buffer): void {
 
 const server = createServer((socket) => {
   socket.setNoDelay(true);
-  const splitter = new FrameSplitter();
-  socket.on('data', (chunk: Buffer) => splitter.push(chunk, (frame) => answer(socket, frame)));
+  // net.Server has no onread option, so the sink takes 'data' chunks and the receiver copies frames that span them.
+  const receiver = new FrameReceiver((frame) => answer(socket, frame));
+  socket.on('data', (chunk: Buffer) => receiver.push(chunk));
   socket.on('error', () => socket.destroy());
 });
 server.listen(0, '127.0.0.1', () => {

@@ -33,7 +33,7 @@ Options:
                         null-sink produce, null-sink consume, per batch size)  [8]
   --batch-kib <list>    record batch sizes in KiB, comma separated; one batch
                         per partition per Produce request                      [16,64,256,1024]
-  --partitions <n>      partitions per topic; requests take them in turn       [2]
+  --partitions <n>      partitions per topic; requests take them in turn       [4]
   --connections <n>     load-generator connections                             [2]
   --inflight <n>        requests kept outstanding on each connection           [8]
   --fetch-kib <n>       bytes asked for per Fetch (whole batches, at least one)[4096]
@@ -104,7 +104,7 @@ function parse(argv: readonly string[]) {
     options: {
       'duration-sec': { type: 'string', default: '8' },
       'batch-kib': { type: 'string', default: '16,64,256,1024' },
-      partitions: { type: 'string', default: '2' },
+      partitions: { type: 'string', default: '4' },
       connections: { type: 'string', default: '2' },
       inflight: { type: 'string', default: '8' },
       'fetch-kib': { type: 'string', default: '4096' },

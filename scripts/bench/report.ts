@@ -2,6 +2,8 @@
  * The results table `npm run bench` prints. MB is 10^6 bytes, MiB 2^20;
  * bytes are record batch bytes (batch headers included, request and
  * response framing not), the unit the broker's own byte metrics count.
+ * CPU columns are percent of one core (the machine has availableParallelism
+ * cores): "server" is the broker or null sink process, all threads.
  */
 export interface ResultRow {
   scenario: string;
@@ -12,9 +14,23 @@ export interface ResultRow {
   elapsedMs: number;
   latencyP50Ms: number | null;
   latencyP99Ms: number | null;
+  /** Percent of one core used by the broker or null sink, and by the load generator, during the run. */
+  peerCpuPercent: number | null;
+  generatorCpuPercent: number | null;
 }
 
-const columns = ['scenario', 'batch', 'MB/s', 'MiB/s', 'records/s', 'requests/s', 'p50 ms', 'p99 ms'] as const;
+const columns = [
+  'scenario',
+  'batch',
+  'MB/s',
+  'MiB/s',
+  'records/s',
+  'requests/s',
+  'p50 ms',
+  'p99 ms',
+  'server CPU',
+  'gen CPU',
+] as const;
 
 function perSecond(count: number, elapsedMs: number): number {
   return elapsedMs > 0 ? (count * 1000) / elapsedMs : 0;
@@ -32,6 +48,8 @@ function cells(row: ResultRow): string[] {
     row.requests === null ? '' : Math.round(perSecond(row.requests, row.elapsedMs)).toLocaleString('en-US'),
     maybe(row.latencyP50Ms, 2),
     maybe(row.latencyP99Ms, 2),
+    row.peerCpuPercent === null ? '' : `${row.peerCpuPercent.toFixed(0)}%`,
+    row.generatorCpuPercent === null ? '' : `${row.generatorCpuPercent.toFixed(0)}%`,
   ];
 }
 

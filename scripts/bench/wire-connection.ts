@@ -11,7 +11,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { assert } from '@runnel/common';
-import { FrameSplitter } from './frame-splitter.ts';
+import { FrameReceiver } from './frame-receiver.ts';
 
 /** Request header v1/v2: int32 size, int16 apiKey, int16 apiVersion, int32 correlationId. */
 const CORRELATION_ID_AT = 8;
@@ -27,24 +27,28 @@ export class WireConnection {
   readonly #waiters: Waiter[] = [];
   #nextCorrelationId = 1;
   #failure: Error | null = null;
-  readonly #splitter = new FrameSplitter();
-  readonly #deliverFrame = (frame: Buffer): void => this.#deliver(frame);
 
   private constructor(socket: Socket) {
     this.#socket = socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#splitter.push(chunk, this.#deliverFrame));
     socket.on('error', (error) => this.#fail(error));
     socket.on('close', () => this.#fail(new Error('connection closed by peer')));
   }
 
   static open(host: string, port: number): Promise<WireConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
+      // The receiver needs the connection and the socket needs the receiver: a late-bound hop.
+      let connection: WireConnection | null = null;
+      const receiver = new FrameReceiver((frame) => {
+        assert(connection !== null, 'a response before any request');
+        connection.#deliver(frame);
+      });
+      const socket = connect({ host, port, onread: receiver.onread });
       socket.once('error', reject);
       socket.once('connect', () => {
         socket.off('error', reject);
-        resolve(new WireConnection(socket));
+        connection = new WireConnection(socket);
+        resolve(connection);
       });
     });
   }
@@ -53,7 +57,9 @@ export class WireConnection {
    * Sends `frame` (from encodeRequestFrame: size prefix first, header next).
    * Only a copy of the first chunk, which holds the header, is patched; the
    * other chunks (record batches) are shared by every request in flight and
-   * never written to. Resolves with the response frame after its size prefix.
+   * never written to. Resolves with the response frame after its size prefix,
+   * a view into reused receive buffers: read it before the next socket read
+   * (in the continuation of this promise), never later.
    */
   send(frame: readonly Buffer[]): Promise<Buffer> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
