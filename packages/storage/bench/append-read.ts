@@ -1,6 +1,8 @@
 /**
  * Storage throughput on a real disk: appends 16 KiB batches (32 appends in
- * flight), then reads the whole log back in 1 MiB fetches, and prints MB/s.
+ * flight), then reads the whole log back in 1 MiB fetches, and prints MB/s;
+ * then the time to reopen it after a clean close, and without the
+ * clean-shutdown marker (full recovery of the active segment).
  * Default config (no fsync) and flush.messages=1 (group-committed fsync).
  *
  *   node packages/storage/bench/append-read.ts [totalMiB] [dir]
@@ -67,16 +69,31 @@ async function run(label: string, config: Partial<LogConfig>, mib: number): Prom
     }
     const readMs = performance.now() - t1;
     const total = batches * batchBytes;
+    const segments = log.segmentCount;
+    await log.close();
+    // Every batch has the same timestamp (like the broker bench), so the full recovery rescans the whole active segment.
+    const cleanOpenMs = await timedReopen(dir, config);
+    await rm(join(dir, '.clean-shutdown'));
+    const fullOpenMs = await timedReopen(dir, config);
     const mbps = (n: number, ms: number) => (n / 1e6 / (ms / 1000)).toFixed(0);
     console.log(
-      `${label}: ${(total / 1024 / 1024).toFixed(0)} MiB in ${batches} x 16 KiB batches, ${log.segmentCount} segments | ` +
+      `${label}: ${(total / 1024 / 1024).toFixed(0)} MiB in ${batches} x 16 KiB batches, ${segments} segments | ` +
         `append ${mbps(total, appendMs)} MB/s (${((batches / appendMs) * 1000).toFixed(0)} batches/s) | ` +
-        `read ${mbps(bytes, readMs)} MB/s`,
+        `read ${mbps(bytes, readMs)} MB/s | ` +
+        `reopen after clean close ${cleanOpenMs.toFixed(1)} ms, without the marker ${fullOpenMs.toFixed(1)} ms`,
     );
-    await log.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Opens and closes the log, returning how long the open (recovery included) took. */
+async function timedReopen(dir: string, config: Partial<LogConfig>): Promise<number> {
+  const t0 = performance.now();
+  const log = await PartitionLog.open({ dir, config: { ...defaultLogConfig, ...config }, logger: silentLogger() });
+  const ms = performance.now() - t0;
+  await log.close();
+  return ms;
 }
 
 await run('default (no fsync)', { segmentBytes: 128 * 1024 * 1024 }, totalMiB);

@@ -43,6 +43,8 @@ export interface FileSystem {
   stat(path: string): Promise<FileStat | null>;
   /** rm -rf. */
   rmrf(path: string): Promise<void>;
+  /** fsync of a directory: entries created, renamed or unlinked in it so far survive a power cut. */
+  syncDirectory(path: string): Promise<void>;
 }
 
 class NodeFile implements FileHandle {
@@ -118,6 +120,14 @@ export const nodeFileSystem: FileSystem = {
     }
   },
   rmrf: (path) => rm(path, { recursive: true, force: true }),
+  async syncDirectory(path) {
+    const dir = await open(path, constants.O_RDONLY);
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  },
 };
 
 /** Reads exactly `length` bytes at `position`, or fewer only at end of file. */

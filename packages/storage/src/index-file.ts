@@ -91,6 +91,11 @@ export class IndexFile {
     this.#writtenCount = Math.min(this.#writtenCount, count);
   }
 
+  /** Whether the file holds exactly the in-memory entries: all written, no partial or stale tail. */
+  get inSyncWithFile(): boolean {
+    return this.#writtenCount === this.#count && this.#fileBytes === this.#count * this.entryBytes;
+  }
+
   /** Number of entries not yet written to the file. */
   get pendingCount(): number {
     return this.#count - this.#writtenCount;

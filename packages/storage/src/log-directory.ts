@@ -2,15 +2,34 @@
  * Opening a partition directory: find the segments by file name, drop
  * leftovers of an interrupted deletion, recover each segment (see
  * segment-recovery.ts), and if a sealed segment turns out damaged keep only
- * the valid prefix of the log. Logs one line when anything was repaired.
+ * the valid prefix of the log. After a clean shutdown (the marker of
+ * clean-shutdown.ts matches) the active segment's rescan is skipped; the
+ * marker is removed durably before the log is handed out. Logs one line
+ * saying whether recovery was skipped, and one more when anything was
+ * repaired.
  */
 import { join } from 'node:path';
-import type { Logger } from '@runnel/common';
-import { assert } from '@runnel/common';
+import type { Logger, Result } from '@runnel/common';
+import { assert, err } from '@runnel/common';
+import { type CleanShutdownState, readCleanShutdownMarker, removeCleanShutdownMarker } from './clean-shutdown.ts';
 import type { FileSystem } from './file-system.ts';
 import type { LogConfig } from './log-config.ts';
 import { LogSegment, segmentFileName } from './log-segment.ts';
-import { recoverActiveSegment, recoverSealedSegment, type SegmentRecovery } from './segment-recovery.ts';
+import {
+  type CleanOpenMismatch,
+  recoverActiveSegment,
+  recoverSealedSegment,
+  restoreCleanActiveSegment,
+  type SegmentRecovery,
+} from './segment-recovery.ts';
+
+/** Why the active segment got the full recovery rather than a clean-shutdown open. */
+type FullRecoveryReason =
+  | 'no_marker'
+  | 'unreadable_marker'
+  | 'segment_mismatch'
+  | 'damaged_sealed_segment'
+  | CleanOpenMismatch;
 
 const segmentNamePattern = /^(\d{20})\.(log|index|timeindex)$/;
 
@@ -23,6 +42,7 @@ export async function openLogDirectory(options: {
 }): Promise<LogSegment[]> {
   const { dir, fs, config, logger } = options;
   await fs.mkdirp(dir);
+  const marker = await readCleanShutdownMarker(fs, dir);
   const logs = new Set<bigint>();
   const indexes: { base: bigint; name: string }[] = [];
   for (const name of await fs.readdir(dir)) {
@@ -40,14 +60,27 @@ export async function openLogDirectory(options: {
   const segments: LogSegment[] = [];
   const reports: SegmentRecovery[] = [];
   let deletedSegments = 0;
+  // Stays so only when a damaged sealed segment ends the loop before the active one.
+  let fullRecovery: FullRecoveryReason | null = 'damaged_sealed_segment';
   for (let i = 0; i < bases.length; i++) {
     const base = bases[i];
     assert(base !== undefined);
     const segment = await LogSegment.open(fs, dir, base, config.indexIntervalBytes);
     segments.push(segment);
     const nextBase = bases[i + 1];
-    const report =
-      nextBase === undefined ? await recoverActiveSegment(segment) : await recoverSealedSegment(segment, nextBase);
+    let report: SegmentRecovery;
+    if (nextBase !== undefined) {
+      report = await recoverSealedSegment(segment, nextBase);
+    } else {
+      const clean = await openCleanActive(segment, marker.ok ? marker.value : marker.error);
+      if (clean.ok) {
+        fullRecovery = null;
+        report = clean.value;
+      } else {
+        fullRecovery = clean.error;
+        report = await recoverActiveSegment(segment);
+      }
+    }
     reports.push(report);
     if (nextBase !== undefined && (report.defect !== null || segment.nextOffset > nextBase)) {
       // A damaged sealed segment: keep the valid prefix; later segments would leave a hole.
@@ -62,6 +95,18 @@ export async function openLogDirectory(options: {
       break;
     }
   }
+  if (marker.ok || marker.error !== 'absent') await removeCleanShutdownMarker(fs, dir);
+  const active = segments.at(-1);
+  logger.info(
+    {
+      dir,
+      recoverySkipped: fullRecovery === null,
+      ...(fullRecovery === null ? {} : { fullRecoveryReason: fullRecovery }),
+      segments: segments.length,
+      logEndOffset: active?.nextOffset.toString(),
+    },
+    'opened partition log',
+  );
   const truncatedBytes = reports.reduce((sum, r) => sum + r.truncatedBytes, 0);
   const rebuiltIndexes = reports.filter((r) => r.rebuiltIndex).length;
   if (truncatedBytes > 0 || rebuiltIndexes > 0 || deletedSegments > 0) {
@@ -72,4 +117,15 @@ export async function openLogDirectory(options: {
     );
   }
   return segments;
+}
+
+/** Restores the active segment as close() left it, when the marker vouches for exactly this segment. */
+async function openCleanActive(
+  segment: LogSegment,
+  marker: CleanShutdownState | 'absent' | 'unreadable',
+): Promise<Result<SegmentRecovery, FullRecoveryReason>> {
+  if (marker === 'absent') return err('no_marker');
+  if (marker === 'unreadable') return err('unreadable_marker');
+  if (marker.activeBaseOffset !== segment.baseOffset) return err('segment_mismatch');
+  return restoreCleanActiveSegment(segment, { sizeBytes: marker.activeSizeBytes, nextOffset: marker.logEndOffset });
 }

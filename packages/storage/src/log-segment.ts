@@ -90,17 +90,24 @@ export class LogSegment {
   }
 
   /**
-   * Writes `data` (whole, already stamped batches) at the end of the log in
-   * one call, then indexes them. Nothing is visible to readers until the
-   * write has completed.
+   * Writes `chunks` (whole, already stamped batches; the callers' buffers,
+   * not copied) back to back at the end of the log in one write or writev
+   * call, then indexes `batches`, whose bufferPosition counts from the start
+   * of the first chunk. Nothing is visible to readers until the write has
+   * completed.
    */
-  async append(data: Buffer, batches: readonly AppendedBatch[]): Promise<void> {
+  async append(chunks: readonly Buffer[], batches: readonly AppendedBatch[]): Promise<void> {
     assert(!this.#closed, 'append to a closed segment');
+    const first = chunks[0];
+    assert(first !== undefined, 'append of no chunks');
     const start = this.#sizeBytes;
-    assert(start + data.length <= 0x7fffffff, 'segment positions must fit int32');
-    await this.#log.write(data, start);
+    let length = 0;
+    for (const chunk of chunks) length += chunk.length;
+    assert(start + length <= 0x7fffffff, 'segment positions must fit int32');
+    if (chunks.length === 1) await this.#log.write(first, start);
+    else await this.#log.writev(chunks, start);
     for (const batch of batches) this.indexBatch(batch, start + batch.bufferPosition);
-    this.#sizeBytes = start + data.length;
+    this.#sizeBytes = start + length;
     if (this.offsetIndex.file.pendingCount + this.timeIndex.file.pendingCount >= pendingIndexEntriesMax) {
       await this.persistIndexes();
     }

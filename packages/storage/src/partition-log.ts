@@ -7,6 +7,9 @@
  * Durability: append resolves once write(2) is done (survives a process kill,
  * not a power cut) unless flush.messages / flush.ms ask for an fsync, which
  * the append then waits for; concurrent appends share fsyncs (group commit).
+ * Appends queued behind a running write are written together, with one
+ * writev per segment (see append-group.ts). close() leaves a clean-shutdown
+ * marker so the next open can skip rescanning the active segment.
  *
  * Owned by the broker's partition (one instance per directory). Mutations
  * (append, roll, flush, retention, truncate, close) run one at a time in call
@@ -17,6 +20,8 @@
  */
 import type { Clock, Logger } from '@runnel/common';
 import { assert, createLogger, systemClock } from '@runnel/common';
+import { AppendGroup, type AppendResult, AppendRun, type PendingAppend } from './append-group.ts';
+import { writeCleanShutdownMarker } from './clean-shutdown.ts';
 import { type FileSystem, nodeFileSystem } from './file-system.ts';
 import { GroupCommit } from './group-commit.ts';
 import { type AppendedBatch, stampAppendedBatches } from './log-batch.ts';
@@ -33,11 +38,7 @@ export interface PartitionLogOptions {
   logger?: Logger;
 }
 
-export interface AppendResult {
-  baseOffset: bigint;
-  lastOffset: bigint;
-  logAppendTimeMs: bigint | -1n;
-}
+export type { AppendResult } from './append-group.ts';
 
 export type ReadResult =
   | { ok: true; records: Buffer[]; sizeBytes: number }
@@ -52,6 +53,8 @@ export class PartitionLog {
   /** Sorted by base offset; never empty; the last one is active. */
   #segments: LogSegment[];
   #queue: Promise<unknown> = Promise.resolve();
+  /** The append group queued last and not started yet: new appends join it. Null once any other mutation queues. */
+  #openGroup: AppendGroup | null = null;
   readonly #groupCommit: GroupCommit;
   readonly #unsynced = new Set<LogSegment>();
   #unflushedRecords = 0;
@@ -107,28 +110,19 @@ export class PartitionLog {
    * Appends already-validated batches (one Buffer of >= 1 whole v2 batches),
    * assigning offsets from logEndOffset by rewriting each batch's baseOffset
    * and partitionLeaderEpoch in place; with LogAppendTime also maxTimestamp,
-   * the timestamp-type attribute and the CRC. One write call, no copy.
+   * the timestamp-type attribute and the CRC. No copy: the buffer itself
+   * goes to write(2), or to one writev with the appends queued alongside it.
    */
   async append(batches: Buffer, opts: { leaderEpoch: number; recordCount?: number }): Promise<AppendResult> {
-    const appended = await this.#serially(async () => {
-      const nowMs = BigInt(this.#clock.nowMs());
-      const logAppendTime = this.#config.messageTimestampType === 'LogAppendTime';
-      const baseOffset = this.logEndOffset;
-      const summaries = stampAppendedBatches(batches, baseOffset, opts.leaderEpoch, logAppendTime ? nowMs : null);
-      const nextOffset = nextOffsetAfter(summaries);
-      await this.#maybeRoll(batches.length, nextOffset);
-      const active = this.#active();
-      active.rollBaseMs ??= this.#clock.nowMs();
-      await active.append(batches, summaries);
-      this.#unsynced.add(active);
-      this.#unflushedRecords += opts.recordCount ?? Number(nextOffset - baseOffset);
-      const result: AppendResult = {
-        baseOffset,
-        lastOffset: nextOffset - 1n,
-        logAppendTimeMs: logAppendTime ? nowMs : -1n,
-      };
-      return { result, sync: this.#flushDue() };
-    });
+    let joined = this.#openGroup?.join(batches, opts) ?? null;
+    if (joined === null) {
+      const group = new AppendGroup();
+      this.#serially(() => this.#writeGroup(group.start())).catch((error: unknown) => group.fail(error));
+      this.#openGroup = group;
+      joined = group.join(batches, opts);
+      assert(joined !== null, 'a new append group takes its first append');
+    }
+    const appended = await joined;
     if (appended.sync) await this.#groupCommit.request();
     return appended.result;
   }
@@ -252,6 +246,12 @@ export class PartitionLog {
     await this.#serially(async () => {
       this.#closed = true;
       for (const segment of this.#segments) await segment.close(true);
+      const active = this.#active();
+      await writeCleanShutdownMarker(this.#fs, this.dir, {
+        activeBaseOffset: active.baseOffset,
+        activeSizeBytes: active.sizeBytes,
+        logEndOffset: active.nextOffset,
+      });
     });
   }
 
@@ -266,13 +266,53 @@ export class PartitionLog {
     await this.#fs.rmrf(this.dir);
   }
 
-  async #maybeRoll(appendBytes: number, nextOffset: bigint): Promise<void> {
+  /**
+   * Stamps a group of queued appends in call order and writes them with one
+   * write call per segment: a roll between two of them splits the group,
+   * and the appends before it are settled once their write is done.
+   */
+  async #writeGroup(entries: readonly PendingAppend[]): Promise<void> {
+    const logAppendTime = this.#config.messageTimestampType === 'LogAppendTime';
+    const run = new AppendRun();
+    let nextOffset = this.logEndOffset;
+    for (const entry of entries) {
+      const nowMs = this.#clock.nowMs();
+      const baseOffset = nextOffset;
+      const stampMs = logAppendTime ? BigInt(nowMs) : null;
+      const summaries = stampAppendedBatches(entry.batches, baseOffset, entry.leaderEpoch, stampMs);
+      nextOffset = nextOffsetAfter(summaries);
+      if (this.#rollDue(run.bytes, entry.batches.length, nextOffset, nowMs)) {
+        await this.#writeRun(run);
+        await this.#roll();
+      }
+      this.#active().rollBaseMs ??= nowMs;
+      run.add(entry, summaries, { baseOffset, lastOffset: nextOffset - 1n, logAppendTimeMs: stampMs ?? -1n });
+    }
+    await this.#writeRun(run);
+  }
+
+  /** Writes the run to the active segment, then settles its appends in order, each with its own flush decision. */
+  async #writeRun(run: AppendRun): Promise<void> {
+    if (run.entries.length === 0) return;
     const active = this.#active();
-    if (active.sizeBytes === 0) return;
-    const full = active.sizeBytes + appendBytes > this.#config.segmentBytes;
-    const old = active.rollBaseMs !== null && this.#clock.nowMs() - active.rollBaseMs > this.#config.segmentMs;
+    await active.append(run.chunks, run.batches);
+    this.#unsynced.add(active);
+    for (const { entry, result } of run.entries) {
+      this.#unflushedRecords += entry.recordCount ?? Number(result.lastOffset - result.baseOffset + 1n);
+      entry.settle({ result, sync: this.#flushDue() });
+    }
+    run.clear();
+  }
+
+  /** Whether the next append must go to a new segment, with `pendingBytes` not yet written to the active one. */
+  #rollDue(pendingBytes: number, appendBytes: number, nextOffset: bigint, nowMs: number): boolean {
+    const active = this.#active();
+    const sizeBytes = active.sizeBytes + pendingBytes;
+    if (sizeBytes === 0) return false;
+    const full = sizeBytes + appendBytes > this.#config.segmentBytes;
+    const old = active.rollBaseMs !== null && nowMs - active.rollBaseMs > this.#config.segmentMs;
     const offsetsOverflow = nextOffset - 1n - active.baseOffset > 0x7fffffffn;
-    if (full || old || offsetsOverflow) await this.#roll();
+    return full || old || offsetsOverflow;
   }
 
   async #roll(): Promise<void> {
@@ -314,8 +354,9 @@ export class PartitionLog {
     }
   }
 
-  /** Runs a mutation after every earlier one; a failure poisons the log. */
+  /** Runs a mutation after every earlier one; a failure poisons the log. Later appends queue behind it. */
   #serially<T>(fn: () => Promise<T>): Promise<T> {
+    this.#openGroup = null;
     const run = this.#queue.then(async () => {
       this.#checkUsable();
       try {

@@ -8,8 +8,12 @@
  * A scan verifies every batch (length, magic, CRC32C with @runnel/protocol's
  * scanLogBatches; contiguous offsets here) and the log is truncated at the
  * first defect: a torn or corrupt tail.
+ *
+ * After a clean shutdown the active segment is instead restored from its
+ * indexes (restoreCleanActiveSegment), verifying only the tail past its last
+ * offset-index entry; any mismatch hands it back to recoverActiveSegment.
  */
-import { assert } from '@runnel/common';
+import { assert, err, ok, type Result } from '@runnel/common';
 import {
   BASE_OFFSET_OFFSET,
   BATCH_LENGTH_OFFSET,
@@ -95,6 +99,63 @@ export async function recoverActiveSegment(segment: LogSegment): Promise<Segment
   }
   await segment.persistIndexes();
   return { ...result, rebuiltIndex };
+}
+
+/** Why a clean-shutdown open could not trust the active segment as close() left it. */
+export type CleanOpenMismatch = 'size_mismatch' | 'end_mismatch' | 'index_mismatch' | 'tail_defect';
+
+/**
+ * Opening after a clean shutdown: trusts the active segment's indexes and
+ * verifies only the batches past its last offset-index entry (framing,
+ * magic, CRC, contiguous offsets: at most about index.interval.bytes plus
+ * one batch), which must end exactly at the file's end and at the log end
+ * close() recorded. On a mismatch the segment is left as it was opened, for
+ * recoverActiveSegment.
+ */
+export async function restoreCleanActiveSegment(
+  segment: LogSegment,
+  closed: { sizeBytes: number; nextOffset: bigint },
+): Promise<Result<SegmentRecovery, CleanOpenMismatch>> {
+  const fileBytes = segment.sizeBytes;
+  if (fileBytes !== closed.sizeBytes) return err('size_mismatch');
+  const relEnd = closed.nextOffset - segment.baseOffset;
+  if (relEnd < 0n || relEnd > 0x80000000n) return err('end_mismatch');
+  const oi = segment.offsetIndex;
+  const ti = segment.timeIndex;
+  const offsetEntries = oi.count;
+  const timeEntries = ti.count;
+  const indexesSound =
+    oi.file.inSyncWithFile &&
+    ti.file.inSyncWithFile &&
+    oi.validPrefix(fileBytes) === offsetEntries &&
+    ti.validPrefix(Number(relEnd)) === timeEntries;
+  if (!indexesSound) return err('index_mismatch');
+
+  const from = oi.last() ?? { relOffset: 0, position: 0 };
+  const largest = ti.last();
+  const largestMs = largest?.timestampMs ?? -1n;
+  segment.resetScanState({
+    position: from.position,
+    nextOffset: segment.baseOffset + BigInt(from.relOffset),
+    maxTimestampMs: largestMs,
+    offsetOfMaxTimestamp: largest?.relOffset ?? 0,
+  });
+  const end = await scanBatches(segment, from.position, fileBytes, null);
+  let mismatch: CleanOpenMismatch | null = null;
+  if (end.defect !== null || end.position !== fileBytes) mismatch = 'tail_defect';
+  else if (segment.nextOffset !== closed.nextOffset) mismatch = 'end_mismatch';
+  // close() ends the time index with the segment's largest timestamp, and
+  // replaying the tail from the last entry adds no entry where append added none.
+  else if (segment.maxTimestampMs !== largestMs || oi.count !== offsetEntries || ti.count !== timeEntries) {
+    mismatch = 'index_mismatch';
+  }
+  segment.setScannedSize(fileBytes);
+  if (mismatch !== null) {
+    oi.file.truncateEntries(offsetEntries);
+    ti.truncateEntries(timeEntries);
+    return err(mismatch);
+  }
+  return ok({ truncatedBytes: 0, defect: null, rebuiltIndex: false });
 }
 
 async function rescanFromStart(segment: LogSegment, fileBytes: number): Promise<Omit<SegmentRecovery, 'rebuiltIndex'>> {

@@ -69,3 +69,19 @@ describe('FaultyFileSystem', () => {
     await expect(fs.open('/a/b/z')).rejects.toThrow('ENOENT');
   });
 });
+
+describe('FaultyFileSystem writev', () => {
+  it('a torn writev lands a prefix of the concatenated buffers, crossing buffer boundaries, and takes the file system down', async () => {
+    const fs = new FaultyFileSystem();
+    await fs.mkdirp('/d');
+    const file = await fs.open('/d/f.log');
+    await file.writev([Buffer.from('abc'), Buffer.from('def')], 0);
+    expect(fs.writevCount).toBe(1);
+    fs.tearNextWrite({ pathSuffix: '.log', keepBytes: 4 });
+    await expect(file.writev([Buffer.from('123'), Buffer.from('456'), Buffer.from('789')], 6)).rejects.toBeInstanceOf(
+      SimulatedCrashError,
+    );
+    await expect(file.write(Buffer.from('x'), 0)).rejects.toBeInstanceOf(SimulatedCrashError);
+    expect((await readWholeFile(fs.crash(), '/d/f.log')).toString()).toBe('abcdef1234');
+  });
+});

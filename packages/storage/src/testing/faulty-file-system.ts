@@ -4,7 +4,8 @@
  *   durable; crash() returns a new FaultyFileSystem holding only those.
  * - torn writes: tearNextWrite() lets only a prefix of one write reach the
  *   disk (durably, as if the power failed mid-write), then the file system is
- *   "down" and every later call rejects until the test calls crash().
+ *   "down" and every later call rejects until the test calls crash(). A
+ *   writev tears like one write of its buffers' concatenation.
  * - corrupt bytes: corrupt() flips bytes in place, durably.
  *
  * Directory operations (create, unlink, rename, mkdir) are durable at once:
@@ -44,6 +45,9 @@ export class FaultyFileSystem implements FileSystem {
   #down = false;
   /** How many fsyncs completed; lets tests observe group commit. */
   syncCount = 0;
+  /** How many write and writev calls were made; lets tests observe coalesced appends. */
+  writeCount = 0;
+  writevCount = 0;
 
   tearNextWrite(torn: TornWrite): void {
     this.#tornWrite = torn;
@@ -146,6 +150,12 @@ export class FaultyFileSystem implements FileSystem {
     return state === undefined ? null : { sizeBytes: state.current.length, isDirectory: false };
   }
 
+  /** Directory operations are durable at once here, so there is nothing to make durable. */
+  async syncDirectory(path: string): Promise<void> {
+    this.#check();
+    if (!this.#dirs.has(normalize(path))) throw fsError('ENOENT', path);
+  }
+
   async rmrf(path: string): Promise<void> {
     this.#check();
     const root = normalize(path);
@@ -207,10 +217,14 @@ class FaultyFile implements FileHandle {
   }
   async write(data: Buffer, position: number): Promise<void> {
     this.#check();
+    this.#fs.writeCount++;
     this.#fs.applyWrite(this.#path, this.#state, data, position);
   }
   async writev(buffers: readonly Buffer[], position: number): Promise<void> {
-    await this.write(Buffer.concat(buffers), position);
+    this.#check();
+    this.#fs.writevCount++;
+    // One system call: a tear keeps a prefix of the concatenation, whichever buffer it falls in.
+    this.#fs.applyWrite(this.#path, this.#state, Buffer.concat(buffers), position);
   }
   async truncate(length: number): Promise<void> {
     this.#check();
