@@ -14,6 +14,7 @@ import type {
   MetadataRecord,
 } from '@runnel/metadata';
 import { isUuid, isValidTopicName, validateTopicConfigs, zeroUuid } from '@runnel/metadata';
+import { type BrokerLoad, brokerLoads, type PlacementBroker, placeReplicas } from './replica-placement.ts';
 
 export interface TopicDefaults {
   /** num.partitions: used when a request says -1. */
@@ -37,14 +38,15 @@ export function createTopics(
   defaults: TopicDefaults,
   idGenerator: () => string,
 ): CreateTopicsOutcome {
-  const live = image.liveBrokers().map((b) => b.brokerId);
+  const live = image.liveBrokers().map((b) => ({ brokerId: b.brokerId, rack: b.rack }));
+  const loads = brokerLoads(image.topicNames().flatMap((name) => image.topic(name)?.partitions ?? []));
   const records: MetadataRecord[] = [];
   const results: CreateTopicResult[] = [];
   const namesInRequest = new Set<string>();
   // Rotating the first replica by the number of topics spreads leaders across brokers over time.
   let rotation = image.topicCount;
   for (const req of requests) {
-    const planned = planTopic(image, req, defaults, live, rotation, namesInRequest);
+    const planned = planTopic(image, req, defaults, live, loads, rotation, namesInRequest);
     if (!planned.ok) {
       results.push({ name: req.name, result: planned });
       continue;
@@ -90,7 +92,8 @@ function planTopic(
   image: MetadataImage,
   req: CreateTopicRequest,
   defaults: TopicDefaults,
-  live: readonly number[],
+  live: readonly PlacementBroker[],
+  loads: Map<number, BrokerLoad>,
   rotation: number,
   namesInRequest: ReadonlySet<string>,
 ): Result<number[][], CreateTopicError> {
@@ -118,26 +121,7 @@ function planTopic(
       `Replication factor: ${rf} larger than available brokers: ${live.length}.`,
     );
   }
-  return ok(roundRobin(live, numPartitions, rf, rotation));
-}
-
-/**
- * Partition p's replicas are consecutive live brokers starting at
- * (rotation + p), so leaders (first replicas) spread evenly.
- */
-function roundRobin(live: readonly number[], numPartitions: number, rf: number, rotation: number): number[][] {
-  const n = live.length;
-  const out: number[][] = [];
-  for (let p = 0; p < numPartitions; p++) {
-    const replicas: number[] = [];
-    for (let j = 0; j < rf; j++) {
-      const broker = live[(rotation + p + j) % n];
-      assert(broker !== undefined);
-      replicas.push(broker);
-    }
-    out.push(replicas);
-  }
-  return out;
+  return ok(placeReplicas(live, loads, numPartitions, rf, rotation));
 }
 
 function explicitAssignment(image: MetadataImage, req: CreateTopicRequest): Result<number[][], CreateTopicError> {
