@@ -1,0 +1,84 @@
+/**
+ * A broker heartbeat as a pure function of the image and the active
+ * controller's sessions: keeps the session alive, unfences a broker once it
+ * has replayed metadata up to its own registration (so it knows every topic
+ * it hosts), and drives controlled shutdown (move leadership away, then
+ * fence, then tell the broker it may exit).
+ */
+import type { Result } from '@runnel/common';
+import { err, ok } from '@runnel/common';
+import type { MetadataImage, MetadataRecord } from '@runnel/metadata';
+import { fenceBroker, shutDownBroker, unfenceBroker } from './broker-fencing.ts';
+import type { BrokerSessions } from './broker-sessions.ts';
+
+export interface BrokerHeartbeatRequest {
+  readonly brokerId: number;
+  readonly brokerEpoch: bigint;
+  /** Offset of the last metadata record the broker has replayed. */
+  readonly metadataOffset: bigint;
+  /** The broker is shutting down (SIGTERM) and wants leadership moved away first. */
+  readonly wantShutDown: boolean;
+}
+
+export interface BrokerHeartbeatResponse {
+  readonly fenced: boolean;
+  readonly caughtUp: boolean;
+  /** Controlled shutdown is complete: the broker leads nothing and is fenced; it may exit. */
+  readonly shouldShutDown: boolean;
+}
+
+export type HeartbeatError = 'unknown_broker' | 'stale_broker_epoch';
+
+export function brokerHeartbeat(
+  image: MetadataImage,
+  sessions: BrokerSessions,
+  req: BrokerHeartbeatRequest,
+  nowMs: number,
+): { records: MetadataRecord[]; result: Result<BrokerHeartbeatResponse, HeartbeatError> } {
+  const broker = image.broker(req.brokerId);
+  if (broker === undefined) {
+    return { records: [], result: err('unknown_broker', `Broker ${req.brokerId} is not registered; register first.`) };
+  }
+  if (broker.brokerEpoch !== req.brokerEpoch) {
+    const message = `Broker ${req.brokerId} epoch ${req.brokerEpoch} is stale (current ${broker.brokerEpoch}); register again.`;
+    return { records: [], result: err('stale_broker_epoch', message) };
+  }
+  sessions.touch(broker.brokerId, broker.incarnationId, broker.brokerEpoch, nowMs);
+  const caughtUp = req.metadataOffset >= broker.brokerEpoch;
+  if (req.wantShutDown) {
+    const moves = shutDownBroker(image, req.brokerId);
+    if (moves.length > 0) {
+      return { records: moves, result: ok({ fenced: broker.fenced, caughtUp, shouldShutDown: false }) };
+    }
+    const fence = fenceBroker(image, req.brokerId);
+    return { records: fence, result: ok({ fenced: true, caughtUp, shouldShutDown: true }) };
+  }
+  if (broker.fenced && caughtUp) {
+    return {
+      records: unfenceBroker(image, req.brokerId),
+      result: ok({ fenced: false, caughtUp, shouldShutDown: false }),
+    };
+  }
+  return { records: [], result: ok({ fenced: broker.fenced, caughtUp, shouldShutDown: false }) };
+}
+
+/** Records fencing every broker whose session ran out (one broker at a time, each against the updated image). */
+export function expireSessions(
+  image: MetadataImage,
+  sessions: BrokerSessions,
+  nowMs: number,
+  replayDraft: (image: MetadataImage, records: readonly MetadataRecord[]) => MetadataImage,
+): { records: MetadataRecord[]; fenced: number[] } {
+  const records: MetadataRecord[] = [];
+  const fenced: number[] = [];
+  let draft = image;
+  for (const brokerId of sessions.expired(nowMs)) {
+    sessions.remove(brokerId);
+    const fence = fenceBroker(draft, brokerId);
+    if (fence.length === 0) continue;
+    records.push(...fence);
+    fenced.push(brokerId);
+    draft = replayDraft(draft, fence);
+  }
+  return { records, fenced };
+}
