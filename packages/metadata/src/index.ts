@@ -29,6 +29,7 @@ export type {
   RegisterBrokerRequest,
 } from './controller-channel.ts';
 export { isValidTopicName } from './controller-channel.ts';
+export { imageRecords } from './image-records.ts';
 export type { BrokerRegistration, PartitionImage, TopicImage } from './metadata-image.ts';
 export { MetadataImage, replay, replayBatch } from './metadata-image.ts';
 export type { DecodeRecordError } from './record-codec.ts';

@@ -110,6 +110,14 @@ export class MetadataImage {
     return this.brokers().filter((b) => !b.fenced);
   }
 
+  /** Every resource that has config overrides, sorted by type then name. */
+  configResources(): { resourceType: ConfigResourceType; name: string }[] {
+    return [...this.#configs.keys()].sort().map((key) => {
+      const split = key.indexOf('\u0000');
+      return { resourceType: key.slice(0, split) as ConfigResourceType, name: key.slice(split + 1) };
+    });
+  }
+
   configOverrides(resourceType: ConfigResourceType, name: string): ReadonlyMap<string, string> {
     return this.#configs.get(configKey(resourceType, name)) ?? emptyConfig;
   }

@@ -80,6 +80,12 @@ export interface Message {
   /** append-response with reject: the follower's last index, so the leader can back off fast. */
   readonly rejectHint: number;
   readonly snapshot: Snapshot | null;
+  /**
+   * vote / pre-vote only: the campaign was started by timeout-now (leadership
+   * transfer), so voters grant it even inside their leader lease. Optional so
+   * that senders which never transfer need not set it; a transport must carry it.
+   */
+  readonly leaderTransfer?: boolean;
 }
 
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';

@@ -1,0 +1,37 @@
+/**
+ * Handing leadership to a chosen voter: the leader stops taking proposals,
+ * brings the target's log up to its own, then sends timeout-now so the target
+ * campaigns at once (skipping pre-vote and the voters' lease). If that has
+ * not happened within an election timeout the leader gives up (Raft.tick).
+ */
+import type { Result } from '@runnel/common';
+import { err, ok } from '@runnel/common';
+import type { Progress } from './progress.ts';
+import type { Raft } from './raft.ts';
+import { sendAppend } from './replication.ts';
+import type { NodeId } from './types.ts';
+
+export type TransferError = 'not_leader' | 'not_a_voter' | 'already_leader';
+
+export function transferLeadership(r: Raft, to: NodeId): Result<void, TransferError> {
+  if (r.role !== 'leader') return err('not_leader');
+  if (to === r.id) return err('already_leader');
+  const progress = r.progress.get(to);
+  if (progress === undefined || progress.isLearner) return err('not_a_voter');
+  if (r.leadTransferee === to) return ok(undefined);
+  // A new target replaces an earlier one; the clock restarts for it.
+  r.leadTransferee = to;
+  r.electionElapsed = 0;
+  if (progress.match === r.log.lastIndex()) sendTimeoutNow(r, to);
+  else sendAppend(r, to, true);
+  return ok(undefined);
+}
+
+/** Called on every append answer: the moment the target has our whole log, it may take over. */
+export function sendTimeoutNowIfCaughtUp(r: Raft, from: NodeId, progress: Progress): void {
+  if (r.leadTransferee === from && progress.match === r.log.lastIndex()) sendTimeoutNow(r, from);
+}
+
+function sendTimeoutNow(r: Raft, to: NodeId): void {
+  r.send({ type: 'timeout-now', to });
+}

@@ -1,0 +1,54 @@
+/**
+ * Membership: one single-server change at a time. A change is proposed as a
+ * conf-change entry; it takes effect on each node when the driver applies
+ * the committed entry and calls RawNode.applyConfChange. Until then the
+ * leader refuses another change (pendingConfIndex), which keeps every two
+ * consecutive configurations overlapping in a majority.
+ */
+import { nextConfState } from './conf-change.ts';
+import { Progress } from './progress.ts';
+import type { Raft } from './raft.ts';
+import { bcastAppend, maybeCommit } from './replication.ts';
+import type { ConfChange, ConfState, NodeId } from './types.ts';
+import { noNode } from './types.ts';
+
+/** A fresh progress for `id`: we know nothing of its log yet, so probe from our end. */
+export function progressFor(r: Raft, id: NodeId): Progress {
+  const progress = new Progress(r.log.lastIndex() + 1, r.config.inflightMessagesMax, r.learners.includes(id));
+  if (id === r.id) progress.match = r.log.lastIndex();
+  return progress;
+}
+
+export function applyConfChange(r: Raft, change: ConfChange): ConfState {
+  const next = nextConfState(r.confState(), change);
+  r.voters = [...next.voters];
+  r.learners = [...next.learners];
+  syncProgress(r);
+  if (r.role !== 'leader') return next;
+  if (!r.voters.includes(r.id)) {
+    // Our removal is committed (the driver applies only committed entries) and the
+    // followers heard the commit with our last appends: step aside.
+    r.becomeFollower(r.term, noNode);
+    return next;
+  }
+  if (r.leadTransferee !== noNode && !r.voters.includes(r.leadTransferee)) r.leadTransferee = noNode;
+  // A smaller quorum may already hold entries the old one did not.
+  if (maybeCommit(r)) bcastAppend(r);
+  return next;
+}
+
+function syncProgress(r: Raft): void {
+  const members = new Set([...r.voters, ...r.learners]);
+  for (const id of r.progress.keys()) if (!members.has(id)) r.progress.delete(id);
+  for (const id of members) {
+    const existing = r.progress.get(id);
+    if (existing === undefined) {
+      const progress = progressFor(r, id);
+      // Give a new member an election timeout before check-quorum counts it as silent.
+      progress.recentActive = true;
+      r.progress.set(id, progress);
+    } else {
+      existing.isLearner = r.learners.includes(id);
+    }
+  }
+}
