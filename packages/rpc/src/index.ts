@@ -1,2 +1,60 @@
 // Public entry of @runnel/rpc.
-export {};
+
+export { callErrorOf } from './call-errors.ts';
+export type { ControllerClientOptions } from './controller-client.ts';
+export { ControllerClient } from './controller-client.ts';
+export type { ControllerServiceServerOptions } from './controller-service-server.ts';
+export { ControllerServiceServer } from './controller-service-server.ts';
+export type {
+  AlterConfigsError,
+  AlterConfigsResult,
+  BrokerHeartbeatError,
+  BrokerHeartbeatRequest,
+  BrokerHeartbeatState,
+  ClusterBroker,
+  ClusterDescription,
+  ConfigChange,
+  ConfigOp,
+  ConfigResourceChanges,
+  ControllerAnswer,
+  ControllerCallError,
+  ControllerLeaderHint,
+  ControllerReply,
+  ControllerServiceHandler,
+  CreatePartitionsError,
+  CreatePartitionsRequest,
+  CreatePartitionsResult,
+  FetchMetadataAnswer,
+  MetadataStreamSink,
+  RegisterBrokerError,
+} from './controller-types.ts';
+export { answer, notController } from './controller-types.ts';
+export type { GrpcControllerChannelOptions } from './grpc-controller-channel.ts';
+export { ControllerCallFailure, GrpcControllerChannel } from './grpc-controller-channel.ts';
+export type { BindError, ReconnectBackoff } from './grpc-options.ts';
+export { grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
+export type { ProtoMessageType } from './load-protos.ts';
+export { controllerProtoPath, protoMessageType, raftProtoPath } from './load-protos.ts';
+export type { MetadataStream, MetadataStreamEnd, MetadataStreamEvents } from './metadata-stream.ts';
+export type { RaftDecodeError } from './raft-message-codec.ts';
+export {
+  entryFromProto,
+  entryToProto,
+  raftMessageFromProto,
+  raftMessageToProto,
+  snapshotFromProto,
+  snapshotToProto,
+} from './raft-message-codec.ts';
+export type {
+  ConfStateProto,
+  EntryProto,
+  RaftMessageBatchProto,
+  RaftMessageProto,
+  SendAckProto,
+  SnapshotMetadataProto,
+  SnapshotProto,
+} from './raft-proto-shapes.ts';
+export type { RaftSendFailure, RaftTransportClientOptions } from './raft-transport-client.ts';
+export { RaftTransportClient } from './raft-transport-client.ts';
+export type { RaftTransportServerOptions } from './raft-transport-server.ts';
+export { RaftTransportServer } from './raft-transport-server.ts';

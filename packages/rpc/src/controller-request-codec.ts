@@ -1,0 +1,211 @@
+/**
+ * Controller requests: TypeScript <-> proto shapes. The client encodes from
+ * values it built (trusted); the server decodes what arrived, and the only
+ * thing protobuf itself does not already guarantee, an enum name we know,
+ * is checked here and reported as 'malformed_request'.
+ */
+import type { Result } from '@runnel/common';
+import { err, ok } from '@runnel/common';
+import type { BrokerListener, ConfigResourceType, CreateTopicRequest, RegisterBrokerRequest } from '@runnel/metadata';
+import type {
+  BrokerHeartbeatRequestProto,
+  ConfigResourceChangesProto,
+  ConfigValueProto,
+  CreatePartitionsRequestProto,
+  CreateTopicsRequestProto,
+  IncrementalAlterConfigsRequestProto,
+  ListenerProto,
+  RegisterBrokerRequestProto,
+} from './controller-proto-shapes.ts';
+import type {
+  BrokerHeartbeatRequest,
+  ConfigChange,
+  ConfigOp,
+  ConfigResourceChanges,
+  CreatePartitionsRequest,
+} from './controller-types.ts';
+import { int64FromWire, int64ToWire } from './wire-int64.ts';
+
+export type RequestDecodeError = 'malformed_request';
+
+export function listenerToProto(l: BrokerListener): ListenerProto {
+  return { name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol };
+}
+
+export function listenerFromProto(p: ListenerProto): BrokerListener {
+  return { name: p.name, host: p.host, port: p.port, securityProtocol: p.securityProtocol };
+}
+
+export function configsToProto(configs: Readonly<Record<string, string>>): ConfigValueProto[] {
+  return Object.entries(configs).map(([name, value]) => ({ name, value }));
+}
+
+export function configsFromProto(configs: readonly ConfigValueProto[]): Record<string, string> {
+  // A null-prototype object: config names come from the network and "__proto__" must stay a plain key.
+  const out: Record<string, string> = Object.create(null);
+  for (const { name, value } of configs) out[name] = value;
+  return out;
+}
+
+export function registerBrokerRequestToProto(req: RegisterBrokerRequest): RegisterBrokerRequestProto {
+  const proto: RegisterBrokerRequestProto = {
+    brokerId: req.brokerId,
+    incarnationId: req.incarnationId,
+    listeners: req.listeners.map(listenerToProto),
+  };
+  if (req.rack !== null) proto.rack = req.rack;
+  return proto;
+}
+
+export function registerBrokerRequestFromProto(p: RegisterBrokerRequestProto): RegisterBrokerRequest {
+  return {
+    brokerId: p.brokerId,
+    incarnationId: p.incarnationId,
+    listeners: p.listeners.map(listenerFromProto),
+    rack: p.rack ?? null,
+  };
+}
+
+export function heartbeatRequestToProto(req: BrokerHeartbeatRequest): BrokerHeartbeatRequestProto {
+  return {
+    brokerId: req.brokerId,
+    brokerEpoch: int64ToWire(req.brokerEpoch),
+    metadataOffset: int64ToWire(req.metadataOffset),
+    wantsShutdown: req.wantsShutdown,
+  };
+}
+
+export function heartbeatRequestFromProto(p: BrokerHeartbeatRequestProto): BrokerHeartbeatRequest {
+  return {
+    brokerId: p.brokerId,
+    brokerEpoch: int64FromWire(p.brokerEpoch),
+    metadataOffset: int64FromWire(p.metadataOffset),
+    wantsShutdown: p.wantsShutdown,
+  };
+}
+
+export function createTopicsRequestToProto(
+  topics: readonly CreateTopicRequest[],
+  validateOnly: boolean,
+): CreateTopicsRequestProto {
+  return {
+    topics: topics.map((t) => ({
+      name: t.name,
+      numPartitions: t.numPartitions,
+      replicationFactor: t.replicationFactor,
+      assignments: t.assignments.map((a) => ({ partition: a.partition, brokerIds: [...a.brokerIds] })),
+      configs: configsToProto(t.configs),
+    })),
+    validateOnly,
+  };
+}
+
+export function createTopicsRequestFromProto(p: CreateTopicsRequestProto): {
+  topics: CreateTopicRequest[];
+  validateOnly: boolean;
+} {
+  return {
+    topics: p.topics.map((t) => ({
+      name: t.name,
+      numPartitions: t.numPartitions,
+      replicationFactor: t.replicationFactor,
+      assignments: t.assignments.map((a) => ({ partition: a.partition, brokerIds: a.brokerIds })),
+      configs: configsFromProto(t.configs),
+    })),
+    validateOnly: p.validateOnly,
+  };
+}
+
+export function createPartitionsRequestToProto(
+  topics: readonly CreatePartitionsRequest[],
+  validateOnly: boolean,
+): CreatePartitionsRequestProto {
+  return {
+    topics: topics.map((t) => ({
+      topic: t.topic,
+      count: t.count,
+      assignments: t.assignments.map((brokerIds, i) => ({ partition: i, brokerIds: [...brokerIds] })),
+    })),
+    validateOnly,
+  };
+}
+
+export function createPartitionsRequestFromProto(p: CreatePartitionsRequestProto): {
+  topics: CreatePartitionsRequest[];
+  validateOnly: boolean;
+} {
+  return {
+    topics: p.topics.map((t) => ({
+      topic: t.topic,
+      count: t.count,
+      assignments: t.assignments.map((a) => a.brokerIds),
+    })),
+    validateOnly: p.validateOnly,
+  };
+}
+
+const configOpToWire = {
+  set: 'CONFIG_OP_SET',
+  delete: 'CONFIG_OP_DELETE',
+  append: 'CONFIG_OP_APPEND',
+  subtract: 'CONFIG_OP_SUBTRACT',
+} as const satisfies Record<ConfigOp, string>;
+
+const configOpFromWire = new Map<string | number, ConfigOp>(
+  Object.entries(configOpToWire).map(([op, wire]) => [wire, op as ConfigOp]),
+);
+
+export const resourceTypeToWire = {
+  topic: 'CONFIG_RESOURCE_TYPE_TOPIC',
+  broker: 'CONFIG_RESOURCE_TYPE_BROKER',
+} as const satisfies Record<ConfigResourceType, string>;
+
+const resourceTypeFromWireMap = new Map<string | number, ConfigResourceType>(
+  Object.entries(resourceTypeToWire).map(([type, wire]) => [wire, type as ConfigResourceType]),
+);
+
+export function resourceTypeFromWire(wire: string | number): ConfigResourceType | undefined {
+  return resourceTypeFromWireMap.get(wire);
+}
+
+export function alterConfigsRequestToProto(
+  resources: readonly ConfigResourceChanges[],
+  validateOnly: boolean,
+): IncrementalAlterConfigsRequestProto {
+  return {
+    resources: resources.map((r) => ({
+      resourceType: resourceTypeToWire[r.resourceType],
+      resourceName: r.resourceName,
+      changes: r.changes.map((c) =>
+        c.value === null
+          ? { name: c.name, op: configOpToWire[c.op] }
+          : { name: c.name, op: configOpToWire[c.op], value: c.value },
+      ),
+    })),
+    validateOnly,
+  };
+}
+
+export function alterConfigsRequestFromProto(
+  p: IncrementalAlterConfigsRequestProto,
+): Result<{ resources: ConfigResourceChanges[]; validateOnly: boolean }, RequestDecodeError> {
+  const resources: ConfigResourceChanges[] = [];
+  for (const r of p.resources) {
+    const decoded = resourceChangesFromProto(r);
+    if (!decoded.ok) return decoded;
+    resources.push(decoded.value);
+  }
+  return ok({ resources, validateOnly: p.validateOnly });
+}
+
+function resourceChangesFromProto(r: ConfigResourceChangesProto): Result<ConfigResourceChanges, RequestDecodeError> {
+  const resourceType = resourceTypeFromWire(r.resourceType);
+  if (resourceType === undefined) return err('malformed_request', `unknown resource type ${r.resourceType}`);
+  const changes: ConfigChange[] = [];
+  for (const c of r.changes) {
+    const op = configOpFromWire.get(c.op);
+    if (op === undefined) return err('malformed_request', `unknown config op ${c.op}`);
+    changes.push({ name: c.name, op, value: c.value ?? null });
+  }
+  return ok({ resourceType, resourceName: r.resourceName, changes });
+}

@@ -1,0 +1,178 @@
+/**
+ * The broker <-> controller RPCs in TypeScript terms: what the controller
+ * implements (ControllerServiceHandler) and what ControllerClient returns.
+ * Error names are closed unions; the broker maps them to Kafka error codes.
+ */
+import type { Result } from '@runnel/common';
+import type {
+  BrokerListener,
+  CommittedBatch,
+  ConfigResourceType,
+  CreateTopicRequest,
+  CreateTopicResult,
+  DeleteTopicResult,
+  MetadataRecord,
+  RegisterBrokerRequest,
+} from '@runnel/metadata';
+
+/** Who the answering controller believes leads; null parts are unknown (election running). */
+export interface ControllerLeaderHint {
+  readonly leaderId: number | null;
+  /** host:port of the leader's ControllerService. */
+  readonly leaderAddress: string | null;
+}
+
+/**
+ * A controller's answer: the value, with the offset of the last metadata
+ * record the call committed (-1n if none) so the caller can wait until its
+ * metadata stream has applied it; or "not the controller, ask this one".
+ */
+export type ControllerAnswer<T> =
+  | { readonly status: 'ok'; readonly value: T; readonly committedOffset: bigint }
+  | { readonly status: 'not_controller'; readonly leader: ControllerLeaderHint };
+
+export function answer<T>(value: T, committedOffset = -1n): ControllerAnswer<T> {
+  return { status: 'ok', value, committedOffset };
+}
+
+export function notController(leader: ControllerLeaderHint): {
+  status: 'not_controller';
+  leader: ControllerLeaderHint;
+} {
+  return { status: 'not_controller', leader };
+}
+
+export type RegisterBrokerError = 'duplicate_broker_registration';
+
+export interface BrokerHeartbeatRequest {
+  readonly brokerId: number;
+  readonly brokerEpoch: bigint;
+  /** The last metadata offset the broker has applied; -1n if none. */
+  readonly metadataOffset: bigint;
+  readonly wantsShutdown: boolean;
+}
+
+export interface BrokerHeartbeatState {
+  readonly isFenced: boolean;
+  readonly isCaughtUp: boolean;
+  readonly shouldShutDown: boolean;
+}
+
+export type BrokerHeartbeatError = 'unknown_broker' | 'stale_broker_epoch';
+
+export interface CreatePartitionsRequest {
+  readonly topic: string;
+  /** The new total number of partitions. */
+  readonly count: number;
+  /** Replicas for each new partition, in order; empty = the controller chooses. */
+  readonly assignments: readonly (readonly number[])[];
+}
+
+export type CreatePartitionsError =
+  | 'unknown_topic'
+  | 'invalid_partitions'
+  | 'invalid_replica_assignment'
+  | 'invalid_replication_factor';
+
+export interface CreatePartitionsResult {
+  readonly topic: string;
+  readonly result: Result<null, CreatePartitionsError>;
+}
+
+export type ConfigOp = 'set' | 'delete' | 'append' | 'subtract';
+
+export interface ConfigChange {
+  readonly name: string;
+  readonly op: ConfigOp;
+  /** null for 'delete'. */
+  readonly value: string | null;
+}
+
+export interface ConfigResourceChanges {
+  readonly resourceType: ConfigResourceType;
+  /** Topic name, or broker id in decimal ("" = the cluster-wide default). */
+  readonly resourceName: string;
+  readonly changes: readonly ConfigChange[];
+}
+
+export type AlterConfigsError = 'unknown_topic' | 'invalid_config' | 'invalid_request';
+
+export interface AlterConfigsResult {
+  readonly resourceType: ConfigResourceType;
+  readonly resourceName: string;
+  readonly result: Result<null, AlterConfigsError>;
+}
+
+export interface ClusterBroker {
+  readonly brokerId: number;
+  readonly brokerEpoch: bigint;
+  readonly listeners: readonly BrokerListener[];
+  readonly rack: string | null;
+  readonly fenced: boolean;
+}
+
+export interface ClusterDescription {
+  readonly clusterId: string;
+  readonly controllerId: number;
+  readonly brokers: readonly ClusterBroker[];
+  readonly metadataOffset: bigint;
+}
+
+/** Where the controller pushes committed metadata for one FetchMetadata stream. */
+export interface MetadataStreamSink {
+  /** Records at consecutive offsets ending at batch.lastOffset, each after the previous batch. */
+  batch(batch: CommittedBatch): void;
+  /** The whole image as records, as of lastOffset; sent first when the asked offset is older than the log start. */
+  snapshot(records: readonly MetadataRecord[], lastOffset: bigint): void;
+}
+
+export type FetchMetadataAnswer =
+  | { readonly status: 'ok'; readonly stop: () => void }
+  | { readonly status: 'not_controller'; readonly leader: ControllerLeaderHint };
+
+/**
+ * Implemented by the controller process. Each method gets a decoded,
+ * type-checked request. A method that throws or rejects is a controller bug
+ * or a stopped controller: the server logs it and answers gRPC INTERNAL.
+ */
+export interface ControllerServiceHandler {
+  registerBroker(
+    req: RegisterBrokerRequest,
+  ): Promise<ControllerAnswer<Result<{ brokerEpoch: bigint }, RegisterBrokerError>>>;
+  brokerHeartbeat(
+    req: BrokerHeartbeatRequest,
+  ): Promise<ControllerAnswer<Result<BrokerHeartbeatState, BrokerHeartbeatError>>>;
+  /** Delivers records after `afterOffset` (sink calls may happen before this returns) until stop() is called. */
+  fetchMetadata(afterOffset: bigint, sink: MetadataStreamSink): FetchMetadataAnswer;
+  createTopics(
+    topics: readonly CreateTopicRequest[],
+    options: { validateOnly: boolean },
+  ): Promise<ControllerAnswer<CreateTopicResult[]>>;
+  deleteTopics(names: readonly string[]): Promise<ControllerAnswer<DeleteTopicResult[]>>;
+  createPartitions(
+    topics: readonly CreatePartitionsRequest[],
+    options: { validateOnly: boolean },
+  ): Promise<ControllerAnswer<CreatePartitionsResult[]>>;
+  incrementalAlterConfigs(
+    resources: readonly ConfigResourceChanges[],
+    options: { validateOnly: boolean },
+  ): Promise<ControllerAnswer<AlterConfigsResult[]>>;
+  describeCluster(): Promise<ControllerAnswer<ClusterDescription>>;
+}
+
+/**
+ * Why a call to the controller quorum produced no answer. 'not_controller':
+ * every controller tried said it is not the leader and none named one.
+ */
+export type ControllerCallError =
+  | 'unavailable'
+  | 'deadline_exceeded'
+  | 'not_controller'
+  | 'malformed_response'
+  | 'internal';
+
+/** A successful call's value with the offset of what it committed (-1n if nothing). */
+export interface ControllerReply<T> {
+  readonly value: T;
+  readonly committedOffset: bigint;
+}

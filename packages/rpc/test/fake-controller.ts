@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { err, ok } from '@runnel/common';
+import type { CommittedBatch, CreateTopicResult, MetadataRecord } from '@runnel/metadata';
+import type {
+  ControllerAnswer,
+  ControllerLeaderHint,
+  ControllerServiceHandler,
+  MetadataStreamSink,
+} from '../src/controller-types.ts';
+import { answer, notController } from '../src/controller-types.ts';
+
+/**
+ * An in-memory stand-in for the controller: a record list, live sinks, and
+ * switches a test flips (leader or not, how far back the log starts, how
+ * much a resumed stream overlaps, calls that never answer).
+ */
+export class FakeController implements ControllerServiceHandler {
+  readonly records: MetadataRecord[] = [];
+  readonly #sinks = new Set<MetadataStreamSink>();
+  /** null = this node leads; otherwise it answers NOT_CONTROLLER with this hint. */
+  leader: ControllerLeaderHint | null = null;
+  /** Offsets below this are only available as a snapshot. */
+  logStartOffset = 0n;
+  /** A resumed stream re-sends this many records before the asked offset (a sloppy server the client must trim). */
+  resendOverlap = 0;
+  /** createTopics never answers while set. */
+  hang = false;
+  /** Names of RPCs served, in order. */
+  readonly served: string[] = [];
+
+  get lastOffset(): bigint {
+    return BigInt(this.records.length) - 1n;
+  }
+
+  /** Commits records and pushes them to every stream, as a Raft commit would. */
+  commit(records: readonly MetadataRecord[]): bigint {
+    for (const r of records) this.records.push(r);
+    const batch: CommittedBatch = { records, lastOffset: this.lastOffset };
+    for (const sink of this.#sinks) sink.batch(batch);
+    return this.lastOffset;
+  }
+
+  #refuse(): { status: 'not_controller'; leader: ControllerLeaderHint } | null {
+    return this.leader === null ? null : notController(this.leader);
+  }
+
+  async registerBroker(req: Parameters<ControllerServiceHandler['registerBroker']>[0]) {
+    this.served.push('registerBroker');
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    if (req.incarnationId === 'taken') return answer(err('duplicate_broker_registration', 'id in use'));
+    const epoch = this.commit([
+      {
+        type: 'register-broker',
+        brokerId: req.brokerId,
+        incarnationId: req.incarnationId,
+        brokerEpoch: BigInt(this.records.length),
+        listeners: req.listeners,
+        rack: req.rack,
+      },
+    ]);
+    return answer(ok({ brokerEpoch: epoch }), epoch);
+  }
+
+  async brokerHeartbeat(req: Parameters<ControllerServiceHandler['brokerHeartbeat']>[0]) {
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    if (req.brokerId === 99) return answer(err('unknown_broker'));
+    return answer(
+      ok({ isFenced: false, isCaughtUp: req.metadataOffset >= this.lastOffset, shouldShutDown: req.wantsShutdown }),
+    );
+  }
+
+  fetchMetadata(afterOffset: bigint, sink: MetadataStreamSink) {
+    this.served.push(`fetchMetadata(${afterOffset})`);
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    if (afterOffset + 1n < this.logStartOffset) {
+      sink.snapshot([...this.records], this.lastOffset);
+    } else {
+      const from = Math.max(0, Number(afterOffset + 1n) - this.resendOverlap);
+      if (from < this.records.length) sink.batch({ records: this.records.slice(from), lastOffset: this.lastOffset });
+    }
+    this.#sinks.add(sink);
+    return { status: 'ok' as const, stop: () => this.#sinks.delete(sink) };
+  }
+
+  get streamCount(): number {
+    return this.#sinks.size;
+  }
+
+  createTopics(topics: Parameters<ControllerServiceHandler['createTopics']>[0], options: { validateOnly: boolean }) {
+    this.served.push('createTopics');
+    const refused = this.#refuse();
+    if (refused !== null) return Promise.resolve(refused);
+    if (this.hang) return new Promise<ControllerAnswer<CreateTopicResult[]>>(() => undefined);
+    const results: CreateTopicResult[] = [];
+    const records: MetadataRecord[] = [];
+    for (const t of topics) {
+      if (this.records.some((r) => r.type === 'topic' && r.name === t.name)) {
+        results.push({ name: t.name, result: err('topic_already_exists', `${t.name} exists`) });
+        continue;
+      }
+      const topicId = randomUUID();
+      records.push({ type: 'topic', name: t.name, topicId });
+      results.push({
+        name: t.name,
+        result: ok({ topicId, numPartitions: t.numPartitions, replicationFactor: 1, configs: t.configs }),
+      });
+    }
+    if (options.validateOnly || records.length === 0) return Promise.resolve(answer(results));
+    return Promise.resolve(answer(results, this.commit(records)));
+  }
+
+  async deleteTopics(names: readonly string[]) {
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    return answer(names.map((name) => ({ name, result: err('unknown_topic' as const, `no topic ${name}`) })));
+  }
+
+  async createPartitions(topics: Parameters<ControllerServiceHandler['createPartitions']>[0]) {
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    return answer(
+      topics.map((t) => ({ topic: t.topic, result: t.count > 0 ? ok(null) : err('invalid_partitions' as const) })),
+    );
+  }
+
+  async incrementalAlterConfigs(resources: Parameters<ControllerServiceHandler['incrementalAlterConfigs']>[0]) {
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    this.lastAlter = resources;
+    return answer(
+      resources.map((r) => ({
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+        result: r.changes.every((c) => c.name !== 'bogus') ? ok(null) : err('invalid_config' as const, 'bogus'),
+      })),
+    );
+  }
+
+  lastAlter: Parameters<ControllerServiceHandler['incrementalAlterConfigs']>[0] = [];
+
+  async describeCluster() {
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    return answer({
+      clusterId: 'cluster-1',
+      controllerId: 1,
+      metadataOffset: 2n ** 63n - 1n,
+      brokers: [
+        {
+          brokerId: 1,
+          brokerEpoch: -(2n ** 63n),
+          listeners: [{ name: 'PLAINTEXT', host: 'h', port: 9092, securityProtocol: 'PLAINTEXT' }],
+          rack: null,
+          fenced: false,
+        },
+        { brokerId: 2, brokerEpoch: 7n, listeners: [], rack: 'r1', fenced: true },
+      ],
+    });
+  }
+}

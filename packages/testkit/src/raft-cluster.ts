@@ -1,0 +1,169 @@
+import { assert } from '@runnel/common';
+import type { NodeId } from '@runnel/raft';
+import { InvariantChecker } from './invariant-checker.ts';
+import type { RaftImplementation } from './raft-seam.ts';
+import { Scheduler } from './scheduler.ts';
+import type { NetworkFaults } from './sim-network.ts';
+import { SimNetwork } from './sim-network.ts';
+import type { ReadyCrashPoint, SimRaftSettings } from './sim-node.ts';
+import { SimNode } from './sim-node.ts';
+
+export interface RaftClusterOptions {
+  readonly seed: number;
+  /** Voters, numbered 1..nodeCount. */
+  readonly nodeCount: number;
+  readonly settings: SimRaftSettings;
+  readonly networkFaults: NetworkFaults;
+  readonly implementation: RaftImplementation;
+  readonly traceLinesMax?: number;
+}
+
+const textEncoder = new TextEncoder();
+
+/**
+ * A simulated raft cluster: N nodes over one seeded scheduler, one simulated
+ * network and one invariant checker. It offers the moves a schedule makes
+ * (tick, deliver, process a Ready, propose, crash, restart, partition,
+ * snapshot, transfer leadership) and checks the invariants after each one.
+ *
+ * Owned by one schedule (runSchedule or a test). Not reusable after a
+ * violation: the checker keeps the first one, and an exception from raft
+ * leaves the cluster mid-step, so the caller reports and discards it.
+ */
+export class RaftCluster {
+  readonly scheduler: Scheduler;
+  readonly network: SimNetwork;
+  readonly checker = new InvariantChecker();
+  readonly nodes: readonly SimNode[];
+
+  constructor(options: RaftClusterOptions) {
+    assert(options.nodeCount >= 1, 'a cluster needs a node');
+    this.scheduler = new Scheduler(options.seed, options.traceLinesMax);
+    this.network = new SimNetwork(this.scheduler, options.networkFaults);
+    const voters = Array.from({ length: options.nodeCount }, (_, i) => i + 1);
+    const context = {
+      scheduler: this.scheduler,
+      network: this.network,
+      checker: this.checker,
+      implementation: options.implementation,
+      settings: options.settings,
+    };
+    this.nodes = voters.map((id) => new SimNode(id, voters, context));
+    for (const node of this.nodes) node.start();
+  }
+
+  node(id: NodeId): SimNode {
+    const node = this.nodes[id - 1];
+    assert(node !== undefined && node.id === id, `no node ${id}`);
+    return node;
+  }
+
+  upNodes(): SimNode[] {
+    return this.nodes.filter((node) => node.up);
+  }
+
+  downNodes(): SimNode[] {
+    return this.nodes.filter((node) => !node.up);
+  }
+
+  /** Live nodes that believe they lead, highest term first. */
+  leaders(): SimNode[] {
+    const leading = this.upNodes().filter((node) => node.raw?.status().role === 'leader');
+    return leading.sort((a, b) => (b.raw?.status().term ?? 0) - (a.raw?.status().term ?? 0));
+  }
+
+  readyNodes(): SimNode[] {
+    return this.nodes.filter((node) => node.hasReady());
+  }
+
+  tickAll(): void {
+    this.scheduler.advanceTick();
+    for (const node of this.upNodes()) node.raw?.tick();
+  }
+
+  /**
+   * Delivers the messages that are due now, in random order. Delivering all
+   * of them keeps the network from falling behind the ticks: a queue that
+   * grows without bound starves old messages and turns every schedule into
+   * one long partition.
+   */
+  deliverDue(): void {
+    const dueCount = this.network.dueCount();
+    for (let i = 0; i < dueCount; i++) this.deliverOne();
+  }
+
+  /**
+   * Delivers one due message, if any; messages to a down node are lost. The
+   * sender hears what a real transport would tell it: unreachable peers, and
+   * whether a snapshot arrived.
+   */
+  deliverOne(): void {
+    const delivery = this.network.takeDue();
+    if (delivery === null) return;
+    const { message } = delivery;
+    const target = this.nodes[message.to - 1];
+    const arrived = delivery.outcome === 'delivered' && target?.raw != null;
+    const sender = this.nodes[message.from - 1]?.raw;
+    if (sender != null && delivery.outcome === 'unreachable') sender.reportUnreachable(message.to);
+    if (sender != null && message.type === 'snapshot')
+      sender.reportSnapshot(message.to, arrived ? 'finished' : 'failed');
+    const fate = arrived ? '' : ` (${target?.raw == null ? 'target down' : delivery.outcome})`;
+    this.scheduler.note(
+      `${message.from}->${message.to} ${message.type} term=${message.term} index=${message.index} logTerm=${message.logTerm} entries=${message.entries.length} commit=${message.commit}${message.reject ? ' reject' : ''}${fate}`,
+    );
+    if (!arrived || target?.raw == null) return;
+    target.raw.step(message);
+  }
+
+  processReady(node: SimNode, crashPoint: ReadyCrashPoint | null): void {
+    if (crashPoint !== null) this.scheduler.note(`node ${node.id} crashes during ready (${crashPoint})`);
+    const before = node.raw?.status();
+    node.processReady(crashPoint);
+    const after = node.raw?.status();
+    if (after !== undefined && (after.role !== before?.role || after.term !== before.term)) {
+      this.scheduler.note(`node ${node.id} is ${after.role} in term ${after.term}`);
+    }
+  }
+
+  propose(node: SimNode, value: string): void {
+    const raw = node.raw;
+    if (raw === null) return;
+    this.scheduler.note(`propose ${value} at node ${node.id}`);
+    raw.propose(textEncoder.encode(value));
+  }
+
+  transferLeadership(from: SimNode, to: NodeId): void {
+    this.scheduler.note(`transfer leadership ${from.id} -> ${to}`);
+    from.raw?.transferLeadership(to);
+  }
+
+  crash(node: SimNode): void {
+    this.scheduler.note(`crash node ${node.id} (${node.disk.unsyncedCount} unsynced writes lost)`);
+    node.crash();
+  }
+
+  restart(node: SimNode): void {
+    this.scheduler.note(`restart node ${node.id}`);
+    node.start();
+  }
+
+  takeSnapshot(node: SimNode): void {
+    if (node.takeSnapshot()) this.scheduler.note(`node ${node.id} snapshots at ${node.state?.appliedIndex}`);
+  }
+
+  partition(groups: readonly (readonly NodeId[])[]): void {
+    this.scheduler.note(`partition ${groups.map((group) => `[${group.join(',')}]`).join(' ')}`);
+    this.network.partition(groups);
+  }
+
+  heal(): void {
+    this.scheduler.note('heal');
+    this.network.heal();
+  }
+
+  /** Ends a step: the clock of steps moves and every per-step invariant is checked. */
+  endStep(): void {
+    this.scheduler.advanceStep();
+    for (const node of this.nodes) node.checkStep();
+  }
+}
