@@ -1,0 +1,521 @@
+/**
+ * One member of the controller quorum: drives the Raft core (ticks,
+ * messages, Ready processing), applies committed entries to the metadata
+ * state machine, and — when it is the Raft leader, the active controller —
+ * runs the control logic and serves brokers. Followers answer brokers'
+ * admin calls with NOT_CONTROLLER (naming the leader) but stream committed
+ * metadata like the leader does.
+ *
+ * Ready processing follows the Raft contract: persist (synced when the core
+ * says so) before sending, apply after, then advance. Admin operations run
+ * one at a time, each computed against the image left by the previous one,
+ * and answer once their records are committed and applied here.
+ *
+ * Owned by the controller process (or a test), which must stop() it. A
+ * failed write to the Raft store leaves the node unable to continue safely:
+ * it logs, stops serving, and `failed` resolves so the process can exit and
+ * restart from what reached the disk.
+ */
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import type { Clock, Logger, Result } from '@runnel/common';
+import { err, ok, Random, silentLogger, systemClock } from '@runnel/common';
+import type { CreateTopicRequest, MetadataImage, MetadataRecord } from '@runnel/metadata';
+import { replayBatch } from '@runnel/metadata';
+import type { ConfState, Entry, Message } from '@runnel/raft';
+import { decodeConfChange, RawNode } from '@runnel/raft';
+import type { ControllerAnswer, ControllerLeaderHint, ControllerServiceHandler } from '@runnel/rpc';
+import { answer, ControllerServiceServer, notController, RaftTransportClient, RaftTransportServer } from '@runnel/rpc';
+import type { ControllerConfig } from '../controller-config.ts';
+import { alterConfigs } from '../logic/alter-configs.ts';
+import { fenceBroker } from '../logic/broker-fencing.ts';
+import { brokerHeartbeat, expireSessions } from '../logic/broker-heartbeat.ts';
+import { BrokerSessions } from '../logic/broker-sessions.ts';
+import type { TopicDefaults } from '../logic/create-topics.ts';
+import { createTopics } from '../logic/create-topics.ts';
+import { deleteTopics } from '../logic/delete-topics.ts';
+import { registerBroker } from '../logic/register-broker.ts';
+import { RaftLogStore } from '../raft/raft-log-store.ts';
+import { encodeMetadataEntry } from './entry-codec.ts';
+import { MetadataStateMachine } from './metadata-state-machine.ts';
+
+export interface QuorumControllerOptions {
+  readonly config: ControllerConfig;
+  /** Port for the broker-facing ControllerService (0 = any free port). */
+  readonly servicePort: number;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly brokerDefaults?: TopicDefaults;
+  readonly idGenerator?: () => string;
+}
+
+type Pending = { resolve: (offset: bigint) => void; reject: (error: Error) => void };
+
+class NotControllerError extends Error {}
+
+const proposalTimeoutMs = 10_000;
+
+export class QuorumController {
+  readonly nodeId: number;
+  readonly #config: ControllerConfig;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #defaults: TopicDefaults;
+  readonly #idGenerator: () => string;
+  readonly #store: RaftLogStore;
+  readonly #node: RawNode;
+  readonly #sm = new MetadataStateMachine();
+  readonly #sessions: BrokerSessions;
+  readonly #pending = new Map<number, Pending>();
+  #sequence = 0;
+  #transport: RaftTransportClient | null = null;
+  #raftServer: RaftTransportServer | null = null;
+  #serviceServer: ControllerServiceServer | null = null;
+  #tickTimer: NodeJS.Timeout | null = null;
+  #processing = false;
+  #again = false;
+  #leader = 0;
+  #role = 'follower';
+  #opTail: Promise<unknown> = Promise.resolve();
+  #confState: ConfState;
+  #snapshotOffset = -1n;
+  #appliedIndex: number;
+  #stopped = false;
+  #failed: (reason: string) => void = () => undefined;
+  /** Resolves with a reason when the node cannot go on (a failed store write); the process should exit. */
+  readonly failed: Promise<string>;
+
+  private constructor(options: QuorumControllerOptions, store: RaftLogStore) {
+    this.#config = options.config;
+    this.nodeId = options.config.nodeId;
+    this.#logger = (options.logger ?? silentLogger()).child({ controller: this.nodeId });
+    this.#clock = options.clock ?? systemClock;
+    this.#defaults = options.brokerDefaults ?? { numPartitions: 1, defaultReplicationFactor: 1 };
+    this.#idGenerator = options.idGenerator ?? (() => crypto.randomUUID());
+    this.#store = store;
+    this.#sessions = new BrokerSessions(options.config.brokerSessionTimeoutMs);
+    this.failed = new Promise((resolve) => {
+      this.#failed = resolve;
+    });
+    const snapshot = store.snapshot();
+    if (snapshot.metadata.index > 0) this.#sm.restore(snapshot.data);
+    this.#snapshotOffset = this.#sm.lastOffset;
+    this.#appliedIndex = snapshot.metadata.index;
+    this.#confState = store.initialState().confState;
+    this.#node = new RawNode({
+      id: this.nodeId,
+      storage: store,
+      electionTicks: options.config.electionTicks,
+      heartbeatTicks: options.config.heartbeatTicks,
+      preVote: true,
+      checkQuorum: true,
+      inflightMessagesMax: 256,
+      messageBytesMax: 1024 * 1024,
+      applied: snapshot.metadata.index,
+      random: new Random(randomInt(2 ** 31)),
+    });
+  }
+
+  static async start(options: QuorumControllerOptions): Promise<QuorumController> {
+    const { config } = options;
+    const store = await RaftLogStore.open({
+      dir: join(config.dataDir, 'raft'),
+      logger: options.logger ?? silentLogger(),
+    });
+    const initial = store.initialState();
+    if (store.lastIndex() === 0 && initial.confState.voters.length === 0) {
+      // First start of this node: the quorum is the configured voters (a static quorum, as KRaft's).
+      await store.saveConfState({ voters: config.voters.map((v) => v.nodeId), learners: [] });
+    }
+    const controller = new QuorumController(options, store);
+    try {
+      await controller.#listen(options.servicePort);
+    } catch (error) {
+      await controller.stop();
+      throw error;
+    }
+    return controller;
+  }
+
+  get isActive(): boolean {
+    return this.#role === 'leader';
+  }
+
+  get leaderId(): number {
+    return this.#leader;
+  }
+
+  get image(): MetadataImage {
+    return this.#sm.image;
+  }
+
+  get servicePort(): number {
+    return this.#serviceServer?.port ?? 0;
+  }
+
+  get raftStatus(): ReturnType<RawNode['status']> {
+    return this.#node.status();
+  }
+
+  async #listen(servicePort: number): Promise<void> {
+    const self = this.#config.voters.find((v) => v.nodeId === this.nodeId);
+    if (self === undefined) throw new Error(`node ${this.nodeId} is not a voter`);
+    const raft = await RaftTransportServer.start({
+      host: this.#config.listenHost,
+      port: self.port,
+      logger: this.#logger,
+      onMessage: (m) => this.#onMessage(m),
+    });
+    if (!raft.ok)
+      throw new Error(
+        `cannot listen for Raft on ${this.#config.listenHost}:${self.port}: ${raft.message ?? raft.error}`,
+      );
+    this.#raftServer = raft.value;
+    const peers = new Map(
+      this.#config.voters
+        .filter((v) => v.nodeId !== this.nodeId)
+        .map((v) => [v.nodeId, `${v.host}:${v.port}`] as const),
+    );
+    this.#transport = new RaftTransportClient({
+      peers,
+      logger: this.#logger,
+      onSendFailure: (peer) => this.#node.reportUnreachable(peer),
+    });
+    const service = await ControllerServiceServer.start({
+      handler: this.handler(),
+      host: this.#config.listenHost,
+      port: servicePort,
+      logger: this.#logger,
+    });
+    if (!service.ok)
+      throw new Error(`cannot listen for brokers on port ${servicePort}: ${service.message ?? service.error}`);
+    this.#serviceServer = service.value;
+    this.#tickTimer = setInterval(() => this.#onTick(), this.#config.tickMs);
+    this.#logger.info(
+      { raftPort: raft.value.port, servicePort: service.value.port, voters: this.#config.voters.map((v) => v.nodeId) },
+      'controller started',
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#tickTimer !== null) clearInterval(this.#tickTimer);
+    for (const p of this.#pending.values()) p.reject(new NotControllerError('controller stopping'));
+    this.#pending.clear();
+    await this.#serviceServer?.close();
+    await this.#raftServer?.close();
+    this.#transport?.close();
+    await this.#opTail.catch(() => undefined);
+    await this.#store.close();
+    this.#logger.info('controller stopped');
+  }
+
+  // --- Raft driving -------------------------------------------------------
+
+  #onTick(): void {
+    if (this.#stopped) return;
+    this.#node.tick();
+    if (this.isActive) this.#expireSessions();
+    this.#kick();
+  }
+
+  #onMessage(message: Message): void {
+    if (this.#stopped) return;
+    this.#node.step(message);
+    this.#kick();
+  }
+
+  #kick(): void {
+    if (this.#processing) {
+      this.#again = true;
+      return;
+    }
+    this.#processing = true;
+    this.#drain().then(
+      () => {
+        this.#processing = false;
+      },
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
+  async #drain(): Promise<void> {
+    do {
+      this.#again = false;
+      while (!this.#stopped && this.#node.hasReady()) {
+        const ready = this.#node.ready();
+        await this.#store.persist(ready);
+        if (ready.snapshot !== null && ready.snapshot.metadata.index > this.#appliedIndex) {
+          this.#sm.restore(ready.snapshot.data);
+          this.#appliedIndex = ready.snapshot.metadata.index;
+          this.#confState = ready.snapshot.metadata.confState;
+          this.#snapshotOffset = this.#sm.lastOffset;
+        }
+        if (ready.messages.length > 0) {
+          this.#transport?.send(ready.messages);
+          // The transport streams them in order; a lost snapshot shows up as the follower rejecting appends again.
+          for (const m of ready.messages) if (m.type === 'snapshot') this.#node.reportSnapshot(m.to, 'finished');
+        }
+        for (const entry of ready.committedEntries) await this.#apply(entry);
+        this.#node.advance(ready);
+        if (ready.softState !== null) this.#onRoleChange(ready.softState.leader, ready.softState.role);
+        await this.#maybeSnapshot();
+      }
+    } while (this.#again && !this.#stopped);
+  }
+
+  async #apply(entry: Entry): Promise<void> {
+    if (entry.index <= this.#appliedIndex) return;
+    this.#appliedIndex = entry.index;
+    if (entry.type === 'conf-change') {
+      this.#confState = this.#node.applyConfChange(decodeConfChange(entry.data));
+      await this.#store.saveConfState(this.#confState);
+      return;
+    }
+    const applied = this.#sm.apply(entry.data);
+    if (applied === null || applied.proposer !== this.nodeId) return;
+    const pending = this.#pending.get(applied.sequence);
+    if (pending !== undefined) {
+      this.#pending.delete(applied.sequence);
+      pending.resolve(applied.lastOffset);
+    }
+  }
+
+  #onRoleChange(leader: number, role: string): void {
+    const wasActive = this.isActive;
+    this.#leader = leader;
+    this.#role = role;
+    if (this.isActive && !wasActive) {
+      // A new active controller gives every broker a fresh session rather than fencing on stale clocks.
+      this.#sessions.resetAll(this.#sm.image.brokers(), this.#clock.monotonicMs());
+      this.#logger.info({ term: this.#node.status().term }, 'became the active controller');
+    }
+    if (!this.isActive && wasActive) {
+      this.#logger.info({ leader }, 'no longer the active controller');
+      for (const p of this.#pending.values()) p.reject(new NotControllerError('leadership lost'));
+      this.#pending.clear();
+    }
+  }
+
+  async #maybeSnapshot(): Promise<void> {
+    if (this.#sm.lastOffset - this.#snapshotOffset < BigInt(this.#config.snapshotIntervalRecords)) return;
+    const index = this.#appliedIndex;
+    await this.#store.createSnapshot(index, this.#confState, this.#sm.snapshot());
+    // Keep some entries behind the snapshot so a slightly lagging peer catches up from the log.
+    const keep = 1000;
+    if (index - keep > this.#store.firstIndex()) await this.#store.compact(index - keep);
+    this.#sm.compact();
+    this.#snapshotOffset = this.#sm.lastOffset;
+    this.#logger.info({ index, offset: String(this.#snapshotOffset) }, 'metadata snapshot taken');
+  }
+
+  #fail(error: unknown): void {
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.#logger.error({ err: reason }, 'controller cannot continue');
+    this.#processing = false;
+    this.#failed(reason);
+    void this.stop();
+  }
+
+  // --- Proposals and admin operations -------------------------------------
+
+  /** Proposes records; resolves with the metadata offset of the last one once committed and applied here. */
+  #propose(records: readonly MetadataRecord[]): Promise<bigint> {
+    const sequence = ++this.#sequence;
+    const result = this.#node.propose(encodeMetadataEntry({ proposer: this.nodeId, sequence, records }));
+    if (!result.ok) return Promise.reject(new NotControllerError(result.error));
+    const committed = new Promise<bigint>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(sequence);
+        reject(new NotControllerError('commit timed out'));
+      }, proposalTimeoutMs);
+      this.#pending.set(sequence, {
+        resolve: (offset) => {
+          clearTimeout(timer);
+          resolve(offset);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+    });
+    this.#kick();
+    return committed;
+  }
+
+  #hint(): ControllerLeaderHint {
+    const leader = this.#config.voters.find((v) => v.nodeId === this.#leader);
+    return { leaderId: leader?.nodeId ?? null, leaderAddress: null };
+  }
+
+  /** Runs `compute` against the latest image as the active controller, commits its records, answers. */
+  #admin<T>(compute: (image: MetadataImage) => { records: MetadataRecord[]; value: T }): Promise<ControllerAnswer<T>> {
+    const run = async (): Promise<ControllerAnswer<T>> => {
+      if (!this.isActive || this.#stopped) return notController(this.#hint());
+      const { records, value } = compute(this.#sm.image);
+      if (records.length === 0) return answer(value, this.#sm.lastOffset);
+      try {
+        return answer(value, await this.#propose(records));
+      } catch (error) {
+        if (error instanceof NotControllerError) return notController(this.#hint());
+        throw error;
+      }
+    };
+    const result = this.#opTail.then(run, run);
+    this.#opTail = result.catch(() => undefined);
+    return result;
+  }
+
+  #expireSessions(): void {
+    const now = this.#clock.monotonicMs();
+    if (this.#sessions.expired(now).length === 0) return;
+    void this.#admin((image) => {
+      const { records, fenced } = expireSessions(image, this.#sessions, now, (img, recs) =>
+        replayBatch(img, recs, img.lastOffset + BigInt(recs.length)),
+      );
+      if (fenced.length > 0) this.#logger.warn({ brokers: fenced }, 'broker sessions expired: fencing');
+      return { records, value: null };
+    });
+  }
+
+  // --- The broker-facing service ------------------------------------------
+
+  handler(): ControllerServiceHandler {
+    return {
+      registerBroker: (req) =>
+        this.#admin(
+          (
+            image,
+          ): { records: MetadataRecord[]; value: Result<{ brokerEpoch: bigint }, 'duplicate_broker_registration'> } => {
+            const live = new Map<number, string>();
+            const now = this.#clock.monotonicMs();
+            for (const b of image.brokers()) {
+              const s = this.#sessions.get(b.brokerId);
+              if (s !== undefined && !this.#sessions.expired(now).includes(b.brokerId))
+                live.set(b.brokerId, s.incarnationId);
+            }
+            const { records, result } = registerBroker(image, req, live);
+            if (!result.ok) return { records: [], value: result };
+            // A registered broker starts fenced; its heartbeats unfence it once it has caught up with metadata.
+            const registered = replayBatch(image, records, image.lastOffset + BigInt(records.length));
+            const fence = fenceBroker(registered, req.brokerId);
+            this.#sessions.touch(req.brokerId, req.incarnationId, result.value.brokerEpoch, now);
+            return { records: [...records, ...fence], value: result };
+          },
+        ),
+      brokerHeartbeat: (req) =>
+        this.#admin((image) => {
+          const { records, result } = brokerHeartbeat(
+            image,
+            this.#sessions,
+            {
+              brokerId: req.brokerId,
+              brokerEpoch: req.brokerEpoch,
+              metadataOffset: req.metadataOffset,
+              wantShutDown: req.wantsShutdown,
+            },
+            this.#clock.monotonicMs(),
+          );
+          const value: Result<
+            { isFenced: boolean; isCaughtUp: boolean; shouldShutDown: boolean },
+            'unknown_broker' | 'stale_broker_epoch'
+          > = result.ok
+            ? ok({
+                isFenced: result.value.fenced,
+                isCaughtUp: result.value.caughtUp,
+                shouldShutDown: result.value.shouldShutDown,
+              })
+            : err(result.error, result.message);
+          return { records, value };
+        }),
+      fetchMetadata: (afterOffset, sink) => {
+        let offset = afterOffset;
+        let stopped = false;
+        const pump = (): void => {
+          if (stopped) return;
+          const next = this.#sm.catchUp(offset);
+          if (next.kind === 'snapshot') {
+            sink.snapshot(next.records, next.lastOffset);
+            offset = next.lastOffset;
+            pump();
+            return;
+          }
+          for (const batch of next.batches) {
+            sink.batch(batch);
+            offset = batch.lastOffset;
+          }
+        };
+        const unsubscribe = this.#sm.onChange(pump);
+        pump();
+        return {
+          status: 'ok',
+          stop: () => {
+            stopped = true;
+            unsubscribe();
+          },
+        };
+      },
+      createTopics: (topics: readonly CreateTopicRequest[], options) =>
+        this.#admin((image) => {
+          const outcome = createTopics(image, topics, this.#defaults, this.#idGenerator);
+          return { records: options.validateOnly ? [] : outcome.records, value: outcome.results };
+        }),
+      deleteTopics: (names) =>
+        this.#admin((image) => {
+          const outcome = deleteTopics(image, names);
+          return { records: outcome.records, value: outcome.results };
+        }),
+      createPartitions: async (topics) =>
+        answer(
+          topics.map((t) => ({
+            topic: t.topic,
+            result: err('invalid_partitions' as const, 'Adding partitions is not supported yet.'),
+          })),
+        ),
+      incrementalAlterConfigs: (resources, options) =>
+        this.#admin((image) => {
+          const { records, results } = alterConfigs(image, resources);
+          return {
+            records: options.validateOnly ? [] : records,
+            value: resources.map((r, i) => ({
+              resourceType: r.resourceType,
+              resourceName: r.resourceName,
+              result: results[i] ?? ok(null),
+            })),
+          };
+        }),
+      describeCluster: async () => {
+        if (!this.isActive) return notController(this.#hint());
+        const image = this.#sm.image;
+        return answer({
+          clusterId: clusterIdOf(this.#config),
+          controllerId: this.nodeId,
+          brokers: image.brokers().map((b) => ({
+            brokerId: b.brokerId,
+            brokerEpoch: b.brokerEpoch,
+            listeners: b.listeners,
+            rack: b.rack,
+            fenced: b.fenced,
+          })),
+          metadataOffset: image.lastOffset,
+        });
+      },
+    };
+  }
+}
+
+/** A stable cluster id derived from the quorum's voters (every controller computes the same one). */
+function clusterIdOf(config: ControllerConfig): string {
+  const text = config.voters.map((v) => `${v.nodeId}@${v.host}:${v.port}`).join(',');
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    h1 = Math.imul(h1 ^ text.charCodeAt(i), 16777619);
+    h2 = Math.imul(h2 ^ text.charCodeAt(i), 2246822519);
+  }
+  return Buffer.from([h1 >>> 24, h1 >>> 16, h1 >>> 8, h1, h2 >>> 24, h2 >>> 16, h2 >>> 8, h2].map((b) => b & 0xff))
+    .toString('base64url')
+    .padEnd(22, 'A');
+}
