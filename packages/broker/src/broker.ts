@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { type Clock, createLogger, type Logger, systemClock } from '@runnel/common';
 import { type ControllerChannel, MetadataImage, replayBatch } from '@runnel/metadata';
 import { type BrokerConfig, kafkaConfigMap } from './config.ts';
+import { ControllerSession } from './controller-session.ts';
 import { createTopicsHandler, deleteTopicsHandler } from './handlers/admin-topics.ts';
 import { apiVersionsHandler } from './handlers/api-versions.ts';
 import { describeConfigsHandler } from './handlers/describe-configs.ts';
@@ -50,6 +51,7 @@ export class Broker {
   #http: HttpServer | null = null;
   #retentionTimer: NodeJS.Timeout | null = null;
   #ready = false;
+  #session: ControllerSession | null = null;
 
   private constructor(options: BrokerOptions, clusterId: string) {
     this.config = options.config;
@@ -68,7 +70,10 @@ export class Broker {
     );
     this.#image = MetadataImage.empty;
     this.#unsubscribe = options.controller.subscribe((batch) => {
-      this.#image = replayBatch(this.#image, batch.records, batch.lastOffset);
+      // A reset batch is a whole image: this broker fell behind the controller's log.
+      const base = batch.reset === true ? MetadataImage.empty : this.#image;
+      this.#image =
+        batch.records.length === 0 && batch.reset !== true ? base : replayBatch(base, batch.records, batch.lastOffset);
       this.#partitions.apply(this.#image);
     });
     const context: BrokerContext = {
@@ -129,26 +134,33 @@ export class Broker {
       process: this.#processor.process,
       logger: this.#logger,
     });
-    const registered = await this.#controller.registerBroker({
-      brokerId: config.nodeId,
-      incarnationId: randomUUID(),
-      listeners: [
-        {
-          name: 'PLAINTEXT',
-          host: config.advertisedHost ?? config.host,
-          port: config.advertisedPort ?? this.#server.port,
-          securityProtocol: 'PLAINTEXT',
-        },
-      ],
-      rack: null,
+    this.#session = new ControllerSession({
+      channel: this.#controller,
+      registration: {
+        brokerId: config.nodeId,
+        incarnationId: randomUUID(),
+        listeners: [
+          {
+            name: 'PLAINTEXT',
+            host: config.advertisedHost ?? config.host,
+            port: config.advertisedPort ?? this.#server.port,
+            securityProtocol: 'PLAINTEXT',
+          },
+        ],
+        rack: config.rack,
+      },
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      metadataOffset: () => this.#image.lastOffset,
+      logger: this.#logger,
     });
-    if (!registered.ok) throw new Error(`broker registration refused: ${registered.error}`);
+    await this.#session.register();
+    this.#session.start();
     if (config.httpPort !== null) {
       this.#http = await HttpServer.listen({
         host: config.httpHost,
         port: config.httpPort,
         registry: this.metrics.registry,
-        ready: () => this.#ready,
+        ready: () => this.#ready && this.#session?.fenced === false,
         logger: this.#logger,
       });
     }
@@ -181,7 +193,14 @@ export class Broker {
     return this.#image;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the broker. With `controlled`, first asks the controller quorum to
+   * move leadership away (and waits, up to controlledShutdownTimeoutMs), as
+   * a SIGTERM does; a plain stop is for tests and crashes of the caller.
+   */
+  async stop(options: { controlled?: boolean } = {}): Promise<void> {
+    if (options.controlled === true) await this.#session?.shutDown(this.config.controlledShutdownTimeoutMs);
+    this.#session?.stop();
     this.#ready = false;
     this.#unsubscribe();
     if (this.#retentionTimer !== null) clearInterval(this.#retentionTimer);

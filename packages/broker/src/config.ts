@@ -47,6 +47,12 @@ export interface BrokerConfig {
   logFlushIntervalMs: number;
   /** log.retention.check.interval.ms */
   logRetentionCheckIntervalMs: number;
+  /** broker.rack: spreads replicas across racks. */
+  rack: string | null;
+  /** broker.heartbeat.interval.ms: how often the broker reports to the controller quorum. */
+  heartbeatIntervalMs: number;
+  /** controlled.shutdown timeout: how long a stopping broker waits for leadership to move away. */
+  controlledShutdownTimeoutMs: number;
   /** Host and port of the HTTP server for /metrics, /healthz, /readyz; port 0 picks one, null disables. */
   httpHost: string;
   httpPort: number | null;
@@ -77,6 +83,9 @@ export const defaultBrokerConfig: BrokerConfig = {
   logFlushIntervalMessages: Number.MAX_SAFE_INTEGER,
   logFlushIntervalMs: Number.MAX_SAFE_INTEGER,
   logRetentionCheckIntervalMs: 5 * 60 * 1000,
+  rack: null,
+  heartbeatIntervalMs: 2000,
+  controlledShutdownTimeoutMs: 30_000,
   httpHost: '127.0.0.1',
   httpPort: 9644,
 };
@@ -106,5 +115,7 @@ export function kafkaConfigMap(config: BrokerConfig, boundPort: number): Record<
     'log.flush.interval.messages': String(config.logFlushIntervalMessages),
     'log.flush.interval.ms': String(config.logFlushIntervalMs),
     'log.retention.check.interval.ms': String(config.logRetentionCheckIntervalMs),
+    'broker.heartbeat.interval.ms': String(config.heartbeatIntervalMs),
+    ...(config.rack === null ? {} : { 'broker.rack': config.rack }),
   };
 }

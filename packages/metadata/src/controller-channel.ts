@@ -12,6 +12,12 @@ export interface CommittedBatch {
   readonly records: readonly MetadataRecord[];
   /** Offset of the last record; the batch occupies consecutive offsets ending here. */
   readonly lastOffset: bigint;
+  /**
+   * The records are a whole image (a snapshot), not a continuation: the
+   * subscriber fell behind the controller's log and must rebuild its image
+   * from these records alone.
+   */
+  readonly reset?: true;
 }
 
 export type CreateTopicError =
@@ -60,6 +66,27 @@ export interface RegisterBrokerRequest {
   readonly rack: string | null;
 }
 
+/** A broker's periodic report to the active controller (keeps its session, drives unfencing and controlled shutdown). */
+export interface BrokerHeartbeat {
+  readonly brokerId: number;
+  readonly brokerEpoch: bigint;
+  /** Offset of the last metadata record the broker has replayed; -1n if none. */
+  readonly metadataOffset: bigint;
+  readonly wantShutDown: boolean;
+}
+
+export interface BrokerHeartbeatReply {
+  readonly fenced: boolean;
+  readonly caughtUp: boolean;
+  /** Controlled shutdown is done: the broker leads nothing and may exit. */
+  readonly shouldShutDown: boolean;
+}
+
+/** Why the controller quorum could not answer at all (no leader, unreachable): retriable. */
+export class ControllerUnavailableError extends Error {
+  override name = 'ControllerUnavailableError';
+}
+
 export interface ControllerChannel {
   /**
    * Delivers every committed batch in order: first everything committed so
@@ -71,6 +98,13 @@ export interface ControllerChannel {
   registerBroker(req: RegisterBrokerRequest): Promise<Result<{ brokerEpoch: bigint }, 'duplicate_broker_registration'>>;
   createTopics(topics: readonly CreateTopicRequest[], options: { validateOnly: boolean }): Promise<CreateTopicResult[]>;
   deleteTopics(names: readonly string[]): Promise<DeleteTopicResult[]>;
+  /**
+   * Present when the controller tracks broker sessions (the quorum); an
+   * in-process single-node controller has none and brokers are live on
+   * registration. Rejects with ControllerUnavailableError when no
+   * controller answers; the broker keeps serving and tries again.
+   */
+  heartbeat?(req: BrokerHeartbeat): Promise<Result<BrokerHeartbeatReply, 'unknown_broker' | 'stale_broker_epoch'>>;
 }
 
 const topicNamePattern = /^[a-zA-Z0-9._-]+$/;

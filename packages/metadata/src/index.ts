@@ -19,6 +19,8 @@ export {
   validateTopicConfigs,
 } from './configs.ts';
 export type {
+  BrokerHeartbeat,
+  BrokerHeartbeatReply,
   CommittedBatch,
   ControllerChannel,
   CreatedTopic,
@@ -28,7 +30,7 @@ export type {
   DeleteTopicResult,
   RegisterBrokerRequest,
 } from './controller-channel.ts';
-export { isValidTopicName } from './controller-channel.ts';
+export { ControllerUnavailableError, isValidTopicName } from './controller-channel.ts';
 export { imageRecords } from './image-records.ts';
 export type { BrokerRegistration, PartitionImage, TopicImage } from './metadata-image.ts';
 export { MetadataImage, replay, replayBatch } from './metadata-image.ts';

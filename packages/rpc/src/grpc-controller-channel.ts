@@ -4,8 +4,10 @@
  * a remote quorum without changing a line.
  */
 import type { Logger, Result } from '@runnel/common';
-import { silentLogger } from '@runnel/common';
+import { ok, silentLogger } from '@runnel/common';
 import type {
+  BrokerHeartbeat,
+  BrokerHeartbeatReply,
   CommittedBatch,
   ControllerChannel,
   CreateTopicRequest,
@@ -13,6 +15,7 @@ import type {
   DeleteTopicResult,
   RegisterBrokerRequest,
 } from '@runnel/metadata';
+import { ControllerUnavailableError } from '@runnel/metadata';
 import type { ControllerClient } from './controller-client.ts';
 import type { ControllerCallError, ControllerReply } from './controller-types.ts';
 import type { ReconnectBackoff } from './grpc-options.ts';
@@ -24,7 +27,7 @@ import { MetadataSubscription } from './metadata-subscription.ts';
  * so that case rejects with this error; `reason` is the closed union the
  * broker maps to a Kafka code (e.g. REQUEST_TIMED_OUT, NOT_CONTROLLER).
  */
-export class ControllerCallFailure extends Error {
+export class ControllerCallFailure extends ControllerUnavailableError {
   override name = 'ControllerCallFailure';
   readonly reason: ControllerCallError;
   constructor(reason: ControllerCallError, message: string) {
@@ -102,6 +105,25 @@ export class GrpcControllerChannel implements ControllerChannel {
 
   async deleteTopics(names: readonly string[]): Promise<DeleteTopicResult[]> {
     return this.#settle(await this.#client.deleteTopics(names));
+  }
+
+  async heartbeat(
+    req: BrokerHeartbeat,
+  ): Promise<Result<BrokerHeartbeatReply, 'unknown_broker' | 'stale_broker_epoch'>> {
+    const result = await this.#settle(
+      await this.#client.brokerHeartbeat({
+        brokerId: req.brokerId,
+        brokerEpoch: req.brokerEpoch,
+        metadataOffset: req.metadataOffset,
+        wantsShutdown: req.wantShutDown,
+      }),
+    );
+    if (!result.ok) return result;
+    return ok({
+      fenced: result.value.isFenced,
+      caughtUp: result.value.isCaughtUp,
+      shouldShutDown: result.value.shouldShutDown,
+    });
   }
 
   close(): void {

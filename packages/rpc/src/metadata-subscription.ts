@@ -118,11 +118,8 @@ export class MetadataSubscription {
     }
     // The controller no longer has the records after what we applied: the subscriber must start over from the image.
     if (this.#onSnapshotReset === undefined) {
-      this.#logger.error(
-        { event: 'metadata-snapshot-unhandled', lastOffset: String(lastOffset) },
-        'subscription stopped',
-      );
-      this.stop();
+      // The listener rebuilds its image from the snapshot (CommittedBatch.reset).
+      this.#deliver({ records, lastOffset, reset: true });
       return;
     }
     this.#delivered = lastOffset;

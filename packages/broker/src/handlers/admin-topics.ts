@@ -4,7 +4,8 @@
  * and replays them; the reply waits until this broker has applied them so
  * a client can use (or stop using) the topic right after.
  */
-import type { CreateTopicError } from '@runnel/metadata';
+import type { CreateTopicError, CreateTopicResult, DeleteTopicResult } from '@runnel/metadata';
+import { ControllerUnavailableError } from '@runnel/metadata';
 import {
   type CreateTopicsRequest,
   type CreateTopicsResponse,
@@ -32,20 +33,34 @@ export function createTopicsHandler(broker: BrokerContext): Handler<19> {
       const counts = new Map<string, number>();
       for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
       const unique = request.topics.filter((t) => counts.get(t.name) === 1);
-      const results = await broker.controller.createTopics(
-        unique.map((t) => {
-          const configs: Record<string, string> = {};
-          for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
-          return {
+      let results: CreateTopicResult[];
+      try {
+        results = await broker.controller.createTopics(
+          unique.map((t) => {
+            const configs: Record<string, string> = {};
+            for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
+            return {
+              name: t.name,
+              numPartitions: t.numPartitions,
+              replicationFactor: t.replicationFactor,
+              assignments: t.assignments.map((a) => ({ partition: a.partitionIndex, brokerIds: [...a.brokerIds] })),
+              configs,
+            };
+          }),
+          { validateOnly: request.validateOnly },
+        );
+      } catch (error) {
+        if (!(error instanceof ControllerUnavailableError)) throw error;
+        broker.logger.warn({ err: error.message }, 'CreateTopics: no controller answered');
+        return {
+          throttleTimeMs: 0,
+          topics: request.topics.map((t) => ({
             name: t.name,
-            numPartitions: t.numPartitions,
-            replicationFactor: t.replicationFactor,
-            assignments: t.assignments.map((a) => ({ partition: a.partitionIndex, brokerIds: [...a.brokerIds] })),
-            configs,
-          };
-        }),
-        { validateOnly: request.validateOnly },
-      );
+            errorCode: ErrorCode.NOT_CONTROLLER,
+            errorMessage: `No active controller answered; retry. (${error.message})`,
+          })),
+        };
+      }
       await broker.partitions.settled();
       const byName = new Map(results.map((r) => [r.name, r.result]));
       return {
@@ -70,7 +85,17 @@ export function deleteTopicsHandler(broker: BrokerContext): Handler<20> {
     minVersion: 1,
     maxVersion: 3,
     async handle(request: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {
-      const results = await broker.controller.deleteTopics(request.topicNames);
+      let results: DeleteTopicResult[];
+      try {
+        results = await broker.controller.deleteTopics(request.topicNames);
+      } catch (error) {
+        if (!(error instanceof ControllerUnavailableError)) throw error;
+        broker.logger.warn({ err: error.message }, 'DeleteTopics: no controller answered');
+        return {
+          throttleTimeMs: 0,
+          responses: request.topicNames.map((name) => ({ name, errorCode: ErrorCode.NOT_CONTROLLER })),
+        };
+      }
       await broker.partitions.settled();
       return {
         throttleTimeMs: 0,

@@ -7,7 +7,7 @@
  * partitions to be opened, so the client can produce right away.
  */
 import type { MetadataImage } from '@runnel/metadata';
-import { isValidTopicName } from '@runnel/metadata';
+import { ControllerUnavailableError, isValidTopicName } from '@runnel/metadata';
 import { ErrorCode, type MetadataRequest, type MetadataResponse } from '@runnel/protocol';
 import type { BrokerContext, Handler, RequestContext } from './handler.ts';
 
@@ -35,10 +35,18 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
 
   async function autoCreate(names: string[]): Promise<void> {
     if (names.length === 0) return;
-    const results = await broker.controller.createTopics(
-      names.map((name) => ({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {} })),
-      { validateOnly: false },
-    );
+    let results: Awaited<ReturnType<typeof broker.controller.createTopics>>;
+    try {
+      results = await broker.controller.createTopics(
+        names.map((name) => ({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {} })),
+        { validateOnly: false },
+      );
+    } catch (error) {
+      if (!(error instanceof ControllerUnavailableError)) throw error;
+      // The topics stay unknown; the client retries its metadata request.
+      broker.logger.warn({ err: error.message, topics: names }, 'auto-create: no controller answered');
+      return;
+    }
     for (const r of results) {
       if (r.result.ok) broker.logger.info({ topic: r.name }, 'auto-created topic');
     }

@@ -1,0 +1,133 @@
+/**
+ * The broker's standing with the controller quorum: registration (retried
+ * until a controller answers), periodic heartbeats that keep its session
+ * alive and report how far it has replayed metadata (the controller
+ * unfences it once it has caught up), and controlled shutdown (leadership
+ * moved away before the broker exits).
+ *
+ * Owned by Broker. Heartbeat failures are logged and retried: a broker
+ * keeps serving the partitions it leads while no controller answers. With a
+ * channel that has no heartbeat (the in-process single-node controller) the
+ * broker is live as soon as it is registered.
+ */
+import type { Logger } from '@runnel/common';
+import type { ControllerChannel, RegisterBrokerRequest } from '@runnel/metadata';
+import { ControllerUnavailableError } from '@runnel/metadata';
+
+export interface ControllerSessionOptions {
+  channel: ControllerChannel;
+  registration: RegisterBrokerRequest;
+  heartbeatIntervalMs: number;
+  /** Offset of the last metadata record this broker has replayed. */
+  metadataOffset: () => bigint;
+  logger: Logger;
+}
+
+const retryMsMin = 100;
+const retryMsMax = 2000;
+
+export class ControllerSession {
+  readonly #options: ControllerSessionOptions;
+  #brokerEpoch = -1n;
+  #fenced: boolean;
+  #timer: NodeJS.Timeout | null = null;
+  #beating = false;
+  #stopped = false;
+
+  constructor(options: ControllerSessionOptions) {
+    this.#options = options;
+    this.#fenced = options.channel.heartbeat !== undefined;
+  }
+
+  get brokerEpoch(): bigint {
+    return this.#brokerEpoch;
+  }
+
+  /** False once the controller has unfenced this broker (always false without heartbeats). */
+  get fenced(): boolean {
+    return this.#fenced;
+  }
+
+  /** Registers, retrying while no controller answers; throws if the registration is refused. */
+  async register(): Promise<void> {
+    let waitMs = retryMsMin;
+    for (;;) {
+      try {
+        const result = await this.#options.channel.registerBroker(this.#options.registration);
+        if (!result.ok) throw new Error(`broker registration refused: ${result.message ?? result.error}`);
+        this.#brokerEpoch = result.value.brokerEpoch;
+        this.#options.logger.info({ brokerEpoch: String(this.#brokerEpoch) }, 'registered with the controller');
+        return;
+      } catch (error) {
+        if (!(error instanceof ControllerUnavailableError) || this.#stopped) throw error;
+        this.#options.logger.warn(
+          { err: error.message, retryMs: waitMs },
+          'no controller answered registration; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        waitMs = Math.min(retryMsMax, waitMs * 2);
+      }
+    }
+  }
+
+  /** Starts heartbeating (no-op without heartbeats). */
+  start(): void {
+    if (this.#options.channel.heartbeat === undefined) return;
+    this.#timer = setInterval(() => void this.#beat(false), this.#options.heartbeatIntervalMs);
+    this.#timer.unref();
+    void this.#beat(false);
+  }
+
+  /** Asks the controller to move leadership away, waiting until it says the broker may exit (or the timeout). */
+  async shutDown(timeoutMs: number): Promise<boolean> {
+    if (this.#options.channel.heartbeat === undefined || this.#brokerEpoch < 0n) return true;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await this.#beat(true)) return true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    this.#options.logger.warn('controlled shutdown timed out; exiting anyway');
+    return false;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== null) clearInterval(this.#timer);
+  }
+
+  /** One heartbeat; resolves true when the controller says a controlled shutdown is complete. */
+  async #beat(wantShutDown: boolean): Promise<boolean> {
+    const heartbeat = this.#options.channel.heartbeat;
+    if (heartbeat === undefined || this.#beating || this.#stopped || this.#brokerEpoch < 0n) return false;
+    this.#beating = true;
+    try {
+      const result = await heartbeat.call(this.#options.channel, {
+        brokerId: this.#options.registration.brokerId,
+        brokerEpoch: this.#brokerEpoch,
+        metadataOffset: this.#options.metadataOffset(),
+        wantShutDown,
+      });
+      if (!result.ok) {
+        // The controller no longer knows this incarnation (e.g. its registration was lost): register again.
+        this.#options.logger.warn({ error: result.error }, 'heartbeat refused; registering again');
+        await this.register();
+        return false;
+      }
+      if (result.value.fenced !== this.#fenced) {
+        this.#options.logger.info(
+          { fenced: result.value.fenced },
+          result.value.fenced ? 'fenced by the controller' : 'unfenced by the controller',
+        );
+      }
+      this.#fenced = result.value.fenced;
+      return result.value.shouldShutDown;
+    } catch (error) {
+      if (!(error instanceof ControllerUnavailableError)) throw error;
+      this.#options.logger.warn({ err: error.message }, 'heartbeat got no answer; will retry');
+      return false;
+    } finally {
+      this.#beating = false;
+    }
+  }
+}
