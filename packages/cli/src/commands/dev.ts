@@ -8,6 +8,7 @@ import { Broker, defaultBrokerConfig } from '@runnel/broker';
 import { createLogger } from '@runnel/common';
 import { Controller } from '@runnel/controller';
 import { Command, Option } from 'commander';
+import { runDevCluster } from '../dev-cluster.ts';
 import { parseIntOption } from '../options.ts';
 
 export interface DevOptions {
@@ -20,6 +21,9 @@ export interface DevOptions {
   partitions: number;
   autoCreateTopics: boolean;
   flushMessages: number;
+  /** Multi-process mode (the command only); startDev always runs one controller and one broker in-process. */
+  controllers?: number;
+  brokers?: number;
 }
 
 export async function startDev(
@@ -104,7 +108,30 @@ export function devCommand(): Command {
     .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),
     )
+    .addOption(
+      new Option('--controllers <n>', 'run a controller quorum of n separate processes (with --brokers)')
+        .default(1)
+        .argParser(parseIntOption),
+    )
+    .addOption(
+      new Option('--brokers <n>', 'run n brokers as separate processes; with --controllers, a multi-process cluster')
+        .default(1)
+        .argParser(parseIntOption),
+    )
     .action(async (options: DevOptions) => {
+      const controllers = options.controllers ?? 1;
+      const brokers = options.brokers ?? 1;
+      if (controllers > 1 || brokers > 1) {
+        await runDevCluster({
+          controllers,
+          brokers,
+          dataDir: options.dataDir,
+          basePort: options.port,
+          partitions: options.partitions,
+          logLevel: options.logLevel,
+        });
+        return;
+      }
       const cluster = await startDev(options);
       let stopping = false;
       const shutdown = (signal: string): void => {

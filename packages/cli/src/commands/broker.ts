@@ -1,0 +1,147 @@
+/**
+ * `runnel broker`: one broker process of a cluster. It follows the
+ * metadata of the controller quorum (given by their ControllerService
+ * addresses), registers, heartbeats, and on SIGTERM moves its leadership
+ * away before it exits (controlled shutdown).
+ */
+import { join } from 'node:path';
+import { Broker, defaultBrokerConfig } from '@runnel/broker';
+import { createLogger } from '@runnel/common';
+import { ControllerClient, GrpcControllerChannel } from '@runnel/rpc';
+import { Command, Option } from 'commander';
+import { parseIntOption } from '../options.ts';
+
+export interface BrokerCommandOptions {
+  nodeId: number;
+  controllers: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  advertisedHost?: string;
+  httpPort: number;
+  rack?: string;
+  heartbeatIntervalMs: number;
+  logLevel: string;
+}
+
+export async function startBrokerProcess(
+  options: BrokerCommandOptions,
+): Promise<{ broker: Broker; stop(controlled: boolean): Promise<void> }> {
+  const logger = createLogger({ level: options.logLevel, name: 'runnel' }).child({ component: 'broker' });
+  const addresses = options.controllers
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
+  if (addresses.length === 0 || addresses.some((a) => !/^[^:\s]+:\d+$/.test(a))) {
+    throw new Error(
+      `--controllers must be host:port[,host:port...] (ControllerService addresses), not "${options.controllers}"`,
+    );
+  }
+  const client = new ControllerClient({ addresses, logger });
+  const channel = new GrpcControllerChannel(client, { logger });
+  try {
+    const broker = await Broker.start({
+      config: {
+        ...defaultBrokerConfig,
+        nodeId: options.nodeId,
+        host: options.host,
+        port: options.port,
+        advertisedHost: options.advertisedHost ?? null,
+        dataDir: join(options.dataDir),
+        httpPort: options.httpPort,
+        rack: options.rack ?? null,
+        heartbeatIntervalMs: options.heartbeatIntervalMs,
+      },
+      controller: channel,
+      logger,
+      processMetrics: true,
+    });
+    return {
+      broker,
+      async stop(controlled: boolean) {
+        await broker.stop({ controlled });
+        channel.close();
+        client.close();
+      },
+    };
+  } catch (error) {
+    channel.close();
+    client.close();
+    throw error;
+  }
+}
+
+export function brokerCommand(): Command {
+  return new Command('broker')
+    .description('Run one broker of a cluster whose metadata lives in a controller quorum')
+    .addOption(
+      new Option('--node-id <n>', 'broker id (node.id), unique in the cluster')
+        .argParser(parseIntOption)
+        .env('RUNNEL_NODE_ID')
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--controllers <addresses>', 'ControllerService addresses of the quorum, host:port,...')
+        .env('RUNNEL_CONTROLLERS')
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--data-dir <dir>', 'log.dirs: where partition logs live')
+        .default('./data/broker')
+        .env('RUNNEL_DATA_DIR'),
+    )
+    .addOption(new Option('--host <host>', 'interface for the Kafka listener').default('127.0.0.1').env('RUNNEL_HOST'))
+    .addOption(
+      new Option('--port <port>', 'Kafka listener port (0 = any)')
+        .default(9092)
+        .argParser(parseIntOption)
+        .env('RUNNEL_PORT'),
+    )
+    .addOption(
+      new Option('--advertised-host <host>', 'host clients are told to connect to').env('RUNNEL_ADVERTISED_HOST'),
+    )
+    .addOption(
+      new Option('--http-port <port>', 'port for /metrics, /healthz, /readyz (0 = any)')
+        .default(9644)
+        .argParser(parseIntOption)
+        .env('RUNNEL_HTTP_PORT'),
+    )
+    .addOption(new Option('--rack <rack>', 'broker.rack, used to spread replicas').env('RUNNEL_RACK'))
+    .addOption(
+      new Option('--heartbeat-interval-ms <ms>', 'broker.heartbeat.interval.ms')
+        .default(2000)
+        .argParser(parseIntOption)
+        .env('RUNNEL_HEARTBEAT_INTERVAL_MS'),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),
+    )
+    .addHelpText(
+      'after',
+      '\nExample (three controllers with services on 19093-19095):\n  runnel broker --node-id 1 --controllers 127.0.0.1:19093,127.0.0.1:19094,127.0.0.1:19095 --port 9092 --data-dir data/b1\n',
+    )
+    .action(async (options: BrokerCommandOptions) => {
+      let running: Awaited<ReturnType<typeof startBrokerProcess>>;
+      try {
+        running = await startBrokerProcess(options);
+      } catch (error) {
+        process.stderr.write(`runnel broker: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(2);
+      }
+      let stopping = false;
+      const shutdown = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`runnel broker: ${signal}, moving leadership away and stopping\n`);
+        running.stop(true).then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`runnel broker: stop failed: ${String(error)}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+    });
+}

@@ -1,0 +1,173 @@
+/**
+ * `runnel dev --controllers N --brokers M`: a cluster of separate processes
+ * on 127.0.0.1, each with its own data directory under the dev data dir.
+ * It prints every process's role, id, ports, pid and the command that
+ * starts it again, and writes the same to <data dir>/cluster.json, so
+ * scripts and tests can stop, kill or restart one process. It restarts
+ * nothing by itself. On SIGINT/SIGTERM it stops brokers first (controlled
+ * shutdown needs the controllers), then controllers.
+ *
+ * Ports, for Kafka base port P (default 9092): broker i listens on P+i-1;
+ * controller i uses Raft port 29090+i and service port 29190+i; HTTP
+ * (metrics) is 9644+i-1 for brokers and 9744+i-1 for controllers.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+export interface DevClusterOptions {
+  controllers: number;
+  brokers: number;
+  dataDir: string;
+  basePort: number;
+  partitions: number;
+  logLevel: string;
+}
+
+export interface ClusterProcess {
+  role: 'controller' | 'broker';
+  id: number;
+  pid: number;
+  ports: Record<string, number>;
+  dataDir: string;
+  logFile: string;
+  /** argv that starts this process again (node + the CLI + arguments). */
+  command: string[];
+}
+
+const cliMain = resolve(import.meta.dirname, 'main.ts');
+
+function spawnLogged(command: string[], logFile: string): ChildProcess {
+  const [exe, ...args] = command;
+  const child = spawn(exe ?? process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+export async function runDevCluster(options: DevClusterOptions): Promise<void> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(join(dataDir, 'logs'), { recursive: true });
+  const raftPort = (i: number) => 29090 + i;
+  const servicePort = (i: number) => 29190 + i;
+  const voters = Array.from({ length: options.controllers }, (_, k) => `${k + 1}@127.0.0.1:${raftPort(k + 1)}`).join(
+    ',',
+  );
+  const services = Array.from({ length: options.controllers }, (_, k) => `127.0.0.1:${servicePort(k + 1)}`).join(',');
+  const processes: ClusterProcess[] = [];
+  const children = new Map<ClusterProcess, ChildProcess>();
+
+  const launch = (entry: Omit<ClusterProcess, 'pid'>): void => {
+    const child = spawnLogged(entry.command, entry.logFile);
+    const full: ClusterProcess = { ...entry, pid: child.pid ?? -1 };
+    processes.push(full);
+    children.set(full, child);
+  };
+
+  for (let i = 1; i <= options.controllers; i++) {
+    const dir = join(dataDir, `controller-${i}`);
+    const ports = { raft: raftPort(i), service: servicePort(i), http: 9744 + i - 1 };
+    launch({
+      role: 'controller',
+      id: i,
+      ports,
+      dataDir: dir,
+      logFile: join(dataDir, 'logs', `controller-${i}.log`),
+      command: [
+        process.execPath,
+        cliMain,
+        'controller',
+        '--node-id',
+        String(i),
+        '--voters',
+        voters,
+        '--service-port',
+        String(ports.service),
+        '--data-dir',
+        dir,
+        '--http-port',
+        String(ports.http),
+        '--num-partitions',
+        String(options.partitions),
+        '--log-level',
+        options.logLevel,
+      ],
+    });
+  }
+  for (let i = 1; i <= options.brokers; i++) {
+    const dir = join(dataDir, `broker-${i}`);
+    const ports = { kafka: options.basePort + i - 1, http: 9644 + i - 1 };
+    launch({
+      role: 'broker',
+      id: i,
+      ports,
+      dataDir: dir,
+      logFile: join(dataDir, 'logs', `broker-${i}.log`),
+      command: [
+        process.execPath,
+        cliMain,
+        'broker',
+        '--node-id',
+        String(i),
+        '--controllers',
+        services,
+        '--port',
+        String(ports.kafka),
+        '--data-dir',
+        dir,
+        '--http-port',
+        String(ports.http),
+        '--log-level',
+        options.logLevel,
+      ],
+    });
+  }
+
+  const cluster = {
+    bootstrap: processes
+      .filter((p) => p.role === 'broker')
+      .map((p) => `127.0.0.1:${p.ports.kafka}`)
+      .join(','),
+    voters,
+    controllerServices: services,
+    processes,
+  };
+  await writeFile(join(dataDir, 'cluster.json'), `${JSON.stringify(cluster, null, 2)}\n`);
+  for (const p of processes) {
+    const ports = Object.entries(p.ports)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    process.stdout.write(
+      `${p.role} ${p.id}  pid ${p.pid}  ${ports}  log ${p.logFile}\n  restart: ${p.command.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}\n`,
+    );
+  }
+  process.stdout.write(`bootstrap servers: ${cluster.bootstrap}\ncluster.json: ${join(dataDir, 'cluster.json')}\n`);
+
+  let stopping = false;
+  const stopAll = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: stopping brokers, then controllers\n`);
+    const stop = async (role: ClusterProcess['role']) => {
+      await Promise.all(
+        [...children]
+          .filter(([p]) => p.role === role)
+          .map(
+            ([, child]) =>
+              new Promise<void>((done) => {
+                if (child.exitCode !== null || child.signalCode !== null) return done();
+                child.once('exit', () => done());
+                child.kill('SIGTERM');
+              }),
+          ),
+      );
+    };
+    await stop('broker');
+    await stop('controller');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stopAll('SIGINT'));
+  process.on('SIGTERM', () => void stopAll('SIGTERM'));
+}
