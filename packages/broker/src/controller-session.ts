@@ -48,13 +48,28 @@ export class ControllerSession {
     return this.#fenced;
   }
 
-  /** Registers, retrying while no controller answers; throws if the registration is refused. */
+  /**
+   * Registers, retrying while no controller answers and while the controller
+   * still holds a live session of another incarnation of this id: after a
+   * kill -9 and a quick restart that session runs out within
+   * broker.session.timeout.ms, so the new incarnation waits it out (as
+   * Kafka's brokers do) rather than exiting. Throws only when stopped.
+   */
   async register(): Promise<void> {
     let waitMs = retryMsMin;
     for (;;) {
       try {
         const result = await this.#options.channel.registerBroker(this.#options.registration);
-        if (!result.ok) throw new Error(`broker registration refused: ${result.message ?? result.error}`);
+        if (!result.ok) {
+          if (this.#stopped) throw new Error(`broker registration refused: ${result.message ?? result.error}`);
+          this.#options.logger.warn(
+            { error: result.error, err: result.message, retryMs: waitMs },
+            'registration refused while an earlier incarnation of this broker still has a session; retrying',
+          );
+          await new Promise((resolve) => setTimeout(resolve, waitMs));
+          waitMs = Math.min(retryMsMax, waitMs * 2);
+          continue;
+        }
         this.#brokerEpoch = result.value.brokerEpoch;
         this.#options.logger.info({ brokerEpoch: String(this.#brokerEpoch) }, 'registered with the controller');
         return;

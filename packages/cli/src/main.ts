@@ -3,7 +3,9 @@
  * The `runnel` command. Each subcommand lives in src/commands/.
  */
 import { Command } from 'commander';
+import { brokerCommand } from './commands/broker.ts';
 import { consumeCommand } from './commands/consume.ts';
+import { controllerCommand } from './commands/controller.ts';
 import { devCommand } from './commands/dev.ts';
 import { produceCommand } from './commands/produce.ts';
 import { topicsCommand } from './commands/topics.ts';
@@ -14,8 +16,10 @@ const program = new Command('runnel')
   .showHelpAfterError();
 
 program.addCommand(devCommand());
+program.addCommand(brokerCommand());
 program.addCommand(topicsCommand());
 program.addCommand(produceCommand());
 program.addCommand(consumeCommand());
+program.addCommand(controllerCommand());
 
 await program.parseAsync(process.argv);

@@ -1,7 +1,17 @@
 // Public entry of @runnel/controller.
 export type { ControllerOptions } from './controller.ts';
 export { Controller } from './controller.ts';
+export type { ControllerConfig, ControllerConfigError, ControllerConfigInput, Voter } from './controller-config.ts';
+export { controllerConfigDefaults, parseVoters, resolveControllerConfig } from './controller-config.ts';
 export type { CreateTopicsOutcome, TopicDefaults } from './logic/create-topics.ts';
 export { createTopics, partitionsPerTopicMax } from './logic/create-topics.ts';
 export { deleteTopics } from './logic/delete-topics.ts';
 export { registerBroker } from './logic/register-broker.ts';
+export type { ControllerHttpOptions } from './quorum/controller-http.ts';
+export { ControllerHttpServer } from './quorum/controller-http.ts';
+export type { ControllerMetricsSource } from './quorum/controller-metrics.ts';
+export { ControllerMetrics } from './quorum/controller-metrics.ts';
+export type { QuorumControllerOptions, QuorumObserver } from './quorum/quorum-controller.ts';
+export { NodeIdentityError, QuorumController } from './quorum/quorum-controller.ts';
+export type { RaftStoreOpenFailure } from './raft/raft-store-open-error.ts';
+export { RaftStoreOpenError } from './raft/raft-store-open-error.ts';

@@ -38,6 +38,12 @@ import { registerBroker } from '../logic/register-broker.ts';
 import { RaftLogStore } from '../raft/raft-log-store.ts';
 import { encodeMetadataEntry } from './entry-codec.ts';
 import { MetadataStateMachine } from './metadata-state-machine.ts';
+import { checkNodeIdentity } from './node-identity.ts';
+
+/** The data directory does not fit this node (another node's, or a store that lost its contents); refuse to start. */
+export class NodeIdentityError extends Error {
+  override name = 'NodeIdentityError';
+}
 
 export interface QuorumControllerOptions {
   readonly config: ControllerConfig;
@@ -47,6 +53,16 @@ export interface QuorumControllerOptions {
   readonly clock?: Clock;
   readonly brokerDefaults?: TopicDefaults;
   readonly idGenerator?: () => string;
+  /** Told of leader changes and commit latencies (the process's metrics); must not throw. */
+  readonly observer?: QuorumObserver;
+}
+
+/** What the quorum reports as it runs, for metrics. Called synchronously on the controller's path. */
+export interface QuorumObserver {
+  /** This node learned of a new leader (a node id; never 0). */
+  leaderChanged(leaderId: number): void;
+  /** An admin operation's records went from proposal to committed and applied here, in `seconds`. */
+  committed(operation: string, seconds: number): void;
 }
 
 type Pending = { resolve: (offset: bigint) => void; reject: (error: Error) => void };
@@ -67,6 +83,9 @@ export class QuorumController {
   readonly #sm = new MetadataStateMachine();
   readonly #sessions: BrokerSessions;
   readonly #pending = new Map<number, Pending>();
+  readonly #observer: QuorumObserver | null;
+  /** The metadataOffset of each broker's last heartbeat to this node while active. */
+  readonly #brokerOffsets = new Map<number, bigint>();
   #sequence = 0;
   #transport: RaftTransportClient | null = null;
   #raftServer: RaftTransportServer | null = null;
@@ -92,6 +111,7 @@ export class QuorumController {
     this.#clock = options.clock ?? systemClock;
     this.#defaults = options.brokerDefaults ?? { numPartitions: 1, defaultReplicationFactor: 1 };
     this.#idGenerator = options.idGenerator ?? (() => crypto.randomUUID());
+    this.#observer = options.observer ?? null;
     this.#store = store;
     this.#sessions = new BrokerSessions(options.config.brokerSessionTimeoutMs);
     this.failed = new Promise((resolve) => {
@@ -123,6 +143,12 @@ export class QuorumController {
       logger: options.logger ?? silentLogger(),
     });
     const initial = store.initialState();
+    const empty = store.lastIndex() === 0 && store.snapshot().metadata.index === 0 && initial.hardState.term === 0;
+    const identity = await checkNodeIdentity(config.dataDir, config.nodeId, empty);
+    if (!identity.ok) {
+      await store.close();
+      throw new NodeIdentityError(identity.message ?? identity.error);
+    }
     if (store.lastIndex() === 0 && initial.confState.voters.length === 0) {
       // First start of this node: the quorum is the configured voters (a static quorum, as KRaft's).
       await store.saveConfState({ voters: config.voters.map((v) => v.nodeId), learners: [] });
@@ -155,6 +181,11 @@ export class QuorumController {
 
   get raftStatus(): ReturnType<RawNode['status']> {
     return this.#node.status();
+  }
+
+  /** Each broker's last reported metadata offset; only the active controller hears heartbeats. */
+  get brokerMetadataOffsets(): ReadonlyMap<number, bigint> {
+    return this.#brokerOffsets;
   }
 
   async #listen(servicePort: number): Promise<void> {
@@ -193,7 +224,7 @@ export class QuorumController {
     this.#tickTimer = setInterval(() => this.#onTick(), this.#config.tickMs);
     this.#logger.info(
       { raftPort: raft.value.port, servicePort: service.value.port, voters: this.#config.voters.map((v) => v.nodeId) },
-      'controller started',
+      'controller listening',
     );
   }
 
@@ -284,11 +315,13 @@ export class QuorumController {
 
   #onRoleChange(leader: number, role: string): void {
     const wasActive = this.isActive;
+    if (leader !== 0 && leader !== this.#leader) this.#observer?.leaderChanged(leader);
     this.#leader = leader;
     this.#role = role;
     if (this.isActive && !wasActive) {
       // A new active controller gives every broker a fresh session rather than fencing on stale clocks.
       this.#sessions.resetAll(this.#sm.image.brokers(), this.#clock.monotonicMs());
+      this.#brokerOffsets.clear();
       this.#logger.info({ term: this.#node.status().term }, 'became the active controller');
     }
     if (!this.isActive && wasActive) {
@@ -321,7 +354,8 @@ export class QuorumController {
   // --- Proposals and admin operations -------------------------------------
 
   /** Proposes records; resolves with the metadata offset of the last one once committed and applied here. */
-  #propose(records: readonly MetadataRecord[]): Promise<bigint> {
+  #propose(operation: string, records: readonly MetadataRecord[]): Promise<bigint> {
+    const proposedMs = this.#clock.monotonicMs();
     const sequence = ++this.#sequence;
     const result = this.#node.propose(encodeMetadataEntry({ proposer: this.nodeId, sequence, records }));
     if (!result.ok) return Promise.reject(new NotControllerError(result.error));
@@ -333,6 +367,7 @@ export class QuorumController {
       this.#pending.set(sequence, {
         resolve: (offset) => {
           clearTimeout(timer);
+          this.#observer?.committed(operation, (this.#clock.monotonicMs() - proposedMs) / 1000);
           resolve(offset);
         },
         reject: (error) => {
@@ -351,13 +386,16 @@ export class QuorumController {
   }
 
   /** Runs `compute` against the latest image as the active controller, commits its records, answers. */
-  #admin<T>(compute: (image: MetadataImage) => { records: MetadataRecord[]; value: T }): Promise<ControllerAnswer<T>> {
+  #admin<T>(
+    operation: string,
+    compute: (image: MetadataImage) => { records: MetadataRecord[]; value: T },
+  ): Promise<ControllerAnswer<T>> {
     const run = async (): Promise<ControllerAnswer<T>> => {
       if (!this.isActive || this.#stopped) return notController(this.#hint());
       const { records, value } = compute(this.#sm.image);
       if (records.length === 0) return answer(value, this.#sm.lastOffset);
       try {
-        return answer(value, await this.#propose(records));
+        return answer(value, await this.#propose(operation, records));
       } catch (error) {
         if (error instanceof NotControllerError) return notController(this.#hint());
         throw error;
@@ -371,7 +409,7 @@ export class QuorumController {
   #expireSessions(): void {
     const now = this.#clock.monotonicMs();
     if (this.#sessions.expired(now).length === 0) return;
-    void this.#admin((image) => {
+    void this.#admin('expire_sessions', (image) => {
       const { records, fenced } = expireSessions(image, this.#sessions, now, (img, recs) =>
         replayBatch(img, recs, img.lastOffset + BigInt(recs.length)),
       );
@@ -386,6 +424,7 @@ export class QuorumController {
     return {
       registerBroker: (req) =>
         this.#admin(
+          'register_broker',
           (
             image,
           ): { records: MetadataRecord[]; value: Result<{ brokerEpoch: bigint }, 'duplicate_broker_registration'> } => {
@@ -406,7 +445,8 @@ export class QuorumController {
           },
         ),
       brokerHeartbeat: (req) =>
-        this.#admin((image) => {
+        this.#admin('broker_heartbeat', (image) => {
+          this.#brokerOffsets.set(req.brokerId, req.metadataOffset);
           const { records, result } = brokerHeartbeat(
             image,
             this.#sessions,
@@ -458,12 +498,12 @@ export class QuorumController {
         };
       },
       createTopics: (topics: readonly CreateTopicRequest[], options) =>
-        this.#admin((image) => {
+        this.#admin('create_topics', (image) => {
           const outcome = createTopics(image, topics, this.#defaults, this.#idGenerator);
           return { records: options.validateOnly ? [] : outcome.records, value: outcome.results };
         }),
       deleteTopics: (names) =>
-        this.#admin((image) => {
+        this.#admin('delete_topics', (image) => {
           const outcome = deleteTopics(image, names);
           return { records: outcome.records, value: outcome.results };
         }),
@@ -475,7 +515,7 @@ export class QuorumController {
           })),
         ),
       incrementalAlterConfigs: (resources, options) =>
-        this.#admin((image) => {
+        this.#admin('incremental_alter_configs', (image) => {
           const { records, results } = alterConfigs(image, resources);
           return {
             records: options.validateOnly ? [] : records,

@@ -1,0 +1,196 @@
+/**
+ * Where each `runnel controller` setting comes from: a flag, a RUNNEL_*
+ * environment variable, or a key in the --config properties file (Kafka's
+ * property name where Kafka has one). Precedence: flag > environment >
+ * file > default. Everything is validated before anything starts; a bad
+ * value is an error naming the setting, where it was set, and the fix.
+ */
+import type { Result } from '@runnel/common';
+import { err, ok } from '@runnel/common';
+import type { ControllerConfig, ControllerConfigInput } from '@runnel/controller';
+import { partitionsPerTopicMax, resolveControllerConfig } from '@runnel/controller';
+
+export interface ControllerSetting {
+  readonly key: string;
+  readonly flag: string;
+  readonly env: string;
+  /** Keys in the config file, preferred first (Kafka's names where they exist). */
+  readonly file: readonly string[];
+}
+
+/** The settings table: README.md documents the same mapping. */
+export const controllerSettings = [
+  { key: 'nodeId', flag: 'node-id', env: 'RUNNEL_NODE_ID', file: ['node.id'] },
+  { key: 'voters', flag: 'voters', env: 'RUNNEL_VOTERS', file: ['controller.quorum.voters'] },
+  { key: 'servicePort', flag: 'service-port', env: 'RUNNEL_SERVICE_PORT', file: ['controller.service.port'] },
+  { key: 'dataDir', flag: 'data-dir', env: 'RUNNEL_DATA_DIR', file: ['metadata.log.dir', 'log.dirs'] },
+  { key: 'listenHost', flag: 'listen-host', env: 'RUNNEL_LISTEN_HOST', file: ['controller.listen.host'] },
+  { key: 'httpPort', flag: 'http-port', env: 'RUNNEL_HTTP_PORT', file: ['http.port'] },
+  { key: 'tickMs', flag: 'tick-ms', env: 'RUNNEL_TICK_MS', file: ['raft.tick.ms'] },
+  { key: 'electionTicks', flag: 'election-ticks', env: 'RUNNEL_ELECTION_TICKS', file: ['raft.election.ticks'] },
+  { key: 'heartbeatTicks', flag: 'heartbeat-ticks', env: 'RUNNEL_HEARTBEAT_TICKS', file: ['raft.heartbeat.ticks'] },
+  {
+    key: 'brokerSessionTimeoutMs',
+    flag: 'broker-session-timeout-ms',
+    env: 'RUNNEL_BROKER_SESSION_TIMEOUT_MS',
+    file: ['broker.session.timeout.ms'],
+  },
+  {
+    key: 'snapshotIntervalRecords',
+    flag: 'snapshot-interval-records',
+    env: 'RUNNEL_SNAPSHOT_INTERVAL_RECORDS',
+    file: ['metadata.snapshot.interval.records'],
+  },
+  { key: 'numPartitions', flag: 'num-partitions', env: 'RUNNEL_NUM_PARTITIONS', file: ['num.partitions'] },
+  {
+    key: 'defaultReplicationFactor',
+    flag: 'default-replication-factor',
+    env: 'RUNNEL_DEFAULT_REPLICATION_FACTOR',
+    file: ['default.replication.factor'],
+  },
+  { key: 'logLevel', flag: 'log-level', env: 'RUNNEL_LOG_LEVEL', file: ['log.level'] },
+] as const satisfies readonly ControllerSetting[];
+
+export type ControllerSettingKey = (typeof controllerSettings)[number]['key'];
+export type ControllerSettingValues = Partial<Record<ControllerSettingKey, string>>;
+
+export interface ControllerSettingSources {
+  /** Values given as flags (commander's parsed options, as strings). */
+  readonly flags: ControllerSettingValues;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The parsed --config file, if one was given. */
+  readonly file: { readonly path: string; readonly values: ReadonlyMap<string, string> } | null;
+}
+
+export interface ControllerStartSettings {
+  readonly config: ControllerConfig;
+  /** The broker-facing ControllerService port; 0 = any free port. */
+  readonly servicePort: number;
+  readonly numPartitions: number;
+  readonly defaultReplicationFactor: number;
+  readonly logLevel: string;
+}
+
+export type ControllerSettingsError = 'unknown_key' | 'invalid_config';
+
+/** Offset of the default service port from this node's Raft port (9093 -> 9193). */
+export const servicePortOffset = 100;
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+interface Merged {
+  readonly values: ControllerSettingValues;
+  /** Where each value came from, for error messages. */
+  readonly origins: ReadonlyMap<ControllerSettingKey, string>;
+}
+
+/** Merges the three sources by precedence; an unknown key in the file is an error. */
+export function mergeControllerSettings(sources: ControllerSettingSources): Result<Merged, ControllerSettingsError> {
+  const file = sources.file;
+  if (file !== null) {
+    const known = new Set<string>(controllerSettings.flatMap((s) => s.file));
+    for (const key of file.values.keys()) {
+      if (!known.has(key)) {
+        return err(
+          'unknown_key',
+          `config file ${file.path}: unknown key "${key}"; known keys: ${[...known].join(', ')}`,
+        );
+      }
+    }
+  }
+  const values: ControllerSettingValues = {};
+  const origins = new Map<ControllerSettingKey, string>();
+  for (const s of controllerSettings) {
+    const flag = sources.flags[s.key];
+    const env = sources.env[s.env];
+    const fileKey = file === null ? undefined : s.file.find((k) => file.values.has(k));
+    if (flag !== undefined) {
+      values[s.key] = flag;
+      origins.set(s.key, `--${s.flag}`);
+    } else if (env !== undefined && env !== '') {
+      values[s.key] = env;
+      origins.set(s.key, s.env);
+    } else if (file !== null && fileKey !== undefined) {
+      const raw = file.values.get(fileKey) ?? '';
+      // Kafka's log.dirs is a list; the metadata log lives in the first directory, as KRaft does.
+      values[s.key] = fileKey === 'log.dirs' ? (raw.split(',')[0] ?? '').trim() : raw;
+      origins.set(s.key, `${fileKey} in ${file.path}`);
+    }
+  }
+  return ok({ values, origins });
+}
+
+/** Validates merged values into what `runnel controller` starts with. */
+export function resolveControllerSettings(merged: Merged): Result<ControllerStartSettings, ControllerSettingsError> {
+  const { values, origins } = merged;
+  const blame = (key: ControllerSettingKey, message: string): string => {
+    const origin = origins.get(key);
+    return origin === undefined ? message : `${message} (set by ${origin})`;
+  };
+  const input: ControllerConfigInput = {};
+  if (values.nodeId !== undefined) input.nodeId = values.nodeId;
+  if (values.voters !== undefined) input.voters = values.voters;
+  if (values.dataDir !== undefined) input.dataDir = values.dataDir;
+  if (values.listenHost !== undefined) input.listenHost = values.listenHost;
+  if (values.httpPort !== undefined) input.httpPort = values.httpPort;
+  if (values.tickMs !== undefined) input.tickMs = values.tickMs;
+  if (values.electionTicks !== undefined) input.electionTicks = values.electionTicks;
+  if (values.heartbeatTicks !== undefined) input.heartbeatTicks = values.heartbeatTicks;
+  if (values.brokerSessionTimeoutMs !== undefined) input.brokerSessionTimeoutMs = values.brokerSessionTimeoutMs;
+  if (values.snapshotIntervalRecords !== undefined) input.snapshotIntervalRecords = values.snapshotIntervalRecords;
+  const config = resolveControllerConfig(input);
+  if (!config.ok) {
+    const setting = controllerSettings.find((s) => config.message?.startsWith(s.flag));
+    const message = config.message ?? config.error;
+    return err('invalid_config', setting === undefined ? message : blame(setting.key, message));
+  }
+  const self = config.value.voters.find((v) => v.nodeId === config.value.nodeId);
+  const raftPort = self?.port ?? 0;
+  let servicePort = raftPort + servicePortOffset;
+  if (values.servicePort !== undefined) {
+    const parsed = integer(values.servicePort, 0, 65535);
+    if (parsed === null) return err('invalid_config', blame('servicePort', 'service-port: must be an integer 0-65535'));
+    servicePort = parsed;
+  } else if (servicePort > 65535) {
+    return err(
+      'invalid_config',
+      `service-port: the default (Raft port ${raftPort} + ${servicePortOffset}) is above 65535; give --service-port`,
+    );
+  }
+  if (servicePort !== 0 && servicePort === raftPort) {
+    return err('invalid_config', blame('servicePort', `service-port: ${servicePort} is this node's Raft port`));
+  }
+  if (servicePort !== 0 && servicePort === config.value.httpPort) {
+    return err('invalid_config', blame('servicePort', `service-port: ${servicePort} is also the http-port`));
+  }
+  const numPartitions = integer(values.numPartitions ?? '1', 1, partitionsPerTopicMax);
+  if (numPartitions === null) {
+    return err(
+      'invalid_config',
+      blame('numPartitions', `num-partitions: must be an integer 1-${partitionsPerTopicMax}`),
+    );
+  }
+  const replication = integer(values.defaultReplicationFactor ?? '1', 1, 32_767);
+  if (replication === null) {
+    return err(
+      'invalid_config',
+      blame('defaultReplicationFactor', 'default-replication-factor: must be an integer 1-32767'),
+    );
+  }
+  const logLevel = values.logLevel ?? 'info';
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    return err('invalid_config', blame('logLevel', `log-level: "${logLevel}" must be one of ${logLevels.join(', ')}`));
+  }
+  return ok({
+    config: config.value,
+    servicePort,
+    numPartitions,
+    defaultReplicationFactor: replication,
+    logLevel,
+  });
+}
+
+function integer(text: string, min: number, max: number): number | null {
+  if (!/^\d+$/.test(text.trim())) return null;
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n >= min && n <= max ? n : null;
+}
