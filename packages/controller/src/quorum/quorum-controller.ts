@@ -7,9 +7,10 @@
  * metadata like the leader does.
  *
  * Ready processing follows the Raft contract: persist (synced when the core
- * says so) before sending, apply after, then advance. Admin operations run
- * one at a time, each computed against the image left by the previous one,
- * and answer once their records are committed and applied here.
+ * says so) before sending, apply after, then advance. Admin operations are
+ * computed in arrival order, each against the image left by the ones before
+ * it; those that queue up while an entry is being committed share the next
+ * entry; each answers once its records are committed and applied here.
  *
  * Owned by the controller process (or a test), which must stop() it. A
  * failed write to the Raft store leaves the node unable to continue safely:
@@ -70,6 +71,16 @@ type Pending = { resolve: (offset: bigint) => void; reject: (error: Error) => vo
 class NotControllerError extends Error {}
 
 const proposalTimeoutMs = 10_000;
+/** Admin operations folded into one Raft entry at most. */
+const opsPerEntryMax = 256;
+
+interface QueuedOp {
+  readonly operation: string;
+  readonly compute: (image: MetadataImage) => { records: MetadataRecord[]; value: unknown };
+  readonly resolve: (answer: ControllerAnswer<unknown>) => void;
+  readonly reject: (error: unknown) => void;
+  readonly queuedMs: number;
+}
 
 export class QuorumController {
   readonly nodeId: number;
@@ -96,6 +107,8 @@ export class QuorumController {
   #leader = 0;
   #role = 'follower';
   #opTail: Promise<unknown> = Promise.resolve();
+  readonly #opQueue: QueuedOp[] = [];
+  #opsRunning = false;
   #confState: ConfState;
   #snapshotOffset = -1n;
   #appliedIndex: number;
@@ -354,8 +367,7 @@ export class QuorumController {
   // --- Proposals and admin operations -------------------------------------
 
   /** Proposes records; resolves with the metadata offset of the last one once committed and applied here. */
-  #propose(operation: string, records: readonly MetadataRecord[]): Promise<bigint> {
-    const proposedMs = this.#clock.monotonicMs();
+  #propose(records: readonly MetadataRecord[]): Promise<bigint> {
     const sequence = ++this.#sequence;
     const result = this.#node.propose(encodeMetadataEntry({ proposer: this.nodeId, sequence, records }));
     if (!result.ok) return Promise.reject(new NotControllerError(result.error));
@@ -367,7 +379,6 @@ export class QuorumController {
       this.#pending.set(sequence, {
         resolve: (offset) => {
           clearTimeout(timer);
-          this.#observer?.committed(operation, (this.#clock.monotonicMs() - proposedMs) / 1000);
           resolve(offset);
         },
         reject: (error) => {
@@ -390,20 +401,72 @@ export class QuorumController {
     operation: string,
     compute: (image: MetadataImage) => { records: MetadataRecord[]; value: T },
   ): Promise<ControllerAnswer<T>> {
-    const run = async (): Promise<ControllerAnswer<T>> => {
-      if (!this.isActive || this.#stopped) return notController(this.#hint());
-      const { records, value } = compute(this.#sm.image);
-      if (records.length === 0) return answer(value, this.#sm.lastOffset);
-      try {
-        return answer(value, await this.#propose(operation, records));
-      } catch (error) {
-        if (error instanceof NotControllerError) return notController(this.#hint());
-        throw error;
+    return new Promise<ControllerAnswer<T>>((resolve, reject) => {
+      this.#opQueue.push({
+        operation,
+        queuedMs: this.#clock.monotonicMs(),
+        compute: compute as (image: MetadataImage) => { records: MetadataRecord[]; value: unknown },
+        resolve: resolve as (answer: ControllerAnswer<unknown>) => void,
+        reject,
+      });
+      if (!this.#opsRunning) {
+        this.#opsRunning = true;
+        this.#opTail = this.#runOps().finally(() => {
+          this.#opsRunning = false;
+        });
       }
-    };
-    const result = this.#opTail.then(run, run);
-    this.#opTail = result.catch(() => undefined);
-    return result;
+    });
+  }
+
+  /**
+   * Runs queued admin operations in batches: every operation queued while
+   * the previous entry was being committed is computed in order against a
+   * draft image (the applied image plus the records of the operations
+   * before it in the batch), and all their records go into one Raft entry.
+   * One entry is in flight at a time, so the draft always starts from what
+   * is applied, and each operation's records get the offsets the state
+   * machine will give them.
+   */
+  async #runOps(): Promise<void> {
+    while (this.#opQueue.length > 0) {
+      const batch = this.#opQueue.splice(0, opsPerEntryMax);
+      if (!this.isActive || this.#stopped) {
+        for (const op of batch) op.resolve(notController(this.#hint()));
+        continue;
+      }
+      let draft = this.#sm.image;
+      const records: MetadataRecord[] = [];
+      const outcomes: { op: QueuedOp; value: unknown; lastOffset: bigint }[] = [];
+      for (const op of batch) {
+        try {
+          const out = op.compute(draft);
+          if (out.records.length > 0) {
+            draft = replayBatch(draft, out.records, draft.lastOffset + BigInt(out.records.length));
+            records.push(...out.records);
+          }
+          outcomes.push({ op, value: out.value, lastOffset: draft.lastOffset });
+        } catch (error) {
+          op.reject(error);
+        }
+      }
+      if (records.length === 0) {
+        for (const o of outcomes) o.op.resolve(answer(o.value, o.lastOffset));
+        continue;
+      }
+      try {
+        await this.#propose(records);
+        for (const o of outcomes) {
+          this.#observer?.committed(o.op.operation, (this.#clock.monotonicMs() - o.op.queuedMs) / 1000);
+          o.op.resolve(answer(o.value, o.lastOffset));
+        }
+      } catch (error) {
+        const reply = notController(this.#hint());
+        for (const o of outcomes) {
+          if (error instanceof NotControllerError) o.op.resolve(reply);
+          else o.op.reject(error);
+        }
+      }
+    }
   }
 
   #expireSessions(): void {
