@@ -15,8 +15,11 @@ import { type Clock, createLogger, type Logger, systemClock } from '@runnel/comm
 import { type ControllerChannel, MetadataImage, replayBatch } from '@runnel/metadata';
 import { type BrokerConfig, kafkaConfigMap } from './config.ts';
 import { ControllerSession } from './controller-session.ts';
+import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/admin-configs.ts';
+import { createPartitionsHandler } from './handlers/admin-partitions.ts';
 import { createTopicsHandler, deleteTopicsHandler } from './handlers/admin-topics.ts';
 import { apiVersionsHandler } from './handlers/api-versions.ts';
+import { describeClusterHandler } from './handlers/describe-cluster.ts';
 import { describeConfigsHandler } from './handlers/describe-configs.ts';
 import { fetchHandler } from './handlers/fetch.ts';
 import { findCoordinatorHandler } from './handlers/find-coordinator.ts';
@@ -100,6 +103,10 @@ export class Broker {
       register(createTopicsHandler(context)),
       register(deleteTopicsHandler(context)),
       register(describeConfigsHandler(context)),
+      register(alterConfigsHandler(context)),
+      register(createPartitionsHandler(context)),
+      register(incrementalAlterConfigsHandler(context)),
+      register(describeClusterHandler(context)),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
     this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));

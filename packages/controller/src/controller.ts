@@ -6,10 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock, Logger, Result } from '@runnel/common';
-import { AssertionError, ok, silentLogger, systemClock } from '@runnel/common';
+import { AssertionError, assert, ok, silentLogger, systemClock } from '@runnel/common';
 import type {
+  AlterConfigsResource,
+  AlterConfigsResult,
   CommittedBatch,
   ControllerChannel,
+  CreatePartitionsResult,
+  CreatePartitionsTopic,
   CreateTopicRequest,
   CreateTopicResult,
   DeleteTopicResult,
@@ -17,6 +21,8 @@ import type {
   RegisterBrokerRequest,
 } from '@runnel/metadata';
 import { MetadataImage, replayBatch, zeroUuid } from '@runnel/metadata';
+import { alterConfigs } from './logic/alter-configs.ts';
+import { createPartitions } from './logic/create-partitions.ts';
 import type { TopicDefaults } from './logic/create-topics.ts';
 import { createTopics } from './logic/create-topics.ts';
 import { deleteTopics } from './logic/delete-topics.ts';
@@ -90,6 +96,10 @@ export class Controller {
       registerBroker: (req) => this.#registerBroker(req),
       createTopics: (topics, options) => this.#createTopics(topics, options.validateOnly),
       deleteTopics: (names) => this.#deleteTopics(names),
+      createPartitions: (topics, options) => this.#createPartitions(topics, options.validateOnly),
+      alterConfigs: (resources, options) => this.#alterConfigs(resources, options.validateOnly),
+      // In-process: there is no controller node, so the broker names itself (as KRaft's combined mode does).
+      describeCluster: () => Promise.resolve({ controllerId: null }),
     };
   }
 
@@ -142,6 +152,29 @@ export class Controller {
       const { records, results } = deleteTopics(this.#image, names);
       await this.#commit(records);
       return results;
+    });
+  }
+
+  #createPartitions(
+    topics: readonly CreatePartitionsTopic[],
+    validateOnly: boolean,
+  ): Promise<CreatePartitionsResult[]> {
+    return this.#serialized(async () => {
+      const { records, results } = createPartitions(this.#image, topics);
+      if (!validateOnly) await this.#commit(records);
+      return results;
+    });
+  }
+
+  #alterConfigs(resources: readonly AlterConfigsResource[], validateOnly: boolean): Promise<AlterConfigsResult[]> {
+    return this.#serialized(async () => {
+      const { records, results } = alterConfigs(this.#image, resources);
+      if (!validateOnly) await this.#commit(records);
+      return resources.map((r, i) => {
+        const result = results[i];
+        assert(result !== undefined, 'alterConfigs answered fewer resources than asked');
+        return { resourceType: r.resourceType, resourceName: r.resourceName, result };
+      });
     });
   }
 

@@ -6,7 +6,7 @@
  */
 import type { Result } from '@runnel/common';
 import { limits } from '@runnel/common';
-import type { BrokerListener, MetadataRecord } from './records.ts';
+import type { BrokerListener, ConfigResourceType, MetadataRecord } from './records.ts';
 
 export interface CommittedBatch {
   readonly records: readonly MetadataRecord[];
@@ -58,6 +58,57 @@ export interface DeleteTopicResult {
   readonly result: Result<{ topicId: string }, 'unknown_topic'>;
 }
 
+/** Grow one topic to `count` partitions in total (Kafka's CreatePartitions). */
+export interface CreatePartitionsTopic {
+  readonly topic: string;
+  /** The new total number of partitions; never fewer than the topic has. */
+  readonly count: number;
+  /** Replicas for each new partition, in order; empty = the controller places them. */
+  readonly assignments: readonly (readonly number[])[];
+}
+
+export type CreatePartitionsError =
+  | 'unknown_topic'
+  | 'invalid_partitions'
+  | 'invalid_replica_assignment'
+  | 'invalid_replication_factor';
+
+export interface CreatePartitionsResult {
+  readonly topic: string;
+  readonly result: Result<null, CreatePartitionsError>;
+}
+
+export type ConfigOperation = 'set' | 'delete' | 'append' | 'subtract';
+
+export interface ConfigAlteration {
+  readonly name: string;
+  readonly op: ConfigOperation;
+  /** Ignored by 'delete'; append and subtract take a comma-separated list. */
+  readonly value: string | null;
+}
+
+/** Changes to one resource's dynamic config (IncrementalAlterConfigs semantics: unlisted keys stay). */
+export interface AlterConfigsResource {
+  readonly resourceType: ConfigResourceType;
+  /** Topic name, or broker id in decimal ("" = the cluster-wide default). */
+  readonly resourceName: string;
+  readonly changes: readonly ConfigAlteration[];
+}
+
+export type AlterConfigsError = 'unknown_topic' | 'invalid_config' | 'invalid_request';
+
+export interface AlterConfigsResult {
+  readonly resourceType: ConfigResourceType;
+  readonly resourceName: string;
+  readonly result: Result<null, AlterConfigsError>;
+}
+
+/** What only the controller knows about the cluster; brokers and configs come from the image. */
+export interface ControllerView {
+  /** The active controller's node id; null when the controller runs inside this process (no id of its own). */
+  readonly controllerId: number | null;
+}
+
 export interface RegisterBrokerRequest {
   readonly brokerId: number;
   /** Random per broker process start; tells a restart from a second broker claiming the id. */
@@ -98,6 +149,18 @@ export interface ControllerChannel {
   registerBroker(req: RegisterBrokerRequest): Promise<Result<{ brokerEpoch: bigint }, 'duplicate_broker_registration'>>;
   createTopics(topics: readonly CreateTopicRequest[], options: { validateOnly: boolean }): Promise<CreateTopicResult[]>;
   deleteTopics(names: readonly string[]): Promise<DeleteTopicResult[]>;
+  /** Adds partitions to existing topics; results in request order. */
+  createPartitions(
+    topics: readonly CreatePartitionsTopic[],
+    options: { validateOnly: boolean },
+  ): Promise<CreatePartitionsResult[]>;
+  /** Applies each resource's changes atomically (all or none of them); results in request order. */
+  alterConfigs(
+    resources: readonly AlterConfigsResource[],
+    options: { validateOnly: boolean },
+  ): Promise<AlterConfigsResult[]>;
+  /** Rejects with ControllerUnavailableError when no controller answers. */
+  describeCluster(): Promise<ControllerView>;
   /**
    * Present when the controller tracks broker sessions (the quorum); an
    * in-process single-node controller has none and brokers are live on

@@ -39,7 +39,9 @@ export const ApiKeys = {
   SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
+  DescribeCluster: 60,
 } as const;
 
 export type ApiKey = (typeof ApiKeys)[keyof typeof ApiKeys];
@@ -92,5 +94,7 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('SaslAuthenticate', 0, 1),
   api('CreatePartitions', 0, 1),
   api('DeleteGroups', 1, 1),
+  api('IncrementalAlterConfigs', 0, 1),
   api('OffsetDelete', 0, 0),
+  api('DescribeCluster', 0, 1),
 ];

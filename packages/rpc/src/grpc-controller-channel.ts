@@ -6,10 +6,15 @@
 import type { Logger, Result } from '@runnel/common';
 import { ok, silentLogger } from '@runnel/common';
 import type {
+  AlterConfigsResource,
+  AlterConfigsResult,
   BrokerHeartbeat,
   BrokerHeartbeatReply,
   CommittedBatch,
   ControllerChannel,
+  ControllerView,
+  CreatePartitionsResult,
+  CreatePartitionsTopic,
   CreateTopicRequest,
   CreateTopicResult,
   DeleteTopicResult,
@@ -105,6 +110,26 @@ export class GrpcControllerChannel implements ControllerChannel {
 
   async deleteTopics(names: readonly string[]): Promise<DeleteTopicResult[]> {
     return this.#settle(await this.#client.deleteTopics(names));
+  }
+
+  async createPartitions(
+    topics: readonly CreatePartitionsTopic[],
+    options: { validateOnly: boolean },
+  ): Promise<CreatePartitionsResult[]> {
+    return this.#settle(await this.#client.createPartitions(topics, options));
+  }
+
+  async alterConfigs(
+    resources: readonly AlterConfigsResource[],
+    options: { validateOnly: boolean },
+  ): Promise<AlterConfigsResult[]> {
+    return this.#settle(await this.#client.incrementalAlterConfigs(resources, options));
+  }
+
+  async describeCluster(): Promise<ControllerView> {
+    const reply = await this.#client.describeCluster();
+    if (!reply.ok) throw new ControllerCallFailure(reply.error, reply.message ?? 'no answer from the controller');
+    return { controllerId: reply.value.controllerId };
   }
 
   async heartbeat(

@@ -32,6 +32,7 @@ import { alterConfigs } from '../logic/alter-configs.ts';
 import { fenceBroker } from '../logic/broker-fencing.ts';
 import { brokerHeartbeat, expireSessions } from '../logic/broker-heartbeat.ts';
 import { BrokerSessions } from '../logic/broker-sessions.ts';
+import { createPartitions } from '../logic/create-partitions.ts';
 import type { TopicDefaults } from '../logic/create-topics.ts';
 import { createTopics } from '../logic/create-topics.ts';
 import { deleteTopics } from '../logic/delete-topics.ts';
@@ -570,13 +571,11 @@ export class QuorumController {
           const outcome = deleteTopics(image, names);
           return { records: outcome.records, value: outcome.results };
         }),
-      createPartitions: async (topics) =>
-        answer(
-          topics.map((t) => ({
-            topic: t.topic,
-            result: err('invalid_partitions' as const, 'Adding partitions is not supported yet.'),
-          })),
-        ),
+      createPartitions: (topics, options) =>
+        this.#admin('create_partitions', (image) => {
+          const outcome = createPartitions(image, topics);
+          return { records: options.validateOnly ? [] : outcome.records, value: outcome.results };
+        }),
       incrementalAlterConfigs: (resources, options) =>
         this.#admin('incremental_alter_configs', (image) => {
           const { records, results } = alterConfigs(image, resources);

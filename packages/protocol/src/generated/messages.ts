@@ -1361,6 +1361,54 @@ export interface DeleteGroupsResponse {
   results: DeleteGroupsResponseResult[];
 }
 
+/** An element of IncrementalAlterConfigsRequestResource.configs. */
+export interface IncrementalAlterConfigsRequestResourceConfig {
+  /** versions 0-1 */
+  name: string;
+  /** versions 0-1 */
+  configOperation: number;
+  /** versions 0-1; nullable 0-1 */
+  value: string | null;
+}
+
+/** An element of IncrementalAlterConfigsRequest.resources. */
+export interface IncrementalAlterConfigsRequestResource {
+  /** versions 0-1 */
+  resourceType: number;
+  /** versions 0-1 */
+  resourceName: string;
+  /** versions 0-1 */
+  configs: IncrementalAlterConfigsRequestResourceConfig[];
+}
+
+/** IncrementalAlterConfigsRequest, versions 0-1. */
+export interface IncrementalAlterConfigsRequest {
+  /** versions 0-1 */
+  resources: IncrementalAlterConfigsRequestResource[];
+  /** versions 0-1 */
+  validateOnly: boolean;
+}
+
+/** An element of IncrementalAlterConfigsResponse.responses. */
+export interface IncrementalAlterConfigsResponseResponse {
+  /** versions 0-1 */
+  errorCode: number;
+  /** versions 0-1; nullable 0-1 */
+  errorMessage: string | null;
+  /** versions 0-1 */
+  resourceType: number;
+  /** versions 0-1 */
+  resourceName: string;
+}
+
+/** IncrementalAlterConfigsResponse, versions 0-1. */
+export interface IncrementalAlterConfigsResponse {
+  /** versions 0-1 */
+  throttleTimeMs: number;
+  /** versions 0-1 */
+  responses: IncrementalAlterConfigsResponseResponse[];
+}
+
 /** An element of OffsetDeleteRequestTopic.partitions. */
 export interface OffsetDeleteRequestTopicPartition {
   /** versions 0 */
@@ -1409,6 +1457,46 @@ export interface OffsetDeleteResponse {
   topics: OffsetDeleteResponseTopic[];
 }
 
+/** DescribeClusterRequest, versions 0-1. */
+export interface DescribeClusterRequest {
+  /** versions 0-1 */
+  includeClusterAuthorizedOperations: boolean;
+  /** versions 1; default 1 */
+  endpointType?: number;
+}
+
+/** An element of DescribeClusterResponse.brokers. */
+export interface DescribeClusterResponseBroker {
+  /** versions 0-1 */
+  brokerId: number;
+  /** versions 0-1 */
+  host: string;
+  /** versions 0-1 */
+  port: number;
+  /** versions 0-1; nullable 0-1; default null */
+  rack: string | null;
+}
+
+/** DescribeClusterResponse, versions 0-1. */
+export interface DescribeClusterResponse {
+  /** versions 0-1 */
+  throttleTimeMs: number;
+  /** versions 0-1 */
+  errorCode: number;
+  /** versions 0-1; nullable 0-1; default null */
+  errorMessage: string | null;
+  /** versions 1; default 1 */
+  endpointType?: number;
+  /** versions 0-1 */
+  clusterId: string;
+  /** versions 0-1; default -1 */
+  controllerId: number;
+  /** versions 0-1 */
+  brokers: DescribeClusterResponseBroker[];
+  /** versions 0-1; default -2147483648 */
+  clusterAuthorizedOperations: number;
+}
+
 /** Request body types by API key. */
 export interface RequestByKey {
   0: ProduceRequest;
@@ -1442,7 +1530,9 @@ export interface RequestByKey {
   36: SaslAuthenticateRequest;
   37: CreatePartitionsRequest;
   42: DeleteGroupsRequest;
+  44: IncrementalAlterConfigsRequest;
   47: OffsetDeleteRequest;
+  60: DescribeClusterRequest;
 }
 
 /** Response body types by API key. */
@@ -1478,5 +1568,7 @@ export interface ResponseByKey {
   36: SaslAuthenticateResponse;
   37: CreatePartitionsResponse;
   42: DeleteGroupsResponse;
+  44: IncrementalAlterConfigsResponse;
   47: OffsetDeleteResponse;
+  60: DescribeClusterResponse;
 }

@@ -15,12 +15,14 @@ import { deleteGroups } from './delete-groups.ts';
 import { deleteRecords } from './delete-records.ts';
 import { deleteTopics } from './delete-topics.ts';
 import { describeAcls } from './describe-acls.ts';
+import { describeCluster } from './describe-cluster.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { describeGroups } from './describe-groups.ts';
 import { endTxn } from './end-txn.ts';
 import { fetch } from './fetch.ts';
 import { findCoordinator } from './find-coordinator.ts';
 import { heartbeat } from './heartbeat.ts';
+import { incrementalAlterConfigs } from './incremental-alter-configs.ts';
 import { initProducerId } from './init-producer-id.ts';
 import { joinGroup } from './join-group.ts';
 import { leaveGroup } from './leave-group.ts';
@@ -68,5 +70,7 @@ export const apiDefs: readonly ApiDef[] = [
   saslAuthenticate,
   createPartitions,
   deleteGroups,
+  incrementalAlterConfigs,
   offsetDelete,
+  describeCluster,
 ];

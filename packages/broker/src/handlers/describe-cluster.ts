@@ -1,0 +1,55 @@
+/**
+ * DescribeCluster (key 60, v0-1): the cluster id and live brokers from this
+ * broker's image, and the active controller's id from the controller (this
+ * broker's own id when the controller runs in-process, -1 when none
+ * answers). Authorized operations are never computed: INT32_MIN, Kafka's
+ * "not provided". Only the brokers endpoint exists here; a request for the
+ * controllers endpoint (KIP-919) gets MISMATCHED_ENDPOINT_TYPE.
+ */
+import { ControllerUnavailableError } from '@runnel/metadata';
+import { type DescribeClusterRequest, type DescribeClusterResponse, ErrorCode } from '@runnel/protocol';
+import type { BrokerContext, Handler } from './handler.ts';
+
+const endpointBrokers = 1;
+const authorizedOperationsOmitted = -2147483648;
+
+export function describeClusterHandler(broker: BrokerContext): Handler<60> {
+  return {
+    apiKey: 60,
+    minVersion: 0,
+    maxVersion: 1,
+    async handle(request: DescribeClusterRequest): Promise<DescribeClusterResponse> {
+      const base = {
+        throttleTimeMs: 0,
+        endpointType: request.endpointType ?? endpointBrokers,
+        clusterId: broker.clusterId,
+        clusterAuthorizedOperations: authorizedOperationsOmitted,
+      };
+      if (base.endpointType !== endpointBrokers) {
+        return {
+          ...base,
+          errorCode: ErrorCode.MISMATCHED_ENDPOINT_TYPE,
+          errorMessage: 'This is a broker; it describes the brokers endpoint only.',
+          controllerId: -1,
+          brokers: [],
+        };
+      }
+      let controllerId = -1;
+      try {
+        const view = await broker.controller.describeCluster();
+        controllerId = view.controllerId ?? broker.config.nodeId;
+      } catch (error) {
+        if (!(error instanceof ControllerUnavailableError)) throw error;
+        broker.logger.warn({ err: error.message }, 'DescribeCluster: no controller answered');
+      }
+      const brokers = broker
+        .image()
+        .liveBrokers()
+        .map((b) => {
+          const listener = b.listeners[0];
+          return { brokerId: b.brokerId, host: listener?.host ?? '', port: listener?.port ?? 0, rack: b.rack };
+        });
+      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, controllerId, brokers };
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * CreatePartitions as a pure function of the image: a topic can only grow.
+ * New partitions go where placeReplicas puts them (keeping the topic's
+ * replication factor) unless the request names their replicas, in which
+ * case the assignment is checked against the live brokers. Returns the
+ * partition records that would add them; nothing changes until the caller
+ * commits and replays them.
+ */
+import type { Result } from '@runnel/common';
+import { assert, err, ok } from '@runnel/common';
+import type {
+  CreatePartitionsError,
+  CreatePartitionsResult,
+  CreatePartitionsTopic,
+  MetadataImage,
+  MetadataRecord,
+  TopicImage,
+} from '@runnel/metadata';
+import { partitionsPerTopicMax } from './create-topics.ts';
+import { type BrokerLoad, brokerLoads, type PlacementBroker, placeReplicas } from './replica-placement.ts';
+
+export interface CreatePartitionsOutcome {
+  readonly records: MetadataRecord[];
+  /** One per request entry, in request order. */
+  readonly results: CreatePartitionsResult[];
+}
+
+export function createPartitions(
+  image: MetadataImage,
+  requests: readonly CreatePartitionsTopic[],
+): CreatePartitionsOutcome {
+  const live = image.liveBrokers().map((b) => ({ brokerId: b.brokerId, rack: b.rack }));
+  const loads = brokerLoads(image.topicNames().flatMap((name) => image.topic(name)?.partitions ?? []));
+  const records: MetadataRecord[] = [];
+  const results: CreatePartitionsResult[] = [];
+  const seen = new Set<string>();
+  for (const req of requests) {
+    if (seen.has(req.topic)) {
+      results.push({ topic: req.topic, result: err('invalid_partitions', `Topic '${req.topic}' is listed twice.`) });
+      continue;
+    }
+    seen.add(req.topic);
+    const planned = planNewPartitions(image, req, live, loads);
+    if (!planned.ok) {
+      results.push({ topic: req.topic, result: planned });
+      continue;
+    }
+    const { topic, replicaLists } = planned.value;
+    replicaLists.forEach((replicas, i) => {
+      const leader = replicas[0];
+      assert(leader !== undefined, 'new partition without replicas');
+      records.push({
+        type: 'partition',
+        topicId: topic.topicId,
+        partition: topic.partitions.length + i,
+        replicas,
+        isr: replicas,
+        leader,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+      });
+    });
+    results.push({ topic: req.topic, result: ok(null) });
+  }
+  return { records, results };
+}
+
+function planNewPartitions(
+  image: MetadataImage,
+  req: CreatePartitionsTopic,
+  live: readonly PlacementBroker[],
+  loads: Map<number, BrokerLoad>,
+): Result<{ topic: TopicImage; replicaLists: number[][] }, CreatePartitionsError> {
+  const topic = image.topic(req.topic);
+  if (topic === undefined) return err('unknown_topic', `Topic '${req.topic}' does not exist.`);
+  const current = topic.partitions.length;
+  if (!Number.isInteger(req.count) || req.count > partitionsPerTopicMax) {
+    return err('invalid_partitions', `Number of partitions must be an integer of at most ${partitionsPerTopicMax}.`);
+  }
+  if (req.count < current) {
+    return err(
+      'invalid_partitions',
+      `Topic currently has ${current} partitions, which is higher than the requested ${req.count}.`,
+    );
+  }
+  if (req.count === current) return err('invalid_partitions', `Topic already has ${current} partitions.`);
+  const added = req.count - current;
+  const replicationFactor = topic.partitions[0]?.replicas.length ?? 1;
+  if (req.assignments.length > 0) {
+    const checked = checkAssignments(image, req.assignments, added, replicationFactor);
+    return checked.ok ? ok({ topic, replicaLists: checked.value }) : checked;
+  }
+  if (replicationFactor > live.length) {
+    return err(
+      'invalid_replication_factor',
+      `The topic's replication factor of ${replicationFactor} cannot be reached: only ${live.length} live broker(s).`,
+    );
+  }
+  // Rotating by the current count continues the topic's leader spread where it left off.
+  return ok({ topic, replicaLists: placeReplicas(live, loads, added, replicationFactor, current) });
+}
+
+function checkAssignments(
+  image: MetadataImage,
+  assignments: readonly (readonly number[])[],
+  added: number,
+  replicationFactor: number,
+): Result<number[][], CreatePartitionsError> {
+  const bad = (why: string) => err('invalid_replica_assignment', why);
+  if (assignments.length !== added) {
+    return bad(`Increasing the number of partitions by ${added} but ${assignments.length} assignments provided.`);
+  }
+  const out: number[][] = [];
+  for (const [i, brokerIds] of assignments.entries()) {
+    if (brokerIds.length !== replicationFactor) {
+      return bad(
+        `New partition ${i} has ${brokerIds.length} replicas; the topic's partitions have ${replicationFactor}.`,
+      );
+    }
+    if (new Set(brokerIds).size !== brokerIds.length) return bad(`New partition ${i} repeats a replica.`);
+    const unknown = brokerIds.find((id) => image.broker(id) === undefined || image.broker(id)?.fenced === true);
+    if (unknown !== undefined) return bad(`Broker ${unknown} in new partition ${i} is not a live broker.`);
+    out.push([...brokerIds]);
+  }
+  return ok(out);
+}
