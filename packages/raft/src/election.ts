@@ -72,6 +72,13 @@ function win(r: Raft, kind: CampaignKind): void {
  */
 export function handleVoteRequest(r: Raft, m: Message): void {
   const isPreVote = m.type === 'pre-vote';
+  if (r.voters.length === 0 && r.learners.length === 0) {
+    // We are in no configuration: a new node, or one wiped and re-added under its old id that
+    // has not had the leader's snapshot yet. An empty log vouches for nothing: granting would
+    // let a stale node that still counts our id as a voter win without the committed log.
+    // No answer at all, as if lost: a rejection would carry a term we never entered.
+    return;
+  }
   const canVote = r.vote === m.from || (r.vote === noNode && r.leader === noNode) || (isPreVote && m.term > r.term);
   const responseType = isPreVote ? 'pre-vote-response' : 'vote-response';
   if (canVote && r.log.isUpToDate(m.index, m.logTerm)) {

@@ -10,6 +10,7 @@ import type { Progress } from './progress.ts';
 import type { Raft } from './raft.ts';
 import { sendAppend } from './replication.ts';
 import type { NodeId } from './types.ts';
+import { noNode } from './types.ts';
 
 export type TransferError = 'not_leader' | 'not_a_voter' | 'already_leader';
 
@@ -25,6 +26,28 @@ export function transferLeadership(r: Raft, to: NodeId): Result<void, TransferEr
   if (progress.match === r.log.lastIndex()) sendTimeoutNow(r, to);
   else sendAppend(r, to, true);
   return ok(undefined);
+}
+
+/**
+ * A leader that applied its own removal hands leadership to the voter of
+ * the new configuration with the longest log, instead of stepping down at
+ * once: until some new voter learns that the removal committed, the new
+ * voters still count the old leader's vote, and it refuses them whenever
+ * its log is longer, so nobody could be elected. Raft.tick retries with
+ * another choice every election timeout until a new leader's term reaches it.
+ */
+export function handOffLeadership(r: Raft): void {
+  let target: NodeId = noNode;
+  let targetMatch = -1;
+  for (const id of r.voters) {
+    const match = r.progress.get(id)?.match ?? -1;
+    if (id !== r.id && match > targetMatch) {
+      target = id;
+      targetMatch = match;
+    }
+  }
+  r.leadTransferee = noNode;
+  if (target !== noNode) transferLeadership(r, target);
 }
 
 /** Called on every append answer: the moment the target has our whole log, it may take over. */

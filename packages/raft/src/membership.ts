@@ -3,9 +3,11 @@
  * conf-change entry; it takes effect on each node when the driver applies
  * the committed entry and calls RawNode.applyConfChange. Until then the
  * leader refuses another change (pendingConfIndex), which keeps every two
- * consecutive configurations overlapping in a majority.
+ * consecutive configurations overlapping in a majority. A leader that
+ * applies its own removal hands leadership over (leadership-transfer.ts).
  */
 import { nextConfState } from './conf-change.ts';
+import { handOffLeadership } from './leadership-transfer.ts';
 import { Progress } from './progress.ts';
 import type { Raft } from './raft.ts';
 import { bcastAppend, maybeCommit } from './replication.ts';
@@ -26,9 +28,10 @@ export function applyConfChange(r: Raft, change: ConfChange): ConfState {
   syncProgress(r);
   if (r.role !== 'leader') return next;
   if (!r.voters.includes(r.id)) {
-    // Our removal is committed (the driver applies only committed entries) and the
-    // followers heard the commit with our last appends: step aside.
-    r.becomeFollower(r.term, noNode);
+    // Our removal is committed, but the new voters may not know it yet (the appends that
+    // carried the commit can be lost): keep leading, without proposals, and hand off.
+    if (maybeCommit(r)) bcastAppend(r);
+    handOffLeadership(r);
     return next;
   }
   if (r.leadTransferee !== noNode && !r.voters.includes(r.leadTransferee)) r.leadTransferee = noNode;

@@ -10,7 +10,7 @@
  */
 import { assert } from '@runnel/common';
 import { handleVoteRequest, handleVoteResponse, hup } from './election.ts';
-import { sendTimeoutNowIfCaughtUp } from './leadership-transfer.ts';
+import { handOffLeadership, sendTimeoutNowIfCaughtUp } from './leadership-transfer.ts';
 import { progressFor } from './membership.ts';
 import type { Progress } from './progress.ts';
 import { hasQuorum } from './quorum.ts';
@@ -176,12 +176,17 @@ export class Raft {
     this.electionElapsed++;
     if (this.electionElapsed >= this.config.electionTicks) {
       this.electionElapsed = 0;
-      if (this.config.checkQuorum && !this.#quorumActive()) {
+      if (!this.isPromotable()) {
+        // Removed: stepping down could leave the new voters unable to elect anyone (see
+        // handOffLeadership), so try the hand-off again, maybe to another voter.
+        handOffLeadership(this);
+      } else if (this.config.checkQuorum && !this.#quorumActive()) {
         this.becomeFollower(this.term, noNode);
         return;
+      } else {
+        // A transfer that has not finished within an election timeout is abandoned.
+        this.leadTransferee = noNode;
       }
-      // A transfer that has not finished within an election timeout is abandoned.
-      this.leadTransferee = noNode;
     }
     if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0;

@@ -26,7 +26,7 @@ import type { ConfChange, ConfState, HardState, Message, NodeId, RaftConfig, Rea
 import { noNode } from './types.ts';
 
 export type ProposeError = 'not_leader' | 'transfer_in_progress' | 'dropped';
-export type ConfChangeError = ProposeError | 'change_in_progress' | 'invalid_change';
+export type ConfChangeError = ProposeError | 'change_in_progress' | 'invalid_change' | 'learner_not_ready';
 export type { TransferError };
 
 export interface ProgressStatus {
@@ -98,6 +98,11 @@ export class RawNode {
     if (r.pendingConfIndex > r.log.applied) return err('change_in_progress');
     if (change.type === 'remove-voter' && r.voters.length === 1 && r.voters[0] === change.nodeId) {
       return err('invalid_change', 'cannot remove the last voter');
+    }
+    if (change.type === 'add-voter' && r.learners.includes(change.nodeId) && !r.progress.get(change.nodeId)?.match) {
+      // A learner that has acknowledged nothing to us may hold no configuration yet, and such a
+      // node does not vote (election.ts): promoting it could leave the quorum unable to elect.
+      return err('learner_not_ready', `learner ${change.nodeId} has not caught up with this leader`);
     }
     const result = this.#propose({ type: 'conf-change', data: encodeConfChange(change) });
     if (result.ok) r.pendingConfIndex = r.log.lastIndex();

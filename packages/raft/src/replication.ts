@@ -140,7 +140,11 @@ export function handleAppend(r: Raft, m: Message): void {
 }
 
 export function handleHeartbeat(r: Raft, m: Message): void {
-  r.log.commitTo(m.commit);
+  // A heartbeat carries no log-matching check, so its commit index speaks for our log only
+  // once that is a prefix of the leader's: when our last entry is of its term (we accepted
+  // one of its appends). A heartbeat sent before a node was wiped and re-added under the same
+  // id reaches an empty log; a stale log could otherwise commit entries the leader never had.
+  if (r.log.lastTerm() === r.term) r.log.commitTo(Math.min(m.commit, r.log.lastIndex()));
   r.send({ type: 'heartbeat-response', to: m.from });
 }
 

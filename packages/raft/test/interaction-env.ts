@@ -13,7 +13,7 @@ import { formatConfState, formatEntry, formatMessage, formatReady } from './inte
 
 interface Node {
   raw: RawNode;
-  readonly storage: MemoryStorage;
+  storage: MemoryStorage;
   readonly options: NodeOptions;
   /** The state machine: the data of every applied normal entry, in order. */
   appliedData: string[];
@@ -79,6 +79,9 @@ export class InteractionEnv {
         break;
       case 'restart':
         this.#restart(args);
+        break;
+      case 'wipe':
+        this.#wipe(args);
         break;
       case 'status':
         this.#status();
@@ -155,6 +158,21 @@ export class InteractionEnv {
     node.confState = node.storage.snapshot().metadata.confState;
     this.#inFlight = this.#inFlight.filter((message) => message.to !== id);
     this.#out.push(`${id}: restarted at term ${node.raw.status().term}`);
+  }
+
+  /**
+   * `wipe 3`: node 3's data is deleted and it starts again empty, in no
+   * configuration, under the same id. Messages already on their way to it
+   * stay in flight: they reach the new, empty node.
+   */
+  #wipe(args: readonly string[]): void {
+    const id = Number(args[0]);
+    const node = this.#node(args[0]);
+    node.storage = new MemoryStorage();
+    node.raw = this.#newRawNode(id, node.storage, node.options);
+    node.appliedData = [];
+    node.confState = { voters: [], learners: [] };
+    this.#out.push(`${id}: wiped, ${formatConfState(node.confState)}`);
   }
 
   /** `tick 2 x5`: five ticks of node 2. */

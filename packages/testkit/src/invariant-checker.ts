@@ -1,4 +1,4 @@
-import type { Entry, NodeId } from '@runnel/raft';
+import type { ConfState, Entry, NodeId } from '@runnel/raft';
 
 /** The properties a schedule checks; the first one broken ends the schedule. */
 export type InvariantName =
@@ -7,6 +7,9 @@ export type InvariantName =
   | 'leader-completeness'
   | 'committed-prefix'
   | 'state-machine-safety'
+  | 'conf-change-overlap'
+  | 'config-history'
+  | 'removed-leader'
   | 'liveness'
   | 'raft-crashed';
 
@@ -33,13 +36,26 @@ interface CommittedRecord {
 /** Reads a leader's log: the term at an index, or why there is none. */
 export type TermReader = (index: number) => number | 'compacted' | 'missing';
 
+interface ConfRecord {
+  readonly key: string;
+  readonly confState: ConfState;
+  readonly node: NodeId;
+}
+
+const sortedIds = (ids: readonly NodeId[]): NodeId[] => [...ids].sort((a, b) => a - b);
+const confKeyOf = (conf: ConfState): string =>
+  `voters=(${sortedIds(conf.voters).join(' ')}) learners=(${sortedIds(conf.learners).join(' ')})`;
+
 const dataKeyOf = (data: Uint8Array): string => Buffer.from(data.buffer, data.byteOffset, data.length).toString('hex');
 
 /**
  * Cluster-wide Raft safety checker, fed observations by the simulation
  * driver and kept free of any raft code so it can be tested on its own:
  * one leader per term, log matching, leader completeness, a committed
- * prefix that never changes, and identical applied state at equal indexes.
+ * prefix that never changes, identical applied state at equal indexes, and
+ * for membership: one conf change in flight at a time, every node's applied
+ * configurations following the committed history, and no leader outside
+ * the configuration it has applied.
  *
  * Owned by one schedule. It records the first violation and keeps it;
  * later observations do not overwrite it, so the report names the cause.
@@ -51,6 +67,12 @@ export class InvariantChecker {
   readonly #committedInOrder: CommittedRecord[] = [];
   readonly #leaderCursors = new Map<string, number>();
   readonly #digestAt = new Map<number, { digest: number; node: NodeId }>();
+  /** Configuration after each committed conf-change entry, by the entry's index. */
+  readonly #confAt = new Map<number, ConfRecord>();
+  /** Indexes of #confAt, ascending. */
+  readonly #confIndexes: number[] = [];
+  #genesisConf: ConfState | null = null;
+  readonly #leadershipsSeen = new Set<string>();
   #violation: Violation | null = null;
 
   get violation(): Violation | null {
@@ -64,6 +86,12 @@ export class InvariantChecker {
 
   get committedCount(): number {
     return this.#committed.size;
+  }
+
+  /** The newest committed configuration seen applied anywhere (the genesis one before any change), or null. */
+  get committedConf(): ConfState | null {
+    const newest = this.#confIndexes.at(-1);
+    return newest === undefined ? this.#genesisConf : (this.#confAt.get(newest)?.confState ?? null);
   }
 
   fail(invariant: InvariantName, detail: string): void {
@@ -169,5 +197,77 @@ export class InvariantChecker {
       }
     }
     this.#leaderCursors.set(cursorKey, cursor);
+  }
+
+  /** The configuration every founding node starts from (in force before the first conf-change entry). */
+  observeGenesis(confState: ConfState): void {
+    this.#genesisConf = confState;
+  }
+
+  /**
+   * Configuration history: applying the conf-change entry at `index` must
+   * give every node the same configuration, so each node's sequence of
+   * applied configurations is a prefix of the committed one.
+   */
+  observeConfApplied(node: NodeId, index: number, confState: ConfState): void {
+    const key = confKeyOf(confState);
+    const known = this.#confAt.get(index);
+    if (known === undefined) {
+      this.#confAt.set(index, { key, confState, node });
+      let at = this.#confIndexes.length;
+      while (at > 0 && (this.#confIndexes[at - 1] ?? 0) > index) at--;
+      this.#confIndexes.splice(at, 0, index);
+    } else if (known.key !== key) {
+      this.fail('config-history', `node ${node} applied ${index} into ${key}; node ${known.node} into ${known.key}`);
+    }
+  }
+
+  /**
+   * A snapshot at `index` must carry the configuration in force there: the
+   * one after the newest committed conf change at or below it. Whoever took
+   * the snapshot applied those changes, so they are on record already.
+   */
+  observeConfSnapshot(node: NodeId, index: number, confState: ConfState): void {
+    let expected: ConfState | null = this.#genesisConf;
+    for (const at of this.#confIndexes) {
+      if (at > index) break;
+      expected = this.#confAt.get(at)?.confState ?? expected;
+    }
+    if (expected === null) return;
+    const key = confKeyOf(confState);
+    if (key !== confKeyOf(expected)) {
+      this.fail(
+        'config-history',
+        `node ${node} got a snapshot at ${index} with ${key}; ${confKeyOf(expected)} is in force there`,
+      );
+    }
+  }
+
+  /**
+   * One conf change in flight: a leader whose log holds a conf-change entry
+   * it has not applied yet (pendingIndex) must refuse another one.
+   */
+  observeConfChangeProposal(node: NodeId, accepted: boolean, pendingIndex: number | null): void {
+    if (accepted && pendingIndex !== null) {
+      this.fail(
+        'conf-change-overlap',
+        `leader ${node} accepted a conf change while the one at ${pendingIndex} is unapplied`,
+      );
+    }
+  }
+
+  /**
+   * A node whose applied configuration does not make it a voter (it applied
+   * its own removal, or it is a fresh node not yet added) never becomes
+   * leader. Checked when a leadership is first seen: a leader that applies
+   * its own removal keeps leading until it has handed over.
+   */
+  checkLeaderMembership(node: NodeId, term: number, appliedConf: ConfState): void {
+    const key = `${node}:${term}`;
+    if (this.#leadershipsSeen.has(key)) return;
+    this.#leadershipsSeen.add(key);
+    if (!appliedConf.voters.includes(node)) {
+      this.fail('removed-leader', `node ${node} leads term ${term} but its applied ${confKeyOf(appliedConf)}`);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { assert } from '@runnel/common';
-import type { NodeId } from '@runnel/raft';
+import type { ConfChange, ConfState, NodeId } from '@runnel/raft';
 import { InvariantChecker } from './invariant-checker.ts';
 import type { RaftImplementation } from './raft-seam.ts';
 import { Scheduler } from './scheduler.ts';
@@ -10,8 +10,10 @@ import { SimNode } from './sim-node.ts';
 
 export interface RaftClusterOptions {
   readonly seed: number;
-  /** Voters, numbered 1..nodeCount. */
+  /** Node ids 1..nodeCount. */
   readonly nodeCount: number;
+  /** Ids 1..initialVoterCount found the cluster as its voters; the rest start empty, outside it. Default: all. */
+  readonly initialVoterCount?: number;
   readonly settings: SimRaftSettings;
   readonly networkFaults: NetworkFaults;
   readonly implementation: RaftImplementation;
@@ -23,8 +25,9 @@ const textEncoder = new TextEncoder();
 /**
  * A simulated raft cluster: N nodes over one seeded scheduler, one simulated
  * network and one invariant checker. It offers the moves a schedule makes
- * (tick, deliver, process a Ready, propose, crash, restart, partition,
- * snapshot, transfer leadership) and checks the invariants after each one.
+ * (tick, deliver, process a Ready, propose, change membership, crash,
+ * restart, wipe, partition, snapshot, transfer leadership) and checks the
+ * invariants after each one.
  *
  * Owned by one schedule (runSchedule or a test). Not reusable after a
  * violation: the checker keeps the first one, and an exception from raft
@@ -35,12 +38,18 @@ export class RaftCluster {
   readonly network: SimNetwork;
   readonly checker = new InvariantChecker();
   readonly nodes: readonly SimNode[];
+  /** Nodes wiped and restarted empty so far (see recreate). */
+  wipeCount = 0;
 
   constructor(options: RaftClusterOptions) {
     assert(options.nodeCount >= 1, 'a cluster needs a node');
     this.scheduler = new Scheduler(options.seed, options.traceLinesMax);
     this.network = new SimNetwork(this.scheduler, options.networkFaults);
-    const voters = Array.from({ length: options.nodeCount }, (_, i) => i + 1);
+    const ids = Array.from({ length: options.nodeCount }, (_, i) => i + 1);
+    const initialVoterCount = options.initialVoterCount ?? options.nodeCount;
+    assert(initialVoterCount >= 1 && initialVoterCount <= options.nodeCount, 'bad initial voter count');
+    const genesis: ConfState = { voters: ids.slice(0, initialVoterCount), learners: [] };
+    this.checker.observeGenesis(genesis);
     const context = {
       scheduler: this.scheduler,
       network: this.network,
@@ -48,7 +57,7 @@ export class RaftCluster {
       implementation: options.implementation,
       settings: options.settings,
     };
-    this.nodes = voters.map((id) => new SimNode(id, voters, context));
+    this.nodes = ids.map((id) => new SimNode(id, id <= initialVoterCount ? genesis : null, context));
     for (const node of this.nodes) node.start();
   }
 
@@ -130,6 +139,31 @@ export class RaftCluster {
     if (raw === null) return;
     this.scheduler.note(`propose ${value} at node ${node.id}`);
     raw.propose(textEncoder.encode(value));
+  }
+
+  /** Proposes a membership change at `node`; true when raft accepted it. */
+  proposeConfChange(node: SimNode, change: ConfChange): boolean {
+    const accepted = node.proposeConfChange(change);
+    this.scheduler.note(
+      `propose ${change.type} ${change.nodeId} at node ${node.id}: ${accepted ? 'accepted' : 'refused'}`,
+    );
+    return accepted;
+  }
+
+  /** The newest committed configuration (see InvariantChecker.committedConf). */
+  committedConf(): ConfState {
+    const conf = this.checker.committedConf;
+    assert(conf !== null, 'the cluster always has a genesis configuration');
+    return conf;
+  }
+
+  /** Deletes a node's data and starts it again empty, as an operator does before re-adding a removed server. */
+  recreate(node: SimNode): void {
+    this.scheduler.note(`wipe node ${node.id} and start it empty`);
+    this.wipeCount += 1;
+    node.wipe();
+    this.network.purge(node.id);
+    node.start();
   }
 
   transferLeadership(from: SimNode, to: NodeId): void {

@@ -1,5 +1,6 @@
 import type { NodeId } from '@runnel/raft';
 import type { Violation } from './invariant-checker.ts';
+import { changeMembership } from './membership-moves.ts';
 import { RaftCluster } from './raft-cluster.ts';
 import { rawNodeImplementation } from './raft-implementation.ts';
 import type { RaftImplementation } from './raft-seam.ts';
@@ -9,7 +10,12 @@ import type { SimNode, SimRaftSettings } from './sim-node.ts';
 import { readyCrashPoints } from './sim-node.ts';
 
 export interface ScheduleOptions {
+  /** Node ids 1..nodeCount. */
   readonly nodeCount: number;
+  /** Ids 1..initialVoterCount found the cluster; the others are spares for membership changes. */
+  readonly initialVoterCount: number;
+  /** Whether the schedule proposes membership changes (add learner, promote, remove, re-add). */
+  readonly membershipChanges: boolean;
   /** Steps of random work with faults on. */
   readonly faultSteps: number;
   /** After the faults stop, steps allowed for the cluster to elect a leader and converge. */
@@ -25,6 +31,10 @@ export interface ScheduleStats {
   steps: number;
   committed: number;
   proposals: number;
+  /** Membership changes raft accepted. */
+  confChanges: number;
+  /** Removed nodes wiped and re-added empty. */
+  wipes: number;
   crashes: number;
   leaderTerms: number;
   snapshotsSent: number;
@@ -99,13 +109,23 @@ function processSomeReady(run: Run, crashProbability: number): void {
   const { cluster } = run;
   const random = cluster.scheduler.random;
   const node = random.pick(cluster.readyNodes());
-  const crashAllowed = crashProbability > 0 && cluster.downNodes().length < minorityOf(run.options.nodeCount);
+  const crashAllowed = crashProbability > 0 && crashBudgetLeft(cluster);
   const crash = crashAllowed && random.bool(crashProbability) ? random.pick(readyCrashPoints) : null;
   if (crash !== null) run.stats.crashes += 1;
   cluster.processReady(node, crash);
 }
 
 const minorityOf = (nodeCount: number): number => Math.floor((nodeCount - 1) / 2);
+
+/**
+ * Crashes keep a majority of the configuration in force up, so the fault
+ * phase still makes progress; nodes outside it do not count.
+ */
+function crashBudgetLeft(cluster: RaftCluster): boolean {
+  const voters = cluster.committedConf().voters;
+  const downVoters = cluster.downNodes().filter((node) => voters.includes(node.id)).length;
+  return downVoters < minorityOf(voters.length);
+}
 
 function propose(run: Run): void {
   const { cluster } = run;
@@ -145,7 +165,8 @@ function faultStep(run: Run): void {
   const faults = options.faults ? 1 : 0;
   const down = cluster.downNodes();
   const up = cluster.upNodes();
-  const canCrash = down.length < minorityOf(options.nodeCount) ? run.crashRates.crashWeight : 0;
+  const canCrash = crashBudgetLeft(cluster) ? run.crashRates.crashWeight : 0;
+  const membership = options.membershipChanges ? 0.6 : 0;
   pickMove(run, [
     [cluster.network.hasDue() ? 30 : 0, () => cluster.deliverDue()],
     [cluster.readyNodes().length > 0 ? 30 : 0, () => processSomeReady(run, run.crashRates.readyCrashProbability)],
@@ -157,6 +178,7 @@ function faultStep(run: Run): void {
     [cluster.network.partitioned ? 0 : 0.3 * faults, () => partition(run)],
     [cluster.network.partitioned ? 2 : 0, () => cluster.heal()],
     [0.3, () => transfer(run)],
+    [membership, () => changeMembership(cluster) && run.stats.confChanges++],
   ]);
 }
 
@@ -166,11 +188,18 @@ function crashOne(run: Run): void {
   cluster.crash(cluster.scheduler.random.pick(cluster.upNodes()));
 }
 
-/** The liveness goal: every node up, holding the marker, at the same applied index with the same state. */
+/** The nodes the liveness goal covers: every voter and learner of the newest committed configuration. */
+function members(cluster: RaftCluster): SimNode[] {
+  const conf = cluster.committedConf();
+  return cluster.nodes.filter((node) => conf.voters.includes(node.id) || conf.learners.includes(node.id));
+}
+
+/** The liveness goal: every member up, holding the marker, at the same applied index with the same state. */
 function converged(cluster: RaftCluster, marker: string): boolean {
-  const first = cluster.nodes[0]?.state;
+  const nodes = members(cluster);
+  const first = nodes[0]?.state;
   if (first == null || !first.values.includes(marker)) return false;
-  return cluster.nodes.every(
+  return nodes.every(
     (node) =>
       node.state !== null && node.state.appliedIndex === first.appliedIndex && node.state.digest === first.digest,
   );
@@ -187,9 +216,11 @@ function progressOf(node: SimNode): string {
 }
 
 /**
- * Liveness: with the network healed, every node restarted and faults off,
- * the cluster must elect a leader, commit a fresh proposal and bring every
- * node to the same applied state within settleStepsMax steps.
+ * Liveness: with the network healed, every node restarted (removed ones
+ * too, stale as they are) and faults off, the voters of the final
+ * configuration must elect a leader, commit a fresh proposal and bring
+ * every voter and learner to the same applied state within settleStepsMax
+ * steps. Nodes outside the configuration are not waited for.
  */
 function settle(run: Run): void {
   const { cluster, options } = run;
@@ -212,10 +243,11 @@ function settle(run: Run): void {
   }
   if (cluster.checker.violation === null && !converged(cluster, marker)) {
     const applied = cluster.nodes.map((node) => `${node.id}@${node.state?.appliedIndex ?? 'down'}`).join(' ');
+    const conf = cluster.committedConf();
     const leaders = cluster.leaders().map((node) => `${node.id}(term ${node.raw?.status().term}${progressOf(node)})`);
     cluster.checker.fail(
       'liveness',
-      `no convergence ${options.settleStepsMax} steps after healing: applied ${applied}; leaders ${leaders.join(',') || 'none'}`,
+      `no convergence ${options.settleStepsMax} steps after healing: applied ${applied}; voters ${conf.voters.join(',')} learners ${conf.learners.join(',') || 'none'}; leaders ${leaders.join(',') || 'none'}`,
     );
   }
 }
@@ -230,6 +262,7 @@ export function runSchedule(seed: number, options: ScheduleOptions): ScheduleRes
   const cluster = new RaftCluster({
     seed,
     nodeCount: options.nodeCount,
+    initialVoterCount: options.initialVoterCount,
     settings: options.settings,
     networkFaults: calmNetworkFaults,
     implementation: options.implementation,
@@ -239,6 +272,8 @@ export function runSchedule(seed: number, options: ScheduleOptions): ScheduleRes
     steps: 0,
     committed: 0,
     proposals: 0,
+    confChanges: 0,
+    wipes: 0,
     crashes: 0,
     leaderTerms: 0,
     snapshotsSent: 0,
@@ -258,6 +293,7 @@ export function runSchedule(seed: number, options: ScheduleOptions): ScheduleRes
     cluster.checker.fail('raft-crashed', detail);
   }
   stats.steps = cluster.scheduler.step;
+  stats.wipes = cluster.wipeCount;
   stats.committed = cluster.checker.committedCount;
   stats.leaderTerms = cluster.checker.leaderTermCount;
   stats.snapshotsSent = cluster.network.stats.snapshots;
@@ -284,13 +320,18 @@ export function describeFailure(result: ScheduleResult, testFile: string): strin
 }
 
 /**
- * The options the standard suite runs for a seed: odd seeds a 3-node cluster,
- * even seeds a 5-node one, faults on. A function of the seed alone, so a
- * seed is all a replay needs.
+ * The options the standard suite runs for a seed, faults always on: a third
+ * of the seeds (multiples of 3) start 3 voters with 1 or 2 spare ids and
+ * change membership; of the rest, odd seeds run 3 voters and even seeds 5.
+ * A function of the seed alone, so a seed is all a replay needs.
  */
 export function standardScheduleOptions(seed: number): ScheduleOptions {
+  const membershipChanges = seed % 3 === 0;
+  const nodeCount = membershipChanges ? (seed % 2 === 0 ? 5 : 4) : seed % 2 === 0 ? 5 : 3;
   return {
-    nodeCount: seed % 2 === 0 ? 5 : 3,
+    nodeCount,
+    initialVoterCount: membershipChanges ? 3 : nodeCount,
+    membershipChanges,
     faultSteps: 1000,
     settleStepsMax: 4000,
     settings: defaultRaftSettings,

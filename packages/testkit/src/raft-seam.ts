@@ -19,6 +19,8 @@ export interface RaftStatusView {
   readonly role: Role;
   readonly leader: NodeId;
   readonly commit: number;
+  readonly applied: number;
+  readonly lastIndex: number;
   readonly confState: ConfState;
 }
 

@@ -147,6 +147,19 @@ export class SimNetwork {
     this.#groups = null;
   }
 
+  /**
+   * Drops every message to or from `node`, as lost. Used when a node is
+   * wiped: raft messages carry no incarnation, so a message of the old
+   * incarnation reaching the new one (an acknowledgement of entries the
+   * new disk never had) would be indistinguishable from a real one. A real
+   * operator deletes a removed server's data long after its last message.
+   */
+  purge(node: NodeId): void {
+    const kept = this.#inFlight.filter((item) => item.message.from !== node && item.message.to !== node);
+    this.stats.dropped += this.#inFlight.length - kept.length;
+    this.#inFlight = kept;
+  }
+
   #enqueue(message: Message): void {
     if (this.#inFlight.length >= this.#inFlightMax) {
       this.stats.dropped += 1;

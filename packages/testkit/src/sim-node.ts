@@ -1,5 +1,5 @@
 import { assert } from '@runnel/common';
-import type { ConfState, Entry, Message, NodeId, RaftConfig, Ready } from '@runnel/raft';
+import type { ConfChange, ConfState, Entry, Message, NodeId, RaftConfig, Ready } from '@runnel/raft';
 import { decodeConfChange } from '@runnel/raft';
 import { AppliedState } from './applied-state.ts';
 import type { InvariantChecker, TermReader } from './invariant-checker.ts';
@@ -27,6 +27,27 @@ interface Running {
   readonly raw: SimRaftNode;
   readonly storage: SimStorage;
   state: AppliedState;
+  /** The last conf change this node accepted as leader, until its term ends (it may still be unstable). */
+  proposedConfChange: { readonly index: number; readonly term: number } | null;
+}
+
+/**
+ * The cluster's first snapshot sits at index 1, term 1: a node that joins
+ * later starts empty, so the leader must send it a snapshot (which carries
+ * the configuration) instead of replaying a log whose first configuration
+ * is not in any entry.
+ */
+export const genesisIndex = 1;
+
+/** A founding voter's disk holds the genesis snapshot; any other node's disk is empty and in no configuration. */
+function freshDisk(genesis: ConfState | null): SimDisk {
+  if (genesis === null) {
+    const empty = { metadata: { index: 0, term: 0, confState: { voters: [], learners: [] } }, data: new Uint8Array(0) };
+    return new SimDisk(empty, { term: 0, vote: 0, commit: 0 });
+  }
+  const data = AppliedState.genesis(genesisIndex, genesis).encode();
+  const snapshot = { metadata: { index: genesisIndex, term: 1, confState: genesis }, data };
+  return new SimDisk(snapshot, { term: 1, vote: 0, commit: genesisIndex });
 }
 
 /**
@@ -41,16 +62,19 @@ interface Running {
  */
 export class SimNode {
   readonly id: NodeId;
-  readonly disk: SimDisk;
   readonly #context: SimNodeContext;
+  #disk: SimDisk;
   #running: Running | null = null;
 
-  constructor(id: NodeId, voters: readonly NodeId[], context: SimNodeContext) {
+  /** `genesis`: the founding configuration if this node is one of its voters, else null (a spare node). */
+  constructor(id: NodeId, genesis: ConfState | null, context: SimNodeContext) {
     this.id = id;
     this.#context = context;
-    const confState: ConfState = { voters: [...voters], learners: [] };
-    const bootstrap = { metadata: { index: 0, term: 0, confState }, data: new Uint8Array(0) };
-    this.disk = new SimDisk(bootstrap, { term: 0, vote: 0, commit: 0 });
+    this.#disk = freshDisk(genesis);
+  }
+
+  get disk(): SimDisk {
+    return this.#disk;
   }
 
   get up(): boolean {
@@ -72,6 +96,7 @@ export class SimNode {
     const storage = this.#context.implementation.createStorage(image);
     const state = AppliedState.decode(image.snapshot.data);
     assert(state.appliedIndex === image.snapshot.metadata.index, 'snapshot data and metadata disagree');
+    if (image.snapshot.metadata.index === 0) state.setConfState(image.snapshot.metadata.confState);
     const raw = this.#context.implementation.createNode({
       ...this.#context.settings,
       id: this.id,
@@ -79,13 +104,56 @@ export class SimNode {
       applied: state.appliedIndex,
       random: this.#context.scheduler.random,
     });
-    this.#running = { raw, storage, state };
+    this.#running = { raw, storage, state, proposedConfChange: null };
   }
 
   crash(): void {
     assert(this.#running !== null, `node ${this.id} is already down`);
     this.#running = null;
-    this.disk.crash();
+    this.#disk.crash();
+  }
+
+  /** The node is decommissioned and its data deleted: it comes back (start()) as a fresh, empty node. */
+  wipe(): void {
+    this.#running = null;
+    this.#disk = freshDisk(null);
+  }
+
+  /**
+   * Proposes a membership change. The node's log may hold at most one
+   * conf-change entry it has not applied; if it holds one and raft still
+   * accepts another, that is reported. True when raft accepted the change.
+   */
+  proposeConfChange(change: ConfChange): boolean {
+    const running = this.#running;
+    if (running === null) return false;
+    const pending = this.#pendingConfChangeIndex(running);
+    const before = running.raw.status();
+    running.raw.proposeConfChange(change);
+    const after = running.raw.status();
+    const accepted = after.lastIndex > before.lastIndex;
+    this.#context.checker.observeConfChangeProposal(this.id, accepted, pending);
+    if (accepted) running.proposedConfChange = { index: after.lastIndex, term: after.term };
+    return accepted;
+  }
+
+  /** The newest conf-change entry in this node's log above its applied index, or null. */
+  #pendingConfChangeIndex(running: Running): number | null {
+    const { storage } = running;
+    const status = running.raw.status();
+    let pending: number | null = null;
+    const lo = Math.max(status.applied + 1, storage.firstIndex());
+    const hi = storage.lastIndex() + 1;
+    if (lo < hi) {
+      for (const entry of storage.entries(lo, hi, Number.MAX_SAFE_INTEGER)) {
+        if (entry.type === 'conf-change') pending = entry.index;
+      }
+    }
+    const proposed = running.proposedConfChange;
+    if (proposed !== null && proposed.term === status.term && proposed.index > status.applied) {
+      pending = Math.max(pending ?? 0, proposed.index);
+    }
+    return pending;
   }
 
   hasReady(): boolean {
@@ -105,7 +173,7 @@ export class SimNode {
   #handleReady(running: Running, ready: Ready, crashPoint: ReadyCrashPoint | null): boolean {
     this.#persist(running, ready);
     if (crashPoint === 'after-write') return false;
-    if (ready.mustSync || this.#context.scheduler.random.bool(0.3)) this.disk.sync();
+    if (ready.mustSync || this.#context.scheduler.random.bool(0.3)) this.#disk.sync();
     if (crashPoint === 'after-sync') return false;
     for (const message of ready.messages) this.#send(message);
     if (crashPoint === 'after-send') return false;
@@ -122,16 +190,16 @@ export class SimNode {
     if (running === null) return false;
     const index = running.state.appliedIndex;
     if (index < running.storage.firstIndex()) return false;
-    this.disk.sync();
-    const confState = running.raw.status().confState;
-    const snapshot = running.storage.createSnapshot(index, confState, running.state.encode());
+    this.#disk.sync();
+    // The configuration at the applied index, not raft's current one: a snapshot received and not yet applied changes the latter.
+    const snapshot = running.storage.createSnapshot(index, running.state.confState, running.state.encode());
     running.storage.compact(index);
-    this.disk.write({ kind: 'snapshot', snapshot, replacesLog: false });
-    this.disk.sync();
+    this.#disk.write({ kind: 'snapshot', snapshot, replacesLog: false });
+    this.#disk.sync();
     return true;
   }
 
-  /** Feeds the per-step checks: election safety and leader completeness. */
+  /** Feeds the per-step checks: election safety, leader completeness, a leader's membership. */
   checkStep(): void {
     const running = this.#running;
     if (running === null) return;
@@ -139,6 +207,7 @@ export class SimNode {
     if (status.role !== 'leader') return;
     this.#context.checker.observeLeader(this.id, status.term);
     this.#context.checker.checkLeader(this.id, status.term, this.#termReader(running.storage));
+    this.#context.checker.checkLeaderMembership(this.id, status.term, running.state.confState);
   }
 
   #persist(running: Running, ready: Ready): void {
@@ -149,7 +218,7 @@ export class SimNode {
       checker.observeSnapshot(this.id, index, term);
       this.#observeRemovedFrom(storage, index + 1, []);
       storage.applySnapshot(ready.snapshot);
-      this.disk.write({ kind: 'snapshot', snapshot: ready.snapshot, replacesLog: true });
+      this.#disk.write({ kind: 'snapshot', snapshot: ready.snapshot, replacesLog: true });
     }
     const first = ready.entries[0];
     if (first !== undefined) {
@@ -157,11 +226,11 @@ export class SimNode {
       checker.observeLogWrite(this.id, ready.entries, typeof previous === 'number' ? previous : null);
       this.#observeRemovedFrom(storage, first.index, ready.entries);
       storage.append(ready.entries);
-      this.disk.write({ kind: 'entries', entries: ready.entries });
+      this.#disk.write({ kind: 'entries', entries: ready.entries });
     }
     if (ready.hardState !== null) {
       storage.setHardState(ready.hardState);
-      this.disk.write({ kind: 'hard-state', hardState: ready.hardState });
+      this.#disk.write({ kind: 'hard-state', hardState: ready.hardState });
     }
   }
 
@@ -182,10 +251,13 @@ export class SimNode {
   #apply(running: Running, ready: Ready): void {
     const checker = this.#context.checker;
     if (ready.snapshot !== null) {
+      const { index, confState } = ready.snapshot.metadata;
       running.state = AppliedState.decode(ready.snapshot.data);
-      if (running.state.appliedIndex !== ready.snapshot.metadata.index) {
+      if (running.state.appliedIndex !== index) {
         checker.fail('state-machine-safety', `node ${this.id} got a snapshot whose data is not at its index`);
       }
+      checker.observeConfSnapshot(this.id, index, confState);
+      checker.observeConfSnapshot(this.id, index, running.state.confState);
       checker.observeApplied(this.id, running.state.appliedIndex, running.state.digest);
     }
     const term = running.raw.status().term;
@@ -201,7 +273,11 @@ export class SimNode {
       }
       running.state.apply(entry);
       checker.observeApplied(this.id, entry.index, running.state.digest);
-      if (entry.type === 'conf-change') running.raw.applyConfChange(decodeConfChange(entry.data));
+      if (entry.type === 'conf-change') {
+        const confState = running.raw.applyConfChange(decodeConfChange(entry.data));
+        running.state.setConfState(confState);
+        checker.observeConfApplied(this.id, entry.index, confState);
+      }
     }
   }
 

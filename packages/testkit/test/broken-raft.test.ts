@@ -67,8 +67,27 @@ const forgetVoteOnRestart: RaftImplementation = {
   createNode: rawNodeImplementation.createNode,
 };
 
-function firstFailure(implementation: RaftImplementation, seedsMax: number): ScheduleResult | null {
-  for (let seed = 1; seed <= seedsMax; seed++) {
+/** Node 2 acknowledges conf changes but never tells its raft core, so it keeps the genesis configuration. */
+const ignoreConfChanges = withNodeOverrides(
+  (id) => id === 2,
+  (node) => ({ applyConfChange: () => node.status().confState }),
+);
+
+function withNodeOverrides(
+  shouldBreak: (id: number) => boolean,
+  overrides: (node: SimRaftNode) => Partial<SimRaftNode>,
+): RaftImplementation {
+  return {
+    createStorage: rawNodeImplementation.createStorage,
+    createNode: (config) => {
+      const node = rawNodeImplementation.createNode(config);
+      return shouldBreak(config.id) ? delegateRaftNode(node, overrides(node)) : node;
+    },
+  };
+}
+
+function firstFailure(implementation: RaftImplementation, seedsMax: number, step = 1): ScheduleResult | null {
+  for (let seed = step; seed <= seedsMax; seed += step) {
     const result = runSchedule(seed, { ...standardScheduleOptions(seed), implementation });
     if (result.violation !== null) return result;
   }
@@ -94,6 +113,11 @@ describe('broken raft is caught', () => {
   it('a node that forgets its vote on restart is caught electing two leaders in one term', () => {
     const failure = firstFailure(forgetVoteOnRestart, 600);
     expect(failure?.violation?.invariant).toBe('election-safety');
+  });
+
+  it('a node that never applies conf changes to its core is caught diverging from the configuration history', () => {
+    const failure = firstFailure(ignoreConfChanges, 300, 3);
+    expect(failure?.violation?.invariant).toBe('config-history');
   });
 
   it('the unbroken raft passes the same seeds the broken ones fail', () => {

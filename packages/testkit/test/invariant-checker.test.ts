@@ -93,3 +93,53 @@ describe('InvariantChecker', () => {
     expect(checker.violation?.invariant).toBe('election-safety');
   });
 });
+
+describe('InvariantChecker membership', () => {
+  const genesis = { voters: [1, 2, 3], learners: [] };
+
+  it('nodes applying the same conf change into the same configuration leave no violation', () => {
+    const checker = new InvariantChecker();
+    checker.observeGenesis(genesis);
+    checker.observeConfApplied(1, 5, { voters: [1, 2, 3], learners: [4] });
+    checker.observeConfApplied(2, 5, { voters: [3, 2, 1], learners: [4] });
+    checker.observeConfSnapshot(4, 7, { voters: [1, 2, 3], learners: [4] });
+    checker.observeConfSnapshot(5, 4, genesis);
+    expect(checker.violation).toBeNull();
+    expect(checker.committedConf).toEqual({ voters: [1, 2, 3], learners: [4] });
+  });
+
+  it('a node applying a conf change into another configuration is a config-history violation', () => {
+    const checker = new InvariantChecker();
+    checker.observeGenesis(genesis);
+    checker.observeConfApplied(1, 5, { voters: [1, 2], learners: [] });
+    checker.observeConfApplied(2, 5, { voters: [1, 2, 3], learners: [] });
+    expect(checker.violation?.invariant).toBe('config-history');
+  });
+
+  it('a snapshot carrying a configuration not in force at its index is a config-history violation', () => {
+    const checker = new InvariantChecker();
+    checker.observeGenesis(genesis);
+    checker.observeConfApplied(1, 5, { voters: [1, 2], learners: [] });
+    checker.observeConfSnapshot(3, 9, genesis);
+    expect(checker.violation?.invariant).toBe('config-history');
+  });
+
+  it('a leader accepting a conf change while one is unapplied is a conf-change-overlap violation', () => {
+    const checker = new InvariantChecker();
+    checker.observeConfChangeProposal(1, false, 8);
+    checker.observeConfChangeProposal(1, true, null);
+    expect(checker.violation).toBeNull();
+    checker.observeConfChangeProposal(1, true, 8);
+    expect(checker.violation?.invariant).toBe('conf-change-overlap');
+  });
+
+  it('a node becoming leader outside its applied configuration is a removed-leader violation', () => {
+    const checker = new InvariantChecker();
+    checker.checkLeaderMembership(1, 4, genesis);
+    // Still leading the same term after applying its own removal is the hand-off, not a new leadership.
+    checker.checkLeaderMembership(1, 4, { voters: [2, 3], learners: [] });
+    expect(checker.violation).toBeNull();
+    checker.checkLeaderMembership(1, 5, { voters: [2, 3], learners: [] });
+    expect(checker.violation?.invariant).toBe('removed-leader');
+  });
+});
