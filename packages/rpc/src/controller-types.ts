@@ -5,9 +5,12 @@
  */
 import type { Result } from '@runnel/common';
 import type {
+  AlterConfigsResource,
+  AlterConfigsResult,
   BrokerListener,
   CommittedBatch,
-  ConfigResourceType,
+  CreatePartitionsResult,
+  CreatePartitionsTopic,
   CreateTopicRequest,
   CreateTopicResult,
   DeleteTopicResult,
@@ -60,48 +63,20 @@ export interface BrokerHeartbeatState {
 
 export type BrokerHeartbeatError = 'unknown_broker' | 'stale_broker_epoch';
 
-export interface CreatePartitionsRequest {
-  readonly topic: string;
-  /** The new total number of partitions. */
-  readonly count: number;
-  /** Replicas for each new partition, in order; empty = the controller chooses. */
-  readonly assignments: readonly (readonly number[])[];
-}
-
-export type CreatePartitionsError =
-  | 'unknown_topic'
-  | 'invalid_partitions'
-  | 'invalid_replica_assignment'
-  | 'invalid_replication_factor';
-
-export interface CreatePartitionsResult {
-  readonly topic: string;
-  readonly result: Result<null, CreatePartitionsError>;
-}
-
-export type ConfigOp = 'set' | 'delete' | 'append' | 'subtract';
-
-export interface ConfigChange {
-  readonly name: string;
-  readonly op: ConfigOp;
-  /** null for 'delete'. */
-  readonly value: string | null;
-}
-
-export interface ConfigResourceChanges {
-  readonly resourceType: ConfigResourceType;
-  /** Topic name, or broker id in decimal ("" = the cluster-wide default). */
-  readonly resourceName: string;
-  readonly changes: readonly ConfigChange[];
-}
-
-export type AlterConfigsError = 'unknown_topic' | 'invalid_config' | 'invalid_request';
-
-export interface AlterConfigsResult {
-  readonly resourceType: ConfigResourceType;
-  readonly resourceName: string;
-  readonly result: Result<null, AlterConfigsError>;
-}
+/*
+ * The admin request and result shapes are the ControllerChannel's own
+ * (@runnel/metadata): the gRPC layer carries them unchanged.
+ */
+export type {
+  AlterConfigsError,
+  AlterConfigsResource as ConfigResourceChanges,
+  AlterConfigsResult,
+  ConfigAlteration as ConfigChange,
+  ConfigOperation as ConfigOp,
+  CreatePartitionsError,
+  CreatePartitionsResult,
+  CreatePartitionsTopic as CreatePartitionsRequest,
+} from '@runnel/metadata';
 
 export interface ClusterBroker {
   readonly brokerId: number;
@@ -150,11 +125,11 @@ export interface ControllerServiceHandler {
   ): Promise<ControllerAnswer<CreateTopicResult[]>>;
   deleteTopics(names: readonly string[]): Promise<ControllerAnswer<DeleteTopicResult[]>>;
   createPartitions(
-    topics: readonly CreatePartitionsRequest[],
+    topics: readonly CreatePartitionsTopic[],
     options: { validateOnly: boolean },
   ): Promise<ControllerAnswer<CreatePartitionsResult[]>>;
   incrementalAlterConfigs(
-    resources: readonly ConfigResourceChanges[],
+    resources: readonly AlterConfigsResource[],
     options: { validateOnly: boolean },
   ): Promise<ControllerAnswer<AlterConfigsResult[]>>;
   describeCluster(): Promise<ControllerAnswer<ClusterDescription>>;
