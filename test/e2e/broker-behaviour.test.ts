@@ -247,6 +247,23 @@ describe('broker behaviour', () => {
     expect(missing?.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
+  it('refuses dynamic broker config changes it would not apply, with INVALID_REQUEST', async () => {
+    const c = await cluster();
+    const p = await client(c);
+    const response = await p.request(44, 0, {
+      resources: [
+        {
+          resourceType: 4,
+          resourceName: '1',
+          configs: [{ name: 'log.retention.ms', configOperation: 0, value: '1000' }],
+        },
+      ],
+      validateOnly: false,
+    });
+    expect(response.responses[0]?.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(response.responses[0]?.errorMessage).toMatch(/Dynamic broker configs are not supported yet/);
+  });
+
   it('deletes a topic with its data, and a new topic of the same name starts empty', async () => {
     const c = await cluster();
     const p = await client(c);

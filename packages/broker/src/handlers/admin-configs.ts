@@ -1,6 +1,8 @@
 /**
  * AlterConfigs (key 33, v0-1) and IncrementalAlterConfigs (key 44, v0-1)
- * for topics (resource type 2) and brokers (type 4). Both become the
+ * for topics (resource type 2). Dynamic broker configs (type 4) are refused
+ * with INVALID_REQUEST until brokers apply them at run time (storing a value
+ * that changes nothing would mislead the operator). Both become the
  * controller's incremental alterConfigs: the legacy API replaces a
  * resource's whole dynamic config, so it is sent as "set every listed key,
  * delete every other override" (computed from this broker's image). Other
@@ -32,10 +34,7 @@ const alterConfigsErrorCodes: Record<AlterConfigsError, number> = {
   invalid_request: ErrorCode.INVALID_REQUEST,
 };
 
-const resourceTypes: ReadonlyMap<number, ConfigResourceType> = new Map([
-  [2, 'topic'],
-  [4, 'broker'],
-]);
+const resourceTypes: ReadonlyMap<number, ConfigResourceType> = new Map([[2, 'topic']]);
 
 /** IncrementalAlterConfigs' operation ids, as the protocol numbers them. */
 const configOperations: readonly ConfigOperation[] = ['set', 'delete', 'append', 'subtract'];
@@ -122,7 +121,13 @@ async function alter<R extends WireResource>(
     if (type === undefined) {
       return {
         ok: false,
-        response: respond(r, ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}.`),
+        response: respond(
+          r,
+          ErrorCode.INVALID_REQUEST,
+          r.resourceType === 4
+            ? 'Dynamic broker configs are not supported yet; set broker configs at start.'
+            : `Unsupported resource type ${r.resourceType}.`,
+        ),
       };
     }
     if (counts.get(key(r)) !== 1) {
