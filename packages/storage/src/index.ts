@@ -1,6 +1,9 @@
 // Public entry of @runnel/storage.
 export type { FileHandle, FileStat, FileSystem } from './file-system.ts';
 export { nodeFileSystem } from './file-system.ts';
+export type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts';
+export { LeaderEpochCache, undefinedEpoch, undefinedEpochOffset } from './leader-epoch-cache.ts';
+export { leaderEpochCheckpointFileName } from './leader-epoch-checkpoint.ts';
 export type { LogConfig } from './log-config.ts';
 export { defaultLogConfig } from './log-config.ts';
 export type { AppendResult, PartitionLogOptions, ReadResult } from './partition-log.ts';

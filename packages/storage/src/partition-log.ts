@@ -9,7 +9,9 @@
  * the append then waits for; concurrent appends share fsyncs (group commit).
  * Appends queued behind a running write are written together, with one
  * writev per segment (see append-group.ts). close() leaves a clean-shutdown
- * marker so the next open can skip rescanning the active segment.
+ * marker so the next open can skip rescanning the active segment. The
+ * leader epoch cache (leader-epoch-cache.ts) follows appends, truncation and
+ * retention, and is checkpointed whenever it changes.
  *
  * Owned by the broker's partition (one instance per directory). Mutations
  * (append, roll, flush, retention, truncate, close) run one at a time in call
@@ -24,6 +26,9 @@ import { AppendGroup, type AppendResult, AppendRun, type PendingAppend } from '.
 import { writeCleanShutdownMarker } from './clean-shutdown.ts';
 import { type FileSystem, nodeFileSystem } from './file-system.ts';
 import { GroupCommit } from './group-commit.ts';
+import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.ts';
+import { writeLeaderEpochCheckpoint } from './leader-epoch-checkpoint.ts';
+import { openLeaderEpochCache } from './leader-epoch-recovery.ts';
 import { type AppendedBatch, stampAppendedBatches } from './log-batch.ts';
 import { assertValidLogConfig, type LogConfig } from './log-config.ts';
 import { openLogDirectory } from './log-directory.ts';
@@ -52,6 +57,7 @@ export class PartitionLog {
   readonly #logger: Logger;
   /** Sorted by base offset; never empty; the last one is active. */
   #segments: LogSegment[];
+  readonly #epochs: LeaderEpochCache;
   #queue: Promise<unknown> = Promise.resolve();
   /** The append group queued last and not started yet: new appends join it. Null once any other mutation queues. */
   #openGroup: AppendGroup | null = null;
@@ -62,13 +68,14 @@ export class PartitionLog {
   #failure: unknown = null;
   #closed = false;
 
-  private constructor(options: Required<PartitionLogOptions>, segments: LogSegment[]) {
+  private constructor(options: Required<PartitionLogOptions>, segments: LogSegment[], epochs: LeaderEpochCache) {
     this.dir = options.dir;
     this.#config = options.config;
     this.#fs = options.fs;
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#segments = segments;
+    this.#epochs = epochs;
     this.#lastFlushMs = this.#clock.monotonicMs();
     this.#groupCommit = new GroupCommit(() => this.#syncUnsynced());
   }
@@ -87,7 +94,8 @@ export class PartitionLog {
     for (const segment of segments) segment.rollBaseMs = null;
     const last = segments.at(-1);
     if (last !== undefined && last.sizeBytes > 0) last.rollBaseMs = full.clock.nowMs();
-    return new PartitionLog(full, segments);
+    const epochs = await openLeaderEpochCache({ dir: full.dir, fs: full.fs, segments, logger: full.logger });
+    return new PartitionLog(full, segments, epochs);
   }
 
   get logStartOffset(): bigint {
@@ -104,6 +112,17 @@ export class PartitionLog {
 
   get segmentCount(): number {
     return this.#segments.length;
+  }
+
+  /** The newest leader epoch that appended to this log (it may still be writing its first batch); -1 if none. */
+  get latestEpoch(): number {
+    return this.#epochs.latestEpoch;
+  }
+
+  /** OffsetForLeaderEpoch (KIP-101) against this log; (-1, -1n) below the earliest epoch it knows. */
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    this.#checkUsable();
+    return this.#epochs.endOffsetFor(epoch, this.logEndOffset);
   }
 
   /**
@@ -200,6 +219,7 @@ export class PartitionLog {
         }
       }
       if (deletedSegments > 0) {
+        await this.#checkpointEpochsIf(this.#epochs.truncateFromStart(this.logStartOffset));
         this.#logger.info(
           { dir: this.dir, deletedSegments, logStartOffset: this.logStartOffset.toString() },
           'retention deleted segments',
@@ -223,6 +243,7 @@ export class PartitionLog {
         for (const segment of old) await segment.delete();
         const fresh = await LogSegment.open(this.#fs, this.dir, offset, this.#config.indexIntervalBytes);
         this.#segments = [fresh];
+        await this.#checkpointEpochsIf(this.#epochs.clear());
         return;
       }
       while (this.#active().baseOffset >= offset) {
@@ -237,6 +258,8 @@ export class PartitionLog {
       await recoverActiveSegment(active);
       await active.syncAll();
       active.rollBaseMs = active.sizeBytes > 0 ? this.#clock.nowMs() : null;
+      // After the log: a crash in between leaves extra entries, which open cuts to the log end.
+      await this.#checkpointEpochsIf(this.#epochs.truncateFromEnd(this.logEndOffset));
     });
   }
 
@@ -246,6 +269,7 @@ export class PartitionLog {
     await this.#serially(async () => {
       this.#closed = true;
       for (const segment of this.#segments) await segment.close(true);
+      await writeLeaderEpochCheckpoint(this.#fs, this.dir, this.#epochs.entries());
       const active = this.#active();
       await writeCleanShutdownMarker(this.#fs, this.dir, {
         activeBaseOffset: active.baseOffset,
@@ -280,6 +304,10 @@ export class PartitionLog {
       const baseOffset = nextOffset;
       const stampMs = logAppendTime ? BigInt(nowMs) : null;
       const summaries = stampAppendedBatches(entry.batches, baseOffset, entry.leaderEpoch, stampMs);
+      // Once per leadership change, and before the write: the log never holds an epoch the checkpoint lacks.
+      if (entry.leaderEpoch > this.#epochs.latestEpoch) {
+        await this.#checkpointEpochsIf(this.#epochs.assign(entry.leaderEpoch, baseOffset));
+      }
       nextOffset = nextOffsetAfter(summaries);
       if (this.#rollDue(run.bytes, entry.batches.length, nextOffset, nowMs)) {
         await this.#writeRun(run);
@@ -331,6 +359,10 @@ export class PartitionLog {
     assert(oldest !== undefined && this.#segments.length > 0, 'retention must keep the active segment');
     this.#unsynced.delete(oldest);
     await oldest.delete();
+  }
+
+  async #checkpointEpochsIf(changed: boolean): Promise<void> {
+    if (changed) await writeLeaderEpochCheckpoint(this.#fs, this.dir, this.#epochs.entries());
   }
 
   #flushDue(): boolean {
