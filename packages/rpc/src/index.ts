@@ -34,7 +34,7 @@ export { ControllerCallFailure, GrpcControllerChannel } from './grpc-controller-
 export type { BindError, ReconnectBackoff } from './grpc-options.ts';
 export { grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
 export type { ProtoMessageType } from './load-protos.ts';
-export { controllerProtoPath, protoMessageType, raftProtoPath } from './load-protos.ts';
+export { controllerProtoPath, protoMessageType, raftProtoPath, replicaFetchProtoPath } from './load-protos.ts';
 export type { MetadataStream, MetadataStreamEnd, MetadataStreamEvents } from './metadata-stream.ts';
 export type { RaftDecodeError } from './raft-message-codec.ts';
 export {
@@ -58,3 +58,16 @@ export type { RaftSendFailure, RaftTransportClientOptions } from './raft-transpo
 export { RaftTransportClient } from './raft-transport-client.ts';
 export type { RaftTransportServerOptions } from './raft-transport-server.ts';
 export { RaftTransportServer } from './raft-transport-server.ts';
+export type { ReplicaFetchClientOptions, ReplicaFetchResult } from './replica-fetch-client.ts';
+export { ReplicaFetchClient } from './replica-fetch-client.ts';
+export type { ReplicaFetchHandler, ReplicaFetchServerOptions } from './replica-fetch-server.ts';
+export { ReplicaFetchServer, replicaFetchStreamRequestsMaxDefault } from './replica-fetch-server.ts';
+export type {
+  DivergingEpoch,
+  ReplicaFetchError,
+  ReplicaFetchPartitionError,
+  ReplicaFetchPartitionRequest,
+  ReplicaFetchPartitionResponse,
+  ReplicaFetchRequest,
+  ReplicaFetchResponse,
+} from './replica-fetch-types.ts';
