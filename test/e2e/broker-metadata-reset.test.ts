@@ -60,6 +60,7 @@ describe('broker metadata reset', () => {
           result: err('unknown_topic' as const),
         })),
       describeCluster: async () => ({ controllerId: null }),
+      alterPartition: async () => err('unknown_topic_or_partition' as const),
     };
     const dataDir = await mkdtemp(join(tmpdir(), 'runnel-reset-'));
     broker = await Broker.start({

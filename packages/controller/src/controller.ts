@@ -10,6 +10,9 @@ import { AssertionError, assert, ok, silentLogger, systemClock } from '@runnel/c
 import type {
   AlterConfigsResource,
   AlterConfigsResult,
+  AlterPartitionError,
+  AlterPartitionReply,
+  AlterPartitionRequest,
   CommittedBatch,
   ControllerChannel,
   CreatePartitionsResult,
@@ -22,6 +25,7 @@ import type {
 } from '@runnel/metadata';
 import { MetadataImage, replayBatch, zeroUuid } from '@runnel/metadata';
 import { alterConfigs } from './logic/alter-configs.ts';
+import { alterPartition } from './logic/alter-partition.ts';
 import { createPartitions } from './logic/create-partitions.ts';
 import type { TopicDefaults } from './logic/create-topics.ts';
 import { createTopics } from './logic/create-topics.ts';
@@ -98,6 +102,7 @@ export class Controller {
       deleteTopics: (names) => this.#deleteTopics(names),
       createPartitions: (topics, options) => this.#createPartitions(topics, options.validateOnly),
       alterConfigs: (resources, options) => this.#alterConfigs(resources, options.validateOnly),
+      alterPartition: (req) => this.#alterPartition(req),
       // In-process: there is no controller node, so the broker names itself (as KRaft's combined mode does).
       describeCluster: () => Promise.resolve({ controllerId: null }),
     };
@@ -175,6 +180,14 @@ export class Controller {
         assert(result !== undefined, 'alterConfigs answered fewer resources than asked');
         return { resourceType: r.resourceType, resourceName: r.resourceName, result };
       });
+    });
+  }
+
+  #alterPartition(req: AlterPartitionRequest): Promise<Result<AlterPartitionReply, AlterPartitionError>> {
+    return this.#serialized(async () => {
+      const { records, result } = alterPartition(this.#image, req);
+      await this.#commit(records);
+      return result;
     });
   }
 

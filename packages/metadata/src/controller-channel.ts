@@ -103,6 +103,47 @@ export interface AlterConfigsResult {
   readonly result: Result<null, AlterConfigsError>;
 }
 
+/**
+ * A partition leader's proposal to change its ISR (Kafka's AlterPartition).
+ * The epochs are the ones the leader last saw for the partition: the
+ * controller applies the change only if both still hold, so a leader that
+ * was replaced, or that raced another change, cannot overwrite newer state.
+ */
+export interface AlterPartitionRequest {
+  /** The broker asking; it must be the partition's leader. */
+  readonly leaderId: number;
+  readonly topicId: string;
+  readonly partition: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+  /** The ISR the leader wants; it must contain the leader and only live replicas of the partition. */
+  readonly isr: readonly number[];
+}
+
+/**
+ * Why the controller refused an ISR change. Kafka codes at the boundary:
+ * UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH,
+ * INVALID_UPDATE_VERSION (a stale partition epoch: refetch metadata and
+ * retry), INELIGIBLE_REPLICA (a fenced or unknown broker in the ISR),
+ * INVALID_REQUEST (not replicas of the partition, duplicates, or the leader
+ * missing), NOT_CONTROLLER (the request is newer than this controller's
+ * image: it lags or lost leadership; retry).
+ */
+export type AlterPartitionError =
+  | 'unknown_topic_or_partition'
+  | 'not_leader_or_follower'
+  | 'fenced_leader_epoch'
+  | 'invalid_update_version'
+  | 'ineligible_replica'
+  | 'invalid_request'
+  | 'not_controller';
+
+/** The partition's state after the change was committed (or found already in place). */
+export interface AlterPartitionReply {
+  readonly partitionEpoch: number;
+  readonly isr: number[];
+}
+
 /** What only the controller knows about the cluster; brokers and configs come from the image. */
 export interface ControllerView {
   /** The active controller's node id; null when the controller runs inside this process (no id of its own). */
@@ -159,6 +200,12 @@ export interface ControllerChannel {
     resources: readonly AlterConfigsResource[],
     options: { validateOnly: boolean },
   ): Promise<AlterConfigsResult[]>;
+  /**
+   * A partition leader shrinks or expands its ISR. The change is committed
+   * (and delivered to subscribers) before this resolves; the reply carries
+   * the new partition epoch the leader must use next time.
+   */
+  alterPartition(req: AlterPartitionRequest): Promise<Result<AlterPartitionReply, AlterPartitionError>>;
   /** Rejects with ControllerUnavailableError when no controller answers. */
   describeCluster(): Promise<ControllerView>;
   /**

@@ -8,10 +8,17 @@ import type { ServiceError } from '@grpc/grpc-js';
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import type { Logger, Result } from '@runnel/common';
 import { assert, err, ok, silentLogger } from '@runnel/common';
-import type { CreateTopicRequest, CreateTopicResult, DeleteTopicResult, RegisterBrokerRequest } from '@runnel/metadata';
+import type {
+  AlterPartitionRequest,
+  CreateTopicRequest,
+  CreateTopicResult,
+  DeleteTopicResult,
+  RegisterBrokerRequest,
+} from '@runnel/metadata';
 import { callErrorOf } from './call-errors.ts';
 import {
   alterConfigsRequestToProto,
+  alterPartitionRequestToProto,
   createPartitionsRequestToProto,
   createTopicsRequestToProto,
   heartbeatRequestToProto,
@@ -19,6 +26,7 @@ import {
 } from './controller-request-codec.ts';
 import {
   alterConfigsResponseFromProto,
+  alterPartitionResponseFromProto,
   createPartitionsResponseFromProto,
   createTopicsResponseFromProto,
   deleteTopicsResponseFromProto,
@@ -28,6 +36,8 @@ import {
 } from './controller-response-codec.ts';
 import type {
   AlterConfigsResult,
+  AlterPartitionError,
+  AlterPartitionReply,
   BrokerHeartbeatError,
   BrokerHeartbeatRequest,
   BrokerHeartbeatState,
@@ -143,6 +153,12 @@ export class ControllerClient {
       alterConfigsRequestToProto(resources, options.validateOnly),
       alterConfigsResponseFromProto,
     );
+  }
+
+  alterPartition(
+    req: AlterPartitionRequest,
+  ): Promise<Result<ControllerReply<Result<AlterPartitionReply, AlterPartitionError>>, ControllerCallError>> {
+    return this.#call('AlterPartition', alterPartitionRequestToProto(req), alterPartitionResponseFromProto);
   }
 
   async describeCluster(): Promise<Result<ClusterDescription, ControllerCallError>> {

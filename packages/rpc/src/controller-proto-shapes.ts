@@ -222,3 +222,25 @@ export interface DescribeClusterResponseProto {
   cluster?: ClusterDescriptionProto;
   notController?: NotControllerProto;
 }
+
+export interface AlterPartitionRequestProto {
+  leaderId: number;
+  topicId: string;
+  partition: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  isr: number[];
+}
+
+export interface AlteredPartitionProto {
+  partitionEpoch: number;
+  isr: number[];
+}
+
+export interface AlterPartitionResponseProto {
+  outcome?: string;
+  altered?: AlteredPartitionProto;
+  error?: ErrorProto;
+  notController?: NotControllerProto;
+  committedOffset: string;
+}

@@ -6,8 +6,15 @@
  */
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
-import type { BrokerListener, ConfigResourceType, CreateTopicRequest, RegisterBrokerRequest } from '@runnel/metadata';
 import type {
+  AlterPartitionRequest,
+  BrokerListener,
+  ConfigResourceType,
+  CreateTopicRequest,
+  RegisterBrokerRequest,
+} from '@runnel/metadata';
+import type {
+  AlterPartitionRequestProto,
   BrokerHeartbeatRequestProto,
   ConfigResourceChangesProto,
   ConfigValueProto,
@@ -208,4 +215,26 @@ function resourceChangesFromProto(r: ConfigResourceChangesProto): Result<ConfigR
     changes.push({ name: c.name, op, value: c.value ?? null });
   }
   return ok({ resourceType, resourceName: r.resourceName, changes });
+}
+
+export function alterPartitionRequestToProto(req: AlterPartitionRequest): AlterPartitionRequestProto {
+  return {
+    leaderId: req.leaderId,
+    topicId: req.topicId,
+    partition: req.partition,
+    leaderEpoch: req.leaderEpoch,
+    partitionEpoch: req.partitionEpoch,
+    isr: [...req.isr],
+  };
+}
+
+export function alterPartitionRequestFromProto(p: AlterPartitionRequestProto): AlterPartitionRequest {
+  return {
+    leaderId: p.leaderId,
+    topicId: p.topicId,
+    partition: p.partition,
+    leaderEpoch: p.leaderEpoch,
+    partitionEpoch: p.partitionEpoch,
+    isr: p.isr,
+  };
 }

@@ -10,6 +10,7 @@ import { err, ok } from '@runnel/common';
 import type { CreatedTopic, CreateTopicError, CreateTopicResult, DeleteTopicResult } from '@runnel/metadata';
 import type {
   AlterConfigsResultProto,
+  AlterPartitionResponseProto,
   BrokerHeartbeatResponseProto,
   ClusterDescriptionProto,
   CreatePartitionsResultProto,
@@ -31,6 +32,8 @@ import {
 import type {
   AlterConfigsError,
   AlterConfigsResult,
+  AlterPartitionError,
+  AlterPartitionReply,
   BrokerHeartbeatError,
   BrokerHeartbeatState,
   ClusterDescription,
@@ -65,6 +68,16 @@ const alterConfigsErrors: ReadonlySet<string> = new Set<AlterConfigsError>([
   'unknown_topic',
   'invalid_config',
   'invalid_request',
+]);
+
+const alterPartitionErrors: ReadonlySet<string> = new Set<AlterPartitionError>([
+  'unknown_topic_or_partition',
+  'not_leader_or_follower',
+  'fenced_leader_epoch',
+  'invalid_update_version',
+  'ineligible_replica',
+  'invalid_request',
+  'not_controller',
 ]);
 
 export function notControllerToProto(leader: ControllerLeaderHint): NotControllerProto {
@@ -335,4 +348,36 @@ export function describeClusterResponseFromProto(
       })),
     },
   });
+}
+
+export function alterPartitionResponseToProto(
+  answer: ControllerAnswer<Result<AlterPartitionReply, AlterPartitionError>>,
+): AlterPartitionResponseProto {
+  if (answer.status === 'not_controller')
+    return { notController: notControllerToProto(answer.leader), committedOffset: '-1' };
+  const committedOffset = int64ToWire(answer.committedOffset);
+  const result = answer.value;
+  return result.ok
+    ? { altered: { partitionEpoch: result.value.partitionEpoch, isr: [...result.value.isr] }, committedOffset }
+    : { error: errorToProto(result), committedOffset };
+}
+
+export function alterPartitionResponseFromProto(
+  p: AlterPartitionResponseProto,
+): Result<ControllerAnswer<Result<AlterPartitionReply, AlterPartitionError>>, ResponseDecodeError> {
+  if (p.outcome === 'notController' && p.notController !== undefined) {
+    return ok({ status: 'not_controller', leader: notControllerFromProto(p.notController) });
+  }
+  const committedOffset = int64FromWire(p.committedOffset);
+  if (p.outcome === 'altered' && p.altered !== undefined) {
+    const { partitionEpoch, isr } = p.altered;
+    return ok({ status: 'ok', value: ok({ partitionEpoch, isr }), committedOffset });
+  }
+  const failed =
+    p.outcome === 'error' && p.error !== undefined
+      ? errorFromProto<AlterPartitionError>(p.error, alterPartitionErrors)
+      : null;
+  return failed === null
+    ? err('malformed_response', 'bad AlterPartition outcome')
+    : ok({ status: 'ok', value: failed, committedOffset });
 }

@@ -11,6 +11,7 @@ import { encodeMetadataRecord } from '@runnel/metadata';
 import type { FetchMetadataRequestProto, FetchMetadataResponseProto } from './controller-proto-shapes.ts';
 import {
   alterConfigsRequestFromProto,
+  alterPartitionRequestFromProto,
   createPartitionsRequestFromProto,
   createTopicsRequestFromProto,
   heartbeatRequestFromProto,
@@ -18,6 +19,7 @@ import {
 } from './controller-request-codec.ts';
 import {
   alterConfigsResponseToProto,
+  alterPartitionResponseToProto,
   createPartitionsResponseToProto,
   createTopicsResponseToProto,
   deleteTopicsResponseToProto,
@@ -123,6 +125,11 @@ export class ControllerServiceServer {
         'DescribeCluster',
         () => ok(null),
         async () => describeClusterResponseToProto(await handler.describeCluster()),
+      ),
+      AlterPartition: unary(
+        'AlterPartition',
+        (p) => ok(alterPartitionRequestFromProto(p)),
+        async (req) => alterPartitionResponseToProto(await handler.alterPartition(req)),
       ),
       FetchMetadata: (call: ServerWritableStream<FetchMetadataRequestProto, FetchMetadataResponseProto>) =>
         serveFetchMetadata(call, handler, logger, {

@@ -7,6 +7,9 @@ import type { Result } from '@runnel/common';
 import type {
   AlterConfigsResource,
   AlterConfigsResult,
+  AlterPartitionError,
+  AlterPartitionReply,
+  AlterPartitionRequest,
   BrokerListener,
   CommittedBatch,
   CreatePartitionsResult,
@@ -71,6 +74,9 @@ export type {
   AlterConfigsError,
   AlterConfigsResource as ConfigResourceChanges,
   AlterConfigsResult,
+  AlterPartitionError,
+  AlterPartitionReply,
+  AlterPartitionRequest,
   ConfigAlteration as ConfigChange,
   ConfigOperation as ConfigOp,
   CreatePartitionsError,
@@ -133,6 +139,9 @@ export interface ControllerServiceHandler {
     options: { validateOnly: boolean },
   ): Promise<ControllerAnswer<AlterConfigsResult[]>>;
   describeCluster(): Promise<ControllerAnswer<ClusterDescription>>;
+  alterPartition(
+    req: AlterPartitionRequest,
+  ): Promise<ControllerAnswer<Result<AlterPartitionReply, AlterPartitionError>>>;
 }
 
 /**

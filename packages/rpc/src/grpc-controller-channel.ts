@@ -8,6 +8,9 @@ import { ok, silentLogger } from '@runnel/common';
 import type {
   AlterConfigsResource,
   AlterConfigsResult,
+  AlterPartitionError,
+  AlterPartitionReply,
+  AlterPartitionRequest,
   BrokerHeartbeat,
   BrokerHeartbeatReply,
   CommittedBatch,
@@ -124,6 +127,10 @@ export class GrpcControllerChannel implements ControllerChannel {
     options: { validateOnly: boolean },
   ): Promise<AlterConfigsResult[]> {
     return this.#settle(await this.#client.incrementalAlterConfigs(resources, options));
+  }
+
+  async alterPartition(req: AlterPartitionRequest): Promise<Result<AlterPartitionReply, AlterPartitionError>> {
+    return this.#settle(await this.#client.alterPartition(req));
   }
 
   async describeCluster(): Promise<ControllerView> {

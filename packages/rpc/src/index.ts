@@ -8,6 +8,9 @@ export { ControllerServiceServer } from './controller-service-server.ts';
 export type {
   AlterConfigsError,
   AlterConfigsResult,
+  AlterPartitionError,
+  AlterPartitionReply,
+  AlterPartitionRequest,
   BrokerHeartbeatError,
   BrokerHeartbeatRequest,
   BrokerHeartbeatState,

@@ -141,6 +141,20 @@ export class FakeController implements ControllerServiceHandler {
 
   lastAlter: Parameters<ControllerServiceHandler['incrementalAlterConfigs']>[0] = [];
 
+  /** The fake partition's epoch; an AlterPartition naming it succeeds and bumps it (committing nothing). */
+  partitionEpoch = 3;
+
+  async alterPartition(req: Parameters<ControllerServiceHandler['alterPartition']>[0]) {
+    this.served.push('alterPartition');
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    if (req.partitionEpoch !== this.partitionEpoch) {
+      return answer(err('invalid_update_version' as const, `partition epoch is ${this.partitionEpoch}`));
+    }
+    this.partitionEpoch++;
+    return answer(ok({ partitionEpoch: this.partitionEpoch, isr: [...req.isr] }));
+  }
+
   async describeCluster() {
     const refused = this.#refuse();
     if (refused !== null) return refused;

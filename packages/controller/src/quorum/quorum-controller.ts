@@ -29,6 +29,7 @@ import type { ControllerAnswer, ControllerLeaderHint, ControllerServiceHandler }
 import { answer, ControllerServiceServer, notController, RaftTransportClient, RaftTransportServer } from '@runnel/rpc';
 import type { ControllerConfig } from '../controller-config.ts';
 import { alterConfigs } from '../logic/alter-configs.ts';
+import { alterPartition } from '../logic/alter-partition.ts';
 import { fenceBroker } from '../logic/broker-fencing.ts';
 import { brokerHeartbeat, expireSessions } from '../logic/broker-heartbeat.ts';
 import { BrokerSessions } from '../logic/broker-sessions.ts';
@@ -587,6 +588,11 @@ export class QuorumController {
               result: results[i] ?? ok(null),
             })),
           };
+        }),
+      alterPartition: (req) =>
+        this.#admin('alter_partition', (image) => {
+          const { records, result } = alterPartition(image, req);
+          return { records, value: result };
         }),
       describeCluster: async () => {
         if (!this.isActive) return notController(this.#hint());

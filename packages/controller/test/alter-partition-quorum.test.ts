@@ -1,0 +1,119 @@
+/**
+ * AlterPartition end to end: a GrpcControllerChannel (what a broker holds)
+ * against three QuorumControllers in this process; the ISR change commits
+ * through Raft and every node's image ends up with it.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ControllerClient, GrpcControllerChannel } from '@runnel/rpc';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveControllerConfig } from '../src/controller-config.ts';
+import { QuorumController } from '../src/quorum/quorum-controller.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function quorum(): Promise<{ nodes: QuorumController[]; channel: GrpcControllerChannel }> {
+  const root = await mkdtemp(join(tmpdir(), 'runnel-alter-partition-quorum-'));
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
+  const nodes: QuorumController[] = [];
+  for (let id = 1; id <= 3; id++) {
+    const config = resolveControllerConfig({ nodeId: id, voters, dataDir: join(root, `c${id}`), tickMs: 20 });
+    if (!config.ok) throw new Error(config.message);
+    const node = await QuorumController.start({ config: config.value, servicePort: 0 });
+    nodes.push(node);
+    cleanups.push(() => node.stop());
+  }
+  const client = new ControllerClient({
+    addresses: nodes.map((n) => `127.0.0.1:${n.servicePort}`),
+    callTimeoutMs: 5000,
+  });
+  const channel = new GrpcControllerChannel(client);
+  cleanups.push(() => client.close());
+  cleanups.push(() => channel.close());
+  return { nodes, channel };
+}
+
+describe('AlterPartition through the controller quorum', () => {
+  it('a leader shrinking then expanding its ISR over gRPC reaches every node; a stale epoch is refused', async () => {
+    const { nodes, channel } = await quorum();
+    const active = await waitFor(() => nodes.find((n) => n.isActive), 'a leader');
+    const heartbeat = channel.heartbeat?.bind(channel);
+    if (heartbeat === undefined) throw new Error('GrpcControllerChannel has no heartbeat');
+    for (const brokerId of [1, 2, 3]) {
+      const registered = await channel.registerBroker({
+        brokerId,
+        incarnationId: `i${brokerId}`,
+        listeners: [],
+        rack: null,
+      });
+      if (!registered.ok) throw new Error(registered.error);
+      // Registered brokers start fenced; a caught-up heartbeat unfences them so they may host replicas.
+      const beat = await heartbeat({
+        brokerId,
+        brokerEpoch: registered.value.brokerEpoch,
+        metadataOffset: active.image.lastOffset,
+        wantShutDown: false,
+      });
+      expect(beat).toMatchObject({ ok: true, value: { fenced: false } });
+    }
+    const [created] = await channel.createTopics(
+      [{ name: 't', numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }],
+      { validateOnly: false },
+    );
+    if (created === undefined || !created.result.ok) throw new Error('topic not created');
+    const topicId = created.result.value.topicId;
+    const p = await waitFor(() => active.image.partition('t', 0), 'the partition');
+    expect(p.isr).toHaveLength(3);
+    const follower = p.replicas.find((r) => r !== p.leader) ?? -1;
+    const shrunk = p.isr.filter((r) => r !== follower);
+    const req = { leaderId: p.leader, topicId, partition: 0, leaderEpoch: p.leaderEpoch };
+
+    const shrink = await channel.alterPartition({ ...req, partitionEpoch: p.partitionEpoch, isr: shrunk });
+    expect(shrink).toEqual({ ok: true, value: { partitionEpoch: p.partitionEpoch + 1, isr: shrunk } });
+    for (const n of nodes) {
+      await waitFor(() => n.image.partition('t', 0)?.isr.length === 2, `node ${n.nodeId} to apply the shrink`);
+      expect(n.image.partition('t', 0)).toMatchObject({ isr: shrunk, partitionEpoch: p.partitionEpoch + 1 });
+    }
+
+    const stale = await channel.alterPartition({ ...req, partitionEpoch: p.partitionEpoch, isr: [...p.replicas] });
+    expect(stale).toMatchObject({ ok: false, error: 'invalid_update_version' });
+
+    const expand = await channel.alterPartition({ ...req, partitionEpoch: p.partitionEpoch + 1, isr: [...p.replicas] });
+    expect(expand).toEqual({ ok: true, value: { partitionEpoch: p.partitionEpoch + 2, isr: [...p.replicas] } });
+    for (const n of nodes) {
+      await waitFor(
+        () => n.image.partition('t', 0)?.partitionEpoch === p.partitionEpoch + 2,
+        `node ${n.nodeId} to apply the expand`,
+      );
+      expect(n.image.partition('t', 0)?.isr).toEqual(p.replicas);
+    }
+  });
+});
