@@ -7,11 +7,14 @@
  * Owned by PartitionLog: it opens a group when an append finds none open,
  * closes it (start()) when the group's turn in the mutation queue comes, and
  * settles every entry: `settle` after the write that holds it (and after the
- * roll that split it off, if any), `fail` on an error, which rejects every
- * entry not settled yet.
+ * roll that split it off, if any), or at once for a refused follower append
+ * (nothing of it is written), `fail` on an error, which rejects every entry
+ * not settled yet.
  */
 import { assert } from '@runnel/common';
-import type { AppendedBatch } from './log-batch.ts';
+import { type FollowerBatches, type FollowerRefusal, followerRefusal } from './follower-batches.ts';
+import type { EpochEntry } from './leader-epoch-cache.ts';
+import { type AppendedBatch, stampAppendedBatches } from './log-batch.ts';
 
 /** Offsets an append was given; logAppendTimeMs is -1 unless the log stamps LogAppendTime. */
 export interface AppendResult {
@@ -25,16 +28,22 @@ export const groupAppendsMax = 64;
 /** A group stops taking appends at this many bytes (one larger append still forms a group alone). */
 export const groupBytesMax = 8 * 1024 * 1024;
 
-/** What an append learns when its write is done: its offsets, and whether it must wait for an fsync. */
-export interface AppendOutcome {
-  result: AppendResult;
-  sync: boolean;
-}
+/**
+ * What an append learns on its turn: once written, its offsets and whether it
+ * must wait for an fsync; or, for a follower append, why it was refused.
+ */
+export type AppendOutcome =
+  | { written: true; result: AppendResult; sync: boolean }
+  | { written: false; refusal: FollowerRefusal };
+
+/** The leader stamps offsets and its epoch into the batches; a follower's carry the leader's, checked on arrival. */
+export type AppendSource =
+  | { readonly origin: 'leader'; readonly leaderEpoch: number; readonly recordCount: number | undefined }
+  | { readonly origin: 'follower'; readonly checked: FollowerBatches };
 
 export interface PendingAppend {
   readonly batches: Buffer;
-  readonly leaderEpoch: number;
-  readonly recordCount: number | undefined;
+  readonly source: AppendSource;
   settle(outcome: AppendOutcome): void;
   fail(error: unknown): void;
 }
@@ -49,12 +58,12 @@ export class AppendGroup {
    * caller opens a new group). The promise settles when the append's write
    * is done or failed.
    */
-  join(batches: Buffer, opts: { leaderEpoch: number; recordCount?: number }): Promise<AppendOutcome> | null {
+  join(batches: Buffer, source: AppendSource): Promise<AppendOutcome> | null {
     if (this.#started) return null;
     const count = this.#entries.length;
     if (count >= groupAppendsMax || (count > 0 && this.#bytes + batches.length > groupBytesMax)) return null;
     return new Promise<AppendOutcome>((settle, fail) => {
-      this.#entries.push({ batches, leaderEpoch: opts.leaderEpoch, recordCount: opts.recordCount, settle, fail });
+      this.#entries.push({ batches, source, settle, fail });
       this.#bytes += batches.length;
     });
   }
@@ -101,4 +110,48 @@ export class AppendRun {
     this.entries.length = 0;
     this.bytes = 0;
   }
+}
+
+/** An append's offsets before its write: the batch summaries to index, its result, and the epochs it starts. */
+export interface Placement {
+  summaries: AppendedBatch[];
+  result: AppendResult;
+  /** Candidates for the leader epoch cache; only epochs newer than its latest start anything. */
+  epochStarts: readonly EpochEntry[];
+}
+
+/**
+ * Gives an append its offsets at `nextOffset`, the log end once the appends
+ * before it are written. A leader append is stamped in place (offsets, its
+ * epoch, LogAppendTime when `logAppendTimeMs` is set); a follower append is
+ * checked against the log (`latestEpoch`: its newest epoch) and left as the
+ * leader wrote it, or refused.
+ */
+export function placeAppend(
+  entry: PendingAppend,
+  nextOffset: bigint,
+  latestEpoch: number,
+  logAppendTimeMs: bigint | null,
+): Placement | { refusal: FollowerRefusal } {
+  const { source } = entry;
+  if (source.origin === 'follower') {
+    const { checked } = source;
+    const refusal = followerRefusal(checked, nextOffset, latestEpoch);
+    if (refusal !== null) return { refusal };
+    const result = { baseOffset: checked.baseOffset, lastOffset: checked.lastOffset, logAppendTimeMs: -1n } as const;
+    return { summaries: checked.batches, result, epochStarts: checked.epochStarts };
+  }
+  const summaries = stampAppendedBatches(entry.batches, nextOffset, source.leaderEpoch, logAppendTimeMs);
+  const last = summaries.at(-1);
+  assert(last !== undefined, 'append of no batches');
+  const lastOffset = last.baseOffset + BigInt(last.lastOffsetDelta);
+  const result = { baseOffset: nextOffset, lastOffset, logAppendTimeMs: logAppendTimeMs ?? -1n };
+  // Epoch -1 (none) starts nothing: it is never newer than the latest.
+  return { summaries, result, epochStarts: [{ epoch: source.leaderEpoch, startOffset: nextOffset }] };
+}
+
+/** Records the append adds toward flush.messages: as told or counted, else one per offset. */
+export function recordCountOf(entry: PendingAppend, result: AppendResult): number {
+  const counted = entry.source.origin === 'leader' ? entry.source.recordCount : entry.source.checked.recordCount;
+  return counted ?? Number(result.lastOffset - result.baseOffset + 1n);
 }

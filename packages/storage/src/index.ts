@@ -1,6 +1,7 @@
 // Public entry of @runnel/storage.
 export type { FileHandle, FileStat, FileSystem } from './file-system.ts';
 export { nodeFileSystem } from './file-system.ts';
+export type { FollowerAppendError, FollowerAppendResult, FollowerRefusal } from './follower-batches.ts';
 export type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts';
 export { LeaderEpochCache, undefinedEpoch, undefinedEpochOffset } from './leader-epoch-cache.ts';
 export { leaderEpochCheckpointFileName } from './leader-epoch-checkpoint.ts';

@@ -8,7 +8,10 @@
 import { assert } from '@runnel/common';
 import {
   BATCH_LENGTH_OFFSET,
+  CRC_COVERED_FROM,
+  CRC_OFFSET,
   CURRENT_MAGIC,
+  crc32c,
   LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
   MAGIC_OFFSET,
@@ -74,4 +77,18 @@ export function stampAppendedBatches(
   }
   assert(summaries.length > 0, 'append of no batches');
   return summaries;
+}
+
+/**
+ * Names the damage in a whole batch scanLogBatches called corrupt: null when
+ * its framing and CRC are sound (it doubted only the record counts or codec,
+ * which the log never judges). Checks in scanLogBatches' order, so the name
+ * is the reason it stopped.
+ */
+export function batchFramingDefect(buf: Buffer, at: number): 'bad_magic' | 'bad_length' | 'bad_crc' | null {
+  if (buf.readInt8(at + MAGIC_OFFSET) !== CURRENT_MAGIC) return 'bad_magic';
+  const batchLength = buf.readInt32BE(at + BATCH_LENGTH_OFFSET);
+  if (batchLength < RECORD_BATCH_HEADER_BYTES - LOG_OVERHEAD) return 'bad_length';
+  const crc = crc32c(buf.subarray(at + CRC_COVERED_FROM, at + LOG_OVERHEAD + batchLength));
+  return crc === buf.readUInt32BE(at + CRC_OFFSET) ? null : 'bad_crc';
 }

@@ -8,8 +8,10 @@
  * not a power cut) unless flush.messages / flush.ms ask for an fsync, which
  * the append then waits for; concurrent appends share fsyncs (group commit).
  * Appends queued behind a running write are written together, with one
- * writev per segment (see append-group.ts). close() leaves a clean-shutdown
- * marker so the next open can skip rescanning the active segment. The
+ * writev per segment (see append-group.ts). Follower appends
+ * (appendAsFollower) keep the leader's offsets and epochs and join the same
+ * groups. close() leaves a clean-shutdown marker so the next open can skip
+ * rescanning the active segment. The
  * leader epoch cache (leader-epoch-cache.ts) follows appends, truncation and
  * retention, and is checkpointed whenever it changes.
  *
@@ -21,19 +23,29 @@
  * the tail.
  */
 import type { Clock, Logger } from '@runnel/common';
-import { assert, createLogger, systemClock } from '@runnel/common';
-import { AppendGroup, type AppendResult, AppendRun, type PendingAppend } from './append-group.ts';
+import { assert, createLogger, ok, systemClock } from '@runnel/common';
+import {
+  AppendGroup,
+  type AppendOutcome,
+  type AppendResult,
+  AppendRun,
+  type AppendSource,
+  type PendingAppend,
+  placeAppend,
+  recordCountOf,
+} from './append-group.ts';
 import { writeCleanShutdownMarker } from './clean-shutdown.ts';
 import { type FileSystem, nodeFileSystem } from './file-system.ts';
+import { checkFollowerBatches, type FollowerAppendResult } from './follower-batches.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.ts';
 import { writeLeaderEpochCheckpoint } from './leader-epoch-checkpoint.ts';
 import { openLeaderEpochCache } from './leader-epoch-recovery.ts';
-import { type AppendedBatch, stampAppendedBatches } from './log-batch.ts';
 import { assertValidLogConfig, type LogConfig } from './log-config.ts';
 import { openLogDirectory } from './log-directory.ts';
 import { LogSegment } from './log-segment.ts';
 import { recoverActiveSegment } from './segment-recovery.ts';
+import { segmentContaining, segmentsPastRetention } from './segment-selection.ts';
 
 export interface PartitionLogOptions {
   dir: string;
@@ -133,17 +145,44 @@ export class PartitionLog {
    * goes to write(2), or to one writev with the appends queued alongside it.
    */
   async append(batches: Buffer, opts: { leaderEpoch: number; recordCount?: number }): Promise<AppendResult> {
-    let joined = this.#openGroup?.join(batches, opts) ?? null;
+    const source = { origin: 'leader', leaderEpoch: opts.leaderEpoch, recordCount: opts.recordCount } as const;
+    const appended = await this.#enqueue(batches, source);
+    assert(appended.written, 'a leader append is never refused');
+    if (appended.sync) await this.#groupCommit.request();
+    return appended.result;
+  }
+
+  /**
+   * Appends batches copied from the leader (replication), keeping their
+   * offsets and partitionLeaderEpoch byte for byte: nothing is rewritten.
+   * They must start at the log end (as it stands on their turn, after the
+   * appends queued before them) and be whole, CRC-valid, contiguous, with
+   * epochs that never go back; otherwise nothing is written and the refusal
+   * says why (see follower-batches.ts). New epochs enter the leader epoch
+   * cache, checkpointed before the write. Grouping, indexes and durability
+   * are those of `append`.
+   */
+  async appendAsFollower(batches: Buffer): Promise<FollowerAppendResult> {
+    this.#checkUsable();
+    const checked = checkFollowerBatches(batches);
+    if (!checked.ok) return checked;
+    const appended = await this.#enqueue(batches, { origin: 'follower', checked: checked.value });
+    if (!appended.written) return appended.refusal;
+    if (appended.sync) await this.#groupCommit.request();
+    return ok({ lastOffset: appended.result.lastOffset });
+  }
+
+  /** Joins the open append group, or opens one queued behind every earlier mutation. */
+  #enqueue(batches: Buffer, source: AppendSource): Promise<AppendOutcome> {
+    let joined = this.#openGroup?.join(batches, source) ?? null;
     if (joined === null) {
       const group = new AppendGroup();
       this.#serially(() => this.#writeGroup(group.start())).catch((error: unknown) => group.fail(error));
       this.#openGroup = group;
-      joined = group.join(batches, opts);
+      joined = group.join(batches, source);
       assert(joined !== null, 'a new append group takes its first append');
     }
-    const appended = await joined;
-    if (appended.sync) await this.#groupCommit.request();
-    return appended.result;
+    return joined;
   }
 
   /**
@@ -157,7 +196,7 @@ export class PartitionLog {
     if (offset < this.logStartOffset || offset > this.logEndOffset) return { ok: false, error: 'offset_out_of_range' };
     const limit = maxOffset === undefined || maxOffset > this.logEndOffset ? this.logEndOffset : maxOffset;
     if (offset >= limit) return { ok: true, records: [], sizeBytes: 0 };
-    const segment = this.#segmentFor(offset);
+    const segment = segmentContaining(this.#segments, offset);
     const read = await segment.withOpen(async () => {
       const location = await segment.findBatch(offset);
       if (location === null || location.summary.baseOffset >= limit) return null;
@@ -201,23 +240,8 @@ export class PartitionLog {
    */
   async applyRetention(): Promise<{ deletedSegments: number }> {
     return this.#serially(async () => {
-      const { retentionMs, retentionBytes } = this.#config;
-      const nowMs = BigInt(this.#clock.nowMs());
-      let deletedSegments = 0;
-      const expired = (s: LogSegment) =>
-        retentionMs >= 0 && s.maxTimestampMs >= 0n && nowMs - s.maxTimestampMs > BigInt(retentionMs);
-      while (this.#segments.length > 1 && expired(this.#first())) {
-        await this.#deleteOldest();
-        deletedSegments++;
-      }
-      if (retentionBytes >= 0) {
-        let excess = this.sizeBytes - retentionBytes;
-        while (this.#segments.length > 1 && excess - this.#first().sizeBytes >= 0) {
-          excess -= this.#first().sizeBytes;
-          await this.#deleteOldest();
-          deletedSegments++;
-        }
-      }
+      const deletedSegments = segmentsPastRetention(this.#segments, this.#config, BigInt(this.#clock.nowMs()));
+      for (let i = 0; i < deletedSegments; i++) await this.#deleteOldest();
       if (deletedSegments > 0) {
         await this.#checkpointEpochsIf(this.#epochs.truncateFromStart(this.logStartOffset));
         this.#logger.info(
@@ -291,30 +315,36 @@ export class PartitionLog {
   }
 
   /**
-   * Stamps a group of queued appends in call order and writes them with one
-   * write call per segment: a roll between two of them splits the group,
-   * and the appends before it are settled once their write is done.
+   * Stamps (or, for follower appends, checks) a group of queued appends in
+   * call order and writes them with one write call per segment: a roll
+   * between two of them splits the group, and the appends before it are
+   * settled once their write is done. A refused follower append is settled
+   * at once and leaves the offsets where they were.
    */
   async #writeGroup(entries: readonly PendingAppend[]): Promise<void> {
-    const logAppendTime = this.#config.messageTimestampType === 'LogAppendTime';
     const run = new AppendRun();
     let nextOffset = this.logEndOffset;
     for (const entry of entries) {
       const nowMs = this.#clock.nowMs();
-      const baseOffset = nextOffset;
-      const stampMs = logAppendTime ? BigInt(nowMs) : null;
-      const summaries = stampAppendedBatches(entry.batches, baseOffset, entry.leaderEpoch, stampMs);
-      // Once per leadership change, and before the write: the log never holds an epoch the checkpoint lacks.
-      if (entry.leaderEpoch > this.#epochs.latestEpoch) {
-        await this.#checkpointEpochsIf(this.#epochs.assign(entry.leaderEpoch, baseOffset));
+      const stampMs = this.#config.messageTimestampType === 'LogAppendTime' ? BigInt(nowMs) : null;
+      const placed = placeAppend(entry, nextOffset, this.#epochs.latestEpoch, stampMs);
+      if ('refusal' in placed) {
+        entry.settle({ written: false, refusal: placed.refusal });
+        continue;
       }
-      nextOffset = nextOffsetAfter(summaries);
+      // Once per leadership change, and before the write: the log never holds an epoch the checkpoint lacks.
+      let epochsChanged = false;
+      for (const { epoch, startOffset } of placed.epochStarts) {
+        if (epoch > this.#epochs.latestEpoch) epochsChanged = this.#epochs.assign(epoch, startOffset) || epochsChanged;
+      }
+      await this.#checkpointEpochsIf(epochsChanged);
+      nextOffset = placed.result.lastOffset + 1n;
       if (this.#rollDue(run.bytes, entry.batches.length, nextOffset, nowMs)) {
         await this.#writeRun(run);
         await this.#roll();
       }
       this.#active().rollBaseMs ??= nowMs;
-      run.add(entry, summaries, { baseOffset, lastOffset: nextOffset - 1n, logAppendTimeMs: stampMs ?? -1n });
+      run.add(entry, placed.summaries, placed.result);
     }
     await this.#writeRun(run);
   }
@@ -326,8 +356,8 @@ export class PartitionLog {
     await active.append(run.chunks, run.batches);
     this.#unsynced.add(active);
     for (const { entry, result } of run.entries) {
-      this.#unflushedRecords += entry.recordCount ?? Number(result.lastOffset - result.baseOffset + 1n);
-      entry.settle({ result, sync: this.#flushDue() });
+      this.#unflushedRecords += recordCountOf(entry, result);
+      entry.settle({ written: true, result, sync: this.#flushDue() });
     }
     run.clear();
   }
@@ -407,22 +437,6 @@ export class PartitionLog {
     assert(!this.#closed, `partition log ${this.dir} is closed`);
   }
 
-  #segmentFor(offset: bigint): LogSegment {
-    const segments = this.#segments;
-    let lo = 0;
-    let hi = segments.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      const segment = segments[mid];
-      assert(segment !== undefined);
-      if (segment.baseOffset <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    const found = segments[lo];
-    assert(found !== undefined, 'a log always has a segment');
-    return found;
-  }
-
   #first(): LogSegment {
     const first = this.#segments[0];
     assert(first !== undefined, 'a log always has a segment');
@@ -438,10 +452,4 @@ export class PartitionLog {
 
 function empty(): ReadResult {
   return { ok: true, records: [], sizeBytes: 0 };
-}
-
-function nextOffsetAfter(summaries: readonly AppendedBatch[]): bigint {
-  const last = summaries.at(-1);
-  assert(last !== undefined);
-  return last.baseOffset + BigInt(last.lastOffsetDelta) + 1n;
 }

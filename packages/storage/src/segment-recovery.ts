@@ -17,18 +17,13 @@ import { assert, err, ok, type Result } from '@runnel/common';
 import {
   BASE_OFFSET_OFFSET,
   BATCH_LENGTH_OFFSET,
-  CRC_COVERED_FROM,
-  CRC_OFFSET,
-  CURRENT_MAGIC,
-  crc32c,
   LOG_OVERHEAD,
   type BatchSummary as LogScanBatch,
-  MAGIC_OFFSET,
   RECORD_BATCH_HEADER_BYTES,
   scanLogBatches,
 } from '@runnel/protocol';
 import { readAt } from './file-system.ts';
-import { type LogBatch, readLogBatch } from './log-batch.ts';
+import { batchFramingDefect, type LogBatch, readLogBatch } from './log-batch.ts';
 import type { LogSegment } from './log-segment.ts';
 
 /** Why a batch's bytes cannot be kept: cut off, or damaged in framing or CRC. */
@@ -215,7 +210,7 @@ async function scanBatches(
     }
     let at = scan.validBytes;
     if (scan.reason === 'corrupt') {
-      const defect = framingDefect(chunk, at);
+      const defect = batchFramingDefect(chunk, at);
       if (defect !== null) return { position: position + at, defect, expectSeen: seen.expectSeen };
       // Sound framing and CRC: scanLogBatches doubts only the record counts or
       // codec, which append never checks, so recovery keeps the batch rather
@@ -265,20 +260,6 @@ function admitBatch(
   if (batch.baseOffset + BigInt(batch.lastOffsetDelta) - segment.baseOffset > 0x7fffffffn) return 'offset_mismatch';
   segment.indexBatch(batch, position);
   return null;
-}
-
-/**
- * Names the damage in a batch scanLogBatches called corrupt, for the recovery
- * report (an operator tells bit rot from a foreign file by it); null when its
- * framing and CRC are sound. Checks in scanLogBatches' order, so the name is
- * the reason it stopped.
- */
-function framingDefect(chunk: Buffer, at: number): BatchDefect | null {
-  if (chunk.readInt8(at + MAGIC_OFFSET) !== CURRENT_MAGIC) return 'bad_magic';
-  const batchLength = chunk.readInt32BE(at + BATCH_LENGTH_OFFSET);
-  if (batchLength < RECORD_BATCH_HEADER_BYTES - LOG_OVERHEAD) return 'bad_length';
-  const crc = crc32c(chunk.subarray(at + CRC_COVERED_FROM, at + LOG_OVERHEAD + batchLength));
-  return crc === chunk.readUInt32BE(at + CRC_OFFSET) ? null : 'bad_crc';
 }
 
 /** Bytes the batch at `at` needs: its length field's answer if the chunk holds it, else one header. */
