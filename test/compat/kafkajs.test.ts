@@ -7,7 +7,7 @@
 import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
-import { kcat } from '../harness/kcat.ts';
+import { kcatReadAll } from '../harness/kcat.ts';
 import { runnel } from '../harness/runnel-cli.ts';
 
 let dev: DevProcess;
@@ -76,21 +76,7 @@ describe('kafkajs 2.2.4', () => {
       const future = await admin.fetchTopicOffsetsByTimestamp(topic, Date.now() + 3_600_000);
       expect(future[0]?.offset).toBe('500');
 
-      const read = await kcat([
-        '-C',
-        '-b',
-        dev.bootstrap,
-        '-t',
-        topic,
-        '-p',
-        '0',
-        '-o',
-        'beginning',
-        '-e',
-        '-q',
-        '-f',
-        '%k=%s;%h\n',
-      ]);
+      const read = await kcatReadAll({ bootstrap: dev.bootstrap, topic, format: '%k=%s;%h\n' });
       expect(read.code, read.stderr).toBe(0);
       expect(read.stdout.toString('utf8')).toBe(
         messages.map((m, i) => `${m.key}=${m.value};source=kafkajs,seq=${i}\n`).join(''),

@@ -9,7 +9,7 @@ import { Random } from '@runnel/common';
 import { codecFromId, compressionOf, readBatchHeader } from '@runnel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
-import { kcat } from '../harness/kcat.ts';
+import { kcat, kcatReadAll } from '../harness/kcat.ts';
 
 const recordCount = 100_000;
 let dev: DevProcess;
@@ -90,21 +90,7 @@ describe('kcat (librdkafka 2.0.2)', () => {
       expect([...codecs.keys()].every((c) => c === codec || c === 'none')).toBe(true);
       expect(codecs.get(codec) ?? 0).toBeGreaterThan(batches / 2);
 
-      const consumed = await kcat([
-        '-C',
-        '-b',
-        dev.bootstrap,
-        '-t',
-        topic,
-        '-p',
-        '0',
-        '-o',
-        'beginning',
-        '-e',
-        '-q',
-        '-f',
-        '%o\t%k\t%s\t%h\n',
-      ]);
+      const consumed = await kcatReadAll({ bootstrap: dev.bootstrap, topic, format: '%o\t%k\t%s\t%h\n' });
       expect(consumed.code, consumed.stderr).toBe(0);
       const lines = consumed.stdout.toString('utf8').split('\n');
       expect(lines.pop()).toBe('');

@@ -7,7 +7,7 @@
 import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
-import { kcat } from '../harness/kcat.ts';
+import { kcatReadAll } from '../harness/kcat.ts';
 import { runnel } from '../harness/runnel-cli.ts';
 
 let dev: DevProcess;
@@ -65,21 +65,7 @@ describe('@platformatic/kafka', () => {
       });
       expect(earliest[0]?.partitions[0]?.offset).toBe(0n);
 
-      const read = await kcat([
-        '-C',
-        '-b',
-        dev.bootstrap,
-        '-t',
-        topic,
-        '-p',
-        '0',
-        '-o',
-        'beginning',
-        '-e',
-        '-q',
-        '-f',
-        '%k=%s;%h\n',
-      ]);
+      const read = await kcatReadAll({ bootstrap: dev.bootstrap, topic, format: '%k=%s;%h\n' });
       expect(read.code, read.stderr).toBe(0);
       expect(read.stdout.toString('utf8')).toBe(
         messages.map((m) => `${m.key}=${m.value};origin=platformatic\n`).join(''),

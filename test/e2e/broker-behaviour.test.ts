@@ -20,6 +20,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { type InProcessCluster, startInProcess } from '../harness/in-process.ts';
 import { ProtocolClient } from '../harness/protocol-client.ts';
+import { waitFor } from '../harness/wait.ts';
 
 const open: InProcessCluster[] = [];
 const clients: ProtocolClient[] = [];
@@ -151,6 +152,10 @@ describe('broker behaviour', () => {
     const producer = await client(c);
     await producer.request(19, 4, createTopic('longpoll'));
     const pending = consumer.request(1, 11, fetchRequest('longpoll', 0n, { maxWaitMs: 20_000, minBytes: 1 }));
+    // Produce only once the fetch is parked, so the append is what wakes it.
+    await waitFor(() => c.broker.metrics.parkedFetches.get().then((m) => m.values[0]?.value === 1), {
+      what: 'the fetch to be parked',
+    });
     expect(partitionOf(await producer.request(0, 7, produceRequest('longpoll', batch(['wake up']))))?.errorCode).toBe(
       0,
     );

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
-import { kcat } from '../harness/kcat.ts';
+import { kcat, kcatReadAll } from '../harness/kcat.ts';
 import { waitFor } from '../harness/wait.ts';
 
 let dev: DevProcess | undefined;
@@ -19,21 +19,7 @@ afterAll(async () => {
 });
 
 async function consumeAll(bootstrap: string, topic: string): Promise<string[]> {
-  const result = await kcat([
-    '-C',
-    '-b',
-    bootstrap,
-    '-t',
-    topic,
-    '-p',
-    '0',
-    '-o',
-    'beginning',
-    '-e',
-    '-q',
-    '-f',
-    '%s\n',
-  ]);
+  const result = await kcatReadAll({ bootstrap, topic, format: '%s\n' });
   expect(result.code, result.stderr).toBe(0);
   const lines = result.stdout.toString('utf8').split('\n');
   lines.pop();

@@ -15,7 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterProcess, type Role } from './cluster-process.ts';
-import { kcat } from './kcat.ts';
+import { kcat, kcatReadAll } from './kcat.ts';
 import { waitFor } from './wait.ts';
 
 export type { ClusterLogLine, Role } from './cluster-process.ts';
@@ -274,23 +274,12 @@ export class TestCluster {
     partition: number,
     options: { brokers?: readonly number[]; timeoutMs?: number } = {},
   ): Promise<string[]> {
-    const result = await kcat(
-      [
-        '-C',
-        '-b',
-        this.bootstrap(options.brokers),
-        '-t',
-        topic,
-        '-p',
-        String(partition),
-        '-o',
-        'beginning',
-        '-e',
-        '-q',
-      ],
-      undefined,
-      options.timeoutMs ?? 30_000,
-    );
+    const result = await kcatReadAll({
+      bootstrap: this.bootstrap(options.brokers),
+      topic,
+      partition,
+      timeoutMs: options.timeoutMs ?? 30_000,
+    });
     if (result.code !== 0) throw new Error(`kcat -C ${topic}-${partition} failed: ${result.stderr}`);
     const lines = result.stdout.toString('utf8').split('\n');
     lines.pop();

@@ -31,3 +31,17 @@ export function kcat(args: readonly string[], input?: Buffer | string, timeoutMs
     child.stdin.end(input ?? '');
   });
 }
+
+/** kcat -C of one partition from the beginning to the current end (-e), quietly, in `format` (kcat -f). */
+export function kcatReadAll(options: {
+  bootstrap: string;
+  topic: string;
+  partition?: number;
+  format?: string;
+  timeoutMs?: number;
+}): Promise<KcatResult> {
+  const args = ['-C', '-b', options.bootstrap, '-t', options.topic, '-p', String(options.partition ?? 0)];
+  args.push('-o', 'beginning', '-e', '-q');
+  if (options.format !== undefined) args.push('-f', options.format);
+  return kcat(args, undefined, options.timeoutMs);
+}

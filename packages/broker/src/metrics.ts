@@ -24,6 +24,8 @@ export class BrokerMetrics {
   readonly messagesIn: Counter<'topic'>;
   readonly messagesOut: Counter<'topic'>;
   readonly produceErrors: Counter<'topic' | 'error'>;
+  /** Fetches parked waiting for data (Kafka's Fetch purgatory). */
+  readonly parkedFetches: Gauge;
 
   constructor(sources: GaugeSources, options: { defaultMetrics: boolean }) {
     const registers = [this.registry];
@@ -75,6 +77,11 @@ export class BrokerMetrics {
       name: 'kafka_server_brokertopicmetrics_failedproducerequests_total',
       help: 'Partition produce attempts that failed, by topic and error',
       labelNames: ['topic', 'error'],
+      registers,
+    });
+    this.parkedFetches = new Gauge({
+      name: 'kafka_server_delayedoperationpurgatory_purgatorysize',
+      help: 'Fetch requests parked until data arrives or max_wait_ms passes',
       registers,
     });
     new Gauge({

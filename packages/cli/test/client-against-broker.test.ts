@@ -163,8 +163,11 @@ describe('KafkaClient against runnel dev', () => {
     const pending = client.fetch('long-poll', 0, 0n, { maxWaitMs: 50_000, minBytes: 1 }).finally(() => {
       settled = true;
     });
-    // Not a wait for a condition: a grace period in which the fetch must NOT complete (it is parked).
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Wait until the broker has parked the fetch; only then produce, so the produce is what wakes it.
+    await eventually(
+      () => cluster.parkedFetches(),
+      (n) => n === 1,
+    );
     expect(settled).toBe(false);
     await client.produce('long-poll', 0, [{ key: null, value: Buffer.from('wake') }], { acks: 1 });
     const fetched = await pending;

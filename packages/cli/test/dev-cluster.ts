@@ -10,6 +10,8 @@ import { startDev } from '../src/commands/dev.ts';
 export interface TestCluster {
   port: number;
   bootstrap: string;
+  /** Fetches parked in the broker waiting for data (from its /metrics). */
+  parkedFetches(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -29,6 +31,10 @@ export async function startTestCluster(partitions = 1): Promise<TestCluster> {
   return {
     port,
     bootstrap: `127.0.0.1:${port}`,
+    async parkedFetches() {
+      const text = await (await fetch(`http://127.0.0.1:${dev.broker.httpPort}/metrics`)).text();
+      return Number(/^kafka_server_delayedoperationpurgatory_purgatorysize (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+    },
     async stop() {
       await dev.stop();
       await rm(dataDir, { recursive: true, force: true });

@@ -126,11 +126,16 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
 
   /** Resolves on the first append to any of the partitions, or after `waitMs`. */
   function waitForData(slots: Slot[], waitMs: number): Promise<void> {
+    broker.metrics.parkedFetches.inc();
     return new Promise((resolve) => {
       const cancels: (() => void)[] = [];
+      let finished = false;
       const done = (): void => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
         for (const c of cancels) c();
+        broker.metrics.parkedFetches.dec();
         resolve();
       };
       const timer = setTimeout(done, waitMs);
