@@ -21,7 +21,20 @@ const idB = '22222222-2222-2222-2222-222222222222';
 function topic(name: string, topicId: string): MetadataRecord[] {
   return [
     { type: 'topic', name, topicId },
-    { type: 'partition', topicId, partition: 0, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+    {
+      type: 'partition',
+      topicId,
+      partition: 0,
+      replicas: [1],
+      isr: [1],
+      leader: 1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+      elr: [],
+      lastKnownElr: [],
+      addingReplicas: [],
+      removingReplicas: [],
+    },
   ];
 }
 
@@ -59,12 +72,15 @@ describe('broker metadata reset', () => {
           resourceName: r.resourceName,
           result: err('unknown_topic' as const),
         })),
+      electLeaders: async () => [],
       describeCluster: async () => ({ controllerId: null }),
       alterPartition: async () => err('unknown_topic_or_partition' as const),
+      alterPartitionReassignments: async () => [],
+      listPartitionReassignments: async () => [],
     };
     const dataDir = await mkdtemp(join(tmpdir(), 'runnel-reset-'));
     broker = await Broker.start({
-      config: { ...defaultBrokerConfig, port: 0, httpPort: null, dataDir },
+      config: { ...defaultBrokerConfig, port: 0, httpPort: null, replicationPort: 0, dataDir },
       controller: channel,
       logger: silentLogger(),
     });

@@ -33,6 +33,15 @@ export interface ClusterOptions {
   timings?: Partial<ClusterTimings>;
   /** Extra `runnel controller` flags, e.g. ['--snapshot-interval-records', '5']. */
   controllerArgs?: readonly string[];
+  /** Extra `runnel broker` flags per broker, computed once its ports are known (e.g. to advertise a fault proxy). */
+  brokerArgs?: (id: number, ports: Ports) => readonly string[];
+  /** The `--controllers` list one broker dials (default: every controller's service address, direct). */
+  brokerControllers?: (id: number, services: readonly { id: number; port: number }[]) => string;
+  /**
+   * Gives each broker a fixed `--replication-port`, kept across restarts
+   * (ports(...).replication). On unless false (then brokers bind any free one).
+   */
+  replicationPort?: boolean;
 }
 
 export const fastTimings: ClusterTimings = {
@@ -77,11 +86,13 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-interface Ports {
+export interface Ports {
   raft: number;
   service: number;
   http: number;
   kafka: number;
+  /** 0 when the cluster was started with `replicationPort: false`. */
+  replication: number;
 }
 
 export class TestCluster {
@@ -99,14 +110,21 @@ export class TestCluster {
   static async start(options: ClusterOptions): Promise<TestCluster> {
     const timings = { ...fastTimings, ...options.timings };
     const cluster = new TestCluster(timings, await mkdtemp(join(tmpdir(), 'runnel-cluster-')));
-    const ports = await freePorts(options.controllers * 3 + options.brokers * 2);
+    const perBroker = options.replicationPort !== false ? 3 : 2;
+    const ports = await freePorts(options.controllers * 3 + options.brokers * perBroker);
     const take = (): number => {
       const port = ports.shift();
       if (port === undefined) throw new Error('ran out of free ports');
       return port;
     };
     const controllerIds = Array.from({ length: options.controllers }, (_, i) => i + 1);
-    const controllerPorts = controllerIds.map(() => ({ raft: take(), service: take(), http: take(), kafka: 0 }));
+    const controllerPorts = controllerIds.map(() => ({
+      raft: take(),
+      service: take(),
+      http: take(),
+      kafka: 0,
+      replication: 0,
+    }));
     const voters = controllerIds.map((id, i) => `${id}@127.0.0.1:${controllerPorts[i]?.raft}`).join(',');
     const services = controllerPorts.map((p) => `127.0.0.1:${p.service}`).join(',');
     for (const [i, id] of controllerIds.entries()) {
@@ -122,12 +140,17 @@ export class TestCluster {
       ]);
     }
     for (let id = 1; id <= options.brokers; id++) {
-      const p = { raft: 0, service: 0, http: take(), kafka: take() };
+      const p = { raft: 0, service: 0, http: take(), kafka: take(), replication: 0 };
+      if (options.replicationPort !== false) p.replication = take();
       const dataDir = join(cluster.rootDir, `broker-${id}`);
+      const serviceList = controllerIds.map((cid, i) => ({ id: cid, port: controllerPorts[i]?.service ?? 0 }));
+      const controllers = options.brokerControllers?.(id, serviceList) ?? services;
       cluster.#add('broker', id, p, dataDir, [
-        ...['--node-id', String(id), '--controllers', services, '--port', String(p.kafka)],
+        ...['--node-id', String(id), '--controllers', controllers, '--port', String(p.kafka)],
         ...['--data-dir', dataDir, '--http-port', String(p.http)],
         ...['--heartbeat-interval-ms', String(timings.heartbeatIntervalMs)],
+        ...['--replication-port', String(options.replicationPort !== false ? p.replication : 0)],
+        ...(options.brokerArgs?.(id, p) ?? []),
       ]);
     }
     try {
@@ -165,6 +188,12 @@ export class TestCluster {
 
   kill(role: Role, id: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
     return this.process(role, id).kill(signal);
+  }
+
+  /** SIGSTOP (`pause: true`) or SIGCONT: the process keeps its sockets but answers nothing while paused. */
+  pause(role: Role, id: number, pause: boolean): void {
+    const pid = this.process(role, id).pid;
+    if (pid !== null) process.kill(pid, pause ? 'SIGSTOP' : 'SIGCONT');
   }
 
   /** Starts a stopped process again with the same arguments, ports and data dir (plus `extraArgs` for this run). */

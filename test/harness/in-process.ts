@@ -25,7 +25,14 @@ export async function startInProcess(
   const logger = silentLogger();
   const controller = await Controller.open({ dir: join(dir, 'controller'), logger });
   const broker = await Broker.start({
-    config: { ...defaultBrokerConfig, port: 0, httpPort: 0, dataDir: join(dir, 'broker-1'), ...overrides },
+    config: {
+      ...defaultBrokerConfig,
+      port: 0,
+      httpPort: 0,
+      replicationPort: 0,
+      dataDir: join(dir, 'broker-1'),
+      ...overrides,
+    },
     controller: controller.channel(),
     logger,
   });

@@ -17,6 +17,10 @@ import { type BrokerConfig, kafkaConfigMap } from './config.ts';
 import { ControllerSession } from './controller-session.ts';
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/admin-configs.ts';
 import { createPartitionsHandler } from './handlers/admin-partitions.ts';
+import {
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
+} from './handlers/admin-reassignments.ts';
 import { createTopicsHandler, deleteTopicsHandler } from './handlers/admin-topics.ts';
 import { apiVersionsHandler } from './handlers/api-versions.ts';
 import { describeClusterHandler } from './handlers/describe-cluster.ts';
@@ -28,10 +32,13 @@ import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { metadataHandler } from './handlers/metadata.ts';
 import { produceHandler } from './handlers/produce.ts';
 import { HttpServer } from './http-server.ts';
+import { topicLimits } from './log-config.ts';
 import { BrokerMetrics } from './metrics.ts';
 import { KafkaServer } from './network/kafka-server.ts';
 import { PartitionManager } from './partition-manager.ts';
+import { ReplicaManager, replicationListenerName } from './replication/replica-manager.ts';
 import { RequestProcessor } from './request-processor.ts';
+import { readCleanShutdownMarker, writeCleanShutdownMarker } from './shutdown-marker.ts';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -48,7 +55,10 @@ export class Broker {
   readonly metrics: BrokerMetrics;
   readonly #logger: Logger;
   readonly #partitions: PartitionManager;
-  readonly #unsubscribe: () => void;
+  readonly #clock: Clock;
+  #unsubscribe: () => void = () => {};
+  #replication: ReplicaManager | null = null;
+  #checkpointTimer: NodeJS.Timeout | null = null;
   #image: MetadataImage;
   #server: KafkaServer | null = null;
   #http: HttpServer | null = null;
@@ -60,6 +70,7 @@ export class Broker {
     this.config = options.config;
     this.clusterId = clusterId;
     const clock = options.clock ?? systemClock;
+    this.#clock = clock;
     this.#logger = (options.logger ?? createLogger({ name: 'broker' })).child({ nodeId: options.config.nodeId });
     this.#partitions = new PartitionManager({ config: options.config, logger: this.#logger, clock });
     this.metrics = new BrokerMetrics(
@@ -72,13 +83,6 @@ export class Broker {
       { defaultMetrics: options.processMetrics ?? false },
     );
     this.#image = MetadataImage.empty;
-    this.#unsubscribe = options.controller.subscribe((batch) => {
-      // A reset batch is a whole image: this broker fell behind the controller's log.
-      const base = batch.reset === true ? MetadataImage.empty : this.#image;
-      this.#image =
-        batch.records.length === 0 && batch.reset !== true ? base : replayBatch(base, batch.records, batch.lastOffset);
-      this.#partitions.apply(this.#image);
-    });
     const context: BrokerContext = {
       config: options.config,
       clusterId,
@@ -107,6 +111,8 @@ export class Broker {
       register(createPartitionsHandler(context)),
       register(incrementalAlterConfigsHandler(context)),
       register(describeClusterHandler(context)),
+      register(alterPartitionReassignmentsHandler(context)),
+      register(listPartitionReassignmentsHandler(context)),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
     this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));
@@ -131,6 +137,39 @@ export class Broker {
 
   async #start(): Promise<void> {
     const config = this.config;
+    const previousShutdownClean = await readCleanShutdownMarker(config.dataDir);
+    if (!previousShutdownClean) this.#logger.info('previous run did not stop cleanly; telling the controller');
+    await this.#partitions.loadCheckpoint();
+    this.#replication = await ReplicaManager.start({
+      config: {
+        nodeId: config.nodeId,
+        host: config.host,
+        port: config.replicationPort,
+        lagTimeMaxMs: config.replicaLagTimeMaxMs,
+        fetchWaitMaxMs: config.replicaFetchWaitMaxMs,
+        fetchResponseBytesMax: config.replicaFetchResponseBytesMax,
+        fetchBackoffMs: config.replicaFetchBackoffMs,
+        fetchTimeoutMs: config.replicaSocketTimeoutMs,
+        throttledRateBytesPerSec: config.followerReplicationThrottledRate,
+      },
+      channel: this.#controller,
+      logger: this.#logger,
+      clock: this.#clock,
+      registry: this.metrics.registry,
+      partitions: () => this.#partitions.all(),
+      lookup: (topicId, index) => this.#partitions.byTopicId(topicId, index),
+      image: () => this.#image,
+      brokerEpoch: () => this.#session?.brokerEpoch ?? -1n,
+      minInsyncReplicas: (topic) => topicLimits(this.#image.configOverrides('topic', topic), config).minInsyncReplicas,
+    });
+    this.#partitions.setReplication(this.#replication);
+    this.#unsubscribe = this.#controller.subscribe((batch) => {
+      // A reset batch is a whole image: this broker fell behind the controller's log.
+      const base = batch.reset === true ? MetadataImage.empty : this.#image;
+      this.#image =
+        batch.records.length === 0 && batch.reset !== true ? base : replayBatch(base, batch.records, batch.lastOffset);
+      this.#partitions.apply(this.#image);
+    });
     await this.#partitions.settled();
     this.#server = await KafkaServer.listen({
       host: config.host,
@@ -153,15 +192,25 @@ export class Broker {
             port: config.advertisedPort ?? this.#server.port,
             securityProtocol: 'PLAINTEXT',
           },
+          {
+            name: replicationListenerName,
+            host: config.advertisedReplicationHost ?? config.advertisedHost ?? config.host,
+            port: config.advertisedReplicationPort ?? this.#replication.port,
+            securityProtocol: 'PLAINTEXT',
+          },
         ],
         rack: config.rack,
+        previousShutdownClean,
       },
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       metadataOffset: () => this.#image.lastOffset,
+      onUnfenced: () => this.#partitions.allowStraySweep(),
       logger: this.#logger,
     });
     await this.#session.register();
     this.#session.start();
+    // Without heartbeats (the in-process channel) the backlog came whole at subscribe: the image is complete.
+    if (!this.#session.fenced) this.#partitions.allowStraySweep();
     if (config.httpPort !== null) {
       this.#http = await HttpServer.listen({
         host: config.httpHost,
@@ -180,6 +229,10 @@ export class Broker {
       );
     }, config.logRetentionCheckIntervalMs);
     this.#retentionTimer.unref();
+    this.#checkpointTimer = setInterval(() => {
+      void this.#partitions.saveCheckpoint();
+    }, config.highWatermarkCheckpointIntervalMs);
+    this.#checkpointTimer.unref();
     this.#ready = true;
     this.#logger.info(
       { host: config.host, port: this.#server.port, httpPort: this.#http?.port ?? null, dataDir: config.dataDir },
@@ -206,14 +259,21 @@ export class Broker {
    * a SIGTERM does; a plain stop is for tests and crashes of the caller.
    */
   async stop(options: { controlled?: boolean } = {}): Promise<void> {
-    if (options.controlled === true) await this.#session?.shutDown(this.config.controlledShutdownTimeoutMs);
+    if (options.controlled === true) {
+      await this.#replication?.stopFollowing();
+      await this.#session?.shutDown(this.config.controlledShutdownTimeoutMs);
+    }
     this.#session?.stop();
     this.#ready = false;
     this.#unsubscribe();
     if (this.#retentionTimer !== null) clearInterval(this.#retentionTimer);
+    if (this.#checkpointTimer !== null) clearInterval(this.#checkpointTimer);
     await this.#server?.close();
     await this.#http?.close();
+    await this.#replication?.close();
     await this.#partitions.close();
+    // Last: only a stop that got here flushed and closed every log.
+    await writeCleanShutdownMarker(this.config.dataDir);
     this.#logger.info('broker stopped');
   }
 }

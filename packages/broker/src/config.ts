@@ -53,6 +53,25 @@ export interface BrokerConfig {
   heartbeatIntervalMs: number;
   /** controlled.shutdown timeout: how long a stopping broker waits for leadership to move away. */
   controlledShutdownTimeoutMs: number;
+  /** Port of the replication (ReplicaFetch gRPC) listener on `host`; 0 picks a free port. */
+  replicationPort: number;
+  /** Host and port other brokers dial for replication; default the bound address. */
+  advertisedReplicationHost: string | null;
+  advertisedReplicationPort: number | null;
+  /** replica.lag.time.max.ms: a follower not caught up for this long leaves the ISR. */
+  replicaLagTimeMaxMs: number;
+  /** replica.fetch.wait.max.ms: how long a leader holds a follower fetch that has nothing to return. */
+  replicaFetchWaitMaxMs: number;
+  /** replica.fetch.response.max.bytes */
+  replicaFetchResponseBytesMax: number;
+  /** replica.fetch.backoff.ms: pause after a failed fetch. */
+  replicaFetchBackoffMs: number;
+  /** replica.socket.timeout.ms: a fetch unanswered this long past its max wait is retried on a new stream. */
+  replicaSocketTimeoutMs: number;
+  /** follower.replication.throttled.rate: bytes/s for reassignment catch-up; 0 = unlimited. */
+  followerReplicationThrottledRate: number;
+  /** replica.high.watermark.checkpoint.interval.ms */
+  highWatermarkCheckpointIntervalMs: number;
   /** Host and port of the HTTP server for /metrics, /healthz, /readyz; port 0 picks one, null disables. */
   httpHost: string;
   httpPort: number | null;
@@ -86,6 +105,16 @@ export const defaultBrokerConfig: BrokerConfig = {
   rack: null,
   heartbeatIntervalMs: 2000,
   controlledShutdownTimeoutMs: 30_000,
+  replicationPort: 9192,
+  advertisedReplicationHost: null,
+  advertisedReplicationPort: null,
+  replicaLagTimeMaxMs: 30_000,
+  replicaFetchWaitMaxMs: 500,
+  replicaFetchResponseBytesMax: 10_485_760,
+  replicaFetchBackoffMs: 1000,
+  replicaSocketTimeoutMs: 30_000,
+  followerReplicationThrottledRate: 0,
+  highWatermarkCheckpointIntervalMs: 5000,
   httpHost: '127.0.0.1',
   httpPort: 9644,
 };
@@ -116,6 +145,13 @@ export function kafkaConfigMap(config: BrokerConfig, boundPort: number): Record<
     'log.flush.interval.ms': String(config.logFlushIntervalMs),
     'log.retention.check.interval.ms': String(config.logRetentionCheckIntervalMs),
     'broker.heartbeat.interval.ms': String(config.heartbeatIntervalMs),
+    'replica.lag.time.max.ms': String(config.replicaLagTimeMaxMs),
+    'replica.fetch.wait.max.ms': String(config.replicaFetchWaitMaxMs),
+    'replica.fetch.response.max.bytes': String(config.replicaFetchResponseBytesMax),
+    'replica.fetch.backoff.ms': String(config.replicaFetchBackoffMs),
+    'replica.socket.timeout.ms': String(config.replicaSocketTimeoutMs),
+    'follower.replication.throttled.rate': String(config.followerReplicationThrottledRate),
+    'replica.high.watermark.checkpoint.interval.ms': String(config.highWatermarkCheckpointIntervalMs),
     ...(config.rack === null ? {} : { 'broker.rack': config.rack }),
   };
 }

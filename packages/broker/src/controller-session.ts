@@ -20,6 +20,8 @@ export interface ControllerSessionOptions {
   heartbeatIntervalMs: number;
   /** Offset of the last metadata record this broker has replayed. */
   metadataOffset: () => bigint;
+  /** Called whenever the controller unfences this broker: it has caught up with committed metadata. */
+  onUnfenced?: () => void;
   logger: Logger;
 }
 
@@ -135,7 +137,9 @@ export class ControllerSession {
           result.value.fenced ? 'fenced by the controller' : 'unfenced by the controller',
         );
       }
+      const unfenced = this.#fenced && !result.value.fenced;
       this.#fenced = result.value.fenced;
+      if (unfenced) this.#options.onUnfenced?.();
       return result.value.shouldShutDown;
     } catch (error) {
       if (!(error instanceof ControllerUnavailableError)) throw error;

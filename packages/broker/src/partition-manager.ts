@@ -17,7 +17,9 @@ import type { MetadataImage } from '@runnel/metadata';
 import { PartitionLog } from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
 import { logConfigFor } from './log-config.ts';
-import { Partition } from './partition.ts';
+import { Partition, type PartitionState } from './partition.ts';
+import { HighWatermarkCheckpoint } from './replication/high-watermark-checkpoint.ts';
+import { defaultReplicaLagTimeMaxMs as defaultLagTimeMaxMs } from './replication/replica-tracker.ts';
 
 const partitionMetadataFile = 'partition.metadata';
 
@@ -25,10 +27,13 @@ interface Desired {
   topic: string;
   index: number;
   topicId: string;
-  replicas: readonly number[];
-  isr: readonly number[];
-  leader: number;
-  leaderEpoch: number;
+  state: PartitionState;
+}
+
+/** What PartitionManager needs from replication: role changes go through it. */
+export interface ReplicationHooks {
+  applyState(partition: Partition, state: PartitionState): Promise<void>;
+  remove(partition: Partition): Promise<void>;
 }
 
 export class PartitionManager {
@@ -36,15 +41,41 @@ export class PartitionManager {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #partitions = new Map<string, Partition>();
+  /** The same partitions by `${topicId}:${index}` (replication addresses them by topic id). */
+  readonly #byTopicId = new Map<string, Partition>();
+  readonly #checkpoint: HighWatermarkCheckpoint;
+  #replication: ReplicationHooks | null = null;
   #latest: MetadataImage | null = null;
   #chain: Promise<void> = Promise.resolve();
-  #firstReconcile = true;
+  /** Stray directories are deleted once, after the broker has caught up with committed metadata. */
+  #sweep: 'wait' | 'due' | 'done' = 'wait';
+  #current: MetadataImage | null = null;
   #closed = false;
 
   constructor(options: { config: BrokerConfig; logger: Logger; clock: Clock }) {
     this.#config = options.config;
     this.#logger = options.logger;
     this.#clock = options.clock;
+    this.#checkpoint = new HighWatermarkCheckpoint(options.config.dataDir, options.logger);
+  }
+
+  /** Wires replication in; until then partitions only take their state (tests without replication). */
+  setReplication(replication: ReplicationHooks): void {
+    this.#replication = replication;
+  }
+
+  /** Reads the high watermarks saved by the previous run; call before the first image. */
+  async loadCheckpoint(): Promise<void> {
+    await this.#checkpoint.load();
+  }
+
+  /** Saves every partition's high watermark (periodically and at close). */
+  async saveCheckpoint(): Promise<void> {
+    await this.#checkpoint.save(this.#partitions.values());
+  }
+
+  byTopicId(topicId: string, index: number): Partition | undefined {
+    return this.#byTopicId.get(`${topicId}:${index}`);
   }
 
   static key(topic: string, index: number): string {
@@ -66,7 +97,20 @@ export class PartitionManager {
   /** Queues reconciliation with a newly committed image. */
   apply(image: MetadataImage): void {
     this.#latest = image;
+    this.#current = image;
     this.#chain = this.#chain.then(() => this.#reconcileLatest());
+  }
+
+  /**
+   * The image is now complete (the controller unfenced us, or the channel
+   * delivered its whole backlog): directories of partitions that are not in
+   * it belong to deleted topics and may go. Never earlier: a partial image
+   * just after a restart lacks topics that still exist.
+   */
+  allowStraySweep(): void {
+    if (this.#sweep !== 'wait') return;
+    this.#sweep = 'due';
+    if (this.#current !== null) this.apply(this.#current);
   }
 
   /** Resolves once every image handed to apply() so far has been reconciled. */
@@ -77,11 +121,14 @@ export class PartitionManager {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#chain;
+    for (const p of this.#partitions.values()) await this.#replication?.remove(p);
+    await this.saveCheckpoint();
     for (const p of this.#partitions.values()) {
       p.markClosed();
       await p.log.close();
     }
     this.#partitions.clear();
+    this.#byTopicId.clear();
   }
 
   /** Deletes old segments of every partition per its retention settings. */
@@ -100,14 +147,16 @@ export class PartitionManager {
     if (image === null || this.#closed) return;
     this.#latest = null;
     const desired = this.#desired(image);
-    if (this.#firstReconcile) {
-      this.#firstReconcile = false;
+    if (this.#sweep === 'due') {
+      this.#sweep = 'done';
       await this.#removeStrayDirectories(desired);
     }
     for (const [key, partition] of this.#partitions) {
       const want = desired.get(key);
       if (want === undefined || want.topicId !== partition.topicId) {
         this.#partitions.delete(key);
+        this.#byTopicId.delete(`${partition.topicId}:${partition.index}`);
+        await this.#replication?.remove(partition);
         partition.markClosed();
         await partition.log.delete();
         this.#logger.info({ topic: partition.topic, partition: partition.index }, 'partition removed');
@@ -116,14 +165,20 @@ export class PartitionManager {
     for (const [key, want] of desired) {
       const existing = this.#partitions.get(key);
       if (existing !== undefined) {
-        existing.leader = want.leader;
-        existing.leaderEpoch = want.leaderEpoch;
-        existing.isr = want.isr;
-        existing.replicas = want.replicas;
+        // Leaders always re-apply: a changed min.insync.replicas reaches their tracker this way.
+        if (existing.role === 'leader' || !sameState(existing.state, want.state)) {
+          await this.#applyState(existing, want.state);
+        }
         continue;
       }
-      await this.#open(image, key, want);
+      const opened = await this.#open(image, key, want);
+      if (opened !== null) await this.#applyState(opened, want.state);
     }
+  }
+
+  async #applyState(partition: Partition, state: PartitionState): Promise<void> {
+    if (this.#replication !== null) await this.#replication.applyState(partition, state);
+    else partition.applyState(state, this.#clock.monotonicMs(), defaultLagTimeMaxMs);
   }
 
   #desired(image: MetadataImage): Map<string, Desired> {
@@ -139,17 +194,21 @@ export class PartitionManager {
           topic: name,
           index,
           topicId: topic.topicId,
-          replicas: p.replicas,
-          isr: p.isr,
-          leader: p.leader,
-          leaderEpoch: p.leaderEpoch,
+          state: {
+            leader: p.leader,
+            leaderEpoch: p.leaderEpoch,
+            partitionEpoch: p.partitionEpoch,
+            replicas: p.replicas,
+            isr: p.isr,
+            addingReplicas: p.addingReplicas,
+          },
         });
       }
     }
     return desired;
   }
 
-  async #open(image: MetadataImage, key: string, want: Desired): Promise<void> {
+  async #open(image: MetadataImage, key: string, want: Desired): Promise<Partition | null> {
     const dir = join(this.#config.dataDir, key);
     try {
       const onDisk = await readTopicId(dir);
@@ -167,12 +226,24 @@ export class PartitionManager {
         clock: this.#clock,
         logger: this.#logger.child({ topic: want.topic, partition: want.index }),
       });
-      this.#partitions.set(key, new Partition({ ...want, log }));
+      const partition = new Partition({
+        topic: want.topic,
+        index: want.index,
+        topicId: want.topicId,
+        log,
+        nodeId: this.#config.nodeId,
+        state: { ...want.state, leader: -1 },
+        highWatermark: this.#checkpoint.highWatermark(key) ?? 0n,
+      });
+      this.#partitions.set(key, partition);
+      this.#byTopicId.set(`${want.topicId}:${want.index}`, partition);
+      return partition;
     } catch (error) {
       this.#logger.error(
         { topic: want.topic, partition: want.index, err: error instanceof Error ? error.message : String(error) },
         'could not open partition log',
       );
+      return null;
     }
   }
 
@@ -192,6 +263,21 @@ export class PartitionManager {
       await rm(dir, { recursive: true, force: true });
     }
   }
+}
+
+function sameState(a: PartitionState, b: PartitionState): boolean {
+  return (
+    a.leader === b.leader &&
+    a.leaderEpoch === b.leaderEpoch &&
+    a.partitionEpoch === b.partitionEpoch &&
+    sameIds(a.replicas, b.replicas) &&
+    sameIds(a.isr, b.isr) &&
+    sameIds(a.addingReplicas, b.addingReplicas)
+  );
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
 }
 
 async function readTopicId(dir: string): Promise<string | null> {

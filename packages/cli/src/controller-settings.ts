@@ -41,6 +41,13 @@ export const controllerSettings = [
     env: 'RUNNEL_SNAPSHOT_INTERVAL_RECORDS',
     file: ['metadata.snapshot.interval.records'],
   },
+  {
+    key: 'leaderImbalanceCheckIntervalMs',
+    flag: 'leader-imbalance-check-interval-ms',
+    env: 'RUNNEL_LEADER_IMBALANCE_CHECK_INTERVAL_MS',
+    // Kafka's key is in seconds; mergeControllerSettings converts it.
+    file: ['leader.imbalance.check.interval.ms', 'leader.imbalance.check.interval.seconds'],
+  },
   { key: 'numPartitions', flag: 'num-partitions', env: 'RUNNEL_NUM_PARTITIONS', file: ['num.partitions'] },
   {
     key: 'defaultReplicationFactor',
@@ -113,6 +120,9 @@ export function mergeControllerSettings(sources: ControllerSettingSources): Resu
       const raw = file.values.get(fileKey) ?? '';
       // Kafka's log.dirs is a list; the metadata log lives in the first directory, as KRaft does.
       values[s.key] = fileKey === 'log.dirs' ? (raw.split(',')[0] ?? '').trim() : raw;
+      if (fileKey === 'leader.imbalance.check.interval.seconds' && /^\d+$/.test(raw.trim())) {
+        values[s.key] = String(Number(raw.trim()) * 1000);
+      }
       origins.set(s.key, `${fileKey} in ${file.path}`);
     }
   }
@@ -137,6 +147,9 @@ export function resolveControllerSettings(merged: Merged): Result<ControllerStar
   if (values.heartbeatTicks !== undefined) input.heartbeatTicks = values.heartbeatTicks;
   if (values.brokerSessionTimeoutMs !== undefined) input.brokerSessionTimeoutMs = values.brokerSessionTimeoutMs;
   if (values.snapshotIntervalRecords !== undefined) input.snapshotIntervalRecords = values.snapshotIntervalRecords;
+  if (values.leaderImbalanceCheckIntervalMs !== undefined) {
+    input.leaderImbalanceCheckIntervalMs = values.leaderImbalanceCheckIntervalMs;
+  }
   const config = resolveControllerConfig(input);
   if (!config.ok) {
     const setting = controllerSettings.find((s) => config.message?.startsWith(s.flag));

@@ -98,7 +98,7 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
   }
   for (let i = 1; i <= options.brokers; i++) {
     const dir = join(dataDir, `broker-${i}`);
-    const ports = { kafka: options.basePort + i - 1, http: 9644 + i - 1 };
+    const ports = { kafka: options.basePort + i - 1, replication: 9192 + i - 1, http: 9644 + i - 1 };
     launch({
       role: 'broker',
       id: i,
@@ -119,6 +119,8 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
         dir,
         '--http-port',
         String(ports.http),
+        '--replication-port',
+        String(ports.replication),
         '--log-level',
         options.logLevel,
       ],

@@ -7,6 +7,7 @@ import { brokerCommand } from './commands/broker.ts';
 import { consumeCommand } from './commands/consume.ts';
 import { controllerCommand } from './commands/controller.ts';
 import { devCommand } from './commands/dev.ts';
+import { partitionsCommand } from './commands/partitions.ts';
 import { produceCommand } from './commands/produce.ts';
 import { topicsCommand } from './commands/topics.ts';
 
@@ -21,5 +22,6 @@ program.addCommand(topicsCommand());
 program.addCommand(produceCommand());
 program.addCommand(consumeCommand());
 program.addCommand(controllerCommand());
+program.addCommand(partitionsCommand());
 
 await program.parseAsync(process.argv);

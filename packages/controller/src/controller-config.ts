@@ -32,6 +32,12 @@ export interface ControllerConfig {
   readonly brokerSessionTimeoutMs: number;
   /** Records between metadata snapshots. */
   readonly snapshotIntervalRecords: number;
+  /**
+   * leader.imbalance.check.interval.seconds, in ms: how often the active
+   * controller elects offline partitions that can elect and rebalances
+   * leaders onto preferred replicas.
+   */
+  readonly leaderImbalanceCheckIntervalMs: number;
 }
 
 export const controllerConfigDefaults = {
@@ -42,6 +48,7 @@ export const controllerConfigDefaults = {
   heartbeatTicks: 1,
   brokerSessionTimeoutMs: 9000,
   snapshotIntervalRecords: 10_000,
+  leaderImbalanceCheckIntervalMs: 300_000,
 } as const;
 
 export type ControllerConfigError = 'invalid_config';
@@ -89,6 +96,7 @@ export interface ControllerConfigInput {
   heartbeatTicks?: number | string;
   brokerSessionTimeoutMs?: number | string;
   snapshotIntervalRecords?: number | string;
+  leaderImbalanceCheckIntervalMs?: number | string;
 }
 
 function integer(name: string, value: number | string | undefined, fallback: number, min: number, max: number) {
@@ -157,6 +165,14 @@ export function resolveControllerConfig(input: ControllerConfigInput): Result<Co
     100_000_000,
   );
   if (!snapshotEvery.ok) return snapshotEvery;
+  const leaderCheck = integer(
+    'leader-imbalance-check-interval-ms',
+    input.leaderImbalanceCheckIntervalMs,
+    controllerConfigDefaults.leaderImbalanceCheckIntervalMs,
+    10,
+    2 ** 31 - 1,
+  );
+  if (!leaderCheck.ok) return leaderCheck;
   let httpPort: number | null = controllerConfigDefaults.httpPort;
   if (input.httpPort !== undefined && input.httpPort !== null) {
     const parsed = integer('http-port', input.httpPort, 0, 0, 65535);
@@ -174,5 +190,6 @@ export function resolveControllerConfig(input: ControllerConfigInput): Result<Co
     heartbeatTicks: heartbeatTicks.value,
     brokerSessionTimeoutMs: session.value,
     snapshotIntervalRecords: snapshotEvery.value,
+    leaderImbalanceCheckIntervalMs: leaderCheck.value,
   });
 }

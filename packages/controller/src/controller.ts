@@ -14,23 +14,34 @@ import type {
   AlterPartitionReply,
   AlterPartitionRequest,
   CommittedBatch,
+  ConfigMap,
   ControllerChannel,
   CreatePartitionsResult,
   CreatePartitionsTopic,
   CreateTopicRequest,
   CreateTopicResult,
   DeleteTopicResult,
+  ElectLeadersResult,
   MetadataRecord,
+  OngoingReassignment,
+  PartitionReassignment,
+  PartitionReassignmentResult,
+  ReassignmentQuery,
   RegisterBrokerRequest,
+  TopicPartitionRef,
 } from '@runnel/metadata';
 import { MetadataImage, replayBatch, zeroUuid } from '@runnel/metadata';
 import { alterConfigs } from './logic/alter-configs.ts';
 import { alterPartition } from './logic/alter-partition.ts';
+import { electOfflineLeaders } from './logic/broker-fencing.ts';
 import { createPartitions } from './logic/create-partitions.ts';
 import type { TopicDefaults } from './logic/create-topics.ts';
 import { createTopics } from './logic/create-topics.ts';
 import { deleteTopics } from './logic/delete-topics.ts';
-import { registerBroker } from './logic/register-broker.ts';
+import { leaderDuties } from './logic/leader-duties.ts';
+import { preferredLeaderElections } from './logic/preferred-leaders.ts';
+import { alterPartitionReassignments, listPartitionReassignments } from './logic/reassignment.ts';
+import { registerBrokerWithElr } from './logic/register-broker.ts';
 import { MetadataLog } from './metadata-log.ts';
 
 export interface ControllerOptions {
@@ -39,6 +50,14 @@ export interface ControllerOptions {
   logger?: Logger;
   clock?: Clock;
   brokerDefaults?: TopicDefaults;
+  /**
+   * The static broker config the controller resolves cluster defaults from
+   * (min.insync.replicas, unclean.leader.election.enable,
+   * auto.leader.rebalance.enable, leader.imbalance.per.broker.percentage).
+   */
+  brokerConfig?: ConfigMap;
+  /** leader.imbalance.check.interval.seconds, in ms: how often leaders are rebalanced (default 300 000). */
+  leaderImbalanceCheckIntervalMs?: number;
   /** Topic ids; random UUIDs unless a test wants them predictable. */
   idGenerator?: () => string;
 }
@@ -65,6 +84,8 @@ export class Controller {
   readonly #records: MetadataRecord[];
   /** brokerId -> incarnation registered since this controller opened (see logic/register-broker.ts). */
   readonly #sessions = new Map<number, string>();
+  readonly #brokerConfig: ConfigMap;
+  readonly #rebalanceTimer: NodeJS.Timeout;
   #image: MetadataImage;
   #tail: Promise<unknown> = Promise.resolve();
   #failure: unknown;
@@ -78,6 +99,12 @@ export class Controller {
     this.#clock = options.clock ?? systemClock;
     this.#defaults = options.brokerDefaults ?? { numPartitions: 1, defaultReplicationFactor: 1 };
     this.#idGenerator = options.idGenerator ?? randomUUID;
+    this.#brokerConfig = options.brokerConfig ?? {};
+    this.#rebalanceTimer = setInterval(
+      () => void this.#leaderDuties().catch(() => undefined),
+      options.leaderImbalanceCheckIntervalMs ?? 300_000,
+    );
+    this.#rebalanceTimer.unref();
   }
 
   static async open(options: ControllerOptions): Promise<Controller> {
@@ -103,6 +130,9 @@ export class Controller {
       createPartitions: (topics, options) => this.#createPartitions(topics, options.validateOnly),
       alterConfigs: (resources, options) => this.#alterConfigs(resources, options.validateOnly),
       alterPartition: (req) => this.#alterPartition(req),
+      electLeaders: (partitions) => this.#electLeaders(partitions),
+      alterPartitionReassignments: (reassignments) => this.#alterPartitionReassignments(reassignments),
+      listPartitionReassignments: (query) => this.#listPartitionReassignments(query),
       // In-process: there is no controller node, so the broker names itself (as KRaft's combined mode does).
       describeCluster: () => Promise.resolve({ controllerId: null }),
     };
@@ -112,6 +142,7 @@ export class Controller {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#rebalanceTimer);
     await this.#tail;
     this.#listeners.clear();
     await this.#log.close();
@@ -131,7 +162,11 @@ export class Controller {
     req: RegisterBrokerRequest,
   ): Promise<Result<{ brokerEpoch: bigint }, 'duplicate_broker_registration'>> {
     return this.#serialized(async () => {
-      const { records, result } = registerBroker(this.#image, req, this.#sessions);
+      // No heartbeats here: a broker is live from registration on.
+      const { records, result } = registerBrokerWithElr(this.#image, req, this.#sessions, {
+        fenced: false,
+        brokerConfig: this.#brokerConfig,
+      });
       await this.#commit(records);
       if (result.ok) this.#sessions.set(req.brokerId, req.incarnationId);
       return result;
@@ -174,7 +209,11 @@ export class Controller {
   #alterConfigs(resources: readonly AlterConfigsResource[], validateOnly: boolean): Promise<AlterConfigsResult[]> {
     return this.#serialized(async () => {
       const { records, results } = alterConfigs(this.#image, resources);
-      if (!validateOnly) await this.#commit(records);
+      if (!validateOnly && records.length > 0) {
+        // A topic may now allow unclean election (or need fewer in sync): its offline partitions elect at once.
+        const draft = replayBatch(this.#image, records, this.#image.lastOffset + BigInt(records.length));
+        await this.#commit([...records, ...electOfflineLeaders(draft, this.#brokerConfig)]);
+      }
       return resources.map((r, i) => {
         const result = results[i];
         assert(result !== undefined, 'alterConfigs answered fewer resources than asked');
@@ -185,10 +224,39 @@ export class Controller {
 
   #alterPartition(req: AlterPartitionRequest): Promise<Result<AlterPartitionReply, AlterPartitionError>> {
     return this.#serialized(async () => {
-      const { records, result } = alterPartition(this.#image, req);
+      const { records, result } = alterPartition(this.#image, req, this.#brokerConfig);
       await this.#commit(records);
       return result;
     });
+  }
+
+  #alterPartitionReassignments(
+    reassignments: readonly PartitionReassignment[],
+  ): Promise<PartitionReassignmentResult[]> {
+    return this.#serialized(async () => {
+      const { records, results } = alterPartitionReassignments(this.#image, reassignments);
+      await this.#commit(records);
+      return results;
+    });
+  }
+
+  #listPartitionReassignments(query: readonly ReassignmentQuery[] | null): Promise<OngoingReassignment[]> {
+    // Serialized so the answer reflects every admin call made before it.
+    return this.#serialized(() => Promise.resolve(listPartitionReassignments(this.#image, query)));
+  }
+
+  #electLeaders(partitions: readonly TopicPartitionRef[] | null): Promise<ElectLeadersResult[]> {
+    return this.#serialized(async () => {
+      const { records, results } = preferredLeaderElections(this.#image, { partitions });
+      await this.#commit(records);
+      return results;
+    });
+  }
+
+  /** The periodic check: offline partitions that can elect now, then leader rebalancing. */
+  #leaderDuties(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#serialized(() => this.#commit(leaderDuties(this.#image, this.#brokerConfig)));
   }
 
   /** Runs `op` after every earlier operation has settled. */

@@ -28,6 +28,7 @@ async function clusterWithTopic(): Promise<{ channel: ControllerChannel; topicId
       incarnationId: `i${brokerId}`,
       listeners: [],
       rack: null,
+      previousShutdownClean: true,
     });
     expect(registered.ok).toBe(true);
   }

@@ -73,6 +73,7 @@ describe('AlterPartition through the controller quorum', () => {
         incarnationId: `i${brokerId}`,
         listeners: [],
         rack: null,
+        previousShutdownClean: true,
       });
       if (!registered.ok) throw new Error(registered.error);
       // Registered brokers start fenced; a caught-up heartbeat unfences them so they may host replicas.

@@ -30,6 +30,10 @@ function cluster(assignment: number[][]): MetadataImage {
       leader: replicas[0] ?? -1,
       leaderEpoch: 0,
       partitionEpoch: 0,
+      elr: [],
+      lastKnownElr: [],
+      addingReplicas: [],
+      removingReplicas: [],
     });
   }
   return apply(MetadataImage.empty, records);
@@ -43,7 +47,7 @@ describe('broker fencing and leader election', () => {
       [1, 2, 3],
       [2, 3, 1],
     ]);
-    const after = apply(before, fenceBroker(before, 1));
+    const after = apply(before, fenceBroker(before, 1, {}));
     expect(after.broker(1)?.fenced).toBe(true);
     const [p0, p1] = partitions(after);
     expect(p0).toMatchObject({ leader: 2, isr: [2, 3], leaderEpoch: 1, partitionEpoch: 1 });
@@ -51,21 +55,23 @@ describe('broker fencing and leader election', () => {
     expect(p1).toMatchObject({ leader: 2, isr: [2, 3], leaderEpoch: 0, partitionEpoch: 1 });
   });
 
-  it('the last ISR member stays in the ISR when fenced and the partition goes offline (no unclean election)', () => {
+  it('the last ISR member leaves the ISR for the ELR when fenced, and the partition goes offline until it returns', () => {
     const before = cluster([[1]]);
-    const after = apply(before, fenceBroker(before, 1));
-    expect(partitions(after)[0]).toMatchObject({ leader: -1, isr: [1], leaderEpoch: 1 });
-    // It comes back: it leads again.
-    const back = apply(after, unfenceBroker(after, 1));
-    expect(partitions(back)[0]).toMatchObject({ leader: 1, isr: [1], leaderEpoch: 2 });
+    const after = apply(before, fenceBroker(before, 1, {}));
+    expect(partitions(after)[0]).toMatchObject({ leader: -1, isr: [], elr: [1], leaderEpoch: 1 });
+    // It comes back: as an eligible leader it leads again, alone in the ISR.
+    const back = apply(after, unfenceBroker(after, 1, {}));
+    expect(partitions(back)[0]).toMatchObject({ leader: 1, isr: [1], elr: [], leaderEpoch: 2 });
   });
 
-  it('an unfenced broker rejoins the ISR in replica order', () => {
+  it('an unfenced broker does not rejoin the ISR: its partition leader adds it through AlterPartition', () => {
     const before = cluster([[1, 2, 3]]);
-    const fenced = apply(before, fenceBroker(before, 2));
+    const fenced = apply(before, fenceBroker(before, 2, {}));
     expect(partitions(fenced)[0]).toMatchObject({ leader: 1, isr: [1, 3] });
-    const back = apply(fenced, unfenceBroker(fenced, 2));
-    expect(partitions(back)[0]).toMatchObject({ leader: 1, isr: [1, 2, 3], leaderEpoch: 0 });
+    const unfence = unfenceBroker(fenced, 2, {});
+    expect(unfence).toEqual([{ type: 'unfence-broker', brokerId: 2, brokerEpoch: 1n }]);
+    const back = apply(fenced, unfence);
+    expect(partitions(back)[0]).toMatchObject({ leader: 1, isr: [1, 3], leaderEpoch: 0 });
   });
 
   it('fencing every broker in turn never elects a fenced broker', () => {
@@ -74,24 +80,24 @@ describe('broker fencing and leader election', () => {
       [2, 3, 1],
       [3, 1, 2],
     ]);
-    image = apply(image, fenceBroker(image, 1));
-    image = apply(image, fenceBroker(image, 2));
+    image = apply(image, fenceBroker(image, 1, {}));
+    image = apply(image, fenceBroker(image, 2, {}));
     for (const p of partitions(image)) expect(p.leader).toBe(3);
-    image = apply(image, fenceBroker(image, 3));
+    image = apply(image, fenceBroker(image, 3, {}));
     for (const p of partitions(image)) expect(p.leader).toBe(-1);
-    // Only the last ISR member (3) can bring the partitions back.
-    image = apply(image, unfenceBroker(image, 1));
+    // Only the last ISR member (3, now in the ELR) can bring the partitions back.
+    image = apply(image, unfenceBroker(image, 1, {}));
     for (const p of partitions(image)) expect(p.leader).toBe(-1);
-    image = apply(image, unfenceBroker(image, 3));
+    image = apply(image, unfenceBroker(image, 3, {}));
     for (const p of partitions(image)) expect(p.leader).toBe(3);
   });
 
   it('controlled shutdown moves leadership away without fencing, and fencing an already fenced broker is a no-op', () => {
     const before = cluster([[1, 2]]);
-    const after = apply(before, shutDownBroker(before, 1));
+    const after = apply(before, shutDownBroker(before, 1, {}));
     expect(after.broker(1)?.fenced).toBe(false);
     expect(partitions(after)[0]).toMatchObject({ leader: 2, isr: [2] });
-    const fenced = apply(after, fenceBroker(after, 1));
-    expect(fenceBroker(fenced, 1)).toEqual([]);
+    const fenced = apply(after, fenceBroker(after, 1, {}));
+    expect(fenceBroker(fenced, 1, {})).toEqual([]);
   });
 });

@@ -29,6 +29,10 @@ function cluster(): MetadataImage {
     leader: 1,
     leaderEpoch: 0,
     partitionEpoch: 0,
+    elr: [],
+    lastKnownElr: [],
+    addingReplicas: [],
+    removingReplicas: [],
   });
   return apply(MetadataImage.empty, records);
 }
@@ -49,9 +53,9 @@ describe('broker sessions and heartbeats', () => {
     let image = cluster();
     const sessions = new BrokerSessions(1000);
     sessions.resetAll(image.brokers(), 0);
-    brokerHeartbeat(image, sessions, beat(2, 1n), 900);
-    expect(expireSessions(image, sessions, 1000, apply).fenced).toEqual([]);
-    const expired = expireSessions(image, sessions, 1001, apply);
+    brokerHeartbeat(image, sessions, beat(2, 1n), 900, {});
+    expect(expireSessions(image, sessions, 1000, apply, {}).fenced).toEqual([]);
+    const expired = expireSessions(image, sessions, 1001, apply, {});
     expect(expired.fenced).toEqual([1]);
     image = apply(image, expired.records);
     expect(image.broker(1)?.fenced).toBe(true);
@@ -62,12 +66,12 @@ describe('broker sessions and heartbeats', () => {
     let image = cluster();
     const sessions = new BrokerSessions(1000);
     sessions.resetAll(image.brokers(), 0);
-    image = apply(image, expireSessions(image, sessions, 5000, apply).records);
+    image = apply(image, expireSessions(image, sessions, 5000, apply, {}).records);
     expect(image.broker(1)?.fenced).toBe(true);
-    const behind = brokerHeartbeat(image, sessions, beat(1, 0n, { metadataOffset: -1n }), 6000);
+    const behind = brokerHeartbeat(image, sessions, beat(1, 0n, { metadataOffset: -1n }), 6000, {});
     expect(behind.records).toEqual([]);
     expect(behind.result).toEqual({ ok: true, value: { fenced: true, caughtUp: false, shouldShutDown: false } });
-    const caughtUp = brokerHeartbeat(image, sessions, beat(1, 0n, { metadataOffset: 0n }), 6001);
+    const caughtUp = brokerHeartbeat(image, sessions, beat(1, 0n, { metadataOffset: 0n }), 6001, {});
     image = apply(image, caughtUp.records);
     expect(image.broker(1)?.fenced).toBe(false);
   });
@@ -75,11 +79,11 @@ describe('broker sessions and heartbeats', () => {
   it('controlled shutdown moves leadership first, then fences, then lets the broker exit', () => {
     let image = cluster();
     const sessions = new BrokerSessions(1000);
-    const first = brokerHeartbeat(image, sessions, beat(1, 0n, { wantShutDown: true }), 0);
+    const first = brokerHeartbeat(image, sessions, beat(1, 0n, { wantShutDown: true }), 0, {});
     expect(first.result).toMatchObject({ ok: true, value: { shouldShutDown: false } });
     image = apply(image, first.records);
     expect(image.partition('t', 0)?.leader).toBe(2);
-    const second = brokerHeartbeat(image, sessions, beat(1, 0n, { wantShutDown: true }), 10);
+    const second = brokerHeartbeat(image, sessions, beat(1, 0n, { wantShutDown: true }), 10, {});
     expect(second.result).toMatchObject({ ok: true, value: { shouldShutDown: true, fenced: true } });
     image = apply(image, second.records);
     expect(image.broker(1)?.fenced).toBe(true);
@@ -88,11 +92,11 @@ describe('broker sessions and heartbeats', () => {
   it('refuses heartbeats from unknown brokers and stale epochs', () => {
     const image = cluster();
     const sessions = new BrokerSessions(1000);
-    expect(brokerHeartbeat(image, sessions, beat(9, 0n), 0).result).toMatchObject({
+    expect(brokerHeartbeat(image, sessions, beat(9, 0n), 0, {}).result).toMatchObject({
       ok: false,
       error: 'unknown_broker',
     });
-    expect(brokerHeartbeat(image, sessions, beat(1, 7n), 0).result).toMatchObject({
+    expect(brokerHeartbeat(image, sessions, beat(1, 7n), 0, {}).result).toMatchObject({
       ok: false,
       error: 'stale_broker_epoch',
     });

@@ -22,7 +22,17 @@ async function channelWithTopic(partitions: number): Promise<ControllerChannel> 
   controller = await Controller.open({ dir });
   const channel = controller.channel();
   const listeners = [{ name: 'PLAINTEXT', host: 'localhost', port: 9092, securityProtocol: 'PLAINTEXT' }];
-  expect((await channel.registerBroker({ brokerId: 1, incarnationId: 'a', listeners, rack: null })).ok).toBe(true);
+  expect(
+    (
+      await channel.registerBroker({
+        brokerId: 1,
+        incarnationId: 'a',
+        listeners,
+        rack: null,
+        previousShutdownClean: true,
+      })
+    ).ok,
+  ).toBe(true);
   const [created] = await channel.createTopics(
     [
       {

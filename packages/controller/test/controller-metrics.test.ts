@@ -129,6 +129,7 @@ describe('controller metrics', () => {
       incarnationId: '00000000-0000-0000-0000-000000000001',
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }],
       rack: null,
+      previousShutdownClean: true,
     });
     const brokerEpoch = registered.ok && registered.value.value.ok ? registered.value.value.value.brokerEpoch : -1n;
     expect(brokerEpoch).toBeGreaterThanOrEqual(0n);
@@ -147,6 +148,8 @@ describe('controller metrics', () => {
     expect(sample(text, 'kafka_controller_kafkacontroller_activebrokercount')).toBe(1);
     expect(sample(text, 'kafka_controller_kafkacontroller_fencedbrokercount')).toBe(0);
     expect(sample(text, 'kafka_controller_kafkacontroller_offlinepartitionscount')).toBe(0);
+    expect(sample(text, 'kafka_controller_kafkacontroller_preferredreplicaimbalancecount')).toBe(0);
+    expect(sample(text, 'runnel_controller_elr_partitions')).toBe(0);
     const offset = Number(active.controller.image.lastOffset);
     expect(sample(text, 'runnel_controller_metadata_offset')).toBe(offset);
     // The heartbeat reported the offset the broker was at then; the topic's 4 records came after.
@@ -172,6 +175,7 @@ describe('controller metrics', () => {
       incarnationId: '00000000-0000-0000-0000-000000000007',
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }],
       rack: null,
+      previousShutdownClean: true,
     });
     const brokerEpoch = registered.ok && registered.value.value.ok ? registered.value.value.value.brokerEpoch : -1n;
     await client.brokerHeartbeat({ brokerId: 7, brokerEpoch, metadataOffset: brokerEpoch, wantsShutdown: false });
@@ -188,5 +192,8 @@ describe('controller metrics', () => {
     }, 'two offline partitions');
     expect(sample(text, 'kafka_controller_kafkacontroller_fencedbrokercount')).toBe(1);
     expect(sample(text, 'kafka_controller_kafkacontroller_activebrokercount')).toBe(0);
+    // Each partition's last ISR member waits in its ELR, and neither is led by its preferred replica.
+    expect(sample(text, 'runnel_controller_elr_partitions')).toBe(2);
+    expect(sample(text, 'kafka_controller_kafkacontroller_preferredreplicaimbalancecount')).toBe(2);
   });
 });

@@ -27,7 +27,13 @@ async function start(options: Partial<Parameters<typeof Controller.open>[0]> = {
 async function registerBrokers(channel: ControllerChannel, ...brokerIds: number[]): Promise<void> {
   for (const brokerId of brokerIds) {
     const listeners = [{ name: 'PLAINTEXT', host: 'localhost', port: 9092 + brokerId, securityProtocol: 'PLAINTEXT' }];
-    const result = await channel.registerBroker({ brokerId, incarnationId: `inc-${brokerId}`, listeners, rack: null });
+    const result = await channel.registerBroker({
+      brokerId,
+      incarnationId: `inc-${brokerId}`,
+      listeners,
+      rack: null,
+      previousShutdownClean: true,
+    });
     expect(result.ok).toBe(true);
   }
 }
@@ -136,7 +142,7 @@ describe('Controller', () => {
   it('a second incarnation of a live broker id is refused; the same incarnation re-registers with a new epoch', async () => {
     const controller = await start();
     const channel = controller.channel();
-    const req = { brokerId: 1, incarnationId: 'a', listeners: [], rack: null };
+    const req = { brokerId: 1, incarnationId: 'a', listeners: [], rack: null, previousShutdownClean: true };
     const first = await channel.registerBroker(req);
     const again = await channel.registerBroker(req);
     const other = await channel.registerBroker({ ...req, incarnationId: 'b' });
@@ -148,12 +154,18 @@ describe('Controller', () => {
 
   it('after a controller restart a broker may register under a new incarnation', async () => {
     const first = await start();
-    await first.channel().registerBroker({ brokerId: 1, incarnationId: 'a', listeners: [], rack: null });
+    await first.channel().registerBroker({
+      brokerId: 1,
+      incarnationId: 'a',
+      listeners: [],
+      rack: null,
+      previousShutdownClean: true,
+    });
     await first.close();
     const second = await start();
     const result = await second
       .channel()
-      .registerBroker({ brokerId: 1, incarnationId: 'b', listeners: [], rack: null });
+      .registerBroker({ brokerId: 1, incarnationId: 'b', listeners: [], rack: null, previousShutdownClean: true });
     expect(result).toEqual({ ok: true, value: { brokerEpoch: 1n } });
   });
 

@@ -13,7 +13,7 @@ function cluster(brokers: number, partitions: number, rf: number): MetadataImage
   for (let brokerId = 1; brokerId <= brokers; brokerId++) {
     const { records } = registerBroker(
       image,
-      { brokerId, incarnationId: `i${brokerId}`, listeners: [], rack: null },
+      { brokerId, incarnationId: `i${brokerId}`, listeners: [], rack: null, previousShutdownClean: true },
       new Map(),
     );
     image = apply(image, records);

@@ -15,7 +15,7 @@ function withBrokers(...brokerIds: number[]): MetadataImage {
   for (const brokerId of brokerIds) {
     const { records } = registerBroker(
       image,
-      { brokerId, incarnationId: `i${brokerId}`, listeners: [], rack: null },
+      { brokerId, incarnationId: `i${brokerId}`, listeners: [], rack: null, previousShutdownClean: true },
       new Map(),
     );
     image = replayBatch(image, records, image.lastOffset + BigInt(records.length));
@@ -156,7 +156,7 @@ describe('registerBroker logic', () => {
     const image = withBrokers(1, 2);
     const { records, result } = registerBroker(
       image,
-      { brokerId: 3, incarnationId: 'x', listeners: [], rack: 'r1' },
+      { brokerId: 3, incarnationId: 'x', listeners: [], rack: 'r1', previousShutdownClean: true },
       new Map(),
     );
     expect(result).toEqual({ ok: true, value: { brokerEpoch: 2n } });
@@ -167,7 +167,7 @@ describe('registerBroker logic', () => {
     const image = withBrokers(1);
     const { records, result } = registerBroker(
       image,
-      { brokerId: 1, incarnationId: 'other', listeners: [], rack: null },
+      { brokerId: 1, incarnationId: 'other', listeners: [], rack: null, previousShutdownClean: true },
       new Map([[1, 'i1']]),
     );
     expect(records).toEqual([]);

@@ -14,7 +14,20 @@ const register = (brokerId: number): MetadataRecord => ({
 });
 const topic: MetadataRecord[] = [
   { type: 'topic', name: 't', topicId },
-  { type: 'partition', topicId, partition: 0, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+  {
+    type: 'partition',
+    topicId,
+    partition: 0,
+    replicas: [1],
+    isr: [1],
+    leader: 1,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+    elr: [],
+    lastKnownElr: [],
+    addingReplicas: [],
+    removingReplicas: [],
+  },
 ];
 
 describe('metadata state machine', () => {

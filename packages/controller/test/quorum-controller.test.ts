@@ -75,6 +75,7 @@ describe('controller quorum', () => {
       incarnationId: '00000000-0000-0000-0000-000000000001',
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }],
       rack: null,
+      previousShutdownClean: true,
     });
     expect(registered).toMatchObject({ ok: true, value: { value: { ok: true } } });
     const brokerEpoch = registered.ok && registered.value.value.ok ? registered.value.value.value.brokerEpoch : -1n;

@@ -180,6 +180,7 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     'Create a topic when a client asks for metadata of a missing one.',
     ro,
   ),
+  def('auto.leader.rebalance.enable', 'boolean', 'true', 'Move leadership back to preferred replicas.'),
   def('broker.id', 'int', '-1', 'Id of this broker; same as node.id.', ro),
   def('compression.type', 'string', 'producer', 'Default codec for stored batches.', { validator: compressionTypes }),
   def('default.replication.factor', 'int', '1', 'Replication factor of topics created without one.', {
@@ -187,6 +188,19 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     readOnly: true,
   }),
   def('delete.topic.enable', 'boolean', 'true', 'Whether topics may be deleted.', ro),
+  def('leader.imbalance.check.interval.seconds', 'long', '300', 'How often the controller checks leader balance.', {
+    validator: atLeast(1),
+    readOnly: true,
+  }),
+  def(
+    'leader.imbalance.per.broker.percentage',
+    'int',
+    '10',
+    'Share of non-preferred leaders that triggers a rebalance.',
+    {
+      validator: atLeast(0),
+    },
+  ),
   def('listeners', 'list', 'PLAINTEXT://:9092', 'Addresses the broker listens on, as NAME://host:port.', ro),
   def('log.cleaner.delete.retention.ms', 'long', '86400000', 'Default delete.retention.ms.', { validator: atLeast(0) }),
   def('log.cleaner.max.compaction.lag.ms', 'long', longMax, 'Default max.compaction.lag.ms.', {

@@ -224,3 +224,14 @@ export function effectiveTopicConfigs(overrides: ConfigMap, brokerConfig: Config
   }
   return out;
 }
+
+/**
+ * The effective value of one topic config (the same resolution as
+ * describeTopicConfigs, for callers that need one or two values per topic
+ * on a hot-ish path such as leader election). Null for an unknown name.
+ */
+export function effectiveTopicConfig(name: string, overrides: ConfigMap, brokerConfig: ConfigMap): string | null {
+  const d = topicConfigDefsByName.get(name);
+  if (d === undefined) return null;
+  return describeTopicConfig(d, overrides, brokerConfig).value;
+}

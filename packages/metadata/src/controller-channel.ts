@@ -144,6 +144,50 @@ export interface AlterPartitionReply {
   readonly isr: number[];
 }
 
+/**
+ * Move one partition to a new replica set (Kafka's AlterPartitionReassignments,
+ * KIP-455), or cancel the move in progress when `replicas` is null.
+ */
+export interface PartitionReassignment {
+  readonly topic: string;
+  readonly partition: number;
+  /** The target replicas, preferred leader first; null cancels. */
+  readonly replicas: readonly number[] | null;
+}
+
+/**
+ * Why a reassignment was refused. Kafka codes at the boundary:
+ * UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT (empty, repeated or
+ * unregistered brokers), NO_REASSIGNMENT_IN_PROGRESS (a cancel with nothing
+ * to cancel).
+ */
+export type ReassignmentError =
+  | 'unknown_topic_or_partition'
+  | 'invalid_replica_assignment'
+  | 'no_reassignment_in_progress';
+
+export interface PartitionReassignmentResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly result: Result<null, ReassignmentError>;
+}
+
+/** Partitions to list reassignments for: one topic's partition indexes. */
+export interface ReassignmentQuery {
+  readonly topic: string;
+  readonly partitions: readonly number[];
+}
+
+/** A partition whose reassignment is in progress. */
+export interface OngoingReassignment {
+  readonly topic: string;
+  readonly partition: number;
+  /** Target and current replicas together, target first. */
+  readonly replicas: readonly number[];
+  readonly addingReplicas: readonly number[];
+  readonly removingReplicas: readonly number[];
+}
+
 /** What only the controller knows about the cluster; brokers and configs come from the image. */
 export interface ControllerView {
   /** The active controller's node id; null when the controller runs inside this process (no id of its own). */
@@ -156,6 +200,27 @@ export interface RegisterBrokerRequest {
   readonly incarnationId: string;
   readonly listeners: readonly BrokerListener[];
   readonly rack: string | null;
+  /**
+   * The broker's previous run ended with a clean stop (its shutdown marker
+   * was found). False after a crash: it may have lost unflushed records, so
+   * the controller no longer counts it as an eligible leader (KIP-966).
+   */
+  readonly previousShutdownClean: boolean;
+}
+
+/** A partition named by topic name, as ElectLeaders asks for it. */
+export interface TopicPartitionRef {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/** Why a preferred-leader election did not happen (Kafka: ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE, ...). */
+export type ElectLeadersError = 'unknown_topic_or_partition' | 'election_not_needed' | 'preferred_leader_not_available';
+
+export interface ElectLeadersResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly result: Result<null, ElectLeadersError>;
 }
 
 /** A broker's periodic report to the active controller (keeps its session, drives unfencing and controlled shutdown). */
@@ -206,6 +271,21 @@ export interface ControllerChannel {
    * the new partition epoch the leader must use next time.
    */
   alterPartition(req: AlterPartitionRequest): Promise<Result<AlterPartitionReply, AlterPartitionError>>;
+  /**
+   * Starts or cancels partition reassignments; results in request order. The
+   * start is committed before this resolves; completion comes later, when
+   * the adding replicas have joined the ISR.
+   */
+  alterPartitionReassignments(reassignments: readonly PartitionReassignment[]): Promise<PartitionReassignmentResult[]>;
+  /** Reassignments in progress, sorted by topic then partition; null = every partition. */
+  listPartitionReassignments(query: readonly ReassignmentQuery[] | null): Promise<OngoingReassignment[]>;
+  /**
+   * Preferred-leader election (Kafka's ElectLeaders, PREFERRED): moves
+   * leadership of each partition to its first replica when that replica is
+   * live and in the ISR. `null` asks for every partition and answers only
+   * the partitions whose leader moved. Committed before this resolves.
+   */
+  electLeaders(partitions: readonly TopicPartitionRef[] | null): Promise<ElectLeadersResult[]>;
   /** Rejects with ControllerUnavailableError when no controller answers. */
   describeCluster(): Promise<ControllerView>;
   /**

@@ -35,6 +35,10 @@ export function imageRecords(image: MetadataImage): MetadataRecord[] {
         leader: p.leader,
         leaderEpoch: p.leaderEpoch,
         partitionEpoch: p.partitionEpoch,
+        elr: [...p.elr],
+        lastKnownElr: [...p.lastKnownElr],
+        addingReplicas: [...p.addingReplicas],
+        removingReplicas: [...p.removingReplicas],
       });
     }
   }

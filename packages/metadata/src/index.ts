@@ -14,6 +14,7 @@ export {
   configTypeIds,
   describeBrokerConfigs,
   describeTopicConfigs,
+  effectiveTopicConfig,
   effectiveTopicConfigs,
   validateBrokerConfigs,
   validateTopicConfigs,
@@ -40,7 +41,15 @@ export type {
   CreateTopicRequest,
   CreateTopicResult,
   DeleteTopicResult,
+  ElectLeadersError,
+  ElectLeadersResult,
+  OngoingReassignment,
+  PartitionReassignment,
+  PartitionReassignmentResult,
+  ReassignmentError,
+  ReassignmentQuery,
   RegisterBrokerRequest,
+  TopicPartitionRef,
 } from './controller-channel.ts';
 export { ControllerUnavailableError, isValidTopicName } from './controller-channel.ts';
 export { imageRecords } from './image-records.ts';

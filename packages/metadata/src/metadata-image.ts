@@ -18,6 +18,11 @@ export interface PartitionImage {
   readonly leader: number;
   readonly leaderEpoch: number;
   readonly partitionEpoch: number;
+  /** Eligible leader replicas (KIP-966); see PartitionRecord.elr. */
+  readonly elr: readonly number[];
+  readonly lastKnownElr: readonly number[];
+  readonly addingReplicas: readonly number[];
+  readonly removingReplicas: readonly number[];
 }
 
 export interface TopicImage {
@@ -212,7 +217,19 @@ class ImageDraft {
         assert(topic !== undefined, `partition record for unknown topic ${record.topicId}`);
         assert(record.partition >= 0 && record.partition <= topic.partitions.length, 'partition records out of order');
         const { partition, replicas, isr, leader, leaderEpoch, partitionEpoch } = record;
-        topic.partitions[partition] = { partition, replicas, isr, leader, leaderEpoch, partitionEpoch };
+        const { elr, lastKnownElr, addingReplicas, removingReplicas } = record;
+        topic.partitions[partition] = {
+          partition,
+          replicas,
+          isr,
+          leader,
+          leaderEpoch,
+          partitionEpoch,
+          elr,
+          lastKnownElr,
+          addingReplicas,
+          removingReplicas,
+        };
         return;
       }
       case 'config': {

@@ -2,10 +2,13 @@
  * Persisted encoding of one MetadataRecord.
  *
  *   record   = version:uint8 payload
- *   version  = 0x01
+ *   version  = 0x02 (written) | 0x01 (still read)
  *   payload  = UTF-8 JSON object with a "type" field and the record's fields;
  *              bigint fields (brokerEpoch) are written as decimal strings so
  *              no int64 loses precision through a JS number.
+ *
+ * Version 2 added elr, lastKnownElr, addingReplicas and removingReplicas to
+ * partition records; a version 1 partition record reads them as empty.
  *
  * JSON keeps the log readable with `ldb dump` and the volume of metadata is
  * small. Decoding checks every field's type, because bytes read back from
@@ -17,7 +20,9 @@ import { err, ok } from '@runnel/common';
 import type { BrokerListener, MetadataRecord } from './records.ts';
 import { isUuid } from './records.ts';
 
-export const metadataRecordVersion = 1;
+export const metadataRecordVersion = 2;
+/** The oldest version still decodable. */
+const firstRecordVersion = 1;
 
 export type DecodeRecordError = 'unsupported_version' | 'malformed_record';
 
@@ -32,7 +37,10 @@ export function encodeMetadataRecord(record: MetadataRecord): Buffer {
 
 export function decodeMetadataRecord(bytes: Uint8Array): Result<MetadataRecord, DecodeRecordError> {
   if (bytes.length === 0) return err('malformed_record', 'empty record');
-  if (bytes[0] !== metadataRecordVersion) return err('unsupported_version', `record version ${bytes[0]}`);
+  const version = bytes[0] ?? 0;
+  if (version < firstRecordVersion || version > metadataRecordVersion) {
+    return err('unsupported_version', `record version ${version}`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 1, bytes.length - 1).toString('utf8'));
@@ -40,7 +48,7 @@ export function decodeMetadataRecord(bytes: Uint8Array): Result<MetadataRecord, 
     return err('malformed_record', 'payload is not JSON');
   }
   try {
-    return ok(toRecord(parsed));
+    return ok(toRecord(parsed, version));
   } catch (e: unknown) {
     if (e instanceof MalformedField) return err('malformed_record', e.message);
     throw e;
@@ -109,7 +117,7 @@ function listener(value: unknown): BrokerListener {
   };
 }
 
-function toRecord(value: unknown): MetadataRecord {
+function toRecord(value: unknown, version: number): MetadataRecord {
   const o = object(value, 'record');
   const type = o.type;
   switch (type) {
@@ -137,6 +145,11 @@ function toRecord(value: unknown): MetadataRecord {
         leader: int32(o.leader, 'leader'),
         leaderEpoch: int32(o.leaderEpoch, 'leaderEpoch'),
         partitionEpoch: int32(o.partitionEpoch, 'partitionEpoch'),
+        // Version 1 predates these lists: nothing was eligible, adding or removing.
+        elr: version >= 2 ? int32List(o, 'elr') : [],
+        lastKnownElr: version >= 2 ? int32List(o, 'lastKnownElr') : [],
+        addingReplicas: version >= 2 ? int32List(o, 'addingReplicas') : [],
+        removingReplicas: version >= 2 ? int32List(o, 'removingReplicas') : [],
       };
     case 'config': {
       const resourceType = o.resourceType;

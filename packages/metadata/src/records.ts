@@ -42,6 +42,18 @@ export interface PartitionRecord {
   readonly leader: number;
   readonly leaderEpoch: number;
   readonly partitionEpoch: number;
+  /**
+   * Eligible leader replicas (KIP-966): former ISR members removed while the
+   * ISR was below min.insync.replicas. They held every record up to the high
+   * watermark when they left, so they may lead if no ISR member is live.
+   */
+  readonly elr: readonly number[];
+  /** The ELR as it was when it last emptied with no leader: who to look at for an unclean recovery. */
+  readonly lastKnownElr: readonly number[];
+  /** Replicas a reassignment is adding (target replicas not yet in sync). */
+  readonly addingReplicas: readonly number[];
+  /** Replicas a reassignment will remove once the adding ones are in sync. */
+  readonly removingReplicas: readonly number[];
 }
 
 /** Sets (value) or deletes (null) one config override of a topic or broker. */

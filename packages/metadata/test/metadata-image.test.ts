@@ -18,6 +18,10 @@ const createA: MetadataRecord[] = [
     leader: 1,
     leaderEpoch: 0,
     partitionEpoch: 0,
+    elr: [],
+    lastKnownElr: [],
+    addingReplicas: [],
+    removingReplicas: [],
   },
   {
     type: 'partition',
@@ -28,6 +32,10 @@ const createA: MetadataRecord[] = [
     leader: 1,
     leaderEpoch: 0,
     partitionEpoch: 0,
+    elr: [],
+    lastKnownElr: [],
+    addingReplicas: [],
+    removingReplicas: [],
   },
 ];
 
@@ -118,6 +126,10 @@ describe('MetadataImage replay', () => {
         leader: 2,
         leaderEpoch: 1,
         partitionEpoch: 1,
+        elr: [1],
+        lastKnownElr: [3],
+        addingReplicas: [4],
+        removingReplicas: [5],
       },
       4n,
     );
@@ -128,6 +140,10 @@ describe('MetadataImage replay', () => {
       leader: 2,
       leaderEpoch: 1,
       partitionEpoch: 1,
+      elr: [1],
+      lastKnownElr: [3],
+      addingReplicas: [4],
+      removingReplicas: [5],
     });
   });
 
@@ -150,6 +166,10 @@ describe('MetadataImage replay', () => {
           leader: 1,
           leaderEpoch: 0,
           partitionEpoch: 0,
+          elr: [],
+          lastKnownElr: [],
+          addingReplicas: [],
+          removingReplicas: [],
         },
         { type: 'config', resourceType: 'topic', resourceName: 'a', name: 'retention.ms', value: null },
         { type: 'fence-broker', brokerId: 1, brokerEpoch: 0n },
@@ -198,6 +218,10 @@ describe('MetadataImage replay', () => {
           leader: 1,
           leaderEpoch: 0,
           partitionEpoch: 0,
+          elr: [],
+          lastKnownElr: [],
+          addingReplicas: [],
+          removingReplicas: [],
         },
         4n,
       ),

@@ -23,6 +23,10 @@ const samples: MetadataRecord[] = [
     leader: 2,
     leaderEpoch: 5,
     partitionEpoch: 9,
+    elr: [1],
+    lastKnownElr: [3],
+    addingReplicas: [4],
+    removingReplicas: [1],
   },
   { type: 'config', resourceType: 'topic', resourceName: 'orders', name: 'retention.ms', value: '1000' },
   { type: 'config', resourceType: 'broker', resourceName: '1', name: 'log.retention.hours', value: null },
@@ -37,8 +41,38 @@ describe('metadata record encoding', () => {
     expect(decoded).toEqual({ ok: true, value: record });
   });
 
-  it('starts every encoding with version byte 1', () => {
-    for (const r of samples) expect(encodeMetadataRecord(r)[0]).toBe(1);
+  it('starts every encoding with version byte 2', () => {
+    for (const r of samples) expect(encodeMetadataRecord(r)[0]).toBe(2);
+  });
+
+  it('a version 1 partition record decodes with empty ELR and reassignment lists', () => {
+    const v1 = Buffer.from(
+      `\x01{"type":"partition","topicId":"${topicId}","partition":0,"replicas":[1,2],"isr":[1],"leader":1,"leaderEpoch":3,"partitionEpoch":4}`,
+    );
+    expect(decodeMetadataRecord(v1)).toEqual({
+      ok: true,
+      value: {
+        type: 'partition',
+        topicId,
+        partition: 0,
+        replicas: [1, 2],
+        isr: [1],
+        leader: 1,
+        leaderEpoch: 3,
+        partitionEpoch: 4,
+        elr: [],
+        lastKnownElr: [],
+        addingReplicas: [],
+        removingReplicas: [],
+      },
+    });
+  });
+
+  it('a version 1 record of another type still decodes', () => {
+    expect(decodeMetadataRecord(Buffer.from(`\x01{"type":"topic","name":"a","topicId":"${topicId}"}`))).toEqual({
+      ok: true,
+      value: { type: 'topic', name: 'a', topicId },
+    });
   });
 
   it('decodes from a view into a larger buffer', () => {
@@ -50,6 +84,14 @@ describe('metadata record encoding', () => {
   it.each([
     ['empty input', Buffer.alloc(0), 'malformed_record'],
     ['an unknown version byte', Buffer.from([9, 0x7b, 0x7d]), 'unsupported_version'],
+    ['version byte 0', Buffer.from([0, 0x7b, 0x7d]), 'unsupported_version'],
+    [
+      'a version 2 partition record without its ELR',
+      Buffer.from(
+        `\x02{"type":"partition","topicId":"${topicId}","partition":0,"replicas":[1],"isr":[1],"leader":1,"leaderEpoch":0,"partitionEpoch":0,"lastKnownElr":[],"addingReplicas":[],"removingReplicas":[]}`,
+      ),
+      'malformed_record',
+    ],
     ['bytes that are not JSON', Buffer.from([1, 0xff, 0x00]), 'malformed_record'],
     ['a JSON array', Buffer.from('\x01[]'), 'malformed_record'],
     ['an unknown record type', Buffer.from('\x01{"type":"nope"}'), 'malformed_record'],

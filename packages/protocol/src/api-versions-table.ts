@@ -40,6 +40,8 @@ export const ApiKeys = {
   CreatePartitions: 37,
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
+  AlterPartitionReassignments: 45,
+  ListPartitionReassignments: 46,
   OffsetDelete: 47,
   DescribeCluster: 60,
 } as const;
@@ -95,6 +97,9 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('CreatePartitions', 0, 1),
   api('DeleteGroups', 1, 1),
   api('IncrementalAlterConfigs', 0, 1),
+  // v0 only: kafkajs's admin sends v0 (flexible), the only reassignment version it knows.
+  api('AlterPartitionReassignments', 0, 0),
+  api('ListPartitionReassignments', 0, 0),
   api('OffsetDelete', 0, 0),
   api('DescribeCluster', 0, 1),
 ];

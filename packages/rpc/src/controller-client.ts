@@ -13,7 +13,13 @@ import type {
   CreateTopicRequest,
   CreateTopicResult,
   DeleteTopicResult,
+  ElectLeadersResult,
+  OngoingReassignment,
+  PartitionReassignment,
+  PartitionReassignmentResult,
+  ReassignmentQuery,
   RegisterBrokerRequest,
+  TopicPartitionRef,
 } from '@runnel/metadata';
 import { callErrorOf } from './call-errors.ts';
 import {
@@ -51,12 +57,19 @@ import type {
   CreatePartitionsResult,
   RegisterBrokerError,
 } from './controller-types.ts';
+import { electLeadersRequestToProto, electLeadersResponseFromProto } from './elect-leaders-codec.ts';
 import type { ReconnectBackoff } from './grpc-options.ts';
 import { channelOptions, grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
 import type { RpcMethod } from './load-protos.ts';
 import { controllerServiceName, rpcMethod } from './load-protos.ts';
 import type { MetadataStream, MetadataStreamEvents } from './metadata-stream.ts';
 import { openMetadataStream } from './metadata-stream.ts';
+import {
+  alterReassignmentsRequestToProto,
+  alterReassignmentsResponseFromProto,
+  listReassignmentsRequestToProto,
+  listReassignmentsResponseFromProto,
+} from './reassignment-codec.ts';
 
 export interface ControllerClientOptions {
   /** host:port of every controller's ControllerService; at least one. */
@@ -159,6 +172,32 @@ export class ControllerClient {
     req: AlterPartitionRequest,
   ): Promise<Result<ControllerReply<Result<AlterPartitionReply, AlterPartitionError>>, ControllerCallError>> {
     return this.#call('AlterPartition', alterPartitionRequestToProto(req), alterPartitionResponseFromProto);
+  }
+
+  alterPartitionReassignments(
+    reassignments: readonly PartitionReassignment[],
+  ): Promise<Result<ControllerReply<PartitionReassignmentResult[]>, ControllerCallError>> {
+    return this.#call(
+      'AlterPartitionReassignments',
+      alterReassignmentsRequestToProto(reassignments),
+      alterReassignmentsResponseFromProto,
+    );
+  }
+
+  listPartitionReassignments(
+    query: readonly ReassignmentQuery[] | null,
+  ): Promise<Result<ControllerReply<OngoingReassignment[]>, ControllerCallError>> {
+    return this.#call(
+      'ListPartitionReassignments',
+      listReassignmentsRequestToProto(query),
+      listReassignmentsResponseFromProto,
+    );
+  }
+
+  electLeaders(
+    partitions: readonly TopicPartitionRef[] | null,
+  ): Promise<Result<ControllerReply<ElectLeadersResult[]>, ControllerCallError>> {
+    return this.#call('ElectLeaders', electLeadersRequestToProto(partitions), electLeadersResponseFromProto);
   }
 
   async describeCluster(): Promise<Result<ClusterDescription, ControllerCallError>> {

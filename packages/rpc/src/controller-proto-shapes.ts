@@ -28,6 +28,7 @@ export interface RegisterBrokerRequestProto {
   incarnationId: string;
   listeners: ListenerProto[];
   rack?: string;
+  previousShutdownClean: boolean;
 }
 
 export interface RegisterBrokerResponseProto {

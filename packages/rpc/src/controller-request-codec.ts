@@ -59,6 +59,7 @@ export function registerBrokerRequestToProto(req: RegisterBrokerRequest): Regist
     brokerId: req.brokerId,
     incarnationId: req.incarnationId,
     listeners: req.listeners.map(listenerToProto),
+    previousShutdownClean: req.previousShutdownClean,
   };
   if (req.rack !== null) proto.rack = req.rack;
   return proto;
@@ -70,6 +71,8 @@ export function registerBrokerRequestFromProto(p: RegisterBrokerRequestProto): R
     incarnationId: p.incarnationId,
     listeners: p.listeners.map(listenerFromProto),
     rack: p.rack ?? null,
+    // A peer that predates the field sends nothing: treat it as unclean, the safe side.
+    previousShutdownClean: p.previousShutdownClean === true,
   };
 }
 

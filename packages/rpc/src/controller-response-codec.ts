@@ -91,12 +91,12 @@ export function notControllerFromProto(p: NotControllerProto): ControllerLeaderH
   };
 }
 
-function errorToProto(result: { error: string; message?: string }): ErrorProto {
+export function errorToProto(result: { error: string; message?: string }): ErrorProto {
   return { name: result.error, message: result.message ?? '' };
 }
 
 /** The error as a failed Result when its name is in the closed union, else null. */
-function errorFromProto<E extends string>(
+export function errorFromProto<E extends string>(
   p: ErrorProto,
   allowed: ReadonlySet<string>,
 ): { ok: false; error: E; message?: string } | null {
@@ -105,20 +105,23 @@ function errorFromProto<E extends string>(
 }
 
 /** The shared frame of every response: the oneof's `results`/value member, not_controller, committed offset. */
-interface AnswerFrame<R> {
+export interface AnswerFrame<R> {
   outcome?: string;
   results?: { results: R[] };
   notController?: NotControllerProto;
   committedOffset: string;
 }
 
-function listAnswerToProto<T, R>(answer: ControllerAnswer<readonly T[]>, encode: (item: T) => R): AnswerFrame<R> {
+export function listAnswerToProto<T, R>(
+  answer: ControllerAnswer<readonly T[]>,
+  encode: (item: T) => R,
+): AnswerFrame<R> {
   if (answer.status === 'not_controller')
     return { notController: notControllerToProto(answer.leader), committedOffset: '-1' };
   return { results: { results: answer.value.map(encode) }, committedOffset: int64ToWire(answer.committedOffset) };
 }
 
-function listAnswerFromProto<T, R>(
+export function listAnswerFromProto<T, R>(
   p: AnswerFrame<R>,
   decode: (item: R) => T | null,
 ): Result<ControllerAnswer<T[]>, ResponseDecodeError> {

@@ -29,9 +29,16 @@ import {
   registerBrokerResponseToProto,
 } from './controller-response-codec.ts';
 import type { ControllerServiceHandler, MetadataStreamSink } from './controller-types.ts';
+import { electLeadersRequestFromProto, electLeadersResponseToProto } from './elect-leaders-codec.ts';
 import type { BindError } from './grpc-options.ts';
 import { bindServer, grpcMessageBytesMaxDefault, serverOptions } from './grpc-options.ts';
 import { controllerServiceName, serviceDefinition } from './load-protos.ts';
+import {
+  alterReassignmentsRequestFromProto,
+  alterReassignmentsResponseToProto,
+  listReassignmentsRequestFromProto,
+  listReassignmentsResponseToProto,
+} from './reassignment-codec.ts';
 import { int64FromWire, int64ToWire } from './wire-int64.ts';
 
 export interface ControllerServiceServerOptions {
@@ -130,6 +137,20 @@ export class ControllerServiceServer {
         'AlterPartition',
         (p) => ok(alterPartitionRequestFromProto(p)),
         async (req) => alterPartitionResponseToProto(await handler.alterPartition(req)),
+      ),
+      AlterPartitionReassignments: unary(
+        'AlterPartitionReassignments',
+        alterReassignmentsRequestFromProto,
+        async (reassignments) =>
+          alterReassignmentsResponseToProto(await handler.alterPartitionReassignments(reassignments)),
+      ),
+      ListPartitionReassignments: unary(
+        'ListPartitionReassignments',
+        listReassignmentsRequestFromProto,
+        async (query) => listReassignmentsResponseToProto(await handler.listPartitionReassignments(query)),
+      ),
+      ElectLeaders: unary('ElectLeaders', electLeadersRequestFromProto, async (partitions) =>
+        electLeadersResponseToProto(await handler.electLeaders(partitions)),
       ),
       FetchMetadata: (call: ServerWritableStream<FetchMetadataRequestProto, FetchMetadataResponseProto>) =>
         serveFetchMetadata(call, handler, logger, {

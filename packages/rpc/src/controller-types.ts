@@ -17,8 +17,14 @@ import type {
   CreateTopicRequest,
   CreateTopicResult,
   DeleteTopicResult,
+  ElectLeadersResult,
   MetadataRecord,
+  OngoingReassignment,
+  PartitionReassignment,
+  PartitionReassignmentResult,
+  ReassignmentQuery,
   RegisterBrokerRequest,
+  TopicPartitionRef,
 } from '@runnel/metadata';
 
 /** Who the answering controller believes leads; null parts are unknown (election running). */
@@ -142,6 +148,13 @@ export interface ControllerServiceHandler {
   alterPartition(
     req: AlterPartitionRequest,
   ): Promise<ControllerAnswer<Result<AlterPartitionReply, AlterPartitionError>>>;
+  alterPartitionReassignments(
+    reassignments: readonly PartitionReassignment[],
+  ): Promise<ControllerAnswer<PartitionReassignmentResult[]>>;
+  listPartitionReassignments(
+    query: readonly ReassignmentQuery[] | null,
+  ): Promise<ControllerAnswer<OngoingReassignment[]>>;
+  electLeaders(partitions: readonly TopicPartitionRef[] | null): Promise<ControllerAnswer<ElectLeadersResult[]>>;
 }
 
 /**

@@ -21,7 +21,13 @@ import type {
   CreateTopicRequest,
   CreateTopicResult,
   DeleteTopicResult,
+  ElectLeadersResult,
+  OngoingReassignment,
+  PartitionReassignment,
+  PartitionReassignmentResult,
+  ReassignmentQuery,
   RegisterBrokerRequest,
+  TopicPartitionRef,
 } from '@runnel/metadata';
 import { ControllerUnavailableError } from '@runnel/metadata';
 import type { ControllerClient } from './controller-client.ts';
@@ -131,6 +137,20 @@ export class GrpcControllerChannel implements ControllerChannel {
 
   async alterPartition(req: AlterPartitionRequest): Promise<Result<AlterPartitionReply, AlterPartitionError>> {
     return this.#settle(await this.#client.alterPartition(req));
+  }
+
+  async alterPartitionReassignments(
+    reassignments: readonly PartitionReassignment[],
+  ): Promise<PartitionReassignmentResult[]> {
+    return this.#settle(await this.#client.alterPartitionReassignments(reassignments));
+  }
+
+  async listPartitionReassignments(query: readonly ReassignmentQuery[] | null): Promise<OngoingReassignment[]> {
+    return this.#settle(await this.#client.listPartitionReassignments(query));
+  }
+
+  async electLeaders(partitions: readonly TopicPartitionRef[] | null): Promise<ElectLeadersResult[]> {
+    return this.#settle(await this.#client.electLeaders(partitions));
   }
 
   async describeCluster(): Promise<ControllerView> {

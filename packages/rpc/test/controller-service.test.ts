@@ -13,13 +13,25 @@ describe('ControllerService over gRPC', () => {
   it('RegisterBroker returns the broker epoch and the committed offset; a taken id is duplicate_broker_registration', async () => {
     const fake = new FakeController();
     const client = started.client([address(await started.server(fake))]);
-    const reply = await client.registerBroker({ brokerId: 1, incarnationId: 'a', listeners: [listener], rack: 'r1' });
+    const reply = await client.registerBroker({
+      brokerId: 1,
+      incarnationId: 'a',
+      listeners: [listener],
+      rack: 'r1',
+      previousShutdownClean: true,
+    });
     expect(reply).toEqual({
       ok: true,
       value: { value: { ok: true, value: { brokerEpoch: 0n } }, committedOffset: 0n },
     });
     expect(fake.records[0]).toMatchObject({ type: 'register-broker', listeners: [listener], rack: 'r1' });
-    const taken = await client.registerBroker({ brokerId: 2, incarnationId: 'taken', listeners: [], rack: null });
+    const taken = await client.registerBroker({
+      brokerId: 2,
+      incarnationId: 'taken',
+      listeners: [],
+      rack: null,
+      previousShutdownClean: true,
+    });
     expect(taken.ok && taken.value.value).toEqual({
       ok: false,
       error: 'duplicate_broker_registration',

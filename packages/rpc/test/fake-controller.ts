@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { err, ok } from '@runnel/common';
-import type { CommittedBatch, CreateTopicResult, MetadataRecord } from '@runnel/metadata';
+import type {
+  CommittedBatch,
+  CreateTopicResult,
+  MetadataRecord,
+  OngoingReassignment,
+  PartitionReassignment,
+  ReassignmentQuery,
+  RegisterBrokerRequest,
+  TopicPartitionRef,
+} from '@runnel/metadata';
 import type {
   ControllerAnswer,
   ControllerLeaderHint,
@@ -46,6 +55,7 @@ export class FakeController implements ControllerServiceHandler {
 
   async registerBroker(req: Parameters<ControllerServiceHandler['registerBroker']>[0]) {
     this.served.push('registerBroker');
+    this.lastRegistration = req;
     const refused = this.#refuse();
     if (refused !== null) return refused;
     if (req.incarnationId === 'taken') return answer(err('duplicate_broker_registration', 'id in use'));
@@ -153,6 +163,50 @@ export class FakeController implements ControllerServiceHandler {
     }
     this.partitionEpoch++;
     return answer(ok({ partitionEpoch: this.partitionEpoch, isr: [...req.isr] }));
+  }
+
+  /** What listPartitionReassignments answers; an accepted reassignment is added here (nothing is committed). */
+  readonly ongoing: OngoingReassignment[] = [];
+
+  async alterPartitionReassignments(reassignments: readonly PartitionReassignment[]) {
+    this.served.push('alterPartitionReassignments');
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    return answer(
+      reassignments.map(({ topic, partition, replicas }) => {
+        if (replicas === null) {
+          return { topic, partition, result: err('no_reassignment_in_progress' as const, 'nothing to cancel') };
+        }
+        this.ongoing.push({ topic, partition, replicas, addingReplicas: replicas, removingReplicas: [] });
+        return { topic, partition, result: ok(null) };
+      }),
+    );
+  }
+
+  async listPartitionReassignments(query: readonly ReassignmentQuery[] | null) {
+    this.served.push('listPartitionReassignments');
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    const wanted = (r: OngoingReassignment) =>
+      query === null || query.some((q) => q.topic === r.topic && q.partitions.includes(r.partition));
+    return answer(this.ongoing.filter(wanted));
+  }
+
+  /** The last registration served, to check fields survive the wire. */
+  lastRegistration: RegisterBrokerRequest | null = null;
+
+  /** ElectLeaders: partition 0 of any topic elects; other partitions need no election; `null` elects nothing. */
+  async electLeaders(partitions: readonly TopicPartitionRef[] | null) {
+    this.served.push('electLeaders');
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    return answer(
+      (partitions ?? []).map(({ topic, partition }) =>
+        partition === 0
+          ? { topic, partition, result: ok(null) }
+          : { topic, partition, result: err('election_not_needed' as const, 'already the preferred leader') },
+      ),
+    );
   }
 
   async describeCluster() {

@@ -136,7 +136,13 @@ describe('GrpcControllerChannel', () => {
     const fake = new FakeController();
     const server = await started.server(fake);
     const channel = channelFor([address(server)]);
-    const registered = await channel.registerBroker({ brokerId: 1, incarnationId: 'i', listeners: [], rack: null });
+    const registered = await channel.registerBroker({
+      brokerId: 1,
+      incarnationId: 'i',
+      listeners: [],
+      rack: null,
+      previousShutdownClean: true,
+    });
     expect(registered).toEqual({ ok: true, value: { brokerEpoch: 0n } });
     server.close();
     const failure = await channel.deleteTopics(['t']).catch((e: unknown) => e);

@@ -262,12 +262,7 @@ export class PartitionLog {
     await this.#serially(async () => {
       if (offset >= this.logEndOffset) return;
       if (offset <= this.logStartOffset) {
-        const old = this.#segments;
-        for (const segment of old) this.#unsynced.delete(segment);
-        for (const segment of old) await segment.delete();
-        const fresh = await LogSegment.open(this.#fs, this.dir, offset, this.#config.indexIntervalBytes);
-        this.#segments = [fresh];
-        await this.#checkpointEpochsIf(this.#epochs.clear());
+        await this.#restartAt(offset);
         return;
       }
       while (this.#active().baseOffset >= offset) {
@@ -285,6 +280,25 @@ export class PartitionLog {
       // After the log: a crash in between leaves extra entries, which open cuts to the log end.
       await this.#checkpointEpochsIf(this.#epochs.truncateFromEnd(this.logEndOffset));
     });
+  }
+
+  /**
+   * Empties the log and restarts it at `offset`, which may lie beyond the
+   * log end: a follower whose whole log is behind the leader's log start
+   * continues from there. Durable on return.
+   */
+  async resetTo(offset: bigint): Promise<void> {
+    assert(offset >= 0n, 'log offsets are never negative');
+    await this.#serially(() => this.#restartAt(offset));
+  }
+
+  async #restartAt(offset: bigint): Promise<void> {
+    const old = this.#segments;
+    for (const segment of old) this.#unsynced.delete(segment);
+    for (const segment of old) await segment.delete();
+    const fresh = await LogSegment.open(this.#fs, this.dir, offset, this.#config.indexIntervalBytes);
+    this.#segments = [fresh];
+    await this.#checkpointEpochsIf(this.#epochs.clear());
   }
 
   /** Makes everything durable and closes the files. The log is unusable afterwards. */

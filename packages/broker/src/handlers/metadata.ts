@@ -85,7 +85,11 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
         throttleTimeMs: 0,
         brokers,
         clusterId: broker.clusterId,
-        controllerId: broker.config.nodeId,
+        // Clients send admin requests to the "controller"; it must be a broker they were told about
+        // (this one, unless it is fenced and so not listed).
+        controllerId: brokers.some((b) => b.nodeId === broker.config.nodeId)
+          ? broker.config.nodeId
+          : (brokers[0]?.nodeId ?? -1),
         topics,
       };
     },

@@ -3,9 +3,13 @@
  * versions get UNSUPPORTED_FOR_MESSAGE_FORMAT per partition). Each partition's batches are checked (CRC32C,
  * sizes, magic v2) without decoding records, then appended as the exact
  * bytes the producer sent; only baseOffset and partitionLeaderEpoch are
- * rewritten by the log. acks=0 sends no response at all; acks=1 and
- * acks=-1 answer once the append is done (with one replica the ISR is
- * this broker, so acks=all also requires min.insync.replicas <= 1).
+ * rewritten by the log. acks=0 sends no response at all; acks=1 answers
+ * once the leader's append is done; acks=-1 is refused with
+ * NOT_ENOUGH_REPLICAS before appending when the ISR is smaller than
+ * min.insync.replicas, and otherwise answers when the high watermark passes
+ * the batch (every ISR member has it), with NOT_ENOUGH_REPLICAS_AFTER_APPEND
+ * if the ISR shrinks below the minimum meanwhile, REQUEST_TIMED_OUT after
+ * the request's timeout, or NOT_LEADER_OR_FOLLOWER if leadership moves.
  */
 import { isValidTopicName } from '@runnel/metadata';
 import { ErrorCode, type ProduceRequest, type ProduceResponse, validateRecordBatches } from '@runnel/protocol';
@@ -21,12 +25,19 @@ const validationErrorCodes = {
   unsupported_magic: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
 } as const;
 
+const ackErrorCodes = {
+  not_enough_replicas_after_append: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+  timed_out: ErrorCode.REQUEST_TIMED_OUT,
+  not_leader: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+} as const;
+
 export function produceHandler(broker: BrokerContext): Handler<0> {
   async function producePartition(
     topic: string,
     index: number,
     records: Buffer | null,
     acks: number,
+    timeoutMs: number,
   ): Promise<PartitionResponse> {
     const fail = (errorCode: number): PartitionResponse => {
       broker.metrics.produceErrors.inc({ topic, error: String(errorCode) });
@@ -52,9 +63,13 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
       if (batch.sizeBytes > limits.messageBytesMax) return fail(ErrorCode.MESSAGE_TOO_LARGE);
     }
     if (acks === -1 && partition.isr.length < limits.minInsyncReplicas) return fail(ErrorCode.NOT_ENOUGH_REPLICAS);
-    const result = await partition.appendAsLeader(records, checked.value.recordCount);
+    const result = await partition.appendAsLeader(records, checked.value.recordCount, () => broker.clock.monotonicMs());
     broker.metrics.bytesIn.inc({ topic }, records.length);
     broker.metrics.messagesIn.inc({ topic }, checked.value.recordCount);
+    if (acks === -1) {
+      const outcome = await partition.waitForAcks(result.lastOffset, limits.minInsyncReplicas, timeoutMs);
+      if (outcome !== 'done') return fail(ackErrorCodes[outcome]);
+    }
     return {
       index,
       errorCode: ErrorCode.NONE,
@@ -91,7 +106,13 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
           name: topic.name,
           partitionResponses: await Promise.all(
             topic.partitionData.map((p) =>
-              producePartition(topic.name, p.index, Buffer.isBuffer(p.records) ? p.records : null, acks),
+              producePartition(
+                topic.name,
+                p.index,
+                Buffer.isBuffer(p.records) ? p.records : null,
+                acks,
+                request.timeoutMs,
+              ),
             ),
           ),
         })),

@@ -42,6 +42,12 @@ export type ReplicaTrackerOptions = {
   /** Kafka's `replica.lag.time.max.ms`. */
   lagTimeMaxMs: number;
   nowMs: number;
+  /**
+   * The topic's min.insync.replicas (default 1). While the committed ISR is
+   * smaller the HWM stays put (KIP-966): replicas that left the ISR for the
+   * ELR are then guaranteed to hold everything below it.
+   */
+  minInsyncReplicas?: number;
 };
 
 export type IsrChangeReason = 'shrink' | 'expand';
@@ -85,6 +91,7 @@ export class ReplicaTracker {
   #highWatermark: bigint;
   #leaderEndOffset: bigint;
   #pending: IsrProposal | null = null;
+  #minInsyncReplicas: number;
   /** Latest time passed in, for the calls that take none. */
   #nowMs: number;
 
@@ -102,6 +109,7 @@ export class ReplicaTracker {
     this.#highWatermark = options.highWatermark;
     this.#leaderEndOffset = options.logEndOffset;
     this.#nowMs = options.nowMs;
+    this.#minInsyncReplicas = options.minInsyncReplicas ?? 1;
     for (const id of this.replicas) {
       // Every follower gets a full lag window from the moment we lead.
       if (id !== options.leaderId) this.#followers.set(id, new FollowerProgress(id, options.nowMs));
@@ -129,6 +137,12 @@ export class ReplicaTracker {
 
   get proposalPending(): boolean {
     return this.#pending !== null;
+  }
+
+  /** The topic's min.insync.replicas changed; returns whether the HWM moved. */
+  setMinInsyncReplicas(n: number): { highWatermarkChanged: boolean } {
+    this.#minInsyncReplicas = n;
+    return { highWatermarkChanged: this.#advanceHighWatermark() };
   }
 
   /** acks=all must be refused with NOT_ENOUGH_REPLICAS before appending when this is false. */
@@ -270,6 +284,7 @@ export class ReplicaTracker {
   /** Moves the HWM up to the lowest LEO among the replicas that count; returns whether it moved. */
   #advanceHighWatermark(): boolean {
     const previous = this.#highWatermark;
+    if (this.#isr.length < this.#minInsyncReplicas) return false;
     const candidate = this.#lowestCountedEndOffset();
     if (candidate !== null && candidate > previous) this.#highWatermark = candidate;
     assert(this.#highWatermark >= previous, 'high watermark moved back');

@@ -21,6 +21,13 @@ export interface BrokerCommandOptions {
   httpPort: number;
   rack?: string;
   heartbeatIntervalMs: number;
+  replicationPort: number;
+  advertisedReplicationHost?: string;
+  advertisedReplicationPort?: number;
+  replicaLagTimeMaxMs: number;
+  replicaSocketTimeoutMs: number;
+  followerReplicationThrottledRate: number;
+  minInsyncReplicas?: number;
   logLevel: string;
 }
 
@@ -51,6 +58,13 @@ export async function startBrokerProcess(
         httpPort: options.httpPort,
         rack: options.rack ?? null,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
+        replicationPort: options.replicationPort,
+        advertisedReplicationHost: options.advertisedReplicationHost ?? null,
+        advertisedReplicationPort: options.advertisedReplicationPort ?? null,
+        replicaLagTimeMaxMs: options.replicaLagTimeMaxMs,
+        replicaSocketTimeoutMs: options.replicaSocketTimeoutMs,
+        followerReplicationThrottledRate: options.followerReplicationThrottledRate,
+        ...(options.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: options.minInsyncReplicas }),
       },
       controller: channel,
       logger,
@@ -112,6 +126,51 @@ export function brokerCommand(): Command {
         .default(2000)
         .argParser(parseIntOption)
         .env('RUNNEL_HEARTBEAT_INTERVAL_MS'),
+    )
+    .addOption(
+      new Option('--replication-port <port>', 'port of the replication listener followers fetch from (0 = any)')
+        .default(9192)
+        .argParser(parseIntOption)
+        .env('RUNNEL_REPLICATION_PORT'),
+    )
+    .addOption(
+      new Option('--advertised-replication-host <host>', 'host other brokers dial for replication').env(
+        'RUNNEL_ADVERTISED_REPLICATION_HOST',
+      ),
+    )
+    .addOption(
+      new Option('--advertised-replication-port <port>', 'port other brokers dial for replication')
+        .argParser(parseIntOption)
+        .env('RUNNEL_ADVERTISED_REPLICATION_PORT'),
+    )
+    .addOption(
+      new Option('--replica-lag-time-max-ms <ms>', 'replica.lag.time.max.ms: a follower this far behind leaves the ISR')
+        .default(30_000)
+        .argParser(parseIntOption)
+        .env('RUNNEL_REPLICA_LAG_TIME_MAX_MS'),
+    )
+    .addOption(
+      new Option(
+        '--replica-socket-timeout-ms <ms>',
+        'replica.socket.timeout.ms: a replica fetch unanswered this long past its wait is retried on a new stream',
+      )
+        .default(30_000)
+        .argParser(parseIntOption)
+        .env('RUNNEL_REPLICA_SOCKET_TIMEOUT_MS'),
+    )
+    .addOption(
+      new Option(
+        '--follower-replication-throttled-rate <bytes>',
+        'follower.replication.throttled.rate: bytes/s for reassignment catch-up (0 = unlimited)',
+      )
+        .default(0)
+        .argParser(parseIntOption)
+        .env('RUNNEL_FOLLOWER_REPLICATION_THROTTLED_RATE'),
+    )
+    .addOption(
+      new Option('--min-insync-replicas <n>', 'min.insync.replicas default for topics without an override')
+        .argParser(parseIntOption)
+        .env('RUNNEL_MIN_INSYNC_REPLICAS'),
     )
     .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),

@@ -40,6 +40,7 @@ export async function startDev(
     broker = await Broker.start({
       config: {
         ...defaultBrokerConfig,
+        replicationPort: 0,
         nodeId: 1,
         host: options.host,
         port: options.port,

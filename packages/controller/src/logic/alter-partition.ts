@@ -6,8 +6,11 @@
  * live replicas of the partition and must hold the leader, so the
  * controller never later elects a leader that might lack committed records
  * from a broker that is gone. An accepted change is one partition record
- * with the new ISR, the same leader and leader epoch, and the partition
- * epoch bumped; nothing changes until the caller commits and replays it.
+ * with the new ISR, the same leader and leader epoch, the partition epoch
+ * bumped and the ELR updated (KIP-966, partition-election.ts: a shrink
+ * below min.insync.replicas makes the removed replicas eligible, an ISR
+ * back at the minimum clears it); nothing changes until the caller commits
+ * and replays it.
  */
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
@@ -15,10 +18,13 @@ import type {
   AlterPartitionError,
   AlterPartitionReply,
   AlterPartitionRequest,
+  ConfigMap,
   MetadataImage,
   MetadataRecord,
   PartitionImage,
 } from '@runnel/metadata';
+import { electionPolicies, stateOf, withIsr } from './partition-election.ts';
+import { completeReassignment } from './reassignment.ts';
 
 export interface AlterPartitionOutcome {
   /** Empty when refused, or when the ISR asked for is already the ISR. */
@@ -26,7 +32,12 @@ export interface AlterPartitionOutcome {
   readonly result: Result<AlterPartitionReply, AlterPartitionError>;
 }
 
-export function alterPartition(image: MetadataImage, req: AlterPartitionRequest): AlterPartitionOutcome {
+/** `brokerConfig` is the controller's static broker config (cluster defaults of min.insync.replicas). */
+export function alterPartition(
+  image: MetadataImage,
+  req: AlterPartitionRequest,
+  brokerConfig: ConfigMap,
+): AlterPartitionOutcome {
   const refuse = (error: AlterPartitionError, why: string): AlterPartitionOutcome => ({
     records: [],
     result: err(error, why),
@@ -70,21 +81,25 @@ export function alterPartition(image: MetadataImage, req: AlterPartitionRequest)
     return { records: [], result: ok({ partitionEpoch: p.partitionEpoch, isr: [...p.isr] }) };
   }
   const partitionEpoch = p.partitionEpoch + 1;
-  return {
-    records: [
-      {
-        type: 'partition',
-        topicId: req.topicId,
-        partition: p.partition,
-        replicas: p.replicas,
-        isr,
-        leader: p.leader,
-        leaderEpoch: p.leaderEpoch,
-        partitionEpoch,
-      },
-    ],
-    result: ok({ partitionEpoch, isr }),
-  };
+  // KIP-966: replicas shrunk out of an ISR that ends below min.insync.replicas become eligible leaders.
+  const minIsr = electionPolicies(image, brokerConfig)(image.topicById(req.topicId)?.name ?? '').minIsr;
+  const next = withIsr(p, stateOf(p), isr, minIsr);
+  // An expansion may bring the last adding replica of a reassignment in sync: finish the move in the same record.
+  const record = completeReassignment(image, {
+    type: 'partition',
+    topicId: req.topicId,
+    partition: p.partition,
+    replicas: p.replicas,
+    isr,
+    leader: p.leader,
+    leaderEpoch: p.leaderEpoch,
+    partitionEpoch,
+    elr: next.elr,
+    lastKnownElr: [],
+    addingReplicas: p.addingReplicas,
+    removingReplicas: p.removingReplicas,
+  });
+  return { records: [record], result: ok({ partitionEpoch, isr: [...record.isr] }) };
 }
 
 /** Why `isr` cannot be this partition's ISR whoever is live, or null if it can. */

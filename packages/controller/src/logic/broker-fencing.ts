@@ -1,115 +1,105 @@
 /**
  * What happens to partitions when a broker is fenced (its session expired),
- * unfenced (it came back and caught up with metadata) or shuts down in a
- * controlled way. Pure: (image, broker) -> records; nothing changes until
- * they are committed and replayed.
+ * unfenced (it came back and caught up with metadata), shuts down in a
+ * controlled way, or registers again after an unclean shutdown. Pure:
+ * (image, broker, static broker config) -> records; nothing changes until
+ * they are committed and replayed. The election and ELR rules live in
+ * partition-election.ts.
  *
- * Leaders come only from the ISR, in replica order, and only from brokers
- * that are not fenced (no unclean election). A partition whose last ISR
- * member is fenced keeps that member in its ISR and has no leader (-1):
- * it is offline until that broker returns, because only it is known to hold
- * every committed record. Until replication lands (issue 4) a returning
- * broker rejoins the ISR of its partitions that have a leader when it is
- * unfenced (replication will make it earn that); an offline partition comes
- * back only through a member of its ISR.
+ * The controller never adds a replica to an ISR here: a returning broker
+ * rejoins an ISR only when its partition's leader has seen it catch up and
+ * says so through AlterPartition. An offline partition comes back through a
+ * live member of its ISR or ELR (or its last known ELR, or any replica when
+ * the topic allows unclean election).
  */
-import type { MetadataImage, MetadataRecord, PartitionImage, PartitionRecord } from '@runnel/metadata';
+import type { ConfigMap, MetadataImage, MetadataRecord, PartitionImage, PartitionRecord } from '@runnel/metadata';
+import type { ElectionPolicy, PartitionState } from './partition-election.ts';
+import { elect, liveBrokerIds, noLeader, planPartitions, stateOf, withIsr } from './partition-election.ts';
 
-const noLeader = -1;
-
-function liveIds(image: MetadataImage): Set<number> {
-  return new Set(image.liveBrokers().map((b) => b.brokerId));
-}
-
-/** The partition record that replaces `p`, or null when nothing changed. */
-function changed(
-  topicId: string,
-  p: PartitionImage,
-  next: { isr: readonly number[]; leader: number },
-): PartitionRecord | null {
-  const sameIsr = next.isr.length === p.isr.length && next.isr.every((id, i) => id === p.isr[i]);
-  if (sameIsr && next.leader === p.leader) return null;
-  return {
-    type: 'partition',
-    topicId,
-    partition: p.partition,
-    replicas: p.replicas,
-    isr: next.isr,
-    leader: next.leader,
-    leaderEpoch: next.leader === p.leader ? p.leaderEpoch : p.leaderEpoch + 1,
-    partitionEpoch: p.partitionEpoch + 1,
-  };
-}
-
-/** First replica (in replica order) that is in the ISR and live, or -1. */
-function electLeader(p: PartitionImage, isr: readonly number[], live: ReadonlySet<number>): number {
-  for (const r of p.replicas) if (isr.includes(r) && live.has(r)) return r;
-  return noLeader;
-}
-
-function partitionChanges(
-  image: MetadataImage,
-  plan: (p: PartitionImage) => { isr: readonly number[]; leader: number },
-): PartitionRecord[] {
-  const out: PartitionRecord[] = [];
-  for (const name of image.topicNames()) {
-    const topic = image.topic(name);
-    if (topic === undefined) continue;
-    for (const p of topic.partitions) {
-      const record = changed(topic.topicId, p, plan(p));
-      if (record !== null) out.push(record);
-    }
-  }
-  return out;
-}
-
-/** Fences `brokerId`: it leaves every ISR it can leave, and its partitions get new leaders. */
-export function fenceBroker(image: MetadataImage, brokerId: number): MetadataRecord[] {
+/** Fences `brokerId`: it leaves every ISR, and its partitions get new leaders. */
+export function fenceBroker(image: MetadataImage, brokerId: number, brokerConfig: ConfigMap): MetadataRecord[] {
   const broker = image.broker(brokerId);
   if (broker === undefined || broker.fenced) return [];
-  const live = liveIds(image);
+  const live = liveBrokerIds(image);
   live.delete(brokerId);
   const records: MetadataRecord[] = [{ type: 'fence-broker', brokerId, brokerEpoch: broker.brokerEpoch }];
-  return records.concat(partitionChanges(image, (p) => moveAway(p, brokerId, live)));
+  return records.concat(planPartitions(image, brokerConfig, (p, policy) => moveAway(p, brokerId, live, policy)));
 }
 
 /**
  * Controlled shutdown: the same partition changes as fencing, so the broker
- * leads nothing when it exits; the broker itself is fenced by the caller
- * once it reports it is done.
+ * leads nothing when it exits (and, where its leaving takes an ISR below
+ * min.insync.replicas, it is eligible to lead again: it stopped cleanly);
+ * the broker itself is fenced by the caller once it reports it is done.
  */
-export function shutDownBroker(image: MetadataImage, brokerId: number): MetadataRecord[] {
-  const live = liveIds(image);
+export function shutDownBroker(image: MetadataImage, brokerId: number, brokerConfig: ConfigMap): MetadataRecord[] {
+  const live = liveBrokerIds(image);
   live.delete(brokerId);
-  return partitionChanges(image, (p) => moveAway(p, brokerId, live));
+  return planPartitions(image, brokerConfig, (p, policy) => moveAway(p, brokerId, live, policy));
 }
 
-function moveAway(p: PartitionImage, brokerId: number, live: ReadonlySet<number>) {
-  if (!p.isr.includes(brokerId) && p.leader !== brokerId) {
-    // Not involved, but it may be leaderless with a leader candidate now back.
-    return { isr: p.isr, leader: p.leader === noLeader ? electLeader(p, p.isr, live) : p.leader };
+function moveAway(
+  p: PartitionImage,
+  brokerId: number,
+  live: ReadonlySet<number>,
+  policy: ElectionPolicy,
+): PartitionState {
+  let state = stateOf(p);
+  if (state.isr.includes(brokerId)) {
+    state = withIsr(
+      p,
+      state,
+      state.isr.filter((id) => id !== brokerId),
+      policy.minIsr,
+    );
   }
-  const shrunk = p.isr.filter((id) => id !== brokerId);
-  // Never empty the ISR: its last member is the only one known to have everything.
-  const isr = shrunk.length > 0 ? shrunk : p.isr;
-  const leaderStillGood = p.leader !== brokerId && p.leader !== noLeader && live.has(p.leader);
-  return { isr, leader: leaderStillGood ? p.leader : electLeader(p, isr, live) };
+  if (state.leader === brokerId) state = { ...state, leader: noLeader };
+  return elect(p, state, live, policy);
 }
 
-/** Unfences `brokerId`: it rejoins the ISR of its partitions and leads the ones that had no leader. */
-export function unfenceBroker(image: MetadataImage, brokerId: number): MetadataRecord[] {
+/** Unfences `brokerId`: it leads the partitions that were waiting for it; it joins no ISR (leaders decide that). */
+export function unfenceBroker(image: MetadataImage, brokerId: number, brokerConfig: ConfigMap): MetadataRecord[] {
   const broker = image.broker(brokerId);
   if (broker === undefined || !broker.fenced) return [];
-  const live = liveIds(image);
+  const live = liveBrokerIds(image);
   live.add(brokerId);
   const records: MetadataRecord[] = [{ type: 'unfence-broker', brokerId, brokerEpoch: broker.brokerEpoch }];
-  return records.concat(
-    partitionChanges(image, (p) => {
-      if (!p.replicas.includes(brokerId)) return { isr: p.isr, leader: p.leader };
-      // An offline partition can only be brought back by a member of its ISR: anyone else may lack records.
-      if (p.leader === noLeader) return { isr: p.isr, leader: electLeader(p, p.isr, live) };
-      const isr = p.isr.includes(brokerId) ? p.isr : p.replicas.filter((r) => p.isr.includes(r) || r === brokerId);
-      return { isr, leader: p.leader };
-    }),
+  return records.concat(planPartitions(image, brokerConfig, (p, policy) => elect(p, stateOf(p), live, policy)));
+}
+
+/**
+ * Elects leaders for offline partitions whose candidates are live now: run
+ * when a topic's unclean.leader.election.enable (or min ISR) changes, and
+ * periodically by the active controller.
+ */
+export function electOfflineLeaders(image: MetadataImage, brokerConfig: ConfigMap): PartitionRecord[] {
+  const live = liveBrokerIds(image);
+  return planPartitions(image, brokerConfig, (p, policy) =>
+    p.leader === noLeader ? elect(p, stateOf(p), live, policy) : stateOf(p),
   );
+}
+
+/**
+ * `brokerId` registered after an unclean shutdown: it may have lost records
+ * it had not flushed, so it is no longer eligible to lead. It leaves every
+ * ELR, and the ISR of every partition without a leader. When that empties
+ * the ELR of a leaderless partition, the last eligible members (it among
+ * them) are kept as lastKnownElr: with nobody better left, they are the
+ * best copy there is.
+ */
+export function forgetUncleanReplica(
+  image: MetadataImage,
+  brokerId: number,
+  brokerConfig: ConfigMap,
+): PartitionRecord[] {
+  return planPartitions(image, brokerConfig, (p) => {
+    const state = stateOf(p);
+    const leaderless = p.leader === noLeader;
+    if (!p.elr.includes(brokerId) && !(leaderless && p.isr.includes(brokerId))) return state;
+    const elr = p.elr.filter((id) => id !== brokerId);
+    const isr = leaderless ? p.isr.filter((id) => id !== brokerId) : p.isr;
+    const emptied = leaderless && elr.length === 0 && isr.length === 0;
+    const lastKnownElr = emptied ? p.replicas.filter((r) => p.elr.includes(r) || p.isr.includes(r)) : p.lastKnownElr;
+    return { ...state, isr, elr, lastKnownElr };
+  });
 }

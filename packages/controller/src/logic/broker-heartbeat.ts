@@ -7,7 +7,7 @@
  */
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
-import type { MetadataImage, MetadataRecord } from '@runnel/metadata';
+import type { ConfigMap, MetadataImage, MetadataRecord } from '@runnel/metadata';
 import { fenceBroker, shutDownBroker, unfenceBroker } from './broker-fencing.ts';
 import type { BrokerSessions } from './broker-sessions.ts';
 
@@ -34,6 +34,7 @@ export function brokerHeartbeat(
   sessions: BrokerSessions,
   req: BrokerHeartbeatRequest,
   nowMs: number,
+  brokerConfig: ConfigMap,
 ): { records: MetadataRecord[]; result: Result<BrokerHeartbeatResponse, HeartbeatError> } {
   const broker = image.broker(req.brokerId);
   if (broker === undefined) {
@@ -46,16 +47,16 @@ export function brokerHeartbeat(
   sessions.touch(broker.brokerId, broker.incarnationId, broker.brokerEpoch, nowMs);
   const caughtUp = req.metadataOffset >= broker.brokerEpoch;
   if (req.wantShutDown) {
-    const moves = shutDownBroker(image, req.brokerId);
+    const moves = shutDownBroker(image, req.brokerId, brokerConfig);
     if (moves.length > 0) {
       return { records: moves, result: ok({ fenced: broker.fenced, caughtUp, shouldShutDown: false }) };
     }
-    const fence = fenceBroker(image, req.brokerId);
+    const fence = fenceBroker(image, req.brokerId, brokerConfig);
     return { records: fence, result: ok({ fenced: true, caughtUp, shouldShutDown: true }) };
   }
   if (broker.fenced && caughtUp) {
     return {
-      records: unfenceBroker(image, req.brokerId),
+      records: unfenceBroker(image, req.brokerId, brokerConfig),
       result: ok({ fenced: false, caughtUp, shouldShutDown: false }),
     };
   }
@@ -68,13 +69,14 @@ export function expireSessions(
   sessions: BrokerSessions,
   nowMs: number,
   replayDraft: (image: MetadataImage, records: readonly MetadataRecord[]) => MetadataImage,
+  brokerConfig: ConfigMap,
 ): { records: MetadataRecord[]; fenced: number[] } {
   const records: MetadataRecord[] = [];
   const fenced: number[] = [];
   let draft = image;
   for (const brokerId of sessions.expired(nowMs)) {
     sessions.remove(brokerId);
-    const fence = fenceBroker(draft, brokerId);
+    const fence = fenceBroker(draft, brokerId, brokerConfig);
     if (fence.length === 0) continue;
     records.push(...fence);
     fenced.push(brokerId);

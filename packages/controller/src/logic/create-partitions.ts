@@ -58,6 +58,10 @@ export function createPartitions(
         leader,
         leaderEpoch: 0,
         partitionEpoch: 0,
+        elr: [],
+        lastKnownElr: [],
+        addingReplicas: [],
+        removingReplicas: [],
       });
     });
     results.push({ topic: req.topic, result: ok(null) });

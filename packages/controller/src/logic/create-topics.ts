@@ -74,6 +74,10 @@ export function createTopics(
         leader,
         leaderEpoch: 0,
         partitionEpoch: 0,
+        elr: [],
+        lastKnownElr: [],
+        addingReplicas: [],
+        removingReplicas: [],
       });
     });
     const created: CreatedTopic = {

@@ -10,7 +10,9 @@
  */
 import type { Result } from '@runnel/common';
 import { assert, err, ok } from '@runnel/common';
-import type { MetadataImage, MetadataRecord, RegisterBrokerRequest } from '@runnel/metadata';
+import type { ConfigMap, MetadataImage, MetadataRecord, RegisterBrokerRequest } from '@runnel/metadata';
+import { replayBatch } from '@runnel/metadata';
+import { fenceBroker, forgetUncleanReplica } from './broker-fencing.ts';
 
 export function registerBroker(
   image: MetadataImage,
@@ -33,4 +35,37 @@ export function registerBroker(
     rack: req.rack,
   };
   return { records: [record], result: ok({ brokerEpoch }) };
+}
+
+type Registration = ReturnType<typeof registerBroker>;
+
+function replayDraft(image: MetadataImage, records: readonly MetadataRecord[]): MetadataImage {
+  return replayBatch(image, records, image.lastOffset + BigInt(records.length));
+}
+
+/**
+ * Registration as the quorum does it: the broker is registered fenced (its
+ * heartbeats unfence it once it has caught up with metadata), and after an
+ * unclean shutdown it stops being an eligible leader anywhere (KIP-966), so
+ * a survivor that lost unflushed records is never elected over replicas
+ * that hold every committed one. `fenced` = false keeps the broker live on
+ * registration (the single-node controller, which has no heartbeats).
+ */
+export function registerBrokerWithElr(
+  image: MetadataImage,
+  req: RegisterBrokerRequest,
+  sessions: ReadonlyMap<number, string>,
+  options: { readonly fenced: boolean; readonly brokerConfig: ConfigMap },
+): Registration {
+  const registration = registerBroker(image, req, sessions);
+  if (!registration.result.ok) return registration;
+  const records = [...registration.records];
+  let draft = replayDraft(image, records);
+  if (options.fenced) {
+    const fence = fenceBroker(draft, req.brokerId, options.brokerConfig);
+    records.push(...fence);
+    draft = replayDraft(draft, fence);
+  }
+  if (!req.previousShutdownClean) records.push(...forgetUncleanReplica(draft, req.brokerId, options.brokerConfig));
+  return { records, result: registration.result };
 }

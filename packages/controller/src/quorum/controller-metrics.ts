@@ -10,8 +10,9 @@
  * instance has its own registry (several controllers share a process in
  * tests). Nothing here throws on the controller's path.
  */
-import type { MetadataImage } from '@runnel/metadata';
+import type { MetadataImage, PartitionImage } from '@runnel/metadata';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { preferredReplicaImbalanceCount } from '../logic/preferred-leaders.ts';
 import type { QuorumObserver } from './quorum-controller.ts';
 
 /** What the metrics read from a running controller (QuorumController satisfies it). */
@@ -112,7 +113,23 @@ export class ControllerMetrics implements QuorumObserver {
       help: 'Partitions without a leader (leader -1)',
       registers,
       collect() {
-        read(this, (s) => offlinePartitions(s.image));
+        read(this, (s) => countPartitions(s.image, (p) => p.leader === -1));
+      },
+    });
+    new Gauge({
+      name: 'kafka_controller_kafkacontroller_preferredreplicaimbalancecount',
+      help: 'Partitions whose leader is not their preferred (first) replica',
+      registers,
+      collect() {
+        read(this, (s) => preferredReplicaImbalanceCount(s.image));
+      },
+    });
+    new Gauge({
+      name: 'runnel_controller_elr_partitions',
+      help: 'Partitions with eligible leader replicas (KIP-966): their ISR is below min.insync.replicas',
+      registers,
+      collect() {
+        read(this, (s) => countPartitions(s.image, (p) => p.elr.length > 0));
       },
     });
     new Gauge({
@@ -152,12 +169,12 @@ export class ControllerMetrics implements QuorumObserver {
   }
 }
 
-function offlinePartitions(image: MetadataImage): number {
-  let offline = 0;
+function countPartitions(image: MetadataImage, counts: (p: PartitionImage) => boolean): number {
+  let n = 0;
   for (const name of image.topicNames()) {
-    for (const p of image.topic(name)?.partitions ?? []) if (p.leader === -1) offline++;
+    for (const p of image.topic(name)?.partitions ?? []) if (counts(p)) n++;
   }
-  return offline;
+  return n;
 }
 
 /** Lag per registered broker that has heartbeated: records between its offset and this image's. */

@@ -21,7 +21,7 @@ import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock, Logger, Result } from '@runnel/common';
 import { err, ok, Random, silentLogger, systemClock } from '@runnel/common';
-import type { CreateTopicRequest, MetadataImage, MetadataRecord } from '@runnel/metadata';
+import type { ConfigMap, CreateTopicRequest, MetadataImage, MetadataRecord } from '@runnel/metadata';
 import { replayBatch } from '@runnel/metadata';
 import type { ConfState, Entry, Message } from '@runnel/raft';
 import { decodeConfChange, RawNode } from '@runnel/raft';
@@ -30,14 +30,17 @@ import { answer, ControllerServiceServer, notController, RaftTransportClient, Ra
 import type { ControllerConfig } from '../controller-config.ts';
 import { alterConfigs } from '../logic/alter-configs.ts';
 import { alterPartition } from '../logic/alter-partition.ts';
-import { fenceBroker } from '../logic/broker-fencing.ts';
+import { electOfflineLeaders } from '../logic/broker-fencing.ts';
 import { brokerHeartbeat, expireSessions } from '../logic/broker-heartbeat.ts';
 import { BrokerSessions } from '../logic/broker-sessions.ts';
 import { createPartitions } from '../logic/create-partitions.ts';
 import type { TopicDefaults } from '../logic/create-topics.ts';
 import { createTopics } from '../logic/create-topics.ts';
 import { deleteTopics } from '../logic/delete-topics.ts';
-import { registerBroker } from '../logic/register-broker.ts';
+import { leaderDuties } from '../logic/leader-duties.ts';
+import { preferredLeaderElections } from '../logic/preferred-leaders.ts';
+import { alterPartitionReassignments, listPartitionReassignments } from '../logic/reassignment.ts';
+import { registerBrokerWithElr } from '../logic/register-broker.ts';
 import { RaftLogStore } from '../raft/raft-log-store.ts';
 import { encodeMetadataEntry } from './entry-codec.ts';
 import { MetadataStateMachine } from './metadata-state-machine.ts';
@@ -55,6 +58,12 @@ export interface QuorumControllerOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly brokerDefaults?: TopicDefaults;
+  /**
+   * Static broker config the cluster defaults come from (min.insync.replicas,
+   * unclean.leader.election.enable, auto.leader.rebalance.enable,
+   * leader.imbalance.per.broker.percentage); dynamic cluster defaults win.
+   */
+  readonly brokerConfig?: ConfigMap;
   readonly idGenerator?: () => string;
   /** Told of leader changes and commit latencies (the process's metrics); must not throw. */
   readonly observer?: QuorumObserver;
@@ -90,6 +99,9 @@ export class QuorumController {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #defaults: TopicDefaults;
+  readonly #brokerConfig: ConfigMap;
+  /** Monotonic ms of the last leadership check (offline elections, rebalancing); reset on becoming active. */
+  #leaderCheckMs = 0;
   readonly #idGenerator: () => string;
   readonly #store: RaftLogStore;
   readonly #node: RawNode;
@@ -125,6 +137,7 @@ export class QuorumController {
     this.#logger = (options.logger ?? silentLogger()).child({ controller: this.nodeId });
     this.#clock = options.clock ?? systemClock;
     this.#defaults = options.brokerDefaults ?? { numPartitions: 1, defaultReplicationFactor: 1 };
+    this.#brokerConfig = options.brokerConfig ?? {};
     this.#idGenerator = options.idGenerator ?? (() => crypto.randomUUID());
     this.#observer = options.observer ?? null;
     this.#store = store;
@@ -262,7 +275,10 @@ export class QuorumController {
   #onTick(): void {
     if (this.#stopped) return;
     this.#node.tick();
-    if (this.isActive) this.#expireSessions();
+    if (this.isActive) {
+      this.#expireSessions();
+      this.#checkLeaders();
+    }
     this.#kick();
   }
 
@@ -337,6 +353,7 @@ export class QuorumController {
       // A new active controller gives every broker a fresh session rather than fencing on stale clocks.
       this.#sessions.resetAll(this.#sm.image.brokers(), this.#clock.monotonicMs());
       this.#brokerOffsets.clear();
+      this.#leaderCheckMs = this.#clock.monotonicMs();
       this.#logger.info({ term: this.#node.status().term }, 'became the active controller');
     }
     if (!this.isActive && wasActive) {
@@ -475,10 +492,26 @@ export class QuorumController {
     const now = this.#clock.monotonicMs();
     if (this.#sessions.expired(now).length === 0) return;
     void this.#admin('expire_sessions', (image) => {
-      const { records, fenced } = expireSessions(image, this.#sessions, now, (img, recs) =>
-        replayBatch(img, recs, img.lastOffset + BigInt(recs.length)),
+      const { records, fenced } = expireSessions(
+        image,
+        this.#sessions,
+        now,
+        (img, recs) => replayBatch(img, recs, img.lastOffset + BigInt(recs.length)),
+        this.#brokerConfig,
       );
       if (fenced.length > 0) this.#logger.warn({ brokers: fenced }, 'broker sessions expired: fencing');
+      return { records, value: null };
+    });
+  }
+
+  /** Every leader.imbalance.check.interval: elect offline partitions that can, then rebalance leaders. */
+  #checkLeaders(): void {
+    const now = this.#clock.monotonicMs();
+    if (now - this.#leaderCheckMs < this.#config.leaderImbalanceCheckIntervalMs) return;
+    this.#leaderCheckMs = now;
+    void this.#admin('leader_rebalance', (image) => {
+      const records = leaderDuties(image, this.#brokerConfig);
+      if (records.length > 0) this.#logger.info({ partitions: records.length }, 'leadership check moved leaders');
       return { records, value: null };
     });
   }
@@ -500,13 +533,15 @@ export class QuorumController {
               if (s !== undefined && !this.#sessions.expired(now).includes(b.brokerId))
                 live.set(b.brokerId, s.incarnationId);
             }
-            const { records, result } = registerBroker(image, req, live);
-            if (!result.ok) return { records: [], value: result };
             // A registered broker starts fenced; its heartbeats unfence it once it has caught up with metadata.
-            const registered = replayBatch(image, records, image.lastOffset + BigInt(records.length));
-            const fence = fenceBroker(registered, req.brokerId);
+            const { records, result } = registerBrokerWithElr(image, req, live, {
+              fenced: true,
+              brokerConfig: this.#brokerConfig,
+            });
+            if (!result.ok) return { records: [], value: result };
+            if (!req.previousShutdownClean) this.#logger.warn({ broker: req.brokerId }, 'broker restarted uncleanly');
             this.#sessions.touch(req.brokerId, req.incarnationId, result.value.brokerEpoch, now);
-            return { records: [...records, ...fence], value: result };
+            return { records, value: result };
           },
         ),
       brokerHeartbeat: (req) =>
@@ -522,6 +557,7 @@ export class QuorumController {
               wantShutDown: req.wantsShutdown,
             },
             this.#clock.monotonicMs(),
+            this.#brokerConfig,
           );
           const value: Result<
             { isFenced: boolean; isCaughtUp: boolean; shouldShutDown: boolean },
@@ -579,7 +615,10 @@ export class QuorumController {
         }),
       incrementalAlterConfigs: (resources, options) =>
         this.#admin('incremental_alter_configs', (image) => {
-          const { records, results } = alterConfigs(image, resources);
+          const { records: changes, results } = alterConfigs(image, resources);
+          // A topic may now allow unclean election (or need fewer in sync): its offline partitions elect at once.
+          const changed = replayBatch(image, changes, image.lastOffset + BigInt(changes.length));
+          const records = changes.length === 0 ? [] : [...changes, ...electOfflineLeaders(changed, this.#brokerConfig)];
           return {
             records: options.validateOnly ? [] : records,
             value: resources.map((r, i) => ({
@@ -591,8 +630,24 @@ export class QuorumController {
         }),
       alterPartition: (req) =>
         this.#admin('alter_partition', (image) => {
-          const { records, result } = alterPartition(image, req);
+          const { records, result } = alterPartition(image, req, this.#brokerConfig);
           return { records, value: result };
+        }),
+      alterPartitionReassignments: (reassignments) =>
+        this.#admin('alter_partition_reassignments', (image) => {
+          const { records, results } = alterPartitionReassignments(image, reassignments);
+          return { records, value: results };
+        }),
+      // Queued like a write so the answer reflects every operation accepted before it.
+      listPartitionReassignments: (query) =>
+        this.#admin('list_partition_reassignments', (image) => ({
+          records: [],
+          value: listPartitionReassignments(image, query),
+        })),
+      electLeaders: (partitions) =>
+        this.#admin('elect_leaders', (image) => {
+          const { records, results } = preferredLeaderElections(image, { partitions });
+          return { records, value: results };
         }),
       describeCluster: async () => {
         if (!this.isActive) return notController(this.#hint());

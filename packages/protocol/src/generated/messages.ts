@@ -1409,6 +1409,108 @@ export interface IncrementalAlterConfigsResponse {
   responses: IncrementalAlterConfigsResponseResponse[];
 }
 
+/** An element of AlterPartitionReassignmentsRequestTopic.partitions. */
+export interface AlterPartitionReassignmentsRequestTopicPartition {
+  /** versions 0 */
+  partitionIndex: number;
+  /** versions 0; nullable 0; default null */
+  replicas: number[] | null;
+}
+
+/** An element of AlterPartitionReassignmentsRequest.topics. */
+export interface AlterPartitionReassignmentsRequestTopic {
+  /** versions 0 */
+  name: string;
+  /** versions 0 */
+  partitions: AlterPartitionReassignmentsRequestTopicPartition[];
+}
+
+/** AlterPartitionReassignmentsRequest, versions 0. */
+export interface AlterPartitionReassignmentsRequest {
+  /** versions 0; default 60000 */
+  timeoutMs: number;
+  /** versions 0 */
+  topics: AlterPartitionReassignmentsRequestTopic[];
+}
+
+/** An element of AlterPartitionReassignmentsResponseResponse.partitions. */
+export interface AlterPartitionReassignmentsResponseResponsePartition {
+  /** versions 0 */
+  partitionIndex: number;
+  /** versions 0 */
+  errorCode: number;
+  /** versions 0; nullable 0; default null */
+  errorMessage: string | null;
+}
+
+/** An element of AlterPartitionReassignmentsResponse.responses. */
+export interface AlterPartitionReassignmentsResponseResponse {
+  /** versions 0 */
+  name: string;
+  /** versions 0 */
+  partitions: AlterPartitionReassignmentsResponseResponsePartition[];
+}
+
+/** AlterPartitionReassignmentsResponse, versions 0. */
+export interface AlterPartitionReassignmentsResponse {
+  /** versions 0 */
+  throttleTimeMs: number;
+  /** versions 0 */
+  errorCode: number;
+  /** versions 0; nullable 0; default null */
+  errorMessage: string | null;
+  /** versions 0 */
+  responses: AlterPartitionReassignmentsResponseResponse[];
+}
+
+/** An element of ListPartitionReassignmentsRequest.topics. */
+export interface ListPartitionReassignmentsRequestTopic {
+  /** versions 0 */
+  name: string;
+  /** versions 0 */
+  partitionIndexes: number[];
+}
+
+/** ListPartitionReassignmentsRequest, versions 0. */
+export interface ListPartitionReassignmentsRequest {
+  /** versions 0; default 60000 */
+  timeoutMs: number;
+  /** versions 0; nullable 0; default null */
+  topics: ListPartitionReassignmentsRequestTopic[] | null;
+}
+
+/** An element of ListPartitionReassignmentsResponseTopic.partitions. */
+export interface ListPartitionReassignmentsResponseTopicPartition {
+  /** versions 0 */
+  partitionIndex: number;
+  /** versions 0 */
+  replicas: number[];
+  /** versions 0 */
+  addingReplicas: number[];
+  /** versions 0 */
+  removingReplicas: number[];
+}
+
+/** An element of ListPartitionReassignmentsResponse.topics. */
+export interface ListPartitionReassignmentsResponseTopic {
+  /** versions 0 */
+  name: string;
+  /** versions 0 */
+  partitions: ListPartitionReassignmentsResponseTopicPartition[];
+}
+
+/** ListPartitionReassignmentsResponse, versions 0. */
+export interface ListPartitionReassignmentsResponse {
+  /** versions 0 */
+  throttleTimeMs: number;
+  /** versions 0 */
+  errorCode: number;
+  /** versions 0; nullable 0; default null */
+  errorMessage: string | null;
+  /** versions 0 */
+  topics: ListPartitionReassignmentsResponseTopic[];
+}
+
 /** An element of OffsetDeleteRequestTopic.partitions. */
 export interface OffsetDeleteRequestTopicPartition {
   /** versions 0 */
@@ -1531,6 +1633,8 @@ export interface RequestByKey {
   37: CreatePartitionsRequest;
   42: DeleteGroupsRequest;
   44: IncrementalAlterConfigsRequest;
+  45: AlterPartitionReassignmentsRequest;
+  46: ListPartitionReassignmentsRequest;
   47: OffsetDeleteRequest;
   60: DescribeClusterRequest;
 }
@@ -1569,6 +1673,8 @@ export interface ResponseByKey {
   37: CreatePartitionsResponse;
   42: DeleteGroupsResponse;
   44: IncrementalAlterConfigsResponse;
+  45: AlterPartitionReassignmentsResponse;
+  46: ListPartitionReassignmentsResponse;
   47: OffsetDeleteResponse;
   60: DescribeClusterResponse;
 }

@@ -6,6 +6,7 @@ import type { ApiDef } from '../schema/types.ts';
 import { addOffsetsToTxn } from './add-offsets-to-txn.ts';
 import { addPartitionsToTxn } from './add-partitions-to-txn.ts';
 import { alterConfigs } from './alter-configs.ts';
+import { alterPartitionReassignments } from './alter-partition-reassignments.ts';
 import { apiVersions } from './api-versions.ts';
 import { createAcls } from './create-acls.ts';
 import { createPartitions } from './create-partitions.ts';
@@ -28,6 +29,7 @@ import { joinGroup } from './join-group.ts';
 import { leaveGroup } from './leave-group.ts';
 import { listGroups } from './list-groups.ts';
 import { listOffsets } from './list-offsets.ts';
+import { listPartitionReassignments } from './list-partition-reassignments.ts';
 import { metadata } from './metadata.ts';
 import { offsetCommit } from './offset-commit.ts';
 import { offsetDelete } from './offset-delete.ts';
@@ -71,6 +73,8 @@ export const apiDefs: readonly ApiDef[] = [
   createPartitions,
   deleteGroups,
   incrementalAlterConfigs,
+  alterPartitionReassignments,
+  listPartitionReassignments,
   offsetDelete,
   describeCluster,
 ];

@@ -1,0 +1,125 @@
+/**
+ * AlterPartitionReassignments (key 45) and ListPartitionReassignments
+ * (key 46), v0 only: forwarded to the controller, which owns reassignment
+ * state (KIP-455). An accepted reassignment has started, not finished: the
+ * new replicas catch up through replication and the controller completes
+ * the move when they are all in the ISR.
+ */
+import type { OngoingReassignment, PartitionReassignment, ReassignmentError } from '@runnel/metadata';
+import { ControllerUnavailableError } from '@runnel/metadata';
+import type {
+  AlterPartitionReassignmentsRequest,
+  AlterPartitionReassignmentsResponse,
+  ListPartitionReassignmentsRequest,
+  ListPartitionReassignmentsResponse,
+} from '@runnel/protocol';
+import { ErrorCode } from '@runnel/protocol';
+import type { BrokerContext, Handler } from './handler.ts';
+
+const reassignmentErrorCodes: Record<ReassignmentError, number> = {
+  unknown_topic_or_partition: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  invalid_replica_assignment: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+  no_reassignment_in_progress: ErrorCode.NO_REASSIGNMENT_IN_PROGRESS,
+};
+
+type TopicResponse = AlterPartitionReassignmentsResponse['responses'][number];
+
+export function alterPartitionReassignmentsHandler(broker: BrokerContext): Handler<45> {
+  return {
+    apiKey: 45,
+    minVersion: 0,
+    maxVersion: 0,
+    async handle(request: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {
+      const asked: PartitionReassignment[] = request.topics.flatMap((t) =>
+        t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas })),
+      );
+      try {
+        const results = await broker.controller.alterPartitionReassignments(asked);
+        // The start changed replicas: answer once this broker has applied it, so a metadata refresh shows it.
+        await broker.partitions.settled();
+        let next = 0;
+        const responses = request.topics.map(
+          (t): TopicResponse => ({
+            name: t.name,
+            partitions: t.partitions.map((p) => {
+              const result = results[next++]?.result;
+              if (result === undefined || result.ok) {
+                return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, errorMessage: null };
+              }
+              broker.logger.info(
+                { topic: t.name, partition: p.partitionIndex, error: result.error },
+                'reassignment refused',
+              );
+              return {
+                partitionIndex: p.partitionIndex,
+                errorCode: reassignmentErrorCodes[result.error],
+                errorMessage: result.message ?? null,
+              };
+            }),
+          }),
+        );
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses };
+      } catch (error) {
+        if (!(error instanceof ControllerUnavailableError)) throw error;
+        broker.logger.warn({ err: error.message }, 'AlterPartitionReassignments: no controller answered');
+        const errorMessage = `No active controller answered; retry. (${error.message})`;
+        return {
+          throttleTimeMs: 0,
+          errorCode: ErrorCode.NOT_CONTROLLER,
+          errorMessage,
+          responses: request.topics.map((t) => ({
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              errorCode: ErrorCode.NOT_CONTROLLER,
+              errorMessage,
+            })),
+          })),
+        };
+      }
+    },
+  };
+}
+
+export function listPartitionReassignmentsHandler(broker: BrokerContext): Handler<46> {
+  return {
+    apiKey: 46,
+    minVersion: 0,
+    maxVersion: 0,
+    async handle(request: ListPartitionReassignmentsRequest): Promise<ListPartitionReassignmentsResponse> {
+      const query = request.topics?.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })) ?? null;
+      let ongoing: OngoingReassignment[];
+      try {
+        ongoing = await broker.controller.listPartitionReassignments(query);
+      } catch (error) {
+        if (!(error instanceof ControllerUnavailableError)) throw error;
+        broker.logger.warn({ err: error.message }, 'ListPartitionReassignments: no controller answered');
+        return {
+          throttleTimeMs: 0,
+          errorCode: ErrorCode.NOT_CONTROLLER,
+          errorMessage: `No active controller answered; retry. (${error.message})`,
+          topics: [],
+        };
+      }
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: groupByTopic(ongoing) };
+    },
+  };
+}
+
+function groupByTopic(ongoing: readonly OngoingReassignment[]): ListPartitionReassignmentsResponse['topics'] {
+  const topics = new Map<string, ListPartitionReassignmentsResponse['topics'][number]>();
+  for (const r of ongoing) {
+    let topic = topics.get(r.topic);
+    if (topic === undefined) {
+      topic = { name: r.topic, partitions: [] };
+      topics.set(r.topic, topic);
+    }
+    topic.partitions.push({
+      partitionIndex: r.partition,
+      replicas: [...r.replicas],
+      addingReplicas: [...r.addingReplicas],
+      removingReplicas: [...r.removingReplicas],
+    });
+  }
+  return [...topics.values()];
+}

@@ -1,0 +1,254 @@
+/**
+ * Replication on one broker: the ReplicaFetch server that followers pull
+ * from (for the partitions this broker leads), one ReplicaFetcher per
+ * leader broker (for the partitions it follows), and the ISR loop that
+ * sends each leader's ISR proposals to the controller (AlterPartition).
+ *
+ * PartitionManager calls `applyState` for every partition whose metadata
+ * changed, and `remove` before it deletes one: a partition leaves its
+ * fetcher (and any round writing to it finishes) before its role changes,
+ * so a follower append never races the leader's first appends.
+ *
+ * Owned by Broker; `close()` stops the fetchers, the server and the loop.
+ * Errors from the controller leave the proposal to be recomputed on the
+ * next tick; a leader that cannot be reached is retried with backoff.
+ */
+import type { Clock, Logger } from '@runnel/common';
+import type { ControllerChannel, MetadataImage } from '@runnel/metadata';
+import { ReplicaFetchClient, ReplicaFetchServer } from '@runnel/rpc';
+import type { Registry } from 'prom-client';
+import type { Partition, PartitionState } from '../partition.ts';
+import { ByteRateLimiter } from './byte-rate-limiter.ts';
+import { leaderFetchHandler } from './leader-fetch-handler.ts';
+import { ReplicaFetcher } from './replica-fetcher.ts';
+import { ReplicationMetrics } from './replication-metrics.ts';
+
+export interface ReplicationConfig {
+  readonly nodeId: number;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** replica.lag.time.max.ms */
+  readonly lagTimeMaxMs: number;
+  /** replica.fetch.wait.max.ms */
+  readonly fetchWaitMaxMs: number;
+  /** replica.fetch.response.max.bytes */
+  readonly fetchResponseBytesMax: number;
+  /** replica.fetch.backoff.ms */
+  readonly fetchBackoffMs: number;
+  /** replica.socket.timeout.ms: how long past its max wait a fetch may go unanswered. */
+  readonly fetchTimeoutMs: number;
+  /** follower.replication.throttled.rate: bytes/s for reassignment traffic; 0 = unlimited. */
+  readonly throttledRateBytesPerSec: number;
+}
+
+export interface ReplicaManagerOptions {
+  readonly config: ReplicationConfig;
+  readonly channel: ControllerChannel;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly registry: Registry;
+  readonly partitions: () => Iterable<Partition>;
+  readonly lookup: (topicId: string, partition: number) => Partition | undefined;
+  readonly image: () => MetadataImage;
+  readonly brokerEpoch: () => bigint;
+  readonly minInsyncReplicas: (topic: string) => number;
+}
+
+export const replicationListenerName = 'REPLICATION';
+
+export class ReplicaManager {
+  readonly metrics: ReplicationMetrics;
+  readonly #options: ReplicaManagerOptions;
+  readonly #server: ReplicaFetchServer;
+  readonly #fetchers = new Map<number, ReplicaFetcher>();
+  readonly #throttle: ByteRateLimiter;
+  readonly #timer: NodeJS.Timeout;
+  #closed = false;
+  #following = true;
+
+  private constructor(options: ReplicaManagerOptions, server: ReplicaFetchServer, metrics: ReplicationMetrics) {
+    this.#options = options;
+    this.#server = server;
+    this.metrics = metrics;
+    this.#throttle = new ByteRateLimiter(options.config.throttledRateBytesPerSec, () => options.clock.monotonicMs());
+    // Shrinks are due lagTimeMaxMs after a follower stops keeping up; checking at half that bounds the delay.
+    const tick = Math.max(50, Math.min(1000, Math.floor(options.config.lagTimeMaxMs / 2)));
+    this.#timer = setInterval(() => this.#checkIsrs(), tick);
+    this.#timer.unref();
+  }
+
+  static async start(options: ReplicaManagerOptions): Promise<ReplicaManager> {
+    const metrics = new ReplicationMetrics(options.registry, {
+      partitions: options.partitions,
+      minInsyncReplicas: options.minInsyncReplicas,
+      nowMs: () => options.clock.monotonicMs(),
+    });
+    const holder: { manager: ReplicaManager | null } = { manager: null };
+    const started = await ReplicaFetchServer.start({
+      host: options.config.host,
+      port: options.config.port,
+      logger: options.logger,
+      handler: leaderFetchHandler({
+        lookup: options.lookup,
+        nowMs: () => options.clock.monotonicMs(),
+        metrics,
+        logger: options.logger,
+        onFollowerProgress: (p) => holder.manager?.proposeIsrChange(p),
+      }),
+    });
+    if (!started.ok) {
+      throw new Error(
+        `could not listen for replication on ${options.config.host}:${options.config.port}: ${started.message ?? started.error}`,
+      );
+    }
+    const manager = new ReplicaManager(options, started.value, metrics);
+    holder.manager = manager;
+    return manager;
+  }
+
+  get port(): number {
+    return this.#server.port;
+  }
+
+  /** Moves `p` to the role `state` gives it, fetching from the new leader if it follows. */
+  async applyState(p: Partition, state: PartitionState): Promise<void> {
+    const current = this.#fetcherOf(p);
+    const follows = state.leader >= 0 && state.leader !== this.#options.config.nodeId;
+    if (
+      current !== undefined &&
+      (!follows || current.leaderId !== state.leader || state.leaderEpoch !== p.leaderEpoch)
+    ) {
+      await current.remove(p);
+    }
+    p.applyState(
+      state,
+      this.#options.clock.monotonicMs(),
+      this.#options.config.lagTimeMaxMs,
+      this.#options.minInsyncReplicas(p.topic),
+    );
+    if (p.role === 'follower') this.#fetcherFor(p.leader)?.add(p);
+    if (p.role === 'leader') this.proposeIsrChange(p);
+  }
+
+  /** Stops replicating `p` (it is about to be closed or deleted). */
+  async remove(p: Partition): Promise<void> {
+    await this.#fetcherOf(p)?.remove(p);
+  }
+
+  /** Sends the ISR change p's tracker wants now, if any. */
+  proposeIsrChange(p: Partition): void {
+    if (this.#closed || p.closed) return;
+    const proposal = p.isrChange(this.#options.clock.monotonicMs());
+    if (proposal === null) return;
+    const where = { topic: p.topic, partition: p.index };
+    this.#options.logger.info(
+      { ...where, reason: proposal.reason, changed: proposal.changed, isr: proposal.isr },
+      proposal.reason === 'shrink' ? 'proposing ISR shrink' : 'proposing ISR expand',
+    );
+    this.#options.channel
+      .alterPartition({
+        leaderId: this.#options.config.nodeId,
+        topicId: p.topicId,
+        partition: p.index,
+        leaderEpoch: proposal.leaderEpoch,
+        partitionEpoch: proposal.partitionEpoch,
+        isr: proposal.isr,
+      })
+      .then(
+        (result) => {
+          if (result.ok) {
+            p.onIsrAnswer(proposal.leaderEpoch, result.value);
+            (proposal.reason === 'shrink' ? this.metrics.isrShrinks : this.metrics.isrExpands).inc();
+          } else {
+            this.#options.logger.info({ ...where, error: result.error, why: result.message }, 'ISR change refused');
+            p.onIsrAnswer(proposal.leaderEpoch, null);
+          }
+        },
+        (error: unknown) => {
+          this.#options.logger.warn({ ...where, err: String(error) }, 'ISR change failed');
+          p.onIsrAnswer(proposal.leaderEpoch, null);
+        },
+      );
+  }
+
+  /**
+   * Stops following (controlled shutdown): a broker on its way out must not
+   * keep catching up, or leaders would put it back into ISRs the controller
+   * is taking it out of. Leading continues until leadership has moved.
+   */
+  async stopFollowing(): Promise<void> {
+    this.#following = false;
+    const fetchers = [...this.#fetchers.values()];
+    this.#fetchers.clear();
+    await Promise.all(fetchers.map((f) => f.close()));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#server.close();
+    const fetchers = [...this.#fetchers.values()];
+    await Promise.all(fetchers.map((f) => f.close()));
+    this.#fetchers.clear();
+  }
+
+  #checkIsrs(): void {
+    for (const p of this.#options.partitions()) {
+      if (p.role === 'leader') this.proposeIsrChange(p);
+      // A follower whose leader had no known replication address when it became one.
+      else if (p.role === 'follower' && !p.closed && this.#fetcherOf(p) === undefined)
+        this.#fetcherFor(p.leader)?.add(p);
+    }
+    // Fetchers whose partitions all moved elsewhere.
+    for (const [leaderId, fetcher] of this.#fetchers) {
+      if (fetcher.size === 0) {
+        this.#fetchers.delete(leaderId);
+        void fetcher.close();
+      }
+    }
+  }
+
+  #fetcherOf(p: Partition): ReplicaFetcher | undefined {
+    for (const fetcher of this.#fetchers.values()) if (fetcher.has(p)) return fetcher;
+    return undefined;
+  }
+
+  #fetcherFor(leaderId: number): ReplicaFetcher | undefined {
+    if (this.#closed || !this.#following) return undefined;
+    const broker = this.#options.image().broker(leaderId);
+    const listener = broker?.listeners.find((l) => l.name === replicationListenerName);
+    if (listener === undefined) {
+      this.#options.logger.warn(
+        { leader: leaderId },
+        'leader has no replication listener registered; cannot follow it',
+      );
+      return undefined;
+    }
+    const address = `${listener.host}:${listener.port}`;
+    const existing = this.#fetchers.get(leaderId);
+    if (existing !== undefined && existing.address === address) return existing;
+    const fetcher = new ReplicaFetcher({
+      nodeId: this.#options.config.nodeId,
+      leaderId,
+      address,
+      connect: () => new ReplicaFetchClient({ address, logger: this.#options.logger }),
+      requestTimeoutMs: this.#options.config.fetchTimeoutMs,
+      brokerEpoch: this.#options.brokerEpoch,
+      maxWaitMs: this.#options.config.fetchWaitMaxMs,
+      maxBytes: this.#options.config.fetchResponseBytesMax,
+      backoffMs: this.#options.config.fetchBackoffMs,
+      logger: this.#options.logger,
+      metrics: this.metrics,
+      throttle: this.#throttle,
+    });
+    this.#fetchers.set(leaderId, fetcher);
+    if (existing !== undefined) {
+      // The leader re-registered at another address: move its partitions over.
+      this.#options.logger.info({ leader: leaderId, address }, 'leader moved; reconnecting replica fetcher');
+      for (const p of existing.partitions()) fetcher.add(p);
+      void existing.close();
+    }
+    return fetcher;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * `runnel partitions` as a user runs it: `node src/main.ts ...` in a child
+ * process, against a real single-broker cluster in this process. One broker
+ * cannot complete a move, so the commands' happy paths use a no-op target;
+ * listing real moves is covered by formatReassignments below.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatReassignments } from '../src/commands/partitions.ts';
+import { startTestCluster, type TestCluster } from './dev-cluster.ts';
+
+const mainPath = join(import.meta.dirname, '..', 'src', 'main.ts');
+let cluster: TestCluster;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+function runnel(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [mainPath, ...args], {
+      env: { ...process.env, RUNNEL_BOOTSTRAP_SERVER: cluster.bootstrap },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('runnel partitions', () => {
+  it('--help names both subcommands and reassign --help names its options', async () => {
+    const help = await runnel(['partitions', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/reassign/);
+    expect(help.stdout).toMatch(/list-reassignments/);
+    const reassignHelp = await runnel(['partitions', 'reassign', '--help']);
+    for (const option of ['--topic', '--partition', '--replicas', '--cancel', '--bootstrap-server']) {
+      expect(reassignHelp.stdout).toContain(option);
+    }
+  });
+
+  it('list-reassignments on a quiet cluster says none are in progress', async () => {
+    expect(await runnel(['partitions', 'list-reassignments'])).toMatchObject({
+      code: 0,
+      stdout: 'No partition reassignments in progress.\n',
+    });
+  });
+
+  it('reassign to the replicas a partition already has succeeds and leaves nothing in progress', async () => {
+    expect((await runnel(['topics', 'create', 'cli-moves', '--partitions', '1'])).code).toBe(0);
+    const moved = await runnel([
+      'partitions',
+      'reassign',
+      '--topic',
+      'cli-moves',
+      '--partition',
+      '0',
+      '--replicas',
+      '1',
+    ]);
+    expect(moved).toMatchObject({ code: 0, stdout: 'Started reassigning cli-moves-0 to replicas 1.\n' });
+    expect((await runnel(['partitions', 'list-reassignments'])).stdout).toBe(
+      'No partition reassignments in progress.\n',
+    );
+  });
+
+  it('refusals exit 1 with the Kafka error name: unknown topic, unknown broker, nothing to cancel', async () => {
+    const unknown = await runnel(['partitions', 'reassign', '--topic', 'nope', '--partition', '0', '--replicas', '1']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^runnel: UNKNOWN_TOPIC_OR_PARTITION/);
+    await runnel(['topics', 'create', 'cli-refused', '--partitions', '1']);
+    const stranger = await runnel([
+      'partitions',
+      'reassign',
+      '--topic',
+      'cli-refused',
+      '--partition',
+      '0',
+      '--replicas',
+      '1,7',
+    ]);
+    expect(stranger.code).toBe(1);
+    expect(stranger.stderr).toMatch(/^runnel: INVALID_REPLICA_ASSIGNMENT/);
+    const cancel = await runnel(['partitions', 'reassign', '--topic', 'cli-refused', '--partition', '0', '--cancel']);
+    expect(cancel.code).toBe(1);
+    expect(cancel.stderr).toMatch(/^runnel: NO_REASSIGNMENT_IN_PROGRESS/);
+  });
+
+  it('reassign without --replicas or --cancel, or with a bad broker list, exits 1 before sending anything', async () => {
+    const neither = await runnel(['partitions', 'reassign', '--topic', 't', '--partition', '0']);
+    expect(neither.code).toBe(1);
+    expect(neither.stderr).toContain('either --replicas <ids> or --cancel');
+    const bad = await runnel(['partitions', 'reassign', '--topic', 't', '--partition', '0', '--replicas', '1,x']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('not a list of broker ids');
+  });
+});
+
+describe('formatReassignments', () => {
+  it('prints one line per partition with replicas, adding and removing', () => {
+    const text = formatReassignments([
+      {
+        name: 'orders',
+        partitions: [{ partitionIndex: 2, replicas: [3, 4, 1], addingReplicas: [3, 4], removingReplicas: [1] }],
+      },
+    ]);
+    expect(text).toBe('Topic: orders\tPartition: 2\tReplicas: 3,4,1\tAdding: 3,4\tRemoving: 1\n');
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * Partition reassignment end to end: a GrpcControllerChannel (what a broker
+ * holds) against three QuorumControllers in this process. The start, the
+ * completing ISR expansion and a refusal all travel over gRPC, and every
+ * node's image ends up with the moved partition.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ControllerClient, GrpcControllerChannel } from '@runnel/rpc';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveControllerConfig } from '../src/controller-config.ts';
+import { QuorumController } from '../src/quorum/quorum-controller.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function quorum(): Promise<{ nodes: QuorumController[]; channel: GrpcControllerChannel }> {
+  const root = await mkdtemp(join(tmpdir(), 'runnel-reassignment-quorum-'));
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
+  const nodes: QuorumController[] = [];
+  for (let id = 1; id <= 3; id++) {
+    const config = resolveControllerConfig({ nodeId: id, voters, dataDir: join(root, `c${id}`), tickMs: 20 });
+    if (!config.ok) throw new Error(config.message);
+    const node = await QuorumController.start({ config: config.value, servicePort: 0 });
+    nodes.push(node);
+    cleanups.push(() => node.stop());
+  }
+  const client = new ControllerClient({
+    addresses: nodes.map((n) => `127.0.0.1:${n.servicePort}`),
+    callTimeoutMs: 5000,
+  });
+  const channel = new GrpcControllerChannel(client);
+  cleanups.push(() => client.close());
+  cleanups.push(() => channel.close());
+  return { nodes, channel };
+}
+
+describe('partition reassignment through the controller quorum', () => {
+  it('moving t-0 from {1,2} to {3,4} over gRPC starts, lists, completes on ISR expansion and reaches every node', async () => {
+    const { nodes, channel } = await quorum();
+    const active = await waitFor(() => nodes.find((n) => n.isActive), 'a leader');
+    const heartbeat = channel.heartbeat?.bind(channel);
+    if (heartbeat === undefined) throw new Error('GrpcControllerChannel has no heartbeat');
+    for (const brokerId of [1, 2, 3, 4]) {
+      const registered = await channel.registerBroker({
+        brokerId,
+        incarnationId: `i${brokerId}`,
+        listeners: [],
+        rack: null,
+        previousShutdownClean: true,
+      });
+      if (!registered.ok) throw new Error(registered.error);
+      // Registered brokers start fenced; a caught-up heartbeat unfences them so they may lead.
+      const beat = await heartbeat({
+        brokerId,
+        brokerEpoch: registered.value.brokerEpoch,
+        metadataOffset: active.image.lastOffset,
+        wantShutDown: false,
+      });
+      expect(beat).toMatchObject({ ok: true, value: { fenced: false } });
+    }
+    const [created] = await channel.createTopics(
+      [
+        {
+          name: 't',
+          numPartitions: -1,
+          replicationFactor: -1,
+          assignments: [{ partition: 0, brokerIds: [1, 2] }],
+          configs: {},
+        },
+      ],
+      { validateOnly: false },
+    );
+    if (created === undefined || !created.result.ok) throw new Error('topic not created');
+    const topicId = created.result.value.topicId;
+
+    const refused = await channel.alterPartitionReassignments([{ topic: 't', partition: 0, replicas: [3, 3] }]);
+    expect(refused[0]?.result).toMatchObject({ ok: false, error: 'invalid_replica_assignment' });
+    const nothing = await channel.alterPartitionReassignments([{ topic: 't', partition: 0, replicas: null }]);
+    expect(nothing[0]?.result).toMatchObject({ ok: false, error: 'no_reassignment_in_progress' });
+
+    const started = await channel.alterPartitionReassignments([{ topic: 't', partition: 0, replicas: [3, 4] }]);
+    expect(started).toEqual([{ topic: 't', partition: 0, result: { ok: true, value: null } }]);
+    expect(await channel.listPartitionReassignments(null)).toEqual([
+      { topic: 't', partition: 0, replicas: [3, 4, 1, 2], addingReplicas: [3, 4], removingReplicas: [1, 2] },
+    ]);
+    expect(await channel.listPartitionReassignments([{ topic: 'other', partitions: [0] }])).toEqual([]);
+
+    const p = await waitFor(() => active.image.partition('t', 0), 'the partition');
+    const done = await channel.alterPartition({
+      leaderId: p.leader,
+      topicId,
+      partition: 0,
+      leaderEpoch: p.leaderEpoch,
+      partitionEpoch: p.partitionEpoch,
+      isr: [1, 2, 3, 4],
+    });
+    expect(done).toMatchObject({ ok: true, value: { isr: [3, 4] } });
+    for (const n of nodes) {
+      await waitFor(() => n.image.partition('t', 0)?.replicas.length === 2, `node ${n.nodeId} to apply the completion`);
+      expect(n.image.partition('t', 0)).toMatchObject({
+        replicas: [3, 4],
+        isr: [3, 4],
+        leader: 3,
+        leaderEpoch: p.leaderEpoch + 1,
+        addingReplicas: [],
+        removingReplicas: [],
+      });
+    }
+    expect(await channel.listPartitionReassignments(null)).toEqual([]);
+  });
+});

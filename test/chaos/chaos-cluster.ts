@@ -1,0 +1,233 @@
+/**
+ * A TestCluster wired for fault injection: every broker dials each
+ * controller through its own FaultProxy, and, when the broker has the
+ * replication listener flags, other brokers reach its replication port
+ * through one more proxy (advertised in its place). Isolating a broker cuts
+ * its controller proxies and its replication proxy; processes are paused
+ * and resumed with SIGSTOP/SIGCONT.
+ *
+ * Owned by the chaos runner, which must stop() it. A proxy heals only when
+ * told to; stop() closes every proxy, kills every process and writes each
+ * process's output to <rootDir>/<role>-<id>.log.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { KafkaClient, type PartitionInfo } from '@runnel/client';
+import { type ClusterTimings, TestCluster } from '../harness/cluster.ts';
+import { FaultProxy } from '../harness/fault-proxy.ts';
+
+const cliMain = join(resolve(import.meta.dirname, '..', '..'), 'packages', 'cli', 'src', 'main.ts');
+
+/** The broker flags of this checkout: replication flags land with issue 4's ReplicaManager. */
+function brokerFlags(): { replicationListener: boolean; replicaLag: boolean } {
+  const help = spawnSync(process.execPath, [cliMain, 'broker', '--help'], { encoding: 'utf8' }).stdout;
+  return {
+    replicationListener: help.includes('--advertised-replication-port'),
+    replicaLag: help.includes('--replica-lag-time-max-ms'),
+  };
+}
+
+/** Short enough that a dead follower leaves the ISR (and acks=all resumes) well within a fault's hold. */
+const replicaLagTimeMaxMs = 3000;
+
+export interface ChaosClusterOptions {
+  controllers: number;
+  brokers: number;
+  timings?: Partial<ClusterTimings>;
+  /** Extra broker flags for every broker (e.g. replica lag settings). */
+  brokerArgs?: readonly string[];
+}
+
+export class ChaosCluster {
+  readonly cluster: TestCluster;
+  /** brokerId → one proxy per controller, in controller id order. */
+  readonly #controllerProxies: Map<number, FaultProxy[]>;
+  /** brokerId → the proxy other brokers dial for its replication port. */
+  readonly #replicationProxies: Map<number, FaultProxy>;
+  readonly #paused = new Set<string>();
+  readonly #isolated = new Set<number>();
+
+  private constructor(
+    cluster: TestCluster,
+    controllerProxies: Map<number, FaultProxy[]>,
+    replicationProxies: Map<number, FaultProxy>,
+  ) {
+    this.cluster = cluster;
+    this.#controllerProxies = controllerProxies;
+    this.#replicationProxies = replicationProxies;
+  }
+
+  static async start(options: ChaosClusterOptions): Promise<ChaosCluster> {
+    const brokerIds = Array.from({ length: options.brokers }, (_, i) => i + 1);
+    const controllerProxies = new Map<number, FaultProxy[]>();
+    const replicationProxies = new Map<number, FaultProxy>();
+    const flags = brokerFlags();
+    const replication = flags.replicationListener;
+    for (const b of brokerIds) {
+      const proxies: FaultProxy[] = [];
+      for (let c = 1; c <= options.controllers; c++) proxies.push(await FaultProxy.start({ name: `b${b}->c${c}` }));
+      controllerProxies.set(b, proxies);
+      if (replication) replicationProxies.set(b, await FaultProxy.start({ name: `->b${b}-replication` }));
+    }
+    const cluster = await TestCluster.start({
+      controllers: options.controllers,
+      brokers: options.brokers,
+      ...(options.timings === undefined ? {} : { timings: options.timings }),
+      replicationPort: replication,
+      brokerControllers: (id, services) =>
+        services
+          .map((service, i) => {
+            const proxy = controllerProxies.get(id)?.[i];
+            if (proxy === undefined) throw new Error(`no proxy for broker ${id} to controller ${service.id}`);
+            proxy.setTarget({ host: '127.0.0.1', port: service.port });
+            return `127.0.0.1:${proxy.port}`;
+          })
+          .join(','),
+      brokerArgs: (id, ports) => {
+        const proxy = replicationProxies.get(id);
+        if (proxy !== undefined) proxy.setTarget({ host: '127.0.0.1', port: ports.replication });
+        return [
+          ...(proxy === undefined
+            ? []
+            : ['--advertised-replication-host', '127.0.0.1', '--advertised-replication-port', String(proxy.port)]),
+          ...(flags.replicaLag ? ['--replica-lag-time-max-ms', String(replicaLagTimeMaxMs)] : []),
+          ...(options.brokerArgs ?? []),
+        ];
+      },
+    }).catch(async (error: unknown) => {
+      await closeAll([...controllerProxies.values()].flat(), [...replicationProxies.values()]);
+      throw error;
+    });
+    return new ChaosCluster(cluster, controllerProxies, replicationProxies);
+  }
+
+  /** Whether partitions cut replication traffic too (false before the replication listener exists). */
+  get cutsReplication(): boolean {
+    return this.#replicationProxies.size > 0;
+  }
+
+  brokerIds(): number[] {
+    return this.cluster.ids('broker');
+  }
+
+  /** Cuts a broker off from every controller and (when possible) from the brokers that fetch from it. */
+  isolate(brokerId: number): void {
+    for (const proxy of this.#controllerProxies.get(brokerId) ?? []) proxy.cut('blackhole');
+    this.#replicationProxies.get(brokerId)?.cut('blackhole');
+    this.#isolated.add(brokerId);
+  }
+
+  heal(brokerId: number): void {
+    for (const proxy of this.#controllerProxies.get(brokerId) ?? []) proxy.heal();
+    this.#replicationProxies.get(brokerId)?.heal();
+    this.#isolated.delete(brokerId);
+  }
+
+  /** SIGSTOP: the process keeps its sockets but answers nothing. */
+  pause(role: 'broker' | 'controller', id: number): void {
+    const pid = this.cluster.process(role, id).pid;
+    if (pid === null || !this.cluster.process(role, id).running) return;
+    process.kill(pid, 'SIGSTOP');
+    this.#paused.add(`${role}:${id}`);
+  }
+
+  resume(role: 'broker' | 'controller', id: number): void {
+    const pid = this.cluster.process(role, id).pid;
+    if (pid !== null && this.cluster.process(role, id).running) process.kill(pid, 'SIGCONT');
+    this.#paused.delete(`${role}:${id}`);
+  }
+
+  /** Resumes every paused process, heals every partition and restarts every stopped process. */
+  async healAll(): Promise<void> {
+    for (const key of [...this.#paused]) {
+      const [role, id] = key.split(':');
+      this.resume(role === 'controller' ? 'controller' : 'broker', Number(id));
+    }
+    for (const id of [...this.#isolated]) this.heal(id);
+    for (const id of this.cluster.ids('controller')) {
+      if (!this.cluster.process('controller', id).running) await this.cluster.restart('controller', id);
+    }
+    for (const id of this.brokerIds()) {
+      if (!this.cluster.process('broker', id).running) await this.cluster.restart('broker', id);
+    }
+  }
+
+  /** The topic's partitions as one broker reports them, or null when it does not answer. */
+  async partitions(brokerId: number, topic: string): Promise<PartitionInfo[] | null> {
+    let client: KafkaClient | null = null;
+    try {
+      client = await KafkaClient.connect({
+        bootstrap: `127.0.0.1:${this.cluster.ports('broker', brokerId).kafka}`,
+        requestTimeoutMs: 2000,
+        allowAutoTopicCreation: false,
+      });
+      const metadata = await client.metadata([topic], { allowAutoTopicCreation: false });
+      const info = metadata.topics.find((t) => t.name === topic);
+      return info === undefined || info.errorCode !== 0 ? null : info.partitions;
+    } catch {
+      return null;
+    } finally {
+      client?.close();
+    }
+  }
+
+  /** True when every broker runs and reports every partition with a live leader and a full ISR, all agreeing. */
+  async fullyReplicated(topic: string, partitionCount: number): Promise<boolean> {
+    const ids = this.brokerIds();
+    if (ids.some((id) => !this.cluster.process('broker', id).running)) return false;
+    const views = await Promise.all(ids.map((id) => this.partitions(id, topic)));
+    const leaders = new Set<string>();
+    for (const view of views) {
+      if (view === null || view.length !== partitionCount) return false;
+      for (const p of view) {
+        if (p.leader < 0 || p.isr.length !== p.replicas.length) return false;
+      }
+      leaders.add(JSON.stringify(view.map((p) => [p.partition, p.leader])));
+    }
+    return leaders.size === 1;
+  }
+
+  /** Each broker's view of the topic, one line per broker: "b1: p0 leader 2 isr [2,3] replicas [1,2,3]; ...". */
+  async describeReplication(topic: string): Promise<string> {
+    const lines: string[] = [];
+    for (const id of this.brokerIds()) {
+      const view = await this.partitions(id, topic);
+      const parts = view?.map((p) => `p${p.partition} leader ${p.leader} isr [${p.isr}] replicas [${p.replicas}]`);
+      lines.push(
+        `b${id}${this.cluster.process('broker', id).running ? '' : ' (down)'}: ${parts?.join('; ') ?? 'no answer'}`,
+      );
+    }
+    return lines.join('\n');
+  }
+
+  /** The leader of each partition per the first broker that answers. */
+  async leaders(topic: string): Promise<Map<number, number>> {
+    for (const id of this.cluster.ids('broker', { running: true })) {
+      if (this.#paused.has(`broker:${id}`) || this.#isolated.has(id)) continue;
+      const view = await this.partitions(id, topic);
+      if (view !== null) return new Map(view.map((p) => [p.partition, p.leader]));
+    }
+    return new Map();
+  }
+
+  async stop(): Promise<void> {
+    for (const key of [...this.#paused]) {
+      const [role, id] = key.split(':');
+      this.resume(role === 'controller' ? 'controller' : 'broker', Number(id));
+    }
+    await this.cluster.stop();
+    // The process logs live only in memory; keep them next to the data dirs for post-mortems.
+    for (const role of ['controller', 'broker'] as const) {
+      for (const id of this.cluster.ids(role)) {
+        const file = join(this.cluster.rootDir, `${role}-${id}.log`);
+        await writeFile(file, this.cluster.process(role, id).output).catch(() => {});
+      }
+    }
+    await closeAll([...this.#controllerProxies.values()].flat(), [...this.#replicationProxies.values()]);
+  }
+}
+
+async function closeAll(...groups: FaultProxy[][]): Promise<void> {
+  await Promise.all(groups.flat().map((p) => p.close()));
+}

@@ -1,0 +1,72 @@
+/**
+ * The long chaos run's command line (started by scripts/chaos.ts):
+ * `--minutes N [--seed S] [--faults kill,pause,partition,controller,rolling]`.
+ * Cycles seeded
+ * rounds of faults against a real 3+3 cluster for N minutes under a
+ * produce/consume workload, heals, reads everything back and checks it
+ * (test/chaos/checker.ts). Prints a summary; exits 1 on any anomaly or
+ * liveness failure, 2 on bad arguments.
+ */
+import { parseArgs } from 'node:util';
+import { describeResult } from './checker.ts';
+import { type FaultKind, faultKinds, isFaultKind } from './nemesis.ts';
+import { runChaos } from './runner.ts';
+
+function usage(message: string): never {
+  process.stderr.write(
+    `${message}\nusage: node scripts/chaos.ts --minutes N [--seed S] [--faults ${faultKinds.join(',')}]\n`,
+  );
+  process.exit(2);
+}
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '5' },
+    seed: { type: 'string' },
+    faults: { type: 'string', default: faultKinds.join(',') },
+  },
+});
+const minutes = Number(values.minutes);
+if (!Number.isFinite(minutes) || minutes <= 0) usage(`--minutes must be a positive number, got ${values.minutes}`);
+const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
+if (!Number.isInteger(seed)) usage(`--seed must be an integer, got ${values.seed}`);
+const faults: FaultKind[] = [];
+for (const name of values.faults.split(',')) {
+  if (!isFaultKind(name)) usage(`unknown fault "${name}"`);
+  faults.push(name);
+}
+
+const startedAt = Date.now();
+const stamp = (): string => `[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s]`;
+console.log(`chaos: ${minutes} min, seed ${seed}, faults ${faults.join(',')}`);
+const report = await runChaos({
+  durationMs: minutes * 60_000,
+  seed,
+  faults,
+  log: (line) => console.log(`${stamp()} ${line}`),
+});
+
+const perKind = new Map<string, { applied: number; unrecovered: number }>();
+for (const f of report.faults) {
+  const entry = perKind.get(f.kind) ?? { applied: 0, unrecovered: 0 };
+  entry.applied++;
+  if (!f.recovered) entry.unrecovered++;
+  perKind.set(f.kind, entry);
+}
+console.log('\n== chaos summary ==');
+console.log(
+  `seed ${report.seed}; workload ${(report.workloadMs / 1000).toFixed(1)} s; ${report.acksPerSecond.toFixed(1)} acks/s`,
+);
+console.log(
+  `faults: ${[...perKind].map(([k, v]) => `${k} ${v.applied}${v.unrecovered > 0 ? ` (${v.unrecovered} not recovered in time)` : ''}`).join(', ') || 'none'}`,
+);
+if (!report.partitionsCutReplication)
+  console.log('note: brokers have no replication listener; partitions cut controller traffic only');
+console.log(`acks after final heal ${report.acksAfterHeal}; consumer offset resets ${report.consumerResets}`);
+console.log(describeResult(report.result));
+console.log(`data dirs: ${report.dataDir}`);
+if (report.failures.length > 0) {
+  console.log(`FAIL: ${report.failures.join('; ')}`);
+  process.exit(1);
+}
+console.log('PASS');

@@ -1,0 +1,136 @@
+/**
+ * One chaos run, end to end: a 3-controller, 3-broker cluster behind fault
+ * proxies; a topic with RF 3 and min.insync.replicas 2; the workload
+ * running while the nemesis cycles seeded rounds of faults; then heal
+ * everything, wait for full ISRs, let the healed cluster take writes for a
+ * moment, stop the workload, read every partition from 0 and check the
+ * history.
+ *
+ * runChaos owns the cluster it starts and always stops it. Setup failures
+ * throw; anomalies and liveness failures come back in the report.
+ */
+import { KafkaClient } from '@runnel/client';
+import { waitFor } from '../harness/wait.ts';
+import { ChaosCluster } from './chaos-cluster.ts';
+import { type CheckResult, checkHistory, violations } from './checker.ts';
+import { HistoryRecorder } from './history.ts';
+import { type AppliedFault, type FaultKind, Nemesis } from './nemesis.ts';
+import { SeededRandom } from './seeded-random.ts';
+import { Workload } from './workload.ts';
+
+export interface ChaosOptions {
+  /** How long faults keep coming (the run takes longer: setup, recovery, final read). */
+  durationMs: number;
+  seed: number;
+  faults: readonly FaultKind[];
+  partitions?: number;
+  producers?: number;
+  /** How long each fault is held, drawn from [min, max]. */
+  holdMs?: readonly [number, number];
+  /** Bound on waiting for full ISRs after each fault and after the final heal. */
+  recoveryMsMax?: number;
+  /** Chance that a broker fault targets a partition leader (default 0.75). */
+  leaderBias?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  seed: number;
+  faults: AppliedFault[];
+  result: CheckResult;
+  /** Pass-criteria violations plus liveness failures; empty means the run passed. */
+  failures: string[];
+  /** Milliseconds from the workload's start to the final read. */
+  workloadMs: number;
+  acksPerSecond: number;
+  acksAfterHeal: number;
+  consumerResets: number;
+  /** Whether partitions also cut replication traffic (needs the broker's replication listener). */
+  partitionsCutReplication: boolean;
+  dataDir: string;
+}
+
+const topic = 'chaos';
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function createTopic(chaos: ChaosCluster, partitions: number): Promise<void> {
+  const client = await KafkaClient.connect({ bootstrap: chaos.cluster.bootstrap(), allowAutoTopicCreation: false });
+  try {
+    const [result] = await client.createTopics([
+      { name: topic, numPartitions: partitions, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
+    ]);
+    if (result?.errorCode !== 0) throw new Error(`creating ${topic} failed: ${JSON.stringify(result)}`);
+  } finally {
+    client.close();
+  }
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => {});
+  const partitions = options.partitions ?? 6;
+  const [holdMin, holdMax] = options.holdMs ?? [2000, 5000];
+  const recoveryMsMax = options.recoveryMsMax ?? 30_000;
+  const random = new SeededRandom(options.seed);
+  const chaos = await ChaosCluster.start({ controllers: 3, brokers: 3 });
+  const failures: string[] = [];
+  const faults: AppliedFault[] = [];
+  try {
+    await createTopic(chaos, partitions);
+    const replicated = (): Promise<boolean> => chaos.fullyReplicated(topic, partitions);
+    await waitFor(replicated, { timeoutMs: 30_000, intervalMs: 200, what: 'the new topic fully replicated' });
+    const history = new HistoryRecorder();
+    const workload = new Workload({
+      bootstrap: () => chaos.cluster.bootstrap(chaos.brokerIds()),
+      topic,
+      partitions,
+      producers: options.producers ?? 3,
+      history,
+    });
+    const workloadStart = Date.now();
+    await workload.start();
+    await pause(2000);
+    const nemesis = new Nemesis(chaos, topic, random, {
+      log,
+      ...(options.leaderBias === undefined ? {} : { leaderBias: options.leaderBias }),
+    });
+    const deadline = Date.now() + options.durationMs;
+    while (Date.now() < deadline) {
+      for (const kind of nemesis.round(options.faults)) {
+        if (Date.now() >= deadline) break;
+        const startMs = Date.now();
+        const target = await nemesis.apply(kind, random.between(holdMin, holdMax));
+        const recovered = await waitFor(replicated, { timeoutMs: recoveryMsMax, intervalMs: 250 }).catch(() => false);
+        faults.push({ kind, target, startMs, endMs: Date.now(), recovered });
+        log(
+          `  ${recovered ? 'recovered' : 'NOT recovered'} after ${Date.now() - startMs} ms; acks so far ${history.ackCount}`,
+        );
+      }
+    }
+    await chaos.healAll();
+    const healed = await waitFor(replicated, { timeoutMs: recoveryMsMax * 2, intervalMs: 250 }).catch(() => false);
+    if (!healed) failures.push(`ISRs not full after the final heal:\n${await chaos.describeReplication(topic)}`);
+    const acksAtHeal = history.ackCount;
+    await waitFor(() => history.ackCount > acksAtHeal + 20, { timeoutMs: 15_000 }).catch(() => false);
+    const acksAfterHeal = history.ackCount - acksAtHeal;
+    if (acksAfterHeal === 0) failures.push('no writes acknowledged after the final heal');
+    await workload.stop();
+    const workloadMs = Date.now() - workloadStart;
+    await workload.finalRead();
+    const result = checkHistory(history.snapshot());
+    failures.unshift(...violations(result));
+    return {
+      seed: options.seed,
+      faults,
+      result,
+      failures,
+      workloadMs,
+      acksPerSecond: result.counts.acked / (workloadMs / 1000),
+      acksAfterHeal,
+      consumerResets: workload.consumerResets,
+      partitionsCutReplication: chaos.cutsReplication,
+      dataDir: chaos.cluster.rootDir,
+    };
+  } finally {
+    await chaos.stop();
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * A fault-injecting TCP proxy for chaos tests: it forwards connections to a
+ * target, and on command cuts them (every open connection reset, new ones
+ * reset at once or blackholed: accepted and never answered), heals, or
+ * delays every chunk. Put one in front of a port that a process dials
+ * (advertise the proxy's port instead of the real one) to partition that
+ * traffic without touching the process.
+ *
+ * Owned by the test that started it, which must close() it. Only listens on
+ * and dials loopback. A connection whose target cannot be reached is
+ * simply closed; the proxy itself stays usable after any socket error.
+ */
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+
+export type CutMode = 'reset' | 'blackhole';
+
+export interface ProxyTarget {
+  host: string;
+  port: number;
+}
+
+interface Link {
+  client: Socket;
+  upstream: Socket | null;
+}
+
+export class FaultProxy {
+  readonly name: string;
+  readonly #server: Server;
+  readonly #links = new Set<Link>();
+  readonly #held = new Set<Socket>();
+  #target: ProxyTarget | null;
+  #cut: CutMode | null = null;
+  #delayMs = 0;
+  #accepted = 0;
+
+  private constructor(name: string, server: Server, target: ProxyTarget | null) {
+    this.name = name;
+    this.#server = server;
+    this.#target = target;
+    server.on('connection', (socket) => this.#accept(socket));
+  }
+
+  /** Listens on 127.0.0.1 (`port` 0 = any). The target may be set later, before the first connection. */
+  static async start(options: { name?: string; port?: number; target?: ProxyTarget } = {}): Promise<FaultProxy> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('proxy has no port');
+    return new FaultProxy(options.name ?? `proxy:${address.port}`, server, options.target ?? null);
+  }
+
+  get port(): number {
+    const address = this.#server.address();
+    if (address === null || typeof address === 'string') throw new Error(`${this.name} is closed`);
+    return address.port;
+  }
+
+  get isCut(): boolean {
+    return this.#cut !== null;
+  }
+
+  /** Connections forwarded right now. */
+  get openConnections(): number {
+    return this.#links.size;
+  }
+
+  /** Connections accepted since start (forwarded, reset or blackholed). */
+  get acceptedConnections(): number {
+    return this.#accepted;
+  }
+
+  setTarget(target: ProxyTarget): void {
+    this.#target = target;
+  }
+
+  /** Resets every open connection; until heal(), new ones are reset or blackholed. */
+  cut(mode: CutMode = 'blackhole'): void {
+    this.#cut = mode;
+    for (const link of this.#links) this.#drop(link);
+  }
+
+  /** Forwards again. Blackholed connections are reset so their clients reconnect. */
+  heal(): void {
+    this.#cut = null;
+    for (const socket of this.#held) socket.resetAndDestroy();
+    this.#held.clear();
+  }
+
+  /** Delays every forwarded chunk, both ways, by `ms` (order is kept). */
+  setDelayMs(ms: number): void {
+    this.#delayMs = Math.max(0, ms);
+  }
+
+  async close(): Promise<void> {
+    this.cut('reset');
+    this.heal();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #accept(client: Socket): void {
+    this.#accepted++;
+    client.on('error', () => {});
+    const target = this.#target;
+    if (this.#cut === 'reset' || target === null) {
+      client.resetAndDestroy();
+      return;
+    }
+    if (this.#cut === 'blackhole') {
+      this.#held.add(client);
+      client.on('data', () => {});
+      client.once('close', () => this.#held.delete(client));
+      return;
+    }
+    const link: Link = { client, upstream: null };
+    this.#links.add(link);
+    client.pause();
+    const upstream = createConnection({ host: target.host, port: target.port });
+    link.upstream = upstream;
+    upstream.on('error', () => {});
+    upstream.once('connect', () => {
+      this.#pipe(client, upstream);
+      this.#pipe(upstream, client);
+      client.resume();
+    });
+    const close = (): void => {
+      if (!this.#links.delete(link)) return;
+      client.destroy();
+      upstream.destroy();
+    };
+    client.once('close', close);
+    upstream.once('close', close);
+  }
+
+  /** Copies `from` to `to` with backpressure, each chunk held back by the delay current when it arrived. */
+  #pipe(from: Socket, to: Socket): void {
+    const queue: { chunk: Buffer; dueMs: number }[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    const flush = (): void => {
+      timer = null;
+      const now = Date.now();
+      while (queue.length > 0) {
+        const head = queue[0];
+        if (head === undefined || head.dueMs > now) break;
+        queue.shift();
+        if (!to.destroyed && !to.write(head.chunk)) from.pause();
+      }
+      const next = queue[0];
+      if (next !== undefined) timer = setTimeout(flush, next.dueMs - now);
+    };
+    from.on('data', (chunk: Buffer) => {
+      if (this.#delayMs === 0 && queue.length === 0) {
+        if (!to.write(chunk)) from.pause();
+        return;
+      }
+      queue.push({ chunk, dueMs: Date.now() + this.#delayMs });
+      if (timer === null) timer = setTimeout(flush, this.#delayMs);
+    });
+    to.on('drain', () => from.resume());
+    from.once('end', () => {
+      if (queue.length === 0) to.end();
+      else setTimeout(() => to.end(), this.#delayMs);
+    });
+    from.once('close', () => {
+      if (timer !== null) clearTimeout(timer);
+    });
+  }
+
+  #drop(link: Link): void {
+    this.#links.delete(link);
+    link.client.resetAndDestroy();
+    link.upstream?.resetAndDestroy();
+  }
+}
