@@ -21,6 +21,7 @@ import type {
   ReplicaFetchRequest,
 } from '@runnel/rpc';
 import type { Partition } from '../partition.ts';
+import { divergingEpoch } from './divergence.ts';
 import type { ReplicationMetrics } from './replication-metrics.ts';
 
 export interface LeaderFetchHandlerOptions {
@@ -123,9 +124,15 @@ async function answerPartition(
 
   // KIP-320: the follower's last epoch must end, in our log, at or after where it wants to continue.
   if (asked.lastFetchedEpoch >= 0) {
-    const ours = p.log.endOffsetForEpoch(asked.lastFetchedEpoch);
-    if (ours.epoch < asked.lastFetchedEpoch || ours.endOffset < asked.fetchOffset) {
-      return make('none', { divergingEpoch: { epoch: leaderEpoch(ours.epoch), endOffset: offset(ours.endOffset) } });
+    const diverging = divergingEpoch(
+      p.log.endOffsetForEpoch(asked.lastFetchedEpoch),
+      asked.lastFetchedEpoch,
+      asked.fetchOffset,
+    );
+    if (diverging !== null) {
+      return make('none', {
+        divergingEpoch: { epoch: leaderEpoch(diverging.epoch), endOffset: offset(diverging.endOffset) },
+      });
     }
   }
   if (asked.fetchOffset < p.log.logStartOffset || asked.fetchOffset > tracker.logEndOffset) {

@@ -25,6 +25,7 @@ import type {
 } from '@runnel/rpc';
 import type { Partition } from '../partition.ts';
 import type { ByteRateLimiter } from './byte-rate-limiter.ts';
+import { followerTruncationOffset, newerEpochsStart } from './divergence.ts';
 import type { ReplicationMetrics } from './replication-metrics.ts';
 
 export interface ReplicaFetcherOptions {
@@ -264,7 +265,12 @@ export class ReplicaFetcher {
         return;
     }
     if (r.divergingEpoch !== null) {
-      const to = this.#truncationOffset(p, r.divergingEpoch.epoch, r.divergingEpoch.endOffset, r.logStartOffset);
+      const to = followerTruncationOffset(
+        r.divergingEpoch,
+        log.endOffsetForEpoch(r.divergingEpoch.epoch),
+        log.logStartOffset,
+        r.logStartOffset,
+      );
       this.#options.logger.info(
         {
           ...where,
@@ -296,19 +302,6 @@ export class ReplicaFetcher {
   }
 
   /**
-   * Where to cut our log so it agrees with the leader's: the end of the
-   * leader's last epoch at or below ours, or our own end for that epoch if
-   * smaller. When the leader knows no such epoch, everything of ours is
-   * suspect: restart at the leader's log start.
-   */
-  #truncationOffset(p: Partition, epoch: number, leaderEndOffset: bigint, leaderLogStart: bigint): bigint {
-    if (epoch < 0 || leaderEndOffset < 0n) return leaderLogStart;
-    const local = p.log.endOffsetForEpoch(epoch);
-    const localEnd = local.endOffset < 0n ? p.log.logStartOffset : local.endOffset;
-    return localEnd < leaderEndOffset ? localEnd : leaderEndOffset;
-  }
-
-  /**
    * The leader sent batches of an epoch older than our newest one at offsets
    * we hold nothing for: our newer-epoch records are not in the leader's
    * history. Cut them (everything from where our first epoch newer than the
@@ -317,8 +310,7 @@ export class ReplicaFetcher {
   async #dropNewerEpochs(p: Partition, records: Buffer): Promise<void> {
     if (records.length < 16) return;
     const batchEpoch = records.readInt32BE(12);
-    const ours = p.log.endOffsetForEpoch(batchEpoch);
-    const to = ours.endOffset < 0n ? p.log.logStartOffset : ours.endOffset;
+    const to = newerEpochsStart(p.log.endOffsetForEpoch(batchEpoch), p.log.logStartOffset);
     this.#options.logger.warn(
       { topic: p.topic, partition: p.index, leader: this.leaderId, batchEpoch, from: p.log.logEndOffset, to },
       'follower dropping records of epochs the leader does not have',
