@@ -1,14 +1,16 @@
 /**
- * A TestCluster wired for fault injection: every broker dials each
- * controller through its own FaultProxy, and, when the broker has the
- * replication listener flags, other brokers reach its replication port
- * through one more proxy (advertised in its place). Isolating a broker cuts
- * its controller proxies and its replication proxy; processes are paused
- * and resumed with SIGSTOP/SIGCONT.
+ * A TestCluster wired for fault injection. Every broker dials each
+ * controller through its own FaultProxy. Where this machine allows it
+ * (root, `ip netns`), every broker runs in its own network namespace
+ * (BrokerNetwork) and a partition cuts it from the other brokers both ways
+ * and from the controllers, while the test's clients still reach it. Elsewhere
+ * the fallback is one loopback proxy in front of each broker's replication
+ * port: an isolated broker cannot be fetched from, but still fetches.
+ * Processes are paused and resumed with SIGSTOP/SIGCONT.
  *
- * Owned by the chaos runner, which must stop() it. A proxy heals only when
- * told to; stop() closes every proxy, kills every process and writes each
- * process's output to <rootDir>/<role>-<id>.log.
+ * Owned by the chaos runner, which must stop() it. A cut heals only when
+ * told to; stop() closes every proxy, kills every process, writes each
+ * process's output to <rootDir>/<role>-<id>.log and removes the namespaces.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -16,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { KafkaClient, type PartitionInfo } from '@runnel/client';
 import { type ClusterTimings, TestCluster } from '../harness/cluster.ts';
 import { FaultProxy } from '../harness/fault-proxy.ts';
+import { BrokerNetwork } from './broker-network.ts';
 
 const cliMain = join(resolve(import.meta.dirname, '..', '..'), 'packages', 'cli', 'src', 'main.ts');
 
@@ -31,12 +34,21 @@ function brokerFlags(): { replicationListener: boolean; replicaLag: boolean } {
 /** Short enough that a dead follower leaves the ISR (and acks=all resumes) well within a fault's hold. */
 const replicaLagTimeMaxMs = 3000;
 
+/**
+ * What a partition cuts: `two-way` (namespaces: brokers ↔ brokers and
+ * broker → controllers), `inbound` (proxies: fetches from the broker and
+ * broker → controllers), `controllers` (no replication listener to proxy).
+ */
+export type PartitionMode = 'two-way' | 'inbound' | 'controllers';
+
 export interface ChaosClusterOptions {
   controllers: number;
   brokers: number;
   timings?: Partial<ClusterTimings>;
   /** Extra broker flags for every broker (e.g. replica lag settings). */
   brokerArgs?: readonly string[];
+  /** Use network namespaces when possible (default true); false forces the loopback proxies. */
+  namespaces?: boolean;
 }
 
 export class ChaosCluster {
@@ -45,6 +57,7 @@ export class ChaosCluster {
   readonly #controllerProxies: Map<number, FaultProxy[]>;
   /** brokerId → the proxy other brokers dial for its replication port. */
   readonly #replicationProxies: Map<number, FaultProxy>;
+  readonly #network: BrokerNetwork | null;
   readonly #paused = new Set<string>();
   readonly #isolated = new Set<number>();
 
@@ -52,10 +65,12 @@ export class ChaosCluster {
     cluster: TestCluster,
     controllerProxies: Map<number, FaultProxy[]>,
     replicationProxies: Map<number, FaultProxy>,
+    network: BrokerNetwork | null,
   ) {
     this.cluster = cluster;
     this.#controllerProxies = controllerProxies;
     this.#replicationProxies = replicationProxies;
+    this.#network = network;
   }
 
   static async start(options: ChaosClusterOptions): Promise<ChaosCluster> {
@@ -63,25 +78,42 @@ export class ChaosCluster {
     const controllerProxies = new Map<number, FaultProxy[]>();
     const replicationProxies = new Map<number, FaultProxy>();
     const flags = brokerFlags();
-    const replication = flags.replicationListener;
-    for (const b of brokerIds) {
-      const proxies: FaultProxy[] = [];
-      for (let c = 1; c <= options.controllers; c++) proxies.push(await FaultProxy.start({ name: `b${b}->c${c}` }));
-      controllerProxies.set(b, proxies);
-      if (replication) replicationProxies.set(b, await FaultProxy.start({ name: `->b${b}-replication` }));
+    const network = flags.replicationListener && options.namespaces !== false ? BrokerNetwork.create(brokerIds) : null;
+    const proxyHost = network?.hostAddress ?? '127.0.0.1';
+    const cleanUp = async (): Promise<void> => {
+      await closeAll([...controllerProxies.values()].flat(), [...replicationProxies.values()]);
+      network?.close();
+    };
+    try {
+      for (const b of brokerIds) {
+        const proxies: FaultProxy[] = [];
+        for (let c = 1; c <= options.controllers; c++) {
+          proxies.push(await FaultProxy.start({ name: `b${b}->c${c}`, host: proxyHost }));
+        }
+        controllerProxies.set(b, proxies);
+        if (flags.replicationListener && network === null) {
+          replicationProxies.set(b, await FaultProxy.start({ name: `->b${b}-replication` }));
+        }
+      }
+    } catch (error) {
+      await cleanUp();
+      throw error;
     }
     const cluster = await TestCluster.start({
       controllers: options.controllers,
       brokers: options.brokers,
       ...(options.timings === undefined ? {} : { timings: options.timings }),
-      replicationPort: replication,
+      replicationPort: flags.replicationListener,
+      ...(network === null
+        ? {}
+        : { brokerHost: (id: number) => network.address(id), brokerWrapper: (id: number) => network.wrapper(id) }),
       brokerControllers: (id, services) =>
         services
           .map((service, i) => {
             const proxy = controllerProxies.get(id)?.[i];
             if (proxy === undefined) throw new Error(`no proxy for broker ${id} to controller ${service.id}`);
             proxy.setTarget({ host: '127.0.0.1', port: service.port });
-            return `127.0.0.1:${proxy.port}`;
+            return `${proxyHost}:${proxy.port}`;
           })
           .join(','),
       brokerArgs: (id, ports) => {
@@ -96,31 +128,33 @@ export class ChaosCluster {
         ];
       },
     }).catch(async (error: unknown) => {
-      await closeAll([...controllerProxies.values()].flat(), [...replicationProxies.values()]);
+      await cleanUp();
       throw error;
     });
-    return new ChaosCluster(cluster, controllerProxies, replicationProxies);
+    return new ChaosCluster(cluster, controllerProxies, replicationProxies, network);
   }
 
-  /** Whether partitions cut replication traffic too (false before the replication listener exists). */
-  get cutsReplication(): boolean {
-    return this.#replicationProxies.size > 0;
+  get partitionMode(): PartitionMode {
+    if (this.#network !== null) return 'two-way';
+    return this.#replicationProxies.size > 0 ? 'inbound' : 'controllers';
   }
 
   brokerIds(): number[] {
     return this.cluster.ids('broker');
   }
 
-  /** Cuts a broker off from every controller and (when possible) from the brokers that fetch from it. */
+  /** Cuts a broker off from every controller and from the other brokers (as far as partitionMode allows). */
   isolate(brokerId: number): void {
     for (const proxy of this.#controllerProxies.get(brokerId) ?? []) proxy.cut('blackhole');
     this.#replicationProxies.get(brokerId)?.cut('blackhole');
+    this.#network?.isolate(brokerId);
     this.#isolated.add(brokerId);
   }
 
   heal(brokerId: number): void {
     for (const proxy of this.#controllerProxies.get(brokerId) ?? []) proxy.heal();
     this.#replicationProxies.get(brokerId)?.heal();
+    this.#network?.heal(brokerId);
     this.#isolated.delete(brokerId);
   }
 
@@ -158,7 +192,7 @@ export class ChaosCluster {
     let client: KafkaClient | null = null;
     try {
       client = await KafkaClient.connect({
-        bootstrap: `127.0.0.1:${this.cluster.ports('broker', brokerId).kafka}`,
+        bootstrap: this.cluster.bootstrap([brokerId]),
         requestTimeoutMs: 2000,
         allowAutoTopicCreation: false,
       });
@@ -225,6 +259,7 @@ export class ChaosCluster {
       }
     }
     await closeAll([...this.#controllerProxies.values()].flat(), [...this.#replicationProxies.values()]);
+    this.#network?.close();
   }
 }
 

@@ -36,6 +36,12 @@ for (const name of values.faults.split(',')) {
   faults.push(name);
 }
 
+const partitionModes = {
+  'two-way': 'two-way (network namespaces: broker <-> brokers and broker -> controllers cut)',
+  inbound: 'one-way (loopback proxies: fetches from the broker and broker -> controllers cut; its own fetches pass)',
+  controllers: 'controller traffic only (brokers have no replication listener)',
+} as const;
+
 const startedAt = Date.now();
 const stamp = (): string => `[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s]`;
 console.log(`chaos: ${minutes} min, seed ${seed}, faults ${faults.join(',')}`);
@@ -60,9 +66,9 @@ console.log(
 console.log(
   `faults: ${[...perKind].map(([k, v]) => `${k} ${v.applied}${v.unrecovered > 0 ? ` (${v.unrecovered} not recovered in time)` : ''}`).join(', ') || 'none'}`,
 );
-if (!report.partitionsCutReplication)
-  console.log('note: brokers have no replication listener; partitions cut controller traffic only');
+console.log(`partitions: ${partitionModes[report.partitionMode]}`);
 console.log(`acks after final heal ${report.acksAfterHeal}; consumer offset resets ${report.consumerResets}`);
+if (report.consumerResetSamples.length > 0) console.log(`  resets: ${report.consumerResetSamples.join('; ')}`);
 console.log(describeResult(report.result));
 console.log(`data dirs: ${report.dataDir}`);
 if (report.failures.length > 0) {

@@ -26,7 +26,7 @@ describe('chaos (short)', () => {
       leaderBias: 1,
       log: (line) => lines.push(line),
     });
-    const context = `seed ${seed}\n${describeResult(report.result)}\n${lines.join('\n')}\ndata: ${report.dataDir}`;
+    const context = `seed ${seed}, partitions ${report.partitionMode}\n${describeResult(report.result)}\n${lines.join('\n')}\ndata: ${report.dataDir}`;
     expect(report.failures, context).toEqual([]);
     expect(report.result.counts.acked, context).toBeGreaterThanOrEqual(acksMin);
     expect(report.acksAfterHeal, context).toBeGreaterThan(0);

@@ -85,9 +85,7 @@ export class Nemesis {
       }
       case 'partition': {
         const { id, target } = await this.#pickBroker();
-        this.#log(
-          `isolate ${target}${this.#chaos.cutsReplication ? '' : ' (controllers only: no replication listener)'}`,
-        );
+        this.#log(`isolate ${target} (${this.#chaos.partitionMode})`);
         this.#chaos.isolate(id);
         await pause(holdMs);
         this.#chaos.heal(id);

@@ -11,7 +11,7 @@
  */
 import { KafkaClient } from '@runnel/client';
 import { waitFor } from '../harness/wait.ts';
-import { ChaosCluster } from './chaos-cluster.ts';
+import { ChaosCluster, type PartitionMode } from './chaos-cluster.ts';
 import { type CheckResult, checkHistory, violations } from './checker.ts';
 import { HistoryRecorder } from './history.ts';
 import { type AppliedFault, type FaultKind, Nemesis } from './nemesis.ts';
@@ -45,8 +45,10 @@ export interface ChaosReport {
   acksPerSecond: number;
   acksAfterHeal: number;
   consumerResets: number;
-  /** Whether partitions also cut replication traffic (needs the broker's replication listener). */
-  partitionsCutReplication: boolean;
+  /** The first few consumer resets: partition, reader position, end offset then. */
+  consumerResetSamples: readonly string[];
+  /** What a partition cut in this run (see ChaosCluster.partitionMode). */
+  partitionMode: PartitionMode;
   dataDir: string;
 }
 
@@ -127,7 +129,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       acksPerSecond: result.counts.acked / (workloadMs / 1000),
       acksAfterHeal,
       consumerResets: workload.consumerResets,
-      partitionsCutReplication: chaos.cutsReplication,
+      consumerResetSamples: workload.consumerResetSamples,
+      partitionMode: chaos.partitionMode,
       dataDir: chaos.cluster.rootDir,
     };
   } finally {

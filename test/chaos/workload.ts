@@ -58,6 +58,8 @@ export class Workload {
   #nextValue = 0;
   /** Consumer position resets (offset out of range): a log end moved backwards under a reader. */
   consumerResets = 0;
+  /** The first few resets, "p<partition>: position <P>, end <E>", for the report. */
+  readonly consumerResetSamples: string[] = [];
 
   constructor(options: WorkloadOptions) {
     this.#options = options;
@@ -132,6 +134,9 @@ export class Workload {
         if (fetched.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
           this.consumerResets++;
           const end = await client.listOffsets(o.topic, partition, -1n);
+          if (this.consumerResetSamples.length < 10) {
+            this.consumerResetSamples.push(`p${partition}: position ${position}, end ${end.offset}`);
+          }
           position = end.offset < position ? end.offset : position;
           await pause(100);
           continue;

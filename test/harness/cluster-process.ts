@@ -27,6 +27,7 @@ export class ClusterProcess {
   readonly id: number;
   readonly dataDir: string;
   readonly #args: readonly string[];
+  readonly #wrapper: readonly string[];
   readonly #logs: ClusterLogLine[] = [];
   #child: ChildProcess | null = null;
   #exit: Promise<number | null> = Promise.resolve(null);
@@ -35,11 +36,13 @@ export class ClusterProcess {
   #run = 0;
   #output = '';
 
-  constructor(role: Role, id: number, dataDir: string, args: readonly string[]) {
+  /** `wrapper`: a command prefix that execs Node (e.g. `ip netns exec <ns>`), so `pid` is still Node's. */
+  constructor(role: Role, id: number, dataDir: string, args: readonly string[], wrapper: readonly string[] = []) {
     this.role = role;
     this.id = id;
     this.dataDir = dataDir;
     this.#args = args;
+    this.#wrapper = wrapper;
   }
 
   get name(): string {
@@ -77,7 +80,9 @@ export class ClusterProcess {
     if (this.#running) throw new Error(`${this.name} is already running`);
     this.#run++;
     const run = this.#run;
-    const child = spawn(process.execPath, [cliMain, this.role, ...this.#args, ...extraArgs], {
+    const [command, ...prefix] = [...this.#wrapper, process.execPath];
+    if (command === undefined) throw new Error('no command');
+    const child = spawn(command, [...prefix, cliMain, this.role, ...this.#args, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, RUNNEL_LOG_LEVEL: 'info' },
     });

@@ -42,6 +42,10 @@ export interface ClusterOptions {
    * (ports(...).replication). On unless false (then brokers bind any free one).
    */
   replicationPort?: boolean;
+  /** The address a broker binds and advertises (default 127.0.0.1), e.g. its own network namespace's. */
+  brokerHost?: (id: number) => string;
+  /** A command prefix a broker runs under, e.g. `ip netns exec <ns>` (it must exec, so the pid stays the broker's). */
+  brokerWrapper?: (id: number) => readonly string[];
 }
 
 export const fastTimings: ClusterTimings = {
@@ -100,6 +104,7 @@ export class TestCluster {
   readonly rootDir: string;
   readonly #processes = new Map<string, ClusterProcess>();
   readonly #ports = new Map<string, Ports>();
+  readonly #hosts = new Map<string, string>();
 
   private constructor(timings: ClusterTimings, rootDir: string) {
     this.timings = timings;
@@ -145,13 +150,23 @@ export class TestCluster {
       const dataDir = join(cluster.rootDir, `broker-${id}`);
       const serviceList = controllerIds.map((cid, i) => ({ id: cid, port: controllerPorts[i]?.service ?? 0 }));
       const controllers = options.brokerControllers?.(id, serviceList) ?? services;
-      cluster.#add('broker', id, p, dataDir, [
-        ...['--node-id', String(id), '--controllers', controllers, '--port', String(p.kafka)],
-        ...['--data-dir', dataDir, '--http-port', String(p.http)],
-        ...['--heartbeat-interval-ms', String(timings.heartbeatIntervalMs)],
-        ...['--replication-port', String(options.replicationPort !== false ? p.replication : 0)],
-        ...(options.brokerArgs?.(id, p) ?? []),
-      ]);
+      const host = options.brokerHost?.(id) ?? '127.0.0.1';
+      cluster.#add(
+        'broker',
+        id,
+        p,
+        dataDir,
+        [
+          ...['--node-id', String(id), '--controllers', controllers, '--port', String(p.kafka)],
+          ...(host === '127.0.0.1' ? [] : ['--host', host]),
+          ...['--data-dir', dataDir, '--http-port', String(p.http)],
+          ...['--heartbeat-interval-ms', String(timings.heartbeatIntervalMs)],
+          ...['--replication-port', String(options.replicationPort !== false ? p.replication : 0)],
+          ...(options.brokerArgs?.(id, p) ?? []),
+        ],
+        host,
+        options.brokerWrapper?.(id) ?? [],
+      );
     }
     try {
       await Promise.all(controllerIds.map((id) => cluster.restart('controller', id)));
@@ -175,6 +190,11 @@ export class TestCluster {
     return p;
   }
 
+  /** The address a process listens on (brokers: `brokerHost`; controllers: always 127.0.0.1). */
+  host(role: Role, id: number): string {
+    return this.#hosts.get(`${role}-${id}`) ?? '127.0.0.1';
+  }
+
   ids(role: Role, options: { running?: boolean } = {}): number[] {
     return [...this.#processes.values()]
       .filter((p) => p.role === role && (options.running !== true || p.running))
@@ -183,7 +203,7 @@ export class TestCluster {
 
   /** Bootstrap servers of the given brokers (default: every running broker). */
   bootstrap(brokerIds: readonly number[] = this.ids('broker', { running: true })): string {
-    return brokerIds.map((id) => `127.0.0.1:${this.ports('broker', id).kafka}`).join(',');
+    return brokerIds.map((id) => `${this.host('broker', id)}:${this.ports('broker', id).kafka}`).join(',');
   }
 
   kill(role: Role, id: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
@@ -320,8 +340,17 @@ export class TestCluster {
     await Promise.all([...this.#processes.values()].map((p) => p.kill('SIGKILL')));
   }
 
-  #add(role: Role, id: number, ports: Ports, dataDir: string, args: readonly string[]): void {
-    this.#processes.set(`${role}-${id}`, new ClusterProcess(role, id, dataDir, args));
+  #add(
+    role: Role,
+    id: number,
+    ports: Ports,
+    dataDir: string,
+    args: readonly string[],
+    host = '127.0.0.1',
+    wrapper: readonly string[] = [],
+  ): void {
+    this.#processes.set(`${role}-${id}`, new ClusterProcess(role, id, dataDir, args, wrapper));
     this.#ports.set(`${role}-${id}`, ports);
+    this.#hosts.set(`${role}-${id}`, host);
   }
 }

@@ -6,8 +6,9 @@
  * (advertise the proxy's port instead of the real one) to partition that
  * traffic without touching the process.
  *
- * Owned by the test that started it, which must close() it. Only listens on
- * and dials loopback. A connection whose target cannot be reached is
+ * Owned by the test that started it, which must close() it. Listens on
+ * loopback (or an address of this machine the test made, e.g. a chaos
+ * bridge) and dials loopback. A connection whose target cannot be reached is
  * simply closed; the proxy itself stays usable after any socket error.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
@@ -41,12 +42,14 @@ export class FaultProxy {
     server.on('connection', (socket) => this.#accept(socket));
   }
 
-  /** Listens on 127.0.0.1 (`port` 0 = any). The target may be set later, before the first connection. */
-  static async start(options: { name?: string; port?: number; target?: ProxyTarget } = {}): Promise<FaultProxy> {
+  /** Listens on `host` (default 127.0.0.1; `port` 0 = any). The target may be set later, before the first connection. */
+  static async start(
+    options: { name?: string; host?: string; port?: number; target?: ProxyTarget } = {},
+  ): Promise<FaultProxy> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
         server.off('error', reject);
         resolve();
       });

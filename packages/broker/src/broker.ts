@@ -16,6 +16,7 @@ import { type ControllerChannel, MetadataImage, replayBatch } from '@runnel/meta
 import { type BrokerConfig, kafkaConfigMap } from './config.ts';
 import { ControllerSession } from './controller-session.ts';
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/admin-configs.ts';
+import { electLeadersHandler } from './handlers/admin-elect-leaders.ts';
 import { createPartitionsHandler } from './handlers/admin-partitions.ts';
 import {
   alterPartitionReassignmentsHandler,
@@ -113,6 +114,7 @@ export class Broker {
       register(describeClusterHandler(context)),
       register(alterPartitionReassignmentsHandler(context)),
       register(listPartitionReassignmentsHandler(context)),
+      register(electLeadersHandler(context)),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
     this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));

@@ -15,9 +15,13 @@
  * fetches in. Waiters are told when the role changes under them.
  */
 import type { PartitionLog } from '@runnel/storage';
+import { LeaderTailCache } from './replication/leader-tail-cache.ts';
 import { type AckState, type IsrProposal, ReplicaTracker } from './replication/replica-tracker.ts';
 
 export type AppendListener = () => void;
+
+/** Per leader partition: appends not yet on every ISR member stay in memory up to this (see LeaderTailCache). */
+const tailCacheBytesMax = 4 * 1024 * 1024;
 
 export type PartitionRole = 'leader' | 'follower' | 'none';
 
@@ -49,6 +53,8 @@ export class Partition {
   #state: PartitionState;
   #role: PartitionRole = 'none';
   #tracker: ReplicaTracker | null = null;
+  /** Recent appends for followers' fetches; lives and dies with #tracker. */
+  #tail: LeaderTailCache | null = null;
   /** Offsets below this are committed and visible to consumers. */
   #highWatermark: bigint;
   readonly #listeners = new Set<AppendListener>();
@@ -155,11 +161,13 @@ export class Partition {
         nowMs,
         minInsyncReplicas,
       });
+      this.#tail = new LeaderTailCache(tailCacheBytesMax);
       this.#setHighWatermark(this.#tracker.highWatermark);
       // Waiters of an earlier epoch of ours cannot know their records survived the change.
       this.#failAcks('not_leader');
     } else {
       this.#tracker = null;
+      this.#tail = null;
       this.#failAcks('not_leader');
     }
     this.#notify();
@@ -177,6 +185,8 @@ export class Partition {
     // Later appends may already be in the log but not done, so the end of *this* append is what is complete.
     // Appends complete in order, so this never moves back while we lead under the same tracker.
     if (tracker !== null && tracker.leaderEpoch === epoch && result.lastOffset + 1n > tracker.logEndOffset) {
+      // The log rewrote offsets and epoch in `batches` in place: they are the stored bytes.
+      this.#tail?.add(result.baseOffset, result.lastOffset + 1n, batches);
       const { highWatermarkChanged } = tracker.onLeaderAppend(result.lastOffset + 1n, nowMs());
       if (highWatermarkChanged) this.#setHighWatermark(tracker.highWatermark);
       this.#checkAcks();
@@ -207,6 +217,15 @@ export class Partition {
     });
   }
 
+  /**
+   * As leader: stored batches from `offset` (a batch boundary) out of memory,
+   * whole appends up to `maxBytes` (at least one), none at or past
+   * `maxOffset`; null when they are not cached and must be read from the log.
+   */
+  readTail(offset: bigint, maxBytes: number, maxOffset: bigint): Buffer[] | null {
+    return this.#tail?.read(offset, maxBytes, maxOffset) ?? null;
+  }
+
   /** Requests parked on acks=all (for metrics). */
   get ackWaiterCount(): number {
     return this.#ackWaiters.size;
@@ -217,10 +236,11 @@ export class Partition {
     followerId: number,
     fetchOffset: bigint,
     nowMs: number,
+    brokerEpoch: bigint,
   ): 'ok' | 'unknown_replica' | 'offset_out_of_range' {
     const tracker = this.#tracker;
     if (tracker === null) return 'unknown_replica';
-    const result = tracker.onFollowerFetch(followerId, fetchOffset, nowMs);
+    const result = tracker.onFollowerFetch(followerId, fetchOffset, nowMs, brokerEpoch);
     if (!result.ok) return result.error;
     if (result.value.highWatermarkChanged) {
       this.#setHighWatermark(tracker.highWatermark);
@@ -280,6 +300,7 @@ export class Partition {
   markClosed(): void {
     this.#closed = true;
     this.#tracker = null;
+    this.#tail = null;
     this.#role = 'none';
     this.#failAcks('not_leader');
     this.#notify();
@@ -287,6 +308,8 @@ export class Partition {
 
   #setHighWatermark(hw: bigint): void {
     if (hw > this.#highWatermark) this.#highWatermark = hw;
+    // Every ISR member has what is below the high watermark; a follower behind it reads the log.
+    this.#tail?.trimBelow(this.#highWatermark);
   }
 
   #checkAcks(): void {

@@ -103,6 +103,7 @@ describe('ReplicaTracker ISR changes', () => {
       changed: [3],
       leaderEpoch: 5,
       partitionEpoch: 7,
+      addedBrokerEpochs: [],
     });
     expect(t.proposalPending).toBe(true);
     expect(t.isrChange(lagTimeMaxMs + 2)).toBeNull();
@@ -137,6 +138,26 @@ describe('ReplicaTracker ISR changes', () => {
     expect(t.partitionEpoch).toBe(8);
     expect(t.proposalPending).toBe(false);
     expect(t.followerState(3, 2)?.inIsr).toBe(true);
+  });
+
+  it('names the broker epoch each added follower fetched under, and forgets a follower that re-registered (KIP-903)', () => {
+    const t = tracker({ isr: [1, 2] });
+    t.onLeaderAppend(10n, 0);
+    expect(t.onFollowerFetch(2, 10n, 1, 7n).ok).toBe(true);
+    expect(t.onFollowerFetch(3, 10n, 1, 4n).ok).toBe(true);
+    const proposal = t.isrChange(2);
+    expect(proposal).toMatchObject({
+      reason: 'expand',
+      changed: [3],
+      addedBrokerEpochs: [{ brokerId: 3, brokerEpoch: 4n }],
+    });
+    t.onIsrRejected();
+    // Broker 3 restarted (new registration) and lost records: what it held before no longer counts.
+    expect(t.onFollowerFetch(3, 6n, 3, 9n).ok).toBe(true);
+    expect(t.followerState(3, 3)?.logEndOffset).toBe(6n);
+    expect(t.isrChange(4)).toBeNull();
+    expect(t.onFollowerFetch(3, 10n, 5, 9n).ok).toBe(true);
+    expect(t.isrChange(6)).toMatchObject({ changed: [3], addedBrokerEpochs: [{ brokerId: 3, brokerEpoch: 9n }] });
   });
 
   it('does not let a follower that has not reached the start of this leader epoch rejoin', () => {

@@ -55,8 +55,51 @@ export const controllerSettings = [
     env: 'RUNNEL_DEFAULT_REPLICATION_FACTOR',
     file: ['default.replication.factor'],
   },
+  // Cluster defaults the controller's elections and ISR rules read (topics and dynamic cluster configs override them).
+  {
+    key: 'minInsyncReplicas',
+    flag: 'min-insync-replicas',
+    env: 'RUNNEL_MIN_INSYNC_REPLICAS',
+    file: ['min.insync.replicas'],
+  },
+  {
+    key: 'uncleanLeaderElectionEnable',
+    flag: 'unclean-leader-election-enable',
+    env: 'RUNNEL_UNCLEAN_LEADER_ELECTION_ENABLE',
+    file: ['unclean.leader.election.enable'],
+  },
+  {
+    key: 'autoLeaderRebalanceEnable',
+    flag: 'auto-leader-rebalance-enable',
+    env: 'RUNNEL_AUTO_LEADER_REBALANCE_ENABLE',
+    file: ['auto.leader.rebalance.enable'],
+  },
+  {
+    key: 'leaderImbalancePerBrokerPercentage',
+    flag: 'leader-imbalance-per-broker-percentage',
+    env: 'RUNNEL_LEADER_IMBALANCE_PER_BROKER_PERCENTAGE',
+    file: ['leader.imbalance.per.broker.percentage'],
+  },
   { key: 'logLevel', flag: 'log-level', env: 'RUNNEL_LOG_LEVEL', file: ['log.level'] },
 ] as const satisfies readonly ControllerSetting[];
+
+/**
+ * The settings that become the controller's static broker config, under
+ * Kafka's names, with what each accepts. Only the ones set are passed: an
+ * unset key keeps the controller's own default.
+ */
+const brokerConfigSettings = [
+  { key: 'minInsyncReplicas', name: 'min.insync.replicas', kind: 'integer', min: 1, max: 32_767 },
+  { key: 'uncleanLeaderElectionEnable', name: 'unclean.leader.election.enable', kind: 'boolean' },
+  { key: 'autoLeaderRebalanceEnable', name: 'auto.leader.rebalance.enable', kind: 'boolean' },
+  {
+    key: 'leaderImbalancePerBrokerPercentage',
+    name: 'leader.imbalance.per.broker.percentage',
+    kind: 'integer',
+    min: 0,
+    max: 100,
+  },
+] as const;
 
 export type ControllerSettingKey = (typeof controllerSettings)[number]['key'];
 export type ControllerSettingValues = Partial<Record<ControllerSettingKey, string>>;
@@ -75,6 +118,8 @@ export interface ControllerStartSettings {
   readonly servicePort: number;
   readonly numPartitions: number;
   readonly defaultReplicationFactor: number;
+  /** Static broker config for the controller's cluster defaults (min ISR, unclean election, rebalancing), Kafka names. */
+  readonly brokerConfig: Readonly<Record<string, string>>;
   readonly logLevel: string;
 }
 
@@ -189,6 +234,26 @@ export function resolveControllerSettings(merged: Merged): Result<ControllerStar
       blame('defaultReplicationFactor', 'default-replication-factor: must be an integer 1-32767'),
     );
   }
+  const brokerConfig: Record<string, string> = {};
+  for (const setting of brokerConfigSettings) {
+    const raw = values[setting.key];
+    if (raw === undefined) continue;
+    const flag = controllerSettings.find((s) => s.key === setting.key)?.flag ?? setting.key;
+    const text = raw.trim();
+    if (setting.kind === 'boolean') {
+      const lower = text.toLowerCase();
+      if (lower !== 'true' && lower !== 'false') {
+        return err('invalid_config', blame(setting.key, `${flag}: "${raw}" must be true or false`));
+      }
+      brokerConfig[setting.name] = lower;
+    } else {
+      const n = integer(text, setting.min, setting.max);
+      if (n === null) {
+        return err('invalid_config', blame(setting.key, `${flag}: must be an integer ${setting.min}-${setting.max}`));
+      }
+      brokerConfig[setting.name] = String(n);
+    }
+  }
   const logLevel = values.logLevel ?? 'info';
   if (!(logLevels as readonly string[]).includes(logLevel)) {
     return err('invalid_config', blame('logLevel', `log-level: "${logLevel}" must be one of ${logLevels.join(', ')}`));
@@ -198,6 +263,7 @@ export function resolveControllerSettings(merged: Merged): Result<ControllerStar
     servicePort,
     numPartitions,
     defaultReplicationFactor: replication,
+    brokerConfig,
     logLevel,
   });
 }

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatReassignments } from '../src/commands/partitions.ts';
+import { formatElection, formatReassignments } from '../src/commands/partitions.ts';
 import { startTestCluster, type TestCluster } from './dev-cluster.ts';
 
 const mainPath = join(import.meta.dirname, '..', 'src', 'main.ts');
@@ -106,6 +106,86 @@ describe('runnel partitions', () => {
     const bad = await runnel(['partitions', 'reassign', '--topic', 't', '--partition', '0', '--replicas', '1,x']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('not a list of broker ids');
+  });
+});
+
+describe('runnel partitions elect-leaders', () => {
+  it('--help names its options and the outcomes it prints', async () => {
+    const help = await runnel(['partitions', 'elect-leaders', '--help']);
+    expect(help.code).toBe(0);
+    for (const text of ['--topic', '--partition', '--election-type', '--bootstrap-server', 'ELECTION_NOT_NEEDED']) {
+      expect(help.stdout).toContain(text);
+    }
+    expect((await runnel(['partitions', '--help'])).stdout).toMatch(/elect-leaders/);
+  });
+
+  it('on one broker every partition of a topic is already led by its preferred replica: ELECTION_NOT_NEEDED, exit 0', async () => {
+    expect((await runnel(['topics', 'create', 'cli-elect', '--partitions', '2'])).code).toBe(0);
+    const result = await runnel(['partitions', 'elect-leaders', '--topic', 'cli-elect']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^Topic: cli-elect\tPartition: 0\tELECTION_NOT_NEEDED: /);
+    expect(lines[1]).toMatch(/^Topic: cli-elect\tPartition: 1\tELECTION_NOT_NEEDED: /);
+    const one = await runnel(['partitions', 'elect-leaders', '--topic', 'cli-elect', '--partition', '1']);
+    expect(one.stdout).toMatch(/^Topic: cli-elect\tPartition: 1\tELECTION_NOT_NEEDED: [^\n]*\n$/);
+  });
+
+  it('without --topic nothing needs moving on one broker, and it says so', async () => {
+    expect(await runnel(['partitions', 'elect-leaders'])).toMatchObject({
+      code: 0,
+      stdout: 'No partition needed a leader election.\n',
+    });
+  });
+
+  it('an unknown topic or partition exits 1 with UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    const topic = await runnel(['partitions', 'elect-leaders', '--topic', 'nope']);
+    expect(topic.code).toBe(1);
+    expect(topic.stderr).toMatch(/^runnel: UNKNOWN_TOPIC_OR_PARTITION/);
+    await runnel(['topics', 'create', 'cli-elect-one', '--partitions', '1']);
+    const partition = await runnel(['partitions', 'elect-leaders', '--topic', 'cli-elect-one', '--partition', '4']);
+    expect(partition.code).toBe(1);
+    expect(partition.stdout).toMatch(/^Topic: cli-elect-one\tPartition: 4\tUNKNOWN_TOPIC_OR_PARTITION: /);
+  });
+
+  it('--partition without --topic exits 1 before sending anything', async () => {
+    const result = await runnel(['partitions', 'elect-leaders', '--partition', '0']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--partition needs --topic');
+  });
+});
+
+describe('formatElection', () => {
+  const results = [
+    {
+      topic: 'orders',
+      partitionResult: [
+        { partitionId: 0, errorCode: 0, errorMessage: null },
+        { partitionId: 1, errorCode: 84, errorMessage: 'Broker 1 already leads partition 1.' },
+      ],
+    },
+  ];
+
+  it('prints one line per partition; ELECTION_NOT_NEEDED is not a failure', () => {
+    expect(formatElection(results, false)).toEqual({
+      text:
+        'Topic: orders\tPartition: 0\tElected the preferred leader.\n' +
+        'Topic: orders\tPartition: 1\tELECTION_NOT_NEEDED: Broker 1 already leads partition 1.\n',
+      failed: false,
+    });
+  });
+
+  it('PREFERRED_LEADER_NOT_AVAILABLE is a failure, described by the error table when the broker sent no message', () => {
+    const down = [{ topic: 'orders', partitionResult: [{ partitionId: 3, errorCode: 80, errorMessage: null }] }];
+    expect(formatElection(down, false)).toEqual({
+      text: 'Topic: orders\tPartition: 3\tPREFERRED_LEADER_NOT_AVAILABLE: The preferred leader is not available.\n',
+      failed: true,
+    });
+  });
+
+  it('no results reads differently for "every partition" and for named ones', () => {
+    expect(formatElection([], true).text).toBe('No partition needed a leader election.\n');
+    expect(formatElection([], false).text).toBe('No partitions.\n');
   });
 });
 

@@ -3,10 +3,13 @@ export type { ControllerOptions } from './controller.ts';
 export { Controller } from './controller.ts';
 export type { ControllerConfig, ControllerConfigError, ControllerConfigInput, Voter } from './controller-config.ts';
 export { controllerConfigDefaults, parseVoters, resolveControllerConfig } from './controller-config.ts';
+// The pure partition rules, for the deterministic replication simulation (test/simulation).
+export { alterPartition } from './logic/alter-partition.ts';
+export { electOfflineLeaders, fenceBroker, shutDownBroker, unfenceBroker } from './logic/broker-fencing.ts';
 export type { CreateTopicsOutcome, TopicDefaults } from './logic/create-topics.ts';
 export { createTopics, partitionsPerTopicMax } from './logic/create-topics.ts';
 export { deleteTopics } from './logic/delete-topics.ts';
-export { registerBroker } from './logic/register-broker.ts';
+export { registerBroker, registerBrokerWithElr } from './logic/register-broker.ts';
 export type { ControllerHttpOptions } from './quorum/controller-http.ts';
 export { ControllerHttpServer } from './quorum/controller-http.ts';
 export type { ControllerMetricsSource } from './quorum/controller-metrics.ts';

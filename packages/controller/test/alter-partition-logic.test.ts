@@ -145,6 +145,24 @@ describe('alterPartition logic', () => {
     expect(alterPartition(fenced, ask({ isr: [1] }), {}).result).toMatchObject({ ok: true });
   });
 
+  it('a member added with the broker epoch of an earlier registration is ineligible_replica (KIP-903)', () => {
+    const image = cluster();
+    // Broker 3 is registered at epoch 2; the leader saw it fetch at epoch 1 (before a restart).
+    const stale = alterPartition(
+      image,
+      ask({ isr: [1, 2, 3], addedBrokerEpochs: [{ brokerId: 3, brokerEpoch: 1n }] }),
+      {},
+    );
+    expect(stale.records).toEqual([]);
+    expect(stale.result).toMatchObject({ ok: false, error: 'ineligible_replica' });
+    const current = alterPartition(
+      image,
+      ask({ isr: [1, 2, 3], addedBrokerEpochs: [{ brokerId: 3, brokerEpoch: 2n }] }),
+      {},
+    );
+    expect(current.result).toMatchObject({ ok: true, value: { isr: [1, 2, 3] } });
+  });
+
   it('an unregistered replica in the new ISR is ineligible_replica', () => {
     const records: MetadataRecord[] = [
       { type: 'register-broker', brokerId: 1, incarnationId: 'i1', brokerEpoch: 0n, listeners: [], rack: null },

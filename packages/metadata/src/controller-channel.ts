@@ -118,6 +118,17 @@ export interface AlterPartitionRequest {
   readonly partitionEpoch: number;
   /** The ISR the leader wants; it must contain the leader and only live replicas of the partition. */
   readonly isr: readonly number[];
+  /**
+   * For members the leader adds: the broker epoch each had when it fetched
+   * (KIP-903). A broker that has restarted since (new registration) may have
+   * lost records the leader saw it hold; the controller refuses it.
+   */
+  readonly addedBrokerEpochs?: readonly IsrMemberEpoch[];
+}
+
+export interface IsrMemberEpoch {
+  readonly brokerId: number;
+  readonly brokerEpoch: bigint;
 }
 
 /**

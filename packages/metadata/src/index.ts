@@ -43,6 +43,7 @@ export type {
   DeleteTopicResult,
   ElectLeadersError,
   ElectLeadersResult,
+  IsrMemberEpoch,
   OngoingReassignment,
   PartitionReassignment,
   PartitionReassignmentResult,

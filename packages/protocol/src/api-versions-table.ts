@@ -39,6 +39,7 @@ export const ApiKeys = {
   SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  ElectLeaders: 43,
   IncrementalAlterConfigs: 44,
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
@@ -96,6 +97,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('SaslAuthenticate', 0, 1),
   api('CreatePartitions', 0, 1),
   api('DeleteGroups', 1, 1),
+  // v0-2: Kafka's admin tools send v1+ for the election type; v2 is the flexible one.
+  api('ElectLeaders', 0, 2),
   api('IncrementalAlterConfigs', 0, 1),
   // v0 only: kafkajs's admin sends v0 (flexible), the only reassignment version it knows.
   api('AlterPartitionReassignments', 0, 0),

@@ -231,6 +231,7 @@ export interface AlterPartitionRequestProto {
   leaderEpoch: number;
   partitionEpoch: number;
   isr: number[];
+  addedBrokerEpochs?: { brokerId: number; brokerEpoch: string }[];
 }
 
 export interface AlteredPartitionProto {

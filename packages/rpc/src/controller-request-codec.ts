@@ -228,6 +228,10 @@ export function alterPartitionRequestToProto(req: AlterPartitionRequest): AlterP
     leaderEpoch: req.leaderEpoch,
     partitionEpoch: req.partitionEpoch,
     isr: [...req.isr],
+    addedBrokerEpochs: (req.addedBrokerEpochs ?? []).map((m) => ({
+      brokerId: m.brokerId,
+      brokerEpoch: int64ToWire(m.brokerEpoch),
+    })),
   };
 }
 
@@ -239,5 +243,9 @@ export function alterPartitionRequestFromProto(p: AlterPartitionRequestProto): A
     leaderEpoch: p.leaderEpoch,
     partitionEpoch: p.partitionEpoch,
     isr: p.isr,
+    addedBrokerEpochs: (p.addedBrokerEpochs ?? []).map((m) => ({
+      brokerId: m.brokerId,
+      brokerEpoch: int64FromWire(m.brokerEpoch),
+    })),
   };
 }

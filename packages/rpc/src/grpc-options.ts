@@ -31,6 +31,21 @@ export function channelOptions(backoff: ReconnectBackoff, messageBytesMax: numbe
   };
 }
 
+/**
+ * HTTP/2 receive window (per stream and per connection) for channels that
+ * pull bulk data. Node's default is 64 KiB: a 1 MiB replica fetch response
+ * would then need ~16 WINDOW_UPDATE round trips, each waiting for the
+ * receiving broker's event loop, which stalled replication far below disk
+ * or CPU speed. Receive memory stays bounded by the fetch's maxBytes,
+ * since a follower has one fetch outstanding per leader.
+ */
+export const bulkFlowControlWindowBytes = 32 * 1024 * 1024;
+
+/** channelOptions plus a large flow-control window, for replica fetch (bulk, one stream per leader). */
+export function bulkChannelOptions(backoff: ReconnectBackoff, messageBytesMax: number): ChannelOptions {
+  return { ...channelOptions(backoff, messageBytesMax), 'grpc-node.flow_control_window': bulkFlowControlWindowBytes };
+}
+
 export function serverOptions(messageBytesMax: number): ChannelOptions {
   return {
     'grpc.max_receive_message_length': messageBytesMax,

@@ -17,7 +17,7 @@ import { Client, credentials, status } from '@grpc/grpc-js';
 import type { Logger, Result } from '@runnel/common';
 import { err, ok, silentLogger } from '@runnel/common';
 import type { ReconnectBackoff } from './grpc-options.ts';
-import { channelOptions, grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
+import { bulkChannelOptions, grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
 import { replicaFetchServiceName, rpcMethod } from './load-protos.ts';
 import { replicaFetchRequestToProto, replicaFetchResponseFromProto } from './replica-fetch-codec.ts';
 import type { ReplicaFetchRequestProto, ReplicaFetchResponseProto } from './replica-fetch-proto-shapes.ts';
@@ -73,7 +73,10 @@ export class ReplicaFetchClient {
     this.#client = new Client(
       options.address,
       credentials.createInsecure(),
-      channelOptions(options.backoff ?? reconnectBackoffDefault, options.messageBytesMax ?? grpcMessageBytesMaxDefault),
+      bulkChannelOptions(
+        options.backoff ?? reconnectBackoffDefault,
+        options.messageBytesMax ?? grpcMessageBytesMaxDefault,
+      ),
     );
   }
 

@@ -10,6 +10,8 @@ export class FollowerProgress {
   logEndOffset: bigint | null = null;
   /** Last time (ms) the follower was known to hold everything the leader had. */
   lastCaughtUpMs: number;
+  /** The registration (broker epoch) the fetches came from; null until it fetches. */
+  brokerEpoch: bigint | null = null;
   /** Leader log end offset and time of the previous fetch, for the catch-up rule below. */
   #prevFetchLeaderEndOffset: bigint | null = null;
   #prevFetchMs = 0;

@@ -63,7 +63,7 @@ async function answer(request: ReplicaFetchRequest, options: LeaderFetchHandlerO
   let remaining = request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
   for (const asked of request.partitions) {
     const p = options.lookup(asked.topicId, asked.partition);
-    const response = await answerPartition(request.replicaId, asked, p, remaining, options);
+    const response = await answerPartition(request.replicaId, request.brokerEpoch, asked, p, remaining, options);
     if (response.error !== 'none' || response.divergingEpoch !== null) round.urgent = true;
     if (p !== undefined && response.error === 'none') round.leading.push(p);
     if (response.records.length > 0) {
@@ -87,6 +87,7 @@ interface PartitionAnswer {
 
 async function answerPartition(
   followerId: number,
+  brokerEpoch: bigint,
   asked: ReplicaFetchPartitionRequest,
   p: Partition | undefined,
   maxBytes: number,
@@ -139,15 +140,26 @@ async function answerPartition(
     return make('offset_out_of_range');
   }
   const hwBefore = p.highWatermark;
-  const fetched = p.onFollowerFetch(followerId, asked.fetchOffset, options.nowMs());
+  const fetched = p.onFollowerFetch(followerId, asked.fetchOffset, options.nowMs(), brokerEpoch);
   if (fetched === 'unknown_replica') return make('unknown_partition');
   if (fetched === 'offset_out_of_range') return make('offset_out_of_range');
   options.onFollowerProgress(p);
   const moved = p.highWatermark !== hwBefore;
   if (maxBytes <= 0 || asked.fetchOffset >= tracker.logEndOffset) return make('none', {}, moved);
-  const read = await p.log.read(asked.fetchOffset, maxBytes, tracker.logEndOffset);
-  if (!read.ok) return make('offset_out_of_range');
-  const records = read.records.length === 1 ? read.records[0] : Buffer.concat(read.records);
+  // A caught-up follower asks for what was just appended: answer from memory, not the file.
+  const cached = p.readTail(asked.fetchOffset, maxBytes, tracker.logEndOffset);
+  let chunks: readonly Buffer[];
+  if (cached !== null) {
+    chunks = cached;
+    options.metrics.tailCacheReads.inc();
+  } else {
+    options.metrics.logReads.inc();
+    const read = await p.log.read(asked.fetchOffset, maxBytes, tracker.logEndOffset);
+    if (!read.ok) return make('offset_out_of_range');
+    chunks = read.records;
+  }
+  // One message field per partition: several appends are joined (protobuf copies them once more regardless).
+  const records = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
   return make('none', { records: records ?? emptyRecords }, moved);
 }
 

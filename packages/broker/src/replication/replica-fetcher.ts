@@ -230,14 +230,20 @@ export class ReplicaFetcher {
   ): Promise<void> {
     const byKey = new Map<string, ReplicaFetchPartitionResponse>();
     for (const r of response.partitions) byKey.set(`${r.topicId}:${r.partition}`, r);
-    for (const a of asked) {
-      const p = a.partition;
-      const response = byKey.get(keyOf(p));
-      // Skip partitions whose role or epoch changed while the fetch was out.
-      if (response === undefined || !this.has(p) || p.closed || p.leaderEpoch !== a.leaderEpoch) continue;
-      if (p.log.logEndOffset !== a.fetchOffset) continue;
-      await this.#handle(p, a.fetchOffset, response);
-    }
+    // Partitions have separate logs, so their appends run side by side: a round costs one write's
+    // wait, not one per partition. allSettled: the round ends only when every append has.
+    const handled = await Promise.allSettled(
+      asked.map((a) => {
+        const p = a.partition;
+        const response = byKey.get(keyOf(p));
+        // Skip partitions whose role or epoch changed while the fetch was out.
+        if (response === undefined || !this.has(p) || p.closed || p.leaderEpoch !== a.leaderEpoch) return undefined;
+        if (p.log.logEndOffset !== a.fetchOffset) return undefined;
+        return this.#handle(p, a.fetchOffset, response);
+      }),
+    );
+    const failed = handled.find((h) => h.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
   async #handle(p: Partition, fetchOffset: bigint, r: ReplicaFetchPartitionResponse): Promise<void> {

@@ -154,6 +154,7 @@ export class ReplicaManager {
         leaderEpoch: proposal.leaderEpoch,
         partitionEpoch: proposal.partitionEpoch,
         isr: proposal.isr,
+        addedBrokerEpochs: proposal.addedBrokerEpochs,
       })
       .then(
         (result) => {

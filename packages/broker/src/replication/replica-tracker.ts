@@ -60,6 +60,8 @@ export type IsrProposal = {
   changed: number[];
   leaderEpoch: number;
   partitionEpoch: number;
+  /** For an expand: the broker epoch each added member fetched under (KIP-903); the controller refuses stale ones. */
+  addedBrokerEpochs: { brokerId: number; brokerEpoch: bigint }[];
 };
 
 export type FetchError = 'unknown_replica' | 'offset_out_of_range';
@@ -163,16 +165,27 @@ export class ReplicaTracker {
     return { highWatermarkChanged: this.#advanceHighWatermark() };
   }
 
-  /** Records a follower fetch; `fetchOffset` is the follower's log end offset. */
+  /**
+   * Records a follower fetch; `fetchOffset` is the follower's log end offset
+   * and `brokerEpoch` the registration it fetches under. A new registration
+   * means the follower restarted and may have lost what it held: what we
+   * knew about it is forgotten (KIP-903).
+   */
   onFollowerFetch(
     followerId: number,
     fetchOffset: bigint,
     nowMs: number,
+    brokerEpoch = -1n,
   ): Result<{ highWatermarkChanged: boolean }, FetchError> {
-    const follower = this.#followers.get(followerId);
+    let follower = this.#followers.get(followerId);
     if (follower === undefined) return err('unknown_replica');
     if (fetchOffset < 0n || fetchOffset > this.#leaderEndOffset) return err('offset_out_of_range');
     this.#observe(nowMs);
+    if (follower.brokerEpoch !== null && follower.brokerEpoch !== brokerEpoch) {
+      follower = new FollowerProgress(followerId, follower.lastCaughtUpMs);
+      this.#followers.set(followerId, follower);
+    }
+    follower.brokerEpoch = brokerEpoch;
     follower.recordFetch(fetchOffset, this.#leaderEndOffset, nowMs);
     return ok({ highWatermarkChanged: this.#advanceHighWatermark() });
   }
@@ -255,6 +268,10 @@ export class ReplicaTracker {
       changed,
       leaderEpoch: this.leaderEpoch,
       partitionEpoch: this.#partitionEpoch,
+      addedBrokerEpochs:
+        reason === 'expand'
+          ? changed.map((id) => ({ brokerId: id, brokerEpoch: this.#followers.get(id)?.brokerEpoch ?? -1n }))
+          : [],
     };
     this.#pending = proposal;
     return proposal;

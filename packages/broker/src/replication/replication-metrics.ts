@@ -23,6 +23,8 @@ export class ReplicationMetrics {
   readonly bytesIn: Counter;
   readonly bytesOut: Counter;
   readonly truncations: Counter;
+  readonly tailCacheReads: Counter;
+  readonly logReads: Counter;
 
   constructor(registry: Registry, sources: ReplicationSources) {
     const registers = [registry];
@@ -49,6 +51,16 @@ export class ReplicationMetrics {
     this.truncations = new Counter({
       name: 'runnel_replication_follower_truncations_total',
       help: 'Times a follower cut its log back to where it agrees with the leader (diverging epoch)',
+      registers,
+    });
+    this.tailCacheReads = new Counter({
+      name: 'runnel_replication_leader_tail_cache_reads_total',
+      help: 'Follower fetches answered from the leader tail cache (recent appends in memory)',
+      registers,
+    });
+    this.logReads = new Counter({
+      name: 'runnel_replication_leader_log_reads_total',
+      help: 'Follower fetches that read the leader log file (follower behind the tail cache)',
       registers,
     });
     const leaders = function* (): Generator<Partition> {

@@ -51,6 +51,16 @@ const descriptions: Record<(typeof controllerSettings)[number]['key'], [string, 
   leaderImbalanceCheckIntervalMs: ['<ms>', 'how often leaders are rebalanced onto preferred replicas (default 300000)'],
   numPartitions: ['<n>', 'partitions of a topic created without a count (default 1)'],
   defaultReplicationFactor: ['<n>', 'replication factor of a topic created without one (default 1)'],
+  minInsyncReplicas: ['<n>', 'cluster default of min.insync.replicas, for acks=all and ELR (default 1)'],
+  uncleanLeaderElectionEnable: [
+    '<bool>',
+    'cluster default: elect an out-of-sync replica when no in-sync one is left (default false)',
+  ],
+  autoLeaderRebalanceEnable: ['<bool>', 'move leaders back to preferred replicas periodically (default true)'],
+  leaderImbalancePerBrokerPercentage: [
+    '<n>',
+    "rebalance a broker's partitions when more than <n>% are led elsewhere (default 10)",
+  ],
   logLevel: ['<level>', 'fatal, error, warn, info, debug, trace or silent (default info)'],
 };
 
@@ -75,6 +85,7 @@ The same node from a file (runnel controller --config c1.properties):
   controller.quorum.voters=1@127.0.0.1:9093,2@127.0.0.1:9094,3@127.0.0.1:9095
   metadata.log.dir=./data/c1
   http.port=9701
+  min.insync.replicas=2
 
 Exit codes: 0 stopped by SIGTERM/SIGINT; 1 failed while running; 2 refused
 to start (the message says what to fix).`;
@@ -149,6 +160,7 @@ export async function startController(settings: ControllerStartSettings, logger:
         numPartitions: settings.numPartitions,
         defaultReplicationFactor: settings.defaultReplicationFactor,
       },
+      brokerConfig: settings.brokerConfig,
     });
   } catch (error) {
     if (error instanceof RaftStoreOpenError || error instanceof NodeIdentityError)

@@ -1,12 +1,14 @@
 /**
- * `runnel partitions reassign|list-reassignments`: move a partition to new
- * replicas (or cancel the move) and see the moves in progress, through
- * Kafka's AlterPartitionReassignments and ListPartitionReassignments. The
- * controller starts a move at once and finishes it when the new replicas
- * have caught up; `list-reassignments` shows the ones not finished yet.
+ * `runnel partitions reassign|list-reassignments|elect-leaders`: move a
+ * partition to new replicas (or cancel the move) and see the moves in
+ * progress, through Kafka's AlterPartitionReassignments and
+ * ListPartitionReassignments; and move leadership back to preferred
+ * replicas through ElectLeaders. The controller starts a move at once and
+ * finishes it when the new replicas have caught up; `list-reassignments`
+ * shows the ones not finished yet.
  */
 import { Connection, ConnectionError, KafkaError, parseBootstrap } from '@runnel/client';
-import type { ListPartitionReassignmentsResponse } from '@runnel/protocol';
+import type { ElectLeadersResponse, ListPartitionReassignmentsResponse } from '@runnel/protocol';
 import { ApiKeys, ErrorCode, errorDescription, errorName } from '@runnel/protocol';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type BootstrapOptions, bootstrapOption, fail } from '../cluster-connection.ts';
@@ -23,10 +25,22 @@ interface ListOptions extends BootstrapOptions {
   topic?: string;
 }
 
+interface ElectOptions extends BootstrapOptions {
+  topic?: string;
+  partition?: number;
+  electionType: ElectionTypeName;
+}
+
+/** ElectLeaders' election types (KIP-460). */
+const electionTypes = { preferred: 0, unclean: 1 } as const;
+type ElectionTypeName = keyof typeof electionTypes;
+
 const requestTimeoutMs = 30_000;
 
 export function partitionsCommand(): Command {
-  const partitions = new Command('partitions').description('Reassign partition replicas and list reassignments');
+  const partitions = new Command('partitions').description(
+    'Reassign partition replicas, list reassignments, elect preferred leaders',
+  );
   partitions
     .command('reassign')
     .description(
@@ -55,6 +69,38 @@ export function partitionsCommand(): Command {
     .option('--topic <name>', 'only this topic')
     .addOption(bootstrapOption())
     .action((options: ListOptions) => withConnection(options, (connection) => listReassignments(connection, options)));
+  partitions
+    .command('elect-leaders')
+    .description(
+      'Move leadership back to preferred replicas (the first replica of each partition) where they are live and ' +
+        'in sync. Without --topic every partition is considered and only the moved ones are listed.',
+    )
+    .option('--topic <name>', 'only this topic (every partition of it unless --partition)')
+    .addOption(new Option('--partition <n>', 'only this partition of --topic').argParser(parseIntOption))
+    .addOption(
+      new Option('--election-type <type>', 'preferred, or unclean (answered, never forced: see the README)')
+        .choices(Object.keys(electionTypes))
+        .default('preferred'),
+    )
+    .addOption(bootstrapOption())
+    .addHelpText(
+      'after',
+      `
+Prints one line per partition: elected, or why not (ELECTION_NOT_NEEDED when
+the preferred replica already leads, PREFERRED_LEADER_NOT_AVAILABLE when it is
+down or out of sync). Exits 1 when any partition failed for another reason
+than ELECTION_NOT_NEEDED.
+
+  runnel partitions elect-leaders
+  runnel partitions elect-leaders --topic orders --partition 2`,
+    )
+    .action((options: ElectOptions) => {
+      if (options.partition !== undefined && options.topic === undefined) {
+        fail('--partition needs --topic');
+        return;
+      }
+      return withConnection(options, (connection) => electLeaders(connection, options));
+    });
   return partitions;
 }
 
@@ -97,6 +143,67 @@ async function listReassignments(connection: Connection, options: ListOptions): 
   // Filtered here rather than by asking per partition: the request names partitions, and we do not know them.
   const topics = response.topics.filter((t) => options.topic === undefined || t.name === options.topic);
   process.stdout.write(formatReassignments(topics));
+}
+
+async function electLeaders(connection: Connection, options: ElectOptions): Promise<void> {
+  let topicPartitions: { topic: string; partitions: number[] }[] | null = null;
+  if (options.topic !== undefined) {
+    const partitions =
+      options.partition !== undefined ? [options.partition] : await partitionsOf(connection, options.topic);
+    if (partitions === null) return;
+    topicPartitions = [{ topic: options.topic, partitions }];
+  }
+  const response = await connection.request(ApiKeys.ElectLeaders, {
+    electionType: electionTypes[options.electionType],
+    topicPartitions,
+    timeoutMs: requestTimeoutMs,
+  });
+  const errorCode = response.errorCode ?? ErrorCode.NONE;
+  if (errorCode !== ErrorCode.NONE) {
+    fail(`${errorName(errorCode)}: ${errorDescription(errorCode)}`);
+    return;
+  }
+  const { text, failed } = formatElection(response.replicaElectionResults, topicPartitions === null);
+  process.stdout.write(text);
+  if (failed) process.exitCode = 1;
+}
+
+/** Every partition index of `topic`, from a Metadata request; null (after printing why) when there is no such topic. */
+async function partitionsOf(connection: Connection, topic: string): Promise<number[] | null> {
+  const metadata = await connection.request(ApiKeys.Metadata, {
+    topics: [{ name: topic }],
+    allowAutoTopicCreation: false,
+  });
+  const found = metadata.topics.find((t) => t.name === topic);
+  if (found === undefined || found.errorCode !== ErrorCode.NONE) {
+    const code = found?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    fail(`${errorName(code)}: ${errorDescription(code)} (${topic})`);
+    return null;
+  }
+  return found.partitions.map((p) => p.partitionIndex).sort((a, b) => a - b);
+}
+
+/**
+ * One line per partition result. `failed` is true when any partition failed
+ * for another reason than ELECTION_NOT_NEEDED (the leader is already right).
+ */
+export function formatElection(
+  results: ElectLeadersResponse['replicaElectionResults'],
+  askedAll: boolean,
+): { text: string; failed: boolean } {
+  let failed = false;
+  const lines = results.flatMap((t) =>
+    t.partitionResult.map((p) => {
+      const where = `Topic: ${t.topic}\tPartition: ${p.partitionId}`;
+      if (p.errorCode === ErrorCode.NONE) return `${where}\tElected the preferred leader.`;
+      if (p.errorCode !== ErrorCode.ELECTION_NOT_NEEDED) failed = true;
+      return `${where}\t${errorName(p.errorCode)}: ${p.errorMessage ?? errorDescription(p.errorCode)}`;
+    }),
+  );
+  if (lines.length === 0) {
+    return { text: askedAll ? 'No partition needed a leader election.\n' : 'No partitions.\n', failed };
+  }
+  return { text: `${lines.join('\n')}\n`, failed };
 }
 
 export function formatReassignments(topics: ListPartitionReassignmentsResponse['topics']): string {

@@ -67,6 +67,16 @@ export function alterPartition(
   }
   const shape = checkIsrShape(p, req.isr);
   if (shape !== null) return refuse('invalid_request', `Invalid ISR [${req.isr.join(', ')}] for ${where}: ${shape}.`);
+  // KIP-903: a member added on the strength of fetches from an earlier incarnation may have lost records since.
+  const restarted = (req.addedBrokerEpochs ?? []).filter(
+    (m) => req.isr.includes(m.brokerId) && image.broker(m.brokerId)?.brokerEpoch !== m.brokerEpoch,
+  );
+  if (restarted.length > 0) {
+    return refuse(
+      'ineligible_replica',
+      `Broker(s) ${restarted.map((m) => m.brokerId).join(', ')} in the new ISR of ${where} registered again since the leader saw them fetch (stale broker epoch).`,
+    );
+  }
   const ineligible = req.isr.filter((id) => image.broker(id)?.fenced !== false);
   if (ineligible.length > 0) {
     return refuse(

@@ -1361,6 +1361,52 @@ export interface DeleteGroupsResponse {
   results: DeleteGroupsResponseResult[];
 }
 
+/** An element of ElectLeadersRequest.topicPartitions. */
+export interface ElectLeadersRequestTopicPartition {
+  /** versions 0-2 */
+  topic: string;
+  /** versions 0-2 */
+  partitions: number[];
+}
+
+/** ElectLeadersRequest, versions 0-2. */
+export interface ElectLeadersRequest {
+  /** versions 1-2; default 0 */
+  electionType?: number;
+  /** versions 0-2; nullable 0-2 */
+  topicPartitions: ElectLeadersRequestTopicPartition[] | null;
+  /** versions 0-2; default 60000 */
+  timeoutMs: number;
+}
+
+/** An element of ElectLeadersResponseReplicaElectionResult.partitionResult. */
+export interface ElectLeadersResponseReplicaElectionResultPartitionResult {
+  /** versions 0-2 */
+  partitionId: number;
+  /** versions 0-2 */
+  errorCode: number;
+  /** versions 0-2; nullable 0-2; default null */
+  errorMessage: string | null;
+}
+
+/** An element of ElectLeadersResponse.replicaElectionResults. */
+export interface ElectLeadersResponseReplicaElectionResult {
+  /** versions 0-2 */
+  topic: string;
+  /** versions 0-2 */
+  partitionResult: ElectLeadersResponseReplicaElectionResultPartitionResult[];
+}
+
+/** ElectLeadersResponse, versions 0-2. */
+export interface ElectLeadersResponse {
+  /** versions 0-2 */
+  throttleTimeMs: number;
+  /** versions 1-2; default 0 */
+  errorCode?: number;
+  /** versions 0-2 */
+  replicaElectionResults: ElectLeadersResponseReplicaElectionResult[];
+}
+
 /** An element of IncrementalAlterConfigsRequestResource.configs. */
 export interface IncrementalAlterConfigsRequestResourceConfig {
   /** versions 0-1 */
@@ -1632,6 +1678,7 @@ export interface RequestByKey {
   36: SaslAuthenticateRequest;
   37: CreatePartitionsRequest;
   42: DeleteGroupsRequest;
+  43: ElectLeadersRequest;
   44: IncrementalAlterConfigsRequest;
   45: AlterPartitionReassignmentsRequest;
   46: ListPartitionReassignmentsRequest;
@@ -1672,6 +1719,7 @@ export interface ResponseByKey {
   36: SaslAuthenticateResponse;
   37: CreatePartitionsResponse;
   42: DeleteGroupsResponse;
+  43: ElectLeadersResponse;
   44: IncrementalAlterConfigsResponse;
   45: AlterPartitionReassignmentsResponse;
   46: ListPartitionReassignmentsResponse;

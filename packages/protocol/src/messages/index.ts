@@ -19,6 +19,7 @@ import { describeAcls } from './describe-acls.ts';
 import { describeCluster } from './describe-cluster.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { describeGroups } from './describe-groups.ts';
+import { electLeaders } from './elect-leaders.ts';
 import { endTxn } from './end-txn.ts';
 import { fetch } from './fetch.ts';
 import { findCoordinator } from './find-coordinator.ts';
@@ -72,6 +73,7 @@ export const apiDefs: readonly ApiDef[] = [
   saslAuthenticate,
   createPartitions,
   deleteGroups,
+  electLeaders,
   incrementalAlterConfigs,
   alterPartitionReassignments,
   listPartitionReassignments,

@@ -1,0 +1,140 @@
+/**
+ * A seeded random run of the replication model: `faultSteps` steps of
+ * produce, consume, flush and faults (kill -9, power loss, controlled stop,
+ * restart, pause, isolation, cut links, heal) under a lossy, reordering
+ * network, then the liveness phase (ReplicationCluster.settle). Options are
+ * a function of the seed, so the seed is all a replay needs.
+ *
+ * The fault budget keeps to what Kafka promises: seeds with power loss
+ * allow at most min.insync.replicas − 1 unclean shutdowns (kill -9 counts:
+ * the controller cannot tell it from a power loss), so an acked record
+ * always survives on a replica the controller may elect (KIP-966). Seeds
+ * without power loss kill -9 freely: no data is lost on disk, so no loss is
+ * ever acceptable.
+ */
+import type { LinkFaults } from './message-network.ts';
+import type { ReplicationViolation } from './replication-checker.ts';
+import { ReplicationCluster } from './replication-cluster.ts';
+import type { ReplicationRules } from './replication-rules.ts';
+import { runnelRules } from './replication-rules.ts';
+
+export interface ReplicationScheduleOptions {
+  readonly brokerCount: number;
+  readonly minIsr: number;
+  readonly powerLoss: boolean;
+  /** Unclean shutdowns (kill -9 or power loss) allowed in the run. */
+  readonly uncleanShutdownsMax: number;
+  readonly faultSteps: number;
+  readonly settleStepsMax: number;
+  readonly faultProbability: number;
+  readonly links: LinkFaults;
+  readonly rules: ReplicationRules;
+}
+
+export interface ReplicationScheduleResult {
+  readonly seed: number;
+  readonly options: ReplicationScheduleOptions;
+  readonly violation: ReplicationViolation | null;
+  readonly stats: ReplicationCluster['stats'] & { steps: number };
+  readonly trace: string[];
+}
+
+export function standardReplicationOptions(
+  seed: number,
+  rules: ReplicationRules = runnelRules,
+): ReplicationScheduleOptions {
+  const brokerCount = seed % 5 === 0 ? 4 : 3;
+  const minIsr = brokerCount === 3 ? (seed % 3 === 0 ? 1 : 2) : 2 + (seed % 2);
+  const powerLoss = seed % 2 === 0 && minIsr >= 2;
+  return {
+    brokerCount,
+    minIsr,
+    powerLoss,
+    uncleanShutdownsMax: powerLoss ? minIsr - 1 : Number.POSITIVE_INFINITY,
+    faultSteps: 500,
+    settleStepsMax: 600,
+    faultProbability: 0.03,
+    links: { dropProbability: 0.02, delayStepsMin: 0, delayStepsMax: 4 },
+    rules,
+  };
+}
+
+type Fault = 'crash' | 'power-loss' | 'stop' | 'restart' | 'pause' | 'resume' | 'isolate' | 'cut' | 'heal';
+const faults: readonly Fault[] = [
+  'crash',
+  'power-loss',
+  'stop',
+  'restart',
+  'restart',
+  'pause',
+  'resume',
+  'isolate',
+  'cut',
+  'heal',
+  'heal',
+];
+
+export function runReplicationSchedule(seed: number, options: ReplicationScheduleOptions): ReplicationScheduleResult {
+  const cluster = new ReplicationCluster({
+    seed,
+    brokerCount: options.brokerCount,
+    minIsr: options.minIsr,
+    rules: options.rules,
+    links: options.links,
+    checkEverySteps: 3,
+  });
+  const random = cluster.scheduler.random;
+  const ids = [...cluster.brokers.keys()];
+  let unclean = 0;
+  try {
+    for (let i = 0; i < options.faultSteps && cluster.checker.violation === null; i++) {
+      if (random.bool(0.3)) cluster.produce(random.int(1, 3));
+      if (random.bool(0.1)) cluster.read(random.pick(ids));
+      if (random.bool(0.05)) cluster.flush(random.pick(ids));
+      if (random.bool(0.05)) cluster.broker(random.pick(ids)).checkpointHighWatermark();
+      if (random.bool(options.faultProbability)) {
+        const fault = random.pick(faults);
+        const id = random.pick(ids);
+        const b = cluster.broker(id);
+        const mayLoseProcess = b.up && unclean < options.uncleanShutdownsMax;
+        if (fault === 'crash' && mayLoseProcess) {
+          unclean += 1;
+          cluster.crash(id);
+        } else if (fault === 'power-loss' && options.powerLoss && mayLoseProcess) {
+          unclean += 1;
+          cluster.powerLoss(id);
+        } else if (fault === 'stop' && b.up) cluster.stopCleanly(id);
+        else if (fault === 'restart' && !b.up) cluster.restart(id);
+        else if (fault === 'pause' && b.up && !b.paused) cluster.pause(id);
+        else if (fault === 'resume' && b.paused) cluster.resume(id);
+        else if (fault === 'isolate') cluster.isolate(id);
+        else if (fault === 'cut') cluster.cutLink(id, random.pick(ids.filter((other) => other !== id)));
+        else if (fault === 'heal') cluster.heal();
+      }
+      cluster.step();
+    }
+    if (cluster.checker.violation === null) cluster.settle(options.settleStepsMax);
+  } catch (error) {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    cluster.checker.fail('crashed', detail);
+  }
+  return {
+    seed,
+    options,
+    violation: cluster.checker.violation,
+    stats: { ...cluster.stats, steps: cluster.scheduler.step },
+    trace: cluster.scheduler.traceTail(),
+  };
+}
+
+export function describeReplicationFailure(result: ReplicationScheduleResult, testFile: string): string {
+  const v = result.violation;
+  const o = result.options;
+  return [
+    `replication seed ${result.seed} (${o.brokerCount} brokers, min ISR ${o.minIsr}, power loss ${o.powerLoss}, rules ${o.rules.name}):`,
+    `  ${v?.invariant ?? 'ok'} at step ${v?.step ?? '-'}: ${v?.detail ?? ''}`,
+    `  replay: REPL_SEED=${result.seed} npx vitest run ${testFile}`,
+    '  trace tail:',
+    ...result.trace.map((line) => `    ${line}`),
+  ].join('\n');
+}
