@@ -8,10 +8,12 @@
  * acks=all while the partition leader is kill -9ed: it retries to the new
  * leader and every acknowledged record is read back once, in order.
  */
+import type { FetchRequest } from '@runnel/protocol';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KcatPartition, TestCluster } from '../harness/cluster.ts';
 import { kcat } from '../harness/kcat.ts';
+import { ProtocolClient } from '../harness/protocol-client.ts';
 import { waitFor } from '../harness/wait.ts';
 
 let cluster: TestCluster;
@@ -55,6 +57,28 @@ async function createTopic(topic: string, partitions: number): Promise<void> {
   } finally {
     await admin.disconnect();
   }
+}
+
+function fetchAt(topic: string, fetchOffset: bigint): FetchRequest {
+  return {
+    replicaId: -1,
+    maxWaitMs: 0,
+    minBytes: 1,
+    maxBytes: 1024 * 1024,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic,
+        partitions: [
+          { partition: 0, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1n, partitionMaxBytes: 1024 * 1024 },
+        ],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
+  };
 }
 
 async function partitionView(topic: string, brokerId?: number): Promise<KcatPartition[]> {
@@ -192,6 +216,20 @@ describe('replication', () => {
         // acks=1 still works, and the refused record was never appended.
         const ok = await producer.send({ topic, acks: 1, messages: [{ value: 'accepted' }] });
         expect(ok[0]?.baseOffset).toBe('0');
+        // Below min ISR the high watermark stays put (KIP-966), so the record is not visible yet, and a
+        // fetch between the high watermark and the log end gets no records, not OFFSET_OUT_OF_RANGE.
+        const client = await ProtocolClient.connect(cluster.ports('broker', leader).kafka);
+        try {
+          for (const fetchOffset of [0n, 1n]) {
+            const response = await client.request(1, 11, fetchAt(topic, fetchOffset));
+            const p = response.responses[0]?.partitions[0];
+            expect(p?.errorCode).toBe(0);
+            expect(p?.highWatermark).toBe(0n);
+            expect(p?.records === null || (p?.records as Buffer).length === 0).toBe(true);
+          }
+        } finally {
+          client.close();
+        }
       } finally {
         await producer.disconnect();
       }

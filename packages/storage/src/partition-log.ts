@@ -260,7 +260,12 @@ export class PartitionLog {
    */
   async truncateTo(offset: bigint): Promise<void> {
     await this.#serially(async () => {
-      if (offset >= this.logEndOffset) return;
+      if (offset >= this.logEndOffset) {
+        // Nothing to cut from the log, but an epoch entry may start at the end with no batch
+        // behind it (written before a batch that never landed): it goes too.
+        await this.#checkpointEpochsIf(this.#epochs.truncateFromEnd(offset));
+        return;
+      }
       if (offset <= this.logStartOffset) {
         await this.#restartAt(offset);
         return;

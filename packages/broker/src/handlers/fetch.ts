@@ -97,7 +97,11 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
       base.highWatermark = hw;
       base.lastStableOffset = hw;
       base.logStartOffset = p.log.logStartOffset;
-      if (slot.fetchOffset === hw || remaining <= 0) {
+      // Between the high watermark and the log end (e.g. just after a leader change, when the new
+      // leader's high watermark lags the old one's) there is nothing to give yet, but the offset is
+      // valid: Kafka answers with no records, not OFFSET_OUT_OF_RANGE.
+      const inRange = slot.fetchOffset >= p.log.logStartOffset && slot.fetchOffset <= p.log.logEndOffset;
+      if ((slot.fetchOffset >= hw && inRange) || remaining <= 0) {
         data.push(base);
         continue;
       }
@@ -106,7 +110,7 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
         bytes === 0
           ? Math.max(1, Math.min(slot.partitionMaxBytes, remaining))
           : Math.min(slot.partitionMaxBytes, remaining);
-      const read = slot.fetchOffset > hw ? null : await p.log.read(slot.fetchOffset, limit, hw);
+      const read = inRange ? await p.log.read(slot.fetchOffset, limit, hw) : null;
       if (read === null || !read.ok) {
         base.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
         data.push(base);

@@ -277,6 +277,16 @@ export class ReplicaFetcher {
         log.logStartOffset,
         r.logStartOffset,
       );
+      if (to >= log.logEndOffset && log.latestEpoch <= r.divergingEpoch.epoch) {
+        // Nothing of ours to cut, yet the leader says we diverge: asking again at once would only
+        // loop. Sit out a moment (metadata or the leader's log will have moved on).
+        this.#options.logger.warn(
+          { ...where, divergingEpoch: r.divergingEpoch.epoch, leaderEndOffset: r.divergingEpoch.endOffset, to },
+          'diverging epoch with nothing to truncate; pausing the partition',
+        );
+        this.#pause(p);
+        return;
+      }
       this.#options.logger.info(
         {
           ...where,

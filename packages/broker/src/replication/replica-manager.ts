@@ -57,6 +57,10 @@ export interface ReplicaManagerOptions {
 
 export const replicationListenerName = 'REPLICATION';
 
+/** Pauses after a refused ISR change: short for shrinks (they hold the high watermark back). */
+const shrinkRetryMs = 200;
+const expandRetryMs = 1000;
+
 export class ReplicaManager {
   readonly metrics: ReplicationMetrics;
   readonly #options: ReplicaManagerOptions;
@@ -66,6 +70,8 @@ export class ReplicaManager {
   readonly #timer: NodeJS.Timeout;
   #closed = false;
   #following = true;
+  /** Partitions whose last proposal was refused: no new one before this monotonic time. */
+  readonly #retryAt = new WeakMap<Partition, number>();
 
   private constructor(options: ReplicaManagerOptions, server: ReplicaFetchServer, metrics: ReplicationMetrics) {
     this.#options = options;
@@ -139,9 +145,23 @@ export class ReplicaManager {
   /** Sends the ISR change p's tracker wants now, if any. */
   proposeIsrChange(p: Partition): void {
     if (this.#closed || p.closed) return;
-    const proposal = p.isrChange(this.#options.clock.monotonicMs());
+    const now = this.#options.clock.monotonicMs();
+    if ((this.#retryAt.get(p) ?? 0) > now) return;
+    const proposal = p.isrChange(now);
     if (proposal === null) return;
     const where = { topic: p.topic, partition: p.index };
+    // Kafka's isReplicaIsrEligible: only add brokers our metadata shows registered under the epoch they
+    // fetched with and unfenced; a restarted broker fetches before the controller lets it back in.
+    const image = this.#options.image();
+    const ineligible = proposal.addedBrokerEpochs.filter((m) => {
+      const broker = image.broker(m.brokerId);
+      return broker === undefined || broker.fenced || broker.brokerEpoch !== m.brokerEpoch;
+    });
+    if (ineligible.length > 0) {
+      p.onIsrAnswer(proposal.leaderEpoch, null);
+      this.#retryAt.set(p, now + expandRetryMs);
+      return;
+    }
     this.#options.logger.info(
       { ...where, reason: proposal.reason, changed: proposal.changed, isr: proposal.isr },
       proposal.reason === 'shrink' ? 'proposing ISR shrink' : 'proposing ISR expand',
@@ -163,11 +183,13 @@ export class ReplicaManager {
             (proposal.reason === 'shrink' ? this.metrics.isrShrinks : this.metrics.isrExpands).inc();
           } else {
             this.#options.logger.info({ ...where, error: result.error, why: result.message }, 'ISR change refused');
+            this.#retryLater(p, proposal.reason);
             p.onIsrAnswer(proposal.leaderEpoch, null);
           }
         },
         (error: unknown) => {
           this.#options.logger.warn({ ...where, err: String(error) }, 'ISR change failed');
+          this.#retryLater(p, proposal.reason);
           p.onIsrAnswer(proposal.leaderEpoch, null);
         },
       );
@@ -192,6 +214,11 @@ export class ReplicaManager {
     const fetchers = [...this.#fetchers.values()];
     await Promise.all(fetchers.map((f) => f.close()));
     this.#fetchers.clear();
+  }
+
+  /** After a refusal, wait before proposing again (the metadata that explains it is usually on its way). */
+  #retryLater(p: Partition, reason: 'shrink' | 'expand'): void {
+    this.#retryAt.set(p, this.#options.clock.monotonicMs() + (reason === 'shrink' ? shrinkRetryMs : expandRetryMs));
   }
 
   #checkIsrs(): void {
