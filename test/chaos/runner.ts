@@ -133,6 +133,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       partitionMode: chaos.partitionMode,
       dataDir: chaos.cluster.rootDir,
     };
+  } catch (error) {
+    // A harness failure (a process that would not restart, a setup timeout) still needs its logs found.
+    throw new Error(`chaos run failed (seed ${options.seed}; data and logs: ${chaos.cluster.rootDir})`, {
+      cause: error,
+    });
   } finally {
     await chaos.stop();
   }

@@ -104,7 +104,7 @@ export class Broker {
       register(fetchHandler(context)),
       register(listOffsetsHandler(context)),
       register(metadataHandler(context)),
-      register(findCoordinatorHandler()),
+      register(findCoordinatorHandler(context)),
       register(createTopicsHandler(context)),
       register(deleteTopicsHandler(context)),
       register(describeConfigsHandler(context)),
@@ -223,12 +223,14 @@ export class Broker {
       });
     }
     this.#retentionTimer = setInterval(() => {
-      this.#partitions.applyRetention().then(
-        (deleted) => {
+      this.#partitions
+        .applyRetention()
+        .then(async (deleted) => {
           if (deleted > 0) this.#logger.info({ deletedSegments: deleted }, 'retention deleted segments');
-        },
-        (error: unknown) => this.#logger.error({ err: String(error) }, 'retention check failed'),
-      );
+          // The log cleaner runs on the same schedule (Kafka's log.cleaner.backoff is separate; one timer is enough here).
+          await this.#partitions.compact();
+        })
+        .catch((error: unknown) => this.#logger.error({ err: String(error) }, 'retention check failed'));
     }, config.logRetentionCheckIntervalMs);
     this.#retentionTimer.unref();
     this.#checkpointTimer = setInterval(() => {

@@ -23,7 +23,20 @@ export function logConfigFor(overrides: ReadonlyMap<string, string>, broker: Bro
     flushMessages: num(overrides, 'flush.messages', broker.logFlushIntervalMessages),
     flushMs: num(overrides, 'flush.ms', broker.logFlushIntervalMs),
     messageTimestampType: timestampType === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
+    cleanupPolicy: cleanupPolicy(overrides.get('cleanup.policy')),
+    // Kafka's log.cleaner.* defaults: the broker has no settings of its own for them yet.
+    deleteRetentionMs: num(overrides, 'delete.retention.ms', 86_400_000),
+    minCleanableDirtyRatio: num(overrides, 'min.cleanable.dirty.ratio', 0.5),
+    minCompactionLagMs: num(overrides, 'min.compaction.lag.ms', 0),
+    maxCompactionLagMs: num(overrides, 'max.compaction.lag.ms', Number.MAX_SAFE_INTEGER),
   };
+}
+
+/** cleanup.policy is a list ("compact,delete"); Kafka's default is delete. */
+function cleanupPolicy(raw: string | undefined): { delete: boolean; compact: boolean } {
+  if (raw === undefined) return { delete: true, compact: false };
+  const names = raw.split(',').map((name) => name.trim());
+  return { delete: names.includes('delete'), compact: names.includes('compact') };
 }
 
 /** Effective message.max.bytes / min.insync.replicas for a topic. */

@@ -17,7 +17,7 @@ import type { MetadataImage } from '@runnel/metadata';
 import { PartitionLog } from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
 import { logConfigFor } from './log-config.ts';
-import { Partition, type PartitionState } from './partition.ts';
+import { Partition, type PartitionRole, type PartitionState } from './partition.ts';
 import { HighWatermarkCheckpoint } from './replication/high-watermark-checkpoint.ts';
 import { defaultReplicaLagTimeMaxMs as defaultLagTimeMaxMs } from './replication/replica-tracker.ts';
 
@@ -36,6 +36,13 @@ export interface ReplicationHooks {
   remove(partition: Partition): Promise<void>;
 }
 
+/**
+ * Told after a partition changed role (leader, follower, none), or stayed
+ * leader under a new leader epoch; `after` is 'none' when it was removed.
+ * Runs inside reconciliation: it must not block or throw.
+ */
+export type RoleChangeListener = (partition: Partition, before: PartitionRole, after: PartitionRole) => void;
+
 export class PartitionManager {
   readonly #config: BrokerConfig;
   readonly #logger: Logger;
@@ -44,6 +51,7 @@ export class PartitionManager {
   /** The same partitions by `${topicId}:${index}` (replication addresses them by topic id). */
   readonly #byTopicId = new Map<string, Partition>();
   readonly #checkpoint: HighWatermarkCheckpoint;
+  readonly #onRoleChange: RoleChangeListener | undefined;
   #replication: ReplicationHooks | null = null;
   #latest: MetadataImage | null = null;
   #chain: Promise<void> = Promise.resolve();
@@ -52,8 +60,9 @@ export class PartitionManager {
   #current: MetadataImage | null = null;
   #closed = false;
 
-  constructor(options: { config: BrokerConfig; logger: Logger; clock: Clock }) {
+  constructor(options: { config: BrokerConfig; logger: Logger; clock: Clock; onRoleChange?: RoleChangeListener }) {
     this.#config = options.config;
+    this.#onRoleChange = options.onRoleChange;
     this.#logger = options.logger;
     this.#clock = options.clock;
     this.#checkpoint = new HighWatermarkCheckpoint(options.config.dataDir, options.logger);
@@ -142,6 +151,39 @@ export class PartitionManager {
     return deleted;
   }
 
+  /**
+   * Compacts every partition whose cleanup.policy includes compact (the
+   * others answer not_compacted at once), below each one's high watermark:
+   * records above it may still be truncated away and must not hide older
+   * values. A failure is logged; the log repairs itself on reopen.
+   */
+  async compact(): Promise<{ compacted: number; recordsRemoved: number }> {
+    let compacted = 0;
+    let recordsRemoved = 0;
+    for (const p of [...this.#partitions.values()]) {
+      if (p.closed) continue;
+      try {
+        const r = await p.log.compact({ highWatermark: p.highWatermark });
+        if (!r.ran) continue;
+        compacted++;
+        recordsRemoved += r.recordsRemoved + r.tombstonesRemoved;
+        this.#logger.info(
+          {
+            topic: p.topic,
+            partition: p.index,
+            ...r,
+            cleanedOffset: String(r.cleanedOffset),
+            deleteHorizonMs: String(r.deleteHorizonMs),
+          },
+          'compacted partition log',
+        );
+      } catch (error) {
+        this.#logger.error({ topic: p.topic, partition: p.index, err: String(error) }, 'compaction failed');
+      }
+    }
+    return { compacted, recordsRemoved };
+  }
+
   async #reconcileLatest(): Promise<void> {
     const image = this.#latest;
     if (image === null || this.#closed) return;
@@ -157,7 +199,9 @@ export class PartitionManager {
         this.#partitions.delete(key);
         this.#byTopicId.delete(`${partition.topicId}:${partition.index}`);
         await this.#replication?.remove(partition);
+        const before = partition.role;
         partition.markClosed();
+        this.#onRoleChange?.(partition, before, 'none');
         await partition.log.delete();
         this.#logger.info({ topic: partition.topic, partition: partition.index }, 'partition removed');
       }
@@ -177,8 +221,14 @@ export class PartitionManager {
   }
 
   async #applyState(partition: Partition, state: PartitionState): Promise<void> {
+    const before = partition.role;
+    const epochBefore = partition.leaderEpoch;
     if (this.#replication !== null) await this.#replication.applyState(partition, state);
     else partition.applyState(state, this.#clock.monotonicMs(), defaultLagTimeMaxMs);
+    const after = partition.role;
+    if (before !== after || (after === 'leader' && partition.leaderEpoch !== epochBefore)) {
+      this.#onRoleChange?.(partition, before, after);
+    }
   }
 
   #desired(image: MetadataImage): Map<string, Desired> {

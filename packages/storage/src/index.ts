@@ -5,6 +5,7 @@ export type { FollowerAppendError, FollowerAppendResult, FollowerRefusal } from 
 export type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts';
 export { LeaderEpochCache, undefinedEpoch, undefinedEpochOffset } from './leader-epoch-cache.ts';
 export { leaderEpochCheckpointFileName } from './leader-epoch-checkpoint.ts';
+export type { CompactionResult, CompactionSkip, CompactionStats } from './log-cleaner.ts';
 export type { LogConfig } from './log-config.ts';
 export { defaultLogConfig } from './log-config.ts';
 export type { AppendResult, PartitionLogOptions, ReadResult } from './partition-log.ts';

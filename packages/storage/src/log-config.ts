@@ -20,6 +20,16 @@ export interface LogConfig {
   /** flush.ms: fsync on an append when the last fsync is older than this. */
   flushMs: number;
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
+  /** cleanup.policy: `delete` lets applyRetention drop old segments, `compact` lets compact() clean by key; both may be on. */
+  cleanupPolicy: { readonly delete: boolean; readonly compact: boolean };
+  /** delete.retention.ms: how long a tombstone outlives the first compaction that kept it. */
+  deleteRetentionMs: number;
+  /** min.cleanable.dirty.ratio: dirty share of the cleanable log that makes compaction worth it. */
+  minCleanableDirtyRatio: number;
+  /** min.compaction.lag.ms: segments with a record newer than this are not compacted yet. */
+  minCompactionLagMs: number;
+  /** max.compaction.lag.ms: a dirty segment whose first batch is older than this is compacted whatever the ratio. */
+  maxCompactionLagMs: number;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -34,6 +44,11 @@ export const defaultLogConfig: LogConfig = Object.freeze({
   flushMessages: Number.MAX_SAFE_INTEGER,
   flushMs: Number.MAX_SAFE_INTEGER,
   messageTimestampType: 'CreateTime',
+  cleanupPolicy: Object.freeze({ delete: true, compact: false }),
+  deleteRetentionMs: dayMs,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
 });
 
 /** A bad config is the caller's bug (the broker validates topic configs first). */
@@ -48,4 +63,11 @@ export function assertValidLogConfig(config: LogConfig): void {
   assert(config.retentionBytes >= -1, `retentionBytes must be >= -1: ${config.retentionBytes}`);
   assert(config.flushMessages >= 1, `flushMessages must be >= 1: ${config.flushMessages}`);
   assert(config.flushMs >= 0, `flushMs must be >= 0: ${config.flushMs}`);
+  assert(config.deleteRetentionMs >= 0, `deleteRetentionMs must be >= 0: ${config.deleteRetentionMs}`);
+  assert(
+    config.minCleanableDirtyRatio >= 0 && config.minCleanableDirtyRatio <= 1,
+    `minCleanableDirtyRatio must be in [0, 1]: ${config.minCleanableDirtyRatio}`,
+  );
+  assert(config.minCompactionLagMs >= 0, `minCompactionLagMs must be >= 0: ${config.minCompactionLagMs}`);
+  assert(config.maxCompactionLagMs >= 1, `maxCompactionLagMs must be >= 1: ${config.maxCompactionLagMs}`);
 }

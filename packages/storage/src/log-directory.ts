@@ -1,5 +1,6 @@
 /**
- * Opening a partition directory: find the segments by file name, drop
+ * Opening a partition directory: finish or discard an interrupted
+ * compaction swap (compaction-files.ts), find the segments by file name, drop
  * leftovers of an interrupted deletion, recover each segment (see
  * segment-recovery.ts), and if a sealed segment turns out damaged keep only
  * the valid prefix of the log. After a clean shutdown (the marker of
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import type { Logger, Result } from '@runnel/common';
 import { assert, err } from '@runnel/common';
 import { type CleanShutdownState, readCleanShutdownMarker, removeCleanShutdownMarker } from './clean-shutdown.ts';
+import { recoverInterruptedCompaction } from './compaction-files.ts';
 import type { FileSystem } from './file-system.ts';
 import type { LogConfig } from './log-config.ts';
 import { LogSegment, segmentFileName } from './log-segment.ts';
@@ -42,6 +44,7 @@ export async function openLogDirectory(options: {
 }): Promise<LogSegment[]> {
   const { dir, fs, config, logger } = options;
   await fs.mkdirp(dir);
+  await recoverInterruptedCompaction(fs, dir, logger);
   const marker = await readCleanShutdownMarker(fs, dir);
   const logs = new Set<bigint>();
   const indexes: { base: bigint; name: string }[] = [];

@@ -35,16 +35,25 @@ import {
   recordCountOf,
 } from './append-group.ts';
 import { writeCleanShutdownMarker } from './clean-shutdown.ts';
+import {
+  type CleanerCheckpoint,
+  commitSwap,
+  completeSwap,
+  discardStaging,
+  readCleanerCheckpoint,
+  writeCleanerCheckpoint,
+} from './compaction-files.ts';
 import { type FileSystem, nodeFileSystem } from './file-system.ts';
 import { checkFollowerBatches, type FollowerAppendResult } from './follower-batches.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.ts';
 import { writeLeaderEpochCheckpoint } from './leader-epoch-checkpoint.ts';
 import { openLeaderEpochCache } from './leader-epoch-recovery.ts';
+import { type CompactionResult, stageCompactionPass } from './log-cleaner.ts';
 import { assertValidLogConfig, type LogConfig } from './log-config.ts';
 import { openLogDirectory } from './log-directory.ts';
 import { LogSegment } from './log-segment.ts';
-import { recoverActiveSegment } from './segment-recovery.ts';
+import { recoverActiveSegment, recoverSealedSegment } from './segment-recovery.ts';
 import { segmentContaining, segmentsPastRetention } from './segment-selection.ts';
 
 export interface PartitionLogOptions {
@@ -79,8 +88,16 @@ export class PartitionLog {
   #lastFlushMs: number;
   #failure: unknown = null;
   #closed = false;
+  /** Offsets below this are compacted, with the earliest horizon of a kept tombstone (-1 when none). */
+  #cleaner: CleanerCheckpoint;
+  #compaction: Promise<CompactionResult> | null = null;
 
-  private constructor(options: Required<PartitionLogOptions>, segments: LogSegment[], epochs: LeaderEpochCache) {
+  private constructor(
+    options: Required<PartitionLogOptions>,
+    segments: LogSegment[],
+    epochs: LeaderEpochCache,
+    cleaner: CleanerCheckpoint,
+  ) {
     this.dir = options.dir;
     this.#config = options.config;
     this.#fs = options.fs;
@@ -88,6 +105,7 @@ export class PartitionLog {
     this.#logger = options.logger;
     this.#segments = segments;
     this.#epochs = epochs;
+    this.#cleaner = cleaner;
     this.#lastFlushMs = this.#clock.monotonicMs();
     this.#groupCommit = new GroupCommit(() => this.#syncUnsynced());
   }
@@ -107,7 +125,11 @@ export class PartitionLog {
     const last = segments.at(-1);
     if (last !== undefined && last.sizeBytes > 0) last.rollBaseMs = full.clock.nowMs();
     const epochs = await openLeaderEpochCache({ dir: full.dir, fs: full.fs, segments, logger: full.logger });
-    return new PartitionLog(full, segments, epochs);
+    const cleaner = (await readCleanerCheckpoint(full.fs, full.dir)) ?? { cleanedOffset: -1n, deleteHorizonMs: -1n };
+    // A crash between a truncation and its checkpoint update leaves it past the log end.
+    const logEnd = segments.at(-1)?.nextOffset ?? 0n;
+    if (cleaner.cleanedOffset > logEnd) cleaner.cleanedOffset = logEnd;
+    return new PartitionLog(full, segments, epochs, cleaner);
   }
 
   get logStartOffset(): bigint {
@@ -196,22 +218,32 @@ export class PartitionLog {
     if (offset < this.logStartOffset || offset > this.logEndOffset) return { ok: false, error: 'offset_out_of_range' };
     const limit = maxOffset === undefined || maxOffset > this.logEndOffset ? this.logEndOffset : maxOffset;
     if (offset >= limit) return { ok: true, records: [], sizeBytes: 0 };
-    const segment = segmentContaining(this.#segments, offset);
-    const read = await segment.withOpen(async () => {
-      const location = await segment.findBatch(offset);
-      if (location === null || location.summary.baseOffset >= limit) return null;
-      return segment.readBatches(location, maxBytes, limit);
-    });
-    // A segment deleted by retention or truncation since the lookup: its offsets are gone.
-    if (!read.open) return offset < this.logStartOffset ? { ok: false, error: 'offset_out_of_range' } : empty();
-    if (read.value === null || read.value.length === 0) return empty();
-    return { ok: true, records: [read.value], sizeBytes: read.value.length };
+    for (let attempt = 0; ; attempt++) {
+      const segment = segmentContaining(this.#segments, offset);
+      const read = await segment.withOpen(async () => {
+        const location = await segment.findBatch(offset);
+        if (location === null || location.summary.baseOffset >= limit) return null;
+        return segment.readBatches(location, maxBytes, limit);
+      });
+      if (read.open) {
+        if (read.value === null || read.value.length === 0) return empty();
+        return { ok: true, records: [read.value], sizeBytes: read.value.length };
+      }
+      // A segment deleted by retention or truncation since the lookup: its offsets are gone.
+      if (offset < this.logStartOffset) return { ok: false, error: 'offset_out_of_range' };
+      // One replaced by its compacted copy: read that (a swap happens at most once per pass).
+      if (attempt >= 2 || offset >= this.logEndOffset || segmentContaining(this.#segments, offset) === segment) {
+        return empty();
+      }
+    }
   }
 
   /** Earliest batch with maxTimestamp >= `timestampMs` (Kafka ListOffsets), at batch granularity; null if none. */
   async offsetForTimestamp(timestampMs: bigint): Promise<{ offset: bigint; timestampMs: bigint } | null> {
     this.#checkUsable();
-    for (const segment of [...this.#segments]) {
+    for (const listed of [...this.#segments]) {
+      // A segment swapped for its compacted copy meanwhile is looked up in the copy.
+      const segment = this.#segments.find((s) => s.baseOffset === listed.baseOffset) ?? listed;
       if (segment.maxTimestampMs < timestampMs) continue;
       const found = await segment.withOpen(() => segment.findByTimestamp(timestampMs));
       if (found.open && found.value !== null) {
@@ -254,6 +286,97 @@ export class PartitionLog {
   }
 
   /**
+   * One compaction pass (cleanup.policy=compact; see log-cleaner.ts for what
+   * is cleaned and compaction-records.ts for what survives): keeps each
+   * key's latest record in the sealed segments below `highWatermark`,
+   * offsets unchanged. The cleaning runs alongside appends and reads; only
+   * the swap of the cleaned segments is a mutation in the queue. A call
+   * while a pass runs joins it. Reads of a swapped segment are retried on
+   * its copy. An I/O error while staging rejects and leaves the log as it
+   * was; one during the swap poisons the log (reopen completes the swap).
+   */
+  compact(opts: { highWatermark: bigint }): Promise<CompactionResult> {
+    this.#checkUsable();
+    this.#compaction ??= this.#compactOnce(opts.highWatermark).finally(() => {
+      this.#compaction = null;
+    });
+    return this.#compaction;
+  }
+
+  async #compactOnce(highWatermark: bigint): Promise<CompactionResult> {
+    const nowMs = BigInt(this.#clock.nowMs());
+    const staged = await stageCompactionPass({
+      fs: this.#fs,
+      dir: this.dir,
+      segments: [...this.#segments],
+      config: this.#config,
+      cleanedOffset: this.#cleaner.cleanedOffset,
+      deleteHorizonMs: this.#cleaner.deleteHorizonMs,
+      highWatermark,
+      nowMs,
+    });
+    if (!staged.ok) return { ran: false, reason: staged.reason };
+    if (this.#closed) return { ran: false, reason: 'log_changed' };
+    const swapped = await this.#serially(() => this.#swapCleaned(staged.plan.segments, staged.stats.deleteHorizonMs));
+    if (!swapped) return { ran: false, reason: 'log_changed' };
+    this.#logger.info(
+      {
+        dir: this.dir,
+        segments: staged.stats.segments,
+        bytesBefore: staged.stats.bytesBefore,
+        bytesAfter: staged.stats.bytesAfter,
+        recordsRemoved: staged.stats.recordsRemoved,
+        tombstonesRemoved: staged.stats.tombstonesRemoved,
+        cleanedOffset: staged.stats.cleanedOffset.toString(),
+      },
+      'compacted partition log',
+    );
+    return { ran: true, ...staged.stats };
+  }
+
+  /**
+   * Replaces `old` (consecutive sealed segments) with their staged copies:
+   * commit marker, renames, then the in-memory list; false (nothing
+   * swapped) when retention or truncation removed any of them meanwhile.
+   */
+  async #swapCleaned(old: readonly LogSegment[], deleteHorizonMs: bigint): Promise<boolean> {
+    const start = this.#segments.indexOf(old[0] as LogSegment);
+    const still = start >= 0 && old.every((segment, i) => this.#segments[start + i] === segment);
+    const after = this.#segments[start + old.length];
+    if (!still || after === undefined) {
+      await discardStaging(this.#fs, this.dir);
+      return false;
+    }
+    await commitSwap(
+      this.#fs,
+      this.dir,
+      old.map((s) => s.baseOffset),
+    );
+    await completeSwap(this.#fs, this.dir);
+    const fresh: LogSegment[] = [];
+    for (const [i, segment] of old.entries()) {
+      const copy = await LogSegment.open(this.#fs, this.dir, segment.baseOffset, this.#config.indexIntervalBytes);
+      const report = await recoverSealedSegment(copy, old[i + 1]?.baseOffset ?? after.baseOffset);
+      assert(report.defect === null, `compacted segment ${segment.baseOffset} failed its check: ${report.defect}`);
+      fresh.push(copy);
+    }
+    this.#segments.splice(start, old.length, ...fresh);
+    // In-flight reads finish on the old files (still open, renamed over); later ones find the copies.
+    for (const segment of old) await segment.close(false);
+    const cleaner = { cleanedOffset: fresh.at(-1)?.nextOffset ?? this.#cleaner.cleanedOffset, deleteHorizonMs };
+    await writeCleanerCheckpoint(this.#fs, this.dir, cleaner);
+    this.#cleaner = cleaner;
+    return true;
+  }
+
+  /** After truncation: offsets past the new log end are no longer clean (new batches may land there). */
+  async #clampCleanedOffset(): Promise<void> {
+    if (this.#cleaner.cleanedOffset <= this.logEndOffset) return;
+    this.#cleaner = { ...this.#cleaner, cleanedOffset: this.logEndOffset };
+    await writeCleanerCheckpoint(this.#fs, this.dir, this.#cleaner);
+  }
+
+  /**
    * Drops every batch at or after `offset` (a whole batch if `offset` falls
    * inside it, so the log end becomes that batch's base). Below the log
    * start, empties the log and restarts it at `offset`. Durable on return.
@@ -284,6 +407,7 @@ export class PartitionLog {
       active.rollBaseMs = active.sizeBytes > 0 ? this.#clock.nowMs() : null;
       // After the log: a crash in between leaves extra entries, which open cuts to the log end.
       await this.#checkpointEpochsIf(this.#epochs.truncateFromEnd(this.logEndOffset));
+      await this.#clampCleanedOffset();
     });
   }
 
@@ -304,6 +428,7 @@ export class PartitionLog {
     const fresh = await LogSegment.open(this.#fs, this.dir, offset, this.#config.indexIntervalBytes);
     this.#segments = [fresh];
     await this.#checkpointEpochsIf(this.#epochs.clear());
+    await this.#clampCleanedOffset();
   }
 
   /** Makes everything durable and closes the files. The log is unusable afterwards. */

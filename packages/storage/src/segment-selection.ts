@@ -27,13 +27,15 @@ export function segmentContaining(segments: readonly LogSegment[], offset: bigin
  * How many segments, oldest first, retention deletes at `nowMs`: those whose
  * largest timestamp is older than retention.ms (a segment without timestamps
  * is kept by time), then more while the log would still hold at least
- * retention.bytes without them. Never the active segment.
+ * retention.bytes without them. Never the active segment, and none at all
+ * unless cleanup.policy includes delete.
  */
 export function segmentsPastRetention(
   segments: readonly LogSegment[],
-  config: Pick<LogConfig, 'retentionMs' | 'retentionBytes'>,
+  config: Pick<LogConfig, 'retentionMs' | 'retentionBytes' | 'cleanupPolicy'>,
   nowMs: bigint,
 ): number {
+  if (!config.cleanupPolicy.delete) return 0;
   const { retentionMs, retentionBytes } = config;
   const deletable = (count: number): LogSegment | undefined =>
     count < segments.length - 1 ? segments[count] : undefined;

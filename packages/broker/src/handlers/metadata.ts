@@ -9,6 +9,7 @@
 import type { MetadataImage } from '@runnel/metadata';
 import { ControllerUnavailableError, isValidTopicName } from '@runnel/metadata';
 import { ErrorCode, type MetadataRequest, type MetadataResponse } from '@runnel/protocol';
+import { consumerOffsetsTopic } from '../groups/types.ts';
 import type { BrokerContext, Handler, RequestContext } from './handler.ts';
 
 type TopicMetadata = MetadataResponse['topics'][number];
@@ -26,7 +27,7 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
       isrNodes: [...p.isr],
       offlineReplicas: [],
     }));
-    return { errorCode: ErrorCode.NONE, name, isInternal: false, partitions };
+    return { errorCode: ErrorCode.NONE, name, isInternal: name === consumerOffsetsTopic, partitions };
   }
 
   function missing(name: string, errorCode: number): TopicMetadata {
@@ -66,7 +67,10 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
       const allowCreate = broker.config.autoCreateTopics && (version < 4 || request.allowAutoTopicCreation !== false);
       let image = broker.image();
       if (requested !== null && allowCreate) {
-        const toCreate = [...new Set(requested)].filter((n) => image.topic(n) === undefined && isValidTopicName(n));
+        // __consumer_offsets is created by FindCoordinator with its own settings, never as a plain topic.
+        const toCreate = [...new Set(requested)].filter(
+          (n) => image.topic(n) === undefined && isValidTopicName(n) && n !== consumerOffsetsTopic,
+        );
         if (toCreate.length > 0) {
           await autoCreate(toCreate);
           image = broker.image();

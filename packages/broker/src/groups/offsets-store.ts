@@ -1,0 +1,196 @@
+/**
+ * The coordinator's persistence over the `__consumer_offsets` partitions
+ * this broker leads: each write is one record batch appended as leader to
+ * the group's partition and answered once committed (acks=all), and each
+ * change of leadership of a partition drives the coordinator's lifecycle
+ * (loading → loaded → unloaded).
+ *
+ * Owned by Broker, which feeds it PartitionManager's role changes
+ * (`onRoleChange`). Writes fail as data (StoreError); nothing here throws
+ * on a lost leadership or a bad disk. A load that fails or is overtaken is
+ * abandoned and the partition stays unserved until the next role change.
+ */
+import { type Clock, err, type Logger, ok } from '@runnel/common';
+import { encodeRecordBatchSync, type KafkaRecord } from '@runnel/protocol';
+import type { Partition, PartitionRole } from '../partition.ts';
+import { loadOffsetsPartition } from './offsets-loader.ts';
+import {
+  encodeGroupMetadataKey,
+  encodeGroupMetadataValue,
+  encodeOffsetCommitKey,
+  encodeOffsetCommitValue,
+} from './offsets-records.ts';
+import {
+  type CoordinatorLifecycle,
+  consumerOffsetsTopic,
+  type GroupMetadataValue,
+  type GroupStore,
+  partitionForGroup,
+  type StoreResult,
+  type TopicPartitionOffset,
+} from './types.ts';
+
+/** offset.metadata.max.bytes */
+export const offsetMetadataBytesMaxDefault = 4096;
+/** offsets.commit.timeout.ms */
+export const offsetsCommitTimeoutMsDefault = 5000;
+
+export interface OffsetsStoreOptions {
+  /** This broker's replica of `__consumer_offsets` partition `index`, if it hosts one. */
+  readonly partition: (index: number) => Partition | undefined;
+  /** The topic's partition count (what partitionForGroup divides by). */
+  readonly partitionCount: () => number;
+  readonly lifecycle: CoordinatorLifecycle;
+  /** The topic's effective min.insync.replicas. */
+  readonly minInsyncReplicas: () => number;
+  /** The topic's effective max.message.bytes: the largest batch one write may be. */
+  readonly messageBytesMax: () => number;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly offsetMetadataBytesMax?: number;
+  readonly commitTimeoutMs?: number;
+}
+
+/** Where this broker stands with one partition it leads. */
+interface Coordination {
+  readonly leaderEpoch: number;
+  status: 'loading' | 'loaded';
+}
+
+export class OffsetsStore implements GroupStore {
+  readonly #options: OffsetsStoreOptions;
+  readonly #coordinating = new Map<number, Coordination>();
+  #closed = false;
+
+  constructor(options: OffsetsStoreOptions) {
+    this.#options = options;
+  }
+
+  /** For diagnostics and tests: how far this broker is with coordinating `index`. */
+  status(index: number): 'loading' | 'loaded' | 'none' {
+    return this.#coordinating.get(index)?.status ?? 'none';
+  }
+
+  /**
+   * PartitionManager's hook: a partition changed role (or, as leader, its
+   * leader epoch). Never blocks the caller: loads run in the background.
+   */
+  onRoleChange(partition: Partition, _before: PartitionRole, after: PartitionRole): void {
+    if (partition.topic !== consumerOffsetsTopic || this.#closed) return;
+    const index = partition.index;
+    const held = this.#coordinating.get(index);
+    const leads = after === 'leader' && !partition.closed;
+    if (held !== undefined && leads && held.leaderEpoch === partition.leaderEpoch) return;
+    if (held !== undefined) {
+      // Deleting the entry is what abandons a load in progress (its `current()` turns false).
+      this.#coordinating.delete(index);
+      this.#options.lifecycle.unloaded(index);
+    }
+    if (leads) this.#load(partition);
+  }
+
+  /** Stops every load and coordination (the broker is stopping). */
+  close(): void {
+    this.#closed = true;
+    for (const index of [...this.#coordinating.keys()]) {
+      this.#coordinating.delete(index);
+      this.#options.lifecycle.unloaded(index);
+    }
+  }
+
+  writeGroup(groupId: string, value: GroupMetadataValue | null): Promise<StoreResult> {
+    const record = {
+      key: encodeGroupMetadataKey(groupId),
+      value: value === null ? null : encodeGroupMetadataValue(value),
+    };
+    return this.#write(groupId, [record]);
+  }
+
+  writeOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<StoreResult> {
+    const metadataMax = this.#options.offsetMetadataBytesMax ?? offsetMetadataBytesMaxDefault;
+    const records: KafkaRecord[] = [];
+    for (const o of offsets) {
+      if (o.value !== null && Buffer.byteLength(o.value.metadata, 'utf8') > metadataMax) {
+        return Promise.resolve(err('record_too_large', `commit metadata over ${metadataMax} bytes`));
+      }
+      records.push({
+        key: encodeOffsetCommitKey(groupId, o.topic, o.partition),
+        value: o.value === null ? null : encodeOffsetCommitValue(o.value),
+      });
+    }
+    return this.#write(groupId, records);
+  }
+
+  #load(partition: Partition): void {
+    const index = partition.index;
+    const entry: Coordination = { leaderEpoch: partition.leaderEpoch, status: 'loading' };
+    this.#coordinating.set(index, entry);
+    const { lifecycle, logger } = this.#options;
+    const current = (): boolean => this.#coordinating.get(index) === entry;
+    lifecycle.loading(index);
+    const started = this.#options.clock.monotonicMs();
+    loadOffsetsPartition({ partition, current, logger }).then(
+      (outcome) => {
+        if (!('loaded' in outcome) || !current()) return;
+        entry.status = 'loaded';
+        const { groups, offsets } = outcome.loaded;
+        logger.info(
+          {
+            partition: index,
+            leaderEpoch: entry.leaderEpoch,
+            groups: groups.size,
+            groupsWithOffsets: offsets.size,
+            ms: this.#options.clock.monotonicMs() - started,
+          },
+          'loaded __consumer_offsets partition',
+        );
+        lifecycle.loaded(index, outcome.loaded);
+      },
+      (error: unknown) => {
+        // A read or decode failure; the partition stays unserved (loading) until leadership changes again.
+        logger.error({ partition: index, err: String(error) }, 'could not load __consumer_offsets partition');
+      },
+    );
+  }
+
+  async #write(groupId: string, records: KafkaRecord[]): Promise<StoreResult> {
+    if (records.length === 0) return ok(undefined);
+    const o = this.#options;
+    const index = partitionForGroup(groupId, o.partitionCount());
+    const held = this.#coordinating.get(index);
+    if (held === undefined) return err('not_coordinator');
+    if (held.status === 'loading') return err('coordinator_load_in_progress');
+    const partition = o.partition(index);
+    if (
+      partition === undefined ||
+      partition.closed ||
+      partition.role !== 'leader' ||
+      partition.leaderEpoch !== held.leaderEpoch
+    ) {
+      return err('not_coordinator');
+    }
+    const minIsr = o.minInsyncReplicas();
+    // acks=all refuses before appending when the ISR is already too small; for groups that is NOT_COORDINATOR.
+    if (partition.isr.length < minIsr) return err('not_coordinator', 'ISR below min.insync.replicas');
+    const batch = encodeRecordBatchSync({ records, baseTimestamp: BigInt(o.clock.nowMs()) });
+    if (batch.length > o.messageBytesMax()) return err('record_too_large', `batch of ${batch.length} bytes`);
+    let lastOffset: bigint;
+    try {
+      ({ lastOffset } = await partition.appendAsLeader(batch, records.length, () => o.clock.monotonicMs()));
+    } catch (error) {
+      // A closed or failed log: Kafka answers NOT_COORDINATOR to storage errors on this topic too.
+      o.logger.warn({ partition: index, groupId, err: String(error) }, 'append to __consumer_offsets failed');
+      return err('not_coordinator');
+    }
+    const outcome = await partition.waitForAcks(lastOffset, minIsr, o.commitTimeoutMs ?? offsetsCommitTimeoutMsDefault);
+    switch (outcome) {
+      case 'done':
+        return ok(undefined);
+      case 'timed_out':
+        return err('timed_out');
+      case 'not_leader':
+      case 'not_enough_replicas_after_append':
+        return err('not_coordinator');
+    }
+  }
+}

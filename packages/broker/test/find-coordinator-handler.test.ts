@@ -1,0 +1,184 @@
+/**
+ * FindCoordinator against a stub controller and a hand-built metadata
+ * image: the first lookup creates `__consumer_offsets` with the internal
+ * topic's settings, the answer is the PLAINTEXT address of the leader of
+ * the group's partition, and every "not yet" is COORDINATOR_NOT_AVAILABLE.
+ */
+import { ok, silentLogger } from '@runnel/common';
+import {
+  ControllerUnavailableError,
+  type CreateTopicRequest,
+  type CreateTopicResult,
+  MetadataImage,
+  type MetadataRecord,
+  replayBatch,
+} from '@runnel/metadata';
+import { ErrorCode, type FindCoordinatorResponse } from '@runnel/protocol';
+import { describe, expect, it } from 'vitest';
+import { consumerOffsetsTopic, partitionForGroup } from '../src/groups/types.ts';
+import { findCoordinatorHandler } from '../src/handlers/find-coordinator.ts';
+import type { BrokerContext, RequestContext } from '../src/handlers/handler.ts';
+
+const topicId = '00000000-0000-4000-8000-000000000001';
+
+function registration(brokerId: number): MetadataRecord {
+  return {
+    type: 'register-broker',
+    brokerId,
+    incarnationId: `inc-${brokerId}`,
+    brokerEpoch: BigInt(brokerId),
+    listeners: [
+      { name: 'PLAINTEXT', host: `broker-${brokerId}`, port: 9000 + brokerId, securityProtocol: 'PLAINTEXT' },
+      { name: 'REPLICATION', host: `broker-${brokerId}`, port: 19000 + brokerId, securityProtocol: 'PLAINTEXT' },
+    ],
+    rack: null,
+  };
+}
+
+/** The records a controller would commit for the topic: leaders rotate over `brokers`. */
+function topicRecords(
+  partitions: number,
+  brokers: number[],
+  leaderOf = (i: number) => brokers[i % brokers.length],
+): MetadataRecord[] {
+  const records: MetadataRecord[] = [{ type: 'topic', name: consumerOffsetsTopic, topicId }];
+  for (let i = 0; i < partitions; i++) {
+    records.push({
+      type: 'partition',
+      topicId,
+      partition: i,
+      replicas: brokers,
+      isr: brokers,
+      leader: leaderOf(i) ?? -1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+      elr: [],
+      lastKnownElr: [],
+      addingReplicas: [],
+      removingReplicas: [],
+    });
+  }
+  return records;
+}
+
+/** A broker context whose controller "commits" a topic creation into the image it serves. */
+function cluster(brokers: number[], options: { unavailableTimes?: number } = {}) {
+  let unavailable = options.unavailableTimes ?? 0;
+  let image = replayBatch(MetadataImage.empty, brokers.map(registration), BigInt(brokers.length));
+  const created: CreateTopicRequest[][] = [];
+  const commit = (records: MetadataRecord[]): void => {
+    image = replayBatch(image, records, image.lastOffset + BigInt(records.length));
+  };
+  const controller = {
+    async createTopics(req: readonly CreateTopicRequest[]): Promise<CreateTopicResult[]> {
+      if (unavailable-- > 0) throw new ControllerUnavailableError('no leader');
+      created.push([...req]);
+      const first = req[0];
+      if (first === undefined) return [];
+      commit(topicRecords(first.numPartitions, brokers.slice(0, first.replicationFactor)));
+      return [
+        {
+          name: first.name,
+          result: ok({
+            topicId,
+            numPartitions: first.numPartitions,
+            replicationFactor: first.replicationFactor,
+            configs: first.configs,
+          }),
+        },
+      ];
+    },
+  };
+  const context = {
+    controller,
+    partitions: { settled: () => Promise.resolve() },
+    logger: silentLogger(),
+    image: () => image,
+  } as unknown as BrokerContext;
+  return { context, created, commit, image: () => image };
+}
+
+function at(apiVersion: number): RequestContext {
+  return { header: { apiKey: 10, apiVersion, correlationId: 1, clientId: 'test' } } as unknown as RequestContext;
+}
+
+async function find(context: BrokerContext, key: string, keyType = 0): Promise<FindCoordinatorResponse | null> {
+  return findCoordinatorHandler(context).handle({ key, keyType }, at(2));
+}
+
+describe('findCoordinatorHandler', () => {
+  it('creates __consumer_offsets on the first lookup and answers the leader of the group partition', async () => {
+    const c = cluster([1, 2, 3, 4]);
+    const response = await find(c.context, 'orders-app');
+    expect(c.created).toEqual([
+      [
+        {
+          name: consumerOffsetsTopic,
+          numPartitions: 50,
+          replicationFactor: 3,
+          assignments: [],
+          configs: { 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': '104857600' },
+        },
+      ],
+    ]);
+    const leader = c.image().partition(consumerOffsetsTopic, partitionForGroup('orders-app', 50))?.leader;
+    expect(response).toEqual({
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      nodeId: leader,
+      host: `broker-${leader}`,
+      port: 9000 + (leader ?? 0),
+    });
+  });
+
+  it('creates the topic with replication factor min(3, live brokers) and only once for concurrent lookups', async () => {
+    const c = cluster([7]);
+    const handler = findCoordinatorHandler(c.context);
+    const answers = await Promise.all(['a', 'b', 'c'].map((key) => handler.handle({ key, keyType: 0 }, at(0))));
+    expect(c.created).toHaveLength(1);
+    expect(c.created[0]?.[0]?.replicationFactor).toBe(1);
+    for (const a of answers) expect(a).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: 7, port: 9007 });
+  });
+
+  it('uses the existing topic partition count, whatever the default', async () => {
+    const c = cluster([1, 2]);
+    c.commit(topicRecords(3, [1, 2], (i) => (i === partitionForGroup('g', 3) ? 2 : 1)));
+    expect(await find(c.context, 'g')).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: 2, host: 'broker-2' });
+    expect(c.created).toEqual([]);
+  });
+
+  it('answers COORDINATOR_NOT_AVAILABLE while no controller answers, then creates on a later lookup', async () => {
+    const c = cluster([1], { unavailableTimes: 1 });
+    const handler = findCoordinatorHandler(c.context);
+    expect(await handler.handle({ key: 'g', keyType: 0 }, at(1))).toMatchObject({
+      errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+      nodeId: -1,
+    });
+    expect(c.created).toEqual([]);
+    expect(await find(c.context, 'g')).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: 1 });
+  });
+
+  it('counts fenced brokers for the replication factor, so a booting cluster does not get RF 1 for good', async () => {
+    const c = cluster([1, 2, 3]);
+    c.commit([{ type: 'fence-broker', brokerId: 3, brokerEpoch: 3n }]);
+    await find(c.context, 'g');
+    expect(c.created[0]?.[0]?.replicationFactor).toBe(3);
+  });
+
+  it('answers COORDINATOR_NOT_AVAILABLE when the partition has no leader or its leader is fenced', async () => {
+    const c = cluster([1, 2]);
+    c.commit(topicRecords(1, [1, 2], () => -1));
+    expect(await find(c.context, 'g')).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, nodeId: -1 });
+    c.commit(topicRecords(1, [1, 2], () => 2).filter((r) => r.type === 'partition'));
+    c.commit([{ type: 'fence-broker', brokerId: 2, brokerEpoch: 2n }]);
+    expect(await find(c.context, 'g')).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, nodeId: -1 });
+  });
+
+  it('answers COORDINATOR_NOT_AVAILABLE for transactions and INVALID_REQUEST for unknown key types, creating nothing', async () => {
+    const c = cluster([1]);
+    expect(await find(c.context, 'txn', 1)).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE });
+    expect(await find(c.context, 'x', 2)).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST });
+    expect(c.created).toEqual([]);
+  });
+});
