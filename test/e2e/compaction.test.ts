@@ -5,10 +5,12 @@
  * consumer reading from the beginning still sees every key's latest value,
  * at its original offset, in offset order.
  */
+import { ErrorCode, encodeRecordBatchSync } from '@runnel/protocol';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InProcessCluster, startInProcess } from '../harness/in-process.ts';
 import { kcat } from '../harness/kcat.ts';
+import { ProtocolClient } from '../harness/protocol-client.ts';
 import { waitFor } from '../harness/wait.ts';
 
 let cluster: InProcessCluster;
@@ -97,6 +99,59 @@ describe('log compaction', () => {
     for (let k = 0; k < keys; k++) {
       const values = after.filter((r) => r.key === `k${k}`).map((r) => r.value);
       expect(values.at(-1)).toBe(`r${rounds - 1}`);
+    }
+  });
+
+  it('refuses a record without a key on a compacted topic with INVALID_RECORD, and keyed ones still go in', async () => {
+    const kafka = new Kafka({ brokers: [bootstrap], clientId: 'keyless', logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        topics: [{ topic: 'keyless', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    const producer = kafka.producer({ retry: { retries: 0 } });
+    await producer.connect();
+    try {
+      await expect(producer.send({ topic: 'keyless', messages: [{ value: 'no key' }] })).rejects.toMatchObject({
+        type: 'INVALID_RECORD',
+      });
+      const ok = await producer.send({ topic: 'keyless', messages: [{ key: 'k', value: 'keyed' }] });
+      expect(ok[0]?.baseOffset).toBe('0');
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it('refuses client creation of and writes to __consumer_offsets', async () => {
+    const kafka = new Kafka({ brokers: [bootstrap], clientId: 'internal', logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await expect(admin.createTopics({ topics: [{ topic: '__consumer_offsets' }] })).rejects.toMatchObject({
+        errors: [expect.objectContaining({ type: 'INVALID_REQUEST' })],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    // Straight to the wire: a client would first look the topic up, and Metadata does not create it.
+    const client = await ProtocolClient.connect(cluster.broker.port);
+    try {
+      const records = encodeRecordBatchSync({
+        records: [{ key: Buffer.from('k'), value: Buffer.from('v'), headers: [] }],
+      });
+      const response = await client.request(0, 7, {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 5000,
+        topicData: [{ name: '__consumer_offsets', partitionData: [{ index: 0, records }] }],
+      });
+      expect(response.responses[0]?.partitionResponses[0]?.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    } finally {
+      client.close();
     }
   });
 });

@@ -15,6 +15,9 @@ import { type Clock, createLogger, type Logger, systemClock } from '@runnel/comm
 import { type ControllerChannel, MetadataImage, replayBatch } from '@runnel/metadata';
 import { type BrokerConfig, kafkaConfigMap } from './config.ts';
 import { ControllerSession } from './controller-session.ts';
+import { GroupCoordinator } from './groups/group-coordinator.ts';
+import { OffsetsStore } from './groups/offsets-store.ts';
+import { consumerOffsetsPartitionsDefault, consumerOffsetsTopic } from './groups/types.ts';
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/admin-configs.ts';
 import { electLeadersHandler } from './handlers/admin-elect-leaders.ts';
 import { createPartitionsHandler } from './handlers/admin-partitions.ts';
@@ -64,6 +67,8 @@ export class Broker {
   #server: KafkaServer | null = null;
   #http: HttpServer | null = null;
   #retentionTimer: NodeJS.Timeout | null = null;
+  readonly #offsets: OffsetsStore;
+  readonly #groups: GroupCoordinator;
   #ready = false;
   #session: ControllerSession | null = null;
 
@@ -73,7 +78,34 @@ export class Broker {
     const clock = options.clock ?? systemClock;
     this.#clock = clock;
     this.#logger = (options.logger ?? createLogger({ name: 'broker' })).child({ nodeId: options.config.nodeId });
-    this.#partitions = new PartitionManager({ config: options.config, logger: this.#logger, clock });
+    this.#partitions = new PartitionManager({
+      config: options.config,
+      logger: this.#logger,
+      clock,
+      onRoleChange: (p, before, after) => this.#offsets.onRoleChange(p, before, after),
+    });
+    // Consumer groups: the coordinator keeps group state; the store persists it in __consumer_offsets and
+    // tells the coordinator which of that topic's partitions this broker leads (and so coordinates).
+    const offsetsLimits = () => topicLimits(this.#image.configOverrides('topic', consumerOffsetsTopic), options.config);
+    this.#offsets = new OffsetsStore({
+      partition: (i) => this.#partitions.get(consumerOffsetsTopic, i),
+      partitionCount: () =>
+        this.#image.topic(consumerOffsetsTopic)?.partitions.length ?? consumerOffsetsPartitionsDefault,
+      lifecycle: {
+        loading: (p) => this.#groups.loading(p),
+        loaded: (p, state) => this.#groups.loaded(p, state),
+        unloaded: (p) => this.#groups.unloaded(p),
+      },
+      minInsyncReplicas: () => offsetsLimits().minInsyncReplicas,
+      messageBytesMax: () => offsetsLimits().messageBytesMax,
+      logger: this.#logger.child({ component: 'offsets-store' }),
+      clock,
+    });
+    this.#groups = new GroupCoordinator({
+      store: this.#offsets,
+      clock,
+      logger: this.#logger.child({ component: 'group-coordinator' }),
+    });
     this.metrics = new BrokerMetrics(
       {
         partitionCount: () => this.#partitions.count,
@@ -115,6 +147,7 @@ export class Broker {
       register(alterPartitionReassignmentsHandler(context)),
       register(listPartitionReassignmentsHandler(context)),
       register(electLeadersHandler(context)),
+      ...this.#groups.handlers({ image: () => this.#image }),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
     this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));
@@ -274,6 +307,8 @@ export class Broker {
     if (this.#checkpointTimer !== null) clearInterval(this.#checkpointTimer);
     await this.#server?.close();
     await this.#http?.close();
+    this.#groups.close();
+    this.#offsets.close();
     await this.#replication?.close();
     await this.#partitions.close();
     // Last: only a stop that got here flushed and closed every log.

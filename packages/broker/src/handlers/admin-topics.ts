@@ -13,6 +13,7 @@ import {
   type DeleteTopicsResponse,
   ErrorCode,
 } from '@runnel/protocol';
+import { consumerOffsetsTopic } from '../groups/types.ts';
 import type { BrokerContext, Handler } from './handler.ts';
 
 const createTopicErrorCodes: Record<CreateTopicError, number> = {
@@ -32,7 +33,9 @@ export function createTopicsHandler(broker: BrokerContext): Handler<19> {
     async handle(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
       const counts = new Map<string, number>();
       for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
-      const unique = request.topics.filter((t) => counts.get(t.name) === 1);
+      // Internal topics are created by the broker itself (groups), never by clients.
+      const internal = (name: string): boolean => name === consumerOffsetsTopic;
+      const unique = request.topics.filter((t) => counts.get(t.name) === 1 && !internal(t.name));
       let results: CreateTopicResult[];
       try {
         results = await broker.controller.createTopics(
@@ -68,6 +71,13 @@ export function createTopicsHandler(broker: BrokerContext): Handler<19> {
         topics: request.topics.map((t) => {
           if (counts.get(t.name) !== 1) {
             return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request' };
+          }
+          if (internal(t.name)) {
+            return {
+              name: t.name,
+              errorCode: ErrorCode.INVALID_REQUEST,
+              errorMessage: `Creation of internal topic ${t.name} is prohibited; the brokers create it on first use.`,
+            };
           }
           const result = byName.get(t.name);
           if (result === undefined || result.ok) return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };

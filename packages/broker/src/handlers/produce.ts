@@ -12,7 +12,14 @@
  * the request's timeout, or NOT_LEADER_OR_FOLLOWER if leadership moves.
  */
 import { isValidTopicName } from '@runnel/metadata';
-import { ErrorCode, type ProduceRequest, type ProduceResponse, validateRecordBatches } from '@runnel/protocol';
+import {
+  decodeRecordBatches,
+  ErrorCode,
+  type ProduceRequest,
+  type ProduceResponse,
+  validateRecordBatches,
+} from '@runnel/protocol';
+import { consumerOffsetsTopic } from '../groups/types.ts';
 import { topicLimits } from '../log-config.ts';
 import type { BrokerContext, Handler } from './handler.ts';
 
@@ -24,6 +31,15 @@ const validationErrorCodes = {
   unsupported_compression: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
   unsupported_magic: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
 } as const;
+
+function isCompacted(overrides: ReadonlyMap<string, string>): boolean {
+  return (overrides.get('cleanup.policy') ?? 'delete').split(',').some((p) => p.trim() === 'compact');
+}
+
+async function hasKeylessRecord(records: Buffer): Promise<boolean> {
+  const batches = await decodeRecordBatches(records);
+  return batches.some((b) => b.records.some((r) => r.key === null));
+}
 
 const ackErrorCodes = {
   not_enough_replicas_after_append: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
@@ -43,7 +59,8 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
       broker.metrics.produceErrors.inc({ topic, error: String(errorCode) });
       return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
     };
-    if (!isValidTopicName(topic)) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    // Clients may not write to internal topics (Kafka answers INVALID_TOPIC_EXCEPTION too).
+    if (!isValidTopicName(topic) || topic === consumerOffsetsTopic) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
     const image = broker.image();
     const topicImage = image.topic(topic);
     if (topicImage === undefined || topicImage.partitions[index] === undefined)
@@ -61,6 +78,12 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
     }
     for (const batch of checked.value.batches) {
       if (batch.sizeBytes > limits.messageBytesMax) return fail(ErrorCode.MESSAGE_TOO_LARGE);
+    }
+    // A compacted topic keeps the latest record per key: a record without one could never be cleaned,
+    // so Kafka refuses it. Only these topics pay for decoding records on produce.
+    if (isCompacted(image.configOverrides('topic', topic)) && (await hasKeylessRecord(records))) {
+      broker.logger.warn({ topic, partition: index }, 'rejected keyless record for a compacted topic');
+      return fail(ErrorCode.INVALID_RECORD);
     }
     if (acks === -1 && partition.isr.length < limits.minInsyncReplicas) return fail(ErrorCode.NOT_ENOUGH_REPLICAS);
     const result = await partition.appendAsLeader(records, checked.value.recordCount, () => broker.clock.monotonicMs());

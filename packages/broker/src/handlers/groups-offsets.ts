@@ -1,0 +1,142 @@
+/**
+ * OffsetCommit (key 8, v2–7), OffsetFetch (9, v1–5) and OffsetDelete (47,
+ * v0). Partitions of topics the metadata image does not know are refused
+ * here with UNKNOWN_TOPIC_OR_PARTITION (as Kafka does before its
+ * coordinator sees them); the rest go to the coordinator.
+ */
+import type {
+  OffsetCommitRequest,
+  OffsetCommitResponse,
+  OffsetDeleteRequest,
+  OffsetDeleteResponse,
+  OffsetFetchRequest,
+  OffsetFetchResponse,
+} from '@runnel/protocol';
+import { ErrorCode } from '@runnel/protocol';
+import type { PartitionError, TopicPartitionRef } from '../groups/group-api.ts';
+import type { GroupCoordinator } from '../groups/group-coordinator.ts';
+import type { GroupHandlerContext } from '../groups/group-handlers.ts';
+import type { Handler, RequestContext } from './handler.ts';
+
+function key(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}
+
+/** Groups flat per-partition results by topic, topics in first-seen order. */
+export function byTopic<T extends TopicPartitionRef, P>(
+  items: readonly T[],
+  partition: (item: T) => P,
+): { name: string; partitions: P[] }[] {
+  const topics = new Map<string, { name: string; partitions: P[] }>();
+  for (const item of items) {
+    let topic = topics.get(item.topic);
+    if (topic === undefined) {
+      topic = { name: item.topic, partitions: [] };
+      topics.set(item.topic, topic);
+    }
+    topic.partitions.push(partition(item));
+  }
+  return [...topics.values()];
+}
+
+export function offsetCommitHandler(coordinator: GroupCoordinator, context: GroupHandlerContext): Handler<8> {
+  return {
+    apiKey: 8,
+    minVersion: 2,
+    maxVersion: 7,
+    async handle(request: OffsetCommitRequest, requestContext: RequestContext): Promise<OffsetCommitResponse> {
+      const withEpoch = requestContext.header.apiVersion >= 6;
+      const image = context.image();
+      const asked = request.topics.flatMap((t) =>
+        t.partitions.map((p) => ({
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: withEpoch ? (p.committedLeaderEpoch ?? -1) : -1,
+          metadata: p.committedMetadata,
+        })),
+      );
+      const known = asked.filter((o) => image.partition(o.topic, o.partition) !== undefined);
+      const codes = new Map<string, number>();
+      if (known.length > 0) {
+        const result = await coordinator.commitOffsets({
+          groupId: request.groupId,
+          generationId: request.generationId,
+          memberId: request.memberId,
+          groupInstanceId: request.groupInstanceId ?? null,
+          offsets: known,
+        });
+        for (const p of result.partitions) codes.set(key(p.topic, p.partition), p.errorCode);
+      }
+      return {
+        throttleTimeMs: 0,
+        topics: byTopic(asked, (o) => ({
+          partitionIndex: o.partition,
+          errorCode: codes.get(key(o.topic, o.partition)) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        })),
+      };
+    },
+  };
+}
+
+export function offsetFetchHandler(coordinator: GroupCoordinator): Handler<9> {
+  return {
+    apiKey: 9,
+    minVersion: 1,
+    maxVersion: 5,
+    async handle(request: OffsetFetchRequest, context: RequestContext): Promise<OffsetFetchResponse> {
+      const asked =
+        request.topics?.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))) ?? null;
+      const result = coordinator.fetchOffsets(request.groupId, asked);
+      let offsets = result.offsets;
+      if (result.errorCode !== ErrorCode.NONE) {
+        // v1 has no top-level error code: every asked partition carries it instead.
+        if (context.header.apiVersion >= 2) return { throttleTimeMs: 0, errorCode: result.errorCode, topics: [] };
+        offsets = (asked ?? []).map((p) => ({
+          ...p,
+          offset: -1n,
+          leaderEpoch: -1,
+          metadata: '',
+          errorCode: result.errorCode,
+        }));
+      }
+      return {
+        throttleTimeMs: 0,
+        errorCode: result.errorCode,
+        topics: byTopic(offsets, (o) => ({
+          partitionIndex: o.partition,
+          committedOffset: o.offset,
+          committedLeaderEpoch: o.leaderEpoch,
+          metadata: o.metadata,
+          errorCode: o.errorCode,
+        })),
+      };
+    },
+  };
+}
+
+export function offsetDeleteHandler(coordinator: GroupCoordinator, context: GroupHandlerContext): Handler<47> {
+  return {
+    apiKey: 47,
+    minVersion: 0,
+    maxVersion: 0,
+    async handle(request: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {
+      const image = context.image();
+      const asked = request.topics.flatMap((t) =>
+        t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })),
+      );
+      const known = asked.filter((p) => image.partition(p.topic, p.partition) !== undefined);
+      const result = await coordinator.deleteOffsets(request.groupId, known);
+      if (result.errorCode !== ErrorCode.NONE) return { errorCode: result.errorCode, throttleTimeMs: 0, topics: [] };
+      const codes = new Map(result.partitions.map((p: PartitionError) => [key(p.topic, p.partition), p.errorCode]));
+      return {
+        errorCode: ErrorCode.NONE,
+        throttleTimeMs: 0,
+        topics: byTopic(asked, (p) => ({
+          partitionIndex: p.partition,
+          errorCode: codes.get(key(p.topic, p.partition)) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        })),
+      };
+    },
+  };
+}
