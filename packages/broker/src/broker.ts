@@ -16,6 +16,7 @@ import { type ControllerChannel, MetadataImage, replayBatch } from '@runnel/meta
 import { type BrokerConfig, kafkaConfigMap } from './config.ts';
 import { ControllerSession } from './controller-session.ts';
 import { GroupCoordinator } from './groups/group-coordinator.ts';
+import { registerGroupMetrics } from './groups/group-metrics.ts';
 import { OffsetsStore } from './groups/offsets-store.ts';
 import { consumerOffsetsPartitionsDefault, consumerOffsetsTopic } from './groups/types.ts';
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/admin-configs.ts';
@@ -103,6 +104,10 @@ export class Broker {
     });
     this.#groups = new GroupCoordinator({
       store: this.#offsets,
+      config: {
+        initialRebalanceDelayMs: options.config.groupInitialRebalanceDelayMs,
+        sessionTimeoutMsMin: options.config.groupMinSessionTimeoutMs,
+      },
       clock,
       logger: this.#logger.child({ component: 'group-coordinator' }),
     });
@@ -115,6 +120,8 @@ export class Broker {
       },
       { defaultMetrics: options.processMetrics ?? false },
     );
+    const committedOffsets = () => this.#groups.committedOffsets();
+    registerGroupMetrics(this.metrics.registry, { committedOffsets, replica: (t, p) => this.#partitions.get(t, p) });
     this.#image = MetadataImage.empty;
     const context: BrokerContext = {
       config: options.config,

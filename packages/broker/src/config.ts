@@ -72,6 +72,10 @@ export interface BrokerConfig {
   followerReplicationThrottledRate: number;
   /** replica.high.watermark.checkpoint.interval.ms */
   highWatermarkCheckpointIntervalMs: number;
+  /** group.initial.rebalance.delay.ms: how long the first join of an empty group waits for more members. */
+  groupInitialRebalanceDelayMs: number;
+  /** group.min.session.timeout.ms: JoinGroups asking for a shorter session get INVALID_SESSION_TIMEOUT. */
+  groupMinSessionTimeoutMs: number;
   /** Host and port of the HTTP server for /metrics, /healthz, /readyz; port 0 picks one, null disables. */
   httpHost: string;
   httpPort: number | null;
@@ -115,6 +119,8 @@ export const defaultBrokerConfig: BrokerConfig = {
   replicaSocketTimeoutMs: 30_000,
   followerReplicationThrottledRate: 0,
   highWatermarkCheckpointIntervalMs: 5000,
+  groupInitialRebalanceDelayMs: 3000,
+  groupMinSessionTimeoutMs: 6000,
   httpHost: '127.0.0.1',
   httpPort: 9644,
 };

@@ -7,6 +7,7 @@ import { brokerCommand } from './commands/broker.ts';
 import { consumeCommand } from './commands/consume.ts';
 import { controllerCommand } from './commands/controller.ts';
 import { devCommand } from './commands/dev.ts';
+import { groupsCommand } from './commands/groups.ts';
 import { partitionsCommand } from './commands/partitions.ts';
 import { produceCommand } from './commands/produce.ts';
 import { topicsCommand } from './commands/topics.ts';
@@ -21,6 +22,7 @@ program.addCommand(brokerCommand());
 program.addCommand(topicsCommand());
 program.addCommand(produceCommand());
 program.addCommand(consumeCommand());
+program.addCommand(groupsCommand());
 program.addCommand(controllerCommand());
 program.addCommand(partitionsCommand());
 

@@ -15,8 +15,20 @@ export type { ConnectionOptions, RequestOptions } from './connection.ts';
 export { Connection } from './connection.ts';
 export type { ConsumedRecord, ConsumeOptions, PartitionReader } from './consume.ts';
 export { consumePartition } from './consume.ts';
+export type { AssignedPartitions } from './consumer-assignment.ts';
+export { decodeConsumerAssignment, encodeConsumerAssignment } from './consumer-assignment.ts';
 export type { ConnectionFailure } from './errors.ts';
 export { ConnectionError, KafkaError } from './errors.ts';
+export type {
+  CommittedPartitionOffset,
+  GroupDescription,
+  GroupListing,
+  GroupMember,
+  GroupOverview,
+  PartitionCommit,
+  PartitionCommitResult,
+} from './group-admin.ts';
+export { GroupAdmin } from './group-admin.ts';
 export type { KafkaClientOptions, ProduceOptions } from './kafka-client.ts';
 export { KafkaClient } from './kafka-client.ts';
 export type { Acks, FetchOptions, FetchResult, ProduceResult } from './partition-requests.ts';

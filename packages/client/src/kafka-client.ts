@@ -226,6 +226,19 @@ export class KafkaClient {
     return consumePartition(this, topic, partition, options);
   }
 
+  /**
+   * The pooled connection to one broker, for APIs this class does not wrap
+   * (GroupAdmin). The client owns it: callers must not close it.
+   */
+  connectionTo(address: BrokerAddress): Promise<Connection> {
+    return this.#connection(address);
+  }
+
+  /** Any live pooled connection (see connectionTo); rejects with ConnectionError when no broker answers. */
+  anyConnection(): Promise<Connection> {
+    return this.#anyConnection();
+  }
+
   /** Closes every connection; pending calls reject with ConnectionError. */
   close(): void {
     this.#closed = true;

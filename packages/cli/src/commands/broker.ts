@@ -28,6 +28,8 @@ export interface BrokerCommandOptions {
   replicaSocketTimeoutMs: number;
   followerReplicationThrottledRate: number;
   minInsyncReplicas?: number;
+  groupInitialRebalanceDelayMs: number;
+  groupMinSessionTimeoutMs: number;
   logLevel: string;
 }
 
@@ -64,6 +66,8 @@ export async function startBrokerProcess(
         replicaLagTimeMaxMs: options.replicaLagTimeMaxMs,
         replicaSocketTimeoutMs: options.replicaSocketTimeoutMs,
         followerReplicationThrottledRate: options.followerReplicationThrottledRate,
+        groupInitialRebalanceDelayMs: options.groupInitialRebalanceDelayMs,
+        groupMinSessionTimeoutMs: options.groupMinSessionTimeoutMs,
         ...(options.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: options.minInsyncReplicas }),
       },
       controller: channel,
@@ -171,6 +175,21 @@ export function brokerCommand(): Command {
       new Option('--min-insync-replicas <n>', 'min.insync.replicas default for topics without an override')
         .argParser(parseIntOption)
         .env('RUNNEL_MIN_INSYNC_REPLICAS'),
+    )
+    .addOption(
+      new Option(
+        '--group-initial-rebalance-delay-ms <ms>',
+        'group.initial.rebalance.delay.ms: how long the first join of an empty group waits for more members',
+      )
+        .default(defaultBrokerConfig.groupInitialRebalanceDelayMs)
+        .argParser(parseIntOption)
+        .env('RUNNEL_GROUP_INITIAL_REBALANCE_DELAY_MS'),
+    )
+    .addOption(
+      new Option('--group-min-session-timeout-ms <ms>', 'group.min.session.timeout.ms: the shortest session a member may ask for')
+        .default(defaultBrokerConfig.groupMinSessionTimeoutMs)
+        .argParser(parseIntOption)
+        .env('RUNNEL_GROUP_MIN_SESSION_TIMEOUT_MS'),
     )
     .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),

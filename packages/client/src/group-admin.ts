@@ -1,0 +1,267 @@
+/**
+ * GroupAdmin: the consumer-group admin calls (FindCoordinator, ListGroups,
+ * DescribeGroups, OffsetFetch, OffsetCommit, DeleteGroups) over a
+ * KafkaClient's pooled connections, for `runnel groups` and tests.
+ *
+ * Every group call goes to the group's coordinator, found with
+ * FindCoordinator. While the coordinator moves or loads (and while the
+ * brokers create __consumer_offsets on first use) the answer is one of
+ * COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS:
+ * those are retried, with backoff, until `coordinatorWaitMs` has passed.
+ */
+import { ApiKeys, ErrorCode } from '@runnel/protocol';
+import type { BrokerAddress } from './bootstrap.ts';
+import type { Connection } from './connection.ts';
+import { type AssignedPartitions, decodeConsumerAssignment } from './consumer-assignment.ts';
+import { ConnectionError, KafkaError } from './errors.ts';
+import type { KafkaClient } from './kafka-client.ts';
+
+export interface GroupOverview {
+  groupId: string;
+  /** Kafka's group state name: Empty, Stable, PreparingRebalance, CompletingRebalance, Dead. */
+  state: string;
+  /** "consumer" for Kafka consumers; "" for groups that only commit offsets. */
+  protocolType: string;
+  /** The broker that coordinates the group. */
+  coordinator: number;
+}
+
+export interface GroupMember {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  /** Decoded for "consumer" groups; null when the group is another kind or the bytes do not parse. */
+  assignment: AssignedPartitions[] | null;
+}
+
+export interface GroupDescription {
+  /** Kafka error code for the group, as data. An unknown group is NONE with state Dead. */
+  errorCode: number;
+  groupId: string;
+  state: string;
+  protocolType: string;
+  /** The assignor the members agreed on (e.g. "range"), "" when none. */
+  protocol: string;
+  members: GroupMember[];
+  coordinator: number;
+}
+
+export interface CommittedPartitionOffset {
+  topic: string;
+  partition: number;
+  /** -1n when the group has no commit for the partition. */
+  offset: bigint;
+  metadata: string | null;
+  /** Kafka error code for the partition, as data. */
+  errorCode: number;
+}
+
+export interface PartitionCommit {
+  topic: string;
+  partition: number;
+  offset: bigint;
+}
+
+export interface PartitionCommitResult {
+  topic: string;
+  partition: number;
+  errorCode: number;
+}
+
+/** ListGroups' answer: the groups of every broker that answered, and why the others did not. */
+export interface GroupListing {
+  groups: GroupOverview[];
+  failures: { nodeId: number; message: string }[];
+}
+
+const coordinatorMovingCodes: ReadonlySet<number> = new Set([
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+]);
+
+/** FindCoordinator's key type for a consumer group (1 would be a transactional id). */
+const groupKeyType = 0;
+const backoffMsMax = 1000;
+
+/**
+ * Owned by its creator; holds no connections of its own (the KafkaClient
+ * does, and outlives it). Group-level Kafka codes come back as data, except
+ * where a call cannot answer at all (no coordinator after the wait, an
+ * OffsetFetch refused as a whole): those throw KafkaError. Transport
+ * failures throw ConnectionError.
+ */
+export class GroupAdmin {
+  readonly #client: KafkaClient;
+  readonly #coordinatorWaitMs: number;
+
+  constructor(client: KafkaClient, options: { coordinatorWaitMs?: number } = {}) {
+    this.#client = client;
+    this.#coordinatorWaitMs = options.coordinatorWaitMs ?? 15_000;
+  }
+
+  /** Every broker's groups (ListGroups answers only the groups a broker coordinates), with their state. */
+  async listGroups(): Promise<GroupListing> {
+    const metadata = await this.#client.metadata([]);
+    const answers = await Promise.all(
+      metadata.brokers.map(async (broker): Promise<GroupListing> => {
+        try {
+          const groups = await this.#brokerGroups(broker.nodeId, broker);
+          return { groups, failures: [] };
+        } catch (error) {
+          if (!(error instanceof KafkaError || error instanceof ConnectionError)) throw error;
+          return { groups: [], failures: [{ nodeId: broker.nodeId, message: error.message }] };
+        }
+      }),
+    );
+    return {
+      groups: answers.flatMap((a) => a.groups).sort((a, b) => a.groupId.localeCompare(b.groupId)),
+      failures: answers.flatMap((a) => a.failures),
+    };
+  }
+
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    return this.#onCoordinator(groupId, async (connection, coordinator) => {
+      const response = await connection.request(ApiKeys.DescribeGroups, {
+        groups: [groupId],
+        includeAuthorizedOperations: false,
+      });
+      const g = response.groups.find((x) => x.groupId === groupId);
+      if (g === undefined) throw new ConnectionError('malformed_response', `DescribeGroups lacks group ${groupId}`);
+      const consumer = g.protocolType === 'consumer';
+      return {
+        errorCode: g.errorCode,
+        groupId,
+        state: g.groupState,
+        protocolType: g.protocolType,
+        protocol: g.protocolData,
+        coordinator,
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId ?? null,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          assignment: consumer ? decodeConsumerAssignment(m.memberAssignment) : null,
+        })),
+      };
+    });
+  }
+
+  /** Every committed offset of the group (OffsetFetch with topics = null). Throws KafkaError on a group-level error. */
+  async fetchOffsets(groupId: string): Promise<CommittedPartitionOffset[]> {
+    const result = await this.#onCoordinator(groupId, async (connection) => {
+      const response = await connection.request(ApiKeys.OffsetFetch, { groupId, topics: null });
+      return { errorCode: response.errorCode ?? ErrorCode.NONE, topics: response.topics };
+    });
+    if (result.errorCode !== ErrorCode.NONE) throw new KafkaError(result.errorCode, `group ${groupId}`);
+    return result.topics.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        offset: p.committedOffset,
+        metadata: p.metadata,
+        errorCode: p.errorCode,
+      })),
+    );
+  }
+
+  /**
+   * Commits offsets as an admin (generation -1, no member id): the coordinator
+   * accepts that only while the group has no members. Per-partition codes are data.
+   */
+  async commitOffsets(groupId: string, offsets: readonly PartitionCommit[]): Promise<PartitionCommitResult[]> {
+    const byTopic = new Map<string, PartitionCommit[]>();
+    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
+    const topics = [...byTopic].map(([name, list]) => ({
+      name,
+      partitions: list.map((o) => ({
+        partitionIndex: o.partition,
+        committedOffset: o.offset,
+        committedLeaderEpoch: -1,
+        committedMetadata: '',
+      })),
+    }));
+    return this.#onCoordinator(groupId, async (connection) => {
+      const response = await connection.request(ApiKeys.OffsetCommit, {
+        groupId,
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        retentionTimeMs: -1n,
+        topics,
+      });
+      const results = response.topics.flatMap((t) =>
+        t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })),
+      );
+      // A moving coordinator answers every partition alike; retry the whole commit then.
+      const first = results[0]?.errorCode ?? ErrorCode.NONE;
+      return { errorCode: results.every((r) => r.errorCode === first) ? first : ErrorCode.NONE, results };
+    }).then((r) => r.results);
+  }
+
+  /** DeleteGroups for one group; the group's code (e.g. NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND) is the answer. */
+  async deleteGroup(groupId: string): Promise<number> {
+    const result = await this.#onCoordinator(groupId, async (connection) => {
+      const response = await connection.request(ApiKeys.DeleteGroups, { groupsNames: [groupId] });
+      const r = response.results.find((x) => x.groupId === groupId);
+      if (r === undefined) throw new ConnectionError('malformed_response', `DeleteGroups lacks group ${groupId}`);
+      return { errorCode: r.errorCode };
+    });
+    return result.errorCode;
+  }
+
+  /** The coordinator's node id and connection; throws KafkaError once the wait is spent. */
+  async findCoordinator(groupId: string): Promise<{ nodeId: number; connection: Connection }> {
+    const deadline = Date.now() + this.#coordinatorWaitMs;
+    for (let attempt = 0; ; attempt++) {
+      const any = await this.#client.anyConnection();
+      const response = await any.request(ApiKeys.FindCoordinator, { key: groupId, keyType: groupKeyType });
+      if (response.errorCode === ErrorCode.NONE) {
+        const address: BrokerAddress = { host: response.host, port: response.port };
+        return { nodeId: response.nodeId, connection: await this.#client.connectionTo(address) };
+      }
+      if (!coordinatorMovingCodes.has(response.errorCode) || Date.now() > deadline) {
+        throw new KafkaError(response.errorCode, response.errorMessage ?? null);
+      }
+      await backoff(attempt);
+    }
+  }
+
+  async #brokerGroups(nodeId: number, address: BrokerAddress): Promise<GroupOverview[]> {
+    const connection = await this.#client.connectionTo(address);
+    const listed = await connection.request(ApiKeys.ListGroups, {});
+    if (listed.errorCode !== ErrorCode.NONE) throw new KafkaError(listed.errorCode, `broker ${nodeId}`);
+    if (listed.groups.length === 0) return [];
+    const described = await connection.request(ApiKeys.DescribeGroups, {
+      groups: listed.groups.map((g) => g.groupId),
+      includeAuthorizedOperations: false,
+    });
+    const states = new Map(described.groups.map((g) => [g.groupId, g.groupState]));
+    return listed.groups.map((g) => ({
+      groupId: g.groupId,
+      protocolType: g.protocolType,
+      state: states.get(g.groupId) ?? 'Unknown',
+      coordinator: nodeId,
+    }));
+  }
+
+  /** Runs `call` on the group's coordinator, again after a backoff while the answer says the coordinator moved. */
+  async #onCoordinator<T extends { errorCode: number }>(
+    groupId: string,
+    call: (connection: Connection, coordinator: number) => Promise<T>,
+  ): Promise<T> {
+    const deadline = Date.now() + this.#coordinatorWaitMs;
+    for (let attempt = 0; ; attempt++) {
+      const { nodeId, connection } = await this.findCoordinator(groupId);
+      const result = await call(connection, nodeId);
+      if (!coordinatorMovingCodes.has(result.errorCode) || Date.now() > deadline) return result;
+      await backoff(attempt);
+    }
+  }
+}
+
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.min(backoffMsMax, 50 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
