@@ -3,63 +3,10 @@
  * against three QuorumControllers in this process; the ISR change commits
  * through Raft and every node's image ends up with it.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ControllerClient, GrpcControllerChannel } from '@runnel/rpc';
-import { afterEach, describe, expect, it } from 'vitest';
-import { resolveControllerConfig } from '../src/controller-config.ts';
-import { QuorumController } from '../src/quorum/quorum-controller.ts';
+import { describe, expect, it } from 'vitest';
+import { useGrpcQuorum, waitFor } from './fixtures/grpc-quorum.ts';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const cleanups: (() => Promise<void> | void)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function quorum(): Promise<{ nodes: QuorumController[]; channel: GrpcControllerChannel }> {
-  const root = await mkdtemp(join(tmpdir(), 'runnel-alter-partition-quorum-'));
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
-  const nodes: QuorumController[] = [];
-  for (let id = 1; id <= 3; id++) {
-    const config = resolveControllerConfig({ nodeId: id, voters, dataDir: join(root, `c${id}`), tickMs: 20 });
-    if (!config.ok) throw new Error(config.message);
-    const node = await QuorumController.start({ config: config.value, servicePort: 0 });
-    nodes.push(node);
-    cleanups.push(() => node.stop());
-  }
-  const client = new ControllerClient({
-    addresses: nodes.map((n) => `127.0.0.1:${n.servicePort}`),
-    callTimeoutMs: 5000,
-  });
-  const channel = new GrpcControllerChannel(client);
-  cleanups.push(() => client.close());
-  cleanups.push(() => channel.close());
-  return { nodes, channel };
-}
+const quorum = useGrpcQuorum('alter-partition-quorum');
 
 describe('AlterPartition through the controller quorum', () => {
   it('a leader shrinking then expanding its ISR over gRPC reaches every node; a stale epoch is refused', async () => {
