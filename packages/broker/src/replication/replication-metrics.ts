@@ -8,6 +8,7 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Partition } from '../partition.ts';
+import type { FollowerState } from './replica-tracker.ts';
 
 export interface ReplicationSources {
   /** Partitions hosted here. */
@@ -28,107 +29,91 @@ export class ReplicationMetrics {
 
   constructor(registry: Registry, sources: ReplicationSources) {
     const registers = [registry];
-    this.isrShrinks = new Counter({
-      name: 'kafka_server_replicamanager_isrshrinks_total',
-      help: 'ISR shrinks committed for partitions this broker leads',
-      registers,
-    });
-    this.isrExpands = new Counter({
-      name: 'kafka_server_replicamanager_isrexpands_total',
-      help: 'ISR expands committed for partitions this broker leads',
-      registers,
-    });
-    this.bytesIn = new Counter({
-      name: 'kafka_server_brokertopicmetrics_replicationbytesin_total',
-      help: 'Record batch bytes this broker copied from leaders as a follower',
-      registers,
-    });
-    this.bytesOut = new Counter({
-      name: 'kafka_server_brokertopicmetrics_replicationbytesout_total',
-      help: 'Record batch bytes this broker sent to followers as a leader',
-      registers,
-    });
-    this.truncations = new Counter({
-      name: 'runnel_replication_follower_truncations_total',
-      help: 'Times a follower cut its log back to where it agrees with the leader (diverging epoch)',
-      registers,
-    });
-    this.tailCacheReads = new Counter({
-      name: 'runnel_replication_leader_tail_cache_reads_total',
-      help: 'Follower fetches answered from the leader tail cache (recent appends in memory)',
-      registers,
-    });
-    this.logReads = new Counter({
-      name: 'runnel_replication_leader_log_reads_total',
-      help: 'Follower fetches that read the leader log file (follower behind the tail cache)',
-      registers,
-    });
+    const counter = (name: string, help: string): Counter => new Counter({ name, help, registers });
+    this.isrShrinks = counter(
+      'kafka_server_replicamanager_isrshrinks_total',
+      'ISR shrinks committed for partitions this broker leads',
+    );
+    this.isrExpands = counter(
+      'kafka_server_replicamanager_isrexpands_total',
+      'ISR expands committed for partitions this broker leads',
+    );
+    this.bytesIn = counter(
+      'kafka_server_brokertopicmetrics_replicationbytesin_total',
+      'Record batch bytes this broker copied from leaders as a follower',
+    );
+    this.bytesOut = counter(
+      'kafka_server_brokertopicmetrics_replicationbytesout_total',
+      'Record batch bytes this broker sent to followers as a leader',
+    );
+    this.truncations = counter(
+      'runnel_replication_follower_truncations_total',
+      'Times a follower cut its log back to where it agrees with the leader (diverging epoch)',
+    );
+    this.tailCacheReads = counter(
+      'runnel_replication_leader_tail_cache_reads_total',
+      'Follower fetches answered from the leader tail cache (recent appends in memory)',
+    );
+    this.logReads = counter(
+      'runnel_replication_leader_log_reads_total',
+      'Follower fetches that read the leader log file (follower behind the tail cache)',
+    );
     const leaders = function* (): Generator<Partition> {
       for (const p of sources.partitions()) if (p.role === 'leader' && !p.closed) yield p;
     };
-    new Gauge({
-      name: 'kafka_server_replicamanager_leadercount',
-      help: 'Partitions this broker leads',
-      registers,
-      collect() {
-        let n = 0;
-        for (const _ of leaders()) n++;
-        this.set(n);
-      },
-    });
-    new Gauge({
-      name: 'kafka_server_replicamanager_underreplicatedpartitions',
-      help: 'Partitions this broker leads whose ISR is smaller than their replica set',
-      registers,
-      collect() {
-        let n = 0;
-        for (const p of leaders()) if (p.isr.length < p.replicas.length) n++;
-        this.set(n);
-      },
-    });
-    new Gauge({
-      name: 'kafka_server_replicamanager_underminisrpartitioncount',
-      help: 'Partitions this broker leads whose ISR is smaller than min.insync.replicas',
-      registers,
-      collect() {
-        let n = 0;
-        for (const p of leaders()) if (p.isr.length < sources.minInsyncReplicas(p.topic)) n++;
-        this.set(n);
-      },
-    });
-    new Gauge({
-      name: 'runnel_replication_follower_lag_messages',
-      help: 'How many records a follower is behind this leader, per partition and follower',
-      labelNames: ['topic', 'partition', 'follower'],
-      registers,
-      collect() {
-        this.reset();
-        const now = sources.nowMs();
-        for (const p of leaders()) {
-          for (const id of p.replicas) {
-            const state = p.tracker?.followerState(id, now);
-            if (state?.lagMessages == null) continue;
-            this.set({ topic: p.topic, partition: String(p.index), follower: String(id) }, Number(state.lagMessages));
+    /** A gauge counting the partitions this broker leads that match `when`. */
+    const leaderGauge = (name: string, help: string, when: (p: Partition) => boolean): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          let n = 0;
+          for (const p of leaders()) if (when(p)) n++;
+          this.set(n);
+        },
+      });
+    };
+    /** A gauge per (partition, follower) of the partitions this broker leads, from the tracker's follower state. */
+    const followerGauge = (name: string, help: string, value: (state: FollowerState) => number | null): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['topic', 'partition', 'follower'],
+        registers,
+        collect() {
+          this.reset();
+          const now = sources.nowMs();
+          for (const p of leaders()) {
+            for (const id of p.replicas) {
+              const state = p.tracker?.followerState(id, now);
+              const v = state === undefined ? null : value(state);
+              if (v !== null) this.set({ topic: p.topic, partition: String(p.index), follower: String(id) }, v);
+            }
           }
-        }
-      },
-    });
-    new Gauge({
-      name: 'runnel_replication_follower_lag_seconds',
-      help: 'Time since a follower last held everything this leader had, per partition and follower',
-      labelNames: ['topic', 'partition', 'follower'],
-      registers,
-      collect() {
-        this.reset();
-        const now = sources.nowMs();
-        for (const p of leaders()) {
-          for (const id of p.replicas) {
-            const state = p.tracker?.followerState(id, now);
-            if (state === undefined) continue;
-            this.set({ topic: p.topic, partition: String(p.index), follower: String(id) }, state.lagMs / 1000);
-          }
-        }
-      },
-    });
+        },
+      });
+    };
+    leaderGauge('kafka_server_replicamanager_leadercount', 'Partitions this broker leads', () => true);
+    leaderGauge(
+      'kafka_server_replicamanager_underreplicatedpartitions',
+      'Partitions this broker leads whose ISR is smaller than their replica set',
+      (p) => p.isr.length < p.replicas.length,
+    );
+    leaderGauge(
+      'kafka_server_replicamanager_underminisrpartitioncount',
+      'Partitions this broker leads whose ISR is smaller than min.insync.replicas',
+      (p) => p.isr.length < sources.minInsyncReplicas(p.topic),
+    );
+    followerGauge(
+      'runnel_replication_follower_lag_messages',
+      'How many records a follower is behind this leader, per partition and follower',
+      (state) => (state.lagMessages === null ? null : Number(state.lagMessages)),
+    );
+    followerGauge(
+      'runnel_replication_follower_lag_seconds',
+      'Time since a follower last held everything this leader had, per partition and follower',
+      (state) => state.lagMs / 1000,
+    );
   }
 }
