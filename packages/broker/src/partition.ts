@@ -122,7 +122,13 @@ export class Partition {
    * replica set makes a fresh tracker (as leader) or ends leadership; a
    * newer partition epoch with the same leadership is an ISR commit.
    */
-  applyState(state: PartitionState, nowMs: number, lagTimeMaxMs: number, minInsyncReplicas = 1): void {
+  applyState(
+    state: PartitionState,
+    nowMs: number,
+    lagTimeMaxMs: number,
+    minInsyncReplicas = 1,
+    unavailable: ReadonlySet<number> = new Set(),
+  ): void {
     const before = this.#state;
     this.#state = state;
     const role: PartitionRole =
@@ -139,7 +145,8 @@ export class Partition {
     if (sameLeadership && this.#tracker !== null) {
       const committed = this.#tracker.onIsrCommitted(state.isr, state.partitionEpoch);
       const minIsr = this.#tracker.setMinInsyncReplicas(minInsyncReplicas);
-      if (committed.highWatermarkChanged || minIsr.highWatermarkChanged) {
+      const fenced = this.#tracker.setUnavailableFollowers(unavailable);
+      if (committed.highWatermarkChanged || minIsr.highWatermarkChanged || fenced.highWatermarkChanged) {
         this.#setHighWatermark(this.#tracker.highWatermark);
         this.#notify();
       }
@@ -161,6 +168,7 @@ export class Partition {
         nowMs,
         minInsyncReplicas,
       });
+      this.#tracker.setUnavailableFollowers(unavailable);
       this.#tail = new LeaderTailCache(tailCacheBytesMax);
       this.#setHighWatermark(this.#tracker.highWatermark);
       // Waiters of an earlier epoch of ours cannot know their records survived the change.

@@ -57,6 +57,21 @@ describe('ReplicaTracker high watermark', () => {
     expect(t.isrChange(4)).toMatchObject({ reason: 'expand', isr: [1, 2, 3] });
   });
 
+  it('stops counting a would-be member as soon as metadata shows it fenced (KIP-841), not lagTimeMaxMs later', () => {
+    const t = tracker({ isr: [1, 2, 3], logEndOffset: 10n, highWatermark: 10n });
+    fetch(t, 2, 10n, 1);
+    fetch(t, 3, 10n, 1);
+    // Broker 3 dies; the controller fences it and commits the ISR without it.
+    t.onIsrCommitted([1, 2], 8);
+    t.onLeaderAppend(20n, 2);
+    fetch(t, 2, 20n, 3);
+    // Caught up a moment ago, 3 still counts as about to rejoin and holds the HWM.
+    expect(t.highWatermark).toBe(10n);
+    expect(t.setUnavailableFollowers(new Set([3]))).toEqual({ highWatermarkChanged: true });
+    expect(t.highWatermark).toBe(20n);
+    expect(t.isrChange(4)).toBeNull();
+  });
+
   it('stops waiting for a would-be member that has not caught up within lagTimeMaxMs', () => {
     const t = tracker({ isr: [1, 2], highWatermark: 10n, logEndOffset: 10n });
     fetch(t, 3, 10n, 0);

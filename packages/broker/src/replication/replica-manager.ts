@@ -132,6 +132,7 @@ export class ReplicaManager {
       this.#options.clock.monotonicMs(),
       this.#options.config.lagTimeMaxMs,
       this.#options.minInsyncReplicas(p.topic),
+      this.#unavailableReplicas(state.replicas),
     );
     if (p.role === 'follower') this.#fetcherFor(p.leader)?.add(p);
     if (p.role === 'leader') this.proposeIsrChange(p);
@@ -235,6 +236,12 @@ export class ReplicaManager {
         void fetcher.close();
       }
     }
+  }
+
+  /** Replicas the metadata image shows fenced or unregistered. */
+  #unavailableReplicas(replicas: readonly number[]): ReadonlySet<number> {
+    const image = this.#options.image();
+    return new Set(replicas.filter((id) => image.broker(id)?.fenced !== false));
   }
 
   #fetcherOf(p: Partition): ReplicaFetcher | undefined {

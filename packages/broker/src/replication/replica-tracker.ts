@@ -94,6 +94,8 @@ export class ReplicaTracker {
   #leaderEndOffset: bigint;
   #pending: IsrProposal | null = null;
   #minInsyncReplicas: number;
+  /** Followers metadata shows fenced or unregistered (KIP-841): never counted towards joining the ISR. */
+  #unavailable: ReadonlySet<number> = new Set();
   /** Latest time passed in, for the calls that take none. */
   #nowMs: number;
 
@@ -139,6 +141,18 @@ export class ReplicaTracker {
 
   get proposalPending(): boolean {
     return this.#pending !== null;
+  }
+
+  /**
+   * The followers that are fenced or not registered now. A follower that
+   * died just after catching up would otherwise hold the HWM back as a
+   * would-be member until its lag window ran out, stalling acks=all for
+   * replica.lag.time.max.ms even though the controller has already fenced
+   * it. Returns whether the HWM moved.
+   */
+  setUnavailableFollowers(ids: ReadonlySet<number>): { highWatermarkChanged: boolean } {
+    this.#unavailable = ids;
+    return { highWatermarkChanged: this.#advanceHighWatermark() };
   }
 
   /** The topic's min.insync.replicas changed; returns whether the HWM moved. */
@@ -291,7 +305,8 @@ export class ReplicaTracker {
   #eligibleToJoin(recentOnly: boolean): number[] {
     const joining: number[] = [];
     for (const [id, follower] of this.#followers) {
-      if (this.#isr.includes(id) || !follower.canJoinIsr(this.#highWatermark, this.#epochStartOffset)) continue;
+      if (this.#isr.includes(id) || this.#unavailable.has(id)) continue;
+      if (!follower.canJoinIsr(this.#highWatermark, this.#epochStartOffset)) continue;
       if (recentOnly && follower.isOutOfSync(this.#leaderEndOffset, this.#nowMs, this.#lagTimeMaxMs)) continue;
       joining.push(id);
     }

@@ -186,7 +186,10 @@ export function brokerCommand(): Command {
         .env('RUNNEL_GROUP_INITIAL_REBALANCE_DELAY_MS'),
     )
     .addOption(
-      new Option('--group-min-session-timeout-ms <ms>', 'group.min.session.timeout.ms: the shortest session a member may ask for')
+      new Option(
+        '--group-min-session-timeout-ms <ms>',
+        'group.min.session.timeout.ms: the shortest session a member may ask for',
+      )
         .default(defaultBrokerConfig.groupMinSessionTimeoutMs)
         .argParser(parseIntOption)
         .env('RUNNEL_GROUP_MIN_SESSION_TIMEOUT_MS'),
