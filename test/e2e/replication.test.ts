@@ -225,7 +225,8 @@ describe('replication', () => {
             const p = response.responses[0]?.partitions[0];
             expect(p?.errorCode).toBe(0);
             expect(p?.highWatermark).toBe(0n);
-            expect(p?.records === null || (p?.records as Buffer).length === 0).toBe(true);
+            const records = p?.records ?? null;
+            expect(records === null || (records as Buffer).length === 0).toBe(true);
           }
         } finally {
           client.close();
