@@ -19,6 +19,7 @@ export interface BrokerCommandOptions {
   port: number;
   advertisedHost?: string;
   httpPort: number;
+  httpHost: string;
   rack?: string;
   heartbeatIntervalMs: number;
   replicationPort: number;
@@ -58,6 +59,7 @@ export async function startBrokerProcess(
         advertisedHost: options.advertisedHost ?? null,
         dataDir: join(options.dataDir),
         httpPort: options.httpPort,
+        httpHost: options.httpHost,
         rack: options.rack ?? null,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
         replicationPort: options.replicationPort,
@@ -123,6 +125,11 @@ export function brokerCommand(): Command {
         .default(9644)
         .argParser(parseIntOption)
         .env('RUNNEL_HTTP_PORT'),
+    )
+    .addOption(
+      new Option('--http-host <host>', 'interface for /metrics, /healthz, /readyz (0.0.0.0 in containers)')
+        .default('127.0.0.1')
+        .env('RUNNEL_HTTP_HOST'),
     )
     .addOption(new Option('--rack <rack>', 'broker.rack, used to spread replicas').env('RUNNEL_RACK'))
     .addOption(
