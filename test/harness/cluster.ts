@@ -46,6 +46,11 @@ export interface ClusterOptions {
   brokerHost?: (id: number) => string;
   /** A command prefix a broker runs under, e.g. `ip netns exec <ns>` (it must exec, so the pid stays the broker's). */
   brokerWrapper?: (id: number) => readonly string[];
+  /**
+   * How many of the brokers (the highest ids) are set up but not started, so
+   * a test can add them to the running cluster later with restart('broker', id).
+   */
+  brokersStartedLater?: number;
 }
 
 export const fastTimings: ClusterTimings = {
@@ -170,7 +175,8 @@ export class TestCluster {
     }
     try {
       await Promise.all(controllerIds.map((id) => cluster.restart('controller', id)));
-      await Promise.all(Array.from({ length: options.brokers }, (_, i) => cluster.restart('broker', i + 1)));
+      const startedNow = options.brokers - (options.brokersStartedLater ?? 0);
+      await Promise.all(Array.from({ length: startedNow }, (_, i) => cluster.restart('broker', i + 1)));
     } catch (error) {
       await cluster.stop();
       throw error;

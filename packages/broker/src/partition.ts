@@ -267,7 +267,9 @@ export class Partition {
   onIsrAnswer(leaderEpoch: number, answer: { isr: readonly number[]; partitionEpoch: number } | null): void {
     const tracker = this.#tracker;
     if (tracker === null || tracker.leaderEpoch !== leaderEpoch) return;
-    if (answer === null) {
+    // An answer whose ISR leaves us out means leadership is moving (a reassignment removing this
+    // replica): metadata will replace the tracker; until then keep the ISR we know.
+    if (answer === null || !answer.isr.includes(this.nodeId)) {
       tracker.onIsrRejected();
       return;
     }

@@ -48,6 +48,18 @@ export const controllerSettings = [
     // Kafka's key is in seconds; mergeControllerSettings converts it.
     file: ['leader.imbalance.check.interval.ms', 'leader.imbalance.check.interval.seconds'],
   },
+  {
+    key: 'balanceIntervalMs',
+    flag: 'balance-interval-ms',
+    env: 'RUNNEL_BALANCE_INTERVAL_MS',
+    file: ['balance.interval.ms'],
+  },
+  {
+    key: 'balanceMovesMax',
+    flag: 'balance-moves-max',
+    env: 'RUNNEL_BALANCE_MOVES_MAX',
+    file: ['balance.moves.max'],
+  },
   { key: 'numPartitions', flag: 'num-partitions', env: 'RUNNEL_NUM_PARTITIONS', file: ['num.partitions'] },
   {
     key: 'defaultReplicationFactor',
@@ -75,6 +87,12 @@ export const controllerSettings = [
     file: ['auto.leader.rebalance.enable'],
   },
   {
+    key: 'autoBalanceEnable',
+    flag: 'auto-balance-enable',
+    env: 'RUNNEL_AUTO_BALANCE_ENABLE',
+    file: ['auto.balance.enable'],
+  },
+  {
     key: 'leaderImbalancePerBrokerPercentage',
     flag: 'leader-imbalance-per-broker-percentage',
     env: 'RUNNEL_LEADER_IMBALANCE_PER_BROKER_PERCENTAGE',
@@ -92,6 +110,7 @@ const brokerConfigSettings = [
   { key: 'minInsyncReplicas', name: 'min.insync.replicas', kind: 'integer', min: 1, max: 32_767 },
   { key: 'uncleanLeaderElectionEnable', name: 'unclean.leader.election.enable', kind: 'boolean' },
   { key: 'autoLeaderRebalanceEnable', name: 'auto.leader.rebalance.enable', kind: 'boolean' },
+  { key: 'autoBalanceEnable', name: 'auto.balance.enable', kind: 'boolean' },
   {
     key: 'leaderImbalancePerBrokerPercentage',
     name: 'leader.imbalance.per.broker.percentage',
@@ -195,6 +214,8 @@ export function resolveControllerSettings(merged: Merged): Result<ControllerStar
   if (values.leaderImbalanceCheckIntervalMs !== undefined) {
     input.leaderImbalanceCheckIntervalMs = values.leaderImbalanceCheckIntervalMs;
   }
+  if (values.balanceIntervalMs !== undefined) input.balanceIntervalMs = values.balanceIntervalMs;
+  if (values.balanceMovesMax !== undefined) input.balanceMovesMax = values.balanceMovesMax;
   const config = resolveControllerConfig(input);
   if (!config.ok) {
     const setting = controllerSettings.find((s) => config.message?.startsWith(s.flag));

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { brokerCommand } from './commands/broker.ts';
+import { brokersCommand } from './commands/brokers.ts';
 import { consumeCommand } from './commands/consume.ts';
 import { controllerCommand } from './commands/controller.ts';
 import { devCommand } from './commands/dev.ts';
@@ -19,6 +20,7 @@ const program = new Command('runnel')
 
 program.addCommand(devCommand());
 program.addCommand(brokerCommand());
+program.addCommand(brokersCommand());
 program.addCommand(topicsCommand());
 program.addCommand(produceCommand());
 program.addCommand(consumeCommand());

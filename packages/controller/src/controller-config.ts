@@ -38,6 +38,14 @@ export interface ControllerConfig {
    * leaders onto preferred replicas.
    */
   readonly leaderImbalanceCheckIntervalMs: number;
+  /**
+   * How often the active controller runs the balance duty: drains
+   * decommissioning brokers and, when auto.balance.enable is on, evens out
+   * replicas and leaders over brokers (logic/balance-plan.ts).
+   */
+  readonly balanceIntervalMs: number;
+  /** Partition reassignments in flight at most (anyone's); the balancer starts no more. */
+  readonly balanceMovesMax: number;
 }
 
 export const controllerConfigDefaults = {
@@ -49,6 +57,8 @@ export const controllerConfigDefaults = {
   brokerSessionTimeoutMs: 9000,
   snapshotIntervalRecords: 10_000,
   leaderImbalanceCheckIntervalMs: 300_000,
+  balanceIntervalMs: 10_000,
+  balanceMovesMax: 5,
 } as const;
 
 export type ControllerConfigError = 'invalid_config';
@@ -97,6 +107,8 @@ export interface ControllerConfigInput {
   brokerSessionTimeoutMs?: number | string;
   snapshotIntervalRecords?: number | string;
   leaderImbalanceCheckIntervalMs?: number | string;
+  balanceIntervalMs?: number | string;
+  balanceMovesMax?: number | string;
 }
 
 function integer(name: string, value: number | string | undefined, fallback: number, min: number, max: number) {
@@ -173,6 +185,22 @@ export function resolveControllerConfig(input: ControllerConfigInput): Result<Co
     2 ** 31 - 1,
   );
   if (!leaderCheck.ok) return leaderCheck;
+  const balanceInterval = integer(
+    'balance-interval-ms',
+    input.balanceIntervalMs,
+    controllerConfigDefaults.balanceIntervalMs,
+    10,
+    2 ** 31 - 1,
+  );
+  if (!balanceInterval.ok) return balanceInterval;
+  const balanceMoves = integer(
+    'balance-moves-max',
+    input.balanceMovesMax,
+    controllerConfigDefaults.balanceMovesMax,
+    1,
+    10_000,
+  );
+  if (!balanceMoves.ok) return balanceMoves;
   let httpPort: number | null = controllerConfigDefaults.httpPort;
   if (input.httpPort !== undefined && input.httpPort !== null) {
     const parsed = integer('http-port', input.httpPort, 0, 0, 65535);
@@ -191,5 +219,7 @@ export function resolveControllerConfig(input: ControllerConfigInput): Result<Co
     brokerSessionTimeoutMs: session.value,
     snapshotIntervalRecords: snapshotEvery.value,
     leaderImbalanceCheckIntervalMs: leaderCheck.value,
+    balanceIntervalMs: balanceInterval.value,
+    balanceMovesMax: balanceMoves.value,
   });
 }

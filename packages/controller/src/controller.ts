@@ -13,6 +13,7 @@ import type {
   AlterPartitionError,
   AlterPartitionReply,
   AlterPartitionRequest,
+  BrokerStatus,
   CommittedBatch,
   ConfigMap,
   ControllerChannel,
@@ -20,6 +21,7 @@ import type {
   CreatePartitionsTopic,
   CreateTopicRequest,
   CreateTopicResult,
+  DecommissionError,
   DeleteTopicResult,
   ElectLeadersResult,
   MetadataRecord,
@@ -33,10 +35,12 @@ import type {
 import { MetadataImage, replayBatch, zeroUuid } from '@runnel/metadata';
 import { alterConfigs } from './logic/alter-configs.ts';
 import { alterPartition } from './logic/alter-partition.ts';
+import { balanceDefaults, balanceDuties, balanceSettings } from './logic/balance-duties.ts';
 import { electOfflineLeaders } from './logic/broker-fencing.ts';
 import { createPartitions } from './logic/create-partitions.ts';
 import type { TopicDefaults } from './logic/create-topics.ts';
 import { createTopics } from './logic/create-topics.ts';
+import { brokerStatuses, decommissionBroker } from './logic/decommission.ts';
 import { deleteTopics } from './logic/delete-topics.ts';
 import { leaderDuties } from './logic/leader-duties.ts';
 import { preferredLeaderElections } from './logic/preferred-leaders.ts';
@@ -58,6 +62,10 @@ export interface ControllerOptions {
   brokerConfig?: ConfigMap;
   /** leader.imbalance.check.interval.seconds, in ms: how often leaders are rebalanced (default 300 000). */
   leaderImbalanceCheckIntervalMs?: number;
+  /** How often replicas and leaders are balanced and decommissions drained (default 10 000). */
+  balanceIntervalMs?: number;
+  /** Reassignments in flight at most while balancing or draining (default 5). */
+  balanceMovesMax?: number;
   /** Topic ids; random UUIDs unless a test wants them predictable. */
   idGenerator?: () => string;
 }
@@ -86,6 +94,8 @@ export class Controller {
   readonly #sessions = new Map<number, string>();
   readonly #brokerConfig: ConfigMap;
   readonly #rebalanceTimer: NodeJS.Timeout;
+  readonly #balanceTimer: NodeJS.Timeout;
+  readonly #balanceMovesMax: number;
   #image: MetadataImage;
   #tail: Promise<unknown> = Promise.resolve();
   #failure: unknown;
@@ -105,6 +115,12 @@ export class Controller {
       options.leaderImbalanceCheckIntervalMs ?? 300_000,
     );
     this.#rebalanceTimer.unref();
+    this.#balanceMovesMax = options.balanceMovesMax ?? balanceDefaults.maxConcurrentMoves;
+    this.#balanceTimer = setInterval(
+      () => void this.#balanceDuties().catch(() => undefined),
+      options.balanceIntervalMs ?? 10_000,
+    );
+    this.#balanceTimer.unref();
   }
 
   static async open(options: ControllerOptions): Promise<Controller> {
@@ -135,6 +151,8 @@ export class Controller {
       listPartitionReassignments: (query) => this.#listPartitionReassignments(query),
       // In-process: there is no controller node, so the broker names itself (as KRaft's combined mode does).
       describeCluster: () => Promise.resolve({ controllerId: null }),
+      describeBrokers: () => this.#describeBrokers(),
+      decommissionBroker: (brokerId, options) => this.#decommissionBroker(brokerId, options.cancel),
     };
   }
 
@@ -143,6 +161,7 @@ export class Controller {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#rebalanceTimer);
+    clearInterval(this.#balanceTimer);
     await this.#tail;
     this.#listeners.clear();
     await this.#log.close();
@@ -250,6 +269,34 @@ export class Controller {
       const { records, results } = preferredLeaderElections(this.#image, { partitions });
       await this.#commit(records);
       return results;
+    });
+  }
+
+  #describeBrokers(): Promise<BrokerStatus[]> {
+    return this.#serialized(() => Promise.resolve(brokerStatuses(this.#image)));
+  }
+
+  async #decommissionBroker(brokerId: number, cancel: boolean): Promise<Result<BrokerStatus, DecommissionError>> {
+    const result = await this.#serialized(async () => {
+      const { records, result } = decommissionBroker(this.#image, brokerId, { cancel });
+      await this.#commit(records);
+      return result;
+    });
+    // Draining starts now rather than at the next interval.
+    if (result.ok && !cancel) await this.#balanceDuties();
+    return result;
+  }
+
+  /** The periodic balance duty: drain decommissioning brokers, even out replicas and leaders. */
+  #balanceDuties(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#serialized(() => {
+      const settings = balanceSettings(this.#image, this.#brokerConfig, this.#balanceMovesMax);
+      const { records, reassigned, elected } = balanceDuties(this.#image, settings);
+      if (records.length > 0) {
+        this.#logger.info({ event: 'balance-moves', reassigned, elected }, 'balancing brokers');
+      }
+      return this.#commit(records);
     });
   }
 

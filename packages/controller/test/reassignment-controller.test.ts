@@ -80,8 +80,11 @@ describe('single-node Controller partition reassignment', () => {
     expect((await expandIsr(channel, topicId, [1, 2, 3])).ok).toBe(true);
     expect(await channel.listPartitionReassignments([{ topic: 't', partitions: [0] }])).toHaveLength(1);
 
+    const before = partition().partitionEpoch;
     const last = await expandIsr(channel, topicId, [1, 2, 3, 4]);
-    expect(last).toMatchObject({ ok: true, value: { isr: [3, 4] } });
+    // The removed leader is answered with the ISR it asked for; the completion follows as the next record.
+    expect(last).toMatchObject({ ok: true, value: { isr: [1, 2, 3, 4], partitionEpoch: before + 1 } });
+    expect(partition().partitionEpoch).toBe(before + 2);
     expect(partition()).toMatchObject({
       replicas: [3, 4],
       isr: [3, 4],

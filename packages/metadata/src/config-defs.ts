@@ -174,6 +174,12 @@ const ro = { readOnly: true } as const;
 export const brokerConfigDefs: readonly ConfigDef[] = [
   def('advertised.listeners', 'list', null, 'Addresses handed to clients when they differ from listeners.', ro),
   def(
+    'auto.balance.enable',
+    'boolean',
+    'true',
+    'Move replicas and leaders between brokers until their counts are even (Runnel).',
+  ),
+  def(
     'auto.create.topics.enable',
     'boolean',
     'true',

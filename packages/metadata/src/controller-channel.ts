@@ -234,6 +234,37 @@ export interface ElectLeadersResult {
   readonly result: Result<null, ElectLeadersError>;
 }
 
+/**
+ * A broker's place in its lifecycle: active; decommissioning (an operator
+ * asked for it to be drained: it gets no new replicas and its replicas are
+ * moved away); removable (decommissioning and holding no replica, so it
+ * leads nothing either: it may be stopped for good).
+ */
+export type BrokerLifecycle = 'active' | 'decommissioning' | 'removable';
+
+/** One registered broker as the controller sees it (`runnel brokers list`). */
+export interface BrokerStatus {
+  readonly brokerId: number;
+  readonly listeners: readonly BrokerListener[];
+  readonly rack: string | null;
+  readonly fenced: boolean;
+  readonly state: BrokerLifecycle;
+  /** Partitions with a replica on this broker, including replicas a move is adding or removing. */
+  readonly replicas: number;
+  /** Partitions this broker leads. */
+  readonly leaders: number;
+  /** Partitions with a move in progress onto or off this broker. */
+  readonly moving: number;
+}
+
+/**
+ * Why a decommission (or its cancel) was refused: the broker is not
+ * registered; the brokers left (live, not decommissioning) are fewer than
+ * some partition's replication factor; a cancel for a broker that is not
+ * being decommissioned.
+ */
+export type DecommissionError = 'unknown_broker' | 'insufficient_brokers' | 'not_decommissioning';
+
 /** A broker's periodic report to the active controller (keeps its session, drives unfencing and controlled shutdown). */
 export interface BrokerHeartbeat {
   readonly brokerId: number;
@@ -299,6 +330,19 @@ export interface ControllerChannel {
   electLeaders(partitions: readonly TopicPartitionRef[] | null): Promise<ElectLeadersResult[]>;
   /** Rejects with ControllerUnavailableError when no controller answers. */
   describeCluster(): Promise<ControllerView>;
+  /**
+   * Every registered broker with its state and load, by ascending id.
+   * Both Runnel controllers (in-process and gRPC) have it; optional so that
+   * stand-ins for the seam need not.
+   */
+  describeBrokers?(): Promise<BrokerStatus[]>;
+  /**
+   * Starts draining a broker (committed before this resolves; the moves
+   * follow in the background), or with `cancel` returns it to active.
+   * Starting twice is not an error: the second answers the current status.
+   * Present whenever describeBrokers is.
+   */
+  decommissionBroker?(brokerId: number, options: { cancel: boolean }): Promise<Result<BrokerStatus, DecommissionError>>;
   /**
    * Present when the controller tracks broker sessions (the quorum); an
    * in-process single-node controller has none and brokers are live on

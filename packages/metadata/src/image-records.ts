@@ -21,6 +21,9 @@ export function imageRecords(image: MetadataImage): MetadataRecord[] {
     });
     if (b.fenced) records.push({ type: 'fence-broker', brokerId: b.brokerId, brokerEpoch: b.brokerEpoch });
   }
+  for (const brokerId of image.decommissioningBrokerIds()) {
+    records.push({ type: 'broker-state', brokerId, state: 'decommissioning' });
+  }
   for (const name of image.topicNames()) {
     const topic = image.topic(name);
     if (topic === undefined) continue;

@@ -28,6 +28,8 @@ export type {
   AlterPartitionRequest,
   BrokerHeartbeat,
   BrokerHeartbeatReply,
+  BrokerLifecycle,
+  BrokerStatus,
   CommittedBatch,
   ConfigAlteration,
   ConfigOperation,
@@ -40,6 +42,7 @@ export type {
   CreateTopicError,
   CreateTopicRequest,
   CreateTopicResult,
+  DecommissionError,
   DeleteTopicResult,
   ElectLeadersError,
   ElectLeadersResult,
@@ -59,7 +62,9 @@ export { MetadataImage, replay, replayBatch } from './metadata-image.ts';
 export type { DecodeRecordError } from './record-codec.ts';
 export { decodeMetadataRecord, encodeMetadataRecord, metadataRecordVersion } from './record-codec.ts';
 export type {
+  BrokerAdminState,
   BrokerListener,
+  BrokerStateRecord,
   ConfigRecord,
   ConfigResourceType,
   FenceBrokerRecord,

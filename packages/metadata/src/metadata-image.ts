@@ -9,7 +9,7 @@
  * topic with a live name) is a controller bug and fails an assert.
  */
 import { assert } from '@runnel/common';
-import type { BrokerListener, ConfigResourceType, MetadataRecord } from './records.ts';
+import type { BrokerAdminState, BrokerListener, ConfigResourceType, MetadataRecord } from './records.ts';
 
 export interface PartitionImage {
   readonly partition: number;
@@ -56,12 +56,14 @@ const configKey = (resourceType: ConfigResourceType, name: string): string => `$
  * absent things are `undefined` or empty.
  */
 export class MetadataImage {
-  static readonly empty: MetadataImage = new MetadataImage(new Map(), new Map(), new Map(), new Map(), -1n);
+  static readonly empty: MetadataImage = new MetadataImage(new Map(), new Map(), new Map(), new Map(), new Set(), -1n);
 
   readonly #topicsById: ReadonlyMap<string, TopicImage>;
   readonly #topicIdsByName: ReadonlyMap<string, string>;
   readonly #brokers: ReadonlyMap<number, BrokerRegistration>;
   readonly #configs: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Broker ids marked decommissioning (registered or not: the mark outlives registrations). */
+  readonly #decommissioning: ReadonlySet<number>;
   /** Offset of the last record replayed into this image; -1n for the empty image. */
   readonly lastOffset: bigint;
 
@@ -70,12 +72,14 @@ export class MetadataImage {
     topicIdsByName: ReadonlyMap<string, string>,
     brokers: ReadonlyMap<number, BrokerRegistration>,
     configs: ReadonlyMap<string, ReadonlyMap<string, string>>,
+    decommissioning: ReadonlySet<number>,
     lastOffset: bigint,
   ) {
     this.#topicsById = topicsById;
     this.#topicIdsByName = topicIdsByName;
     this.#brokers = brokers;
     this.#configs = configs;
+    this.#decommissioning = decommissioning;
     this.lastOffset = lastOffset;
   }
 
@@ -115,6 +119,21 @@ export class MetadataImage {
     return this.brokers().filter((b) => !b.fenced);
   }
 
+  /** The operator's mark on a broker: 'decommissioning' from a decommission until it is cancelled. */
+  brokerState(brokerId: number): BrokerAdminState {
+    return this.#decommissioning.has(brokerId) ? 'decommissioning' : 'active';
+  }
+
+  /** Brokers marked decommissioning, by ascending id. */
+  decommissioningBrokerIds(): number[] {
+    return [...this.#decommissioning].sort((a, b) => a - b);
+  }
+
+  /** Live brokers not being decommissioned: the ones new replicas may go to. */
+  placeableBrokers(): BrokerRegistration[] {
+    return this.liveBrokers().filter((b) => !this.#decommissioning.has(b.brokerId));
+  }
+
   /** Every resource that has config overrides, sorted by type then name. */
   configResources(): { resourceType: ConfigResourceType; name: string }[] {
     return [...this.#configs.keys()].sort().map((key) => {
@@ -136,10 +155,23 @@ export class MetadataImage {
     if (records.length === 0) return image;
     const firstOffset = lastOffset - BigInt(records.length - 1);
     assert(firstOffset > image.lastOffset, `replay of offset ${firstOffset} onto image at ${image.lastOffset}`);
-    const draft = new ImageDraft(image.#topicsById, image.#topicIdsByName, image.#brokers, image.#configs);
+    const draft = new ImageDraft(
+      image.#topicsById,
+      image.#topicIdsByName,
+      image.#brokers,
+      image.#configs,
+      image.#decommissioning,
+    );
     for (const record of records) draft.apply(record);
     const built = draft.finish();
-    return new MetadataImage(built.topicsById, built.topicIdsByName, built.brokers, built.configs, lastOffset);
+    return new MetadataImage(
+      built.topicsById,
+      built.topicIdsByName,
+      built.brokers,
+      built.configs,
+      built.decommissioning,
+      lastOffset,
+    );
   }
 }
 
@@ -173,6 +205,7 @@ class ImageDraft {
   #names: Map<string, string> | undefined;
   #brokers: Map<number, BrokerRegistration> | undefined;
   #configs: Map<string, ReadonlyMap<string, string>> | undefined;
+  #decommissioning: ReadonlySet<number>;
   /** Topics touched by this batch, with partition arrays this batch owns. */
   readonly #draftTopics = new Map<string, DraftTopic>();
   readonly #draftConfigs = new Map<string, Map<string, string>>();
@@ -182,11 +215,13 @@ class ImageDraft {
     names: ReadonlyMap<string, string>,
     brokers: ReadonlyMap<number, BrokerRegistration>,
     configs: ReadonlyMap<string, ReadonlyMap<string, string>>,
+    decommissioning: ReadonlySet<number>,
   ) {
     this.#baseTopics = topics;
     this.#baseNames = names;
     this.#baseBrokers = brokers;
     this.#baseConfigs = configs;
+    this.#decommissioning = decommissioning;
   }
 
   apply(record: MetadataRecord): void {
@@ -202,6 +237,13 @@ class ImageDraft {
         assert(broker !== undefined, `${record.type} of unregistered broker ${record.brokerId}`);
         assert(broker.brokerEpoch === record.brokerEpoch, `${record.type} with stale epoch ${record.brokerEpoch}`);
         this.#mutBrokers().set(record.brokerId, { ...broker, fenced: record.type === 'fence-broker' });
+        return;
+      }
+      case 'broker-state': {
+        const next = new Set(this.#decommissioning);
+        if (record.state === 'decommissioning') next.add(record.brokerId);
+        else next.delete(record.brokerId);
+        this.#decommissioning = next;
         return;
       }
       case 'topic': {
@@ -263,6 +305,7 @@ class ImageDraft {
     topicIdsByName: ReadonlyMap<string, string>;
     brokers: ReadonlyMap<number, BrokerRegistration>;
     configs: ReadonlyMap<string, ReadonlyMap<string, string>>;
+    decommissioning: ReadonlySet<number>;
   } {
     for (const [id, topic] of this.#draftTopics) this.#mutTopics().set(id, topic);
     for (const [key, config] of this.#draftConfigs) {
@@ -274,6 +317,7 @@ class ImageDraft {
       topicIdsByName: this.#names ?? this.#baseNames,
       brokers: this.#brokers ?? this.#baseBrokers,
       configs: this.#configs ?? this.#baseConfigs,
+      decommissioning: this.#decommissioning,
     };
   }
 

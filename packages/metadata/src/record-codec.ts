@@ -2,13 +2,16 @@
  * Persisted encoding of one MetadataRecord.
  *
  *   record   = version:uint8 payload
- *   version  = 0x02 (written) | 0x01 (still read)
+ *   version  = 0x03 (broker-state records) | 0x02 (every other record) | 0x01 (still read)
  *   payload  = UTF-8 JSON object with a "type" field and the record's fields;
  *              bigint fields (brokerEpoch) are written as decimal strings so
  *              no int64 loses precision through a JS number.
  *
  * Version 2 added elr, lastKnownElr, addingReplicas and removingReplicas to
  * partition records; a version 1 partition record reads them as empty.
+ * Version 3 added the broker-state record. Each record is written with the
+ * lowest version that holds it, so a log without decommissions stays
+ * readable by version-2 code.
  *
  * JSON keeps the log readable with `ldb dump` and the volume of metadata is
  * small. Decoding checks every field's type, because bytes read back from
@@ -20,7 +23,9 @@ import { err, ok } from '@runnel/common';
 import type { BrokerListener, MetadataRecord } from './records.ts';
 import { isUuid } from './records.ts';
 
-export const metadataRecordVersion = 2;
+export const metadataRecordVersion = 3;
+/** What records other than broker-state are written as. */
+const baseRecordVersion = 2;
 /** The oldest version still decodable. */
 const firstRecordVersion = 1;
 
@@ -30,7 +35,7 @@ export function encodeMetadataRecord(record: MetadataRecord): Buffer {
   const json = JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   const body = Buffer.from(json, 'utf8');
   const out = Buffer.allocUnsafe(1 + body.length);
-  out[0] = metadataRecordVersion;
+  out[0] = record.type === 'broker-state' ? metadataRecordVersion : baseRecordVersion;
   body.copy(out, 1);
   return out;
 }
@@ -132,6 +137,12 @@ function toRecord(value: unknown, version: number): MetadataRecord {
         listeners: listeners.map(listener),
         rack: nullableStr(o, 'rack'),
       };
+    }
+    case 'broker-state': {
+      if (version < 3) fail('broker-state records need version 3');
+      const state = o.state;
+      if (state !== 'active' && state !== 'decommissioning') fail('state is not active or decommissioning');
+      return { type, brokerId: int32(o.brokerId, 'brokerId'), state };
     }
     case 'topic':
       return { type, name: str(o, 'name'), topicId: uuid(o, 'topicId') };

@@ -77,8 +77,24 @@ export interface FenceBrokerRecord {
   readonly brokerEpoch: bigint;
 }
 
+/** An operator's lifecycle mark on a broker; see BrokerStateRecord. */
+export type BrokerAdminState = 'active' | 'decommissioning';
+
+/**
+ * An operator started (decommissioning) or cancelled (active) a broker's
+ * decommission. Kept apart from the registration so it survives the
+ * broker's restarts: a decommissioning broker gets no new replicas and the
+ * controller moves its replicas away until it holds none (removable).
+ */
+export interface BrokerStateRecord {
+  readonly type: 'broker-state';
+  readonly brokerId: number;
+  readonly state: BrokerAdminState;
+}
+
 export type MetadataRecord =
   | RegisterBrokerRecord
+  | BrokerStateRecord
   | TopicRecord
   | PartitionRecord
   | ConfigRecord

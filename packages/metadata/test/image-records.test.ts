@@ -78,4 +78,23 @@ describe('image records', () => {
     expect(rebuilt.configOverrides('broker', '').get('log.retention.ms')).toBe('5');
     expect(imageRecords(rebuilt)).toEqual(snapshot);
   });
+
+  it('keep a decommissioning mark (and drop a cancelled one), so a snapshot does not forget a drain', () => {
+    const records: MetadataRecord[] = [
+      ...history(),
+      { type: 'broker-state', brokerId: 1, state: 'decommissioning' },
+      { type: 'broker-state', brokerId: 2, state: 'decommissioning' },
+      { type: 'broker-state', brokerId: 2, state: 'active' },
+    ];
+    const image = replayBatch(MetadataImage.empty, records, BigInt(records.length - 1));
+    expect(image.decommissioningBrokerIds()).toEqual([1]);
+    expect(image.placeableBrokers()).toEqual([]);
+    const snapshot = imageRecords(image);
+    expect(snapshot.filter((r) => r.type === 'broker-state')).toEqual([
+      { type: 'broker-state', brokerId: 1, state: 'decommissioning' },
+    ]);
+    const rebuilt = replayBatch(MetadataImage.empty, snapshot, image.lastOffset);
+    expect(rebuilt.brokerState(1)).toBe('decommissioning');
+    expect(rebuilt.brokerState(2)).toBe('active');
+  });
 });

@@ -45,6 +45,19 @@ describe('metadata record encoding', () => {
     for (const r of samples) expect(encodeMetadataRecord(r)[0]).toBe(2);
   });
 
+  it('a broker-state record round-trips as version 3 and is refused under an older version byte', () => {
+    for (const state of ['decommissioning', 'active'] as const) {
+      const record: MetadataRecord = { type: 'broker-state', brokerId: 4, state };
+      const bytes = encodeMetadataRecord(record);
+      expect(bytes[0]).toBe(3);
+      expect(decodeMetadataRecord(bytes)).toEqual({ ok: true, value: record });
+      bytes[0] = 2;
+      expect(decodeMetadataRecord(bytes)).toMatchObject({ ok: false, error: 'malformed_record' });
+    }
+    const odd = Buffer.from('\x03{"type":"broker-state","brokerId":4,"state":"gone"}');
+    expect(decodeMetadataRecord(odd)).toMatchObject({ ok: false, error: 'malformed_record' });
+  });
+
   it('a version 1 partition record decodes with empty ELR and reassignment lists', () => {
     const v1 = Buffer.from(
       `\x01{"type":"partition","topicId":"${topicId}","partition":0,"replicas":[1,2],"isr":[1],"leader":1,"leaderEpoch":3,"partitionEpoch":4}`,

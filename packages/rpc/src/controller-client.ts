@@ -10,8 +10,10 @@ import type { Logger, Result } from '@runnel/common';
 import { assert, err, ok, silentLogger } from '@runnel/common';
 import type {
   AlterPartitionRequest,
+  BrokerStatus,
   CreateTopicRequest,
   CreateTopicResult,
+  DecommissionError,
   DeleteTopicResult,
   ElectLeadersResult,
   OngoingReassignment,
@@ -21,6 +23,7 @@ import type {
   RegisterBrokerRequest,
   TopicPartitionRef,
 } from '@runnel/metadata';
+import { decommissionResponseFromProto, describeBrokersResponseFromProto } from './broker-admin-codec.ts';
 import { callErrorOf } from './call-errors.ts';
 import {
   alterConfigsRequestToProto,
@@ -198,6 +201,17 @@ export class ControllerClient {
     partitions: readonly TopicPartitionRef[] | null,
   ): Promise<Result<ControllerReply<ElectLeadersResult[]>, ControllerCallError>> {
     return this.#call('ElectLeaders', electLeadersRequestToProto(partitions), electLeadersResponseFromProto);
+  }
+
+  describeBrokers(): Promise<Result<ControllerReply<BrokerStatus[]>, ControllerCallError>> {
+    return this.#call('DescribeBrokers', {}, describeBrokersResponseFromProto);
+  }
+
+  decommissionBroker(
+    brokerId: number,
+    options: { cancel: boolean },
+  ): Promise<Result<ControllerReply<Result<BrokerStatus, DecommissionError>>, ControllerCallError>> {
+    return this.#call('DecommissionBroker', { brokerId, cancel: options.cancel }, decommissionResponseFromProto);
   }
 
   async describeCluster(): Promise<Result<ClusterDescription, ControllerCallError>> {

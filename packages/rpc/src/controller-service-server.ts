@@ -8,6 +8,8 @@ import { Server, status } from '@grpc/grpc-js';
 import type { Logger, Result } from '@runnel/common';
 import { ok, silentLogger } from '@runnel/common';
 import { encodeMetadataRecord } from '@runnel/metadata';
+import type { DecommissionBrokerRequestProto } from './broker-admin-codec.ts';
+import { decommissionResponseToProto, describeBrokersResponseToProto } from './broker-admin-codec.ts';
 import type { FetchMetadataRequestProto, FetchMetadataResponseProto } from './controller-proto-shapes.ts';
 import {
   alterConfigsRequestFromProto,
@@ -151,6 +153,17 @@ export class ControllerServiceServer {
       ),
       ElectLeaders: unary('ElectLeaders', electLeadersRequestFromProto, async (partitions) =>
         electLeadersResponseToProto(await handler.electLeaders(partitions)),
+      ),
+      DescribeBrokers: unary(
+        'DescribeBrokers',
+        () => ok(null),
+        async () => describeBrokersResponseToProto(await handler.describeBrokers()),
+      ),
+      DecommissionBroker: unary(
+        'DecommissionBroker',
+        (p: DecommissionBrokerRequestProto) => ok(p),
+        async ({ brokerId, cancel }) =>
+          decommissionResponseToProto(await handler.decommissionBroker(brokerId, { cancel })),
       ),
       FetchMetadata: (call: ServerWritableStream<FetchMetadataRequestProto, FetchMetadataResponseProto>) =>
         serveFetchMetadata(call, handler, logger, {

@@ -11,11 +11,13 @@ import type {
   AlterPartitionReply,
   AlterPartitionRequest,
   BrokerListener,
+  BrokerStatus,
   CommittedBatch,
   CreatePartitionsResult,
   CreatePartitionsTopic,
   CreateTopicRequest,
   CreateTopicResult,
+  DecommissionError,
   DeleteTopicResult,
   ElectLeadersResult,
   MetadataRecord,
@@ -155,6 +157,11 @@ export interface ControllerServiceHandler {
     query: readonly ReassignmentQuery[] | null,
   ): Promise<ControllerAnswer<OngoingReassignment[]>>;
   electLeaders(partitions: readonly TopicPartitionRef[] | null): Promise<ControllerAnswer<ElectLeadersResult[]>>;
+  describeBrokers(): Promise<ControllerAnswer<BrokerStatus[]>>;
+  decommissionBroker(
+    brokerId: number,
+    options: { cancel: boolean },
+  ): Promise<ControllerAnswer<Result<BrokerStatus, DecommissionError>>>;
 }
 
 /**

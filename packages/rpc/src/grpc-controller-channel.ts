@@ -13,6 +13,7 @@ import type {
   AlterPartitionRequest,
   BrokerHeartbeat,
   BrokerHeartbeatReply,
+  BrokerStatus,
   CommittedBatch,
   ControllerChannel,
   ControllerView,
@@ -20,6 +21,7 @@ import type {
   CreatePartitionsTopic,
   CreateTopicRequest,
   CreateTopicResult,
+  DecommissionError,
   DeleteTopicResult,
   ElectLeadersResult,
   OngoingReassignment,
@@ -151,6 +153,17 @@ export class GrpcControllerChannel implements ControllerChannel {
 
   async electLeaders(partitions: readonly TopicPartitionRef[] | null): Promise<ElectLeadersResult[]> {
     return this.#settle(await this.#client.electLeaders(partitions));
+  }
+
+  async describeBrokers(): Promise<BrokerStatus[]> {
+    return this.#settle(await this.#client.describeBrokers());
+  }
+
+  async decommissionBroker(
+    brokerId: number,
+    options: { cancel: boolean },
+  ): Promise<Result<BrokerStatus, DecommissionError>> {
+    return this.#settle(await this.#client.decommissionBroker(brokerId, options));
   }
 
   async describeCluster(): Promise<ControllerView> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { err, ok } from '@runnel/common';
 import type {
+  BrokerStatus,
   CommittedBatch,
   CreateTopicResult,
   MetadataRecord,
@@ -207,6 +208,40 @@ export class FakeController implements ControllerServiceHandler {
           : { topic, partition, result: err('election_not_needed' as const, 'already the preferred leader') },
       ),
     );
+  }
+
+  /** What describeBrokers answers; decommissionBroker flips the named broker's state here (nothing is committed). */
+  readonly brokerStatuses: BrokerStatus[] = [
+    {
+      brokerId: 1,
+      listeners: [{ name: 'PLAINTEXT', host: 'h', port: 9092, securityProtocol: 'PLAINTEXT' }],
+      rack: null,
+      fenced: false,
+      state: 'active',
+      replicas: 12,
+      leaders: 4,
+      moving: 0,
+    },
+    { brokerId: 4, listeners: [], rack: 'r2', fenced: true, state: 'removable', replicas: 0, leaders: 0, moving: 1 },
+  ];
+
+  async describeBrokers() {
+    this.served.push('describeBrokers');
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    return answer(this.brokerStatuses);
+  }
+
+  /** Broker 1 decommissions (or cancels); broker 4 refuses with insufficient_brokers; others are unknown. */
+  async decommissionBroker(brokerId: number, options: { cancel: boolean }) {
+    this.served.push('decommissionBroker');
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    const status = this.brokerStatuses.find((b) => b.brokerId === brokerId);
+    if (status === undefined) return answer(err('unknown_broker' as const, `Broker ${brokerId} is not registered.`));
+    if (brokerId === 4) return answer(err('insufficient_brokers' as const, 'no room'), 5n);
+    const state = options.cancel ? ('active' as const) : ('decommissioning' as const);
+    return answer(ok({ ...status, state }), -1n);
   }
 
   async describeCluster() {

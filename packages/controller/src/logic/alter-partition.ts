@@ -22,6 +22,7 @@ import type {
   MetadataImage,
   MetadataRecord,
   PartitionImage,
+  PartitionRecord,
 } from '@runnel/metadata';
 import { electionPolicies, stateOf, withIsr } from './partition-election.ts';
 import { completeReassignment } from './reassignment.ts';
@@ -94,8 +95,7 @@ export function alterPartition(
   // KIP-966: replicas shrunk out of an ISR that ends below min.insync.replicas become eligible leaders.
   const minIsr = electionPolicies(image, brokerConfig)(image.topicById(req.topicId)?.name ?? '').minIsr;
   const next = withIsr(p, stateOf(p), isr, minIsr);
-  // An expansion may bring the last adding replica of a reassignment in sync: finish the move in the same record.
-  const record = completeReassignment(image, {
+  const expanded: PartitionRecord = {
     type: 'partition',
     topicId: req.topicId,
     partition: p.partition,
@@ -108,8 +108,17 @@ export function alterPartition(
     lastKnownElr: [],
     addingReplicas: p.addingReplicas,
     removingReplicas: p.removingReplicas,
-  });
-  return { records: [record], result: ok({ partitionEpoch, isr: [...record.isr] }) };
+  };
+  // An expansion may bring the last adding replica of a reassignment in sync: finish the move in the same record.
+  const record = completeReassignment(image, expanded);
+  if (record.leader === expanded.leader) {
+    return { records: [record], result: ok({ partitionEpoch, isr: [...record.isr] }) };
+  }
+  // The move removes the asking leader. It is answered with the ISR it asked for (which holds it) and learns of
+  // its successor from the next record, through metadata: an answer naming an ISR without the leader would
+  // contradict the leadership the broker still holds until that metadata arrives.
+  const completed = { ...record, partitionEpoch: partitionEpoch + 1 };
+  return { records: [expanded, completed], result: ok({ partitionEpoch, isr: [...expanded.isr] }) };
 }
 
 /** Why `isr` cannot be this partition's ISR whoever is live, or null if it can. */

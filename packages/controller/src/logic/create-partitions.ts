@@ -29,7 +29,8 @@ export function createPartitions(
   image: MetadataImage,
   requests: readonly CreatePartitionsTopic[],
 ): CreatePartitionsOutcome {
-  const live = image.liveBrokers().map((b) => ({ brokerId: b.brokerId, rack: b.rack }));
+  // Decommissioning brokers take no new replicas.
+  const live = image.placeableBrokers().map((b) => ({ brokerId: b.brokerId, rack: b.rack }));
   const loads = brokerLoads(image.topicNames().flatMap((name) => image.topic(name)?.partitions ?? []));
   const records: MetadataRecord[] = [];
   const results: CreatePartitionsResult[] = [];

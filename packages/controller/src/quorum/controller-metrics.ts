@@ -12,6 +12,8 @@
  */
 import type { MetadataImage, PartitionImage } from '@runnel/metadata';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { BalanceStatus } from '../logic/balance-duties.ts';
+import { balanceStatus } from '../logic/balance-duties.ts';
 import { preferredReplicaImbalanceCount } from '../logic/preferred-leaders.ts';
 import type { QuorumObserver } from './quorum-controller.ts';
 
@@ -132,6 +134,38 @@ export class ControllerMetrics implements QuorumObserver {
         read(this, (s) => countPartitions(s.image, (p) => p.elr.length > 0));
       },
     });
+    const balance: [string, string, (b: BalanceStatus) => number][] = [
+      [
+        'runnel_controller_reassigning_partitions',
+        'Partitions with a reassignment in progress',
+        (b) => b.movesInFlight,
+      ],
+      [
+        'runnel_controller_broker_replica_imbalance',
+        'Replicas on the fullest live, not decommissioning broker minus on the emptiest (0 or 1 is balanced)',
+        (b) => b.replicaImbalance,
+      ],
+      [
+        'runnel_controller_broker_leader_imbalance',
+        'Partitions led by the busiest live, not decommissioning broker minus by the idlest (0 or 1 is balanced)',
+        (b) => b.leaderImbalance,
+      ],
+      [
+        'runnel_controller_decommissioning_replicas',
+        'Replicas still on brokers being decommissioned',
+        (b) => b.decommissioningReplicas,
+      ],
+    ];
+    for (const [name, help, pick] of balance) {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          read(this, (s) => pick(balanceStatus(s.image)));
+        },
+      });
+    }
     new Gauge({
       name: 'runnel_controller_metadata_offset',
       help: 'Offset of the last metadata record applied on this node (-1 before the first)',

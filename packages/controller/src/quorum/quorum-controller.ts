@@ -30,12 +30,14 @@ import { answer, ControllerServiceServer, notController, RaftTransportClient, Ra
 import type { ControllerConfig } from '../controller-config.ts';
 import { alterConfigs } from '../logic/alter-configs.ts';
 import { alterPartition } from '../logic/alter-partition.ts';
+import { balanceDuties, balanceSettings } from '../logic/balance-duties.ts';
 import { electOfflineLeaders } from '../logic/broker-fencing.ts';
 import { brokerHeartbeat, expireSessions } from '../logic/broker-heartbeat.ts';
 import { BrokerSessions } from '../logic/broker-sessions.ts';
 import { createPartitions } from '../logic/create-partitions.ts';
 import type { TopicDefaults } from '../logic/create-topics.ts';
 import { createTopics } from '../logic/create-topics.ts';
+import { brokerStatuses, decommissionBroker } from '../logic/decommission.ts';
 import { deleteTopics } from '../logic/delete-topics.ts';
 import { leaderDuties } from '../logic/leader-duties.ts';
 import { preferredLeaderElections } from '../logic/preferred-leaders.ts';
@@ -102,6 +104,8 @@ export class QuorumController {
   readonly #brokerConfig: ConfigMap;
   /** Monotonic ms of the last leadership check (offline elections, rebalancing); reset on becoming active. */
   #leaderCheckMs = 0;
+  /** Monotonic ms of the last balance duty; reset on becoming active; -Infinity runs it on the next tick. */
+  #balanceCheckMs = 0;
   readonly #idGenerator: () => string;
   readonly #store: RaftLogStore;
   readonly #node: RawNode;
@@ -278,6 +282,7 @@ export class QuorumController {
     if (this.isActive) {
       this.#expireSessions();
       this.#checkLeaders();
+      this.#checkBalance();
     }
     this.#kick();
   }
@@ -354,6 +359,7 @@ export class QuorumController {
       this.#sessions.resetAll(this.#sm.image.brokers(), this.#clock.monotonicMs());
       this.#brokerOffsets.clear();
       this.#leaderCheckMs = this.#clock.monotonicMs();
+      this.#balanceCheckMs = this.#clock.monotonicMs();
       this.#logger.info({ term: this.#node.status().term }, 'became the active controller');
     }
     if (!this.isActive && wasActive) {
@@ -516,6 +522,19 @@ export class QuorumController {
     });
   }
 
+  /** Every balance interval: drain decommissioning brokers, even out replicas and leaders (logic/balance-duties.ts). */
+  #checkBalance(): void {
+    const now = this.#clock.monotonicMs();
+    if (now - this.#balanceCheckMs < this.#config.balanceIntervalMs) return;
+    this.#balanceCheckMs = now;
+    void this.#admin('balance', (image) => {
+      const settings = balanceSettings(image, this.#brokerConfig, this.#config.balanceMovesMax);
+      const { records, reassigned, elected } = balanceDuties(image, settings);
+      if (records.length > 0) this.#logger.info({ reassigned, elected }, 'balancing brokers');
+      return { records, value: null };
+    });
+  }
+
   // --- The broker-facing service ------------------------------------------
 
   handler(): ControllerServiceHandler {
@@ -648,6 +667,18 @@ export class QuorumController {
         this.#admin('elect_leaders', (image) => {
           const { records, results } = preferredLeaderElections(image, { partitions });
           return { records, value: results };
+        }),
+      describeBrokers: () =>
+        this.#admin('describe_brokers', (image) => ({ records: [], value: brokerStatuses(image) })),
+      decommissionBroker: (brokerId, options) =>
+        this.#admin('decommission_broker', (image) => {
+          const { records, result } = decommissionBroker(image, brokerId, options);
+          if (result.ok && !options.cancel) {
+            this.#logger.info({ broker: brokerId, state: result.value.state }, 'broker decommission started');
+            // Draining starts on the next tick rather than a whole interval later.
+            this.#balanceCheckMs = Number.NEGATIVE_INFINITY;
+          }
+          return { records, value: result };
         }),
       describeCluster: async () => {
         if (!this.isActive) return notController(this.#hint());

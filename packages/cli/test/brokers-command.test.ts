@@ -1,0 +1,108 @@
+/**
+ * `runnel brokers`: its help and argument checks as a user runs them
+ * (`node src/main.ts ...`), and the list table from formatBrokers. Listing
+ * and decommissioning against a real cluster is test/e2e/scale-out.test.ts.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { BrokerStatus } from '@runnel/metadata';
+import { describe, expect, it } from 'vitest';
+import { describeState, formatBrokers, parseControllerAddresses } from '../src/commands/brokers.ts';
+
+const mainPath = join(import.meta.dirname, '..', 'src', 'main.ts');
+
+function runnel(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [mainPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const listener = (port: number) => [{ name: 'PLAINTEXT', host: '127.0.0.1', port, securityProtocol: 'PLAINTEXT' }];
+
+const statuses: BrokerStatus[] = [
+  {
+    brokerId: 1,
+    listeners: listener(9092),
+    rack: 'a',
+    fenced: false,
+    state: 'active',
+    replicas: 9,
+    leaders: 3,
+    moving: 0,
+  },
+  {
+    brokerId: 4,
+    listeners: listener(9095),
+    rack: null,
+    fenced: false,
+    state: 'decommissioning',
+    replicas: 5,
+    leaders: 1,
+    moving: 4,
+  },
+  { brokerId: 5, listeners: [], rack: null, fenced: true, state: 'removable', replicas: 0, leaders: 0, moving: 0 },
+];
+
+describe('runnel brokers', () => {
+  it('--help names list and decommission, and decommission --help names its options', async () => {
+    const help = await runnel(['brokers', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/list/);
+    expect(help.stdout).toMatch(/decommission/);
+    const decommissionHelp = await runnel(['brokers', 'decommission', '--help']);
+    for (const option of ['<broker-id>', '--cancel', '--wait', '--wait-timeout-ms', '--controllers']) {
+      expect(decommissionHelp.stdout).toContain(option);
+    }
+    expect((await runnel(['brokers', 'list', '--help'])).stdout).toContain('RUNNEL_CONTROLLERS');
+  });
+
+  it('a --controllers value that is not host:port is refused before anything is dialled', async () => {
+    const result = await runnel(['brokers', 'list', '--controllers', 'nowhere']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /must be host:port\[,host:port\.\.\.\] \(ControllerService addresses\), not "nowhere"/,
+    );
+  });
+
+  it('decommission without a broker id is refused with a usage error', async () => {
+    const result = await runnel(['brokers', 'decommission']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/missing required argument 'broker-id'/);
+  });
+
+  it('parseControllerAddresses splits a comma list and accepts bracketed IPv6', () => {
+    expect(parseControllerAddresses('127.0.0.1:29191, [::1]:29192')).toEqual(['127.0.0.1:29191', '[::1]:29192']);
+    expect(() => parseControllerAddresses('')).toThrow(/host:port/);
+  });
+
+  it('formatBrokers lays out state, load and drain progress per broker', () => {
+    expect(formatBrokers(statuses)).toBe(
+      [
+        'ID  ADDRESS         RACK  STATUS  STATE            REPLICAS  LEADERS  MOVING  PROGRESS',
+        '1   127.0.0.1:9092  a     live    active           9         3        0       -',
+        '4   127.0.0.1:9095  -     live    decommissioning  5         1        4       5 replica(s) left',
+        '5   -               -     fenced  removable        0         0        0       done',
+        '',
+      ].join('\n'),
+    );
+    expect(formatBrokers([])).toBe('No brokers registered.\n');
+  });
+
+  it('describeState says what is left while draining and when the broker may go', () => {
+    expect(statuses.map(describeState)).toEqual([
+      'Broker 1 is active.',
+      'Broker 4 is decommissioning: 5 replica(s) left, 4 moving.',
+      'Broker 5 is removable: it holds no replicas.',
+    ]);
+  });
+});
