@@ -1,30 +1,10 @@
-/**
- * `runnel brokers`: its help and argument checks as a user runs them
- * (`node src/main.ts ...`), and the list table from formatBrokers. Listing
- * and decommissioning against a real cluster is test/e2e/scale-out.test.ts.
- */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { BrokerStatus } from '@runnel/metadata';
 import { describe, expect, it } from 'vitest';
 import { describeState, formatBrokers, parseControllerAddresses } from '../src/commands/brokers.ts';
+import { type RunResult, runRunnel } from './run-runnel.ts';
 
-const mainPath = join(import.meta.dirname, '..', 'src', 'main.ts');
-
-function runnel(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mainPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runnel(args: readonly string[]): Promise<RunResult> {
+  return runRunnel(args);
 }
 
 const listener = (port: number) => [{ name: 'PLAINTEXT', host: '127.0.0.1', port, securityProtocol: 'PLAINTEXT' }];

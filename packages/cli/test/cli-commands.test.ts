@@ -1,13 +1,7 @@
-/**
- * The runnel CLI as a user runs it: `node src/main.ts ...` in a child
- * process, against a real broker in this process.
- */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from './dev-cluster.ts';
+import { type RunResult, runRunnel } from './run-runnel.ts';
 
-const mainPath = join(import.meta.dirname, '..', 'src', 'main.ts');
 let cluster: TestCluster;
 
 beforeAll(async () => {
@@ -18,30 +12,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function runnel(args: readonly string[], stdin = ''): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mainPath, ...args], {
-      env: { ...process.env, RUNNEL_BOOTSTRAP_SERVER: cluster.bootstrap },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+  return runRunnel(args, { bootstrap: cluster.bootstrap, stdin });
 }
 
 describe('runnel topics', () => {

@@ -1,9 +1,3 @@
-/**
- * `runnel groups` as a user runs it (`node src/main.ts groups ...` in a child
- * process) against a real single-node cluster in this process, with kafkajs
- * consumers forming a real group.
- */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +6,8 @@ import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDev } from '../src/commands/dev.ts';
 import { eventually } from './dev-cluster.ts';
+import { type RunResult, runRunnel } from './run-runnel.ts';
 
-const mainPath = join(import.meta.dirname, '..', 'src', 'main.ts');
 const topic = 'lag-topic';
 let dataDir: string;
 let dev: Awaited<ReturnType<typeof startDev>>;
@@ -53,29 +47,8 @@ async function produce(partition: number, count: number): Promise<void> {
   await client.produce(topic, partition, records, { acks: -1 });
 }
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function runnel(args: readonly string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mainPath, ...args], {
-      env: { ...process.env, RUNNEL_BOOTSTRAP_SERVER: bootstrap },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runRunnel(args, { bootstrap });
 }
 
 /** `describe`'s table rows for the topic, as column arrays keyed by partition. */

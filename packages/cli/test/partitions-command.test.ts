@@ -1,16 +1,8 @@
-/**
- * `runnel partitions` as a user runs it: `node src/main.ts ...` in a child
- * process, against a real single-broker cluster in this process. One broker
- * cannot complete a move, so the commands' happy paths use a no-op target;
- * listing real moves is covered by formatReassignments below.
- */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatElection, formatReassignments } from '../src/commands/partitions.ts';
 import { startTestCluster, type TestCluster } from './dev-cluster.ts';
+import { type RunResult, runRunnel } from './run-runnel.ts';
 
-const mainPath = join(import.meta.dirname, '..', 'src', 'main.ts');
 let cluster: TestCluster;
 
 beforeAll(async () => {
@@ -21,23 +13,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-function runnel(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mainPath, ...args], {
-      env: { ...process.env, RUNNEL_BOOTSTRAP_SERVER: cluster.bootstrap },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runnel(args: readonly string[]): Promise<RunResult> {
+  return runRunnel(args, { bootstrap: cluster.bootstrap });
 }
 
 describe('runnel partitions', () => {
