@@ -90,7 +90,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
     const workloadStart = Date.now();
     await workload.start();
-    await pause(2000);
+    // Faults start once the workload is demonstrably flowing, not after a guessed warm-up.
+    const flowingBy = Date.now() + 30_000;
+    while (history.ackCount < 50) {
+      if (Date.now() > flowingBy)
+        throw new Error(`chaos: the workload acked only ${history.ackCount} writes in 30 s before any fault`);
+      await pause(50);
+    }
     const nemesis = new Nemesis(chaos, topic, random, {
       log,
       ...(options.leaderBias === undefined ? {} : { leaderBias: options.leaderBias }),
