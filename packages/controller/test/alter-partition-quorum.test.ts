@@ -4,7 +4,8 @@
  * through Raft and every node's image ends up with it.
  */
 import { describe, expect, it } from 'vitest';
-import { useGrpcQuorum, waitFor } from './fixtures/grpc-quorum.ts';
+import { useGrpcQuorum } from './fixtures/grpc-quorum.ts';
+import { waitFor } from './fixtures/ports-and-waits.ts';
 
 const quorum = useGrpcQuorum('alter-partition-quorum');
 

@@ -5,7 +5,6 @@
  * ready once a leader is known.
  */
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@runnel/common';
@@ -15,27 +14,7 @@ import { resolveControllerConfig } from '../src/controller-config.ts';
 import { ControllerHttpServer } from '../src/quorum/controller-http.ts';
 import { ControllerMetrics } from '../src/quorum/controller-metrics.ts';
 import { QuorumController } from '../src/quorum/quorum-controller.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { freePort, waitFor } from './fixtures/ports-and-waits.ts';
 
 interface Node {
   controller: QuorumController;

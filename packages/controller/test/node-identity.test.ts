@@ -1,20 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveControllerConfig } from '../src/controller-config.ts';
 import { NodeIdentityError, QuorumController } from '../src/quorum/quorum-controller.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
+import { freePort } from './fixtures/ports-and-waits.ts';
 
 async function start(dataDir: string, nodeId: number, port: number): Promise<QuorumController> {
   const config = resolveControllerConfig({ nodeId, voters: `${nodeId}@127.0.0.1:${port}`, dataDir, tickMs: 20 });

@@ -5,34 +5,13 @@
  * one takes over and keeps committing.
  */
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControllerClient } from '@runnel/rpc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveControllerConfig } from '../src/controller-config.ts';
 import { QuorumController } from '../src/quorum/quorum-controller.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { freePort, waitFor } from './fixtures/ports-and-waits.ts';
 
 const running: QuorumController[] = [];
 const clients: ControllerClient[] = [];

@@ -5,7 +5,8 @@
  * node's image ends up with the moved partition.
  */
 import { describe, expect, it } from 'vitest';
-import { useGrpcQuorum, waitFor } from './fixtures/grpc-quorum.ts';
+import { useGrpcQuorum } from './fixtures/grpc-quorum.ts';
+import { waitFor } from './fixtures/ports-and-waits.ts';
 
 const quorum = useGrpcQuorum('reassignment-quorum');
 
