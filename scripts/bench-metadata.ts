@@ -135,6 +135,7 @@ async function startBroker(client: ControllerClient): Promise<{ stop(): void }> 
     listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }],
     rack: null,
     previousShutdownClean: true,
+    clusterId: null,
   });
   if (!registered.ok || !registered.value.value.ok) throw new Error(`register failed: ${JSON.stringify(registered)}`);
   const brokerEpoch = registered.value.value.value.brokerEpoch;

@@ -76,12 +76,13 @@ describe('partition reassignment from kafkajs', () => {
     await admin.connect();
     // Created while broker 1 is the only broker, so the partition is on 1 and the move to 2 is a real one.
     await admin.createTopics({ topics: [{ topic: 'reassign-moving', numPartitions: 1 }], waitForLeaders: true });
-    const registered = await cluster.controller.channel().registerBroker({
+    const registered = await cluster.quorum.channel().channel.registerBroker({
       brokerId: 2,
       incarnationId: 'never-runs',
       listeners: [],
       rack: null,
       previousShutdownClean: true,
+      clusterId: null,
     });
     expect(registered.ok).toBe(true);
     const connection = await Connection.connect({ ...bootstrap, clientId: 'reassign-cancel' });

@@ -92,7 +92,7 @@ export class SimController {
   register(id: number, incarnationId: string, previousShutdownClean: boolean, step: number): bigint {
     const current = this.#image.broker(id);
     if (current?.incarnationId === incarnationId) return current.brokerEpoch;
-    const req = { brokerId: id, incarnationId, listeners: [], rack: null, previousShutdownClean };
+    const req = { brokerId: id, incarnationId, listeners: [], rack: null, previousShutdownClean, clusterId: null };
     const outcome = this.#options.rules.register(this.#image, req, new Map(), { fenced: true, brokerConfig: {} });
     assert(outcome.result.ok, `registration of broker ${id} refused`);
     this.#apply(outcome.records, `register ${id} (${previousShutdownClean ? 'clean' : 'unclean'})`);

@@ -8,11 +8,12 @@
  * the listener, the HTTP server and every log, after which the object is
  * dead. A failure while starting rejects `start()` after cleaning up.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, createLogger, type Logger, systemClock } from '@runnel/common';
 import { type ControllerChannel, MetadataImage, replayBatch } from '@runnel/metadata';
+import { Registry } from 'prom-client';
 import { type BrokerConfig, kafkaConfigMap } from './config.ts';
 import { ControllerSession } from './controller-session.ts';
 import { GroupCoordinator } from './groups/group-coordinator.ts';
@@ -52,11 +53,12 @@ export interface BrokerOptions {
   clock?: Clock;
   /** Also export Node process metrics (off when several brokers share a process). */
   processMetrics?: boolean;
+  /** More registries served on this broker's /metrics (combined mode: the in-process controller's). */
+  extraMetrics?: readonly Registry[];
 }
 
 export class Broker {
   readonly config: BrokerConfig;
-  readonly clusterId: string;
   readonly metrics: BrokerMetrics;
   readonly #logger: Logger;
   readonly #partitions: PartitionManager;
@@ -73,9 +75,14 @@ export class Broker {
   #ready = false;
   #session: ControllerSession | null = null;
 
-  private constructor(options: BrokerOptions, clusterId: string) {
+  /** The cluster this broker's data directory belongs to (meta.properties); null before its first registration. */
+  #storedClusterId: string | null;
+  readonly #extraMetrics: readonly Registry[];
+
+  private constructor(options: BrokerOptions, storedClusterId: string | null) {
     this.config = options.config;
-    this.clusterId = clusterId;
+    this.#storedClusterId = storedClusterId;
+    this.#extraMetrics = options.extraMetrics ?? [];
     const clock = options.clock ?? systemClock;
     this.#clock = clock;
     this.#logger = (options.logger ?? createLogger({ name: 'broker' })).child({ nodeId: options.config.nodeId });
@@ -125,7 +132,7 @@ export class Broker {
     this.#image = MetadataImage.empty;
     const context: BrokerContext = {
       config: options.config,
-      clusterId,
+      clusterId: () => this.clusterId,
       logger: this.#logger,
       clock,
       metrics: this.metrics,
@@ -166,8 +173,8 @@ export class Broker {
 
   static async start(options: BrokerOptions): Promise<Broker> {
     await mkdir(options.config.dataDir, { recursive: true });
-    const clusterId = await loadOrCreateClusterId(options.config.dataDir, options.config.nodeId);
-    const broker = new Broker(options, clusterId);
+    const storedClusterId = await readClusterId(options.config.dataDir, options.logger);
+    const broker = new Broker(options, storedClusterId);
     try {
       await broker.#start();
     } catch (error) {
@@ -211,6 +218,10 @@ export class Broker {
       this.#image =
         batch.records.length === 0 && batch.reset !== true ? base : replayBatch(base, batch.records, batch.lastOffset);
       this.#partitions.apply(this.#image);
+      // Normally done right after registration; this catches a stream that delivered the id late.
+      // Only once registered: a broker of another cluster is refused and must keep its own id.
+      const registered = (this.#session?.brokerEpoch ?? -1n) >= 0n;
+      if (registered && this.#storedClusterId !== this.#image.clusterId) void this.#adoptClusterId();
     });
     await this.#partitions.settled();
     this.#server = await KafkaServer.listen({
@@ -243,6 +254,7 @@ export class Broker {
         ],
         rack: config.rack,
         previousShutdownClean,
+        clusterId: this.#storedClusterId,
       },
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       metadataOffset: () => this.#image.lastOffset,
@@ -250,14 +262,17 @@ export class Broker {
       logger: this.#logger,
     });
     await this.#session.register();
+    // Registration commits after the cluster id record and resolves once this broker's stream has delivered it.
+    await this.#adoptClusterId();
     this.#session.start();
-    // Without heartbeats (the in-process channel) the backlog came whole at subscribe: the image is complete.
-    if (!this.#session.fenced) this.#partitions.allowStraySweep();
     if (config.httpPort !== null) {
       this.#http = await HttpServer.listen({
         host: config.httpHost,
         port: config.httpPort,
-        registry: this.metrics.registry,
+        registry:
+          this.#extraMetrics.length === 0
+            ? this.metrics.registry
+            : Registry.merge([this.metrics.registry, ...this.#extraMetrics]),
         ready: () => this.#ready && this.#session?.fenced === false,
         logger: this.#logger,
       });
@@ -282,6 +297,29 @@ export class Broker {
       { host: config.host, port: this.#server.port, httpPort: this.#http?.port ?? null, dataDir: config.dataDir },
       'broker started',
     );
+  }
+
+  /** Keeps the quorum's cluster id in meta.properties once this broker has joined (the controller checked it). */
+  async #adoptClusterId(): Promise<void> {
+    const clusterId = this.#image.clusterId;
+    if (clusterId === null || clusterId === this.#storedClusterId || this.#writingClusterId) return;
+    this.#writingClusterId = true;
+    try {
+      await writeClusterId(this.config.dataDir, this.config.nodeId, clusterId);
+      this.#storedClusterId = clusterId;
+      this.#logger.info({ clusterId }, 'joined the cluster');
+    } catch (error) {
+      this.#logger.error({ err: String(error) }, 'cannot write meta.properties; will try again');
+    } finally {
+      this.#writingClusterId = false;
+    }
+  }
+
+  #writingClusterId = false;
+
+  /** The cluster id every broker of the cluster reports (Metadata, DescribeCluster): the quorum's. */
+  get clusterId(): string {
+    return this.#image.clusterId ?? this.#storedClusterId ?? '';
   }
 
   /** The bound Kafka port (differs from config.port when that was 0). */
@@ -330,17 +368,35 @@ function sum<T>(items: Iterable<T>, f: (item: T) => number): number {
   return total;
 }
 
-/** meta.properties, as Kafka keeps it: the cluster this log directory belongs to. */
-async function loadOrCreateClusterId(dataDir: string, nodeId: number): Promise<string> {
-  const path = join(dataDir, 'meta.properties');
+const metaPropertiesFile = 'meta.properties';
+
+/**
+ * The cluster id in meta.properties (Kafka's file: version, node.id,
+ * cluster.id, directory.id), or null for a new data directory. A file
+ * without directory.id was written by Runnel before the quorum owned the
+ * cluster id: that id was made up by the broker alone, so it is dropped and
+ * the broker adopts the quorum's at registration.
+ */
+async function readClusterId(dataDir: string, logger: Logger | undefined): Promise<string | null> {
+  let text: string;
   try {
-    const text = await readFile(path, 'utf8');
-    const match = /^cluster\.id=(\S+)$/m.exec(text);
-    if (match?.[1] !== undefined) return match[1];
-  } catch {
-    // First start: fall through and create it.
+    text = await readFile(join(dataDir, metaPropertiesFile), 'utf8');
+  } catch (error) {
+    if (error instanceof Error && Reflect.get(error, 'code') === 'ENOENT') return null;
+    throw error;
   }
-  const clusterId = randomUUID().replaceAll('-', '').slice(0, 22);
-  await writeFile(path, `version=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`);
+  const clusterId = /^cluster\.id=(\S+)$/m.exec(text)?.[1] ?? null;
+  if (clusterId !== null && !/^directory\.id=/m.test(text)) {
+    logger?.info({ clusterId }, "meta.properties predates quorum-assigned cluster ids; adopting the quorum's");
+    return null;
+  }
   return clusterId;
+}
+
+async function writeClusterId(dataDir: string, nodeId: number, clusterId: string): Promise<void> {
+  const directoryId = randomBytes(16).toString('base64url');
+  const text = `version=1\nnode.id=${nodeId}\ncluster.id=${clusterId}\ndirectory.id=${directoryId}\n`;
+  const path = join(dataDir, metaPropertiesFile);
+  await writeFile(`${path}.tmp`, text);
+  await rename(`${path}.tmp`, path);
 }

@@ -6,9 +6,9 @@
  * moved away before the broker exits).
  *
  * Owned by Broker. Heartbeat failures are logged and retried: a broker
- * keeps serving the partitions it leads while no controller answers. With a
- * channel that has no heartbeat (the in-process single-node controller) the
- * broker is live as soon as it is registered.
+ * keeps serving the partitions it leads while no controller answers. A
+ * quorum of another cluster (its id differs from the one in this broker's
+ * data directory) is fatal: register() rejects with ClusterMismatchError.
  */
 import type { Logger } from '@runnel/common';
 import type { ControllerChannel, RegisterBrokerRequest } from '@runnel/metadata';
@@ -25,6 +25,11 @@ export interface ControllerSessionOptions {
   logger: Logger;
 }
 
+/** The controllers run a different cluster than the one this broker's data belongs to; never retried. */
+export class ClusterMismatchError extends Error {
+  override name = 'ClusterMismatchError';
+}
+
 const retryMsMin = 100;
 const retryMsMax = 2000;
 
@@ -38,14 +43,14 @@ export class ControllerSession {
 
   constructor(options: ControllerSessionOptions) {
     this.#options = options;
-    this.#fenced = options.channel.heartbeat !== undefined;
+    this.#fenced = true;
   }
 
   get brokerEpoch(): bigint {
     return this.#brokerEpoch;
   }
 
-  /** False once the controller has unfenced this broker (always false without heartbeats). */
+  /** False once the controller has unfenced this broker. */
   get fenced(): boolean {
     return this.#fenced;
   }
@@ -62,6 +67,9 @@ export class ControllerSession {
     for (;;) {
       try {
         const result = await this.#options.channel.registerBroker(this.#options.registration);
+        if (!result.ok && result.error === 'inconsistent_cluster_id') {
+          throw new ClusterMismatchError(result.message ?? 'the controllers run another cluster');
+        }
         if (!result.ok) {
           if (this.#stopped) throw new Error(`broker registration refused: ${result.message ?? result.error}`);
           this.#options.logger.warn(
@@ -87,9 +95,8 @@ export class ControllerSession {
     }
   }
 
-  /** Starts heartbeating (no-op without heartbeats). */
+  /** Starts heartbeating. */
   start(): void {
-    if (this.#options.channel.heartbeat === undefined) return;
     this.#timer = setInterval(() => void this.#beat(false), this.#options.heartbeatIntervalMs);
     this.#timer.unref();
     void this.#beat(false);
@@ -97,7 +104,7 @@ export class ControllerSession {
 
   /** Asks the controller to move leadership away, waiting until it says the broker may exit (or the timeout). */
   async shutDown(timeoutMs: number): Promise<boolean> {
-    if (this.#options.channel.heartbeat === undefined || this.#brokerEpoch < 0n) return true;
+    if (this.#brokerEpoch < 0n) return true;
     if (this.#timer !== null) clearInterval(this.#timer);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -115,11 +122,10 @@ export class ControllerSession {
 
   /** One heartbeat; resolves true when the controller says a controlled shutdown is complete. */
   async #beat(wantShutDown: boolean): Promise<boolean> {
-    const heartbeat = this.#options.channel.heartbeat;
-    if (heartbeat === undefined || this.#beating || this.#stopped || this.#brokerEpoch < 0n) return false;
+    if (this.#beating || this.#stopped || this.#brokerEpoch < 0n) return false;
     this.#beating = true;
     try {
-      const result = await heartbeat.call(this.#options.channel, {
+      const result = await this.#options.channel.heartbeat({
         brokerId: this.#options.registration.brokerId,
         brokerEpoch: this.#brokerEpoch,
         metadataOffset: this.#options.metadataOffset(),

@@ -1,11 +1,10 @@
 // Public entry of @runnel/controller.
-export type { ControllerOptions } from './controller.ts';
-export { Controller } from './controller.ts';
 export type { ControllerConfig, ControllerConfigError, ControllerConfigInput, Voter } from './controller-config.ts';
 export { controllerConfigDefaults, parseVoters, resolveControllerConfig } from './controller-config.ts';
-// The pure partition rules, for the deterministic replication simulation (test/simulation).
 export { alterPartition } from './logic/alter-partition.ts';
 export { electOfflineLeaders, fenceBroker, shutDownBroker, unfenceBroker } from './logic/broker-fencing.ts';
+// The pure partition rules, for the deterministic replication simulation (test/simulation).
+export { checkClusterId, ensureClusterId, newClusterId } from './logic/cluster-id.ts';
 export type { CreateTopicsOutcome, TopicDefaults } from './logic/create-topics.ts';
 export { createTopics, partitionsPerTopicMax } from './logic/create-topics.ts';
 export { deleteTopics } from './logic/delete-topics.ts';
@@ -14,6 +13,8 @@ export type { ControllerHttpOptions } from './quorum/controller-http.ts';
 export { ControllerHttpServer } from './quorum/controller-http.ts';
 export type { ControllerMetricsSource } from './quorum/controller-metrics.ts';
 export { ControllerMetrics } from './quorum/controller-metrics.ts';
+export type { LocalQuorumOptions } from './quorum/local-quorum.ts';
+export { LocalQuorum } from './quorum/local-quorum.ts';
 export type { QuorumControllerOptions, QuorumObserver } from './quorum/quorum-controller.ts';
 export { NodeIdentityError, QuorumController } from './quorum/quorum-controller.ts';
 export type { RaftStoreOpenFailure } from './raft/raft-store-open-error.ts';

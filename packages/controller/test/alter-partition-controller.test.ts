@@ -1,57 +1,43 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Controller } from '@runnel/controller';
-import type { CommittedBatch, ControllerChannel } from '@runnel/metadata';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+/**
+ * AlterPartition on a one-voter quorum (combined mode): what the three-voter
+ * test (alter-partition-quorum.test.ts) does not look at — subscribers see
+ * the change before the call resolves, it survives a controller restart, and
+ * a refused change commits nothing.
+ */
+import type { CommittedBatch } from '@runnel/metadata';
+import { describe, expect, it } from 'vitest';
+import type { RunningQuorum } from './fixtures/local-quorum.ts';
+import { useLocalQuorum } from './fixtures/local-quorum.ts';
+import { waitFor } from './fixtures/ports-and-waits.ts';
 
-let dir: string;
-let controller: Controller | undefined;
+const fixture = useLocalQuorum('alter-partition');
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'runnel-alter-partition-'));
-});
-
-afterEach(async () => {
-  await controller?.close();
-  controller = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** Brokers 1..3 and topic `t` with one partition on all three (ISR = replicas). */
-async function clusterWithTopic(): Promise<{ channel: ControllerChannel; topicId: string }> {
-  controller = await Controller.open({ dir });
-  const channel = controller.channel();
-  for (const brokerId of [1, 2, 3]) {
-    const registered = await channel.registerBroker({
-      brokerId,
-      incarnationId: `i${brokerId}`,
-      listeners: [],
-      rack: null,
-      previousShutdownClean: true,
-    });
-    expect(registered.ok).toBe(true);
-  }
-  const [created] = await channel.createTopics(
+/** Live brokers 1..3 and topic `t` with one partition on all three (ISR = replicas). */
+async function clusterWithTopic(): Promise<{ q: RunningQuorum; topicId: string }> {
+  const q = await fixture.start();
+  await q.liveBrokers([1, 2, 3]);
+  const [created] = await q.channel.createTopics(
     [{ name: 't', numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }],
     { validateOnly: false },
   );
   if (created === undefined || !created.result.ok) throw new Error('topic not created');
-  return { channel, topicId: created.result.value.topicId };
+  return { q, topicId: created.result.value.topicId };
 }
 
-describe('single-node Controller alterPartition', () => {
-  it('a leader shrinking its ISR commits the change, subscribers see it first, and it survives a reopen', async () => {
-    const { channel, topicId } = await clusterWithTopic();
-    const before = controller?.image.partition('t', 0);
+describe('AlterPartition on a one-voter quorum', () => {
+  it('a leader shrinking its ISR commits the change, subscribers see it first, and it survives a restart', async () => {
+    const { q, topicId } = await clusterWithTopic();
+    const before = q.image.partition('t', 0);
     if (before === undefined) throw new Error('no partition');
     const dropped = before.replicas.find((r) => r !== before.leader) ?? -1;
     const isr = before.isr.filter((r) => r !== dropped);
     const seen: CommittedBatch[] = [];
-    channel.subscribe((b) => seen.push(b));
+    q.channel.subscribe((b) => seen.push(b));
+    const backlogEnd = q.image.lastOffset;
+    await waitFor(() => seen.at(-1)?.lastOffset === backlogEnd, 'the backlog');
     const seenBefore = seen.length;
 
-    const result = await channel.alterPartition({
+    const result = await q.channel.alterPartition({
       leaderId: before.leader,
       topicId,
       partition: 0,
@@ -63,16 +49,16 @@ describe('single-node Controller alterPartition', () => {
     expect(seen.slice(seenBefore).flatMap((b) => b.records)).toEqual([
       expect.objectContaining({ type: 'partition', isr, partitionEpoch: before.partitionEpoch + 1 }),
     ]);
-    expect(controller?.image.partition('t', 0)).toMatchObject({ isr, leader: before.leader });
+    expect(q.image.partition('t', 0)).toMatchObject({ isr, leader: before.leader });
 
-    await controller?.close();
-    controller = await Controller.open({ dir });
-    expect(controller.image.partition('t', 0)).toMatchObject({ isr, partitionEpoch: before.partitionEpoch + 1 });
+    await q.stop();
+    const restarted = await fixture.start();
+    expect(restarted.image.partition('t', 0)).toMatchObject({ isr, partitionEpoch: before.partitionEpoch + 1 });
   });
 
   it('a request with the partition epoch from before the last change is refused and commits nothing', async () => {
-    const { channel, topicId } = await clusterWithTopic();
-    const p = controller?.image.partition('t', 0);
+    const { q, topicId } = await clusterWithTopic();
+    const p = q.image.partition('t', 0);
     if (p === undefined) throw new Error('no partition');
     const req = {
       leaderId: p.leader,
@@ -81,12 +67,12 @@ describe('single-node Controller alterPartition', () => {
       leaderEpoch: p.leaderEpoch,
       partitionEpoch: p.partitionEpoch,
     };
-    expect((await channel.alterPartition({ ...req, isr: [p.leader] })).ok).toBe(true);
-    const offset = controller?.image.lastOffset;
+    expect((await q.channel.alterPartition({ ...req, isr: [p.leader] })).ok).toBe(true);
+    const offset = q.image.lastOffset;
 
-    const stale = await channel.alterPartition({ ...req, isr: [...p.replicas] });
+    const stale = await q.channel.alterPartition({ ...req, isr: [...p.replicas] });
     expect(stale).toMatchObject({ ok: false, error: 'invalid_update_version' });
-    expect(controller?.image.lastOffset).toBe(offset);
-    expect(controller?.image.partition('t', 0)?.isr).toEqual([p.leader]);
+    expect(q.image.lastOffset).toBe(offset);
+    expect(q.image.partition('t', 0)?.isr).toEqual([p.leader]);
   });
 });

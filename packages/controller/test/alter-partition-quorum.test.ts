@@ -11,28 +11,10 @@ const quorum = useGrpcQuorum('alter-partition-quorum');
 
 describe('AlterPartition through the controller quorum', () => {
   it('a leader shrinking then expanding its ISR over gRPC reaches every node; a stale epoch is refused', async () => {
-    const { nodes, channel } = await quorum();
+    const { nodes, channel, liveBrokers } = await quorum();
     const active = await waitFor(() => nodes.find((n) => n.isActive), 'a leader');
-    const heartbeat = channel.heartbeat?.bind(channel);
-    if (heartbeat === undefined) throw new Error('GrpcControllerChannel has no heartbeat');
-    for (const brokerId of [1, 2, 3]) {
-      const registered = await channel.registerBroker({
-        brokerId,
-        incarnationId: `i${brokerId}`,
-        listeners: [],
-        rack: null,
-        previousShutdownClean: true,
-      });
-      if (!registered.ok) throw new Error(registered.error);
-      // Registered brokers start fenced; a caught-up heartbeat unfences them so they may host replicas.
-      const beat = await heartbeat({
-        brokerId,
-        brokerEpoch: registered.value.brokerEpoch,
-        metadataOffset: active.image.lastOffset,
-        wantShutDown: false,
-      });
-      expect(beat).toMatchObject({ ok: true, value: { fenced: false } });
-    }
+    // Registered brokers start fenced; caught-up heartbeats unfence them so they may host replicas.
+    await liveBrokers([1, 2, 3]);
     const [created] = await channel.createTopics(
       [{ name: 't', numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }],
       { validateOnly: false },

@@ -1,39 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Controller } from '@runnel/controller';
+/**
+ * Admin calls (CreatePartitions, IncrementalAlterConfigs, DescribeCluster)
+ * through the gRPC channel of a one-voter quorum (combined mode).
+ */
 import type { CommittedBatch, ControllerChannel } from '@runnel/metadata';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { RunningQuorum } from './fixtures/local-quorum.ts';
+import { useLocalQuorum } from './fixtures/local-quorum.ts';
+import { waitFor } from './fixtures/ports-and-waits.ts';
 
-let dir: string;
-let controller: Controller | undefined;
+const fixture = useLocalQuorum('controller-admin');
+let q: RunningQuorum;
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'runnel-controller-admin-'));
-});
-
-afterEach(async () => {
-  await controller?.close();
-  controller = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
-
+/** A live broker 1 and topic `t` (compacted) with `partitions` partitions. */
 async function channelWithTopic(partitions: number): Promise<ControllerChannel> {
-  controller = await Controller.open({ dir });
-  const channel = controller.channel();
+  q = await fixture.start();
   const listeners = [{ name: 'PLAINTEXT', host: 'localhost', port: 9092, securityProtocol: 'PLAINTEXT' }];
-  expect(
-    (
-      await channel.registerBroker({
-        brokerId: 1,
-        incarnationId: 'a',
-        listeners,
-        rack: null,
-        previousShutdownClean: true,
-      })
-    ).ok,
-  ).toBe(true);
-  const [created] = await channel.createTopics(
+  await q.liveBrokers([1], { listeners: () => listeners });
+  const [created] = await q.channel.createTopics(
     [
       {
         name: 't',
@@ -46,19 +29,21 @@ async function channelWithTopic(partitions: number): Promise<ControllerChannel> 
     { validateOnly: false },
   );
   expect(created?.result.ok).toBe(true);
-  return channel;
+  return q.channel;
 }
 
-describe('single-node Controller admin calls', () => {
+describe('admin calls on a one-voter quorum', () => {
   it('createPartitions commits the new partitions and subscribers see them before the call resolves', async () => {
     const channel = await channelWithTopic(1);
     const seen: CommittedBatch[] = [];
     channel.subscribe((b) => seen.push(b));
+    const backlogEnd = q.image.lastOffset;
+    await waitFor(() => seen.at(-1)?.lastOffset === backlogEnd, 'the backlog');
     const results = await channel.createPartitions([{ topic: 't', count: 3, assignments: [] }], {
       validateOnly: false,
     });
     expect(results).toEqual([{ topic: 't', result: { ok: true, value: null } }]);
-    expect(controller?.image.topic('t')?.partitions).toHaveLength(3);
+    expect(q.image.topic('t')?.partitions).toHaveLength(3);
     expect(seen.at(-1)?.records.map((r) => r.type)).toEqual(['partition', 'partition']);
   });
 
@@ -66,7 +51,7 @@ describe('single-node Controller admin calls', () => {
     const channel = await channelWithTopic(1);
     const results = await channel.createPartitions([{ topic: 't', count: 4, assignments: [] }], { validateOnly: true });
     expect(results[0]?.result.ok).toBe(true);
-    expect(controller?.image.topic('t')?.partitions).toHaveLength(1);
+    expect(q.image.topic('t')?.partitions).toHaveLength(1);
   });
 
   it('alterConfigs sets and deletes overrides; an invalid value is invalid_config and leaves the overrides alone', async () => {
@@ -85,7 +70,7 @@ describe('single-node Controller admin calls', () => {
       { validateOnly: false },
     );
     expect(ok).toEqual([{ resourceType: 'topic', resourceName: 't', result: { ok: true, value: null } }]);
-    expect(Object.fromEntries(controller?.image.configOverrides('topic', 't') ?? [])).toEqual({
+    expect(Object.fromEntries(q.image.configOverrides('topic', 't') ?? [])).toEqual({
       'retention.ms': '1000',
     });
 
@@ -99,7 +84,7 @@ describe('single-node Controller admin calls', () => {
       { validateOnly: false },
     );
     expect(missing[0]?.result.ok === false && missing[0].result.error).toBe('unknown_topic');
-    expect(Object.fromEntries(controller?.image.configOverrides('topic', 't') ?? [])).toEqual({
+    expect(Object.fromEntries(q.image.configOverrides('topic', 't') ?? [])).toEqual({
       'retention.ms': '1000',
     });
   });
@@ -111,11 +96,11 @@ describe('single-node Controller admin calls', () => {
       { validateOnly: true },
     );
     expect(results[0]?.result.ok).toBe(true);
-    expect(controller?.image.configOverrides('topic', 't').get('retention.ms')).toBeUndefined();
+    expect(q.image.configOverrides('topic', 't').get('retention.ms')).toBeUndefined();
   });
 
-  it('describeCluster reports no controller id of its own (the broker names itself)', async () => {
+  it('describeCluster names the active controller: the sole voter, node 1', async () => {
     const channel = await channelWithTopic(1);
-    expect(await channel.describeCluster()).toEqual({ controllerId: null });
+    expect(await channel.describeCluster()).toEqual({ controllerId: 1 });
   });
 });

@@ -109,6 +109,7 @@ describe('controller metrics', () => {
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }],
       rack: null,
       previousShutdownClean: true,
+      clusterId: null,
     });
     const brokerEpoch = registered.ok && registered.value.value.ok ? registered.value.value.value.brokerEpoch : -1n;
     expect(brokerEpoch).toBeGreaterThanOrEqual(0n);
@@ -155,6 +156,7 @@ describe('controller metrics', () => {
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }],
       rack: null,
       previousShutdownClean: true,
+      clusterId: null,
     });
     const brokerEpoch = registered.ok && registered.value.value.ok ? registered.value.value.value.brokerEpoch : -1n;
     await client.brokerHeartbeat({ brokerId: 7, brokerEpoch, metadataOffset: brokerEpoch, wantsShutdown: false });

@@ -13,7 +13,14 @@ function cluster(brokers: number, partitions: number, rf: number): MetadataImage
   for (let brokerId = 1; brokerId <= brokers; brokerId++) {
     const { records } = registerBroker(
       image,
-      { brokerId, incarnationId: `i${brokerId}`, listeners: [], rack: null, previousShutdownClean: true },
+      {
+        brokerId,
+        incarnationId: `i${brokerId}`,
+        listeners: [],
+        rack: null,
+        previousShutdownClean: true,
+        clusterId: null,
+      },
       new Map(),
     );
     image = apply(image, records);

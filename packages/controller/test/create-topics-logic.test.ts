@@ -15,7 +15,14 @@ function withBrokers(...brokerIds: number[]): MetadataImage {
   for (const brokerId of brokerIds) {
     const { records } = registerBroker(
       image,
-      { brokerId, incarnationId: `i${brokerId}`, listeners: [], rack: null, previousShutdownClean: true },
+      {
+        brokerId,
+        incarnationId: `i${brokerId}`,
+        listeners: [],
+        rack: null,
+        previousShutdownClean: true,
+        clusterId: null,
+      },
       new Map(),
     );
     image = replayBatch(image, records, image.lastOffset + BigInt(records.length));
@@ -156,7 +163,7 @@ describe('registerBroker logic', () => {
     const image = withBrokers(1, 2);
     const { records, result } = registerBroker(
       image,
-      { brokerId: 3, incarnationId: 'x', listeners: [], rack: 'r1', previousShutdownClean: true },
+      { brokerId: 3, incarnationId: 'x', listeners: [], rack: 'r1', previousShutdownClean: true, clusterId: null },
       new Map(),
     );
     expect(result).toEqual({ ok: true, value: { brokerEpoch: 2n } });
@@ -167,7 +174,7 @@ describe('registerBroker logic', () => {
     const image = withBrokers(1);
     const { records, result } = registerBroker(
       image,
-      { brokerId: 1, incarnationId: 'other', listeners: [], rack: null, previousShutdownClean: true },
+      { brokerId: 1, incarnationId: 'other', listeners: [], rack: null, previousShutdownClean: true, clusterId: null },
       new Map([[1, 'i1']]),
     );
     expect(records).toEqual([]);

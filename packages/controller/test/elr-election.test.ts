@@ -53,7 +53,14 @@ const unfence = (image: MetadataImage, id: number, config = {}) => apply(image, 
 
 /** `id` restarts: registers (fenced until caught up), then its heartbeat unfences it. */
 function restart(image: MetadataImage, id: number, clean: boolean): MetadataImage {
-  const req = { brokerId: id, incarnationId: `again-${id}`, listeners: [], rack: null, previousShutdownClean: clean };
+  const req = {
+    brokerId: id,
+    incarnationId: `again-${id}`,
+    listeners: [],
+    rack: null,
+    previousShutdownClean: clean,
+    clusterId: null,
+  };
   const registered = registerBrokerWithElr(image, req, new Map(), { fenced: true, brokerConfig: {} });
   expect(registered.result.ok).toBe(true);
   return unfence(apply(image, registered.records), id);
@@ -107,7 +114,14 @@ describe('eligible leader replicas (KIP-966)', () => {
   it('lastKnownElr records the last eligible replicas while the partition waits', () => {
     let image = cluster();
     image = fence(fence(fence(image, 1), 2), 3);
-    const req = { brokerId: 3, incarnationId: 'again', listeners: [], rack: null, previousShutdownClean: false };
+    const req = {
+      brokerId: 3,
+      incarnationId: 'again',
+      listeners: [],
+      rack: null,
+      previousShutdownClean: false,
+      clusterId: null,
+    };
     const registered = registerBrokerWithElr(image, req, new Map(), { fenced: true, brokerConfig: {} });
     image = apply(image, registered.records);
     expect(p0(image)).toMatchObject({ leader: -1, isr: [], elr: [], lastKnownElr: [3] });

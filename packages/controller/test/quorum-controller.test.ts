@@ -55,6 +55,7 @@ describe('controller quorum', () => {
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }],
       rack: null,
       previousShutdownClean: true,
+      clusterId: null,
     });
     expect(registered).toMatchObject({ ok: true, value: { value: { ok: true } } });
     const brokerEpoch = registered.ok && registered.value.value.ok ? registered.value.value.value.brokerEpoch : -1n;

@@ -12,28 +12,10 @@ const quorum = useGrpcQuorum('reassignment-quorum');
 
 describe('partition reassignment through the controller quorum', () => {
   it('moving t-0 from {1,2} to {3,4} over gRPC starts, lists, completes on ISR expansion and reaches every node', async () => {
-    const { nodes, channel } = await quorum();
+    const { nodes, channel, liveBrokers } = await quorum();
     const active = await waitFor(() => nodes.find((n) => n.isActive), 'a leader');
-    const heartbeat = channel.heartbeat?.bind(channel);
-    if (heartbeat === undefined) throw new Error('GrpcControllerChannel has no heartbeat');
-    for (const brokerId of [1, 2, 3, 4]) {
-      const registered = await channel.registerBroker({
-        brokerId,
-        incarnationId: `i${brokerId}`,
-        listeners: [],
-        rack: null,
-        previousShutdownClean: true,
-      });
-      if (!registered.ok) throw new Error(registered.error);
-      // Registered brokers start fenced; a caught-up heartbeat unfences them so they may lead.
-      const beat = await heartbeat({
-        brokerId,
-        brokerEpoch: registered.value.brokerEpoch,
-        metadataOffset: active.image.lastOffset,
-        wantShutDown: false,
-      });
-      expect(beat).toMatchObject({ ok: true, value: { fenced: false } });
-    }
+    // Registered brokers start fenced; caught-up heartbeats unfence them so they may lead.
+    await liveBrokers([1, 2, 3, 4]);
     const [created] = await channel.createTopics(
       [
         {

@@ -1,8 +1,10 @@
 /**
- * The seam between brokers (and the CLI) and the controller. Brokers only
- * ever see this interface: today it is a direct call into the in-process
- * controller, later a gRPC client of the Raft quorum. Failures here are
- * closed unions; the broker maps them to Kafka error codes.
+ * The seam between brokers (and the CLI) and the controller quorum. Brokers
+ * only ever see this interface; its one implementation is the gRPC client of
+ * the quorum (`GrpcControllerChannel` in @runnel/rpc), in dev mode too, where
+ * a one-voter quorum runs in the broker's process. Every method is part of
+ * the contract (no optional capabilities). Failures are closed unions; the
+ * broker maps them to Kafka error codes.
  */
 import type { Result } from '@runnel/common';
 import { limits } from '@runnel/common';
@@ -201,8 +203,8 @@ export interface OngoingReassignment {
 
 /** What only the controller knows about the cluster; brokers and configs come from the image. */
 export interface ControllerView {
-  /** The active controller's node id; null when the controller runs inside this process (no id of its own). */
-  readonly controllerId: number | null;
+  /** The active controller's node id. */
+  readonly controllerId: number;
 }
 
 export interface RegisterBrokerRequest {
@@ -217,7 +219,15 @@ export interface RegisterBrokerRequest {
    * the controller no longer counts it as an eligible leader (KIP-966).
    */
   readonly previousShutdownClean: boolean;
+  /**
+   * The cluster id kept in the broker's data directory (meta.properties), or
+   * null for a new broker. The controller refuses a broker of another
+   * cluster with 'inconsistent_cluster_id'.
+   */
+  readonly clusterId: string | null;
 }
+
+export type RegisterBrokerError = 'duplicate_broker_registration' | 'inconsistent_cluster_id';
 
 /** A partition named by topic name, as ElectLeaders asks for it. */
 export interface TopicPartitionRef {
@@ -294,7 +304,7 @@ export interface ControllerChannel {
    * unsubscribe function.
    */
   subscribe(listener: (batch: CommittedBatch) => void): () => void;
-  registerBroker(req: RegisterBrokerRequest): Promise<Result<{ brokerEpoch: bigint }, 'duplicate_broker_registration'>>;
+  registerBroker(req: RegisterBrokerRequest): Promise<Result<{ brokerEpoch: bigint }, RegisterBrokerError>>;
   createTopics(topics: readonly CreateTopicRequest[], options: { validateOnly: boolean }): Promise<CreateTopicResult[]>;
   deleteTopics(names: readonly string[]): Promise<DeleteTopicResult[]>;
   /** Adds partitions to existing topics; results in request order. */
@@ -330,26 +340,20 @@ export interface ControllerChannel {
   electLeaders(partitions: readonly TopicPartitionRef[] | null): Promise<ElectLeadersResult[]>;
   /** Rejects with ControllerUnavailableError when no controller answers. */
   describeCluster(): Promise<ControllerView>;
-  /**
-   * Every registered broker with its state and load, by ascending id.
-   * Both Runnel controllers (in-process and gRPC) have it; optional so that
-   * stand-ins for the seam need not.
-   */
-  describeBrokers?(): Promise<BrokerStatus[]>;
+  /** Every registered broker with its state and load, by ascending id. */
+  describeBrokers(): Promise<BrokerStatus[]>;
   /**
    * Starts draining a broker (committed before this resolves; the moves
    * follow in the background), or with `cancel` returns it to active.
    * Starting twice is not an error: the second answers the current status.
-   * Present whenever describeBrokers is.
    */
-  decommissionBroker?(brokerId: number, options: { cancel: boolean }): Promise<Result<BrokerStatus, DecommissionError>>;
+  decommissionBroker(brokerId: number, options: { cancel: boolean }): Promise<Result<BrokerStatus, DecommissionError>>;
   /**
-   * Present when the controller tracks broker sessions (the quorum); an
-   * in-process single-node controller has none and brokers are live on
-   * registration. Rejects with ControllerUnavailableError when no
-   * controller answers; the broker keeps serving and tries again.
+   * Keeps the broker's session alive and reports its metadata progress.
+   * Rejects with ControllerUnavailableError when no controller answers; the
+   * broker keeps serving and tries again.
    */
-  heartbeat?(req: BrokerHeartbeat): Promise<Result<BrokerHeartbeatReply, 'unknown_broker' | 'stale_broker_epoch'>>;
+  heartbeat(req: BrokerHeartbeat): Promise<Result<BrokerHeartbeatReply, 'unknown_broker' | 'stale_broker_epoch'>>;
 }
 
 const topicNamePattern = /^[a-zA-Z0-9._-]+$/;

@@ -10,6 +10,7 @@ import type { MetadataRecord } from './records.ts';
 
 export function imageRecords(image: MetadataImage): MetadataRecord[] {
   const records: MetadataRecord[] = [];
+  if (image.clusterId !== null) records.push({ type: 'cluster-id', clusterId: image.clusterId });
   for (const b of image.brokers()) {
     records.push({
       type: 'register-broker',

@@ -52,6 +52,7 @@ export type {
   PartitionReassignmentResult,
   ReassignmentError,
   ReassignmentQuery,
+  RegisterBrokerError,
   RegisterBrokerRequest,
   TopicPartitionRef,
 } from './controller-channel.ts';
@@ -65,6 +66,7 @@ export type {
   BrokerAdminState,
   BrokerListener,
   BrokerStateRecord,
+  ClusterIdRecord,
   ConfigRecord,
   ConfigResourceType,
   FenceBrokerRecord,
@@ -75,6 +77,6 @@ export type {
   RemoveTopicRecord,
   TopicRecord,
 } from './records.ts';
-export { isUuid, zeroUuid } from './records.ts';
+export { isClusterId, isUuid, zeroUuid } from './records.ts';
 export type { TopicLogConfig } from './topic-log-config.ts';
 export { topicLogConfig } from './topic-log-config.ts';

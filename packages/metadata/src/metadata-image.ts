@@ -56,8 +56,18 @@ const configKey = (resourceType: ConfigResourceType, name: string): string => `$
  * absent things are `undefined` or empty.
  */
 export class MetadataImage {
-  static readonly empty: MetadataImage = new MetadataImage(new Map(), new Map(), new Map(), new Map(), new Set(), -1n);
+  static readonly empty: MetadataImage = new MetadataImage(
+    null,
+    new Map(),
+    new Map(),
+    new Map(),
+    new Map(),
+    new Set(),
+    -1n,
+  );
 
+  /** The cluster's id (a ClusterIdRecord); null until the first active controller has written it. */
+  readonly clusterId: string | null;
   readonly #topicsById: ReadonlyMap<string, TopicImage>;
   readonly #topicIdsByName: ReadonlyMap<string, string>;
   readonly #brokers: ReadonlyMap<number, BrokerRegistration>;
@@ -68,6 +78,7 @@ export class MetadataImage {
   readonly lastOffset: bigint;
 
   private constructor(
+    clusterId: string | null,
     topicsById: ReadonlyMap<string, TopicImage>,
     topicIdsByName: ReadonlyMap<string, string>,
     brokers: ReadonlyMap<number, BrokerRegistration>,
@@ -75,6 +86,7 @@ export class MetadataImage {
     decommissioning: ReadonlySet<number>,
     lastOffset: bigint,
   ) {
+    this.clusterId = clusterId;
     this.#topicsById = topicsById;
     this.#topicIdsByName = topicIdsByName;
     this.#brokers = brokers;
@@ -156,6 +168,7 @@ export class MetadataImage {
     const firstOffset = lastOffset - BigInt(records.length - 1);
     assert(firstOffset > image.lastOffset, `replay of offset ${firstOffset} onto image at ${image.lastOffset}`);
     const draft = new ImageDraft(
+      image.clusterId,
       image.#topicsById,
       image.#topicIdsByName,
       image.#brokers,
@@ -165,6 +178,7 @@ export class MetadataImage {
     for (const record of records) draft.apply(record);
     const built = draft.finish();
     return new MetadataImage(
+      built.clusterId,
       built.topicsById,
       built.topicIdsByName,
       built.brokers,
@@ -206,17 +220,20 @@ class ImageDraft {
   #brokers: Map<number, BrokerRegistration> | undefined;
   #configs: Map<string, ReadonlyMap<string, string>> | undefined;
   #decommissioning: ReadonlySet<number>;
+  #clusterId: string | null;
   /** Topics touched by this batch, with partition arrays this batch owns. */
   readonly #draftTopics = new Map<string, DraftTopic>();
   readonly #draftConfigs = new Map<string, Map<string, string>>();
 
   constructor(
+    clusterId: string | null,
     topics: ReadonlyMap<string, TopicImage>,
     names: ReadonlyMap<string, string>,
     brokers: ReadonlyMap<number, BrokerRegistration>,
     configs: ReadonlyMap<string, ReadonlyMap<string, string>>,
     decommissioning: ReadonlySet<number>,
   ) {
+    this.#clusterId = clusterId;
     this.#baseTopics = topics;
     this.#baseNames = names;
     this.#baseBrokers = brokers;
@@ -226,6 +243,11 @@ class ImageDraft {
 
   apply(record: MetadataRecord): void {
     switch (record.type) {
+      case 'cluster-id': {
+        assert(this.#clusterId === null, `second cluster-id record (${record.clusterId} after ${this.#clusterId})`);
+        this.#clusterId = record.clusterId;
+        return;
+      }
       case 'register-broker': {
         const { brokerId, incarnationId, brokerEpoch, listeners, rack } = record;
         this.#mutBrokers().set(brokerId, { brokerId, incarnationId, brokerEpoch, listeners, rack, fenced: false });
@@ -301,6 +323,7 @@ class ImageDraft {
   }
 
   finish(): {
+    clusterId: string | null;
     topicsById: ReadonlyMap<string, TopicImage>;
     topicIdsByName: ReadonlyMap<string, string>;
     brokers: ReadonlyMap<number, BrokerRegistration>;
@@ -313,6 +336,7 @@ class ImageDraft {
       else this.#mutConfigs().set(key, config);
     }
     return {
+      clusterId: this.#clusterId,
       topicsById: this.#topics ?? this.#baseTopics,
       topicIdsByName: this.#names ?? this.#baseNames,
       brokers: this.#brokers ?? this.#baseBrokers,

@@ -2,14 +2,15 @@
  * Persisted encoding of one MetadataRecord.
  *
  *   record   = version:uint8 payload
- *   version  = 0x03 (broker-state records) | 0x02 (every other record) | 0x01 (still read)
+ *   version  = 0x04 (cluster-id records) | 0x03 (broker-state records)
+ *            | 0x02 (every other record) | 0x01 (still read)
  *   payload  = UTF-8 JSON object with a "type" field and the record's fields;
  *              bigint fields (brokerEpoch) are written as decimal strings so
  *              no int64 loses precision through a JS number.
  *
  * Version 2 added elr, lastKnownElr, addingReplicas and removingReplicas to
  * partition records; a version 1 partition record reads them as empty.
- * Version 3 added the broker-state record. Each record is written with the
+ * Version 3 added the broker-state record, version 4 the cluster-id record. Each record is written with the
  * lowest version that holds it, so a log without decommissions stays
  * readable by version-2 code.
  *
@@ -21,9 +22,9 @@
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
 import type { BrokerListener, MetadataRecord } from './records.ts';
-import { isUuid } from './records.ts';
+import { isClusterId, isUuid } from './records.ts';
 
-export const metadataRecordVersion = 3;
+export const metadataRecordVersion = 4;
 /** What records other than broker-state are written as. */
 const baseRecordVersion = 2;
 /** The oldest version still decodable. */
@@ -35,9 +36,16 @@ export function encodeMetadataRecord(record: MetadataRecord): Buffer {
   const json = JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   const body = Buffer.from(json, 'utf8');
   const out = Buffer.allocUnsafe(1 + body.length);
-  out[0] = record.type === 'broker-state' ? metadataRecordVersion : baseRecordVersion;
+  out[0] = recordVersionOf(record);
   body.copy(out, 1);
   return out;
+}
+
+/** The lowest version that holds the record, so older readers keep reading logs that do not need the new shapes. */
+function recordVersionOf(record: MetadataRecord): number {
+  if (record.type === 'cluster-id') return 4;
+  if (record.type === 'broker-state') return 3;
+  return baseRecordVersion;
 }
 
 export function decodeMetadataRecord(bytes: Uint8Array): Result<MetadataRecord, DecodeRecordError> {
@@ -137,6 +145,12 @@ function toRecord(value: unknown, version: number): MetadataRecord {
         listeners: listeners.map(listener),
         rack: nullableStr(o, 'rack'),
       };
+    }
+    case 'cluster-id': {
+      if (version < 4) fail('cluster-id records need version 4');
+      const clusterId = str(o, 'clusterId');
+      if (!isClusterId(clusterId)) fail('clusterId is not 22 URL-safe base64 characters');
+      return { type, clusterId };
     }
     case 'broker-state': {
       if (version < 3) fail('broker-state records need version 3');

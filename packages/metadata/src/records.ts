@@ -92,7 +92,21 @@ export interface BrokerStateRecord {
   readonly state: BrokerAdminState;
 }
 
+/**
+ * The cluster's identity, created once by the first active controller
+ * (Kafka keeps it in meta.properties after `kafka-storage format`). Every
+ * broker reports it in Metadata and DescribeCluster and keeps it in its data
+ * directory, so a broker never joins a cluster its logs do not belong to.
+ * Written once; a second one is a bug.
+ */
+export interface ClusterIdRecord {
+  readonly type: 'cluster-id';
+  /** 22 characters: a random 128-bit id in URL-safe base64, as Kafka's. */
+  readonly clusterId: string;
+}
+
 export type MetadataRecord =
+  | ClusterIdRecord
   | RegisterBrokerRecord
   | BrokerStateRecord
   | TopicRecord
@@ -111,3 +125,10 @@ export function isUuid(value: string): boolean {
 
 /** The all-zero UUID Kafka uses for "no topic id" (e.g. validate-only creates). */
 export const zeroUuid = '00000000-0000-0000-0000-000000000000';
+
+const clusterIdPattern = /^[A-Za-z0-9_-]{22}$/;
+
+/** A Kafka cluster id: 16 bytes in URL-safe base64 without padding (22 characters). */
+export function isClusterId(value: string): boolean {
+  return clusterIdPattern.test(value);
+}

@@ -6,7 +6,6 @@
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
 import type { BrokerLifecycle, BrokerStatus, DecommissionError } from '@runnel/metadata';
-import type { ErrorProto, ListenerProto, NotControllerProto } from './controller-proto-shapes.ts';
 import { listenerFromProto, listenerToProto } from './controller-request-codec.ts';
 import type { AnswerFrame, ResponseDecodeError } from './controller-response-codec.ts';
 import {
@@ -18,6 +17,7 @@ import {
   notControllerToProto,
 } from './controller-response-codec.ts';
 import type { ControllerAnswer } from './controller-types.ts';
+import type { ErrorProto, ListenerProto, NotControllerProto } from './generated/controller-proto.ts';
 import { int64FromWire, int64ToWire } from './wire-int64.ts';
 
 export interface BrokerStatusProto {

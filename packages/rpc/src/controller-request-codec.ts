@@ -14,6 +14,13 @@ import type {
   RegisterBrokerRequest,
 } from '@runnel/metadata';
 import type {
+  BrokerHeartbeatRequest,
+  ConfigChange,
+  ConfigOp,
+  ConfigResourceChanges,
+  CreatePartitionsRequest,
+} from './controller-types.ts';
+import type {
   AlterPartitionRequestProto,
   BrokerHeartbeatRequestProto,
   ConfigResourceChangesProto,
@@ -23,14 +30,7 @@ import type {
   IncrementalAlterConfigsRequestProto,
   ListenerProto,
   RegisterBrokerRequestProto,
-} from './controller-proto-shapes.ts';
-import type {
-  BrokerHeartbeatRequest,
-  ConfigChange,
-  ConfigOp,
-  ConfigResourceChanges,
-  CreatePartitionsRequest,
-} from './controller-types.ts';
+} from './generated/controller-proto.ts';
 import { int64FromWire, int64ToWire } from './wire-int64.ts';
 
 export type RequestDecodeError = 'malformed_request';
@@ -62,6 +62,7 @@ export function registerBrokerRequestToProto(req: RegisterBrokerRequest): Regist
     previousShutdownClean: req.previousShutdownClean,
   };
   if (req.rack !== null) proto.rack = req.rack;
+  if (req.clusterId !== null) proto.clusterId = req.clusterId;
   return proto;
 }
 
@@ -73,6 +74,8 @@ export function registerBrokerRequestFromProto(p: RegisterBrokerRequestProto): R
     rack: p.rack ?? null,
     // A peer that predates the field sends nothing: treat it as unclean, the safe side.
     previousShutdownClean: p.previousShutdownClean === true,
+    // Empty or absent: a broker with no cluster of its own yet.
+    clusterId: p.clusterId === undefined || p.clusterId === '' ? null : p.clusterId,
   };
 }
 

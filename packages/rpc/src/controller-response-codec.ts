@@ -8,19 +8,6 @@
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
 import type { CreatedTopic, CreateTopicError, CreateTopicResult, DeleteTopicResult } from '@runnel/metadata';
-import type {
-  AlterConfigsResultProto,
-  AlterPartitionResponseProto,
-  BrokerHeartbeatResponseProto,
-  ClusterDescriptionProto,
-  CreatePartitionsResultProto,
-  CreateTopicResultProto,
-  DeleteTopicResultProto,
-  DescribeClusterResponseProto,
-  ErrorProto,
-  NotControllerProto,
-  RegisterBrokerResponseProto,
-} from './controller-proto-shapes.ts';
 import {
   configsFromProto,
   configsToProto,
@@ -43,6 +30,19 @@ import type {
   CreatePartitionsResult,
   RegisterBrokerError,
 } from './controller-types.ts';
+import type {
+  AlterConfigsResultProto,
+  AlterPartitionResponseProto,
+  BrokerHeartbeatResponseProto,
+  ClusterDescriptionProto,
+  CreatePartitionsResultProto,
+  CreateTopicResultProto,
+  DeleteTopicResultProto,
+  DescribeClusterResponseProto,
+  ErrorProto,
+  NotControllerProto,
+  RegisterBrokerResponseProto,
+} from './generated/controller-proto.ts';
 import { int64FromWire, int64ToWire } from './wire-int64.ts';
 
 export type ResponseDecodeError = 'malformed_response';
@@ -56,7 +56,10 @@ const createTopicErrors: ReadonlySet<string> = new Set<CreateTopicError>([
   'invalid_config',
 ]);
 const deleteTopicErrors: ReadonlySet<string> = new Set<'unknown_topic'>(['unknown_topic']);
-const registerBrokerErrors: ReadonlySet<string> = new Set<RegisterBrokerError>(['duplicate_broker_registration']);
+const registerBrokerErrors: ReadonlySet<string> = new Set<RegisterBrokerError>([
+  'duplicate_broker_registration',
+  'inconsistent_cluster_id',
+]);
 const heartbeatErrors: ReadonlySet<string> = new Set<BrokerHeartbeatError>(['unknown_broker', 'stale_broker_epoch']);
 const createPartitionsErrors: ReadonlySet<string> = new Set<CreatePartitionsError>([
   'unknown_topic',
@@ -106,7 +109,7 @@ export function errorFromProto<E extends string>(
 
 /** The shared frame of every response: the oneof's `results`/value member, not_controller, committed offset. */
 export interface AnswerFrame<R> {
-  outcome?: string;
+  outcome?: 'results' | 'notController';
   results?: { results: R[] };
   notController?: NotControllerProto;
   committedOffset: string;

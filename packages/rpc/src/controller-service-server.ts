@@ -10,7 +10,6 @@ import { ok, silentLogger } from '@runnel/common';
 import { encodeMetadataRecord } from '@runnel/metadata';
 import type { DecommissionBrokerRequestProto } from './broker-admin-codec.ts';
 import { decommissionResponseToProto, describeBrokersResponseToProto } from './broker-admin-codec.ts';
-import type { FetchMetadataRequestProto, FetchMetadataResponseProto } from './controller-proto-shapes.ts';
 import {
   alterConfigsRequestFromProto,
   alterPartitionRequestFromProto,
@@ -32,6 +31,7 @@ import {
 } from './controller-response-codec.ts';
 import type { ControllerServiceHandler, MetadataStreamSink } from './controller-types.ts';
 import { electLeadersRequestFromProto, electLeadersResponseToProto } from './elect-leaders-codec.ts';
+import type { FetchMetadataRequestProto, FetchMetadataResponseProto } from './generated/controller-proto.ts';
 import type { BindError } from './grpc-options.ts';
 import { bindServer, grpcMessageBytesMaxDefault, serverOptions } from './grpc-options.ts';
 import { controllerServiceName, serviceDefinition } from './load-protos.ts';

@@ -25,6 +25,7 @@ import type {
   PartitionReassignment,
   PartitionReassignmentResult,
   ReassignmentQuery,
+  RegisterBrokerError,
   RegisterBrokerRequest,
   TopicPartitionRef,
 } from '@runnel/metadata';
@@ -55,8 +56,6 @@ export function notController(leader: ControllerLeaderHint): {
 } {
   return { status: 'not_controller', leader };
 }
-
-export type RegisterBrokerError = 'duplicate_broker_registration';
 
 export interface BrokerHeartbeatRequest {
   readonly brokerId: number;
@@ -90,6 +89,7 @@ export type {
   CreatePartitionsError,
   CreatePartitionsResult,
   CreatePartitionsTopic as CreatePartitionsRequest,
+  RegisterBrokerError,
 } from '@runnel/metadata';
 
 export interface ClusterBroker {

@@ -28,6 +28,7 @@ import type {
   PartitionReassignment,
   PartitionReassignmentResult,
   ReassignmentQuery,
+  RegisterBrokerError,
   RegisterBrokerRequest,
   TopicPartitionRef,
 } from '@runnel/metadata';
@@ -106,9 +107,7 @@ export class GrpcControllerChannel implements ControllerChannel {
     };
   }
 
-  async registerBroker(
-    req: RegisterBrokerRequest,
-  ): Promise<Result<{ brokerEpoch: bigint }, 'duplicate_broker_registration'>> {
+  async registerBroker(req: RegisterBrokerRequest): Promise<Result<{ brokerEpoch: bigint }, RegisterBrokerError>> {
     return this.#settle(await this.#client.registerBroker(req));
   }
 

@@ -32,6 +32,15 @@ export type {
   RegisterBrokerError,
 } from './controller-types.ts';
 export { answer, notController } from './controller-types.ts';
+export type {
+  ConfStateProto,
+  EntryProto,
+  RaftMessageBatchProto,
+  RaftMessageProto,
+  SendAckProto,
+  SnapshotMetadataProto,
+  SnapshotProto,
+} from './generated/raft-proto.ts';
 export type { GrpcControllerChannelOptions } from './grpc-controller-channel.ts';
 export { ControllerCallFailure, GrpcControllerChannel } from './grpc-controller-channel.ts';
 export type { BindError, ReconnectBackoff } from './grpc-options.ts';
@@ -48,15 +57,6 @@ export {
   snapshotFromProto,
   snapshotToProto,
 } from './raft-message-codec.ts';
-export type {
-  ConfStateProto,
-  EntryProto,
-  RaftMessageBatchProto,
-  RaftMessageProto,
-  SendAckProto,
-  SnapshotMetadataProto,
-  SnapshotProto,
-} from './raft-proto-shapes.ts';
 export type { RaftSendFailure, RaftTransportClientOptions } from './raft-transport-client.ts';
 export { RaftTransportClient } from './raft-transport-client.ts';
 export type { RaftTransportServerOptions } from './raft-transport-server.ts';

@@ -1,6 +1,7 @@
 /**
  * Loads proto/*.proto at first use with proto-loader. The options fix the
- * decoded shapes that *-proto-shapes.ts describe: camelCase names, int64 as
+ * decoded shapes that src/generated/*-proto.ts describe (generated from the
+ * .proto files by scripts/gen-proto-types.ts): camelCase names, int64 as
  * decimal strings (exact, converted by wire-int64.ts), enums as their names,
  * every field present (defaults filled in), and a virtual field naming the
  * member set in each oneof.

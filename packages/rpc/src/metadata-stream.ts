@@ -9,9 +9,9 @@ import { Metadata } from '@grpc/grpc-js';
 import type { MetadataRecord } from '@runnel/metadata';
 import { decodeMetadataRecord } from '@runnel/metadata';
 import { callErrorOf } from './call-errors.ts';
-import type { FetchMetadataRequestProto, FetchMetadataResponseProto } from './controller-proto-shapes.ts';
 import { notControllerFromProto } from './controller-response-codec.ts';
 import type { ControllerCallError, ControllerLeaderHint } from './controller-types.ts';
+import type { FetchMetadataRequestProto, FetchMetadataResponseProto } from './generated/controller-proto.ts';
 import { controllerServiceName, rpcMethod } from './load-protos.ts';
 import { int64FromWire, int64ToWire } from './wire-int64.ts';
 

@@ -7,7 +7,7 @@
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
 import type { ConfState, Entry, EntryType, Message, MessageType, Snapshot } from '@runnel/raft';
-import type { EntryProto, RaftMessageProto, SnapshotProto } from './raft-proto-shapes.ts';
+import type { EntryProto, RaftMessageProto, SnapshotProto } from './generated/raft-proto.ts';
 import { uint32ToWire, uint64FromWire, uint64ToWire } from './wire-int64.ts';
 
 export type RaftDecodeError = 'malformed_message';

@@ -11,8 +11,8 @@
  */
 import type { ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import { Client, credentials } from '@grpc/grpc-js';
+import type { RaftMessageBatchProto, SendAckProto } from './generated/raft-proto.ts';
 import type { RpcMethod } from './load-protos.ts';
-import type { RaftMessageBatchProto, SendAckProto } from './raft-proto-shapes.ts';
 
 export type PeerSendOutcome = 'sent' | 'peer_unreachable' | 'queue_full';
 

@@ -5,12 +5,12 @@
 import type { Logger } from '@runnel/common';
 import { assert, silentLogger } from '@runnel/common';
 import type { Message, NodeId } from '@runnel/raft';
+import type { RaftMessageBatchProto, SendAckProto } from './generated/raft-proto.ts';
 import type { ReconnectBackoff } from './grpc-options.ts';
 import { channelOptions, grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
 import { raftServiceName, rpcMethod } from './load-protos.ts';
 import { raftMessageToProto } from './raft-message-codec.ts';
 import { RaftPeerConnection } from './raft-peer-connection.ts';
-import type { RaftMessageBatchProto, SendAckProto } from './raft-proto-shapes.ts';
 
 export type RaftSendFailure = 'peer_unreachable' | 'queue_full' | 'unknown_peer';
 

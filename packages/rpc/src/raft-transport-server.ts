@@ -7,11 +7,11 @@ import { Server } from '@grpc/grpc-js';
 import type { Logger, Result } from '@runnel/common';
 import { ok, silentLogger } from '@runnel/common';
 import type { Message } from '@runnel/raft';
+import type { RaftMessageBatchProto, SendAckProto } from './generated/raft-proto.ts';
 import type { BindError } from './grpc-options.ts';
 import { bindServer, grpcMessageBytesMaxDefault, serverOptions } from './grpc-options.ts';
 import { raftServiceName, serviceDefinition } from './load-protos.ts';
 import { raftMessageFromProto } from './raft-message-codec.ts';
-import type { RaftMessageBatchProto, SendAckProto } from './raft-proto-shapes.ts';
 
 export interface RaftTransportServerOptions {
   /** Every well-formed message, in the order its sender sent it. Called synchronously; must not throw. */

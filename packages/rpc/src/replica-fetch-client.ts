@@ -16,11 +16,11 @@ import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
 import { Client, credentials, status } from '@grpc/grpc-js';
 import type { Logger, Result } from '@runnel/common';
 import { err, ok, silentLogger } from '@runnel/common';
+import type { ReplicaFetchRequestProto, ReplicaFetchResponseProto } from './generated/replica-fetch-proto.ts';
 import type { ReconnectBackoff } from './grpc-options.ts';
 import { bulkChannelOptions, grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
 import { replicaFetchServiceName, rpcMethod } from './load-protos.ts';
 import { replicaFetchRequestToProto, replicaFetchResponseFromProto } from './replica-fetch-codec.ts';
-import type { ReplicaFetchRequestProto, ReplicaFetchResponseProto } from './replica-fetch-proto-shapes.ts';
 import type { ReplicaFetchError, ReplicaFetchRequest, ReplicaFetchResponse } from './replica-fetch-types.ts';
 
 export interface ReplicaFetchClientOptions {

@@ -12,7 +12,7 @@ import type {
   PartitionFetchProto,
   ReplicaFetchRequestProto,
   ReplicaFetchResponseProto,
-} from './replica-fetch-proto-shapes.ts';
+} from './generated/replica-fetch-proto.ts';
 import type {
   ReplicaFetchDecodeError,
   ReplicaFetchPartitionError,
@@ -168,7 +168,10 @@ export function replicaFetchResponseFromProto(
       logEndOffset: offset(int64FromWire(p.logEndOffset)),
       divergingEpoch:
         d === null ? null : { epoch: leaderEpoch(d.epoch), endOffset: offset(int64FromWire(d.endOffset)) },
-      records: p.records,
+      // proto-loader decodes bytes as a Buffer already; a view, never a copy, either way.
+      records: Buffer.isBuffer(p.records)
+        ? p.records
+        : Buffer.from(p.records.buffer, p.records.byteOffset, p.records.byteLength),
     });
   }
   return ok({ requestId, value: { partitions } });

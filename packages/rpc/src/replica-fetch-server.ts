@@ -9,12 +9,12 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { Server, status } from '@grpc/grpc-js';
 import type { Logger, Result } from '@runnel/common';
 import { ok, silentLogger } from '@runnel/common';
+import type { ReplicaFetchRequestProto, ReplicaFetchResponseProto } from './generated/replica-fetch-proto.ts';
 import type { BindError } from './grpc-options.ts';
 import { bindServer, grpcMessageBytesMaxDefault, serverOptions } from './grpc-options.ts';
 import { replicaFetchServiceName, serviceDefinition } from './load-protos.ts';
 import type { Numbered } from './replica-fetch-codec.ts';
 import { replicaFetchRequestFromProto, replicaFetchResponseToProto } from './replica-fetch-codec.ts';
-import type { ReplicaFetchRequestProto, ReplicaFetchResponseProto } from './replica-fetch-proto-shapes.ts';
 import type { ReplicaFetchRequest, ReplicaFetchResponse } from './replica-fetch-types.ts';
 
 /**

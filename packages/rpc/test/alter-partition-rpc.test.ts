@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlterPartitionResponseProto } from '../src/controller-proto-shapes.ts';
 import { alterPartitionResponseFromProto, alterPartitionResponseToProto } from '../src/controller-response-codec.ts';
 import { answer } from '../src/controller-types.ts';
+import type { AlterPartitionResponseProto } from '../src/generated/controller-proto.ts';
 import { ControllerCallFailure, GrpcControllerChannel } from '../src/grpc-controller-channel.ts';
 import { protoMessageType } from '../src/load-protos.ts';
 import { address, Started } from './controller-servers.ts';

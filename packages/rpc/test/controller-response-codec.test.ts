@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { CreateTopicsResponseProto, RegisterBrokerResponseProto } from '../src/controller-proto-shapes.ts';
 import {
   createTopicsResponseFromProto,
   createTopicsResponseToProto,
   registerBrokerResponseFromProto,
 } from '../src/controller-response-codec.ts';
 import { answer } from '../src/controller-types.ts';
+import type { CreateTopicsResponseProto, RegisterBrokerResponseProto } from '../src/generated/controller-proto.ts';
 import { protoMessageType } from '../src/load-protos.ts';
 
 const createTopicsResponse = protoMessageType<CreateTopicsResponseProto>('runnel.controller.v1.CreateTopicsResponse');

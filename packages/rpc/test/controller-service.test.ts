@@ -19,6 +19,7 @@ describe('ControllerService over gRPC', () => {
       listeners: [listener],
       rack: 'r1',
       previousShutdownClean: true,
+      clusterId: null,
     });
     expect(reply).toEqual({
       ok: true,
@@ -31,6 +32,7 @@ describe('ControllerService over gRPC', () => {
       listeners: [],
       rack: null,
       previousShutdownClean: true,
+      clusterId: null,
     });
     expect(taken.ok && taken.value.value).toEqual({
       ok: false,

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RegisterBrokerRequestProto } from '../src/controller-proto-shapes.ts';
 import { registerBrokerRequestFromProto } from '../src/controller-request-codec.ts';
 import { answer } from '../src/controller-types.ts';
 import { electLeadersResponseFromProto, electLeadersResponseToProto } from '../src/elect-leaders-codec.ts';
+import type { RegisterBrokerRequestProto } from '../src/generated/controller-proto.ts';
 import { GrpcControllerChannel } from '../src/grpc-controller-channel.ts';
 import { protoMessageType } from '../src/load-protos.ts';
 import { address, Started } from './controller-servers.ts';
@@ -39,8 +39,10 @@ describe('ElectLeaders and the clean-shutdown flag over gRPC', () => {
     );
     const bad = {
       ...frame,
-      results: { results: [{ topic: 'a', partition: 0, error: { name: 'nope', message: '' }, outcome: 'error' }] },
-      outcome: 'results',
+      results: {
+        results: [{ topic: 'a', partition: 0, error: { name: 'nope', message: '' }, outcome: 'error' as const }],
+      },
+      outcome: 'results' as const,
     };
     expect(electLeadersResponseFromProto(bad)).toMatchObject({ ok: false, error: 'malformed_response' });
   });
@@ -54,6 +56,7 @@ describe('ElectLeaders and the clean-shutdown flag over gRPC', () => {
       listeners: [],
       rack: null,
       previousShutdownClean: clean,
+      clusterId: null,
     });
     expect(fake.lastRegistration?.previousShutdownClean).toBe(clean);
   });

@@ -142,6 +142,7 @@ describe('GrpcControllerChannel', () => {
       listeners: [],
       rack: null,
       previousShutdownClean: true,
+      clusterId: null,
     });
     expect(registered).toEqual({ ok: true, value: { brokerEpoch: 0n } });
     server.close();

@@ -1,8 +1,8 @@
 import type { Message, MessageType } from '@runnel/raft';
 import { describe, expect, it } from 'vitest';
+import type { RaftMessageBatchProto, RaftMessageProto, SendAckProto } from '../src/generated/raft-proto.ts';
 import { protoMessageType, raftServiceName, rpcMethod } from '../src/load-protos.ts';
 import { raftMessageFromProto, raftMessageToProto } from '../src/raft-message-codec.ts';
-import type { RaftMessageBatchProto, RaftMessageProto, SendAckProto } from '../src/raft-proto-shapes.ts';
 import { message } from './raft-fixtures.ts';
 
 const allTypes: MessageType[] = [

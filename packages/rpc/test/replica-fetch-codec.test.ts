@@ -1,5 +1,6 @@
 import { AssertionError, leaderEpoch, offset, partitionId } from '@runnel/common';
 import { describe, expect, it } from 'vitest';
+import type { ReplicaFetchRequestProto, ReplicaFetchResponseProto } from '../src/generated/replica-fetch-proto.ts';
 import { protoMessageType } from '../src/load-protos.ts';
 import {
   replicaFetchRequestFromProto,
@@ -7,7 +8,6 @@ import {
   replicaFetchResponseFromProto,
   replicaFetchResponseToProto,
 } from '../src/replica-fetch-codec.ts';
-import type { ReplicaFetchRequestProto, ReplicaFetchResponseProto } from '../src/replica-fetch-proto-shapes.ts';
 import type { ReplicaFetchPartitionError, ReplicaFetchResponse } from '../src/replica-fetch-types.ts';
 import {
   fetchRequest,

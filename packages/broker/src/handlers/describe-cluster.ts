@@ -22,7 +22,7 @@ export function describeClusterHandler(broker: BrokerContext): Handler<60> {
       const base = {
         throttleTimeMs: 0,
         endpointType: request.endpointType ?? endpointBrokers,
-        clusterId: broker.clusterId,
+        clusterId: broker.clusterId(),
         clusterAuthorizedOperations: authorizedOperationsOmitted,
       };
       if (base.endpointType !== endpointBrokers) {

@@ -32,7 +32,8 @@ export interface Handler<K extends ApiKey = ApiKey> {
 /** The broker state handlers read; owned by Broker. */
 export interface BrokerContext {
   readonly config: BrokerConfig;
-  readonly clusterId: string;
+  /** The quorum's cluster id (empty only before the first registration). */
+  readonly clusterId: () => string;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly metrics: BrokerMetrics;

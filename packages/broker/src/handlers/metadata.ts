@@ -88,7 +88,7 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
       return {
         throttleTimeMs: 0,
         brokers,
-        clusterId: broker.clusterId,
+        clusterId: broker.clusterId(),
         // Clients send admin requests to the "controller"; it must be a broker they were told about
         // (this one, unless it is fenced and so not listed).
         controllerId: brokers.some((b) => b.nodeId === broker.config.nodeId)

@@ -1,12 +1,16 @@
 /**
- * `runnel dev`: a whole cluster in one process for a laptop — one
- * controller and one broker, data under ./data, Kafka on 127.0.0.1:9092,
- * metrics on 127.0.0.1:9644. What `npm start` runs.
+ * `runnel dev`: a whole cluster in one process for a laptop — a one-voter
+ * controller quorum and one broker (combined mode, Kafka's
+ * process.roles=broker,controller), data under ./data, Kafka on
+ * 127.0.0.1:9092, metrics (broker and controller) on 127.0.0.1:9644. What
+ * `npm start` runs. With --controllers/--brokers above 1 it starts separate
+ * processes instead (dev-cluster.ts).
  */
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Broker, defaultBrokerConfig } from '@runnel/broker';
+import { Broker, ClusterMismatchError, defaultBrokerConfig } from '@runnel/broker';
 import { createLogger } from '@runnel/common';
-import { Controller } from '@runnel/controller';
+import { ControllerMetrics, LocalQuorum } from '@runnel/controller';
 import { Command, Option } from 'commander';
 import { runDevCluster } from '../dev-cluster.ts';
 import { parseIntOption } from '../options.ts';
@@ -26,15 +30,51 @@ export interface DevOptions {
   brokers?: number;
 }
 
+/** The data directory was written by an older Runnel whose layout this one cannot read. */
+export class OldDataLayoutError extends Error {
+  override name = 'OldDataLayoutError';
+}
+
+/** Where the combined node keeps its controller (Raft store) and broker (logs) data under the dev data dir. */
+export function devLayout(dataDir: string): { controllerDir: string; brokerDir: string } {
+  return { controllerDir: join(dataDir, 'controller-1'), brokerDir: join(dataDir, 'broker-1') };
+}
+
+/**
+ * Before the quorum ran in dev mode, the single-node controller kept its
+ * metadata in <data dir>/controller (a log this version does not read).
+ * Starting on top of it would silently forget every topic, so refuse.
+ */
+async function refuseOldLayout(dataDir: string): Promise<void> {
+  const old = join(dataDir, 'controller');
+  const exists = await access(old).then(
+    () => true,
+    () => false,
+  );
+  if (exists) {
+    throw new OldDataLayoutError(
+      `${old} holds metadata from an older Runnel (single-node controller) that this version cannot read; ` +
+        `move ${dataDir} aside or delete it to start a fresh cluster`,
+    );
+  }
+}
+
 export async function startDev(
   options: DevOptions,
-): Promise<{ broker: Broker; controller: Controller; stop(): Promise<void> }> {
+): Promise<{ broker: Broker; quorum: LocalQuorum; stop(): Promise<void> }> {
   const logger = createLogger({ level: options.logLevel, name: 'runnel' });
-  const controller = await Controller.open({
-    dir: join(options.dataDir, 'controller'),
+  await refuseOldLayout(options.dataDir);
+  const layout = devLayout(options.dataDir);
+  const metrics = new ControllerMetrics({ defaultMetrics: false });
+  const quorum = await LocalQuorum.start({
+    dataDir: layout.controllerDir,
     logger: logger.child({ component: 'controller' }),
+    observer: metrics,
     brokerDefaults: { numPartitions: options.partitions, defaultReplicationFactor: 1 },
   });
+  metrics.attach(quorum.controller);
+  const brokerLogger = logger.child({ component: 'broker' });
+  const { channel } = quorum.channel({ logger: brokerLogger });
   let broker: Broker;
   try {
     broker = await Broker.start({
@@ -45,26 +85,28 @@ export async function startDev(
         host: options.host,
         port: options.port,
         advertisedHost: options.advertisedHost ?? null,
-        dataDir: join(options.dataDir, 'broker-1'),
+        dataDir: layout.brokerDir,
         httpPort: options.httpPort,
         numPartitions: options.partitions,
         autoCreateTopics: options.autoCreateTopics,
         logFlushIntervalMessages: options.flushMessages,
       },
-      controller: controller.channel(),
-      logger: logger.child({ component: 'broker' }),
+      controller: channel,
+      logger: brokerLogger,
       processMetrics: true,
+      extraMetrics: [metrics.registry],
     });
   } catch (error) {
-    await controller.close();
+    await quorum.stop();
     throw error;
   }
   return {
     broker,
-    controller,
+    quorum,
     async stop() {
+      // No controlled shutdown: with the only broker and the quorum going down together there is nowhere to move to.
       await broker.stop();
-      await controller.close();
+      await quorum.stop();
     },
   };
 }
@@ -133,7 +175,14 @@ export function devCommand(): Command {
         });
         return;
       }
-      const cluster = await startDev(options);
+      let cluster: Awaited<ReturnType<typeof startDev>>;
+      try {
+        cluster = await startDev(options);
+      } catch (error) {
+        if (!(error instanceof OldDataLayoutError) && !(error instanceof ClusterMismatchError)) throw error;
+        process.stderr.write(`runnel dev: ${error.message}\n`);
+        process.exit(2);
+      }
       let stopping = false;
       const shutdown = (signal: string): void => {
         if (stopping) return;

@@ -1,0 +1,168 @@
+/**
+ * The broker-facing ControllerService as a handler table: each RPC is one
+ * line that runs a pure function of logic/ as an operation of the queue
+ * (so it is computed against the latest image, committed, and answered
+ * with the offset its records reached). FetchMetadata streams the
+ * committed log from the state machine; it is served by every controller,
+ * active or not.
+ *
+ * Adding an admin operation: its messages in proto/controller.proto, its
+ * codec in @runnel/rpc, its rule in logic/, one line here (see
+ * docs/architecture.md).
+ */
+
+import type { Logger } from '@runnel/common';
+import { ok } from '@runnel/common';
+import type { ConfigMap, MetadataImage } from '@runnel/metadata';
+import { replayBatch } from '@runnel/metadata';
+import type { ClusterDescription, ControllerServiceHandler } from '@runnel/rpc';
+import { alterConfigs } from '../logic/alter-configs.ts';
+import { alterPartition } from '../logic/alter-partition.ts';
+import { electOfflineLeaders } from '../logic/broker-fencing.ts';
+import { createPartitions } from '../logic/create-partitions.ts';
+import type { TopicDefaults } from '../logic/create-topics.ts';
+import { createTopics } from '../logic/create-topics.ts';
+import { brokerStatuses, decommissionBroker } from '../logic/decommission.ts';
+import { deleteTopics } from '../logic/delete-topics.ts';
+import { preferredLeaderElections } from '../logic/preferred-leaders.ts';
+import { alterPartitionReassignments, listPartitionReassignments } from '../logic/reassignment.ts';
+import type { BrokerSessionKeeper } from './broker-session-keeper.ts';
+import type { ControllerDuties } from './controller-duties.ts';
+import type { MetadataStateMachine } from './metadata-state-machine.ts';
+import type { OperationQueue } from './operation-queue.ts';
+
+export interface ControllerServiceDeps {
+  readonly nodeId: number;
+  readonly queue: OperationQueue;
+  readonly sessions: BrokerSessionKeeper;
+  readonly duties: ControllerDuties;
+  readonly stateMachine: MetadataStateMachine;
+  readonly topicDefaults: TopicDefaults;
+  readonly brokerConfig: ConfigMap;
+  readonly topicIdGenerator: () => string;
+  readonly logger: Logger;
+}
+
+/** Records for validate-only calls are computed (to answer) but never committed. */
+function unlessValidateOnly<R>(validateOnly: boolean, records: R[]): R[] {
+  return validateOnly ? [] : records;
+}
+
+export function controllerServiceHandler(deps: ControllerServiceDeps): ControllerServiceHandler {
+  const { queue, sessions, brokerConfig } = deps;
+  return {
+    registerBroker: (req) => queue.submit('register_broker', (image) => sessions.register(image, req)),
+    brokerHeartbeat: (req) => queue.submit('broker_heartbeat', (image) => sessions.heartbeat(image, req)),
+    fetchMetadata: (afterOffset, sink) => streamMetadata(deps.stateMachine, afterOffset, sink),
+    createTopics: (topics, { validateOnly }) =>
+      queue.submit('create_topics', (image) => {
+        const { records, results } = createTopics(image, topics, deps.topicDefaults, deps.topicIdGenerator);
+        return { records: unlessValidateOnly(validateOnly, records), value: results };
+      }),
+    deleteTopics: (names) =>
+      queue.submit('delete_topics', (image) => {
+        const { records, results } = deleteTopics(image, names);
+        return { records, value: results };
+      }),
+    createPartitions: (topics, { validateOnly }) =>
+      queue.submit('create_partitions', (image) => {
+        const { records, results } = createPartitions(image, topics);
+        return { records: unlessValidateOnly(validateOnly, records), value: results };
+      }),
+    incrementalAlterConfigs: (resources, { validateOnly }) =>
+      queue.submit('incremental_alter_configs', (image) => {
+        const { records: changes, results } = alterConfigs(image, resources);
+        // A topic may now allow unclean election (or need fewer in sync): its offline partitions elect at once.
+        const changed = replayBatch(image, changes, image.lastOffset + BigInt(changes.length));
+        const records = changes.length === 0 ? [] : [...changes, ...electOfflineLeaders(changed, brokerConfig)];
+        const value = resources.map((r, i) => ({
+          resourceType: r.resourceType,
+          resourceName: r.resourceName,
+          result: results[i] ?? ok(null),
+        }));
+        return { records: unlessValidateOnly(validateOnly, records), value };
+      }),
+    alterPartition: (req) =>
+      queue.submit('alter_partition', (image) => {
+        const { records, result } = alterPartition(image, req, brokerConfig);
+        return { records, value: result };
+      }),
+    alterPartitionReassignments: (reassignments) =>
+      queue.submit('alter_partition_reassignments', (image) => {
+        const { records, results } = alterPartitionReassignments(image, reassignments);
+        return { records, value: results };
+      }),
+    // Reads are queued like writes so the answer reflects every operation accepted before them.
+    listPartitionReassignments: (query) =>
+      queue.submit('list_partition_reassignments', (image) => ({
+        records: [],
+        value: listPartitionReassignments(image, query),
+      })),
+    electLeaders: (partitions) =>
+      queue.submit('elect_leaders', (image) => {
+        const { records, results } = preferredLeaderElections(image, { partitions });
+        return { records, value: results };
+      }),
+    describeBrokers: () => queue.submit('describe_brokers', (image) => ({ records: [], value: brokerStatuses(image) })),
+    decommissionBroker: (brokerId, options) =>
+      queue.submit('decommission_broker', (image) => {
+        const { records, result } = decommissionBroker(image, brokerId, options);
+        if (result.ok && !options.cancel) {
+          deps.logger.info({ broker: brokerId, state: result.value.state }, 'broker decommission started');
+          deps.duties.balanceSoon();
+        }
+        return { records, value: result };
+      }),
+    describeCluster: () => queue.submit('describe_cluster', (image) => ({ records: [], value: describe(deps, image) })),
+  };
+}
+
+function describe(deps: ControllerServiceDeps, image: MetadataImage): ClusterDescription {
+  return {
+    clusterId: image.clusterId ?? '',
+    controllerId: deps.nodeId,
+    brokers: image.brokers().map((b) => ({
+      brokerId: b.brokerId,
+      brokerEpoch: b.brokerEpoch,
+      listeners: b.listeners,
+      rack: b.rack,
+      fenced: b.fenced,
+    })),
+    metadataOffset: image.lastOffset,
+  };
+}
+
+type Sink = Parameters<ControllerServiceHandler['fetchMetadata']>[1];
+
+/** Pushes what the state machine has after `afterOffset` (a snapshot first when that is gone), then each new commit. */
+function streamMetadata(
+  stateMachine: MetadataStateMachine,
+  afterOffset: bigint,
+  sink: Sink,
+): ReturnType<ControllerServiceHandler['fetchMetadata']> {
+  let offset = afterOffset;
+  let stopped = false;
+  const pump = (): void => {
+    if (stopped) return;
+    const next = stateMachine.catchUp(offset);
+    if (next.kind === 'snapshot') {
+      sink.snapshot(next.records, next.lastOffset);
+      offset = next.lastOffset;
+      pump();
+      return;
+    }
+    for (const batch of next.batches) {
+      sink.batch(batch);
+      offset = batch.lastOffset;
+    }
+  };
+  const unsubscribe = stateMachine.onChange(pump);
+  pump();
+  return {
+    status: 'ok',
+    stop: () => {
+      stopped = true;
+      unsubscribe();
+    },
+  };
+}
