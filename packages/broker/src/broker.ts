@@ -9,10 +9,10 @@
  * dead. A failure while starting rejects `start()` after cleaning up.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, createLogger, type Logger, systemClock } from '@runnel/common';
 import { type ControllerChannel, MetadataImage, replayBatch } from '@runnel/metadata';
+import { type FileSystem, nodeFileSystem } from '@runnel/storage';
 import { type BrokerConfig, kafkaConfigMap } from './config.ts';
 import { ControllerSession } from './controller-session.ts';
 import { GroupCoordinator } from './groups/group-coordinator.ts';
@@ -39,6 +39,7 @@ import { metadataHandler } from './handlers/metadata.ts';
 import { produceHandler } from './handlers/produce.ts';
 import { HttpServer } from './http-server.ts';
 import { topicLimits } from './log-config.ts';
+import { metaPropertiesFileName, readMetaProperties, writeMetaProperties } from './meta-properties.ts';
 import { BrokerMetrics } from './metrics.ts';
 import { KafkaServer } from './network/kafka-server.ts';
 import { PartitionManager } from './partition-manager.ts';
@@ -53,6 +54,8 @@ export interface BrokerOptions {
   clock?: Clock;
   /** Also export Node process metrics (off when several brokers share a process). */
   processMetrics?: boolean;
+  /** Every file the broker touches goes through it; the real disk unless a test injects faults. */
+  fs?: FileSystem;
 }
 
 export class Broker {
@@ -62,6 +65,7 @@ export class Broker {
   readonly #logger: Logger;
   readonly #partitions: PartitionManager;
   readonly #clock: Clock;
+  readonly #fs: FileSystem;
   #unsubscribe: () => void = () => {};
   #replication: ReplicaManager | null = null;
   #checkpointTimer: NodeJS.Timeout | null = null;
@@ -79,11 +83,13 @@ export class Broker {
     this.clusterId = clusterId;
     const clock = options.clock ?? systemClock;
     this.#clock = clock;
+    this.#fs = options.fs ?? nodeFileSystem;
     this.#logger = (options.logger ?? createLogger({ name: 'broker' })).child({ nodeId: options.config.nodeId });
     this.#partitions = new PartitionManager({
       config: options.config,
       logger: this.#logger,
       clock,
+      fs: this.#fs,
       onRoleChange: (p, before, after) => this.#offsets.onRoleChange(p, before, after),
     });
     // Consumer groups: the coordinator keeps group state; the store persists it in __consumer_offsets and
@@ -166,8 +172,9 @@ export class Broker {
   readonly #controller: ControllerChannel;
 
   static async start(options: BrokerOptions): Promise<Broker> {
-    await mkdir(options.config.dataDir, { recursive: true });
-    const clusterId = await loadOrCreateClusterId(options.config.dataDir, options.config.nodeId);
+    const fs = options.fs ?? nodeFileSystem;
+    await fs.mkdirp(options.config.dataDir);
+    const clusterId = await loadOrCreateClusterId(fs, options.config.dataDir, options.config.nodeId);
     const broker = new Broker(options, clusterId);
     try {
       await broker.#start();
@@ -180,7 +187,7 @@ export class Broker {
 
   async #start(): Promise<void> {
     const config = this.config;
-    const previousShutdownClean = await readCleanShutdownMarker(config.dataDir);
+    const previousShutdownClean = await readCleanShutdownMarker(this.#fs, config.dataDir);
     if (!previousShutdownClean) this.#logger.info('previous run did not stop cleanly; telling the controller');
     await this.#partitions.loadCheckpoint();
     this.#replication = await ReplicaManager.start({
@@ -275,7 +282,8 @@ export class Broker {
     }, config.logRetentionCheckIntervalMs);
     this.#retentionTimer.unref();
     this.#checkpointTimer = setInterval(() => {
-      void this.#partitions.saveCheckpoint();
+      // A failed save was logged where it failed and left the previous file intact; the next interval retries.
+      this.#partitions.saveCheckpoint().catch(() => {});
     }, config.highWatermarkCheckpointIntervalMs);
     this.#checkpointTimer.unref();
     this.#ready = true;
@@ -320,7 +328,7 @@ export class Broker {
     await this.#replication?.close();
     await this.#partitions.close();
     // Last: only a stop that got here flushed and closed every log.
-    await writeCleanShutdownMarker(this.config.dataDir);
+    await writeCleanShutdownMarker(this.#fs, this.config.dataDir, this.#clock.nowMs());
     this.#logger.info('broker stopped');
   }
 }
@@ -331,17 +339,18 @@ function sum<T>(items: Iterable<T>, f: (item: T) => number): number {
   return total;
 }
 
-/** meta.properties, as Kafka keeps it: the cluster this log directory belongs to. */
-async function loadOrCreateClusterId(dataDir: string, nodeId: number): Promise<string> {
-  const path = join(dataDir, 'meta.properties');
-  try {
-    const text = await readFile(path, 'utf8');
-    const match = /^cluster\.id=(\S+)$/m.exec(text);
-    if (match?.[1] !== undefined) return match[1];
-  } catch {
-    // First start: fall through and create it.
+/**
+ * meta.properties, as Kafka keeps it: the cluster this log directory belongs
+ * to. A file that is there but unusable is refused rather than replaced: a
+ * new id would silently make this directory part of another cluster.
+ */
+async function loadOrCreateClusterId(fs: FileSystem, dataDir: string, nodeId: number): Promise<string> {
+  const meta = await readMetaProperties(fs, dataDir);
+  if (meta.ok) return meta.value.clusterId;
+  if (meta.error === 'malformed') {
+    throw new Error(`${join(dataDir, metaPropertiesFileName)} is unusable (${meta.message}); fix or remove it`);
   }
   const clusterId = randomUUID().replaceAll('-', '').slice(0, 22);
-  await writeFile(path, `version=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`);
+  await writeMetaProperties(fs, dataDir, { nodeId, clusterId });
   return clusterId;
 }
