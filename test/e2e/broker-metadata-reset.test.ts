@@ -10,42 +10,17 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Broker, defaultBrokerConfig } from '@runnel/broker';
-import { err, ok, silentLogger } from '@runnel/common';
-import type { CommittedBatch, ControllerChannel, MetadataRecord } from '@runnel/metadata';
+import { silentLogger } from '@runnel/common';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  brokerOneRegistration as registration,
+  scriptedChannel,
+  singleReplicaTopic as topic,
+} from '../harness/scripted-channel.ts';
 import { waitFor } from '../harness/wait.ts';
 
 const idA = '11111111-1111-1111-1111-111111111111';
 const idB = '22222222-2222-2222-2222-222222222222';
-
-function topic(name: string, topicId: string): MetadataRecord[] {
-  return [
-    { type: 'topic', name, topicId },
-    {
-      type: 'partition',
-      topicId,
-      partition: 0,
-      replicas: [1],
-      isr: [1],
-      leader: 1,
-      leaderEpoch: 0,
-      partitionEpoch: 0,
-      elr: [],
-      lastKnownElr: [],
-      addingReplicas: [],
-      removingReplicas: [],
-    },
-  ];
-}
-
-const registration: MetadataRecord = {
-  type: 'register-broker',
-  brokerId: 1,
-  incarnationId: idA,
-  brokerEpoch: 0n,
-  listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 1, securityProtocol: 'PLAINTEXT' }],
-  rack: null,
-};
 
 let broker: Broker | undefined;
 afterEach(async () => {
@@ -54,33 +29,7 @@ afterEach(async () => {
 
 describe('broker metadata reset', () => {
   it('rebuilds its image and partitions from a snapshot that replaces what it had', async () => {
-    let deliver: (batch: CommittedBatch) => void = () => undefined;
-    const channel: ControllerChannel = {
-      subscribe(listener) {
-        deliver = listener;
-        listener({ records: [registration, ...topic('old', idA)], lastOffset: 2n });
-        return () => undefined;
-      },
-      registerBroker: async () => ok({ brokerEpoch: 0n }),
-      createTopics: async (topics) => topics.map((t) => ({ name: t.name, result: err('invalid_config' as const) })),
-      deleteTopics: async (names) => names.map((name) => ({ name, result: err('unknown_topic' as const) })),
-      createPartitions: async (topics) =>
-        topics.map((t) => ({ topic: t.topic, result: err('unknown_topic' as const) })),
-      alterConfigs: async (resources) =>
-        resources.map((r) => ({
-          resourceType: r.resourceType,
-          resourceName: r.resourceName,
-          result: err('unknown_topic' as const),
-        })),
-      electLeaders: async () => [],
-      describeCluster: async () => ({ controllerId: 1 }),
-      describeBrokers: async () => [],
-      decommissionBroker: async () => err('unknown_broker' as const),
-      heartbeat: async () => ok({ fenced: false, caughtUp: true, shouldShutDown: false }),
-      alterPartition: async () => err('unknown_topic_or_partition' as const),
-      alterPartitionReassignments: async () => [],
-      listPartitionReassignments: async () => [],
-    };
+    const { channel, deliver } = scriptedChannel({ records: [registration, ...topic('old', idA)], lastOffset: 2n });
     const dataDir = await mkdtemp(join(tmpdir(), 'runnel-reset-'));
     broker = await Broker.start({
       config: { ...defaultBrokerConfig, port: 0, httpPort: null, replicationPort: 0, dataDir },

@@ -9,10 +9,10 @@
  * dead. A failure while starting rejects `start()` after cleaning up.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, createLogger, type Logger, systemClock } from '@runnel/common';
 import { type ControllerChannel, MetadataImage, replayBatch } from '@runnel/metadata';
+import { type FileSystem, nodeFileSystem } from '@runnel/storage';
 import { Registry } from 'prom-client';
 import { type BrokerConfig, kafkaConfigMap } from './config.ts';
 import { ControllerSession } from './controller-session.ts';
@@ -33,12 +33,14 @@ import { describeClusterHandler } from './handlers/describe-cluster.ts';
 import { describeConfigsHandler } from './handlers/describe-configs.ts';
 import { fetchHandler } from './handlers/fetch.ts';
 import { findCoordinatorHandler } from './handlers/find-coordinator.ts';
+import { groupHandlers } from './handlers/group-handlers.ts';
 import { type BrokerContext, type Handler, register } from './handlers/handler.ts';
 import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { metadataHandler } from './handlers/metadata.ts';
 import { produceHandler } from './handlers/produce.ts';
 import { HttpServer } from './http-server.ts';
 import { topicLimits } from './log-config.ts';
+import { metaPropertiesFileName, readMetaProperties, writeMetaProperties } from './meta-properties.ts';
 import { BrokerMetrics } from './metrics.ts';
 import { KafkaServer } from './network/kafka-server.ts';
 import { PartitionManager } from './partition-manager.ts';
@@ -55,6 +57,8 @@ export interface BrokerOptions {
   processMetrics?: boolean;
   /** More registries served on this broker's /metrics (combined mode: the in-process controller's). */
   extraMetrics?: readonly Registry[];
+  /** Every file the broker touches goes through it; the real disk unless a test injects faults. */
+  fs?: FileSystem;
 }
 
 export class Broker {
@@ -63,6 +67,7 @@ export class Broker {
   readonly #logger: Logger;
   readonly #partitions: PartitionManager;
   readonly #clock: Clock;
+  readonly #fs: FileSystem;
   #unsubscribe: () => void = () => {};
   #replication: ReplicaManager | null = null;
   #checkpointTimer: NodeJS.Timeout | null = null;
@@ -85,11 +90,13 @@ export class Broker {
     this.#extraMetrics = options.extraMetrics ?? [];
     const clock = options.clock ?? systemClock;
     this.#clock = clock;
+    this.#fs = options.fs ?? nodeFileSystem;
     this.#logger = (options.logger ?? createLogger({ name: 'broker' })).child({ nodeId: options.config.nodeId });
     this.#partitions = new PartitionManager({
       config: options.config,
       logger: this.#logger,
       clock,
+      fs: this.#fs,
       onRoleChange: (p, before, after) => this.#offsets.onRoleChange(p, before, after),
     });
     // Consumer groups: the coordinator keeps group state; the store persists it in __consumer_offsets and
@@ -161,7 +168,7 @@ export class Broker {
       register(alterPartitionReassignmentsHandler(context)),
       register(listPartitionReassignmentsHandler(context)),
       register(electLeadersHandler(context)),
-      ...this.#groups.handlers({ image: () => this.#image }),
+      ...groupHandlers(this.#groups, { image: () => this.#image }),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
     this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));
@@ -172,8 +179,9 @@ export class Broker {
   readonly #controller: ControllerChannel;
 
   static async start(options: BrokerOptions): Promise<Broker> {
-    await mkdir(options.config.dataDir, { recursive: true });
-    const storedClusterId = await readClusterId(options.config.dataDir, options.logger);
+    const fs = options.fs ?? nodeFileSystem;
+    await fs.mkdirp(options.config.dataDir);
+    const storedClusterId = await readClusterId(fs, options.config.dataDir, options.config.nodeId, options.logger);
     const broker = new Broker(options, storedClusterId);
     try {
       await broker.#start();
@@ -186,7 +194,7 @@ export class Broker {
 
   async #start(): Promise<void> {
     const config = this.config;
-    const previousShutdownClean = await readCleanShutdownMarker(config.dataDir);
+    const previousShutdownClean = await readCleanShutdownMarker(this.#fs, config.dataDir);
     if (!previousShutdownClean) this.#logger.info('previous run did not stop cleanly; telling the controller');
     await this.#partitions.loadCheckpoint();
     this.#replication = await ReplicaManager.start({
@@ -289,7 +297,8 @@ export class Broker {
     }, config.logRetentionCheckIntervalMs);
     this.#retentionTimer.unref();
     this.#checkpointTimer = setInterval(() => {
-      void this.#partitions.saveCheckpoint();
+      // A failed save was logged where it failed and left the previous file intact; the next interval retries.
+      this.#partitions.saveCheckpoint().catch(() => {});
     }, config.highWatermarkCheckpointIntervalMs);
     this.#checkpointTimer.unref();
     this.#ready = true;
@@ -305,7 +314,7 @@ export class Broker {
     if (clusterId === null || clusterId === this.#storedClusterId || this.#writingClusterId) return;
     this.#writingClusterId = true;
     try {
-      await writeClusterId(this.config.dataDir, this.config.nodeId, clusterId);
+      await writeClusterId(this.#fs, this.config.dataDir, this.config.nodeId, clusterId);
       this.#storedClusterId = clusterId;
       this.#logger.info({ clusterId }, 'joined the cluster');
     } catch (error) {
@@ -357,7 +366,7 @@ export class Broker {
     await this.#replication?.close();
     await this.#partitions.close();
     // Last: only a stop that got here flushed and closed every log.
-    await writeCleanShutdownMarker(this.config.dataDir);
+    await writeCleanShutdownMarker(this.#fs, this.config.dataDir, this.#clock.nowMs());
     this.#logger.info('broker stopped');
   }
 }
@@ -368,35 +377,39 @@ function sum<T>(items: Iterable<T>, f: (item: T) => number): number {
   return total;
 }
 
-const metaPropertiesFile = 'meta.properties';
-
 /**
- * The cluster id in meta.properties (Kafka's file: version, node.id,
- * cluster.id, directory.id), or null for a new data directory. A file
- * without directory.id was written by Runnel before the quorum owned the
- * cluster id: that id was made up by the broker alone, so it is dropped and
- * the broker adopts the quorum's at registration.
+ * The cluster id in meta.properties, or null for a new data directory. A
+ * file that is there but unusable, or written by another node id, is
+ * refused rather than replaced. A file without directory.id was written by
+ * Runnel before the quorum owned the cluster id: that id was made up by the
+ * broker alone, so it is dropped and the broker adopts the quorum's at
+ * registration.
  */
-async function readClusterId(dataDir: string, logger: Logger | undefined): Promise<string | null> {
-  let text: string;
-  try {
-    text = await readFile(join(dataDir, metaPropertiesFile), 'utf8');
-  } catch (error) {
-    if (error instanceof Error && Reflect.get(error, 'code') === 'ENOENT') return null;
-    throw error;
+async function readClusterId(
+  fs: FileSystem,
+  dataDir: string,
+  nodeId: number,
+  logger: Logger | undefined,
+): Promise<string | null> {
+  const meta = await readMetaProperties(fs, dataDir);
+  if (!meta.ok && meta.error === 'absent') return null;
+  const path = join(dataDir, metaPropertiesFileName);
+  if (!meta.ok) throw new Error(`${path} is unusable (${meta.message}); fix or remove it`);
+  if (meta.value.nodeId !== nodeId) {
+    throw new Error(
+      `${path} belongs to node ${meta.value.nodeId}, not ${nodeId}: give this broker its own data directory`,
+    );
   }
-  const clusterId = /^cluster\.id=(\S+)$/m.exec(text)?.[1] ?? null;
-  if (clusterId !== null && !/^directory\.id=/m.test(text)) {
-    logger?.info({ clusterId }, "meta.properties predates quorum-assigned cluster ids; adopting the quorum's");
+  if (meta.value.directoryId === null) {
+    logger?.info(
+      { clusterId: meta.value.clusterId },
+      "meta.properties predates quorum-assigned cluster ids; adopting the quorum's",
+    );
     return null;
   }
-  return clusterId;
+  return meta.value.clusterId;
 }
 
-async function writeClusterId(dataDir: string, nodeId: number, clusterId: string): Promise<void> {
-  const directoryId = randomBytes(16).toString('base64url');
-  const text = `version=1\nnode.id=${nodeId}\ncluster.id=${clusterId}\ndirectory.id=${directoryId}\n`;
-  const path = join(dataDir, metaPropertiesFile);
-  await writeFile(`${path}.tmp`, text);
-  await rename(`${path}.tmp`, path);
+async function writeClusterId(fs: FileSystem, dataDir: string, nodeId: number, clusterId: string): Promise<void> {
+  await writeMetaProperties(fs, dataDir, { nodeId, clusterId, directoryId: randomBytes(16).toString('base64url') });
 }

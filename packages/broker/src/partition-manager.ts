@@ -10,11 +10,10 @@
  * back). Owned by Broker. A log that fails to open is logged and left
  * closed; its partition answers as unavailable.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, Logger } from '@runnel/common';
 import type { MetadataImage } from '@runnel/metadata';
-import { PartitionLog } from '@runnel/storage';
+import { type FileSystem, nodeFileSystem, PartitionLog, readWholeFile, replaceFile } from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
 import { logConfigFor } from './log-config.ts';
 import { Partition, type PartitionRole, type PartitionState } from './partition.ts';
@@ -22,6 +21,8 @@ import { HighWatermarkCheckpoint } from './replication/high-watermark-checkpoint
 import { defaultReplicaLagTimeMaxMs as defaultLagTimeMaxMs } from './replication/replica-tracker.ts';
 
 const partitionMetadataFile = 'partition.metadata';
+/** `version: 0` and a topic id are about 40 bytes. */
+const partitionMetadataBytesMax = 4096;
 
 interface Desired {
   topic: string;
@@ -47,6 +48,7 @@ export class PartitionManager {
   readonly #config: BrokerConfig;
   readonly #logger: Logger;
   readonly #clock: Clock;
+  readonly #fs: FileSystem;
   readonly #partitions = new Map<string, Partition>();
   /** The same partitions by `${topicId}:${index}` (replication addresses them by topic id). */
   readonly #byTopicId = new Map<string, Partition>();
@@ -60,12 +62,20 @@ export class PartitionManager {
   #current: MetadataImage | null = null;
   #closed = false;
 
-  constructor(options: { config: BrokerConfig; logger: Logger; clock: Clock; onRoleChange?: RoleChangeListener }) {
+  constructor(options: {
+    config: BrokerConfig;
+    logger: Logger;
+    clock: Clock;
+    /** Every partition file goes through it: logs, partition.metadata, the high-watermark checkpoint. */
+    fs?: FileSystem;
+    onRoleChange?: RoleChangeListener;
+  }) {
     this.#config = options.config;
     this.#onRoleChange = options.onRoleChange;
     this.#logger = options.logger;
     this.#clock = options.clock;
-    this.#checkpoint = new HighWatermarkCheckpoint(options.config.dataDir, options.logger);
+    this.#fs = options.fs ?? nodeFileSystem;
+    this.#checkpoint = new HighWatermarkCheckpoint(this.#fs, options.config.dataDir, options.logger);
   }
 
   /** Wires replication in; until then partitions only take their state (tests without replication). */
@@ -131,13 +141,17 @@ export class PartitionManager {
     this.#closed = true;
     await this.#chain;
     for (const p of this.#partitions.values()) await this.#replication?.remove(p);
-    await this.saveCheckpoint();
-    for (const p of this.#partitions.values()) {
-      p.markClosed();
-      await p.log.close();
+    try {
+      await this.saveCheckpoint();
+    } finally {
+      // A failed save (logged by the checkpoint) still fails close(), but never leaves a log open.
+      for (const p of this.#partitions.values()) {
+        p.markClosed();
+        await p.log.close();
+      }
+      this.#partitions.clear();
+      this.#byTopicId.clear();
     }
-    this.#partitions.clear();
-    this.#byTopicId.clear();
   }
 
   /** Deletes old segments of every partition per its retention settings. */
@@ -261,18 +275,21 @@ export class PartitionManager {
   async #open(image: MetadataImage, key: string, want: Desired): Promise<Partition | null> {
     const dir = join(this.#config.dataDir, key);
     try {
-      const onDisk = await readTopicId(dir);
+      const onDisk = await readTopicId(this.#fs, dir);
       if (onDisk !== null && onDisk !== want.topicId) {
         // A directory left by an earlier topic of the same name.
-        await rm(dir, { recursive: true, force: true });
+        await this.#fs.rmrf(dir);
       }
-      await mkdir(dir, { recursive: true });
-      if (onDisk !== want.topicId)
-        await writeFile(join(dir, partitionMetadataFile), `version: 0\ntopic_id: ${want.topicId}\n`);
+      await this.#fs.mkdirp(dir);
+      if (onDisk !== want.topicId) {
+        const text = `version: 0\ntopic_id: ${want.topicId}\n`;
+        await replaceFile(this.#fs, join(dir, partitionMetadataFile), Buffer.from(text, 'utf8'));
+      }
       const overrides = image.configOverrides('topic', want.topic);
       const log = await PartitionLog.open({
         dir,
         config: logConfigFor(overrides, this.#config),
+        fs: this.#fs,
         clock: this.#clock,
         logger: this.#logger.child({ topic: want.topic, partition: want.index }),
       });
@@ -297,20 +314,20 @@ export class PartitionManager {
     }
   }
 
+  /** Stray directories only cost disk: a failure is logged and reconciliation goes on. */
   async #removeStrayDirectories(desired: Map<string, Desired>): Promise<void> {
-    let entries: string[];
     try {
-      entries = await readdir(this.#config.dataDir);
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const dir = join(this.#config.dataDir, entry);
-      const topicId = await readTopicId(dir);
-      if (topicId === null) continue;
-      if (desired.get(entry)?.topicId === topicId) continue;
-      this.#logger.info({ dir: entry }, 'deleting log of a topic that no longer exists');
-      await rm(dir, { recursive: true, force: true });
+      for (const entry of await this.#fs.readdir(this.#config.dataDir)) {
+        const dir = join(this.#config.dataDir, entry);
+        if ((await this.#fs.stat(dir))?.isDirectory !== true) continue;
+        const topicId = await readTopicId(this.#fs, dir);
+        if (topicId === null) continue;
+        if (desired.get(entry)?.topicId === topicId) continue;
+        this.#logger.info({ dir: entry }, 'deleting log of a topic that no longer exists');
+        await this.#fs.rmrf(dir);
+      }
+    } catch (error) {
+      this.#logger.error({ err: String(error) }, 'could not delete the logs of removed topics');
     }
   }
 }
@@ -330,12 +347,10 @@ function sameIds(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
 }
 
-async function readTopicId(dir: string): Promise<string | null> {
-  try {
-    const text = await readFile(join(dir, partitionMetadataFile), 'utf8');
-    const match = /topic_id:\s*(\S+)/.exec(text);
-    return match?.[1] ?? null;
-  } catch {
-    return null;
-  }
+/** The topic id in `dir`'s partition.metadata; null when there is none (or it names none). I/O errors reject. */
+async function readTopicId(fs: FileSystem, dir: string): Promise<string | null> {
+  const read = await readWholeFile(fs, join(dir, partitionMetadataFile), partitionMetadataBytesMax);
+  if (!read.ok) return null;
+  const match = /topic_id:\s*(\S+)/.exec(read.value.toString('utf8'));
+  return match?.[1] ?? null;
 }

@@ -19,6 +19,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { encodeSubscription } from '../src/groups/consumer-protocol.ts';
 import { GroupCoordinator } from '../src/groups/group-coordinator.ts';
+import { groupHandlers } from '../src/handlers/group-handlers.ts';
 import type { Handler, RequestContext } from '../src/handlers/handler.ts';
 import { FakeStore, ManualTimers } from './groups-fakes.ts';
 
@@ -40,7 +41,7 @@ function setup(hosted = true) {
     config: { offsetsTopicPartitions: 1, initialRebalanceDelayMs: 0 },
   });
   if (hosted) coordinator.loaded(0, { groups: new Map(), offsets: new Map() });
-  const handlers = new Map(coordinator.handlers({ image: () => image }).map((h) => [h.apiKey, h]));
+  const handlers = new Map(groupHandlers(coordinator, { image: () => image }).map((h) => [h.apiKey, h]));
   /** Runs a request at `version` and checks the response encodes at that version. */
   async function call(apiKey: number, version: number, request: object): Promise<Record<string, unknown>> {
     const handler = handlers.get(apiKey as Handler['apiKey']) as Handler | undefined;

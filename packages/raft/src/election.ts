@@ -6,7 +6,7 @@
  */
 
 import { voteResult } from './quorum.ts';
-import type { Raft } from './raft.ts';
+import type { RaftState } from './raft-state.ts';
 import { bcastAppend } from './replication.ts';
 import type { Message } from './types.ts';
 import { noNode } from './types.ts';
@@ -18,17 +18,17 @@ type CampaignKind = 'pre-vote' | 'vote';
  * no committed configuration change is waiting to be applied (a node must not
  * campaign under a configuration it is about to leave).
  */
-export function hup(r: Raft, leaderTransfer: boolean): void {
+export function hup(r: RaftState, leaderTransfer: boolean): void {
   if (r.role === 'leader' || !r.isPromotable() || hasUnappliedConfChange(r)) return;
   campaign(r, r.config.preVote && !leaderTransfer ? 'pre-vote' : 'vote', leaderTransfer);
 }
 
-function hasUnappliedConfChange(r: Raft): boolean {
+function hasUnappliedConfChange(r: RaftState): boolean {
   const pending = r.log.nextCommittedEntries(Number.MAX_SAFE_INTEGER);
   return pending.some((entry) => entry.type === 'conf-change');
 }
 
-function campaign(r: Raft, kind: CampaignKind, leaderTransfer: boolean): void {
+function campaign(r: RaftState, kind: CampaignKind, leaderTransfer: boolean): void {
   let term: number;
   if (kind === 'pre-vote') {
     r.becomePreCandidate();
@@ -56,7 +56,7 @@ function campaign(r: Raft, kind: CampaignKind, leaderTransfer: boolean): void {
   }
 }
 
-function win(r: Raft, kind: CampaignKind): void {
+function win(r: RaftState, kind: CampaignKind): void {
   if (kind === 'pre-vote') {
     campaign(r, 'vote', false);
     return;
@@ -70,7 +70,7 @@ function win(r: Raft, kind: CampaignKind): void {
  * pre-vote, the asked-for term is ahead of ours) and the candidate's log is
  * at least as up to date as ours. The term rules already ran in Raft.step.
  */
-export function handleVoteRequest(r: Raft, m: Message): void {
+export function handleVoteRequest(r: RaftState, m: Message): void {
   const isPreVote = m.type === 'pre-vote';
   if (r.voters.length === 0 && r.learners.length === 0) {
     // We are in no configuration: a new node, or one wiped and re-added under its old id that
@@ -93,7 +93,7 @@ export function handleVoteRequest(r: Raft, m: Message): void {
   r.send({ type: responseType, to: m.from, term: r.term, reject: true });
 }
 
-export function handleVoteResponse(r: Raft, m: Message): void {
+export function handleVoteResponse(r: RaftState, m: Message): void {
   const expected = r.role === 'pre-candidate' ? 'pre-vote-response' : r.role === 'candidate' ? 'vote-response' : null;
   if (m.type !== expected) return;
   r.votes.set(m.from, !m.reject);

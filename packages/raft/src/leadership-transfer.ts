@@ -7,14 +7,14 @@
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
 import type { Progress } from './progress.ts';
-import type { Raft } from './raft.ts';
+import type { RaftState } from './raft-state.ts';
 import { sendAppend } from './replication.ts';
 import type { NodeId } from './types.ts';
 import { noNode } from './types.ts';
 
 export type TransferError = 'not_leader' | 'not_a_voter' | 'already_leader';
 
-export function transferLeadership(r: Raft, to: NodeId): Result<void, TransferError> {
+export function transferLeadership(r: RaftState, to: NodeId): Result<void, TransferError> {
   if (r.role !== 'leader') return err('not_leader');
   if (to === r.id) return err('already_leader');
   const progress = r.progress.get(to);
@@ -36,7 +36,7 @@ export function transferLeadership(r: Raft, to: NodeId): Result<void, TransferEr
  * its log is longer, so nobody could be elected. Raft.tick retries with
  * another choice every election timeout until a new leader's term reaches it.
  */
-export function handOffLeadership(r: Raft): void {
+export function handOffLeadership(r: RaftState): void {
   let target: NodeId = noNode;
   let targetMatch = -1;
   for (const id of r.voters) {
@@ -51,10 +51,10 @@ export function handOffLeadership(r: Raft): void {
 }
 
 /** Called on every append answer: the moment the target has our whole log, it may take over. */
-export function sendTimeoutNowIfCaughtUp(r: Raft, from: NodeId, progress: Progress): void {
+export function sendTimeoutNowIfCaughtUp(r: RaftState, from: NodeId, progress: Progress): void {
   if (r.leadTransferee === from && progress.match === r.log.lastIndex()) sendTimeoutNow(r, from);
 }
 
-function sendTimeoutNow(r: Raft, to: NodeId): void {
+function sendTimeoutNow(r: RaftState, to: NodeId): void {
   r.send({ type: 'timeout-now', to });
 }

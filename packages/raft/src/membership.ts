@@ -9,19 +9,19 @@
 import { nextConfState } from './conf-change.ts';
 import { handOffLeadership } from './leadership-transfer.ts';
 import { Progress } from './progress.ts';
-import type { Raft } from './raft.ts';
+import type { RaftState } from './raft-state.ts';
 import { bcastAppend, maybeCommit } from './replication.ts';
 import type { ConfChange, ConfState, NodeId } from './types.ts';
 import { noNode } from './types.ts';
 
 /** A fresh progress for `id`: we know nothing of its log yet, so probe from our end. */
-export function progressFor(r: Raft, id: NodeId): Progress {
+export function progressFor(r: RaftState, id: NodeId): Progress {
   const progress = new Progress(r.log.lastIndex() + 1, r.config.inflightMessagesMax, r.learners.includes(id));
   if (id === r.id) progress.match = r.log.lastIndex();
   return progress;
 }
 
-export function applyConfChange(r: Raft, change: ConfChange): ConfState {
+export function applyConfChange(r: RaftState, change: ConfChange): ConfState {
   const next = nextConfState(r.confState(), change);
   r.voters = [...next.voters];
   r.learners = [...next.learners];
@@ -40,7 +40,7 @@ export function applyConfChange(r: Raft, change: ConfChange): ConfState {
   return next;
 }
 
-function syncProgress(r: Raft): void {
+function syncProgress(r: RaftState): void {
   const members = new Set([...r.voters, ...r.learners]);
   for (const id of r.progress.keys()) if (!members.has(id)) r.progress.delete(id);
   for (const id of members) {

@@ -2,7 +2,8 @@
  * The Raft state machine: roles, terms, the tick clock and the dispatch of
  * every incoming message. The protocol's halves live next to it
  * (election.ts, replication.ts, leadership-transfer.ts, membership.ts) as
- * functions over this state, so each rule can be read on its own.
+ * functions over this state — the RaftState interface of raft-state.ts,
+ * so they need not import this file — and each rule can be read on its own.
  *
  * Owned by exactly one RawNode, which is the only caller; internal to the
  * package. Every method is synchronous and total: bad input from the network
@@ -15,6 +16,7 @@ import { progressFor } from './membership.ts';
 import type { Progress } from './progress.ts';
 import { hasQuorum } from './quorum.ts';
 import { RaftLog } from './raft-log.ts';
+import type { Outgoing, RaftState } from './raft-state.ts';
 import {
   appendEntries,
   bcastAppend,
@@ -28,13 +30,10 @@ import {
 import type { ConfState, Message, NodeId, RaftConfig, Role } from './types.ts';
 import { noNode } from './types.ts';
 
-/** A message to send, with the fields that are not its own left to defaults. */
-export type Outgoing = Pick<Message, 'type' | 'to'> & Partial<Omit<Message, 'type' | 'to' | 'from'>>;
-
 /** Vote traffic carries the term it is about, which may differ from ours (pre-vote asks for term + 1). */
 const explicitTermTypes = new Set<Message['type']>(['vote', 'vote-response', 'pre-vote', 'pre-vote-response']);
 
-export class Raft {
+export class Raft implements RaftState {
   readonly id: NodeId;
   readonly config: RaftConfig;
   readonly log: RaftLog;

@@ -9,13 +9,13 @@
 import { assert } from '@runnel/common';
 import type { Progress } from './progress.ts';
 import { committedIndex } from './quorum.ts';
-import type { Raft } from './raft.ts';
+import type { RaftState } from './raft-state.ts';
 import type { Entry, Message, NodeId } from './types.ts';
 
 export type Proposal = Pick<Entry, 'type' | 'data'>;
 
 /** The leader appends to its own log; its own progress counts towards the commit at once. */
-export function appendEntries(r: Raft, proposals: readonly Proposal[]): void {
+export function appendEntries(r: RaftState, proposals: readonly Proposal[]): void {
   assert(r.role === 'leader', 'only the leader appends proposals');
   const first = r.log.lastIndex() + 1;
   const entries = proposals.map((p, i): Entry => ({ term: r.term, index: first + i, type: p.type, data: p.data }));
@@ -25,18 +25,18 @@ export function appendEntries(r: Raft, proposals: readonly Proposal[]): void {
 }
 
 /** Advances the commit index to the quorum's match, if that entry is of our term. True if it moved. */
-export function maybeCommit(r: Raft): boolean {
+export function maybeCommit(r: RaftState): boolean {
   const index = committedIndex(r.voters, (id) => r.progress.get(id)?.match ?? 0);
   if (index <= r.log.committed || r.log.term(index) !== r.term) return false;
   r.log.commitTo(index);
   return true;
 }
 
-export function bcastAppend(r: Raft): void {
+export function bcastAppend(r: RaftState): void {
   for (const id of r.peers()) sendAppend(r, id, true);
 }
 
-export function bcastHeartbeat(r: Raft): void {
+export function bcastHeartbeat(r: RaftState): void {
   for (const id of r.peers()) {
     const progress = r.progress.get(id);
     if (progress === undefined) continue;
@@ -50,7 +50,7 @@ export function bcastHeartbeat(r: Raft): void {
  * With sendIfEmpty false, sends only when there are entries to carry.
  * True when a message was sent.
  */
-export function sendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean): boolean {
+export function sendAppend(r: RaftState, to: NodeId, sendIfEmpty: boolean): boolean {
   const progress = r.progress.get(to);
   if (progress === undefined || progress.isPaused()) return false;
   const prevIndex = progress.next - 1;
@@ -70,7 +70,7 @@ export function sendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean): boolean {
   return true;
 }
 
-function sendSnapshot(r: Raft, to: NodeId, progress: Progress): boolean {
+function sendSnapshot(r: RaftState, to: NodeId, progress: Progress): boolean {
   // A node we have not heard from lately is probably down; do not ship it a whole image.
   if (!progress.recentActive) return false;
   const snapshot = r.log.snapshot();
@@ -80,7 +80,7 @@ function sendSnapshot(r: Raft, to: NodeId, progress: Progress): boolean {
   return true;
 }
 
-export function handleAppendResponse(r: Raft, m: Message, progress: Progress): void {
+export function handleAppendResponse(r: RaftState, m: Message, progress: Progress): void {
   if (m.reject) {
     // With the follower's term at the hint, skip every entry of ours that cannot match it.
     const hint = m.logTerm > 0 ? r.log.findConflictByTerm(m.rejectHint, m.logTerm) : m.rejectHint;
@@ -108,7 +108,7 @@ export function handleAppendResponse(r: Raft, m: Message, progress: Progress): v
   while (sendAppend(r, m.from, false)) {}
 }
 
-export function handleHeartbeatResponse(r: Raft, m: Message, progress: Progress): void {
+export function handleHeartbeatResponse(r: RaftState, m: Message, progress: Progress): void {
   progress.probeSent = false;
   // The follower is alive: unstick a full window in case an append was lost.
   if (progress.state === 'replicate' && progress.inflights.full()) progress.inflights.freeFirstOne();
@@ -117,7 +117,7 @@ export function handleHeartbeatResponse(r: Raft, m: Message, progress: Progress)
 
 // Follower side.
 
-export function handleAppend(r: Raft, m: Message): void {
+export function handleAppend(r: RaftState, m: Message): void {
   if (m.index < r.log.committed) {
     // Everything up to our commit is already settled; tell the leader where we are.
     r.send({ type: 'append-response', to: m.from, index: r.log.committed });
@@ -139,7 +139,7 @@ export function handleAppend(r: Raft, m: Message): void {
   });
 }
 
-export function handleHeartbeat(r: Raft, m: Message): void {
+export function handleHeartbeat(r: RaftState, m: Message): void {
   // A heartbeat carries no log-matching check, so its commit index speaks for our log only
   // once that is a prefix of the leader's: when our last entry is of its term (we accepted
   // one of its appends). A heartbeat sent before a node was wiped and re-added under the same
@@ -148,7 +148,7 @@ export function handleHeartbeat(r: Raft, m: Message): void {
   r.send({ type: 'heartbeat-response', to: m.from });
 }
 
-export function handleSnapshot(r: Raft, m: Message): void {
+export function handleSnapshot(r: RaftState, m: Message): void {
   const snapshot = m.snapshot;
   assert(snapshot !== null, 'snapshot message without a snapshot');
   const { index, term } = snapshot.metadata;

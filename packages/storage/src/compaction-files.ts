@@ -22,6 +22,7 @@
 import { join } from 'node:path';
 import type { Logger } from '@runnel/common';
 import { type FileSystem, readAt } from './file-system.ts';
+import { replaceFile } from './whole-file.ts';
 
 export const compactionStagingDirName = 'compaction-staging';
 export const compactionSwapMarkerName = 'compaction-swap';
@@ -29,21 +30,6 @@ export const cleanerCheckpointName = 'cleaner-offset-checkpoint';
 
 const checkpointVersion = '0';
 const checkpointBytesMax = 64;
-
-/** Replaces `dir/name` durably and atomically (temp file, fsync, rename, directory fsync). */
-async function replaceFile(fs: FileSystem, dir: string, name: string, text: string): Promise<void> {
-  const temp = join(dir, `${name}.tmp`);
-  const file = await fs.open(temp);
-  try {
-    await file.truncate(0);
-    await file.write(Buffer.from(text, 'utf8'), 0);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await fs.rename(temp, join(dir, name));
-  await fs.syncDirectory(dir);
-}
 
 async function unlinkIfPresent(fs: FileSystem, path: string): Promise<void> {
   if ((await fs.stat(path)) !== null) await fs.unlink(path);
@@ -64,7 +50,7 @@ export async function discardStaging(fs: FileSystem, dir: string): Promise<void>
 
 /** The commit point: every staged file must be fsynced before this is called. */
 export async function commitSwap(fs: FileSystem, dir: string, bases: readonly bigint[]): Promise<void> {
-  await replaceFile(fs, dir, compactionSwapMarkerName, `${checkpointVersion}\n${bases.join(' ')}\n`);
+  await replaceFile(fs, join(dir, compactionSwapMarkerName), Buffer.from(`${checkpointVersion}\n${bases.join(' ')}\n`));
 }
 
 /**
@@ -125,7 +111,7 @@ export interface CleanerCheckpoint {
 
 export async function writeCleanerCheckpoint(fs: FileSystem, dir: string, state: CleanerCheckpoint): Promise<void> {
   const text = `${checkpointVersion}\n${state.cleanedOffset} ${state.deleteHorizonMs}\n`;
-  await replaceFile(fs, dir, cleanerCheckpointName, text);
+  await replaceFile(fs, join(dir, cleanerCheckpointName), Buffer.from(text, 'utf8'));
 }
 
 /** The checkpoint, or null when there is none readable (the whole log then counts as dirty). */

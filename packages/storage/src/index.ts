@@ -11,5 +11,6 @@ export { defaultLogConfig } from './log-config.ts';
 export type { AppendResult, PartitionLogOptions, ReadResult } from './partition-log.ts';
 export { PartitionLog } from './partition-log.ts';
 // Test support: an in-memory file system with crash, torn-write and corruption faults.
-export type { TornWrite } from './testing/faulty-file-system.ts';
+export type { FaultableOperation, TornWrite } from './testing/faulty-file-system.ts';
 export { FaultyFileSystem, SimulatedCrashError } from './testing/faulty-file-system.ts';
+export { readWholeFile, replaceFile, tempPathFor } from './whole-file.ts';

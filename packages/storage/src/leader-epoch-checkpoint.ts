@@ -17,9 +17,10 @@ import { join } from 'node:path';
 import { err, ok, type Result } from '@runnel/common';
 import { type FileSystem, readAt } from './file-system.ts';
 import type { EpochEntry } from './leader-epoch-cache.ts';
+import { replaceFile, tempPathFor } from './whole-file.ts';
 
 export const leaderEpochCheckpointFileName = 'leader-epoch-checkpoint';
-export const leaderEpochCheckpointTempFileName = `${leaderEpochCheckpointFileName}.tmp`;
+export const leaderEpochCheckpointTempFileName = tempPathFor(leaderEpochCheckpointFileName);
 
 const checkpointVersion = 0;
 /** ~30 bytes per entry: room for far more leadership changes than a partition sees. */
@@ -61,18 +62,11 @@ export async function writeLeaderEpochCheckpoint(
   dir: string,
   entries: readonly EpochEntry[],
 ): Promise<void> {
-  const temp = join(dir, leaderEpochCheckpointTempFileName);
-  const file = await fs.open(temp);
-  try {
-    // A temp file left by a crash mid-write may be longer than this content.
-    await file.truncate(0);
-    await file.write(Buffer.from(formatLeaderEpochCheckpoint(entries), 'utf8'), 0);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await fs.rename(temp, join(dir, leaderEpochCheckpointFileName));
-  await fs.syncDirectory(dir);
+  await replaceFile(
+    fs,
+    join(dir, leaderEpochCheckpointFileName),
+    Buffer.from(formatLeaderEpochCheckpoint(entries), 'utf8'),
+  );
 }
 
 /** The checkpoint's entries: `absent` when there is no file, `unreadable` when it does not parse. */

@@ -85,3 +85,42 @@ describe('FaultyFileSystem writev', () => {
     expect((await readWholeFile(fs.crash(), '/d/f.log')).toString()).toBe('abcdef1234');
   });
 });
+
+describe('FaultyFileSystem injected faults', () => {
+  it('failNext rejects one matching call with the errno, changes nothing, and leaves the file system up', async () => {
+    const fs = new FaultyFileSystem();
+    await fs.mkdirp('/d');
+    const file = await fs.open('/d/f');
+    fs.failNext('write', '/d/f', 'ENOSPC');
+    await expect(file.write(Buffer.from('lost'), 0)).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(fs.content('/d/f')).toEqual(Buffer.alloc(0));
+    await file.write(Buffer.from('kept'), 0);
+    expect(fs.content('/d/f')?.toString()).toBe('kept');
+  });
+
+  it('failNext aims at one operation and one path suffix', async () => {
+    const fs = new FaultyFileSystem();
+    fs.setContent('/d/a.tmp', Buffer.from('a'));
+    fs.setContent('/d/b.tmp', Buffer.from('b'));
+    fs.failNext('rename', 'b.tmp', 'EIO');
+    const a = await fs.open('/d/a.tmp');
+    await a.sync();
+    await fs.rename('/d/a.tmp', '/d/a');
+    await expect(fs.rename('/d/b.tmp', '/d/b')).rejects.toMatchObject({ code: 'EIO' });
+    expect(await fs.readdir('/d')).toEqual(['a', 'b.tmp']);
+    fs.failNext('sync', '/d/a', 'EIO');
+    await expect((await fs.open('/d/a')).sync()).rejects.toMatchObject({ code: 'EIO' });
+    fs.failNext('syncDirectory', '/d', 'EIO');
+    await expect(fs.syncDirectory('/d')).rejects.toMatchObject({ code: 'EIO' });
+    await fs.syncDirectory('/d');
+  });
+
+  it('crashBefore fails the power as the call starts: nothing of it happens and the file system is down', async () => {
+    const fs = new FaultyFileSystem();
+    fs.setContent('/d/x.tmp', Buffer.from('new'));
+    fs.crashBefore('rename', 'x.tmp');
+    await expect(fs.rename('/d/x.tmp', '/d/x')).rejects.toBeInstanceOf(SimulatedCrashError);
+    await expect(fs.stat('/d/x')).rejects.toBeInstanceOf(SimulatedCrashError);
+    expect(await fs.crash().readdir('/d')).toEqual(['x.tmp']);
+  });
+});

@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import { assert, type Clock, type Logger, ok, silentLogger, systemClock } from '@runnel/common';
 import { ErrorCode } from '@runnel/protocol';
-import type { Handler } from '../handlers/handler.ts';
 import type {
   CommitInput,
   CommitResult,
@@ -28,7 +27,6 @@ import type {
   TopicPartitionRef,
 } from './group-api.ts';
 import { defaultGroupCoordinatorConfig } from './group-api.ts';
-import { type GroupHandlerContext, groupHandlers } from './group-handlers.ts';
 import { GroupMachine } from './group-machine.ts';
 import { joinError } from './group-rebalance.ts';
 import { type GroupTimers, realGroupTimers } from './group-timers.ts';
@@ -63,8 +61,9 @@ interface Parked {
 const noTimer = (): void => {};
 
 /**
- * Owned by the Broker, which forwards group requests to it (via
- * `handlers`) and hands it to the store as the CoordinatorLifecycle.
+ * Owned by the Broker, which forwards group requests to it (through
+ * handlers/group-handlers.ts) and hands it to the store as the
+ * CoordinatorLifecycle.
  * Store write failures are answers to clients (NOT_COORDINATOR etc.); a
  * store that throws is a bug and the rejection is left unhandled.
  */
@@ -213,11 +212,6 @@ export class GroupCoordinator implements CoordinatorLifecycle {
     for (const [partition, slot] of this.#slots) {
       if (slot.kind === 'loaded') this.#apply(partition, slot, slot.machine.expire(now));
     }
-  }
-
-  /** The Handler objects for the group APIs, at the versions the ApiVersions table advertises. */
-  handlers(context: GroupHandlerContext): Handler[] {
-    return groupHandlers(this, context);
   }
 
   #route(groupId: string, membership: boolean): { partition: number; slot: Slot & { kind: 'loaded' } } | number {

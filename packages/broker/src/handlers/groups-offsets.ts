@@ -15,8 +15,10 @@ import type {
 import { ErrorCode } from '@runnel/protocol';
 import type { PartitionError, TopicPartitionRef } from '../groups/group-api.ts';
 import type { GroupCoordinator } from '../groups/group-coordinator.ts';
-import type { GroupHandlerContext } from '../groups/group-handlers.ts';
-import type { Handler, RequestContext } from './handler.ts';
+import type { BrokerContext, Handler, RequestContext } from './handler.ts';
+
+/** What the group handlers read from the broker: the metadata image (do committed topics exist?). */
+export type GroupHandlerContext = Pick<BrokerContext, 'image'>;
 
 function key(topic: string, partition: number): string {
   return `${topic}:${partition}`;

@@ -7,6 +7,9 @@
  *   "down" and every later call rejects until the test calls crash(). A
  *   writev tears like one write of its buffers' concatenation.
  * - corrupt bytes: corrupt() flips bytes in place, durably.
+ * - failing calls: failNext() makes one call (an open, write, fsync, rename,
+ *   ...) reject with an errno such as EIO or ENOSPC, having done nothing;
+ *   crashBefore() makes the power fail as one such call starts.
  *
  * Directory operations (create, unlink, rename, mkdir) are durable at once:
  * it models a journaling file system's metadata, not its data.
@@ -38,10 +41,21 @@ export class SimulatedCrashError extends Error {
   override name = 'SimulatedCrashError';
 }
 
+/** The calls failNext() and crashBefore() can aim at ('write' covers writev). */
+export type FaultableOperation = 'open' | 'write' | 'truncate' | 'sync' | 'rename' | 'unlink' | 'syncDirectory';
+
+interface ArmedFault {
+  readonly operation: FaultableOperation;
+  readonly pathSuffix: string;
+  /** An errno code, or 'crash' for a power failure. */
+  readonly code: string;
+}
+
 export class FaultyFileSystem implements FileSystem {
   readonly #files = new Map<string, FileState>();
   readonly #dirs = new Set<string>(['/']);
   #tornWrite: TornWrite | null = null;
+  readonly #faults: ArmedFault[] = [];
   #down = false;
   /** How many fsyncs completed; lets tests observe group commit. */
   syncCount = 0;
@@ -51,6 +65,24 @@ export class FaultyFileSystem implements FileSystem {
 
   tearNextWrite(torn: TornWrite): void {
     this.#tornWrite = torn;
+  }
+
+  /**
+   * The next `operation` on a path ending with `pathSuffix` (a rename's
+   * source) rejects with an Error whose `code` is `code` ('EIO', 'ENOSPC',
+   * ...) and changes nothing; the file system stays up.
+   */
+  failNext(operation: FaultableOperation, pathSuffix: string, code: string): void {
+    this.#faults.push({ operation, pathSuffix, code });
+  }
+
+  /**
+   * The power fails as the next `operation` on a path ending with
+   * `pathSuffix` starts: it rejects with SimulatedCrashError, so does every
+   * later call, and crash() shows what survived.
+   */
+  crashBefore(operation: FaultableOperation, pathSuffix: string): void {
+    this.#faults.push({ operation, pathSuffix, code: 'crash' });
   }
 
   /**
@@ -104,6 +136,7 @@ export class FaultyFileSystem implements FileSystem {
   async open(path: string): Promise<FileHandle> {
     this.#check();
     const key = normalize(path);
+    this.injectFault('open', key);
     if (!this.#dirs.has(dirname(key))) throw fsError('ENOENT', path);
     let state = this.#files.get(key);
     if (state === undefined) {
@@ -131,11 +164,13 @@ export class FaultyFileSystem implements FileSystem {
 
   async unlink(path: string): Promise<void> {
     this.#check();
+    this.injectFault('unlink', normalize(path));
     if (!this.#files.delete(normalize(path))) throw fsError('ENOENT', path);
   }
 
   async rename(from: string, to: string): Promise<void> {
     this.#check();
+    this.injectFault('rename', normalize(from));
     const state = this.#files.get(normalize(from));
     if (state === undefined) throw fsError('ENOENT', from);
     this.#files.delete(normalize(from));
@@ -153,6 +188,7 @@ export class FaultyFileSystem implements FileSystem {
   /** Directory operations are durable at once here, so there is nothing to make durable. */
   async syncDirectory(path: string): Promise<void> {
     this.#check();
+    this.injectFault('syncDirectory', normalize(path));
     if (!this.#dirs.has(normalize(path))) throw fsError('ENOENT', path);
   }
 
@@ -167,6 +203,17 @@ export class FaultyFileSystem implements FileSystem {
   /** @internal Used by FaultyFile. */
   checkUp(): void {
     this.#check();
+  }
+
+  /** @internal Throws the fault armed for this call, if any, and disarms it. */
+  injectFault(operation: FaultableOperation, path: string): void {
+    const i = this.#faults.findIndex((f) => f.operation === operation && path.endsWith(f.pathSuffix));
+    const fault = this.#faults[i];
+    if (fault === undefined) return;
+    this.#faults.splice(i, 1);
+    if (fault.code !== 'crash') throw fsError(fault.code, path);
+    this.#down = true;
+    throw new SimulatedCrashError(`power lost as ${operation} of ${path} started`);
   }
 
   /** @internal Applies a write, tearing it if armed. */
@@ -217,17 +264,20 @@ class FaultyFile implements FileHandle {
   }
   async write(data: Buffer, position: number): Promise<void> {
     this.#check();
+    this.#fs.injectFault('write', this.#path);
     this.#fs.writeCount++;
     this.#fs.applyWrite(this.#path, this.#state, data, position);
   }
   async writev(buffers: readonly Buffer[], position: number): Promise<void> {
     this.#check();
+    this.#fs.injectFault('write', this.#path);
     this.#fs.writevCount++;
     // One system call: a tear keeps a prefix of the concatenation, whichever buffer it falls in.
     this.#fs.applyWrite(this.#path, this.#state, Buffer.concat(buffers), position);
   }
   async truncate(length: number): Promise<void> {
     this.#check();
+    this.#fs.injectFault('truncate', this.#path);
     const cur = this.#state.current;
     this.#state.current =
       length <= cur.length ? Buffer.from(cur.subarray(0, length)) : splice(cur, Buffer.alloc(0), length);
@@ -235,6 +285,7 @@ class FaultyFile implements FileHandle {
   }
   async sync(): Promise<void> {
     this.#check();
+    this.#fs.injectFault('sync', this.#path);
     // An fsync covers what was written before it was called and takes a
     // while: writes made meanwhile are not covered (and group commit has
     // something to group). A crash meanwhile means the sync never returned.
