@@ -14,7 +14,7 @@
 import type { Logger } from '@runnel/common';
 import { ok } from '@runnel/common';
 import type { ConfigMap, MetadataImage } from '@runnel/metadata';
-import { replayBatch } from '@runnel/metadata';
+import { replayBatch, zeroUuid } from '@runnel/metadata';
 import type { ClusterDescription, ControllerServiceHandler } from '@runnel/rpc';
 import { alterConfigs } from '../logic/alter-configs.ts';
 import { alterPartition } from '../logic/alter-partition.ts';
@@ -57,7 +57,12 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
     createTopics: (topics, { validateOnly }) =>
       queue.submit('create_topics', (image) => {
         const { records, results } = createTopics(image, topics, deps.topicDefaults, deps.topicIdGenerator);
-        return { records: unlessValidateOnly(validateOnly, records), value: results };
+        if (!validateOnly) return { records, value: results };
+        // Validate-only creates write nothing and report the zero id, as Kafka does.
+        const value = results.map(({ name, result }) =>
+          result.ok ? { name, result: ok({ ...result.value, topicId: zeroUuid }) } : { name, result },
+        );
+        return { records: [], value };
       }),
     deleteTopics: (names) =>
       queue.submit('delete_topics', (image) => {
