@@ -117,6 +117,19 @@ export class ClusterProcess {
     );
   }
 
+  /**
+   * Runs the process once more (it must be stopped) until it exits by itself,
+   * e.g. to watch it refuse to start; resolves with its exit code and what
+   * this run wrote.
+   */
+  async runToExit(extraArgs: readonly string[] = []): Promise<{ code: number | null; output: string }> {
+    if (this.#running) throw new Error(`${this.name} is already running`);
+    const before = this.#output.length;
+    this.start('never logged', extraArgs, 60_000).catch(() => undefined);
+    const code = await this.#exit;
+    return { code, output: this.#output.slice(before) };
+  }
+
   /** Sends `signal` and waits for the exit; resolves with the exit code (null when killed by a signal). */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
     const child = this.#child;

@@ -7,9 +7,17 @@
  * nothing by itself. On SIGINT/SIGTERM it stops brokers first (controlled
  * shutdown needs the controllers), then controllers.
  *
- * Ports, for Kafka base port P (default 9092): broker i listens on P+i-1;
- * controller i uses Raft port 29090+i and service port 29190+i; HTTP
- * (metrics) is 9644+i-1 for brokers and 9744+i-1 for controllers.
+ * Every `runnel dev` option reaches each process it concerns: the listener
+ * host and advertised host, auto-creation, flush policy and log level to
+ * every broker; num.partitions (and the replication factor) to controllers
+ * and brokers alike, so what brokers report is what controllers apply.
+ *
+ * Ports, for Kafka base port P (default 9092) and HTTP base port H (default
+ * 9644): broker i listens on P+i-1, replicates on P+100+i-1 and serves
+ * metrics on H+i-1; controller i uses Raft port P+19998+i, service port
+ * P+20098+i and metrics on H+100+i-1. With the defaults: brokers 9092...,
+ * replication 9192..., Raft 29091..., services 29191..., metrics 9644... and
+ * 9744....
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -20,9 +28,38 @@ export interface DevClusterOptions {
   controllers: number;
   brokers: number;
   dataDir: string;
+  /** Kafka listener interface and the host brokers advertise (defaults to host). */
+  host: string;
+  advertisedHost?: string;
   basePort: number;
+  httpBasePort: number;
   partitions: number;
+  autoCreateTopics: boolean;
+  flushMessages: number;
   logLevel: string;
+}
+
+/** The arguments every broker of the dev cluster gets from the dev options. */
+export function brokerArgs(options: DevClusterOptions, defaultReplicationFactor: number): string[] {
+  return [
+    '--host',
+    options.host,
+    ...(options.advertisedHost === undefined ? [] : ['--advertised-host', options.advertisedHost]),
+    ...(options.autoCreateTopics ? [] : ['--no-auto-create-topics']),
+    '--num-partitions',
+    String(options.partitions),
+    '--default-replication-factor',
+    String(defaultReplicationFactor),
+    '--flush-messages',
+    String(options.flushMessages),
+    '--log-level',
+    options.logLevel,
+  ];
+}
+
+/** Replicas per auto-created topic: as many as there are brokers, up to Kafka's usual 3. */
+export function devReplicationFactor(brokers: number): number {
+  return Math.min(3, brokers);
 }
 
 export interface ClusterProcess {
@@ -50,12 +87,13 @@ function spawnLogged(command: string[], logFile: string): ChildProcess {
 export async function runDevCluster(options: DevClusterOptions): Promise<void> {
   const dataDir = resolve(options.dataDir);
   await mkdir(join(dataDir, 'logs'), { recursive: true });
-  const raftPort = (i: number) => 29090 + i;
-  const servicePort = (i: number) => 29190 + i;
+  const raftPort = (i: number) => options.basePort + 19_998 + i;
+  const servicePort = (i: number) => options.basePort + 20_098 + i;
   const voters = Array.from({ length: options.controllers }, (_, k) => `${k + 1}@127.0.0.1:${raftPort(k + 1)}`).join(
     ',',
   );
   const services = Array.from({ length: options.controllers }, (_, k) => `127.0.0.1:${servicePort(k + 1)}`).join(',');
+  const replicationFactor = devReplicationFactor(options.brokers);
   const processes: ClusterProcess[] = [];
   const children = new Map<ClusterProcess, ChildProcess>();
 
@@ -68,7 +106,7 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
 
   for (let i = 1; i <= options.controllers; i++) {
     const dir = join(dataDir, `controller-${i}`);
-    const ports = { raft: raftPort(i), service: servicePort(i), http: 9744 + i - 1 };
+    const ports = { raft: raftPort(i), service: servicePort(i), http: options.httpBasePort + 100 + i - 1 };
     launch({
       role: 'controller',
       id: i,
@@ -91,6 +129,8 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
         String(ports.http),
         '--num-partitions',
         String(options.partitions),
+        '--default-replication-factor',
+        String(replicationFactor),
         '--log-level',
         options.logLevel,
       ],
@@ -98,7 +138,11 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
   }
   for (let i = 1; i <= options.brokers; i++) {
     const dir = join(dataDir, `broker-${i}`);
-    const ports = { kafka: options.basePort + i - 1, replication: 9192 + i - 1, http: 9644 + i - 1 };
+    const ports = {
+      kafka: options.basePort + i - 1,
+      replication: options.basePort + 100 + i - 1,
+      http: options.httpBasePort + i - 1,
+    };
     launch({
       role: 'broker',
       id: i,
@@ -121,8 +165,7 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
         String(ports.http),
         '--replication-port',
         String(ports.replication),
-        '--log-level',
-        options.logLevel,
+        ...brokerArgs(options, replicationFactor),
       ],
     });
   }

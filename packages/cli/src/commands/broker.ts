@@ -31,6 +31,10 @@ export interface BrokerCommandOptions {
   minInsyncReplicas?: number;
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
+  autoCreateTopics: boolean;
+  numPartitions: number;
+  defaultReplicationFactor: number;
+  flushMessages: number;
   logLevel: string;
 }
 
@@ -70,6 +74,10 @@ export async function startBrokerProcess(
         followerReplicationThrottledRate: options.followerReplicationThrottledRate,
         groupInitialRebalanceDelayMs: options.groupInitialRebalanceDelayMs,
         groupMinSessionTimeoutMs: options.groupMinSessionTimeoutMs,
+        autoCreateTopics: options.autoCreateTopics,
+        numPartitions: options.numPartitions,
+        defaultReplicationFactor: options.defaultReplicationFactor,
+        logFlushIntervalMessages: options.flushMessages,
         ...(options.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: options.minInsyncReplicas }),
       },
       controller: channel,
@@ -200,6 +208,38 @@ export function brokerCommand(): Command {
         .default(defaultBrokerConfig.groupMinSessionTimeoutMs)
         .argParser(parseIntOption)
         .env('RUNNEL_GROUP_MIN_SESSION_TIMEOUT_MS'),
+    )
+    .addOption(
+      new Option('--no-auto-create-topics', 'auto.create.topics.enable=false: Metadata never creates topics').env(
+        'RUNNEL_NO_AUTO_CREATE_TOPICS',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--num-partitions <n>',
+        'num.partitions this broker reports (give the controllers the same: they create the topics)',
+      )
+        .default(defaultBrokerConfig.numPartitions)
+        .argParser(parseIntOption)
+        .env('RUNNEL_NUM_PARTITIONS'),
+    )
+    .addOption(
+      new Option(
+        '--default-replication-factor <n>',
+        'default.replication.factor this broker reports (give the controllers the same)',
+      )
+        .default(defaultBrokerConfig.defaultReplicationFactor)
+        .argParser(parseIntOption)
+        .env('RUNNEL_DEFAULT_REPLICATION_FACTOR'),
+    )
+    .addOption(
+      new Option(
+        '--flush-messages <n>',
+        'log.flush.interval.messages: fsync after this many records (1 = every append)',
+      )
+        .default(defaultBrokerConfig.logFlushIntervalMessages)
+        .argParser(parseIntOption)
+        .env('RUNNEL_FLUSH_MESSAGES'),
     )
     .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),

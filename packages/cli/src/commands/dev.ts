@@ -169,8 +169,13 @@ export function devCommand(): Command {
           controllers,
           brokers,
           dataDir: options.dataDir,
+          host: options.host,
+          ...(options.advertisedHost === undefined ? {} : { advertisedHost: options.advertisedHost }),
           basePort: options.port,
+          httpBasePort: options.httpPort,
           partitions: options.partitions,
+          autoCreateTopics: options.autoCreateTopics,
+          flushMessages: options.flushMessages,
           logLevel: options.logLevel,
         });
         return;

@@ -35,6 +35,7 @@ export function checkClusterId(image: MetadataImage, claimed: string | null): Re
   if (claimed === null || image.clusterId === null || claimed === image.clusterId) return ok(null);
   return err(
     'inconsistent_cluster_id',
-    `the broker's data directory belongs to cluster ${claimed}, but these controllers run cluster ${image.clusterId}`,
+    `the broker's data directory belongs to cluster ${claimed}, but these controllers run cluster ${image.clusterId}: ` +
+      "point the broker at its own cluster's controllers, or give it an empty data directory",
   );
 }
