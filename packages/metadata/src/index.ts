@@ -70,11 +70,12 @@ export type {
   FenceBrokerRecord,
   MetadataRecord,
   MetadataRecordType,
+  PartitionPlacement,
   PartitionRecord,
   RegisterBrokerRecord,
   RemoveTopicRecord,
   TopicRecord,
 } from './records.ts';
-export { isUuid, zeroUuid } from './records.ts';
+export { isUuid, placementField, placementOf, zeroUuid } from './records.ts';
 export type { TopicLogConfig } from './topic-log-config.ts';
 export { topicLogConfig } from './topic-log-config.ts';

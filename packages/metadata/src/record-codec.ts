@@ -2,16 +2,19 @@
  * Persisted encoding of one MetadataRecord.
  *
  *   record   = version:uint8 payload
- *   version  = 0x03 (broker-state records) | 0x02 (every other record) | 0x01 (still read)
+ *   version  = 0x04 (operator-placed partition records) | 0x03 (broker-state records)
+ *            | 0x02 (every other record) | 0x01 (still read)
  *   payload  = UTF-8 JSON object with a "type" field and the record's fields;
  *              bigint fields (brokerEpoch) are written as decimal strings so
  *              no int64 loses precision through a JS number.
  *
  * Version 2 added elr, lastKnownElr, addingReplicas and removingReplicas to
  * partition records; a version 1 partition record reads them as empty.
- * Version 3 added the broker-state record. Each record is written with the
- * lowest version that holds it, so a log without decommissions stays
- * readable by version-2 code.
+ * Version 3 added the broker-state record. Version 4 added `placement` to
+ * partition records (present only as "operator"; older partition records
+ * read as placed by the controller). Each record is written with the
+ * lowest version that holds it, so a log without decommissions or
+ * operator-chosen assignments stays readable by version-2 code.
  *
  * JSON keeps the log readable with `ldb dump` and the volume of metadata is
  * small. Decoding checks every field's type, because bytes read back from
@@ -23,8 +26,10 @@ import { err, ok } from '@runnel/common';
 import type { BrokerListener, MetadataRecord } from './records.ts';
 import { isUuid } from './records.ts';
 
-export const metadataRecordVersion = 3;
-/** What records other than broker-state are written as. */
+export const metadataRecordVersion = 4;
+/** What broker-state records are written as. */
+const brokerStateRecordVersion = 3;
+/** What records other than broker-state and operator-placed partitions are written as. */
 const baseRecordVersion = 2;
 /** The oldest version still decodable. */
 const firstRecordVersion = 1;
@@ -35,9 +40,16 @@ export function encodeMetadataRecord(record: MetadataRecord): Buffer {
   const json = JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   const body = Buffer.from(json, 'utf8');
   const out = Buffer.allocUnsafe(1 + body.length);
-  out[0] = record.type === 'broker-state' ? metadataRecordVersion : baseRecordVersion;
+  out[0] = versionOf(record);
   body.copy(out, 1);
   return out;
+}
+
+/** The lowest version that holds `record`. */
+function versionOf(record: MetadataRecord): number {
+  if (record.type === 'broker-state') return brokerStateRecordVersion;
+  if (record.type === 'partition' && record.placement !== undefined) return metadataRecordVersion;
+  return baseRecordVersion;
 }
 
 export function decodeMetadataRecord(bytes: Uint8Array): Result<MetadataRecord, DecodeRecordError> {
@@ -146,7 +158,9 @@ function toRecord(value: unknown, version: number): MetadataRecord {
     }
     case 'topic':
       return { type, name: str(o, 'name'), topicId: uuid(o, 'topicId') };
-    case 'partition':
+    case 'partition': {
+      const placement = version >= 4 ? o.placement : undefined;
+      if (placement !== undefined && placement !== 'operator') fail('placement is not "operator"');
       return {
         type,
         topicId: uuid(o, 'topicId'),
@@ -161,7 +175,10 @@ function toRecord(value: unknown, version: number): MetadataRecord {
         lastKnownElr: version >= 2 ? int32List(o, 'lastKnownElr') : [],
         addingReplicas: version >= 2 ? int32List(o, 'addingReplicas') : [],
         removingReplicas: version >= 2 ? int32List(o, 'removingReplicas') : [],
+        // Absent (and before version 4): the controller placed it.
+        ...(placement === undefined ? {} : { placement }),
       };
+    }
     case 'config': {
       const resourceType = o.resourceType;
       if (resourceType !== 'topic' && resourceType !== 'broker') fail('resourceType is not topic or broker');

@@ -29,6 +29,7 @@ export interface BrokerStatusProto {
   replicas: number;
   leaders: number;
   moving: number;
+  pinned: number;
 }
 
 export interface DecommissionBrokerRequestProto {
@@ -60,6 +61,7 @@ export function brokerStatusToProto(s: BrokerStatus): BrokerStatusProto {
     replicas: s.replicas,
     leaders: s.leaders,
     moving: s.moving,
+    pinned: s.pinned,
   };
   return s.rack === null ? status : { ...status, rack: s.rack };
 }
@@ -75,6 +77,7 @@ export function brokerStatusFromProto(p: BrokerStatusProto): BrokerStatus | null
     replicas: p.replicas,
     leaders: p.leaders,
     moving: p.moving,
+    pinned: p.pinned,
   };
 }
 
