@@ -96,16 +96,26 @@ describe('fault proxy', () => {
     expect(echoAccepted).toBe(targetAcceptedBefore + 1);
   });
 
-  it('delay holds each chunk back by at least the delay, in order', async () => {
-    const p = await startProxy();
-    p.setDelayMs(150);
-    const c = dial(p.port);
-    await once(c.socket, 'connect');
-    const sentAt = Date.now();
-    c.socket.write('a');
-    c.socket.write('b');
-    await waitFor(() => c.received() === 'ab', { timeoutMs: 5000, what: 'delayed echo' });
-    // Two hops through the proxy (there and back), each delayed.
-    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(290);
+  it('delay holds each chunk back, in order, while an undelayed path through the same code answers', async () => {
+    const slow = await startProxy();
+    slow.setDelayMs(1000);
+    const fast = await FaultProxy.start({ name: 'echo-fast', target: { host: '127.0.0.1', port: echoPort } });
+    try {
+      const held = dial(slow.port);
+      const direct = dial(fast.port);
+      await Promise.all([once(held.socket, 'connect'), once(direct.socket, 'connect')]);
+      held.socket.write('a');
+      held.socket.write('b');
+      // Three round trips through the undelayed proxy, one after another, all before the delayed echo.
+      for (const text of ['1', '12', '123']) {
+        direct.socket.write(text.slice(-1));
+        await waitFor(() => direct.received() === text, { timeoutMs: 5000, what: `undelayed echo ${text}` });
+      }
+      expect(held.received()).toBe('');
+      await waitFor(() => held.received().length >= 2, { timeoutMs: 10_000, what: 'delayed echo' });
+      expect(held.received()).toBe('ab');
+    } finally {
+      await fast.close();
+    }
   });
 });

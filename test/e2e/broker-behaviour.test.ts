@@ -332,17 +332,89 @@ describe('broker behaviour', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });
 
-  it('survives a client that floods requests without reading responses', async () => {
+  it('a client that floods requests without reading its responses stops being read, while another client is served correctly', {
+    timeout: 60_000,
+  }, async () => {
     const c = await cluster({ inflightRequestsPerConnectionMax: 4 });
-    const socket = connect(c.broker.port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const p = await client(c);
-    // ApiVersions v0 requests, written back to back and never read.
-    const frameBytes = Buffer.from([0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 255, 255]);
-    for (let i = 0; i < 5000; i++) socket.write(frameBytes);
-    const metadata = await p.request(3, 6, { topics: null, allowAutoTopicCreation: false });
-    expect(metadata.brokers.length).toBe(1);
-    socket.destroy();
+    await p.request(19, 4, createTopic('beside-flood'));
+    const base = `http://127.0.0.1:${c.broker.httpPort}`;
+    const metric = async (pattern: RegExp): Promise<number> => {
+      const match = pattern.exec(await (await fetch(`${base}/metrics`)).text());
+      return match === null ? 0 : Number(match[1]);
+    };
+    const apiVersionsServed = () => metric(/^kafka_network_requests_total\{request="ApiVersions"\} (\d+)$/m);
+    const connections = () => metric(/^kafka_server_socketserver_connections (\d+)$/m);
+
+    // 2,000,000 ApiVersions v0 requests (correlation ids 0, 1, ...) in one write, far more than the broker
+    // buffers for a peer that reads nothing back (its write buffer bound plus the kernel's socket buffers).
+    const floodCount = 2_000_000;
+    const flood = Buffer.alloc(floodCount * 14);
+    for (let i = 0; i < floodCount; i++) {
+      const at = i * 14;
+      flood.writeInt32BE(10, at);
+      flood.writeInt16BE(18, at + 4); // ApiVersions
+      flood.writeInt16BE(0, at + 6); // v0
+      flood.writeInt32BE(i, at + 8);
+      flood.writeInt16BE(-1, at + 12); // null client id
+    }
+    const flooder = connect(c.broker.port, '127.0.0.1');
+    flooder.on('error', () => undefined);
+    await new Promise<void>((resolve) => flooder.once('connect', () => resolve()));
+    flooder.write(flood);
+
+    // Bounded: the broker stops taking requests from the flooder (its count stays put over 5 polls) while most
+    // of the flood is still unsent on the client side. A broker that read without bound would drain it all.
+    let last = -1;
+    let unchangedPolls = 0;
+    const servedAtPlateau = await waitFor(
+      async () => {
+        const served = await apiVersionsServed();
+        unchangedPolls = served === last ? unchangedPolls + 1 : 0;
+        last = served;
+        return served > 0 && unchangedPolls >= 5 && flooder.writableLength > 0 && served;
+      },
+      { timeoutMs: 45_000, intervalMs: 100, what: 'the broker to stop reading the flooding connection' },
+    );
+    expect(servedAtPlateau).toBeLessThan(floodCount);
+
+    // Meanwhile another connection gets correct answers.
+    const produced = partitionOf(await p.request(0, 7, produceRequest('beside-flood', batch(['x', 'y']))));
+    expect(produced).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n });
+    expect(fetched(await p.request(1, 11, fetchRequest('beside-flood', 0n))).values).toEqual(['x', 'y']);
+    const metadata = await p.request(3, 6, { topics: [{ name: 'beside-flood' }], allowAutoTopicCreation: false });
+    expect(metadata.topics.map((t) => [t.name, t.errorCode])).toEqual([['beside-flood', ErrorCode.NONE]]);
+    expect(await apiVersionsServed()).toBe(servedAtPlateau);
+
+    // Once the flooder reads, the broker resumes: responses come in request order, past where it had stopped.
+    let pending: Buffer = Buffer.alloc(0);
+    let nextCorrelationId = 0;
+    let outOfOrder: string | null = null;
+    flooder.on('data', (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      let at = 0;
+      while (pending.length - at >= 4 && pending.length - at >= 4 + pending.readInt32BE(at)) {
+        const size = pending.readInt32BE(at);
+        const correlationId = pending.readInt32BE(at + 4);
+        const errorCode = pending.readInt16BE(at + 8);
+        if (outOfOrder === null && (correlationId !== nextCorrelationId || errorCode !== ErrorCode.NONE)) {
+          outOfOrder = `response ${correlationId} (error ${errorCode}) where ${nextCorrelationId} was due`;
+        }
+        nextCorrelationId++;
+        at += 4 + size;
+      }
+      pending = pending.subarray(at);
+    });
+    await waitFor(() => outOfOrder !== null || nextCorrelationId > servedAtPlateau + 1000, {
+      timeoutMs: 30_000,
+      what: 'responses past the point where the broker had stopped reading',
+    });
+    expect(outOfOrder).toBeNull();
+
+    // Dropping the flooder releases its connection; the other client is still served.
+    flooder.destroy();
+    await waitFor(async () => (await connections()) === 1, { what: 'the flooding connection to be released' });
+    const after = await p.request(3, 6, { topics: null, allowAutoTopicCreation: false });
+    expect(after.brokers.map((b) => b.nodeId)).toEqual([c.broker.config.nodeId]);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * kill -9 of the active controller in a 3-controller, 3-broker cluster of
- * real processes: another controller takes over within the election
- * timeout (plus slack), and topic creation through the brokers keeps
- * working, both by CreateTopics and by kcat's auto-create.
+ * real processes: another controller wins an election (a higher Raft term)
+ * and takes over, and topic creation through the brokers keeps working,
+ * both by CreateTopics and by kcat's auto-create.
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('controller failover', () => {
-  it('kill -9 of the active controller: another takes over within the election timeout and topics can still be created', async () => {
+  it('kill -9 of the active controller: another wins an election in a later term and takes over, and topics can still be created', async () => {
     const first = await cluster.waitForActiveController();
     const kafka = new Kafka({
       brokers: cluster.bootstrap().split(','),
@@ -31,14 +31,13 @@ describe('controller failover', () => {
     try {
       expect(await admin.createTopics({ topics: [{ topic: 'before-failover', numPartitions: 2 }] })).toBe(true);
 
+      const termBefore = (await cluster.controllerMetrics(first)).get('runnel_raft_term');
+      expect(termBefore).toBeGreaterThan(0);
       await cluster.kill('controller', first, 'SIGKILL');
-      const killedAt = Date.now();
       const second = await cluster.waitForActiveController({ other: first, intervalMs: 10 });
-      const takeoverMs = Date.now() - killedAt;
-      const { tickMs, electionTicks } = cluster.timings;
-      // The randomised election timeout is at most twice the configured one.
-      expect(takeoverMs).toBeLessThan(2 * electionTicks * tickMs + 2000);
       expect(second).not.toBe(first);
+      // Leadership moved by an election, not by a stale view: the new leader's term is later.
+      expect((await cluster.controllerMetrics(second)).get('runnel_raft_term')).toBeGreaterThan(termBefore ?? 0);
       const logged = await cluster.waitForLog(
         'controller',
         second,

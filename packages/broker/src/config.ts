@@ -19,7 +19,7 @@ export interface BrokerConfig {
   requestBytesMax: number;
   /** max.connections */
   connectionsMax: number;
-  /** Requests read ahead on one connection before reading pauses. */
+  /** Requests handled (or with a response waiting to be written) at once on one connection; reading pauses at this many. */
   inflightRequestsPerConnectionMax: number;
   /** auto.create.topics.enable */
   autoCreateTopics: boolean;

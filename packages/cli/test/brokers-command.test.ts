@@ -1,6 +1,6 @@
 import type { BrokerStatus } from '@runnel/metadata';
 import { describe, expect, it } from 'vitest';
-import { describeState, formatBrokers, parseControllerAddresses } from '../src/commands/brokers.ts';
+import { describeState, formatBrokers, parseControllerAddresses, stuckOnPinned } from '../src/commands/brokers.ts';
 import { type RunResult, runRunnel } from './run-runnel.ts';
 
 function runnel(args: readonly string[]): Promise<RunResult> {
@@ -19,6 +19,7 @@ const statuses: BrokerStatus[] = [
     replicas: 9,
     leaders: 3,
     moving: 0,
+    pinned: 2,
   },
   {
     brokerId: 4,
@@ -29,9 +30,33 @@ const statuses: BrokerStatus[] = [
     replicas: 5,
     leaders: 1,
     moving: 4,
+    pinned: 0,
   },
-  { brokerId: 5, listeners: [], rack: null, fenced: true, state: 'removable', replicas: 0, leaders: 0, moving: 0 },
+  {
+    brokerId: 5,
+    listeners: [],
+    rack: null,
+    fenced: true,
+    state: 'removable',
+    replicas: 0,
+    leaders: 0,
+    moving: 0,
+    pinned: 0,
+  },
 ];
+
+/** A drain that got as far as it can: the two replicas left were placed by an operator. */
+const stuck: BrokerStatus = {
+  brokerId: 6,
+  listeners: [],
+  rack: null,
+  fenced: false,
+  state: 'decommissioning',
+  replicas: 2,
+  leaders: 0,
+  moving: 0,
+  pinned: 2,
+};
 
 describe('runnel brokers', () => {
   it('--help names list and decommission, and decommission --help names its options', async () => {
@@ -65,13 +90,13 @@ describe('runnel brokers', () => {
     expect(() => parseControllerAddresses('')).toThrow(/host:port/);
   });
 
-  it('formatBrokers lays out state, load and drain progress per broker', () => {
+  it('formatBrokers lays out state, load, operator-pinned replicas and drain progress per broker', () => {
     expect(formatBrokers(statuses)).toBe(
       [
-        'ID  ADDRESS         RACK  STATUS  STATE            REPLICAS  LEADERS  MOVING  PROGRESS',
-        '1   127.0.0.1:9092  a     live    active           9         3        0       -',
-        '4   127.0.0.1:9095  -     live    decommissioning  5         1        4       5 replica(s) left',
-        '5   -               -     fenced  removable        0         0        0       done',
+        'ID  ADDRESS         RACK  STATUS  STATE            REPLICAS  PINNED  LEADERS  MOVING  PROGRESS',
+        '1   127.0.0.1:9092  a     live    active           9         2       3        0       -',
+        '4   127.0.0.1:9095  -     live    decommissioning  5         0       1        4       5 replica(s) left',
+        '5   -               -     fenced  removable        0         0       0        0       done',
         '',
       ].join('\n'),
     );
@@ -84,5 +109,16 @@ describe('runnel brokers', () => {
       'Broker 4 is decommissioning: 5 replica(s) left, 4 moving.',
       'Broker 5 is removable: it holds no replicas.',
     ]);
+    expect(describeState(stuck)).toBe(
+      'Broker 6 is decommissioning: 2 replica(s) left, 0 moving. 2 of them placed by an operator stay until reassigned (the balancer moves only its own).',
+    );
+  });
+
+  it('a drain is stuck only when every replica left is operator-placed and nothing moves', () => {
+    expect(stuckOnPinned(stuck)).toBe(true);
+    expect(stuckOnPinned({ ...stuck, moving: 1 })).toBe(false);
+    expect(stuckOnPinned({ ...stuck, replicas: 3 })).toBe(false);
+    expect(stuckOnPinned({ ...stuck, state: 'active' })).toBe(false);
+    expect(statuses.some(stuckOnPinned)).toBe(false);
   });
 });

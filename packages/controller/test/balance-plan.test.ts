@@ -281,6 +281,69 @@ describe('planBalance', () => {
     expect(balanceStatus(after).movesInFlight).toBe(0);
   });
 
+  it('never moves, reorders or drains an operator-placed partition, but still moves the controller-placed ones', () => {
+    // Topic 0: 6 partitions an operator put on brokers 1 and 2, all preferring 1. Topic 1: 12 placed by the controller.
+    // Broker 3 holds no pinned replica, broker 4 joins empty, broker 2 is being decommissioned.
+    const records: MetadataRecord[] = [1, 2, 3].map((id) => registration(id));
+    records.push({ type: 'topic', name: 'pinned', topicId: topicId(0) });
+    for (let p = 0; p < 6; p++) records.push({ ...partitionRecord(0, p, [1, 2]), placement: 'operator' });
+    records.push({ type: 'topic', name: 'placed', topicId: topicId(1) });
+    const brokers = [1, 2, 3].map((brokerId) => ({ brokerId, rack: null }));
+    for (const [p, replicas] of placeReplicas(brokers, new Map(), 12, 2, 0).entries()) {
+      records.push(partitionRecord(1, p, replicas));
+    }
+    records.push(registration(4), { type: 'broker-state', brokerId: 2, state: 'decommissioning' });
+    const image = apply(MetadataImage.empty, records);
+    const pinnedBefore = image.topic('pinned')?.partitions;
+
+    const plan = planBalance(image, on);
+    expect(plan.length).toBeGreaterThan(0);
+    expect(plan.every((r) => r.topic === 'placed')).toBe(true);
+    const { image: settled, rounds } = settle(image, on);
+    expect(rounds).toBeGreaterThan(1);
+    // Replicas, their order (the preferred leader) and the leader of every pinned partition are as the operator left them.
+    expect(settled.topic('pinned')?.partitions.map((p) => [p.replicas, p.leader, p.placement])).toEqual(
+      pinnedBefore?.map((p) => [p.replicas, 1, 'operator']),
+    );
+    // The controller's own partitions left broker 2 and reached broker 4, and stayed controller-placed.
+    const placed = settled.topic('placed')?.partitions ?? [];
+    expect(placed.flatMap((p) => p.replicas)).not.toContain(2);
+    expect(placed.filter((p) => p.replicas.includes(4)).length).toBeGreaterThan(0);
+    expect(placed.every((p) => p.placement === undefined)).toBe(true);
+    // Broker 2 keeps only the pinned replicas: the drain cannot finish without the operator.
+    expect(balanceStatus(settled).decommissioningReplicas).toBe(6);
+  });
+
+  it('never reorders an operator-placed partition to even preferred leaders; the same partitions controller-placed are', () => {
+    const skewed = (pinned: boolean): MetadataImage => {
+      const records: MetadataRecord[] = [1, 2, 3].map((id) => registration(id));
+      records.push({ type: 'topic', name: 'skewed', topicId: topicId(0) });
+      for (let p = 0; p < 6; p++) {
+        const record = partitionRecord(0, p, [1, 2, 3]);
+        records.push(pinned ? { ...record, placement: 'operator' } : record);
+      }
+      return apply(MetadataImage.empty, records);
+    };
+    expect(planBalance(skewed(true), on)).toEqual([]);
+    expect(balanceDuties(skewed(true), on).records).toEqual([]);
+    expect(planBalance(skewed(false), on).length).toBeGreaterThan(0);
+  });
+
+  it("an operator-placed partition led off its preferred replica is led from it again: that restores the operator's order", () => {
+    const records: MetadataRecord[] = [1, 2, 3].map((id) => registration(id));
+    records.push({ type: 'topic', name: 'pinned', topicId: topicId(0) });
+    for (let p = 0; p < 3; p++) {
+      records.push({ ...partitionRecord(0, p, [2, 3]), leader: 3, placement: 'operator' });
+    }
+    const image = apply(MetadataImage.empty, records);
+    const after = apply(image, balanceDuties(image, on).records);
+    expect(after.topic('pinned')?.partitions.map((p) => [p.replicas, p.leader, p.placement])).toEqual([
+      [[2, 3], 2, 'operator'],
+      [[2, 3], 2, 'operator'],
+      [[2, 3], 2, 'operator'],
+    ]);
+  });
+
   it('with auto.leader.rebalance off the duty reorders but elects no leader', () => {
     const records: MetadataRecord[] = [1, 2, 3].map((id) => registration(id));
     records.push({ type: 'topic', name: 'skewed', topicId: topicId(0) });

@@ -80,7 +80,7 @@ describe('createPartitions logic', () => {
     ]);
   });
 
-  it('explicit assignments are used as given when they match the RF and name live brokers', () => {
+  it('explicit assignments are used as given when they match the RF and name live brokers, and only those are operator-placed', () => {
     const image = cluster(3, 1, 2);
     const { records, results } = createPartitions(image, [
       grow(3, [
@@ -94,6 +94,9 @@ describe('createPartitions logic', () => {
       [[3, 1], 3],
       [[2, 3], 2],
     ]);
+    expect(partitions.map((p) => p.placement)).toEqual([undefined, 'operator', 'operator']);
+    const placed = apply(image, createPartitions(image, [grow(2)]).records).topic('t')?.partitions ?? [];
+    expect(placed.map((p) => p.placement)).toEqual([undefined, undefined]);
   });
 
   it.each([

@@ -85,17 +85,20 @@ describe('createTopics logic', () => {
     expect(records.map((r) => r.type)).toEqual(['topic', 'config', 'partition', 'partition']);
   });
 
-  it('explicit assignments are used as given', () => {
+  it("explicit assignments are used as given and marked operator-placed; placed topics are the controller's", () => {
     const image = withBrokers(1, 2, 3);
     const assignments = [
       { partition: 1, brokerIds: [1, 3] },
       { partition: 0, brokerIds: [3, 2] },
     ];
-    const { records, results } = createTopics(image, [topic('t', { assignments })], defaults, ids());
+    const requests = [topic('t', { assignments }), topic('placed', { numPartitions: 2, replicationFactor: 2 })];
+    const { records, results } = createTopics(image, requests, defaults, ids());
     expect(results[0]?.result).toMatchObject({ ok: true, value: { numPartitions: 2, replicationFactor: 2 } });
     const after = apply(image, records);
     expect(after.partition('t', 0)?.replicas).toEqual([3, 2]);
     expect(after.partition('t', 1)?.leader).toBe(1);
+    expect(after.topic('t')?.partitions.map((p) => p.placement)).toEqual(['operator', 'operator']);
+    expect(after.topic('placed')?.partitions.map((p) => p.placement)).toEqual([undefined, undefined]);
   });
 
   it.each([

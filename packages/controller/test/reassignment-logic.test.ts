@@ -43,6 +43,10 @@ function cluster(p: Partial<PartitionRecord> = {}, fenced: readonly number[] = [
   return apply(Image.empty, records);
 }
 
+/** The record an operator's call leaves: its replicas are the operator's now (placement 'operator'). */
+const pinned = (change: Partial<PartitionRecord> = {}): PartitionRecord =>
+  partition({ ...change, placement: 'operator' });
+
 const reassign = (replicas: number[] | null, topic = 't', index = 0) => ({ topic, partition: index, replicas });
 
 describe('starting a reassignment', () => {
@@ -50,22 +54,40 @@ describe('starting a reassignment', () => {
     const { records, results } = alterPartitionReassignments(cluster(), [reassign([3, 4])]);
     expect(results).toEqual([{ topic: 't', partition: 0, result: { ok: true, value: null } }]);
     expect(records).toEqual([
-      partition({ replicas: [3, 4, 1, 2], addingReplicas: [3, 4], removingReplicas: [1, 2], partitionEpoch: 6 }),
+      pinned({ replicas: [3, 4, 1, 2], addingReplicas: [3, 4], removingReplicas: [1, 2], partitionEpoch: 6 }),
     ]);
   });
 
   it('a target that only drops replicas completes at once: replicas and ISR shrink to the target', () => {
     const image = cluster({ replicas: [1, 2, 3], isr: [1, 2, 3] });
     const { records } = alterPartitionReassignments(image, [reassign([2, 3])]);
-    expect(records).toEqual([
-      partition({ replicas: [2, 3], isr: [2, 3], leader: 2, leaderEpoch: 3, partitionEpoch: 6 }),
-    ]);
+    expect(records).toEqual([pinned({ replicas: [2, 3], isr: [2, 3], leader: 2, leaderEpoch: 3, partitionEpoch: 6 })]);
   });
 
-  it('the same replicas in the same order commit nothing', () => {
+  it('the same replicas in the same order from an operator only pin the partition; once pinned they commit nothing', () => {
     const { records, results } = alterPartitionReassignments(cluster(), [reassign([1, 2])]);
-    expect(records).toEqual([]);
     expect(results[0]?.result.ok).toBe(true);
+    expect(records).toEqual([pinned({ partitionEpoch: 6 })]);
+    const again = alterPartitionReassignments(cluster({ placement: 'operator' }), [reassign([1, 2])]);
+    expect(again.records).toEqual([]);
+    expect(again.results[0]?.result.ok).toBe(true);
+  });
+
+  it("the controller's own reassignment leaves a controller-placed partition controller-placed", () => {
+    const { records } = alterPartitionReassignments(cluster(), [reassign([3, 4])], 'controller');
+    expect(records).toEqual([
+      partition({ replicas: [3, 4, 1, 2], addingReplicas: [3, 4], removingReplicas: [1, 2], partitionEpoch: 6 }),
+    ]);
+    expect(alterPartitionReassignments(cluster(), [reassign([1, 2])], 'controller').records).toEqual([]);
+  });
+
+  it('an operator reassignment pins the partition through completion', () => {
+    const started = apply(cluster(), alterPartitionReassignments(cluster(), [reassign([3, 4])]).records);
+    const p = started.partition('t', 0);
+    if (p === undefined) throw new Error('no partition');
+    expect(p.placement).toBe('operator');
+    const done = completeReassignment(started, { type: 'partition', topicId, ...p, isr: [1, 2, 3, 4] });
+    expect(done).toMatchObject({ replicas: [3, 4], placement: 'operator' });
   });
 
   it('a fenced broker may be a target: it catches up when it is back', () => {
@@ -77,14 +99,14 @@ describe('starting a reassignment', () => {
     const image = cluster({ replicas: [3, 4, 1, 2], addingReplicas: [3, 4], removingReplicas: [1, 2] });
     const { records } = alterPartitionReassignments(image, [reassign([2, 3])]);
     expect(records).toEqual([
-      partition({ replicas: [2, 3, 1], addingReplicas: [3], removingReplicas: [1], partitionEpoch: 6 }),
+      pinned({ replicas: [2, 3, 1], addingReplicas: [3], removingReplicas: [1], partitionEpoch: 6 }),
     ]);
   });
 
   it('a partition named twice builds on the first entry and still bumps the partition epoch once', () => {
     const { records, results } = alterPartitionReassignments(cluster(), [reassign([3, 4]), reassign(null)]);
     expect(results.map((r) => r.result.ok)).toEqual([true, true]);
-    expect(records).toEqual([partition({ partitionEpoch: 6 })]);
+    expect(records).toEqual([pinned({ partitionEpoch: 6 })]);
   });
 });
 
@@ -150,7 +172,7 @@ describe('completing a reassignment', () => {
 });
 
 describe('cancelling a reassignment', () => {
-  it('restores the original replicas, drops adding replicas from the ISR, keeps the leader', () => {
+  it('restores the original replicas, drops adding replicas from the ISR, keeps the leader, and pins them (the operator chose to keep them)', () => {
     const image = cluster({
       replicas: [3, 4, 1, 2],
       isr: [1, 2, 3],
@@ -159,7 +181,7 @@ describe('cancelling a reassignment', () => {
     });
     const { records, results } = alterPartitionReassignments(image, [reassign(null)]);
     expect(results[0]?.result.ok).toBe(true);
-    expect(records).toEqual([partition({ replicas: [1, 2], isr: [1, 2], partitionEpoch: 6 })]);
+    expect(records).toEqual([pinned({ replicas: [1, 2], isr: [1, 2], partitionEpoch: 6 })]);
   });
 
   it('moves leadership back to an original replica when an adding replica led', () => {
@@ -171,7 +193,7 @@ describe('cancelling a reassignment', () => {
       removingReplicas: [2],
     });
     const { records } = alterPartitionReassignments(image, [reassign(null)]);
-    expect(records).toEqual([partition({ replicas: [1, 2], isr: [1], leader: 1, leaderEpoch: 3, partitionEpoch: 6 })]);
+    expect(records).toEqual([pinned({ replicas: [1, 2], isr: [1], leader: 1, leaderEpoch: 3, partitionEpoch: 6 })]);
   });
 });
 

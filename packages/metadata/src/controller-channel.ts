@@ -265,6 +265,12 @@ export interface BrokerStatus {
   readonly leaders: number;
   /** Partitions with a move in progress onto or off this broker. */
   readonly moving: number;
+  /**
+   * Of `replicas`, those in partitions whose assignment an operator chose
+   * (PartitionPlacement 'operator'): the balancer never moves them, not
+   * even to drain this broker.
+   */
+  readonly pinned: number;
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { MetadataImage } from './metadata-image.ts';
 import type { MetadataRecord } from './records.ts';
+import { placementField, placementOf } from './records.ts';
 
 export function imageRecords(image: MetadataImage): MetadataRecord[] {
   const records: MetadataRecord[] = [];
@@ -43,6 +44,7 @@ export function imageRecords(image: MetadataImage): MetadataRecord[] {
         lastKnownElr: [...p.lastKnownElr],
         addingReplicas: [...p.addingReplicas],
         removingReplicas: [...p.removingReplicas],
+        ...placementField(placementOf(p)),
       });
     }
   }

@@ -72,11 +72,12 @@ export type {
   FenceBrokerRecord,
   MetadataRecord,
   MetadataRecordType,
+  PartitionPlacement,
   PartitionRecord,
   RegisterBrokerRecord,
   RemoveTopicRecord,
   TopicRecord,
 } from './records.ts';
-export { isClusterId, isUuid, zeroUuid } from './records.ts';
+export { isClusterId, isUuid, placementField, placementOf, zeroUuid } from './records.ts';
 export type { TopicLogConfig } from './topic-log-config.ts';
 export { topicLogConfig } from './topic-log-config.ts';

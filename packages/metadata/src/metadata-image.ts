@@ -10,6 +10,7 @@
  */
 import { assert } from '@runnel/common';
 import type { BrokerAdminState, BrokerListener, ConfigResourceType, MetadataRecord } from './records.ts';
+import { placementField, placementOf } from './records.ts';
 
 export interface PartitionImage {
   readonly partition: number;
@@ -23,6 +24,8 @@ export interface PartitionImage {
   readonly lastKnownElr: readonly number[];
   readonly addingReplicas: readonly number[];
   readonly removingReplicas: readonly number[];
+  /** 'operator' when an operator chose the replicas and their order; absent: the controller did (PartitionPlacement). */
+  readonly placement?: 'operator';
 }
 
 export interface TopicImage {
@@ -293,6 +296,7 @@ class ImageDraft {
           lastKnownElr,
           addingReplicas,
           removingReplicas,
+          ...placementField(placementOf(record)),
         };
         return;
       }

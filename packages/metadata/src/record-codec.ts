@@ -2,7 +2,8 @@
  * Persisted encoding of one MetadataRecord.
  *
  *   record   = version:uint8 payload
- *   version  = 0x04 (cluster-id records) | 0x03 (broker-state records)
+ *   version  = 0x05 (cluster-id records) | 0x04 (operator-placed partition records)
+ *            | 0x03 (broker-state records)
  *            | 0x02 (every other record) | 0x01 (still read)
  *   payload  = UTF-8 JSON object with a "type" field and the record's fields;
  *              bigint fields (brokerEpoch) are written as decimal strings so
@@ -10,8 +11,11 @@
  *
  * Version 2 added elr, lastKnownElr, addingReplicas and removingReplicas to
  * partition records; a version 1 partition record reads them as empty.
- * Version 3 added the broker-state record, version 4 the cluster-id record. Each record is written with the
- * lowest version that holds it, so a log without decommissions stays
+ * Version 3 added the broker-state record. Version 4 added `placement` to
+ * partition records (present only as "operator"; older partition records
+ * read as placed by the controller). Version 5 added the cluster-id record.
+ * Each record is written with the lowest version that holds it, so a log
+ * without decommissions, operator-chosen assignments or a cluster id stays
  * readable by version-2 code.
  *
  * JSON keeps the log readable with `ldb dump` and the volume of metadata is
@@ -24,8 +28,12 @@ import { err, ok } from '@runnel/common';
 import type { BrokerListener, MetadataRecord } from './records.ts';
 import { isClusterId, isUuid } from './records.ts';
 
-export const metadataRecordVersion = 4;
-/** What records other than broker-state are written as. */
+export const metadataRecordVersion = 5;
+/** What broker-state records are written as. */
+const brokerStateRecordVersion = 3;
+/** What operator-placed partition records are written as. */
+const placementRecordVersion = 4;
+/** What records other than those above are written as. */
 const baseRecordVersion = 2;
 /** The oldest version still decodable. */
 const firstRecordVersion = 1;
@@ -36,15 +44,16 @@ export function encodeMetadataRecord(record: MetadataRecord): Buffer {
   const json = JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   const body = Buffer.from(json, 'utf8');
   const out = Buffer.allocUnsafe(1 + body.length);
-  out[0] = recordVersionOf(record);
+  out[0] = versionOf(record);
   body.copy(out, 1);
   return out;
 }
 
-/** The lowest version that holds the record, so older readers keep reading logs that do not need the new shapes. */
-function recordVersionOf(record: MetadataRecord): number {
-  if (record.type === 'cluster-id') return 4;
-  if (record.type === 'broker-state') return 3;
+/** The lowest version that holds `record`, so older readers keep reading logs that do not need the new shapes. */
+function versionOf(record: MetadataRecord): number {
+  if (record.type === 'cluster-id') return metadataRecordVersion;
+  if (record.type === 'broker-state') return brokerStateRecordVersion;
+  if (record.type === 'partition' && record.placement !== undefined) return placementRecordVersion;
   return baseRecordVersion;
 }
 
@@ -147,7 +156,7 @@ function toRecord(value: unknown, version: number): MetadataRecord {
       };
     }
     case 'cluster-id': {
-      if (version < 4) fail('cluster-id records need version 4');
+      if (version < 5) fail('cluster-id records need version 5');
       const clusterId = str(o, 'clusterId');
       if (!isClusterId(clusterId)) fail('clusterId is not 22 URL-safe base64 characters');
       return { type, clusterId };
@@ -160,7 +169,9 @@ function toRecord(value: unknown, version: number): MetadataRecord {
     }
     case 'topic':
       return { type, name: str(o, 'name'), topicId: uuid(o, 'topicId') };
-    case 'partition':
+    case 'partition': {
+      const placement = version >= 4 ? o.placement : undefined;
+      if (placement !== undefined && placement !== 'operator') fail('placement is not "operator"');
       return {
         type,
         topicId: uuid(o, 'topicId'),
@@ -175,7 +186,10 @@ function toRecord(value: unknown, version: number): MetadataRecord {
         lastKnownElr: version >= 2 ? int32List(o, 'lastKnownElr') : [],
         addingReplicas: version >= 2 ? int32List(o, 'addingReplicas') : [],
         removingReplicas: version >= 2 ? int32List(o, 'removingReplicas') : [],
+        // Absent (and before version 4): the controller placed it.
+        ...(placement === undefined ? {} : { placement }),
       };
+    }
     case 'config': {
       const resourceType = o.resourceType;
       if (resourceType !== 'topic' && resourceType !== 'broker') fail('resourceType is not topic or broker');

@@ -32,6 +32,17 @@ export interface TopicRecord {
   readonly topicId: string;
 }
 
+/**
+ * Who chose a partition's replicas and their order (the first is the
+ * preferred leader). 'operator': an explicit assignment in CreateTopics or
+ * CreatePartitions, or an AlterPartitionReassignments call (a cancel
+ * included); the automatic balancer never changes such a partition's
+ * replicas or their order. 'controller': placed by the controller (topic
+ * creation without an assignment, auto-creation, the balancer's own moves),
+ * so the balancer may move it.
+ */
+export type PartitionPlacement = 'controller' | 'operator';
+
 /** The full state of one partition; a later record for the same partition replaces it. */
 export interface PartitionRecord {
   readonly type: 'partition';
@@ -54,6 +65,13 @@ export interface PartitionRecord {
   readonly addingReplicas: readonly number[];
   /** Replicas a reassignment will remove once the adding ones are in sync. */
   readonly removingReplicas: readonly number[];
+  /**
+   * Present only when an operator chose `replicas`; absent means the
+   * controller placed them (so one state has one form, and every record
+   * before encoding version 4 reads as controller-placed). A record that
+   * changes only ISR or leadership carries the partition's placement forward.
+   */
+  readonly placement?: 'operator';
 }
 
 /** Sets (value) or deletes (null) one config override of a topic or broker. */
@@ -116,6 +134,16 @@ export type MetadataRecord =
   | FenceBrokerRecord;
 
 export type MetadataRecordType = MetadataRecord['type'];
+
+/** The `placement` field of a partition record placed by `placement`: absent for the controller. */
+export function placementField(placement: PartitionPlacement): Pick<PartitionRecord, 'placement'> {
+  return placement === 'operator' ? { placement } : {};
+}
+
+/** Who placed the partition a record describes. */
+export function placementOf(record: Pick<PartitionRecord, 'placement'>): PartitionPlacement {
+  return record.placement ?? 'controller';
+}
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

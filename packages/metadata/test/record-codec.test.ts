@@ -58,6 +58,23 @@ describe('metadata record encoding', () => {
     expect(decodeMetadataRecord(odd)).toMatchObject({ ok: false, error: 'malformed_record' });
   });
 
+  it('an operator-placed partition record round-trips as version 4; a controller-placed one stays version 2', () => {
+    const placed = samples[2];
+    if (placed?.type !== 'partition') throw new Error('sample 2 is a partition record');
+    const pinned: MetadataRecord = { ...placed, placement: 'operator' };
+    const bytes = encodeMetadataRecord(pinned);
+    expect(bytes[0]).toBe(4);
+    expect(decodeMetadataRecord(bytes)).toEqual({ ok: true, value: pinned });
+    expect(encodeMetadataRecord(placed)[0]).toBe(2);
+    // Version 2 predates the field: a stray one is not read as a placement.
+    bytes[0] = 2;
+    expect(decodeMetadataRecord(bytes)).toEqual({ ok: true, value: placed });
+    const odd = Buffer.from(
+      `\x04{"type":"partition","topicId":"${topicId}","partition":0,"replicas":[1],"isr":[1],"leader":1,"leaderEpoch":0,"partitionEpoch":0,"elr":[],"lastKnownElr":[],"addingReplicas":[],"removingReplicas":[],"placement":"controller"}`,
+    );
+    expect(decodeMetadataRecord(odd)).toMatchObject({ ok: false, error: 'malformed_record' });
+  });
+
   it('a version 1 partition record decodes with empty ELR and reassignment lists', () => {
     const v1 = Buffer.from(
       `\x01{"type":"partition","topicId":"${topicId}","partition":0,"replicas":[1,2],"isr":[1],"leader":1,"leaderEpoch":3,"partitionEpoch":4}`,

@@ -17,32 +17,8 @@ import {
   notControllerToProto,
 } from './controller-response-codec.ts';
 import type { ControllerAnswer } from './controller-types.ts';
-import type { ErrorProto, ListenerProto, NotControllerProto } from './generated/controller-proto.ts';
+import type { BrokerStatusProto, DecommissionBrokerResponseProto } from './generated/controller-proto.ts';
 import { int64FromWire, int64ToWire } from './wire-int64.ts';
-
-export interface BrokerStatusProto {
-  brokerId: number;
-  listeners: ListenerProto[];
-  rack?: string;
-  fenced: boolean;
-  state: string;
-  replicas: number;
-  leaders: number;
-  moving: number;
-}
-
-export interface DecommissionBrokerRequestProto {
-  brokerId: number;
-  cancel: boolean;
-}
-
-export interface DecommissionBrokerResponseProto {
-  outcome?: string;
-  status?: BrokerStatusProto;
-  error?: ErrorProto;
-  notController?: NotControllerProto;
-  committedOffset: string;
-}
 
 const lifecycles: ReadonlySet<string> = new Set<BrokerLifecycle>(['active', 'decommissioning', 'removable']);
 const decommissionErrors: ReadonlySet<string> = new Set<DecommissionError>([
@@ -60,6 +36,7 @@ export function brokerStatusToProto(s: BrokerStatus): BrokerStatusProto {
     replicas: s.replicas,
     leaders: s.leaders,
     moving: s.moving,
+    pinned: s.pinned,
   };
   return s.rack === null ? status : { ...status, rack: s.rack };
 }
@@ -75,6 +52,7 @@ export function brokerStatusFromProto(p: BrokerStatusProto): BrokerStatus | null
     replicas: p.replicas,
     leaders: p.leaders,
     moving: p.moving,
+    pinned: p.pinned,
   };
 }
 

@@ -8,7 +8,6 @@ import { Server, status } from '@grpc/grpc-js';
 import type { Logger, Result } from '@runnel/common';
 import { ok, silentLogger } from '@runnel/common';
 import { encodeMetadataRecord } from '@runnel/metadata';
-import type { DecommissionBrokerRequestProto } from './broker-admin-codec.ts';
 import { decommissionResponseToProto, describeBrokersResponseToProto } from './broker-admin-codec.ts';
 import {
   alterConfigsRequestFromProto,
@@ -31,7 +30,11 @@ import {
 } from './controller-response-codec.ts';
 import type { ControllerServiceHandler, MetadataStreamSink } from './controller-types.ts';
 import { electLeadersRequestFromProto, electLeadersResponseToProto } from './elect-leaders-codec.ts';
-import type { FetchMetadataRequestProto, FetchMetadataResponseProto } from './generated/controller-proto.ts';
+import type {
+  DecommissionBrokerRequestProto,
+  FetchMetadataRequestProto,
+  FetchMetadataResponseProto,
+} from './generated/controller-proto.ts';
 import type { BindError } from './grpc-options.ts';
 import { bindServer, grpcMessageBytesMaxDefault, serverOptions } from './grpc-options.ts';
 import { controllerServiceName, serviceDefinition } from './load-protos.ts';

@@ -9,20 +9,7 @@ import type { ElectLeadersError, ElectLeadersResult, TopicPartitionRef } from '@
 import type { AnswerFrame, ResponseDecodeError } from './controller-response-codec.ts';
 import { errorFromProto, errorToProto, listAnswerFromProto, listAnswerToProto } from './controller-response-codec.ts';
 import type { ControllerAnswer } from './controller-types.ts';
-
-export interface ElectLeadersRequestProto {
-  scope?: string;
-  all?: object | null;
-  partitions?: { partitions: { topic: string; partition: number }[] } | null;
-}
-
-export interface ElectLeadersResultProto {
-  topic: string;
-  partition: number;
-  outcome?: string;
-  elected?: object | null;
-  error?: { name: string; message: string } | null;
-}
+import type { ElectLeadersRequestProto, ElectLeadersResultProto } from './generated/controller-proto.ts';
 
 const electLeadersErrors: ReadonlySet<string> = new Set<ElectLeadersError>([
   'unknown_topic_or_partition',

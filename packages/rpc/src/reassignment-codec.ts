@@ -15,40 +15,12 @@ import type {
 import type { AnswerFrame, ResponseDecodeError } from './controller-response-codec.ts';
 import { errorFromProto, errorToProto, listAnswerFromProto, listAnswerToProto } from './controller-response-codec.ts';
 import type { ControllerAnswer } from './controller-types.ts';
-
-export interface PartitionReassignmentProto {
-  topic: string;
-  partition: number;
-  target?: string;
-  replicas?: { brokerIds: number[] } | null;
-  cancel?: object | null;
-}
-
-export interface AlterPartitionReassignmentsRequestProto {
-  reassignments: PartitionReassignmentProto[];
-}
-
-export interface PartitionReassignmentResultProto {
-  topic: string;
-  partition: number;
-  outcome?: string;
-  accepted?: object | null;
-  error?: { name: string; message: string } | null;
-}
-
-export interface ListPartitionReassignmentsRequestProto {
-  scope?: string;
-  all?: object | null;
-  topics?: { topics: { topic: string; partitions: number[] }[] } | null;
-}
-
-export interface OngoingReassignmentProto {
-  topic: string;
-  partition: number;
-  replicas: number[];
-  addingReplicas: number[];
-  removingReplicas: number[];
-}
+import type {
+  AlterPartitionReassignmentsRequestProto,
+  ListPartitionReassignmentsRequestProto,
+  OngoingReassignmentProto,
+  PartitionReassignmentResultProto,
+} from './generated/controller-proto.ts';
 
 const reassignmentErrors: ReadonlySet<string> = new Set<ReassignmentError>([
   'unknown_topic_or_partition',

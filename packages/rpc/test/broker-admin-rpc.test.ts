@@ -40,7 +40,16 @@ describe('DescribeBrokers and DecommissionBroker over gRPC', () => {
   });
 
   it('a broker state or error name outside its union is a malformed response', () => {
-    const status = { brokerId: 1, listeners: [], fenced: false, state: 'retired', replicas: 0, leaders: 0, moving: 0 };
+    const status = {
+      brokerId: 1,
+      listeners: [],
+      fenced: false,
+      state: 'retired',
+      replicas: 0,
+      leaders: 0,
+      moving: 0,
+      pinned: 0,
+    };
     expect(
       describeBrokersResponseFromProto({ outcome: 'results', results: { results: [status] }, committedOffset: '-1' }),
     ).toMatchObject({ ok: false, error: 'malformed_response' });

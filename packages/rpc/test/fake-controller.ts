@@ -221,8 +221,19 @@ export class FakeController implements ControllerServiceHandler {
       replicas: 12,
       leaders: 4,
       moving: 0,
+      pinned: 3,
     },
-    { brokerId: 4, listeners: [], rack: 'r2', fenced: true, state: 'removable', replicas: 0, leaders: 0, moving: 1 },
+    {
+      brokerId: 4,
+      listeners: [],
+      rack: 'r2',
+      fenced: true,
+      state: 'removable',
+      replicas: 0,
+      leaders: 0,
+      moving: 1,
+      pinned: 0,
+    },
   ];
 
   async describeBrokers() {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnswerFrame } from '../src/controller-response-codec.ts';
+import type { PartitionReassignmentResultProto } from '../src/generated/controller-proto.ts';
 import { ControllerCallFailure, GrpcControllerChannel } from '../src/grpc-controller-channel.ts';
 import { protoMessageType } from '../src/load-protos.ts';
-import type { PartitionReassignmentResultProto } from '../src/reassignment-codec.ts';
 import { alterReassignmentsResponseFromProto } from '../src/reassignment-codec.ts';
 import { address, Started } from './controller-servers.ts';
 import { FakeController } from './fake-controller.ts';

@@ -3,9 +3,12 @@
  *
  * Requests are handled concurrently (pipelining), but responses are written
  * strictly in the order the requests arrived. A request answered with no
- * response (acks=0 produce) just frees its slot. Reading pauses while
- * `inflightMax` requests are outstanding or the socket's write buffer is
- * full, so one client cannot make the broker buffer without bound.
+ * response (acks=0 produce) just frees its slot. At most `inflightMax`
+ * requests are handled or waiting to be written at once: frames beyond that
+ * (one socket chunk can hold hundreds of small requests) wait, undecoded,
+ * for a slot. Reading pauses while any frame waits or the socket's write
+ * buffer is full, so one client cannot make the broker buffer or work
+ * without bound.
  *
  * Owned by KafkaServer. After `close` (bad input, a handler bug, or the
  * peer leaving) pending responses are dropped and the socket destroyed.
@@ -40,6 +43,9 @@ export class Connection implements ConnectionContext {
   readonly #inflightMax: number;
   /** Outcomes by sequence number, waiting for their turn to be written. */
   readonly #ready = new Map<number, RequestOutcome>();
+  /** Frames read but not dispatched yet, from #waitingHead on: at most one chunk's worth (reading pauses while any wait). */
+  #waiting: Buffer[] = [];
+  #waitingHead = 0;
   #nextSeq = 0;
   #nextToWrite = 0;
   #closed = false;
@@ -68,10 +74,12 @@ export class Connection implements ConnectionContext {
     this.#socket.on('close', () => {
       this.#closed = true;
       this.#ready.clear();
+      this.#waiting = [];
       options.onClose();
     });
   }
 
+  /** Requests dispatched whose response (or absence of one) is not written yet. */
   get inflight(): number {
     return this.#nextSeq - this.#nextToWrite;
   }
@@ -81,6 +89,7 @@ export class Connection implements ConnectionContext {
     if (this.#closed) return;
     this.#closed = true;
     this.#ready.clear();
+    this.#waiting = [];
     this.#logger.warn({ reason }, 'closing connection');
     this.#socket.end(() => this.#socket.destroy());
     // A peer that never reads must not keep the socket alive.
@@ -94,10 +103,24 @@ export class Connection implements ConnectionContext {
         this.close(`request size ${event.sizeBytes} outside 0..socket.request.max.bytes`);
         return;
       }
-      this.#dispatch(event.frame);
-      if (this.#closed) return;
+      this.#waiting.push(event.frame);
     }
+    this.#dispatchWaiting();
     this.#maybePause();
+  }
+
+  #dispatchWaiting(): void {
+    while (!this.#closed && this.inflight < this.#inflightMax) {
+      const frame = this.#waiting[this.#waitingHead];
+      if (frame === undefined) break;
+      this.#waitingHead++;
+      this.#dispatch(frame);
+    }
+    // An index instead of shift(): a chunk of many small frames drains in linear time.
+    if (this.#waitingHead >= this.#waiting.length) {
+      this.#waiting = [];
+      this.#waitingHead = 0;
+    }
   }
 
   #dispatch(frame: Buffer): void {
@@ -133,18 +156,27 @@ export class Connection implements ConnectionContext {
       }
     }
     if (wrote) this.#socket.uncork();
+    this.#dispatchWaiting();
     this.#maybeResume();
   }
 
+  #mustPause(): boolean {
+    return (
+      this.#waitingHead < this.#waiting.length ||
+      this.inflight >= this.#inflightMax ||
+      this.#socket.writableLength > writeBufferBytesHigh
+    );
+  }
+
   #maybePause(): void {
-    if (!this.#paused && (this.inflight >= this.#inflightMax || this.#socket.writableLength > writeBufferBytesHigh)) {
+    if (!this.#closed && !this.#paused && this.#mustPause()) {
       this.#paused = true;
       this.#socket.pause();
     }
   }
 
   #maybeResume(): void {
-    if (this.#paused && this.inflight < this.#inflightMax && this.#socket.writableLength <= writeBufferBytesHigh) {
+    if (!this.#closed && this.#paused && !this.#mustPause()) {
       this.#paused = false;
       this.#socket.resume();
     }

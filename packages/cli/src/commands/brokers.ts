@@ -57,7 +57,7 @@ export function brokersCommand(): Command {
   const brokers = new Command('brokers').description('List brokers with their state and load; decommission a broker');
   brokers
     .command('list')
-    .description('Every registered broker: address, rack, live or fenced, state, replicas, leaders, moves')
+    .description('Every registered broker: address, rack, live or fenced, state, replicas, pinned, leaders, moves')
     .addOption(controllersOption())
     .addHelpText(
       'after',
@@ -65,6 +65,12 @@ export function brokersCommand(): Command {
 STATE is active, decommissioning (being drained: PROGRESS counts the replicas
 still on it) or removable (it holds nothing; stop it for good). MOVING counts
 partitions with a move in progress onto or off the broker.
+
+PINNED counts the broker's replicas whose assignment an operator chose
+(explicit replicas in CreateTopics or CreatePartitions, or a partition
+reassignment): the controller's balancer never moves or reorders them, not
+even to drain a decommissioning broker. It balances only the replicas it
+placed itself; reassign pinned ones yourself to move them.
 
   runnel brokers list --controllers 127.0.0.1:29191`,
     )
@@ -151,6 +157,10 @@ async function decommission(client: ControllerClient, brokerId: number, options:
     if (status.replicas !== last || status.state === 'removable') process.stdout.write(`${describeState(status)}\n`);
     last = status.replicas;
     if (status.state === 'removable') return;
+    if (stuckOnPinned(status)) {
+      fail(`broker ${brokerId} holds only operator-placed replicas (${status.pinned}); reassign them to finish`);
+      return;
+    }
   }
   fail(`broker ${brokerId} still holds ${last} replica(s) after ${options.waitTimeoutMs} ms; it keeps draining`);
 }
@@ -160,11 +170,19 @@ function unreachable(reply: Result<never, ControllerCallError>, client: Controll
   fail(`no answer from the controller quorum (last tried ${client.target}): ${reply.error}: ${reply.message ?? ''}`);
 }
 
+/** Draining can go no further by itself: what is left is pinned by an operator and nothing moves. */
+export function stuckOnPinned(s: BrokerStatus): boolean {
+  return s.state === 'decommissioning' && s.pinned > 0 && s.replicas === s.pinned && s.moving === 0;
+}
+
 /** One line: the broker's state and, while draining, what is left. */
 export function describeState(s: BrokerStatus): string {
   if (s.state === 'removable') return `Broker ${s.brokerId} is removable: it holds no replicas.`;
   if (s.state === 'decommissioning') {
-    return `Broker ${s.brokerId} is decommissioning: ${s.replicas} replica(s) left, ${s.moving} moving.`;
+    const left = `Broker ${s.brokerId} is decommissioning: ${s.replicas} replica(s) left, ${s.moving} moving.`;
+    return s.pinned === 0
+      ? left
+      : `${left} ${s.pinned} of them placed by an operator stay until reassigned (the balancer moves only its own).`;
   }
   return `Broker ${s.brokerId} is active.`;
 }
@@ -172,7 +190,7 @@ export function describeState(s: BrokerStatus): string {
 /** The `brokers list` table, one broker a line, columns padded. */
 export function formatBrokers(statuses: readonly BrokerStatus[]): string {
   if (statuses.length === 0) return 'No brokers registered.\n';
-  const header = ['ID', 'ADDRESS', 'RACK', 'STATUS', 'STATE', 'REPLICAS', 'LEADERS', 'MOVING', 'PROGRESS'];
+  const header = ['ID', 'ADDRESS', 'RACK', 'STATUS', 'STATE', 'REPLICAS', 'PINNED', 'LEADERS', 'MOVING', 'PROGRESS'];
   const rows = statuses.map((s) => {
     const l = s.listeners[0];
     return [
@@ -182,6 +200,7 @@ export function formatBrokers(statuses: readonly BrokerStatus[]): string {
       s.fenced ? 'fenced' : 'live',
       s.state,
       String(s.replicas),
+      String(s.pinned),
       String(s.leaders),
       String(s.moving),
       s.state === 'decommissioning' ? `${s.replicas} replica(s) left` : s.state === 'removable' ? 'done' : '-',

@@ -24,6 +24,7 @@ import type {
   PartitionImage,
   PartitionRecord,
 } from '@runnel/metadata';
+import { placementField, placementOf } from '@runnel/metadata';
 import { electionPolicies, stateOf, withIsr } from './partition-election.ts';
 import { completeReassignment } from './reassignment.ts';
 
@@ -108,6 +109,7 @@ export function alterPartition(
     lastKnownElr: [],
     addingReplicas: p.addingReplicas,
     removingReplicas: p.removingReplicas,
+    ...placementField(placementOf(p)),
   };
   // An expansion may bring the last adding replica of a reassignment in sync: finish the move in the same record.
   const record = completeReassignment(image, expanded);

@@ -3,7 +3,10 @@
  * start the reassignments planBalance chooses, then move leadership where
  * leader counts are uneven or a decommissioning broker still leads, by
  * preferred-leader election (only to a preferred replica that is live and in
- * sync). Pure: (image, settings) -> records; the caller commits them.
+ * sync). Electing an operator-placed partition's preferred replica restores
+ * the order the operator chose, so leadership moves for those too; their
+ * replicas and order never change (balance-plan.ts). Pure: (image,
+ * settings) -> records; the caller commits them.
  */
 import type { ConfigMap, MetadataImage, PartitionRecord, TopicPartitionRef } from '@runnel/metadata';
 import { replayBatch } from '@runnel/metadata';
@@ -42,7 +45,8 @@ export function balanceSettings(
 
 export function balanceDuties(image: MetadataImage, settings: BalanceSettings): BalanceDutyOutcome {
   const plan = planBalance(image, settings);
-  const { records: moves } = alterPartitionReassignments(image, plan);
+  // The controller's own moves: the partitions stay controller-placed.
+  const { records: moves } = alterPartitionReassignments(image, plan, 'controller');
   const draft = replayBatch(image, moves, image.lastOffset + BigInt(moves.length));
   const wanted = leadershipToMove(draft, settings.enabled && settings.electLeaders);
   const elections = wanted.length === 0 ? [] : preferredLeaderElections(draft, { partitions: wanted }).records;

@@ -19,6 +19,13 @@
  *    first. A reorder completes at once (same replicas); the preferred-leader
  *    election in balance-duties.ts then moves leadership.
  *
+ * Only partitions the controller placed are ever moved or reordered, in any
+ * pass: an assignment an operator chose (explicit CreateTopics or
+ * CreatePartitions replicas, a reassignment) keeps its replicas and their
+ * order, as in Kafka. Its replicas still count in every broker's load, so
+ * the controller-placed ones even out around them; a decommissioning broker
+ * keeps operator-placed replicas until the operator reassigns them.
+ *
  * Moves (passes 1 and 2) count against maxConcurrentMoves together with the
  * reassignments already in progress, whoever started them; a partition being
  * reassigned, or without a leader to catch up from, is never touched.
@@ -27,6 +34,7 @@
  * move or reorder strictly reduces the spread it acts on.
  */
 import type { MetadataImage, PartitionImage, PartitionReassignment } from '@runnel/metadata';
+import { placementOf } from '@runnel/metadata';
 
 export interface BalanceSettings {
   /** auto.balance.enable: even out replicas and preferred leaders (draining happens regardless). */
@@ -114,9 +122,14 @@ function slotsOf(image: MetadataImage): Slot[] {
   return slots;
 }
 
-/** A slot the planner may move: not reassigning, led (someone to catch up from), not moved already. */
+/** The controller placed it, so the planner may change its replicas or their order. */
+function ours(s: Slot): boolean {
+  return placementOf(s.partition) === 'controller';
+}
+
+/** A slot the planner may move: ours, not reassigning, led (someone to catch up from), not moved already. */
 function movable(s: Slot): boolean {
-  return !s.moved && !reassigning(s.partition) && s.partition.leader >= 0;
+  return ours(s) && !s.moved && !reassigning(s.partition) && s.partition.leader >= 0;
 }
 
 function drain(plan: Plan, draining: ReadonlySet<number>): void {
@@ -215,7 +228,7 @@ function findReorder(plan: Plan, counts: ReadonlyMap<number, number>): { slot: S
       if ((counts.get(from) ?? 0) - (counts.get(to) ?? 0) <= 1) break;
       // A planned move may be reordered freely; a partition already mid-move may not.
       const candidates = plan.slots.filter(
-        (s) => !reassigning(s.partition) && s.replicas[0] === from && s.replicas.includes(to),
+        (s) => ours(s) && !reassigning(s.partition) && s.replicas[0] === from && s.replicas.includes(to),
       );
       // Where the new preferred leader is in sync, the election can follow at once.
       const slot = candidates.find((s) => s.partition.isr.includes(to)) ?? candidates[0];

@@ -16,6 +16,7 @@ import type {
   MetadataRecord,
   TopicImage,
 } from '@runnel/metadata';
+import { placementField } from '@runnel/metadata';
 import { partitionsPerTopicMax } from './create-topics.ts';
 import { type BrokerLoad, brokerLoads, type PlacementBroker, placeReplicas } from './replica-placement.ts';
 
@@ -47,6 +48,8 @@ export function createPartitions(
       continue;
     }
     const { topic, replicaLists } = planned.value;
+    // Named replicas are the operator's: the balancer will leave them as they are.
+    const placement = req.assignments.length > 0 ? 'operator' : 'controller';
     replicaLists.forEach((replicas, i) => {
       const leader = replicas[0];
       assert(leader !== undefined, 'new partition without replicas');
@@ -63,6 +66,7 @@ export function createPartitions(
         lastKnownElr: [],
         addingReplicas: [],
         removingReplicas: [],
+        ...placementField(placement),
       });
     });
     results.push({ topic: req.topic, result: ok(null) });

@@ -13,7 +13,7 @@ import type {
   MetadataImage,
   MetadataRecord,
 } from '@runnel/metadata';
-import { isUuid, isValidTopicName, validateTopicConfigs, zeroUuid } from '@runnel/metadata';
+import { isUuid, isValidTopicName, placementField, validateTopicConfigs, zeroUuid } from '@runnel/metadata';
 import { type BrokerLoad, brokerLoads, type PlacementBroker, placeReplicas } from './replica-placement.ts';
 
 export interface TopicDefaults {
@@ -63,6 +63,8 @@ export function createTopics(
       assert(value !== undefined);
       records.push({ type: 'config', resourceType: 'topic', resourceName: req.name, name, value });
     }
+    // An assignment the request names is the operator's: the balancer will leave it as it is.
+    const placement = req.assignments.length > 0 ? 'operator' : 'controller';
     planned.value.forEach((replicas, partition) => {
       const leader = replicas[0];
       assert(leader !== undefined, 'partition without replicas');
@@ -79,6 +81,7 @@ export function createTopics(
         lastKnownElr: [],
         addingReplicas: [],
         removingReplicas: [],
+        ...placementField(placement),
       });
     });
     const created: CreatedTopic = {

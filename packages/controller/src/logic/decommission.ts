@@ -4,6 +4,9 @@
  * the balancer place nothing on the broker, and the balance duty moves its
  * replicas away (balance-plan.ts, pass 1), which also moves its leadership
  * away as each move completes. It is removable once it holds no replica.
+ * Replicas an operator placed (explicit assignments, reassignments) are not
+ * moved: the status counts them as pinned, and they stay until the operator
+ * reassigns them.
  * Cancelling commits the broker back to active; moves already started run
  * to completion and the balancer evens things out again afterwards.
  *
@@ -20,7 +23,7 @@ import type {
   DecommissionError,
   MetadataImage,
 } from '@runnel/metadata';
-import { replayBatch } from '@runnel/metadata';
+import { placementOf, replayBatch } from '@runnel/metadata';
 
 export interface DecommissionOutcome {
   readonly records: BrokerStateRecord[];
@@ -86,6 +89,7 @@ interface Counts {
   replicas: number;
   leaders: number;
   moving: number;
+  pinned: number;
 }
 
 function loadCounts(image: MetadataImage): Map<number, Counts> {
@@ -93,7 +97,7 @@ function loadCounts(image: MetadataImage): Map<number, Counts> {
   const of = (id: number): Counts => {
     let c = counts.get(id);
     if (c === undefined) {
-      c = { replicas: 0, leaders: 0, moving: 0 };
+      c = { replicas: 0, leaders: 0, moving: 0, pinned: 0 };
       counts.set(id, c);
     }
     return c;
@@ -101,6 +105,7 @@ function loadCounts(image: MetadataImage): Map<number, Counts> {
   for (const topic of image.topicNames()) {
     for (const p of image.topic(topic)?.partitions ?? []) {
       for (const id of p.replicas) of(id).replicas++;
+      if (placementOf(p) === 'operator') for (const id of p.replicas) of(id).pinned++;
       if (p.leader >= 0) of(p.leader).leaders++;
       for (const id of new Set([...p.addingReplicas, ...p.removingReplicas])) of(id).moving++;
     }
@@ -114,7 +119,7 @@ function statusOf(image: MetadataImage, brokerId: number): BrokerStatus {
 
 function toStatus(image: MetadataImage, brokerId: number, counts: Counts | undefined): BrokerStatus {
   const b = image.broker(brokerId);
-  const { replicas, leaders, moving } = counts ?? { replicas: 0, leaders: 0, moving: 0 };
+  const { replicas, leaders, moving, pinned } = counts ?? { replicas: 0, leaders: 0, moving: 0, pinned: 0 };
   let state: BrokerLifecycle = image.brokerState(brokerId);
   if (state === 'decommissioning' && replicas === 0) state = 'removable';
   return {
@@ -126,5 +131,6 @@ function toStatus(image: MetadataImage, brokerId: number, counts: Counts | undef
     replicas,
     leaders,
     moving,
+    pinned,
   };
 }

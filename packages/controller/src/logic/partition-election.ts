@@ -15,7 +15,7 @@
  * unclean election, any live replica. All in replica order.
  */
 import type { ConfigMap, MetadataImage, PartitionImage, PartitionRecord } from '@runnel/metadata';
-import { effectiveTopicConfig } from '@runnel/metadata';
+import { effectiveTopicConfig, placementField, placementOf } from '@runnel/metadata';
 
 export const noLeader = -1;
 
@@ -145,6 +145,7 @@ export function changeRecord(topicId: string, p: PartitionImage, next: Partition
     lastKnownElr: next.lastKnownElr,
     addingReplicas: p.addingReplicas,
     removingReplicas: p.removingReplicas,
+    ...placementField(placementOf(p)),
   };
 }
 

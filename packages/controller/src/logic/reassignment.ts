@@ -13,6 +13,14 @@
  *   leaving the ISR empty or the partition leaderless) when neither holds.
  * - cancel: back to the current replicas minus the adding ones.
  *
+ * Every start or cancel records who asked (`placedBy`): an operator's call
+ * (AlterPartitionReassignments, the default) marks the partition
+ * operator-placed, so the balancer leaves the replicas and their order as
+ * they end up; the balancer's own moves stay controller-placed. A cancel
+ * counts as the operator choosing the replicas it keeps, and an operator's
+ * reassignment to the current replicas in their current order changes
+ * nothing but that mark: the way to pin a partition where it is.
+ *
  * Nothing changes until the caller commits and replays the records.
  */
 import type { Result } from '@runnel/common';
@@ -21,12 +29,14 @@ import type {
   MetadataImage,
   OngoingReassignment,
   PartitionImage,
+  PartitionPlacement,
   PartitionReassignment,
   PartitionReassignmentResult,
   PartitionRecord,
   ReassignmentError,
   ReassignmentQuery,
 } from '@runnel/metadata';
+import { placementField, placementOf } from '@runnel/metadata';
 
 export interface ReassignmentOutcome {
   /** At most one record per partition, the latest state when a partition is named twice. */
@@ -38,6 +48,7 @@ export interface ReassignmentOutcome {
 export function alterPartitionReassignments(
   image: MetadataImage,
   requests: readonly PartitionReassignment[],
+  placedBy: PartitionPlacement = 'operator',
 ): ReassignmentOutcome {
   // Keyed by topic id and partition: a later entry for the same partition builds on the earlier one.
   const changed = new Map<string, PartitionRecord>();
@@ -54,7 +65,8 @@ export function alterPartitionReassignments(
     }
     const key = `${topic.topicId}/${req.partition}`;
     const current = changed.get(key) ?? recordOf(topic.topicId, p);
-    const next = req.replicas === null ? cancel(image, current) : start(image, current, req.replicas);
+    const next =
+      req.replicas === null ? cancel(image, current, placedBy) : start(image, current, req.replicas, placedBy);
     if (!next.ok) {
       result(next);
       continue;
@@ -135,6 +147,7 @@ function start(
   image: MetadataImage,
   record: PartitionRecord,
   target: readonly number[],
+  placement: PartitionPlacement,
 ): Result<PartitionRecord, ReassignmentError> {
   const invalid = checkTarget(image, target);
   if (invalid !== null) {
@@ -153,12 +166,18 @@ function start(
   const addingReplicas = target.filter((id) => !current.includes(id));
   const removingReplicas = current.filter((id) => !target.includes(id));
   if (base === record && addingReplicas.length === 0 && removingReplicas.length === 0 && sameOrder(replicas, current)) {
-    return ok(record);
+    return ok(placementOf(record) === placement ? record : withPlacement(record, placement));
   }
-  return ok(completeReassignment(image, { ...base, replicas, addingReplicas, removingReplicas }));
+  return ok(
+    completeReassignment(image, withPlacement({ ...base, replicas, addingReplicas, removingReplicas }, placement)),
+  );
 }
 
-function cancel(image: MetadataImage, record: PartitionRecord): Result<PartitionRecord, ReassignmentError> {
+function cancel(
+  image: MetadataImage,
+  record: PartitionRecord,
+  placement: PartitionPlacement,
+): Result<PartitionRecord, ReassignmentError> {
   if (!inProgress(record)) {
     return err(
       'no_reassignment_in_progress',
@@ -168,7 +187,7 @@ function cancel(image: MetadataImage, record: PartitionRecord): Result<Partition
   const reverted = revert(image, record);
   return reverted === null
     ? err('invalid_replica_assignment', 'The reassignment cannot be cancelled: no original replica is in sync.')
-    : ok(reverted);
+    : ok(withPlacement(reverted, placement));
 }
 
 /** The partition as if its reassignment had never started, or null if that would leave the ISR empty. */
@@ -227,5 +246,12 @@ function recordOf(topicId: string, p: PartitionImage): PartitionRecord {
     lastKnownElr: p.lastKnownElr,
     addingReplicas: p.addingReplicas,
     removingReplicas: p.removingReplicas,
+    ...placementField(placementOf(p)),
   };
+}
+
+/** `record` as placed by `placement`. */
+function withPlacement(record: PartitionRecord, placement: PartitionPlacement): PartitionRecord {
+  const { placement: _previous, ...rest } = record;
+  return { ...rest, ...placementField(placement) };
 }

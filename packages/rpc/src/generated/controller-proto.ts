@@ -493,6 +493,10 @@ export interface BrokerStatusProto {
    * Partitions with a move in progress onto or off the broker.
    */
   moving: number;
+  /**
+   * Replicas in partitions whose assignment an operator chose: the balancer never moves them.
+   */
+  pinned: number;
 }
 
 export interface BrokerStatusesProto {

@@ -1,0 +1,167 @@
+/**
+ * RequestProcessor: one request frame (size prefix already cut off, as the
+ * connection hands it over) to its outcome. Served requests reach their
+ * handler and come back encoded with the request's correlation id; a null
+ * answer sends nothing; everything the broker cannot serve closes the
+ * connection, except ApiVersions at an unknown version, which gets the v0
+ * UNSUPPORTED_VERSION reply clients rely on.
+ */
+import { silentLogger } from '@runnel/common';
+import type { ApiVersionsResponse, ProduceRequest, RequestByKey } from '@runnel/protocol';
+import { decodeResponseFrame, ErrorCode, encodeRequestFrame } from '@runnel/protocol';
+import { describe, expect, it } from 'vitest';
+import type { Handler, RequestContext } from '../src/handlers/handler.ts';
+import { register } from '../src/handlers/handler.ts';
+import { BrokerMetrics } from '../src/metrics.ts';
+import type { RequestOutcome } from '../src/network/connection.ts';
+import { RequestProcessor } from '../src/request-processor.ts';
+
+const connection = { id: 7, remoteAddress: '127.0.0.1:5555' };
+
+/** A request frame as the connection passes it on: without its size prefix. */
+function frame<K extends keyof RequestByKey>(
+  apiKey: K,
+  apiVersion: number,
+  correlationId: number,
+  body: RequestByKey[K],
+): Buffer {
+  return Buffer.concat(encodeRequestFrame({ apiKey, apiVersion, correlationId, clientId: 'unit' }, body)).subarray(4);
+}
+
+/** A raw header only: apiKey, apiVersion, correlationId, null client id. */
+function rawHeader(apiKey: number, apiVersion: number, correlationId: number): Buffer {
+  const b = Buffer.alloc(10);
+  b.writeInt16BE(apiKey, 0);
+  b.writeInt16BE(apiVersion, 2);
+  b.writeInt32BE(correlationId, 4);
+  b.writeInt16BE(-1, 8);
+  return b;
+}
+
+const apiVersionsBody = { clientSoftwareName: 'unit', clientSoftwareVersion: '1' };
+
+const produceBody: ProduceRequest = { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [] };
+
+/** Handlers that record what they were asked; ApiVersions v0-1 answers a fixed table, Produce answers nothing. */
+function setup(options: { apiVersionsThrows?: boolean } = {}) {
+  const calls: { apiKey: number; correlationId: number; connectionId: number }[] = [];
+  const table: ApiVersionsResponse = {
+    errorCode: ErrorCode.NONE,
+    apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 1 }],
+    throttleTimeMs: 0,
+    supportedFeatures: [],
+    finalizedFeaturesEpoch: -1n,
+    finalizedFeatures: [],
+    zkMigrationReady: false,
+  };
+  const apiVersions: Handler<18> = {
+    apiKey: 18,
+    minVersion: 0,
+    maxVersion: 1,
+    async handle(_request, context: RequestContext) {
+      calls.push({ apiKey: 18, correlationId: context.header.correlationId, connectionId: context.connection.id });
+      if (options.apiVersionsThrows === true) throw new Error('handler bug');
+      return table;
+    },
+  };
+  const produce: Handler<0> = {
+    apiKey: 0,
+    minVersion: 3,
+    maxVersion: 9,
+    async handle(request, context) {
+      calls.push({ apiKey: 0, correlationId: context.header.correlationId, connectionId: context.connection.id });
+      return request.acks === 0 ? null : { responses: [], throttleTimeMs: 0 };
+    },
+  };
+  const metrics = new BrokerMetrics(
+    { partitionCount: () => 0, segmentCount: () => 0, logSizeBytes: () => 0, connectionCount: () => 0 },
+    { defaultMetrics: false },
+  );
+  const processor = new RequestProcessor([register(apiVersions), register(produce)], silentLogger(), metrics);
+  return { processor, calls, metrics };
+}
+
+/** The response frame of a 'respond' outcome, without its size prefix (checked against the chunks' total). */
+function responseOf(outcome: RequestOutcome): Buffer {
+  if (outcome.kind !== 'respond') throw new Error(`expected a response, got ${outcome.kind}`);
+  const bytes = Buffer.concat(outcome.chunks);
+  expect(bytes.readInt32BE(0)).toBe(bytes.length - 4);
+  return bytes.subarray(4);
+}
+
+async function counted(metrics: BrokerMetrics, name: 'requests' | 'requestErrors'): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const v of (await metrics[name].get()).values) {
+    out[Object.values(v.labels).join('/')] = v.value;
+  }
+  return out;
+}
+
+describe('RequestProcessor', () => {
+  it('hands a served request to its handler and encodes the answer with the request correlation id', async () => {
+    const { processor, calls, metrics } = setup();
+    const outcome = await processor.process(frame(18, 1, 4242, apiVersionsBody), connection);
+    const decoded = decodeResponseFrame(18, 1, responseOf(outcome));
+    expect(decoded.correlationId).toBe(4242);
+    expect(decoded.body).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 1 }],
+    });
+    expect(calls).toEqual([{ apiKey: 18, correlationId: 4242, connectionId: 7 }]);
+    expect(await counted(metrics, 'requests')).toEqual({ ApiVersions: 1 });
+  });
+
+  it('a handler answering null (acks=0 produce) sends no response', async () => {
+    const { processor, calls } = setup();
+    const outcome = await processor.process(frame(0, 7, 5, produceBody), connection);
+    expect(outcome).toEqual({ kind: 'none' });
+    expect(calls).toEqual([{ apiKey: 0, correlationId: 5, connectionId: 7 }]);
+  });
+
+  it('ApiVersions at a version the protocol does not know gets the v0 UNSUPPORTED_VERSION reply, not a close', async () => {
+    const { processor, calls } = setup();
+    const outcome = await processor.process(rawHeader(18, 99, 31), connection);
+    const decoded = decodeResponseFrame(18, 0, responseOf(outcome));
+    expect(decoded.correlationId).toBe(31);
+    expect(decoded.body).toMatchObject({ errorCode: ErrorCode.UNSUPPORTED_VERSION });
+    expect(calls).toEqual([]);
+  });
+
+  it.each([
+    ['an API without a handler', () => frame(3, 1, 1, { topics: null }), 'Metadata v1 is not served'],
+    ['a version the handler does not serve', () => frame(18, 2, 1, apiVersionsBody), 'ApiVersions v2 is not served'],
+    ['Produce at a version the protocol does not know', () => rawHeader(0, 99, 1), 'unsupported_version'],
+    ['an unknown API key', () => rawHeader(999, 0, 1), ''],
+    ['a truncated header', () => rawHeader(18, 0, 1).subarray(0, 5), ''],
+    ['an empty frame', () => Buffer.alloc(0), ''],
+    ['a body cut short', () => frame(0, 7, 1, produceBody).subarray(0, 14), ''],
+  ])('%s closes the connection without reaching a handler', async (_what, make, reason) => {
+    const { processor, calls, metrics } = setup();
+    const outcome = await processor.process(make(), connection);
+    expect(outcome.kind).toBe('close');
+    if (outcome.kind === 'close') expect(outcome.reason).toContain(reason);
+    expect(calls).toEqual([]);
+    expect(Object.values(await counted(metrics, 'requestErrors'))).toEqual([1]);
+    expect(await counted(metrics, 'requests')).toEqual({});
+  });
+
+  it('a handler that throws rejects (a bug: the connection closes), and nothing is counted as served', async () => {
+    const { processor, metrics } = setup({ apiVersionsThrows: true });
+    await expect(processor.process(frame(18, 0, 1, apiVersionsBody), connection)).rejects.toThrow('handler bug');
+    expect(await counted(metrics, 'requests')).toEqual({});
+  });
+
+  it('servedApiKeys lists the handlers, and addHandler serves a new API from then on', async () => {
+    const { processor } = setup();
+    expect([...processor.servedApiKeys].sort((a, b) => a - b)).toEqual([0, 18]);
+    const metadata: Handler<3> = {
+      apiKey: 3,
+      minVersion: 0,
+      maxVersion: 12,
+      handle: async () => ({ throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: -1, topics: [] }),
+    };
+    processor.addHandler(register(metadata));
+    const outcome = await processor.process(frame(3, 1, 77, { topics: null }), connection);
+    expect(decodeResponseFrame(3, 1, responseOf(outcome)).correlationId).toBe(77);
+  });
+});
