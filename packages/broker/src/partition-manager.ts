@@ -17,8 +17,8 @@ import type { MetadataImage } from '@runnel/metadata';
 import { PartitionLog } from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
 import { logConfigFor } from './log-config.ts';
-import { Partition, type PartitionRole, type PartitionState } from './partition.ts';
 import { HighWatermarkCheckpoint } from './replication/high-watermark-checkpoint.ts';
+import { Partition, type PartitionRole, type PartitionState } from './replication/partition.ts';
 import { defaultReplicaLagTimeMaxMs as defaultLagTimeMaxMs } from './replication/replica-tracker.ts';
 
 const partitionMetadataFile = 'partition.metadata';

@@ -21,7 +21,7 @@ import {
   type OffsetCommitValue,
 } from '../src/groups/types.ts';
 import { logConfigFor } from '../src/log-config.ts';
-import { Partition, type PartitionState } from '../src/partition.ts';
+import { Partition, type PartitionState } from '../src/replication/partition.ts';
 
 const lagTimeMaxMs = 30_000;
 

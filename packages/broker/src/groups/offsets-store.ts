@@ -12,7 +12,7 @@
  */
 import { type Clock, err, type Logger, ok } from '@runnel/common';
 import { encodeRecordBatchSync, type KafkaRecord } from '@runnel/protocol';
-import type { Partition, PartitionRole } from '../partition.ts';
+import type { Partition, PartitionRole } from '../replication/partition.ts';
 import { loadOffsetsPartition } from './offsets-loader.ts';
 import {
   encodeGroupMetadataKey,

@@ -8,7 +8,7 @@
  * created: session id 0 tells clients to send full requests.
  */
 import { ErrorCode, type FetchRequest, type FetchResponse } from '@runnel/protocol';
-import type { Partition } from '../partition.ts';
+import type { Partition } from '../replication/partition.ts';
 import type { BrokerContext, Handler } from './handler.ts';
 
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];

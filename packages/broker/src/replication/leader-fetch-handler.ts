@@ -22,8 +22,8 @@ import type {
   ReplicaFetchPartitionResponse,
   ReplicaFetchRequest,
 } from '@runnel/rpc';
-import type { Partition } from '../partition.ts';
 import { divergingEpoch } from './divergence.ts';
+import type { Partition } from './partition.ts';
 import type { ReplicationMetrics } from './replication-metrics.ts';
 
 export interface LeaderFetchHandlerOptions {

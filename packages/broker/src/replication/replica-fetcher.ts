@@ -23,9 +23,9 @@ import type {
   ReplicaFetchRequest,
   ReplicaFetchResponse,
 } from '@runnel/rpc';
-import type { Partition } from '../partition.ts';
 import type { ByteRateLimiter } from './byte-rate-limiter.ts';
 import { followerTruncationOffset, newerEpochsStart } from './divergence.ts';
+import type { Partition } from './partition.ts';
 import type { ReplicationMetrics } from './replication-metrics.ts';
 
 export interface ReplicaFetcherOptions {

@@ -17,9 +17,9 @@ import type { Clock, Logger } from '@runnel/common';
 import type { ControllerChannel, MetadataImage } from '@runnel/metadata';
 import { ReplicaFetchClient, ReplicaFetchServer } from '@runnel/rpc';
 import type { Registry } from 'prom-client';
-import type { Partition, PartitionState } from '../partition.ts';
 import { ByteRateLimiter } from './byte-rate-limiter.ts';
 import { leaderFetchHandler } from './leader-fetch-handler.ts';
+import type { Partition, PartitionState } from './partition.ts';
 import { ReplicaFetcher } from './replica-fetcher.ts';
 import { ReplicationMetrics } from './replication-metrics.ts';
 

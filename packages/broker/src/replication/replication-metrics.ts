@@ -7,7 +7,7 @@
  * registered in the broker's registry.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Partition } from '../partition.ts';
+import type { Partition } from './partition.ts';
 import type { FollowerState } from './replica-tracker.ts';
 
 export interface ReplicationSources {

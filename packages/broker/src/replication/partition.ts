@@ -15,8 +15,8 @@
  * fetches in. Waiters are told when the role changes under them.
  */
 import type { PartitionLog } from '@runnel/storage';
-import { LeaderTailCache } from './replication/leader-tail-cache.ts';
-import { type AckState, type IsrProposal, ReplicaTracker } from './replication/replica-tracker.ts';
+import { LeaderTailCache } from './leader-tail-cache.ts';
+import { type AckState, type IsrProposal, ReplicaTracker } from './replica-tracker.ts';
 
 export type AppendListener = () => void;
 
