@@ -12,13 +12,15 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock, Logger } from '@runnel/common';
+import type { Clock, Logger, Timers } from '@runnel/common';
+import { systemTimers } from '@runnel/common';
 import type { MetadataImage } from '@runnel/metadata';
 import { PartitionLog } from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
 import { logConfigFor } from './log-config.ts';
 import { HighWatermarkCheckpoint } from './replication/high-watermark-checkpoint.ts';
-import { Partition, type PartitionRole, type PartitionState } from './replication/partition.ts';
+import { Partition } from './replication/partition.ts';
+import type { PartitionRole, PartitionState } from './replication/partition-api.ts';
 import { defaultReplicaLagTimeMaxMs as defaultLagTimeMaxMs } from './replication/replica-tracker.ts';
 
 const partitionMetadataFile = 'partition.metadata';
@@ -47,6 +49,7 @@ export class PartitionManager {
   readonly #config: BrokerConfig;
   readonly #logger: Logger;
   readonly #clock: Clock;
+  readonly #timers: Timers;
   readonly #partitions = new Map<string, Partition>();
   /** The same partitions by `${topicId}:${index}` (replication addresses them by topic id). */
   readonly #byTopicId = new Map<string, Partition>();
@@ -60,11 +63,19 @@ export class PartitionManager {
   #current: MetadataImage | null = null;
   #closed = false;
 
-  constructor(options: { config: BrokerConfig; logger: Logger; clock: Clock; onRoleChange?: RoleChangeListener }) {
+  constructor(options: {
+    config: BrokerConfig;
+    logger: Logger;
+    clock: Clock;
+    /** Default: the event loop's. */
+    timers?: Timers;
+    onRoleChange?: RoleChangeListener;
+  }) {
     this.#config = options.config;
     this.#onRoleChange = options.onRoleChange;
     this.#logger = options.logger;
     this.#clock = options.clock;
+    this.#timers = options.timers ?? systemTimers;
     this.#checkpoint = new HighWatermarkCheckpoint(options.config.dataDir, options.logger);
   }
 
@@ -224,7 +235,7 @@ export class PartitionManager {
     const before = partition.role;
     const epochBefore = partition.leaderEpoch;
     if (this.#replication !== null) await this.#replication.applyState(partition, state);
-    else partition.applyState(state, this.#clock.monotonicMs(), defaultLagTimeMaxMs);
+    else partition.applyState(state, { lagTimeMaxMs: defaultLagTimeMaxMs });
     const after = partition.role;
     if (before !== after || (after === 'leader' && partition.leaderEpoch !== epochBefore)) {
       this.#onRoleChange?.(partition, before, after);
@@ -284,6 +295,8 @@ export class PartitionManager {
         nodeId: this.#config.nodeId,
         state: { ...want.state, leader: -1 },
         highWatermark: this.#checkpoint.highWatermark(key) ?? 0n,
+        clock: this.#clock,
+        timers: this.#timers,
       });
       this.#partitions.set(key, partition);
       this.#byTopicId.set(`${want.topicId}:${want.index}`, partition);

@@ -2,7 +2,9 @@
  * One partition replica hosted by this broker: its log, its role (leader,
  * follower, or neither while the partition has no leader), its high
  * watermark, and whoever waits on it (long-polling fetches, acks=all
- * produces).
+ * produces). Every replication decision about the partition is made here:
+ * what a produce needs before it is answered, what a consumer and what a
+ * follower may read, and what a follower does with its leader's answer.
  *
  * As leader it owns a ReplicaTracker (one per leader epoch and replica
  * set): appends and follower fetches move the tracker's high watermark,
@@ -10,46 +12,57 @@
  * the high watermark comes from the leader's fetch responses, never above
  * the local log end.
  *
- * Owned by PartitionManager, which opens and closes it and changes its role
- * as metadata changes. Handlers may append/read; the replication code feeds
- * fetches in. Waiters are told when the role changes under them.
+ * Owned by PartitionManager, which opens and closes its log and changes its
+ * role as metadata changes (through ReplicaManager). Handlers append and
+ * read through its methods; the replication code feeds fetches in. Time and
+ * timers come from the Clock and Timers it is given. Waiters are told when
+ * the role changes under them. A log I/O error rejects the call that hit it.
  */
+import type { Clock, Result } from '@runnel/common';
+import { err, ok } from '@runnel/common';
+import { BATCH_LENGTH_OFFSET, LOG_OVERHEAD, RECORD_BATCH_HEADER_BYTES, RECORD_COUNT_OFFSET } from '@runnel/protocol';
 import type { PartitionLog } from '@runnel/storage';
+import { type AckOutcome, AckWaiters } from './ack-waiters.ts';
+import type { EpochEnd } from './divergence.ts';
+import { fetchRefusal, readForFollower } from './follower-answer.ts';
+import {
+  applyLeaderAnswer,
+  type FollowerOutcome,
+  type LeaderAnswer,
+  type LeaderAnswerError,
+} from './follower-apply.ts';
 import { LeaderTailCache } from './leader-tail-cache.ts';
-import { type AckState, type IsrProposal, ReplicaTracker } from './replica-tracker.ts';
+import type {
+  CommittedRead,
+  FetchPosition,
+  FollowerFetch,
+  FollowerFetchAnswer,
+  LeaderAppend,
+  LeaderAppendError,
+  LeaderAppendOptions,
+  PartitionOptions,
+  PartitionRole,
+  PartitionState,
+} from './partition-api.ts';
+import { type FollowerState, type IsrProposal, ReplicaTracker } from './replica-tracker.ts';
+import { type ReplicationRules, runnelReplicationRules } from './replication-rules.ts';
 
 export type AppendListener = () => void;
 
 /** Per leader partition: appends not yet on every ISR member stay in memory up to this (see LeaderTailCache). */
 const tailCacheBytesMax = 4 * 1024 * 1024;
 
-export type PartitionRole = 'leader' | 'follower' | 'none';
-
-/** What metadata says about the partition. */
-export interface PartitionState {
-  readonly leader: number;
-  readonly leaderEpoch: number;
-  readonly partitionEpoch: number;
-  readonly replicas: readonly number[];
-  readonly isr: readonly number[];
-  readonly addingReplicas: readonly number[];
-}
-
-/** How an acks=all produce ended. */
-export type AckOutcome = 'done' | 'not_enough_replicas_after_append' | 'timed_out' | 'not_leader';
-
-interface AckWaiter {
-  readonly lastOffset: bigint;
-  readonly minInsyncReplicas: number;
-  readonly resolve: (outcome: AckOutcome) => void;
-}
+const emptyRecords = Buffer.alloc(0);
 
 export class Partition {
   readonly topic: string;
   readonly index: number;
   readonly topicId: string;
+  /** For PartitionManager (open, close, retention, compaction); replication and handlers use the methods below. */
   readonly log: PartitionLog;
   readonly nodeId: number;
+  readonly #clock: Clock;
+  readonly #rules: ReplicationRules;
   #state: PartitionState;
   #role: PartitionRole = 'none';
   #tracker: ReplicaTracker | null = null;
@@ -58,24 +71,20 @@ export class Partition {
   /** Offsets below this are committed and visible to consumers. */
   #highWatermark: bigint;
   readonly #listeners = new Set<AppendListener>();
-  readonly #ackWaiters = new Set<AckWaiter>();
+  readonly #acks: AckWaiters;
+  readonly #ackState = (lastOffset: bigint, minIsr: number) =>
+    this.#tracker?.ackState(lastOffset, minIsr) ?? 'not_leader';
   #closed = false;
 
-  constructor(options: {
-    topic: string;
-    index: number;
-    topicId: string;
-    log: PartitionLog;
-    nodeId: number;
-    state: PartitionState;
-    /** From the high-watermark checkpoint; clipped to the log. */
-    highWatermark: bigint;
-  }) {
+  constructor(options: PartitionOptions) {
     this.topic = options.topic;
     this.index = options.index;
     this.topicId = options.topicId;
     this.log = options.log;
     this.nodeId = options.nodeId;
+    this.#clock = options.clock;
+    this.#rules = options.rules ?? runnelReplicationRules;
+    this.#acks = new AckWaiters(options.timers);
     this.#state = options.state;
     this.#highWatermark = clamp(options.highWatermark, options.log.logStartOffset, options.log.logEndOffset);
   }
@@ -112,9 +121,17 @@ export class Partition {
     return this.#highWatermark;
   }
 
-  /** The tracker while this broker leads the partition. */
-  get tracker(): ReplicaTracker | null {
-    return this.#tracker;
+  get logStartOffset(): bigint {
+    return this.log.logStartOffset;
+  }
+
+  get logEndOffset(): bigint {
+    return this.log.logEndOffset;
+  }
+
+  /** Requests parked on acks=all (for metrics). */
+  get ackWaiterCount(): number {
+    return this.#acks.size;
   }
 
   /**
@@ -124,11 +141,10 @@ export class Partition {
    */
   applyState(
     state: PartitionState,
-    nowMs: number,
-    lagTimeMaxMs: number,
-    minInsyncReplicas = 1,
-    unavailable: ReadonlySet<number> = new Set(),
+    options: { lagTimeMaxMs: number; minInsyncReplicas?: number; unavailable?: ReadonlySet<number> },
   ): void {
+    const minInsyncReplicas = options.minInsyncReplicas ?? 1;
+    const unavailable = options.unavailable ?? new Set<number>();
     const before = this.#state;
     this.#state = state;
     const role: PartitionRole =
@@ -164,103 +180,125 @@ export class Partition {
         partitionEpoch: state.partitionEpoch,
         highWatermark: clamp(this.#highWatermark, 0n, this.log.logEndOffset),
         logEndOffset: this.log.logEndOffset,
-        lagTimeMaxMs,
-        nowMs,
+        lagTimeMaxMs: options.lagTimeMaxMs,
+        nowMs: this.#clock.monotonicMs(),
         minInsyncReplicas,
       });
       this.#tracker.setUnavailableFollowers(unavailable);
       this.#tail = new LeaderTailCache(tailCacheBytesMax);
       this.#setHighWatermark(this.#tracker.highWatermark);
-      // Waiters of an earlier epoch of ours cannot know their records survived the change.
-      this.#failAcks('not_leader');
     } else {
       this.#tracker = null;
       this.#tail = null;
-      this.#failAcks('not_leader');
     }
+    // Waiters of an earlier epoch of ours cannot know their records survived the change.
+    this.#acks.failAll('not_leader');
     this.#notify();
   }
 
-  /** Appends validated batches as leader; resolves once they are in the log (see storage's durability notes). */
+  /**
+   * Produce as leader: refuses acks=all before appending while the ISR is
+   * below `minInsyncReplicas`, appends the validated batches (resolving
+   * once they are in the log; see storage's durability notes), and for
+   * acks=all makes `replicated` wait until every ISR member has them (the
+   * high watermark passes the batch).
+   */
   async appendAsLeader(
     batches: Buffer,
     recordCount: number,
-    nowMs: () => number,
-  ): Promise<{ baseOffset: bigint; lastOffset: bigint; logAppendTimeMs: bigint }> {
+    options: LeaderAppendOptions,
+  ): Promise<Result<LeaderAppend, LeaderAppendError>> {
+    const tracker = this.#tracker;
+    if (this.#closed || this.#role !== 'leader' || tracker === null) return err('not_leader');
+    if (options.acks === -1 && !tracker.hasMinIsr(options.minInsyncReplicas)) return err('not_enough_replicas');
     const epoch = this.#state.leaderEpoch;
     const result = await this.log.append(batches, { leaderEpoch: epoch, recordCount });
-    const tracker = this.#tracker;
+    const current = this.#tracker;
     // Later appends may already be in the log but not done, so the end of *this* append is what is complete.
     // Appends complete in order, so this never moves back while we lead under the same tracker.
-    if (tracker !== null && tracker.leaderEpoch === epoch && result.lastOffset + 1n > tracker.logEndOffset) {
+    if (current !== null && current.leaderEpoch === epoch && result.lastOffset + 1n > current.logEndOffset) {
       // The log rewrote offsets and epoch in `batches` in place: they are the stored bytes.
       this.#tail?.add(result.baseOffset, result.lastOffset + 1n, batches);
-      const { highWatermarkChanged } = tracker.onLeaderAppend(result.lastOffset + 1n, nowMs());
-      if (highWatermarkChanged) this.#setHighWatermark(tracker.highWatermark);
+      const { highWatermarkChanged } = current.onLeaderAppend(result.lastOffset + 1n, this.#clock.monotonicMs());
+      if (highWatermarkChanged) this.#setHighWatermark(current.highWatermark);
       this.#checkAcks();
     }
     this.#notify();
-    return result;
+    const replicated: Promise<AckOutcome> =
+      options.acks === -1
+        ? this.#acks.wait(result.lastOffset, options.minInsyncReplicas, options.timeoutMs, this.#ackState)
+        : Promise.resolve('done');
+    return ok({ ...result, replicated });
   }
 
   /**
-   * Resolves when the high watermark passes `lastOffset` (acks=all), when
-   * the ISR falls below `minInsyncReplicas`, when this broker stops leading,
-   * or after `timeoutMs`.
+   * For a consumer: whole batches from `fetchOffset` below the high
+   * watermark, up to `maxBytes` (at least one batch). Between the high
+   * watermark and the log end (a new leader whose high watermark lags the
+   * old one's) the offset is valid but there is nothing to give yet.
    */
-  waitForAcks(lastOffset: bigint, minInsyncReplicas: number, timeoutMs: number): Promise<AckOutcome> {
-    const tracker = this.#tracker;
-    if (tracker === null || this.#closed) return Promise.resolve('not_leader');
-    const now = tracker.ackState(lastOffset, minInsyncReplicas);
-    if (now !== 'wait') return Promise.resolve(now);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => finish('timed_out'), Math.max(0, timeoutMs));
-      const finish = (outcome: AckOutcome): void => {
-        clearTimeout(timer);
-        this.#ackWaiters.delete(waiter);
-        resolve(outcome);
-      };
-      const waiter: AckWaiter = { lastOffset, minInsyncReplicas, resolve: finish };
-      this.#ackWaiters.add(waiter);
+  async readCommitted(fetchOffset: bigint, maxBytes: number): Promise<CommittedRead> {
+    const highWatermark = this.#highWatermark;
+    const logStartOffset = this.log.logStartOffset;
+    const outOfRange = { ok: false, error: 'offset_out_of_range', highWatermark, logStartOffset } as const;
+    if (fetchOffset < logStartOffset || fetchOffset > this.log.logEndOffset) return outOfRange;
+    if (fetchOffset >= highWatermark) {
+      return { ok: true, records: [], sizeBytes: 0, recordCount: 0, highWatermark, logStartOffset };
+    }
+    const read = await this.log.read(fetchOffset, maxBytes, highWatermark);
+    if (!read.ok) return outOfRange;
+    const recordCount = countRecords(read.records);
+    return { ok: true, records: read.records, sizeBytes: read.sizeBytes, recordCount, highWatermark, logStartOffset };
+  }
+
+  /** The first committed offset whose batch timestamp is at or after `timestampMs`, or null. */
+  async offsetForTimestamp(timestampMs: bigint): Promise<{ offset: bigint; timestampMs: bigint } | null> {
+    const found = await this.log.offsetForTimestamp(timestampMs);
+    return found === null || found.offset >= this.#highWatermark ? null : found;
+  }
+
+  /**
+   * As leader: answers one follower's fetch (see follower-answer.ts):
+   * fenced, diverging or out of range, or its progress is recorded (which
+   * may move the high watermark) and it gets stored batches.
+   */
+  async answerFollowerFetch(fetch: FollowerFetch, maxBytes: number): Promise<FollowerFetchAnswer> {
+    const answer = (
+      error: LeaderAnswerError,
+      extra: { divergingEpoch?: EpochEnd | null; records?: Buffer; source?: 'tail' | 'log'; progressed?: boolean } = {},
+    ): FollowerFetchAnswer => ({
+      error,
+      highWatermark: this.#highWatermark,
+      logStartOffset: this.log.logStartOffset,
+      logEndOffset: this.#tracker?.logEndOffset ?? this.log.logEndOffset,
+      divergingEpoch: extra.divergingEpoch ?? null,
+      records: extra.records ?? emptyRecords,
+      source: extra.source ?? null,
+      progressed: extra.progressed ?? false,
     });
-  }
-
-  /**
-   * As leader: stored batches from `offset` (a batch boundary) out of memory,
-   * whole appends up to `maxBytes` (at least one), none at or past
-   * `maxOffset`; null when they are not cached and must be read from the log.
-   */
-  readTail(offset: bigint, maxBytes: number, maxOffset: bigint): Buffer[] | null {
-    return this.#tail?.read(offset, maxBytes, maxOffset) ?? null;
-  }
-
-  /** Requests parked on acks=all (for metrics). */
-  get ackWaiterCount(): number {
-    return this.#ackWaiters.size;
-  }
-
-  /** A follower fetched at `fetchOffset`; moves the high watermark when it can. */
-  onFollowerFetch(
-    followerId: number,
-    fetchOffset: bigint,
-    nowMs: number,
-    brokerEpoch: bigint,
-  ): 'ok' | 'unknown_replica' | 'offset_out_of_range' {
+    if (this.#closed) return answer('unknown_partition');
     const tracker = this.#tracker;
-    if (tracker === null) return 'unknown_replica';
-    const result = tracker.onFollowerFetch(followerId, fetchOffset, nowMs, brokerEpoch);
-    if (!result.ok) return result.error;
-    if (result.value.highWatermarkChanged) {
+    if (this.#role !== 'leader' || tracker === null) return answer('not_leader');
+    const refusal = fetchRefusal(this.log, this.#rules, this.#state.leaderEpoch, tracker.logEndOffset, fetch);
+    if (refusal !== null) return answer(refusal.error, { divergingEpoch: refusal.divergingEpoch });
+    const nowMs = this.#clock.monotonicMs();
+    const fetched = tracker.onFollowerFetch(fetch.followerId, fetch.fetchOffset, nowMs, fetch.brokerEpoch);
+    if (!fetched.ok) return answer(fetched.error === 'unknown_replica' ? 'unknown_partition' : 'offset_out_of_range');
+    if (fetched.value.highWatermarkChanged) {
       this.#setHighWatermark(tracker.highWatermark);
       this.#checkAcks();
       this.#notify();
     }
-    return 'ok';
+    const progressed = true;
+    if (maxBytes <= 0 || fetch.fetchOffset >= tracker.logEndOffset) return answer('none', { progressed });
+    const read = await readForFollower(this.log, this.#tail, fetch.fetchOffset, maxBytes, tracker.logEndOffset);
+    if (read === null) return answer('offset_out_of_range', { progressed });
+    return answer('none', { ...read, progressed });
   }
 
   /** The ISR change the tracker wants now, if leader and none is in flight. */
-  isrChange(nowMs: number): IsrProposal | null {
-    return this.#tracker?.isrChange(nowMs) ?? null;
+  isrChange(): IsrProposal | null {
+    return this.#tracker?.isrChange(this.#clock.monotonicMs()) ?? null;
   }
 
   /** The controller's answer to a proposal from the tracker of `leaderEpoch`. */
@@ -281,24 +319,54 @@ export class Partition {
     this.#checkAcks();
   }
 
-  /** As follower: the leader's high watermark, capped at what this log holds. Never moves back. */
-  onLeaderHighWatermark(leaderHighWatermark: bigint): void {
-    const hw = leaderHighWatermark < this.log.logEndOffset ? leaderHighWatermark : this.log.logEndOffset;
-    if (hw > this.#highWatermark) {
-      this.#highWatermark = hw;
-      this.#notify();
+  /** As leader, for metrics: what the tracker knows about follower `id`. */
+  followerState(id: number, nowMs: number): FollowerState | undefined {
+    return this.#tracker?.followerState(id, nowMs);
+  }
+
+  /** As follower: where the next fetch continues. */
+  fetchPosition(): FetchPosition {
+    return {
+      fetchOffset: this.log.logEndOffset,
+      lastFetchedEpoch: this.log.latestEpoch,
+      logStartOffset: this.log.logStartOffset,
+    };
+  }
+
+  /**
+   * As follower, once per new leadership before the first fetch: the
+   * rules may cut the log here (only the pre-KIP-101 rule does).
+   */
+  async startFollowing(): Promise<void> {
+    const to = this.#rules.truncationOnFollow(this.#highWatermark);
+    if (to === null || to >= this.log.logEndOffset) return;
+    await this.log.truncateTo(to);
+    this.#clipHighWatermark();
+  }
+
+  /**
+   * As follower: applies the leader's answer to a fetch at `fetchOffset`
+   * (still our log end; see follower-apply.ts), then takes the leader's
+   * high watermark, capped at what this log holds.
+   */
+  async applyLeaderAnswer(fetchOffset: bigint, answer: LeaderAnswer): Promise<FollowerOutcome> {
+    const outcome = await applyLeaderAnswer(this.log, this.#rules, this.#highWatermark, fetchOffset, answer);
+    switch (outcome.kind) {
+      case 'appended':
+        this.#notify();
+        this.#takeLeaderHighWatermark(answer.highWatermark);
+        break;
+      case 'caught_up':
+        this.#takeLeaderHighWatermark(answer.highWatermark);
+        break;
+      case 'reset':
+      case 'truncated':
+        this.#clipHighWatermark();
+        break;
+      case 'paused':
+        break;
     }
-  }
-
-  /** After a truncation: the high watermark cannot stay above the log end. */
-  clipHighWatermark(): void {
-    if (this.#highWatermark > this.log.logEndOffset) this.#highWatermark = this.log.logEndOffset;
-    if (this.#highWatermark < this.log.logStartOffset) this.#highWatermark = this.log.logStartOffset;
-  }
-
-  /** As follower: records came in; wakes anyone watching the log. */
-  onFollowerAppend(): void {
-    this.#notify();
+    return outcome;
   }
 
   /** Registers a one-shot interest in the next append or high-watermark move (long-poll fetch). */
@@ -312,8 +380,23 @@ export class Partition {
     this.#tracker = null;
     this.#tail = null;
     this.#role = 'none';
-    this.#failAcks('not_leader');
+    this.#acks.failAll('not_leader');
     this.#notify();
+  }
+
+  /** Never moves back. */
+  #takeLeaderHighWatermark(leaderHighWatermark: bigint): void {
+    const hw = leaderHighWatermark < this.log.logEndOffset ? leaderHighWatermark : this.log.logEndOffset;
+    if (hw > this.#highWatermark) {
+      this.#highWatermark = hw;
+      this.#notify();
+    }
+  }
+
+  /** After a truncation: the high watermark cannot stay above the log end. */
+  #clipHighWatermark(): void {
+    if (this.#highWatermark > this.log.logEndOffset) this.#highWatermark = this.log.logEndOffset;
+    if (this.#highWatermark < this.log.logStartOffset) this.#highWatermark = this.log.logStartOffset;
   }
 
   #setHighWatermark(hw: bigint): void {
@@ -323,16 +406,7 @@ export class Partition {
   }
 
   #checkAcks(): void {
-    const tracker = this.#tracker;
-    if (tracker === null || this.#ackWaiters.size === 0) return;
-    for (const waiter of [...this.#ackWaiters]) {
-      const state: AckState = tracker.ackState(waiter.lastOffset, waiter.minInsyncReplicas);
-      if (state !== 'wait') waiter.resolve(state);
-    }
-  }
-
-  #failAcks(outcome: AckOutcome): void {
-    for (const waiter of [...this.#ackWaiters]) waiter.resolve(outcome);
+    if (this.#tracker !== null) this.#acks.check(this.#ackState);
   }
 
   #notify(): void {
@@ -341,6 +415,19 @@ export class Partition {
     this.#listeners.clear();
     for (const l of listeners) l();
   }
+}
+
+/** Records in whole batches (the record count field of each batch header). */
+function countRecords(chunks: readonly Buffer[]): number {
+  let count = 0;
+  for (const chunk of chunks) {
+    let pos = 0;
+    while (pos + RECORD_BATCH_HEADER_BYTES <= chunk.length) {
+      count += chunk.readInt32BE(pos + RECORD_COUNT_OFFSET);
+      pos += LOG_OVERHEAD + chunk.readInt32BE(pos + BATCH_LENGTH_OFFSET);
+    }
+  }
+  return count;
 }
 
 function clamp(value: bigint, low: bigint, high: bigint): bigint {
