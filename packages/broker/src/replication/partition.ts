@@ -215,8 +215,10 @@ export class Partition {
     const result = await this.log.append(batches, { leaderEpoch: epoch, recordCount });
     const current = this.#tracker;
     // Later appends may already be in the log but not done, so the end of *this* append is what is complete.
-    // Appends complete in order, so this never moves back while we lead under the same tracker.
-    if (current !== null && current.leaderEpoch === epoch && result.lastOffset + 1n > current.logEndOffset) {
+    // Appends complete in order, so this never moves back. A tracker of a newer epoch of ours (made while
+    // this append was being written, from the log end before it) must hear of it too, or followers would
+    // never be sent it and the high watermark would wait for the next produce.
+    if (current !== null && result.lastOffset + 1n > current.logEndOffset) {
       // The log rewrote offsets and epoch in `batches` in place: they are the stored bytes.
       this.#tail?.add(result.baseOffset, result.lastOffset + 1n, batches);
       const { highWatermarkChanged } = current.onLeaderAppend(result.lastOffset + 1n, this.#clock.monotonicMs());
