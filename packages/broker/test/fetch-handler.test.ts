@@ -19,6 +19,7 @@ import {
   partitionOn,
   settledFlag,
   state,
+  turn,
   until,
   valuesIn,
 } from './replication-fixture.ts';
@@ -102,7 +103,7 @@ describe('Fetch handler', () => {
     partition.applyState(state(1, 1, [1]), { lagTimeMaxMs });
     const { context: broker } = handlerContext(partition, { clock: systemClock });
     const pending = settledFlag(fetchHandler(broker).handle(request(0n, { maxWaitMs: 60_000, minBytes: 1 }), context));
-    await until(() => true, 'a turn');
+    await turn();
     expect(pending.settled).toBe(false);
     await append(partition, 'late');
     await until(() => pending.settled, 'the long poll to end');

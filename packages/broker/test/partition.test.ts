@@ -17,7 +17,7 @@ import {
   settledFlag,
   state,
   type Time,
-  until,
+  turn,
   valuesIn,
 } from './replication-fixture.ts';
 
@@ -68,7 +68,7 @@ describe('Partition as leader: produce', () => {
     if (!result.ok) throw new Error(result.error);
     const replicated = settledFlag(result.value.replicated);
     await p.answerFollowerFetch(fetchFrom(2, 0n), 1 << 20);
-    await until(() => true, 'a turn');
+    await turn();
     expect(replicated.settled).toBe(false);
     expect(p.highWatermark).toBe(0n);
     await p.answerFollowerFetch(fetchFrom(2, 1n), 1 << 20);
@@ -91,7 +91,7 @@ describe('Partition as leader: produce', () => {
     if (!result.ok) throw new Error(result.error);
     const replicated = settledFlag(result.value.replicated);
     time.advance(999);
-    await until(() => true, 'a turn');
+    await turn();
     expect(replicated.settled).toBe(false);
     time.advance(1);
     expect(await result.value.replicated).toBe('timed_out');

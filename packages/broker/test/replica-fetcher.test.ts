@@ -15,7 +15,17 @@ import type { Partition } from '../src/replication/partition.ts';
 import { ReplicaFetcher } from '../src/replication/replica-fetcher.ts';
 import { ReplicationMetrics } from '../src/replication/replication-metrics.ts';
 import type { ReplicaFetchStream } from '../src/replication/replication-transport.ts';
-import { batchOf, manualTime, partitionOn, state, type Time, topicId, until, valuesIn } from './replication-fixture.ts';
+import {
+  batchOf,
+  manualTime,
+  partitionOn,
+  state,
+  type Time,
+  topicId,
+  turn,
+  until,
+  valuesIn,
+} from './replication-fixture.ts';
 
 const lagTimeMaxMs = 30_000;
 const maxWaitMs = 500;
@@ -170,7 +180,7 @@ describe('ReplicaFetcher', () => {
     const s = await setup({ answers: ['never'], prepare: (l) => leaderAppends(l, 'a') });
     await until(() => s.streams[0]?.requests.length === 1, 'first fetch sent');
     s.time.advance(maxWaitMs + requestTimeoutMs - 1);
-    await until(() => true, 'a turn');
+    await turn();
     expect(s.streams.length).toBe(1);
     s.time.advance(1);
     await until(() => s.streams.length === 2, 'stream replaced');
@@ -193,7 +203,7 @@ describe('ReplicaFetcher', () => {
       'the refusal and the pause',
     );
     s.time.advance(errorPauseMs - 1);
-    await until(() => true, 'a turn');
+    await turn();
     expect(s.offsets().length).toBe(1);
     s.time.advance(1);
     await until(() => s.offsets().length === 2, 'asked again after the pause');

@@ -20,7 +20,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Partition } from '../src/replication/partition.ts';
 import { ReplicaManager, replicationListenerName } from '../src/replication/replica-manager.ts';
 import type { ReplicaFetchStream, ReplicationTransport } from '../src/replication/replication-transport.ts';
-import { batchOf, manualTime, partitionOn, state, type Time, topicId, until } from './replication-fixture.ts';
+import { batchOf, manualTime, partitionOn, state, type Time, topicId, turn, until } from './replication-fixture.ts';
 
 const lagTimeMaxMs = 1_000;
 
@@ -208,7 +208,7 @@ describe('ReplicaManager ISR changes', () => {
     await handler(followerFetch(2, 0n, 0n), new AbortController().signal);
     // The ISR loop keeps recomputing the proposal and keeps holding it back.
     for (let i = 0; i < 5; i++) s.time.advance(lagTimeMaxMs);
-    await until(() => true, 'a turn');
+    await turn();
     expect(s.alters).toEqual([]);
     await handler(followerFetch(2, 0n, 1n), new AbortController().signal);
     // After the pause that follows a held-back proposal, the next one names the current epoch.

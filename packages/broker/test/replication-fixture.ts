@@ -106,6 +106,11 @@ export async function until(done: () => boolean, what: string, turnsMax = 1000):
   if (!done()) throw new Error(`never happened: ${what}`);
 }
 
+/** Lets the work already queued run (one event-loop turn), before checking that something has not happened. */
+export function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Whether `p` has settled, without waiting for it. */
 export function settledFlag<T>(p: Promise<T>): { readonly settled: boolean; readonly value: T | undefined } {
   const flag: { settled: boolean; value: T | undefined } = { settled: false, value: undefined };
