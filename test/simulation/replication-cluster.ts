@@ -22,10 +22,11 @@ import { Scheduler } from '@runnel/testkit';
 import { calmLinks, type LinkFaults, MessageNetwork } from './message-network.ts';
 import { ReplicationChecker, type ReplicaView } from './replication-checker.ts';
 import { runnelRules, type SimRules } from './replication-rules.ts';
-import { SimBroker, type SimBrokerTiming } from './sim-broker.ts';
+import { SimBroker } from './sim-broker.ts';
 import { SimController } from './sim-controller.ts';
 import type { SimMessage } from './sim-messages.ts';
 import { controllerNode, producerNode } from './sim-messages.ts';
+import { defaultTiming, type SimBrokerTiming } from './sim-timing.ts';
 
 export interface ReplicationClusterOptions {
   readonly seed: number;
@@ -42,19 +43,6 @@ export interface ReplicationClusterOptions {
   readonly checkEverySteps?: number;
   readonly traceLinesMax?: number;
 }
-
-export const defaultTiming: SimBrokerTiming = {
-  msPerStep: 10,
-  lagTimeMaxMs: 200,
-  heartbeatEverySteps: 5,
-  requestTimeoutSteps: 15,
-  ackTimeoutMs: 600,
-  fetchWaitMaxMs: 50,
-  fetchTimeoutMs: 100,
-  fetchBackoffMs: 20,
-  fetchResponseBytesMax: 300,
-  segmentBytes: 4096,
-};
 
 const deliveriesPerStepMax = 200;
 const timersPerStepMax = 10_000;
@@ -366,41 +354,13 @@ export class ReplicationCluster {
       return;
     }
     if (to === controllerNode) {
-      this.#controllerReceive(from, message);
+      const reply = this.controller.receive(from, message, this.scheduler.step);
+      if (reply !== null) this.network.send(controllerNode, from, reply);
+      // A registration or a heartbeat is answered with the latest metadata too.
+      if (message.type === 'register' || message.type === 'heartbeat') this.#sendMetadata(from);
       return;
     }
     this.brokers.get(to)?.receive(from, message);
-  }
-
-  #controllerReceive(from: number, message: SimMessage): void {
-    const step = this.scheduler.step;
-    switch (message.type) {
-      case 'register': {
-        const brokerEpoch = this.controller.register(from, message.incarnationId, message.previousShutdownClean, step);
-        this.network.send(controllerNode, from, {
-          type: 'register-response',
-          incarnationId: message.incarnationId,
-          brokerEpoch,
-        });
-        this.#sendMetadata(from);
-        return;
-      }
-      case 'heartbeat':
-        this.controller.heartbeat(from, message.brokerEpoch, message.metadataOffset, step);
-        this.#sendMetadata(from);
-        return;
-      case 'alter-partition': {
-        const result = this.controller.alterPartition(message.request);
-        this.network.send(controllerNode, from, {
-          type: 'alter-partition-response',
-          requestId: message.requestId,
-          result,
-        });
-        return;
-      }
-      default:
-        return;
-    }
   }
 
   #publish(): void {

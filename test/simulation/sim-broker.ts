@@ -30,23 +30,7 @@ import { topicId, topicName } from './sim-controller.ts';
 import { errorLevel, type SimLogEvent, simLogger } from './sim-logger.ts';
 import { controllerNode, type SimMessage } from './sim-messages.ts';
 import { SimProcess } from './sim-process.ts';
-
-export interface SimBrokerTiming {
-  readonly msPerStep: number;
-  readonly lagTimeMaxMs: number;
-  readonly heartbeatEverySteps: number;
-  /** A registration or AlterPartition unanswered this long is asked again / given up on. */
-  readonly requestTimeoutSteps: number;
-  /** How long an acks=all produce waits for the ISR (the produce request's timeout). */
-  readonly ackTimeoutMs: number;
-  /** replica.fetch.wait.max.ms: the leader's long poll. */
-  readonly fetchWaitMaxMs: number;
-  /** replica.socket.timeout.ms: how long past its wait a fetch may go unanswered before its stream is replaced. */
-  readonly fetchTimeoutMs: number;
-  readonly fetchBackoffMs: number;
-  readonly fetchResponseBytesMax: number;
-  readonly segmentBytes: number;
-}
+import type { SimBrokerTiming } from './sim-timing.ts';
 
 export interface SimBrokerHooks {
   send(from: number, to: number, message: SimMessage): void;

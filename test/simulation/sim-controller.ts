@@ -28,6 +28,7 @@ import type {
 } from '@runnel/metadata';
 import { MetadataImage, replayBatch } from '@runnel/metadata';
 import type { SimRules } from './replication-rules.ts';
+import type { SimMessage } from './sim-messages.ts';
 
 export const topicName = 't';
 export const topicId = '5e1a0000-0000-4000-8000-000000000001';
@@ -143,6 +144,32 @@ export class SimController {
     const outcome = alterPartition(this.#image, req, {});
     if (outcome.result.ok) this.#apply(outcome.records, `alter-partition by ${req.leaderId} to [${req.isr.join(',')}]`);
     return outcome.result;
+  }
+
+  /**
+   * The controller's side of the network: registration, heartbeat and
+   * AlterPartition, each answered (or not) with the message to send back.
+   */
+  receive(from: number, message: SimMessage, step: number): SimMessage | null {
+    switch (message.type) {
+      case 'register':
+        return {
+          type: 'register-response',
+          incarnationId: message.incarnationId,
+          brokerEpoch: this.register(from, message.incarnationId, message.previousShutdownClean, step),
+        };
+      case 'heartbeat':
+        this.heartbeat(from, message.brokerEpoch, message.metadataOffset, step);
+        return null;
+      case 'alter-partition':
+        return {
+          type: 'alter-partition-response',
+          requestId: message.requestId,
+          result: this.alterPartition(message.request),
+        };
+      default:
+        return null;
+    }
   }
 
   /** Expires sessions and elects leaders for an offline partition whose candidates are back. */
