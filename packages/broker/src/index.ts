@@ -1,7 +1,7 @@
 export { Broker, type BrokerOptions } from './broker.ts';
 export { type BrokerConfig, defaultBrokerConfig, kafkaConfigMap } from './config.ts';
 // Replication with its seams (clock, timers, transport, rules), for the deterministic simulation (test/simulation).
-export { divergingEpoch, type EpochEnd, followerTruncationOffset, newerEpochsStart } from './replication/divergence.ts';
+export type { EpochEnd } from './replication/divergence.ts';
 export { Partition } from './replication/partition.ts';
 export type { PartitionOptions, PartitionRole, PartitionState } from './replication/partition-api.ts';
 export {
@@ -10,7 +10,6 @@ export {
   type ReplicationConfig,
   replicationListenerName,
 } from './replication/replica-manager.ts';
-export { type IsrProposal, ReplicaTracker } from './replication/replica-tracker.ts';
 export { type ReplicationRules, runnelReplicationRules } from './replication/replication-rules.ts';
 export type {
   ReplicaFetchListener,
