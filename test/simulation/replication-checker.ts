@@ -11,14 +11,17 @@
  * - `read-vanished`: a record a consumer read below a leader's HWM is never
  *   replaced or dropped;
  * - `no-convergence`: once faults stop, every replica rejoins the ISR with
- *   the leader's log.
+ *   the leader's log;
+ * - `crashed`: the broker code failed (an assert, an error it logged, a
+ *   rejected promise).
  * The first violation is kept. `lossAllowed` turns off the acked/read checks
  * for scenarios whose faults exceed what Kafka promises to survive (they
  * still must keep the logs identical).
  *
- * Owned by one ReplicationCluster.
+ * Logs are read from the replicas' disks (DiskLogView), never from what
+ * the broker code reports. Owned by one ReplicationCluster.
  */
-import type { SimLog } from './sim-log.ts';
+import type { SimRecord } from './disk-log-view.ts';
 
 export type ReplicationInvariant =
   | 'acked-record-lost'
@@ -39,7 +42,8 @@ export interface ReplicationViolation {
 export interface ReplicaView {
   readonly id: number;
   readonly serving: boolean;
-  readonly log: SimLog;
+  /** The replica's log as its disk holds it, by offset. */
+  readonly records: readonly (SimRecord | undefined)[];
 }
 
 export class ReplicationChecker {
@@ -113,14 +117,15 @@ export class ReplicationChecker {
   checkReplicas(isr: readonly ReplicaView[], leader: { view: ReplicaView; highWatermark: bigint } | null): void {
     if (!this.#lossAllowed) {
       for (const member of isr) {
-        if (member.serving) this.#checkHolds(member.log, `ISR member ${member.id}`, this.#acked, 'acked-record-lost');
+        if (member.serving)
+          this.#checkHolds(member.records, `ISR member ${member.id}`, this.#acked, 'acked-record-lost');
       }
     }
     if (leader === null) return;
-    const ours = leader.view.log.records();
+    const ours = leader.view.records;
     for (const member of isr) {
       if (!member.serving || member.id === leader.view.id) continue;
-      const theirs = member.log.records();
+      const theirs = member.records;
       const upTo = Math.min(Number(leader.highWatermark), theirs.length, ours.length);
       for (let o = 0; o < upTo; o++) {
         const a = ours[o];
@@ -139,12 +144,16 @@ export class ReplicationChecker {
   /** After the faults: the final leader holds every acked and every read record. */
   checkFinal(leader: ReplicaView): void {
     if (this.#lossAllowed) return;
-    this.#checkHolds(leader.log, `final leader ${leader.id}`, this.#acked, 'acked-record-lost');
-    this.#checkHolds(leader.log, `final leader ${leader.id}`, this.#seen, 'read-vanished');
+    this.#checkHolds(leader.records, `final leader ${leader.id}`, this.#acked, 'acked-record-lost');
+    this.#checkHolds(leader.records, `final leader ${leader.id}`, this.#seen, 'read-vanished');
   }
 
-  #checkHolds(log: SimLog, who: string, expected: ReadonlyMap<number, string>, invariant: ReplicationInvariant): void {
-    const records = log.records();
+  #checkHolds(
+    records: readonly (SimRecord | undefined)[],
+    who: string,
+    expected: ReadonlyMap<number, string>,
+    invariant: ReplicationInvariant,
+  ): void {
     for (const [offset, value] of expected) {
       const record = records[offset];
       if (record?.value !== value) {

@@ -1,74 +1,82 @@
 /**
  * The replication model: a controller, N brokers hosting one partition
- * (replicas 1..N), an acks=all producer and a consumer, over a seeded
- * network. Every step delivers the due messages, ticks the brokers and the
- * controller, and (every few steps) checks the invariants. Faults are
- * methods the scripted scenarios and the random schedule call: crash
- * (kill -9), power loss, controlled stop, restart, pause/resume, isolate a
- * broker, cut one link, heal.
+ * (replicas 1..N) with the real broker replication code, an acks=all
+ * producer and a consumer, over a seeded network and one simulated clock.
+ *
+ * Every step moves the clock by `msPerStep`, fires the brokers' due timers
+ * (earliest first, ties by broker id), delivers the due messages, ticks the
+ * brokers' sessions and the controller, then lets the broker code run until
+ * it waits for I/O, a timer or a message again (one turn of the event loop:
+ * with no real I/O and no real timers anywhere, that order is a function of
+ * the seed). Invariants are checked every few steps. Faults are methods the
+ * scripted scenarios and the random schedule call: crash (kill -9), power
+ * loss, controlled stop, restart, pause/resume, isolate a broker, cut one
+ * link, heal.
  *
  * Owned by one test run; the same seed and the same calls replay exactly.
- * An exception from the real rules (an assert) is recorded as a `crashed`
- * violation by the caller (runSchedule, or the scenario test failing).
+ * A failure of the broker code (an assert, an error it logs) is recorded as
+ * a `crashed` violation.
  */
-import { assert } from '@runnel/common';
+import { assert, ManualClock } from '@runnel/common';
 import { Scheduler } from '@runnel/testkit';
 import { calmLinks, type LinkFaults, MessageNetwork } from './message-network.ts';
 import { ReplicationChecker, type ReplicaView } from './replication-checker.ts';
-import type { ReplicationRules } from './replication-rules.ts';
-import { runnelRules } from './replication-rules.ts';
-import { SimBroker, type SimBrokerTiming } from './sim-broker.ts';
+import { runnelRules, type SimRules } from './replication-rules.ts';
+import { SimBroker } from './sim-broker.ts';
 import { SimController } from './sim-controller.ts';
 import type { SimMessage } from './sim-messages.ts';
 import { controllerNode, producerNode } from './sim-messages.ts';
+import { defaultTiming, type SimBrokerTiming } from './sim-timing.ts';
 
 export interface ReplicationClusterOptions {
   readonly seed: number;
   readonly brokerCount: number;
   readonly minIsr: number;
-  readonly rules?: ReplicationRules;
+  readonly rules?: SimRules;
   readonly links?: LinkFaults;
   readonly timing?: Partial<SimBrokerTiming>;
   readonly sessionSteps?: number;
   /** Faults beyond Kafka's promise (acked records may be lost); logs must still agree. */
   readonly lossAllowed?: boolean;
+  /** A power loss keeps a random prefix of each file's unsynced tail (the OS wrote some back), not none. */
+  readonly tornPowerLoss?: boolean;
   readonly checkEverySteps?: number;
   readonly traceLinesMax?: number;
 }
 
-export const defaultTiming: SimBrokerTiming = {
-  msPerStep: 10,
-  lagTimeMaxMs: 200,
-  heartbeatEverySteps: 5,
-  requestTimeoutSteps: 15,
-  ackTimeoutSteps: 60,
-  fetchBackoffSteps: 2,
-  fetchBatchesMax: 4,
-};
-
 const deliveriesPerStepMax = 200;
+const timersPerStepMax = 10_000;
+
+/** One turn of the event loop: the broker code runs until it waits on a timer, a message or (simulated) I/O. */
+function settleTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 export class ReplicationCluster {
   readonly scheduler: Scheduler;
+  readonly clock = new ManualClock();
   readonly network: MessageNetwork<SimMessage>;
   readonly controller: SimController;
   readonly checker: ReplicationChecker;
   readonly brokers = new Map<number, SimBroker>();
-  readonly rules: ReplicationRules;
+  readonly rules: SimRules;
   readonly stats = { produced: 0, acked: 0, refused: 0, reads: 0, truncations: 0, faults: 0, powerLosses: 0 };
   readonly #checkEverySteps: number;
+  readonly #msPerStep: number;
+  readonly #tornPowerLoss: boolean;
   /** Brokers whose last stop was clean: they register with previousShutdownClean. */
   readonly #cleanStops = new Set<number>();
   #nextId = 1;
   #nextValue = 1;
   #imageChanged = false;
 
-  constructor(options: ReplicationClusterOptions) {
+  private constructor(options: ReplicationClusterOptions) {
     this.scheduler = new Scheduler(options.seed, options.traceLinesMax ?? 60);
     this.network = new MessageNetwork(this.scheduler, options.links ?? calmLinks);
     this.checker = new ReplicationChecker(options.lossAllowed ?? false);
     this.rules = options.rules ?? runnelRules;
     this.#checkEverySteps = options.checkEverySteps ?? 1;
+    this.#tornPowerLoss = options.tornPowerLoss ?? false;
     const ids = Array.from({ length: options.brokerCount }, (_, i) => i + 1);
     this.controller = new SimController({
       brokerIds: ids,
@@ -84,25 +92,30 @@ export class ReplicationCluster {
       },
     });
     const timing = { ...defaultTiming, ...options.timing };
+    this.#msPerStep = timing.msPerStep;
     const hooks = {
       send: (from: number, to: number, message: SimMessage) => this.network.send(from, to, message),
       step: () => this.scheduler.step,
       note: (line: string) => this.note(line),
       nextId: () => this.#nextId++,
-      onLeaderHighWatermark: (broker: number, epoch: number, hwm: bigint) => {
-        this.checker.onLeader(broker, epoch, `broker ${broker}`);
-        this.checker.onLeaderHighWatermark(broker, epoch, hwm);
-      },
-      onTruncate: () => {
+      onBug: (broker: number, detail: string) => this.checker.fail('crashed', `broker ${broker}: ${detail}`),
+      onTruncation: () => {
         this.stats.truncations += 1;
       },
     };
-    for (const id of ids) {
-      const epoch = this.controller.brokerEpoch(id);
+    for (const id of ids) this.brokers.set(id, new SimBroker(id, this.clock, this.rules.replication, timing, hooks));
+  }
+
+  /** A cluster whose brokers are up and registered, with the first metadata on its way. */
+  static async start(options: ReplicationClusterOptions): Promise<ReplicationCluster> {
+    const cluster = new ReplicationCluster(options);
+    for (const b of cluster.brokers.values()) {
+      const epoch = cluster.controller.brokerEpoch(b.id);
       assert(epoch !== undefined);
-      this.brokers.set(id, new SimBroker(id, epoch, this.rules, timing, hooks));
+      await b.start(true, epoch);
     }
-    this.#publish();
+    cluster.#publish();
+    return cluster;
   }
 
   broker(id: number): SimBroker {
@@ -117,9 +130,11 @@ export class ReplicationCluster {
 
   // ---- running ----------------------------------------------------------------
 
-  step(): void {
+  async step(): Promise<void> {
     this.scheduler.advanceStep();
     this.checker.step = this.scheduler.step;
+    this.clock.advance(this.#msPerStep);
+    this.#fireTimers();
     for (let i = 0; i < deliveriesPerStepMax; i++) {
       const envelope = this.network.takeDue((to) => to === controllerNode || to === producerNode || !this.#paused(to));
       if (envelope === null) break;
@@ -128,18 +143,20 @@ export class ReplicationCluster {
     for (const broker of this.brokers.values()) broker.tick();
     this.controller.tick(this.scheduler.step);
     if (this.#imageChanged) this.#publish();
+    await settleTurn();
+    this.#observeLeaders();
     if (this.scheduler.step % this.#checkEverySteps === 0) this.check();
   }
 
-  run(steps: number): void {
-    for (let i = 0; i < steps; i++) this.step();
+  async run(steps: number): Promise<void> {
+    for (let i = 0; i < steps; i++) await this.step();
   }
 
   /** Steps until `done` holds (checked after each step); false if `stepsMax` ran out first. */
-  runUntil(done: () => boolean, stepsMax: number): boolean {
+  async runUntil(done: () => boolean, stepsMax: number): Promise<boolean> {
     for (let i = 0; i < stepsMax; i++) {
       if (done()) return true;
-      this.step();
+      await this.step();
     }
     return done();
   }
@@ -158,11 +175,12 @@ export class ReplicationCluster {
     const leader = this.brokers.get(p.leader);
     if (leader === undefined || !leader.serving || leader.role !== 'leader') return false;
     if (leader.leaderEpoch !== p.leaderEpoch || p.isr.length !== this.brokers.size) return false;
-    if (leader.highWatermark !== leader.log.logEndOffset) return false;
-    const ours = leader.log.records();
+    if (leader.highWatermark !== leader.logEndOffset) return false;
+    const ours = leader.records();
     for (const b of this.brokers.values()) {
-      if (!b.serving || b.log.logEndOffset !== leader.log.logEndOffset) return false;
-      const theirs = b.log.records();
+      if (!b.serving || b.logEndOffset !== leader.logEndOffset) return false;
+      const theirs = b.records();
+      if (theirs.length !== ours.length) return false;
       for (let o = 0; o < ours.length; o++) {
         if (ours[o]?.value !== theirs[o]?.value || ours[o]?.epoch !== theirs[o]?.epoch) return false;
       }
@@ -174,20 +192,21 @@ export class ReplicationCluster {
    * The liveness phase: faults stop, everything heals and restarts, and the
    * replicas must converge within `stepsMax`; then the final checks run.
    */
-  settle(stepsMax: number): void {
+  async settle(stepsMax: number): Promise<void> {
     this.note('settle: heal, resume, restart, calm network');
     this.network.heal();
     this.network.setFaults(calmLinks);
     for (const b of this.brokers.values()) {
-      if (!b.up) this.restart(b.id);
+      if (!b.up) await this.restart(b.id);
       b.paused = false;
     }
     // One more record, so the last leader epoch has written something every replica must copy.
     this.produce(1);
-    const settled = this.runUntil(() => this.converged(), stepsMax);
+    const settled = await this.runUntil(() => this.converged() || this.checker.violation !== null, stepsMax);
+    if (this.checker.violation !== null) return;
     if (!settled) {
       const p = this.controller.partition;
-      const logs = [...this.brokers.values()].map((b) => `b${b.id}:LEO ${b.log.logEndOffset} HWM ${b.highWatermark}`);
+      const logs = [...this.brokers.values()].map((b) => `b${b.id}:LEO ${b.logEndOffset} HWM ${b.highWatermark}`);
       this.checker.fail(
         'no-convergence',
         `after ${stepsMax} calm steps: leader ${p.leader} e${p.leaderEpoch} isr [${p.isr}] elr [${p.elr}]; ${logs.join(', ')}`,
@@ -209,15 +228,9 @@ export class ReplicationCluster {
   }
 
   /** A consumer reads the newest committed records from a broker that believes it leads. */
-  read(brokerId: number): void {
-    const b = this.broker(brokerId);
-    if (!b.serving || b.paused || b.role !== 'leader') return;
-    const hwm = Number(b.highWatermark);
-    const records = b.log.records();
-    for (let o = Math.max(0, hwm - 5); o < hwm; o++) {
-      const record = records[o];
-      assert(record !== undefined, 'HWM above the log end');
-      this.checker.onRead(b.id, o, record.value);
+  async read(brokerId: number): Promise<void> {
+    for (const { offset, value } of await this.broker(brokerId).read()) {
+      this.checker.onRead(brokerId, offset, value);
       this.stats.reads += 1;
     }
   }
@@ -226,32 +239,32 @@ export class ReplicationCluster {
 
   crash(id: number): void {
     this.#fault(id, 'crashes (kill -9)');
-    this.broker(id).crash(false);
+    this.broker(id).crash(null);
     this.network.dropTo(id);
   }
 
   powerLoss(id: number): void {
     const b = this.broker(id);
-    this.#fault(id, `loses power (LEO ${b.log.logEndOffset}, flushed ${b.log.flushedEnd})`);
+    this.#fault(id, `loses power (LEO ${b.logEndOffset})`);
     this.stats.powerLosses += 1;
-    b.crash(true);
+    b.crash({ random: this.#tornPowerLoss ? this.scheduler.random : null });
     this.network.dropTo(id);
   }
 
   /** Controlled shutdown: the controller moves leadership and ISR membership away first. */
-  stopCleanly(id: number): void {
+  async stopCleanly(id: number): Promise<void> {
     this.#fault(id, 'stops cleanly');
     this.controller.shutDown(id);
-    this.broker(id).stopCleanly();
+    await this.broker(id).stopCleanly();
     this.network.dropTo(id);
   }
 
-  restart(id: number): void {
+  async restart(id: number): Promise<void> {
     const b = this.broker(id);
     assert(!b.up, `broker ${id} is running`);
     const clean = this.#cleanStops.delete(id);
-    this.note(`b${id} restarts (${clean ? 'clean' : 'unclean'}) with LEO ${b.log.logEndOffset}`);
-    b.start(clean);
+    this.note(`b${id} restarts (${clean ? 'clean' : 'unclean'}) with LEO ${b.logEndOffset}`);
+    await b.start(clean);
   }
 
   pause(id: number): void {
@@ -281,8 +294,8 @@ export class ReplicationCluster {
     this.network.heal();
   }
 
-  flush(id: number): void {
-    this.broker(id).flush();
+  async flush(id: number): Promise<void> {
+    await this.broker(id).flush();
   }
 
   #fault(id: number, what: string): void {
@@ -298,7 +311,35 @@ export class ReplicationCluster {
 
   #view(id: number): ReplicaView {
     const b = this.broker(id);
-    return { id, serving: b.serving, log: b.log };
+    return { id, serving: b.serving, records: b.records() };
+  }
+
+  /** Fires every due timer of every running process, earliest first (ties: lower broker id). */
+  #fireTimers(): void {
+    const now = this.clock.monotonicMs();
+    for (let fired = 0; fired < timersPerStepMax; fired++) {
+      let next: SimBroker | null = null;
+      let earliestMs = Number.POSITIVE_INFINITY;
+      for (const b of this.brokers.values()) {
+        const due = b.nextTimerDueMs();
+        if (due !== null && due <= now && due < earliestMs) {
+          next = b;
+          earliestMs = due;
+        }
+      }
+      if (next === null) return;
+      next.fireTimer();
+    }
+    assert(false, `more than ${timersPerStepMax} timers due in one step`);
+  }
+
+  /** Leaders as the brokers see themselves: one per epoch, and a leader's HWM never moves back. */
+  #observeLeaders(): void {
+    for (const b of this.brokers.values()) {
+      if (!b.serving || b.role !== 'leader') continue;
+      this.checker.onLeader(b.id, b.leaderEpoch, `broker ${b.id}`);
+      this.checker.onLeaderHighWatermark(b.id, b.leaderEpoch, b.highWatermark);
+    }
   }
 
   #deliver(from: number, to: number, message: SimMessage): void {
@@ -313,41 +354,13 @@ export class ReplicationCluster {
       return;
     }
     if (to === controllerNode) {
-      this.#controllerReceive(from, message);
+      const reply = this.controller.receive(from, message, this.scheduler.step);
+      if (reply !== null) this.network.send(controllerNode, from, reply);
+      // A registration or a heartbeat is answered with the latest metadata too.
+      if (message.type === 'register' || message.type === 'heartbeat') this.#sendMetadata(from);
       return;
     }
     this.brokers.get(to)?.receive(from, message);
-  }
-
-  #controllerReceive(from: number, message: SimMessage): void {
-    const step = this.scheduler.step;
-    switch (message.type) {
-      case 'register': {
-        const brokerEpoch = this.controller.register(from, message.incarnationId, message.previousShutdownClean, step);
-        this.network.send(controllerNode, from, {
-          type: 'register-response',
-          incarnationId: message.incarnationId,
-          brokerEpoch,
-        });
-        this.#sendMetadata(from);
-        return;
-      }
-      case 'heartbeat':
-        this.controller.heartbeat(from, message.brokerEpoch, message.metadataOffset, step);
-        this.#sendMetadata(from);
-        return;
-      case 'alter-partition': {
-        const answer = this.controller.alterPartition(message.request, message.brokerEpochs);
-        this.network.send(controllerNode, from, {
-          type: 'alter-partition-response',
-          requestId: message.requestId,
-          answer,
-        });
-        return;
-      }
-      default:
-        return;
-    }
   }
 
   #publish(): void {
@@ -356,16 +369,6 @@ export class ReplicationCluster {
   }
 
   #sendMetadata(to: number): void {
-    const image = this.controller.image;
-    this.network.send(controllerNode, to, {
-      type: 'metadata',
-      offset: image.lastOffset,
-      partition: this.controller.partition,
-      minIsr: this.#minIsr,
-    });
-  }
-
-  get #minIsr(): number {
-    return Number(this.controller.image.configOverrides('topic', 't').get('min.insync.replicas') ?? '1');
+    this.network.send(controllerNode, to, { type: 'metadata', image: this.controller.image });
   }
 }

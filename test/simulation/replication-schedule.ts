@@ -10,13 +10,13 @@
  * the controller cannot tell it from a power loss), so an acked record
  * always survives on a replica the controller may elect (KIP-966). Seeds
  * without power loss kill -9 freely: no data is lost on disk, so no loss is
- * ever acceptable.
+ * ever acceptable. A power loss keeps a random prefix of each file's
+ * unsynced tail (torn batches included), so the log's own recovery runs.
  */
 import type { LinkFaults } from './message-network.ts';
 import type { ReplicationViolation } from './replication-checker.ts';
 import { ReplicationCluster } from './replication-cluster.ts';
-import type { ReplicationRules } from './replication-rules.ts';
-import { runnelRules } from './replication-rules.ts';
+import { runnelRules, type SimRules } from './replication-rules.ts';
 
 export interface ReplicationScheduleOptions {
   readonly brokerCount: number;
@@ -28,7 +28,7 @@ export interface ReplicationScheduleOptions {
   readonly settleStepsMax: number;
   readonly faultProbability: number;
   readonly links: LinkFaults;
-  readonly rules: ReplicationRules;
+  readonly rules: SimRules;
 }
 
 export interface ReplicationScheduleResult {
@@ -39,10 +39,7 @@ export interface ReplicationScheduleResult {
   readonly trace: string[];
 }
 
-export function standardReplicationOptions(
-  seed: number,
-  rules: ReplicationRules = runnelRules,
-): ReplicationScheduleOptions {
+export function standardReplicationOptions(seed: number, rules: SimRules = runnelRules): ReplicationScheduleOptions {
   const brokerCount = seed % 5 === 0 ? 4 : 3;
   const minIsr = brokerCount === 3 ? (seed % 3 === 0 ? 1 : 2) : 2 + (seed % 2);
   const powerLoss = seed % 2 === 0 && minIsr >= 2;
@@ -74,13 +71,17 @@ const faults: readonly Fault[] = [
   'heal',
 ];
 
-export function runReplicationSchedule(seed: number, options: ReplicationScheduleOptions): ReplicationScheduleResult {
-  const cluster = new ReplicationCluster({
+export async function runReplicationSchedule(
+  seed: number,
+  options: ReplicationScheduleOptions,
+): Promise<ReplicationScheduleResult> {
+  const cluster = await ReplicationCluster.start({
     seed,
     brokerCount: options.brokerCount,
     minIsr: options.minIsr,
     rules: options.rules,
     links: options.links,
+    tornPowerLoss: true,
     checkEverySteps: 3,
   });
   const random = cluster.scheduler.random;
@@ -89,8 +90,8 @@ export function runReplicationSchedule(seed: number, options: ReplicationSchedul
   try {
     for (let i = 0; i < options.faultSteps && cluster.checker.violation === null; i++) {
       if (random.bool(0.3)) cluster.produce(random.int(1, 3));
-      if (random.bool(0.1)) cluster.read(random.pick(ids));
-      if (random.bool(0.05)) cluster.flush(random.pick(ids));
+      if (random.bool(0.1)) await cluster.read(random.pick(ids));
+      if (random.bool(0.05)) await cluster.flush(random.pick(ids));
       if (random.bool(0.05)) cluster.broker(random.pick(ids)).checkpointHighWatermark();
       if (random.bool(options.faultProbability)) {
         const fault = random.pick(faults);
@@ -103,17 +104,17 @@ export function runReplicationSchedule(seed: number, options: ReplicationSchedul
         } else if (fault === 'power-loss' && options.powerLoss && mayLoseProcess) {
           unclean += 1;
           cluster.powerLoss(id);
-        } else if (fault === 'stop' && b.up) cluster.stopCleanly(id);
-        else if (fault === 'restart' && !b.up) cluster.restart(id);
+        } else if (fault === 'stop' && b.up) await cluster.stopCleanly(id);
+        else if (fault === 'restart' && !b.up) await cluster.restart(id);
         else if (fault === 'pause' && b.up && !b.paused) cluster.pause(id);
         else if (fault === 'resume' && b.paused) cluster.resume(id);
         else if (fault === 'isolate') cluster.isolate(id);
         else if (fault === 'cut') cluster.cutLink(id, random.pick(ids.filter((other) => other !== id)));
         else if (fault === 'heal') cluster.heal();
       }
-      cluster.step();
+      await cluster.step();
     }
-    if (cluster.checker.violation === null) cluster.settle(options.settleStepsMax);
+    if (cluster.checker.violation === null) await cluster.settle(options.settleStepsMax);
   } catch (error) {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     cluster.checker.fail('crashed', detail);

@@ -5,15 +5,15 @@
  * does not come true in time.
  */
 import { ReplicationCluster } from './replication-cluster.ts';
-import type { ReplicationRules } from './replication-rules.ts';
+import type { SimRules } from './replication-rules.ts';
 
-export function scriptedCluster(options: {
+export async function scriptedCluster(options: {
   brokerCount: number;
   minIsr: number;
-  rules: ReplicationRules;
+  rules: SimRules;
   lossAllowed?: boolean;
-}): ReplicationCluster {
-  const cluster = new ReplicationCluster({
+}): Promise<ReplicationCluster> {
+  const cluster = await ReplicationCluster.start({
     seed: 1,
     brokerCount: options.brokerCount,
     minIsr: options.minIsr,
@@ -22,18 +22,23 @@ export function scriptedCluster(options: {
     links: { dropProbability: 0, delayStepsMin: 1, delayStepsMax: 1 },
     traceLinesMax: 200,
   });
-  waitFor(cluster, 'the brokers to take their roles', () => cluster.converged());
+  await waitFor(cluster, 'the brokers to take their roles', () => cluster.converged());
   return cluster;
 }
 
 /** Steps until `done`; throws with the trace tail if it does not happen within `stepsMax`. */
-export function waitFor(cluster: ReplicationCluster, what: string, done: () => boolean, stepsMax = 300): void {
-  if (cluster.runUntil(done, stepsMax)) return;
+export async function waitFor(
+  cluster: ReplicationCluster,
+  what: string,
+  done: () => boolean,
+  stepsMax = 300,
+): Promise<void> {
+  if (await cluster.runUntil(done, stepsMax)) return;
   throw new Error(`timed out waiting for ${what}\n${cluster.scheduler.traceTail().join('\n')}`);
 }
 
 /** Produces `count` records one at a time, each acked before the next (a refused one is sent again). */
-export function produceAcked(cluster: ReplicationCluster, count: number): void {
+export async function produceAcked(cluster: ReplicationCluster, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const acked = cluster.stats.acked;
     for (let attempt = 0; cluster.stats.acked === acked; attempt++) {
@@ -41,15 +46,15 @@ export function produceAcked(cluster: ReplicationCluster, count: number): void {
         throw new Error(`record ${acked + 1} refused 10 times\n${cluster.scheduler.traceTail().join('\n')}`);
       const refused = cluster.stats.refused;
       cluster.produce(1);
-      waitFor(cluster, `ack ${acked + 1}`, () => cluster.stats.acked > acked || cluster.stats.refused > refused);
+      await waitFor(cluster, `ack ${acked + 1}`, () => cluster.stats.acked > acked || cluster.stats.refused > refused);
     }
   }
 }
 
-/** The violation the checker found, or null; a rule that throws is a violation too. */
-export function outcome(cluster: ReplicationCluster, script: () => void): string | null {
+/** The violation the checker found, or null; a script that throws after a violation ends there. */
+export async function outcome(cluster: ReplicationCluster, script: () => Promise<void>): Promise<string | null> {
   try {
-    script();
+    await script();
   } catch (error) {
     if (cluster.checker.violation === null) throw error;
   }

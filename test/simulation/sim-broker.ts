@@ -1,81 +1,92 @@
 /**
- * One broker of the replication simulation, hosting the one partition. Its
- * disk (a SimLog and the high-watermark checkpoint) survives restarts; its
- * process state (role, ReplicaTracker, high watermark, fetch in flight,
- * acks=all waiters) does not.
+ * One broker of the replication simulation, hosting the one partition with
+ * the real broker code: a PartitionLog on a simulated disk (recovery
+ * included), a Partition, and a ReplicaManager with its fetchers and leader
+ * fetch handling, all on the simulation's clock and timers and talking over
+ * its network (SimBrokerNet).
  *
- * It mirrors the real broker's wiring step by step, with the real pure
- * rules: Partition.applyState (a tracker per leader epoch, ISR commits),
- * appendAsLeader / waitForAcks, the leader's fetch answer
- * (leader-fetch-handler.ts: epoch fencing, KIP-320 diverging epoch, range
- * checks, tracker update, then records) and the follower's handling of it
- * (replica-fetcher.ts: stale answers skipped, out-of-range reset,
- * truncation to the end of the common epoch, follower append keeping
- * offsets and epochs, epoch regressions cut, then the leader's HWM).
+ * The disk (a FaultyFileSystem) and the high-watermark checkpoint survive
+ * restarts; the process (timers, file handles, streams) does not. What the
+ * simulation supplies itself is the glue a real broker gets from
+ * PartitionManager and ControllerSession: register and heartbeat, turn each
+ * committed image into ReplicaManager.applyState (in order, latest only, as
+ * PartitionManager does), and serve the producer through
+ * Partition.appendAsLeader with acks=all.
  *
- * Owned by ReplicationCluster, which delivers its messages and ticks it. A
- * process that is down or paused does nothing; broken invariants inside the
- * real rules assert, and the run reports the exception.
+ * Owned by ReplicationCluster, which delivers messages, fires timers and
+ * ticks it. A process that is down or paused does nothing. An error the
+ * broker code logs, or a promise of it that rejects, goes to `onBug`.
  */
-import type { IsrProposal } from '@runnel/broker';
-import { ReplicaTracker } from '@runnel/broker';
-import type { PartitionImage } from '@runnel/metadata';
-import { type AckWaiter, type BrokerProcess, newProcess, type ReplicaRole } from './broker-process.ts';
-import { answerFetch, applyFetchResponse, type FetchRequest, type FetchResponse } from './replica-fetch.ts';
-import type { ReplicationRules } from './replication-rules.ts';
-import { topicId } from './sim-controller.ts';
-import { SimLog } from './sim-log.ts';
-import type { ProduceOutcome, SimMessage } from './sim-messages.ts';
-import { controllerNode } from './sim-messages.ts';
+import type { PartitionState, ReplicationRules } from '@runnel/broker';
+import { Partition, ReplicaManager } from '@runnel/broker';
+import type { ManualClock, Random } from '@runnel/common';
+import { MetadataImage } from '@runnel/metadata';
+import { decodeRecordBatchesSync, encodeRecordBatchSync } from '@runnel/protocol';
+import { defaultLogConfig, FaultyFileSystem, PartitionLog } from '@runnel/storage';
+import { Registry } from 'prom-client';
+import { DiskLogView, type SimRecord } from './disk-log-view.ts';
+import { SimBrokerNet } from './sim-broker-net.ts';
+import { topicId, topicName } from './sim-controller.ts';
+import { errorLevel, type SimLogEvent, simLogger } from './sim-logger.ts';
+import { controllerNode, type SimMessage } from './sim-messages.ts';
+import { SimProcess } from './sim-process.ts';
+import type { SimBrokerTiming } from './sim-timing.ts';
 
-export interface SimBrokerTiming {
-  readonly msPerStep: number;
-  readonly lagTimeMaxMs: number;
-  readonly heartbeatEverySteps: number;
-  /** A fetch or AlterPartition unanswered this long is given up on (the real clients time out). */
-  readonly requestTimeoutSteps: number;
-  /** Steps an acks=all produce waits for the HWM before failing with timed_out. */
-  readonly ackTimeoutSteps: number;
-  /** Steps a follower waits after an empty answer (the leader's long poll) or an error. */
-  readonly fetchBackoffSteps: number;
-  /** Batches per fetch answer. */
-  readonly fetchBatchesMax: number;
-}
-
-/** What the broker reports to the cluster (and its checker). */
 export interface SimBrokerHooks {
   send(from: number, to: number, message: SimMessage): void;
   step(): number;
   note(line: string): void;
   nextId(): number;
-  onLeaderHighWatermark(brokerId: number, leaderEpoch: number, hwm: bigint): void;
-  onTruncate(): void;
+  onBug(brokerId: number, detail: string): void;
+  onTruncation(): void;
+}
+
+const logDir = `/data/${topicName}-0`;
+
+/** Log lines that report a follower cutting its log (counted by the run). */
+const truncationMessages = new Set([
+  'follower truncating to the end of the common epoch',
+  'follower dropping records of epochs the leader does not have',
+  'follower log reset to the leader',
+]);
+
+interface BrokerProcess {
+  readonly sim: SimProcess;
+  readonly net: SimBrokerNet;
+  readonly incarnationId: string;
+  readonly previousShutdownClean: boolean;
+  readonly log: PartitionLog;
+  readonly partition: Partition;
+  manager: ReplicaManager | null;
+  registerSentStep: number;
+  /** null until the controller answered the registration. */
+  brokerEpoch: bigint | null;
+  lastHeartbeatStep: number;
+  /** The latest committed image received; reconciled in order, latest only. */
+  image: MetadataImage;
+  applied: PartitionState | null;
+  reconciling: Promise<void>;
 }
 
 export class SimBroker {
   readonly id: number;
-  readonly log = new SimLog();
-  /** The HWM checkpoint file: written periodically and at clean shutdown. */
+  /** The HWM checkpoint file: written when told to and at a clean stop. */
   hwmCheckpoint = 0n;
-  #proc: BrokerProcess | null;
+  #disk = new FaultyFileSystem();
+  #proc: BrokerProcess | null = null;
   #incarnation = 0;
+  readonly #view = new DiskLogView();
+  readonly #clock: ManualClock;
   readonly #rules: ReplicationRules;
   readonly #timing: SimBrokerTiming;
   readonly #hooks: SimBrokerHooks;
 
-  constructor(
-    id: number,
-    brokerEpoch: bigint,
-    rules: ReplicationRules,
-    timing: SimBrokerTiming,
-    hooks: SimBrokerHooks,
-  ) {
+  constructor(id: number, clock: ManualClock, rules: ReplicationRules, timing: SimBrokerTiming, hooks: SimBrokerHooks) {
     this.id = id;
+    this.#clock = clock;
     this.#rules = rules;
     this.#timing = timing;
     this.#hooks = hooks;
-    this.#proc = newProcess(`b${id}-0`, 0n);
-    this.#proc.brokerEpoch = brokerEpoch;
   }
 
   get up(): boolean {
@@ -83,11 +94,11 @@ export class SimBroker {
   }
 
   get paused(): boolean {
-    return this.#proc?.paused ?? false;
+    return this.#proc?.sim.paused ?? false;
   }
 
   set paused(value: boolean) {
-    if (this.#proc !== null) this.#proc.paused = value;
+    if (this.#proc !== null) this.#proc.sim.paused = value;
   }
 
   /** Up and registered: it acts on metadata and serves replication. */
@@ -95,122 +106,182 @@ export class SimBroker {
     return this.#proc !== null && this.#proc.brokerEpoch !== null;
   }
 
-  get role(): ReplicaRole {
-    return this.#proc?.role ?? 'none';
+  get role(): 'leader' | 'follower' | 'none' {
+    return this.#proc?.partition.role ?? 'none';
   }
 
   get highWatermark(): bigint {
-    return this.#proc?.hwm ?? 0n;
-  }
-
-  get tracker(): ReplicaTracker | null {
-    return this.#proc?.tracker ?? null;
+    return this.#proc?.partition.highWatermark ?? 0n;
   }
 
   /** The leader epoch this process believes in, or -1. */
   get leaderEpoch(): number {
-    return this.#proc?.state?.leaderEpoch ?? -1;
+    return this.#proc?.partition.leaderEpoch ?? -1;
   }
 
-  #now(): number {
-    return this.#hooks.step() * this.#timing.msPerStep;
+  /** The log end as the running process sees it (the disk's when down). */
+  get logEndOffset(): bigint {
+    return this.#proc?.partition.logEndOffset ?? BigInt(this.records().length);
   }
 
-  #send(to: number, message: SimMessage): void {
-    this.#hooks.send(this.id, to, message);
+  /** The records on disk, by offset (see DiskLogView). */
+  records(): readonly (SimRecord | undefined)[] {
+    return this.#view.records(this.#disk, logDir);
+  }
+
+  record(offset: bigint): SimRecord | undefined {
+    return this.records()[Number(offset)];
   }
 
   // ---- process lifecycle -------------------------------------------------
 
-  /** kill -9: the process is gone; written data stays (page cache), unless `powerLoss`. */
-  crash(powerLoss: boolean): void {
+  /**
+   * A new process: opens the log (recovering it), starts replication, and
+   * registers with the controller, unless `registeredEpoch` says the
+   * controller already knows it (the bootstrap).
+   */
+  async start(previousShutdownClean: boolean, registeredEpoch: bigint | null = null): Promise<void> {
+    const incarnationId = `b${this.id}-${this.#incarnation++}`;
+    const sim = new SimProcess(this.#clock, this.#disk);
+    const logger = simLogger((event) => {
+      if (sim.alive) this.#onLog(event);
+    });
+    const log = await PartitionLog.open({
+      dir: logDir,
+      config: { ...defaultLogConfig, segmentBytes: this.#timing.segmentBytes },
+      fs: sim.fs,
+      clock: this.#clock,
+      logger,
+    });
+    const partition = new Partition({
+      topic: topicName,
+      index: 0,
+      topicId,
+      log,
+      nodeId: this.id,
+      state: { leader: -1, leaderEpoch: -1, partitionEpoch: -1, replicas: [], isr: [], addingReplicas: [] },
+      highWatermark: this.hwmCheckpoint,
+      clock: this.#clock,
+      timers: sim.timers,
+      rules: this.#rules,
+    });
+    const net = new SimBrokerNet(
+      {
+        send: (to, message) => {
+          if (sim.alive) this.#hooks.send(this.id, to, message);
+        },
+        nextId: () => this.#hooks.nextId(),
+        onBug: (error) => this.#bug(sim, 'replica fetch handler failed', error),
+      },
+      sim.timers,
+      this.#timing.requestTimeoutSteps * this.#timing.msPerStep,
+    );
+    const proc: BrokerProcess = {
+      sim,
+      net,
+      incarnationId,
+      previousShutdownClean,
+      log,
+      partition,
+      manager: null,
+      registerSentStep: this.#hooks.step(),
+      brokerEpoch: registeredEpoch,
+      lastHeartbeatStep: -1_000_000,
+      image: MetadataImage.empty,
+      applied: null,
+      reconciling: Promise.resolve(),
+    };
+    const t = this.#timing;
+    proc.manager = await ReplicaManager.start({
+      config: {
+        nodeId: this.id,
+        host: `broker-${this.id}`,
+        port: 9093,
+        lagTimeMaxMs: t.lagTimeMaxMs,
+        fetchWaitMaxMs: t.fetchWaitMaxMs,
+        fetchResponseBytesMax: t.fetchResponseBytesMax,
+        fetchBackoffMs: t.fetchBackoffMs,
+        fetchTimeoutMs: t.fetchTimeoutMs,
+        throttledRateBytesPerSec: 0,
+      },
+      channel: net.controller,
+      logger,
+      clock: this.#clock,
+      timers: sim.timers,
+      transport: net.transport,
+      rules: this.#rules,
+      registry: new Registry(),
+      partitions: () => [partition],
+      lookup: (id, index) => (id === topicId && index === 0 ? partition : undefined),
+      image: () => proc.image,
+      brokerEpoch: () => proc.brokerEpoch ?? -1n,
+      minInsyncReplicas: () => minIsrOf(proc.image),
+    });
+    this.#proc = proc;
+    if (registeredEpoch === null) this.#register(proc);
+  }
+
+  /** kill -9: the process is gone; written data stays (page cache), unless the machine lost power. */
+  crash(powerLoss: { random: Random | null } | null): void {
+    this.#proc?.sim.kill();
     this.#proc = null;
-    if (powerLoss) {
-      this.log.loseUnflushed();
-      if (this.hwmCheckpoint > this.log.logEndOffset) this.hwmCheckpoint = this.log.logEndOffset;
+    if (powerLoss !== null) {
+      this.#disk = this.#disk.crash(powerLoss.random === null ? {} : { random: powerLoss.random });
     }
   }
 
-  /** Controlled stop: everything flushed, the HWM checkpointed. */
-  stopCleanly(): void {
-    this.log.flush();
-    this.checkpointHighWatermark();
+  /** Controlled stop: replication stops, the HWM is checkpointed, the log closes cleanly. */
+  async stopCleanly(): Promise<void> {
+    const proc = this.#proc;
+    if (proc === null) return;
+    await proc.manager?.close();
+    this.hwmCheckpoint = proc.partition.highWatermark;
+    proc.partition.markClosed();
+    await proc.log.close();
+    proc.sim.kill();
     this.#proc = null;
   }
 
-  /** A new process; it registers with the controller before doing anything else. */
-  start(previousShutdownClean: boolean): void {
-    this.#incarnation += 1;
-    const incarnationId = `b${this.id}-${this.#incarnation}`;
-    const hwm = lowerOf(this.hwmCheckpoint, this.log.logEndOffset);
-    this.#proc = newProcess(incarnationId, hwm, this.#hooks.step(), previousShutdownClean);
-    this.#send(controllerNode, { type: 'register', incarnationId, previousShutdownClean });
-  }
-
-  flush(): void {
-    if (this.#proc !== null) this.log.flush();
+  /** fsync of the log (flush.messages reached, or an operator's flush). */
+  async flush(): Promise<void> {
+    await this.#proc?.log.flush();
   }
 
   checkpointHighWatermark(): void {
-    if (this.#proc !== null) this.hwmCheckpoint = this.#proc.hwm;
+    if (this.#proc !== null) this.hwmCheckpoint = this.#proc.partition.highWatermark;
   }
 
-  // ---- ticking --------------------------------------------------------------
+  // ---- time -------------------------------------------------------------------
 
+  /** When this process's next timer is due; null when it has none or cannot run. */
+  nextTimerDueMs(): number | null {
+    const proc = this.#proc;
+    if (proc === null || proc.sim.paused) return null;
+    return proc.sim.timers.nextDueMs();
+  }
+
+  fireTimer(): void {
+    this.#proc?.sim.timers.fireNext();
+  }
+
+  /** Registration retries and heartbeats (ControllerSession's part). */
   tick(): void {
     const proc = this.#proc;
-    if (proc === null || proc.paused) return;
+    if (proc === null || proc.sim.paused) return;
     const step = this.#hooks.step();
     if (proc.brokerEpoch === null) {
       // Registration lost: ask again (the controller answers a repeat with the same epoch).
-      if (step - proc.registerSentStep > this.#timing.requestTimeoutSteps) {
-        proc.registerSentStep = step;
-        this.#send(controllerNode, {
-          type: 'register',
-          incarnationId: proc.incarnationId,
-          previousShutdownClean: proc.previousShutdownClean,
-        });
-      }
+      if (step - proc.registerSentStep > this.#timing.requestTimeoutSteps) this.#register(proc);
       return;
     }
     if (step - proc.lastHeartbeatStep >= this.#timing.heartbeatEverySteps) {
       proc.lastHeartbeatStep = step;
-      this.#send(controllerNode, {
+      this.#hooks.send(this.id, controllerNode, {
         type: 'heartbeat',
         brokerEpoch: proc.brokerEpoch,
-        metadataOffset: proc.metadataOffset,
+        metadataOffset: proc.image.lastOffset,
       });
     }
-    if (proc.role === 'leader') this.#leaderTick(proc, step);
-    if (proc.role === 'follower') this.#followerTick(proc, step);
-  }
-
-  #leaderTick(proc: BrokerProcess, step: number): void {
-    if (proc.isrRequest !== null && step - proc.isrRequest.sentStep > this.#timing.requestTimeoutSteps) {
-      // The controller channel gave up: the proposal is recomputed.
-      if (proc.tracker?.leaderEpoch === proc.isrRequest.leaderEpoch) proc.tracker.onIsrRejected();
-      proc.isrRequest = null;
-    }
-    this.#proposeIsrChange(proc);
-    for (const waiter of [...proc.ackWaiters]) {
-      if (step - waiter.sinceStep > this.#timing.ackTimeoutSteps) this.#finishAck(proc, waiter, 'timed_out');
-    }
-  }
-
-  #followerTick(proc: BrokerProcess, step: number): void {
-    const state = proc.state;
-    if (state === null || step < proc.fetchNotBeforeStep) return;
-    if (proc.fetch !== null && step - proc.fetch.sentStep <= this.#timing.requestTimeoutSteps) return;
-    const fetchId = this.#hooks.nextId();
-    proc.fetch = { fetchId, fetchOffset: this.log.logEndOffset, leaderEpoch: state.leaderEpoch, sentStep: step };
-    this.#send(state.leader, {
-      type: 'fetch',
-      fetchId,
-      fetchOffset: this.log.logEndOffset,
-      lastFetchedEpoch: this.log.latestEpoch,
-      currentLeaderEpoch: state.leaderEpoch,
-      brokerEpoch: proc.brokerEpoch ?? -1n,
-    });
   }
 
   // ---- messages -------------------------------------------------------------
@@ -226,234 +297,124 @@ export class SimBroker {
       return;
     }
     if (proc.brokerEpoch === null) return;
-    switch (message.type) {
-      case 'metadata':
-        this.#onMetadata(proc, message.offset, message.partition, message.minIsr);
-        return;
-      case 'fetch':
-        this.#send(from, this.#answerFetch(proc, from, message));
-        return;
-      case 'fetch-response':
-        this.#onFetchResponse(proc, message);
-        return;
-      case 'alter-partition-response':
-        this.#onIsrAnswer(proc, message.requestId, message.answer);
-        return;
-      case 'produce':
-        this.#onProduce(proc, from, message.produceId, message.values);
-        return;
-      default:
-        return;
-    }
+    if (proc.net.receive(from, message)) return;
+    if (message.type === 'metadata') this.#onMetadata(proc, message.image);
+    else if (message.type === 'produce') this.#onProduce(proc, from, message.produceId, message.values);
   }
 
-  /** Partition.applyState, driven by metadata in log order. */
-  #onMetadata(proc: BrokerProcess, offset: bigint, p: PartitionImage, minIsr: number): void {
-    if (offset <= proc.metadataOffset) return;
-    proc.metadataOffset = offset;
-    const before = proc.state;
-    proc.state = p;
-    proc.minIsr = minIsr;
-    const role: ReplicaRole =
-      p.leader === this.id ? 'leader' : p.leader >= 0 && p.replicas.includes(this.id) ? 'follower' : 'none';
-    const sameLeadership =
-      before !== null && role === proc.role && p.leader === before.leader && p.leaderEpoch === before.leaderEpoch;
-    if (sameLeadership && proc.tracker !== null) {
-      const committed = proc.tracker.onIsrCommitted(p.isr, p.partitionEpoch);
-      const frozen = proc.tracker.setMinInsyncReplicas(minIsr);
-      if (committed.highWatermarkChanged || frozen.highWatermarkChanged) this.#setHighWatermark(proc);
-      this.#checkAcks(proc);
-      return;
-    }
-    if (sameLeadership) return;
-    proc.role = role;
-    proc.fetch = null;
-    proc.followerBrokerEpochs.clear();
-    proc.isrRequest = null;
-    this.#failAcks(proc);
-    if (role === 'leader') {
-      const hwm = lowerOf(proc.hwm, this.log.logEndOffset);
-      proc.tracker = new ReplicaTracker({
-        leaderId: this.id,
-        replicas: p.replicas,
-        isr: p.isr.includes(this.id) ? p.isr : [this.id],
-        leaderEpoch: p.leaderEpoch,
-        partitionEpoch: p.partitionEpoch,
-        highWatermark: hwm,
-        logEndOffset: this.log.logEndOffset,
-        lagTimeMaxMs: this.#timing.lagTimeMaxMs,
-        nowMs: this.#now(),
-        minInsyncReplicas: minIsr,
-      });
-      this.#hooks.note(`b${this.id} leads epoch ${p.leaderEpoch} at LEO ${this.log.logEndOffset} HWM ${hwm}`);
-      this.#setHighWatermark(proc);
-      this.#proposeIsrChange(proc);
-      return;
-    }
-    proc.tracker = null;
-    if (role === 'follower') {
-      const cut = this.#rules.truncateOnFollow(proc.hwm);
-      if (cut !== null) this.#truncate(proc, cut, 'starts following');
-      proc.fetchNotBeforeStep = 0;
-    }
-  }
-
-  /** leader-fetch-handler.ts: answer, then let the tracker's progress move the HWM and the ISR. */
-  #answerFetch(proc: BrokerProcess, followerId: number, req: FetchRequest): FetchResponse {
-    return answerFetch({
-      proc,
-      log: this.log,
-      rules: this.#rules,
-      followerId,
-      req,
-      nowMs: this.#now(),
-      batchesMax: this.#timing.fetchBatchesMax,
-      onProgress: (highWatermarkChanged) => {
-        proc.followerBrokerEpochs.set(followerId, req.brokerEpoch);
-        if (highWatermarkChanged) {
-          this.#setHighWatermark(proc);
-          this.#checkAcks(proc);
+  /** A consumer's read of the newest committed records, through Partition.readCommitted, as (offset, value). */
+  async read(): Promise<{ offset: number; value: string }[]> {
+    const proc = this.#proc;
+    if (proc === null || proc.brokerEpoch === null || proc.sim.paused || proc.partition.role !== 'leader') return [];
+    const from = proc.partition.highWatermark > 5n ? proc.partition.highWatermark - 5n : 0n;
+    const read = await proc.partition.readCommitted(from, 1 << 20);
+    if (!read.ok) return [];
+    const out: { offset: number; value: string }[] = [];
+    for (const batch of decodeRecordBatchesSync(Buffer.concat(read.records))) {
+      for (const r of batch.records) {
+        if (r.offset >= from && r.offset < read.highWatermark) {
+          out.push({ offset: Number(r.offset), value: r.value?.toString() ?? '' });
         }
-        this.#proposeIsrChange(proc);
-      },
+      }
+    }
+    return out;
+  }
+
+  #register(proc: BrokerProcess): void {
+    proc.registerSentStep = this.#hooks.step();
+    this.#hooks.send(this.id, controllerNode, {
+      type: 'register',
+      incarnationId: proc.incarnationId,
+      previousShutdownClean: proc.previousShutdownClean,
     });
   }
 
-  /** replica-fetcher.ts #apply: answers to an older fetch, role, epoch or log end are skipped. */
-  #onFetchResponse(proc: BrokerProcess, r: FetchResponse): void {
-    const asked = proc.fetch;
-    if (asked === null || asked.fetchId !== r.fetchId) return;
-    proc.fetch = null;
-    if (proc.role !== 'follower' || proc.state?.leaderEpoch !== asked.leaderEpoch) return;
-    if (this.log.logEndOffset !== asked.fetchOffset) return;
-    const next = applyFetchResponse(this.log, this.#rules, r, proc.hwm);
-    if (next.kind === 'truncate') this.#truncate(proc, next.to, next.why);
-    if (next.kind === 'backoff' || next.kind === 'caught-up') {
-      proc.fetchNotBeforeStep = this.#hooks.step() + this.#timing.fetchBackoffSteps;
-    }
-    if (next.kind === 'refused') this.#hooks.note(`b${this.id} follower append refused: ${next.why}`);
-    if (next.kind === 'appended' || next.kind === 'caught-up') {
-      // As follower the HWM is the leader's, capped at what this log holds, never moving back.
-      const hw = lowerOf(next.leaderHighWatermark, this.log.logEndOffset);
-      if (hw > proc.hwm) proc.hwm = hw;
+  #onMetadata(proc: BrokerProcess, image: MetadataImage): void {
+    if (image.lastOffset <= proc.image.lastOffset) return;
+    proc.image = image;
+    proc.reconciling = proc.reconciling.then(
+      () => this.#reconcile(proc),
+      () => {},
+    );
+  }
+
+  /** PartitionManager's part: the latest image's state for the partition, through ReplicaManager. */
+  async #reconcile(proc: BrokerProcess): Promise<void> {
+    const p = proc.image.partition(topicName, 0);
+    if (p === undefined || proc.manager === null || !proc.sim.alive) return;
+    const state: PartitionState = {
+      leader: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      partitionEpoch: p.partitionEpoch,
+      replicas: p.replicas,
+      isr: p.isr,
+      addingReplicas: p.addingReplicas,
+    };
+    // Leaders always re-apply: a changed min.insync.replicas reaches their tracker this way.
+    if (proc.partition.role !== 'leader' && proc.applied !== null && sameState(proc.applied, state)) return;
+    proc.applied = state;
+    try {
+      await proc.manager.applyState(proc.partition, state);
+    } catch (error) {
+      this.#bug(proc.sim, 'applying metadata failed', error);
     }
   }
 
-  #truncate(proc: BrokerProcess, to: bigint, why: string): void {
-    if (to >= this.log.logEndOffset) return;
-    this.#hooks.note(`b${this.id} truncates ${this.log.logEndOffset} -> ${to} (${why})`);
-    this.#hooks.onTruncate();
-    this.log.truncateTo(to);
-    if (proc.hwm > this.log.logEndOffset) proc.hwm = this.log.logEndOffset;
-  }
-
-  #proposeIsrChange(proc: BrokerProcess): void {
-    const tracker = proc.tracker;
-    if (tracker === null || proc.state === null) return;
-    const proposal: IsrProposal | null = tracker.isrChange(this.#now());
-    if (proposal === null) return;
-    const requestId = this.#hooks.nextId();
-    proc.isrRequest = { requestId, leaderEpoch: proposal.leaderEpoch, sentStep: this.#hooks.step() };
-    this.#hooks.note(`b${this.id} proposes ISR ${proposal.reason} to [${proposal.isr.join(',')}]`);
-    const brokerEpochs = new Map<number, bigint>();
-    for (const id of proposal.isr) {
-      const epoch = id === this.id ? proc.brokerEpoch : proc.followerBrokerEpochs.get(id);
-      if (epoch !== undefined && epoch !== null) brokerEpochs.set(id, epoch);
-    }
-    this.#send(controllerNode, {
-      type: 'alter-partition',
-      requestId,
-      brokerEpochs,
-      request: {
-        leaderId: this.id,
-        topicId,
-        partition: 0,
-        leaderEpoch: proposal.leaderEpoch,
-        partitionEpoch: proposal.partitionEpoch,
-        addedBrokerEpochs: proposal.addedBrokerEpochs,
-        isr: proposal.isr,
-      },
-    });
-  }
-
-  /** Partition.onIsrAnswer. */
-  #onIsrAnswer(
-    proc: BrokerProcess,
-    requestId: number,
-    answer: { readonly isr: readonly number[]; readonly partitionEpoch: number } | null,
-  ): void {
-    const request = proc.isrRequest;
-    if (request === null || request.requestId !== requestId) return;
-    proc.isrRequest = null;
-    const tracker = proc.tracker;
-    if (tracker === null || tracker.leaderEpoch !== request.leaderEpoch) return;
-    if (answer === null) {
-      tracker.onIsrRejected();
-      return;
-    }
-    if (tracker.onIsrCommitted(answer.isr, answer.partitionEpoch).highWatermarkChanged) this.#setHighWatermark(proc);
-    this.#checkAcks(proc);
-  }
-
-  /** The produce handler with acks=all: min ISR check, appendAsLeader, waitForAcks. */
+  /** The produce handler's part for acks=all: Partition decides everything after validation. */
   #onProduce(proc: BrokerProcess, client: number, produceId: number, values: readonly string[]): void {
-    const tracker = proc.tracker;
-    const epoch = proc.state?.leaderEpoch ?? -1;
-    const refusal: ProduceOutcome | null =
-      proc.role !== 'leader' || tracker === null
-        ? 'not_leader'
-        : tracker.hasMinIsr(proc.minIsr)
-          ? null
-          : 'not_enough_replicas';
-    if (refusal !== null || tracker === null) {
-      this.#send(client, {
-        type: 'produce-response',
-        produceId,
-        outcome: refusal ?? 'not_leader',
-        baseOffset: -1n,
-        values,
-      });
+    const respond = (outcome: Extract<SimMessage, { type: 'produce-response' }>['outcome'], baseOffset: bigint) =>
+      this.#hooks.send(this.id, client, { type: 'produce-response', produceId, outcome, baseOffset, values });
+    if (!proc.sim.alive) return;
+    const batch = encodeRecordBatchSync({
+      records: values.map((v) => ({ key: null, value: Buffer.from(v) })),
+      baseTimestamp: BigInt(this.#clock.nowMs()),
+    });
+    const options = {
+      acks: -1,
+      minInsyncReplicas: minIsrOf(proc.image),
+      timeoutMs: this.#timing.ackTimeoutMs,
+    } as const;
+    proc.partition.appendAsLeader(batch, values.length, options).then(
+      async (appended) => {
+        if (!appended.ok) {
+          if (proc.sim.alive) respond(appended.error, -1n);
+          return;
+        }
+        const outcome = await appended.value.replicated;
+        if (proc.sim.alive) respond(outcome, appended.value.baseOffset);
+      },
+      (error: unknown) => this.#bug(proc.sim, 'produce append failed', error),
+    );
+  }
+
+  #onLog(event: SimLogEvent): void {
+    if (event.level >= errorLevel) {
+      this.#hooks.onBug(this.id, `${event.message} ${event.fields}`);
       return;
     }
-    const batch = this.log.appendAsLeader(values, epoch);
-    if (tracker.onLeaderAppend(batch.lastOffset + 1n, this.#now()).highWatermarkChanged) this.#setHighWatermark(proc);
-    proc.ackWaiters.add({ client, produceId, batch, sinceStep: this.#hooks.step() });
-    this.#checkAcks(proc);
+    if (truncationMessages.has(event.message)) this.#hooks.onTruncation();
+    this.#hooks.note(`b${this.id} ${event.message} ${event.fields}`);
   }
 
-  #setHighWatermark(proc: BrokerProcess): void {
-    const tracker = proc.tracker;
-    if (tracker === null) return;
-    if (tracker.highWatermark > proc.hwm) proc.hwm = tracker.highWatermark;
-    this.#hooks.onLeaderHighWatermark(this.id, tracker.leaderEpoch, proc.hwm);
-  }
-
-  #checkAcks(proc: BrokerProcess): void {
-    const tracker = proc.tracker;
-    if (tracker === null) return;
-    for (const waiter of [...proc.ackWaiters]) {
-      const state = tracker.ackState(waiter.batch.lastOffset, proc.minIsr);
-      if (state !== 'wait') this.#finishAck(proc, waiter, state);
-    }
-  }
-
-  #failAcks(proc: BrokerProcess): void {
-    for (const waiter of [...proc.ackWaiters]) this.#finishAck(proc, waiter, 'not_leader');
-  }
-
-  #finishAck(proc: BrokerProcess, waiter: AckWaiter, outcome: ProduceOutcome): void {
-    proc.ackWaiters.delete(waiter);
-    this.#send(waiter.client, {
-      type: 'produce-response',
-      produceId: waiter.produceId,
-      outcome,
-      baseOffset: waiter.batch.baseOffset,
-      values: waiter.batch.values,
-    });
+  #bug(sim: SimProcess, what: string, error: unknown): void {
+    if (!sim.alive) return;
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.#hooks.onBug(this.id, `${what}: ${detail}`);
   }
 }
 
-function lowerOf(a: bigint, b: bigint): bigint {
-  if (b < a) return b;
-  return a;
+function minIsrOf(image: MetadataImage): number {
+  return Number(image.configOverrides('topic', topicName).get('min.insync.replicas') ?? '1');
+}
+
+function sameState(a: PartitionState, b: PartitionState): boolean {
+  const same = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((id, i) => id === y[i]);
+  return (
+    a.leader === b.leader &&
+    a.leaderEpoch === b.leaderEpoch &&
+    a.partitionEpoch === b.partitionEpoch &&
+    same(a.replicas, b.replicas) &&
+    same(a.isr, b.isr) &&
+    same(a.addingReplicas, b.addingReplicas)
+  );
 }

@@ -7,25 +7,42 @@
  * fenced broker is unfenced by a heartbeat showing it has caught up with
  * metadata, as the quorum controller does.
  *
- * One topic with one partition. Owned by ReplicationCluster; the controller
- * itself never fails (it stands for a healthy quorum). Every image change is
- * reported to `onImage` so the checker can watch leader epochs.
+ * One topic with one partition. Brokers register a REPLICATION listener at
+ * `broker-<id>:9093`, which the simulated replication transport resolves.
+ * Owned by ReplicationCluster; the controller itself never fails (it stands
+ * for a healthy quorum). Every image change is reported to `onImage` so the
+ * checker can watch leader epochs.
  */
 
+import { replicationListenerName } from '@runnel/broker';
+import type { Result } from '@runnel/common';
 import { assert } from '@runnel/common';
 import { alterPartition, electOfflineLeaders, fenceBroker, shutDownBroker, unfenceBroker } from '@runnel/controller';
-import type { AlterPartitionRequest, MetadataRecord, PartitionImage } from '@runnel/metadata';
+import type {
+  AlterPartitionError,
+  AlterPartitionReply,
+  AlterPartitionRequest,
+  BrokerListener,
+  MetadataRecord,
+  PartitionImage,
+} from '@runnel/metadata';
 import { MetadataImage, replayBatch } from '@runnel/metadata';
-import type { ReplicationRules } from './replication-rules.ts';
+import type { SimRules } from './replication-rules.ts';
+import type { SimMessage } from './sim-messages.ts';
 
 export const topicName = 't';
 export const topicId = '5e1a0000-0000-4000-8000-000000000001';
+
+/** The replication endpoint broker `id` registers (SimReplicaNet dials it by name). */
+export function replicationListener(id: number): BrokerListener {
+  return { name: replicationListenerName, host: `broker-${id}`, port: 9093, securityProtocol: 'PLAINTEXT' };
+}
 
 export interface SimControllerOptions {
   readonly brokerIds: readonly number[];
   readonly minIsr: number;
   readonly sessionSteps: number;
-  readonly rules: ReplicationRules;
+  readonly rules: SimRules;
   readonly onImage: (image: MetadataImage, why: string) => void;
 }
 
@@ -41,7 +58,7 @@ export class SimController {
       brokerId,
       incarnationId: `b${brokerId}-0`,
       brokerEpoch: 0n,
-      listeners: [],
+      listeners: [replicationListener(brokerId)],
       rack: null,
     }));
     records.push({ type: 'topic', name: topicName, topicId });
@@ -92,7 +109,14 @@ export class SimController {
   register(id: number, incarnationId: string, previousShutdownClean: boolean, step: number): bigint {
     const current = this.#image.broker(id);
     if (current?.incarnationId === incarnationId) return current.brokerEpoch;
-    const req = { brokerId: id, incarnationId, listeners: [], rack: null, previousShutdownClean, clusterId: null };
+    const req = {
+      brokerId: id,
+      incarnationId,
+      listeners: [replicationListener(id)],
+      rack: null,
+      previousShutdownClean,
+      clusterId: null,
+    };
     const outcome = this.#options.rules.register(this.#image, req, new Map(), { fenced: true, brokerConfig: {} });
     assert(outcome.result.ok, `registration of broker ${id} refused`);
     this.#apply(outcome.records, `register ${id} (${previousShutdownClean ? 'clean' : 'unclean'})`);
@@ -116,16 +140,37 @@ export class SimController {
     this.#apply(fenceBroker(this.#image, id, {}), `fence ${id} after shutdown`);
   }
 
-  alterPartition(
-    req: AlterPartitionRequest,
-    _brokerEpochs: ReadonlyMap<number, bigint>,
-  ): { isr: readonly number[]; partitionEpoch: number } | null {
-    // The broken variant drops the broker epochs the leader sends, so the real check never fires.
-    const sent = this.#options.rules.checkIsrBrokerEpochs ? req : { ...req, addedBrokerEpochs: [] };
-    const outcome = alterPartition(this.#image, sent, {});
-    if (!outcome.result.ok) return null;
-    this.#apply(outcome.records, `alter-partition by ${req.leaderId} to [${req.isr.join(',')}]`);
-    return outcome.result.value;
+  /** AlterPartition from a leader's ReplicaManager, answered as the quorum controller would. */
+  alterPartition(req: AlterPartitionRequest): Result<AlterPartitionReply, AlterPartitionError> {
+    const outcome = alterPartition(this.#image, req, {});
+    if (outcome.result.ok) this.#apply(outcome.records, `alter-partition by ${req.leaderId} to [${req.isr.join(',')}]`);
+    return outcome.result;
+  }
+
+  /**
+   * The controller's side of the network: registration, heartbeat and
+   * AlterPartition, each answered (or not) with the message to send back.
+   */
+  receive(from: number, message: SimMessage, step: number): SimMessage | null {
+    switch (message.type) {
+      case 'register':
+        return {
+          type: 'register-response',
+          incarnationId: message.incarnationId,
+          brokerEpoch: this.register(from, message.incarnationId, message.previousShutdownClean, step),
+        };
+      case 'heartbeat':
+        this.heartbeat(from, message.brokerEpoch, message.metadataOffset, step);
+        return null;
+      case 'alter-partition':
+        return {
+          type: 'alter-partition-response',
+          requestId: message.requestId,
+          result: this.alterPartition(message.request),
+        };
+      default:
+        return null;
+    }
   }
 
   /** Expires sessions and elects leaders for an offline partition whose candidates are back. */

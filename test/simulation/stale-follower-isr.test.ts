@@ -13,49 +13,51 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ReplicationCluster } from './replication-cluster.ts';
-import type { ReplicationRules } from './replication-rules.ts';
-import { noIsrBrokerEpochRules, runnelRules } from './replication-rules.ts';
+import { noIsrBrokerEpochRules, runnelRules, type SimRules } from './replication-rules.ts';
 import { outcome, produceAcked, scriptedCluster, waitFor } from './scenario-steps.ts';
 
-function restartAfterPowerLoss(rules: ReplicationRules, then: (cluster: ReplicationCluster) => void): string | null {
-  const cluster = scriptedCluster({ brokerCount: 3, minIsr: 2, rules });
+async function restartAfterPowerLoss(
+  rules: SimRules,
+  then: (cluster: ReplicationCluster) => Promise<void>,
+): Promise<string | null> {
+  const cluster = await scriptedCluster({ brokerCount: 3, minIsr: 2, rules });
   const partition = () => cluster.controller.partition;
-  return outcome(cluster, () => {
+  return outcome(cluster, async () => {
     const b3 = cluster.broker(3);
-    produceAcked(cluster, 2);
-    for (const id of [1, 2, 3]) cluster.flush(id);
-    produceAcked(cluster, 3);
-    waitFor(cluster, 'broker 3 holding all five', () => b3.log.logEndOffset === 5n);
+    await produceAcked(cluster, 2);
+    for (const id of [1, 2, 3]) await cluster.flush(id);
+    await produceAcked(cluster, 3);
+    await waitFor(cluster, 'broker 3 holding all five', () => b3.logEndOffset === 5n);
     cluster.powerLoss(3);
-    waitFor(cluster, 'broker 3 out of the ISR', () => partition().isr.join() === '1,2');
+    await waitFor(cluster, 'broker 3 out of the ISR', () => partition().isr.join() === '1,2');
     // Broker 3 reaches the controller but not the leader, so it never fetches.
     cluster.cutLink(1, 3);
-    cluster.restart(3);
-    waitFor(cluster, 'broker 3 unfenced', () => b3.serving && !cluster.controller.isFenced(3));
-    then(cluster);
+    await cluster.restart(3);
+    await waitFor(cluster, 'broker 3 unfenced', () => b3.serving && !cluster.controller.isFenced(3));
+    await then(cluster);
   });
 }
 
 describe('ISR expansion after a follower restart (KIP-903)', () => {
-  it('without broker epochs in AlterPartition (pre-KIP-903) a broker that lost records to a power loss rejoins the ISR before fetching, and can then be elected', () => {
+  it('without broker epochs in AlterPartition (pre-KIP-903) a broker that lost records to a power loss rejoins the ISR before fetching, and can then be elected', async () => {
     let electedLog: bigint | null = null;
-    const violation = restartAfterPowerLoss(noIsrBrokerEpochRules, (cluster) => {
-      waitFor(cluster, 'broker 3 back in the ISR', () => cluster.controller.partition.isr.includes(3));
+    const violation = await restartAfterPowerLoss(noIsrBrokerEpochRules, async (cluster) => {
+      await waitFor(cluster, 'broker 3 back in the ISR', () => cluster.controller.partition.isr.includes(3));
       cluster.isolate(1);
       cluster.isolate(2);
-      waitFor(cluster, 'broker 3 leading', () => cluster.broker(3).role === 'leader');
-      electedLog = cluster.broker(3).log.logEndOffset;
+      await waitFor(cluster, 'broker 3 leading', () => cluster.broker(3).role === 'leader');
+      electedLog = cluster.broker(3).logEndOffset;
     });
     expect(violation).toMatch(/^acked-record-lost: ISR member 3 has nothing at offset 2, expected/);
     expect(electedLog).toBe(2n);
   });
 
-  it('with broker epochs checked on ISR changes the restarted broker stays out until it has fetched', () => {
-    const violation = restartAfterPowerLoss(runnelRules, (cluster) => {
-      cluster.run(100);
+  it('with broker epochs checked on ISR changes the restarted broker stays out until it has fetched', async () => {
+    const violation = await restartAfterPowerLoss(runnelRules, async (cluster) => {
+      await cluster.run(100);
       expect(cluster.controller.partition.isr).toEqual([1, 2]);
       cluster.heal();
-      cluster.settle(600);
+      await cluster.settle(600);
     });
     expect(violation).toBeNull();
   });

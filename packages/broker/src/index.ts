@@ -1,6 +1,19 @@
 export { Broker, type BrokerOptions } from './broker.ts';
 export { type BrokerConfig, defaultBrokerConfig, kafkaConfigMap } from './config.ts';
 export { ClusterMismatchError } from './controller-session.ts';
-// The replication rules as pure code, for the deterministic replication simulation (test/simulation).
-export { divergingEpoch, type EpochEnd, followerTruncationOffset, newerEpochsStart } from './replication/divergence.ts';
-export { type IsrProposal, ReplicaTracker } from './replication/replica-tracker.ts';
+// Replication with its seams (clock, timers, transport, rules), for the deterministic simulation (test/simulation).
+export type { EpochEnd } from './replication/divergence.ts';
+export { Partition } from './replication/partition.ts';
+export type { PartitionOptions, PartitionRole, PartitionState } from './replication/partition-api.ts';
+export {
+  ReplicaManager,
+  type ReplicaManagerOptions,
+  type ReplicationConfig,
+  replicationListenerName,
+} from './replication/replica-manager.ts';
+export { type ReplicationRules, runnelReplicationRules } from './replication/replication-rules.ts';
+export type {
+  ReplicaFetchListener,
+  ReplicaFetchStream,
+  ReplicationTransport,
+} from './replication/replication-transport.ts';

@@ -11,13 +11,15 @@
  * closed; its partition answers as unavailable.
  */
 import { join } from 'node:path';
-import type { Clock, Logger } from '@runnel/common';
+import type { Clock, Logger, Timers } from '@runnel/common';
+import { systemTimers } from '@runnel/common';
 import type { MetadataImage } from '@runnel/metadata';
 import { type FileSystem, nodeFileSystem, PartitionLog, readWholeFile, replaceFile } from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
 import { logConfigFor } from './log-config.ts';
-import { Partition, type PartitionRole, type PartitionState } from './partition.ts';
 import { HighWatermarkCheckpoint } from './replication/high-watermark-checkpoint.ts';
+import { Partition } from './replication/partition.ts';
+import type { PartitionRole, PartitionState } from './replication/partition-api.ts';
 import { defaultReplicaLagTimeMaxMs as defaultLagTimeMaxMs } from './replication/replica-tracker.ts';
 
 const partitionMetadataFile = 'partition.metadata';
@@ -49,6 +51,7 @@ export class PartitionManager {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #fs: FileSystem;
+  readonly #timers: Timers;
   readonly #partitions = new Map<string, Partition>();
   /** The same partitions by `${topicId}:${index}` (replication addresses them by topic id). */
   readonly #byTopicId = new Map<string, Partition>();
@@ -68,6 +71,8 @@ export class PartitionManager {
     clock: Clock;
     /** Every partition file goes through it: logs, partition.metadata, the high-watermark checkpoint. */
     fs?: FileSystem;
+    /** Default: the event loop's. */
+    timers?: Timers;
     onRoleChange?: RoleChangeListener;
   }) {
     this.#config = options.config;
@@ -75,6 +80,7 @@ export class PartitionManager {
     this.#logger = options.logger;
     this.#clock = options.clock;
     this.#fs = options.fs ?? nodeFileSystem;
+    this.#timers = options.timers ?? systemTimers;
     this.#checkpoint = new HighWatermarkCheckpoint(this.#fs, options.config.dataDir, options.logger);
   }
 
@@ -238,7 +244,7 @@ export class PartitionManager {
     const before = partition.role;
     const epochBefore = partition.leaderEpoch;
     if (this.#replication !== null) await this.#replication.applyState(partition, state);
-    else partition.applyState(state, this.#clock.monotonicMs(), defaultLagTimeMaxMs);
+    else partition.applyState(state, { lagTimeMaxMs: defaultLagTimeMaxMs });
     const after = partition.role;
     if (before !== after || (after === 'leader' && partition.leaderEpoch !== epochBefore)) {
       this.#onRoleChange?.(partition, before, after);
@@ -301,6 +307,8 @@ export class PartitionManager {
         nodeId: this.#config.nodeId,
         state: { ...want.state, leader: -1 },
         highWatermark: this.#checkpoint.highWatermark(key) ?? 0n,
+        clock: this.#clock,
+        timers: this.#timers,
       });
       this.#partitions.set(key, partition);
       this.#byTopicId.set(`${want.topicId}:${want.index}`, partition);

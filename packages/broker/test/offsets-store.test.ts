@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger, systemClock } from '@runnel/common';
+import { silentLogger, systemClock, systemTimers } from '@runnel/common';
 import { decodeRecordBatchesSync } from '@runnel/protocol';
 import { PartitionLog } from '@runnel/storage';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,7 +21,8 @@ import {
   type OffsetCommitValue,
 } from '../src/groups/types.ts';
 import { logConfigFor } from '../src/log-config.ts';
-import { Partition, type PartitionState } from '../src/partition.ts';
+import { Partition } from '../src/replication/partition.ts';
+import type { PartitionState } from '../src/replication/partition-api.ts';
 
 const lagTimeMaxMs = 30_000;
 
@@ -66,6 +67,8 @@ async function openPartition(index = 0): Promise<Partition> {
     nodeId: 1,
     state: state(-1, 0, [1]),
     highWatermark: 0n,
+    clock: systemClock,
+    timers: systemTimers,
   });
 }
 
@@ -77,7 +80,7 @@ function state(leader: number, leaderEpoch: number, replicas: number[], isr = re
 function apply(store: OffsetsStore, p: Partition, s: PartitionState): void {
   const before = p.role;
   const epoch = p.leaderEpoch;
-  p.applyState(s, systemClock.monotonicMs(), lagTimeMaxMs);
+  p.applyState(s, { lagTimeMaxMs });
   if (before !== p.role || (p.role === 'leader' && p.leaderEpoch !== epoch)) store.onRoleChange(p, before, p.role);
 }
 
@@ -193,7 +196,14 @@ describe('OffsetsStore lifecycle', () => {
     await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(7n) }]);
     apply(store, p, state(1, 2, [1, 2]));
     expect(store.status(0)).toBe('loading');
-    expect(p.onFollowerFetch(2, p.log.logEndOffset, systemClock.monotonicMs(), -1n)).toBe('ok');
+    const fetch = {
+      followerId: 2,
+      brokerEpoch: -1n,
+      fetchOffset: p.logEndOffset,
+      lastFetchedEpoch: -1,
+      currentLeaderEpoch: 2,
+    };
+    expect((await p.answerFollowerFetch(fetch, 0)).error).toBe('none');
     await until(() => store.status(0) === 'loaded', 'second load');
     expect(lifecycle.states.get(0)?.offsets.get('g')?.get('t:0')).toEqual(commit(7n));
   });

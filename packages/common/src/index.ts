@@ -18,3 +18,5 @@ export { createLogger, silentLogger } from './logger.ts';
 export { Random } from './random.ts';
 export type { Result } from './result.ts';
 export { err, ok } from './result.ts';
+export type { Timer, Timers } from './timers.ts';
+export { ManualTimers, systemTimers } from './timers.ts';

@@ -13,7 +13,7 @@
  */
 import type { Logger } from '@runnel/common';
 import { decodeRecordBatches, isControl } from '@runnel/protocol';
-import type { Partition } from '../partition.ts';
+import type { Partition } from '../replication/partition.ts';
 import { decodeOffsetsRecord, type OffsetsRecord } from './offsets-records.ts';
 import type { GroupMetadataValue, LoadedPartition, OffsetCommitValue } from './types.ts';
 

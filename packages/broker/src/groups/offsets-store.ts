@@ -12,7 +12,9 @@
  */
 import { type Clock, err, type Logger, ok } from '@runnel/common';
 import { encodeRecordBatchSync, type KafkaRecord } from '@runnel/protocol';
-import type { Partition, PartitionRole } from '../partition.ts';
+import type { AckOutcome } from '../replication/ack-waiters.ts';
+import type { Partition } from '../replication/partition.ts';
+import type { PartitionRole } from '../replication/partition-api.ts';
 import { loadOffsetsPartition } from './offsets-loader.ts';
 import {
   encodeGroupMetadataKey,
@@ -174,15 +176,21 @@ export class OffsetsStore implements GroupStore {
     if (partition.isr.length < minIsr) return err('not_coordinator', 'ISR below min.insync.replicas');
     const batch = encodeRecordBatchSync({ records, baseTimestamp: BigInt(o.clock.nowMs()) });
     if (batch.length > o.messageBytesMax()) return err('record_too_large', `batch of ${batch.length} bytes`);
-    let lastOffset: bigint;
+    let replicated: Promise<AckOutcome>;
     try {
-      ({ lastOffset } = await partition.appendAsLeader(batch, records.length, () => o.clock.monotonicMs()));
+      const appended = await partition.appendAsLeader(batch, records.length, {
+        acks: -1,
+        minInsyncReplicas: minIsr,
+        timeoutMs: o.commitTimeoutMs ?? offsetsCommitTimeoutMsDefault,
+      });
+      if (!appended.ok) return err('not_coordinator');
+      replicated = appended.value.replicated;
     } catch (error) {
       // A closed or failed log: Kafka answers NOT_COORDINATOR to storage errors on this topic too.
       o.logger.warn({ partition: index, groupId, err: String(error) }, 'append to __consumer_offsets failed');
       return err('not_coordinator');
     }
-    const outcome = await partition.waitForAcks(lastOffset, minIsr, o.commitTimeoutMs ?? offsetsCommitTimeoutMsDefault);
+    const outcome = await replicated;
     switch (outcome) {
       case 'done':
         return ok(undefined);

@@ -8,7 +8,7 @@
  * created: session id 0 tells clients to send full requests.
  */
 import { ErrorCode, type FetchRequest, type FetchResponse } from '@runnel/protocol';
-import type { Partition } from '../partition.ts';
+import type { Partition } from '../replication/partition.ts';
 import type { BrokerContext, Handler } from './handler.ts';
 
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];
@@ -23,19 +23,6 @@ interface Slot {
   partitionMaxBytes: number;
   partition: Partition | undefined;
   errorCode: number;
-}
-
-/** Records in whole batches (recordCount at byte 57 of each batch header). */
-function countRecords(chunks: readonly Buffer[]): number {
-  let count = 0;
-  for (const chunk of chunks) {
-    let pos = 0;
-    while (pos + 61 <= chunk.length) {
-      count += chunk.readInt32BE(pos + 57);
-      pos += 12 + chunk.readInt32BE(pos + 8);
-    }
-  }
-  return count;
 }
 
 export function fetchHandler(broker: BrokerContext): Handler<1> {
@@ -93,15 +80,10 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
         data.push(base);
         continue;
       }
-      const hw = p.highWatermark;
-      base.highWatermark = hw;
-      base.lastStableOffset = hw;
-      base.logStartOffset = p.log.logStartOffset;
-      // Between the high watermark and the log end (e.g. just after a leader change, when the new
-      // leader's high watermark lags the old one's) there is nothing to give yet, but the offset is
-      // valid: Kafka answers with no records, not OFFSET_OUT_OF_RANGE.
-      const inRange = slot.fetchOffset >= p.log.logStartOffset && slot.fetchOffset <= p.log.logEndOffset;
-      if ((slot.fetchOffset >= hw && inRange) || remaining <= 0) {
+      base.highWatermark = p.highWatermark;
+      base.lastStableOffset = p.highWatermark;
+      base.logStartOffset = p.logStartOffset;
+      if (remaining <= 0) {
         data.push(base);
         continue;
       }
@@ -110,8 +92,12 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
         bytes === 0
           ? Math.max(1, Math.min(slot.partitionMaxBytes, remaining))
           : Math.min(slot.partitionMaxBytes, remaining);
-      const read = inRange ? await p.log.read(slot.fetchOffset, limit, hw) : null;
-      if (read === null || !read.ok) {
+      // Read bounds are the partition's: below the high watermark, nothing (no error) between it and the log end.
+      const read = await p.readCommitted(slot.fetchOffset, limit);
+      base.highWatermark = read.highWatermark;
+      base.lastStableOffset = read.highWatermark;
+      base.logStartOffset = read.logStartOffset;
+      if (!read.ok) {
         base.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
         data.push(base);
         continue;
@@ -121,7 +107,7 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
         bytes += read.sizeBytes;
         remaining -= read.sizeBytes;
         broker.metrics.bytesOut.inc({ topic: slot.topic }, read.sizeBytes);
-        broker.metrics.messagesOut.inc({ topic: slot.topic }, countRecords(read.records));
+        broker.metrics.messagesOut.inc({ topic: slot.topic }, read.recordCount);
       }
       data.push(base);
     }

@@ -28,10 +28,10 @@ export function listOffsetsHandler(broker: BrokerContext): Handler<2> {
       return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     }
     if (timestamp === latestTimestamp) return { ...none(ErrorCode.NONE), offset: partition.highWatermark };
-    if (timestamp === earliestTimestamp) return { ...none(ErrorCode.NONE), offset: partition.log.logStartOffset };
+    if (timestamp === earliestTimestamp) return { ...none(ErrorCode.NONE), offset: partition.logStartOffset };
     if (timestamp < 0n) return none(ErrorCode.INVALID_REQUEST);
-    const found = await partition.log.offsetForTimestamp(timestamp);
-    if (found === null || found.offset >= partition.highWatermark) return none(ErrorCode.NONE);
+    const found = await partition.offsetForTimestamp(timestamp);
+    if (found === null) return none(ErrorCode.NONE);
     return { partitionIndex: index, errorCode: ErrorCode.NONE, timestamp: found.timestampMs, offset: found.offset };
   }
 

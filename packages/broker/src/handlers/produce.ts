@@ -10,6 +10,8 @@
  * the batch (every ISR member has it), with NOT_ENOUGH_REPLICAS_AFTER_APPEND
  * if the ISR shrinks below the minimum meanwhile, REQUEST_TIMED_OUT after
  * the request's timeout, or NOT_LEADER_OR_FOLLOWER if leadership moves.
+ * Those decisions are Partition.appendAsLeader's; this handler validates and
+ * maps its outcome to Kafka codes.
  */
 import { isValidTopicName } from '@runnel/metadata';
 import {
@@ -21,6 +23,7 @@ import {
 } from '@runnel/protocol';
 import { consumerOffsetsTopic } from '../groups/types.ts';
 import { topicLimits } from '../log-config.ts';
+import { type Acks, isAcks } from '../replication/partition-api.ts';
 import type { BrokerContext, Handler } from './handler.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
@@ -41,7 +44,9 @@ async function hasKeylessRecord(records: Buffer): Promise<boolean> {
   return batches.some((b) => b.records.some((r) => r.key === null));
 }
 
-const ackErrorCodes = {
+/** Partition's closed union of produce failures -> Kafka codes. */
+const appendErrorCodes = {
+  not_enough_replicas: ErrorCode.NOT_ENOUGH_REPLICAS,
   not_enough_replicas_after_append: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
   timed_out: ErrorCode.REQUEST_TIMED_OUT,
   not_leader: ErrorCode.NOT_LEADER_OR_FOLLOWER,
@@ -52,7 +57,7 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
     topic: string,
     index: number,
     records: Buffer | null,
-    acks: number,
+    acks: Acks,
     timeoutMs: number,
   ): Promise<PartitionResponse> {
     const fail = (errorCode: number): PartitionResponse => {
@@ -85,20 +90,22 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
       broker.logger.warn({ topic, partition: index }, 'rejected keyless record for a compacted topic');
       return fail(ErrorCode.INVALID_RECORD);
     }
-    if (acks === -1 && partition.isr.length < limits.minInsyncReplicas) return fail(ErrorCode.NOT_ENOUGH_REPLICAS);
-    const result = await partition.appendAsLeader(records, checked.value.recordCount, () => broker.clock.monotonicMs());
+    const appended = await partition.appendAsLeader(records, checked.value.recordCount, {
+      acks,
+      minInsyncReplicas: limits.minInsyncReplicas,
+      timeoutMs,
+    });
+    if (!appended.ok) return fail(appendErrorCodes[appended.error]);
     broker.metrics.bytesIn.inc({ topic }, records.length);
     broker.metrics.messagesIn.inc({ topic }, checked.value.recordCount);
-    if (acks === -1) {
-      const outcome = await partition.waitForAcks(result.lastOffset, limits.minInsyncReplicas, timeoutMs);
-      if (outcome !== 'done') return fail(ackErrorCodes[outcome]);
-    }
+    const replicated = await appended.value.replicated;
+    if (replicated !== 'done') return fail(appendErrorCodes[replicated]);
     return {
       index,
       errorCode: ErrorCode.NONE,
-      baseOffset: result.baseOffset,
-      logAppendTimeMs: result.logAppendTimeMs,
-      logStartOffset: partition.log.logStartOffset,
+      baseOffset: appended.value.baseOffset,
+      logAppendTimeMs: appended.value.logAppendTimeMs,
+      logStartOffset: partition.logStartOffset,
     };
   }
 
@@ -109,7 +116,7 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
     maxVersion: 7,
     async handle(request: ProduceRequest): Promise<ProduceResponse | null> {
       const acks = request.acks;
-      if (acks !== 0 && acks !== 1 && acks !== -1) {
+      if (!isAcks(acks)) {
         return {
           responses: request.topicData.map((t) => ({
             name: t.name,

@@ -1,8 +1,8 @@
 /**
  * The leader-epoch rules that keep replica logs identical (KIP-101, with
  * KIP-320's diverging epoch in the fetch response), as pure functions of
- * epoch-cache lookups, so the broker and the deterministic simulation run
- * the same rules.
+ * epoch-cache lookups; `runnelReplicationRules` (replication-rules.ts) is
+ * made of them, and the deterministic simulation swaps old ones in.
  *
  * An `EpochEnd` is what `PartitionLog.endOffsetForEpoch(e)` answers: the
  * largest epoch at or below `e` that the log knows and the offset where it

@@ -1,40 +1,38 @@
 /**
  * The follower side of replication for every partition this broker follows
- * under one leader broker: one fetch loop over one ReplicaFetch stream.
+ * under one leader broker: one fetch loop over one ReplicaFetchStream (the
+ * transport seam: gRPC in production).
  *
- * Each round sends, per partition, the local log end offset (where to
- * continue), the epoch of the last local batch and the leader epoch we
- * believe in; the leader answers with raw batches (appended as they are,
- * offsets and epochs kept), its high watermark, or where our histories
- * diverge (KIP-101/KIP-320), and we truncate to the end of the common epoch —
- * never to our own high watermark. One round is in flight at a time: the
- * next fetch offset depends on the last append.
+ * Each round sends, per partition, where its log continues
+ * (Partition.fetchPosition: log end, epoch of the last batch) and the leader
+ * epoch we believe in; Partition.applyLeaderAnswer does what the answer says
+ * (append, truncate to the end of the common epoch, reset) and this loop
+ * logs it, counts it and pauses partitions the leader refused. One round is
+ * in flight at a time: the next fetch offset depends on the last append.
+ * Time and timers (request timeout, pauses, backoff) come from the Clock and
+ * Timers it is given.
  *
  * Owned by ReplicaManager. `remove()` resolves once no round is touching
  * the partition, so its role can change safely. Network trouble backs off
  * and retries; a refused append or an error from the leader is logged and
  * retried on the next round (metadata will usually have moved on by then).
  */
-import type { Logger } from '@runnel/common';
+import type { Clock, Logger, Timers } from '@runnel/common';
 import { brokerId, leaderEpoch, offset, partitionId } from '@runnel/common';
-import type {
-  ReplicaFetchClient,
-  ReplicaFetchPartitionResponse,
-  ReplicaFetchRequest,
-  ReplicaFetchResponse,
-} from '@runnel/rpc';
-import type { Partition } from '../partition.ts';
+import type { ReplicaFetchPartitionResponse, ReplicaFetchRequest, ReplicaFetchResponse } from '@runnel/rpc';
 import type { ByteRateLimiter } from './byte-rate-limiter.ts';
-import { followerTruncationOffset, newerEpochsStart } from './divergence.ts';
+import type { FollowerOutcome } from './follower-apply.ts';
+import type { Partition } from './partition.ts';
 import type { ReplicationMetrics } from './replication-metrics.ts';
+import type { ReplicaFetchStream } from './replication-transport.ts';
 
 export interface ReplicaFetcherOptions {
   readonly nodeId: number;
   readonly leaderId: number;
   /** host:port the client dials. */
   readonly address: string;
-  /** Makes the stream client; a fetch that gets no answer in time replaces it. */
-  readonly connect: () => ReplicaFetchClient;
+  /** Makes the stream; a fetch that gets no answer in time replaces it. */
+  readonly connect: () => ReplicaFetchStream;
   /** How long past maxWaitMs a fetch may go unanswered (replica.socket.timeout.ms). */
   readonly requestTimeoutMs: number;
   readonly brokerEpoch: () => bigint;
@@ -42,6 +40,8 @@ export interface ReplicaFetcherOptions {
   readonly maxBytes: number;
   readonly backoffMs: number;
   readonly logger: Logger;
+  readonly clock: Clock;
+  readonly timers: Timers;
   readonly metrics: ReplicationMetrics;
   /** Applies to partitions this broker is being added to by a reassignment. */
   readonly throttle: ByteRateLimiter;
@@ -59,7 +59,7 @@ export class ReplicaFetcher {
   readonly #pausedUntil = new Map<string, number>();
   /** Settles when the responses being applied now have been (not when the fetch in flight answers). */
   #applying: Promise<void> = Promise.resolve();
-  #client: ReplicaFetchClient;
+  #client: ReplicaFetchStream;
   #wake: (() => void) | null = null;
   #closed = false;
   #loop: Promise<void>;
@@ -138,12 +138,15 @@ export class ReplicaFetcher {
   /** The leader's answer, or null when none came in time (the stream is then replaced). */
   async #send(request: ReplicaFetchRequest): Promise<ReplicaFetchResponse | null> {
     const client = this.#client;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: { cancel(): void } | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), request.maxWaitMs + this.#options.requestTimeoutMs);
+      timer = this.#options.timers.setTimeout(
+        () => resolve('timeout'),
+        request.maxWaitMs + this.#options.requestTimeoutMs,
+      );
     });
     const result = await Promise.race([client.fetch(request), timedOut]);
-    clearTimeout(timer);
+    timer?.cancel();
     if (result === 'timeout') {
       this.#options.logger.warn({ leader: this.leaderId }, 'replica fetch unanswered; reconnecting to the leader');
       client.close();
@@ -161,7 +164,7 @@ export class ReplicaFetcher {
 
   /** Partitions to ask for in the next round. */
   #due(): Partition[] {
-    const now = performance.now();
+    const now = this.#options.clock.monotonicMs();
     const due: Partition[] = [];
     for (const [key, p] of this.#partitions) {
       if (p.closed) continue;
@@ -180,9 +183,9 @@ export class ReplicaFetcher {
   /** Waits for a partition to be added, close(), or `ms` (null: no timeout). */
   #idle(ms: number | null): Promise<void> {
     return new Promise((resolve) => {
-      const timer = ms === null ? null : setTimeout(finish, ms);
+      const timer = ms === null ? null : this.#options.timers.setTimeout(finish, ms);
       function finish(): void {
-        if (timer !== null) clearTimeout(timer);
+        timer?.cancel();
         resolve();
       }
       this.#wake = () => {
@@ -194,7 +197,7 @@ export class ReplicaFetcher {
 
   /** One fetch round; false when the leader could not be reached. */
   async #fetchOnce(batch: Partition[]): Promise<boolean> {
-    const asked = batch.map((p) => ({ partition: p, leaderEpoch: p.leaderEpoch, fetchOffset: p.log.logEndOffset }));
+    const asked = batch.map((p) => ({ partition: p, leaderEpoch: p.leaderEpoch, ...p.fetchPosition() }));
     const request: ReplicaFetchRequest = {
       replicaId: brokerId(this.#options.nodeId),
       brokerEpoch: this.#options.brokerEpoch(),
@@ -205,9 +208,9 @@ export class ReplicaFetcher {
         topicId: a.partition.topicId,
         partition: partitionId(a.partition.index),
         fetchOffset: offset(a.fetchOffset),
-        lastFetchedEpoch: leaderEpoch(a.partition.log.latestEpoch),
+        lastFetchedEpoch: leaderEpoch(a.lastFetchedEpoch),
         currentLeaderEpoch: leaderEpoch(a.leaderEpoch),
-        logStartOffset: offset(a.partition.log.logStartOffset),
+        logStartOffset: offset(a.logStartOffset),
       })),
     };
     const response = await this.#send(request);
@@ -238,7 +241,7 @@ export class ReplicaFetcher {
         const response = byKey.get(keyOf(p));
         // Skip partitions whose role or epoch changed while the fetch was out.
         if (response === undefined || !this.has(p) || p.closed || p.leaderEpoch !== a.leaderEpoch) return undefined;
-        if (p.log.logEndOffset !== a.fetchOffset) return undefined;
+        if (p.logEndOffset !== a.fetchOffset) return undefined;
         return this.#handle(p, a.fetchOffset, response);
       }),
     );
@@ -247,97 +250,72 @@ export class ReplicaFetcher {
   }
 
   async #handle(p: Partition, fetchOffset: bigint, r: ReplicaFetchPartitionResponse): Promise<void> {
-    const log = p.log;
-    const where = { topic: p.topic, partition: p.index, leader: this.leaderId };
-    switch (r.error) {
-      case 'none':
-        break;
-      case 'offset_out_of_range':
-        if (fetchOffset < r.logStartOffset || fetchOffset > r.logEndOffset) {
-          // Behind the leader's retention, or ahead of a leader that lost records (unclean election):
-          // the leader's log is the truth.
-          const to = fetchOffset < r.logStartOffset ? r.logStartOffset : r.logEndOffset;
-          this.#options.logger.warn({ ...where, from: fetchOffset, to }, 'follower log reset to the leader');
-          if (to < fetchOffset) await log.truncateTo(to);
-          else await log.resetTo(to);
-          p.clipHighWatermark();
-          return;
-        }
+    const outcome = await p.applyLeaderAnswer(fetchOffset, r);
+    this.#report(p, outcome);
+    switch (outcome.kind) {
+      case 'appended':
+        this.#options.metrics.bytesIn.inc(outcome.bytes);
+        if (this.#throttled(p)) this.#options.throttle.record(outcome.bytes);
+        return;
+      case 'truncated':
+        this.#options.metrics.truncations.inc();
+        return;
+      case 'paused':
+        // Asked for again after a pause: metadata or the leader's log will usually have moved on.
         this.#pause(p);
         return;
-      default:
-        this.#options.logger.debug({ ...where, error: r.error }, 'replica fetch refused');
-        this.#pause(p);
+      case 'caught_up':
+      case 'reset':
         return;
     }
-    if (r.divergingEpoch !== null) {
-      const to = followerTruncationOffset(
-        r.divergingEpoch,
-        log.endOffsetForEpoch(r.divergingEpoch.epoch),
-        log.logStartOffset,
-        r.logStartOffset,
-      );
-      if (to >= log.logEndOffset && log.latestEpoch <= r.divergingEpoch.epoch) {
-        // Nothing of ours to cut, yet the leader says we diverge: asking again at once would only
-        // loop. Sit out a moment (metadata or the leader's log will have moved on).
-        this.#options.logger.warn(
-          { ...where, divergingEpoch: r.divergingEpoch.epoch, leaderEndOffset: r.divergingEpoch.endOffset, to },
-          'diverging epoch with nothing to truncate; pausing the partition',
-        );
-        this.#pause(p);
-        return;
-      }
-      this.#options.logger.info(
-        {
-          ...where,
-          divergingEpoch: r.divergingEpoch.epoch,
-          leaderEndOffset: r.divergingEpoch.endOffset,
-          from: log.logEndOffset,
-          to,
-        },
-        'follower truncating to the end of the common epoch',
-      );
-      await log.truncateTo(to);
-      p.clipHighWatermark();
-      this.#options.metrics.truncations.inc();
-      return;
-    }
-    if (r.records.length > 0) {
-      const appended = await log.appendAsFollower(r.records);
-      if (!appended.ok) {
-        this.#options.logger.warn({ ...where, error: appended.error }, 'follower append refused');
-        if (appended.error === 'epoch_regression') await this.#dropNewerEpochs(p, r.records);
-        else this.#pause(p);
-        return;
-      }
-      this.#options.metrics.bytesIn.inc(r.records.length);
-      if (this.#throttled(p)) this.#options.throttle.record(r.records.length);
-      p.onFollowerAppend();
-    }
-    p.onLeaderHighWatermark(r.highWatermark);
   }
 
-  /**
-   * The leader sent batches of an epoch older than our newest one at offsets
-   * we hold nothing for: our newer-epoch records are not in the leader's
-   * history. Cut them (everything from where our first epoch newer than the
-   * leader's batch begins) and fetch again from there.
-   */
-  async #dropNewerEpochs(p: Partition, records: Buffer): Promise<void> {
-    if (records.length < 16) return;
-    const batchEpoch = records.readInt32BE(12);
-    const to = newerEpochsStart(p.log.endOffsetForEpoch(batchEpoch), p.log.logStartOffset);
-    this.#options.logger.warn(
-      { topic: p.topic, partition: p.index, leader: this.leaderId, batchEpoch, from: p.log.logEndOffset, to },
-      'follower dropping records of epochs the leader does not have',
-    );
-    await p.log.truncateTo(to);
-    p.clipHighWatermark();
-    this.#options.metrics.truncations.inc();
+  #report(p: Partition, outcome: FollowerOutcome): void {
+    const where = { topic: p.topic, partition: p.index, leader: this.leaderId };
+    const logger = this.#options.logger;
+    switch (outcome.kind) {
+      case 'reset':
+        logger.warn({ ...where, from: outcome.from, to: outcome.to }, 'follower log reset to the leader');
+        return;
+      case 'truncated':
+        if (outcome.cause === 'diverging_epoch') {
+          const { divergingEpoch, leaderEndOffset, from, to } = outcome;
+          logger.info(
+            { ...where, divergingEpoch, leaderEndOffset, from, to },
+            'follower truncating to the end of the common epoch',
+          );
+        } else {
+          logger.warn({ ...where, error: 'epoch_regression' }, 'follower append refused');
+          const { batchEpoch, from, to } = outcome;
+          logger.warn(
+            { ...where, batchEpoch, from, to },
+            'follower dropping records of epochs the leader does not have',
+          );
+        }
+        return;
+      case 'paused':
+        if (outcome.cause === 'leader_error') {
+          if (outcome.error !== 'offset_out_of_range') {
+            logger.debug({ ...where, error: outcome.error }, 'replica fetch refused');
+          }
+        } else if (outcome.cause === 'append_refused') {
+          logger.warn({ ...where, error: outcome.error }, 'follower append refused');
+        } else {
+          const { divergingEpoch, leaderEndOffset, to } = outcome;
+          logger.warn(
+            { ...where, divergingEpoch, leaderEndOffset, to },
+            'diverging epoch with nothing to truncate; pausing the partition',
+          );
+        }
+        return;
+      case 'appended':
+      case 'caught_up':
+        return;
+    }
   }
 
   #pause(p: Partition): void {
-    this.#pausedUntil.set(keyOf(p), performance.now() + errorPauseMs);
+    this.#pausedUntil.set(keyOf(p), this.#options.clock.monotonicMs() + errorPauseMs);
   }
 }
 

@@ -9,19 +9,30 @@
  * fetcher (and any round writing to it finishes) before its role changes,
  * so a follower append never races the leader's first appends.
  *
+ * The network (ReplicationTransport: gRPC by default), time and timers
+ * (Clock, Timers) and the replication rules are parameters, so the
+ * deterministic simulation runs this class as it is.
+ *
  * Owned by Broker; `close()` stops the fetchers, the server and the loop.
  * Errors from the controller leave the proposal to be recomputed on the
  * next tick; a leader that cannot be reached is retried with backoff.
  */
-import type { Clock, Logger } from '@runnel/common';
+import type { Clock, Logger, Timer, Timers } from '@runnel/common';
+import { systemTimers } from '@runnel/common';
 import type { ControllerChannel, MetadataImage } from '@runnel/metadata';
-import { ReplicaFetchClient, ReplicaFetchServer } from '@runnel/rpc';
 import type { Registry } from 'prom-client';
-import type { Partition, PartitionState } from '../partition.ts';
 import { ByteRateLimiter } from './byte-rate-limiter.ts';
 import { leaderFetchHandler } from './leader-fetch-handler.ts';
+import type { Partition } from './partition.ts';
+import type { PartitionState } from './partition-api.ts';
 import { ReplicaFetcher } from './replica-fetcher.ts';
 import { ReplicationMetrics } from './replication-metrics.ts';
+import { type ReplicationRules, runnelReplicationRules } from './replication-rules.ts';
+import {
+  grpcReplicationTransport,
+  type ReplicaFetchListener,
+  type ReplicationTransport,
+} from './replication-transport.ts';
 
 export interface ReplicationConfig {
   readonly nodeId: number;
@@ -44,9 +55,16 @@ export interface ReplicationConfig {
 
 export interface ReplicaManagerOptions {
   readonly config: ReplicationConfig;
-  readonly channel: ControllerChannel;
+  /** Where ISR changes go (AlterPartition). */
+  readonly channel: Pick<ControllerChannel, 'alterPartition'>;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Default: the event loop's. */
+  readonly timers?: Timers;
+  /** Default: gRPC (@runnel/rpc). */
+  readonly transport?: ReplicationTransport;
+  /** Default: runnelReplicationRules (only the simulation swaps old rules in). */
+  readonly rules?: ReplicationRules;
   readonly registry: Registry;
   readonly partitions: () => Iterable<Partition>;
   readonly lookup: (topicId: string, partition: number) => Partition | undefined;
@@ -64,24 +82,34 @@ const expandRetryMs = 1000;
 export class ReplicaManager {
   readonly metrics: ReplicationMetrics;
   readonly #options: ReplicaManagerOptions;
-  readonly #server: ReplicaFetchServer;
+  readonly #timers: Timers;
+  readonly #transport: ReplicationTransport;
+  readonly #rules: ReplicationRules;
+  readonly #server: ReplicaFetchListener;
   readonly #fetchers = new Map<number, ReplicaFetcher>();
   readonly #throttle: ByteRateLimiter;
-  readonly #timer: NodeJS.Timeout;
+  readonly #timer: Timer;
   #closed = false;
   #following = true;
   /** Partitions whose last proposal was refused: no new one before this monotonic time. */
   readonly #retryAt = new WeakMap<Partition, number>();
 
-  private constructor(options: ReplicaManagerOptions, server: ReplicaFetchServer, metrics: ReplicationMetrics) {
+  private constructor(
+    options: ReplicaManagerOptions,
+    transport: ReplicationTransport,
+    server: ReplicaFetchListener,
+    metrics: ReplicationMetrics,
+  ) {
     this.#options = options;
+    this.#timers = options.timers ?? systemTimers;
+    this.#transport = transport;
+    this.#rules = options.rules ?? runnelReplicationRules;
     this.#server = server;
     this.metrics = metrics;
     this.#throttle = new ByteRateLimiter(options.config.throttledRateBytesPerSec, () => options.clock.monotonicMs());
     // Shrinks are due lagTimeMaxMs after a follower stops keeping up; checking at half that bounds the delay.
     const tick = Math.max(50, Math.min(1000, Math.floor(options.config.lagTimeMaxMs / 2)));
-    this.#timer = setInterval(() => this.#checkIsrs(), tick);
-    this.#timer.unref();
+    this.#timer = this.#timers.setInterval(() => this.#checkIsrs(), tick);
   }
 
   static async start(options: ReplicaManagerOptions): Promise<ReplicaManager> {
@@ -91,24 +119,22 @@ export class ReplicaManager {
       nowMs: () => options.clock.monotonicMs(),
     });
     const holder: { manager: ReplicaManager | null } = { manager: null };
-    const started = await ReplicaFetchServer.start({
-      host: options.config.host,
-      port: options.config.port,
+    const transport = options.transport ?? grpcReplicationTransport(options.logger);
+    const handler = leaderFetchHandler({
+      lookup: options.lookup,
+      clock: options.clock,
+      timers: options.timers ?? systemTimers,
+      metrics,
       logger: options.logger,
-      handler: leaderFetchHandler({
-        lookup: options.lookup,
-        nowMs: () => options.clock.monotonicMs(),
-        metrics,
-        logger: options.logger,
-        onFollowerProgress: (p) => holder.manager?.proposeIsrChange(p),
-      }),
+      onFollowerProgress: (p) => holder.manager?.proposeIsrChange(p),
     });
+    const started = await transport.listen(options.config.host, options.config.port, handler);
     if (!started.ok) {
       throw new Error(
-        `could not listen for replication on ${options.config.host}:${options.config.port}: ${started.message ?? started.error}`,
+        `could not listen for replication on ${options.config.host}:${options.config.port}: ${started.error}`,
       );
     }
-    const manager = new ReplicaManager(options, started.value, metrics);
+    const manager = new ReplicaManager(options, transport, started.value, metrics);
     holder.manager = manager;
     return manager;
   }
@@ -127,13 +153,13 @@ export class ReplicaManager {
     ) {
       await current.remove(p);
     }
-    p.applyState(
-      state,
-      this.#options.clock.monotonicMs(),
-      this.#options.config.lagTimeMaxMs,
-      this.#options.minInsyncReplicas(p.topic),
-      this.#unavailableReplicas(state.replicas),
-    );
+    const wasFollowing = p.role === 'follower' && p.leader === state.leader && p.leaderEpoch === state.leaderEpoch;
+    p.applyState(state, {
+      lagTimeMaxMs: this.#options.config.lagTimeMaxMs,
+      minInsyncReplicas: this.#options.minInsyncReplicas(p.topic),
+      unavailable: this.#unavailableReplicas(state.replicas),
+    });
+    if (p.role === 'follower' && !wasFollowing) await p.startFollowing();
     if (p.role === 'follower') this.#fetcherFor(p.leader)?.add(p);
     if (p.role === 'leader') this.proposeIsrChange(p);
   }
@@ -148,15 +174,16 @@ export class ReplicaManager {
     if (this.#closed || p.closed) return;
     const now = this.#options.clock.monotonicMs();
     if ((this.#retryAt.get(p) ?? 0) > now) return;
-    const proposal = p.isrChange(now);
+    const proposal = p.isrChange();
     if (proposal === null) return;
     const where = { topic: p.topic, partition: p.index };
+    const checkEpochs = this.#rules.isrExpansionChecksBrokerEpochs;
     // Kafka's isReplicaIsrEligible: only add brokers our metadata shows registered under the epoch they
     // fetched with and unfenced; a restarted broker fetches before the controller lets it back in.
     const image = this.#options.image();
     const ineligible = proposal.addedBrokerEpochs.filter((m) => {
       const broker = image.broker(m.brokerId);
-      return broker === undefined || broker.fenced || broker.brokerEpoch !== m.brokerEpoch;
+      return checkEpochs && (broker === undefined || broker.fenced || broker.brokerEpoch !== m.brokerEpoch);
     });
     if (ineligible.length > 0) {
       p.onIsrAnswer(proposal.leaderEpoch, null);
@@ -175,7 +202,7 @@ export class ReplicaManager {
         leaderEpoch: proposal.leaderEpoch,
         partitionEpoch: proposal.partitionEpoch,
         isr: proposal.isr,
-        addedBrokerEpochs: proposal.addedBrokerEpochs,
+        addedBrokerEpochs: checkEpochs ? proposal.addedBrokerEpochs : [],
       })
       .then(
         (result) => {
@@ -210,7 +237,7 @@ export class ReplicaManager {
 
   async close(): Promise<void> {
     this.#closed = true;
-    clearInterval(this.#timer);
+    this.#timer.cancel();
     this.#server.close();
     const fetchers = [...this.#fetchers.values()];
     await Promise.all(fetchers.map((f) => f.close()));
@@ -267,13 +294,15 @@ export class ReplicaManager {
       nodeId: this.#options.config.nodeId,
       leaderId,
       address,
-      connect: () => new ReplicaFetchClient({ address, logger: this.#options.logger }),
+      connect: () => this.#transport.connect(address),
       requestTimeoutMs: this.#options.config.fetchTimeoutMs,
       brokerEpoch: this.#options.brokerEpoch,
       maxWaitMs: this.#options.config.fetchWaitMaxMs,
       maxBytes: this.#options.config.fetchResponseBytesMax,
       backoffMs: this.#options.config.fetchBackoffMs,
       logger: this.#options.logger,
+      clock: this.#options.clock,
+      timers: this.#timers,
       metrics: this.metrics,
       throttle: this.#throttle,
     });

@@ -7,7 +7,7 @@
  * registered in the broker's registry.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Partition } from '../partition.ts';
+import type { Partition } from './partition.ts';
 import type { FollowerState } from './replica-tracker.ts';
 
 export interface ReplicationSources {
@@ -86,7 +86,7 @@ export class ReplicationMetrics {
           const now = sources.nowMs();
           for (const p of leaders()) {
             for (const id of p.replicas) {
-              const state = p.tracker?.followerState(id, now);
+              const state = p.followerState(id, now);
               const v = state === undefined ? null : value(state);
               if (v !== null) this.set({ topic: p.topic, partition: String(p.index), follower: String(id) }, v);
             }

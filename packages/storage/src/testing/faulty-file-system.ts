@@ -148,8 +148,13 @@ export class FaultyFileSystem implements FileSystem {
 
   async readdir(path: string): Promise<string[]> {
     this.#check();
+    if (!this.#dirs.has(normalize(path))) throw fsError('ENOENT', path);
+    return this.entries(path);
+  }
+
+  /** Entry names in a directory as they are now, sorted; none when it is missing (for test observers). */
+  entries(path: string): string[] {
     const dir = normalize(path);
-    if (!this.#dirs.has(dir)) throw fsError('ENOENT', path);
     const names: string[] = [];
     for (const p of [...this.#files.keys(), ...this.#dirs]) {
       if (p !== dir && dirname(p) === dir) names.push(p.slice(dir === '/' ? 1 : dir.length + 1));

@@ -1,0 +1,70 @@
+/**
+ * The leader's half of a replica fetch round for one partition, as pure
+ * checks plus the one read they lead to: a fetch under a stale or unknown
+ * leader epoch is fenced; one whose last epoch ends earlier in our log than
+ * where it wants to continue gets the diverging epoch (KIP-320); one outside
+ * our log is out of range. Records sent to a follower stop at the end of
+ * our completed appends (the tracker's log end), so a follower never copies
+ * a batch we have not finished writing; a caught-up follower is answered
+ * from memory (LeaderTailCache), others from the log.
+ *
+ * Partition.answerFollowerFetch calls these around its tracker update.
+ */
+import type { PartitionLog } from '@runnel/storage';
+import type { EpochEnd } from './divergence.ts';
+import type { LeaderAnswerError } from './follower-apply.ts';
+import type { LeaderTailCache } from './leader-tail-cache.ts';
+import type { FollowerFetch } from './partition-api.ts';
+import type { ReplicationRules } from './replication-rules.ts';
+
+export type FetchRefusal =
+  | { readonly error: Exclude<LeaderAnswerError, 'none'>; readonly divergingEpoch: null }
+  | { readonly error: 'none'; readonly divergingEpoch: EpochEnd };
+
+/** Why `fetch` gets no data now, or null when the follower may have records from `fetchOffset`. */
+export function fetchRefusal(
+  log: PartitionLog,
+  rules: ReplicationRules,
+  leaderEpoch: number,
+  leaderEndOffset: bigint,
+  fetch: FollowerFetch,
+): FetchRefusal | null {
+  if (fetch.currentLeaderEpoch >= 0 && fetch.currentLeaderEpoch < leaderEpoch) {
+    return { error: 'fenced_leader_epoch', divergingEpoch: null };
+  }
+  if (fetch.currentLeaderEpoch > leaderEpoch) return { error: 'unknown_leader_epoch', divergingEpoch: null };
+  if (fetch.lastFetchedEpoch >= 0) {
+    const ours = log.endOffsetForEpoch(fetch.lastFetchedEpoch);
+    const diverging = rules.divergingEpoch(ours, fetch.lastFetchedEpoch, fetch.fetchOffset);
+    if (diverging !== null) return { error: 'none', divergingEpoch: diverging };
+  }
+  if (fetch.fetchOffset < log.logStartOffset || fetch.fetchOffset > leaderEndOffset) {
+    return { error: 'offset_out_of_range', divergingEpoch: null };
+  }
+  return null;
+}
+
+/** Stored batches from `fetchOffset` (below `leaderEndOffset`, up to `maxBytes` but at least one), as one buffer. */
+export async function readForFollower(
+  log: PartitionLog,
+  tail: LeaderTailCache | null,
+  fetchOffset: bigint,
+  maxBytes: number,
+  leaderEndOffset: bigint,
+): Promise<{ records: Buffer; source: 'tail' | 'log' } | null> {
+  const cached = tail?.read(fetchOffset, maxBytes, leaderEndOffset) ?? null;
+  let chunks: readonly Buffer[];
+  let source: 'tail' | 'log';
+  if (cached !== null) {
+    chunks = cached;
+    source = 'tail';
+  } else {
+    const read = await log.read(fetchOffset, maxBytes, leaderEndOffset);
+    if (!read.ok) return null;
+    chunks = read.records;
+    source = 'log';
+  }
+  // One message field per partition: several appends are joined (protobuf copies them once more regardless).
+  const records = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  return { records: records ?? Buffer.alloc(0), source };
+}

@@ -1,0 +1,112 @@
+/**
+ * The shapes Partition's methods take and return: what metadata says about
+ * a partition, what a produce asks for and gets, what a consumer and a
+ * follower may read. Plain types (and one guard); Partition (partition.ts)
+ * is where the decisions are made.
+ */
+import type { Clock, Timers } from '@runnel/common';
+import type { PartitionLog } from '@runnel/storage';
+import type { AckOutcome } from './ack-waiters.ts';
+import type { LeaderAnswer } from './follower-apply.ts';
+import type { ReplicationRules } from './replication-rules.ts';
+
+export type PartitionRole = 'leader' | 'follower' | 'none';
+
+/** What metadata says about the partition. */
+export interface PartitionState {
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  readonly addingReplicas: readonly number[];
+}
+
+export interface PartitionOptions {
+  readonly topic: string;
+  readonly index: number;
+  readonly topicId: string;
+  readonly log: PartitionLog;
+  readonly nodeId: number;
+  readonly state: PartitionState;
+  /** From the high-watermark checkpoint; clipped to the log. */
+  readonly highWatermark: bigint;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly rules?: ReplicationRules;
+}
+
+/** What a produce waits for: the leader's append (acks 0 and 1), or every ISR member (acks=all, -1). */
+export type Acks = 0 | 1 | -1;
+
+export interface LeaderAppendOptions {
+  readonly acks: Acks;
+  /** acks=all is refused before appending, and fails after, while the ISR is smaller than this. */
+  readonly minInsyncReplicas: number;
+  /** acks=all: how long to wait for the ISR. */
+  readonly timeoutMs: number;
+}
+
+/** Why a produce was refused before anything was appended. */
+export type LeaderAppendError = 'not_leader' | 'not_enough_replicas';
+
+export interface LeaderAppend {
+  readonly baseOffset: bigint;
+  readonly lastOffset: bigint;
+  readonly logAppendTimeMs: bigint;
+  /**
+   * Settles once the append is as replicated as `acks` asked: at once for
+   * acks 0 and 1; for acks=all when every ISR member has it ('done'), or
+   * with why not. Never rejects.
+   */
+  readonly replicated: Promise<AckOutcome>;
+}
+
+export function isAcks(n: number): n is Acks {
+  return n === 0 || n === 1 || n === -1;
+}
+
+/** Committed records for a consumer, with the bounds it may use. */
+export type CommittedRead =
+  | {
+      readonly ok: true;
+      readonly records: Buffer[];
+      readonly sizeBytes: number;
+      readonly recordCount: number;
+      readonly highWatermark: bigint;
+      readonly logStartOffset: bigint;
+    }
+  | {
+      readonly ok: false;
+      readonly error: 'offset_out_of_range';
+      readonly highWatermark: bigint;
+      readonly logStartOffset: bigint;
+    };
+
+/** One follower's fetch of this partition, as the leader receives it. */
+export interface FollowerFetch {
+  readonly followerId: number;
+  /** The registration the follower fetches under (KIP-903). */
+  readonly brokerEpoch: bigint;
+  /** The follower's log end offset: where it continues. */
+  readonly fetchOffset: bigint;
+  /** Epoch of the follower's last batch; -1 when its log is empty. */
+  readonly lastFetchedEpoch: number;
+  /** The leader epoch the follower believes in; -1 when unknown. */
+  readonly currentLeaderEpoch: number;
+}
+
+/** The leader's answer to a FollowerFetch. */
+export interface FollowerFetchAnswer extends LeaderAnswer {
+  /** Where the records came from (for metrics); null when none were read. */
+  readonly source: 'tail' | 'log' | null;
+  /** The fetch reached the tracker: an ISR change may be due. */
+  readonly progressed: boolean;
+}
+
+/** Where this replica asks its leader to continue from. */
+export interface FetchPosition {
+  readonly fetchOffset: bigint;
+  readonly lastFetchedEpoch: number;
+  readonly logStartOffset: bigint;
+}

@@ -1,0 +1,443 @@
+/**
+ * One partition replica hosted by this broker: its log, its role (leader,
+ * follower, or neither while the partition has no leader), its high
+ * watermark, and whoever waits on it (long-polling fetches, acks=all
+ * produces). Every replication decision about the partition is made here:
+ * what a produce needs before it is answered, what a consumer and what a
+ * follower may read, and what a follower does with its leader's answer.
+ *
+ * As leader it owns a ReplicaTracker (one per leader epoch and replica
+ * set): appends and follower fetches move the tracker's high watermark,
+ * which is what consumers may read and what acks=all waits for. As follower
+ * the high watermark comes from the leader's fetch responses, never above
+ * the local log end.
+ *
+ * Owned by PartitionManager, which opens and closes its log and changes its
+ * role as metadata changes (through ReplicaManager). Handlers append and
+ * read through its methods; the replication code feeds fetches in. Time and
+ * timers come from the Clock and Timers it is given. Waiters are told when
+ * the role changes under them. A log I/O error rejects the call that hit it.
+ */
+import type { Clock, Result } from '@runnel/common';
+import { err, ok } from '@runnel/common';
+import { BATCH_LENGTH_OFFSET, LOG_OVERHEAD, RECORD_BATCH_HEADER_BYTES, RECORD_COUNT_OFFSET } from '@runnel/protocol';
+import type { PartitionLog } from '@runnel/storage';
+import { type AckOutcome, AckWaiters } from './ack-waiters.ts';
+import type { EpochEnd } from './divergence.ts';
+import { fetchRefusal, readForFollower } from './follower-answer.ts';
+import {
+  applyLeaderAnswer,
+  type FollowerOutcome,
+  type LeaderAnswer,
+  type LeaderAnswerError,
+} from './follower-apply.ts';
+import { LeaderTailCache } from './leader-tail-cache.ts';
+import type {
+  CommittedRead,
+  FetchPosition,
+  FollowerFetch,
+  FollowerFetchAnswer,
+  LeaderAppend,
+  LeaderAppendError,
+  LeaderAppendOptions,
+  PartitionOptions,
+  PartitionRole,
+  PartitionState,
+} from './partition-api.ts';
+import { type FollowerState, type IsrProposal, ReplicaTracker } from './replica-tracker.ts';
+import { type ReplicationRules, runnelReplicationRules } from './replication-rules.ts';
+
+export type AppendListener = () => void;
+
+/** Per leader partition: appends not yet on every ISR member stay in memory up to this (see LeaderTailCache). */
+const tailCacheBytesMax = 4 * 1024 * 1024;
+
+const emptyRecords = Buffer.alloc(0);
+
+export class Partition {
+  readonly topic: string;
+  readonly index: number;
+  readonly topicId: string;
+  /** For PartitionManager (open, close, retention, compaction); replication and handlers use the methods below. */
+  readonly log: PartitionLog;
+  readonly nodeId: number;
+  readonly #clock: Clock;
+  readonly #rules: ReplicationRules;
+  #state: PartitionState;
+  #role: PartitionRole = 'none';
+  #tracker: ReplicaTracker | null = null;
+  /** Recent appends for followers' fetches; lives and dies with #tracker. */
+  #tail: LeaderTailCache | null = null;
+  /** Offsets below this are committed and visible to consumers. */
+  #highWatermark: bigint;
+  readonly #listeners = new Set<AppendListener>();
+  readonly #acks: AckWaiters;
+  readonly #ackState = (lastOffset: bigint, minIsr: number) =>
+    this.#tracker?.ackState(lastOffset, minIsr) ?? 'not_leader';
+  #closed = false;
+
+  constructor(options: PartitionOptions) {
+    this.topic = options.topic;
+    this.index = options.index;
+    this.topicId = options.topicId;
+    this.log = options.log;
+    this.nodeId = options.nodeId;
+    this.#clock = options.clock;
+    this.#rules = options.rules ?? runnelReplicationRules;
+    this.#acks = new AckWaiters(options.timers);
+    this.#state = options.state;
+    this.#highWatermark = clamp(options.highWatermark, options.log.logStartOffset, options.log.logEndOffset);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get role(): PartitionRole {
+    return this.#role;
+  }
+
+  get state(): PartitionState {
+    return this.#state;
+  }
+
+  get leader(): number {
+    return this.#state.leader;
+  }
+
+  get leaderEpoch(): number {
+    return this.#state.leaderEpoch;
+  }
+
+  get isr(): readonly number[] {
+    return this.#tracker?.isr ?? this.#state.isr;
+  }
+
+  get replicas(): readonly number[] {
+    return this.#state.replicas;
+  }
+
+  get highWatermark(): bigint {
+    return this.#highWatermark;
+  }
+
+  get logStartOffset(): bigint {
+    return this.log.logStartOffset;
+  }
+
+  get logEndOffset(): bigint {
+    return this.log.logEndOffset;
+  }
+
+  /** Requests parked on acks=all (for metrics). */
+  get ackWaiterCount(): number {
+    return this.#acks.size;
+  }
+
+  /**
+   * Takes the state metadata now gives. A new leader, leader epoch or
+   * replica set makes a fresh tracker (as leader) or ends leadership; a
+   * newer partition epoch with the same leadership is an ISR commit.
+   */
+  applyState(
+    state: PartitionState,
+    options: { lagTimeMaxMs: number; minInsyncReplicas?: number; unavailable?: ReadonlySet<number> },
+  ): void {
+    const minInsyncReplicas = options.minInsyncReplicas ?? 1;
+    const unavailable = options.unavailable ?? new Set<number>();
+    const before = this.#state;
+    this.#state = state;
+    const role: PartitionRole =
+      state.leader === this.nodeId
+        ? 'leader'
+        : state.leader >= 0 && state.replicas.includes(this.nodeId)
+          ? 'follower'
+          : 'none';
+    const sameLeadership =
+      role === this.#role &&
+      state.leader === before.leader &&
+      state.leaderEpoch === before.leaderEpoch &&
+      sameIds(state.replicas, before.replicas);
+    if (sameLeadership && this.#tracker !== null) {
+      const committed = this.#tracker.onIsrCommitted(state.isr, state.partitionEpoch);
+      const minIsr = this.#tracker.setMinInsyncReplicas(minInsyncReplicas);
+      const fenced = this.#tracker.setUnavailableFollowers(unavailable);
+      if (committed.highWatermarkChanged || minIsr.highWatermarkChanged || fenced.highWatermarkChanged) {
+        this.#setHighWatermark(this.#tracker.highWatermark);
+        this.#notify();
+      }
+      this.#checkAcks();
+      return;
+    }
+    if (sameLeadership) return;
+    this.#role = role;
+    if (role === 'leader') {
+      this.#tracker = new ReplicaTracker({
+        leaderId: this.nodeId,
+        replicas: state.replicas,
+        isr: state.isr.includes(this.nodeId) ? state.isr : [this.nodeId],
+        leaderEpoch: state.leaderEpoch,
+        partitionEpoch: state.partitionEpoch,
+        highWatermark: clamp(this.#highWatermark, 0n, this.log.logEndOffset),
+        logEndOffset: this.log.logEndOffset,
+        lagTimeMaxMs: options.lagTimeMaxMs,
+        nowMs: this.#clock.monotonicMs(),
+        minInsyncReplicas,
+      });
+      this.#tracker.setUnavailableFollowers(unavailable);
+      this.#tail = new LeaderTailCache(tailCacheBytesMax);
+      this.#setHighWatermark(this.#tracker.highWatermark);
+    } else {
+      this.#tracker = null;
+      this.#tail = null;
+    }
+    // Waiters of an earlier epoch of ours cannot know their records survived the change.
+    this.#acks.failAll('not_leader');
+    this.#notify();
+  }
+
+  /**
+   * Produce as leader: refuses acks=all before appending while the ISR is
+   * below `minInsyncReplicas`, appends the validated batches (resolving
+   * once they are in the log; see storage's durability notes), and for
+   * acks=all makes `replicated` wait until every ISR member has them (the
+   * high watermark passes the batch).
+   */
+  async appendAsLeader(
+    batches: Buffer,
+    recordCount: number,
+    options: LeaderAppendOptions,
+  ): Promise<Result<LeaderAppend, LeaderAppendError>> {
+    const tracker = this.#tracker;
+    if (this.#closed || this.#role !== 'leader' || tracker === null) return err('not_leader');
+    if (options.acks === -1 && !tracker.hasMinIsr(options.minInsyncReplicas)) return err('not_enough_replicas');
+    const epoch = this.#state.leaderEpoch;
+    const result = await this.log.append(batches, { leaderEpoch: epoch, recordCount });
+    const current = this.#tracker;
+    // Later appends may already be in the log but not done, so the end of *this* append is what is complete.
+    // Appends complete in order, so this never moves back. A tracker of a newer epoch of ours (made while
+    // this append was being written, from the log end before it) must hear of it too, or followers would
+    // never be sent it and the high watermark would wait for the next produce.
+    if (current !== null && result.lastOffset + 1n > current.logEndOffset) {
+      // The log rewrote offsets and epoch in `batches` in place: they are the stored bytes.
+      this.#tail?.add(result.baseOffset, result.lastOffset + 1n, batches);
+      const { highWatermarkChanged } = current.onLeaderAppend(result.lastOffset + 1n, this.#clock.monotonicMs());
+      if (highWatermarkChanged) this.#setHighWatermark(current.highWatermark);
+      this.#checkAcks();
+    }
+    this.#notify();
+    const replicated: Promise<AckOutcome> =
+      options.acks === -1
+        ? this.#acks.wait(result.lastOffset, options.minInsyncReplicas, options.timeoutMs, this.#ackState)
+        : Promise.resolve('done');
+    return ok({ ...result, replicated });
+  }
+
+  /**
+   * For a consumer: whole batches from `fetchOffset` below the high
+   * watermark, up to `maxBytes` (at least one batch). Between the high
+   * watermark and the log end (a new leader whose high watermark lags the
+   * old one's) the offset is valid but there is nothing to give yet.
+   */
+  async readCommitted(fetchOffset: bigint, maxBytes: number): Promise<CommittedRead> {
+    const highWatermark = this.#highWatermark;
+    const logStartOffset = this.log.logStartOffset;
+    const outOfRange = { ok: false, error: 'offset_out_of_range', highWatermark, logStartOffset } as const;
+    if (fetchOffset < logStartOffset || fetchOffset > this.log.logEndOffset) return outOfRange;
+    if (fetchOffset >= highWatermark) {
+      return { ok: true, records: [], sizeBytes: 0, recordCount: 0, highWatermark, logStartOffset };
+    }
+    const read = await this.log.read(fetchOffset, maxBytes, highWatermark);
+    if (!read.ok) return outOfRange;
+    const recordCount = countRecords(read.records);
+    return { ok: true, records: read.records, sizeBytes: read.sizeBytes, recordCount, highWatermark, logStartOffset };
+  }
+
+  /** The first committed offset whose batch timestamp is at or after `timestampMs`, or null. */
+  async offsetForTimestamp(timestampMs: bigint): Promise<{ offset: bigint; timestampMs: bigint } | null> {
+    const found = await this.log.offsetForTimestamp(timestampMs);
+    return found === null || found.offset >= this.#highWatermark ? null : found;
+  }
+
+  /**
+   * As leader: answers one follower's fetch (see follower-answer.ts):
+   * fenced, diverging or out of range, or its progress is recorded (which
+   * may move the high watermark) and it gets stored batches.
+   */
+  async answerFollowerFetch(fetch: FollowerFetch, maxBytes: number): Promise<FollowerFetchAnswer> {
+    const answer = (
+      error: LeaderAnswerError,
+      extra: { divergingEpoch?: EpochEnd | null; records?: Buffer; source?: 'tail' | 'log'; progressed?: boolean } = {},
+    ): FollowerFetchAnswer => ({
+      error,
+      highWatermark: this.#highWatermark,
+      logStartOffset: this.log.logStartOffset,
+      logEndOffset: this.#tracker?.logEndOffset ?? this.log.logEndOffset,
+      divergingEpoch: extra.divergingEpoch ?? null,
+      records: extra.records ?? emptyRecords,
+      source: extra.source ?? null,
+      progressed: extra.progressed ?? false,
+    });
+    if (this.#closed) return answer('unknown_partition');
+    const tracker = this.#tracker;
+    if (this.#role !== 'leader' || tracker === null) return answer('not_leader');
+    const refusal = fetchRefusal(this.log, this.#rules, this.#state.leaderEpoch, tracker.logEndOffset, fetch);
+    if (refusal !== null) return answer(refusal.error, { divergingEpoch: refusal.divergingEpoch });
+    const nowMs = this.#clock.monotonicMs();
+    const fetched = tracker.onFollowerFetch(fetch.followerId, fetch.fetchOffset, nowMs, fetch.brokerEpoch);
+    if (!fetched.ok) return answer(fetched.error === 'unknown_replica' ? 'unknown_partition' : 'offset_out_of_range');
+    if (fetched.value.highWatermarkChanged) {
+      this.#setHighWatermark(tracker.highWatermark);
+      this.#checkAcks();
+      this.#notify();
+    }
+    const progressed = true;
+    if (maxBytes <= 0 || fetch.fetchOffset >= tracker.logEndOffset) return answer('none', { progressed });
+    const read = await readForFollower(this.log, this.#tail, fetch.fetchOffset, maxBytes, tracker.logEndOffset);
+    if (read === null) return answer('offset_out_of_range', { progressed });
+    return answer('none', { ...read, progressed });
+  }
+
+  /** The ISR change the tracker wants now, if leader and none is in flight. */
+  isrChange(): IsrProposal | null {
+    return this.#tracker?.isrChange(this.#clock.monotonicMs()) ?? null;
+  }
+
+  /** The controller's answer to a proposal from the tracker of `leaderEpoch`. */
+  onIsrAnswer(leaderEpoch: number, answer: { isr: readonly number[]; partitionEpoch: number } | null): void {
+    const tracker = this.#tracker;
+    if (tracker === null || tracker.leaderEpoch !== leaderEpoch) return;
+    // An answer whose ISR leaves us out means leadership is moving (a reassignment removing this
+    // replica): metadata will replace the tracker; until then keep the ISR we know.
+    if (answer === null || !answer.isr.includes(this.nodeId)) {
+      tracker.onIsrRejected();
+      return;
+    }
+    const { highWatermarkChanged } = tracker.onIsrCommitted(answer.isr, answer.partitionEpoch);
+    if (highWatermarkChanged) {
+      this.#setHighWatermark(tracker.highWatermark);
+      this.#notify();
+    }
+    this.#checkAcks();
+  }
+
+  /** As leader, for metrics: what the tracker knows about follower `id`. */
+  followerState(id: number, nowMs: number): FollowerState | undefined {
+    return this.#tracker?.followerState(id, nowMs);
+  }
+
+  /** As follower: where the next fetch continues. */
+  fetchPosition(): FetchPosition {
+    return {
+      fetchOffset: this.log.logEndOffset,
+      lastFetchedEpoch: this.log.latestEpoch,
+      logStartOffset: this.log.logStartOffset,
+    };
+  }
+
+  /**
+   * As follower, once per new leadership before the first fetch: the
+   * rules may cut the log here (only the pre-KIP-101 rule does).
+   */
+  async startFollowing(): Promise<void> {
+    const to = this.#rules.truncationOnFollow(this.#highWatermark);
+    if (to === null || to >= this.log.logEndOffset) return;
+    await this.log.truncateTo(to);
+    this.#clipHighWatermark();
+  }
+
+  /**
+   * As follower: applies the leader's answer to a fetch at `fetchOffset`
+   * (still our log end; see follower-apply.ts), then takes the leader's
+   * high watermark, capped at what this log holds.
+   */
+  async applyLeaderAnswer(fetchOffset: bigint, answer: LeaderAnswer): Promise<FollowerOutcome> {
+    const outcome = await applyLeaderAnswer(this.log, this.#rules, this.#highWatermark, fetchOffset, answer);
+    switch (outcome.kind) {
+      case 'appended':
+        this.#notify();
+        this.#takeLeaderHighWatermark(answer.highWatermark);
+        break;
+      case 'caught_up':
+        this.#takeLeaderHighWatermark(answer.highWatermark);
+        break;
+      case 'reset':
+      case 'truncated':
+        this.#clipHighWatermark();
+        break;
+      case 'paused':
+        break;
+    }
+    return outcome;
+  }
+
+  /** Registers a one-shot interest in the next append or high-watermark move (long-poll fetch). */
+  onNextAppend(listener: AppendListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  markClosed(): void {
+    this.#closed = true;
+    this.#tracker = null;
+    this.#tail = null;
+    this.#role = 'none';
+    this.#acks.failAll('not_leader');
+    this.#notify();
+  }
+
+  /** Never moves back. */
+  #takeLeaderHighWatermark(leaderHighWatermark: bigint): void {
+    const hw = leaderHighWatermark < this.log.logEndOffset ? leaderHighWatermark : this.log.logEndOffset;
+    if (hw > this.#highWatermark) {
+      this.#highWatermark = hw;
+      this.#notify();
+    }
+  }
+
+  /** After a truncation: the high watermark cannot stay above the log end. */
+  #clipHighWatermark(): void {
+    if (this.#highWatermark > this.log.logEndOffset) this.#highWatermark = this.log.logEndOffset;
+    if (this.#highWatermark < this.log.logStartOffset) this.#highWatermark = this.log.logStartOffset;
+  }
+
+  #setHighWatermark(hw: bigint): void {
+    if (hw > this.#highWatermark) this.#highWatermark = hw;
+    // Every ISR member has what is below the high watermark; a follower behind it reads the log.
+    this.#tail?.trimBelow(this.#highWatermark);
+  }
+
+  #checkAcks(): void {
+    if (this.#tracker !== null) this.#acks.check(this.#ackState);
+  }
+
+  #notify(): void {
+    if (this.#listeners.size === 0) return;
+    const listeners = [...this.#listeners];
+    this.#listeners.clear();
+    for (const l of listeners) l();
+  }
+}
+
+/** Records in whole batches (the record count field of each batch header). */
+function countRecords(chunks: readonly Buffer[]): number {
+  let count = 0;
+  for (const chunk of chunks) {
+    let pos = 0;
+    while (pos + RECORD_BATCH_HEADER_BYTES <= chunk.length) {
+      count += chunk.readInt32BE(pos + RECORD_COUNT_OFFSET);
+      pos += LOG_OVERHEAD + chunk.readInt32BE(pos + BATCH_LENGTH_OFFSET);
+    }
+  }
+  return count;
+}
+
+function clamp(value: bigint, low: bigint, high: bigint): bigint {
+  if (value < low) return low;
+  if (value > high) return high;
+  return value;
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}

@@ -1,0 +1,50 @@
+/**
+ * The network under replication, as a seam: followers talk to a leader
+ * through a ReplicaFetchStream, and a leader serves followers through a
+ * ReplicaFetchListener. In production both are gRPC (@runnel/rpc's
+ * ReplicaFetchClient and ReplicaFetchServer); the deterministic simulation
+ * (test/simulation) carries the same requests and responses over its own
+ * message network, with delays, drops and partitions.
+ *
+ * The contract is the gRPC client's: `fetch` never throws for network
+ * trouble, it resolves to an error from ReplicaFetchError and the caller
+ * decides whether to replace the stream; after `close()` every fetch
+ * resolves `closed`.
+ */
+import type { Logger, Result } from '@runnel/common';
+import {
+  ReplicaFetchClient,
+  type ReplicaFetchHandler,
+  type ReplicaFetchRequest,
+  type ReplicaFetchResult,
+  ReplicaFetchServer,
+} from '@runnel/rpc';
+
+/** One follower's stream to one leader broker. Owned by a ReplicaFetcher, which must close() it. */
+export interface ReplicaFetchStream {
+  fetch(request: ReplicaFetchRequest): Promise<ReplicaFetchResult>;
+  close(): void;
+}
+
+/** A leader's replication endpoint. Owned by ReplicaManager, which must close() it. */
+export interface ReplicaFetchListener {
+  readonly port: number;
+  close(): void;
+}
+
+export interface ReplicationTransport {
+  /** Serves followers' fetches with `handler` on host:port (0 picks a free port); the error says why not. */
+  listen(host: string, port: number, handler: ReplicaFetchHandler): Promise<Result<ReplicaFetchListener, string>>;
+  /** A stream to the leader at `address` (host:port); it connects on first use. */
+  connect(address: string): ReplicaFetchStream;
+}
+
+export function grpcReplicationTransport(logger: Logger): ReplicationTransport {
+  return {
+    async listen(host, port, handler) {
+      const started = await ReplicaFetchServer.start({ host, port, logger, handler });
+      return started.ok ? started : { ok: false, error: started.message ?? started.error };
+    },
+    connect: (address) => new ReplicaFetchClient({ address, logger }),
+  };
+}

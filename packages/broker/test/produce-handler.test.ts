@@ -1,0 +1,118 @@
+/**
+ * The Produce handler over a real Partition (PartitionLog on an in-memory
+ * disk, manual clock and timers): each acks mode and each way an acks=all
+ * produce ends, mapped to its Kafka code.
+ */
+import type { ProduceRequest, ProduceResponse } from '@runnel/protocol';
+import { ErrorCode } from '@runnel/protocol';
+import { describe, expect, it } from 'vitest';
+import type { RequestContext } from '../src/handlers/handler.ts';
+import { produceHandler } from '../src/handlers/produce.ts';
+import type { Partition } from '../src/replication/partition.ts';
+import { counterValue, handlerContext } from './handler-context.ts';
+import {
+  batchOf,
+  fetchFrom,
+  manualTime,
+  partitionOn,
+  settledFlag,
+  state,
+  type Time,
+  until,
+} from './replication-fixture.ts';
+
+const lagTimeMaxMs = 30_000;
+const context = {} as RequestContext;
+
+function request(acks: number, records: Buffer, timeoutMs = 5_000): ProduceRequest {
+  return { acks, timeoutMs, topicData: [{ name: 't', partitionData: [{ index: 0, records }] }] };
+}
+
+function partitionResponse(response: ProduceResponse | null) {
+  return response?.responses[0]?.partitionResponses[0];
+}
+
+async function setup(replicas: number[], minInsyncReplicas = 1, isr = replicas) {
+  const time: Time = manualTime();
+  const partition: Partition = await partitionOn(1, time);
+  partition.applyState(state(1, 1, replicas, isr), { lagTimeMaxMs, minInsyncReplicas });
+  const { context: broker, metrics } = handlerContext(partition, { clock: time.clock, minInsyncReplicas, replicas });
+  return { time, partition, handler: produceHandler(broker), metrics };
+}
+
+describe('Produce handler', () => {
+  it('acks=1 answers NONE with the base offset once the leader has appended, and counts the records in', async () => {
+    const s = await setup([1]);
+    await s.handler.handle(request(1, batchOf('a')), context);
+    const response = await s.handler.handle(request(1, batchOf('b', 'c')), context);
+    expect(partitionResponse(response)).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      baseOffset: 1n,
+      logStartOffset: 0n,
+    });
+    expect(s.partition.logEndOffset).toBe(3n);
+    expect(await counterValue(s.metrics.messagesIn)).toBe(3);
+  });
+
+  it('acks=0 appends and sends no response', async () => {
+    const s = await setup([1]);
+    expect(await s.handler.handle(request(0, batchOf('a')), context)).toBeNull();
+    expect(s.partition.logEndOffset).toBe(1n);
+  });
+
+  it('acks=-1 with the ISR below min.insync.replicas answers NOT_ENOUGH_REPLICAS and appends nothing', async () => {
+    const s = await setup([1, 2], 2, [1]);
+    const response = await s.handler.handle(request(-1, batchOf('a')), context);
+    expect(partitionResponse(response)).toMatchObject({ errorCode: ErrorCode.NOT_ENOUGH_REPLICAS, baseOffset: -1n });
+    expect(s.partition.logEndOffset).toBe(0n);
+  });
+
+  it('acks=-1 answers NONE only once the follower has fetched past the batch', async () => {
+    const s = await setup([1, 2], 2);
+    const pending = settledFlag(s.handler.handle(request(-1, batchOf('a')), context));
+    await until(() => s.partition.logEndOffset === 1n, 'the append');
+    expect(pending.settled).toBe(false);
+    await s.partition.answerFollowerFetch(fetchFrom(2, 1n), 1 << 20);
+    await until(() => pending.settled, 'the answer');
+    expect(partitionResponse(pending.value ?? null)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n });
+  });
+
+  it('acks=-1 whose ISR shrinks below min.insync.replicas while it waits answers NOT_ENOUGH_REPLICAS_AFTER_APPEND', async () => {
+    const s = await setup([1, 2], 2);
+    const pending = s.handler.handle(request(-1, batchOf('a')), context);
+    await until(() => s.partition.logEndOffset === 1n, 'the append');
+    s.partition.applyState({ ...state(1, 1, [1, 2], [1]), partitionEpoch: 2 }, { lagTimeMaxMs, minInsyncReplicas: 2 });
+    expect(partitionResponse(await pending)?.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+  });
+
+  it('acks=-1 that no follower confirms within the request timeout answers REQUEST_TIMED_OUT', async () => {
+    const s = await setup([1, 2], 2);
+    const pending = s.handler.handle(request(-1, batchOf('a'), 2_000), context);
+    await until(() => s.partition.ackWaiterCount === 1, 'the produce waiting');
+    s.time.advance(2_000);
+    expect(partitionResponse(await pending)?.errorCode).toBe(ErrorCode.REQUEST_TIMED_OUT);
+  });
+
+  it('acks=-1 waiting when leadership moves away answers NOT_LEADER_OR_FOLLOWER', async () => {
+    const s = await setup([1, 2], 2);
+    const pending = s.handler.handle(request(-1, batchOf('a')), context);
+    await until(() => s.partition.ackWaiterCount === 1, 'the produce waiting');
+    s.partition.applyState(state(2, 2, [1, 2]), { lagTimeMaxMs });
+    expect(partitionResponse(await pending)?.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  });
+
+  it('a broker that follows the partition answers NOT_LEADER_OR_FOLLOWER and appends nothing', async () => {
+    const s = await setup([1, 2]);
+    s.partition.applyState(state(2, 2, [1, 2]), { lagTimeMaxMs });
+    const response = await s.handler.handle(request(1, batchOf('a')), context);
+    expect(partitionResponse(response)?.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(s.partition.logEndOffset).toBe(0n);
+  });
+
+  it('an acks value other than 0, 1 and -1 answers INVALID_REQUIRED_ACKS', async () => {
+    const s = await setup([1]);
+    const response = await s.handler.handle(request(2, batchOf('a')), context);
+    expect(partitionResponse(response)?.errorCode).toBe(ErrorCode.INVALID_REQUIRED_ACKS);
+    expect(s.partition.logEndOffset).toBe(0n);
+  });
+});
