@@ -7,6 +7,8 @@
  * internals. Owned by whoever started it (the CLI, a test); `stop()` closes
  * the listener, the HTTP server and every log, after which the object is
  * dead. A failure while starting rejects `start()` after cleaning up.
+ * `start()` resolves once the broker serves Kafka requests, which it does
+ * only once it is live in its own metadata (see README, "Start order").
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -72,6 +74,8 @@ export class Broker {
   readonly #groups: GroupCoordinator;
   #ready = false;
   #session: ControllerSession | null = null;
+  /** Set while start() waits for this broker to appear live in the image; called after each replayed batch. */
+  #onImage: (() => void) | null = null;
 
   private constructor(options: BrokerOptions, clusterId: string) {
     this.config = options.config;
@@ -211,9 +215,21 @@ export class Broker {
       this.#image =
         batch.records.length === 0 && batch.reset !== true ? base : replayBatch(base, batch.records, batch.lastOffset);
       this.#partitions.apply(this.#image);
+      this.#onImage?.();
     });
     await this.#partitions.settled();
-    this.#server = await KafkaServer.listen({
+    // Probes first: /healthz answers while the broker registers and catches up; /readyz says 503 until it serves.
+    if (config.httpPort !== null) {
+      this.#http = await HttpServer.listen({
+        host: config.httpHost,
+        port: config.httpPort,
+        registry: this.metrics.registry,
+        ready: () => this.#ready && this.#session?.fenced === false,
+        logger: this.#logger,
+      });
+    }
+    // Bound now (the registration carries the port), served only once this broker is live in its own metadata.
+    this.#server = await KafkaServer.bind({
       host: config.host,
       port: config.port,
       connectionsMax: config.connectionsMax,
@@ -253,15 +269,8 @@ export class Broker {
     this.#session.start();
     // Without heartbeats (the in-process channel) the backlog came whole at subscribe: the image is complete.
     if (!this.#session.fenced) this.#partitions.allowStraySweep();
-    if (config.httpPort !== null) {
-      this.#http = await HttpServer.listen({
-        host: config.httpHost,
-        port: config.httpPort,
-        registry: this.metrics.registry,
-        ready: () => this.#ready && this.#session?.fenced === false,
-        logger: this.#logger,
-      });
-    }
+    await this.#liveInImage();
+    await this.#partitions.settled();
     this.#retentionTimer = setInterval(() => {
       this.#partitions
         .applyRetention()
@@ -277,11 +286,34 @@ export class Broker {
       void this.#partitions.saveCheckpoint();
     }, config.highWatermarkCheckpointIntervalMs);
     this.#checkpointTimer.unref();
+    this.#server.serve();
     this.#ready = true;
     this.#logger.info(
       { host: config.host, port: this.#server.port, httpPort: this.#http?.port ?? null, dataDir: config.dataDir },
       'broker started',
     );
+  }
+
+  /**
+   * Resolves once the image holds this broker's registration of this session's
+   * epoch, unfenced: from then on a Metadata answer lists this broker, so it
+   * may serve. Whatever the controller: an in-process one delivers the record
+   * before registration resolves, a quorum once heartbeats have unfenced it.
+   */
+  #liveInImage(): Promise<void> {
+    const live = (): boolean => {
+      const self = this.#image.broker(this.config.nodeId);
+      return self !== undefined && !self.fenced && self.brokerEpoch === this.#session?.brokerEpoch;
+    };
+    if (live()) return Promise.resolve();
+    this.#logger.info('registered; holding Kafka connections until this broker is live in its metadata');
+    return new Promise((resolve) => {
+      this.#onImage = () => {
+        if (!live()) return;
+        this.#onImage = null;
+        resolve();
+      };
+    });
   }
 
   /** The bound Kafka port (differs from config.port when that was 0). */
