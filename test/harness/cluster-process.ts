@@ -84,7 +84,7 @@ export class ClusterProcess {
     if (command === undefined) throw new Error('no command');
     const child = spawn(command, [...prefix, cliMain, this.role, ...this.#args, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, RUNNEL_LOG_LEVEL: 'info' },
+      env: { ...process.env, RUNNEL_LOG_LEVEL: 'info', RUNNEL_LOG_FORMAT: 'json' },
     });
     this.#child = child;
     this.#running = true;

@@ -58,7 +58,10 @@ export class DevProcess {
     const child = spawn(
       process.execPath,
       [cliMain, 'dev', '--data-dir', this.dataDir, '--port', '0', '--http-port', '0', ...this.#extraArgs],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUNNEL_LOG_LEVEL: 'info' } },
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, RUNNEL_LOG_LEVEL: 'info', RUNNEL_LOG_FORMAT: 'json' },
+      },
     );
     this.#child = child;
     this.#exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));

@@ -15,6 +15,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { LogFormat } from '@runnel/common';
 
 export interface DevClusterOptions {
   controllers: number;
@@ -23,6 +24,8 @@ export interface DevClusterOptions {
   basePort: number;
   partitions: number;
   logLevel: string;
+  /** Passed on to every process when set; unset, their logs (files, not terminals) are JSON. */
+  logFormat?: LogFormat;
 }
 
 export interface ClusterProcess {
@@ -59,6 +62,7 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
   const processes: ClusterProcess[] = [];
   const children = new Map<ClusterProcess, ChildProcess>();
 
+  const logFormatArgs = options.logFormat === undefined ? [] : ['--log-format', options.logFormat];
   const launch = (entry: Omit<ClusterProcess, 'pid'>): void => {
     const child = spawnLogged(entry.command, entry.logFile);
     const full: ClusterProcess = { ...entry, pid: child.pid ?? -1 };
@@ -93,6 +97,7 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
         String(options.partitions),
         '--log-level',
         options.logLevel,
+        ...logFormatArgs,
       ],
     });
   }
@@ -123,6 +128,7 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
         String(ports.replication),
         '--log-level',
         options.logLevel,
+        ...logFormatArgs,
       ],
     });
   }

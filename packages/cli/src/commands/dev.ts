@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { Broker, defaultBrokerConfig } from '@runnel/broker';
-import { createLogger } from '@runnel/common';
+import { createLogger, type LogFormat, logFormats } from '@runnel/common';
 import { Controller } from '@runnel/controller';
 import { Command, Option } from 'commander';
 import { runDevCluster } from '../dev-cluster.ts';
@@ -18,6 +18,8 @@ export interface DevOptions {
   httpPort: number;
   advertisedHost?: string;
   logLevel: string;
+  /** Absent: chosen by where stdout goes (createLogger's default). */
+  logFormat?: LogFormat;
   partitions: number;
   autoCreateTopics: boolean;
   flushMessages: number;
@@ -29,10 +31,14 @@ export interface DevOptions {
 export async function startDev(
   options: DevOptions,
 ): Promise<{ broker: Broker; controller: Controller; stop(): Promise<void> }> {
-  const logger = createLogger({ level: options.logLevel, name: 'runnel' });
+  const logger = createLogger({
+    level: options.logLevel,
+    name: 'runnel',
+    ...(options.logFormat === undefined ? {} : { format: options.logFormat }),
+  });
   const controller = await Controller.open({
     dir: join(options.dataDir, 'controller'),
-    logger: logger.child({ component: 'controller' }),
+    logger: logger.child({ role: 'controller' }),
     brokerDefaults: { numPartitions: options.partitions, defaultReplicationFactor: 1 },
   });
   let broker: Broker;
@@ -52,7 +58,7 @@ export async function startDev(
         logFlushIntervalMessages: options.flushMessages,
       },
       controller: controller.channel(),
-      logger: logger.child({ component: 'broker' }),
+      logger: logger.child({ role: 'broker' }),
       processMetrics: true,
     });
   } catch (error) {
@@ -110,6 +116,11 @@ export function devCommand(): Command {
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),
     )
     .addOption(
+      new Option('--log-format <format>', 'json or pretty (default: pretty when stdout is a terminal, json otherwise)')
+        .choices(logFormats)
+        .env('RUNNEL_LOG_FORMAT'),
+    )
+    .addOption(
       new Option('--controllers <n>', 'run a controller quorum of n separate processes (with --brokers)')
         .default(1)
         .argParser(parseIntOption),
@@ -130,6 +141,7 @@ export function devCommand(): Command {
           basePort: options.port,
           partitions: options.partitions,
           logLevel: options.logLevel,
+          ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
         });
         return;
       }
