@@ -107,15 +107,28 @@ async function devOutput(options: {
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     output += d;
   });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  try {
-    await waitFor(() => output.includes('broker started'), {
-      timeoutMs: 30_000,
-      what: `"broker started" in:\n${output}`,
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((done) => {
+    child.once('exit', () => done());
+    child.once('error', (error) => {
+      spawnError = error;
+      done();
     });
+  });
+  try {
+    await waitFor(
+      () => {
+        if (spawnError !== undefined) throw spawnError;
+        return output.includes('broker started');
+      },
+      {
+        timeoutMs: 30_000,
+        what: `"broker started" in:\n${output}`,
+      },
+    );
   } finally {
     // The whole group: with `script`, runnel is its child.
-    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
     await exited;
   }
   // Without colour codes and carriage returns (a terminal gets both).

@@ -64,7 +64,14 @@ export class DevProcess {
       },
     );
     this.#child = child;
-    this.#exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.#exit = new Promise((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      // A spawn that fails emits 'error', maybe with no 'exit': restart() reports it with the output.
+      child.once('error', (error) => {
+        this.#rawOutput += `runnel dev: ${error.message}\n`;
+        resolve(null);
+      });
+    });
     let partial = '';
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
