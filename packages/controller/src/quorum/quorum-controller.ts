@@ -121,6 +121,8 @@ export class QuorumController {
   #serviceServer: ControllerServiceServer | null = null;
   #tickTimer: NodeJS.Timeout | null = null;
   #processing = false;
+  /** The drain in flight; stop() waits for it, since a Ready being persisted is sent next. */
+  #draining: Promise<void> = Promise.resolve();
   #again = false;
   #leader = 0;
   #role = 'follower';
@@ -268,6 +270,8 @@ export class QuorumController {
     this.#pending.clear();
     await this.#serviceServer?.close();
     await this.#raftServer?.close();
+    // #drain's loop ends after the Ready in flight, which may still send: only then close the transport.
+    await this.#draining;
     this.#transport?.close();
     await this.#opTail.catch(() => undefined);
     await this.#store.close();
@@ -299,7 +303,7 @@ export class QuorumController {
       return;
     }
     this.#processing = true;
-    this.#drain().then(
+    this.#draining = this.#drain().then(
       () => {
         this.#processing = false;
       },
