@@ -84,17 +84,23 @@ export class ClusterProcess {
     if (command === undefined) throw new Error('no command');
     const child = spawn(command, [...prefix, cliMain, this.role, ...this.#args, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, RUNNEL_LOG_LEVEL: 'info' },
+      env: { ...process.env, RUNNEL_LOG_LEVEL: 'info', RUNNEL_LOG_FORMAT: 'json' },
     });
     this.#child = child;
     this.#running = true;
-    this.#exit = new Promise((resolveExit) =>
-      child.once('exit', (code) => {
+    this.#exit = new Promise((resolveExit) => {
+      const ended = (code: number | null): void => {
         this.#running = false;
         this.#exitCode = code;
         resolveExit(code);
-      }),
-    );
+      };
+      child.once('exit', ended);
+      // A spawn that fails (e.g. a missing wrapper command) emits 'error', maybe with no 'exit': start() reports it.
+      child.once('error', (error) => {
+        this.#output += `${this.name}: ${error.message}\n`;
+        ended(null);
+      });
+    });
     let partial = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');

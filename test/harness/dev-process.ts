@@ -58,10 +58,20 @@ export class DevProcess {
     const child = spawn(
       process.execPath,
       [cliMain, 'dev', '--data-dir', this.dataDir, '--port', '0', '--http-port', '0', ...this.#extraArgs],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUNNEL_LOG_LEVEL: 'info' } },
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, RUNNEL_LOG_LEVEL: 'info', RUNNEL_LOG_FORMAT: 'json' },
+      },
     );
     this.#child = child;
-    this.#exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.#exit = new Promise((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      // A spawn that fails emits 'error', maybe with no 'exit': restart() reports it with the output.
+      child.once('error', (error) => {
+        this.#rawOutput += `runnel dev: ${error.message}\n`;
+        resolve(null);
+      });
+    });
     let partial = '';
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');

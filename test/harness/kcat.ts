@@ -1,5 +1,6 @@
 /** Runs kcat (librdkafka) as a child process: the reference client in compat tests. */
 import { spawn } from 'node:child_process';
+import { endInput } from './child-input.ts';
 
 export interface KcatResult {
   code: number | null;
@@ -16,19 +17,23 @@ export function kcat(args: readonly string[], input?: Buffer | string, timeoutMs
       child.kill('SIGKILL');
       reject(new Error(`kcat ${args.join(' ')} timed out; stderr:\n${stderr}`));
     }, timeoutMs);
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString('utf8');
-    });
-    child.on('error', (error) => {
+    const fail = (error: Error): void => {
       clearTimeout(timer);
+      child.kill('SIGKILL');
       reject(error);
-    });
+    };
+    child.stdout.on('data', (c: Buffer) => out.push(c)).on('error', fail);
+    child.stderr
+      .on('data', (c: Buffer) => {
+        stderr += c.toString('utf8');
+      })
+      .on('error', fail);
+    child.on('error', fail);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout: Buffer.concat(out), stderr });
     });
-    child.stdin.end(input ?? '');
+    endInput(child.stdin, input ?? '', fail);
   });
 }
 

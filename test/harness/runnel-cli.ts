@@ -1,6 +1,7 @@
 /** Runs the `runnel` CLI (packages/cli) as a child process. */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { endInput } from './child-input.ts';
 
 const cliMain = join(resolve(import.meta.dirname, '..', '..'), 'packages', 'cli', 'src', 'main.ts');
 
@@ -17,17 +18,26 @@ export function runnel(
       child.kill('SIGKILL');
       reject(new Error(`runnel ${args.join(' ')} timed out; stderr:\n${stderr}`));
     }, timeoutMs);
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString('utf8');
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString('utf8');
-    });
-    child.on('error', reject);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    child.stdout
+      .on('data', (c: Buffer) => {
+        stdout += c.toString('utf8');
+      })
+      .on('error', fail);
+    child.stderr
+      .on('data', (c: Buffer) => {
+        stderr += c.toString('utf8');
+      })
+      .on('error', fail);
+    child.on('error', fail);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolvePromise({ code, stdout, stderr });
     });
-    child.stdin.end(input ?? '');
+    endInput(child.stdin, input ?? '', fail);
   });
 }

@@ -7,6 +7,8 @@
  * internals. Owned by whoever started it (the CLI, a test); `stop()` closes
  * the listener, the HTTP server and every log, after which the object is
  * dead. A failure while starting rejects `start()` after cleaning up.
+ * `start()` resolves once the broker serves Kafka requests, which it does
+ * only once it is live in its own metadata (see README, "Start order").
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -79,6 +81,8 @@ export class Broker {
   readonly #groups: GroupCoordinator;
   #ready = false;
   #session: ControllerSession | null = null;
+  /** Set while start() waits for this broker to appear live in the image; called after each replayed batch. */
+  #onImage: (() => void) | null = null;
 
   /** The cluster this broker's data directory belongs to (meta.properties); null before its first registration. */
   #storedClusterId: string | null;
@@ -230,9 +234,24 @@ export class Broker {
       // Only once registered: a broker of another cluster is refused and must keep its own id.
       const registered = (this.#session?.brokerEpoch ?? -1n) >= 0n;
       if (registered && this.#storedClusterId !== this.#image.clusterId) void this.#adoptClusterId();
+      this.#onImage?.();
     });
     await this.#partitions.settled();
-    this.#server = await KafkaServer.listen({
+    // Probes first: /healthz answers while the broker registers and catches up; /readyz says 503 until it serves.
+    if (config.httpPort !== null) {
+      this.#http = await HttpServer.listen({
+        host: config.httpHost,
+        port: config.httpPort,
+        registry:
+          this.#extraMetrics.length === 0
+            ? this.metrics.registry
+            : Registry.merge([this.metrics.registry, ...this.#extraMetrics]),
+        ready: () => this.#ready && this.#session?.fenced === false,
+        logger: this.#logger,
+      });
+    }
+    // Bound now (the registration carries the port), served only once this broker is live in its own metadata.
+    this.#server = await KafkaServer.bind({
       host: config.host,
       port: config.port,
       connectionsMax: config.connectionsMax,
@@ -273,18 +292,8 @@ export class Broker {
     // Registration commits after the cluster id record and resolves once this broker's stream has delivered it.
     await this.#adoptClusterId();
     this.#session.start();
-    if (config.httpPort !== null) {
-      this.#http = await HttpServer.listen({
-        host: config.httpHost,
-        port: config.httpPort,
-        registry:
-          this.#extraMetrics.length === 0
-            ? this.metrics.registry
-            : Registry.merge([this.metrics.registry, ...this.#extraMetrics]),
-        ready: () => this.#ready && this.#session?.fenced === false,
-        logger: this.#logger,
-      });
-    }
+    await this.#liveInImage();
+    await this.#partitions.settled();
     this.#retentionTimer = setInterval(() => {
       this.#partitions
         .applyRetention()
@@ -301,6 +310,7 @@ export class Broker {
       this.#partitions.saveCheckpoint().catch(() => {});
     }, config.highWatermarkCheckpointIntervalMs);
     this.#checkpointTimer.unref();
+    this.#server.serve();
     this.#ready = true;
     this.#logger.info(
       { host: config.host, port: this.#server.port, httpPort: this.#http?.port ?? null, dataDir: config.dataDir },
@@ -329,6 +339,27 @@ export class Broker {
   /** The cluster id every broker of the cluster reports (Metadata, DescribeCluster): the quorum's. */
   get clusterId(): string {
     return this.#image.clusterId ?? this.#storedClusterId ?? '';
+  }
+
+  /**
+   * Resolves once the image holds this broker's registration of this session's
+   * epoch, unfenced: from then on a Metadata answer lists this broker, so it
+   * may serve: once the controller's heartbeats have unfenced it.
+   */
+  #liveInImage(): Promise<void> {
+    const live = (): boolean => {
+      const self = this.#image.broker(this.config.nodeId);
+      return self !== undefined && !self.fenced && self.brokerEpoch === this.#session?.brokerEpoch;
+    };
+    if (live()) return Promise.resolve();
+    this.#logger.info('registered; holding Kafka connections until this broker is live in its metadata');
+    return new Promise((resolve) => {
+      this.#onImage = () => {
+        if (!live()) return;
+        this.#onImage = null;
+        resolve();
+      };
+    });
   }
 
   /** The bound Kafka port (differs from config.port when that was 0). */

@@ -5,8 +5,8 @@
  * file > default. Everything is validated before anything starts; a bad
  * value is an error naming the setting, where it was set, and the fix.
  */
-import type { Result } from '@runnel/common';
-import { err, ok } from '@runnel/common';
+import type { LogFormat, Result } from '@runnel/common';
+import { err, isLogFormat, logFormats, ok } from '@runnel/common';
 import type { ControllerConfig, ControllerConfigInput } from '@runnel/controller';
 import { partitionsPerTopicMax, resolveControllerConfig } from '@runnel/controller';
 
@@ -99,6 +99,7 @@ export const controllerSettings = [
     file: ['leader.imbalance.per.broker.percentage'],
   },
   { key: 'logLevel', flag: 'log-level', env: 'RUNNEL_LOG_LEVEL', file: ['log.level'] },
+  { key: 'logFormat', flag: 'log-format', env: 'RUNNEL_LOG_FORMAT', file: ['log.format'] },
 ] as const satisfies readonly ControllerSetting[];
 
 /**
@@ -140,6 +141,8 @@ export interface ControllerStartSettings {
   /** Static broker config for the controller's cluster defaults (min ISR, unclean election, rebalancing), Kafka names. */
   readonly brokerConfig: Readonly<Record<string, string>>;
   readonly logLevel: string;
+  /** Absent: chosen by where stdout goes (createLogger's default). */
+  readonly logFormat?: LogFormat;
 }
 
 export type ControllerSettingsError = 'unknown_key' | 'invalid_config';
@@ -279,6 +282,13 @@ export function resolveControllerSettings(merged: Merged): Result<ControllerStar
   if (!(logLevels as readonly string[]).includes(logLevel)) {
     return err('invalid_config', blame('logLevel', `log-level: "${logLevel}" must be one of ${logLevels.join(', ')}`));
   }
+  const logFormat = values.logFormat;
+  if (logFormat !== undefined && !isLogFormat(logFormat)) {
+    return err(
+      'invalid_config',
+      blame('logFormat', `log-format: "${logFormat}" must be one of ${logFormats.join(', ')}`),
+    );
+  }
   return ok({
     config: config.value,
     servicePort,
@@ -286,6 +296,7 @@ export function resolveControllerSettings(merged: Merged): Result<ControllerStar
     defaultReplicationFactor: replication,
     brokerConfig,
     logLevel,
+    ...(logFormat === undefined ? {} : { logFormat }),
   });
 }
 

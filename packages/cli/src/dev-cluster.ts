@@ -23,6 +23,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { LogFormat } from '@runnel/common';
 
 export interface DevClusterOptions {
   controllers: number;
@@ -37,6 +38,8 @@ export interface DevClusterOptions {
   autoCreateTopics: boolean;
   flushMessages: number;
   logLevel: string;
+  /** Passed on to every process when set; unset, their logs (files, not terminals) are JSON. */
+  logFormat?: LogFormat;
 }
 
 /** The arguments every broker of the dev cluster gets from the dev options. */
@@ -54,6 +57,7 @@ export function brokerArgs(options: DevClusterOptions, defaultReplicationFactor:
     String(options.flushMessages),
     '--log-level',
     options.logLevel,
+    ...(options.logFormat === undefined ? [] : ['--log-format', options.logFormat]),
   ];
 }
 
@@ -97,6 +101,7 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
   const processes: ClusterProcess[] = [];
   const children = new Map<ClusterProcess, ChildProcess>();
 
+  const logFormatArgs = options.logFormat === undefined ? [] : ['--log-format', options.logFormat];
   const launch = (entry: Omit<ClusterProcess, 'pid'>): void => {
     const child = spawnLogged(entry.command, entry.logFile);
     const full: ClusterProcess = { ...entry, pid: child.pid ?? -1 };
@@ -133,6 +138,7 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
         String(replicationFactor),
         '--log-level',
         options.logLevel,
+        ...logFormatArgs,
       ],
     });
   }

@@ -116,6 +116,22 @@ describe('controller settings', () => {
     });
   });
 
+  it('log.format is json or pretty from any source, and absent unless set (the terminal decides)', () => {
+    const base = { nodeId: '1', voters, dataDir: '/d' };
+    expect(settings({ flags: base })).toMatchObject({ ok: true, value: { logLevel: 'info' } });
+    expect(settings({ flags: base })).not.toHaveProperty('value.logFormat');
+    expect(settings({ flags: base, env: { RUNNEL_LOG_FORMAT: 'pretty' } })).toMatchObject({
+      ok: true,
+      value: { logFormat: 'pretty' },
+    });
+    const file = { path: 'c.properties', values: new Map([['log.format', 'json']]) };
+    expect(settings({ flags: base, file })).toMatchObject({ ok: true, value: { logFormat: 'json' } });
+    expect(settings({ flags: { ...base, logFormat: 'fancy' } })).toMatchObject({
+      ok: false,
+      message: 'log-format: "fancy" must be one of json, pretty (set by --log-format)',
+    });
+  });
+
   it('properties text skips comments and blank lines and refuses lines without "=" or keys set twice', () => {
     expect(parseProperties('# c\n\n! c\n node.id = 4 \nlog.dirs=/a=b\n', 'f')).toEqual({
       ok: true,

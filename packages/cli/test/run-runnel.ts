@@ -31,6 +31,10 @@ export function runRunnel(
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A CLI that exits before reading all of its input makes the pipe fail with EPIPE: its exit code says why.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin.end(options.stdin ?? '');
   });
 }

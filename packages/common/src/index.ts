@@ -13,8 +13,8 @@ export type {
 } from './ids.ts';
 export { brokerId, leaderEpoch, nodeId, offset, partitionId, producerId, timestampMs } from './ids.ts';
 export { limits } from './limits.ts';
-export type { Logger, LoggerOptions } from './logger.ts';
-export { createLogger, silentLogger } from './logger.ts';
+export type { LogFormat, Logger, LoggerOptions } from './logger.ts';
+export { createLogger, defaultLogFormat, isLogFormat, logFormats, silentLogger } from './logger.ts';
 export { Random } from './random.ts';
 export type { Result } from './result.ts';
 export { err, ok } from './result.ts';

@@ -2,6 +2,13 @@
  * The Kafka listener: accepts TCP connections up to `connectionsMax` and
  * hands each one to a Connection. Owned by Broker; `close()` stops
  * accepting and destroys open connections.
+ *
+ * Binding and serving are two steps, as in Kafka (whose acceptors start only
+ * once the broker has caught up with metadata): `bind()` takes the port at
+ * once, so its number can go into the broker's registration and a taken
+ * port fails the start before registering, but a connection made before
+ * `serve()` is held unread; its requests are answered only once the broker
+ * can answer them (Metadata listing itself), not with an empty cluster.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '@runnel/common';
@@ -22,14 +29,19 @@ export class KafkaServer {
   readonly #options: KafkaServerOptions;
   readonly #server: Server;
   readonly #connections = new Set<Connection>();
+  /** Connections accepted before serve() (paused, nothing read from them yet), with what detaches their listeners. */
+  readonly #held = new Map<Socket, () => void>();
+  #serving = false;
   #nextId = 1;
 
   private constructor(options: KafkaServerOptions) {
     this.#options = options;
-    this.#server = createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    // pauseOnConnect: a held socket is not read, so the kernel's buffers (not ours) keep what a client sends early.
+    this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.#accept(socket));
   }
 
-  static async listen(options: KafkaServerOptions): Promise<KafkaServer> {
+  /** Binds the port; connections are held until serve(). */
+  static async bind(options: KafkaServerOptions): Promise<KafkaServer> {
     const server = new KafkaServer(options);
     await new Promise<void>((resolve, reject) => {
       server.#server.once('error', reject);
@@ -50,8 +62,20 @@ export class KafkaServer {
     return this.#connections.size;
   }
 
+  /** Starts handling requests, first those of the connections held since bind(). */
+  serve(): void {
+    if (this.#serving) return;
+    this.#serving = true;
+    const held = [...this.#held];
+    this.#held.clear();
+    for (const [socket, detach] of held) {
+      detach();
+      if (!socket.destroyed) this.#open(socket);
+    }
+  }
+
   #accept(socket: Socket): void {
-    if (this.#connections.size >= this.#options.connectionsMax) {
+    if (this.#connections.size + this.#held.size >= this.#options.connectionsMax) {
       this.#options.logger.warn(
         { remote: socket.remoteAddress, connectionsMax: this.#options.connectionsMax },
         'connection refused: max.connections reached',
@@ -59,6 +83,18 @@ export class KafkaServer {
       socket.destroy();
       return;
     }
+    if (!this.#serving) {
+      // A client that gives up while held must not leave an unhandled 'error' behind.
+      const onError = (): void => void socket.destroy();
+      const onClose = (): void => void this.#held.delete(socket);
+      socket.on('error', onError).on('close', onClose);
+      this.#held.set(socket, () => socket.off('error', onError).off('close', onClose));
+      return;
+    }
+    this.#open(socket);
+  }
+
+  #open(socket: Socket): void {
     const connection = new Connection({
       id: this.#nextId++,
       socket,
@@ -73,10 +109,13 @@ export class KafkaServer {
     });
     this.#connections.add(connection);
     this.#options.onConnectionCountChange?.(this.#connections.size);
+    socket.resume();
   }
 
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const socket of [...this.#held.keys()]) socket.destroy();
+    this.#held.clear();
     for (const c of this.#connections) c.close('broker shutting down');
     await closed;
   }

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { Broker, defaultBrokerConfig } from '@runnel/broker';
-import { createLogger } from '@runnel/common';
+import { createLogger, type LogFormat, logFormats } from '@runnel/common';
 import { ControllerClient, GrpcControllerChannel } from '@runnel/rpc';
 import { Command, Option } from 'commander';
 import { parseIntOption } from '../options.ts';
@@ -36,12 +36,18 @@ export interface BrokerCommandOptions {
   defaultReplicationFactor: number;
   flushMessages: number;
   logLevel: string;
+  /** Absent: chosen by where stdout goes (createLogger's default). */
+  logFormat?: LogFormat;
 }
 
 export async function startBrokerProcess(
   options: BrokerCommandOptions,
 ): Promise<{ broker: Broker; stop(controlled: boolean): Promise<void> }> {
-  const logger = createLogger({ level: options.logLevel, name: 'runnel' }).child({ component: 'broker' });
+  const logger = createLogger({
+    level: options.logLevel,
+    name: 'runnel',
+    ...(options.logFormat === undefined ? {} : { format: options.logFormat }),
+  }).child({ role: 'broker' });
   const addresses = options.controllers
     .split(',')
     .map((a) => a.trim())
@@ -243,6 +249,11 @@ export function brokerCommand(): Command {
     )
     .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'json or pretty (default: pretty when stdout is a terminal, json otherwise)')
+        .choices(logFormats)
+        .env('RUNNEL_LOG_FORMAT'),
     )
     .addHelpText(
       'after',

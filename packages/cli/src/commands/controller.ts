@@ -71,6 +71,7 @@ const descriptions: Record<(typeof controllerSettings)[number]['key'], [string, 
     "rebalance a broker's partitions when more than <n>% are led elsewhere (default 10)",
   ],
   logLevel: ['<level>', 'fatal, error, warn, info, debug, trace or silent (default info)'],
+  logFormat: ['<format>', 'json or pretty (default: pretty when stdout is a terminal, json otherwise)'],
 };
 
 const example = `
@@ -116,7 +117,11 @@ export function controllerCommand(): Command {
     } catch (error) {
       refuse(error);
     }
-    const logger = createLogger({ level: settings.logLevel, name: 'runnel-controller' });
+    const logger = createLogger({
+      level: settings.logLevel,
+      name: 'runnel-controller',
+      ...(settings.logFormat === undefined ? {} : { format: settings.logFormat }),
+    });
     let running: RunningController;
     try {
       running = await startController(settings, logger);

@@ -9,7 +9,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Broker, ClusterMismatchError, defaultBrokerConfig } from '@runnel/broker';
-import { createLogger } from '@runnel/common';
+import { createLogger, type LogFormat, logFormats } from '@runnel/common';
 import { ControllerMetrics, LocalQuorum } from '@runnel/controller';
 import { Command, Option } from 'commander';
 import { runDevCluster } from '../dev-cluster.ts';
@@ -22,6 +22,8 @@ export interface DevOptions {
   httpPort: number;
   advertisedHost?: string;
   logLevel: string;
+  /** Absent: chosen by where stdout goes (createLogger's default). */
+  logFormat?: LogFormat;
   partitions: number;
   autoCreateTopics: boolean;
   flushMessages: number;
@@ -62,18 +64,22 @@ async function refuseOldLayout(dataDir: string): Promise<void> {
 export async function startDev(
   options: DevOptions,
 ): Promise<{ broker: Broker; quorum: LocalQuorum; stop(): Promise<void> }> {
-  const logger = createLogger({ level: options.logLevel, name: 'runnel' });
+  const logger = createLogger({
+    level: options.logLevel,
+    name: 'runnel',
+    ...(options.logFormat === undefined ? {} : { format: options.logFormat }),
+  });
   await refuseOldLayout(options.dataDir);
   const layout = devLayout(options.dataDir);
   const metrics = new ControllerMetrics({ defaultMetrics: false });
   const quorum = await LocalQuorum.start({
     dataDir: layout.controllerDir,
-    logger: logger.child({ component: 'controller' }),
+    logger: logger.child({ role: 'controller' }),
     observer: metrics,
     brokerDefaults: { numPartitions: options.partitions, defaultReplicationFactor: 1 },
   });
   metrics.attach(quorum.controller);
-  const brokerLogger = logger.child({ component: 'broker' });
+  const brokerLogger = logger.child({ role: 'broker' });
   const { channel } = quorum.channel({ logger: brokerLogger });
   let broker: Broker;
   try {
@@ -152,6 +158,11 @@ export function devCommand(): Command {
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),
     )
     .addOption(
+      new Option('--log-format <format>', 'json or pretty (default: pretty when stdout is a terminal, json otherwise)')
+        .choices(logFormats)
+        .env('RUNNEL_LOG_FORMAT'),
+    )
+    .addOption(
       new Option('--controllers <n>', 'run a controller quorum of n separate processes (with --brokers)')
         .default(1)
         .argParser(parseIntOption),
@@ -177,6 +188,7 @@ export function devCommand(): Command {
           autoCreateTopics: options.autoCreateTopics,
           flushMessages: options.flushMessages,
           logLevel: options.logLevel,
+          ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
         });
         return;
       }

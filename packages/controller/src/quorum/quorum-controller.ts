@@ -255,12 +255,13 @@ export class QuorumController {
     if (this.#raft.soleVoter) this.#raft.campaign();
   }
 
-  /** Stops ticking and proposing first, then the servers and the transport, then the store. */
+  /** Stops ticking and proposing first (waiting for the Ready in flight), then the servers and the transport, then the store. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#tickTimer !== null) clearInterval(this.#tickTimer);
-    this.#raft.stop();
+    // No Raft work may still be sending when the transport closes: wait for the Ready in flight.
+    await this.#raft.stop();
     await this.#queue.drained();
     await this.#serviceServer?.close();
     await this.#raftServer?.close();

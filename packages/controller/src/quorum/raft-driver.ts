@@ -53,6 +53,8 @@ export class RaftDriver {
   readonly #pending = new Map<number, Pending>();
   #sequence = 0;
   #processing = false;
+  /** The Ready processing in flight; stop() waits for it, since a Ready being persisted is sent next. */
+  #draining: Promise<void> = Promise.resolve();
   #again = false;
   #stopped = false;
   #confState: ConfState;
@@ -146,10 +148,15 @@ export class RaftDriver {
     this.#pending.clear();
   }
 
-  /** Stops processing; the store stays open (its owner closes it after the transport). */
-  stop(): void {
+  /**
+   * Stops processing and waits for the Ready in flight to finish, so nothing
+   * is sent or written afterwards; the store stays open (its owner closes it
+   * after the transport).
+   */
+  async stop(): Promise<void> {
     this.#stopped = true;
     this.abandonProposals('controller stopping');
+    await this.#draining;
   }
 
   #kick(): void {
@@ -158,13 +165,14 @@ export class RaftDriver {
       return;
     }
     this.#processing = true;
-    this.#drain().then(
+    this.#draining = this.#drain().then(
       () => {
         this.#processing = false;
       },
       (error: unknown) => {
         this.#processing = false;
-        this.stop();
+        this.#stopped = true;
+        this.abandonProposals('controller failed');
         this.#options.onFail(error);
       },
     );
