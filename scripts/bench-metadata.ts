@@ -129,7 +129,7 @@ async function commitHistogram(controllers: readonly Controller[]): Promise<{ su
 
 /** A fake broker: registers, unfences with a caught-up heartbeat, and keeps its session alive. */
 async function startBroker(client: ControllerClient): Promise<{ stop(): void }> {
-  const registered = await client.registerBroker({
+  const registered = await client.call('registerBroker', {
     brokerId: 1,
     incarnationId: crypto.randomUUID(),
     listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }],
@@ -141,13 +141,13 @@ async function startBroker(client: ControllerClient): Promise<{ stop(): void }> 
   const brokerEpoch = registered.value.value.value.brokerEpoch;
   observe(registered.value.committedOffset);
   const beat = async (): Promise<boolean> => {
-    const reply = await client.brokerHeartbeat({
+    const reply = await client.call('brokerHeartbeat', {
       brokerId: 1,
       brokerEpoch,
       metadataOffset: observed.offset,
-      wantsShutdown: false,
+      wantShutDown: false,
     });
-    return reply.ok && reply.value.value.ok && !reply.value.value.value.isFenced;
+    return reply.ok && reply.value.value.ok && !reply.value.value.value.fenced;
   };
   const deadline = Date.now() + 10_000;
   while (!(await beat())) {
@@ -169,10 +169,10 @@ function observe(offset: bigint): void {
 
 async function createTopic(client: ControllerClient, name: string): Promise<{ outcome: CreateOutcome; ms: number }> {
   const started = performance.now();
-  const reply = await client.createTopics(
-    [{ name, numPartitions: partitionsPerTopic, replicationFactor: 1, assignments: [], configs: {} }],
-    { validateOnly: false },
-  );
+  const reply = await client.call('createTopics', {
+    topics: [{ name, numPartitions: partitionsPerTopic, replicationFactor: 1, assignments: [], configs: {} }],
+    validateOnly: false,
+  });
   const ms = performance.now() - started;
   if (reply.ok) observe(reply.value.committedOffset);
   const result = reply.ok ? reply.value.value[0]?.result : undefined;

@@ -76,7 +76,7 @@ describe('partition reassignment from kafkajs', () => {
     await admin.connect();
     // Created while broker 1 is the only broker, so the partition is on 1 and the move to 2 is a real one.
     await admin.createTopics({ topics: [{ topic: 'reassign-moving', numPartitions: 1 }], waitForLeaders: true });
-    const registered = await cluster.quorum.channel().channel.registerBroker({
+    const registered = await cluster.quorum.channel().channel.call('registerBroker', {
       brokerId: 2,
       incarnationId: 'never-runs',
       listeners: [],

@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 async function brokerStatuses(): Promise<BrokerStatus[]> {
-  const reply = await controller.describeBrokers();
+  const reply = await controller.call('describeBrokers', {});
   if (!reply.ok) throw new Error(`DescribeBrokers: ${reply.error}`);
   return reply.value.value;
 }

@@ -36,16 +36,16 @@ async function offsetOf(controllerId: number): Promise<number> {
 }
 
 async function setRetention(ms: number): Promise<void> {
-  const reply = await client?.incrementalAlterConfigs(
-    [
+  const reply = await client?.call('alterConfigs', {
+    resources: [
       {
         resourceType: 'broker',
         resourceName: '',
         changes: [{ name: 'log.retention.ms', op: 'set', value: String(ms) }],
       },
     ],
-    { validateOnly: false },
-  );
+    validateOnly: false,
+  });
   if (reply === undefined || !reply.ok) throw new Error(`alter configs failed: ${reply?.message ?? 'no client'}`);
   expect(reply.value.value[0]?.result.ok).toBe(true);
 }

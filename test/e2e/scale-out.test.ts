@@ -83,7 +83,7 @@ function startWriting(producer: Producer): { acked: string[][]; total: () => num
 }
 
 async function brokerStatuses(): Promise<BrokerStatus[]> {
-  const reply = await controller.describeBrokers();
+  const reply = await controller.call('describeBrokers', {});
   if (!reply.ok) throw new Error(`DescribeBrokers: ${reply.error}`);
   return reply.value.value;
 }

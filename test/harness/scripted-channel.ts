@@ -5,7 +5,8 @@
  * recorded; every admin operation is refused.
  */
 import { err, ok } from '@runnel/common';
-import type { CommittedBatch, ControllerChannel, MetadataRecord, RegisterBrokerRequest } from '@runnel/metadata';
+import type { CommittedBatch, MetadataRecord, RegisterBrokerRequest } from '@runnel/metadata';
+import type { ControllerChannel, ControllerOpName, OpRequest, OpValue } from '@runnel/rpc';
 
 export interface ScriptedChannel {
   readonly channel: ControllerChannel;
@@ -18,34 +19,38 @@ export interface ScriptedChannel {
 export function scriptedChannel(initial: CommittedBatch): ScriptedChannel {
   let listener: (batch: CommittedBatch) => void = () => undefined;
   const registrations: RegisterBrokerRequest[] = [];
+  // Every operation is refused the way the controller would refuse it; registration and heartbeats succeed.
+  const refusals: { [K in ControllerOpName]: (request: OpRequest<K>) => OpValue<K> } = {
+    registerBroker: (request) => {
+      registrations.push(request);
+      return ok({ brokerEpoch: 0n });
+    },
+    // Live at once: the script is the whole metadata, so the broker has caught up by definition.
+    brokerHeartbeat: () => ok({ fenced: false, caughtUp: true, shouldShutDown: false }),
+    createTopics: ({ topics }) => topics.map((t) => ({ name: t.name, result: err('invalid_config' as const) })),
+    deleteTopics: ({ names }) => names.map((name) => ({ name, result: err('unknown_topic' as const) })),
+    createPartitions: ({ topics }) => topics.map((t) => ({ topic: t.topic, result: err('unknown_topic' as const) })),
+    alterConfigs: ({ resources }) =>
+      resources.map((r) => ({
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+        result: err('unknown_topic' as const),
+      })),
+    describeCluster: () => ({ clusterId: '', controllerId: 1, brokers: [], metadataOffset: -1n }),
+    alterPartition: () => err('unknown_topic_or_partition' as const),
+    alterPartitionReassignments: () => [],
+    listPartitionReassignments: () => [],
+    electLeaders: () => [],
+    describeBrokers: () => [],
+    decommissionBroker: () => err('unknown_broker' as const),
+  };
   const channel: ControllerChannel = {
     subscribe(subscriber) {
       listener = subscriber;
       subscriber(initial);
       return () => undefined;
     },
-    registerBroker: async (request) => {
-      registrations.push(request);
-      return ok({ brokerEpoch: 0n });
-    },
-    createTopics: async (topics) => topics.map((t) => ({ name: t.name, result: err('invalid_config' as const) })),
-    deleteTopics: async (names) => names.map((name) => ({ name, result: err('unknown_topic' as const) })),
-    createPartitions: async (topics) => topics.map((t) => ({ topic: t.topic, result: err('unknown_topic' as const) })),
-    alterConfigs: async (resources) =>
-      resources.map((r) => ({
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-        result: err('unknown_topic' as const),
-      })),
-    electLeaders: async () => [],
-    describeCluster: async () => ({ controllerId: 1 }),
-    describeBrokers: async () => [],
-    decommissionBroker: async () => err('unknown_broker' as const),
-    // Live at once: the script is the whole metadata, so the broker has caught up by definition.
-    heartbeat: async () => ok({ fenced: false, caughtUp: true, shouldShutDown: false }),
-    alterPartition: async () => err('unknown_topic_or_partition' as const),
-    alterPartitionReassignments: async () => [],
-    listPartitionReassignments: async () => [],
+    call: async (op, request) => refusals[op](request),
   };
   return { channel, deliver: (batch) => listener(batch), registrations };
 }

@@ -13,7 +13,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type Clock, createLogger, type Logger, systemClock } from '@runnel/common';
-import { type ControllerChannel, MetadataImage, replayBatch } from '@runnel/metadata';
+import { MetadataImage, replayBatch } from '@runnel/metadata';
+import type { ControllerChannel } from '@runnel/rpc';
 import { type FileSystem, nodeFileSystem } from '@runnel/storage';
 import { Registry } from 'prom-client';
 import { type BrokerConfig, kafkaConfigMap } from './config.ts';
@@ -213,7 +214,7 @@ export class Broker {
         fetchTimeoutMs: config.replicaSocketTimeoutMs,
         throttledRateBytesPerSec: config.followerReplicationThrottledRate,
       },
-      channel: this.#controller,
+      channel: { alterPartition: (request) => this.#controller.call('alterPartition', request) },
       logger: this.#logger,
       clock: this.#clock,
       registry: this.metrics.registry,

@@ -11,8 +11,9 @@
  * data directory) is fatal: register() rejects with ClusterMismatchError.
  */
 import type { Logger } from '@runnel/common';
-import type { ControllerChannel, RegisterBrokerRequest } from '@runnel/metadata';
+import type { RegisterBrokerRequest } from '@runnel/metadata';
 import { ControllerUnavailableError } from '@runnel/metadata';
+import type { ControllerChannel } from '@runnel/rpc';
 
 export interface ControllerSessionOptions {
   channel: ControllerChannel;
@@ -66,7 +67,7 @@ export class ControllerSession {
     let waitMs = retryMsMin;
     for (;;) {
       try {
-        const result = await this.#options.channel.registerBroker(this.#options.registration);
+        const result = await this.#options.channel.call('registerBroker', this.#options.registration);
         if (!result.ok && result.error === 'inconsistent_cluster_id') {
           throw new ClusterMismatchError(result.message ?? 'the controllers run another cluster');
         }
@@ -125,7 +126,7 @@ export class ControllerSession {
     if (this.#beating || this.#stopped || this.#brokerEpoch < 0n) return false;
     this.#beating = true;
     try {
-      const result = await this.#options.channel.heartbeat({
+      const result = await this.#options.channel.call('brokerHeartbeat', {
         brokerId: this.#options.registration.brokerId,
         brokerEpoch: this.#brokerEpoch,
         metadataOffset: this.#options.metadataOffset(),

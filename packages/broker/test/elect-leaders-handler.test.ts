@@ -19,7 +19,7 @@ import type { BrokerContext, RequestContext } from '../src/handlers/handler.ts';
  */
 function brokerWith(electLeaders: () => Promise<ElectLeadersResult[]>): BrokerContext {
   const stub = {
-    controller: { electLeaders },
+    controller: { call: (op: string) => (op === 'electLeaders' ? electLeaders() : Promise.reject(new Error(op))) },
     partitions: { settled: () => Promise.resolve() },
     logger: silentLogger(),
     image: () => MetadataImage.empty,

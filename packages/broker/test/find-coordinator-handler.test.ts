@@ -70,7 +70,8 @@ function cluster(brokers: number[], options: { unavailableTimes?: number } = {})
     image = replayBatch(image, records, image.lastOffset + BigInt(records.length));
   };
   const controller = {
-    async createTopics(req: readonly CreateTopicRequest[]): Promise<CreateTopicResult[]> {
+    async call(op: string, { topics: req }: { topics: readonly CreateTopicRequest[] }): Promise<CreateTopicResult[]> {
+      if (op !== 'createTopics') throw new Error(`unexpected ${op}`);
       if (unavailable-- > 0) throw new ControllerUnavailableError('no leader');
       created.push([...req]);
       const first = req[0];

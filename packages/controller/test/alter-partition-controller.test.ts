@@ -16,10 +16,10 @@ const fixture = useLocalQuorum('alter-partition');
 async function clusterWithTopic(): Promise<{ q: RunningQuorum; topicId: string }> {
   const q = await fixture.start();
   await q.liveBrokers([1, 2, 3]);
-  const [created] = await q.channel.createTopics(
-    [{ name: 't', numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }],
-    { validateOnly: false },
-  );
+  const [created] = await q.channel.call('createTopics', {
+    topics: [{ name: 't', numPartitions: 1, replicationFactor: 3, assignments: [], configs: {} }],
+    validateOnly: false,
+  });
   if (created === undefined || !created.result.ok) throw new Error('topic not created');
   return { q, topicId: created.result.value.topicId };
 }
@@ -37,7 +37,7 @@ describe('AlterPartition on a one-voter quorum', () => {
     await waitFor(() => seen.at(-1)?.lastOffset === backlogEnd, 'the backlog');
     const seenBefore = seen.length;
 
-    const result = await q.channel.alterPartition({
+    const result = await q.channel.call('alterPartition', {
       leaderId: before.leader,
       topicId,
       partition: 0,
@@ -67,10 +67,10 @@ describe('AlterPartition on a one-voter quorum', () => {
       leaderEpoch: p.leaderEpoch,
       partitionEpoch: p.partitionEpoch,
     };
-    expect((await q.channel.alterPartition({ ...req, isr: [p.leader] })).ok).toBe(true);
+    expect((await q.channel.call('alterPartition', { ...req, isr: [p.leader] })).ok).toBe(true);
     const offset = q.image.lastOffset;
 
-    const stale = await q.channel.alterPartition({ ...req, isr: [...p.replicas] });
+    const stale = await q.channel.call('alterPartition', { ...req, isr: [...p.replicas] });
     expect(stale).toMatchObject({ ok: false, error: 'invalid_update_version' });
     expect(q.image.lastOffset).toBe(offset);
     expect(q.image.partition('t', 0)?.isr).toEqual([p.leader]);

@@ -45,7 +45,7 @@ describe('cluster id on a one-voter quorum', () => {
     const theirId = other.image.clusterId ?? '';
     const offset = ours.image.lastOffset;
 
-    const refused = await ours.channel.registerBroker(broker(1, theirId));
+    const refused = await ours.channel.call('registerBroker', broker(1, theirId));
     expect(refused).toMatchObject({ ok: false, error: 'inconsistent_cluster_id' });
     const message = refused.ok ? '' : (refused.message ?? '');
     expect(message).toContain(theirId);
@@ -53,8 +53,8 @@ describe('cluster id on a one-voter quorum', () => {
     expect(ours.image.broker(1)).toBeUndefined();
     expect(ours.image.lastOffset).toBe(offset);
 
-    expect(await ours.channel.registerBroker(broker(1, ourId))).toMatchObject({ ok: true });
-    expect(await ours.channel.registerBroker(broker(2, null))).toMatchObject({ ok: true });
+    expect(await ours.channel.call('registerBroker', broker(1, ourId))).toMatchObject({ ok: true });
+    expect(await ours.channel.call('registerBroker', broker(2, null))).toMatchObject({ ok: true });
     expect(ours.image.brokers().map((b) => b.brokerId)).toEqual([1, 2]);
   });
 });

@@ -2,7 +2,8 @@
  * Admin calls (CreatePartitions, IncrementalAlterConfigs, DescribeCluster)
  * through the gRPC channel of a one-voter quorum (combined mode).
  */
-import type { CommittedBatch, ControllerChannel } from '@runnel/metadata';
+import type { CommittedBatch } from '@runnel/metadata';
+import type { ControllerChannel } from '@runnel/rpc';
 import { describe, expect, it } from 'vitest';
 import type { RunningQuorum } from './fixtures/local-quorum.ts';
 import { useLocalQuorum } from './fixtures/local-quorum.ts';
@@ -16,8 +17,8 @@ async function channelWithTopic(partitions: number): Promise<ControllerChannel> 
   q = await fixture.start();
   const listeners = [{ name: 'PLAINTEXT', host: 'localhost', port: 9092, securityProtocol: 'PLAINTEXT' }];
   await q.liveBrokers([1], { listeners: () => listeners });
-  const [created] = await q.channel.createTopics(
-    [
+  const [created] = await q.channel.call('createTopics', {
+    topics: [
       {
         name: 't',
         numPartitions: partitions,
@@ -26,8 +27,8 @@ async function channelWithTopic(partitions: number): Promise<ControllerChannel> 
         configs: { 'cleanup.policy': 'compact' },
       },
     ],
-    { validateOnly: false },
-  );
+    validateOnly: false,
+  });
   expect(created?.result.ok).toBe(true);
   return q.channel;
 }
@@ -39,7 +40,8 @@ describe('admin calls on a one-voter quorum', () => {
     channel.subscribe((b) => seen.push(b));
     const backlogEnd = q.image.lastOffset;
     await waitFor(() => seen.at(-1)?.lastOffset === backlogEnd, 'the backlog');
-    const results = await channel.createPartitions([{ topic: 't', count: 3, assignments: [] }], {
+    const results = await channel.call('createPartitions', {
+      topics: [{ topic: 't', count: 3, assignments: [] }],
       validateOnly: false,
     });
     expect(results).toEqual([{ topic: 't', result: { ok: true, value: null } }]);
@@ -49,15 +51,18 @@ describe('admin calls on a one-voter quorum', () => {
 
   it('validateOnly createPartitions answers but changes nothing', async () => {
     const channel = await channelWithTopic(1);
-    const results = await channel.createPartitions([{ topic: 't', count: 4, assignments: [] }], { validateOnly: true });
+    const results = await channel.call('createPartitions', {
+      topics: [{ topic: 't', count: 4, assignments: [] }],
+      validateOnly: true,
+    });
     expect(results[0]?.result.ok).toBe(true);
     expect(q.image.topic('t')?.partitions).toHaveLength(1);
   });
 
   it('alterConfigs sets and deletes overrides; an invalid value is invalid_config and leaves the overrides alone', async () => {
     const channel = await channelWithTopic(1);
-    const ok = await channel.alterConfigs(
-      [
+    const ok = await channel.call('alterConfigs', {
+      resources: [
         {
           resourceType: 'topic',
           resourceName: 't',
@@ -67,22 +72,26 @@ describe('admin calls on a one-voter quorum', () => {
           ],
         },
       ],
-      { validateOnly: false },
-    );
+      validateOnly: false,
+    });
     expect(ok).toEqual([{ resourceType: 'topic', resourceName: 't', result: { ok: true, value: null } }]);
     expect(Object.fromEntries(q.image.configOverrides('topic', 't') ?? [])).toEqual({
       'retention.ms': '1000',
     });
 
-    const bad = await channel.alterConfigs(
-      [{ resourceType: 'topic', resourceName: 't', changes: [{ name: 'retention.ms', op: 'set', value: 'abc' }] }],
-      { validateOnly: false },
-    );
+    const bad = await channel.call('alterConfigs', {
+      resources: [
+        { resourceType: 'topic', resourceName: 't', changes: [{ name: 'retention.ms', op: 'set', value: 'abc' }] },
+      ],
+      validateOnly: false,
+    });
     expect(bad[0]?.result.ok === false && bad[0].result.error).toBe('invalid_config');
-    const missing = await channel.alterConfigs(
-      [{ resourceType: 'topic', resourceName: 'nope', changes: [{ name: 'retention.ms', op: 'set', value: '1' }] }],
-      { validateOnly: false },
-    );
+    const missing = await channel.call('alterConfigs', {
+      resources: [
+        { resourceType: 'topic', resourceName: 'nope', changes: [{ name: 'retention.ms', op: 'set', value: '1' }] },
+      ],
+      validateOnly: false,
+    });
     expect(missing[0]?.result.ok === false && missing[0].result.error).toBe('unknown_topic');
     expect(Object.fromEntries(q.image.configOverrides('topic', 't') ?? [])).toEqual({
       'retention.ms': '1000',
@@ -91,16 +100,18 @@ describe('admin calls on a one-voter quorum', () => {
 
   it('validateOnly alterConfigs checks the value but writes nothing', async () => {
     const channel = await channelWithTopic(1);
-    const results = await channel.alterConfigs(
-      [{ resourceType: 'topic', resourceName: 't', changes: [{ name: 'retention.ms', op: 'set', value: '5' }] }],
-      { validateOnly: true },
-    );
+    const results = await channel.call('alterConfigs', {
+      resources: [
+        { resourceType: 'topic', resourceName: 't', changes: [{ name: 'retention.ms', op: 'set', value: '5' }] },
+      ],
+      validateOnly: true,
+    });
     expect(results[0]?.result.ok).toBe(true);
     expect(q.image.configOverrides('topic', 't').get('retention.ms')).toBeUndefined();
   });
 
   it('describeCluster names the active controller: the sole voter, node 1', async () => {
     const channel = await channelWithTopic(1);
-    expect(await channel.describeCluster()).toEqual({ controllerId: 1 });
+    expect(await channel.call('describeCluster', {})).toMatchObject({ controllerId: 1, clusterId: q.image.clusterId });
   });
 });

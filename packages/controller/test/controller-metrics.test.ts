@@ -103,7 +103,7 @@ describe('controller metrics', () => {
 
   it('broker counts, commit latency, metadata offset and broker lag follow registration, unfencing and topic creation', async () => {
     const { nodes, client } = await quorum(9000);
-    const registered = await client.registerBroker({
+    const registered = await client.call('registerBroker', {
       brokerId: 1,
       incarnationId: '00000000-0000-0000-0000-000000000001',
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }],
@@ -118,11 +118,16 @@ describe('controller metrics', () => {
     expect(sample(text, 'kafka_controller_kafkacontroller_fencedbrokercount')).toBe(1);
     expect(sample(text, 'kafka_controller_kafkacontroller_activebrokercount')).toBe(0);
 
-    await client.brokerHeartbeat({ brokerId: 1, brokerEpoch, metadataOffset: brokerEpoch, wantsShutdown: false });
-    const created = await client.createTopics(
-      [{ name: 'metrics', numPartitions: 3, replicationFactor: 1, assignments: [], configs: {} }],
-      { validateOnly: false },
-    );
+    await client.call('brokerHeartbeat', {
+      brokerId: 1,
+      brokerEpoch,
+      metadataOffset: brokerEpoch,
+      wantShutDown: false,
+    });
+    const created = await client.call('createTopics', {
+      topics: [{ name: 'metrics', numPartitions: 3, replicationFactor: 1, assignments: [], configs: {} }],
+      validateOnly: false,
+    });
     expect(created).toMatchObject({ ok: true, value: { value: [{ name: 'metrics', result: { ok: true } }] } });
     text = await scrape(active);
     expect(sample(text, 'kafka_controller_kafkacontroller_activebrokercount')).toBe(1);
@@ -150,7 +155,7 @@ describe('controller metrics', () => {
 
   it('a broker whose session runs out is fenced and its single-replica partitions count as offline', async () => {
     const { nodes, client } = await quorum(300);
-    const registered = await client.registerBroker({
+    const registered = await client.call('registerBroker', {
       brokerId: 7,
       incarnationId: '00000000-0000-0000-0000-000000000007',
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }],
@@ -159,11 +164,16 @@ describe('controller metrics', () => {
       clusterId: null,
     });
     const brokerEpoch = registered.ok && registered.value.value.ok ? registered.value.value.value.brokerEpoch : -1n;
-    await client.brokerHeartbeat({ brokerId: 7, brokerEpoch, metadataOffset: brokerEpoch, wantsShutdown: false });
-    const created = await client.createTopics(
-      [{ name: 'orphans', numPartitions: 2, replicationFactor: 1, assignments: [], configs: {} }],
-      { validateOnly: false },
-    );
+    await client.call('brokerHeartbeat', {
+      brokerId: 7,
+      brokerEpoch,
+      metadataOffset: brokerEpoch,
+      wantShutDown: false,
+    });
+    const created = await client.call('createTopics', {
+      topics: [{ name: 'orphans', numPartitions: 2, replicationFactor: 1, assignments: [], configs: {} }],
+      validateOnly: false,
+    });
     expect(created).toMatchObject({ ok: true, value: { value: [{ name: 'orphans', result: { ok: true } }] } });
     // No more heartbeats: the session expires and fencing leaves both partitions leaderless.
     const active = await waitFor(async () => nodes.find((n) => n.controller.isActive), 'the active controller');

@@ -48,7 +48,7 @@ describe('one-voter quorum', () => {
   it('creating a topic with -1/-1 uses the broker defaults', async () => {
     const q = await fixture.start({ brokerDefaults: { numPartitions: 3, defaultReplicationFactor: 2 } });
     await q.liveBrokers([1, 2], { listeners });
-    const [created] = await q.channel.createTopics([topic('t')], { validateOnly: false });
+    const [created] = await q.channel.call('createTopics', { topics: [topic('t')], validateOnly: false });
     expect(created?.result).toMatchObject({ ok: true, value: { numPartitions: 3, replicationFactor: 2 } });
     expect(q.image.topic('t')?.partitions).toHaveLength(3);
     expect(q.image.partition('t', 0)?.replicas).toHaveLength(2);
@@ -57,7 +57,8 @@ describe('one-voter quorum', () => {
   it('explicit partitions and RF are honoured and the topic id comes from the id generator', async () => {
     const q = await fixture.start({ idGenerator: () => '11111111-2222-4333-8444-555555555555' });
     await q.liveBrokers([1, 2, 3], { listeners });
-    const [created] = await q.channel.createTopics([topic('t', { numPartitions: 6, replicationFactor: 3 })], {
+    const [created] = await q.channel.call('createTopics', {
+      topics: [topic('t', { numPartitions: 6, replicationFactor: 3 })],
       validateOnly: false,
     });
     expect(created?.result).toEqual({
@@ -70,9 +71,9 @@ describe('one-voter quorum', () => {
   it('invalid requests fail with their own error and valid ones in the same call still succeed', async () => {
     const q = await fixture.start();
     await q.liveBrokers([1]);
-    await q.channel.createTopics([topic('exists')], { validateOnly: false });
-    const results = await q.channel.createTopics(
-      [
+    await q.channel.call('createTopics', { topics: [topic('exists')], validateOnly: false });
+    const results = await q.channel.call('createTopics', {
+      topics: [
         topic('exists'),
         topic('bad name!'),
         topic('..'),
@@ -80,8 +81,8 @@ describe('one-voter quorum', () => {
         topic('bad-config', { configs: { 'cleanup.policy': 'shred' } }),
         topic('fine'),
       ],
-      { validateOnly: false },
-    );
+      validateOnly: false,
+    });
     expect(results.map(outcome)).toEqual([
       'topic_already_exists',
       'invalid_topic_name',
@@ -104,7 +105,10 @@ describe('one-voter quorum', () => {
     await waitFor(() => batches.at(-1)?.lastOffset === offsetBefore, 'the backlog');
     const backlog = batches.length;
 
-    const [result] = await q.channel.createTopics([topic('t', { numPartitions: 2 })], { validateOnly: true });
+    const [result] = await q.channel.call('createTopics', {
+      topics: [topic('t', { numPartitions: 2 })],
+      validateOnly: true,
+    });
     // Like Kafka, a validate-only create reports the zero topic id: nothing was created.
     expect(result?.result).toMatchObject({
       ok: true,
@@ -113,7 +117,7 @@ describe('one-voter quorum', () => {
     expect(q.image.topic('t')).toBeUndefined();
     expect(q.image.lastOffset).toBe(offsetBefore);
     // Commits reach subscribers in order, so had `t` been committed it would come before `u`.
-    await q.channel.createTopics([topic('u')], { validateOnly: false });
+    await q.channel.call('createTopics', { topics: [topic('u')], validateOnly: false });
     expect(batches.slice(backlog).flatMap((b) => b.records.map((r) => r.type))).toEqual(['topic', 'partition']);
 
     await q.stop();
@@ -125,9 +129,12 @@ describe('one-voter quorum', () => {
   it('deleteTopics removes a topic and reports unknown_topic for a missing one', async () => {
     const q = await fixture.start();
     await q.liveBrokers([1]);
-    await q.channel.createTopics([topic('t', { configs: { 'retention.ms': '5' } })], { validateOnly: false });
+    await q.channel.call('createTopics', {
+      topics: [topic('t', { configs: { 'retention.ms': '5' } })],
+      validateOnly: false,
+    });
     const topicId = q.image.topic('t')?.topicId;
-    const results = await q.channel.deleteTopics(['t', 'nope']);
+    const results = await q.channel.call('deleteTopics', { names: ['t', 'nope'] });
     expect(results).toEqual([
       { name: 't', result: { ok: true, value: { topicId } } },
       { name: 'nope', result: expect.objectContaining({ ok: false, error: 'unknown_topic' }) },
@@ -138,9 +145,9 @@ describe('one-voter quorum', () => {
 
   it('a second incarnation of a live broker id is refused; the same incarnation re-registers with a new epoch', async () => {
     const q = await fixture.start();
-    const first = await q.channel.registerBroker(register(1, 'a'));
-    const again = await q.channel.registerBroker(register(1, 'a'));
-    const other = await q.channel.registerBroker(register(1, 'b'));
+    const first = await q.channel.call('registerBroker', register(1, 'a'));
+    const again = await q.channel.call('registerBroker', register(1, 'a'));
+    const other = await q.channel.call('registerBroker', register(1, 'b'));
     if (!first.ok || !again.ok) throw new Error('registration refused');
     // A broker's epoch is the offset of its registration record.
     expect(first.value.brokerEpoch).toBeGreaterThan(0n); // after the cluster id at offset 0
@@ -151,14 +158,14 @@ describe('one-voter quorum', () => {
 
   it("after a controller restart a new incarnation of a broker registers once the old one's session has run out", async () => {
     const first = await fixture.start();
-    const old = await first.channel.registerBroker(register(1, 'a'));
+    const old = await first.channel.call('registerBroker', register(1, 'a'));
     if (!old.ok) throw new Error('registration refused');
     await first.stop();
 
     // A new active controller starts every registered broker's session afresh; a short one lets this one run out.
     const second = await fixture.start({ config: { brokerSessionTimeoutMs: 500 } });
     const result = await waitFor(async () => {
-      const r = await second.channel.registerBroker(register(1, 'b'));
+      const r = await second.channel.call('registerBroker', register(1, 'b'));
       if (!r.ok && r.error !== 'duplicate_broker_registration') throw new Error(r.error);
       return r.ok && r;
     }, 'the old session to run out');
@@ -168,7 +175,7 @@ describe('one-voter quorum', () => {
 
   it('a registered broker is fenced until it heartbeats; when its heartbeats stop its session runs out and it is fenced again', async () => {
     const q = await fixture.start({ config: { brokerSessionTimeoutMs: 2000 } });
-    const registered = await q.channel.registerBroker(register(3, 'c'));
+    const registered = await q.channel.call('registerBroker', register(3, 'c'));
     expect(registered.ok).toBe(true);
     expect(q.image.broker(3)?.fenced).toBe(true);
 
@@ -189,7 +196,7 @@ describe('one-voter quorum', () => {
   it('subscribe delivers the backlog first, then each commit in order before the admin promise resolves', async () => {
     const q = await fixture.start();
     await q.liveBrokers([1]);
-    await q.channel.createTopics([topic('a')], { validateOnly: false });
+    await q.channel.call('createTopics', { topics: [topic('a')], validateOnly: false });
 
     const seen: CommittedBatch[] = [];
     const types = (b: CommittedBatch | undefined) => b?.records.map((r) => r.type);
@@ -200,12 +207,15 @@ describe('one-voter quorum', () => {
     expect(seen.flatMap((b) => b.records)).toHaveLength(Number(backlogEnd) + 1);
     expect(seen.flatMap((b) => b.records.map((r) => r.type)).slice(-2)).toEqual(['topic', 'partition']);
 
-    const [created] = await q.channel.createTopics([topic('b', { numPartitions: 2 })], { validateOnly: false });
+    const [created] = await q.channel.call('createTopics', {
+      topics: [topic('b', { numPartitions: 2 })],
+      validateOnly: false,
+    });
     expect(created?.result.ok).toBe(true);
     // The create's batch was delivered before its promise resolved.
     expect(seen.at(-1)?.lastOffset).toBe(q.image.lastOffset);
     expect(types(seen.at(-1))).toEqual(['topic', 'partition', 'partition']);
-    await q.channel.deleteTopics(['a']);
+    await q.channel.call('deleteTopics', { names: ['a'] });
     expect(seen.at(-1)?.lastOffset).toBe(q.image.lastOffset);
     expect(types(seen.at(-1))).toEqual(['remove-topic']);
     expectDense(seen);
@@ -215,7 +225,7 @@ describe('one-voter quorum', () => {
     // The call waits for the channel's other subscription to deliver it, so a live first one would have too.
     const probe: CommittedBatch[] = [];
     q.channel.subscribe((b) => probe.push(b));
-    await q.channel.createTopics([topic('c')], { validateOnly: false });
+    await q.channel.call('createTopics', { topics: [topic('c')], validateOnly: false });
     expect(probe.at(-1)?.lastOffset).toBe(q.image.lastOffset);
     expect(seen).toHaveLength(count);
   });
@@ -224,7 +234,7 @@ describe('one-voter quorum', () => {
     const q = await fixture.start();
     await q.liveBrokers([1]);
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => q.channel.createTopics([topic('race')], { validateOnly: false })),
+      Array.from({ length: 5 }, () => q.channel.call('createTopics', { topics: [topic('race')], validateOnly: false })),
     );
     expect(results.flat().map(outcome).sort()).toEqual(['ok', ...Array(4).fill('topic_already_exists')]);
   });
@@ -232,11 +242,14 @@ describe('one-voter quorum', () => {
   it('a restarted controller has an identical image, streams the same records, and keeps offsets dense', async () => {
     const first = await fixture.start();
     await first.liveBrokers([1, 2], { listeners });
-    await first.channel.createTopics(
-      [topic('a', { numPartitions: 4, replicationFactor: 2, configs: { 'cleanup.policy': 'compact' } }), topic('b')],
-      { validateOnly: false },
-    );
-    await first.channel.deleteTopics(['b']);
+    await first.channel.call('createTopics', {
+      topics: [
+        topic('a', { numPartitions: 4, replicationFactor: 2, configs: { 'cleanup.policy': 'compact' } }),
+        topic('b'),
+      ],
+      validateOnly: false,
+    });
+    await first.channel.call('deleteTopics', { names: ['b'] });
     const before = first.image;
     const backlog: CommittedBatch[] = [];
     first.channel.subscribe((b) => backlog.push(b));
@@ -257,13 +270,13 @@ describe('one-voter quorum', () => {
     expectDense(replayed);
     expect(replayed.flatMap((b) => b.records)).toEqual(backlog.flatMap((b) => b.records));
 
-    await second.channel.createTopics([topic('c')], { validateOnly: false });
+    await second.channel.call('createTopics', { topics: [topic('c')], validateOnly: false });
     expect(second.image.lastOffset).toBe(before.lastOffset + 2n);
   });
 
   it('using a channel after its quorum stopped is a bug that rejects with an AssertionError', async () => {
     const q = await fixture.start();
     await q.stop();
-    await expect(q.channel.deleteTopics(['x'])).rejects.toThrow(AssertionError);
+    await expect(q.channel.call('deleteTopics', { names: ['x'] })).rejects.toThrow(AssertionError);
   });
 });

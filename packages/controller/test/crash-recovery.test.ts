@@ -60,10 +60,10 @@ describe('one-voter quorum durability', () => {
     // Anything committed but not yet reported is fine; nothing half-written may appear.
     for (const name of image.topicNames()) expect(image.topic(name)?.partitions, name).toHaveLength(2);
     // The restarted quorum keeps working on top of the recovered log.
-    const [created] = await q.channel.createTopics(
-      [{ name: 'after-crash', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
-      { validateOnly: false },
-    );
+    const [created] = await q.channel.call('createTopics', {
+      topics: [{ name: 'after-crash', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
+      validateOnly: false,
+    });
     expect(created?.result.ok).toBe(true);
   });
 });

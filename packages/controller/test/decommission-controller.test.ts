@@ -4,7 +4,8 @@
  * report the new replicas in sync), removable, refuse, cancel, and the
  * broker state surviving a controller restart.
  */
-import type { AlterPartitionError, BrokerStatus, ControllerChannel } from '@runnel/metadata';
+import type { AlterPartitionError, BrokerStatus } from '@runnel/metadata';
+import type { ControllerChannel } from '@runnel/rpc';
 import { describe, expect, it } from 'vitest';
 import type { RunningQuorum } from './fixtures/local-quorum.ts';
 import { useLocalQuorum } from './fixtures/local-quorum.ts';
@@ -25,10 +26,10 @@ async function cluster(brokers: number, partitions: number, rf: number): Promise
       { name: 'PLAINTEXT', host: '127.0.0.1', port: 9091 + brokerId, securityProtocol: 'PLAINTEXT' },
     ],
   });
-  const [created] = await q.channel.createTopics(
-    [{ name: 't', numPartitions: partitions, replicationFactor: rf, assignments: [], configs: {} }],
-    { validateOnly: false },
-  );
+  const [created] = await q.channel.call('createTopics', {
+    topics: [{ name: 't', numPartitions: partitions, replicationFactor: rf, assignments: [], configs: {} }],
+    validateOnly: false,
+  });
   expect(created?.result.ok).toBe(true);
   return q.channel;
 }
@@ -45,7 +46,7 @@ async function catchUpAll(channel: ControllerChannel): Promise<void> {
   const topic = image.topic('t');
   for (const p of topic?.partitions ?? []) {
     if (p.addingReplicas.length === 0 || topic === undefined) continue;
-    const reply = await channel.alterPartition({
+    const reply = await channel.call('alterPartition', {
       leaderId: p.leader,
       topicId: topic.topicId,
       partition: p.partition,
@@ -59,7 +60,7 @@ async function catchUpAll(channel: ControllerChannel): Promise<void> {
 }
 
 async function status(channel: ControllerChannel, brokerId: number): Promise<BrokerStatus | undefined> {
-  return (await channel.describeBrokers()).find((b) => b.brokerId === brokerId);
+  return (await channel.call('describeBrokers', {})).find((b) => b.brokerId === brokerId);
 }
 
 /** Completes moves as they start until broker `id` is removable. */
@@ -75,10 +76,10 @@ describe('broker decommission on a one-voter quorum', () => {
   it('drains broker 4 of a 4-broker cluster: moves complete as replicas catch up, then it is removable and leads nothing', async () => {
     const channel = await cluster(4, 8, 2);
     expect((await status(channel, 4))?.replicas).toBe(4);
-    const started = await channel.decommissionBroker(4, { cancel: false });
+    const started = await channel.call('decommissionBroker', { brokerId: 4, cancel: false });
     expect(started).toMatchObject({ ok: true, value: { brokerId: 4, state: 'decommissioning' } });
     // No more than balanceMovesMax moves are in flight at once.
-    expect((await channel.listPartitionReassignments(null)).length).toBeLessThanOrEqual(3);
+    expect((await channel.call('listPartitionReassignments', { query: null })).length).toBeLessThanOrEqual(3);
 
     const done = await drain(channel, 4);
     expect(done).toMatchObject({ state: 'removable', replicas: 0, leaders: 0, moving: 0, fenced: false });
@@ -86,24 +87,24 @@ describe('broker decommission on a one-voter quorum', () => {
       expect(p.replicas).not.toContain(4);
       expect(p.replicas).toHaveLength(2);
     }
-    const others = (await channel.describeBrokers()).filter((b) => b.brokerId !== 4);
+    const others = (await channel.call('describeBrokers', {})).filter((b) => b.brokerId !== 4);
     expect(others.map((b) => b.replicas).reduce((a, b) => a + b, 0)).toBe(16);
   });
 
   it('a decommissioning broker gets no replicas of a new topic', async () => {
     const channel = await cluster(3, 1, 1);
-    expect((await channel.decommissionBroker(3, { cancel: false })).ok).toBe(true);
-    const [created] = await channel.createTopics(
-      [{ name: 'fresh', numPartitions: 6, replicationFactor: 2, assignments: [], configs: {} }],
-      { validateOnly: false },
-    );
+    expect((await channel.call('decommissionBroker', { brokerId: 3, cancel: false })).ok).toBe(true);
+    const [created] = await channel.call('createTopics', {
+      topics: [{ name: 'fresh', numPartitions: 6, replicationFactor: 2, assignments: [], configs: {} }],
+      validateOnly: false,
+    });
     expect(created?.result.ok).toBe(true);
     for (const p of q.image.topic('fresh')?.partitions ?? []) expect(p.replicas).not.toContain(3);
   });
 
   it('refuses when the brokers left cannot hold the replication factor, naming the partition and the brokers', async () => {
     const channel = await cluster(3, 2, 3);
-    const refused = await channel.decommissionBroker(2, { cancel: false });
+    const refused = await channel.call('decommissionBroker', { brokerId: 2, cancel: false });
     expect(refused).toMatchObject({ ok: false, error: 'insufficient_brokers' });
     expect(refused.ok === false ? refused.message : '').toMatch(
       /Cannot decommission broker 2: partition \d of 't' has replication factor 3, but only 2 \(1, 3\) would remain/,
@@ -113,11 +114,11 @@ describe('broker decommission on a one-voter quorum', () => {
 
   it('refuses an unknown broker and a cancel of a broker that is not decommissioning', async () => {
     const channel = await cluster(2, 1, 1);
-    expect(await channel.decommissionBroker(9, { cancel: false })).toMatchObject({
+    expect(await channel.call('decommissionBroker', { brokerId: 9, cancel: false })).toMatchObject({
       ok: false,
       error: 'unknown_broker',
     });
-    expect(await channel.decommissionBroker(1, { cancel: true })).toMatchObject({
+    expect(await channel.call('decommissionBroker', { brokerId: 1, cancel: true })).toMatchObject({
       ok: false,
       error: 'not_decommissioning',
     });
@@ -125,14 +126,14 @@ describe('broker decommission on a one-voter quorum', () => {
 
   it('cancel returns the broker to active, and the decommissioning state survives a restart', async () => {
     const channel = await cluster(3, 3, 1);
-    expect((await channel.decommissionBroker(3, { cancel: false })).ok).toBe(true);
+    expect((await channel.call('decommissionBroker', { brokerId: 3, cancel: false })).ok).toBe(true);
     // A second start is not an error.
-    expect(await channel.decommissionBroker(3, { cancel: false })).toMatchObject({ ok: true });
+    expect(await channel.call('decommissionBroker', { brokerId: 3, cancel: false })).toMatchObject({ ok: true });
     await q.stop();
     q = await start();
     const reopened = q.channel;
     expect(q.image.brokerState(3)).toBe('decommissioning');
-    const cancelled = await reopened.decommissionBroker(3, { cancel: true });
+    const cancelled = await reopened.call('decommissionBroker', { brokerId: 3, cancel: true });
     expect(cancelled).toMatchObject({ ok: true, value: { brokerId: 3, state: 'active' } });
     expect(q.image.brokerState(3)).toBe('active');
   });

@@ -49,7 +49,7 @@ describe('controller quorum', () => {
     const leader = await waitFor(() => nodes.find((n) => n.isActive), 'a leader');
     expect(nodes.filter((n) => n.isActive)).toHaveLength(1);
 
-    const registered = await client.registerBroker({
+    const registered = await client.call('registerBroker', {
       brokerId: 1,
       incarnationId: '00000000-0000-0000-0000-000000000001',
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }],
@@ -61,21 +61,21 @@ describe('controller quorum', () => {
     const brokerEpoch = registered.ok && registered.value.value.ok ? registered.value.value.value.brokerEpoch : -1n;
     // Registered brokers start fenced; a heartbeat showing it has caught up with metadata unfences it.
     expect(leader.image.broker(1)?.fenced).toBe(true);
-    const beat = await client.brokerHeartbeat({
+    const beat = await client.call('brokerHeartbeat', {
       brokerId: 1,
       brokerEpoch,
       metadataOffset: brokerEpoch,
-      wantsShutdown: false,
+      wantShutDown: false,
     });
-    expect(beat).toMatchObject({ ok: true, value: { value: { ok: true, value: { isFenced: false } } } });
-    const created = await client.createTopics([topic('first')], { validateOnly: false });
+    expect(beat).toMatchObject({ ok: true, value: { value: { ok: true, value: { fenced: false } } } });
+    const created = await client.call('createTopics', { topics: [topic('first')], validateOnly: false });
     expect(created).toMatchObject({ ok: true, value: { value: [{ name: 'first', result: { ok: true } }] } });
     for (const n of nodes) await waitFor(() => n.image.topic('first'), `node ${n.nodeId} to apply the topic`);
 
     await leader.stop();
     const next = await waitFor(() => nodes.find((n) => n !== leader && n.isActive), 'a new leader');
     expect(next.nodeId).not.toBe(leader.nodeId);
-    const again = await client.createTopics([topic('second')], { validateOnly: false });
+    const again = await client.call('createTopics', { topics: [topic('second')], validateOnly: false });
     expect(again).toMatchObject({ ok: true, value: { value: [{ name: 'second', result: { ok: true } }] } });
     for (const n of nodes.filter((x) => x !== leader)) await waitFor(() => n.image.topic('second'), 'the second topic');
   });

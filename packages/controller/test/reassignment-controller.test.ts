@@ -4,7 +4,8 @@
  * does not complete the move, the result survives a controller restart, a
  * cancel restores the old replicas, and an unregistered target is refused.
  */
-import type { ControllerChannel, PartitionImage } from '@runnel/metadata';
+import type { PartitionImage } from '@runnel/metadata';
+import type { ControllerChannel } from '@runnel/rpc';
 import { describe, expect, it } from 'vitest';
 import type { RunningQuorum } from './fixtures/local-quorum.ts';
 import { useLocalQuorum } from './fixtures/local-quorum.ts';
@@ -19,8 +20,8 @@ const start = () => fixture.start({ brokerConfig: { 'auto.balance.enable': 'fals
 async function clusterWithTopic(): Promise<{ channel: ControllerChannel; topicId: string }> {
   q = await start();
   await q.liveBrokers([1, 2, 3, 4]);
-  const [created] = await q.channel.createTopics(
-    [
+  const [created] = await q.channel.call('createTopics', {
+    topics: [
       {
         name: 't',
         numPartitions: -1,
@@ -29,8 +30,8 @@ async function clusterWithTopic(): Promise<{ channel: ControllerChannel; topicId
         configs: {},
       },
     ],
-    { validateOnly: false },
-  );
+    validateOnly: false,
+  });
   if (created === undefined || !created.result.ok) throw new Error('topic not created');
   return { channel: q.channel, topicId: created.result.value.topicId };
 }
@@ -44,7 +45,7 @@ function partition(): PartitionImage {
 /** The leader of t-0 asks for `isr`, naming the epochs it last saw. */
 async function expandIsr(channel: ControllerChannel, topicId: string, isr: number[]) {
   const p = partition();
-  return channel.alterPartition({
+  return channel.call('alterPartition', {
     leaderId: p.leader,
     topicId,
     partition: 0,
@@ -57,13 +58,17 @@ async function expandIsr(channel: ControllerChannel, topicId: string, isr: numbe
 describe('partition reassignment on a one-voter quorum', () => {
   it('a move from {1,2} to {3,4} waits while only 3 joins the ISR, completes when 4 does, and survives a restart', async () => {
     const { channel, topicId } = await clusterWithTopic();
-    const started = await channel.alterPartitionReassignments([{ topic: 't', partition: 0, replicas: [3, 4] }]);
+    const started = await channel.call('alterPartitionReassignments', {
+      reassignments: [{ topic: 't', partition: 0, replicas: [3, 4] }],
+    });
     expect(started).toEqual([{ topic: 't', partition: 0, result: { ok: true, value: null } }]);
     expect(partition()).toMatchObject({ replicas: [3, 4, 1, 2], isr: [1, 2], leader: 1 });
 
     expect((await expandIsr(channel, topicId, [1, 2, 3])).ok).toBe(true);
     expect(partition()).toMatchObject({ replicas: [3, 4, 1, 2], isr: [1, 2, 3], addingReplicas: [3, 4] });
-    expect(await channel.listPartitionReassignments([{ topic: 't', partitions: [0] }])).toHaveLength(1);
+    expect(await channel.call('listPartitionReassignments', { query: [{ topic: 't', partitions: [0] }] })).toHaveLength(
+      1,
+    );
 
     const before = partition().partitionEpoch;
     const last = await expandIsr(channel, topicId, [1, 2, 3, 4]);
@@ -77,7 +82,7 @@ describe('partition reassignment on a one-voter quorum', () => {
       addingReplicas: [],
       removingReplicas: [],
     });
-    expect(await channel.listPartitionReassignments(null)).toEqual([]);
+    expect(await channel.call('listPartitionReassignments', { query: null })).toEqual([]);
 
     // Committed, not just in memory: a restarted controller replays the same state.
     await q.stop();
@@ -87,11 +92,17 @@ describe('partition reassignment on a one-voter quorum', () => {
 
   it('a cancel restores the original replicas and a second cancel has nothing to cancel', async () => {
     const { channel } = await clusterWithTopic();
-    await channel.alterPartitionReassignments([{ topic: 't', partition: 0, replicas: [3, 4] }]);
-    const cancelled = await channel.alterPartitionReassignments([{ topic: 't', partition: 0, replicas: null }]);
+    await channel.call('alterPartitionReassignments', {
+      reassignments: [{ topic: 't', partition: 0, replicas: [3, 4] }],
+    });
+    const cancelled = await channel.call('alterPartitionReassignments', {
+      reassignments: [{ topic: 't', partition: 0, replicas: null }],
+    });
     expect(cancelled[0]?.result.ok).toBe(true);
     expect(partition()).toMatchObject({ replicas: [1, 2], isr: [1, 2], addingReplicas: [], removingReplicas: [] });
-    const again = await channel.alterPartitionReassignments([{ topic: 't', partition: 0, replicas: null }]);
+    const again = await channel.call('alterPartitionReassignments', {
+      reassignments: [{ topic: 't', partition: 0, replicas: null }],
+    });
     expect(again[0]?.result).toMatchObject({ ok: false, error: 'no_reassignment_in_progress' });
   });
 
@@ -99,7 +110,9 @@ describe('partition reassignment on a one-voter quorum', () => {
     const { channel } = await clusterWithTopic();
     const before = partition();
     const offset = q.image.lastOffset;
-    const refused = await channel.alterPartitionReassignments([{ topic: 't', partition: 0, replicas: [1, 9] }]);
+    const refused = await channel.call('alterPartitionReassignments', {
+      reassignments: [{ topic: 't', partition: 0, replicas: [1, 9] }],
+    });
     expect(refused[0]?.result).toMatchObject({ ok: false, error: 'invalid_replica_assignment' });
     expect(partition()).toEqual(before);
     expect(q.image.lastOffset).toBe(offset);

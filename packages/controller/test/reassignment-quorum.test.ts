@@ -16,8 +16,8 @@ describe('partition reassignment through the controller quorum', () => {
     const active = await waitFor(() => nodes.find((n) => n.isActive), 'a leader');
     // Registered brokers start fenced; caught-up heartbeats unfence them so they may lead.
     await liveBrokers([1, 2, 3, 4]);
-    const [created] = await channel.createTopics(
-      [
+    const [created] = await channel.call('createTopics', {
+      topics: [
         {
           name: 't',
           numPartitions: -1,
@@ -26,25 +26,33 @@ describe('partition reassignment through the controller quorum', () => {
           configs: {},
         },
       ],
-      { validateOnly: false },
-    );
+      validateOnly: false,
+    });
     if (created === undefined || !created.result.ok) throw new Error('topic not created');
     const topicId = created.result.value.topicId;
 
-    const refused = await channel.alterPartitionReassignments([{ topic: 't', partition: 0, replicas: [3, 3] }]);
+    const refused = await channel.call('alterPartitionReassignments', {
+      reassignments: [{ topic: 't', partition: 0, replicas: [3, 3] }],
+    });
     expect(refused[0]?.result).toMatchObject({ ok: false, error: 'invalid_replica_assignment' });
-    const nothing = await channel.alterPartitionReassignments([{ topic: 't', partition: 0, replicas: null }]);
+    const nothing = await channel.call('alterPartitionReassignments', {
+      reassignments: [{ topic: 't', partition: 0, replicas: null }],
+    });
     expect(nothing[0]?.result).toMatchObject({ ok: false, error: 'no_reassignment_in_progress' });
 
-    const started = await channel.alterPartitionReassignments([{ topic: 't', partition: 0, replicas: [3, 4] }]);
+    const started = await channel.call('alterPartitionReassignments', {
+      reassignments: [{ topic: 't', partition: 0, replicas: [3, 4] }],
+    });
     expect(started).toEqual([{ topic: 't', partition: 0, result: { ok: true, value: null } }]);
-    expect(await channel.listPartitionReassignments(null)).toEqual([
+    expect(await channel.call('listPartitionReassignments', { query: null })).toEqual([
       { topic: 't', partition: 0, replicas: [3, 4, 1, 2], addingReplicas: [3, 4], removingReplicas: [1, 2] },
     ]);
-    expect(await channel.listPartitionReassignments([{ topic: 'other', partitions: [0] }])).toEqual([]);
+    expect(await channel.call('listPartitionReassignments', { query: [{ topic: 'other', partitions: [0] }] })).toEqual(
+      [],
+    );
 
     const p = await waitFor(() => active.image.partition('t', 0), 'the partition');
-    const done = await channel.alterPartition({
+    const done = await channel.call('alterPartition', {
       leaderId: p.leader,
       topicId,
       partition: 0,
@@ -65,6 +73,6 @@ describe('partition reassignment through the controller quorum', () => {
         removingReplicas: [],
       });
     }
-    expect(await channel.listPartitionReassignments(null)).toEqual([]);
+    expect(await channel.call('listPartitionReassignments', { query: null })).toEqual([]);
   });
 });

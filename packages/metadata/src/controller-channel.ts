@@ -1,10 +1,10 @@
 /**
- * The seam between brokers (and the CLI) and the controller quorum. Brokers
- * only ever see this interface; its one implementation is the gRPC client of
- * the quorum (`GrpcControllerChannel` in @runnel/rpc), in dev mode too, where
- * a one-voter quorum runs in the broker's process. Every method is part of
- * the contract (no optional capabilities). Failures are closed unions; the
- * broker maps them to Kafka error codes.
+ * The vocabulary of the broker <-> controller contract: the request and
+ * answer of every controller operation, as the brokers, the controller's
+ * pure logic and the gRPC codecs all see them (one set of types; the wire
+ * shapes are generated from the .proto files in @runnel/rpc, which also
+ * holds the operation table and the ControllerChannel built on it).
+ * Failures are closed unions; the broker maps them to Kafka error codes.
  */
 import type { Result } from '@runnel/common';
 import { limits } from '@runnel/common';
@@ -201,10 +201,22 @@ export interface OngoingReassignment {
   readonly removingReplicas: readonly number[];
 }
 
-/** What only the controller knows about the cluster; brokers and configs come from the image. */
-export interface ControllerView {
+/** One registered broker as DescribeCluster reports it. */
+export interface ClusterBroker {
+  readonly brokerId: number;
+  readonly brokerEpoch: bigint;
+  readonly listeners: readonly BrokerListener[];
+  readonly rack: string | null;
+  readonly fenced: boolean;
+}
+
+/** The cluster as the active controller sees it. */
+export interface ClusterDescription {
+  readonly clusterId: string;
   /** The active controller's node id. */
   readonly controllerId: number;
+  readonly brokers: readonly ClusterBroker[];
+  readonly metadataOffset: bigint;
 }
 
 export interface RegisterBrokerRequest {
@@ -290,6 +302,8 @@ export interface BrokerHeartbeat {
   readonly wantShutDown: boolean;
 }
 
+export type BrokerHeartbeatError = 'unknown_broker' | 'stale_broker_epoch';
+
 export interface BrokerHeartbeatReply {
   readonly fenced: boolean;
   readonly caughtUp: boolean;
@@ -300,66 +314,6 @@ export interface BrokerHeartbeatReply {
 /** Why the controller quorum could not answer at all (no leader, unreachable): retriable. */
 export class ControllerUnavailableError extends Error {
   override name = 'ControllerUnavailableError';
-}
-
-export interface ControllerChannel {
-  /**
-   * Delivers every committed batch in order: first everything committed so
-   * far (from the start), then each new commit, synchronously when it
-   * commits — before the admin call that caused it resolves. Returns an
-   * unsubscribe function.
-   */
-  subscribe(listener: (batch: CommittedBatch) => void): () => void;
-  registerBroker(req: RegisterBrokerRequest): Promise<Result<{ brokerEpoch: bigint }, RegisterBrokerError>>;
-  createTopics(topics: readonly CreateTopicRequest[], options: { validateOnly: boolean }): Promise<CreateTopicResult[]>;
-  deleteTopics(names: readonly string[]): Promise<DeleteTopicResult[]>;
-  /** Adds partitions to existing topics; results in request order. */
-  createPartitions(
-    topics: readonly CreatePartitionsTopic[],
-    options: { validateOnly: boolean },
-  ): Promise<CreatePartitionsResult[]>;
-  /** Applies each resource's changes atomically (all or none of them); results in request order. */
-  alterConfigs(
-    resources: readonly AlterConfigsResource[],
-    options: { validateOnly: boolean },
-  ): Promise<AlterConfigsResult[]>;
-  /**
-   * A partition leader shrinks or expands its ISR. The change is committed
-   * (and delivered to subscribers) before this resolves; the reply carries
-   * the new partition epoch the leader must use next time.
-   */
-  alterPartition(req: AlterPartitionRequest): Promise<Result<AlterPartitionReply, AlterPartitionError>>;
-  /**
-   * Starts or cancels partition reassignments; results in request order. The
-   * start is committed before this resolves; completion comes later, when
-   * the adding replicas have joined the ISR.
-   */
-  alterPartitionReassignments(reassignments: readonly PartitionReassignment[]): Promise<PartitionReassignmentResult[]>;
-  /** Reassignments in progress, sorted by topic then partition; null = every partition. */
-  listPartitionReassignments(query: readonly ReassignmentQuery[] | null): Promise<OngoingReassignment[]>;
-  /**
-   * Preferred-leader election (Kafka's ElectLeaders, PREFERRED): moves
-   * leadership of each partition to its first replica when that replica is
-   * live and in the ISR. `null` asks for every partition and answers only
-   * the partitions whose leader moved. Committed before this resolves.
-   */
-  electLeaders(partitions: readonly TopicPartitionRef[] | null): Promise<ElectLeadersResult[]>;
-  /** Rejects with ControllerUnavailableError when no controller answers. */
-  describeCluster(): Promise<ControllerView>;
-  /** Every registered broker with its state and load, by ascending id. */
-  describeBrokers(): Promise<BrokerStatus[]>;
-  /**
-   * Starts draining a broker (committed before this resolves; the moves
-   * follow in the background), or with `cancel` returns it to active.
-   * Starting twice is not an error: the second answers the current status.
-   */
-  decommissionBroker(brokerId: number, options: { cancel: boolean }): Promise<Result<BrokerStatus, DecommissionError>>;
-  /**
-   * Keeps the broker's session alive and reports its metadata progress.
-   * Rejects with ControllerUnavailableError when no controller answers; the
-   * broker keeps serving and tries again.
-   */
-  heartbeat(req: BrokerHeartbeat): Promise<Result<BrokerHeartbeatReply, 'unknown_broker' | 'stale_broker_epoch'>>;
 }
 
 const topicNamePattern = /^[a-zA-Z0-9._-]+$/;

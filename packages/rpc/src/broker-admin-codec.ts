@@ -6,6 +6,7 @@
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
 import type { BrokerLifecycle, BrokerStatus, DecommissionError } from '@runnel/metadata';
+import type { ControllerAnswer } from './controller-answer.ts';
 import { listenerFromProto, listenerToProto } from './controller-request-codec.ts';
 import type { AnswerFrame, ResponseDecodeError } from './controller-response-codec.ts';
 import {
@@ -16,7 +17,6 @@ import {
   notControllerFromProto,
   notControllerToProto,
 } from './controller-response-codec.ts';
-import type { ControllerAnswer } from './controller-types.ts';
 import type { BrokerStatusProto, DecommissionBrokerResponseProto } from './generated/controller-proto.ts';
 import { int64FromWire, int64ToWire } from './wire-int64.ts';
 

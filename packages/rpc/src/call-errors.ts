@@ -1,7 +1,7 @@
 /** gRPC status -> the closed ControllerCallError union, in one place. */
 import type { ServiceError } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
-import type { ControllerCallError } from './controller-types.ts';
+import type { ControllerCallError } from './controller-answer.ts';
 
 export function callErrorOf(error: ServiceError | null): ControllerCallError {
   switch (error?.code) {

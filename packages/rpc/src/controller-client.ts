@@ -8,71 +8,21 @@ import type { ServiceError } from '@grpc/grpc-js';
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import type { Logger, Result } from '@runnel/common';
 import { assert, err, ok, silentLogger } from '@runnel/common';
-import type {
-  AlterPartitionRequest,
-  BrokerStatus,
-  CreateTopicRequest,
-  CreateTopicResult,
-  DecommissionError,
-  DeleteTopicResult,
-  ElectLeadersResult,
-  OngoingReassignment,
-  PartitionReassignment,
-  PartitionReassignmentResult,
-  ReassignmentQuery,
-  RegisterBrokerRequest,
-  TopicPartitionRef,
-} from '@runnel/metadata';
-import { decommissionResponseFromProto, describeBrokersResponseFromProto } from './broker-admin-codec.ts';
 import { callErrorOf } from './call-errors.ts';
-import {
-  alterConfigsRequestToProto,
-  alterPartitionRequestToProto,
-  createPartitionsRequestToProto,
-  createTopicsRequestToProto,
-  heartbeatRequestToProto,
-  registerBrokerRequestToProto,
-} from './controller-request-codec.ts';
-import {
-  alterConfigsResponseFromProto,
-  alterPartitionResponseFromProto,
-  createPartitionsResponseFromProto,
-  createTopicsResponseFromProto,
-  deleteTopicsResponseFromProto,
-  describeClusterResponseFromProto,
-  heartbeatResponseFromProto,
-  registerBrokerResponseFromProto,
-} from './controller-response-codec.ts';
 import type {
-  AlterConfigsResult,
-  AlterPartitionError,
-  AlterPartitionReply,
-  BrokerHeartbeatError,
-  BrokerHeartbeatRequest,
-  BrokerHeartbeatState,
-  ClusterDescription,
-  ConfigResourceChanges,
   ControllerAnswer,
   ControllerCallError,
   ControllerLeaderHint,
   ControllerReply,
-  CreatePartitionsRequest,
-  CreatePartitionsResult,
-  RegisterBrokerError,
-} from './controller-types.ts';
-import { electLeadersRequestToProto, electLeadersResponseFromProto } from './elect-leaders-codec.ts';
+} from './controller-answer.ts';
+import type { ControllerOpName, OpRequest, OpValue } from './controller-ops.ts';
+import { controllerOp } from './controller-ops.ts';
 import type { ReconnectBackoff } from './grpc-options.ts';
 import { channelOptions, grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
 import type { RpcMethod } from './load-protos.ts';
 import { controllerServiceName, rpcMethod } from './load-protos.ts';
 import type { MetadataStream, MetadataStreamEvents } from './metadata-stream.ts';
 import { openMetadataStream } from './metadata-stream.ts';
-import {
-  alterReassignmentsRequestToProto,
-  alterReassignmentsResponseFromProto,
-  listReassignmentsRequestToProto,
-  listReassignmentsResponseFromProto,
-} from './reassignment-codec.ts';
 
 export interface ControllerClientOptions {
   /** host:port of every controller's ControllerService; at least one. */
@@ -122,101 +72,17 @@ export class ControllerClient {
     return this.#target;
   }
 
-  registerBroker(
-    req: RegisterBrokerRequest,
-  ): Promise<Result<ControllerReply<Result<{ brokerEpoch: bigint }, RegisterBrokerError>>, ControllerCallError>> {
-    return this.#call('RegisterBroker', registerBrokerRequestToProto(req), registerBrokerResponseFromProto);
-  }
-
-  brokerHeartbeat(
-    req: BrokerHeartbeatRequest,
-  ): Promise<Result<ControllerReply<Result<BrokerHeartbeatState, BrokerHeartbeatError>>, ControllerCallError>> {
-    return this.#call('BrokerHeartbeat', heartbeatRequestToProto(req), heartbeatResponseFromProto);
-  }
-
-  createTopics(
-    topics: readonly CreateTopicRequest[],
-    options: { validateOnly: boolean },
-  ): Promise<Result<ControllerReply<CreateTopicResult[]>, ControllerCallError>> {
-    return this.#call(
-      'CreateTopics',
-      createTopicsRequestToProto(topics, options.validateOnly),
-      createTopicsResponseFromProto,
-    );
-  }
-
-  deleteTopics(names: readonly string[]): Promise<Result<ControllerReply<DeleteTopicResult[]>, ControllerCallError>> {
-    return this.#call('DeleteTopics', { names: [...names] }, deleteTopicsResponseFromProto);
-  }
-
-  createPartitions(
-    topics: readonly CreatePartitionsRequest[],
-    options: { validateOnly: boolean },
-  ): Promise<Result<ControllerReply<CreatePartitionsResult[]>, ControllerCallError>> {
-    return this.#call(
-      'CreatePartitions',
-      createPartitionsRequestToProto(topics, options.validateOnly),
-      createPartitionsResponseFromProto,
-    );
-  }
-
-  incrementalAlterConfigs(
-    resources: readonly ConfigResourceChanges[],
-    options: { validateOnly: boolean },
-  ): Promise<Result<ControllerReply<AlterConfigsResult[]>, ControllerCallError>> {
-    return this.#call(
-      'IncrementalAlterConfigs',
-      alterConfigsRequestToProto(resources, options.validateOnly),
-      alterConfigsResponseFromProto,
-    );
-  }
-
-  alterPartition(
-    req: AlterPartitionRequest,
-  ): Promise<Result<ControllerReply<Result<AlterPartitionReply, AlterPartitionError>>, ControllerCallError>> {
-    return this.#call('AlterPartition', alterPartitionRequestToProto(req), alterPartitionResponseFromProto);
-  }
-
-  alterPartitionReassignments(
-    reassignments: readonly PartitionReassignment[],
-  ): Promise<Result<ControllerReply<PartitionReassignmentResult[]>, ControllerCallError>> {
-    return this.#call(
-      'AlterPartitionReassignments',
-      alterReassignmentsRequestToProto(reassignments),
-      alterReassignmentsResponseFromProto,
-    );
-  }
-
-  listPartitionReassignments(
-    query: readonly ReassignmentQuery[] | null,
-  ): Promise<Result<ControllerReply<OngoingReassignment[]>, ControllerCallError>> {
-    return this.#call(
-      'ListPartitionReassignments',
-      listReassignmentsRequestToProto(query),
-      listReassignmentsResponseFromProto,
-    );
-  }
-
-  electLeaders(
-    partitions: readonly TopicPartitionRef[] | null,
-  ): Promise<Result<ControllerReply<ElectLeadersResult[]>, ControllerCallError>> {
-    return this.#call('ElectLeaders', electLeadersRequestToProto(partitions), electLeadersResponseFromProto);
-  }
-
-  describeBrokers(): Promise<Result<ControllerReply<BrokerStatus[]>, ControllerCallError>> {
-    return this.#call('DescribeBrokers', {}, describeBrokersResponseFromProto);
-  }
-
-  decommissionBroker(
-    brokerId: number,
-    options: { cancel: boolean },
-  ): Promise<Result<ControllerReply<Result<BrokerStatus, DecommissionError>>, ControllerCallError>> {
-    return this.#call('DecommissionBroker', { brokerId, cancel: options.cancel }, decommissionResponseFromProto);
-  }
-
-  async describeCluster(): Promise<Result<ClusterDescription, ControllerCallError>> {
-    const reply = await this.#call('DescribeCluster', {}, describeClusterResponseFromProto);
-    return reply.ok ? ok(reply.value.value) : reply;
+  /**
+   * Runs one operation of the contract (controller-ops.ts) on the active
+   * controller: sent to the last known leader, NOT_CONTROLLER followed to
+   * the leader it names, one deadline over the whole call.
+   */
+  call<K extends ControllerOpName>(
+    op: K,
+    request: OpRequest<K>,
+  ): Promise<Result<ControllerReply<OpValue<K>>, ControllerCallError>> {
+    const entry = controllerOp(op);
+    return this.#call(entry.method, entry.requestToProto(request), (p: unknown) => entry.answerFromProto(p));
   }
 
   /**

@@ -7,19 +7,17 @@
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
 import type {
+  AlterConfigsResource,
   AlterPartitionRequest,
+  BrokerHeartbeat,
   BrokerListener,
+  ConfigAlteration,
+  ConfigOperation,
   ConfigResourceType,
+  CreatePartitionsTopic,
   CreateTopicRequest,
   RegisterBrokerRequest,
 } from '@runnel/metadata';
-import type {
-  BrokerHeartbeatRequest,
-  ConfigChange,
-  ConfigOp,
-  ConfigResourceChanges,
-  CreatePartitionsRequest,
-} from './controller-types.ts';
 import type {
   AlterPartitionRequestProto,
   BrokerHeartbeatRequestProto,
@@ -79,21 +77,21 @@ export function registerBrokerRequestFromProto(p: RegisterBrokerRequestProto): R
   };
 }
 
-export function heartbeatRequestToProto(req: BrokerHeartbeatRequest): BrokerHeartbeatRequestProto {
+export function heartbeatRequestToProto(req: BrokerHeartbeat): BrokerHeartbeatRequestProto {
   return {
     brokerId: req.brokerId,
     brokerEpoch: int64ToWire(req.brokerEpoch),
     metadataOffset: int64ToWire(req.metadataOffset),
-    wantsShutdown: req.wantsShutdown,
+    wantsShutdown: req.wantShutDown,
   };
 }
 
-export function heartbeatRequestFromProto(p: BrokerHeartbeatRequestProto): BrokerHeartbeatRequest {
+export function heartbeatRequestFromProto(p: BrokerHeartbeatRequestProto): BrokerHeartbeat {
   return {
     brokerId: p.brokerId,
     brokerEpoch: int64FromWire(p.brokerEpoch),
     metadataOffset: int64FromWire(p.metadataOffset),
-    wantsShutdown: p.wantsShutdown,
+    wantShutDown: p.wantsShutdown,
   };
 }
 
@@ -130,7 +128,7 @@ export function createTopicsRequestFromProto(p: CreateTopicsRequestProto): {
 }
 
 export function createPartitionsRequestToProto(
-  topics: readonly CreatePartitionsRequest[],
+  topics: readonly CreatePartitionsTopic[],
   validateOnly: boolean,
 ): CreatePartitionsRequestProto {
   return {
@@ -144,7 +142,7 @@ export function createPartitionsRequestToProto(
 }
 
 export function createPartitionsRequestFromProto(p: CreatePartitionsRequestProto): {
-  topics: CreatePartitionsRequest[];
+  topics: CreatePartitionsTopic[];
   validateOnly: boolean;
 } {
   return {
@@ -162,10 +160,10 @@ const configOpToWire = {
   delete: 'CONFIG_OP_DELETE',
   append: 'CONFIG_OP_APPEND',
   subtract: 'CONFIG_OP_SUBTRACT',
-} as const satisfies Record<ConfigOp, string>;
+} as const satisfies Record<ConfigOperation, string>;
 
-const configOpFromWire = new Map<string | number, ConfigOp>(
-  Object.entries(configOpToWire).map(([op, wire]) => [wire, op as ConfigOp]),
+const configOpFromWire = new Map<string | number, ConfigOperation>(
+  Object.entries(configOpToWire).map(([op, wire]) => [wire, op as ConfigOperation]),
 );
 
 export const resourceTypeToWire = {
@@ -182,7 +180,7 @@ export function resourceTypeFromWire(wire: string | number): ConfigResourceType 
 }
 
 export function alterConfigsRequestToProto(
-  resources: readonly ConfigResourceChanges[],
+  resources: readonly AlterConfigsResource[],
   validateOnly: boolean,
 ): IncrementalAlterConfigsRequestProto {
   return {
@@ -201,8 +199,8 @@ export function alterConfigsRequestToProto(
 
 export function alterConfigsRequestFromProto(
   p: IncrementalAlterConfigsRequestProto,
-): Result<{ resources: ConfigResourceChanges[]; validateOnly: boolean }, RequestDecodeError> {
-  const resources: ConfigResourceChanges[] = [];
+): Result<{ resources: AlterConfigsResource[]; validateOnly: boolean }, RequestDecodeError> {
+  const resources: AlterConfigsResource[] = [];
   for (const r of p.resources) {
     const decoded = resourceChangesFromProto(r);
     if (!decoded.ok) return decoded;
@@ -211,10 +209,10 @@ export function alterConfigsRequestFromProto(
   return ok({ resources, validateOnly: p.validateOnly });
 }
 
-function resourceChangesFromProto(r: ConfigResourceChangesProto): Result<ConfigResourceChanges, RequestDecodeError> {
+function resourceChangesFromProto(r: ConfigResourceChangesProto): Result<AlterConfigsResource, RequestDecodeError> {
   const resourceType = resourceTypeFromWire(r.resourceType);
   if (resourceType === undefined) return err('malformed_request', `unknown resource type ${r.resourceType}`);
-  const changes: ConfigChange[] = [];
+  const changes: ConfigAlteration[] = [];
   for (const c of r.changes) {
     const op = configOpFromWire.get(c.op);
     if (op === undefined) return err('malformed_request', `unknown config op ${c.op}`);

@@ -7,7 +7,23 @@
  */
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
-import type { CreatedTopic, CreateTopicError, CreateTopicResult, DeleteTopicResult } from '@runnel/metadata';
+import type {
+  AlterConfigsError,
+  AlterConfigsResult,
+  AlterPartitionError,
+  AlterPartitionReply,
+  BrokerHeartbeatError,
+  BrokerHeartbeatReply,
+  ClusterDescription,
+  CreatedTopic,
+  CreatePartitionsError,
+  CreatePartitionsResult,
+  CreateTopicError,
+  CreateTopicResult,
+  DeleteTopicResult,
+  RegisterBrokerError,
+} from '@runnel/metadata';
+import type { ControllerAnswer, ControllerLeaderHint } from './controller-answer.ts';
 import {
   configsFromProto,
   configsToProto,
@@ -16,20 +32,6 @@ import {
   resourceTypeFromWire,
   resourceTypeToWire,
 } from './controller-request-codec.ts';
-import type {
-  AlterConfigsError,
-  AlterConfigsResult,
-  AlterPartitionError,
-  AlterPartitionReply,
-  BrokerHeartbeatError,
-  BrokerHeartbeatState,
-  ClusterDescription,
-  ControllerAnswer,
-  ControllerLeaderHint,
-  CreatePartitionsError,
-  CreatePartitionsResult,
-  RegisterBrokerError,
-} from './controller-types.ts';
 import type {
   AlterConfigsResultProto,
   AlterPartitionResponseProto,
@@ -278,25 +280,27 @@ export function registerBrokerResponseFromProto(
 }
 
 export function heartbeatResponseToProto(
-  answer: ControllerAnswer<Result<BrokerHeartbeatState, BrokerHeartbeatError>>,
+  answer: ControllerAnswer<Result<BrokerHeartbeatReply, BrokerHeartbeatError>>,
 ): BrokerHeartbeatResponseProto {
   if (answer.status === 'not_controller')
     return { notController: notControllerToProto(answer.leader), committedOffset: '-1' };
   const committedOffset = int64ToWire(answer.committedOffset);
   const result = answer.value;
-  return result.ok ? { state: { ...result.value }, committedOffset } : { error: errorToProto(result), committedOffset };
+  if (!result.ok) return { error: errorToProto(result), committedOffset };
+  const { fenced, caughtUp, shouldShutDown } = result.value;
+  return { state: { isFenced: fenced, isCaughtUp: caughtUp, shouldShutDown }, committedOffset };
 }
 
 export function heartbeatResponseFromProto(
   p: BrokerHeartbeatResponseProto,
-): Result<ControllerAnswer<Result<BrokerHeartbeatState, BrokerHeartbeatError>>, ResponseDecodeError> {
+): Result<ControllerAnswer<Result<BrokerHeartbeatReply, BrokerHeartbeatError>>, ResponseDecodeError> {
   const committedOffset = int64FromWire(p.committedOffset);
   if (p.outcome === 'notController' && p.notController !== undefined) {
     return ok({ status: 'not_controller', leader: notControllerFromProto(p.notController) });
   }
   if (p.outcome === 'state' && p.state !== undefined) {
     const { isFenced, isCaughtUp, shouldShutDown } = p.state;
-    return ok({ status: 'ok', value: ok({ isFenced, isCaughtUp, shouldShutDown }), committedOffset });
+    return ok({ status: 'ok', value: ok({ fenced: isFenced, caughtUp: isCaughtUp, shouldShutDown }), committedOffset });
   }
   const failed =
     p.outcome === 'error' && p.error !== undefined

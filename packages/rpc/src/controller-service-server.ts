@@ -8,42 +8,14 @@ import { Server, status } from '@grpc/grpc-js';
 import type { Logger, Result } from '@runnel/common';
 import { ok, silentLogger } from '@runnel/common';
 import { encodeMetadataRecord } from '@runnel/metadata';
-import { decommissionResponseToProto, describeBrokersResponseToProto } from './broker-admin-codec.ts';
-import {
-  alterConfigsRequestFromProto,
-  alterPartitionRequestFromProto,
-  createPartitionsRequestFromProto,
-  createTopicsRequestFromProto,
-  heartbeatRequestFromProto,
-  registerBrokerRequestFromProto,
-} from './controller-request-codec.ts';
-import {
-  alterConfigsResponseToProto,
-  alterPartitionResponseToProto,
-  createPartitionsResponseToProto,
-  createTopicsResponseToProto,
-  deleteTopicsResponseToProto,
-  describeClusterResponseToProto,
-  heartbeatResponseToProto,
-  notControllerToProto,
-  registerBrokerResponseToProto,
-} from './controller-response-codec.ts';
-import type { ControllerServiceHandler, MetadataStreamSink } from './controller-types.ts';
-import { electLeadersRequestFromProto, electLeadersResponseToProto } from './elect-leaders-codec.ts';
-import type {
-  DecommissionBrokerRequestProto,
-  FetchMetadataRequestProto,
-  FetchMetadataResponseProto,
-} from './generated/controller-proto.ts';
+import type { ControllerOpName, OpRequest } from './controller-ops.ts';
+import { controllerOp, controllerOpNames } from './controller-ops.ts';
+import { notControllerToProto } from './controller-response-codec.ts';
+import type { ControllerOpHandlers, ControllerServiceHandler, MetadataStreamSink } from './controller-types.ts';
+import type { FetchMetadataRequestProto, FetchMetadataResponseProto } from './generated/controller-proto.ts';
 import type { BindError } from './grpc-options.ts';
 import { bindServer, grpcMessageBytesMaxDefault, serverOptions } from './grpc-options.ts';
 import { controllerServiceName, serviceDefinition } from './load-protos.ts';
-import {
-  alterReassignmentsRequestFromProto,
-  alterReassignmentsResponseToProto,
-  listReassignmentsRequestFromProto,
-  listReassignmentsResponseToProto,
-} from './reassignment-codec.ts';
 import { int64FromWire, int64ToWire } from './wire-int64.ts';
 
 export interface ControllerServiceServerOptions {
@@ -99,75 +71,20 @@ export class ControllerServiceServer {
         );
       };
 
+    // One unary method per operation of the table, all alike: decode, run the handler, encode the answer.
+    const ops: ControllerOpHandlers = handler;
+    const method = <K extends ControllerOpName>(name: K) => {
+      const entry = controllerOp(name);
+      return unary(
+        entry.method,
+        (p: unknown) => entry.requestFromProto(p),
+        async (request: OpRequest<K>) => entry.answerToProto(await ops[name](request)),
+      );
+    };
+    const methods: Record<string, unknown> = {};
+    for (const name of controllerOpNames) methods[controllerOp(name).method] = method(name);
     server.addService(serviceDefinition(controllerServiceName), {
-      RegisterBroker: unary(
-        'RegisterBroker',
-        (p) => ok(registerBrokerRequestFromProto(p)),
-        async (req) => registerBrokerResponseToProto(await handler.registerBroker(req)),
-      ),
-      BrokerHeartbeat: unary(
-        'BrokerHeartbeat',
-        (p) => ok(heartbeatRequestFromProto(p)),
-        async (req) => heartbeatResponseToProto(await handler.brokerHeartbeat(req)),
-      ),
-      CreateTopics: unary(
-        'CreateTopics',
-        (p) => ok(createTopicsRequestFromProto(p)),
-        async ({ topics, validateOnly }) =>
-          createTopicsResponseToProto(await handler.createTopics(topics, { validateOnly })),
-      ),
-      DeleteTopics: unary(
-        'DeleteTopics',
-        (p: { names: string[] }) => ok(p.names),
-        async (names) => deleteTopicsResponseToProto(await handler.deleteTopics(names)),
-      ),
-      CreatePartitions: unary(
-        'CreatePartitions',
-        (p) => ok(createPartitionsRequestFromProto(p)),
-        async ({ topics, validateOnly }) =>
-          createPartitionsResponseToProto(await handler.createPartitions(topics, { validateOnly })),
-      ),
-      IncrementalAlterConfigs: unary(
-        'IncrementalAlterConfigs',
-        alterConfigsRequestFromProto,
-        async ({ resources, validateOnly }) =>
-          alterConfigsResponseToProto(await handler.incrementalAlterConfigs(resources, { validateOnly })),
-      ),
-      DescribeCluster: unary(
-        'DescribeCluster',
-        () => ok(null),
-        async () => describeClusterResponseToProto(await handler.describeCluster()),
-      ),
-      AlterPartition: unary(
-        'AlterPartition',
-        (p) => ok(alterPartitionRequestFromProto(p)),
-        async (req) => alterPartitionResponseToProto(await handler.alterPartition(req)),
-      ),
-      AlterPartitionReassignments: unary(
-        'AlterPartitionReassignments',
-        alterReassignmentsRequestFromProto,
-        async (reassignments) =>
-          alterReassignmentsResponseToProto(await handler.alterPartitionReassignments(reassignments)),
-      ),
-      ListPartitionReassignments: unary(
-        'ListPartitionReassignments',
-        listReassignmentsRequestFromProto,
-        async (query) => listReassignmentsResponseToProto(await handler.listPartitionReassignments(query)),
-      ),
-      ElectLeaders: unary('ElectLeaders', electLeadersRequestFromProto, async (partitions) =>
-        electLeadersResponseToProto(await handler.electLeaders(partitions)),
-      ),
-      DescribeBrokers: unary(
-        'DescribeBrokers',
-        () => ok(null),
-        async () => describeBrokersResponseToProto(await handler.describeBrokers()),
-      ),
-      DecommissionBroker: unary(
-        'DecommissionBroker',
-        (p: DecommissionBrokerRequestProto) => ok(p),
-        async ({ brokerId, cancel }) =>
-          decommissionResponseToProto(await handler.decommissionBroker(brokerId, { cancel })),
-      ),
+      ...methods,
       FetchMetadata: (call: ServerWritableStream<FetchMetadataRequestProto, FetchMetadataResponseProto>) =>
         serveFetchMetadata(call, handler, logger, {
           recordsPerMessageMax: options.streamRecordsPerMessageMax ?? 1_000,

@@ -6,9 +6,9 @@
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
 import type { ElectLeadersError, ElectLeadersResult, TopicPartitionRef } from '@runnel/metadata';
+import type { ControllerAnswer } from './controller-answer.ts';
 import type { AnswerFrame, ResponseDecodeError } from './controller-response-codec.ts';
 import { errorFromProto, errorToProto, listAnswerFromProto, listAnswerToProto } from './controller-response-codec.ts';
-import type { ControllerAnswer } from './controller-types.ts';
 import type { ElectLeadersRequestProto, ElectLeadersResultProto } from './generated/controller-proto.ts';
 
 const electLeadersErrors: ReadonlySet<string> = new Set<ElectLeadersError>([

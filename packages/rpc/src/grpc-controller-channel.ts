@@ -1,40 +1,16 @@
 /**
- * ControllerChannel (the seam brokers and the CLI already use) over the
- * gRPC ControllerClient, so a broker moves from the in-process controller to
- * a remote quorum without changing a line.
+ * ControllerChannel (the seam brokers and the CLI use) over the gRPC
+ * ControllerClient: the committed metadata stream, and every operation of
+ * the table with its answer delivered to this channel's subscribers first.
  */
 import type { Logger, Result } from '@runnel/common';
-import { ok, silentLogger } from '@runnel/common';
-import type {
-  AlterConfigsResource,
-  AlterConfigsResult,
-  AlterPartitionError,
-  AlterPartitionReply,
-  AlterPartitionRequest,
-  BrokerHeartbeat,
-  BrokerHeartbeatReply,
-  BrokerStatus,
-  CommittedBatch,
-  ControllerChannel,
-  ControllerView,
-  CreatePartitionsResult,
-  CreatePartitionsTopic,
-  CreateTopicRequest,
-  CreateTopicResult,
-  DecommissionError,
-  DeleteTopicResult,
-  ElectLeadersResult,
-  OngoingReassignment,
-  PartitionReassignment,
-  PartitionReassignmentResult,
-  ReassignmentQuery,
-  RegisterBrokerError,
-  RegisterBrokerRequest,
-  TopicPartitionRef,
-} from '@runnel/metadata';
+import { silentLogger } from '@runnel/common';
+import type { CommittedBatch } from '@runnel/metadata';
 import { ControllerUnavailableError } from '@runnel/metadata';
+import type { ControllerCallError, ControllerReply } from './controller-answer.ts';
 import type { ControllerClient } from './controller-client.ts';
-import type { ControllerCallError, ControllerReply } from './controller-types.ts';
+import type { ControllerOpName, OpRequest, OpValue } from './controller-ops.ts';
+import type { ControllerChannel } from './controller-types.ts';
 import type { ReconnectBackoff } from './grpc-options.ts';
 import { reconnectBackoffDefault } from './grpc-options.ts';
 import { MetadataSubscription } from './metadata-subscription.ts';
@@ -107,87 +83,8 @@ export class GrpcControllerChannel implements ControllerChannel {
     };
   }
 
-  async registerBroker(req: RegisterBrokerRequest): Promise<Result<{ brokerEpoch: bigint }, RegisterBrokerError>> {
-    return this.#settle(await this.#client.registerBroker(req));
-  }
-
-  async createTopics(
-    topics: readonly CreateTopicRequest[],
-    options: { validateOnly: boolean },
-  ): Promise<CreateTopicResult[]> {
-    return this.#settle(await this.#client.createTopics(topics, options));
-  }
-
-  async deleteTopics(names: readonly string[]): Promise<DeleteTopicResult[]> {
-    return this.#settle(await this.#client.deleteTopics(names));
-  }
-
-  async createPartitions(
-    topics: readonly CreatePartitionsTopic[],
-    options: { validateOnly: boolean },
-  ): Promise<CreatePartitionsResult[]> {
-    return this.#settle(await this.#client.createPartitions(topics, options));
-  }
-
-  async alterConfigs(
-    resources: readonly AlterConfigsResource[],
-    options: { validateOnly: boolean },
-  ): Promise<AlterConfigsResult[]> {
-    return this.#settle(await this.#client.incrementalAlterConfigs(resources, options));
-  }
-
-  async alterPartition(req: AlterPartitionRequest): Promise<Result<AlterPartitionReply, AlterPartitionError>> {
-    return this.#settle(await this.#client.alterPartition(req));
-  }
-
-  async alterPartitionReassignments(
-    reassignments: readonly PartitionReassignment[],
-  ): Promise<PartitionReassignmentResult[]> {
-    return this.#settle(await this.#client.alterPartitionReassignments(reassignments));
-  }
-
-  async listPartitionReassignments(query: readonly ReassignmentQuery[] | null): Promise<OngoingReassignment[]> {
-    return this.#settle(await this.#client.listPartitionReassignments(query));
-  }
-
-  async electLeaders(partitions: readonly TopicPartitionRef[] | null): Promise<ElectLeadersResult[]> {
-    return this.#settle(await this.#client.electLeaders(partitions));
-  }
-
-  async describeBrokers(): Promise<BrokerStatus[]> {
-    return this.#settle(await this.#client.describeBrokers());
-  }
-
-  async decommissionBroker(
-    brokerId: number,
-    options: { cancel: boolean },
-  ): Promise<Result<BrokerStatus, DecommissionError>> {
-    return this.#settle(await this.#client.decommissionBroker(brokerId, options));
-  }
-
-  async describeCluster(): Promise<ControllerView> {
-    const reply = await this.#client.describeCluster();
-    if (!reply.ok) throw new ControllerCallFailure(reply.error, reply.message ?? 'no answer from the controller');
-    return { controllerId: reply.value.controllerId };
-  }
-
-  async heartbeat(
-    req: BrokerHeartbeat,
-  ): Promise<Result<BrokerHeartbeatReply, 'unknown_broker' | 'stale_broker_epoch'>> {
-    const result = await this.#settle(
-      await this.#client.brokerHeartbeat({
-        brokerId: req.brokerId,
-        brokerEpoch: req.brokerEpoch,
-        metadataOffset: req.metadataOffset,
-        wantsShutdown: req.wantShutDown,
-      }),
-    );
-    if (!result.ok) return result;
-    return ok({
-      fenced: result.value.isFenced,
-      caughtUp: result.value.isCaughtUp,
-      shouldShutDown: result.value.shouldShutDown,
-    });
+  async call<K extends ControllerOpName>(op: K, request: OpRequest<K>): Promise<OpValue<K>> {
+    return this.#settle(await this.#client.call(op, request));
   }
 
   close(): void {

@@ -1,37 +1,26 @@
 // Public entry of @runnel/rpc.
 
 export { callErrorOf } from './call-errors.ts';
-export type { ControllerClientOptions } from './controller-client.ts';
-export { ControllerClient } from './controller-client.ts';
-export type { ControllerServiceServerOptions } from './controller-service-server.ts';
-export { ControllerServiceServer } from './controller-service-server.ts';
 export type {
-  AlterConfigsError,
-  AlterConfigsResult,
-  AlterPartitionError,
-  AlterPartitionReply,
-  AlterPartitionRequest,
-  BrokerHeartbeatError,
-  BrokerHeartbeatRequest,
-  BrokerHeartbeatState,
-  ClusterBroker,
-  ClusterDescription,
-  ConfigChange,
-  ConfigOp,
-  ConfigResourceChanges,
   ControllerAnswer,
   ControllerCallError,
   ControllerLeaderHint,
   ControllerReply,
+} from './controller-answer.ts';
+export { answer, notController } from './controller-answer.ts';
+export type { ControllerClientOptions } from './controller-client.ts';
+export { ControllerClient } from './controller-client.ts';
+export type { ControllerOp, ControllerOpName, ControllerOps, OpRequest, OpValue } from './controller-ops.ts';
+export { controllerOp, controllerOpNames, controllerOps } from './controller-ops.ts';
+export type { ControllerServiceServerOptions } from './controller-service-server.ts';
+export { ControllerServiceServer } from './controller-service-server.ts';
+export type {
+  ControllerChannel,
+  ControllerOpHandlers,
   ControllerServiceHandler,
-  CreatePartitionsError,
-  CreatePartitionsRequest,
-  CreatePartitionsResult,
   FetchMetadataAnswer,
   MetadataStreamSink,
-  RegisterBrokerError,
 } from './controller-types.ts';
-export { answer, notController } from './controller-types.ts';
 export type {
   ConfStateProto,
   EntryProto,

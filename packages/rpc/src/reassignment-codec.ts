@@ -12,9 +12,9 @@ import type {
   ReassignmentError,
   ReassignmentQuery,
 } from '@runnel/metadata';
+import type { ControllerAnswer } from './controller-answer.ts';
 import type { AnswerFrame, ResponseDecodeError } from './controller-response-codec.ts';
 import { errorFromProto, errorToProto, listAnswerFromProto, listAnswerToProto } from './controller-response-codec.ts';
-import type { ControllerAnswer } from './controller-types.ts';
 import type {
   AlterPartitionReassignmentsRequestProto,
   ListPartitionReassignmentsRequestProto,

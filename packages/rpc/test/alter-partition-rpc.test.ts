@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { answer } from '../src/controller-answer.ts';
 import { alterPartitionResponseFromProto, alterPartitionResponseToProto } from '../src/controller-response-codec.ts';
-import { answer } from '../src/controller-types.ts';
 import type { AlterPartitionResponseProto } from '../src/generated/controller-proto.ts';
 import { ControllerCallFailure, GrpcControllerChannel } from '../src/grpc-controller-channel.ts';
 import { protoMessageType } from '../src/load-protos.ts';
@@ -27,12 +27,12 @@ describe('AlterPartition over gRPC', () => {
   it('an accepted change comes back with the new partition epoch and ISR; a stale epoch is invalid_update_version', async () => {
     const fake = new FakeController();
     const client = started.client([address(await started.server(fake))]);
-    const accepted = await client.alterPartition(request);
+    const accepted = await client.call('alterPartition', request);
     expect(accepted).toEqual({
       ok: true,
       value: { value: { ok: true, value: { partitionEpoch: 4, isr: [1, 3] } }, committedOffset: -1n },
     });
-    const stale = await client.alterPartition(request);
+    const stale = await client.call('alterPartition', request);
     expect(stale.ok && stale.value.value).toEqual({
       ok: false,
       error: 'invalid_update_version',
@@ -45,10 +45,13 @@ describe('AlterPartition over gRPC', () => {
     const client = started.client([address(await started.server(fake))], { callTimeoutMs: 500 });
     const channel = new GrpcControllerChannel(client);
     started.onClose(() => channel.close());
-    expect(await channel.alterPartition(request)).toEqual({ ok: true, value: { partitionEpoch: 4, isr: [1, 3] } });
+    expect(await channel.call('alterPartition', request)).toEqual({
+      ok: true,
+      value: { partitionEpoch: 4, isr: [1, 3] },
+    });
 
     fake.leader = { leaderId: null, leaderAddress: null };
-    await expect(channel.alterPartition(request)).rejects.toBeInstanceOf(ControllerCallFailure);
+    await expect(channel.call('alterPartition', request)).rejects.toBeInstanceOf(ControllerCallFailure);
   });
 
   it('every AlterPartition error name survives the wire; a name outside the union is malformed_response', () => {

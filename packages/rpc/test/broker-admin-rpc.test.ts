@@ -13,7 +13,7 @@ describe('DescribeBrokers and DecommissionBroker over gRPC', () => {
     const client = started.client([address(await started.server(fake))]);
     const channel = new GrpcControllerChannel(client);
     started.onClose(() => channel.close());
-    expect(await channel.describeBrokers()).toEqual(fake.brokerStatuses);
+    expect(await channel.call('describeBrokers', {})).toEqual(fake.brokerStatuses);
     expect(fake.served).toEqual(['describeBrokers']);
   });
 
@@ -22,20 +22,20 @@ describe('DescribeBrokers and DecommissionBroker over gRPC', () => {
     const client = started.client([address(await started.server(fake))]);
     const channel = new GrpcControllerChannel(client);
     started.onClose(() => channel.close());
-    expect(await channel.decommissionBroker(1, { cancel: false })).toMatchObject({
+    expect(await channel.call('decommissionBroker', { brokerId: 1, cancel: false })).toMatchObject({
       ok: true,
       value: { brokerId: 1, state: 'decommissioning', replicas: 12 },
     });
-    expect(await channel.decommissionBroker(1, { cancel: true })).toMatchObject({
+    expect(await channel.call('decommissionBroker', { brokerId: 1, cancel: true })).toMatchObject({
       ok: true,
       value: { state: 'active' },
     });
-    expect(await channel.decommissionBroker(4, { cancel: false })).toEqual({
+    expect(await channel.call('decommissionBroker', { brokerId: 4, cancel: false })).toEqual({
       ok: false,
       error: 'insufficient_brokers',
       message: 'no room',
     });
-    const unknown = await client.decommissionBroker(7, { cancel: false });
+    const unknown = await client.call('decommissionBroker', { brokerId: 7, cancel: false });
     expect(unknown).toMatchObject({ ok: true, value: { value: { ok: false, error: 'unknown_broker' } } });
   });
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { answer } from '../src/controller-answer.ts';
 import {
   createTopicsResponseFromProto,
   createTopicsResponseToProto,
   registerBrokerResponseFromProto,
 } from '../src/controller-response-codec.ts';
-import { answer } from '../src/controller-types.ts';
 import type { CreateTopicsResponseProto, RegisterBrokerResponseProto } from '../src/generated/controller-proto.ts';
 import { protoMessageType } from '../src/load-protos.ts';
 

@@ -13,7 +13,7 @@ describe('ControllerService over gRPC', () => {
   it('RegisterBroker returns the broker epoch and the committed offset; a taken id is duplicate_broker_registration', async () => {
     const fake = new FakeController();
     const client = started.client([address(await started.server(fake))]);
-    const reply = await client.registerBroker({
+    const reply = await client.call('registerBroker', {
       brokerId: 1,
       incarnationId: 'a',
       listeners: [listener],
@@ -26,7 +26,7 @@ describe('ControllerService over gRPC', () => {
       value: { value: { ok: true, value: { brokerEpoch: 0n } }, committedOffset: 0n },
     });
     expect(fake.records[0]).toMatchObject({ type: 'register-broker', listeners: [listener], rack: 'r1' });
-    const taken = await client.registerBroker({
+    const taken = await client.call('registerBroker', {
       brokerId: 2,
       incarnationId: 'taken',
       listeners: [],
@@ -43,21 +43,21 @@ describe('ControllerService over gRPC', () => {
 
   it('BrokerHeartbeat carries int64 epochs and offsets exactly and answers state or a closed error', async () => {
     const client = started.client([address(await started.server(new FakeController()))]);
-    const beat = await client.brokerHeartbeat({
+    const beat = await client.call('brokerHeartbeat', {
       brokerId: 1,
       brokerEpoch: 2n ** 63n - 1n,
       metadataOffset: -1n,
-      wantsShutdown: true,
+      wantShutDown: true,
     });
     expect(beat.ok && beat.value.value).toEqual({
       ok: true,
-      value: { isFenced: false, isCaughtUp: true, shouldShutDown: true },
+      value: { fenced: false, caughtUp: true, shouldShutDown: true },
     });
-    const unknown = await client.brokerHeartbeat({
+    const unknown = await client.call('brokerHeartbeat', {
       brokerId: 99,
       brokerEpoch: 0n,
       metadataOffset: 0n,
-      wantsShutdown: false,
+      wantShutDown: false,
     });
     expect(unknown.ok && unknown.value.value).toEqual({ ok: false, error: 'unknown_broker' });
   });
@@ -71,7 +71,7 @@ describe('ControllerService over gRPC', () => {
       assignments: [],
       configs: { 'cleanup.policy': 'compact' },
     };
-    const first = await client.createTopics([topic], { validateOnly: false });
+    const first = await client.call('createTopics', { topics: [topic], validateOnly: false });
     expect(first.ok).toBe(true);
     if (!first.ok) return;
     const [result] = first.value.value;
@@ -80,7 +80,7 @@ describe('ControllerService over gRPC', () => {
       configs: { 'cleanup.policy': 'compact' },
     });
     expect(first.value.committedOffset).toBe(0n);
-    const again = await client.createTopics([topic], { validateOnly: false });
+    const again = await client.call('createTopics', { topics: [topic], validateOnly: false });
     expect(again.ok && again.value.value[0]?.result).toEqual({
       ok: false,
       error: 'topic_already_exists',
@@ -91,12 +91,12 @@ describe('ControllerService over gRPC', () => {
   it('DeleteTopics, CreatePartitions and IncrementalAlterConfigs return their closed-union results', async () => {
     const fake = new FakeController();
     const client = started.client([address(await started.server(fake))]);
-    const deleted = await client.deleteTopics(['nope']);
+    const deleted = await client.call('deleteTopics', { names: ['nope'] });
     expect(deleted.ok && deleted.value.value).toEqual([
       { name: 'nope', result: { ok: false, error: 'unknown_topic', message: 'no topic nope' } },
     ]);
-    const parts = await client.createPartitions(
-      [
+    const parts = await client.call('createPartitions', {
+      topics: [
         {
           topic: 'a',
           count: 4,
@@ -107,8 +107,8 @@ describe('ControllerService over gRPC', () => {
         },
         { topic: 'b', count: 0, assignments: [] },
       ],
-      { validateOnly: true },
-    );
+      validateOnly: true,
+    });
     expect(parts.ok && parts.value.value).toEqual([
       { topic: 'a', result: { ok: true, value: null } },
       { topic: 'b', result: { ok: false, error: 'invalid_partitions' } },
@@ -118,7 +118,8 @@ describe('ControllerService over gRPC', () => {
       { name: 'cleanup.policy', op: 'delete' as const, value: null },
       { name: 'bogus', op: 'append' as const, value: 'x' },
     ];
-    const altered = await client.incrementalAlterConfigs([{ resourceType: 'topic', resourceName: 't', changes }], {
+    const altered = await client.call('alterConfigs', {
+      resources: [{ resourceType: 'topic', resourceName: 't', changes }],
       validateOnly: false,
     });
     expect(fake.lastAlter).toEqual([{ resourceType: 'topic', resourceName: 't', changes }]);
@@ -129,8 +130,8 @@ describe('ControllerService over gRPC', () => {
 
   it('DescribeCluster keeps int64 extremes, racks and fencing', async () => {
     const client = started.client([address(await started.server(new FakeController()))]);
-    const cluster = await client.describeCluster();
-    expect(cluster.ok && cluster.value).toEqual({
+    const cluster = await client.call('describeCluster', {});
+    expect(cluster.ok && cluster.value.value).toEqual({
       clusterId: 'cluster-1',
       controllerId: 1,
       metadataOffset: 2n ** 63n - 1n,
@@ -153,15 +154,14 @@ describe('ControllerService over gRPC', () => {
     const follower = new FakeController();
     follower.leader = { leaderId: 2, leaderAddress: address(leaderServer) };
     const client = started.client([address(await started.server(follower))]);
-    const created = await client.createTopics(
-      [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
-      {
-        validateOnly: false,
-      },
-    );
+    const created = await client.call('createTopics', {
+      topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
+      validateOnly: false,
+    });
     expect(created.ok && created.value.value[0]?.result.ok).toBe(true);
     expect(client.target).toBe(address(leaderServer));
-    await client.createTopics([{ name: 'u', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }], {
+    await client.call('createTopics', {
+      topics: [{ name: 'u', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
       validateOnly: false,
     });
     expect(follower.served).toEqual(['createTopics']);
@@ -174,7 +174,7 @@ describe('ControllerService over gRPC', () => {
     const followerServer = await started.server(follower);
     const leaderServer = await started.server(new FakeController());
     const client = started.client([address(followerServer), address(leaderServer)]);
-    const cluster = await client.describeCluster();
+    const cluster = await client.call('describeCluster', {});
     expect(cluster.ok).toBe(true);
     expect(client.target).toBe(address(leaderServer));
   });
@@ -183,7 +183,7 @@ describe('ControllerService over gRPC', () => {
     const follower = new FakeController();
     follower.leader = { leaderId: null, leaderAddress: null };
     const client = started.client([address(await started.server(follower))], { callTimeoutMs: 300 });
-    const cluster = await client.describeCluster();
+    const cluster = await client.call('describeCluster', {});
     expect(cluster).toMatchObject({ ok: false, error: 'not_controller' });
   });
 
@@ -191,12 +191,10 @@ describe('ControllerService over gRPC', () => {
     const fake = new FakeController();
     fake.hang = true;
     const client = started.client([address(await started.server(fake))], { callTimeoutMs: 200 });
-    const created = await client.createTopics(
-      [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
-      {
-        validateOnly: false,
-      },
-    );
+    const created = await client.call('createTopics', {
+      topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
+      validateOnly: false,
+    });
     expect(created).toMatchObject({ ok: false, error: 'deadline_exceeded' });
   });
 
@@ -205,15 +203,15 @@ describe('ControllerService over gRPC', () => {
     const deadAddress = address(server);
     server.close();
     const client = started.client([deadAddress], { callTimeoutMs: 300 });
-    expect(await client.describeCluster()).toMatchObject({ ok: false, error: 'unavailable' });
+    expect(await client.call('describeCluster', {})).toMatchObject({ ok: false, error: 'unavailable' });
   });
 
   it('a handler that throws answers internal and the server keeps serving', async () => {
     const fake = new FakeController();
     fake.describeCluster = () => Promise.reject(new Error('boom'));
     const client = started.client([address(await started.server(fake))]);
-    expect(await client.describeCluster()).toMatchObject({ ok: false, error: 'internal', message: 'boom' });
-    expect((await client.deleteTopics(['x'])).ok).toBe(true);
+    expect(await client.call('describeCluster', {})).toMatchObject({ ok: false, error: 'internal', message: 'boom' });
+    expect((await client.call('deleteTopics', { names: ['x'] })).ok).toBe(true);
   });
 
   it('a request of garbage protobuf bytes is refused and raw garbage on the port is survived', async () => {
@@ -234,6 +232,6 @@ describe('ControllerService over gRPC', () => {
     expect(status).toBe(grpcStatus.INTERNAL);
     await sendGarbage(server.port);
     const client = started.client([address(server)]);
-    expect((await client.describeCluster()).ok).toBe(true);
+    expect((await client.call('describeCluster', {})).ok).toBe(true);
   });
 });

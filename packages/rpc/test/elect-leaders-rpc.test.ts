@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { answer } from '../src/controller-answer.ts';
 import { registerBrokerRequestFromProto } from '../src/controller-request-codec.ts';
-import { answer } from '../src/controller-types.ts';
 import { electLeadersResponseFromProto, electLeadersResponseToProto } from '../src/elect-leaders-codec.ts';
 import type { RegisterBrokerRequestProto } from '../src/generated/controller-proto.ts';
 import { GrpcControllerChannel } from '../src/grpc-controller-channel.ts';
@@ -17,10 +17,12 @@ describe('ElectLeaders and the clean-shutdown flag over gRPC', () => {
     const client = started.client([address(await started.server(fake))]);
     const channel = new GrpcControllerChannel(client);
     started.onClose(() => channel.close());
-    const results = await channel.electLeaders([
-      { topic: 'a', partition: 0 },
-      { topic: 'a', partition: 1 },
-    ]);
+    const results = await channel.call('electLeaders', {
+      partitions: [
+        { topic: 'a', partition: 0 },
+        { topic: 'a', partition: 1 },
+      ],
+    });
     expect(results).toEqual([
       { topic: 'a', partition: 0, result: { ok: true, value: null } },
       {
@@ -29,7 +31,7 @@ describe('ElectLeaders and the clean-shutdown flag over gRPC', () => {
         result: { ok: false, error: 'election_not_needed', message: 'already the preferred leader' },
       },
     ]);
-    expect(await channel.electLeaders(null)).toEqual([]);
+    expect(await channel.call('electLeaders', { partitions: null })).toEqual([]);
     expect(fake.served).toEqual(['electLeaders', 'electLeaders']);
   });
 
@@ -50,7 +52,7 @@ describe('ElectLeaders and the clean-shutdown flag over gRPC', () => {
   it.each([true, false])('previousShutdownClean=%s survives the registration call', async (clean) => {
     const fake = new FakeController();
     const client = started.client([address(await started.server(fake))]);
-    await client.registerBroker({
+    await client.call('registerBroker', {
       brokerId: 1,
       incarnationId: 'a',
       listeners: [],

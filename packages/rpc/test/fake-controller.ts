@@ -11,13 +11,9 @@ import type {
   RegisterBrokerRequest,
   TopicPartitionRef,
 } from '@runnel/metadata';
-import type {
-  ControllerAnswer,
-  ControllerLeaderHint,
-  ControllerServiceHandler,
-  MetadataStreamSink,
-} from '../src/controller-types.ts';
-import { answer, notController } from '../src/controller-types.ts';
+import type { ControllerAnswer, ControllerLeaderHint } from '../src/controller-answer.ts';
+import { answer, notController } from '../src/controller-answer.ts';
+import type { ControllerServiceHandler, MetadataStreamSink } from '../src/controller-types.ts';
 
 /**
  * An in-memory stand-in for the controller: a record list, live sinks, and
@@ -78,7 +74,7 @@ export class FakeController implements ControllerServiceHandler {
     if (refused !== null) return refused;
     if (req.brokerId === 99) return answer(err('unknown_broker'));
     return answer(
-      ok({ isFenced: false, isCaughtUp: req.metadataOffset >= this.lastOffset, shouldShutDown: req.wantsShutdown }),
+      ok({ fenced: false, caughtUp: req.metadataOffset >= this.lastOffset, shouldShutDown: req.wantShutDown }),
     );
   }
 
@@ -100,7 +96,7 @@ export class FakeController implements ControllerServiceHandler {
     return this.#sinks.size;
   }
 
-  createTopics(topics: Parameters<ControllerServiceHandler['createTopics']>[0], options: { validateOnly: boolean }) {
+  createTopics({ topics, validateOnly }: Parameters<ControllerServiceHandler['createTopics']>[0]) {
     this.served.push('createTopics');
     const refused = this.#refuse();
     if (refused !== null) return Promise.resolve(refused);
@@ -119,17 +115,17 @@ export class FakeController implements ControllerServiceHandler {
         result: ok({ topicId, numPartitions: t.numPartitions, replicationFactor: 1, configs: t.configs }),
       });
     }
-    if (options.validateOnly || records.length === 0) return Promise.resolve(answer(results));
+    if (validateOnly || records.length === 0) return Promise.resolve(answer(results));
     return Promise.resolve(answer(results, this.commit(records)));
   }
 
-  async deleteTopics(names: readonly string[]) {
+  async deleteTopics({ names }: { names: readonly string[] }) {
     const refused = this.#refuse();
     if (refused !== null) return refused;
     return answer(names.map((name) => ({ name, result: err('unknown_topic' as const, `no topic ${name}`) })));
   }
 
-  async createPartitions(topics: Parameters<ControllerServiceHandler['createPartitions']>[0]) {
+  async createPartitions({ topics }: Parameters<ControllerServiceHandler['createPartitions']>[0]) {
     const refused = this.#refuse();
     if (refused !== null) return refused;
     return answer(
@@ -137,7 +133,7 @@ export class FakeController implements ControllerServiceHandler {
     );
   }
 
-  async incrementalAlterConfigs(resources: Parameters<ControllerServiceHandler['incrementalAlterConfigs']>[0]) {
+  async alterConfigs({ resources }: Parameters<ControllerServiceHandler['alterConfigs']>[0]) {
     const refused = this.#refuse();
     if (refused !== null) return refused;
     this.lastAlter = resources;
@@ -150,7 +146,7 @@ export class FakeController implements ControllerServiceHandler {
     );
   }
 
-  lastAlter: Parameters<ControllerServiceHandler['incrementalAlterConfigs']>[0] = [];
+  lastAlter: Parameters<ControllerServiceHandler['alterConfigs']>[0]['resources'] = [];
 
   /** The fake partition's epoch; an AlterPartition naming it succeeds and bumps it (committing nothing). */
   partitionEpoch = 3;
@@ -169,7 +165,7 @@ export class FakeController implements ControllerServiceHandler {
   /** What listPartitionReassignments answers; an accepted reassignment is added here (nothing is committed). */
   readonly ongoing: OngoingReassignment[] = [];
 
-  async alterPartitionReassignments(reassignments: readonly PartitionReassignment[]) {
+  async alterPartitionReassignments({ reassignments }: { reassignments: readonly PartitionReassignment[] }) {
     this.served.push('alterPartitionReassignments');
     const refused = this.#refuse();
     if (refused !== null) return refused;
@@ -184,7 +180,7 @@ export class FakeController implements ControllerServiceHandler {
     );
   }
 
-  async listPartitionReassignments(query: readonly ReassignmentQuery[] | null) {
+  async listPartitionReassignments({ query }: { query: readonly ReassignmentQuery[] | null }) {
     this.served.push('listPartitionReassignments');
     const refused = this.#refuse();
     if (refused !== null) return refused;
@@ -197,7 +193,7 @@ export class FakeController implements ControllerServiceHandler {
   lastRegistration: RegisterBrokerRequest | null = null;
 
   /** ElectLeaders: partition 0 of any topic elects; other partitions need no election; `null` elects nothing. */
-  async electLeaders(partitions: readonly TopicPartitionRef[] | null) {
+  async electLeaders({ partitions }: { partitions: readonly TopicPartitionRef[] | null }) {
     this.served.push('electLeaders');
     const refused = this.#refuse();
     if (refused !== null) return refused;
@@ -244,14 +240,14 @@ export class FakeController implements ControllerServiceHandler {
   }
 
   /** Broker 1 decommissions (or cancels); broker 4 refuses with insufficient_brokers; others are unknown. */
-  async decommissionBroker(brokerId: number, options: { cancel: boolean }) {
+  async decommissionBroker({ brokerId, cancel }: { brokerId: number; cancel: boolean }) {
     this.served.push('decommissionBroker');
     const refused = this.#refuse();
     if (refused !== null) return refused;
     const status = this.brokerStatuses.find((b) => b.brokerId === brokerId);
     if (status === undefined) return answer(err('unknown_broker' as const, `Broker ${brokerId} is not registered.`));
     if (brokerId === 4) return answer(err('insufficient_brokers' as const, 'no room'), 5n);
-    const state = options.cancel ? ('active' as const) : ('decommissioning' as const);
+    const state = cancel ? ('active' as const) : ('decommissioning' as const);
     return answer(ok({ ...status, state }), -1n);
   }
 

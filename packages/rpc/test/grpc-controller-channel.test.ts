@@ -53,12 +53,10 @@ describe('GrpcControllerChannel', () => {
       for (const r of b.records) if (r.type === 'topic') seen.push(r.name);
     });
     await waitFor('stream open', () => fake.streamCount === 1);
-    const results = await channel.createTopics(
-      [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
-      {
-        validateOnly: false,
-      },
-    );
+    const results = await channel.call('createTopics', {
+      topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }],
+      validateOnly: false,
+    });
     expect(results[0]?.result.ok).toBe(true);
     expect(seen).toEqual(['t']);
   });
@@ -136,7 +134,7 @@ describe('GrpcControllerChannel', () => {
     const fake = new FakeController();
     const server = await started.server(fake);
     const channel = channelFor([address(server)]);
-    const registered = await channel.registerBroker({
+    const registered = await channel.call('registerBroker', {
       brokerId: 1,
       incarnationId: 'i',
       listeners: [],
@@ -146,7 +144,7 @@ describe('GrpcControllerChannel', () => {
     });
     expect(registered).toEqual({ ok: true, value: { brokerEpoch: 0n } });
     server.close();
-    const failure = await channel.deleteTopics(['t']).catch((e: unknown) => e);
+    const failure = await channel.call('deleteTopics', { names: ['t'] }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ControllerCallFailure);
     expect(failure instanceof ControllerCallFailure && failure.reason).toBe('unavailable');
   });

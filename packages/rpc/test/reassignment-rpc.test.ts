@@ -20,10 +20,12 @@ describe('partition reassignments over gRPC', () => {
   it('a target list and a cancel both cross the wire, and results come back per partition in order', async () => {
     const fake = new FakeController();
     const client = started.client([address(await started.server(fake))]);
-    const reply = await client.alterPartitionReassignments([
-      { topic: 'a', partition: 0, replicas: [3, 1, 2] },
-      { topic: 'b', partition: 2, replicas: null },
-    ]);
+    const reply = await client.call('alterPartitionReassignments', {
+      reassignments: [
+        { topic: 'a', partition: 0, replicas: [3, 1, 2] },
+        { topic: 'b', partition: 2, replicas: null },
+      ],
+    });
     expect(reply).toEqual({
       ok: true,
       value: {
@@ -51,9 +53,11 @@ describe('partition reassignments over gRPC', () => {
     );
     const channel = new GrpcControllerChannel(started.client([address(await started.server(fake))]));
     started.onClose(() => channel.close());
-    expect(await channel.listPartitionReassignments(null)).toEqual(fake.ongoing);
-    expect(await channel.listPartitionReassignments([{ topic: 'a', partitions: [1] }])).toEqual([fake.ongoing[1]]);
-    expect(await channel.listPartitionReassignments([])).toEqual([]);
+    expect(await channel.call('listPartitionReassignments', { query: null })).toEqual(fake.ongoing);
+    expect(await channel.call('listPartitionReassignments', { query: [{ topic: 'a', partitions: [1] }] })).toEqual([
+      fake.ongoing[1],
+    ]);
+    expect(await channel.call('listPartitionReassignments', { query: [] })).toEqual([]);
   });
 
   it('GrpcControllerChannel rejects reassignment calls when no controller answers', async () => {
@@ -63,9 +67,11 @@ describe('partition reassignments over gRPC', () => {
     const channel = new GrpcControllerChannel(client);
     started.onClose(() => channel.close());
     await expect(
-      channel.alterPartitionReassignments([{ topic: 'a', partition: 0, replicas: [1] }]),
+      channel.call('alterPartitionReassignments', { reassignments: [{ topic: 'a', partition: 0, replicas: [1] }] }),
     ).rejects.toBeInstanceOf(ControllerCallFailure);
-    await expect(channel.listPartitionReassignments(null)).rejects.toBeInstanceOf(ControllerCallFailure);
+    await expect(channel.call('listPartitionReassignments', { query: null })).rejects.toBeInstanceOf(
+      ControllerCallFailure,
+    );
   });
 
   it('every reassignment error name survives the wire; a name outside the union is malformed_response', () => {

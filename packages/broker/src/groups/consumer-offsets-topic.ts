@@ -9,7 +9,8 @@
  * means "not yet, ask again" (COORDINATOR_NOT_AVAILABLE, which clients retry).
  */
 import type { Logger } from '@runnel/common';
-import { type ControllerChannel, ControllerUnavailableError, type MetadataImage } from '@runnel/metadata';
+import { ControllerUnavailableError, type MetadataImage } from '@runnel/metadata';
+import type { ControllerChannel } from '@runnel/rpc';
 import { consumerOffsetsPartitionsDefault, consumerOffsetsTopic } from './types.ts';
 
 /** offsets.topic.replication.factor; capped at the live brokers (see below). */
@@ -78,8 +79,8 @@ export class ConsumerOffsetsTopic {
     if (registered === 0) return;
     const replicationFactor = Math.min(consumerOffsetsReplicationFactorMax, registered);
     try {
-      const [result] = await controller.createTopics(
-        [
+      const [result] = await controller.call('createTopics', {
+        topics: [
           {
             name: consumerOffsetsTopic,
             numPartitions: this.configuredPartitions,
@@ -88,8 +89,8 @@ export class ConsumerOffsetsTopic {
             configs: consumerOffsetsTopicConfigs(),
           },
         ],
-        { validateOnly: false },
-      );
+        validateOnly: false,
+      });
       if (result?.result.ok === true) {
         logger.info(
           { topic: consumerOffsetsTopic, partitions: this.configuredPartitions, replicationFactor },

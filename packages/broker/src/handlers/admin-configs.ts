@@ -141,7 +141,7 @@ async function alter<R extends WireResource>(
   let results: AlterConfigsResult[] = [];
   if (toSend.length > 0) {
     try {
-      results = await broker.controller.alterConfigs(toSend, { validateOnly });
+      results = await broker.controller.call('alterConfigs', { resources: toSend, validateOnly });
     } catch (error) {
       if (!(error instanceof ControllerUnavailableError)) throw error;
       broker.logger.warn({ err: error.message }, `${api}: no controller answered`);

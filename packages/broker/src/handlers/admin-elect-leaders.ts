@@ -51,7 +51,7 @@ export function electLeadersHandler(broker: BrokerContext): Handler<43> {
       }
       let results: ElectLeadersResult[];
       try {
-        results = await broker.controller.electLeaders(asked);
+        results = await broker.controller.call('electLeaders', { partitions: asked });
       } catch (error) {
         if (!(error instanceof ControllerUnavailableError)) throw error;
         broker.logger.warn({ err: error.message }, 'ElectLeaders: no controller answered');

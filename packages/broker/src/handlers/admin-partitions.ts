@@ -29,14 +29,14 @@ export function createPartitionsHandler(broker: BrokerContext): Handler<37> {
       const unique = request.topics.filter((t) => counts.get(t.name) === 1);
       let results: CreatePartitionsResult[];
       try {
-        results = await broker.controller.createPartitions(
-          unique.map((t) => ({
+        results = await broker.controller.call('createPartitions', {
+          topics: unique.map((t) => ({
             topic: t.name,
             count: t.count,
             assignments: (t.assignments ?? []).map((a) => [...a.brokerIds]),
           })),
-          { validateOnly: request.validateOnly },
-        );
+          validateOnly: request.validateOnly,
+        });
       } catch (error) {
         if (!(error instanceof ControllerUnavailableError)) throw error;
         broker.logger.warn({ err: error.message }, 'CreatePartitions: no controller answered');

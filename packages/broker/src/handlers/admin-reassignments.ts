@@ -34,7 +34,7 @@ export function alterPartitionReassignmentsHandler(broker: BrokerContext): Handl
         t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas })),
       );
       try {
-        const results = await broker.controller.alterPartitionReassignments(asked);
+        const results = await broker.controller.call('alterPartitionReassignments', { reassignments: asked });
         // The start changed replicas: answer once this broker has applied it, so a metadata refresh shows it.
         await broker.partitions.settled();
         let next = 0;
@@ -90,7 +90,7 @@ export function listPartitionReassignmentsHandler(broker: BrokerContext): Handle
       const query = request.topics?.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })) ?? null;
       let ongoing: OngoingReassignment[];
       try {
-        ongoing = await broker.controller.listPartitionReassignments(query);
+        ongoing = await broker.controller.call('listPartitionReassignments', { query });
       } catch (error) {
         if (!(error instanceof ControllerUnavailableError)) throw error;
         broker.logger.warn({ err: error.message }, 'ListPartitionReassignments: no controller answered');

@@ -38,8 +38,8 @@ export function createTopicsHandler(broker: BrokerContext): Handler<19> {
       const unique = request.topics.filter((t) => counts.get(t.name) === 1 && !internal(t.name));
       let results: CreateTopicResult[];
       try {
-        results = await broker.controller.createTopics(
-          unique.map((t) => {
+        results = await broker.controller.call('createTopics', {
+          topics: unique.map((t) => {
             const configs: Record<string, string> = {};
             for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
             return {
@@ -50,8 +50,8 @@ export function createTopicsHandler(broker: BrokerContext): Handler<19> {
               configs,
             };
           }),
-          { validateOnly: request.validateOnly },
-        );
+          validateOnly: request.validateOnly,
+        });
       } catch (error) {
         if (!(error instanceof ControllerUnavailableError)) throw error;
         broker.logger.warn({ err: error.message }, 'CreateTopics: no controller answered');
@@ -97,7 +97,7 @@ export function deleteTopicsHandler(broker: BrokerContext): Handler<20> {
     async handle(request: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {
       let results: DeleteTopicResult[];
       try {
-        results = await broker.controller.deleteTopics(request.topicNames);
+        results = await broker.controller.call('deleteTopics', { names: request.topicNames });
       } catch (error) {
         if (!(error instanceof ControllerUnavailableError)) throw error;
         broker.logger.warn({ err: error.message }, 'DeleteTopics: no controller answered');

@@ -36,8 +36,7 @@ export function describeClusterHandler(broker: BrokerContext): Handler<60> {
       }
       let controllerId = -1;
       try {
-        const view = await broker.controller.describeCluster();
-        controllerId = view.controllerId ?? broker.config.nodeId;
+        controllerId = (await broker.controller.call('describeCluster', {})).controllerId;
       } catch (error) {
         if (!(error instanceof ControllerUnavailableError)) throw error;
         broker.logger.warn({ err: error.message }, 'DescribeCluster: no controller answered');

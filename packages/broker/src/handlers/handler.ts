@@ -8,8 +8,9 @@
  * the client's connection (see Connection).
  */
 import type { Clock, Logger } from '@runnel/common';
-import type { ControllerChannel, MetadataImage } from '@runnel/metadata';
+import type { MetadataImage } from '@runnel/metadata';
 import type { RequestByKey, RequestHeader, ResponseByKey } from '@runnel/protocol';
+import type { ControllerChannel } from '@runnel/rpc';
 import type { BrokerConfig } from '../config.ts';
 import type { BrokerMetrics } from '../metrics.ts';
 import type { ConnectionContext } from '../network/connection.ts';

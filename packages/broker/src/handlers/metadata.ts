@@ -6,7 +6,7 @@
  * versions always allow it), as in Kafka. The reply waits for the new
  * partitions to be opened, so the client can produce right away.
  */
-import type { MetadataImage } from '@runnel/metadata';
+import type { CreateTopicResult, MetadataImage } from '@runnel/metadata';
 import { ControllerUnavailableError, isValidTopicName } from '@runnel/metadata';
 import { ErrorCode, type MetadataRequest, type MetadataResponse } from '@runnel/protocol';
 import { consumerOffsetsTopic } from '../groups/types.ts';
@@ -36,12 +36,12 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
 
   async function autoCreate(names: string[]): Promise<void> {
     if (names.length === 0) return;
-    let results: Awaited<ReturnType<typeof broker.controller.createTopics>>;
+    let results: CreateTopicResult[];
     try {
-      results = await broker.controller.createTopics(
-        names.map((name) => ({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {} })),
-        { validateOnly: false },
-      );
+      results = await broker.controller.call('createTopics', {
+        topics: names.map((name) => ({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {} })),
+        validateOnly: false,
+      });
     } catch (error) {
       if (!(error instanceof ControllerUnavailableError)) throw error;
       // The topics stay unknown; the client retries its metadata request.

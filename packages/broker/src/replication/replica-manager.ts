@@ -17,9 +17,9 @@
  * Errors from the controller leave the proposal to be recomputed on the
  * next tick; a leader that cannot be reached is retried with backoff.
  */
-import type { Clock, Logger, Timer, Timers } from '@runnel/common';
+import type { Clock, Logger, Result, Timer, Timers } from '@runnel/common';
 import { systemTimers } from '@runnel/common';
-import type { ControllerChannel, MetadataImage } from '@runnel/metadata';
+import type { AlterPartitionError, AlterPartitionReply, AlterPartitionRequest, MetadataImage } from '@runnel/metadata';
 import type { Registry } from 'prom-client';
 import { ByteRateLimiter } from './byte-rate-limiter.ts';
 import { leaderFetchHandler } from './leader-fetch-handler.ts';
@@ -56,7 +56,10 @@ export interface ReplicationConfig {
 export interface ReplicaManagerOptions {
   readonly config: ReplicationConfig;
   /** Where ISR changes go (AlterPartition). */
-  readonly channel: Pick<ControllerChannel, 'alterPartition'>;
+  /** The controller's AlterPartition (ControllerChannel.call('alterPartition', ...) in a broker). */
+  readonly channel: {
+    alterPartition(request: AlterPartitionRequest): Promise<Result<AlterPartitionReply, AlterPartitionError>>;
+  };
   readonly logger: Logger;
   readonly clock: Clock;
   /** Default: the event loop's. */

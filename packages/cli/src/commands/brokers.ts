@@ -117,7 +117,7 @@ async function withController(
 }
 
 async function list(client: ControllerClient): Promise<void> {
-  const reply = await client.describeBrokers();
+  const reply = await client.call('describeBrokers', {});
   if (!reply.ok) {
     unreachable(reply, client);
     return;
@@ -127,7 +127,7 @@ async function list(client: ControllerClient): Promise<void> {
 
 async function decommission(client: ControllerClient, brokerId: number, options: DecommissionOptions): Promise<void> {
   const cancel = options.cancel === true;
-  const reply = await client.decommissionBroker(brokerId, { cancel });
+  const reply = await client.call('decommissionBroker', { brokerId, cancel });
   if (!reply.ok) {
     unreachable(reply, client);
     return;
@@ -143,7 +143,7 @@ async function decommission(client: ControllerClient, brokerId: number, options:
   let last = result.value.replicas;
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
-    const polled = await client.describeBrokers();
+    const polled = await client.call('describeBrokers', {});
     if (!polled.ok) continue;
     const status = polled.value.value.find((b) => b.brokerId === brokerId);
     if (status === undefined) {

@@ -7,35 +7,24 @@
  */
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
-import type { ConfigMap, MetadataImage, MetadataRecord } from '@runnel/metadata';
+import type {
+  BrokerHeartbeat,
+  BrokerHeartbeatError,
+  BrokerHeartbeatReply,
+  ConfigMap,
+  MetadataImage,
+  MetadataRecord,
+} from '@runnel/metadata';
 import { fenceBroker, shutDownBroker, unfenceBroker } from './broker-fencing.ts';
 import type { BrokerSessions } from './broker-sessions.ts';
-
-export interface BrokerHeartbeatRequest {
-  readonly brokerId: number;
-  readonly brokerEpoch: bigint;
-  /** Offset of the last metadata record the broker has replayed. */
-  readonly metadataOffset: bigint;
-  /** The broker is shutting down (SIGTERM) and wants leadership moved away first. */
-  readonly wantShutDown: boolean;
-}
-
-export interface BrokerHeartbeatResponse {
-  readonly fenced: boolean;
-  readonly caughtUp: boolean;
-  /** Controlled shutdown is complete: the broker leads nothing and is fenced; it may exit. */
-  readonly shouldShutDown: boolean;
-}
-
-export type HeartbeatError = 'unknown_broker' | 'stale_broker_epoch';
 
 export function brokerHeartbeat(
   image: MetadataImage,
   sessions: BrokerSessions,
-  req: BrokerHeartbeatRequest,
+  req: BrokerHeartbeat,
   nowMs: number,
   brokerConfig: ConfigMap,
-): { records: MetadataRecord[]; result: Result<BrokerHeartbeatResponse, HeartbeatError> } {
+): { records: MetadataRecord[]; result: Result<BrokerHeartbeatReply, BrokerHeartbeatError> } {
   const broker = image.broker(req.brokerId);
   if (broker === undefined) {
     return { records: [], result: err('unknown_broker', `Broker ${req.brokerId} is not registered; register first.`) };

@@ -10,8 +10,10 @@
  * (`activated`), so a failover never fences healthy brokers.
  */
 import type { Clock, Logger, Result } from '@runnel/common';
-import { err, ok } from '@runnel/common';
 import type {
+  BrokerHeartbeat,
+  BrokerHeartbeatError,
+  BrokerHeartbeatReply,
   ConfigMap,
   MetadataImage,
   MetadataRecord,
@@ -19,7 +21,6 @@ import type {
   RegisterBrokerRequest,
 } from '@runnel/metadata';
 import { replayBatch } from '@runnel/metadata';
-import type { BrokerHeartbeatError, BrokerHeartbeatRequest, BrokerHeartbeatState } from '@runnel/rpc';
 import { brokerHeartbeat, expireSessions } from '../logic/broker-heartbeat.ts';
 import { BrokerSessions } from '../logic/broker-sessions.ts';
 import { checkClusterId, ensureClusterId } from '../logic/cluster-id.ts';
@@ -101,31 +102,16 @@ export class BrokerSessionKeeper {
     return { records: [...identity, ...records], value: result };
   }
 
-  heartbeat(
-    image: MetadataImage,
-    req: BrokerHeartbeatRequest,
-  ): Computed<Result<BrokerHeartbeatState, BrokerHeartbeatError>> {
+  heartbeat(image: MetadataImage, req: BrokerHeartbeat): Computed<Result<BrokerHeartbeatReply, BrokerHeartbeatError>> {
     this.#offsets.set(req.brokerId, req.metadataOffset);
     const { records, result } = brokerHeartbeat(
       image,
       this.#sessions,
-      {
-        brokerId: req.brokerId,
-        brokerEpoch: req.brokerEpoch,
-        metadataOffset: req.metadataOffset,
-        wantShutDown: req.wantsShutdown,
-      },
+      req,
       this.#options.clock.monotonicMs(),
       this.#options.brokerConfig,
     );
-    const value = result.ok
-      ? ok({
-          isFenced: result.value.fenced,
-          isCaughtUp: result.value.caughtUp,
-          shouldShutDown: result.value.shouldShutDown,
-        })
-      : err(result.error, result.message);
-    return { records, value };
+    return { records, value: result };
   }
 
   /** Fences every broker whose session ran out, electing new leaders for what it led. */

@@ -6,16 +6,17 @@
  * committed log from the state machine; it is served by every controller,
  * active or not.
  *
- * Adding an admin operation: its messages in proto/controller.proto, its
- * codec in @runnel/rpc, its rule in logic/, one line here (see
- * docs/architecture.md).
+ * The table's type (ControllerServiceHandler) is derived from the
+ * operation table of @runnel/rpc (controller-ops.ts), so a new operation
+ * there fails to compile until it has its line here (see
+ * docs/architecture.md, "The contract").
  */
 
 import type { Logger } from '@runnel/common';
 import { ok } from '@runnel/common';
-import type { ConfigMap, MetadataImage } from '@runnel/metadata';
+import type { ClusterDescription, ConfigMap, MetadataImage } from '@runnel/metadata';
 import { replayBatch, zeroUuid } from '@runnel/metadata';
-import type { ClusterDescription, ControllerServiceHandler } from '@runnel/rpc';
+import type { ControllerServiceHandler } from '@runnel/rpc';
 import { alterConfigs } from '../logic/alter-configs.ts';
 import { alterPartition } from '../logic/alter-partition.ts';
 import { electOfflineLeaders } from '../logic/broker-fencing.ts';
@@ -54,7 +55,7 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
     registerBroker: (req) => queue.submit('register_broker', (image) => sessions.register(image, req)),
     brokerHeartbeat: (req) => queue.submit('broker_heartbeat', (image) => sessions.heartbeat(image, req)),
     fetchMetadata: (afterOffset, sink) => streamMetadata(deps.stateMachine, afterOffset, sink),
-    createTopics: (topics, { validateOnly }) =>
+    createTopics: ({ topics, validateOnly }) =>
       queue.submit('create_topics', (image) => {
         const { records, results } = createTopics(image, topics, deps.topicDefaults, deps.topicIdGenerator);
         if (!validateOnly) return { records, value: results };
@@ -64,17 +65,17 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
         );
         return { records: [], value };
       }),
-    deleteTopics: (names) =>
+    deleteTopics: ({ names }) =>
       queue.submit('delete_topics', (image) => {
         const { records, results } = deleteTopics(image, names);
         return { records, value: results };
       }),
-    createPartitions: (topics, { validateOnly }) =>
+    createPartitions: ({ topics, validateOnly }) =>
       queue.submit('create_partitions', (image) => {
         const { records, results } = createPartitions(image, topics);
         return { records: unlessValidateOnly(validateOnly, records), value: results };
       }),
-    incrementalAlterConfigs: (resources, { validateOnly }) =>
+    alterConfigs: ({ resources, validateOnly }) =>
       queue.submit('incremental_alter_configs', (image) => {
         const { records: changes, results } = alterConfigs(image, resources);
         // A topic may now allow unclean election (or need fewer in sync): its offline partitions elect at once.
@@ -92,27 +93,27 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
         const { records, result } = alterPartition(image, req, brokerConfig);
         return { records, value: result };
       }),
-    alterPartitionReassignments: (reassignments) =>
+    alterPartitionReassignments: ({ reassignments }) =>
       queue.submit('alter_partition_reassignments', (image) => {
         const { records, results } = alterPartitionReassignments(image, reassignments);
         return { records, value: results };
       }),
     // Reads are queued like writes so the answer reflects every operation accepted before them.
-    listPartitionReassignments: (query) =>
+    listPartitionReassignments: ({ query }) =>
       queue.submit('list_partition_reassignments', (image) => ({
         records: [],
         value: listPartitionReassignments(image, query),
       })),
-    electLeaders: (partitions) =>
+    electLeaders: ({ partitions }) =>
       queue.submit('elect_leaders', (image) => {
         const { records, results } = preferredLeaderElections(image, { partitions });
         return { records, value: results };
       }),
     describeBrokers: () => queue.submit('describe_brokers', (image) => ({ records: [], value: brokerStatuses(image) })),
-    decommissionBroker: (brokerId, options) =>
+    decommissionBroker: ({ brokerId, cancel }) =>
       queue.submit('decommission_broker', (image) => {
-        const { records, result } = decommissionBroker(image, brokerId, options);
-        if (result.ok && !options.cancel) {
+        const { records, result } = decommissionBroker(image, brokerId, { cancel });
+        if (result.ok && !cancel) {
           deps.logger.info({ broker: brokerId, state: result.value.state }, 'broker decommission started');
           deps.duties.balanceSoon();
         }
