@@ -5,6 +5,8 @@
  * show up in DescribeConfigs as topic overrides, and refusals come back as
  * Kafka's error codes.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   Admin,
   ConfigResourceTypes,
@@ -226,7 +228,10 @@ describe('@platformatic/kafka admin', () => {
     try {
       const response = await describeClusterV1.api.async(connection, false, 1);
       expect(response.errorCode).toBe(0);
-      expect(response.clusterId.length).toBeGreaterThan(0);
+      // The quorum's id, the one the broker keeps in its data directory: not something it made up per call.
+      const meta = await readFile(join(dev.dataDir, 'broker-1', 'meta.properties'), 'utf8');
+      expect(response.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(meta).toContain(`cluster.id=${response.clusterId}\n`);
       expect(response.brokers.map((b) => [b.brokerId, b.port])).toEqual([[response.controllerId, Number(port)]]);
       expect(response.clusterAuthorizedOperations).toBe(-2147483648);
     } finally {
