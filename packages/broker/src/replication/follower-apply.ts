@@ -13,18 +13,13 @@
  * outcome says what happened, for the fetcher's logs, metrics and pauses.
  */
 import { PARTITION_LEADER_EPOCH_OFFSET, RECORD_BATCH_HEADER_BYTES } from '@runnel/protocol';
+import type { ReplicaFetchPartitionError } from '@runnel/rpc';
 import type { FollowerAppendError, PartitionLog } from '@runnel/storage';
 import { type EpochEnd, newerEpochsStart } from './divergence.ts';
 import type { ReplicationRules } from './replication-rules.ts';
 
-/** Per-partition refusals a leader answers with (the replica fetch protocol's errors). */
-export type LeaderAnswerError =
-  | 'none'
-  | 'not_leader'
-  | 'fenced_leader_epoch'
-  | 'unknown_leader_epoch'
-  | 'offset_out_of_range'
-  | 'unknown_partition';
+/** Per-partition refusals a leader answers with: the replica fetch protocol's own errors. */
+export type LeaderAnswerError = ReplicaFetchPartitionError;
 
 /** The leader's answer for one partition (ReplicaFetchPartitionResponse without the addressing). */
 export interface LeaderAnswer {
