@@ -200,7 +200,9 @@ export class Broker {
   async #start(): Promise<void> {
     const config = this.config;
     const previousShutdownClean = await readCleanShutdownMarker(this.#fs, config.dataDir);
-    if (!previousShutdownClean) this.#logger.info('previous run did not stop cleanly; telling the controller');
+    // A directory that never joined a cluster had no previous run to speak of.
+    if (!previousShutdownClean && this.#storedClusterId !== null)
+      this.#logger.info('previous run did not stop cleanly; telling the controller');
     await this.#partitions.loadCheckpoint();
     this.#replication = await ReplicaManager.start({
       config: {
