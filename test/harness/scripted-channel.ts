@@ -43,6 +43,7 @@ export function scriptedChannel(initial: CommittedBatch): ScriptedChannel {
     electLeaders: () => [],
     describeBrokers: () => [],
     decommissionBroker: () => err('unknown_broker' as const),
+    allocateProducerIds: () => ok({ firstProducerId: 0n, size: 1000 }),
   };
   const channel: ControllerChannel = {
     subscribe(subscriber) {

@@ -38,6 +38,7 @@ import { fetchHandler } from './handlers/fetch.ts';
 import { findCoordinatorHandler } from './handlers/find-coordinator.ts';
 import { groupHandlers } from './handlers/group-handlers.ts';
 import { type BrokerContext, type Handler, register } from './handlers/handler.ts';
+import { initProducerIdHandler } from './handlers/init-producer-id.ts';
 import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { metadataHandler } from './handlers/metadata.ts';
 import { produceHandler } from './handlers/produce.ts';
@@ -47,6 +48,7 @@ import { metaPropertiesFileName, readMetaProperties, writeMetaProperties } from 
 import { BrokerMetrics } from './metrics.ts';
 import { KafkaServer } from './network/kafka-server.ts';
 import { PartitionManager } from './partition-manager.ts';
+import { ProducerIdManager } from './producers/producer-id-manager.ts';
 import { ReplicaManager, replicationListenerName } from './replication/replica-manager.ts';
 import { RequestProcessor } from './request-processor.ts';
 import { readCleanShutdownMarker, writeCleanShutdownMarker } from './shutdown-marker.ts';
@@ -173,6 +175,18 @@ export class Broker {
       register(alterPartitionReassignmentsHandler(context)),
       register(listPartitionReassignmentsHandler(context)),
       register(electLeadersHandler(context)),
+      register(
+        initProducerIdHandler(
+          new ProducerIdManager({
+            allocate: () =>
+              options.controller.call('allocateProducerIds', {
+                brokerId: options.config.nodeId,
+                brokerEpoch: this.#session?.brokerEpoch ?? -1n,
+              }),
+            logger: this.#logger.child({ component: 'producer-ids' }),
+          }),
+        ),
+      ),
       ...groupHandlers(this.#groups, { image: () => this.#image }),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);

@@ -75,6 +75,7 @@ export type {
   MetadataRecordType,
   PartitionPlacement,
   PartitionRecord,
+  ProducerIdsRecord,
   RegisterBrokerRecord,
   RemoveTopicRecord,
   TopicRecord,

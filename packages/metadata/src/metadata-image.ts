@@ -61,6 +61,7 @@ const configKey = (resourceType: ConfigResourceType, name: string): string => `$
 export class MetadataImage {
   static readonly empty: MetadataImage = new MetadataImage(
     null,
+    0n,
     new Map(),
     new Map(),
     new Map(),
@@ -71,6 +72,8 @@ export class MetadataImage {
 
   /** The cluster's id (a ClusterIdRecord); null until the first active controller has written it. */
   readonly clusterId: string | null;
+  /** The first producer id not yet handed out to any broker (ProducerIdsRecord); ids below it are taken. */
+  readonly nextProducerId: bigint;
   readonly #topicsById: ReadonlyMap<string, TopicImage>;
   readonly #topicIdsByName: ReadonlyMap<string, string>;
   readonly #brokers: ReadonlyMap<number, BrokerRegistration>;
@@ -82,6 +85,7 @@ export class MetadataImage {
 
   private constructor(
     clusterId: string | null,
+    nextProducerId: bigint,
     topicsById: ReadonlyMap<string, TopicImage>,
     topicIdsByName: ReadonlyMap<string, string>,
     brokers: ReadonlyMap<number, BrokerRegistration>,
@@ -90,6 +94,7 @@ export class MetadataImage {
     lastOffset: bigint,
   ) {
     this.clusterId = clusterId;
+    this.nextProducerId = nextProducerId;
     this.#topicsById = topicsById;
     this.#topicIdsByName = topicIdsByName;
     this.#brokers = brokers;
@@ -172,6 +177,7 @@ export class MetadataImage {
     assert(firstOffset > image.lastOffset, `replay of offset ${firstOffset} onto image at ${image.lastOffset}`);
     const draft = new ImageDraft(
       image.clusterId,
+      image.nextProducerId,
       image.#topicsById,
       image.#topicIdsByName,
       image.#brokers,
@@ -182,6 +188,7 @@ export class MetadataImage {
     const built = draft.finish();
     return new MetadataImage(
       built.clusterId,
+      built.nextProducerId,
       built.topicsById,
       built.topicIdsByName,
       built.brokers,
@@ -224,12 +231,14 @@ class ImageDraft {
   #configs: Map<string, ReadonlyMap<string, string>> | undefined;
   #decommissioning: ReadonlySet<number>;
   #clusterId: string | null;
+  #nextProducerId: bigint;
   /** Topics touched by this batch, with partition arrays this batch owns. */
   readonly #draftTopics = new Map<string, DraftTopic>();
   readonly #draftConfigs = new Map<string, Map<string, string>>();
 
   constructor(
     clusterId: string | null,
+    nextProducerId: bigint,
     topics: ReadonlyMap<string, TopicImage>,
     names: ReadonlyMap<string, string>,
     brokers: ReadonlyMap<number, BrokerRegistration>,
@@ -237,6 +246,7 @@ class ImageDraft {
     decommissioning: ReadonlySet<number>,
   ) {
     this.#clusterId = clusterId;
+    this.#nextProducerId = nextProducerId;
     this.#baseTopics = topics;
     this.#baseNames = names;
     this.#baseBrokers = brokers;
@@ -249,6 +259,14 @@ class ImageDraft {
       case 'cluster-id': {
         assert(this.#clusterId === null, `second cluster-id record (${record.clusterId} after ${this.#clusterId})`);
         this.#clusterId = record.clusterId;
+        return;
+      }
+      case 'producer-ids': {
+        assert(
+          record.nextProducerId > this.#nextProducerId,
+          `producer ids going back: ${record.nextProducerId} after ${this.#nextProducerId}`,
+        );
+        this.#nextProducerId = record.nextProducerId;
         return;
       }
       case 'register-broker': {
@@ -328,6 +346,7 @@ class ImageDraft {
 
   finish(): {
     clusterId: string | null;
+    nextProducerId: bigint;
     topicsById: ReadonlyMap<string, TopicImage>;
     topicIdsByName: ReadonlyMap<string, string>;
     brokers: ReadonlyMap<number, BrokerRegistration>;
@@ -341,6 +360,7 @@ class ImageDraft {
     }
     return {
       clusterId: this.#clusterId,
+      nextProducerId: this.#nextProducerId,
       topicsById: this.#topics ?? this.#baseTopics,
       topicIdsByName: this.#names ?? this.#baseNames,
       brokers: this.#brokers ?? this.#baseBrokers,

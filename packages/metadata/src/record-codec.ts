@@ -2,7 +2,8 @@
  * Persisted encoding of one MetadataRecord.
  *
  *   record   = version:uint8 payload
- *   version  = 0x05 (cluster-id records) | 0x04 (operator-placed partition records)
+ *   version  = 0x06 (producer-ids records) | 0x05 (cluster-id records)
+ *            | 0x04 (operator-placed partition records)
  *            | 0x03 (broker-state records)
  *            | 0x02 (every other record) | 0x01 (still read)
  *   payload  = UTF-8 JSON object with a "type" field and the record's fields;
@@ -13,7 +14,8 @@
  * partition records; a version 1 partition record reads them as empty.
  * Version 3 added the broker-state record. Version 4 added `placement` to
  * partition records (present only as "operator"; older partition records
- * read as placed by the controller). Version 5 added the cluster-id record.
+ * read as placed by the controller). Version 5 added the cluster-id record,
+ * version 6 the producer-ids record.
  * Each record is written with the lowest version that holds it, so a log
  * without decommissions, operator-chosen assignments or a cluster id stays
  * readable by version-2 code.
@@ -28,7 +30,9 @@ import { err, ok } from '@runnel/common';
 import type { BrokerListener, MetadataRecord } from './records.ts';
 import { isClusterId, isUuid } from './records.ts';
 
-export const metadataRecordVersion = 5;
+export const metadataRecordVersion = 6;
+/** What cluster-id records are written as. */
+const clusterIdRecordVersion = 5;
 /** What broker-state records are written as. */
 const brokerStateRecordVersion = 3;
 /** What operator-placed partition records are written as. */
@@ -51,7 +55,8 @@ export function encodeMetadataRecord(record: MetadataRecord): Buffer {
 
 /** The lowest version that holds `record`, so older readers keep reading logs that do not need the new shapes. */
 function versionOf(record: MetadataRecord): number {
-  if (record.type === 'cluster-id') return metadataRecordVersion;
+  if (record.type === 'producer-ids') return metadataRecordVersion;
+  if (record.type === 'cluster-id') return clusterIdRecordVersion;
   if (record.type === 'broker-state') return brokerStateRecordVersion;
   if (record.type === 'partition' && record.placement !== undefined) return placementRecordVersion;
   return baseRecordVersion;
@@ -154,6 +159,12 @@ function toRecord(value: unknown, version: number): MetadataRecord {
         listeners: listeners.map(listener),
         rack: nullableStr(o, 'rack'),
       };
+    }
+    case 'producer-ids': {
+      if (version < 6) fail('producer-ids records need version 6');
+      const nextProducerId = int64(o, 'nextProducerId');
+      if (nextProducerId <= 0n) fail('nextProducerId is not positive');
+      return { type, brokerId: int32(o.brokerId, 'brokerId'), brokerEpoch: int64(o, 'brokerEpoch'), nextProducerId };
     }
     case 'cluster-id': {
       if (version < 5) fail('cluster-id records need version 5');

@@ -123,8 +123,22 @@ export interface ClusterIdRecord {
   readonly clusterId: string;
 }
 
+/**
+ * A block of producer ids was handed to a broker: every id below
+ * `nextProducerId` is taken. Committed before the broker hears of the
+ * block, so no id is ever issued twice, across controller failovers too.
+ */
+export interface ProducerIdsRecord {
+  readonly type: 'producer-ids';
+  /** The broker the block went to, and its epoch then (for operators reading the log). */
+  readonly brokerId: number;
+  readonly brokerEpoch: bigint;
+  readonly nextProducerId: bigint;
+}
+
 export type MetadataRecord =
   | ClusterIdRecord
+  | ProducerIdsRecord
   | RegisterBrokerRecord
   | BrokerStateRecord
   | TopicRecord

@@ -59,6 +59,9 @@ function history(): MetadataRecord[] {
     { type: 'config', resourceType: 'broker', resourceName: '', name: 'log.retention.ms', value: '5' },
     { type: 'config', resourceType: 'topic', resourceName: 'a', name: 'cleanup.policy', value: 'compact' },
     { type: 'remove-topic', topicId: topicB },
+    { type: 'cluster-id', clusterId: 'MkU3OEVBNTcwNTJENDM2Qg' },
+    { type: 'producer-ids', brokerId: 1, brokerEpoch: 0n, nextProducerId: 1000n },
+    { type: 'producer-ids', brokerId: 1, brokerEpoch: 0n, nextProducerId: 2000n },
   ];
 }
 
@@ -76,6 +79,9 @@ describe('image records', () => {
     expect(rebuilt.configResources()).toEqual(image.configResources());
     expect(rebuilt.configOverrides('topic', 'a')).toEqual(image.configOverrides('topic', 'a'));
     expect(rebuilt.configOverrides('broker', '').get('log.retention.ms')).toBe('5');
+    // The cluster's identity and every producer id handed out survive a snapshot.
+    expect(rebuilt.clusterId).toBe('MkU3OEVBNTcwNTJENDM2Qg');
+    expect(rebuilt.nextProducerId).toBe(2000n);
     expect(imageRecords(rebuilt)).toEqual(snapshot);
   });
 

@@ -75,6 +75,22 @@ describe('metadata record encoding', () => {
     expect(decodeMetadataRecord(odd)).toMatchObject({ ok: false, error: 'malformed_record' });
   });
 
+  it('a cluster-id record round-trips as version 5 and a producer-ids record as version 6; older version bytes are refused', () => {
+    const cases: [MetadataRecord, number][] = [
+      [{ type: 'cluster-id', clusterId: 'MkU3OEVBNTcwNTJENDM2Qg' }, 5],
+      [{ type: 'producer-ids', brokerId: 2, brokerEpoch: 41n, nextProducerId: 2n ** 62n + 1000n }, 6],
+    ];
+    for (const [record, version] of cases) {
+      const bytes = encodeMetadataRecord(record);
+      expect(bytes[0]).toBe(version);
+      expect(decodeMetadataRecord(bytes)).toEqual({ ok: true, value: record });
+      bytes[0] = version - 1;
+      expect(decodeMetadataRecord(bytes)).toMatchObject({ ok: false, error: 'malformed_record' });
+    }
+    const badId = Buffer.from('\x05{"type":"cluster-id","clusterId":"short"}');
+    expect(decodeMetadataRecord(badId)).toMatchObject({ ok: false, error: 'malformed_record' });
+  });
+
   it('a version 1 partition record decodes with empty ELR and reassignment lists', () => {
     const v1 = Buffer.from(
       `\x01{"type":"partition","topicId":"${topicId}","partition":0,"replicas":[1,2],"isr":[1],"leader":1,"leaderEpoch":3,"partitionEpoch":4}`,

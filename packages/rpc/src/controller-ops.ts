@@ -94,6 +94,13 @@ import type {
   ElectLeadersRequestProto,
   ListPartitionReassignmentsRequestProto,
 } from './generated/controller-proto.ts';
+import type { AllocateProducerIdsError, AllocateProducerIdsRequest, ProducerIdBlock } from './producer-ids-codec.ts';
+import {
+  allocateProducerIdsRequestFromProto,
+  allocateProducerIdsRequestToProto,
+  allocateProducerIdsResponseFromProto,
+  allocateProducerIdsResponseToProto,
+} from './producer-ids-codec.ts';
 import {
   alterReassignmentsRequestFromProto,
   alterReassignmentsRequestToProto,
@@ -240,6 +247,13 @@ export const controllerOps = {
     requestFromProto: decoded(({ brokerId, cancel }: DecommissionBrokerRequestProto) => ({ brokerId, cancel })),
     answerToProto: decommissionResponseToProto,
     answerFromProto: decommissionResponseFromProto,
+  }),
+  allocateProducerIds: op<AllocateProducerIdsRequest, Result<ProducerIdBlock, AllocateProducerIdsError>>({
+    method: 'AllocateProducerIds',
+    requestToProto: allocateProducerIdsRequestToProto,
+    requestFromProto: allocateProducerIdsRequestFromProto,
+    answerToProto: allocateProducerIdsResponseToProto,
+    answerFromProto: allocateProducerIdsResponseFromProto,
   }),
 };
 

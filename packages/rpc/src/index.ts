@@ -37,6 +37,7 @@ export { grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-opti
 export type { ProtoMessageType } from './load-protos.ts';
 export { controllerProtoPath, protoMessageType, raftProtoPath, replicaFetchProtoPath } from './load-protos.ts';
 export type { MetadataStream, MetadataStreamEnd, MetadataStreamEvents } from './metadata-stream.ts';
+export type { AllocateProducerIdsError, AllocateProducerIdsRequest, ProducerIdBlock } from './producer-ids-codec.ts';
 export type { RaftDecodeError } from './raft-message-codec.ts';
 export {
   entryFromProto,

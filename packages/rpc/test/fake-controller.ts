@@ -251,6 +251,19 @@ export class FakeController implements ControllerServiceHandler {
     return answer(ok({ ...status, state }), -1n);
   }
 
+  /** The next producer id the fake hands out, a block of 1000 at a time (nothing is committed). */
+  nextProducerId = 0n;
+
+  async allocateProducerIds(req: { brokerId: number; brokerEpoch: bigint }) {
+    this.served.push('allocateProducerIds');
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    if (req.brokerId === 99) return answer(err('unknown_broker' as const, 'not registered'));
+    const firstProducerId = this.nextProducerId;
+    this.nextProducerId += 1000n;
+    return answer(ok({ firstProducerId, size: 1000 }));
+  }
+
   async describeCluster() {
     const refused = this.#refuse();
     if (refused !== null) return refused;

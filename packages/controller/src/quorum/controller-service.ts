@@ -26,6 +26,7 @@ import { createTopics } from '../logic/create-topics.ts';
 import { brokerStatuses, decommissionBroker } from '../logic/decommission.ts';
 import { deleteTopics } from '../logic/delete-topics.ts';
 import { preferredLeaderElections } from '../logic/preferred-leaders.ts';
+import { allocateProducerIds } from '../logic/producer-ids.ts';
 import { alterPartitionReassignments, listPartitionReassignments } from '../logic/reassignment.ts';
 import type { BrokerSessionKeeper } from './broker-session-keeper.ts';
 import type { ControllerDuties } from './controller-duties.ts';
@@ -120,6 +121,11 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
         return { records, value: result };
       }),
     describeCluster: () => queue.submit('describe_cluster', (image) => ({ records: [], value: describe(deps, image) })),
+    allocateProducerIds: (req) =>
+      queue.submit('allocate_producer_ids', (image) => {
+        const { records, result } = allocateProducerIds(image, req);
+        return { records, value: result };
+      }),
   };
 }
 

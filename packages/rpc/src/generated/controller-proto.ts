@@ -527,3 +527,25 @@ export interface DecommissionBrokerResponseProto {
   /** Which member of the oneof is set. */
   outcome?: 'status' | 'error' | 'notController';
 }
+
+export interface AllocateProducerIdsRequestProto {
+  brokerId: number;
+  /**
+   * The asking broker's current registration; a stale one is refused.
+   */
+  brokerEpoch: string;
+}
+
+export interface ProducerIdBlockProto {
+  firstProducerId: string;
+  size: number;
+}
+
+export interface AllocateProducerIdsResponseProto {
+  block?: ProducerIdBlockProto;
+  error?: ErrorProto;
+  notController?: NotControllerProto;
+  committedOffset: string;
+  /** Which member of the oneof is set. */
+  outcome?: 'block' | 'error' | 'notController';
+}
