@@ -29,7 +29,7 @@ import type {
 import { type Effects, type NextProducerId, TxnCore } from './txn-core.ts';
 import { endTxn, markersWritten, ownDeadlineMs, runOwnDeadline, sendMarkers } from './txn-end.ts';
 import { initProducerId } from './txn-init.ts';
-import { describeEntry, fromValue, isAtRest, isPrepared, type QueuedRequest } from './txn-model.ts';
+import { canRun, describeEntry, fromValue, isAtRest, isPrepared, type QueuedRequest } from './txn-model.ts';
 
 export interface TransactionMachineOptions {
   readonly config: TransactionCoordinatorConfig;
@@ -201,11 +201,12 @@ export class TransactionMachine {
     for (const transactionalId of [...core.woken]) {
       core.woken.delete(transactionalId);
       const entry = core.entries.get(transactionalId);
-      // Each run either answers its request or starts a write (the id is busy again), so this ends.
-      while (entry !== undefined && isAtRest(entry) && entry.queue.length > 0) {
-        const next = entry.queue.shift();
-        assert(next !== undefined);
+      // In arrival order, up to the first that cannot run yet. Each run either answers its
+      // request or starts a write (the id is busy again), so this ends.
+      for (let next = entry?.queue[0]; entry !== undefined && next !== undefined && canRun(entry, next); ) {
+        entry.queue.shift();
         this.#dispatch(next, nowMs);
+        next = entry.queue[0];
       }
     }
   }

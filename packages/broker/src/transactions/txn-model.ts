@@ -108,6 +108,15 @@ export function isAtRest(entry: TxnEntry): boolean {
   return entry.writeId === null && !isPrepared(entry.current.state);
 }
 
+/**
+ * Whether a waiting request may run now: no write in flight, and — except
+ * for EndTxn, whose answer a prepared transaction already knows — no
+ * transaction being completed.
+ */
+export function canRun(entry: TxnEntry, request: QueuedRequest): boolean {
+  return entry.writeId === null && (request.kind === 'endTxn' || !isPrepared(entry.current.state));
+}
+
 /** The next state from this one; every transition records the producer id it replaces (Kafka's prevProducerId). */
 export function transit(entry: TxnEntry, changes: Partial<TxnSnapshot>): TxnSnapshot {
   return { ...entry.current, prevProducerId: entry.current.producerId, ...changes };
