@@ -15,6 +15,7 @@ import { assert } from '@runnel/common';
 import { type FollowerBatches, type FollowerRefusal, followerRefusal } from './follower-batches.ts';
 import type { EpochEntry } from './leader-epoch-cache.ts';
 import { type AppendedBatch, stampAppendedBatches } from './log-batch.ts';
+import type { ProducerAppendError } from './producer-state/producer-checks.ts';
 
 /** Offsets an append was given; logAppendTimeMs is -1 unless the log stamps LogAppendTime. */
 export interface AppendResult {
@@ -30,15 +31,28 @@ export const groupBytesMax = 8 * 1024 * 1024;
 
 /**
  * What an append learns on its turn: once written, its offsets and whether it
- * must wait for an fsync; or, for a follower append, why it was refused.
+ * must wait for an fsync; for a follower append, why it was refused; for a
+ * client's append, that it repeats batches already stored (their offsets,
+ * once the writes before it are done) or why the producer checks refused it.
  */
 export type AppendOutcome =
   | { written: true; result: AppendResult; sync: boolean }
-  | { written: false; refusal: FollowerRefusal };
+  | { written: false; refusal: FollowerRefusal }
+  | { written: false; duplicate: AppendResult; sync: boolean }
+  | { written: false; producerRefusal: { error: ProducerAppendError; message: string } };
 
-/** The leader stamps offsets and its epoch into the batches; a follower's carry the leader's, checked on arrival. */
+/**
+ * The leader stamps offsets and its epoch into the batches (a client's are
+ * checked against the producer state first); a follower's carry the
+ * leader's, checked on arrival.
+ */
 export type AppendSource =
-  | { readonly origin: 'leader'; readonly leaderEpoch: number; readonly recordCount: number | undefined }
+  | {
+      readonly origin: 'leader';
+      readonly leaderEpoch: number;
+      readonly recordCount: number | undefined;
+      readonly fromClient: boolean;
+    }
   | { readonly origin: 'follower'; readonly checked: FollowerBatches };
 
 export interface PendingAppend {
