@@ -30,6 +30,7 @@ import {
   type AppendResult,
   AppendRun,
   type AppendSource,
+  checkClientTurn,
   type PendingAppend,
   placeAppend,
   recordCountOf,
@@ -550,20 +551,11 @@ export class PartitionLog {
     for (const entry of entries) {
       const nowMs = this.#clock.nowMs();
       const stampMs = this.#config.messageTimestampType === 'LogAppendTime' ? BigInt(nowMs) : null;
-      if (entry.source.origin === 'leader' && entry.source.fromClient) {
-        const check = this.#producers.check(entry.batches, nextOffset);
-        if (check.kind === 'refused') {
-          entry.settle({ written: false, producerRefusal: { error: check.error, message: check.message } });
-          continue;
-        }
-        if (check.kind === 'duplicate') {
-          const logAppendTimeMs = stampMs === null ? -1n : check.timestampMs;
-          duplicates.push({
-            entry,
-            duplicate: { baseOffset: check.firstOffset, lastOffset: check.lastOffset, logAppendTimeMs },
-          });
-          continue;
-        }
+      const checked = checkClientTurn(entry, nextOffset, stampMs, this.#producers);
+      if (checked !== null) {
+        if ('duplicate' in checked) duplicates.push({ entry, duplicate: checked.duplicate });
+        else entry.settle(checked.refused);
+        continue;
       }
       const placed = placeAppend(entry, nextOffset, this.#epochs.latestEpoch, stampMs);
       if ('refusal' in placed) {
