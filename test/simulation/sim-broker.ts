@@ -377,7 +377,10 @@ export class SimBroker {
     proc.partition.appendAsLeader(batch, values.length, options).then(
       async (appended) => {
         if (!appended.ok) {
-          if (proc.sim.alive) respond(appended.error, -1n);
+          // The simulated producer is not idempotent: the log's producer checks have nothing to refuse.
+          if (appended.error !== 'not_leader' && appended.error !== 'not_enough_replicas') {
+            this.#bug(proc.sim, 'producer checks refused a batch without a producer id', appended.message);
+          } else if (proc.sim.alive) respond(appended.error, -1n);
           return;
         }
         const outcome = await appended.value.replicated;

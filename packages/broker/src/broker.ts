@@ -76,6 +76,7 @@ export class Broker {
   #unsubscribe: () => void = () => {};
   #replication: ReplicaManager | null = null;
   #checkpointTimer: NodeJS.Timeout | null = null;
+  #producerExpiryTimer: NodeJS.Timeout | null = null;
   #image: MetadataImage;
   #server: KafkaServer | null = null;
   #http: HttpServer | null = null;
@@ -138,6 +139,7 @@ export class Broker {
         segmentCount: () => sum(this.#partitions.all(), (p) => p.log.segmentCount),
         logSizeBytes: () => sum(this.#partitions.all(), (p) => p.log.sizeBytes),
         connectionCount: () => this.#server?.connectionCount ?? 0,
+        producerIdCount: () => sum(this.#partitions.all(), (p) => p.log.producerCount),
       },
       { defaultMetrics: options.processMetrics ?? false },
     );
@@ -327,6 +329,15 @@ export class Broker {
       this.#partitions.saveCheckpoint().catch(() => {});
     }, config.highWatermarkCheckpointIntervalMs);
     this.#checkpointTimer.unref();
+    this.#producerExpiryTimer = setInterval(() => {
+      this.#partitions
+        .expireProducers()
+        .then((removed) => {
+          if (removed > 0) this.#logger.info({ producers: removed }, 'expired idle producer ids');
+        })
+        .catch((error: unknown) => this.#logger.error({ err: String(error) }, 'producer expiry failed'));
+    }, config.producerIdExpirationCheckIntervalMs);
+    this.#producerExpiryTimer.unref();
     this.#server.serve();
     this.#ready = true;
     this.#logger.info(
@@ -407,6 +418,7 @@ export class Broker {
     this.#unsubscribe();
     if (this.#retentionTimer !== null) clearInterval(this.#retentionTimer);
     if (this.#checkpointTimer !== null) clearInterval(this.#checkpointTimer);
+    if (this.#producerExpiryTimer !== null) clearInterval(this.#producerExpiryTimer);
     await this.#server?.close();
     await this.#http?.close();
     this.#groups.close();

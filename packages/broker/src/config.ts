@@ -47,6 +47,10 @@ export interface BrokerConfig {
   logFlushIntervalMs: number;
   /** log.retention.check.interval.ms */
   logRetentionCheckIntervalMs: number;
+  /** producer.id.expiration.ms: a partition forgets an idempotent producer idle this long (no open transaction). */
+  producerIdExpirationMs: number;
+  /** producer.id.expiration.check.interval.ms */
+  producerIdExpirationCheckIntervalMs: number;
   /** broker.rack: spreads replicas across racks. */
   rack: string | null;
   /** broker.heartbeat.interval.ms: how often the broker reports to the controller quorum. */
@@ -106,6 +110,8 @@ export const defaultBrokerConfig: BrokerConfig = {
   logFlushIntervalMessages: Number.MAX_SAFE_INTEGER,
   logFlushIntervalMs: Number.MAX_SAFE_INTEGER,
   logRetentionCheckIntervalMs: 5 * 60 * 1000,
+  producerIdExpirationMs: 24 * hourMs,
+  producerIdExpirationCheckIntervalMs: 10 * 60 * 1000,
   rack: null,
   heartbeatIntervalMs: 2000,
   controlledShutdownTimeoutMs: 30_000,
@@ -150,6 +156,8 @@ export function kafkaConfigMap(config: BrokerConfig, boundPort: number): Record<
     'log.flush.interval.messages': String(config.logFlushIntervalMessages),
     'log.flush.interval.ms': String(config.logFlushIntervalMs),
     'log.retention.check.interval.ms': String(config.logRetentionCheckIntervalMs),
+    'producer.id.expiration.ms': String(config.producerIdExpirationMs),
+    'producer.id.expiration.check.interval.ms': String(config.producerIdExpirationCheckIntervalMs),
     'broker.heartbeat.interval.ms': String(config.heartbeatIntervalMs),
     'replica.lag.time.max.ms': String(config.replicaLagTimeMaxMs),
     'replica.fetch.wait.max.ms': String(config.replicaFetchWaitMaxMs),

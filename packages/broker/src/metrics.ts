@@ -12,6 +12,8 @@ export interface GaugeSources {
   segmentCount(): number;
   logSizeBytes(): number;
   connectionCount(): number;
+  /** Producer ids with state, summed over the partitions hosted here. */
+  producerIdCount(): number;
 }
 
 export class BrokerMetrics {
@@ -106,6 +108,15 @@ export class BrokerMetrics {
       registers,
       collect() {
         this.set(sources.logSizeBytes());
+      },
+    });
+    new Gauge({
+      // Kafka's ReplicaManager ProducerIdCount (KIP-854): one broker-wide number, no per-partition labels.
+      name: 'kafka_server_replicamanager_produceridcount',
+      help: 'Producer ids with idempotence state in the partitions hosted on this broker',
+      registers,
+      collect() {
+        this.set(sources.producerIdCount());
       },
     });
     new Gauge({

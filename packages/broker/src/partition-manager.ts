@@ -172,6 +172,24 @@ export class PartitionManager {
   }
 
   /**
+   * Forgets, in every partition, the producers idle for
+   * producer.id.expiration.ms with no open transaction (Kafka's expiry);
+   * returns how many went. A failure is logged and the others go on.
+   */
+  async expireProducers(): Promise<number> {
+    let removed = 0;
+    for (const p of [...this.#partitions.values()]) {
+      if (p.closed) continue;
+      try {
+        removed += await p.log.expireProducers(this.#config.producerIdExpirationMs);
+      } catch (error) {
+        this.#logger.error({ topic: p.topic, partition: p.index, err: String(error) }, 'producer expiry failed');
+      }
+    }
+    return removed;
+  }
+
+  /**
    * Compacts every partition whose cleanup.policy includes compact (the
    * others answer not_compacted at once), below each one's high watermark:
    * records above it may still be truncated away and must not hide older

@@ -43,7 +43,13 @@ export function handlerContext(
   ];
   const image = replayBatch(MetadataImage.empty, records, BigInt(records.length - 1));
   const metrics = new BrokerMetrics(
-    { partitionCount: () => 1, segmentCount: () => 1, logSizeBytes: () => 0, connectionCount: () => 0 },
+    {
+      partitionCount: () => 1,
+      segmentCount: () => 1,
+      logSizeBytes: () => 0,
+      connectionCount: () => 0,
+      producerIdCount: () => partition.log.producerCount,
+    },
     { defaultMetrics: false },
   );
   const stub = {

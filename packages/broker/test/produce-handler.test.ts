@@ -4,7 +4,7 @@
  * produce ends, mapped to its Kafka code.
  */
 import type { ProduceRequest, ProduceResponse } from '@runnel/protocol';
-import { ErrorCode } from '@runnel/protocol';
+import { ErrorCode, encodeRecordBatchSync } from '@runnel/protocol';
 import { describe, expect, it } from 'vitest';
 import type { RequestContext } from '../src/handlers/handler.ts';
 import { produceHandler } from '../src/handlers/produce.ts';
@@ -13,6 +13,7 @@ import { counterValue, handlerContext } from './handler-context.ts';
 import {
   batchOf,
   fetchFrom,
+  idempotentBatch,
   manualTime,
   partitionOn,
   settledFlag,
@@ -113,6 +114,58 @@ describe('Produce handler', () => {
     const s = await setup([1]);
     const response = await s.handler.handle(request(2, batchOf('a')), context);
     expect(partitionResponse(response)?.errorCode).toBe(ErrorCode.INVALID_REQUIRED_ACKS);
+    expect(s.partition.logEndOffset).toBe(0n);
+  });
+});
+
+describe('Produce handler: idempotent producers', () => {
+  const producer = { id: 1000n, epoch: 0 };
+
+  it('a resent batch answers NONE with its original base offset, appends nothing and counts no new records', async () => {
+    const s = await setup([1]);
+    await s.handler.handle(request(1, idempotentBatch(producer, 0, 'a', 'b')), context);
+    await s.handler.handle(request(1, batchOf('other')), context);
+    const retry = await s.handler.handle(request(1, idempotentBatch(producer, 0, 'a', 'b')), context);
+    expect(partitionResponse(retry)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n });
+    expect(s.partition.logEndOffset).toBe(3n);
+    expect(await counterValue(s.metrics.messagesIn)).toBe(3);
+  });
+
+  it('a gap answers OUT_OF_ORDER_SEQUENCE_NUMBER with an errorMessage naming the sequences', async () => {
+    const s = await setup([1]);
+    await s.handler.handle(request(1, idempotentBatch(producer, 0, 'a')), context);
+    const gap = await s.handler.handle(request(1, idempotentBatch(producer, 5, 'f')), context);
+    expect(partitionResponse(gap)).toMatchObject({
+      errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+      baseOffset: -1n,
+      errorMessage: expect.stringMatching(/sequence 5 .* last sequence 0/),
+    });
+    expect(s.partition.logEndOffset).toBe(1n);
+  });
+
+  it('a batch of an older producer epoch answers INVALID_PRODUCER_EPOCH', async () => {
+    const s = await setup([1]);
+    await s.handler.handle(request(1, idempotentBatch({ id: 1000n, epoch: 1 }, 0, 'a')), context);
+    const old = await s.handler.handle(request(1, idempotentBatch(producer, 1, 'b')), context);
+    expect(partitionResponse(old)).toMatchObject({ errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
+  });
+
+  it('a control batch or a producer id without a sequence from a client answers INVALID_RECORD', async () => {
+    const s = await setup([1]);
+    const control = encodeRecordBatchSync({
+      records: [{ key: Buffer.alloc(4), value: Buffer.alloc(6) }],
+      baseTimestamp: 1n,
+      producerId: 1000n,
+      producerEpoch: 0,
+      baseSequence: -1,
+      transactional: true,
+      control: true,
+    });
+    const noSequence = idempotentBatch(producer, -1, 'a');
+    for (const records of [control, noSequence]) {
+      const response = await s.handler.handle(request(1, records), context);
+      expect(partitionResponse(response)).toMatchObject({ errorCode: ErrorCode.INVALID_RECORD });
+    }
     expect(s.partition.logEndOffset).toBe(0n);
   });
 });

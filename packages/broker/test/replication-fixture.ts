@@ -74,6 +74,17 @@ export function batchAt(timestampMs: bigint, ...values: string[]): Buffer {
   });
 }
 
+/** One batch of an idempotent producer holding `values` (null keys), its first record at sequence `seq`. */
+export function idempotentBatch(producer: { id: bigint; epoch: number }, seq: number, ...values: string[]): Buffer {
+  return encodeRecordBatchSync({
+    records: values.map((v) => ({ key: null, value: Buffer.from(v) })),
+    baseTimestamp: 1_700_000_000_000n,
+    producerId: producer.id,
+    producerEpoch: producer.epoch,
+    baseSequence: seq,
+  });
+}
+
 /** The values in `chunks` of stored batches, with the offset of each. */
 export function valuesIn(chunks: readonly Buffer[] | Buffer): { offset: bigint; value: string }[] {
   const buf = Buffer.isBuffer(chunks) ? chunks : Buffer.concat(chunks);

@@ -74,7 +74,13 @@ function setup(options: { apiVersionsThrows?: boolean } = {}) {
     },
   };
   const metrics = new BrokerMetrics(
-    { partitionCount: () => 0, segmentCount: () => 0, logSizeBytes: () => 0, connectionCount: () => 0 },
+    {
+      partitionCount: () => 0,
+      segmentCount: () => 0,
+      logSizeBytes: () => 0,
+      connectionCount: () => 0,
+      producerIdCount: () => 0,
+    },
     { defaultMetrics: false },
   );
   const processor = new RequestProcessor([register(apiVersions), register(produce)], silentLogger(), metrics);

@@ -88,7 +88,17 @@ describe('Produce definitions', () => {
       responses: [
         {
           name: 'orders',
-          partitionResponses: [{ index: 2, errorCode: 0, baseOffset: 42n, logAppendTimeMs: -1n, logStartOffset: -1n }],
+          partitionResponses: [
+            {
+              index: 2,
+              errorCode: 0,
+              baseOffset: 42n,
+              logAppendTimeMs: -1n,
+              logStartOffset: -1n,
+              recordErrors: [],
+              errorMessage: null,
+            },
+          ],
         },
       ],
       throttleTimeMs: 7,
@@ -112,7 +122,15 @@ describe('Produce definitions', () => {
         {
           name: 'orders',
           partitionResponses: [
-            { index: 0, errorCode: 6, baseOffset: -1n, logAppendTimeMs: 1_700_000_000_000n, logStartOffset: 5n },
+            {
+              index: 0,
+              errorCode: 6,
+              baseOffset: -1n,
+              logAppendTimeMs: 1_700_000_000_000n,
+              logStartOffset: 5n,
+              recordErrors: [],
+              errorMessage: null,
+            },
           ],
         },
       ],
@@ -130,6 +148,44 @@ describe('Produce definitions', () => {
       .int32(0)
       .build();
     expectBothWays(produce.response, 7, value, fixture);
+  });
+
+  it('v8 response adds the record errors and the nullable error message after logStartOffset', () => {
+    const value = {
+      responses: [
+        {
+          name: 'orders',
+          partitionResponses: [
+            {
+              index: 1,
+              errorCode: 45,
+              baseOffset: -1n,
+              logAppendTimeMs: -1n,
+              logStartOffset: 0n,
+              recordErrors: [{ batchIndex: 0, batchIndexErrorMessage: null }],
+              errorMessage: 'gap',
+            },
+          ],
+        },
+      ],
+      throttleTimeMs: 0,
+    };
+    const fixture = new WireBytes()
+      .array(1)
+      .string('orders')
+      .array(1)
+      .int32(1)
+      .int16(45)
+      .int64(-1n)
+      .int64(-1n)
+      .int64(0n)
+      .array(1)
+      .int32(0)
+      .string(null)
+      .string('gap')
+      .int32(0)
+      .build();
+    expectBothWays(produce.response, 8, value, fixture);
   });
 });
 

@@ -27,8 +27,9 @@ describe('advertised ApiVersions table', () => {
 
   it('keeps the floors that librdkafka 2.0.2 and kafka-python pin', () => {
     const range = (key: number) => advertisedApis.find((a) => a.apiKey === key);
-    // librdkafka 2.0.2 pins Produce 3 and 7, and compresses gzip/snappy/lz4 only if Produce 0 is in range.
-    expect(range(ApiKeys.Produce)).toMatchObject({ minVersion: 0, maxVersion: 7 });
+    // librdkafka 2.0.2 pins Produce 3 and 7, and compresses gzip/snappy/lz4 only if Produce 0 is in range;
+    // v8 adds the per-partition errorMessage (KIP-467).
+    expect(range(ApiKeys.Produce)).toMatchObject({ minVersion: 0, maxVersion: 8 });
     expect(range(ApiKeys.Fetch)).toMatchObject({ minVersion: 4 });
     expect(range(ApiKeys.FindCoordinator)).toMatchObject({ minVersion: 0 });
     expect(range(ApiKeys.Metadata)).toMatchObject({ minVersion: 0 });

@@ -15,6 +15,7 @@ import { assert } from '@runnel/common';
 import { type FollowerBatches, type FollowerRefusal, followerRefusal } from './follower-batches.ts';
 import type { EpochEntry } from './leader-epoch-cache.ts';
 import { type AppendedBatch, stampAppendedBatches } from './log-batch.ts';
+import type { ClientBatchesCheck, ProducerAppendError } from './producer-state/producer-checks.ts';
 
 /** Offsets an append was given; logAppendTimeMs is -1 unless the log stamps LogAppendTime. */
 export interface AppendResult {
@@ -30,15 +31,28 @@ export const groupBytesMax = 8 * 1024 * 1024;
 
 /**
  * What an append learns on its turn: once written, its offsets and whether it
- * must wait for an fsync; or, for a follower append, why it was refused.
+ * must wait for an fsync; for a follower append, why it was refused; for a
+ * client's append, that it repeats batches already stored (their offsets,
+ * once the writes before it are done) or why the producer checks refused it.
  */
 export type AppendOutcome =
   | { written: true; result: AppendResult; sync: boolean }
-  | { written: false; refusal: FollowerRefusal };
+  | { written: false; refusal: FollowerRefusal }
+  | { written: false; duplicate: AppendResult; sync: boolean }
+  | { written: false; producerRefusal: { error: ProducerAppendError; message: string } };
 
-/** The leader stamps offsets and its epoch into the batches; a follower's carry the leader's, checked on arrival. */
+/**
+ * The leader stamps offsets and its epoch into the batches (a client's are
+ * checked against the producer state first); a follower's carry the
+ * leader's, checked on arrival.
+ */
 export type AppendSource =
-  | { readonly origin: 'leader'; readonly leaderEpoch: number; readonly recordCount: number | undefined }
+  | {
+      readonly origin: 'leader';
+      readonly leaderEpoch: number;
+      readonly recordCount: number | undefined;
+      readonly fromClient: boolean;
+    }
   | { readonly origin: 'follower'; readonly checked: FollowerBatches };
 
 export interface PendingAppend {
@@ -148,6 +162,36 @@ export function placeAppend(
   const result = { baseOffset: nextOffset, lastOffset, logAppendTimeMs: logAppendTimeMs ?? -1n };
   // Epoch -1 (none) starts nothing: it is never newer than the latest.
   return { summaries, result, epochStarts: [{ epoch: source.leaderEpoch, startOffset: nextOffset }] };
+}
+
+/**
+ * A client's append on its turn, before placement: null to place it as
+ * usual; the outcome to settle it with when the producer checks refuse it;
+ * or, for batches already stored, the original offsets (settled once the
+ * writes before it are done). `logAppendTimeMs` is set on LogAppendTime logs.
+ */
+export function checkClientTurn(
+  entry: PendingAppend,
+  nextOffset: bigint,
+  logAppendTimeMs: bigint | null,
+  producers: { check(buf: Buffer, nextOffset: bigint): ClientBatchesCheck },
+): null | { refused: AppendOutcome } | { duplicate: AppendResult } {
+  if (entry.source.origin !== 'leader' || !entry.source.fromClient) return null;
+  const check = producers.check(entry.batches, nextOffset);
+  switch (check.kind) {
+    case 'append':
+      return null;
+    case 'refused':
+      return { refused: { written: false, producerRefusal: { error: check.error, message: check.message } } };
+    case 'duplicate':
+      return {
+        duplicate: {
+          baseOffset: check.firstOffset,
+          lastOffset: check.lastOffset,
+          logAppendTimeMs: logAppendTimeMs === null ? -1n : check.timestampMs,
+        },
+      };
+  }
 }
 
 /** Records the append adds toward flush.messages: as told or counted, else one per offset. */

@@ -8,8 +8,11 @@ export { leaderEpochCheckpointFileName } from './leader-epoch-checkpoint.ts';
 export type { CompactionResult, CompactionSkip, CompactionStats } from './log-cleaner.ts';
 export type { LogConfig } from './log-config.ts';
 export { defaultLogConfig } from './log-config.ts';
-export type { AppendResult, PartitionLogOptions, ReadResult } from './partition-log.ts';
+export type { AppendResult, ClientAppendResult, PartitionLogOptions, ReadResult } from './partition-log.ts';
 export { PartitionLog } from './partition-log.ts';
+export type { ClientBatchesCheck, ProducerAppendError } from './producer-state/producer-checks.ts';
+export type { BatchMetadata, ProducerBatch, ProducerEntry } from './producer-state/producer-entry.ts';
+export { producerSnapshotFileName } from './producer-state/producer-state-store.ts';
 // Test support: an in-memory file system with crash, torn-write and corruption faults.
 export type { FaultableOperation, TornWrite } from './testing/faulty-file-system.ts';
 export { FaultyFileSystem, SimulatedCrashError } from './testing/faulty-file-system.ts';

@@ -30,6 +30,7 @@ import {
   type AppendResult,
   AppendRun,
   type AppendSource,
+  checkClientTurn,
   type PendingAppend,
   placeAppend,
   recordCountOf,
@@ -53,6 +54,9 @@ import { type CompactionResult, stageCompactionPass } from './log-cleaner.ts';
 import { assertValidLogConfig, type LogConfig } from './log-config.ts';
 import { openLogDirectory } from './log-directory.ts';
 import { LogSegment } from './log-segment.ts';
+import type { ProducerAppendError } from './producer-state/producer-checks.ts';
+import type { ProducerEntry } from './producer-state/producer-entry.ts';
+import { ProducerStateStore } from './producer-state/producer-state-store.ts';
 import { recoverActiveSegment, recoverSealedSegment } from './segment-recovery.ts';
 import { segmentContaining, segmentsPastRetention } from './segment-selection.ts';
 
@@ -65,6 +69,15 @@ export interface PartitionLogOptions {
 }
 
 export type { AppendResult } from './append-group.ts';
+
+/**
+ * A client's append: written (`duplicate` false), or already stored by an
+ * earlier append of the same batches (`duplicate` true: the original
+ * offsets, nothing written), or refused by the producer checks.
+ */
+export type ClientAppendResult =
+  | { ok: true; value: AppendResult & { duplicate: boolean } }
+  | { ok: false; error: ProducerAppendError; message: string };
 
 export type ReadResult =
   | { ok: true; records: Buffer[]; sizeBytes: number }
@@ -79,6 +92,8 @@ export class PartitionLog {
   /** Sorted by base offset; never empty; the last one is active. */
   #segments: LogSegment[];
   readonly #epochs: LeaderEpochCache;
+  /** Producer state of every batch placed so far (applied as each append gets its offsets, in offset order). */
+  readonly #producers: ProducerStateStore;
   #queue: Promise<unknown> = Promise.resolve();
   /** The append group queued last and not started yet: new appends join it. Null once any other mutation queues. */
   #openGroup: AppendGroup | null = null;
@@ -96,6 +111,7 @@ export class PartitionLog {
     options: Required<PartitionLogOptions>,
     segments: LogSegment[],
     epochs: LeaderEpochCache,
+    producers: ProducerStateStore,
     cleaner: CleanerCheckpoint,
   ) {
     this.dir = options.dir;
@@ -105,6 +121,7 @@ export class PartitionLog {
     this.#logger = options.logger;
     this.#segments = segments;
     this.#epochs = epochs;
+    this.#producers = producers;
     this.#cleaner = cleaner;
     this.#lastFlushMs = this.#clock.monotonicMs();
     this.#groupCommit = new GroupCommit(() => this.#syncUnsynced());
@@ -125,11 +142,12 @@ export class PartitionLog {
     const last = segments.at(-1);
     if (last !== undefined && last.sizeBytes > 0) last.rollBaseMs = full.clock.nowMs();
     const epochs = await openLeaderEpochCache({ dir: full.dir, fs: full.fs, segments, logger: full.logger });
+    const producers = await ProducerStateStore.open({ dir: full.dir, fs: full.fs, segments, logger: full.logger });
     const cleaner = (await readCleanerCheckpoint(full.fs, full.dir)) ?? { cleanedOffset: -1n, deleteHorizonMs: -1n };
     // A crash between a truncation and its checkpoint update leaves it past the log end.
     const logEnd = segments.at(-1)?.nextOffset ?? 0n;
     if (cleaner.cleanedOffset > logEnd) cleaner.cleanedOffset = logEnd;
-    return new PartitionLog(full, segments, epochs, cleaner);
+    return new PartitionLog(full, segments, epochs, producers, cleaner);
   }
 
   get logStartOffset(): bigint {
@@ -153,6 +171,16 @@ export class PartitionLog {
     return this.#epochs.latestEpoch;
   }
 
+  /** Producers this log holds state for (idempotent and transactional ones). */
+  get producerCount(): number {
+    return this.#producers.table.size;
+  }
+
+  /** What this log knows of one producer: what its next batch is checked against. */
+  producer(producerId: bigint): ProducerEntry | undefined {
+    return this.#producers.get(producerId);
+  }
+
   /** OffsetForLeaderEpoch (KIP-101) against this log; (-1, -1n) below the earliest epoch it knows. */
   endOffsetForEpoch(epoch: number): EpochEndOffset {
     this.#checkUsable();
@@ -167,11 +195,45 @@ export class PartitionLog {
    * goes to write(2), or to one writev with the appends queued alongside it.
    */
   async append(batches: Buffer, opts: { leaderEpoch: number; recordCount?: number }): Promise<AppendResult> {
-    const source = { origin: 'leader', leaderEpoch: opts.leaderEpoch, recordCount: opts.recordCount } as const;
+    const source = {
+      origin: 'leader',
+      leaderEpoch: opts.leaderEpoch,
+      recordCount: opts.recordCount,
+      fromClient: false,
+    } as const;
     const appended = await this.#enqueue(batches, source);
-    assert(appended.written, 'a leader append is never refused');
+    assert(appended.written, 'an unchecked leader append is never refused');
     if (appended.sync) await this.#groupCommit.request();
     return appended.result;
+  }
+
+  /**
+   * `append` for a producer's batches (a Produce request): on its turn, just
+   * before offsets are given, they are checked against the producer state
+   * of everything before them (producer-state/producer-checks.ts). A
+   * refusal writes nothing. A duplicate writes nothing either and resolves
+   * with the original offsets once the appends queued before it (which
+   * hold the original when it was still being written) are written.
+   */
+  async appendFromClient(
+    batches: Buffer,
+    opts: { leaderEpoch: number; recordCount?: number },
+  ): Promise<ClientAppendResult> {
+    const source = {
+      origin: 'leader',
+      leaderEpoch: opts.leaderEpoch,
+      recordCount: opts.recordCount,
+      fromClient: true,
+    } as const;
+    const appended = await this.#enqueue(batches, source);
+    if ('producerRefusal' in appended) return { ok: false, ...appended.producerRefusal };
+    if ('duplicate' in appended) {
+      if (appended.sync) await this.#groupCommit.request();
+      return ok({ ...appended.duplicate, duplicate: true });
+    }
+    assert(appended.written, 'a leader append is refused only by its producer checks');
+    if (appended.sync) await this.#groupCommit.request();
+    return ok({ ...appended.result, duplicate: false });
   }
 
   /**
@@ -189,7 +251,8 @@ export class PartitionLog {
     const checked = checkFollowerBatches(batches);
     if (!checked.ok) return checked;
     const appended = await this.#enqueue(batches, { origin: 'follower', checked: checked.value });
-    if (!appended.written) return appended.refusal;
+    if ('refusal' in appended) return appended.refusal;
+    assert(appended.written, 'a follower append is never checked as a client append');
     if (appended.sync) await this.#groupCommit.request();
     return ok({ lastOffset: appended.result.lastOffset });
   }
@@ -276,6 +339,8 @@ export class PartitionLog {
       for (let i = 0; i < deletedSegments; i++) await this.#deleteOldest();
       if (deletedSegments > 0) {
         await this.#checkpointEpochsIf(this.#epochs.truncateFromStart(this.logStartOffset));
+        // The table keeps their producers (as Kafka does); their snapshots can never be replayed from again.
+        await this.#producers.deleteBelow(this.logStartOffset);
         this.#logger.info(
           { dir: this.dir, deletedSegments, logStartOffset: this.logStartOffset.toString() },
           'retention deleted segments',
@@ -408,6 +473,8 @@ export class PartitionLog {
       // After the log: a crash in between leaves extra entries, which open cuts to the log end.
       await this.#checkpointEpochsIf(this.#epochs.truncateFromEnd(this.logEndOffset));
       await this.#clampCleanedOffset();
+      // The cut batches' producer state goes with them: rebuilt from the newest snapshot at or below the new end.
+      await this.#producers.reload(this.#segments);
     });
   }
 
@@ -422,6 +489,8 @@ export class PartitionLog {
   }
 
   async #restartAt(offset: bigint): Promise<void> {
+    // Snapshots first: a crash in between leaves the old log without them, never them without their log.
+    await this.#producers.reset();
     const old = this.#segments;
     for (const segment of old) this.#unsynced.delete(segment);
     for (const segment of old) await segment.delete();
@@ -438,6 +507,8 @@ export class PartitionLog {
       this.#closed = true;
       for (const segment of this.#segments) await segment.close(true);
       await writeLeaderEpochCheckpoint(this.#fs, this.dir, this.#epochs.entries());
+      // After the segments are synced: the next open starts from here instead of replaying the active segment.
+      await this.#producers.snapshotAt(this.logEndOffset);
       const active = this.#active();
       await writeCleanShutdownMarker(this.#fs, this.dir, {
         activeBaseOffset: active.baseOffset,
@@ -445,6 +516,14 @@ export class PartitionLog {
         logEndOffset: active.nextOffset,
       });
     });
+  }
+
+  /**
+   * Forgets producers idle for `expirationMs` (Kafka's
+   * producer.id.expiration.ms) with no open transaction; returns how many.
+   */
+  expireProducers(expirationMs: number): Promise<number> {
+    return this.#serially(async () => this.#producers.table.expire(BigInt(this.#clock.nowMs()), expirationMs));
   }
 
   /** Closes the log and removes its directory. */
@@ -467,10 +546,17 @@ export class PartitionLog {
    */
   async #writeGroup(entries: readonly PendingAppend[]): Promise<void> {
     const run = new AppendRun();
+    const duplicates: { entry: PendingAppend; duplicate: AppendResult }[] = [];
     let nextOffset = this.logEndOffset;
     for (const entry of entries) {
       const nowMs = this.#clock.nowMs();
       const stampMs = this.#config.messageTimestampType === 'LogAppendTime' ? BigInt(nowMs) : null;
+      const checked = checkClientTurn(entry, nextOffset, stampMs, this.#producers);
+      if (checked !== null) {
+        if ('duplicate' in checked) duplicates.push({ entry, duplicate: checked.duplicate });
+        else entry.settle(checked.refused);
+        continue;
+      }
       const placed = placeAppend(entry, nextOffset, this.#epochs.latestEpoch, stampMs);
       if ('refusal' in placed) {
         entry.settle({ written: false, refusal: placed.refusal });
@@ -488,9 +574,14 @@ export class PartitionLog {
         await this.#roll();
       }
       this.#active().rollBaseMs ??= nowMs;
+      // After any roll (whose snapshot covers only what is below the new segment), before the next placement.
+      for (const batch of placed.summaries) this.#producers.table.applyStoredBatch(entry.batches, batch.bufferPosition);
       run.add(entry, placed.summaries, placed.result);
     }
     await this.#writeRun(run);
+    // Each original was placed before its duplicate, so it is written by now.
+    const sync = this.#config.flushMessages <= 1;
+    for (const { entry, duplicate } of duplicates) entry.settle({ written: false, duplicate, sync });
   }
 
   /** Writes the run to the active segment, then settles its appends in order, each with its own flush decision. */
@@ -523,6 +614,8 @@ export class PartitionLog {
     // Sealing syncs the old segment, so a crash can only ever lose a tail of the newest segment.
     await active.syncAll();
     this.#unsynced.delete(active);
+    // The state of every batch below the new segment, all of them now durable.
+    await this.#producers.snapshotAt(active.nextOffset);
     const next = await LogSegment.open(this.#fs, this.dir, active.nextOffset, this.#config.indexIntervalBytes);
     this.#segments.push(next);
     this.#logger.debug({ dir: this.dir, baseOffset: next.baseOffset.toString() }, 'rolled segment');

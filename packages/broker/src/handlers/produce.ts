@@ -1,9 +1,16 @@
 /**
- * Produce (key 0, v0-7; only v3+ carries record batch v2, so older
+ * Produce (key 0, v0-8; only v3+ carries record batch v2, so older
  * versions get UNSUPPORTED_FOR_MESSAGE_FORMAT per partition). Each partition's batches are checked (CRC32C,
- * sizes, magic v2) without decoding records, then appended as the exact
- * bytes the producer sent; only baseOffset and partitionLeaderEpoch are
- * rewritten by the log. acks=0 sends no response at all; acks=1 answers
+ * sizes, magic v2, no control batch, a sequence for every producer id)
+ * without decoding records, then appended as the exact bytes the producer
+ * sent; only baseOffset and partitionLeaderEpoch are rewritten by the log.
+ * Batches of idempotent producers are checked against the partition's
+ * producer state on their turn in the log: a resent batch is answered with
+ * its original offsets (NONE, nothing appended); a gap, an old epoch or a
+ * non-transactional batch inside an open transaction refuses the
+ * partition's whole produce (OUT_OF_ORDER_SEQUENCE_NUMBER,
+ * INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE, with v8's errorMessage saying
+ * why). acks=0 sends no response at all; acks=1 answers
  * once the leader's append is done; acks=-1 is refused with
  * NOT_ENOUGH_REPLICAS before appending when the ISR is smaller than
  * min.insync.replicas, and otherwise answers when the high watermark passes
@@ -15,8 +22,10 @@
  */
 import { isValidTopicName } from '@runnel/metadata';
 import {
+  type BatchSummary,
   decodeRecordBatches,
   ErrorCode,
+  isControl,
   type ProduceRequest,
   type ProduceResponse,
   validateRecordBatches,
@@ -44,12 +53,31 @@ async function hasKeylessRecord(records: Buffer): Promise<boolean> {
   return batches.some((b) => b.records.some((r) => r.key === null));
 }
 
+/**
+ * What Kafka's log validator refuses from a client in a batch header alone:
+ * control batches (transaction markers are the coordinator's) and a
+ * producer id without a sequence.
+ */
+function clientBatchRefusal(batches: readonly BatchSummary[]): string | null {
+  for (const [i, batch] of batches.entries()) {
+    if (isControl(batch.attributes)) return `batch ${i}: clients may not write control batches`;
+    if (batch.producerId >= 0n && batch.baseSequence < 0) {
+      return `batch ${i}: producer id ${batch.producerId} with invalid sequence ${batch.baseSequence}`;
+    }
+  }
+  return null;
+}
+
 /** Partition's closed union of produce failures -> Kafka codes. */
 const appendErrorCodes = {
   not_enough_replicas: ErrorCode.NOT_ENOUGH_REPLICAS,
   not_enough_replicas_after_append: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
   timed_out: ErrorCode.REQUEST_TIMED_OUT,
   not_leader: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  out_of_order_sequence: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+  // Kafka answers Produce with INVALID_PRODUCER_EPOCH, never PRODUCER_FENCED (KAFKA-10687).
+  invalid_producer_epoch: ErrorCode.INVALID_PRODUCER_EPOCH,
+  invalid_txn_state: ErrorCode.INVALID_TXN_STATE,
 } as const;
 
 export function produceHandler(broker: BrokerContext): Handler<0> {
@@ -60,9 +88,16 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
     acks: Acks,
     timeoutMs: number,
   ): Promise<PartitionResponse> {
-    const fail = (errorCode: number): PartitionResponse => {
+    const fail = (errorCode: number, errorMessage?: string): PartitionResponse => {
       broker.metrics.produceErrors.inc({ topic, error: String(errorCode) });
-      return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+      return {
+        index,
+        errorCode,
+        baseOffset: -1n,
+        logAppendTimeMs: -1n,
+        logStartOffset: -1n,
+        ...(errorMessage === undefined ? {} : { errorMessage }),
+      };
     };
     // Clients may not write to internal topics (Kafka answers INVALID_TOPIC_EXCEPTION too).
     if (!isValidTopicName(topic) || topic === consumerOffsetsTopic) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
@@ -84,6 +119,11 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
     for (const batch of checked.value.batches) {
       if (batch.sizeBytes > limits.messageBytesMax) return fail(ErrorCode.MESSAGE_TOO_LARGE);
     }
+    const refusal = clientBatchRefusal(checked.value.batches);
+    if (refusal !== null) {
+      broker.logger.warn({ topic, partition: index, reason: refusal }, 'rejected produce batch');
+      return fail(ErrorCode.INVALID_RECORD, refusal);
+    }
     // A compacted topic keeps the latest record per key: a record without one could never be cleaned,
     // so Kafka refuses it. Only these topics pay for decoding records on produce.
     if (isCompacted(image.configOverrides('topic', topic)) && (await hasKeylessRecord(records))) {
@@ -95,9 +135,12 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
       minInsyncReplicas: limits.minInsyncReplicas,
       timeoutMs,
     });
-    if (!appended.ok) return fail(appendErrorCodes[appended.error]);
-    broker.metrics.bytesIn.inc({ topic }, records.length);
-    broker.metrics.messagesIn.inc({ topic }, checked.value.recordCount);
+    if (!appended.ok) return fail(appendErrorCodes[appended.error], appended.message);
+    // A duplicate's records went in with the original.
+    if (!appended.value.duplicate) {
+      broker.metrics.bytesIn.inc({ topic }, records.length);
+      broker.metrics.messagesIn.inc({ topic }, checked.value.recordCount);
+    }
     const replicated = await appended.value.replicated;
     if (replicated !== 'done') return fail(appendErrorCodes[replicated]);
     return {
@@ -113,7 +156,7 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
     apiKey: 0,
     // v0-2 carry message formats v0/v1, refused per partition as UNSUPPORTED_FOR_MESSAGE_FORMAT.
     minVersion: 0,
-    maxVersion: 7,
+    maxVersion: 8,
     async handle(request: ProduceRequest): Promise<ProduceResponse | null> {
       const acks = request.acks;
       if (!isAcks(acks)) {

@@ -5,7 +5,7 @@
  * is where the decisions are made.
  */
 import type { Clock, Timers } from '@runnel/common';
-import type { PartitionLog } from '@runnel/storage';
+import type { PartitionLog, ProducerAppendError } from '@runnel/storage';
 import type { AckOutcome } from './ack-waiters.ts';
 import type { LeaderAnswer } from './follower-apply.ts';
 import type { ReplicationRules } from './replication-rules.ts';
@@ -47,13 +47,20 @@ export interface LeaderAppendOptions {
   readonly timeoutMs: number;
 }
 
-/** Why a produce was refused before anything was appended. */
-export type LeaderAppendError = 'not_leader' | 'not_enough_replicas';
+/**
+ * Why a produce was refused before anything was appended: this broker does
+ * not lead, the ISR is too small for acks=all, or the producer checks of
+ * the log refused it (`ProducerAppendError`: out of order, old epoch,
+ * non-transactional batch in an open transaction).
+ */
+export type LeaderAppendError = 'not_leader' | 'not_enough_replicas' | ProducerAppendError;
 
 export interface LeaderAppend {
   readonly baseOffset: bigint;
   readonly lastOffset: bigint;
   readonly logAppendTimeMs: bigint;
+  /** The batches repeat an earlier append of the producer's: these are its offsets, and nothing new was written. */
+  readonly duplicate: boolean;
   /**
    * Settles once the append is as replicated as `acks` asked: at once for
    * acks 0 and 1; for acks=all when every ISR member has it ('done'), or

@@ -199,9 +199,10 @@ export class Partition {
   /**
    * Produce as leader: refuses acks=all before appending while the ISR is
    * below `minInsyncReplicas`, appends the validated batches (resolving
-   * once they are in the log; see storage's durability notes), and for
+   * once they are in the log; see storage's durability notes) unless the
+   * log's producer checks refuse them or find them already stored, and for
    * acks=all makes `replicated` wait until every ISR member has them (the
-   * high watermark passes the batch).
+   * high watermark passes the batch — the original, for a duplicate).
    */
   async appendAsLeader(
     batches: Buffer,
@@ -212,25 +213,27 @@ export class Partition {
     if (this.#closed || this.#role !== 'leader' || tracker === null) return err('not_leader');
     if (options.acks === -1 && !tracker.hasMinIsr(options.minInsyncReplicas)) return err('not_enough_replicas');
     const epoch = this.#state.leaderEpoch;
-    const result = await this.log.append(batches, { leaderEpoch: epoch, recordCount });
+    const appended = await this.log.appendFromClient(batches, { leaderEpoch: epoch, recordCount });
+    if (!appended.ok) return err(appended.error, appended.message);
+    const { duplicate, ...result } = appended.value;
     const current = this.#tracker;
     // Later appends may already be in the log but not done, so the end of *this* append is what is complete.
     // Appends complete in order, so this never moves back. A tracker of a newer epoch of ours (made while
     // this append was being written, from the log end before it) must hear of it too, or followers would
     // never be sent it and the high watermark would wait for the next produce.
-    if (current !== null && result.lastOffset + 1n > current.logEndOffset) {
+    if (!duplicate && current !== null && result.lastOffset + 1n > current.logEndOffset) {
       // The log rewrote offsets and epoch in `batches` in place: they are the stored bytes.
       this.#tail?.add(result.baseOffset, result.lastOffset + 1n, batches);
       const { highWatermarkChanged } = current.onLeaderAppend(result.lastOffset + 1n, this.#clock.monotonicMs());
       if (highWatermarkChanged) this.#setHighWatermark(current.highWatermark);
       this.#checkAcks();
     }
-    this.#notify();
+    if (!duplicate) this.#notify();
     const replicated: Promise<AckOutcome> =
       options.acks === -1
         ? this.#acks.wait(result.lastOffset, options.minInsyncReplicas, options.timeoutMs, this.#ackState)
         : Promise.resolve('done');
-    return ok({ ...result, replicated });
+    return ok({ ...result, duplicate, replicated });
   }
 
   /**

@@ -6,59 +6,71 @@ export type RecordsData = Buffer | readonly Buffer[];
 
 /** An element of ProduceRequestTopicData.partitionData. */
 export interface ProduceRequestTopicDataPartitionData {
-  /** versions 0-7 */
+  /** versions 0-8 */
   index: number;
-  /** versions 0-7; nullable 0-7 */
+  /** versions 0-8; nullable 0-8 */
   records: RecordsData | null;
 }
 
 /** An element of ProduceRequest.topicData. */
 export interface ProduceRequestTopicData {
-  /** versions 0-7 */
+  /** versions 0-8 */
   name: string;
-  /** versions 0-7 */
+  /** versions 0-8 */
   partitionData: ProduceRequestTopicDataPartitionData[];
 }
 
-/** ProduceRequest, versions 0-7. */
+/** ProduceRequest, versions 0-8. */
 export interface ProduceRequest {
-  /** versions 3-7; nullable 3-7; default null */
+  /** versions 3-8; nullable 3-8; default null */
   transactionalId?: string | null;
-  /** versions 0-7 */
+  /** versions 0-8 */
   acks: number;
-  /** versions 0-7 */
+  /** versions 0-8 */
   timeoutMs: number;
-  /** versions 0-7 */
+  /** versions 0-8 */
   topicData: ProduceRequestTopicData[];
+}
+
+/** An element of ProduceResponseResponsePartitionResponse.recordErrors. */
+export interface ProduceResponseResponsePartitionResponseRecordError {
+  /** versions 8 */
+  batchIndex: number;
+  /** versions 8; nullable 8; default null */
+  batchIndexErrorMessage: string | null;
 }
 
 /** An element of ProduceResponseResponse.partitionResponses. */
 export interface ProduceResponseResponsePartitionResponse {
-  /** versions 0-7 */
+  /** versions 0-8 */
   index: number;
-  /** versions 0-7 */
+  /** versions 0-8 */
   errorCode: number;
-  /** versions 0-7 */
+  /** versions 0-8 */
   baseOffset: bigint;
-  /** versions 2-7; default -1 */
+  /** versions 2-8; default -1 */
   logAppendTimeMs?: bigint;
-  /** versions 5-7; default -1 */
+  /** versions 5-8; default -1 */
   logStartOffset?: bigint;
+  /** versions 8 */
+  recordErrors?: ProduceResponseResponsePartitionResponseRecordError[];
+  /** versions 8; nullable 8; default null */
+  errorMessage?: string | null;
 }
 
 /** An element of ProduceResponse.responses. */
 export interface ProduceResponseResponse {
-  /** versions 0-7 */
+  /** versions 0-8 */
   name: string;
-  /** versions 0-7 */
+  /** versions 0-8 */
   partitionResponses: ProduceResponseResponsePartitionResponse[];
 }
 
-/** ProduceResponse, versions 0-7. */
+/** ProduceResponse, versions 0-8. */
 export interface ProduceResponse {
-  /** versions 0-7 */
+  /** versions 0-8 */
   responses: ProduceResponseResponse[];
-  /** versions 1-7; default 0 */
+  /** versions 1-8; default 0 */
   throttleTimeMs?: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Produce (API key 0), versions 0-7. Flexible from v9, above our range.
+ * Produce (API key 0), versions 0-8. Flexible from v9, above our range.
  *
  * Versions 0-2 are defined (and advertised) although they carry the old
  * message formats, which the broker refuses as data: librdkafka before
@@ -9,12 +9,14 @@
  * Request:  transactionalId (nullable), acks, timeoutMs,
  *           topicData[name, partitionData[index, records (nullable)]]
  * Response: responses[name, partitionResponses[index, errorCode, baseOffset,
- *           logAppendTimeMs, [logStartOffset v5+]]], throttleTimeMs
+ *           logAppendTimeMs, [logStartOffset v5+], [recordErrors[batchIndex,
+ *           batchIndexErrorMessage], errorMessage v8+]]], throttleTimeMs
  *
  * v1 adds throttleTimeMs to the response; v2 adds logAppendTimeMs;
  * v3 adds transactionalId and record batch v2; v4 may return
  * KAFKA_STORAGE_ERROR; v5 adds logStartOffset to the response; v6 matches v5;
- * v7 allows zstd-compressed batches.
+ * v7 allows zstd-compressed batches; v8 (KIP-467) adds the per-partition
+ * errorMessage and the indexes of the batches that caused a refusal.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -25,7 +27,7 @@ export const produce: ApiDef = {
     name: 'ProduceRequest',
     apiKey: 0,
     kind: 'request',
-    validVersions: '0-7',
+    validVersions: '0-8',
     flexibleVersions: '9+',
     fields: [
       { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
@@ -55,7 +57,7 @@ export const produce: ApiDef = {
     name: 'ProduceResponse',
     apiKey: 0,
     kind: 'response',
-    validVersions: '0-7',
+    validVersions: '0-8',
     flexibleVersions: '9+',
     fields: [
       {
@@ -75,6 +77,30 @@ export const produce: ApiDef = {
               // -1 unless the topic uses LogAppendTime.
               { name: 'logAppendTimeMs', type: 'int64', versions: '2+', default: -1n, ignorable: true },
               { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1n, ignorable: true },
+              {
+                name: 'recordErrors',
+                type: '[]',
+                versions: '8+',
+                ignorable: true,
+                fields: [
+                  { name: 'batchIndex', type: 'int32', versions: '8+' },
+                  {
+                    name: 'batchIndexErrorMessage',
+                    type: 'string',
+                    versions: '8+',
+                    nullableVersions: '8+',
+                    default: null,
+                  },
+                ],
+              },
+              {
+                name: 'errorMessage',
+                type: 'string',
+                versions: '8+',
+                nullableVersions: '8+',
+                default: null,
+                ignorable: true,
+              },
             ],
           },
         ],

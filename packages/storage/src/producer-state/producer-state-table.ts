@@ -1,0 +1,163 @@
+/**
+ * The producer state of one partition log: producer id -> ProducerEntry,
+ * read from batch headers only (the one exception: a transaction marker's
+ * coordinator epoch, read from its single control record).
+ *
+ * Owned by PartitionLog (through ProducerStateStore), which keeps it equal
+ * to what its batches say: each stored batch is applied once, in offset
+ * order, whoever wrote it (this broker as leader, a copy from the leader,
+ * recovery replaying the log). Leader appends are checked first
+ * (producer-checks.ts). Callers get entries, which are immutable.
+ */
+import {
+  ATTRIBUTE_CONTROL,
+  ATTRIBUTE_TRANSACTIONAL,
+  ATTRIBUTES_OFFSET,
+  BASE_OFFSET_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  decodeRecordBatchesSync,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  RECORD_COUNT_OFFSET,
+} from '@runnel/protocol';
+import { type ClientBatchesCheck, checkClientBatches, type PlacedProducerBatch } from './producer-checks.ts';
+import { emptyEntry, type ProducerBatch, type ProducerEntry, withDataBatch, withMarker } from './producer-entry.ts';
+
+/** The producer fields of the batch header at `pos`; null for a batch without a producer id. */
+export function producerBatchAt(buf: Buffer, pos: number): ProducerBatch | null {
+  const producerId = buf.readBigInt64BE(pos + PRODUCER_ID_OFFSET);
+  if (producerId < 0n) return null;
+  return {
+    producerId,
+    epoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
+    baseSequence: buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET),
+    lastOffsetDelta: buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET),
+    maxTimestampMs: buf.readBigInt64BE(pos + MAX_TIMESTAMP_OFFSET),
+    transactional: (buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & ATTRIBUTE_TRANSACTIONAL) !== 0,
+  };
+}
+
+export function isControlBatchAt(buf: Buffer, pos: number): boolean {
+  return (buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & ATTRIBUTE_CONTROL) !== 0;
+}
+
+export class ProducerStateTable {
+  readonly #entries = new Map<bigint, ProducerEntry>();
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(producerId: bigint): ProducerEntry | undefined {
+    return this.#entries.get(producerId);
+  }
+
+  entries(): IterableIterator<ProducerEntry> {
+    return this.#entries.values();
+  }
+
+  /**
+   * Kafka's checks for a client's batches (whole, validated, no control
+   * batch) about to be stored from `nextOffset` on. Reads headers only;
+   * allocates nothing for batches without a producer id.
+   */
+  check(buf: Buffer, nextOffset: bigint): ClientBatchesCheck {
+    if (!hasProducerId(buf)) return { kind: 'append' };
+    const placed: PlacedProducerBatch[] = [];
+    let offset = nextOffset;
+    for (let pos = 0; pos < buf.length; pos += LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH_OFFSET)) {
+      const batch = producerBatchAt(buf, pos) ?? anonymousBatch;
+      placed.push({ ...batch, firstOffset: offset });
+      offset += BigInt(buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET)) + 1n;
+    }
+    return checkClientBatches((id) => this.#entries.get(id), placed);
+  }
+
+  /**
+   * Takes the stored batch at `pos` of `buf` (its baseOffset final) as
+   * replication does: no checks. A control batch must be whole in `buf`.
+   */
+  applyStoredBatch(buf: Buffer, pos: number): void {
+    const producerId = buf.readBigInt64BE(pos + PRODUCER_ID_OFFSET);
+    if (producerId < 0n) return;
+    const firstOffset = buf.readBigInt64BE(pos + BASE_OFFSET_OFFSET);
+    const entry = this.#entries.get(producerId) ?? emptyEntry(producerId);
+    if (!isControlBatchAt(buf, pos)) {
+      const batch = producerBatchAt(buf, pos);
+      if (batch !== null) this.#entries.set(producerId, withDataBatch(entry, batch, firstOffset));
+      return;
+    }
+    // A control batch emptied by compaction no longer says anything (as in Kafka).
+    if (buf.readInt32BE(pos + RECORD_COUNT_OFFSET) === 0) return;
+    const sizeBytes = LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
+    this.#entries.set(
+      producerId,
+      withMarker(entry, {
+        epoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
+        timestampMs: buf.readBigInt64BE(pos + MAX_TIMESTAMP_OFFSET),
+        coordinatorEpoch: markerCoordinatorEpoch(buf.subarray(pos, pos + sizeBytes)),
+      }),
+    );
+  }
+
+  /**
+   * Forgets producers idle for `expirationMs` or longer (by their last
+   * batch's timestamp) with no open transaction, as Kafka's
+   * producer.id.expiration.ms does. Returns how many went.
+   */
+  expire(nowMs: bigint, expirationMs: number): number {
+    let removed = 0;
+    for (const [id, entry] of this.#entries) {
+      if (entry.currentTxnFirstOffset === null && nowMs - entry.lastTimestampMs >= BigInt(expirationMs)) {
+        this.#entries.delete(id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Replaces the whole table (a loaded snapshot). */
+  replace(entries: Iterable<ProducerEntry>): void {
+    this.#entries.clear();
+    for (const entry of entries) this.#entries.set(entry.producerId, entry);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+/** Stands for a batch without a producer id among idempotent ones. */
+const anonymousBatch: ProducerBatch = {
+  producerId: -1n,
+  epoch: -1,
+  baseSequence: -1,
+  lastOffsetDelta: 0,
+  maxTimestampMs: -1n,
+  transactional: false,
+};
+
+function hasProducerId(buf: Buffer): boolean {
+  for (let pos = 0; pos < buf.length; pos += LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH_OFFSET)) {
+    if (buf.readBigInt64BE(pos + PRODUCER_ID_OFFSET) >= 0n) return true;
+  }
+  return false;
+}
+
+/**
+ * The coordinator epoch in a transaction marker's value (version int16,
+ * coordinatorEpoch int32), or null when the batch does not hold a readable
+ * one: the marker still ends the transaction.
+ */
+function markerCoordinatorEpoch(batch: Buffer): number | null {
+  try {
+    const value = decodeRecordBatchesSync(batch)[0]?.records[0]?.value;
+    return value !== undefined && value !== null && value.length >= 6 ? value.readInt32BE(2) : null;
+  } catch {
+    return null;
+  }
+}
