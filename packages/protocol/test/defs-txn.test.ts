@@ -7,17 +7,28 @@
 import { describe, test } from 'vitest';
 import { addOffsetsToTxn } from '../src/messages/add-offsets-to-txn.ts';
 import { addPartitionsToTxn } from '../src/messages/add-partitions-to-txn.ts';
+import { describeProducers } from '../src/messages/describe-producers.ts';
+import { describeTransactions } from '../src/messages/describe-transactions.ts';
 import { endTxn } from '../src/messages/end-txn.ts';
+import { initProducerId } from '../src/messages/init-producer-id.ts';
+import { listTransactions } from '../src/messages/list-transactions.ts';
 import { txnOffsetCommit } from '../src/messages/txn-offset-commit.ts';
+import { writeTxnMarkers } from '../src/messages/write-txn-markers.ts';
 import { type AdvertisedRange, testAdvertisedRanges } from './advertised-ranges.ts';
 import { expectBothWays, WireBytes } from './wire-bytes.ts';
 
-describe('transaction API definitions advertise the compat-table ranges', () => {
+// Kafka 4.1's stable ranges; wider than what Runnel advertises (tables.test.ts checks both).
+describe('transaction API definitions cover the Kafka 4.1 ranges', () => {
   const table: readonly AdvertisedRange[] = [
-    [addPartitionsToTxn, 24, '0-1', '3+'],
-    [addOffsetsToTxn, 25, '0-1', '3+'],
-    [endTxn, 26, '1', '3+'],
-    [txnOffsetCommit, 28, '1-3', '3+'],
+    [initProducerId, 22, '0-5', '2+'],
+    [addPartitionsToTxn, 24, '0-5', '3+'],
+    [addOffsetsToTxn, 25, '0-4', '3+'],
+    [endTxn, 26, '0-5', '3+'],
+    [writeTxnMarkers, 27, '1', '1+'],
+    [txnOffsetCommit, 28, '0-5', '3+'],
+    [describeProducers, 61, '0', '0+'],
+    [describeTransactions, 65, '0', '0+'],
+    [listTransactions, 66, '0-2', '0+'],
   ];
   testAdvertisedRanges(table);
 });
@@ -45,7 +56,8 @@ describe('AddPartitionsToTxn', () => {
       .string('b')
       .array(0)
       .build();
-    expectBothWays(addPartitionsToTxn.request, 1, value, fixture);
+    // The v4+ batched list is absent from v1 and decodes empty.
+    expectBothWays(addPartitionsToTxn.request, 1, value, fixture, { ...value, transactions: [] });
   });
 
   test('v1 response reports an error per partition', () => {
@@ -62,7 +74,8 @@ describe('AddPartitionsToTxn', () => {
       ],
     };
     const fixture = new WireBytes().int32(0).array(1).string('a').array(2).int32(0).int16(0).int32(1).int16(3).build();
-    expectBothWays(addPartitionsToTxn.response, 1, value, fixture);
+    const decoded = { ...value, errorCode: 0, resultsByTransaction: [] };
+    expectBothWays(addPartitionsToTxn.response, 1, value, fixture, decoded);
   });
 });
 
@@ -88,7 +101,8 @@ describe('EndTxn', () => {
 
   test('v1 response carries throttle time then error code', () => {
     const fixture = new WireBytes().int32(0).int16(0).build();
-    expectBothWays(endTxn.response, 1, { throttleTimeMs: 0, errorCode: 0 }, fixture);
+    const decoded = { throttleTimeMs: 0, errorCode: 0, producerId: -1n, producerEpoch: -1 };
+    expectBothWays(endTxn.response, 1, { throttleTimeMs: 0, errorCode: 0 }, fixture, decoded);
   });
 });
 

@@ -10,18 +10,55 @@ import {
   parseVersions,
 } from '../src/index.ts';
 
+/**
+ * APIs whose definitions run ahead of the advertised table, by key, with the
+ * range they are defined for: the transaction APIs follow Kafka 4.1 before
+ * their handlers exist (the broker serves only what a handler declares).
+ * Keys 27, 61, 65 and 66 are not advertised at all yet.
+ */
+const definedAhead: ReadonlyMap<number, { min: number; max: number }> = new Map([
+  [ApiKeys.OffsetFetch, { min: 1, max: 7 }],
+  [ApiKeys.InitProducerId, { min: 0, max: 5 }],
+  [ApiKeys.AddPartitionsToTxn, { min: 0, max: 5 }],
+  [ApiKeys.AddOffsetsToTxn, { min: 0, max: 4 }],
+  [ApiKeys.EndTxn, { min: 0, max: 5 }],
+  [27, { min: 1, max: 1 }], // WriteTxnMarkers
+  [ApiKeys.TxnOffsetCommit, { min: 0, max: 5 }],
+  [61, { min: 0, max: 0 }], // DescribeProducers
+  [65, { min: 0, max: 0 }], // DescribeTransactions
+  [66, { min: 0, max: 2 }], // ListTransactions
+]);
+
 describe('advertised ApiVersions table', () => {
-  it('every advertised API has a definition whose request and response cover exactly its range', () => {
-    expect(apiDefs.map((d) => d.apiKey).sort((a, b) => a - b)).toEqual(advertisedApis.map((a) => a.apiKey));
+  it('every advertised API has a definition whose request and response cover its range', () => {
     for (const api of advertisedApis) {
       const def = apiDefs.find((d) => d.apiKey === api.apiKey);
       expect(def?.name, `key ${api.apiKey}`).toBe(api.name);
       for (const m of [def?.request, def?.response]) {
-        expect(parseVersions(m?.validVersions ?? 'none'), `${m?.name}`).toEqual({
-          min: api.minVersion,
-          max: api.maxVersion,
-        });
+        const range = parseVersions(m?.validVersions ?? 'none');
+        expect(range.min, `${m?.name}`).toBeLessThanOrEqual(api.minVersion);
+        expect(range.max, `${m?.name}`).toBeGreaterThanOrEqual(api.maxVersion);
       }
+    }
+  });
+
+  it('a definition covers exactly the advertised range unless it is listed as defined ahead', () => {
+    for (const def of apiDefs) {
+      const advertised = advertisedApis.find((a) => a.apiKey === def.apiKey);
+      const fromTable = advertised && { min: advertised.minVersion, max: advertised.maxVersion };
+      const expected = definedAhead.get(def.apiKey) ?? fromTable;
+      for (const m of [def.request, def.response]) {
+        expect(parseVersions(m.validVersions), m.name).toEqual(expected);
+      }
+    }
+    // Nothing listed ahead is missing or merely equal to the table.
+    for (const [key, range] of definedAhead) {
+      expect(
+        apiDefs.some((d) => d.apiKey === key),
+        `key ${key}`,
+      ).toBe(true);
+      const advertised = advertisedApis.find((a) => a.apiKey === key);
+      expect(advertised && { min: advertised.minVersion, max: advertised.maxVersion }, `key ${key}`).not.toEqual(range);
     }
   });
 

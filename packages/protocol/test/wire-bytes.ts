@@ -77,6 +77,12 @@ export class WireBytes {
   noTags(): this {
     return this.uvarint(0);
   }
+  /** A tagged-field section: uvarint count, then per field uvarint tag, uvarint byte length, the bytes. */
+  taggedFields(fields: readonly (readonly [tag: number, data: Buffer])[]): this {
+    this.uvarint(fields.length);
+    for (const [tag, data] of fields) this.uvarint(tag).uvarint(data.length).#raw(data);
+    return this;
+  }
   build(): Buffer {
     return Buffer.concat(this.#parts);
   }

@@ -360,49 +360,51 @@ export interface OffsetCommitResponse {
 
 /** An element of OffsetFetchRequest.topics. */
 export interface OffsetFetchRequestTopic {
-  /** versions 1-5 */
+  /** versions 1-7 */
   name: string;
-  /** versions 1-5 */
+  /** versions 1-7 */
   partitionIndexes: number[];
 }
 
-/** OffsetFetchRequest, versions 1-5. */
+/** OffsetFetchRequest, versions 1-7. */
 export interface OffsetFetchRequest {
-  /** versions 1-5 */
+  /** versions 1-7 */
   groupId: string;
-  /** versions 1-5; nullable 2-5 */
+  /** versions 1-7; nullable 2-7 */
   topics: OffsetFetchRequestTopic[] | null;
+  /** versions 7; default false */
+  requireStable?: boolean;
 }
 
 /** An element of OffsetFetchResponseTopic.partitions. */
 export interface OffsetFetchResponseTopicPartition {
-  /** versions 1-5 */
+  /** versions 1-7 */
   partitionIndex: number;
-  /** versions 1-5 */
+  /** versions 1-7 */
   committedOffset: bigint;
-  /** versions 5; default -1 */
+  /** versions 5-7; default -1 */
   committedLeaderEpoch?: number;
-  /** versions 1-5; nullable 1-5 */
+  /** versions 1-7; nullable 1-7 */
   metadata: string | null;
-  /** versions 1-5 */
+  /** versions 1-7 */
   errorCode: number;
 }
 
 /** An element of OffsetFetchResponse.topics. */
 export interface OffsetFetchResponseTopic {
-  /** versions 1-5 */
+  /** versions 1-7 */
   name: string;
-  /** versions 1-5 */
+  /** versions 1-7 */
   partitions: OffsetFetchResponseTopicPartition[];
 }
 
-/** OffsetFetchResponse, versions 1-5. */
+/** OffsetFetchResponse, versions 1-7. */
 export interface OffsetFetchResponse {
-  /** versions 3-5 */
+  /** versions 3-7 */
   throttleTimeMs?: number;
-  /** versions 1-5 */
+  /** versions 1-7 */
   topics: OffsetFetchResponseTopic[];
-  /** versions 2-5; default 0 */
+  /** versions 2-7; default 0 */
   errorCode?: number;
 }
 
@@ -847,175 +849,289 @@ export interface DeleteRecordsResponse {
   topics: DeleteRecordsResponseTopic[];
 }
 
-/** InitProducerIdRequest, versions 0-4. */
+/** InitProducerIdRequest, versions 0-5. */
 export interface InitProducerIdRequest {
-  /** versions 0-4; nullable 0-4 */
+  /** versions 0-5; nullable 0-5 */
   transactionalId: string | null;
-  /** versions 0-4 */
+  /** versions 0-5 */
   transactionTimeoutMs: number;
-  /** versions 3-4; default -1 */
+  /** versions 3-5; default -1 */
   producerId?: bigint;
-  /** versions 3-4; default -1 */
+  /** versions 3-5; default -1 */
   producerEpoch?: number;
 }
 
-/** InitProducerIdResponse, versions 0-4. */
+/** InitProducerIdResponse, versions 0-5. */
 export interface InitProducerIdResponse {
-  /** versions 0-4 */
+  /** versions 0-5 */
   throttleTimeMs: number;
-  /** versions 0-4 */
+  /** versions 0-5 */
   errorCode: number;
-  /** versions 0-4; default -1 */
+  /** versions 0-5; default -1 */
   producerId: bigint;
-  /** versions 0-4 */
+  /** versions 0-5 */
   producerEpoch: number;
+}
+
+/** An element of AddPartitionsToTxnRequestTransaction.topics. */
+export interface AddPartitionsToTxnRequestTransactionTopic {
+  /** versions 4-5 */
+  name: string;
+  /** versions 4-5 */
+  partitions: number[];
+}
+
+/** An element of AddPartitionsToTxnRequest.transactions. */
+export interface AddPartitionsToTxnRequestTransaction {
+  /** versions 4-5 */
+  transactionalId: string;
+  /** versions 4-5 */
+  producerId: bigint;
+  /** versions 4-5 */
+  producerEpoch: number;
+  /** versions 4-5; default false */
+  verifyOnly: boolean;
+  /** versions 4-5 */
+  topics: AddPartitionsToTxnRequestTransactionTopic[];
 }
 
 /** An element of AddPartitionsToTxnRequest.v3AndBelowTopics. */
 export interface AddPartitionsToTxnRequestV3AndBelowTopic {
-  /** versions 0-1 */
+  /** versions 0-3 */
   name: string;
-  /** versions 0-1 */
+  /** versions 0-3 */
   partitions: number[];
 }
 
-/** AddPartitionsToTxnRequest, versions 0-1. */
+/** AddPartitionsToTxnRequest, versions 0-5. */
 export interface AddPartitionsToTxnRequest {
-  /** versions 0-1 */
-  v3AndBelowTransactionalId: string;
-  /** versions 0-1 */
-  v3AndBelowProducerId: bigint;
-  /** versions 0-1 */
-  v3AndBelowProducerEpoch: number;
-  /** versions 0-1 */
-  v3AndBelowTopics: AddPartitionsToTxnRequestV3AndBelowTopic[];
+  /** versions 4-5 */
+  transactions?: AddPartitionsToTxnRequestTransaction[];
+  /** versions 0-3 */
+  v3AndBelowTransactionalId?: string;
+  /** versions 0-3 */
+  v3AndBelowProducerId?: bigint;
+  /** versions 0-3 */
+  v3AndBelowProducerEpoch?: number;
+  /** versions 0-3 */
+  v3AndBelowTopics?: AddPartitionsToTxnRequestV3AndBelowTopic[];
+}
+
+/** An element of AddPartitionsToTxnResponseResultsByTransactionTopicResult.resultsByPartition. */
+export interface AddPartitionsToTxnResponseResultsByTransactionTopicResultResultsByPartition {
+  /** versions 4-5 */
+  partitionIndex: number;
+  /** versions 4-5 */
+  partitionErrorCode: number;
+}
+
+/** An element of AddPartitionsToTxnResponseResultsByTransaction.topicResults. */
+export interface AddPartitionsToTxnResponseResultsByTransactionTopicResult {
+  /** versions 4-5 */
+  name: string;
+  /** versions 4-5 */
+  resultsByPartition: AddPartitionsToTxnResponseResultsByTransactionTopicResultResultsByPartition[];
+}
+
+/** An element of AddPartitionsToTxnResponse.resultsByTransaction. */
+export interface AddPartitionsToTxnResponseResultsByTransaction {
+  /** versions 4-5 */
+  transactionalId: string;
+  /** versions 4-5 */
+  topicResults: AddPartitionsToTxnResponseResultsByTransactionTopicResult[];
 }
 
 /** An element of AddPartitionsToTxnResponseResultsByTopicV3AndBelow.resultsByPartition. */
 export interface AddPartitionsToTxnResponseResultsByTopicV3AndBelowResultsByPartition {
-  /** versions 0-1 */
+  /** versions 0-3 */
   partitionIndex: number;
-  /** versions 0-1 */
+  /** versions 0-3 */
   partitionErrorCode: number;
 }
 
 /** An element of AddPartitionsToTxnResponse.resultsByTopicV3AndBelow. */
 export interface AddPartitionsToTxnResponseResultsByTopicV3AndBelow {
-  /** versions 0-1 */
+  /** versions 0-3 */
   name: string;
-  /** versions 0-1 */
+  /** versions 0-3 */
   resultsByPartition: AddPartitionsToTxnResponseResultsByTopicV3AndBelowResultsByPartition[];
 }
 
-/** AddPartitionsToTxnResponse, versions 0-1. */
+/** AddPartitionsToTxnResponse, versions 0-5. */
 export interface AddPartitionsToTxnResponse {
-  /** versions 0-1 */
+  /** versions 0-5 */
   throttleTimeMs: number;
-  /** versions 0-1 */
-  resultsByTopicV3AndBelow: AddPartitionsToTxnResponseResultsByTopicV3AndBelow[];
+  /** versions 4-5 */
+  errorCode?: number;
+  /** versions 4-5 */
+  resultsByTransaction?: AddPartitionsToTxnResponseResultsByTransaction[];
+  /** versions 0-3 */
+  resultsByTopicV3AndBelow?: AddPartitionsToTxnResponseResultsByTopicV3AndBelow[];
 }
 
-/** AddOffsetsToTxnRequest, versions 0-1. */
+/** AddOffsetsToTxnRequest, versions 0-4. */
 export interface AddOffsetsToTxnRequest {
-  /** versions 0-1 */
+  /** versions 0-4 */
   transactionalId: string;
-  /** versions 0-1 */
+  /** versions 0-4 */
   producerId: bigint;
-  /** versions 0-1 */
+  /** versions 0-4 */
   producerEpoch: number;
-  /** versions 0-1 */
+  /** versions 0-4 */
   groupId: string;
 }
 
-/** AddOffsetsToTxnResponse, versions 0-1. */
+/** AddOffsetsToTxnResponse, versions 0-4. */
 export interface AddOffsetsToTxnResponse {
-  /** versions 0-1 */
+  /** versions 0-4 */
   throttleTimeMs: number;
-  /** versions 0-1 */
+  /** versions 0-4 */
   errorCode: number;
 }
 
-/** EndTxnRequest, versions 1. */
+/** EndTxnRequest, versions 0-5. */
 export interface EndTxnRequest {
-  /** versions 1 */
+  /** versions 0-5 */
   transactionalId: string;
+  /** versions 0-5 */
+  producerId: bigint;
+  /** versions 0-5 */
+  producerEpoch: number;
+  /** versions 0-5 */
+  committed: boolean;
+}
+
+/** EndTxnResponse, versions 0-5. */
+export interface EndTxnResponse {
+  /** versions 0-5 */
+  throttleTimeMs: number;
+  /** versions 0-5 */
+  errorCode: number;
+  /** versions 5; default -1 */
+  producerId?: bigint;
+  /** versions 5; default -1 */
+  producerEpoch?: number;
+}
+
+/** An element of WriteTxnMarkersRequestMarker.topics. */
+export interface WriteTxnMarkersRequestMarkerTopic {
+  /** versions 1 */
+  name: string;
+  /** versions 1 */
+  partitionIndexes: number[];
+}
+
+/** An element of WriteTxnMarkersRequest.markers. */
+export interface WriteTxnMarkersRequestMarker {
   /** versions 1 */
   producerId: bigint;
   /** versions 1 */
   producerEpoch: number;
   /** versions 1 */
-  committed: boolean;
+  transactionResult: boolean;
+  /** versions 1 */
+  topics: WriteTxnMarkersRequestMarkerTopic[];
+  /** versions 1 */
+  coordinatorEpoch: number;
 }
 
-/** EndTxnResponse, versions 1. */
-export interface EndTxnResponse {
+/** WriteTxnMarkersRequest, versions 1. */
+export interface WriteTxnMarkersRequest {
   /** versions 1 */
-  throttleTimeMs: number;
+  markers: WriteTxnMarkersRequestMarker[];
+}
+
+/** An element of WriteTxnMarkersResponseMarkerTopic.partitions. */
+export interface WriteTxnMarkersResponseMarkerTopicPartition {
+  /** versions 1 */
+  partitionIndex: number;
   /** versions 1 */
   errorCode: number;
+}
+
+/** An element of WriteTxnMarkersResponseMarker.topics. */
+export interface WriteTxnMarkersResponseMarkerTopic {
+  /** versions 1 */
+  name: string;
+  /** versions 1 */
+  partitions: WriteTxnMarkersResponseMarkerTopicPartition[];
+}
+
+/** An element of WriteTxnMarkersResponse.markers. */
+export interface WriteTxnMarkersResponseMarker {
+  /** versions 1 */
+  producerId: bigint;
+  /** versions 1 */
+  topics: WriteTxnMarkersResponseMarkerTopic[];
+}
+
+/** WriteTxnMarkersResponse, versions 1. */
+export interface WriteTxnMarkersResponse {
+  /** versions 1 */
+  markers: WriteTxnMarkersResponseMarker[];
 }
 
 /** An element of TxnOffsetCommitRequestTopic.partitions. */
 export interface TxnOffsetCommitRequestTopicPartition {
-  /** versions 1-3 */
+  /** versions 0-5 */
   partitionIndex: number;
-  /** versions 1-3 */
+  /** versions 0-5 */
   committedOffset: bigint;
-  /** versions 2-3; default -1 */
+  /** versions 2-5; default -1 */
   committedLeaderEpoch?: number;
-  /** versions 1-3; nullable 1-3 */
+  /** versions 0-5; nullable 0-5 */
   committedMetadata: string | null;
 }
 
 /** An element of TxnOffsetCommitRequest.topics. */
 export interface TxnOffsetCommitRequestTopic {
-  /** versions 1-3 */
+  /** versions 0-5 */
   name: string;
-  /** versions 1-3 */
+  /** versions 0-5 */
   partitions: TxnOffsetCommitRequestTopicPartition[];
 }
 
-/** TxnOffsetCommitRequest, versions 1-3. */
+/** TxnOffsetCommitRequest, versions 0-5. */
 export interface TxnOffsetCommitRequest {
-  /** versions 1-3 */
+  /** versions 0-5 */
   transactionalId: string;
-  /** versions 1-3 */
+  /** versions 0-5 */
   groupId: string;
-  /** versions 1-3 */
+  /** versions 0-5 */
   producerId: bigint;
-  /** versions 1-3 */
+  /** versions 0-5 */
   producerEpoch: number;
-  /** versions 3; default -1 */
+  /** versions 3-5; default -1 */
   generationId?: number;
-  /** versions 3; default  */
+  /** versions 3-5; default  */
   memberId?: string;
-  /** versions 3; nullable 3; default null */
+  /** versions 3-5; nullable 3-5; default null */
   groupInstanceId?: string | null;
-  /** versions 1-3 */
+  /** versions 0-5 */
   topics: TxnOffsetCommitRequestTopic[];
 }
 
 /** An element of TxnOffsetCommitResponseTopic.partitions. */
 export interface TxnOffsetCommitResponseTopicPartition {
-  /** versions 1-3 */
+  /** versions 0-5 */
   partitionIndex: number;
-  /** versions 1-3 */
+  /** versions 0-5 */
   errorCode: number;
 }
 
 /** An element of TxnOffsetCommitResponse.topics. */
 export interface TxnOffsetCommitResponseTopic {
-  /** versions 1-3 */
+  /** versions 0-5 */
   name: string;
-  /** versions 1-3 */
+  /** versions 0-5 */
   partitions: TxnOffsetCommitResponseTopicPartition[];
 }
 
-/** TxnOffsetCommitResponse, versions 1-3. */
+/** TxnOffsetCommitResponse, versions 0-5. */
 export interface TxnOffsetCommitResponse {
-  /** versions 1-3 */
+  /** versions 0-5 */
   throttleTimeMs: number;
-  /** versions 1-3 */
+  /** versions 0-5 */
   topics: TxnOffsetCommitResponseTopic[];
 }
 
@@ -1657,6 +1773,140 @@ export interface DescribeClusterResponse {
   clusterAuthorizedOperations: number;
 }
 
+/** An element of DescribeProducersRequest.topics. */
+export interface DescribeProducersRequestTopic {
+  /** versions 0 */
+  name: string;
+  /** versions 0 */
+  partitionIndexes: number[];
+}
+
+/** DescribeProducersRequest, versions 0. */
+export interface DescribeProducersRequest {
+  /** versions 0 */
+  topics: DescribeProducersRequestTopic[];
+}
+
+/** An element of DescribeProducersResponseTopicPartition.activeProducers. */
+export interface DescribeProducersResponseTopicPartitionActiveProducer {
+  /** versions 0 */
+  producerId: bigint;
+  /** versions 0 */
+  producerEpoch: number;
+  /** versions 0; default -1 */
+  lastSequence: number;
+  /** versions 0; default -1 */
+  lastTimestamp: bigint;
+  /** versions 0 */
+  coordinatorEpoch: number;
+  /** versions 0; default -1 */
+  currentTxnStartOffset: bigint;
+}
+
+/** An element of DescribeProducersResponseTopic.partitions. */
+export interface DescribeProducersResponseTopicPartition {
+  /** versions 0 */
+  partitionIndex: number;
+  /** versions 0 */
+  errorCode: number;
+  /** versions 0; nullable 0; default null */
+  errorMessage: string | null;
+  /** versions 0 */
+  activeProducers: DescribeProducersResponseTopicPartitionActiveProducer[];
+}
+
+/** An element of DescribeProducersResponse.topics. */
+export interface DescribeProducersResponseTopic {
+  /** versions 0 */
+  name: string;
+  /** versions 0 */
+  partitions: DescribeProducersResponseTopicPartition[];
+}
+
+/** DescribeProducersResponse, versions 0. */
+export interface DescribeProducersResponse {
+  /** versions 0 */
+  throttleTimeMs: number;
+  /** versions 0 */
+  topics: DescribeProducersResponseTopic[];
+}
+
+/** DescribeTransactionsRequest, versions 0. */
+export interface DescribeTransactionsRequest {
+  /** versions 0 */
+  transactionalIds: string[];
+}
+
+/** An element of DescribeTransactionsResponseTransactionState.topics. */
+export interface DescribeTransactionsResponseTransactionStateTopic {
+  /** versions 0 */
+  topic: string;
+  /** versions 0 */
+  partitions: number[];
+}
+
+/** An element of DescribeTransactionsResponse.transactionStates. */
+export interface DescribeTransactionsResponseTransactionState {
+  /** versions 0 */
+  errorCode: number;
+  /** versions 0 */
+  transactionalId: string;
+  /** versions 0 */
+  transactionState: string;
+  /** versions 0 */
+  transactionTimeoutMs: number;
+  /** versions 0 */
+  transactionStartTimeMs: bigint;
+  /** versions 0 */
+  producerId: bigint;
+  /** versions 0 */
+  producerEpoch: number;
+  /** versions 0 */
+  topics: DescribeTransactionsResponseTransactionStateTopic[];
+}
+
+/** DescribeTransactionsResponse, versions 0. */
+export interface DescribeTransactionsResponse {
+  /** versions 0 */
+  throttleTimeMs: number;
+  /** versions 0 */
+  transactionStates: DescribeTransactionsResponseTransactionState[];
+}
+
+/** ListTransactionsRequest, versions 0-2. */
+export interface ListTransactionsRequest {
+  /** versions 0-2 */
+  stateFilters: string[];
+  /** versions 0-2 */
+  producerIdFilters: bigint[];
+  /** versions 1-2; default -1 */
+  durationFilter?: bigint;
+  /** versions 2; nullable 2; default null */
+  transactionalIdPattern?: string | null;
+}
+
+/** An element of ListTransactionsResponse.transactionStates. */
+export interface ListTransactionsResponseTransactionState {
+  /** versions 0-2 */
+  transactionalId: string;
+  /** versions 0-2 */
+  producerId: bigint;
+  /** versions 0-2 */
+  transactionState: string;
+}
+
+/** ListTransactionsResponse, versions 0-2. */
+export interface ListTransactionsResponse {
+  /** versions 0-2 */
+  throttleTimeMs: number;
+  /** versions 0-2 */
+  errorCode: number;
+  /** versions 0-2 */
+  unknownStateFilters: string[];
+  /** versions 0-2 */
+  transactionStates: ListTransactionsResponseTransactionState[];
+}
+
 /** Request body types by API key. */
 export interface RequestByKey {
   0: ProduceRequest;
@@ -1681,6 +1931,7 @@ export interface RequestByKey {
   24: AddPartitionsToTxnRequest;
   25: AddOffsetsToTxnRequest;
   26: EndTxnRequest;
+  27: WriteTxnMarkersRequest;
   28: TxnOffsetCommitRequest;
   29: DescribeAclsRequest;
   30: CreateAclsRequest;
@@ -1696,6 +1947,9 @@ export interface RequestByKey {
   46: ListPartitionReassignmentsRequest;
   47: OffsetDeleteRequest;
   60: DescribeClusterRequest;
+  61: DescribeProducersRequest;
+  65: DescribeTransactionsRequest;
+  66: ListTransactionsRequest;
 }
 
 /** Response body types by API key. */
@@ -1722,6 +1976,7 @@ export interface ResponseByKey {
   24: AddPartitionsToTxnResponse;
   25: AddOffsetsToTxnResponse;
   26: EndTxnResponse;
+  27: WriteTxnMarkersResponse;
   28: TxnOffsetCommitResponse;
   29: DescribeAclsResponse;
   30: CreateAclsResponse;
@@ -1737,4 +1992,7 @@ export interface ResponseByKey {
   46: ListPartitionReassignmentsResponse;
   47: OffsetDeleteResponse;
   60: DescribeClusterResponse;
+  61: DescribeProducersResponse;
+  65: DescribeTransactionsResponse;
+  66: ListTransactionsResponse;
 }

@@ -1,11 +1,17 @@
 /**
- * AddOffsetsToTxn (API key 25), versions 0-1. Flexible from v3, above our range.
+ * AddOffsetsToTxn (API key 25), versions 0-4 (Kafka 4.1's range). Flexible
+ * from v3: compact strings and a tagged-field section.
  *
  * Request:  transactionalId, producerId(int64), producerEpoch(int16), groupId
  * Response: throttleTimeMs, errorCode
  *
  * v1 differs from v0 only in that throttled responses are sent before the
- * throttle is applied.
+ * throttle is applied; v2 may return PRODUCER_FENCED; v3 is the first
+ * flexible version; v4 may return TRANSACTION_ABORTABLE (KIP-890). The
+ * fields never change.
+ *
+ * The definition covers more than Runnel advertises (api-versions-table.ts):
+ * a version is served only once a handler declares it.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -16,7 +22,7 @@ export const addOffsetsToTxn: ApiDef = {
     name: 'AddOffsetsToTxnRequest',
     apiKey: 25,
     kind: 'request',
-    validVersions: '0-1',
+    validVersions: '0-4',
     flexibleVersions: '3+',
     fields: [
       { name: 'transactionalId', type: 'string', versions: '0+' },
@@ -30,7 +36,7 @@ export const addOffsetsToTxn: ApiDef = {
     name: 'AddOffsetsToTxnResponse',
     apiKey: 25,
     kind: 'response',
-    validVersions: '0-1',
+    validVersions: '0-4',
     flexibleVersions: '3+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },

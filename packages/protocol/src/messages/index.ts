@@ -1,6 +1,10 @@
 /**
  * Every API Runnel defines, by key. Each file holds one API's request and
- * response definitions as data (see ../schema/types.ts).
+ * response definitions as data (see ../schema/types.ts). A definition may
+ * cover more versions than api-versions-table.ts advertises, and a few APIs
+ * here (WriteTxnMarkers, DescribeProducers, DescribeTransactions,
+ * ListTransactions) are not advertised at all yet: what the broker serves is
+ * what its handlers declare.
  */
 import type { ApiDef } from '../schema/types.ts';
 import { addOffsetsToTxn } from './add-offsets-to-txn.ts';
@@ -19,6 +23,8 @@ import { describeAcls } from './describe-acls.ts';
 import { describeCluster } from './describe-cluster.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { describeGroups } from './describe-groups.ts';
+import { describeProducers } from './describe-producers.ts';
+import { describeTransactions } from './describe-transactions.ts';
 import { electLeaders } from './elect-leaders.ts';
 import { endTxn } from './end-txn.ts';
 import { fetch } from './fetch.ts';
@@ -31,6 +37,7 @@ import { leaveGroup } from './leave-group.ts';
 import { listGroups } from './list-groups.ts';
 import { listOffsets } from './list-offsets.ts';
 import { listPartitionReassignments } from './list-partition-reassignments.ts';
+import { listTransactions } from './list-transactions.ts';
 import { metadata } from './metadata.ts';
 import { offsetCommit } from './offset-commit.ts';
 import { offsetDelete } from './offset-delete.ts';
@@ -40,6 +47,7 @@ import { saslAuthenticate } from './sasl-authenticate.ts';
 import { saslHandshake } from './sasl-handshake.ts';
 import { syncGroup } from './sync-group.ts';
 import { txnOffsetCommit } from './txn-offset-commit.ts';
+import { writeTxnMarkers } from './write-txn-markers.ts';
 
 export const apiDefs: readonly ApiDef[] = [
   produce,
@@ -64,6 +72,7 @@ export const apiDefs: readonly ApiDef[] = [
   addPartitionsToTxn,
   addOffsetsToTxn,
   endTxn,
+  writeTxnMarkers,
   txnOffsetCommit,
   describeAcls,
   createAcls,
@@ -79,4 +88,7 @@ export const apiDefs: readonly ApiDef[] = [
   listPartitionReassignments,
   offsetDelete,
   describeCluster,
+  describeProducers,
+  describeTransactions,
+  listTransactions,
 ];

@@ -1,6 +1,6 @@
 /**
- * InitProducerId (API key 22), versions 0-4. Flexible from v2: compact
- * strings and a tagged-field section after every struct.
+ * InitProducerId (API key 22), versions 0-5 (Kafka 4.1's stable range).
+ * Flexible from v2: compact strings and a tagged-field section after every struct.
  *
  * Request:  transactionalId (nullable), transactionTimeoutMs,
  *           [producerId, producerEpoch v3+]
@@ -9,7 +9,12 @@
  * v1 matches v0 (responses go out before throttling); v2 is the first
  * flexible version; v3 lets a producer pass its current id and epoch so the
  * epoch can be bumped instead of a new id being allocated (KIP-360); v4 may
- * return PRODUCER_FENCED.
+ * return PRODUCER_FENCED; v5 may return TRANSACTION_ABORTABLE (KIP-890).
+ * Kafka 4.1's v6 (two-phase commit, KIP-939) is marked unstable there and
+ * is left out.
+ *
+ * The definition covers more than Runnel advertises (api-versions-table.ts):
+ * a version is served only once a handler declares it.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -20,7 +25,7 @@ export const initProducerId: ApiDef = {
     name: 'InitProducerIdRequest',
     apiKey: 22,
     kind: 'request',
-    validVersions: '0-4',
+    validVersions: '0-5',
     flexibleVersions: '2+',
     fields: [
       // Null for an idempotent producer that is not transactional.
@@ -35,7 +40,7 @@ export const initProducerId: ApiDef = {
     name: 'InitProducerIdResponse',
     apiKey: 22,
     kind: 'response',
-    validVersions: '0-4',
+    validVersions: '0-5',
     flexibleVersions: '2+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '0+', ignorable: true },

@@ -1,6 +1,7 @@
 /**
- * TxnOffsetCommit (API key 28), versions 1-3. Flexible from v3: compact strings,
- * arrays and nullables, plus a tagged-field section after each struct.
+ * TxnOffsetCommit (API key 28), versions 0-5 (Kafka 4.1's range). Flexible
+ * from v3: compact strings, arrays and nullables, plus a tagged-field
+ * section after each struct.
  *
  * Request:  transactionalId, groupId, producerId(int64), producerEpoch(int16),
  *           [generationId v3+], [memberId v3+], [groupInstanceId v3+],
@@ -10,7 +11,13 @@
  *
  * v1 differs from v0 only in that throttled responses are sent before the
  * throttle is applied; v2 adds the committed leader epoch; v3 adds the group
- * member identity so the coordinator can fence zombie producers by generation.
+ * member identity so the coordinator can fence zombie producers by
+ * generation (KIP-447); v4 may return TRANSACTION_ABORTABLE (KIP-890); v5 is
+ * transaction version 2 (KIP-890 part 2: the offsets partition joins the
+ * transaction implicitly, without AddOffsetsToTxn). v4 and v5 add no fields.
+ *
+ * The definition covers more than Runnel advertises (api-versions-table.ts):
+ * a version is served only once a handler declares it.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -21,7 +28,7 @@ export const txnOffsetCommit: ApiDef = {
     name: 'TxnOffsetCommitRequest',
     apiKey: 28,
     kind: 'request',
-    validVersions: '1-3',
+    validVersions: '0-5',
     flexibleVersions: '3+',
     fields: [
       { name: 'transactionalId', type: 'string', versions: '0+' },
@@ -56,7 +63,7 @@ export const txnOffsetCommit: ApiDef = {
     name: 'TxnOffsetCommitResponse',
     apiKey: 28,
     kind: 'response',
-    validVersions: '1-3',
+    validVersions: '0-5',
     flexibleVersions: '3+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
