@@ -24,6 +24,7 @@
  */
 import type { Clock, Logger } from '@runnel/common';
 import { assert, createLogger, ok, systemClock } from '@runnel/common';
+import { AbortedTxnIndex } from './aborted-txn-index.ts';
 import {
   AppendGroup,
   type AppendOutcome,
@@ -142,7 +143,14 @@ export class PartitionLog {
     const last = segments.at(-1);
     if (last !== undefined && last.sizeBytes > 0) last.rollBaseMs = full.clock.nowMs();
     const epochs = await openLeaderEpochCache({ dir: full.dir, fs: full.fs, segments, logger: full.logger });
-    const producers = await ProducerStateStore.open({ dir: full.dir, fs: full.fs, segments, logger: full.logger });
+    const aborted = await AbortedTxnIndex.open(full.fs, full.dir);
+    const producers = await ProducerStateStore.open({
+      dir: full.dir,
+      fs: full.fs,
+      segments,
+      logger: full.logger,
+      aborted,
+    });
     const cleaner = (await readCleanerCheckpoint(full.fs, full.dir)) ?? { cleanedOffset: -1n, deleteHorizonMs: -1n };
     // A crash between a truncation and its checkpoint update leaves it past the log end.
     const logEnd = segments.at(-1)?.nextOffset ?? 0n;
@@ -179,6 +187,23 @@ export class PartitionLog {
   /** What this log knows of one producer: what its next batch is checked against. */
   producer(producerId: bigint): ProducerEntry | undefined {
     return this.#producers.get(producerId);
+  }
+
+  /**
+   * First offset of the earliest open transaction in the log (what holds
+   * back the last stable offset); null when no transaction is open.
+   */
+  get firstUnstableOffset(): bigint | null {
+    return this.#producers.firstUnstableOffset();
+  }
+
+  /**
+   * Aborted transactions that may hold records in [fetchOffset, upperBound)
+   * (Fetch's abortedTransactions for read_committed), oldest first.
+   */
+  abortedTransactions(fetchOffset: bigint, upperBound: bigint): { producerId: bigint; firstOffset: bigint }[] {
+    this.#checkUsable();
+    return this.#producers.aborted.overlapping(fetchOffset, upperBound);
   }
 
   /** OffsetForLeaderEpoch (KIP-101) against this log; (-1, -1n) below the earliest epoch it knows. */
@@ -575,7 +600,10 @@ export class PartitionLog {
       }
       this.#active().rollBaseMs ??= nowMs;
       // After any roll (whose snapshot covers only what is below the new segment), before the next placement.
-      for (const batch of placed.summaries) this.#producers.table.applyStoredBatch(entry.batches, batch.bufferPosition);
+      // An abort marker's index entry is durable before the marker is written (see aborted-txn-index.ts).
+      for (const batch of placed.summaries) {
+        await this.#producers.applyStoredBatch(entry.batches, batch.bufferPosition, this.#active().baseOffset);
+      }
       run.add(entry, placed.summaries, placed.result);
     }
     await this.#writeRun(run);

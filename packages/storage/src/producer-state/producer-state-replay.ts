@@ -11,7 +11,10 @@ import { assert } from '@runnel/common';
 import { BASE_OFFSET_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, RECORD_BATCH_HEADER_BYTES } from '@runnel/protocol';
 import { readAt } from '../file-system.ts';
 import type { LogSegment } from '../log-segment.ts';
-import { isControlBatchAt, type ProducerStateTable } from './producer-state-table.ts';
+import { type CompletedTxn, isControlBatchAt, type ProducerStateTable } from './producer-state-table.ts';
+
+/** Told of each transaction a replayed marker ends, with the segment holding the marker. */
+export type CompletedTxnListener = (segment: LogSegment, txn: CompletedTxn) => Promise<void>;
 
 const windowBytes = 1024 * 1024;
 
@@ -20,6 +23,7 @@ export async function replayProducerBatches(
   segments: readonly LogSegment[],
   fromOffset: bigint,
   table: ProducerStateTable,
+  onCompleted: CompletedTxnListener,
 ): Promise<number> {
   let batches = 0;
   for (const segment of segments) {
@@ -30,7 +34,7 @@ export async function replayProducerBatches(
       if (found === null) continue;
       position = found.position;
     }
-    batches += await replaySegment(segment, position, fromOffset, table);
+    batches += await replaySegment(segment, position, fromOffset, table, onCompleted);
   }
   return batches;
 }
@@ -40,6 +44,7 @@ async function replaySegment(
   start: number,
   fromOffset: bigint,
   table: ProducerStateTable,
+  onCompleted: CompletedTxnListener,
 ): Promise<number> {
   const end = segment.sizeBytes;
   let batches = 0;
@@ -52,9 +57,11 @@ async function replaySegment(
       const counts = buf.readBigInt64BE(at + BASE_OFFSET_OFFSET) >= fromOffset;
       if (counts && isControlBatchAt(buf, at) && at + size > buf.length) {
         if (at > 0) break;
-        table.applyStoredBatch(await readAt(segment.logFile, position, size), 0);
+        const completed = table.applyStoredBatch(await readAt(segment.logFile, position, size), 0);
+        if (completed !== null) await onCompleted(segment, completed);
       } else if (counts) {
-        table.applyStoredBatch(buf, at);
+        const completed = table.applyStoredBatch(buf, at);
+        if (completed !== null) await onCompleted(segment, completed);
       }
       batches++;
       at += size;

@@ -17,12 +17,18 @@
  * longer replay: producers whose batches are all gone are forgotten, which
  * Kafka allows (their next batch is accepted at any sequence).
  *
+ * It also keeps the log's aborted-transaction index (aborted-txn-index.ts),
+ * whose entries it derives from the same batches: every reload drops the
+ * entries at or after the offset it replays from and re-adds them as the
+ * replay meets their abort markers.
+ *
  * Owned by PartitionLog, which calls it from inside its mutation queue; an
  * I/O error rejects, and PartitionLog treats it like any failed mutation.
  */
 import { join } from 'node:path';
 import type { Logger } from '@runnel/common';
 import { assert } from '@runnel/common';
+import type { AbortedTxnIndex } from '../aborted-txn-index.ts';
 import type { FileSystem } from '../file-system.ts';
 import type { LogSegment } from '../log-segment.ts';
 import { readWholeFile, replaceFile } from '../whole-file.ts';
@@ -30,7 +36,7 @@ import type { ClientBatchesCheck } from './producer-checks.ts';
 import type { ProducerEntry } from './producer-entry.ts';
 import { decodeProducerSnapshot, encodeProducerSnapshot } from './producer-snapshot.ts';
 import { replayProducerBatches } from './producer-state-replay.ts';
-import { ProducerStateTable } from './producer-state-table.ts';
+import { type CompletedTxn, ProducerStateTable } from './producer-state-table.ts';
 
 const snapshotPattern = /^(\d{20})\.snapshot$/;
 const leftoverPattern = /^\d{20}\.snapshot\.tmp$/;
@@ -43,13 +49,15 @@ export function producerSnapshotFileName(offset: bigint): string {
 
 export class ProducerStateStore {
   readonly table = new ProducerStateTable();
+  readonly aborted: AbortedTxnIndex;
   readonly #dir: string;
   readonly #fs: FileSystem;
   readonly #logger: Logger;
   /** Offsets of the snapshot files on disk, ascending. */
   #snapshots: bigint[];
 
-  private constructor(dir: string, fs: FileSystem, logger: Logger, snapshots: bigint[]) {
+  private constructor(dir: string, fs: FileSystem, logger: Logger, snapshots: bigint[], aborted: AbortedTxnIndex) {
+    this.aborted = aborted;
     this.#dir = dir;
     this.#fs = fs;
     this.#logger = logger;
@@ -62,6 +70,7 @@ export class ProducerStateStore {
     fs: FileSystem;
     segments: readonly LogSegment[];
     logger: Logger;
+    aborted: AbortedTxnIndex;
   }): Promise<ProducerStateStore> {
     const { dir, fs, logger } = options;
     const snapshots: bigint[] = [];
@@ -72,7 +81,7 @@ export class ProducerStateStore {
       if (m?.[1] !== undefined) snapshots.push(BigInt(m[1]));
     }
     snapshots.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const store = new ProducerStateStore(dir, fs, logger, snapshots);
+    const store = new ProducerStateStore(dir, fs, logger, snapshots, options.aborted);
     await store.reload(options.segments);
     return store;
   }
@@ -84,6 +93,28 @@ export class ProducerStateStore {
 
   get(producerId: bigint): ProducerEntry | undefined {
     return this.table.get(producerId);
+  }
+
+  /**
+   * Applies a stored batch (see ProducerStateTable.applyStoredBatch) in the
+   * segment based at `segmentBaseOffset`; an abort marker's transaction
+   * enters the aborted-transaction index, durably, before this resolves.
+   */
+  async applyStoredBatch(buf: Buffer, pos: number, segmentBaseOffset: bigint): Promise<void> {
+    const completed = this.table.applyStoredBatch(buf, pos);
+    if (completed !== null) await this.#recordCompleted(segmentBaseOffset, completed);
+  }
+
+  /** First offset of the earliest open transaction; null when none is open. */
+  firstUnstableOffset(): bigint | null {
+    return this.table.firstUnstableOffset();
+  }
+
+  async #recordCompleted(segmentBaseOffset: bigint, txn: CompletedTxn): Promise<void> {
+    if (!txn.aborted) return;
+    const { producerId, firstOffset, lastOffset } = txn;
+    const lastStableOffset = this.table.firstUnstableOffset() ?? lastOffset + 1n;
+    await this.aborted.add(segmentBaseOffset, { producerId, firstOffset, lastOffset, lastStableOffset });
   }
 
   /** See ProducerStateTable.check. */
@@ -115,7 +146,15 @@ export class ProducerStateStore {
       }
       await this.#deleteWhere((o) => o === offset);
     }
-    const replayed = from < logEnd ? await replayProducerBatches(segments, from, this.table) : 0;
+    // Entries of markers the replay will meet again, or that a lost tail took with it.
+    await this.aborted.deleteBelow(logStart);
+    await this.aborted.truncateFrom(from);
+    const replayed =
+      from < logEnd
+        ? await replayProducerBatches(segments, from, this.table, (segment, txn) =>
+            this.#recordCompleted(segment.baseOffset, txn),
+          )
+        : 0;
     if (replayed > 0) {
       this.#logger.info(
         { dir: this.#dir, fromOffset: from.toString(), batches: replayed, producers: this.table.size },
@@ -140,11 +179,13 @@ export class ProducerStateStore {
   /** After retention: snapshots below the log start can never be replayed from. */
   async deleteBelow(logStartOffset: bigint): Promise<void> {
     await this.#deleteWhere((offset) => offset < logStartOffset);
+    await this.aborted.deleteBelow(logStartOffset);
   }
 
   /** The log was emptied: no producer state, no snapshots. */
   async reset(): Promise<void> {
     await this.#deleteWhere(() => true);
+    await this.aborted.clear();
     this.table.clear();
   }
 

@@ -45,6 +45,15 @@ export function isControlBatchAt(buf: Buffer, pos: number): boolean {
   return (buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & ATTRIBUTE_CONTROL) !== 0;
 }
 
+/** A transaction a marker just ended: [firstOffset, lastOffset = the marker's offset]. */
+export interface CompletedTxn {
+  readonly producerId: bigint;
+  /** The transaction's first offset; the marker's own when the state knew of no open transaction. */
+  readonly firstOffset: bigint;
+  readonly lastOffset: bigint;
+  readonly aborted: boolean;
+}
+
 export class ProducerStateTable {
   readonly #entries = new Map<bigint, ProducerEntry>();
 
@@ -79,29 +88,51 @@ export class ProducerStateTable {
 
   /**
    * Takes the stored batch at `pos` of `buf` (its baseOffset final) as
-   * replication does: no checks. A control batch must be whole in `buf`.
+   * replication does: no checks. A control batch must be whole in `buf`;
+   * the transaction it ends is returned (null for data batches).
    */
-  applyStoredBatch(buf: Buffer, pos: number): void {
+  applyStoredBatch(buf: Buffer, pos: number): CompletedTxn | null {
     const producerId = buf.readBigInt64BE(pos + PRODUCER_ID_OFFSET);
-    if (producerId < 0n) return;
+    if (producerId < 0n) return null;
     const firstOffset = buf.readBigInt64BE(pos + BASE_OFFSET_OFFSET);
     const entry = this.#entries.get(producerId) ?? emptyEntry(producerId);
     if (!isControlBatchAt(buf, pos)) {
       const batch = producerBatchAt(buf, pos);
       if (batch !== null) this.#entries.set(producerId, withDataBatch(entry, batch, firstOffset));
-      return;
+      return null;
     }
     // A control batch emptied by compaction no longer says anything (as in Kafka).
-    if (buf.readInt32BE(pos + RECORD_COUNT_OFFSET) === 0) return;
+    if (buf.readInt32BE(pos + RECORD_COUNT_OFFSET) === 0) return null;
     const sizeBytes = LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
+    const marker = readMarker(buf.subarray(pos, pos + sizeBytes));
     this.#entries.set(
       producerId,
       withMarker(entry, {
         epoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
         timestampMs: buf.readBigInt64BE(pos + MAX_TIMESTAMP_OFFSET),
-        coordinatorEpoch: markerCoordinatorEpoch(buf.subarray(pos, pos + sizeBytes)),
+        coordinatorEpoch: marker.coordinatorEpoch,
       }),
     );
+    return {
+      producerId,
+      firstOffset: entry.currentTxnFirstOffset ?? firstOffset,
+      lastOffset: firstOffset,
+      aborted: marker.type === 'abort',
+    };
+  }
+
+  /**
+   * First offset of the earliest open transaction, null when none is open:
+   * the last stable offset is never above it. Scans every producer, which is
+   * cheap next to a fetch while tables stay small.
+   */
+  firstUnstableOffset(): bigint | null {
+    let first: bigint | null = null;
+    for (const entry of this.#entries.values()) {
+      const txn = entry.currentTxnFirstOffset;
+      if (txn !== null && (first === null || txn < first)) first = txn;
+    }
+    return first;
   }
 
   /**
@@ -149,15 +180,22 @@ function hasProducerId(buf: Buffer): boolean {
 }
 
 /**
- * The coordinator epoch in a transaction marker's value (version int16,
- * coordinatorEpoch int32), or null when the batch does not hold a readable
- * one: the marker still ends the transaction.
+ * A transaction marker's one control record: key (version int16, type
+ * int16: 0 abort, 1 commit), value (version int16, coordinatorEpoch int32).
+ * A coordinator epoch it cannot read is null and the marker still ends the
+ * transaction; so does an unreadable type, taken as a commit (as Kafka's
+ * readers do with a control record type they do not know).
  */
-function markerCoordinatorEpoch(batch: Buffer): number | null {
+function readMarker(batch: Buffer): { type: 'abort' | 'commit'; coordinatorEpoch: number | null } {
   try {
-    const value = decodeRecordBatchesSync(batch)[0]?.records[0]?.value;
-    return value !== undefined && value !== null && value.length >= 6 ? value.readInt32BE(2) : null;
+    const record = decodeRecordBatchesSync(batch)[0]?.records[0];
+    const key = record?.key;
+    const value = record?.value;
+    return {
+      type: key !== undefined && key !== null && key.length >= 4 && key.readInt16BE(2) === 0 ? 'abort' : 'commit',
+      coordinatorEpoch: value !== undefined && value !== null && value.length >= 6 ? value.readInt32BE(2) : null,
+    };
   } catch {
-    return null;
+    return { type: 'commit', coordinatorEpoch: null };
   }
 }
