@@ -1,6 +1,8 @@
 /**
  * Fetch (key 1, v4-11). Returns whole record batches as stored, below the
- * high watermark, as byte ranges read from the log (no record decode).
+ * high watermark (isolation_level 1, read_committed: below the last stable
+ * offset, with the aborted transactions overlapping what is returned, for
+ * the client to skip), as byte ranges read from the log (no record decode).
  * Long-polls: while fewer than min_bytes are available it waits, up to
  * max_wait_ms, for an append to any requested partition. The first
  * partition with data always gets at least one whole batch even if it is
@@ -81,7 +83,7 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
         continue;
       }
       base.highWatermark = p.highWatermark;
-      base.lastStableOffset = p.highWatermark;
+      base.lastStableOffset = p.lastStableOffset;
       base.logStartOffset = p.logStartOffset;
       if (remaining <= 0) {
         data.push(base);
@@ -92,10 +94,11 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
         bytes === 0
           ? Math.max(1, Math.min(slot.partitionMaxBytes, remaining))
           : Math.min(slot.partitionMaxBytes, remaining);
-      // Read bounds are the partition's: below the high watermark, nothing (no error) between it and the log end.
-      const read = await p.readCommitted(slot.fetchOffset, limit);
+      // Read bounds are the partition's: below the high watermark (or LSO), nothing (no error) between it and the log end.
+      const isolation = isolationLevel === readCommitted ? 'read_committed' : 'read_uncommitted';
+      const read = await p.readCommitted(slot.fetchOffset, limit, isolation);
       base.highWatermark = read.highWatermark;
-      base.lastStableOffset = read.highWatermark;
+      base.lastStableOffset = read.lastStableOffset;
       base.logStartOffset = read.logStartOffset;
       if (!read.ok) {
         base.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
@@ -104,6 +107,7 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
       }
       if (read.sizeBytes > 0) {
         base.records = read.records;
+        base.abortedTransactions = read.abortedTransactions;
         bytes += read.sizeBytes;
         remaining -= read.sizeBytes;
         broker.metrics.bytesOut.inc({ topic: slot.topic }, read.sizeBytes);

@@ -1,8 +1,8 @@
 /**
  * ListOffsets (key 2, v1-3): the earliest offset (-2), the latest (-1:
- * the high watermark, which is also the last stable offset while there are
- * no transactions), or the first offset whose batch timestamp is >= a given
- * time (-1 / -1 when there is none).
+ * the high watermark; with isolation_level 1, read_committed (v2+), the
+ * last stable offset), or the first offset whose batch timestamp is >= a
+ * given time (-1 / -1 when there is none).
  */
 import { ErrorCode, type ListOffsetsRequest, type ListOffsetsResponse } from '@runnel/protocol';
 import type { BrokerContext, Handler } from './handler.ts';
@@ -11,9 +11,15 @@ type PartitionResponse = ListOffsetsResponse['topics'][number]['partitions'][num
 
 const latestTimestamp = -1n;
 const earliestTimestamp = -2n;
+const readCommitted = 1;
 
 export function listOffsetsHandler(broker: BrokerContext): Handler<2> {
-  async function lookup(topic: string, index: number, timestamp: bigint): Promise<PartitionResponse> {
+  async function lookup(
+    topic: string,
+    index: number,
+    timestamp: bigint,
+    isolationLevel: number,
+  ): Promise<PartitionResponse> {
     const none = (errorCode: number): PartitionResponse => ({
       partitionIndex: index,
       errorCode,
@@ -27,10 +33,16 @@ export function listOffsetsHandler(broker: BrokerContext): Handler<2> {
     if (partition === undefined || partition.closed || partition.leader !== broker.config.nodeId) {
       return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     }
-    if (timestamp === latestTimestamp) return { ...none(ErrorCode.NONE), offset: partition.highWatermark };
+    if (timestamp === latestTimestamp) {
+      const latest = isolationLevel === readCommitted ? partition.lastStableOffset : partition.highWatermark;
+      return { ...none(ErrorCode.NONE), offset: latest };
+    }
     if (timestamp === earliestTimestamp) return { ...none(ErrorCode.NONE), offset: partition.logStartOffset };
     if (timestamp < 0n) return none(ErrorCode.INVALID_REQUEST);
-    const found = await partition.offsetForTimestamp(timestamp);
+    const found = await partition.offsetForTimestamp(
+      timestamp,
+      isolationLevel === readCommitted ? 'read_committed' : 'read_uncommitted',
+    );
     if (found === null) return none(ErrorCode.NONE);
     return { partitionIndex: index, errorCode: ErrorCode.NONE, timestamp: found.timestampMs, offset: found.offset };
   }
@@ -45,7 +57,9 @@ export function listOffsetsHandler(broker: BrokerContext): Handler<2> {
         topics: await Promise.all(
           request.topics.map(async (t) => ({
             name: t.name,
-            partitions: await Promise.all(t.partitions.map((p) => lookup(t.name, p.partitionIndex, p.timestamp))),
+            partitions: await Promise.all(
+              t.partitions.map((p) => lookup(t.name, p.partitionIndex, p.timestamp, request.isolationLevel ?? 0)),
+            ),
           })),
         ),
       };

@@ -73,6 +73,13 @@ export function isAcks(n: number): n is Acks {
   return n === 0 || n === 1 || n === -1;
 }
 
+/**
+ * What a consumer may read (Fetch / ListOffsets isolation_level): below
+ * the high watermark, or below the last stable offset (no open
+ * transaction's records) with the aborted transactions to skip.
+ */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
 /** Committed records for a consumer, with the bounds it may use. */
 export type CommittedRead =
   | {
@@ -81,14 +88,21 @@ export type CommittedRead =
       readonly sizeBytes: number;
       readonly recordCount: number;
       readonly highWatermark: bigint;
+      readonly lastStableOffset: bigint;
       readonly logStartOffset: bigint;
+      /** read_committed: aborted transactions that may hold returned records; null for read_uncommitted. */
+      readonly abortedTransactions: { producerId: bigint; firstOffset: bigint }[] | null;
     }
   | {
       readonly ok: false;
       readonly error: 'offset_out_of_range';
       readonly highWatermark: bigint;
+      readonly lastStableOffset: bigint;
       readonly logStartOffset: bigint;
     };
+
+/** Why a transaction marker was not written. */
+export type TxnMarkerError = 'not_leader' | 'coordinator_fenced';
 
 /** One follower's fetch of this partition, as the leader receives it. */
 export interface FollowerFetch {

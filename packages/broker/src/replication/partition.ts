@@ -20,7 +20,16 @@
  */
 import type { Clock, Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
-import { BATCH_LENGTH_OFFSET, LOG_OVERHEAD, RECORD_BATCH_HEADER_BYTES, RECORD_COUNT_OFFSET } from '@runnel/protocol';
+import {
+  BASE_OFFSET_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  encodeTxnMarkerBatch,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  RECORD_BATCH_HEADER_BYTES,
+  RECORD_COUNT_OFFSET,
+  type TxnMarkerType,
+} from '@runnel/protocol';
 import type { PartitionLog } from '@runnel/storage';
 import { type AckOutcome, AckWaiters } from './ack-waiters.ts';
 import type { EpochEnd } from './divergence.ts';
@@ -37,12 +46,14 @@ import type {
   FetchPosition,
   FollowerFetch,
   FollowerFetchAnswer,
+  IsolationLevel,
   LeaderAppend,
   LeaderAppendError,
   LeaderAppendOptions,
   PartitionOptions,
   PartitionRole,
   PartitionState,
+  TxnMarkerError,
 } from './partition-api.ts';
 import { type FollowerState, type IsrProposal, ReplicaTracker } from './replica-tracker.ts';
 import { type ReplicationRules, runnelReplicationRules } from './replication-rules.ts';
@@ -123,6 +134,16 @@ export class Partition {
 
   get logStartOffset(): bigint {
     return this.log.logStartOffset;
+  }
+
+  /**
+   * The last stable offset: below it every transaction is decided, so a
+   * read_committed consumer may read up to it. The high watermark, held
+   * back to the first offset of the earliest open transaction.
+   */
+  get lastStableOffset(): bigint {
+    const unstable = this.log.firstUnstableOffset;
+    return unstable !== null && unstable < this.#highWatermark ? unstable : this.#highWatermark;
   }
 
   get logEndOffset(): bigint {
@@ -216,19 +237,7 @@ export class Partition {
     const appended = await this.log.appendFromClient(batches, { leaderEpoch: epoch, recordCount });
     if (!appended.ok) return err(appended.error, appended.message);
     const { duplicate, ...result } = appended.value;
-    const current = this.#tracker;
-    // Later appends may already be in the log but not done, so the end of *this* append is what is complete.
-    // Appends complete in order, so this never moves back. A tracker of a newer epoch of ours (made while
-    // this append was being written, from the log end before it) must hear of it too, or followers would
-    // never be sent it and the high watermark would wait for the next produce.
-    if (!duplicate && current !== null && result.lastOffset + 1n > current.logEndOffset) {
-      // The log rewrote offsets and epoch in `batches` in place: they are the stored bytes.
-      this.#tail?.add(result.baseOffset, result.lastOffset + 1n, batches);
-      const { highWatermarkChanged } = current.onLeaderAppend(result.lastOffset + 1n, this.#clock.monotonicMs());
-      if (highWatermarkChanged) this.#setHighWatermark(current.highWatermark);
-      this.#checkAcks();
-    }
-    if (!duplicate) this.#notify();
+    if (!duplicate) this.#appendedAsLeader(batches, result.baseOffset, result.lastOffset);
     const replicated: Promise<AckOutcome> =
       options.acks === -1
         ? this.#acks.wait(result.lastOffset, options.minInsyncReplicas, options.timeoutMs, this.#ackState)
@@ -236,30 +245,97 @@ export class Partition {
     return ok({ ...result, duplicate, replicated });
   }
 
-  /**
-   * For a consumer: whole batches from `fetchOffset` below the high
-   * watermark, up to `maxBytes` (at least one batch). Between the high
-   * watermark and the log end (a new leader whose high watermark lags the
-   * old one's) the offset is valid but there is nothing to give yet.
-   */
-  async readCommitted(fetchOffset: bigint, maxBytes: number): Promise<CommittedRead> {
-    const highWatermark = this.#highWatermark;
-    const logStartOffset = this.log.logStartOffset;
-    const outOfRange = { ok: false, error: 'offset_out_of_range', highWatermark, logStartOffset } as const;
-    if (fetchOffset < logStartOffset || fetchOffset > this.log.logEndOffset) return outOfRange;
-    if (fetchOffset >= highWatermark) {
-      return { ok: true, records: [], sizeBytes: 0, recordCount: 0, highWatermark, logStartOffset };
+  /** Leader bookkeeping for batches just stored by this leader (`batches` holds their stored bytes). */
+  #appendedAsLeader(batches: Buffer, baseOffset: bigint, lastOffset: bigint): void {
+    const current = this.#tracker;
+    // Later appends may already be in the log but not done, so the end of *this* append is what is complete.
+    // Appends complete in order, so this never moves back. A tracker of a newer epoch of ours (made while
+    // this append was being written, from the log end before it) must hear of it too, or followers would
+    // never be sent it and the high watermark would wait for the next produce.
+    if (current !== null && lastOffset + 1n > current.logEndOffset) {
+      // The log rewrote offsets and epoch in `batches` in place: they are the stored bytes.
+      this.#tail?.add(baseOffset, lastOffset + 1n, batches);
+      const { highWatermarkChanged } = current.onLeaderAppend(lastOffset + 1n, this.#clock.monotonicMs());
+      if (highWatermarkChanged) this.#setHighWatermark(current.highWatermark);
+      this.#checkAcks();
     }
-    const read = await this.log.read(fetchOffset, maxBytes, highWatermark);
-    if (!read.ok) return outOfRange;
-    const recordCount = countRecords(read.records);
-    return { ok: true, records: read.records, sizeBytes: read.sizeBytes, recordCount, highWatermark, logStartOffset };
+    this.#notify();
   }
 
-  /** The first committed offset whose batch timestamp is at or after `timestampMs`, or null. */
-  async offsetForTimestamp(timestampMs: bigint): Promise<{ offset: bigint; timestampMs: bigint } | null> {
+  /**
+   * Ends producer `producerId`'s transaction on this partition as its
+   * transaction coordinator asked (WriteTxnMarkers): appends the COMMIT or
+   * ABORT control batch as leader; followers copy it like any batch. A
+   * coordinator epoch older than the last marker's is a fenced (zombie)
+   * coordinator's and writes nothing. Resolves with the marker's offset
+   * once it is in the leader's log; its replication is the caller's to
+   * wait for (the high watermark passing it).
+   */
+  async writeTxnMarker(
+    producerId: bigint,
+    producerEpoch: number,
+    coordinatorEpoch: number,
+    type: TxnMarkerType,
+  ): Promise<Result<{ offset: bigint }, TxnMarkerError>> {
+    if (this.#closed || this.#role !== 'leader' || this.#tracker === null) return err('not_leader');
+    const known = this.log.producer(producerId);
+    if (known !== undefined && coordinatorEpoch < known.coordinatorEpoch) return err('coordinator_fenced');
+    const batch = encodeTxnMarkerBatch({
+      producerId,
+      producerEpoch,
+      coordinatorEpoch,
+      type,
+      timestampMs: BigInt(this.#clock.nowMs()),
+    });
+    const result = await this.log.append(batch, { leaderEpoch: this.#state.leaderEpoch, recordCount: 1 });
+    this.#appendedAsLeader(batch, result.baseOffset, result.lastOffset);
+    return ok({ offset: result.baseOffset });
+  }
+
+  /**
+   * For a consumer: whole batches from `fetchOffset` below the high
+   * watermark (read_committed: below the last stable offset, with the
+   * aborted transactions that may hold the records returned), up to
+   * `maxBytes` (at least one batch). Between that bound and the log end (a
+   * new leader whose high watermark lags the old one's, an open
+   * transaction) the offset is valid but there is nothing to give yet.
+   */
+  async readCommitted(
+    fetchOffset: bigint,
+    maxBytes: number,
+    isolation: IsolationLevel = 'read_uncommitted',
+  ): Promise<CommittedRead> {
+    const highWatermark = this.#highWatermark;
+    const lastStableOffset = this.lastStableOffset;
+    const logStartOffset = this.log.logStartOffset;
+    const bounds = { highWatermark, lastStableOffset, logStartOffset };
+    const outOfRange = { ok: false, error: 'offset_out_of_range', ...bounds } as const;
+    if (fetchOffset < logStartOffset || fetchOffset > this.log.logEndOffset) return outOfRange;
+    const committed = isolation === 'read_committed';
+    const limit = committed ? lastStableOffset : highWatermark;
+    const aborted = (records: readonly Buffer[]) => {
+      const end = endOffsetOf(records);
+      if (!committed) return null;
+      return end === null ? [] : this.log.abortedTransactions(fetchOffset, end);
+    };
+    if (fetchOffset >= limit) {
+      return { ok: true, records: [], sizeBytes: 0, recordCount: 0, ...bounds, abortedTransactions: aborted([]) };
+    }
+    const read = await this.log.read(fetchOffset, maxBytes, limit);
+    if (!read.ok) return outOfRange;
+    const recordCount = countRecords(read.records);
+    const abortedTransactions = aborted(read.records);
+    return { ok: true, records: read.records, sizeBytes: read.sizeBytes, recordCount, ...bounds, abortedTransactions };
+  }
+
+  /** The first committed (read_committed: stable) offset whose batch timestamp is at or after `timestampMs`, or null. */
+  async offsetForTimestamp(
+    timestampMs: bigint,
+    isolation: IsolationLevel = 'read_uncommitted',
+  ): Promise<{ offset: bigint; timestampMs: bigint } | null> {
     const found = await this.log.offsetForTimestamp(timestampMs);
-    return found === null || found.offset >= this.#highWatermark ? null : found;
+    const limit = isolation === 'read_committed' ? this.lastStableOffset : this.#highWatermark;
+    return found === null || found.offset >= limit ? null : found;
   }
 
   /**
@@ -423,6 +499,19 @@ export class Partition {
 }
 
 /** Records in whole batches (the record count field of each batch header). */
+/** One past the last offset of the last whole batch in `chunks`; null when there is none. */
+function endOffsetOf(chunks: readonly Buffer[]): bigint | null {
+  let end: bigint | null = null;
+  for (const chunk of chunks) {
+    for (let pos = 0; pos + RECORD_BATCH_HEADER_BYTES <= chunk.length; ) {
+      end =
+        chunk.readBigInt64BE(pos + BASE_OFFSET_OFFSET) + BigInt(chunk.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET)) + 1n;
+      pos += LOG_OVERHEAD + chunk.readInt32BE(pos + BATCH_LENGTH_OFFSET);
+    }
+  }
+  return end;
+}
+
 function countRecords(chunks: readonly Buffer[]): number {
   let count = 0;
   for (const chunk of chunks) {

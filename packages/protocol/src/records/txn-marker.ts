@@ -1,0 +1,49 @@
+/**
+ * Transaction markers (Kafka's EndTransactionMarker control records), the
+ * one record of a control batch (attributes: transactional + control) that
+ * a partition leader writes when a transaction coordinator ends a
+ * transaction on it.
+ *
+ * Grammar:
+ *   key   := version int16 (0), type int16 (0 = ABORT, 1 = COMMIT)
+ *   value := version int16 (0), coordinatorEpoch int32
+ * The batch carries the producer's id and epoch, base sequence -1.
+ */
+import { encodeRecordBatchSync } from './batch-codec.ts';
+
+export type TxnMarkerType = 'abort' | 'commit';
+
+const markerVersion = 0;
+
+export function encodeTxnMarkerKey(type: TxnMarkerType): Buffer {
+  const key = Buffer.alloc(4);
+  key.writeInt16BE(markerVersion, 0);
+  key.writeInt16BE(type === 'commit' ? 1 : 0, 2);
+  return key;
+}
+
+export function encodeTxnMarkerValue(coordinatorEpoch: number): Buffer {
+  const value = Buffer.alloc(6);
+  value.writeInt16BE(markerVersion, 0);
+  value.writeInt32BE(coordinatorEpoch, 2);
+  return value;
+}
+
+/** The control batch of one marker, offset 0 (the log assigns the real one), CRC included. */
+export function encodeTxnMarkerBatch(marker: {
+  producerId: bigint;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+  type: TxnMarkerType;
+  timestampMs: bigint;
+}): Buffer {
+  return encodeRecordBatchSync({
+    records: [{ key: encodeTxnMarkerKey(marker.type), value: encodeTxnMarkerValue(marker.coordinatorEpoch) }],
+    baseTimestamp: marker.timestampMs,
+    producerId: marker.producerId,
+    producerEpoch: marker.producerEpoch,
+    baseSequence: -1,
+    transactional: true,
+    control: true,
+  });
+}
