@@ -49,6 +49,7 @@ import { BrokerMetrics } from './metrics.ts';
 import { KafkaServer } from './network/kafka-server.ts';
 import { PartitionManager } from './partition-manager.ts';
 import { ProducerIdManager } from './producers/producer-id-manager.ts';
+import type { Partition } from './replication/partition.ts';
 import { ReplicaManager, replicationListenerName } from './replication/replica-manager.ts';
 import { RequestProcessor } from './request-processor.ts';
 import { readCleanShutdownMarker, writeCleanShutdownMarker } from './shutdown-marker.ts';
@@ -401,6 +402,15 @@ export class Broker {
 
   get image(): MetadataImage {
     return this.#image;
+  }
+
+  /**
+   * The replica of a partition this broker hosts, if any: for in-process
+   * tests that write transaction markers (the coordinator's marker writer
+   * will use the same Partition.writeTxnMarker).
+   */
+  hostedPartition(topic: string, index: number): Partition | undefined {
+    return this.#partitions.get(topic, index);
   }
 
   /**
