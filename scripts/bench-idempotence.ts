@@ -1,0 +1,166 @@
+/**
+ * `npm run bench:idempotence`: what idempotence costs a real producer.
+ * librdkafka (kcat) produces the same records with acks=all to a `runnel
+ * dev` process, with `enable.idempotence` false and true, alternating runs
+ * (ABBA order) on one broker and one topic, and the script prints records/s and MB/s
+ * per mode (median of the runs) and their ratio. Issue 11's target: the
+ * idempotent rate within 10% of plain acks=all. Method and results:
+ * BENCHMARKS.md.
+ *
+ *   node scripts/bench-idempotence.ts [--records N] [--record-bytes B] [--runs R] [--partitions P]
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '200000' },
+    'record-bytes': { type: 'string', default: '1024' },
+    runs: { type: 'string', default: '3' },
+    partitions: { type: 'string', default: '4' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(
+    'node scripts/bench-idempotence.ts [--records N] [--record-bytes B] [--runs R] [--partitions P]\n',
+  );
+  process.exit(0);
+}
+const records = Number(values.records);
+const recordBytes = Number(values['record-bytes']);
+const runs = Number(values.runs);
+const partitions = Number(values.partitions);
+const cli = resolve(import.meta.dirname, '../packages/cli/src/main.ts');
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+function run(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((done, fail) =>
+    execFile(command, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error === null ? done(stdout) : fail(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`)),
+    ),
+  );
+}
+
+async function startDev(dataDir: string, port: number, httpPort: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [cli, 'dev', '--data-dir', dataDir, '--port', String(port), '--http-port', String(httpPort), '--log-level', 'warn'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('runnel dev did not become ready');
+}
+
+/** CPU seconds the process has used (Linux /proc), or NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'runnel-bench-idem-'));
+  const input = join(dir, 'records.txt');
+  const line = `${'x'.repeat(recordBytes - 1)}\n`;
+  writeFileSync(input, line.repeat(records));
+  const port = await freePort();
+  const httpPort = await freePort();
+  const dev = await startDev(join(dir, 'data'), port, httpPort);
+  const bootstrap = `127.0.0.1:${port}`;
+  try {
+    await run(process.execPath, [
+      cli,
+      'topics',
+      'create',
+      'bench-idem',
+      '--partitions',
+      String(partitions),
+      '--bootstrap-server',
+      bootstrap,
+    ]);
+    const results: Record<'plain' | 'idempotent', number[]> = { plain: [], idempotent: [] };
+    /** Broker CPU microseconds per record, per run: tells the broker's share of a difference from the client's. */
+    const brokerCpu: Record<'plain' | 'idempotent', number[]> = { plain: [], idempotent: [] };
+    for (let i = 0; i < runs; i++) {
+      // ABBA order, so neither mode always runs on the larger log or right after the other.
+      const order = i % 2 === 0 ? (['plain', 'idempotent'] as const) : (['idempotent', 'plain'] as const);
+      for (const mode of order) {
+        const started = process.hrtime.bigint();
+        const cpuBefore = cpuSeconds(dev.pid);
+        await run('kcat', [
+          '-P',
+          '-b',
+          bootstrap,
+          '-t',
+          'bench-idem',
+          '-l',
+          input,
+          '-X',
+          `enable.idempotence=${mode === 'idempotent'}`,
+          '-X',
+          'acks=all',
+          '-X',
+          'linger.ms=5',
+          '-X',
+          'batch.size=1000000',
+          '-X',
+          'queue.buffering.max.messages=1000000',
+        ]);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        results[mode].push(records / seconds);
+        brokerCpu[mode].push(((cpuSeconds(dev.pid) - cpuBefore) * 1e6) / records);
+      }
+    }
+    const mb = (rate: number) => ((rate * recordBytes) / 1e6).toFixed(1);
+    const plain = median(results.plain);
+    const idempotent = median(results.idempotent);
+    process.stdout.write(
+      `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}; ${records} records of ${recordBytes} B, ` +
+        `${partitions} partitions, acks=all, linger.ms=5, ${runs} runs each in ABBA order, median\n` +
+        `mode        records/s   MB/s   (runs)\n` +
+        `plain       ${plain.toFixed(0).padStart(9)}  ${mb(plain).padStart(5)}   ${results.plain.map((r) => r.toFixed(0)).join(' ')}\n` +
+        `idempotent  ${idempotent.toFixed(0).padStart(9)}  ${mb(idempotent).padStart(5)}   ${results.idempotent.map((r) => r.toFixed(0)).join(' ')}\n` +
+        `idempotent / plain: ${(idempotent / plain).toFixed(3)}\n` +
+        `broker CPU per record (median): plain ${median(brokerCpu.plain).toFixed(2)} µs, ` +
+        `idempotent ${median(brokerCpu.idempotent).toFixed(2)} µs\n`,
+    );
+  } finally {
+    dev.kill('SIGTERM');
+    await new Promise((r) => dev.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
