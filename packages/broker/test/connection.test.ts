@@ -143,13 +143,15 @@ function respond(id: number): RequestOutcome {
   return { kind: 'respond', chunks: [requestFrame(id)] };
 }
 
+/** Polls `condition` on each turn of the event loop until it holds, failing after a 10 s deadline. */
 async function waitUntil<T>(condition: () => T | undefined | false, what = 'condition'): Promise<T> {
-  for (let attempts = 0; attempts < 2000; attempts++) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
     const value = condition();
     if (value !== undefined && value !== false) return value;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 let harness: Harness | null = null;

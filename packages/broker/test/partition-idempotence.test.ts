@@ -17,6 +17,7 @@ import {
   state,
   type Time,
   turn,
+  until,
 } from './replication-fixture.ts';
 
 const lagTimeMaxMs = 30_000;
@@ -59,7 +60,7 @@ describe('Partition: idempotent produce as leader', () => {
     await turn();
     expect([firstDone.settled, retryDone.settled]).toEqual([false, false]);
     await p.answerFollowerFetch(fetchFrom(2, 1n, { leaderEpoch: 1 }), 1 << 20);
-    await turn();
+    await until(() => firstDone.settled && retryDone.settled, 'both acks=all waits to end');
     expect([firstDone.value, retryDone.value]).toEqual(['done', 'done']);
   });
 
