@@ -56,6 +56,12 @@ export interface CompletedTxn {
 
 export class ProducerStateTable {
   readonly #entries = new Map<bigint, ProducerEntry>();
+  /**
+   * Producer id -> first offset of its open transaction, for the producers
+   * that have one: kept beside #entries so the last stable offset (asked on
+   * every fetch) looks at open transactions only, not every producer.
+   */
+  readonly #openTxns = new Map<bigint, bigint>();
 
   get size(): number {
     return this.#entries.size;
@@ -98,15 +104,14 @@ export class ProducerStateTable {
     const entry = this.#entries.get(producerId) ?? emptyEntry(producerId);
     if (!isControlBatchAt(buf, pos)) {
       const batch = producerBatchAt(buf, pos);
-      if (batch !== null) this.#entries.set(producerId, withDataBatch(entry, batch, firstOffset));
+      if (batch !== null) this.#set(withDataBatch(entry, batch, firstOffset));
       return null;
     }
     // A control batch emptied by compaction no longer says anything (as in Kafka).
     if (buf.readInt32BE(pos + RECORD_COUNT_OFFSET) === 0) return null;
     const sizeBytes = LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
     const marker = readMarker(buf.subarray(pos, pos + sizeBytes));
-    this.#entries.set(
-      producerId,
+    this.#set(
       withMarker(entry, {
         epoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
         timestampMs: buf.readBigInt64BE(pos + MAX_TIMESTAMP_OFFSET),
@@ -123,15 +128,12 @@ export class ProducerStateTable {
 
   /**
    * First offset of the earliest open transaction, null when none is open:
-   * the last stable offset is never above it. Scans every producer, which is
-   * cheap next to a fetch while tables stay small.
+   * the last stable offset is never above it. Looks at open transactions
+   * only (a handful), however many idempotent producers the table holds.
    */
   firstUnstableOffset(): bigint | null {
     let first: bigint | null = null;
-    for (const entry of this.#entries.values()) {
-      const txn = entry.currentTxnFirstOffset;
-      if (txn !== null && (first === null || txn < first)) first = txn;
-    }
+    for (const txn of this.#openTxns.values()) if (first === null || txn < first) first = txn;
     return first;
   }
 
@@ -153,12 +155,20 @@ export class ProducerStateTable {
 
   /** Replaces the whole table (a loaded snapshot). */
   replace(entries: Iterable<ProducerEntry>): void {
-    this.#entries.clear();
-    for (const entry of entries) this.#entries.set(entry.producerId, entry);
+    this.clear();
+    for (const entry of entries) this.#set(entry);
   }
 
   clear(): void {
     this.#entries.clear();
+    this.#openTxns.clear();
+  }
+
+  /** Every change of an entry goes through here, so #openTxns follows #entries. */
+  #set(entry: ProducerEntry): void {
+    this.#entries.set(entry.producerId, entry);
+    if (entry.currentTxnFirstOffset === null) this.#openTxns.delete(entry.producerId);
+    else this.#openTxns.set(entry.producerId, entry.currentTxnFirstOffset);
   }
 }
 
