@@ -9,12 +9,12 @@
  *
  *   node scripts/bench-idempotence.ts [--records N] [--record-bytes B] [--runs R] [--partitions P]
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureTopics, startBroker } from './bench/broker-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,19 +35,6 @@ const records = Number(values.records);
 const recordBytes = Number(values['record-bytes']);
 const runs = Number(values.runs);
 const partitions = Number(values.partitions);
-const cli = resolve(import.meta.dirname, '../packages/cli/src/main.ts');
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
 
 function run(command: string, args: readonly string[]): Promise<string> {
   return new Promise((done, fail) =>
@@ -55,24 +42,6 @@ function run(command: string, args: readonly string[]): Promise<string> {
       error === null ? done(stdout) : fail(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`)),
     ),
   );
-}
-
-async function startDev(dataDir: string, port: number, httpPort: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [cli, 'dev', '--data-dir', dataDir, '--port', String(port), '--http-port', String(httpPort), '--log-level', 'warn'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('runnel dev did not become ready');
 }
 
 /** CPU seconds the process has used (Linux /proc), or NaN elsewhere. */
@@ -95,21 +64,15 @@ async function main(): Promise<void> {
   const input = join(dir, 'records.txt');
   const line = `${'x'.repeat(recordBytes - 1)}\n`;
   writeFileSync(input, line.repeat(records));
-  const port = await freePort();
-  const httpPort = await freePort();
-  const dev = await startDev(join(dir, 'data'), port, httpPort);
-  const bootstrap = `127.0.0.1:${port}`;
+  const dev = await startBroker({
+    dataDir: join(dir, 'data'),
+    partitions,
+    logPath: join(dir, 'broker.log'),
+    cpuProfileDir: null,
+  });
+  const bootstrap = `127.0.0.1:${dev.ready}`;
   try {
-    await run(process.execPath, [
-      cli,
-      'topics',
-      'create',
-      'bench-idem',
-      '--partitions',
-      String(partitions),
-      '--bootstrap-server',
-      bootstrap,
-    ]);
+    await ensureTopics({ host: '127.0.0.1', port: dev.ready }, ['bench-idem'], partitions);
     const results: Record<'plain' | 'idempotent', number[]> = { plain: [], idempotent: [] };
     /** Broker CPU microseconds per record, per run: tells the broker's share of a difference from the client's. */
     const brokerCpu: Record<'plain' | 'idempotent', number[]> = { plain: [], idempotent: [] };
@@ -157,8 +120,7 @@ async function main(): Promise<void> {
         `idempotent ${median(brokerCpu.idempotent).toFixed(2)} µs\n`,
     );
   } finally {
-    dev.kill('SIGTERM');
-    await new Promise((r) => dev.once('exit', r));
+    await dev.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
