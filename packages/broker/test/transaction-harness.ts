@@ -20,9 +20,9 @@ import {
 import {
   defaultTransactionCoordinatorConfig,
   type InitProducerIdInput,
+  type StoreError,
   type TopicPartition,
   type TransactionCoordinatorConfig,
-  type TxnStoreError,
 } from '../src/transactions/txn-api.ts';
 import type {
   Effects,
@@ -55,7 +55,7 @@ export class TxnHarness {
   readonly coordinatorEpoch: number;
   nowMs: number;
   holdWrites = false;
-  failWrites: TxnStoreError | null = null;
+  failWrites: StoreError | null = null;
   /** While true the producer id source has no block at hand. */
   idsUnavailable = false;
   producerIdsTaken = 0;
@@ -118,7 +118,7 @@ export class TxnHarness {
     }
   }
 
-  resolveWrites(failure: TxnStoreError | null = null): void {
+  resolveWrites(failure: StoreError | null = null): void {
     for (const w of this.held.splice(0)) this.#resolve(w, failure);
   }
 
@@ -204,7 +204,7 @@ export class TxnHarness {
     return this.machine.describe(transactionalId)?.state;
   }
 
-  #resolve(w: WriteRequest, failure: TxnStoreError | null): void {
+  #resolve(w: WriteRequest, failure: StoreError | null): void {
     if (failure === null) {
       this.log.push({
         key: encodeTransactionLogKey(w.transactionalId),

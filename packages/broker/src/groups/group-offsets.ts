@@ -10,10 +10,11 @@
  * raced a tombstone survives it (it was appended after it).
  */
 import { ErrorCode } from '@runnel/protocol';
+import { coordinatorWriteErrorCode } from '../coordinator-store.ts';
 import type { CommitInput, FetchedOffset, FetchResult, TopicPartitionRef } from './group-api.ts';
 import { type Group, newGroup, offsetKey, splitOffsetKey, transition } from './group-model.ts';
 import { isStaticMemberFenced, touchSession } from './group-rebalance.ts';
-import { groupWriteErrorCode, type MachineCore, offsetWriteErrorCode } from './machine-core.ts';
+import { type MachineCore, offsetWriteErrorCode } from './machine-core.ts';
 import type { OffsetCommitValue, TopicPartitionOffset } from './types.ts';
 
 export function commit(core: MachineCore, ticket: number, input: CommitInput, nowMs: number): void {
@@ -173,7 +174,7 @@ export function deleteGroup(core: MachineCore, ticket: number, groupId: string, 
   core.write(group, offsets, { value: null }, (result, doneMs) => {
     if (!result.ok) {
       if (group.state === 'Dead') transition(group, 'Empty', doneMs);
-      return core.reply('deleteGroup', ticket, groupWriteErrorCode(result.error));
+      return core.reply('deleteGroup', ticket, coordinatorWriteErrorCode(result.error));
     }
     if (core.groups.get(groupId) === group) core.groups.delete(groupId);
     core.reply('deleteGroup', ticket, ErrorCode.NONE);

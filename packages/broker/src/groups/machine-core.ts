@@ -7,6 +7,7 @@
  */
 import { assert } from '@runnel/common';
 import { ErrorCode } from '@runnel/protocol';
+import { coordinatorWriteErrorCode } from '../coordinator-store.ts';
 import type {
   CommitResult,
   GroupCoordinatorConfig,
@@ -51,23 +52,9 @@ export interface Effects {
 
 export type WriteDone = (result: StoreResult, nowMs: number) => void;
 
-/** Store failures as the group APIs report them (Kafka's mapping for group metadata writes). */
-export function groupWriteErrorCode(error: StoreError): number {
-  switch (error) {
-    case 'not_coordinator':
-      return ErrorCode.NOT_COORDINATOR;
-    case 'coordinator_load_in_progress':
-      return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    case 'timed_out':
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case 'record_too_large':
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
-  }
-}
-
 /** Store failures as OffsetCommit and OffsetDelete report them. */
 export function offsetWriteErrorCode(error: StoreError): number {
-  return error === 'record_too_large' ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : groupWriteErrorCode(error);
+  return error === 'record_too_large' ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : coordinatorWriteErrorCode(error);
 }
 
 export class MachineCore {

@@ -8,7 +8,7 @@
  * (GroupMetadataValue, OffsetCommitValue), so logs written by Runnel can be
  * read like Kafka's and the formats stay stable once persisted.
  */
-import type { Result } from '@runnel/common';
+import type { StoreResult } from '../coordinator-store.ts';
 
 /** The internal topic that stores group metadata and committed offsets. */
 export const consumerOffsetsTopic = '__consumer_offsets';
@@ -59,15 +59,8 @@ export interface TopicPartitionOffset {
   readonly value: OffsetCommitValue | null;
 }
 
-/**
- * Why a write to `__consumer_offsets` did not commit. Kafka codes at the
- * boundary: NOT_COORDINATOR (leadership of the partition moved, or the
- * write could not reach min ISR), COORDINATOR_LOAD_IN_PROGRESS,
- * REQUEST_TIMED_OUT, RECORD_LIST_TOO_LARGE / INVALID_COMMIT_OFFSET_SIZE.
- */
-export type StoreError = 'not_coordinator' | 'coordinator_load_in_progress' | 'timed_out' | 'record_too_large';
-
-export type StoreResult = Result<void, StoreError>;
+/** Why a write to `__consumer_offsets` did not commit (shared with the transaction coordinator). */
+export type { StoreError, StoreResult } from '../coordinator-store.ts';
 
 /**
  * Persistence for one broker's coordinator: each write goes to the

@@ -22,9 +22,9 @@ import type {
   AddPartitionsInput,
   EndTxnInput,
   InitProducerIdInput,
+  StoreResult,
   TransactionCoordinatorConfig,
   TransactionDescription,
-  TxnStoreResult,
 } from './txn-api.ts';
 import { type Effects, type NextProducerId, TxnCore } from './txn-core.ts';
 import { endTxn, markersWritten, ownDeadlineMs, runOwnDeadline, sendMarkers } from './txn-end.ts';
@@ -96,7 +96,7 @@ export class TransactionMachine {
   }
 
   /** The outcome of a state record this machine asked for. */
-  written(writeId: number, result: TxnStoreResult, nowMs: number): Effects {
+  written(writeId: number, result: StoreResult, nowMs: number): Effects {
     return this.#step(nowMs, () => this.#core.written(writeId, result, nowMs));
   }
 

@@ -12,7 +12,7 @@
 import { assert } from '@runnel/common';
 import { ErrorCode } from '@runnel/protocol';
 import { consumerOffsetsTopic, partitionForGroup } from '../groups/types.ts';
-import { type TopicPartition, txnWriteErrorCode } from './txn-api.ts';
+import { coordinatorWriteErrorCode, type TopicPartition } from './txn-api.ts';
 import { checkProducer, type TxnCore } from './txn-core.ts';
 import { containsAll, isAtRest, type QueuedRequest, toValue, transit, withPartitions } from './txn-model.ts';
 
@@ -42,7 +42,7 @@ export function addToTransaction(core: TxnCore, request: AddRequest, nowMs: numb
     });
     core.write(entry, toValue(next), (written) => {
       if (written.ok) entry.current = next;
-      core.reply(request.kind, request.ticket, written.ok ? ErrorCode.NONE : txnWriteErrorCode(written.error));
+      core.reply(request.kind, request.ticket, written.ok ? ErrorCode.NONE : coordinatorWriteErrorCode(written.error));
     });
   }
 }

@@ -5,9 +5,12 @@
  * Knows nothing of requests on the wire: the handlers (next step) turn
  * AddPartitionsToTxn/AddOffsetsToTxn/EndTxn/InitProducerId into these.
  */
-import type { Result } from '@runnel/common';
 import { ErrorCode } from '@runnel/protocol';
 import { partitionForGroup } from '../groups/types.ts';
+
+/** Write failures of `__transaction_state` are the coordinators' shared ones (coordinator-store.ts). */
+export type { StoreError, StoreResult } from '../coordinator-store.ts';
+export { coordinatorWriteErrorCode } from '../coordinator-store.ts';
 
 /** The internal topic that stores transaction metadata. */
 export const transactionStateTopic = '__transaction_state';
@@ -103,30 +106,6 @@ export interface TransactionDescription {
   /** -1 when no transaction is open. */
   readonly startTimestampMs: number;
   readonly partitions: readonly TopicPartition[];
-}
-
-/**
- * Why a write to `__transaction_state` did not commit: leadership of the
- * partition moved or the write could not reach min ISR (not_coordinator),
- * the partition is loading, no commit within the write timeout, a value
- * over max.message.bytes.
- */
-export type TxnStoreError = 'not_coordinator' | 'coordinator_load_in_progress' | 'timed_out' | 'record_too_large';
-
-export type TxnStoreResult = Result<void, TxnStoreError>;
-
-/** Store failures as every transaction API reports them (Kafka's TransactionStateManager mapping). */
-export function txnWriteErrorCode(error: TxnStoreError): number {
-  switch (error) {
-    case 'not_coordinator':
-      return ErrorCode.NOT_COORDINATOR;
-    case 'coordinator_load_in_progress':
-      return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    case 'timed_out':
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case 'record_too_large':
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
-  }
 }
 
 export type TxnApi = 'initProducerId' | 'addPartitionsToTxn' | 'addOffsetsToTxn' | 'endTxn';

@@ -12,11 +12,11 @@ import type { TransactionLogValue } from './transaction-records.ts';
 import type {
   InitProducerIdResult,
   ProducerIdentity,
+  StoreError,
+  StoreResult,
   TopicPartition,
   TransactionCoordinatorConfig,
   TransactionResult,
-  TxnStoreError,
-  TxnStoreResult,
 } from './txn-api.ts';
 import { noProducerEpoch, noProducerId, type QueuedRequest, type TxnEntry } from './txn-model.ts';
 
@@ -65,7 +65,7 @@ export interface Effects {
   readonly markers: readonly MarkerRequest[];
 }
 
-export type WriteDone = (result: TxnStoreResult, nowMs: number) => void;
+export type WriteDone = (result: StoreResult, nowMs: number) => void;
 
 export type NextProducerId = () => Result<bigint, 'unavailable'>;
 
@@ -135,7 +135,7 @@ export class TxnCore {
   }
 
   /** Runs the continuation of a write. */
-  written(writeId: number, result: TxnStoreResult, nowMs: number): void {
+  written(writeId: number, result: StoreResult, nowMs: number): void {
     const write = this.#writesInFlight.get(writeId);
     assert(write !== undefined, `write ${writeId} resolved twice or never issued`);
     this.#writesInFlight.delete(writeId);
@@ -170,7 +170,7 @@ export class TxnCore {
   }
 
   /** Resolves every write in flight as failed with `error`, for a machine being dropped. */
-  failAllWrites(error: TxnStoreError, nowMs: number): void {
+  failAllWrites(error: StoreError, nowMs: number): void {
     for (const writeId of [...this.#writesInFlight.keys()]) this.written(writeId, { ok: false, error }, nowMs);
   }
 

@@ -13,7 +13,7 @@
  */
 import { AssertionError, assert } from '@runnel/common';
 import { ErrorCode } from '@runnel/protocol';
-import { type TransactionResult, type TxnStoreResult, txnWriteErrorCode } from './txn-api.ts';
+import { coordinatorWriteErrorCode, type StoreResult, type TransactionResult } from './txn-api.ts';
 import { checkProducer, type TxnCore } from './txn-core.ts';
 import {
   isPrepared,
@@ -42,7 +42,7 @@ export function endTxn(core: TxnCore, request: Extract<QueuedRequest, { kind: 'e
     core.enqueue(entry, request);
   } else if (state === 'Ongoing') {
     prepare(core, entry, wanted, nowMs, (result) => {
-      core.reply('endTxn', ticket, result.ok ? ErrorCode.NONE : txnWriteErrorCode(result.error));
+      core.reply('endTxn', ticket, result.ok ? ErrorCode.NONE : coordinatorWriteErrorCode(result.error));
     });
   } else {
     core.reply('endTxn', ticket, decidedAnswer(entry, wanted));
@@ -79,7 +79,7 @@ export function fenceAndAbort(
   core: TxnCore,
   entry: TxnEntry,
   nowMs: number,
-  done: (result: TxnStoreResult, nowMs: number) => void,
+  done: (result: StoreResult, nowMs: number) => void,
 ): void {
   assert(entry.current.state === 'Ongoing', `${entry.transactionalId}: fencing needs an open transaction`);
   const epoch = entry.current.producerEpoch;
@@ -100,7 +100,7 @@ function prepare(
   entry: TxnEntry,
   result: TransactionResult,
   nowMs: number,
-  done: (result: TxnStoreResult, nowMs: number) => void,
+  done: (result: StoreResult, nowMs: number) => void,
 ): void {
   const next = transit(entry, { state: result === 'commit' ? 'PrepareCommit' : 'PrepareAbort', lastUpdateMs: nowMs });
   core.write(entry, toValue(next), (written, atMs) => {

@@ -15,7 +15,7 @@
  */
 import { assert } from '@runnel/common';
 import { ErrorCode } from '@runnel/protocol';
-import { type InitProducerIdInput, txnWriteErrorCode } from './txn-api.ts';
+import { coordinatorWriteErrorCode, type InitProducerIdInput } from './txn-api.ts';
 import type { TxnCore } from './txn-core.ts';
 import { fenceAndAbort } from './txn-end.ts';
 import {
@@ -48,7 +48,7 @@ export function initProducerId(core: TxnCore, request: InitRequest, nowMs: numbe
     fenceAndAbort(core, entry, nowMs, (result) => {
       // Runs again once the abort is complete (the id is at rest), bumping the epoch past the fenced one.
       if (result.ok) core.enqueue(entry, request);
-      else core.fail(request, txnWriteErrorCode(result.error));
+      else core.fail(request, coordinatorWriteErrorCode(result.error));
     });
   } else {
     bumpEpoch(core, entry, request, nowMs);
@@ -131,7 +131,7 @@ function bumpEpoch(core: TxnCore, entry: TxnEntry, request: InitRequest, nowMs: 
   }
   core.write(entry, toValue(next), (written) => {
     if (!written.ok) {
-      core.fail(request, txnWriteErrorCode(written.error));
+      core.fail(request, coordinatorWriteErrorCode(written.error));
       return;
     }
     entry.current = next;
