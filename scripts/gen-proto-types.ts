@@ -17,12 +17,11 @@
  *   - a member of a oneof, or a proto3 `optional` field: optional (absent unless set)
  *   - each real oneof: a virtual optional field naming the member that is set
  */
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import protobuf from 'protobufjs';
+import { emitGenerated, repoRoot as root } from './generated-file.ts';
 
-const root = resolve(import.meta.dirname, '..');
 const protoDir = join(root, 'packages/rpc/proto');
 const outDir = join(root, 'packages/rpc/src/generated');
 
@@ -116,29 +115,10 @@ function generate(protoFile: string): string {
   return parts.join('\n');
 }
 
-const biome = join(root, 'node_modules/.bin/biome');
 const check = process.argv.includes('--check');
 let stale = 0;
 for (const file of readdirSync(protoDir).filter((f) => f.endsWith('.proto'))) {
   const target = join(outDir, `${basename(file, '.proto')}-proto.ts`);
-  const text = generate(join(protoDir, file));
-  const formatted = execFileSync(biome, ['format', `--stdin-file-path=${relative(root, target)}`], {
-    input: text,
-    encoding: 'utf8',
-  });
-  if (check) {
-    let current = '';
-    try {
-      current = readFileSync(target, 'utf8');
-    } catch {
-      current = '';
-    }
-    if (current !== formatted) {
-      process.stderr.write(`${relative(root, target)} is stale: run npm run gen\n`);
-      stale++;
-    }
-  } else {
-    writeFileSync(target, formatted);
-  }
+  if (!emitGenerated(target, generate(join(protoDir, file)), { check })) stale++;
 }
 if (stale > 0) process.exit(1);

@@ -10,12 +10,11 @@
  * fills it in. int64 is bigint; records are RecordsData (decode yields a
  * Buffer, encode also takes Buffer[] chunks).
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { apiDefs } from '../packages/protocol/src/messages/index.ts';
 import type { FieldDef, MessageDef, PrimitiveType } from '../packages/protocol/src/schema/types.ts';
 import { inVersions, versionsOf } from '../packages/protocol/src/schema/versions.ts';
+import { emitGenerated } from './generated-file.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const target = join(root, 'packages/protocol/src/generated/messages.ts');
@@ -147,26 +146,10 @@ ${responseMap.join('\n')}
 }
 `;
 
-const biome = join(root, 'node_modules/.bin/biome');
-const formatted = execFileSync(biome, ['format', `--stdin-file-path=${relative(root, target)}`], {
-  cwd: root,
-  input: source,
-  encoding: 'utf8',
-});
-
-if (process.argv.includes('--check')) {
-  let current = '';
-  try {
-    current = readFileSync(target, 'utf8');
-  } catch {
-    // A missing file is stale.
-  }
-  if (current !== formatted) {
-    console.error(`${relative(root, target)} is stale: run \`npm run gen\``);
-    process.exit(1);
-  }
-  console.log(`${relative(root, target)} is up to date`);
-} else {
-  writeFileSync(target, formatted);
-  console.log(`wrote ${relative(root, target)} (${interfaces.length} interfaces)`);
-}
+const check = process.argv.includes('--check');
+if (!emitGenerated(target, source, { check })) process.exit(1);
+console.log(
+  check
+    ? `${relative(root, target)} is up to date`
+    : `wrote ${relative(root, target)} (${interfaces.length} interfaces)`,
+);
