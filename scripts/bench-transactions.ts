@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:transactions`: what a transaction costs a real producer,
+ * against the peer in the same run. A librdkafka transactional producer of
+ * our own (scripts/bench/rdkafka-txn.c, built here with gcc against the
+ * system's librdkafka-dev) commits transactions one after another to
+ * `runnel dev` and to librdkafka's in-memory mock cluster (rdkafka_mock.h),
+ * each in its own process, alternating targets (ABBA order); the script
+ * prints transactions/s, records/s and commit latency p50/p99/max (the
+ * time rd_kafka_commit_transaction takes) per target, median of the runs.
+ * Method and results: BENCHMARKS.md.
+ *
+ *   node scripts/bench-transactions.ts [--txns N] [--records-per-txn R] [--record-bytes B] [--runs K] [--partitions P]
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureTopics, startBroker } from './bench/broker-process.ts';
+
+const usage =
+  'node scripts/bench-transactions.ts [--txns N] [--records-per-txn R] [--record-bytes B] [--runs K] [--partitions P]\n';
+const { values } = parseArgs({
+  options: {
+    txns: { type: 'string', default: '500' },
+    'records-per-txn': { type: 'string', default: '10' },
+    'record-bytes': { type: 'string', default: '1024' },
+    runs: { type: 'string', default: '3' },
+    partitions: { type: 'string', default: '4' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(usage);
+  process.exit(0);
+}
+const txns = Number(values.txns);
+const perTxn = Number(values['records-per-txn']);
+const recordBytes = Number(values['record-bytes']);
+const runs = Number(values.runs);
+const partitions = Number(values.partitions);
+const topic = 'bench-txn';
+
+interface RunResult {
+  txnsPerSec: number;
+  recordsPerSec: number;
+  commitP50Ms: number;
+  commitP99Ms: number;
+  commitMaxMs: number;
+}
+
+function exec(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((done, fail) =>
+    execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error === null ? done(stdout) : fail(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`)),
+    ),
+  );
+}
+
+/** The mock cluster in its own process; resolves with its bootstrap servers and a stop function. */
+function startMock(binary: string): Promise<{ bootstrap: string; stop: () => void }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['mock', '1', topic, String(partitions)], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`mock cluster exited ${code}`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const match = /^bootstrap (\S+)$/m.exec(out);
+      if (match?.[1] !== undefined) resolve({ bootstrap: match[1], stop: () => child.stdin.end() });
+    });
+  });
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'runnel-bench-txn-'));
+  const binary = join(dir, 'rdkafka-txn');
+  await exec('gcc', ['-O2', '-o', binary, join(import.meta.dirname, 'bench', 'rdkafka-txn.c'), '-lrdkafka']);
+  const mock = await startMock(binary);
+  const dev = await startBroker({
+    dataDir: join(dir, 'data'),
+    partitions,
+    logPath: join(dir, 'broker.log'),
+    cpuProfileDir: null,
+  });
+  try {
+    await ensureTopics({ host: '127.0.0.1', port: dev.ready }, [topic], partitions);
+    const targets = { runnel: `127.0.0.1:${dev.ready}`, mock: mock.bootstrap } as const;
+    const results: Record<keyof typeof targets, RunResult[]> = { runnel: [], mock: [] };
+    for (let i = 0; i < runs; i++) {
+      const order = i % 2 === 0 ? (['runnel', 'mock'] as const) : (['mock', 'runnel'] as const);
+      for (const target of order) {
+        const out = await exec(binary, [
+          'run',
+          targets[target],
+          topic,
+          String(partitions),
+          String(txns),
+          String(perTxn),
+          String(recordBytes),
+          `bench-${target}-${i}`,
+        ]);
+        results[target].push(JSON.parse(out.trim().split('\n').pop() ?? '{}') as RunResult);
+      }
+    }
+    const row = (name: string, rs: readonly RunResult[]): string => {
+      const m = (k: keyof RunResult) => median(rs.map((r) => r[k]));
+      return (
+        `${name.padEnd(8)} ${m('txnsPerSec').toFixed(1).padStart(8)} ${m('recordsPerSec').toFixed(0).padStart(10)} ` +
+        `${m('commitP50Ms').toFixed(2).padStart(9)} ${m('commitP99Ms').toFixed(2).padStart(9)} ${m('commitMaxMs').toFixed(2).padStart(9)}   ` +
+        rs.map((r) => r.txnsPerSec.toFixed(1)).join(' ')
+      );
+    };
+    process.stdout.write(
+      `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}; librdkafka transactional producer, ` +
+        `${txns} txns x ${perTxn} records of ${recordBytes} B over ${partitions} partitions, ` +
+        `${runs} runs per target in ABBA order, median\n` +
+        `target     txns/s  records/s  commit p50  p99 (ms)   max   (txns/s per run)\n` +
+        `${row('runnel', results.runnel)}\n${row('mock', results.mock)}\n` +
+        `runnel / mock txns/s: ${(median(results.runnel.map((r) => r.txnsPerSec)) / median(results.mock.map((r) => r.txnsPerSec))).toFixed(3)}\n`,
+    );
+  } finally {
+    mock.stop();
+    await dev.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
