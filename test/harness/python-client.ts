@@ -18,7 +18,9 @@ export class PythonClient {
   readonly #child: ChildProcess;
 
   constructor(script: string, args: readonly string[]) {
-    this.#child = spawn(python, [join(scripts, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = spawn(python, [join(scripts, script), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // A script that exits without reading its input must not fail the run with EPIPE.
+    this.#child.stdin?.on('error', () => {});
     let partial = '';
     this.#child.stdout?.on('data', (chunk: Buffer) => {
       const text = partial + chunk.toString('utf8');
@@ -38,6 +40,16 @@ export class PythonClient {
   /** The words after `prefix ` of every line that starts with it. */
   linesStartingWith(prefix: string): string[] {
     return this.lines.filter((l) => l.startsWith(`${prefix} `)).map((l) => l.slice(prefix.length + 1));
+  }
+
+  /** One line to the script's standard input (scripts that wait for a go-ahead read it). */
+  writeLine(line: string): void {
+    this.#child.stdin?.write(`${line}\n`);
+  }
+
+  /** The parsed JSON lines the script printed so far. */
+  events(): { event: string; [field: string]: unknown }[] {
+    return this.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string });
   }
 
   kill(): void {
