@@ -1,9 +1,11 @@
 /**
  * `npm run bench:idempotence`: what idempotence costs a real producer.
  * librdkafka (kcat) produces the same records with acks=all to a `runnel
- * dev` process, with `enable.idempotence` false and true, alternating runs
- * (ABBA order) on one broker and one topic, and the script prints records/s and MB/s
- * per mode (median of the runs) and their ratio. Issue 11's target: the
+ * dev` process and to librdkafka's mock cluster (the peer, in memory, its
+ * own process), with `enable.idempotence` false and true, alternating runs
+ * (ABBA order), and the script prints records/s and MB/s per target and
+ * mode (median of the runs) and the idempotent/plain ratio of each: the
+ * mock's ratio is what the client's own pacing costs. Issue 11's target: the
  * idempotent rate within 10% of plain acks=all. Method and results:
  * BENCHMARKS.md.
  *
@@ -15,6 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureTopics, startBroker } from './bench/broker-process.ts';
+import { buildRdkafkaTool, startMockCluster } from './bench/rdkafka-tool.ts';
 
 const { values } = parseArgs({
   options: {
@@ -59,67 +62,70 @@ function median(xs: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+type Mode = 'plain' | 'idempotent';
+type Target = 'runnel' | 'mock';
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'runnel-bench-idem-'));
   const input = join(dir, 'records.txt');
   const line = `${'x'.repeat(recordBytes - 1)}\n`;
   writeFileSync(input, line.repeat(records));
+  const mock = await startMockCluster(await buildRdkafkaTool(dir), 'bench-idem', partitions);
   const dev = await startBroker({
     dataDir: join(dir, 'data'),
     partitions,
     logPath: join(dir, 'broker.log'),
     cpuProfileDir: null,
   });
-  const bootstrap = `127.0.0.1:${dev.ready}`;
+  const bootstrap: Record<Target, string> = { runnel: `127.0.0.1:${dev.ready}`, mock: mock.bootstrap };
   try {
     await ensureTopics({ host: '127.0.0.1', port: dev.ready }, ['bench-idem'], partitions);
-    const results: Record<'plain' | 'idempotent', number[]> = { plain: [], idempotent: [] };
+    const results: Record<Target, Record<Mode, number[]>> = {
+      runnel: { plain: [], idempotent: [] },
+      mock: { plain: [], idempotent: [] },
+    };
     /** Broker CPU microseconds per record, per run: tells the broker's share of a difference from the client's. */
-    const brokerCpu: Record<'plain' | 'idempotent', number[]> = { plain: [], idempotent: [] };
+    const brokerCpu: Record<Mode, number[]> = { plain: [], idempotent: [] };
     for (let i = 0; i < runs; i++) {
       // ABBA order, so neither mode always runs on the larger log or right after the other.
-      const order = i % 2 === 0 ? (['plain', 'idempotent'] as const) : (['idempotent', 'plain'] as const);
-      for (const mode of order) {
-        const started = process.hrtime.bigint();
-        const cpuBefore = cpuSeconds(dev.pid);
-        await run('kcat', [
-          '-P',
-          '-b',
-          bootstrap,
-          '-t',
-          'bench-idem',
-          '-l',
-          input,
-          '-X',
-          `enable.idempotence=${mode === 'idempotent'}`,
-          '-X',
-          'acks=all',
-          '-X',
-          'linger.ms=5',
-          '-X',
-          'batch.size=1000000',
-          '-X',
-          'queue.buffering.max.messages=1000000',
-        ]);
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        results[mode].push(records / seconds);
-        brokerCpu[mode].push(((cpuSeconds(dev.pid) - cpuBefore) * 1e6) / records);
+      const order: readonly Mode[] = i % 2 === 0 ? ['plain', 'idempotent'] : ['idempotent', 'plain'];
+      for (const target of ['runnel', 'mock'] as const) {
+        for (const mode of order) {
+          const started = process.hrtime.bigint();
+          const cpuBefore = cpuSeconds(dev.pid);
+          await run('kcat', [
+            ...['-P', '-b', bootstrap[target], '-t', 'bench-idem', '-l', input],
+            ...['-X', `enable.idempotence=${mode === 'idempotent'}`, '-X', 'acks=all', '-X', 'linger.ms=5'],
+            ...['-X', 'batch.size=1000000', '-X', 'queue.buffering.max.messages=1000000'],
+          ]);
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          results[target][mode].push(records / seconds);
+          if (target === 'runnel') brokerCpu[mode].push(((cpuSeconds(dev.pid) - cpuBefore) * 1e6) / records);
+        }
       }
     }
     const mb = (rate: number) => ((rate * recordBytes) / 1e6).toFixed(1);
-    const plain = median(results.plain);
-    const idempotent = median(results.idempotent);
+    const row = (target: Target, mode: Mode): string => {
+      const rate = median(results[target][mode]);
+      const all = results[target][mode].map((r) => r.toFixed(0)).join(' ');
+      return `${target.padEnd(7)} ${mode.padEnd(11)} ${rate.toFixed(0).padStart(9)}  ${mb(rate).padStart(5)}   ${all}\n`;
+    };
+    const ratio = (target: Target) => (median(results[target].idempotent) / median(results[target].plain)).toFixed(3);
     process.stdout.write(
       `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}; ${records} records of ${recordBytes} B, ` +
-        `${partitions} partitions, acks=all, linger.ms=5, ${runs} runs each in ABBA order, median\n` +
-        `mode        records/s   MB/s   (runs)\n` +
-        `plain       ${plain.toFixed(0).padStart(9)}  ${mb(plain).padStart(5)}   ${results.plain.map((r) => r.toFixed(0)).join(' ')}\n` +
-        `idempotent  ${idempotent.toFixed(0).padStart(9)}  ${mb(idempotent).padStart(5)}   ${results.idempotent.map((r) => r.toFixed(0)).join(' ')}\n` +
-        `idempotent / plain: ${(idempotent / plain).toFixed(3)}\n` +
-        `broker CPU per record (median): plain ${median(brokerCpu.plain).toFixed(2)} µs, ` +
+        `${partitions} partitions, acks=all, linger.ms=5, ${runs} runs each in ABBA order, median; ` +
+        `peer: librdkafka's mock cluster (in memory) in its own process\n` +
+        `target  mode         records/s   MB/s   (runs)\n` +
+        row('runnel', 'plain') +
+        row('runnel', 'idempotent') +
+        row('mock', 'plain') +
+        row('mock', 'idempotent') +
+        `idempotent / plain: runnel ${ratio('runnel')}, mock ${ratio('mock')}\n` +
+        `runnel broker CPU per record (median): plain ${median(brokerCpu.plain).toFixed(2)} µs, ` +
         `idempotent ${median(brokerCpu.idempotent).toFixed(2)} µs\n`,
     );
   } finally {
+    mock.stop();
     await dev.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:transactions`: what a transaction costs a real producer,
  * against the peer in the same run. A librdkafka transactional producer of
- * our own (scripts/bench/rdkafka-txn.c, built here with gcc against the
+ * our own (scripts/bench/rdkafka-tool.c, built here with gcc against the
  * system's librdkafka-dev) commits transactions one after another to
  * `runnel dev` and to librdkafka's in-memory mock cluster (rdkafka_mock.h),
  * each in its own process, alternating targets (ABBA order); the script
@@ -11,12 +11,12 @@
  *
  *   node scripts/bench-transactions.ts [--txns N] [--records-per-txn R] [--record-bytes B] [--runs K] [--partitions P]
  */
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureTopics, startBroker } from './bench/broker-process.ts';
+import { buildRdkafkaTool, execTool, startMockCluster } from './bench/rdkafka-tool.ts';
 
 const usage =
   'node scripts/bench-transactions.ts [--txns N] [--records-per-txn R] [--record-bytes B] [--runs K] [--partitions P]\n';
@@ -49,29 +49,6 @@ interface RunResult {
   commitMaxMs: number;
 }
 
-function exec(command: string, args: readonly string[]): Promise<string> {
-  return new Promise((done, fail) =>
-    execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      error === null ? done(stdout) : fail(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`)),
-    ),
-  );
-}
-
-/** The mock cluster in its own process; resolves with its bootstrap servers and a stop function. */
-function startMock(binary: string): Promise<{ bootstrap: string; stop: () => void }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['mock', '1', topic, String(partitions)], { stdio: ['pipe', 'pipe', 'ignore'] });
-    let out = '';
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`mock cluster exited ${code}`)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const match = /^bootstrap (\S+)$/m.exec(out);
-      if (match?.[1] !== undefined) resolve({ bootstrap: match[1], stop: () => child.stdin.end() });
-    });
-  });
-}
-
 function median(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
@@ -79,9 +56,8 @@ function median(xs: readonly number[]): number {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'runnel-bench-txn-'));
-  const binary = join(dir, 'rdkafka-txn');
-  await exec('gcc', ['-O2', '-o', binary, join(import.meta.dirname, 'bench', 'rdkafka-txn.c'), '-lrdkafka']);
-  const mock = await startMock(binary);
+  const binary = await buildRdkafkaTool(dir);
+  const mock = await startMockCluster(binary, topic, partitions);
   const dev = await startBroker({
     dataDir: join(dir, 'data'),
     partitions,
@@ -95,8 +71,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const order = i % 2 === 0 ? (['runnel', 'mock'] as const) : (['mock', 'runnel'] as const);
       for (const target of order) {
-        const out = await exec(binary, [
-          'run',
+        const out = await execTool(binary, [
+          'txn',
           targets[target],
           topic,
           String(partitions),

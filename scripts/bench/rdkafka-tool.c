@@ -1,14 +1,14 @@
 /*
- * A librdkafka transactional load generator and librdkafka's mock cluster,
- * for `npm run bench:transactions` (scripts/bench-transactions.ts builds it
+ * librdkafka tools for the benchmarks: its in-memory mock cluster (the peer)
+ * and a transactional load generator (scripts/bench/rdkafka-tool.ts builds it
  * with the system's librdkafka-dev). Two modes, each its own process:
  *
- *   rdkafka-txn mock BROKERS TOPIC PARTITIONS
+ *   rdkafka-tool mock BROKERS TOPIC PARTITIONS
  *     starts librdkafka's in-memory mock cluster (rdkafka_mock.h) with the
  *     topic created, prints "bootstrap <servers>" and serves until its
  *     standard input closes.
  *
- *   rdkafka-txn run BOOTSTRAP TOPIC PARTITIONS TXNS RECORDS_PER_TXN RECORD_BYTES TXN_ID
+ *   rdkafka-tool txn BOOTSTRAP TOPIC PARTITIONS TXNS RECORDS_PER_TXN RECORD_BYTES TXN_ID
  *     one transactional producer (acks=all, idempotent): TXNS transactions of
  *     RECORDS_PER_TXN records spread over the partitions, each committed
  *     before the next begins; prints one JSON line with the transactions per
@@ -126,11 +126,11 @@ static int run(const char *bootstrap, const char *topic, int partitions, int txn
 
 int main(int argc, char **argv) {
   if (argc == 5 && strcmp(argv[1], "mock") == 0) return mock(atoi(argv[2]), argv[3], atoi(argv[4]));
-  if (argc == 9 && strcmp(argv[1], "run") == 0) {
+  if (argc == 9 && strcmp(argv[1], "txn") == 0) {
     return run(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]), argv[8]);
   }
   fprintf(stderr,
-          "usage: rdkafka-txn mock BROKERS TOPIC PARTITIONS\n"
-          "       rdkafka-txn run BOOTSTRAP TOPIC PARTITIONS TXNS RECORDS_PER_TXN RECORD_BYTES TXN_ID\n");
+          "usage: rdkafka-tool mock BROKERS TOPIC PARTITIONS\n"
+          "       rdkafka-tool txn BOOTSTRAP TOPIC PARTITIONS TXNS RECORDS_PER_TXN RECORD_BYTES TXN_ID\n");
   return 2;
 }

@@ -1,0 +1,50 @@
+/**
+ * The benchmarks' librdkafka tool (rdkafka-tool.c): built with gcc against
+ * the system's librdkafka-dev into a work directory, and its mock-cluster
+ * mode started as its own process — librdkafka's in-memory broker, the
+ * peer a benchmark compares Runnel with in the same run.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export function execTool(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((done, fail) =>
+    execFile(command, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error === null ? done(stdout) : fail(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`)),
+    ),
+  );
+}
+
+/** Compiles rdkafka-tool.c into `dir`; resolves with the binary's path. */
+export async function buildRdkafkaTool(dir: string): Promise<string> {
+  const binary = join(dir, 'rdkafka-tool');
+  await execTool('gcc', ['-O2', '-o', binary, join(import.meta.dirname, 'rdkafka-tool.c'), '-lrdkafka']);
+  return binary;
+}
+
+export interface MockCluster {
+  readonly bootstrap: string;
+  stop(): void;
+}
+
+/** librdkafka's mock cluster with `topic` created, in its own process, until `stop()`. */
+export function startMockCluster(binary: string, topic: string, partitions: number, brokers = 1): Promise<MockCluster> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['mock', String(brokers), topic, String(partitions)], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    let out = '';
+    let started = false;
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (!started) reject(new Error(`mock cluster exited ${code}`));
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const match = /^bootstrap (\S+)$/m.exec(out);
+      if (match?.[1] === undefined || started) return;
+      started = true;
+      resolve({ bootstrap: match[1], stop: () => child.stdin.end() });
+    });
+  });
+}
