@@ -30,6 +30,7 @@ import { type Effects, type NextProducerId, TxnCore } from './txn-core.ts';
 import { endTxn, markersWritten, ownDeadlineMs, runOwnDeadline, sendMarkers } from './txn-end.ts';
 import { initProducerId } from './txn-init.ts';
 import { canRun, describeEntry, fromValue, isAtRest, isPrepared, type QueuedRequest } from './txn-model.ts';
+import { type PartitionVerdict, type VerifyInput, verifyInTransaction } from './txn-verify.ts';
 
 export interface TransactionMachineOptions {
   readonly config: TransactionCoordinatorConfig;
@@ -160,6 +161,11 @@ export class TransactionMachine {
     core.entries.clear();
     core.woken.clear();
     return core.drain();
+  }
+
+  /** KIP-890 part 1: whether each partition is in the producer's ongoing transaction (txn-verify.ts). Read-only. */
+  verify(input: VerifyInput): PartitionVerdict[] {
+    return verifyInTransaction(this.#core.entries.get(input.transactionalId), input);
   }
 
   describe(transactionalId: string): TransactionDescription | null {
