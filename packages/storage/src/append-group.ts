@@ -16,6 +16,7 @@ import { type FollowerBatches, type FollowerRefusal, followerRefusal } from './f
 import type { EpochEntry } from './leader-epoch-cache.ts';
 import { type AppendedBatch, stampAppendedBatches } from './log-batch.ts';
 import type { ClientBatchesCheck, ProducerAppendError } from './producer-state/producer-checks.ts';
+import type { TxnVerification } from './producer-state/producer-state-table.ts';
 
 /** Offsets an append was given; logAppendTimeMs is -1 unless the log stamps LogAppendTime. */
 export interface AppendResult {
@@ -52,6 +53,8 @@ export type AppendSource =
       readonly leaderEpoch: number;
       readonly recordCount: number | undefined;
       readonly fromClient: boolean;
+      /** A client's append with KIP-890 verification: the guard it verified with (see ProducerStateTable.check). */
+      readonly verification?: TxnVerification | undefined;
     }
   | { readonly origin: 'follower'; readonly checked: FollowerBatches };
 
@@ -174,10 +177,10 @@ export function checkClientTurn(
   entry: PendingAppend,
   nextOffset: bigint,
   logAppendTimeMs: bigint | null,
-  producers: { check(buf: Buffer, nextOffset: bigint): ClientBatchesCheck },
+  producers: { check(buf: Buffer, nextOffset: bigint, verification?: TxnVerification): ClientBatchesCheck },
 ): null | { refused: AppendOutcome } | { duplicate: AppendResult } {
   if (entry.source.origin !== 'leader' || !entry.source.fromClient) return null;
-  const check = producers.check(entry.batches, nextOffset);
+  const check = producers.check(entry.batches, nextOffset, entry.source.verification);
   switch (check.kind) {
     case 'append':
       return null;

@@ -13,6 +13,7 @@ export { PartitionLog } from './partition-log.ts';
 export type { ClientBatchesCheck, ProducerAppendError } from './producer-state/producer-checks.ts';
 export type { BatchMetadata, ProducerBatch, ProducerEntry } from './producer-state/producer-entry.ts';
 export { producerSnapshotFileName } from './producer-state/producer-state-store.ts';
+export { type TxnVerification, VerificationGuard } from './producer-state/producer-state-table.ts';
 // Test support: an in-memory file system with crash, torn-write and corruption faults.
 export type { FaultableOperation, TornWrite } from './testing/faulty-file-system.ts';
 export { FaultyFileSystem, SimulatedCrashError } from './testing/faulty-file-system.ts';

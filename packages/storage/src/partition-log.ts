@@ -58,6 +58,7 @@ import { LogSegment } from './log-segment.ts';
 import type { ProducerAppendError } from './producer-state/producer-checks.ts';
 import type { ProducerEntry } from './producer-state/producer-entry.ts';
 import { ProducerStateStore } from './producer-state/producer-state-store.ts';
+import type { TxnVerification, VerificationGuard } from './producer-state/producer-state-table.ts';
 import { recoverActiveSegment, recoverSealedSegment } from './segment-recovery.ts';
 import { segmentContaining, segmentsPastRetention } from './segment-selection.ts';
 
@@ -185,6 +186,15 @@ export class PartitionLog {
   }
 
   /** What this log knows of one producer: what its next batch is checked against. */
+  /**
+   * KIP-890 part 1: the guard for verifying `producerId`'s transaction with
+   * its coordinator before its first transactional batch here; null when
+   * its transaction is already open here (no verification needed).
+   */
+  verificationGuard(producerId: bigint): VerificationGuard | null {
+    return this.#producers.table.verificationGuard(producerId);
+  }
+
   producer(producerId: bigint): ProducerEntry | undefined {
     return this.#producers.get(producerId);
   }
@@ -239,16 +249,20 @@ export class PartitionLog {
    * refusal writes nothing. A duplicate writes nothing either and resolves
    * with the original offsets once the appends queued before it (which
    * hold the original when it was still being written) are written.
+   * `verification` (KIP-890 part 1): a transactional batch that would open
+   * its producer's transaction needs the guard of a verification that still
+   * holds (`verificationGuard`).
    */
   async appendFromClient(
     batches: Buffer,
-    opts: { leaderEpoch: number; recordCount?: number },
+    opts: { leaderEpoch: number; recordCount?: number; verification?: TxnVerification },
   ): Promise<ClientAppendResult> {
     const source = {
       origin: 'leader',
       leaderEpoch: opts.leaderEpoch,
       recordCount: opts.recordCount,
       fromClient: true,
+      verification: opts.verification,
     } as const;
     const appended = await this.#enqueue(batches, source);
     if ('producerRefusal' in appended) return { ok: false, ...appended.producerRefusal };

@@ -5,7 +5,7 @@
  */
 import { encodeRecordBatchSync, writeBaseOffset } from '@runnel/protocol';
 import type { ClientBatchesCheck } from '../src/producer-state/producer-checks.ts';
-import { ProducerStateTable } from '../src/producer-state/producer-state-table.ts';
+import { ProducerStateTable, type TxnVerification } from '../src/producer-state/producer-state-table.ts';
 
 export interface ProducerBatchSpec {
   producerId?: bigint;
@@ -71,8 +71,13 @@ export class TableHarness {
 
   /** A Produce's batches: checked at the log end, then stored when the check says append. */
   client(...batches: Buffer[]): ClientBatchesCheck {
+    return this.verifiedClient(undefined, ...batches);
+  }
+
+  /** `client` with KIP-890 verification: the guard the Produce verified with (null: none). */
+  verifiedClient(verification: TxnVerification | undefined, ...batches: Buffer[]): ClientBatchesCheck {
     const buf = Buffer.concat(batches);
-    const check = this.table.check(buf, this.nextOffset);
+    const check = this.table.check(buf, this.nextOffset, verification);
     if (check.kind === 'append') this.store(buf);
     return check;
   }

@@ -17,7 +17,11 @@
  *   OUT_OF_ORDER_SEQUENCE_NUMBER. Kafka stopped answering
  *   UNKNOWN_PRODUCER_ID here with KIP-360 (2.5), and so does Runnel;
  * - a non-transactional batch while the producer's transaction is open is
- *   INVALID_TXN_STATE.
+ *   INVALID_TXN_STATE;
+ * - with verification (KIP-890 part 1), a transactional batch that would
+ *   open the producer's transaction here is INVALID_TXN_STATE unless its
+ *   coordinator verified, for this append, that the partition is in the
+ *   producer's ongoing transaction.
  *
  * Several batches in one append are checked in order, each against the
  * state as the earlier ones would leave it; a refusal of any refuses all.
@@ -65,6 +69,7 @@ export interface PlacedProducerBatch extends ProducerBatch {
 export function checkClientBatches(
   stored: (producerId: bigint) => ProducerEntry | undefined,
   batches: Iterable<PlacedProducerBatch>,
+  verified?: (producerId: bigint) => boolean,
 ): ClientBatchesCheck {
   const pending = new Map<bigint, ProducerEntry>();
   let duplicate: DuplicateRange | null = null;
@@ -81,7 +86,7 @@ export function checkClientBatches(
     fresh = true;
     if (batch.producerId < 0n) continue;
     const current = pending.get(batch.producerId) ?? committed ?? emptyEntry(batch.producerId);
-    const refusal = checkDataBatch(current, committed, batch);
+    const refusal = checkDataBatch(current, committed, batch) ?? checkVerified(current, batch, verified);
     if (refusal !== null) return refusal;
     pending.set(batch.producerId, withDataBatch(current, batch, batch.firstOffset));
   }
@@ -129,6 +134,20 @@ function checkDataBatch(
     );
   }
   return null;
+}
+
+/** A transactional batch opening the producer's transaction needs a verification that still holds. */
+function checkVerified(
+  current: ProducerEntry,
+  batch: PlacedProducerBatch,
+  verified: ((producerId: bigint) => boolean) | undefined,
+): ClientBatchesCheck | null {
+  if (verified === undefined || !batch.transactional || current.currentTxnFirstOffset !== null) return null;
+  if (verified(batch.producerId)) return null;
+  return refused(
+    'invalid_txn_state',
+    `transactional batch of producer ${batch.producerId} at offset ${batch.firstOffset} is not part of an ongoing transaction its coordinator verified`,
+  );
 }
 
 interface DuplicateRange {

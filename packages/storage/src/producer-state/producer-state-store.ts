@@ -36,7 +36,7 @@ import type { ClientBatchesCheck } from './producer-checks.ts';
 import type { ProducerEntry } from './producer-entry.ts';
 import { decodeProducerSnapshot, encodeProducerSnapshot } from './producer-snapshot.ts';
 import { replayProducerBatches } from './producer-state-replay.ts';
-import { type CompletedTxn, ProducerStateTable } from './producer-state-table.ts';
+import { type CompletedTxn, ProducerStateTable, type TxnVerification } from './producer-state-table.ts';
 
 const snapshotPattern = /^(\d{20})\.snapshot$/;
 const leftoverPattern = /^\d{20}\.snapshot\.tmp$/;
@@ -118,8 +118,8 @@ export class ProducerStateStore {
   }
 
   /** See ProducerStateTable.check. */
-  check(buf: Buffer, nextOffset: bigint): ClientBatchesCheck {
-    return this.table.check(buf, nextOffset);
+  check(buf: Buffer, nextOffset: bigint, verification?: TxnVerification): ClientBatchesCheck {
+    return this.table.check(buf, nextOffset, verification);
   }
 
   /**

@@ -62,6 +62,14 @@ export class ProducerStateTable {
    * every fetch) looks at open transactions only, not every producer.
    */
   readonly #openTxns = new Map<bigint, bigint>();
+  /**
+   * KIP-890 part 1: producer id -> the guard of a verification with the
+   * transaction coordinator in progress or done, for producers with no
+   * open transaction here. Dropped when the producer's transaction opens
+   * or closes, so a verification that a marker overtook no longer admits
+   * the batch it was made for. Memory only, like Kafka's.
+   */
+  readonly #guards = new Map<bigint, VerificationGuard>();
 
   get size(): number {
     return this.#entries.size;
@@ -80,7 +88,7 @@ export class ProducerStateTable {
    * batch) about to be stored from `nextOffset` on. Reads headers only;
    * allocates nothing for batches without a producer id.
    */
-  check(buf: Buffer, nextOffset: bigint): ClientBatchesCheck {
+  check(buf: Buffer, nextOffset: bigint, verification?: TxnVerification): ClientBatchesCheck {
     if (!hasProducerId(buf)) return { kind: 'append' };
     const placed: PlacedProducerBatch[] = [];
     let offset = nextOffset;
@@ -89,7 +97,27 @@ export class ProducerStateTable {
       placed.push({ ...batch, firstOffset: offset });
       offset += BigInt(buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET)) + 1n;
     }
-    return checkClientBatches((id) => this.#entries.get(id), placed);
+    const verified =
+      verification === undefined
+        ? undefined
+        : (id: bigint) => verification.guard !== null && this.#guards.get(id) === verification.guard;
+    return checkClientBatches((id) => this.#entries.get(id), placed, verified);
+  }
+
+  /**
+   * The guard a Produce carries through its verification with the
+   * coordinator: the one already started for this producer, or a new one.
+   * Null when the producer has a transaction open here (no verification
+   * needed: its batches join that transaction).
+   */
+  verificationGuard(producerId: bigint): VerificationGuard | null {
+    if (this.#entries.get(producerId)?.currentTxnFirstOffset != null) return null;
+    let guard = this.#guards.get(producerId);
+    if (guard === undefined) {
+      guard = new VerificationGuard(producerId);
+      this.#guards.set(producerId, guard);
+    }
+    return guard;
   }
 
   /**
@@ -109,6 +137,8 @@ export class ProducerStateTable {
     }
     // A control batch emptied by compaction no longer says anything (as in Kafka).
     if (buf.readInt32BE(pos + RECORD_COUNT_OFFSET) === 0) return null;
+    // A marker ends whatever transaction a verification in progress was for.
+    this.#guards.delete(producerId);
     const sizeBytes = LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
     const marker = readMarker(buf.subarray(pos, pos + sizeBytes));
     this.#set(
@@ -162,14 +192,40 @@ export class ProducerStateTable {
   clear(): void {
     this.#entries.clear();
     this.#openTxns.clear();
+    this.#guards.clear();
   }
 
-  /** Every change of an entry goes through here, so #openTxns follows #entries. */
+  /** Every change of an entry goes through here, so #openTxns (and #guards) follow #entries. */
   #set(entry: ProducerEntry): void {
+    const before = this.#entries.get(entry.producerId);
+    if ((before?.currentTxnFirstOffset ?? null) !== entry.currentTxnFirstOffset) this.#guards.delete(entry.producerId);
     this.#entries.set(entry.producerId, entry);
     if (entry.currentTxnFirstOffset === null) this.#openTxns.delete(entry.producerId);
     else this.#openTxns.set(entry.producerId, entry.currentTxnFirstOffset);
   }
+}
+
+/**
+ * One verification of a producer's transaction with its coordinator
+ * (KIP-890 part 1): an append that would open the producer's transaction
+ * here must carry the guard the table still holds for it.
+ */
+export class VerificationGuard {
+  readonly producerId: bigint;
+
+  constructor(producerId: bigint) {
+    this.producerId = producerId;
+  }
+}
+
+/**
+ * How a client's append is verified: undefined when the caller does not
+ * verify (verification switched off, a coordinator's own write); else the
+ * guard it verified with (null: none — a batch opening a transaction is
+ * then refused).
+ */
+export interface TxnVerification {
+  readonly guard: VerificationGuard | null;
 }
 
 /** Stands for a batch without a producer id among idempotent ones. */
