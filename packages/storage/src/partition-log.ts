@@ -255,7 +255,7 @@ export class PartitionLog {
    */
   async appendFromClient(
     batches: Buffer,
-    opts: { leaderEpoch: number; recordCount?: number; verification?: TxnVerification },
+    opts: { leaderEpoch: number; recordCount?: number; verification?: TxnVerification | undefined },
   ): Promise<ClientAppendResult> {
     const source = {
       origin: 'leader',

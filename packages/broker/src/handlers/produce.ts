@@ -33,7 +33,9 @@ import {
 import { consumerOffsetsTopic } from '../groups/types.ts';
 import { topicLimits } from '../log-config.ts';
 import { type Acks, isAcks } from '../replication/partition-api.ts';
+import type { TxnVerifier } from '../transactions/txn-ports.ts';
 import type { BrokerContext, Handler } from './handler.ts';
+import { verifyTransactionalProduce } from './produce-verification.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
@@ -80,13 +82,19 @@ const appendErrorCodes = {
   invalid_txn_state: ErrorCode.INVALID_TXN_STATE,
 } as const;
 
-export function produceHandler(broker: BrokerContext): Handler<0> {
+/**
+ * `verifier`: how transactional produce is verified with the producer's
+ * coordinator (KIP-890 part 1); null switches verification off
+ * (transaction.partition.verification.enable=false).
+ */
+export function produceHandler(broker: BrokerContext, verifier: TxnVerifier | null = null): Handler<0> {
   async function producePartition(
     topic: string,
     index: number,
     records: Buffer | null,
     acks: Acks,
     timeoutMs: number,
+    transactionalId: string | null,
   ): Promise<PartitionResponse> {
     const fail = (errorCode: number, errorMessage?: string): PartitionResponse => {
       broker.metrics.produceErrors.inc({ topic, error: String(errorCode) });
@@ -130,10 +138,26 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
       broker.logger.warn({ topic, partition: index }, 'rejected keyless record for a compacted topic');
       return fail(ErrorCode.INVALID_RECORD);
     }
+    const verified = await verifyTransactionalProduce({
+      transactionalId,
+      topic,
+      partition: index,
+      batches: checked.value.batches,
+      log: partition.log,
+      verifier,
+    });
+    if (!verified.ok) {
+      broker.logger.info(
+        { topic, partition: index, transactionalId, reason: verified.message },
+        'unverified transactional produce',
+      );
+      return fail(verified.errorCode, verified.message);
+    }
     const appended = await partition.appendAsLeader(records, checked.value.recordCount, {
       acks,
       minInsyncReplicas: limits.minInsyncReplicas,
       timeoutMs,
+      verification: verified.verification,
     });
     if (!appended.ok) return fail(appendErrorCodes[appended.error], appended.message);
     // A duplicate's records went in with the original.
@@ -185,6 +209,7 @@ export function produceHandler(broker: BrokerContext): Handler<0> {
                 Buffer.isBuffer(p.records) ? p.records : null,
                 acks,
                 request.timeoutMs,
+                request.transactionalId ?? null,
               ),
             ),
           ),

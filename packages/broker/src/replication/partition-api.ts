@@ -4,8 +4,9 @@
  * follower may read. Plain types (and one guard); Partition (partition.ts)
  * is where the decisions are made.
  */
+
 import type { Clock, Timers } from '@runnel/common';
-import type { PartitionLog, ProducerAppendError } from '@runnel/storage';
+import type { PartitionLog, ProducerAppendError, TxnVerification } from '@runnel/storage';
 import type { AckOutcome } from './ack-waiters.ts';
 import type { LeaderAnswer } from './follower-apply.ts';
 import type { ReplicationRules } from './replication-rules.ts';
@@ -45,6 +46,8 @@ export interface LeaderAppendOptions {
   readonly minInsyncReplicas: number;
   /** acks=all: how long to wait for the ISR. */
   readonly timeoutMs: number;
+  /** KIP-890 part 1: the verification a transactional produce carries (handlers/produce-verification.ts). */
+  readonly verification?: TxnVerification | undefined;
 }
 
 /**

@@ -5,9 +5,13 @@
  *   onto every partition (the partitions' leaders, acks=all).
  * - `TransactionsView`: what DescribeTransactions / ListTransactions read
  *   from the coordinators this broker hosts.
+ * - `TxnVerifier`: how a partition leader asks a producer's transaction
+ *   coordinator, wherever it runs, whether a partition is in the ongoing
+ *   transaction (KIP-890 part 1).
  */
 import type { TransactionDescription } from './txn-api.ts';
 import type { MarkerRequest } from './txn-core.ts';
+import type { PartitionVerdict, VerifyInput } from './txn-verify.ts';
 
 export interface MarkerWriter {
   /**
@@ -35,4 +39,14 @@ export interface TransactionsView {
   };
   /** Every id of every loaded partition; COORDINATOR_LOAD_IN_PROGRESS while any hosted partition still loads. */
   list(): { readonly errorCode: number; readonly transactions: readonly TransactionDescription[] };
+}
+
+export interface TxnVerifier {
+  /**
+   * The coordinator's verdict per partition (txn-verify.ts), from the
+   * coordinator of `input.transactionalId` on this broker or another.
+   * Never rejects: no coordinator reachable answers COORDINATOR_NOT_AVAILABLE
+   * (or NOT_COORDINATOR) for every partition.
+   */
+  verify(input: VerifyInput): Promise<readonly PartitionVerdict[]>;
 }
