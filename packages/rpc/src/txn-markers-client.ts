@@ -8,7 +8,7 @@
 import type { ServiceError } from '@grpc/grpc-js';
 import { Client, credentials, status } from '@grpc/grpc-js';
 import type { Logger, Result } from '@runnel/common';
-import { err, ok, silentLogger } from '@runnel/common';
+import { err, silentLogger } from '@runnel/common';
 import type { WriteTxnMarkersRequestProto, WriteTxnMarkersResponseProto } from './generated/txn-markers-proto.ts';
 import type { ReconnectBackoff } from './grpc-options.ts';
 import { channelOptions, grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
@@ -63,7 +63,10 @@ export class TxnMarkersClient {
         (error: ServiceError | null, response?: WriteTxnMarkersResponseProto) => {
           if (error !== null || response === undefined) {
             const reason = this.#closed ? 'closed' : errorOf(error?.code ?? status.UNKNOWN);
-            this.#logger.debug({ event: 'txn-markers-call-failed', reason, details: error?.details }, 'marker call failed');
+            this.#logger.debug(
+              { event: 'txn-markers-call-failed', reason, details: error?.details },
+              'marker call failed',
+            );
             resolve(err(reason, error?.details ?? 'no response'));
             return;
           }

@@ -13,12 +13,7 @@ import type {
   WriteTxnMarkersRequestProto,
   WriteTxnMarkersResponseProto,
 } from './generated/txn-markers-proto.ts';
-import type {
-  TxnMarkerResult,
-  TxnMarkerRpcEntry,
-  TxnMarkersRequest,
-  TxnMarkersResponse,
-} from './txn-markers-types.ts';
+import type { TxnMarkerResult, TxnMarkerRpcEntry, TxnMarkersRequest, TxnMarkersResponse } from './txn-markers-types.ts';
 import { int64FromWire, int64ToWire } from './wire-int64.ts';
 
 const resultNames = {
@@ -50,8 +45,7 @@ export function txnMarkersRequestFromProto(
 ): Result<TxnMarkersRequest, 'malformed_message'> {
   const markers: TxnMarkerRpcEntry[] = [];
   for (const m of proto.markers) {
-    const result =
-      m.result === resultNames.commit ? 'commit' : m.result === resultNames.abort ? 'abort' : null;
+    const result = m.result === resultNames.commit ? 'commit' : m.result === resultNames.abort ? 'abort' : null;
     if (result === null) return err('malformed_message', `unknown transaction result ${m.result}`);
     if (!isEpoch(m.producerEpoch)) return err('malformed_message', `producer epoch ${m.producerEpoch}`);
     for (const p of m.partitions) {
@@ -93,7 +87,9 @@ export function txnMarkersResponseFromProto(
     const matches =
       producerId === asked.producerId &&
       m.partitions.length === asked.partitions.length &&
-      m.partitions.every((p, j) => p.topic === asked.partitions[j]?.topic && p.partition === asked.partitions[j]?.partition);
+      m.partitions.every(
+        (p, j) => p.topic === asked.partitions[j]?.topic && p.partition === asked.partitions[j]?.partition,
+      );
     if (!matches) return err('malformed_response', `marker ${i} answers other partitions than it asked for`);
     markers.push({
       producerId,

@@ -4,7 +4,7 @@
  * malformed request is refused with INVALID_ARGUMENT, a handler rejection
  * (a bug) answers INTERNAL; per-partition trouble is in the response.
  */
-import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import type { Logger } from '@runnel/common';
 import type { WriteTxnMarkersRequestProto, WriteTxnMarkersResponseProto } from './generated/txn-markers-proto.ts';

@@ -55,7 +55,10 @@ const request: TxnMarkersRequest = {
 /** Answers every partition with `errorCode`. */
 function answerAll(r: TxnMarkersRequest, errorCode: number): TxnMarkersResponse {
   return {
-    markers: r.markers.map((m) => ({ producerId: m.producerId, partitions: m.partitions.map((p) => ({ ...p, errorCode })) })),
+    markers: r.markers.map((m) => ({
+      producerId: m.producerId,
+      partitions: m.partitions.map((p) => ({ ...p, errorCode })),
+    })),
   };
 }
 
@@ -73,7 +76,10 @@ describe('TxnMarkers.Write over gRPC', () => {
 
   it('an answer for other partitions than asked is malformed_response', async () => {
     const port = await startServer(async (r) => ({
-      markers: r.markers.map((m) => ({ producerId: m.producerId, partitions: [{ topic: 'other', partition: 0, errorCode: 0 }] })),
+      markers: r.markers.map((m) => ({
+        producerId: m.producerId,
+        partitions: [{ topic: 'other', partition: 0, errorCode: 0 }],
+      })),
     }));
     expect(await client(port).write(request, 5_000)).toMatchObject({ ok: false, error: 'malformed_response' });
   });
@@ -106,10 +112,16 @@ describe('TxnMarkers.Write over gRPC', () => {
     cleanups.push(() => raw.close());
     const code = await new Promise<number>((resolve) => {
       const bad: WriteTxnMarkersRequestProto = {
-        markers: [{ producerId: '1', producerEpoch: 0, coordinatorEpoch: 0, result: 'TXN_RESULT_UNSPECIFIED', partitions: [] }],
+        markers: [
+          { producerId: '1', producerEpoch: 0, coordinatorEpoch: 0, result: 'TXN_RESULT_UNSPECIFIED', partitions: [] },
+        ],
       };
-      raw.makeUnaryRequest(method.path, method.serializeRequest, method.deserializeResponse, bad, (e: ServiceError | null) =>
-        resolve(e?.code ?? status.OK),
+      raw.makeUnaryRequest(
+        method.path,
+        method.serializeRequest,
+        method.deserializeResponse,
+        bad,
+        (e: ServiceError | null) => resolve(e?.code ?? status.OK),
       );
     });
     expect(code).toBe(status.INVALID_ARGUMENT);

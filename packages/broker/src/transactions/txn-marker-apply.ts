@@ -66,6 +66,9 @@ const markerErrorCodes: Record<TxnMarkerError | Exclude<AckOutcome, 'done'> | 's
   storage_error: ErrorCode.KAFKA_STORAGE_ERROR,
 };
 
+/** How long a marker waits for its ISR: Kafka's request.timeout.ms default, which its markers use. */
+export const txnMarkerTimeoutMsDefault = 30_000;
+
 /** Writes every entry's markers; never rejects except for a bug (an AssertionError). */
 export async function applyTxnMarkers(
   host: TxnMarkerHost,
