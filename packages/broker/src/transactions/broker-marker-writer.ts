@@ -127,7 +127,7 @@ export class BrokerMarkerWriter implements MarkerWriter {
 
   /** Sends every pending partition to its leader once; answers those not written. */
   async #round(request: MarkerRequest, pending: readonly TopicPartition[]): Promise<Failure[]> {
-    const { routing, nodeId } = this.#options;
+    const { routing } = this.#options;
     const failures: Failure[] = [];
     const byLeader = new Map<number, TopicPartition[]>();
     for (const tp of pending) {
