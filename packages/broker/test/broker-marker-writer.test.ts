@@ -213,7 +213,11 @@ describe('BrokerMarkerWriter', () => {
     }
     await until(() => f.localCalls.length === 4, 'four attempts');
     expect(result.settled).toBe(false);
-    expect(f.warnings[0]).toMatchObject({ attempts: 3, reason: 'TRANSACTION_COORDINATOR_FENCED', transactionalId: 'tx-1' });
+    expect(f.warnings[0]).toMatchObject({
+      attempts: 3,
+      reason: 'TRANSACTION_COORDINATOR_FENCED',
+      transactionalId: 'tx-1',
+    });
     cancelled = true;
     await until(() => f.time.timers.pendingCount > 0, 'the backoff timer');
     f.time.advance(400);

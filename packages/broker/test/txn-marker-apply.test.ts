@@ -103,9 +103,9 @@ describe('applyTxnMarkers', () => {
     const p = await leaderOf(time, [1]);
     await openTransaction(p, 7n);
     const { host } = hostOf(['t-0'], new Map([['t-0', p]]));
-    expect((await applyTxnMarkers(host, [marker([['t', 0]], { coordinatorEpoch: 5 })]))[0]?.partitions[0]?.errorCode).toBe(
-      ErrorCode.NONE,
-    );
+    expect(
+      (await applyTxnMarkers(host, [marker([['t', 0]], { coordinatorEpoch: 5 })]))[0]?.partitions[0]?.errorCode,
+    ).toBe(ErrorCode.NONE);
     const fenced = await applyTxnMarkers(host, [marker([['t', 0]], { coordinatorEpoch: 4, result: 'abort' })]);
     expect(fenced[0]?.partitions[0]?.errorCode).toBe(ErrorCode.TRANSACTION_COORDINATOR_FENCED);
     expect(p.logEndOffset).toBe(2n);
