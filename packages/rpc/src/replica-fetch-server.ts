@@ -1,5 +1,6 @@
 /**
- * The leader side of replica fetch: a gRPC server for ReplicaFetch.Fetch.
+ * The leader side of replica fetch: a gRPC server for ReplicaFetch.Fetch
+ * (and, when given a handler, TxnMarkers.Write on the same port).
  * Each follower stream is served one request at a time, in arrival order:
  * the broker's handler sees a follower's fetch offsets in the order the
  * follower advanced them, and a long-polling handler simply holds the
