@@ -4,11 +4,10 @@
  * backoff that follow a moved leader, deleted partitions, cancellation, a
  * fenced coordinator, and the warn line for a partition that keeps failing.
  */
-import { err, ok } from '@runnel/common';
+import { err, ok, silentLogger } from '@runnel/common';
 import { ErrorCode } from '@runnel/protocol';
 import type { TxnMarkersRequest, TxnMarkersResult } from '@runnel/rpc';
-import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BrokerMarkerWriter, type MarkerRouting } from '../src/transactions/broker-marker-writer.ts';
 import type { MarkerRequest } from '../src/transactions/txn-core.ts';
 import type { TxnMarkerEntry } from '../src/transactions/txn-marker-apply.ts';
@@ -33,10 +32,10 @@ const key = (p: { topic: string; partition: number }): string => `${p.topic}-${p
 function fake(leaders: [string, number | null][]): Fake {
   const time = manualTime();
   const warnings: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: 'warn' },
-    { write: (line: string) => warnings.push(JSON.parse(line) as Record<string, unknown>) },
-  );
+  const logger = silentLogger();
+  vi.spyOn(logger, 'warn').mockImplementation((fields: unknown) => {
+    warnings.push(fields as Record<string, unknown>);
+  });
   const routing: MarkerRouting = {
     leaderOf: (topic, partition) => {
       const leader = f.leaders.get(`${topic}-${partition}`);
