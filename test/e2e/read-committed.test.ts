@@ -22,6 +22,7 @@ import { ProtocolClient } from '../harness/protocol-client.ts';
 import { waitFor } from '../harness/wait.ts';
 
 const topic = 'payments';
+const markerAcks = { minInsyncReplicas: 1, timeoutMs: 5000 } as const;
 let cluster: InProcessCluster | null = null;
 let client: ProtocolClient | null = null;
 
@@ -139,12 +140,12 @@ describe('read_committed over the wire with kafkajs', () => {
     expect(early).toMatchObject({ highWatermark: 5n, lastStableOffset: 0n, abortedTransactions: [] });
     expect(recordBytes(early?.records)).toBe(0);
 
-    expect(await partition.writeTxnMarker(1n, 0, 0, 'abort')).toMatchObject({ ok: true });
-    expect(await partition.writeTxnMarker(2n, 0, 0, 'commit')).toMatchObject({ ok: true });
+    expect(await partition.writeTxnMarker(1n, 0, 0, 'abort', markerAcks)).toMatchObject({ ok: true });
+    expect(await partition.writeTxnMarker(2n, 0, 0, 'commit', markerAcks)).toMatchObject({ ok: true });
     await waitFor(() => partition.lastStableOffset === 7n, { what: 'the LSO to pass both markers' });
     // One more committed transaction after the markers, so the reader knows it has read past them.
     await produce(client, txnBatch(2n, 2, 'commit-3'));
-    expect(await partition.writeTxnMarker(2n, 0, 0, 'commit')).toMatchObject({ ok: true });
+    expect(await partition.writeTxnMarker(2n, 0, 0, 'commit', markerAcks)).toMatchObject({ ok: true });
 
     const after = await fetchCommitted(client);
     expect(after).toMatchObject({ lastStableOffset: 9n, abortedTransactions: [{ producerId: 1n, firstOffset: 0n }] });

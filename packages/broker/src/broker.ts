@@ -42,6 +42,7 @@ import { initProducerIdHandler } from './handlers/init-producer-id.ts';
 import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { metadataHandler } from './handlers/metadata.ts';
 import { produceHandler } from './handlers/produce.ts';
+import { writeTxnMarkersHandler } from './handlers/write-txn-markers.ts';
 import { HttpServer } from './http-server.ts';
 import { topicLimits } from './log-config.ts';
 import { metaPropertiesFileName, readMetaProperties, writeMetaProperties } from './meta-properties.ts';
@@ -53,6 +54,14 @@ import type { Partition } from './replication/partition.ts';
 import { ReplicaManager, replicationListenerName } from './replication/replica-manager.ts';
 import { RequestProcessor } from './request-processor.ts';
 import { readCleanShutdownMarker, writeCleanShutdownMarker } from './shutdown-marker.ts';
+import type { BrokerMarkerWriter } from './transactions/broker-marker-writer.ts';
+import { brokerMarkerHost, brokerMarkerWriter } from './transactions/broker-markers.ts';
+import {
+  applyTxnMarkers,
+  type ConsumerOffsetsMarkerHook,
+  type TxnMarkerHost,
+} from './transactions/txn-marker-apply.ts';
+import type { MarkerWriter } from './transactions/txn-ports.ts';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -65,6 +74,10 @@ export interface BrokerOptions {
   extraMetrics?: readonly Registry[];
   /** Every file the broker touches goes through it; the real disk unless a test injects faults. */
   fs?: FileSystem;
+  /** How the transaction coordinator writes markers; default: this broker's partitions and gRPC to other leaders. */
+  markerWriter?: MarkerWriter;
+  /** Told when a transaction marker is committed on a `__consumer_offsets` partition led here. */
+  onConsumerOffsetsMarker?: ConsumerOffsetsMarkerHook;
 }
 
 export class Broker {
@@ -92,6 +105,11 @@ export class Broker {
   /** The cluster this broker's data directory belongs to (meta.properties); null before its first registration. */
   #storedClusterId: string | null;
   readonly #extraMetrics: readonly Registry[];
+  /** Writes transaction markers on the partitions this broker leads (WriteTxnMarkers, TxnMarkers.Write). */
+  readonly #markerHost: TxnMarkerHost;
+  readonly markerWriter: MarkerWriter;
+  /** The default writer, which this broker closes; null when the options gave one. */
+  readonly #ownMarkerWriter: BrokerMarkerWriter | null;
 
   private constructor(options: BrokerOptions, storedClusterId: string | null) {
     this.config = options.config;
@@ -147,6 +165,27 @@ export class Broker {
     const committedOffsets = () => this.#groups.committedOffsets();
     registerGroupMetrics(this.metrics.registry, { committedOffsets, replica: (t, p) => this.#partitions.get(t, p) });
     this.#image = MetadataImage.empty;
+    this.#markerHost = brokerMarkerHost({
+      config: options.config,
+      image: () => this.#image,
+      partition: (topic, index) => this.#partitions.get(topic, index),
+      onConsumerOffsetsMarker: options.onConsumerOffsetsMarker,
+      logger: this.#logger,
+    });
+    // The default (gRPC to other leaders) is this broker's to close; a given writer is its giver's.
+    if (options.markerWriter === undefined) {
+      const { nodeId } = options.config;
+      this.#ownMarkerWriter = brokerMarkerWriter({
+        nodeId,
+        image: () => this.#image,
+        host: this.#markerHost,
+        logger: this.#logger,
+      });
+      this.markerWriter = this.#ownMarkerWriter;
+    } else {
+      this.#ownMarkerWriter = null;
+      this.markerWriter = options.markerWriter;
+    }
     const context: BrokerContext = {
       config: options.config,
       clusterId: () => this.clusterId,
@@ -191,6 +230,7 @@ export class Broker {
         ),
       ),
       ...groupHandlers(this.#groups, { image: () => this.#image }),
+      register(writeTxnMarkersHandler(this.#markerHost)),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
     this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));
@@ -242,6 +282,7 @@ export class Broker {
       image: () => this.#image,
       brokerEpoch: () => this.#session?.brokerEpoch ?? -1n,
       minInsyncReplicas: (topic) => topicLimits(this.#image.configOverrides('topic', topic), config).minInsyncReplicas,
+      txnMarkers: async (request) => ({ markers: await applyTxnMarkers(this.#markerHost, request.markers) }),
     });
     this.#partitions.setReplication(this.#replication);
     this.#unsubscribe = this.#controller.subscribe((batch) => {
@@ -431,6 +472,7 @@ export class Broker {
     if (this.#producerExpiryTimer !== null) clearInterval(this.#producerExpiryTimer);
     await this.#server?.close();
     await this.#http?.close();
+    this.#ownMarkerWriter?.close();
     this.#groups.close();
     this.#offsets.close();
     await this.#replication?.close();

@@ -17,3 +17,15 @@ export type {
   ReplicaFetchStream,
   ReplicationTransport,
 } from './replication/replication-transport.ts';
+// Transaction markers: the writer a transaction coordinator uses, and its seams (routing, transport).
+export {
+  BrokerMarkerWriter,
+  type BrokerMarkerWriterOptions,
+  imageRouting,
+  type MarkerRouting,
+  type MarkerTransport,
+} from './transactions/broker-marker-writer.ts';
+export { brokerMarkerHost, brokerMarkerWriter, grpcMarkerTransport } from './transactions/broker-markers.ts';
+export type { MarkerRequest } from './transactions/txn-core.ts';
+export type { ConsumerOffsetsMarkerHook, TxnMarkerHost } from './transactions/txn-marker-apply.ts';
+export type { MarkerWriter } from './transactions/txn-ports.ts';

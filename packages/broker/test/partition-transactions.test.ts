@@ -11,6 +11,7 @@ import type { Partition } from '../src/replication/partition.ts';
 import { batchOf, fetchFrom, manualTime, partitionOn, state, type Time, valuesIn } from './replication-fixture.ts';
 
 const leaderOnly = { acks: 1, minInsyncReplicas: 1, timeoutMs: 5_000 } as const;
+const markerAcks = { minInsyncReplicas: 1, timeoutMs: 5_000 } as const;
 
 async function leaderOf(time: Time, replicas: number[]): Promise<Partition> {
   const p = await partitionOn(1, time);
@@ -58,7 +59,7 @@ describe('Partition: transactions and the last stable offset', () => {
     const p = await leaderOf(manualTime(), [1]);
     await produce(p, txnBatch(7n, 0, 'a', 'b'));
     expect(p.lastStableOffset).toBe(0n);
-    expect(await p.writeTxnMarker(7n, 0, 3, 'commit')).toEqual({ ok: true, value: { offset: 2n } });
+    expect(await p.writeTxnMarker(7n, 0, 3, 'commit', markerAcks)).toMatchObject({ ok: true, value: { offset: 2n } });
     expect(p.highWatermark).toBe(3n);
     expect(p.lastStableOffset).toBe(3n);
     const read = await p.readCommitted(0n, 1 << 20, 'read_committed');
@@ -71,10 +72,10 @@ describe('Partition: transactions and the last stable offset', () => {
     const p = await leaderOf(manualTime(), [1]);
     await produce(p, txnBatch(7n, 0, 'x'));
     await produce(p, txnBatch(8n, 0, 'y'));
-    expect(await p.writeTxnMarker(8n, 0, 3, 'abort')).toEqual({ ok: true, value: { offset: 2n } });
+    expect(await p.writeTxnMarker(8n, 0, 3, 'abort', markerAcks)).toMatchObject({ ok: true, value: { offset: 2n } });
     // Producer 7's transaction (offset 0) is still open.
     expect(p.lastStableOffset).toBe(0n);
-    await p.writeTxnMarker(7n, 0, 3, 'commit');
+    await p.writeTxnMarker(7n, 0, 3, 'commit', markerAcks);
     expect(p.lastStableOffset).toBe(4n);
     const read = await p.readCommitted(0n, 1 << 20, 'read_committed');
     expect(read).toMatchObject({ ok: true, abortedTransactions: [{ producerId: 8n, firstOffset: 1n }] });
@@ -83,9 +84,9 @@ describe('Partition: transactions and the last stable offset', () => {
   it('a marker from an older coordinator epoch than the last one is fenced and writes nothing', async () => {
     const p = await leaderOf(manualTime(), [1]);
     await produce(p, txnBatch(7n, 0, 'a'));
-    await p.writeTxnMarker(7n, 0, 5, 'commit');
+    await p.writeTxnMarker(7n, 0, 5, 'commit', markerAcks);
     await produce(p, txnBatch(7n, 1, 'b'));
-    expect(await p.writeTxnMarker(7n, 0, 4, 'abort')).toEqual({ ok: false, error: 'coordinator_fenced' });
+    expect(await p.writeTxnMarker(7n, 0, 4, 'abort', markerAcks)).toEqual({ ok: false, error: 'coordinator_fenced' });
     expect(p.logEndOffset).toBe(3n);
     expect(p.lastStableOffset).toBe(2n);
   });
@@ -95,9 +96,9 @@ describe('Partition: transactions and the last stable offset', () => {
     const leader = await leaderOf(time, [1, 2]);
     const follower = await partitionOn(2, time);
     follower.applyState(state(1, 1, [1, 2]), { lagTimeMaxMs: 30_000, minInsyncReplicas: 1 });
-    expect(await follower.writeTxnMarker(7n, 0, 1, 'abort')).toEqual({ ok: false, error: 'not_leader' });
+    expect(await follower.writeTxnMarker(7n, 0, 1, 'abort', markerAcks)).toEqual({ ok: false, error: 'not_leader' });
     await produce(leader, txnBatch(7n, 0, 'x'));
-    await leader.writeTxnMarker(7n, 0, 1, 'abort');
+    await leader.writeTxnMarker(7n, 0, 1, 'abort', markerAcks);
     const position = follower.fetchPosition();
     const answer = await leader.answerFollowerFetch(
       fetchFrom(2, position.fetchOffset, { leaderEpoch: 1, lastFetchedEpoch: position.lastFetchedEpoch }),
@@ -107,5 +108,36 @@ describe('Partition: transactions and the last stable offset', () => {
     expect(follower.logEndOffset).toBe(2n);
     expect(follower.log.firstUnstableOffset).toBeNull();
     expect(follower.log.abortedTransactions(0n, 2n)).toEqual([{ producerId: 7n, firstOffset: 0n }]);
+  });
+
+  it('a marker is acks=all: refused with the ISR below min.insync.replicas, replicated once the follower has it', async () => {
+    const time = manualTime();
+    const leader = await leaderOf(time, [1, 2]);
+    const follower = await partitionOn(2, time);
+    follower.applyState(state(1, 1, [1, 2]), { lagTimeMaxMs: 30_000, minInsyncReplicas: 1 });
+    await produce(leader, txnBatch(7n, 0, 'x'));
+    const refused = await leader.writeTxnMarker(7n, 0, 1, 'commit', { minInsyncReplicas: 3, timeoutMs: 5_000 });
+    expect(refused).toEqual({ ok: false, error: 'not_enough_replicas' });
+    expect(leader.logEndOffset).toBe(1n);
+
+    const written = await leader.writeTxnMarker(7n, 0, 1, 'commit', { minInsyncReplicas: 2, timeoutMs: 5_000 });
+    if (!written.ok) throw new Error(`not written: ${written.error}`);
+    let outcome: string | null = null;
+    void written.value.replicated.then((o) => {
+      outcome = o;
+    });
+    await Promise.resolve();
+    expect(outcome).toBeNull();
+    // Two follower fetches: the first copies the marker, the second tells the leader the follower has it.
+    for (let i = 0; i < 2; i++) {
+      const position = follower.fetchPosition();
+      const answer = await leader.answerFollowerFetch(
+        fetchFrom(2, position.fetchOffset, { leaderEpoch: 1, lastFetchedEpoch: position.lastFetchedEpoch }),
+        1 << 20,
+      );
+      await follower.applyLeaderAnswer(position.fetchOffset, answer);
+    }
+    expect(await written.value.replicated).toBe('done');
+    expect(leader.highWatermark).toBe(2n);
   });
 });

@@ -32,6 +32,7 @@ export const ApiKeys = {
   AddPartitionsToTxn: 24,
   AddOffsetsToTxn: 25,
   EndTxn: 26,
+  WriteTxnMarkers: 27,
   TxnOffsetCommit: 28,
   DescribeAcls: 29,
   CreateAcls: 30,
@@ -90,6 +91,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('AddPartitionsToTxn', 0, 1),
   api('AddOffsetsToTxn', 0, 1),
   api('EndTxn', 1, 1),
+  // Sent by transaction coordinators and admin tools (abortTransaction) straight to a partition leader.
+  api('WriteTxnMarkers', 1, 1),
   api('TxnOffsetCommit', 1, 3),
   api('DescribeAcls', 1, 1),
   api('CreateAcls', 1, 1),

@@ -35,7 +35,13 @@ export { ControllerCallFailure, GrpcControllerChannel } from './grpc-controller-
 export type { BindError, ReconnectBackoff } from './grpc-options.ts';
 export { grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
 export type { ProtoMessageType } from './load-protos.ts';
-export { controllerProtoPath, protoMessageType, raftProtoPath, replicaFetchProtoPath } from './load-protos.ts';
+export {
+  controllerProtoPath,
+  protoMessageType,
+  raftProtoPath,
+  replicaFetchProtoPath,
+  txnMarkersProtoPath,
+} from './load-protos.ts';
 export type { MetadataStream, MetadataStreamEnd, MetadataStreamEvents } from './metadata-stream.ts';
 export type { AllocateProducerIdsError, AllocateProducerIdsRequest, ProducerIdBlock } from './producer-ids-codec.ts';
 export type { RaftDecodeError } from './raft-message-codec.ts';
@@ -64,3 +70,15 @@ export type {
   ReplicaFetchRequest,
   ReplicaFetchResponse,
 } from './replica-fetch-types.ts';
+export type { TxnMarkersClientOptions, TxnMarkersResult } from './txn-markers-client.ts';
+export { TxnMarkersClient } from './txn-markers-client.ts';
+export type {
+  TxnMarkerResult,
+  TxnMarkerRpcEntry,
+  TxnMarkerRpcPartitionResult,
+  TxnMarkersCallError,
+  TxnMarkersHandler,
+  TxnMarkersRequest,
+  TxnMarkersResponse,
+  TxnMarkerTopicPartition,
+} from './txn-markers-types.ts';

@@ -17,11 +17,12 @@ export const loaderOptions = { keepCase: false, longs: String, enums: String, de
 export const raftProtoPath = fileURLToPath(new URL('../proto/raft.proto', import.meta.url));
 export const controllerProtoPath = fileURLToPath(new URL('../proto/controller.proto', import.meta.url));
 export const replicaFetchProtoPath = fileURLToPath(new URL('../proto/replica-fetch.proto', import.meta.url));
+export const txnMarkersProtoPath = fileURLToPath(new URL('../proto/txn-markers.proto', import.meta.url));
 
 let loaded: PackageDefinition | undefined;
 
 function packageDefinition(): PackageDefinition {
-  loaded ??= loadSync([raftProtoPath, controllerProtoPath, replicaFetchProtoPath], loaderOptions);
+  loaded ??= loadSync([raftProtoPath, controllerProtoPath, replicaFetchProtoPath, txnMarkersProtoPath], loaderOptions);
   return loaded;
 }
 
@@ -52,6 +53,7 @@ export function rpcMethod<Req, Res>(service: string, method: string): RpcMethod<
 export const raftServiceName = 'runnel.raft.v1.RaftTransport';
 export const controllerServiceName = 'runnel.controller.v1.ControllerService';
 export const replicaFetchServiceName = 'runnel.replica.v1.ReplicaFetch';
+export const txnMarkersServiceName = 'runnel.txn.v1.TxnMarkers';
 
 /** Encoder and decoder for one message type, e.g. 'runnel.raft.v1.RaftMessage' (tests and tools). */
 export interface ProtoMessageType<T> {

@@ -1,5 +1,6 @@
 /**
- * The leader side of replica fetch: a gRPC server for ReplicaFetch.Fetch.
+ * The leader side of replica fetch: a gRPC server for ReplicaFetch.Fetch
+ * (and, when given a handler, TxnMarkers.Write on the same port).
  * Each follower stream is served one request at a time, in arrival order:
  * the broker's handler sees a follower's fetch offsets in the order the
  * follower advanced them, and a long-polling handler simply holds the
@@ -12,10 +13,12 @@ import { ok, silentLogger } from '@runnel/common';
 import type { ReplicaFetchRequestProto, ReplicaFetchResponseProto } from './generated/replica-fetch-proto.ts';
 import type { BindError } from './grpc-options.ts';
 import { bindServer, grpcMessageBytesMaxDefault, serverOptions } from './grpc-options.ts';
-import { replicaFetchServiceName, serviceDefinition } from './load-protos.ts';
+import { replicaFetchServiceName, serviceDefinition, txnMarkersServiceName } from './load-protos.ts';
 import type { Numbered } from './replica-fetch-codec.ts';
 import { replicaFetchRequestFromProto, replicaFetchResponseToProto } from './replica-fetch-codec.ts';
 import type { ReplicaFetchRequest, ReplicaFetchResponse } from './replica-fetch-types.ts';
+import { txnMarkersImplementation } from './txn-markers-service.ts';
+import type { TxnMarkersHandler } from './txn-markers-types.ts';
 
 /**
  * Answers one fetch. May wait (up to the request's maxWaitMs, for data to
@@ -34,6 +37,8 @@ export interface ReplicaFetchServerOptions {
   readonly messageBytesMax?: number;
   /** Requests one follower may have waiting on its stream; beyond it the stream is cut with RESOURCE_EXHAUSTED. */
   readonly streamRequestsMax?: number;
+  /** Also serve TxnMarkers.Write (transaction markers from coordinators) on this port. */
+  readonly txnMarkers?: TxnMarkersHandler;
 }
 
 export const replicaFetchStreamRequestsMaxDefault = 64;
@@ -65,6 +70,9 @@ export class ReplicaFetchServer {
     server.addService(serviceDefinition(replicaFetchServiceName), {
       Fetch: (call: FetchCall) => serveStream(call, options, logger.child({ follower: call.getPeer() }), sessions),
     });
+    if (options.txnMarkers !== undefined) {
+      server.addService(serviceDefinition(txnMarkersServiceName), txnMarkersImplementation(options.txnMarkers, logger));
+    }
     const bound = await bindServer(server, options.host ?? '127.0.0.1', options.port ?? 0);
     if (!bound.ok) {
       server.forceShutdown();

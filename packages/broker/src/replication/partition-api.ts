@@ -104,8 +104,25 @@ export type CommittedRead =
       readonly logStartOffset: bigint;
     };
 
-/** Why a transaction marker was not written. */
-export type TxnMarkerError = 'not_leader' | 'coordinator_fenced';
+/**
+ * Why a transaction marker was not written: this broker does not lead, a
+ * newer transaction coordinator already wrote a marker for the producer,
+ * or the ISR is below min.insync.replicas (markers are always acks=all).
+ */
+export type TxnMarkerError = 'not_leader' | 'coordinator_fenced' | 'not_enough_replicas';
+
+export interface TxnMarkerAppendOptions {
+  /** The topic's min.insync.replicas: refused before appending, and failed after, while the ISR is smaller. */
+  readonly minInsyncReplicas: number;
+  /** How long `replicated` waits for the ISR. */
+  readonly timeoutMs: number;
+}
+
+export interface TxnMarkerAppend {
+  readonly offset: bigint;
+  /** Settles once every ISR member has the marker ('done'), or with why not. Never rejects. */
+  readonly replicated: Promise<AckOutcome>;
+}
 
 /** One follower's fetch of this partition, as the leader receives it. */
 export interface FollowerFetch {

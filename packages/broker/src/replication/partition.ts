@@ -53,6 +53,8 @@ import type {
   PartitionOptions,
   PartitionRole,
   PartitionState,
+  TxnMarkerAppend,
+  TxnMarkerAppendOptions,
   TxnMarkerError,
 } from './partition-api.ts';
 import { type FollowerState, type IsrProposal, ReplicaTracker } from './replica-tracker.ts';
@@ -271,19 +273,24 @@ export class Partition {
    * transaction coordinator asked (WriteTxnMarkers): appends the COMMIT or
    * ABORT control batch as leader; followers copy it like any batch. A
    * coordinator epoch older than the last marker's is a fenced (zombie)
-   * coordinator's and writes nothing. Resolves with the marker's offset
-   * once it is in the leader's log; its replication is the caller's to
-   * wait for (the high watermark passing it).
+   * coordinator's and writes nothing. Markers are always acks=all (as
+   * Kafka appends them with requiredAcks -1): refused before appending
+   * while the ISR is below `minInsyncReplicas`, and `replicated` settles
+   * once every ISR member has the marker, or with why not (the coordinator
+   * must not complete the transaction before that).
    */
   async writeTxnMarker(
     producerId: bigint,
     producerEpoch: number,
     coordinatorEpoch: number,
     type: TxnMarkerType,
-  ): Promise<Result<{ offset: bigint }, TxnMarkerError>> {
-    if (this.#closed || this.#role !== 'leader' || this.#tracker === null) return err('not_leader');
+    options: TxnMarkerAppendOptions,
+  ): Promise<Result<TxnMarkerAppend, TxnMarkerError>> {
+    const tracker = this.#tracker;
+    if (this.#closed || this.#role !== 'leader' || tracker === null) return err('not_leader');
     const known = this.log.producer(producerId);
     if (known !== undefined && coordinatorEpoch < known.coordinatorEpoch) return err('coordinator_fenced');
+    if (!tracker.hasMinIsr(options.minInsyncReplicas)) return err('not_enough_replicas');
     const batch = encodeTxnMarkerBatch({
       producerId,
       producerEpoch,
@@ -293,7 +300,8 @@ export class Partition {
     });
     const result = await this.log.append(batch, { leaderEpoch: this.#state.leaderEpoch, recordCount: 1 });
     this.#appendedAsLeader(batch, result.baseOffset, result.lastOffset);
-    return ok({ offset: result.baseOffset });
+    const replicated = this.#acks.wait(result.lastOffset, options.minInsyncReplicas, options.timeoutMs, this.#ackState);
+    return ok({ offset: result.baseOffset, replicated });
   }
 
   /**

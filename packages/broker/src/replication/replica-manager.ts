@@ -20,6 +20,7 @@
 import type { Clock, Logger, Result, Timer, Timers } from '@runnel/common';
 import { systemTimers } from '@runnel/common';
 import type { AlterPartitionError, AlterPartitionReply, AlterPartitionRequest, MetadataImage } from '@runnel/metadata';
+import type { TxnMarkersHandler } from '@runnel/rpc';
 import type { Registry } from 'prom-client';
 import { ByteRateLimiter } from './byte-rate-limiter.ts';
 import { leaderFetchHandler } from './leader-fetch-handler.ts';
@@ -74,6 +75,8 @@ export interface ReplicaManagerOptions {
   readonly image: () => MetadataImage;
   readonly brokerEpoch: () => bigint;
   readonly minInsyncReplicas: (topic: string) => number;
+  /** Transaction markers from coordinators, served on the replication port (transactions/txn-marker-apply.ts). */
+  readonly txnMarkers?: TxnMarkersHandler;
 }
 
 export const replicationListenerName = 'REPLICATION';
@@ -131,7 +134,7 @@ export class ReplicaManager {
       logger: options.logger,
       onFollowerProgress: (p) => holder.manager?.proposeIsrChange(p),
     });
-    const started = await transport.listen(options.config.host, options.config.port, handler);
+    const started = await transport.listen(options.config.host, options.config.port, handler, options.txnMarkers);
     if (!started.ok) {
       throw new Error(
         `could not listen for replication on ${options.config.host}:${options.config.port}: ${started.error}`,

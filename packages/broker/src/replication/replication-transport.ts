@@ -18,6 +18,7 @@ import {
   type ReplicaFetchRequest,
   type ReplicaFetchResult,
   ReplicaFetchServer,
+  type TxnMarkersHandler,
 } from '@runnel/rpc';
 
 /** One follower's stream to one leader broker. Owned by a ReplicaFetcher, which must close() it. */
@@ -33,16 +34,31 @@ export interface ReplicaFetchListener {
 }
 
 export interface ReplicationTransport {
-  /** Serves followers' fetches with `handler` on host:port (0 picks a free port); the error says why not. */
-  listen(host: string, port: number, handler: ReplicaFetchHandler): Promise<Result<ReplicaFetchListener, string>>;
+  /**
+   * Serves followers' fetches with `handler` on host:port (0 picks a free
+   * port), and transaction markers from coordinators with `txnMarkers` when
+   * given; the error says why not.
+   */
+  listen(
+    host: string,
+    port: number,
+    handler: ReplicaFetchHandler,
+    txnMarkers?: TxnMarkersHandler,
+  ): Promise<Result<ReplicaFetchListener, string>>;
   /** A stream to the leader at `address` (host:port); it connects on first use. */
   connect(address: string): ReplicaFetchStream;
 }
 
 export function grpcReplicationTransport(logger: Logger): ReplicationTransport {
   return {
-    async listen(host, port, handler) {
-      const started = await ReplicaFetchServer.start({ host, port, logger, handler });
+    async listen(host, port, handler, txnMarkers) {
+      const started = await ReplicaFetchServer.start({
+        host,
+        port,
+        logger,
+        handler,
+        ...(txnMarkers === undefined ? {} : { txnMarkers }),
+      });
       return started.ok ? started : { ok: false, error: started.message ?? started.error };
     },
     connect: (address) => new ReplicaFetchClient({ address, logger }),
