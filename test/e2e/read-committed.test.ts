@@ -45,7 +45,7 @@ function txnBatch(producerId: bigint, seq: number, ...values: string[]): Buffer 
 
 async function produce(p: ProtocolClient, records: Buffer): Promise<void> {
   const request: ProduceRequest = {
-    transactionalId: null,
+    transactionalId: 'hand-built',
     acks: -1,
     timeoutMs: 5000,
     topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],

@@ -80,7 +80,7 @@ async function openTransaction(leader: number, partition: number, producerId: bi
   const response = await waitFor(
     async () => {
       const r = await via(leader).request(0, {
-        transactionalId: null,
+        transactionalId: `hand-built-${producerId}`,
         acks: -1,
         timeoutMs: 5000,
         topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],

@@ -97,7 +97,7 @@ describe('transactional produce verification (KIP-890 part 1)', () => {
     const s = await setup(
       fakeVerifier(ErrorCode.NONE, async () => {
         // The coordinator ends the producer's transaction (an abort) before the verification's answer arrives.
-        await partition?.writeTxnMarker(producerId, 0, 3, 'abort');
+        await partition?.writeTxnMarker(producerId, 0, 3, 'abort', { minInsyncReplicas: 1, timeoutMs: 5_000 });
       }),
     );
     partition = s.partition;
