@@ -70,7 +70,7 @@ export type {
   ReplicaFetchRequest,
   ReplicaFetchResponse,
 } from './replica-fetch-types.ts';
-export type { TxnMarkersClientOptions, TxnMarkersResult } from './txn-markers-client.ts';
+export type { TxnMarkersClientOptions, TxnMarkersResult, TxnVerifyResult } from './txn-markers-client.ts';
 export { TxnMarkersClient } from './txn-markers-client.ts';
 export type {
   TxnMarkerResult,
@@ -81,4 +81,7 @@ export type {
   TxnMarkersRequest,
   TxnMarkersResponse,
   TxnMarkerTopicPartition,
+  TxnVerifyHandler,
+  TxnVerifyRequest,
+  TxnVerifyResponse,
 } from './txn-markers-types.ts';

@@ -18,7 +18,7 @@ import type { Numbered } from './replica-fetch-codec.ts';
 import { replicaFetchRequestFromProto, replicaFetchResponseToProto } from './replica-fetch-codec.ts';
 import type { ReplicaFetchRequest, ReplicaFetchResponse } from './replica-fetch-types.ts';
 import { txnMarkersImplementation } from './txn-markers-service.ts';
-import type { TxnMarkersHandler } from './txn-markers-types.ts';
+import type { TxnMarkersHandler, TxnVerifyHandler } from './txn-markers-types.ts';
 
 /**
  * Answers one fetch. May wait (up to the request's maxWaitMs, for data to
@@ -39,6 +39,8 @@ export interface ReplicaFetchServerOptions {
   readonly streamRequestsMax?: number;
   /** Also serve TxnMarkers.Write (transaction markers from coordinators) on this port. */
   readonly txnMarkers?: TxnMarkersHandler;
+  /** And TxnMarkers.Verify (KIP-890 part 1, this broker's transaction coordinators answering partition leaders). */
+  readonly txnVerify?: TxnVerifyHandler;
 }
 
 export const replicaFetchStreamRequestsMaxDefault = 64;
@@ -71,7 +73,10 @@ export class ReplicaFetchServer {
       Fetch: (call: FetchCall) => serveStream(call, options, logger.child({ follower: call.getPeer() }), sessions),
     });
     if (options.txnMarkers !== undefined) {
-      server.addService(serviceDefinition(txnMarkersServiceName), txnMarkersImplementation(options.txnMarkers, logger));
+      server.addService(
+        serviceDefinition(txnMarkersServiceName),
+        txnMarkersImplementation(options.txnMarkers, logger, options.txnVerify),
+      );
     }
     const bound = await bindServer(server, options.host ?? '127.0.0.1', options.port ?? 0);
     if (!bound.ok) {

@@ -9,12 +9,28 @@ import type { ServiceError } from '@grpc/grpc-js';
 import { Client, credentials, status } from '@grpc/grpc-js';
 import type { Logger, Result } from '@runnel/common';
 import { err, silentLogger } from '@runnel/common';
-import type { WriteTxnMarkersRequestProto, WriteTxnMarkersResponseProto } from './generated/txn-markers-proto.ts';
+import type {
+  VerifyTxnRequestProto,
+  VerifyTxnResponseProto,
+  WriteTxnMarkersRequestProto,
+  WriteTxnMarkersResponseProto,
+} from './generated/txn-markers-proto.ts';
 import type { ReconnectBackoff } from './grpc-options.ts';
 import { channelOptions, grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
 import { rpcMethod, txnMarkersServiceName } from './load-protos.ts';
-import { txnMarkersRequestToProto, txnMarkersResponseFromProto } from './txn-markers-codec.ts';
-import type { TxnMarkersCallError, TxnMarkersRequest, TxnMarkersResponse } from './txn-markers-types.ts';
+import {
+  txnMarkersRequestToProto,
+  txnMarkersResponseFromProto,
+  txnVerifyRequestToProto,
+  txnVerifyResponseFromProto,
+} from './txn-markers-codec.ts';
+import type {
+  TxnMarkersCallError,
+  TxnMarkersRequest,
+  TxnMarkersResponse,
+  TxnVerifyRequest,
+  TxnVerifyResponse,
+} from './txn-markers-types.ts';
 
 export interface TxnMarkersClientOptions {
   /** `host:port` of the leader broker's replication listener. */
@@ -25,6 +41,7 @@ export interface TxnMarkersClientOptions {
 }
 
 export type TxnMarkersResult = Result<TxnMarkersResponse, TxnMarkersCallError>;
+export type TxnVerifyResult = Result<TxnVerifyResponse, TxnMarkersCallError>;
 
 /**
  * Owned by whoever writes markers to that leader (the broker's marker
@@ -37,6 +54,7 @@ export class TxnMarkersClient {
     txnMarkersServiceName,
     'Write',
   );
+  readonly #verifyMethod = rpcMethod<VerifyTxnRequestProto, VerifyTxnResponseProto>(txnMarkersServiceName, 'Verify');
   readonly #logger: Logger;
   #closed = false;
 
@@ -71,6 +89,30 @@ export class TxnMarkersClient {
             return;
           }
           resolve(txnMarkersResponseFromProto(request, response));
+        },
+      );
+    });
+  }
+
+  /** Asks the transactional id's coordinator (this client's broker) about the partitions (KIP-890 part 1). */
+  verify(request: TxnVerifyRequest, timeoutMs: number): Promise<TxnVerifyResult> {
+    if (this.#closed) return Promise.resolve(err('closed'));
+    const proto = txnVerifyRequestToProto(request);
+    return new Promise((resolve) => {
+      this.#client.makeUnaryRequest(
+        this.#verifyMethod.path,
+        this.#verifyMethod.serializeRequest,
+        this.#verifyMethod.deserializeResponse,
+        proto,
+        { deadline: Date.now() + timeoutMs },
+        (error: ServiceError | null, response?: VerifyTxnResponseProto) => {
+          if (error !== null || response === undefined) {
+            resolve(
+              err(this.#closed ? 'closed' : errorOf(error?.code ?? status.UNKNOWN), error?.details ?? 'no response'),
+            );
+            return;
+          }
+          resolve(txnVerifyResponseFromProto(request, response));
         },
       );
     });

@@ -10,10 +10,19 @@ import { assert, err, ok } from '@runnel/common';
 import type {
   TxnMarkerProto,
   TxnResultProto,
+  VerifyTxnRequestProto,
+  VerifyTxnResponseProto,
   WriteTxnMarkersRequestProto,
   WriteTxnMarkersResponseProto,
 } from './generated/txn-markers-proto.ts';
-import type { TxnMarkerResult, TxnMarkerRpcEntry, TxnMarkersRequest, TxnMarkersResponse } from './txn-markers-types.ts';
+import type {
+  TxnMarkerResult,
+  TxnMarkerRpcEntry,
+  TxnMarkersRequest,
+  TxnMarkersResponse,
+  TxnVerifyRequest,
+  TxnVerifyResponse,
+} from './txn-markers-types.ts';
 import { int64FromWire, int64ToWire } from './wire-int64.ts';
 
 const resultNames = {
@@ -97,4 +106,49 @@ export function txnMarkersResponseFromProto(
     });
   }
   return ok({ markers });
+}
+
+export function txnVerifyRequestToProto(request: TxnVerifyRequest): VerifyTxnRequestProto {
+  assert(isEpoch(request.producerEpoch), `producer epoch out of range: ${request.producerEpoch}`);
+  return {
+    transactionalId: request.transactionalId,
+    producerId: int64ToWire(request.producerId),
+    producerEpoch: request.producerEpoch,
+    partitions: request.partitions.map((p) => ({ topic: p.topic, partition: p.partition })),
+  };
+}
+
+export function txnVerifyRequestFromProto(proto: VerifyTxnRequestProto): Result<TxnVerifyRequest, 'malformed_message'> {
+  if (!isEpoch(proto.producerEpoch)) return err('malformed_message', `producer epoch ${proto.producerEpoch}`);
+  for (const p of proto.partitions) {
+    if (p.topic === '' || p.partition < 0) return err('malformed_message', `partition ${p.topic}-${p.partition}`);
+  }
+  return ok({
+    transactionalId: proto.transactionalId,
+    producerId: int64FromWire(proto.producerId),
+    producerEpoch: proto.producerEpoch,
+    partitions: proto.partitions.map((p) => ({ topic: p.topic, partition: p.partition })),
+  });
+}
+
+export function txnVerifyResponseToProto(response: TxnVerifyResponse): VerifyTxnResponseProto {
+  return {
+    partitions: response.partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: p.errorCode })),
+  };
+}
+
+/** The coordinator's answer, checked against the partitions it was asked about. */
+export function txnVerifyResponseFromProto(
+  request: TxnVerifyRequest,
+  proto: VerifyTxnResponseProto,
+): Result<TxnVerifyResponse, 'malformed_response'> {
+  const matches =
+    proto.partitions.length === request.partitions.length &&
+    proto.partitions.every(
+      (p, i) => p.topic === request.partitions[i]?.topic && p.partition === request.partitions[i]?.partition,
+    );
+  if (!matches) return err('malformed_response', 'the verification answers other partitions than it asked for');
+  return ok({
+    partitions: proto.partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: p.errorCode })),
+  });
 }

@@ -7,14 +7,49 @@
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import type { Logger } from '@runnel/common';
-import type { WriteTxnMarkersRequestProto, WriteTxnMarkersResponseProto } from './generated/txn-markers-proto.ts';
-import { txnMarkersRequestFromProto, txnMarkersResponseToProto } from './txn-markers-codec.ts';
-import type { TxnMarkersHandler } from './txn-markers-types.ts';
+import type {
+  VerifyTxnRequestProto,
+  VerifyTxnResponseProto,
+  WriteTxnMarkersRequestProto,
+  WriteTxnMarkersResponseProto,
+} from './generated/txn-markers-proto.ts';
+import {
+  txnMarkersRequestFromProto,
+  txnMarkersResponseToProto,
+  txnVerifyRequestFromProto,
+  txnVerifyResponseToProto,
+} from './txn-markers-codec.ts';
+import type { TxnMarkersHandler, TxnVerifyHandler } from './txn-markers-types.ts';
 
 type WriteCall = ServerUnaryCall<WriteTxnMarkersRequestProto, WriteTxnMarkersResponseProto>;
+type VerifyCall = ServerUnaryCall<VerifyTxnRequestProto, VerifyTxnResponseProto>;
 
-export function txnMarkersImplementation(handler: TxnMarkersHandler, logger: Logger): UntypedServiceImplementation {
+/** `verify`: the coordinator's side of Verify; without it Verify answers UNIMPLEMENTED. */
+export function txnMarkersImplementation(
+  handler: TxnMarkersHandler,
+  logger: Logger,
+  verify?: TxnVerifyHandler,
+): UntypedServiceImplementation {
   return {
+    Verify: (call: VerifyCall, callback: sendUnaryData<VerifyTxnResponseProto>) => {
+      if (verify === undefined) {
+        callback({ code: status.UNIMPLEMENTED, details: 'this broker does not verify transactions' });
+        return;
+      }
+      const decoded = txnVerifyRequestFromProto(call.request);
+      if (!decoded.ok) {
+        callback({ code: status.INVALID_ARGUMENT, details: decoded.message ?? decoded.error });
+        return;
+      }
+      verify(decoded.value).then(
+        (response) => callback(null, txnVerifyResponseToProto(response)),
+        (error: unknown) => {
+          const details = error instanceof Error ? error.message : String(error);
+          logger.error({ event: 'txn-verify-handler-failed', err: details }, 'transaction verification failed');
+          callback({ code: status.INTERNAL, details });
+        },
+      );
+    },
     Write: (call: WriteCall, callback: sendUnaryData<WriteTxnMarkersResponseProto>) => {
       const decoded = txnMarkersRequestFromProto(call.request);
       if (!decoded.ok) {

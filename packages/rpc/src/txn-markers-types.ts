@@ -48,3 +48,19 @@ export type TxnMarkersCallError = 'unavailable' | 'timed_out' | 'malformed_respo
 
 /** Writes the markers on the partitions this broker leads; rejects only for a bug. */
 export type TxnMarkersHandler = (request: TxnMarkersRequest) => Promise<TxnMarkersResponse>;
+
+/** TxnMarkers.Verify: is each partition in the producer's ongoing transaction (KIP-890 part 1)? */
+export interface TxnVerifyRequest {
+  readonly transactionalId: string;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly partitions: readonly TxnMarkerTopicPartition[];
+}
+
+/** One result per asked partition, in order: a Kafka error code (NONE = in the transaction). */
+export interface TxnVerifyResponse {
+  readonly partitions: readonly TxnMarkerRpcPartitionResult[];
+}
+
+/** The coordinator's answer on the broker that hosts it; rejects only for a bug. */
+export type TxnVerifyHandler = (request: TxnVerifyRequest) => Promise<TxnVerifyResponse>;

@@ -44,3 +44,17 @@ export interface TxnMarkerResultProto {
 export interface WriteTxnMarkersResponseProto {
   markers: TxnMarkerResultProto[];
 }
+
+export interface VerifyTxnRequestProto {
+  transactionalId: string;
+  producerId: string;
+  producerEpoch: number;
+  partitions: TxnMarkerPartitionProto[];
+}
+
+/**
+ * One result per asked partition, in request order.
+ */
+export interface VerifyTxnResponseProto {
+  partitions: TxnMarkerPartitionResultProto[];
+}
