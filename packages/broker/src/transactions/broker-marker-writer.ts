@@ -22,7 +22,7 @@ import type { Logger, Timers } from '@runnel/common';
 import { systemTimers } from '@runnel/common';
 import type { MetadataImage } from '@runnel/metadata';
 import { ErrorCode, errorName } from '@runnel/protocol';
-import type { TxnMarkersRequest, TxnMarkersResult } from '@runnel/rpc';
+import type { TxnMarkersRequest, TxnMarkersResult, TxnVerifyRequest, TxnVerifyResult } from '@runnel/rpc';
 import { replicationListenerName } from '../replication/replica-manager.ts';
 import type { TopicPartition } from './txn-api.ts';
 import type { MarkerRequest } from './txn-core.ts';
@@ -37,9 +37,14 @@ export interface MarkerRouting {
   addressOf(brokerId: number): string | undefined;
 }
 
-/** The network to other leaders: TxnMarkers.Write in production (marker-transport.ts). */
+/**
+ * The network to other brokers' TxnMarkers service (broker-markers.ts):
+ * Write to other leaders, and Verify to other coordinators (KIP-890 part 1,
+ * broker-txn-verifier.ts).
+ */
 export interface MarkerTransport {
   write(address: string, request: TxnMarkersRequest, timeoutMs: number): Promise<TxnMarkersResult>;
+  verify(address: string, request: TxnVerifyRequest, timeoutMs: number): Promise<TxnVerifyResult>;
   close(): void;
 }
 
@@ -48,7 +53,7 @@ export interface BrokerMarkerWriterOptions {
   readonly routing: MarkerRouting;
   /** Writes markers on partitions this broker leads (applyTxnMarkers with this broker's host). */
   readonly local: (entries: readonly TxnMarkerEntry[]) => Promise<TxnMarkerAnswer[]>;
-  readonly transport: MarkerTransport;
+  readonly transport: Pick<MarkerTransport, 'write' | 'close'>;
   readonly logger: Logger;
   readonly timers?: Timers;
   /** Deadline of one call to another leader: its acks=all wait plus the trip. */

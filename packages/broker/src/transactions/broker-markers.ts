@@ -44,16 +44,18 @@ export function brokerMarkerHost(deps: {
 export function grpcMarkerTransport(logger: Logger): MarkerTransport {
   const clients = new Map<string, TxnMarkersClient>();
   let closed = false;
+  const clientFor = (address: string): TxnMarkersClient => {
+    let client = clients.get(address);
+    if (client === undefined) {
+      client = new TxnMarkersClient({ address, logger });
+      if (!closed) clients.set(address, client);
+      else client.close();
+    }
+    return client;
+  };
   return {
-    write(address, request, timeoutMs) {
-      let client = clients.get(address);
-      if (client === undefined) {
-        client = new TxnMarkersClient({ address, logger });
-        if (!closed) clients.set(address, client);
-        else client.close();
-      }
-      return client.write(request, timeoutMs);
-    },
+    write: (address, request, timeoutMs) => clientFor(address).write(request, timeoutMs),
+    verify: (address, request, timeoutMs) => clientFor(address).verify(request, timeoutMs),
     close() {
       closed = true;
       for (const client of clients.values()) client.close();
