@@ -45,6 +45,7 @@ import {
   readCleanerCheckpoint,
   writeCleanerCheckpoint,
 } from './compaction-files.ts';
+import { ControlBatchIndex, controlOffsetsBetween } from './control-batch-index.ts';
 import { type FileSystem, nodeFileSystem } from './file-system.ts';
 import { checkFollowerBatches, type FollowerAppendResult } from './follower-batches.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -107,6 +108,8 @@ export class PartitionLog {
   /** Offsets below this are compacted, with the earliest horizon of a kept tombstone (-1 when none). */
   #cleaner: CleanerCheckpoint;
   #compaction: Promise<CompactionResult> | null = null;
+  /** Where the control batches lie, learnt per segment on demand (consumer lag counts data records only). */
+  readonly #controls = new ControlBatchIndex();
 
   private constructor(
     options: Required<PartitionLogOptions>,
@@ -204,6 +207,31 @@ export class PartitionLog {
   abortedTransactions(fetchOffset: bigint, upperBound: bigint): { producerId: bigint; firstOffset: bigint }[] {
     this.#checkUsable();
     return this.#producers.aborted.overlapping(fetchOffset, upperBound);
+  }
+
+  /**
+   * How many offsets of [from, to) control batches (transaction markers)
+   * take, so a lag of `to - from` can count data records only. Clamped to
+   * the log; reads no record bytes once each segment's markers are known
+   * (see control-batch-index.ts). The active segment's first walk runs in
+   * the mutation queue, so appends wait for it once per segment.
+   */
+  async controlRecordsBetween(from: bigint, to: bigint): Promise<bigint> {
+    this.#checkUsable();
+    const start = from > this.logStartOffset ? from : this.logStartOffset;
+    let count = 0n;
+    for (const listed of [...this.#segments]) {
+      if (listed.nextOffset <= start || listed.baseOffset >= to) continue;
+      // A segment swapped for its compacted copy meanwhile is asked about through the copy.
+      const segment = this.#segments.find((s) => s.baseOffset === listed.baseOffset) ?? listed;
+      let spans = this.#controls.known(segment);
+      if (spans === undefined) {
+        const scan = () => this.#controls.scan(segment);
+        spans = (segment === this.#active() ? await this.#serially(scan) : await scan()) ?? [];
+      }
+      count += controlOffsetsBetween(spans, start, to);
+    }
+    return count;
   }
 
   /** OffsetForLeaderEpoch (KIP-101) against this log; (-1, -1n) below the earliest epoch it knows. */
@@ -491,6 +519,7 @@ export class PartitionLog {
       }
       const active = this.#active();
       await active.truncateFrom(offset);
+      this.#controls.forget(active);
       // Rebuild the in-memory tail state (largest timestamp, index cadence) from what is left.
       await recoverActiveSegment(active);
       await active.syncAll();
@@ -603,6 +632,7 @@ export class PartitionLog {
       // An abort marker's index entry is durable before the marker is written (see aborted-txn-index.ts).
       for (const batch of placed.summaries) {
         await this.#producers.applyStoredBatch(entry.batches, batch.bufferPosition, this.#active().baseOffset);
+        this.#controls.recordStored(this.#active(), entry.batches, batch.bufferPosition);
       }
       run.add(entry, placed.summaries, placed.result);
     }
