@@ -24,7 +24,7 @@
  */
 import type { Clock, Logger } from '@runnel/common';
 import { assert, createLogger, ok, systemClock } from '@runnel/common';
-import { AbortedTxnIndex } from './aborted-txn-index.ts';
+import { type AbortedTxn, AbortedTxnIndex } from './aborted-txn-index.ts';
 import {
   AppendGroup,
   type AppendOutcome,
@@ -45,6 +45,7 @@ import {
   readCleanerCheckpoint,
   writeCleanerCheckpoint,
 } from './compaction-files.ts';
+import type { ProducerLastRecord } from './compaction-txns.ts';
 import { ControlBatchIndex, controlOffsetsBetween } from './control-batch-index.ts';
 import { type FileSystem, nodeFileSystem } from './file-system.ts';
 import { checkFollowerBatches, type FollowerAppendResult } from './follower-batches.ts';
@@ -431,11 +432,16 @@ export class PartitionLog {
       cleanedOffset: this.#cleaner.cleanedOffset,
       deleteHorizonMs: this.#cleaner.deleteHorizonMs,
       highWatermark,
+      firstUnstableOffset: this.#producers.firstUnstableOffset(),
+      aborted: this.#producers.aborted.all(),
+      lastRecords: lastRecordsOf(this.#producers.table.entries()),
       nowMs,
     });
     if (!staged.ok) return { ran: false, reason: staged.reason };
     if (this.#closed) return { ran: false, reason: 'log_changed' };
-    const swapped = await this.#serially(() => this.#swapCleaned(staged.plan.segments, staged.stats.deleteHorizonMs));
+    const swapped = await this.#serially(() =>
+      this.#swapCleaned(staged.plan.segments, staged.stats.deleteHorizonMs, staged.unneededAborts),
+    );
     if (!swapped) return { ran: false, reason: 'log_changed' };
     this.#logger.info(
       {
@@ -445,6 +451,8 @@ export class PartitionLog {
         bytesAfter: staged.stats.bytesAfter,
         recordsRemoved: staged.stats.recordsRemoved,
         tombstonesRemoved: staged.stats.tombstonesRemoved,
+        abortedRecordsRemoved: staged.stats.abortedRecordsRemoved,
+        markersRemoved: staged.stats.markersRemoved,
         cleanedOffset: staged.stats.cleanedOffset.toString(),
       },
       'compacted partition log',
@@ -457,7 +465,11 @@ export class PartitionLog {
    * commit marker, renames, then the in-memory list; false (nothing
    * swapped) when retention or truncation removed any of them meanwhile.
    */
-  async #swapCleaned(old: readonly LogSegment[], deleteHorizonMs: bigint): Promise<boolean> {
+  async #swapCleaned(
+    old: readonly LogSegment[],
+    deleteHorizonMs: bigint,
+    unneededAborts: readonly AbortedTxn[],
+  ): Promise<boolean> {
     const start = this.#segments.indexOf(old[0] as LogSegment);
     const still = start >= 0 && old.every((segment, i) => this.#segments[start + i] === segment);
     const after = this.#segments[start + old.length];
@@ -465,6 +477,8 @@ export class PartitionLog {
       await discardStaging(this.#fs, this.dir);
       return false;
     }
+    // Before the swap: no batch of these transactions is in the old segments either (compaction-txns.ts).
+    await this.#producers.aborted.drop(unneededAborts);
     await commitSwap(
       this.#fs,
       this.dir,
@@ -743,6 +757,15 @@ export class PartitionLog {
     assert(active !== undefined, 'a log always has a segment');
     return active;
   }
+}
+
+/** What compaction keeps of each producer: its last data batch, or its last marker when it has none. */
+function lastRecordsOf(entries: Iterable<ProducerEntry>): Map<bigint, ProducerLastRecord> {
+  const out = new Map<bigint, ProducerLastRecord>();
+  for (const entry of entries) {
+    out.set(entry.producerId, { lastDataOffset: entry.batches.at(-1)?.lastOffset ?? null, epoch: entry.epoch });
+  }
+  return out;
 }
 
 function empty(): ReadResult {
