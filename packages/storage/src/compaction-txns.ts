@@ -30,12 +30,22 @@
  * instance per pass (another for the key map's own walk).
  */
 import type { AbortedTxn } from './aborted-txn-index.ts';
+import type { ProducerEntry } from './producer-state/producer-entry.ts';
 
 /** What cleaning needs of a producer the log holds state for. */
 export interface ProducerLastRecord {
   /** Last offset of its newest data batch; null when it has none (e.g. after an epoch bump by a marker). */
   readonly lastDataOffset: bigint | null;
   readonly epoch: number;
+}
+
+/** What compaction keeps of each producer in the log's producer table: its last data batch, or its last marker when it has none. */
+export function lastRecordsOf(entries: Iterable<ProducerEntry>): Map<bigint, ProducerLastRecord> {
+  const out = new Map<bigint, ProducerLastRecord>();
+  for (const entry of entries) {
+    out.set(entry.producerId, { lastDataOffset: entry.batches.at(-1)?.lastOffset ?? null, epoch: entry.epoch });
+  }
+  return out;
 }
 
 /** The header fields the rules look at. */

@@ -83,9 +83,32 @@ export async function scanControlSpans(segment: LogSegment): Promise<ControlSpan
 export class ControlBatchIndex {
   readonly #spans = new WeakMap<LogSegment, ControlSpan[]>();
 
-  /** The spans of `segment` when already known. */
-  known(segment: LogSegment): readonly ControlSpan[] | undefined {
-    return this.#spans.get(segment);
+  /**
+   * Offsets of [from, to) that control batches take in the log's
+   * `segments` (read afresh for each segment, so one swapped for its
+   * compacted copy meanwhile is asked about through the copy). An unknown
+   * active segment is walked through `inQueue` (the log's mutation queue);
+   * a segment closed meanwhile counts none.
+   */
+  async countBetween(
+    segments: () => readonly LogSegment[],
+    from: bigint,
+    to: bigint,
+    inQueue: (scan: () => Promise<readonly ControlSpan[] | null>) => Promise<readonly ControlSpan[] | null>,
+  ): Promise<bigint> {
+    let count = 0n;
+    for (const listed of [...segments()]) {
+      if (listed.nextOffset <= from || listed.baseOffset >= to) continue;
+      const segment = segments().find((s) => s.baseOffset === listed.baseOffset) ?? listed;
+      let spans: readonly ControlSpan[] | null | undefined = this.#spans.get(segment);
+      if (spans === undefined) {
+        const scan = () => this.scan(segment);
+        spans = segment === segments().at(-1) ? await inQueue(scan) : await scan();
+      }
+      if (spans === null) continue;
+      count += controlOffsetsBetween(spans, from, to);
+    }
+    return count;
   }
 
   /** Learns `segment`'s spans by a header walk; null when it closed meanwhile. */

@@ -45,8 +45,8 @@ import {
   readCleanerCheckpoint,
   writeCleanerCheckpoint,
 } from './compaction-files.ts';
-import type { ProducerLastRecord } from './compaction-txns.ts';
-import { ControlBatchIndex, controlOffsetsBetween } from './control-batch-index.ts';
+import { lastRecordsOf } from './compaction-txns.ts';
+import { ControlBatchIndex } from './control-batch-index.ts';
 import { type FileSystem, nodeFileSystem } from './file-system.ts';
 import { checkFollowerBatches, type FollowerAppendResult } from './follower-batches.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -217,22 +217,15 @@ export class PartitionLog {
    * (see control-batch-index.ts). The active segment's first walk runs in
    * the mutation queue, so appends wait for it once per segment.
    */
-  async controlRecordsBetween(from: bigint, to: bigint): Promise<bigint> {
+  controlRecordsBetween(from: bigint, to: bigint): Promise<bigint> {
     this.#checkUsable();
     const start = from > this.logStartOffset ? from : this.logStartOffset;
-    let count = 0n;
-    for (const listed of [...this.#segments]) {
-      if (listed.nextOffset <= start || listed.baseOffset >= to) continue;
-      // A segment swapped for its compacted copy meanwhile is asked about through the copy.
-      const segment = this.#segments.find((s) => s.baseOffset === listed.baseOffset) ?? listed;
-      let spans = this.#controls.known(segment);
-      if (spans === undefined) {
-        const scan = () => this.#controls.scan(segment);
-        spans = (segment === this.#active() ? await this.#serially(scan) : await scan()) ?? [];
-      }
-      count += controlOffsetsBetween(spans, start, to);
-    }
-    return count;
+    return this.#controls.countBetween(
+      () => this.#segments,
+      start,
+      to,
+      (scan) => this.#serially(scan),
+    );
   }
 
   /** OffsetForLeaderEpoch (KIP-101) against this log; (-1, -1n) below the earliest epoch it knows. */
@@ -757,15 +750,6 @@ export class PartitionLog {
     assert(active !== undefined, 'a log always has a segment');
     return active;
   }
-}
-
-/** What compaction keeps of each producer: its last data batch, or its last marker when it has none. */
-function lastRecordsOf(entries: Iterable<ProducerEntry>): Map<bigint, ProducerLastRecord> {
-  const out = new Map<bigint, ProducerLastRecord>();
-  for (const entry of entries) {
-    out.set(entry.producerId, { lastDataOffset: entry.batches.at(-1)?.lastOffset ?? null, epoch: entry.epoch });
-  }
-  return out;
 }
 
 function empty(): ReadResult {
