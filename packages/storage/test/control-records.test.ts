@@ -5,7 +5,7 @@
  */
 import { ManualClock, silentLogger } from '@runnel/common';
 import { describe, expect, it } from 'vitest';
-import { controlOffsetsBetween } from '../src/control-batch-index.ts';
+import { SegmentControlSpans } from '../src/control-batch-index.ts';
 import { defaultLogConfig, FaultyFileSystem, type LogConfig, PartitionLog } from '../src/index.ts';
 import { markerBatch, producerBatch } from './producer-fixture.ts';
 
@@ -32,15 +32,26 @@ async function transaction(log: PartitionLog, producerId: bigint, seq: number, r
 }
 
 describe('control records between two offsets', () => {
-  it('counts each marker in the range once, and only the overlap of a span', () => {
-    const spans = [
-      { baseOffset: 3n, lastOffset: 3n },
-      { baseOffset: 7n, lastOffset: 9n },
-    ];
-    expect(controlOffsetsBetween(spans, 0n, 10n)).toBe(4n);
-    expect(controlOffsetsBetween(spans, 4n, 8n)).toBe(1n);
-    expect(controlOffsetsBetween(spans, 3n, 4n)).toBe(1n);
-    expect(controlOffsetsBetween(spans, 4n, 7n)).toBe(0n);
+  it('counts the offsets of [from, to) control batches take, partial spans included, relative to the segment base', () => {
+    const spans = new SegmentControlSpans(100n);
+    spans.push(103n, 103n);
+    spans.push(107n, 109n);
+    expect(spans.countBetween(0n, 1000n)).toBe(4n);
+    expect(spans.countBetween(104n, 108n)).toBe(1n);
+    expect(spans.countBetween(108n, 200n)).toBe(2n);
+    expect(spans.countBetween(103n, 104n)).toBe(1n);
+    expect(spans.countBetween(104n, 107n)).toBe(0n);
+    expect(spans.countBetween(110n, 200n)).toBe(0n);
+    expect(spans.countBetween(50n, 100n)).toBe(0n);
+  });
+
+  it('keeps counting exactly past its initial capacity, and refuses a span out of offset order', () => {
+    const spans = new SegmentControlSpans(0n);
+    for (let i = 0; i < 100; i++) spans.push(BigInt(2 * i + 1), BigInt(2 * i + 1));
+    expect(spans.size).toBe(100);
+    expect(spans.countBetween(0n, 200n)).toBe(100n);
+    expect(spans.countBetween(51n, 101n)).toBe(25n);
+    expect(() => spans.push(5n, 5n)).toThrow(/out of order/);
   });
 
   it('a consumer past the last data record of a committed transaction has 0 data records left, wherever it stands on the marker', async () => {
