@@ -417,17 +417,23 @@ export class PartitionLog {
 
   async #compactOnce(highWatermark: bigint): Promise<CompactionResult> {
     const nowMs = BigInt(this.#clock.nowMs());
+    // Taken between mutations: an abort's index entry is written (awaited) after the producer table
+    // closes its transaction, and a pass that saw the one without the other would take aborted
+    // records for committed ones (and let them shadow an older committed value).
+    const log = await this.#serially(async () => ({
+      segments: [...this.#segments],
+      firstUnstableOffset: this.#producers.firstUnstableOffset(),
+      aborted: this.#producers.aborted.all(),
+      lastRecords: lastRecordsOf(this.#producers.table.entries()),
+    }));
     const staged = await stageCompactionPass({
       fs: this.#fs,
       dir: this.dir,
-      segments: [...this.#segments],
+      ...log,
       config: this.#config,
       cleanedOffset: this.#cleaner.cleanedOffset,
       deleteHorizonMs: this.#cleaner.deleteHorizonMs,
       highWatermark,
-      firstUnstableOffset: this.#producers.firstUnstableOffset(),
-      aborted: this.#producers.aborted.all(),
-      lastRecords: lastRecordsOf(this.#producers.table.entries()),
       nowMs,
     });
     if (!staged.ok) return { ran: false, reason: staged.reason };
