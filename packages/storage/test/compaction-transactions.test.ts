@@ -149,6 +149,28 @@ describe('compaction with transactions', () => {
     await log.close();
   });
 
+  it("an aborted batch that is its producer's last stays as an empty batch, so its marker and index entry stay too (as in Kafka)", async () => {
+    const clock = newClock();
+    const log = await open(clock);
+    await log.append(keyedBatch([['k', 'v0']]), { leaderEpoch: 1 });
+    await produceTxn(log, 4n, 0, [
+      ['k', 'aborted'],
+      ['j', 'aborted'],
+    ]);
+    expect(await endTxn(log, 4n, false)).toBe(3n);
+    await log.roll();
+    for (let pass = 1; pass <= 3; pass++) {
+      const result = await log.compact({ highWatermark: log.logEndOffset });
+      expect(result, `pass ${pass}`).toMatchObject({ ran: true });
+      const padding = Array.from({ length: pass - 1 }, (_, i) => `d${i + 1}=x@${4 + i}`);
+      expect(await describeLog(log), `pass ${pass}`).toEqual(['k=v0@0', 'EMPTY P4@1-2', 'ABORT P4@3', ...padding]);
+      expect(log.abortedTransactions(0n, log.logEndOffset)).toEqual([{ producerId: 4n, firstOffset: 1n }]);
+      await dirty(log, `d${pass}`);
+      clock.advance(retentionMs);
+    }
+    await log.close();
+  });
+
   it('producer state rebuilt from the cleaned log (snapshots deleted) is the state before cleaning; no committed record is lost on reopen', async () => {
     const clock = newClock();
     const log = await mixedLog(clock);
