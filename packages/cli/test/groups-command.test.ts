@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaClient } from '@runnel/client';
+import { encodeRecordBatchSync } from '@runnel/protocol';
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDev } from '../src/commands/dev.ts';
@@ -271,6 +272,62 @@ describe('runnel groups', () => {
     const noGroup = await runnel(['groups', 'delete', 'never-existed']);
     expect(noGroup.code).toBe(1);
     expect(noGroup.stderr).toMatch(/GROUP_ID_NOT_FOUND: consumer group 'never-existed' does not exist/);
+  });
+
+  it('describe and the lag metric count data records only: a transactional partition read to its end has lag 0', async () => {
+    const txnTopic = 'txn-lag-topic';
+    const group = 'txn-lag-group';
+    const [created] = await client.createTopics([{ name: txnTopic, numPartitions: 1 }]);
+    expect(created?.errorCode).toBe(0);
+    const partition = await eventually(
+      async () => dev.broker.hostedPartition(txnTopic, 0),
+      (p) => p?.role === 'leader',
+    );
+    if (partition === undefined) throw new Error('the broker leads the partition');
+    const txnBatch = (seq: number, count: number) =>
+      encodeRecordBatchSync({
+        records: Array.from({ length: count }, (_, i) => ({ key: null, value: Buffer.from(`t${seq + i}`) })),
+        producerId: 77n,
+        producerEpoch: 0,
+        baseSequence: seq,
+        transactional: true,
+      });
+    // Data 0-2, commit marker 3, data 4-5, abort marker 6: log end 7, of which 5 are data records.
+    await client.produce(txnTopic, 0, txnBatch(0, 3), { acks: -1, transactionalId: 'lag-txn' });
+    expect(
+      await partition.writeTxnMarker(77n, 0, 0, 'commit', { minInsyncReplicas: 1, timeoutMs: 5_000 }),
+    ).toMatchObject({ ok: true, value: { offset: 3n } });
+    await client.produce(txnTopic, 0, txnBatch(3, 2), { acks: -1, transactionalId: 'lag-txn' });
+    expect(
+      await partition.writeTxnMarker(77n, 0, 0, 'abort', { minInsyncReplicas: 1, timeoutMs: 5_000 }),
+    ).toMatchObject({ ok: true, value: { offset: 6n } });
+    await eventually(
+      async () => partition.highWatermark,
+      (hw) => hw === 7n,
+    );
+    const lagAt = async (offset: number): Promise<{ shown: string[]; metric: number | undefined }> => {
+      const reset = await runnel([
+        'groups',
+        'reset-offsets',
+        group,
+        '--topic',
+        txnTopic,
+        '--to-offset',
+        String(offset),
+        '--execute',
+      ]);
+      expect(reset.code).toBe(0);
+      const described = await runnel(['groups', 'describe', group]);
+      const row = described.stdout.split('\n').find((line) => line.trim().split(/\s+/)[1] === txnTopic);
+      const shown = row?.trim().split(/\s+/).slice(3, 6) ?? [];
+      return { shown, metric: (await lagMetrics(group)).get(`kafka_consumergroup_lag:${txnTopic}-0`) };
+    };
+    // Committed at the abort marker (last data + 1) or past it: caught up.
+    expect(await lagAt(6)).toEqual({ shown: ['6', '7', '0'], metric: 0 });
+    expect(await lagAt(7)).toEqual({ shown: ['7', '7', '0'], metric: 0 });
+    // From the commit marker: records 4 and 5 are left, the two markers are not lag.
+    expect(await lagAt(3)).toEqual({ shown: ['3', '7', '2'], metric: 2 });
+    expect(await lagAt(0)).toEqual({ shown: ['0', '7', '5'], metric: 5 });
   });
 
   it('--help of each subcommand answers and exits 0', async () => {

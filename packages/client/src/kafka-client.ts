@@ -68,6 +68,8 @@ export interface ProduceOptions {
   compression?: CompressionCodec;
   /** How long the broker may wait for acks=-1 replication. Default 30000. */
   timeoutMs?: number;
+  /** The transactional id prebuilt transactional batches belong to (brokers refuse them without one). */
+  transactionalId?: string;
 }
 
 /** Codes that mean "ask metadata again and retry": the write or read did not happen. */
@@ -193,7 +195,7 @@ export class KafkaClient {
       ? records
       : await encodeRecordBatch({ records: [...records], compression: options.compression ?? 'none' });
     const timeoutMs = options.timeoutMs ?? 30_000;
-    const body = produceRequest(topic, partition, batch, options.acks, timeoutMs);
+    const body = produceRequest(topic, partition, batch, options.acks, timeoutMs, options.transactionalId ?? null);
     if (options.acks === 0) {
       const route = await this.#route(topic, partition);
       if (!route.ok) throw new KafkaError(route.errorCode);

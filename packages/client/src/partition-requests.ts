@@ -55,9 +55,10 @@ export function produceRequest(
   records: RecordsData,
   acks: Acks,
   timeoutMs: number,
+  transactionalId: string | null = null,
 ): ProduceRequest {
   return {
-    transactionalId: null,
+    transactionalId,
     acks,
     timeoutMs,
     topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],

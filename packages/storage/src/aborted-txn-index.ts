@@ -127,6 +127,16 @@ export class AbortedTxnIndex {
     }
   }
 
+  /** Drops these entries (compaction removed every record of their transactions; see compaction-txns.ts). */
+  async drop(txns: readonly AbortedTxn[]): Promise<void> {
+    if (txns.length === 0) return;
+    const gone = new Set(txns.map((txn) => `${txn.producerId}@${txn.lastOffset}`));
+    for (const [base, entries] of [...this.#segments]) {
+      const kept = entries.filter((txn) => !gone.has(`${txn.producerId}@${txn.lastOffset}`));
+      if (kept.length !== entries.length) await this.#write(base, kept);
+    }
+  }
+
   /** Drops the files of segments based below `logStartOffset` (retention deleted them). */
   async deleteBelow(logStartOffset: bigint): Promise<void> {
     for (const base of [...this.#segments.keys()]) if (base < logStartOffset) await this.#write(base, []);

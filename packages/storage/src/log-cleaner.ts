@@ -4,8 +4,11 @@
  *
  * Which segments: from the log start, sealed (never the active one), wholly
  * below the high watermark (a record above it may still be truncated away,
- * and must not have shadowed an older value meanwhile), and none holding a
- * batch newer than min.compaction.lag.ms (segment granularity, as Kafka).
+ * and must not have shadowed an older value meanwhile) and below the first
+ * unstable offset (an open transaction's batches are never cleaned: it is
+ * not decided yet whether they commit), and none holding a batch newer
+ * than min.compaction.lag.ms (segment granularity, as Kafka).
+ * Transactions: see compaction-txns.ts.
  * The dirty part starts at the cleaned-offset checkpoint. A pass runs when
  * dirty bytes make up at least min.cleanable.dirty.ratio of those segments,
  * or when the first dirty batch is older than max.compaction.lag.ms.
@@ -22,6 +25,7 @@
  */
 import { assert } from '@runnel/common';
 import { BATCH_LENGTH_OFFSET, LOG_OVERHEAD, PARTITION_LEADER_EPOCH_OFFSET, readBatchHeader } from '@runnel/protocol';
+import type { AbortedTxn } from './aborted-txn-index.ts';
 import { discardStaging, prepareStaging } from './compaction-files.ts';
 import {
   addToOffsetMap,
@@ -32,6 +36,7 @@ import {
   type OffsetMap,
   type RemovedCounts,
 } from './compaction-records.ts';
+import { type ProducerLastRecord, TxnCleaning } from './compaction-txns.ts';
 import { type FileSystem, readAt } from './file-system.ts';
 import { type AppendedBatch, readLogBatch } from './log-batch.ts';
 import type { LogConfig } from './log-config.ts';
@@ -70,13 +75,16 @@ export function planCompaction(options: {
   /** From the last pass: -1, or when its earliest kept tombstone may go. */
   deleteHorizonMs: bigint;
   highWatermark: bigint;
+  /** First offset of the earliest open transaction; null when none is open. */
+  firstUnstableOffset: bigint | null;
   nowMs: bigint;
 }): { ok: true; plan: CompactionPlan; ratioMet: boolean } | { ok: false; reason: CompactionSkip } {
-  const { segments, config, highWatermark, nowMs } = options;
+  const { segments, config, highWatermark, firstUnstableOffset, nowMs } = options;
   const chosen: LogSegment[] = [];
   const lagHorizonMs = nowMs - BigInt(config.minCompactionLagMs);
   for (const segment of segments.slice(0, -1)) {
     if (segment.nextOffset > highWatermark) break;
+    if (firstUnstableOffset !== null && segment.nextOffset > firstUnstableOffset) break;
     if (config.minCompactionLagMs > 0 && segment.maxTimestampMs > lagHorizonMs) break;
     chosen.push(segment);
   }
@@ -150,12 +158,20 @@ async function forEachBatch(segment: LogSegment, fn: (batch: Buffer) => Promise<
   return result.open;
 }
 
-/** Builds the key map over the dirty part of the plan; false when a segment closed meanwhile. */
-export async function buildOffsetMap(plan: CompactionPlan): Promise<OffsetMap | null> {
+/**
+ * Builds the key map over the dirty part of the plan, leaving out aborted
+ * records (`aborted`: the log's aborted transactions); null when a segment
+ * closed meanwhile.
+ */
+export async function buildOffsetMap(plan: CompactionPlan, aborted: readonly AbortedTxn[]): Promise<OffsetMap | null> {
   const map: OffsetMap = new Map();
+  const txns = new TxnCleaning(
+    aborted.filter((txn) => txn.lastOffset >= plan.firstDirty),
+    new Map(),
+  );
   for (const segment of plan.segments) {
     if (segment.nextOffset <= plan.firstDirty) continue;
-    const open = await forEachBatch(segment, (batch) => addToOffsetMap(map, batch, plan.firstDirty));
+    const open = await forEachBatch(segment, (batch) => addToOffsetMap(map, batch, plan.firstDirty, txns));
     if (!open) return null;
   }
   return map;
@@ -243,6 +259,8 @@ export async function writeCleanedSegments(options: {
     bytesAfter: 0,
     recordsRemoved: 0,
     tombstonesRemoved: 0,
+    abortedRecordsRemoved: 0,
+    markersRemoved: 0,
     cleanedOffset: plan.segments.at(-1)?.nextOffset ?? plan.firstDirty,
     deleteHorizonMs: -1n,
   };
@@ -259,6 +277,8 @@ export async function writeCleanedSegments(options: {
         if (cleaned.kind === 'keep') return writer.add(batch);
         stats.recordsRemoved += cleaned.recordsRemoved;
         stats.tombstonesRemoved += cleaned.tombstonesRemoved;
+        stats.abortedRecordsRemoved += cleaned.abortedRecordsRemoved;
+        stats.markersRemoved += cleaned.markersRemoved;
         return cleaned.kind === 'rewrite' ? writer.add(cleaned.batch) : writer.addEmptied(batch);
       });
       if (!open) return null;
@@ -277,9 +297,13 @@ export async function writeCleanedSegments(options: {
   return stats;
 }
 
-/** A pass staged and ready to swap in, or why nothing was staged. */
+/**
+ * A pass staged and ready to swap in, or why nothing was staged.
+ * `unneededAborts`: aborted-transaction index entries with no record left
+ * (see compaction-txns.ts).
+ */
 export type StagedPass =
-  | { ok: true; plan: CompactionPlan; stats: CompactionStats }
+  | { ok: true; plan: CompactionPlan; stats: CompactionStats; unneededAborts: readonly AbortedTxn[] }
   | { ok: false; reason: CompactionSkip };
 
 /** Plans a pass over `segments` (a snapshot of the log's list) and stages its cleaned segments. */
@@ -291,6 +315,11 @@ export async function stageCompactionPass(options: {
   cleanedOffset: bigint;
   deleteHorizonMs: bigint;
   highWatermark: bigint;
+  firstUnstableOffset: bigint | null;
+  /** The log's aborted transactions (its aborted-transaction index). */
+  aborted: readonly AbortedTxn[];
+  /** Each producer the log holds state for: its last batch stays. */
+  lastRecords: ReadonlyMap<bigint, ProducerLastRecord>;
   nowMs: bigint;
 }): Promise<StagedPass> {
   const { fs, dir, config, nowMs } = options;
@@ -307,10 +336,11 @@ export async function stageCompactionPass(options: {
       return { ok: false, reason: 'below_dirty_ratio' };
     }
   }
-  const map = await buildOffsetMap(plan);
+  const map = await buildOffsetMap(plan, options.aborted);
   if (map === null) return { ok: false, reason: 'log_changed' };
   const stagingDir = await prepareStaging(fs, dir);
-  const rules = { map, nowMs, deleteRetentionMs: BigInt(config.deleteRetentionMs) };
+  const txns = new TxnCleaning(options.aborted, options.lastRecords);
+  const rules = { map, nowMs, deleteRetentionMs: BigInt(config.deleteRetentionMs), txns };
   const stats = await writeCleanedSegments({
     fs,
     stagingDir,
@@ -324,5 +354,5 @@ export async function stageCompactionPass(options: {
   }
   // The staged files are fsynced; the directory entries must be too before the commit point.
   await fs.syncDirectory(stagingDir);
-  return { ok: true, plan, stats };
+  return { ok: true, plan, stats, unneededAborts: txns.unneededAborts };
 }

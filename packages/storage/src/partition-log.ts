@@ -24,7 +24,7 @@
  */
 import type { Clock, Logger } from '@runnel/common';
 import { assert, createLogger, ok, systemClock } from '@runnel/common';
-import { AbortedTxnIndex } from './aborted-txn-index.ts';
+import { type AbortedTxn, AbortedTxnIndex } from './aborted-txn-index.ts';
 import {
   AppendGroup,
   type AppendOutcome,
@@ -45,6 +45,8 @@ import {
   readCleanerCheckpoint,
   writeCleanerCheckpoint,
 } from './compaction-files.ts';
+import { lastRecordsOf } from './compaction-txns.ts';
+import { ControlBatchIndex } from './control-batch-index.ts';
 import { type FileSystem, nodeFileSystem } from './file-system.ts';
 import { checkFollowerBatches, type FollowerAppendResult } from './follower-batches.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -108,6 +110,8 @@ export class PartitionLog {
   /** Offsets below this are compacted, with the earliest horizon of a kept tombstone (-1 when none). */
   #cleaner: CleanerCheckpoint;
   #compaction: Promise<CompactionResult> | null = null;
+  /** Where the control batches lie, learnt per segment on demand (consumer lag counts data records only). */
+  readonly #controls = new ControlBatchIndex();
 
   private constructor(
     options: Required<PartitionLogOptions>,
@@ -214,6 +218,24 @@ export class PartitionLog {
   abortedTransactions(fetchOffset: bigint, upperBound: bigint): { producerId: bigint; firstOffset: bigint }[] {
     this.#checkUsable();
     return this.#producers.aborted.overlapping(fetchOffset, upperBound);
+  }
+
+  /**
+   * How many offsets of [from, to) control batches (transaction markers)
+   * take, so a lag of `to - from` can count data records only. Clamped to
+   * the log; reads no record bytes once each segment's markers are known
+   * (see control-batch-index.ts). The active segment's first walk runs in
+   * the mutation queue, so appends wait for it once per segment.
+   */
+  controlRecordsBetween(from: bigint, to: bigint): Promise<bigint> {
+    this.#checkUsable();
+    const start = from > this.logStartOffset ? from : this.logStartOffset;
+    return this.#controls.countBetween(
+      () => this.#segments,
+      start,
+      to,
+      (scan) => this.#serially(scan),
+    );
   }
 
   /** OffsetForLeaderEpoch (KIP-101) against this log; (-1, -1n) below the earliest epoch it knows. */
@@ -409,10 +431,19 @@ export class PartitionLog {
 
   async #compactOnce(highWatermark: bigint): Promise<CompactionResult> {
     const nowMs = BigInt(this.#clock.nowMs());
+    // Taken between mutations: an abort's index entry is written (awaited) after the producer table
+    // closes its transaction, and a pass that saw the one without the other would take aborted
+    // records for committed ones (and let them shadow an older committed value).
+    const log = await this.#serially(async () => ({
+      segments: [...this.#segments],
+      firstUnstableOffset: this.#producers.firstUnstableOffset(),
+      aborted: this.#producers.aborted.all(),
+      lastRecords: lastRecordsOf(this.#producers.table.entries()),
+    }));
     const staged = await stageCompactionPass({
       fs: this.#fs,
       dir: this.dir,
-      segments: [...this.#segments],
+      ...log,
       config: this.#config,
       cleanedOffset: this.#cleaner.cleanedOffset,
       deleteHorizonMs: this.#cleaner.deleteHorizonMs,
@@ -421,7 +452,9 @@ export class PartitionLog {
     });
     if (!staged.ok) return { ran: false, reason: staged.reason };
     if (this.#closed) return { ran: false, reason: 'log_changed' };
-    const swapped = await this.#serially(() => this.#swapCleaned(staged.plan.segments, staged.stats.deleteHorizonMs));
+    const swapped = await this.#serially(() =>
+      this.#swapCleaned(staged.plan.segments, staged.stats.deleteHorizonMs, staged.unneededAborts),
+    );
     if (!swapped) return { ran: false, reason: 'log_changed' };
     this.#logger.info(
       {
@@ -431,6 +464,8 @@ export class PartitionLog {
         bytesAfter: staged.stats.bytesAfter,
         recordsRemoved: staged.stats.recordsRemoved,
         tombstonesRemoved: staged.stats.tombstonesRemoved,
+        abortedRecordsRemoved: staged.stats.abortedRecordsRemoved,
+        markersRemoved: staged.stats.markersRemoved,
         cleanedOffset: staged.stats.cleanedOffset.toString(),
       },
       'compacted partition log',
@@ -443,7 +478,11 @@ export class PartitionLog {
    * commit marker, renames, then the in-memory list; false (nothing
    * swapped) when retention or truncation removed any of them meanwhile.
    */
-  async #swapCleaned(old: readonly LogSegment[], deleteHorizonMs: bigint): Promise<boolean> {
+  async #swapCleaned(
+    old: readonly LogSegment[],
+    deleteHorizonMs: bigint,
+    unneededAborts: readonly AbortedTxn[],
+  ): Promise<boolean> {
     const start = this.#segments.indexOf(old[0] as LogSegment);
     const still = start >= 0 && old.every((segment, i) => this.#segments[start + i] === segment);
     const after = this.#segments[start + old.length];
@@ -451,6 +490,8 @@ export class PartitionLog {
       await discardStaging(this.#fs, this.dir);
       return false;
     }
+    // Before the swap: no batch of these transactions is in the old segments either (compaction-txns.ts).
+    await this.#producers.aborted.drop(unneededAborts);
     await commitSwap(
       this.#fs,
       this.dir,
@@ -505,6 +546,7 @@ export class PartitionLog {
       }
       const active = this.#active();
       await active.truncateFrom(offset);
+      this.#controls.forget(active);
       // Rebuild the in-memory tail state (largest timestamp, index cadence) from what is left.
       await recoverActiveSegment(active);
       await active.syncAll();
@@ -617,6 +659,7 @@ export class PartitionLog {
       // An abort marker's index entry is durable before the marker is written (see aborted-txn-index.ts).
       for (const batch of placed.summaries) {
         await this.#producers.applyStoredBatch(entry.batches, batch.bufferPosition, this.#active().baseOffset);
+        this.#controls.recordStored(this.#active(), entry.batches, batch.bufferPosition);
       }
       run.add(entry, placed.summaries, placed.result);
     }

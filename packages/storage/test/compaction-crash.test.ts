@@ -1,13 +1,6 @@
 import type { ManualClock } from '@runnel/common';
 import { describe, expect, it } from 'vitest';
-import {
-  FaultyFileSystem,
-  type FileHandle,
-  type FileStat,
-  type FileSystem,
-  type PartitionLog,
-  SimulatedCrashError,
-} from '../src/index.ts';
+import { type PartitionLog, SimulatedCrashError } from '../src/index.ts';
 import {
   keyedBatch,
   newClock,
@@ -17,82 +10,8 @@ import {
   type ReadRecord,
   readAllRecords,
 } from './compaction-fixture.ts';
-
-/**
- * Delegates to a FaultyFileSystem and, once armed, loses power just before
- * the n-th mutating call (write, sync, rename, unlink, ...): `survivor` is
- * then what a reboot finds, and that call and every later one fail.
- */
-class CrashAtFileSystem implements FileSystem {
-  inner = new FaultyFileSystem();
-  ops = 0;
-  crashAt = Number.POSITIVE_INFINITY;
-  survivor: FaultyFileSystem | null = null;
-
-  arm(crashAt: number): void {
-    this.ops = 0;
-    this.crashAt = crashAt;
-  }
-
-  #step(): void {
-    this.ops++;
-    if (this.ops === this.crashAt) {
-      this.survivor = this.inner.crash();
-      throw new SimulatedCrashError(`crash before mutating call ${this.ops}`);
-    }
-  }
-
-  async open(path: string): Promise<FileHandle> {
-    const file = await this.inner.open(path);
-    const step = () => this.#step();
-    return {
-      read: (buffer, offset, length, position) => file.read(buffer, offset, length, position),
-      write: async (data, position) => {
-        step();
-        await file.write(data, position);
-      },
-      writev: async (buffers, position) => {
-        step();
-        await file.writev(buffers, position);
-      },
-      truncate: async (length) => {
-        step();
-        await file.truncate(length);
-      },
-      sync: async () => {
-        step();
-        await file.sync();
-      },
-      close: () => file.close(),
-    };
-  }
-  readdir(path: string): Promise<string[]> {
-    return this.inner.readdir(path);
-  }
-  stat(path: string): Promise<FileStat | null> {
-    return this.inner.stat(path);
-  }
-  async mkdirp(path: string): Promise<void> {
-    this.#step();
-    await this.inner.mkdirp(path);
-  }
-  async unlink(path: string): Promise<void> {
-    this.#step();
-    await this.inner.unlink(path);
-  }
-  async rename(from: string, to: string): Promise<void> {
-    this.#step();
-    await this.inner.rename(from, to);
-  }
-  async rmrf(path: string): Promise<void> {
-    this.#step();
-    await this.inner.rmrf(path);
-  }
-  async syncDirectory(path: string): Promise<void> {
-    this.#step();
-    await this.inner.syncDirectory(path);
-  }
-}
+import { CrashAtFileSystem } from './crash-at-file-system.ts';
+import { describeLog, endTxn, produceTxn, readCommitted } from './txn-compaction-fixture.ts';
 
 const retentionMs = 60_000;
 
@@ -174,3 +93,87 @@ describe('compaction crash safety', () => {
     expect(outcomes).toEqual(new Set(['old', 'new']));
   });
 });
+
+describe('compaction crash safety with transactions', () => {
+  /**
+   * The mixed log of compaction-transactions.test.ts, in the crashing file
+   * system, after `passes` clean passes: pass 1 removes the aborted
+   * record, pass 2 drops the aborted-transaction index entry and stamps
+   * two markers, pass 3 (past the horizon) removes them.
+   */
+  async function transactionalLog(passes: number) {
+    const fs = new CrashAtFileSystem();
+    const clock = newClock();
+    const log = await openCompacted(fs, clock, { deleteRetentionMs: retentionMs, segmentBytes: 1 << 20 });
+    await produceTxn(log, 1n, 0, [
+      ['k1', 'a1'],
+      ['k2', 'a2'],
+    ]);
+    await endTxn(log, 1n, true);
+    await produceTxn(log, 2n, 0, [['k1', 'aborted']]);
+    await endTxn(log, 2n, false);
+    await produceTxn(log, 2n, 1, [['k3', 'c3']]);
+    await endTxn(log, 2n, true);
+    await produceTxn(log, 1n, 2, [['k1', 'z1']]);
+    await endTxn(log, 1n, true);
+    await log.roll();
+    for (let pass = 1; pass <= passes; pass++) {
+      await log.compact({ highWatermark: log.logEndOffset });
+      await log.append(keyedBatch([[`d${pass}`, 'x']]), { leaderEpoch: 1 });
+      await log.roll();
+      if (pass === 2) clock.advance(retentionMs);
+    }
+    await log.flush();
+    return { fs, clock, log };
+  }
+
+  it('a crash at every mutating step of each pass loses no committed record and never shows an aborted one', async () => {
+    for (const passesBefore of [0, 1, 2]) {
+      const dry = await transactionalLog(passesBefore);
+      const logEnd = dry.log.logEndOffset;
+      const committedBefore = await readCommitted(dry.log);
+      expect(committedBefore.some((r) => r.includes('aborted'))).toBe(false);
+      const before = await describeLog(dry.log);
+      dry.fs.arm(Number.POSITIVE_INFINITY);
+      await dry.log.compact({ highWatermark: logEnd });
+      const after = await describeLog(dry.log);
+      expect(after, `pass ${passesBefore + 1} changes the log`).not.toEqual(before);
+      // Compaction only drops superseded committed records: the latest committed value of each key stays.
+      const committedAfter = await readCommitted(dry.log);
+      expect(latestValues(committedAfter)).toEqual(latestValues(committedBefore));
+      const steps = dry.fs.ops;
+
+      for (let crashAt = 1; crashAt <= steps; crashAt++) {
+        const { fs, clock, log } = await transactionalLog(passesBefore);
+        fs.arm(crashAt);
+        await expect(log.compact({ highWatermark: logEnd })).rejects.toBeInstanceOf(SimulatedCrashError);
+        const survivor = fs.survivor;
+        if (survivor === null) throw new Error('the crash left a file system');
+        const reopened = await openCompacted(survivor, clock, {
+          deleteRetentionMs: retentionMs,
+          segmentBytes: 1 << 20,
+        });
+        const where = `pass ${passesBefore + 1}, crash before step ${crashAt} of ${steps}`;
+        expect([before, after], where).toContainEqual(await describeLog(reopened));
+        const committed = await readCommitted(reopened);
+        expect(
+          committed.some((r) => r.includes('aborted')),
+          where,
+        ).toBe(false);
+        expect(latestValues(committed), where).toEqual(latestValues(committedBefore));
+        expect(reopened.logEndOffset).toBe(logEnd);
+        await reopened.close();
+      }
+    }
+  });
+});
+
+/** Each key's last value in a read_committed view (`k=v@offset` lines). */
+function latestValues(lines: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of lines) {
+    const m = /^(.*?)=(.*)@\d+$/.exec(line);
+    if (m?.[1] !== undefined && m[2] !== undefined) out.set(m[1], m[2]);
+  }
+  return out;
+}

@@ -2,7 +2,7 @@
  * Consumer-group lag as Prometheus gauges, computed when /metrics is scraped:
  *
  *   kafka_consumergroup_current_offset{group,topic,partition}  the committed offset
- *   kafka_consumergroup_lag{group,topic,partition}             high watermark - committed offset
+ *   kafka_consumergroup_lag{group,topic,partition}             data records between the committed offset and the high watermark
  *
  * Only the group's coordinator knows its commits, so each broker exports the
  * groups it coordinates. The other input, the partition's high watermark, is
@@ -14,6 +14,11 @@
  * omitted for the rest; the current offset is exported for every commit.
  * With replication factor = broker count (the usual small cluster) that is
  * every partition. `runnel groups describe` asks the leaders and is exact.
+ *
+ * Lag counts data records only: the offsets transaction markers take are
+ * left out (the replica's log knows where they lie without reading record
+ * bytes), so a consumer that has read a transactional partition to its end
+ * shows 0, whether it committed the marker's offset or the one after it.
  */
 import type { Registry } from 'prom-client';
 import { Gauge } from 'prom-client';
@@ -23,6 +28,12 @@ import type { CommittedOffset } from './group-api.ts';
 export interface HostedReplica {
   readonly role: 'leader' | 'follower' | 'none';
   readonly highWatermark: bigint;
+  readonly log: MarkerCounter;
+}
+
+/** The replica's log, asked how many offsets of [from, to) control batches take (PartitionLog). */
+export interface MarkerCounter {
+  controlRecordsBetween(from: bigint, to: bigint): Promise<bigint>;
 }
 
 export interface GroupLagSources {
@@ -41,14 +52,26 @@ export interface GroupLagSample {
   lag: bigint | null;
 }
 
-/** One sample per committed offset. Lag never goes below 0 (a commit past the high watermark is caught up). */
-export function groupLagSamples(sources: GroupLagSources): GroupLagSample[] {
-  return sources.committedOffsets().map((c) => {
-    const replica = sources.replica(c.topic, c.partition);
-    const known = replica !== undefined && replica.role !== 'none';
-    const lag = known ? maxBigint(0n, replica.highWatermark - c.offset) : null;
-    return { group: c.groupId, topic: c.topic, partition: c.partition, currentOffset: c.offset, lag };
-  });
+/**
+ * One sample per committed offset. Lag never goes below 0 (a commit past
+ * the high watermark is caught up).
+ */
+export function groupLagSamples(sources: GroupLagSources): Promise<GroupLagSample[]> {
+  return Promise.all(
+    sources.committedOffsets().map(async (c) => {
+      const replica = sources.replica(c.topic, c.partition);
+      const known = replica !== undefined && replica.role !== 'none';
+      const lag = known ? await dataRecordsBetween(replica, c.offset) : null;
+      return { group: c.groupId, topic: c.topic, partition: c.partition, currentOffset: c.offset, lag };
+    }),
+  );
+}
+
+async function dataRecordsBetween(replica: HostedReplica, committed: bigint): Promise<bigint> {
+  const end = replica.highWatermark;
+  if (committed >= end) return 0n;
+  const markers = await replica.log.controlRecordsBetween(committed, end);
+  return maxBigint(0n, end - committed - markers);
 }
 
 /** Registers both gauges on `registry`; they read `sources` on every scrape. */
@@ -56,12 +79,13 @@ export function registerGroupMetrics(registry: Registry, sources: GroupLagSource
   const labelNames = ['group', 'topic', 'partition'] as const;
   new Gauge({
     name: 'kafka_consumergroup_lag',
-    help: 'Records a group has not committed yet: high watermark - committed offset, per partition; exported by the group coordinator for partitions it hosts',
+    help: 'Data records a group has not committed yet: between the committed offset and the high watermark, transaction markers not counted, per partition; exported by the group coordinator for partitions it hosts',
     labelNames,
     registers: [registry],
-    collect() {
+    async collect() {
+      const samples = await groupLagSamples(sources);
       this.reset();
-      for (const s of groupLagSamples(sources)) {
+      for (const s of samples) {
         if (s.lag !== null) this.set(labels(s), Number(s.lag));
       }
     },
@@ -71,10 +95,12 @@ export function registerGroupMetrics(registry: Registry, sources: GroupLagSource
     help: 'The committed offset of a group, per partition; exported by the group coordinator',
     labelNames,
     registers: [registry],
-    collect() {
-      // Each gauge computes its own samples: a scrape may read one gauge alone.
+    async collect() {
+      // Each gauge reads its own inputs: a scrape may read one gauge alone.
       this.reset();
-      for (const s of groupLagSamples(sources)) this.set(labels(s), Number(s.currentOffset));
+      for (const c of sources.committedOffsets()) {
+        this.set({ group: c.groupId, topic: c.topic, partition: String(c.partition) }, Number(c.offset));
+      }
     },
   });
 }

@@ -11,6 +11,7 @@ import { ErrorCode, errorDescription, errorName } from '@runnel/protocol';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type BootstrapOptions, bootstrapOption, fail, withClient } from '../cluster-connection.ts';
 import { parseIntOption } from '../options.ts';
+import { countMarkers } from './marker-count.ts';
 
 interface ResetOptions extends BootstrapOptions {
   topic: string;
@@ -29,6 +30,8 @@ export interface LagRow {
   partition: number | null;
   currentOffset: bigint | null;
   logEndOffset: bigint | null;
+  /** Offsets between the committed offset and the log end that transaction markers take (not lag); null when unknown. */
+  markers?: bigint | null;
   owner: GroupMember | null;
 }
 
@@ -46,7 +49,9 @@ export function groupsCommand(): Command {
     .action((options: BootstrapOptions) => withClient(options, listGroups));
   groups
     .command('describe')
-    .description('Show, per partition, the committed offset, the log end offset, the lag and the member that owns it')
+    .description(
+      'Show, per partition, the committed offset, the log end offset, the lag (data records, transaction markers not counted) and the member that owns it',
+    )
     .argument('<group>', 'group id')
     .addOption(bootstrapOption())
     .action((group: string, options: BootstrapOptions) =>
@@ -144,6 +149,9 @@ async function describeGroup(client: KafkaClient, groupId: string): Promise<void
   await Promise.all(
     [...rows.values()].map(async (r) => {
       r.logEndOffset = await logEndOffset(client, r.topic ?? '', r.partition ?? -1);
+      if (r.currentOffset !== null && r.logEndOffset !== null && r.logEndOffset > r.currentOffset) {
+        r.markers = await markersOrNull(client, r.topic ?? '', r.partition ?? -1, r.currentOffset, r.logEndOffset);
+      }
     }),
   );
   const idle = group.members
@@ -158,6 +166,22 @@ async function describeGroup(client: KafkaClient, groupId: string): Promise<void
 async function logEndOffset(client: KafkaClient, topic: string, partition: number): Promise<bigint | null> {
   try {
     return (await client.listOffsets(topic, partition, -1n)).offset;
+  } catch (error) {
+    if (error instanceof KafkaError) return null;
+    throw error;
+  }
+}
+
+/** countMarkers, with a leader that cannot be reached counted as no markers known. */
+async function markersOrNull(
+  client: KafkaClient,
+  topic: string,
+  partition: number,
+  from: bigint,
+  to: bigint,
+): Promise<bigint | null> {
+  try {
+    return await countMarkers(client, topic, partition, from, to);
   } catch (error) {
     if (error instanceof KafkaError) return null;
     throw error;
@@ -182,10 +206,14 @@ export function formatLag(groupId: string, rows: readonly LagRow[]): string {
   );
 }
 
-/** Log end - committed, never below 0; null when either is unknown (as kafka-consumer-groups.sh prints '-'). */
-export function lagOf(row: Pick<LagRow, 'currentOffset' | 'logEndOffset'>): bigint | null {
+/**
+ * Data records between the committed offset and the log end: log end -
+ * committed - the markers in between (see marker-count.ts), never below 0;
+ * null when either offset is unknown (as kafka-consumer-groups.sh prints '-').
+ */
+export function lagOf(row: Pick<LagRow, 'currentOffset' | 'logEndOffset' | 'markers'>): bigint | null {
   if (row.currentOffset === null || row.logEndOffset === null) return null;
-  const lag = row.logEndOffset - row.currentOffset;
+  const lag = row.logEndOffset - row.currentOffset - (row.markers ?? 0n);
   return lag < 0n ? 0n : lag;
 }
 
