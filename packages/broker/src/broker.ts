@@ -42,6 +42,13 @@ import { initProducerIdHandler } from './handlers/init-producer-id.ts';
 import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { metadataHandler } from './handlers/metadata.ts';
 import { produceHandler } from './handlers/produce.ts';
+import {
+  describeProducersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
+  noTransactionsView,
+} from './handlers/transactions-admin.ts';
+import { writeTxnMarkersHandler } from './handlers/write-txn-markers.ts';
 import { HttpServer } from './http-server.ts';
 import { topicLimits } from './log-config.ts';
 import { metaPropertiesFileName, readMetaProperties, writeMetaProperties } from './meta-properties.ts';
@@ -49,10 +56,12 @@ import { BrokerMetrics } from './metrics.ts';
 import { KafkaServer } from './network/kafka-server.ts';
 import { PartitionManager } from './partition-manager.ts';
 import { ProducerIdManager } from './producers/producer-id-manager.ts';
+import { registerProducerStateMetrics } from './producers/producer-state-metrics.ts';
 import type { Partition } from './replication/partition.ts';
 import { ReplicaManager, replicationListenerName } from './replication/replica-manager.ts';
 import { RequestProcessor } from './request-processor.ts';
 import { readCleanShutdownMarker, writeCleanShutdownMarker } from './shutdown-marker.ts';
+import type { TransactionsView } from './transactions/txn-ports.ts';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -65,6 +74,8 @@ export interface BrokerOptions {
   extraMetrics?: readonly Registry[];
   /** Every file the broker touches goes through it; the real disk unless a test injects faults. */
   fs?: FileSystem;
+  /** What DescribeTransactions / ListTransactions answer from; until the coordinator runtime: none coordinated here. */
+  transactions?: TransactionsView;
 }
 
 export class Broker {
@@ -146,6 +157,10 @@ export class Broker {
     );
     const committedOffsets = () => this.#groups.committedOffsets();
     registerGroupMetrics(this.metrics.registry, { committedOffsets, replica: (t, p) => this.#partitions.get(t, p) });
+    registerProducerStateMetrics(this.metrics.registry, {
+      partitions: () => this.#partitions.all(),
+      nowMs: () => clock.nowMs(),
+    });
     this.#image = MetadataImage.empty;
     const context: BrokerContext = {
       config: options.config,
@@ -191,6 +206,10 @@ export class Broker {
         ),
       ),
       ...groupHandlers(this.#groups, { image: () => this.#image }),
+      register(describeProducersHandler(context)),
+      register(describeTransactionsHandler(options.transactions ?? noTransactionsView)),
+      register(listTransactionsHandler(options.transactions ?? noTransactionsView, () => clock.nowMs())),
+      register(writeTxnMarkersHandler(context)),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
     this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));

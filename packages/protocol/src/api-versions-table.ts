@@ -32,6 +32,7 @@ export const ApiKeys = {
   AddPartitionsToTxn: 24,
   AddOffsetsToTxn: 25,
   EndTxn: 26,
+  WriteTxnMarkers: 27,
   TxnOffsetCommit: 28,
   DescribeAcls: 29,
   CreateAcls: 30,
@@ -47,6 +48,9 @@ export const ApiKeys = {
   ListPartitionReassignments: 46,
   OffsetDelete: 47,
   DescribeCluster: 60,
+  DescribeProducers: 61,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
 } as const;
 
 export type ApiKey = (typeof ApiKeys)[keyof typeof ApiKeys];
@@ -90,6 +94,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('AddPartitionsToTxn', 0, 1),
   api('AddOffsetsToTxn', 0, 1),
   api('EndTxn', 1, 1),
+  // Between brokers in Kafka; Runnel's admin tools send it too (`runnel transactions abort`).
+  api('WriteTxnMarkers', 1, 1),
   api('TxnOffsetCommit', 1, 3),
   api('DescribeAcls', 1, 1),
   api('CreateAcls', 1, 1),
@@ -107,4 +113,7 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('ListPartitionReassignments', 0, 0),
   api('OffsetDelete', 0, 0),
   api('DescribeCluster', 0, 1),
+  api('DescribeProducers', 0, 0),
+  api('DescribeTransactions', 0, 0),
+  api('ListTransactions', 0, 2),
 ];
