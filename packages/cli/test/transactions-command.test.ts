@@ -8,35 +8,21 @@
  * finds it, abort ends it with an ABORT marker, and the last stable offset
  * moves to the high watermark.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { KafkaClient } from '@runnel/client';
 import { ApiKeys, ErrorCode, encodeRecordBatchSync } from '@runnel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDev } from '../src/commands/dev.ts';
+import { startTestCluster, type TestCluster } from './dev-cluster.ts';
 import { type RunResult, runRunnel } from './run-runnel.ts';
 
 const topic = 'txn-topic';
 const hourMs = 3_600_000;
-let dataDir: string;
-let dev: Awaited<ReturnType<typeof startDev>>;
+let cluster: TestCluster;
 let bootstrap: string;
 let client: KafkaClient;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'runnel-transactions-test-'));
-  dev = await startDev({
-    dataDir,
-    host: '127.0.0.1',
-    port: 0,
-    httpPort: 0,
-    logLevel: 'silent',
-    partitions: 1,
-    autoCreateTopics: false,
-    flushMessages: Number.MAX_SAFE_INTEGER,
-  });
-  bootstrap = `127.0.0.1:${dev.broker.port}`;
+  cluster = await startTestCluster();
+  bootstrap = cluster.bootstrap;
   client = await KafkaClient.connect({ bootstrap, clientId: 'transactions-test' });
   const [created] = await client.createTopics([{ name: topic, numPartitions: 1 }]);
   expect(created?.errorCode).toBe(ErrorCode.NONE);
@@ -44,8 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.close();
-  await dev?.stop();
-  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 function runnel(args: readonly string[]): Promise<RunResult> {
@@ -77,7 +62,7 @@ async function lastStableOffset(): Promise<bigint> {
 }
 
 async function txnMetrics(): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${dev.broker.httpPort}/metrics`)).text();
+  const text = await cluster.metrics();
   const out: Record<string, number> = {};
   const pattern = /^(kafka_partition_[a-z_]+)\{topic="([^"]*)",partition="(\d+)"\} (\S+)$/gm;
   for (const m of text.matchAll(pattern)) if (m[2] === topic) out[m[1] ?? ''] = Number(m[4]);

@@ -12,19 +12,11 @@
  *   not compile. Null or empty: no filter.
  */
 import { ErrorCode } from '@runnel/protocol';
+import { transactionStates } from './transaction-records.ts';
 import type { TransactionDescription } from './txn-api.ts';
 
 /** Kafka's transaction state names, as DescribeTransactions and ListTransactions spell them. */
-export const transactionStateNames: ReadonlySet<string> = new Set([
-  'Empty',
-  'Ongoing',
-  'PrepareCommit',
-  'PrepareAbort',
-  'CompleteCommit',
-  'CompleteAbort',
-  'Dead',
-  'PrepareEpochFence',
-]);
+const transactionStateNames: ReadonlySet<string> = new Set(transactionStates);
 
 export interface TransactionListFilter {
   readonly states: readonly string[];
