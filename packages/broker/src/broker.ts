@@ -42,6 +42,12 @@ import { initProducerIdHandler } from './handlers/init-producer-id.ts';
 import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { metadataHandler } from './handlers/metadata.ts';
 import { produceHandler } from './handlers/produce.ts';
+import {
+  describeProducersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
+  noTransactionsView,
+} from './handlers/transactions-admin.ts';
 import { writeTxnMarkersHandler } from './handlers/write-txn-markers.ts';
 import { HttpServer } from './http-server.ts';
 import { topicLimits } from './log-config.ts';
@@ -50,6 +56,7 @@ import { BrokerMetrics } from './metrics.ts';
 import { KafkaServer } from './network/kafka-server.ts';
 import { PartitionManager } from './partition-manager.ts';
 import { ProducerIdManager } from './producers/producer-id-manager.ts';
+import { registerProducerStateMetrics } from './producers/producer-state-metrics.ts';
 import type { Partition } from './replication/partition.ts';
 import { ReplicaManager, replicationListenerName } from './replication/replica-manager.ts';
 import { RequestProcessor } from './request-processor.ts';
@@ -61,7 +68,7 @@ import {
   type ConsumerOffsetsMarkerHook,
   type TxnMarkerHost,
 } from './transactions/txn-marker-apply.ts';
-import type { MarkerWriter } from './transactions/txn-ports.ts';
+import type { MarkerWriter, TransactionsView } from './transactions/txn-ports.ts';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -78,6 +85,8 @@ export interface BrokerOptions {
   markerWriter?: MarkerWriter;
   /** Told when a transaction marker is committed on a `__consumer_offsets` partition led here. */
   onConsumerOffsetsMarker?: ConsumerOffsetsMarkerHook;
+  /** What DescribeTransactions / ListTransactions answer from; until the coordinator runtime: none coordinated here. */
+  transactions?: TransactionsView;
 }
 
 export class Broker {
@@ -164,6 +173,10 @@ export class Broker {
     );
     const committedOffsets = () => this.#groups.committedOffsets();
     registerGroupMetrics(this.metrics.registry, { committedOffsets, replica: (t, p) => this.#partitions.get(t, p) });
+    registerProducerStateMetrics(this.metrics.registry, {
+      partitions: () => this.#partitions.all(),
+      nowMs: () => clock.nowMs(),
+    });
     this.#image = MetadataImage.empty;
     this.#markerHost = brokerMarkerHost({
       config: options.config,
@@ -231,6 +244,9 @@ export class Broker {
       ),
       ...groupHandlers(this.#groups, { image: () => this.#image }),
       register(writeTxnMarkersHandler(this.#markerHost)),
+      register(describeProducersHandler(context)),
+      register(describeTransactionsHandler(options.transactions ?? noTransactionsView)),
+      register(listTransactionsHandler(options.transactions ?? noTransactionsView, () => clock.nowMs())),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
     this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));

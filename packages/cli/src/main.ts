@@ -12,6 +12,7 @@ import { groupsCommand } from './commands/groups.ts';
 import { partitionsCommand } from './commands/partitions.ts';
 import { produceCommand } from './commands/produce.ts';
 import { topicsCommand } from './commands/topics.ts';
+import { transactionsCommand } from './commands/transactions.ts';
 
 const program = new Command('runnel')
   .description('Runnel: a Kafka-compatible streaming platform')
@@ -27,5 +28,6 @@ program.addCommand(consumeCommand());
 program.addCommand(groupsCommand());
 program.addCommand(controllerCommand());
 program.addCommand(partitionsCommand());
+program.addCommand(transactionsCommand());
 
 await program.parseAsync(process.argv);

@@ -12,6 +12,8 @@ export interface TestCluster {
   bootstrap: string;
   /** Fetches parked in the broker waiting for data (from its /metrics). */
   parkedFetches(): Promise<number>;
+  /** The broker's /metrics text. */
+  metrics(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +36,9 @@ export async function startTestCluster(partitions = 1): Promise<TestCluster> {
     async parkedFetches() {
       const text = await (await fetch(`http://127.0.0.1:${dev.broker.httpPort}/metrics`)).text();
       return Number(/^kafka_server_delayedoperationpurgatory_purgatorysize (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+    },
+    async metrics() {
+      return (await fetch(`http://127.0.0.1:${dev.broker.httpPort}/metrics`)).text();
     },
     async stop() {
       await dev.stop();

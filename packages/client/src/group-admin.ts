@@ -4,15 +4,15 @@
  * KafkaClient's pooled connections, for `runnel groups` and tests.
  *
  * Every group call goes to the group's coordinator, found with
- * FindCoordinator. While the coordinator moves or loads (and while the
- * brokers create __consumer_offsets on first use) the answer is one of
- * COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS:
- * those are retried, with backoff, until `coordinatorWaitMs` has passed.
+ * FindCoordinator and retried while it moves or loads (and while the brokers
+ * create __consumer_offsets on first use) until `coordinatorWaitMs` has
+ * passed (coordinator-lookup.ts).
  */
 import { ApiKeys, ErrorCode } from '@runnel/protocol';
 import type { BrokerAddress } from './bootstrap.ts';
 import type { Connection } from './connection.ts';
 import { type AssignedPartitions, decodeConsumerAssignment } from './consumer-assignment.ts';
+import { type CoordinatorKey, CoordinatorKeyType, findCoordinator, onCoordinator } from './coordinator-lookup.ts';
 import { ConnectionError, KafkaError } from './errors.ts';
 import type { KafkaClient } from './kafka-client.ts';
 
@@ -74,16 +74,6 @@ export interface GroupListing {
   groups: GroupOverview[];
   failures: { nodeId: number; message: string }[];
 }
-
-const coordinatorMovingCodes: ReadonlySet<number> = new Set([
-  ErrorCode.COORDINATOR_NOT_AVAILABLE,
-  ErrorCode.NOT_COORDINATOR,
-  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
-]);
-
-/** FindCoordinator's key type for a consumer group (1 would be a transactional id). */
-const groupKeyType = 0;
-const backoffMsMax = 1000;
 
 /**
  * Owned by its creator; holds no connections of its own (the KafkaClient
@@ -212,20 +202,12 @@ export class GroupAdmin {
   }
 
   /** The coordinator's node id and connection; throws KafkaError once the wait is spent. */
-  async findCoordinator(groupId: string): Promise<{ nodeId: number; connection: Connection }> {
-    const deadline = Date.now() + this.#coordinatorWaitMs;
-    for (let attempt = 0; ; attempt++) {
-      const any = await this.#client.anyConnection();
-      const response = await any.request(ApiKeys.FindCoordinator, { key: groupId, keyType: groupKeyType });
-      if (response.errorCode === ErrorCode.NONE) {
-        const address: BrokerAddress = { host: response.host, port: response.port };
-        return { nodeId: response.nodeId, connection: await this.#client.connectionTo(address) };
-      }
-      if (!coordinatorMovingCodes.has(response.errorCode) || Date.now() > deadline) {
-        throw new KafkaError(response.errorCode, response.errorMessage ?? null);
-      }
-      await backoff(attempt);
-    }
+  findCoordinator(groupId: string): Promise<{ nodeId: number; connection: Connection }> {
+    return findCoordinator(this.#client, this.#key(groupId));
+  }
+
+  #key(groupId: string): CoordinatorKey {
+    return { key: groupId, keyType: CoordinatorKeyType.group, waitMs: this.#coordinatorWaitMs };
   }
 
   async #brokerGroups(nodeId: number, address: BrokerAddress): Promise<GroupOverview[]> {
@@ -246,22 +228,11 @@ export class GroupAdmin {
     }));
   }
 
-  /** Runs `call` on the group's coordinator, again after a backoff while the answer says the coordinator moved. */
-  async #onCoordinator<T extends { errorCode: number }>(
+  /** Runs `call` on the group's coordinator (see coordinator-lookup.ts). */
+  #onCoordinator<T extends { errorCode: number }>(
     groupId: string,
     call: (connection: Connection, coordinator: number) => Promise<T>,
   ): Promise<T> {
-    const deadline = Date.now() + this.#coordinatorWaitMs;
-    for (let attempt = 0; ; attempt++) {
-      const { nodeId, connection } = await this.findCoordinator(groupId);
-      const result = await call(connection, nodeId);
-      if (!coordinatorMovingCodes.has(result.errorCode) || Date.now() > deadline) return result;
-      await backoff(attempt);
-    }
+    return onCoordinator(this.#client, this.#key(groupId), call);
   }
-}
-
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.min(backoffMsMax, 50 * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

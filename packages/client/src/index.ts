@@ -29,6 +29,19 @@ export type {
   PartitionCommitResult,
 } from './group-admin.ts';
 export { GroupAdmin } from './group-admin.ts';
+export type { CoordinatorLookups, HangingTransaction } from './hanging-transactions.ts';
+export { findHangingTransactions } from './hanging-transactions.ts';
 export type { KafkaClientOptions, ProduceOptions } from './kafka-client.ts';
 export { KafkaClient } from './kafka-client.ts';
 export type { Acks, FetchOptions, FetchResult, ProduceResult } from './partition-requests.ts';
+export type {
+  PartitionProducers,
+  ProducerState,
+  TopicPartitionRef,
+  TransactionDetails,
+  TransactionListFilters,
+  TransactionListing,
+  TransactionsListing,
+  TxnMarker,
+} from './transactions-admin.ts';
+export { TransactionsAdmin } from './transactions-admin.ts';

@@ -48,6 +48,9 @@ export const ApiKeys = {
   ListPartitionReassignments: 46,
   OffsetDelete: 47,
   DescribeCluster: 60,
+  DescribeProducers: 61,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
 } as const;
 
 export type ApiKey = (typeof ApiKeys)[keyof typeof ApiKeys];
@@ -110,4 +113,7 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('ListPartitionReassignments', 0, 0),
   api('OffsetDelete', 0, 0),
   api('DescribeCluster', 0, 1),
+  api('DescribeProducers', 0, 0),
+  api('DescribeTransactions', 0, 0),
+  api('ListTransactions', 0, 2),
 ];

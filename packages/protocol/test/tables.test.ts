@@ -14,7 +14,6 @@ import {
  * APIs whose definitions run ahead of the advertised table, by key, with the
  * range they are defined for: the transaction APIs follow Kafka 4.1 before
  * their handlers exist (the broker serves only what a handler declares).
- * Keys 61, 65 and 66 are not advertised at all yet.
  */
 const definedAhead: ReadonlyMap<number, { min: number; max: number }> = new Map([
   [ApiKeys.OffsetFetch, { min: 1, max: 7 }],
@@ -23,9 +22,6 @@ const definedAhead: ReadonlyMap<number, { min: number; max: number }> = new Map(
   [ApiKeys.AddOffsetsToTxn, { min: 0, max: 4 }],
   [ApiKeys.EndTxn, { min: 0, max: 5 }],
   [ApiKeys.TxnOffsetCommit, { min: 0, max: 5 }],
-  [61, { min: 0, max: 0 }], // DescribeProducers
-  [65, { min: 0, max: 0 }], // DescribeTransactions
-  [66, { min: 0, max: 2 }], // ListTransactions
 ]);
 
 describe('advertised ApiVersions table', () => {

@@ -189,6 +189,11 @@ export class PartitionLog {
     return this.#producers.table.size;
   }
 
+  /** Every producer this log holds state for (DescribeProducers, metrics); entries are immutable. */
+  producers(): IterableIterator<ProducerEntry> {
+    return this.#producers.table.entries();
+  }
+
   /** What this log knows of one producer: what its next batch is checked against. */
   /**
    * KIP-890 part 1: the guard for verifying `producerId`'s transaction with

@@ -1,0 +1,72 @@
+/**
+ * Finding a coordinator (FindCoordinator) and running a call on it, for the
+ * group admin (key type 0, a group id) and the transactions admin (key type
+ * 1, a transactional id). While the coordinator moves or loads (and while
+ * the brokers create its internal topic on first use) the answer is one of
+ * COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS:
+ * those are retried, with backoff, until the wait has passed.
+ */
+import { ApiKeys, ErrorCode } from '@runnel/protocol';
+import type { BrokerAddress } from './bootstrap.ts';
+import type { Connection } from './connection.ts';
+import { KafkaError } from './errors.ts';
+import type { KafkaClient } from './kafka-client.ts';
+
+/** FindCoordinator's key types. */
+export const CoordinatorKeyType = { group: 0, transaction: 1 } as const;
+export type CoordinatorKeyType = (typeof CoordinatorKeyType)[keyof typeof CoordinatorKeyType];
+
+export const coordinatorMovingCodes: ReadonlySet<number> = new Set([
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+]);
+
+const backoffMsMax = 1000;
+
+export interface CoordinatorKey {
+  readonly key: string;
+  readonly keyType: CoordinatorKeyType;
+  /** How long a moving coordinator is waited for. */
+  readonly waitMs: number;
+}
+
+/** The coordinator's node id and connection; throws KafkaError once the wait is spent. */
+export async function findCoordinator(
+  client: KafkaClient,
+  target: CoordinatorKey,
+): Promise<{ nodeId: number; connection: Connection }> {
+  const deadline = Date.now() + target.waitMs;
+  for (let attempt = 0; ; attempt++) {
+    const any = await client.anyConnection();
+    const response = await any.request(ApiKeys.FindCoordinator, { key: target.key, keyType: target.keyType });
+    if (response.errorCode === ErrorCode.NONE) {
+      const address: BrokerAddress = { host: response.host, port: response.port };
+      return { nodeId: response.nodeId, connection: await client.connectionTo(address) };
+    }
+    if (!coordinatorMovingCodes.has(response.errorCode) || Date.now() > deadline) {
+      throw new KafkaError(response.errorCode, response.errorMessage ?? null);
+    }
+    await backoff(attempt);
+  }
+}
+
+/** Runs `call` on the coordinator, again after a backoff while the answer says the coordinator moved. */
+export async function onCoordinator<T extends { errorCode: number }>(
+  client: KafkaClient,
+  target: CoordinatorKey,
+  call: (connection: Connection, coordinator: number) => Promise<T>,
+): Promise<T> {
+  const deadline = Date.now() + target.waitMs;
+  for (let attempt = 0; ; attempt++) {
+    const { nodeId, connection } = await findCoordinator(client, target);
+    const result = await call(connection, nodeId);
+    if (!coordinatorMovingCodes.has(result.errorCode) || Date.now() > deadline) return result;
+    await backoff(attempt);
+  }
+}
+
+export function backoff(attempt: number): Promise<void> {
+  const ms = Math.min(backoffMsMax, 50 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
