@@ -5,7 +5,7 @@
  * is where the decisions are made.
  */
 import type { Clock, Timers } from '@runnel/common';
-import type { PartitionLog, ProducerAppendError } from '@runnel/storage';
+import type { PartitionLog, ProducerAppendError, ProducerOrigin } from '@runnel/storage';
 import type { AckOutcome } from './ack-waiters.ts';
 import type { LeaderAnswer } from './follower-apply.ts';
 import type { ReplicationRules } from './replication-rules.ts';
@@ -45,6 +45,8 @@ export interface LeaderAppendOptions {
   readonly minInsyncReplicas: number;
   /** acks=all: how long to wait for the ISR. */
   readonly timeoutMs: number;
+  /** 'coordinator': a coordinator writes for a producer (no sequences; storage's producer-checks.ts). Default 'client'. */
+  readonly origin?: ProducerOrigin;
 }
 
 /**

@@ -234,7 +234,8 @@ export class Partition {
     if (this.#closed || this.#role !== 'leader' || tracker === null) return err('not_leader');
     if (options.acks === -1 && !tracker.hasMinIsr(options.minInsyncReplicas)) return err('not_enough_replicas');
     const epoch = this.#state.leaderEpoch;
-    const appended = await this.log.appendFromClient(batches, { leaderEpoch: epoch, recordCount });
+    const origin = options.origin ?? 'client';
+    const appended = await this.log.appendFromClient(batches, { leaderEpoch: epoch, recordCount, origin });
     if (!appended.ok) return err(appended.error, appended.message);
     const { duplicate, ...result } = appended.value;
     if (!duplicate) this.#appendedAsLeader(batches, result.baseOffset, result.lastOffset);

@@ -24,7 +24,12 @@ import {
   PRODUCER_ID_OFFSET,
   RECORD_COUNT_OFFSET,
 } from '@runnel/protocol';
-import { type ClientBatchesCheck, checkClientBatches, type PlacedProducerBatch } from './producer-checks.ts';
+import {
+  type ClientBatchesCheck,
+  checkClientBatches,
+  type PlacedProducerBatch,
+  type ProducerOrigin,
+} from './producer-checks.ts';
 import { emptyEntry, type ProducerBatch, type ProducerEntry, withDataBatch, withMarker } from './producer-entry.ts';
 
 /** The producer fields of the batch header at `pos`; null for a batch without a producer id. */
@@ -80,7 +85,7 @@ export class ProducerStateTable {
    * batch) about to be stored from `nextOffset` on. Reads headers only;
    * allocates nothing for batches without a producer id.
    */
-  check(buf: Buffer, nextOffset: bigint): ClientBatchesCheck {
+  check(buf: Buffer, nextOffset: bigint, origin: ProducerOrigin = 'client'): ClientBatchesCheck {
     if (!hasProducerId(buf)) return { kind: 'append' };
     const placed: PlacedProducerBatch[] = [];
     let offset = nextOffset;
@@ -89,7 +94,7 @@ export class ProducerStateTable {
       placed.push({ ...batch, firstOffset: offset });
       offset += BigInt(buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET)) + 1n;
     }
-    return checkClientBatches((id) => this.#entries.get(id), placed);
+    return checkClientBatches((id) => this.#entries.get(id), placed, origin);
   }
 
   /**
