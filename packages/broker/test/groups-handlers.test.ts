@@ -40,7 +40,7 @@ function setup(hosted = true) {
     newMemberSuffix: () => `u${++n}`,
     config: { offsetsTopicPartitions: 1, initialRebalanceDelayMs: 0 },
   });
-  if (hosted) coordinator.loaded(0, { groups: new Map(), offsets: new Map() });
+  if (hosted) coordinator.loaded(0, { groups: new Map(), offsets: new Map(), pendingTxnOffsets: new Map() });
   const handlers = new Map(groupHandlers(coordinator, { image: () => image }).map((h) => [h.apiKey, h]));
   /** Runs a request at `version` and checks the response encodes at that version. */
   async function call(apiKey: number, version: number, request: object): Promise<Record<string, unknown>> {
@@ -88,7 +88,7 @@ async function stable(call: ReturnType<typeof setup>['call']): Promise<string> {
 describe('group handlers', () => {
   it('serve exactly the versions of the ApiVersions table', () => {
     const { handlers } = setup();
-    expect([...handlers.keys()].sort((a, b) => a - b)).toEqual([8, 9, 11, 12, 13, 14, 15, 16, 42, 47]);
+    expect([...handlers.keys()].sort((a, b) => a - b)).toEqual([8, 9, 11, 12, 13, 14, 15, 16, 28, 42, 47]);
     for (const h of handlers.values()) {
       const row = advertisedApis.find((a) => a.apiKey === h.apiKey);
       expect([h.apiKey, h.minVersion, h.maxVersion]).toEqual([h.apiKey, row?.minVersion, row?.maxVersion]);

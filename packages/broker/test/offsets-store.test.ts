@@ -144,7 +144,7 @@ describe('OffsetsStore lifecycle', () => {
     apply(store, p, state(1, 1, [1]));
     await until(() => store.status(0) === 'loaded', 'loaded');
     expect(lifecycle.calls).toEqual(['loading 0', 'loaded 0']);
-    expect(lifecycle.states.get(0)).toEqual({ groups: new Map(), offsets: new Map() });
+    expect(lifecycle.states.get(0)).toEqual({ groups: new Map(), offsets: new Map(), pendingTxnOffsets: new Map() });
   });
 
   it('losing leadership unloads; a new leader epoch unloads and loads again', async () => {
@@ -158,7 +158,7 @@ describe('OffsetsStore lifecycle', () => {
     apply(store, p, state(2, 3, [1, 2]));
     expect(lifecycle.calls).toEqual(['loading 0', 'loaded 0', 'unloaded 0', 'loading 0', 'loaded 0', 'unloaded 0']);
     expect(store.status(0)).toBe('none');
-    expect(await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(1n) }])).toMatchObject({
+    expect(await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(1n) }], null)).toMatchObject({
       ok: false,
       error: 'not_coordinator',
     });
@@ -171,7 +171,7 @@ describe('OffsetsStore lifecycle', () => {
     // Leader with a follower that never fetches: the write reaches the log but not the high watermark.
     apply(store, p, state(1, 1, [1, 2]));
     await until(() => store.status(0) === 'loaded', 'first load');
-    const written = await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(7n) }]);
+    const written = await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(7n) }], null);
     expect(written).toMatchObject({ ok: false, error: 'timed_out' });
     expect(p.log.logEndOffset).toBe(1n);
     expect(p.highWatermark).toBe(0n);
@@ -193,7 +193,7 @@ describe('OffsetsStore lifecycle', () => {
     const store = storeFor(p, lifecycle, { commitTimeoutMs: 20 });
     apply(store, p, state(1, 1, [1, 2]));
     await until(() => store.status(0) === 'loaded', 'first load');
-    await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(7n) }]);
+    await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(7n) }], null);
     apply(store, p, state(1, 2, [1, 2]));
     expect(store.status(0)).toBe('loading');
     const fetch = {
@@ -205,7 +205,7 @@ describe('OffsetsStore lifecycle', () => {
     };
     expect((await p.answerFollowerFetch(fetch, 0)).error).toBe('none');
     await until(() => store.status(0) === 'loaded', 'second load');
-    expect(lifecycle.states.get(0)?.offsets.get('g')?.get('t:0')).toEqual(commit(7n));
+    expect(lifecycle.states.get(0)?.offsets.get('g')?.get('t:0')).toEqual({ ...commit(7n), recordOffset: 0n });
   });
 });
 
@@ -218,8 +218,8 @@ describe('OffsetsStore writes', () => {
     const result = await store.writeOffsets('g', [
       { topic: 't', partition: 0, value: commit(10n) },
       { topic: 't', partition: 1, value: null },
-    ]);
-    expect(result).toEqual({ ok: true, value: undefined });
+    ], null);
+    expect(result).toEqual({ ok: true, value: { baseOffset: 0n } });
     expect(p.highWatermark).toBe(2n);
     const read = await p.log.read(0n, 1 << 20);
     expect(read.ok).toBe(true);
@@ -233,10 +233,10 @@ describe('OffsetsStore writes', () => {
     const store = storeFor(p, new RecordingLifecycle(), { messageBytesMax: () => 200 });
     apply(store, p, state(1, 1, [1]));
     await until(() => store.status(0) === 'loaded', 'loaded');
-    const tooLong = await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(1n, 'x'.repeat(4097)) }]);
+    const tooLong = await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(1n, 'x'.repeat(4097)) }], null);
     expect(tooLong).toMatchObject({ ok: false, error: 'record_too_large' });
     const many = Array.from({ length: 20 }, (_, i) => ({ topic: 't', partition: i, value: commit(1n) }));
-    expect(await store.writeOffsets('g', many)).toMatchObject({ ok: false, error: 'record_too_large' });
+    expect(await store.writeOffsets('g', many, null)).toMatchObject({ ok: false, error: 'record_too_large' });
     expect(p.log.logEndOffset).toBe(0n);
   });
 
@@ -269,16 +269,16 @@ describe('OffsetsStore writes', () => {
       store.writeOffsets('a', [
         { topic: 't', partition: 0, value: commit(1n) },
         { topic: 't', partition: 1, value: commit(2n) },
-      ]),
+      ], null),
       store.writeOffsets('a', [
         { topic: 't', partition: 0, value: commit(5n, 'later') },
         { topic: 't', partition: 1, value: null },
-      ]),
+      ], null),
       store.writeGroup('b', { ...groupValue, generation: 9 }),
       store.writeGroup('b', null),
-      store.writeOffsets('b', [{ topic: 'u', partition: 3, value: commit(3n) }]),
-      store.writeOffsets('c', [{ topic: 'u', partition: 0, value: commit(4n) }]),
-      store.writeOffsets('c', [{ topic: 'u', partition: 0, value: null }]),
+      store.writeOffsets('b', [{ topic: 'u', partition: 3, value: commit(3n) }], null),
+      store.writeOffsets('c', [{ topic: 'u', partition: 0, value: commit(4n) }], null),
+      store.writeOffsets('c', [{ topic: 'u', partition: 0, value: null }], null),
     ];
     for (const result of await Promise.all(writes)) expect(result.ok).toBe(true);
 
@@ -290,9 +290,10 @@ describe('OffsetsStore writes', () => {
     expect(lifecycle.states.get(0)).toEqual({
       groups: new Map([['a', groupValue]]),
       offsets: new Map([
-        ['a', new Map([['t:0', commit(5n, 'later')]])],
-        ['b', new Map([['u:3', commit(3n)]])],
+        ['a', new Map([['t:0', { ...commit(5n, 'later'), recordOffset: 3n }]])],
+        ['b', new Map([['u:3', { ...commit(3n), recordOffset: 7n }]])],
       ]),
+      pendingTxnOffsets: new Map(),
     });
   });
 });

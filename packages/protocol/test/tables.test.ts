@@ -17,13 +17,11 @@ import {
  * Keys 27, 61, 65 and 66 are not advertised at all yet.
  */
 const definedAhead: ReadonlyMap<number, { min: number; max: number }> = new Map([
-  [ApiKeys.OffsetFetch, { min: 1, max: 7 }],
   [ApiKeys.InitProducerId, { min: 0, max: 5 }],
   [ApiKeys.AddPartitionsToTxn, { min: 0, max: 5 }],
   [ApiKeys.AddOffsetsToTxn, { min: 0, max: 4 }],
   [ApiKeys.EndTxn, { min: 0, max: 5 }],
   [27, { min: 1, max: 1 }], // WriteTxnMarkers
-  [ApiKeys.TxnOffsetCommit, { min: 0, max: 5 }],
   [61, { min: 0, max: 0 }], // DescribeProducers
   [65, { min: 0, max: 0 }], // DescribeTransactions
   [66, { min: 0, max: 2 }], // ListTransactions
