@@ -148,7 +148,10 @@ describe('GroupCoordinator runtime', () => {
   it('starts from what the store loaded', async () => {
     const { coordinator } = setup();
     const offsets = new Map([
-      ['g', new Map([['t:1', { offset: 11n, leaderEpoch: 2, metadata: 'x', commitTimestampMs: 0n, recordOffset: 0n }]])],
+      [
+        'g',
+        new Map([['t:1', { offset: 11n, leaderEpoch: 2, metadata: 'x', commitTimestampMs: 0n, recordOffset: 0n }]]),
+      ],
     ]);
     coordinator.loaded(groupPartition, { groups: new Map(), offsets, pendingTxnOffsets: new Map() });
     expect(coordinator.fetchOffsets('g', null).offsets).toEqual([
@@ -166,7 +169,10 @@ describe('GroupCoordinator runtime', () => {
     timers.advance(1);
     await settle();
     expect(coordinator.committedOffsets()).toEqual([]);
-    expect(store.offsetWrites.at(-1)).toMatchObject({ groupId: 'g', offsets: [{ topic: 't', partition: 0, value: null }] });
+    expect(store.offsetWrites.at(-1)).toMatchObject({
+      groupId: 'g',
+      offsets: [{ topic: 't', partition: 0, value: null }],
+    });
     coordinator.close();
   });
 });

@@ -28,7 +28,8 @@ export class FakeStore implements GroupStore {
   logEnd = 0n;
 
   async writeGroup(groupId: string, value: GroupMetadataValue | null): Promise<StoreResult> {
-    if (this.failWith !== null) return err(this.failWith === 'invalid_producer_epoch' ? 'not_coordinator' : this.failWith);
+    if (this.failWith !== null)
+      return err(this.failWith === 'invalid_producer_epoch' ? 'not_coordinator' : this.failWith);
     this.groups.set(groupId, value);
     this.logEnd++;
     return ok(undefined);

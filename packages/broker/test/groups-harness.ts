@@ -98,9 +98,11 @@ export class Harness {
     return ok({ baseOffset: w.offsets === null ? null : (this.#baseOffsets.get(w.writeId) ?? -1n) });
   }
 
-  /** Appends `producerId`'s marker at the log end and completes its transaction there; returns the marker's offset. */
-  endTxn(producerId: bigint, result: TxnResult): bigint {
-    const markerOffset = this.logEnd++;
+  /**
+   * Completes `producerId`'s transaction with its marker at `markerOffset`
+   * (appended at the log end unless the test placed it earlier); returns it.
+   */
+  endTxn(producerId: bigint, result: TxnResult, markerOffset = this.logEnd++): bigint {
     this.apply(this.machine.completeTransaction(producerId, result, markerOffset, this.nowMs));
     return markerOffset;
   }

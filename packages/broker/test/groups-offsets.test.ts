@@ -276,7 +276,10 @@ describe('views and loading', () => {
         ],
       ]),
       offsets: new Map([
-        ['simple', new Map([['t:3', { offset: 9n, leaderEpoch: -1, metadata: '', commitTimestampMs: 1n, recordOffset: 0n }]])],
+        [
+          'simple',
+          new Map([['t:3', { offset: 9n, leaderEpoch: -1, metadata: '', commitTimestampMs: 1n, recordOffset: 0n }]]),
+        ],
       ]),
       pendingTxnOffsets: new Map(),
     };

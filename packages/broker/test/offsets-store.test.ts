@@ -4,110 +4,10 @@
  * committed; role changes drive the coordinator lifecycle; a reload after a
  * leadership change rebuilds exactly what was written, tombstones included.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { silentLogger, systemClock, systemTimers } from '@runnel/common';
 import { decodeRecordBatchesSync } from '@runnel/protocol';
-import { PartitionLog } from '@runnel/storage';
-import { afterEach, describe, expect, it } from 'vitest';
-import { defaultBrokerConfig } from '../src/config.ts';
-import { OffsetsStore, type OffsetsStoreOptions } from '../src/groups/offsets-store.ts';
-import {
-  type CoordinatorLifecycle,
-  consumerOffsetsTopic,
-  type GroupMetadataValue,
-  type LoadedPartition,
-  type OffsetCommitValue,
-} from '../src/groups/types.ts';
-import { logConfigFor } from '../src/log-config.ts';
-import { Partition } from '../src/replication/partition.ts';
-import type { PartitionState } from '../src/replication/partition-api.ts';
-
-const lagTimeMaxMs = 30_000;
-
-/** Records every lifecycle call in order; `loaded` keeps the state it was handed. */
-class RecordingLifecycle implements CoordinatorLifecycle {
-  readonly calls: string[] = [];
-  readonly states = new Map<number, LoadedPartition>();
-  loading(partition: number): void {
-    this.calls.push(`loading ${partition}`);
-  }
-  loaded(partition: number, state: LoadedPartition): void {
-    this.calls.push(`loaded ${partition}`);
-    this.states.set(partition, state);
-  }
-  unloaded(partition: number): void {
-    this.calls.push(`unloaded ${partition}`);
-  }
-}
-
-const dirs: string[] = [];
-const logs: PartitionLog[] = [];
-afterEach(async () => {
-  for (const log of logs.splice(0)) await log.close().catch(() => {});
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-async function openPartition(index = 0): Promise<Partition> {
-  const dir = await mkdtemp(join(tmpdir(), 'runnel-offsets-'));
-  dirs.push(dir);
-  const log = await PartitionLog.open({
-    dir,
-    config: logConfigFor(new Map(), defaultBrokerConfig),
-    clock: systemClock,
-    logger: silentLogger(),
-  });
-  logs.push(log);
-  return new Partition({
-    topic: consumerOffsetsTopic,
-    index,
-    topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-    log,
-    nodeId: 1,
-    state: state(-1, 0, [1]),
-    highWatermark: 0n,
-    clock: systemClock,
-    timers: systemTimers,
-  });
-}
-
-function state(leader: number, leaderEpoch: number, replicas: number[], isr = replicas): PartitionState {
-  return { leader, leaderEpoch, partitionEpoch: leaderEpoch, replicas, isr, addingReplicas: [] };
-}
-
-/** Applies a state the way PartitionManager does, telling the store of role changes. */
-function apply(store: OffsetsStore, p: Partition, s: PartitionState): void {
-  const before = p.role;
-  const epoch = p.leaderEpoch;
-  p.applyState(s, { lagTimeMaxMs });
-  if (before !== p.role || (p.role === 'leader' && p.leaderEpoch !== epoch)) store.onRoleChange(p, before, p.role);
-}
-
-function storeFor(
-  p: Partition,
-  lifecycle: CoordinatorLifecycle,
-  overrides: Partial<OffsetsStoreOptions> = {},
-): OffsetsStore {
-  return new OffsetsStore({
-    partition: (index) => (index === p.index ? p : undefined),
-    partitionCount: () => 1,
-    lifecycle,
-    minInsyncReplicas: () => 1,
-    messageBytesMax: () => 1024 * 1024,
-    logger: silentLogger(),
-    clock: systemClock,
-    ...overrides,
-  });
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { describe, expect, it } from 'vitest';
+import type { GroupMetadataValue, OffsetCommitValue } from '../src/groups/types.ts';
+import { apply, openPartition, RecordingLifecycle, state, storeFor, until } from './offsets-fixture.ts';
 
 const commit = (offset: bigint, metadata = ''): OffsetCommitValue => ({
   offset,
@@ -215,10 +115,14 @@ describe('OffsetsStore writes', () => {
     const store = storeFor(p, new RecordingLifecycle());
     apply(store, p, state(1, 1, [1]));
     await until(() => store.status(0) === 'loaded', 'loaded');
-    const result = await store.writeOffsets('g', [
-      { topic: 't', partition: 0, value: commit(10n) },
-      { topic: 't', partition: 1, value: null },
-    ], null);
+    const result = await store.writeOffsets(
+      'g',
+      [
+        { topic: 't', partition: 0, value: commit(10n) },
+        { topic: 't', partition: 1, value: null },
+      ],
+      null,
+    );
     expect(result).toEqual({ ok: true, value: { baseOffset: 0n } });
     expect(p.highWatermark).toBe(2n);
     const read = await p.log.read(0n, 1 << 20);
@@ -233,7 +137,11 @@ describe('OffsetsStore writes', () => {
     const store = storeFor(p, new RecordingLifecycle(), { messageBytesMax: () => 200 });
     apply(store, p, state(1, 1, [1]));
     await until(() => store.status(0) === 'loaded', 'loaded');
-    const tooLong = await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(1n, 'x'.repeat(4097)) }], null);
+    const tooLong = await store.writeOffsets(
+      'g',
+      [{ topic: 't', partition: 0, value: commit(1n, 'x'.repeat(4097)) }],
+      null,
+    );
     expect(tooLong).toMatchObject({ ok: false, error: 'record_too_large' });
     const many = Array.from({ length: 20 }, (_, i) => ({ topic: 't', partition: i, value: commit(1n) }));
     expect(await store.writeOffsets('g', many, null)).toMatchObject({ ok: false, error: 'record_too_large' });
@@ -266,14 +174,22 @@ describe('OffsetsStore writes', () => {
     await until(() => store.status(0) === 'loaded', 'loaded');
     const writes = [
       store.writeGroup('a', groupValue),
-      store.writeOffsets('a', [
-        { topic: 't', partition: 0, value: commit(1n) },
-        { topic: 't', partition: 1, value: commit(2n) },
-      ], null),
-      store.writeOffsets('a', [
-        { topic: 't', partition: 0, value: commit(5n, 'later') },
-        { topic: 't', partition: 1, value: null },
-      ], null),
+      store.writeOffsets(
+        'a',
+        [
+          { topic: 't', partition: 0, value: commit(1n) },
+          { topic: 't', partition: 1, value: commit(2n) },
+        ],
+        null,
+      ),
+      store.writeOffsets(
+        'a',
+        [
+          { topic: 't', partition: 0, value: commit(5n, 'later') },
+          { topic: 't', partition: 1, value: null },
+        ],
+        null,
+      ),
       store.writeGroup('b', { ...groupValue, generation: 9 }),
       store.writeGroup('b', null),
       store.writeOffsets('b', [{ topic: 'u', partition: 3, value: commit(3n) }], null),

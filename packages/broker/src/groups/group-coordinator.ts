@@ -296,7 +296,8 @@ export class GroupCoordinator implements CoordinatorLifecycle {
 
   async #write(partition: number, slot: Slot & { kind: 'loaded' }, write: WriteRequest): Promise<void> {
     let result: WriteResult = ok({ baseOffset: null });
-    if (write.offsets !== null) result = await this.#store.writeOffsets(write.groupId, write.offsets, write.transaction);
+    if (write.offsets !== null)
+      result = await this.#store.writeOffsets(write.groupId, write.offsets, write.transaction);
     if (result.ok && write.group !== null) {
       const grouped = await this.#store.writeGroup(write.groupId, write.group.value);
       if (!grouped.ok) result = grouped;

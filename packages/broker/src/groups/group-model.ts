@@ -56,11 +56,13 @@ export interface Group {
   readonly offsets: Map<string, LoggedOffset>;
   /**
    * Transactional commits written but not yet ended by their transaction's
-   * marker: producerId → key → commit. Never served by OffsetFetch; a
+   * marker: producerId → key → commits. Never served by OffsetFetch; a
    * COMMIT moves them into `offsets` (where later than what is there), an
-   * ABORT drops them.
+   * ABORT drops them. Several per key when the producer's next transaction
+   * commits the key before the previous one's completion arrived: each
+   * marker ends only those written before it. Never empty lists or maps.
    */
-  readonly pendingTxn: Map<bigint, Map<string, LoggedOffset>>;
+  readonly pendingTxn: Map<bigint, Map<string, LoggedOffset[]>>;
 }
 
 export function offsetKey(topic: string, partition: number): string {
@@ -237,7 +239,7 @@ export function groupsFromLoaded(state: LoadedPartition, nowMs: number): Map<str
         group = newGroup(groupId, nowMs);
         groups.set(groupId, group);
       }
-      group.pendingTxn.set(producerId, new Map(offsets));
+      group.pendingTxn.set(producerId, new Map([...offsets].map(([key, logged]) => [key, [logged]])));
     }
   }
   return groups;

@@ -124,7 +124,14 @@ export function fetch(
   const offsets = group?.offsets;
   const entry = (topic: string, partition: number, value: OffsetCommitValue | undefined): FetchedOffset => {
     if (requireStable && group !== undefined && hasPendingTxn(group, offsetKey(topic, partition))) {
-      return { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
+      return {
+        topic,
+        partition,
+        offset: -1n,
+        leaderEpoch: -1,
+        metadata: '',
+        errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+      };
     }
     return {
       topic,
@@ -281,8 +288,9 @@ function forget(group: Group, keys: readonly string[], result: WriteResult): voi
     const current = group.offsets.get(key);
     if (current !== undefined && current.recordOffset < at) group.offsets.delete(key);
     for (const [producerId, pending] of group.pendingTxn) {
-      const held = pending.get(key);
-      if (held !== undefined && held.recordOffset < at) pending.delete(key);
+      const kept = (pending.get(key) ?? []).filter((logged) => logged.recordOffset > at);
+      if (kept.length === 0) pending.delete(key);
+      else pending.set(key, kept);
       if (pending.size === 0) group.pendingTxn.delete(producerId);
     }
   });

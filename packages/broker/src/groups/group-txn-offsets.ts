@@ -17,8 +17,8 @@
 import { ErrorCode } from '@runnel/protocol';
 import type { TxnCommitInput, TxnResult } from './group-api.ts';
 import { type Group, newGroup } from './group-model.ts';
-import { isStaticMemberFenced } from './group-rebalance.ts';
 import { keepLater, loggedCommits } from './group-offsets.ts';
+import { isStaticMemberFenced } from './group-rebalance.ts';
 import { type MachineCore, offsetWriteErrorCode, type WriteResult } from './machine-core.ts';
 import type { LoggedOffset, TopicPartitionOffset } from './types.ts';
 
@@ -102,7 +102,10 @@ export function txnCommit(
   txnWrites.started(producerId);
   const done = (result: WriteResult): void => {
     const late = txnWrites.finished(producerId);
-    if (!result.ok) return answer(offsetWriteErrorCode(result.error));
+    if (!result.ok) {
+      answer(offsetWriteErrorCode(result.error));
+      return;
+    }
     if (core.groups.get(group.groupId) === group && group.state !== 'Dead') {
       const logged = loggedCommits(writes, result);
       if (late !== undefined && [...logged.values()].every((l) => l.recordOffset < late.markerOffset)) {
@@ -136,10 +139,14 @@ function addPending(group: Group, producerId: bigint, logged: ReadonlyMap<string
     pending = new Map();
     group.pendingTxn.set(producerId, pending);
   }
-  for (const [key, value] of logged) pending.set(key, value);
+  for (const [key, value] of logged) {
+    const held = pending.get(key);
+    if (held === undefined) pending.set(key, [value]);
+    else held.push(value);
+  }
 }
 
-function complete(group: Group, offsets: ReadonlyMap<string, LoggedOffset>, result: TxnResult): void {
+function complete(group: Group, offsets: Iterable<[string, LoggedOffset]>, result: TxnResult): void {
   if (result === 'abort') return;
   for (const [key, logged] of offsets) keepLater(group.offsets, key, logged);
 }
@@ -160,8 +167,13 @@ export function completeTransaction(
   for (const group of core.groups.values()) {
     const pending = group.pendingTxn.get(producerId);
     if (pending === undefined) continue;
-    const ended = new Map([...pending].filter(([, logged]) => logged.recordOffset < markerOffset));
-    for (const key of ended.keys()) pending.delete(key);
+    const ended: [string, LoggedOffset][] = [];
+    for (const [key, held] of pending) {
+      const later = held.filter((logged) => logged.recordOffset > markerOffset);
+      for (const logged of held) if (logged.recordOffset < markerOffset) ended.push([key, logged]);
+      if (later.length === 0) pending.delete(key);
+      else pending.set(key, later);
+    }
     if (pending.size === 0) group.pendingTxn.delete(producerId);
     complete(group, ended, result);
   }

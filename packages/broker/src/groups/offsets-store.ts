@@ -110,7 +110,9 @@ export class OffsetsStore implements GroupStore {
     };
     const written = await this.#write(groupId, [record], null);
     // A group record is never transactional, so its producer is never fenced.
-    return written.ok ? ok(undefined) : err(written.error === 'invalid_producer_epoch' ? 'not_coordinator' : written.error);
+    return written.ok
+      ? ok(undefined)
+      : err(written.error === 'invalid_producer_epoch' ? 'not_coordinator' : written.error);
   }
 
   writeOffsets(
@@ -220,7 +222,8 @@ export class OffsetsStore implements GroupStore {
       if (!appended.ok) {
         // An epoch older than the partition knows: the producer was fenced (Kafka answers INVALID_PRODUCER_EPOCH).
         if (appended.error === 'invalid_producer_epoch') return err('invalid_producer_epoch');
-        if (transaction !== null) o.logger.warn({ partition: index, groupId, error: appended.error }, 'txn commit refused');
+        if (transaction !== null)
+          o.logger.warn({ partition: index, groupId, error: appended.error }, 'txn commit refused');
         return err('not_coordinator');
       }
       baseOffset = appended.value.baseOffset;
