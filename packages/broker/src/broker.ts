@@ -414,6 +414,15 @@ export class Broker {
   }
 
   /**
+   * This broker's group coordinator: where the transaction markers' hook
+   * reports a committed COMMIT/ABORT marker on `__consumer_offsets`
+   * (`completeTransaction`), and what in-process tests drive directly.
+   */
+  get groupCoordinator(): GroupCoordinator {
+    return this.#groups;
+  }
+
+  /**
    * Stops the broker. With `controlled`, first asks the controller quorum to
    * move leadership away (and waits, up to controlledShutdownTimeoutMs), as
    * a SIGTERM does; a plain stop is for tests and crashes of the caller.
