@@ -2,8 +2,8 @@
  * The ApiVersions table every Runnel node advertises: the same on every node,
  * because several clients learn versions from one broker and reuse them for
  * all (kafka-client-compat.md, section 6). Message definitions cover at least
- * these ranges; the transaction APIs and OffsetFetch are defined further, to
- * Kafka 4.1's versions, ahead of the handlers that will serve them (see the
+ * these ranges; the transaction APIs are defined further, to Kafka 4.1's
+ * versions, ahead of the handlers that will serve them (see the
  * protocol README). Never raise a minimum: kafka-python and librdkafka 2.0.2
  * pin the low versions.
  */
