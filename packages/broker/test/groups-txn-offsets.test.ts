@@ -81,7 +81,9 @@ describe('transactional offset commits: pending until the marker', () => {
     h.txnCommit();
     // The marker is appended, then the next transaction's commit, and only then is the marker's completion reported.
     const marker = h.logEnd++;
-    const next = h.txnCommit({ offsets: [{ topic: 't', partition: 0, offset: 200n, leaderEpoch: -1, metadata: null }] });
+    const next = h.txnCommit({
+      offsets: [{ topic: 't', partition: 0, offset: 200n, leaderEpoch: -1, metadata: null }],
+    });
     expect(txnCodes(h, next)).toEqual([E.NONE]);
     h.endTxn(7n, 'commit', marker);
     expect(h.fetched()).toEqual([100n]);
@@ -190,7 +192,10 @@ describe('transactional offset commits: deletion and retention', () => {
     const h = new Harness();
     h.txnCommit({ offsets: [{ topic: 'u', partition: 1, offset: 5n, leaderEpoch: -1, metadata: null }] });
     expect(h.got('deleteGroup', h.deleteGroup())).toBe(E.NONE);
-    expect(h.writes.at(-1)).toMatchObject({ offsets: [{ topic: 'u', partition: 1, value: null }], group: { value: null } });
+    expect(h.writes.at(-1)).toMatchObject({
+      offsets: [{ topic: 'u', partition: 1, value: null }],
+      group: { value: null },
+    });
     h.endTxn(7n, 'commit');
     expect(h.machine.list()).toEqual([]);
     expect(h.fetched('g', [{ topic: 'u', partition: 1 }])).toEqual([-1n]);
