@@ -10,12 +10,7 @@
  * coordinator, as the marker writer will. A restart reloads the partition:
  * committed and aborted outcomes stay, an open transaction stays pending.
  */
-import {
-  type CreateTopicsRequest,
-  ErrorCode,
-  type OffsetFetchResponse,
-  type TxnOffsetCommitRequest,
-} from '@runnel/protocol';
+import { ErrorCode, type OffsetFetchResponse, type TxnOffsetCommitRequest } from '@runnel/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type InProcessCluster, startInProcess } from '../harness/in-process.ts';
 import { ProtocolClient } from '../harness/protocol-client.ts';
@@ -87,12 +82,7 @@ describe('TxnOffsetCommit over the wire', () => {
   it('pending until the marker (requireStable answers UNSTABLE_OFFSET_COMMIT); commit, abort and an open transaction survive a restart', async () => {
     cluster = await startInProcess();
     client = await ProtocolClient.connect(cluster.broker.port);
-    const create: CreateTopicsRequest = {
-      topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
-      timeoutMs: 5000,
-      validateOnly: false,
-    };
-    expect((await client.request(19, 4, create)).topics[0]?.errorCode).toBe(ErrorCode.NONE);
+    expect(await client.createTopic(topic, 1)).toBe(ErrorCode.NONE);
     await coordinatorReady(client);
     const init = await client.request(22, 4, {
       transactionalId: null,

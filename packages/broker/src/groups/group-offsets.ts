@@ -57,6 +57,33 @@ export function commit(core: MachineCore, ticket: number, input: CommitInput, no
     }
     if (member.joinTickets.length === 0 && member.syncTickets.length === 0) touchSession(member, nowMs);
   }
+  const { writes, answer } = commitPlan(core, 'commit', ticket, input, nowMs);
+  if (writes.length === 0) {
+    answer(ErrorCode.NONE);
+    return;
+  }
+  const target = group;
+  core.write(target, writes, null, (result) => {
+    if (!result.ok) return answer(offsetWriteErrorCode(result.error));
+    if (core.groups.get(target.groupId) === target && target.state !== 'Dead') {
+      for (const [key, logged] of loggedCommits(writes, result)) keepLater(target.offsets, key, logged);
+    }
+    answer(ErrorCode.NONE);
+  });
+}
+
+/**
+ * The records a commit request writes (as of `nowMs`) and how to answer it:
+ * a partition whose metadata is over offset.metadata.max.bytes fails alone
+ * with OFFSET_METADATA_TOO_LARGE; the others get the write's code.
+ */
+export function commitPlan(
+  core: MachineCore,
+  kind: 'commit' | 'txnCommit',
+  ticket: number,
+  input: CommitInput,
+  nowMs: number,
+): { writes: TopicPartitionOffset[]; answer: (writeCode: number) => void } {
   const commitTimestampMs = BigInt(nowMs);
   const codes = input.offsets.map((o) =>
     (o.metadata?.length ?? 0) > core.config.offsetMetadataBytesMax
@@ -70,25 +97,14 @@ export function commit(core: MachineCore, ticket: number, input: CommitInput, no
     writes.push({ topic: o.topic, partition: o.partition, value });
   });
   const answer = (writeCode: number): void =>
-    core.reply('commit', ticket, {
+    core.reply(kind, ticket, {
       partitions: input.offsets.map((o, i) => ({
         topic: o.topic,
         partition: o.partition,
         errorCode: codes[i] === ErrorCode.NONE ? writeCode : (codes[i] ?? writeCode),
       })),
     });
-  if (writes.length === 0) {
-    answer(ErrorCode.NONE);
-    return;
-  }
-  const target = group;
-  core.write(target, writes, null, (result) => {
-    if (!result.ok) return answer(offsetWriteErrorCode(result.error));
-    if (core.groups.get(target.groupId) === target && target.state !== 'Dead') {
-      for (const [key, logged] of loggedCommits(writes, result)) keepLater(target.offsets, key, logged);
-    }
-    answer(ErrorCode.NONE);
-  });
+  return { writes, answer };
 }
 
 /** The commits of a resolved offsets write, each with the log offset of its record. */

@@ -17,10 +17,10 @@
 import { ErrorCode } from '@runnel/protocol';
 import type { TxnCommitInput, TxnResult } from './group-api.ts';
 import { type Group, newGroup } from './group-model.ts';
-import { keepLater, loggedCommits } from './group-offsets.ts';
+import { commitPlan, keepLater, loggedCommits } from './group-offsets.ts';
 import { isStaticMemberFenced } from './group-rebalance.ts';
 import { type MachineCore, offsetWriteErrorCode, type WriteResult } from './machine-core.ts';
-import type { LoggedOffset, TopicPartitionOffset } from './types.ts';
+import type { LoggedOffset } from './types.ts';
 
 /** A marker that arrived while commit writes of its producer were still resolving. */
 interface LateMarker {
@@ -73,26 +73,7 @@ export function txnCommit(
     all(refusal);
     return;
   }
-  const commitTimestampMs = BigInt(nowMs);
-  const codes = input.offsets.map((o) =>
-    (o.metadata?.length ?? 0) > core.config.offsetMetadataBytesMax
-      ? ErrorCode.OFFSET_METADATA_TOO_LARGE
-      : ErrorCode.NONE,
-  );
-  const writes: TopicPartitionOffset[] = [];
-  input.offsets.forEach((o, i) => {
-    if (codes[i] !== ErrorCode.NONE) return;
-    const value = { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestampMs };
-    writes.push({ topic: o.topic, partition: o.partition, value });
-  });
-  const answer = (writeCode: number): void =>
-    core.reply('txnCommit', ticket, {
-      partitions: input.offsets.map((o, i) => ({
-        topic: o.topic,
-        partition: o.partition,
-        errorCode: codes[i] === ErrorCode.NONE ? writeCode : (codes[i] ?? writeCode),
-      })),
-    });
+  const { writes, answer } = commitPlan(core, 'txnCommit', ticket, input, nowMs);
   if (writes.length === 0) {
     answer(ErrorCode.NONE);
     return;
