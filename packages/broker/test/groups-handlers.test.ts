@@ -286,6 +286,14 @@ describe('group handlers', () => {
     expect(await txnCommit(3, 1n, 'nope')).toMatchObject({
       topics: [{ name: 'nope', partitions: [{ errorCode: E.UNKNOWN_TOPIC_OR_PARTITION }] }],
     });
+    const noGroup = await call(28, 3, {
+      transactionalId: 'tx',
+      groupId: '',
+      producerId: 7n,
+      producerEpoch: 0,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null }] }],
+    });
+    expect(noGroup).toMatchObject({ topics: [{ partitions: [{ errorCode: E.INVALID_GROUP_ID }] }] });
     const asked = { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0] }] };
     const partitionOf = (r: Record<string, unknown>) => (r as unknown as OffsetFetchResponse).topics[0]?.partitions[0];
     expect(partitionOf(await call(9, 5, asked))).toMatchObject({ committedOffset: -1n, errorCode: E.NONE });

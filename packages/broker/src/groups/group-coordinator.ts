@@ -192,7 +192,7 @@ export class GroupCoordinator implements CoordinatorLifecycle {
     const fail = (errorCode: number): CommitResult => ({
       partitions: input.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode })),
     });
-    return this.#call('txnCommit', input.groupId, false, fail, (m, t, now) => m.txnCommit(t, input, now));
+    return this.#call('txnCommit', input.groupId, true, fail, (m, t, now) => m.txnCommit(t, input, now));
   }
 
   deleteOffsets(groupId: string, partitions: readonly TopicPartitionRef[]): Promise<OffsetDeleteResult> {
@@ -252,9 +252,9 @@ export class GroupCoordinator implements CoordinatorLifecycle {
     }
   }
 
-  #route(groupId: string, membership: boolean): { partition: number; slot: Slot & { kind: 'loaded' } } | number {
-    // Membership APIs need a real group id; offset and admin APIs accept '' as Kafka does.
-    if (membership && groupId === '') return ErrorCode.INVALID_GROUP_ID;
+  #route(groupId: string, requireGroupId: boolean): { partition: number; slot: Slot & { kind: 'loaded' } } | number {
+    // Membership APIs and TxnOffsetCommit need a real group id; offset and admin APIs accept '' as Kafka does.
+    if (requireGroupId && groupId === '') return ErrorCode.INVALID_GROUP_ID;
     if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     const partition = this.partitionFor(groupId);
     const slot = this.#slots.get(partition);
@@ -266,11 +266,11 @@ export class GroupCoordinator implements CoordinatorLifecycle {
   #call<K extends ReplyKind>(
     kind: K,
     groupId: string,
-    membership: boolean,
+    requireGroupId: boolean,
     fail: (errorCode: number) => ReplyByKind[K],
     step: (machine: GroupMachine, ticket: number, nowMs: number) => Effects,
   ): Promise<ReplyByKind[K]> {
-    const routed = this.#route(groupId, membership);
+    const routed = this.#route(groupId, requireGroupId);
     if (typeof routed === 'number') return Promise.resolve(fail(routed));
     const ticket = this.#nextTicket++;
     const answer = new Promise<ReplyByKind[K]>((resolve) => {

@@ -109,10 +109,10 @@ export class OffsetsStore implements GroupStore {
       value: value === null ? null : encodeGroupMetadataValue(value),
     };
     const written = await this.#write(groupId, [record], null);
-    // A group record is never transactional, so its producer is never fenced.
-    return written.ok
-      ? ok(undefined)
-      : err(written.error === 'invalid_producer_epoch' ? 'not_coordinator' : written.error);
+    if (written.ok) return ok(undefined);
+    const error = written.error;
+    assert(error !== 'invalid_producer_epoch', 'a group record has no producer to fence');
+    return err(error);
   }
 
   writeOffsets(
