@@ -104,6 +104,18 @@ describe('transactional offset commits: pending until the marker', () => {
     expect(stableCodes(h)).toEqual([E.NONE]);
   });
 
+  it('a commit write still resolving when the coordinator aborts its transaction is dropped as it resolves', () => {
+    const h = new Harness();
+    h.commit({ memberId: '', generationId: -1 });
+    h.holdWrites = true;
+    const ticket = h.txnCommit();
+    h.endTxn(7n, 'abort');
+    h.resolveWrites();
+    expect(txnCodes(h, ticket)).toEqual([E.NONE]);
+    expect(h.fetched()).toEqual([42n]);
+    expect(stableCodes(h)).toEqual([E.NONE]);
+  });
+
   it('a refused epoch answers INVALID_PRODUCER_EPOCH and leaves nothing pending', () => {
     const h = new Harness();
     h.failWrites = 'invalid_producer_epoch';

@@ -28,19 +28,19 @@ interface LateMarker {
   readonly markerOffset: bigint;
 }
 
-/** Per machine: commit writes in flight per producer, and the latest marker each of them may have missed. */
+/** Per machine: commit writes in flight per producer, and the markers they may have missed, in log order. */
 export class TxnWrites {
   readonly #inFlight = new Map<bigint, number>();
-  readonly #lateMarkers = new Map<bigint, LateMarker>();
+  readonly #lateMarkers = new Map<bigint, LateMarker[]>();
 
   started(producerId: bigint): void {
     this.#inFlight.set(producerId, (this.#inFlight.get(producerId) ?? 0) + 1);
   }
 
-  /** The marker a write that just resolved must still apply, if it was written before it. */
-  finished(producerId: bigint): LateMarker | undefined {
+  /** The markers reported while the producer's writes were in flight, for the one that just resolved. */
+  finished(producerId: bigint): readonly LateMarker[] {
     const left = (this.#inFlight.get(producerId) ?? 1) - 1;
-    const late = this.#lateMarkers.get(producerId);
+    const late = this.#lateMarkers.get(producerId) ?? [];
     if (left > 0) this.#inFlight.set(producerId, left);
     else {
       this.#inFlight.delete(producerId);
@@ -50,7 +50,10 @@ export class TxnWrites {
   }
 
   marked(producerId: bigint, marker: LateMarker): void {
-    if (this.#inFlight.has(producerId)) this.#lateMarkers.set(producerId, marker);
+    if (!this.#inFlight.has(producerId)) return;
+    const late = this.#lateMarkers.get(producerId);
+    if (late === undefined) this.#lateMarkers.set(producerId, [marker]);
+    else late.push(marker);
   }
 }
 
@@ -65,7 +68,7 @@ export function txnCommit(
     core.reply('txnCommit', ticket, {
       partitions: input.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode })),
     });
-  // A group the coordinator never saw is created, as Kafka does, but only kept once a commit is written.
+  // A group the coordinator never saw is created, as Kafka does, once a commit is to be written (not on a refusal).
   const known = core.groups.get(input.groupId);
   const group = known ?? newGroup(input.groupId, nowMs);
   const refusal = memberRefusal(group, input);
@@ -89,9 +92,11 @@ export function txnCommit(
     }
     if (core.groups.get(group.groupId) === group && group.state !== 'Dead') {
       const logged = loggedCommits(writes, result);
-      if (late !== undefined && [...logged.values()].every((l) => l.recordOffset < late.markerOffset)) {
-        complete(group, logged, late.result);
-      } else addPending(group, producerId, logged);
+      // One batch: its records lie on the same side of every marker, so its first record decides.
+      const firstOffset = logged.values().next().value?.recordOffset ?? -1n;
+      const endedBy = late.find((marker) => firstOffset < marker.markerOffset);
+      if (endedBy !== undefined) complete(group, logged, endedBy.result);
+      else addPending(group, producerId, logged);
     }
     answer(ErrorCode.NONE);
   };
