@@ -52,6 +52,16 @@ export class ProtocolClient {
     return response.body as ResponseByKey[K];
   }
 
+  /** CreateTopics v4 of one topic at replication factor 1; returns its error code. */
+  async createTopic(name: string, numPartitions: number): Promise<number> {
+    const response = await this.request(19, 4, {
+      topics: [{ name, numPartitions, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    return response.topics[0]?.errorCode ?? -1;
+  }
+
   close(): void {
     this.socket.close();
   }

@@ -182,7 +182,11 @@ export class Broker {
       config: options.config,
       image: () => this.#image,
       partition: (topic, index) => this.#partitions.get(topic, index),
-      onConsumerOffsetsMarker: options.onConsumerOffsetsMarker,
+      // A committed marker on __consumer_offsets ends the producer's pending offset commits there.
+      onConsumerOffsetsMarker:
+        options.onConsumerOffsetsMarker ??
+        ((index, producerId, result, markerOffset) =>
+          this.#groups.completeTransaction(index, producerId, result, markerOffset)),
       logger: this.#logger,
     });
     // The default (gRPC to other leaders) is this broker's to close; a given writer is its giver's.
@@ -468,6 +472,15 @@ export class Broker {
    */
   hostedPartition(topic: string, index: number): Partition | undefined {
     return this.#partitions.get(topic, index);
+  }
+
+  /**
+   * This broker's group coordinator: where the transaction markers' hook
+   * reports a committed COMMIT/ABORT marker on `__consumer_offsets`
+   * (`completeTransaction`), and what in-process tests drive directly.
+   */
+  get groupCoordinator(): GroupCoordinator {
+    return this.#groups;
   }
 
   /**

@@ -15,7 +15,7 @@ import { joinInput, sessionMs } from './groups-harness.ts';
 const E = ErrorCode;
 const partitions = 4;
 const groupPartition = partitionForGroup('g', partitions);
-const empty = { groups: new Map(), offsets: new Map() };
+const empty = { groups: new Map(), offsets: new Map(), pendingTxnOffsets: new Map() };
 
 function setup(options: { retentionMs?: number; checkMs?: number } = {}) {
   const clock = new ManualClock();
@@ -116,7 +116,12 @@ describe('GroupCoordinator runtime', () => {
     coordinator.loaded(groupPartition, empty);
     expect((await coordinator.commitOffsets(commitInput)).partitions[0]?.errorCode).toBe(E.NONE);
     expect(store.offsetWrites).toEqual([
-      { groupId: 'g', offsets: [{ topic: 't', partition: 0, value: expect.objectContaining({ offset: 5n }) }] },
+      {
+        groupId: 'g',
+        offsets: [{ topic: 't', partition: 0, value: expect.objectContaining({ offset: 5n }) }],
+        transaction: null,
+        baseOffset: 0n,
+      },
     ]);
     expect(coordinator.committedOffsets()).toEqual([{ groupId: 'g', topic: 't', partition: 0, offset: 5n }]);
     store.failWith = 'not_coordinator';
@@ -143,9 +148,12 @@ describe('GroupCoordinator runtime', () => {
   it('starts from what the store loaded', async () => {
     const { coordinator } = setup();
     const offsets = new Map([
-      ['g', new Map([['t:1', { offset: 11n, leaderEpoch: 2, metadata: 'x', commitTimestampMs: 0n }]])],
+      [
+        'g',
+        new Map([['t:1', { offset: 11n, leaderEpoch: 2, metadata: 'x', commitTimestampMs: 0n, recordOffset: 0n }]]),
+      ],
     ]);
-    coordinator.loaded(groupPartition, { groups: new Map(), offsets });
+    coordinator.loaded(groupPartition, { groups: new Map(), offsets, pendingTxnOffsets: new Map() });
     expect(coordinator.fetchOffsets('g', null).offsets).toEqual([
       { topic: 't', partition: 1, offset: 11n, leaderEpoch: 2, metadata: 'x', errorCode: E.NONE },
     ]);
@@ -161,7 +169,10 @@ describe('GroupCoordinator runtime', () => {
     timers.advance(1);
     await settle();
     expect(coordinator.committedOffsets()).toEqual([]);
-    expect(store.offsetWrites.at(-1)).toEqual({ groupId: 'g', offsets: [{ topic: 't', partition: 0, value: null }] });
+    expect(store.offsetWrites.at(-1)).toMatchObject({
+      groupId: 'g',
+      offsets: [{ topic: 't', partition: 0, value: null }],
+    });
     coordinator.close();
   });
 });

@@ -8,26 +8,43 @@ import type { GroupTimers } from '../src/groups/group-timers.ts';
 import type {
   GroupMetadataValue,
   GroupStore,
-  StoreError,
+  OffsetsWriteError,
+  OffsetsWriteResult,
   StoreResult,
   TopicPartitionOffset,
+  TxnProducer,
 } from '../src/groups/types.ts';
 
 export class FakeStore implements GroupStore {
   readonly groups = new Map<string, GroupMetadataValue | null>();
-  readonly offsetWrites: { groupId: string; offsets: readonly TopicPartitionOffset[] }[] = [];
-  failWith: StoreError | null = null;
+  readonly offsetWrites: {
+    groupId: string;
+    offsets: readonly TopicPartitionOffset[];
+    transaction: TxnProducer | null;
+    baseOffset: bigint;
+  }[] = [];
+  failWith: OffsetsWriteError | null = null;
+  /** The log end of the (one) partition: each record takes an offset. */
+  logEnd = 0n;
 
   async writeGroup(groupId: string, value: GroupMetadataValue | null): Promise<StoreResult> {
-    if (this.failWith !== null) return err(this.failWith);
+    if (this.failWith !== null)
+      return err(this.failWith === 'invalid_producer_epoch' ? 'not_coordinator' : this.failWith);
     this.groups.set(groupId, value);
+    this.logEnd++;
     return ok(undefined);
   }
 
-  async writeOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<StoreResult> {
+  async writeOffsets(
+    groupId: string,
+    offsets: readonly TopicPartitionOffset[],
+    transaction: TxnProducer | null,
+  ): Promise<OffsetsWriteResult> {
     if (this.failWith !== null) return err(this.failWith);
-    this.offsetWrites.push({ groupId, offsets });
-    return ok(undefined);
+    const baseOffset = this.logEnd;
+    this.logEnd += BigInt(offsets.length);
+    this.offsetWrites.push({ groupId, offsets, transaction, baseOffset });
+    return ok({ baseOffset });
   }
 }
 

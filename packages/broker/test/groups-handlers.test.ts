@@ -15,6 +15,8 @@ import {
   encodeResponseFrame,
   type JoinGroupRequest,
   type JoinGroupResponse,
+  type OffsetFetchResponse,
+  type TxnOffsetCommitResponse,
 } from '@runnel/protocol';
 import { describe, expect, it } from 'vitest';
 import { encodeSubscription } from '../src/groups/consumer-protocol.ts';
@@ -33,14 +35,15 @@ const image = {
 function setup(hosted = true) {
   const clock = new ManualClock();
   let n = 0;
+  const store = new FakeStore();
   const coordinator = new GroupCoordinator({
-    store: new FakeStore(),
+    store,
     clock,
     timers: new ManualTimers(clock),
     newMemberSuffix: () => `u${++n}`,
     config: { offsetsTopicPartitions: 1, initialRebalanceDelayMs: 0 },
   });
-  if (hosted) coordinator.loaded(0, { groups: new Map(), offsets: new Map() });
+  if (hosted) coordinator.loaded(0, { groups: new Map(), offsets: new Map(), pendingTxnOffsets: new Map() });
   const handlers = new Map(groupHandlers(coordinator, { image: () => image }).map((h) => [h.apiKey, h]));
   /** Runs a request at `version` and checks the response encodes at that version. */
   async function call(apiKey: number, version: number, request: object): Promise<Record<string, unknown>> {
@@ -54,7 +57,7 @@ function setup(hosted = true) {
     decodeResponseFrame(apiKey, version, frame.subarray(4));
     return response as unknown as Record<string, unknown>;
   }
-  return { coordinator, handlers, call };
+  return { coordinator, store, handlers, call };
 }
 
 function joinRequest(overrides: Partial<JoinGroupRequest> = {}): JoinGroupRequest {
@@ -88,7 +91,7 @@ async function stable(call: ReturnType<typeof setup>['call']): Promise<string> {
 describe('group handlers', () => {
   it('serve exactly the versions of the ApiVersions table', () => {
     const { handlers } = setup();
-    expect([...handlers.keys()].sort((a, b) => a - b)).toEqual([8, 9, 11, 12, 13, 14, 15, 16, 42, 47]);
+    expect([...handlers.keys()].sort((a, b) => a - b)).toEqual([8, 9, 11, 12, 13, 14, 15, 16, 28, 42, 47]);
     for (const h of handlers.values()) {
       const row = advertisedApis.find((a) => a.apiKey === h.apiKey);
       expect([h.apiKey, h.minVersion, h.maxVersion]).toEqual([h.apiKey, row?.minVersion, row?.maxVersion]);
@@ -255,5 +258,81 @@ describe('group handlers', () => {
     expect(await call(47, 0, offsetDelete)).toMatchObject({ topics: [{ partitions: [{ errorCode: E.NONE }] }] });
     expect(await call(42, 1, { groupsNames: ['g'] })).toMatchObject({ results: [{ groupId: 'g', errorCode: E.NONE }] });
     expect(await call(47, 0, offsetDelete)).toMatchObject({ errorCode: E.GROUP_ID_NOT_FOUND });
+  });
+
+  it('TxnOffsetCommit v0-5: pending until the marker; OffsetFetch v7 with requireStable answers UNSTABLE_OFFSET_COMMIT', async () => {
+    const { call, coordinator, store } = setup();
+    const txnCommit = (version: number, offset: bigint, topic = 't') =>
+      call(28, version, {
+        transactionalId: 'tx',
+        groupId: 'g',
+        producerId: 7n,
+        producerEpoch: 0,
+        topics: [
+          {
+            name: topic,
+            partitions: [
+              { partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: 4, committedMetadata: null },
+            ],
+          },
+        ],
+      });
+    for (const version of [0, 1, 2, 3, 4, 5]) {
+      expect(await txnCommit(version, BigInt(version))).toEqual({
+        throttleTimeMs: 0,
+        topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: E.NONE }] }],
+      });
+    }
+    expect(await txnCommit(3, 1n, 'nope')).toMatchObject({
+      topics: [{ name: 'nope', partitions: [{ errorCode: E.UNKNOWN_TOPIC_OR_PARTITION }] }],
+    });
+    const noGroup = await call(28, 3, {
+      transactionalId: 'tx',
+      groupId: '',
+      producerId: 7n,
+      producerEpoch: 0,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null }] }],
+    });
+    expect(noGroup).toMatchObject({ topics: [{ partitions: [{ errorCode: E.INVALID_GROUP_ID }] }] });
+    const asked = { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0] }] };
+    const partitionOf = (r: Record<string, unknown>) => (r as unknown as OffsetFetchResponse).topics[0]?.partitions[0];
+    expect(partitionOf(await call(9, 5, asked))).toMatchObject({ committedOffset: -1n, errorCode: E.NONE });
+    expect(partitionOf(await call(9, 7, { ...asked, requireStable: false }))).toMatchObject({
+      committedOffset: -1n,
+      errorCode: E.NONE,
+    });
+    expect(partitionOf(await call(9, 7, { ...asked, requireStable: true }))).toMatchObject({
+      committedOffset: -1n,
+      errorCode: E.UNSTABLE_OFFSET_COMMIT,
+    });
+    coordinator.completeTransaction(0, 7n, 'commit', store.logEnd);
+    // The last commit (v5) wins; v2+ carry the leader epoch.
+    expect(partitionOf(await call(9, 7, { ...asked, requireStable: true }))).toMatchObject({
+      committedOffset: 5n,
+      committedLeaderEpoch: 4,
+      errorCode: E.NONE,
+    });
+  });
+
+  it('TxnOffsetCommit checks the member from v3 (KIP-447) and ignores those fields below, as v0-2 do not carry them', async () => {
+    const { call } = setup();
+    const memberId = await stable(call);
+    const txnCommit = (version: number, generationId: number) =>
+      call(28, version, {
+        transactionalId: 'tx',
+        groupId: 'g',
+        producerId: 7n,
+        producerEpoch: 0,
+        generationId,
+        memberId,
+        groupInstanceId: null,
+        topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null }] }],
+      });
+    const code = (r: Record<string, unknown>) =>
+      (r as unknown as TxnOffsetCommitResponse).topics[0]?.partitions[0]?.errorCode;
+    expect(code(await txnCommit(3, 5))).toBe(E.ILLEGAL_GENERATION);
+    expect(code(await txnCommit(3, 1))).toBe(E.NONE);
+    // At v2 the handler drops what the version does not carry: a commit as a non-member.
+    expect(code(await txnCommit(2, 5))).toBe(E.NONE);
   });
 });

@@ -15,10 +15,12 @@ import {
   type MemberIdentity,
   type SyncInput,
   type TopicPartitionRef,
+  type TxnCommitInput,
+  type TxnResult,
 } from '../src/groups/group-api.ts';
 import { GroupMachine } from '../src/groups/group-machine.ts';
-import type { Effects, Reply, ReplyByKind, ReplyKind, WriteRequest } from '../src/groups/machine-core.ts';
-import type { LoadedPartition, StoreError } from '../src/groups/types.ts';
+import type { Effects, Reply, ReplyByKind, ReplyKind, WriteRequest, WriteResult } from '../src/groups/machine-core.ts';
+import type { LoadedPartition, OffsetsWriteError } from '../src/groups/types.ts';
 
 export const testConfig: GroupCoordinatorConfig = { ...defaultGroupCoordinatorConfig, initialRebalanceDelayMs: 0 };
 
@@ -45,10 +47,13 @@ export class Harness {
   machine: GroupMachine;
   nowMs = 1_700_000_000_000;
   holdWrites = false;
-  failWrites: StoreError | null = null;
+  failWrites: OffsetsWriteError | null = null;
   /** Every write the machine asked for, in order. */
   readonly writes: WriteRequest[] = [];
   readonly held: WriteRequest[] = [];
+  /** The partition's log end: writes take offsets in the order they are issued (one per record), as appends do. */
+  logEnd = 0n;
+  readonly #baseOffsets = new Map<number, bigint>();
   readonly #replies = new Map<number, Reply>();
   #nextTicket = 1;
   #suffix = 0;
@@ -65,21 +70,41 @@ export class Harness {
     }
     for (const w of effects.writes) {
       this.writes.push(w);
+      this.#baseOffsets.set(w.writeId, this.logEnd);
+      this.logEnd += BigInt((w.offsets?.length ?? 0) + (w.group === null ? 0 : 1));
       if (this.holdWrites) this.held.push(w);
       else this.#resolve(w);
     }
   }
 
-  resolveWrites(failure: StoreError | null = null): void {
+  resolveWrites(failure: OffsetsWriteError | null = null): void {
     const held = this.held.splice(0);
-    for (const w of held) {
-      this.apply(this.machine.written(w.writeId, failure === null ? ok(undefined) : err(failure), this.nowMs));
-    }
+    for (const w of held) this.apply(this.machine.written(w.writeId, this.#result(w, failure), this.nowMs));
+  }
+
+  /** Resolves one held write (by its position in `held`), leaving the others parked. */
+  resolveHeld(index: number, failure: OffsetsWriteError | null = null): void {
+    const [w] = this.held.splice(index, 1);
+    if (w === undefined) throw new Error(`no held write at ${index}`);
+    this.apply(this.machine.written(w.writeId, this.#result(w, failure), this.nowMs));
   }
 
   #resolve(w: WriteRequest): void {
-    const result = this.failWrites === null ? ok(undefined) : err(this.failWrites);
-    this.apply(this.machine.written(w.writeId, result, this.nowMs));
+    this.apply(this.machine.written(w.writeId, this.#result(w, this.failWrites), this.nowMs));
+  }
+
+  #result(w: WriteRequest, failure: OffsetsWriteError | null): WriteResult {
+    if (failure !== null) return err(failure);
+    return ok({ baseOffset: w.offsets === null ? null : (this.#baseOffsets.get(w.writeId) ?? -1n) });
+  }
+
+  /**
+   * Completes `producerId`'s transaction with its marker at `markerOffset`
+   * (appended at the log end unless the test placed it earlier); returns it.
+   */
+  endTxn(producerId: bigint, result: TxnResult, markerOffset = this.logEnd++): bigint {
+    this.apply(this.machine.completeTransaction(producerId, result, markerOffset, this.nowMs));
+    return markerOffset;
   }
 
   /** The answer to a ticket, or undefined while it is parked. */
@@ -136,6 +161,24 @@ export class Harness {
       ...input,
     };
     this.apply(this.machine.commit(ticket, full, this.nowMs));
+    return ticket;
+  }
+
+  /** A TxnOffsetCommit of producer 7 (epoch 0) as v0–2 send it, unless overridden; returns the ticket. */
+  txnCommit(input: Partial<TxnCommitInput> = {}): number {
+    const ticket = this.#nextTicket++;
+    const full: TxnCommitInput = {
+      groupId: 'g',
+      transactionalId: 'tx',
+      producerId: 7n,
+      producerEpoch: 0,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 't', partition: 0, offset: 100n, leaderEpoch: -1, metadata: null }],
+      ...input,
+    };
+    this.apply(this.machine.txnCommit(ticket, full, this.nowMs));
     return ticket;
   }
 

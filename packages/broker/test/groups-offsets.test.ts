@@ -276,8 +276,12 @@ describe('views and loading', () => {
         ],
       ]),
       offsets: new Map([
-        ['simple', new Map([['t:3', { offset: 9n, leaderEpoch: -1, metadata: '', commitTimestampMs: 1n }]])],
+        [
+          'simple',
+          new Map([['t:3', { offset: 9n, leaderEpoch: -1, metadata: '', commitTimestampMs: 1n, recordOffset: 0n }]]),
+        ],
       ]),
+      pendingTxnOffsets: new Map(),
     };
     const h = new Harness(testConfig, loaded);
     expect(h.state()).toBe('Stable');

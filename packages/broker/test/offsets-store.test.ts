@@ -4,110 +4,10 @@
  * committed; role changes drive the coordinator lifecycle; a reload after a
  * leadership change rebuilds exactly what was written, tombstones included.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { silentLogger, systemClock, systemTimers } from '@runnel/common';
 import { decodeRecordBatchesSync } from '@runnel/protocol';
-import { PartitionLog } from '@runnel/storage';
-import { afterEach, describe, expect, it } from 'vitest';
-import { defaultBrokerConfig } from '../src/config.ts';
-import { OffsetsStore, type OffsetsStoreOptions } from '../src/groups/offsets-store.ts';
-import {
-  type CoordinatorLifecycle,
-  consumerOffsetsTopic,
-  type GroupMetadataValue,
-  type LoadedPartition,
-  type OffsetCommitValue,
-} from '../src/groups/types.ts';
-import { logConfigFor } from '../src/log-config.ts';
-import { Partition } from '../src/replication/partition.ts';
-import type { PartitionState } from '../src/replication/partition-api.ts';
-
-const lagTimeMaxMs = 30_000;
-
-/** Records every lifecycle call in order; `loaded` keeps the state it was handed. */
-class RecordingLifecycle implements CoordinatorLifecycle {
-  readonly calls: string[] = [];
-  readonly states = new Map<number, LoadedPartition>();
-  loading(partition: number): void {
-    this.calls.push(`loading ${partition}`);
-  }
-  loaded(partition: number, state: LoadedPartition): void {
-    this.calls.push(`loaded ${partition}`);
-    this.states.set(partition, state);
-  }
-  unloaded(partition: number): void {
-    this.calls.push(`unloaded ${partition}`);
-  }
-}
-
-const dirs: string[] = [];
-const logs: PartitionLog[] = [];
-afterEach(async () => {
-  for (const log of logs.splice(0)) await log.close().catch(() => {});
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-async function openPartition(index = 0): Promise<Partition> {
-  const dir = await mkdtemp(join(tmpdir(), 'runnel-offsets-'));
-  dirs.push(dir);
-  const log = await PartitionLog.open({
-    dir,
-    config: logConfigFor(new Map(), defaultBrokerConfig),
-    clock: systemClock,
-    logger: silentLogger(),
-  });
-  logs.push(log);
-  return new Partition({
-    topic: consumerOffsetsTopic,
-    index,
-    topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-    log,
-    nodeId: 1,
-    state: state(-1, 0, [1]),
-    highWatermark: 0n,
-    clock: systemClock,
-    timers: systemTimers,
-  });
-}
-
-function state(leader: number, leaderEpoch: number, replicas: number[], isr = replicas): PartitionState {
-  return { leader, leaderEpoch, partitionEpoch: leaderEpoch, replicas, isr, addingReplicas: [] };
-}
-
-/** Applies a state the way PartitionManager does, telling the store of role changes. */
-function apply(store: OffsetsStore, p: Partition, s: PartitionState): void {
-  const before = p.role;
-  const epoch = p.leaderEpoch;
-  p.applyState(s, { lagTimeMaxMs });
-  if (before !== p.role || (p.role === 'leader' && p.leaderEpoch !== epoch)) store.onRoleChange(p, before, p.role);
-}
-
-function storeFor(
-  p: Partition,
-  lifecycle: CoordinatorLifecycle,
-  overrides: Partial<OffsetsStoreOptions> = {},
-): OffsetsStore {
-  return new OffsetsStore({
-    partition: (index) => (index === p.index ? p : undefined),
-    partitionCount: () => 1,
-    lifecycle,
-    minInsyncReplicas: () => 1,
-    messageBytesMax: () => 1024 * 1024,
-    logger: silentLogger(),
-    clock: systemClock,
-    ...overrides,
-  });
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { describe, expect, it } from 'vitest';
+import type { GroupMetadataValue, OffsetCommitValue } from '../src/groups/types.ts';
+import { apply, openPartition, RecordingLifecycle, state, storeFor, until } from './offsets-fixture.ts';
 
 const commit = (offset: bigint, metadata = ''): OffsetCommitValue => ({
   offset,
@@ -144,7 +44,7 @@ describe('OffsetsStore lifecycle', () => {
     apply(store, p, state(1, 1, [1]));
     await until(() => store.status(0) === 'loaded', 'loaded');
     expect(lifecycle.calls).toEqual(['loading 0', 'loaded 0']);
-    expect(lifecycle.states.get(0)).toEqual({ groups: new Map(), offsets: new Map() });
+    expect(lifecycle.states.get(0)).toEqual({ groups: new Map(), offsets: new Map(), pendingTxnOffsets: new Map() });
   });
 
   it('losing leadership unloads; a new leader epoch unloads and loads again', async () => {
@@ -158,7 +58,7 @@ describe('OffsetsStore lifecycle', () => {
     apply(store, p, state(2, 3, [1, 2]));
     expect(lifecycle.calls).toEqual(['loading 0', 'loaded 0', 'unloaded 0', 'loading 0', 'loaded 0', 'unloaded 0']);
     expect(store.status(0)).toBe('none');
-    expect(await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(1n) }])).toMatchObject({
+    expect(await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(1n) }], null)).toMatchObject({
       ok: false,
       error: 'not_coordinator',
     });
@@ -171,7 +71,7 @@ describe('OffsetsStore lifecycle', () => {
     // Leader with a follower that never fetches: the write reaches the log but not the high watermark.
     apply(store, p, state(1, 1, [1, 2]));
     await until(() => store.status(0) === 'loaded', 'first load');
-    const written = await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(7n) }]);
+    const written = await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(7n) }], null);
     expect(written).toMatchObject({ ok: false, error: 'timed_out' });
     expect(p.log.logEndOffset).toBe(1n);
     expect(p.highWatermark).toBe(0n);
@@ -193,7 +93,7 @@ describe('OffsetsStore lifecycle', () => {
     const store = storeFor(p, lifecycle, { commitTimeoutMs: 20 });
     apply(store, p, state(1, 1, [1, 2]));
     await until(() => store.status(0) === 'loaded', 'first load');
-    await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(7n) }]);
+    await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(7n) }], null);
     apply(store, p, state(1, 2, [1, 2]));
     expect(store.status(0)).toBe('loading');
     const fetch = {
@@ -205,7 +105,7 @@ describe('OffsetsStore lifecycle', () => {
     };
     expect((await p.answerFollowerFetch(fetch, 0)).error).toBe('none');
     await until(() => store.status(0) === 'loaded', 'second load');
-    expect(lifecycle.states.get(0)?.offsets.get('g')?.get('t:0')).toEqual(commit(7n));
+    expect(lifecycle.states.get(0)?.offsets.get('g')?.get('t:0')).toEqual({ ...commit(7n), recordOffset: 0n });
   });
 });
 
@@ -215,11 +115,15 @@ describe('OffsetsStore writes', () => {
     const store = storeFor(p, new RecordingLifecycle());
     apply(store, p, state(1, 1, [1]));
     await until(() => store.status(0) === 'loaded', 'loaded');
-    const result = await store.writeOffsets('g', [
-      { topic: 't', partition: 0, value: commit(10n) },
-      { topic: 't', partition: 1, value: null },
-    ]);
-    expect(result).toEqual({ ok: true, value: undefined });
+    const result = await store.writeOffsets(
+      'g',
+      [
+        { topic: 't', partition: 0, value: commit(10n) },
+        { topic: 't', partition: 1, value: null },
+      ],
+      null,
+    );
+    expect(result).toEqual({ ok: true, value: { baseOffset: 0n } });
     expect(p.highWatermark).toBe(2n);
     const read = await p.log.read(0n, 1 << 20);
     expect(read.ok).toBe(true);
@@ -233,10 +137,14 @@ describe('OffsetsStore writes', () => {
     const store = storeFor(p, new RecordingLifecycle(), { messageBytesMax: () => 200 });
     apply(store, p, state(1, 1, [1]));
     await until(() => store.status(0) === 'loaded', 'loaded');
-    const tooLong = await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(1n, 'x'.repeat(4097)) }]);
+    const tooLong = await store.writeOffsets(
+      'g',
+      [{ topic: 't', partition: 0, value: commit(1n, 'x'.repeat(4097)) }],
+      null,
+    );
     expect(tooLong).toMatchObject({ ok: false, error: 'record_too_large' });
     const many = Array.from({ length: 20 }, (_, i) => ({ topic: 't', partition: i, value: commit(1n) }));
-    expect(await store.writeOffsets('g', many)).toMatchObject({ ok: false, error: 'record_too_large' });
+    expect(await store.writeOffsets('g', many, null)).toMatchObject({ ok: false, error: 'record_too_large' });
     expect(p.log.logEndOffset).toBe(0n);
   });
 
@@ -266,19 +174,27 @@ describe('OffsetsStore writes', () => {
     await until(() => store.status(0) === 'loaded', 'loaded');
     const writes = [
       store.writeGroup('a', groupValue),
-      store.writeOffsets('a', [
-        { topic: 't', partition: 0, value: commit(1n) },
-        { topic: 't', partition: 1, value: commit(2n) },
-      ]),
-      store.writeOffsets('a', [
-        { topic: 't', partition: 0, value: commit(5n, 'later') },
-        { topic: 't', partition: 1, value: null },
-      ]),
+      store.writeOffsets(
+        'a',
+        [
+          { topic: 't', partition: 0, value: commit(1n) },
+          { topic: 't', partition: 1, value: commit(2n) },
+        ],
+        null,
+      ),
+      store.writeOffsets(
+        'a',
+        [
+          { topic: 't', partition: 0, value: commit(5n, 'later') },
+          { topic: 't', partition: 1, value: null },
+        ],
+        null,
+      ),
       store.writeGroup('b', { ...groupValue, generation: 9 }),
       store.writeGroup('b', null),
-      store.writeOffsets('b', [{ topic: 'u', partition: 3, value: commit(3n) }]),
-      store.writeOffsets('c', [{ topic: 'u', partition: 0, value: commit(4n) }]),
-      store.writeOffsets('c', [{ topic: 'u', partition: 0, value: null }]),
+      store.writeOffsets('b', [{ topic: 'u', partition: 3, value: commit(3n) }], null),
+      store.writeOffsets('c', [{ topic: 'u', partition: 0, value: commit(4n) }], null),
+      store.writeOffsets('c', [{ topic: 'u', partition: 0, value: null }], null),
     ];
     for (const result of await Promise.all(writes)) expect(result.ok).toBe(true);
 
@@ -290,9 +206,10 @@ describe('OffsetsStore writes', () => {
     expect(lifecycle.states.get(0)).toEqual({
       groups: new Map([['a', groupValue]]),
       offsets: new Map([
-        ['a', new Map([['t:0', commit(5n, 'later')]])],
-        ['b', new Map([['u:3', commit(3n)]])],
+        ['a', new Map([['t:0', { ...commit(5n, 'later'), recordOffset: 3n }]])],
+        ['b', new Map([['u:3', { ...commit(3n), recordOffset: 7n }]])],
       ]),
+      pendingTxnOffsets: new Map(),
     });
   });
 });

@@ -2,8 +2,8 @@
  * The ApiVersions table every Runnel node advertises: the same on every node,
  * because several clients learn versions from one broker and reuse them for
  * all (kafka-client-compat.md, section 6). Message definitions cover at least
- * these ranges; the transaction APIs and OffsetFetch are defined further, to
- * Kafka 4.1's versions, ahead of the handlers that will serve them (see the
+ * these ranges; the transaction APIs are defined further, to Kafka 4.1's
+ * versions, ahead of the handlers that will serve them (see the
  * protocol README). Never raise a minimum: kafka-python and librdkafka 2.0.2
  * pin the low versions.
  */
@@ -77,7 +77,7 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('ListOffsets', 1, 3),
   api('Metadata', 0, 6),
   api('OffsetCommit', 2, 7),
-  api('OffsetFetch', 1, 5),
+  api('OffsetFetch', 1, 7),
   api('FindCoordinator', 0, 2),
   api('JoinGroup', 0, 5),
   api('Heartbeat', 0, 3),
@@ -96,7 +96,7 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('EndTxn', 1, 1),
   // Sent by transaction coordinators and admin tools (abortTransaction) straight to a partition leader.
   api('WriteTxnMarkers', 1, 1),
-  api('TxnOffsetCommit', 1, 3),
+  api('TxnOffsetCommit', 0, 5),
   api('DescribeAcls', 1, 1),
   api('CreateAcls', 1, 1),
   api('DeleteAcls', 1, 1),

@@ -15,7 +15,7 @@ import { assert } from '@runnel/common';
 import { type FollowerBatches, type FollowerRefusal, followerRefusal } from './follower-batches.ts';
 import type { EpochEntry } from './leader-epoch-cache.ts';
 import { type AppendedBatch, stampAppendedBatches } from './log-batch.ts';
-import type { ClientBatchesCheck, ProducerAppendError } from './producer-state/producer-checks.ts';
+import type { ClientBatchesCheck, ProducerAppendError, ProducerOrigin } from './producer-state/producer-checks.ts';
 import type { TxnVerification } from './producer-state/producer-state-table.ts';
 
 /** Offsets an append was given; logAppendTimeMs is -1 unless the log stamps LogAppendTime. */
@@ -52,7 +52,8 @@ export type AppendSource =
       readonly origin: 'leader';
       readonly leaderEpoch: number;
       readonly recordCount: number | undefined;
-      readonly fromClient: boolean;
+      /** Whose batches these are: a client's and a coordinator's are checked against the producer state. */
+      readonly producerChecks: ProducerOrigin | null;
       /** A client's append with KIP-890 verification: the guard it verified with (see ProducerStateTable.check). */
       readonly verification?: TxnVerification | undefined;
     }
@@ -177,10 +178,12 @@ export function checkClientTurn(
   entry: PendingAppend,
   nextOffset: bigint,
   logAppendTimeMs: bigint | null,
-  producers: { check(buf: Buffer, nextOffset: bigint, verification?: TxnVerification): ClientBatchesCheck },
+  producers: {
+    check(buf: Buffer, nextOffset: bigint, origin: ProducerOrigin, verification?: TxnVerification): ClientBatchesCheck;
+  },
 ): null | { refused: AppendOutcome } | { duplicate: AppendResult } {
-  if (entry.source.origin !== 'leader' || !entry.source.fromClient) return null;
-  const check = producers.check(entry.batches, nextOffset, entry.source.verification);
+  if (entry.source.origin !== 'leader' || entry.source.producerChecks === null) return null;
+  const check = producers.check(entry.batches, nextOffset, entry.source.producerChecks, entry.source.verification);
   switch (check.kind) {
     case 'append':
       return null;

@@ -10,7 +10,7 @@ export type { LogConfig } from './log-config.ts';
 export { defaultLogConfig } from './log-config.ts';
 export type { AppendResult, ClientAppendResult, PartitionLogOptions, ReadResult } from './partition-log.ts';
 export { PartitionLog } from './partition-log.ts';
-export type { ClientBatchesCheck, ProducerAppendError } from './producer-state/producer-checks.ts';
+export type { ClientBatchesCheck, ProducerAppendError, ProducerOrigin } from './producer-state/producer-checks.ts';
 export type { BatchMetadata, ProducerBatch, ProducerEntry } from './producer-state/producer-entry.ts';
 export { producerSnapshotFileName } from './producer-state/producer-state-store.ts';
 export { type TxnVerification, VerificationGuard } from './producer-state/producer-state-table.ts';

@@ -57,7 +57,7 @@ import { type CompactionResult, stageCompactionPass } from './log-cleaner.ts';
 import { assertValidLogConfig, type LogConfig } from './log-config.ts';
 import { openLogDirectory } from './log-directory.ts';
 import { LogSegment } from './log-segment.ts';
-import type { ProducerAppendError } from './producer-state/producer-checks.ts';
+import type { ProducerAppendError, ProducerOrigin } from './producer-state/producer-checks.ts';
 import type { ProducerEntry } from './producer-state/producer-entry.ts';
 import { ProducerStateStore } from './producer-state/producer-state-store.ts';
 import type { TxnVerification, VerificationGuard } from './producer-state/producer-state-table.ts';
@@ -261,7 +261,7 @@ export class PartitionLog {
       origin: 'leader',
       leaderEpoch: opts.leaderEpoch,
       recordCount: opts.recordCount,
-      fromClient: false,
+      producerChecks: null,
     } as const;
     const appended = await this.#enqueue(batches, source);
     assert(appended.written, 'an unchecked leader append is never refused');
@@ -276,19 +276,27 @@ export class PartitionLog {
    * refusal writes nothing. A duplicate writes nothing either and resolves
    * with the original offsets once the appends queued before it (which
    * hold the original when it was still being written) are written.
+   * `origin: 'coordinator'` is for batches a coordinator writes for a
+   * producer (transactional offset commits): no sequences, so only the
+   * epoch and transaction checks apply (see producer-checks.ts).
    * `verification` (KIP-890 part 1): a transactional batch that would open
    * its producer's transaction needs the guard of a verification that still
    * holds (`verificationGuard`).
    */
   async appendFromClient(
     batches: Buffer,
-    opts: { leaderEpoch: number; recordCount?: number; verification?: TxnVerification | undefined },
+    opts: {
+      leaderEpoch: number;
+      recordCount?: number;
+      origin?: ProducerOrigin;
+      verification?: TxnVerification | undefined;
+    },
   ): Promise<ClientAppendResult> {
     const source = {
       origin: 'leader',
       leaderEpoch: opts.leaderEpoch,
       recordCount: opts.recordCount,
-      fromClient: true,
+      producerChecks: opts.origin ?? 'client',
       verification: opts.verification,
     } as const;
     const appended = await this.#enqueue(batches, source);

@@ -4,7 +4,7 @@
  * harness that gives them offsets the way the log does.
  */
 import { encodeRecordBatchSync, writeBaseOffset } from '@runnel/protocol';
-import type { ClientBatchesCheck } from '../src/producer-state/producer-checks.ts';
+import type { ClientBatchesCheck, ProducerOrigin } from '../src/producer-state/producer-checks.ts';
 import { ProducerStateTable, type TxnVerification } from '../src/producer-state/producer-state-table.ts';
 
 export interface ProducerBatchSpec {
@@ -71,13 +71,22 @@ export class TableHarness {
 
   /** A Produce's batches: checked at the log end, then stored when the check says append. */
   client(...batches: Buffer[]): ClientBatchesCheck {
-    return this.verifiedClient(undefined, ...batches);
+    return this.checked('client', batches);
+  }
+
+  /** Batches a coordinator writes for a producer (transactional offset commits): epoch checks only. */
+  coordinator(...batches: Buffer[]): ClientBatchesCheck {
+    return this.checked('coordinator', batches);
   }
 
   /** `client` with KIP-890 verification: the guard the Produce verified with (null: none). */
   verifiedClient(verification: TxnVerification | undefined, ...batches: Buffer[]): ClientBatchesCheck {
+    return this.checked('client', batches, verification);
+  }
+
+  private checked(origin: ProducerOrigin, batches: Buffer[], verification?: TxnVerification): ClientBatchesCheck {
     const buf = Buffer.concat(batches);
-    const check = this.table.check(buf, this.nextOffset, verification);
+    const check = this.table.check(buf, this.nextOffset, origin, verification);
     if (check.kind === 'append') this.store(buf);
     return check;
   }

@@ -218,6 +218,27 @@ describe('producer state: transactions and markers', () => {
   });
 });
 
+describe('producer checks: batches a coordinator writes for a producer', () => {
+  it('sequence -1 batches of one transaction all pass, are never duplicates, and open the transaction', () => {
+    const h = new TableHarness();
+    const commit = producerBatch({ epoch: 2, seq: -1, transactional: true });
+    expect(h.coordinator(commit)).toEqual({ kind: 'append' });
+    expect(h.coordinator(commit)).toEqual({ kind: 'append' });
+    expect(h.table.get(1000n)?.currentTxnFirstOffset).toBe(0n);
+    // Checked as a client's, the next commit would be taken for a retry of the last one and not written.
+    expect(h.client(commit)).toMatchObject({ kind: 'duplicate' });
+  });
+
+  it('an older epoch is still invalid_producer_epoch', () => {
+    const h = new TableHarness();
+    h.coordinator(producerBatch({ epoch: 2, seq: -1, transactional: true }));
+    expect(h.coordinator(producerBatch({ epoch: 1, seq: -1, transactional: true }))).toMatchObject({
+      kind: 'refused',
+      error: 'invalid_producer_epoch',
+    });
+  });
+});
+
 describe('producer state: what followers and recovery take without checks', () => {
   it('a copied batch is taken as the leader wrote it, gap or not, and becomes what the next client batch follows', () => {
     const h = new TableHarness();

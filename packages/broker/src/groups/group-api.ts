@@ -130,6 +130,21 @@ export interface CommitInput {
   })[];
 }
 
+/**
+ * TxnOffsetCommit: offsets a transactional producer commits for a group as
+ * part of its transaction. v0–2 carry no member identity (generation -1,
+ * member ''), so they are never fenced by the group; v3+ (KIP-447) carry
+ * the consumer's generation and member id, checked when given.
+ */
+export interface TxnCommitInput extends CommitInput {
+  readonly transactionalId: string;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+}
+
+/** How a transaction ended, as its marker says. */
+export type TxnResult = 'commit' | 'abort';
+
 export interface CommitResult {
   readonly partitions: readonly PartitionError[];
 }

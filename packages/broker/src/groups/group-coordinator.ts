@@ -25,19 +25,15 @@ import type {
   SyncInput,
   SyncResult,
   TopicPartitionRef,
+  TxnCommitInput,
+  TxnResult,
 } from './group-api.ts';
 import { defaultGroupCoordinatorConfig } from './group-api.ts';
 import { GroupMachine } from './group-machine.ts';
 import { joinError } from './group-rebalance.ts';
 import { type GroupTimers, realGroupTimers } from './group-timers.ts';
-import type { Effects, ReplyByKind, ReplyKind, WriteRequest } from './machine-core.ts';
-import {
-  type CoordinatorLifecycle,
-  type GroupStore,
-  type LoadedPartition,
-  partitionForGroup,
-  type StoreResult,
-} from './types.ts';
+import type { Effects, ReplyByKind, ReplyKind, WriteRequest, WriteResult } from './machine-core.ts';
+import { type CoordinatorLifecycle, type GroupStore, type LoadedPartition, partitionForGroup } from './types.ts';
 
 export interface GroupCoordinatorOptions {
   readonly store: GroupStore;
@@ -49,8 +45,16 @@ export interface GroupCoordinatorOptions {
   readonly newMemberSuffix?: () => string;
 }
 
+/** A transaction's end on a partition, as the broker reports it once the marker is committed. */
+interface TxnCompletion {
+  readonly producerId: bigint;
+  readonly result: TxnResult;
+  readonly markerOffset: bigint;
+}
+
 type Slot =
-  | { readonly kind: 'loading' }
+  /** `completions`: markers committed during the load, which may lie past the end the load read to. */
+  | { readonly kind: 'loading'; readonly completions: TxnCompletion[] }
   | { readonly kind: 'loaded'; readonly machine: GroupMachine; cancel: () => void };
 
 interface Parked {
@@ -97,10 +101,12 @@ export class GroupCoordinator implements CoordinatorLifecycle {
 
   loading(partition: number): void {
     this.#drop(partition);
-    this.#slots.set(partition, { kind: 'loading' });
+    this.#slots.set(partition, { kind: 'loading', completions: [] });
   }
 
   loaded(partition: number, state: LoadedPartition): void {
+    const before = this.#slots.get(partition);
+    const completions = before?.kind === 'loading' ? before.completions : [];
     this.#drop(partition);
     const machine = new GroupMachine({
       config: this.config,
@@ -112,6 +118,27 @@ export class GroupCoordinator implements CoordinatorLifecycle {
     this.#slots.set(partition, slot);
     this.#logger.info({ partition, groups: state.groups.size }, 'group coordinator loaded partition');
     this.#rearm(partition, slot);
+    // A marker the load already read finds nothing left to complete: its commits are before it.
+    for (const c of completions) this.completeTransaction(partition, c.producerId, c.result, c.markerOffset);
+  }
+
+  /**
+   * The transaction-marker hook: `producerId`'s COMMIT or ABORT marker at
+   * `markerOffset` of `__consumer_offsets` partition `offsetsPartition` is
+   * committed (the high watermark passed it). Its pending transactional
+   * commits become committed offsets (commit) or are dropped (abort). A
+   * partition still loading applies it once loaded; one not hosted ignores
+   * it (its next leader's load reads the marker).
+   */
+  completeTransaction(offsetsPartition: number, producerId: bigint, result: TxnResult, markerOffset: bigint): void {
+    const slot = this.#slots.get(offsetsPartition);
+    if (slot === undefined) return;
+    if (slot.kind === 'loading') {
+      slot.completions.push({ producerId, result, markerOffset });
+      return;
+    }
+    const effects = slot.machine.completeTransaction(producerId, result, markerOffset, this.#clock.nowMs());
+    this.#apply(offsetsPartition, slot, effects);
   }
 
   unloaded(partition: number): void {
@@ -160,6 +187,14 @@ export class GroupCoordinator implements CoordinatorLifecycle {
     return this.#call('commit', input.groupId, false, fail, (m, t, now) => m.commit(t, input, now));
   }
 
+  /** TxnOffsetCommit: answered once the transactional batch is committed; the offsets stay pending until the marker. */
+  txnCommitOffsets(input: TxnCommitInput): Promise<CommitResult> {
+    const fail = (errorCode: number): CommitResult => ({
+      partitions: input.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode })),
+    });
+    return this.#call('txnCommit', input.groupId, true, fail, (m, t, now) => m.txnCommit(t, input, now));
+  }
+
   deleteOffsets(groupId: string, partitions: readonly TopicPartitionRef[]): Promise<OffsetDeleteResult> {
     const fail = (errorCode: number): OffsetDeleteResult => ({ errorCode, partitions: [] });
     return this.#call('offsetDelete', groupId, false, fail, (m, t, now) => m.offsetDelete(t, groupId, partitions, now));
@@ -175,11 +210,14 @@ export class GroupCoordinator implements CoordinatorLifecycle {
     );
   }
 
-  /** OffsetFetch: null partitions means every partition the group committed. */
-  fetchOffsets(groupId: string, partitions: readonly TopicPartitionRef[] | null): FetchResult {
+  /**
+   * OffsetFetch: null partitions means every partition the group committed.
+   * `requireStable` (v7): partitions with pending transactional commits answer UNSTABLE_OFFSET_COMMIT.
+   */
+  fetchOffsets(groupId: string, partitions: readonly TopicPartitionRef[] | null, requireStable = false): FetchResult {
     const routed = this.#route(groupId, false);
     if (typeof routed === 'number') return { errorCode: routed, offsets: [] };
-    return routed.slot.machine.fetch(groupId, partitions);
+    return routed.slot.machine.fetch(groupId, partitions, requireStable);
   }
 
   describeGroup(groupId: string): GroupDescription {
@@ -214,9 +252,9 @@ export class GroupCoordinator implements CoordinatorLifecycle {
     }
   }
 
-  #route(groupId: string, membership: boolean): { partition: number; slot: Slot & { kind: 'loaded' } } | number {
-    // Membership APIs need a real group id; offset and admin APIs accept '' as Kafka does.
-    if (membership && groupId === '') return ErrorCode.INVALID_GROUP_ID;
+  #route(groupId: string, requireGroupId: boolean): { partition: number; slot: Slot & { kind: 'loaded' } } | number {
+    // Membership APIs and TxnOffsetCommit need a real group id; offset and admin APIs accept '' as Kafka does.
+    if (requireGroupId && groupId === '') return ErrorCode.INVALID_GROUP_ID;
     if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     const partition = this.partitionFor(groupId);
     const slot = this.#slots.get(partition);
@@ -228,11 +266,11 @@ export class GroupCoordinator implements CoordinatorLifecycle {
   #call<K extends ReplyKind>(
     kind: K,
     groupId: string,
-    membership: boolean,
+    requireGroupId: boolean,
     fail: (errorCode: number) => ReplyByKind[K],
     step: (machine: GroupMachine, ticket: number, nowMs: number) => Effects,
   ): Promise<ReplyByKind[K]> {
-    const routed = this.#route(groupId, membership);
+    const routed = this.#route(groupId, requireGroupId);
     if (typeof routed === 'number') return Promise.resolve(fail(routed));
     const ticket = this.#nextTicket++;
     const answer = new Promise<ReplyByKind[K]>((resolve) => {
@@ -257,9 +295,13 @@ export class GroupCoordinator implements CoordinatorLifecycle {
   }
 
   async #write(partition: number, slot: Slot & { kind: 'loaded' }, write: WriteRequest): Promise<void> {
-    let result: StoreResult = ok(undefined);
-    if (write.offsets !== null) result = await this.#store.writeOffsets(write.groupId, write.offsets);
-    if (result.ok && write.group !== null) result = await this.#store.writeGroup(write.groupId, write.group.value);
+    let result: WriteResult = ok({ baseOffset: null });
+    if (write.offsets !== null)
+      result = await this.#store.writeOffsets(write.groupId, write.offsets, write.transaction);
+    if (result.ok && write.group !== null) {
+      const grouped = await this.#store.writeGroup(write.groupId, write.group.value);
+      if (!grouped.ok) result = grouped;
+    }
     if (!result.ok) {
       this.#logger.warn({ partition, groupId: write.groupId, error: result.error }, 'group coordinator write failed');
     }

@@ -6,7 +6,6 @@
  */
 import { assert } from '@runnel/common';
 import { ErrorCode } from '@runnel/protocol';
-import { coordinatorWriteErrorCode } from '../coordinator-store.ts';
 import type { JoinInput } from './group-api.ts';
 import { type Group, type Member, metadataValue, newGroup, sameProtocols, supportsProtocols } from './group-model.ts';
 import {
@@ -16,7 +15,7 @@ import {
   maybePrepareRebalance,
   touchSession,
 } from './group-rebalance.ts';
-import type { MachineCore } from './machine-core.ts';
+import { groupWriteErrorCode, type MachineCore } from './machine-core.ts';
 
 export function join(core: MachineCore, ticket: number, input: JoinInput, nowMs: number): void {
   const fail = (code: number): void => core.reply('join', ticket, joinError(code, input.memberId));
@@ -215,7 +214,7 @@ function replaceStaticMember(
       member.clientId = previous.clientId;
       member.clientHost = previous.clientHost;
     }
-    core.reply('join', ticket, joinError(coordinatorWriteErrorCode(result.error), ''));
+    core.reply('join', ticket, joinError(groupWriteErrorCode(result.error), ''));
   });
 }
 

@@ -20,14 +20,17 @@ import type {
   MemberIdentity,
   SyncInput,
   TopicPartitionRef,
+  TxnCommitInput,
+  TxnResult,
 } from './group-api.ts';
 import { join } from './group-join.ts';
 import { heartbeat, leave, sync } from './group-membership.ts';
 import { type Group, groupsFromLoaded, memberMetadataFor, splitOffsetKey } from './group-model.ts';
 import { commit, deleteGroup, expire, fetch, offsetDelete } from './group-offsets.ts';
 import { joinError, nextDeadlineMs, runDeadlines } from './group-rebalance.ts';
-import { type Effects, MachineCore } from './machine-core.ts';
-import type { LoadedPartition, StoreResult } from './types.ts';
+import { completeTransaction, TxnWrites, txnCommit } from './group-txn-offsets.ts';
+import { type Effects, MachineCore, type WriteResult } from './machine-core.ts';
+import type { LoadedPartition } from './types.ts';
 
 export interface GroupMachineOptions {
   readonly config: GroupCoordinatorConfig;
@@ -45,6 +48,7 @@ export interface GroupMachineOptions {
  */
 export class GroupMachine {
   readonly #core: MachineCore;
+  readonly #txnWrites = new TxnWrites();
 
   constructor(options: GroupMachineOptions) {
     const groups =
@@ -72,6 +76,21 @@ export class GroupMachine {
     return this.#step(nowMs, input.groupId, () => commit(this.#core, ticket, input, nowMs));
   }
 
+  txnCommit(ticket: number, input: TxnCommitInput, nowMs: number): Effects {
+    return this.#step(nowMs, input.groupId, () => txnCommit(this.#core, this.#txnWrites, ticket, input, nowMs));
+  }
+
+  /**
+   * The COMMIT or ABORT marker of `producerId` at `markerOffset` of this
+   * partition is committed: its transaction's pending commits (those written
+   * before the marker) become committed offsets or are dropped.
+   */
+  completeTransaction(producerId: bigint, result: TxnResult, markerOffset: bigint, nowMs: number): Effects {
+    return this.#step(nowMs, null, () =>
+      completeTransaction(this.#core, this.#txnWrites, producerId, result, markerOffset),
+    );
+  }
+
   offsetDelete(ticket: number, groupId: string, partitions: readonly TopicPartitionRef[], nowMs: number): Effects {
     return this.#step(nowMs, groupId, () => offsetDelete(this.#core, ticket, groupId, partitions));
   }
@@ -91,7 +110,7 @@ export class GroupMachine {
   }
 
   /** The outcome of a write this machine asked for. */
-  written(writeId: number, result: StoreResult, nowMs: number): Effects {
+  written(writeId: number, result: WriteResult, nowMs: number): Effects {
     let groupId: string | null = null;
     return this.#step(
       nowMs,
@@ -124,8 +143,9 @@ export class GroupMachine {
     return core.drain();
   }
 
-  fetch(groupId: string, partitions: readonly TopicPartitionRef[] | null): FetchResult {
-    return fetch(this.#core, groupId, partitions);
+  /** OffsetFetch; `requireStable` (v7) answers UNSTABLE_OFFSET_COMMIT for partitions an open transaction holds. */
+  fetch(groupId: string, partitions: readonly TopicPartitionRef[] | null, requireStable = false): FetchResult {
+    return fetch(this.#core, groupId, partitions, requireStable);
   }
 
   describe(groupId: string): GroupDescription {

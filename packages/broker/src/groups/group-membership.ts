@@ -3,7 +3,6 @@
  * join, each fenced by member id, group.instance.id and generation.
  */
 import { ErrorCode } from '@runnel/protocol';
-import { coordinatorWriteErrorCode } from '../coordinator-store.ts';
 import type { HeartbeatInput, LeaveResult, MemberIdentity, SyncInput } from './group-api.ts';
 import { type Group, metadataValue } from './group-model.ts';
 import {
@@ -15,7 +14,7 @@ import {
   touchSession,
   tryCompleteJoin,
 } from './group-rebalance.ts';
-import type { MachineCore } from './machine-core.ts';
+import { groupWriteErrorCode, type MachineCore } from './machine-core.ts';
 
 const emptyBuffer = Buffer.alloc(0);
 
@@ -73,7 +72,7 @@ export function sync(core: MachineCore, ticket: number, input: SyncInput, nowMs:
     if (core.groups.get(group.groupId) !== group) return;
     if (group.state !== 'CompletingRebalance' || group.generation !== generation) return;
     if (result.ok) return completeSync(core, group, assignments, doneMs);
-    failParkedSyncs(core, group, coordinatorWriteErrorCode(result.error));
+    failParkedSyncs(core, group, groupWriteErrorCode(result.error));
     prepareRebalance(core, group, doneMs);
   });
 }

@@ -7,7 +7,7 @@
 import { assert } from '@runnel/common';
 import { decodeSubscriptionTopics } from './consumer-protocol.ts';
 import type { GroupStateName, JoinMember, ProtocolOffer } from './group-api.ts';
-import type { GroupMetadataValue, LoadedPartition, MemberMetadata, OffsetCommitValue } from './types.ts';
+import type { GroupMetadataValue, LoadedPartition, LoggedOffset, MemberMetadata } from './types.ts';
 
 export interface Member {
   memberId: string;
@@ -53,7 +53,16 @@ export interface Group {
   /** Topics the members subscribe to, when the group is a consumer group whose metadata decodes. */
   subscribedTopics: Set<string> | null;
   /** `${topic}:${partition}` → committed offset (visible only once persisted). */
-  readonly offsets: Map<string, OffsetCommitValue>;
+  readonly offsets: Map<string, LoggedOffset>;
+  /**
+   * Transactional commits written but not yet ended by their transaction's
+   * marker: producerId → key → commits. Never served by OffsetFetch; a
+   * COMMIT moves them into `offsets` (where later than what is there), an
+   * ABORT drops them. Several per key when the producer's next transaction
+   * commits the key before the previous one's completion arrived: each
+   * marker ends only those written before it. Never empty lists or maps.
+   */
+  readonly pendingTxn: Map<bigint, Map<string, LoggedOffset[]>>;
 }
 
 export function offsetKey(topic: string, partition: number): string {
@@ -85,6 +94,7 @@ export function newGroup(groupId: string, nowMs: number): Group {
     assigning: false,
     subscribedTopics: null,
     offsets: new Map(),
+    pendingTxn: new Map(),
   };
 }
 
@@ -222,5 +232,21 @@ export function groupsFromLoaded(state: LoadedPartition, nowMs: number): Map<str
     }
     for (const [key, value] of offsets) group.offsets.set(key, value);
   }
+  for (const [producerId, byGroup] of state.pendingTxnOffsets) {
+    for (const [groupId, offsets] of byGroup) {
+      let group = groups.get(groupId);
+      if (group === undefined) {
+        group = newGroup(groupId, nowMs);
+        groups.set(groupId, group);
+      }
+      group.pendingTxn.set(producerId, new Map([...offsets].map(([key, logged]) => [key, [logged]])));
+    }
+  }
   return groups;
+}
+
+/** Whether any open transaction holds a commit of `key` (any key when omitted) for the group. */
+export function hasPendingTxn(group: Group, key?: string): boolean {
+  for (const pending of group.pendingTxn.values()) if (key === undefined || pending.has(key)) return true;
+  return false;
 }

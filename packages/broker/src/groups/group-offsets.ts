@@ -9,13 +9,13 @@
  * that the cached value is still the one they tombstoned, so a commit that
  * raced a tombstone survives it (it was appended after it).
  */
+import { assert } from '@runnel/common';
 import { ErrorCode } from '@runnel/protocol';
-import { coordinatorWriteErrorCode } from '../coordinator-store.ts';
 import type { CommitInput, FetchedOffset, FetchResult, TopicPartitionRef } from './group-api.ts';
-import { type Group, newGroup, offsetKey, splitOffsetKey, transition } from './group-model.ts';
+import { type Group, hasPendingTxn, newGroup, offsetKey, splitOffsetKey, transition } from './group-model.ts';
 import { isStaticMemberFenced, touchSession } from './group-rebalance.ts';
-import { type MachineCore, offsetWriteErrorCode } from './machine-core.ts';
-import type { OffsetCommitValue, TopicPartitionOffset } from './types.ts';
+import { groupWriteErrorCode, type MachineCore, offsetWriteErrorCode, type WriteResult } from './machine-core.ts';
+import type { LoggedOffset, OffsetCommitValue, TopicPartitionOffset } from './types.ts';
 
 export function commit(core: MachineCore, ticket: number, input: CommitInput, nowMs: number): void {
   const all = (errorCode: number): void =>
@@ -57,6 +57,33 @@ export function commit(core: MachineCore, ticket: number, input: CommitInput, no
     }
     if (member.joinTickets.length === 0 && member.syncTickets.length === 0) touchSession(member, nowMs);
   }
+  const { writes, answer } = commitPlan(core, 'commit', ticket, input, nowMs);
+  if (writes.length === 0) {
+    answer(ErrorCode.NONE);
+    return;
+  }
+  const target = group;
+  core.write(target, writes, null, (result) => {
+    if (!result.ok) return answer(offsetWriteErrorCode(result.error));
+    if (core.groups.get(target.groupId) === target && target.state !== 'Dead') {
+      for (const [key, logged] of loggedCommits(writes, result)) keepLater(target.offsets, key, logged);
+    }
+    answer(ErrorCode.NONE);
+  });
+}
+
+/**
+ * The records a commit request writes (as of `nowMs`) and how to answer it:
+ * a partition whose metadata is over offset.metadata.max.bytes fails alone
+ * with OFFSET_METADATA_TOO_LARGE; the others get the write's code.
+ */
+export function commitPlan(
+  core: MachineCore,
+  kind: 'commit' | 'txnCommit',
+  ticket: number,
+  input: CommitInput,
+  nowMs: number,
+): { writes: TopicPartitionOffset[]; answer: (writeCode: number) => void } {
   const commitTimestampMs = BigInt(nowMs);
   const codes = input.offsets.map((o) =>
     (o.metadata?.length ?? 0) > core.config.offsetMetadataBytesMax
@@ -70,41 +97,67 @@ export function commit(core: MachineCore, ticket: number, input: CommitInput, no
     writes.push({ topic: o.topic, partition: o.partition, value });
   });
   const answer = (writeCode: number): void =>
-    core.reply('commit', ticket, {
+    core.reply(kind, ticket, {
       partitions: input.offsets.map((o, i) => ({
         topic: o.topic,
         partition: o.partition,
         errorCode: codes[i] === ErrorCode.NONE ? writeCode : (codes[i] ?? writeCode),
       })),
     });
-  if (writes.length === 0) {
-    answer(ErrorCode.NONE);
-    return;
-  }
-  const target = group;
-  core.write(target, writes, null, (result) => {
-    if (!result.ok) return answer(offsetWriteErrorCode(result.error));
-    if (core.groups.get(target.groupId) === target && target.state !== 'Dead') {
-      for (const w of writes) if (w.value !== null) target.offsets.set(offsetKey(w.topic, w.partition), w.value);
-    }
-    answer(ErrorCode.NONE);
-  });
+  return { writes, answer };
 }
 
+/** The commits of a resolved offsets write, each with the log offset of its record. */
+export function loggedCommits(writes: readonly TopicPartitionOffset[], result: WriteResult): Map<string, LoggedOffset> {
+  assert(result.ok && result.value.baseOffset !== null, 'a written commit has a log offset');
+  const base = result.value.baseOffset;
+  const logged = new Map<string, LoggedOffset>();
+  writes.forEach((w, i) => {
+    if (w.value !== null) logged.set(offsetKey(w.topic, w.partition), { ...w.value, recordOffset: base + BigInt(i) });
+  });
+  return logged;
+}
+
+/** Sets `key` to `logged` unless what is there was written later (log order decides, as on a reload). */
+export function keepLater(offsets: Map<string, LoggedOffset>, key: string, logged: LoggedOffset): void {
+  const current = offsets.get(key);
+  if (current === undefined || current.recordOffset < logged.recordOffset) offsets.set(key, logged);
+}
+
+/**
+ * OffsetFetch: committed offsets only, never a transaction's pending ones.
+ * With `requireStable` (v7, KIP-447) a partition that an open transaction
+ * holds a commit for answers UNSTABLE_OFFSET_COMMIT instead (the client
+ * retries until the transaction ended).
+ */
 export function fetch(
   core: MachineCore,
   groupId: string,
   partitions: readonly TopicPartitionRef[] | null,
+  requireStable: boolean,
 ): FetchResult {
-  const offsets = core.groups.get(groupId)?.offsets;
-  const entry = (topic: string, partition: number, value: OffsetCommitValue | undefined): FetchedOffset => ({
-    topic,
-    partition,
-    offset: value?.offset ?? -1n,
-    leaderEpoch: value?.leaderEpoch ?? -1,
-    metadata: value?.metadata ?? '',
-    errorCode: ErrorCode.NONE,
-  });
+  const group = core.groups.get(groupId);
+  const offsets = group?.offsets;
+  const entry = (topic: string, partition: number, value: OffsetCommitValue | undefined): FetchedOffset => {
+    if (requireStable && group !== undefined && hasPendingTxn(group, offsetKey(topic, partition))) {
+      return {
+        topic,
+        partition,
+        offset: -1n,
+        leaderEpoch: -1,
+        metadata: '',
+        errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+      };
+    }
+    return {
+      topic,
+      partition,
+      offset: value?.offset ?? -1n,
+      leaderEpoch: value?.leaderEpoch ?? -1,
+      metadata: value?.metadata ?? '',
+      errorCode: ErrorCode.NONE,
+    };
+  };
   if (partitions === null) {
     const all = [...(offsets ?? new Map<string, OffsetCommitValue>())].map(([key, value]) => {
       const { topic, partition } = splitOffsetKey(key);
@@ -144,7 +197,7 @@ export function offsetDelete(
     group,
     codes.filter((c) => c.errorCode === ErrorCode.NONE).map((c) => offsetKey(c.topic, c.partition)),
   );
-  if (removed.size === 0) {
+  if (removed.length === 0) {
     core.reply('offsetDelete', ticket, { errorCode: ErrorCode.NONE, partitions: codes });
     return;
   }
@@ -152,7 +205,7 @@ export function offsetDelete(
     if (!result.ok) {
       return core.reply('offsetDelete', ticket, { errorCode: offsetWriteErrorCode(result.error), partitions: [] });
     }
-    forget(group, removed);
+    forget(group, removed, result);
     core.reply('offsetDelete', ticket, { errorCode: ErrorCode.NONE, partitions: codes });
   });
 }
@@ -167,14 +220,15 @@ export function deleteGroup(core: MachineCore, ticket: number, groupId: string, 
     core.reply('deleteGroup', ticket, ErrorCode.NON_EMPTY_GROUP);
     return;
   }
-  // Dead while the tombstones are written: joins and commits meanwhile are told to retry.
-  const removed = removals(group, [...group.offsets.keys()]);
+  // Dead while the tombstones are written: joins and commits meanwhile are told to retry. As in Kafka,
+  // an open transaction's commits are tombstoned too, so the transaction's end finds nothing of the group.
+  const removed = removals(group, [...group.offsets.keys(), ...pendingKeys(group)]);
   transition(group, 'Dead', nowMs);
-  const offsets = removed.size > 0 ? tombstones(removed) : null;
+  const offsets = removed.length > 0 ? tombstones(removed) : null;
   core.write(group, offsets, { value: null }, (result, doneMs) => {
     if (!result.ok) {
       if (group.state === 'Dead') transition(group, 'Empty', doneMs);
-      return core.reply('deleteGroup', ticket, coordinatorWriteErrorCode(result.error));
+      return core.reply('deleteGroup', ticket, groupWriteErrorCode(result.error));
     }
     if (core.groups.get(groupId) === group) core.groups.delete(groupId);
     core.reply('deleteGroup', ticket, ErrorCode.NONE);
@@ -186,7 +240,9 @@ export function expire(core: MachineCore, nowMs: number): void {
   const retentionMs = core.config.offsetsRetentionMs;
   for (const group of [...core.groups.values()]) {
     if (group.state === 'Dead' || core.writing(group)) continue;
+    // A commit an open transaction may replace stays until the transaction ended (Kafka does the same).
     const expired = [...group.offsets].filter(([key, value]) => {
+      if (hasPendingTxn(group, key)) return false;
       if (group.state === 'Empty') {
         // A consumer group's offsets live as long as the group was last in use; a simple group's, per commit.
         if (group.protocolType !== null) return group.stateSinceMs + retentionMs <= nowMs;
@@ -201,39 +257,57 @@ export function expire(core: MachineCore, nowMs: number): void {
       dropIfUnused(core, group, nowMs);
       continue;
     }
-    const removed = new Map(expired);
+    const removed = expired.map(([key]) => key);
     core.write(group, tombstones(removed), null, (result, doneMs) => {
       if (!result.ok) return; // Retried on the next pass.
-      forget(group, removed);
+      forget(group, removed, result);
       dropIfUnused(core, group, doneMs);
     });
   }
 }
 
-/** An Empty group with no offsets and nobody about to join is gone (its tombstone, if it was ever persisted). */
+/** An Empty group with no offsets (committed or pending) and nobody about to join is gone (its tombstone, if it was ever persisted). */
 function dropIfUnused(core: MachineCore, group: Group, nowMs: number): void {
   if (group.state !== 'Empty' || group.offsets.size > 0 || group.pendingMembers.size > 0 || core.writing(group)) {
     return;
   }
+  if (hasPendingTxn(group)) return;
   if (core.groups.get(group.groupId) !== group) return;
   transition(group, 'Dead', nowMs);
   core.groups.delete(group.groupId);
   if (group.generation > 0) core.write(group, null, { value: null }, () => {});
 }
 
-function removals(group: Group, keys: readonly string[]): Map<string, OffsetCommitValue> {
-  const removed = new Map<string, OffsetCommitValue>();
-  for (const key of keys) {
-    const value = group.offsets.get(key);
-    if (value !== undefined) removed.set(key, value);
-  }
-  return removed;
+/** The keys of `keys` the group holds a commit of, committed or pending, each once. */
+function removals(group: Group, keys: readonly string[]): string[] {
+  return [...new Set(keys)].filter((key) => group.offsets.has(key) || hasPendingTxn(group, key));
 }
 
-function tombstones(removed: ReadonlyMap<string, OffsetCommitValue>): TopicPartitionOffset[] {
-  return [...removed.keys()].map((key) => ({ ...splitOffsetKey(key), value: null }));
+function pendingKeys(group: Group): string[] {
+  return [...group.pendingTxn.values()].flatMap((pending) => [...pending.keys()]);
 }
 
-function forget(group: Group, removed: ReadonlyMap<string, OffsetCommitValue>): void {
-  for (const [key, value] of removed) if (group.offsets.get(key) === value) group.offsets.delete(key);
+function tombstones(keys: readonly string[]): TopicPartitionOffset[] {
+  return keys.map((key) => ({ ...splitOffsetKey(key), value: null }));
+}
+
+/**
+ * Applies written tombstones as a reload would: each deletes the commit of
+ * its key and the open transactions' commits of it that were written
+ * before it; anything written after it (a commit that raced it) stays.
+ */
+function forget(group: Group, keys: readonly string[], result: WriteResult): void {
+  assert(result.ok && result.value.baseOffset !== null, 'written tombstones have a log offset');
+  const base = result.value.baseOffset;
+  keys.forEach((key, i) => {
+    const at = base + BigInt(i);
+    const current = group.offsets.get(key);
+    if (current !== undefined && current.recordOffset < at) group.offsets.delete(key);
+    for (const [producerId, pending] of group.pendingTxn) {
+      const kept = (pending.get(key) ?? []).filter((logged) => logged.recordOffset > at);
+      if (kept.length === 0) pending.delete(key);
+      else pending.set(key, kept);
+      if (pending.size === 0) group.pendingTxn.delete(producerId);
+    }
+  });
 }

@@ -5,7 +5,7 @@
  * of writes in flight. No timers and no I/O: time comes in as `nowMs`,
  * effects go out as data and come back through `written`.
  */
-import { assert } from '@runnel/common';
+import { assert, type Result } from '@runnel/common';
 import { ErrorCode } from '@runnel/protocol';
 import { coordinatorWriteErrorCode } from '../coordinator-store.ts';
 import type {
@@ -17,7 +17,7 @@ import type {
   SyncResult,
 } from './group-api.ts';
 import type { Group } from './group-model.ts';
-import type { GroupMetadataValue, StoreError, StoreResult, TopicPartitionOffset } from './types.ts';
+import type { GroupMetadataValue, OffsetsWriteError, TopicPartitionOffset, TxnProducer } from './types.ts';
 
 /** The result each kind of request gets back. */
 export interface ReplyByKind {
@@ -26,6 +26,7 @@ export interface ReplyByKind {
   heartbeat: number;
   leave: LeaveResult;
   commit: CommitResult;
+  txnCommit: CommitResult;
   offsetDelete: OffsetDeleteResult;
   deleteGroup: number;
 }
@@ -43,6 +44,8 @@ export interface WriteRequest {
   readonly offsets: readonly TopicPartitionOffset[] | null;
   /** `{ value: null }` writes the group's tombstone; null writes no group record. */
   readonly group: { readonly value: GroupMetadataValue | null } | null;
+  /** The offsets are a transactional commit of this producer (never with a group record). */
+  readonly transaction: TxnProducer | null;
 }
 
 export interface Effects {
@@ -50,11 +53,22 @@ export interface Effects {
   readonly writes: readonly WriteRequest[];
 }
 
-export type WriteDone = (result: StoreResult, nowMs: number) => void;
+/**
+ * A write's outcome: where its first offset record landed in the log (null
+ * when it wrote none), or why it did not commit.
+ */
+export type WriteResult = Result<{ readonly baseOffset: bigint | null }, OffsetsWriteError>;
 
-/** Store failures as OffsetCommit and OffsetDelete report them. */
-export function offsetWriteErrorCode(error: StoreError): number {
-  return error === 'record_too_large' ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : coordinatorWriteErrorCode(error);
+export type WriteDone = (result: WriteResult, nowMs: number) => void;
+
+/** Write failures as the group APIs report them (a fenced producer only ever fails a transactional commit). */
+export function groupWriteErrorCode(error: OffsetsWriteError): number {
+  return error === 'invalid_producer_epoch' ? ErrorCode.INVALID_PRODUCER_EPOCH : coordinatorWriteErrorCode(error);
+}
+
+/** Write failures as OffsetCommit, TxnOffsetCommit and OffsetDelete report them. */
+export function offsetWriteErrorCode(error: OffsetsWriteError): number {
+  return error === 'record_too_large' ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : groupWriteErrorCode(error);
 }
 
 export class MachineCore {
@@ -81,10 +95,12 @@ export class MachineCore {
     offsets: readonly TopicPartitionOffset[] | null,
     value: { value: GroupMetadataValue | null } | null,
     done: WriteDone,
+    transaction: TxnProducer | null = null,
   ): void {
+    assert(transaction === null || value === null, 'a transactional commit carries no group record');
     const writeId = this.#nextWriteId++;
     this.#inFlight.set(writeId, { group, done });
-    this.#writes.push({ writeId, groupId: group.groupId, offsets, group: value });
+    this.#writes.push({ writeId, groupId: group.groupId, offsets, group: value, transaction });
   }
 
   /** Whether the group has writes that have not resolved (expiry leaves such groups alone). */
@@ -94,7 +110,7 @@ export class MachineCore {
   }
 
   /** Runs the continuation of a write; returns the id of the group it wrote for. */
-  written(writeId: number, result: StoreResult, nowMs: number): string {
+  written(writeId: number, result: WriteResult, nowMs: number): string {
     const write = this.#inFlight.get(writeId);
     assert(write !== undefined, `write ${writeId} resolved twice or never issued`);
     this.#inFlight.delete(writeId);
@@ -103,7 +119,7 @@ export class MachineCore {
   }
 
   /** Resolves every write in flight as failed with `error`, for a machine being dropped. */
-  failAllWrites(error: StoreError, nowMs: number): void {
+  failAllWrites(error: OffsetsWriteError, nowMs: number): void {
     for (const writeId of [...this.#inFlight.keys()]) this.written(writeId, { ok: false, error }, nowMs);
   }
 

@@ -10,7 +10,7 @@
  * on a lost leadership or a bad disk. A load that fails or is overtaken is
  * abandoned and the partition stays unserved until the next role change.
  */
-import { type Clock, err, type Logger, ok } from '@runnel/common';
+import { assert, type Clock, err, type Logger, ok, type Result } from '@runnel/common';
 import { encodeRecordBatchSync, type KafkaRecord } from '@runnel/protocol';
 import type { AckOutcome } from '../replication/ack-waiters.ts';
 import type { Partition } from '../replication/partition.ts';
@@ -27,9 +27,12 @@ import {
   consumerOffsetsTopic,
   type GroupMetadataValue,
   type GroupStore,
+  type OffsetsWriteError,
+  type OffsetsWriteResult,
   partitionForGroup,
   type StoreResult,
   type TopicPartitionOffset,
+  type TxnProducer,
 } from './types.ts';
 
 /** offset.metadata.max.bytes */
@@ -100,15 +103,23 @@ export class OffsetsStore implements GroupStore {
     }
   }
 
-  writeGroup(groupId: string, value: GroupMetadataValue | null): Promise<StoreResult> {
+  async writeGroup(groupId: string, value: GroupMetadataValue | null): Promise<StoreResult> {
     const record = {
       key: encodeGroupMetadataKey(groupId),
       value: value === null ? null : encodeGroupMetadataValue(value),
     };
-    return this.#write(groupId, [record]);
+    const written = await this.#write(groupId, [record], null);
+    if (written.ok) return ok(undefined);
+    const error = written.error;
+    assert(error !== 'invalid_producer_epoch', 'a group record has no producer to fence');
+    return err(error);
   }
 
-  writeOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<StoreResult> {
+  writeOffsets(
+    groupId: string,
+    offsets: readonly TopicPartitionOffset[],
+    transaction: TxnProducer | null,
+  ): Promise<OffsetsWriteResult> {
     const metadataMax = this.#options.offsetMetadataBytesMax ?? offsetMetadataBytesMaxDefault;
     const records: KafkaRecord[] = [];
     for (const o of offsets) {
@@ -120,7 +131,7 @@ export class OffsetsStore implements GroupStore {
         value: o.value === null ? null : encodeOffsetCommitValue(o.value),
       });
     }
-    return this.#write(groupId, records);
+    return this.#write(groupId, records, transaction);
   }
 
   #load(partition: Partition): void {
@@ -155,8 +166,19 @@ export class OffsetsStore implements GroupStore {
     );
   }
 
-  async #write(groupId: string, records: KafkaRecord[]): Promise<StoreResult> {
-    if (records.length === 0) return ok(undefined);
+  /**
+   * One batch of `records` as leader, acks=all; for `transaction` a
+   * transactional batch of that producer with no sequence (as Kafka's
+   * coordinator writes it), checked by the log as a coordinator's (epoch
+   * only) and opening the producer's transaction on this partition, so its
+   * last stable offset waits for the marker.
+   */
+  async #write(
+    groupId: string,
+    records: KafkaRecord[],
+    transaction: TxnProducer | null,
+  ): Promise<Result<{ baseOffset: bigint }, OffsetsWriteError>> {
+    assert(records.length > 0, 'a coordinator write holds at least one record');
     const o = this.#options;
     const index = partitionForGroup(groupId, o.partitionCount());
     const held = this.#coordinating.get(index);
@@ -174,16 +196,37 @@ export class OffsetsStore implements GroupStore {
     const minIsr = o.minInsyncReplicas();
     // acks=all refuses before appending when the ISR is already too small; for groups that is NOT_COORDINATOR.
     if (partition.isr.length < minIsr) return err('not_coordinator', 'ISR below min.insync.replicas');
-    const batch = encodeRecordBatchSync({ records, baseTimestamp: BigInt(o.clock.nowMs()) });
+    const baseTimestamp = BigInt(o.clock.nowMs());
+    const batch = encodeRecordBatchSync(
+      transaction === null
+        ? { records, baseTimestamp }
+        : {
+            records,
+            baseTimestamp,
+            producerId: transaction.producerId,
+            producerEpoch: transaction.producerEpoch,
+            baseSequence: -1,
+            transactional: true,
+          },
+    );
     if (batch.length > o.messageBytesMax()) return err('record_too_large', `batch of ${batch.length} bytes`);
     let replicated: Promise<AckOutcome>;
+    let baseOffset: bigint;
     try {
       const appended = await partition.appendAsLeader(batch, records.length, {
         acks: -1,
         minInsyncReplicas: minIsr,
         timeoutMs: o.commitTimeoutMs ?? offsetsCommitTimeoutMsDefault,
+        origin: 'coordinator',
       });
-      if (!appended.ok) return err('not_coordinator');
+      if (!appended.ok) {
+        // An epoch older than the partition knows: the producer was fenced (Kafka answers INVALID_PRODUCER_EPOCH).
+        if (appended.error === 'invalid_producer_epoch') return err('invalid_producer_epoch');
+        if (transaction !== null)
+          o.logger.warn({ partition: index, groupId, error: appended.error }, 'txn commit refused');
+        return err('not_coordinator');
+      }
+      baseOffset = appended.value.baseOffset;
       replicated = appended.value.replicated;
     } catch (error) {
       // A closed or failed log: Kafka answers NOT_COORDINATOR to storage errors on this topic too.
@@ -193,7 +236,7 @@ export class OffsetsStore implements GroupStore {
     const outcome = await replicated;
     switch (outcome) {
       case 'done':
-        return ok(undefined);
+        return ok({ baseOffset });
       case 'timed_out':
         return err('timed_out');
       case 'not_leader':

@@ -8,7 +8,8 @@
  * (GroupMetadataValue, OffsetCommitValue), so logs written by Runnel can be
  * read like Kafka's and the formats stay stable once persisted.
  */
-import type { StoreResult } from '../coordinator-store.ts';
+import type { Result } from '@runnel/common';
+import type { StoreError, StoreResult } from '../coordinator-store.ts';
 
 /** The internal topic that stores group metadata and committed offsets. */
 export const consumerOffsetsTopic = '__consumer_offsets';
@@ -52,6 +53,22 @@ export interface OffsetCommitValue {
   readonly commitTimestampMs: bigint;
 }
 
+/**
+ * A commit as the coordinator holds it: the value and the log offset of its
+ * record in `__consumer_offsets`. Of two commits of one partition, the one
+ * written later wins (Kafka's rule when a transaction's commits complete
+ * after plain commits of the same partition).
+ */
+export interface LoggedOffset extends OffsetCommitValue {
+  readonly recordOffset: bigint;
+}
+
+/** The producer a transactional offset commit is written for (KIP-98 TxnOffsetCommit). */
+export interface TxnProducer {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+}
+
 export interface TopicPartitionOffset {
   readonly topic: string;
   readonly partition: number;
@@ -63,6 +80,16 @@ export interface TopicPartitionOffset {
 export type { StoreError, StoreResult } from '../coordinator-store.ts';
 
 /**
+ * Why an offsets write did not commit: the store's errors, or (transactional
+ * commits only) the partition refused the producer's epoch as older than
+ * the one it knows — the producer was fenced.
+ */
+export type OffsetsWriteError = StoreError | 'invalid_producer_epoch';
+
+/** An offsets write's outcome; `baseOffset` is the log offset of its first record (the rest follow in order). */
+export type OffsetsWriteResult = Result<{ readonly baseOffset: bigint }, OffsetsWriteError>;
+
+/**
  * Persistence for one broker's coordinator: each write goes to the
  * `__consumer_offsets` partition of the group (partitionFor) as one batch,
  * appended as leader and resolved once committed (high watermark past it,
@@ -72,8 +99,17 @@ export type { StoreError, StoreResult } from '../coordinator-store.ts';
 export interface GroupStore {
   /** Persists the group's metadata, or a tombstone (null) when the group is deleted. */
   writeGroup(groupId: string, value: GroupMetadataValue | null): Promise<StoreResult>;
-  /** Persists commits (and tombstones) for one group, atomically: one batch. */
-  writeOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<StoreResult>;
+  /**
+   * Persists commits (and tombstones) for one group, atomically: one batch;
+   * for `transaction`'s producer a transactional batch (its id and epoch, no
+   * sequence), whose records count only once the transaction's COMMIT marker
+   * follows them in the partition.
+   */
+  writeOffsets(
+    groupId: string,
+    offsets: readonly TopicPartitionOffset[],
+    transaction: TxnProducer | null,
+  ): Promise<OffsetsWriteResult>;
 }
 
 /** What the store read back from one `__consumer_offsets` partition when this broker became its leader. */
@@ -81,7 +117,12 @@ export interface LoadedPartition {
   /** The latest metadata per group (groups whose latest record is a tombstone are absent). */
   readonly groups: ReadonlyMap<string, GroupMetadataValue>;
   /** groupId → `${topic}:${partition}` → latest commit (tombstoned commits absent). */
-  readonly offsets: ReadonlyMap<string, ReadonlyMap<string, OffsetCommitValue>>;
+  readonly offsets: ReadonlyMap<string, ReadonlyMap<string, LoggedOffset>>;
+  /**
+   * Transactional commits whose transaction was still open at the end of the
+   * load (no COMMIT or ABORT marker yet): producerId → groupId → key → commit.
+   */
+  readonly pendingTxnOffsets: ReadonlyMap<bigint, ReadonlyMap<string, ReadonlyMap<string, LoggedOffset>>>;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The group APIs' handlers, bound to one coordinator: what the Broker
- * registers for keys 8, 9, 11–16, 42 and 47. They live with the other
+ * registers for keys 8, 9, 11–16, 28, 42 and 47. They live with the other
  * handlers, above groups/: the coordinator knows nothing of Kafka requests.
  */
 
@@ -12,6 +12,7 @@ import {
   offsetCommitHandler,
   offsetDeleteHandler,
   offsetFetchHandler,
+  txnOffsetCommitHandler,
 } from './groups-offsets.ts';
 import { type Handler, register } from './handler.ts';
 
@@ -28,5 +29,6 @@ export function groupHandlers(coordinator: GroupCoordinator, context: GroupHandl
     register(listGroupsHandler(coordinator)),
     register(deleteGroupsHandler(coordinator)),
     register(offsetDeleteHandler(coordinator, context)),
+    register(txnOffsetCommitHandler(coordinator, context)),
   ];
 }

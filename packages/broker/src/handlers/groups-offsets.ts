@@ -1,8 +1,8 @@
 /**
- * OffsetCommit (key 8, v2–7), OffsetFetch (9, v1–5) and OffsetDelete (47,
- * v0). Partitions of topics the metadata image does not know are refused
- * here with UNKNOWN_TOPIC_OR_PARTITION (as Kafka does before its
- * coordinator sees them); the rest go to the coordinator.
+ * OffsetCommit (key 8, v2–7), OffsetFetch (9, v1–7), OffsetDelete (47, v0)
+ * and TxnOffsetCommit (28, v0–5). Partitions of topics the metadata image
+ * does not know are refused here with UNKNOWN_TOPIC_OR_PARTITION (as Kafka
+ * does before its coordinator sees them); the rest go to the coordinator.
  */
 import type {
   OffsetCommitRequest,
@@ -11,9 +11,11 @@ import type {
   OffsetDeleteResponse,
   OffsetFetchRequest,
   OffsetFetchResponse,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResponse,
 } from '@runnel/protocol';
 import { ErrorCode } from '@runnel/protocol';
-import type { PartitionError, TopicPartitionRef } from '../groups/group-api.ts';
+import type { CommitResult, PartitionError, TopicPartitionRef } from '../groups/group-api.ts';
 import type { GroupCoordinator } from '../groups/group-coordinator.ts';
 import type { BrokerContext, Handler, RequestContext } from './handler.ts';
 
@@ -41,42 +43,102 @@ export function byTopic<T extends TopicPartitionRef, P>(
   return [...topics.values()];
 }
 
+type AskedCommit = TopicPartitionRef & { offset: bigint; leaderEpoch: number; metadata: string | null };
+
+/** The partitions of a commit request, flat; the leader epoch only from the version that carries it. */
+function askedCommits(
+  topics: readonly {
+    name: string;
+    partitions: readonly {
+      partitionIndex: number;
+      committedOffset: bigint;
+      committedLeaderEpoch?: number;
+      committedMetadata: string | null;
+    }[];
+  }[],
+  withEpoch: boolean,
+): AskedCommit[] {
+  return topics.flatMap((t) =>
+    t.partitions.map((p) => ({
+      topic: t.name,
+      partition: p.partitionIndex,
+      offset: p.committedOffset,
+      leaderEpoch: withEpoch ? (p.committedLeaderEpoch ?? -1) : -1,
+      metadata: p.committedMetadata,
+    })),
+  );
+}
+
+/** Sends the known partitions to the coordinator; unknown ones answer UNKNOWN_TOPIC_OR_PARTITION. */
+async function commitKnown(
+  context: GroupHandlerContext,
+  asked: readonly AskedCommit[],
+  commit: (known: AskedCommit[]) => Promise<CommitResult>,
+): Promise<{ name: string; partitions: { partitionIndex: number; errorCode: number }[] }[]> {
+  const image = context.image();
+  const known = asked.filter((o) => image.partition(o.topic, o.partition) !== undefined);
+  const codes = new Map<string, number>();
+  if (known.length > 0) {
+    for (const p of (await commit(known)).partitions) codes.set(key(p.topic, p.partition), p.errorCode);
+  }
+  return byTopic(asked, (o) => ({
+    partitionIndex: o.partition,
+    errorCode: codes.get(key(o.topic, o.partition)) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  }));
+}
+
 export function offsetCommitHandler(coordinator: GroupCoordinator, context: GroupHandlerContext): Handler<8> {
   return {
     apiKey: 8,
     minVersion: 2,
     maxVersion: 7,
     async handle(request: OffsetCommitRequest, requestContext: RequestContext): Promise<OffsetCommitResponse> {
-      const withEpoch = requestContext.header.apiVersion >= 6;
-      const image = context.image();
-      const asked = request.topics.flatMap((t) =>
-        t.partitions.map((p) => ({
-          topic: t.name,
-          partition: p.partitionIndex,
-          offset: p.committedOffset,
-          leaderEpoch: withEpoch ? (p.committedLeaderEpoch ?? -1) : -1,
-          metadata: p.committedMetadata,
-        })),
-      );
-      const known = asked.filter((o) => image.partition(o.topic, o.partition) !== undefined);
-      const codes = new Map<string, number>();
-      if (known.length > 0) {
-        const result = await coordinator.commitOffsets({
+      const asked = askedCommits(request.topics, requestContext.header.apiVersion >= 6);
+      const topics = await commitKnown(context, asked, (offsets) =>
+        coordinator.commitOffsets({
           groupId: request.groupId,
           generationId: request.generationId,
           memberId: request.memberId,
           groupInstanceId: request.groupInstanceId ?? null,
-          offsets: known,
-        });
-        for (const p of result.partitions) codes.set(key(p.topic, p.partition), p.errorCode);
-      }
-      return {
-        throttleTimeMs: 0,
-        topics: byTopic(asked, (o) => ({
-          partitionIndex: o.partition,
-          errorCode: codes.get(key(o.topic, o.partition)) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-        })),
-      };
+          offsets,
+        }),
+      );
+      return { throttleTimeMs: 0, topics };
+    },
+  };
+}
+
+/**
+ * TxnOffsetCommit v0–5: a transactional producer's commits for a group,
+ * pending until its transaction's marker. v2+ carries the leader epoch; v3+
+ * the consumer's generation, member id and instance id (KIP-447), checked
+ * when given; v0–2 commit as a non-member (generation -1, member ''). v4
+ * (may answer TRANSACTION_ABORTABLE) and v5 (transaction version 2) add no
+ * fields; the partition must already be in the transaction (AddOffsetsToTxn)
+ * as transaction version 1 has it.
+ */
+export function txnOffsetCommitHandler(coordinator: GroupCoordinator, context: GroupHandlerContext): Handler<28> {
+  return {
+    apiKey: 28,
+    minVersion: 0,
+    maxVersion: 5,
+    async handle(request: TxnOffsetCommitRequest, requestContext: RequestContext): Promise<TxnOffsetCommitResponse> {
+      const version = requestContext.header.apiVersion;
+      const asked = askedCommits(request.topics, version >= 2);
+      const member = version >= 3;
+      const topics = await commitKnown(context, asked, (offsets) =>
+        coordinator.txnCommitOffsets({
+          groupId: request.groupId,
+          transactionalId: request.transactionalId,
+          producerId: request.producerId,
+          producerEpoch: request.producerEpoch,
+          generationId: member ? (request.generationId ?? -1) : -1,
+          memberId: member ? (request.memberId ?? '') : '',
+          groupInstanceId: member ? (request.groupInstanceId ?? null) : null,
+          offsets,
+        }),
+      );
+      return { throttleTimeMs: 0, topics };
     },
   };
 }
@@ -85,11 +147,13 @@ export function offsetFetchHandler(coordinator: GroupCoordinator): Handler<9> {
   return {
     apiKey: 9,
     minVersion: 1,
-    maxVersion: 5,
+    maxVersion: 7,
     async handle(request: OffsetFetchRequest, context: RequestContext): Promise<OffsetFetchResponse> {
       const asked =
         request.topics?.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))) ?? null;
-      const result = coordinator.fetchOffsets(request.groupId, asked);
+      // v7 (KIP-447): partitions with a transaction's pending commits answer UNSTABLE_OFFSET_COMMIT.
+      const requireStable = context.header.apiVersion >= 7 && request.requireStable === true;
+      const result = coordinator.fetchOffsets(request.groupId, asked, requireStable);
       let offsets = result.offsets;
       if (result.errorCode !== ErrorCode.NONE) {
         // v1 has no top-level error code: every asked partition carries it instead.

@@ -6,7 +6,7 @@
  */
 
 import type { Clock, Timers } from '@runnel/common';
-import type { PartitionLog, ProducerAppendError, TxnVerification } from '@runnel/storage';
+import type { PartitionLog, ProducerAppendError, ProducerOrigin, TxnVerification } from '@runnel/storage';
 import type { AckOutcome } from './ack-waiters.ts';
 import type { LeaderAnswer } from './follower-apply.ts';
 import type { ReplicationRules } from './replication-rules.ts';
@@ -48,6 +48,8 @@ export interface LeaderAppendOptions {
   readonly timeoutMs: number;
   /** KIP-890 part 1: the verification a transactional produce carries (handlers/produce-verification.ts). */
   readonly verification?: TxnVerification | undefined;
+  /** 'coordinator': a coordinator writes for a producer (no sequences; storage's producer-checks.ts). Default 'client'. */
+  readonly origin?: ProducerOrigin;
 }
 
 /**

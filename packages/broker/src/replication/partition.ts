@@ -239,6 +239,7 @@ export class Partition {
     const appended = await this.log.appendFromClient(batches, {
       leaderEpoch: epoch,
       recordCount,
+      origin: options.origin ?? 'client',
       verification: options.verification,
     });
     if (!appended.ok) return err(appended.error, appended.message);

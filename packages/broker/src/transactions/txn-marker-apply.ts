@@ -40,7 +40,13 @@ export interface TxnMarkerAnswer {
 }
 
 /** Told after a marker is committed on a `__consumer_offsets` partition this broker leads. */
-export type ConsumerOffsetsMarkerHook = (partitionIndex: number, producerId: bigint, result: TransactionResult) => void;
+/** `markerOffset`: where the marker sits, so only the producer's offset commits written before it end with it. */
+export type ConsumerOffsetsMarkerHook = (
+  partitionIndex: number,
+  producerId: bigint,
+  result: TransactionResult,
+  markerOffset: bigint,
+) => void;
 
 /** What the core needs of the broker; Broker builds it from its image and partitions. */
 export interface TxnMarkerHost {
@@ -91,6 +97,7 @@ async function applyOne(host: TxnMarkerHost, entry: TxnMarkerEntry, tp: TopicPar
     return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   }
   let outcome: TxnMarkerError | AckOutcome | 'storage_error';
+  let markerOffset = -1n;
   try {
     const written = await partition.writeTxnMarker(
       entry.producerId,
@@ -99,6 +106,7 @@ async function applyOne(host: TxnMarkerHost, entry: TxnMarkerEntry, tp: TopicPar
       entry.result,
       { minInsyncReplicas: host.minInsyncReplicas(tp.topic), timeoutMs: host.timeoutMs },
     );
+    if (written.ok) markerOffset = written.value.offset;
     outcome = written.ok ? await written.value.replicated : written.error;
   } catch (error: unknown) {
     // A failed disk is the partition's trouble, answered as Kafka does; a broken invariant stays a crash.
@@ -110,6 +118,8 @@ async function applyOne(host: TxnMarkerHost, entry: TxnMarkerEntry, tp: TopicPar
     outcome = 'storage_error';
   }
   if (outcome !== 'done') return markerErrorCodes[outcome];
-  if (tp.topic === consumerOffsetsTopic) host.onConsumerOffsetsMarker?.(tp.partition, entry.producerId, entry.result);
+  if (tp.topic === consumerOffsetsTopic) {
+    host.onConsumerOffsetsMarker?.(tp.partition, entry.producerId, entry.result, markerOffset);
+  }
   return ErrorCode.NONE;
 }

@@ -62,4 +62,4 @@ export { crc32c } from './crc32c.ts';
 export type { DecodedRecord, KafkaRecord, RecordHeader } from './record.ts';
 export { RecordBatchDecodeError } from './record-decode-error.ts';
 export type { TxnMarkerType } from './txn-marker.ts';
-export { encodeTxnMarkerBatch, encodeTxnMarkerKey, encodeTxnMarkerValue } from './txn-marker.ts';
+export { decodeTxnMarkerType, encodeTxnMarkerBatch, encodeTxnMarkerKey, encodeTxnMarkerValue } from './txn-marker.ts';

@@ -22,6 +22,16 @@ export function encodeTxnMarkerKey(type: TxnMarkerType): Buffer {
   return key;
 }
 
+/**
+ * The type of a marker from its control record's key: COMMIT (1) or, for
+ * any other type, ABORT (as Kafka's offsets loader reads it); null for a key
+ * too short to hold a type.
+ */
+export function decodeTxnMarkerType(key: Buffer | null): TxnMarkerType | null {
+  if (key === null || key.length < 4) return null;
+  return key.readInt16BE(2) === 1 ? 'commit' : 'abort';
+}
+
 export function encodeTxnMarkerValue(coordinatorEpoch: number): Buffer {
   const value = Buffer.alloc(6);
   value.writeInt16BE(markerVersion, 0);

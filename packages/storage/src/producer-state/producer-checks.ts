@@ -23,6 +23,11 @@
  *   coordinator verified, for this append, that the partition is in the
  *   producer's ongoing transaction.
  *
+ * A coordinator's batches for a producer (origin 'coordinator': the group
+ * coordinator's transactional offset commits, which Kafka writes with
+ * sequence -1) get the epoch and transaction checks only: no sequence
+ * check and no duplicate lookup, since they carry no sequence to match.
+ *
  * Several batches in one append are checked in order, each against the
  * state as the earlier ones would leave it; a refusal of any refuses all.
  * Kafka's Produce v3+ carries one batch per partition, so its rule for a
@@ -42,6 +47,9 @@ import {
   type ProducerEntry,
   withDataBatch,
 } from './producer-entry.ts';
+
+/** Who wrote a producer's batches: the producer itself, or a coordinator on its behalf (no sequences). */
+export type ProducerOrigin = 'client' | 'coordinator';
 
 /** Why the leader refused a producer's append (nothing of it was written). */
 export type ProducerAppendError = 'out_of_order_sequence' | 'invalid_producer_epoch' | 'invalid_txn_state';
@@ -69,6 +77,7 @@ export interface PlacedProducerBatch extends ProducerBatch {
 export function checkClientBatches(
   stored: (producerId: bigint) => ProducerEntry | undefined,
   batches: Iterable<PlacedProducerBatch>,
+  origin: ProducerOrigin = 'client',
   verified?: (producerId: bigint) => boolean,
 ): ClientBatchesCheck {
   const pending = new Map<bigint, ProducerEntry>();
@@ -76,7 +85,7 @@ export function checkClientBatches(
   let fresh = false;
   for (const batch of batches) {
     const committed = batch.producerId < 0n ? undefined : stored(batch.producerId);
-    const original = committed === undefined ? null : findDuplicate(committed, batch);
+    const original = committed === undefined || origin === 'coordinator' ? null : findDuplicate(committed, batch);
     if (original !== null) {
       if (fresh) return mixed(batch);
       duplicate = extendDuplicate(duplicate, original);
@@ -86,7 +95,7 @@ export function checkClientBatches(
     fresh = true;
     if (batch.producerId < 0n) continue;
     const current = pending.get(batch.producerId) ?? committed ?? emptyEntry(batch.producerId);
-    const refusal = checkDataBatch(current, committed, batch) ?? checkVerified(current, batch, verified);
+    const refusal = checkDataBatch(current, committed, batch, origin) ?? checkVerified(current, batch, verified);
     if (refusal !== null) return refusal;
     pending.set(batch.producerId, withDataBatch(current, batch, batch.firstOffset));
   }
@@ -102,6 +111,7 @@ function checkDataBatch(
   current: ProducerEntry,
   committed: ProducerEntry | undefined,
   batch: PlacedProducerBatch,
+  origin: ProducerOrigin,
 ): ClientBatchesCheck | null {
   const where = `producer ${batch.producerId} at offset ${batch.firstOffset}`;
   if (batch.epoch < current.epoch) {
@@ -110,6 +120,25 @@ function checkDataBatch(
       `epoch ${batch.epoch} of ${where} is older than its epoch ${current.epoch}`,
     );
   }
+  // A coordinator's batch has no sequence; the epoch check above is what fences a zombie's commit.
+  const outOfOrder = origin === 'client' ? checkSequence(current, committed, batch, where) : null;
+  if (outOfOrder !== null) return outOfOrder;
+  if (current.currentTxnFirstOffset !== null && !batch.transactional) {
+    return refused(
+      'invalid_txn_state',
+      `non-transactional batch of ${where} while its transaction from offset ${current.currentTxnFirstOffset} is open`,
+    );
+  }
+  return null;
+}
+
+/** The sequence rules of a producer's own batch (see the file comment). */
+function checkSequence(
+  current: ProducerEntry,
+  committed: ProducerEntry | undefined,
+  batch: PlacedProducerBatch,
+  where: string,
+): ClientBatchesCheck | null {
   if (batch.epoch !== current.epoch) {
     if (batch.baseSequence !== 0 && current.epoch !== noProducerEpoch) {
       return refused(
@@ -117,20 +146,14 @@ function checkDataBatch(
         `new epoch ${batch.epoch} (was ${current.epoch}) of ${where} starts at sequence ${batch.baseSequence}, not 0`,
       );
     }
-  } else {
-    const lastSeq = lastRetainedSequence(current);
-    const knew = committed !== undefined && committed.epoch !== noProducerEpoch;
-    if (knew && !inSequence(lastSeq, batch.baseSequence)) {
-      return refused(
-        'out_of_order_sequence',
-        `sequence ${batch.baseSequence} of ${where} does not follow its last sequence ${lastSeq}`,
-      );
-    }
+    return null;
   }
-  if (current.currentTxnFirstOffset !== null && !batch.transactional) {
+  const lastSeq = lastRetainedSequence(current);
+  const knew = committed !== undefined && committed.epoch !== noProducerEpoch;
+  if (knew && !inSequence(lastSeq, batch.baseSequence)) {
     return refused(
-      'invalid_txn_state',
-      `non-transactional batch of ${where} while its transaction from offset ${current.currentTxnFirstOffset} is open`,
+      'out_of_order_sequence',
+      `sequence ${batch.baseSequence} of ${where} does not follow its last sequence ${lastSeq}`,
     );
   }
   return null;

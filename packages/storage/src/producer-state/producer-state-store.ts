@@ -32,7 +32,7 @@ import type { AbortedTxnIndex } from '../aborted-txn-index.ts';
 import type { FileSystem } from '../file-system.ts';
 import type { LogSegment } from '../log-segment.ts';
 import { readWholeFile, replaceFile } from '../whole-file.ts';
-import type { ClientBatchesCheck } from './producer-checks.ts';
+import type { ClientBatchesCheck, ProducerOrigin } from './producer-checks.ts';
 import type { ProducerEntry } from './producer-entry.ts';
 import { decodeProducerSnapshot, encodeProducerSnapshot } from './producer-snapshot.ts';
 import { replayProducerBatches } from './producer-state-replay.ts';
@@ -118,8 +118,8 @@ export class ProducerStateStore {
   }
 
   /** See ProducerStateTable.check. */
-  check(buf: Buffer, nextOffset: bigint, verification?: TxnVerification): ClientBatchesCheck {
-    return this.table.check(buf, nextOffset, verification);
+  check(buf: Buffer, nextOffset: bigint, origin: ProducerOrigin, verification?: TxnVerification): ClientBatchesCheck {
+    return this.table.check(buf, nextOffset, origin, verification);
   }
 
   /**

@@ -24,7 +24,12 @@ import {
   PRODUCER_ID_OFFSET,
   RECORD_COUNT_OFFSET,
 } from '@runnel/protocol';
-import { type ClientBatchesCheck, checkClientBatches, type PlacedProducerBatch } from './producer-checks.ts';
+import {
+  type ClientBatchesCheck,
+  checkClientBatches,
+  type PlacedProducerBatch,
+  type ProducerOrigin,
+} from './producer-checks.ts';
 import { emptyEntry, type ProducerBatch, type ProducerEntry, withDataBatch, withMarker } from './producer-entry.ts';
 
 /** The producer fields of the batch header at `pos`; null for a batch without a producer id. */
@@ -88,7 +93,12 @@ export class ProducerStateTable {
    * batch) about to be stored from `nextOffset` on. Reads headers only;
    * allocates nothing for batches without a producer id.
    */
-  check(buf: Buffer, nextOffset: bigint, verification?: TxnVerification): ClientBatchesCheck {
+  check(
+    buf: Buffer,
+    nextOffset: bigint,
+    origin: ProducerOrigin = 'client',
+    verification?: TxnVerification,
+  ): ClientBatchesCheck {
     if (!hasProducerId(buf)) return { kind: 'append' };
     const placed: PlacedProducerBatch[] = [];
     let offset = nextOffset;
@@ -101,7 +111,7 @@ export class ProducerStateTable {
       verification === undefined
         ? undefined
         : (id: bigint) => verification.guard !== null && this.#guards.get(id) === verification.guard;
-    return checkClientBatches((id) => this.#entries.get(id), placed, verified);
+    return checkClientBatches((id) => this.#entries.get(id), placed, origin, verified);
   }
 
   /**
