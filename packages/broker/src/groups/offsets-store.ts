@@ -1,18 +1,16 @@
 /**
- * The coordinator's persistence over the `__consumer_offsets` partitions
- * this broker leads: each write is one record batch appended as leader to
- * the group's partition and answered once committed (acks=all), and each
- * change of leadership of a partition drives the coordinator's lifecycle
- * (loading → loaded → unloaded).
+ * The group coordinator's persistence over the `__consumer_offsets`
+ * partitions this broker leads (the shared CoordinatorPartitions): each
+ * write is one record batch appended as leader to the group's partition and
+ * answered once committed (acks=all), and each change of leadership of a
+ * partition drives the coordinator's lifecycle (loading → loaded → unloaded).
  *
  * Owned by Broker, which feeds it PartitionManager's role changes
- * (`onRoleChange`). Writes fail as data (StoreError); nothing here throws
- * on a lost leadership or a bad disk. A load that fails or is overtaken is
- * abandoned and the partition stays unserved until the next role change.
+ * (`onRoleChange`). Writes fail as data (StoreError).
  */
-import { type Clock, err, type Logger, ok } from '@runnel/common';
-import { encodeRecordBatchSync, type KafkaRecord } from '@runnel/protocol';
-import type { AckOutcome } from '../replication/ack-waiters.ts';
+import { type Clock, err, type Logger } from '@runnel/common';
+import type { KafkaRecord } from '@runnel/protocol';
+import { CoordinatorPartitions } from '../coordinator-partitions.ts';
 import type { Partition } from '../replication/partition.ts';
 import type { PartitionRole } from '../replication/partition-api.ts';
 import { loadOffsetsPartition } from './offsets-loader.ts';
@@ -27,6 +25,7 @@ import {
   consumerOffsetsTopic,
   type GroupMetadataValue,
   type GroupStore,
+  type LoadedPartition,
   partitionForGroup,
   type StoreResult,
   type TopicPartitionOffset,
@@ -53,51 +52,50 @@ export interface OffsetsStoreOptions {
   readonly commitTimeoutMs?: number;
 }
 
-/** Where this broker stands with one partition it leads. */
-interface Coordination {
-  readonly leaderEpoch: number;
-  status: 'loading' | 'loaded';
-}
-
 export class OffsetsStore implements GroupStore {
   readonly #options: OffsetsStoreOptions;
-  readonly #coordinating = new Map<number, Coordination>();
-  #closed = false;
+  readonly #partitions: CoordinatorPartitions<LoadedPartition>;
 
   constructor(options: OffsetsStoreOptions) {
     this.#options = options;
+    const { lifecycle, logger } = options;
+    this.#partitions = new CoordinatorPartitions<LoadedPartition>({
+      topic: consumerOffsetsTopic,
+      partition: options.partition,
+      lifecycle: {
+        loading: (p) => lifecycle.loading(p),
+        loaded: (p, state) => lifecycle.loaded(p, state),
+        unloaded: (p) => lifecycle.unloaded(p),
+      },
+      load: async (partition, current) => {
+        const outcome = await loadOffsetsPartition({ partition, current, logger });
+        return 'loaded' in outcome ? outcome.loaded : null;
+      },
+      describeLoaded: (state) => ({ groups: state.groups.size, groupsWithOffsets: state.offsets.size }),
+      minInsyncReplicas: options.minInsyncReplicas,
+      messageBytesMax: options.messageBytesMax,
+      commitTimeoutMs: options.commitTimeoutMs ?? offsetsCommitTimeoutMsDefault,
+      logger,
+      clock: options.clock,
+    });
   }
 
   /** For diagnostics and tests: how far this broker is with coordinating `index`. */
   status(index: number): 'loading' | 'loaded' | 'none' {
-    return this.#coordinating.get(index)?.status ?? 'none';
+    return this.#partitions.status(index);
   }
 
   /**
    * PartitionManager's hook: a partition changed role (or, as leader, its
    * leader epoch). Never blocks the caller: loads run in the background.
    */
-  onRoleChange(partition: Partition, _before: PartitionRole, after: PartitionRole): void {
-    if (partition.topic !== consumerOffsetsTopic || this.#closed) return;
-    const index = partition.index;
-    const held = this.#coordinating.get(index);
-    const leads = after === 'leader' && !partition.closed;
-    if (held !== undefined && leads && held.leaderEpoch === partition.leaderEpoch) return;
-    if (held !== undefined) {
-      // Deleting the entry is what abandons a load in progress (its `current()` turns false).
-      this.#coordinating.delete(index);
-      this.#options.lifecycle.unloaded(index);
-    }
-    if (leads) this.#load(partition);
+  onRoleChange(partition: Partition, before: PartitionRole, after: PartitionRole): void {
+    this.#partitions.onRoleChange(partition, before, after);
   }
 
   /** Stops every load and coordination (the broker is stopping). */
   close(): void {
-    this.#closed = true;
-    for (const index of [...this.#coordinating.keys()]) {
-      this.#coordinating.delete(index);
-      this.#options.lifecycle.unloaded(index);
-    }
+    this.#partitions.close();
   }
 
   writeGroup(groupId: string, value: GroupMetadataValue | null): Promise<StoreResult> {
@@ -123,82 +121,7 @@ export class OffsetsStore implements GroupStore {
     return this.#write(groupId, records);
   }
 
-  #load(partition: Partition): void {
-    const index = partition.index;
-    const entry: Coordination = { leaderEpoch: partition.leaderEpoch, status: 'loading' };
-    this.#coordinating.set(index, entry);
-    const { lifecycle, logger } = this.#options;
-    const current = (): boolean => this.#coordinating.get(index) === entry;
-    lifecycle.loading(index);
-    const started = this.#options.clock.monotonicMs();
-    loadOffsetsPartition({ partition, current, logger }).then(
-      (outcome) => {
-        if (!('loaded' in outcome) || !current()) return;
-        entry.status = 'loaded';
-        const { groups, offsets } = outcome.loaded;
-        logger.info(
-          {
-            partition: index,
-            leaderEpoch: entry.leaderEpoch,
-            groups: groups.size,
-            groupsWithOffsets: offsets.size,
-            ms: this.#options.clock.monotonicMs() - started,
-          },
-          'loaded __consumer_offsets partition',
-        );
-        lifecycle.loaded(index, outcome.loaded);
-      },
-      (error: unknown) => {
-        // A read or decode failure; the partition stays unserved (loading) until leadership changes again.
-        logger.error({ partition: index, err: String(error) }, 'could not load __consumer_offsets partition');
-      },
-    );
-  }
-
-  async #write(groupId: string, records: KafkaRecord[]): Promise<StoreResult> {
-    if (records.length === 0) return ok(undefined);
-    const o = this.#options;
-    const index = partitionForGroup(groupId, o.partitionCount());
-    const held = this.#coordinating.get(index);
-    if (held === undefined) return err('not_coordinator');
-    if (held.status === 'loading') return err('coordinator_load_in_progress');
-    const partition = o.partition(index);
-    if (
-      partition === undefined ||
-      partition.closed ||
-      partition.role !== 'leader' ||
-      partition.leaderEpoch !== held.leaderEpoch
-    ) {
-      return err('not_coordinator');
-    }
-    const minIsr = o.minInsyncReplicas();
-    // acks=all refuses before appending when the ISR is already too small; for groups that is NOT_COORDINATOR.
-    if (partition.isr.length < minIsr) return err('not_coordinator', 'ISR below min.insync.replicas');
-    const batch = encodeRecordBatchSync({ records, baseTimestamp: BigInt(o.clock.nowMs()) });
-    if (batch.length > o.messageBytesMax()) return err('record_too_large', `batch of ${batch.length} bytes`);
-    let replicated: Promise<AckOutcome>;
-    try {
-      const appended = await partition.appendAsLeader(batch, records.length, {
-        acks: -1,
-        minInsyncReplicas: minIsr,
-        timeoutMs: o.commitTimeoutMs ?? offsetsCommitTimeoutMsDefault,
-      });
-      if (!appended.ok) return err('not_coordinator');
-      replicated = appended.value.replicated;
-    } catch (error) {
-      // A closed or failed log: Kafka answers NOT_COORDINATOR to storage errors on this topic too.
-      o.logger.warn({ partition: index, groupId, err: String(error) }, 'append to __consumer_offsets failed');
-      return err('not_coordinator');
-    }
-    const outcome = await replicated;
-    switch (outcome) {
-      case 'done':
-        return ok(undefined);
-      case 'timed_out':
-        return err('timed_out');
-      case 'not_leader':
-      case 'not_enough_replicas_after_append':
-        return err('not_coordinator');
-    }
+  #write(groupId: string, records: KafkaRecord[]): Promise<StoreResult> {
+    return this.#partitions.append(partitionForGroup(groupId, this.#options.partitionCount()), records, groupId);
   }
 }

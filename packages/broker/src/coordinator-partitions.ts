@@ -1,0 +1,173 @@
+/**
+ * What the group and the transaction coordinators' stores share: the
+ * partitions of their internal topic (`__consumer_offsets`,
+ * `__transaction_state`) this broker leads, each loaded into coordinator
+ * state when leadership arrives and unloaded when it moves
+ * (loading → loaded → unloaded), and writes appended as leader, answered
+ * once committed (acks=all).
+ *
+ * Owned by its store (OffsetsStore, TransactionStateStore), which the
+ * Broker feeds PartitionManager's role changes. Writes fail as data
+ * (StoreError); nothing here throws on a lost leadership or a bad disk. A
+ * load that fails or is overtaken is abandoned and the partition stays
+ * unserved until the next role change.
+ */
+import { type Clock, err, type Logger, ok } from '@runnel/common';
+import { encodeRecordBatchSync, type KafkaRecord } from '@runnel/protocol';
+import type { StoreResult } from './coordinator-store.ts';
+import type { AckOutcome } from './replication/ack-waiters.ts';
+import type { Partition } from './replication/partition.ts';
+import type { PartitionRole } from './replication/partition-api.ts';
+
+/** What a coordinator hears about the partitions of its topic this broker leads. */
+export interface PartitionLifecycle<S> {
+  /** Loading of `partition` began: its keys answer COORDINATOR_LOAD_IN_PROGRESS. */
+  loading(partition: number): void;
+  /** This broker now coordinates `partition` in `leaderEpoch`, starting from `state`. */
+  loaded(partition: number, state: S, leaderEpoch: number): void;
+  /** This broker no longer coordinates `partition`: drop its state, answer NOT_COORDINATOR. */
+  unloaded(partition: number): void;
+}
+
+export interface CoordinatorPartitionsOptions<S> {
+  readonly topic: string;
+  /** This broker's replica of partition `index` of the topic, if it hosts one. */
+  readonly partition: (index: number) => Partition | undefined;
+  readonly lifecycle: PartitionLifecycle<S>;
+  /** Replays the partition (see coordinator-loader.ts); null when the load was abandoned. */
+  readonly load: (partition: Partition, current: () => boolean) => Promise<S | null>;
+  /** For the log line of a finished load: how much state it found. */
+  readonly describeLoaded: (state: S) => Record<string, number>;
+  /** The topic's effective min.insync.replicas. */
+  readonly minInsyncReplicas: () => number;
+  /** The topic's effective max.message.bytes: the largest batch one write may be. */
+  readonly messageBytesMax: () => number;
+  /** How long a write may wait for the ISR before it answers timed_out. */
+  readonly commitTimeoutMs: number;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+/** Where this broker stands with one partition it leads. */
+interface Coordination {
+  readonly leaderEpoch: number;
+  status: 'loading' | 'loaded';
+}
+
+export class CoordinatorPartitions<S> {
+  readonly #options: CoordinatorPartitionsOptions<S>;
+  readonly #coordinating = new Map<number, Coordination>();
+  #closed = false;
+
+  constructor(options: CoordinatorPartitionsOptions<S>) {
+    this.#options = options;
+  }
+
+  status(index: number): 'loading' | 'loaded' | 'none' {
+    return this.#coordinating.get(index)?.status ?? 'none';
+  }
+
+  /**
+   * PartitionManager's hook: a partition changed role (or, as leader, its
+   * leader epoch). Never blocks the caller: loads run in the background.
+   */
+  onRoleChange(partition: Partition, _before: PartitionRole, after: PartitionRole): void {
+    if (partition.topic !== this.#options.topic || this.#closed) return;
+    const index = partition.index;
+    const held = this.#coordinating.get(index);
+    const leads = after === 'leader' && !partition.closed;
+    if (held !== undefined && leads && held.leaderEpoch === partition.leaderEpoch) return;
+    if (held !== undefined) {
+      // Deleting the entry is what abandons a load in progress (its `current()` turns false).
+      this.#coordinating.delete(index);
+      this.#options.lifecycle.unloaded(index);
+    }
+    if (leads) this.#load(partition);
+  }
+
+  /** Stops every load and coordination (the broker is stopping). */
+  close(): void {
+    this.#closed = true;
+    for (const index of [...this.#coordinating.keys()]) {
+      this.#coordinating.delete(index);
+      this.#options.lifecycle.unloaded(index);
+    }
+  }
+
+  /** Appends `records` as one batch to partition `index` and resolves once committed; `what` names it in logs. */
+  async append(index: number, records: KafkaRecord[], what: string): Promise<StoreResult> {
+    if (records.length === 0) return ok(undefined);
+    const o = this.#options;
+    const held = this.#coordinating.get(index);
+    if (held === undefined) return err('not_coordinator');
+    if (held.status === 'loading') return err('coordinator_load_in_progress');
+    const partition = o.partition(index);
+    if (
+      partition === undefined ||
+      partition.closed ||
+      partition.role !== 'leader' ||
+      partition.leaderEpoch !== held.leaderEpoch
+    ) {
+      return err('not_coordinator');
+    }
+    const minIsr = o.minInsyncReplicas();
+    // acks=all refuses before appending when the ISR is already too small; for coordinators that is NOT_COORDINATOR.
+    if (partition.isr.length < minIsr) return err('not_coordinator', 'ISR below min.insync.replicas');
+    const batch = encodeRecordBatchSync({ records, baseTimestamp: BigInt(o.clock.nowMs()) });
+    if (batch.length > o.messageBytesMax()) return err('record_too_large', `batch of ${batch.length} bytes`);
+    let replicated: Promise<AckOutcome>;
+    try {
+      const appended = await partition.appendAsLeader(batch, records.length, {
+        acks: -1,
+        minInsyncReplicas: minIsr,
+        timeoutMs: o.commitTimeoutMs,
+      });
+      if (!appended.ok) return err('not_coordinator');
+      replicated = appended.value.replicated;
+    } catch (error) {
+      // A closed or failed log: Kafka answers NOT_COORDINATOR to storage errors on these topics too.
+      o.logger.warn({ partition: index, key: what, err: String(error) }, `append to ${o.topic} failed`);
+      return err('not_coordinator');
+    }
+    const outcome = await replicated;
+    switch (outcome) {
+      case 'done':
+        return ok(undefined);
+      case 'timed_out':
+        return err('timed_out');
+      case 'not_leader':
+      case 'not_enough_replicas_after_append':
+        return err('not_coordinator');
+    }
+  }
+
+  #load(partition: Partition): void {
+    const index = partition.index;
+    const entry: Coordination = { leaderEpoch: partition.leaderEpoch, status: 'loading' };
+    this.#coordinating.set(index, entry);
+    const { lifecycle, logger, topic } = this.#options;
+    const current = (): boolean => this.#coordinating.get(index) === entry;
+    lifecycle.loading(index);
+    const started = this.#options.clock.monotonicMs();
+    this.#options.load(partition, current).then(
+      (state) => {
+        if (state === null || !current()) return;
+        entry.status = 'loaded';
+        logger.info(
+          {
+            partition: index,
+            leaderEpoch: entry.leaderEpoch,
+            ...this.#options.describeLoaded(state),
+            ms: this.#options.clock.monotonicMs() - started,
+          },
+          `loaded ${topic} partition`,
+        );
+        lifecycle.loaded(index, state, entry.leaderEpoch);
+      },
+      (error: unknown) => {
+        // A read or decode failure; the partition stays unserved (loading) until leadership changes again.
+        logger.error({ partition: index, err: String(error) }, `could not load ${topic} partition`);
+      },
+    );
+  }
+}
