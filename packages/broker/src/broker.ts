@@ -42,6 +42,7 @@ import { initProducerIdHandler } from './handlers/init-producer-id.ts';
 import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { metadataHandler } from './handlers/metadata.ts';
 import { produceHandler } from './handlers/produce.ts';
+import { transactionHandlers } from './handlers/transactions.ts';
 import { HttpServer } from './http-server.ts';
 import { topicLimits } from './log-config.ts';
 import { metaPropertiesFileName, readMetaProperties, writeMetaProperties } from './meta-properties.ts';
@@ -53,6 +54,8 @@ import type { Partition } from './replication/partition.ts';
 import { ReplicaManager, replicationListenerName } from './replication/replica-manager.ts';
 import { RequestProcessor } from './request-processor.ts';
 import { readCleanShutdownMarker, writeCleanShutdownMarker } from './shutdown-marker.ts';
+import { BrokerTransactions } from './transactions/broker-transactions.ts';
+import type { MarkerWriter } from './transactions/txn-ports.ts';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -65,6 +68,8 @@ export interface BrokerOptions {
   extraMetrics?: readonly Registry[];
   /** Every file the broker touches goes through it; the real disk unless a test injects faults. */
   fs?: FileSystem;
+  /** How the transaction coordinator writes markers; by default only on partitions this broker leads. */
+  markerWriter?: MarkerWriter;
 }
 
 export class Broker {
@@ -84,6 +89,7 @@ export class Broker {
   #retentionTimer: NodeJS.Timeout | null = null;
   readonly #offsets: OffsetsStore;
   readonly #groups: GroupCoordinator;
+  readonly #transactions: BrokerTransactions;
   #ready = false;
   #session: ControllerSession | null = null;
   /** Set while start() waits for this broker to appear live in the image; called after each replayed batch. */
@@ -106,7 +112,10 @@ export class Broker {
       logger: this.#logger,
       clock,
       fs: this.#fs,
-      onRoleChange: (p, before, after) => this.#offsets.onRoleChange(p, before, after),
+      onRoleChange: (p, before, after) => {
+        this.#offsets.onRoleChange(p, before, after);
+        this.#transactions.onRoleChange(p, before, after);
+      },
     });
     // Consumer groups: the coordinator keeps group state; the store persists it in __consumer_offsets and
     // tells the coordinator which of that topic's partitions this broker leads (and so coordinates).
@@ -144,6 +153,24 @@ export class Broker {
       },
       { defaultMetrics: options.processMetrics ?? false },
     );
+    const producerIds = new ProducerIdManager({
+      allocate: () =>
+        options.controller.call('allocateProducerIds', {
+          brokerId: options.config.nodeId,
+          brokerEpoch: this.#session?.brokerEpoch ?? -1n,
+        }),
+      logger: this.#logger.child({ component: 'producer-ids' }),
+    });
+    this.#transactions = new BrokerTransactions({
+      config: options.config,
+      image: () => this.#image,
+      partition: (t, i) => this.#partitions.get(t, i),
+      producerIds,
+      ...(options.markerWriter === undefined ? {} : { markerWriter: options.markerWriter }),
+      registry: this.metrics.registry,
+      logger: this.#logger,
+      clock,
+    });
     const committedOffsets = () => this.#groups.committedOffsets();
     registerGroupMetrics(this.metrics.registry, { committedOffsets, replica: (t, p) => this.#partitions.get(t, p) });
     this.#image = MetadataImage.empty;
@@ -178,19 +205,9 @@ export class Broker {
       register(alterPartitionReassignmentsHandler(context)),
       register(listPartitionReassignmentsHandler(context)),
       register(electLeadersHandler(context)),
-      register(
-        initProducerIdHandler(
-          new ProducerIdManager({
-            allocate: () =>
-              options.controller.call('allocateProducerIds', {
-                brokerId: options.config.nodeId,
-                brokerEpoch: this.#session?.brokerEpoch ?? -1n,
-              }),
-            logger: this.#logger.child({ component: 'producer-ids' }),
-          }),
-        ),
-      ),
+      register(initProducerIdHandler(producerIds, this.#transactions.coordinator)),
       ...groupHandlers(this.#groups, { image: () => this.#image }),
+      ...transactionHandlers(this.#transactions.coordinator, { image: () => this.#image }),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
     this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));
@@ -433,6 +450,7 @@ export class Broker {
     await this.#http?.close();
     this.#groups.close();
     this.#offsets.close();
+    this.#transactions.close();
     await this.#replication?.close();
     await this.#partitions.close();
     // Last: only a stop that got here flushed and closed every log.

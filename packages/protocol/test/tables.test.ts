@@ -18,9 +18,7 @@ import {
  */
 const definedAhead: ReadonlyMap<number, { min: number; max: number }> = new Map([
   [ApiKeys.OffsetFetch, { min: 1, max: 7 }],
-  [ApiKeys.InitProducerId, { min: 0, max: 5 }],
   [ApiKeys.AddPartitionsToTxn, { min: 0, max: 5 }],
-  [ApiKeys.AddOffsetsToTxn, { min: 0, max: 4 }],
   [ApiKeys.EndTxn, { min: 0, max: 5 }],
   [27, { min: 1, max: 1 }], // WriteTxnMarkers
   [ApiKeys.TxnOffsetCommit, { min: 0, max: 5 }],

@@ -29,7 +29,10 @@ import { register } from './handler.ts';
 type TransactionHandlerContext = Pick<BrokerContext, 'image'>;
 
 /** The Handler objects for the transaction APIs, at the versions the ApiVersions table advertises. */
-export function transactionHandlers(coordinator: TransactionCoordinator, context: TransactionHandlerContext): Handler[] {
+export function transactionHandlers(
+  coordinator: TransactionCoordinator,
+  context: TransactionHandlerContext,
+): Handler[] {
   return [
     register(addPartitionsToTxnHandler(coordinator, context)),
     register(addOffsetsToTxnHandler(coordinator)),
@@ -50,7 +53,9 @@ export function addPartitionsToTxnHandler(
       const image = context.image();
       const exists = (topic: string, partition: number): boolean =>
         image.topic(topic)?.partitions[partition] !== undefined;
-      const partitions: TopicPartition[] = topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p })));
+      const partitions: TopicPartition[] = topics.flatMap((t) =>
+        t.partitions.map((p) => ({ topic: t.name, partition: p })),
+      );
       // As Kafka: one unknown partition fails the request; the others were not attempted.
       const unknown = partitions.some((tp) => !exists(tp.topic, tp.partition));
       const codeOf = unknown
