@@ -4,14 +4,9 @@
  * committed; role changes drive the coordinator lifecycle; a reload after a
  * leadership change rebuilds exactly what was written, tombstones included.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { silentLogger, systemClock, systemTimers } from '@runnel/common';
+import { silentLogger, systemClock } from '@runnel/common';
 import { decodeRecordBatchesSync } from '@runnel/protocol';
-import { PartitionLog } from '@runnel/storage';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultBrokerConfig } from '../src/config.ts';
 import { OffsetsStore, type OffsetsStoreOptions } from '../src/groups/offsets-store.ts';
 import {
   type CoordinatorLifecycle,
@@ -20,11 +15,11 @@ import {
   type LoadedPartition,
   type OffsetCommitValue,
 } from '../src/groups/types.ts';
-import { logConfigFor } from '../src/log-config.ts';
-import { Partition } from '../src/replication/partition.ts';
+import type { Partition } from '../src/replication/partition.ts';
 import type { PartitionState } from '../src/replication/partition-api.ts';
+import { applyState, closeFixtures, openPartition, state, until } from './coordinator-partition-fixture.ts';
 
-const lagTimeMaxMs = 30_000;
+afterEach(closeFixtures);
 
 /** Records every lifecycle call in order; `loaded` keeps the state it was handed. */
 class RecordingLifecycle implements CoordinatorLifecycle {
@@ -42,46 +37,8 @@ class RecordingLifecycle implements CoordinatorLifecycle {
   }
 }
 
-const dirs: string[] = [];
-const logs: PartitionLog[] = [];
-afterEach(async () => {
-  for (const log of logs.splice(0)) await log.close().catch(() => {});
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-async function openPartition(index = 0): Promise<Partition> {
-  const dir = await mkdtemp(join(tmpdir(), 'runnel-offsets-'));
-  dirs.push(dir);
-  const log = await PartitionLog.open({
-    dir,
-    config: logConfigFor(new Map(), defaultBrokerConfig),
-    clock: systemClock,
-    logger: silentLogger(),
-  });
-  logs.push(log);
-  return new Partition({
-    topic: consumerOffsetsTopic,
-    index,
-    topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-    log,
-    nodeId: 1,
-    state: state(-1, 0, [1]),
-    highWatermark: 0n,
-    clock: systemClock,
-    timers: systemTimers,
-  });
-}
-
-function state(leader: number, leaderEpoch: number, replicas: number[], isr = replicas): PartitionState {
-  return { leader, leaderEpoch, partitionEpoch: leaderEpoch, replicas, isr, addingReplicas: [] };
-}
-
-/** Applies a state the way PartitionManager does, telling the store of role changes. */
 function apply(store: OffsetsStore, p: Partition, s: PartitionState): void {
-  const before = p.role;
-  const epoch = p.leaderEpoch;
-  p.applyState(s, { lagTimeMaxMs });
-  if (before !== p.role || (p.role === 'leader' && p.leaderEpoch !== epoch)) store.onRoleChange(p, before, p.role);
+  applyState(store, p, s);
 }
 
 function storeFor(
@@ -99,14 +56,6 @@ function storeFor(
     clock: systemClock,
     ...overrides,
   });
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 const commit = (offset: bigint, metadata = ''): OffsetCommitValue => ({
@@ -138,7 +87,7 @@ const groupValue: GroupMetadataValue = {
 
 describe('OffsetsStore lifecycle', () => {
   it('becoming leader loads an empty partition and reports loading then loaded', async () => {
-    const p = await openPartition();
+    const p = await openPartition(consumerOffsetsTopic);
     const lifecycle = new RecordingLifecycle();
     const store = storeFor(p, lifecycle);
     apply(store, p, state(1, 1, [1]));
@@ -148,7 +97,7 @@ describe('OffsetsStore lifecycle', () => {
   });
 
   it('losing leadership unloads; a new leader epoch unloads and loads again', async () => {
-    const p = await openPartition();
+    const p = await openPartition(consumerOffsetsTopic);
     const lifecycle = new RecordingLifecycle();
     const store = storeFor(p, lifecycle);
     apply(store, p, state(1, 1, [1]));
@@ -165,7 +114,7 @@ describe('OffsetsStore lifecycle', () => {
   });
 
   it('a load waiting for the high watermark answers coordinator_load_in_progress and is abandoned on losing leadership', async () => {
-    const p = await openPartition();
+    const p = await openPartition(consumerOffsetsTopic);
     const lifecycle = new RecordingLifecycle();
     const store = storeFor(p, lifecycle, { commitTimeoutMs: 20 });
     // Leader with a follower that never fetches: the write reaches the log but not the high watermark.
@@ -188,7 +137,7 @@ describe('OffsetsStore lifecycle', () => {
   });
 
   it('a load completes once the follower brings the high watermark to the end it read', async () => {
-    const p = await openPartition();
+    const p = await openPartition(consumerOffsetsTopic);
     const lifecycle = new RecordingLifecycle();
     const store = storeFor(p, lifecycle, { commitTimeoutMs: 20 });
     apply(store, p, state(1, 1, [1, 2]));
@@ -211,7 +160,7 @@ describe('OffsetsStore lifecycle', () => {
 
 describe('OffsetsStore writes', () => {
   it('one write is one batch of offset commit records, committed before it resolves', async () => {
-    const p = await openPartition();
+    const p = await openPartition(consumerOffsetsTopic);
     const store = storeFor(p, new RecordingLifecycle());
     apply(store, p, state(1, 1, [1]));
     await until(() => store.status(0) === 'loaded', 'loaded');
@@ -229,7 +178,7 @@ describe('OffsetsStore writes', () => {
   });
 
   it('refuses commit metadata over offset.metadata.max.bytes and batches over max.message.bytes', async () => {
-    const p = await openPartition();
+    const p = await openPartition(consumerOffsetsTopic);
     const store = storeFor(p, new RecordingLifecycle(), { messageBytesMax: () => 200 });
     apply(store, p, state(1, 1, [1]));
     await until(() => store.status(0) === 'loaded', 'loaded');
@@ -241,7 +190,7 @@ describe('OffsetsStore writes', () => {
   });
 
   it('answers not_coordinator when the ISR is below min.insync.replicas', async () => {
-    const p = await openPartition();
+    const p = await openPartition(consumerOffsetsTopic);
     const store = storeFor(p, new RecordingLifecycle(), { minInsyncReplicas: () => 2 });
     apply(store, p, state(1, 1, [1, 2], [1]));
     await until(() => store.status(0) === 'loaded', 'loaded');
@@ -249,7 +198,7 @@ describe('OffsetsStore writes', () => {
   });
 
   it('a write waiting for acks answers not_coordinator when leadership moves', async () => {
-    const p = await openPartition();
+    const p = await openPartition(consumerOffsetsTopic);
     const store = storeFor(p, new RecordingLifecycle());
     apply(store, p, state(1, 1, [1, 2]));
     await until(() => store.status(0) === 'loaded', 'loaded');
@@ -260,7 +209,7 @@ describe('OffsetsStore writes', () => {
   });
 
   it('a reload rebuilds the latest commits and metadata, with tombstones deleting', async () => {
-    const p = await openPartition();
+    const p = await openPartition(consumerOffsetsTopic);
     const store = storeFor(p, new RecordingLifecycle());
     apply(store, p, state(1, 1, [1]));
     await until(() => store.status(0) === 'loaded', 'loaded');
