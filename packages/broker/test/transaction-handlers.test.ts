@@ -102,26 +102,26 @@ describe('transaction handlers', () => {
     await init.handle({ transactionalId: 'tx', transactionTimeoutMs: 60_000 }, at(22, 4));
     await init.handle({ transactionalId: 'tx', transactionTimeoutMs: 60_000 }, at(22, 4)); // epoch 1 fences epoch 0
     const codes = async (version: number) =>
-      (await add.handle(addRequest(4000n, 0, [0]), at(24, version))).resultsByTopicV3AndBelow?.[0]
+      (await add.handle(addRequest(4000n, 0, [0]), at(24, version)))?.resultsByTopicV3AndBelow?.[0]
         ?.resultsByPartition[0]?.partitionErrorCode;
     expect(await codes(1)).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
     expect(await codes(2)).toBe(ErrorCode.PRODUCER_FENCED);
     const endAt = (version: number) =>
       end.handle({ transactionalId: 'tx', producerId: 4000n, producerEpoch: 0, committed: false }, at(26, version));
-    expect((await endAt(1)).errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
-    expect((await endAt(4)).errorCode).toBe(ErrorCode.PRODUCER_FENCED);
+    expect((await endAt(1))?.errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect((await endAt(4))?.errorCode).toBe(ErrorCode.PRODUCER_FENCED);
   });
 
   it('fails AddPartitionsToTxn naming an unknown partition without adding any', async () => {
     const { init, add, store, coordinator } = setup();
     await init.handle({ transactionalId: 'tx', transactionTimeoutMs: 60_000 }, at(22, 4));
     const response = await add.handle(addRequest(4000n, 0, [1, 2]), at(24, 3));
-    expect(response.resultsByTopicV3AndBelow?.[0]?.resultsByPartition).toEqual([
+    expect(response?.resultsByTopicV3AndBelow?.[0]?.resultsByPartition).toEqual([
       { partitionIndex: 1, partitionErrorCode: ErrorCode.OPERATION_NOT_ATTEMPTED },
       { partitionIndex: 2, partitionErrorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
     ]);
     const unknownTopic = await add.handle(addRequest(4000n, 0, [0], 'missing'), at(24, 3));
-    expect(unknownTopic.resultsByTopicV3AndBelow?.[0]?.resultsByPartition[0]?.partitionErrorCode).toBe(
+    expect(unknownTopic?.resultsByTopicV3AndBelow?.[0]?.resultsByPartition[0]?.partitionErrorCode).toBe(
       ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     );
     expect(store.statesOf('tx')).toEqual(['Empty']);
