@@ -6,9 +6,10 @@
  * over two partitions — committed, aborted, committed — then a
  * read_committed consumer receives exactly the committed records and a
  * read_uncommitted one every record. The coordinator's gauges count the id
- * and the 50 `__transaction_state` partitions this only broker leads.
+ * and the 50 `__transaction_state` partitions this only broker leads;
+ * DescribeConfigs reports the transaction configs.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
 import { waitFor } from '../harness/wait.ts';
@@ -47,6 +48,18 @@ describe('transactions with kafkajs', () => {
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+    const described = await admin.describeConfigs({
+      resources: [
+        { type: ConfigResourceTypes.BROKER, name: '1', configNames: ['transaction.max.timeout.ms'] },
+        { type: ConfigResourceTypes.BROKER, name: '1', configNames: ['transaction.state.log.num.partitions'] },
+      ],
+      includeSynonyms: false,
+    });
+    const brokerConfigs = described.resources.flatMap((r) => r.configEntries.map((e) => [e.configName, e.configValue]));
+    expect(Object.fromEntries(brokerConfigs)).toMatchObject({
+      'transaction.max.timeout.ms': '900000',
+      'transaction.state.log.num.partitions': '50',
+    });
     await admin.disconnect();
 
     const producer = kafka.producer({ transactionalId: 'payments-tx', idempotent: true, maxInFlightRequests: 1 });
