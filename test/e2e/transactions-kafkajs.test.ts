@@ -7,7 +7,10 @@
  * read_committed consumer receives exactly the committed records and a
  * read_uncommitted one every record. The coordinator's gauges count the id
  * and the 50 `__transaction_state` partitions this only broker leads;
- * DescribeConfigs reports the transaction configs.
+ * DescribeConfigs reports the transaction configs. Then fencing: a second
+ * producer with the same transactional id aborts the first one's open
+ * transaction (its commit fails), and a transaction past its timeout is
+ * aborted by the coordinator's timer.
  */
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,10 +24,11 @@ afterAll(async () => {
   await dev?.kill('SIGKILL');
 });
 
-async function consume(kafka: Kafka, readUncommitted: boolean, count: number) {
-  const consumer = kafka.consumer({ groupId: `txn-${readUncommitted}`, readUncommitted, maxWaitTimeInMs: 100 });
+async function consume(kafka: Kafka, readUncommitted: boolean, count: number, from = topic) {
+  const groupId = `txn-${from}-${readUncommitted}`;
+  const consumer = kafka.consumer({ groupId, readUncommitted, maxWaitTimeInMs: 100 });
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.subscribe({ topic: from, fromBeginning: true });
   const values: string[] = [];
   await consumer.run({
     eachMessage: async ({ message }) => {
@@ -35,6 +39,9 @@ async function consume(kafka: Kafka, readUncommitted: boolean, count: number) {
   await consumer.disconnect();
   return values;
 }
+
+/** How kafkajs (EndTxn v1) reports a fenced producer: PRODUCER_FENCED is INVALID_PRODUCER_EPOCH below v2. */
+const fenced = { type: 'INVALID_PRODUCER_EPOCH' };
 
 const messages = (prefix: string) => [
   { value: `${prefix}-a`, partition: 0 },
@@ -84,5 +91,48 @@ describe('transactions with kafkajs', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${dev.httpPort}/metrics`)).text();
     expect(metrics).toContain('kafka_coordinator_transaction_ids{state="CompleteCommit"} 1');
     expect(metrics).toContain('kafka_coordinator_transaction_partitions{status="loaded"} 50');
+  });
+
+  it('a second producer with the same id fences the first and aborts its open transaction; a timed-out one is aborted', async () => {
+    if (dev === undefined) throw new Error('the first test starts the process');
+    const kafka = new Kafka({ brokers: [dev.bootstrap], clientId: 'txn-fence', logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        { topic: 'fenced', numPartitions: 1 },
+        { topic: 'slow', numPartitions: 1 },
+      ],
+    });
+    await admin.disconnect();
+
+    const settings = { transactionalId: 'shared-tx', idempotent: true, maxInFlightRequests: 1 };
+    const zombie = kafka.producer(settings);
+    await zombie.connect();
+    const open = await zombie.transaction();
+    await open.send({ topic: 'fenced', messages: [{ value: 'zombie' }] });
+    const fresh = kafka.producer(settings);
+    await fresh.connect();
+    const next = await fresh.transaction();
+    await next.send({ topic: 'fenced', messages: [{ value: 'fresh' }] });
+    await next.commit();
+    await expect(open.commit()).rejects.toMatchObject(fenced);
+    await Promise.all([zombie.disconnect(), fresh.disconnect()]);
+    // 'fresh' follows 'zombie' in the partition: receiving it means reading past the aborted record.
+    expect(await consume(kafka, false, 1, 'fenced')).toEqual(['fresh']);
+
+    const slow = kafka.producer({ ...settings, transactionalId: 'slow-tx', transactionTimeout: 1000 });
+    await slow.connect();
+    const late = await slow.transaction();
+    await late.send({ topic: 'slow', messages: [{ value: 'late' }] });
+    const metrics = () => fetch(`http://127.0.0.1:${dev?.httpPort}/metrics`).then((r) => r.text());
+    await waitFor(
+      async () => (await metrics()).includes('kafka_coordinator_transaction_ids{state="CompleteAbort"} 1'),
+      {
+        what: 'the coordinator to abort the timed-out transaction',
+      },
+    );
+    await expect(late.commit()).rejects.toMatchObject(fenced);
+    await slow.disconnect();
   });
 });
