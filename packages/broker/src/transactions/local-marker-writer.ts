@@ -52,7 +52,7 @@ export class LocalMarkerWriter implements MarkerWriter {
         );
         // A newer coordinator wrote this producer's markers already: ours is not needed.
         if (!written.ok && written.error === 'coordinator_fenced') return true;
-        if (written.ok && (await committed(partition, written.value.offset))) return true;
+        if (written.ok && (await committed(partition, written.value.offset, cancelled))) return true;
       }
       logger.debug({ topic: tp.topic, partition: tp.partition }, 'transaction marker not written here yet; retrying');
       await new Promise<void>((resolve) => this.#options.timers.schedule(this.#options.retryBackoffMs ?? 100, resolve));
@@ -60,13 +60,18 @@ export class LocalMarkerWriter implements MarkerWriter {
   }
 }
 
-/** Resolves true once the high watermark passes `offset`, false if the partition stops being led here. */
-function committed(partition: Partition, offset: bigint): Promise<boolean> {
+/**
+ * Resolves true once the high watermark passes `offset`, false if the
+ * partition stops being led here (or, seen at its next change, the request
+ * was cancelled).
+ */
+function committed(partition: Partition, offset: bigint, cancelled: () => boolean): Promise<boolean> {
   const leaderEpoch = partition.leaderEpoch;
   return new Promise((resolve) => {
     const check = (): void => {
       if (partition.highWatermark > offset) resolve(true);
-      else if (partition.closed || partition.role !== 'leader' || partition.leaderEpoch !== leaderEpoch) resolve(false);
+      else if (cancelled() || partition.closed || partition.role !== 'leader' || partition.leaderEpoch !== leaderEpoch)
+        resolve(false);
       // Partition wakes its listeners on appends, high-watermark moves, role changes and close.
       else partition.onNextAppend(check);
     };
