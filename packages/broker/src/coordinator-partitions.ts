@@ -6,8 +6,9 @@
  * (loading → loaded → unloaded), and writes appended as leader, answered
  * once committed (acks=all).
  *
- * Owned by its store (OffsetsStore, TransactionStateStore), which the
- * Broker feeds PartitionManager's role changes. Writes fail as data
+ * The base class of the coordinators' stores (OffsetsStore,
+ * TransactionStateStore), which add their record formats; the Broker feeds
+ * them PartitionManager's role changes. Writes fail as data
  * (StoreError); nothing here throws on a lost leadership or a bad disk. A
  * load that fails or is overtaken is abandoned and the partition stays
  * unserved until the next role change.
@@ -63,6 +64,7 @@ export class CoordinatorPartitions<S> {
     this.#options = options;
   }
 
+  /** For diagnostics and tests: how far this broker is with coordinating `index`. */
   status(index: number): 'loading' | 'loaded' | 'none' {
     return this.#coordinating.get(index)?.status ?? 'none';
   }

@@ -62,6 +62,18 @@ export function applyState(
   if (before !== p.role || (p.role === 'leader' && p.leaderEpoch !== epoch)) store.onRoleChange(p, before, p.role);
 }
 
+/** Follower `followerId` fetches from the leader's log end in `leaderEpoch`: the high watermark reaches it. */
+export async function followerCatchesUp(p: Partition, followerId: number, leaderEpoch: number): Promise<string> {
+  const fetch = {
+    followerId,
+    brokerEpoch: -1n,
+    fetchOffset: p.logEndOffset,
+    lastFetchedEpoch: -1,
+    currentLeaderEpoch: leaderEpoch,
+  };
+  return (await p.answerFollowerFetch(fetch, 0)).error;
+}
+
 export async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 5000;
   while (!condition()) {

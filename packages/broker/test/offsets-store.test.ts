@@ -17,7 +17,14 @@ import {
 } from '../src/groups/types.ts';
 import type { Partition } from '../src/replication/partition.ts';
 import type { PartitionState } from '../src/replication/partition-api.ts';
-import { applyState, closeFixtures, openPartition, state, until } from './coordinator-partition-fixture.ts';
+import {
+  applyState,
+  closeFixtures,
+  followerCatchesUp,
+  openPartition,
+  state,
+  until,
+} from './coordinator-partition-fixture.ts';
 
 afterEach(closeFixtures);
 
@@ -145,14 +152,7 @@ describe('OffsetsStore lifecycle', () => {
     await store.writeOffsets('g', [{ topic: 't', partition: 0, value: commit(7n) }]);
     apply(store, p, state(1, 2, [1, 2]));
     expect(store.status(0)).toBe('loading');
-    const fetch = {
-      followerId: 2,
-      brokerEpoch: -1n,
-      fetchOffset: p.logEndOffset,
-      lastFetchedEpoch: -1,
-      currentLeaderEpoch: 2,
-    };
-    expect((await p.answerFollowerFetch(fetch, 0)).error).toBe('none');
+    expect(await followerCatchesUp(p, 2, 2)).toBe('none');
     await until(() => store.status(0) === 'loaded', 'second load');
     expect(lifecycle.states.get(0)?.offsets.get('g')?.get('t:0')).toEqual(commit(7n));
   });

@@ -18,7 +18,14 @@ import {
 } from '../src/transactions/transaction-records.ts';
 import { type LoadedTransactions, TransactionStateStore } from '../src/transactions/transaction-state-store.ts';
 import { transactionStateTopic } from '../src/transactions/txn-api.ts';
-import { applyState, closeFixtures, openPartition, state, until } from './coordinator-partition-fixture.ts';
+import {
+  applyState,
+  closeFixtures,
+  followerCatchesUp,
+  openPartition,
+  state,
+  until,
+} from './coordinator-partition-fixture.ts';
 
 afterEach(closeFixtures);
 
@@ -129,14 +136,7 @@ describe('TransactionStateStore', () => {
       ok: false,
       error: 'coordinator_load_in_progress',
     });
-    const fetch = {
-      followerId: 2,
-      brokerEpoch: -1n,
-      fetchOffset: p.logEndOffset,
-      lastFetchedEpoch: -1,
-      currentLeaderEpoch: 2,
-    };
-    expect((await p.answerFollowerFetch(fetch, 0)).error).toBe('none');
+    expect(await followerCatchesUp(p, 2, 2)).toBe('none');
     await until(() => store.status(0) === 'loaded', 'second load');
     expect(lifecycle.states.get(0)).toEqual(new Map([['tx', value('Empty')]]));
   });

@@ -12,7 +12,6 @@ import { type Clock, err, type Logger } from '@runnel/common';
 import type { KafkaRecord } from '@runnel/protocol';
 import { CoordinatorPartitions } from '../coordinator-partitions.ts';
 import type { Partition } from '../replication/partition.ts';
-import type { PartitionRole } from '../replication/partition-api.ts';
 import { loadOffsetsPartition } from './offsets-loader.ts';
 import {
   encodeGroupMetadataKey,
@@ -52,14 +51,12 @@ export interface OffsetsStoreOptions {
   readonly commitTimeoutMs?: number;
 }
 
-export class OffsetsStore implements GroupStore {
+export class OffsetsStore extends CoordinatorPartitions<LoadedPartition> implements GroupStore {
   readonly #options: OffsetsStoreOptions;
-  readonly #partitions: CoordinatorPartitions<LoadedPartition>;
 
   constructor(options: OffsetsStoreOptions) {
-    this.#options = options;
     const { lifecycle, logger } = options;
-    this.#partitions = new CoordinatorPartitions<LoadedPartition>({
+    super({
       topic: consumerOffsetsTopic,
       partition: options.partition,
       lifecycle: {
@@ -78,24 +75,7 @@ export class OffsetsStore implements GroupStore {
       logger,
       clock: options.clock,
     });
-  }
-
-  /** For diagnostics and tests: how far this broker is with coordinating `index`. */
-  status(index: number): 'loading' | 'loaded' | 'none' {
-    return this.#partitions.status(index);
-  }
-
-  /**
-   * PartitionManager's hook: a partition changed role (or, as leader, its
-   * leader epoch). Never blocks the caller: loads run in the background.
-   */
-  onRoleChange(partition: Partition, before: PartitionRole, after: PartitionRole): void {
-    this.#partitions.onRoleChange(partition, before, after);
-  }
-
-  /** Stops every load and coordination (the broker is stopping). */
-  close(): void {
-    this.#partitions.close();
+    this.#options = options;
   }
 
   writeGroup(groupId: string, value: GroupMetadataValue | null): Promise<StoreResult> {
@@ -122,6 +102,6 @@ export class OffsetsStore implements GroupStore {
   }
 
   #write(groupId: string, records: KafkaRecord[]): Promise<StoreResult> {
-    return this.#partitions.append(partitionForGroup(groupId, this.#options.partitionCount()), records, groupId);
+    return this.append(partitionForGroup(groupId, this.#options.partitionCount()), records, groupId);
   }
 }

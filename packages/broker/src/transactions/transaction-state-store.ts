@@ -14,7 +14,6 @@ import type { Clock, Logger } from '@runnel/common';
 import { loadCoordinatorPartition } from '../coordinator-loader.ts';
 import { CoordinatorPartitions, type PartitionLifecycle } from '../coordinator-partitions.ts';
 import type { Partition } from '../replication/partition.ts';
-import type { PartitionRole } from '../replication/partition-api.ts';
 import { TransactionLogState } from './transaction-log-state.ts';
 import {
   decodeTransactionLogRecord,
@@ -50,14 +49,12 @@ export interface TransactionStateStoreOptions {
   readonly writeTimeoutMs?: number;
 }
 
-export class TransactionStateStore implements TransactionStore {
+export class TransactionStateStore extends CoordinatorPartitions<LoadedTransactions> implements TransactionStore {
   readonly #options: TransactionStateStoreOptions;
-  readonly #partitions: CoordinatorPartitions<LoadedTransactions>;
 
   constructor(options: TransactionStateStoreOptions) {
-    this.#options = options;
     const { logger } = options;
-    this.#partitions = new CoordinatorPartitions<LoadedTransactions>({
+    super({
       topic: transactionStateTopic,
       partition: options.partition,
       lifecycle: options.lifecycle,
@@ -82,21 +79,7 @@ export class TransactionStateStore implements TransactionStore {
       logger,
       clock: options.clock,
     });
-  }
-
-  /** For diagnostics and tests: how far this broker is with coordinating `index`. */
-  status(index: number): 'loading' | 'loaded' | 'none' {
-    return this.#partitions.status(index);
-  }
-
-  /** PartitionManager's hook (see CoordinatorPartitions.onRoleChange). */
-  onRoleChange(partition: Partition, before: PartitionRole, after: PartitionRole): void {
-    this.#partitions.onRoleChange(partition, before, after);
-  }
-
-  /** Stops every load and coordination (the broker is stopping). */
-  close(): void {
-    this.#partitions.close();
+    this.#options = options;
   }
 
   write(transactionalId: string, value: TransactionLogValue | null): Promise<StoreResult> {
@@ -105,6 +88,6 @@ export class TransactionStateStore implements TransactionStore {
       key: encodeTransactionLogKey(transactionalId),
       value: value === null ? null : encodeTransactionLogValue(value),
     };
-    return this.#partitions.append(index, [record], transactionalId);
+    return this.append(index, [record], transactionalId);
   }
 }
