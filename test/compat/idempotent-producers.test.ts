@@ -3,8 +3,9 @@
  * (`idempotent: true`) and librdkafka (kcat, `enable.idempotence=true`) get
  * producer ids through InitProducerId and produce; every batch they write
  * carries a distinct producer id and starts at sequence 0. A transactional
- * id is refused with NOT_COORDINATOR (this broker is no transaction
- * coordinator). A real `runnel dev` process.
+ * id is refused with NOT_COORDINATOR while no FindCoordinator has created
+ * `__transaction_state` (so no partition of it is led here; transactions
+ * are test/e2e/transactions-kafkajs.test.ts's). A real `runnel dev` process.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -72,7 +73,7 @@ describe('idempotent producers', () => {
     for (const first of firstOfEach.values()) expect(first).toMatchObject({ epoch: 0, baseSequence: 0 });
   });
 
-  it('InitProducerId for a transactional id answers NOT_COORDINATOR; without one, a new id every time', async () => {
+  it('InitProducerId for a transactional id before __transaction_state exists answers NOT_COORDINATOR; without one, a new id every time', async () => {
     const client = await ProtocolClient.connect(dev.port);
     try {
       const transactional = await client.request(22, 2, { transactionalId: 'txn-1', transactionTimeoutMs: 60_000 });

@@ -20,7 +20,8 @@ let client: ProtocolClient;
 let bootstrap: string;
 
 beforeAll(async () => {
-  cluster = await startInProcess({ logRetentionCheckIntervalMs: 100 });
+  // Hand-built transactions no coordinator knows: KIP-890 verification off.
+  cluster = await startInProcess({ logRetentionCheckIntervalMs: 100, transactionPartitionVerificationEnable: false });
   bootstrap = `127.0.0.1:${cluster.broker.port}`;
   client = await ProtocolClient.connect(cluster.broker.port);
 });

@@ -34,7 +34,12 @@ let cluster: TestCluster;
 const connections = new Map<number, Connection>();
 
 beforeAll(async () => {
-  cluster = await TestCluster.start({ controllers: 1, brokers: 2 });
+  // Hand-built transactions no coordinator knows: KIP-890 verification off.
+  cluster = await TestCluster.start({
+    controllers: 1,
+    brokers: 2,
+    brokerArgs: () => ['--no-transaction-partition-verification'],
+  });
   for (const id of [1, 2]) {
     connections.set(id, await Connection.connect({ host: '127.0.0.1', port: cluster.ports('broker', id).kafka }));
   }

@@ -42,11 +42,11 @@ import { initProducerIdHandler } from './handlers/init-producer-id.ts';
 import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { metadataHandler } from './handlers/metadata.ts';
 import { produceHandler } from './handlers/produce.ts';
+import { transactionHandlers } from './handlers/transactions.ts';
 import {
   describeProducersHandler,
   describeTransactionsHandler,
   listTransactionsHandler,
-  noTransactionsView,
 } from './handlers/transactions-admin.ts';
 import { writeTxnMarkersHandler } from './handlers/write-txn-markers.ts';
 import { HttpServer } from './http-server.ts';
@@ -61,8 +61,11 @@ import type { Partition } from './replication/partition.ts';
 import { ReplicaManager, replicationListenerName } from './replication/replica-manager.ts';
 import { RequestProcessor } from './request-processor.ts';
 import { readCleanShutdownMarker, writeCleanShutdownMarker } from './shutdown-marker.ts';
-import type { BrokerMarkerWriter } from './transactions/broker-marker-writer.ts';
-import { brokerMarkerHost, brokerMarkerWriter } from './transactions/broker-markers.ts';
+import { type BrokerMarkerWriter, imageRouting, type MarkerTransport } from './transactions/broker-marker-writer.ts';
+import { brokerMarkerHost, brokerMarkerWriter, grpcMarkerTransport } from './transactions/broker-markers.ts';
+import { BrokerTransactions } from './transactions/broker-transactions.ts';
+import { brokerTxnVerifier } from './transactions/broker-txn-verifier.ts';
+import { transactionStateTopic } from './transactions/txn-api.ts';
 import {
   applyTxnMarkers,
   type ConsumerOffsetsMarkerHook,
@@ -85,7 +88,7 @@ export interface BrokerOptions {
   markerWriter?: MarkerWriter;
   /** Told when a transaction marker is committed on a `__consumer_offsets` partition led here. */
   onConsumerOffsetsMarker?: ConsumerOffsetsMarkerHook;
-  /** What DescribeTransactions / ListTransactions answer from; until the coordinator runtime: none coordinated here. */
+  /** What DescribeTransactions / ListTransactions answer from; default: this broker's transaction coordinator. */
   transactions?: TransactionsView;
 }
 
@@ -106,6 +109,7 @@ export class Broker {
   #retentionTimer: NodeJS.Timeout | null = null;
   readonly #offsets: OffsetsStore;
   readonly #groups: GroupCoordinator;
+  readonly #transactions: BrokerTransactions;
   #ready = false;
   #session: ControllerSession | null = null;
   /** Set while start() waits for this broker to appear live in the image; called after each replayed batch. */
@@ -119,6 +123,7 @@ export class Broker {
   readonly markerWriter: MarkerWriter;
   /** The default writer, which this broker closes; null when the options gave one. */
   readonly #ownMarkerWriter: BrokerMarkerWriter | null;
+  readonly #txnTransport: MarkerTransport;
 
   private constructor(options: BrokerOptions, storedClusterId: string | null) {
     this.config = options.config;
@@ -133,7 +138,10 @@ export class Broker {
       logger: this.#logger,
       clock,
       fs: this.#fs,
-      onRoleChange: (p, before, after) => this.#offsets.onRoleChange(p, before, after),
+      onRoleChange: (p, before, after) => {
+        this.#offsets.onRoleChange(p, before, after);
+        this.#transactions.onRoleChange(p, before, after);
+      },
     });
     // Consumer groups: the coordinator keeps group state; the store persists it in __consumer_offsets and
     // tells the coordinator which of that topic's partitions this broker leads (and so coordinates).
@@ -171,6 +179,14 @@ export class Broker {
       },
       { defaultMetrics: options.processMetrics ?? false },
     );
+    const producerIds = new ProducerIdManager({
+      allocate: () =>
+        options.controller.call('allocateProducerIds', {
+          brokerId: options.config.nodeId,
+          brokerEpoch: this.#session?.brokerEpoch ?? -1n,
+        }),
+      logger: this.#logger.child({ component: 'producer-ids' }),
+    });
     const committedOffsets = () => this.#groups.committedOffsets();
     registerGroupMetrics(this.metrics.registry, { committedOffsets, replica: (t, p) => this.#partitions.get(t, p) });
     registerProducerStateMetrics(this.metrics.registry, {
@@ -189,6 +205,8 @@ export class Broker {
           this.#groups.completeTransaction(index, producerId, result, markerOffset)),
       logger: this.#logger,
     });
+    // Coordinators and partition leaders talk over the brokers' gRPC (TxnMarkers: Write and Verify).
+    this.#txnTransport = grpcMarkerTransport(this.#logger.child({ component: 'txn-rpc' }));
     // The default (gRPC to other leaders) is this broker's to close; a given writer is its giver's.
     if (options.markerWriter === undefined) {
       const { nodeId } = options.config;
@@ -196,6 +214,7 @@ export class Broker {
         nodeId,
         image: () => this.#image,
         host: this.#markerHost,
+        transport: this.#txnTransport,
         logger: this.#logger,
       });
       this.markerWriter = this.#ownMarkerWriter;
@@ -203,6 +222,27 @@ export class Broker {
       this.#ownMarkerWriter = null;
       this.markerWriter = options.markerWriter;
     }
+    this.#transactions = new BrokerTransactions({
+      config: options.config,
+      image: () => this.#image,
+      partition: (t, i) => this.#partitions.get(t, i),
+      producerIds,
+      markerWriter: this.markerWriter,
+      registry: this.metrics.registry,
+      logger: this.#logger,
+      clock,
+    });
+    // KIP-890 part 1: a transactional produce opening a transaction here asks the producer's coordinator first.
+    const verifier = options.config.transactionPartitionVerificationEnable
+      ? brokerTxnVerifier({
+          nodeId: options.config.nodeId,
+          routing: imageRouting(() => this.#image),
+          statePartitions: () => this.#image.topic(transactionStateTopic)?.partitions.length ?? null,
+          local: (input) => this.#transactions.coordinator.verify(input),
+          transport: this.#txnTransport,
+          logger: this.#logger.child({ component: 'txn-verify' }),
+        })
+      : null;
     const context: BrokerContext = {
       config: options.config,
       clusterId: () => this.clusterId,
@@ -219,7 +259,7 @@ export class Broker {
       kafkaConfig: () => kafkaConfigMap(options.config, this.port),
     };
     const handlers: Handler[] = [
-      register(produceHandler(context)),
+      register(produceHandler(context, verifier)),
       register(fetchHandler(context)),
       register(listOffsetsHandler(context)),
       register(metadataHandler(context)),
@@ -234,23 +274,13 @@ export class Broker {
       register(alterPartitionReassignmentsHandler(context)),
       register(listPartitionReassignmentsHandler(context)),
       register(electLeadersHandler(context)),
-      register(
-        initProducerIdHandler(
-          new ProducerIdManager({
-            allocate: () =>
-              options.controller.call('allocateProducerIds', {
-                brokerId: options.config.nodeId,
-                brokerEpoch: this.#session?.brokerEpoch ?? -1n,
-              }),
-            logger: this.#logger.child({ component: 'producer-ids' }),
-          }),
-        ),
-      ),
+      register(initProducerIdHandler(producerIds, this.#transactions.coordinator)),
       ...groupHandlers(this.#groups, { image: () => this.#image }),
+      ...transactionHandlers(this.#transactions.coordinator, { image: () => this.#image }),
       register(writeTxnMarkersHandler(this.#markerHost)),
       register(describeProducersHandler(context)),
-      register(describeTransactionsHandler(options.transactions ?? noTransactionsView)),
-      register(listTransactionsHandler(options.transactions ?? noTransactionsView, () => clock.nowMs())),
+      register(describeTransactionsHandler(options.transactions ?? this.#transactions.coordinator)),
+      register(listTransactionsHandler(options.transactions ?? this.#transactions.coordinator, () => clock.nowMs())),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
     this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));
@@ -302,7 +332,10 @@ export class Broker {
       image: () => this.#image,
       brokerEpoch: () => this.#session?.brokerEpoch ?? -1n,
       minInsyncReplicas: (topic) => topicLimits(this.#image.configOverrides('topic', topic), config).minInsyncReplicas,
-      txnMarkers: async (request) => ({ markers: await applyTxnMarkers(this.#markerHost, request.markers) }),
+      txn: {
+        markers: async (request) => ({ markers: await applyTxnMarkers(this.#markerHost, request.markers) }),
+        verify: async (request) => ({ partitions: this.#transactions.coordinator.verify(request) }),
+      },
     });
     this.#partitions.setReplication(this.#replication);
     this.#unsubscribe = this.#controller.subscribe((batch) => {
@@ -502,8 +535,10 @@ export class Broker {
     await this.#server?.close();
     await this.#http?.close();
     this.#ownMarkerWriter?.close();
+    this.#txnTransport.close();
     this.#groups.close();
     this.#offsets.close();
+    this.#transactions.close();
     await this.#replication?.close();
     await this.#partitions.close();
     // Last: only a stop that got here flushed and closed every log.

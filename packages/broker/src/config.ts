@@ -80,6 +80,27 @@ export interface BrokerConfig {
   groupInitialRebalanceDelayMs: number;
   /** group.min.session.timeout.ms: JoinGroups asking for a shorter session get INVALID_SESSION_TIMEOUT. */
   groupMinSessionTimeoutMs: number;
+  /** transaction.max.timeout.ms: InitProducerId asking for a longer transaction timeout gets INVALID_TRANSACTION_TIMEOUT. */
+  transactionMaxTimeoutMs: number;
+  /** transactional.id.expiration.ms: a transactional id idle (no transaction open) this long is forgotten. */
+  transactionalIdExpirationMs: number;
+  /** transactions.remove.expired.transaction.cleanup.interval.ms: how often idle transactional ids are looked for. */
+  transactionalIdExpirationCheckIntervalMs: number;
+  /** transaction.state.log.num.partitions: partitions `__transaction_state` is created with. */
+  transactionStateLogPartitions: number;
+  /** transaction.state.log.replication.factor: capped at the registered brokers when the topic is created. */
+  transactionStateLogReplicationFactor: number;
+  /** transaction.state.log.min.isr: the topic's min.insync.replicas, capped at its replication factor. */
+  transactionStateLogMinIsr: number;
+  /** transaction.state.log.segment.bytes */
+  transactionStateLogSegmentBytes: number;
+  /**
+   * transaction.partition.verification.enable (KIP-890 part 1): a
+   * transactional batch opening its producer's transaction on a partition is
+   * stored only once the producer's coordinator says the partition is in
+   * the ongoing transaction.
+   */
+  transactionPartitionVerificationEnable: boolean;
   /** Host and port of the HTTP server for /metrics, /healthz, /readyz; port 0 picks one, null disables. */
   httpHost: string;
   httpPort: number | null;
@@ -127,6 +148,14 @@ export const defaultBrokerConfig: BrokerConfig = {
   highWatermarkCheckpointIntervalMs: 5000,
   groupInitialRebalanceDelayMs: 3000,
   groupMinSessionTimeoutMs: 6000,
+  transactionMaxTimeoutMs: 900_000,
+  transactionalIdExpirationMs: 7 * 24 * hourMs,
+  transactionalIdExpirationCheckIntervalMs: hourMs,
+  transactionStateLogPartitions: 50,
+  transactionStateLogReplicationFactor: 3,
+  transactionStateLogMinIsr: 2,
+  transactionStateLogSegmentBytes: 104_857_600,
+  transactionPartitionVerificationEnable: true,
   httpHost: '127.0.0.1',
   httpPort: 9644,
 };
@@ -166,6 +195,16 @@ export function kafkaConfigMap(config: BrokerConfig, boundPort: number): Record<
     'replica.socket.timeout.ms': String(config.replicaSocketTimeoutMs),
     'follower.replication.throttled.rate': String(config.followerReplicationThrottledRate),
     'replica.high.watermark.checkpoint.interval.ms': String(config.highWatermarkCheckpointIntervalMs),
+    'transaction.max.timeout.ms': String(config.transactionMaxTimeoutMs),
+    'transactional.id.expiration.ms': String(config.transactionalIdExpirationMs),
+    'transactions.remove.expired.transaction.cleanup.interval.ms': String(
+      config.transactionalIdExpirationCheckIntervalMs,
+    ),
+    'transaction.state.log.num.partitions': String(config.transactionStateLogPartitions),
+    'transaction.state.log.replication.factor': String(config.transactionStateLogReplicationFactor),
+    'transaction.state.log.min.isr': String(config.transactionStateLogMinIsr),
+    'transaction.state.log.segment.bytes': String(config.transactionStateLogSegmentBytes),
+    'transaction.partition.verification.enable': String(config.transactionPartitionVerificationEnable),
     ...(config.rack === null ? {} : { 'broker.rack': config.rack }),
   };
 }

@@ -17,6 +17,13 @@ export type StoreError = 'not_coordinator' | 'coordinator_load_in_progress' | 't
 
 export type StoreResult = Result<void, StoreError>;
 
+/**
+ * A coordinator's append on behalf of a producer (a transactional offset
+ * commit) may also find the producer fenced: an epoch older than the
+ * partition knows (Kafka answers INVALID_PRODUCER_EPOCH).
+ */
+export type CoordinatorAppendError = StoreError | 'invalid_producer_epoch';
+
 /** Store failures as the coordinator APIs report them (Kafka's mapping for group and transaction state writes). */
 export function coordinatorWriteErrorCode(error: StoreError): number {
   switch (error) {

@@ -1,8 +1,9 @@
 /**
  * FindCoordinator against a stub controller and a hand-built metadata
- * image: the first lookup creates `__consumer_offsets` with the internal
- * topic's settings, the answer is the PLAINTEXT address of the leader of
- * the group's partition, and every "not yet" is COORDINATOR_NOT_AVAILABLE.
+ * image: the first lookup of a key type creates its internal topic
+ * (`__consumer_offsets`, `__transaction_state`) with its settings, the
+ * answer is the PLAINTEXT address of the leader of the key's partition, and
+ * every "not yet" is COORDINATOR_NOT_AVAILABLE.
  */
 import { ok, silentLogger } from '@runnel/common';
 import {
@@ -15,11 +16,14 @@ import {
 } from '@runnel/metadata';
 import { ErrorCode, type FindCoordinatorResponse } from '@runnel/protocol';
 import { describe, expect, it } from 'vitest';
+import { defaultBrokerConfig } from '../src/config.ts';
 import { consumerOffsetsTopic, partitionForGroup } from '../src/groups/types.ts';
 import { findCoordinatorHandler } from '../src/handlers/find-coordinator.ts';
 import type { BrokerContext, RequestContext } from '../src/handlers/handler.ts';
+import { partitionForTransactionalId, transactionStateTopic } from '../src/transactions/txn-api.ts';
 
 const topicId = '00000000-0000-4000-8000-000000000001';
+const otherTopicId = '00000000-0000-4000-8000-000000000002';
 
 function registration(brokerId: number): MetadataRecord {
   return {
@@ -40,12 +44,14 @@ function topicRecords(
   partitions: number,
   brokers: number[],
   leaderOf = (i: number) => brokers[i % brokers.length],
+  name = consumerOffsetsTopic,
 ): MetadataRecord[] {
-  const records: MetadataRecord[] = [{ type: 'topic', name: consumerOffsetsTopic, topicId }];
+  const id = name === consumerOffsetsTopic ? topicId : otherTopicId;
+  const records: MetadataRecord[] = [{ type: 'topic', name, topicId: id }];
   for (let i = 0; i < partitions; i++) {
     records.push({
       type: 'partition',
-      topicId,
+      topicId: id,
       partition: i,
       replicas: brokers,
       isr: brokers,
@@ -76,7 +82,7 @@ function cluster(brokers: number[], options: { unavailableTimes?: number } = {})
       created.push([...req]);
       const first = req[0];
       if (first === undefined) return [];
-      commit(topicRecords(first.numPartitions, brokers.slice(0, first.replicationFactor)));
+      commit(topicRecords(first.numPartitions, brokers.slice(0, first.replicationFactor), undefined, first.name));
       return [
         {
           name: first.name,
@@ -91,6 +97,7 @@ function cluster(brokers: number[], options: { unavailableTimes?: number } = {})
     },
   };
   const context = {
+    config: defaultBrokerConfig,
     controller,
     partitions: { settled: () => Promise.resolve() },
     logger: silentLogger(),
@@ -176,9 +183,40 @@ describe('findCoordinatorHandler', () => {
     expect(await find(c.context, 'g')).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, nodeId: -1 });
   });
 
-  it('answers COORDINATOR_NOT_AVAILABLE for transactions and INVALID_REQUEST for unknown key types, creating nothing', async () => {
+  it('creates __transaction_state on the first transactional lookup and answers the leader of the id partition', async () => {
+    const c = cluster([1, 2, 3, 4]);
+    const response = await find(c.context, 'payments-tx', 1);
+    expect(c.created).toEqual([
+      [
+        {
+          name: transactionStateTopic,
+          numPartitions: 50,
+          replicationFactor: 3,
+          assignments: [],
+          configs: {
+            'cleanup.policy': 'compact',
+            'compression.type': 'uncompressed',
+            'min.insync.replicas': '2',
+            'segment.bytes': '104857600',
+            'unclean.leader.election.enable': 'false',
+          },
+        },
+      ],
+    ]);
+    const leader = c.image().partition(transactionStateTopic, partitionForTransactionalId('payments-tx', 50))?.leader;
+    expect(response).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: leader, host: `broker-${leader}` });
+    expect(c.image().topic(consumerOffsetsTopic)).toBeUndefined();
+  });
+
+  it('caps __transaction_state min.insync.replicas at its replication factor on a one-broker cluster', async () => {
+    const c = cluster([5]);
+    expect(await find(c.context, 'tx', 1)).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: 5 });
+    expect(c.created[0]?.[0]).toMatchObject({ replicationFactor: 1, configs: { 'min.insync.replicas': '1' } });
+  });
+
+  it('answers INVALID_REQUEST for an empty transactional id and unknown key types, creating nothing', async () => {
     const c = cluster([1]);
-    expect(await find(c.context, 'txn', 1)).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE });
+    expect(await find(c.context, '', 1)).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST });
     expect(await find(c.context, 'x', 2)).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST });
     expect(c.created).toEqual([]);
   });

@@ -73,4 +73,44 @@ describe('ProducerIdManager', () => {
     expect(await ids.next()).toEqual(err('unavailable'));
     expect(await ids.next()).toEqual(ok(5000n));
   });
+
+  it('tryNext answers unavailable at once while the first block is fetched, then hands out its ids', async () => {
+    const c = controller(10);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const ids = new ProducerIdManager({
+      allocate: async () => {
+        await gate;
+        return c.allocate();
+      },
+      logger: silentLogger(),
+    });
+    expect(ids.tryNext()).toEqual(err('unavailable'));
+    expect(ids.tryNext()).toEqual(err('unavailable'));
+    release();
+    const first = await ids.next(); // shares the fetch tryNext started
+    expect(c.asked).toEqual([5000n]);
+    expect(first).toEqual(ok(5000n));
+    expect(ids.tryNext()).toEqual(ok(5001n));
+  });
+
+  it('tryNext moves to the block fetched ahead without waiting, never repeating an id', async () => {
+    const c = controller(10);
+    const ids = new ProducerIdManager({ allocate: c.allocate, logger: silentLogger() });
+    const got: bigint[] = [];
+    const first = await ids.next();
+    if (first.ok) got.push(first.value);
+    for (let i = 0; i < 9; i++) {
+      const id = ids.tryNext();
+      if (id.ok) got.push(id.value);
+    }
+    // The prefetch started at 90% answers in microtasks; setImmediate runs after all of them.
+    await new Promise((resolve) => setImmediate(resolve));
+    const next = ids.tryNext();
+    expect(got).toEqual(Array.from({ length: 10 }, (_, i) => 5000n + BigInt(i)));
+    expect(c.asked).toHaveLength(2);
+    expect(next).toEqual(ok(c.asked[1]));
+  });
 });

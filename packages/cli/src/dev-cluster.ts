@@ -36,6 +36,7 @@ export interface DevClusterOptions {
   httpBasePort: number;
   partitions: number;
   autoCreateTopics: boolean;
+  transactionPartitionVerification: boolean;
   flushMessages: number;
   logLevel: string;
   /** Passed on to every process when set; unset, their logs (files, not terminals) are JSON. */
@@ -49,6 +50,7 @@ export function brokerArgs(options: DevClusterOptions, defaultReplicationFactor:
     options.host,
     ...(options.advertisedHost === undefined ? [] : ['--advertised-host', options.advertisedHost]),
     ...(options.autoCreateTopics ? [] : ['--no-auto-create-topics']),
+    ...(options.transactionPartitionVerification ? [] : ['--no-transaction-partition-verification']),
     '--num-partitions',
     String(options.partitions),
     '--default-replication-factor',

@@ -17,7 +17,11 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(partitions = 1): Promise<TestCluster> {
+/** `transactionPartitionVerification: false` for tests that hand-build transactions no coordinator knows. */
+export async function startTestCluster(
+  partitions = 1,
+  options: { transactionPartitionVerification?: boolean } = {},
+): Promise<TestCluster> {
   const dataDir = await mkdtemp(join(tmpdir(), 'runnel-cli-test-'));
   const dev = await startDev({
     dataDir,
@@ -27,6 +31,7 @@ export async function startTestCluster(partitions = 1): Promise<TestCluster> {
     logLevel: 'silent',
     partitions,
     autoCreateTopics: true,
+    transactionPartitionVerification: options.transactionPartitionVerification ?? true,
     flushMessages: Number.MAX_SAFE_INTEGER,
   });
   const port = dev.broker.port;

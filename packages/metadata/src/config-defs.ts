@@ -279,6 +279,21 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     readOnly: true,
   }),
   def('ssl.keystore.password', 'password', null, 'Password of the TLS key store.'),
+  def(
+    'transaction.partition.verification.enable',
+    'boolean',
+    'true',
+    'Verify with the transaction coordinator before a transactional batch opens a transaction on a partition (KIP-890).',
+    { readOnly: true },
+  ),
+  def('transaction.max.timeout.ms', 'int', '900000', 'Longest transaction timeout a producer may ask for.', {
+    validator: atLeast(1),
+    readOnly: true,
+  }),
+  def('transaction.state.log.min.isr', 'int', '2', 'min.insync.replicas of __transaction_state (capped at its RF).', {
+    validator: atLeast(1),
+    readOnly: true,
+  }),
   def('transaction.state.log.num.partitions', 'int', '50', 'Partitions of __transaction_state.', {
     validator: atLeast(1),
     readOnly: true,
@@ -287,6 +302,21 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     validator: atLeast(1),
     readOnly: true,
   }),
+  def('transaction.state.log.segment.bytes', 'int', '104857600', 'segment.bytes of __transaction_state.', {
+    validator: atLeast(1),
+    readOnly: true,
+  }),
+  def('transactional.id.expiration.ms', 'int', '604800000', 'How long an idle transactional id is kept.', {
+    validator: atLeast(1),
+    readOnly: true,
+  }),
+  def(
+    'transactions.remove.expired.transaction.cleanup.interval.ms',
+    'int',
+    '3600000',
+    'How often idle transactional ids are expired.',
+    { validator: atLeast(1), readOnly: true },
+  ),
   def('unclean.leader.election.enable', 'boolean', 'false', 'Default unclean.leader.election.enable.'),
 ];
 

@@ -140,6 +140,10 @@ describe('describeBrokerConfigs', () => {
       'delete.topic.enable': 'true',
       'offsets.topic.replication.factor': '3',
       'transaction.state.log.replication.factor': '3',
+      'transaction.state.log.num.partitions': '50',
+      'transaction.state.log.min.isr': '2',
+      'transaction.max.timeout.ms': '900000',
+      'transactional.id.expiration.ms': '604800000',
     });
   });
 });

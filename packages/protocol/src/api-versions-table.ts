@@ -90,10 +90,12 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('CreateTopics', 3, 4),
   api('DeleteTopics', 1, 3),
   api('DeleteRecords', 1, 1),
-  api('InitProducerId', 0, 4),
-  api('AddPartitionsToTxn', 0, 1),
-  api('AddOffsetsToTxn', 0, 1),
-  api('EndTxn', 1, 1),
+  // v5 and v4 only allow TRANSACTION_ABORTABLE (KIP-890), never answered; AddPartitionsToTxn v4+ is the
+  // brokers' verify-only form and EndTxn v5 transaction version 2, neither served.
+  api('InitProducerId', 0, 5),
+  api('AddPartitionsToTxn', 0, 3),
+  api('AddOffsetsToTxn', 0, 4),
+  api('EndTxn', 0, 4),
   // Sent by transaction coordinators and admin tools (abortTransaction) straight to a partition leader.
   api('WriteTxnMarkers', 1, 1),
   api('TxnOffsetCommit', 0, 5),

@@ -16,9 +16,7 @@ import {
  * their handlers exist (the broker serves only what a handler declares).
  */
 const definedAhead: ReadonlyMap<number, { min: number; max: number }> = new Map([
-  [ApiKeys.InitProducerId, { min: 0, max: 5 }],
   [ApiKeys.AddPartitionsToTxn, { min: 0, max: 5 }],
-  [ApiKeys.AddOffsetsToTxn, { min: 0, max: 4 }],
   [ApiKeys.EndTxn, { min: 0, max: 5 }],
 ]);
 

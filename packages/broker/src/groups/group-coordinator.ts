@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { assert, type Clock, type Logger, ok, silentLogger, systemClock } from '@runnel/common';
 import { ErrorCode } from '@runnel/protocol';
+import { CoordinatorRuntime, type LoadedSlot } from '../coordinator-runtime.ts';
 import type {
   CommitInput,
   CommitResult,
@@ -52,18 +53,6 @@ interface TxnCompletion {
   readonly markerOffset: bigint;
 }
 
-type Slot =
-  /** `completions`: markers committed during the load, which may lie past the end the load read to. */
-  | { readonly kind: 'loading'; readonly completions: TxnCompletion[] }
-  | { readonly kind: 'loaded'; readonly machine: GroupMachine; cancel: () => void };
-
-interface Parked {
-  readonly kind: ReplyKind;
-  readonly resolve: (result: never) => void;
-}
-
-const noTimer = (): void => {};
-
 /**
  * Owned by the Broker, which forwards group requests to it (through
  * handlers/group-handlers.ts) and hands it to the store as the
@@ -75,24 +64,29 @@ export class GroupCoordinator implements CoordinatorLifecycle {
   readonly config: GroupCoordinatorConfig;
   readonly #store: GroupStore;
   readonly #clock: Clock;
-  readonly #timers: GroupTimers;
   readonly #logger: Logger;
   readonly #newMemberSuffix: () => string;
-  readonly #slots = new Map<number, Slot>();
-  readonly #parked = new Map<number, Parked>();
-  #nextTicket = 1;
-  #cancelExpiry: () => void = noTimer;
-  #closed = false;
+  readonly #runtime: CoordinatorRuntime<Effects, GroupMachine>;
+  /** Per partition loading: markers committed during the load, which may lie past the end the load read to. */
+  readonly #loadingCompletions = new Map<number, TxnCompletion[]>();
 
   constructor(options: GroupCoordinatorOptions) {
     this.config = { ...defaultGroupCoordinatorConfig, ...options.config };
     assert(this.config.offsetsTopicPartitions > 0, 'offsetsTopicPartitions must be positive');
     this.#store = options.store;
     this.#clock = options.clock ?? systemClock;
-    this.#timers = options.timers ?? realGroupTimers;
     this.#logger = options.logger ?? silentLogger();
     this.#newMemberSuffix = options.newMemberSuffix ?? randomUUID;
-    this.#scheduleExpiry();
+    this.#runtime = new CoordinatorRuntime<Effects, GroupMachine>({
+      clock: this.#clock,
+      timers: options.timers ?? realGroupTimers,
+      logger: this.#logger,
+      name: 'group coordinator',
+      expireIntervalMs: this.config.offsetsRetentionCheckIntervalMs,
+      carryOut: (partition, slot, effects) => {
+        for (const write of effects.writes) void this.#write(partition, slot, write);
+      },
+    });
   }
 
   partitionFor(groupId: string): number {
@@ -100,24 +94,21 @@ export class GroupCoordinator implements CoordinatorLifecycle {
   }
 
   loading(partition: number): void {
-    this.#drop(partition);
-    this.#slots.set(partition, { kind: 'loading', completions: [] });
+    this.#runtime.loading(partition);
+    this.#loadingCompletions.set(partition, []);
   }
 
   loaded(partition: number, state: LoadedPartition): void {
-    const before = this.#slots.get(partition);
-    const completions = before?.kind === 'loading' ? before.completions : [];
-    this.#drop(partition);
     const machine = new GroupMachine({
       config: this.config,
       newMemberSuffix: this.#newMemberSuffix,
       loaded: state,
       nowMs: this.#clock.nowMs(),
     });
-    const slot: Slot = { kind: 'loaded', machine, cancel: noTimer };
-    this.#slots.set(partition, slot);
     this.#logger.info({ partition, groups: state.groups.size }, 'group coordinator loaded partition');
-    this.#rearm(partition, slot);
+    const completions = this.#loadingCompletions.get(partition) ?? [];
+    this.#loadingCompletions.delete(partition);
+    this.#runtime.loaded(partition, machine);
     // A marker the load already read finds nothing left to complete: its commits are before it.
     for (const c of completions) this.completeTransaction(partition, c.producerId, c.result, c.markerOffset);
   }
@@ -131,27 +122,26 @@ export class GroupCoordinator implements CoordinatorLifecycle {
    * it (its next leader's load reads the marker).
    */
   completeTransaction(offsetsPartition: number, producerId: bigint, result: TxnResult, markerOffset: bigint): void {
-    const slot = this.#slots.get(offsetsPartition);
-    if (slot === undefined) return;
-    if (slot.kind === 'loading') {
-      slot.completions.push({ producerId, result, markerOffset });
+    const waiting = this.#loadingCompletions.get(offsetsPartition);
+    if (waiting !== undefined) {
+      waiting.push({ producerId, result, markerOffset });
       return;
     }
+    const slot = this.#runtime.route(offsetsPartition);
+    if (typeof slot === 'number') return;
     const effects = slot.machine.completeTransaction(producerId, result, markerOffset, this.#clock.nowMs());
-    this.#apply(offsetsPartition, slot, effects);
+    this.#runtime.apply(offsetsPartition, slot, effects);
   }
 
   unloaded(partition: number): void {
-    this.#drop(partition);
+    this.#loadingCompletions.delete(partition);
+    this.#runtime.drop(partition);
   }
 
   /** Stops the timers; parked requests are answered NOT_COORDINATOR. */
   close(): void {
-    this.#closed = true;
-    this.#cancelExpiry();
-    for (const partition of [...this.#slots.keys()]) this.#drop(partition);
+    this.#runtime.close();
   }
-
   joinGroup(input: JoinInput): Promise<JoinResult> {
     const fail = (code: number): JoinResult => joinError(code, input.memberId);
     return this.#call('join', input.groupId, true, fail, (m, t, now) => m.join(t, input, now));
@@ -215,52 +205,39 @@ export class GroupCoordinator implements CoordinatorLifecycle {
    * `requireStable` (v7): partitions with pending transactional commits answer UNSTABLE_OFFSET_COMMIT.
    */
   fetchOffsets(groupId: string, partitions: readonly TopicPartitionRef[] | null, requireStable = false): FetchResult {
-    const routed = this.#route(groupId, false);
+    const routed = this.#route(groupId);
     if (typeof routed === 'number') return { errorCode: routed, offsets: [] };
-    return routed.slot.machine.fetch(groupId, partitions, requireStable);
+    return routed.machine.fetch(groupId, partitions, requireStable);
   }
 
   describeGroup(groupId: string): GroupDescription {
-    const routed = this.#route(groupId, false);
-    if (typeof routed !== 'number') return routed.slot.machine.describe(groupId);
+    const routed = this.#route(groupId);
+    if (typeof routed !== 'number') return routed.machine.describe(groupId);
     return { errorCode: routed, groupId, state: 'Dead', protocolType: '', protocol: '', members: [] };
   }
 
   /** Groups of every hosted partition; COORDINATOR_LOAD_IN_PROGRESS while any partition is still loading. */
   listGroups(): { errorCode: number; groups: GroupListing[] } {
-    let errorCode: number = ErrorCode.NONE;
+    const errorCode = this.#runtime.counts().loading > 0 ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE;
     const groups: GroupListing[] = [];
-    for (const slot of this.#slots.values()) {
-      if (slot.kind === 'loading') errorCode = ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-      else groups.push(...slot.machine.list());
-    }
+    for (const [, slot] of this.#runtime.loadedSlots()) groups.push(...slot.machine.list());
     return { errorCode, groups };
   }
 
   /** Committed offsets of the hosted groups: the inputs of lag (per group, per partition). */
   committedOffsets(): CommittedOffset[] {
     const out: CommittedOffset[] = [];
-    for (const slot of this.#slots.values()) if (slot.kind === 'loaded') out.push(...slot.machine.committedOffsets());
+    for (const [, slot] of this.#runtime.loadedSlots()) out.push(...slot.machine.committedOffsets());
     return out;
   }
 
   /** Runs the offset-retention pass now (it also runs every offsetsRetentionCheckIntervalMs). */
   expire(): void {
-    const now = this.#clock.nowMs();
-    for (const [partition, slot] of this.#slots) {
-      if (slot.kind === 'loaded') this.#apply(partition, slot, slot.machine.expire(now));
-    }
+    this.#runtime.expire();
   }
 
-  #route(groupId: string, requireGroupId: boolean): { partition: number; slot: Slot & { kind: 'loaded' } } | number {
-    // Membership APIs and TxnOffsetCommit need a real group id; offset and admin APIs accept '' as Kafka does.
-    if (requireGroupId && groupId === '') return ErrorCode.INVALID_GROUP_ID;
-    if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    const partition = this.partitionFor(groupId);
-    const slot = this.#slots.get(partition);
-    if (slot === undefined) return ErrorCode.NOT_COORDINATOR;
-    if (slot.kind === 'loading') return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    return { partition, slot };
+  #route(groupId: string): LoadedSlot<GroupMachine> | number {
+    return this.#runtime.route(this.partitionFor(groupId));
   }
 
   #call<K extends ReplyKind>(
@@ -270,34 +247,16 @@ export class GroupCoordinator implements CoordinatorLifecycle {
     fail: (errorCode: number) => ReplyByKind[K],
     step: (machine: GroupMachine, ticket: number, nowMs: number) => Effects,
   ): Promise<ReplyByKind[K]> {
-    const routed = this.#route(groupId, requireGroupId);
-    if (typeof routed === 'number') return Promise.resolve(fail(routed));
-    const ticket = this.#nextTicket++;
-    const answer = new Promise<ReplyByKind[K]>((resolve) => {
-      this.#parked.set(ticket, { kind, resolve });
-    });
-    this.#apply(routed.partition, routed.slot, step(routed.slot.machine, ticket, this.#clock.nowMs()));
-    return answer;
+    // Membership APIs and TxnOffsetCommit need a real group id; offset and admin APIs accept '' as Kafka does.
+    if (requireGroupId && groupId === '') return Promise.resolve(fail(ErrorCode.INVALID_GROUP_ID));
+    return this.#runtime.call(kind, this.partitionFor(groupId), fail, step);
   }
 
-  #apply(partition: number, slot: Slot & { kind: 'loaded' }, effects: Effects): void {
-    for (const reply of effects.replies) {
-      const parked = this.#parked.get(reply.ticket);
-      assert(
-        parked !== undefined && parked.kind === reply.kind,
-        `reply ${reply.kind} for unknown ticket ${reply.ticket}`,
-      );
-      this.#parked.delete(reply.ticket);
-      (parked.resolve as (result: unknown) => void)(reply.result);
-    }
-    for (const write of effects.writes) void this.#write(partition, slot, write);
-    this.#rearm(partition, slot);
-  }
-
-  async #write(partition: number, slot: Slot & { kind: 'loaded' }, write: WriteRequest): Promise<void> {
+  async #write(partition: number, slot: LoadedSlot<GroupMachine>, write: WriteRequest): Promise<void> {
     let result: WriteResult = ok({ baseOffset: null });
-    if (write.offsets !== null)
+    if (write.offsets !== null) {
       result = await this.#store.writeOffsets(write.groupId, write.offsets, write.transaction);
+    }
     if (result.ok && write.group !== null) {
       const grouped = await this.#store.writeGroup(write.groupId, write.group.value);
       if (!grouped.ok) result = grouped;
@@ -306,42 +265,7 @@ export class GroupCoordinator implements CoordinatorLifecycle {
       this.#logger.warn({ partition, groupId: write.groupId, error: result.error }, 'group coordinator write failed');
     }
     // The partition moved meanwhile: abandon() already answered everyone waiting on this write.
-    if (this.#slots.get(partition) !== slot) return;
-    this.#apply(partition, slot, slot.machine.written(write.writeId, result, this.#clock.nowMs()));
-  }
-
-  #rearm(partition: number, slot: Slot & { kind: 'loaded' }): void {
-    slot.cancel();
-    slot.cancel = noTimer;
-    const deadlineMs = slot.machine.nextDeadlineMs();
-    if (deadlineMs === null) return;
-    slot.cancel = this.#timers.schedule(deadlineMs - this.#clock.nowMs(), () => {
-      slot.cancel = noTimer;
-      if (this.#slots.get(partition) !== slot) return;
-      this.#apply(partition, slot, slot.machine.tick(this.#clock.nowMs()));
-    });
-  }
-
-  #drop(partition: number): void {
-    const slot = this.#slots.get(partition);
-    this.#slots.delete(partition);
-    if (slot?.kind !== 'loaded') return;
-    slot.cancel();
-    const effects = slot.machine.abandon(this.#clock.nowMs());
-    for (const reply of effects.replies) {
-      const parked = this.#parked.get(reply.ticket);
-      if (parked === undefined) continue;
-      this.#parked.delete(reply.ticket);
-      (parked.resolve as (result: unknown) => void)(reply.result);
-    }
-    this.#logger.info({ partition }, 'group coordinator unloaded partition');
-  }
-
-  #scheduleExpiry(): void {
-    this.#cancelExpiry = this.#timers.schedule(this.config.offsetsRetentionCheckIntervalMs, () => {
-      if (this.#closed) return;
-      this.expire();
-      this.#scheduleExpiry();
-    });
+    if (!this.#runtime.current(partition, slot)) return;
+    this.#runtime.apply(partition, slot, slot.machine.written(write.writeId, result, this.#clock.nowMs()));
   }
 }

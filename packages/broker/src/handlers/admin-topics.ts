@@ -13,7 +13,7 @@ import {
   type DeleteTopicsResponse,
   ErrorCode,
 } from '@runnel/protocol';
-import { consumerOffsetsTopic } from '../groups/types.ts';
+import { isInternalTopic } from '../internal-topic.ts';
 import type { BrokerContext, Handler } from './handler.ts';
 
 const createTopicErrorCodes: Record<CreateTopicError, number> = {
@@ -33,9 +33,8 @@ export function createTopicsHandler(broker: BrokerContext): Handler<19> {
     async handle(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
       const counts = new Map<string, number>();
       for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
-      // Internal topics are created by the broker itself (groups), never by clients.
-      const internal = (name: string): boolean => name === consumerOffsetsTopic;
-      const unique = request.topics.filter((t) => counts.get(t.name) === 1 && !internal(t.name));
+      // Internal topics are created by the broker itself (coordinators), never by clients.
+      const unique = request.topics.filter((t) => counts.get(t.name) === 1 && !isInternalTopic(t.name));
       let results: CreateTopicResult[];
       try {
         results = await broker.controller.call('createTopics', {
@@ -72,7 +71,7 @@ export function createTopicsHandler(broker: BrokerContext): Handler<19> {
           if (counts.get(t.name) !== 1) {
             return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request' };
           }
-          if (internal(t.name)) {
+          if (isInternalTopic(t.name)) {
             return {
               name: t.name,
               errorCode: ErrorCode.INVALID_REQUEST,

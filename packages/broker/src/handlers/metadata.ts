@@ -9,7 +9,7 @@
 import type { CreateTopicResult, MetadataImage } from '@runnel/metadata';
 import { ControllerUnavailableError, isValidTopicName } from '@runnel/metadata';
 import { ErrorCode, type MetadataRequest, type MetadataResponse } from '@runnel/protocol';
-import { consumerOffsetsTopic } from '../groups/types.ts';
+import { isInternalTopic } from '../internal-topic.ts';
 import type { BrokerContext, Handler, RequestContext } from './handler.ts';
 
 type TopicMetadata = MetadataResponse['topics'][number];
@@ -27,7 +27,7 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
       isrNodes: [...p.isr],
       offlineReplicas: [],
     }));
-    return { errorCode: ErrorCode.NONE, name, isInternal: name === consumerOffsetsTopic, partitions };
+    return { errorCode: ErrorCode.NONE, name, isInternal: isInternalTopic(name), partitions };
   }
 
   function missing(name: string, errorCode: number): TopicMetadata {
@@ -67,9 +67,9 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
       const allowCreate = broker.config.autoCreateTopics && (version < 4 || request.allowAutoTopicCreation !== false);
       let image = broker.image();
       if (requested !== null && allowCreate) {
-        // __consumer_offsets is created by FindCoordinator with its own settings, never as a plain topic.
+        // Internal topics are created by FindCoordinator with their own settings, never as plain topics.
         const toCreate = [...new Set(requested)].filter(
-          (n) => image.topic(n) === undefined && isValidTopicName(n) && n !== consumerOffsetsTopic,
+          (n) => image.topic(n) === undefined && isValidTopicName(n) && !isInternalTopic(n),
         );
         if (toCreate.length > 0) {
           await autoCreate(toCreate);

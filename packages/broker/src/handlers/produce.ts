@@ -30,7 +30,7 @@ import {
   type ProduceResponse,
   validateRecordBatches,
 } from '@runnel/protocol';
-import { consumerOffsetsTopic } from '../groups/types.ts';
+import { isInternalTopic } from '../internal-topic.ts';
 import { topicLimits } from '../log-config.ts';
 import { type Acks, isAcks } from '../replication/partition-api.ts';
 import type { TxnVerifier } from '../transactions/txn-ports.ts';
@@ -108,7 +108,7 @@ export function produceHandler(broker: BrokerContext, verifier: TxnVerifier | nu
       };
     };
     // Clients may not write to internal topics (Kafka answers INVALID_TOPIC_EXCEPTION too).
-    if (!isValidTopicName(topic) || topic === consumerOffsetsTopic) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    if (!isValidTopicName(topic) || isInternalTopic(topic)) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
     const image = broker.image();
     const topicImage = image.topic(topic);
     if (topicImage === undefined || topicImage.partitions[index] === undefined)

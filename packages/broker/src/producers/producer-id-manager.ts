@@ -39,14 +39,27 @@ export class ProducerIdManager {
 
   /** A producer id no other producer has or will have. */
   async next(): Promise<Result<bigint, 'unavailable'>> {
-    while (this.#next >= this.#end) {
-      if (this.#spare === null) {
-        const block = await this.#fetch();
-        if (block === null && this.#spare === null && this.#next >= this.#end) return err('unavailable');
-        continue;
-      }
+    for (;;) {
+      const id = this.tryNext();
+      if (id.ok) return id;
+      const block = await this.#fetch();
+      if (block === null && this.#spare === null && this.#next >= this.#end) return err('unavailable');
+    }
+  }
+
+  /**
+   * The same without waiting, for callers that must answer at once (the
+   * transaction coordinator's machine): 'unavailable' while no block is at
+   * hand, having started fetching one, so a retry moments later succeeds.
+   */
+  tryNext(): Result<bigint, 'unavailable'> {
+    if (this.#next >= this.#end && this.#spare !== null) {
       this.#use(this.#spare);
       this.#spare = null;
+    }
+    if (this.#next >= this.#end) {
+      void this.#fetch();
+      return err('unavailable');
     }
     const id = this.#next;
     this.#next += 1n;

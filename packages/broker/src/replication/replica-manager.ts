@@ -17,10 +17,10 @@
  * Errors from the controller leave the proposal to be recomputed on the
  * next tick; a leader that cannot be reached is retried with backoff.
  */
+
 import type { Clock, Logger, Result, Timer, Timers } from '@runnel/common';
 import { systemTimers } from '@runnel/common';
 import type { AlterPartitionError, AlterPartitionReply, AlterPartitionRequest, MetadataImage } from '@runnel/metadata';
-import type { TxnMarkersHandler } from '@runnel/rpc';
 import type { Registry } from 'prom-client';
 import { ByteRateLimiter } from './byte-rate-limiter.ts';
 import { leaderFetchHandler } from './leader-fetch-handler.ts';
@@ -29,6 +29,7 @@ import type { PartitionState } from './partition-api.ts';
 import { ReplicaFetcher } from './replica-fetcher.ts';
 import { ReplicationMetrics } from './replication-metrics.ts';
 import { type ReplicationRules, runnelReplicationRules } from './replication-rules.ts';
+import type { TxnServices } from './replication-transport.ts';
 import {
   grpcReplicationTransport,
   type ReplicaFetchListener,
@@ -75,8 +76,8 @@ export interface ReplicaManagerOptions {
   readonly image: () => MetadataImage;
   readonly brokerEpoch: () => bigint;
   readonly minInsyncReplicas: (topic: string) => number;
-  /** Transaction markers from coordinators, served on the replication port (transactions/txn-marker-apply.ts). */
-  readonly txnMarkers?: TxnMarkersHandler;
+  /** Transaction calls served on the replication port (markers from coordinators, KIP-890 verification). */
+  readonly txn?: TxnServices;
 }
 
 export const replicationListenerName = 'REPLICATION';
@@ -134,7 +135,7 @@ export class ReplicaManager {
       logger: options.logger,
       onFollowerProgress: (p) => holder.manager?.proposeIsrChange(p),
     });
-    const started = await transport.listen(options.config.host, options.config.port, handler, options.txnMarkers);
+    const started = await transport.listen(options.config.host, options.config.port, handler, options.txn);
     if (!started.ok) {
       throw new Error(
         `could not listen for replication on ${options.config.host}:${options.config.port}: ${started.error}`,

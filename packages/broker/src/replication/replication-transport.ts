@@ -19,6 +19,7 @@ import {
   type ReplicaFetchResult,
   ReplicaFetchServer,
   type TxnMarkersHandler,
+  type TxnVerifyHandler,
 } from '@runnel/rpc';
 
 /** One follower's stream to one leader broker. Owned by a ReplicaFetcher, which must close() it. */
@@ -36,28 +37,36 @@ export interface ReplicaFetchListener {
 export interface ReplicationTransport {
   /**
    * Serves followers' fetches with `handler` on host:port (0 picks a free
-   * port), and transaction markers from coordinators with `txnMarkers` when
-   * given; the error says why not.
+   * port), and the transaction calls (`txn`) when given; the error says why
+   * not.
    */
   listen(
     host: string,
     port: number,
     handler: ReplicaFetchHandler,
-    txnMarkers?: TxnMarkersHandler,
+    txn?: TxnServices,
   ): Promise<Result<ReplicaFetchListener, string>>;
   /** A stream to the leader at `address` (host:port); it connects on first use. */
   connect(address: string): ReplicaFetchStream;
 }
 
+/** The transaction calls a broker serves beside replica fetch (TxnMarkers: Write, Verify). */
+export interface TxnServices {
+  /** Markers from coordinators onto partitions led here (transactions/txn-marker-apply.ts). */
+  readonly markers: TxnMarkersHandler;
+  /** Partition leaders' KIP-890 verification, answered by this broker's transaction coordinators. */
+  readonly verify: TxnVerifyHandler;
+}
+
 export function grpcReplicationTransport(logger: Logger): ReplicationTransport {
   return {
-    async listen(host, port, handler, txnMarkers) {
+    async listen(host, port, handler, txn) {
       const started = await ReplicaFetchServer.start({
         host,
         port,
         logger,
         handler,
-        ...(txnMarkers === undefined ? {} : { txnMarkers }),
+        ...(txn === undefined ? {} : { txnMarkers: txn.markers, txnVerify: txn.verify }),
       });
       return started.ok ? started : { ok: false, error: started.message ?? started.error };
     },

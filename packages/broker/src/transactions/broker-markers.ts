@@ -73,6 +73,8 @@ export function brokerMarkerWriter(deps: {
   readonly nodeId: number;
   readonly image: () => MetadataImage;
   readonly host: TxnMarkerHost;
+  /** Shared with the broker's verifier; closing the writer closes it. */
+  readonly transport: MarkerTransport;
   readonly logger: Logger;
 }): BrokerMarkerWriter {
   const logger = deps.logger.child({ component: 'marker-writer' });
@@ -80,7 +82,7 @@ export function brokerMarkerWriter(deps: {
     nodeId: deps.nodeId,
     routing: imageRouting(deps.image),
     local: (entries) => applyTxnMarkers(deps.host, entries),
-    transport: grpcMarkerTransport(logger),
+    transport: deps.transport,
     logger,
   });
 }

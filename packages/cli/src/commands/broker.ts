@@ -32,6 +32,8 @@ export interface BrokerCommandOptions {
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
   autoCreateTopics: boolean;
+  /** transaction.partition.verification.enable (commander's --no- flag: true unless given). */
+  transactionPartitionVerification: boolean;
   numPartitions: number;
   defaultReplicationFactor: number;
   flushMessages: number;
@@ -81,6 +83,7 @@ export async function startBrokerProcess(
         groupInitialRebalanceDelayMs: options.groupInitialRebalanceDelayMs,
         groupMinSessionTimeoutMs: options.groupMinSessionTimeoutMs,
         autoCreateTopics: options.autoCreateTopics,
+        transactionPartitionVerificationEnable: options.transactionPartitionVerification,
         numPartitions: options.numPartitions,
         defaultReplicationFactor: options.defaultReplicationFactor,
         logFlushIntervalMessages: options.flushMessages,
@@ -219,6 +222,12 @@ export function brokerCommand(): Command {
       new Option('--no-auto-create-topics', 'auto.create.topics.enable=false: Metadata never creates topics').env(
         'RUNNEL_NO_AUTO_CREATE_TOPICS',
       ),
+    )
+    .addOption(
+      new Option(
+        '--no-transaction-partition-verification',
+        'transaction.partition.verification.enable=false: store transactional batches without asking their coordinator (KIP-890 off)',
+      ).env('RUNNEL_NO_TRANSACTION_PARTITION_VERIFICATION'),
     )
     .addOption(
       new Option(

@@ -26,6 +26,8 @@ export interface DevOptions {
   logFormat?: LogFormat;
   partitions: number;
   autoCreateTopics: boolean;
+  /** transaction.partition.verification.enable; default true. */
+  transactionPartitionVerification?: boolean;
   flushMessages: number;
   /** Multi-process mode (the command only); startDev always runs one controller and one broker in-process. */
   controllers?: number;
@@ -95,6 +97,7 @@ export async function startDev(
         httpPort: options.httpPort,
         numPartitions: options.partitions,
         autoCreateTopics: options.autoCreateTopics,
+        transactionPartitionVerificationEnable: options.transactionPartitionVerification ?? true,
         logFlushIntervalMessages: options.flushMessages,
       },
       controller: channel,
@@ -147,6 +150,12 @@ export function devCommand(): Command {
     .addOption(new Option('--no-auto-create-topics', 'disable auto.create.topics.enable'))
     .addOption(
       new Option(
+        '--no-transaction-partition-verification',
+        'disable transaction.partition.verification.enable (KIP-890: brokers store transactional batches unverified)',
+      ),
+    )
+    .addOption(
+      new Option(
         '--flush-messages <n>',
         'log.flush.interval.messages: fsync after this many records (1 = every append)',
       )
@@ -186,6 +195,7 @@ export function devCommand(): Command {
           httpBasePort: options.httpPort,
           partitions: options.partitions,
           autoCreateTopics: options.autoCreateTopics,
+          transactionPartitionVerification: options.transactionPartitionVerification ?? true,
           flushMessages: options.flushMessages,
           logLevel: options.logLevel,
           ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),

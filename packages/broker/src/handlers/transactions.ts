@@ -1,0 +1,115 @@
+/**
+ * The client-facing transaction APIs, bound to this broker's transaction
+ * coordinator: AddPartitionsToTxn (key 24, v0-3), AddOffsetsToTxn (25,
+ * v0-4) and EndTxn (26, v0-4). InitProducerId with a transactional id is
+ * init-producer-id.ts's. Each maps the request onto the coordinator's
+ * version-free input and its answer back with `errorCodeForVersion`
+ * (PRODUCER_FENCED is INVALID_PRODUCER_EPOCH below v2).
+ *
+ * Versions: AddPartitionsToTxn v4+ is the brokers' batched verify-only form
+ * (KIP-890 part 1), not served. AddOffsetsToTxn v4 and EndTxn v4 only allow
+ * TRANSACTION_ABORTABLE, which this coordinator never answers, so they mean
+ * the same as v3; EndTxn v5 is transaction version 2 (an epoch bump per
+ * end), which it does not implement.
+ */
+import {
+  type AddOffsetsToTxnRequest,
+  type AddOffsetsToTxnResponse,
+  type AddPartitionsToTxnRequest,
+  type AddPartitionsToTxnResponse,
+  type EndTxnRequest,
+  type EndTxnResponse,
+  ErrorCode,
+} from '@runnel/protocol';
+import type { TransactionCoordinator } from '../transactions/transaction-coordinator.ts';
+import { errorCodeForVersion, type TopicPartition } from '../transactions/txn-api.ts';
+import type { BrokerContext, Handler, RequestContext } from './handler.ts';
+import { register } from './handler.ts';
+
+type TransactionHandlerContext = Pick<BrokerContext, 'image'>;
+
+/** The Handler objects for the transaction APIs, at the versions the ApiVersions table advertises. */
+export function transactionHandlers(
+  coordinator: TransactionCoordinator,
+  context: TransactionHandlerContext,
+): Handler[] {
+  return [
+    register(addPartitionsToTxnHandler(coordinator, context)),
+    register(addOffsetsToTxnHandler(coordinator)),
+    register(endTxnHandler(coordinator)),
+  ];
+}
+
+export function addPartitionsToTxnHandler(
+  coordinator: TransactionCoordinator,
+  context: TransactionHandlerContext,
+): Handler<24> {
+  return {
+    apiKey: 24,
+    minVersion: 0,
+    maxVersion: 3,
+    async handle(request: AddPartitionsToTxnRequest, ctx: RequestContext): Promise<AddPartitionsToTxnResponse> {
+      const topics = request.v3AndBelowTopics ?? [];
+      const image = context.image();
+      const exists = (topic: string, partition: number): boolean =>
+        image.topic(topic)?.partitions[partition] !== undefined;
+      const partitions: TopicPartition[] = topics.flatMap((t) =>
+        t.partitions.map((p) => ({ topic: t.name, partition: p })),
+      );
+      // As Kafka: one unknown partition fails the request; the others were not attempted.
+      const unknown = partitions.some((tp) => !exists(tp.topic, tp.partition));
+      const codeOf = unknown
+        ? (topic: string, p: number) =>
+            exists(topic, p) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        : await coordinator
+            .addPartitions({
+              transactionalId: request.v3AndBelowTransactionalId ?? '',
+              producerId: request.v3AndBelowProducerId ?? -1n,
+              producerEpoch: request.v3AndBelowProducerEpoch ?? -1,
+              partitions,
+            })
+            .then((code) => () => errorCodeForVersion('addPartitionsToTxn', ctx.header.apiVersion, code));
+      return {
+        throttleTimeMs: 0,
+        resultsByTopicV3AndBelow: topics.map((t) => ({
+          name: t.name,
+          resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: codeOf(t.name, p) })),
+        })),
+      };
+    },
+  };
+}
+
+export function addOffsetsToTxnHandler(coordinator: TransactionCoordinator): Handler<25> {
+  return {
+    apiKey: 25,
+    minVersion: 0,
+    maxVersion: 4,
+    async handle(request: AddOffsetsToTxnRequest, ctx: RequestContext): Promise<AddOffsetsToTxnResponse> {
+      const code = await coordinator.addOffsets({
+        transactionalId: request.transactionalId,
+        producerId: request.producerId,
+        producerEpoch: request.producerEpoch,
+        groupId: request.groupId,
+      });
+      return { throttleTimeMs: 0, errorCode: errorCodeForVersion('addOffsetsToTxn', ctx.header.apiVersion, code) };
+    },
+  };
+}
+
+export function endTxnHandler(coordinator: TransactionCoordinator): Handler<26> {
+  return {
+    apiKey: 26,
+    minVersion: 0,
+    maxVersion: 4,
+    async handle(request: EndTxnRequest, ctx: RequestContext): Promise<EndTxnResponse> {
+      const code = await coordinator.endTxn({
+        transactionalId: request.transactionalId,
+        producerId: request.producerId,
+        producerEpoch: request.producerEpoch,
+        commit: request.committed,
+      });
+      return { throttleTimeMs: 0, errorCode: errorCodeForVersion('endTxn', ctx.header.apiVersion, code) };
+    },
+  };
+}
