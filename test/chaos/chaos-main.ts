@@ -1,6 +1,7 @@
 /**
  * The long chaos run's command line (started by scripts/chaos.ts):
- * `--minutes N [--seed S] [--faults kill,pause,partition,controller,rolling]`.
+ * `--minutes N [--seed S] [--faults kill,pause,partition,controller,rolling]
+ * [--workload queue|idempotent-queue]`.
  * Cycles seeded
  * rounds of faults against a real 3+3 cluster for N minutes under a
  * produce/consume workload, heals, reads everything back and checks it
@@ -10,11 +11,11 @@
 import { parseArgs } from 'node:util';
 import { describeResult } from './checker.ts';
 import { type FaultKind, faultKinds, isFaultKind } from './nemesis.ts';
-import { runChaos } from './runner.ts';
+import { isWorkloadKind, runChaos, workloadKinds } from './runner.ts';
 
 function usage(message: string): never {
   process.stderr.write(
-    `${message}\nusage: node scripts/chaos.ts --minutes N [--seed S] [--faults ${faultKinds.join(',')}]\n`,
+    `${message}\nusage: node scripts/chaos.ts --minutes N [--seed S] [--faults ${faultKinds.join(',')}] [--workload ${workloadKinds.join('|')}]\n`,
   );
   process.exit(2);
 }
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '5' },
     seed: { type: 'string' },
     faults: { type: 'string', default: faultKinds.join(',') },
+    workload: { type: 'string', default: 'queue' },
   },
 });
 const minutes = Number(values.minutes);
@@ -36,6 +38,9 @@ for (const name of values.faults.split(',')) {
   faults.push(name);
 }
 
+const workload = values.workload;
+if (!isWorkloadKind(workload)) usage(`unknown workload "${workload}"`);
+
 const partitionModes = {
   'two-way': 'two-way (network namespaces: broker <-> brokers and broker -> controllers cut)',
   inbound: 'one-way (loopback proxies: fetches from the broker and broker -> controllers cut; its own fetches pass)',
@@ -44,8 +49,9 @@ const partitionModes = {
 
 const startedAt = Date.now();
 const stamp = (): string => `[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s]`;
-console.log(`chaos: ${minutes} min, seed ${seed}, faults ${faults.join(',')}`);
+console.log(`chaos: ${minutes} min, seed ${seed}, faults ${faults.join(',')}, workload ${workload}`);
 const report = await runChaos({
+  workload,
   durationMs: minutes * 60_000,
   seed,
   faults,

@@ -18,7 +18,20 @@ import { type AppliedFault, type FaultKind, Nemesis } from './nemesis.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { Workload } from './workload.ts';
 
+/**
+ * `queue`: plain acks=all producers (duplicates allowed); `idempotent-queue`:
+ * idempotent producers, where duplicates and reorderings fail the run.
+ */
+export const workloadKinds = ['queue', 'idempotent-queue'] as const;
+export type WorkloadKind = (typeof workloadKinds)[number];
+
+export function isWorkloadKind(name: string): name is WorkloadKind {
+  return (workloadKinds as readonly string[]).includes(name);
+}
+
 export interface ChaosOptions {
+  /** Which workload runs under the faults (default `queue`). */
+  workload?: WorkloadKind;
   /** How long faults keep coming (the run takes longer: setup, recovery, final read). */
   durationMs: number;
   seed: number;
@@ -36,6 +49,7 @@ export interface ChaosOptions {
 
 export interface ChaosReport {
   seed: number;
+  workload: WorkloadKind;
   faults: AppliedFault[];
   result: CheckResult;
   /** Pass-criteria violations plus liveness failures; empty means the run passed. */
@@ -73,6 +87,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const [holdMin, holdMax] = options.holdMs ?? [2000, 5000];
   const recoveryMsMax = options.recoveryMsMax ?? 30_000;
   const random = new SeededRandom(options.seed);
+  const workloadKind = options.workload ?? 'queue';
+  const idempotent = workloadKind === 'idempotent-queue';
   const chaos = await ChaosCluster.start({ controllers: 3, brokers: 3 });
   const failures: string[] = [];
   const faults: AppliedFault[] = [];
@@ -87,6 +103,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       partitions,
       producers: options.producers ?? 3,
       history,
+      idempotent,
     });
     const workloadStart = Date.now();
     await workload.start();
@@ -124,10 +141,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await workload.stop();
     const workloadMs = Date.now() - workloadStart;
     await workload.finalRead();
-    const result = checkHistory(history.snapshot());
+    const result = checkHistory(history.snapshot(), { idempotent });
     failures.unshift(...violations(result));
     return {
       seed: options.seed,
+      workload: workloadKind,
       faults,
       result,
       failures,
