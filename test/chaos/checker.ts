@@ -48,7 +48,12 @@ export interface CheckResult {
    * Two values of one producer session on one partition whose final-read
    * offsets are in the opposite order to their sends (`first` was sent first).
    */
-  reordered: { producer: string; partition: number; first: Position & { value: number }; second: Position & { value: number } }[];
+  reordered: {
+    producer: string;
+    partition: number;
+    first: Position & { value: number };
+    second: Position & { value: number };
+  }[];
   /** Whether duplicates and reorderings fail the run (the producers were idempotent). */
   idempotent: boolean;
 }
@@ -106,7 +111,11 @@ function reorderings(history: History): CheckResult['reordered'] {
   const firstOffset = new Map<number, Position>();
   for (const r of history.finalRead) {
     const seen = firstOffset.get(r.value);
-    if (seen === undefined || r.partition < seen.partition || (r.partition === seen.partition && r.offset < seen.offset))
+    if (
+      seen === undefined ||
+      r.partition < seen.partition ||
+      (r.partition === seen.partition && r.offset < seen.offset)
+    )
       firstOffset.set(r.value, { partition: r.partition, offset: r.offset });
   }
   const last = new Map<string, Position & { value: number }>();
