@@ -38,6 +38,8 @@ export interface TxnCheckResult extends CopierResult {
   abortedReads: { id: number; txn: string; reader: string; at: TxnPosition }[];
   /** Writes of committed transactions absent from the final read. */
   lostWrites: { id: number; txn: string }[];
+  /** Records of committed or unknown transactions a reader returned that the final read no longer holds. */
+  vanished: { id: number; txn: string | null; reader: string; at: TxnPosition }[];
   /** Write ids seen at more than one position. */
   duplicatedWrites: { id: number; positions: TxnPosition[] }[];
   /** Positions at which different write ids were acknowledged or read. */
@@ -46,7 +48,10 @@ export interface TxnCheckResult extends CopierResult {
   ackedOffsetMismatches: { id: number; acked: TxnPosition; found: TxnPosition[] }[];
   /** Committed or unknown transactions of which the final read holds some writes but not all. */
   tornTransactions: { txn: string; present: number[]; missing: number[] }[];
-  /** A reader saw one write of a transaction and read across the position of another without seeing it. */
+  /**
+   * A reader saw one write of a transaction and read across the position of
+   * another without seeing it: a skipped read (also reported) that split a transaction.
+   */
   tornReads: { reader: string; txn: string; seen: number; missed: number; at: TxnPosition }[];
   /** A reader returned an offset not above the previous one it returned on that partition. */
   nonMonotonicReads: { reader: string; partition: string; previous: bigint; offset: bigint }[];
@@ -278,6 +283,18 @@ export function checkTxnHistory(history: TxnHistory): TxnCheckResult {
     reported.add(r.id);
     abortedReads.push({ id: r.id, txn: txn.txn, reader: r.reader, at: { partition: r.partition, offset: r.offset } });
   }
+  const vanished: TxnCheckResult['vanished'] = [];
+  for (const r of history.reads) {
+    const txn = writes.get(r.id)?.txn;
+    if (txn?.outcome === 'aborted' || final.has(r.id) || reported.has(r.id)) continue;
+    reported.add(r.id);
+    vanished.push({
+      id: r.id,
+      txn: txn?.txn ?? null,
+      reader: r.reader,
+      at: { partition: r.partition, offset: r.offset },
+    });
+  }
   const ackedOffsetMismatches: TxnCheckResult['ackedOffsetMismatches'] = [];
   for (const { write } of writes.values()) {
     const found = final.get(write.id);
@@ -294,6 +311,7 @@ export function checkTxnHistory(history: TxnHistory): TxnCheckResult {
     counts,
     abortedReads,
     lostWrites,
+    vanished,
     duplicatedWrites: [...everywhere.entries()]
       .filter(([, positions]) => positions.size > 1)
       .map(([id, positions]) => ({ id, positions: [...positions.values()] })),
@@ -314,6 +332,7 @@ export function checkTxnHistory(history: TxnHistory): TxnCheckResult {
 const failing = [
   ['abortedReads', 'aborted reads'],
   ['lostWrites', 'lost writes'],
+  ['vanished', 'vanished reads'],
   ['duplicatedWrites', 'duplicated writes'],
   ['inconsistentOffsets', 'inconsistent offsets'],
   ['ackedOffsetMismatches', 'acked-offset mismatches'],
