@@ -13,8 +13,9 @@ import { KafkaClient } from '@runnel/client';
 import { waitFor } from '../harness/wait.ts';
 import { ChaosCluster, type PartitionMode } from './chaos-cluster.ts';
 import { type CheckResult, checkHistory, violations } from './checker.ts';
+import { runSchedule } from './fault-schedule.ts';
 import { HistoryRecorder } from './history.ts';
-import { type AppliedFault, type FaultKind, Nemesis } from './nemesis.ts';
+import type { AppliedFault, FaultKind } from './nemesis.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { Workload } from './workload.ts';
 
@@ -67,18 +68,23 @@ export interface ChaosReport {
 }
 
 const topic = 'chaos';
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function createTopic(chaos: ChaosCluster, partitions: number): Promise<void> {
+/** Creates `name` with RF 3 and min.insync.replicas 2 and waits until every broker reports full ISRs. */
+export async function createChaosTopic(chaos: ChaosCluster, name: string, partitions: number): Promise<void> {
   const client = await KafkaClient.connect({ bootstrap: chaos.cluster.bootstrap(), allowAutoTopicCreation: false });
   try {
     const [result] = await client.createTopics([
-      { name: topic, numPartitions: partitions, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
+      { name, numPartitions: partitions, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
     ]);
-    if (result?.errorCode !== 0) throw new Error(`creating ${topic} failed: ${JSON.stringify(result)}`);
+    if (result?.errorCode !== 0) throw new Error(`creating ${name} failed: ${JSON.stringify(result)}`);
   } finally {
     client.close();
   }
+  await waitFor(() => chaos.fullyReplicated(name, partitions), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    what: `${name} fully replicated`,
+  });
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
@@ -91,11 +97,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const idempotent = workloadKind === 'idempotent-queue';
   const chaos = await ChaosCluster.start({ controllers: 3, brokers: 3 });
   const failures: string[] = [];
-  const faults: AppliedFault[] = [];
   try {
-    await createTopic(chaos, partitions);
-    const replicated = (): Promise<boolean> => chaos.fullyReplicated(topic, partitions);
-    await waitFor(replicated, { timeoutMs: 30_000, intervalMs: 200, what: 'the new topic fully replicated' });
+    await createChaosTopic(chaos, topic, partitions);
     const history = new HistoryRecorder();
     const workload = new Workload({
       bootstrap: () => chaos.cluster.bootstrap(chaos.brokerIds()),
@@ -107,37 +110,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
     const workloadStart = Date.now();
     await workload.start();
-    // Faults start once the workload is demonstrably flowing, not after a guessed warm-up.
-    const flowingBy = Date.now() + 30_000;
-    while (history.ackCount < 50) {
-      if (Date.now() > flowingBy)
-        throw new Error(`chaos: the workload acked only ${history.ackCount} writes in 30 s before any fault`);
-      await pause(50);
-    }
-    const nemesis = new Nemesis(chaos, topic, random, {
+    const schedule = await runSchedule(chaos, topic, partitions, random, {
+      durationMs: options.durationMs,
+      faults: options.faults,
+      holdMs: [holdMin, holdMax],
+      recoveryMsMax,
       log,
+      progress: () => history.ackCount,
+      progressName: 'acks',
+      flowingMin: 50,
+      afterHealMin: 20,
       ...(options.leaderBias === undefined ? {} : { leaderBias: options.leaderBias }),
     });
-    const deadline = Date.now() + options.durationMs;
-    while (Date.now() < deadline) {
-      for (const kind of nemesis.round(options.faults)) {
-        if (Date.now() >= deadline) break;
-        const startMs = Date.now();
-        const target = await nemesis.apply(kind, random.between(holdMin, holdMax));
-        const recovered = await waitFor(replicated, { timeoutMs: recoveryMsMax, intervalMs: 250 }).catch(() => false);
-        faults.push({ kind, target, startMs, endMs: Date.now(), recovered });
-        log(
-          `  ${recovered ? 'recovered' : 'NOT recovered'} after ${Date.now() - startMs} ms; acks so far ${history.ackCount}`,
-        );
-      }
-    }
-    await chaos.healAll();
-    const healed = await waitFor(replicated, { timeoutMs: recoveryMsMax * 2, intervalMs: 250 }).catch(() => false);
-    if (!healed) failures.push(`ISRs not full after the final heal:\n${await chaos.describeReplication(topic)}`);
-    const acksAtHeal = history.ackCount;
-    await waitFor(() => history.ackCount > acksAtHeal + 20, { timeoutMs: 15_000 }).catch(() => false);
-    const acksAfterHeal = history.ackCount - acksAtHeal;
-    if (acksAfterHeal === 0) failures.push('no writes acknowledged after the final heal');
+    failures.push(...schedule.failures);
     await workload.stop();
     const workloadMs = Date.now() - workloadStart;
     await workload.finalRead();
@@ -146,12 +131,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     return {
       seed: options.seed,
       workload: workloadKind,
-      faults,
+      faults: schedule.faults,
       result,
       failures,
       workloadMs,
       acksPerSecond: result.counts.acked / (workloadMs / 1000),
-      acksAfterHeal,
+      acksAfterHeal: schedule.progressAfterHeal,
       consumerResets: workload.consumerResets,
       consumerResetSamples: workload.consumerResetSamples,
       partitionMode: chaos.partitionMode,
