@@ -11,7 +11,7 @@ export function encodeTxnValue(id: number, source?: number): string {
 
 export function decodeTxnValue(value: Buffer | null): { id: number; source?: number } {
   const [id, source] = (value?.toString('utf8') ?? '').split('<');
-  return source === undefined
-    ? { id: Number(id ?? Number.NaN) }
-    : { id: Number(id ?? Number.NaN), source: Number(source) };
+  // Number('') is 0: an empty part must not pass for write id 0.
+  const parsed = (part: string | undefined): number => (part === undefined || part === '' ? Number.NaN : Number(part));
+  return source === undefined ? { id: parsed(id) } : { id: parsed(id), source: parsed(source) };
 }
