@@ -5,7 +5,7 @@
  * - Appenders: kafkajs transactional producers (`transactionalId`
  *   `chaos-append-<i>`, idempotent, one request in flight), each running one
  *   transaction at a time that appends fresh write ids to random partitions
- *   of the input topic, then commits, or aborts every `abortEvery`-th.
+ *   of the input topic, then commits, or aborts one in `abortEvery` at random.
  * - Copiers: read-process-write. Copier i owns the input partitions
  *   p ≡ i (mod copiers), reads them read_committed from the group's
  *   committed offsets, and in one transaction writes one output record per
@@ -37,7 +37,7 @@ export interface TxnWorkloadOptions {
   appenders: number;
   copiers: number;
   random: SeededRandom;
-  /** Every n-th transaction of a producer is aborted on purpose (default 5). */
+  /** One transaction in n, drawn at random, is aborted on purpose (default 5). */
   abortEvery?: number;
   /** Writes per append transaction (default 3). */
   writesPerTxn?: number;
@@ -108,7 +108,10 @@ export class TxnWorkload {
 
   history(): TxnHistory {
     return {
-      txns: this.#txns.map((t) => ({ ...t, writes: t.writes.map((w) => ({ ...w })) })),
+      // A copier's round that found nothing to copy wrote nothing and was aborted locally: not a transaction.
+      txns: this.#txns
+        .filter((t) => t.writes.length > 0 || t.offsets !== undefined)
+        .map((t) => ({ ...t, writes: t.writes.map((w) => ({ ...w })) })),
       reads: [...this.#reads],
       finalRead: [...this.#finalRead],
       committedOffsets: [...this.#committedOffsets],
