@@ -90,7 +90,9 @@ if (workload === 'txn') {
   );
   printFaults(report.faults);
   console.log(`partitions: ${partitionModes[report.partitionMode]}`);
-  console.log(`acks after final heal ${report.acksAfterHeal}; consumer offset resets ${report.consumerResets}`);
+  console.log(
+    `acks after final heal ${report.acksAfterHeal}; consumer offset resets ${report.consumerResets}; replayed requests ${report.duplicatedRequests}`,
+  );
   if (report.consumerResetSamples.length > 0) console.log(`  resets: ${report.consumerResetSamples.join('; ')}`);
   console.log(describeResult(report.result));
   console.log(`data dirs: ${report.dataDir}`);

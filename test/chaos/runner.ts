@@ -64,6 +64,8 @@ export interface ChaosReport {
   consumerResetSamples: readonly string[];
   /** What a partition cut in this run (see ChaosCluster.partitionMode). */
   partitionMode: PartitionMode;
+  /** Client requests the `replay` fault sent a second time. */
+  duplicatedRequests: number;
   dataDir: string;
 }
 
@@ -95,7 +97,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const random = new SeededRandom(options.seed);
   const workloadKind = options.workload ?? 'queue';
   const idempotent = workloadKind === 'idempotent-queue';
-  const chaos = await ChaosCluster.start({ controllers: 3, brokers: 3 });
+  const chaos = await ChaosCluster.start({
+    controllers: 3,
+    brokers: 3,
+    // Replaying clients' requests needs a proxy in front of every broker's Kafka listener.
+    kafkaProxies: options.faults.includes('replay'),
+  });
   const failures: string[] = [];
   try {
     await createChaosTopic(chaos, topic, partitions);
@@ -140,6 +147,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       consumerResets: workload.consumerResets,
       consumerResetSamples: workload.consumerResetSamples,
       partitionMode: chaos.partitionMode,
+      duplicatedRequests: chaos.duplicatedRequests,
       dataDir: chaos.cluster.rootDir,
     };
   } catch (error) {

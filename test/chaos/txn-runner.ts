@@ -52,7 +52,12 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
   const log = options.log ?? (() => {});
   const partitions = options.partitions ?? 4;
   const random = new SeededRandom(options.seed);
-  const chaos = await ChaosCluster.start({ controllers: 3, brokers: 3 });
+  const chaos = await ChaosCluster.start({
+    controllers: 3,
+    brokers: 3,
+    // Replaying clients' requests needs a proxy in front of every broker's Kafka listener.
+    kafkaProxies: options.faults.includes('replay'),
+  });
   try {
     await createChaosTopic(chaos, inputTopic, partitions);
     await createChaosTopic(chaos, outputTopic, partitions);
