@@ -6,7 +6,9 @@
  * and from the controllers, while the test's clients still reach it. Elsewhere
  * the fallback is one loopback proxy in front of each broker's replication
  * port: an isolated broker cannot be fetched from, but still fetches.
- * Processes are paused and resumed with SIGSTOP/SIGCONT.
+ * Processes are paused and resumed with SIGSTOP/SIGCONT. With `kafkaProxies`,
+ * every broker advertises 127.0.1.<id> on its Kafka port, where a FaultProxy
+ * forwards to it: the clients' requests pass a proxy that can replay them.
  *
  * Owned by the chaos runner, which must stop() it. A cut heals only when
  * told to; stop() closes every proxy, kills every process, writes each
@@ -49,7 +51,12 @@ export interface ChaosClusterOptions {
   brokerArgs?: readonly string[];
   /** Use network namespaces when possible (default true); false forces the loopback proxies. */
   namespaces?: boolean;
+  /** Put a FaultProxy in front of every broker's Kafka listener (for request replay; default false). */
+  kafkaProxies?: boolean;
 }
+
+/** The address a broker advertises for its Kafka listener when proxied: loopback, distinct per broker. */
+const kafkaProxyHost = (brokerId: number): string => `127.0.1.${brokerId}`;
 
 export class ChaosCluster {
   readonly cluster: TestCluster;
@@ -58,6 +65,8 @@ export class ChaosCluster {
   /** brokerId → the proxy other brokers dial for its replication port. */
   readonly #replicationProxies: Map<number, FaultProxy>;
   readonly #network: BrokerNetwork | null;
+  /** brokerId → the proxy in front of its Kafka listener (only with kafkaProxies). */
+  readonly #kafkaProxies = new Map<number, FaultProxy>();
   readonly #paused = new Set<string>();
   readonly #isolated = new Set<number>();
 
@@ -123,6 +132,16 @@ export class ChaosCluster {
           ...(proxy === undefined
             ? []
             : ['--advertised-replication-host', '127.0.0.1', '--advertised-replication-port', String(proxy.port)]),
+          // Peers still dial the broker's own address for replication: only client traffic goes through the proxy.
+          ...(options.kafkaProxies === true
+            ? [
+                '--advertised-host',
+                kafkaProxyHost(id),
+                ...(proxy === undefined && network !== null
+                  ? ['--advertised-replication-host', network.address(id)]
+                  : []),
+              ]
+            : []),
           ...(flags.replicaLag ? ['--replica-lag-time-max-ms', String(replicaLagTimeMaxMs)] : []),
           ...(options.brokerArgs ?? []),
         ];
@@ -131,7 +150,40 @@ export class ChaosCluster {
       await cleanUp();
       throw error;
     });
-    return new ChaosCluster(cluster, controllerProxies, replicationProxies, network);
+    const chaos = new ChaosCluster(cluster, controllerProxies, replicationProxies, network);
+    if (options.kafkaProxies === true) {
+      try {
+        for (const id of brokerIds) {
+          const port = cluster.ports('broker', id).kafka;
+          const target = { host: cluster.host('broker', id), port };
+          chaos.#kafkaProxies.set(
+            id,
+            await FaultProxy.start({ name: `->b${id}-kafka`, host: kafkaProxyHost(id), port, target }),
+          );
+        }
+      } catch (error) {
+        await chaos.stop();
+        throw error;
+      }
+    }
+    return chaos;
+  }
+
+  /**
+   * From now on every client request with one of `apiKeys` to any broker is
+   * also sent again `delayMs` later on a new connection (FaultProxy.duplicateRequests);
+   * an empty list stops. Throws without kafkaProxies.
+   */
+  duplicateRequests(apiKeys: readonly number[], delayMs: number): void {
+    if (this.#kafkaProxies.size === 0) throw new Error('request replay needs ChaosCluster kafkaProxies');
+    for (const proxy of this.#kafkaProxies.values()) proxy.duplicateRequests(apiKeys, delayMs);
+  }
+
+  /** Requests duplicated so far across every broker's Kafka proxy. */
+  get duplicatedRequests(): number {
+    let n = 0;
+    for (const proxy of this.#kafkaProxies.values()) n += proxy.duplicatedRequests;
+    return n;
   }
 
   get partitionMode(): PartitionMode {
@@ -258,7 +310,11 @@ export class ChaosCluster {
         await writeFile(file, this.cluster.process(role, id).output).catch(() => {});
       }
     }
-    await closeAll([...this.#controllerProxies.values()].flat(), [...this.#replicationProxies.values()]);
+    await closeAll(
+      [...this.#controllerProxies.values()].flat(),
+      [...this.#replicationProxies.values()],
+      [...this.#kafkaProxies.values()],
+    );
     this.#network?.close();
   }
 }

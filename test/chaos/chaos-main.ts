@@ -1,6 +1,8 @@
 /**
  * The long chaos run's command line (started by scripts/chaos.ts):
- * `--minutes N [--seed S] [--faults kill,pause,partition,controller,rolling]`.
+ * `--minutes N [--seed S] [--faults kill,pause,partition,controller,rolling]
+ * [--workload queue|idempotent-queue|txn]` (`txn` needs the transaction
+ * coordinator's runtime).
  * Cycles seeded
  * rounds of faults against a real 3+3 cluster for N minutes under a
  * produce/consume workload, heals, reads everything back and checks it
@@ -9,12 +11,14 @@
  */
 import { parseArgs } from 'node:util';
 import { describeResult } from './checker.ts';
-import { type FaultKind, faultKinds, isFaultKind } from './nemesis.ts';
-import { runChaos } from './runner.ts';
+import { type AppliedFault, type FaultKind, faultKinds, isFaultKind } from './nemesis.ts';
+import { isWorkloadKind, runChaos, workloadKinds } from './runner.ts';
+import { describeTxnResult } from './txn-checker.ts';
+import { runTxnChaos } from './txn-runner.ts';
 
 function usage(message: string): never {
   process.stderr.write(
-    `${message}\nusage: node scripts/chaos.ts --minutes N [--seed S] [--faults ${faultKinds.join(',')}]\n`,
+    `${message}\nusage: node scripts/chaos.ts --minutes N [--seed S] [--faults ${faultKinds.join(',')}] [--workload ${[...workloadKinds, 'txn'].join('|')}]\n`,
   );
   process.exit(2);
 }
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '5' },
     seed: { type: 'string' },
     faults: { type: 'string', default: faultKinds.join(',') },
+    workload: { type: 'string', default: 'queue' },
   },
 });
 const minutes = Number(values.minutes);
@@ -36,6 +41,9 @@ for (const name of values.faults.split(',')) {
   faults.push(name);
 }
 
+const workload = values.workload;
+if (!isWorkloadKind(workload) && workload !== 'txn') usage(`unknown workload "${workload}"`);
+
 const partitionModes = {
   'two-way': 'two-way (network namespaces: broker <-> brokers and broker -> controllers cut)',
   inbound: 'one-way (loopback proxies: fetches from the broker and broker -> controllers cut; its own fetches pass)',
@@ -44,35 +52,54 @@ const partitionModes = {
 
 const startedAt = Date.now();
 const stamp = (): string => `[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s]`;
-console.log(`chaos: ${minutes} min, seed ${seed}, faults ${faults.join(',')}`);
-const report = await runChaos({
-  durationMs: minutes * 60_000,
-  seed,
-  faults,
-  log: (line) => console.log(`${stamp()} ${line}`),
-});
+console.log(`chaos: ${minutes} min, seed ${seed}, faults ${faults.join(',')}, workload ${workload}`);
+const log = (line: string): void => console.log(`${stamp()} ${line}`);
+const durationMs = minutes * 60_000;
 
-const perKind = new Map<string, { applied: number; unrecovered: number }>();
-for (const f of report.faults) {
-  const entry = perKind.get(f.kind) ?? { applied: 0, unrecovered: 0 };
-  entry.applied++;
-  if (!f.recovered) entry.unrecovered++;
-  perKind.set(f.kind, entry);
+function printFaults(applied: readonly AppliedFault[]): void {
+  const perKind = new Map<string, { applied: number; unrecovered: number }>();
+  for (const f of applied) {
+    const entry = perKind.get(f.kind) ?? { applied: 0, unrecovered: 0 };
+    entry.applied++;
+    if (!f.recovered) entry.unrecovered++;
+    perKind.set(f.kind, entry);
+  }
+  console.log(
+    `faults: ${[...perKind].map(([k, v]) => `${k} ${v.applied}${v.unrecovered > 0 ? ` (${v.unrecovered} not recovered in time)` : ''}`).join(', ') || 'none'}`,
+  );
 }
-console.log('\n== chaos summary ==');
-console.log(
-  `seed ${report.seed}; workload ${(report.workloadMs / 1000).toFixed(1)} s; ${report.acksPerSecond.toFixed(1)} acks/s`,
-);
-console.log(
-  `faults: ${[...perKind].map(([k, v]) => `${k} ${v.applied}${v.unrecovered > 0 ? ` (${v.unrecovered} not recovered in time)` : ''}`).join(', ') || 'none'}`,
-);
-console.log(`partitions: ${partitionModes[report.partitionMode]}`);
-console.log(`acks after final heal ${report.acksAfterHeal}; consumer offset resets ${report.consumerResets}`);
-if (report.consumerResetSamples.length > 0) console.log(`  resets: ${report.consumerResetSamples.join('; ')}`);
-console.log(describeResult(report.result));
-console.log(`data dirs: ${report.dataDir}`);
-if (report.failures.length > 0) {
-  console.log(`FAIL: ${report.failures.join('; ')}`);
+
+let failures: string[];
+if (workload === 'txn') {
+  const report = await runTxnChaos({ durationMs, seed, faults, log });
+  console.log('\n== chaos summary ==');
+  console.log(
+    `seed ${report.seed}; workload ${(report.workloadMs / 1000).toFixed(1)} s; ${report.commitsPerSecond.toFixed(1)} commits/s`,
+  );
+  printFaults(report.faults);
+  console.log(`partitions: ${partitionModes[report.partitionMode]}`);
+  console.log(`commits after final heal ${report.commitsAfterHeal}`);
+  console.log(describeTxnResult(report.result));
+  console.log(`data dirs: ${report.dataDir}`);
+  failures = report.failures;
+} else {
+  const report = await runChaos({ workload, durationMs, seed, faults, log });
+  console.log('\n== chaos summary ==');
+  console.log(
+    `seed ${report.seed}; workload ${(report.workloadMs / 1000).toFixed(1)} s; ${report.acksPerSecond.toFixed(1)} acks/s`,
+  );
+  printFaults(report.faults);
+  console.log(`partitions: ${partitionModes[report.partitionMode]}`);
+  console.log(
+    `acks after final heal ${report.acksAfterHeal}; consumer offset resets ${report.consumerResets}; replayed requests ${report.duplicatedRequests}`,
+  );
+  if (report.consumerResetSamples.length > 0) console.log(`  resets: ${report.consumerResetSamples.join('; ')}`);
+  console.log(describeResult(report.result));
+  console.log(`data dirs: ${report.dataDir}`);
+  failures = report.failures;
+}
+if (failures.length > 0) {
+  console.log(`FAIL: ${failures.join('; ')}`);
   process.exit(1);
 }
 console.log('PASS');

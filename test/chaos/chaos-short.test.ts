@@ -3,7 +3,10 @@
  * partition leaders, SIGSTOP pauses and network partitions against a real
  * 3+3 cluster under an acks=all workload (RF 3, min.insync.replicas 2).
  * After healing, the history must show no lost, vanished or misplaced
- * write, and enough acks that a dead cluster cannot pass.
+ * write, and enough acks that a dead cluster cannot pass. A second run does
+ * the same with idempotent producers, plus old Produce requests replayed
+ * on new connections; there a duplicate or a producer's records out of send
+ * order fail it too.
  * Replay a failure with CHAOS_SEED=<seed>; the long version is
  * `node scripts/chaos.ts --minutes N`.
  */
@@ -36,5 +39,28 @@ describe('chaos (short)', () => {
       report.faults.filter((f) => f.kind === 'kill').every((f) => f.target.includes('leader of')),
       context,
     ).toBe(true);
+  }, 180_000);
+
+  it('idempotent producers through kill -9 of leaders, pauses, partitions and replayed old Produce requests: every acknowledged record once, in send order', async () => {
+    const lines: string[] = [];
+    const report = await runChaos({
+      workload: 'idempotent-queue',
+      durationMs: 30_000,
+      seed: seed + 1,
+      faults: ['kill', 'pause', 'partition', 'replay'],
+      holdMs: [1500, 3000],
+      recoveryMsMax: 20_000,
+      leaderBias: 1,
+      log: (line) => lines.push(line),
+    });
+    const context = `seed ${seed + 1}, partitions ${report.partitionMode}\n${describeResult(report.result)}\n${lines.join('\n')}\ndata: ${report.dataDir}`;
+    expect(report.result.idempotent, context).toBe(true);
+    expect(report.failures, context).toEqual([]);
+    expect(report.result.duplicates, context).toEqual([]);
+    expect(report.result.counts.acked, context).toBeGreaterThanOrEqual(acksMin);
+    expect(report.acksAfterHeal, context).toBeGreaterThan(0);
+    expect(new Set(report.faults.map((f) => f.kind)).size, context).toBe(4);
+    // The replay fault really sent old Produce requests again.
+    expect(report.duplicatedRequests, context).toBeGreaterThan(0);
   }, 180_000);
 });

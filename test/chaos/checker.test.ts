@@ -143,4 +143,39 @@ describe('chaos checker', () => {
     expect(text).toContain('lost 1,');
     expect(text).toContain('lost: 3 (acked 0@2)');
   });
+
+  it('for idempotent producers a value at two offsets fails the run', () => {
+    const h = clean();
+    const result = checkHistory({ ...h, finalRead: [...h.finalRead, rec(0, 3n, 3)] }, { idempotent: true });
+    expect(result.duplicates.map((d) => d.value)).toEqual([3]);
+    expect(violations(result)).toEqual(['1 values written twice by idempotent producers']);
+  });
+
+  it("for idempotent producers a session's later send found before an earlier one on a partition is reordered", () => {
+    const session = (s: SendAttempt, producer: string): SendAttempt => ({ ...s, producer });
+    const history: History = {
+      // Session a sent 1 then 2, but 2 sits before 1; session b's 3 interleaving with a's values is fine.
+      sends: [session(acked(1, 0, 1n), 'a'), session(acked(3, 0, 2n), 'b'), session(acked(2, 0, 0n), 'a')],
+      reads: [],
+      finalRead: [rec(0, 0n, 2), rec(0, 1n, 1), rec(0, 2n, 3)],
+    };
+    const result = checkHistory(history, { idempotent: true });
+    expect(result.reordered).toEqual([
+      {
+        producer: 'a',
+        partition: 0,
+        first: { partition: 0, offset: 1n, value: 1 },
+        second: { partition: 0, offset: 0n, value: 2 },
+      },
+    ]);
+    expect(violations(result)).toEqual(["1 values out of their producer's send order"]);
+    expect(describeResult(result)).toContain('reordered: a: 1 at 0@1 sent before 2 at 0@0');
+  });
+
+  it('sessions in send order on every partition pass the idempotent checks', () => {
+    const h = clean();
+    const result = checkHistory({ ...h, sends: h.sends.map((s) => ({ ...s, producer: 'a' })) }, { idempotent: true });
+    expect(result.reordered).toEqual([]);
+    expect(violations(result)).toEqual([]);
+  });
 });

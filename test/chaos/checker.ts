@@ -6,6 +6,9 @@
  * The pass criteria are 0 lost writes, 0 inconsistent offsets, 0 acked
  * offset mismatches and 0 vanished reads. Duplicates are reported but
  * allowed: without an idempotent producer a retried send may land twice.
+ * For an idempotent workload (`{ idempotent: true }`) duplicates fail the
+ * run too, and so does a producer session whose records a partition holds
+ * out of send order.
  */
 import type { History, ReadRecord } from './history.ts';
 
@@ -41,6 +44,23 @@ export interface CheckResult {
   ackedOffsetMismatches: { value: number; acked: Position; found: Position[] }[];
   /** Values in the final read that no send attempt produced: a corrupt or foreign record. */
   unexpected: { value: number; at: Position }[];
+  /**
+   * Two values of one producer session on one partition whose final-read
+   * offsets are in the opposite order to their sends (`first` was sent first).
+   */
+  reordered: {
+    producer: string;
+    partition: number;
+    first: Position & { value: number };
+    second: Position & { value: number };
+  }[];
+  /** Whether duplicates and reorderings fail the run (the producers were idempotent). */
+  idempotent: boolean;
+}
+
+export interface CheckOptions {
+  /** The producers were idempotent: a value at two positions, or a session's values out of order, is a violation. */
+  idempotent?: boolean;
 }
 
 const key = (partition: number, offset: bigint): string => `${partition}:${offset}`;
@@ -80,7 +100,41 @@ function inconsistentOffsets(history: History): CheckResult['inconsistentOffsets
     .map((e) => ({ partition: e.partition, offset: e.offset, values: [...e.values].sort((a, b) => a - b) }));
 }
 
-export function checkHistory(history: History): CheckResult {
+/**
+ * Per (producer session, partition), the final-read position of each value
+ * in send order must increase. A session sends one record at a time and
+ * awaits its outcome, so a later send can never legitimately land first;
+ * a value at two positions is judged by its first one (the duplicate is
+ * reported on its own).
+ */
+function reorderings(history: History): CheckResult['reordered'] {
+  const firstOffset = new Map<number, Position>();
+  for (const r of history.finalRead) {
+    const seen = firstOffset.get(r.value);
+    if (
+      seen === undefined ||
+      r.partition < seen.partition ||
+      (r.partition === seen.partition && r.offset < seen.offset)
+    )
+      firstOffset.set(r.value, { partition: r.partition, offset: r.offset });
+  }
+  const last = new Map<string, Position & { value: number }>();
+  const out: CheckResult['reordered'] = [];
+  for (const s of history.sends) {
+    const at = firstOffset.get(s.value);
+    if (s.producer === undefined || at === undefined) continue;
+    const k = `${s.producer}/${at.partition}`;
+    const previous = last.get(k);
+    const current = { ...at, value: s.value };
+    if (previous !== undefined && previous.offset >= at.offset) {
+      out.push({ producer: s.producer, partition: at.partition, first: previous, second: current });
+    }
+    last.set(k, current);
+  }
+  return out;
+}
+
+export function checkHistory(history: History, options: CheckOptions = {}): CheckResult {
   const final = positionsByValue(history.finalRead);
   const everywhere = positionsByValue([...history.reads, ...history.finalRead]);
   const sentValues = new Set(history.sends.map((s) => s.value));
@@ -137,6 +191,8 @@ export function checkHistory(history: History): CheckResult {
     vanished,
     ackedOffsetMismatches: mismatches,
     unexpected,
+    reordered: reorderings(history),
+    idempotent: options.idempotent === true,
   };
 }
 
@@ -149,6 +205,10 @@ export function violations(result: CheckResult): string[] {
     out.push(`${result.ackedOffsetMismatches.length} values found away from their acknowledged offset`);
   if (result.vanished.length > 0) out.push(`${result.vanished.length} values read by a consumer then vanished`);
   if (result.unexpected.length > 0) out.push(`${result.unexpected.length} values in the log that nobody sent`);
+  if (result.idempotent && result.duplicates.length > 0)
+    out.push(`${result.duplicates.length} values written twice by idempotent producers`);
+  if (result.idempotent && result.reordered.length > 0)
+    out.push(`${result.reordered.length} values out of their producer's send order`);
   return out;
 }
 
@@ -169,7 +229,8 @@ export function describeResult(result: CheckResult): string {
       `consumer reads ${c.reads}, final records ${c.finalRecords}, unacked-but-present ${c.unackedPresent}`,
     `lost ${result.lost.length}, inconsistent offsets ${result.inconsistentOffsets.length}, ` +
       `acked-offset mismatches ${result.ackedOffsetMismatches.length}, vanished ${result.vanished.length}, ` +
-      `duplicates ${result.duplicates.length} (allowed), unexpected ${result.unexpected.length}`,
+      `duplicates ${result.duplicates.length}${result.idempotent ? '' : ' (allowed)'}, unexpected ${result.unexpected.length}` +
+      (result.idempotent ? `, reordered ${result.reordered.length}` : ''),
   ];
   if (result.lost.length > 0) lines.push(`  lost: ${sample(result.lost, (l) => `${l.value} (acked ${at(l.acked)})`)}`);
   if (result.inconsistentOffsets.length > 0)
@@ -188,5 +249,9 @@ export function describeResult(result: CheckResult): string {
     lines.push(`  duplicates: ${sample(result.duplicates, (d) => `${d.value} at ${d.positions.map(at).join('/')}`)}`);
   if (result.unexpected.length > 0)
     lines.push(`  unexpected: ${sample(result.unexpected, (u) => `${u.value} at ${at(u.at)}`)}`);
+  if (result.idempotent && result.reordered.length > 0)
+    lines.push(
+      `  reordered: ${sample(result.reordered, (r) => `${r.producer}: ${r.first.value} at ${at(r.first)} sent before ${r.second.value} at ${at(r.second)}`)}`,
+    );
   return lines.join('\n');
 }

@@ -20,6 +20,11 @@ export interface SendAttempt {
   /** The partition the producer aimed at. */
   partition: number;
   outcome: SendOutcome;
+  /**
+   * The producer session that sent it (one client instance, one producer id
+   * when idempotent): the unit within which acknowledged order is checked.
+   */
+  producer?: string;
 }
 
 /** One record seen at (partition, offset), by a consumer or the final read. */

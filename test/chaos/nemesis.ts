@@ -6,10 +6,11 @@
  * Owned by the chaos runner. Every fault is undone before apply() returns;
  * a process that fails to restart makes apply() throw.
  */
+import { ApiKeys } from '../harness/fault-proxy.ts';
 import type { ChaosCluster } from './chaos-cluster.ts';
 import type { SeededRandom } from './seeded-random.ts';
 
-export const faultKinds = ['kill', 'pause', 'partition', 'controller', 'rolling'] as const;
+export const faultKinds = ['kill', 'pause', 'partition', 'controller', 'rolling', 'replay'] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 export function isFaultKind(name: string): name is FaultKind {
@@ -99,6 +100,17 @@ export class Nemesis {
         await pause(holdMs);
         await cluster.restart('controller', id);
         return target;
+      }
+      case 'replay': {
+        // Old requests arriving again, on new connections, while the client has moved on.
+        const delayMs = this.#random.between(200, 2000);
+        const target = `Produce and EndTxn to every broker, again after ${delayMs} ms`;
+        this.#log(`replay ${target}`);
+        const before = this.#chaos.duplicatedRequests;
+        this.#chaos.duplicateRequests([ApiKeys.produce, ApiKeys.endTxn], delayMs);
+        await pause(holdMs);
+        this.#chaos.duplicateRequests([], 0);
+        return `${target} (${this.#chaos.duplicatedRequests - before} requests)`;
       }
       case 'rolling': {
         this.#log('rolling restart of every broker (SIGTERM)');

@@ -13,12 +13,26 @@ import { KafkaClient } from '@runnel/client';
 import { waitFor } from '../harness/wait.ts';
 import { ChaosCluster, type PartitionMode } from './chaos-cluster.ts';
 import { type CheckResult, checkHistory, violations } from './checker.ts';
+import { runSchedule } from './fault-schedule.ts';
 import { HistoryRecorder } from './history.ts';
-import { type AppliedFault, type FaultKind, Nemesis } from './nemesis.ts';
+import type { AppliedFault, FaultKind } from './nemesis.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { Workload } from './workload.ts';
 
+/**
+ * `queue`: plain acks=all producers (duplicates allowed); `idempotent-queue`:
+ * idempotent producers, where duplicates and reorderings fail the run.
+ */
+export const workloadKinds = ['queue', 'idempotent-queue'] as const;
+export type WorkloadKind = (typeof workloadKinds)[number];
+
+export function isWorkloadKind(name: string): name is WorkloadKind {
+  return (workloadKinds as readonly string[]).includes(name);
+}
+
 export interface ChaosOptions {
+  /** Which workload runs under the faults (default `queue`). */
+  workload?: WorkloadKind;
   /** How long faults keep coming (the run takes longer: setup, recovery, final read). */
   durationMs: number;
   seed: number;
@@ -36,6 +50,7 @@ export interface ChaosOptions {
 
 export interface ChaosReport {
   seed: number;
+  workload: WorkloadKind;
   faults: AppliedFault[];
   result: CheckResult;
   /** Pass-criteria violations plus liveness failures; empty means the run passed. */
@@ -49,22 +64,29 @@ export interface ChaosReport {
   consumerResetSamples: readonly string[];
   /** What a partition cut in this run (see ChaosCluster.partitionMode). */
   partitionMode: PartitionMode;
+  /** Client requests the `replay` fault sent a second time. */
+  duplicatedRequests: number;
   dataDir: string;
 }
 
 const topic = 'chaos';
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function createTopic(chaos: ChaosCluster, partitions: number): Promise<void> {
+/** Creates `name` with RF 3 and min.insync.replicas 2 and waits until every broker reports full ISRs. */
+export async function createChaosTopic(chaos: ChaosCluster, name: string, partitions: number): Promise<void> {
   const client = await KafkaClient.connect({ bootstrap: chaos.cluster.bootstrap(), allowAutoTopicCreation: false });
   try {
     const [result] = await client.createTopics([
-      { name: topic, numPartitions: partitions, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
+      { name, numPartitions: partitions, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
     ]);
-    if (result?.errorCode !== 0) throw new Error(`creating ${topic} failed: ${JSON.stringify(result)}`);
+    if (result?.errorCode !== 0) throw new Error(`creating ${name} failed: ${JSON.stringify(result)}`);
   } finally {
     client.close();
   }
+  await waitFor(() => chaos.fullyReplicated(name, partitions), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    what: `${name} fully replicated`,
+  });
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
@@ -73,13 +95,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const [holdMin, holdMax] = options.holdMs ?? [2000, 5000];
   const recoveryMsMax = options.recoveryMsMax ?? 30_000;
   const random = new SeededRandom(options.seed);
-  const chaos = await ChaosCluster.start({ controllers: 3, brokers: 3 });
+  const workloadKind = options.workload ?? 'queue';
+  const idempotent = workloadKind === 'idempotent-queue';
+  const chaos = await ChaosCluster.start({
+    controllers: 3,
+    brokers: 3,
+    // Replaying clients' requests needs a proxy in front of every broker's Kafka listener.
+    kafkaProxies: options.faults.includes('replay'),
+  });
   const failures: string[] = [];
-  const faults: AppliedFault[] = [];
   try {
-    await createTopic(chaos, partitions);
-    const replicated = (): Promise<boolean> => chaos.fullyReplicated(topic, partitions);
-    await waitFor(replicated, { timeoutMs: 30_000, intervalMs: 200, what: 'the new topic fully replicated' });
+    await createChaosTopic(chaos, topic, partitions);
     const history = new HistoryRecorder();
     const workload = new Workload({
       bootstrap: () => chaos.cluster.bootstrap(chaos.brokerIds()),
@@ -87,56 +113,41 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       partitions,
       producers: options.producers ?? 3,
       history,
+      idempotent,
     });
     const workloadStart = Date.now();
     await workload.start();
-    // Faults start once the workload is demonstrably flowing, not after a guessed warm-up.
-    const flowingBy = Date.now() + 30_000;
-    while (history.ackCount < 50) {
-      if (Date.now() > flowingBy)
-        throw new Error(`chaos: the workload acked only ${history.ackCount} writes in 30 s before any fault`);
-      await pause(50);
-    }
-    const nemesis = new Nemesis(chaos, topic, random, {
+    const schedule = await runSchedule(chaos, topic, partitions, random, {
+      durationMs: options.durationMs,
+      faults: options.faults,
+      holdMs: [holdMin, holdMax],
+      recoveryMsMax,
       log,
+      progress: () => history.ackCount,
+      progressName: 'acks',
+      flowingMin: 50,
+      afterHealMin: 20,
       ...(options.leaderBias === undefined ? {} : { leaderBias: options.leaderBias }),
     });
-    const deadline = Date.now() + options.durationMs;
-    while (Date.now() < deadline) {
-      for (const kind of nemesis.round(options.faults)) {
-        if (Date.now() >= deadline) break;
-        const startMs = Date.now();
-        const target = await nemesis.apply(kind, random.between(holdMin, holdMax));
-        const recovered = await waitFor(replicated, { timeoutMs: recoveryMsMax, intervalMs: 250 }).catch(() => false);
-        faults.push({ kind, target, startMs, endMs: Date.now(), recovered });
-        log(
-          `  ${recovered ? 'recovered' : 'NOT recovered'} after ${Date.now() - startMs} ms; acks so far ${history.ackCount}`,
-        );
-      }
-    }
-    await chaos.healAll();
-    const healed = await waitFor(replicated, { timeoutMs: recoveryMsMax * 2, intervalMs: 250 }).catch(() => false);
-    if (!healed) failures.push(`ISRs not full after the final heal:\n${await chaos.describeReplication(topic)}`);
-    const acksAtHeal = history.ackCount;
-    await waitFor(() => history.ackCount > acksAtHeal + 20, { timeoutMs: 15_000 }).catch(() => false);
-    const acksAfterHeal = history.ackCount - acksAtHeal;
-    if (acksAfterHeal === 0) failures.push('no writes acknowledged after the final heal');
+    failures.push(...schedule.failures);
     await workload.stop();
     const workloadMs = Date.now() - workloadStart;
     await workload.finalRead();
-    const result = checkHistory(history.snapshot());
+    const result = checkHistory(history.snapshot(), { idempotent });
     failures.unshift(...violations(result));
     return {
       seed: options.seed,
-      faults,
+      workload: workloadKind,
+      faults: schedule.faults,
       result,
       failures,
       workloadMs,
       acksPerSecond: result.counts.acked / (workloadMs / 1000),
-      acksAfterHeal,
+      acksAfterHeal: schedule.progressAfterHeal,
       consumerResets: workload.consumerResets,
       consumerResetSamples: workload.consumerResetSamples,
       partitionMode: chaos.partitionMode,
+      duplicatedRequests: chaos.duplicatedRequests,
       dataDir: chaos.cluster.rootDir,
     };
   } catch (error) {

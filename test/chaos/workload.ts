@@ -1,6 +1,8 @@
 /**
  * The chaos workload: kafkajs producers sending unique integers one record
  * per send with acks=all (so every ack carries the record's own offset),
+ * plain or idempotent (the idempotent queue: then a producer session ends at
+ * its first failed send and a new one, with a new producer id, takes over),
  * and one assign-style reader per partition polling with @runnel/client;
  * every outcome and every record read goes into the HistoryRecorder. Also
  * the final full read of every partition after healing.
@@ -23,6 +25,8 @@ export interface WorkloadOptions {
   history: HistoryRecorder;
   /** Broker-side acks=all wait, and the client's request timeout on top of it. */
   produceTimeoutMs?: number;
+  /** Idempotent producers (kafkajs `idempotent: true`): every ack must be in the log exactly once. */
+  idempotent?: boolean;
 }
 
 /** Protocol errors after which the record was not appended by the attempt that got them. */
@@ -52,7 +56,7 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export class Workload {
   readonly #options: WorkloadOptions;
   readonly #loops: Promise<void>[] = [];
-  readonly #producers: Producer[] = [];
+  readonly #producers = new Set<Producer>();
   #readers: KafkaClient | null = null;
   #stopped = false;
   #nextValue = 0;
@@ -77,10 +81,8 @@ export class Workload {
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
     });
     for (let i = 0; i < o.producers; i++) {
-      const producer = kafka.producer({ idempotent: false, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await producer.connect();
-      this.#producers.push(producer);
-      this.#loops.push(this.#produceLoop(producer, timeoutMs));
+      const producer = await this.#connect(kafka);
+      this.#loops.push(this.#produceLoop(kafka, producer, `p${i}`, timeoutMs));
     }
     this.#readers = await KafkaClient.connect({
       bootstrap: o.bootstrap(),
@@ -95,13 +97,41 @@ export class Workload {
   async stop(): Promise<void> {
     this.#stopped = true;
     await Promise.all(this.#loops);
-    await Promise.all(this.#producers.map((p) => p.disconnect().catch(() => {})));
+    await Promise.all([...this.#producers].map((p) => p.disconnect().catch(() => {})));
     this.#readers?.close();
   }
 
-  async #produceLoop(producer: Producer, timeoutMs: number): Promise<void> {
+  async #connect(kafka: Kafka): Promise<Producer> {
+    const producer = kafka.producer({
+      idempotent: this.#options.idempotent === true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+    this.#producers.add(producer);
+    return producer;
+  }
+
+  /**
+   * kafkajs rolls an idempotent producer's sequence back when a send fails
+   * for good, so its next record would reuse the sequence of one that may
+   * have landed, and the broker would rightly answer it as a duplicate of
+   * that one: a client-side loss. An idempotent session therefore ends at
+   * its first failed send, and the next one starts with a new producer id.
+   */
+  async #produceLoop(kafka: Kafka, first: Producer, name: string, timeoutMs: number): Promise<void> {
     const o = this.#options;
+    let producer: Producer | null = first;
+    let session = 0;
     while (!this.#stopped) {
+      if (producer === null) {
+        producer = await this.#connect(kafka).catch(() => null);
+        if (producer === null) {
+          await pause(200);
+          continue;
+        }
+        session++;
+      }
       const value = this.#nextValue++;
       const partition = value % o.partitions;
       let outcome: SendOutcome;
@@ -119,9 +149,15 @@ export class Workload {
             : { kind: 'acked', partition: meta.partition, offset: BigInt(offset) };
       } catch (error) {
         outcome = outcomeOf(error);
+        if (o.idempotent === true) {
+          const ended = producer;
+          producer = null;
+          this.#producers.delete(ended);
+          await ended.disconnect().catch(() => {});
+        }
         await pause(50);
       }
-      o.history.send({ value, partition, outcome });
+      o.history.send({ value, partition, outcome, producer: `${name}.${session}` });
     }
   }
 

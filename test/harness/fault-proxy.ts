@@ -6,14 +6,34 @@
  * (advertise the proxy's port instead of the real one) to partition that
  * traffic without touching the process.
  *
+ * It also speaks just enough Kafka to replay requests: it can keep copies
+ * of the requests of chosen api keys that clients send through it
+ * (captureRequests), send one again later on a new connection of its own
+ * (replay), or do that to every such request after a delay
+ * (duplicateRequests): a delayed, duplicated old Produce or EndTxn arriving
+ * beside the client's newer traffic, as in Jepsen's 2024 Kafka findings.
+ *
  * Owned by the test that started it, which must close() it. Listens on
  * loopback (or an address of this machine the test made, e.g. a chaos
  * bridge) and dials loopback. A connection whose target cannot be reached is
  * simply closed; the proxy itself stays usable after any socket error.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { type RequestFrame, RequestFrameSplitter, sendOnNewConnection } from './kafka-request-frames.ts';
 
 export type CutMode = 'reset' | 'blackhole';
+
+/** A request a client sent through the proxy, kept by captureRequests. */
+export interface CapturedRequest extends RequestFrame {
+  /** Which accepted connection (1-based, in accept order) carried it. */
+  connection: number;
+}
+
+/** Kafka api keys of the requests worth replaying. */
+export const ApiKeys = { produce: 0, addPartitionsToTxn: 24, endTxn: 26, txnOffsetCommit: 28 } as const;
+
+/** How long a replay waits for the target's answer before giving up (acks=0 Produce never answers). */
+const replayResponseTimeoutMs = 10_000;
 
 export interface ProxyTarget {
   host: string;
@@ -34,6 +54,12 @@ export class FaultProxy {
   #cut: CutMode | null = null;
   #delayMs = 0;
   #accepted = 0;
+  #capture: { apiKeys: ReadonlySet<number>; max: number } | null = null;
+  readonly #captured: CapturedRequest[] = [];
+  #duplicate: { apiKeys: ReadonlySet<number>; delayMs: number } | null = null;
+  readonly #replays = new Set<Promise<Buffer | null>>();
+  readonly #replayTimers = new Set<NodeJS.Timeout>();
+  #duplicated = 0;
 
   private constructor(name: string, server: Server, target: ProxyTarget | null) {
     this.name = name;
@@ -101,7 +127,50 @@ export class FaultProxy {
     this.#delayMs = Math.max(0, ms);
   }
 
+  /**
+   * From now on keeps a copy of every request with one of `apiKeys` that a
+   * client sends through the proxy, the newest `max` of them; an empty list stops.
+   */
+  captureRequests(apiKeys: readonly number[], max = 1000): void {
+    this.#capture = apiKeys.length === 0 ? null : { apiKeys: new Set(apiKeys), max };
+  }
+
+  /** The requests kept so far, oldest first. */
+  get capturedRequests(): readonly CapturedRequest[] {
+    return this.#captured;
+  }
+
+  /**
+   * Sends a request again, byte for byte, on a new connection to the target;
+   * resolves with the target's response frame, or null when none came.
+   */
+  replay(request: RequestFrame): Promise<Buffer | null> {
+    const target = this.#target;
+    if (target === null) return Promise.resolve(null);
+    const sent = sendOnNewConnection(target, request.bytes, replayResponseTimeoutMs);
+    this.#replays.add(sent);
+    void sent.finally(() => this.#replays.delete(sent));
+    return sent;
+  }
+
+  /**
+   * From now on every request with one of `apiKeys` is forwarded as usual and
+   * also replayed once, `delayMs` later, on a new connection (its answer is
+   * dropped). An empty list stops; duplicates already scheduled still go.
+   */
+  duplicateRequests(apiKeys: readonly number[], delayMs: number): void {
+    this.#duplicate = apiKeys.length === 0 ? null : { apiKeys: new Set(apiKeys), delayMs: Math.max(0, delayMs) };
+  }
+
+  /** Requests scheduled for a duplicate by duplicateRequests since start. */
+  get duplicatedRequests(): number {
+    return this.#duplicated;
+  }
+
   async close(): Promise<void> {
+    for (const timer of this.#replayTimers) clearTimeout(timer);
+    this.#replayTimers.clear();
+    await Promise.all(this.#replays);
     this.cut('reset');
     this.heal();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -121,6 +190,7 @@ export class FaultProxy {
       client.once('close', () => this.#held.delete(client));
       return;
     }
+    const connection = this.#accepted;
     const link: Link = { client, upstream: null };
     this.#links.add(link);
     client.pause();
@@ -128,7 +198,8 @@ export class FaultProxy {
     link.upstream = upstream;
     upstream.on('error', () => {});
     upstream.once('connect', () => {
-      this.#pipe(client, upstream);
+      const splitter = new RequestFrameSplitter();
+      this.#pipe(client, upstream, (chunk) => this.#inspect(splitter, chunk, connection));
       this.#pipe(upstream, client);
       client.resume();
     });
@@ -141,8 +212,36 @@ export class FaultProxy {
     upstream.once('close', close);
   }
 
-  /** Copies `from` to `to` with backpressure, each chunk held back by the delay current when it arrived. */
-  #pipe(from: Socket, to: Socket): void {
+  /** Captures and schedules duplicates of the requests in a client's chunk, as asked. */
+  #inspect(splitter: RequestFrameSplitter, chunk: Buffer, connection: number): void {
+    const capture = this.#capture;
+    const duplicate = this.#duplicate;
+    // The splitter must see every chunk from the connection's start to keep its frame boundaries.
+    const frames = splitter.push(
+      chunk,
+      (apiKey) => capture?.apiKeys.has(apiKey) === true || duplicate?.apiKeys.has(apiKey) === true,
+    );
+    for (const frame of frames) {
+      if (capture?.apiKeys.has(frame.apiKey) === true) {
+        this.#captured.push({ ...frame, connection });
+        if (this.#captured.length > capture.max) this.#captured.shift();
+      }
+      if (duplicate?.apiKeys.has(frame.apiKey) === true) {
+        this.#duplicated++;
+        const timer = setTimeout(() => {
+          this.#replayTimers.delete(timer);
+          void this.replay(frame);
+        }, duplicate.delayMs);
+        this.#replayTimers.add(timer);
+      }
+    }
+  }
+
+  /**
+   * Copies `from` to `to` with backpressure, each chunk held back by the delay
+   * current when it arrived; `inspect` sees every chunk as it arrives.
+   */
+  #pipe(from: Socket, to: Socket, inspect?: (chunk: Buffer) => void): void {
     const queue: { chunk: Buffer; dueMs: number }[] = [];
     let timer: NodeJS.Timeout | null = null;
     const flush = (): void => {
@@ -158,6 +257,7 @@ export class FaultProxy {
       if (next !== undefined) timer = setTimeout(flush, next.dueMs - now);
     };
     from.on('data', (chunk: Buffer) => {
+      inspect?.(chunk);
       if (this.#delayMs === 0 && queue.length === 0) {
         if (!to.write(chunk)) from.pause();
         return;

@@ -1,0 +1,109 @@
+/**
+ * One transactional chaos run (`--workload txn`; not in `npm test` until
+ * the transaction coordinator's runtime is wired): a 3+3 cluster, an input
+ * and an output topic (RF 3, min.insync.replicas 2), transactional
+ * appenders writing the input, copiers copying it to the output with their
+ * offsets in the same transactions, read_committed readers on both; seeded
+ * faults against the input topic's leaders (which lead the output's too,
+ * often enough); heal, settle, stop, read everything read_committed and
+ * check it with txn-checker.ts.
+ *
+ * runTxnChaos owns the cluster and always stops it. Setup failures throw;
+ * anomalies and liveness failures come back in the report.
+ */
+import { ChaosCluster, type PartitionMode } from './chaos-cluster.ts';
+import { runSchedule } from './fault-schedule.ts';
+import type { AppliedFault, FaultKind } from './nemesis.ts';
+import { createChaosTopic } from './runner.ts';
+import { SeededRandom } from './seeded-random.ts';
+import { checkTxnHistory, type TxnCheckResult, txnViolations } from './txn-checker.ts';
+import { TxnWorkload } from './txn-workload.ts';
+
+export interface TxnChaosOptions {
+  durationMs: number;
+  seed: number;
+  faults: readonly FaultKind[];
+  partitions?: number;
+  appenders?: number;
+  copiers?: number;
+  holdMs?: readonly [number, number];
+  recoveryMsMax?: number;
+  leaderBias?: number;
+  log?: (line: string) => void;
+}
+
+export interface TxnChaosReport {
+  seed: number;
+  faults: AppliedFault[];
+  result: TxnCheckResult;
+  /** Checker violations plus liveness failures; empty means the run passed. */
+  failures: string[];
+  workloadMs: number;
+  commitsPerSecond: number;
+  commitsAfterHeal: number;
+  partitionMode: PartitionMode;
+  dataDir: string;
+}
+
+const inputTopic = 'chaos-txn-in';
+const outputTopic = 'chaos-txn-out';
+
+export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosReport> {
+  const log = options.log ?? (() => {});
+  const partitions = options.partitions ?? 4;
+  const random = new SeededRandom(options.seed);
+  const chaos = await ChaosCluster.start({
+    controllers: 3,
+    brokers: 3,
+    // Replaying clients' requests needs a proxy in front of every broker's Kafka listener.
+    kafkaProxies: options.faults.includes('replay'),
+  });
+  try {
+    await createChaosTopic(chaos, inputTopic, partitions);
+    await createChaosTopic(chaos, outputTopic, partitions);
+    const workload = new TxnWorkload({
+      bootstrap: () => chaos.cluster.bootstrap(chaos.brokerIds()),
+      inputTopic,
+      outputTopic,
+      partitions,
+      appenders: options.appenders ?? 3,
+      copiers: options.copiers ?? 2,
+      random,
+    });
+    const workloadStart = Date.now();
+    await workload.start();
+    const schedule = await runSchedule(chaos, inputTopic, partitions, random, {
+      durationMs: options.durationMs,
+      faults: options.faults,
+      holdMs: options.holdMs ?? [2000, 5000],
+      recoveryMsMax: options.recoveryMsMax ?? 30_000,
+      log,
+      progress: () => workload.progress,
+      progressName: 'commits',
+      flowingMin: 5,
+      afterHealMin: 3,
+      ...(options.leaderBias === undefined ? {} : { leaderBias: options.leaderBias }),
+    });
+    await workload.stop();
+    const workloadMs = Date.now() - workloadStart;
+    await workload.finalRead();
+    const result = checkTxnHistory(workload.history());
+    return {
+      seed: options.seed,
+      faults: schedule.faults,
+      result,
+      failures: [...txnViolations(result), ...schedule.failures],
+      workloadMs,
+      commitsPerSecond: result.counts.committed / (workloadMs / 1000),
+      commitsAfterHeal: schedule.progressAfterHeal,
+      partitionMode: chaos.partitionMode,
+      dataDir: chaos.cluster.rootDir,
+    };
+  } catch (error) {
+    throw new Error(`transactional chaos run failed (seed ${options.seed}; data and logs: ${chaos.cluster.rootDir})`, {
+      cause: error,
+    });
+  } finally {
+    await chaos.stop();
+  }
+}
