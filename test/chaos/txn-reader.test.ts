@@ -39,7 +39,7 @@ async function produceTxn(p: ProtocolClient, producerId: bigint, seq: number, ..
     transactional: true,
   });
   const response = await p.request(0, 8, {
-    transactionalId: null,
+    transactionalId: 'hand-built',
     acks: -1,
     timeoutMs: 5000,
     topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
@@ -49,7 +49,8 @@ async function produceTxn(p: ProtocolClient, producerId: bigint, seq: number, ..
 
 describe('read_committed reader of the transactional workload', () => {
   it('returns nothing past the LSO, then only committed records, dropping aborted batches and markers', async () => {
-    cluster = await startInProcess();
+    // Hand-built transactions no coordinator knows: KIP-890 verification off.
+    cluster = await startInProcess({ transactionPartitionVerificationEnable: false });
     raw = await ProtocolClient.connect(cluster.broker.port);
     const create: CreateTopicsRequest = {
       topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
@@ -72,8 +73,12 @@ describe('read_committed reader of the transactional workload', () => {
 
     const partition = cluster.broker.hostedPartition(topic, 0);
     if (partition === undefined) throw new Error('the broker hosts the partition');
-    expect(await partition.writeTxnMarker(1n, 0, 0, 'abort')).toMatchObject({ ok: true });
-    expect(await partition.writeTxnMarker(2n, 0, 0, 'commit')).toMatchObject({ ok: true });
+    expect(await partition.writeTxnMarker(1n, 0, 0, 'abort', { minInsyncReplicas: 1, timeoutMs: 5_000 })).toMatchObject(
+      { ok: true },
+    );
+    expect(
+      await partition.writeTxnMarker(2n, 0, 0, 'commit', { minInsyncReplicas: 1, timeoutMs: 5_000 }),
+    ).toMatchObject({ ok: true });
     await waitFor(() => partition.lastStableOffset === 7n, { what: 'the LSO to pass both markers' });
 
     const after = await fetchCommitted(client, topic, 0, 0n, 0);
