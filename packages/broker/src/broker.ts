@@ -38,17 +38,9 @@ import { fetchHandler } from './handlers/fetch.ts';
 import { findCoordinatorHandler } from './handlers/find-coordinator.ts';
 import { groupHandlers } from './handlers/group-handlers.ts';
 import { type BrokerContext, type Handler, register } from './handlers/handler.ts';
-import { initProducerIdHandler } from './handlers/init-producer-id.ts';
 import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { metadataHandler } from './handlers/metadata.ts';
 import { produceHandler } from './handlers/produce.ts';
-import { transactionHandlers } from './handlers/transactions.ts';
-import {
-  describeProducersHandler,
-  describeTransactionsHandler,
-  listTransactionsHandler,
-} from './handlers/transactions-admin.ts';
-import { writeTxnMarkersHandler } from './handlers/write-txn-markers.ts';
 import { HttpServer } from './http-server.ts';
 import { topicLimits } from './log-config.ts';
 import { metaPropertiesFileName, readMetaProperties, writeMetaProperties } from './meta-properties.ts';
@@ -61,16 +53,8 @@ import type { Partition } from './replication/partition.ts';
 import { ReplicaManager, replicationListenerName } from './replication/replica-manager.ts';
 import { RequestProcessor } from './request-processor.ts';
 import { readCleanShutdownMarker, writeCleanShutdownMarker } from './shutdown-marker.ts';
-import { type BrokerMarkerWriter, imageRouting, type MarkerTransport } from './transactions/broker-marker-writer.ts';
-import { brokerMarkerHost, brokerMarkerWriter, grpcMarkerTransport } from './transactions/broker-markers.ts';
 import { BrokerTransactions } from './transactions/broker-transactions.ts';
-import { brokerTxnVerifier } from './transactions/broker-txn-verifier.ts';
-import { transactionStateTopic } from './transactions/txn-api.ts';
-import {
-  applyTxnMarkers,
-  type ConsumerOffsetsMarkerHook,
-  type TxnMarkerHost,
-} from './transactions/txn-marker-apply.ts';
+import type { ConsumerOffsetsMarkerHook } from './transactions/txn-marker-apply.ts';
 import type { MarkerWriter, TransactionsView } from './transactions/txn-ports.ts';
 
 export interface BrokerOptions {
@@ -118,12 +102,6 @@ export class Broker {
   /** The cluster this broker's data directory belongs to (meta.properties); null before its first registration. */
   #storedClusterId: string | null;
   readonly #extraMetrics: readonly Registry[];
-  /** Writes transaction markers on the partitions this broker leads (WriteTxnMarkers, TxnMarkers.Write). */
-  readonly #markerHost: TxnMarkerHost;
-  readonly markerWriter: MarkerWriter;
-  /** The default writer, which this broker closes; null when the options gave one. */
-  readonly #ownMarkerWriter: BrokerMarkerWriter | null;
-  readonly #txnTransport: MarkerTransport;
 
   private constructor(options: BrokerOptions, storedClusterId: string | null) {
     this.config = options.config;
@@ -194,55 +172,22 @@ export class Broker {
       nowMs: () => clock.nowMs(),
     });
     this.#image = MetadataImage.empty;
-    this.#markerHost = brokerMarkerHost({
-      config: options.config,
-      image: () => this.#image,
-      partition: (topic, index) => this.#partitions.get(topic, index),
-      // A committed marker on __consumer_offsets ends the producer's pending offset commits there.
-      onConsumerOffsetsMarker:
-        options.onConsumerOffsetsMarker ??
-        ((index, producerId, result, markerOffset) =>
-          this.#groups.completeTransaction(index, producerId, result, markerOffset)),
-      logger: this.#logger,
-    });
-    // Coordinators and partition leaders talk over the brokers' gRPC (TxnMarkers: Write and Verify).
-    this.#txnTransport = grpcMarkerTransport(this.#logger.child({ component: 'txn-rpc' }));
-    // The default (gRPC to other leaders) is this broker's to close; a given writer is its giver's.
-    if (options.markerWriter === undefined) {
-      const { nodeId } = options.config;
-      this.#ownMarkerWriter = brokerMarkerWriter({
-        nodeId,
-        image: () => this.#image,
-        host: this.#markerHost,
-        transport: this.#txnTransport,
-        logger: this.#logger,
-      });
-      this.markerWriter = this.#ownMarkerWriter;
-    } else {
-      this.#ownMarkerWriter = null;
-      this.markerWriter = options.markerWriter;
-    }
     this.#transactions = new BrokerTransactions({
       config: options.config,
       image: () => this.#image,
       partition: (t, i) => this.#partitions.get(t, i),
       producerIds,
-      markerWriter: this.markerWriter,
+      markerWriter: options.markerWriter,
+      // A committed marker on __consumer_offsets ends the producer's pending offset commits there.
+      onConsumerOffsetsMarker:
+        options.onConsumerOffsetsMarker ??
+        ((index, producerId, result, markerOffset) =>
+          this.#groups.completeTransaction(index, producerId, result, markerOffset)),
+      view: options.transactions,
       registry: this.metrics.registry,
       logger: this.#logger,
       clock,
     });
-    // KIP-890 part 1: a transactional produce opening a transaction here asks the producer's coordinator first.
-    const verifier = options.config.transactionPartitionVerificationEnable
-      ? brokerTxnVerifier({
-          nodeId: options.config.nodeId,
-          routing: imageRouting(() => this.#image),
-          statePartitions: () => this.#image.topic(transactionStateTopic)?.partitions.length ?? null,
-          local: (input) => this.#transactions.coordinator.verify(input),
-          transport: this.#txnTransport,
-          logger: this.#logger.child({ component: 'txn-verify' }),
-        })
-      : null;
     const context: BrokerContext = {
       config: options.config,
       clusterId: () => this.clusterId,
@@ -259,7 +204,7 @@ export class Broker {
       kafkaConfig: () => kafkaConfigMap(options.config, this.port),
     };
     const handlers: Handler[] = [
-      register(produceHandler(context, verifier)),
+      register(produceHandler(context, this.#transactions.verifier)),
       register(fetchHandler(context)),
       register(listOffsetsHandler(context)),
       register(metadataHandler(context)),
@@ -274,13 +219,8 @@ export class Broker {
       register(alterPartitionReassignmentsHandler(context)),
       register(listPartitionReassignmentsHandler(context)),
       register(electLeadersHandler(context)),
-      register(initProducerIdHandler(producerIds, this.#transactions.coordinator)),
       ...groupHandlers(this.#groups, { image: () => this.#image }),
-      ...transactionHandlers(this.#transactions.coordinator, { image: () => this.#image }),
-      register(writeTxnMarkersHandler(this.#markerHost)),
-      register(describeProducersHandler(context)),
-      register(describeTransactionsHandler(options.transactions ?? this.#transactions.coordinator)),
-      register(listTransactionsHandler(options.transactions ?? this.#transactions.coordinator, () => clock.nowMs())),
+      ...this.#transactions.handlers(context),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
     this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));
@@ -332,10 +272,7 @@ export class Broker {
       image: () => this.#image,
       brokerEpoch: () => this.#session?.brokerEpoch ?? -1n,
       minInsyncReplicas: (topic) => topicLimits(this.#image.configOverrides('topic', topic), config).minInsyncReplicas,
-      txn: {
-        markers: async (request) => ({ markers: await applyTxnMarkers(this.#markerHost, request.markers) }),
-        verify: async (request) => ({ partitions: this.#transactions.coordinator.verify(request) }),
-      },
+      txn: this.#transactions.services,
     });
     this.#partitions.setReplication(this.#replication);
     this.#unsubscribe = this.#controller.subscribe((batch) => {
@@ -534,8 +471,6 @@ export class Broker {
     if (this.#producerExpiryTimer !== null) clearInterval(this.#producerExpiryTimer);
     await this.#server?.close();
     await this.#http?.close();
-    this.#ownMarkerWriter?.close();
-    this.#txnTransport.close();
     this.#groups.close();
     this.#offsets.close();
     this.#transactions.close();

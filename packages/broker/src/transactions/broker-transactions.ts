@@ -1,8 +1,12 @@
 /**
- * The transaction coordinator as a Broker part: the `__transaction_state`
- * store (fed PartitionManager's role changes), the runtime coordinator on
- * top of it and its metrics; markers go through the Broker's MarkerWriter
- * (BrokerMarkerWriter: partition leaders here and over gRPC).
+ * Transactions as a Broker part: the `__transaction_state` store (fed
+ * PartitionManager's role changes) and the runtime coordinator on top of
+ * it with its metrics; the markers' leader side (`applyTxnMarkers` through
+ * this broker's partitions) and the MarkerWriter the coordinator uses
+ * (default BrokerMarkerWriter: led here directly, else over gRPC); the
+ * KIP-890 verifier Produce asks; the transaction calls this broker serves
+ * to other brokers (TxnMarkers: Write, Verify); and the transaction APIs'
+ * handlers.
  *
  * Owned by Broker; `close()` when it stops.
  */
@@ -11,15 +15,29 @@ import type { MetadataImage } from '@runnel/metadata';
 import type { Registry } from 'prom-client';
 import type { BrokerConfig } from '../config.ts';
 import { consumerOffsetsPartitionsDefault } from '../groups/types.ts';
+import { type BrokerContext, type Handler, register } from '../handlers/handler.ts';
+import { initProducerIdHandler } from '../handlers/init-producer-id.ts';
+import { transactionHandlers } from '../handlers/transactions.ts';
+import {
+  describeProducersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
+} from '../handlers/transactions-admin.ts';
+import { writeTxnMarkersHandler } from '../handlers/write-txn-markers.ts';
 import { topicLimits } from '../log-config.ts';
 import type { ProducerIdManager } from '../producers/producer-id-manager.ts';
 import type { Partition } from '../replication/partition.ts';
 import type { PartitionRole } from '../replication/partition-api.ts';
+import type { TxnServices } from '../replication/replication-transport.ts';
+import { type BrokerMarkerWriter, imageRouting, type MarkerTransport } from './broker-marker-writer.ts';
+import { brokerMarkerHost, brokerMarkerWriter, grpcMarkerTransport } from './broker-markers.ts';
+import { brokerTxnVerifier } from './broker-txn-verifier.ts';
 import { TransactionCoordinator } from './transaction-coordinator.ts';
 import { TransactionStateStore } from './transaction-state-store.ts';
 import { transactionStateTopic } from './txn-api.ts';
+import { applyTxnMarkers, type ConsumerOffsetsMarkerHook, type TxnMarkerHost } from './txn-marker-apply.ts';
 import { registerTransactionMetrics } from './txn-metrics.ts';
-import type { MarkerWriter } from './txn-ports.ts';
+import type { MarkerWriter, TransactionsView, TxnVerifier } from './txn-ports.ts';
 
 export interface BrokerTransactionsOptions {
   readonly config: BrokerConfig;
@@ -27,7 +45,12 @@ export interface BrokerTransactionsOptions {
   /** This broker's replica of a partition, if it hosts one. */
   readonly partition: (topic: string, index: number) => Partition | undefined;
   readonly producerIds: ProducerIdManager;
-  readonly markerWriter: MarkerWriter;
+  /** How the coordinator writes markers; default BrokerMarkerWriter (closed with this part). */
+  readonly markerWriter: MarkerWriter | undefined;
+  /** Told when a marker is committed on a `__consumer_offsets` partition led here (the group coordinator). */
+  readonly onConsumerOffsetsMarker: ConsumerOffsetsMarkerHook;
+  /** What DescribeTransactions / ListTransactions read; default this broker's coordinator. */
+  readonly view: TransactionsView | undefined;
   readonly registry: Registry;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -35,10 +58,45 @@ export interface BrokerTransactionsOptions {
 
 export class BrokerTransactions {
   readonly coordinator: TransactionCoordinator;
+  readonly markerWriter: MarkerWriter;
+  /** KIP-890 part 1 for Produce; null with transaction.partition.verification.enable=false. */
+  readonly verifier: TxnVerifier | null;
+  /** What this broker answers other brokers on its replication port. */
+  readonly services: TxnServices;
+  readonly #options: BrokerTransactionsOptions;
   readonly #store: TransactionStateStore;
+  /** Writes markers on the partitions this broker leads (WriteTxnMarkers, TxnMarkers.Write). */
+  readonly #markerHost: TxnMarkerHost;
+  readonly #transport: MarkerTransport;
+  /** The default writer, closed with this part; null when the options gave one. */
+  readonly #ownMarkerWriter: BrokerMarkerWriter | null;
 
   constructor(options: BrokerTransactionsOptions) {
     const { config, image, logger, clock } = options;
+    this.#options = options;
+    this.#markerHost = brokerMarkerHost({
+      config,
+      image,
+      partition: options.partition,
+      onConsumerOffsetsMarker: options.onConsumerOffsetsMarker,
+      logger,
+    });
+    // Coordinators and partition leaders talk over the brokers' gRPC (TxnMarkers: Write and Verify).
+    this.#transport = grpcMarkerTransport(logger.child({ component: 'txn-rpc' }));
+    if (options.markerWriter === undefined) {
+      const own = brokerMarkerWriter({
+        nodeId: config.nodeId,
+        image,
+        host: this.#markerHost,
+        transport: this.#transport,
+        logger,
+      });
+      this.#ownMarkerWriter = own;
+      this.markerWriter = own;
+    } else {
+      this.#ownMarkerWriter = null;
+      this.markerWriter = options.markerWriter;
+    }
     // The existing topic's count wins, as in FindCoordinator, so both hash ids to the same partition.
     const partitionCount = () =>
       image().topic(transactionStateTopic)?.partitions.length ?? config.transactionStateLogPartitions;
@@ -56,10 +114,9 @@ export class BrokerTransactions {
       logger: logger.child({ component: 'transaction-state-store' }),
       clock,
     });
-    const markers = options.markerWriter;
     this.coordinator = new TransactionCoordinator({
       store: this.#store,
-      markers,
+      markers: this.markerWriter,
       nextProducerId: () => options.producerIds.tryNext(),
       partitionCount,
       config: {
@@ -73,6 +130,34 @@ export class BrokerTransactions {
       logger: logger.child({ component: 'transaction-coordinator' }),
     });
     registerTransactionMetrics(options.registry, this.coordinator);
+    // KIP-890 part 1: a transactional produce opening a transaction here asks the producer's coordinator first.
+    this.verifier = config.transactionPartitionVerificationEnable
+      ? brokerTxnVerifier({
+          nodeId: config.nodeId,
+          routing: imageRouting(image),
+          statePartitions: () => image().topic(transactionStateTopic)?.partitions.length ?? null,
+          local: (input) => this.coordinator.verify(input),
+          transport: this.#transport,
+          logger: logger.child({ component: 'txn-verify' }),
+        })
+      : null;
+    this.services = {
+      markers: async (request) => ({ markers: await applyTxnMarkers(this.#markerHost, request.markers) }),
+      verify: async (request) => ({ partitions: this.coordinator.verify(request) }),
+    };
+  }
+
+  /** The transaction APIs' handlers: producer ids, the coordinator's APIs, markers and the operators' APIs. */
+  handlers(context: BrokerContext): Handler[] {
+    const view = this.#options.view ?? this.coordinator;
+    return [
+      register(initProducerIdHandler(this.#options.producerIds, this.coordinator)),
+      ...transactionHandlers(this.coordinator, { image: this.#options.image }),
+      register(writeTxnMarkersHandler(this.#markerHost)),
+      register(describeProducersHandler(context)),
+      register(describeTransactionsHandler(view)),
+      register(listTransactionsHandler(view, () => this.#options.clock.nowMs())),
+    ];
   }
 
   /** PartitionManager's hook, for `__transaction_state` partitions. */
@@ -83,5 +168,7 @@ export class BrokerTransactions {
   close(): void {
     this.coordinator.close();
     this.#store.close();
+    this.#ownMarkerWriter?.close();
+    this.#transport.close();
   }
 }
