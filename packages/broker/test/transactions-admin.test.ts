@@ -224,6 +224,18 @@ describe('ListTransactions filters', () => {
     });
   });
 
+  it('a pattern that backtracks catastrophically in a backtracking engine runs in linear time (RE2)', async () => {
+    // With JavaScript's RegExp this match would not end in the lifetime of the test run.
+    const hostile = fakeView([txn(`${'a'.repeat(5_000)}!`)]);
+    const listed = await listTransactionsHandler(hostile, () => 0).handle(
+      { stateFilters: [], producerIdFilters: [], durationFilter: -1n, transactionalIdPattern: '(a+)+' },
+      context,
+    );
+    expect(listed).toMatchObject({ errorCode: ErrorCode.NONE, transactionStates: [] });
+    // RE2 has no backreferences: refused as invalid rather than run.
+    expect(await list({ pattern: '(a)\\1' })).toMatchObject({ errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION });
+  });
+
   it('a coordinator still loading answers its code and no list', async () => {
     const loading = fakeView([txn('a')], ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     const response = await listTransactionsHandler(loading, () => 0).handle(

@@ -10,8 +10,15 @@
  * - transactional id pattern (v2+): keep ids the regular expression matches
  *   as a whole (Java's `matches`), INVALID_REGULAR_EXPRESSION when it does
  *   not compile. Null or empty: no filter.
+ *
+ * The pattern comes from the client and is matched against ids clients
+ * chose too, so it runs on RE2 (re2js): linear time, no catastrophic
+ * backtracking to stall the broker's event loop. RE2 has no backreferences
+ * or lookaround; such a pattern is INVALID_REGULAR_EXPRESSION here (Java
+ * would accept it).
  */
 import { ErrorCode } from '@runnel/protocol';
+import { RE2JS } from 're2js';
 import { transactionStates } from './transaction-records.ts';
 import type { TransactionDescription } from './txn-api.ts';
 
@@ -38,11 +45,10 @@ export function filterTransactions(
   nowMs: number,
 ): FilteredTransactions {
   const unknownStateFilters = filter.states.filter((s) => !transactionStateNames.has(s));
-  let pattern: RegExp | null = null;
+  let pattern: RE2JS | null = null;
   if (filter.transactionalIdPattern !== null && filter.transactionalIdPattern !== '') {
     try {
-      // The `u` flag makes JavaScript reject what Java would too (stray escapes, lone braces).
-      pattern = new RegExp(`^(?:${filter.transactionalIdPattern})$`, 'u');
+      pattern = RE2JS.compile(filter.transactionalIdPattern);
     } catch {
       return { errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION, unknownStateFilters, transactions: [] };
     }
@@ -55,7 +61,7 @@ export function filterTransactions(
       (states.size === 0 || states.has(t.state)) &&
       (producerIds.size === 0 || producerIds.has(t.producerId)) &&
       (filter.durationMs < 0n || (t.startTimestampMs >= 0 && BigInt(nowMs - t.startTimestampMs) > filter.durationMs)) &&
-      (pattern === null || pattern.test(t.transactionalId)),
+      (pattern === null || pattern.matches(t.transactionalId)),
   );
   return { errorCode: ErrorCode.NONE, unknownStateFilters, transactions: kept };
 }
