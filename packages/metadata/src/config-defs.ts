@@ -279,6 +279,10 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     readOnly: true,
   }),
   def('ssl.keystore.password', 'password', null, 'Password of the TLS key store.'),
+  def('transaction.max.timeout.ms', 'int', '900000', 'Longest transaction timeout a producer may ask for.', {
+    validator: atLeast(1),
+    readOnly: true,
+  }),
   def(
     'transaction.partition.verification.enable',
     'boolean',
@@ -286,10 +290,6 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     'Verify with the transaction coordinator before a transactional batch opens a transaction on a partition (KIP-890).',
     { readOnly: true },
   ),
-  def('transaction.max.timeout.ms', 'int', '900000', 'Longest transaction timeout a producer may ask for.', {
-    validator: atLeast(1),
-    readOnly: true,
-  }),
   def('transaction.state.log.min.isr', 'int', '2', 'min.insync.replicas of __transaction_state (capped at its RF).', {
     validator: atLeast(1),
     readOnly: true,
