@@ -96,7 +96,7 @@ export async function runReplicationSchedule(
       if (random.bool(0.3)) cluster.produce(random.int(1, 3));
       if (clients !== null) {
         if (random.bool(0.3)) clients.idempotent.produce(random.int(1, 3));
-        if (random.bool(0.1)) clients.beginTransaction(Array.from({ length: random.int(1, 3) }, () => random.int(1, 2)));
+        if (random.bool(0.1)) clients.beginTransaction(random.int(1, 10));
         if (random.bool(0.005)) clients.coordinator.failOver();
       }
       if (random.bool(0.1)) await cluster.read(random.pick(ids));

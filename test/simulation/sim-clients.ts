@@ -81,9 +81,9 @@ export class SimClients {
     return this.idempotent.idle && this.transactional.idle && this.coordinator.idle;
   }
 
-  /** Opens a transaction of batches of these sizes (the partition is added to it at the coordinator first). */
-  beginTransaction(batchCounts: readonly number[]): void {
-    const txn = this.transactional.beginTransaction(batchCounts);
+  /** Opens a transaction of `count` records (the partition is added to it at the coordinator first). */
+  beginTransaction(count: number): void {
+    const txn = this.transactional.beginTransaction(count);
     if (txn !== null) this.coordinator.begin(txn);
   }
 

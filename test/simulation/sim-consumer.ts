@@ -44,6 +44,7 @@ export class ReadCommittedConsumer {
       return false;
     }
     this.fetches += 1;
+    if (process.env.DBG) console.log('FETCH', broker.id, this.position, read.lastStableOffset, read.highWatermark, JSON.stringify(read.abortedTransactions, (_k, v) => typeof v === 'bigint' ? Number(v) : v), read.batches.map((b) => `${b.baseOffset}-${b.lastOffset}:${b.producerId}${b.transactional ? 't' : ''}${b.marker ?? ''}:${b.records.map((r) => r.value).join(',')}`).join(' | '));
     const pending = [...(read.abortedTransactions ?? [])].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
     const aborting = new Set<bigint>();
     const who = `${this.#name} (broker ${broker.id}, LSO ${read.lastStableOffset})`;

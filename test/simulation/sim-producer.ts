@@ -1,7 +1,10 @@
 /**
  * An idempotent (optionally transactional) producer in the simulation, as
  * librdkafka and the Java client behave with max.in.flight 1: a producer
- * id and epoch, each batch with its base sequence, one batch in flight, and
+ * id and epoch, records queued as the application sends them and sealed
+ * into a batch (up to `batchValuesMax` records of one transaction, or of
+ * none) with its base sequence when the previous batch is done, one batch
+ * in flight, and
  * on any failure — an error answer (not leader, not enough replicas, timed
  * out, after-append failures) or no answer within `requestTimeoutSteps`
  * (a leader that died or was cut off) — the SAME batch (same sequence) is
@@ -17,7 +20,7 @@
  * attempt goes to `onRefused` (the checker's `producer-refused`).
  *
  * Transactional: `beginTransaction` adds the partition to a transaction at
- * the model's coordinator and queues its batches; once all are acked the
+ * the model's coordinator and queues its records; once all are acked the
  * producer asks the coordinator to end it, and starts no other transaction
  * until the coordinator has written the marker (as a real producer's next
  * AddPartitionsToTxn waits with CONCURRENT_TRANSACTIONS).
@@ -45,6 +48,9 @@ export interface ProducerBatch {
   readonly txn: number | null;
 }
 
+/** How many queued records one batch takes at most (batch.size, in records). */
+const batchValuesMax = 5;
+
 const refusals: ReadonlySet<ProduceOutcome> = new Set(['out_of_order_sequence', 'invalid_producer_epoch', 'invalid_txn_state']);
 
 export class SimProducer {
@@ -55,14 +61,17 @@ export class SimProducer {
   readonly #prefix: string;
   readonly #hooks: SimProducerHooks;
   readonly #requestTimeoutSteps: number;
-  readonly #queue: ProducerBatch[] = [];
+  /** Records the application sent that are in no batch yet, oldest first. */
+  readonly #records: { readonly value: string; readonly txn: number | null }[] = [];
+  /** The sealed batch being sent until it is acked. */
+  #batch: ProducerBatch | null = null;
   #inFlight: { produceId: number; sentStep: number } | null = null;
   #retryAtStep = 0;
   #nextSequence = 0;
   #nextValue = 1;
   #nextTxn = 1;
-  /** The open transaction: its number and how many of its batches are not acked yet; null when none. */
-  #txn: { txn: number; unacked: number; ending: boolean } | null = null;
+  /** The open transaction: its number and whether the coordinator was asked to end it; null when none. */
+  #txn: { txn: number; ending: boolean } | null = null;
 
   constructor(node: number, producerId: bigint, prefix: string, requestTimeoutSteps: number, hooks: SimProducerHooks) {
     this.node = node;
@@ -74,7 +83,7 @@ export class SimProducer {
 
   /** Nothing queued, nothing in flight, no transaction open. */
   get idle(): boolean {
-    return this.#queue.length === 0 && this.#inFlight === null && this.#txn === null;
+    return this.#records.length === 0 && this.#batch === null && this.#txn === null;
   }
 
   get inTransaction(): boolean {
@@ -87,12 +96,12 @@ export class SimProducer {
     this.#enqueue(count, null);
   }
 
-  /** Opens a transaction of `batchCounts.length` batches (with that many values each); null if one is open. */
-  beginTransaction(batchCounts: readonly number[]): number | null {
-    if (this.#txn !== null || batchCounts.length === 0) return null;
+  /** Opens a transaction of `count` records; null if one is open. */
+  beginTransaction(count: number): number | null {
+    if (this.#txn !== null || count <= 0) return null;
     const txn = this.#nextTxn++;
-    this.#txn = { txn, unacked: batchCounts.length, ending: false };
-    for (const count of batchCounts) this.#enqueue(count, txn);
+    this.#txn = { txn, ending: false };
+    this.#enqueue(count, txn);
     return txn;
   }
 
@@ -110,8 +119,8 @@ export class SimProducer {
       this.stats.resends += 1;
     }
     if (step < this.#retryAtStep) return;
-    const batch = this.#queue[0];
-    if (batch === undefined) return;
+    const batch = this.#batch ?? this.#seal();
+    if (batch === null) return;
     const leader = this.#hooks.leader();
     if (leader < 0) return;
     const produceId = this.#hooks.nextId();
@@ -131,8 +140,8 @@ export class SimProducer {
 
   receive(message: SimMessage, step: number): void {
     if (message.type !== 'produce-response') return;
-    const batch = this.#queue[0];
-    if (this.#inFlight?.produceId !== message.produceId || batch === undefined) {
+    const batch = this.#batch;
+    if (this.#inFlight?.produceId !== message.produceId || batch === null) {
       this.stats.staleAnswers += 1;
       if (refusals.has(message.outcome)) this.stats.staleRefusals += 1;
       return;
@@ -145,28 +154,36 @@ export class SimProducer {
       this.#retryAtStep = step + 2;
       return;
     }
-    this.#queue.shift();
+    this.#batch = null;
     this.stats.acked += 1;
     if (message.duplicate) this.stats.duplicates += 1;
     this.#hooks.onAcked(batch, message.baseOffset, message.duplicate);
     const txn = this.#txn;
-    if (batch.txn !== null && txn !== null && batch.txn === txn.txn) {
-      txn.unacked -= 1;
-      if (txn.unacked === 0 && !txn.ending) {
-        txn.ending = true;
-        this.#hooks.onTransactionReady(txn.txn);
-      }
+    // Every record of the transaction is acked (it queues them all at once): the coordinator may end it.
+    if (txn !== null && batch.txn === txn.txn && !txn.ending && this.#records.every((r) => r.txn !== txn.txn)) {
+      txn.ending = true;
+      this.#hooks.onTransactionReady(txn.txn);
     }
   }
 
   #enqueue(count: number, txn: number | null): void {
-    const values = Array.from({ length: count }, () => {
+    for (let i = 0; i < count; i++) {
       const n = this.#nextValue++;
-      return txn === null ? `${this.#prefix}${n}` : `${this.#prefix}${n}.${txn}`;
-    });
-    this.#queue.push({ values, baseSequence: this.#nextSequence, txn });
+      this.#records.push({ value: txn === null ? `${this.#prefix}${n}` : `${this.#prefix}${n}.${txn}`, txn });
+    }
+  }
+
+  /** The next batch: the oldest queued records of one transaction (or none), with the next sequence. */
+  #seal(): ProducerBatch | null {
+    const first = this.#records[0];
+    if (first === undefined) return null;
+    let count = 0;
+    while (count < batchValuesMax && this.#records[count]?.txn === first.txn) count += 1;
+    const values = this.#records.splice(0, count).map((r) => r.value);
+    this.#batch = { values, baseSequence: this.#nextSequence, txn: first.txn };
     this.#nextSequence += count;
     this.stats.batches += 1;
+    return this.#batch;
   }
 }
 
