@@ -6,6 +6,9 @@
  * of a producer whose aborted transaction has begun (from the fetch's
  * aborted transactions list, at or before the batch's last offset) and not
  * yet met its ABORT marker. Its position moves past every batch returned.
+ * Like a KIP-320 client it does not fetch from a leader of an older epoch
+ * than one it already fetched from (that leader would answer
+ * FENCED_LEADER_EPOCH); a leader it learns of late may still be a stale one.
  *
  * What it delivers goes to ProducerChecker.onDelivered; an offset out of
  * range at its position (a leader no longer holding what it already read
@@ -22,6 +25,8 @@ export class ReadCommittedConsumer {
   readonly #checker: ProducerChecker;
   readonly #name: string;
   position = 0n;
+  /** The newest leader epoch it fetched under. */
+  leaderEpoch = -1;
   fetches = 0;
   skippedAborted = 0;
 
@@ -32,6 +37,9 @@ export class ReadCommittedConsumer {
 
   /** One Fetch at `broker` (which must serve as leader); false when it does not answer. */
   async poll(broker: SimBroker): Promise<boolean> {
+    // KIP-320: the fetch names the newest leader epoch the consumer knows; an older leader answers FENCED_LEADER_EPOCH.
+    if (broker.leaderEpoch < this.leaderEpoch) return false;
+    const epoch = broker.leaderEpoch;
     const read = await broker.fetch(this.position, 'read_committed');
     if (read === null) {
       // Not leading (nothing asked), or the position is out of range at a broker that leads.
@@ -44,7 +52,7 @@ export class ReadCommittedConsumer {
       return false;
     }
     this.fetches += 1;
-    if (process.env.DBG) console.log('FETCH', broker.id, this.position, read.lastStableOffset, read.highWatermark, JSON.stringify(read.abortedTransactions, (_k, v) => typeof v === 'bigint' ? Number(v) : v), read.batches.map((b) => `${b.baseOffset}-${b.lastOffset}:${b.producerId}${b.transactional ? 't' : ''}${b.marker ?? ''}:${b.records.map((r) => r.value).join(',')}`).join(' | '));
+    this.leaderEpoch = Math.max(this.leaderEpoch, epoch);
     const pending = [...(read.abortedTransactions ?? [])].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
     const aborting = new Set<bigint>();
     const who = `${this.#name} (broker ${broker.id}, LSO ${read.lastStableOffset})`;
