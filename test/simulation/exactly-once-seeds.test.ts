@@ -25,12 +25,25 @@ import {
 } from './replication-schedule.ts';
 
 const testFile = 'test/simulation/exactly-once-seeds.test.ts';
-const seedCount = Number(process.env.EO_SEEDS ?? 150);
+const seedCount = Number(process.env.EO_SEEDS ?? 100);
+/** The seeds whose counts show the schedules exercise what they should (run by the first batch too). */
+const exercisedSeeds = 30;
 const batchSize = 50;
 const replaySeed = process.env.EO_SEED;
 
 function run(seed: number): Promise<ReplicationScheduleResult> {
   return runReplicationSchedule(seed, { ...standardReplicationOptions(seed), exactlyOnce: true });
+}
+
+/** Results of the first seeds, kept for the exercise check (a seed's run is a function of the seed). */
+const kept = new Map<number, ReplicationScheduleResult>();
+
+async function runKept(seed: number): Promise<ReplicationScheduleResult> {
+  const known = kept.get(seed);
+  if (known !== undefined) return known;
+  const result = await run(seed);
+  if (seed <= exercisedSeeds) kept.set(seed, result);
+  return result;
 }
 
 function exactlyOnce(result: ReplicationScheduleResult): ExactlyOnceStats {
@@ -50,7 +63,7 @@ if (replaySeed === undefined) {
       it(`seeds ${first}..${last}: idempotent and transactional producers keep exactly once and read_committed through kill -9, power loss, pauses and partitions`, async () => {
         const failures: ReplicationScheduleResult[] = [];
         for (let seed = first; seed <= last; seed++) {
-          const result = await run(seed);
+          const result = await runKept(seed);
           if (result.violation !== null) failures.push(result);
         }
         if (failures.length > 0)
@@ -78,8 +91,8 @@ if (replaySeed === undefined) {
         committedReads: 0,
         skippedAborted: 0,
       };
-      for (let seed = 1; seed <= 30; seed++) {
-        const stats = exactlyOnce(await run(seed));
+      for (let seed = 1; seed <= exercisedSeeds; seed++) {
+        const stats = exactlyOnce(await runKept(seed));
         for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += stats[key];
       }
       expect(totals.resends).toBeGreaterThan(50);
