@@ -118,7 +118,10 @@ export class ProducerChecker {
       const decision = this.#decisions.get(parsed.txn);
       if (decision !== 'commit') {
         const state = decision === undefined ? 'open' : 'aborted';
-        this.#fail('read-uncommitted', `${who} read ${value} at offset ${offset} of ${state} transaction ${parsed.txn}`);
+        this.#fail(
+          'read-uncommitted',
+          `${who} read ${value} at offset ${offset} of ${state} transaction ${parsed.txn}`,
+        );
         return;
       }
     }

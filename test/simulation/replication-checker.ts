@@ -130,7 +130,8 @@ export class ReplicationChecker {
     if (leader === null) return;
     const ours = leader.view.records;
     for (const member of isr) {
-      if (member.serving) this.producers.checkLog(member.records, Number(leader.highWatermark), `ISR member ${member.id}`);
+      if (member.serving)
+        this.producers.checkLog(member.records, Number(leader.highWatermark), `ISR member ${member.id}`);
     }
     for (const member of isr) {
       if (!member.serving || member.id === leader.view.id) continue;

@@ -11,10 +11,9 @@
  * the seed). With `exactlyOnce`, an idempotent producer, a transactional
  * producer with its (model) coordinator and a read_committed consumer run
  * beside the plain producer (sim-clients.ts). Invariants are checked every
- * few steps. Faults are methods the
- * scripted scenarios and the random schedule call: crash (kill -9), power
- * loss, controlled stop, restart, pause/resume, isolate a broker, cut one
- * link, heal.
+ * few steps. Faults are methods the scripted scenarios and the random
+ * schedule call: crash (kill -9), power loss, controlled stop, restart,
+ * pause/resume, isolate a broker, cut one link, heal.
  *
  * Owned by one test run; the same seed and the same calls replay exactly.
  * A failure of the broker code (an assert, an error it logs) is recorded as
@@ -26,10 +25,10 @@ import { calmLinks, type LinkFaults, MessageNetwork } from './message-network.ts
 import { ReplicationChecker, type ReplicaView } from './replication-checker.ts';
 import { runnelRules, type SimRules } from './replication-rules.ts';
 import { SimBroker } from './sim-broker.ts';
+import { belowHighWatermark } from './sim-broker-clients.ts';
 import { clientNodes, SimClients } from './sim-clients.ts';
 import { SimController } from './sim-controller.ts';
-import type { SimMessage } from './sim-messages.ts';
-import { controllerNode, producerNode } from './sim-messages.ts';
+import { controllerNode, producerNode, type SimMessage } from './sim-messages.ts';
 import { defaultTiming, type SimBrokerTiming } from './sim-timing.ts';
 
 export interface ReplicationClusterOptions {
@@ -111,20 +110,15 @@ export class ReplicationCluster {
       },
     };
     for (const id of ids) this.brokers.set(id, new SimBroker(id, this.clock, this.rules.replication, timing, hooks));
-    // A client waits a little longer than the broker's acks=all timeout before it gives up on an answer.
-    const clientTimeoutSteps = Math.ceil(timing.ackTimeoutMs / timing.msPerStep) + 20;
-    this.clients = !options.exactlyOnce
-      ? null
-      : new SimClients(this.checker.producers, clientTimeoutSteps, () => (this.scheduler.random.bool(0.4) ? 'abort' : 'commit'), {
-          leader: () => this.controller.partition.leader,
-          send: (from, to, message) => this.network.send(from, to, message),
-          nextId: () => this.#nextId++,
-          note: (line) => this.note(line),
-          onAck: (baseOffset, values) => {
-            this.stats.acked += values.length;
-            this.checker.onAck(baseOffset, values);
-          },
-        });
+    const clientHooks = {
+      leader: () => this.controller.partition.leader,
+      send: (from: number, to: number, message: SimMessage) => this.network.send(from, to, message),
+      nextId: () => this.#nextId++,
+      note: (line: string) => this.note(line),
+    };
+    this.clients = options.exactlyOnce
+      ? new SimClients(this.checker, timing, this.scheduler.random, clientHooks)
+      : null;
   }
 
   /** A cluster whose brokers are up and registered, with the first metadata on its way. */
@@ -235,7 +229,8 @@ export class ReplicationCluster {
       const logs = [...this.brokers.values()].map(
         (b) => `b${b.id}:LEO ${b.logEndOffset} HWM ${b.highWatermark} LSO ${b.lastStableOffset}`,
       );
-      const hanging = this.clients?.idle === true && [...this.brokers.values()].some((b) => b.lastStableOffset < b.highWatermark);
+      const hanging =
+        this.clients?.idle === true && [...this.brokers.values()].some((b) => b.lastStableOffset < b.highWatermark);
       this.checker.fail(
         hanging ? 'hanging-transaction' : 'no-convergence',
         `after ${stepsMax} calm steps: leader ${p.leader} e${p.leaderEpoch} isr [${p.isr}] elr [${p.elr}]; ${logs.join(', ')}`,
@@ -262,12 +257,9 @@ export class ReplicationCluster {
   async read(brokerId: number): Promise<void> {
     const b = this.broker(brokerId);
     const read = await b.fetch(b.highWatermark > 5n ? b.highWatermark - 5n : 0n, 'read_uncommitted');
-    for (const batch of read?.batches ?? []) {
-      for (const { offset, value } of batch.records) {
-        if (offset >= Number(read?.highWatermark ?? 0n)) continue;
-        this.checker.onRead(brokerId, offset, value);
-        this.stats.reads += 1;
-      }
+    for (const { offset, value } of belowHighWatermark(read)) {
+      this.checker.onRead(brokerId, offset, value);
+      this.stats.reads += 1;
     }
     // The read_committed consumer polls the same broker from its own position.
     if (this.clients !== null) await this.clients.consumer.poll(b);

@@ -14,7 +14,13 @@
  */
 import type { Partition } from '@runnel/broker';
 import type { ManualClock } from '@runnel/common';
-import { decodeRecordBatchesSync, decodeTxnMarkerType, encodeRecordBatchSync, isControl, isTransactional } from '@runnel/protocol';
+import {
+  decodeRecordBatchesSync,
+  decodeTxnMarkerType,
+  encodeRecordBatchSync,
+  isControl,
+  isTransactional,
+} from '@runnel/protocol';
 import type { PartitionLog, TxnVerification } from '@runnel/storage';
 import { coordinatorNode, type MarkerOutcome, type ProduceOutcome, type SimMessage } from './sim-messages.ts';
 import type { SimProcess } from './sim-process.ts';
@@ -195,7 +201,9 @@ export async function serveRead(
       producerId: h.producerId,
       transactional: isTransactional(h.attributes),
       marker: control ? (decodeTxnMarkerType(batch.records[0]?.key ?? null) ?? 'commit') : null,
-      records: control ? [] : batch.records.map((r) => ({ offset: Number(r.offset), value: r.value?.toString() ?? '' })),
+      records: control
+        ? []
+        : batch.records.map((r) => ({ offset: Number(r.offset), value: r.value?.toString() ?? '' })),
     });
   }
   return {
@@ -204,4 +212,10 @@ export async function serveRead(
     lastStableOffset: read.lastStableOffset,
     abortedTransactions: read.abortedTransactions,
   };
+}
+
+/** The records of a read below its high watermark (a read_uncommitted consumer's view), as (offset, value). */
+export function belowHighWatermark(read: ConsumerRead | null): { offset: number; value: string }[] {
+  if (read === null) return [];
+  return read.batches.flatMap((b) => b.records.filter((r) => r.offset < Number(read.highWatermark)));
 }

@@ -9,11 +9,14 @@
  * Owned by ReplicationCluster, which ticks them every step and delivers
  * what is addressed to their nodes.
  */
+import type { Random } from '@runnel/common';
 import type { ProducerChecker } from './producer-checker.ts';
+import type { ReplicationChecker } from './replication-checker.ts';
 import type { SimBroker } from './sim-broker.ts';
 import { ReadCommittedConsumer } from './sim-consumer.ts';
 import { coordinatorNode, idempotentProducerNode, type SimMessage, txnProducerNode } from './sim-messages.ts';
 import { SimProducer } from './sim-producer.ts';
+import type { SimBrokerTiming } from './sim-timing.ts';
 import { SimTxnCoordinator } from './sim-txn-coordinator.ts';
 
 export const clientNodes = [idempotentProducerNode, txnProducerNode, coordinatorNode] as const;
@@ -25,9 +28,10 @@ export interface SimClientsHooks {
   send(from: number, to: number, message: SimMessage): void;
   nextId(): number;
   note(line: string): void;
-  /** An acked batch, for the offset checks every acks=all ack gets. */
-  onAck(baseOffset: bigint, values: readonly string[]): void;
 }
+
+/** How often the coordinator aborts a transaction rather than committing it. */
+const abortProbability = 0.4;
 
 export class SimClients {
   readonly idempotent: SimProducer;
@@ -35,17 +39,13 @@ export class SimClients {
   readonly coordinator: SimTxnCoordinator;
   readonly consumer: ReadCommittedConsumer;
   readonly #checker: ProducerChecker;
-  /** The decision the coordinator will take when each transaction is ready to end. */
-  readonly #decide: () => 'commit' | 'abort';
 
-  constructor(
-    checker: ProducerChecker,
-    requestTimeoutSteps: number,
-    decide: () => 'commit' | 'abort',
-    hooks: SimClientsHooks,
-  ) {
+  /** Acks go to `replication`'s offset checks (as every acks=all ack does) and to its producer checks. */
+  constructor(replication: ReplicationChecker, timing: SimBrokerTiming, random: Random, hooks: SimClientsHooks) {
+    const checker = replication.producers;
     this.#checker = checker;
-    this.#decide = decide;
+    // A client waits a little longer than the broker's acks=all timeout before it gives up on an answer.
+    const requestTimeoutSteps = Math.ceil(timing.ackTimeoutMs / timing.msPerStep) + 20;
     const producerHooks = (node: number) => ({
       leader: hooks.leader,
       send: (to: number, message: SimMessage) => hooks.send(node, to, message),
@@ -53,26 +53,44 @@ export class SimClients {
       note: hooks.note,
       onAcked: (batch: { values: readonly string[] }, baseOffset: bigint) => {
         checker.onAcked(batch.values);
-        hooks.onAck(baseOffset, batch.values);
+        replication.onAck(baseOffset, batch.values);
       },
       onRefused: (batch: { values: readonly string[]; baseSequence: number }, outcome: string) =>
         checker.fail(
           'producer-refused',
           `node ${node}: batch [${batch.values}] at sequence ${batch.baseSequence} refused as ${outcome}`,
         ),
-      onTransactionReady: (txn: number) => this.coordinator.end(txn, this.#decide()),
+      onTransactionReady: (txn: number) =>
+        this.coordinator.end(txn, random.bool(abortProbability) ? 'abort' : 'commit'),
     });
-    this.idempotent = new SimProducer(idempotentProducerNode, 1000n, 'i', requestTimeoutSteps, producerHooks(idempotentProducerNode));
-    this.transactional = new SimProducer(txnProducerNode, 2000n, 't', requestTimeoutSteps, producerHooks(txnProducerNode));
-    this.coordinator = new SimTxnCoordinator(this.transactional.producerId, this.transactional.producerEpoch, requestTimeoutSteps, {
-      leader: hooks.leader,
-      send: (to, message) => hooks.send(coordinatorNode, to, message),
-      nextId: hooks.nextId,
-      note: hooks.note,
-      onDecided: (txn, decision) => checker.onDecided(txn, decision),
-      onCompleted: (txn) => this.transactional.transactionEnded(txn),
-      onFenced: (detail) => checker.fail('producer-refused', detail),
-    });
+    this.idempotent = new SimProducer(
+      idempotentProducerNode,
+      1000n,
+      'i',
+      requestTimeoutSteps,
+      producerHooks(idempotentProducerNode),
+    );
+    this.transactional = new SimProducer(
+      txnProducerNode,
+      2000n,
+      't',
+      requestTimeoutSteps,
+      producerHooks(txnProducerNode),
+    );
+    this.coordinator = new SimTxnCoordinator(
+      this.transactional.producerId,
+      this.transactional.producerEpoch,
+      requestTimeoutSteps,
+      {
+        leader: hooks.leader,
+        send: (to, message) => hooks.send(coordinatorNode, to, message),
+        nextId: hooks.nextId,
+        note: hooks.note,
+        onDecided: (txn, decision) => checker.onDecided(txn, decision),
+        onCompleted: (txn) => this.transactional.transactionEnded(txn),
+        onFenced: (detail) => checker.fail('producer-refused', detail),
+      },
+    );
     this.consumer = new ReadCommittedConsumer('consumer', checker);
   }
 
@@ -124,7 +142,10 @@ export class SimClients {
     while (reader.position < leader.highWatermark) {
       const before = reader.position;
       if (!(await reader.poll(leader)) || reader.position === before) {
-        this.#checker.fail('read-committed-wrong', `final reader stuck at ${reader.position}, HWM ${leader.highWatermark}`);
+        this.#checker.fail(
+          'read-committed-wrong',
+          `final reader stuck at ${reader.position}, HWM ${leader.highWatermark}`,
+        );
         return;
       }
     }

@@ -17,7 +17,7 @@
  * Owned by ReplicationCluster (the running consumer) or a final check (a
  * fresh one reading the whole settled log).
  */
-import type { ProducerChecker, DeliveredLog } from './producer-checker.ts';
+import type { DeliveredLog, ProducerChecker } from './producer-checker.ts';
 import type { SimBroker } from './sim-broker.ts';
 
 export class ReadCommittedConsumer {
@@ -58,7 +58,10 @@ export class ReadCommittedConsumer {
     const who = `${this.#name} (broker ${broker.id}, LSO ${read.lastStableOffset})`;
     for (const batch of read.batches) {
       if (BigInt(batch.lastOffset) >= read.lastStableOffset) {
-        this.#checker.fail('read-uncommitted', `${who}: batch ${batch.baseOffset}..${batch.lastOffset} at or past the LSO`);
+        this.#checker.fail(
+          'read-uncommitted',
+          `${who}: batch ${batch.baseOffset}..${batch.lastOffset} at or past the LSO`,
+        );
       }
       while (pending.length > 0 && (pending[0]?.firstOffset ?? 0n) <= BigInt(batch.lastOffset)) {
         const next = pending.shift();

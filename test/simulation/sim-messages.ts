@@ -7,9 +7,9 @@
  * coordinator's WriteTxnMarkers and its KIP-890 verification.
  */
 import type { Result } from '@runnel/common';
-import type { ProducerAppendError } from '@runnel/storage';
 import type { AlterPartitionError, AlterPartitionReply, AlterPartitionRequest, MetadataImage } from '@runnel/metadata';
 import type { ReplicaFetchRequest, ReplicaFetchResponse } from '@runnel/rpc';
+import type { ProducerAppendError } from '@runnel/storage';
 
 /** The node ids that are not brokers. */
 export const controllerNode = 0;
@@ -35,7 +35,13 @@ export interface SimProducerFields {
   readonly transactional: boolean;
 }
 
-export type MarkerOutcome = 'done' | 'not_leader' | 'coordinator_fenced' | 'not_enough_replicas' | 'not_enough_replicas_after_append' | 'timed_out';
+export type MarkerOutcome =
+  | 'done'
+  | 'not_leader'
+  | 'coordinator_fenced'
+  | 'not_enough_replicas'
+  | 'not_enough_replicas_after_append'
+  | 'timed_out';
 
 export type SimMessage =
   | {

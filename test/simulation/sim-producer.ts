@@ -51,7 +51,11 @@ export interface ProducerBatch {
 /** How many queued records one batch takes at most (batch.size, in records). */
 const batchValuesMax = 5;
 
-const refusals: ReadonlySet<ProduceOutcome> = new Set(['out_of_order_sequence', 'invalid_producer_epoch', 'invalid_txn_state']);
+const refusals: ReadonlySet<ProduceOutcome> = new Set([
+  'out_of_order_sequence',
+  'invalid_producer_epoch',
+  'invalid_txn_state',
+]);
 
 export class SimProducer {
   readonly node: number;
