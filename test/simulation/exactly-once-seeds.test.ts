@@ -18,13 +18,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ExactlyOnceStats, ReplicationScheduleResult } from './replication-schedule.ts';
-import {
-  describeReplicationFailure,
-  runReplicationSchedule,
-  standardReplicationOptions,
-} from './replication-schedule.ts';
+import { runReplicationSchedule, standardReplicationOptions } from './replication-schedule.ts';
+import { replayTest, type SeedTests, sameTraceTest, seedBatchTests } from './seed-tests.ts';
 
-const testFile = 'test/simulation/exactly-once-seeds.test.ts';
 const seedCount = Number(process.env.EO_SEEDS ?? 100);
 /** The seeds whose counts show the schedules exercise what they should (run by the first batch too). */
 const exercisedSeeds = 30;
@@ -52,33 +48,21 @@ function exactlyOnce(result: ReplicationScheduleResult): ExactlyOnceStats {
   return stats;
 }
 
+const tests: SeedTests = {
+  testFile: 'test/simulation/exactly-once-seeds.test.ts',
+  countVariable: 'EO_SEEDS',
+  run: runKept,
+};
+
 if (replaySeed === undefined) {
   describe('exactly-once simulation', () => {
-    it('EO_SEEDS is a positive whole number of seeds', () => {
-      expect(Number.isInteger(seedCount) && seedCount > 0).toBe(true);
-    });
-
-    for (let first = 1; first <= seedCount; first += batchSize) {
-      const last = Math.min(first + batchSize - 1, seedCount);
-      it(`seeds ${first}..${last}: idempotent and transactional producers keep exactly once and read_committed through kill -9, power loss, pauses and partitions`, async () => {
-        const failures: ReplicationScheduleResult[] = [];
-        for (let seed = first; seed <= last; seed++) {
-          const result = await runKept(seed);
-          if (result.violation !== null) failures.push(result);
-        }
-        if (failures.length > 0)
-          console.error(failures.map((f) => describeReplicationFailure(f, testFile)).join('\n\n'));
-        expect(failures.map((f) => `seed ${f.seed}: ${f.violation?.invariant}`)).toEqual([]);
-      });
-    }
-
-    it('a seed replays exactly: the same seed gives the same trace and counts', async () => {
-      const [first, second] = [await run(26), await run(26)];
-      expect(second.stats).toEqual(first.stats);
-      expect(second.trace).toEqual(first.trace);
-      expect(first.stats.faults).toBeGreaterThan(0);
-      expect(exactlyOnce(first).batches).toBeGreaterThan(0);
-    });
+    seedBatchTests(
+      tests,
+      seedCount,
+      batchSize,
+      'with idempotent and transactional producers keep exactly once and read_committed through kill -9, power loss, pauses and partitions',
+    );
+    sameTraceTest(run, 26);
 
     it('the schedules exercise resends answered as duplicates, commits, aborts, marker retries and committed reads', async () => {
       const totals = {
@@ -106,12 +90,5 @@ if (replaySeed === undefined) {
     });
   });
 } else {
-  describe('exactly-once simulation replay', () => {
-    it(`seed ${replaySeed} keeps every invariant and converges`, async () => {
-      const result = await run(Number(replaySeed));
-      if (result.violation !== null) console.error(describeReplicationFailure(result, testFile));
-      else console.log(`seed ${replaySeed}: ok`, result.stats);
-      expect(result.violation).toBeNull();
-    });
-  });
+  describe('exactly-once simulation replay', () => replayTest({ ...tests, run }, Number(replaySeed)));
 }
