@@ -90,11 +90,7 @@ export class SimProducer {
     return this.#records.length === 0 && this.#batch === null && this.#txn === null;
   }
 
-  get inTransaction(): boolean {
-    return this.#txn !== null;
-  }
-
-  /** Queues an idempotent batch of `count` new values. */
+  /** Queues `count` new idempotent (non-transactional) records; none while a transaction is open. */
   produce(count: number): void {
     if (this.#txn !== null) return;
     this.#enqueue(count, null);
