@@ -143,7 +143,12 @@ export class SimProducer {
     const batch = this.#batch;
     if (this.#inFlight?.produceId !== message.produceId || batch === null) {
       this.stats.staleAnswers += 1;
-      if (refusals.has(message.outcome)) this.stats.staleRefusals += 1;
+      if (refusals.has(message.outcome)) {
+        this.stats.staleRefusals += 1;
+        this.#hooks.note(
+          `producer ${this.producerId}: ${message.outcome} for produce ${message.produceId}, given up on`,
+        );
+      }
       return;
     }
     this.#inFlight = null;

@@ -113,7 +113,12 @@ export class SimTxnCoordinator {
         message.producerId === this.#producerId &&
         message.producerEpoch === this.#producerEpoch;
       if (verified) this.stats.verified += 1;
-      else this.stats.refused += 1;
+      else {
+        this.stats.refused += 1;
+        this.#hooks.note(
+          `coordinator: refuses to verify producer ${message.producerId} (${state?.status ?? 'no'} transaction)`,
+        );
+      }
       return { type: 'verify-response', requestId: message.requestId, verified };
     }
     if (message.type === 'txn-marker-response' && this.#inFlight?.requestId === message.requestId) {
