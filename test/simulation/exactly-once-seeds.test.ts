@@ -64,10 +64,11 @@ if (replaySeed === undefined) {
     );
     sameTraceTest(run, 26);
 
-    it('the schedules exercise resends answered as duplicates, commits, aborts, marker retries and committed reads', async () => {
+    it('the schedules exercise resends answered as duplicates, epoch bumps, commits, aborts, marker retries and committed reads', async () => {
       const totals = {
         resends: 0,
         duplicates: 0,
+        epochBumps: 0,
         commits: 0,
         aborts: 0,
         markerRetries: 0,
@@ -81,6 +82,7 @@ if (replaySeed === undefined) {
       }
       expect(totals.resends).toBeGreaterThan(50);
       expect(totals.duplicates).toBeGreaterThan(10);
+      expect(totals.epochBumps).toBeGreaterThan(20);
       expect(totals.commits).toBeGreaterThan(40);
       expect(totals.aborts).toBeGreaterThan(30);
       expect(totals.markerRetries).toBeGreaterThan(10);

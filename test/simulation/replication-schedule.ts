@@ -98,6 +98,8 @@ export async function runReplicationSchedule(
         if (random.bool(0.3)) clients.idempotent.produce(random.int(1, 3));
         if (random.bool(0.1)) clients.beginTransaction(random.int(1, 10));
         if (random.bool(0.005)) clients.coordinator.failOver();
+        if (random.bool(0.01)) clients.idempotent.bumpEpoch();
+        if (random.bool(0.01)) clients.transactional.bumpEpoch();
       }
       if (random.bool(0.1)) await cluster.read(random.pick(ids));
       if (random.bool(0.05)) await cluster.flush(random.pick(ids));
@@ -144,6 +146,7 @@ export interface ExactlyOnceStats {
   readonly duplicates: number;
   readonly staleAnswers: number;
   readonly staleRefusals: number;
+  readonly epochBumps: number;
   readonly commits: number;
   readonly aborts: number;
   readonly markerRetries: number;
@@ -163,6 +166,7 @@ function exactlyOnceStats(cluster: ReplicationCluster): ExactlyOnceStats | null 
     duplicates: i.duplicates + t.duplicates,
     staleAnswers: i.staleAnswers + t.staleAnswers,
     staleRefusals: i.staleRefusals + t.staleRefusals,
+    epochBumps: i.epochBumps + t.epochBumps,
     commits: k.commits,
     aborts: k.aborts,
     markerRetries: k.markerRetries,

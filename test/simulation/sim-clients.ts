@@ -60,6 +60,10 @@ export class SimClients {
           'producer-refused',
           `node ${node}: batch [${batch.values}] at sequence ${batch.baseSequence} refused as ${outcome}`,
         ),
+      // The transactional producer bumps only between transactions, when its coordinator is idle.
+      onEpochBumped: (epoch: number) => {
+        if (node === txnProducerNode) this.coordinator.producerEpochBumped(epoch);
+      },
       onTransactionReady: (txn: number) =>
         this.coordinator.end(txn, random.bool(abortProbability) ? 'abort' : 'commit'),
     });

@@ -39,6 +39,8 @@ export interface SimProducerHooks {
   onRefused(batch: ProducerBatch, outcome: ProduceOutcome): void;
   /** Transactional: the transaction's batches are all acked; the coordinator is to end it. */
   onTransactionReady(txn: number): void;
+  /** The producer took a new epoch (its coordinator hands it out). */
+  onEpochBumped(epoch: number): void;
 }
 
 export interface ProducerBatch {
@@ -60,8 +62,15 @@ const refusals: ReadonlySet<ProduceOutcome> = new Set([
 export class SimProducer {
   readonly node: number;
   readonly producerId: bigint;
-  readonly producerEpoch = 0;
-  readonly stats = { batches: 0, acked: 0, resends: 0, duplicates: 0, staleAnswers: 0, staleRefusals: 0 };
+  readonly stats = {
+    batches: 0,
+    acked: 0,
+    resends: 0,
+    duplicates: 0,
+    staleAnswers: 0,
+    staleRefusals: 0,
+    epochBumps: 0,
+  };
   readonly #prefix: string;
   readonly #hooks: SimProducerHooks;
   readonly #requestTimeoutSteps: number;
@@ -71,6 +80,8 @@ export class SimProducer {
   #batch: ProducerBatch | null = null;
   #inFlight: { produceId: number; sentStep: number } | null = null;
   #retryAtStep = 0;
+  #producerEpoch = 0;
+  #bumpWanted = false;
   #nextSequence = 0;
   #nextValue = 1;
   #nextTxn = 1;
@@ -83,6 +94,31 @@ export class SimProducer {
     this.#prefix = prefix;
     this.#requestTimeoutSteps = requestTimeoutSteps;
     this.#hooks = hooks;
+  }
+
+  get producerEpoch(): number {
+    return this.#producerEpoch;
+  }
+
+  /**
+   * Asks for a new epoch from sequence 0 (InitProducerId again after a
+   * restart, or an idempotent producer's KIP-360 bump), taken at the next
+   * point between batches with no transaction open. Attempts of the old
+   * epoch still in the network are the zombies the log must fence.
+   */
+  bumpEpoch(): void {
+    this.#bumpWanted = true;
+    this.#bumpIfDue();
+  }
+
+  #bumpIfDue(): void {
+    if (!this.#bumpWanted || this.#batch !== null || this.#txn !== null) return;
+    this.#bumpWanted = false;
+    this.#producerEpoch += 1;
+    this.#nextSequence = 0;
+    this.stats.epochBumps += 1;
+    this.#hooks.note(`producer ${this.producerId}: epoch ${this.#producerEpoch}, sequences from 0`);
+    this.#hooks.onEpochBumped(this.#producerEpoch);
   }
 
   /** Nothing queued, nothing in flight, no transaction open. */
@@ -99,6 +135,7 @@ export class SimProducer {
   /** Opens a transaction of `count` records; null if one is open. */
   beginTransaction(count: number): number | null {
     if (this.#txn !== null || count <= 0) return null;
+    this.#bumpIfDue();
     const txn = this.#nextTxn++;
     this.#txn = { txn, ending: false };
     this.#enqueue(count, txn);
@@ -119,6 +156,7 @@ export class SimProducer {
       this.stats.resends += 1;
     }
     if (step < this.#retryAtStep) return;
+    this.#bumpIfDue();
     const batch = this.#batch ?? this.#seal();
     if (batch === null) return;
     const leader = this.#hooks.leader();
@@ -131,7 +169,7 @@ export class SimProducer {
       values: batch.values,
       producer: {
         producerId: this.producerId,
-        producerEpoch: this.producerEpoch,
+        producerEpoch: this.#producerEpoch,
         baseSequence: batch.baseSequence,
         transactional: batch.txn !== null,
       },

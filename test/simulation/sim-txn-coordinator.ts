@@ -38,7 +38,7 @@ type TxnState =
 export class SimTxnCoordinator {
   readonly stats = { commits: 0, aborts: 0, markerAttempts: 0, markerRetries: 0, fenced: 0, verified: 0, refused: 0 };
   readonly #producerId: bigint;
-  readonly #producerEpoch: number;
+  #producerEpoch: number;
   readonly #hooks: SimTxnCoordinatorHooks;
   readonly #requestTimeoutSteps: number;
   #coordinatorEpoch = 0;
@@ -55,6 +55,11 @@ export class SimTxnCoordinator {
 
   get idle(): boolean {
     return this.#state === null;
+  }
+
+  /** InitProducerId gave the producer a new epoch (only between transactions here). */
+  producerEpochBumped(epoch: number): void {
+    if (this.#state === null) this.#producerEpoch = epoch;
   }
 
   /** AddPartitionsToTxn: the partition is in `txn` from now on. */
