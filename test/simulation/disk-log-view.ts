@@ -10,10 +10,13 @@
  * ReplicationCluster; read-only.
  */
 import {
+  ATTRIBUTE_CONTROL,
+  ATTRIBUTES_OFFSET,
   BASE_OFFSET_OFFSET,
   BATCH_LENGTH_OFFSET,
   CRC_OFFSET,
   decodeRecordBatchesSync,
+  decodeTxnMarkerType,
   LOG_OVERHEAD,
   PARTITION_LEADER_EPOCH_OFFSET,
   RECORD_BATCH_HEADER_BYTES,
@@ -22,6 +25,7 @@ import type { FaultyFileSystem } from '@runnel/storage';
 
 /** One record as a consumer or the checker sees it. */
 export interface SimRecord {
+  /** A transaction marker's control record reads `marker:commit` or `marker:abort`. */
   readonly value: string;
   readonly epoch: number;
 }
@@ -59,9 +63,11 @@ export class DiskLogView {
     let decoded = this.#decoded.get(key);
     if (decoded === undefined) {
       const records: { offset: number; record: SimRecord }[] = [];
+      const control = (bytes.readInt16BE(ATTRIBUTES_OFFSET) & ATTRIBUTE_CONTROL) !== 0;
       for (const batch of decodeRecordBatchesSync(Buffer.from(bytes))) {
         for (const r of batch.records) {
-          records.push({ offset: baseOffset + r.offsetDelta, record: { value: r.value?.toString() ?? '', epoch } });
+          const value = control ? `marker:${decodeTxnMarkerType(r.key) ?? 'unknown'}` : (r.value?.toString() ?? '');
+          records.push({ offset: baseOffset + r.offsetDelta, record: { value, epoch } });
         }
       }
       decoded = { records };

@@ -14,6 +14,8 @@
  *   the leader's log;
  * - `crashed`: the broker code failed (an assert, an error it logged, a
  *   rejected promise).
+ * - the idempotent and transactional producers' invariants
+ *   (producer-checker.ts), checked on the same logs.
  * The first violation is kept. `lossAllowed` turns off the acked/read checks
  * for scenarios whose faults exceed what Kafka promises to survive (they
  * still must keep the logs identical).
@@ -22,8 +24,11 @@
  * the broker code reports. Owned by one ReplicationCluster.
  */
 import type { SimRecord } from './disk-log-view.ts';
+import { ProducerChecker, type ProducerInvariant } from './producer-checker.ts';
+import { exactlyOncePrefixes } from './sim-clients.ts';
 
 export type ReplicationInvariant =
+  | ProducerInvariant
   | 'acked-record-lost'
   | 'isr-logs-differ'
   | 'hwm-moved-back'
@@ -52,6 +57,7 @@ export class ReplicationChecker {
   readonly #leaderOfEpoch = new Map<number, number>();
   readonly #leaderHwm = new Map<string, bigint>();
   readonly #lossAllowed: boolean;
+  readonly producers = new ProducerChecker(exactlyOncePrefixes, (invariant, detail) => this.fail(invariant, detail));
   #violation: ReplicationViolation | null = null;
   step = 0;
 
@@ -124,6 +130,10 @@ export class ReplicationChecker {
     if (leader === null) return;
     const ours = leader.view.records;
     for (const member of isr) {
+      if (member.serving)
+        this.producers.checkLog(member.records, Number(leader.highWatermark), `ISR member ${member.id}`);
+    }
+    for (const member of isr) {
       if (!member.serving || member.id === leader.view.id) continue;
       const theirs = member.records;
       const upTo = Math.min(Number(leader.highWatermark), theirs.length, ours.length);
@@ -143,6 +153,7 @@ export class ReplicationChecker {
 
   /** After the faults: the final leader holds every acked and every read record. */
   checkFinal(leader: ReplicaView): void {
+    this.producers.checkLog(leader.records, leader.records.length, `final leader ${leader.id}`);
     if (this.#lossAllowed) return;
     this.#checkHolds(leader.records, `final leader ${leader.id}`, this.#acked, 'acked-record-lost');
     this.#checkHolds(leader.records, `final leader ${leader.id}`, this.#seen, 'read-vanished');

@@ -8,10 +8,12 @@
  * brokers' sessions and the controller, then lets the broker code run until
  * it waits for I/O, a timer or a message again (one turn of the event loop:
  * with no real I/O and no real timers anywhere, that order is a function of
- * the seed). Invariants are checked every few steps. Faults are methods the
- * scripted scenarios and the random schedule call: crash (kill -9), power
- * loss, controlled stop, restart, pause/resume, isolate a broker, cut one
- * link, heal.
+ * the seed). With `exactlyOnce`, an idempotent producer, a transactional
+ * producer with its (model) coordinator and a read_committed consumer run
+ * beside the plain producer (sim-clients.ts). Invariants are checked every
+ * few steps. Faults are methods the scripted scenarios and the random
+ * schedule call: crash (kill -9), power loss, controlled stop, restart,
+ * pause/resume, isolate a broker, cut one link, heal.
  *
  * Owned by one test run; the same seed and the same calls replay exactly.
  * A failure of the broker code (an assert, an error it logs) is recorded as
@@ -23,9 +25,10 @@ import { calmLinks, type LinkFaults, MessageNetwork } from './message-network.ts
 import { ReplicationChecker, type ReplicaView } from './replication-checker.ts';
 import { runnelRules, type SimRules } from './replication-rules.ts';
 import { SimBroker } from './sim-broker.ts';
+import { belowHighWatermark } from './sim-broker-clients.ts';
+import { clientNodes, SimClients } from './sim-clients.ts';
 import { SimController } from './sim-controller.ts';
-import type { SimMessage } from './sim-messages.ts';
-import { controllerNode, producerNode } from './sim-messages.ts';
+import { controllerNode, producerNode, type SimMessage } from './sim-messages.ts';
 import { defaultTiming, type SimBrokerTiming } from './sim-timing.ts';
 
 export interface ReplicationClusterOptions {
@@ -42,6 +45,8 @@ export interface ReplicationClusterOptions {
   readonly tornPowerLoss?: boolean;
   readonly checkEverySteps?: number;
   readonly traceLinesMax?: number;
+  /** Run the idempotent and transactional producers, their coordinator and a read_committed consumer too. */
+  readonly exactlyOnce?: boolean;
 }
 
 const deliveriesPerStepMax = 200;
@@ -60,6 +65,7 @@ export class ReplicationCluster {
   readonly checker: ReplicationChecker;
   readonly brokers = new Map<number, SimBroker>();
   readonly rules: SimRules;
+  readonly clients: SimClients | null;
   readonly stats = { produced: 0, acked: 0, refused: 0, reads: 0, truncations: 0, faults: 0, powerLosses: 0 };
   readonly #checkEverySteps: number;
   readonly #msPerStep: number;
@@ -104,6 +110,15 @@ export class ReplicationCluster {
       },
     };
     for (const id of ids) this.brokers.set(id, new SimBroker(id, this.clock, this.rules.replication, timing, hooks));
+    const clientHooks = {
+      leader: () => this.controller.partition.leader,
+      send: (from: number, to: number, message: SimMessage) => this.network.send(from, to, message),
+      nextId: () => this.#nextId++,
+      note: (line: string) => this.note(line),
+    };
+    this.clients = options.exactlyOnce
+      ? new SimClients(this.checker, timing, this.scheduler.random, clientHooks)
+      : null;
   }
 
   /** A cluster whose brokers are up and registered, with the first metadata on its way. */
@@ -136,11 +151,12 @@ export class ReplicationCluster {
     this.clock.advance(this.#msPerStep);
     this.#fireTimers();
     for (let i = 0; i < deliveriesPerStepMax; i++) {
-      const envelope = this.network.takeDue((to) => to === controllerNode || to === producerNode || !this.#paused(to));
+      const envelope = this.network.takeDue((to) => to === controllerNode || to >= producerNode || !this.#paused(to));
       if (envelope === null) break;
       this.#deliver(envelope.from, envelope.to, envelope.message);
     }
     for (const broker of this.brokers.values()) broker.tick();
+    this.clients?.tick(this.scheduler.step);
     this.controller.tick(this.scheduler.step);
     if (this.#imageChanged) this.#publish();
     await settleTurn();
@@ -167,6 +183,9 @@ export class ReplicationCluster {
     const lb = this.brokers.get(p.leader);
     const leading = lb?.serving === true && lb.role === 'leader' && lb.leaderEpoch === p.leaderEpoch;
     this.checker.checkReplicas(isr, leading ? { view: this.#view(lb.id), highWatermark: lb.highWatermark } : null);
+    for (const b of this.brokers.values()) {
+      if (b.serving) this.checker.producers.onReplicaLso(b.id, b.lastStableOffset, b.highWatermark);
+    }
   }
 
   /** Every replica serving, in the ISR, with the leader's log, and the leader's HWM at its log end. */
@@ -175,10 +194,10 @@ export class ReplicationCluster {
     const leader = this.brokers.get(p.leader);
     if (leader === undefined || !leader.serving || leader.role !== 'leader') return false;
     if (leader.leaderEpoch !== p.leaderEpoch || p.isr.length !== this.brokers.size) return false;
-    if (leader.highWatermark !== leader.logEndOffset) return false;
+    if (leader.highWatermark !== leader.logEndOffset || !(this.clients?.idle ?? true)) return false;
     const ours = leader.records();
     for (const b of this.brokers.values()) {
-      if (!b.serving || b.logEndOffset !== leader.logEndOffset) return false;
+      if (!b.serving || b.logEndOffset !== leader.logEndOffset || b.lastStableOffset !== b.highWatermark) return false;
       const theirs = b.records();
       if (theirs.length !== ours.length) return false;
       for (let o = 0; o < ours.length; o++) {
@@ -202,18 +221,25 @@ export class ReplicationCluster {
     }
     // One more record, so the last leader epoch has written something every replica must copy.
     this.produce(1);
+    this.clients?.idempotent.produce(1);
     const settled = await this.runUntil(() => this.converged() || this.checker.violation !== null, stepsMax);
     if (this.checker.violation !== null) return;
     if (!settled) {
       const p = this.controller.partition;
-      const logs = [...this.brokers.values()].map((b) => `b${b.id}:LEO ${b.logEndOffset} HWM ${b.highWatermark}`);
+      const logs = [...this.brokers.values()].map(
+        (b) => `b${b.id}:LEO ${b.logEndOffset} HWM ${b.highWatermark} LSO ${b.lastStableOffset}`,
+      );
+      const hanging =
+        this.clients?.idle === true && [...this.brokers.values()].some((b) => b.lastStableOffset < b.highWatermark);
       this.checker.fail(
-        'no-convergence',
+        hanging ? 'hanging-transaction' : 'no-convergence',
         `after ${stepsMax} calm steps: leader ${p.leader} e${p.leaderEpoch} isr [${p.isr}] elr [${p.elr}]; ${logs.join(', ')}`,
       );
       return;
     }
-    this.checker.checkFinal(this.#view(this.controller.partition.leader));
+    const leader = this.broker(this.controller.partition.leader);
+    this.checker.checkFinal(this.#view(leader.id));
+    await this.clients?.checkFinal(leader, [...this.brokers.values()]);
   }
 
   // ---- clients ------------------------------------------------------------------
@@ -229,10 +255,14 @@ export class ReplicationCluster {
 
   /** A consumer reads the newest committed records from a broker that believes it leads. */
   async read(brokerId: number): Promise<void> {
-    for (const { offset, value } of await this.broker(brokerId).read()) {
+    const b = this.broker(brokerId);
+    const read = await b.fetch(b.highWatermark > 5n ? b.highWatermark - 5n : 0n, 'read_uncommitted');
+    for (const { offset, value } of belowHighWatermark(read)) {
       this.checker.onRead(brokerId, offset, value);
       this.stats.reads += 1;
     }
+    // The read_committed consumer polls the same broker from its own position.
+    if (this.clients !== null) await this.clients.consumer.poll(b);
   }
 
   // ---- faults -------------------------------------------------------------------
@@ -280,7 +310,7 @@ export class ReplicationCluster {
   /** Cuts `id` off from everyone (controller, brokers, clients). */
   isolate(id: number): void {
     this.#fault(id, 'isolated');
-    this.network.isolate(id, [controllerNode, producerNode, ...this.brokers.keys()]);
+    this.network.isolate(id, [controllerNode, producerNode, ...clientNodes, ...this.brokers.keys()]);
   }
 
   cutLink(a: number, b: number): void {
@@ -339,10 +369,16 @@ export class ReplicationCluster {
       if (!b.serving || b.role !== 'leader') continue;
       this.checker.onLeader(b.id, b.leaderEpoch, `broker ${b.id}`);
       this.checker.onLeaderHighWatermark(b.id, b.leaderEpoch, b.highWatermark);
+      this.checker.producers.onLeaderLso(b.id, b.leaderEpoch, b.lastStableOffset);
     }
   }
 
   #deliver(from: number, to: number, message: SimMessage): void {
+    if (this.clients !== null && to > producerNode) {
+      const reply = this.clients.deliver(to, message, this.scheduler.step);
+      if (reply !== null) this.network.send(to, from, reply);
+      return;
+    }
     if (to === producerNode) {
       if (message.type !== 'produce-response') return;
       if (message.outcome === 'done') {

@@ -29,13 +29,15 @@ export interface ReplicationScheduleOptions {
   readonly faultProbability: number;
   readonly links: LinkFaults;
   readonly rules: SimRules;
+  /** Also run the idempotent and transactional producers, the coordinator and a read_committed consumer. */
+  readonly exactlyOnce?: boolean;
 }
 
 export interface ReplicationScheduleResult {
   readonly seed: number;
   readonly options: ReplicationScheduleOptions;
   readonly violation: ReplicationViolation | null;
-  readonly stats: ReplicationCluster['stats'] & { steps: number };
+  readonly stats: ReplicationCluster['stats'] & { steps: number; exactlyOnce: ExactlyOnceStats | null };
   readonly trace: string[];
 }
 
@@ -83,13 +85,22 @@ export async function runReplicationSchedule(
     links: options.links,
     tornPowerLoss: true,
     checkEverySteps: 3,
+    exactlyOnce: options.exactlyOnce ?? false,
   });
+  const clients = cluster.clients;
   const random = cluster.scheduler.random;
   const ids = [...cluster.brokers.keys()];
   let unclean = 0;
   try {
     for (let i = 0; i < options.faultSteps && cluster.checker.violation === null; i++) {
       if (random.bool(0.3)) cluster.produce(random.int(1, 3));
+      if (clients !== null) {
+        if (random.bool(0.3)) clients.idempotent.produce(random.int(1, 3));
+        if (random.bool(0.1)) clients.beginTransaction(random.int(1, 10));
+        if (random.bool(0.005)) clients.coordinator.failOver();
+        if (random.bool(0.01)) clients.idempotent.bumpEpoch();
+        if (random.bool(0.01)) clients.transactional.bumpEpoch();
+      }
       if (random.bool(0.1)) await cluster.read(random.pick(ids));
       if (random.bool(0.05)) await cluster.flush(random.pick(ids));
       if (random.bool(0.05)) cluster.broker(random.pick(ids)).checkpointHighWatermark();
@@ -123,8 +134,46 @@ export async function runReplicationSchedule(
     seed,
     options,
     violation: cluster.checker.violation,
-    stats: { ...cluster.stats, steps: cluster.scheduler.step },
+    stats: { ...cluster.stats, steps: cluster.scheduler.step, exactlyOnce: exactlyOnceStats(cluster) },
     trace: cluster.scheduler.traceTail(),
+  };
+}
+
+export interface ExactlyOnceStats {
+  readonly batches: number;
+  readonly resends: number;
+  /** Acks the log answered from its duplicate table (a resend of a batch it already had). */
+  readonly duplicates: number;
+  readonly staleAnswers: number;
+  readonly staleRefusals: number;
+  readonly epochBumps: number;
+  readonly commits: number;
+  readonly aborts: number;
+  readonly markerRetries: number;
+  readonly verified: number;
+  readonly verifyRefused: number;
+  readonly committedReads: number;
+  readonly skippedAborted: number;
+}
+
+function exactlyOnceStats(cluster: ReplicationCluster): ExactlyOnceStats | null {
+  const c = cluster.clients;
+  if (c === null) return null;
+  const [i, t, k] = [c.idempotent.stats, c.transactional.stats, c.coordinator.stats];
+  return {
+    batches: i.batches + t.batches,
+    resends: i.resends + t.resends,
+    duplicates: i.duplicates + t.duplicates,
+    staleAnswers: i.staleAnswers + t.staleAnswers,
+    staleRefusals: i.staleRefusals + t.staleRefusals,
+    epochBumps: i.epochBumps + t.epochBumps,
+    commits: k.commits,
+    aborts: k.aborts,
+    markerRetries: k.markerRetries,
+    verified: k.verified,
+    verifyRefused: k.refused,
+    committedReads: c.consumer.delivered.values.length,
+    skippedAborted: c.consumer.skippedAborted,
   };
 }
 
@@ -132,7 +181,7 @@ export function describeReplicationFailure(result: ReplicationScheduleResult, te
   const v = result.violation;
   const o = result.options;
   return [
-    `replication seed ${result.seed} (${o.brokerCount} brokers, min ISR ${o.minIsr}, power loss ${o.powerLoss}, rules ${o.rules.name}):`,
+    `replication seed ${result.seed} (${o.brokerCount} brokers, min ISR ${o.minIsr}, power loss ${o.powerLoss}, rules ${o.rules.name}${o.exactlyOnce ? ', exactly-once clients' : ''}):`,
     `  ${v?.invariant ?? 'ok'} at step ${v?.step ?? '-'}: ${v?.detail ?? ''}`,
     `  replay: REPL_SEED=${result.seed} npx vitest run ${testFile}`,
     '  trace tail:',

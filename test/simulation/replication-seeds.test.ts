@@ -17,13 +17,9 @@
 import { describe, expect, it } from 'vitest';
 import { runnelRules, type SimRules } from './replication-rules.ts';
 import type { ReplicationScheduleResult } from './replication-schedule.ts';
-import {
-  describeReplicationFailure,
-  runReplicationSchedule,
-  standardReplicationOptions,
-} from './replication-schedule.ts';
+import { runReplicationSchedule, standardReplicationOptions } from './replication-schedule.ts';
+import { replayTest, type SeedTests, sameTraceTest, seedBatchTests } from './seed-tests.ts';
 
-const testFile = 'test/simulation/replication-seeds.test.ts';
 const seedCount = Number(process.env.REPL_SEEDS ?? 500);
 const batchSize = 100;
 const replaySeed = process.env.REPL_SEED;
@@ -36,32 +32,17 @@ function run(seed: number): Promise<ReplicationScheduleResult> {
   return runReplicationSchedule(seed, standardReplicationOptions(seed, rulesFor(seed)));
 }
 
+const tests: SeedTests = { testFile: 'test/simulation/replication-seeds.test.ts', countVariable: 'REPL_SEEDS', run };
+
 if (replaySeed === undefined) {
   describe('replication simulation', () => {
-    it('REPL_SEEDS is a positive whole number of seeds', () => {
-      expect(Number.isInteger(seedCount) && seedCount > 0).toBe(true);
-    });
-
-    for (let first = 1; first <= seedCount; first += batchSize) {
-      const last = Math.min(first + batchSize - 1, seedCount);
-      it(`seeds ${first}..${last} (3-4 brokers, kill -9, power loss, pauses, partitions) keep every invariant and converge`, async () => {
-        const failures: ReplicationScheduleResult[] = [];
-        for (let seed = first; seed <= last; seed++) {
-          const result = await run(seed);
-          if (result.violation !== null) failures.push(result);
-        }
-        if (failures.length > 0)
-          console.error(failures.map((f) => describeReplicationFailure(f, testFile)).join('\n\n'));
-        expect(failures.map((f) => `seed ${f.seed}: ${f.violation?.invariant}`)).toEqual([]);
-      });
-    }
-
-    it('a seed replays exactly: the same seed gives the same trace and counts', async () => {
-      const [first, second] = [await run(26), await run(26)];
-      expect(second.stats).toEqual(first.stats);
-      expect(second.trace).toEqual(first.trace);
-      expect(first.stats.faults).toBeGreaterThan(0);
-    });
+    seedBatchTests(
+      tests,
+      seedCount,
+      batchSize,
+      '(3-4 brokers, kill -9, power loss, pauses, partitions) keep every invariant and converge',
+    );
+    sameTraceTest(run, 26);
 
     it('the schedules exercise the rules: acks, elections after faults, truncations and power losses', async () => {
       const totals = { acked: 0, truncations: 0, powerLosses: 0, faults: 0, reads: 0 };
@@ -81,15 +62,5 @@ if (replaySeed === undefined) {
     });
   });
 } else {
-  describe('replication simulation replay', () => {
-    it(`seed ${replaySeed} keeps every invariant and converges`, async () => {
-      const seed = Number(replaySeed);
-      const result = await runReplicationSchedule(seed, {
-        ...standardReplicationOptions(seed, rulesFor(seed)),
-      });
-      if (result.violation !== null) console.error(describeReplicationFailure(result, testFile));
-      else console.log(`seed ${seed}: ok`, result.stats);
-      expect(result.violation).toBeNull();
-    });
-  });
+  describe('replication simulation replay', () => replayTest(tests, Number(replaySeed)));
 }

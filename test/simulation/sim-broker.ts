@@ -10,8 +10,8 @@
  * simulation supplies itself is the glue a real broker gets from
  * PartitionManager and ControllerSession: register and heartbeat, turn each
  * committed image into ReplicaManager.applyState (in order, latest only, as
- * PartitionManager does), and serve the producer through
- * Partition.appendAsLeader with acks=all.
+ * PartitionManager does), and the request handlers' part for clients
+ * (sim-broker-clients.ts: Produce, WriteTxnMarkers, Fetch).
  *
  * Owned by ReplicationCluster, which delivers messages, fires timers and
  * ticks it. A process that is down or paused does nothing. An error the
@@ -21,12 +21,20 @@ import type { PartitionState, ReplicationRules } from '@runnel/broker';
 import { Partition, ReplicaManager } from '@runnel/broker';
 import type { ManualClock, Random } from '@runnel/common';
 import { MetadataImage } from '@runnel/metadata';
-import { decodeRecordBatchesSync, encodeRecordBatchSync } from '@runnel/protocol';
-import { defaultLogConfig, FaultyFileSystem, PartitionLog } from '@runnel/storage';
+import { defaultLogConfig, FaultyFileSystem, PartitionLog, type ProducerEntry } from '@runnel/storage';
 import { Registry } from 'prom-client';
 import { DiskLogView, type SimRecord } from './disk-log-view.ts';
+import {
+  type ClientGlue,
+  type ConsumerRead,
+  clientGlue,
+  type IsolationLevel,
+  serveProduce,
+  serveRead,
+  serveTxnMarker,
+} from './sim-broker-clients.ts';
 import { SimBrokerNet } from './sim-broker-net.ts';
-import { topicId, topicName } from './sim-controller.ts';
+import { samePartitionState, topicId, topicMinIsr, topicName } from './sim-controller.ts';
 import { errorLevel, type SimLogEvent, simLogger } from './sim-logger.ts';
 import { controllerNode, type SimMessage } from './sim-messages.ts';
 import { SimProcess } from './sim-process.ts';
@@ -57,6 +65,9 @@ interface BrokerProcess {
   readonly previousShutdownClean: boolean;
   readonly log: PartitionLog;
   readonly partition: Partition;
+  readonly glue: ClientGlue;
+  /** Produces waiting for the coordinator's KIP-890 verdict, by request id. */
+  readonly verifying: Map<number, (verified: boolean | null) => void>;
   manager: ReplicaManager | null;
   registerSentStep: number;
   /** null until the controller answered the registration. */
@@ -119,6 +130,16 @@ export class SimBroker {
     return this.#proc?.partition.leaderEpoch ?? -1;
   }
 
+  /** The last stable offset of the running process (its HWM held back by open transactions); 0 when down. */
+  get lastStableOffset(): bigint {
+    return this.#proc?.partition.lastStableOffset ?? 0n;
+  }
+
+  /** What the running process's log remembers of a producer (rebuilt from its batches on every replica). */
+  producerState(producerId: bigint): ProducerEntry | undefined {
+    return this.#proc?.log.producer(producerId);
+  }
+
   /** The log end as the running process sees it (the disk's when down). */
   get logEndOffset(): bigint {
     return this.#proc?.partition.logEndOffset ?? BigInt(this.records().length);
@@ -176,6 +197,17 @@ export class SimBroker {
       sim.timers,
       this.#timing.requestTimeoutSteps * this.#timing.msPerStep,
     );
+    const { glue, verifying } = clientGlue({
+      sim,
+      log,
+      partition,
+      clock: this.#clock,
+      timing: this.#timing,
+      minIsr: () => topicMinIsr(proc.image),
+      send: (to, message) => this.#hooks.send(this.id, to, message),
+      nextId: () => this.#hooks.nextId(),
+      bug: (what, error) => this.#bug(sim, what, error),
+    });
     const proc: BrokerProcess = {
       sim,
       net,
@@ -183,6 +215,8 @@ export class SimBroker {
       previousShutdownClean,
       log,
       partition,
+      glue,
+      verifying,
       manager: null,
       registerSentStep: this.#hooks.step(),
       brokerEpoch: registeredEpoch,
@@ -215,7 +249,7 @@ export class SimBroker {
       lookup: (id, index) => (id === topicId && index === 0 ? partition : undefined),
       image: () => proc.image,
       brokerEpoch: () => proc.brokerEpoch ?? -1n,
-      minInsyncReplicas: () => minIsrOf(proc.image),
+      minInsyncReplicas: () => topicMinIsr(proc.image),
     });
     this.#proc = proc;
     if (registeredEpoch === null) this.#register(proc);
@@ -299,25 +333,21 @@ export class SimBroker {
     if (proc.brokerEpoch === null) return;
     if (proc.net.receive(from, message)) return;
     if (message.type === 'metadata') this.#onMetadata(proc, message.image);
-    else if (message.type === 'produce') this.#onProduce(proc, from, message.produceId, message.values);
+    else if (message.type === 'produce') serveProduce(proc.glue, from, message);
+    else if (message.type === 'txn-marker') serveTxnMarker(proc.glue, from, message);
+    else if (message.type === 'verify-response') proc.verifying.get(message.requestId)?.(message.verified);
   }
 
-  /** A consumer's read of the newest committed records, through Partition.readCommitted, as (offset, value). */
-  async read(): Promise<{ offset: number; value: string }[]> {
+  /** A consumer's Fetch from `fetchOffset` at this broker if it serves as leader; null if it does not or the offset is out of range. */
+  async fetch(fetchOffset: bigint, isolation: IsolationLevel): Promise<ConsumerRead | null> {
+    const proc = this.#leading();
+    return proc === null ? null : serveRead(proc.glue, fetchOffset, isolation);
+  }
+
+  #leading(): BrokerProcess | null {
     const proc = this.#proc;
-    if (proc === null || proc.brokerEpoch === null || proc.sim.paused || proc.partition.role !== 'leader') return [];
-    const from = proc.partition.highWatermark > 5n ? proc.partition.highWatermark - 5n : 0n;
-    const read = await proc.partition.readCommitted(from, 1 << 20);
-    if (!read.ok) return [];
-    const out: { offset: number; value: string }[] = [];
-    for (const batch of decodeRecordBatchesSync(Buffer.concat(read.records))) {
-      for (const r of batch.records) {
-        if (r.offset >= from && r.offset < read.highWatermark) {
-          out.push({ offset: Number(r.offset), value: r.value?.toString() ?? '' });
-        }
-      }
-    }
-    return out;
+    if (proc === null || proc.brokerEpoch === null || proc.sim.paused || proc.partition.role !== 'leader') return null;
+    return proc;
   }
 
   #register(proc: BrokerProcess): void {
@@ -351,43 +381,13 @@ export class SimBroker {
       addingReplicas: p.addingReplicas,
     };
     // Leaders always re-apply: a changed min.insync.replicas reaches their tracker this way.
-    if (proc.partition.role !== 'leader' && proc.applied !== null && sameState(proc.applied, state)) return;
+    if (proc.partition.role !== 'leader' && proc.applied !== null && samePartitionState(proc.applied, state)) return;
     proc.applied = state;
     try {
       await proc.manager.applyState(proc.partition, state);
     } catch (error) {
       this.#bug(proc.sim, 'applying metadata failed', error);
     }
-  }
-
-  /** The produce handler's part for acks=all: Partition decides everything after validation. */
-  #onProduce(proc: BrokerProcess, client: number, produceId: number, values: readonly string[]): void {
-    const respond = (outcome: Extract<SimMessage, { type: 'produce-response' }>['outcome'], baseOffset: bigint) =>
-      this.#hooks.send(this.id, client, { type: 'produce-response', produceId, outcome, baseOffset, values });
-    if (!proc.sim.alive) return;
-    const batch = encodeRecordBatchSync({
-      records: values.map((v) => ({ key: null, value: Buffer.from(v) })),
-      baseTimestamp: BigInt(this.#clock.nowMs()),
-    });
-    const options = {
-      acks: -1,
-      minInsyncReplicas: minIsrOf(proc.image),
-      timeoutMs: this.#timing.ackTimeoutMs,
-    } as const;
-    proc.partition.appendAsLeader(batch, values.length, options).then(
-      async (appended) => {
-        if (!appended.ok) {
-          // The simulated producer is not idempotent: the log's producer checks have nothing to refuse.
-          if (appended.error !== 'not_leader' && appended.error !== 'not_enough_replicas') {
-            this.#bug(proc.sim, 'producer checks refused a batch without a producer id', appended.message);
-          } else if (proc.sim.alive) respond(appended.error, -1n);
-          return;
-        }
-        const outcome = await appended.value.replicated;
-        if (proc.sim.alive) respond(outcome, appended.value.baseOffset);
-      },
-      (error: unknown) => this.#bug(proc.sim, 'produce append failed', error),
-    );
   }
 
   #onLog(event: SimLogEvent): void {
@@ -404,20 +404,4 @@ export class SimBroker {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     this.#hooks.onBug(this.id, `${what}: ${detail}`);
   }
-}
-
-function minIsrOf(image: MetadataImage): number {
-  return Number(image.configOverrides('topic', topicName).get('min.insync.replicas') ?? '1');
-}
-
-function sameState(a: PartitionState, b: PartitionState): boolean {
-  const same = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((id, i) => id === y[i]);
-  return (
-    a.leader === b.leader &&
-    a.leaderEpoch === b.leaderEpoch &&
-    a.partitionEpoch === b.partitionEpoch &&
-    same(a.replicas, b.replicas) &&
-    same(a.isr, b.isr) &&
-    same(a.addingReplicas, b.addingReplicas)
-  );
 }

@@ -102,10 +102,17 @@ export class AbortedTxnIndex {
     return bases.flatMap((base) => this.#segments.get(base) ?? []);
   }
 
-  /** Records an abort whose marker is stored in the segment based at `segmentBaseOffset`; durable on return. */
+  /**
+   * Records an abort whose marker is stored in the segment based at
+   * `segmentBaseOffset`: readers see it at once, durable on return. At once,
+   * because the producer table closed the transaction in the same turn: a
+   * read_committed fetch during the write would otherwise find the LSO past
+   * the aborted records and no abort to skip them by.
+   */
   async add(segmentBaseOffset: bigint, txn: AbortedTxn): Promise<void> {
     assert(txn.lastOffset >= segmentBaseOffset, 'an abort marker lies in its segment');
     const entries = [...(this.#segments.get(segmentBaseOffset) ?? []), txn];
+    this.#segments.set(segmentBaseOffset, entries);
     await this.#write(segmentBaseOffset, entries);
   }
 

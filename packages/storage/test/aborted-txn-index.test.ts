@@ -8,6 +8,7 @@ import { ManualClock, silentLogger } from '@runnel/common';
 import { describe, expect, it } from 'vitest';
 import { abortedTxnEntryBytes, decodeAbortedTxns, txnIndexFileName } from '../src/aborted-txn-index.ts';
 import { defaultLogConfig, FaultyFileSystem, type LogConfig, PartitionLog } from '../src/index.ts';
+import { GatedFileSystem } from './gated-file-system.ts';
 import { markerBatch, producerBatch } from './producer-fixture.ts';
 
 const dir = '/data/t-0';
@@ -68,6 +69,22 @@ describe('transaction markers and the aborted-transaction index', () => {
     // A later transactional batch opens a new transaction at its own offset.
     await txnRecord(log, 1n, 1);
     expect(log.firstUnstableOffset).toBe(4n);
+  });
+
+  it('a reader never finds an abort’s transaction closed but missing from the index while its entry is being written', async () => {
+    // Found by the exactly-once simulation: the table closed the transaction (the LSO passed its records) while
+    // the .txnindex write was in flight, and a read_committed fetch in that window took aborted records for committed.
+    const fs = new GatedFileSystem();
+    const log = await open(fs);
+    await txnRecord(log, 1n, 0);
+    fs.holdRenames();
+    const aborting = marker(log, 1n, false);
+    await fs.renameHeld;
+    expect(log.firstUnstableOffset).toBeNull();
+    expect(log.abortedTransactions(0n, 1n)).toEqual([{ producerId: 1n, firstOffset: 0n }]);
+    fs.release();
+    expect(await aborting).toBe(1n);
+    expect(log.abortedTransactions(0n, 1n)).toEqual([{ producerId: 1n, firstOffset: 0n }]);
   });
 
   it('an abort enters the segment’s .txnindex as one 34-byte entry; a commit does not', async () => {

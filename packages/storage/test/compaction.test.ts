@@ -10,6 +10,7 @@ import {
   partitionDir,
   readAllRecords,
 } from './compaction-fixture.ts';
+import { GatedFileSystem } from './gated-file-system.ts';
 
 /** `batches` batches of `perBatch` records over `keys` rotating keys; values name their write. */
 async function appendRotating(log: PartitionLog, batches: number, perBatch: number, keys: number, epoch = 0) {
@@ -286,31 +287,4 @@ async function firstRecordFrom(log: PartitionLog, offset: bigint): Promise<bigin
     }
   }
   return null;
-}
-
-/** Holds the first rename after holdRenames() until release(). */
-class GatedFileSystem extends FaultyFileSystem {
-  #held: (() => void) | null = null;
-  #onHeld: (() => void) | null = null;
-  #gate: Promise<void> | null = null;
-  renameHeld: Promise<void> = Promise.resolve();
-
-  holdRenames(): void {
-    this.#gate = new Promise((resolve) => (this.#held = resolve));
-    this.renameHeld = new Promise((resolve) => (this.#onHeld = resolve));
-  }
-
-  release(): void {
-    this.#held?.();
-  }
-
-  override async rename(from: string, to: string): Promise<void> {
-    const gate = this.#gate;
-    if (gate !== null) {
-      this.#gate = null;
-      this.#onHeld?.();
-      await gate;
-    }
-    await super.rename(from, to);
-  }
 }
