@@ -12,6 +12,10 @@
  * from load on a shared machine. Method and results: BENCHMARKS.md.
  *
  *   node scripts/bench-idempotence.ts [--records N] [--record-bytes B] [--runs R] [--partitions P]
+ *     [--broker-node-flags "--initial-old-space-size=128 ..."]
+ *
+ * `--broker-node-flags` starts the broker's node with those flags, to
+ * measure V8 heap sizing against the garbage collector's share of the CPU.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,12 +32,14 @@ const { values } = parseArgs({
     'record-bytes': { type: 'string', default: '1024' },
     runs: { type: 'string', default: '3' },
     partitions: { type: 'string', default: '4' },
+    'broker-node-flags': { type: 'string', default: '' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(
-    'node scripts/bench-idempotence.ts [--records N] [--record-bytes B] [--runs R] [--partitions P]\n',
+    'node scripts/bench-idempotence.ts [--records N] [--record-bytes B] [--runs R] [--partitions P] ' +
+      '[--broker-node-flags FLAGS]\n',
   );
   process.exit(0);
 }
@@ -41,6 +47,7 @@ const records = Number(values.records);
 const recordBytes = Number(values['record-bytes']);
 const runs = Number(values.runs);
 const partitions = Number(values.partitions);
+const brokerNodeFlags = values['broker-node-flags'].split(' ').filter((flag) => flag !== '');
 
 function run(command: string, args: readonly string[]): Promise<string> {
   return new Promise((done, fail) =>
@@ -84,6 +91,7 @@ async function main(): Promise<void> {
     partitions,
     logPath: join(dir, 'broker.log'),
     cpuProfileDir: null,
+    nodeFlags: brokerNodeFlags,
   });
   const bootstrap: Record<Target, string> = { runnel: `127.0.0.1:${dev.ready}`, mock: mock.bootstrap };
   try {
@@ -130,6 +138,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}; ${records} records of ${recordBytes} B, ` +
         `${partitions} partitions, acks=all, linger.ms=5, ${runs} runs each in ABBA order, median; ` +
+        `broker node flags: ${brokerNodeFlags.length === 0 ? 'none' : brokerNodeFlags.join(' ')}; ` +
         `peer: librdkafka's mock cluster (in memory) in its own process\n` +
         `target  mode         records/s   MB/s   (runs)\n` +
         row('runnel', 'plain') +
