@@ -12,7 +12,7 @@
  * from load on a shared machine. Method and results: BENCHMARKS.md.
  *
  *   node scripts/bench-idempotence.ts [--records N] [--record-bytes B] [--runs R] [--partitions P]
- *     [--broker-node-flags "--initial-old-space-size=128 ..."]
+ *     [--broker-node-flags="--initial-old-space-size=128 ..."]
  *
  * `--broker-node-flags` starts the broker's node with those flags, to
  * measure V8 heap sizing against the garbage collector's share of the CPU.
@@ -39,7 +39,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     'node scripts/bench-idempotence.ts [--records N] [--record-bytes B] [--runs R] [--partitions P] ' +
-      '[--broker-node-flags FLAGS]\n',
+      '[--broker-node-flags="FLAGS"]\n',
   );
   process.exit(0);
 }
