@@ -6,17 +6,24 @@
  * (ABBA order), and the script prints records/s and MB/s per target and
  * mode (median of the runs) and the idempotent/plain ratio of each: the
  * mock's ratio is what the client's own pacing costs. Issue 11's target: the
- * idempotent rate within 10% of plain acks=all. Method and results:
- * BENCHMARKS.md.
+ * idempotent rate within 10% of plain acks=all. It also prints the broker's
+ * CPU per record by thread kind (JavaScript thread, V8's garbage-collector
+ * helpers, libuv pool), read from /proc, so a difference can be told apart
+ * from load on a shared machine. Method and results: BENCHMARKS.md.
  *
  *   node scripts/bench-idempotence.ts [--records N] [--record-bytes B] [--runs R] [--partitions P]
+ *     [--broker-node-flags="--initial-old-space-size=128 ..."]
+ *
+ * `--broker-node-flags` starts the broker's node with those flags, to
+ * measure V8 heap sizing against the garbage collector's share of the CPU.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureTopics, startBroker } from './bench/broker-process.ts';
+import { type ThreadCpuMs, threadCpuMs } from './bench/process-cpu.ts';
 import { buildRdkafkaTool, startMockCluster } from './bench/rdkafka-tool.ts';
 
 const { values } = parseArgs({
@@ -25,12 +32,14 @@ const { values } = parseArgs({
     'record-bytes': { type: 'string', default: '1024' },
     runs: { type: 'string', default: '3' },
     partitions: { type: 'string', default: '4' },
+    'broker-node-flags': { type: 'string', default: '' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(
-    'node scripts/bench-idempotence.ts [--records N] [--record-bytes B] [--runs R] [--partitions P]\n',
+    'node scripts/bench-idempotence.ts [--records N] [--record-bytes B] [--runs R] [--partitions P] ' +
+      '[--broker-node-flags="FLAGS"]\n',
   );
   process.exit(0);
 }
@@ -38,6 +47,7 @@ const records = Number(values.records);
 const recordBytes = Number(values['record-bytes']);
 const runs = Number(values.runs);
 const partitions = Number(values.partitions);
+const brokerNodeFlags = values['broker-node-flags'].split(' ').filter((flag) => flag !== '');
 
 function run(command: string, args: readonly string[]): Promise<string> {
   return new Promise((done, fail) =>
@@ -47,15 +57,20 @@ function run(command: string, args: readonly string[]): Promise<string> {
   );
 }
 
-/** CPU seconds the process has used (Linux /proc), or NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
+const noCpu: ThreadCpuMs = { main: Number.NaN, gcHelpers: Number.NaN, libuvPool: Number.NaN, other: Number.NaN };
+
+/** The broker's CPU ms by thread kind (Linux /proc), NaN elsewhere. */
+function brokerCpuMs(pid: number | undefined): ThreadCpuMs {
+  return (pid === undefined ? null : threadCpuMs(pid)) ?? noCpu;
 }
+
+/** CPU µs per record spent between two readings, by thread kind. */
+function cpuPerRecord(before: ThreadCpuMs, after: ThreadCpuMs, count: number): ThreadCpuMs {
+  const per = (key: keyof ThreadCpuMs) => ((after[key] - before[key]) * 1000) / count;
+  return { main: per('main'), gcHelpers: per('gcHelpers'), libuvPool: per('libuvPool'), other: per('other') };
+}
+
+const total = (cpu: ThreadCpuMs): number => cpu.main + cpu.gcHelpers + cpu.libuvPool + cpu.other;
 
 function median(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -76,6 +91,7 @@ async function main(): Promise<void> {
     partitions,
     logPath: join(dir, 'broker.log'),
     cpuProfileDir: null,
+    nodeFlags: brokerNodeFlags,
   });
   const bootstrap: Record<Target, string> = { runnel: `127.0.0.1:${dev.ready}`, mock: mock.bootstrap };
   try {
@@ -85,14 +101,14 @@ async function main(): Promise<void> {
       mock: { plain: [], idempotent: [] },
     };
     /** Broker CPU microseconds per record, per run: tells the broker's share of a difference from the client's. */
-    const brokerCpu: Record<Mode, number[]> = { plain: [], idempotent: [] };
+    const brokerCpu: Record<Mode, ThreadCpuMs[]> = { plain: [], idempotent: [] };
     for (let i = 0; i < runs; i++) {
       // ABBA order, so neither mode always runs on the larger log or right after the other.
       const order: readonly Mode[] = i % 2 === 0 ? ['plain', 'idempotent'] : ['idempotent', 'plain'];
       for (const target of ['runnel', 'mock'] as const) {
         for (const mode of order) {
           const started = process.hrtime.bigint();
-          const cpuBefore = cpuSeconds(dev.pid);
+          const cpuBefore = brokerCpuMs(dev.pid);
           await run('kcat', [
             ...['-P', '-b', bootstrap[target], '-t', 'bench-idem', '-l', input],
             ...['-X', `enable.idempotence=${mode === 'idempotent'}`, '-X', 'acks=all', '-X', 'linger.ms=5'],
@@ -100,7 +116,7 @@ async function main(): Promise<void> {
           ]);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           results[target][mode].push(records / seconds);
-          if (target === 'runnel') brokerCpu[mode].push(((cpuSeconds(dev.pid) - cpuBefore) * 1e6) / records);
+          if (target === 'runnel') brokerCpu[mode].push(cpuPerRecord(cpuBefore, brokerCpuMs(dev.pid), records));
         }
       }
     }
@@ -110,10 +126,19 @@ async function main(): Promise<void> {
       const all = results[target][mode].map((r) => r.toFixed(0)).join(' ');
       return `${target.padEnd(7)} ${mode.padEnd(11)} ${rate.toFixed(0).padStart(9)}  ${mb(rate).padStart(5)}   ${all}\n`;
     };
+    const cpuRow = (mode: Mode): string => {
+      const runsOf = brokerCpu[mode];
+      const of = (pick: (cpu: ThreadCpuMs) => number) => median(runsOf.map(pick)).toFixed(2);
+      return (
+        `${mode} ${of(total)} µs (JavaScript thread ${of((c) => c.main)}, GC helpers ${of((c) => c.gcHelpers)}, ` +
+        `libuv pool ${of((c) => c.libuvPool)})`
+      );
+    };
     const ratio = (target: Target) => (median(results[target].idempotent) / median(results[target].plain)).toFixed(3);
     process.stdout.write(
       `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}; ${records} records of ${recordBytes} B, ` +
         `${partitions} partitions, acks=all, linger.ms=5, ${runs} runs each in ABBA order, median; ` +
+        `broker node flags: ${brokerNodeFlags.length === 0 ? 'none' : brokerNodeFlags.join(' ')}; ` +
         `peer: librdkafka's mock cluster (in memory) in its own process\n` +
         `target  mode         records/s   MB/s   (runs)\n` +
         row('runnel', 'plain') +
@@ -121,8 +146,7 @@ async function main(): Promise<void> {
         row('mock', 'plain') +
         row('mock', 'idempotent') +
         `idempotent / plain: runnel ${ratio('runnel')}, mock ${ratio('mock')}\n` +
-        `runnel broker CPU per record (median): plain ${median(brokerCpu.plain).toFixed(2)} µs, ` +
-        `idempotent ${median(brokerCpu.idempotent).toFixed(2)} µs\n`,
+        `runnel broker CPU per record (medians): ${cpuRow('plain')}; ${cpuRow('idempotent')}\n`,
     );
   } finally {
     mock.stop();

@@ -21,12 +21,15 @@ export interface BrokerOptions {
   logPath: string;
   /** Where `--cpu-prof` writes its .cpuprofile on exit; null runs without the profiler. */
   cpuProfileDir: string | null;
+  /** Extra flags for the broker's node (V8 heap sizing, say); none by default. */
+  nodeFlags?: readonly string[];
 }
 
 /** Starts `runnel dev`; `ready` is the Kafka port it bound. */
 export function startBroker(options: BrokerOptions): Promise<NodeChild<number>> {
   const profile = options.cpuProfileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
   const args = [
+    ...(options.nodeFlags ?? []),
     ...profile,
     cliMain,
     'dev',

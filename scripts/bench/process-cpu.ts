@@ -5,7 +5,7 @@
  * process.cpuUsage(). Linux only; elsewhere the broker's share reads null.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 let ticksPerSecond: number | null = null;
@@ -21,10 +21,10 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** user + system CPU ms of `pid`, or null when /proc cannot say. */
-function processCpuMs(pid: number): number | null {
+/** user + system CPU ms in a /proc stat file (a process's or one thread's), or null when it cannot say. */
+function statCpuMs(path: string): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     // Fields after the parenthesised command name, which may itself hold spaces.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const utime = Number(fields[11]);
@@ -33,6 +33,48 @@ function processCpuMs(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** user + system CPU ms of `pid`, or null when /proc cannot say. */
+function processCpuMs(pid: number): number | null {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * A Node process's CPU ms by thread kind: the JavaScript thread, V8's
+ * helper threads (concurrent marking and sweeping: garbage collection, as
+ * good as all of their work), the libuv pool (file I/O), and the rest.
+ */
+export interface ThreadCpuMs {
+  main: number;
+  gcHelpers: number;
+  libuvPool: number;
+  other: number;
+}
+
+/** `pid`'s CPU ms split by thread name (Linux /proc); null elsewhere. Threads that ended are not counted. */
+export function threadCpuMs(pid: number): ThreadCpuMs | null {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  const split: ThreadCpuMs = { main: 0, gcHelpers: 0, libuvPool: 0, other: 0 };
+  for (const task of tasks) {
+    const cpuMs = statCpuMs(`/proc/${pid}/task/${task}/stat`) ?? 0;
+    let name = '';
+    try {
+      name = readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim();
+    } catch {
+      // The thread ended between the listing and the read: its time is lost either way.
+    }
+    if (task === String(pid)) split.main += cpuMs;
+    else if (name.startsWith('V8Worker')) split.gcHelpers += cpuMs;
+    else if (name.startsWith('libuv-worker')) split.libuvPool += cpuMs;
+    else split.other += cpuMs;
+  }
+  return split;
 }
 
 function selfCpuMs(): number {
