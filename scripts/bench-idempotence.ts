@@ -14,14 +14,16 @@
  *   node scripts/bench-idempotence.ts [--records N] [--record-bytes B] [--runs R] [--partitions P]
  *     [--broker-node-flags="--initial-old-space-size=128 ..."]
  *
- * `--broker-node-flags` starts the broker's node with those flags, to
- * measure V8 heap sizing against the garbage collector's share of the CPU.
+ * `--broker-node-flags` starts the broker's node with those flags instead
+ * of the servers' own (`--broker-node-flags=` for none), to measure V8 heap
+ * sizing against the garbage collector's share of the CPU.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { serverNodeFlags } from '../packages/cli/src/server-node-flags.ts';
 import { ensureTopics, startBroker } from './bench/broker-process.ts';
 import { type ThreadCpuMs, threadCpuMs } from './bench/process-cpu.ts';
 import { buildRdkafkaTool, startMockCluster } from './bench/rdkafka-tool.ts';
@@ -32,7 +34,7 @@ const { values } = parseArgs({
     'record-bytes': { type: 'string', default: '1024' },
     runs: { type: 'string', default: '3' },
     partitions: { type: 'string', default: '4' },
-    'broker-node-flags': { type: 'string', default: '' },
+    'broker-node-flags': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -47,7 +49,11 @@ const records = Number(values.records);
 const recordBytes = Number(values['record-bytes']);
 const runs = Number(values.runs);
 const partitions = Number(values.partitions);
-const brokerNodeFlags = values['broker-node-flags'].split(' ').filter((flag) => flag !== '');
+/** Unset: the servers' own flags (packages/cli/src/server-node-flags.ts); '' runs node without any. */
+const brokerNodeFlags =
+  values['broker-node-flags'] === undefined
+    ? serverNodeFlags
+    : values['broker-node-flags'].split(' ').filter((flag) => flag !== '');
 
 function run(command: string, args: readonly string[]): Promise<string> {
   return new Promise((done, fail) =>

@@ -3,9 +3,11 @@
  * `node --cpu-prof`, and the topics the bench writes to, auto-created by
  * Metadata requests (dev's --partitions sets num.partitions for them).
  */
+
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asResponse, decodeResponseFrame, ErrorCode, encodeRequestFrame, type MetadataRequest } from '@runnel/protocol';
+import { serverNodeFlags } from '../../packages/cli/src/server-node-flags.ts';
 import { jsonField, NodeChild } from './child-process.ts';
 import type { Target } from './load-generator.ts';
 import { WireConnection } from './wire-connection.ts';
@@ -21,7 +23,7 @@ export interface BrokerOptions {
   logPath: string;
   /** Where `--cpu-prof` writes its .cpuprofile on exit; null runs without the profiler. */
   cpuProfileDir: string | null;
-  /** Extra flags for the broker's node (V8 heap sizing, say); none by default. */
+  /** Flags for the broker's node; default the servers' own (packages/cli/src/server-node-flags.ts). */
   nodeFlags?: readonly string[];
 }
 
@@ -29,7 +31,7 @@ export interface BrokerOptions {
 export function startBroker(options: BrokerOptions): Promise<NodeChild<number>> {
   const profile = options.cpuProfileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
   const args = [
-    ...(options.nodeFlags ?? []),
+    ...(options.nodeFlags ?? serverNodeFlags),
     ...profile,
     cliMain,
     'dev',

@@ -19,11 +19,13 @@
  * replication 9192..., Raft 29091..., services 29191..., metrics 9644... and
  * 9744....
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LogFormat } from '@runnel/common';
+import { serverNodeFlags } from './server-node-flags.ts';
 
 export interface DevClusterOptions {
   controllers: number;
@@ -122,6 +124,7 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
       logFile: join(dataDir, 'logs', `controller-${i}.log`),
       command: [
         process.execPath,
+        ...serverNodeFlags,
         cliMain,
         'controller',
         '--node-id',
@@ -159,6 +162,7 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
       logFile: join(dataDir, 'logs', `broker-${i}.log`),
       command: [
         process.execPath,
+        ...serverNodeFlags,
         cliMain,
         'broker',
         '--node-id',
