@@ -11,6 +11,8 @@
  * runTxnChaos owns the cluster and always stops it. Setup failures throw;
  * anomalies and liveness failures come back in the report.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ChaosCluster, type PartitionMode } from './chaos-cluster.ts';
 import { runSchedule } from './fault-schedule.ts';
 import type { AppliedFault, FaultKind } from './nemesis.ts';
@@ -87,7 +89,13 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
     await workload.stop();
     const workloadMs = Date.now() - workloadStart;
     await workload.finalRead();
-    const result = checkTxnHistory(workload.history());
+    const history = workload.history();
+    // Kept next to the processes' logs: the checker's samples name ids; the history says where and when.
+    await writeFile(
+      join(chaos.cluster.rootDir, 'txn-history.json'),
+      JSON.stringify(history, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+    );
+    const result = checkTxnHistory(history);
     return {
       seed: options.seed,
       faults: schedule.faults,
