@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { KafkaClient, type PartitionInfo } from '@runnel/client';
+import { ApiKeys } from '@runnel/protocol';
 import { type ClusterTimings, TestCluster } from '../harness/cluster.ts';
 import { FaultProxy } from '../harness/fault-proxy.ts';
 import { BrokerNetwork } from './broker-network.ts';
@@ -256,6 +257,30 @@ export class ChaosCluster {
     } finally {
       client?.close();
     }
+  }
+
+  /** The broker coordinating `transactionalId` per the first running, reachable broker that answers; null when none does. */
+  async transactionCoordinator(transactionalId: string): Promise<number | null> {
+    for (const id of this.cluster.ids('broker', { running: true })) {
+      if (this.#paused.has(`broker:${id}`) || this.#isolated.has(id)) continue;
+      let client: KafkaClient | null = null;
+      try {
+        client = await KafkaClient.connect({
+          bootstrap: this.cluster.bootstrap([id]),
+          requestTimeoutMs: 2000,
+          allowAutoTopicCreation: false,
+        });
+        const [host, port] = this.cluster.bootstrap([id]).split(':');
+        const connection = await client.connectionTo({ host: host ?? '', port: Number(port) });
+        const answer = await connection.request(ApiKeys.FindCoordinator, { key: transactionalId, keyType: 1 });
+        if (answer.errorCode === 0) return answer.nodeId;
+      } catch {
+        // The next broker may answer.
+      } finally {
+        client?.close();
+      }
+    }
+    return null;
   }
 
   /** True when every broker runs and reports every partition with a live leader and a full ISR, all agreeing. */

@@ -21,6 +21,8 @@ export interface ScheduleOptions {
   /** Bound on waiting for full ISRs after each fault (twice that after the final heal). */
   recoveryMsMax: number;
   leaderBias?: number;
+  /** The transactional ids the `coordinator` fault aims at. */
+  transactionalIds?: readonly string[];
   log: (line: string) => void;
   /** The workload's progress count (acks, commits) and what it counts, for the log and the failures. */
   progress: () => number;
@@ -58,6 +60,7 @@ export async function runSchedule(
   const nemesis = new Nemesis(chaos, topic, random, {
     log: o.log,
     ...(o.leaderBias === undefined ? {} : { leaderBias: o.leaderBias }),
+    ...(o.transactionalIds === undefined ? {} : { transactionalIds: o.transactionalIds }),
   });
   const [holdMin, holdMax] = o.holdMs;
   const deadline = Date.now() + o.durationMs;

@@ -15,7 +15,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChaosCluster, type PartitionMode } from './chaos-cluster.ts';
 import { runSchedule } from './fault-schedule.ts';
-import type { AppliedFault, FaultKind } from './nemesis.ts';
+import { type AppliedFault, type FaultKind, replayFaultKinds } from './nemesis.ts';
 import { createChaosTopic } from './runner.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { checkTxnHistory, type TxnCheckResult, txnViolations } from './txn-checker.ts';
@@ -43,6 +43,10 @@ export interface TxnChaosReport {
   workloadMs: number;
   commitsPerSecond: number;
   commitsAfterHeal: number;
+  /** Committed copier transactions (input offsets committed with their output). */
+  copierCommits: number;
+  /** Client requests the replay faults sent again. */
+  duplicatedRequests: number;
   partitionMode: PartitionMode;
   dataDir: string;
 }
@@ -58,7 +62,7 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
     controllers: 3,
     brokers: 3,
     // Replaying clients' requests needs a proxy in front of every broker's Kafka listener.
-    kafkaProxies: options.faults.includes('replay'),
+    kafkaProxies: options.faults.some((f) => replayFaultKinds.includes(f)),
   });
   try {
     await createChaosTopic(chaos, inputTopic, partitions);
@@ -82,6 +86,7 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
       log,
       progress: () => workload.progress,
       progressName: 'commits',
+      transactionalIds: workload.transactionalIds,
       flowingMin: 5,
       afterHealMin: 3,
       ...(options.leaderBias === undefined ? {} : { leaderBias: options.leaderBias }),
@@ -104,6 +109,8 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
       workloadMs,
       commitsPerSecond: result.counts.committed / (workloadMs / 1000),
       commitsAfterHeal: schedule.progressAfterHeal,
+      duplicatedRequests: chaos.duplicatedRequests,
+      copierCommits: history.txns.filter((t) => t.offsets !== undefined && t.outcome === 'committed').length,
       partitionMode: chaos.partitionMode,
       dataDir: chaos.cluster.rootDir,
     };
