@@ -1,8 +1,8 @@
 /**
  * The long chaos run's command line (started by scripts/chaos.ts):
- * `--minutes N [--seed S] [--faults kill,pause,partition,controller,rolling,replay,coordinator]
+ * `--minutes N [--seed S] [--faults kill,pause,partition,controller,rolling,replay,coordinator,replay-end-txn]
  * [--workload queue|idempotent-queue|txn]` (by default every fault kind the
- * workload takes; `coordinator` only with `txn`).
+ * workload takes but `replay-end-txn`; `coordinator` and `replay-end-txn` only with `txn`).
  * Cycles seeded
  * rounds of faults against a real 3+3 cluster for N minutes under a
  * produce/consume workload, heals, reads everything back and checks it
@@ -37,8 +37,11 @@ const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.se
 if (!Number.isInteger(seed)) usage(`--seed must be an integer, got ${values.seed}`);
 const workload = values.workload;
 if (!isWorkloadKind(workload) && workload !== 'txn') usage(`unknown workload "${workload}"`);
-// By default every fault kind the workload can take: the coordinator fault aims at transactional ids.
-const defaultFaults = faultKinds.filter((f) => workload === 'txn' || !transactionalFaultKinds.includes(f));
+// By default every fault kind the workload can take (the transactional ones only with txn), except
+// replay-end-txn: no broker can defend transaction version 1 clients against it (README "Replaying old requests").
+const defaultFaults = faultKinds.filter(
+  (f) => f !== 'replay-end-txn' && (workload === 'txn' || !transactionalFaultKinds.includes(f)),
+);
 const faults: FaultKind[] = [];
 for (const name of (values.faults ?? defaultFaults.join(',')).split(',')) {
   if (!isFaultKind(name)) usage(`unknown fault "${name}"`);

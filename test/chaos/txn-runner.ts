@@ -1,6 +1,5 @@
 /**
- * One transactional chaos run (`--workload txn`; not in `npm test` until
- * the transaction coordinator's runtime is wired): a 3+3 cluster, an input
+ * One transactional chaos run (`--workload txn`, and chaos-txn-short.test.ts): a 3+3 cluster, an input
  * and an output topic (RF 3, min.insync.replicas 2), transactional
  * appenders writing the input, copiers copying it to the output with their
  * offsets in the same transactions, read_committed readers on both; seeded
@@ -95,7 +94,7 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
     const workloadMs = Date.now() - workloadStart;
     await workload.finalRead();
     const history = workload.history();
-    // Kept next to the processes' logs: the checker's samples name ids; the history says where and when.
+    // Kept next to the processes' logs (txn-history.json): the checker's samples name ids; the history says where and when.
     await writeFile(
       join(chaos.cluster.rootDir, 'txn-history.json'),
       JSON.stringify(history, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),

@@ -1,6 +1,6 @@
 /**
- * The transactional workload's driver (not in `npm test` yet: it needs the
- * transaction coordinator's runtime; see README "Transactional workload").
+ * The transactional workload's driver (`--workload txn`, and the short run
+ * in chaos-txn-short.test.ts; see README "Transactional workload").
  *
  * - Appenders: kafkajs transactional producers (`transactionalId`
  *   `chaos-append-<i>`, idempotent, one request in flight), each running one
