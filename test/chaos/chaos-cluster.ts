@@ -242,6 +242,30 @@ export class ChaosCluster {
 
   /** The topic's partitions as one broker reports them, or null when it does not answer. */
   async partitions(brokerId: number, topic: string): Promise<PartitionInfo[] | null> {
+    return this.#ask(brokerId, async (client) => {
+      const metadata = await client.metadata([topic], { allowAutoTopicCreation: false });
+      const info = metadata.topics.find((t) => t.name === topic);
+      return info === undefined || info.errorCode !== 0 ? null : info.partitions;
+    });
+  }
+
+  /** The broker coordinating `transactionalId` per the first running, reachable broker that answers; null when none does. */
+  async transactionCoordinator(transactionalId: string): Promise<number | null> {
+    for (const id of this.cluster.ids('broker', { running: true })) {
+      if (this.#paused.has(`broker:${id}`) || this.#isolated.has(id)) continue;
+      const coordinator = await this.#ask(id, async (client) => {
+        const [host, port] = this.cluster.bootstrap([id]).split(':');
+        const connection = await client.connectionTo({ host: host ?? '', port: Number(port) });
+        const answer = await connection.request(ApiKeys.FindCoordinator, { key: transactionalId, keyType: 1 });
+        return answer.errorCode === 0 ? answer.nodeId : null;
+      });
+      if (coordinator !== null) return coordinator;
+    }
+    return null;
+  }
+
+  /** `question` on a short-lived client of one broker; null when the broker does not answer. */
+  async #ask<T>(brokerId: number, question: (client: KafkaClient) => Promise<T | null>): Promise<T | null> {
     let client: KafkaClient | null = null;
     try {
       client = await KafkaClient.connect({
@@ -249,38 +273,12 @@ export class ChaosCluster {
         requestTimeoutMs: 2000,
         allowAutoTopicCreation: false,
       });
-      const metadata = await client.metadata([topic], { allowAutoTopicCreation: false });
-      const info = metadata.topics.find((t) => t.name === topic);
-      return info === undefined || info.errorCode !== 0 ? null : info.partitions;
+      return await question(client);
     } catch {
       return null;
     } finally {
       client?.close();
     }
-  }
-
-  /** The broker coordinating `transactionalId` per the first running, reachable broker that answers; null when none does. */
-  async transactionCoordinator(transactionalId: string): Promise<number | null> {
-    for (const id of this.cluster.ids('broker', { running: true })) {
-      if (this.#paused.has(`broker:${id}`) || this.#isolated.has(id)) continue;
-      let client: KafkaClient | null = null;
-      try {
-        client = await KafkaClient.connect({
-          bootstrap: this.cluster.bootstrap([id]),
-          requestTimeoutMs: 2000,
-          allowAutoTopicCreation: false,
-        });
-        const [host, port] = this.cluster.bootstrap([id]).split(':');
-        const connection = await client.connectionTo({ host: host ?? '', port: Number(port) });
-        const answer = await connection.request(ApiKeys.FindCoordinator, { key: transactionalId, keyType: 1 });
-        if (answer.errorCode === 0) return answer.nodeId;
-      } catch {
-        // The next broker may answer.
-      } finally {
-        client?.close();
-      }
-    }
-    return null;
   }
 
   /** True when every broker runs and reports every partition with a live leader and a full ISR, all agreeing. */
