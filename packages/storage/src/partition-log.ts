@@ -220,7 +220,8 @@ export class PartitionLog {
    * The last stable offset a read_committed consumer may read below, given
    * the partition's high watermark: below it every transaction is decided
    * and its marker replicated (ProducerStateTable.lastStableOffset). Also
-   * where a follower's table forgets ended transactions below `highWatermark`.
+   * where the table forgets ended transactions below `highWatermark`: the
+   * broker's partition calls it whenever its high watermark moves.
    */
   lastStableOffset(highWatermark: bigint): bigint {
     return this.#producers.table.lastStableOffset(highWatermark);

@@ -483,7 +483,7 @@ export class Partition {
     const hw = leaderHighWatermark < this.log.logEndOffset ? leaderHighWatermark : this.log.logEndOffset;
     if (hw > this.#highWatermark) {
       this.#highWatermark = hw;
-      // A follower's table forgets the ended transactions the high watermark passed (a leader's does on fetches).
+      // A follower's table forgets the ended transactions the high watermark passed (a leader's: #setHighWatermark).
       this.log.lastStableOffset(hw);
       this.#notify();
     }
@@ -499,6 +499,8 @@ export class Partition {
     if (hw > this.#highWatermark) this.#highWatermark = hw;
     // Every ISR member has what is below the high watermark; a follower behind it reads the log.
     this.#tail?.trimBelow(this.#highWatermark);
+    // The producer table forgets ended transactions below it, fetched or not (bounded on a topic nobody reads).
+    this.log.lastStableOffset(this.#highWatermark);
   }
 
   #checkAcks(): void {
