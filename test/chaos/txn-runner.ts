@@ -94,11 +94,12 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
     const workloadMs = Date.now() - workloadStart;
     await workload.finalRead();
     const history = workload.history();
-    // Kept next to the processes' logs (txn-history.json): the checker's samples name ids; the history says where and when.
-    await writeFile(
-      join(chaos.cluster.rootDir, 'txn-history.json'),
-      JSON.stringify(history, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
-    );
+    // Kept next to the processes' logs (txn-history.json, faults.json): the checker's samples name ids;
+    // the history and the fault windows say where and when.
+    const json = (v: unknown): string =>
+      JSON.stringify(v, (_, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+    await writeFile(join(chaos.cluster.rootDir, 'txn-history.json'), json(history));
+    await writeFile(join(chaos.cluster.rootDir, 'faults.json'), json(schedule.faults));
     const result = checkTxnHistory(history);
     return {
       seed: options.seed,
