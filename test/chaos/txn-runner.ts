@@ -30,6 +30,8 @@ export interface TxnChaosOptions {
   holdMs?: readonly [number, number];
   recoveryMsMax?: number;
   leaderBias?: number;
+  /** Whole rounds of faults to finish even past `durationMs` (see fault-schedule.ts). */
+  roundsMin?: number;
   log?: (line: string) => void;
 }
 
@@ -89,6 +91,7 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
       flowingMin: 5,
       afterHealMin: 3,
       ...(options.leaderBias === undefined ? {} : { leaderBias: options.leaderBias }),
+      ...(options.roundsMin === undefined ? {} : { roundsMin: options.roundsMin }),
     });
     await workload.stop();
     const workloadMs = Date.now() - workloadStart;
