@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { KafkaClient, type PartitionInfo } from '@runnel/client';
+import { ApiKeys } from '@runnel/protocol';
 import { type ClusterTimings, TestCluster } from '../harness/cluster.ts';
 import { FaultProxy } from '../harness/fault-proxy.ts';
 import { BrokerNetwork } from './broker-network.ts';
@@ -241,6 +242,30 @@ export class ChaosCluster {
 
   /** The topic's partitions as one broker reports them, or null when it does not answer. */
   async partitions(brokerId: number, topic: string): Promise<PartitionInfo[] | null> {
+    return this.#ask(brokerId, async (client) => {
+      const metadata = await client.metadata([topic], { allowAutoTopicCreation: false });
+      const info = metadata.topics.find((t) => t.name === topic);
+      return info === undefined || info.errorCode !== 0 ? null : info.partitions;
+    });
+  }
+
+  /** The broker coordinating `transactionalId` per the first running, reachable broker that answers; null when none does. */
+  async transactionCoordinator(transactionalId: string): Promise<number | null> {
+    for (const id of this.cluster.ids('broker', { running: true })) {
+      if (this.#paused.has(`broker:${id}`) || this.#isolated.has(id)) continue;
+      const coordinator = await this.#ask(id, async (client) => {
+        const [host, port] = this.cluster.bootstrap([id]).split(':');
+        const connection = await client.connectionTo({ host: host ?? '', port: Number(port) });
+        const answer = await connection.request(ApiKeys.FindCoordinator, { key: transactionalId, keyType: 1 });
+        return answer.errorCode === 0 ? answer.nodeId : null;
+      });
+      if (coordinator !== null) return coordinator;
+    }
+    return null;
+  }
+
+  /** `question` on a short-lived client of one broker; null when the broker does not answer. */
+  async #ask<T>(brokerId: number, question: (client: KafkaClient) => Promise<T | null>): Promise<T | null> {
     let client: KafkaClient | null = null;
     try {
       client = await KafkaClient.connect({
@@ -248,9 +273,7 @@ export class ChaosCluster {
         requestTimeoutMs: 2000,
         allowAutoTopicCreation: false,
       });
-      const metadata = await client.metadata([topic], { allowAutoTopicCreation: false });
-      const info = metadata.topics.find((t) => t.name === topic);
-      return info === undefined || info.errorCode !== 0 ? null : info.partitions;
+      return await question(client);
     } catch {
       return null;
     } finally {

@@ -1,8 +1,8 @@
 /**
  * The long chaos run's command line (started by scripts/chaos.ts):
- * `--minutes N [--seed S] [--faults kill,pause,partition,controller,rolling]
- * [--workload queue|idempotent-queue|txn]` (`txn` needs the transaction
- * coordinator's runtime).
+ * `--minutes N [--seed S] [--faults kill,pause,partition,controller,rolling,replay,coordinator,replay-end-txn]
+ * [--workload queue|idempotent-queue|txn]` (by default every fault kind the
+ * workload takes but `replay-end-txn`; `coordinator` and `replay-end-txn` only with `txn`).
  * Cycles seeded
  * rounds of faults against a real 3+3 cluster for N minutes under a
  * produce/consume workload, heals, reads everything back and checks it
@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { describeResult } from './checker.ts';
-import { type AppliedFault, type FaultKind, faultKinds, isFaultKind } from './nemesis.ts';
+import { type AppliedFault, type FaultKind, faultKinds, isFaultKind, transactionalFaultKinds } from './nemesis.ts';
 import { isWorkloadKind, runChaos, workloadKinds } from './runner.ts';
 import { describeTxnResult } from './txn-checker.ts';
 import { runTxnChaos } from './txn-runner.ts';
@@ -27,7 +27,7 @@ const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '5' },
     seed: { type: 'string' },
-    faults: { type: 'string', default: faultKinds.join(',') },
+    faults: { type: 'string' },
     workload: { type: 'string', default: 'queue' },
   },
 });
@@ -35,14 +35,19 @@ const minutes = Number(values.minutes);
 if (!Number.isFinite(minutes) || minutes <= 0) usage(`--minutes must be a positive number, got ${values.minutes}`);
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
 if (!Number.isInteger(seed)) usage(`--seed must be an integer, got ${values.seed}`);
-const faults: FaultKind[] = [];
-for (const name of values.faults.split(',')) {
-  if (!isFaultKind(name)) usage(`unknown fault "${name}"`);
-  faults.push(name);
-}
-
 const workload = values.workload;
 if (!isWorkloadKind(workload) && workload !== 'txn') usage(`unknown workload "${workload}"`);
+// By default every fault kind the workload can take (the transactional ones only with txn), except
+// replay-end-txn: no broker can defend transaction version 1 clients against it (README "Replaying old requests").
+const defaultFaults = faultKinds.filter(
+  (f) => f !== 'replay-end-txn' && (workload === 'txn' || !transactionalFaultKinds.includes(f)),
+);
+const faults: FaultKind[] = [];
+for (const name of (values.faults ?? defaultFaults.join(',')).split(',')) {
+  if (!isFaultKind(name)) usage(`unknown fault "${name}"`);
+  if (workload !== 'txn' && transactionalFaultKinds.includes(name)) usage(`fault "${name}" needs --workload txn`);
+  faults.push(name);
+}
 
 const partitionModes = {
   'two-way': 'two-way (network namespaces: broker <-> brokers and broker -> controllers cut)',
@@ -78,7 +83,9 @@ if (workload === 'txn') {
   );
   printFaults(report.faults);
   console.log(`partitions: ${partitionModes[report.partitionMode]}`);
-  console.log(`commits after final heal ${report.commitsAfterHeal}`);
+  console.log(
+    `commits after final heal ${report.commitsAfterHeal}; copier commits ${report.copierCommits}; replayed requests ${report.duplicatedRequests}`,
+  );
   console.log(describeTxnResult(report.result));
   console.log(`data dirs: ${report.dataDir}`);
   failures = report.failures;

@@ -21,10 +21,17 @@ export interface ScheduleOptions {
   /** Bound on waiting for full ISRs after each fault (twice that after the final heal). */
   recoveryMsMax: number;
   leaderBias?: number;
+  /** The transactional ids the `coordinator` fault aims at. */
+  transactionalIds?: readonly string[];
   log: (line: string) => void;
   /** The workload's progress count (acks, commits) and what it counts, for the log and the failures. */
   progress: () => number;
   progressName: string;
+  /**
+   * Whole rounds (every kind once) to finish even past `durationMs` (default
+   * 0): a short run on a loaded machine still applies every kind it names.
+   */
+  roundsMin?: number;
   /** Progress needed before the first fault, and after the final heal. */
   flowingMin: number;
   afterHealMin: number;
@@ -58,12 +65,14 @@ export async function runSchedule(
   const nemesis = new Nemesis(chaos, topic, random, {
     log: o.log,
     ...(o.leaderBias === undefined ? {} : { leaderBias: o.leaderBias }),
+    ...(o.transactionalIds === undefined ? {} : { transactionalIds: o.transactionalIds }),
   });
   const [holdMin, holdMax] = o.holdMs;
   const deadline = Date.now() + o.durationMs;
-  while (Date.now() < deadline) {
+  const roundsMin = o.roundsMin ?? 0;
+  for (let rounds = 0; Date.now() < deadline || rounds < roundsMin; rounds++) {
     for (const kind of nemesis.round(o.faults)) {
-      if (Date.now() >= deadline) break;
+      if (Date.now() >= deadline && rounds >= roundsMin) break;
       const startMs = Date.now();
       const target = await nemesis.apply(kind, random.between(holdMin, holdMax));
       const recovered = await waitFor(replicated, { timeoutMs: o.recoveryMsMax, intervalMs: 250 }).catch(() => false);

@@ -10,12 +10,27 @@ import { ApiKeys } from '../harness/fault-proxy.ts';
 import type { ChaosCluster } from './chaos-cluster.ts';
 import type { SeededRandom } from './seeded-random.ts';
 
-export const faultKinds = ['kill', 'pause', 'partition', 'controller', 'rolling', 'replay'] as const;
+export const faultKinds = [
+  'kill',
+  'pause',
+  'partition',
+  'controller',
+  'rolling',
+  'replay',
+  'coordinator',
+  'replay-end-txn',
+] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 export function isFaultKind(name: string): name is FaultKind {
   return (faultKinds as readonly string[]).includes(name);
 }
+
+/** Fault kinds that only mean something to transactional producers (the `txn` workload's). */
+export const transactionalFaultKinds: readonly FaultKind[] = ['coordinator', 'replay-end-txn'];
+
+/** Fault kinds that replay clients' requests: the cluster needs a proxy in front of every broker's Kafka listener. */
+export const replayFaultKinds: readonly FaultKind[] = ['replay', 'replay-end-txn'];
 
 export interface AppliedFault {
   kind: FaultKind;
@@ -35,19 +50,25 @@ export class Nemesis {
   readonly #random: SeededRandom;
   readonly #log: (line: string) => void;
   readonly #leaderBias: number;
+  readonly #transactionalIds: readonly string[];
 
-  /** `leaderBias`: the chance that a broker fault targets a partition leader rather than any broker (default 0.75). */
+  /**
+   * `leaderBias`: the chance that a broker fault targets a partition leader
+   * rather than any broker (default 0.75). `transactionalIds`: the ids whose
+   * transaction coordinators the `coordinator` fault kills.
+   */
   constructor(
     chaos: ChaosCluster,
     topic: string,
     random: SeededRandom,
-    options: { log: (line: string) => void; leaderBias?: number },
+    options: { log: (line: string) => void; leaderBias?: number; transactionalIds?: readonly string[] },
   ) {
     this.#chaos = chaos;
     this.#topic = topic;
     this.#random = random;
     this.#log = options.log;
     this.#leaderBias = options.leaderBias ?? 0.75;
+    this.#transactionalIds = options.transactionalIds ?? [];
   }
 
   /** A seeded permutation of `kinds`: one round of the schedule, every kind once. */
@@ -92,6 +113,19 @@ export class Nemesis {
         this.#chaos.heal(id);
         return target;
       }
+      case 'coordinator': {
+        // A transaction coordinator dies with prepared transactions and markers in flight; its successor finishes them.
+        const transactionalId = this.#random.pick(this.#transactionalIds);
+        const id = await this.#chaos.transactionCoordinator(transactionalId);
+        if (id === null) throw new Error(`no broker names the coordinator of ${transactionalId}`);
+        const led = [...(await this.#chaos.leaders(this.#topic)).entries()].filter(([, l]) => l === id).map(([p]) => p);
+        const target = `broker ${id} (coordinator of ${transactionalId}${led.length > 0 ? `, leader of ${led.join(',')}` : ''})`;
+        this.#log(`kill -9 ${target}`);
+        await cluster.kill('broker', id, 'SIGKILL');
+        await pause(holdMs);
+        await cluster.restart('broker', id);
+        return target;
+      }
       case 'controller': {
         const id = await cluster.waitForActiveController({ timeoutMs: 20_000 });
         const target = `active controller ${id}`;
@@ -101,23 +135,32 @@ export class Nemesis {
         await cluster.restart('controller', id);
         return target;
       }
-      case 'replay': {
-        // Old requests arriving again, on new connections, while the client has moved on.
-        const delayMs = this.#random.between(200, 2000);
-        const target = `Produce and EndTxn to every broker, again after ${delayMs} ms`;
-        this.#log(`replay ${target}`);
-        const before = this.#chaos.duplicatedRequests;
-        this.#chaos.duplicateRequests([ApiKeys.produce, ApiKeys.endTxn], delayMs);
-        await pause(holdMs);
-        this.#chaos.duplicateRequests([], 0);
-        return `${target} (${this.#chaos.duplicatedRequests - before} requests)`;
-      }
+      case 'replay':
+        // Old Produce requests arriving again, on new connections, while the client has moved on:
+        // sequence numbers and KIP-890 part 1 verification must absorb them for every client.
+        return this.#replay('Produce', [ApiKeys.produce], holdMs);
+      case 'replay-end-txn':
+        // An old EndTxn arriving again while its producer runs its next transaction. Transaction
+        // version 1 (every client here) cannot tell it from the next commit: see README "Replaying old requests".
+        return this.#replay('EndTxn', [ApiKeys.endTxn], holdMs);
       case 'rolling': {
         this.#log('rolling restart of every broker (SIGTERM)');
         for (const id of this.#chaos.brokerIds()) await this.#controlledRestart(id);
         return 'every broker';
       }
     }
+  }
+
+  /** Every client request of `apiKeys` through every broker sent again on a new connection 0.2–2 s later, for the hold. */
+  async #replay(what: string, apiKeys: readonly number[], holdMs: number): Promise<string> {
+    const delayMs = this.#random.between(200, 2000);
+    const target = `${what} to every broker, again after ${delayMs} ms`;
+    this.#log(`replay ${target}`);
+    const before = this.#chaos.duplicatedRequests;
+    this.#chaos.duplicateRequests(apiKeys, delayMs);
+    await pause(holdMs);
+    this.#chaos.duplicateRequests([], 0);
+    return `${target} (${this.#chaos.duplicatedRequests - before} requests)`;
   }
 
   /** SIGTERM (controlled shutdown), restart, and wait for the broker to be unfenced and caught up. */

@@ -15,7 +15,7 @@ import { ChaosCluster, type PartitionMode } from './chaos-cluster.ts';
 import { type CheckResult, checkHistory, violations } from './checker.ts';
 import { runSchedule } from './fault-schedule.ts';
 import { HistoryRecorder } from './history.ts';
-import type { AppliedFault, FaultKind } from './nemesis.ts';
+import { type AppliedFault, type FaultKind, replayFaultKinds, transactionalFaultKinds } from './nemesis.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { Workload } from './workload.ts';
 
@@ -96,12 +96,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const recoveryMsMax = options.recoveryMsMax ?? 30_000;
   const random = new SeededRandom(options.seed);
   const workloadKind = options.workload ?? 'queue';
+  const transactional = options.faults.filter((f) => transactionalFaultKinds.includes(f));
+  if (transactional.length > 0) throw new Error(`fault ${transactional.join(',')} needs the txn workload`);
   const idempotent = workloadKind === 'idempotent-queue';
   const chaos = await ChaosCluster.start({
     controllers: 3,
     brokers: 3,
     // Replaying clients' requests needs a proxy in front of every broker's Kafka listener.
-    kafkaProxies: options.faults.includes('replay'),
+    kafkaProxies: options.faults.some((f) => replayFaultKinds.includes(f)),
   });
   const failures: string[] = [];
   try {

@@ -49,6 +49,10 @@ export interface TxnOp {
   /** For the copier: the input positions committed with this transaction (the next offset to read, as Kafka commits them). */
   offsets?: readonly { partition: string; offset: bigint }[];
   outcome: TxnOutcome;
+  /** Wall-clock start and end (ms) and the error that ended it, for post-mortems only: the checker ignores them. */
+  startMs?: number;
+  endMs?: number;
+  error?: string;
 }
 
 /** One record seen at (partition, offset) by a read_committed consumer or the final read. */

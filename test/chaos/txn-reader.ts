@@ -10,6 +10,7 @@
  * connections); errors throw and the caller retries. Values are decoded by
  * the caller (txn-values.ts).
  */
+import { appendFileSync } from 'node:fs';
 import type { KafkaClient } from '@runnel/client';
 import { ApiKeys, decodeRecordBatches, ErrorCode, isControl, isTransactional } from '@runnel/protocol';
 
@@ -26,6 +27,13 @@ export interface CommittedFetch {
   highWatermark: bigint;
 }
 
+/**
+ * CHAOS_TXN_TRACE=<file>: one line per fetch that returned records (time,
+ * leader asked, LSO, high watermark, aborted transactions, offsets), for
+ * post-mortems of aborted or skipped reads.
+ */
+const traceFile = process.env.CHAOS_TXN_TRACE;
+
 /** Control record key: version int16, type int16 (0 ABORT, 1 COMMIT). */
 const isAbortMarker = (key: Buffer | null): boolean => key !== null && key.length >= 4 && key.readInt16BE(2) === 0;
 
@@ -36,7 +44,7 @@ async function leaderConnection(client: KafkaClient, topic: string, partition: n
     ?.partitions.find((p) => p.partition === partition)?.leader;
   const broker = metadata.brokers.find((b) => b.nodeId === leader);
   if (broker === undefined) throw new Error(`no leader for ${topic}-${partition}`);
-  return client.connectionTo({ host: broker.host, port: broker.port });
+  return { leader, connection: await client.connectionTo({ host: broker.host, port: broker.port }) };
 }
 
 /** One read_committed fetch of `topic`-`partition` from `position`. */
@@ -47,7 +55,7 @@ export async function fetchCommitted(
   position: bigint,
   maxWaitMs = 250,
 ): Promise<CommittedFetch> {
-  const connection = await leaderConnection(client, topic, partition);
+  const { leader, connection } = await leaderConnection(client, topic, partition);
   const response = await connection.request(ApiKeys.Fetch, {
     replicaId: -1,
     maxWaitMs,
@@ -91,6 +99,14 @@ export async function fetchCommitted(
     }
     if (isTransactional(h.attributes) && abortedProducers.has(h.producerId)) continue;
     for (const r of batch.records) if (r.offset >= position) records.push({ offset: r.offset, value: r.value });
+  }
+  if (traceFile !== undefined && records.length > 0) {
+    const abortedAt = (p.abortedTransactions ?? []).map((a) => `${a.producerId}@${a.firstOffset}`).join(',');
+    appendFileSync(
+      traceFile,
+      `${Date.now()} ${topic}/${partition} from ${position} leader ${leader} lso ${p.lastStableOffset} ` +
+        `hw ${p.highWatermark} aborted [${abortedAt}] got ${records.map((r) => r.offset).join(',')}\n`,
+    );
   }
   return { records, next, lastStableOffset: p.lastStableOffset, highWatermark: p.highWatermark };
 }

@@ -1,6 +1,5 @@
 /**
- * One transactional chaos run (`--workload txn`; not in `npm test` until
- * the transaction coordinator's runtime is wired): a 3+3 cluster, an input
+ * One transactional chaos run (`--workload txn`, and chaos-txn-short.test.ts): a 3+3 cluster, an input
  * and an output topic (RF 3, min.insync.replicas 2), transactional
  * appenders writing the input, copiers copying it to the output with their
  * offsets in the same transactions, read_committed readers on both; seeded
@@ -11,9 +10,11 @@
  * runTxnChaos owns the cluster and always stops it. Setup failures throw;
  * anomalies and liveness failures come back in the report.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ChaosCluster, type PartitionMode } from './chaos-cluster.ts';
 import { runSchedule } from './fault-schedule.ts';
-import type { AppliedFault, FaultKind } from './nemesis.ts';
+import { type AppliedFault, type FaultKind, replayFaultKinds } from './nemesis.ts';
 import { createChaosTopic } from './runner.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { checkTxnHistory, type TxnCheckResult, txnViolations } from './txn-checker.ts';
@@ -29,6 +30,8 @@ export interface TxnChaosOptions {
   holdMs?: readonly [number, number];
   recoveryMsMax?: number;
   leaderBias?: number;
+  /** Whole rounds of faults to finish even past `durationMs` (see fault-schedule.ts). */
+  roundsMin?: number;
   log?: (line: string) => void;
 }
 
@@ -41,6 +44,10 @@ export interface TxnChaosReport {
   workloadMs: number;
   commitsPerSecond: number;
   commitsAfterHeal: number;
+  /** Committed copier transactions (input offsets committed with their output). */
+  copierCommits: number;
+  /** Client requests the replay faults sent again. */
+  duplicatedRequests: number;
   partitionMode: PartitionMode;
   dataDir: string;
 }
@@ -56,7 +63,7 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
     controllers: 3,
     brokers: 3,
     // Replaying clients' requests needs a proxy in front of every broker's Kafka listener.
-    kafkaProxies: options.faults.includes('replay'),
+    kafkaProxies: options.faults.some((f) => replayFaultKinds.includes(f)),
   });
   try {
     await createChaosTopic(chaos, inputTopic, partitions);
@@ -80,14 +87,23 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
       log,
       progress: () => workload.progress,
       progressName: 'commits',
+      transactionalIds: workload.transactionalIds,
       flowingMin: 5,
       afterHealMin: 3,
       ...(options.leaderBias === undefined ? {} : { leaderBias: options.leaderBias }),
+      ...(options.roundsMin === undefined ? {} : { roundsMin: options.roundsMin }),
     });
     await workload.stop();
     const workloadMs = Date.now() - workloadStart;
     await workload.finalRead();
-    const result = checkTxnHistory(workload.history());
+    const history = workload.history();
+    // Kept next to the processes' logs (txn-history.json, faults.json): the checker's samples name ids;
+    // the history and the fault windows say where and when.
+    const json = (v: unknown): string =>
+      JSON.stringify(v, (_, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+    await writeFile(join(chaos.cluster.rootDir, 'txn-history.json'), json(history));
+    await writeFile(join(chaos.cluster.rootDir, 'faults.json'), json(schedule.faults));
+    const result = checkTxnHistory(history);
     return {
       seed: options.seed,
       faults: schedule.faults,
@@ -96,6 +112,8 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
       workloadMs,
       commitsPerSecond: result.counts.committed / (workloadMs / 1000),
       commitsAfterHeal: schedule.progressAfterHeal,
+      duplicatedRequests: chaos.duplicatedRequests,
+      copierCommits: history.txns.filter((t) => t.offsets !== undefined && t.outcome === 'committed').length,
       partitionMode: chaos.partitionMode,
       dataDir: chaos.cluster.rootDir,
     };

@@ -1,6 +1,6 @@
 /**
- * The transactional workload's driver (not in `npm test` yet: it needs the
- * transaction coordinator's runtime; see README "Transactional workload").
+ * The transactional workload's driver (`--workload txn`, and the short run
+ * in chaos-txn-short.test.ts; see README "Transactional workload").
  *
  * - Appenders: kafkajs transactional producers (`transactionalId`
  *   `chaos-append-<i>`, idempotent, one request in flight), each running one
@@ -74,6 +74,15 @@ export class TxnWorkload {
       requestTimeout: 7000,
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
     });
+  }
+
+  /** Every transactional id the producers use (the coordinator fault's targets). */
+  get transactionalIds(): string[] {
+    const o = this.#o;
+    return [
+      ...Array.from({ length: o.appenders }, (_, i) => `chaos-append-${i}`),
+      ...Array.from({ length: o.copiers }, (_, i) => `chaos-copy-${i}`),
+    ];
   }
 
   /** Transactions committed so far: the runner's sign that the workload flows. */
@@ -151,6 +160,7 @@ export class TxnWorkload {
         producer: transactionalId,
         writes: [],
         outcome: 'aborted',
+        startMs: Date.now(),
       };
       const ended = await this.#transaction(producer, op, body);
       onEnd(op, ended);
@@ -179,16 +189,20 @@ export class TxnWorkload {
       if (!worthCommitting || this.#o.random.between(1, abortEvery) === 1) {
         await tx.abort();
         op.outcome = 'aborted';
+        op.endMs = Date.now();
         return true;
       }
       commitAsked = true;
       await tx.commit();
       op.outcome = 'committed';
+      op.endMs = Date.now();
       this.#committed++;
       return true;
-    } catch {
+    } catch (error) {
       // Without EndTxn(commit) nothing can commit it; after one, the answer was lost.
       op.outcome = commitAsked ? 'unknown' : 'aborted';
+      op.endMs = Date.now();
+      op.error = error instanceof Error ? error.message : String(error);
       if (!commitAsked) await tx?.abort().catch(() => {});
       return false;
     }

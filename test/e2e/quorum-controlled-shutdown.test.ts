@@ -2,7 +2,8 @@
  * SIGTERM on a broker is a controlled shutdown: before the process exits,
  * the controller moves leadership of every partition it leads to another
  * ISR member and fences it, so clients see the new leaders at once instead
- * of after the session timeout.
+ * of after the session timeout; and it completes, without waiting out
+ * controlled.shutdown's timeout.
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +48,11 @@ describe('controlled shutdown', () => {
     );
     const victim = before[0] ?? 1;
     expect(await cluster.kill('broker', victim, 'SIGTERM')).toBe(0);
+    // The controller said "done" (no timeout): leaders did not keep proposing the victim back into the
+    // ISRs the shutdown took it out of (it stops fetching, so only its last fetches said it was caught up).
+    const output = cluster.process('broker', victim).output;
+    expect(output).not.toContain('controlled shutdown timed out');
+    expect(output).toContain('broker stopped');
     // Right after the exit (no session timeout has passed) every other broker already names other leaders.
     const others = [1, 2, 3].filter((b) => b !== victim);
     for (const b of others) {

@@ -140,4 +140,41 @@ describe('Partition: transactions and the last stable offset', () => {
     expect(await written.value.replicated).toBe('done');
     expect(leader.highWatermark).toBe(2n);
   });
+
+  it('an ABORT marker the high watermark has not passed keeps the LSO at its transaction: no read_committed read gets the aborted records', async () => {
+    const time = manualTime();
+    const leader = await leaderOf(time, [1, 2]);
+    const follower = await partitionOn(2, time);
+    follower.applyState(state(1, 1, [1, 2]), { lagTimeMaxMs: 30_000, minInsyncReplicas: 1 });
+    const followerFetch = async (): Promise<void> => {
+      const position = follower.fetchPosition();
+      const answer = await leader.answerFollowerFetch(
+        fetchFrom(2, position.fetchOffset, { leaderEpoch: 1, lastFetchedEpoch: position.lastFetchedEpoch }),
+        1 << 20,
+      );
+      await follower.applyLeaderAnswer(position.fetchOffset, answer);
+    };
+    await produce(leader, txnBatch(7n, 0, 'aborted'));
+    await produce(leader, batchOf('plain'));
+    await followerFetch();
+    await followerFetch();
+    expect(leader.highWatermark).toBe(2n);
+    expect(leader.lastStableOffset).toBe(0n);
+
+    const written = await leader.writeTxnMarker(7n, 0, 1, 'abort', { minInsyncReplicas: 2, timeoutMs: 5_000 });
+    if (!written.ok) throw new Error(`not written: ${written.error}`);
+    expect(leader.logEndOffset).toBe(3n);
+    // The marker (2) is stored on the leader only: were it lost with the leader, the transaction would be open again.
+    expect(leader.lastStableOffset).toBe(0n);
+    expect(await leader.readCommitted(0n, 1 << 20, 'read_committed')).toMatchObject({ ok: true, sizeBytes: 0 });
+
+    await followerFetch();
+    await followerFetch();
+    expect(await written.value.replicated).toBe('done');
+    expect(leader.lastStableOffset).toBe(3n);
+    const read = await leader.readCommitted(0n, 1 << 20, 'read_committed');
+    expect(read).toMatchObject({ ok: true, abortedTransactions: [{ producerId: 7n, firstOffset: 0n }] });
+    // The follower, once it has passed the marker too, agrees.
+    expect(follower.lastStableOffset).toBe(follower.highWatermark);
+  });
 });

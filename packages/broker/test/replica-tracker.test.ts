@@ -58,11 +58,11 @@ describe('ReplicaTracker high watermark', () => {
   });
 
   it('stops counting a would-be member as soon as metadata shows it fenced (KIP-841), not lagTimeMaxMs later', () => {
-    const t = tracker({ isr: [1, 2, 3], logEndOffset: 10n, highWatermark: 10n });
+    // Follower 3 is out of the ISR and has caught up: about to be proposed back in.
+    const t = tracker({ isr: [1, 2], logEndOffset: 10n, highWatermark: 10n });
     fetch(t, 2, 10n, 1);
     fetch(t, 3, 10n, 1);
-    // Broker 3 dies; the controller fences it and commits the ISR without it.
-    t.onIsrCommitted([1, 2], 8);
+    // Broker 3 dies before its expansion is proposed; the controller fences it.
     t.onLeaderAppend(20n, 2);
     fetch(t, 2, 20n, 3);
     // Caught up a moment ago, 3 still counts as about to rejoin and holds the HWM.
@@ -196,6 +196,20 @@ describe('ReplicaTracker ISR changes', () => {
     expect(t.onIsrCommitted([1], 7)).toEqual({ applied: false, highWatermarkChanged: false });
     expect(t.isr).toEqual([1, 2]);
     expect(t.proposalPending).toBe(true);
+  });
+
+  it('a follower the controller took out of the ISR (controlled shutdown) is not proposed back until it fetches again', () => {
+    const t = tracker();
+    t.onLeaderAppend(10n, 0);
+    fetch(t, 2, 10n, 1);
+    fetch(t, 3, 10n, 1);
+    expect(t.highWatermark).toBe(10n);
+    // The partition stays idle: follower 3's last fetch still shows it level with the leader.
+    expect(t.onIsrCommitted([1, 2], 8)).toEqual({ applied: true, highWatermarkChanged: false });
+    expect(t.isrChange(2)).toBeNull();
+    expect(t.followerState(3, 2)).toMatchObject({ inIsr: false, logEndOffset: null });
+    fetch(t, 3, 10n, 3);
+    expect(t.isrChange(4)).toMatchObject({ reason: 'expand', isr: [1, 2, 3], changed: [3] });
   });
 
   it('shrinking a dead follower out lets the HWM advance once committed', () => {

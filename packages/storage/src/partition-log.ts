@@ -217,6 +217,17 @@ export class PartitionLog {
   }
 
   /**
+   * The last stable offset a read_committed consumer may read below, given
+   * the partition's high watermark: below it every transaction is decided
+   * and its marker replicated (ProducerStateTable.lastStableOffset). Also
+   * where the table forgets ended transactions below `highWatermark`: the
+   * broker's partition calls it whenever its high watermark moves.
+   */
+  lastStableOffset(highWatermark: bigint): bigint {
+    return this.#producers.table.lastStableOffset(highWatermark);
+  }
+
+  /**
    * Aborted transactions that may hold records in [fetchOffset, upperBound)
    * (Fetch's abortedTransactions for read_committed), oldest first.
    */

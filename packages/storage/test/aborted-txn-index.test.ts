@@ -52,7 +52,58 @@ async function twoTransactions(log: PartitionLog): Promise<void> {
   await marker(log, 2n, false);
 }
 
+/** Holds the next rename onto a `.txnindex` (the last step of an index write) until released. */
+class HeldTxnIndexFileSystem extends FaultyFileSystem {
+  #holding = false;
+  #reached: () => void = () => {};
+  #release: () => void = () => {};
+  /** Resolves once a `.txnindex` write is held. */
+  reached: Promise<void> = Promise.resolve();
+
+  hold(): void {
+    this.#holding = true;
+    this.reached = new Promise((resolve) => {
+      this.#reached = resolve;
+    });
+  }
+
+  release(): void {
+    this.#holding = false;
+    this.#release();
+  }
+
+  override async rename(from: string, to: string): Promise<void> {
+    if (this.#holding && to.endsWith('.txnindex')) {
+      const released = new Promise<void>((resolve) => {
+        this.#release = resolve;
+      });
+      this.#reached();
+      await released;
+    }
+    return super.rename(from, to);
+  }
+}
+
 describe('transaction markers and the aborted-transaction index', () => {
+  it('while an abort’s index entry is being written the last stable offset stays at its transaction: no reader sees it unlisted', async () => {
+    const fs = new HeldTxnIndexFileSystem();
+    const log = await open(fs);
+    await txnRecord(log, 1n, 0);
+    await txnRecord(log, 1n, 1);
+    fs.hold();
+    const abort = marker(log, 1n, false);
+    await fs.reached;
+    // The producer table has closed the transaction; the index does not list it yet.
+    expect(log.producer(1n)?.currentTxnFirstOffset).toBeNull();
+    expect(log.abortedTransactions(0n, 2n)).toEqual([]);
+    expect(log.lastStableOffset(2n)).toBe(0n);
+    fs.release();
+    expect(await abort).toBe(2n);
+    expect(log.abortedTransactions(0n, 3n)).toEqual([{ producerId: 1n, firstOffset: 0n }]);
+    expect(log.lastStableOffset(2n)).toBe(0n);
+    expect(log.lastStableOffset(3n)).toBe(3n);
+  });
+
   it('open transactions hold the first unstable offset; a commit and an abort marker close them', async () => {
     const log = await open(new FaultyFileSystem());
     expect(log.firstUnstableOffset).toBeNull();

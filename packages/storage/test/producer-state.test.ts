@@ -208,6 +208,23 @@ describe('producer state: transactions and markers', () => {
     expect(h.client(producerBatch({ epoch: 1, seq: 0, transactional: true }))).toEqual({ kind: 'append' });
   });
 
+  it('an ended transaction holds the last stable offset until the high watermark passes its marker', () => {
+    const h = new TableHarness();
+    h.skip(3n);
+    h.client(producerBatch({ epoch: 0, seq: 0, transactional: true })); // 3
+    h.client(producerBatch({ producerId: 2000n, epoch: 0, seq: 0, transactional: true })); // 4
+    h.replicate(markerBatch({ epoch: 0, commit: false, coordinatorEpoch: 1 })); // 5: ends 1000's
+    expect(h.table.firstUnstableOffset()).toBe(4n);
+    // The abort marker at 5 is not below the high watermark yet: 3 must stay unstable.
+    expect(h.table.lastStableOffset(5n)).toBe(3n);
+    expect(h.table.lastStableOffset(6n)).toBe(4n);
+    h.replicate(markerBatch({ producerId: 2000n, epoch: 0, commit: true, coordinatorEpoch: 1 })); // 6
+    expect(h.table.lastStableOffset(6n)).toBe(4n);
+    expect(h.table.lastStableOffset(7n)).toBe(7n);
+    // Forgotten once passed: a lower high watermark (never asked for outside a truncation) no longer sees it.
+    expect(h.table.lastStableOffset(5n)).toBe(5n);
+  });
+
   it('a marker for a producer with no state still fences older epochs and demands sequence 0', () => {
     const h = new TableHarness();
     h.replicate(markerBatch({ epoch: 2, commit: true, coordinatorEpoch: 0, timestampMs: 27n }));

@@ -141,11 +141,11 @@ export class Partition {
   /**
    * The last stable offset: below it every transaction is decided, so a
    * read_committed consumer may read up to it. The high watermark, held
-   * back to the first offset of the earliest open transaction.
+   * back to the first offset of the earliest open transaction, and of the
+   * earliest ended one whose marker the high watermark has not passed yet.
    */
   get lastStableOffset(): bigint {
-    const unstable = this.log.firstUnstableOffset;
-    return unstable !== null && unstable < this.#highWatermark ? unstable : this.#highWatermark;
+    return this.log.lastStableOffset(this.#highWatermark);
   }
 
   get logEndOffset(): bigint {
@@ -483,6 +483,8 @@ export class Partition {
     const hw = leaderHighWatermark < this.log.logEndOffset ? leaderHighWatermark : this.log.logEndOffset;
     if (hw > this.#highWatermark) {
       this.#highWatermark = hw;
+      // A follower's table forgets the ended transactions the high watermark passed (a leader's: #setHighWatermark).
+      this.log.lastStableOffset(hw);
       this.#notify();
     }
   }
@@ -497,6 +499,8 @@ export class Partition {
     if (hw > this.#highWatermark) this.#highWatermark = hw;
     // Every ISR member has what is below the high watermark; a follower behind it reads the log.
     this.#tail?.trimBelow(this.#highWatermark);
+    // The producer table forgets ended transactions below it, fetched or not (bounded on a topic nobody reads).
+    this.log.lastStableOffset(this.#highWatermark);
   }
 
   #checkAcks(): void {

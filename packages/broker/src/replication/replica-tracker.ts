@@ -236,7 +236,17 @@ export class ReplicaTracker {
    */
   onIsrCommitted(isr: readonly number[], partitionEpoch: number): { applied: boolean; highWatermarkChanged: boolean } {
     if (partitionEpoch <= this.#partitionEpoch) return { applied: false, highWatermarkChanged: false };
-    this.#isr = checkedIsr(isr, this.leaderId, this.replicas);
+    const committed = checkedIsr(isr, this.leaderId, this.replicas);
+    for (const id of this.#isr) {
+      const follower = this.#followers.get(id);
+      if (committed.includes(id) || follower === undefined) continue;
+      // Out of the ISR (our shrink, or the controller's: controlled shutdown, fencing), a follower joins
+      // again only on a fetch made after it left, as Kafka expands only on fetches. Its old position
+      // would otherwise put a broker in controlled shutdown (no longer fetching) straight back into
+      // an idle partition's ISR, and the controller would take it out again, forever.
+      this.#followers.set(id, new FollowerProgress(id, follower.lastCaughtUpMs));
+    }
+    this.#isr = committed;
     this.#partitionEpoch = partitionEpoch;
     this.#pending = null;
     return { applied: true, highWatermarkChanged: this.#advanceHighWatermark() };

@@ -75,6 +75,16 @@ export class ProducerStateTable {
    * the batch it was made for. Memory only, like Kafka's.
    */
   readonly #guards = new Map<bigint, VerificationGuard>();
+  /**
+   * Transactions a marker ended, in marker order, until the high watermark
+   * passes the marker (Kafka's unreplicated transactions): until then they
+   * still hold the last stable offset. The table closes a transaction
+   * before its abort's index entry is durable (an awaited write) and before
+   * the marker is written or replicated; a read_committed fetch in that
+   * window would otherwise be given the aborted records as stable with no
+   * aborted transaction to drop them by.
+   */
+  readonly #ending: { firstOffset: bigint; lastOffset: bigint }[] = [];
 
   get size(): number {
     return this.#entries.size;
@@ -151,6 +161,9 @@ export class ProducerStateTable {
     this.#guards.delete(producerId);
     const sizeBytes = LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
     const marker = readMarker(buf.subarray(pos, pos + sizeBytes));
+    if (entry.currentTxnFirstOffset !== null) {
+      this.#ending.push({ firstOffset: entry.currentTxnFirstOffset, lastOffset: firstOffset });
+    }
     this.#set(
       withMarker(entry, {
         epoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
@@ -175,6 +188,22 @@ export class ProducerStateTable {
     let first: bigint | null = null;
     for (const txn of this.#openTxns.values()) if (first === null || txn < first) first = txn;
     return first;
+  }
+
+  /**
+   * The last stable offset under `highWatermark`: held back to the first
+   * offset of the earliest open transaction, and of the earliest ended one
+   * whose marker is at or above the high watermark (not known replicated).
+   * Forgets ended transactions whose markers are below it: high watermarks
+   * only grow between truncations, and a truncation rebuilds the table.
+   */
+  lastStableOffset(highWatermark: bigint): bigint {
+    while ((this.#ending[0]?.lastOffset ?? highWatermark) < highWatermark) this.#ending.shift();
+    let stable = highWatermark;
+    const open = this.firstUnstableOffset();
+    if (open !== null && open < stable) stable = open;
+    for (const txn of this.#ending) if (txn.firstOffset < stable) stable = txn.firstOffset;
+    return stable;
   }
 
   /**
@@ -203,6 +232,7 @@ export class ProducerStateTable {
     this.#entries.clear();
     this.#openTxns.clear();
     this.#guards.clear();
+    this.#ending.length = 0;
   }
 
   /** Every change of an entry goes through here, so #openTxns (and #guards) follow #entries. */
