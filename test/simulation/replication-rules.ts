@@ -27,8 +27,20 @@ export const runnelRules: SimRules = {
 /** Before KIP-903: ISR expansions carry no broker epochs, so a restarted broker can be voted back in unseen. */
 export const noIsrBrokerEpochRules: SimRules = {
   ...runnelRules,
-  name: 'pre-KIP-903 (no broker epochs in AlterPartition)',
-  replication: { ...runnelReplicationRules, name: 'pre-KIP-903', isrExpansionChecksBrokerEpochs: false },
+  name: 'pre-KIP-903 (no broker epochs in AlterPartition; a follower keeps its progress when it leaves the ISR)',
+  replication: {
+    ...runnelReplicationRules,
+    name: 'pre-KIP-903',
+    isrExpansionChecksBrokerEpochs: false,
+    isrRejoinNeedsNewFetch: false,
+  },
+};
+
+/** Without KIP-903's broker epochs, but a follower that left the ISR must fetch again to rejoin. */
+export const newFetchOnlyRules: SimRules = {
+  ...runnelRules,
+  name: 'no broker epochs in AlterPartition, rejoin on a new fetch',
+  replication: { ...runnelReplicationRules, name: 'new-fetch-only', isrExpansionChecksBrokerEpochs: false },
 };
 
 /** Kafka before KIP-101: a follower cuts to its high watermark when it starts following; no epoch checks. */

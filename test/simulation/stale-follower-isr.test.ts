@@ -8,12 +8,15 @@
  * (broker epochs in AlterPartition) closes this.
  *
  * Runnel now sends, for each member a leader adds, the broker epoch it
- * fetched under, and the controller refuses stale ones. The first test
- * drops those epochs and shows the loss; the second runs Runnel's rules.
+ * fetched under, and the controller refuses stale ones; and a leader
+ * forgets a follower's position when it leaves the ISR, so only a fetch made
+ * after that can bring it back. The first test drops both and shows the
+ * loss; the second runs Runnel's rules; the third keeps only the new-fetch
+ * rule, which alone also keeps the restarted broker out here.
  */
 import { describe, expect, it } from 'vitest';
 import type { ReplicationCluster } from './replication-cluster.ts';
-import { noIsrBrokerEpochRules, runnelRules, type SimRules } from './replication-rules.ts';
+import { newFetchOnlyRules, noIsrBrokerEpochRules, runnelRules, type SimRules } from './replication-rules.ts';
 import { outcome, produceAcked, scriptedCluster, waitFor } from './scenario-steps.ts';
 
 async function restartAfterPowerLoss(
@@ -52,8 +55,11 @@ describe('ISR expansion after a follower restart (KIP-903)', () => {
     expect(electedLog).toBe(2n);
   });
 
-  it('with broker epochs checked on ISR changes the restarted broker stays out until it has fetched', async () => {
-    const violation = await restartAfterPowerLoss(runnelRules, async (cluster) => {
+  it.each([
+    ['with broker epochs checked on ISR changes', runnelRules],
+    ['without broker epochs but rejoining only on a new fetch', newFetchOnlyRules],
+  ])('%s the restarted broker stays out until it has fetched', async (_what, rules) => {
+    const violation = await restartAfterPowerLoss(rules, async (cluster) => {
       await cluster.run(100);
       expect(cluster.controller.partition.isr).toEqual([1, 2]);
       cluster.heal();

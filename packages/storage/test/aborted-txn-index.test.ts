@@ -93,10 +93,12 @@ describe('transaction markers and the aborted-transaction index', () => {
     fs.hold();
     const abort = marker(log, 1n, false);
     await fs.reached;
-    // The producer table has closed the transaction; the index does not list it yet.
+    // The producer table has closed the transaction while its .txnindex write waits: the last stable offset
+    // stays at the transaction (Kafka's rule: until the high watermark passes the marker), and readers'
+    // in-memory index already lists the abort.
     expect(log.producer(1n)?.currentTxnFirstOffset).toBeNull();
-    expect(log.abortedTransactions(0n, 2n)).toEqual([]);
     expect(log.lastStableOffset(2n)).toBe(0n);
+    expect(log.abortedTransactions(0n, 2n)).toEqual([{ producerId: 1n, firstOffset: 0n }]);
     fs.release();
     expect(await abort).toBe(2n);
     expect(log.abortedTransactions(0n, 3n)).toEqual([{ producerId: 1n, firstOffset: 0n }]);

@@ -206,6 +206,7 @@ export class Partition {
         lagTimeMaxMs: options.lagTimeMaxMs,
         nowMs: this.#clock.monotonicMs(),
         minInsyncReplicas,
+        rejoinNeedsNewFetch: this.#rules.isrRejoinNeedsNewFetch,
       });
       this.#tracker.setUnavailableFollowers(unavailable);
       this.#tail = new LeaderTailCache(tailCacheBytesMax);

@@ -48,6 +48,8 @@ export type ReplicaTrackerOptions = {
    * ELR are then guaranteed to hold everything below it.
    */
   minInsyncReplicas?: number;
+  /** ReplicationRules.isrRejoinNeedsNewFetch (default true; only the simulation turns it off). */
+  rejoinNeedsNewFetch?: boolean;
 };
 
 export type IsrChangeReason = 'shrink' | 'expand';
@@ -98,6 +100,7 @@ export class ReplicaTracker {
   #unavailable: ReadonlySet<number> = new Set();
   /** Latest time passed in, for the calls that take none. */
   #nowMs: number;
+  readonly #rejoinNeedsNewFetch: boolean;
 
   constructor(options: ReplicaTrackerOptions) {
     assert(options.replicas.includes(options.leaderId), 'leader must be an assigned replica');
@@ -107,6 +110,7 @@ export class ReplicaTracker {
     this.leaderEpoch = options.leaderEpoch;
     this.replicas = [...options.replicas];
     this.#lagTimeMaxMs = options.lagTimeMaxMs;
+    this.#rejoinNeedsNewFetch = options.rejoinNeedsNewFetch ?? true;
     this.#epochStartOffset = options.logEndOffset;
     this.#isr = checkedIsr(options.isr, options.leaderId, this.replicas);
     this.#partitionEpoch = options.partitionEpoch;
@@ -237,7 +241,7 @@ export class ReplicaTracker {
   onIsrCommitted(isr: readonly number[], partitionEpoch: number): { applied: boolean; highWatermarkChanged: boolean } {
     if (partitionEpoch <= this.#partitionEpoch) return { applied: false, highWatermarkChanged: false };
     const committed = checkedIsr(isr, this.leaderId, this.replicas);
-    for (const id of this.#isr) {
+    for (const id of this.#rejoinNeedsNewFetch ? this.#isr : []) {
       const follower = this.#followers.get(id);
       if (committed.includes(id) || follower === undefined) continue;
       // Out of the ISR (our shrink, or the controller's: controlled shutdown, fencing), a follower joins

@@ -31,6 +31,12 @@ export interface ReplicationRules {
    * registered under that epoch, and the controller refuses stale ones.
    */
   readonly isrExpansionChecksBrokerEpochs: boolean;
+  /**
+   * A follower that leaves the committed ISR joins again only on a fetch
+   * made after it left (its old position is forgotten), as Kafka expands
+   * the ISR only on fetches.
+   */
+  readonly isrRejoinNeedsNewFetch: boolean;
 }
 
 export const runnelReplicationRules: ReplicationRules = {
@@ -41,4 +47,5 @@ export const runnelReplicationRules: ReplicationRules = {
   // Kafka before KIP-101 cut to the high watermark here; a replica's log now stays until the leader says where it diverges.
   truncationOnFollow: () => null,
   isrExpansionChecksBrokerEpochs: true,
+  isrRejoinNeedsNewFetch: true,
 };
