@@ -124,6 +124,8 @@ export class ControllerClient {
     for (let attempt = 0; attempt < attemptsMax && Date.now() < deadlineMs; attempt++) {
       const address = this.#target;
       const response = await this.#unary(address, method, request, deadlineMs);
+      // The call's own deadline ran out during a retry after controllers said NOT_CONTROLLER: that is the answer.
+      if (!response.ok && response.error === 'deadline_exceeded' && lastError === 'not_controller') break;
       if (!response.ok && response.error !== 'unavailable') return response;
       if (response.ok) {
         const decoded = decode(response.value);

@@ -187,6 +187,20 @@ describe('ControllerService over gRPC', () => {
     expect(cluster).toMatchObject({ ok: false, error: 'not_controller' });
   });
 
+  it('a retry after NOT_CONTROLLER that runs into the call’s deadline still ends not_controller', async () => {
+    // The first answer refuses; the retry (after the backoff) is never answered and meets the deadline.
+    class RefusesThenHangs extends FakeController {
+      #calls = 0;
+      override describeCluster(): ReturnType<FakeController['describeCluster']> {
+        return this.#calls++ === 0 ? super.describeCluster() : new Promise(() => {});
+      }
+    }
+    const fake = new RefusesThenHangs();
+    fake.leader = { leaderId: null, leaderAddress: null };
+    const client = started.client([address(await started.server(fake))], { callTimeoutMs: 300 });
+    expect(await client.call('describeCluster', {})).toMatchObject({ ok: false, error: 'not_controller' });
+  });
+
   it('a controller that never answers makes the call end deadline_exceeded', async () => {
     const fake = new FakeController();
     fake.hang = true;
