@@ -11,7 +11,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster } from '../harness/cluster.ts';
-import { kcat } from '../harness/kcat.ts';
+import { kcatReadValues } from '../harness/kcat.ts';
 import { ProtocolClient } from '../harness/protocol-client.ts';
 import { waitFor } from '../harness/wait.ts';
 
@@ -29,17 +29,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-async function readCommitted(): Promise<string[]> {
-  const values: string[] = [];
-  for (let p = 0; p < partitions; p++) {
-    const result = await kcat([
-      ...['-C', '-b', cluster.bootstrap(), '-t', topic, '-p', String(p), '-o', 'beginning', '-e', '-q'],
-      ...['-f', '%s\n', '-X', 'isolation.level=read_committed'],
-    ]);
-    expect(result.code, result.stderr).toBe(0);
-    values.push(...result.stdout.toString('utf8').split('\n').filter(Boolean));
-  }
-  return values.sort();
+function readCommitted(): Promise<string[]> {
+  return kcatReadValues({ bootstrap: cluster.bootstrap(), topic, partitions, isolation: 'read_committed' });
 }
 
 /** The broker FindCoordinator names for the transactional id, asked of a running broker. */

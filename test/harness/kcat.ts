@@ -50,3 +50,22 @@ export function kcatReadAll(options: {
   if (options.format !== undefined) args.push('-f', options.format);
   return kcat(args, undefined, options.timeoutMs);
 }
+
+/** The values (`%s`) of partitions 0..partitions-1 of `topic` from the beginning to their end, at an isolation level, sorted. */
+export async function kcatReadValues(options: {
+  bootstrap: string;
+  topic: string;
+  partitions: number;
+  isolation: 'read_committed' | 'read_uncommitted';
+}): Promise<string[]> {
+  const values: string[] = [];
+  for (let p = 0; p < options.partitions; p++) {
+    const result = await kcat([
+      ...['-C', '-b', options.bootstrap, '-t', options.topic, '-p', String(p), '-o', 'beginning', '-e', '-q'],
+      ...['-f', '%s\n', '-X', `isolation.level=${options.isolation}`],
+    ]);
+    if (result.code !== 0) throw new Error(`kcat read of ${options.topic}-${p} failed: ${result.stderr}`);
+    values.push(...result.stdout.toString('utf8').split('\n').filter(Boolean));
+  }
+  return values.sort();
+}
