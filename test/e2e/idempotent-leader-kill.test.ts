@@ -4,9 +4,11 @@
  * @platformatic/kafka (`idempotent: true`), kcat (librdkafka,
  * `enable.idempotence=true`) and confluent-kafka-python produce to one
  * RF=3, min.insync.replicas=2 partition with acks=all while its leader is
- * killed and later restarted. Afterwards every record a client saw
- * acknowledged is in the log exactly once, no record is there twice, and
- * each producer's records are in the order it sent them.
+ * killed and later restarted. Each client sends the first half of its
+ * records, waits until the leader has been killed, then sends the rest
+ * through the failover. Afterwards every record a client saw acknowledged
+ * is in the log exactly once, no record is there twice, and each
+ * producer's records are in the order it sent them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Producer as PlatformaticProducer, stringSerializers } from '@platformatic/kafka';
@@ -19,7 +21,7 @@ import { waitFor } from '../harness/wait.ts';
 
 const topic = 'idem-kill';
 const perClient = 240;
-const paceMs = 15;
+const half = perClient / 2;
 let cluster: TestCluster;
 
 beforeAll(async () => {
@@ -36,7 +38,11 @@ async function leaderOf(brokerId: number): Promise<number> {
   return metadata.topics.find((t) => t.topic === topic)?.partitions[0]?.leader ?? -1;
 }
 
-/** A paced producer: sends `prefix-0..count-1` one by one, remembering which were acknowledged. */
+/** Resolved once the leader has been killed: each producer then sends its second half. */
+let killed: Promise<void>;
+let leaderKilled: () => void = () => {};
+
+/** A producer of `prefix-0..perClient-1`, one by one, remembering which were acknowledged. */
 interface Run {
   readonly acked: () => readonly string[];
   readonly done: Promise<void>;
@@ -55,9 +61,9 @@ function kafkajsRun(prefix: string): Run {
     await producer.connect();
     try {
       for (let i = 0; i < perClient; i++) {
+        if (i === half) await killed;
         await producer.send({ topic, acks: -1, messages: [{ value: `${prefix}-${i}`, partition: 0 }] });
         acked.push(`${prefix}-${i}`);
-        await new Promise((resolve) => setTimeout(resolve, paceMs));
       }
     } finally {
       await producer.disconnect();
@@ -80,9 +86,9 @@ function platformaticRun(prefix: string): Run {
   const done = (async () => {
     try {
       for (let i = 0; i < perClient; i++) {
+        if (i === half) await killed;
         await producer.send({ messages: [{ topic, partition: 0, value: `${prefix}-${i}` }] });
         acked.push(`${prefix}-${i}`);
-        await new Promise((resolve) => setTimeout(resolve, paceMs));
       }
     } finally {
       await producer.close();
@@ -117,25 +123,22 @@ function kcatRun(prefix: string): Run & { written: () => number } {
       else reject(new Error(`kcat exited ${code}: ${stderr}`));
     });
   });
-  const timer = setInterval(() => {
-    child.stdin?.write(`${prefix}-${written}\n`);
-    if (++written === perClient) {
-      clearInterval(timer);
-      child.stdin?.end();
-    }
-  }, paceMs);
+  const writeUpTo = (end: number): void => {
+    for (; written < end; written++) child.stdin?.write(`${prefix}-${written}\n`);
+  };
+  writeUpTo(half);
+  void killed.then(() => {
+    writeUpTo(perClient);
+    child.stdin?.end();
+  });
   const all = Array.from({ length: perClient }, (_, i) => `${prefix}-${i}`);
   return { acked: () => (exitCode === 0 ? all : []), done, written: () => written };
 }
 
 function pythonRun(prefix: string): Run & { client: PythonClient } {
-  const client = new PythonClient('idempotent_producer.py', [
-    cluster.bootstrap(),
-    topic,
-    prefix,
-    String(perClient),
-    String(paceMs),
-  ]);
+  const client = new PythonClient('idempotent_producer.py', [cluster.bootstrap(), topic, prefix, String(perClient)]);
+  // The script flushes its first half, then waits for a line to send the rest.
+  void killed.then(() => client.writeLine('go'));
   const done = client.exited.then((code) => {
     if (code !== 0) throw new Error(`python producer exited ${code}: ${client.stderr}`);
   });
@@ -163,6 +166,9 @@ describe('idempotent producers through a leader kill -9', () => {
       return l > 0 ? l : undefined;
     });
 
+    killed = new Promise((resolve) => {
+      leaderKilled = resolve;
+    });
     const kafkajs = kafkajsRun('kafkajs');
     const platformatic = platformaticRun('plt');
     const kcat = kcatRun('kcat');
@@ -174,6 +180,7 @@ describe('idempotent producers through a leader kill -9', () => {
       what: 'every client producing',
     });
     await cluster.kill('broker', leader);
+    leaderKilled();
     const survivor = cluster.ids('broker', { running: true })[0] ?? 1;
     await waitFor(
       async () => {
