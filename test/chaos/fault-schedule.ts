@@ -8,6 +8,7 @@
  * own; a workload that never starts flowing throws, everything else comes
  * back as data.
  */
+import { setTimeout as pause } from 'node:timers/promises';
 import { waitFor } from '../harness/wait.ts';
 import type { ChaosCluster } from './chaos-cluster.ts';
 import { type AppliedFault, type FaultKind, Nemesis } from './nemesis.ts';
@@ -42,8 +43,6 @@ export interface ScheduleResult {
   failures: string[];
   progressAfterHeal: number;
 }
-
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runSchedule(
   chaos: ChaosCluster,

@@ -6,6 +6,7 @@
  * Owned by the chaos runner. Every fault is undone before apply() returns;
  * a process that fails to restart makes apply() throw.
  */
+import { setTimeout as pause } from 'node:timers/promises';
 import { ApiKeys } from '../harness/fault-proxy.ts';
 import type { ChaosCluster } from './chaos-cluster.ts';
 import type { SeededRandom } from './seeded-random.ts';
@@ -41,8 +42,6 @@ export interface AppliedFault {
   /** Whether the cluster came back to full ISRs before the next fault. */
   recovered: boolean;
 }
-
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Nemesis {
   readonly #chaos: ChaosCluster;

@@ -21,6 +21,7 @@
  * transaction). Owned by the transactional runner: start(), stop(), then
  * finalRead(); history() hands the checker a copy.
  */
+import { setTimeout as pause } from 'node:timers/promises';
 import { KafkaClient } from '@runnel/client';
 import { Kafka, logLevel, type Producer, type Transaction } from 'kafkajs';
 import { waitFor } from '../harness/wait.ts';
@@ -48,7 +49,6 @@ export const copierGroup = 'chaos-copier';
 
 /** A transaction as the driver builds it: its writes are appended as they are sent. */
 type OpenTxn = TxnOp & { writes: TxnWrite[] };
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const name = (topic: string, partition: number): string => `${topic}/${partition}`;
 
 export class TxnWorkload {

@@ -11,6 +11,7 @@
  * Producer and reader errors are recorded or retried, never thrown; the
  * loops only end on stop().
  */
+import { setTimeout as pause } from 'node:timers/promises';
 import { KafkaClient } from '@runnel/client';
 import { decodeRecordBatches, ErrorCode, isControl } from '@runnel/protocol';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
@@ -50,8 +51,6 @@ function outcomeOf(error: unknown): SendOutcome {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return definiteErrors.has(type) ? { kind: 'failed', error: message } : { kind: 'unknown', error: message };
 }
-
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Workload {
   readonly #options: WorkloadOptions;
