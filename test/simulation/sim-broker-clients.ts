@@ -154,7 +154,7 @@ export function serveProduce(glue: ClientGlue, client: number, message: ProduceM
     // The handler answers NOT_LEADER_OR_FOLLOWER before it asks the coordinator anything.
     if (glue.partition.closed || glue.partition.role !== 'leader') return respond('not_leader', -1n, false);
     // KIP-890 part 1: a batch that would open the transaction here needs the coordinator's word, under the log's guard.
-    const guard = glue.log.verificationGuard(producer.producerId);
+    const guard = glue.log.verificationGuard(producer.producerId, producer.producerEpoch);
     if (guard === null) return append({ guard: null });
     const verdict = await glue.verify(producer.producerId, producer.producerEpoch);
     if (!glue.alive()) return;

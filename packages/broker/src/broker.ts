@@ -204,7 +204,7 @@ export class Broker {
       kafkaConfig: () => kafkaConfigMap(options.config, this.port),
     };
     const handlers: Handler[] = [
-      register(produceHandler(context, this.#transactions.verifier)),
+      register(produceHandler(context, this.#transactions.verifier, this.#transactions.verificationEnabled)),
       register(fetchHandler(context)),
       register(listOffsetsHandler(context)),
       register(metadataHandler(context)),
@@ -223,7 +223,13 @@ export class Broker {
       ...this.#transactions.handlers(context),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
-    this.#processor.addHandler(register(apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]))));
+    this.#processor.addHandler(
+      register(
+        apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]), {
+          transactionVersion: options.config.transactionVersion,
+        }),
+      ),
+    );
     this.#controller = options.controller;
   }
 

@@ -101,6 +101,14 @@ export interface BrokerConfig {
    * the ongoing transaction.
    */
   transactionPartitionVerificationEnable: boolean;
+  /**
+   * The finalized `transaction.version` feature level this broker
+   * advertises in ApiVersions (0-2; handlers/api-versions.ts). At 2,
+   * clients that read it use transaction version 2 (KIP-890 part 2); the
+   * coordinator serves both versions whatever the level. Give every broker
+   * the same level.
+   */
+  transactionVersion: number;
   /** Host and port of the HTTP server for /metrics, /healthz, /readyz; port 0 picks one, null disables. */
   httpHost: string;
   httpPort: number | null;
@@ -156,6 +164,7 @@ export const defaultBrokerConfig: BrokerConfig = {
   transactionStateLogMinIsr: 2,
   transactionStateLogSegmentBytes: 104_857_600,
   transactionPartitionVerificationEnable: true,
+  transactionVersion: 2,
   httpHost: '127.0.0.1',
   httpPort: 9644,
 };

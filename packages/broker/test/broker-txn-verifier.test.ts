@@ -34,7 +34,7 @@ function setup(leader: number | null, opts: { partitions?: number | null; remote
       addressOf: (id) => (id === 3 ? undefined : `broker-${id}:9093`),
     },
     statePartitions: () => (opts.partitions === undefined ? 50 : opts.partitions),
-    local: (i) => {
+    local: async (i) => {
       local.push(i);
       return i.partitions.map((p) => ({ ...p, errorCode: ErrorCode.NONE }));
     },

@@ -23,7 +23,7 @@ import {
 } from './replication-fixture.ts';
 
 const lagTimeMaxMs = 30_000;
-const context = {} as RequestContext;
+const context = { header: { apiKey: 0, apiVersion: 8, correlationId: 1, clientId: 'test' } } as unknown as RequestContext;
 
 function request(acks: number, records: Buffer, timeoutMs = 5_000): ProduceRequest {
   return { acks, timeoutMs, topicData: [{ name: 't', partitionData: [{ index: 0, records }] }] };

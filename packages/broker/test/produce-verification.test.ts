@@ -16,7 +16,7 @@ import type { VerifyInput } from '../src/transactions/txn-verify.ts';
 import { handlerContext } from './handler-context.ts';
 import { manualTime, partitionOn, state } from './replication-fixture.ts';
 
-const context = {} as RequestContext;
+const context = { header: { apiKey: 0, apiVersion: 8, correlationId: 1, clientId: 'test' } } as unknown as RequestContext;
 const producerId = 7000n;
 
 function txnBatch(seq: number, value: string, transactional = true): Buffer {
@@ -70,7 +70,7 @@ describe('transactional produce verification (KIP-890 part 1)', () => {
     const s = await setup(verifier);
     expect(code(await s.handler.handle(request(txnBatch(0, 'a')), context))).toBe(ErrorCode.NONE);
     expect(verifier.asked).toEqual([
-      { transactionalId: 'tx', producerId, producerEpoch: 0, partitions: [{ topic: 't', partition: 0 }] },
+      { transactionalId: 'tx', producerId, producerEpoch: 0, partitions: [{ topic: 't', partition: 0 }], add: false },
     ]);
     expect(s.partition.log.producer(producerId)?.currentTxnFirstOffset).toBe(0n);
     expect(code(await s.handler.handle(request(txnBatch(1, 'b')), context))).toBe(ErrorCode.NONE);

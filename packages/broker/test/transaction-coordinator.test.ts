@@ -33,9 +33,17 @@ describe('TransactionCoordinator', () => {
     expect(coordinator.describe('tx').errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     coordinator.loading(0);
     expect((await coordinator.initProducerId(input)).errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
-    expect(await coordinator.endTxn({ transactionalId: 'tx', producerId: 1n, producerEpoch: 0, commit: true })).toBe(
-      ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
-    );
+    expect(
+      (
+        await coordinator.endTxn({
+          transactionalId: 'tx',
+          producerId: 1n,
+          producerEpoch: 0,
+          commit: true,
+          transactionVersion: 1,
+        })
+      ).errorCode,
+    ).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     expect(coordinator.list().errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     expect(coordinator.partitionCounts()).toEqual({ loading: 1, loaded: 0 });
     coordinator.loaded(0, new Map(), 3);
@@ -66,7 +74,9 @@ describe('TransactionCoordinator', () => {
     const { coordinator, store, markers } = runtime();
     coordinator.loaded(0, new Map(), 7);
     const producer = await begin(coordinator, 'tx');
-    expect(await coordinator.endTxn({ ...producer, commit: true })).toBe(ErrorCode.NONE);
+    expect((await coordinator.endTxn({ ...producer, commit: true, transactionVersion: 1 })).errorCode).toBe(
+      ErrorCode.NONE,
+    );
     expect(markers.sent).toEqual([
       expect.objectContaining({
         transactionalId: 'tx',
@@ -125,7 +135,9 @@ describe('TransactionCoordinator', () => {
     const { coordinator, store, markers } = runtime();
     coordinator.loaded(0, new Map(), 1);
     const producer = await begin(coordinator, 'tx');
-    expect(await coordinator.endTxn({ ...producer, commit: false })).toBe(ErrorCode.NONE);
+    expect((await coordinator.endTxn({ ...producer, commit: false, transactionVersion: 1 })).errorCode).toBe(
+      ErrorCode.NONE,
+    );
     const [pending] = markers.pending;
     expect(pending?.cancelled()).toBe(false);
     coordinator.unloaded(0);
@@ -139,7 +151,9 @@ describe('TransactionCoordinator', () => {
     const first = runtime();
     first.coordinator.loaded(0, new Map(), 1);
     const producer = await begin(first.coordinator, 'tx');
-    expect(await first.coordinator.endTxn({ ...producer, commit: true })).toBe(ErrorCode.NONE);
+    expect((await first.coordinator.endTxn({ ...producer, commit: true, transactionVersion: 1 })).errorCode).toBe(
+      ErrorCode.NONE,
+    );
     first.coordinator.unloaded(0); // the leader moved before the markers were written
     const second = runtime();
     second.coordinator.loaded(0, new Map(first.store.values), 2);
@@ -168,7 +182,9 @@ describe('TransactionCoordinator', () => {
     markers.writeAll();
     await settle();
     expect(store.statesOf('tx').slice(-2)).toEqual(['PrepareAbort', 'CompleteAbort']);
-    expect(await coordinator.endTxn({ ...producer, commit: true })).toBe(ErrorCode.PRODUCER_FENCED);
+    expect((await coordinator.endTxn({ ...producer, commit: true, transactionVersion: 1 })).errorCode).toBe(
+      ErrorCode.PRODUCER_FENCED,
+    );
   });
 
   it('expires idle transactional ids on the periodic check', async () => {

@@ -85,7 +85,7 @@ describe('EndTxn', () => {
     expect(h.answered(ticket)).toBe(false);
     expect(h.pendingMarkers).toEqual([]);
     h.resolveWrites();
-    expect(h.got('endTxn', ticket)).toBe(E.NONE);
+    expect(h.got('endTxn', ticket).errorCode).toBe(E.NONE);
     expect(h.state('tx')).toBe('PrepareCommit');
     expect(h.pendingMarkers).toEqual([
       {
@@ -106,7 +106,7 @@ describe('EndTxn', () => {
   it('abort: PrepareAbort, abort markers, CompleteAbort; the producer keeps its epoch', () => {
     const h = new TxnHarness();
     const p = h.open('tx');
-    expect(h.got('endTxn', h.end('tx', p, false))).toBe(E.NONE);
+    expect(h.got('endTxn', h.end('tx', p, false)).errorCode).toBe(E.NONE);
     expect(h.pendingMarkers.map((m) => m.result)).toEqual(['abort']);
     h.writeMarkers();
     expect(h.writtenStates('tx')).toEqual(['Empty', 'Ongoing', 'PrepareAbort', 'CompleteAbort']);
@@ -116,12 +116,12 @@ describe('EndTxn', () => {
   it('a retried EndTxn with the same outcome answers NONE, while prepared and once complete; the other outcome INVALID_TXN_STATE', () => {
     const h = new TxnHarness();
     const p = h.open('tx');
-    expect(h.got('endTxn', h.end('tx', p, true))).toBe(E.NONE);
-    expect(h.got('endTxn', h.end('tx', p, true))).toBe(E.NONE);
-    expect(h.got('endTxn', h.end('tx', p, false))).toBe(E.INVALID_TXN_STATE);
+    expect(h.got('endTxn', h.end('tx', p, true)).errorCode).toBe(E.NONE);
+    expect(h.got('endTxn', h.end('tx', p, true)).errorCode).toBe(E.NONE);
+    expect(h.got('endTxn', h.end('tx', p, false)).errorCode).toBe(E.INVALID_TXN_STATE);
     h.writeMarkers();
-    expect(h.got('endTxn', h.end('tx', p, true))).toBe(E.NONE);
-    expect(h.got('endTxn', h.end('tx', p, false))).toBe(E.INVALID_TXN_STATE);
+    expect(h.got('endTxn', h.end('tx', p, true)).errorCode).toBe(E.NONE);
+    expect(h.got('endTxn', h.end('tx', p, false)).errorCode).toBe(E.INVALID_TXN_STATE);
     expect(h.writtenStates('tx').filter((s) => s === 'PrepareCommit')).toHaveLength(1);
     expect(h.markers).toHaveLength(1);
   });
@@ -133,22 +133,22 @@ describe('EndTxn', () => {
     const first = h.end('tx', p, true);
     const retry = h.end('tx', p, true);
     h.resolveWrites();
-    expect(h.got('endTxn', first)).toBe(E.NONE);
-    expect(h.got('endTxn', retry)).toBe(E.NONE);
+    expect(h.got('endTxn', first).errorCode).toBe(E.NONE);
+    expect(h.got('endTxn', retry).errorCode).toBe(E.NONE);
   });
 
   it('EndTxn with no transaction open answers INVALID_TXN_STATE; for an unknown id INVALID_PRODUCER_ID_MAPPING', () => {
     const h = new TxnHarness();
     const p = h.producer('tx');
-    expect(h.got('endTxn', h.end('tx', p, true))).toBe(E.INVALID_TXN_STATE);
-    expect(h.got('endTxn', h.end('nope', p, true))).toBe(E.INVALID_PRODUCER_ID_MAPPING);
-    expect(h.got('endTxn', h.end('', p, true))).toBe(E.INVALID_REQUEST);
+    expect(h.got('endTxn', h.end('tx', p, true)).errorCode).toBe(E.INVALID_TXN_STATE);
+    expect(h.got('endTxn', h.end('nope', p, true)).errorCode).toBe(E.INVALID_PRODUCER_ID_MAPPING);
+    expect(h.got('endTxn', h.end('', p, true)).errorCode).toBe(E.INVALID_REQUEST);
   });
 
   it('a transaction with no partitions completes without markers', () => {
     const h = new TxnHarness();
     const p = h.open('tx', []);
-    expect(h.got('endTxn', h.end('tx', p, true))).toBe(E.NONE);
+    expect(h.got('endTxn', h.end('tx', p, true)).errorCode).toBe(E.NONE);
     expect(h.markers).toEqual([]);
     expect(h.state('tx')).toBe('CompleteCommit');
   });
@@ -157,18 +157,18 @@ describe('EndTxn', () => {
     const h = new TxnHarness();
     const p = h.open('tx');
     h.failWrites = 'timed_out';
-    expect(h.got('endTxn', h.end('tx', p, true))).toBe(E.COORDINATOR_NOT_AVAILABLE);
+    expect(h.got('endTxn', h.end('tx', p, true)).errorCode).toBe(E.COORDINATOR_NOT_AVAILABLE);
     expect(h.state('tx')).toBe('Ongoing');
     expect(h.markers).toEqual([]);
     h.failWrites = null;
-    expect(h.got('endTxn', h.end('tx', p, true))).toBe(E.NONE);
+    expect(h.got('endTxn', h.end('tx', p, true)).errorCode).toBe(E.NONE);
     expect(h.markers).toHaveLength(1);
   });
 
   it('a failed CompleteCommit write is written again after the retry backoff', () => {
     const h = new TxnHarness();
     const p = h.open('tx');
-    h.got('endTxn', h.end('tx', p, true));
+    h.got('endTxn', h.end('tx', p, true)).errorCode;
     h.failWrites = 'timed_out';
     h.writeMarkers();
     expect(h.state('tx')).toBe('PrepareCommit');
@@ -186,7 +186,7 @@ describe('the next transaction while the markers of the last one are written (is
   it('waits behind the markers instead of answering CONCURRENT_TRANSACTIONS, and opens once CompleteCommit is written', () => {
     const h = new TxnHarness();
     const p = h.open('tx', [tp('t', 0)]);
-    expect(h.got('endTxn', h.end('tx', p, true))).toBe(E.NONE);
+    expect(h.got('endTxn', h.end('tx', p, true)).errorCode).toBe(E.NONE);
     const next = h.add('tx', p, [tp('t', 0)]);
     const offsets = h.addOffsets('tx', p, 'g');
     expect(h.answered(next) || h.answered(offsets)).toBe(false);
@@ -207,7 +207,7 @@ describe('the next transaction while the markers of the last one are written (is
   it('a request that waited queuedRequestTimeoutMs answers CONCURRENT_TRANSACTIONS for the client to retry', () => {
     const h = new TxnHarness();
     const p = h.open('tx');
-    h.got('endTxn', h.end('tx', p, true));
+    h.got('endTxn', h.end('tx', p, true)).errorCode;
     const next = h.add('tx', p, [tp('t', 0)]);
     expect(h.machine.nextDeadlineMs()).toBe(h.nowMs + testConfig.queuedRequestTimeoutMs);
     h.advance(testConfig.queuedRequestTimeoutMs - 1);
@@ -221,7 +221,7 @@ describe('the next transaction while the markers of the last one are written (is
   it('past queuedRequestsMax waiting requests, one more answers CONCURRENT_TRANSACTIONS at once', () => {
     const h = new TxnHarness({ config: { ...testConfig, queuedRequestsMax: 2 } });
     const p = h.open('tx');
-    h.got('endTxn', h.end('tx', p, true));
+    h.got('endTxn', h.end('tx', p, true)).errorCode;
     const waiting = [h.add('tx', p, [tp('t', 0)]), h.add('tx', p, [tp('t', 1)])];
     const refused = h.add('tx', p, [tp('t', 2)]);
     expect(h.got('addPartitions', refused)).toBe(E.CONCURRENT_TRANSACTIONS);
@@ -242,7 +242,7 @@ describe('transaction timeout', () => {
     expect(h.pendingMarkers).toMatchObject([
       { result: 'abort', producerEpoch: p.producerEpoch + 1, partitions: [tp('t', 0)] },
     ]);
-    expect(h.got('endTxn', h.end('tx', p, true))).toBe(E.PRODUCER_FENCED);
+    expect(h.got('endTxn', h.end('tx', p, true)).errorCode).toBe(E.PRODUCER_FENCED);
     h.writeMarkers();
     expect(h.state('tx')).toBe('CompleteAbort');
     expect(h.got('addPartitions', h.add('tx', p, [tp('t', 0)]))).toBe(E.PRODUCER_FENCED);
@@ -275,7 +275,7 @@ describe('coordinator failover', () => {
   it('a new coordinator loaded from the log re-sends the markers of prepared transactions and completes them', () => {
     const old = new TxnHarness();
     const committer = old.open('committer', [tp('t', 0)]);
-    expect(old.got('endTxn', old.end('committer', committer, true))).toBe(E.NONE);
+    expect(old.got('endTxn', old.end('committer', committer, true)).errorCode).toBe(E.NONE);
     const zombie = old.open('fenced', [tp('u', 1)]);
     const init = old.init('fenced');
     const open = old.open('open', [tp('v', 2)]);
@@ -310,7 +310,7 @@ describe('coordinator failover', () => {
     expect(next.state('committer')).toBe('CompleteCommit');
     expect(next.state('fenced')).toBe('CompleteAbort');
     // The committer's retried EndTxn learns its commit happened and it carries on with the next transaction.
-    expect(next.got('endTxn', next.end('committer', committer, true))).toBe(E.NONE);
+    expect(next.got('endTxn', next.end('committer', committer, true)).errorCode).toBe(E.NONE);
     expect(next.got('addPartitions', next.add('committer', committer, [tp('t', 0)]))).toBe(E.NONE);
     // The new producer of 'fenced' retries InitProducerId and gets an epoch past the fenced one.
     expect(next.producer('fenced')).toEqual({ producerId: zombie.producerId, producerEpoch: zombie.producerEpoch + 2 });
@@ -318,13 +318,13 @@ describe('coordinator failover', () => {
     expect(next.machine.nextDeadlineMs()).toBeLessThanOrEqual(old.nowMs + timeoutMs);
     next.advance(timeoutMs);
     expect(next.state('open')).toBe('PrepareAbort');
-    expect(next.got('endTxn', next.end('open', open, true))).toBe(E.PRODUCER_FENCED);
+    expect(next.got('endTxn', next.end('open', open, true)).errorCode).toBe(E.PRODUCER_FENCED);
   });
 
   it('a coordinator that loses the partition answers waiting requests and writes in flight NOT_COORDINATOR', () => {
     const h = new TxnHarness();
     const p = h.open('tx');
-    h.got('endTxn', h.end('tx', p, true));
+    h.got('endTxn', h.end('tx', p, true)).errorCode;
     const waiting = h.add('tx', p, [tp('t', 0)]);
     h.holdWrites = true;
     const init = h.init('other');

@@ -159,9 +159,10 @@ export class TxnHarness {
     return ticket;
   }
 
-  end(transactionalId: string, p: Producer, commit: boolean): number {
+  /** EndTxn at transaction version 1 (EndTxn v0-4), or 2 (v5+). */
+  end(transactionalId: string, p: Producer, commit: boolean, transactionVersion = 1): number {
     const ticket = this.#nextTicket++;
-    this.apply(this.machine.endTxn(ticket, { transactionalId, ...p, commit }, this.nowMs));
+    this.apply(this.machine.endTxn(ticket, { transactionalId, ...p, commit, transactionVersion }, this.nowMs));
     return ticket;
   }
 

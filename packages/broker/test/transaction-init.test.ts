@@ -125,7 +125,7 @@ describe('fencing a zombie producer', () => {
     const init = h.init('tx');
     // Fenced in memory at once: the zombie is refused while the abort is being written.
     expect(h.got('addPartitions', h.add('tx', zombie, [tp('t', 1)]))).toBe(E.PRODUCER_FENCED);
-    expect(h.got('endTxn', h.end('tx', zombie, true))).toBe(E.PRODUCER_FENCED);
+    expect(h.got('endTxn', h.end('tx', zombie, true)).errorCode).toBe(E.PRODUCER_FENCED);
     expect(h.lastWrite('tx')).toMatchObject({ state: 'PrepareAbort', producerEpoch: zombie.producerEpoch + 1 });
     expect(h.pendingMarkers).toEqual([
       {
@@ -147,7 +147,7 @@ describe('fencing a zombie producer', () => {
       producerId: zombie.producerId,
       producerEpoch: zombie.producerEpoch + 2,
     });
-    expect(h.got('endTxn', h.end('tx', zombie, false))).toBe(E.PRODUCER_FENCED);
+    expect(h.got('endTxn', h.end('tx', zombie, false)).errorCode).toBe(E.PRODUCER_FENCED);
   });
 
   it('a fence whose abort write fails answers the error, and the next fence does not raise the epoch twice', () => {
@@ -253,7 +253,7 @@ describe('transactional-id expiry', () => {
     h.expire();
     expect(h.lastWrite('tx')).toBeNull();
     expect(h.machine.describe('tx')).toBeNull();
-    expect(h.got('endTxn', h.end('tx', p, true))).toBe(E.INVALID_PRODUCER_ID_MAPPING);
+    expect(h.got('endTxn', h.end('tx', p, true)).errorCode).toBe(E.INVALID_PRODUCER_ID_MAPPING);
     expect(h.producer('tx')).toEqual({ producerId: firstProducerId + 1n, producerEpoch: 0 });
   });
 

@@ -32,7 +32,7 @@ describe('verifying a partition is in the ongoing transaction', () => {
     expect(codes(h, 'tx', p)).toEqual([E.TRANSACTION_ABORTABLE]);
     expect(h.got('addPartitions', h.add('tx', p, [tp('t', 0)]))).toBe(E.NONE);
     expect(codes(h, 'tx', p)).toEqual([E.NONE]);
-    expect(h.got('endTxn', h.end('tx', p, true))).toBe(E.NONE);
+    expect(h.got('endTxn', h.end('tx', p, true)).errorCode).toBe(E.NONE);
     // Prepared, markers on their way: retriable.
     expect(codes(h, 'tx', p)).toEqual([E.CONCURRENT_TRANSACTIONS]);
     h.writeMarkers();

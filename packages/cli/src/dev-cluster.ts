@@ -39,6 +39,7 @@ export interface DevClusterOptions {
   partitions: number;
   autoCreateTopics: boolean;
   transactionPartitionVerification: boolean;
+  transactionVersion: number;
   flushMessages: number;
   logLevel: string;
   /** Passed on to every process when set; unset, their logs (files, not terminals) are JSON. */
@@ -53,6 +54,7 @@ export function brokerArgs(options: DevClusterOptions, defaultReplicationFactor:
     ...(options.advertisedHost === undefined ? [] : ['--advertised-host', options.advertisedHost]),
     ...(options.autoCreateTopics ? [] : ['--no-auto-create-topics']),
     ...(options.transactionPartitionVerification ? [] : ['--no-transaction-partition-verification']),
+    `--transaction-version=${options.transactionVersion}`,
     '--num-partitions',
     String(options.partitions),
     '--default-replication-factor',

@@ -86,16 +86,17 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('DescribeGroups', 0, 4),
   api('ListGroups', 0, 2),
   api('SaslHandshake', 0, 1),
-  api('ApiVersions', 0, 3),
+  api('ApiVersions', 0, 4),
   api('CreateTopics', 3, 4),
   api('DeleteTopics', 1, 3),
   api('DeleteRecords', 1, 1),
-  // v5 and v4 only allow TRANSACTION_ABORTABLE (KIP-890), never answered; AddPartitionsToTxn v4+ is the
-  // brokers' verify-only form and EndTxn v5 transaction version 2, neither served.
+  // InitProducerId v5 and AddOffsetsToTxn v4 only allow TRANSACTION_ABORTABLE (KIP-890), never answered there.
+  // AddPartitionsToTxn v4+ is the brokers' batched form (they ask over gRPC instead). EndTxn v5 is transaction
+  // version 2 (KIP-890 part 2), which clients send only when the finalized transaction.version is 2.
   api('InitProducerId', 0, 5),
   api('AddPartitionsToTxn', 0, 3),
   api('AddOffsetsToTxn', 0, 4),
-  api('EndTxn', 0, 4),
+  api('EndTxn', 0, 5),
   // Sent by transaction coordinators and admin tools (abortTransaction) straight to a partition leader.
   api('WriteTxnMarkers', 1, 1),
   api('TxnOffsetCommit', 0, 5),

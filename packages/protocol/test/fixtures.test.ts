@@ -125,19 +125,19 @@ describe('ApiVersions fixtures', () => {
     expect(decodeMessage(def(18, 'response'), 3, body)).toMatchObject({ errorCode: 0, apiKeys: [], throttleTimeMs: 0 });
   });
 
-  it('an ApiVersions request above v3 gets UNSUPPORTED_VERSION in a v0 body listing ApiVersions 0-3', () => {
-    const result = decodeRequestFrame(hex('0012 0004 00000063 0001 78 00 00'));
+  it('an ApiVersions request above v4 gets UNSUPPORTED_VERSION in a v0 body listing ApiVersions 0-4', () => {
+    const result = decodeRequestFrame(hex('0012 0005 00000063 0001 78 00 00'));
     expect(result).toMatchObject({
       ok: false,
       error: 'unsupported_version',
-      header: { apiKey: 18, apiVersion: 4, correlationId: 99, clientId: 'x' },
+      header: { apiKey: 18, apiVersion: 5, correlationId: 99, clientId: 'x' },
     });
     expect(concat(encodeApiVersionsUnsupportedFrame(99)).toString('hex')).toBe(
       hex(
         '00000010', // size 16
         '00000063', // correlation id 99, header v0
         '0023', // error 35 UNSUPPORTED_VERSION
-        '00000001 0012 0000 0003', // [ApiVersions 0-3]
+        '00000001 0012 0000 0004', // [ApiVersions 0-4]
       ).toString('hex'),
     );
   });

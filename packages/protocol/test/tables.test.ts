@@ -17,7 +17,6 @@ import {
  */
 const definedAhead: ReadonlyMap<number, { min: number; max: number }> = new Map([
   [ApiKeys.AddPartitionsToTxn, { min: 0, max: 5 }],
-  [ApiKeys.EndTxn, { min: 0, max: 5 }],
 ]);
 
 describe('advertised ApiVersions table', () => {
@@ -61,7 +60,7 @@ describe('advertised ApiVersions table', () => {
     expect(range(ApiKeys.Fetch)).toMatchObject({ minVersion: 4 });
     expect(range(ApiKeys.FindCoordinator)).toMatchObject({ minVersion: 0 });
     expect(range(ApiKeys.Metadata)).toMatchObject({ minVersion: 0 });
-    expect(range(ApiKeys.ApiVersions)).toMatchObject({ minVersion: 0, maxVersion: 3 });
+    expect(range(ApiKeys.ApiVersions)).toMatchObject({ minVersion: 0, maxVersion: 4 });
   });
 });
 

@@ -115,6 +115,7 @@ export function txnVerifyRequestToProto(request: TxnVerifyRequest): VerifyTxnReq
     producerId: int64ToWire(request.producerId),
     producerEpoch: request.producerEpoch,
     partitions: request.partitions.map((p) => ({ topic: p.topic, partition: p.partition })),
+    add: request.add === true,
   };
 }
 
@@ -128,6 +129,7 @@ export function txnVerifyRequestFromProto(proto: VerifyTxnRequestProto): Result<
     producerId: int64FromWire(proto.producerId),
     producerEpoch: proto.producerEpoch,
     partitions: proto.partitions.map((p) => ({ topic: p.topic, partition: p.partition })),
+    add: proto.add,
   });
 }
 

@@ -55,6 +55,8 @@ export interface TxnVerifyRequest {
   readonly producerId: bigint;
   readonly producerEpoch: number;
   readonly partitions: readonly TxnMarkerTopicPartition[];
+  /** Transaction version 2: add the partitions to the transaction, not only check them (absent = check). */
+  readonly add?: boolean;
 }
 
 /** One result per asked partition, in order: a Kafka error code (NONE = in the transaction). */

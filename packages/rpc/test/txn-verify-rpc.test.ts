@@ -51,7 +51,7 @@ describe('TxnMarkers.Verify', () => {
       return { partitions: r.partitions.map((p, i) => ({ ...p, errorCode: i === 0 ? 0 : 120 })) };
     });
     const answer = await client(port).verify(request, 5_000);
-    expect(asked).toEqual([request]);
+    expect(asked).toEqual([{ ...request, add: false }]);
     expect(answer).toEqual({
       ok: true,
       value: {

@@ -196,12 +196,13 @@ export class PartitionLog {
 
   /** What this log knows of one producer: what its next batch is checked against. */
   /**
-   * KIP-890 part 1: the guard for verifying `producerId`'s transaction with
-   * its coordinator before its first transactional batch here; null when
-   * its transaction is already open here (no verification needed).
+   * KIP-890: the guard for verifying `producerId`'s transaction with its
+   * coordinator before its first transactional batch here; null when its
+   * transaction is already open here at `producerEpoch` (no verification
+   * needed).
    */
-  verificationGuard(producerId: bigint): VerificationGuard | null {
-    return this.#producers.table.verificationGuard(producerId);
+  verificationGuard(producerId: bigint, producerEpoch: number): VerificationGuard | null {
+    return this.#producers.table.verificationGuard(producerId, producerEpoch);
   }
 
   producer(producerId: bigint): ProducerEntry | undefined {

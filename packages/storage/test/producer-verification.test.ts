@@ -12,14 +12,14 @@ import { markerBatch, producerBatch, TableHarness } from './producer-fixture.ts'
 describe('transaction verification guards', () => {
   it('a verified first transactional batch opens the transaction; the guard is then spent', () => {
     const h = new TableHarness();
-    const guard = h.table.verificationGuard(1000n);
+    const guard = h.table.verificationGuard(1000n, 0);
     expect(guard).not.toBeNull();
     expect(h.verifiedClient({ guard }, producerBatch({ epoch: 0, seq: 0, transactional: true }))).toEqual({
       kind: 'append',
     });
     expect(h.table.get(1000n)?.currentTxnFirstOffset).toBe(0n);
     // With the transaction open here, later batches need no verification.
-    expect(h.table.verificationGuard(1000n)).toBeNull();
+    expect(h.table.verificationGuard(1000n, 0)).toBeNull();
     expect(h.verifiedClient({ guard: null }, producerBatch({ epoch: 0, seq: 1, transactional: true }))).toEqual({
       kind: 'append',
     });
@@ -38,20 +38,20 @@ describe('transaction verification guards', () => {
   it('a marker between the verification and the append drops the guard: the late batch is refused', () => {
     const h = new TableHarness();
     h.verifiedClient(
-      { guard: h.table.verificationGuard(1000n) },
+      { guard: h.table.verificationGuard(1000n, 0) },
       producerBatch({ epoch: 0, seq: 0, transactional: true }),
     );
-    const late = h.table.verificationGuard(1000n);
+    const late = h.table.verificationGuard(1000n, 0);
     expect(late).toBeNull();
     // A produce that verified before the commit marker of the transaction it belongs to...
-    const stale = h.table.verificationGuard(2000n);
+    const stale = h.table.verificationGuard(2000n, 0);
     h.replicate(markerBatch({ producerId: 2000n, epoch: 0, commit: true, coordinatorEpoch: 1 }));
     h.replicate(markerBatch({ epoch: 0, commit: true, coordinatorEpoch: 1 }));
     expect(
       h.verifiedClient({ guard: stale }, producerBatch({ producerId: 2000n, epoch: 0, seq: 0, transactional: true })),
     ).toMatchObject({ kind: 'refused', error: 'invalid_txn_state' });
     // ...and a fresh verification admits the next transaction's first batch.
-    const fresh = h.table.verificationGuard(1000n);
+    const fresh = h.table.verificationGuard(1000n, 0);
     expect(h.verifiedClient({ guard: fresh }, producerBatch({ epoch: 0, seq: 1, transactional: true }))).toEqual({
       kind: 'append',
     });
@@ -59,7 +59,7 @@ describe('transaction verification guards', () => {
 
   it('another producer’s guard does not admit a batch, and appends without verification are not checked', () => {
     const h = new TableHarness();
-    const other = h.table.verificationGuard(2000n);
+    const other = h.table.verificationGuard(2000n, 0);
     expect(h.verifiedClient({ guard: other }, producerBatch({ epoch: 0, seq: 0, transactional: true }))).toMatchObject({
       kind: 'refused',
       error: 'invalid_txn_state',
@@ -74,7 +74,7 @@ describe('transaction verification guards', () => {
 
   it('clearing the table (truncation, reload) drops every guard', () => {
     const h = new TableHarness();
-    const guard = h.table.verificationGuard(1000n);
+    const guard = h.table.verificationGuard(1000n, 0);
     h.table.clear();
     expect(h.verifiedClient({ guard }, producerBatch({ epoch: 0, seq: 0, transactional: true }))).toMatchObject({
       kind: 'refused',

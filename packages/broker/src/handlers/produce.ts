@@ -34,7 +34,7 @@ import { isInternalTopic } from '../internal-topic.ts';
 import { topicLimits } from '../log-config.ts';
 import { type Acks, isAcks } from '../replication/partition-api.ts';
 import type { TxnVerifier } from '../transactions/txn-ports.ts';
-import type { BrokerContext, Handler } from './handler.ts';
+import type { BrokerContext, Handler, RequestContext } from './handler.ts';
 import { verifyTransactionalProduce } from './produce-verification.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
@@ -83,11 +83,16 @@ const appendErrorCodes = {
 } as const;
 
 /**
- * `verifier`: how transactional produce is verified with the producer's
- * coordinator (KIP-890 part 1); null switches verification off
- * (transaction.partition.verification.enable=false).
+ * `verifier`: how a transactional produce is verified with (KIP-890 part
+ * 1, only with `verificationEnabled`: transaction.partition.verification.enable)
+ * or added to (part 2, Produce v12) the producer's transaction by its
+ * coordinator; null where there is no coordinator to ask (unit tests).
  */
-export function produceHandler(broker: BrokerContext, verifier: TxnVerifier | null = null): Handler<0> {
+export function produceHandler(
+  broker: BrokerContext,
+  verifier: TxnVerifier | null = null,
+  verificationEnabled = true,
+): Handler<0> {
   async function producePartition(
     topic: string,
     index: number,
@@ -95,6 +100,7 @@ export function produceHandler(broker: BrokerContext, verifier: TxnVerifier | nu
     acks: Acks,
     timeoutMs: number,
     transactionalId: string | null,
+    version: number,
   ): Promise<PartitionResponse> {
     const fail = (errorCode: number, errorMessage?: string): PartitionResponse => {
       broker.metrics.produceErrors.inc({ topic, error: String(errorCode) });
@@ -143,8 +149,10 @@ export function produceHandler(broker: BrokerContext, verifier: TxnVerifier | nu
       topic,
       partition: index,
       batches: checked.value.batches,
+      version,
       log: partition.log,
       verifier,
+      verificationEnabled,
     });
     if (!verified.ok) {
       broker.logger.info(
@@ -181,7 +189,7 @@ export function produceHandler(broker: BrokerContext, verifier: TxnVerifier | nu
     // v0-2 carry message formats v0/v1, refused per partition as UNSUPPORTED_FOR_MESSAGE_FORMAT.
     minVersion: 0,
     maxVersion: 8,
-    async handle(request: ProduceRequest): Promise<ProduceResponse | null> {
+    async handle(request: ProduceRequest, context: RequestContext): Promise<ProduceResponse | null> {
       const acks = request.acks;
       if (!isAcks(acks)) {
         return {
@@ -210,6 +218,7 @@ export function produceHandler(broker: BrokerContext, verifier: TxnVerifier | nu
                 acks,
                 request.timeoutMs,
                 request.transactionalId ?? null,
+                context.header.apiVersion,
               ),
             ),
           ),

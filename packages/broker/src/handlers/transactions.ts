@@ -1,16 +1,16 @@
 /**
  * The client-facing transaction APIs, bound to this broker's transaction
  * coordinator: AddPartitionsToTxn (key 24, v0-3), AddOffsetsToTxn (25,
- * v0-4) and EndTxn (26, v0-4). InitProducerId with a transactional id is
+ * v0-4) and EndTxn (26, v0-5). InitProducerId with a transactional id is
  * init-producer-id.ts's. Each maps the request onto the coordinator's
  * version-free input and its answer back with `errorCodeForVersion`
  * (PRODUCER_FENCED is INVALID_PRODUCER_EPOCH below v2).
  *
  * Versions: AddPartitionsToTxn v4+ is the brokers' batched verify-only form
- * (KIP-890 part 1), not served. AddOffsetsToTxn v4 and EndTxn v4 only allow
- * TRANSACTION_ABORTABLE, which this coordinator never answers, so they mean
- * the same as v3; EndTxn v5 is transaction version 2 (an epoch bump per
- * end), which it does not implement.
+ * (KIP-890 part 1), not served (brokers verify over their gRPC).
+ * AddOffsetsToTxn v4 and EndTxn v4 only allow TRANSACTION_ABORTABLE, which
+ * this coordinator never answers, so they mean the same as v3; EndTxn v5
+ * is transaction version 2 (an epoch bump per end, txn-end.ts).
  */
 import {
   type AddOffsetsToTxnRequest,
@@ -97,19 +97,24 @@ export function addOffsetsToTxnHandler(coordinator: TransactionCoordinator): Han
   };
 }
 
+/** EndTxn v5+ is transaction version 2: the answer names the producer id and epoch the client uses next. */
 export function endTxnHandler(coordinator: TransactionCoordinator): Handler<26> {
   return {
     apiKey: 26,
     minVersion: 0,
-    maxVersion: 4,
+    maxVersion: 5,
     async handle(request: EndTxnRequest, ctx: RequestContext): Promise<EndTxnResponse> {
-      const code = await coordinator.endTxn({
+      const version = ctx.header.apiVersion;
+      const result = await coordinator.endTxn({
         transactionalId: request.transactionalId,
         producerId: request.producerId,
         producerEpoch: request.producerEpoch,
         commit: request.committed,
+        transactionVersion: version >= 5 ? 2 : 1,
       });
-      return { throttleTimeMs: 0, errorCode: errorCodeForVersion('endTxn', ctx.header.apiVersion, code) };
+      const errorCode = errorCodeForVersion('endTxn', version, result.errorCode);
+      if (version < 5) return { throttleTimeMs: 0, errorCode };
+      return { throttleTimeMs: 0, errorCode, producerId: result.producerId, producerEpoch: result.producerEpoch };
     },
   };
 }

@@ -38,6 +38,7 @@ import { transactionStateTopic } from './txn-api.ts';
 import { applyTxnMarkers, type ConsumerOffsetsMarkerHook, type TxnMarkerHost } from './txn-marker-apply.ts';
 import { registerTransactionMetrics } from './txn-metrics.ts';
 import type { MarkerWriter, TransactionsView, TxnVerifier } from './txn-ports.ts';
+import type { PartitionVerdict, VerifyInput } from './txn-verify.ts';
 
 export interface BrokerTransactionsOptions {
   readonly config: BrokerConfig;
@@ -59,8 +60,14 @@ export interface BrokerTransactionsOptions {
 export class BrokerTransactions {
   readonly coordinator: TransactionCoordinator;
   readonly markerWriter: MarkerWriter;
-  /** KIP-890 part 1 for Produce; null with transaction.partition.verification.enable=false. */
-  readonly verifier: TxnVerifier | null;
+  /**
+   * How a partition leader asks a producer's coordinator about its
+   * partition: KIP-890 part 1 verification (only with
+   * `verificationEnabled`) and part 2's implicit adds (always).
+   */
+  readonly verifier: TxnVerifier;
+  /** transaction.partition.verification.enable */
+  readonly verificationEnabled: boolean;
   /** What this broker answers other brokers on its replication port. */
   readonly services: TxnServices;
   readonly #options: BrokerTransactionsOptions;
@@ -130,21 +137,33 @@ export class BrokerTransactions {
       logger: logger.child({ component: 'transaction-coordinator' }),
     });
     registerTransactionMetrics(options.registry, this.coordinator);
-    // KIP-890 part 1: a transactional produce opening a transaction here asks the producer's coordinator first.
-    this.verifier = config.transactionPartitionVerificationEnable
-      ? brokerTxnVerifier({
-          nodeId: config.nodeId,
-          routing: imageRouting(image),
-          statePartitions: () => image().topic(transactionStateTopic)?.partitions.length ?? null,
-          local: (input) => this.coordinator.verify(input),
-          transport: this.#transport,
-          logger: logger.child({ component: 'txn-verify' }),
-        })
-      : null;
+    // KIP-890: a transactional produce opening a transaction here asks (or, at version 2, tells) the producer's coordinator first.
+    this.verificationEnabled = config.transactionPartitionVerificationEnable;
+    this.verifier = brokerTxnVerifier({
+      nodeId: config.nodeId,
+      routing: imageRouting(image),
+      statePartitions: () => image().topic(transactionStateTopic)?.partitions.length ?? null,
+      local: (input) => this.#answerVerify(input),
+      transport: this.#transport,
+      logger: logger.child({ component: 'txn-verify' }),
+    });
     this.services = {
       markers: async (request) => ({ markers: await applyTxnMarkers(this.#markerHost, request.markers) }),
-      verify: async (request) => ({ partitions: this.coordinator.verify(request) }),
+      verify: async (request) => ({ partitions: await this.#answerVerify(request) }),
     };
+  }
+
+  /** This broker's coordinator on a leader's question: a check (part 1), or an add (part 2) answered per partition. */
+  async #answerVerify(input: VerifyInput): Promise<readonly PartitionVerdict[]> {
+    if (input.add !== true) return this.coordinator.verify(input);
+    const errorCode = await this.coordinator.addPartitions({
+      transactionalId: input.transactionalId,
+      producerId: input.producerId,
+      producerEpoch: input.producerEpoch,
+      partitions: input.partitions,
+      transactionVersion: 2,
+    });
+    return input.partitions.map((p) => ({ ...p, errorCode }));
   }
 
   /** The transaction APIs' handlers: producer ids, the coordinator's APIs, markers and the operators' APIs. */

@@ -20,7 +20,7 @@ export interface BrokerTxnVerifierOptions {
   /** `__transaction_state`'s partition count now; null while the topic does not exist. */
   readonly statePartitions: () => number | null;
   /** This broker's coordinators answering (NOT_COORDINATOR when it does not host the id's partition). */
-  readonly local: (input: VerifyInput) => readonly PartitionVerdict[];
+  readonly local: (input: VerifyInput) => Promise<readonly PartitionVerdict[]>;
   readonly transport: Pick<MarkerTransport, 'verify'>;
   readonly logger: Logger;
   /** Deadline of one call to another coordinator. */

@@ -26,6 +26,7 @@ import {
   type AddPartitionsInput,
   defaultTransactionCoordinatorConfig,
   type EndTxnInput,
+  type EndTxnResult,
   type InitProducerIdInput,
   type InitProducerIdResult,
   partitionForTransactionalId,
@@ -34,6 +35,7 @@ import {
 } from './txn-api.ts';
 import {
   type Effects,
+  endError,
   initError,
   type MarkerRequest,
   type NextProducerId,
@@ -130,8 +132,8 @@ export class TransactionCoordinator implements PartitionLifecycle<LoadedTransact
     return this.#call('addOffsets', input.transactionalId, code, (m, t, now) => m.addOffsets(t, input, now));
   }
 
-  endTxn(input: EndTxnInput): Promise<number> {
-    return this.#call('endTxn', input.transactionalId, code, (m, t, now) => m.endTxn(t, input, now));
+  endTxn(input: EndTxnInput): Promise<EndTxnResult> {
+    return this.#call('endTxn', input.transactionalId, endError, (m, t, now) => m.endTxn(t, input, now));
   }
 
   describe(transactionalId: string): { errorCode: number; transaction: TransactionDescription | null } {

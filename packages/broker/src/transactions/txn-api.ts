@@ -83,6 +83,13 @@ export interface ProducerIdentity {
 
 export interface AddPartitionsInput extends ProducerIdentity {
   readonly partitions: readonly TopicPartition[];
+  /**
+   * 2 when a partition leader adds the partitions for a transaction
+   * version 2 client (KIP-890 part 2: Produce v12, TxnOffsetCommit v5
+   * add their partition implicitly); absent for AddPartitionsToTxn from a
+   * client (version 1).
+   */
+  readonly transactionVersion?: number;
 }
 
 export interface AddOffsetsInput extends ProducerIdentity {
@@ -92,6 +99,20 @@ export interface AddOffsetsInput extends ProducerIdentity {
 export interface EndTxnInput extends ProducerIdentity {
   /** true commits, false aborts. */
   readonly commit: boolean;
+  /**
+   * The client's transaction version: 2 for EndTxn v5+ (KIP-890 part 2:
+   * every end bumps the producer epoch and the answer names the producer
+   * id and epoch to use next), 1 below.
+   */
+  readonly transactionVersion: number;
+}
+
+export interface EndTxnResult {
+  readonly errorCode: number;
+  /** Transaction version 2: the producer id to use next; -1 on error and for version 1. */
+  readonly producerId: bigint;
+  /** Transaction version 2: the epoch to use next; -1 on error and for version 1. */
+  readonly producerEpoch: number;
 }
 
 export type TransactionResult = 'commit' | 'abort';

@@ -10,6 +10,7 @@ import { assert, type Result } from '@runnel/common';
 import { ErrorCode } from '@runnel/protocol';
 import type { TransactionLogValue } from './transaction-records.ts';
 import type {
+  EndTxnResult,
   InitProducerIdResult,
   ProducerIdentity,
   StoreError,
@@ -25,7 +26,7 @@ export interface ReplyByKind {
   initProducerId: InitProducerIdResult;
   addPartitions: number;
   addOffsets: number;
-  endTxn: number;
+  endTxn: EndTxnResult;
 }
 
 export type ReplyKind = keyof ReplyByKind;
@@ -73,6 +74,11 @@ export function initError(errorCode: number): InitProducerIdResult {
   return { errorCode, producerId: noProducerId, producerEpoch: noProducerEpoch };
 }
 
+/** An EndTxn answer without a producer to use next: every error, and every version 1 answer. */
+export function endError(errorCode: number): EndTxnResult {
+  return { errorCode, producerId: noProducerId, producerEpoch: noProducerEpoch };
+}
+
 /**
  * Whether a request comes from the producer that holds the transactional
  * id now: an empty id is malformed, an unknown id or another producer id
@@ -117,6 +123,7 @@ export class TxnCore {
   /** Answers a request with an error, in the shape of its kind. */
   fail(request: QueuedRequest, errorCode: number): void {
     if (request.kind === 'initProducerId') this.reply('initProducerId', request.ticket, initError(errorCode));
+    else if (request.kind === 'endTxn') this.reply('endTxn', request.ticket, endError(errorCode));
     else this.reply(request.kind, request.ticket, errorCode);
   }
 

@@ -18,6 +18,12 @@ import { isPrepared, type TxnEntry } from './txn-model.ts';
 
 export interface VerifyInput extends ProducerIdentity {
   readonly partitions: readonly TopicPartition[];
+  /**
+   * Transaction version 2 (KIP-890 part 2): add the partitions to the
+   * producer's transaction (AddPartitionsToTxn with verifyOnly false), not
+   * only check them; the answer per partition is then the add's.
+   */
+  readonly add?: boolean;
 }
 
 export interface PartitionVerdict extends TopicPartition {

@@ -9,7 +9,7 @@ import { Broker, defaultBrokerConfig } from '@runnel/broker';
 import { createLogger, type LogFormat, logFormats } from '@runnel/common';
 import { ControllerClient, GrpcControllerChannel } from '@runnel/rpc';
 import { Command, Option } from 'commander';
-import { parseIntOption } from '../options.ts';
+import { parseIntOption, parseTransactionVersion } from '../options.ts';
 
 export interface BrokerCommandOptions {
   nodeId: number;
@@ -34,6 +34,7 @@ export interface BrokerCommandOptions {
   autoCreateTopics: boolean;
   /** transaction.partition.verification.enable (commander's --no- flag: true unless given). */
   transactionPartitionVerification: boolean;
+  transactionVersion: number;
   numPartitions: number;
   defaultReplicationFactor: number;
   flushMessages: number;
@@ -84,6 +85,7 @@ export async function startBrokerProcess(
         groupMinSessionTimeoutMs: options.groupMinSessionTimeoutMs,
         autoCreateTopics: options.autoCreateTopics,
         transactionPartitionVerificationEnable: options.transactionPartitionVerification,
+        transactionVersion: options.transactionVersion,
         numPartitions: options.numPartitions,
         defaultReplicationFactor: options.defaultReplicationFactor,
         logFlushIntervalMessages: options.flushMessages,
@@ -228,6 +230,15 @@ export function brokerCommand(): Command {
         '--no-transaction-partition-verification',
         'transaction.partition.verification.enable=false: store transactional batches without asking their coordinator (KIP-890 off)',
       ).env('RUNNEL_NO_TRANSACTION_PARTITION_VERIFICATION'),
+    )
+    .addOption(
+      new Option(
+        '--transaction-version <level>',
+        'the transaction.version feature level ApiVersions finalizes (0-2; 2 = KIP-890 part 2 for clients that read it); the same on every broker',
+      )
+        .default(defaultBrokerConfig.transactionVersion)
+        .argParser(parseTransactionVersion)
+        .env('RUNNEL_TRANSACTION_VERSION'),
     )
     .addOption(
       new Option(

@@ -13,7 +13,7 @@ import { createLogger, type LogFormat, logFormats } from '@runnel/common';
 import { ControllerMetrics, LocalQuorum } from '@runnel/controller';
 import { Command, Option } from 'commander';
 import { runDevCluster } from '../dev-cluster.ts';
-import { parseIntOption } from '../options.ts';
+import { parseIntOption, parseTransactionVersion } from '../options.ts';
 
 export interface DevOptions {
   dataDir: string;
@@ -28,6 +28,7 @@ export interface DevOptions {
   autoCreateTopics: boolean;
   /** transaction.partition.verification.enable; default true. */
   transactionPartitionVerification?: boolean;
+  transactionVersion?: number;
   flushMessages: number;
   /** Multi-process mode (the command only); startDev always runs one controller and one broker in-process. */
   controllers?: number;
@@ -98,6 +99,7 @@ export async function startDev(
         numPartitions: options.partitions,
         autoCreateTopics: options.autoCreateTopics,
         transactionPartitionVerificationEnable: options.transactionPartitionVerification ?? true,
+        transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
         logFlushIntervalMessages: options.flushMessages,
       },
       controller: channel,
@@ -156,6 +158,14 @@ export function devCommand(): Command {
     )
     .addOption(
       new Option(
+        '--transaction-version <level>',
+        'the transaction.version feature level the brokers finalize (0-2; 2 = KIP-890 part 2 for clients that read it)',
+      )
+        .default(defaultBrokerConfig.transactionVersion)
+        .argParser(parseTransactionVersion),
+    )
+    .addOption(
+      new Option(
         '--flush-messages <n>',
         'log.flush.interval.messages: fsync after this many records (1 = every append)',
       )
@@ -196,6 +206,7 @@ export function devCommand(): Command {
           partitions: options.partitions,
           autoCreateTopics: options.autoCreateTopics,
           transactionPartitionVerification: options.transactionPartitionVerification ?? true,
+          transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
           flushMessages: options.flushMessages,
           logLevel: options.logLevel,
           ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),

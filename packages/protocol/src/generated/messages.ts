@@ -661,59 +661,59 @@ export interface SaslHandshakeResponse {
   mechanisms: string[];
 }
 
-/** ApiVersionsRequest, versions 0-3. */
+/** ApiVersionsRequest, versions 0-4. */
 export interface ApiVersionsRequest {
-  /** versions 3 */
+  /** versions 3-4 */
   clientSoftwareName?: string;
-  /** versions 3 */
+  /** versions 3-4 */
   clientSoftwareVersion?: string;
 }
 
 /** An element of ApiVersionsResponse.apiKeys. */
 export interface ApiVersionsResponseApiKey {
-  /** versions 0-3 */
+  /** versions 0-4 */
   apiKey: number;
-  /** versions 0-3 */
+  /** versions 0-4 */
   minVersion: number;
-  /** versions 0-3 */
+  /** versions 0-4 */
   maxVersion: number;
 }
 
 /** An element of ApiVersionsResponse.supportedFeatures. */
 export interface ApiVersionsResponseSupportedFeature {
-  /** versions 3 */
+  /** versions 3-4 */
   name: string;
-  /** versions 3 */
+  /** versions 3-4 */
   minVersion: number;
-  /** versions 3 */
+  /** versions 3-4 */
   maxVersion: number;
 }
 
 /** An element of ApiVersionsResponse.finalizedFeatures. */
 export interface ApiVersionsResponseFinalizedFeature {
-  /** versions 3 */
+  /** versions 3-4 */
   name: string;
-  /** versions 3 */
+  /** versions 3-4 */
   maxVersionLevel: number;
-  /** versions 3 */
+  /** versions 3-4 */
   minVersionLevel: number;
 }
 
-/** ApiVersionsResponse, versions 0-3. */
+/** ApiVersionsResponse, versions 0-4. */
 export interface ApiVersionsResponse {
-  /** versions 0-3 */
+  /** versions 0-4 */
   errorCode: number;
-  /** versions 0-3 */
+  /** versions 0-4 */
   apiKeys: ApiVersionsResponseApiKey[];
-  /** versions 1-3 */
+  /** versions 1-4 */
   throttleTimeMs?: number;
-  /** versions 3; tag 0 in 3 */
+  /** versions 3-4; tag 0 in 3-4 */
   supportedFeatures?: ApiVersionsResponseSupportedFeature[];
-  /** versions 3; tag 1 in 3; default -1 */
+  /** versions 3-4; tag 1 in 3-4; default -1 */
   finalizedFeaturesEpoch?: bigint;
-  /** versions 3; tag 2 in 3 */
+  /** versions 3-4; tag 2 in 3-4 */
   finalizedFeatures?: ApiVersionsResponseFinalizedFeature[];
-  /** versions 3; tag 3 in 3 */
+  /** versions 3-4; tag 3 in 3-4 */
   zkMigrationReady?: boolean;
 }
 

@@ -1,5 +1,5 @@
 /**
- * ApiVersions (key 18), v0-3.
+ * ApiVersions (key 18), v0-4.
  *
  *   Request v0-2:  (empty)
  *   Request v3:    client_software_name COMPACT_STRING, client_software_version COMPACT_STRING, tags
@@ -7,6 +7,9 @@
  *   Response v1-2: v0 + throttle_time_ms int32
  *   Response v3:   flexible; tagged 0 supported_features, 1 finalized_features_epoch,
  *                  2 finalized_features, 3 zk_migration_ready
+ *   v4:            as v3; the client can read a supported feature whose minimum
+ *                  is 0 (KAFKA-17011: older Java clients refuse one, so v3
+ *                  answers leave such features out)
  *
  * The response always travels with response header v0 (see ../frame.ts).
  */
@@ -19,7 +22,7 @@ export const apiVersions: ApiDef = {
     name: 'ApiVersionsRequest',
     apiKey: 18,
     kind: 'request',
-    validVersions: '0-3',
+    validVersions: '0-4',
     flexibleVersions: '3+',
     fields: [
       { name: 'clientSoftwareName', type: 'string', versions: '3+', ignorable: true },
@@ -30,7 +33,7 @@ export const apiVersions: ApiDef = {
     name: 'ApiVersionsResponse',
     apiKey: 18,
     kind: 'response',
-    validVersions: '0-3',
+    validVersions: '0-4',
     flexibleVersions: '3+',
     fields: [
       { name: 'errorCode', type: 'int16', versions: '0+' },

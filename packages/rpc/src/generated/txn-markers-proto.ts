@@ -50,6 +50,11 @@ export interface VerifyTxnRequestProto {
   producerId: string;
   producerEpoch: number;
   partitions: TxnMarkerPartitionProto[];
+  /**
+   * Add the partitions to the transaction (starting it if none is open)
+   * instead of only checking that they are in it.
+   */
+  add: boolean;
 }
 
 /**

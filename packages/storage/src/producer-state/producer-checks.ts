@@ -17,7 +17,9 @@
  *   OUT_OF_ORDER_SEQUENCE_NUMBER. Kafka stopped answering
  *   UNKNOWN_PRODUCER_ID here with KIP-360 (2.5), and so does Runnel;
  * - a non-transactional batch while the producer's transaction is open is
- *   INVALID_TXN_STATE;
+ *   INVALID_TXN_STATE, and so is a transactional batch of a later epoch
+ *   (its transaction cannot have started before the open one's marker,
+ *   which would otherwise end both);
  * - with verification (KIP-890 part 1), a transactional batch that would
  *   open the producer's transaction here is INVALID_TXN_STATE unless its
  *   coordinator verified, for this append, that the partition is in the
@@ -129,6 +131,12 @@ function checkDataBatch(
       `non-transactional batch of ${where} while its transaction from offset ${current.currentTxnFirstOffset} is open`,
     );
   }
+  if (current.currentTxnFirstOffset !== null && batch.epoch > current.epoch) {
+    return refused(
+      'invalid_txn_state',
+      `batch of ${where} at epoch ${batch.epoch} while its transaction from offset ${current.currentTxnFirstOffset} at epoch ${current.epoch} is open`,
+    );
+  }
   return null;
 }
 
@@ -165,7 +173,8 @@ function checkVerified(
   batch: PlacedProducerBatch,
   verified: ((producerId: bigint) => boolean) | undefined,
 ): ClientBatchesCheck | null {
-  if (verified === undefined || !batch.transactional || current.currentTxnFirstOffset !== null) return null;
+  if (verified === undefined || !batch.transactional) return null;
+  if (current.currentTxnFirstOffset !== null && current.epoch === batch.epoch) return null;
   if (verified(batch.producerId)) return null;
   return refused(
     'invalid_txn_state',

@@ -127,11 +127,15 @@ export class ProducerStateTable {
   /**
    * The guard a Produce carries through its verification with the
    * coordinator: the one already started for this producer, or a new one.
-   * Null when the producer has a transaction open here (no verification
-   * needed: its batches join that transaction).
+   * Null when the producer has a transaction open here at `producerEpoch`
+   * (no verification needed: its batches join that transaction). A batch
+   * of a later epoch belongs to a later transaction (transaction version 2
+   * raises the epoch at every end), so it is verified even while the
+   * earlier one's marker has not arrived yet.
    */
-  verificationGuard(producerId: bigint): VerificationGuard | null {
-    if (this.#entries.get(producerId)?.currentTxnFirstOffset != null) return null;
+  verificationGuard(producerId: bigint, producerEpoch: number): VerificationGuard | null {
+    const entry = this.#entries.get(producerId);
+    if (entry?.currentTxnFirstOffset != null && entry.epoch === producerEpoch) return null;
     let guard = this.#guards.get(producerId);
     if (guard === undefined) {
       guard = new VerificationGuard(producerId);
