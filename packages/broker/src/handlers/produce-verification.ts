@@ -6,11 +6,11 @@
  * append (the log refuses it if a marker overtook the verification).
  * Batches of a transaction already open here need no question.
  *
- * Error codes as Kafka gives Produce versions that predate
- * TRANSACTION_ABORTABLE (v10 and older, all Runnel serves): a partition not
- * in the transaction is INVALID_TXN_STATE, a fenced epoch
+ * Error codes as Kafka gives them: a partition not in the transaction is
+ * TRANSACTION_ABORTABLE from Produce v11 (KIP-890; the client aborts and
+ * goes on) and INVALID_TXN_STATE before, a fenced epoch
  * INVALID_PRODUCER_EPOCH, and coordinator trouble NOT_ENOUGH_REPLICAS,
- * which old clients retry.
+ * which every client retries without refreshing metadata.
  */
 import { type BatchSummary, ErrorCode, isTransactional } from '@runnel/protocol';
 import type { TxnVerification, VerificationGuard } from '@runnel/storage';
@@ -20,11 +20,14 @@ export type ProduceVerification =
   | { readonly ok: true; readonly verification: TxnVerification | undefined }
   | { readonly ok: false; readonly errorCode: number; readonly message: string };
 
-/** The coordinator's verdict as a Produce (v0-10) error code. */
-export function produceVerificationErrorCode(code: number): number {
+/** The first Produce version whose clients know TRANSACTION_ABORTABLE. */
+export const transactionAbortableVersionMin = 11;
+
+/** The coordinator's verdict as the error code of a Produce of `apiVersion`. */
+export function produceVerificationErrorCode(code: number, apiVersion: number): number {
   switch (code) {
     case ErrorCode.TRANSACTION_ABORTABLE:
-      return ErrorCode.INVALID_TXN_STATE;
+      return apiVersion >= transactionAbortableVersionMin ? code : ErrorCode.INVALID_TXN_STATE;
     case ErrorCode.PRODUCER_FENCED:
       return ErrorCode.INVALID_PRODUCER_EPOCH;
     case ErrorCode.COORDINATOR_NOT_AVAILABLE:
@@ -47,6 +50,8 @@ export interface VerifyProduceOptions {
   readonly log: { verificationGuard(producerId: bigint): VerificationGuard | null };
   /** Null when verification is off (transaction.partition.verification.enable=false). */
   readonly verifier: TxnVerifier | null;
+  /** The Produce request's version: it decides the error codes the client understands. */
+  readonly apiVersion: number;
 }
 
 export async function verifyTransactionalProduce(options: VerifyProduceOptions): Promise<ProduceVerification> {
@@ -75,7 +80,7 @@ export async function verifyTransactionalProduce(options: VerifyProduceOptions):
   if (code === ErrorCode.NONE) return { ok: true, verification: { guard } };
   return {
     ok: false,
-    errorCode: produceVerificationErrorCode(code),
+    errorCode: produceVerificationErrorCode(code, options.apiVersion),
     message: `the transaction coordinator did not verify the partition (error ${code})`,
   };
 }

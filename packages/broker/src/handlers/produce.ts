@@ -1,6 +1,8 @@
 /**
- * Produce (key 0, v0-8; only v3+ carries record batch v2, so older
- * versions get UNSUPPORTED_FOR_MESSAGE_FORMAT per partition). Each partition's batches are checked (CRC32C,
+ * Produce (key 0, the advertised table's range, v0-11 today; only v3+
+ * carries record batch v2, so older versions get
+ * UNSUPPORTED_FOR_MESSAGE_FORMAT per partition; v9+ is the flexible
+ * encoding of the same body, the codec's business). Each partition's batches are checked (CRC32C,
  * sizes, magic v2, no control batch, a sequence for every producer id)
  * without decoding records, then appended as the exact bytes the producer
  * sent; only baseOffset and partitionLeaderEpoch are rewritten by the log.
@@ -18,10 +20,16 @@
  * if the ISR shrinks below the minimum meanwhile, REQUEST_TIMED_OUT after
  * the request's timeout, or NOT_LEADER_OR_FOLLOWER if leadership moves.
  * Those decisions are Partition.appendAsLeader's; this handler validates and
- * maps its outcome to Kafka codes.
+ * maps its outcome to Kafka codes. From v10 a NOT_LEADER_OR_FOLLOWER answer
+ * names the current leader and its endpoint (KIP-951,
+ * produce-leader-hints.ts); from v11 a transactional batch the coordinator
+ * did not verify is TRANSACTION_ABORTABLE (produce-verification.ts).
  */
+import { assert } from '@runnel/common';
 import { isValidTopicName } from '@runnel/metadata';
 import {
+  ApiKeys,
+  advertisedApis,
   type BatchSummary,
   decodeRecordBatches,
   ErrorCode,
@@ -34,10 +42,25 @@ import { isInternalTopic } from '../internal-topic.ts';
 import { topicLimits } from '../log-config.ts';
 import { type Acks, isAcks } from '../replication/partition-api.ts';
 import type { TxnVerifier } from '../transactions/txn-ports.ts';
-import type { BrokerContext, Handler } from './handler.ts';
+import type { BrokerContext, Handler, RequestContext } from './handler.ts';
+import { leaderHintVersionMin, withLeaderHints } from './produce-leader-hints.ts';
 import { verifyTransactionalProduce } from './produce-verification.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
+
+/**
+ * The versions served are the advertised table's row, so the two cannot
+ * disagree. Every version from 3 shares one request body; what differs is
+ * answered by version checks (leader hints, TRANSACTION_ABORTABLE), so
+ * raising the row to 12 is the one-line change that serves v12, to be made
+ * together with transaction version 2: a v12 transactional batch may be
+ * added to its transaction by the broker (KIP-890 part 2), which
+ * verification must then do instead of refusing it.
+ */
+const advertised = ((row) => {
+  assert(row !== undefined, 'Produce is missing from the advertised table');
+  return row;
+})(advertisedApis.find((a) => a.apiKey === ApiKeys.Produce));
 
 const validationErrorCodes = {
   corrupt_message: ErrorCode.CORRUPT_MESSAGE,
@@ -95,6 +118,7 @@ export function produceHandler(broker: BrokerContext, verifier: TxnVerifier | nu
     acks: Acks,
     timeoutMs: number,
     transactionalId: string | null,
+    apiVersion: number,
   ): Promise<PartitionResponse> {
     const fail = (errorCode: number, errorMessage?: string): PartitionResponse => {
       broker.metrics.produceErrors.inc({ topic, error: String(errorCode) });
@@ -145,6 +169,7 @@ export function produceHandler(broker: BrokerContext, verifier: TxnVerifier | nu
       batches: checked.value.batches,
       log: partition.log,
       verifier,
+      apiVersion,
     });
     if (!verified.ok) {
       broker.logger.info(
@@ -179,9 +204,10 @@ export function produceHandler(broker: BrokerContext, verifier: TxnVerifier | nu
   return {
     apiKey: 0,
     // v0-2 carry message formats v0/v1, refused per partition as UNSUPPORTED_FOR_MESSAGE_FORMAT.
-    minVersion: 0,
-    maxVersion: 8,
-    async handle(request: ProduceRequest): Promise<ProduceResponse | null> {
+    minVersion: advertised.minVersion,
+    maxVersion: advertised.maxVersion,
+    async handle(request: ProduceRequest, context: RequestContext): Promise<ProduceResponse | null> {
+      const apiVersion = context.header.apiVersion;
       const acks = request.acks;
       if (!isAcks(acks)) {
         return {
@@ -210,13 +236,16 @@ export function produceHandler(broker: BrokerContext, verifier: TxnVerifier | nu
                 acks,
                 request.timeoutMs,
                 request.transactionalId ?? null,
+                apiVersion,
               ),
             ),
           ),
         })),
       );
       if (acks === 0) return null;
-      return { responses, throttleTimeMs: 0 };
+      const response = { responses, throttleTimeMs: 0 };
+      // The image is read after the appends: a leadership change they ran into is in it by then, or soon after.
+      return apiVersion >= leaderHintVersionMin ? withLeaderHints(response, broker.image()) : response;
     },
   };
 }
