@@ -5,7 +5,7 @@
  */
 import { type MetadataImage, type MetadataRecord, replayBatch } from '@runnel/metadata';
 import type { ProduceRequest, ProduceResponse } from '@runnel/protocol';
-import { ErrorCode, encodeRecordBatchSync } from '@runnel/protocol';
+import { ApiKeys, advertisedApis, ErrorCode, encodeRecordBatchSync } from '@runnel/protocol';
 import { describe, expect, it } from 'vitest';
 import type { RequestContext } from '../src/handlers/handler.ts';
 import { produceHandler } from '../src/handlers/produce.ts';
@@ -77,6 +77,13 @@ function imageWithLeader(image: MetadataImage, leader: number, leaderEpoch: numb
 }
 
 describe('Produce handler', () => {
+  it('serves the advertised row, 0-11: v12 waits for transaction version 2', async () => {
+    const s = await setup([1]);
+    const row = advertisedApis.find((a) => a.apiKey === ApiKeys.Produce);
+    expect([s.handler.minVersion, s.handler.maxVersion]).toEqual([0, 11]);
+    expect([row?.minVersion, row?.maxVersion]).toEqual([0, 11]);
+  });
+
   it('acks=1 answers NONE with the base offset once the leader has appended, and counts the records in', async () => {
     const s = await setup([1]);
     await s.handler.handle(request(1, batchOf('a')), context);
