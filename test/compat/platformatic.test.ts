@@ -1,7 +1,7 @@
 /**
  * @platformatic/kafka against a real `runnel dev` process. It uses the top
  * of every range we advertise (ApiVersions v3 flexible, Metadata v6,
- * Produce v7, ...): admin create/list/delete topics, produce, list
+ * Produce v11, ...): admin create/list/delete topics, produce, list
  * offsets; then kcat and `runnel consume` read what it wrote.
  */
 import { Admin, Producer, stringSerializers } from '@platformatic/kafka';

@@ -219,7 +219,7 @@ export class Broker {
       register(alterPartitionReassignmentsHandler(context)),
       register(listPartitionReassignmentsHandler(context)),
       register(electLeadersHandler(context)),
-      ...groupHandlers(this.#groups, { image: () => this.#image }),
+      ...groupHandlers(this.#groups, { image: () => this.#image, txnPartitions: this.#transactions.verifier }),
       ...this.#transactions.handlers(context),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);

@@ -1,10 +1,11 @@
 /**
  * The Produce handler over a real Partition (PartitionLog on an in-memory
  * disk, manual clock and timers): each acks mode and each way an acks=all
- * produce ends, mapped to its Kafka code.
+ * produce ends, mapped to its Kafka code, and the leader hints of v10+.
  */
+import { type MetadataImage, type MetadataRecord, replayBatch } from '@runnel/metadata';
 import type { ProduceRequest, ProduceResponse } from '@runnel/protocol';
-import { ErrorCode, encodeRecordBatchSync } from '@runnel/protocol';
+import { ApiKeys, advertisedApis, ErrorCode, encodeRecordBatchSync } from '@runnel/protocol';
 import { describe, expect, it } from 'vitest';
 import type { RequestContext } from '../src/handlers/handler.ts';
 import { produceHandler } from '../src/handlers/produce.ts';
@@ -19,11 +20,16 @@ import {
   settledFlag,
   state,
   type Time,
+  topicId,
   until,
 } from './replication-fixture.ts';
 
 const lagTimeMaxMs = 30_000;
-const context = { header: { apiKey: 0, apiVersion: 8, correlationId: 1, clientId: 'test' } } as unknown as RequestContext;
+/** A request context at Produce `apiVersion`; the handler reads only the header's version. */
+function at(apiVersion: number): RequestContext {
+  return { header: { apiKey: 0, apiVersion, correlationId: 1, clientId: 'test' } } as RequestContext;
+}
+const context = at(9);
 
 function request(acks: number, records: Buffer, timeoutMs = 5_000): ProduceRequest {
   return { acks, timeoutMs, topicData: [{ name: 't', partitionData: [{ index: 0, records }] }] };
@@ -38,10 +44,46 @@ async function setup(replicas: number[], minInsyncReplicas = 1, isr = replicas) 
   const partition: Partition = await partitionOn(1, time);
   partition.applyState(state(1, 1, replicas, isr), { lagTimeMaxMs, minInsyncReplicas });
   const { context: broker, metrics } = handlerContext(partition, { clock: time.clock, minInsyncReplicas, replicas });
-  return { time, partition, handler: produceHandler(broker), metrics };
+  return { time, partition, handler: produceHandler(broker), metrics, broker };
+}
+
+/** `image` after broker 2 registered and became leader of t-0 at `leaderEpoch`. */
+function imageWithLeader(image: MetadataImage, leader: number, leaderEpoch: number): MetadataImage {
+  const records: MetadataRecord[] = [
+    {
+      type: 'register-broker',
+      brokerId: leader,
+      incarnationId: 'inc',
+      brokerEpoch: 1n,
+      listeners: [{ name: 'PLAINTEXT', host: `broker-${leader}`, port: 9092, securityProtocol: 'PLAINTEXT' }],
+      rack: null,
+    },
+    {
+      type: 'partition',
+      topicId,
+      partition: 0,
+      replicas: [1, 2],
+      isr: [1, 2],
+      leader,
+      leaderEpoch,
+      partitionEpoch: leaderEpoch,
+      elr: [],
+      lastKnownElr: [],
+      addingReplicas: [],
+      removingReplicas: [],
+    },
+  ];
+  return replayBatch(image, records, image.lastOffset + BigInt(records.length));
 }
 
 describe('Produce handler', () => {
+  it('serves the advertised row, 0-12 (v12: transaction version 2)', async () => {
+    const s = await setup([1]);
+    const row = advertisedApis.find((a) => a.apiKey === ApiKeys.Produce);
+    expect([s.handler.minVersion, s.handler.maxVersion]).toEqual([0, 12]);
+    expect([row?.minVersion, row?.maxVersion]).toEqual([0, 12]);
+  });
+
   it('acks=1 answers NONE with the base offset once the leader has appended, and counts the records in', async () => {
     const s = await setup([1]);
     await s.handler.handle(request(1, batchOf('a')), context);
@@ -107,6 +149,26 @@ describe('Produce handler', () => {
     s.partition.applyState(state(2, 2, [1, 2]), { lagTimeMaxMs });
     const response = await s.handler.handle(request(1, batchOf('a')), context);
     expect(partitionResponse(response)?.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(s.partition.logEndOffset).toBe(0n);
+  });
+
+  it("from v10 a follower's NOT_LEADER_OR_FOLLOWER names the leader of its metadata image and that leader's endpoint", async () => {
+    const s = await setup([1, 2]);
+    s.partition.applyState(state(2, 2, [1, 2]), { lagTimeMaxMs });
+    const image = imageWithLeader(s.broker.image(), 2, 2);
+    const handler = produceHandler({ ...s.broker, image: () => image });
+    for (const version of [10, 11, 12]) {
+      const response = await handler.handle(request(1, batchOf('a')), at(version));
+      expect(partitionResponse(response)).toMatchObject({
+        errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        currentLeader: { leaderId: 2, leaderEpoch: 2 },
+      });
+      expect(response?.nodeEndpoints).toEqual([{ nodeId: 2, host: 'broker-2', port: 9092, rack: null }]);
+    }
+    // v9 responses have no such fields: the codec would refuse to encode them.
+    const v9 = await handler.handle(request(1, batchOf('a')), at(9));
+    expect(partitionResponse(v9)).not.toHaveProperty('currentLeader');
+    expect(v9).not.toHaveProperty('nodeEndpoints');
     expect(s.partition.logEndOffset).toBe(0n);
   });
 

@@ -3,8 +3,8 @@
  * transactional batch opening its producer's transaction on the partition
  * is appended only after the coordinator (a fake TxnVerifier here) says the
  * partition is in the ongoing transaction, and only if no marker overtook
- * that answer; the coordinator's refusals become the codes Produce v0-10
- * clients know.
+ * that answer; the coordinator's refusals become the codes the request's
+ * Produce version knows (TRANSACTION_ABORTABLE from v11).
  */
 import type { ProduceRequest, ProduceResponse } from '@runnel/protocol';
 import { ErrorCode, encodeRecordBatchSync } from '@runnel/protocol';
@@ -16,7 +16,11 @@ import type { VerifyInput } from '../src/transactions/txn-verify.ts';
 import { handlerContext } from './handler-context.ts';
 import { manualTime, partitionOn, state } from './replication-fixture.ts';
 
-const context = { header: { apiKey: 0, apiVersion: 8, correlationId: 1, clientId: 'test' } } as unknown as RequestContext;
+/** A request context at Produce `apiVersion`; the handler reads only the header's version. */
+function at(apiVersion: number): RequestContext {
+  return { header: { apiKey: 0, apiVersion, correlationId: 1, clientId: 'test' } } as RequestContext;
+}
+const context = at(10);
 const producerId = 7000n;
 
 function txnBatch(seq: number, value: string, transactional = true): Buffer {
@@ -90,6 +94,13 @@ describe('transactional produce verification (KIP-890 part 1)', () => {
     expect(code(await s.handler.handle(request(txnBatch(0, 'a')), context))).toBe(expected);
     expect(s.partition.logEndOffset).toBe(0n);
     expect(s.partition.log.producer(producerId)).toBeUndefined();
+  });
+
+  it('from Produce v11 a partition the coordinator does not know in the transaction is TRANSACTION_ABORTABLE', async () => {
+    const s = await setup(fakeVerifier(ErrorCode.TRANSACTION_ABORTABLE));
+    expect(code(await s.handler.handle(request(txnBatch(0, 'a')), at(11)))).toBe(ErrorCode.TRANSACTION_ABORTABLE);
+    expect(code(await s.handler.handle(request(txnBatch(0, 'a')), at(10)))).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect(s.partition.logEndOffset).toBe(0n);
   });
 
   it('a marker written while the verification is on its way drops it: the late batch is INVALID_TXN_STATE', async () => {

@@ -37,6 +37,8 @@ export interface ConnectionOptions {
 export interface RequestOptions {
   /** Overrides the connection's request timeout (e.g. a long-poll fetch adds its wait). */
   timeoutMs?: number;
+  /** Sends at most this version of the API (a version whose meaning the caller does not want, like Produce v12). */
+  maxVersion?: number | undefined;
 }
 
 interface Pending {
@@ -126,8 +128,9 @@ export class Connection {
     body: RequestByKey[K],
     options?: RequestOptions,
   ): Promise<ResponseByKey[K]> {
-    const apiVersion = this.#versions.get(apiKey);
-    if (apiVersion === undefined) return Promise.reject(this.#unsupported(apiKey));
+    const negotiated = this.#versions.get(apiKey);
+    if (negotiated === undefined) return Promise.reject(this.#unsupported(apiKey));
+    const apiVersion = options?.maxVersion === undefined ? negotiated : Math.min(negotiated, options.maxVersion);
     // Sound: the body is decoded by exactly this key's response definition (see asResponse in protocol).
     return this.#request(apiKey, apiVersion, body, options?.timeoutMs ?? this.#requestTimeoutMs) as unknown as Promise<
       ResponseByKey[K]
@@ -138,9 +141,14 @@ export class Connection {
    * Sends a request the broker answers with nothing (Produce with acks=0).
    * Resolves once the bytes are handed to the kernel.
    */
-  send<K extends RequestApiKey>(apiKey: K, body: RequestByKey[K]): Promise<void> {
-    const apiVersion = this.#versions.get(apiKey);
-    if (apiVersion === undefined) return Promise.reject(this.#unsupported(apiKey));
+  send<K extends RequestApiKey>(
+    apiKey: K,
+    body: RequestByKey[K],
+    options?: Pick<RequestOptions, 'maxVersion'>,
+  ): Promise<void> {
+    const negotiated = this.#versions.get(apiKey);
+    if (negotiated === undefined) return Promise.reject(this.#unsupported(apiKey));
+    const apiVersion = options?.maxVersion === undefined ? negotiated : Math.min(negotiated, options.maxVersion);
     if (this.#closedBy !== null) return Promise.reject(this.#closedBy);
     const chunks = encodeRequestFrame(
       { apiKey, apiVersion, correlationId: this.#takeCorrelationId(), clientId: this.#clientId },

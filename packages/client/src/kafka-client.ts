@@ -70,7 +70,16 @@ export interface ProduceOptions {
   timeoutMs?: number;
   /** The transactional id prebuilt transactional batches belong to (brokers refuse them without one). */
   transactionalId?: string;
+  /**
+   * 2 lets the produce go as v12, whose transactional batches the broker
+   * adds to their transaction (KIP-890 part 2); otherwise Produce goes at
+   * most as v11, as Kafka's clients send it without transaction version 2.
+   */
+  transactionVersion?: 1 | 2;
 }
+
+/** The last Produce version before transaction version 2 (v12 adds partitions to transactions). */
+export const produceVersionBeforeTransactionV2 = 11;
 
 /** Codes that mean "ask metadata again and retry": the write or read did not happen. */
 const leaderChangeCodes: ReadonlySet<number> = new Set([
@@ -196,16 +205,17 @@ export class KafkaClient {
       : await encodeRecordBatch({ records: [...records], compression: options.compression ?? 'none' });
     const timeoutMs = options.timeoutMs ?? 30_000;
     const body = produceRequest(topic, partition, batch, options.acks, timeoutMs, options.transactionalId ?? null);
+    const maxVersion = options.transactionVersion === 2 ? undefined : produceVersionBeforeTransactionV2;
     if (options.acks === 0) {
       const route = await this.#route(topic, partition);
       if (!route.ok) throw new KafkaError(route.errorCode);
-      await (await this.#connection(route.address)).send(ApiKeys.Produce, body);
+      await (await this.#connection(route.address)).send(ApiKeys.Produce, body, { maxVersion });
       return { baseOffset: -1n, logAppendTimeMs: -1n };
     }
     // Not retried on connection errors: without idempotence a resend could duplicate the batch.
     const result = await this.#onLeader(topic, partition, false, async (connection) =>
       produceResult(
-        await connection.request(ApiKeys.Produce, body, { timeoutMs: this.#withSlack(timeoutMs) }),
+        await connection.request(ApiKeys.Produce, body, { timeoutMs: this.#withSlack(timeoutMs), maxVersion }),
         topic,
         partition,
       ),

@@ -44,7 +44,7 @@ describe('Connection', () => {
     const connection = await connect(broker.port);
     expect(broker.requests[0]?.header.apiVersion).toBe(3);
     expect(connection.versionOf(ApiKeys.Metadata)).toBe(2);
-    expect(connection.versionOf(ApiKeys.Produce)).toBe(8);
+    expect(connection.versionOf(ApiKeys.Produce)).toBe(12);
     expect(connection.versionOf(ApiKeys.DeleteTopics)).toBeUndefined();
     await expect(connection.request(ApiKeys.DeleteTopics, { topicNames: ['t'], timeoutMs: 1 })).rejects.toMatchObject({
       reason: 'unsupported_api',

@@ -68,7 +68,7 @@ describe('negotiateVersions', () => {
   it('picks the highest common version and leaves out disjoint or unknown APIs', () => {
     const chosen = negotiateVersions([
       { apiKey: ApiKeys.Fetch, minVersion: 0, maxVersion: 17 },
-      { apiKey: ApiKeys.Produce, minVersion: 9, maxVersion: 11 },
+      { apiKey: ApiKeys.Produce, minVersion: 13, maxVersion: 13 },
       { apiKey: 9999, minVersion: 0, maxVersion: 1 },
     ]);
     expect(chosen.get(ApiKeys.Fetch)).toBe(11);

@@ -97,11 +97,13 @@ describe('Produce definitions', () => {
               logStartOffset: -1n,
               recordErrors: [],
               errorMessage: null,
+              currentLeader: { leaderId: -1, leaderEpoch: -1 },
             },
           ],
         },
       ],
       throttleTimeMs: 7,
+      nodeEndpoints: [],
     };
     const fixture = new WireBytes()
       .array(1)
@@ -130,11 +132,13 @@ describe('Produce definitions', () => {
               logStartOffset: 5n,
               recordErrors: [],
               errorMessage: null,
+              currentLeader: { leaderId: -1, leaderEpoch: -1 },
             },
           ],
         },
       ],
       throttleTimeMs: 0,
+      nodeEndpoints: [],
     };
     const fixture = new WireBytes()
       .array(1)
@@ -164,11 +168,13 @@ describe('Produce definitions', () => {
               logStartOffset: 0n,
               recordErrors: [{ batchIndex: 0, batchIndexErrorMessage: null }],
               errorMessage: 'gap',
+              currentLeader: { leaderId: -1, leaderEpoch: -1 },
             },
           ],
         },
       ],
       throttleTimeMs: 0,
+      nodeEndpoints: [],
     };
     const fixture = new WireBytes()
       .array(1)

@@ -174,10 +174,10 @@ describe('request header fixtures', () => {
       error: 'unknown_api_key',
       header: { apiKey: 99 },
     });
-    expect(decodeRequestFrame(hex('0000 000c 00000001 ffff'))).toMatchObject({
+    expect(decodeRequestFrame(hex('0000 000d 00000001 ffff'))).toMatchObject({
       ok: false,
       error: 'unsupported_version',
-      header: { apiKey: 0, apiVersion: 12 },
+      header: { apiKey: 0, apiVersion: 13 },
     });
     expect(decodeRequestFrame(hex('0003 0000 00000001 ffff 00000005'))).toMatchObject({
       ok: false,

@@ -12,10 +12,11 @@ import {
 
 /**
  * APIs whose definitions run ahead of the advertised table, by key, with the
- * range they are defined for: the transaction APIs follow Kafka 4.1 before
- * their handlers exist (the broker serves only what a handler declares).
+ * range they are defined for: Kafka 4.1's, ahead of the versions the
+ * handlers serve (the broker serves only what a handler declares).
  */
 const definedAhead: ReadonlyMap<number, { min: number; max: number }> = new Map([
+  // v12 waits for transaction version 2.
   [ApiKeys.AddPartitionsToTxn, { min: 0, max: 5 }],
 ]);
 
@@ -55,8 +56,9 @@ describe('advertised ApiVersions table', () => {
   it('keeps the floors that librdkafka 2.0.2 and kafka-python pin', () => {
     const range = (key: number) => advertisedApis.find((a) => a.apiKey === key);
     // librdkafka 2.0.2 pins Produce 3 and 7, and compresses gzip/snappy/lz4 only if Produce 0 is in range;
-    // v8 adds the per-partition errorMessage (KIP-467).
-    expect(range(ApiKeys.Produce)).toMatchObject({ minVersion: 0, maxVersion: 8 });
+    // v8 adds the per-partition errorMessage (KIP-467), v10 the leader hints (KIP-951), v11 TRANSACTION_ABORTABLE,
+    // v12 transaction version 2 (KIP-890 part 2).
+    expect(range(ApiKeys.Produce)).toMatchObject({ minVersion: 0, maxVersion: 12 });
     expect(range(ApiKeys.Fetch)).toMatchObject({ minVersion: 4 });
     expect(range(ApiKeys.FindCoordinator)).toMatchObject({ minVersion: 0 });
     expect(range(ApiKeys.Metadata)).toMatchObject({ minVersion: 0 });

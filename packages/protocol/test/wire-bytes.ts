@@ -65,6 +65,11 @@ export class WireBytes {
     if (v === null) return this.int32(-1);
     return this.int32(v.length).#raw(v);
   }
+  /** uvarint (byte length + 1) then the bytes (also the flexible records field); 0 for null. */
+  compactBytes(v: Buffer | null): this {
+    if (v === null) return this.uvarint(0);
+    return this.uvarint(v.length + 1).#raw(v);
+  }
   /** int32 element count; -1 for a null array. */
   array(count: number | null): this {
     return this.int32(count ?? -1);

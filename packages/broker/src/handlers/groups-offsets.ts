@@ -17,10 +17,35 @@ import type {
 import { ErrorCode } from '@runnel/protocol';
 import type { CommitResult, PartitionError, TopicPartitionRef } from '../groups/group-api.ts';
 import type { GroupCoordinator } from '../groups/group-coordinator.ts';
+import { consumerOffsetsTopic } from '../groups/types.ts';
+import type { TxnVerifier } from '../transactions/txn-ports.ts';
 import type { BrokerContext, Handler, RequestContext } from './handler.ts';
 
 /** What the group handlers read from the broker: the metadata image (do committed topics exist?). */
-export type GroupHandlerContext = Pick<BrokerContext, 'image'>;
+export interface GroupHandlerContext extends Pick<BrokerContext, 'image'> {
+  /**
+   * Adds a transaction version 2 producer's offsets partition to its
+   * transaction before TxnOffsetCommit v5 writes (KIP-890 part 2); absent
+   * where no transaction coordinator can be asked (unit tests).
+   */
+  readonly txnPartitions?: TxnVerifier;
+}
+
+/** The coordinator's answer to an implicit add, as TxnOffsetCommit error codes (coordinator trouble is retried). */
+function txnAddErrorCode(code: number): number {
+  switch (code) {
+    case ErrorCode.PRODUCER_FENCED:
+      return ErrorCode.INVALID_PRODUCER_EPOCH;
+    case ErrorCode.NOT_COORDINATOR:
+    case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
+    case ErrorCode.NETWORK_EXCEPTION:
+    case ErrorCode.REQUEST_TIMED_OUT:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    default:
+      return code;
+  }
+}
 
 function key(topic: string, partition: number): string {
   return `${topic}:${partition}`;
@@ -113,9 +138,12 @@ export function offsetCommitHandler(coordinator: GroupCoordinator, context: Grou
  * pending until its transaction's marker. v2+ carries the leader epoch; v3+
  * the consumer's generation, member id and instance id (KIP-447), checked
  * when given; v0–2 commit as a non-member (generation -1, member ''). v4
- * (may answer TRANSACTION_ABORTABLE) and v5 (transaction version 2) add no
- * fields; the partition must already be in the transaction (AddOffsetsToTxn)
- * as transaction version 1 has it.
+ * (may answer TRANSACTION_ABORTABLE) and v5 add no fields. Up to v4 the
+ * offsets partition must already be in the transaction (AddOffsetsToTxn),
+ * as transaction version 1 has it; v5 is transaction version 2, whose
+ * clients send no AddOffsetsToTxn: the group's `__consumer_offsets`
+ * partition is added to the transaction first (KIP-890 part 2), and a
+ * refused add refuses every partition of the commit.
  */
 export function txnOffsetCommitHandler(coordinator: GroupCoordinator, context: GroupHandlerContext): Handler<28> {
   return {
@@ -126,6 +154,22 @@ export function txnOffsetCommitHandler(coordinator: GroupCoordinator, context: G
       const version = requestContext.header.apiVersion;
       const asked = askedCommits(request.topics, version >= 2);
       const member = version >= 3;
+      if (version >= 5 && context.txnPartitions !== undefined) {
+        const [verdict] = await context.txnPartitions.verify({
+          transactionalId: request.transactionalId,
+          producerId: request.producerId,
+          producerEpoch: request.producerEpoch,
+          partitions: [{ topic: consumerOffsetsTopic, partition: coordinator.partitionFor(request.groupId) }],
+          add: true,
+        });
+        const refused = txnAddErrorCode(verdict?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR);
+        if (refused !== ErrorCode.NONE) {
+          return {
+            throttleTimeMs: 0,
+            topics: byTopic(asked, (o) => ({ partitionIndex: o.partition, errorCode: refused })),
+          };
+        }
+      }
       const topics = await commitKnown(context, asked, (offsets) =>
         coordinator.txnCommitOffsets({
           groupId: request.groupId,

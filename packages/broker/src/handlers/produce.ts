@@ -1,6 +1,8 @@
 /**
- * Produce (key 0, v0-8; only v3+ carries record batch v2, so older
- * versions get UNSUPPORTED_FOR_MESSAGE_FORMAT per partition). Each partition's batches are checked (CRC32C,
+ * Produce (key 0, the advertised table's range, v0-12 today; only v3+
+ * carries record batch v2, so older versions get
+ * UNSUPPORTED_FOR_MESSAGE_FORMAT per partition; v9+ is the flexible
+ * encoding of the same body, the codec's business). Each partition's batches are checked (CRC32C,
  * sizes, magic v2, no control batch, a sequence for every producer id)
  * without decoding records, then appended as the exact bytes the producer
  * sent; only baseOffset and partitionLeaderEpoch are rewritten by the log.
@@ -18,10 +20,17 @@
  * if the ISR shrinks below the minimum meanwhile, REQUEST_TIMED_OUT after
  * the request's timeout, or NOT_LEADER_OR_FOLLOWER if leadership moves.
  * Those decisions are Partition.appendAsLeader's; this handler validates and
- * maps its outcome to Kafka codes.
+ * maps its outcome to Kafka codes. From v10 a NOT_LEADER_OR_FOLLOWER answer
+ * names the current leader and its endpoint (KIP-951,
+ * produce-leader-hints.ts); from v11 a transactional batch the coordinator
+ * did not verify is TRANSACTION_ABORTABLE; at v12 the broker adds a
+ * transactional batch's partition to its transaction (produce-verification.ts).
  */
+import { assert } from '@runnel/common';
 import { isValidTopicName } from '@runnel/metadata';
 import {
+  ApiKeys,
+  advertisedApis,
   type BatchSummary,
   decodeRecordBatches,
   ErrorCode,
@@ -35,9 +44,23 @@ import { topicLimits } from '../log-config.ts';
 import { type Acks, isAcks } from '../replication/partition-api.ts';
 import type { TxnVerifier } from '../transactions/txn-ports.ts';
 import type { BrokerContext, Handler, RequestContext } from './handler.ts';
+import { leaderHintVersionMin, withLeaderHints } from './produce-leader-hints.ts';
 import { verifyTransactionalProduce } from './produce-verification.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
+
+/**
+ * The versions served are the advertised table's row, so the two cannot
+ * disagree. Every version from 3 shares one request body; what differs is
+ * answered by version checks: leader hints (v10+), TRANSACTION_ABORTABLE
+ * (v11+), and at v12 (transaction version 2, KIP-890 part 2) the broker adds
+ * a transactional batch's partition to its transaction
+ * (produce-verification.ts).
+ */
+const advertised = ((row) => {
+  assert(row !== undefined, 'Produce is missing from the advertised table');
+  return row;
+})(advertisedApis.find((a) => a.apiKey === ApiKeys.Produce));
 
 const validationErrorCodes = {
   corrupt_message: ErrorCode.CORRUPT_MESSAGE,
@@ -187,9 +210,10 @@ export function produceHandler(
   return {
     apiKey: 0,
     // v0-2 carry message formats v0/v1, refused per partition as UNSUPPORTED_FOR_MESSAGE_FORMAT.
-    minVersion: 0,
-    maxVersion: 8,
+    minVersion: advertised.minVersion,
+    maxVersion: advertised.maxVersion,
     async handle(request: ProduceRequest, context: RequestContext): Promise<ProduceResponse | null> {
+      const apiVersion = context.header.apiVersion;
       const acks = request.acks;
       if (!isAcks(acks)) {
         return {
@@ -218,14 +242,16 @@ export function produceHandler(
                 acks,
                 request.timeoutMs,
                 request.transactionalId ?? null,
-                context.header.apiVersion,
+                apiVersion,
               ),
             ),
           ),
         })),
       );
       if (acks === 0) return null;
-      return { responses, throttleTimeMs: 0 };
+      const response = { responses, throttleTimeMs: 0 };
+      // The image is read after the appends: a leadership change they ran into is in it by then, or soon after.
+      return apiVersion >= leaderHintVersionMin ? withLeaderHints(response, broker.image()) : response;
     },
   };
 }

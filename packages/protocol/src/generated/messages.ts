@@ -6,72 +6,96 @@ export type RecordsData = Buffer | readonly Buffer[];
 
 /** An element of ProduceRequestTopicData.partitionData. */
 export interface ProduceRequestTopicDataPartitionData {
-  /** versions 0-8 */
+  /** versions 0-12 */
   index: number;
-  /** versions 0-8; nullable 0-8 */
+  /** versions 0-12; nullable 0-12 */
   records: RecordsData | null;
 }
 
 /** An element of ProduceRequest.topicData. */
 export interface ProduceRequestTopicData {
-  /** versions 0-8 */
+  /** versions 0-12 */
   name: string;
-  /** versions 0-8 */
+  /** versions 0-12 */
   partitionData: ProduceRequestTopicDataPartitionData[];
 }
 
-/** ProduceRequest, versions 0-8. */
+/** ProduceRequest, versions 0-12. */
 export interface ProduceRequest {
-  /** versions 3-8; nullable 3-8; default null */
+  /** versions 3-12; nullable 3-12; default null */
   transactionalId?: string | null;
-  /** versions 0-8 */
+  /** versions 0-12 */
   acks: number;
-  /** versions 0-8 */
+  /** versions 0-12 */
   timeoutMs: number;
-  /** versions 0-8 */
+  /** versions 0-12 */
   topicData: ProduceRequestTopicData[];
 }
 
 /** An element of ProduceResponseResponsePartitionResponse.recordErrors. */
 export interface ProduceResponseResponsePartitionResponseRecordError {
-  /** versions 8 */
+  /** versions 8-12 */
   batchIndex: number;
-  /** versions 8; nullable 8; default null */
+  /** versions 8-12; nullable 8-12; default null */
   batchIndexErrorMessage: string | null;
+}
+
+/** An element of ProduceResponseResponsePartitionResponse.currentLeader. */
+export interface ProduceResponseResponsePartitionResponseCurrentLeader {
+  /** versions 10-12; default -1 */
+  leaderId: number;
+  /** versions 10-12; default -1 */
+  leaderEpoch: number;
 }
 
 /** An element of ProduceResponseResponse.partitionResponses. */
 export interface ProduceResponseResponsePartitionResponse {
-  /** versions 0-8 */
+  /** versions 0-12 */
   index: number;
-  /** versions 0-8 */
+  /** versions 0-12 */
   errorCode: number;
-  /** versions 0-8 */
+  /** versions 0-12 */
   baseOffset: bigint;
-  /** versions 2-8; default -1 */
+  /** versions 2-12; default -1 */
   logAppendTimeMs?: bigint;
-  /** versions 5-8; default -1 */
+  /** versions 5-12; default -1 */
   logStartOffset?: bigint;
-  /** versions 8 */
+  /** versions 8-12 */
   recordErrors?: ProduceResponseResponsePartitionResponseRecordError[];
-  /** versions 8; nullable 8; default null */
+  /** versions 8-12; nullable 8-12; default null */
   errorMessage?: string | null;
+  /** versions 10-12; tag 0 in 10-12 */
+  currentLeader?: ProduceResponseResponsePartitionResponseCurrentLeader;
 }
 
 /** An element of ProduceResponse.responses. */
 export interface ProduceResponseResponse {
-  /** versions 0-8 */
+  /** versions 0-12 */
   name: string;
-  /** versions 0-8 */
+  /** versions 0-12 */
   partitionResponses: ProduceResponseResponsePartitionResponse[];
 }
 
-/** ProduceResponse, versions 0-8. */
+/** An element of ProduceResponse.nodeEndpoints. */
+export interface ProduceResponseNodeEndpoint {
+  /** versions 10-12 */
+  nodeId: number;
+  /** versions 10-12 */
+  host: string;
+  /** versions 10-12 */
+  port: number;
+  /** versions 10-12; nullable 10-12; default null */
+  rack: string | null;
+}
+
+/** ProduceResponse, versions 0-12. */
 export interface ProduceResponse {
-  /** versions 0-8 */
+  /** versions 0-12 */
   responses: ProduceResponseResponse[];
-  /** versions 1-8; default 0 */
+  /** versions 1-12; default 0 */
   throttleTimeMs?: number;
+  /** versions 10-12; tag 0 in 10-12 */
+  nodeEndpoints?: ProduceResponseNodeEndpoint[];
 }
 
 /** An element of FetchRequestTopic.partitions. */

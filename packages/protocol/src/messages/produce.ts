@@ -1,5 +1,6 @@
 /**
- * Produce (API key 0), versions 0-8. Flexible from v9, above our range.
+ * Produce (API key 0), versions 0-12, flexible (compact strings, arrays and
+ * records, tagged-field sections) from v9.
  *
  * Versions 0-2 are defined (and advertised) although they carry the old
  * message formats, which the broker refuses as data: librdkafka before
@@ -10,13 +11,22 @@
  *           topicData[name, partitionData[index, records (nullable)]]
  * Response: responses[name, partitionResponses[index, errorCode, baseOffset,
  *           logAppendTimeMs, [logStartOffset v5+], [recordErrors[batchIndex,
- *           batchIndexErrorMessage], errorMessage v8+]]], throttleTimeMs
+ *           batchIndexErrorMessage], errorMessage v8+],
+ *           [currentLeader (tag 0) v10+]]], throttleTimeMs,
+ *           [nodeEndpoints (tag 0) v10+]
  *
  * v1 adds throttleTimeMs to the response; v2 adds logAppendTimeMs;
  * v3 adds transactionalId and record batch v2; v4 may return
  * KAFKA_STORAGE_ERROR; v5 adds logStartOffset to the response; v6 matches v5;
  * v7 allows zstd-compressed batches; v8 (KIP-467) adds the per-partition
- * errorMessage and the indexes of the batches that caused a refusal.
+ * errorMessage and the indexes of the batches that caused a refusal; v9 is
+ * the first flexible version. v10 (KIP-951) lets a NOT_LEADER_OR_FOLLOWER
+ * or FENCED_LEADER_EPOCH answer name the partition's current leader and
+ * epoch (tagged currentLeader) and that leader's endpoint (tagged
+ * nodeEndpoints), so the client skips a Metadata round trip. v11 (KIP-890)
+ * may answer TRANSACTION_ABORTABLE. v12 (KIP-890 part 2) is v11 on the
+ * wire; it marks a client of transaction version 2, whose transactional
+ * batches the broker adds to the transaction itself.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -27,7 +37,7 @@ export const produce: ApiDef = {
     name: 'ProduceRequest',
     apiKey: 0,
     kind: 'request',
-    validVersions: '0-8',
+    validVersions: '0-12',
     flexibleVersions: '9+',
     fields: [
       { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
@@ -57,7 +67,7 @@ export const produce: ApiDef = {
     name: 'ProduceResponse',
     apiKey: 0,
     kind: 'response',
-    validVersions: '0-8',
+    validVersions: '0-12',
     flexibleVersions: '9+',
     fields: [
       {
@@ -101,11 +111,37 @@ export const produce: ApiDef = {
                 default: null,
                 ignorable: true,
               },
+              // Filled only on NOT_LEADER_OR_FOLLOWER and FENCED_LEADER_EPOCH.
+              {
+                name: 'currentLeader',
+                type: 'struct',
+                versions: '10+',
+                taggedVersions: '10+',
+                tag: 0,
+                fields: [
+                  { name: 'leaderId', type: 'int32', versions: '10+', default: -1 },
+                  { name: 'leaderEpoch', type: 'int32', versions: '10+', default: -1 },
+                ],
+              },
             ],
           },
         ],
       },
       { name: 'throttleTimeMs', type: 'int32', versions: '1+', default: 0, ignorable: true },
+      // The endpoints of the leaders named in currentLeader.
+      {
+        name: 'nodeEndpoints',
+        type: '[]',
+        versions: '10+',
+        taggedVersions: '10+',
+        tag: 0,
+        fields: [
+          { name: 'nodeId', type: 'int32', versions: '10+' },
+          { name: 'host', type: 'string', versions: '10+' },
+          { name: 'port', type: 'int32', versions: '10+' },
+          { name: 'rack', type: 'string', versions: '10+', nullableVersions: '10+', default: null },
+        ],
+      },
     ],
   },
 };
