@@ -23,12 +23,12 @@ function at(apiVersion: number): RequestContext {
 const context = at(10);
 const producerId = 7000n;
 
-function txnBatch(seq: number, value: string, transactional = true): Buffer {
+function txnBatch(seq: number, value: string, transactional = true, producerEpoch = 0): Buffer {
   return encodeRecordBatchSync({
     records: [{ key: null, value: Buffer.from(value) }],
     baseTimestamp: 1_700_000_000_000n,
     producerId,
-    producerEpoch: 0,
+    producerEpoch,
     baseSequence: seq,
     transactional,
   });
@@ -60,12 +60,12 @@ function fakeVerifier(answer: number, before?: () => Promise<void>): TxnVerifier
   };
 }
 
-async function setup(verifier: TxnVerifier | null) {
+async function setup(verifier: TxnVerifier | null, verificationEnabled = true) {
   const time = manualTime();
   const partition = await partitionOn(1, time);
   partition.applyState(state(1, 1, [1], [1]), { lagTimeMaxMs: 30_000, minInsyncReplicas: 1 });
   const { context: broker } = handlerContext(partition, { clock: time.clock, minInsyncReplicas: 1, replicas: [1] });
-  return { partition, handler: produceHandler(broker, verifier) };
+  return { partition, handler: produceHandler(broker, verifier, verificationEnabled) };
 }
 
 describe('transactional produce verification (KIP-890 part 1)', () => {
@@ -132,5 +132,45 @@ describe('transactional produce verification (KIP-890 part 1)', () => {
     expect(verifier.asked).toHaveLength(0);
     const off = await setup(null);
     expect(code(await off.handler.handle(request(txnBatch(0, 'a')), context))).toBe(ErrorCode.NONE);
+  });
+
+  it('Produce v12 (transaction version 2) adds the partition, even with verification off; v11 then asks nothing', async () => {
+    const verifier = fakeVerifier(ErrorCode.NONE);
+    const s = await setup(verifier, false);
+    expect(code(await s.handler.handle(request(txnBatch(0, 'a', true, 0)), at(11)))).toBe(ErrorCode.NONE);
+    expect(verifier.asked).toHaveLength(0);
+    const v2 = await setup(verifier, false);
+    expect(code(await v2.handler.handle(request(txnBatch(0, 'a')), at(12)))).toBe(ErrorCode.NONE);
+    expect(verifier.asked).toEqual([
+      { transactionalId: 'tx', producerId, producerEpoch: 0, partitions: [{ topic: 't', partition: 0 }], add: true },
+    ]);
+    expect(v2.partition.log.producer(producerId)?.currentTxnFirstOffset).toBe(0n);
+  });
+
+  it('at v12 CONCURRENT_TRANSACTIONS reaches the client as itself (it retries), below v12 as NOT_ENOUGH_REPLICAS', async () => {
+    const s = await setup(fakeVerifier(ErrorCode.CONCURRENT_TRANSACTIONS));
+    expect(code(await s.handler.handle(request(txnBatch(0, 'a')), at(12)))).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
+    expect(code(await s.handler.handle(request(txnBatch(0, 'a')), at(11)))).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    expect(s.partition.logEndOffset).toBe(0n);
+  });
+
+  it('at v12 the previous transaction’s marker landing during the add is not the batch’s refusal: the leader asks again', async () => {
+    let partition: Awaited<ReturnType<typeof setup>>['partition'] | undefined;
+    let adds = 0;
+    const verifier = fakeVerifier(ErrorCode.NONE, async () => {
+      // The coordinator answers the next transaction's first add once the previous one's markers are written.
+      if (verifier.asked.at(-1)?.add !== true || adds++ > 0) return;
+      await partition?.writeTxnMarker(producerId, 1, 3, 'commit', { minInsyncReplicas: 1, timeoutMs: 5_000 });
+    });
+    const s = await setup(verifier);
+    partition = s.partition;
+    // The first transaction (epoch 0) is open here.
+    expect(code(await s.handler.handle(request(txnBatch(0, 'first')), at(11)))).toBe(ErrorCode.NONE);
+    // The next one, at the epoch its EndTxn named.
+    expect(code(await s.handler.handle(request(txnBatch(0, 'second', true, 1)), at(12)))).toBe(ErrorCode.NONE);
+    expect(verifier.asked.filter((a) => a.add === true)).toHaveLength(2);
+    // first, the commit marker, then second opening the new transaction.
+    expect(s.partition.logEndOffset).toBe(3n);
+    expect(s.partition.log.producer(producerId)).toMatchObject({ epoch: 1, currentTxnFirstOffset: 2n });
   });
 });

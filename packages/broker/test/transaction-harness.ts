@@ -153,6 +153,14 @@ export class TxnHarness {
     return ticket;
   }
 
+  /** A partition leader's implicit add for a transaction version 2 client (Produce v12, TxnOffsetCommit v5). */
+  addV2(transactionalId: string, p: Producer, partitions: readonly TopicPartition[]): number {
+    const ticket = this.#nextTicket++;
+    const input = { transactionalId, ...p, partitions, transactionVersion: 2 };
+    this.apply(this.machine.addPartitions(ticket, input, this.nowMs));
+    return ticket;
+  }
+
   addOffsets(transactionalId: string, p: Producer, groupId: string): number {
     const ticket = this.#nextTicket++;
     this.apply(this.machine.addOffsets(ticket, { transactionalId, ...p, groupId }, this.nowMs));

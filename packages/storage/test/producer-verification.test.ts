@@ -80,4 +80,35 @@ describe('transaction verification guards', () => {
       kind: 'refused',
     });
   });
+
+  it('transaction version 2: a batch of the raised epoch is verified even while the earlier transaction is open here', () => {
+    const h = new TableHarness();
+    h.verifiedClient(
+      { guard: h.table.verificationGuard(1000n, 0) },
+      producerBatch({ epoch: 0, seq: 0, transactional: true }),
+    );
+    // The first transaction is open at epoch 0; its marker (at epoch 1) has not arrived yet.
+    expect(h.table.verificationGuard(1000n, 0)).toBeNull();
+    const guard = h.table.verificationGuard(1000n, 1);
+    expect(guard).not.toBeNull();
+    // The next transaction's first batch may not join the open one, verified or not...
+    expect(h.verifiedClient({ guard }, producerBatch({ epoch: 1, seq: 0, transactional: true }))).toMatchObject({
+      kind: 'refused',
+      error: 'invalid_txn_state',
+    });
+    expect(h.client(producerBatch({ epoch: 1, seq: 0, transactional: true }))).toMatchObject({
+      kind: 'refused',
+      error: 'invalid_txn_state',
+    });
+    // ...and once the marker ends it, the guard taken before the marker is spent: a fresh one admits the batch.
+    h.replicate(markerBatch({ epoch: 1, commit: true, coordinatorEpoch: 1 }));
+    expect(h.verifiedClient({ guard }, producerBatch({ epoch: 1, seq: 0, transactional: true }))).toMatchObject({
+      kind: 'refused',
+    });
+    const fresh = h.table.verificationGuard(1000n, 1);
+    expect(h.verifiedClient({ guard: fresh }, producerBatch({ epoch: 1, seq: 0, transactional: true }))).toEqual({
+      kind: 'append',
+    });
+    expect(h.table.get(1000n)).toMatchObject({ epoch: 1, currentTxnFirstOffset: h.nextOffset - 1n });
+  });
 });
