@@ -1,8 +1,10 @@
 /**
  * The long chaos run's command line (started by scripts/chaos.ts):
  * `--minutes N [--seed S] [--faults kill,pause,partition,controller,rolling,replay,coordinator,replay-end-txn]
- * [--workload queue|idempotent-queue|txn]` (by default every fault kind the
- * workload takes but `replay-end-txn`; `coordinator` and `replay-end-txn` only with `txn`).
+ * [--workload queue|idempotent-queue|txn] [--producers tv2|kafkajs|mixed]` (by default every fault kind
+ * the workload takes; `coordinator` and `replay-end-txn` only with `txn`, and `replay-end-txn` only
+ * when every producer speaks transaction version 2: the txn workload's default producers then, else
+ * 'mixed'; see txn-runner.ts).
  * Cycles seeded
  * rounds of faults against a real 3+3 cluster for N minutes under a
  * produce/consume workload, heals, reads everything back and checks it
@@ -18,7 +20,7 @@ import { runTxnChaos } from './txn-runner.ts';
 
 function usage(message: string): never {
   process.stderr.write(
-    `${message}\nusage: node scripts/chaos.ts --minutes N [--seed S] [--faults ${faultKinds.join(',')}] [--workload ${[...workloadKinds, 'txn'].join('|')}]\n`,
+    `${message}\nusage: node scripts/chaos.ts --minutes N [--seed S] [--faults ${faultKinds.join(',')}] [--workload ${[...workloadKinds, 'txn'].join('|')}] [--producers tv2|kafkajs|mixed]\n`,
   );
   process.exit(2);
 }
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     faults: { type: 'string' },
     workload: { type: 'string', default: 'queue' },
+    producers: { type: 'string' },
   },
 });
 const minutes = Number(values.minutes);
@@ -37,10 +40,18 @@ const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.se
 if (!Number.isInteger(seed)) usage(`--seed must be an integer, got ${values.seed}`);
 const workload = values.workload;
 if (!isWorkloadKind(workload) && workload !== 'txn') usage(`unknown workload "${workload}"`);
-// By default every fault kind the workload can take (the transactional ones only with txn), except
-// replay-end-txn: no broker can defend transaction version 1 clients against it (README "Replaying old requests").
+const producers = values.producers;
+if (producers !== undefined && producers !== 'kafkajs' && producers !== 'tv2' && producers !== 'mixed') {
+  usage(`--producers must be kafkajs, tv2 or mixed, got ${producers}`);
+}
+if (producers !== undefined && workload !== 'txn') usage('--producers needs --workload txn');
+// By default every fault kind the workload can take (the transactional ones only with txn); replay-end-txn
+// only with transaction version 2 producers alone: no broker can defend transaction version 1 clients
+// against it (README "Replaying old requests").
 const defaultFaults = faultKinds.filter(
-  (f) => f !== 'replay-end-txn' && (workload === 'txn' || !transactionalFaultKinds.includes(f)),
+  (f) =>
+    (workload === 'txn' || !transactionalFaultKinds.includes(f)) &&
+    (f !== 'replay-end-txn' || producers === undefined || producers === 'tv2'),
 );
 const faults: FaultKind[] = [];
 for (const name of (values.faults ?? defaultFaults.join(',')).split(',')) {
@@ -76,10 +87,16 @@ function printFaults(applied: readonly AppliedFault[]): void {
 
 let failures: string[];
 if (workload === 'txn') {
-  const report = await runTxnChaos({ durationMs, seed, faults, log });
+  const report = await runTxnChaos({
+    durationMs,
+    seed,
+    faults,
+    log,
+    ...(producers === undefined ? {} : { producers }),
+  });
   console.log('\n== chaos summary ==');
   console.log(
-    `seed ${report.seed}; workload ${(report.workloadMs / 1000).toFixed(1)} s; ${report.commitsPerSecond.toFixed(1)} commits/s`,
+    `seed ${report.seed}; producers ${report.producers}; workload ${(report.workloadMs / 1000).toFixed(1)} s; ${report.commitsPerSecond.toFixed(1)} commits/s`,
   );
   printFaults(report.faults);
   console.log(`partitions: ${partitionModes[report.partitionMode]}`);

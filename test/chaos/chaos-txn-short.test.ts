@@ -3,8 +3,10 @@
  * one round of every kind) of seeded kill -9 of partition leaders and of
  * transaction coordinators, SIGSTOP pauses, network partitions and old
  * Produce requests replayed on new connections, against a real 3+3 cluster
- * under transactional appenders and a read-process-write copier with
- * read_committed readers.
+ * under transactional appenders and read-process-write copiers with
+ * read_committed readers; half the producers kafkajs (transaction version
+ * 1), half Runnel's version 2 producer (chaos-txn-v2-short.test.ts adds
+ * replayed EndTxn requests, with version 2 producers only).
  * After healing, the history must show none of the anomalies
  * txn-checker.ts knows (aborted reads, lost, duplicated or torn writes,
  * skipped or torn reads, producer-order inversions, lost or duplicated

@@ -153,7 +153,13 @@ async function addPartition(p: ProtocolClient, producer: Producer): Promise<void
   expect(code).toBe(ErrorCode.NONE);
 }
 
-async function send(p: ProtocolClient, producer: Producer, seq: number, value: string): Promise<void> {
+async function send(
+  p: ProtocolClient,
+  producer: Producer,
+  seq: number,
+  value: string,
+  produceVersion: 8 | 12 = 8,
+): Promise<void> {
   const records = encodeRecordBatchSync({
     records: [{ key: null, value: Buffer.from(value) }],
     producerId: producer.producerId,
@@ -161,7 +167,7 @@ async function send(p: ProtocolClient, producer: Producer, seq: number, value: s
     baseSequence: seq,
     transactional: true,
   });
-  const response = await p.request(0, 8, {
+  const response = await p.request(0, produceVersion, {
     transactionalId,
     acks: -1,
     timeoutMs: 5000,
@@ -213,3 +219,56 @@ describe('an old EndTxn replayed on a new connection (transaction version 1)', (
     expect(await endTxn(client, producer, true)).toBe(ErrorCode.NONE);
   });
 });
+
+describe('an old EndTxn replayed on a new connection (transaction version 2)', () => {
+  it('is fenced: the next transaction stays open until its producer ends it', async () => {
+    cluster = await startInProcess();
+    proxy = await FaultProxy.start({ name: 'kafka', target: { host: '127.0.0.1', port: cluster.broker.port } });
+    client = await ProtocolClient.connect(proxy.port);
+    await createTopic(client);
+    const first = await initProducer(client);
+    const partition = cluster.broker.hostedPartition(topic, 0);
+    if (partition === undefined) throw new Error('the broker hosts the partition');
+
+    // Transaction 1: one record (Produce v12 adds the partition), committed with EndTxn v5; captured on the way.
+    await send(client, first, 0, 't1', 12);
+    proxy.captureRequests([ApiKeys.endTxn]);
+    const end = await client.request(26, 5, { transactionalId, ...first, committed: true });
+    expect(end).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: first.producerEpoch + 1 });
+    const second = { producerId: first.producerId, producerEpoch: first.producerEpoch + 1 };
+    const [oldCommit] = proxy.capturedRequests;
+    if (oldCommit === undefined) throw new Error('the EndTxn was captured');
+    await waitFor(() => partition.lastStableOffset === partition.highWatermark && partition.highWatermark === 2n, {
+      what: 'transaction 1 committed (record and marker)',
+    });
+
+    // Transaction 2, at the raised epoch, its sequences from 0 again: open.
+    await waitFor(
+      async () =>
+        send(client ?? fail(), second, 0, 't2', 12).then(
+          () => true,
+          () => undefined,
+        ),
+      { what: 'transaction 2 opened once transaction 1 is complete' },
+    );
+    expect(partition.lastStableOffset).toBe(2n);
+
+    const answer = await proxy.replay(oldCommit);
+    if (answer === null) throw new Error('the replayed EndTxn was answered');
+    expect(decodeResponseFrame(ApiKeys.endTxn, 5, answer.subarray(4)).body).toMatchObject({
+      errorCode: ErrorCode.PRODUCER_FENCED,
+    });
+    expect(partition.lastStableOffset).toBe(2n);
+    expect(partition.highWatermark).toBe(3n);
+    // The producer's own abort ends transaction 2: aborted, with the epoch raised once more.
+    expect(await client.request(26, 5, { transactionalId, ...second, committed: false })).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      producerEpoch: second.producerEpoch + 1,
+    });
+    await waitFor(() => partition.lastStableOffset === 4n, { what: 'transaction 2 aborted by its producer' });
+  });
+});
+
+function fail(): never {
+  throw new Error('the client is connected');
+}

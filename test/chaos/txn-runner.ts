@@ -18,6 +18,7 @@ import { type AppliedFault, type FaultKind, replayFaultKinds } from './nemesis.t
 import { createChaosTopic } from './runner.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { checkTxnHistory, type TxnCheckResult, txnViolations } from './txn-checker.ts';
+import type { TxnProducerKind } from './txn-producers.ts';
 import { TxnWorkload } from './txn-workload.ts';
 
 export interface TxnChaosOptions {
@@ -32,6 +33,12 @@ export interface TxnChaosOptions {
   leaderBias?: number;
   /** Whole rounds of faults to finish even past `durationMs` (see fault-schedule.ts). */
   roundsMin?: number;
+  /**
+   * The workload's producers (txn-workload.ts). Default: all transaction
+   * version 2 when the faults replay EndTxn (version 1 cannot be defended
+   * against that), else 'mixed'.
+   */
+  producers?: TxnProducerKind | 'mixed';
   log?: (line: string) => void;
 }
 
@@ -49,6 +56,7 @@ export interface TxnChaosReport {
   /** Client requests the replay faults sent again. */
   duplicatedRequests: number;
   partitionMode: PartitionMode;
+  producers: TxnProducerKind | 'mixed';
   dataDir: string;
 }
 
@@ -59,6 +67,7 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
   const log = options.log ?? (() => {});
   const partitions = options.partitions ?? 4;
   const random = new SeededRandom(options.seed);
+  const producers = options.producers ?? (options.faults.includes('replay-end-txn') ? 'tv2' : 'mixed');
   const chaos = await ChaosCluster.start({
     controllers: 3,
     brokers: 3,
@@ -76,6 +85,7 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
       appenders: options.appenders ?? 3,
       copiers: options.copiers ?? 2,
       random,
+      producers,
     });
     const workloadStart = Date.now();
     await workload.start();
@@ -115,6 +125,7 @@ export async function runTxnChaos(options: TxnChaosOptions): Promise<TxnChaosRep
       duplicatedRequests: chaos.duplicatedRequests,
       copierCommits: history.txns.filter((t) => t.offsets !== undefined && t.outcome === 'committed').length,
       partitionMode: chaos.partitionMode,
+      producers,
       dataDir: chaos.cluster.rootDir,
     };
   } catch (error) {

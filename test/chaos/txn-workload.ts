@@ -2,9 +2,10 @@
  * The transactional workload's driver (`--workload txn`, and the short run
  * in chaos-txn-short.test.ts; see README "Transactional workload").
  *
- * - Appenders: kafkajs transactional producers (`transactionalId`
- *   `chaos-append-<i>`, idempotent, one request in flight), each running one
- *   transaction at a time that appends fresh write ids to random partitions
+ * - Appenders: transactional producers (`transactionalId`
+ *   `chaos-append-<i>`; kafkajs with transaction version 1, or Runnel's
+ *   transaction version 2 producer: `producers`, txn-producers.ts), each
+ *   running one transaction at a time that appends fresh write ids to random partitions
  *   of the input topic, then commits, or aborts one in `abortEvery` at random.
  * - Copiers: read-process-write. Copier i owns the input partitions
  *   p ≡ i (mod copiers), reads them read_committed from the group's
@@ -23,10 +24,11 @@
  */
 import { setTimeout as pause } from 'node:timers/promises';
 import { KafkaClient } from '@runnel/client';
-import { Kafka, logLevel, type Producer, type Transaction } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { waitFor } from '../harness/wait.ts';
 import type { SeededRandom } from './seeded-random.ts';
 import type { TxnHistory, TxnOp, TxnRead, TxnWrite } from './txn-history.ts';
+import { openSession, type TxnProducerKind, type TxnSession } from './txn-producers.ts';
 import { fetchCommitted } from './txn-reader.ts';
 import { decodeTxnValue, encodeTxnValue } from './txn-values.ts';
 
@@ -43,6 +45,12 @@ export interface TxnWorkloadOptions {
   /** Writes per append transaction (default 3). */
   writesPerTxn?: number;
   transactionTimeoutMs?: number;
+  /**
+   * Which producers run the transactions: all kafkajs (transaction version
+   * 1), all Runnel's version 2 producer, or 'mixed' (even-numbered
+   * appenders and copiers version 2, odd ones kafkajs). Default 'mixed'.
+   */
+  producers?: TxnProducerKind | 'mixed';
 }
 
 export const copierGroup = 'chaos-copier';
@@ -99,10 +107,10 @@ export class TxnWorkload {
       allowAutoTopicCreation: false,
     });
     for (let i = 0; i < o.appenders; i++)
-      this.#loops.push(this.#run(`chaos-append-${i}`, (tx, op) => this.#append(tx, op)));
+      this.#loops.push(this.#run(`chaos-append-${i}`, this.#kindOf(i), (tx, op) => this.#append(tx, op)));
     for (let i = 0; i < o.copiers; i++) {
       const owned = [...Array(o.partitions).keys()].filter((p) => p % o.copiers === i);
-      this.#loops.push(this.#copy(`chaos-copy-${i}`, owned));
+      this.#loops.push(this.#copy(`chaos-copy-${i}`, this.#kindOf(i), owned));
     }
     for (const topic of [o.inputTopic, o.outputTopic]) {
       for (let p = 0; p < o.partitions; p++) this.#loops.push(this.#readLoop(this.#client, topic, p));
@@ -127,30 +135,32 @@ export class TxnWorkload {
     };
   }
 
-  async #producer(transactionalId: string): Promise<Producer | null> {
-    const producer = this.#kafka.producer({
+  #kindOf(index: number): TxnProducerKind {
+    const producers = this.#o.producers ?? 'mixed';
+    if (producers !== 'mixed') return producers;
+    return index % 2 === 0 ? 'tv2' : 'kafkajs';
+  }
+
+  #session(transactionalId: string, kind: TxnProducerKind): Promise<TxnSession | null> {
+    return openSession(kind, {
       transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      transactionTimeout: this.#o.transactionTimeoutMs ?? 10_000,
+      transactionTimeoutMs: this.#o.transactionTimeoutMs ?? 10_000,
+      bootstrap: this.#o.bootstrap,
+      kafka: this.#kafka,
     });
-    return producer.connect().then(
-      () => producer,
-      () => null,
-    );
   }
 
   /** One producer's loop of transactions: `body` sends; the loop decides commit or abort and records the outcome. */
   async #run(
     transactionalId: string,
-    body: (tx: Transaction, op: OpenTxn) => Promise<boolean>,
+    kind: TxnProducerKind,
+    body: (tx: TxnSession, op: OpenTxn) => Promise<boolean>,
     onEnd: (op: TxnOp, producerKept: boolean) => void = () => {},
   ): Promise<void> {
-    let producer: Producer | null = null;
+    let producer: TxnSession | null = null;
     let count = 0;
     while (!this.#stopped) {
-      producer ??= await this.#producer(transactionalId);
+      producer ??= await this.#session(transactionalId, kind);
       if (producer === null) {
         await pause(200);
         continue;
@@ -165,24 +175,25 @@ export class TxnWorkload {
       const ended = await this.#transaction(producer, op, body);
       onEnd(op, ended);
       if (!ended) {
-        await producer.disconnect().catch(() => {});
+        await producer.close();
         producer = null;
         await pause(100);
       }
     }
-    await producer?.disconnect().catch(() => {});
+    await producer?.close();
   }
 
   /** Runs one transaction; false when the producer must be replaced. Records the op once it wrote anything. */
   async #transaction(
-    producer: Producer,
+    tx: TxnSession,
     op: OpenTxn,
-    body: (tx: Transaction, op: OpenTxn) => Promise<boolean>,
+    body: (tx: TxnSession, op: OpenTxn) => Promise<boolean>,
   ): Promise<boolean> {
     let commitAsked = false;
-    let tx: Transaction | null = null;
+    let begun = false;
     try {
-      tx = await producer.transaction();
+      await tx.begin();
+      begun = true;
       this.#txns.push(op);
       const worthCommitting = await body(tx, op);
       const abortEvery = this.#o.abortEvery ?? 5;
@@ -203,12 +214,12 @@ export class TxnWorkload {
       op.outcome = commitAsked ? 'unknown' : 'aborted';
       op.endMs = Date.now();
       op.error = error instanceof Error ? error.message : String(error);
-      if (!commitAsked) await tx?.abort().catch(() => {});
+      if (!commitAsked && begun) await tx.abort().catch(() => {});
       return false;
     }
   }
 
-  async #append(tx: Transaction, op: OpenTxn): Promise<boolean> {
+  async #append(tx: TxnSession, op: OpenTxn): Promise<boolean> {
     const o = this.#o;
     for (let k = 0; k < (o.writesPerTxn ?? 3); k++) {
       const partition = o.random.between(0, o.partitions - 1);
@@ -224,25 +235,20 @@ export class TxnWorkload {
   }
 
   /** Records the write before sending: a send that fails may still have landed. */
-  async #send(tx: Transaction, op: OpenTxn, write: TxnWrite, partition: number, topic: string): Promise<void> {
+  async #send(tx: TxnSession, op: OpenTxn, write: TxnWrite, partition: number, topic: string): Promise<void> {
     const recorded: TxnWrite = { ...write };
     op.writes.push(recorded);
-    const [meta] = await tx.send({
-      topic,
-      acks: -1,
-      messages: [{ partition, value: encodeTxnValue(write.id, write.source) }],
-    });
-    const offset = meta?.baseOffset ?? meta?.offset;
-    if (meta?.errorCode === 0 && offset !== undefined) recorded.ackedOffset = BigInt(offset);
+    const offset = await tx.send(topic, partition, Buffer.from(encodeTxnValue(write.id, write.source)));
+    if (offset !== undefined) recorded.ackedOffset = offset;
   }
 
-  async #copy(transactionalId: string, owned: readonly number[]): Promise<void> {
+  async #copy(transactionalId: string, kind: TxnProducerKind, owned: readonly number[]): Promise<void> {
     const o = this.#o;
     const admin = this.#kafka.admin();
     await admin.connect().catch(() => {});
     /** Next input offset per owned partition; null until loaded for the current producer. */
     let positions: Map<number, bigint> | null = null;
-    const body = async (tx: Transaction, op: OpenTxn): Promise<boolean> => {
+    const body = async (tx: TxnSession, op: OpenTxn): Promise<boolean> => {
       // After InitProducerId (a new producer's first transaction) the group's offsets are stable.
       positions ??= await this.#committedPositions(admin, owned);
       const client = this.#client;
@@ -259,15 +265,7 @@ export class TxnWorkload {
       }
       if (advanced.length === 0) return false;
       op.offsets = advanced.map((a) => ({ partition: name(o.inputTopic, a.partition), offset: a.offset }));
-      await tx.sendOffsets({
-        consumerGroupId: copierGroup,
-        topics: [
-          {
-            topic: o.inputTopic,
-            partitions: advanced.map((a) => ({ partition: a.partition, offset: String(a.offset) })),
-          },
-        ],
-      });
+      await tx.sendOffsets(copierGroup, o.inputTopic, advanced);
       return true;
     };
     const onEnd = (op: TxnOp, producerKept: boolean): void => {
@@ -277,7 +275,7 @@ export class TxnWorkload {
         for (const a of op.offsets ?? []) positions.set(Number(a.partition.split('/').pop()), a.offset);
       }
     };
-    await this.#run(transactionalId, body, onEnd).finally(() => admin.disconnect().catch(() => {}));
+    await this.#run(transactionalId, kind, body, onEnd).finally(() => admin.disconnect().catch(() => {}));
   }
 
   async #committedPositions(admin: ReturnType<Kafka['admin']>, owned: readonly number[]): Promise<Map<number, bigint>> {
