@@ -7,6 +7,12 @@
  * each in its own process, alternating targets (ABBA order); the script
  * prints transactions/s, records/s and commit latency p50/p99/max (the
  * time rd_kafka_commit_transaction takes) per target, median of the runs.
+ * A third row drives `runnel dev` with @runnel/client's
+ * TransactionalProducer at transaction version 2 (KIP-890 part 2: no
+ * AddPartitionsToTxn, Produce v12 adds the partitions, every EndTxn v5
+ * raises the epoch; the records grouped into one batch per partition, sent
+ * in parallel, then EndTxn; its "commit" is the sends plus EndTxn, as
+ * librdkafka's commit includes flushing the records), in this process.
  * Method and results: BENCHMARKS.md.
  *
  *   node scripts/bench-transactions.ts [--txns N] [--records-per-txn R] [--record-bytes B] [--runs K] [--partitions P]
@@ -15,6 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { KafkaClient, TransactionalProducer } from '@runnel/client';
 import { ensureTopics, startBroker } from './bench/broker-process.ts';
 import { buildRdkafkaTool, execTool, startMockCluster } from './bench/rdkafka-tool.ts';
 
@@ -49,6 +56,45 @@ interface RunResult {
   commitMaxMs: number;
 }
 
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+}
+
+/** The same workload with Runnel's transaction version 2 producer, in this process. */
+async function runTv2(bootstrap: string, run: number): Promise<RunResult> {
+  const client = await KafkaClient.connect({ bootstrap, clientId: `bench-tv2-${run}`, allowAutoTopicCreation: false });
+  try {
+    const producer = await TransactionalProducer.init(client, { transactionalId: `bench-tv2-${run}` });
+    const value = Buffer.alloc(recordBytes, 0x61);
+    const latencies: number[] = [];
+    const start = performance.now();
+    for (let t = 0; t < txns; t++) {
+      const began = performance.now();
+      const byPartition = new Map<number, { key: null; value: Buffer }[]>();
+      for (let r = 0; r < perTxn; r++) {
+        const p = (t * perTxn + r) % partitions;
+        const list = byPartition.get(p) ?? [];
+        list.push({ key: null, value });
+        byPartition.set(p, list);
+      }
+      await Promise.all([...byPartition].map(([p, records]) => producer.send(topic, p, records)));
+      await producer.commit();
+      latencies.push(performance.now() - began);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    return {
+      txnsPerSec: txns / seconds,
+      recordsPerSec: (txns * perTxn) / seconds,
+      commitP50Ms: percentile(sorted, 0.5),
+      commitP99Ms: percentile(sorted, 0.99),
+      commitMaxMs: sorted.at(-1) ?? Number.NaN,
+    };
+  } finally {
+    client.close();
+  }
+}
+
 function median(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
@@ -67,7 +113,7 @@ async function main(): Promise<void> {
   try {
     await ensureTopics({ host: '127.0.0.1', port: dev.ready }, [topic], partitions);
     const targets = { runnel: `127.0.0.1:${dev.ready}`, mock: mock.bootstrap } as const;
-    const results: Record<keyof typeof targets, RunResult[]> = { runnel: [], mock: [] };
+    const results: Record<keyof typeof targets | 'runnelTv2', RunResult[]> = { runnel: [], mock: [], runnelTv2: [] };
     for (let i = 0; i < runs; i++) {
       const order = i % 2 === 0 ? (['runnel', 'mock'] as const) : (['mock', 'runnel'] as const);
       for (const target of order) {
@@ -83,11 +129,12 @@ async function main(): Promise<void> {
         ]);
         results[target].push(JSON.parse(out.trim().split('\n').pop() ?? '{}') as RunResult);
       }
+      results.runnelTv2.push(await runTv2(targets.runnel, i));
     }
     const row = (name: string, rs: readonly RunResult[]): string => {
       const m = (k: keyof RunResult) => median(rs.map((r) => r[k]));
       return (
-        `${name.padEnd(8)} ${m('txnsPerSec').toFixed(1).padStart(8)} ${m('recordsPerSec').toFixed(0).padStart(10)} ` +
+        `${name.padEnd(10)} ${m('txnsPerSec').toFixed(1).padStart(8)} ${m('recordsPerSec').toFixed(0).padStart(10)} ` +
         `${m('commitP50Ms').toFixed(2).padStart(9)} ${m('commitP99Ms').toFixed(2).padStart(9)} ${m('commitMaxMs').toFixed(2).padStart(9)}   ` +
         rs.map((r) => r.txnsPerSec.toFixed(1)).join(' ')
       );
@@ -98,6 +145,7 @@ async function main(): Promise<void> {
         `${runs} runs per target in ABBA order, median\n` +
         `target     txns/s  records/s  commit p50  p99 (ms)   max   (txns/s per run)\n` +
         `${row('runnel', results.runnel)}\n${row('mock', results.mock)}\n` +
+        `${row('runnel v2', results.runnelTv2)}   (@runnel/client, transaction version 2)\n` +
         `runnel / mock txns/s: ${(median(results.runnel.map((r) => r.txnsPerSec)) / median(results.mock.map((r) => r.txnsPerSec))).toFixed(3)}\n`,
     );
   } finally {
