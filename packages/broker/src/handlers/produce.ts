@@ -181,6 +181,8 @@ export function produceHandler(broker: BrokerContext, verifier: TxnVerifier | nu
     // v0-2 carry message formats v0/v1, refused per partition as UNSUPPORTED_FOR_MESSAGE_FORMAT.
     minVersion: 0,
     maxVersion: 8,
+    // Every partition's append (and acks wait) is awaited, and the tail cache claims the stored bytes itself.
+    requestBytesFreeAfterHandling: true,
     async handle(request: ProduceRequest): Promise<ProduceResponse | null> {
       const acks = request.acks;
       if (!isAcks(acks)) {
