@@ -45,6 +45,7 @@ import { HttpServer } from './http-server.ts';
 import { topicLimits } from './log-config.ts';
 import { metaPropertiesFileName, readMetaProperties, writeMetaProperties } from './meta-properties.ts';
 import { BrokerMetrics } from './metrics.ts';
+import { FramePool } from './network/frame-pool.ts';
 import { KafkaServer } from './network/kafka-server.ts';
 import { PartitionManager } from './partition-manager.ts';
 import { ProducerIdManager } from './producers/producer-id-manager.ts';
@@ -74,7 +75,19 @@ export interface BrokerOptions {
   onConsumerOffsetsMarker?: ConsumerOffsetsMarkerHook;
   /** What DescribeTransactions / ListTransactions answer from; default: this broker's transaction coordinator. */
   transactions?: TransactionsView;
+  /**
+   * Overwrite recycled request frames the moment they are released (see
+   * FramePool), so a test catches any early release; default: on when the
+   * environment sets RUNNEL_POISON_RELEASED_FRAMES=1.
+   */
+  poisonReleasedFrames?: boolean;
 }
+
+/** Produce frames pooled: above one socket read (smaller ones are rarely assembled), up to 16 MiB. */
+const pooledFrameBytesMin = 64 * 1024;
+const pooledFrameBytesMax = 16 * 1024 * 1024;
+/** Free frame memory a broker keeps for reuse. */
+const pooledFreeBytesMax = 32 * 1024 * 1024;
 
 export class Broker {
   readonly config: BrokerConfig;
@@ -102,11 +115,18 @@ export class Broker {
   /** The cluster this broker's data directory belongs to (meta.properties); null before its first registration. */
   #storedClusterId: string | null;
   readonly #extraMetrics: readonly Registry[];
+  readonly #framePool: FramePool;
 
   private constructor(options: BrokerOptions, storedClusterId: string | null) {
     this.config = options.config;
     this.#storedClusterId = storedClusterId;
     this.#extraMetrics = options.extraMetrics ?? [];
+    this.#framePool = new FramePool({
+      frameBytesMin: pooledFrameBytesMin,
+      frameBytesMax: pooledFrameBytesMax,
+      freeBytesMax: pooledFreeBytesMax,
+      poisonReleased: options.poisonReleasedFrames ?? process.env.RUNNEL_POISON_RELEASED_FRAMES === '1',
+    });
     const clock = options.clock ?? systemClock;
     this.#clock = clock;
     this.#fs = options.fs ?? nodeFileSystem;
@@ -154,6 +174,7 @@ export class Broker {
         logSizeBytes: () => sum(this.#partitions.all(), (p) => p.log.sizeBytes),
         connectionCount: () => this.#server?.connectionCount ?? 0,
         producerIdCount: () => sum(this.#partitions.all(), (p) => p.log.producerCount),
+        pooledFrames: () => this.#framePool.stats,
       },
       { defaultMetrics: options.processMetrics ?? false },
     );
@@ -313,6 +334,7 @@ export class Broker {
       port: config.port,
       connectionsMax: config.connectionsMax,
       frameBytesMax: config.requestBytesMax,
+      framePool: this.#framePool,
       inflightMax: config.inflightRequestsPerConnectionMax,
       process: this.#processor.process,
       logger: this.#logger,

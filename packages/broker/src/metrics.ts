@@ -14,6 +14,8 @@ export interface GaugeSources {
   connectionCount(): number;
   /** Producer ids with state, summed over the partitions hosted here. */
   producerIdCount(): number;
+  /** Request frames assembled in the frame pool, and how many of them on recycled memory (see FramePool). */
+  pooledFrames(): { acquired: number; reused: number };
 }
 
 export class BrokerMetrics {
@@ -125,6 +127,25 @@ export class BrokerMetrics {
       registers,
       collect() {
         this.set(sources.connectionCount());
+      },
+    });
+    // Counters read at scrape time from the pool's own tallies, which only grow.
+    new Counter({
+      name: 'runnel_network_pooled_request_frames_total',
+      help: 'Large request frames assembled in the frame pool',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.pooledFrames().acquired);
+      },
+    });
+    new Counter({
+      name: 'runnel_network_recycled_request_frames_total',
+      help: 'Pooled request frames assembled in memory recycled from an earlier frame',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.pooledFrames().reused);
       },
     });
   }

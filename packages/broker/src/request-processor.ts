@@ -19,6 +19,7 @@ import {
 import type { Handler } from './handlers/handler.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { ConnectionContext, RequestOutcome } from './network/connection.ts';
+import type { FrameClaim } from './network/frame-pool.ts';
 
 const apiVersionsKey = 18;
 
@@ -41,7 +42,16 @@ export class RequestProcessor {
     this.#handlers.set(handler.apiKey, handler);
   }
 
-  readonly process = async (frame: Buffer, connection: ConnectionContext): Promise<RequestOutcome> => {
+  /**
+   * `claim` is the caller's claim on a pooled frame (null when not pooled):
+   * released once the handler has settled if it declares the request's
+   * bytes free then, otherwise dropped unreleased (the frame is not reused).
+   */
+  readonly process = async (
+    frame: Buffer,
+    connection: ConnectionContext,
+    claim: FrameClaim | null = null,
+  ): Promise<RequestOutcome> => {
     const started = performance.now();
     const decoded = decodeRequestFrame(frame);
     if (!decoded.ok) {
@@ -87,6 +97,8 @@ export class RequestProcessor {
       return { kind: 'close', reason: `${api} v${header.apiVersion} is not served` };
     }
     const response = await handler.handle(body as never, { header, connection });
+    // Not in a finally: after a handler's bug its appends may still be writing these bytes.
+    if (handler.requestBytesFreeAfterHandling === true) claim?.release();
     this.#metrics.requests.inc({ request: api });
     this.#metrics.requestSeconds.observe({ request: api }, (performance.now() - started) / 1000);
     if (response === null) return { kind: 'none' };

@@ -51,6 +51,7 @@ class Harness {
       id,
       socket,
       frameBytesMax,
+      framePool: null,
       inflightMax,
       logger: silentLogger(),
       onClose: () => this.closedConnections.push(id),

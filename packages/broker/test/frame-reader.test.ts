@@ -1,5 +1,6 @@
 import { Random } from '@runnel/common';
 import { describe, expect, it } from 'vitest';
+import { FramePool, retainFrame } from '../src/network/frame-pool.ts';
 import { type FrameEvent, FrameReader } from '../src/network/frame-reader.ts';
 
 function framed(payloads: Buffer[]): Buffer {
@@ -52,5 +53,28 @@ describe('FrameReader', () => {
     const negative = Buffer.alloc(4);
     negative.writeInt32BE(-1);
     expect(new FrameReader(100).push(negative)).toEqual([{ kind: 'oversized', sizeBytes: -1 }]);
+  });
+
+  it('assembles a frame spanning chunks in pooled memory and hands over the claim; a frame inside one chunk has none', () => {
+    const pool = new FramePool({
+      frameBytesMin: 100,
+      frameBytesMax: 10_000,
+      freeBytesMax: 100_000,
+      poisonReleased: false,
+    });
+    const random = new Random(9);
+    const big = random.bytes(3000);
+    const small = random.bytes(50);
+    const stream = framed([big, small]);
+    const reader = new FrameReader(10_000, pool);
+    const events = [...reader.push(stream.subarray(0, 1000)), ...reader.push(stream.subarray(1000))];
+    const [first, second] = events;
+    if (first?.kind !== 'frame' || second?.kind !== 'frame') throw new Error('expected two frames');
+    expect(first.frame).toEqual(big);
+    expect(first.claim).not.toBeNull();
+    expect(retainFrame(first.frame)).not.toBeNull();
+    expect(second.frame).toEqual(small);
+    expect(second.claim).toBeNull();
+    expect(pool.stats.acquired).toBe(1);
   });
 });

@@ -49,6 +49,7 @@ export function handlerContext(
       logSizeBytes: () => 0,
       connectionCount: () => 0,
       producerIdCount: () => partition.log.producerCount,
+      pooledFrames: () => ({ acquired: 0, reused: 0 }),
     },
     { defaultMetrics: false },
   );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FramePool, poisonByte, retainFrame } from '../src/network/frame-pool.ts';
 import { LeaderTailCache } from '../src/replication/leader-tail-cache.ts';
 
 /** An entry of `records` offsets from `base`, its bytes tagged with the base offset so reads can be told apart. */
@@ -76,5 +77,56 @@ describe('LeaderTailCache', () => {
     cache.add(...entry(0, 1));
     expect(cache.sizeBytes).toBe(0);
     expect(cache.read(0n, 1000, 100n)).toBeNull();
+  });
+
+  describe('with recycled request frames (poison mode)', () => {
+    const frameBytes = 100 * 1024;
+
+    /** A produce frame from a poisoning pool holding `base`-tagged record bytes, and the request's own claim. */
+    function pooledEntry(pool: FramePool, base: number) {
+      const got = pool.acquire(frameBytes);
+      if (got === null) throw new Error('frame not pooled');
+      const records = got.frame.subarray(64);
+      records.fill(base % 256);
+      return { records, requestClaim: got.claim };
+    }
+
+    const newPool = () =>
+      new FramePool({
+        frameBytesMin: 1024,
+        frameBytesMax: 1024 * 1024,
+        freeBytesMax: 8 * 1024 * 1024,
+        poisonReleased: true,
+      });
+
+    it('an entry keeps its bytes intact after the request lets go, until the high watermark trims it', () => {
+      const pool = newPool();
+      const cache = new LeaderTailCache(1024 * 1024);
+      const { records, requestClaim } = pooledEntry(pool, 5);
+      cache.add(5n, 15n, records);
+      requestClaim.release();
+      expect(cache.read(5n, frameBytes, 100n)?.[0]?.every((b) => b === 5)).toBe(true);
+      cache.trimBelow(15n);
+      expect(records.every((b) => b === poisonByte)).toBe(true);
+    });
+
+    it('a reader claim outlives eviction and clear; clear releases the entries', () => {
+      const pool = newPool();
+      const cache = new LeaderTailCache(1024 * 1024);
+      const first = pooledEntry(pool, 1);
+      const second = pooledEntry(pool, 2);
+      cache.add(0n, 10n, first.records);
+      cache.add(10n, 20n, second.records);
+      first.requestClaim.release();
+      second.requestClaim.release();
+      const [read] = cache.read(0n, frameBytes, 100n) ?? [];
+      const readerClaim = read === undefined ? null : retainFrame(read);
+      expect(readerClaim).not.toBeNull();
+      cache.clear();
+      expect(second.records.every((b) => b === poisonByte)).toBe(true);
+      expect(first.records.every((b) => b === 1)).toBe(true);
+      readerClaim?.release();
+      expect(first.records.every((b) => b === poisonByte)).toBe(true);
+    });
   });
 });

@@ -14,6 +14,7 @@ import type { Handler, RequestContext } from '../src/handlers/handler.ts';
 import { register } from '../src/handlers/handler.ts';
 import { BrokerMetrics } from '../src/metrics.ts';
 import type { RequestOutcome } from '../src/network/connection.ts';
+import { FramePool, poisonByte } from '../src/network/frame-pool.ts';
 import { RequestProcessor } from '../src/request-processor.ts';
 
 const connection = { id: 7, remoteAddress: '127.0.0.1:5555' };
@@ -43,7 +44,7 @@ const apiVersionsBody = { clientSoftwareName: 'unit', clientSoftwareVersion: '1'
 const produceBody: ProduceRequest = { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [] };
 
 /** Handlers that record what they were asked; ApiVersions v0-1 answers a fixed table, Produce answers nothing. */
-function setup(options: { apiVersionsThrows?: boolean } = {}) {
+function setup(options: { apiVersionsThrows?: boolean; produceThrows?: boolean } = {}) {
   const calls: { apiKey: number; correlationId: number; connectionId: number }[] = [];
   const table: ApiVersionsResponse = {
     errorCode: ErrorCode.NONE,
@@ -68,8 +69,10 @@ function setup(options: { apiVersionsThrows?: boolean } = {}) {
     apiKey: 0,
     minVersion: 3,
     maxVersion: 9,
+    requestBytesFreeAfterHandling: true,
     async handle(request, context) {
       calls.push({ apiKey: 0, correlationId: context.header.correlationId, connectionId: context.connection.id });
+      if (options.produceThrows === true) throw new Error('handler bug');
       return request.acks === 0 ? null : { responses: [], throttleTimeMs: 0 };
     },
   };
@@ -80,6 +83,7 @@ function setup(options: { apiVersionsThrows?: boolean } = {}) {
       logSizeBytes: () => 0,
       connectionCount: () => 0,
       producerIdCount: () => 0,
+      pooledFrames: () => ({ acquired: 0, reused: 0 }),
     },
     { defaultMetrics: false },
   );
@@ -103,7 +107,36 @@ async function counted(metrics: BrokerMetrics, name: 'requests' | 'requestErrors
   return out;
 }
 
+/** `bytes` copied into a frame from a poisoning pool, with the connection's claim on it. */
+function pooledFrame(bytes: Buffer) {
+  const pool = new FramePool({ frameBytesMin: 1, frameBytesMax: 1 << 20, freeBytesMax: 1 << 22, poisonReleased: true });
+  const got = pool.acquire(bytes.length);
+  if (got === null) throw new Error('frame not pooled');
+  bytes.copy(got.frame);
+  return got;
+}
+
+const poisoned = (bytes: Buffer) => bytes.every((b) => b === poisonByte);
+
 describe('RequestProcessor', () => {
+  it('releases a pooled frame once a handler that frees its request bytes has settled', async () => {
+    const { processor } = setup();
+    const { frame: pooled, claim } = pooledFrame(frame(0, 7, 5, { ...produceBody, acks: 1 }));
+    const outcome = await processor.process(pooled, connection, claim);
+    expect(outcome.kind).toBe('respond');
+    expect(poisoned(pooled)).toBe(true);
+  });
+
+  it('keeps a pooled frame when its handler does not declare the bytes free, or throws', async () => {
+    const { processor } = setup({ apiVersionsThrows: false, produceThrows: true });
+    const apiVersions = pooledFrame(frame(18, 1, 1, apiVersionsBody));
+    await processor.process(apiVersions.frame, connection, apiVersions.claim);
+    expect(poisoned(apiVersions.frame)).toBe(false);
+    const produce = pooledFrame(frame(0, 7, 2, { ...produceBody, acks: 1 }));
+    await expect(processor.process(produce.frame, connection, produce.claim)).rejects.toThrow('handler bug');
+    expect(poisoned(produce.frame)).toBe(false);
+  });
+
   it('hands a served request to its handler and encodes the answer with the request correlation id', async () => {
     const { processor, calls, metrics } = setup();
     const outcome = await processor.process(frame(18, 1, 4242, apiVersionsBody), connection);

@@ -128,9 +128,14 @@ function serveStream(
         fail(status.INTERNAL, e instanceof Error ? e.message : String(e));
         break;
       }
-      if (session.signal.aborted) break;
+      if (session.signal.aborted) {
+        response.release?.();
+        break;
+      }
+      // grpc-js calls back once the message is serialized and written, never before; not at all when cancelled.
+      const written = call.write(replicaFetchResponseToProto(next.requestId, response), () => response.release?.());
       // Waiting for drain keeps at most one response buffered per follower.
-      if (!call.write(replicaFetchResponseToProto(next.requestId, response))) await writable(call, session.signal);
+      if (!written) await writable(call, session.signal);
     }
     draining = false;
     if (followerDone && !session.signal.aborted) {

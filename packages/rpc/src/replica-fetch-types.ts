@@ -60,6 +60,13 @@ export interface ReplicaFetchPartitionResponse {
 
 export interface ReplicaFetchResponse {
   readonly partitions: readonly ReplicaFetchPartitionResponse[];
+  /**
+   * Leader side: called once nothing will read the response's record bytes
+   * again (serialized for the transport, or dropped unsent), so the leader
+   * can recycle memory it lent them from. It may never be called (a
+   * cancelled call); the lender must then simply not reuse that memory.
+   */
+  readonly release?: () => void;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ServiceError } from '@grpc/grpc-js';
 import { Client, credentials, status } from '@grpc/grpc-js';
 import { leaderEpoch, offset, partitionId } from '@runnel/common';
@@ -130,6 +130,30 @@ describe('replica fetch', () => {
     );
     expect(results.map((r) => responseOf(r).partitions[0]?.logEndOffset)).toEqual(offsets);
     expect(handled).toEqual(offsets);
+  });
+
+  it("a response's release is called once, after its records are serialized: overwriting them then does not reach the follower", async () => {
+    const records = randomBytes(256 * 1024);
+    const original = Buffer.from(records);
+    let releases = 0;
+    const server = await startServer((r) => {
+      const response = responseFor(r);
+      return Promise.resolve({
+        partitions: response.partitions.map((p) => ({ ...p, records })),
+        release: () => {
+          releases++;
+          records.fill(0xdb);
+        },
+      });
+    });
+    const client = startClient(server.port);
+    const result = responseOf(await client.fetch(fetchRequest({ partitions: [partitionFetch] })));
+    // Digests, not the bytes: a 256 KiB diff would take the reporter minutes.
+    const digest = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    expect(digest(result.partitions[0]?.records ?? Buffer.alloc(0))).toBe(digest(original));
+    await waitFor('the response to be released', () => releases > 0);
+    expect(releases).toBe(1);
+    expect(records.every((b) => b === 0xdb)).toBe(true);
   });
 
   it('a handler that long-polls holds its fetch and the ones behind it until data arrives', async () => {

@@ -27,6 +27,14 @@ export interface Handler<K extends ApiKey = ApiKey> {
   readonly apiKey: K;
   readonly minVersion: number;
   readonly maxVersion: number;
+  /**
+   * True when the request's bytes may be recycled once `handle` settles: it
+   * settles only after everything it started with them is done, and what
+   * keeps a view of them past that takes its own claim (see FramePool).
+   * Unset: the bytes are left to the garbage collector (a handler may keep
+   * views of them, as group state keeps member metadata).
+   */
+  readonly requestBytesFreeAfterHandling?: true;
   handle(request: RequestByKey[K], context: RequestContext): Promise<ResponseByKey[K] | null>;
 }
 

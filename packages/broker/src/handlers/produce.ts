@@ -212,6 +212,8 @@ export function produceHandler(
     // v0-2 carry message formats v0/v1, refused per partition as UNSUPPORTED_FOR_MESSAGE_FORMAT.
     minVersion: advertised.minVersion,
     maxVersion: advertised.maxVersion,
+    // Every partition's append (and acks wait) is awaited, and the tail cache claims the stored bytes itself.
+    requestBytesFreeAfterHandling: true,
     async handle(request: ProduceRequest, context: RequestContext): Promise<ProduceResponse | null> {
       const apiVersion = context.header.apiVersion;
       const acks = request.acks;

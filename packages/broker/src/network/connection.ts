@@ -15,6 +15,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '@runnel/common';
+import type { FrameClaim, FramePool } from './frame-pool.ts';
 import { FrameReader } from './frame-reader.ts';
 
 /** What a request produced: response chunks, nothing (no response is sent), or a reason to close the connection. */
@@ -28,7 +29,17 @@ export interface ConnectionContext {
   readonly remoteAddress: string;
 }
 
-export type RequestProcessor = (frame: Buffer, connection: ConnectionContext) => Promise<RequestOutcome>;
+/** Handles one frame; `claim` (a pooled frame's) passes to it, to release when the frame's bytes are free. */
+export type RequestProcessor = (
+  frame: Buffer,
+  connection: ConnectionContext,
+  claim: FrameClaim | null,
+) => Promise<RequestOutcome>;
+
+interface WaitingFrame {
+  readonly frame: Buffer;
+  readonly claim: FrameClaim | null;
+}
 
 const writeBufferBytesHigh = 16 * 1024 * 1024;
 const closeGraceMs = 2000;
@@ -44,7 +55,7 @@ export class Connection implements ConnectionContext {
   /** Outcomes by sequence number, waiting for their turn to be written. */
   readonly #ready = new Map<number, RequestOutcome>();
   /** Frames read but not dispatched yet, from #waitingHead on: at most one chunk's worth (reading pauses while any wait). */
-  #waiting: Buffer[] = [];
+  #waiting: WaitingFrame[] = [];
   #waitingHead = 0;
   #nextSeq = 0;
   #nextToWrite = 0;
@@ -55,6 +66,8 @@ export class Connection implements ConnectionContext {
     id: number;
     socket: Socket;
     frameBytesMax: number;
+    /** Where large frames are assembled; null allocates each. */
+    framePool: FramePool | null;
     inflightMax: number;
     process: RequestProcessor;
     logger: Logger;
@@ -63,7 +76,7 @@ export class Connection implements ConnectionContext {
     this.id = options.id;
     this.#socket = options.socket;
     this.remoteAddress = `${options.socket.remoteAddress ?? '?'}:${options.socket.remotePort ?? '?'}`;
-    this.#reader = new FrameReader(options.frameBytesMax);
+    this.#reader = new FrameReader(options.frameBytesMax, options.framePool);
     this.#process = options.process;
     this.#inflightMax = options.inflightMax;
     this.#logger = options.logger.child({ connection: this.id, remote: this.remoteAddress });
@@ -103,7 +116,7 @@ export class Connection implements ConnectionContext {
         this.close(`request size ${event.sizeBytes} outside 0..socket.request.max.bytes`);
         return;
       }
-      this.#waiting.push(event.frame);
+      this.#waiting.push({ frame: event.frame, claim: event.claim });
     }
     this.#dispatchWaiting();
     this.#maybePause();
@@ -111,10 +124,10 @@ export class Connection implements ConnectionContext {
 
   #dispatchWaiting(): void {
     while (!this.#closed && this.inflight < this.#inflightMax) {
-      const frame = this.#waiting[this.#waitingHead];
-      if (frame === undefined) break;
+      const waiting = this.#waiting[this.#waitingHead];
+      if (waiting === undefined) break;
       this.#waitingHead++;
-      this.#dispatch(frame);
+      this.#dispatch(waiting);
     }
     // An index instead of shift(): a chunk of many small frames drains in linear time.
     if (this.#waitingHead >= this.#waiting.length) {
@@ -123,9 +136,9 @@ export class Connection implements ConnectionContext {
     }
   }
 
-  #dispatch(frame: Buffer): void {
+  #dispatch({ frame, claim }: WaitingFrame): void {
     const seq = this.#nextSeq++;
-    this.#process(frame, this).then(
+    this.#process(frame, this, claim).then(
       (outcome) => this.#complete(seq, outcome),
       (error: unknown) => {
         // A handler threw: a bug, not bad input. Keep serving others; drop this connection.

@@ -3,9 +3,16 @@
  *
  * A frame that arrives inside one socket chunk is handed out as a subarray
  * of that chunk (no copy); a frame spread over several chunks is assembled
- * once into a buffer of its declared size. Owned by one Connection.
+ * once into a buffer of its declared size, taken from the FramePool when
+ * one is given and the size is pooled (the event then carries the reader's
+ * claim on it, which passes to whoever takes the frame). Owned by one
+ * Connection.
  */
-export type FrameEvent = { kind: 'frame'; frame: Buffer } | { kind: 'oversized'; sizeBytes: number };
+import type { FrameClaim, FramePool } from './frame-pool.ts';
+
+export type FrameEvent =
+  | { kind: 'frame'; frame: Buffer; claim: FrameClaim | null }
+  | { kind: 'oversized'; sizeBytes: number };
 
 export class FrameReader {
   readonly #frameBytesMax: number;
@@ -15,10 +22,13 @@ export class FrameReader {
   /** Declared size of the frame being assembled, or -1 while reading the size. */
   #frameSize = -1;
   #assembly: Buffer | null = null;
+  #assemblyClaim: FrameClaim | null = null;
   #assemblyFilled = 0;
+  readonly #pool: FramePool | null;
 
-  constructor(frameBytesMax: number) {
+  constructor(frameBytesMax: number, pool: FramePool | null = null) {
     this.#frameBytesMax = frameBytesMax;
+    this.#pool = pool;
   }
 
   /** Feeds one socket chunk; returns the complete frames (and any oversize verdict, after which the stream is unusable). */
@@ -46,7 +56,7 @@ export class FrameReader {
           return events;
         }
         if (this.#frameSize === 0) {
-          events.push({ kind: 'frame', frame: Buffer.alloc(0) });
+          events.push({ kind: 'frame', frame: Buffer.alloc(0), claim: null });
           this.#frameSize = -1;
         }
         continue;
@@ -54,19 +64,24 @@ export class FrameReader {
       const need = this.#frameSize - this.#assemblyFilled;
       const available = chunk.length - pos;
       if (this.#assembly === null && available >= need) {
-        events.push({ kind: 'frame', frame: chunk.subarray(pos, pos + need) });
+        events.push({ kind: 'frame', frame: chunk.subarray(pos, pos + need), claim: null });
         pos += need;
         this.#frameSize = -1;
         continue;
       }
-      if (this.#assembly === null) this.#assembly = Buffer.allocUnsafe(this.#frameSize);
+      if (this.#assembly === null) {
+        const pooled = this.#pool?.acquire(this.#frameSize) ?? null;
+        this.#assembly = pooled?.frame ?? Buffer.allocUnsafe(this.#frameSize);
+        this.#assemblyClaim = pooled?.claim ?? null;
+      }
       const take = Math.min(need, available);
       chunk.copy(this.#assembly, this.#assemblyFilled, pos, pos + take);
       this.#assemblyFilled += take;
       pos += take;
       if (this.#assemblyFilled === this.#frameSize) {
-        events.push({ kind: 'frame', frame: this.#assembly });
+        events.push({ kind: 'frame', frame: this.#assembly, claim: this.#assemblyClaim });
         this.#assembly = null;
+        this.#assemblyClaim = null;
         this.#assemblyFilled = 0;
         this.#frameSize = -1;
       }

@@ -13,12 +13,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '@runnel/common';
 import { Connection, type RequestProcessor } from './connection.ts';
+import type { FramePool } from './frame-pool.ts';
 
 export interface KafkaServerOptions {
   host: string;
   port: number;
   connectionsMax: number;
   frameBytesMax: number;
+  /** Where large request frames are assembled (recycled); null allocates each. */
+  framePool: FramePool | null;
   inflightMax: number;
   process: RequestProcessor;
   logger: Logger;
@@ -99,6 +102,7 @@ export class KafkaServer {
       id: this.#nextId++,
       socket,
       frameBytesMax: this.#options.frameBytesMax,
+      framePool: this.#options.framePool,
       inflightMax: this.#options.inflightMax,
       process: this.#options.process,
       logger: this.#options.logger,

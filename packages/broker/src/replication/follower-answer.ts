@@ -11,6 +11,7 @@
  * Partition.answerFollowerFetch calls these around its tracker update.
  */
 import type { PartitionLog } from '@runnel/storage';
+import { type FrameClaim, retainFrame } from '../network/frame-pool.ts';
 import type { EpochEnd } from './divergence.ts';
 import type { LeaderAnswerError } from './follower-apply.ts';
 import type { LeaderTailCache } from './leader-tail-cache.ts';
@@ -51,7 +52,7 @@ export async function readForFollower(
   fetchOffset: bigint,
   maxBytes: number,
   leaderEndOffset: bigint,
-): Promise<{ records: Buffer; source: 'tail' | 'log' } | null> {
+): Promise<{ records: Buffer; source: 'tail' | 'log'; claim: FrameClaim | null } | null> {
   const cached = tail?.read(fetchOffset, maxBytes, leaderEndOffset) ?? null;
   let chunks: readonly Buffer[];
   let source: 'tail' | 'log';
@@ -66,5 +67,7 @@ export async function readForFollower(
   }
   // One message field per partition: several appends are joined (protobuf copies them once more regardless).
   const records = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-  return { records: records ?? Buffer.alloc(0), source };
+  // A cached entry sent as is may be a recycled frame's: claimed now, before the cache can evict it.
+  const claim = source === 'tail' && records !== undefined && chunks.length === 1 ? retainFrame(records) : null;
+  return { records: records ?? Buffer.alloc(0), source, claim };
 }

@@ -19,6 +19,7 @@ import type {
   ReplicaFetchPartitionResponse,
   ReplicaFetchRequest,
 } from '@runnel/rpc';
+import type { FrameClaim } from '../network/frame-pool.ts';
 import type { Partition } from './partition.ts';
 import type { FollowerFetchAnswer } from './partition-api.ts';
 import type { ReplicationMetrics } from './replication-metrics.ts';
@@ -40,9 +41,13 @@ export function leaderFetchHandler(options: LeaderFetchHandlerOptions): ReplicaF
     for (;;) {
       const round = await answer(request, options);
       const waitMs = deadline - options.clock.monotonicMs();
+      const release = (): void => {
+        for (const claim of round.claims) claim.release();
+      };
       if (round.bytes > 0 || round.urgent || waitMs <= 0 || signal.aborted) {
-        return { partitions: round.partitions };
+        return { partitions: round.partitions, release };
       }
+      release();
       await waitForAppend(round.leading, waitMs, signal, options.timers);
     }
   };
@@ -54,14 +59,17 @@ interface Round {
   /** Something the follower should hear now: an error or a divergence. */
   urgent: boolean;
   leading: Partition[];
+  /** Claims on recycled frames the records are views of: released once the response is sent (see FramePool). */
+  claims: FrameClaim[];
 }
 
 async function answer(request: ReplicaFetchRequest, options: LeaderFetchHandlerOptions): Promise<Round> {
-  const round: Round = { partitions: [], bytes: 0, urgent: false, leading: [] };
+  const round: Round = { partitions: [], bytes: 0, urgent: false, leading: [], claims: [] };
   let remaining = request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
   for (const asked of request.partitions) {
     const p = options.lookup(asked.topicId, asked.partition);
-    const answered = await answerPartition(request, asked, p, remaining, options);
+    const { answered, claim } = await answerPartition(request, asked, p, remaining, options);
+    if (claim !== null) round.claims.push(claim);
     if (answered.error !== 'none' || answered.divergingEpoch !== null) round.urgent = true;
     if (p !== undefined && answered.error === 'none') round.leading.push(p);
     if (answered.records.length > 0) {
@@ -80,10 +88,10 @@ async function answerPartition(
   p: Partition | undefined,
   maxBytes: number,
   options: LeaderFetchHandlerOptions,
-): Promise<ReplicaFetchPartitionResponse> {
+): Promise<{ answered: ReplicaFetchPartitionResponse; claim: FrameClaim | null }> {
   const address = { topicId: asked.topicId, partition: asked.partition };
   if (p === undefined) {
-    return {
+    const answered = {
       ...address,
       error: 'unknown_partition',
       highWatermark: offset(-1n),
@@ -91,7 +99,8 @@ async function answerPartition(
       logEndOffset: offset(-1n),
       divergingEpoch: null,
       records: Buffer.alloc(0),
-    };
+    } as const;
+    return { answered, claim: null };
   }
   const answered: FollowerFetchAnswer = await p.answerFollowerFetch(
     {
@@ -107,7 +116,7 @@ async function answerPartition(
   if (answered.source === 'tail') options.metrics.tailCacheReads.inc();
   if (answered.source === 'log') options.metrics.logReads.inc();
   const diverging = answered.divergingEpoch;
-  return {
+  const response: ReplicaFetchPartitionResponse = {
     ...address,
     error: answered.error,
     highWatermark: offset(answered.highWatermark),
@@ -117,6 +126,7 @@ async function answerPartition(
       diverging === null ? null : { epoch: leaderEpoch(diverging.epoch), endOffset: offset(diverging.endOffset) },
     records: answered.records,
   };
+  return { answered: response, claim: answered.claim };
 }
 
 /** Resolves on the first append to any of `partitions`, after `waitMs`, or when the stream ends. */

@@ -10,16 +10,25 @@
  * added once their append is complete, so nothing here is past the
  * tracker's log end.
  *
- * Owned by a Partition for one leadership (one ReplicaTracker): dropped
- * with it, so a truncation (only ever done as follower) can never leave
- * stale bytes here. Anything not found here is read from the log as before.
+ * The bytes are usually a view into a recycled request frame (FramePool):
+ * each entry holds its own claim on them, released when it is evicted or
+ * cleared, and a reader that keeps what `read` returned past the current
+ * tick takes a claim of its own (readForFollower does).
+ *
+ * Owned by a Partition for one leadership (one ReplicaTracker): cleared and
+ * dropped with it, so a truncation (only ever done as follower) can never
+ * leave stale bytes here. Anything not found here is read from the log as
+ * before.
  */
+import { type FrameClaim, retainFrame } from '../network/frame-pool.ts';
 
 interface Entry {
   readonly baseOffset: bigint;
   /** One past the last offset of the entry. */
   readonly endOffset: bigint;
   readonly bytes: Buffer;
+  /** This entry's claim on `bytes` when they are a pooled frame's. */
+  readonly claim: FrameClaim | null;
 }
 
 /** Entries above this many bytes are left to the file read path (a fetch response must fit one gRPC message). */
@@ -49,7 +58,7 @@ export class LeaderTailCache {
       this.clear();
       return;
     }
-    this.#entries.push({ baseOffset, endOffset, bytes });
+    this.#entries.push({ baseOffset, endOffset, bytes, claim: retainFrame(bytes) });
     this.#bytes += bytes.length;
     while (this.#bytes > this.#bytesMax) this.#evictOldest();
   }
@@ -85,7 +94,9 @@ export class LeaderTailCache {
     return out;
   }
 
+  /** Drops every entry, releasing their claims. */
   clear(): void {
+    for (let i = this.#head; i < this.#entries.length; i++) this.#entries[i]?.claim?.release();
     this.#entries.length = 0;
     this.#head = 0;
     this.#bytes = 0;
@@ -95,6 +106,7 @@ export class LeaderTailCache {
     const oldest = this.#entries[this.#head];
     if (oldest === undefined) return;
     this.#bytes -= oldest.bytes.length;
+    oldest.claim?.release();
     this.#head++;
     if (this.#head === this.#entries.length) this.clear();
     else if (this.#head >= 64 && this.#head * 2 >= this.#entries.length) {

@@ -7,6 +7,7 @@
 
 import type { Clock, Timers } from '@runnel/common';
 import type { PartitionLog, ProducerAppendError, ProducerOrigin, TxnVerification } from '@runnel/storage';
+import type { FrameClaim } from '../network/frame-pool.ts';
 import type { AckOutcome } from './ack-waiters.ts';
 import type { LeaderAnswer } from './follower-apply.ts';
 import type { ReplicationRules } from './replication-rules.ts';
@@ -145,6 +146,8 @@ export interface FollowerFetchAnswer extends LeaderAnswer {
   readonly source: 'tail' | 'log' | null;
   /** The fetch reached the tracker: an ISR change may be due. */
   readonly progressed: boolean;
+  /** The caller's claim on `records` when they are a recycled frame's: release it once they are sent (or dropped). */
+  readonly claim: FrameClaim | null;
 }
 
 /** Where this replica asks its leader to continue from. */

@@ -31,6 +31,7 @@ import {
   type TxnMarkerType,
 } from '@runnel/protocol';
 import type { PartitionLog } from '@runnel/storage';
+import type { FrameClaim } from '../network/frame-pool.ts';
 import { type AckOutcome, AckWaiters } from './ack-waiters.ts';
 import type { EpochEnd } from './divergence.ts';
 import { fetchRefusal, readForFollower } from './follower-answer.ts';
@@ -209,11 +210,12 @@ export class Partition {
         rejoinNeedsNewFetch: this.#rules.isrRejoinNeedsNewFetch,
       });
       this.#tracker.setUnavailableFollowers(unavailable);
+      this.#tail?.clear();
       this.#tail = new LeaderTailCache(tailCacheBytesMax);
       this.#setHighWatermark(this.#tracker.highWatermark);
     } else {
       this.#tracker = null;
-      this.#tail = null;
+      this.#dropTail();
     }
     // Waiters of an earlier epoch of ours cannot know their records survived the change.
     this.#acks.failAll('not_leader');
@@ -360,7 +362,13 @@ export class Partition {
   async answerFollowerFetch(fetch: FollowerFetch, maxBytes: number): Promise<FollowerFetchAnswer> {
     const answer = (
       error: LeaderAnswerError,
-      extra: { divergingEpoch?: EpochEnd | null; records?: Buffer; source?: 'tail' | 'log'; progressed?: boolean } = {},
+      extra: {
+        divergingEpoch?: EpochEnd | null;
+        records?: Buffer;
+        source?: 'tail' | 'log';
+        progressed?: boolean;
+        claim?: FrameClaim | null;
+      } = {},
     ): FollowerFetchAnswer => ({
       error,
       highWatermark: this.#highWatermark,
@@ -370,6 +378,7 @@ export class Partition {
       records: extra.records ?? emptyRecords,
       source: extra.source ?? null,
       progressed: extra.progressed ?? false,
+      claim: extra.claim ?? null,
     });
     if (this.#closed) return answer('unknown_partition');
     const tracker = this.#tracker;
@@ -473,10 +482,16 @@ export class Partition {
   markClosed(): void {
     this.#closed = true;
     this.#tracker = null;
-    this.#tail = null;
+    this.#dropTail();
     this.#role = 'none';
     this.#acks.failAll('not_leader');
     this.#notify();
+  }
+
+  /** Releases the tail cache's claims on recycled frames (readers hold their own). */
+  #dropTail(): void {
+    this.#tail?.clear();
+    this.#tail = null;
   }
 
   /** Never moves back. */
