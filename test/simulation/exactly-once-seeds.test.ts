@@ -115,6 +115,7 @@ if (replaySeed === undefined) {
         aborts: 0,
         addsWhileEnding: 0,
         addsAgain: 0,
+        asksAgain: 0,
         nextTxnBeforeMarker: 0,
         zombiesRefused: 0,
       };
@@ -132,11 +133,12 @@ if (replaySeed === undefined) {
         expect(stats.endEpochs).toBe(stats.commits + stats.aborts);
         for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += stats[key];
       }
-      expect(totals.endEpochs).toBeGreaterThan(40);
-      expect(totals.nextTxnBeforeMarker).toBeGreaterThan(5);
-      expect(totals.addsWhileEnding).toBeGreaterThan(10);
-      expect(totals.addsAgain).toBeGreaterThan(5);
-      expect(totals.zombiesRefused).toBeGreaterThan(5);
+      expect(totals.endEpochs).toBeGreaterThan(60);
+      expect(totals.nextTxnBeforeMarker).toBeGreaterThan(20);
+      expect(totals.addsWhileEnding).toBeGreaterThan(40);
+      expect(totals.addsAgain).toBeGreaterThan(25);
+      expect(totals.asksAgain).toBeGreaterThan(10);
+      expect(totals.zombiesRefused).toBeGreaterThan(20);
       expect(zombieReplaysV1).toBeGreaterThan(5);
       expect(zombiesRefusedV1).toBeGreaterThan(0);
     });

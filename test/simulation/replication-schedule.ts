@@ -162,6 +162,7 @@ export interface ExactlyOnceStats {
   readonly endEpochs: number;
   readonly addsWhileEnding: number;
   readonly addsAgain: number;
+  readonly asksAgain: number;
   /** Version 2: first batches of a next transaction at a leader before the previous transaction's marker. */
   readonly nextTxnBeforeMarker: number;
   readonly zombieReplays: number;
@@ -189,6 +190,7 @@ function exactlyOnceStats(cluster: ReplicationCluster): ExactlyOnceStats | null 
     endEpochs: t.endEpochs,
     addsWhileEnding: k.addsWhileEnding,
     addsAgain: k.addsAgain,
+    asksAgain: k.asksAgain,
     nextTxnBeforeMarker: c.stats.nextTxnBeforeMarker,
     zombieReplays: c.stats.zombieReplays,
     zombiesRefused: c.stats.zombiesRefused,

@@ -42,7 +42,7 @@ export interface ClientGlue {
   minIsr(): number;
   send(to: number, message: SimMessage): void;
   /** The transaction coordinator's verdict as an error code (null: no answer in time). */
-  verify(producerId: bigint, producerEpoch: number, add: boolean): Promise<number | null>;
+  verify(producerId: bigint, producerEpoch: number, add: boolean, again: boolean): Promise<number | null>;
   bug(what: string, error: unknown): void;
 }
 
@@ -77,7 +77,7 @@ export function clientGlue(options: ClientGlueOptions): {
     minIsr: options.minIsr,
     send,
     bug: options.bug,
-    verify: (producerId, producerEpoch, add) =>
+    verify: (producerId, producerEpoch, add, again) =>
       new Promise((resolve) => {
         const requestId = options.nextId();
         const finish = (errorCode: number | null) => {
@@ -88,7 +88,7 @@ export function clientGlue(options: ClientGlueOptions): {
         // The real verifier gives up too (coordinator trouble).
         const timer = sim.timers.setTimeout(() => finish(null), timing.requestTimeoutSteps * timing.msPerStep);
         verifying.set(requestId, finish);
-        send(coordinatorNode, { type: 'verify', requestId, producerId, producerEpoch, add });
+        send(coordinatorNode, { type: 'verify', requestId, producerId, producerEpoch, add, again });
       }),
   };
   return { glue, verifying };
@@ -196,11 +196,16 @@ function summary(producer: NonNullable<ProduceMessage['producer']>): BatchSummar
   };
 }
 
-/** The real verifier's seam: the model coordinator's verdict for the partition; no answer in time is REQUEST_TIMED_OUT. */
+/**
+ * The real verifier's seam for one produce: the model coordinator's
+ * verdict for the partition; no answer in time is REQUEST_TIMED_OUT.
+ */
 function verifierOf(glue: ClientGlue): NonNullable<VerifyProduceOptions['verifier']> {
+  let asks = 0;
   return {
     async verify(input) {
-      const code = await glue.verify(input.producerId, input.producerEpoch, input.add ?? false);
+      asks += 1;
+      const code = await glue.verify(input.producerId, input.producerEpoch, input.add ?? false, asks > 1);
       return input.partitions.map((p) => ({ ...p, errorCode: code ?? ErrorCode.REQUEST_TIMED_OUT }));
     },
   };

@@ -107,6 +107,8 @@ export type SimMessage =
       readonly producerEpoch: number;
       /** Transaction version 2: add the partition to the producer's transaction, not only check it. */
       readonly add: boolean;
+      /** The leader asks again for the same produce (the previous transaction's marker dropped its guard); counted only. */
+      readonly again: boolean;
     }
   /** The coordinator's verdict for the partition as a Kafka error code (NONE: in the ongoing transaction). */
   | { readonly type: 'verify-response'; readonly requestId: number; readonly errorCode: number };

@@ -66,6 +66,8 @@ export class SimTxnCoordinator {
     addsWhileEnding: 0,
     /** Version 2: adds of a partition already in the ongoing transaction (a leader asking again, or a new leader). */
     addsAgain: 0,
+    /** Version 2: a leader's second add for the same produce, its guard dropped by the previous transaction's marker. */
+    asksAgain: 0,
   };
   readonly transactionVersion: 1 | 2;
   readonly #producerId: bigint;
@@ -171,6 +173,7 @@ export class SimTxnCoordinator {
   /** A leader's verification question or a marker answer; returns the reply to send back, if any. */
   receive(from: number, message: SimMessage, step: number): SimMessage | null {
     if (message.type === 'verify') {
+      if (message.again) this.stats.asksAgain += 1;
       const errorCode = message.add ? this.#add(from, message) : this.#verify(message);
       return errorCode === null ? null : { type: 'verify-response', requestId: message.requestId, errorCode };
     }
