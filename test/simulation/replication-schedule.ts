@@ -197,13 +197,18 @@ function exactlyOnceStats(cluster: ReplicationCluster): ExactlyOnceStats | null 
   };
 }
 
-export function describeReplicationFailure(result: ReplicationScheduleResult, testFile: string): string {
+/** A failed seed's invariant, replay command (`seedVariable`=seed) and trace tail. */
+export function describeReplicationFailure(
+  result: ReplicationScheduleResult,
+  testFile: string,
+  seedVariable = 'REPL_SEED',
+): string {
   const v = result.violation;
   const o = result.options;
   return [
     `replication seed ${result.seed} (${o.brokerCount} brokers, min ISR ${o.minIsr}, power loss ${o.powerLoss}, rules ${o.rules.name}${o.exactlyOnce ? `, exactly-once clients (transaction version ${o.transactionVersion ?? 1})` : ''}):`,
     `  ${v?.invariant ?? 'ok'} at step ${v?.step ?? '-'}: ${v?.detail ?? ''}`,
-    `  replay: REPL_SEED=${result.seed} npx vitest run ${testFile}`,
+    `  replay: ${seedVariable}=${result.seed} npx vitest run ${testFile}`,
     '  trace tail:',
     ...result.trace.map((line) => `    ${line}`),
   ].join('\n');
