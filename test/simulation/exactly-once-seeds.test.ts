@@ -13,6 +13,14 @@
  * read_committed never sees aborted or open data, LSO <= HWM and never
  * back within a leader epoch, no hanging transaction after the faults).
  *
+ * Half of the seeds (seed % 4 is 1 or 2) run the transactional producer
+ * and the coordinator at transaction version 2 (KIP-890 part 2): every end
+ * raises the producer epoch, the markers carry it, the producer learns it
+ * when the end is decided and may start its next transaction at once, so
+ * that transaction's first batch can reach the leader before the previous
+ * one's marker; the leader's add waits for the previous transaction to
+ * complete. Zombie replays of earlier epochs' batches run in both versions.
+ *
  * Replay one seed: EO_SEED=<seed> npx vitest run test/simulation/exactly-once-seeds.test.ts
  * Run more seeds:  EO_SEEDS=2000 npx vitest run test/simulation/exactly-once-seeds.test.ts
  */
@@ -27,8 +35,17 @@ const exercisedSeeds = 30;
 const batchSize = 50;
 const replaySeed = process.env.EO_SEED;
 
+/** The transaction version a seed's exactly-once clients use: 2 on half of the seeds, mixed with power loss or not. */
+function transactionVersionOf(seed: number): 1 | 2 {
+  return seed % 4 === 1 || seed % 4 === 2 ? 2 : 1;
+}
+
 function run(seed: number): Promise<ReplicationScheduleResult> {
-  return runReplicationSchedule(seed, { ...standardReplicationOptions(seed), exactlyOnce: true });
+  return runReplicationSchedule(seed, {
+    ...standardReplicationOptions(seed),
+    exactlyOnce: true,
+    transactionVersion: transactionVersionOf(seed),
+  });
 }
 
 /** Results of the first seeds, kept for the exercise check (a seed's run is a function of the seed). */
@@ -60,7 +77,7 @@ if (replaySeed === undefined) {
       tests,
       seedCount,
       batchSize,
-      'with idempotent and transactional producers keep exactly once and read_committed through kill -9, power loss, pauses and partitions',
+      'with idempotent and transactional (version 1 and 2) producers keep exactly once and read_committed through kill -9, power loss, pauses and partitions',
     );
     sameTraceTest(run, 26);
 
@@ -89,6 +106,41 @@ if (replaySeed === undefined) {
       expect(totals.verified).toBeGreaterThan(100);
       expect(totals.committedReads).toBeGreaterThan(500);
       expect(totals.skippedAborted).toBeGreaterThan(10);
+    });
+
+    it('the version 2 seeds raise the epoch at every end and send next transactions ahead of the previous marker; zombies are refused', async () => {
+      const totals = {
+        endEpochs: 0,
+        commits: 0,
+        aborts: 0,
+        addsWhileEnding: 0,
+        addsAgain: 0,
+        asksAgain: 0,
+        nextTxnBeforeMarker: 0,
+        zombiesRefused: 0,
+      };
+      let zombieReplaysV1 = 0;
+      let zombiesRefusedV1 = 0;
+      for (let seed = 1; seed <= exercisedSeeds; seed++) {
+        const stats = exactlyOnce(await runKept(seed));
+        if (transactionVersionOf(seed) === 1) {
+          expect(stats.endEpochs).toBe(0);
+          zombieReplaysV1 += stats.zombieReplays;
+          zombiesRefusedV1 += stats.zombiesRefused;
+          continue;
+        }
+        // Every decided end raised the epoch (the last one may still be ending when the run stops: settle waits for it).
+        expect(stats.endEpochs).toBe(stats.commits + stats.aborts);
+        for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += stats[key];
+      }
+      expect(totals.endEpochs).toBeGreaterThan(60);
+      expect(totals.nextTxnBeforeMarker).toBeGreaterThan(20);
+      expect(totals.addsWhileEnding).toBeGreaterThan(40);
+      expect(totals.addsAgain).toBeGreaterThan(25);
+      expect(totals.asksAgain).toBeGreaterThan(10);
+      expect(totals.zombiesRefused).toBeGreaterThan(20);
+      expect(zombieReplaysV1).toBeGreaterThan(5);
+      expect(zombiesRefusedV1).toBeGreaterThan(0);
     });
   });
 } else {

@@ -21,7 +21,10 @@
  *   settled log gets anything but every acked idempotent value and every
  *   committed transaction's values, once each, in send order;
  * - `producer-state-differs`: a replica's producer table (rebuilt from the
- *   batches it copied or recovered) differs from the final leader's.
+ *   batches it copied or recovered) differs from the final leader's;
+ * - `zombie-accepted`: an acked batch of an earlier producer epoch, sent
+ *   again late (a zombie), was appended as new rather than refused or
+ *   answered as a duplicate.
  */
 import type { SimRecord } from './disk-log-view.ts';
 import { parseProducerValue } from './sim-producer.ts';
@@ -35,7 +38,8 @@ export type ProducerInvariant =
   | 'lso-moved-back'
   | 'hanging-transaction'
   | 'read-committed-wrong'
-  | 'producer-state-differs';
+  | 'producer-state-differs'
+  | 'zombie-accepted';
 
 /** A read_committed consumer's memory: what it delivered, for the order and duplicate checks. */
 export interface DeliveredLog {

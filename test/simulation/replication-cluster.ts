@@ -47,6 +47,8 @@ export interface ReplicationClusterOptions {
   readonly traceLinesMax?: number;
   /** Run the idempotent and transactional producers, their coordinator and a read_committed consumer too. */
   readonly exactlyOnce?: boolean;
+  /** The exactly-once clients' transaction version (KIP-890 part 2 at 2); 1 unless set. */
+  readonly transactionVersion?: 1 | 2;
 }
 
 const deliveriesPerStepMax = 200;
@@ -117,7 +119,7 @@ export class ReplicationCluster {
       note: (line: string) => this.note(line),
     };
     this.clients = options.exactlyOnce
-      ? new SimClients(this.checker, timing, this.scheduler.random, clientHooks)
+      ? new SimClients(this.checker, timing, this.scheduler.random, options.transactionVersion ?? 1, clientHooks)
       : null;
   }
 
@@ -375,7 +377,7 @@ export class ReplicationCluster {
 
   #deliver(from: number, to: number, message: SimMessage): void {
     if (this.clients !== null && to > producerNode) {
-      const reply = this.clients.deliver(to, message, this.scheduler.step);
+      const reply = this.clients.deliver(from, to, message, this.scheduler.step);
       if (reply !== null) this.network.send(to, from, reply);
       return;
     }
@@ -396,7 +398,9 @@ export class ReplicationCluster {
       if (message.type === 'register' || message.type === 'heartbeat') this.#sendMetadata(from);
       return;
     }
-    this.brokers.get(to)?.receive(from, message);
+    const broker = this.brokers.get(to);
+    if (broker !== undefined && message.type === 'produce') this.clients?.onProduceArriving(from, broker, message);
+    broker?.receive(from, message);
   }
 
   #publish(): void {

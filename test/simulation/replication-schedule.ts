@@ -31,6 +31,8 @@ export interface ReplicationScheduleOptions {
   readonly rules: SimRules;
   /** Also run the idempotent and transactional producers, the coordinator and a read_committed consumer. */
   readonly exactlyOnce?: boolean;
+  /** The exactly-once clients' transaction version; 1 unless set. */
+  readonly transactionVersion?: 1 | 2;
 }
 
 export interface ReplicationScheduleResult {
@@ -86,6 +88,7 @@ export async function runReplicationSchedule(
     tornPowerLoss: true,
     checkEverySteps: 3,
     exactlyOnce: options.exactlyOnce ?? false,
+    transactionVersion: options.transactionVersion ?? 1,
   });
   const clients = cluster.clients;
   const random = cluster.scheduler.random;
@@ -100,6 +103,7 @@ export async function runReplicationSchedule(
         if (random.bool(0.005)) clients.coordinator.failOver();
         if (random.bool(0.01)) clients.idempotent.bumpEpoch();
         if (random.bool(0.01)) clients.transactional.bumpEpoch();
+        if (random.bool(0.01)) clients.replayZombie();
       }
       if (random.bool(0.1)) await cluster.read(random.pick(ids));
       if (random.bool(0.05)) await cluster.flush(random.pick(ids));
@@ -154,6 +158,15 @@ export interface ExactlyOnceStats {
   readonly verifyRefused: number;
   readonly committedReads: number;
   readonly skippedAborted: number;
+  /** Version 2: epochs raised by ends, adds that found the previous transaction ending, adds of a partition already in. */
+  readonly endEpochs: number;
+  readonly addsWhileEnding: number;
+  readonly addsAgain: number;
+  readonly asksAgain: number;
+  /** Version 2: first batches of a next transaction at a leader before the previous transaction's marker. */
+  readonly nextTxnBeforeMarker: number;
+  readonly zombieReplays: number;
+  readonly zombiesRefused: number;
 }
 
 function exactlyOnceStats(cluster: ReplicationCluster): ExactlyOnceStats | null {
@@ -174,16 +187,28 @@ function exactlyOnceStats(cluster: ReplicationCluster): ExactlyOnceStats | null 
     verifyRefused: k.refused,
     committedReads: c.consumer.delivered.values.length,
     skippedAborted: c.consumer.skippedAborted,
+    endEpochs: t.endEpochs,
+    addsWhileEnding: k.addsWhileEnding,
+    addsAgain: k.addsAgain,
+    asksAgain: k.asksAgain,
+    nextTxnBeforeMarker: c.stats.nextTxnBeforeMarker,
+    zombieReplays: c.stats.zombieReplays,
+    zombiesRefused: c.stats.zombiesRefused,
   };
 }
 
-export function describeReplicationFailure(result: ReplicationScheduleResult, testFile: string): string {
+/** A failed seed's invariant, replay command (`seedVariable`=seed) and trace tail. */
+export function describeReplicationFailure(
+  result: ReplicationScheduleResult,
+  testFile: string,
+  seedVariable = 'REPL_SEED',
+): string {
   const v = result.violation;
   const o = result.options;
   return [
-    `replication seed ${result.seed} (${o.brokerCount} brokers, min ISR ${o.minIsr}, power loss ${o.powerLoss}, rules ${o.rules.name}${o.exactlyOnce ? ', exactly-once clients' : ''}):`,
+    `replication seed ${result.seed} (${o.brokerCount} brokers, min ISR ${o.minIsr}, power loss ${o.powerLoss}, rules ${o.rules.name}${o.exactlyOnce ? `, exactly-once clients (transaction version ${o.transactionVersion ?? 1})` : ''}):`,
     `  ${v?.invariant ?? 'ok'} at step ${v?.step ?? '-'}: ${v?.detail ?? ''}`,
-    `  replay: REPL_SEED=${result.seed} npx vitest run ${testFile}`,
+    `  replay: ${seedVariable}=${result.seed} npx vitest run ${testFile}`,
     '  trace tail:',
     ...result.trace.map((line) => `    ${line}`),
   ].join('\n');

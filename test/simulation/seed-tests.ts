@@ -28,7 +28,9 @@ export function seedBatchTests(tests: SeedTests, seedCount: number, batchSize: n
         if (result.violation !== null) failures.push(result);
       }
       if (failures.length > 0)
-        console.error(failures.map((f) => describeReplicationFailure(f, tests.testFile)).join('\n\n'));
+        console.error(
+          failures.map((f) => describeReplicationFailure(f, tests.testFile, seedVariable(tests))).join('\n\n'),
+        );
       expect(failures.map((f) => `seed ${f.seed}: ${f.violation?.invariant}`)).toEqual([]);
     });
   }
@@ -47,8 +49,14 @@ export function sameTraceTest(run: (seed: number) => Promise<ReplicationSchedule
 export function replayTest(tests: SeedTests, seed: number): void {
   it(`seed ${seed} keeps every invariant and converges`, async () => {
     const result = await tests.run(seed);
-    if (result.violation !== null) console.error(describeReplicationFailure(result, tests.testFile));
+    if (result.violation !== null)
+      console.error(describeReplicationFailure(result, tests.testFile, seedVariable(tests)));
     else console.log(`seed ${seed}: ok`, result.stats);
     expect(result.violation).toBeNull();
   });
+}
+
+/** The variable that replays one seed: the count variable without its plural (REPL_SEEDS -> REPL_SEED). */
+function seedVariable(tests: SeedTests): string {
+  return tests.countVariable.replace(/S$/, '');
 }

@@ -1,22 +1,29 @@
 /**
  * What a simulated broker's request handlers do for clients, on the real
  * Partition: Produce (acks=all; plain, idempotent or transactional batches,
- * with KIP-890 part 1 verification of a batch that would open its
- * producer's transaction), WriteTxnMarkers (Partition.writeTxnMarker, which
- * is always acks=all) and a consumer's Fetch (Partition.readCommitted with
- * its isolation level). Like the real handlers, everything past validation
- * is Partition's and the log's to decide; this glue only carries the
- * answers back. Verification asks the model's transaction coordinator over
- * the network (`verify`), so a marker may overtake it, as in production.
+ * through the real handler's KIP-890 step `verifyTransactionalProduce`:
+ * part 1 verification of a batch that would open its producer's
+ * transaction at Produce v8; at v12, transaction version 2's add, with a
+ * new guard and a second question when the previous transaction's marker
+ * dropped the guard meanwhile), WriteTxnMarkers (Partition.writeTxnMarker,
+ * which is always acks=all) and a consumer's Fetch
+ * (Partition.readCommitted with its isolation level). Like the real
+ * handlers, everything past validation is Partition's and the log's to
+ * decide; this glue only carries the answers back. Verification asks the
+ * model's transaction coordinator over the network (`verify`), so a marker
+ * may overtake it, as in production.
  *
  * Used by SimBroker, one glue per process; nothing is sent once the
  * process is dead.
  */
-import type { Partition } from '@runnel/broker';
+import { type Partition, type VerifyProduceOptions, verifyTransactionalProduce } from '@runnel/broker';
 import type { ManualClock } from '@runnel/common';
 import {
+  ATTRIBUTE_TRANSACTIONAL,
+  type BatchSummary,
   decodeRecordBatchesSync,
   decodeTxnMarkerType,
+  ErrorCode,
   encodeRecordBatchSync,
   isControl,
   isTransactional,
@@ -34,8 +41,8 @@ export interface ClientGlue {
   alive(): boolean;
   minIsr(): number;
   send(to: number, message: SimMessage): void;
-  /** The transaction coordinator's verdict: the producer's transaction is ongoing (null: no answer in time). */
-  verify(producerId: bigint, producerEpoch: number): Promise<boolean | null>;
+  /** The transaction coordinator's verdict as an error code (null: no answer in time). */
+  verify(producerId: bigint, producerEpoch: number, add: boolean, again: boolean): Promise<number | null>;
   bug(what: string, error: unknown): void;
 }
 
@@ -54,10 +61,10 @@ export interface ClientGlueOptions {
 /** The glue of one process, and its produces waiting for a verdict by request id (answered by `verify-response`). */
 export function clientGlue(options: ClientGlueOptions): {
   glue: ClientGlue;
-  verifying: Map<number, (verified: boolean | null) => void>;
+  verifying: Map<number, (errorCode: number | null) => void>;
 } {
   const { sim, timing } = options;
-  const verifying = new Map<number, (verified: boolean | null) => void>();
+  const verifying = new Map<number, (errorCode: number | null) => void>();
   const send = (to: number, message: SimMessage) => {
     if (sim.alive) options.send(to, message);
   };
@@ -70,18 +77,18 @@ export function clientGlue(options: ClientGlueOptions): {
     minIsr: options.minIsr,
     send,
     bug: options.bug,
-    verify: (producerId, producerEpoch) =>
+    verify: (producerId, producerEpoch, add, again) =>
       new Promise((resolve) => {
         const requestId = options.nextId();
-        const finish = (verified: boolean | null) => {
+        const finish = (errorCode: number | null) => {
           verifying.delete(requestId);
           timer.cancel();
-          resolve(verified);
+          resolve(errorCode);
         };
         // The real verifier gives up too (coordinator trouble).
         const timer = sim.timers.setTimeout(() => finish(null), timing.requestTimeoutSteps * timing.msPerStep);
         verifying.set(requestId, finish);
-        send(coordinatorNode, { type: 'verify', requestId, producerId, producerEpoch });
+        send(coordinatorNode, { type: 'verify', requestId, producerId, producerEpoch, add, again });
       }),
   };
   return { glue, verifying };
@@ -153,17 +160,74 @@ export function serveProduce(glue: ClientGlue, client: number, message: ProduceM
     if (producer === undefined || !producer.transactional) return append(undefined);
     // The handler answers NOT_LEADER_OR_FOLLOWER before it asks the coordinator anything.
     if (glue.partition.closed || glue.partition.role !== 'leader') return respond('not_leader', -1n, false);
-    // KIP-890 part 1: a batch that would open the transaction here needs the coordinator's word, under the log's guard.
-    const guard = glue.log.verificationGuard(producer.producerId, producer.producerEpoch);
-    if (guard === null) return append({ guard: null });
-    const verdict = await glue.verify(producer.producerId, producer.producerEpoch);
+    const checked = await verifyTransactionalProduce({
+      transactionalId: 'sim-txn',
+      topic: 't',
+      partition: 0,
+      batches: [summary(producer)],
+      version: message.version ?? produceVersionDefault,
+      log: glue.log,
+      verifier: verifierOf(glue),
+      verificationEnabled: true,
+    });
     if (!glue.alive()) return;
-    // No answer is coordinator trouble, which Produce answers as NOT_ENOUGH_REPLICAS (a retriable error).
-    if (verdict === null) respond('not_enough_replicas', -1n, false);
-    else if (!verdict) respond('invalid_txn_state', -1n, false);
-    else await append({ guard });
+    if (checked.ok) await append(checked.verification);
+    else respond(verificationOutcome(glue, checked.errorCode), -1n, false);
   };
   verified().catch((error: unknown) => glue.bug('produce append failed', error));
+}
+
+/** The Produce version of a transaction version 1 producer here (librdkafka's and Java's before v12). */
+const produceVersionDefault = 8;
+
+/** The handler's view of the one transactional batch (it reads the producer fields and attributes only). */
+function summary(producer: NonNullable<ProduceMessage['producer']>): BatchSummary {
+  return {
+    position: 0,
+    sizeBytes: 0,
+    lastOffsetDelta: 0,
+    recordCount: 1,
+    maxTimestamp: 0n,
+    baseTimestamp: 0n,
+    producerId: producer.producerId,
+    producerEpoch: producer.producerEpoch,
+    baseSequence: producer.baseSequence,
+    attributes: ATTRIBUTE_TRANSACTIONAL,
+  };
+}
+
+/**
+ * The real verifier's seam for one produce: the model coordinator's
+ * verdict for the partition; no answer in time is REQUEST_TIMED_OUT.
+ */
+function verifierOf(glue: ClientGlue): NonNullable<VerifyProduceOptions['verifier']> {
+  let asks = 0;
+  return {
+    async verify(input) {
+      asks += 1;
+      const code = await glue.verify(input.producerId, input.producerEpoch, input.add ?? false, asks > 1);
+      return input.partitions.map((p) => ({ ...p, errorCode: code ?? ErrorCode.REQUEST_TIMED_OUT }));
+    },
+  };
+}
+
+/** The error code Produce answers for a verification the coordinator did not give, as the simulated client reads it. */
+function verificationOutcome(glue: ClientGlue, errorCode: number): ProduceOutcome {
+  switch (errorCode) {
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+      return 'not_enough_replicas';
+    case ErrorCode.CONCURRENT_TRANSACTIONS:
+      return 'concurrent_transactions';
+    case ErrorCode.TRANSACTION_ABORTABLE:
+      return 'transaction_abortable';
+    case ErrorCode.INVALID_TXN_STATE:
+      return 'invalid_txn_state';
+    case ErrorCode.INVALID_PRODUCER_EPOCH:
+      return 'invalid_producer_epoch';
+    default:
+      glue.bug('produce verification', `error code ${errorCode}, which the simulation does not expect`);
+      return 'invalid_txn_state';
+  }
 }
 
 /** WriteTxnMarkers for the partition: the marker, then its acks=all wait. */

@@ -67,7 +67,7 @@ interface BrokerProcess {
   readonly partition: Partition;
   readonly glue: ClientGlue;
   /** Produces waiting for the coordinator's KIP-890 verdict, by request id. */
-  readonly verifying: Map<number, (verified: boolean | null) => void>;
+  readonly verifying: Map<number, (errorCode: number | null) => void>;
   manager: ReplicaManager | null;
   registerSentStep: number;
   /** null until the controller answered the registration. */
@@ -335,7 +335,7 @@ export class SimBroker {
     if (message.type === 'metadata') this.#onMetadata(proc, message.image);
     else if (message.type === 'produce') serveProduce(proc.glue, from, message);
     else if (message.type === 'txn-marker') serveTxnMarker(proc.glue, from, message);
-    else if (message.type === 'verify-response') proc.verifying.get(message.requestId)?.(message.verified);
+    else if (message.type === 'verify-response') proc.verifying.get(message.requestId)?.(message.errorCode);
   }
 
   /** A consumer's Fetch from `fetchOffset` at this broker if it serves as leader; null if it does not or the offset is out of range. */

@@ -18,6 +18,8 @@ export const producerNode = 100;
 export const idempotentProducerNode = 101;
 export const txnProducerNode = 102;
 export const coordinatorNode = 103;
+/** Replays old batches of the transactional producer's earlier epochs (a zombie's late requests). */
+export const zombieNode = 104;
 
 export type ProduceOutcome =
   | 'done'
@@ -25,6 +27,10 @@ export type ProduceOutcome =
   | 'not_enough_replicas'
   | 'not_enough_replicas_after_append'
   | 'timed_out'
+  /** Transaction version 2: the coordinator is still ending the producer's previous transaction (retriable). */
+  | 'concurrent_transactions'
+  /** Produce v11+: the coordinator did not verify the partition in the ongoing transaction. */
+  | 'transaction_abortable'
   | ProducerAppendError;
 
 /** The producer fields of an idempotent or transactional batch. */
@@ -73,6 +79,8 @@ export type SimMessage =
       readonly values: readonly string[];
       /** Absent for the plain (non-idempotent) producer. */
       readonly producer?: SimProducerFields;
+      /** The Produce version: 12 for a transaction version 2 producer (the leader adds the partition); else 8. */
+      readonly version?: number;
     }
   | {
       readonly type: 'produce-response';
@@ -92,5 +100,15 @@ export type SimMessage =
       readonly marker: 'commit' | 'abort';
     }
   | { readonly type: 'txn-marker-response'; readonly requestId: number; readonly outcome: MarkerOutcome }
-  | { readonly type: 'verify'; readonly requestId: number; readonly producerId: bigint; readonly producerEpoch: number }
-  | { readonly type: 'verify-response'; readonly requestId: number; readonly verified: boolean };
+  | {
+      readonly type: 'verify';
+      readonly requestId: number;
+      readonly producerId: bigint;
+      readonly producerEpoch: number;
+      /** Transaction version 2: add the partition to the producer's transaction, not only check it. */
+      readonly add: boolean;
+      /** The leader asks again for the same produce (the previous transaction's marker dropped its guard); counted only. */
+      readonly again: boolean;
+    }
+  /** The coordinator's verdict for the partition as a Kafka error code (NONE: in the ongoing transaction). */
+  | { readonly type: 'verify-response'; readonly requestId: number; readonly errorCode: number };

@@ -25,6 +25,18 @@
  * until the coordinator has written the marker (as a real producer's next
  * AddPartitionsToTxn waits with CONCURRENT_TRANSACTIONS).
  *
+ * Transaction version 2 (`transactionVersion` 2): batches go as Produce
+ * v12 (the leader adds the partition), and the end's answer names the
+ * raised epoch (`transactionDecided`): the producer takes it with sequence
+ * 0 and may begin its next transaction at once, so that transaction's
+ * first batch may reach the leader before the previous one's marker.
+ * CONCURRENT_TRANSACTIONS (the coordinator still ending the previous one)
+ * is retried like any retriable error; a new epoch of its own
+ * (InitProducerId) waits until the coordinator is at rest.
+ *
+ * It remembers a few acked batches of its earlier epochs for the zombie
+ * replays (`oldBatch`).
+ *
  * Owned by ReplicationCluster; ticked every step, fed its answers.
  */
 import type { ProduceOutcome, SimMessage } from './sim-messages.ts';
@@ -41,6 +53,16 @@ export interface SimProducerHooks {
   onTransactionReady(txn: number): void;
   /** The producer took a new epoch (its coordinator hands it out). */
   onEpochBumped(epoch: number): void;
+  /** Whether InitProducerId would hand out a new epoch now (not while the coordinator ends a transaction). */
+  mayTakeEpoch(): boolean;
+}
+
+/** An acked batch as it was sent: what a zombie of its epoch would send again. */
+export interface SentBatch {
+  readonly values: readonly string[];
+  readonly producerEpoch: number;
+  readonly baseSequence: number;
+  readonly transactional: boolean;
 }
 
 export interface ProducerBatch {
@@ -57,7 +79,11 @@ const refusals: ReadonlySet<ProduceOutcome> = new Set([
   'out_of_order_sequence',
   'invalid_producer_epoch',
   'invalid_txn_state',
+  'transaction_abortable',
 ]);
+
+/** How many acked batches it remembers for zombie replays. */
+const sentBatchesKept = 8;
 
 export class SimProducer {
   readonly node: number;
@@ -70,7 +96,10 @@ export class SimProducer {
     staleAnswers: 0,
     staleRefusals: 0,
     epochBumps: 0,
+    /** Version 2: epochs the coordinator raised when it decided an end. */
+    endEpochs: 0,
   };
+  readonly transactionVersion: 1 | 2;
   readonly #prefix: string;
   readonly #hooks: SimProducerHooks;
   readonly #requestTimeoutSteps: number;
@@ -87,12 +116,22 @@ export class SimProducer {
   #nextTxn = 1;
   /** The open transaction: its number and whether the coordinator was asked to end it; null when none. */
   #txn: { txn: number; ending: boolean } | null = null;
+  /** The last acked batches, oldest first. */
+  readonly #sent: SentBatch[] = [];
 
-  constructor(node: number, producerId: bigint, prefix: string, requestTimeoutSteps: number, hooks: SimProducerHooks) {
+  constructor(
+    node: number,
+    producerId: bigint,
+    prefix: string,
+    requestTimeoutSteps: number,
+    transactionVersion: 1 | 2,
+    hooks: SimProducerHooks,
+  ) {
     this.node = node;
     this.producerId = producerId;
     this.#prefix = prefix;
     this.#requestTimeoutSteps = requestTimeoutSteps;
+    this.transactionVersion = transactionVersion;
     this.#hooks = hooks;
   }
 
@@ -112,7 +151,7 @@ export class SimProducer {
   }
 
   #bumpIfDue(): void {
-    if (!this.#bumpWanted || this.#batch !== null || this.#txn !== null) return;
+    if (!this.#bumpWanted || this.#batch !== null || this.#txn !== null || !this.#hooks.mayTakeEpoch()) return;
     this.#bumpWanted = false;
     this.#producerEpoch += 1;
     this.#nextSequence = 0;
@@ -147,6 +186,22 @@ export class SimProducer {
     if (this.#txn?.txn === txn) this.#txn = null;
   }
 
+  /** Version 2: EndTxn answered with the epoch to use next; the next transaction may begin now, from sequence 0. */
+  transactionDecided(txn: number, producerEpoch: number): void {
+    if (this.#txn?.txn !== txn) return;
+    this.#txn = null;
+    this.#producerEpoch = producerEpoch;
+    this.#nextSequence = 0;
+    this.stats.endEpochs += 1;
+    this.#hooks.note(`producer ${this.producerId}: transaction ${txn} decided, epoch ${producerEpoch} from sequence 0`);
+  }
+
+  /** A remembered acked batch of an epoch before the current one, picked by `pick`; null when there is none. */
+  oldBatch(pick: (batches: readonly SentBatch[]) => SentBatch): SentBatch | null {
+    const old = this.#sent.filter((b) => b.producerEpoch < this.#producerEpoch);
+    return old.length === 0 ? null : pick(old);
+  }
+
   tick(step: number): void {
     const inFlight = this.#inFlight;
     if (inFlight !== null) {
@@ -166,6 +221,7 @@ export class SimProducer {
     this.#hooks.send(leader, {
       type: 'produce',
       produceId,
+      version: this.transactionVersion === 2 && batch.txn !== null ? 12 : 8,
       values: batch.values,
       producer: {
         producerId: this.producerId,
@@ -199,6 +255,13 @@ export class SimProducer {
     }
     this.#batch = null;
     this.stats.acked += 1;
+    this.#sent.push({
+      values: batch.values,
+      producerEpoch: this.#producerEpoch,
+      baseSequence: batch.baseSequence,
+      transactional: batch.txn !== null,
+    });
+    if (this.#sent.length > sentBatchesKept) this.#sent.shift();
     if (message.duplicate) this.stats.duplicates += 1;
     this.#hooks.onAcked(batch, message.baseOffset, message.duplicate);
     const txn = this.#txn;

@@ -1,6 +1,13 @@
 export { Broker, type BrokerOptions } from './broker.ts';
 export { type BrokerConfig, defaultBrokerConfig, kafkaConfigMap } from './config.ts';
 export { ClusterMismatchError } from './controller-session.ts';
+// KIP-890 verification of a transactional Produce (the handler's part), run by the simulation's produce glue.
+export {
+  type ProduceVerification,
+  produceAddsPartitionsSince,
+  type VerifyProduceOptions,
+  verifyTransactionalProduce,
+} from './handlers/produce-verification.ts';
 // Replication with its seams (clock, timers, transport, rules), for the deterministic simulation (test/simulation).
 export type { EpochEnd } from './replication/divergence.ts';
 export { Partition } from './replication/partition.ts';
