@@ -81,6 +81,18 @@ if (replaySeed === undefined) {
     );
     sameTraceTest(run, 26);
 
+    it('a broker told to stop before it registered is not taken for a clean stop (seed 442 at fault probability 0.08)', async () => {
+      // It lost power, restarted isolated, then stopped: taken for clean, it registered as clean and was elected
+      // from the ELR with its short log (acked-record-lost). A real broker is still inside Broker.start then.
+      const result = await runReplicationSchedule(442, {
+        ...standardReplicationOptions(442),
+        faultProbability: 0.08,
+        exactlyOnce: true,
+      });
+      expect(result.stats.stopsBeforeRegistering).toBeGreaterThan(0);
+      expect(result.violation, result.trace.join('\n')).toBeNull();
+    });
+
     it('the schedules exercise resends answered as duplicates, epoch bumps, commits, aborts, marker retries and committed reads', async () => {
       const totals = {
         resends: 0,

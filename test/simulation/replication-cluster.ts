@@ -68,7 +68,17 @@ export class ReplicationCluster {
   readonly brokers = new Map<number, SimBroker>();
   readonly rules: SimRules;
   readonly clients: SimClients | null;
-  readonly stats = { produced: 0, acked: 0, refused: 0, reads: 0, truncations: 0, faults: 0, powerLosses: 0 };
+  readonly stats = {
+    produced: 0,
+    acked: 0,
+    refused: 0,
+    reads: 0,
+    truncations: 0,
+    faults: 0,
+    powerLosses: 0,
+    /** Clean stops asked of a broker not registered yet: they leave it unclean (see stopCleanly). */
+    stopsBeforeRegistering: 0,
+  };
   readonly #checkEverySteps: number;
   readonly #msPerStep: number;
   readonly #tornPowerLoss: boolean;
@@ -283,9 +293,18 @@ export class ReplicationCluster {
     this.network.dropTo(id);
   }
 
-  /** Controlled shutdown: the controller moves leadership and ISR membership away first. */
+  /**
+   * Controlled shutdown: the controller moves leadership and ISR membership
+   * away first. A broker that has not registered yet cannot stop cleanly: a
+   * real one is still inside Broker.start (it awaits its registration) when
+   * the SIGTERM comes, so the process dies without the clean-shutdown
+   * marker and its next start reports unclean (the run before it may have
+   * lost records the controller never heard about).
+   */
   async stopCleanly(id: number): Promise<void> {
-    this.#fault(id, 'stops cleanly');
+    const registered = this.broker(id).serving;
+    if (!registered) this.stats.stopsBeforeRegistering += 1;
+    this.#fault(id, registered ? 'stops cleanly' : 'stops before registering (unclean)');
     this.controller.shutDown(id);
     await this.broker(id).stopCleanly();
     this.network.dropTo(id);
