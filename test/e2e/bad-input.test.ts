@@ -145,7 +145,7 @@ describe('bad input', () => {
     expect(response.readInt32BE(6)).toBe(1); // one api key entry
     expect(response.readInt16BE(10)).toBe(18);
     expect(response.readInt16BE(12)).toBe(0);
-    expect(response.readInt16BE(14)).toBe(3);
+    expect(response.readInt16BE(14)).toBe(4);
     socket.close();
     await bystanderIsServed();
   });

@@ -84,12 +84,18 @@ async function openTransaction(leader: number, partition: number, producerId: bi
   });
   const response = await waitFor(
     async () => {
-      const r = await via(leader).request(0, {
-        transactionalId: `hand-built-${producerId}`,
-        acks: -1,
-        timeoutMs: 5000,
-        topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
-      });
+      // At most v11 (transaction version 1): v12 would have the leader add the partition to a transaction
+      // with a coordinator, which knows nothing of these hand-built producers.
+      const r = await via(leader).request(
+        0,
+        {
+          transactionalId: `hand-built-${producerId}`,
+          acks: -1,
+          timeoutMs: 5000,
+          topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+        },
+        { maxVersion: 11 },
+      );
       // The leader may not know yet that it leads (the topic was just created).
       const code = r.responses[0]?.partitionResponses[0]?.errorCode;
       return code === ErrorCode.NOT_LEADER_OR_FOLLOWER || code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? false : r;
