@@ -41,6 +41,8 @@ function kafkaFor(clientId: string, brokers: readonly number[] = cluster.ids('br
 }
 
 async function createTopic(topic: string, partitions: number): Promise<void> {
+  // A broker paused by an earlier test may still be fenced: three replicas need all three brokers live.
+  await waitFor(async () => (await cluster.metadata(1)).brokers.length === 3, { what: 'three live brokers' });
   const admin = kafkaFor(`admin-${topic}`).admin();
   await admin.connect();
   try {
