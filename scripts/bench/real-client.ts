@@ -11,7 +11,7 @@
  * then RF=3 (1 controller + 3 brokers, a 3-broker mock). Any failed run ends
  * the whole bench with a non-zero exit: a partial table would be misread.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -239,9 +239,11 @@ async function rf1Phase(tool: string, o: RealClientOptions, dir: string, results
 }
 
 async function rf3Phase(tool: string, o: RealClientOptions, dir: string, results: RealClientResults): Promise<void> {
+  const root = join(dir, 'rf3');
+  mkdirSync(root);
   const mock = await startMockCluster(tool, topicRf3, o.partitions, 3);
   const cluster = await BenchCluster.start({
-    root: join(dir, 'rf3'),
+    root,
     brokers: 3,
     profileRoot: null,
     logLevel: 'info',
@@ -258,7 +260,7 @@ async function rf3Phase(tool: string, o: RealClientOptions, dir: string, results
   } finally {
     mock.stop();
     const codes = await cluster.stop();
-    if (codes.some((c) => c !== 0)) log(`a cluster process exited with ${codes.join(', ')}; logs in ${dir}/rf3`);
+    if (codes.some((c) => c !== 0)) log(`a cluster process exited with ${codes.join(', ')}; logs in ${root}`);
   }
 }
 
