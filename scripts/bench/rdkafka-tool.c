@@ -3,7 +3,8 @@
  * and load generators (scripts/bench/rdkafka-tool.ts builds it with the
  * system's librdkafka-dev). Each mode is its own process and prints one JSON
  * line; the rates are measured here, in the client, the same way for Runnel
- * and for the mock.
+ * and for the mock; the produce, consume and latency lines also carry the
+ * tool's own CPU ms (clientCpuMs).
  *
  *   rdkafka-tool mock BROKERS TOPIC PARTITIONS
  *     starts librdkafka's in-memory mock cluster (rdkafka_mock.h) with the
@@ -42,12 +43,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* This process's CPU so far (user + system, every thread), so the bench can tell a saturated client. */
+static double cpu_ms(void) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000.0 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000.0;
 }
 
 static void set(rd_kafka_conf_t *conf, const char *name, const char *value) {
@@ -231,9 +240,9 @@ static int produce(const char *bootstrap, const char *topic, int partitions, lon
   }
   drain(rk, &d, sent);
   double elapsed_ms = d.last_ms - started;
-  printf("{\"records\":%ld,\"bytes\":%.0f,\"elapsedMs\":%.1f,\"recordsPerSec\":%.0f,\"mbPerSec\":%.2f}\n", sent,
+  printf("{\"records\":%ld,\"bytes\":%.0f,\"elapsedMs\":%.1f,\"recordsPerSec\":%.0f,\"mbPerSec\":%.2f,\"clientCpuMs\":%.0f}\n", sent,
          (double)sent * record_bytes, elapsed_ms, sent / (elapsed_ms / 1000.0),
-         sent * (double)record_bytes / 1e6 / (elapsed_ms / 1000.0));
+         sent * (double)record_bytes / 1e6 / (elapsed_ms / 1000.0), cpu_ms());
   rd_kafka_destroy(rk);
   free(payload);
   return 0;
@@ -287,8 +296,8 @@ static int consume(const char *bootstrap, const char *topic, int partitions, lon
     rd_kafka_message_destroy(m);
   }
   double elapsed_ms = last_ms - first_ms;
-  printf("{\"records\":%ld,\"bytes\":%.0f,\"elapsedMs\":%.1f,\"recordsPerSec\":%.0f,\"mbPerSec\":%.2f}\n", records,
-         bytes, elapsed_ms, records / (elapsed_ms / 1000.0), bytes / 1e6 / (elapsed_ms / 1000.0));
+  printf("{\"records\":%ld,\"bytes\":%.0f,\"elapsedMs\":%.1f,\"recordsPerSec\":%.0f,\"mbPerSec\":%.2f,\"clientCpuMs\":%.0f}\n", records,
+         bytes, elapsed_ms, records / (elapsed_ms / 1000.0), bytes / 1e6 / (elapsed_ms / 1000.0), cpu_ms());
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
   return 0;
@@ -325,9 +334,9 @@ static int latency(const char *bootstrap, const char *topic, int partitions, dou
   qsort(measured, n, sizeof(double), compare);
   double span_ms = d.sent_ms[sent - 1] - d.sent_ms[first_measured];
   printf("{\"records\":%ld,\"sent\":%ld,\"offeredMbPerSec\":%.2f,\"achievedMbPerSec\":%.2f,\"p50Ms\":%.2f,\"p99Ms\":%.2f,"
-         "\"p999Ms\":%.2f,\"maxMs\":%.2f}\n",
+         "\"p999Ms\":%.2f,\"maxMs\":%.2f,\"clientCpuMs\":%.0f}\n",
          n, sent, rate_mb, n * (double)record_bytes / 1e6 / (span_ms / 1000.0), measured[n / 2], measured[(long)(n * 0.99)],
-         measured[(long)(n * 0.999)], measured[n - 1]);
+         measured[(long)(n * 0.999)], measured[n - 1], cpu_ms());
   rd_kafka_destroy(rk);
   free(payload);
   free(d.sent_ms);

@@ -25,6 +25,8 @@ export async function buildRdkafkaTool(dir: string): Promise<string> {
 
 export interface MockCluster {
   readonly bootstrap: string;
+  /** The mock's process, for its CPU time. */
+  readonly pid: number | undefined;
   stop(): void;
 }
 
@@ -45,7 +47,7 @@ export function startMockCluster(binary: string, topic: string, partitions: numb
       const match = /^bootstrap (\S+)$/m.exec(out);
       if (match?.[1] === undefined || started) return;
       started = true;
-      resolve({ bootstrap: match[1], stop: () => child.stdin.end() });
+      resolve({ bootstrap: match[1], pid: child.pid, stop: () => child.stdin.end() });
     });
   });
 }

@@ -16,17 +16,19 @@ export interface LatencyRun {
   p999Ms: number;
 }
 
-/** The Runnel brokers' CPU over one run (summed over the brokers), and what it moved. */
-export interface BrokerCpu {
-  cpu: ThreadCpuMs;
+/** CPU over one run: the servers' (Runnel's brokers summed, or the mock), the client's, and what it moved. */
+export interface RunCpu {
+  server: ThreadCpuMs;
+  clientMs: number;
   wallMs: number;
+  /** Records sent or read, warm-up included. */
   records: number;
 }
 
 export interface RealClientResults {
   /** MB/s per run, by workload and target. */
   rates: Map<Workload, Record<Target, number[]>>;
-  cpu: Map<Workload, BrokerCpu[]>;
+  cpu: Map<Workload, Record<Target, RunCpu[]>>;
   latency: Record<Target, LatencyRun[]>;
 }
 
@@ -96,26 +98,21 @@ function latencyRow(o: RealClientOptions, latency: Record<Target, LatencyRun[]>)
   ]);
 }
 
-function cpuLine(w: Workload, runs: readonly BrokerCpu[]): string {
-  const of = (pick: (c: ThreadCpuMs) => number) => median(runs.map((r) => (pick(r.cpu) * 1000) / r.records));
-  const total = (c: ThreadCpuMs) => c.main + c.gcHelpers + c.libuvPool + c.other;
-  const percent = median(runs.map((r) => (100 * total(r.cpu)) / r.wallMs));
+const total = (c: ThreadCpuMs): number => c.main + c.gcHelpers + c.libuvPool + c.other;
+
+function cpuLine(w: Workload, target: Target, runs: readonly RunCpu[]): string {
+  const perRecord = (ms: (r: RunCpu) => number) => fixed(median(runs.map((r) => (ms(r) * 1000) / r.records)), 2);
+  const split = (pick: (c: ThreadCpuMs) => number) => perRecord((r) => pick(r.server));
+  const percent = (ms: (r: RunCpu) => number) => fixed(median(runs.map((r) => (100 * ms(r)) / r.wallMs)), 0);
+  const server =
+    target === 'mock'
+      ? 'mock'
+      : `brokers (JavaScript threads ${split((c) => c.main)}, GC helpers ${split((c) => c.gcHelpers)}, ` +
+        `libuv pool ${split((c) => c.libuvPool)}, other ${split((c) => c.other)})`;
   return (
-    `- ${labels[w]}: ${fixed(of(total), 2)} µs/record, ${fixed(percent, 0)}% of a core ` +
-    `(JavaScript threads ${fixed(
-      of((c) => c.main),
-      2,
-    )}, GC helpers ${fixed(
-      of((c) => c.gcHelpers),
-      2,
-    )}, ` +
-    `libuv pool ${fixed(
-      of((c) => c.libuvPool),
-      2,
-    )}, other ${fixed(
-      of((c) => c.other),
-      2,
-    )} µs/record)`
+    `- ${labels[w]}, ${target}: ${server} ${perRecord((r) => total(r.server))} µs/record, ` +
+    `${percent((r) => total(r.server))}% of a core; client ${perRecord((r) => r.clientMs)} µs/record, ` +
+    `${percent((r) => r.clientMs)}%`
   );
 }
 
@@ -141,8 +138,12 @@ export function formatRealClientReport(
   ];
   for (const [w, runs] of results.rates) lines.push(rateRow(w, runs, ceilings));
   if (results.latency.runnel.length > 0 || results.latency.mock.length > 0) lines.push(latencyRow(o, results.latency));
-  lines.push('', 'Runnel brokers CPU (all brokers summed, medians):');
-  for (const [w, runs] of results.cpu) if (runs.length > 0) lines.push(cpuLine(w, runs));
+  lines.push('', 'CPU per record, medians (Runnel: all brokers summed; the client is the rdkafka-tool process):');
+  for (const [w, runs] of results.cpu) {
+    for (const target of ['runnel', 'mock'] as const) {
+      if (runs[target].length > 0) lines.push(cpuLine(w, target, runs[target]));
+    }
+  }
   lines.push(
     '',
     `ceilings, same run: loopback TCP between two processes (1 MiB writes) ${fixed(ceilings.loopbackMbps, 0)} MB/s; ` +

@@ -30,7 +30,6 @@ import {
   type Workload,
 } from './real-client-options.ts';
 import {
-  type BrokerCpu,
   type Ceilings,
   formatRealClientReport,
   type LatencyRun,
@@ -59,8 +58,8 @@ async function abba(runs: number, once: (target: Target, round: number) => Promi
 
 const zeroCpu: ThreadCpuMs = { main: 0, gcHelpers: 0, libuvPool: 0, other: 0 };
 
-/** CPU ms of the broker processes by thread kind, summed (Linux /proc; zero elsewhere). */
-function brokersCpuMs(pids: readonly (number | undefined)[]): ThreadCpuMs {
+/** CPU ms of the server processes by thread kind, summed (Linux /proc; zero elsewhere). */
+function serversCpuMs(pids: readonly (number | undefined)[]): ThreadCpuMs {
   const sum = { ...zeroCpu };
   for (const pid of pids) {
     const cpu = pid === undefined ? null : threadCpuMs(pid);
@@ -73,16 +72,16 @@ function brokersCpuMs(pids: readonly (number | undefined)[]): ThreadCpuMs {
   return sum;
 }
 
-/** Runs `work` and returns its value with the brokers' CPU over it. */
-async function withBrokerCpu<T>(
+/** Runs `work` and returns its value with the servers' CPU over it. */
+async function withServerCpu<T>(
   pids: readonly (number | undefined)[],
   work: () => Promise<T>,
 ): Promise<{ value: T; cpu: ThreadCpuMs; wallMs: number }> {
-  const before = brokersCpuMs(pids);
+  const before = serversCpuMs(pids);
   const start = performance.now();
   const value = await work();
   const wallMs = performance.now() - start;
-  const after = brokersCpuMs(pids);
+  const after = serversCpuMs(pids);
   const cpu: ThreadCpuMs = {
     main: after.main - before.main,
     gcHelpers: after.gcHelpers - before.gcHelpers,
@@ -123,7 +122,8 @@ interface Phase {
   produce: Workload;
   consume: Workload;
   bootstrap: Record<Target, string>;
-  brokerPids: readonly (number | undefined)[];
+  /** Runnel's broker processes, and the mock's one process. */
+  serverPids: Record<Target, readonly (number | undefined)[]>;
 }
 
 /** The measured runs of one replication factor, into `results`. */
@@ -150,19 +150,25 @@ async function measurePhase(
     results.rates.set(w, fresh);
     return fresh;
   };
-  const cpuOf = (w: Workload): BrokerCpu[] => {
-    const list = results.cpu.get(w) ?? [];
-    results.cpu.set(w, list);
-    return list;
+  /** Runs one rdkafka-tool mode against `target` and keeps its CPU split (server and client) under `w`. */
+  const measured = async (w: Workload, target: Target, args: string[]): Promise<Record<string, number>> => {
+    const m = await withServerCpu(phase.serverPids[target], () => runToolJson(tool, args));
+    const runs = results.cpu.get(w) ?? { runnel: [], mock: [] };
+    results.cpu.set(w, runs);
+    runs[target].push({
+      server: m.cpu,
+      clientMs: m.value.clientCpuMs ?? Number.NaN,
+      wallMs: m.wallMs,
+      records: m.value.sent ?? m.value.records ?? 0,
+    });
+    return m.value;
   };
   if (o.only.has(phase.produce)) {
     await abba(o.runs, async (target, round) => {
-      const m = await withBrokerCpu(phase.brokerPids, () => runToolJson(tool, produceArgs(target)));
-      const records = m.value.records ?? 0;
-      if (target === 'runnel' && round === 0) consumeCap = records;
-      rates(phase.produce)[target].push(m.value.mbPerSec ?? Number.NaN);
-      if (target === 'runnel') cpuOf(phase.produce).push({ cpu: m.cpu, wallMs: m.wallMs, records });
-      log(`${phase.produce} ${target} run ${round + 1}: ${m.value.mbPerSec?.toFixed(1)} MB/s`);
+      const m = await measured(phase.produce, target, produceArgs(target));
+      if (target === 'runnel' && round === 0) consumeCap = m.records ?? o.records;
+      rates(phase.produce)[target].push(m.mbPerSec ?? Number.NaN);
+      log(`${phase.produce} ${target} run ${round + 1}: ${m.mbPerSec?.toFixed(1)} MB/s`);
     });
   } else if (o.only.has(phase.consume)) {
     // Something to read: one unmeasured produce into Runnel's topic.
@@ -172,10 +178,9 @@ async function measurePhase(
     // Runnel only: the mock keeps just the last few MB of each partition, so it has nothing comparable to read.
     for (let round = 0; round < o.runs; round++) {
       const args = ['consume', ...common('runnel'), String(consumeCap)];
-      const m = await withBrokerCpu(phase.brokerPids, () => runToolJson(tool, args));
-      rates(phase.consume).runnel.push(m.value.mbPerSec ?? Number.NaN);
-      cpuOf(phase.consume).push({ cpu: m.cpu, wallMs: m.wallMs, records: m.value.records ?? 0 });
-      log(`${phase.consume} run ${round + 1}: ${m.value.mbPerSec?.toFixed(1)} MB/s, ${m.value.records} records`);
+      const m = await measured(phase.consume, 'runnel', args);
+      rates(phase.consume).runnel.push(m.mbPerSec ?? Number.NaN);
+      log(`${phase.consume} run ${round + 1}: ${m.mbPerSec?.toFixed(1)} MB/s, ${m.records} records`);
     }
   }
   if (phase.rf === 3 && o.only.has('latency-rf3')) {
@@ -188,15 +193,14 @@ async function measurePhase(
         String(o.recordBytes),
         phase.acks,
       ];
-      const m = await withBrokerCpu(phase.brokerPids, () => runToolJson(tool, args));
+      const m = await measured('latency-rf3', target, args);
       const run: LatencyRun = {
-        achievedMbPerSec: m.value.achievedMbPerSec ?? Number.NaN,
-        p50Ms: m.value.p50Ms ?? Number.NaN,
-        p99Ms: m.value.p99Ms ?? Number.NaN,
-        p999Ms: m.value.p999Ms ?? Number.NaN,
+        achievedMbPerSec: m.achievedMbPerSec ?? Number.NaN,
+        p50Ms: m.p50Ms ?? Number.NaN,
+        p99Ms: m.p99Ms ?? Number.NaN,
+        p999Ms: m.p999Ms ?? Number.NaN,
       };
       results.latency[target].push(run);
-      if (target === 'runnel') cpuOf('latency-rf3').push({ cpu: m.cpu, wallMs: m.wallMs, records: m.value.sent ?? 0 });
       log(`latency-rf3 ${target} run ${round + 1}: p50 ${run.p50Ms} p99 ${run.p99Ms} p99.9 ${run.p999Ms} ms`);
     });
   }
@@ -228,7 +232,7 @@ async function rf1Phase(tool: string, o: RealClientOptions, dir: string, results
     const bootstrap = { runnel: `127.0.0.1:${dev.ready}`, mock: mock.bootstrap };
     const phase: Phase = {
       ...{ rf: 1, acks: '1', topic: topicRf1, produce: 'produce-rf1', consume: 'consume-rf1' },
-      ...{ bootstrap, brokerPids: [dev.pid] },
+      ...{ bootstrap, serverPids: { runnel: [dev.pid], mock: [mock.pid] } },
     };
     await measurePhase(tool, o, phase, results);
   } finally {
@@ -254,7 +258,7 @@ async function rf3Phase(tool: string, o: RealClientOptions, dir: string, results
     const phase: Phase = {
       ...{ rf: 3, acks: 'all', topic: topicRf3, produce: 'produce-rf3', consume: 'consume-rf3' },
       ...{ bootstrap: { runnel: cluster.bootstrap, mock: mock.bootstrap } },
-      brokerPids: cluster.brokers.map((b) => b.child.pid),
+      serverPids: { runnel: cluster.brokers.map((b) => b.child.pid), mock: [mock.pid] },
     };
     await measurePhase(tool, o, phase, results);
   } finally {
