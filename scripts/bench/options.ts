@@ -48,6 +48,8 @@ Options:
                         the produce phase, one for consume) and print the top
                         25 functions by self time for each
   --keep-data           keep the broker's temporary data dir
+  --real-client         the librdkafka benchmark instead (options of its own:
+                        npm run bench -- --real-client --help)
   -h, --help            this text
 `;
 
