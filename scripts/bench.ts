@@ -2,6 +2,8 @@
  * `npm run bench`: produce and consume throughput of one broker, the load
  * generator against a null sink, and the machine's ceilings, in one run.
  * Method and recorded results: BENCHMARKS.md. Options: --help.
+ * With --real-client it runs bench/real-client.ts instead: librdkafka
+ * against Runnel and against librdkafka's mock cluster (issue 12).
  *
  * Order: ceilings, null sink (per batch size), then the broker twice on one
  * data dir: a first process takes every produce run, a second one every
@@ -27,6 +29,7 @@ import {
 } from './bench/load-generator.ts';
 import { type BenchOptions, benchHelp, parseBenchOptions } from './bench/options.ts';
 import { type CpuShare, withCpuShare } from './bench/process-cpu.ts';
+import { runRealClient } from './bench/real-client.ts';
 import { prepareBatch } from './bench/record-batch.ts';
 import { formatTable, type ResultRow } from './bench/report.ts';
 
@@ -212,6 +215,7 @@ async function measureBroker(
 }
 
 async function main(): Promise<number> {
+  if (process.argv.includes('--real-client')) return runRealClient(process.argv.slice(2));
   const parsed = parseBenchOptions(process.argv.slice(2));
   if (!parsed.ok) {
     process.stderr.write(`${parsed.message ?? parsed.error}\n\n${benchHelp}`);

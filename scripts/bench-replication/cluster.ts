@@ -59,6 +59,8 @@ export class BenchCluster {
     brokers: number;
     profileRoot: string | null;
     logLevel: string;
+    /** Flags for the brokers' node (`runnel broker` from the bin gets the servers' own); default none. */
+    nodeFlags?: readonly string[];
   }): Promise<BenchCluster> {
     const [raft, service, controllerHttp] = [await freePort(), await freePort(), await freePort()];
     const controller = await NodeChild.start(
@@ -84,6 +86,7 @@ export class BenchCluster {
         const profile = profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
         const child = await NodeChild.start(
           [
+            ...(options.nodeFlags ?? []),
             ...profile,
             cliMain,
             'broker',

@@ -28,6 +28,11 @@ load generator against a null sink, and the machine's ceilings (loopback
 TCP between two processes, sequential disk I/O in the data dir). Prints a
 table; logs, results.json and profiles go to .bench/<time>/.
 
+With --real-client it measures instead with a real client: librdkafka
+against Runnel (RF=1 and RF=3 acks=all, produce, consume, delivery latency
+at a fixed rate) and against librdkafka's in-memory mock cluster in the same
+run; its options: npm run bench -- --real-client --help
+
 Options:
   --duration-sec <n>    seconds per measurement (each of produce, consume,
                         null-sink produce, null-sink consume, per batch size)  [8]
@@ -43,6 +48,8 @@ Options:
                         the produce phase, one for consume) and print the top
                         25 functions by self time for each
   --keep-data           keep the broker's temporary data dir
+  --real-client         the librdkafka benchmark instead (options of its own:
+                        npm run bench -- --real-client --help)
   -h, --help            this text
 `;
 

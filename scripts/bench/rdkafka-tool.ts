@@ -2,7 +2,8 @@
  * The benchmarks' librdkafka tool (rdkafka-tool.c): built with gcc against
  * the system's librdkafka-dev into a work directory, and its mock-cluster
  * mode started as its own process — librdkafka's in-memory broker, the
- * peer a benchmark compares Runnel with in the same run.
+ * peer a benchmark compares Runnel with in the same run; its load-generator
+ * modes run one process each and answer with one JSON line.
  */
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -24,6 +25,8 @@ export async function buildRdkafkaTool(dir: string): Promise<string> {
 
 export interface MockCluster {
   readonly bootstrap: string;
+  /** The mock's process, for its CPU time. */
+  readonly pid: number | undefined;
   stop(): void;
 }
 
@@ -44,7 +47,21 @@ export function startMockCluster(binary: string, topic: string, partitions: numb
       const match = /^bootstrap (\S+)$/m.exec(out);
       if (match?.[1] === undefined || started) return;
       started = true;
-      resolve({ bootstrap: match[1], stop: () => child.stdin.end() });
+      resolve({ bootstrap: match[1], pid: child.pid, stop: () => child.stdin.end() });
     });
   });
+}
+
+/** Runs one load-generator mode of the tool (its own process) and returns the JSON line it prints. */
+export async function runToolJson(binary: string, args: readonly string[]): Promise<Record<string, number>> {
+  const out = await execTool(binary, args);
+  const line = out.trim().split('\n').at(-1) ?? '';
+  const parsed: unknown = JSON.parse(line);
+  if (typeof parsed !== 'object' || parsed === null) throw new Error(`rdkafka-tool ${args[0]}: printed ${line}`);
+  const fields: Record<string, number> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value !== 'number') throw new Error(`rdkafka-tool ${args[0]}: ${key} is not a number in ${line}`);
+    fields[key] = value;
+  }
+  return fields;
 }
