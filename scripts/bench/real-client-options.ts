@@ -23,6 +23,8 @@ export interface RealClientOptions {
   partitions: number;
   diskMib: number;
   only: ReadonlySet<Workload>;
+  /** Where the RF=3 brokers write `node --cpu-prof` profiles (one directory per broker); null for none. */
+  profileDir: string | null;
   help: boolean;
 }
 
@@ -59,6 +61,9 @@ Options:
   --partitions <n>      partitions per topic                                [4]
   --disk-mib <n>        size of the file for the disk ceiling               [512]
   --only <list>         run only these workloads                            [all]
+  --profile-dir <dir>   the RF=3 brokers run under node --cpu-prof and write
+                        their profiles to <dir>/broker-<id> (profiling slows
+                        them: not for the recorded numbers)
   -h, --help            this text
 `;
 
@@ -114,6 +119,7 @@ export function parseRealClientOptions(argv: readonly string[]): Result<RealClie
     partitions: get('partitions'),
     diskMib: get('disk-mib'),
     only,
+    profileDir: v['profile-dir'] ?? null,
     help: v.help,
   });
 }
@@ -134,6 +140,7 @@ function parse(argv: readonly string[]) {
       partitions: { type: 'string', default: '4' },
       'disk-mib': { type: 'string', default: '512' },
       only: { type: 'string' },
+      'profile-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -249,7 +249,7 @@ async function rf3Phase(tool: string, o: RealClientOptions, dir: string, results
   const cluster = await BenchCluster.start({
     root,
     brokers: 3,
-    profileRoot: null,
+    profileRoot: o.profileDir,
     logLevel: 'info',
     nodeFlags: serverNodeFlags,
   });
