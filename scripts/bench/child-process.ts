@@ -29,12 +29,13 @@ export class NodeChild<T> {
    * Runs `node <args>` and waits until `isReady` returns a value for a stdout
    * line. Rejects when the child exits first or `timeoutMs` passes.
    */
-  static start<T>(
+  static async start<T>(
     args: readonly string[],
     options: { logPath: string; timeoutMs: number; isReady: (line: string) => T | undefined },
   ): Promise<NodeChild<T>> {
+    // Opened first: a log that cannot be opened rejects here, before any child runs that nobody would stop.
+    const log = await openLog(options.logPath);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const log: WriteStream = createWriteStream(options.logPath, { flags: 'a' });
     const tail: string[] = [];
     const remember = (line: string): void => {
       log.write(`${line}\n`);
@@ -101,4 +102,18 @@ export function jsonField(line: string, field: string): unknown {
     return undefined;
   }
   return undefined;
+}
+
+/** The child's log file, open for appending; rejects when it cannot be opened. */
+function openLog(path: string): Promise<WriteStream> {
+  return new Promise((resolve, reject) => {
+    const stream = createWriteStream(path, { flags: 'a' });
+    stream.once('error', reject);
+    stream.once('open', () => {
+      stream.off('error', reject);
+      // A later write failure (a full disk) loses log lines, not the bench.
+      stream.on('error', (error) => process.stderr.write(`bench: ${path}: ${error.message}\n`));
+      resolve(stream);
+    });
+  });
 }
