@@ -8,7 +8,6 @@
  * own; a workload that never starts flowing throws, everything else comes
  * back as data.
  */
-import { setTimeout as pause } from 'node:timers/promises';
 import { waitFor } from '../harness/wait.ts';
 import type { ChaosCluster } from './chaos-cluster.ts';
 import { type AppliedFault, type FaultKind, Nemesis } from './nemesis.ts';
@@ -55,12 +54,11 @@ export async function runSchedule(
   const failures: string[] = [];
   const faults: AppliedFault[] = [];
   // Faults start once the workload is demonstrably flowing, not after a guessed warm-up.
-  const flowingBy = Date.now() + 30_000;
-  while (o.progress() < o.flowingMin) {
-    if (Date.now() > flowingBy)
-      throw new Error(`chaos: only ${o.progress()} ${o.progressName} in 30 s before any fault`);
-    await pause(50);
-  }
+  await waitFor(() => o.progress() >= o.flowingMin, {
+    timeoutMs: 30_000,
+    intervalMs: 50,
+    what: `${o.flowingMin} ${o.progressName} before any fault`,
+  });
   const nemesis = new Nemesis(chaos, topic, random, {
     log: o.log,
     ...(o.leaderBias === undefined ? {} : { leaderBias: o.leaderBias }),
