@@ -18,7 +18,7 @@
  * broker code logs, or a promise of it that rejects, goes to `onBug`.
  */
 import type { PartitionState, ReplicationRules } from '@runnel/broker';
-import { Partition, ReplicaManager } from '@runnel/broker';
+import { Partition, ReplicaManager, samePartitionState } from '@runnel/broker';
 import type { ManualClock, Random } from '@runnel/common';
 import { MetadataImage } from '@runnel/metadata';
 import { defaultLogConfig, FaultyFileSystem, PartitionLog, type ProducerEntry } from '@runnel/storage';
@@ -34,7 +34,7 @@ import {
   serveTxnMarker,
 } from './sim-broker-clients.ts';
 import { SimBrokerNet } from './sim-broker-net.ts';
-import { samePartitionState, topicId, topicMinIsr, topicName } from './sim-controller.ts';
+import { topicId, topicMinIsr, topicName } from './sim-controller.ts';
 import { errorLevel, type SimLogEvent, simLogger } from './sim-logger.ts';
 import { controllerNode, type SimMessage } from './sim-messages.ts';
 import { SimProcess } from './sim-process.ts';

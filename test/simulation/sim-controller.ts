@@ -14,7 +14,7 @@
  * checker can watch leader epochs.
  */
 
-import { type PartitionState, replicationListenerName } from '@runnel/broker';
+import { replicationListenerName } from '@runnel/broker';
 import type { Result } from '@runnel/common';
 import { assert } from '@runnel/common';
 import { alterPartition, electOfflineLeaders, fenceBroker, shutDownBroker, unfenceBroker } from '@runnel/controller';
@@ -194,16 +194,4 @@ export class SimController {
 /** The topic's min.insync.replicas as `image` says. */
 export function topicMinIsr(image: MetadataImage): number {
   return Number(image.configOverrides('topic', topicName).get('min.insync.replicas') ?? '1');
-}
-
-export function samePartitionState(a: PartitionState, b: PartitionState): boolean {
-  const same = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((id, i) => id === y[i]);
-  return (
-    a.leader === b.leader &&
-    a.leaderEpoch === b.leaderEpoch &&
-    a.partitionEpoch === b.partitionEpoch &&
-    same(a.replicas, b.replicas) &&
-    same(a.isr, b.isr) &&
-    same(a.addingReplicas, b.addingReplicas)
-  );
 }

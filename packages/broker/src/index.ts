@@ -11,7 +11,12 @@ export {
 // Replication with its seams (clock, timers, transport, rules), for the deterministic simulation (test/simulation).
 export type { EpochEnd } from './replication/divergence.ts';
 export { Partition } from './replication/partition.ts';
-export type { PartitionOptions, PartitionRole, PartitionState } from './replication/partition-api.ts';
+export {
+  type PartitionOptions,
+  type PartitionRole,
+  type PartitionState,
+  samePartitionState,
+} from './replication/partition-api.ts';
 export {
   ReplicaManager,
   type ReplicaManagerOptions,

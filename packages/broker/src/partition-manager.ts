@@ -19,7 +19,7 @@ import type { BrokerConfig } from './config.ts';
 import { logConfigFor } from './log-config.ts';
 import { HighWatermarkCheckpoint } from './replication/high-watermark-checkpoint.ts';
 import { Partition } from './replication/partition.ts';
-import type { PartitionRole, PartitionState } from './replication/partition-api.ts';
+import { type PartitionRole, type PartitionState, samePartitionState } from './replication/partition-api.ts';
 import { defaultReplicaLagTimeMaxMs as defaultLagTimeMaxMs } from './replication/replica-tracker.ts';
 
 const partitionMetadataFile = 'partition.metadata';
@@ -248,7 +248,7 @@ export class PartitionManager {
       const existing = this.#partitions.get(key);
       if (existing !== undefined) {
         // Leaders always re-apply: a changed min.insync.replicas reaches their tracker this way.
-        if (existing.role === 'leader' || !sameState(existing.state, want.state)) {
+        if (existing.role === 'leader' || !samePartitionState(existing.state, want.state)) {
           await this.#applyState(existing, want.state);
         }
         continue;
@@ -356,21 +356,6 @@ export class PartitionManager {
       this.#logger.error({ err: String(error) }, 'could not delete the logs of removed topics');
     }
   }
-}
-
-function sameState(a: PartitionState, b: PartitionState): boolean {
-  return (
-    a.leader === b.leader &&
-    a.leaderEpoch === b.leaderEpoch &&
-    a.partitionEpoch === b.partitionEpoch &&
-    sameIds(a.replicas, b.replicas) &&
-    sameIds(a.isr, b.isr) &&
-    sameIds(a.addingReplicas, b.addingReplicas)
-  );
-}
-
-function sameIds(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((id, i) => id === b[i]);
 }
 
 /** The topic id in `dir`'s partition.metadata; null when there is none (or it names none). I/O errors reject. */

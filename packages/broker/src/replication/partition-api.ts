@@ -24,6 +24,20 @@ export interface PartitionState {
   readonly addingReplicas: readonly number[];
 }
 
+/** Whether two partition states say the same: a follower whose state did not change has nothing to apply. */
+export function samePartitionState(a: PartitionState, b: PartitionState): boolean {
+  const sameIds = (x: readonly number[], y: readonly number[]): boolean =>
+    x.length === y.length && x.every((id, i) => id === y[i]);
+  return (
+    a.leader === b.leader &&
+    a.leaderEpoch === b.leaderEpoch &&
+    a.partitionEpoch === b.partitionEpoch &&
+    sameIds(a.replicas, b.replicas) &&
+    sameIds(a.isr, b.isr) &&
+    sameIds(a.addingReplicas, b.addingReplicas)
+  );
+}
+
 export interface PartitionOptions {
   readonly topic: string;
   readonly index: number;
