@@ -32,19 +32,22 @@ export function channelOptions(backoff: ReconnectBackoff, messageBytesMax: numbe
 }
 
 /**
- * HTTP/2 receive window (per stream and per connection) for channels that
- * pull bulk data. Node's default is 64 KiB: a 1 MiB replica fetch response
- * would then need ~16 WINDOW_UPDATE round trips, each waiting for the
- * receiving broker's event loop, which stalled replication far below disk
- * or CPU speed. Receive memory stays bounded by the fetch's maxBytes,
- * since a follower has one fetch outstanding per leader.
+ * HTTP/2 receive window (per stream and per connection) of the replica
+ * fetch client, which pulls bulk data. Node's default is 64 KiB: a 1 MiB
+ * replica fetch response would then need ~16 WINDOW_UPDATE round trips,
+ * each waiting for the receiving broker's event loop, which stalled
+ * replication far below disk or CPU speed. Receive memory stays bounded by
+ * the fetch's maxBytes, since a follower has one fetch outstanding per leader.
  */
 export const bulkFlowControlWindowBytes = 32 * 1024 * 1024;
 
-/** channelOptions plus a large flow-control window, for replica fetch (bulk, one stream per leader). */
-export function bulkChannelOptions(backoff: ReconnectBackoff, messageBytesMax: number): ChannelOptions {
-  return { ...channelOptions(backoff, messageBytesMax), 'grpc-node.flow_control_window': bulkFlowControlWindowBytes };
-}
+/**
+ * node:http2's cap on one connection's buffered memory, in MB (its unit).
+ * The default 10 MB is less than one full replica fetch response (10 MiB of
+ * records plus framing) waiting to be sent; past the cap Node refuses new
+ * streams on the connection. Memory stays bounded by one response per follower.
+ */
+export const http2SessionMemoryMaxMb = 64;
 
 export function serverOptions(messageBytesMax: number): ChannelOptions {
   return {

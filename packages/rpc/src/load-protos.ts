@@ -37,6 +37,9 @@ export interface RpcMethod<Req, Res> {
   readonly path: string;
   readonly serializeRequest: (value: Req) => Buffer;
   readonly deserializeResponse: (bytes: Buffer) => Res;
+  /** The server's side of the same call. */
+  readonly deserializeRequest: (bytes: Buffer) => Req;
+  readonly serializeResponse: (value: Res) => Buffer;
 }
 
 export function rpcMethod<Req, Res>(service: string, method: string): RpcMethod<Req, Res> {
@@ -47,6 +50,8 @@ export function rpcMethod<Req, Res>(service: string, method: string): RpcMethod<
     serializeRequest: def.requestSerialize as (value: Req) => Buffer,
     // protobufjs decodes into exactly the shape the loader options promise; this is the one cast.
     deserializeResponse: def.responseDeserialize as (bytes: Buffer) => Res,
+    deserializeRequest: def.requestDeserialize as (bytes: Buffer) => Req,
+    serializeResponse: def.responseSerialize as (value: Res) => Buffer,
   };
 }
 

@@ -1,24 +1,32 @@
 /**
  * The follower side of replica fetch: one ReplicaFetch.Fetch stream to one
- * leader broker. Requests go out in call order and responses are matched to
- * them in that order (the echoed request id proves it).
+ * leader broker, gRPC over node:http2 (grpc-http2.ts). Requests go out in
+ * call order and responses are matched to them in that order (the echoed
+ * request id proves it).
  *
- *   idle --fetch()--> connecting --(channel ready)--> streaming
- *   connecting --(not ready within connectWaitMs)--> idle   (waiting fetches: unavailable)
+ *   idle --fetch()--> connecting --(connected)--> streaming
+ *   connecting --(no connection within connectWaitMs, or refused)--> idle   (waiting fetches: unavailable)
  *   streaming --(stream ends, fails, or answers out of order)--> idle (outstanding fetches fail)
  *   any --close()--> closed
  *
- * The gRPC channel reconnects with the backoff given in its options, so a
- * follower that retries after `unavailable` is paced by connectWaitMs and
- * never spins against a dead leader.
+ * A connection attempt after a failed one waits out a backoff that doubles
+ * from backoffMsMin to backoffMsMax (reset by a success), so a follower that
+ * retries after `unavailable` never spins against a dead leader. A stream
+ * that fails on a live connection is replaced on the same connection.
  */
-import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
-import { Client, credentials, status } from '@grpc/grpc-js';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
+import { connect, constants as h2 } from 'node:http2';
 import type { Logger, Result } from '@runnel/common';
 import { err, ok, silentLogger } from '@runnel/common';
 import type { ReplicaFetchRequestProto, ReplicaFetchResponseProto } from './generated/replica-fetch-proto.ts';
+import { callHeaders, GrpcMessageReader, GrpcWireError, grpcStatus, statusOf, writeMessage } from './grpc-http2.ts';
 import type { ReconnectBackoff } from './grpc-options.ts';
-import { bulkChannelOptions, grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
+import {
+  bulkFlowControlWindowBytes,
+  grpcMessageBytesMaxDefault,
+  http2SessionMemoryMaxMb,
+  reconnectBackoffDefault,
+} from './grpc-options.ts';
 import { replicaFetchServiceName, rpcMethod } from './load-protos.ts';
 import { replicaFetchRequestToProto, replicaFetchResponseFromProto } from './replica-fetch-codec.ts';
 import type { ReplicaFetchError, ReplicaFetchRequest, ReplicaFetchResponse } from './replica-fetch-types.ts';
@@ -30,6 +38,7 @@ export interface ReplicaFetchClientOptions {
   readonly outstandingRequestsMax?: number;
   /** How long fetches wait for a connection before resolving `unavailable`. */
   readonly connectWaitMs?: number;
+  /** Pacing of connection attempts after a failed one. */
   readonly backoff?: ReconnectBackoff;
   readonly messageBytesMax?: number;
   readonly logger?: Logger;
@@ -42,42 +51,35 @@ interface Outstanding {
   readonly resolve: (result: ReplicaFetchResult) => void;
 }
 
-type FetchStream = ClientDuplexStream<ReplicaFetchRequestProto, ReplicaFetchResponseProto>;
+const fetchMethod = rpcMethod<ReplicaFetchRequestProto, ReplicaFetchResponseProto>(replicaFetchServiceName, 'Fetch');
 
-/**
- * Owned by the broker's replica fetcher for one leader, which must close()
- * it. fetch() never throws for network trouble: it resolves to an error
- * from the closed union and the next fetch() opens a fresh stream. A
- * request with out-of-range values is a bug (assert). After close() every
- * fetch resolves `closed`.
- */
 export class ReplicaFetchClient {
-  readonly #client: Client;
-  readonly #method = rpcMethod<ReplicaFetchRequestProto, ReplicaFetchResponseProto>(replicaFetchServiceName, 'Fetch');
+  readonly #address: string;
   readonly #logger: Logger;
   readonly #outstandingMax: number;
   readonly #connectWaitMs: number;
+  readonly #backoff: ReconnectBackoff;
+  readonly #messageBytesMax: number;
   /** Oldest first; the head is the next response expected. */
   readonly #outstanding: Outstanding[] = [];
-  /** Requests issued while connecting, written once the stream opens. */
-  readonly #unsent: ReplicaFetchRequestProto[] = [];
-  #stream: FetchStream | null = null;
-  #connecting = false;
+  /** Encoded requests issued while connecting, written once the stream opens. */
+  readonly #unsent: Buffer[] = [];
+  #session: ClientHttp2Session | null = null;
+  #stream: ClientHttp2Stream | null = null;
+  #connecting: { cancel(): void } | null = null;
   #closed = false;
   #nextRequestId = 1;
+  /** Backoff before the next connection attempt; 0 after a success. */
+  #backoffMs = 0;
+  #lastAttemptAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: ReplicaFetchClientOptions) {
+    this.#address = options.address;
     this.#logger = (options.logger ?? silentLogger()).child({ leader: options.address });
     this.#outstandingMax = options.outstandingRequestsMax ?? 8;
     this.#connectWaitMs = options.connectWaitMs ?? 1_000;
-    this.#client = new Client(
-      options.address,
-      credentials.createInsecure(),
-      bulkChannelOptions(
-        options.backoff ?? reconnectBackoffDefault,
-        options.messageBytesMax ?? grpcMessageBytesMaxDefault,
-      ),
-    );
+    this.#backoff = options.backoff ?? reconnectBackoffDefault;
+    this.#messageBytesMax = options.messageBytesMax ?? grpcMessageBytesMaxDefault;
   }
 
   /** Whether a stream to the leader is open now (it may still fail on the next request). */
@@ -92,13 +94,14 @@ export class ReplicaFetchClient {
       return Promise.resolve(err('queue_full', `${this.#outstandingMax} fetches outstanding`));
     }
     const requestId = this.#nextRequestId++;
-    const proto = replicaFetchRequestToProto(requestId, request);
+    const bytes = fetchMethod.serializeRequest(replicaFetchRequestToProto(requestId, request));
     return new Promise((resolve) => {
       this.#outstanding.push({ requestId, resolve });
-      if (this.#stream !== null) this.#stream.write(proto);
+      if (this.#stream !== null) writeMessage(this.#stream, [bytes]);
       else {
-        this.#unsent.push(proto);
-        this.#connect();
+        this.#unsent.push(bytes);
+        if (this.#session !== null && !this.#session.destroyed) this.#openStream(this.#session);
+        else this.#connect();
       }
     });
   }
@@ -106,46 +109,102 @@ export class ReplicaFetchClient {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#connecting?.cancel();
+    this.#connecting = null;
     const stream = this.#stream;
     this.#stream = null;
     this.#failAll('closed', 'client closed');
-    stream?.cancel();
-    this.#client.close();
+    stream?.close(h2.NGHTTP2_CANCEL);
+    this.#session?.destroy();
+    this.#session = null;
   }
 
   #connect(): void {
-    if (this.#connecting) return;
-    this.#connecting = true;
-    this.#client.waitForReady(Date.now() + this.#connectWaitMs, (error) => {
-      this.#connecting = false;
-      if (this.#closed) return;
-      if (error !== undefined) this.#failAll('unavailable', error.message);
-      else this.#openStream();
-    });
+    if (this.#connecting !== null) return;
+    const delayMs = Math.max(0, this.#lastAttemptAt + this.#backoffMs - performance.now());
+    let session: ClientHttp2Session | null = null;
+    const giveUp = setTimeout(() => fail(`no connection within ${this.#connectWaitMs} ms`), this.#connectWaitMs);
+    const start = setTimeout(() => {
+      this.#lastAttemptAt = performance.now();
+      session = connect(`http://${this.#address}`, {
+        settings: { initialWindowSize: bulkFlowControlWindowBytes },
+        maxSessionMemory: http2SessionMemoryMaxMb,
+      });
+      const opened = session;
+      opened.once('connect', () => {
+        if (this.#connecting !== attempt) return;
+        this.#connecting = null;
+        clearTimeout(giveUp);
+        this.#backoffMs = 0;
+        // The connection-level window too: Node's default 64 KiB would pace 1 MiB responses by round trips.
+        opened.setLocalWindowSize(bulkFlowControlWindowBytes);
+        this.#session = opened;
+        this.#openStream(opened);
+      });
+      opened.on('error', (e: Error) => {
+        if (this.#connecting === attempt) fail(e.message);
+      });
+      opened.on('close', () => {
+        if (this.#connecting === attempt) fail('connection closed');
+        if (this.#session !== opened) return;
+        this.#session = null;
+        if (this.#stream !== null) this.#reset(this.#stream, 'unavailable', 'connection to the leader closed');
+      });
+    }, delayMs);
+    const fail = (why: string): void => {
+      if (this.#connecting !== attempt) return;
+      attempt.cancel();
+      this.#backoffMs = Math.min(this.#backoff.backoffMsMax, Math.max(this.#backoff.backoffMsMin, this.#backoffMs * 2));
+      this.#failAll('unavailable', why);
+    };
+    const attempt = {
+      cancel: (): void => {
+        this.#connecting = null;
+        clearTimeout(giveUp);
+        clearTimeout(start);
+        session?.destroy();
+      },
+    };
+    this.#connecting = attempt;
   }
 
-  #openStream(): void {
-    const stream: FetchStream = this.#client.makeBidiStreamRequest(
-      this.#method.path,
-      this.#method.serializeRequest,
-      this.#method.deserializeResponse,
-    );
-    stream.on('data', (proto: ReplicaFetchResponseProto) => {
-      if (this.#stream === stream) this.#onResponse(stream, proto);
+  #openStream(session: ClientHttp2Session): void {
+    const reader = new GrpcMessageReader(this.#messageBytesMax);
+    const stream = session.request(callHeaders(fetchMethod.path), { endStream: false });
+    const ended = (headers: IncomingHttpHeaders, trailers: boolean): void => {
+      const status = statusOf(headers);
+      if (status !== null && status.code !== grpcStatus.OK) this.#reset(stream, errorOf(status.code), status.details);
+      else if (trailers) this.#reset(stream, 'unavailable', 'stream ended by leader');
+    };
+    stream.on('response', (headers) => ended(headers, false));
+    stream.on('trailers', (headers) => ended(headers, true));
+    stream.on('data', (chunk: Buffer) => {
+      if (this.#stream !== stream) return;
+      try {
+        for (const message of reader.push(chunk)) {
+          if (this.#stream !== stream) return;
+          this.#onResponse(stream, message);
+        }
+      } catch (e: unknown) {
+        if (!(e instanceof GrpcWireError)) throw e;
+        this.#reset(stream, errorOf(e.code), e.message);
+      }
     });
-    stream.on('error', (error: ServiceError) => {
-      if (this.#stream === stream) this.#reset(stream, errorOf(error.code), error.message);
-    });
-    stream.on('end', () => {
-      if (this.#stream === stream) this.#reset(stream, 'unavailable', 'stream ended by leader');
-    });
+    stream.on('error', (e: Error) => this.#reset(stream, 'unavailable', e.message));
+    stream.on('close', () => this.#reset(stream, 'unavailable', 'stream ended by leader'));
     this.#stream = stream;
     this.#logger.info({ event: 'replica-fetch-stream-open' }, 'replica fetch stream open');
-    for (const proto of this.#unsent.splice(0)) stream.write(proto);
+    for (const bytes of this.#unsent.splice(0)) writeMessage(stream, [bytes]);
   }
 
-  #onResponse(stream: FetchStream, proto: ReplicaFetchResponseProto): void {
-    const decoded = replicaFetchResponseFromProto(proto);
+  #onResponse(stream: ClientHttp2Stream, message: Buffer): void {
+    let decoded: ReturnType<typeof replicaFetchResponseFromProto>;
+    try {
+      decoded = replicaFetchResponseFromProto(fetchMethod.deserializeResponse(message));
+    } catch (e: unknown) {
+      this.#reset(stream, 'malformed_response', e instanceof Error ? e.message : String(e));
+      return;
+    }
     const head = this.#outstanding[0];
     if (!decoded.ok || head === undefined || decoded.value.requestId !== head.requestId) {
       const why = decoded.ok ? `response to ${decoded.value.requestId}, expected ${head?.requestId}` : decoded.message;
@@ -156,10 +215,11 @@ export class ReplicaFetchClient {
     head.resolve(ok(decoded.value.value));
   }
 
-  /** Drops the stream; every request it carried fails, and the next fetch() reconnects. */
-  #reset(stream: FetchStream, error: ReplicaFetchError, message: string): void {
+  /** Drops the stream; every request it carried fails, and the next fetch() opens another. */
+  #reset(stream: ClientHttp2Stream, error: ReplicaFetchError, message: string): void {
+    if (this.#stream !== stream) return;
     this.#stream = null;
-    stream.cancel();
+    if (!stream.destroyed) stream.close(h2.NGHTTP2_CANCEL);
     this.#logger.info({ event: 'replica-fetch-stream-closed', error, reason: message }, 'replica fetch stream closed');
     this.#failAll(error, message);
   }
@@ -171,11 +231,11 @@ export class ReplicaFetchClient {
 }
 
 /** gRPC status of a broken stream -> the closed error union, in one place. */
-function errorOf(code: status): ReplicaFetchError {
+function errorOf(code: number): ReplicaFetchError {
   switch (code) {
-    case status.UNAVAILABLE:
-    case status.CANCELLED:
-    case status.DEADLINE_EXCEEDED:
+    case grpcStatus.UNAVAILABLE:
+    case grpcStatus.CANCELLED:
+    case grpcStatus.DEADLINE_EXCEEDED:
       return 'unavailable';
     default:
       // INTERNAL (handler failed), INVALID_ARGUMENT (leader refused the request), RESOURCE_EXHAUSTED, UNIMPLEMENTED.

@@ -2,7 +2,8 @@
  * ReplicaFetch requests and responses <-> their proto shapes. Decoding
  * checks what protobuf cannot (UUID text, known enum names, ranges) so the
  * broker only ever sees well-formed values; encoding an out-of-range value
- * is a bug and asserts. Record bytes are never copied here.
+ * is a bug and asserts. Record bytes are never copied here:
+ * replicaFetchResponseParts sends them as views.
  */
 import type { Result } from '@runnel/common';
 import { assert, brokerId, err, leaderEpoch, offset, ok, partitionId } from '@runnel/common';
@@ -13,6 +14,8 @@ import type {
   ReplicaFetchRequestProto,
   ReplicaFetchResponseProto,
 } from './generated/replica-fetch-proto.ts';
+import type { ProtoMessageType } from './load-protos.ts';
+import { protoMessageType } from './load-protos.ts';
 import type {
   ReplicaFetchDecodeError,
   ReplicaFetchPartitionError,
@@ -141,8 +144,53 @@ function partitionDataToProto(p: ReplicaFetchPartitionResponse): PartitionDataPr
       diverging === null
         ? null
         : { epoch: int32ToWire(diverging.epoch, 'diverging epoch', -1), endOffset: int64ToWire(diverging.endOffset) },
-    // protobufjs copies these bytes once into the outgoing message; nothing else does.
+    // replicaFetchResponseParts sends these bytes as they are; the object form (tests, tools) carries the view.
     records: p.records,
+  };
+}
+
+const partitionDataType = lazyMessageType<PartitionDataProto>('runnel.replica.v1.PartitionData');
+const emptyRecords = Buffer.alloc(0);
+
+/**
+ * The protobuf encoding of a ReplicaFetchResponse as a list of buffers whose
+ * concatenation is the message: each partition's small fields encoded by
+ * protobufjs, its records appended as a view of the caller's bytes. The
+ * records are never copied in JavaScript: they go to the socket from the
+ * log's (or the request frame's) own memory.
+ */
+export function replicaFetchResponseParts(requestId: number, response: ReplicaFetchResponse): Buffer[] {
+  const parts: Buffer[] = [];
+  const head = [0x08, ...varint(requestId)];
+  parts.push(Buffer.from(head));
+  for (const p of response.partitions) {
+    const fields = partitionDataType().serialize({ ...partitionDataToProto(p), records: emptyRecords });
+    const recordsHead = p.records.length === 0 ? [] : [0x42, ...varint(p.records.length)];
+    const length = fields.length + recordsHead.length + p.records.length;
+    parts.push(Buffer.from([0x12, ...varint(length)]), fields);
+    if (p.records.length > 0) parts.push(Buffer.from(recordsHead), p.records);
+  }
+  return parts;
+}
+
+/** Base-128 varint of a non-negative safe integer. */
+function varint(value: number): number[] {
+  assert(Number.isSafeInteger(value) && value >= 0, `varint of ${value}`);
+  const out: number[] = [];
+  let rest = value;
+  while (rest >= 0x80) {
+    out.push((rest % 0x80) | 0x80);
+    rest = Math.floor(rest / 0x80);
+  }
+  out.push(rest);
+  return out;
+}
+
+function lazyMessageType<T>(name: string): () => ProtoMessageType<T> {
+  let type: ProtoMessageType<T> | undefined;
+  return () => {
+    type ??= protoMessageType<T>(name);
+    return type;
   };
 }
 
