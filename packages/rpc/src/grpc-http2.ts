@@ -40,25 +40,30 @@ export type GrpcStatusCode = (typeof grpcStatus)[keyof typeof grpcStatus];
 
 export const grpcContentType = 'application/grpc+proto';
 
-const chunkRunMax = 256;
-
-/** Length-prefixed message framing: reassembles messages from HTTP/2 DATA chunks. */
+/**
+ * Length-prefixed message framing: reassembles messages from HTTP/2 DATA
+ * chunks. A message inside one chunk comes out as a view of it; a message
+ * spanning chunks is copied once, chunk by chunk as each arrives (while it
+ * is still in cache), into a buffer of the length its prefix announced.
+ * That buffer is allocated uninitialized: its pages take memory only as
+ * bytes land in them, so an announced length the peer never sends costs no
+ * resident memory. Holds nothing else between pushes but a partial prefix.
+ */
 export class GrpcMessageReader {
   readonly #messageBytesMax: number;
-  #chunks: Buffer[] = [];
-  #buffered = 0;
-  /** Chunks before this index are folded runs (see push). */
-  #folded = 0;
-  /** Length of the message whose prefix was read, -1 before it is. */
-  #length = -1;
+  readonly #prefix = Buffer.alloc(5);
+  #prefixFilled = 0;
+  /** The message being filled, when it spans chunks. */
+  #target: Buffer | null = null;
+  #filled = 0;
 
   constructor(messageBytesMax: number) {
     this.#messageBytesMax = messageBytesMax;
   }
 
-  /** Buffers held for the message not yet complete (bounded by the folding in push). */
-  get chunkCount(): number {
-    return this.#chunks.length;
+  /** Bytes of an incomplete message received so far (prefix included). */
+  get pendingBytes(): number {
+    return this.#target === null ? this.#prefixFilled : 5 + this.#filled;
   }
 
   /**
@@ -68,61 +73,50 @@ export class GrpcMessageReader {
    * the chunks.
    */
   push(chunk: Buffer): Buffer[] {
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
-    // A peer sending tiny DATA frames must not cost an object per byte: fold each run of small chunks into one.
-    if (this.#chunks.length - this.#folded >= chunkRunMax) {
-      let runBytes = 0;
-      for (let i = this.#folded; i < this.#chunks.length; i++) runBytes += (this.#chunks[i] as Buffer).length;
-      if (runBytes < chunkRunMax * 256) this.#chunks.push(Buffer.concat(this.#chunks.splice(this.#folded)));
-      this.#folded = this.#chunks.length;
-    }
     const out: Buffer[] = [];
-    for (;;) {
-      if (this.#length < 0) {
-        if (this.#buffered < 5) break;
-        this.#readPrefix();
+    let rest = chunk;
+    while (rest.length > 0) {
+      const target = this.#target;
+      if (target !== null) {
+        const n = Math.min(rest.length, target.length - this.#filled);
+        rest.copy(target, this.#filled, 0, n);
+        this.#filled += n;
+        rest = rest.subarray(n);
+        if (this.#filled === target.length) {
+          out.push(target);
+          this.#target = null;
+        }
+        continue;
       }
-      if (this.#buffered < 5 + this.#length) break;
-      out.push(this.#take(5 + this.#length).subarray(5));
-      this.#length = -1;
+      const n = Math.min(rest.length, 5 - this.#prefixFilled);
+      rest.copy(this.#prefix, this.#prefixFilled, 0, n);
+      this.#prefixFilled += n;
+      rest = rest.subarray(n);
+      if (this.#prefixFilled < 5) break;
+      this.#prefixFilled = 0;
+      const length = this.#messageLength();
+      if (rest.length >= length) {
+        out.push(rest.subarray(0, length));
+        rest = rest.subarray(length);
+      } else {
+        this.#target = Buffer.allocUnsafe(length);
+        this.#filled = 0;
+      }
     }
     return out;
   }
 
-  /** Parses the next message's prefix (5 bytes are buffered) into #length. */
-  #readPrefix(): void {
-    const prefix = Buffer.allocUnsafe(5);
-    let filled = 0;
-    for (const c of this.#chunks) {
-      filled += c.copy(prefix, filled, 0, Math.min(c.length, 5 - filled));
-      if (filled === 5) break;
-    }
-    if (prefix[0] !== 0) throw new GrpcWireError(grpcStatus.UNIMPLEMENTED, 'compressed messages');
-    const length = prefix.readUInt32BE(1);
+  /** The length the complete prefix announces, checked. */
+  #messageLength(): number {
+    if (this.#prefix[0] !== 0) throw new GrpcWireError(grpcStatus.UNIMPLEMENTED, 'compressed messages');
+    const length = this.#prefix.readUInt32BE(1);
     if (length > this.#messageBytesMax) {
       throw new GrpcWireError(
         grpcStatus.RESOURCE_EXHAUSTED,
         `message of ${length} bytes over ${this.#messageBytesMax}`,
       );
     }
-    this.#length = length;
-  }
-
-  /** The next `n` buffered bytes as one buffer: a view when one chunk holds them, else one copy. */
-  #take(n: number): Buffer {
-    this.#buffered -= n;
-    this.#folded = 0;
-    const first = this.#chunks[0] as Buffer;
-    if (first.length >= n) {
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const joined = Buffer.concat(this.#chunks, this.#buffered + n);
-    const rest = joined.subarray(n);
-    this.#chunks = rest.length > 0 ? [rest] : [];
-    return joined.subarray(0, n);
+    return length;
   }
 }
 

@@ -86,7 +86,8 @@ export class ReplicaFetchServer {
     const sessions = new Set<Http2Session>();
     const unary: Map<string, UnaryMethod> =
       options.txnMarkers === undefined ? new Map() : txnMarkersMethods(options.txnMarkers, logger, options.txnVerify);
-    const server = createServer({ maxSessionMemory: http2SessionMemoryMaxMb });
+    // Streams per connection bounded (Node's default is 2^32-1): each may hold a message being received.
+    const server = createServer({ maxSessionMemory: http2SessionMemoryMaxMb, settings: { maxConcurrentStreams: 256 } });
     server.on('session', (session: Http2Session) => {
       sessions.add(session);
       session.on('close', () => sessions.delete(session));

@@ -138,20 +138,33 @@ describe('GrpcMessageReader', () => {
     }
   });
 
-  it('a message sent one byte per chunk comes out whole, and the reader holds a bounded number of chunks meanwhile', () => {
+  it('a message sent one byte per chunk comes out whole; between messages the reader holds only what is pending', () => {
     const message = randomBytes(200_000);
     const reader = new GrpcMessageReader(1024 * 1024);
-    const bytes = Buffer.concat([messagePrefix(message.length), message]);
+    const bytes = Buffer.concat([messagePrefix(message.length), message, messagePrefix(3), Buffer.from('abc')]);
     const out: Buffer[] = [];
-    let held = 0;
+    const firstEnd = message.length + 5;
+    const pending: number[] = [];
+    const expected: number[] = [];
     for (let at = 0; at < bytes.length; at++) {
       out.push(...reader.push(bytes.subarray(at, at + 1)));
-      held = Math.max(held, reader.chunkCount);
+      const seen = at + 1;
+      // Sampled: what is held is the current message's bytes so far, nothing of finished ones.
+      if (seen % 997 === 0 || seen >= firstEnd - 2) {
+        pending.push(reader.pendingBytes);
+        expected.push(seen < firstEnd ? seen : seen === firstEnd || seen === bytes.length ? 0 : seen - firstEnd);
+      }
     }
-    // 200,005 one-byte chunks, folded in runs of 256: about 800 buffers at most, not 200,000.
-    expect(held).toBeLessThan(2_000);
-    expect(out).toHaveLength(1);
+    expect(pending).toEqual(expected);
+    expect(out.map((m) => m.length)).toEqual([message.length, 3]);
     expect(out[0]?.equals(message)).toBe(true);
-    expect(reader.chunkCount).toBe(0);
+    expect(out[1]?.toString()).toBe('abc');
+  });
+
+  it('a message inside one chunk is a view of it, not a copy', () => {
+    const chunk = Buffer.concat([messagePrefix(4), Buffer.from('wxyz'), messagePrefix(0)]);
+    const out = new GrpcMessageReader(100).push(chunk);
+    expect(out.map((m) => m.toString())).toEqual(['wxyz', '']);
+    expect(out[0]?.buffer).toBe(chunk.buffer);
   });
 });

@@ -183,9 +183,11 @@ describe('replica fetch', () => {
 
   it('closing the server aborts a long-polling handler and the waiting fetch resolves unavailable', async () => {
     let aborted = false;
+    let polling = false;
     const server = await startServer(
       (_r, signal) =>
         new Promise((_resolve, reject) => {
+          polling = true;
           signal.addEventListener('abort', () => {
             aborted = true;
             reject(new Error('aborted'));
@@ -194,7 +196,7 @@ describe('replica fetch', () => {
     );
     const client = startClient(server.port);
     const pending = client.fetch(fetchRequest());
-    await waitFor('the stream to open', () => client.connected);
+    await waitFor('the handler to hold the fetch', () => polling);
     server.close();
     expect(await pending).toMatchObject({ ok: false, error: 'unavailable' });
     expect(aborted).toBe(true);
