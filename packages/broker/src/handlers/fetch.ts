@@ -6,7 +6,8 @@
  * Long-polls: while fewer than min_bytes are available it waits, up to
  * max_wait_ms, for an append to any requested partition. The first
  * partition with data always gets at least one whole batch even if it is
- * larger than the limits (KIP-74). Fetch sessions (KIP-227) are never
+ * larger than the limits (KIP-74); the others only whole batches within
+ * theirs. Fetch sessions (KIP-227) are never
  * created: session id 0 tells clients to send full requests.
  */
 import { BATCH_LENGTH_OFFSET, ErrorCode, type FetchRequest, type FetchResponse, LOG_OVERHEAD } from '@runnel/protocol';
@@ -117,9 +118,9 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
 
   /**
    * Reads every partition of the request, in request order as far as the
-   * limits go (Kafka's): each gets min(partition_max_bytes, what is left of
-   * max_bytes), nothing once that is spent, and the first partition with
-   * data at least one whole batch. The reads are issued together, though,
+   * limits go (Kafka's): each gets the whole batches that fit in
+   * min(partition_max_bytes, what is left of max_bytes), nothing once that
+   * is spent, and the first partition with data at least one whole batch. The reads are issued together, though,
    * in waves of partitions whose limits fit what is left, so one fetch
    * costs about one file read's latency instead of one per partition (the
    * default 50 MiB max_bytes over 1 MiB per partition: one wave). A read
@@ -182,7 +183,9 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
           release(read.claims);
           continue;
         }
-        if (r.sizeBytes === 0) {
+        // Past the first partition with data a batch larger than its limit is left out (KIP-74 exempts only
+        // the first, as Kafka does), so the response stays within max_bytes but for that first batch.
+        if (r.sizeBytes === 0 || (bytes > 0 && r.sizeBytes > limit)) {
           release(read.claims);
           continue;
         }
