@@ -7,8 +7,8 @@
  * max_wait_ms, for an append to any requested partition. The first
  * partition with data always gets at least one whole batch even if it is
  * larger than the limits (KIP-74); the others only whole batches within
- * theirs. Fetch sessions (KIP-227) are never
- * created: session id 0 tells clients to send full requests.
+ * theirs. Fetch sessions (KIP-227) are never created: session id 0 tells
+ * clients to send full requests.
  */
 import { BATCH_LENGTH_OFFSET, ErrorCode, type FetchRequest, type FetchResponse, LOG_OVERHEAD } from '@runnel/protocol';
 import type { FrameClaim } from '../network/frame-pool.ts';
@@ -120,12 +120,13 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
    * Reads every partition of the request, in request order as far as the
    * limits go (Kafka's): each gets the whole batches that fit in
    * min(partition_max_bytes, what is left of max_bytes), nothing once that
-   * is spent, and the first partition with data at least one whole batch. The reads are issued together, though,
-   * in waves of partitions whose limits fit what is left, so one fetch
-   * costs about one file read's latency instead of one per partition (the
-   * default 50 MiB max_bytes over 1 MiB per partition: one wave). A read
-   * past the limit it would have had in order (only after an earlier
-   * partition returned a batch larger than its limit) is read again.
+   * is spent, and the first partition with data at least one whole batch.
+   * The reads are issued together, though, in waves of partitions whose
+   * limits fit what is left, so one fetch costs about one file read's
+   * latency instead of one per partition (the default 50 MiB max_bytes
+   * over 1 MiB per partition: one wave). A read past the limit it would
+   * have had in order (only after an earlier partition returned a batch
+   * larger than its limit) is read again.
    */
   async function readAll(
     slots: Slot[],
