@@ -23,7 +23,7 @@ export interface RealClientOptions {
   partitions: number;
   diskMib: number;
   only: ReadonlySet<Workload>;
-  /** Where the RF=3 brokers write `node --cpu-prof` profiles (one directory per broker); null for none. */
+  /** Where the brokers write `node --cpu-prof` profiles (one directory per broker process); null for none. */
   profileDir: string | null;
   help: boolean;
 }
@@ -61,9 +61,10 @@ Options:
   --partitions <n>      partitions per topic                                [4]
   --disk-mib <n>        size of the file for the disk ceiling               [512]
   --only <list>         run only these workloads                            [all]
-  --profile-dir <dir>   the RF=3 brokers run under node --cpu-prof and write
-                        their profiles to <dir>/broker-<id> (profiling slows
-                        them: not for the recorded numbers)
+  --profile-dir <dir>   the brokers run under node --cpu-prof and write their
+                        profiles to <dir>/dev (RF=1) and <dir>/broker-<id>
+                        (RF=3); profiling slows them: not for the recorded
+                        numbers
   -h, --help            this text
 `;
 

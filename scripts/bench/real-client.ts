@@ -225,7 +225,7 @@ async function rf1Phase(tool: string, o: RealClientOptions, dir: string, results
     dataDir: join(dir, 'rf1'),
     partitions: o.partitions,
     logPath: join(dir, 'broker-rf1.log'),
-    cpuProfileDir: null,
+    cpuProfileDir: o.profileDir === null ? null : join(o.profileDir, 'dev'),
   });
   try {
     await ensureTopics({ host: '127.0.0.1', port: dev.ready }, [topicRf1], o.partitions);

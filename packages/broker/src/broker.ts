@@ -243,7 +243,7 @@ export class Broker {
       ...groupHandlers(this.#groups, { image: () => this.#image, txnPartitions: this.#transactions.verifier }),
       ...this.#transactions.handlers(context),
     ];
-    this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics);
+    this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics, this.#framePool);
     this.#processor.addHandler(
       register(
         apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]), {

@@ -14,7 +14,7 @@ export interface GaugeSources {
   connectionCount(): number;
   /** Producer ids with state, summed over the partitions hosted here. */
   producerIdCount(): number;
-  /** Request frames assembled in the frame pool, and how many of them on recycled memory (see FramePool). */
+  /** Buffers taken from the frame pool (request frames, fetch reads), and how many of them on recycled memory (see FramePool). */
   pooledFrames(): { acquired: number; reused: number };
 }
 
@@ -132,7 +132,7 @@ export class BrokerMetrics {
     // Counters read at scrape time from the pool's own tallies, which only grow.
     new Counter({
       name: 'runnel_network_pooled_request_frames_total',
-      help: 'Large request frames assembled in the frame pool',
+      help: 'Buffers taken from the frame pool: large request frames, and fetch reads of 64 KiB or more',
       registers,
       collect() {
         this.reset();
@@ -141,7 +141,7 @@ export class BrokerMetrics {
     });
     new Counter({
       name: 'runnel_network_recycled_request_frames_total',
-      help: 'Pooled request frames assembled in memory recycled from an earlier frame',
+      help: 'Buffers from the frame pool on memory recycled from an earlier frame or fetch read',
       registers,
       collect() {
         this.reset();

@@ -16,10 +16,10 @@ import {
   encodeApiVersionsUnsupportedFrame,
   encodeResponseFrame,
 } from '@runnel/protocol';
-import type { Handler } from './handlers/handler.ts';
+import type { Handler, ResponseMemory } from './handlers/handler.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { ConnectionContext, RequestOutcome } from './network/connection.ts';
-import type { FrameClaim } from './network/frame-pool.ts';
+import type { FrameClaim, FramePool } from './network/frame-pool.ts';
 
 const apiVersionsKey = 18;
 
@@ -27,11 +27,14 @@ export class RequestProcessor {
   readonly #handlers = new Map<number, Handler>();
   readonly #logger: Logger;
   readonly #metrics: BrokerMetrics;
+  readonly #pool: FramePool | null;
 
-  constructor(handlers: readonly Handler[], logger: Logger, metrics: BrokerMetrics) {
+  /** `pool` backs handlers' ResponseMemory; null: handlers allocate. */
+  constructor(handlers: readonly Handler[], logger: Logger, metrics: BrokerMetrics, pool: FramePool | null = null) {
     for (const h of handlers) this.#handlers.set(h.apiKey, h);
     this.#logger = logger;
     this.#metrics = metrics;
+    this.#pool = pool;
   }
 
   get servedApiKeys(): ReadonlySet<number> {
@@ -96,12 +99,38 @@ export class RequestProcessor {
       );
       return { kind: 'close', reason: `${api} v${header.apiVersion} is not served` };
     }
-    const response = await handler.handle(body as never, { header, connection });
+    const memory = this.#pool === null ? undefined : new HeldResponseMemory(this.#pool);
+    const context = memory === undefined ? { header, connection } : { header, connection, responseMemory: memory };
+    const response = await handler.handle(body as never, context);
     // Not in a finally: after a handler's bug its appends may still be writing these bytes.
     if (handler.requestBytesFreeAfterHandling === true) claim?.release();
     this.#metrics.requests.inc({ request: api });
     this.#metrics.requestSeconds.observe({ request: api }, (performance.now() - started) / 1000);
-    if (response === null) return { kind: 'none' };
-    return { kind: 'respond', chunks: encodeResponseFrame(header, response) };
+    const held = memory?.held ?? [];
+    if (response === null) {
+      for (const c of held) c.release();
+      return { kind: 'none' };
+    }
+    const chunks = encodeResponseFrame(header, response);
+    return held.length === 0 ? { kind: 'respond', chunks } : { kind: 'respond', chunks, claims: held };
   };
+}
+
+/** One request's ResponseMemory: the claims its response keeps until written. */
+class HeldResponseMemory implements ResponseMemory {
+  readonly #pool: FramePool;
+  readonly held: FrameClaim[] = [];
+
+  constructor(pool: FramePool) {
+    this.#pool = pool;
+  }
+
+  acquire(sizeBytes: number): { bytes: Buffer; claim: FrameClaim } | null {
+    const acquired = this.#pool.acquire(sizeBytes);
+    return acquired === null ? null : { bytes: acquired.frame, claim: acquired.claim };
+  }
+
+  holdUntilWritten(claim: FrameClaim): void {
+    this.held.push(claim);
+  }
 }

@@ -3,7 +3,8 @@
  * each request frame is a 4-byte request number, and the test decides when
  * and how each request completes. Covers pipelining with in-order
  * responses, requests without a response (acks=0), the in-flight bound,
- * and bad input or a failing handler closing only its own connection.
+ * claims on recycled memory released once written, and bad input or a
+ * failing handler closing only its own connection.
  */
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -129,6 +130,10 @@ class Client {
 
   write(bytes: Buffer): void {
     this.#socket.write(bytes);
+  }
+
+  close(): void {
+    this.#socket.destroy();
   }
 }
 
@@ -287,6 +292,30 @@ describe('Connection', () => {
     await waitUntil(() => other.responses.length === 1, 'the other connection to be answered');
     expect(other.closed).toBe(false);
     expect(harness.closedConnections).toEqual([1]);
+  });
+
+  it("a response's claims are released once it is written, and not before; a dropped one keeps them", async () => {
+    harness = await Harness.start(8);
+    const client = await harness.client();
+    const dropped = await harness.client();
+    const released: number[] = [];
+    const claim = (id: number) => ({ release: () => released.push(id) });
+    client.send(1, 2);
+    dropped.send(3);
+    const [one, two, three] = await Promise.all([harness.take(1, 1), harness.take(2, 1), harness.take(3, 2)]);
+    // 2 is done but waits for 1: nothing written, nothing released.
+    two.finish({ kind: 'respond', chunks: [requestFrame(2)], claims: [claim(2), claim(22)] });
+    await harness.take(2);
+    expect(released).toEqual([]);
+    one.finish({ kind: 'respond', chunks: [requestFrame(1)], claims: [claim(1)] });
+    await waitUntil(() => released.length === 3, 'the claims of both responses');
+    expect(released).toEqual([1, 2, 22]);
+    expect(client.responses).toEqual([1, 2]);
+    dropped.close();
+    await waitUntil(() => harness?.closedConnections.includes(2), 'the other connection to close');
+    three.finish({ kind: 'respond', chunks: [requestFrame(3)], claims: [claim(3)] });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toEqual([1, 2, 22]);
   });
 
   it('a frame split across many writes is assembled and answered once', async () => {

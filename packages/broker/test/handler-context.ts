@@ -1,8 +1,8 @@
 /**
  * A BrokerContext for the produce and fetch handler tests: broker 1 with
- * one topic `t` (partition 0, hosted by the given real Partition) in its
- * metadata image, real metrics, and nothing else the handlers do not read
- * (hence the cast, as in the other handler tests).
+ * one topic `t` (partition 0, and optionally more, each hosted by a given
+ * real Partition) in its metadata image, real metrics, and nothing else the
+ * handlers do not read (hence the cast, as in the other handler tests).
  */
 import { type Clock, silentLogger } from '@runnel/common';
 import { MetadataImage, type MetadataRecord, replayBatch } from '@runnel/metadata';
@@ -14,25 +14,34 @@ import { topicId } from './replication-fixture.ts';
 
 export function handlerContext(
   partition: Partition,
-  options: { clock: Clock; minInsyncReplicas?: number; replicas?: number[] },
+  options: {
+    clock: Clock;
+    minInsyncReplicas?: number;
+    replicas?: number[];
+    /** Partitions 1, 2, ... of `t`, after `partition` as partition 0. */
+    more?: readonly Partition[];
+  },
 ): { context: BrokerContext; metrics: BrokerMetrics } {
   const replicas = options.replicas ?? [1];
+  const hosted = [partition, ...(options.more ?? [])];
   const records: MetadataRecord[] = [
     { type: 'topic', name: 't', topicId },
-    {
-      type: 'partition',
-      topicId,
-      partition: 0,
-      replicas,
-      isr: replicas,
-      leader: 1,
-      leaderEpoch: 1,
-      partitionEpoch: 1,
-      elr: [],
-      lastKnownElr: [],
-      addingReplicas: [],
-      removingReplicas: [],
-    },
+    ...hosted.map(
+      (_, index): MetadataRecord => ({
+        type: 'partition',
+        topicId,
+        partition: index,
+        replicas,
+        isr: replicas,
+        leader: 1,
+        leaderEpoch: 1,
+        partitionEpoch: 1,
+        elr: [],
+        lastKnownElr: [],
+        addingReplicas: [],
+        removingReplicas: [],
+      }),
+    ),
     {
       type: 'config',
       resourceType: 'topic',
@@ -58,7 +67,7 @@ export function handlerContext(
     logger: silentLogger(),
     clock: options.clock,
     metrics,
-    partitions: { get: (topic: string, index: number) => (topic === 't' && index === 0 ? partition : undefined) },
+    partitions: { get: (topic: string, index: number) => (topic === 't' ? hosted[index] : undefined) },
     image: () => image,
   };
   return { context: stub as unknown as BrokerContext, metrics };

@@ -4,7 +4,9 @@
  * handler and come back encoded with the request's correlation id; a null
  * answer sends nothing; everything the broker cannot serve closes the
  * connection, except ApiVersions at an unknown version, which gets the v0
- * UNSUPPORTED_VERSION reply clients rely on.
+ * UNSUPPORTED_VERSION reply clients rely on. Recycled memory a handler
+ * holds for its response travels with the outcome (released at once when
+ * nothing is sent).
  */
 import { silentLogger } from '@runnel/common';
 import type { ApiVersionsResponse, ProduceRequest, RequestByKey } from '@runnel/protocol';
@@ -202,5 +204,70 @@ describe('RequestProcessor', () => {
     processor.addHandler(register(metadata));
     const outcome = await processor.process(frame(3, 1, 77, { topics: null }), connection);
     expect(decodeResponseFrame(3, 1, responseOf(outcome)).correlationId).toBe(77);
+  });
+});
+
+describe('response memory', () => {
+  /** A processor over `pool` whose ApiVersions and Produce handlers each take one 1 KiB buffer and hold it. */
+  function holding(pool: FramePool) {
+    const take = (context: RequestContext) => {
+      const got = context.responseMemory?.acquire(1024);
+      if (got === undefined || got === null) throw new Error('no response memory');
+      context.responseMemory?.holdUntilWritten(got.claim);
+    };
+    const apiVersions: Handler<18> = {
+      apiKey: 18,
+      minVersion: 0,
+      maxVersion: 1,
+      async handle(_request, context) {
+        take(context);
+        return {
+          errorCode: ErrorCode.NONE,
+          apiKeys: [],
+          throttleTimeMs: 0,
+          supportedFeatures: [],
+          finalizedFeaturesEpoch: -1n,
+          finalizedFeatures: [],
+          zkMigrationReady: false,
+        };
+      },
+    };
+    const produce: Handler<0> = {
+      apiKey: 0,
+      minVersion: 3,
+      maxVersion: 9,
+      async handle(_request, context) {
+        take(context);
+        return null;
+      },
+    };
+    const { metrics } = setup();
+    return new RequestProcessor([register(apiVersions), register(produce)], silentLogger(), metrics, pool);
+  }
+
+  it('claims a handler holds travel with its response, for the connection to release once written', async () => {
+    const pool = new FramePool({
+      frameBytesMin: 1,
+      frameBytesMax: 1 << 20,
+      freeBytesMax: 1 << 22,
+      poisonReleased: true,
+    });
+    const outcome = await holding(pool).process(frame(18, 0, 1, apiVersionsBody), connection);
+    expect(outcome.kind === 'respond' && outcome.claims?.length).toBe(1);
+    expect(pool.stats.freeBytes).toBe(0);
+    if (outcome.kind === 'respond') for (const c of outcome.claims ?? []) c.release();
+    expect(pool.stats.freeBytes).toBe(1024);
+  });
+
+  it('a request answered with nothing releases what its handler held at once', async () => {
+    const pool = new FramePool({
+      frameBytesMin: 1,
+      frameBytesMax: 1 << 20,
+      freeBytesMax: 1 << 22,
+      poisonReleased: true,
+    });
+    const outcome = await holding(pool).process(frame(0, 3, 1, produceBody), connection);
+    expect(outcome.kind).toBe('none');
+    expect(pool.stats.freeBytes).toBe(1024);
   });
 });

@@ -131,8 +131,18 @@ export const nodeFileSystem: FileSystem = {
 };
 
 /** Reads exactly `length` bytes at `position`, or fewer only at end of file. */
-export async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(length);
+/** Where a read's bytes go: a buffer of exactly `sizeBytes` the caller then owns (a broker passes recycled memory). */
+export type ReadBuffer = (sizeBytes: number) => Buffer;
+
+export const allocateReadBuffer: ReadBuffer = (sizeBytes) => Buffer.allocUnsafe(sizeBytes);
+
+export async function readAt(
+  file: FileHandle,
+  position: number,
+  length: number,
+  allocate: ReadBuffer = allocateReadBuffer,
+): Promise<Buffer> {
+  const buffer = allocate(length);
   const n = await file.read(buffer, 0, length, position);
   return n === length ? buffer : buffer.subarray(0, n);
 }

@@ -1,5 +1,5 @@
 // Public entry of @runnel/storage.
-export type { FileHandle, FileStat, FileSystem } from './file-system.ts';
+export type { FileHandle, FileStat, FileSystem, ReadBuffer } from './file-system.ts';
 export { nodeFileSystem } from './file-system.ts';
 export type { FollowerAppendError, FollowerAppendResult, FollowerRefusal } from './follower-batches.ts';
 export type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts';

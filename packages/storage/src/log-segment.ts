@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { assert } from '@runnel/common';
 import { BASE_OFFSET_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, RECORD_BATCH_HEADER_BYTES } from '@runnel/protocol';
-import { type FileHandle, type FileSystem, readAt } from './file-system.ts';
+import { allocateReadBuffer, type FileHandle, type FileSystem, type ReadBuffer, readAt } from './file-system.ts';
 import { type AppendedBatch, type LogBatch, readLogBatch } from './log-batch.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { TimeIndex } from './time-index.ts';
@@ -220,28 +220,65 @@ export class LogSegment {
   }
 
   /**
+   * What readBatches returns for the batch holding `offset` (null when there
+   * is none below `maxOffset`), usually in one read instead of a header read
+   * and a data read: the window starts at the offset index's floor, which is
+   * the batch itself whenever the consumer asks for a batch's base offset
+   * and batches are larger than index.interval.bytes (each then has an
+   * entry), and at most about that many bytes before it otherwise. A batch
+   * that does not lie within the window with all readBatches would return
+   * after it (far from the floor, or larger than `maxBytes`) is read again
+   * from its own position.
+   */
+  async readFrom(
+    offset: bigint,
+    maxBytes: number,
+    maxOffset: bigint,
+    allocate: ReadBuffer = allocateReadBuffer,
+  ): Promise<Buffer | null> {
+    const rel = offset <= this.baseOffset ? 0 : Number(offset - this.baseOffset);
+    const floor = this.offsetIndex.floor(rel);
+    const slack = floor.relOffset === rel ? 0 : this.#indexIntervalBytes;
+    const bound = this.#readBound(maxOffset);
+    const buf = await readAt(
+      this.#log,
+      floor.position,
+      Math.max(0, Math.min(bound, floor.position + maxBytes + slack) - floor.position),
+      allocate,
+    );
+    let start = 0;
+    for (;;) {
+      if (start + RECORD_BATCH_HEADER_BYTES > buf.length)
+        return this.#readFromScan(offset, maxBytes, maxOffset, allocate);
+      const summary = readLogBatch(buf, start);
+      if (summary.baseOffset + BigInt(summary.lastOffsetDelta) >= offset) {
+        if (summary.baseOffset >= maxOffset) return null;
+        const wanted = Math.min(bound, floor.position + start + Math.max(maxBytes, summary.sizeBytes));
+        if (floor.position + buf.length < wanted) {
+          return this.readBatches({ position: floor.position + start, summary }, maxBytes, maxOffset, allocate);
+        }
+        return buf.subarray(start, start + wholeBatchesBytes(buf.subarray(start), maxBytes, maxOffset));
+      }
+      start += summary.sizeBytes;
+    }
+  }
+
+  /**
    * Whole batches from `location` on, in one read: at least the first batch,
    * then as many as fit in `maxBytes`, stopping before any based at or after
    * `maxOffset`. The returned buffer is owned by the caller.
    */
-  async readBatches(location: BatchLocation, maxBytes: number, maxOffset: bigint): Promise<Buffer> {
+  async readBatches(
+    location: BatchLocation,
+    maxBytes: number,
+    maxOffset: bigint,
+    allocate: ReadBuffer = allocateReadBuffer,
+  ): Promise<Buffer> {
     const { position, summary } = location;
-    let windowEnd = Math.min(this.#sizeBytes, position + Math.max(maxBytes, summary.sizeBytes));
-    if (maxOffset < this.#nextOffset) {
-      // Batches from the first index entry at or past maxOffset on are all excluded.
-      const i = this.offsetIndex.floorIndex(Number(maxOffset - this.baseOffset) - 1) + 1;
-      if (i < this.offsetIndex.count) windowEnd = Math.min(windowEnd, this.offsetIndex.entry(i).position);
-    }
-    const buf = await readAt(this.#log, position, windowEnd - position);
-    let end = 0;
-    while (end + RECORD_BATCH_HEADER_BYTES <= buf.length) {
-      const size = LOG_OVERHEAD + buf.readInt32BE(end + BATCH_LENGTH_OFFSET);
-      if (end + size > buf.length || buf.readBigInt64BE(end + BASE_OFFSET_OFFSET) >= maxOffset) break;
-      if (end > 0 && end + size > maxBytes) break;
-      end += size;
-    }
+    const windowEnd = Math.min(this.#readBound(maxOffset), position + Math.max(maxBytes, summary.sizeBytes));
+    const buf = await readAt(this.#log, position, Math.max(0, windowEnd - position), allocate);
     // Short only if a truncation raced this read; the caller then sees no batches.
-    return buf.subarray(0, end);
+    return buf.subarray(0, wholeBatchesBytes(buf, maxBytes, maxOffset));
   }
 
   /** Drops batches from the one containing `offset` on; returns whether anything was dropped. */
@@ -291,6 +328,29 @@ export class LogSegment {
     await this.#fs.unlink(this.timeIndex.file.path);
   }
 
+  /** Where reads for batches below `maxOffset` may stop: the log's end, or the first index entry at or past it. */
+  #readBound(maxOffset: bigint): number {
+    let bound = this.#sizeBytes;
+    if (maxOffset < this.#nextOffset) {
+      // Batches from the first index entry at or past maxOffset on are all excluded.
+      const i = this.offsetIndex.floorIndex(Number(maxOffset - this.baseOffset) - 1) + 1;
+      if (i < this.offsetIndex.count) bound = Math.min(bound, this.offsetIndex.entry(i).position);
+    }
+    return bound;
+  }
+
+  /** readFrom's slow path: the batch's header found by header reads, then its data read. */
+  async #readFromScan(
+    offset: bigint,
+    maxBytes: number,
+    maxOffset: bigint,
+    allocate: ReadBuffer,
+  ): Promise<Buffer | null> {
+    const location = await this.findBatch(offset);
+    if (location === null || location.summary.baseOffset >= maxOffset) return null;
+    return this.readBatches(location, maxBytes, maxOffset, allocate);
+  }
+
   async #scanHeaders(from: number, stop: (s: LogBatch) => boolean): Promise<BatchLocation | null> {
     const header = Buffer.allocUnsafe(RECORD_BATCH_HEADER_BYTES);
     for (let position = from; position < this.#sizeBytes; ) {
@@ -316,4 +376,20 @@ export class LogSegment {
       this.#idle = null;
     }
   }
+}
+
+/**
+ * Bytes of the whole batches at the start of `buf`: at least the first
+ * (when whole), then as many as fit in `maxBytes`, none based at or after
+ * `maxOffset`.
+ */
+function wholeBatchesBytes(buf: Buffer, maxBytes: number, maxOffset: bigint): number {
+  let end = 0;
+  while (end + RECORD_BATCH_HEADER_BYTES <= buf.length) {
+    const size = LOG_OVERHEAD + buf.readInt32BE(end + BATCH_LENGTH_OFFSET);
+    if (end + size > buf.length || buf.readBigInt64BE(end + BASE_OFFSET_OFFSET) >= maxOffset) break;
+    if (end > 0 && end + size > maxBytes) break;
+    end += size;
+  }
+  return end;
 }

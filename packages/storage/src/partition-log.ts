@@ -47,7 +47,7 @@ import {
 } from './compaction-files.ts';
 import { lastRecordsOf } from './compaction-txns.ts';
 import { ControlBatchIndex } from './control-batch-index.ts';
-import { type FileSystem, nodeFileSystem } from './file-system.ts';
+import { type FileSystem, nodeFileSystem, type ReadBuffer } from './file-system.ts';
 import { checkFollowerBatches, type FollowerAppendResult } from './follower-batches.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.ts';
@@ -359,21 +359,17 @@ export class PartitionLog {
   /**
    * Whole batches from the one containing `offset`, up to `maxBytes` (but at
    * least one batch), none based at or after `maxOffset` (default: the log
-   * end). Reads come from one segment: header reads to find the start, then
-   * one read of the byte range.
+   * end). Reads come from one segment, usually in one read from the offset
+   * index's floor (see LogSegment.readFrom); `allocate` gives the memory.
    */
-  async read(offset: bigint, maxBytes: number, maxOffset?: bigint): Promise<ReadResult> {
+  async read(offset: bigint, maxBytes: number, maxOffset?: bigint, allocate?: ReadBuffer): Promise<ReadResult> {
     this.#checkUsable();
     if (offset < this.logStartOffset || offset > this.logEndOffset) return { ok: false, error: 'offset_out_of_range' };
     const limit = maxOffset === undefined || maxOffset > this.logEndOffset ? this.logEndOffset : maxOffset;
     if (offset >= limit) return { ok: true, records: [], sizeBytes: 0 };
     for (let attempt = 0; ; attempt++) {
       const segment = segmentContaining(this.#segments, offset);
-      const read = await segment.withOpen(async () => {
-        const location = await segment.findBatch(offset);
-        if (location === null || location.summary.baseOffset >= limit) return null;
-        return segment.readBatches(location, maxBytes, limit);
-      });
+      const read = await segment.withOpen(() => segment.readFrom(offset, maxBytes, limit, allocate));
       if (read.open) {
         if (read.value === null || read.value.length === 0) return empty();
         return { ok: true, records: [read.value], sizeBytes: read.value.length };

@@ -1,7 +1,7 @@
 /**
  * A FileSystem wrapper that counts what the log does to `.log` files: write
- * and writev calls (with the most buffers one writev carried) and bytes
- * read. Tests use it to observe coalesced appends and skipped rescans
+ * and writev calls (with the most buffers one writev carried), read calls
+ * and bytes read. Tests use it to observe coalesced appends and skipped rescans
  * without timing anything.
  */
 import type { FileHandle, FileStat, FileSystem } from '../src/file-system.ts';
@@ -10,6 +10,8 @@ export interface LogFileCounts {
   writes: number;
   writevs: number;
   writevBuffersMax: number;
+  /** read calls, and the bytes they returned. */
+  reads: number;
   readBytes: number;
 }
 
@@ -31,6 +33,7 @@ export class CountingFileSystem implements FileSystem {
     return {
       read: async (buffer, offset, length, position) => {
         const n = await file.read(buffer, offset, length, position);
+        this.counts.reads++;
         this.counts.readBytes += n;
         return n;
       },
@@ -72,5 +75,5 @@ export class CountingFileSystem implements FileSystem {
 }
 
 function zeroCounts(): LogFileCounts {
-  return { writes: 0, writevs: 0, writevBuffersMax: 0, readBytes: 0 };
+  return { writes: 0, writevs: 0, writevBuffersMax: 0, reads: 0, readBytes: 0 };
 }

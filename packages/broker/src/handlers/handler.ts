@@ -14,6 +14,7 @@ import type { ControllerChannel } from '@runnel/rpc';
 import type { BrokerConfig } from '../config.ts';
 import type { BrokerMetrics } from '../metrics.ts';
 import type { ConnectionContext } from '../network/connection.ts';
+import type { FrameClaim } from '../network/frame-pool.ts';
 import type { PartitionManager } from '../partition-manager.ts';
 
 export type ApiKey = keyof RequestByKey & keyof ResponseByKey;
@@ -21,6 +22,24 @@ export type ApiKey = keyof RequestByKey & keyof ResponseByKey;
 export interface RequestContext {
   readonly header: RequestHeader;
   readonly connection: ConnectionContext;
+  /** Recycled memory for bytes the response carries; absent (handler tests): allocate. */
+  readonly responseMemory?: ResponseMemory;
+}
+
+/**
+ * Memory for what a response carries (a fetch's log reads), from the
+ * broker's FramePool so a consumer reading at 1 GB/s does not allocate a
+ * fresh ArrayBuffer per read: each such allocation counts towards V8's
+ * external memory, and that forces a full garbage collection every few
+ * dozen MB. A claim passed to `holdUntilWritten` is released once the
+ * response has been written to the socket (never if it is dropped: the
+ * garbage collector then frees the slab); the handler releases any other
+ * claim itself, once nothing reads those bytes.
+ */
+export interface ResponseMemory {
+  /** A buffer of exactly `sizeBytes` and the caller's claim on it, or null when that size is not pooled. */
+  acquire(sizeBytes: number): { bytes: Buffer; claim: FrameClaim } | null;
+  holdUntilWritten(claim: FrameClaim): void;
 }
 
 export interface Handler<K extends ApiKey = ApiKey> {

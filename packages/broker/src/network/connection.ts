@@ -20,7 +20,8 @@ import { FrameReader } from './frame-reader.ts';
 
 /** What a request produced: response chunks, nothing (no response is sent), or a reason to close the connection. */
 export type RequestOutcome =
-  | { kind: 'respond'; chunks: Buffer[] }
+  /** `claims` (on recycled memory the chunks view) are released once the chunks are written. */
+  | { kind: 'respond'; chunks: Buffer[]; claims?: readonly FrameClaim[] }
   | { kind: 'none' }
   | { kind: 'close'; reason: string };
 
@@ -165,12 +166,26 @@ export class Connection implements ConnectionContext {
       if (next.kind === 'respond') {
         if (!wrote) this.#socket.cork();
         wrote = true;
-        for (const c of next.chunks) this.#socket.write(c);
+        this.#write(next.chunks, next.claims);
       }
     }
     if (wrote) this.#socket.uncork();
     this.#dispatchWaiting();
     this.#maybeResume();
+  }
+
+  #write(chunks: readonly Buffer[], claims: readonly FrameClaim[] | undefined): void {
+    const last = chunks.length - 1;
+    if (claims === undefined || claims.length === 0 || last < 0) {
+      for (const c of chunks) this.#socket.write(c);
+      return;
+    }
+    for (let i = 0; i < last; i++) this.#socket.write(chunks[i] as Buffer);
+    // The last chunk's callback runs once every chunk before it is written too. After an error the
+    // socket may not be done with them: the slabs are then left to the garbage collector.
+    this.#socket.write(chunks[last] as Buffer, (error) => {
+      if (error === null || error === undefined) for (const c of claims) c.release();
+    });
   }
 
   #mustPause(): boolean {

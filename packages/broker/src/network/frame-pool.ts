@@ -15,6 +15,10 @@
  * release costs memory churn, never data. Releasing twice is a bug and
  * asserts.
  *
+ * Fetch reads take slabs here too (ResponseMemory): the response carries
+ * them as record chunks, and the connection releases the claims once the
+ * response is written.
+ *
  * `poisonReleased` (tests; RUNNEL_POISON_RELEASED_FRAMES=1 for a broker)
  * overwrites a slab with a fixed pattern the moment it is released, so a
  * holder that reads after releasing (or never claimed) sees garbage that

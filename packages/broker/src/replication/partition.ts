@@ -30,7 +30,7 @@ import {
   RECORD_COUNT_OFFSET,
   type TxnMarkerType,
 } from '@runnel/protocol';
-import type { PartitionLog } from '@runnel/storage';
+import type { PartitionLog, ReadBuffer } from '@runnel/storage';
 import type { FrameClaim } from '../network/frame-pool.ts';
 import { type AckOutcome, AckWaiters } from './ack-waiters.ts';
 import type { EpochEnd } from './divergence.ts';
@@ -312,7 +312,7 @@ export class Partition {
    * For a consumer: whole batches from `fetchOffset` below the high
    * watermark (read_committed: below the last stable offset, with the
    * aborted transactions that may hold the records returned), up to
-   * `maxBytes` (at least one batch). Between that bound and the log end (a
+   * `maxBytes` (at least one batch), into memory from `allocate`. Between that bound and the log end (a
    * new leader whose high watermark lags the old one's, an open
    * transaction) the offset is valid but there is nothing to give yet.
    */
@@ -320,6 +320,7 @@ export class Partition {
     fetchOffset: bigint,
     maxBytes: number,
     isolation: IsolationLevel = 'read_uncommitted',
+    allocate?: ReadBuffer,
   ): Promise<CommittedRead> {
     const highWatermark = this.#highWatermark;
     const lastStableOffset = this.lastStableOffset;
@@ -337,7 +338,7 @@ export class Partition {
     if (fetchOffset >= limit) {
       return { ok: true, records: [], sizeBytes: 0, recordCount: 0, ...bounds, abortedTransactions: aborted([]) };
     }
-    const read = await this.log.read(fetchOffset, maxBytes, limit);
+    const read = await this.log.read(fetchOffset, maxBytes, limit, allocate);
     if (!read.ok) return outOfRange;
     const recordCount = countRecords(read.records);
     const abortedTransactions = aborted(read.records);
