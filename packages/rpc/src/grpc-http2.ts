@@ -41,6 +41,22 @@ export type GrpcStatusCode = (typeof grpcStatus)[keyof typeof grpcStatus];
 export const grpcContentType = 'application/grpc+proto';
 
 /**
+ * Where a reader puts messages that span chunks: recycled memory (a
+ * broker's FramePool) instead of a fresh allocation per message, whose
+ * churn of external memory drove V8 to full collections at replication
+ * rates. `release` is called once, when nothing will read the bytes again.
+ */
+export interface MessageMemory {
+  acquire(sizeBytes: number): { buffer: Buffer; release: () => void } | null;
+}
+
+/** One received message; `release` (when not null) returns its memory once the bytes are no longer read. */
+export interface ReceivedMessage {
+  readonly bytes: Buffer;
+  readonly release: (() => void) | null;
+}
+
+/**
  * Length-prefixed message framing: reassembles messages from HTTP/2 DATA
  * chunks. A message inside one chunk comes out as a view of it; a message
  * spanning chunks is copied once, chunk by chunk as each arrives (while it
@@ -51,14 +67,24 @@ export const grpcContentType = 'application/grpc+proto';
  */
 export class GrpcMessageReader {
   readonly #messageBytesMax: number;
+  readonly #memory: MessageMemory | null;
   readonly #prefix = Buffer.alloc(5);
   #prefixFilled = 0;
   /** The message being filled, when it spans chunks. */
   #target: Buffer | null = null;
+  #targetRelease: (() => void) | null = null;
   #filled = 0;
 
-  constructor(messageBytesMax: number) {
+  constructor(messageBytesMax: number, memory: MessageMemory | null = null) {
     this.#messageBytesMax = messageBytesMax;
+    this.#memory = memory;
+  }
+
+  /** Gives back the memory of a message not completed (the stream ended mid-message). */
+  discard(): void {
+    this.#targetRelease?.();
+    this.#target = null;
+    this.#targetRelease = null;
   }
 
   /** Bytes of an incomplete message received so far (prefix included). */
@@ -72,8 +98,8 @@ export class GrpcMessageReader {
    * the stream is then unusable. Linear in the bytes pushed, however small
    * the chunks.
    */
-  push(chunk: Buffer): Buffer[] {
-    const out: Buffer[] = [];
+  push(chunk: Buffer): ReceivedMessage[] {
+    const out: ReceivedMessage[] = [];
     let rest = chunk;
     while (rest.length > 0) {
       const target = this.#target;
@@ -83,8 +109,9 @@ export class GrpcMessageReader {
         this.#filled += n;
         rest = rest.subarray(n);
         if (this.#filled === target.length) {
-          out.push(target);
+          out.push({ bytes: target, release: this.#targetRelease });
           this.#target = null;
+          this.#targetRelease = null;
         }
         continue;
       }
@@ -96,10 +123,12 @@ export class GrpcMessageReader {
       this.#prefixFilled = 0;
       const length = this.#messageLength();
       if (rest.length >= length) {
-        out.push(rest.subarray(0, length));
+        out.push({ bytes: rest.subarray(0, length), release: null });
         rest = rest.subarray(length);
       } else {
-        this.#target = Buffer.allocUnsafe(length);
+        const pooled = this.#memory?.acquire(length) ?? null;
+        this.#target = pooled?.buffer ?? Buffer.allocUnsafe(length);
+        this.#targetRelease = pooled?.release ?? null;
         this.#filled = 0;
       }
     }

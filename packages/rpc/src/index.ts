@@ -32,6 +32,7 @@ export type {
 } from './generated/raft-proto.ts';
 export type { GrpcControllerChannelOptions } from './grpc-controller-channel.ts';
 export { ControllerCallFailure, GrpcControllerChannel } from './grpc-controller-channel.ts';
+export type { MessageMemory } from './grpc-http2.ts';
 export type { BindError, ReconnectBackoff } from './grpc-options.ts';
 export { grpcMessageBytesMaxDefault, reconnectBackoffDefault } from './grpc-options.ts';
 export type { ProtoMessageType } from './load-protos.ts';

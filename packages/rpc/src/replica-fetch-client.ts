@@ -19,6 +19,7 @@ import { connect, constants as h2 } from 'node:http2';
 import type { Logger, Result } from '@runnel/common';
 import { err, ok, silentLogger } from '@runnel/common';
 import type { ReplicaFetchRequestProto, ReplicaFetchResponseProto } from './generated/replica-fetch-proto.ts';
+import type { MessageMemory, ReceivedMessage } from './grpc-http2.ts';
 import { callHeaders, GrpcMessageReader, GrpcWireError, grpcStatus, statusOf, writeMessage } from './grpc-http2.ts';
 import type { ReconnectBackoff } from './grpc-options.ts';
 import {
@@ -41,6 +42,12 @@ export interface ReplicaFetchClientOptions {
   /** Pacing of connection attempts after a failed one. */
   readonly backoff?: ReconnectBackoff;
   readonly messageBytesMax?: number;
+  /**
+   * Where responses spanning several DATA chunks are assembled; each such
+   * response then carries `release()`, which its receiver must call once it
+   * no longer reads the records. Default: a fresh buffer per response.
+   */
+  readonly memory?: MessageMemory;
   readonly logger?: Logger;
 }
 
@@ -60,6 +67,7 @@ export class ReplicaFetchClient {
   readonly #connectWaitMs: number;
   readonly #backoff: ReconnectBackoff;
   readonly #messageBytesMax: number;
+  readonly #memory: MessageMemory | null;
   /** Oldest first; the head is the next response expected. */
   readonly #outstanding: Outstanding[] = [];
   /** Encoded requests issued while connecting, written once the stream opens. */
@@ -80,6 +88,7 @@ export class ReplicaFetchClient {
     this.#connectWaitMs = options.connectWaitMs ?? 1_000;
     this.#backoff = options.backoff ?? reconnectBackoffDefault;
     this.#messageBytesMax = options.messageBytesMax ?? grpcMessageBytesMaxDefault;
+    this.#memory = options.memory ?? null;
   }
 
   /** Whether a stream to the leader is open now (it may still fail on the next request). */
@@ -169,7 +178,7 @@ export class ReplicaFetchClient {
   }
 
   #openStream(session: ClientHttp2Session): void {
-    const reader = new GrpcMessageReader(this.#messageBytesMax);
+    const reader = new GrpcMessageReader(this.#messageBytesMax, this.#memory);
     const stream = session.request(callHeaders(fetchMethod.path), { endStream: false });
     const ended = (headers: IncomingHttpHeaders, trailers: boolean): void => {
       const status = statusOf(headers);
@@ -182,8 +191,8 @@ export class ReplicaFetchClient {
       if (this.#stream !== stream) return;
       try {
         for (const message of reader.push(chunk)) {
-          if (this.#stream !== stream) return;
-          this.#onResponse(stream, message);
+          if (this.#stream !== stream) message.release?.();
+          else this.#onResponse(stream, message);
         }
       } catch (e: unknown) {
         if (!(e instanceof GrpcWireError)) throw e;
@@ -191,28 +200,35 @@ export class ReplicaFetchClient {
       }
     });
     stream.on('error', (e: Error) => this.#reset(stream, 'unavailable', e.message));
-    stream.on('close', () => this.#reset(stream, 'unavailable', 'stream ended by leader'));
+    stream.on('close', () => {
+      reader.discard();
+      this.#reset(stream, 'unavailable', 'stream ended by leader');
+    });
     this.#stream = stream;
     this.#logger.info({ event: 'replica-fetch-stream-open' }, 'replica fetch stream open');
     for (const bytes of this.#unsent.splice(0)) writeMessage(stream, [bytes]);
   }
 
-  #onResponse(stream: ClientHttp2Stream, message: Buffer): void {
+  /** Resolves the head fetch with `message`, which then owns the message's memory (its `release`). */
+  #onResponse(stream: ClientHttp2Stream, message: ReceivedMessage): void {
     let decoded: ReturnType<typeof replicaFetchResponseFromProto>;
     try {
-      decoded = replicaFetchResponseFromProto(fetchMethod.deserializeResponse(message));
+      decoded = replicaFetchResponseFromProto(fetchMethod.deserializeResponse(message.bytes));
     } catch (e: unknown) {
+      message.release?.();
       this.#reset(stream, 'malformed_response', e instanceof Error ? e.message : String(e));
       return;
     }
     const head = this.#outstanding[0];
     if (!decoded.ok || head === undefined || decoded.value.requestId !== head.requestId) {
+      message.release?.();
       const why = decoded.ok ? `response to ${decoded.value.requestId}, expected ${head?.requestId}` : decoded.message;
       this.#reset(stream, 'malformed_response', why ?? 'malformed response');
       return;
     }
     this.#outstanding.shift();
-    head.resolve(ok(decoded.value.value));
+    const release = message.release;
+    head.resolve(ok(release === null ? decoded.value.value : { ...decoded.value.value, release }));
   }
 
   /** Drops the stream; every request it carried fails, and the next fetch() opens another. */

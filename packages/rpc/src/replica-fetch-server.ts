@@ -13,7 +13,7 @@ import { createServer } from 'node:http2';
 import type { Logger, Result } from '@runnel/common';
 import { err, ok, silentLogger } from '@runnel/common';
 import type { ReplicaFetchRequestProto, ReplicaFetchResponseProto } from './generated/replica-fetch-proto.ts';
-import type { GrpcStatusCode } from './grpc-http2.ts';
+import type { GrpcStatusCode, ReceivedMessage } from './grpc-http2.ts';
 import {
   endCall,
   GrpcMessageReader,
@@ -194,7 +194,7 @@ function serveFetch(
   respondOk(stream);
   stream.on('data', (chunk: Buffer) => {
     if (session.signal.aborted) return;
-    let messages: Buffer[];
+    let messages: ReceivedMessage[];
     try {
       messages = reader.push(chunk);
     } catch (e: unknown) {
@@ -204,7 +204,7 @@ function serveFetch(
     for (const message of messages) {
       let decoded: ReturnType<typeof replicaFetchRequestFromProto>;
       try {
-        decoded = replicaFetchRequestFromProto(fetchMethod.deserializeRequest(message));
+        decoded = replicaFetchRequestFromProto(fetchMethod.deserializeRequest(message.bytes));
       } catch (e: unknown) {
         return fail(grpcStatus.INVALID_ARGUMENT, e instanceof Error ? e.message : String(e));
       }
@@ -237,7 +237,7 @@ function serveUnary(stream: ServerHttp2Stream, method: UnaryMethod, messageBytes
           failed = true;
           return endCall(stream, grpcStatus.UNIMPLEMENTED, 'more than one request message on a unary call');
         }
-        request = message;
+        request = message.bytes;
       }
     } catch (e: unknown) {
       failed = true;

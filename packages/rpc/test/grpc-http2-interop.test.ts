@@ -73,6 +73,43 @@ describe('gRPC over node:http2 against grpc-js', () => {
     expect(await ended).toBe(status.OK);
   });
 
+  it('with memory given, a 1 MiB response is assembled there and carries release(); a small one is not pooled and has no release', async () => {
+    const big = randomBytes(1024 * 1024);
+    let records = big;
+    const started = await ReplicaFetchServer.start({ handler: () => Promise.resolve(withRecords(records)) });
+    if (!started.ok) throw new Error(started.message);
+    cleanups.push(() => started.value.close());
+    const acquired: Buffer[] = [];
+    let released = 0;
+    const client = new ReplicaFetchClient({
+      address: `127.0.0.1:${started.value.port}`,
+      memory: {
+        // Like the broker's FramePool: small messages are not pooled.
+        acquire: (sizeBytes) => {
+          if (sizeBytes < 64 * 1024) return null;
+          const buffer = Buffer.allocUnsafe(sizeBytes);
+          acquired.push(buffer);
+          return { buffer, release: () => released++ };
+        },
+      },
+    });
+    cleanups.push(() => client.close());
+    const first = await client.fetch(fetchRequest());
+    if (!first.ok) throw new Error(first.message);
+    expect(first.value.partitions[0]?.records.equals(big)).toBe(true);
+    expect(first.value.partitions[0]?.records.buffer).toBe(acquired[0]?.buffer);
+    expect(released).toBe(0);
+    first.value.release?.();
+    expect(released).toBe(1);
+
+    records = Buffer.from('small');
+    const second = await client.fetch(fetchRequest());
+    if (!second.ok) throw new Error(second.message);
+    expect(second.value.partitions[0]?.records.toString()).toBe('small');
+    expect(acquired).toHaveLength(1);
+    expect(second.value.release).toBeUndefined();
+  });
+
   it('ReplicaFetchClient fetches from a grpc-js ReplicaFetch server, and reads its INVALID_ARGUMENT as internal', async () => {
     const records = randomBytes(300 * 1024);
     const server = new Server();
@@ -114,7 +151,8 @@ describe('GrpcMessageReader', () => {
     for (const size of [1, 2, 4, 5, 6, 7, 4096, 65_536, wire.length]) {
       const reader = new GrpcMessageReader(1024 * 1024);
       const out: Buffer[] = [];
-      for (let at = 0; at < wire.length; at += size) out.push(...reader.push(wire.subarray(at, at + size)));
+      for (let at = 0; at < wire.length; at += size)
+        out.push(...reader.push(wire.subarray(at, at + size)).map((m) => m.bytes));
       expect(
         out.map((m) => m.toString('hex')),
         `chunks of ${size}`,
@@ -147,7 +185,7 @@ describe('GrpcMessageReader', () => {
     const pending: number[] = [];
     const expected: number[] = [];
     for (let at = 0; at < bytes.length; at++) {
-      out.push(...reader.push(bytes.subarray(at, at + 1)));
+      out.push(...reader.push(bytes.subarray(at, at + 1)).map((m) => m.bytes));
       const seen = at + 1;
       // Sampled: what is held is the current message's bytes so far, nothing of finished ones.
       if (seen % 997 === 0 || seen >= firstEnd - 2) {
@@ -164,7 +202,33 @@ describe('GrpcMessageReader', () => {
   it('a message inside one chunk is a view of it, not a copy', () => {
     const chunk = Buffer.concat([messagePrefix(4), Buffer.from('wxyz'), messagePrefix(0)]);
     const out = new GrpcMessageReader(100).push(chunk);
-    expect(out.map((m) => m.toString())).toEqual(['wxyz', '']);
-    expect(out[0]?.buffer).toBe(chunk.buffer);
+    expect(out.map((m) => m.bytes.toString())).toEqual(['wxyz', '']);
+    expect(out[0]?.bytes.buffer).toBe(chunk.buffer);
+    expect(out.map((m) => m.release)).toEqual([null, null]);
+  });
+
+  it('a message spanning chunks is assembled in the memory given, released once by its owner', () => {
+    const slabs: Buffer[] = [];
+    let released = 0;
+    const reader = new GrpcMessageReader(1024 * 1024, {
+      acquire: (sizeBytes) => {
+        const buffer = Buffer.alloc(sizeBytes);
+        slabs.push(buffer);
+        return { buffer, release: () => released++ };
+      },
+    });
+    const message = randomBytes(10_000);
+    const wire = Buffer.concat([messagePrefix(message.length), message]);
+    const out = [...reader.push(wire.subarray(0, 4000)), ...reader.push(wire.subarray(4000))];
+    expect(out).toHaveLength(1);
+    expect(out[0]?.bytes.equals(message)).toBe(true);
+    expect(out[0]?.bytes.buffer).toBe(slabs[0]?.buffer);
+    out[0]?.release?.();
+    expect(released).toBe(1);
+
+    // A stream that ends mid-message gives the memory back through discard().
+    reader.push(wire.subarray(0, 100));
+    reader.discard();
+    expect(released).toBe(2);
   });
 });

@@ -222,6 +222,8 @@ export class ReplicaFetcher {
     try {
       await this.#apply(asked, response);
     } finally {
+      // The records were appended (copied into the log) or dropped: their memory may be recycled.
+      response.release?.();
       done();
     }
     return true;

@@ -21,6 +21,7 @@
 import type { Clock, Logger, Result, Timer, Timers } from '@runnel/common';
 import { systemTimers } from '@runnel/common';
 import type { AlterPartitionError, AlterPartitionReply, AlterPartitionRequest, MetadataImage } from '@runnel/metadata';
+import type { MessageMemory } from '@runnel/rpc';
 import type { Registry } from 'prom-client';
 import { ByteRateLimiter } from './byte-rate-limiter.ts';
 import { leaderFetchHandler } from './leader-fetch-handler.ts';
@@ -66,8 +67,10 @@ export interface ReplicaManagerOptions {
   readonly clock: Clock;
   /** Default: the event loop's. */
   readonly timers?: Timers;
-  /** Default: gRPC (@runnel/rpc). */
+  /** Default: gRPC (@runnel/rpc), assembling large responses in `memory`. */
   readonly transport?: ReplicationTransport;
+  /** Recycled memory for the default transport's responses (the broker's FramePool); default fresh buffers. */
+  readonly memory?: MessageMemory;
   /** Default: runnelReplicationRules (only the simulation swaps old rules in). */
   readonly rules?: ReplicationRules;
   readonly registry: Registry;
@@ -126,7 +129,7 @@ export class ReplicaManager {
       nowMs: () => options.clock.monotonicMs(),
     });
     const holder: { manager: ReplicaManager | null } = { manager: null };
-    const transport = options.transport ?? grpcReplicationTransport(options.logger);
+    const transport = options.transport ?? grpcReplicationTransport(options.logger, options.memory);
     const handler = leaderFetchHandler({
       lookup: options.lookup,
       clock: options.clock,

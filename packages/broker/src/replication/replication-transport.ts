@@ -13,6 +13,7 @@
  */
 import type { Logger, Result } from '@runnel/common';
 import {
+  type MessageMemory,
   ReplicaFetchClient,
   type ReplicaFetchHandler,
   type ReplicaFetchRequest,
@@ -58,7 +59,8 @@ export interface TxnServices {
   readonly verify: TxnVerifyHandler;
 }
 
-export function grpcReplicationTransport(logger: Logger): ReplicationTransport {
+/** `memory`: where the client assembles large responses (the broker's FramePool); each then carries release(). */
+export function grpcReplicationTransport(logger: Logger, memory?: MessageMemory): ReplicationTransport {
   return {
     async listen(host, port, handler, txn) {
       const started = await ReplicaFetchServer.start({
@@ -70,6 +72,6 @@ export function grpcReplicationTransport(logger: Logger): ReplicationTransport {
       });
       return started.ok ? started : { ok: false, error: started.message ?? started.error };
     },
-    connect: (address) => new ReplicaFetchClient({ address, logger }),
+    connect: (address) => new ReplicaFetchClient({ address, logger, ...(memory === undefined ? {} : { memory }) }),
   };
 }
