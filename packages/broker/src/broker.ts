@@ -300,13 +300,7 @@ export class Broker {
       brokerEpoch: () => this.#session?.brokerEpoch ?? -1n,
       minInsyncReplicas: (topic) => topicLimits(this.#image.configOverrides('topic', topic), config).minInsyncReplicas,
       txn: this.#transactions.services,
-      // Follower responses are assembled in recycled frames: the fetcher releases each once applied.
-      memory: {
-        acquire: (sizeBytes) => {
-          const pooled = this.#framePool.acquire(sizeBytes);
-          return pooled === null ? null : { buffer: pooled.frame, release: () => pooled.claim.release() };
-        },
-      },
+      framePool: this.#framePool,
     });
     this.#partitions.setReplication(this.#replication);
     this.#unsubscribe = this.#controller.subscribe((batch) => {

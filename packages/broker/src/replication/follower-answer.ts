@@ -45,29 +45,52 @@ export function fetchRefusal(
   return null;
 }
 
-/** Stored batches from `fetchOffset` (below `leaderEndOffset`, up to `maxBytes` but at least one), as one buffer. */
+/** Recycled memory for log reads (the broker's FramePool); null: not pooled at this size. */
+export type ReadMemory = (sizeBytes: number) => { bytes: Buffer; claim: FrameClaim } | null;
+
+/**
+ * Stored batches from `fetchOffset` (below `leaderEndOffset`, up to
+ * `maxBytes` but at least one), as one buffer, and the claim the response
+ * must hold on it until written: a cached entry's frame, or the recycled
+ * memory a log read went into (`memory`; a fresh multi-MB buffer per read
+ * made V8 run full collections at replication rates).
+ */
 export async function readForFollower(
   log: PartitionLog,
   tail: LeaderTailCache | null,
   fetchOffset: bigint,
   maxBytes: number,
   leaderEndOffset: bigint,
+  memory: ReadMemory | null = null,
 ): Promise<{ records: Buffer; source: 'tail' | 'log'; claim: FrameClaim | null } | null> {
   const cached = tail?.read(fetchOffset, maxBytes, leaderEndOffset) ?? null;
-  let chunks: readonly Buffer[];
-  let source: 'tail' | 'log';
   if (cached !== null) {
-    chunks = cached;
-    source = 'tail';
-  } else {
-    const read = await log.read(fetchOffset, maxBytes, leaderEndOffset);
-    if (!read.ok) return null;
-    chunks = read.records;
-    source = 'log';
+    // One message field per partition: several appends are joined.
+    const records = cached.length === 1 ? (cached[0] as Buffer) : Buffer.concat(cached);
+    // A cached entry sent as is may be a recycled frame's: claimed now, before the cache can evict it.
+    return { records, source: 'tail', claim: cached.length === 1 ? retainFrame(records) : null };
   }
-  // One message field per partition: several appends are joined (protobuf copies them once more regardless).
-  const records = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-  // A cached entry sent as is may be a recycled frame's: claimed now, before the cache can evict it.
-  const claim = source === 'tail' && records !== undefined && chunks.length === 1 ? retainFrame(records) : null;
-  return { records: records ?? Buffer.alloc(0), source, claim };
+  // Every buffer the read took is held (a read may retry into a new one): released together with the response.
+  const claims: FrameClaim[] = [];
+  const allocate =
+    memory === null
+      ? undefined
+      : (sizeBytes: number): Buffer => {
+          const acquired = memory(sizeBytes);
+          if (acquired === null) return Buffer.allocUnsafe(sizeBytes);
+          claims.push(acquired.claim);
+          return acquired.bytes;
+        };
+  const releaseAll = (): void => {
+    for (const c of claims) c.release();
+  };
+  const read = await log.read(fetchOffset, maxBytes, leaderEndOffset, allocate);
+  if (!read.ok) {
+    releaseAll();
+    return null;
+  }
+  const chunks = read.records;
+  const records = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  const claim = claims.length === 0 ? null : { release: releaseAll };
+  return { records: chunks.length === 0 ? Buffer.alloc(0) : records, source: 'log', claim };
 }

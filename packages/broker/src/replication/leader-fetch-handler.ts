@@ -20,6 +20,7 @@ import type {
   ReplicaFetchRequest,
 } from '@runnel/rpc';
 import type { FrameClaim } from '../network/frame-pool.ts';
+import type { ReadMemory } from './follower-answer.ts';
 import type { Partition } from './partition.ts';
 import type { FollowerFetchAnswer } from './partition-api.ts';
 import type { ReplicationMetrics } from './replication-metrics.ts';
@@ -33,6 +34,8 @@ export interface LeaderFetchHandlerOptions {
   readonly logger: Logger;
   /** Called when a follower's fetch may allow an ISR change (it caught up). */
   readonly onFollowerProgress: (partition: Partition) => void;
+  /** Recycled memory for log reads (the broker's FramePool), released once the response is sent; default fresh buffers. */
+  readonly memory?: ReadMemory;
 }
 
 export function leaderFetchHandler(options: LeaderFetchHandlerOptions): ReplicaFetchHandler {
@@ -111,6 +114,7 @@ async function answerPartition(
       currentLeaderEpoch: asked.currentLeaderEpoch,
     },
     maxBytes,
+    options.memory ?? null,
   );
   if (answered.progressed) options.onFollowerProgress(p);
   if (answered.source === 'tail') options.metrics.tailCacheReads.inc();

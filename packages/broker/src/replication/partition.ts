@@ -34,7 +34,7 @@ import type { PartitionLog, ReadBuffer } from '@runnel/storage';
 import type { FrameClaim } from '../network/frame-pool.ts';
 import { type AckOutcome, AckWaiters } from './ack-waiters.ts';
 import type { EpochEnd } from './divergence.ts';
-import { fetchRefusal, readForFollower } from './follower-answer.ts';
+import { fetchRefusal, type ReadMemory, readForFollower } from './follower-answer.ts';
 import {
   applyLeaderAnswer,
   type FollowerOutcome,
@@ -360,7 +360,11 @@ export class Partition {
    * fenced, diverging or out of range, or its progress is recorded (which
    * may move the high watermark) and it gets stored batches.
    */
-  async answerFollowerFetch(fetch: FollowerFetch, maxBytes: number): Promise<FollowerFetchAnswer> {
+  async answerFollowerFetch(
+    fetch: FollowerFetch,
+    maxBytes: number,
+    memory: ReadMemory | null = null,
+  ): Promise<FollowerFetchAnswer> {
     const answer = (
       error: LeaderAnswerError,
       extra: {
@@ -396,7 +400,7 @@ export class Partition {
     }
     const progressed = true;
     if (maxBytes <= 0 || fetch.fetchOffset >= tracker.logEndOffset) return answer('none', { progressed });
-    const read = await readForFollower(this.log, this.#tail, fetch.fetchOffset, maxBytes, tracker.logEndOffset);
+    const read = await readForFollower(this.log, this.#tail, fetch.fetchOffset, maxBytes, tracker.logEndOffset, memory);
     if (read === null) return answer('offset_out_of_range', { progressed });
     return answer('none', { ...read, progressed });
   }

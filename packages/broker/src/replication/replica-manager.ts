@@ -23,6 +23,7 @@ import { systemTimers } from '@runnel/common';
 import type { AlterPartitionError, AlterPartitionReply, AlterPartitionRequest, MetadataImage } from '@runnel/metadata';
 import type { MessageMemory } from '@runnel/rpc';
 import type { Registry } from 'prom-client';
+import type { FrameClaim, FramePool } from '../network/frame-pool.ts';
 import { ByteRateLimiter } from './byte-rate-limiter.ts';
 import { leaderFetchHandler } from './leader-fetch-handler.ts';
 import type { Partition } from './partition.ts';
@@ -67,10 +68,14 @@ export interface ReplicaManagerOptions {
   readonly clock: Clock;
   /** Default: the event loop's. */
   readonly timers?: Timers;
-  /** Default: gRPC (@runnel/rpc), assembling large responses in `memory`. */
+  /** Default: gRPC (@runnel/rpc), assembling large responses in `framePool`. */
   readonly transport?: ReplicationTransport;
-  /** Recycled memory for the default transport's responses (the broker's FramePool); default fresh buffers. */
-  readonly memory?: MessageMemory;
+  /**
+   * The broker's recycled memory: leaders read the log into it for followers
+   * (held until the response is sent), followers assemble large responses in
+   * it (released once applied). Default: fresh buffers.
+   */
+  readonly framePool?: FramePool;
   /** Default: runnelReplicationRules (only the simulation swaps old rules in). */
   readonly rules?: ReplicationRules;
   readonly registry: Registry;
@@ -129,7 +134,8 @@ export class ReplicaManager {
       nowMs: () => options.clock.monotonicMs(),
     });
     const holder: { manager: ReplicaManager | null } = { manager: null };
-    const transport = options.transport ?? grpcReplicationTransport(options.logger, options.memory);
+    const pool = options.framePool;
+    const transport = options.transport ?? grpcReplicationTransport(options.logger, pool && messageMemory(pool));
     const handler = leaderFetchHandler({
       lookup: options.lookup,
       clock: options.clock,
@@ -137,6 +143,7 @@ export class ReplicaManager {
       metrics,
       logger: options.logger,
       onFollowerProgress: (p) => holder.manager?.proposeIsrChange(p),
+      ...(pool === undefined ? {} : { memory: (sizeBytes: number) => readMemory(pool, sizeBytes) }),
     });
     const started = await transport.listen(options.config.host, options.config.port, handler, options.txn);
     if (!started.ok) {
@@ -325,4 +332,19 @@ export class ReplicaManager {
     }
     return fetcher;
   }
+}
+
+/** The pool as the transport's MessageMemory: a follower's response assembled in a slab. */
+function messageMemory(pool: FramePool): MessageMemory {
+  return {
+    acquire: (sizeBytes) => {
+      const pooled = pool.acquire(sizeBytes);
+      return pooled === null ? null : { buffer: pooled.frame, release: () => pooled.claim.release() };
+    },
+  };
+}
+
+function readMemory(pool: FramePool, sizeBytes: number): { bytes: Buffer; claim: FrameClaim } | null {
+  const pooled = pool.acquire(sizeBytes);
+  return pooled === null ? null : { bytes: pooled.frame, claim: pooled.claim };
 }
