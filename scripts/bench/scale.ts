@@ -1,0 +1,299 @@
+/**
+ * `npm run bench -- --scale`: Runnel at scale, driven by librdkafka, with
+ * librdkafka's mock cluster driven the same way in the same run wherever it
+ * has a comparable number (issue 12, Build item 3). Sections: RSS and
+ * throughput with many partitions, 4 to 50 producers keyed and unkeyed,
+ * consumer fan-out to many groups, restart time of a broker holding many
+ * GiB of logs (scale-restart.ts). Options and the method of each section:
+ * scale-options.ts; recorded results: BENCHMARKS.md.
+ *
+ * Order: one `runnel dev` for the RF=1 sections (many-partition RSS and
+ * throughput, producers, fan-out), then the 3-broker cluster (RSS with an
+ * RF=3 topic of many partitions; producers at RF=3 with --producers-rf3),
+ * then the restart. Produce runs alternate which target goes first. Any
+ * failed run ends the bench with a non-zero exit: a partial table would be
+ * misread.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { serverNodeFlags } from '../../packages/cli/src/server-node-flags.ts';
+import { BenchCluster } from '../bench-replication/cluster.ts';
+import { createTopicAndWait, startBroker } from './broker-process.ts';
+import { rssMib } from './process-memory.ts';
+import { buildRdkafkaTool, type MockCluster, runToolJson, startMockCluster } from './rdkafka-tool.ts';
+import { parseScaleOptions, type ScaleOptions, scaleHelp } from './scale-options.ts';
+import { fixed, formatScaleReport, loadAverages, mbps, mib, type ScaleRow, scaleRow } from './scale-report.ts';
+import { measureRestart } from './scale-restart.ts';
+
+/** How long a broker sits idle before its RSS is read: long enough for start-up garbage to be collected. */
+const idleSettleMs = 5000;
+/** A produce run is bounded by --seconds; this only caps the records so a run cannot go on forever. */
+const recordsCap = 100_000_000;
+const manyTopic = 'scale-many';
+const fewTopic = 'scale-few';
+const fanoutTopic = 'scale-fanout';
+
+function log(message: string): void {
+  process.stderr.write(`bench --scale: ${message}\n`);
+}
+
+/** RSS after `idleSettleMs` of idling. */
+async function idleRss(pids: readonly (number | undefined)[]): Promise<(number | null)[]> {
+  await sleep(idleSettleMs);
+  return pids.map(rssMib);
+}
+
+interface Targets {
+  tool: string;
+  o: ScaleOptions;
+  rows: ScaleRow[];
+  /** Flips on every paired measurement so neither target always goes first. */
+  turn: number;
+}
+
+interface ProduceShape {
+  topic: string;
+  partitions: number;
+  producers: number;
+  keyed: boolean;
+  acks: '1' | 'all';
+}
+
+function produceArgs(t: Targets, bootstrap: string, s: ProduceShape): string[] {
+  const args = ['produce', bootstrap, s.topic, String(s.partitions), String(recordsCap)];
+  args.push(String(t.o.seconds), String(t.o.recordBytes), s.acks, '--producers', String(s.producers));
+  return s.keyed ? [...args, '--key'] : args;
+}
+
+/** One produce run against Runnel and one against the mock, in alternating order; MB/s of each. */
+async function producePair(
+  t: Targets,
+  bootstraps: { runnel: string; mock: string },
+  shape: ProduceShape,
+): Promise<{ runnel: number; mock: number }> {
+  const order = t.turn++ % 2 === 0 ? (['runnel', 'mock'] as const) : (['mock', 'runnel'] as const);
+  const result = { runnel: Number.NaN, mock: Number.NaN };
+  for (const target of order) {
+    const m = await runToolJson(t.tool, produceArgs(t, bootstraps[target], shape));
+    result[target] = m.mbPerSec ?? Number.NaN;
+  }
+  const what = `${shape.producers} producer(s), ${shape.partitions} partitions${shape.keyed ? ', keyed' : ''}`;
+  log(`produce ${what}, acks=${shape.acks}: runnel ${fixed(result.runnel)} MB/s, mock ${fixed(result.mock)} MB/s`);
+  return result;
+}
+
+function pairCells(r: { runnel: number; mock: number }): Partial<ScaleRow> {
+  return { runnel: mbps(r.runnel), mock: mbps(r.mock), ratio: fixed(r.runnel / r.mock, 2) };
+}
+
+/** Section 1 on runnel dev: RSS idle with the many-partition topic, throughput over many against few partitions. */
+async function manyPartitions(t: Targets, bootstrap: string, pid: number | undefined, tool: string): Promise<void> {
+  const { o, rows } = t;
+  const section = `${o.partitionCount} partitions`;
+  const [empty] = await idleRss([pid]);
+  rows.push(scaleRow(section, 'runnel dev RSS idle, no topic', { runnel: mib(empty ?? null) }));
+  await createTopicAndWait(bootstrap, manyTopic, o.partitionCount, 1);
+  const [idle] = await idleRss([pid]);
+  log(`runnel dev RSS: ${fixed(empty)} MiB empty, ${fixed(idle)} MiB with ${o.partitionCount} partitions`);
+  rows.push(
+    scaleRow(section, `runnel dev RSS idle, one topic of ${o.partitionCount} partitions`, {
+      runnel: mib(idle ?? null),
+      target: '≤ 300 MiB',
+    }),
+  );
+  const mockMany = await startMockCluster(tool, manyTopic, o.partitionCount, 1);
+  const mockFew = await startMockCluster(tool, fewTopic, o.partitions, 1);
+  try {
+    const shape = { producers: 1, keyed: false, acks: '1' } as const;
+    const many = await producePair(
+      t,
+      { runnel: bootstrap, mock: mockMany.bootstrap },
+      { ...shape, topic: manyTopic, partitions: o.partitionCount },
+    );
+    const few = await producePair(
+      t,
+      { runnel: bootstrap, mock: mockFew.bootstrap },
+      { ...shape, topic: fewTopic, partitions: o.partitions },
+    );
+    rows.push(scaleRow(section, `produce, 1 producer over ${o.partitionCount} partitions`, pairCells(many)));
+    rows.push(scaleRow(section, `produce, 1 producer over ${o.partitions} partitions`, pairCells(few)));
+    rows.push(
+      scaleRow(section, `throughput over ${o.partitionCount} / over ${o.partitions} partitions`, {
+        runnel: fixed(many.runnel / few.runnel, 2),
+        mock: fixed(many.mock / few.mock, 2),
+      }),
+    );
+  } finally {
+    mockMany.stop();
+    mockFew.stop();
+  }
+  const [after] = await idleRss([pid]);
+  rows.push(scaleRow(section, 'runnel dev RSS idle after those produce runs', { runnel: mib(after ?? null) }));
+}
+
+/** Section 2: aggregate produce MB/s per producer count, unkeyed and keyed, and the first count over the last. */
+async function producerCounts(t: Targets, bootstraps: { runnel: string; mock: string }, rf: 1 | 3): Promise<void> {
+  const { o, rows } = t;
+  const acks = rf === 1 ? '1' : 'all';
+  const section = `producers, RF=${rf} acks=${acks}`;
+  const first = o.producerCounts[0] ?? 1;
+  const last = o.producerCounts.at(-1) ?? 1;
+  for (const keyed of [false, true]) {
+    const rates = new Map<number, { runnel: number; mock: number }>();
+    for (const producers of o.producerCounts) {
+      const r = await producePair(t, bootstraps, { topic: fewTopic, partitions: o.partitions, producers, keyed, acks });
+      rates.set(producers, r);
+      const what = `${producers} producers, ${keyed ? 'keyed' : 'unkeyed'}, ${o.partitions} partitions`;
+      rows.push(scaleRow(section, what, pairCells(r)));
+    }
+    const a = rates.get(first);
+    const b = rates.get(last);
+    if (a === undefined || b === undefined || first === last) continue;
+    rows.push(
+      scaleRow(section, `drop from ${first} to ${last} producers, ${keyed ? 'keyed' : 'unkeyed'}`, {
+        runnel: `${fixed(a.runnel / b.runnel, 2)}×`,
+        mock: `${fixed(a.mock / b.mock, 2)}×`,
+        target: '≤ 1.5×',
+      }),
+    );
+  }
+}
+
+/** Section 3: one group alone, then --consumers groups at once, reading the same topic from the start. */
+async function fanout(t: Targets, bootstrap: string): Promise<void> {
+  const { o, rows, tool } = t;
+  const section = `fan-out to ${o.consumers} groups`;
+  await createTopicAndWait(bootstrap, fanoutTopic, o.partitions, 1);
+  const fill = ['produce', bootstrap, fanoutTopic, String(o.partitions), String(o.fanoutRecords), '0'];
+  const written = await runToolJson(tool, [...fill, String(o.recordBytes), '1']);
+  const records = written.records ?? o.fanoutRecords;
+  const read = (consumers: number) =>
+    runToolJson(
+      tool,
+      ['consume', bootstrap, fanoutTopic, String(o.partitions), String(records)].concat([
+        '--consumers',
+        String(consumers),
+      ]),
+    );
+  const one = await read(1);
+  const many = await read(o.consumers);
+  const expected = records * o.consumers;
+  if (many.records !== expected) throw new Error(`fan-out read ${many.records} records, expected ${expected}`);
+  log(`fan-out: one group ${fixed(one.mbPerSec)} MB/s, ${o.consumers} groups ${fixed(many.mbPerSec)} MB/s in all`);
+  const size = `${records} records of ${o.recordBytes} B`;
+  rows.push(scaleRow(section, `1 group alone, ${size}`, { runnel: mbps(one.mbPerSec) }));
+  rows.push(scaleRow(section, `${o.consumers} groups at once, aggregate`, { runnel: mbps(many.mbPerSec) }));
+  const slowest = many.slowestMbPerSec ?? Number.NaN;
+  const fastest = many.fastestMbPerSec ?? Number.NaN;
+  rows.push(
+    scaleRow(section, `${o.consumers} groups at once, per group: slowest / fastest`, {
+      runnel: `${fixed(slowest)} / ${fixed(fastest)} MB/s`,
+      ratio: `${fixed(slowest / (one.mbPerSec ?? Number.NaN), 2)} / ${fixed(fastest / (one.mbPerSec ?? Number.NaN), 2)} of 1 group`,
+    }),
+  );
+}
+
+async function devPhase(t: Targets, dir: string): Promise<void> {
+  const { o } = t;
+  const dev = await startBroker({
+    dataDir: join(dir, 'dev'),
+    partitions: o.partitions,
+    logPath: join(dir, 'dev.log'),
+    cpuProfileDir: null,
+  });
+  const bootstrap = `127.0.0.1:${dev.ready}`;
+  try {
+    if (o.only.has('partitions')) await manyPartitions(t, bootstrap, dev.pid, t.tool);
+    if (o.only.has('producers')) {
+      if (!o.only.has('partitions')) await createTopicAndWait(bootstrap, fewTopic, o.partitions, 1);
+      const mock = await startMockCluster(t.tool, fewTopic, o.partitions, 1);
+      try {
+        await producerCounts(t, { runnel: bootstrap, mock: mock.bootstrap }, 1);
+      } finally {
+        mock.stop();
+      }
+    }
+    if (o.only.has('fanout')) await fanout(t, bootstrap);
+  } finally {
+    const code = await dev.stop();
+    if (code !== 0) log(`runnel dev exited with ${code}; see ${join(dir, 'dev.log')}`);
+  }
+}
+
+async function clusterPhase(t: Targets, dir: string): Promise<void> {
+  const { o, rows } = t;
+  const root = join(dir, 'cluster');
+  mkdirSync(root);
+  const cluster = await BenchCluster.start({
+    root,
+    brokers: 3,
+    profileRoot: null,
+    logLevel: 'info',
+    nodeFlags: serverNodeFlags,
+  });
+  const pids = cluster.brokers.map((b) => b.child.pid);
+  let mock: MockCluster | null = null;
+  try {
+    if (o.only.has('partitions')) {
+      const section = `${o.partitionCount} partitions`;
+      const empty = await idleRss(pids);
+      await createTopicAndWait(cluster.bootstrap, manyTopic, o.partitionCount, 3);
+      const idle = await idleRss(pids);
+      log(`cluster RSS: ${empty.map((x) => fixed(x)).join(' / ')} MiB empty, ${idle.map((x) => fixed(x)).join(' / ')}`);
+      rows.push(
+        scaleRow(section, '3-broker cluster, RSS of each broker idle, no topic', {
+          runnel: empty.map((x) => mib(x)).join(' / '),
+        }),
+        scaleRow(section, `3-broker cluster, RSS of each broker idle, RF=3 topic of ${o.partitionCount} partitions`, {
+          runnel: idle.map((x) => mib(x)).join(' / '),
+          target: '≤ 300 MiB each',
+        }),
+      );
+    }
+    if (o.producersRf3 && o.only.has('producers')) {
+      await createTopicAndWait(cluster.bootstrap, fewTopic, o.partitions, 3);
+      mock = await startMockCluster(t.tool, fewTopic, o.partitions, 3);
+      await producerCounts(t, { runnel: cluster.bootstrap, mock: mock.bootstrap }, 3);
+    }
+  } finally {
+    mock?.stop();
+    const codes = await cluster.stop();
+    if (codes.some((c) => c !== 0)) log(`a cluster process exited with ${codes.join(', ')}; logs in ${root}`);
+  }
+}
+
+export async function runScale(argv: readonly string[]): Promise<number> {
+  const parsed = parseScaleOptions(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.message ?? parsed.error}\n\n${scaleHelp}`);
+    return 2;
+  }
+  const o = parsed.value;
+  if (o.help) {
+    process.stdout.write(scaleHelp);
+    return 0;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'runnel-bench-scale-'));
+  const loadBefore = loadAverages();
+  try {
+    const tool = await buildRdkafkaTool(dir);
+    const t: Targets = { tool, o, rows: [], turn: 0 };
+    if (o.only.has('partitions') || o.only.has('producers') || o.only.has('fanout')) await devPhase(t, dir);
+    if (o.only.has('partitions') || (o.producersRf3 && o.only.has('producers'))) await clusterPhase(t, dir);
+    if (o.only.has('restart')) t.rows.push(...(await measureRestart(tool, o, dir, log)));
+    const header = [
+      `machine: ${availableParallelism()} x ${cpus()[0]?.model ?? 'unknown'}, ` +
+        `${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}; ` +
+        `load average before ${loadBefore}, after ${loadAverages()}`,
+      `method: librdkafka (rdkafka-tool), ${o.recordBytes} B records, linger.ms=5, batch.size=1000000, ` +
+        `produce runs of ${o.seconds} s, one run per target (order alternating), each party its own process; ` +
+        `RSS is VmRSS after ${idleSettleMs / 1000} s idle`,
+    ];
+    process.stdout.write(formatScaleReport(header, t.rows));
+    return 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
