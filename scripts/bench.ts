@@ -33,8 +33,8 @@ import { type BenchOptions, benchHelp, parseBenchOptions } from './bench/options
 import { type CpuShare, withCpuShare } from './bench/process-cpu.ts';
 import { runRealClient } from './bench/real-client.ts';
 import { prepareBatch } from './bench/record-batch.ts';
-import { runScale } from './bench/scale.ts';
 import { formatTable, type ResultRow } from './bench/report.ts';
+import { runScale } from './bench/scale.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const nullSinkScript = resolve(import.meta.dirname, 'bench/null-sink.ts');
