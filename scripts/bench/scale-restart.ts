@@ -7,7 +7,7 @@
  * After each restart the partitions' log end offsets must add up to the
  * records acknowledged: a restart that loses records is no result.
  */
-import { statfsSync } from 'node:fs';
+import { readFileSync, statfsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,14 +43,50 @@ interface Timed {
   /** Spawn to the "broker started" line, and spawn to every partition led. */
   startedMs: number;
   ledMs: number;
+  /** From the broker's own log: its first line to the last partition log opened (storage recovery included). */
+  logsOpenedMs: number | null;
+  /** From the broker's own log: how long its registration was refused while an older session lasted. */
+  sessionWaitMs: number;
+}
+
+/** Times (ms) of the broker's JSON log lines written since `offset`, by message, first and last of each. */
+function logTimes(path: string, offset: number): Map<string, { first: number; last: number }> {
+  const times = new Map<string, { first: number; last: number }>();
+  for (const line of readFileSync(path, 'utf8').slice(offset).split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const parsed: unknown = JSON.parse(line);
+    if (typeof parsed !== 'object' || parsed === null || !('time' in parsed) || !('msg' in parsed)) continue;
+    const { time, msg } = parsed;
+    if (typeof time !== 'number' || typeof msg !== 'string') continue;
+    const seen = times.get(msg);
+    times.set(msg, { first: seen?.first ?? time, last: time });
+    const any = times.get('') ?? { first: time, last: time };
+    times.set('', { first: Math.min(any.first, time), last: Math.max(any.last, time) });
+  }
+  return times;
 }
 
 async function timedStart(dataDir: string, logPath: string, partitions: number): Promise<Timed> {
+  const logOffset = statSync(logPath).size;
   const t0 = performance.now();
   const broker = await startBroker({ dataDir, partitions, logPath, cpuProfileDir: null });
   const startedMs = performance.now() - t0;
   await ensureTopics({ host: '127.0.0.1', port: broker.ready }, [topic], partitions);
-  return { broker, startedMs, ledMs: performance.now() - t0 };
+  const ledMs = performance.now() - t0;
+  const times = logTimes(logPath, logOffset);
+  const first = times.get('')?.first;
+  const opened = times.get('opened partition log')?.last;
+  const refused = times.get(
+    'registration refused while an earlier incarnation of this broker still has a session; retrying',
+  );
+  const registered = times.get('registered with the controller')?.first;
+  return {
+    broker,
+    startedMs,
+    ledMs,
+    logsOpenedMs: first === undefined || opened === undefined ? null : opened - first,
+    sessionWaitMs: refused === undefined || registered === undefined ? 0 : registered - refused.first,
+  };
 }
 
 export async function measureRestart(
@@ -101,7 +137,9 @@ export async function measureRestart(
     const afterClean = await logEnd(`127.0.0.1:${broker.ready}`, o.partitions);
     if (afterClean !== afterUnclean) throw new Error(`after SIGTERM: ${afterClean} records, before ${afterUnclean}`);
     log(`restart after SIGTERM: ${fixed(clean.ledMs / 1000, 2)} s to every partition led`);
-    const seconds = (r: Timed) => `${fixed(r.ledMs / 1000, 2)} s (process ready ${fixed(r.startedMs / 1000, 2)} s)`;
+    const seconds = (r: Timed) =>
+      `${fixed(r.ledMs / 1000, 2)} s (partition logs opened ${fixed((r.logsOpenedMs ?? Number.NaN) / 1000, 2)} s ` +
+      `after its first log line; registration refused ${fixed(r.sessionWaitMs / 1000, 2)} s behind the old session)`;
     rows.push(
       scaleRow(section, `restart after kill -9: spawn to every partition led`, { runnel: seconds(unclean) }),
       scaleRow(section, 'RSS idle after that restart', { runnel: mib(rss) }),
