@@ -17,10 +17,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serverNodeFlags } from '../../packages/cli/src/server-node-flags.ts';
 import { BenchCluster } from '../bench-replication/cluster.ts';
 import { createTopicAndWait, startBroker } from './broker-process.ts';
+import { threadCpuMs } from './process-cpu.ts';
 import { rssMib } from './process-memory.ts';
 import { buildRdkafkaTool, type MockCluster, runToolJson, startMockCluster } from './rdkafka-tool.ts';
 import { parseScaleOptions, type ScaleOptions, scaleHelp } from './scale-options.ts';
@@ -51,6 +53,26 @@ interface Targets {
   rows: ScaleRow[];
   /** Flips on every paired measurement so neither target always goes first. */
   turn: number;
+  /** Runnel's broker processes of the phase running, for their CPU over each run. */
+  runnelPids: readonly (number | undefined)[];
+}
+
+/** CPU ms of `pids`, all threads summed (Linux /proc; 0 elsewhere). */
+function cpuMs(pids: readonly (number | undefined)[]): number {
+  let sum = 0;
+  for (const pid of pids) {
+    const c = pid === undefined ? null : threadCpuMs(pid);
+    if (c !== null) sum += c.main + c.gcHelpers + c.libuvPool + c.other;
+  }
+  return sum;
+}
+
+/** Runs one tool mode against Runnel; its JSON line plus the brokers' CPU over it, in percent of one core. */
+async function runnelRun(t: Targets, args: string[]): Promise<{ m: Record<string, number>; cpuPercent: number }> {
+  const before = cpuMs(t.runnelPids);
+  const start = performance.now();
+  const m = await runToolJson(t.tool, args);
+  return { m, cpuPercent: (100 * (cpuMs(t.runnelPids) - before)) / (performance.now() - start) };
 }
 
 interface ProduceShape {
@@ -67,25 +89,46 @@ function produceArgs(t: Targets, bootstrap: string, s: ProduceShape): string[] {
   return s.keyed ? [...args, '--key'] : args;
 }
 
+interface PairRates {
+  runnel: number;
+  mock: number;
+  /** Runnel's brokers' CPU over its run, percent of one core. */
+  cpuPercent: number;
+}
+
 /** One produce run against Runnel and one against the mock, in alternating order; MB/s of each. */
 async function producePair(
   t: Targets,
   bootstraps: { runnel: string; mock: string },
   shape: ProduceShape,
-): Promise<{ runnel: number; mock: number }> {
+): Promise<PairRates> {
   const order = t.turn++ % 2 === 0 ? (['runnel', 'mock'] as const) : (['mock', 'runnel'] as const);
-  const result = { runnel: Number.NaN, mock: Number.NaN };
+  const result = { runnel: Number.NaN, mock: Number.NaN, cpuPercent: Number.NaN };
   for (const target of order) {
-    const m = await runToolJson(t.tool, produceArgs(t, bootstraps[target], shape));
-    result[target] = m.mbPerSec ?? Number.NaN;
+    const args = produceArgs(t, bootstraps[target], shape);
+    if (target === 'mock') {
+      result.mock = (await runToolJson(t.tool, args)).mbPerSec ?? Number.NaN;
+    } else {
+      const r = await runnelRun(t, args);
+      result.runnel = r.m.mbPerSec ?? Number.NaN;
+      result.cpuPercent = r.cpuPercent;
+    }
   }
   const what = `${shape.producers} producer(s), ${shape.partitions} partitions${shape.keyed ? ', keyed' : ''}`;
   log(`produce ${what}, acks=${shape.acks}: runnel ${fixed(result.runnel)} MB/s, mock ${fixed(result.mock)} MB/s`);
   return result;
 }
 
-function pairCells(r: { runnel: number; mock: number }): Partial<ScaleRow> {
-  return { runnel: mbps(r.runnel), mock: mbps(r.mock), ratio: fixed(r.runnel / r.mock, 2) };
+function pairCells(r: PairRates): Partial<ScaleRow> {
+  return {
+    runnel: `${mbps(r.runnel)} (${cpuCell(r.cpuPercent)})`,
+    mock: mbps(r.mock),
+    ratio: fixed(r.runnel / r.mock, 2),
+  };
+}
+
+function cpuCell(percent: number): string {
+  return `brokers ${fixed(percent, 0)}% of a core`;
 }
 
 /** Section 1 on runnel dev: RSS idle with the many-partition topic, throughput over many against few partitions. */
@@ -141,7 +184,7 @@ async function producerCounts(t: Targets, bootstraps: { runnel: string; mock: st
   const first = o.producerCounts[0] ?? 1;
   const last = o.producerCounts.at(-1) ?? 1;
   for (const keyed of [false, true]) {
-    const rates = new Map<number, { runnel: number; mock: number }>();
+    const rates = new Map<number, PairRates>();
     for (const producers of o.producerCounts) {
       const r = await producePair(t, bootstraps, { topic: fewTopic, partitions: o.partitions, producers, keyed, acks });
       rates.set(producers, r);
@@ -169,22 +212,23 @@ async function fanout(t: Targets, bootstrap: string): Promise<void> {
   const fill = ['produce', bootstrap, fanoutTopic, String(o.partitions), String(o.fanoutRecords), '0'];
   const written = await runToolJson(tool, [...fill, String(o.recordBytes), '1']);
   const records = written.records ?? o.fanoutRecords;
-  const read = (consumers: number) =>
-    runToolJson(
-      tool,
-      ['consume', bootstrap, fanoutTopic, String(o.partitions), String(records)].concat([
-        '--consumers',
-        String(consumers),
-      ]),
-    );
-  const one = await read(1);
-  const many = await read(o.consumers);
+  const args = ['consume', bootstrap, fanoutTopic, String(o.partitions), String(records)];
+  const oneRun = await runnelRun(t, [...args, '--consumers', '1']);
+  const manyRun = await runnelRun(t, [...args, '--consumers', String(o.consumers)]);
+  const one = oneRun.m;
+  const many = manyRun.m;
   const expected = records * o.consumers;
   if (many.records !== expected) throw new Error(`fan-out read ${many.records} records, expected ${expected}`);
   log(`fan-out: one group ${fixed(one.mbPerSec)} MB/s, ${o.consumers} groups ${fixed(many.mbPerSec)} MB/s in all`);
   const size = `${records} records of ${o.recordBytes} B`;
-  rows.push(scaleRow(section, `1 group alone, ${size}`, { runnel: mbps(one.mbPerSec) }));
-  rows.push(scaleRow(section, `${o.consumers} groups at once, aggregate`, { runnel: mbps(many.mbPerSec) }));
+  rows.push(
+    scaleRow(section, `1 group alone, ${size}`, { runnel: `${mbps(one.mbPerSec)} (${cpuCell(oneRun.cpuPercent)})` }),
+  );
+  rows.push(
+    scaleRow(section, `${o.consumers} groups at once, aggregate`, {
+      runnel: `${mbps(many.mbPerSec)} (${cpuCell(manyRun.cpuPercent)})`,
+    }),
+  );
   const slowest = many.slowestMbPerSec ?? Number.NaN;
   const fastest = many.fastestMbPerSec ?? Number.NaN;
   rows.push(
@@ -204,6 +248,7 @@ async function devPhase(t: Targets, dir: string): Promise<void> {
     cpuProfileDir: null,
   });
   const bootstrap = `127.0.0.1:${dev.ready}`;
+  t.runnelPids = [dev.pid];
   try {
     if (o.only.has('partitions')) await manyPartitions(t, bootstrap, dev.pid, t.tool);
     if (o.only.has('producers')) {
@@ -234,6 +279,7 @@ async function clusterPhase(t: Targets, dir: string): Promise<void> {
     nodeFlags: serverNodeFlags,
   });
   const pids = cluster.brokers.map((b) => b.child.pid);
+  t.runnelPids = pids;
   let mock: MockCluster | null = null;
   try {
     if (o.only.has('partitions')) {
@@ -279,7 +325,7 @@ export async function runScale(argv: readonly string[]): Promise<number> {
   const loadBefore = loadAverages();
   try {
     const tool = await buildRdkafkaTool(dir);
-    const t: Targets = { tool, o, rows: [], turn: 0 };
+    const t: Targets = { tool, o, rows: [], turn: 0, runnelPids: [] };
     if (o.only.has('partitions') || o.only.has('producers') || o.only.has('fanout')) await devPhase(t, dir);
     if (o.only.has('partitions') || (o.producersRf3 && o.only.has('producers'))) await clusterPhase(t, dir);
     if (o.only.has('restart')) t.rows.push(...(await measureRestart(tool, o, dir, log)));
