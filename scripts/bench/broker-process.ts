@@ -124,6 +124,17 @@ export async function createTopicAndWait(
   }
 }
 
+/** Deletes `topic` (its logs go with it). */
+export async function deleteTopic(bootstrap: string, topic: string): Promise<void> {
+  const client = await KafkaClient.connect({ bootstrap, clientId: 'runnel-bench' });
+  try {
+    const [deleted] = await client.deleteTopics([topic]);
+    if (deleted === undefined || deleted.errorCode !== 0) throw new Error(`delete ${topic}: ${deleted?.errorName}`);
+  } finally {
+    client.close();
+  }
+}
+
 export function brokerLogPath(workDir: string, phase: string): string {
   return join(workDir, `broker-${phase}.log`);
 }

@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serverNodeFlags } from '../../packages/cli/src/server-node-flags.ts';
 import { BenchCluster } from '../bench-replication/cluster.ts';
-import { createTopicAndWait, startBroker } from './broker-process.ts';
+import { createTopicAndWait, deleteTopic, startBroker } from './broker-process.ts';
 import { threadCpuMs } from './process-cpu.ts';
 import { rssMib } from './process-memory.ts';
 import { buildRdkafkaTool, type MockCluster, runToolJson, startMockCluster } from './rdkafka-tool.ts';
@@ -96,22 +96,51 @@ interface PairRates {
   cpuPercent: number;
 }
 
-/** One produce run against Runnel and one against the mock, in alternating order; MB/s of each. */
+/**
+ * Runs `work` on a fresh Runnel topic and deletes the topic after: at several
+ * hundred MB/s a few dozen produce runs would otherwise pile up tens of GiB
+ * on a disk other people share.
+ */
+async function withRunTopic<T>(
+  t: Targets,
+  bootstrap: string,
+  shape: ProduceShape,
+  work: (topic: string) => Promise<T>,
+): Promise<T> {
+  const topic = `scale-run-${t.turn}`;
+  await createTopicAndWait(bootstrap, topic, shape.partitions, shape.acks === 'all' ? 3 : 1);
+  try {
+    return await work(topic);
+  } finally {
+    await deleteTopic(bootstrap, topic);
+  }
+}
+
+/**
+ * One produce run against Runnel and one against the mock, in alternating
+ * order; MB/s of each. Runnel's run goes to `runnelTopic` when given, else
+ * to a topic of its own deleted afterwards; the mock's to `shape.topic`.
+ */
 async function producePair(
   t: Targets,
   bootstraps: { runnel: string; mock: string },
   shape: ProduceShape,
+  runnelTopic?: string,
 ): Promise<PairRates> {
   const order = t.turn++ % 2 === 0 ? (['runnel', 'mock'] as const) : (['mock', 'runnel'] as const);
   const result = { runnel: Number.NaN, mock: Number.NaN, cpuPercent: Number.NaN };
+  const runnel = async (topic: string) => {
+    const r = await runnelRun(t, produceArgs(t, bootstraps.runnel, { ...shape, topic }));
+    result.runnel = r.m.mbPerSec ?? Number.NaN;
+    result.cpuPercent = r.cpuPercent;
+  };
   for (const target of order) {
-    const args = produceArgs(t, bootstraps[target], shape);
     if (target === 'mock') {
-      result.mock = (await runToolJson(t.tool, args)).mbPerSec ?? Number.NaN;
+      result.mock = (await runToolJson(t.tool, produceArgs(t, bootstraps.mock, shape))).mbPerSec ?? Number.NaN;
+    } else if (runnelTopic !== undefined) {
+      await runnel(runnelTopic);
     } else {
-      const r = await runnelRun(t, args);
-      result.runnel = r.m.mbPerSec ?? Number.NaN;
-      result.cpuPercent = r.cpuPercent;
+      await withRunTopic(t, bootstraps.runnel, shape, runnel);
     }
   }
   const what = `${shape.producers} producer(s), ${shape.partitions} partitions${shape.keyed ? ', keyed' : ''}`;
@@ -150,10 +179,12 @@ async function manyPartitions(t: Targets, bootstrap: string, pid: number | undef
   const mockFew = await startMockCluster(tool, fewTopic, o.partitions, 1);
   try {
     const shape = { producers: 1, keyed: false, acks: '1' } as const;
+    // The many-partition topic itself, whose RSS was just read: one 5 s run adds about a GiB.
     const many = await producePair(
       t,
       { runnel: bootstrap, mock: mockMany.bootstrap },
       { ...shape, topic: manyTopic, partitions: o.partitionCount },
+      manyTopic,
     );
     const few = await producePair(
       t,
@@ -252,7 +283,6 @@ async function devPhase(t: Targets, dir: string): Promise<void> {
   try {
     if (o.only.has('partitions')) await manyPartitions(t, bootstrap, dev.pid, t.tool);
     if (o.only.has('producers')) {
-      if (!o.only.has('partitions')) await createTopicAndWait(bootstrap, fewTopic, o.partitions, 1);
       const mock = await startMockCluster(t.tool, fewTopic, o.partitions, 1);
       try {
         await producerCounts(t, { runnel: bootstrap, mock: mock.bootstrap }, 1);
@@ -264,6 +294,8 @@ async function devPhase(t: Targets, dir: string): Promise<void> {
   } finally {
     const code = await dev.stop();
     if (code !== 0) log(`runnel dev exited with ${code}; see ${join(dir, 'dev.log')}`);
+    // The disk is shared: this phase's logs go now, not at the end of the bench.
+    rmSync(join(dir, 'dev'), { recursive: true, force: true });
   }
 }
 
@@ -299,7 +331,6 @@ async function clusterPhase(t: Targets, dir: string): Promise<void> {
       );
     }
     if (o.producersRf3 && o.only.has('producers')) {
-      await createTopicAndWait(cluster.bootstrap, fewTopic, o.partitions, 3);
       mock = await startMockCluster(t.tool, fewTopic, o.partitions, 3);
       await producerCounts(t, { runnel: cluster.bootstrap, mock: mock.bootstrap }, 3);
     }
@@ -307,6 +338,7 @@ async function clusterPhase(t: Targets, dir: string): Promise<void> {
     mock?.stop();
     const codes = await cluster.stop();
     if (codes.some((c) => c !== 0)) log(`a cluster process exited with ${codes.join(', ')}; logs in ${root}`);
+    for (const b of cluster.brokers) rmSync(join(root, `broker-${b.id}`), { recursive: true, force: true });
   }
 }
 
