@@ -3,7 +3,9 @@
  * generator against a null sink, and the machine's ceilings, in one run.
  * Method and recorded results: BENCHMARKS.md. Options: --help.
  * With --real-client it runs bench/real-client.ts instead: librdkafka
- * against Runnel and against librdkafka's mock cluster (issue 12).
+ * against Runnel and against librdkafka's mock cluster (issue 12); with
+ * --scale, bench/scale.ts: Runnel with many partitions, producers and
+ * consumer groups, and its restart time (issue 12).
  *
  * Order: ceilings, null sink (per batch size), then the broker twice on one
  * data dir: a first process takes every produce run, a second one every
@@ -32,6 +34,7 @@ import { type CpuShare, withCpuShare } from './bench/process-cpu.ts';
 import { runRealClient } from './bench/real-client.ts';
 import { prepareBatch } from './bench/record-batch.ts';
 import { formatTable, type ResultRow } from './bench/report.ts';
+import { runScale } from './bench/scale.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const nullSinkScript = resolve(import.meta.dirname, 'bench/null-sink.ts');
@@ -216,6 +219,7 @@ async function measureBroker(
 
 async function main(): Promise<number> {
   if (process.argv.includes('--real-client')) return runRealClient(process.argv.slice(2));
+  if (process.argv.includes('--scale')) return runScale(process.argv.slice(2));
   const parsed = parseBenchOptions(process.argv.slice(2));
   if (!parsed.ok) {
     process.stderr.write(`${parsed.message ?? parsed.error}\n\n${benchHelp}`);

@@ -1,11 +1,14 @@
 /**
  * The broker under test: `runnel dev` as its own process, optionally under
  * `node --cpu-prof`, and the topics the bench writes to, auto-created by
- * Metadata requests (dev's --partitions sets num.partitions for them).
+ * Metadata requests (dev's --partitions sets num.partitions for them), or
+ * created with a partition count and replication factor of their own.
  */
 
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { KafkaClient } from '@runnel/client';
 import { asResponse, decodeResponseFrame, ErrorCode, encodeRequestFrame, type MetadataRequest } from '@runnel/protocol';
 import { serverNodeFlags } from '../../packages/cli/src/server-node-flags.ts';
 import { jsonField, NodeChild } from './child-process.ts';
@@ -16,6 +19,8 @@ const cliMain = resolve(import.meta.dirname, '../../packages/cli/src/main.ts');
 const METADATA_VERSION = 6;
 const topicReadyTimeoutMs = 30_000;
 const topicPollMs = 100;
+/** Creating a topic of 1,000 RF=3 partitions takes a while on a busy machine. */
+const createTimeoutMs = 180_000;
 
 export interface BrokerOptions {
   dataDir: string;
@@ -85,6 +90,48 @@ export async function ensureTopics(target: Target, topics: readonly string[], pa
     }
   } finally {
     connection.close();
+  }
+}
+
+/** Creates `topic` (RF > 1: min.insync.replicas 2) and waits until every partition has a leader and a full ISR. */
+export async function createTopicAndWait(
+  bootstrap: string,
+  topic: string,
+  partitions: number,
+  rf: number,
+): Promise<void> {
+  const client = await KafkaClient.connect({ bootstrap, clientId: 'runnel-bench' });
+  try {
+    const configs: Record<string, string> = rf > 1 ? { 'min.insync.replicas': '2' } : {};
+    const [created] = await client.createTopics(
+      [{ name: topic, numPartitions: partitions, replicationFactor: rf, configs }],
+      { timeoutMs: createTimeoutMs },
+    );
+    if (created === undefined || created.errorCode !== 0) throw new Error(`create ${topic}: ${created?.errorName}`);
+    const deadline = performance.now() + createTimeoutMs;
+    for (;;) {
+      const t = (await client.metadata([topic])).topics.find((x) => x.name === topic);
+      const full =
+        t !== undefined &&
+        t.partitions.length === partitions &&
+        t.partitions.every((p) => p.errorCode === 0 && p.leader >= 0 && p.isr.length === rf);
+      if (full) return;
+      if (performance.now() > deadline) throw new Error(`${topic}: not fully led after ${createTimeoutMs} ms`);
+      await sleep(200);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+/** Deletes `topic` (its logs go with it). */
+export async function deleteTopic(bootstrap: string, topic: string): Promise<void> {
+  const client = await KafkaClient.connect({ bootstrap, clientId: 'runnel-bench' });
+  try {
+    const [deleted] = await client.deleteTopics([topic]);
+    if (deleted === undefined || deleted.errorCode !== 0) throw new Error(`delete ${topic}: ${deleted?.errorName}`);
+  } finally {
+    client.close();
   }
 }
 

@@ -33,6 +33,11 @@ against Runnel (RF=1 and RF=3 acks=all, produce, consume, delivery latency
 at a fixed rate) and against librdkafka's in-memory mock cluster in the same
 run; its options: npm run bench -- --real-client --help
 
+With --scale it measures Runnel at scale with librdkafka, the mock cluster
+in the same run: RSS and throughput with 1,000 partitions, 4 to 50
+producers keyed and unkeyed, consumer fan-out to 20 groups, restart time of
+a broker holding 10 GiB; its options: npm run bench -- --scale --help
+
 Options:
   --duration-sec <n>    seconds per measurement (each of produce, consume,
                         null-sink produce, null-sink consume, per batch size)  [8]
@@ -50,6 +55,8 @@ Options:
   --keep-data           keep the broker's temporary data dir
   --real-client         the librdkafka benchmark instead (options of its own:
                         npm run bench -- --real-client --help)
+  --scale               the scale benchmark instead (options of its own:
+                        npm run bench -- --scale --help)
   -h, --help            this text
 `;
 

@@ -18,18 +18,26 @@
  *     per second and the commit latencies (ms, from the commit call to its
  *     return) p50/p99/max.
  *
- *   rdkafka-tool produce BOOTSTRAP TOPIC PARTITIONS RECORDS SECONDS RECORD_BYTES ACKS
+ *   rdkafka-tool produce BOOTSTRAP TOPIC PARTITIONS RECORDS SECONDS RECORD_BYTES ACKS [--producers N] [--key]
  *     one producer as a new user would configure it for throughput
  *     (linger.ms=5, batch.size=1000000, a deep local queue), null keys, the
  *     records taken by the partitions in turn; stops after RECORDS records or
  *     SECONDS seconds (0: no time bound), whichever comes first, then waits
  *     for every delivery report. The clock runs from the first produce call
- *     to the last delivery report.
+ *     to the last delivery report. --producers N: N producer handles, one
+ *     thread each, RECORDS split between them and the local queue too (the
+ *     process buffers as much as one producer does); --key: each record gets
+ *     a key out of 100,000 and librdkafka's partitioner picks its partition.
+ *     Code: rdkafka-load.c.
  *
- *   rdkafka-tool consume BOOTSTRAP TOPIC PARTITIONS MAX_RECORDS
+ *   rdkafka-tool consume BOOTSTRAP TOPIC PARTITIONS MAX_RECORDS [--consumers N]
  *     one consumer assigned every partition from the beginning (no group),
  *     default fetch settings; reads until MAX_RECORDS records or the end of
  *     every partition. The clock runs from the first record to the last.
+ *     --consumers N: N consumers, one thread each, each the only member of
+ *     its own new group (subscribe, auto.offset.reset=earliest), each
+ *     reading the whole topic; the line adds the slowest and fastest
+ *     consumer's own MB/s. Code: rdkafka-load.c.
  *
  *   rdkafka-tool latency BOOTSTRAP TOPIC PARTITIONS RATE_MB SECONDS RECORD_BYTES ACKS
  *     one producer (the produce mode's settings) offered RATE_MB MB/s, paced
@@ -37,7 +45,8 @@
  *     seconds; the delivery latency of a record is its delivery report's time
  *     minus its produce call's time. Prints p50/p99/p99.9/max in ms.
  */
-#include <librdkafka/rdkafka.h>
+#include "rdkafka-tool.h"
+
 #include <librdkafka/rdkafka_mock.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,20 +55,20 @@
 #include <sys/resource.h>
 #include <time.h>
 
-static double now_ms(void) {
+double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
 /* This process's CPU so far (user + system, every thread), so the bench can tell a saturated client. */
-static double cpu_ms(void) {
+double cpu_ms(void) {
   struct rusage u;
   getrusage(RUSAGE_SELF, &u);
   return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000.0 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000.0;
 }
 
-static void set(rd_kafka_conf_t *conf, const char *name, const char *value) {
+void set(rd_kafka_conf_t *conf, const char *name, const char *value) {
   char err[512];
   if (rd_kafka_conf_set(conf, name, value, err, sizeof(err)) != RD_KAFKA_CONF_OK) {
     fprintf(stderr, "config %s=%s: %s\n", name, value, err);
@@ -67,14 +76,14 @@ static void set(rd_kafka_conf_t *conf, const char *name, const char *value) {
   }
 }
 
-static void fail_on(rd_kafka_error_t *error, const char *what) {
+void fail_on(rd_kafka_error_t *error, const char *what) {
   if (error == NULL) return;
   fprintf(stderr, "%s: %s\n", what, rd_kafka_error_string(error));
   rd_kafka_error_destroy(error);
   exit(1);
 }
 
-static int compare(const void *a, const void *b) {
+int compare(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
 }
@@ -155,17 +164,8 @@ static int run(const char *bootstrap, const char *topic, int partitions, int txn
   return 0;
 }
 
-/* What the delivery-report callback fills in, shared by the produce and latency modes. */
-struct deliveries {
-  long delivered;
-  long failed;
-  double last_ms;
-  /* Latency mode only: produce-call time per record, and delivery latency per record (ms). */
-  double *sent_ms;
-  double *latency_ms;
-};
 
-static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
   (void)rk;
   struct deliveries *d = opaque;
   double at = now_ms();
@@ -181,14 +181,16 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
   }
 }
 
-static rd_kafka_t *producer(const char *bootstrap, const char *acks, struct deliveries *d) {
+rd_kafka_t *producer(const char *bootstrap, const char *acks, struct deliveries *d, long queue_messages) {
   char err[512];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   set(conf, "bootstrap.servers", bootstrap);
   set(conf, "acks", acks);
   set(conf, "linger.ms", "5");
   set(conf, "batch.size", "1000000");
-  set(conf, "queue.buffering.max.messages", "1000000");
+  char queue[32];
+  snprintf(queue, sizeof(queue), "%ld", queue_messages);
+  set(conf, "queue.buffering.max.messages", queue);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_conf_set_opaque(conf, d);
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
@@ -199,12 +201,12 @@ static rd_kafka_t *producer(const char *bootstrap, const char *acks, struct deli
   return rk;
 }
 
-/* Copies the value as an application that does not own its buffers for long would. */
-static void send_one(rd_kafka_t *rk, const char *topic, int partition, const char *payload, int record_bytes,
-                     long index) {
+/* Copies the value (and key) as an application that does not own its buffers for long would. */
+void send_one(rd_kafka_t *rk, const char *topic, int partition, const char *key, size_t key_len, const char *payload,
+              int record_bytes, long index) {
   rd_kafka_resp_err_t e;
   while ((e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
-                                RD_KAFKA_V_VALUE((void *)payload, record_bytes),
+                                RD_KAFKA_V_KEY((void *)key, key_len), RD_KAFKA_V_VALUE((void *)payload, record_bytes),
                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE((void *)(intptr_t)index),
                                 RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
     rd_kafka_poll(rk, 1);
@@ -216,91 +218,11 @@ static void send_one(rd_kafka_t *rk, const char *topic, int partition, const cha
 }
 
 /* Waits for every outstanding delivery report; any failed delivery fails the run. */
-static void drain(rd_kafka_t *rk, struct deliveries *d, long sent) {
+void drain(rd_kafka_t *rk, struct deliveries *d, long sent) {
   if (rd_kafka_flush(rk, 300000) != RD_KAFKA_RESP_ERR_NO_ERROR || d->failed > 0 || d->delivered != sent) {
     fprintf(stderr, "%ld of %ld records delivered, %ld failed\n", d->delivered, sent, d->failed);
     exit(1);
   }
-}
-
-static int produce(const char *bootstrap, const char *topic, int partitions, long records, double seconds,
-                   int record_bytes, const char *acks) {
-  struct deliveries d = {0};
-  rd_kafka_t *rk = producer(bootstrap, acks, &d);
-  char *payload = malloc(record_bytes);
-  memset(payload, 'x', record_bytes);
-  double started = now_ms();
-  long sent = 0;
-  for (; sent < records; sent++) {
-    if ((sent & 1023) == 0) {
-      rd_kafka_poll(rk, 0);
-      if (seconds > 0 && now_ms() - started >= seconds * 1000) break;
-    }
-    send_one(rk, topic, (int)(sent % partitions), payload, record_bytes, sent);
-  }
-  drain(rk, &d, sent);
-  double elapsed_ms = d.last_ms - started;
-  printf("{\"records\":%ld,\"bytes\":%.0f,\"elapsedMs\":%.1f,\"recordsPerSec\":%.0f,\"mbPerSec\":%.2f,\"clientCpuMs\":%.0f}\n", sent,
-         (double)sent * record_bytes, elapsed_ms, sent / (elapsed_ms / 1000.0),
-         sent * (double)record_bytes / 1e6 / (elapsed_ms / 1000.0), cpu_ms());
-  rd_kafka_destroy(rk);
-  free(payload);
-  return 0;
-}
-
-static int consume(const char *bootstrap, const char *topic, int partitions, long max_records) {
-  char err[512];
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  set(conf, "bootstrap.servers", bootstrap);
-  set(conf, "enable.partition.eof", "true");
-  /* librdkafka wants a group even for a manual assignment; nothing is committed to it. */
-  set(conf, "group.id", "runnel-bench-real-client");
-  set(conf, "enable.auto.commit", "false");
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-  if (rk == NULL) {
-    fprintf(stderr, "rd_kafka_new: %s\n", err);
-    return 2;
-  }
-  rd_kafka_topic_partition_list_t *assignment = rd_kafka_topic_partition_list_new(partitions);
-  for (int p = 0; p < partitions; p++)
-    rd_kafka_topic_partition_list_add(assignment, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  rd_kafka_resp_err_t assigned = rd_kafka_assign(rk, assignment);
-  if (assigned != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    fprintf(stderr, "assign: %s\n", rd_kafka_err2str(assigned));
-    return 1;
-  }
-  rd_kafka_topic_partition_list_destroy(assignment);
-  long records = 0;
-  double bytes = 0, first_ms = 0, last_ms = 0, idle_since = now_ms();
-  int at_end = 0;
-  while (records < max_records && at_end < partitions) {
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-    if (m == NULL) {
-      if (now_ms() - idle_since > 30000) {
-        fprintf(stderr, "no record for 30 s after %ld records\n", records);
-        return 1;
-      }
-      continue;
-    }
-    idle_since = now_ms();
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      at_end++;
-    } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      fprintf(stderr, "consume: %s\n", rd_kafka_message_errstr(m));
-      return 1;
-    } else {
-      if (records++ == 0) first_ms = idle_since;
-      last_ms = idle_since;
-      bytes += m->len;
-    }
-    rd_kafka_message_destroy(m);
-  }
-  double elapsed_ms = last_ms - first_ms;
-  printf("{\"records\":%ld,\"bytes\":%.0f,\"elapsedMs\":%.1f,\"recordsPerSec\":%.0f,\"mbPerSec\":%.2f,\"clientCpuMs\":%.0f}\n", records,
-         bytes, elapsed_ms, records / (elapsed_ms / 1000.0), bytes / 1e6 / (elapsed_ms / 1000.0), cpu_ms());
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
-  return 0;
 }
 
 static int latency(const char *bootstrap, const char *topic, int partitions, double rate_mb, double seconds,
@@ -310,7 +232,7 @@ static int latency(const char *bootstrap, const char *topic, int partitions, dou
   struct deliveries d = {0};
   d.sent_ms = calloc(total, sizeof(double));
   d.latency_ms = calloc(total, sizeof(double));
-  rd_kafka_t *rk = producer(bootstrap, acks, &d);
+  rd_kafka_t *rk = producer(bootstrap, acks, &d, queue_messages_total);
   char *payload = malloc(record_bytes);
   memset(payload, 'x', record_bytes);
   double started = now_ms();
@@ -322,7 +244,7 @@ static int latency(const char *bootstrap, const char *topic, int partitions, dou
     for (; sent < due; sent++) {
       if (first_measured < 0 && now - started >= warmup_ms) first_measured = sent;
       d.sent_ms[sent] = now_ms();
-      send_one(rk, topic, (int)(sent % partitions), payload, record_bytes, sent);
+      send_one(rk, topic, (int)(sent % partitions), NULL, 0, payload, record_bytes, sent);
     }
     /* Serves delivery reports as they come, and paces the next round to about a millisecond. */
     rd_kafka_poll(rk, 1);
@@ -349,18 +271,16 @@ int main(int argc, char **argv) {
   if (argc == 9 && strcmp(argv[1], "txn") == 0) {
     return run(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]), argv[8]);
   }
-  if (argc == 9 && strcmp(argv[1], "produce") == 0) {
-    return produce(argv[2], argv[3], atoi(argv[4]), atol(argv[5]), atof(argv[6]), atoi(argv[7]), argv[8]);
-  }
-  if (argc == 6 && strcmp(argv[1], "consume") == 0) return consume(argv[2], argv[3], atoi(argv[4]), atol(argv[5]));
+  if (argc >= 9 && strcmp(argv[1], "produce") == 0) return produce_mode(argc - 2, argv + 2);
+  if (argc >= 6 && strcmp(argv[1], "consume") == 0) return consume_mode(argc - 2, argv + 2);
   if (argc == 9 && strcmp(argv[1], "latency") == 0) {
     return latency(argv[2], argv[3], atoi(argv[4]), atof(argv[5]), atof(argv[6]), atoi(argv[7]), argv[8]);
   }
   fprintf(stderr,
           "usage: rdkafka-tool mock BROKERS TOPIC PARTITIONS\n"
           "       rdkafka-tool txn BOOTSTRAP TOPIC PARTITIONS TXNS RECORDS_PER_TXN RECORD_BYTES TXN_ID\n"
-          "       rdkafka-tool produce BOOTSTRAP TOPIC PARTITIONS RECORDS SECONDS RECORD_BYTES ACKS\n"
-          "       rdkafka-tool consume BOOTSTRAP TOPIC PARTITIONS MAX_RECORDS\n"
+          "       rdkafka-tool produce BOOTSTRAP TOPIC PARTITIONS RECORDS SECONDS RECORD_BYTES ACKS [--producers N] [--key]\n"
+          "       rdkafka-tool consume BOOTSTRAP TOPIC PARTITIONS MAX_RECORDS [--consumers N]\n"
           "       rdkafka-tool latency BOOTSTRAP TOPIC PARTITIONS RATE_MB SECONDS RECORD_BYTES ACKS\n");
   return 2;
 }

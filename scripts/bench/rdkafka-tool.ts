@@ -16,10 +16,11 @@ export function execTool(command: string, args: readonly string[]): Promise<stri
   );
 }
 
-/** Compiles rdkafka-tool.c into `dir`; resolves with the binary's path. */
+/** Compiles rdkafka-tool.c and rdkafka-load.c into `dir`; resolves with the binary's path. */
 export async function buildRdkafkaTool(dir: string): Promise<string> {
   const binary = join(dir, 'rdkafka-tool');
-  await execTool('gcc', ['-O2', '-o', binary, join(import.meta.dirname, 'rdkafka-tool.c'), '-lrdkafka']);
+  const sources = ['rdkafka-tool.c', 'rdkafka-load.c'].map((file) => join(import.meta.dirname, file));
+  await execTool('gcc', ['-O2', '-Wall', '-o', binary, ...sources, '-lrdkafka', '-lpthread']);
   return binary;
 }
 

@@ -3,7 +3,8 @@
  * in one process. Its /metrics shows the active controller and a Raft term;
  * kill -9 and a restart on the same data directory keep topics (with their
  * partitions and configs), records, committed group offsets and the cluster
- * id. A real `runnel dev` process and kafkajs.
+ * id; a clean stop (SIGTERM) and a restart register again on the first try.
+ * A real `runnel dev` process and kafkajs.
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,5 +96,46 @@ describe('runnel dev (combined mode)', () => {
     await waitFor(() => seen.size === 30, { timeoutMs: 30_000, what: 'all 30 records read back' });
     await consumer.disconnect();
     expect([...seen].sort()).toEqual(messages.map((m) => m.value).sort());
+  });
+
+  it('after SIGTERM a restart registers on its first try, leads every partition again and keeps the records', async () => {
+    await dev?.kill('SIGKILL');
+    dev = await DevProcess.start();
+    const kafka = kafkaOf(dev);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'clean', numPartitions: 2 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: 'clean',
+      acks: -1,
+      messages: [0, 1, 2, 3].map((i) => ({ value: `v${i}`, partition: i % 2 })),
+    });
+    await producer.disconnect();
+    await admin.disconnect();
+
+    expect(await dev.kill('SIGTERM')).toBe(0);
+    await dev.restart();
+    await dev.waitForLog((l) => l.msg === 'registered with the controller', 'registration');
+    // The stopped incarnation was fenced and told to exit, so no session of it is left to wait out.
+    expect(dev.logs.filter((l) => String(l.msg).startsWith('registration refused'))).toEqual([]);
+    const after = kafkaOf(dev).admin();
+    await after.connect();
+    try {
+      const leaders = await waitFor(
+        async () => {
+          const metadata = await after.fetchTopicMetadata({ topics: ['clean'] }).catch(() => undefined);
+          const partitions = metadata?.topics[0]?.partitions ?? [];
+          return partitions.length === 2 && partitions.every((p) => p.leader >= 0) && partitions;
+        },
+        { what: 'both partitions led after the restart' },
+      );
+      expect(leaders.map((p) => p.leader)).toEqual([1, 1]);
+      const ends = await after.fetchTopicOffsets('clean');
+      expect([...ends].sort((a, b) => a.partition - b.partition).map((p) => p.high)).toEqual(['2', '2']);
+    } finally {
+      await after.disconnect();
+    }
   });
 });

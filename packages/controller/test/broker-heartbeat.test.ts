@@ -89,6 +89,32 @@ describe('broker sessions and heartbeats', () => {
     expect(image.broker(1)?.fenced).toBe(true);
   });
 
+  it('a broker told to exit after controlled shutdown holds no session: a new incarnation takes its id at once', () => {
+    let image = cluster();
+    const sessions = new BrokerSessions(1000);
+    sessions.resetAll(image.brokers(), 0);
+    image = apply(image, brokerHeartbeat(image, sessions, beat(1, 0n, { wantShutDown: true }), 0, {}).records);
+    const done = brokerHeartbeat(image, sessions, beat(1, 0n, { wantShutDown: true }), 10, {});
+    expect(done.result).toMatchObject({ ok: true, value: { shouldShutDown: true } });
+    expect(sessions.get(1)).toBeUndefined();
+    expect(sessions.touch(1, 'next', 9n, 20)).toBe(true);
+    // Broker 2 was never told to exit: its session still keeps another incarnation out.
+    expect(sessions.touch(2, 'other', 9n, 20)).toBe(false);
+  });
+
+  it('a new active controller starts sessions for unfenced brokers only', () => {
+    const sessions = new BrokerSessions(1000);
+    const brokers = [
+      { brokerId: 1, incarnationId: 'a', brokerEpoch: 0n, fenced: false },
+      { brokerId: 2, incarnationId: 'b', brokerEpoch: 1n, fenced: true },
+    ];
+    sessions.resetAll(brokers, 0);
+    expect(sessions.get(1)).toMatchObject({ incarnationId: 'a', lastSeenMs: 0 });
+    expect(sessions.get(2)).toBeUndefined();
+    expect(sessions.touch(2, 'b2', 5n, 1)).toBe(true);
+    expect(sessions.touch(1, 'a2', 5n, 1)).toBe(false);
+  });
+
   it('refuses heartbeats from unknown brokers and stale epochs', () => {
     const image = cluster();
     const sessions = new BrokerSessions(1000);

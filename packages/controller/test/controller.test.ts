@@ -156,10 +156,10 @@ describe('one-voter quorum', () => {
     expect(q.image.broker(1)).toMatchObject({ brokerEpoch: again.value.brokerEpoch, incarnationId: 'a' });
   });
 
-  it("after a controller restart a new incarnation of a broker registers once the old one's session has run out", async () => {
+  it("after a controller restart a new incarnation of a live broker registers once the old one's session has run out", async () => {
     const first = await fixture.start();
-    const old = await first.channel.call('registerBroker', register(1, 'a'));
-    if (!old.ok) throw new Error('registration refused');
+    const live = await first.liveBrokers([1]);
+    const oldEpoch = live.epoch(1);
     await first.stop();
 
     // A new active controller starts every registered broker's session afresh; a short one lets this one run out.
@@ -169,8 +169,36 @@ describe('one-voter quorum', () => {
       if (!r.ok && r.error !== 'duplicate_broker_registration') throw new Error(r.error);
       return r.ok && r;
     }, 'the old session to run out');
-    expect(result.value.brokerEpoch).toBeGreaterThan(old.value.brokerEpoch);
+    expect(result.value.brokerEpoch).toBeGreaterThan(oldEpoch);
     expect(second.image.broker(1)).toMatchObject({ incarnationId: 'b', brokerEpoch: result.value.brokerEpoch });
+  });
+
+  it('after a controlled shutdown and a controller restart, a new incarnation registers at once', async () => {
+    const first = await fixture.start();
+    const old = await first.channel.call('registerBroker', register(1, 'a'));
+    if (!old.ok) throw new Error('registration refused');
+    const beat = (wantShutDown: boolean) =>
+      first.channel.call('brokerHeartbeat', {
+        brokerId: 1,
+        brokerEpoch: old.value.brokerEpoch,
+        metadataOffset: 1000n,
+        wantShutDown,
+      });
+    await waitFor(async () => {
+      const r = await beat(false);
+      return r.ok && !r.value.fenced;
+    }, 'broker 1 to be unfenced');
+    await waitFor(async () => {
+      const r = await beat(true);
+      return r.ok && r.value.shouldShutDown;
+    }, 'the controlled shutdown to finish');
+    await first.stop();
+
+    // The default session timeout (9 s): the fenced broker holds no session, so nothing is waited out.
+    const second = await fixture.start();
+    const again = await second.channel.call('registerBroker', register(1, 'b'));
+    expect(again).toMatchObject({ ok: true });
+    expect(second.image.broker(1)).toMatchObject({ incarnationId: 'b' });
   });
 
   it('a registered broker is fenced until it heartbeats; when its heartbeats stop its session runs out and it is fenced again', async () => {

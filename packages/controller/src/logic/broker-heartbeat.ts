@@ -41,6 +41,8 @@ export function brokerHeartbeat(
       return { records: moves, result: ok({ fenced: broker.fenced, caughtUp, shouldShutDown: false }) };
     }
     const fence = fenceBroker(image, req.brokerId, brokerConfig);
+    // Told to exit, this incarnation is done: its session ends here, so the next one registers without waiting it out.
+    sessions.remove(req.brokerId);
     return { records: fence, result: ok({ fenced: true, caughtUp, shouldShutDown: true }) };
   }
   if (broker.fenced && caughtUp) {

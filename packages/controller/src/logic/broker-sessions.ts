@@ -39,10 +39,21 @@ export class BrokerSessions {
     return true;
   }
 
-  /** Starts a session for every broker in `brokers` at `nowMs` (a new active controller's view). */
-  resetAll(brokers: Iterable<{ brokerId: number; incarnationId: string; brokerEpoch: bigint }>, nowMs: number): void {
+  /**
+   * Starts a session at `nowMs` for every unfenced broker in `brokers` (a new
+   * active controller's view). A fenced broker serves nothing (it shut down
+   * cleanly, lost its session, or has not caught up since registering), so
+   * it holds no session, as in Kafka: its next heartbeat starts one, and a
+   * new incarnation of it registers at once instead of waiting out
+   * broker.session.timeout.ms — what made every `runnel dev` restart take
+   * ~10 s (BENCHMARKS.md, Scale).
+   */
+  resetAll(
+    brokers: Iterable<{ brokerId: number; incarnationId: string; brokerEpoch: bigint; fenced: boolean }>,
+    nowMs: number,
+  ): void {
     this.#sessions.clear();
-    for (const b of brokers) this.touch(b.brokerId, b.incarnationId, b.brokerEpoch, nowMs);
+    for (const b of brokers) if (!b.fenced) this.touch(b.brokerId, b.incarnationId, b.brokerEpoch, nowMs);
   }
 
   /** Brokers whose session has run out, by id. */
