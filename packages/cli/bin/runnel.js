@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --initial-old-space-size=128 --external-memory-accounted-in-global-limit
+#!/usr/bin/env -S node --initial-old-space-size=128
 // Entry point for the `runnel` bin and `npm start`. The CLI is TypeScript run by
 // Node's type stripping; the version check comes first, from plain JavaScript,
 // and the TypeScript is imported dynamically so that a Node.js that cannot load

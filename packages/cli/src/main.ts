@@ -2,6 +2,7 @@
 /**
  * The `runnel` command. Each subcommand lives in src/commands/.
  */
+import './v8-tuning.ts';
 import { Command } from 'commander';
 import { brokerCommand } from './commands/broker.ts';
 import { brokersCommand } from './commands/brokers.ts';

@@ -10,17 +10,5 @@
  * line wherever a server starts: here for `runnel dev`'s processes, and the
  * same flags in the bin's shebang, `npm start` and the Docker image's
  * entrypoint (test/integration/server-node-flags.test.ts keeps them equal).
- *
- * `--external-memory-accounted-in-global-limit`: by default V8 runs a full
- * collection whenever memory outside its heap (Buffers: socket reads,
- * HTTP/2 chunks, frames) grows ~64 MB past what the last one left, however
- * small the heap; a replicating broker moves that much every few hundred
- * milliseconds, so it ran 16–20 full collections per 500 MB of RF=3
- * produce. Counting that memory in the heap's own growth limit instead
- * took it to 1–6, and the brokers' CPU per record by about a third, for
- * ~40 MiB more peak RSS (BENCHMARKS.md, "External memory and full collections").
  */
-export const serverNodeFlags: readonly string[] = [
-  '--initial-old-space-size=128',
-  '--external-memory-accounted-in-global-limit',
-];
+export const serverNodeFlags: readonly string[] = ['--initial-old-space-size=128'];
