@@ -109,7 +109,8 @@ export class ReplicaFetchClient {
       if (this.#stream !== null) writeMessage(this.#stream, [bytes]);
       else {
         this.#unsent.push(bytes);
-        if (this.#session !== null && !this.#session.destroyed) this.#openStream(this.#session);
+        const session = this.#session;
+        if (session !== null && !session.destroyed && !session.closed) this.#openStream(session);
         else this.#connect();
       }
     });
@@ -179,7 +180,17 @@ export class ReplicaFetchClient {
 
   #openStream(session: ClientHttp2Session): void {
     const reader = new GrpcMessageReader(this.#messageBytesMax, this.#memory);
-    const stream = session.request(callHeaders(fetchMethod.path), { endStream: false });
+    let stream: ClientHttp2Stream;
+    try {
+      stream = session.request(callHeaders(fetchMethod.path), { endStream: false });
+    } catch (e: unknown) {
+      // The connection is going away (GOAWAY received, closing): drop it and connect afresh.
+      if (this.#session === session) this.#session = null;
+      session.destroy();
+      this.#logger.info({ event: 'replica-fetch-stream-closed', reason: String(e) }, 'replica fetch stream closed');
+      this.#connect();
+      return;
+    }
     const ended = (headers: IncomingHttpHeaders, trailers: boolean): void => {
       const status = statusOf(headers);
       if (status !== null && status.code !== grpcStatus.OK) this.#reset(stream, errorOf(status.code), status.details);
