@@ -92,7 +92,10 @@ export class ReplicaFetchServer {
       sessions.add(session);
       session.on('close', () => sessions.delete(session));
       // Garbage on the port or a peer that vanished: that connection ends, nothing else does.
-      session.on('error', () => undefined);
+      session.on('error', (e: Error) => {
+        const peer = `${session.socket?.remoteAddress ?? '?'}:${session.socket?.remotePort ?? '?'}`;
+        logger.warn({ event: 'replication-connection-failed', peer, err: e.message }, 'replication connection dropped');
+      });
     });
     server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
       stream.on('error', () => undefined);
