@@ -46,6 +46,8 @@ export function startBroker(options: BrokerOptions): Promise<NodeChild<number>> 
     '0',
     '--http-port',
     '0',
+    // The broker alone is measured.
+    '--no-gateway',
     '--partitions',
     String(options.partitions),
     '--log-level',

@@ -90,7 +90,19 @@ async function devOutput(options: {
   terminal?: boolean;
 }): Promise<string> {
   const dataDir = await mkdtemp(join(tmpdir(), 'runnel-log-format-'));
-  const dev = [process.execPath, cliMain, 'dev', '--data-dir', dataDir, '--port', '0', '--http-port', '0'];
+  const dev = [
+    process.execPath,
+    cliMain,
+    'dev',
+    '--data-dir',
+    dataDir,
+    '--port',
+    '0',
+    '--http-port',
+    '0',
+    '--registry-port',
+    '0',
+  ];
   const command = [...dev, ...(options.args ?? [])];
   // `script` runs the command on a pseudo-terminal: its stdout is a TTY, as in a person's shell.
   const [file, ...args] = options.terminal === true ? ['script', '-qec', command.join(' '), '/dev/null'] : command;

@@ -27,6 +27,8 @@ export class DevProcess {
   #rawOutput = '';
   port = 0;
   httpPort = 0;
+  /** The in-process gateway's Schema Registry port; null with --no-gateway. */
+  registryPort: number | null = null;
 
   private constructor(dataDir: string, extraArgs: readonly string[]) {
     this.dataDir = dataDir;
@@ -57,7 +59,12 @@ export class DevProcess {
     this.#logs = [];
     const child = spawn(
       process.execPath,
-      [cliMain, 'dev', '--data-dir', this.dataDir, '--port', '0', '--http-port', '0', ...this.#extraArgs],
+      [
+        cliMain,
+        'dev',
+        ...['--data-dir', this.dataDir, '--port', '0', '--http-port', '0', '--registry-port', '0'],
+        ...this.#extraArgs,
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, RUNNEL_LOG_LEVEL: 'info', RUNNEL_LOG_FORMAT: 'json' },
@@ -105,6 +112,10 @@ export class DevProcess {
     );
     this.port = Number(started.port);
     this.httpPort = Number(started.httpPort);
+    // The gateway starts after the broker, in the same process; its line follows the broker's.
+    this.registryPort = this.#extraArgs.includes('--no-gateway')
+      ? null
+      : Number((await this.waitForLog((l) => l.msg === 'gateway listening', 'gateway listening')).registryPort);
   }
 
   /** Waits for a log line matching `predicate`. */

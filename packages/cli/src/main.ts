@@ -9,6 +9,7 @@ import { brokersCommand } from './commands/brokers.ts';
 import { consumeCommand } from './commands/consume.ts';
 import { controllerCommand } from './commands/controller.ts';
 import { devCommand } from './commands/dev.ts';
+import { gatewayCommand } from './commands/gateway.ts';
 import { groupsCommand } from './commands/groups.ts';
 import { partitionsCommand } from './commands/partitions.ts';
 import { produceCommand } from './commands/produce.ts';
@@ -22,6 +23,7 @@ const program = new Command('runnel')
 
 program.addCommand(devCommand());
 program.addCommand(brokerCommand());
+program.addCommand(gatewayCommand());
 program.addCommand(brokersCommand());
 program.addCommand(topicsCommand());
 program.addCommand(produceCommand());

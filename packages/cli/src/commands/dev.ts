@@ -3,14 +3,17 @@
  * controller quorum and one broker (combined mode, Kafka's
  * process.roles=broker,controller), data under ./data, Kafka on
  * 127.0.0.1:9092, metrics (broker and controller) on 127.0.0.1:9644. What
- * `npm start` runs. With --controllers/--brokers above 1 it starts separate
- * processes instead (dev-cluster.ts).
+ * `npm start` runs. The gateway (Schema Registry on 127.0.0.1:8081) runs in
+ * the same process as a Kafka client of that broker unless --no-gateway.
+ * With --controllers/--brokers above 1 it starts separate processes instead
+ * (dev-cluster.ts), without a gateway: `runnel gateway` joins such a cluster.
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Broker, ClusterMismatchError, defaultBrokerConfig } from '@runnel/broker';
 import { createLogger, type LogFormat, logFormats } from '@runnel/common';
 import { ControllerMetrics, LocalQuorum } from '@runnel/controller';
+import { defaultRegistryPort, Gateway } from '@runnel/gateway';
 import { Command, Option } from 'commander';
 import { runDevCluster } from '../dev-cluster.ts';
 import { parseIntOption, parseTransactionVersion } from '../options.ts';
@@ -30,6 +33,10 @@ export interface DevOptions {
   transactionPartitionVerification?: boolean;
   transactionVersion?: number;
   flushMessages: number;
+  /** Run a gateway in-process against the broker. Absent: none (programmatic callers opt in; the command defaults to true). */
+  gateway?: boolean;
+  /** The gateway's Schema Registry port; default 8081, 0 picks a free one. */
+  registryPort?: number;
   /** Multi-process mode (the command only); startDev always runs one controller and one broker in-process. */
   controllers?: number;
   brokers?: number;
@@ -66,7 +73,7 @@ async function refuseOldLayout(dataDir: string): Promise<void> {
 
 export async function startDev(
   options: DevOptions,
-): Promise<{ broker: Broker; quorum: LocalQuorum; stop(): Promise<void> }> {
+): Promise<{ broker: Broker; quorum: LocalQuorum; gateway: Gateway | null; stop(): Promise<void> }> {
   const logger = createLogger({
     level: options.logLevel,
     name: 'runnel',
@@ -111,10 +118,30 @@ export async function startDev(
     await quorum.stop();
     throw error;
   }
+  let gateway: Gateway | null = null;
+  if (options.gateway === true) {
+    try {
+      gateway = await Gateway.start({
+        bootstrap: `${loopbackFor(options.host)}:${broker.port}`,
+        host: options.host,
+        registryPort: options.registryPort ?? defaultRegistryPort,
+        logger: logger.child({ role: 'gateway' }),
+        // The broker's /metrics already carries the process's metrics.
+        processMetrics: false,
+      });
+    } catch (error) {
+      await broker.stop({ controlled: true });
+      await quorum.stop();
+      throw error;
+    }
+  }
   return {
     broker,
     quorum,
+    gateway,
     async stop() {
+      // First, so no registry request is left waiting on a broker that is going away.
+      await gateway?.stop();
       // Controlled, though with the only broker there is no leadership to move: it ends the broker's session
       // (fenced, told to exit), so the next start registers at once instead of waiting out
       // broker.session.timeout.ms behind a session the restarted controller would otherwise keep for it.
@@ -124,9 +151,18 @@ export async function startDev(
   };
 }
 
+/** Where the in-process gateway reaches a broker listening on `host`: a wildcard listener is reached on loopback. */
+function loopbackFor(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 export function devCommand(): Command {
   return new Command('dev')
-    .description('Run a single-node cluster (controller + broker) in this process, for development')
+    .description(
+      'Run a single-node cluster (controller + broker) and a gateway (Schema Registry) in this process, for development',
+    )
     .addOption(
       new Option('--data-dir <dir>', 'where logs and metadata are kept').default('./data').env('RUNNEL_DATA_DIR'),
     )
@@ -139,6 +175,13 @@ export function devCommand(): Command {
         .default(9644)
         .argParser(parseIntOption)
         .env('RUNNEL_HTTP_PORT'),
+    )
+    .addOption(new Option('--no-gateway', 'do not run the gateway (Schema Registry) in this process'))
+    .addOption(
+      new Option('--registry-port <port>', "the gateway's Schema Registry port (0: a free port)")
+        .default(defaultRegistryPort)
+        .argParser(parseIntOption)
+        .env('RUNNEL_REGISTRY_PORT'),
     )
     .addOption(
       new Option('--advertised-host <host>', 'host name clients are told to connect to (advertised.listeners)').env(

@@ -1,0 +1,96 @@
+/**
+ * `runnel gateway`: the gateway process (Schema Registry), a stateless
+ * Kafka client of the cluster given by --bootstrap. It serves at once and
+ * reports ready on /readyz once the cluster answers; until then it keeps
+ * retrying, so it can be started before or alongside the brokers. On
+ * SIGTERM/SIGINT it stops accepting requests, lets those in flight finish,
+ * closes its cluster connections and exits 0.
+ */
+import { createLogger, type LogFormat, logFormats } from '@runnel/common';
+import { defaultRegistryPort, Gateway } from '@runnel/gateway';
+import { Command, Option } from 'commander';
+import { parseIntOption } from '../options.ts';
+
+export interface GatewayCommandOptions {
+  bootstrap: string;
+  host: string;
+  registryPort: number;
+  httpPort?: number;
+  logLevel: string;
+  /** Absent: chosen by where stdout goes (createLogger's default). */
+  logFormat?: LogFormat;
+}
+
+export function gatewayCommand(): Command {
+  return new Command('gateway')
+    .description('Run a gateway (Schema Registry) in front of a cluster, as a Kafka client of it')
+    .addOption(
+      new Option('--bootstrap <host:port>', 'broker(s) of the cluster, comma-separated')
+        .makeOptionMandatory()
+        .env('RUNNEL_BOOTSTRAP'),
+    )
+    .addOption(
+      new Option('--host <host>', 'interface for the HTTP listeners (0.0.0.0 in containers)')
+        .default('127.0.0.1')
+        .env('RUNNEL_HOST'),
+    )
+    .addOption(
+      new Option('--registry-port <port>', 'Schema Registry port; also serves /healthz, /readyz, /metrics')
+        .default(defaultRegistryPort)
+        .argParser(parseIntOption)
+        .env('RUNNEL_REGISTRY_PORT'),
+    )
+    .addOption(
+      new Option('--http-port <port>', 'an extra port for /metrics, /healthz, /readyz only (default: none)')
+        .argParser(parseIntOption)
+        .env('RUNNEL_HTTP_PORT'),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'json or pretty (default: pretty when stdout is a terminal, json otherwise)')
+        .choices(logFormats)
+        .env('RUNNEL_LOG_FORMAT'),
+    )
+    .addHelpText(
+      'after',
+      '\nReadiness: /readyz answers 503 with the reason until the cluster answers Metadata, then 200.\n' +
+        '\nExample:\n  runnel gateway --bootstrap 127.0.0.1:9092 --registry-port 8081\n',
+    )
+    .action(async (options: GatewayCommandOptions) => {
+      const logger = createLogger({
+        level: options.logLevel,
+        name: 'runnel',
+        ...(options.logFormat === undefined ? {} : { format: options.logFormat }),
+      }).child({ role: 'gateway' });
+      let gateway: Gateway;
+      try {
+        gateway = await Gateway.start({
+          bootstrap: options.bootstrap,
+          host: options.host,
+          registryPort: options.registryPort,
+          ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
+          logger,
+        });
+      } catch (error) {
+        process.stderr.write(`runnel gateway: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(2);
+      }
+      let stopping = false;
+      const shutdown = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`runnel gateway: ${signal}, stopping\n`);
+        gateway.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`runnel gateway: stop failed: ${String(error)}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+    });
+}

@@ -1,0 +1,110 @@
+/**
+ * The gateway's connection to the cluster: a KafkaClient opened with
+ * retries until a broker answers Metadata, because a gateway is usually
+ * started alongside the cluster (compose, Helm, `runnel dev`) and must wait
+ * for it rather than exit. Readiness is "the cluster has answered
+ * Metadata"; until then `notReadyReason` says what the last attempt hit,
+ * which /readyz shows. Owned by Gateway; stop() ends the retry loop and
+ * closes the client.
+ */
+
+import { ConnectionError, KafkaClient, KafkaError } from '@runnel/client';
+import type { Logger } from '@runnel/common';
+
+export interface ClusterLinkOptions {
+  bootstrap: string;
+  logger: Logger;
+  /** First wait between attempts; doubles up to retryBackoffMsMax. */
+  retryBackoffMs?: number;
+  retryBackoffMsMax?: number;
+}
+
+export class ClusterLink {
+  readonly #options: ClusterLinkOptions;
+  #client: KafkaClient | null = null;
+  #notReadyReason = 'connecting to the cluster';
+  #stopped = false;
+  #wakeRetry: (() => void) | null = null;
+  #loop: Promise<void> = Promise.resolve();
+
+  constructor(options: ClusterLinkOptions) {
+    this.#options = options;
+  }
+
+  /** Starts connecting in the background; the gateway serves (not ready) meanwhile. */
+  start(): void {
+    this.#loop = this.#connectUntilAnswered();
+  }
+
+  /** The client once the cluster has answered; null before. Owned by this link: callers must not close it. */
+  get client(): KafkaClient | null {
+    return this.#client;
+  }
+
+  get ready(): boolean {
+    return this.#client !== null;
+  }
+
+  /** Why the gateway is not ready yet (null once it is). */
+  get notReadyReason(): string | null {
+    return this.ready ? null : this.#notReadyReason;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wakeRetry?.();
+    await this.#loop;
+    this.#client?.close();
+    this.#client = null;
+  }
+
+  async #connectUntilAnswered(): Promise<void> {
+    const { bootstrap, logger } = this.#options;
+    const backoffMsMax = this.#options.retryBackoffMsMax ?? 2_000;
+    let backoffMs = this.#options.retryBackoffMs ?? 100;
+    let attempts = 0;
+    while (!this.#stopped) {
+      attempts += 1;
+      const outcome = await this.#attempt(bootstrap);
+      if (this.#stopped) {
+        if (outcome instanceof KafkaClient) outcome.close();
+        return;
+      }
+      if (outcome instanceof KafkaClient) {
+        this.#client = outcome;
+        logger.info({ bootstrap, attempts }, 'cluster answered metadata; gateway ready');
+        return;
+      }
+      this.#notReadyReason = `cluster at ${bootstrap} not answering: ${outcome}`;
+      // One line on the first failure, then quiet: a gateway waiting for its cluster is normal at startup.
+      if (attempts === 1) logger.warn({ bootstrap, reason: outcome }, 'cluster not reachable yet; retrying');
+      await this.#wait(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, backoffMsMax);
+    }
+  }
+
+  /** A connected client that has answered Metadata, or why not. */
+  async #attempt(bootstrap: string): Promise<KafkaClient | string> {
+    let client: KafkaClient | null = null;
+    try {
+      client = await KafkaClient.connect({ bootstrap, clientId: 'runnel-gateway', requestTimeoutMs: 10_000 });
+      await client.metadata([], { allowAutoTopicCreation: false });
+      return client;
+    } catch (error) {
+      client?.close();
+      if (error instanceof ConnectionError || error instanceof KafkaError) return error.message;
+      throw error;
+    }
+  }
+
+  #wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wakeRetry = done;
+    });
+  }
+}

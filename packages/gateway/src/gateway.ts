@@ -1,0 +1,112 @@
+/**
+ * The gateway process: a stateless HTTP server in front of the cluster, of
+ * which it is a plain Kafka client (it never touches storage). Today it
+ * serves the registry root and the operational endpoints; the Schema
+ * Registry API lands under registry/. It starts serving at once, not ready,
+ * and becomes ready when the cluster answers Metadata (ClusterLink).
+ * Owned by whoever started it, who must stop() it; stop() closes the HTTP
+ * listeners (letting requests in flight finish) and then the cluster client.
+ */
+import { parseBootstrap } from '@runnel/client';
+import type { Logger } from '@runnel/common';
+import type { FastifyInstance } from 'fastify';
+import { ClusterLink } from './cluster-link.ts';
+import { GatewayMetrics } from './gateway-metrics.ts';
+import { buildHttpApp } from './http-app.ts';
+
+/** The Schema Registry's usual port, which Confluent's clients and tools assume. */
+export const defaultRegistryPort = 8081;
+
+export interface GatewayOptions {
+  /** The cluster: "host:port[,host:port...]". */
+  bootstrap: string;
+  /** Interface the HTTP listeners bind. */
+  host: string;
+  /** Schema Registry port (also serves /healthz, /readyz, /metrics); 0 picks a free one. Default 8081. */
+  registryPort?: number;
+  /** A separate port for /healthz, /readyz and /metrics only, like the other roles' HTTP port; absent: none. */
+  httpPort?: number;
+  logger: Logger;
+  /** Whether /metrics includes the process's default metrics; false when the process already exports them elsewhere. Default true. */
+  processMetrics?: boolean;
+}
+
+/** The bootstrap list does not parse; nothing was started. */
+export class InvalidBootstrapError extends Error {
+  override name = 'InvalidBootstrapError';
+}
+
+export class Gateway {
+  readonly #link: ClusterLink;
+  readonly #apps: FastifyInstance[];
+  readonly #logger: Logger;
+  readonly #ports: { registry: number; http: number | null };
+  #stopping: Promise<void> | null = null;
+
+  private constructor(
+    link: ClusterLink,
+    apps: FastifyInstance[],
+    ports: { registry: number; http: number | null },
+    logger: Logger,
+  ) {
+    this.#link = link;
+    this.#apps = apps;
+    this.#ports = ports;
+    this.#logger = logger;
+  }
+
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const parsed = parseBootstrap(options.bootstrap);
+    if (!parsed.ok) throw new InvalidBootstrapError(`invalid bootstrap "${options.bootstrap}": ${parsed.message}`);
+    const logger = options.logger;
+    const metrics = new GatewayMetrics({ defaultMetrics: options.processMetrics ?? true });
+    const link = new ClusterLink({ bootstrap: options.bootstrap, logger });
+    const notReadyReason = (): string | null => link.notReadyReason;
+    const registryApp = buildHttpApp({ metrics, notReadyReason, logger, registry: true });
+    const apps = [registryApp];
+    let httpPort: number | null = null;
+    try {
+      const registryPort = await listen(registryApp, options.host, options.registryPort ?? defaultRegistryPort);
+      if (options.httpPort !== undefined) {
+        const opsApp = buildHttpApp({ metrics, notReadyReason, logger, registry: false });
+        apps.push(opsApp);
+        httpPort = await listen(opsApp, options.host, options.httpPort);
+      }
+      link.start();
+      logger.info({ host: options.host, registryPort, httpPort, bootstrap: options.bootstrap }, 'gateway listening');
+      return new Gateway(link, apps, { registry: registryPort, http: httpPort }, logger);
+    } catch (error) {
+      await Promise.all(apps.map((app) => app.close()));
+      throw error;
+    }
+  }
+
+  /** The port the registry listens on (the one chosen when 0 was asked for). */
+  get registryPort(): number {
+    return this.#ports.registry;
+  }
+
+  get httpPort(): number | null {
+    return this.#ports.http;
+  }
+
+  get ready(): boolean {
+    return this.#link.ready;
+  }
+
+  /** Idempotent: a second call waits for the first. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await Promise.all(this.#apps.map((app) => app.close()));
+      await this.#link.stop();
+      this.#logger.info('gateway stopped');
+    })();
+    return this.#stopping;
+  }
+}
+
+async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
+  await app.listen({ host, port });
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null ? address.port : port;
+}

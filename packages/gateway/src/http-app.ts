@@ -1,0 +1,73 @@
+/**
+ * The gateway's HTTP server (Fastify): the operational endpoints every
+ * Runnel role serves (/healthz, /readyz, /metrics) and, on the registry
+ * port, the Schema Registry routes from registry/. Every answer is counted
+ * in GatewayMetrics by route template and status. Paths no route serves and
+ * errors Fastify raises itself (a body it cannot parse, a body too large)
+ * answer with Confluent's error body, since a registry client reads every
+ * non-2xx answer as one. Owned by Gateway, which listens and closes it.
+ */
+import type { Logger } from '@runnel/common';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { GatewayMetrics } from './gateway-metrics.ts';
+import { errorBody, notFoundBody, registryContentType } from './registry/error-body.ts';
+import { registerRootRoutes } from './registry/root-routes.ts';
+
+export interface HttpAppOptions {
+  metrics: GatewayMetrics;
+  /** Why the gateway cannot serve yet, or null when it can. */
+  notReadyReason: () => string | null;
+  logger: Logger;
+  /** Whether this server also serves the registry API (false for a separate operations port). */
+  registry: boolean;
+}
+
+/** The label for requests no route matched: one value, whatever path was asked for. */
+const unmatchedRoute = 'unmatched';
+
+export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
+  // Fastify's own request logging would write two lines per request; the metrics count them instead.
+  const app = Fastify({ logger: false, return503OnClosing: true });
+  const { metrics, logger } = options;
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? unmatchedRoute;
+    metrics.observe(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    reply.type('text/plain');
+    return 'ok\n';
+  });
+
+  app.get('/readyz', async (_request, reply) => {
+    const reason = options.notReadyReason();
+    reply.type('text/plain');
+    if (reason === null) return 'ready\n';
+    reply.code(503);
+    return `not ready: ${reason}\n`;
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    reply.type(metrics.registry.contentType);
+    return text;
+  });
+
+  if (options.registry) registerRootRoutes(app);
+
+  app.setNotFoundHandler(async (_request, reply) => {
+    reply.code(404).header('content-type', registryContentType);
+    return notFoundBody();
+  });
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) logger.error({ err: error, route: request.routeOptions.url }, 'gateway request failed');
+    reply.code(status).header('content-type', registryContentType);
+    // A 5xx says nothing of the cause to the caller; the log line has it.
+    return errorBody(status, status >= 500 ? 'Internal Server Error' : error.message);
+  });
+
+  return app;
+}

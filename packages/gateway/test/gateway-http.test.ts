@@ -1,0 +1,109 @@
+import { createServer } from 'node:net';
+import { silentLogger } from '@runnel/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Gateway, InvalidBootstrapError } from '../src/index.ts';
+
+/** A port nothing listens on: bound once to learn a free one, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('a gateway whose cluster does not answer', () => {
+  let gateway: Gateway;
+  let base: string;
+  let clusterPort: number;
+
+  beforeAll(async () => {
+    clusterPort = await closedPort();
+    gateway = await Gateway.start({
+      bootstrap: `127.0.0.1:${clusterPort}`,
+      host: '127.0.0.1',
+      registryPort: 0,
+      httpPort: 0,
+      logger: silentLogger(),
+    });
+    base = `http://127.0.0.1:${gateway.registryPort}`;
+  });
+
+  afterAll(async () => {
+    await gateway.stop();
+  });
+
+  it('GET / answers an empty JSON object in the registry content type', async () => {
+    const response = await fetch(`${base}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/vnd\.schemaregistry\.v1\+json(;|$)/);
+    expect(await response.json()).toEqual({});
+  });
+
+  it('/healthz answers 200 while /readyz answers 503 naming the unreachable cluster', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.text()).toContain(`127.0.0.1:${clusterPort}`);
+    expect(gateway.ready).toBe(false);
+  });
+
+  it('an unknown path answers 404 with Confluent error body {error_code: 404, message}', async () => {
+    const response = await fetch(`${base}/no/such/resource`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^application\/vnd\.schemaregistry\.v1\+json(;|$)/);
+    expect(await response.json()).toEqual({ error_code: 404, message: 'HTTP 404 Not Found' });
+  });
+
+  it('a body that does not parse answers 400 with the error body, not an HTML or Fastify-shaped page', async () => {
+    const response = await fetch(`${base}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['error_code', 'message']);
+    expect(body.error_code).toBe(400);
+  });
+
+  it('/metrics counts requests by route template, and every unknown path under one label', async () => {
+    await fetch(`${base}/unknown-a`);
+    await fetch(`${base}/unknown-b`);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/^runnel_gateway_http_requests_total\{route="\/",method="GET",status="200"\} \d+$/m);
+    expect(text).toMatch(/^runnel_gateway_http_requests_total\{route="unmatched",method="GET",status="404"\} \d+$/m);
+    expect(text).not.toContain('unknown-a');
+    expect(text).toMatch(/^runnel_gateway_http_request_duration_seconds_bucket\{/m);
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+  });
+
+  it('the operations port serves /readyz and /metrics but not the registry root', async () => {
+    const ops = `http://127.0.0.1:${gateway.httpPort}`;
+    expect((await fetch(`${ops}/readyz`)).status).toBe(503);
+    expect((await fetch(`${ops}/metrics`)).status).toBe(200);
+    expect((await fetch(`${ops}/`)).status).toBe(404);
+  });
+});
+
+describe('Gateway.start', () => {
+  it('refuses a bootstrap list that does not parse, before listening', async () => {
+    await expect(
+      Gateway.start({ bootstrap: 'host:notaport', host: '127.0.0.1', registryPort: 0, logger: silentLogger() }),
+    ).rejects.toBeInstanceOf(InvalidBootstrapError);
+  });
+
+  it('stop() closes the registry port', async () => {
+    const gateway = await Gateway.start({
+      bootstrap: `127.0.0.1:${await closedPort()}`,
+      host: '127.0.0.1',
+      registryPort: 0,
+      logger: silentLogger(),
+    });
+    const url = `http://127.0.0.1:${gateway.registryPort}/healthz`;
+    expect((await fetch(url)).status).toBe(200);
+    await gateway.stop();
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});
