@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The docker-compose cluster, for real: build the image, start 3 controllers,
-# 3 brokers and Prometheus from the root docker-compose.yml, use it from the
-# host with kcat, kill a broker, check the cluster carries on, tear down.
+# 3 brokers, the gateway and Prometheus from the root docker-compose.yml, use
+# it from the host with kcat and HTTP, kill a broker, check the cluster
+# carries on, tear down.
 # Needs a Docker engine, so it is run by hand, not by `npm test`:
 #
 #   bash test/compose/run.sh            (from the repo root, as root on the dev machine)
@@ -23,7 +24,7 @@ records=1000
 export RUNNEL_IMAGE=${RUNNEL_IMAGE:-runnel:dev}
 compose=(docker-compose -p "$project" -f "$repo/docker-compose.yml")
 # Grafana has no local stand-in image on an offline machine; everything else runs.
-services=(controller-1 controller-2 controller-3 broker-1 broker-2 broker-3 prometheus)
+services=(controller-1 controller-2 controller-3 broker-1 broker-2 broker-3 gateway prometheus)
 bootstrap=127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094
 work=$(mktemp -d)
 
@@ -139,17 +140,24 @@ step "docker-compose up -d ${services[*]}"
 stack_up=1
 "${compose[@]}" up -d --no-build "${services[@]}"
 
-step "wait until every Runnel container reports healthy"
+step "wait until every Runnel container reports healthy (the gateway: /readyz)"
 all_healthy() {
   local s id status
-  for s in controller-1 controller-2 controller-3 broker-1 broker-2 broker-3; do
+  for s in controller-1 controller-2 controller-3 broker-1 broker-2 broker-3 gateway; do
     id=$("${compose[@]}" ps -q "$s")
     [ -n "$id" ] || return 1
     status=$(docker inspect -f '{{.State.Health.Status}}' "$id")
     [ "$status" = healthy ] || return 1
   done
 }
-wait_for 180 "all six Runnel containers healthy" all_healthy
+wait_for 180 "all seven Runnel containers healthy" all_healthy
+
+step "the gateway answers on 127.0.0.1:8081: {} at /, ready, Confluent's 404 body"
+registry_get() { node -e "fetch('http://127.0.0.1:8081'+process.argv[1]).then(async r=>process.stdout.write(r.status+' '+(await r.text()).trim()),()=>process.exit(1))" "$1"; }
+[ "$(registry_get /)" = '200 {}' ] || fail "GET / answered $(registry_get /)"
+[ "$(registry_get /readyz)" = '200 ready' ] || fail "GET /readyz answered $(registry_get /readyz)"
+[ "$(registry_get /nope)" = '404 {"error_code":404,"message":"HTTP 404 Not Found"}' ] || fail "GET /nope answered $(registry_get /nope)"
+echo "   /, /readyz and an unknown path answer as expected"
 
 step "kcat -L from the host shows 3 brokers"
 broker_count() { kcat -b "$bootstrap" -m 5 -L 2>/dev/null | grep -c '^  broker [0-9]* at' || true; }
@@ -205,8 +213,8 @@ all_targets_up() {
   local summary
   summary=$(targets_summary 2>/dev/null) || return 1
   read -r up total <<<"$(head -1 <<<"$summary")"
-  # 3 controllers + 3 brokers + Prometheus itself
-  [ "$total" -ge 7 ] && [ "$up" = "$total" ]
+  # 3 controllers + 3 brokers + the gateway + Prometheus itself
+  [ "$total" -ge 8 ] && [ "$up" = "$total" ]
 }
 wait_for 90 "every Prometheus target up" all_targets_up
 targets_json | node -e "

@@ -43,7 +43,9 @@ interface Container {
   name: string;
   command?: string[];
   env?: { name: string; value?: string }[];
-  readinessProbe?: { httpGet?: { path?: string } };
+  args?: string[];
+  readinessProbe?: { httpGet?: { path?: string; port?: string | number } };
+  ports?: { name?: string; containerPort?: number }[];
   securityContext?: Record<string, unknown>;
   lifecycle?: { preStop?: { exec?: { command?: string[] } } };
 }
@@ -53,8 +55,8 @@ interface PodSpec {
   initContainers?: Container[];
   serviceAccountName?: string;
 }
-function podSpec(statefulSet: K8sObject): PodSpec {
-  return (statefulSet.spec as { template: { spec: PodSpec } }).template.spec;
+function podSpec(workload: K8sObject): PodSpec {
+  return (workload.spec as { template: { spec: PodSpec } }).template.spec;
 }
 function env(container: Container | undefined, name: string): string | undefined {
   return container?.env?.find((e) => e.name === name)?.value;
@@ -88,11 +90,14 @@ describe('helm chart helm/runnel', () => {
     it('every rendered object validates against the Kubernetes schemas', () => {
       expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
         'ConfigMap/r1-runnel-broker-scripts',
+        'Deployment/r1-runnel-gateway',
         'PodDisruptionBudget/r1-runnel-broker',
         'PodDisruptionBudget/r1-runnel-controller',
+        'PodDisruptionBudget/r1-runnel-gateway',
         'Service/r1-runnel-bootstrap',
         'Service/r1-runnel-broker',
         'Service/r1-runnel-controller',
+        'Service/r1-runnel-gateway',
         'StatefulSet/r1-runnel-broker',
         'StatefulSet/r1-runnel-controller',
       ]);
@@ -130,10 +135,32 @@ describe('helm chart helm/runnel', () => {
       expect(claims).toHaveLength(1);
     });
 
-    it('both roles have a PDB of maxUnavailable 1 and run non-root with a read-only root and no capabilities', () => {
-      for (const role of ['controller', 'broker']) {
+    it('the gateway: 2 replicas reaching the bootstrap Service, ready on /readyz of the registry port, Service on 8081', () => {
+      const deployment = find(objects, 'Deployment', 'r1-runnel-gateway');
+      expect(deployment.spec).toMatchObject({ replicas: 2 });
+      const gateway = podSpec(deployment).containers[0];
+      expect(gateway?.args).toEqual(['gateway']);
+      expect(env(gateway, 'RUNNEL_BOOTSTRAP')).toBe(`r1-runnel-bootstrap.${namespace}.svc.cluster.local:9092`);
+      expect(env(gateway, 'RUNNEL_HOST')).toBe('0.0.0.0');
+      expect(env(gateway, 'RUNNEL_REGISTRY_PORT')).toBe('8081');
+      expect(gateway?.ports).toEqual([{ name: 'registry', containerPort: 8081 }]);
+      expect(gateway?.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'registry' });
+      expect(find(objects, 'Service', 'r1-runnel-gateway').spec).toMatchObject({
+        type: 'ClusterIP',
+        ports: [{ name: 'registry', port: 8081, targetPort: 'registry' }],
+        selector: { 'app.kubernetes.io/component': 'gateway' },
+      });
+      expect(objects.some((o) => o.kind === 'HorizontalPodAutoscaler')).toBe(false);
+    });
+
+    it('every role has a PDB of maxUnavailable 1 and runs non-root with a read-only root and no capabilities', () => {
+      for (const [role, kind] of [
+        ['controller', 'StatefulSet'],
+        ['broker', 'StatefulSet'],
+        ['gateway', 'Deployment'],
+      ] as const) {
         expect(find(objects, 'PodDisruptionBudget', `r1-runnel-${role}`).spec).toMatchObject({ maxUnavailable: 1 });
-        const spec = podSpec(find(objects, 'StatefulSet', `r1-runnel-${role}`));
+        const spec = podSpec(find(objects, kind, `r1-runnel-${role}`));
         expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
         expect(spec.containers[0]?.securityContext).toMatchObject({
           readOnlyRootFilesystem: true,
@@ -157,7 +184,7 @@ describe('helm chart helm/runnel', () => {
 
     it('every rendered object validates, including the ServiceMonitors and the PrometheusRule', () => {
       const kinds = objects.map((o) => o.kind);
-      expect(kinds.filter((k) => k === 'ServiceMonitor')).toHaveLength(2);
+      expect(kinds.filter((k) => k === 'ServiceMonitor')).toHaveLength(3);
       expect(kinds.filter((k) => k === 'PrometheusRule')).toHaveLength(1);
       expect(kinds).toContain('ClusterRoleBinding');
       expect(validateObjects(objects)).toEqual([]);
@@ -176,11 +203,13 @@ describe('helm chart helm/runnel', () => {
     });
 
     it('ServiceMonitors label targets with the job names the alert rules use', () => {
-      for (const role of ['controller', 'broker']) {
+      for (const [role, port] of [
+        ['controller', 'http'],
+        ['broker', 'http'],
+        ['gateway', 'registry'],
+      ]) {
         expect(find(objects, 'ServiceMonitor', `r1-runnel-${role}`).spec).toMatchObject({
-          endpoints: [
-            { port: 'http', path: '/metrics', relabelings: [{ targetLabel: 'job', replacement: `runnel-${role}` }] },
-          ],
+          endpoints: [{ port, path: '/metrics', relabelings: [{ targetLabel: 'job', replacement: `runnel-${role}` }] }],
         });
       }
     });
@@ -188,6 +217,32 @@ describe('helm chart helm/runnel', () => {
     it('the PrometheusRule holds exactly the groups of deploy/prometheus/alerts.yml', () => {
       const alerts = parse(readFileSync(join(repoRoot, 'deploy/prometheus/alerts.yml'), 'utf8')) as { groups: unknown };
       expect(find(objects, 'PrometheusRule', 'r1-runnel').spec).toEqual({ groups: alerts.groups });
+    });
+  });
+
+  describe('gateway autoscaling on, and the gateway off', () => {
+    it('autoscaling renders a valid CPU HorizontalPodAutoscaler for the Deployment, which then sets no replicas', () => {
+      const objects = render([
+        'gateway.autoscaling.enabled=true',
+        'gateway.autoscaling.minReplicas=3',
+        'gateway.autoscaling.maxReplicas=9',
+      ]);
+      expect(validateObjects(objects)).toEqual([]);
+      expect(find(objects, 'HorizontalPodAutoscaler', 'r1-runnel-gateway').spec).toEqual({
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'r1-runnel-gateway' },
+        minReplicas: 3,
+        maxReplicas: 9,
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+        ],
+      });
+      expect(find(objects, 'Deployment', 'r1-runnel-gateway').spec).not.toHaveProperty('replicas');
+    });
+
+    it('gateway.enabled=false renders no gateway object (nor its PDB or ServiceMonitor)', () => {
+      const objects = render(['gateway.enabled=false', 'metrics.serviceMonitor.enabled=true']);
+      expect(objects.filter((o) => o.metadata.name.includes('gateway'))).toEqual([]);
+      expect(objects.filter((o) => o.kind === 'ServiceMonitor')).toHaveLength(2);
     });
   });
 
@@ -201,6 +256,7 @@ describe('helm chart helm/runnel', () => {
     ['broker.replicas=0', 'broker.replicas'],
     ['controller.replicas=2', 'controller.replicas'],
     ['broker.replicaz=3', 'replicaz'],
+    ['gateway.replicas=0', 'gateway.replicas'],
   ])('values.schema.json rejects %s and helm template fails', (set, mentioned) => {
     const result = runHelm(['template', 'r1', chart, '--set', set]);
     expect(result.status).not.toBe(0);

@@ -14,6 +14,7 @@ already contains the chart name; fullnameOverride replaces it whole.
 
 {{- define "runnel.controllerName" -}}{{ include "runnel.fullname" . }}-controller{{- end -}}
 {{- define "runnel.brokerName" -}}{{ include "runnel.fullname" . }}-broker{{- end -}}
+{{- define "runnel.gatewayName" -}}{{ include "runnel.fullname" . }}-gateway{{- end -}}
 
 {{- define "runnel.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
