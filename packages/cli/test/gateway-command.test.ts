@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runRunnel } from './run-runnel.ts';
 
@@ -44,5 +48,30 @@ describe('runnel gateway', () => {
     const result = await runRunnel(['gateway', '--bootstrap', 'broker:port', '--registry-port', '0']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^runnel gateway: invalid bootstrap "broker:port"/);
+  });
+});
+
+describe('runnel dev with its gateway port taken', () => {
+  it('exits 2 with one line naming the port and --registry-port / --no-gateway', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const dataDir = await mkdtemp(join(tmpdir(), 'runnel-dev-gateway-port-'));
+    try {
+      const result = await runRunnel([
+        ...['dev', '--data-dir', dataDir, '--port', '0', '--http-port', '0'],
+        ...['--registry-port', String(port), '--log-level', 'silent'],
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^runnel dev: the gateway could not start on 127\\.0\\.0\\.1:${port} \\(.*EADDRINUSE.*--no-gateway\\n$`,
+        ),
+      );
+    } finally {
+      blocker.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -47,6 +47,11 @@ export class OldDataLayoutError extends Error {
   override name = 'OldDataLayoutError';
 }
 
+/** The in-process gateway could not start (its port is taken, most often); the broker and quorum were stopped. */
+export class GatewayStartError extends Error {
+  override name = 'GatewayStartError';
+}
+
 /** Where the combined node keeps its controller (Raft store) and broker (logs) data under the dev data dir. */
 export function devLayout(dataDir: string): { controllerDir: string; brokerDir: string } {
   return { controllerDir: join(dataDir, 'controller-1'), brokerDir: join(dataDir, 'broker-1') };
@@ -132,7 +137,11 @@ export async function startDev(
     } catch (error) {
       await broker.stop({ controlled: true });
       await quorum.stop();
-      throw error;
+      throw new GatewayStartError(
+        `the gateway could not start on ${options.host}:${options.registryPort ?? defaultRegistryPort} ` +
+          `(${error instanceof Error ? error.message : String(error)}); move it with --registry-port or leave it out with --no-gateway`,
+        { cause: error },
+      );
     }
   }
   return {
@@ -262,7 +271,13 @@ export function devCommand(): Command {
       try {
         cluster = await startDev(options);
       } catch (error) {
-        if (!(error instanceof OldDataLayoutError) && !(error instanceof ClusterMismatchError)) throw error;
+        if (
+          !(error instanceof OldDataLayoutError) &&
+          !(error instanceof ClusterMismatchError) &&
+          !(error instanceof GatewayStartError)
+        ) {
+          throw error;
+        }
         process.stderr.write(`runnel dev: ${error.message}\n`);
         process.exit(2);
       }
