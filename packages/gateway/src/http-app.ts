@@ -30,6 +30,14 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({ logger: false, return503OnClosing: true });
   const { metrics, logger } = options;
 
+  // A path no route serves is answered before its body is read: otherwise Fastify would parse the body first and
+  // answer a body it cannot parse (or a content type it does not know) with 400/415 instead of Confluent's 404.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
+    reply.code(404).header('content-type', registryContentType);
+    return reply.send(notFoundBody());
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? unmatchedRoute;
     metrics.observe(route, request.method, reply.statusCode, reply.elapsedTime / 1000);

@@ -56,16 +56,19 @@ describe('a gateway whose cluster does not answer', () => {
     expect(await response.json()).toEqual({ error_code: 404, message: 'HTTP 404 Not Found' });
   });
 
-  it('a body that does not parse answers 400 with the error body, not an HTML or Fastify-shaped page', async () => {
-    const response = await fetch(`${base}/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{not json',
-    });
-    expect(response.status).toBe(400);
-    const body = (await response.json()) as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(['error_code', 'message']);
-    expect(body.error_code).toBe(400);
+  it('a POST to a path no route serves answers the 404 body without reading its body, even one that does not parse', async () => {
+    for (const [type, body] of [
+      ['application/json', '{not json'],
+      ['text/x-unknown', 'anything'],
+    ] as const) {
+      const response = await fetch(`${base}/subjects/s/versions`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error_code: 404, message: 'HTTP 404 Not Found' });
+    }
   });
 
   it('/metrics counts requests by route template, and every unknown path under one label', async () => {
