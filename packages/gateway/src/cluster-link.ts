@@ -22,13 +22,15 @@ export interface ClusterLinkOptions {
 export class ClusterLink {
   readonly #options: ClusterLinkOptions;
   #client: KafkaClient | null = null;
-  #notReadyReason = 'connecting to the cluster';
+  #notReadyReason: string;
   #stopped = false;
   #wakeRetry: (() => void) | null = null;
   #loop: Promise<void> = Promise.resolve();
 
   constructor(options: ClusterLinkOptions) {
     this.#options = options;
+    // Named from the start: /readyz may be asked before the first attempt has failed.
+    this.#notReadyReason = `connecting to the cluster at ${options.bootstrap}`;
   }
 
   /** Starts connecting in the background; the gateway serves (not ready) meanwhile. */
