@@ -26,6 +26,7 @@ export class ClusterLink {
   #stopped = false;
   #wakeRetry: (() => void) | null = null;
   #loop: Promise<void> = Promise.resolve();
+  #onReady: ((client: KafkaClient) => void)[] = [];
 
   constructor(options: ClusterLinkOptions) {
     this.#options = options;
@@ -41,6 +42,12 @@ export class ClusterLink {
   /** The client once the cluster has answered; null before. Owned by this link: callers must not close it. */
   get client(): KafkaClient | null {
     return this.#client;
+  }
+
+  /** Calls `listener` once the cluster has answered (at once if it already has); never if the link stops first. */
+  onReady(listener: (client: KafkaClient) => void): void {
+    if (this.#client !== null) listener(this.#client);
+    else this.#onReady.push(listener);
   }
 
   get ready(): boolean {
@@ -74,7 +81,9 @@ export class ClusterLink {
       }
       if (outcome instanceof KafkaClient) {
         this.#client = outcome;
-        logger.info({ bootstrap, attempts }, 'cluster answered metadata; gateway ready');
+        logger.info({ bootstrap, attempts }, 'cluster answered metadata');
+        for (const listener of this.#onReady) listener(outcome);
+        this.#onReady = [];
         return;
       }
       this.#notReadyReason = `cluster at ${bootstrap} not answering: ${outcome}`;

@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { ClusterLink } from './cluster-link.ts';
 import { GatewayMetrics } from './gateway-metrics.ts';
 import { buildHttpApp } from './http-app.ts';
+import { RegistryHost } from './registry/registry-host.ts';
 
 /** The Schema Registry's usual port, which Confluent's clients and tools assume. */
 export const defaultRegistryPort = 8081;
@@ -38,6 +39,7 @@ export class InvalidBootstrapError extends Error {
 
 export class Gateway {
   readonly #link: ClusterLink;
+  readonly #registry: RegistryHost;
   readonly #apps: FastifyInstance[];
   readonly #logger: Logger;
   readonly #ports: { registry: number; http: number | null };
@@ -45,11 +47,13 @@ export class Gateway {
 
   private constructor(
     link: ClusterLink,
+    registry: RegistryHost,
     apps: FastifyInstance[],
     ports: { registry: number; http: number | null },
     logger: Logger,
   ) {
     this.#link = link;
+    this.#registry = registry;
     this.#apps = apps;
     this.#ports = ports;
     this.#logger = logger;
@@ -61,20 +65,25 @@ export class Gateway {
     const logger = options.logger;
     const metrics = new GatewayMetrics({ defaultMetrics: options.processMetrics ?? true });
     const link = new ClusterLink({ bootstrap: options.bootstrap, logger });
-    const notReadyReason = (): string | null => link.notReadyReason;
-    const registryApp = buildHttpApp({ metrics, notReadyReason, logger, registry: true });
+    const registry = new RegistryHost({ logger });
+    // Ready once the cluster has answered and the registry has read `_schemas` to its end.
+    const notReadyReason = (): string | null => link.notReadyReason ?? registry.notReadyReason;
+    const registryApp = buildHttpApp({ metrics, notReadyReason, logger, registry });
     const apps = [registryApp];
     let httpPort: number | null = null;
     try {
       const registryPort = await listen(registryApp, options.host, options.registryPort ?? defaultRegistryPort);
       if (options.httpPort !== undefined) {
-        const opsApp = buildHttpApp({ metrics, notReadyReason, logger, registry: false });
+        const opsApp = buildHttpApp({ metrics, notReadyReason, logger, registry: null });
         apps.push(opsApp);
         httpPort = await listen(opsApp, options.host, options.httpPort);
       }
+      link.onReady((client) => {
+        void registry.open(client, options.bootstrap);
+      });
       link.start();
       logger.info({ host: options.host, registryPort, httpPort, bootstrap: options.bootstrap }, 'gateway listening');
-      return new Gateway(link, apps, { registry: registryPort, http: httpPort }, logger);
+      return new Gateway(link, registry, apps, { registry: registryPort, http: httpPort }, logger);
     } catch (error) {
       await Promise.all(apps.map((app) => app.close()));
       throw error;
@@ -98,6 +107,8 @@ export class Gateway {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       await Promise.all(this.#apps.map((app) => app.close()));
+      // The store's tail before the link: the link owns the client the store writes through.
+      await this.#registry.stop();
       await this.#link.stop();
       this.#logger.info('gateway stopped');
     })();

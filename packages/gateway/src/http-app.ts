@@ -10,16 +10,18 @@
 import type { Logger } from '@runnel/common';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { GatewayMetrics } from './gateway-metrics.ts';
-import { errorBody, notFoundBody, registryContentType } from './registry/error-body.ts';
-import { registerRootRoutes } from './registry/root-routes.ts';
+import { errorBody, httpStatusOf, notFoundBody, registryContentType } from './registry/error-body.ts';
+import { RegistryError } from './registry/registry-error.ts';
+import type { RegistryHost } from './registry/registry-host.ts';
+import { registerRegistryRoutes } from './registry/registry-routes.ts';
 
 export interface HttpAppOptions {
   metrics: GatewayMetrics;
   /** Why the gateway cannot serve yet, or null when it can. */
   notReadyReason: () => string | null;
   logger: Logger;
-  /** Whether this server also serves the registry API (false for a separate operations port). */
-  registry: boolean;
+  /** The registry this server also serves, or null for a separate operations port. */
+  registry: RegistryHost | null;
 }
 
 /** The label for requests no route matched: one value, whatever path was asked for. */
@@ -62,14 +64,19 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     return text;
   });
 
-  if (options.registry) registerRootRoutes(app);
+  if (options.registry !== null) registerRegistryRoutes(app, options.registry);
 
   app.setNotFoundHandler(async (_request, reply) => {
     reply.code(404).header('content-type', registryContentType);
     return notFoundBody();
   });
 
-  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError | RegistryError, request, reply) => {
+    if (error instanceof RegistryError) {
+      if (error.errorCode >= 50_000) logger.error({ err: error, route: request.routeOptions.url }, 'registry error');
+      reply.code(httpStatusOf(error.errorCode)).header('content-type', registryContentType);
+      return errorBody(error.errorCode, error.message);
+    }
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) logger.error({ err: error, route: request.routeOptions.url }, 'gateway request failed');
     reply.code(status).header('content-type', registryContentType);

@@ -1,0 +1,252 @@
+/**
+ * The registry's operations over the store: reads answer from the state;
+ * writes decide (id, version, what to delete) from the state inside the
+ * store's `exclusive` section, write the records Confluent writes for
+ * them, and answer once the store has read them back. Errors are
+ * RegistryErrors with Confluent's codes. Compatibility levels are stored
+ * and returned, but not checked yet: every registration is accepted as
+ * under NONE (checking is a later step of issue 13).
+ */
+
+import { registryErrors } from './registry-error.ts';
+import { parseSchema } from './schema-formats.ts';
+import {
+  contentKey,
+  type IdEntry,
+  nextVersion,
+  type RegistryState,
+  subjectNames,
+  usersOf,
+  type VersionEntry,
+  versionsOf,
+} from './state.ts';
+import type { SchemaStore } from './store.ts';
+import {
+  type ConfigValue,
+  encodeKey,
+  encodeSchemaValue,
+  encodeValue,
+  isSchemaType,
+  parseReferences,
+  type SchemaReference,
+  type SchemaType,
+} from './store-records.ts';
+
+export const compatibilityLevels = [
+  'NONE',
+  'BACKWARD',
+  'BACKWARD_TRANSITIVE',
+  'FORWARD',
+  'FORWARD_TRANSITIVE',
+  'FULL',
+  'FULL_TRANSITIVE',
+] as const;
+/** Confluent's default when neither the subject nor the registry has a level set. */
+export const defaultCompatibility = 'BACKWARD';
+
+/** A schema as a request submits it (register, lookup). */
+export interface SchemaRequest {
+  schemaType: SchemaType;
+  schema: string;
+  references: SchemaReference[];
+  metadata?: unknown;
+  ruleSet?: unknown;
+}
+
+/** "latest" (or -1) or a version number. */
+export type VersionSpec = number | 'latest';
+
+export function parseVersion(text: string): VersionSpec {
+  if (text === 'latest' || text === '-1') return 'latest';
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1) throw registryErrors.invalidVersion(text);
+  return n;
+}
+
+export function parseSchemaRequest(body: unknown): SchemaRequest {
+  if (typeof body !== 'object' || body === null) throw registryErrors.invalidSchema('Invalid schema: no request body');
+  const { schema, schemaType = 'AVRO', references, metadata, ruleSet } = body as Record<string, unknown>;
+  if (typeof schema !== 'string' || schema.length === 0) throw registryErrors.invalidSchema('Empty schema');
+  if (!isSchemaType(schemaType)) throw registryErrors.invalidSchema(`Invalid schema type ${String(schemaType)}`);
+  const refs = parseReferences(references);
+  if (refs === null) throw registryErrors.invalidSchema('Invalid schema references');
+  const out: SchemaRequest = { schemaType, schema, references: refs };
+  if (metadata !== undefined && metadata !== null) out.metadata = metadata;
+  if (ruleSet !== undefined && ruleSet !== null) out.ruleSet = ruleSet;
+  return out;
+}
+
+export class RegistryService {
+  readonly #store: SchemaStore;
+
+  constructor(store: SchemaStore) {
+    this.#store = store;
+  }
+
+  get #state(): RegistryState {
+    return this.#store.state;
+  }
+
+  subjects(options: { includeDeleted: boolean; prefix?: string }): string[] {
+    return subjectNames(this.#state, options);
+  }
+
+  versions(subject: string, includeDeleted: boolean): number[] {
+    const versions = versionsOf(this.#state, subject, includeDeleted);
+    if (versions.length === 0) throw registryErrors.subjectNotFound(subject);
+    return versions.map((v) => v.version);
+  }
+
+  version(subject: string, spec: VersionSpec, includeDeleted: boolean): VersionEntry {
+    const versions = versionsOf(this.#state, subject, includeDeleted);
+    if (versions.length === 0) throw registryErrors.subjectNotFound(subject);
+    const found = spec === 'latest' ? versions.at(-1) : versions.find((v) => v.version === spec);
+    if (found === undefined) throw registryErrors.versionNotFound(spec);
+    return found;
+  }
+
+  schemaById(id: number): IdEntry {
+    const entry = this.#state.ids.get(id);
+    if (entry === undefined) throw registryErrors.schemaNotFound(id);
+    return entry;
+  }
+
+  usersOfId(id: number, includeDeleted: boolean): VersionEntry[] {
+    this.schemaById(id);
+    return usersOf(this.#state, id, includeDeleted);
+  }
+
+  /** The version of `subject` holding this schema (POST /subjects/{subject}). */
+  lookup(subject: string, request: SchemaRequest, includeDeleted: boolean): VersionEntry {
+    const versions = versionsOf(this.#state, subject, includeDeleted);
+    if (versions.length === 0) throw registryErrors.subjectNotFound(subject);
+    const { key } = this.#identify(request);
+    const found = versions.find((v) => contentKey(v.schemaType, v.schema, v.references) === key);
+    if (found === undefined) throw registryErrors.schemaNotFound();
+    return found;
+  }
+
+  /** Registers the schema under the subject; the same schema again answers its existing id and writes nothing. */
+  register(subject: string, request: SchemaRequest): Promise<number> {
+    return this.#store.exclusive(async () => {
+      const state = this.#state;
+      const { key, schema } = this.#identify(request);
+      const existing = versionsOf(state, subject, false).find(
+        (v) => contentKey(v.schemaType, v.schema, v.references) === key,
+      );
+      if (existing !== undefined) return existing.id;
+      const id = state.idByContent.get(key) ?? state.maxId + 1;
+      const version = nextVersion(state, subject);
+      await this.#store.write([
+        {
+          key: encodeKey({ keytype: 'SCHEMA', subject, version }),
+          value: encodeSchemaValue({
+            subject,
+            version,
+            id,
+            schemaType: request.schemaType,
+            references: request.references,
+            metadata: request.metadata,
+            ruleSet: request.ruleSet,
+            schema,
+            deleted: false,
+          }),
+        },
+      ]);
+      return id;
+    });
+  }
+
+  /** DELETE /subjects/{subject}: the versions deleted. */
+  deleteSubject(subject: string, permanent: boolean): Promise<number[]> {
+    return this.#store.exclusive(async () => {
+      const all = versionsOf(this.#state, subject, true);
+      if (all.length === 0) throw registryErrors.subjectNotFound(subject);
+      const live = all.filter((v) => !v.deleted);
+      if (!permanent) {
+        if (live.length === 0) throw registryErrors.subjectSoftDeleted(subject);
+        const last = all.at(-1)?.version ?? 0;
+        await this.#store.write([
+          {
+            key: encodeKey({ keytype: 'DELETE_SUBJECT', subject }),
+            value: encodeValue({ subject, version: last }),
+          },
+        ]);
+        return live.map((v) => v.version);
+      }
+      if (live.length > 0) throw registryErrors.subjectNotSoftDeleted(subject);
+      // Tombstones for every version, then for the soft-delete marker, so compaction leaves nothing of the subject.
+      await this.#store.write([
+        ...all.map((v) => ({ key: encodeKey({ keytype: 'SCHEMA', subject, version: v.version }), value: null })),
+        { key: encodeKey({ keytype: 'DELETE_SUBJECT', subject }), value: null },
+      ]);
+      return all.map((v) => v.version);
+    });
+  }
+
+  /** DELETE /subjects/{subject}/versions/{version}: the version deleted. */
+  deleteVersion(subject: string, spec: VersionSpec, permanent: boolean): Promise<number> {
+    return this.#store.exclusive(async () => {
+      const all = versionsOf(this.#state, subject, true);
+      if (all.length === 0) throw registryErrors.subjectNotFound(subject);
+      // "latest" is the latest live version for a soft delete, and the latest of all for a permanent one.
+      const candidates = permanent ? all : all.filter((v) => !v.deleted);
+      const entry = spec === 'latest' ? candidates.at(-1) : all.find((v) => v.version === spec);
+      if (entry === undefined) throw registryErrors.versionNotFound(spec);
+      const key = encodeKey({ keytype: 'SCHEMA', subject, version: entry.version });
+      if (!permanent) {
+        if (entry.deleted) throw registryErrors.versionSoftDeleted(subject, entry.version);
+        await this.#store.write([{ key, value: encodeSchemaValue({ ...entry, deleted: true }) }]);
+      } else {
+        if (!entry.deleted) throw registryErrors.versionNotSoftDeleted(subject, entry.version);
+        await this.#store.write([{ key, value: null }]);
+      }
+      return entry.version;
+    });
+  }
+
+  /** The global level (subject null), or the subject's (falling back to the global one when asked). */
+  compatibility(subject: string | null, defaultToGlobal: boolean): string {
+    const own = this.#state.configs.get(subject)?.compatibilityLevel;
+    if (own !== undefined) return own;
+    if (subject !== null && !defaultToGlobal) throw registryErrors.subjectCompatibilityNotConfigured(subject);
+    return this.#state.configs.get(null)?.compatibilityLevel ?? defaultCompatibility;
+  }
+
+  setCompatibility(subject: string | null, level: unknown): Promise<string> {
+    const upper = typeof level === 'string' ? level.toUpperCase() : '';
+    if (!(compatibilityLevels as readonly string[]).includes(upper)) throw registryErrors.invalidCompatibilityLevel();
+    return this.#store.exclusive(async () => {
+      const value: ConfigValue = { ...this.#state.configs.get(subject), compatibilityLevel: upper };
+      await this.#store.write([{ key: encodeKey({ keytype: 'CONFIG', subject }), value: encodeValue(value) }]);
+      return upper;
+    });
+  }
+
+  /** DELETE /config/{subject}: the level the subject had (the global one when it had none of its own). */
+  deleteCompatibility(subject: string): Promise<string> {
+    return this.#store.exclusive(async () => {
+      const own = this.#state.configs.get(subject);
+      if (own === undefined && !this.#state.subjects.has(subject)) throw registryErrors.subjectNotFound(subject);
+      const previous = this.compatibility(subject, true);
+      if (own !== undefined) await this.#store.write([{ key: encodeKey({ keytype: 'CONFIG', subject }), value: null }]);
+      return previous;
+    });
+  }
+
+  /** The content identity of a submitted schema: parsed (42201 when invalid) with its references resolved. */
+  #identify(request: SchemaRequest): { key: string; schema: string } {
+    const referenced = request.references.map((ref) => {
+      const entry = this.#state.subjects.get(ref.subject)?.get(ref.version);
+      if (entry === undefined) {
+        throw registryErrors.invalidSchema(
+          `Invalid schema: reference ${ref.name} (${ref.subject} version ${ref.version}) not found`,
+        );
+      }
+      return entry.schema;
+    });
+    const parsed = parseSchema(request.schemaType, request.schema, referenced);
+    if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
+    return { key: contentKey(request.schemaType, parsed.schema, request.references), schema: parsed.schema };
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Parsing a schema submitted to the registry into the text it is stored
+ * and identified by. Avro is parsed with avsc (a schema avsc refuses is an
+ * invalid schema, 42201), its referenced schemas first so their named
+ * types resolve. JSON Schema and Protobuf are accepted as text for now;
+ * their validation (Ajv, protobufjs) is a later step of issue 13.
+ */
+import avro from 'avsc';
+import type { SchemaType } from './store-records.ts';
+
+export type Parsed = { ok: true; schema: string } | { ok: false; message: string };
+
+/**
+ * The stored form of a schema, or why it is invalid. `referenced` are the
+ * schemas of the references, in order, already resolved by the caller.
+ */
+export function parseSchema(schemaType: SchemaType, text: string, referenced: readonly string[]): Parsed {
+  if (schemaType !== 'AVRO') return { ok: true, schema: text };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, message: `Invalid schema: ${(error as Error).message}` };
+  }
+  try {
+    const registry: Record<string, avro.Type> = {};
+    for (const other of referenced) avro.Type.forSchema(JSON.parse(other) as avro.Schema, { registry });
+    avro.Type.forSchema(json as avro.Schema, { registry });
+  } catch (error) {
+    return { ok: false, message: `Invalid schema: ${(error as Error).message}` };
+  }
+  // Identity is the schema as JSON without insignificant whitespace: two submissions differing only in layout
+  // are the same schema. Confluent prints Avro in Java's Schema.toString() form; matching that byte for byte
+  // (attribute order, full names) is the `normalize` step of issue 13.
+  return { ok: true, schema: JSON.stringify(json) };
+}
