@@ -61,7 +61,7 @@ describe('a gateway whose cluster does not answer', () => {
       ['application/json', '{not json'],
       ['text/x-unknown', 'anything'],
     ] as const) {
-      const response = await fetch(`${base}/subjects/s/versions`, {
+      const response = await fetch(`${base}/no-such-resource/s`, {
         method: 'POST',
         headers: { 'content-type': type },
         body,

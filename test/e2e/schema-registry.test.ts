@@ -1,0 +1,206 @@
+/**
+ * The Schema Registry API on a real `runnel dev` (its in-process gateway),
+ * driven with fetch as a client would: registering, ids shared across
+ * subjects, versions, lookups, soft then permanent deletes, config, and
+ * Confluent's error codes. Then a second, fresh `runnel gateway` process
+ * reads the same `_schemas` topic and must give identical answers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DevProcess } from '../harness/dev-process.ts';
+import { GatewayProcess } from '../harness/gateway-process.ts';
+import { waitFor } from '../harness/wait.ts';
+
+const registryType = 'application/vnd.schemaregistry.v1+json';
+const user = JSON.stringify({
+  type: 'record',
+  name: 'User',
+  namespace: 'lab',
+  fields: [{ name: 'name', type: 'string' }],
+});
+const userV2 = JSON.stringify({
+  type: 'record',
+  name: 'User',
+  namespace: 'lab',
+  fields: [
+    { name: 'name', type: 'string' },
+    { name: 'age', type: ['null', 'int'], default: null },
+  ],
+});
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+async function call(base: string, method: string, path: string, body?: unknown): Promise<Answer> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': registryType },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // A raw schema that is not JSON (Protobuf text) stays text.
+  }
+  return { status: response.status, body: parsed };
+}
+
+async function ready(base: string): Promise<void> {
+  await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { what: `${base} ready` });
+}
+
+describe('Schema Registry API through runnel dev', () => {
+  let dev: DevProcess;
+  let base: string;
+  let fresh: GatewayProcess | undefined;
+
+  beforeAll(async () => {
+    dev = await DevProcess.start();
+    base = `http://127.0.0.1:${dev.registryPort}`;
+    await ready(base);
+  });
+
+  afterAll(async () => {
+    await fresh?.kill('SIGKILL');
+    await dev.kill('SIGKILL');
+  });
+
+  it('registers a schema (id 1), answers the same id for it again, and the same id under a second subject', async () => {
+    expect(await call(base, 'POST', '/subjects/users-value/versions', { schema: user })).toEqual({
+      status: 200,
+      body: { id: 1 },
+    });
+    // Whitespace differs; the schema is the same, so no new version.
+    const spaced = { schema: JSON.stringify(JSON.parse(user), null, 2) };
+    expect((await call(base, 'POST', '/subjects/users-value/versions', spaced)).body).toEqual({ id: 1 });
+    expect((await call(base, 'POST', '/subjects/people-value/versions', { schema: user })).body).toEqual({ id: 1 });
+    expect((await call(base, 'GET', '/subjects/users-value/versions')).body).toEqual([1]);
+  });
+
+  it('a changed schema is version 2 with a new id; latest and -1 name it', async () => {
+    expect((await call(base, 'POST', '/subjects/users-value/versions', { schema: userV2 })).body).toEqual({ id: 2 });
+    expect((await call(base, 'GET', '/subjects/users-value/versions')).body).toEqual([1, 2]);
+    const latest = await call(base, 'GET', '/subjects/users-value/versions/latest');
+    expect(latest).toEqual({ status: 200, body: { subject: 'users-value', version: 2, id: 2, schema: userV2 } });
+    expect((await call(base, 'GET', '/subjects/users-value/versions/-1')).body).toEqual(latest.body);
+    expect((await call(base, 'GET', '/subjects/users-value/versions/1/schema')).body).toEqual(JSON.parse(user));
+  });
+
+  it('schemas by id: the schema, its raw text, its subjects and subject-versions; the types', async () => {
+    expect(await call(base, 'GET', '/schemas/ids/1')).toEqual({ status: 200, body: { schema: user } });
+    expect((await call(base, 'GET', '/schemas/ids/1/schema')).body).toEqual(JSON.parse(user));
+    expect((await call(base, 'GET', '/schemas/ids/1/subjects')).body).toEqual(['people-value', 'users-value']);
+    expect((await call(base, 'GET', '/schemas/ids/1/versions')).body).toEqual([
+      { subject: 'people-value', version: 1 },
+      { subject: 'users-value', version: 1 },
+    ]);
+    expect((await call(base, 'GET', '/schemas/types')).body).toEqual(['JSON', 'PROTOBUF', 'AVRO']);
+  });
+
+  it('a JSON Schema keeps its schemaType in answers; lookup finds a registered schema', async () => {
+    const schema = '{"type":"object"}';
+    expect((await call(base, 'POST', '/subjects/doc-value/versions', { schemaType: 'JSON', schema })).body).toEqual({
+      id: 3,
+    });
+    expect((await call(base, 'POST', '/subjects/doc-value', { schemaType: 'JSON', schema })).body).toEqual({
+      subject: 'doc-value',
+      version: 1,
+      id: 3,
+      schemaType: 'JSON',
+      schema,
+    });
+    expect((await call(base, 'GET', '/subjects?subjectPrefix=users')).body).toEqual(['users-value']);
+  });
+
+  it('answers Confluent`s error codes', async () => {
+    const code = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+      const answer = await call(base, method, path, body);
+      const errorCode = (answer.body as { error_code: number }).error_code;
+      expect(answer.status).toBe(Math.trunc(errorCode / 100));
+      return errorCode;
+    };
+    expect(await code('GET', '/subjects/nobody/versions')).toBe(40401);
+    expect(await code('GET', '/subjects/users-value/versions/9')).toBe(40402);
+    expect(await code('GET', '/schemas/ids/99')).toBe(40403);
+    expect(await code('POST', '/subjects/users-value', { schema: '"long"' })).toBe(40403);
+    expect(await code('POST', '/subjects/users-value/versions', { schema: '{"type":"recrod"}' })).toBe(42201);
+    expect(await code('POST', '/subjects/users-value/versions', { schema: 'not json' })).toBe(42201);
+    expect(await code('GET', '/subjects/users-value/versions/0')).toBe(42202);
+    expect(await code('PUT', '/config', { compatibility: 'SIDEWAYS' })).toBe(42203);
+    expect(await code('GET', '/config/users-value')).toBe(40408);
+  });
+
+  it('config: global and subject levels are stored and returned', async () => {
+    expect((await call(base, 'GET', '/config')).body).toEqual({ compatibilityLevel: 'BACKWARD' });
+    expect((await call(base, 'PUT', '/config', { compatibility: 'FULL' })).body).toEqual({ compatibility: 'FULL' });
+    expect((await call(base, 'PUT', '/config/users-value', { compatibility: 'NONE' })).body).toEqual({
+      compatibility: 'NONE',
+    });
+    expect((await call(base, 'GET', '/config/users-value')).body).toEqual({ compatibilityLevel: 'NONE' });
+    expect((await call(base, 'GET', '/config/people-value?defaultToGlobal=true')).body).toEqual({
+      compatibilityLevel: 'FULL',
+    });
+  });
+
+  it('soft delete, then permanent delete; each in the wrong order answers 40404/40405/40406/40407', async () => {
+    expect((await call(base, 'DELETE', '/subjects/people-value?permanent=true')).body).toMatchObject({
+      error_code: 40405,
+    });
+    expect((await call(base, 'DELETE', '/subjects/people-value')).body).toEqual([1]);
+    expect((await call(base, 'DELETE', '/subjects/people-value')).body).toMatchObject({ error_code: 40404 });
+    expect((await call(base, 'GET', '/subjects')).body).toEqual(['doc-value', 'users-value']);
+    expect((await call(base, 'GET', '/subjects?deleted=true')).body).toEqual([
+      'doc-value',
+      'people-value',
+      'users-value',
+    ]);
+    expect((await call(base, 'DELETE', '/subjects/people-value?permanent=true')).body).toEqual([1]);
+    expect((await call(base, 'GET', '/subjects?deleted=true')).body).toEqual(['doc-value', 'users-value']);
+    // Id 1 is still used by users-value version 1.
+    expect((await call(base, 'GET', '/schemas/ids/1/subjects')).body).toEqual(['users-value']);
+
+    expect((await call(base, 'DELETE', '/subjects/users-value/versions/2?permanent=true')).body).toMatchObject({
+      error_code: 40407,
+    });
+    expect((await call(base, 'DELETE', '/subjects/users-value/versions/2')).body).toBe(2);
+    expect((await call(base, 'DELETE', '/subjects/users-value/versions/2')).body).toMatchObject({ error_code: 40406 });
+    expect((await call(base, 'GET', '/subjects/users-value/versions')).body).toEqual([1]);
+    expect((await call(base, 'GET', '/subjects/users-value/versions?deleted=true')).body).toEqual([1, 2]);
+    expect((await call(base, 'DELETE', '/subjects/users-value/versions/2?permanent=true')).body).toBe(2);
+    expect((await call(base, 'GET', '/schemas/ids/2')).body).toMatchObject({ error_code: 40403 });
+    // Ids are never reissued: a new schema after the permanent delete gets a fresh one.
+    const v3 = JSON.stringify({ type: 'enum', name: 'Color', symbols: ['RED'] });
+    expect((await call(base, 'POST', '/subjects/users-value/versions', { schema: v3 })).body).toEqual({ id: 4 });
+    // Versions follow those still in the topic: a permanently deleted latest version's number is given again.
+    expect((await call(base, 'GET', '/subjects/users-value/versions')).body).toEqual([1, 2]);
+  });
+
+  it('a fresh gateway process reading _schemas gives identical answers', async () => {
+    fresh = await GatewayProcess.start(dev.bootstrap);
+    await ready(fresh.url);
+    const paths = [
+      '/subjects',
+      '/subjects?deleted=true',
+      '/subjects/users-value/versions',
+      '/subjects/users-value/versions?deleted=true',
+      '/subjects/users-value/versions/latest',
+      '/subjects/users-value/versions/1',
+      '/subjects/users-value/versions/2',
+      '/subjects/doc-value/versions/1',
+      '/schemas/ids/1',
+      '/schemas/ids/1/versions',
+      '/schemas/ids/2',
+      '/schemas/ids/3',
+      '/schemas/ids/4/subjects',
+      '/subjects/people-value/versions',
+      '/config',
+      '/config/users-value',
+    ];
+    for (const path of paths) {
+      expect({ path, ...(await call(fresh.url, 'GET', path)) }).toEqual({ path, ...(await call(base, 'GET', path)) });
+    }
+  });
+});
