@@ -55,7 +55,9 @@ export function gatewayCommand(): Command {
     )
     .addHelpText(
       'after',
-      '\nReadiness: /readyz answers 503 with the reason until the cluster answers Metadata, then 200.\n' +
+      '\nReadiness: /readyz answers 503 with the reason until the cluster answers Metadata and the\n' +
+        'registry has read the _schemas topic (created if missing: 1 partition, compacted), then 200.\n' +
+        'Only one gateway per cluster should take registry writes until writer election lands.\n' +
         '\nExample:\n  runnel gateway --bootstrap 127.0.0.1:9092 --registry-port 8081\n',
     )
     .action(async (options: GatewayCommandOptions) => {
