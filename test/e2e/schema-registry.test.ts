@@ -56,6 +56,7 @@ describe('Schema Registry API through runnel dev', () => {
   let dev: DevProcess;
   let base: string;
   let fresh: GatewayProcess | undefined;
+  let highestId = 0;
 
   beforeAll(async () => {
     dev = await DevProcess.start();
@@ -178,9 +179,30 @@ describe('Schema Registry API through runnel dev', () => {
     expect((await call(base, 'GET', '/subjects/users-value/versions')).body).toEqual([1, 2]);
   });
 
-  it('a fresh gateway process reading _schemas gives identical answers', async () => {
-    fresh = await GatewayProcess.start(dev.bootstrap);
-    await ready(fresh.url);
+  it('concurrent registrations get distinct ids and versions; concurrent same schema gets one id', async () => {
+    const schemaOf = (i: number): string => JSON.stringify({ type: 'enum', name: `E${i}`, symbols: ['A'] });
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const answer = await call(base, 'POST', '/subjects/many-value/versions', { schema: schemaOf(i) });
+        return (answer.body as { id: number }).id;
+      }),
+    );
+    expect(new Set(ids).size).toBe(20);
+    expect((await call(base, 'GET', '/subjects/many-value/versions')).body).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    const same = await Promise.all(
+      Array.from({ length: 10 }, () => call(base, 'POST', '/subjects/same-value/versions', { schema: schemaOf(99) })),
+    );
+    const sameIds = new Set(same.map((a) => (a.body as { id: number }).id));
+    expect(sameIds.size).toBe(1);
+    // The last new id handed out so far: every earlier registration got a smaller one.
+    highestId = [...sameIds][0] ?? 0;
+    expect(highestId).toBeGreaterThan(Math.max(...ids));
+    expect((await call(base, 'GET', '/subjects/same-value/versions')).body).toEqual([1]);
+  });
+
+  it('a fresh gateway process, then the restarted dev process, read _schemas and give identical answers', async () => {
     const paths = [
       '/subjects',
       '/subjects?deleted=true',
@@ -190,6 +212,8 @@ describe('Schema Registry API through runnel dev', () => {
       '/subjects/users-value/versions/1',
       '/subjects/users-value/versions/2',
       '/subjects/doc-value/versions/1',
+      '/subjects/many-value/versions',
+      '/subjects/many-value/versions/20',
       '/schemas/ids/1',
       '/schemas/ids/1/versions',
       '/schemas/ids/2',
@@ -199,8 +223,22 @@ describe('Schema Registry API through runnel dev', () => {
       '/config',
       '/config/users-value',
     ];
-    for (const path of paths) {
-      expect({ path, ...(await call(fresh.url, 'GET', path)) }).toEqual({ path, ...(await call(base, 'GET', path)) });
-    }
+    const before = await Promise.all(paths.map(async (path) => ({ path, ...(await call(base, 'GET', path)) })));
+    const answersFrom = (url: string) =>
+      Promise.all(paths.map(async (path) => ({ path, ...(await call(url, 'GET', path)) })));
+
+    fresh = await GatewayProcess.start(dev.bootstrap);
+    await ready(fresh.url);
+    expect(await answersFrom(fresh.url)).toEqual(before);
+    await fresh.kill('SIGTERM');
+
+    expect(await dev.kill('SIGTERM')).toBe(0);
+    await dev.restart();
+    base = `http://127.0.0.1:${dev.registryPort}`;
+    await ready(base);
+    expect(await answersFrom(base)).toEqual(before);
+    // Ids continue after the highest one in the topic.
+    const next = await call(base, 'POST', '/subjects/after-restart/versions', { schema: '"bytes"' });
+    expect(next.body).toEqual({ id: highestId + 1 });
   });
 });

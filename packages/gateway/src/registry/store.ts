@@ -30,6 +30,8 @@ export interface StoreOptions {
   bootstrap: string;
   logger: Logger;
   topic?: string;
+  /** How long a write waits to read its own records back before answering 50002. Default 30 s. */
+  readBackMs?: number;
 }
 
 interface Waiter {
@@ -53,8 +55,10 @@ export class SchemaStore {
   #tail: Promise<void> = Promise.resolve();
   #queue: Promise<unknown> = Promise.resolve();
   #skipped = 0;
+  readonly #readBackMs: number;
 
   constructor(options: StoreOptions) {
+    this.#readBackMs = options.readBackMs ?? 30_000;
     this.#client = options.client;
     this.#bootstrap = options.bootstrap;
     this.#logger = options.logger;
@@ -104,7 +108,21 @@ export class SchemaStore {
     }
     const after = baseOffset + BigInt(records.length);
     if (this.#position >= after) return;
-    await new Promise<void>((resolve) => this.#waiters.push({ offset: after, resolve }));
+    // The write is durable (acks=all) but not yet visible here; answering now could let a read miss it.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(registryErrors.timeout(`reading back offset ${after - 1n} of ${this.topic}`));
+      }, this.#readBackMs);
+      const waiter: Waiter = {
+        offset: after,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.#waiters.push(waiter);
+    });
   }
 
   async stop(): Promise<void> {
@@ -136,6 +154,11 @@ export class SchemaStore {
       try {
         // Long-poll once caught up: the broker answers as soon as a record arrives, which is what write() waits for.
         const fetched = await reader.fetch(this.topic, 0, this.#position, { maxWaitMs: this.#caughtUp ? 500 : 0 });
+        if (fetched.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE && !this.#caughtUp) {
+          // Records were deleted below the log start (DeleteRecords): start from what the log still has.
+          this.#position = (await reader.listOffsets(this.topic, 0, -2n)).offset;
+          continue;
+        }
         if (fetched.errorCode !== 0) throw new KafkaError(fetched.errorCode);
         const batches = await decodeRecordBatches(fetched.records);
         for (const batch of batches) {
