@@ -18,23 +18,35 @@ export class RegistryHost {
   #service: RegistryService | null = null;
   #waiters: ((service: RegistryService) => void)[] = [];
   #failure: string | null = null;
+  #stopped = false;
 
   constructor(options: { logger: Logger; waitMs?: number }) {
     this.#logger = options.logger;
     this.#waitMs = options.waitMs ?? 30_000;
   }
 
-  /** Opens the store over a connected client (owned by the caller) and serves once it has caught up. */
+  /**
+   * Opens the store over a connected client (owned by the caller) and serves once it has caught up. Opening is
+   * retried (a cluster that just answered may not accept topic creation yet) until it succeeds or stop() is called.
+   */
   async open(client: KafkaClient, bootstrap: string): Promise<void> {
-    const store = new SchemaStore({ client, bootstrap, logger: this.#logger });
-    this.#store = store;
-    try {
-      await store.start();
-    } catch (error) {
-      this.#failure = `schemas topic not readable: ${(error as Error).message}`;
-      this.#logger.error({ err: error }, 'opening the schemas topic failed');
-      return;
+    let backoffMs = 100;
+    let store: SchemaStore | null = null;
+    while (store === null && !this.#stopped) {
+      const candidate = new SchemaStore({ client, bootstrap, logger: this.#logger });
+      this.#store = candidate;
+      try {
+        await candidate.start();
+        store = candidate;
+      } catch (error) {
+        await candidate.stop();
+        if (this.#failure === null) this.#logger.warn({ err: error }, 'opening the schemas topic failed; retrying');
+        this.#failure = `schemas topic not readable: ${(error as Error).message}`;
+        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 2_000);
+      }
     }
+    if (store === null || this.#stopped) return;
     await store.caughtUp();
     const service = new RegistryService(store);
     this.#service = service;
@@ -64,6 +76,7 @@ export class RegistryHost {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     await this.#store?.stop();
   }
 }
