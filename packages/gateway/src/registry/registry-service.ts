@@ -8,6 +8,7 @@
  * under NONE (checking is a later step of issue 13).
  */
 
+import type { KafkaRecord } from '@runnel/protocol';
 import { registryErrors } from './registry-error.ts';
 import { parseSchema } from './schema-formats.ts';
 import {
@@ -20,7 +21,17 @@ import {
   type VersionEntry,
   versionsOf,
 } from './state.ts';
-import type { SchemaStore } from './store.ts';
+
+/**
+ * What the service needs of storage: the state, one write section at a time, and a write that resolves once the
+ * state shows it. SchemaStore is the real one; tests use an in-memory one that applies records at once.
+ */
+export interface StoreAccess {
+  readonly state: RegistryState;
+  exclusive<T>(operation: () => Promise<T>): Promise<T>;
+  write(records: KafkaRecord[]): Promise<void>;
+}
+
 import {
   type ConfigValue,
   encodeKey,
@@ -77,9 +88,9 @@ export function parseSchemaRequest(body: unknown): SchemaRequest {
 }
 
 export class RegistryService {
-  readonly #store: SchemaStore;
+  readonly #store: StoreAccess;
 
-  constructor(store: SchemaStore) {
+  constructor(store: StoreAccess) {
     this.#store = store;
   }
 

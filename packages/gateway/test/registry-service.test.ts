@@ -1,0 +1,154 @@
+/**
+ * The registry's operations over an in-memory store that applies each
+ * written record with the same reducer the real store uses: which records
+ * each operation writes (in Confluent's format) and the rules it enforces,
+ * without a cluster. The same flows run against a real broker in
+ * test/e2e/schema-registry.test.ts.
+ */
+import type { KafkaRecord } from '@runnel/protocol';
+import { describe, expect, it } from 'vitest';
+import { RegistryError } from '../src/registry/registry-error.ts';
+import {
+  parseSchemaRequest,
+  parseVersion,
+  RegistryService,
+  type StoreAccess,
+} from '../src/registry/registry-service.ts';
+import { applyRecord, emptyState, type RegistryState } from '../src/registry/state.ts';
+
+class MemoryStore implements StoreAccess {
+  readonly state: RegistryState = emptyState();
+  readonly written: { key: string; value: string | null }[] = [];
+
+  exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    return operation();
+  }
+
+  async write(records: KafkaRecord[]): Promise<void> {
+    for (const record of records) {
+      this.written.push({ key: String(record.key), value: record.value === null ? null : String(record.value) });
+      expect(applyRecord(this.state, record.key, record.value)).toBeNull();
+    }
+  }
+}
+
+const avro = (name: string): string => JSON.stringify({ type: 'record', name, fields: [] });
+
+function setup(): { store: MemoryStore; service: RegistryService } {
+  const store = new MemoryStore();
+  return { store, service: new RegistryService(store) };
+}
+
+async function codeOf(work: () => unknown): Promise<number> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof RegistryError) return error.errorCode;
+    throw error;
+  }
+  throw new Error('expected a RegistryError');
+}
+
+describe('register', () => {
+  it('writes one SCHEMA record in Confluent`s format; the same schema again writes nothing', async () => {
+    const { store, service } = setup();
+    expect(await service.register('s', parseSchemaRequest({ schema: avro('A') }))).toBe(1);
+    expect(store.written).toEqual([
+      {
+        key: '{"keytype":"SCHEMA","subject":"s","version":1,"magic":1}',
+        value: `{"subject":"s","version":1,"id":1,"schema":${JSON.stringify(avro('A'))},"deleted":false}`,
+      },
+    ]);
+    expect(await service.register('s', parseSchemaRequest({ schema: ` ${avro('A')} ` }))).toBe(1);
+    expect(store.written).toHaveLength(1);
+  });
+
+  it('reuses the id of the same content under another subject; another type with the same text is another id', async () => {
+    const { service } = setup();
+    expect(await service.register('a', parseSchemaRequest({ schema: '{"type":"string"}' }))).toBe(1);
+    expect(await service.register('b', parseSchemaRequest({ schema: '{"type":"string"}' }))).toBe(1);
+    expect(await service.register('c', parseSchemaRequest({ schema: '{"type":"string"}', schemaType: 'JSON' }))).toBe(
+      2,
+    );
+  });
+
+  it('refuses an invalid Avro schema, an unknown type and an empty schema with 42201', async () => {
+    const { service } = setup();
+    expect(await codeOf(() => service.register('s', parseSchemaRequest({ schema: '{"type":"nope"}' })))).toBe(42201);
+    expect(await codeOf(() => parseSchemaRequest({ schema: '"int"', schemaType: 'XML' }))).toBe(42201);
+    expect(await codeOf(() => parseSchemaRequest({ schema: '' }))).toBe(42201);
+  });
+
+  it('keeps metadata and ruleSet in the record and the answer', async () => {
+    const { store, service } = setup();
+    const metadata = { properties: { owner: 'team-a' } };
+    await service.register('s', parseSchemaRequest({ schema: '"int"', metadata }));
+    expect(JSON.parse(store.written[0]?.value ?? '{}').metadata).toEqual(metadata);
+    expect(service.version('s', 'latest', false).metadata).toEqual(metadata);
+  });
+});
+
+describe('versions', () => {
+  it('parses latest, -1 and numbers; anything else is 42202', async () => {
+    expect(parseVersion('latest')).toBe('latest');
+    expect(parseVersion('-1')).toBe('latest');
+    expect(parseVersion('12')).toBe(12);
+    for (const bad of ['0', '-2', 'x', '2147483648', '1.5']) expect(await codeOf(() => parseVersion(bad))).toBe(42202);
+  });
+
+  it('40401 for an unknown subject, 40402 for an unknown version', async () => {
+    const { service } = setup();
+    await service.register('s', parseSchemaRequest({ schema: avro('A') }));
+    expect(await codeOf(() => service.version('t', 1, false))).toBe(40401);
+    expect(await codeOf(() => service.version('s', 2, false))).toBe(40402);
+  });
+});
+
+describe('deletes', () => {
+  it('a subject soft delete writes DELETE_SUBJECT up to its last version; permanent writes tombstones', async () => {
+    const { store, service } = setup();
+    await service.register('s', parseSchemaRequest({ schema: avro('A') }));
+    await service.register('s', parseSchemaRequest({ schema: avro('B') }));
+    expect(await codeOf(() => service.deleteSubject('s', true))).toBe(40405);
+    expect(await service.deleteSubject('s', false)).toEqual([1, 2]);
+    expect(store.written.at(-1)).toEqual({
+      key: '{"keytype":"DELETE_SUBJECT","subject":"s","magic":0}',
+      value: '{"subject":"s","version":2}',
+    });
+    expect(await codeOf(() => service.deleteSubject('s', false))).toBe(40404);
+    expect(await service.deleteSubject('s', true)).toEqual([1, 2]);
+    expect(store.written.slice(-3).map((r) => r.value)).toEqual([null, null, null]);
+    expect(await codeOf(() => service.deleteSubject('s', false))).toBe(40401);
+    // Ids are not handed out again after a permanent delete.
+    expect(await service.register('s', parseSchemaRequest({ schema: avro('C') }))).toBe(3);
+  });
+
+  it('a version soft delete rewrites it with deleted:true; permanent needs it soft-deleted first', async () => {
+    const { store, service } = setup();
+    await service.register('s', parseSchemaRequest({ schema: avro('A') }));
+    expect(await codeOf(() => service.deleteVersion('s', 1, true))).toBe(40407);
+    expect(await service.deleteVersion('s', 'latest', false)).toBe(1);
+    expect(JSON.parse(store.written.at(-1)?.value ?? '{}').deleted).toBe(true);
+    expect(await codeOf(() => service.deleteVersion('s', 1, false))).toBe(40406);
+    expect(service.version('s', 1, true).deleted).toBe(true);
+    expect(await service.deleteVersion('s', 1, true)).toBe(1);
+    expect(await codeOf(() => service.schemaById(1))).toBe(40403);
+  });
+});
+
+describe('compatibility config', () => {
+  it('defaults to BACKWARD; a subject without its own is 40408 unless it falls back; levels are case-insensitive', async () => {
+    const { store, service } = setup();
+    expect(service.compatibility(null, true)).toBe('BACKWARD');
+    expect(await codeOf(() => service.compatibility('s', false))).toBe(40408);
+    expect(await service.setCompatibility('s', 'forward_transitive')).toBe('FORWARD_TRANSITIVE');
+    expect(store.written.at(-1)).toEqual({
+      key: '{"keytype":"CONFIG","subject":"s","magic":0}',
+      value: '{"compatibilityLevel":"FORWARD_TRANSITIVE"}',
+    });
+    expect(await codeOf(() => service.setCompatibility(null, 'SIDEWAYS'))).toBe(42203);
+    expect(await service.deleteCompatibility('s')).toBe('FORWARD_TRANSITIVE');
+    expect(store.written.at(-1)?.value).toBeNull();
+    expect(service.compatibility('s', true)).toBe('BACKWARD');
+  });
+});
