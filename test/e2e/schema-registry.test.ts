@@ -132,6 +132,13 @@ describe('Schema Registry API through runnel dev', () => {
     expect(await code('GET', '/subjects/users-value/versions/0')).toBe(42202);
     expect(await code('PUT', '/config', { compatibility: 'SIDEWAYS' })).toBe(42203);
     expect(await code('GET', '/config/users-value')).toBe(40408);
+    const malformed = await fetch(`${base}/subjects/users-value/versions`, {
+      method: 'POST',
+      headers: { 'content-type': registryType },
+      body: '{not json',
+    });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error_code: 400 });
   });
 
   it('config: global and subject levels are stored and returned', async () => {
@@ -150,7 +157,12 @@ describe('Schema Registry API through runnel dev', () => {
     expect((await call(base, 'DELETE', '/subjects/people-value?permanent=true')).body).toMatchObject({
       error_code: 40405,
     });
-    expect((await call(base, 'DELETE', '/subjects/people-value')).body).toEqual([1]);
+    // Registry clients send a JSON content type with no body on DELETE: no body, not a parse error.
+    const soft = await fetch(`${base}/subjects/people-value`, {
+      method: 'DELETE',
+      headers: { 'content-type': registryType },
+    });
+    expect(await soft.json()).toEqual([1]);
     expect((await call(base, 'DELETE', '/subjects/people-value')).body).toMatchObject({ error_code: 40404 });
     expect((await call(base, 'GET', '/subjects')).body).toEqual(['doc-value', 'users-value']);
     expect((await call(base, 'GET', '/subjects?deleted=true')).body).toEqual([

@@ -12,12 +12,30 @@ import { registerConfigRoutes } from './routes/config.ts';
 import { registerSchemaRoutes } from './routes/schemas.ts';
 import { registerSubjectRoutes } from './routes/subjects.ts';
 
-/** Request content types Confluent's registry takes (application/json is Fastify's own). */
-const registryBodyTypes = ['application/vnd.schemaregistry.v1+json', 'application/vnd.schemaregistry+json'];
+/** Request content types Confluent's registry takes. */
+const registryBodyTypes = [
+  'application/vnd.schemaregistry.v1+json',
+  'application/vnd.schemaregistry+json',
+  'application/json',
+];
 
 export function registerRegistryRoutes(app: FastifyInstance, host: RegistryHost): void {
   registerRootRoutes(app);
-  app.addContentTypeParser(registryBodyTypes, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // Fastify's own JSON parser refuses an empty body with a JSON content type, which registry clients send on
+  // DELETE; an empty body is no body here. A body that does not parse is a 400, as Confluent's answers it.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(registryBodyTypes, { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, null);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(Object.assign(new Error(`Invalid JSON body: ${(error as Error).message}`), { statusCode: 400 }), undefined);
+    }
+  });
   void app.register(async (scope) => {
     scope.addHook('onSend', async (_request, reply, payload) => {
       reply.header('content-type', registryContentType);
