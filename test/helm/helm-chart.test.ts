@@ -135,9 +135,9 @@ describe('helm chart helm/runnel', () => {
       expect(claims).toHaveLength(1);
     });
 
-    it('the gateway: 2 replicas reaching the bootstrap Service, ready on /readyz of the registry port, Service on 8081', () => {
+    it('the gateway: 1 replica (one registry writer until election lands) reaching the bootstrap Service, ready on /readyz of the registry port, Service on 8081', () => {
       const deployment = find(objects, 'Deployment', 'r1-runnel-gateway');
-      expect(deployment.spec).toMatchObject({ replicas: 2 });
+      expect(deployment.spec).toMatchObject({ replicas: 1 });
       const gateway = podSpec(deployment).containers[0];
       expect(gateway?.args).toEqual(['gateway']);
       expect(env(gateway, 'RUNNEL_BOOTSTRAP')).toBe(`r1-runnel-bootstrap.${namespace}.svc.cluster.local:9092`);
