@@ -2,7 +2,7 @@
  * Avro reader/writer compatibility: can a reader holding `reader` decode
  * every datum written with `writer`? The rules are the Avro
  * specification's "Schema Resolution" section, checked statically:
- * records and named types match by full name or a reader alias; reader
+ * records, enums and fixed match by unqualified name or a reader alias; reader
  * fields match writer fields by name or a reader field alias; a reader
  * field the writer lacks needs a default; enums need every writer symbol
  * unless the reader has a default symbol; fixed needs the same size;
@@ -184,8 +184,11 @@ class Checker {
 }
 
 function names(reader: Named, writer: Named, path: string): AvroIncompatibility[] {
-  // avsc gives full names, and aliases already qualified by the type's namespace.
-  if (reader.name === writer.name || (reader.aliases ?? []).includes(writer.name)) return [];
+  // The spec matches named types by unqualified name (a namespace may
+  // change), as Avro's Java and Python checkers do; a reader alias must
+  // name the writer's full name. avsc gives full names, with aliases
+  // already qualified by the namespace of the type they are on.
+  if (shortName(reader.name) === shortName(writer.name) || (reader.aliases ?? []).includes(writer.name)) return [];
   return [
     {
       type: 'NAME_MISMATCH',
@@ -243,4 +246,8 @@ function itemsOf(type: AvroType): AvroType {
 
 function valuesOf(type: AvroType): AvroType {
   return (type as AvroType & { readonly valuesType: AvroType }).valuesType;
+}
+
+function shortName(fullName: string): string {
+  return fullName.slice(fullName.lastIndexOf('.') + 1);
 }
