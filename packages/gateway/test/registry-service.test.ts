@@ -33,6 +33,9 @@ class MemoryStore implements StoreAccess {
 }
 
 const avro = (name: string): string => JSON.stringify({ type: 'record', name, fields: [] });
+/** A compatible (BACKWARD and FORWARD) next version of avro(name): one more field, with a default. */
+const withField = (name: string): string =>
+  JSON.stringify({ type: 'record', name, fields: [{ name: 'x', type: 'int', default: 0 }] });
 
 function setup(): { store: MemoryStore; service: RegistryService } {
   const store = new MemoryStore();
@@ -108,7 +111,7 @@ describe('deletes', () => {
   it('a subject soft delete writes DELETE_SUBJECT up to its last version; permanent writes tombstones', async () => {
     const { store, service } = setup();
     await service.register('s', parseSchemaRequest({ schema: avro('A') }));
-    await service.register('s', parseSchemaRequest({ schema: avro('B') }));
+    await service.register('s', parseSchemaRequest({ schema: withField('A') }));
     expect(await codeOf(() => service.deleteSubject('s', true))).toBe(40405);
     expect(await service.deleteSubject('s', false)).toEqual([1, 2]);
     expect(store.written.at(-1)).toEqual({
@@ -150,5 +153,40 @@ describe('compatibility config', () => {
     expect(await service.deleteCompatibility('s')).toBe('FORWARD_TRANSITIVE');
     expect(store.written.at(-1)?.value).toBeNull();
     expect(service.compatibility('s', true)).toBe('BACKWARD');
+  });
+});
+
+describe('compatibility checks', () => {
+  it('refuses an incompatible registration with 409 under the subject level, and accepts it under NONE', async () => {
+    const { store, service } = setup();
+    await service.register('s', parseSchemaRequest({ schema: withField('A') }));
+    const written = store.written.length;
+    // A renamed record cannot read the old data (BACKWARD, the default).
+    const error = await service.register('s', parseSchemaRequest({ schema: avro('B') })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).errorCode).toBe(409);
+    expect((error as RegistryError).message).toMatch(
+      /^Schema being registered is incompatible with an earlier schema for subject "s", details: \[\{errorType:'NAME_MISMATCH'/,
+    );
+    expect(store.written).toHaveLength(written);
+    await service.setCompatibility('s', 'NONE');
+    expect(await service.register('s', parseSchemaRequest({ schema: avro('B') }))).toBe(2);
+  });
+
+  it('tests a schema against one version or all, verbose messages naming the failing version', async () => {
+    const { service } = setup();
+    await service.register('s', parseSchemaRequest({ schema: avro('A') }));
+    await service.register('s', parseSchemaRequest({ schema: withField('A') }));
+    await service.setCompatibility('s', 'FORWARD_TRANSITIVE');
+    // Dropping the default: version 2 can still read it (it has `x`), version 1 too (it ignores `x`).
+    const required = JSON.stringify({ type: 'record', name: 'A', fields: [{ name: 'x', type: 'int' }] });
+    expect(service.testCompatibility('s', parseSchemaRequest({ schema: required }), 'all').is_compatible).toBe(true);
+    // A string `x`: version 2 cannot read it; version 1 ignores the field.
+    const text = JSON.stringify({ type: 'record', name: 'A', fields: [{ name: 'x', type: 'string' }] });
+    const all = service.testCompatibility('s', parseSchemaRequest({ schema: text }), 'all');
+    expect(all.is_compatible).toBe(false);
+    expect(all.messages.filter((m) => m.startsWith('{oldSchemaVersion'))).toEqual(['{oldSchemaVersion: 2}']);
+    expect(service.testCompatibility('s', parseSchemaRequest({ schema: text }), 1).is_compatible).toBe(true);
+    expect(await codeOf(() => service.testCompatibility('s', parseSchemaRequest({ schema: text }), 3))).toBe(40402);
   });
 });

@@ -46,6 +46,12 @@ export const registryErrors = {
       42203,
       'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive',
     ),
+  // Confluent's default code for an incompatible schema is the bare 409; the details are its verbose messages.
+  incompatibleSchema: (subject: string, messages: readonly string[]) =>
+    new RegistryError(
+      409,
+      `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${messages.join(', ')}]`,
+    ),
   storeError: () => new RegistryError(50001, 'Error in the backend data store'),
   timeout: (what: string) => new RegistryError(50002, `Operation timed out: ${what}`),
 };

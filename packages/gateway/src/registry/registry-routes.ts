@@ -1,6 +1,6 @@
 /**
  * The Schema Registry API on the registry port: the root probe and the
- * subjects, schemas and config resources, in one Fastify scope that reads
+ * subjects, schemas, config and compatibility resources, in one Fastify scope that reads
  * request bodies in the three content types Confluent's clients send and
  * answers every registry route in `application/vnd.schemaregistry.v1+json`.
  */
@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { registryContentType } from './error-body.ts';
 import type { RegistryHost } from './registry-host.ts';
 import { registerRootRoutes } from './root-routes.ts';
+import { registerCompatibilityRoutes } from './routes/compatibility.ts';
 import { registerConfigRoutes } from './routes/config.ts';
 import { registerSchemaRoutes } from './routes/schemas.ts';
 import { registerSubjectRoutes } from './routes/subjects.ts';
@@ -44,5 +45,6 @@ export function registerRegistryRoutes(app: FastifyInstance, host: RegistryHost)
     registerSubjectRoutes(scope, host);
     registerSchemaRoutes(scope, host);
     registerConfigRoutes(scope, host);
+    registerCompatibilityRoutes(scope, host);
   });
 }

@@ -3,12 +3,14 @@
  * writes decide (id, version, what to delete) from the state inside the
  * store's `exclusive` section, write the records Confluent writes for
  * them, and answer once the store has read them back. Errors are
- * RegistryErrors with Confluent's codes. Compatibility levels are stored
- * and returned, but not checked yet: every registration is accepted as
- * under NONE (checking is a later step of issue 13).
+ * RegistryErrors with Confluent's codes. A registration is checked
+ * against the subject's live versions under its compatibility level
+ * (compat/): an incompatible schema is refused with 409.
  */
 
 import type { KafkaRecord } from '@runnel/protocol';
+import type { CompatibilityLevel, CompatibilityResult } from './compat/compatibility-levels.ts';
+import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
 import { registryErrors } from './registry-error.ts';
 import { parseSchema } from './schema-formats.ts';
 import {
@@ -146,6 +148,9 @@ export class RegistryService {
         (v) => contentKey(v.schemaType, v.schema, v.references) === key,
       );
       if (existing !== undefined) return existing.id;
+      const level = this.compatibility(subject, true) as CompatibilityLevel;
+      const verdict = this.#check(level, request, versionsOf(state, subject, false));
+      if (!verdict.is_compatible) throw registryErrors.incompatibleSchema(subject, verdict.messages);
       const id = state.idByContent.get(key) ?? state.maxId + 1;
       const version = nextVersion(state, subject);
       await this.#store.write([
@@ -245,9 +250,41 @@ export class RegistryService {
     });
   }
 
+  /**
+   * POST /compatibility/subjects/{subject}/versions[/{version}]: the
+   * candidate against one version (the level's direction, that version
+   * only), or, with no version, against what the level names.
+   */
+  testCompatibility(subject: string, request: SchemaRequest, spec: VersionSpec | 'all'): CompatibilityResult {
+    const level = this.compatibility(subject, true) as CompatibilityLevel;
+    if (spec === 'all') return this.#check(level, request, versionsOf(this.#state, subject, false));
+    const one = this.version(subject, spec, false);
+    return this.#check(level.replace('_TRANSITIVE', '') as CompatibilityLevel, request, [one]);
+  }
+
+  #check(level: CompatibilityLevel, request: SchemaRequest, earlier: readonly VersionEntry[]): CompatibilityResult {
+    const { schema } = this.#identify(request);
+    const candidate = { schemaType: request.schemaType, schema, referenced: this.#referenced(request.references) };
+    const versions: EarlierVersion[] = earlier.map((v) => ({
+      version: v.version,
+      schemaType: v.schemaType,
+      schema: v.schema,
+      referenced: this.#referenced(v.references),
+    }));
+    return subjectCompatibility(level, candidate, versions);
+  }
+
   /** The content identity of a submitted schema: parsed (42201 when invalid) with its references resolved. */
   #identify(request: SchemaRequest): { key: string; schema: string } {
-    const referenced = request.references.map((ref) => {
+    const referenced = this.#referenced(request.references);
+    const parsed = parseSchema(request.schemaType, request.schema, referenced);
+    if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
+    return { key: contentKey(request.schemaType, parsed.schema, request.references), schema: parsed.schema };
+  }
+
+  /** The texts of the referenced schemas, in order (42201 when one is missing). */
+  #referenced(references: readonly SchemaReference[]): string[] {
+    return references.map((ref) => {
       const entry = this.#state.subjects.get(ref.subject)?.get(ref.version);
       if (entry === undefined) {
         throw registryErrors.invalidSchema(
@@ -256,8 +293,5 @@ export class RegistryService {
       }
       return entry.schema;
     });
-    const parsed = parseSchema(request.schemaType, request.schema, referenced);
-    if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
-    return { key: contentKey(request.schemaType, parsed.schema, request.references), schema: parsed.schema };
   }
 }
