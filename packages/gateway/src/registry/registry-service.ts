@@ -9,7 +9,11 @@
  */
 
 import type { KafkaRecord } from '@runnel/protocol';
-import type { CompatibilityLevel, CompatibilityResult } from './compat/compatibility-levels.ts';
+import {
+  type CompatibilityLevel,
+  type CompatibilityResult,
+  isCompatibilityLevel,
+} from './compat/compatibility-levels.ts';
 import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
 import { registryErrors } from './registry-error.ts';
 import { parseSchema } from './schema-formats.ts';
@@ -45,15 +49,6 @@ import {
   type SchemaType,
 } from './store-records.ts';
 
-export const compatibilityLevels = [
-  'NONE',
-  'BACKWARD',
-  'BACKWARD_TRANSITIVE',
-  'FORWARD',
-  'FORWARD_TRANSITIVE',
-  'FULL',
-  'FULL_TRANSITIVE',
-] as const;
 /** Confluent's default when neither the subject nor the registry has a level set. */
 export const defaultCompatibility = 'BACKWARD';
 
@@ -231,7 +226,7 @@ export class RegistryService {
 
   setCompatibility(subject: string | null, level: unknown): Promise<string> {
     const upper = typeof level === 'string' ? level.toUpperCase() : '';
-    if (!(compatibilityLevels as readonly string[]).includes(upper)) throw registryErrors.invalidCompatibilityLevel();
+    if (!isCompatibilityLevel(upper)) throw registryErrors.invalidCompatibilityLevel();
     return this.#store.exclusive(async () => {
       const value: ConfigValue = { ...this.#state.configs.get(subject), compatibilityLevel: upper };
       await this.#store.write([{ key: encodeKey({ keytype: 'CONFIG', subject }), value: encodeValue(value) }]);

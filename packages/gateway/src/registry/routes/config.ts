@@ -1,8 +1,7 @@
 /**
  * The config resource: the compatibility level, global and per subject.
- * Levels are stored in `_schemas` and returned; they are not enforced yet
- * (every registration is accepted, as under NONE) until the compatibility
- * step of issue 13.
+ * Levels are stored in `_schemas`; registering checks against them
+ * (compat/, and the compatibility resource in compatibility.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { RegistryHost } from '../registry-host.ts';
