@@ -15,11 +15,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { KafkaClient } from '@runnel/client';
 import { serverNodeFlags } from '../../packages/cli/src/server-node-flags.ts';
 import { BenchCluster } from '../bench-replication/cluster.ts';
-import { ensureTopics, startBroker } from './broker-process.ts';
+import { createTopicAndWait, ensureTopics, startBroker } from './broker-process.ts';
 import { measureDisk, measureLoopbackTcp } from './ceilings.ts';
 import { type ThreadCpuMs, threadCpuMs } from './process-cpu.ts';
 import { buildRdkafkaTool, runToolJson, startMockCluster } from './rdkafka-tool.ts';
@@ -37,7 +35,6 @@ import {
   type Target,
 } from './real-client-report.ts';
 
-const isrTimeoutMs = 60_000;
 const loopbackMs = 3000;
 const loopbackChunkBytes = 1024 * 1024;
 const diskChunkBytes = 1024 * 1024;
@@ -89,30 +86,6 @@ async function withServerCpu<T>(
     other: after.other - before.other,
   };
   return { value, cpu, wallMs };
-}
-
-/** Creates `topic` with RF 3 and min.insync.replicas 2 and waits for every partition's full ISR. */
-async function createRf3Topic(bootstrap: string, topic: string, partitions: number): Promise<void> {
-  const client = await KafkaClient.connect({ bootstrap, clientId: 'runnel-bench-real-client' });
-  try {
-    const [created] = await client.createTopics([
-      { name: topic, numPartitions: partitions, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
-    ]);
-    if (created === undefined || created.errorCode !== 0) throw new Error(`create ${topic}: ${created?.errorName}`);
-    const deadline = performance.now() + isrTimeoutMs;
-    for (;;) {
-      const t = (await client.metadata([topic])).topics.find((x) => x.name === topic);
-      const full =
-        t !== undefined &&
-        t.partitions.length === partitions &&
-        t.partitions.every((p) => p.errorCode === 0 && p.leader >= 0 && p.isr.length === 3);
-      if (full) return;
-      if (performance.now() > deadline) throw new Error(`${topic}: ISR not full after ${isrTimeoutMs} ms`);
-      await sleep(100);
-    }
-  } finally {
-    client.close();
-  }
 }
 
 interface Phase {
@@ -254,7 +227,7 @@ async function rf3Phase(tool: string, o: RealClientOptions, dir: string, results
     nodeFlags: serverNodeFlags,
   });
   try {
-    await createRf3Topic(cluster.bootstrap, topicRf3, o.partitions);
+    await createTopicAndWait(cluster.bootstrap, topicRf3, o.partitions, 3);
     const phase: Phase = {
       ...{ rf: 3, acks: 'all', topic: topicRf3, produce: 'produce-rf3', consume: 'consume-rf3' },
       ...{ bootstrap: { runnel: cluster.bootstrap, mock: mock.bootstrap } },

@@ -10,6 +10,7 @@
 
 import { ConnectionError, KafkaClient, KafkaError } from '@runnel/client';
 import type { Logger } from '@runnel/common';
+import { Backoff } from './backoff.ts';
 
 export interface ClusterLinkOptions {
   bootstrap: string;
@@ -23,8 +24,7 @@ export class ClusterLink {
   readonly #options: ClusterLinkOptions;
   #client: KafkaClient | null = null;
   #notReadyReason: string;
-  #stopped = false;
-  #wakeRetry: (() => void) | null = null;
+  readonly #stop = new AbortController();
   #loop: Promise<void> = Promise.resolve();
   #onReady: ((client: KafkaClient) => void)[] = [];
 
@@ -60,8 +60,7 @@ export class ClusterLink {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#wakeRetry?.();
+    this.#stop.abort();
     await this.#loop;
     this.#client?.close();
     this.#client = null;
@@ -69,13 +68,13 @@ export class ClusterLink {
 
   async #connectUntilAnswered(): Promise<void> {
     const { bootstrap, logger } = this.#options;
-    const backoffMsMax = this.#options.retryBackoffMsMax ?? 2_000;
-    let backoffMs = this.#options.retryBackoffMs ?? 100;
+    const backoff = new Backoff(this.#options.retryBackoffMs ?? 100, this.#options.retryBackoffMsMax ?? 2_000);
+    const stopped = this.#stop.signal;
     let attempts = 0;
-    while (!this.#stopped) {
+    while (!stopped.aborted) {
       attempts += 1;
       const outcome = await this.#attempt(bootstrap);
-      if (this.#stopped) {
+      if (stopped.aborted) {
         if (outcome instanceof KafkaClient) outcome.close();
         return;
       }
@@ -89,8 +88,7 @@ export class ClusterLink {
       this.#notReadyReason = `cluster at ${bootstrap} not answering: ${outcome}`;
       // One line on the first failure, then quiet: a gateway waiting for its cluster is normal at startup.
       if (attempts === 1) logger.warn({ bootstrap, reason: outcome }, 'cluster not reachable yet; retrying');
-      await this.#wait(backoffMs);
-      backoffMs = Math.min(backoffMs * 2, backoffMsMax);
+      await backoff.wait(stopped);
     }
   }
 
@@ -106,16 +104,5 @@ export class ClusterLink {
       if (error instanceof ConnectionError || error instanceof KafkaError) return error.message;
       throw error;
     }
-  }
-
-  #wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wakeRetry = done;
-    });
   }
 }

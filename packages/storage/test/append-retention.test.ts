@@ -6,6 +6,8 @@
  * The check asks V8 itself: a WeakRef to the frame's memory, a forced
  * collection, and the frame must be gone.
  */
+// Not a delay: a WeakRef's target is kept alive until the current job ends (ECMAScript's KeepDuringJob),
+// so one macrotask turn must pass before a collection can clear it.
 import { setImmediate as macrotask } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

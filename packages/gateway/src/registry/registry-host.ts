@@ -7,6 +7,7 @@
  */
 import type { KafkaClient } from '@runnel/client';
 import type { Logger } from '@runnel/common';
+import { Backoff } from '../backoff.ts';
 import { registryErrors } from './registry-error.ts';
 import { RegistryService } from './registry-service.ts';
 import { SchemaStore } from './store.ts';
@@ -18,7 +19,7 @@ export class RegistryHost {
   #service: RegistryService | null = null;
   #waiters: ((service: RegistryService) => void)[] = [];
   #failure: string | null = null;
-  #stopped = false;
+  readonly #stop = new AbortController();
 
   constructor(options: { logger: Logger; waitMs?: number }) {
     this.#logger = options.logger;
@@ -30,9 +31,10 @@ export class RegistryHost {
    * retried (a cluster that just answered may not accept topic creation yet) until it succeeds or stop() is called.
    */
   async open(client: KafkaClient, bootstrap: string): Promise<void> {
-    let backoffMs = 100;
+    const backoff = new Backoff(100, 2_000);
+    const stopped = this.#stop.signal;
     let store: SchemaStore | null = null;
-    while (store === null && !this.#stopped) {
+    while (store === null && !stopped.aborted) {
       const candidate = new SchemaStore({ client, bootstrap, logger: this.#logger });
       this.#store = candidate;
       try {
@@ -42,11 +44,10 @@ export class RegistryHost {
         await candidate.stop();
         if (this.#failure === null) this.#logger.warn({ err: error }, 'opening the schemas topic failed; retrying');
         this.#failure = `schemas topic not readable: ${(error as Error).message}`;
-        await new Promise((resolve) => setTimeout(resolve, backoffMs));
-        backoffMs = Math.min(backoffMs * 2, 2_000);
+        await backoff.wait(stopped);
       }
     }
-    if (store === null || this.#stopped) return;
+    if (store === null || stopped.aborted) return;
     await store.caughtUp();
     const service = new RegistryService(store);
     this.#service = service;
@@ -76,7 +77,7 @@ export class RegistryHost {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#stop.abort();
     await this.#store?.stop();
   }
 }

@@ -19,6 +19,7 @@
 import { ConnectionError, KafkaClient, KafkaError } from '@runnel/client';
 import type { Logger } from '@runnel/common';
 import { decodeRecordBatches, ErrorCode, isControl, type KafkaRecord } from '@runnel/protocol';
+import { Backoff } from '../backoff.ts';
 import { registryErrors } from './registry-error.ts';
 import { applyRecord, emptyState, type RegistryState } from './state.ts';
 
@@ -149,7 +150,7 @@ export class SchemaStore {
 
   async #tailLoop(reader: KafkaClient): Promise<void> {
     const signal = this.#abort.signal;
-    let backoffMs = 50;
+    const backoff = new Backoff(50, 2_000);
     while (!signal.aborted) {
       try {
         // Long-poll once caught up: the broker answers as soon as a record arrives, which is what write() waits for.
@@ -172,7 +173,7 @@ export class SchemaStore {
           const next = batch.header.baseOffset + BigInt(batch.header.lastOffsetDelta) + 1n;
           if (next > this.#position) this.#position = next;
         }
-        backoffMs = 50;
+        backoff.reset();
         this.#release();
         if (!this.#caughtUp && this.#position >= fetched.highWatermark) this.#markCaughtUp();
       } catch (error) {
@@ -180,8 +181,7 @@ export class SchemaStore {
         if (signal.aborted) return;
         // A topic just created may not have a leader yet; a broker may restart. Both pass: retry.
         this.#logger.warn({ err: error, topic: this.topic }, 'schemas topic read failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, backoffMs));
-        backoffMs = Math.min(backoffMs * 2, 2_000);
+        await backoff.wait(signal);
       }
     }
   }
