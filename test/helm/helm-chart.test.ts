@@ -135,14 +135,19 @@ describe('helm chart helm/runnel', () => {
       expect(claims).toHaveLength(1);
     });
 
-    it('the gateway: 1 replica (one registry writer until election lands) reaching the bootstrap Service, ready on /readyz of the registry port, Service on 8081', () => {
+    it('the gateway: 2 replicas advertising their pod IP for forwarded registry writes, reaching the bootstrap Service, ready on /readyz of the registry port, Service on 8081', () => {
       const deployment = find(objects, 'Deployment', 'r1-runnel-gateway');
-      expect(deployment.spec).toMatchObject({ replicas: 1 });
+      expect(deployment.spec).toMatchObject({ replicas: 2 });
       const gateway = podSpec(deployment).containers[0];
       expect(gateway?.args).toEqual(['gateway']);
       expect(env(gateway, 'RUNNEL_BOOTSTRAP')).toBe(`r1-runnel-bootstrap.${namespace}.svc.cluster.local:9092`);
       expect(env(gateway, 'RUNNEL_HOST')).toBe('0.0.0.0');
       expect(env(gateway, 'RUNNEL_REGISTRY_PORT')).toBe('8081');
+      expect(env(gateway, 'RUNNEL_ADVERTISED_URL')).toBe('http://$(POD_IP):8081');
+      expect(gateway?.env?.find((e) => e.name === 'POD_IP')).toEqual({
+        name: 'POD_IP',
+        valueFrom: { fieldRef: { fieldPath: 'status.podIP' } },
+      });
       expect(gateway?.ports).toEqual([{ name: 'registry', containerPort: 8081 }]);
       expect(gateway?.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'registry' });
       expect(find(objects, 'Service', 'r1-runnel-gateway').spec).toMatchObject({

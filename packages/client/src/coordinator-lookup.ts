@@ -66,6 +66,33 @@ export async function onCoordinator<T extends { errorCode: number }>(
   }
 }
 
+/**
+ * InitProducerId for a transactional id on its coordinator: a new epoch
+ * for the id (a new producer id the first time), fencing every earlier
+ * holder. `check` runs on the coordinator's connection first (a version
+ * requirement). The answer's error code is the caller's to read.
+ */
+export function initProducerId(
+  client: KafkaClient,
+  options: {
+    transactionalId: string;
+    transactionTimeoutMs: number;
+    waitMs: number;
+    check?: (connection: Connection) => void;
+  },
+) {
+  const target = { key: options.transactionalId, keyType: CoordinatorKeyType.transaction, waitMs: options.waitMs };
+  return onCoordinator(client, target, async (connection) => {
+    options.check?.(connection);
+    return connection.request(ApiKeys.InitProducerId, {
+      transactionalId: options.transactionalId,
+      transactionTimeoutMs: options.transactionTimeoutMs,
+      producerId: -1n,
+      producerEpoch: -1,
+    });
+  });
+}
+
 export function backoff(attempt: number): Promise<void> {
   const ms = Math.min(backoffMsMax, 50 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -19,6 +19,8 @@ export type { AssignedPartitions } from './consumer-assignment.ts';
 export { decodeConsumerAssignment, encodeConsumerAssignment } from './consumer-assignment.ts';
 export type { ConnectionFailure } from './errors.ts';
 export { ConnectionError, KafkaError } from './errors.ts';
+export type { FencedProducerOptions } from './fenced-producer.ts';
+export { FencedProducer } from './fenced-producer.ts';
 export type {
   CommittedPartitionOffset,
   GroupDescription,
@@ -29,6 +31,8 @@ export type {
   PartitionCommitResult,
 } from './group-admin.ts';
 export { GroupAdmin } from './group-admin.ts';
+export type { GroupAssignmentContext, GroupMembershipOptions } from './group-membership.ts';
+export { GroupMembership } from './group-membership.ts';
 export type { CoordinatorLookups, HangingTransaction } from './hanging-transactions.ts';
 export { findHangingTransactions } from './hanging-transactions.ts';
 export type { KafkaClientOptions, ProduceOptions } from './kafka-client.ts';

@@ -18,7 +18,13 @@
  */
 import { ApiKeys, ErrorCode, encodeRecordBatch, type KafkaRecord, type TxnOffsetCommitRequest } from '@runnel/protocol';
 import type { Connection } from './connection.ts';
-import { backoff, CoordinatorKeyType, coordinatorMovingCodes, onCoordinator } from './coordinator-lookup.ts';
+import {
+  backoff,
+  CoordinatorKeyType,
+  coordinatorMovingCodes,
+  initProducerId,
+  onCoordinator,
+} from './coordinator-lookup.ts';
 import { ConnectionError, KafkaError } from './errors.ts';
 import type { KafkaClient } from './kafka-client.ts';
 
@@ -77,20 +83,13 @@ export class TransactionalProducer {
 
   /** InitProducerId for the transactional id (fencing any earlier producer of it); throws KafkaError. */
   static async init(client: KafkaClient, options: TransactionalProducerOptions): Promise<TransactionalProducer> {
-    const target = {
-      key: options.transactionalId,
-      keyType: CoordinatorKeyType.transaction,
-      waitMs: options.retryWindowMs ?? 30_000,
-    };
-    const answer = await retrying(target.waitMs, () =>
-      onCoordinator(client, target, async (connection) => {
-        requireTransactionV2(connection);
-        return connection.request(ApiKeys.InitProducerId, {
-          transactionalId: options.transactionalId,
-          transactionTimeoutMs: options.transactionTimeoutMs ?? 60_000,
-          producerId: -1n,
-          producerEpoch: -1,
-        });
+    const waitMs = options.retryWindowMs ?? 30_000;
+    const answer = await retrying(waitMs, () =>
+      initProducerId(client, {
+        transactionalId: options.transactionalId,
+        transactionTimeoutMs: options.transactionTimeoutMs ?? 60_000,
+        waitMs,
+        check: requireTransactionV2,
       }),
     );
     if (answer.errorCode !== ErrorCode.NONE) throw new KafkaError(answer.errorCode);

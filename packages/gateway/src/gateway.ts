@@ -7,6 +7,7 @@
  * Owned by whoever started it, who must stop() it; stop() closes the HTTP
  * listeners (letting requests in flight finish) and then the cluster client.
  */
+import { hostname } from 'node:os';
 import { parseBootstrap } from '@runnel/client';
 import type { Logger } from '@runnel/common';
 import type { FastifyInstance } from 'fastify';
@@ -28,6 +29,15 @@ export interface GatewayOptions {
   /** A separate port for /healthz, /readyz and /metrics only, like the other roles' HTTP port; absent: none. */
   httpPort?: number;
   logger: Logger;
+  /**
+   * The registry's URL as other gateways reach it (they forward writes to the elected writer there). Default
+   * http://<host>:<registry port>, with the machine's hostname when `host` is a wildcard.
+   */
+  advertisedUrl?: string;
+  /** Whether this gateway may be elected the registry's writer. Default true. */
+  writerEligible?: boolean;
+  /** The writer election's session timeout: how long a killed writer goes unnoticed. Default 10000. */
+  electionSessionTimeoutMs?: number;
   /** Whether /metrics includes the process's default metrics; false when the process already exports them elsewhere. Default true. */
   processMetrics?: boolean;
 }
@@ -65,7 +75,13 @@ export class Gateway {
     const logger = options.logger;
     const metrics = new GatewayMetrics({ defaultMetrics: options.processMetrics ?? true });
     const link = new ClusterLink({ bootstrap: options.bootstrap, logger });
-    const registry = new RegistryHost({ logger });
+    const registry = new RegistryHost({
+      logger,
+      ...(options.writerEligible === undefined ? {} : { writerEligible: options.writerEligible }),
+      ...(options.electionSessionTimeoutMs === undefined
+        ? {}
+        : { electionSessionTimeoutMs: options.electionSessionTimeoutMs }),
+    });
     // Ready once the cluster has answered and the registry has read `_schemas` to its end.
     const notReadyReason = (): string | null => link.notReadyReason ?? registry.notReadyReason;
     const registryApp = buildHttpApp({ metrics, notReadyReason, logger, registry });
@@ -78,11 +94,15 @@ export class Gateway {
         apps.push(opsApp);
         httpPort = await listen(opsApp, options.host, options.httpPort);
       }
+      const advertisedUrl = options.advertisedUrl ?? defaultAdvertisedUrl(options.host, registryPort);
       link.onReady((client) => {
-        void registry.open(client, options.bootstrap);
+        void registry.open(client, options.bootstrap, advertisedUrl);
       });
       link.start();
-      logger.info({ host: options.host, registryPort, httpPort, bootstrap: options.bootstrap }, 'gateway listening');
+      logger.info(
+        { host: options.host, registryPort, httpPort, bootstrap: options.bootstrap, advertisedUrl },
+        'gateway listening',
+      );
       return new Gateway(link, registry, apps, { registry: registryPort, http: httpPort }, logger);
     } catch (error) {
       await Promise.all(apps.map((app) => app.close()));
@@ -114,6 +134,12 @@ export class Gateway {
     })();
     return this.#stopping;
   }
+}
+
+/** How other gateways reach this one when no URL is configured: a wildcard interface is named by the hostname. */
+export function defaultAdvertisedUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' || host === '' ? hostname() : host;
+  return `http://${name.includes(':') ? `[${name}]` : name}:${port}`;
 }
 
 async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {

@@ -16,6 +16,9 @@ export interface GatewayCommandOptions {
   host: string;
   registryPort: number;
   httpPort?: number;
+  advertisedUrl?: string;
+  registryWriter: boolean;
+  registrySessionTimeoutMs?: number;
   logLevel: string;
   /** Absent: chosen by where stdout goes (createLogger's default). */
   logFormat?: LogFormat;
@@ -46,6 +49,26 @@ export function gatewayCommand(): Command {
         .env('RUNNEL_HTTP_PORT'),
     )
     .addOption(
+      new Option(
+        '--advertised-url <url>',
+        'the registry URL other gateways forward writes to (default: http://<host or hostname>:<registry port>)',
+      ).env('RUNNEL_ADVERTISED_URL'),
+    )
+    .addOption(
+      new Option('--no-registry-writer', 'never be elected the registry writer (forward every write)').env(
+        'RUNNEL_NO_REGISTRY_WRITER',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--registry-session-timeout-ms <ms>',
+        "the writer election's session: how long a dead writer goes unnoticed (min 6000)",
+      )
+        .default(10_000)
+        .argParser(parseIntOption)
+        .env('RUNNEL_REGISTRY_SESSION_TIMEOUT_MS'),
+    )
+    .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),
     )
     .addOption(
@@ -57,7 +80,10 @@ export function gatewayCommand(): Command {
       'after',
       '\nReadiness: /readyz answers 503 with the reason until the cluster answers Metadata and the\n' +
         'registry has read the _schemas topic (created if missing: 1 partition, compacted), then 200.\n' +
-        'Only one gateway per cluster should take registry writes until writer election lands.\n' +
+        '\nSeveral gateways: they elect one writer through the Kafka group "runnel-registry._schemas";\n' +
+        'the others forward writes to its --advertised-url and relay the answer. Every gateway reads\n' +
+        '_schemas up to its end before answering a read, so a write acknowledged by any of them is seen\n' +
+        'by the next read through any of them.\n' +
         '\nExample:\n  runnel gateway --bootstrap 127.0.0.1:9092 --registry-port 8081\n',
     )
     .action(async (options: GatewayCommandOptions) => {
@@ -73,6 +99,11 @@ export function gatewayCommand(): Command {
           host: options.host,
           registryPort: options.registryPort,
           ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
+          ...(options.advertisedUrl === undefined ? {} : { advertisedUrl: options.advertisedUrl }),
+          writerEligible: options.registryWriter,
+          ...(options.registrySessionTimeoutMs === undefined
+            ? {}
+            : { electionSessionTimeoutMs: options.registrySessionTimeoutMs }),
           logger,
         });
       } catch (error) {

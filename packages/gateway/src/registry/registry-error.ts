@@ -54,4 +54,7 @@ export const registryErrors = {
     ),
   storeError: () => new RegistryError(50001, 'Error in the backend data store'),
   timeout: (what: string) => new RegistryError(50002, `Operation timed out: ${what}`),
+  forwardingFailed: (why: string) =>
+    new RegistryError(50003, `Error while forwarding the request to the leader: ${why}`),
+  unknownLeader: () => new RegistryError(50004, 'Unknown leader: no gateway currently takes registry writes'),
 };

@@ -12,6 +12,7 @@ import { registerCompatibilityRoutes } from './routes/compatibility.ts';
 import { registerConfigRoutes } from './routes/config.ts';
 import { registerSchemaRoutes } from './routes/schemas.ts';
 import { registerSubjectRoutes } from './routes/subjects.ts';
+import { registryConsistencyHook } from './write-routing.ts';
 
 /** Request content types Confluent's registry takes. */
 const registryBodyTypes = [
@@ -38,6 +39,7 @@ export function registerRegistryRoutes(app: FastifyInstance, host: RegistryHost)
     }
   });
   void app.register(async (scope) => {
+    scope.addHook('preHandler', registryConsistencyHook(host));
     scope.addHook('onSend', async (_request, reply, payload) => {
       reply.header('content-type', registryContentType);
       return payload;

@@ -1,27 +1,36 @@
 /**
  * The registry's storage: the compacted, single-partition `_schemas` topic
  * read from its start into a RegistryState (state.ts) and tailed for as
- * long as the gateway runs; writes go through a producer with acks=all.
- * `write` resolves only once the tail has read the written records back,
- * so an answer given after it (and any read after that answer) reflects
- * the write.
+ * long as the gateway runs.
  *
- * Single writer for now: this gateway computes ids and versions from its
- * own state, and `exclusive` serializes its writes so two concurrent
- * registrations cannot pick the same id. The seam for several gateways is
- * `exclusive` + `write`: a later step elects one writer through a consumer
- * group, and a gateway that is not the writer forwards the HTTP write to it
- * instead of running the operation here.
+ * Writes: one gateway of a cluster is the writer (writer-election.ts says
+ * which; `setWriter` tells the store). The writer decides ids and versions
+ * from its state inside `exclusive`, one write at a time, and `write`
+ * resolves only once the tail has read the records back, so an answer
+ * given after it reflects the write. Before its first decision (and after
+ * any failed write) the writer fences: a FencedProducer raises the
+ * producer epoch of the registry's transactional id and appends a NOOP
+ * with it; from then on the partition refuses every earlier writer's
+ * batches, and once the tail has read past the NOOP the state holds
+ * everything they wrote. So two gateways can never both append decisions
+ * taken from the same state, whatever each believes about the election.
+ *
+ * Reads: `sync` is a read barrier. It learns the partition's high
+ * watermark (concurrent callers share one ListOffsets, but never one that
+ * started before they called) and waits until the tail has read up to it,
+ * so a read after it sees every write acknowledged before it began, by
+ * any gateway.
  *
  * The tail has its own KafkaClient: its long-poll fetches would otherwise
  * share a connection with the producer's requests.
  */
-import { ConnectionError, KafkaClient, KafkaError } from '@runnel/client';
+import { ConnectionError, FencedProducer, KafkaClient, KafkaError } from '@runnel/client';
 import type { Logger } from '@runnel/common';
 import { decodeRecordBatches, ErrorCode, isControl, type KafkaRecord } from '@runnel/protocol';
 import { Backoff } from '../backoff.ts';
 import { registryErrors } from './registry-error.ts';
 import { applyRecord, emptyState, type RegistryState } from './state.ts';
+import { encodeKey } from './store-records.ts';
 
 export const schemasTopic = '_schemas';
 
@@ -31,8 +40,13 @@ export interface StoreOptions {
   bootstrap: string;
   logger: Logger;
   topic?: string;
-  /** How long a write waits to read its own records back before answering 50002. Default 30 s. */
+  /** How long a write or a read barrier waits for the tail before answering 50002. Default 30 s. */
   readBackMs?: number;
+}
+
+/** The transactional id whose producer epoch fences the registry's writers of `topic`. */
+export function writerFencingId(topic: string): string {
+  return `runnel-registry-writer.${topic}`;
 }
 
 interface Waiter {
@@ -57,6 +71,12 @@ export class SchemaStore {
   #queue: Promise<unknown> = Promise.resolve();
   #skipped = 0;
   readonly #readBackMs: number;
+  /** Whether the election made this gateway the writer. */
+  #elected = false;
+  /** The writer's producer once it has fenced; null before and after a failed write. */
+  #producer: FencedProducer | null = null;
+  #barrier: Promise<void> | null = null;
+  #nextBarrier: Promise<void> | null = null;
 
   constructor(options: StoreOptions) {
     this.#readBackMs = options.readBackMs ?? 30_000;
@@ -90,30 +110,126 @@ export class SchemaStore {
     return this.#caughtUp;
   }
 
-  /** Runs `operation` after every write begun before it has finished: reads of the state inside it see them all. */
+  /** The election's verdict: writes are decided here only while it is true. */
+  setWriter(elected: boolean): void {
+    this.#elected = elected;
+    if (!elected) this.#producer = null;
+  }
+
+  get isWriter(): boolean {
+    return this.#elected;
+  }
+
+  /**
+   * Runs `operation` as the writer, after every write begun before it has
+   * finished: reads of the state inside it see them all. Fences first when
+   * this writer has not yet (or must again). 50004 when this gateway is not
+   * the writer.
+   */
   exclusive<T>(operation: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(operation, operation);
+    const asWriter = async (): Promise<T> => {
+      if (!this.#elected) throw registryErrors.unknownLeader();
+      if (this.#producer === null) await this.#fence();
+      return operation();
+    };
+    const run = this.#queue.then(asWriter, asWriter);
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Appends records in one batch (acks=all) and resolves once the tail has applied them. */
+  /** Appends records in one batch (acks=all) and resolves once the tail has applied them. Inside `exclusive` only. */
   async write(records: KafkaRecord[]): Promise<void> {
+    const producer = this.#producer;
+    if (producer === null) throw registryErrors.unknownLeader();
     let baseOffset: bigint;
     try {
-      ({ baseOffset } = await this.#client.produce(this.topic, 0, records, { acks: -1 }));
+      ({ baseOffset } = await producer.send(this.topic, 0, records));
+    } catch (error) {
+      throw this.#writeFailed(error);
+    }
+    await this.#readBack(baseOffset + BigInt(records.length));
+  }
+
+  /**
+   * Resolves once the state holds every record acknowledged before the
+   * call (by any gateway): the high watermark, read after the call, has
+   * been read by the tail.
+   */
+  sync(): Promise<void> {
+    if (this.#barrier === null) return this.#startBarrier();
+    // The round in flight may have read the end before the caller's write was acknowledged: wait for the next one.
+    this.#nextBarrier ??= this.#barrier
+      .catch(() => undefined)
+      .then(() => {
+        this.#nextBarrier = null;
+        return this.#startBarrier();
+      });
+    return this.#nextBarrier;
+  }
+
+  #startBarrier(): Promise<void> {
+    const round = this.#readToEnd().finally(() => {
+      if (this.#barrier === round) this.#barrier = null;
+    });
+    this.#barrier = round;
+    return round;
+  }
+
+  async #readToEnd(): Promise<void> {
+    let end: bigint;
+    try {
+      end = (await this.#client.listOffsets(this.topic, 0, -1n)).offset;
     } catch (error) {
       if (!(error instanceof KafkaError || error instanceof ConnectionError)) throw error;
-      this.#logger.error({ err: error, topic: this.topic }, 'schema store write failed');
+      this.#logger.error({ err: error, topic: this.topic }, 'schemas topic end not readable');
       throw registryErrors.storeError();
     }
-    const after = baseOffset + BigInt(records.length);
+    await this.#readBack(end);
+  }
+
+  /**
+   * Becomes the only writer: a new producer epoch, whose first batch (a
+   * NOOP) makes the partition refuse every earlier writer's, then the tail
+   * reads past it so the state holds all they wrote before.
+   */
+  async #fence(): Promise<void> {
+    let producer: FencedProducer;
+    let baseOffset: bigint;
+    try {
+      producer = await FencedProducer.init(this.#client, { transactionalId: writerFencingId(this.topic) });
+      ({ baseOffset } = await producer.send(this.topic, 0, [{ key: encodeKey({ keytype: 'NOOP' }), value: null }]));
+    } catch (error) {
+      throw this.#writeFailed(error);
+    }
+    await this.#readBack(baseOffset + 1n);
+    this.#logger.info(
+      { topic: this.topic, ...producer.producer, offset: String(baseOffset) },
+      'registry writer fenced earlier writers',
+    );
+    if (this.#elected) this.#producer = producer;
+  }
+
+  /** The answer for a failed append; after any failure the writer fences again before its next decision. */
+  #writeFailed(error: unknown): Error {
+    this.#producer = null;
+    if (!(error instanceof KafkaError || error instanceof ConnectionError)) return error as Error;
+    if (error instanceof KafkaError && error.code === ErrorCode.INVALID_PRODUCER_EPOCH) {
+      // A newer writer fenced this one: the election has moved on, so stop writing until it says otherwise.
+      this.#elected = false;
+      this.#logger.warn({ topic: this.topic }, 'a newer registry writer fenced this gateway; no longer writing');
+      return registryErrors.unknownLeader();
+    }
+    this.#logger.error({ err: error, topic: this.topic }, 'schema store write failed');
+    return registryErrors.storeError();
+  }
+
+  /** Waits until the tail has read every record below `after`; 50002 after readBackMs. */
+  async #readBack(after: bigint): Promise<void> {
     if (this.#position >= after) return;
-    // The write is durable (acks=all) but not yet visible here; answering now could let a read miss it.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(registryErrors.timeout(`reading back offset ${after - 1n} of ${this.topic}`));
+        reject(registryErrors.timeout(`reading ${this.topic} up to offset ${after - 1n}`));
       }, this.#readBackMs);
       const waiter: Waiter = {
         offset: after,

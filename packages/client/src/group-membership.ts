@@ -1,0 +1,218 @@
+/**
+ * A member of a classic Kafka group (JoinGroup, SyncGroup, Heartbeat,
+ * LeaveGroup) for any protocol type, not only consumers: processes use it
+ * to agree on something through the group coordinator, as Kafka Connect
+ * workers and Confluent's Schema Registry do. The coordinator picks a
+ * leader among the members; the leader's `assign` turns every member's
+ * metadata into one assignment each; every member is told its own through
+ * `onAssigned`, and `onRevoked` when that assignment stops holding (a
+ * rebalance began, the coordinator forgot the member or could not be
+ * reached). Between the two, the member is in the
+ * generation the assignment was made for.
+ *
+ * The member should have its own KafkaClient: a JoinGroup waits at the
+ * coordinator for the whole rebalance, and a broker answers one
+ * connection's requests in order.
+ */
+import { ApiKeys, ErrorCode, type JoinGroupResponseMember } from '@runnel/protocol';
+import type { Connection } from './connection.ts';
+import { backoff, CoordinatorKeyType, coordinatorMovingCodes, findCoordinator } from './coordinator-lookup.ts';
+import { ConnectionError, KafkaError } from './errors.ts';
+import type { KafkaClient } from './kafka-client.ts';
+
+export interface GroupAssignmentContext {
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly leader: boolean;
+}
+
+export interface GroupMembershipOptions {
+  readonly groupId: string;
+  readonly protocolType: string;
+  /** The protocols this member speaks, preferred first, each with its metadata. */
+  readonly protocols: readonly { name: string; metadata: Buffer }[];
+  /** Without a heartbeat for this long the coordinator drops the member. Default 10000 (Kafka's minimum is 6000). */
+  readonly sessionTimeoutMs?: number;
+  /** How long a rebalance waits for members to rejoin. Default 30000. */
+  readonly rebalanceTimeoutMs?: number;
+  /** Default a third of the session timeout. */
+  readonly heartbeatIntervalMs?: number;
+  /**
+   * Run on the leader only (`leaderId` is its own member id): one
+   * assignment per member id; members left out get an empty one.
+   */
+  readonly assign: (
+    members: readonly JoinGroupResponseMember[],
+    context: { protocol: string; leaderId: string },
+  ) => Map<string, Buffer>;
+  readonly onAssigned: (assignment: Buffer, context: GroupAssignmentContext) => void;
+  readonly onRevoked: () => void;
+  /** Told of each failure that made the member rejoin (for logging); optional. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Answers after which the member keeps its id and joins again. */
+const rejoinCodes: ReadonlySet<number> = new Set([ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.ILLEGAL_GENERATION]);
+
+export class GroupMembership {
+  readonly #client: KafkaClient;
+  readonly #options: GroupMembershipOptions;
+  readonly #sessionTimeoutMs: number;
+  readonly #rebalanceTimeoutMs: number;
+  readonly #heartbeatIntervalMs: number;
+  readonly #stop = new AbortController();
+  #memberId = '';
+  #generationId = -1;
+  #assigned = false;
+  #loop: Promise<void> = Promise.resolve();
+
+  constructor(client: KafkaClient, options: GroupMembershipOptions) {
+    this.#client = client;
+    this.#options = options;
+    this.#sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
+    this.#rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? 30_000;
+    this.#heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.floor(this.#sessionTimeoutMs / 3);
+  }
+
+  start(): void {
+    this.#loop = this.#run();
+  }
+
+  /** Stops heartbeating and leaves the group, so another member takes over at once rather than after a session. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#loop;
+    this.#revoke();
+    if (this.#memberId === '') return;
+    try {
+      const { connection } = await findCoordinator(this.#client, this.#coordinatorKey(2_000));
+      await connection.request(ApiKeys.LeaveGroup, {
+        groupId: this.#options.groupId,
+        memberId: this.#memberId,
+        members: [{ memberId: this.#memberId, groupInstanceId: null }],
+      });
+    } catch (error) {
+      // Leaving is a courtesy: the coordinator drops a silent member after its session anyway.
+      this.#options.onError?.(error);
+    }
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stop.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const connection = (await findCoordinator(this.#client, this.#coordinatorKey(this.#sessionTimeoutMs)))
+          .connection;
+        if (!(await this.#joinAndSync(connection))) continue;
+        failures = 0;
+        await this.#heartbeat(connection);
+      } catch (error) {
+        this.#revoke();
+        if (signal.aborted) return;
+        if (!(error instanceof KafkaError || error instanceof ConnectionError)) throw error;
+        if (error instanceof KafkaError && error.code === ErrorCode.UNKNOWN_MEMBER_ID) this.#memberId = '';
+        this.#options.onError?.(error);
+        await backoff(failures++);
+      }
+    }
+  }
+
+  /** One round of JoinGroup and SyncGroup; true once the member holds an assignment, false to join again. */
+  async #joinAndSync(connection: Connection): Promise<boolean> {
+    const { groupId, protocolType, protocols } = this.#options;
+    const joined = await connection.request(
+      ApiKeys.JoinGroup,
+      {
+        groupId,
+        sessionTimeoutMs: this.#sessionTimeoutMs,
+        rebalanceTimeoutMs: this.#rebalanceTimeoutMs,
+        memberId: this.#memberId,
+        groupInstanceId: null,
+        protocolType,
+        protocols: protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
+      },
+      // The coordinator holds the join until every member rejoined or the rebalance timed out.
+      { timeoutMs: this.#rebalanceTimeoutMs + 5_000 },
+    );
+    if (joined.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
+      this.#memberId = joined.memberId;
+      return false;
+    }
+    if (joined.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
+      this.#memberId = '';
+      return false;
+    }
+    if (coordinatorMovingCodes.has(joined.errorCode) || rejoinCodes.has(joined.errorCode)) {
+      throw new KafkaError(joined.errorCode);
+    }
+    if (joined.errorCode !== ErrorCode.NONE) throw new KafkaError(joined.errorCode);
+    this.#memberId = joined.memberId;
+    this.#generationId = joined.generationId;
+    const leader = joined.leader === joined.memberId;
+    const assignments = leader
+      ? this.#options.assign(joined.members, { protocol: joined.protocolName, leaderId: joined.memberId })
+      : new Map();
+    const synced = await connection.request(
+      ApiKeys.SyncGroup,
+      {
+        groupId,
+        generationId: joined.generationId,
+        memberId: joined.memberId,
+        groupInstanceId: null,
+        assignments: [...assignments].map(([memberId, assignment]) => ({ memberId, assignment })),
+      },
+      { timeoutMs: this.#rebalanceTimeoutMs + 5_000 },
+    );
+    if (rejoinCodes.has(synced.errorCode)) return false;
+    if (synced.errorCode !== ErrorCode.NONE) throw new KafkaError(synced.errorCode);
+    this.#assigned = true;
+    this.#options.onAssigned(synced.assignment, {
+      generationId: joined.generationId,
+      memberId: joined.memberId,
+      leader,
+    });
+    return true;
+  }
+
+  /**
+   * Heartbeats until the generation ends (a rebalance, a forgotten member,
+   * a coordinator that moved or cannot be reached): the caller then revokes
+   * the assignment and joins again.
+   */
+  async #heartbeat(connection: Connection): Promise<void> {
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      await sleep(this.#heartbeatIntervalMs, signal);
+      if (signal.aborted) return;
+      const answer = await connection.request(
+        ApiKeys.Heartbeat,
+        { groupId: this.#options.groupId, generationId: this.#generationId, memberId: this.#memberId },
+        { timeoutMs: this.#sessionTimeoutMs },
+      );
+      if (answer.errorCode !== ErrorCode.NONE) throw new KafkaError(answer.errorCode);
+    }
+  }
+
+  #revoke(): void {
+    if (!this.#assigned) return;
+    this.#assigned = false;
+    this.#options.onRevoked();
+  }
+
+  #coordinatorKey(waitMs: number) {
+    return { key: this.#options.groupId, keyType: CoordinatorKeyType.group, waitMs };
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
