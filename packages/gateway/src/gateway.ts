@@ -34,6 +34,8 @@ export interface GatewayOptions {
    * http://<host>:<registry port>, with the machine's hostname when `host` is a wildcard.
    */
   advertisedUrl?: string;
+  /** The registry's topic (Confluent's `kafkastore.topic`). Default `_schemas`. */
+  registryTopic?: string;
   /** Whether this gateway may be elected the registry's writer. Default true. */
   writerEligible?: boolean;
   /** The writer election's session timeout: how long a killed writer goes unnoticed. Default 10000. */
@@ -77,6 +79,7 @@ export class Gateway {
     const link = new ClusterLink({ bootstrap: options.bootstrap, logger });
     const registry = new RegistryHost({
       logger,
+      ...(options.registryTopic === undefined ? {} : { topic: options.registryTopic }),
       ...(options.writerEligible === undefined ? {} : { writerEligible: options.writerEligible }),
       ...(options.electionSessionTimeoutMs === undefined
         ? {}

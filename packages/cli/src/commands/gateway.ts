@@ -17,6 +17,7 @@ export interface GatewayCommandOptions {
   registryPort: number;
   httpPort?: number;
   advertisedUrl?: string;
+  registryTopic: string;
   registryWriter: boolean;
   registrySessionTimeoutMs?: number;
   logLevel: string;
@@ -55,6 +56,11 @@ export function gatewayCommand(): Command {
       ).env('RUNNEL_ADVERTISED_URL'),
     )
     .addOption(
+      new Option('--registry-topic <name>', "the registry's topic (Confluent's kafkastore.topic)")
+        .default('_schemas')
+        .env('RUNNEL_REGISTRY_TOPIC'),
+    )
+    .addOption(
       new Option('--no-registry-writer', 'never be elected the registry writer (forward every write)').env(
         'RUNNEL_NO_REGISTRY_WRITER',
       ),
@@ -80,7 +86,7 @@ export function gatewayCommand(): Command {
       'after',
       '\nReadiness: /readyz answers 503 with the reason until the cluster answers Metadata and the\n' +
         'registry has read the _schemas topic (created if missing: 1 partition, compacted), then 200.\n' +
-        '\nSeveral gateways: they elect one writer through the Kafka group "runnel-registry._schemas";\n' +
+        '\nSeveral gateways: they elect one writer through the Kafka group "runnel-registry.<topic>";\n' +
         'the others forward writes to its --advertised-url and relay the answer. Every gateway reads\n' +
         '_schemas up to its end before answering a read, so a write acknowledged by any of them is seen\n' +
         'by the next read through any of them.\n' +
@@ -100,6 +106,7 @@ export function gatewayCommand(): Command {
           registryPort: options.registryPort,
           ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
           ...(options.advertisedUrl === undefined ? {} : { advertisedUrl: options.advertisedUrl }),
+          registryTopic: options.registryTopic,
           writerEligible: options.registryWriter,
           ...(options.registrySessionTimeoutMs === undefined
             ? {}

@@ -21,6 +21,8 @@ export interface RegistryHostOptions {
   logger: Logger;
   /** How long a request waits for the registry to serve, or for a writer to be elected. Default 30 s. */
   waitMs?: number;
+  /** The registry's topic. Default `_schemas`. */
+  topic?: string;
   /** Whether this gateway may be elected writer. Default true. */
   writerEligible?: boolean;
   /** The writer group's session timeout: how long a killed writer goes unnoticed. Default 10 s. */
@@ -36,6 +38,7 @@ export class RegistryHost {
   #failure: string | null = null;
   readonly #stop = new AbortController();
   readonly #writerEligible: boolean;
+  readonly #topic: string | undefined;
   readonly #sessionTimeoutMs: number | undefined;
   #election: WriterElection | null = null;
   #role: WriterRole = { kind: 'electing' };
@@ -45,6 +48,7 @@ export class RegistryHost {
     this.#logger = options.logger;
     this.#waitMs = options.waitMs ?? 30_000;
     this.#writerEligible = options.writerEligible ?? true;
+    this.#topic = options.topic;
     this.#sessionTimeoutMs = options.electionSessionTimeoutMs;
   }
 
@@ -58,7 +62,12 @@ export class RegistryHost {
     const stopped = this.#stop.signal;
     let store: SchemaStore | null = null;
     while (store === null && !stopped.aborted) {
-      const candidate = new SchemaStore({ client, bootstrap, logger: this.#logger });
+      const candidate = new SchemaStore({
+        client,
+        bootstrap,
+        logger: this.#logger,
+        ...(this.#topic === undefined ? {} : { topic: this.#topic }),
+      });
       this.#store = candidate;
       try {
         await candidate.start();

@@ -6,8 +6,10 @@
  * Writes: one gateway of a cluster is the writer (writer-election.ts says
  * which; `setWriter` tells the store). The writer decides ids and versions
  * from its state inside `exclusive`, one write at a time, and `write`
- * resolves only once the tail has read the records back, so an answer
- * given after it reflects the write. Before its first decision (and after
+ * resolves once the records are acknowledged (acks=all) and in the state:
+ * applied at once when they directly follow what the state holds (the
+ * tail then skips them), else read back by the tail. So an answer given
+ * after it reflects the write. Before its first decision (and after
  * any failed write) the writer fences: a FencedProducer raises the
  * producer epoch of the registry's transactional id and appends a NOOP
  * with it; from then on the partition refuses every earlier writer's
@@ -64,6 +66,12 @@ export class SchemaStore {
   #reader: KafkaClient | null = null;
   /** The next offset the tail will read: every record below it is in `state`. */
   #position = 0n;
+  /**
+   * The end of the writer's own records applied at their acknowledgement,
+   * ahead of the tail; the tail skips records below it. Everything below
+   * max(#position, #appliedAhead) is in `state`.
+   */
+  #appliedAhead = 0n;
   #caughtUp = false;
   #waiters: Waiter[] = [];
   #caughtUpWaiters: (() => void)[] = [];
@@ -137,7 +145,7 @@ export class SchemaStore {
     return run;
   }
 
-  /** Appends records in one batch (acks=all) and resolves once the tail has applied them. Inside `exclusive` only. */
+  /** Appends records in one batch (acks=all) and resolves once the state holds them. Inside `exclusive` only. */
   async write(records: KafkaRecord[]): Promise<void> {
     const producer = this.#producer;
     if (producer === null) throw registryErrors.unknownLeader();
@@ -147,7 +155,24 @@ export class SchemaStore {
     } catch (error) {
       throw this.#writeFailed(error);
     }
-    await this.#readBack(baseOffset + BigInt(records.length));
+    const after = baseOffset + BigInt(records.length);
+    if (baseOffset === this.#applied) {
+      // Acknowledged with acks=all, and directly after everything the state holds (only this writer appends since it
+      // fenced): apply now instead of waiting for the tail to read it back. The tail skips these offsets.
+      for (const record of records) {
+        const skipped = applyRecord(this.state, record.key ?? null, record.value ?? null);
+        if (skipped !== null) this.#skip(baseOffset, skipped);
+      }
+      this.#appliedAhead = after;
+      this.#release();
+      return;
+    }
+    await this.#readBack(after);
+  }
+
+  /** Every record below this offset is in `state`. */
+  get #applied(): bigint {
+    return this.#position > this.#appliedAhead ? this.#position : this.#appliedAhead;
   }
 
   /**
@@ -225,7 +250,7 @@ export class SchemaStore {
 
   /** Waits until the tail has read every record below `after`; 50002 after readBackMs. */
   async #readBack(after: bigint): Promise<void> {
-    if (this.#position >= after) return;
+    if (this.#applied >= after) return;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
@@ -281,7 +306,7 @@ export class SchemaStore {
         for (const batch of batches) {
           if (!isControl(batch.header.attributes)) {
             for (const record of batch.records) {
-              if (record.offset < this.#position) continue;
+              if (record.offset < this.#applied) continue;
               const skipped = applyRecord(this.state, record.key, record.value);
               if (skipped !== null) this.#skip(record.offset, skipped);
             }
@@ -313,7 +338,7 @@ export class SchemaStore {
     if (this.#waiters.length === 0) return;
     const pending: Waiter[] = [];
     for (const waiter of this.#waiters) {
-      if (this.#position >= waiter.offset) waiter.resolve();
+      if (this.#applied >= waiter.offset) waiter.resolve();
       else pending.push(waiter);
     }
     this.#waiters = pending;

@@ -1,0 +1,299 @@
+/**
+ * `npm run bench:registry`: the Schema Registry on the gateway, driven over
+ * HTTP by keep-alive clients in this process, against `runnel dev` (broker,
+ * controller and gateway in one process, as a newcomer runs it).
+ *
+ * - registrations: --writers concurrent clients register --registrations
+ *   distinct Avro schemas (one subject each); registrations per second and
+ *   latency p50/p99/max.
+ * - reads: --readers concurrent clients ask GET /schemas/ids/{id} (ids the
+ *   gateway knows: no read barrier) for --seconds; requests per second and
+ *   p50/p99. Then the same for GET /subjects/{s}/versions/latest, which
+ *   passes the read barrier (a ListOffsets per batch of reads).
+ * - forwarded registrations: a second gateway process (not the writer)
+ *   takes the same kind of registrations and forwards them.
+ * - cold start: --cold-schemas SCHEMA records written straight into a
+ *   fresh `_schemas`-format topic, then a fresh `runnel gateway` reading it:
+ *   milliseconds from spawn to /readyz 200.
+ *
+ *   node scripts/bench-registry.ts [--registrations 5000] [--writers 16] [--readers 32]
+ *                                  [--seconds 5] [--cold-schemas 100000]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { KafkaClient } from '@runnel/client';
+import { serverNodeFlags } from '../packages/cli/src/server-node-flags.ts';
+import { jsonField, NodeChild } from './bench/child-process.ts';
+
+const cliMain = resolve(import.meta.dirname, '../packages/cli/src/main.ts');
+const contentType = 'application/vnd.schemaregistry.v1+json';
+
+const { values } = parseArgs({
+  options: {
+    registrations: { type: 'string', default: '5000' },
+    writers: { type: 'string', default: '16' },
+    readers: { type: 'string', default: '32' },
+    seconds: { type: 'string', default: '5' },
+    'cold-schemas': { type: 'string', default: '100000' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(
+    'Usage: npm run bench:registry -- [--registrations N] [--writers N] [--readers N] [--seconds S] [--cold-schemas N]\n' +
+      'Registrations/s and p50/p99, cached reads/s, barrier reads/s, forwarded registrations, cold start.\n' +
+      'Method and results: BENCHMARKS.md ("Schema Registry").\n',
+  );
+  process.exit(0);
+}
+const registrations = Number(values.registrations);
+const writers = Number(values.writers);
+const readers = Number(values.readers);
+const seconds = Number(values.seconds);
+const coldSchemas = Number(values['cold-schemas']);
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+function call(port: number, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: body === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function schema(n: number, tag: string): string {
+  return JSON.stringify({
+    schema: JSON.stringify({
+      type: 'record',
+      name: `R${n}`,
+      namespace: `bench.${tag}`,
+      fields: [
+        { name: 'id', type: 'long' },
+        { name: 'name', type: 'string' },
+        { name: 'tags', type: { type: 'array', items: 'string' }, default: [] },
+      ],
+    }),
+  });
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+function latencyLine(label: string, count: number, elapsedMs: number, latencies: number[]): string {
+  const sorted = latencies.sort((a, b) => a - b);
+  const rate = (count / elapsedMs) * 1000;
+  return `${label.padEnd(34)} ${rate.toFixed(0).padStart(7)}/s   p50 ${quantile(sorted, 0.5).toFixed(2)} ms   p99 ${quantile(sorted, 0.99).toFixed(2)} ms   max ${(sorted.at(-1) ?? 0).toFixed(2)} ms`;
+}
+
+/** `workers` loops sharing `total` calls of `one(i)`; the latency of each. */
+async function closedLoop(
+  workers: number,
+  total: number,
+  one: (i: number) => Promise<void>,
+): Promise<{ elapsedMs: number; latencies: number[] }> {
+  let next = 0;
+  const latencies: number[] = [];
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t = performance.now();
+        await one(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { elapsedMs: performance.now() - start, latencies };
+}
+
+/** `workers` loops calling `one()` for `ms`. */
+async function timedLoop(workers: number, ms: number, one: (i: number) => Promise<void>) {
+  const latencies: number[] = [];
+  const start = performance.now();
+  const end = start + ms;
+  let count = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await one(count++);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { elapsedMs: performance.now() - start, latencies };
+}
+
+async function registerAll(port: number, tag: string, count: number): Promise<string> {
+  const { elapsedMs, latencies } = await closedLoop(writers, count, async (i) => {
+    const answer = await call(port, 'POST', `/subjects/${tag}-${i}/versions`, schema(i, tag));
+    if (answer.status !== 200) throw new Error(`register ${i}: ${answer.status} ${answer.text}`);
+  });
+  return latencyLine(`registrations (${writers} clients)`, count, elapsedMs, latencies);
+}
+
+function startDev(dataDir: string, logPath: string) {
+  return NodeChild.start(
+    [
+      ...serverNodeFlags,
+      cliMain,
+      'dev',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--http-port',
+      '0',
+      '--registry-port',
+      '0',
+    ],
+    {
+      logPath,
+      timeoutMs: 60_000,
+      isReady: (line) => {
+        if (jsonField(line, 'msg') !== 'gateway listening') return undefined;
+        const port = jsonField(line, 'registryPort');
+        const bootstrap = jsonField(line, 'bootstrap');
+        return typeof port === 'number' && typeof bootstrap === 'string' ? { port, bootstrap } : undefined;
+      },
+    },
+  );
+}
+
+function startGateway(bootstrap: string, logPath: string, topicArgs: readonly string[] = []) {
+  return NodeChild.start(
+    [...serverNodeFlags, cliMain, 'gateway', '--bootstrap', bootstrap, '--registry-port', '0', ...topicArgs],
+    {
+      logPath,
+      timeoutMs: 60_000,
+      isReady: (line) => {
+        if (jsonField(line, 'msg') !== 'gateway listening') return undefined;
+        const port = jsonField(line, 'registryPort');
+        return typeof port === 'number' ? port : undefined;
+      },
+    },
+  );
+}
+
+async function waitReady(port: number): Promise<void> {
+  for (;;) {
+    const answer = await call(port, 'GET', '/readyz').catch(() => ({ status: 0, text: '' }));
+    if (answer.status === 200) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Writes `count` SCHEMA records in Confluent's key/value format, 1,000 per batch. */
+async function fillSchemasTopic(bootstrap: string, topic: string, count: number): Promise<void> {
+  const client = await KafkaClient.connect({ bootstrap });
+  try {
+    await client.createTopics([
+      { name: topic, numPartitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact' } },
+    ]);
+    for (let base = 0; base < count; base += 1000) {
+      const records = [];
+      for (let i = base; i < Math.min(count, base + 1000); i++) {
+        const subject = `cold-${i}`;
+        records.push({
+          key: Buffer.from(JSON.stringify({ keytype: 'SCHEMA', subject, version: 1, magic: 1 })),
+          value: Buffer.from(
+            JSON.stringify({
+              subject,
+              version: 1,
+              id: i + 1,
+              schema: JSON.parse(schema(i, 'cold')).schema,
+              deleted: false,
+            }),
+          ),
+        });
+      }
+      await client.produce(topic, 0, records, { acks: -1 });
+    }
+  } finally {
+    client.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'bench-registry-'));
+  process.stdout.write(
+    `machine: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores, load ${loadavg()[0]?.toFixed(2)}; node ${process.version}\n`,
+  );
+  const dev = await startDev(join(work, 'data'), join(work, 'dev.log'));
+  const children: NodeChild<unknown>[] = [dev];
+  try {
+    const { port, bootstrap } = dev.ready;
+    await waitReady(port);
+    // Warm up (the election, JIT) with a few registrations not counted.
+    await closedLoop(4, 200, async (i) => {
+      await call(port, 'POST', `/subjects/warm-${i}/versions`, schema(i, 'warm'));
+    });
+    process.stdout.write(`${await registerAll(port, 'reg', registrations)}\n`);
+
+    const ids = 200;
+    const cached = await timedLoop(readers, seconds * 1000, async (i) => {
+      const answer = await call(port, 'GET', `/schemas/ids/${(i % ids) + 1}`);
+      if (answer.status !== 200) throw new Error(`read: ${answer.status} ${answer.text}`);
+    });
+    process.stdout.write(
+      `${latencyLine(`GET /schemas/ids/{id} (${readers} clients)`, cached.latencies.length, cached.elapsedMs, cached.latencies)}\n`,
+    );
+    const barrier = await timedLoop(readers, seconds * 1000, async (i) => {
+      const answer = await call(port, 'GET', `/subjects/reg-${i % 100}/versions/latest`);
+      if (answer.status !== 200) throw new Error(`read: ${answer.status} ${answer.text}`);
+    });
+    process.stdout.write(
+      `${latencyLine(`GET .../versions/latest (${readers} clients)`, barrier.latencies.length, barrier.elapsedMs, barrier.latencies)}\n`,
+    );
+
+    const second = await startGateway(bootstrap, join(work, 'gateway-2.log'));
+    children.push(second);
+    await waitReady(second.ready);
+    process.stdout.write(
+      `${(await registerAll(second.ready, 'fwd', Math.min(registrations, 2000))).replace('registrations', 'forwarded registrations')}\n`,
+    );
+
+    if (coldSchemas > 0) {
+      const topic = '_cold_schemas';
+      await fillSchemasTopic(bootstrap, topic, coldSchemas);
+      const t = performance.now();
+      const cold = await startGateway(bootstrap, join(work, 'gateway-cold.log'), ['--registry-topic', topic]);
+      children.push(cold);
+      await waitReady(cold.ready);
+      const ms = performance.now() - t;
+      const check = await call(cold.ready, 'GET', `/schemas/ids/${coldSchemas}`);
+      if (check.status !== 200) throw new Error(`cold gateway lacks id ${coldSchemas}: ${check.text}`);
+      process.stdout.write(
+        `${`cold start, ${coldSchemas} schemas`.padEnd(35)}${ms.toFixed(0)} ms from spawn to /readyz 200\n`,
+      );
+    }
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    agent.destroy();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();
