@@ -15,8 +15,8 @@ import {
   isCompatibilityLevel,
 } from './compat/compatibility-levels.ts';
 import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
-import { registryErrors } from './registry-error.ts';
 import { serializeProtobuf } from './formats/protobuf.ts';
+import { registryErrors } from './registry-error.ts';
 import { parseSchema } from './schema-formats.ts';
 import {
   contentKey,
@@ -290,7 +290,10 @@ export class RegistryService {
    * read; any other format (or none) is the stored text, as Confluent
    * answers formats it does not know.
    */
-  formatted(entry: { schemaType: SchemaType; schema: string; references: readonly SchemaReference[] }, format: unknown): string {
+  formatted(
+    entry: { schemaType: SchemaType; schema: string; references: readonly SchemaReference[] },
+    format: unknown,
+  ): string {
     if (entry.schemaType === 'PROTOBUF' && format === 'serialized') {
       return serializeProtobuf(entry.schema, this.#imports(entry.references));
     }

@@ -356,7 +356,8 @@ const DESCRIPTIONS: Partial<Record<ProtobufChangeType, (p: string, r: Side, w: S
     `The scalar field at path '${p}' in the ${r} schema has a type that is not wire-compatible with its type in the ${w} schema`,
   FIELD_NAMED_TYPE_CHANGED: (p, r, w) =>
     `The message field at path '${p}' in the ${r} schema has a type that differs from its type in the ${w} schema`,
-  REQUIRED_FIELD_ADDED: (p, r, w) => `The required field at path '${p}' in the ${r} schema is absent from the ${w} schema`,
+  REQUIRED_FIELD_ADDED: (p, r, w) =>
+    `The required field at path '${p}' in the ${r} schema is absent from the ${w} schema`,
   REQUIRED_FIELD_REMOVED: (p, r, w) => `The ${r} schema lacks the required field at path '${p}' of the ${w} schema`,
   ONEOF_FIELD_REMOVED: (p, r, w) => `The ${r} schema lacks the oneof field at path '${p}' of the ${w} schema`,
   MULTIPLE_FIELDS_MOVED_TO_ONEOF: (p, r, w) =>

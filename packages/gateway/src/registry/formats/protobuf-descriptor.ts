@@ -109,7 +109,10 @@ function messageFrom(m: Obj, syntax: string, pkg: string): ProtoMessage {
   for (const f of list(m.field)) if (f.proto3Optional === true) syntheticOneofs.add(Number(f.oneofIndex));
   const fieldType = (f: Obj): string => SCALAR_OF_TYPE[String(f.type)] ?? typeName(String(f.typeName), pkg);
   const fields: ProtoField[] = list(m.field).map((f) => {
-    const entryName = String(f.typeName ?? '').split('.').pop() ?? '';
+    const entryName =
+      String(f.typeName ?? '')
+        .split('.')
+        .pop() ?? '';
     const entry = f.type === 'TYPE_MESSAGE' && f.label === 'LABEL_REPEATED' ? entries.get(entryName) : undefined;
     const inOneof = f.oneofIndex !== undefined && !syntheticOneofs.has(Number(f.oneofIndex));
     let label: Label | undefined;
@@ -122,7 +125,10 @@ function messageFrom(m: Obj, syntax: string, pkg: string): ProtoMessage {
       options.push({ name: 'json_name', value: f.jsonName });
     }
     if (entry !== undefined) {
-      const [key, value] = [list(entry.field).find((e) => e.number === 1), list(entry.field).find((e) => e.number === 2)];
+      const [key, value] = [
+        list(entry.field).find((e) => e.number === 1),
+        list(entry.field).find((e) => e.number === 2),
+      ];
       return {
         name: String(f.name),
         number: Number(f.number),
@@ -166,7 +172,11 @@ function messageFrom(m: Obj, syntax: string, pkg: string): ProtoMessage {
 function enumFrom(e: Obj): ProtoEnum {
   return {
     name: String(e.name),
-    values: list(e.value).map((v) => ({ name: String(v.name), number: Number(v.number ?? 0), options: optionsFrom(v.options) })),
+    values: list(e.value).map((v) => ({
+      name: String(v.name),
+      number: Number(v.number ?? 0),
+      options: optionsFrom(v.options),
+    })),
     // Enum reserved ranges end inclusively in descriptors too.
     reservedRanges: list(e.reservedRange).map((r) => [Number(r.start), Number(r.end)] as const),
     reservedNames: ((e.reservedName as string[] | undefined) ?? []).slice(),
@@ -193,7 +203,9 @@ export function toDescriptor(file: ProtoFile, name: string): Uint8Array {
   const obj: Obj = {
     name,
     dependency: deps,
-    messageType: file.types.flatMap((t) => (t.kind === 'message' ? [messageTo(t.message, file, qualify(t.message.name, file.package))] : [])),
+    messageType: file.types.flatMap((t) =>
+      t.kind === 'message' ? [messageTo(t.message, file, qualify(t.message.name, file.package))] : [],
+    ),
     enumType: file.types.flatMap((t) => (t.kind === 'enum' ? [enumTo(t.enum)] : [])),
     service: file.services.map((s) => ({
       name: s.name,
@@ -252,13 +264,17 @@ function messageTo(m: ProtoMessage, file: ProtoFile, full: string): Obj {
         name: entry,
         field: [
           fieldTo({ ...f, name: 'key', number: 1 }, f.mapKey, 'LABEL_OPTIONAL', { jsonName: 'key' }),
-          namedType(fieldTo({ ...f, name: 'value', number: 2 }, f.type, 'LABEL_OPTIONAL', { jsonName: 'value' }), f.resolved),
+          namedType(
+            fieldTo({ ...f, name: 'value', number: 2 }, f.type, 'LABEL_OPTIONAL', { jsonName: 'value' }),
+            f.resolved,
+          ),
         ],
         options: { mapEntry: true },
       });
       return { ...fieldTo(f, 'map', 'LABEL_REPEATED', extra), type: 'TYPE_MESSAGE', typeName: `.${full}.${entry}` };
     }
-    const label = f.label === 'repeated' ? 'LABEL_REPEATED' : f.label === 'required' ? 'LABEL_REQUIRED' : 'LABEL_OPTIONAL';
+    const label =
+      f.label === 'repeated' ? 'LABEL_REPEATED' : f.label === 'required' ? 'LABEL_REQUIRED' : 'LABEL_OPTIONAL';
     if (f.oneof !== undefined) extra.oneofIndex = m.oneofs.indexOf(f.oneof);
     return namedType(fieldTo(f, f.type, label, extra), f.resolved);
   });
@@ -275,7 +291,9 @@ function messageTo(m: ProtoMessage, file: ProtoFile, full: string): Obj {
     name: m.name,
     field: fields,
     nestedType: [
-      ...m.nested.flatMap((t) => (t.kind === 'message' ? [messageTo(t.message, file, `${full}.${t.message.name}`)] : [])),
+      ...m.nested.flatMap((t) =>
+        t.kind === 'message' ? [messageTo(t.message, file, `${full}.${t.message.name}`)] : [],
+      ),
       ...entries,
     ],
     enumType: m.nested.flatMap((t) => (t.kind === 'enum' ? [enumTo(t.enum)] : [])),
@@ -290,7 +308,11 @@ function messageTo(m: ProtoMessage, file: ProtoFile, full: string): Obj {
 function enumTo(e: ProtoEnum): Obj {
   return {
     name: e.name,
-    value: e.values.map((v) => ({ name: v.name, number: v.number, options: optionsTo(v.options, descriptor.EnumValueOptions) })),
+    value: e.values.map((v) => ({
+      name: v.name,
+      number: v.number,
+      options: optionsTo(v.options, descriptor.EnumValueOptions),
+    })),
     reservedRange: e.reservedRanges.map(([start, end]) => ({ start, end })),
     reservedName: [...e.reservedNames],
     options: optionsTo(e.options, descriptor.EnumOptions),

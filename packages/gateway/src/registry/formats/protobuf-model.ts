@@ -40,7 +40,11 @@ export interface ProtoField {
 
 export interface ProtoEnum {
   readonly name: string;
-  readonly values: readonly { readonly name: string; readonly number: number; readonly options: readonly ProtoOption[] }[];
+  readonly values: readonly {
+    readonly name: string;
+    readonly number: number;
+    readonly options: readonly ProtoOption[];
+  }[];
   readonly reservedRanges: readonly (readonly [number, number])[];
   readonly reservedNames: readonly string[];
   readonly options: readonly ProtoOption[];
@@ -59,7 +63,9 @@ export interface ProtoMessage {
   readonly options: readonly ProtoOption[];
 }
 
-export type ProtoType = { readonly kind: 'message'; readonly message: ProtoMessage } | { readonly kind: 'enum'; readonly enum: ProtoEnum };
+export type ProtoType =
+  | { readonly kind: 'message'; readonly message: ProtoMessage }
+  | { readonly kind: 'enum'; readonly enum: ProtoEnum };
 
 export interface ProtoMethod {
   readonly name: string;

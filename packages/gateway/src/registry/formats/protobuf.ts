@@ -209,7 +209,8 @@ function resolveFile(file: ProtoFile, types: ReadonlyMap<string, TypeInfo>, shor
 
 function checkEnum(e: ProtoEnum, syntax: Syntax, where: string): void {
   if (e.values.length === 0) throw new Error(`enum ${where} has no values`);
-  if (syntax === 'proto3' && e.values[0]?.number !== 0) throw new Error(`the first value of proto3 enum ${where} must be 0`);
+  if (syntax === 'proto3' && e.values[0]?.number !== 0)
+    throw new Error(`the first value of proto3 enum ${where} must be 0`);
 }
 
 /** The stored form of a submitted Protobuf schema, or why it is invalid. */
