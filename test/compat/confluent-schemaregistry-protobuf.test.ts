@@ -14,9 +14,9 @@
  */
 import { create, createFileRegistry, createMutableRegistry, type DescMessage } from '@bufbuild/protobuf';
 import {
+  FileDescriptorProtoSchema,
   FieldDescriptorProto_Label as Label,
   FieldDescriptorProto_Type as Type,
-  FileDescriptorProtoSchema,
 } from '@bufbuild/protobuf/wkt';
 import {
   ProtobufDeserializer,
@@ -116,7 +116,10 @@ describe('@confluentinc/schemaregistry Protobuf serdes against the gateway', () 
     // The reference is its own subject, named by the import path, and the schema's reference names it.
     const subjects = (await (await fetch(`${host}/subjects`)).json()) as string[];
     expect(subjects.sort()).toEqual(['common.proto', 'orders-value']);
-    const latest = (await (await fetch(`${host}/subjects/orders-value/versions/latest`)).json()) as Record<string, unknown>;
+    const latest = (await (await fetch(`${host}/subjects/orders-value/versions/latest`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(latest).toMatchObject({
       subject: 'orders-value',
       version: 1,
