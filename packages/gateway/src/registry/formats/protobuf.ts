@@ -105,12 +105,27 @@ export function wellKnownTypes(): ReadonlyMap<string, ProtoFile> {
   return files;
 }
 
+// Loaded schemas by text and imports: a registration parses the candidate to identify it and again to check it,
+// and loads the subject's earlier versions, the same texts over and over. A loaded schema is not changed after.
+const loaded = new Map<string, LoadedProto>();
+const LOADED_MAX = 512;
+
 /**
  * Loads `text` with its imports (`imports`: import path → stored text of
  * the referenced schema, the references' own references included) and
  * resolves every type name. Throws an Error saying what is wrong.
  */
 export function loadProtobuf(text: string, imports: ReadonlyMap<string, string>): LoadedProto {
+  const key = JSON.stringify([text, ...imports]);
+  const cached = loaded.get(key);
+  if (cached !== undefined) return cached;
+  const result = load(text, imports);
+  if (loaded.size >= LOADED_MAX) loaded.delete(loaded.keys().next().value ?? '');
+  loaded.set(key, result);
+  return result;
+}
+
+function load(text: string, imports: ReadonlyMap<string, string>): LoadedProto {
   const { file, serialized } = decodeProto(text);
   const types = new Map<string, TypeInfo>();
   const seen = new Set<string>();
