@@ -15,6 +15,7 @@ import {
   isCompatibilityLevel,
 } from './compat/compatibility-levels.ts';
 import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
+import { serializeProtobuf } from './formats/protobuf.ts';
 import { registryErrors } from './registry-error.ts';
 import { parseSchema } from './schema-formats.ts';
 import {
@@ -259,12 +260,18 @@ export class RegistryService {
 
   #check(level: CompatibilityLevel, request: SchemaRequest, earlier: readonly VersionEntry[]): CompatibilityResult {
     const { schema } = this.#identify(request);
-    const candidate = { schemaType: request.schemaType, schema, referenced: this.#referenced(request.references) };
+    const candidate = {
+      schemaType: request.schemaType,
+      schema,
+      referenced: this.#referenced(request.references),
+      imports: this.#imports(request.references),
+    };
     const versions: EarlierVersion[] = earlier.map((v) => ({
       version: v.version,
       schemaType: v.schemaType,
       schema: v.schema,
       referenced: this.#referenced(v.references),
+      imports: this.#imports(v.references),
     }));
     return subjectCompatibility(level, candidate, versions);
   }
@@ -272,9 +279,37 @@ export class RegistryService {
   /** The content identity of a submitted schema: parsed (42201 when invalid) with its references resolved. */
   #identify(request: SchemaRequest): { key: string; schema: string } {
     const referenced = this.#referenced(request.references);
-    const parsed = parseSchema(request.schemaType, request.schema, referenced);
+    const parsed = parseSchema(request.schemaType, request.schema, referenced, this.#imports(request.references));
     if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
     return { key: contentKey(request.schemaType, parsed.schema, request.references), schema: parsed.schema };
+  }
+
+  /**
+   * A stored schema's text in the `format` a GET asks for: Protobuf's
+   * `serialized` is the base64 FileDescriptorProto Confluent's serializers
+   * read; any other format (or none) is the stored text, as Confluent
+   * answers formats it does not know.
+   */
+  formatted(
+    entry: { schemaType: SchemaType; schema: string; references: readonly SchemaReference[] },
+    format: unknown,
+  ): string {
+    if (entry.schemaType === 'PROTOBUF' && format === 'serialized') {
+      return serializeProtobuf(entry.schema, this.#imports(entry.references));
+    }
+    return entry.schema;
+  }
+
+  /** Reference name → stored text for the references and, transitively, theirs (the imports of a Protobuf schema). */
+  #imports(references: readonly SchemaReference[], into = new Map<string, string>()): Map<string, string> {
+    for (const ref of references) {
+      if (into.has(ref.name)) continue;
+      const entry = this.#state.subjects.get(ref.subject)?.get(ref.version);
+      if (entry === undefined) continue; // #referenced reports a missing reference
+      into.set(ref.name, entry.schema);
+      this.#imports(entry.references, into);
+    }
+    return into;
   }
 
   /** The texts of the referenced schemas, in order (42201 when one is missing). */

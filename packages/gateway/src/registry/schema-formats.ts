@@ -2,19 +2,28 @@
  * Parsing a schema submitted to the registry into the text it is stored
  * and identified by. Avro is parsed with avsc (a schema avsc refuses is an
  * invalid schema, 42201), its referenced schemas first so their named
- * types resolve. JSON Schema and Protobuf are accepted as text for now;
- * their validation (Ajv, protobufjs) is a later step of issue 13.
+ * types resolve. Protobuf is parsed with protobufjs (formats/protobuf.ts).
+ * JSON Schema is accepted as text for now; its validation is a later step
+ * of issue 13.
  */
 import avro from 'avsc';
+import { parseProtobuf } from './formats/protobuf.ts';
 import type { SchemaType } from './store-records.ts';
 
 export type Parsed = { ok: true; schema: string } | { ok: false; message: string };
 
 /**
  * The stored form of a schema, or why it is invalid. `referenced` are the
- * schemas of the references, in order, already resolved by the caller.
+ * schemas of the references, in order, already resolved by the caller;
+ * `imports` the same by reference name, transitively (Protobuf imports).
  */
-export function parseSchema(schemaType: SchemaType, text: string, referenced: readonly string[]): Parsed {
+export function parseSchema(
+  schemaType: SchemaType,
+  text: string,
+  referenced: readonly string[],
+  imports: ReadonlyMap<string, string> = new Map(),
+): Parsed {
+  if (schemaType === 'PROTOBUF') return parseProtobuf(text, imports);
   if (schemaType !== 'AVRO') return { ok: true, schema: text };
   let json: unknown;
   try {

@@ -34,8 +34,21 @@ export interface PreviousVersion<S> {
   readonly text: string;
 }
 
+/** Which schema of a check a message speaks of: the candidate ("new") or an earlier version ("old"). */
+export type Side = 'new' | 'old';
+
+/**
+ * A reason of a format other than Avro: a change type at a path, and its
+ * verbose entry given which side read (formats shape these differently).
+ */
+export interface FormatIncompatibility {
+  readonly type: string;
+  readonly path: string;
+  readonly verbose: (reader: Side, writer: Side) => string;
+}
+
 /** Reasons `reader` cannot read what `writer` wrote; empty when it can. */
-export type ReaderWriterCheck<S> = (reader: S, writer: S) => readonly AvroIncompatibility[];
+export type ReaderWriterCheck<S> = (reader: S, writer: S) => readonly (AvroIncompatibility | FormatIncompatibility)[];
 
 export interface CompatibilityResult {
   readonly is_compatible: boolean;
@@ -60,18 +73,21 @@ export function checkCompatibility<S>(
   const messages: string[] = [];
   for (const old of against) {
     const problems = [
-      ...(backward ? check(candidate, old.schema) : []),
-      ...(forward ? check(old.schema, candidate) : []),
+      ...(backward ? check(candidate, old.schema).map((p) => entry(p, 'new', 'old')) : []),
+      ...(forward ? check(old.schema, candidate).map((p) => entry(p, 'old', 'new')) : []),
     ];
     if (problems.length === 0) continue;
-    for (const p of problems) {
-      messages.push(`{errorType:'${p.type}', description:'${describeProblem(p)}', additionalInfo:'${p.detail}'}`);
-    }
+    messages.push(...problems);
     messages.push(`{oldSchemaVersion: ${old.version}}`);
     messages.push(`{oldSchema: '${old.text}'}`);
     messages.push(`{validateFields: 'false', compatibility: '${level}'}`);
   }
   return { is_compatible: messages.length === 0, messages };
+}
+
+function entry(p: AvroIncompatibility | FormatIncompatibility, reader: Side, writer: Side): string {
+  if ('verbose' in p) return p.verbose(reader, writer);
+  return `{errorType:'${p.type}', description:'${describeProblem(p)}', additionalInfo:'${p.detail}'}`;
 }
 
 function describeProblem(p: AvroIncompatibility): string {

@@ -2,20 +2,24 @@
  * Compatibility of a submitted schema with a subject's earlier versions,
  * as the registry asks it on register and on the compatibility resource:
  * schema texts (with their references' texts) in, the level's verdict and
- * verbose messages out. Avro is checked by its resolution rules; the other
- * formats' checkers are later steps of issue 13, so until then a JSON
- * Schema or Protobuf candidate passes, and only earlier versions of the
- * candidate's own format are compared.
+ * verbose messages out. Avro is checked by its resolution rules, Protobuf
+ * by Confluent's wire-compatibility diff (protobuf-compat.ts); JSON
+ * Schema's checker is a later step of issue 13, so until then a JSON
+ * Schema candidate passes. Only earlier versions of the candidate's own
+ * format are compared.
  */
 import avro from 'avsc';
 import { checkAvroCompatibility } from './avro-compat.ts';
 import { type CompatibilityLevel, type CompatibilityResult, checkCompatibility } from './compatibility-levels.ts';
+import { protobufSubjectCompatibility } from './protobuf-compat.ts';
 
 /** A schema as stored: its type, text, and the texts of the schemas it references, in order. */
 export interface StoredSchema {
   readonly schemaType: string;
   readonly schema: string;
   readonly referenced: readonly string[];
+  /** Import path (reference name) → stored text, the references' own references included (Protobuf). */
+  readonly imports?: ReadonlyMap<string, string>;
 }
 
 export interface EarlierVersion extends StoredSchema {
@@ -28,6 +32,7 @@ export function subjectCompatibility(
   candidate: StoredSchema,
   earlier: readonly EarlierVersion[],
 ): CompatibilityResult {
+  if (candidate.schemaType === 'PROTOBUF') return protobufSubjectCompatibility(level, candidate, earlier);
   if (candidate.schemaType !== 'AVRO') return { is_compatible: true, messages: [] };
   const previous = earlier
     .filter((v) => v.schemaType === 'AVRO')

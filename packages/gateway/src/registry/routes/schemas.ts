@@ -21,12 +21,14 @@ export function registerSchemaRoutes(app: FastifyInstance, host: RegistryHost): 
 
   app.get<IdParams>('/schemas/ids/:id', async (request) => {
     const service = await host.service();
-    return idBody(service.schemaById(parseId(request.params.id)));
+    const entry = service.schemaById(parseId(request.params.id));
+    return idBody(entry, service.formatted(entry, request.query.format));
   });
 
   app.get<IdParams>('/schemas/ids/:id/schema', async (request) => {
     const service = await host.service();
-    return service.schemaById(parseId(request.params.id)).schema;
+    const entry = service.schemaById(parseId(request.params.id));
+    return service.formatted(entry, request.query.format);
   });
 
   app.get<IdParams>('/schemas/ids/:id/subjects', async (request) => {

@@ -40,14 +40,16 @@ export function registerSubjectRoutes(app: FastifyInstance, host: RegistryHost):
   app.get<VersionParams>('/subjects/:subject/versions/:version', async (request) => {
     const service = await host.service();
     const { subject, version } = request.params;
-    return versionBody(service.version(subject, parseVersion(version), flag(request.query.deleted)));
+    const entry = service.version(subject, parseVersion(version), flag(request.query.deleted));
+    return versionBody(entry, service.formatted(entry, request.query.format));
   });
 
   app.get<VersionParams>('/subjects/:subject/versions/:version/schema', async (request) => {
     const service = await host.service();
     const { subject, version } = request.params;
     // The schema text itself, unescaped, as Confluent answers it.
-    return service.version(subject, parseVersion(version), flag(request.query.deleted)).schema;
+    const entry = service.version(subject, parseVersion(version), flag(request.query.deleted));
+    return service.formatted(entry, request.query.format);
   });
 
   app.delete<SubjectParams>('/subjects/:subject', async (request) => {
