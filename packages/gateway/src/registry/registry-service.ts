@@ -392,12 +392,13 @@ export class RegistryService {
     normalize: boolean,
   ): CompatibilityResult {
     const { schema } = this.#identify(request, normalize);
-    const candidate = { schemaType: request.schemaType, schema, referenced: this.#referenced(request.references) };
+    const referenced = this.#referenced(request.references).map(forAvsc);
+    const candidate = { schemaType: request.schemaType, schema: forAvsc(schema), referenced };
     const versions: EarlierVersion[] = earlier.map((v) => ({
       version: v.version,
       schemaType: v.schemaType,
-      schema: v.schema,
-      referenced: this.#referenced(v.references),
+      schema: forAvsc(v.schema),
+      referenced: this.#referenced(v.references).map(forAvsc),
     }));
     return subjectCompatibility(level, candidate, versions);
   }
@@ -453,6 +454,17 @@ export class RegistryService {
     if (this.#state.configs.has(subject)) out.push({ key: encodeKey({ keytype: 'CONFIG', subject }), value: null });
     return out;
   }
+}
+
+/**
+ * Confluent's normalized Avro text names every field's order in upper case (Java's enum name), which Java's
+ * parser accepts and avsc does not: the compatibility check reads it in the spelling avsc takes.
+ */
+function forAvsc(text: string): string {
+  return text.replace(
+    /"order":"(ASCENDING|DESCENDING|IGNORE)"/g,
+    (_all, order: string) => `"order":"${order.toLowerCase()}"`,
+  );
 }
 
 function sortedReferences(references: readonly SchemaReference[]): SchemaReference[] {
