@@ -74,7 +74,7 @@ describe('soft deletes and the subject`s own settings', () => {
     const { store, service } = setup();
     await service.register('s', parseSchemaRequest({ schema: '"int"' }));
     await service.setCompatibility('s', 'NONE');
-    await service.setMode('s', 'READWRITE', false);
+    await service.settings.setMode('s', 'READWRITE', false);
     const before = store.written.length;
     await service.deleteVersion('s', 1, false);
     expect(store.written.slice(before).map((r) => [r.key, r.value === null ? null : 'value'])).toEqual([
@@ -101,12 +101,14 @@ describe('config fields', () => {
   it('stores, merges and answers fields beyond the level; the PUT answer echoes the request', async () => {
     const { store, service } = setup();
     const metadata = { properties: { owner: 'team-a' } };
-    expect(await service.setConfig('s', { compatibility: 'full', normalize: true, alias: 'other' })).toEqual({
+    expect(await service.settings.setConfig('s', { compatibility: 'full', normalize: true, alias: 'other' })).toEqual({
       compatibility: 'FULL',
       alias: 'other',
       normalize: true,
     });
-    expect(await service.setConfig('s', { defaultMetadata: metadata, compatibilityGroup: 'app.major' })).toEqual({
+    expect(
+      await service.settings.setConfig('s', { defaultMetadata: metadata, compatibilityGroup: 'app.major' }),
+    ).toEqual({
       compatibilityGroup: 'app.major',
       defaultMetadata: metadata,
     });
@@ -117,11 +119,15 @@ describe('config fields', () => {
       normalize: true,
       defaultMetadata: metadata,
     });
-    expect(service.config('s', false)).toMatchObject({ compatibilityLevel: 'FULL', normalize: true, alias: 'other' });
-    expect(service.config(null, true)).toEqual({ compatibilityLevel: 'BACKWARD' });
-    expect(await codeOf(() => service.setConfig(null, {}))).toBe(42203);
-    expect(await service.deleteConfig('s')).toMatchObject({ compatibilityLevel: 'FULL' });
-    expect(await codeOf(() => service.config('s', false))).toBe(40408);
+    expect(service.settings.config('s', false)).toMatchObject({
+      compatibilityLevel: 'FULL',
+      normalize: true,
+      alias: 'other',
+    });
+    expect(service.settings.config(null, true)).toEqual({ compatibilityLevel: 'BACKWARD' });
+    expect(await codeOf(() => service.settings.setConfig(null, {}))).toBe(42203);
+    expect(await service.settings.deleteConfig('s')).toMatchObject({ compatibilityLevel: 'FULL' });
+    expect(await codeOf(() => service.settings.config('s', false))).toBe(40408);
   });
 });
 
@@ -147,7 +153,7 @@ describe('normalize', () => {
 
   it('a subject whose config says normalize normalizes without the query parameter', async () => {
     const { service } = setup();
-    await service.setConfig('n', { normalize: true });
+    await service.settings.setConfig('n', { normalize: true });
     await service.register('n', parseSchemaRequest({ schema: spaced }));
     expect(service.version('n', 1, false).schema.startsWith('{"name":"lab.U"')).toBe(true);
     expect(service.lookup('n', parseSchemaRequest({ schema: spaced }), false).version).toBe(1);

@@ -366,3 +366,14 @@ function qualified(full: string, space: string | null): string {
   const short = shortName(full);
   return own !== null && own === space && !primitives.has(short) ? short : full;
 }
+
+/**
+ * Confluent's normalized Avro text names every field's order in upper case (Java's enum name), which Java's
+ * parser accepts and avsc does not: the compatibility check reads stored texts in the spelling avsc takes.
+ */
+export function avscOrderSpelling(text: string): string {
+  return text.replace(
+    /"order":"(ASCENDING|DESCENDING|IGNORE)"/g,
+    (_all, order: string) => `"order":"${order.toLowerCase()}"`,
+  );
+}

@@ -64,3 +64,13 @@ export function parsePaging(query: { offset?: string | undefined; limit?: string
     text !== undefined && /^-?\d+$/.test(text) ? Number(text) : fallback;
   return { offset: integer(query.offset, 0), limit: integer(query.limit, -1) };
 }
+
+/** References as `normalize` leaves them: duplicates dropped, sorted by name, subject, then version. */
+export function sortedReferences(references: readonly SchemaReference[]): SchemaReference[] {
+  const seen = new Map<string, SchemaReference>();
+  for (const ref of references) seen.set(`${ref.name}\u0000${ref.subject}\u0000${ref.version}`, ref);
+  const compare = (a: string, b: string): number => (a === b ? 0 : a < b ? -1 : 1);
+  return [...seen.values()].sort(
+    (a, b) => compare(a.name, b.name) || compare(a.subject, b.subject) || a.version - b.version,
+  );
+}

@@ -10,13 +10,20 @@
  * normalized form when `normalize` is asked for (avro-canonical.ts).
  */
 import type { KafkaRecord } from '@runnel/protocol';
-import { avroCanonicalForm, avroNormalizedForm } from './avro-canonical.ts';
+import { avroCanonicalForm, avroNormalizedForm, avscOrderSpelling } from './avro-canonical.ts';
 import type { CompatibilityLevel, CompatibilityResult } from './compat/compatibility-levels.ts';
 import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
-import { configInScope, orderedConfig, parseConfigUpdate } from './registry-config.ts';
+import { configInScope } from './registry-config.ts';
 import { registryErrors } from './registry-error.ts';
-import { checkRegisterMode, checkWritable, type Mode, modeInScope, ownMode, parseMode } from './registry-modes.ts';
-import { checkSubject, type Paging, type SchemaRequest, type VersionSpec } from './registry-requests.ts';
+import { checkRegisterMode, checkWritable } from './registry-modes.ts';
+import {
+  checkSubject,
+  type Paging,
+  type SchemaRequest,
+  sortedReferences,
+  type VersionSpec,
+} from './registry-requests.ts';
+import { checkUnreferenced, RegistrySettings, subjectSettingTombstones } from './registry-settings.ts';
 import { parseSchema } from './schema-formats.ts';
 import {
   contentKey,
@@ -30,7 +37,7 @@ import {
   type VersionEntry,
   versionsOf,
 } from './state.ts';
-import { type ConfigValue, encodeKey, encodeSchemaValue, encodeValue, type SchemaReference } from './store-records.ts';
+import { encodeKey, encodeSchemaValue, encodeValue, type SchemaReference } from './store-records.ts';
 
 export { defaultCompatibility } from './registry-config.ts';
 export { parseSchemaRequest, parseVersion, type SchemaRequest, type VersionSpec } from './registry-requests.ts';
@@ -53,9 +60,12 @@ function filterOf(deleted: boolean, deletedOnly: boolean): DeletedFilter {
 
 export class RegistryService {
   readonly #store: StoreAccess;
+  /** Configs and modes, global and per subject (registry-settings.ts). */
+  readonly settings: RegistrySettings;
 
   constructor(store: StoreAccess) {
     this.#store = store;
+    this.settings = new RegistrySettings(store);
   }
 
   get #state(): RegistryState {
@@ -212,7 +222,7 @@ export class RegistryService {
       if (!permanent && live.length === 0) throw registryErrors.subjectSoftDeleted(subject);
       checkWritable(state, subject);
       const targets = permanent ? all : live;
-      for (const v of targets) this.#checkUnreferenced(subject, v.version);
+      for (const v of targets) checkUnreferenced(this.#state, subject, v.version);
       if (permanent && live.length > 0) throw registryErrors.subjectNotSoftDeleted(subject);
       if (permanent) {
         // Only the versions' tombstones: Confluent writes no DELETE_SUBJECT or CLEAR_SUBJECT for a permanent delete.
@@ -224,7 +234,7 @@ export class RegistryService {
       const last = live.at(-1)?.version ?? 0;
       await this.#store.write([
         { key: encodeKey({ keytype: 'DELETE_SUBJECT', subject }), value: encodeValue({ subject, version: last }) },
-        ...this.#subjectSettingTombstones(subject),
+        ...subjectSettingTombstones(this.#state, subject),
       ]);
       return live.map((v) => v.version);
     });
@@ -241,7 +251,7 @@ export class RegistryService {
       if (entry === undefined) throw registryErrors.versionNotFound(spec === 'latest' ? -1 : spec);
       if (!permanent && entry.deleted) throw registryErrors.versionSoftDeleted(subject, entry.version);
       checkWritable(state, subject);
-      this.#checkUnreferenced(subject, entry.version);
+      checkUnreferenced(this.#state, subject, entry.version);
       const key = encodeKey({ keytype: 'SCHEMA', subject, version: entry.version });
       if (permanent) {
         if (!entry.deleted) throw registryErrors.versionNotSoftDeleted(subject, entry.version);
@@ -262,110 +272,23 @@ export class RegistryService {
       });
       // Soft-deleting the last live version also drops the subject's own mode and config, as a subject delete does.
       const lastLive = all.every((v) => v.deleted || v.version === entry.version);
-      await this.#store.write([{ key, value }, ...(lastLive ? this.#subjectSettingTombstones(subject) : [])]);
+      await this.#store.write([{ key, value }, ...(lastLive ? subjectSettingTombstones(this.#state, subject) : [])]);
       return entry.version;
     });
   }
 
   /** The global level (subject null), or the subject's (falling back to the global one when asked). */
   compatibility(subject: string | null, defaultToGlobal: boolean): string {
-    return String(this.config(subject, defaultToGlobal).compatibilityLevel);
+    return String(this.settings.config(subject, defaultToGlobal).compatibilityLevel);
   }
 
-  /** GET /config[/{subject}]: the stored fields; a subject without its own answers 40408 unless it falls back. */
-  config(subject: string | null, defaultToGlobal: boolean): ConfigValue {
-    const own = subject === null ? undefined : this.#state.configs.get(subject);
-    if (subject !== null && own === undefined && !defaultToGlobal) {
-      throw registryErrors.subjectCompatibilityNotConfigured(subject);
-    }
-    return configInScope(this.#state, subject);
-  }
-
-  /** PUT /config[/{subject}] with `{compatibility, normalize, ...}`: merged into what is stored; answers the request. */
-  setConfig(subject: string | null, body: unknown): Promise<Record<string, unknown>> {
-    if (subject !== null) checkSubject(subject);
-    const update = parseConfigUpdate(body);
-    return this.#store.exclusive(async () => {
-      checkWritable(this.#state, subject);
-      const value = orderedConfig({ ...this.#state.configs.get(subject), ...update.fields });
-      await this.#store.write([{ key: encodeKey({ keytype: 'CONFIG', subject }), value: encodeValue(value) }]);
-      return update.echo;
-    });
-  }
-
-  /** The old single-field form, kept for callers that only set a level. */
+  /** Sets only the level (the config resource takes more: `settings.setConfig`). */
   async setCompatibility(subject: string | null, level: unknown): Promise<string> {
-    const echo = await this.setConfig(subject, { compatibility: level });
-    return String(echo.compatibility);
-  }
-
-  /** DELETE /config[/{subject}]: the config that applied before (the global one when the subject had none). */
-  deleteConfig(subject: string | null): Promise<ConfigValue> {
-    return this.#store.exclusive(async () => {
-      const own = this.#state.configs.get(subject);
-      if (subject !== null && own === undefined && !this.#state.subjects.has(subject)) {
-        throw registryErrors.subjectNotFound(subject);
-      }
-      checkWritable(this.#state, subject);
-      const previous = configInScope(this.#state, subject);
-      if (own !== undefined) await this.#store.write([{ key: encodeKey({ keytype: 'CONFIG', subject }), value: null }]);
-      return previous;
-    });
+    return String((await this.settings.setConfig(subject, { compatibility: level })).compatibility);
   }
 
   async deleteCompatibility(subject: string): Promise<string> {
-    return String((await this.deleteConfig(subject)).compatibilityLevel);
-  }
-
-  /** GET /mode[/{subject}]: 40409 for a subject with no mode of its own unless it falls back to the global one. */
-  mode(subject: string | null, defaultToGlobal: boolean): Mode {
-    const mode = defaultToGlobal ? modeInScope(this.#state, subject) : ownMode(this.#state, subject);
-    if (mode === undefined) throw registryErrors.subjectModeNotConfigured(subject ?? '');
-    return mode;
-  }
-
-  /**
-   * PUT /mode[/{subject}]. IMPORT on a subject (or registry) that still has live versions is refused unless forced;
-   * otherwise its soft-deleted versions are tombstoned and a CLEAR_SUBJECT written first, as Confluent does.
-   */
-  setMode(subject: string | null, requested: unknown, force: boolean): Promise<Mode> {
-    if (subject !== null) checkSubject(subject);
-    const mode = parseMode(requested);
-    return this.#store.exclusive(async () => {
-      const state = this.#state;
-      const records: KafkaRecord[] = [];
-      if (mode === 'IMPORT' && modeInScope(state, subject) !== 'IMPORT' && !force) {
-        const subjects = subject === null ? [...state.subjects.keys()] : [subject];
-        if (subjects.some((s) => versionsOf(state, s, false).length > 0)) {
-          throw registryErrors.operationNotPermitted('Cannot import since found existing subjects');
-        }
-        for (const s of subjects) {
-          for (const v of versionsOf(state, s, true)) {
-            this.#checkUnreferenced(s, v.version);
-            records.push({ key: encodeKey({ keytype: 'SCHEMA', subject: s, version: v.version }), value: null });
-          }
-        }
-        records.push({
-          key: encodeKey({ keytype: 'CLEAR_SUBJECT', subject }),
-          value: encodeValue(subject === null ? {} : { subject }),
-        });
-      }
-      records.push({ key: encodeKey({ keytype: 'MODE', subject }), value: encodeValue({ mode }) });
-      await this.#store.write(records);
-      return mode;
-    });
-  }
-
-  /** DELETE /mode/{subject}: the mode it had; 40401 when it had none of its own. */
-  deleteMode(subject: string): Promise<Mode> {
-    return this.#store.exclusive(async () => {
-      const previous = ownMode(this.#state, subject);
-      if (previous === undefined) throw registryErrors.subjectNotFound(subject);
-      if (this.#state.modes.has(subject)) {
-        await this.#store.write([{ key: encodeKey({ keytype: 'MODE', subject }), value: null }]);
-      }
-      return previous;
-    });
+    return String((await this.settings.deleteConfig(subject)).compatibilityLevel);
   }
 
   /**
@@ -392,13 +315,13 @@ export class RegistryService {
     normalize: boolean,
   ): CompatibilityResult {
     const { schema } = this.#identify(request, normalize);
-    const referenced = this.#referenced(request.references).map(forAvsc);
-    const candidate = { schemaType: request.schemaType, schema: forAvsc(schema), referenced };
+    const referenced = this.#referenced(request.references).map(avscOrderSpelling);
+    const candidate = { schemaType: request.schemaType, schema: avscOrderSpelling(schema), referenced };
     const versions: EarlierVersion[] = earlier.map((v) => ({
       version: v.version,
       schemaType: v.schemaType,
-      schema: forAvsc(v.schema),
-      referenced: this.#referenced(v.references).map(forAvsc),
+      schema: avscOrderSpelling(v.schema),
+      referenced: this.#referenced(v.references).map(avscOrderSpelling),
     }));
     return subjectCompatibility(level, candidate, versions);
   }
@@ -441,44 +364,4 @@ export class RegistryService {
       return entry.schema;
     });
   }
-
-  /** 42206 when a live schema references this version. */
-  #checkUnreferenced(subject: string, version: number): void {
-    if (referencedBy(this.#state, subject, version).length > 0) throw registryErrors.referenceExists(subject, version);
-  }
-
-  /** Tombstones for the subject's own mode and config, those it has. */
-  #subjectSettingTombstones(subject: string): KafkaRecord[] {
-    const out: KafkaRecord[] = [];
-    if (this.#state.modes.has(subject)) out.push({ key: encodeKey({ keytype: 'MODE', subject }), value: null });
-    if (this.#state.configs.has(subject)) out.push({ key: encodeKey({ keytype: 'CONFIG', subject }), value: null });
-    return out;
-  }
-}
-
-/**
- * Confluent's normalized Avro text names every field's order in upper case (Java's enum name), which Java's
- * parser accepts and avsc does not: the compatibility check reads it in the spelling avsc takes.
- */
-function forAvsc(text: string): string {
-  return text.replace(
-    /"order":"(ASCENDING|DESCENDING|IGNORE)"/g,
-    (_all, order: string) => `"order":"${order.toLowerCase()}"`,
-  );
-}
-
-function sortedReferences(references: readonly SchemaReference[]): SchemaReference[] {
-  const seen = new Map<string, SchemaReference>();
-  for (const ref of references) seen.set(`${ref.name}\u0000${ref.subject}\u0000${ref.version}`, ref);
-  return [...seen.values()].sort((a, b) =>
-    a.name !== b.name
-      ? a.name < b.name
-        ? -1
-        : 1
-      : a.subject !== b.subject
-        ? a.subject < b.subject
-          ? -1
-          : 1
-        : a.version - b.version,
-  );
 }

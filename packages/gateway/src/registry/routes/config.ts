@@ -14,31 +14,31 @@ type SubjectConfig = { Params: { subject: string } } & Query;
 export function registerConfigRoutes(app: FastifyInstance, host: RegistryHost): void {
   app.get('/config', async () => {
     const service = await host.service();
-    return service.config(null, true);
+    return service.settings.config(null, true);
   });
 
   app.put('/config', async (request) => {
     const service = await host.service();
-    return service.setConfig(null, request.body);
+    return service.settings.setConfig(null, request.body);
   });
 
   app.delete('/config', async () => {
     const service = await host.service();
-    return service.deleteConfig(null);
+    return service.settings.deleteConfig(null);
   });
 
   app.get<SubjectConfig>('/config/:subject', async (request) => {
     const service = await host.service();
-    return service.config(request.params.subject, flag(request.query.defaultToGlobal));
+    return service.settings.config(request.params.subject, flag(request.query.defaultToGlobal));
   });
 
   app.put<SubjectConfig>('/config/:subject', async (request) => {
     const service = await host.service();
-    return service.setConfig(request.params.subject, request.body);
+    return service.settings.setConfig(request.params.subject, request.body);
   });
 
   app.delete<SubjectConfig>('/config/:subject', async (request) => {
     const service = await host.service();
-    return service.deleteConfig(request.params.subject);
+    return service.settings.deleteConfig(request.params.subject);
   });
 }

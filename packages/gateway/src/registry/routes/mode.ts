@@ -16,27 +16,27 @@ type SubjectMode = { Params: { subject: string } } & Query;
 export function registerModeRoutes(app: FastifyInstance, host: RegistryHost): void {
   app.get('/mode', async () => {
     const service = await host.service();
-    return { mode: service.mode(null, false) };
+    return { mode: service.settings.mode(null, false) };
   });
 
   app.put<Query & ModeBody>('/mode', async (request) => {
     const service = await host.service();
-    return { mode: await service.setMode(null, request.body?.mode, flag(request.query.force)) };
+    return { mode: await service.settings.setMode(null, request.body?.mode, flag(request.query.force)) };
   });
 
   app.get<SubjectMode>('/mode/:subject', async (request) => {
     const service = await host.service();
-    return { mode: service.mode(request.params.subject, flag(request.query.defaultToGlobal)) };
+    return { mode: service.settings.mode(request.params.subject, flag(request.query.defaultToGlobal)) };
   });
 
   app.put<SubjectMode & ModeBody>('/mode/:subject', async (request) => {
     const service = await host.service();
     const { subject } = request.params;
-    return { mode: await service.setMode(subject, request.body?.mode, flag(request.query.force)) };
+    return { mode: await service.settings.setMode(subject, request.body?.mode, flag(request.query.force)) };
   });
 
   app.delete<SubjectMode>('/mode/:subject', async (request) => {
     const service = await host.service();
-    return { mode: await service.deleteMode(request.params.subject) };
+    return { mode: await service.settings.deleteMode(request.params.subject) };
   });
 }
