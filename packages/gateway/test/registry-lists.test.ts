@@ -112,13 +112,10 @@ describe('config fields', () => {
       compatibilityGroup: 'app.major',
       defaultMetadata: metadata,
     });
-    expect(JSON.parse(store.written.at(-1)?.value ?? '{}')).toEqual({
-      compatibilityLevel: 'FULL',
-      alias: 'other',
-      compatibilityGroup: 'app.major',
-      normalize: true,
-      defaultMetadata: metadata,
-    });
+    expect(store.written.at(-1)?.value).toBe(
+      '{"subject":"s","alias":"other","normalize":true,"compatibilityLevel":"FULL","compatibilityGroup":"app.major",' +
+        '"defaultMetadata":{"properties":{"owner":"team-a"}}}',
+    );
     expect(service.settings.config('s', false)).toMatchObject({
       compatibilityLevel: 'FULL',
       normalize: true,

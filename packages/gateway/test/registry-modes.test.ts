@@ -23,7 +23,7 @@ describe('mode resource', () => {
     expect(await service.settings.setMode('s', 'readonly', false)).toBe('READONLY');
     expect(store.written.at(-1)).toEqual({
       key: '{"keytype":"MODE","subject":"s","magic":0}',
-      value: '{"mode":"READONLY"}',
+      value: '{"subject":"s","mode":"READONLY"}',
     });
     expect(service.settings.mode('s', false)).toBe('READONLY');
     expect(await codeOf(() => service.settings.setMode(null, 'SIDEWAYS', false))).toBe(42204);
@@ -83,7 +83,7 @@ describe('IMPORT', () => {
     expect(store.written.slice(before)).toEqual([
       { key: '{"keytype":"SCHEMA","subject":"s","version":1,"magic":1}', value: null },
       { key: '{"keytype":"CLEAR_SUBJECT","subject":"s","magic":0}', value: '{"subject":"s"}' },
-      { key: '{"keytype":"MODE","subject":"s","magic":0}', value: '{"mode":"IMPORT"}' },
+      { key: '{"keytype":"MODE","subject":"s","magic":0}', value: '{"subject":"s","mode":"IMPORT"}' },
     ]);
   });
 

@@ -114,7 +114,7 @@ describe('compatibility config', () => {
     expect(await service.setCompatibility('s', 'forward_transitive')).toBe('FORWARD_TRANSITIVE');
     expect(store.written.at(-1)).toEqual({
       key: '{"keytype":"CONFIG","subject":"s","magic":0}',
-      value: '{"compatibilityLevel":"FORWARD_TRANSITIVE"}',
+      value: '{"subject":"s","compatibilityLevel":"FORWARD_TRANSITIVE"}',
     });
     expect(await codeOf(() => service.setCompatibility(null, 'SIDEWAYS'))).toBe(42203);
     expect(await service.deleteCompatibility('s')).toBe('FORWARD_TRANSITIVE');

@@ -142,6 +142,18 @@ describe('DELETE_SUBJECT and CLEAR_SUBJECT', () => {
 });
 
 describe('CONFIG, MODE and NOOP', () => {
+  it('a subject CONFIG value`s own subject field (as Confluent writes it) is not kept as a setting', () => {
+    const state = emptyState();
+    apply(
+      state,
+      text('{"keytype":"CONFIG","subject":"a","magic":0}'),
+      text('{"subject":"a","compatibilityLevel":"NONE"}'),
+    );
+    expect(state.configs.get('a')).toEqual({ compatibilityLevel: 'NONE' });
+    apply(state, text('{"keytype":"MODE","subject":"a","magic":0}'), text('{"subject":"a","mode":"READONLY"}'));
+    expect(state.modes.get('a')).toEqual({ mode: 'READONLY' });
+  });
+
   it('CONFIG sets the global (subject null) and subject levels; a tombstone clears one', () => {
     const state = emptyState();
     apply(state, text('{"keytype":"CONFIG","subject":null,"magic":0}'), text('{"compatibilityLevel":"FULL"}'));

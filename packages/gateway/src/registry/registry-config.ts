@@ -19,8 +19,17 @@ export const defaultCompatibility = 'BACKWARD';
 const booleanFields = ['normalize', 'validateFields', 'validateRules'] as const;
 const stringFields = ['alias', 'compatibilityPolicy', 'compatibilityGroup'] as const;
 const objectFields = ['defaultMetadata', 'overrideMetadata', 'defaultRuleSet', 'overrideRuleSet'] as const;
-/** The order fields are stored and answered in, the level first. */
-const fieldOrder = ['compatibilityLevel', ...stringFields, ...booleanFields, ...objectFields];
+/** The order fields are stored and answered in: that of Confluent's config entity. */
+const fieldOrder = [
+  'alias',
+  'normalize',
+  'validateFields',
+  'validateRules',
+  'compatibilityLevel',
+  'compatibilityPolicy',
+  'compatibilityGroup',
+  ...objectFields,
+];
 
 export interface ConfigUpdate {
   /** What is merged into the stored config. */

@@ -40,7 +40,9 @@ export class RegistrySettings {
     return this.#store.exclusive(async () => {
       checkWritable(this.#state, subject);
       const value = orderedConfig({ ...this.#state.configs.get(subject), ...update.fields });
-      await this.#store.write([{ key: encodeKey({ keytype: 'CONFIG', subject }), value: encodeValue(value) }]);
+      // Confluent's subject-level values carry their subject first (Jackson leaves it out when null: the global one).
+      const stored = subject === null ? value : { subject, ...value };
+      await this.#store.write([{ key: encodeKey({ keytype: 'CONFIG', subject }), value: encodeValue(stored) }]);
       return update.echo;
     });
   }
@@ -92,7 +94,8 @@ export class RegistrySettings {
           value: encodeValue(subject === null ? {} : { subject }),
         });
       }
-      records.push({ key: encodeKey({ keytype: 'MODE', subject }), value: encodeValue({ mode }) });
+      const value = subject === null ? { mode } : { subject, mode };
+      records.push({ key: encodeKey({ keytype: 'MODE', subject }), value: encodeValue(value) });
       await this.#store.write(records);
       return mode;
     });

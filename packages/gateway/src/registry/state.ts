@@ -81,10 +81,16 @@ export function applyRecord(state: RegistryState, key: Buffer | null, value: Buf
         return null;
       }
       return putVersion(state, decoded.subject, decoded.version, parsed);
-    case 'CONFIG':
-      if (parsed === null) state.configs.delete(decoded.subject);
-      else state.configs.set(decoded.subject, parsed as ConfigValue);
+    case 'CONFIG': {
+      if (parsed === null) {
+        state.configs.delete(decoded.subject);
+        return null;
+      }
+      // The value's own `subject` (Confluent writes it for subject-level configs) repeats the key: not a setting.
+      const { subject: _subject, ...config } = parsed;
+      state.configs.set(decoded.subject, config as ConfigValue);
       return null;
+    }
     case 'MODE':
       if (parsed === null) state.modes.delete(decoded.subject);
       else if (typeof parsed.mode !== 'string') return 'MODE value without mode';

@@ -44,6 +44,8 @@ export interface ConfigValue {
 }
 
 export interface ModeValue {
+  /** Present for a subject's own mode, absent for the global one. */
+  subject?: string;
   mode: string;
 }
 
