@@ -9,7 +9,6 @@
  * 409. Avro texts are stored in Java Avro's canonical form, or Confluent's
  * normalized form when `normalize` is asked for (avro-canonical.ts).
  */
-import type { KafkaRecord } from '@runnel/protocol';
 import { avroCanonicalForm, avroNormalizedForm, avscOrderSpelling } from './avro-canonical.ts';
 import type { CompatibilityLevel, CompatibilityResult } from './compat/compatibility-levels.ts';
 import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
@@ -37,20 +36,12 @@ import {
   type VersionEntry,
   versionsOf,
 } from './state.ts';
+import type { StoreAccess } from './store-access.ts';
 import { encodeKey, encodeSchemaValue, encodeValue, type SchemaReference } from './store-records.ts';
 
 export { defaultCompatibility } from './registry-config.ts';
 export { parseSchemaRequest, parseVersion, type SchemaRequest, type VersionSpec } from './registry-requests.ts';
-
-/**
- * What the service needs of storage: the state, one write section at a time, and a write that resolves once the
- * state shows it. SchemaStore is the real one; tests use an in-memory one that applies records at once.
- */
-export interface StoreAccess {
-  readonly state: RegistryState;
-  exclusive<T>(operation: () => Promise<T>): Promise<T>;
-  write(records: KafkaRecord[]): Promise<void>;
-}
+export type { StoreAccess } from './store-access.ts';
 
 const noPaging: Paging = { offset: 0, limit: -1 };
 

@@ -9,8 +9,8 @@ import { configInScope, orderedConfig, parseConfigUpdate } from './registry-conf
 import { registryErrors } from './registry-error.ts';
 import { checkWritable, type Mode, modeInScope, ownMode, parseMode } from './registry-modes.ts';
 import { checkSubject } from './registry-requests.ts';
-import type { StoreAccess } from './registry-service.ts';
 import { type RegistryState, referencedBy, versionsOf } from './state.ts';
+import type { StoreAccess } from './store-access.ts';
 import { type ConfigValue, encodeKey, encodeValue } from './store-records.ts';
 
 export class RegistrySettings {
