@@ -335,9 +335,14 @@ export class RegistryService {
     if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
     let schema = parsed.schema;
     if (request.schemaType === 'AVRO') {
-      schema = normalize
-        ? avroNormalizedForm(request.schema, referenced)
-        : avroCanonicalForm(request.schema, referenced);
+      try {
+        schema = normalize
+          ? avroNormalizedForm(request.schema, referenced)
+          : avroCanonicalForm(request.schema, referenced);
+      } catch (error) {
+        // avsc accepted it, so this is a shape the printer does not know: refuse it rather than store a guess.
+        throw registryErrors.invalidSchema(`Invalid schema: ${(error as Error).message}`);
+      }
     }
     const references = normalize ? sortedReferences(request.references) : request.references;
     return { key: contentKey(request.schemaType, schema, references), schema, references };
