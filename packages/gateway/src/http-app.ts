@@ -10,10 +10,16 @@
 import type { Logger } from '@runnel/common';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { GatewayMetrics } from './gateway-metrics.ts';
-import { errorBody, httpStatusOf, notFoundBody, registryContentType } from './registry/error-body.ts';
+import {
+  errorBody,
+  httpStatusOf,
+  methodNotAllowedBody,
+  notFoundBody,
+  registryContentType,
+} from './registry/error-body.ts';
 import { RegistryError } from './registry/registry-error.ts';
 import type { RegistryHost } from './registry/registry-host.ts';
-import { registerRegistryRoutes } from './registry/registry-routes.ts';
+import { type RouteTable, registerRegistryRoutes } from './registry/registry-routes.ts';
 
 export interface HttpAppOptions {
   metrics: GatewayMetrics;
@@ -31,11 +37,18 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   // Fastify's own request logging would write two lines per request; the metrics count them instead.
   const app = Fastify({ logger: false, return503OnClosing: true });
   const { metrics, logger } = options;
+  let registryRoutes: RouteTable | null = null;
 
   // A path no route serves is answered before its body is read: otherwise Fastify would parse the body first and
   // answer a body it cannot parse (or a content type it does not know) with 400/415 instead of Confluent's 404.
+  // A known registry path asked with a method it does not take is a 405 (with Allow), as Jersey answers it.
   app.addHook('onRequest', async (request, reply) => {
     if (!request.is404) return;
+    const allowed = registryRoutes?.methodsFor(request.url) ?? [];
+    if (allowed.length > 0) {
+      reply.code(405).header('content-type', registryContentType).header('allow', allowed.join(', '));
+      return reply.send(methodNotAllowedBody());
+    }
     reply.code(404).header('content-type', registryContentType);
     return reply.send(notFoundBody());
   });
@@ -64,7 +77,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     return text;
   });
 
-  if (options.registry !== null) registerRegistryRoutes(app, options.registry);
+  if (options.registry !== null) registryRoutes = registerRegistryRoutes(app, options.registry);
 
   app.setNotFoundHandler(async (_request, reply) => {
     reply.code(404).header('content-type', registryContentType);

@@ -71,6 +71,26 @@ describe('a gateway whose cluster does not answer', () => {
     }
   });
 
+  it('a registry path asked with a method it does not take answers 405 with Confluent`s body and Allow', async () => {
+    for (const [method, path, allow] of [
+      ['PATCH', '/subjects', 'GET'],
+      ['PUT', '/subjects/s/versions', 'GET, POST'],
+      ['POST', '/mode/s?force=true', 'DELETE, GET, PUT'],
+    ] as const) {
+      const response = await fetch(`${base}${path}`, { method });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe(allow);
+      expect(response.headers.get('content-type')).toMatch(/^application\/vnd\.schemaregistry\.v1\+json(;|$)/);
+      expect(await response.json()).toEqual({ error_code: 405, message: 'HTTP 405 Method Not Allowed' });
+    }
+  });
+
+  it('GET /contexts answers the default context only', async () => {
+    const response = await fetch(`${base}/contexts`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(['.']);
+  });
+
   it('/metrics counts requests by route template, and every unknown path under one label', async () => {
     await fetch(`${base}/unknown-a`);
     await fetch(`${base}/unknown-b`);

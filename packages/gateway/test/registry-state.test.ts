@@ -49,7 +49,7 @@ describe('SCHEMA records', () => {
       [1, 1, 'AVRO'],
       [2, 2, 'AVRO'],
     ]);
-    expect(subjectNames(state, { includeDeleted: false })).toEqual(['a', 'b']);
+    expect(subjectNames(state, { filter: 'live' })).toEqual(['a', 'b']);
     expect(state.maxId).toBe(2);
     // The same content under another subject shares the id.
     expect(usersOf(state, 1, false).map((v) => `${v.subject}/${v.version}`)).toEqual(['a/1', 'b/1']);
@@ -89,7 +89,7 @@ describe('SCHEMA records', () => {
     apply(state, schemaKey('a', 1), null);
     expect(state.ids.has(1)).toBe(true);
     expect(usersOf(state, 1, true).map((v) => v.subject)).toEqual(['b']);
-    expect(subjectNames(state, { includeDeleted: true })).toEqual(['b']);
+    expect(subjectNames(state, { filter: 'all' })).toEqual(['b']);
   });
 
   it('the next version follows every version in the topic, soft-deleted ones included', () => {
@@ -111,8 +111,8 @@ describe('DELETE_SUBJECT and CLEAR_SUBJECT', () => {
     apply(state, text('{"keytype":"DELETE_SUBJECT","subject":"a","magic":0}'), text('{"subject":"a","version":1}'));
     expect(versionsOf(state, 'a', false).map((v) => v.version)).toEqual([2]);
     apply(state, text('{"keytype":"DELETE_SUBJECT","subject":"a","magic":0}'), text('{"subject":"a","version":2}'));
-    expect(subjectNames(state, { includeDeleted: false })).toEqual(['b']);
-    expect(subjectNames(state, { includeDeleted: true })).toEqual(['a', 'b']);
+    expect(subjectNames(state, { filter: 'live' })).toEqual(['b']);
+    expect(subjectNames(state, { filter: 'all' })).toEqual(['a', 'b']);
   });
 
   it('a tombstone on DELETE_SUBJECT changes nothing (compaction cleanup)', () => {
@@ -121,15 +121,39 @@ describe('DELETE_SUBJECT and CLEAR_SUBJECT', () => {
     expect(versionsOf(state, 'a', false)).toHaveLength(2);
   });
 
-  it('CLEAR_SUBJECT removes the subject`s versions', () => {
+  it('CLEAR_SUBJECT drops the subject`s soft-deleted versions and keeps live ones', () => {
     const state = withTwoSubjects();
+    apply(state, text('{"keytype":"DELETE_SUBJECT","subject":"a","magic":0}'), text('{"subject":"a","version":1}'));
     apply(state, text('{"keytype":"CLEAR_SUBJECT","subject":"a","magic":0}'), text('{"subject":"a"}'));
-    expect(subjectNames(state, { includeDeleted: true })).toEqual(['b']);
-    expect(state.ids.has(2)).toBe(false);
+    expect(versionsOf(state, 'a', true).map((v) => v.version)).toEqual([2]);
+    // Id 1 is still used by b.
+    expect(state.ids.has(1)).toBe(true);
+  });
+
+  it('CLEAR_SUBJECT without a subject (IMPORT on the whole registry) applies to every subject', () => {
+    const state = withTwoSubjects();
+    apply(state, text('{"keytype":"DELETE_SUBJECT","subject":"a","magic":0}'), text('{"subject":"a","version":2}'));
+    apply(state, text('{"keytype":"DELETE_SUBJECT","subject":"b","magic":0}'), text('{"subject":"b","version":1}'));
+    apply(state, text('{"keytype":"CLEAR_SUBJECT","magic":0}'), text('{}'));
+    expect(subjectNames(state, { filter: 'all' })).toEqual([]);
+    expect(state.ids.size).toBe(0);
+    expect(state.maxId).toBe(2);
   });
 });
 
 describe('CONFIG, MODE and NOOP', () => {
+  it('a subject CONFIG value`s own subject field (as Confluent writes it) is not kept as a setting', () => {
+    const state = emptyState();
+    apply(
+      state,
+      text('{"keytype":"CONFIG","subject":"a","magic":0}'),
+      text('{"subject":"a","compatibilityLevel":"NONE"}'),
+    );
+    expect(state.configs.get('a')).toEqual({ compatibilityLevel: 'NONE' });
+    apply(state, text('{"keytype":"MODE","subject":"a","magic":0}'), text('{"subject":"a","mode":"READONLY"}'));
+    expect(state.modes.get('a')).toEqual({ mode: 'READONLY' });
+  });
+
   it('CONFIG sets the global (subject null) and subject levels; a tombstone clears one', () => {
     const state = emptyState();
     apply(state, text('{"keytype":"CONFIG","subject":null,"magic":0}'), text('{"compatibilityLevel":"FULL"}'));
@@ -154,7 +178,7 @@ describe('CONFIG, MODE and NOOP', () => {
   it('NOOP changes nothing', () => {
     const state = withTwoSubjects();
     apply(state, text('{"keytype":"NOOP","magic":0}'), null);
-    expect(subjectNames(state, { includeDeleted: true })).toEqual(['a', 'b']);
+    expect(subjectNames(state, { filter: 'all' })).toEqual(['a', 'b']);
   });
 });
 
@@ -179,12 +203,15 @@ describe('records this registry does not understand', () => {
 });
 
 describe('encodeKey', () => {
-  it('writes keys in Confluent`s field order, magic 1 for SCHEMA and 0 otherwise', () => {
+  it('writes keys in Confluent`s field order, magic 1 for SCHEMA and 0 otherwise, leaving a null subject out', () => {
     expect(encodeKey({ keytype: 'SCHEMA', subject: 's', version: 3 }).toString()).toBe(
       '{"keytype":"SCHEMA","subject":"s","version":3,"magic":1}',
     );
-    expect(encodeKey({ keytype: 'CONFIG', subject: null }).toString()).toBe(
-      '{"keytype":"CONFIG","subject":null,"magic":0}',
+    // Confluent's keys are serialized with Jackson's NON_EMPTY: the global config's key has no subject at all.
+    expect(encodeKey({ keytype: 'CONFIG', subject: null }).toString()).toBe('{"keytype":"CONFIG","magic":0}');
+    expect(encodeKey({ keytype: 'MODE', subject: 'a' }).toString()).toBe('{"keytype":"MODE","subject":"a","magic":0}');
+    expect(encodeKey({ keytype: 'CLEAR_SUBJECT', subject: null }).toString()).toBe(
+      '{"keytype":"CLEAR_SUBJECT","magic":0}',
     );
     expect(encodeKey({ keytype: 'NOOP' }).toString()).toBe('{"keytype":"NOOP","magic":0}');
   });

@@ -29,3 +29,8 @@ export function errorBody(errorCode: number, message: string): ErrorBody {
 export function notFoundBody(): ErrorBody {
   return errorBody(404, 'HTTP 404 Not Found');
 }
+
+/** The answer for a known path asked with a method it does not take, as Confluent's Jersey server words it. */
+export function methodNotAllowedBody(): ErrorBody {
+  return errorBody(405, 'HTTP 405 Method Not Allowed');
+}

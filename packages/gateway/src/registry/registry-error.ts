@@ -35,6 +35,8 @@ export const registryErrors = {
     ),
   subjectCompatibilityNotConfigured: (subject: string) =>
     new RegistryError(40408, `Subject '${subject}' does not have subject-level compatibility configured`),
+  subjectModeNotConfigured: (subject: string) =>
+    new RegistryError(40409, `Subject '${subject}' does not have subject-level mode configured`),
   invalidSchema: (message: string) => new RegistryError(42201, message),
   invalidVersion: (version: string) =>
     new RegistryError(
@@ -46,6 +48,16 @@ export const registryErrors = {
       42203,
       'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive',
     ),
+  invalidMode: () => new RegistryError(42204, 'Invalid mode. Valid values are READWRITE, READONLY, and IMPORT.'),
+  /** 42205: the mode forbids the write; the message says which rule (read-only, not import, not read-write, ...). */
+  operationNotPermitted: (message: string) => new RegistryError(42205, message),
+  /** 42206: another schema references this version; Confluent names the version by its key's toString(). */
+  referenceExists: (subject: string, version: number) =>
+    new RegistryError(
+      42206,
+      `One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=${subject},version=${version}}.`,
+    ),
+  invalidSubject: (subject: string) => new RegistryError(42208, `The specified subject '${subject}' is not a valid.`),
   // Confluent's default code for an incompatible schema is the bare 409; the details are its verbose messages.
   incompatibleSchema: (subject: string, messages: readonly string[]) =>
     new RegistryError(

@@ -1,117 +1,113 @@
 /**
  * The registry's operations over the store: reads answer from the state;
  * writes decide (id, version, what to delete) from the state inside the
- * store's `exclusive` section, write the records Confluent writes for
- * them, and answer once the store has read them back. Errors are
- * RegistryErrors with Confluent's codes. A registration is checked
- * against the subject's live versions under its compatibility level
- * (compat/): an incompatible schema is refused with 409.
+ * store's `exclusive` section, check the mode (registry-modes.ts), write
+ * the records Confluent writes for them, and answer once the store has
+ * read them back. Errors are RegistryErrors with Confluent's codes. A
+ * registration is checked against the subject's live versions under its
+ * compatibility level (compat/): an incompatible schema is refused with
+ * 409. Avro texts are stored in Java Avro's canonical form, or Confluent's
+ * normalized form when `normalize` is asked for (avro-canonical.ts).
  */
-
-import type { KafkaRecord } from '@runnel/protocol';
-import {
-  type CompatibilityLevel,
-  type CompatibilityResult,
-  isCompatibilityLevel,
-} from './compat/compatibility-levels.ts';
+import { avroCanonicalForm, avroNormalizedForm, avscOrderSpelling } from './avro-canonical.ts';
+import type { CompatibilityLevel, CompatibilityResult } from './compat/compatibility-levels.ts';
 import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
 import { serializeProtobuf } from './formats/protobuf.ts';
+import { configInScope } from './registry-config.ts';
 import { registryErrors } from './registry-error.ts';
+import { checkRegisterMode, checkWritable } from './registry-modes.ts';
+import {
+  checkSubject,
+  type Paging,
+  type SchemaRequest,
+  sortedReferences,
+  type VersionSpec,
+} from './registry-requests.ts';
+import { checkUnreferenced, RegistrySettings, subjectSettingTombstones } from './registry-settings.ts';
 import { parseSchema } from './schema-formats.ts';
 import {
   contentKey,
+  type DeletedFilter,
   type IdEntry,
-  nextVersion,
+  page,
   type RegistryState,
+  referencedBy,
   subjectNames,
   usersOf,
   type VersionEntry,
   versionsOf,
 } from './state.ts';
+import type { StoreAccess } from './store-access.ts';
+import { encodeKey, encodeSchemaValue, encodeValue, type SchemaReference, type SchemaType } from './store-records.ts';
 
-/**
- * What the service needs of storage: the state, one write section at a time, and a write that resolves once the
- * state shows it. SchemaStore is the real one; tests use an in-memory one that applies records at once.
- */
-export interface StoreAccess {
-  readonly state: RegistryState;
-  exclusive<T>(operation: () => Promise<T>): Promise<T>;
-  write(records: KafkaRecord[]): Promise<void>;
-}
+export { defaultCompatibility } from './registry-config.ts';
+export { parseSchemaRequest, parseVersion, type SchemaRequest, type VersionSpec } from './registry-requests.ts';
+export type { StoreAccess } from './store-access.ts';
 
-import {
-  type ConfigValue,
-  encodeKey,
-  encodeSchemaValue,
-  encodeValue,
-  isSchemaType,
-  parseReferences,
-  type SchemaReference,
-  type SchemaType,
-} from './store-records.ts';
+const noPaging: Paging = { offset: 0, limit: -1 };
 
-/** Confluent's default when neither the subject nor the registry has a level set. */
-export const defaultCompatibility = 'BACKWARD';
-
-/** A schema as a request submits it (register, lookup). */
-export interface SchemaRequest {
-  schemaType: SchemaType;
-  schema: string;
-  references: SchemaReference[];
-  metadata?: unknown;
-  ruleSet?: unknown;
-}
-
-/** "latest" (or -1) or a version number. */
-export type VersionSpec = number | 'latest';
-
-export function parseVersion(text: string): VersionSpec {
-  if (text === 'latest' || text === '-1') return 'latest';
-  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1) throw registryErrors.invalidVersion(text);
-  return n;
-}
-
-export function parseSchemaRequest(body: unknown): SchemaRequest {
-  if (typeof body !== 'object' || body === null) throw registryErrors.invalidSchema('Invalid schema: no request body');
-  const { schema, schemaType = 'AVRO', references, metadata, ruleSet } = body as Record<string, unknown>;
-  if (typeof schema !== 'string' || schema.length === 0) throw registryErrors.invalidSchema('Empty schema');
-  if (!isSchemaType(schemaType)) throw registryErrors.invalidSchema(`Invalid schema type ${String(schemaType)}`);
-  const refs = parseReferences(references);
-  if (refs === null) throw registryErrors.invalidSchema('Invalid schema references');
-  const out: SchemaRequest = { schemaType, schema, references: refs };
-  if (metadata !== undefined && metadata !== null) out.metadata = metadata;
-  if (ruleSet !== undefined && ruleSet !== null) out.ruleSet = ruleSet;
-  return out;
+function filterOf(deleted: boolean, deletedOnly: boolean): DeletedFilter {
+  return deletedOnly ? 'deletedOnly' : deleted ? 'all' : 'live';
 }
 
 export class RegistryService {
   readonly #store: StoreAccess;
+  /** Configs and modes, global and per subject (registry-settings.ts). */
+  readonly settings: RegistrySettings;
 
   constructor(store: StoreAccess) {
     this.#store = store;
+    this.settings = new RegistrySettings(store);
   }
 
   get #state(): RegistryState {
     return this.#store.state;
   }
 
-  subjects(options: { includeDeleted: boolean; prefix?: string }): string[] {
-    return subjectNames(this.#state, options);
+  subjects(options: { includeDeleted: boolean; deletedOnly?: boolean; prefix?: string; paging?: Paging }): string[] {
+    const filter = filterOf(options.includeDeleted, options.deletedOnly ?? false);
+    const names = subjectNames(this.#state, {
+      filter,
+      ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    });
+    const { offset, limit } = options.paging ?? noPaging;
+    return page(names, offset, limit);
   }
 
-  versions(subject: string, includeDeleted: boolean): number[] {
-    const versions = versionsOf(this.#state, subject, includeDeleted);
-    if (versions.length === 0) throw registryErrors.subjectNotFound(subject);
-    return versions.map((v) => v.version);
+  /** GET /subjects/{subject}/versions: 40401 unless the subject has a version the filter could show. */
+  versions(subject: string, includeDeleted: boolean, deletedOnly = false, paging: Paging = noPaging): number[] {
+    const all = versionsOf(this.#state, subject, includeDeleted || deletedOnly);
+    if (all.length === 0) throw registryErrors.subjectNotFound(subject);
+    const shown = deletedOnly ? all.filter((v) => v.deleted) : all;
+    return page(shown, paging.offset, paging.limit).map((v) => v.version);
   }
 
   version(subject: string, spec: VersionSpec, includeDeleted: boolean): VersionEntry {
     const versions = versionsOf(this.#state, subject, includeDeleted);
     if (versions.length === 0) throw registryErrors.subjectNotFound(subject);
-    const found = spec === 'latest' ? versions.at(-1) : versions.find((v) => v.version === spec);
-    if (found === undefined) throw registryErrors.versionNotFound(spec);
+    // "latest" is the latest live version even when deleted ones are asked for, as Confluent answers it.
+    const found =
+      spec === 'latest' ? versions.filter((v) => !v.deleted).at(-1) : versions.find((v) => v.version === spec);
+    if (found === undefined) throw registryErrors.versionNotFound(spec === 'latest' ? -1 : spec);
     return found;
+  }
+
+  /** GET /schemas: every version (soft-deleted ones when asked) of subjects with the prefix, or only each latest. */
+  schemas(options: { prefix?: string; includeDeleted: boolean; latestOnly: boolean; paging: Paging }): VersionEntry[] {
+    const out: VersionEntry[] = [];
+    for (const subject of subjectNames(this.#state, {
+      filter: 'all',
+      ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    })) {
+      const versions = versionsOf(this.#state, subject, options.includeDeleted);
+      if (options.latestOnly) {
+        const latest = versions.at(-1);
+        if (latest !== undefined) out.push(latest);
+      } else {
+        out.push(...versions);
+      }
+    }
+    return page(out, options.paging.offset, options.paging.limit);
   }
 
   schemaById(id: number): IdEntry {
@@ -120,51 +116,90 @@ export class RegistryService {
     return entry;
   }
 
-  usersOfId(id: number, includeDeleted: boolean): VersionEntry[] {
+  /** The highest id handed out so far (`fetchMaxId` on GET /schemas/ids/{id}). */
+  get maxId(): number {
+    return this.#state.maxId;
+  }
+
+  usersOfId(id: number, includeDeleted: boolean, subject?: string, paging: Paging = noPaging): VersionEntry[] {
     this.schemaById(id);
-    return usersOf(this.#state, id, includeDeleted);
+    const users = usersOf(this.#state, id, includeDeleted).filter(
+      (u) => subject === undefined || u.subject === subject,
+    );
+    return page(users, paging.offset, paging.limit);
+  }
+
+  /** GET /subjects/{subject}/versions/{version}/referencedby: the ids of live schemas referencing it, sorted. */
+  referencedBy(subject: string, spec: VersionSpec): number[] {
+    const entry = this.version(subject, spec, true);
+    return referencedBy(this.#state, subject, entry.version);
   }
 
   /** The version of `subject` holding this schema (POST /subjects/{subject}). */
-  lookup(subject: string, request: SchemaRequest, includeDeleted: boolean): VersionEntry {
+  lookup(subject: string, request: SchemaRequest, includeDeleted: boolean, normalize = false): VersionEntry {
     const versions = versionsOf(this.#state, subject, includeDeleted);
     if (versions.length === 0) throw registryErrors.subjectNotFound(subject);
-    const { key } = this.#identify(request);
+    const { key } = this.#identify(request, normalize || this.#normalizes(subject));
     const found = versions.find((v) => contentKey(v.schemaType, v.schema, v.references) === key);
     if (found === undefined) throw registryErrors.schemaNotFound();
     return found;
   }
 
-  /** Registers the schema under the subject; the same schema again answers its existing id and writes nothing. */
-  register(subject: string, request: SchemaRequest): Promise<number> {
+  /**
+   * Registers the schema under the subject; the same schema again answers its existing id and writes nothing.
+   * In IMPORT mode the request brings its id (and may bring its version); nothing is checked for compatibility.
+   */
+  register(subject: string, request: SchemaRequest, options: { normalize?: boolean } = {}): Promise<number> {
+    checkSubject(subject);
     return this.#store.exclusive(async () => {
       const state = this.#state;
-      const { key, schema } = this.#identify(request);
-      const existing = versionsOf(state, subject, false).find(
-        (v) => contentKey(v.schemaType, v.schema, v.references) === key,
+      const { key, schema, references } = this.#identify(
+        request,
+        options.normalize === true || this.#normalizes(subject),
       );
-      if (existing !== undefined) return existing.id;
-      const level = this.compatibility(subject, true) as CompatibilityLevel;
-      const verdict = this.#check(level, request, versionsOf(state, subject, false));
-      if (!verdict.is_compatible) throw registryErrors.incompatibleSchema(subject, verdict.messages);
-      const id = state.idByContent.get(key) ?? state.maxId + 1;
-      const version = nextVersion(state, subject);
-      await this.#store.write([
-        {
-          key: encodeKey({ keytype: 'SCHEMA', subject, version }),
-          value: encodeSchemaValue({
-            subject,
-            version,
-            id,
-            schemaType: request.schemaType,
-            references: request.references,
-            metadata: request.metadata,
-            ruleSet: request.ruleSet,
-            schema,
-            deleted: false,
-          }),
-        },
-      ]);
+      const all = versionsOf(state, subject, true);
+      const existing = all.find((v) => !v.deleted && contentKey(v.schemaType, v.schema, v.references) === key);
+      // Confluent answers an already registered schema before looking at the mode, so this works read-only too.
+      if (existing !== undefined && request.version === undefined && (request.id ?? existing.id) === existing.id) {
+        return existing.id;
+      }
+      const mode = checkRegisterMode(state, subject, request.id !== undefined);
+      const next = (all.at(-1)?.version ?? 0) + 1;
+      if (mode !== 'IMPORT') {
+        const level = configInScope(state, subject).compatibilityLevel as CompatibilityLevel;
+        const verdict = this.#check(
+          level,
+          request,
+          all.filter((v) => !v.deleted),
+          options.normalize === true,
+        );
+        if (!verdict.is_compatible) throw registryErrors.incompatibleSchema(subject, verdict.messages);
+        if (request.version !== undefined && request.version !== next) {
+          throw registryErrors.invalidSchema('Version is not one more than previous version');
+        }
+      }
+      const version = request.version ?? next;
+      const id = request.id ?? state.idByContent.get(key) ?? state.maxId + 1;
+      const taken = state.ids.get(id);
+      if (taken !== undefined && contentKey(taken.schemaType, taken.schema, taken.references) !== key) {
+        throw registryErrors.operationNotPermitted(`Overwrite new schema with id ${id} is not permitted.`);
+      }
+      // Earlier soft-deleted versions of this subject with the same id are tombstoned, as Confluent does.
+      const tombstones = all
+        .filter((v) => v.deleted && v.id === id && v.version < version)
+        .map((v) => ({ key: encodeKey({ keytype: 'SCHEMA', subject, version: v.version }), value: null }));
+      const value = encodeSchemaValue({
+        subject,
+        version,
+        id,
+        schemaType: request.schemaType,
+        references,
+        metadata: request.metadata,
+        ruleSet: request.ruleSet,
+        schema,
+        deleted: false,
+      });
+      await this.#store.write([...tombstones, { key: encodeKey({ keytype: 'SCHEMA', subject, version }), value }]);
       return id;
     });
   }
@@ -172,78 +207,80 @@ export class RegistryService {
   /** DELETE /subjects/{subject}: the versions deleted. */
   deleteSubject(subject: string, permanent: boolean): Promise<number[]> {
     return this.#store.exclusive(async () => {
-      const all = versionsOf(this.#state, subject, true);
+      const state = this.#state;
+      const all = versionsOf(state, subject, true);
       if (all.length === 0) throw registryErrors.subjectNotFound(subject);
       const live = all.filter((v) => !v.deleted);
-      if (!permanent) {
-        if (live.length === 0) throw registryErrors.subjectSoftDeleted(subject);
-        const last = all.at(-1)?.version ?? 0;
-        await this.#store.write([
-          {
-            key: encodeKey({ keytype: 'DELETE_SUBJECT', subject }),
-            value: encodeValue({ subject, version: last }),
-          },
-        ]);
-        return live.map((v) => v.version);
+      if (!permanent && live.length === 0) throw registryErrors.subjectSoftDeleted(subject);
+      checkWritable(state, subject);
+      const targets = permanent ? all : live;
+      for (const v of targets) checkUnreferenced(this.#state, subject, v.version);
+      if (permanent && live.length > 0) throw registryErrors.subjectNotSoftDeleted(subject);
+      if (permanent) {
+        // Only the versions' tombstones: Confluent writes no DELETE_SUBJECT or CLEAR_SUBJECT for a permanent delete.
+        await this.#store.write(
+          all.map((v) => ({ key: encodeKey({ keytype: 'SCHEMA', subject, version: v.version }), value: null })),
+        );
+        return all.map((v) => v.version);
       }
-      if (live.length > 0) throw registryErrors.subjectNotSoftDeleted(subject);
-      // Tombstones for every version, then for the soft-delete marker, so compaction leaves nothing of the subject.
+      const last = live.at(-1)?.version ?? 0;
       await this.#store.write([
-        ...all.map((v) => ({ key: encodeKey({ keytype: 'SCHEMA', subject, version: v.version }), value: null })),
-        { key: encodeKey({ keytype: 'DELETE_SUBJECT', subject }), value: null },
+        { key: encodeKey({ keytype: 'DELETE_SUBJECT', subject }), value: encodeValue({ subject, version: last }) },
+        ...subjectSettingTombstones(this.#state, subject),
       ]);
-      return all.map((v) => v.version);
+      return live.map((v) => v.version);
     });
   }
 
   /** DELETE /subjects/{subject}/versions/{version}: the version deleted. */
   deleteVersion(subject: string, spec: VersionSpec, permanent: boolean): Promise<number> {
     return this.#store.exclusive(async () => {
-      const all = versionsOf(this.#state, subject, true);
+      const state = this.#state;
+      const all = versionsOf(state, subject, true);
       if (all.length === 0) throw registryErrors.subjectNotFound(subject);
-      // "latest" is the latest live version for a soft delete, and the latest of all for a permanent one.
-      const candidates = permanent ? all : all.filter((v) => !v.deleted);
-      const entry = spec === 'latest' ? candidates.at(-1) : all.find((v) => v.version === spec);
-      if (entry === undefined) throw registryErrors.versionNotFound(spec);
+      // "latest" is the latest live version, for a permanent delete too (then answering 40407), as Confluent does.
+      const entry = spec === 'latest' ? all.filter((v) => !v.deleted).at(-1) : all.find((v) => v.version === spec);
+      if (entry === undefined) throw registryErrors.versionNotFound(spec === 'latest' ? -1 : spec);
+      if (!permanent && entry.deleted) throw registryErrors.versionSoftDeleted(subject, entry.version);
+      checkWritable(state, subject);
+      checkUnreferenced(this.#state, subject, entry.version);
       const key = encodeKey({ keytype: 'SCHEMA', subject, version: entry.version });
-      if (!permanent) {
-        if (entry.deleted) throw registryErrors.versionSoftDeleted(subject, entry.version);
-        await this.#store.write([{ key, value: encodeSchemaValue({ ...entry, deleted: true }) }]);
-      } else {
+      if (permanent) {
         if (!entry.deleted) throw registryErrors.versionNotSoftDeleted(subject, entry.version);
         await this.#store.write([{ key, value: null }]);
+        return entry.version;
       }
+      const { subject: s, version, id, schemaType, references, metadata, ruleSet, schema } = entry;
+      const value = encodeSchemaValue({
+        subject: s,
+        version,
+        id,
+        schemaType,
+        references,
+        metadata,
+        ruleSet,
+        schema,
+        deleted: true,
+      });
+      // Soft-deleting the last live version also drops the subject's own mode and config, as a subject delete does.
+      const lastLive = all.every((v) => v.deleted || v.version === entry.version);
+      await this.#store.write([{ key, value }, ...(lastLive ? subjectSettingTombstones(this.#state, subject) : [])]);
       return entry.version;
     });
   }
 
   /** The global level (subject null), or the subject's (falling back to the global one when asked). */
   compatibility(subject: string | null, defaultToGlobal: boolean): string {
-    const own = this.#state.configs.get(subject)?.compatibilityLevel;
-    if (own !== undefined) return own;
-    if (subject !== null && !defaultToGlobal) throw registryErrors.subjectCompatibilityNotConfigured(subject);
-    return this.#state.configs.get(null)?.compatibilityLevel ?? defaultCompatibility;
+    return String(this.settings.config(subject, defaultToGlobal).compatibilityLevel);
   }
 
-  setCompatibility(subject: string | null, level: unknown): Promise<string> {
-    const upper = typeof level === 'string' ? level.toUpperCase() : '';
-    if (!isCompatibilityLevel(upper)) throw registryErrors.invalidCompatibilityLevel();
-    return this.#store.exclusive(async () => {
-      const value: ConfigValue = { ...this.#state.configs.get(subject), compatibilityLevel: upper };
-      await this.#store.write([{ key: encodeKey({ keytype: 'CONFIG', subject }), value: encodeValue(value) }]);
-      return upper;
-    });
+  /** Sets only the level (the config resource takes more: `settings.setConfig`). */
+  async setCompatibility(subject: string | null, level: unknown): Promise<string> {
+    return String((await this.settings.setConfig(subject, { compatibility: level })).compatibility);
   }
 
-  /** DELETE /config/{subject}: the level the subject had (the global one when it had none of its own). */
-  deleteCompatibility(subject: string): Promise<string> {
-    return this.#store.exclusive(async () => {
-      const own = this.#state.configs.get(subject);
-      if (own === undefined && !this.#state.subjects.has(subject)) throw registryErrors.subjectNotFound(subject);
-      const previous = this.compatibility(subject, true);
-      if (own !== undefined) await this.#store.write([{ key: encodeKey({ keytype: 'CONFIG', subject }), value: null }]);
-      return previous;
-    });
+  async deleteCompatibility(subject: string): Promise<string> {
+    return String((await this.settings.deleteConfig(subject)).compatibilityLevel);
   }
 
   /**
@@ -251,37 +288,72 @@ export class RegistryService {
    * candidate against one version (the level's direction, that version
    * only), or, with no version, against what the level names.
    */
-  testCompatibility(subject: string, request: SchemaRequest, spec: VersionSpec | 'all'): CompatibilityResult {
+  testCompatibility(
+    subject: string,
+    request: SchemaRequest,
+    spec: VersionSpec | 'all',
+    normalize = false,
+  ): CompatibilityResult {
     const level = this.compatibility(subject, true) as CompatibilityLevel;
-    if (spec === 'all') return this.#check(level, request, versionsOf(this.#state, subject, false));
+    if (spec === 'all') return this.#check(level, request, versionsOf(this.#state, subject, false), normalize);
     const one = this.version(subject, spec, false);
-    return this.#check(level.replace('_TRANSITIVE', '') as CompatibilityLevel, request, [one]);
+    return this.#check(level.replace('_TRANSITIVE', '') as CompatibilityLevel, request, [one], normalize);
   }
 
-  #check(level: CompatibilityLevel, request: SchemaRequest, earlier: readonly VersionEntry[]): CompatibilityResult {
-    const { schema } = this.#identify(request);
+  #check(
+    level: CompatibilityLevel,
+    request: SchemaRequest,
+    earlier: readonly VersionEntry[],
+    normalize: boolean,
+  ): CompatibilityResult {
+    const { schema } = this.#identify(request, normalize);
+    // avsc reads only lower-case sort orders; Confluent's normalized Avro prints them upper-case.
+    const avsc = (type: string, text: string): string => (type === 'AVRO' ? avscOrderSpelling(text) : text);
     const candidate = {
       schemaType: request.schemaType,
-      schema,
-      referenced: this.#referenced(request.references),
+      schema: avsc(request.schemaType, schema),
+      referenced: this.#referenced(request.references).map((t) => avsc(request.schemaType, t)),
       imports: this.#imports(request.references),
     };
     const versions: EarlierVersion[] = earlier.map((v) => ({
       version: v.version,
       schemaType: v.schemaType,
-      schema: v.schema,
-      referenced: this.#referenced(v.references),
+      schema: avsc(v.schemaType, v.schema),
+      referenced: this.#referenced(v.references).map((t) => avsc(v.schemaType, t)),
       imports: this.#imports(v.references),
     }));
     return subjectCompatibility(level, candidate, versions);
   }
 
-  /** The content identity of a submitted schema: parsed (42201 when invalid) with its references resolved. */
-  #identify(request: SchemaRequest): { key: string; schema: string } {
+  /** Whether the subject's config (or the global one) asks for normalized schemas. */
+  #normalizes(subject: string): boolean {
+    return configInScope(this.#state, subject).normalize === true;
+  }
+
+  /**
+   * The stored text and content identity of a submitted schema: parsed (42201 when invalid) with its references
+   * resolved; Avro in Java's canonical form, or Confluent's normalized form (references then sorted and deduplicated).
+   */
+  #identify(
+    request: SchemaRequest,
+    normalize: boolean,
+  ): { key: string; schema: string; references: SchemaReference[] } {
     const referenced = this.#referenced(request.references);
     const parsed = parseSchema(request.schemaType, request.schema, referenced, this.#imports(request.references));
     if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
-    return { key: contentKey(request.schemaType, parsed.schema, request.references), schema: parsed.schema };
+    let schema = parsed.schema;
+    if (request.schemaType === 'AVRO') {
+      try {
+        schema = normalize
+          ? avroNormalizedForm(request.schema, referenced)
+          : avroCanonicalForm(request.schema, referenced);
+      } catch (error) {
+        // avsc accepted it, so this is a shape the printer does not know: refuse it rather than store a guess.
+        throw registryErrors.invalidSchema(`Invalid schema: ${(error as Error).message}`);
+      }
+    }
+    const references = normalize ? sortedReferences(request.references) : request.references;
+    return { key: contentKey(request.schemaType, schema, references), schema, references };
   }
 
   /**

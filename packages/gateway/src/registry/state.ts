@@ -81,10 +81,16 @@ export function applyRecord(state: RegistryState, key: Buffer | null, value: Buf
         return null;
       }
       return putVersion(state, decoded.subject, decoded.version, parsed);
-    case 'CONFIG':
-      if (parsed === null) state.configs.delete(decoded.subject);
-      else state.configs.set(decoded.subject, parsed as ConfigValue);
+    case 'CONFIG': {
+      if (parsed === null) {
+        state.configs.delete(decoded.subject);
+        return null;
+      }
+      // The value's own `subject` (Confluent writes it for subject-level configs) repeats the key: not a setting.
+      const { subject: _subject, ...config } = parsed;
+      state.configs.set(decoded.subject, config as ConfigValue);
       return null;
+    }
     case 'MODE':
       if (parsed === null) state.modes.delete(decoded.subject);
       else if (typeof parsed.mode !== 'string') return 'MODE value without mode';
@@ -102,9 +108,14 @@ export function applyRecord(state: RegistryState, key: Buffer | null, value: Buf
       return null;
     }
     case 'CLEAR_SUBJECT': {
+      // Written when IMPORT is set on an empty subject (or registry, subject null) after tombstoning its versions:
+      // it drops whatever soft-deleted versions a reader still holds. Live versions are never dropped by it.
       if (parsed === null) return null;
-      for (const version of [...(state.subjects.get(decoded.subject)?.keys() ?? [])]) {
-        removeVersion(state, decoded.subject, version);
+      const subjects = decoded.subject === null ? [...state.subjects.keys()] : [decoded.subject];
+      for (const subject of subjects) {
+        for (const entry of versionsOf(state, subject, true)) {
+          if (entry.deleted) removeVersion(state, subject, entry.version);
+        }
       }
       return null;
     }
@@ -180,12 +191,19 @@ export function versionsOf(state: RegistryState, subject: string, includeDeleted
   return [...versions.values()].filter((v) => includeDeleted || !v.deleted).sort((a, b) => a.version - b.version);
 }
 
-/** Subjects with at least one version (not soft-deleted unless asked), sorted. */
-export function subjectNames(state: RegistryState, options: { includeDeleted: boolean; prefix?: string }): string[] {
+/** Which versions or subjects a list shows: live ones (the default), all, or only soft-deleted ones. */
+export type DeletedFilter = 'live' | 'all' | 'deletedOnly';
+
+/**
+ * Subjects, sorted. A subject counts as deleted when every version it has is soft-deleted (Confluent's rule), so
+ * 'live' lists subjects with a live version and 'deletedOnly' those with none.
+ */
+export function subjectNames(state: RegistryState, options: { filter: DeletedFilter; prefix?: string }): string[] {
   const out: string[] = [];
   for (const [subject, versions] of state.subjects) {
     if (options.prefix !== undefined && !subject.startsWith(options.prefix)) continue;
-    if (options.includeDeleted || [...versions.values()].some((v) => !v.deleted)) out.push(subject);
+    const deleted = ![...versions.values()].some((v) => !v.deleted);
+    if (options.filter === 'all' || (options.filter === 'deletedOnly') === deleted) out.push(subject);
   }
   return out.sort();
 }
@@ -208,4 +226,22 @@ export function usersOf(state: RegistryState, id: number, includeDeleted: boolea
     if (entry !== undefined && (includeDeleted || !entry.deleted)) out.push(entry);
   }
   return out.sort((a, b) => (a.subject === b.subject ? a.version - b.version : a.subject < b.subject ? -1 : 1));
+}
+
+/** The ids of live versions whose references name (subject, version): what blocks deleting that version (42206). */
+export function referencedBy(state: RegistryState, subject: string, version: number): number[] {
+  const ids = new Set<number>();
+  for (const versions of state.subjects.values()) {
+    for (const entry of versions.values()) {
+      if (entry.deleted) continue;
+      if (entry.references.some((ref) => ref.subject === subject && ref.version === version)) ids.add(entry.id);
+    }
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** Confluent's paging: skip `offset`, then at most `limit` items; a negative limit means all. */
+export function page<T>(items: readonly T[], offset: number, limit: number): T[] {
+  const start = Math.max(0, offset);
+  return limit < 0 ? items.slice(start) : items.slice(start, start + limit);
 }

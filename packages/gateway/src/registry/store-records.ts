@@ -21,7 +21,8 @@ export type StoreKey =
   | { keytype: 'MODE'; subject: string | null }
   | { keytype: 'NOOP' }
   | { keytype: 'DELETE_SUBJECT'; subject: string }
-  | { keytype: 'CLEAR_SUBJECT'; subject: string };
+  /** subject null: every subject (IMPORT set on the whole registry). */
+  | { keytype: 'CLEAR_SUBJECT'; subject: string | null };
 
 /** A SCHEMA record's value: one version of one subject. `schemaType` absent means AVRO. */
 export interface SchemaValue {
@@ -43,6 +44,8 @@ export interface ConfigValue {
 }
 
 export interface ModeValue {
+  /** Present for a subject's own mode, absent for the global one. */
+  subject?: string;
   mode: string;
 }
 
@@ -53,7 +56,7 @@ export interface DeleteSubjectValue {
 }
 
 export interface ClearSubjectValue {
-  subject: string;
+  subject?: string;
 }
 
 /** Confluent marks a SCHEMA key with magic 1 and every other key with magic 0. */
@@ -63,6 +66,12 @@ export function encodeKey(key: StoreKey): Buffer {
       return json({ keytype: key.keytype, subject: key.subject, version: key.version, magic: 1 });
     case 'NOOP':
       return json({ keytype: key.keytype, magic: 0 });
+    case 'CONFIG':
+    case 'MODE':
+    case 'CLEAR_SUBJECT':
+      // Confluent leaves a null subject out of these keys (Jackson's NON_EMPTY), as for the global config.
+      if (key.subject === null) return json({ keytype: key.keytype, magic: 0 });
+      return json({ keytype: key.keytype, subject: key.subject, magic: 0 });
     default:
       return json({ keytype: key.keytype, subject: key.subject, magic: 0 });
   }
@@ -103,9 +112,10 @@ export function decodeKey(bytes: Buffer | null): StoreKey | string {
     case 'NOOP':
       return { keytype: 'NOOP' };
     case 'DELETE_SUBJECT':
-    case 'CLEAR_SUBJECT':
       if (typeof subject !== 'string') return `${parsed.keytype} key without subject`;
       return { keytype: parsed.keytype, subject };
+    case 'CLEAR_SUBJECT':
+      return { keytype: parsed.keytype, subject: typeof subject === 'string' ? subject : null };
     default:
       return `unknown keytype ${JSON.stringify(parsed.keytype)}`;
   }

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RegistryHost } from '../registry-host.ts';
-import { parseSchemaRequest, parseVersion } from '../registry-service.ts';
+import { parseSchemaRequest, parseVersion } from '../registry-requests.ts';
 import { flag } from './bodies.ts';
 
 type Query = { Querystring: Record<string, string | undefined> };
@@ -17,14 +17,16 @@ export function registerCompatibilityRoutes(app: FastifyInstance, host: Registry
     async (request) => {
       const service = await host.service();
       const { subject, version } = request.params;
-      const result = service.testCompatibility(subject, parseSchemaRequest(request.body), parseVersion(version));
+      const schema = parseSchemaRequest(request.body);
+      const result = service.testCompatibility(subject, schema, parseVersion(version), flag(request.query.normalize));
       return flag(request.query.verbose) ? result : { is_compatible: result.is_compatible };
     },
   );
 
   app.post<{ Params: { subject: string } } & Query>('/compatibility/subjects/:subject/versions', async (request) => {
     const service = await host.service();
-    const result = service.testCompatibility(request.params.subject, parseSchemaRequest(request.body), 'all');
+    const schema = parseSchemaRequest(request.body);
+    const result = service.testCompatibility(request.params.subject, schema, 'all', flag(request.query.normalize));
     return flag(request.query.verbose) ? result : { is_compatible: result.is_compatible };
   });
 }

@@ -1,40 +1,44 @@
 /**
- * The config resource: the compatibility level, global and per subject.
- * Levels are stored in `_schemas`; registering checks against them
- * (compat/, and the compatibility resource in compatibility.ts).
+ * The config resource, global and per subject: the compatibility level and
+ * Confluent's other config fields (registry-config.ts). Configs are stored
+ * in `_schemas`; registering checks against the level and honours
+ * `normalize`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { RegistryHost } from '../registry-host.ts';
 import { flag } from './bodies.ts';
 
-type ConfigBody = { Body: { compatibility?: unknown } | null };
-type SubjectConfig = { Params: { subject: string }; Querystring: Record<string, string | undefined> };
+type Query = { Querystring: Record<string, string | undefined> };
+type SubjectConfig = { Params: { subject: string } } & Query;
 
 export function registerConfigRoutes(app: FastifyInstance, host: RegistryHost): void {
   app.get('/config', async () => {
     const service = await host.service();
-    return { compatibilityLevel: service.compatibility(null, true) };
+    return service.settings.config(null, true);
   });
 
-  app.put<ConfigBody>('/config', async (request) => {
+  app.put('/config', async (request) => {
     const service = await host.service();
-    return { compatibility: await service.setCompatibility(null, request.body?.compatibility) };
+    return service.settings.setConfig(null, request.body);
+  });
+
+  app.delete('/config', async () => {
+    const service = await host.service();
+    return service.settings.deleteConfig(null);
   });
 
   app.get<SubjectConfig>('/config/:subject', async (request) => {
     const service = await host.service();
-    return {
-      compatibilityLevel: service.compatibility(request.params.subject, flag(request.query.defaultToGlobal)),
-    };
+    return service.settings.config(request.params.subject, flag(request.query.defaultToGlobal));
   });
 
-  app.put<SubjectConfig & ConfigBody>('/config/:subject', async (request) => {
+  app.put<SubjectConfig>('/config/:subject', async (request) => {
     const service = await host.service();
-    return { compatibility: await service.setCompatibility(request.params.subject, request.body?.compatibility) };
+    return service.settings.setConfig(request.params.subject, request.body);
   });
 
   app.delete<SubjectConfig>('/config/:subject', async (request) => {
     const service = await host.service();
-    return { compatibilityLevel: await service.deleteCompatibility(request.params.subject) };
+    return service.settings.deleteConfig(request.params.subject);
   });
 }
