@@ -35,7 +35,9 @@ export function avroCodec(resolved: ResolvedSchema): ValueCodec {
 }
 
 function parseInto(text: string, registry: Record<string, avro.Type>, what: string): avro.Type {
-  return attempt(`the ${what} is not valid Avro`, () => avro.Type.forSchema(JSON.parse(text) as avro.Schema, { registry }));
+  return attempt(`the ${what} is not valid Avro`, () =>
+    avro.Type.forSchema(JSON.parse(text) as avro.Schema, { registry }),
+  );
 }
 
 function attempt<T>(what: string, run: () => T): T {

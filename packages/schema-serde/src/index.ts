@@ -1,4 +1,4 @@
-export { compileSchema, type CompiledSchema } from './compiled-schema.ts';
+export { type CompiledSchema, compileSchema } from './compiled-schema.ts';
 export { type RegisteredVersion, RegistryClient, RegistryError } from './registry-client.ts';
 export {
   type Deserialized,
@@ -16,4 +16,11 @@ export {
   type ValueCodec,
 } from './schema.ts';
 export { SerdeError } from './serde-error.ts';
-export { decodeFrame, decodeMessageIndexes, encodeFrame, encodeMessageIndexes, type FrameHeader, magicByte } from './wire-format.ts';
+export {
+  decodeFrame,
+  decodeMessageIndexes,
+  encodeFrame,
+  encodeMessageIndexes,
+  type FrameHeader,
+  magicByte,
+} from './wire-format.ts';

@@ -39,7 +39,8 @@ export function compileProtobuf(resolved: ResolvedSchema): ProtobufSchema {
   for (const file of imports) {
     if (provided.has(file)) continue;
     const wellKnown = protobuf.common.get(file);
-    if (wellKnown === null) throw new SerdeError(`the schema imports "${file}", which is neither a reference nor well-known`);
+    if (wellKnown === null)
+      throw new SerdeError(`the schema imports "${file}", which is neither a reference nor well-known`);
     root.addJSON(wellKnown.nested ?? {});
   }
   try {
@@ -158,7 +159,8 @@ function messageAt(file: FileMessages, indexes: readonly number[]): protobuf.Typ
   let found: protobuf.Type | undefined;
   for (const index of indexes) {
     found = types[index];
-    if (found === undefined) throw new SerdeError(`message indexes [${indexes.join(', ')}] name no message of the schema`);
+    if (found === undefined)
+      throw new SerdeError(`message indexes [${indexes.join(', ')}] name no message of the schema`);
     types = messagesOf(found);
   }
   if (found === undefined) throw new SerdeError('an empty message index path names no message');

@@ -76,7 +76,8 @@ export class RegistryClient {
     const referenced: { name: string; schema: Schema }[] = [];
     const seen = new Set<string>();
     const visit = async (references: readonly SchemaReference[], depth: number): Promise<void> => {
-      if (depth > referenceDepthMax) throw new RegistryError(422, 42201, `references nest deeper than ${referenceDepthMax}`);
+      if (depth > referenceDepthMax)
+        throw new RegistryError(422, 42201, `references nest deeper than ${referenceDepthMax}`);
       for (const reference of references) {
         const key = `${reference.subject}\n${reference.version}`;
         if (seen.has(key)) continue;
