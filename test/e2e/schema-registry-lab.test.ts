@@ -42,7 +42,11 @@ function labSteps(markdown: string): Step[] {
 function runBash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolvePromise, reject) => {
     // One pipe for both streams, so the output interleaves as it would in a terminal.
-    const child = spawn('bash', ['-c', `{\n${script}\n} 2>&1`], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('bash', ['-c', `{\n${script}\n} 2>&1`], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       output += chunk;

@@ -18,7 +18,7 @@ import type { ResolvedSchema, ValueCodec } from './schema.ts';
 import { SerdeError } from './serde-error.ts';
 
 export interface ProtobufSchema {
-  /** The index path of the message called `name` (full or simple name), or of the file's first message. */
+  /** The index path of the message called `name` (full or relative name), or of the file's first message. */
   indexesOf(name?: string): number[];
   /** The codec of the message at `indexes`; a SerdeError when they name none. */
   codecAt(indexes: readonly number[]): ValueCodec;
@@ -140,18 +140,21 @@ function firstMessage(file: FileMessages): number[] | undefined {
   return file.top.length > 0 ? [0] : undefined;
 }
 
+/** The index path of a message by full name, else by a name relative to any scope (`Line`, `Sheet.Line`). */
 function findMessage(file: FileMessages, name: string): number[] | undefined {
   const wanted = name.replace(/^\./, '');
-  const search = (types: readonly protobuf.Type[], path: number[]): number[] | undefined => {
-    for (const [i, type] of types.entries()) {
-      const full = type.fullName.replace(/^\./, '');
-      if (full === wanted || type.name === wanted) return [...path, i];
-      const inner = search(messagesOf(type), [...path, i]);
-      if (inner !== undefined) return inner;
-    }
-    return undefined;
+  const search = (matches: (full: string) => boolean): number[] | undefined => {
+    const walk = (types: readonly protobuf.Type[], path: number[]): number[] | undefined => {
+      for (const [i, type] of types.entries()) {
+        if (matches(type.fullName.replace(/^\./, ''))) return [...path, i];
+        const inner = walk(messagesOf(type), [...path, i]);
+        if (inner !== undefined) return inner;
+      }
+      return undefined;
+    };
+    return walk(file.top, []);
   };
-  return search(file.top, []);
+  return search((full) => full === wanted) ?? search((full) => full.endsWith(`.${wanted}`));
 }
 
 function messageAt(file: FileMessages, indexes: readonly number[]): protobuf.Type {

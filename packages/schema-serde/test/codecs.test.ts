@@ -99,6 +99,7 @@ describe('Protobuf codec', () => {
     expect(compiled.messageIndexes('Drawing')).toEqual([1]);
     expect(compiled.messageIndexes('lab.shapes.Drawing.Layer')).toEqual([1, 1]);
     expect(compiled.messageIndexes('Stroke')).toEqual([1, 0]);
+    expect(compiled.messageIndexes('Drawing.Stroke')).toEqual([1, 0]);
     // Ruler lives in the referenced file, so it has no index path in this one.
     expect(() => compiled.messageIndexes('Ruler')).toThrow(SerdeError);
   });
