@@ -36,12 +36,15 @@ export interface RegisteredVersion {
 
 export class RegistryClient {
   readonly #baseUrl: string;
+  readonly #requestTimeoutMs: number;
   readonly #byId = new Map<number, Promise<Schema>>();
   readonly #idBySchema = new Map<string, Promise<number>>();
   readonly #byVersion = new Map<string, Promise<RegisteredVersion>>();
 
-  constructor(baseUrl: string) {
+  /** `baseUrl` as Confluent's clients take it (`http://127.0.0.1:8081`); a request not answered in `requestTimeoutMs` fails. */
+  constructor(baseUrl: string, options: { requestTimeoutMs?: number } = {}) {
     this.#baseUrl = baseUrl.replace(/\/+$/, '');
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
   /** Registers `schema` under `subject` (or finds it there) and returns its id. */
@@ -102,7 +105,11 @@ export class RegistryClient {
   }
 
   async #request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-    const init: RequestInit = { method, headers: { accept: contentType } };
+    const init: RequestInit = {
+      method,
+      headers: { accept: contentType },
+      signal: AbortSignal.timeout(this.#requestTimeoutMs),
+    };
     if (body !== undefined) {
       init.headers = { accept: contentType, 'content-type': contentType };
       init.body = JSON.stringify(body);
@@ -111,10 +118,14 @@ export class RegistryClient {
     try {
       response = await fetch(`${this.#baseUrl}${path}`, init);
     } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-      throw new RegistryError(0, 0, `cannot reach the schema registry at ${this.#baseUrl}${cause}`);
+      throw new RegistryError(0, 0, `cannot reach the schema registry at ${this.#baseUrl}: ${why(error)}`);
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new RegistryError(0, 0, `the schema registry at ${this.#baseUrl} did not finish its answer: ${why(error)}`);
+    }
     let answer: unknown = null;
     try {
       answer = text === '' ? null : JSON.parse(text);
@@ -129,6 +140,12 @@ export class RegistryClient {
     }
     return answer;
   }
+}
+
+function why(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError') return 'no answer in time';
+  return error.cause instanceof Error ? error.cause.message : error.message;
 }
 
 function enc(subject: string): string {
