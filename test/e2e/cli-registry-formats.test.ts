@@ -164,9 +164,11 @@ describe('runnel produce/consume with registry formats', () => {
       code: 1,
       stderr: 'runnel: cli-plain[0] offset 0 value: unknown magic byte 104 (the registry wire format starts with 0)\n',
     });
+    const avroArgs = ['--value-format', 'avro', '--value-schema', JSON.stringify(order), ...at];
+    expect((await runnel(['produce', 'cli-avro-only', ...avroArgs], '{"id": 1, "note": null}\n')).code).toBe(0);
     const other = await runnel([
       'consume',
-      'cli-orders',
+      'cli-avro-only',
       '--value-format',
       'json',
       '--from-beginning',
@@ -174,18 +176,20 @@ describe('runnel produce/consume with registry formats', () => {
       ...at,
     ]);
     expect(other.code).toBe(1);
-    expect(other.stderr).toMatch(/^runnel: cli-orders\[0\] offset 0 value: schema id \d+ is AVRO, not JSON\n$/);
+    expect(other.stderr).toMatch(/^runnel: cli-avro-only\[0\] offset 0 value: schema id \d+ is AVRO, not JSON\n$/);
   });
 
   it('a schema the registry refuses, a missing schema, a key format without a separator and an unreachable registry exit 1 with one line', async () => {
+    const first = ['produce', 'cli-refused', '--value-format', 'avro', '--value-schema', JSON.stringify(order), ...at];
+    expect((await runnel(first, '{"id": 1, "note": null}\n')).code).toBe(0);
     const incompatible = JSON.stringify({ ...order, fields: [{ name: 'id', type: 'string' }] });
     const refused = await runnel(
-      ['produce', 'cli-orders', '--value-format', 'avro', '--value-schema', incompatible, ...at],
+      ['produce', 'cli-refused', '--value-format', 'avro', '--value-schema', incompatible, ...at],
       '{"id": "x"}\n',
     );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /^runnel: schema registry: 409 Schema being registered is incompatible with an earlier schema for subject "cli-orders-value"/,
+      /^runnel: schema registry: 409 Schema being registered is incompatible with an earlier schema for subject "cli-refused-value"/,
     );
 
     const noSchema = await runnel(['produce', 'cli-orders', '--value-format', 'avro', ...at], '{}\n');
@@ -202,6 +206,15 @@ describe('runnel produce/consume with registry formats', () => {
       code: 1,
       stderr: 'runnel: --key-format json needs --key-separator to split keys from values\n',
     });
+
+    const protobuf = ['--value-format', 'protobuf', '--value-schema', 'syntax = "proto3"; message A { int32 a = 1; }'];
+    const unknownMessage = await runnel(
+      ['produce', 'cli-no-message', ...protobuf, '--value-message', 'B', ...at],
+      '{}\n',
+    );
+    expect(unknownMessage).toMatchObject({ code: 1, stderr: 'runnel: the schema defines no message B\n' });
+    // Refused before registering: the subject was never created.
+    expect(await getJson('/subjects')).not.toContain('cli-no-message-value');
 
     const unreachable = await runnel(
       [

@@ -31,11 +31,11 @@ export class RegistrySerializer {
   readonly #codec: ValueCodec;
   readonly #messageIndexes: number[] | undefined;
 
-  private constructor(schemaId: number, compiled: CompiledSchema, messageName: string | undefined) {
+  private constructor(schemaId: number, compiled: CompiledSchema, messageIndexes: number[] | undefined) {
     this.schemaId = schemaId;
     this.schemaType = compiled.schemaType;
-    this.#messageIndexes = compiled.messageIndexes(messageName);
-    this.#codec = compiled.codecFor(this.#messageIndexes);
+    this.#messageIndexes = messageIndexes;
+    this.#codec = compiled.codecFor(messageIndexes);
   }
 
   /** `messageName` picks a Protobuf message (default: the file's first). */
@@ -44,21 +44,18 @@ export class RegistrySerializer {
     target: SerializerTarget,
     options: { messageName?: string } = {},
   ): Promise<RegistrySerializer> {
-    let schemaId: number;
-    let schema: Schema;
     if ('schemaId' in target) {
-      schemaId = target.schemaId;
-      schema = await client.schemaById(schemaId);
-    } else {
-      schema = target.schema;
-      // Compile before registering: a schema this side cannot use should not become a new version.
-      compileSchema(await client.resolve(schema));
-      schemaId =
-        target.autoRegister === false
-          ? (await client.lookup(target.subject, schema)).id
-          : await client.register(target.subject, schema, { normalize: target.normalize === true });
+      const compiled = compileSchema(await client.resolve(await client.schemaById(target.schemaId)));
+      return new RegistrySerializer(target.schemaId, compiled, compiled.messageIndexes(options.messageName));
     }
-    return new RegistrySerializer(schemaId, compileSchema(await client.resolve(schema)), options.messageName);
+    // Compiled and the message found before registering: a schema this side cannot use should not become a version.
+    const compiled = compileSchema(await client.resolve(target.schema));
+    const messageIndexes = compiled.messageIndexes(options.messageName);
+    const schemaId =
+      target.autoRegister === false
+        ? (await client.lookup(target.subject, target.schema)).id
+        : await client.register(target.subject, target.schema, { normalize: target.normalize === true });
+    return new RegistrySerializer(schemaId, compiled, messageIndexes);
   }
 
   /** The framed bytes of `value` (the format library's value or a plain object). */
