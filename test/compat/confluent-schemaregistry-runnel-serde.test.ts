@@ -1,16 +1,24 @@
 /**
  * Confluent's official TypeScript serdes (@confluentinc/schemaregistry),
- * unchanged, against the registry on a real `runnel dev`: its client
+ * unchanged, against the registry on a real `runnel dev`, and Runnel's own
+ * serdes (@runnel/schema-serde) reading and writing the same records.
+ *
+ * Avro: its client
  * registers an Avro schema that references another subject, its Avro
  * serializer writes records that go through Runnel, and its deserializer
  * (a cold client, so it must fetch the schema and the reference by id)
  * reads them back. Runnel's own serdes (@runnel/schema-serde) read what
  * Confluent's wrote, byte for byte the same frames, and Confluent's read
  * what Runnel's wrote.
+ *
+ * JSON Schema: Confluent's serializer (validating) and Runnel's write the
+ * same bytes for the same value; each deserializer reads the other's.
  */
 import {
   AvroDeserializer,
   AvroSerializer,
+  JsonDeserializer,
+  JsonSerializer,
   type SchemaInfo,
   SchemaRegistryClient,
   SerdeType,
@@ -145,5 +153,23 @@ describe('@confluentinc/schemaregistry Avro serdes against the gateway', () => {
     const runnelDecoded = await Promise.all(read.map((bytes) => runnelReader.deserialize(bytes, 'AVRO')));
     expect(runnelDecoded.map((d) => d.schemaId)).toEqual([customerId, customerId, customerId]);
     expect(runnelDecoded.map((d) => d.value)).toEqual(everything);
+  });
+
+  it('JSON Schema: Confluent’s validating serializer and Runnel’s write the same frame, and each reads the other’s', async () => {
+    const schema = JSON.stringify({ type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] });
+    const id = await confluentClient().register('compat-counts-value', { schemaType: 'JSON', schema });
+    const serializer = new JsonSerializer(confluentClient(), SerdeType.VALUE, {
+      useLatestVersion: true,
+      autoRegisterSchemas: false,
+      validate: true,
+    });
+    const confluentBytes = await serializer.serialize('compat-counts', { n: 5 });
+    const runnelSerializer = await RegistrySerializer.create(new RegistryClient(registryUrl), { schemaId: id });
+    expect(runnelSerializer.serialize({ n: 5 })).toEqual(confluentBytes);
+
+    const confluentReader = new JsonDeserializer(confluentClient(), SerdeType.VALUE, {});
+    expect(await confluentReader.deserialize('compat-counts', runnelSerializer.serialize({ n: 6 }))).toEqual({ n: 6 });
+    const runnelReader = new RegistryDeserializer(new RegistryClient(registryUrl));
+    expect(await runnelReader.deserialize(confluentBytes, 'JSON')).toMatchObject({ schemaId: id, value: { n: 5 } });
   });
 });
