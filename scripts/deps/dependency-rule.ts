@@ -20,6 +20,7 @@ export const runnelRule: PackageRule = {
     broker: ['common', 'protocol', 'storage', 'rpc', 'metadata'],
     client: ['common', 'protocol'],
     gateway: ['common', 'client', 'protocol'],
+    'schema-serde': [],
     testkit: ['common', 'protocol', 'storage', 'raft', 'metadata'],
     cli: [
       'common',
@@ -32,6 +33,7 @@ export const runnelRule: PackageRule = {
       'broker',
       'client',
       'gateway',
+      'schema-serde',
       'testkit',
     ],
   },

@@ -19,11 +19,16 @@ describe('runnel gateway', () => {
       '--log-format',
       'RUNNEL_BOOTSTRAP',
       'RUNNEL_REGISTRY_PORT',
-      'default: 8081',
+      '--advertised-url',
+      '--registry-topic',
+      '--no-registry-writer',
+      '--registry-session-timeout-ms',
       '/readyz',
     ]) {
       expect(help.stdout).toContain(text);
     }
+    // Commander wraps the description column, so the default may sit on the next line.
+    expect(help.stdout).toMatch(/default:\s+8081/);
   });
 
   it('runnel --help lists gateway', async () => {

@@ -2,15 +2,29 @@
  * `runnel consume <topic>`: prints one partition's records to stdout, one
  * value per line (kcat -C style), optionally prefixed with offset, headers
  * and key. Starts at the log end unless told otherwise; runs until Ctrl-C,
- * --max-messages, or (with --exit-at-end) the high watermark.
+ * --max-messages, or (with --exit-at-end) the high watermark. With a
+ * registry format (record-formats.ts) keys and values are decoded and
+ * printed in the format's JSON form.
  */
 import { once } from 'node:events';
 import type { ConsumedRecord, KafkaClient } from '@runnel/client';
+import { RegistryDeserializer, SerdeError } from '@runnel/schema-serde';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type BootstrapOptions, bootstrapOption, withClient } from '../cluster-connection.ts';
 import { parseIntOption } from '../options.ts';
+import {
+  formatOption,
+  partDeserializer,
+  type RecordFormat,
+  type RegistryOptions,
+  registryClient,
+  registryOption,
+  withSerdeErrors,
+} from '../record-formats.ts';
 
-interface ConsumeCommandOptions extends BootstrapOptions {
+interface ConsumeCommandOptions extends BootstrapOptions, RegistryOptions {
+  keyFormat: RecordFormat;
+  valueFormat: RecordFormat;
   partition: number;
   fromBeginning?: boolean;
   offset?: bigint;
@@ -40,9 +54,21 @@ export function consumeCommand(): Command {
     .addOption(new Option('--print-offset', 'print the offset first'))
     .addOption(new Option('--print-headers', 'print headers (k=v,k2=v2) before the key and value'))
     .addOption(new Option('--key-separator <s>', 'separator between printed fields').default('\t', '"\\t"'))
+    .addOption(formatOption('value'))
+    .addOption(formatOption('key'))
+    .addOption(registryOption())
     .addOption(bootstrapOption())
+    .addHelpText(
+      'after',
+      `
+Registry formats (avro, json, protobuf): each record's schema id is read from its bytes and the schema
+fetched from the registry once; the value (key) prints as one line of JSON: Avro's JSON encoding for
+avro (unions wrapped), the JSON itself for json, protobufjs's object form for protobuf.
+
+  runnel consume orders --value-format avro --from-beginning --exit-at-end`,
+    )
     .action((topic: string, options: ConsumeCommandOptions) =>
-      withClient(options, (client) => consumeToStdout(client, topic, options)),
+      withClient(options, (client) => withSerdeErrors(() => consumeToStdout(client, topic, options))),
     );
 }
 
@@ -57,6 +83,11 @@ async function consumeToStdout(client: KafkaClient, topic: string, options: Cons
   const limit = options.maxMessages ?? Number.POSITIVE_INFINITY;
   let printed = 0;
   let pending = '';
+  const deserializer = new RegistryDeserializer(registryClient(options));
+  const decodeKey = partDeserializer(deserializer, options.keyFormat);
+  const decodeValue = partDeserializer(deserializer, options.valueFormat);
+  // Only what is printed is decoded: a registry format's key costs nothing unless --print-key asks for it.
+  const printsKey = options.printKey === true;
   try {
     if (limit <= 0) return;
     const records = client.consume(topic, options.partition, {
@@ -65,7 +96,14 @@ async function consumeToStdout(client: KafkaClient, topic: string, options: Cons
       signal: abort.signal,
     });
     for await (const record of records) {
-      pending += formatRecord(record, options);
+      const key = printsKey ? decodeKey(record.key) : '';
+      const value = decodeValue(record.value);
+      pending += formatRecord(
+        record,
+        options,
+        typeof key === 'string' ? key : await atOffset(record, 'key', key),
+        typeof value === 'string' ? value : await atOffset(record, 'value', value),
+      );
       printed++;
       if (pending.length >= writeBytesMax) {
         await writeOut(pending);
@@ -81,15 +119,31 @@ async function consumeToStdout(client: KafkaClient, topic: string, options: Cons
   }
 }
 
-export function formatRecord(record: ConsumedRecord, options: ConsumeCommandOptions): string {
+/** One output line; `key` and `value` are the record's key and value as text (decoded for registry formats). */
+export function formatRecord(
+  record: ConsumedRecord,
+  options: ConsumeCommandOptions,
+  key: string,
+  value: string,
+): string {
   const sep = options.keySeparator;
   let line = '';
   if (options.printOffset === true) line += `${record.offset}${sep}`;
   if (options.printHeaders === true) {
     line += `${record.headers.map((h) => `${h.key}=${h.value?.toString() ?? ''}`).join(',')}${sep}`;
   }
-  if (options.printKey === true) line += `${record.key?.toString() ?? ''}${sep}`;
-  return `${line}${record.value?.toString() ?? ''}\n`;
+  if (options.printKey === true) line += `${key}${sep}`;
+  return `${line}${value}\n`;
+}
+
+/** A record that does not decode stops the command, naming where it is (what was printed before stays printed). */
+async function atOffset(record: ConsumedRecord, part: 'key' | 'value', decoding: Promise<string>): Promise<string> {
+  try {
+    return await decoding;
+  } catch (error) {
+    if (!(error instanceof SerdeError)) throw error;
+    throw new SerdeError(`${record.topic}[${record.partition}] offset ${record.offset} ${part}: ${error.message}`);
+  }
 }
 
 async function writeOut(text: string): Promise<void> {
