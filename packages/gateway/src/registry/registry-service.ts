@@ -16,7 +16,7 @@ import {
 } from './compat/compatibility-levels.ts';
 import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
 import { registryErrors } from './registry-error.ts';
-import { parseSchema } from './schema-formats.ts';
+import { parseSchema, type ReferencedSchema } from './schema-formats.ts';
 import {
   contentKey,
   type IdEntry,
@@ -277,16 +277,29 @@ export class RegistryService {
     return { key: contentKey(request.schemaType, parsed.schema, request.references), schema: parsed.schema };
   }
 
-  /** The texts of the referenced schemas, in order (42201 when one is missing). */
-  #referenced(references: readonly SchemaReference[]): string[] {
-    return references.map((ref) => {
-      const entry = this.#state.subjects.get(ref.subject)?.get(ref.version);
-      if (entry === undefined) {
-        throw registryErrors.invalidSchema(
-          `Invalid schema: reference ${ref.name} (${ref.subject} version ${ref.version}) not found`,
-        );
+  /**
+   * The schemas the references reach, transitively (a referenced schema's own references too, as Confluent
+   * resolves them), each before the schemas that use it; 42201 when one is missing.
+   */
+  #referenced(references: readonly SchemaReference[]): ReferencedSchema[] {
+    const out: ReferencedSchema[] = [];
+    const visited = new Set<string>();
+    const visit = (refs: readonly SchemaReference[]): void => {
+      for (const ref of refs) {
+        const key = `${ref.name}\u0000${ref.subject}\u0000${ref.version}`;
+        if (visited.has(key)) continue; // a shared or cyclic reference is resolved once
+        visited.add(key);
+        const entry = this.#state.subjects.get(ref.subject)?.get(ref.version);
+        if (entry === undefined) {
+          throw registryErrors.invalidSchema(
+            `Invalid schema: reference ${ref.name} (${ref.subject} version ${ref.version}) not found`,
+          );
+        }
+        visit(entry.references);
+        out.push({ name: ref.name, schema: entry.schema });
       }
-      return entry.schema;
-    });
+    };
+    visit(references);
+    return out;
   }
 }

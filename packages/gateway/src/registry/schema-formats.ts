@@ -2,19 +2,29 @@
  * Parsing a schema submitted to the registry into the text it is stored
  * and identified by. Avro is parsed with avsc (a schema avsc refuses is an
  * invalid schema, 42201), its referenced schemas first so their named
- * types resolve. JSON Schema and Protobuf are accepted as text for now;
- * their validation (Ajv, protobufjs) is a later step of issue 13.
+ * types resolve. JSON Schema is validated and compiled with Ajv
+ * (formats/json-schema.ts). Protobuf is accepted as text for now; its
+ * validation (protobufjs) is a later step of issue 13.
  */
 import avro from 'avsc';
+import { parseJsonSchema } from './formats/json-schema.ts';
 import type { SchemaType } from './store-records.ts';
+
+/** A schema a reference reaches: the reference's name and the referenced version's schema text. */
+export interface ReferencedSchema {
+  readonly name: string;
+  readonly schema: string;
+}
 
 export type Parsed = { ok: true; schema: string } | { ok: false; message: string };
 
 /**
  * The stored form of a schema, or why it is invalid. `referenced` are the
- * schemas of the references, in order, already resolved by the caller.
+ * schemas its references reach, transitively, each before the schemas that
+ * use it, already resolved by the caller.
  */
-export function parseSchema(schemaType: SchemaType, text: string, referenced: readonly string[]): Parsed {
+export function parseSchema(schemaType: SchemaType, text: string, referenced: readonly ReferencedSchema[]): Parsed {
+  if (schemaType === 'JSON') return parseJsonSchema(text, referenced);
   if (schemaType !== 'AVRO') return { ok: true, schema: text };
   let json: unknown;
   try {
@@ -24,7 +34,7 @@ export function parseSchema(schemaType: SchemaType, text: string, referenced: re
   }
   try {
     const registry: Record<string, avro.Type> = {};
-    for (const other of referenced) avro.Type.forSchema(JSON.parse(other) as avro.Schema, { registry });
+    for (const other of referenced) avro.Type.forSchema(JSON.parse(other.schema) as avro.Schema, { registry });
     avro.Type.forSchema(json as avro.Schema, { registry });
   } catch (error) {
     return { ok: false, message: `Invalid schema: ${(error as Error).message}` };

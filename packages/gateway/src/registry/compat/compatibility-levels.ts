@@ -9,8 +9,6 @@
  * failing earlier version: each problem, then the version, the schema
  * and the level.
  */
-import type { AvroIncompatibility } from './avro-compat.ts';
-
 export const COMPATIBILITY_LEVELS = [
   'BACKWARD',
   'BACKWARD_TRANSITIVE',
@@ -34,8 +32,20 @@ export interface PreviousVersion<S> {
   readonly text: string;
 }
 
+/** One reason a reader schema cannot read what a writer schema wrote, in any format. */
+export interface Incompatibility {
+  /** The change type, named as Confluent's verbose answers name it. */
+  readonly type: string;
+  /** Where in the schema: a JSON pointer (`/fields/2/type`, `#/properties/a`) or a format's own path. */
+  readonly path: string;
+  /** What is wrong, in words. */
+  readonly message: string;
+  /** The name, value or type the message is about. */
+  readonly detail: string;
+}
+
 /** Reasons `reader` cannot read what `writer` wrote; empty when it can. */
-export type ReaderWriterCheck<S> = (reader: S, writer: S) => readonly AvroIncompatibility[];
+export type ReaderWriterCheck<S> = (reader: S, writer: S) => readonly Incompatibility[];
 
 export interface CompatibilityResult {
   readonly is_compatible: boolean;
@@ -74,6 +84,6 @@ export function checkCompatibility<S>(
   return { is_compatible: messages.length === 0, messages };
 }
 
-function describeProblem(p: AvroIncompatibility): string {
+function describeProblem(p: Incompatibility): string {
   return `At path '${p.path}': ${p.message}`;
 }
