@@ -16,7 +16,10 @@ const found = (reader: JsonValue, writer: JsonValue, readerRefs: ReferencedSchem
     (p) => `${p.type} ${p.path}`,
   );
 
-const object = (properties: Record<string, JsonValue>, extra: Record<string, JsonValue> = {}): JsonValue => ({
+const object = (
+  properties: Record<string, JsonValue>,
+  extra: Record<string, JsonValue> = {},
+): { [key: string]: JsonValue } => ({
   type: 'object',
   properties,
   ...extra,
@@ -49,9 +52,9 @@ describe('JSON Schema compatibility: content models', () => {
     expect(found(closed({ a: str, b: int }, { required: ['b'] }), closed({ a: str }))).toEqual([
       'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL #/required/b',
     ]);
-    expect(found(closed({ a: str, b: { type: 'integer', default: 0 } }, { required: ['b'] }), closed({ a: str }))).toEqual(
-      [],
-    );
+    expect(
+      found(closed({ a: str, b: { type: 'integer', default: 0 } }, { required: ['b'] }), closed({ a: str })),
+    ).toEqual([]);
   });
 
   it('partially open model: a property must be covered by the other side’s patternProperties or additional schema', () => {
@@ -85,7 +88,9 @@ describe('JSON Schema compatibility: content models', () => {
   });
 
   it('closing an open model or constraining its extra properties is refused; opening is fine', () => {
-    expect(found(closed({ a: str }), object({ a: str }))).toEqual(['ADDITIONAL_PROPERTIES_REMOVED #/additionalProperties']);
+    expect(found(closed({ a: str }), object({ a: str }))).toEqual([
+      'ADDITIONAL_PROPERTIES_REMOVED #/additionalProperties',
+    ]);
     expect(found(object({ a: str }, { additionalProperties: str }), object({ a: str }))).toEqual([
       'ADDITIONAL_PROPERTIES_NARROWED #/additionalProperties',
     ]);
@@ -209,9 +214,7 @@ describe('JSON Schema compatibility: arrays and tuples', () => {
   it('tuples (draft-07 items array): items added to open or removed from closed models are refused', () => {
     const tuple = (items: JsonValue[], extra: Record<string, JsonValue> = {}) => ({ type: 'array', items, ...extra });
     expect(found(tuple([str, int]), tuple([str]))).toEqual(['ITEM_ADDED_TO_OPEN_CONTENT_MODEL #/items/1']);
-    expect(found(tuple([str, int], { additionalItems: false }), tuple([str], { additionalItems: false }))).toEqual(
-      [],
-    );
+    expect(found(tuple([str, int], { additionalItems: false }), tuple([str], { additionalItems: false }))).toEqual([]);
     expect(found(tuple([str], { additionalItems: false }), tuple([str, int], { additionalItems: false }))).toEqual([
       'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL #/items/1',
     ]);
@@ -254,9 +257,7 @@ describe('JSON Schema compatibility: combined schemas and not', () => {
 
   it('allOf: conjuncts added are refused, removed are fine; changing the combinator is refused unless it widens', () => {
     const min = { minLength: 1 };
-    expect(found({ allOf: [str, min, { maxLength: 9 }] }, { allOf: [str, min] })).toEqual([
-      'PRODUCT_TYPE_EXTENDED #/',
-    ]);
+    expect(found({ allOf: [str, min, { maxLength: 9 }] }, { allOf: [str, min] })).toEqual(['PRODUCT_TYPE_EXTENDED #/']);
     expect(found({ allOf: [str] }, { allOf: [str, min] })).toEqual([]);
     expect(found(str, { allOf: [str, min] })).toEqual([]);
     expect(found({ anyOf: [str, int] }, { oneOf: [str, int] })).toEqual([]);

@@ -98,11 +98,11 @@ function baseOf(root: JsonValue, draft: Draft): string | undefined {
   }
 }
 
-function parseJson(text: string, what: string): JsonValue | string {
+function parseJson(text: string, what: string): { value: JsonValue } | { error: string } {
   try {
-    return JSON.parse(text) as JsonValue;
+    return { value: JSON.parse(text) as JsonValue };
   } catch (error) {
-    return `Invalid ${what}: ${(error as Error).message}`;
+    return { error: `Invalid ${what}: ${(error as Error).message}` };
   }
 }
 
@@ -127,38 +127,65 @@ export function resolveJsonSchema(text: string, referenced: readonly ReferencedS
  * `referenced` are every schema its references reach (transitively), by name.
  */
 export function parseJsonSchema(text: string, referenced: readonly ReferencedSchema[]): ParsedJson {
-  const root = parseJson(text, 'schema');
-  if (typeof root === 'string') return { ok: false, message: root };
+  const parsed = parseJson(text, 'schema');
+  if ('error' in parsed) return { ok: false, message: parsed.error };
+  const root = parsed.value;
   if (!isObject(root) && typeof root !== 'boolean') {
     return { ok: false, message: 'Invalid schema: a JSON Schema is an object or a boolean' };
   }
   const draft = draftOf(root);
-  const ajv = newAjv(draft);
   const base = baseOf(root, draft);
   const documents = new Map<string, JsonValue>();
   for (const ref of referenced) {
     const key = referenceKey(ref.name, base);
     if (documents.has(key)) continue;
-    const doc = parseJson(ref.schema, `reference ${ref.name}`);
-    if (typeof doc === 'string') return { ok: false, message: doc };
+    const parsedRef = parseJson(ref.schema, `reference ${ref.name}`);
+    if ('error' in parsedRef) return { ok: false, message: parsedRef.error };
+    const doc = parsedRef.value;
     if (!isObject(doc) && typeof doc !== 'boolean') {
       return { ok: false, message: `Invalid schema: reference ${ref.name} is not a JSON Schema` };
     }
     documents.set(key, doc);
-    try {
-      ajv.addSchema(withoutUnknownDialect(doc, draft) as AnySchema, key);
-    } catch (error) {
-      return { ok: false, message: `Invalid schema: reference ${ref.name}: ${(error as Error).message}` };
-    }
   }
-  try {
-    ajv.compile(withoutUnknownDialect(root, draft) as AnySchema);
-  } catch (error) {
-    return { ok: false, message: `Invalid schema: ${(error as Error).message}` };
-  }
+  const problem = compile(draft, root, documents);
+  if (problem !== undefined) return { ok: false, message: problem };
   // Confluent's canonical string is the parsed tree printed back without insignificant whitespace, keys in the
   // order given; JSON.stringify does the same (see the registry README for where number spelling may differ).
   return { ok: true, schema: JSON.stringify(root), resolved: { root, draft, documents, base } };
+}
+
+// One Ajv per draft, reused: building one compiles its meta-schemas, which costs about ten milliseconds, against
+// well under one for a compile.
+const pool = new Map<Draft, Ajv>();
+
+/** Compiles the schema with its referenced documents under their keys: undefined when valid, else why not. */
+function compile(draft: Draft, root: JsonValue, documents: ReadonlyMap<string, JsonValue>): string | undefined {
+  const ajv = pool.get(draft) ?? newAjv(draft);
+  pool.delete(draft);
+  // Ajv registers every `$id` it meets (nested ones too) globally; what this compile added is removed after it,
+  // so a later schema reusing an `$id` with other content is not refused as ambiguous.
+  const before = new Set([...Object.keys(ajv.refs), ...Object.keys(ajv.schemas)]);
+  const schema = withoutUnknownDialect(root, draft) as AnySchema;
+  const docs = [...documents].map(([key, doc]) => [key, withoutUnknownDialect(doc, draft) as AnySchema] as const);
+  try {
+    for (const [key, doc] of docs) {
+      try {
+        ajv.addSchema(doc, key);
+      } catch (error) {
+        return `Invalid schema: reference ${key}: ${(error as Error).message}`;
+      }
+    }
+    ajv.compile(schema);
+  } catch (error) {
+    return `Invalid schema: ${(error as Error).message}`;
+  }
+  for (const key of [...Object.keys(ajv.refs), ...Object.keys(ajv.schemas)]) {
+    if (!before.has(key)) ajv.removeSchema(key);
+  }
+  for (const [, doc] of docs) if (typeof doc === 'object') ajv.removeSchema(doc);
+  if (typeof schema === 'object') ajv.removeSchema(schema);
+  pool.set(draft, ajv); // only an instance whose compile succeeded goes back: a failed one may hold partial state
+  return undefined;
 }
 
 function withoutUnknownDialect(schema: JsonValue, draft: Draft): JsonValue {
