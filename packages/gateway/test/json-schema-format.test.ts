@@ -48,6 +48,11 @@ describe('JSON Schema validation', () => {
     expect(ok({ $schema: D2019, dependentRequired: { a: 'b' } })).toBe(false);
     expect(ok({ $schema: D2020, type: 'array', prefixItems: [{ type: 'string' }], items: false })).toBe(true);
     expect(ok({ $schema: D2020, prefixItems: { type: 'string' } })).toBe(false);
+    // The same drafts under the other scheme (Confluent's clients accept http for 2020-12) or without the '#'.
+    expect(ok({ $schema: 'http://json-schema.org/draft/2020-12/schema', prefixItems: [{ type: 'string' }] })).toBe(
+      true,
+    );
+    expect(ok({ $schema: 'https://json-schema.org/draft-04/schema', exclusiveMaximum: true, maximum: 1 })).toBe(true);
   });
 
   it('refuses what is not a JSON Schema, with a message', () => {

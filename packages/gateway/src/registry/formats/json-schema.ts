@@ -188,12 +188,24 @@ function compile(draft: Draft, root: JsonValue, documents: ReadonlyMap<string, J
   return undefined;
 }
 
+// The meta-schema ids as Ajv registers them (a trailing '#' aside): a `$schema` spelled otherwise (https for the
+// older drafts, http for the newer ones) names the same draft but would send Ajv looking for a meta-schema it lacks.
+const AJV_META_IDS = new Set([
+  'http://json-schema.org/draft-04/schema',
+  'http://json-schema.org/draft-06/schema',
+  'http://json-schema.org/draft-07/schema',
+  'https://json-schema.org/draft/2019-09/schema',
+  'https://json-schema.org/draft/2020-12/schema',
+]);
+
 function withoutUnknownDialect(schema: JsonValue, draft: Draft): JsonValue {
-  // A `$schema` naming none of the five drafts is read as draft-07 (Confluent's default) rather than refused by
-  // Ajv for lacking that meta-schema; a referenced schema of another draft is checked by the root's draft.
+  // The Ajv class is already chosen by the root's draft. A `$schema` naming none of the five drafts is read as
+  // draft-07 (Confluent's default) rather than refused for lacking its meta-schema; a referenced schema of another
+  // draft is checked by the root's; another spelling of a known draft's URI is read as that draft.
   if (!isObject(schema) || typeof schema.$schema !== 'string') return schema;
   const own = DRAFTS.get(metaKey(schema.$schema));
-  if (own !== undefined && family(own) === family(draft)) return schema;
+  const exact = AJV_META_IDS.has(schema.$schema.replace(/#$/, ''));
+  if (exact && own !== undefined && family(own) === family(draft)) return schema;
   const { $schema: _dropped, ...rest } = schema;
   return rest;
 }
