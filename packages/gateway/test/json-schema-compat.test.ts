@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkJsonSchemaCompatibility } from '../src/registry/compat/json-schema-compat.ts';
 import { type JsonValue, resolveJsonSchema } from '../src/registry/formats/json-schema.ts';
-import type { ReferencedSchema } from '../src/registry/schema-formats.ts';
+import type { ReferencedSchema } from '../src/registry/store-records.ts';
 
 const resolved = (schema: JsonValue, refs: ReferencedSchema[] = []) => resolveJsonSchema(JSON.stringify(schema), refs);
 /** The problems as "TYPE path", reader first as in the checker's signature. */

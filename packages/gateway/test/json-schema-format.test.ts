@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { draftOf, parseJsonSchema } from '../src/registry/formats/json-schema.ts';
-import type { ReferencedSchema } from '../src/registry/schema-formats.ts';
+import type { ReferencedSchema } from '../src/registry/store-records.ts';
 
 const parse = (schema: unknown, refs: ReferencedSchema[] = []) =>
   parseJsonSchema(typeof schema === 'string' ? schema : JSON.stringify(schema), refs);

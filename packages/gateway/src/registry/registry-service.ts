@@ -16,7 +16,7 @@ import {
 } from './compat/compatibility-levels.ts';
 import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
 import { registryErrors } from './registry-error.ts';
-import { parseSchema, type ReferencedSchema } from './schema-formats.ts';
+import { parseSchema } from './schema-formats.ts';
 import {
   contentKey,
   type IdEntry,
@@ -45,6 +45,7 @@ import {
   encodeValue,
   isSchemaType,
   parseReferences,
+  type ReferencedSchema,
   type SchemaReference,
   type SchemaType,
 } from './store-records.ts';

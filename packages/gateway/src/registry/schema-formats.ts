@@ -8,13 +8,7 @@
  */
 import avro from 'avsc';
 import { parseJsonSchema } from './formats/json-schema.ts';
-import type { SchemaType } from './store-records.ts';
-
-/** A schema a reference reaches: the reference's name and the referenced version's schema text. */
-export interface ReferencedSchema {
-  readonly name: string;
-  readonly schema: string;
-}
+import type { ReferencedSchema, SchemaType } from './store-records.ts';
 
 export type Parsed = { ok: true; schema: string } | { ok: false; message: string };
 

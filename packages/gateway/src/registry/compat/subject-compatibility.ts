@@ -9,7 +9,7 @@
  */
 import avro from 'avsc';
 import { resolveJsonSchema } from '../formats/json-schema.ts';
-import type { ReferencedSchema } from '../schema-formats.ts';
+import type { ReferencedSchema } from '../store-records.ts';
 import { checkAvroCompatibility } from './avro-compat.ts';
 import { type CompatibilityLevel, type CompatibilityResult, checkCompatibility } from './compatibility-levels.ts';
 import { checkJsonSchemaCompatibility } from './json-schema-compat.ts';
