@@ -286,6 +286,17 @@ describe('JSON Schema compatibility: $ref', () => {
     expect(found(tree(int), tree(str))).toEqual(['TYPE_CHANGED #/properties/value']);
   });
 
+  it('reports a shared definition at each place it is used', () => {
+    const priced = (money: JsonValue) => ({
+      ...closed({ price: { $ref: '#/$defs/money' }, cost: { $ref: '#/$defs/money' } }),
+      $defs: { money },
+    });
+    expect(found(priced(int), priced({ type: 'number' }))).toEqual([
+      'TYPE_NARROWED #/properties/price',
+      'TYPE_NARROWED #/properties/cost',
+    ]);
+  });
+
   it('follows references to other subjects by the reference name, against the root $id', () => {
     const order = {
       $id: 'https://example.com/order.json',

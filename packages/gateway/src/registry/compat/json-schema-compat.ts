@@ -24,6 +24,7 @@ import {
   typesOf,
   valuesOf,
 } from './json-schema-keywords.ts';
+import { deref, type Node } from './json-schema-refs.ts';
 import { arrayChanges, boundChanges, objectChanges, problem } from './json-schema-structures.ts';
 
 /** Every reason `reader` cannot read what `writer` wrote; empty when it can. */
@@ -32,18 +33,6 @@ export function checkJsonSchemaCompatibility(
   writer: ResolvedJsonSchema,
 ): Incompatibility[] {
   return new Checker(writer, reader).run().map((p) => (p.path === '#' ? { ...p, path: '#/' } : p));
-}
-
-/** A subschema and the document its `$ref`s are relative to. */
-interface Node {
-  readonly schema: JsonValue;
-  readonly doc: Doc;
-}
-
-interface Doc {
-  readonly root: JsonValue;
-  /** The document's base URI or reference key; undefined for a root without an absolute `$id`. */
-  readonly key: string | undefined;
 }
 
 const COMBINATORS = ['oneOf', 'anyOf', 'allOf'] as const;
@@ -55,6 +44,9 @@ class Checker {
   // Pairs being compared further up the stack: a recursive schema meets itself again, and a pair already
   // being compared is assumed to be compatible (its problems are reported where it was first entered).
   readonly #active = new Map<object, Set<object>>();
+  // Finished pairs with the path they were compared at: the same pair met again (a shared definition, the
+  // branch pairings of combined schemas) is answered from here, its paths moved to where it is met now.
+  readonly #done = new Map<object, Map<object, { path: string; problems: Incompatibility[] }>>();
 
   constructor(writer: ResolvedJsonSchema, reader: ResolvedJsonSchema) {
     this.#writer = writer;
@@ -73,15 +65,25 @@ class Checker {
     if (typeof w.schema !== 'object' || typeof r.schema !== 'object' || w.schema === null || r.schema === null) {
       return this.compute(w, r, path);
     }
+    const done = this.#done.get(w.schema)?.get(r.schema);
+    if (done !== undefined) return done.problems.map((p) => ({ ...p, path: path + p.path.slice(done.path.length) }));
     const active = this.#active.get(w.schema) ?? new Set<object>();
     if (active.has(r.schema)) return [];
     active.add(r.schema);
     this.#active.set(w.schema, active);
+    let problems: Incompatibility[];
     try {
-      return this.compute(w, r, path);
+      problems = this.compute(w, r, path);
     } finally {
       active.delete(r.schema);
     }
+    let byReader = this.#done.get(w.schema);
+    if (byReader === undefined) {
+      byReader = new Map();
+      this.#done.set(w.schema, byReader);
+    }
+    byReader.set(r.schema, { path, problems });
+    return problems;
   }
 
   /** The recursion handed to the object and array rules: subschemas of the current two nodes. */
@@ -316,82 +318,4 @@ function jsonType(value: JsonValue): string {
 
 function describe(types: Set<string> | 'any'): string {
   return types === 'any' ? 'any' : `[${[...types].join(', ')}]`;
-}
-
-/** Follows `$ref`s (local pointers, anchors, referenced documents by name) to the schema they name. */
-function deref(node: Node, side: ResolvedJsonSchema): Node {
-  let current = node;
-  for (let hops = 0; hops < 64; hops++) {
-    const { schema } = current;
-    if (!isObject(schema) || typeof schema.$ref !== 'string') return current;
-    const target = resolveRef(schema.$ref, current.doc, side);
-    // Registration already refused unresolvable references; one that still does not resolve constrains nothing.
-    if (target === undefined) return { schema: true, doc: current.doc };
-    current = target;
-  }
-  return current;
-}
-
-function resolveRef(ref: string, doc: Doc, side: ResolvedJsonSchema): Node | undefined {
-  const hash = ref.indexOf('#');
-  const address = hash < 0 ? ref : ref.slice(0, hash);
-  const fragment = hash < 0 ? '' : ref.slice(hash + 1);
-  const target = address === '' ? doc : findDocument(address, doc, side);
-  if (target === undefined) return undefined;
-  const schema =
-    fragment === ''
-      ? target.root
-      : fragment.startsWith('/')
-        ? pointer(target.root, fragment)
-        : anchor(target.root, fragment);
-  return schema === undefined ? undefined : { schema, doc: target };
-}
-
-function findDocument(address: string, doc: Doc, side: ResolvedJsonSchema): Doc | undefined {
-  const base = doc.key ?? side.base;
-  let absolute = address;
-  if (base !== undefined) {
-    try {
-      absolute = new URL(address, base).href;
-    } catch {
-      // not a URL base: keep the name as written
-    }
-  }
-  if (side.base !== undefined && absolute === side.base) return { root: side.root, key: side.base };
-  for (const key of [absolute, address]) {
-    const found = side.documents.get(key);
-    if (found !== undefined) return { root: found, key };
-  }
-  for (const [key, found] of side.documents) {
-    if (isObject(found) && (found.$id === absolute || found.$id === address)) return { root: found, key };
-  }
-  return undefined;
-}
-
-function pointer(root: JsonValue, fragment: string): JsonValue | undefined {
-  let current: JsonValue | undefined = root;
-  for (const raw of fragment.split('/').slice(1)) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(current)) current = current[Number(key)];
-    else if (isObject(current)) current = current[key];
-    else return undefined;
-  }
-  return current;
-}
-
-function anchor(root: JsonValue, name: string): JsonValue | undefined {
-  if (Array.isArray(root)) {
-    for (const item of root) {
-      const found = anchor(item, name);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (!isObject(root)) return undefined;
-  if (root.$anchor === name || root.$id === `#${name}` || root.id === `#${name}`) return root;
-  for (const value of Object.values(root)) {
-    const found = anchor(value, name);
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }
