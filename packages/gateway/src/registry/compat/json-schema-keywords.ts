@@ -118,16 +118,20 @@ export function isOpenObject(schema: JsonObject): boolean {
 }
 
 /**
- * The schema an unnamed property `name` must meet in a closed or partially
- * open model: the first matching patternProperties entry, else the
+ * The schemas an unnamed property `name` must meet in a closed or partially
+ * open model: every matching patternProperties entry, else the
  * additional-properties schema; undefined when the model refuses the name.
  */
-export function coveringSchema(schema: JsonObject, name: string): JsonValue | undefined {
-  for (const [pattern, sub] of patternProperties(schema)) {
-    if (matches(pattern, name)) return sub;
-  }
+export function coveringSchemas(schema: JsonObject, name: string): JsonValue[] | undefined {
+  const matching = patternsFor(schema, name).map(([, sub]) => sub);
+  if (matching.length > 0) return matching;
   const extra = extraProperties(schema).schema;
-  return extra === false ? undefined : extra;
+  return extra === false ? undefined : [extra ?? true];
+}
+
+/** The patternProperties entries whose pattern matches `name` (they apply to a named property too). */
+export function patternsFor(schema: JsonObject, name: string): [string, JsonValue][] {
+  return patternProperties(schema).filter(([pattern]) => matches(pattern, name));
 }
 
 function matches(pattern: string, name: string): boolean {

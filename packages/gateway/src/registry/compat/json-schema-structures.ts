@@ -9,7 +9,7 @@ import type { Incompatibility } from './compatibility-levels.ts';
 import {
   arrayItems,
   BOUND_NAMES,
-  coveringSchema,
+  coveringSchemas,
   extraProperties,
   hasDefault,
   isOpenObject,
@@ -17,8 +17,10 @@ import {
   type JsonObject,
   num,
   patternProperties,
+  patternsFor,
   propertiesOf,
   requiredOf,
+  sameValue,
   segment,
   tightened,
 } from './json-schema-keywords.ts';
@@ -62,13 +64,18 @@ export function objectChanges(compare: Compare, writer: JsonObject, reader: Json
     const rProp = rProps.get(name);
     if (rProp !== undefined) {
       out.push(...compare(wProp, rProp, at));
+      // A reader pattern matching the name applies to the named property as well, unless the writer had it too.
+      for (const [pattern, rPattern] of patternsFor(reader, name)) {
+        const wPattern = patternsFor(writer, name).find(([p]) => p === pattern)?.[1];
+        if (wPattern === undefined || !sameValue(wPattern, rPattern)) out.push(...compare(wProp, rPattern, at));
+      }
       continue;
     }
     // Removed from the reader: what the reader says of unnamed properties must read the writer's values.
     if (readerOpen) continue;
-    const covering = coveringSchema(reader, name);
+    const covering = coveringSchemas(reader, name);
     if (covering !== undefined) {
-      if (compare(wProp, covering, at).length > 0) {
+      if (covering.some((schema) => compare(wProp, schema, at).length > 0)) {
         out.push(
           problem(
             'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
@@ -107,8 +114,9 @@ export function objectChanges(compare: Compare, writer: JsonObject, reader: Json
       }
       continue;
     }
-    const covering = coveringSchema(writer, name);
-    if (covering !== undefined && compare(covering, rProp, at).length > 0) {
+    // The writer's values under this name met every covering schema; one that the reader's property reads is enough.
+    const covering = coveringSchemas(writer, name);
+    if (covering?.every((schema) => compare(schema, rProp, at).length > 0)) {
       out.push(
         problem(
           'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
@@ -156,7 +164,10 @@ export function objectChanges(compare: Compare, writer: JsonObject, reader: Json
 function patternChanges(compare: Compare, writer: JsonObject, reader: JsonObject, path: string) {
   const out: Incompatibility[] = [];
   const wPatterns = new Map(patternProperties(writer));
-  for (const [pattern, rSchema] of patternProperties(reader)) {
+  const rPatterns = new Map(patternProperties(reader));
+  const wExtra = extraProperties(writer).schema;
+  const rExtra = extraProperties(reader);
+  for (const [pattern, rSchema] of rPatterns) {
     const at = `${path}/patternProperties/${segment(pattern)}`;
     const wSchema = wPatterns.get(pattern);
     if (wSchema !== undefined) out.push(...compare(wSchema, rSchema, at));
@@ -166,6 +177,40 @@ function patternChanges(compare: Compare, writer: JsonObject, reader: JsonObject
           'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL',
           at,
           `the reader constrains properties matching /${pattern}/, which the writer's open content model may have written with any value`,
+          pattern,
+        ),
+      );
+    } else if (wExtra !== undefined && wExtra !== false && compare(wExtra, rSchema, at).length > 0) {
+      out.push(
+        problem(
+          'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+          at,
+          `the reader constrains properties matching /${pattern}/ beyond what the writer's ${rExtra.keyword} allowed`,
+          pattern,
+        ),
+      );
+    }
+  }
+  // Properties the writer allowed by a pattern the reader does not have fall to the reader's unnamed-property rule
+  // (patterns are not compared for overlap: a reader pattern must be the same text to count).
+  for (const [pattern, wSchema] of wPatterns) {
+    if (rPatterns.has(pattern) || isUnconstrained(rExtra.schema) || wSchema === false) continue;
+    const at = `${path}/patternProperties/${segment(pattern)}`;
+    if (rExtra.schema === false) {
+      out.push(
+        problem(
+          'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL',
+          at,
+          `the writer allowed properties matching /${pattern}/, which the reader's closed content model refuses`,
+          pattern,
+        ),
+      );
+    } else if (compare(wSchema, rExtra.schema as JsonValue, at).length > 0) {
+      out.push(
+        problem(
+          'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+          at,
+          `the writer allowed properties matching /${pattern}/ that the reader's ${rExtra.keyword} does not read`,
           pattern,
         ),
       );
