@@ -25,13 +25,50 @@ function random(seed: number): () => number {
 }
 
 const KEYS = ['a', 'b', 'c', 's_x'];
-const VALUES: JsonValue[] = [null, true, 0, 1, 2.5, 7, -3, '', 'x', 'xyz', 'long text', [], [1], ['x', 'y']];
+const VALUES: JsonValue[] = [
+  null,
+  true,
+  0,
+  1,
+  2.5,
+  6,
+  7,
+  -3,
+  '',
+  'x',
+  'xyz',
+  'long text',
+  [],
+  [1],
+  ['x', 'y'],
+  ['x', 2],
+  [2, 'x', 3],
+  {},
+  { a: 'x' },
+  { b: 2, s_x: null },
+];
 
 function generator(next: () => number) {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const chance = (p: number) => next() < p;
   const leaf = (): JsonValue => {
-    const type = pick(['string', 'integer', 'number', 'boolean', 'null', 'array', 'multi', 'enum', 'oneOf']);
+    const type = pick([
+      'string',
+      'integer',
+      'number',
+      'boolean',
+      'null',
+      'array',
+      'multi',
+      'enum',
+      'oneOf',
+      'anyOf',
+      'allOf',
+      'const',
+      'not',
+      'tuple',
+      'object',
+    ]);
     const out: Record<string, JsonValue> = {};
     if (type === 'multi') out.type = [pick(['string', 'integer']), pick(['null', 'boolean', 'number'])];
     else if (type === 'enum')
@@ -39,7 +76,22 @@ function generator(next: () => number) {
         (v) => JSON.parse(v) as JsonValue,
       );
     else if (type === 'oneOf') out.oneOf = [{ type: 'null' }, { type: pick(['string', 'integer']) }];
-    else out.type = type;
+    else if (type === 'anyOf') out.anyOf = [{ type: pick(['string', 'integer']) }, { type: pick(['number', 'array']) }];
+    else if (type === 'allOf') out.allOf = [{ type: 'integer' }, { maximum: pick([2, 7]) }];
+    else if (type === 'const') out.const = pick(VALUES);
+    else if (type === 'not') Object.assign(out, { type: 'integer', not: { enum: [pick([0, 1, 7])] } });
+    else if (type === 'tuple') {
+      out.type = 'array';
+      out.items = [{ type: pick(['string', 'integer']) }, ...(chance(0.5) ? [{ type: 'integer' }] : [])];
+      if (chance(0.6)) out.additionalItems = pick<JsonValue>([false, { type: 'integer' }, true]);
+    } else if (type === 'object') {
+      out.type = 'object';
+      out.properties = chance(0.5) ? { a: { type: 'string' } } : { b: { type: pick(['integer', 'number']) } };
+      if (chance(0.5)) out.additionalProperties = false;
+      if (chance(0.3)) out.required = Object.keys(out.properties);
+    } else out.type = type;
+    if (type === 'integer' && chance(0.2)) out.multipleOf = pick([2, 3, 6]);
+    if (type === 'number' && chance(0.2)) out.exclusiveMinimum = pick([-3, 0]);
     if (type === 'string' && chance(0.3)) out.maxLength = pick([1, 3, 5]);
     if (type === 'string' && chance(0.2)) out.minLength = pick([1, 2]);
     if ((type === 'integer' || type === 'number') && chance(0.3)) out.maximum = pick([0, 2, 7]);
@@ -69,7 +121,7 @@ function generator(next: () => number) {
     if (model === 'typed') out.additionalProperties = leaf();
     return out;
   };
-  return { object, pick, chance };
+  return { object, leaf, pick, chance };
 }
 
 function documents(next: () => number, count: number): JsonValue[] {
@@ -121,7 +173,7 @@ function mutate(writer: JsonValue, gen: ReturnType<typeof generator>): JsonValue
   const out = structuredClone(writer) as Record<string, JsonValue>;
   const properties = out.properties as Record<string, JsonValue>;
   const keys = Object.keys(properties);
-  switch (gen.pick(['drop', 'add', 'retype', 'model', 'required', 'same'])) {
+  switch (gen.pick(['drop', 'add', 'retype', 'releaf', 'releaf', 'releaf', 'model', 'required', 'same'])) {
     case 'drop':
       if (keys.length > 0) delete properties[gen.pick(keys)];
       break;
@@ -130,6 +182,10 @@ function mutate(writer: JsonValue, gen: ReturnType<typeof generator>): JsonValue
       break;
     case 'retype':
       if (keys.length > 0) properties[gen.pick(keys)] = { type: gen.pick(['number', 'integer', 'string']) };
+      break;
+    case 'releaf':
+      // Another random schema for one property: the leaf rules (types, bounds, combinators, tuples) meet at random.
+      if (keys.length > 0) properties[gen.pick(keys)] = gen.leaf();
       break;
     case 'model':
       if (out.additionalProperties === false) delete out.additionalProperties;
