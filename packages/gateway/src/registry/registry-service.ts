@@ -38,7 +38,14 @@ import {
   versionsOf,
 } from './state.ts';
 import type { StoreAccess } from './store-access.ts';
-import { encodeKey, encodeSchemaValue, encodeValue, type SchemaReference, type SchemaType } from './store-records.ts';
+import {
+  encodeKey,
+  encodeSchemaValue,
+  encodeValue,
+  type ReferencedSchema,
+  type SchemaReference,
+  type SchemaType,
+} from './store-records.ts';
 
 export { defaultCompatibility } from './registry-config.ts';
 export { parseSchemaRequest, parseVersion, type SchemaRequest, type VersionSpec } from './registry-requests.ts';
@@ -312,14 +319,17 @@ export class RegistryService {
     const candidate = {
       schemaType: request.schemaType,
       schema: avsc(request.schemaType, schema),
-      referenced: this.#referenced(request.references).map((t) => avsc(request.schemaType, t)),
+      referenced: this.#referenced(request.references).map((r) => ({
+        ...r,
+        schema: avsc(request.schemaType, r.schema),
+      })),
       imports: this.#imports(request.references),
     };
     const versions: EarlierVersion[] = earlier.map((v) => ({
       version: v.version,
       schemaType: v.schemaType,
       schema: avsc(v.schemaType, v.schema),
-      referenced: this.#referenced(v.references).map((t) => avsc(v.schemaType, t)),
+      referenced: this.#referenced(v.references).map((r) => ({ ...r, schema: avsc(v.schemaType, r.schema) })),
       imports: this.#imports(v.references),
     }));
     return subjectCompatibility(level, candidate, versions);
@@ -344,9 +354,8 @@ export class RegistryService {
     let schema = parsed.schema;
     if (request.schemaType === 'AVRO') {
       try {
-        schema = normalize
-          ? avroNormalizedForm(request.schema, referenced)
-          : avroCanonicalForm(request.schema, referenced);
+        const texts = referenced.map((r) => r.schema);
+        schema = normalize ? avroNormalizedForm(request.schema, texts) : avroCanonicalForm(request.schema, texts);
       } catch (error) {
         // avsc accepted it, so this is a shape the printer does not know: refuse it rather than store a guess.
         throw registryErrors.invalidSchema(`Invalid schema: ${(error as Error).message}`);
@@ -384,16 +393,29 @@ export class RegistryService {
     return into;
   }
 
-  /** The texts of the referenced schemas, in order (42201 when one is missing). */
-  #referenced(references: readonly SchemaReference[]): string[] {
-    return references.map((ref) => {
-      const entry = this.#state.subjects.get(ref.subject)?.get(ref.version);
-      if (entry === undefined) {
-        throw registryErrors.invalidSchema(
-          `Invalid schema: reference ${ref.name} (${ref.subject} version ${ref.version}) not found`,
-        );
+  /**
+   * The schemas the references reach, transitively (a referenced schema's own references too, as Confluent
+   * resolves them), each before the schemas that use it; 42201 when one is missing.
+   */
+  #referenced(references: readonly SchemaReference[]): ReferencedSchema[] {
+    const out: ReferencedSchema[] = [];
+    const visited = new Set<string>();
+    const visit = (refs: readonly SchemaReference[]): void => {
+      for (const ref of refs) {
+        const key = `${ref.name}\u0000${ref.subject}\u0000${ref.version}`;
+        if (visited.has(key)) continue; // a shared or cyclic reference is resolved once
+        visited.add(key);
+        const entry = this.#state.subjects.get(ref.subject)?.get(ref.version);
+        if (entry === undefined) {
+          throw registryErrors.invalidSchema(
+            `Invalid schema: reference ${ref.name} (${ref.subject} version ${ref.version}) not found`,
+          );
+        }
+        visit(entry.references);
+        out.push({ name: ref.name, schema: entry.schema });
       }
-      return entry.schema;
-    });
+    };
+    visit(references);
+    return out;
   }
 }

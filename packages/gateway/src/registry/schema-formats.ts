@@ -2,28 +2,30 @@
  * Parsing a schema submitted to the registry into the text it is stored
  * and identified by. Avro is parsed with avsc (a schema avsc refuses is an
  * invalid schema, 42201), its referenced schemas first so their named
- * types resolve. Protobuf is parsed with protobufjs (formats/protobuf.ts).
- * JSON Schema is accepted as text for now; its validation is a later step
- * of issue 13.
+ * types resolve. Protobuf is parsed with protobufjs (formats/protobuf.ts);
+ * JSON Schema is validated and compiled with Ajv (formats/json-schema.ts).
  */
 import avro from 'avsc';
+import { parseJsonSchema } from './formats/json-schema.ts';
 import { parseProtobuf } from './formats/protobuf.ts';
-import type { SchemaType } from './store-records.ts';
+import type { ReferencedSchema, SchemaType } from './store-records.ts';
 
 export type Parsed = { ok: true; schema: string } | { ok: false; message: string };
 
 /**
  * The stored form of a schema, or why it is invalid. `referenced` are the
- * schemas of the references, in order, already resolved by the caller;
- * `imports` the same by reference name, transitively (Protobuf imports).
+ * schemas its references reach, transitively, each before the schemas that
+ * use it, already resolved by the caller; `imports` the same by reference
+ * name (Protobuf imports).
  */
 export function parseSchema(
   schemaType: SchemaType,
   text: string,
-  referenced: readonly string[],
+  referenced: readonly ReferencedSchema[],
   imports: ReadonlyMap<string, string> = new Map(),
 ): Parsed {
   if (schemaType === 'PROTOBUF') return parseProtobuf(text, imports);
+  if (schemaType === 'JSON') return parseJsonSchema(text, referenced);
   if (schemaType !== 'AVRO') return { ok: true, schema: text };
   let json: unknown;
   try {
@@ -33,7 +35,7 @@ export function parseSchema(
   }
   try {
     const registry: Record<string, avro.Type> = {};
-    for (const other of referenced) avro.Type.forSchema(JSON.parse(other) as avro.Schema, { registry });
+    for (const other of referenced) avro.Type.forSchema(JSON.parse(other.schema) as avro.Schema, { registry });
     avro.Type.forSchema(json as avro.Schema, { registry });
   } catch (error) {
     return { ok: false, message: `Invalid schema: ${(error as Error).message}` };

@@ -15,6 +15,12 @@ export interface SchemaReference {
   version: number;
 }
 
+/** A schema a reference reaches: the reference's name and the referenced version's schema text. */
+export interface ReferencedSchema {
+  readonly name: string;
+  readonly schema: string;
+}
+
 export type StoreKey =
   | { keytype: 'SCHEMA'; subject: string; version: number }
   | { keytype: 'CONFIG'; subject: string | null }

@@ -11,6 +11,7 @@
  * string↔bytes. Pure: no I/O, no registry state.
  */
 import avro from 'avsc';
+import type { Incompatibility } from './compatibility-levels.ts';
 
 /** Change types, named as Confluent's verbose answers name them. */
 export type AvroChangeType =
@@ -21,14 +22,9 @@ export type AvroChangeType =
   | 'FIXED_SIZE_MISMATCH'
   | 'MISSING_UNION_BRANCH';
 
-export interface AvroIncompatibility {
+/** An Avro incompatibility; `path` is a JSON-pointer-like location in the reader schema, e.g. `/fields/2/type`. */
+export interface AvroIncompatibility extends Incompatibility {
   readonly type: AvroChangeType;
-  /** JSON-pointer-like location in the reader schema, e.g. `/fields/2/type`. */
-  readonly path: string;
-  /** What is wrong, in words. */
-  readonly message: string;
-  /** The name, symbol list or type the message is about. */
-  readonly detail: string;
 }
 
 type AvroType = avro.Type;

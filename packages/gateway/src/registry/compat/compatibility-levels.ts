@@ -9,8 +9,6 @@
  * failing earlier version: each problem, then the version, the schema
  * and the level.
  */
-import type { AvroIncompatibility } from './avro-compat.ts';
-
 export const COMPATIBILITY_LEVELS = [
   'BACKWARD',
   'BACKWARD_TRANSITIVE',
@@ -34,12 +32,24 @@ export interface PreviousVersion<S> {
   readonly text: string;
 }
 
+/** One reason a reader schema cannot read what a writer schema wrote, in any format. */
+export interface Incompatibility {
+  /** The change type, named as Confluent's verbose answers name it. */
+  readonly type: string;
+  /** Where in the schema: a JSON pointer (`/fields/2/type`, `#/properties/a`) or a format's own path. */
+  readonly path: string;
+  /** What is wrong, in words. */
+  readonly message: string;
+  /** The name, value or type the message is about. */
+  readonly detail: string;
+}
+
 /** Which schema of a check a message speaks of: the candidate ("new") or an earlier version ("old"). */
 export type Side = 'new' | 'old';
 
 /**
- * A reason of a format other than Avro: a change type at a path, and its
- * verbose entry given which side read (formats shape these differently).
+ * A reason whose verbose entry depends on which side read (Protobuf's
+ * entries name the new or old schema): a change type at a path.
  */
 export interface FormatIncompatibility {
   readonly type: string;
@@ -48,7 +58,7 @@ export interface FormatIncompatibility {
 }
 
 /** Reasons `reader` cannot read what `writer` wrote; empty when it can. */
-export type ReaderWriterCheck<S> = (reader: S, writer: S) => readonly (AvroIncompatibility | FormatIncompatibility)[];
+export type ReaderWriterCheck<S> = (reader: S, writer: S) => readonly (Incompatibility | FormatIncompatibility)[];
 
 export interface CompatibilityResult {
   readonly is_compatible: boolean;
@@ -85,11 +95,11 @@ export function checkCompatibility<S>(
   return { is_compatible: messages.length === 0, messages };
 }
 
-function entry(p: AvroIncompatibility | FormatIncompatibility, reader: Side, writer: Side): string {
+function entry(p: Incompatibility | FormatIncompatibility, reader: Side, writer: Side): string {
   if ('verbose' in p) return p.verbose(reader, writer);
   return `{errorType:'${p.type}', description:'${describeProblem(p)}', additionalInfo:'${p.detail}'}`;
 }
 
-function describeProblem(p: AvroIncompatibility): string {
+function describeProblem(p: Incompatibility): string {
   return `At path '${p.path}': ${p.message}`;
 }
