@@ -1,7 +1,8 @@
 /**
- * `npm run bench:registry`: the Schema Registry on the gateway, driven over
- * HTTP by keep-alive clients in this process, against `runnel dev` (broker,
- * controller and gateway in one process, as a newcomer runs it).
+ * `npm run bench:registry`: the Schema Registry on one `runnel gateway`
+ * process, driven over HTTP by keep-alive clients in this process, in front
+ * of `runnel dev --no-gateway` (broker and controller in one process).
+ * --profile DIR writes and summarises the measured gateway's CPU profile.
  *
  * - registrations: --writers concurrent clients register --registrations
  *   distinct Avro schemas (one subject each); registrations per second and
@@ -17,9 +18,9 @@
  *   milliseconds from spawn to /readyz 200.
  *
  *   node scripts/bench-registry.ts [--registrations 5000] [--writers 16] [--readers 32]
- *                                  [--seconds 5] [--cold-schemas 100000]
+ *                                  [--seconds 5] [--cold-schemas 100000] [--profile DIR]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,6 +29,7 @@ import { parseArgs } from 'node:util';
 import { KafkaClient } from '@runnel/client';
 import { serverNodeFlags } from '../packages/cli/src/server-node-flags.ts';
 import { jsonField, NodeChild } from './bench/child-process.ts';
+import { formatProfileSummary, monotonicUs, summariseCpuProfile, type TimeWindow } from './bench/cpu-profile.ts';
 
 const cliMain = resolve(import.meta.dirname, '../packages/cli/src/main.ts');
 const contentType = 'application/vnd.schemaregistry.v1+json';
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     readers: { type: 'string', default: '32' },
     seconds: { type: 'string', default: '5' },
     'cold-schemas': { type: 'string', default: '100000' },
+    profile: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -55,6 +58,19 @@ const writers = Number(values.writers);
 const readers = Number(values.readers);
 const seconds = Number(values.seconds);
 const coldSchemas = Number(values['cold-schemas']);
+/** Where `runnel dev` writes a .cpuprofile on exit (summarised after the run), or none. */
+const profileDir = values.profile;
+/** The measured phases on V8's clock, so the profile is summarised per phase. */
+const phases = new Map<string, TimeWindow>();
+
+async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const startUs = monotonicUs();
+  try {
+    return await work();
+  } finally {
+    phases.set(name, { startUs, endUs: monotonicUs() });
+  }
+}
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -154,37 +170,26 @@ async function registerAll(port: number, tag: string, count: number): Promise<st
   return latencyLine(`registrations (${writers} clients)`, count, elapsedMs, latencies);
 }
 
+/** `runnel dev` without its gateway: the broker and controller the gateways under test use. */
 function startDev(dataDir: string, logPath: string) {
   return NodeChild.start(
-    [
-      ...serverNodeFlags,
-      cliMain,
-      'dev',
-      '--data-dir',
-      dataDir,
-      '--port',
-      '0',
-      '--http-port',
-      '0',
-      '--registry-port',
-      '0',
-    ],
+    [...serverNodeFlags, cliMain, 'dev', '--data-dir', dataDir, '--port', '0', '--http-port', '0', '--no-gateway'],
     {
       logPath,
       timeoutMs: 60_000,
       isReady: (line) => {
-        if (jsonField(line, 'msg') !== 'gateway listening') return undefined;
-        const port = jsonField(line, 'registryPort');
-        const bootstrap = jsonField(line, 'bootstrap');
-        return typeof port === 'number' && typeof bootstrap === 'string' ? { port, bootstrap } : undefined;
+        if (jsonField(line, 'msg') !== 'broker started') return undefined;
+        const port = jsonField(line, 'port');
+        return typeof port === 'number' ? `127.0.0.1:${port}` : undefined;
       },
     },
   );
 }
 
-function startGateway(bootstrap: string, logPath: string, topicArgs: readonly string[] = []) {
+function startGateway(bootstrap: string, logPath: string, extraArgs: readonly string[] = [], profile = false) {
+  const prof = profile && profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   return NodeChild.start(
-    [...serverNodeFlags, cliMain, 'gateway', '--bootstrap', bootstrap, '--registry-port', '0', ...topicArgs],
+    [...serverNodeFlags, ...prof, cliMain, 'gateway', '--bootstrap', bootstrap, '--registry-port', '0', ...extraArgs],
     {
       logPath,
       timeoutMs: 60_000,
@@ -244,26 +249,33 @@ async function main(): Promise<void> {
   const dev = await startDev(join(work, 'data'), join(work, 'dev.log'));
   const children: NodeChild<unknown>[] = [dev];
   try {
-    const { port, bootstrap } = dev.ready;
+    const bootstrap = dev.ready;
+    const gateway = await startGateway(bootstrap, join(work, 'gateway-1.log'), [], true);
+    children.push(gateway);
+    const port = gateway.ready;
     await waitReady(port);
     // Warm up (the election, JIT) with a few registrations not counted.
     await closedLoop(4, 200, async (i) => {
       await call(port, 'POST', `/subjects/warm-${i}/versions`, schema(i, 'warm'));
     });
-    process.stdout.write(`${await registerAll(port, 'reg', registrations)}\n`);
+    process.stdout.write(`${await phase('registrations', () => registerAll(port, 'reg', registrations))}\n`);
 
     const ids = 200;
-    const cached = await timedLoop(readers, seconds * 1000, async (i) => {
-      const answer = await call(port, 'GET', `/schemas/ids/${(i % ids) + 1}`);
-      if (answer.status !== 200) throw new Error(`read: ${answer.status} ${answer.text}`);
-    });
+    const cached = await phase('cached reads', () =>
+      timedLoop(readers, seconds * 1000, async (i) => {
+        const answer = await call(port, 'GET', `/schemas/ids/${(i % ids) + 1}`);
+        if (answer.status !== 200) throw new Error(`read: ${answer.status} ${answer.text}`);
+      }),
+    );
     process.stdout.write(
       `${latencyLine(`GET /schemas/ids/{id} (${readers} clients)`, cached.latencies.length, cached.elapsedMs, cached.latencies)}\n`,
     );
-    const barrier = await timedLoop(readers, seconds * 1000, async (i) => {
-      const answer = await call(port, 'GET', `/subjects/reg-${i % 100}/versions/latest`);
-      if (answer.status !== 200) throw new Error(`read: ${answer.status} ${answer.text}`);
-    });
+    const barrier = await phase('barrier reads', () =>
+      timedLoop(readers, seconds * 1000, async (i) => {
+        const answer = await call(port, 'GET', `/subjects/reg-${i % 100}/versions/latest`);
+        if (answer.status !== 200) throw new Error(`read: ${answer.status} ${answer.text}`);
+      }),
+    );
     process.stdout.write(
       `${latencyLine(`GET .../versions/latest (${readers} clients)`, barrier.latencies.length, barrier.elapsedMs, barrier.latencies)}\n`,
     );
@@ -292,6 +304,14 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children.reverse()) await child.stop();
     agent.destroy();
+    if (profileDir !== undefined) {
+      for (const file of (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'))) {
+        for (const [name, window] of phases) {
+          const summary = summariseCpuProfile(join(profileDir, file), 25, [window]);
+          process.stdout.write(`\n${formatProfileSummary(`gateway under test, ${name}`, summary)}\n`);
+        }
+      }
+    }
     await rm(work, { recursive: true, force: true });
   }
 }

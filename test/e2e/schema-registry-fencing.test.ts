@@ -8,6 +8,7 @@
  */
 import { KafkaClient } from '@runnel/client';
 import { silentLogger } from '@runnel/common';
+import { decodeRecordBatches } from '@runnel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../packages/gateway/src/registry/registry-error.ts';
 import { RegistryService } from '../../packages/gateway/src/registry/registry-service.ts';
@@ -28,14 +29,14 @@ describe('registry writer fencing', () => {
   const clients: KafkaClient[] = [];
   const stores: SchemaStore[] = [];
 
-  async function openStore(): Promise<{ store: SchemaStore; service: RegistryService }> {
+  async function openStore(topic = '_fenced_schemas'): Promise<{ store: SchemaStore; service: RegistryService }> {
     const client = await KafkaClient.connect({ bootstrap: dev.bootstrap });
     clients.push(client);
     const store = new SchemaStore({
       client,
       bootstrap: dev.bootstrap,
       logger: silentLogger(),
-      topic: '_fenced_schemas',
+      topic,
     });
     stores.push(store);
     await store.start();
@@ -81,5 +82,57 @@ describe('registry writer fencing', () => {
     const fresh = await openStore();
     await waitFor(() => fresh.store.state.ids.size === 3, { what: 'the fresh store to read three ids' });
     expect([...fresh.store.state.ids.keys()].sort()).toEqual([1, 2, 3]);
+  });
+
+  it('concurrent registrations share appends (group commit) and get distinct, consecutive ids', async () => {
+    const topic = '_group_commit';
+    const { store, service } = await openStore(topic);
+    store.setWriter(true);
+    const ids = await Promise.all(Array.from({ length: 60 }, (_, i) => service.register(`s-${i}`, request(`G${i}`))));
+    expect([...ids].sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    // The topic holds the 60 SCHEMA records (and the fence's NOOP) in fewer batches than records: appends were shared.
+    const client = clients[clients.length - 1] as KafkaClient;
+    const fetched = await client.fetch(topic, 0, 0n, { maxBytes: 10 * 1024 * 1024 });
+    const batches = (await decodeRecordBatches(fetched.records)).filter((b) =>
+      b.records.some((r) => r.key?.toString().includes('"SCHEMA"')),
+    );
+    expect(batches.flatMap((b) => b.records)).toHaveLength(60);
+    expect(batches.length).toBeLessThan(60);
+  });
+
+  it('under concurrent load, a writer fenced mid-way answers 50004 for what it could not commit, and every id it did answer is in the topic', async () => {
+    const topic = '_split_brain';
+    const a = await openStore(topic);
+    const b = await openStore(topic);
+    a.store.setWriter(true);
+    const outcome = (subject: string, promise: Promise<number>) =>
+      promise.then(
+        (id) => ({ subject, id, code: 0 }),
+        (error: unknown) => ({ subject, id: -1, code: error instanceof RegistryError ? error.errorCode : -1 }),
+      );
+    const fromA = Array.from({ length: 40 }, (_, i) =>
+      outcome(`a-${i}`, a.service.register(`a-${i}`, request(`A${i}`))),
+    );
+    await fromA[0];
+    b.store.setWriter(true);
+    const fromB = Array.from({ length: 20 }, (_, i) =>
+      outcome(`b-${i}`, b.service.register(`b-${i}`, request(`B${i}`))),
+    );
+    const answers = await Promise.all([...fromA, ...fromB]);
+    // B fenced last: all of its registrations land. A's either landed before the fence or were refused as 50004.
+    expect(answers.filter((x) => x.subject.startsWith('b-') && x.code !== 0)).toEqual([]);
+    expect(new Set(answers.filter((x) => x.code !== 0).map((x) => x.code))).toEqual(
+      new Set(answers.some((x) => x.code !== 0) ? [50004] : []),
+    );
+    const fresh = await openStore(topic);
+    await fresh.store.sync();
+    const committed = answers.filter((x) => x.code === 0);
+    for (const { subject, id } of committed) {
+      expect(fresh.service.version(subject, 'latest', false).id, subject).toBe(id);
+    }
+    // No id was handed out twice: every id in the topic names one subject's schema, and answered ids are distinct.
+    expect(new Set(committed.map((x) => x.id)).size).toBe(committed.length);
+    const users = [...fresh.store.state.ids.keys()].map((id) => fresh.service.usersOfId(id, true).length);
+    expect(users.every((n) => n === 1)).toBe(true);
   });
 });

@@ -1,38 +1,32 @@
 /**
  * The registry's storage: the compacted, single-partition `_schemas` topic
- * read from its start into a RegistryState (state.ts) and tailed for as
- * long as the gateway runs.
+ * read from its start into the committed RegistryState (state.ts) and
+ * tailed for as long as the gateway runs.
  *
  * Writes: one gateway of a cluster is the writer (writer-election.ts says
- * which; `setWriter` tells the store). The writer decides ids and versions
- * from its state inside `exclusive`, one write at a time, and `write`
- * resolves once the records are acknowledged (acks=all) and in the state:
- * applied at once when they directly follow what the state holds (the
- * tail then skips them), else read back by the tail. So an answer given
- * after it reflects the write. Before its first decision (and after
- * any failed write) the writer fences: a FencedProducer raises the
- * producer epoch of the registry's transactional id and appends a NOOP
- * with it; from then on the partition refuses every earlier writer's
- * batches, and once the tail has read past the NOOP the state holds
- * everything they wrote. So two gateways can never both append decisions
- * taken from the same state, whatever each believes about the election.
+ * which; `setWriter` tells the store). Its SchemaWriter (schema-writer.ts)
+ * fences earlier writers, decides on its own copy of the state and appends
+ * with group commit; acknowledged records come back here through `commit`
+ * (applied at once when they directly follow what the state holds, the
+ * tail then skipping them; else read back by the tail).
  *
- * Reads: `sync` is a read barrier. It learns the partition's high
- * watermark (concurrent callers share one ListOffsets, but never one that
- * started before they called) and waits until the tail has read up to it,
- * so a read after it sees every write acknowledged before it began, by
- * any gateway.
+ * Reads: `state` is the committed state, except inside a write operation,
+ * where it is the writer's decision state. `sync` is a read barrier: it
+ * learns the partition's high watermark (concurrent callers share one
+ * ListOffsets, but never one that started before they called) and waits
+ * until the state holds everything below it, so a read after it sees every
+ * write acknowledged before it began, by any gateway.
  *
  * The tail has its own KafkaClient: its long-poll fetches would otherwise
  * share a connection with the producer's requests.
  */
-import { ConnectionError, FencedProducer, KafkaClient, KafkaError } from '@runnel/client';
+import { ConnectionError, KafkaClient, KafkaError } from '@runnel/client';
 import type { Logger } from '@runnel/common';
 import { decodeRecordBatches, ErrorCode, isControl, type KafkaRecord } from '@runnel/protocol';
 import { Backoff } from '../backoff.ts';
 import { registryErrors } from './registry-error.ts';
+import { type CommittedLog, SchemaWriter } from './schema-writer.ts';
 import { applyRecord, emptyState, type RegistryState } from './state.ts';
-import { encodeKey } from './store-records.ts';
 
 export const schemasTopic = '_schemas';
 
@@ -46,18 +40,16 @@ export interface StoreOptions {
   readBackMs?: number;
 }
 
-/** The transactional id whose producer epoch fences the registry's writers of `topic`. */
-export function writerFencingId(topic: string): string {
-  return `runnel-registry-writer.${topic}`;
-}
+export { writerFencingId } from './schema-writer.ts';
 
 interface Waiter {
   offset: bigint;
   resolve: () => void;
 }
 
-export class SchemaStore {
-  readonly state: RegistryState = emptyState();
+export class SchemaStore implements CommittedLog {
+  readonly #committed: RegistryState = emptyState();
+  readonly #writer: SchemaWriter;
   readonly topic: string;
   readonly #client: KafkaClient;
   readonly #bootstrap: string;
@@ -76,13 +68,8 @@ export class SchemaStore {
   #waiters: Waiter[] = [];
   #caughtUpWaiters: (() => void)[] = [];
   #tail: Promise<void> = Promise.resolve();
-  #queue: Promise<unknown> = Promise.resolve();
   #skipped = 0;
   readonly #readBackMs: number;
-  /** Whether the election made this gateway the writer. */
-  #elected = false;
-  /** The writer's producer once it has fenced; null before and after a failed write. */
-  #producer: FencedProducer | null = null;
   #barrier: Promise<void> | null = null;
   #nextBarrier: Promise<void> | null = null;
 
@@ -92,6 +79,12 @@ export class SchemaStore {
     this.#bootstrap = options.bootstrap;
     this.#logger = options.logger;
     this.topic = options.topic ?? schemasTopic;
+    this.#writer = new SchemaWriter(options.client, this, options.logger);
+  }
+
+  /** The committed state, or the writer's decision state inside a write operation (see the file comment). */
+  get state(): RegistryState {
+    return this.#writer.decisions ?? this.#committed;
   }
 
   /** Creates the topic if missing and starts the tail; `caughtUp` tells when the state holds the whole topic. */
@@ -120,58 +113,43 @@ export class SchemaStore {
 
   /** The election's verdict: writes are decided here only while it is true. */
   setWriter(elected: boolean): void {
-    this.#elected = elected;
-    if (!elected) this.#producer = null;
+    this.#writer.setElected(elected);
   }
 
   get isWriter(): boolean {
-    return this.#elected;
+    return this.#writer.elected;
   }
 
-  /**
-   * Runs `operation` as the writer, after every write begun before it has
-   * finished: reads of the state inside it see them all. Fences first when
-   * this writer has not yet (or must again). 50004 when this gateway is not
-   * the writer.
-   */
+  /** See SchemaWriter.exclusive: one write operation at a time, answered once its records are committed. */
   exclusive<T>(operation: () => Promise<T>): Promise<T> {
-    const asWriter = async (): Promise<T> => {
-      if (!this.#elected) throw registryErrors.unknownLeader();
-      if (this.#producer === null) await this.#fence();
-      return operation();
-    };
-    const run = this.#queue.then(asWriter, asWriter);
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#writer.exclusive(operation);
   }
 
-  /** Appends records in one batch (acks=all) and resolves once the state holds them. Inside `exclusive` only. */
-  async write(records: KafkaRecord[]): Promise<void> {
-    const producer = this.#producer;
-    if (producer === null) throw registryErrors.unknownLeader();
-    let baseOffset: bigint;
-    try {
-      ({ baseOffset } = await producer.send(this.topic, 0, records));
-    } catch (error) {
-      throw this.#writeFailed(error);
-    }
+  /** Inside `exclusive` only: see SchemaWriter.write. */
+  write(records: KafkaRecord[]): Promise<void> {
+    return this.#writer.write(records);
+  }
+
+  /** CommittedLog.commit: acknowledged records into the committed state. */
+  async commit(records: readonly KafkaRecord[], baseOffset: bigint): Promise<void> {
     const after = baseOffset + BigInt(records.length);
-    if (baseOffset === this.#applied) {
-      // Acknowledged with acks=all, and directly after everything the state holds (only this writer appends since it
-      // fenced): apply now instead of waiting for the tail to read it back. The tail skips these offsets.
-      for (const record of records) {
-        const skipped = applyRecord(this.state, record.key ?? null, record.value ?? null);
-        if (skipped !== null) this.#skip(baseOffset, skipped);
-      }
-      this.#appliedAhead = after;
-      this.#release();
+    if (baseOffset !== this.#applied) {
+      await this.readBack(after);
       return;
     }
-    await this.#readBack(after);
+    // Acknowledged with acks=all, and directly after everything the state holds (only the writer appends since it
+    // fenced): apply now instead of waiting for the tail to read it back. The tail skips these offsets.
+    for (const record of records) {
+      const skipped = applyRecord(this.#committed, record.key ?? null, record.value ?? null);
+      if (skipped !== null) this.#skip(baseOffset, skipped);
+    }
+    this.#appliedAhead = after;
+    this.#release();
   }
 
   /** Every record below this offset is in `state`. */
   get #applied(): bigint {
+    // biome-ignore lint/complexity/useMathMinMax: Math.max takes no bigint
     return this.#position > this.#appliedAhead ? this.#position : this.#appliedAhead;
   }
 
@@ -209,47 +187,11 @@ export class SchemaStore {
       this.#logger.error({ err: error, topic: this.topic }, 'schemas topic end not readable');
       throw registryErrors.storeError();
     }
-    await this.#readBack(end);
+    await this.readBack(end);
   }
 
-  /**
-   * Becomes the only writer: a new producer epoch, whose first batch (a
-   * NOOP) makes the partition refuse every earlier writer's, then the tail
-   * reads past it so the state holds all they wrote before.
-   */
-  async #fence(): Promise<void> {
-    let producer: FencedProducer;
-    let baseOffset: bigint;
-    try {
-      producer = await FencedProducer.init(this.#client, { transactionalId: writerFencingId(this.topic) });
-      ({ baseOffset } = await producer.send(this.topic, 0, [{ key: encodeKey({ keytype: 'NOOP' }), value: null }]));
-    } catch (error) {
-      throw this.#writeFailed(error);
-    }
-    await this.#readBack(baseOffset + 1n);
-    this.#logger.info(
-      { topic: this.topic, ...producer.producer, offset: String(baseOffset) },
-      'registry writer fenced earlier writers',
-    );
-    if (this.#elected) this.#producer = producer;
-  }
-
-  /** The answer for a failed append; after any failure the writer fences again before its next decision. */
-  #writeFailed(error: unknown): Error {
-    this.#producer = null;
-    if (!(error instanceof KafkaError || error instanceof ConnectionError)) return error as Error;
-    if (error instanceof KafkaError && error.code === ErrorCode.INVALID_PRODUCER_EPOCH) {
-      // A newer writer fenced this one: the election has moved on, so stop writing until it says otherwise.
-      this.#elected = false;
-      this.#logger.warn({ topic: this.topic }, 'a newer registry writer fenced this gateway; no longer writing');
-      return registryErrors.unknownLeader();
-    }
-    this.#logger.error({ err: error, topic: this.topic }, 'schema store write failed');
-    return registryErrors.storeError();
-  }
-
-  /** Waits until the tail has read every record below `after`; 50002 after readBackMs. */
-  async #readBack(after: bigint): Promise<void> {
+  /** Waits until the state holds every record below `after`; 50002 after readBackMs. */
+  async readBack(after: bigint): Promise<void> {
     if (this.#applied >= after) return;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -307,7 +249,7 @@ export class SchemaStore {
           if (!isControl(batch.header.attributes)) {
             for (const record of batch.records) {
               if (record.offset < this.#applied) continue;
-              const skipped = applyRecord(this.state, record.key, record.value);
+              const skipped = applyRecord(this.#committed, record.key, record.value);
               if (skipped !== null) this.#skip(record.offset, skipped);
             }
           }
@@ -350,8 +292,8 @@ export class SchemaStore {
       {
         topic: this.topic,
         offset: String(this.#position),
-        subjects: this.state.subjects.size,
-        ids: this.state.ids.size,
+        subjects: this.#committed.subjects.size,
+        ids: this.#committed.ids.size,
       },
       'schemas topic read',
     );
