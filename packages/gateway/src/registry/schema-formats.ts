@@ -5,7 +5,7 @@
  * types resolve. Protobuf is parsed with protobufjs (formats/protobuf.ts);
  * JSON Schema is validated and compiled with Ajv (formats/json-schema.ts).
  */
-import avro from 'avsc';
+import { avroTypeOf } from './formats/avro-types.ts';
 import { parseJsonSchema } from './formats/json-schema.ts';
 import { parseProtobuf } from './formats/protobuf.ts';
 import type { ReferencedSchema, SchemaType } from './store-records.ts';
@@ -34,9 +34,10 @@ export function parseSchema(
     return { ok: false, message: `Invalid schema: ${(error as Error).message}` };
   }
   try {
-    const registry: Record<string, avro.Type> = {};
-    for (const other of referenced) avro.Type.forSchema(JSON.parse(other.schema) as avro.Schema, { registry });
-    avro.Type.forSchema(json as avro.Schema, { registry });
+    avroTypeOf(
+      text,
+      referenced.map((r) => r.schema),
+    );
   } catch (error) {
     return { ok: false, message: `Invalid schema: ${(error as Error).message}` };
   }

@@ -7,7 +7,8 @@
  * wire-compatibility diff (protobuf-compat.ts). Only earlier versions of
  * the candidate's own format are compared.
  */
-import avro from 'avsc';
+import type avro from 'avsc';
+import { avroTypeOf } from '../formats/avro-types.ts';
 import { resolveJsonSchema } from '../formats/json-schema.ts';
 import type { ReferencedSchema } from '../store-records.ts';
 import { checkAvroCompatibility } from './avro-compat.ts';
@@ -50,8 +51,8 @@ export function subjectCompatibility(
 }
 
 function avroType(stored: StoredSchema): avro.Type {
-  // Referenced schemas first, into one registry, so named types the schema uses resolve.
-  const registry: Record<string, avro.Type> = {};
-  for (const ref of stored.referenced) avro.Type.forSchema(JSON.parse(ref.schema) as avro.Schema, { registry });
-  return avro.Type.forSchema(JSON.parse(stored.schema) as avro.Schema, { registry });
+  return avroTypeOf(
+    stored.schema,
+    stored.referenced.map((r) => r.schema),
+  );
 }

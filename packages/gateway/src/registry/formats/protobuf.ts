@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
+import { BoundedCache } from '../bounded-cache.ts';
 import { fromDescriptor, toDescriptor } from './protobuf-descriptor.ts';
 import {
   fromReflection,
@@ -107,8 +108,7 @@ export function wellKnownTypes(): ReadonlyMap<string, ProtoFile> {
 
 // Loaded schemas by text and imports: a registration parses the candidate to identify it and again to check it,
 // and loads the subject's earlier versions, the same texts over and over. A loaded schema is not changed after.
-const loaded = new Map<string, LoadedProto>();
-const LOADED_MAX = 512;
+const loaded = new BoundedCache<string, LoadedProto>(512);
 
 /**
  * Loads `text` with its imports (`imports`: import path → stored text of
@@ -116,13 +116,7 @@ const LOADED_MAX = 512;
  * resolves every type name. Throws an Error saying what is wrong.
  */
 export function loadProtobuf(text: string, imports: ReadonlyMap<string, string>): LoadedProto {
-  const key = JSON.stringify([text, ...imports]);
-  const cached = loaded.get(key);
-  if (cached !== undefined) return cached;
-  const result = load(text, imports);
-  if (loaded.size >= LOADED_MAX) loaded.delete(loaded.keys().next().value ?? '');
-  loaded.set(key, result);
-  return result;
+  return loaded.getOrCreate(JSON.stringify([text, ...imports]), () => load(text, imports));
 }
 
 function load(text: string, imports: ReadonlyMap<string, string>): LoadedProto {
