@@ -20,12 +20,13 @@
  *   node scripts/bench-registry.ts [--registrations 5000] [--writers 16] [--readers 32]
  *                                  [--seconds 5] [--cold-schemas 100000] [--profile DIR]
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { KafkaClient } from '@runnel/client';
 import { serverNodeFlags } from '../packages/cli/src/server-node-flags.ts';
 import { jsonField, NodeChild } from './bench/child-process.ts';
@@ -33,6 +34,7 @@ import { formatProfileSummary, monotonicUs, summariseCpuProfile, type TimeWindow
 
 const cliMain = resolve(import.meta.dirname, '../packages/cli/src/main.ts');
 const contentType = 'application/vnd.schemaregistry.v1+json';
+const execFileAsync = promisify(execFile);
 
 const { values } = parseArgs({
   options: {
@@ -162,6 +164,56 @@ async function timedLoop(workers: number, ms: number, one: (i: number) => Promis
   return { elapsedMs: performance.now() - start, latencies };
 }
 
+/**
+ * `readers` keep-alive clients asking `path(i)` for `seconds`: through wrk
+ * (C, one thread) when it is installed, so the client's own cost stays
+ * small next to the gateway's on a 2-core machine; else through this
+ * process's http client. The line starts with READS for the caller's label.
+ */
+async function reads(port: number, work: string, name: string, path: (i: number) => string): Promise<string> {
+  const wrk = spawnSync('wrk', ['--version']);
+  if (wrk.error === undefined) {
+    // wrk's Lua request() builds each request; the paths are the same as the fallback's, written out as a table.
+    const paths = Array.from({ length: 200 }, (_, i) => JSON.stringify(path(i))).join(',');
+    const script = join(work, `${name}.lua`);
+    await writeFile(
+      script,
+      `local paths = {${paths}}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format("GET", paths[i])\nend\n` +
+        `done = function(summary, latency, requests)\n  io.write(string.format("ERRORS %d %d\\n", summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))\nend\n`,
+    );
+    // Not spawnSync: this process must keep reading the children's output meanwhile.
+    const run = await execFileAsync('wrk', [
+      '-t1',
+      `-c${readers}`,
+      `-d${seconds}s`,
+      '--latency',
+      '-s',
+      script,
+      `http://127.0.0.1:${port}`,
+    ]);
+    const out = run.stdout;
+    const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+    const errors = /ERRORS (\d+) (\d+)/.exec(out);
+    if (errors === null || errors[1] !== '0' || errors[2] !== '0' || !Number.isFinite(rate)) {
+      throw new Error(`wrk: bad answers or no result:\n${out}\n${run.stderr}`);
+    }
+    const at = (q: string) =>
+      /* wrk prints e.g. "99%   12.34ms" */ toMs(new RegExp(`\\s${q}%\\s+([\\d.]+)(us|ms|s)`).exec(out));
+    return `${'READS'.padEnd(34)} ${rate.toFixed(0).padStart(7)}/s   p50 ${at('50').toFixed(2)} ms   p99 ${at('99').toFixed(2)} ms   (wrk)`;
+  }
+  const result = await timedLoop(readers, seconds * 1000, async (i) => {
+    const answer = await call(port, 'GET', path(i));
+    if (answer.status !== 200) throw new Error(`read: ${answer.status} ${answer.text}`);
+  });
+  return latencyLine('READS', result.latencies.length, result.elapsedMs, result.latencies);
+}
+
+function toMs(match: RegExpExecArray | null): number {
+  if (match === null) return Number.NaN;
+  const value = Number(match[1]);
+  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+}
+
 async function registerAll(port: number, tag: string, count: number): Promise<string> {
   const { elapsedMs, latencies } = await closedLoop(writers, count, async (i) => {
     const answer = await call(port, 'POST', `/subjects/${tag}-${i}/versions`, schema(i, tag));
@@ -262,23 +314,13 @@ async function main(): Promise<void> {
 
     const ids = 200;
     const cached = await phase('cached reads', () =>
-      timedLoop(readers, seconds * 1000, async (i) => {
-        const answer = await call(port, 'GET', `/schemas/ids/${(i % ids) + 1}`);
-        if (answer.status !== 200) throw new Error(`read: ${answer.status} ${answer.text}`);
-      }),
+      reads(port, work, 'cached', (i) => `/schemas/ids/${(i % ids) + 1}`),
     );
-    process.stdout.write(
-      `${latencyLine(`GET /schemas/ids/{id} (${readers} clients)`, cached.latencies.length, cached.elapsedMs, cached.latencies)}\n`,
-    );
+    process.stdout.write(`${cached.replace('READS', `GET /schemas/ids/{id} (${readers} clients)`)}\n`);
     const barrier = await phase('barrier reads', () =>
-      timedLoop(readers, seconds * 1000, async (i) => {
-        const answer = await call(port, 'GET', `/subjects/reg-${i % 100}/versions/latest`);
-        if (answer.status !== 200) throw new Error(`read: ${answer.status} ${answer.text}`);
-      }),
+      reads(port, work, 'barrier', (i) => `/subjects/reg-${i % 100}/versions/latest`),
     );
-    process.stdout.write(
-      `${latencyLine(`GET .../versions/latest (${readers} clients)`, barrier.latencies.length, barrier.elapsedMs, barrier.latencies)}\n`,
-    );
+    process.stdout.write(`${barrier.replace('READS', `GET .../versions/latest (${readers} clients)`)}\n`);
 
     const second = await startGateway(bootstrap, join(work, 'gateway-2.log'));
     children.push(second);
