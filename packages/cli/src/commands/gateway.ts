@@ -50,9 +50,7 @@ export function gatewayCommand(): Command {
         .argParser(parseIntOption)
         .env('RUNNEL_HTTP_PORT'),
     )
-    .addOption(
-      new Option('--http-host <host>', 'interface for --http-port (default: --host)').env('RUNNEL_HTTP_HOST'),
-    )
+    .addOption(new Option('--http-host <host>', 'interface for --http-port (default: --host)').env('RUNNEL_HTTP_HOST'))
     .addOption(
       new Option(
         '--advertised-url <url>',
