@@ -18,42 +18,72 @@ interface Service {
   healthcheck?: { test: string[] };
   build?: unknown;
   image?: string;
+  network_mode?: string;
+  extra_hosts?: string[];
 }
 
-const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, Service>;
-};
-const gateway = compose.services.gateway;
+const composeFile = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as Record<
+  string,
+  unknown
+> & { services: Record<string, Service> };
+const services = composeFile.services;
+const gateway = services.gateway;
+const brokers = Object.entries(services).filter(([name]) => name.startsWith('broker-'));
+const hostGateway = 'host.docker.internal:host-gateway';
+
+describe('docker-compose.yml', () => {
+  it('keeps to what Compose v1 and v2 both accept: no top-level version or name', () => {
+    expect(Object.keys(composeFile)).not.toContain('version');
+    expect(Object.keys(composeFile)).not.toContain('name');
+  });
+});
 
 describe('docker-compose.yml gateway service', () => {
   it('runs `gateway` from the same image as the brokers', () => {
     expect(gateway?.command).toEqual(['gateway']);
-    expect(gateway?.image).toBe(compose.services['broker-1']?.image);
-    expect(gateway?.build).toEqual(compose.services['broker-1']?.build);
+    expect(gateway?.image).toBe(services['broker-1']?.image);
+    expect(gateway?.build).toEqual(services['broker-1']?.build);
   });
 
-  it("bootstraps from every broker's service name and Kafka port", () => {
-    const brokers = Object.entries(compose.services).filter(([name]) => name.startsWith('broker-'));
+  // The brokers advertise 127.0.0.1 and publish each Kafka port 1:1, so a
+  // client on the host's network can use what Metadata answers; a gateway in
+  // the compose network could not (it would try its own loopback).
+  it("shares the host's network and bootstraps from every broker's published port on 127.0.0.1", () => {
+    expect(gateway?.network_mode).toBe('host');
     expect(brokers).toHaveLength(3);
-    const expected = brokers.map(([name, service]) => `${name}:${service.environment?.RUNNEL_PORT}`);
+    for (const [name, broker] of brokers) {
+      const port = broker.environment?.RUNNEL_PORT;
+      expect(broker.ports, name).toEqual([`${port}:${port}`]);
+      expect(broker.environment?.RUNNEL_ADVERTISED_HOST, name).toMatch(/^\$\{RUNNEL_ADVERTISED_HOST:-127\.0\.0\.1\}$/);
+    }
+    const expected = brokers.map(([, broker]) => `127.0.0.1:${broker.environment?.RUNNEL_PORT}`);
     expect(gateway?.environment?.RUNNEL_BOOTSTRAP?.split(',')).toEqual(expected);
   });
 
-  it("publishes the registry port 8081 on the host's loopback only and listens on every interface inside", () => {
-    expect(gateway?.ports).toEqual(['127.0.0.1:8081:8081']);
+  it("serves the registry on the host's loopback port 8081 only and publishes nothing (host networking has no ports)", () => {
+    expect(gateway?.environment?.RUNNEL_HOST).toBe('127.0.0.1');
     expect(gateway?.environment?.RUNNEL_REGISTRY_PORT).toBe('8081');
-    expect(gateway?.environment?.RUNNEL_HOST).toBe('0.0.0.0');
+    expect(gateway?.ports).toBeUndefined();
+  });
+
+  it("serves its metrics port on the host's Docker bridge address (host-gateway), not on a wildcard", () => {
+    expect(gateway?.extra_hosts).toContain(hostGateway);
+    expect(gateway?.environment?.RUNNEL_HTTP_HOST).toBe('host.docker.internal');
+    expect(gateway?.environment?.RUNNEL_HTTP_PORT).toBe('9644');
   });
 
   it('is healthy only when /readyz answers 200 on the registry port', () => {
     expect(gateway?.healthcheck?.test.join(' ')).toContain("fetch('http://127.0.0.1:8081/readyz')");
   });
 
-  it('Prometheus scrapes the gateway as job runnel-gateway on its registry port', () => {
+  it('Prometheus scrapes the gateway as job runnel-gateway on that metrics port, through host-gateway', () => {
+    expect(services.prometheus?.extra_hosts).toContain(hostGateway);
     const prometheus = parse(readFileSync(join(repoRoot, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
       scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
     };
     const job = prometheus.scrape_configs.find((c) => c.job_name === 'runnel-gateway');
-    expect(job?.static_configs.flatMap((c) => c.targets)).toEqual(['gateway:8081']);
+    expect(job?.static_configs.flatMap((c) => c.targets)).toEqual([
+      `host.docker.internal:${gateway?.environment?.RUNNEL_HTTP_PORT}`,
+    ]);
   });
 });

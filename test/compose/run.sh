@@ -159,6 +159,47 @@ registry_get() { node -e "fetch('http://127.0.0.1:8081'+process.argv[1]).then(as
 [ "$(registry_get /nope)" = '404 {"error_code":404,"message":"HTTP 404 Not Found"}' ] || fail "GET /nope answered $(registry_get /nope)"
 echo "   /, /readyz and an unknown path answer as expected"
 
+step "nothing listens beyond what the file promises: 8081 on loopback, the gateway's 9644 on the bridge address"
+# The gateway shares the host's network, so its sockets are the host's: the
+# registry must be on 127.0.0.1 only (as the old 127.0.0.1:8081 publish was)
+# and the metrics port on the host-gateway address only, never a wildcard.
+gateway_id=$("${compose[@]}" ps -q gateway)
+bridge_host=$(docker exec "$gateway_id" node -e "require('node:dns').lookup('host.docker.internal',{family:4},(e,a)=>e?process.exit(1):process.stdout.write(a))") ||
+  fail "host.docker.internal does not resolve in the gateway container"
+listeners() { ss -Hltn "sport = :$1" | awk '{print $4}' | sort -u | tr '\n' ' '; }
+for wildcard in "0.0.0.0:8081" "*:8081" "[::]:8081" "0.0.0.0:9644" "*:9644" "[::]:9644"; do
+  case " $(listeners 8081)$(listeners 9644)" in *" $wildcard "*) fail "something listens on $wildcard" ;; esac
+done
+case " $(listeners 8081)" in *" 127.0.0.1:8081 "*) ;; *) fail "no listener on 127.0.0.1:8081 (have: $(listeners 8081))" ;; esac
+case " $(listeners 9644)" in *" $bridge_host:9644 "*) ;; *) fail "no listener on $bridge_host:9644 (have: $(listeners 9644))" ;; esac
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$bridge_host:9644/subjects")" = 404 ] ||
+  fail "the gateway's metrics port serves the registry API"
+echo "   8081: $(listeners 8081)  9644: $(listeners 9644)(host-gateway is $bridge_host; no registry API there)"
+
+step "register an Avro schema through the gateway with curl and read it back by id"
+subject=compose-users-value
+avro_schema='{"type":"record","name":"User","namespace":"compose.test","fields":[{"name":"name","type":"string"},{"name":"age","type":"int"}]}'
+registry_json=application/vnd.schemaregistry.v1+json
+registered=$(curl -sS -X POST -H "Content-Type: $registry_json" \
+  --data "$(node -e 'process.stdout.write(JSON.stringify({schema: process.argv[1]}))' "$avro_schema")" \
+  "http://127.0.0.1:8081/subjects/$subject/versions") || fail "POST /subjects/$subject/versions failed"
+schema_id=$(node -e 'const b=JSON.parse(process.argv[1]); if (!Number.isInteger(b.id)) process.exit(1); process.stdout.write(String(b.id))' "$registered") ||
+  fail "POST /subjects/$subject/versions answered $registered"
+# The schema read back must be the one registered (compared as JSON: the
+# registry may print its own canonical spacing).
+same_schema() {
+  node -e '
+    const { isDeepStrictEqual } = require("node:util");
+    const body = JSON.parse(process.argv[1]);
+    if (!isDeepStrictEqual(JSON.parse(body.schema), JSON.parse(process.argv[2]))) process.exit(1);
+    if (process.argv[3] && String(body.id) !== process.argv[3]) process.exit(1);' "$@"
+}
+by_id=$(curl -sS "http://127.0.0.1:8081/schemas/ids/$schema_id")
+same_schema "$by_id" "$avro_schema" || fail "GET /schemas/ids/$schema_id answered $by_id"
+latest=$(curl -sS "http://127.0.0.1:8081/subjects/$subject/versions/latest")
+same_schema "$latest" "$avro_schema" "$schema_id" || fail "GET /subjects/$subject/versions/latest answered $latest"
+echo "   registered id $schema_id; /schemas/ids/$schema_id and /subjects/$subject/versions/latest give it back"
+
 step "kcat -L from the host shows 3 brokers"
 broker_count() { kcat -b "$bootstrap" -m 5 -L 2>/dev/null | grep -c '^  broker [0-9]* at' || true; }
 three_brokers() { [ "$(broker_count)" = 3 ]; }
@@ -197,7 +238,25 @@ produce_and_check() {
 step "kcat produce $records records (acks=all) and consume them from the host"
 produce_and_check 1 "$records"
 
-step "Prometheus: every target up"
+step "Avro records through the registry: the image's CLI on the host's network produces and consumes them"
+# In the gateway's container, which shares the host's network: the CLI finds
+# the brokers at 127.0.0.1:19092 and the registry at 127.0.0.1:8081, as a
+# client on the host would.
+avro_topic=compose-avro
+printf '{"name":"ada","age":36}\n{"name":"alan","age":41}\n' >"$work/avro-in"
+"${compose[@]}" exec -T gateway node packages/cli/src/main.ts produce "$avro_topic" \
+  --bootstrap-server "$bootstrap" --value-format avro --value-schema-id "$schema_id" <"$work/avro-in" >/dev/null
+"${compose[@]}" exec -T gateway node packages/cli/src/main.ts consume "$avro_topic" \
+  --bootstrap-server "$bootstrap" --value-format avro --from-beginning --exit-at-end >"$work/avro-out"
+node -e '
+  const { readFileSync } = require("node:fs");
+  const { isDeepStrictEqual } = require("node:util");
+  const lines = (f) => readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  process.exit(isDeepStrictEqual(lines(process.argv[1]), lines(process.argv[2])) ? 0 : 1);' "$work/avro-in" "$work/avro-out" ||
+  fail "consumed Avro values differ: $(cat "$work/avro-out")"
+echo "   2 Avro records (schema id $schema_id) written and read back decoded"
+
+step "Prometheus: every target up, runnel-gateway among them"
 targets_json() { node -e "fetch('http://127.0.0.1:9090/api/v1/targets').then(r=>r.text()).then(t=>process.stdout.write(t),()=>process.exit(1))"; }
 # Prints "<up> <total>" and the targets that are not up.
 targets_summary() {
@@ -217,6 +276,19 @@ all_targets_up() {
   [ "$total" -ge 8 ] && [ "$up" = "$total" ]
 }
 wait_for 90 "every Prometheus target up" all_targets_up
+gateway_target_up() {
+  targets_json | node -e "
+    let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{
+      const t=JSON.parse(s).data.activeTargets.filter(x=>x.labels.job==='runnel-gateway');
+      process.exit(t.length===1&&t[0].health==='up'&&t[0].scrapeUrl==='http://host.docker.internal:9644/metrics'?0:1);
+    })"
+}
+gateway_target_up || fail "Prometheus has no healthy runnel-gateway target at host.docker.internal:9644"
+# The scrape carried the gateway's own metrics, not just an `up` sample.
+gateway_metric() {
+  node -e "fetch('http://127.0.0.1:9090/api/v1/query?query='+encodeURIComponent('count(runnel_gateway_http_requests_total{job=\"runnel-gateway\"})')).then(r=>r.json()).then(b=>process.exit(b.data.result.length===1?0:1),()=>process.exit(1))"
+}
+wait_for 60 "Prometheus holds runnel_gateway_http_requests_total from the gateway" gateway_metric
 targets_json | node -e "
   let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{
     for (const x of JSON.parse(s).data.activeTargets) console.log('   '+x.health+' '+x.labels.job+' '+x.scrapeUrl);
@@ -242,6 +314,24 @@ echo "   partition 0 now led by broker $(kcat -b "$bootstrap" -m 5 -L -t "$topic
 step "with broker-$leader down: produce $records more (acks=all) and consume all $((2 * records))"
 produce_and_check $((records + 1)) $((2 * records))
 [ "$(docker inspect -f '{{.State.Running}}' "$victim")" = false ] || fail "broker-$leader came back during the check"
+
+step "with broker-$leader down: the registry reads id $schema_id and registers version 2"
+by_id=$(curl -sS "http://127.0.0.1:8081/schemas/ids/$schema_id")
+same_schema "$by_id" "$avro_schema" || fail "GET /schemas/ids/$schema_id answered $by_id"
+# A compatible change (a field with a default): it is written to _schemas
+# with acks=all, which 2 of 3 replicas satisfy, after any leader move.
+avro_schema_v2='{"type":"record","name":"User","namespace":"compose.test","fields":[{"name":"name","type":"string"},{"name":"age","type":"int"},{"name":"email","type":"string","default":""}]}'
+register_v2() {
+  local body
+  body=$(curl -sS -X POST -H "Content-Type: $registry_json" \
+    --data "$(node -e 'process.stdout.write(JSON.stringify({schema: process.argv[1]}))' "$avro_schema_v2")" \
+    "http://127.0.0.1:8081/subjects/$subject/versions") || return 1
+  node -e 'process.exit(Number.isInteger(JSON.parse(process.argv[1]).id) ? 0 : 1)' "$body"
+}
+wait_for 60 "registering version 2 of $subject with a broker down" register_v2
+[ "$(curl -sS "http://127.0.0.1:8081/subjects/$subject/versions")" = '[1,2]' ] ||
+  fail "GET /subjects/$subject/versions answered $(curl -sS "http://127.0.0.1:8081/subjects/$subject/versions")"
+echo "   id $schema_id still served; $subject now has versions [1,2]"
 
 step "docker-compose down -v"
 "${compose[@]}" down -v --remove-orphans

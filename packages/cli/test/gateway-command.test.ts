@@ -15,6 +15,8 @@ describe('runnel gateway', () => {
       '--host',
       '--registry-port',
       '--http-port',
+      '--http-host',
+      'RUNNEL_HTTP_HOST',
       '--log-level',
       '--log-format',
       'RUNNEL_BOOTSTRAP',

@@ -28,6 +28,12 @@ export interface GatewayOptions {
   registryPort?: number;
   /** A separate port for /healthz, /readyz and /metrics only, like the other roles' HTTP port; absent: none. */
   httpPort?: number;
+  /**
+   * Interface the separate port binds; default `host`. Another one lets a scraper reach the metrics on an
+   * address where the registry is not served (docker-compose: the registry on the host's loopback, the
+   * metrics on the Docker bridge's host address for Prometheus).
+   */
+  httpHost?: string;
   logger: Logger;
   /**
    * The registry's URL as other gateways reach it (they forward writes to the elected writer there). Default
@@ -95,7 +101,7 @@ export class Gateway {
       if (options.httpPort !== undefined) {
         const opsApp = buildHttpApp({ metrics, notReadyReason, logger, registry: null });
         apps.push(opsApp);
-        httpPort = await listen(opsApp, options.host, options.httpPort);
+        httpPort = await listen(opsApp, options.httpHost ?? options.host, options.httpPort);
       }
       const advertisedUrl = options.advertisedUrl ?? defaultAdvertisedUrl(options.host, registryPort);
       link.onReady((client) => {
@@ -103,7 +109,14 @@ export class Gateway {
       });
       link.start();
       logger.info(
-        { host: options.host, registryPort, httpPort, bootstrap: options.bootstrap, advertisedUrl },
+        {
+          host: options.host,
+          registryPort,
+          ...(httpPort === null ? {} : { httpHost: options.httpHost ?? options.host }),
+          httpPort,
+          bootstrap: options.bootstrap,
+          advertisedUrl,
+        },
         'gateway listening',
       );
       return new Gateway(link, registry, apps, { registry: registryPort, http: httpPort }, logger);

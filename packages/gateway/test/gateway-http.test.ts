@@ -129,4 +129,26 @@ describe('Gateway.start', () => {
     await gateway.stop();
     await expect(fetch(url)).rejects.toThrow();
   });
+
+  // The compose file's case: the registry on one interface, the metrics port on another. 127.0.0.2 is
+  // loopback too on Linux, so the test needs no other interface; a gateway binding `host` for both
+  // would answer the ops port on 127.0.0.1 and refuse it on 127.0.0.2.
+  it('binds the operations port on httpHost, not on host, when httpHost is given', async () => {
+    const gateway = await Gateway.start({
+      bootstrap: `127.0.0.1:${await closedPort()}`,
+      host: '127.0.0.1',
+      registryPort: 0,
+      httpHost: '127.0.0.2',
+      httpPort: 0,
+      logger: silentLogger(),
+    });
+    try {
+      expect((await fetch(`http://127.0.0.2:${gateway.httpPort}/metrics`)).status).toBe(200);
+      await expect(fetch(`http://127.0.0.1:${gateway.httpPort}/metrics`)).rejects.toThrow();
+      expect((await fetch(`http://127.0.0.1:${gateway.registryPort}/`)).status).toBe(200);
+      await expect(fetch(`http://127.0.0.2:${gateway.registryPort}/`)).rejects.toThrow();
+    } finally {
+      await gateway.stop();
+    }
+  });
 });

@@ -16,6 +16,7 @@ export interface GatewayCommandOptions {
   host: string;
   registryPort: number;
   httpPort?: number;
+  httpHost?: string;
   advertisedUrl?: string;
   registryTopic: string;
   registryWriter: boolean;
@@ -49,6 +50,7 @@ export function gatewayCommand(): Command {
         .argParser(parseIntOption)
         .env('RUNNEL_HTTP_PORT'),
     )
+    .addOption(new Option('--http-host <host>', 'interface for --http-port (default: --host)').env('RUNNEL_HTTP_HOST'))
     .addOption(
       new Option(
         '--advertised-url <url>',
@@ -105,6 +107,7 @@ export function gatewayCommand(): Command {
           host: options.host,
           registryPort: options.registryPort,
           ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
+          ...(options.httpHost === undefined ? {} : { httpHost: options.httpHost }),
           ...(options.advertisedUrl === undefined ? {} : { advertisedUrl: options.advertisedUrl }),
           registryTopic: options.registryTopic,
           writerEligible: options.registryWriter,
