@@ -90,6 +90,24 @@ describe('two gateways, one registry writer', () => {
     expect((await call(a.url, 'GET', '/subjects/w-0/versions')).body).toEqual([1]);
   });
 
+  it('/metrics says which gateway writes, what the other forwarded, and how appends were shared', async () => {
+    const metric = async (g: GatewayProcess, name: string): Promise<number> => {
+      const text = await (await fetch(`${g.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      return Number(line?.split(' ')[1]);
+    };
+    const [writer, other] = role(a) === 'writer' ? [a, b] : [b, a];
+    expect(await metric(writer, 'runnel_gateway_registry_writer')).toBe(1);
+    expect(await metric(other, 'runnel_gateway_registry_writer')).toBe(0);
+    // Ten of the twenty registrations (and the repeat of w-0) went through the other gateway.
+    expect(await metric(other, 'runnel_gateway_registry_forwarded_writes_total')).toBeGreaterThanOrEqual(10);
+    expect(await metric(writer, 'runnel_gateway_registry_forwarded_writes_total')).toBe(0);
+    const appends = await metric(writer, 'runnel_gateway_registry_appends_total');
+    expect(await metric(writer, 'runnel_gateway_registry_appended_records_total')).toBeGreaterThanOrEqual(20);
+    expect(appends).toBeGreaterThan(0);
+    for (const g of [a, b]) expect(await metric(g, 'runnel_gateway_registry_subjects')).toBe(20);
+  });
+
   it('when the writer is killed, the other takes writes over with no id lost or repeated', async () => {
     const [writer, survivor] = role(a) === 'writer' ? [a, b] : [b, a];
     const before = (await call(survivor.url, 'GET', '/subjects')).body as string[];

@@ -8,14 +8,32 @@
  * (several may share a process in tests, and `runnel dev` runs one next to
  * a broker).
  */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 type RequestLabels = 'route' | 'method' | 'status';
+
+/** What the registry reports: counts it keeps, read at scrape time. */
+export interface RegistryStats {
+  /** Whether this gateway is the elected writer. */
+  readonly writer: boolean;
+  readonly schemas: number;
+  readonly subjects: number;
+}
+
+/** The registry's events the metrics count. */
+export interface RegistryCounters {
+  forwarded(): void;
+  appended(records: number): void;
+}
 
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<RequestLabels>;
   readonly requestSeconds: Histogram<RequestLabels>;
+  readonly #forwarded: Counter;
+  readonly #appends: Counter;
+  readonly #appendedRecords: Counter;
+  #registryStats: (() => RegistryStats | null) | null = null;
 
   /** defaultMetrics: false when another registry in the same process already collects them (`runnel dev`). */
   constructor(options: { defaultMetrics: boolean }) {
@@ -34,6 +52,63 @@ export class GatewayMetrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
+    this.#forwarded = new Counter({
+      name: 'runnel_gateway_registry_forwarded_writes_total',
+      help: 'Registry writes this gateway forwarded to the elected writer',
+      registers,
+    });
+    this.#appends = new Counter({
+      name: 'runnel_gateway_registry_appends_total',
+      help: 'Appends to the registry topic made by this gateway as the writer (group commit: one per batch)',
+      registers,
+    });
+    this.#appendedRecords = new Counter({
+      name: 'runnel_gateway_registry_appended_records_total',
+      help: 'Records this gateway appended to the registry topic as the writer',
+      registers,
+    });
+    // Read at scrape time from the registry, so they cost nothing per request.
+    const stats = () => this.#registryStats?.() ?? null;
+    new Gauge({
+      name: 'runnel_gateway_registry_writer',
+      help: '1 when this gateway is the elected registry writer, else 0',
+      registers,
+      collect() {
+        this.set(stats()?.writer === true ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'runnel_gateway_registry_schemas',
+      help: 'Schema ids the registry holds (deleted ones included until permanently deleted)',
+      registers,
+      collect() {
+        this.set(stats()?.schemas ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'runnel_gateway_registry_subjects',
+      help: 'Subjects the registry holds (soft-deleted ones included)',
+      registers,
+      collect() {
+        this.set(stats()?.subjects ?? 0);
+      },
+    });
+  }
+
+  /** Where the registry gauges read from (null until the registry serves). */
+  watchRegistry(stats: () => RegistryStats | null): void {
+    this.#registryStats = stats;
+  }
+
+  /** The counters the registry increments. */
+  get registryCounters(): RegistryCounters {
+    return {
+      forwarded: () => this.#forwarded.inc(),
+      appended: (records) => {
+        this.#appends.inc();
+        this.#appendedRecords.inc(records);
+      },
+    };
   }
 
   observe(route: string, method: string, status: number, seconds: number): void {

@@ -85,12 +85,14 @@ export class Gateway {
     const link = new ClusterLink({ bootstrap: options.bootstrap, logger });
     const registry = new RegistryHost({
       logger,
+      counters: metrics.registryCounters,
       ...(options.registryTopic === undefined ? {} : { topic: options.registryTopic }),
       ...(options.writerEligible === undefined ? {} : { writerEligible: options.writerEligible }),
       ...(options.electionSessionTimeoutMs === undefined
         ? {}
         : { electionSessionTimeoutMs: options.electionSessionTimeoutMs }),
     });
+    metrics.watchRegistry(() => registry.stats());
     // Ready once the cluster has answered and the registry has read `_schemas` to its end.
     const notReadyReason = (): string | null => link.notReadyReason ?? registry.notReadyReason;
     const registryApp = buildHttpApp({ metrics, notReadyReason, logger, registry });

@@ -12,6 +12,7 @@
 import type { KafkaClient } from '@runnel/client';
 import type { Logger } from '@runnel/common';
 import { Backoff } from '../backoff.ts';
+import type { RegistryCounters, RegistryStats } from '../gateway-metrics.ts';
 import { registryErrors } from './registry-error.ts';
 import { RegistryService } from './registry-service.ts';
 import { SchemaStore } from './store.ts';
@@ -23,6 +24,8 @@ export interface RegistryHostOptions {
   waitMs?: number;
   /** The registry's topic. Default `_schemas`. */
   topic?: string;
+  /** The registry's counters (forwarded writes, appends); none in tests that do not look. */
+  counters?: RegistryCounters;
   /** Whether this gateway may be elected writer. Default true. */
   writerEligible?: boolean;
   /** The writer group's session timeout: how long a killed writer goes unnoticed. Default 10 s. */
@@ -39,6 +42,7 @@ export class RegistryHost {
   readonly #stop = new AbortController();
   readonly #writerEligible: boolean;
   readonly #topic: string | undefined;
+  readonly #counters: RegistryCounters;
   readonly #sessionTimeoutMs: number | undefined;
   #election: WriterElection | null = null;
   #role: WriterRole = { kind: 'electing' };
@@ -49,6 +53,7 @@ export class RegistryHost {
     this.#waitMs = options.waitMs ?? 30_000;
     this.#writerEligible = options.writerEligible ?? true;
     this.#topic = options.topic;
+    this.#counters = options.counters ?? { forwarded: () => {}, appended: () => {} };
     this.#sessionTimeoutMs = options.electionSessionTimeoutMs;
   }
 
@@ -66,6 +71,7 @@ export class RegistryHost {
         client,
         bootstrap,
         logger: this.#logger,
+        onAppend: this.#counters.appended,
         ...(this.#topic === undefined ? {} : { topic: this.#topic }),
       });
       this.#store = candidate;
@@ -149,6 +155,18 @@ export class RegistryHost {
       throw registryErrors.forwardingFailed(`this gateway is not the writer either (${role.url} is)`);
     }
     throw registryErrors.unknownLeader();
+  }
+
+  /** Counts a write this gateway forwarded to the writer. */
+  forwarded(): void {
+    this.#counters.forwarded();
+  }
+
+  /** The registry's counts for the metrics gauges; null until it serves. */
+  stats(): RegistryStats | null {
+    const store = this.#store;
+    if (this.#service === null || store === null) return null;
+    return { writer: store.isWriter, schemas: store.state.ids.size, subjects: store.state.subjects.size };
   }
 
   /** A read barrier: resolves once this gateway's state holds every write acknowledged before the call. */

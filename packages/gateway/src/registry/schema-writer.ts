@@ -75,10 +75,13 @@ export class SchemaWriter {
   #open: Batch | null = null;
   #flushing: Promise<void> | null = null;
 
-  constructor(client: KafkaClient, log: CommittedLog, logger: Logger) {
+  readonly #onAppend: (records: number) => void;
+
+  constructor(client: KafkaClient, log: CommittedLog, logger: Logger, onAppend: (records: number) => void = () => {}) {
     this.#client = client;
     this.#log = log;
     this.#logger = logger;
+    this.#onAppend = onAppend;
   }
 
   /** The decision state when called inside an operation, else undefined. */
@@ -168,6 +171,7 @@ export class SchemaWriter {
       }
       try {
         const { baseOffset } = await producer.send(this.#log.topic, 0, batch.records);
+        this.#onAppend(batch.records.length);
         await this.#log.commit(batch.records, baseOffset);
         batch.settle(null);
       } catch (error) {

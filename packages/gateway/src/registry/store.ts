@@ -38,6 +38,8 @@ export interface StoreOptions {
   topic?: string;
   /** How long a write or a read barrier waits for the tail before answering 50002. Default 30 s. */
   readBackMs?: number;
+  /** Told of each append the writer makes (its record count), for metrics. */
+  onAppend?: (records: number) => void;
 }
 
 export { writerFencingId } from './schema-writer.ts';
@@ -79,7 +81,7 @@ export class SchemaStore implements CommittedLog {
     this.#bootstrap = options.bootstrap;
     this.#logger = options.logger;
     this.topic = options.topic ?? schemasTopic;
-    this.#writer = new SchemaWriter(options.client, this, options.logger);
+    this.#writer = new SchemaWriter(options.client, this, options.logger, options.onAppend);
   }
 
   /** The committed state, or the writer's decision state inside a write operation (see the file comment). */

@@ -43,6 +43,7 @@ export function registryConsistencyHook(host: RegistryHost) {
       const target = await host.writeTarget(forwarded, unreachable);
       if (target === 'local') return undefined;
       const answer = await forward(target, request);
+      if (answer !== 'unreachable') host.forwarded();
       if (answer === 'unreachable') {
         // The request never reached it, so sending it elsewhere cannot apply it twice: wait for the next writer.
         unreachable = target;
