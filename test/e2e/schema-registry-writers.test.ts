@@ -38,7 +38,7 @@ async function register(base: string, subject: string, n: number): Promise<numbe
 
 /** The role a gateway last logged for itself in the writer election, if any. */
 function role(gateway: GatewayProcess): string | undefined {
-  return gateway.logs.filter((l) => l.msg === 'registry writer elected').at(-1)?.role as string | undefined;
+  return gateway.logs.filter((l) => l.msg === 'registry writer elected').at(-1)?.registryRole as string | undefined;
 }
 
 describe('two gateways, one registry writer', () => {

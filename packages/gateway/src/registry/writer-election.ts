@@ -134,7 +134,7 @@ export class WriterElection {
           role = { kind: 'forward', url: assignment.writerUrl, generation };
         }
         logger.info(
-          { group: groupId, generation, role: role.kind, writer: assignment?.writerUrl },
+          { group: groupId, generation, registryRole: role.kind, writer: assignment?.writerUrl },
           'registry writer elected',
         );
         this.#setRole(role);
