@@ -12,10 +12,11 @@
 import { avroCanonicalForm, avroNormalizedForm, avscOrderSpelling } from './avro-canonical.ts';
 import type { CompatibilityLevel, CompatibilityResult } from './compat/compatibility-levels.ts';
 import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
+import { type Contract, contractFor } from './data-contracts.ts';
 import { serializeProtobuf } from './formats/protobuf.ts';
 import { configInScope } from './registry-config.ts';
 import { registryErrors } from './registry-error.ts';
-import { checkRegisterMode, checkWritable } from './registry-modes.ts';
+import { checkRegisterMode, checkWritable, modeInScope } from './registry-modes.ts';
 import {
   checkSubject,
   type Paging,
@@ -28,6 +29,7 @@ import { parseSchema } from './schema-formats.ts';
 import {
   contentKey,
   type DeletedFilter,
+  entryKey,
   type IdEntry,
   page,
   type RegistryState,
@@ -146,8 +148,14 @@ export class RegistryService {
   lookup(subject: string, request: SchemaRequest, includeDeleted: boolean, normalize = false): VersionEntry {
     const versions = versionsOf(this.#state, subject, includeDeleted);
     if (versions.length === 0) throw registryErrors.subjectNotFound(subject);
-    const { key } = this.#identify(request, normalize || this.#normalizes(subject));
-    const found = versions.find((v) => contentKey(v.schemaType, v.schema, v.references) === key);
+    const { keyWith } = this.#identify(request, normalize || this.#normalizes(subject));
+    const find = (contract: Contract): VersionEntry | undefined =>
+      versions.find((v) => entryKey(v) === keyWith(contract));
+    // As Confluent does: the contract as sent, then the one a registration would give it (inherited, merged).
+    const latest = versionsOf(this.#state, subject, false).at(-1);
+    const found =
+      find(request) ??
+      (latest === undefined ? undefined : find(contractFor(request, latest, configInScope(this.#state, subject))));
     if (found === undefined) throw registryErrors.schemaNotFound();
     return found;
   }
@@ -160,12 +168,18 @@ export class RegistryService {
     checkSubject(subject);
     return this.#store.exclusive(async () => {
       const state = this.#state;
-      const { key, schema, references } = this.#identify(
+      const { keyWith, schema, references } = this.#identify(
         request,
         options.normalize === true || this.#normalizes(subject),
       );
       const all = versionsOf(state, subject, true);
-      const existing = all.find((v) => !v.deleted && contentKey(v.schemaType, v.schema, v.references) === key);
+      // Outside IMPORT the new version inherits the latest live version's contract, merged with the config's.
+      const contract =
+        modeInScope(state, subject) === 'IMPORT'
+          ? request
+          : contractFor(request, all.filter((v) => !v.deleted).at(-1), configInScope(state, subject));
+      const key = keyWith(contract);
+      const existing = all.find((v) => !v.deleted && entryKey(v) === key);
       // Confluent answers an already registered schema before looking at the mode, so this works read-only too.
       if (existing !== undefined && request.version === undefined && (request.id ?? existing.id) === existing.id) {
         return existing.id;
@@ -188,7 +202,7 @@ export class RegistryService {
       const version = request.version ?? next;
       const id = request.id ?? state.idByContent.get(key) ?? state.maxId + 1;
       const taken = state.ids.get(id);
-      if (taken !== undefined && contentKey(taken.schemaType, taken.schema, taken.references) !== key) {
+      if (taken !== undefined && entryKey(taken) !== key) {
         throw registryErrors.operationNotPermitted(`Overwrite new schema with id ${id} is not permitted.`);
       }
       // Earlier soft-deleted versions of this subject with the same id are tombstoned, as Confluent does.
@@ -201,8 +215,8 @@ export class RegistryService {
         id,
         schemaType: request.schemaType,
         references,
-        metadata: request.metadata,
-        ruleSet: request.ruleSet,
+        metadata: contract.metadata,
+        ruleSet: contract.ruleSet,
         schema,
         deleted: false,
       });
@@ -347,7 +361,7 @@ export class RegistryService {
   #identify(
     request: SchemaRequest,
     normalize: boolean,
-  ): { key: string; schema: string; references: SchemaReference[] } {
+  ): { keyWith: (contract: Contract) => string; schema: string; references: SchemaReference[] } {
     const referenced = this.#referenced(request.references);
     const parsed = parseSchema(request.schemaType, request.schema, referenced, this.#imports(request.references));
     if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
@@ -362,7 +376,9 @@ export class RegistryService {
       }
     }
     const references = normalize ? sortedReferences(request.references) : request.references;
-    return { key: contentKey(request.schemaType, schema, references), schema, references };
+    const keyWith = (contract: Contract): string =>
+      contentKey(request.schemaType, schema, references, contract.metadata, contract.ruleSet);
+    return { keyWith, schema, references };
   }
 
   /**
