@@ -79,6 +79,7 @@ export class Gateway {
     const link = new ClusterLink({ bootstrap: options.bootstrap, logger });
     const registry = new RegistryHost({
       logger,
+      kafkaClusterId: () => link.clusterId,
       ...(options.registryTopic === undefined ? {} : { topic: options.registryTopic }),
       ...(options.writerEligible === undefined ? {} : { writerEligible: options.writerEligible }),
       ...(options.electionSessionTimeoutMs === undefined
