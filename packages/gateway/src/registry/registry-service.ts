@@ -7,7 +7,8 @@
  * registration is checked against the subject's live versions under its
  * compatibility level (compat/): an incompatible schema is refused with
  * 409. Avro texts are stored in Java Avro's canonical form, or Confluent's
- * normalized form when `normalize` is asked for (avro-canonical.ts).
+ * normalized form when `normalize` is asked for (avro-canonical.ts); JSON
+ * Schema and Protobuf texts are normalized too (schema-formats.ts).
  */
 import { avroCanonicalForm, avroNormalizedForm, avscOrderSpelling } from './avro-canonical.ts';
 import type { CompatibilityLevel, CompatibilityResult } from './compat/compatibility-levels.ts';
@@ -25,7 +26,7 @@ import {
   type VersionSpec,
 } from './registry-requests.ts';
 import { checkUnreferenced, RegistrySettings, subjectSettingTombstones } from './registry-settings.ts';
-import { parseSchema } from './schema-formats.ts';
+import { normalizedSchema, parseSchema } from './schema-formats.ts';
 import {
   contentKey,
   type DeletedFilter,
@@ -363,9 +364,12 @@ export class RegistryService {
     normalize: boolean,
   ): { keyWith: (contract: Contract) => string; schema: string; references: SchemaReference[] } {
     const referenced = this.#referenced(request.references);
-    const parsed = parseSchema(request.schemaType, request.schema, referenced, this.#imports(request.references));
+    const imports = this.#imports(request.references);
+    const parsed = parseSchema(request.schemaType, request.schema, referenced, imports);
     if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
-    let schema = parsed.schema;
+    let schema = normalize
+      ? normalizedSchema(request.schemaType, parsed.schema, request.schema, imports)
+      : parsed.schema;
     if (request.schemaType === 'AVRO') {
       try {
         const texts = referenced.map((r) => r.schema);
