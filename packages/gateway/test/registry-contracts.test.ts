@@ -93,6 +93,24 @@ describe('registering with data contracts', () => {
     expect(await service.register('u', parseSchemaRequest({ schema: text }))).not.toBe(second);
   });
 
+  it('a schema already registered without a contract is found as sent, before inheriting the latest one', async () => {
+    const { service } = setup();
+    await service.settings.setConfig('s', { compatibility: 'NONE' });
+    const plain = await service.register('s', parseSchemaRequest({ schema: text }));
+    await service.register('s', parseSchemaRequest({ schema: '"int"', metadata: { properties: { a: '1' } } }));
+    // Version 1 holds this text with no contract: it is answered, not a version 3 inheriting version 2's metadata.
+    expect(await service.register('s', parseSchemaRequest({ schema: text }))).toBe(plain);
+    expect(service.versions('s', false)).toEqual([1, 2]);
+  });
+
+  it('with config defaults the as-sent shortcut is skipped: the merged contract decides', async () => {
+    const { service } = setup();
+    const plain = await service.register('s', parseSchemaRequest({ schema: text }));
+    await service.settings.setConfig('s', { defaultMetadata: { properties: { owner: 'x' } } });
+    expect(await service.register('s', parseSchemaRequest({ schema: text }))).not.toBe(plain);
+    expect(service.version('s', 2, false).metadata).toEqual({ properties: { owner: 'x' } });
+  });
+
   it('key order in metadata does not make another schema', async () => {
     const { service } = setup();
     const first = await service.register(

@@ -13,7 +13,7 @@
 import { avroCanonicalForm, avroNormalizedForm, avscOrderSpelling } from './avro-canonical.ts';
 import type { CompatibilityLevel, CompatibilityResult } from './compat/compatibility-levels.ts';
 import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
-import { type Contract, contractFor } from './data-contracts.ts';
+import { type Contract, contractFor, hasDefaultsOrOverrides } from './data-contracts.ts';
 import { serializeProtobuf } from './formats/protobuf.ts';
 import { configInScope } from './registry-config.ts';
 import { registryErrors } from './registry-error.ts';
@@ -27,6 +27,7 @@ import {
 } from './registry-requests.ts';
 import { checkUnreferenced, RegistrySettings, subjectSettingTombstones } from './registry-settings.ts';
 import { normalizedSchema, parseSchema } from './schema-formats.ts';
+import { importsOf, referencedOf } from './schema-references.ts';
 import {
   contentKey,
   type DeletedFilter,
@@ -45,7 +46,6 @@ import {
   encodeKey,
   encodeSchemaValue,
   encodeValue,
-  type ReferencedSchema,
   type SchemaReference,
   type SchemaType,
 } from './store-records.ts';
@@ -174,13 +174,15 @@ export class RegistryService {
         options.normalize === true || this.#normalizes(subject),
       );
       const all = versionsOf(state, subject, true);
-      // Outside IMPORT the new version inherits the latest live version's contract, merged with the config's.
-      const contract =
-        modeInScope(state, subject) === 'IMPORT'
-          ? request
-          : contractFor(request, all.filter((v) => !v.deleted).at(-1), configInScope(state, subject));
+      const live = all.filter((v) => !v.deleted);
+      const config = configInScope(state, subject);
+      const liveWith = (key: string): VersionEntry | undefined => live.find((v) => entryKey(v) === key);
+      // As Confluent: the schema as sent first (unless the config adds to every contract), then as a registration
+      // stores it: outside IMPORT inheriting the latest live version's contract, merged with the config's.
+      const asSent = hasDefaultsOrOverrides(config) ? undefined : liveWith(keyWith(request));
+      const contract = modeInScope(state, subject) === 'IMPORT' ? request : contractFor(request, live.at(-1), config);
       const key = keyWith(contract);
-      const existing = all.find((v) => !v.deleted && entryKey(v) === key);
+      const existing = asSent ?? liveWith(key);
       // Confluent answers an already registered schema before looking at the mode, so this works read-only too.
       if (existing !== undefined && request.version === undefined && (request.id ?? existing.id) === existing.id) {
         return existing.id;
@@ -188,13 +190,8 @@ export class RegistryService {
       const mode = checkRegisterMode(state, subject, request.id !== undefined);
       const next = (all.at(-1)?.version ?? 0) + 1;
       if (mode !== 'IMPORT') {
-        const level = configInScope(state, subject).compatibilityLevel as CompatibilityLevel;
-        const verdict = this.#check(
-          level,
-          request,
-          all.filter((v) => !v.deleted),
-          options.normalize === true,
-        );
+        const level = config.compatibilityLevel as CompatibilityLevel;
+        const verdict = this.#check(level, request, live, options.normalize === true);
         if (!verdict.is_compatible) throw registryErrors.incompatibleSchema(subject, verdict.messages);
         if (request.version !== undefined && request.version !== next) {
           throw registryErrors.invalidSchema('Version is not one more than previous version');
@@ -334,18 +331,18 @@ export class RegistryService {
     const candidate = {
       schemaType: request.schemaType,
       schema: avsc(request.schemaType, schema),
-      referenced: this.#referenced(request.references).map((r) => ({
+      referenced: referencedOf(this.#state, request.references).map((r) => ({
         ...r,
         schema: avsc(request.schemaType, r.schema),
       })),
-      imports: this.#imports(request.references),
+      imports: importsOf(this.#state, request.references),
     };
     const versions: EarlierVersion[] = earlier.map((v) => ({
       version: v.version,
       schemaType: v.schemaType,
       schema: avsc(v.schemaType, v.schema),
-      referenced: this.#referenced(v.references).map((r) => ({ ...r, schema: avsc(v.schemaType, r.schema) })),
-      imports: this.#imports(v.references),
+      referenced: referencedOf(this.#state, v.references).map((r) => ({ ...r, schema: avsc(v.schemaType, r.schema) })),
+      imports: importsOf(this.#state, v.references),
     }));
     return subjectCompatibility(level, candidate, versions);
   }
@@ -363,8 +360,8 @@ export class RegistryService {
     request: SchemaRequest,
     normalize: boolean,
   ): { keyWith: (contract: Contract) => string; schema: string; references: SchemaReference[] } {
-    const referenced = this.#referenced(request.references);
-    const imports = this.#imports(request.references);
+    const referenced = referencedOf(this.#state, request.references);
+    const imports = importsOf(this.#state, request.references);
     const parsed = parseSchema(request.schemaType, request.schema, referenced, imports);
     if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
     let schema = normalize
@@ -396,46 +393,8 @@ export class RegistryService {
     format: unknown,
   ): string {
     if (entry.schemaType === 'PROTOBUF' && format === 'serialized') {
-      return serializeProtobuf(entry.schema, this.#imports(entry.references));
+      return serializeProtobuf(entry.schema, importsOf(this.#state, entry.references));
     }
     return entry.schema;
-  }
-
-  /** Reference name → stored text for the references and, transitively, theirs (the imports of a Protobuf schema). */
-  #imports(references: readonly SchemaReference[], into = new Map<string, string>()): Map<string, string> {
-    for (const ref of references) {
-      if (into.has(ref.name)) continue;
-      const entry = this.#state.subjects.get(ref.subject)?.get(ref.version);
-      if (entry === undefined) continue; // #referenced reports a missing reference
-      into.set(ref.name, entry.schema);
-      this.#imports(entry.references, into);
-    }
-    return into;
-  }
-
-  /**
-   * The schemas the references reach, transitively (a referenced schema's own references too, as Confluent
-   * resolves them), each before the schemas that use it; 42201 when one is missing.
-   */
-  #referenced(references: readonly SchemaReference[]): ReferencedSchema[] {
-    const out: ReferencedSchema[] = [];
-    const visited = new Set<string>();
-    const visit = (refs: readonly SchemaReference[]): void => {
-      for (const ref of refs) {
-        const key = `${ref.name}\u0000${ref.subject}\u0000${ref.version}`;
-        if (visited.has(key)) continue; // a shared or cyclic reference is resolved once
-        visited.add(key);
-        const entry = this.#state.subjects.get(ref.subject)?.get(ref.version);
-        if (entry === undefined) {
-          throw registryErrors.invalidSchema(
-            `Invalid schema: reference ${ref.name} (${ref.subject} version ${ref.version}) not found`,
-          );
-        }
-        visit(entry.references);
-        out.push({ name: ref.name, schema: entry.schema });
-      }
-    };
-    visit(references);
-    return out;
   }
 }
