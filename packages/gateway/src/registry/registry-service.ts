@@ -42,13 +42,7 @@ import {
   versionsOf,
 } from './state.ts';
 import type { StoreAccess } from './store-access.ts';
-import {
-  encodeKey,
-  encodeSchemaValue,
-  encodeValue,
-  type SchemaReference,
-  type SchemaType,
-} from './store-records.ts';
+import { encodeKey, encodeSchemaValue, encodeValue, type SchemaReference, type SchemaType } from './store-records.ts';
 
 export { defaultCompatibility } from './registry-config.ts';
 export { parseSchemaRequest, parseVersion, type SchemaRequest, type VersionSpec } from './registry-requests.ts';
