@@ -68,6 +68,8 @@ describe('registering with data contracts', () => {
     await service.register('s', parseSchemaRequest({ schema: text, metadata: { properties: { owner: 'me' } } }));
     const v1 = service.version('s', 1, false);
     expect(v1.metadata).toEqual({ properties: { owner: 'me', region: 'eu', tier: 'gold' } });
+    // The id carries its contract too: GET /schemas/ids/{id} answers it, as Confluent's SchemaString does.
+    expect(service.schemaById(v1.id).metadata).toEqual(v1.metadata);
     expect(v1.ruleSet).toEqual({ domainRules: [rule('d', 'default'), rule('o', 'override')] });
   });
 
