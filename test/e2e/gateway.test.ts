@@ -1,8 +1,9 @@
 /**
  * The gateway as a user runs it: inside `runnel dev` (the default) and as
  * its own `runnel gateway` process in front of a broker started apart,
- * which it waits for. Real processes, real sockets, fetch as the client.
+ * which it waits for, and whose readiness follows the cluster's. Real processes, real sockets, fetch as the client.
  */
+import { KafkaClient } from '@runnel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../harness/cluster.ts';
 import { DevProcess } from '../harness/dev-process.ts';
@@ -93,5 +94,61 @@ describe('runnel gateway in front of a broker started apart', () => {
 
     expect(await gateway.kill('SIGTERM')).toBe(0);
     expect(gateway.logs.some((l) => l.msg === 'gateway stopped')).toBe(true);
+  });
+});
+
+describe('runnel gateway readiness follows the cluster', () => {
+  let gateway: GatewayProcess | undefined;
+  let broker: DevProcess | undefined;
+
+  afterAll(async () => {
+    broker?.signal('SIGCONT');
+    await gateway?.kill('SIGKILL');
+    await broker?.kill('SIGKILL');
+  });
+
+  it('/readyz goes 503 with the reason while the broker is stopped (SIGSTOP), and 200 again once it resumes', async () => {
+    broker = await DevProcess.start({ args: ['--no-gateway'] });
+    gateway = await GatewayProcess.start(broker.bootstrap);
+    const url = gateway.url;
+    await waitFor(async () => (await status(`${url}/readyz`)) === 200, { what: 'gateway ready' });
+
+    // A stopped process keeps its sockets open and answers nothing: only an unanswered probe can notice it.
+    broker.signal('SIGSTOP');
+    const reason = await waitFor(
+      async () => {
+        const response = await fetch(`${url}/readyz`);
+        return response.status === 503 ? await response.text() : undefined;
+      },
+      { what: 'gateway /readyz 503 while the broker is stopped', timeoutMs: 30_000 },
+    );
+    expect(reason).toContain(`cluster at ${broker.bootstrap} not answering`);
+    expect(await status(`${url}/healthz`)).toBe(200);
+
+    broker.signal('SIGCONT');
+    await waitFor(async () => (await status(`${url}/readyz`)) === 200, {
+      what: 'gateway ready again after the broker resumed',
+      timeoutMs: 30_000,
+    });
+  });
+
+  it('GET /v1/metadata/id names the Kafka cluster (its Metadata clusterId) and the registry cluster', async () => {
+    if (gateway === undefined || broker === undefined)
+      throw new Error('the readiness test did not start the processes');
+    const response = await fetch(`${gateway.url}/v1/metadata/id`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(registryType);
+    const body = (await response.json()) as { scope: { path: unknown[]; clusters: Record<string, unknown> } };
+    expect(body.scope.path).toEqual([]);
+    expect(body.scope.clusters['schema-registry-cluster']).toBe('runnel-registry._schemas');
+    const kafkaId = body.scope.clusters['kafka-cluster'];
+    expect(typeof kafkaId).toBe('string');
+    // The same id a Kafka client reads from the broker itself.
+    const client = await KafkaClient.connect({ bootstrap: broker.bootstrap, clientId: 'metadata-id-test' });
+    try {
+      expect((await client.metadata([])).clusterId).toBe(kafkaId);
+    } finally {
+      client.close();
+    }
   });
 });

@@ -123,6 +123,11 @@ export class DevProcess {
     return waitFor(() => this.#logs.find(predicate), { what: `log line: ${what}` });
   }
 
+  /** Sends `signal` without waiting (SIGSTOP/SIGCONT: a broker that hangs with its sockets open, then resumes). */
+  signal(signal: NodeJS.Signals): void {
+    this.#child?.kill(signal);
+  }
+
   /** Sends `signal` and waits for the process to exit. */
   async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.#child;

@@ -86,6 +86,7 @@ export class Gateway {
     const registry = new RegistryHost({
       logger,
       counters: metrics.registryCounters,
+      kafkaClusterId: () => link.clusterId,
       ...(options.registryTopic === undefined ? {} : { topic: options.registryTopic }),
       ...(options.writerEligible === undefined ? {} : { writerEligible: options.writerEligible }),
       ...(options.electionSessionTimeoutMs === undefined

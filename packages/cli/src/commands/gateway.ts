@@ -1,7 +1,7 @@
 /**
  * `runnel gateway`: the gateway process (Schema Registry), a stateless
  * Kafka client of the cluster given by --bootstrap. It serves at once and
- * reports ready on /readyz once the cluster answers; until then it keeps
+ * reports ready on /readyz while the cluster answers; until then it keeps
  * retrying, so it can be started before or alongside the brokers. On
  * SIGTERM/SIGINT it stops accepting requests, lets those in flight finish,
  * closes its cluster connections and exits 0.
@@ -87,7 +87,9 @@ export function gatewayCommand(): Command {
     .addHelpText(
       'after',
       '\nReadiness: /readyz answers 503 with the reason until the cluster answers Metadata and the\n' +
-        'registry has read the _schemas topic (created if missing: 1 partition, compacted), then 200.\n' +
+        'registry has read the _schemas topic (created if missing: 1 partition, compacted), then 200;\n' +
+        'it asks the cluster Metadata every second and answers 503 again while that goes unanswered\n' +
+        '(3 s) or fails, 200 once the cluster answers again.\n' +
         '\nSeveral gateways: they elect one writer through the Kafka group "runnel-registry.<topic>";\n' +
         'the others forward writes to its --advertised-url and relay the answer. Every gateway reads\n' +
         '_schemas up to its end before answering a read, so a write acknowledged by any of them is seen\n' +

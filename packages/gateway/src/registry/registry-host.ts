@@ -15,7 +15,7 @@ import { Backoff } from '../backoff.ts';
 import type { RegistryCounters, RegistryStats } from '../gateway-metrics.ts';
 import { registryErrors } from './registry-error.ts';
 import { RegistryService } from './registry-service.ts';
-import { SchemaStore } from './store.ts';
+import { SchemaStore, schemasTopic } from './store.ts';
 import { type MemberIdentity, WriterElection, type WriterRole } from './writer-election.ts';
 
 export interface RegistryHostOptions {
@@ -30,6 +30,8 @@ export interface RegistryHostOptions {
   writerEligible?: boolean;
   /** The writer group's session timeout: how long a killed writer goes unnoticed. Default 10 s. */
   electionSessionTimeoutMs?: number;
+  /** The Kafka cluster's id (from its Metadata answer), null while unknown: `GET /v1/metadata/id` answers it. */
+  kafkaClusterId?: () => string | null;
 }
 
 export class RegistryHost {
@@ -47,6 +49,7 @@ export class RegistryHost {
   #election: WriterElection | null = null;
   #role: WriterRole = { kind: 'electing' };
   #roleWaiters: (() => void)[] = [];
+  readonly #kafkaClusterId: () => string | null;
 
   constructor(options: RegistryHostOptions) {
     this.#logger = options.logger;
@@ -55,6 +58,16 @@ export class RegistryHost {
     this.#topic = options.topic;
     this.#counters = options.counters ?? { forwarded: () => {}, appended: () => {} };
     this.#sessionTimeoutMs = options.electionSessionTimeoutMs;
+    this.#kafkaClusterId = options.kafkaClusterId ?? (() => null);
+  }
+
+  /**
+   * What `GET /v1/metadata/id` names: the Kafka cluster, and this registry
+   * cluster as its writer group (Confluent names it by its
+   * `schema.registry.group.id`; the gateways of one registry share the group).
+   */
+  get clusterIds(): { kafka: string | null; registry: string } {
+    return { kafka: this.#kafkaClusterId(), registry: `runnel-registry.${this.#topic ?? schemasTopic}` };
   }
 
   /**

@@ -58,7 +58,7 @@ export function registerRegistryRoutes(app: FastifyInstance, host: RegistryHost)
       methods.filter((m) => m !== 'HEAD'),
     );
   });
-  registerRootRoutes(app);
+  registerRootRoutes(app, host);
   // Fastify's own JSON parser refuses an empty body with a JSON content type, which registry clients send on
   // DELETE; an empty body is no body here. A body that does not parse is a 400, as Confluent's answers it.
   app.removeContentTypeParser('application/json');

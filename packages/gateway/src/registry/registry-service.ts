@@ -7,15 +7,17 @@
  * registration is checked against the subject's live versions under its
  * compatibility level (compat/): an incompatible schema is refused with
  * 409. Avro texts are stored in Java Avro's canonical form, or Confluent's
- * normalized form when `normalize` is asked for (avro-canonical.ts).
+ * normalized form when `normalize` is asked for (avro-canonical.ts); JSON
+ * Schema and Protobuf texts are normalized too (schema-formats.ts).
  */
 import { avroCanonicalForm, avroNormalizedForm, avscOrderSpelling } from './avro-canonical.ts';
 import type { CompatibilityLevel, CompatibilityResult } from './compat/compatibility-levels.ts';
 import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
+import { type Contract, contractFor, hasDefaultsOrOverrides } from './data-contracts.ts';
 import { serializeProtobuf } from './formats/protobuf.ts';
 import { configInScope } from './registry-config.ts';
 import { registryErrors } from './registry-error.ts';
-import { checkRegisterMode, checkWritable } from './registry-modes.ts';
+import { checkRegisterMode, checkWritable, modeInScope } from './registry-modes.ts';
 import {
   checkSubject,
   type Paging,
@@ -24,10 +26,12 @@ import {
   type VersionSpec,
 } from './registry-requests.ts';
 import { checkUnreferenced, RegistrySettings, subjectSettingTombstones } from './registry-settings.ts';
-import { parseSchema } from './schema-formats.ts';
+import { normalizedSchema, parseSchema } from './schema-formats.ts';
+import { importsOf, referencedOf } from './schema-references.ts';
 import {
   contentKey,
   type DeletedFilter,
+  entryKey,
   type IdEntry,
   page,
   type RegistryState,
@@ -38,14 +42,7 @@ import {
   versionsOf,
 } from './state.ts';
 import type { StoreAccess } from './store-access.ts';
-import {
-  encodeKey,
-  encodeSchemaValue,
-  encodeValue,
-  type ReferencedSchema,
-  type SchemaReference,
-  type SchemaType,
-} from './store-records.ts';
+import { encodeKey, encodeSchemaValue, encodeValue, type SchemaReference, type SchemaType } from './store-records.ts';
 
 export { defaultCompatibility } from './registry-config.ts';
 export { parseSchemaRequest, parseVersion, type SchemaRequest, type VersionSpec } from './registry-requests.ts';
@@ -146,8 +143,14 @@ export class RegistryService {
   lookup(subject: string, request: SchemaRequest, includeDeleted: boolean, normalize = false): VersionEntry {
     const versions = versionsOf(this.#state, subject, includeDeleted);
     if (versions.length === 0) throw registryErrors.subjectNotFound(subject);
-    const { key } = this.#identify(request, normalize || this.#normalizes(subject));
-    const found = versions.find((v) => contentKey(v.schemaType, v.schema, v.references) === key);
+    const { keyWith } = this.#identify(request, normalize || this.#normalizes(subject));
+    const find = (contract: Contract): VersionEntry | undefined =>
+      versions.find((v) => entryKey(v) === keyWith(contract));
+    // As Confluent does: the contract as sent, then the one a registration would give it (inherited, merged).
+    const latest = versionsOf(this.#state, subject, false).at(-1);
+    const found =
+      find(request) ??
+      (latest === undefined ? undefined : find(contractFor(request, latest, configInScope(this.#state, subject))));
     if (found === undefined) throw registryErrors.schemaNotFound();
     return found;
   }
@@ -160,12 +163,20 @@ export class RegistryService {
     checkSubject(subject);
     return this.#store.exclusive(async () => {
       const state = this.#state;
-      const { key, schema, references } = this.#identify(
+      const { keyWith, schema, references } = this.#identify(
         request,
         options.normalize === true || this.#normalizes(subject),
       );
       const all = versionsOf(state, subject, true);
-      const existing = all.find((v) => !v.deleted && contentKey(v.schemaType, v.schema, v.references) === key);
+      const live = all.filter((v) => !v.deleted);
+      const config = configInScope(state, subject);
+      const liveWith = (key: string): VersionEntry | undefined => live.find((v) => entryKey(v) === key);
+      // As Confluent: the schema as sent first (unless the config adds to every contract), then as a registration
+      // stores it: outside IMPORT inheriting the latest live version's contract, merged with the config's.
+      const asSent = hasDefaultsOrOverrides(config) ? undefined : liveWith(keyWith(request));
+      const contract = modeInScope(state, subject) === 'IMPORT' ? request : contractFor(request, live.at(-1), config);
+      const key = keyWith(contract);
+      const existing = asSent ?? liveWith(key);
       // Confluent answers an already registered schema before looking at the mode, so this works read-only too.
       if (existing !== undefined && request.version === undefined && (request.id ?? existing.id) === existing.id) {
         return existing.id;
@@ -173,13 +184,8 @@ export class RegistryService {
       const mode = checkRegisterMode(state, subject, request.id !== undefined);
       const next = (all.at(-1)?.version ?? 0) + 1;
       if (mode !== 'IMPORT') {
-        const level = configInScope(state, subject).compatibilityLevel as CompatibilityLevel;
-        const verdict = this.#check(
-          level,
-          request,
-          all.filter((v) => !v.deleted),
-          options.normalize === true,
-        );
+        const level = config.compatibilityLevel as CompatibilityLevel;
+        const verdict = this.#check(level, request, live, options.normalize === true);
         if (!verdict.is_compatible) throw registryErrors.incompatibleSchema(subject, verdict.messages);
         if (request.version !== undefined && request.version !== next) {
           throw registryErrors.invalidSchema('Version is not one more than previous version');
@@ -188,7 +194,7 @@ export class RegistryService {
       const version = request.version ?? next;
       const id = request.id ?? state.idByContent.get(key) ?? state.maxId + 1;
       const taken = state.ids.get(id);
-      if (taken !== undefined && contentKey(taken.schemaType, taken.schema, taken.references) !== key) {
+      if (taken !== undefined && entryKey(taken) !== key) {
         throw registryErrors.operationNotPermitted(`Overwrite new schema with id ${id} is not permitted.`);
       }
       // Earlier soft-deleted versions of this subject with the same id are tombstoned, as Confluent does.
@@ -201,8 +207,8 @@ export class RegistryService {
         id,
         schemaType: request.schemaType,
         references,
-        metadata: request.metadata,
-        ruleSet: request.ruleSet,
+        metadata: contract.metadata,
+        ruleSet: contract.ruleSet,
         schema,
         deleted: false,
       });
@@ -319,18 +325,18 @@ export class RegistryService {
     const candidate = {
       schemaType: request.schemaType,
       schema: avsc(request.schemaType, schema),
-      referenced: this.#referenced(request.references).map((r) => ({
+      referenced: referencedOf(this.#state, request.references).map((r) => ({
         ...r,
         schema: avsc(request.schemaType, r.schema),
       })),
-      imports: this.#imports(request.references),
+      imports: importsOf(this.#state, request.references),
     };
     const versions: EarlierVersion[] = earlier.map((v) => ({
       version: v.version,
       schemaType: v.schemaType,
       schema: avsc(v.schemaType, v.schema),
-      referenced: this.#referenced(v.references).map((r) => ({ ...r, schema: avsc(v.schemaType, r.schema) })),
-      imports: this.#imports(v.references),
+      referenced: referencedOf(this.#state, v.references).map((r) => ({ ...r, schema: avsc(v.schemaType, r.schema) })),
+      imports: importsOf(this.#state, v.references),
     }));
     return subjectCompatibility(level, candidate, versions);
   }
@@ -347,11 +353,14 @@ export class RegistryService {
   #identify(
     request: SchemaRequest,
     normalize: boolean,
-  ): { key: string; schema: string; references: SchemaReference[] } {
-    const referenced = this.#referenced(request.references);
-    const parsed = parseSchema(request.schemaType, request.schema, referenced, this.#imports(request.references));
+  ): { keyWith: (contract: Contract) => string; schema: string; references: SchemaReference[] } {
+    const referenced = referencedOf(this.#state, request.references);
+    const imports = importsOf(this.#state, request.references);
+    const parsed = parseSchema(request.schemaType, request.schema, referenced, imports);
     if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
-    let schema = parsed.schema;
+    let schema = normalize
+      ? normalizedSchema(request.schemaType, parsed.schema, request.schema, imports)
+      : parsed.schema;
     if (request.schemaType === 'AVRO') {
       try {
         const texts = referenced.map((r) => r.schema);
@@ -362,7 +371,9 @@ export class RegistryService {
       }
     }
     const references = normalize ? sortedReferences(request.references) : request.references;
-    return { key: contentKey(request.schemaType, schema, references), schema, references };
+    const keyWith = (contract: Contract): string =>
+      contentKey(request.schemaType, schema, references, contract.metadata, contract.ruleSet);
+    return { keyWith, schema, references };
   }
 
   /**
@@ -376,46 +387,8 @@ export class RegistryService {
     format: unknown,
   ): string {
     if (entry.schemaType === 'PROTOBUF' && format === 'serialized') {
-      return serializeProtobuf(entry.schema, this.#imports(entry.references));
+      return serializeProtobuf(entry.schema, importsOf(this.#state, entry.references));
     }
     return entry.schema;
-  }
-
-  /** Reference name → stored text for the references and, transitively, theirs (the imports of a Protobuf schema). */
-  #imports(references: readonly SchemaReference[], into = new Map<string, string>()): Map<string, string> {
-    for (const ref of references) {
-      if (into.has(ref.name)) continue;
-      const entry = this.#state.subjects.get(ref.subject)?.get(ref.version);
-      if (entry === undefined) continue; // #referenced reports a missing reference
-      into.set(ref.name, entry.schema);
-      this.#imports(entry.references, into);
-    }
-    return into;
-  }
-
-  /**
-   * The schemas the references reach, transitively (a referenced schema's own references too, as Confluent
-   * resolves them), each before the schemas that use it; 42201 when one is missing.
-   */
-  #referenced(references: readonly SchemaReference[]): ReferencedSchema[] {
-    const out: ReferencedSchema[] = [];
-    const visited = new Set<string>();
-    const visit = (refs: readonly SchemaReference[]): void => {
-      for (const ref of refs) {
-        const key = `${ref.name}\u0000${ref.subject}\u0000${ref.version}`;
-        if (visited.has(key)) continue; // a shared or cyclic reference is resolved once
-        visited.add(key);
-        const entry = this.#state.subjects.get(ref.subject)?.get(ref.version);
-        if (entry === undefined) {
-          throw registryErrors.invalidSchema(
-            `Invalid schema: reference ${ref.name} (${ref.subject} version ${ref.version}) not found`,
-          );
-        }
-        visit(entry.references);
-        out.push({ name: ref.name, schema: entry.schema });
-      }
-    };
-    visit(references);
-    return out;
   }
 }

@@ -8,6 +8,7 @@
 import { avroTypeOf } from './formats/avro-types.ts';
 import { parseJsonSchema } from './formats/json-schema.ts';
 import { parseProtobuf } from './formats/protobuf.ts';
+import { normalizedProtobuf } from './formats/protobuf-normalize.ts';
 import type { ReferencedSchema, SchemaType } from './store-records.ts';
 
 export type Parsed = { ok: true; schema: string } | { ok: false; message: string };
@@ -45,4 +46,35 @@ export function parseSchema(
   // are the same schema. Confluent prints Avro in Java's Schema.toString() form; matching that byte for byte
   // (attribute order, full names) is the `normalize` step of issue 13.
   return { ok: true, schema: JSON.stringify(json) };
+}
+
+/** JSON with every object's keys sorted (UTF-16 order, as Java's TreeMap orders strings), at every depth. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (typeof value === 'object' && value !== null) {
+    const object = value as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(object)
+        .sort()
+        .map((k) => [k, sortedKeys(object[k])]),
+    );
+  }
+  return value;
+}
+
+/**
+ * The stored text under `normalize` for JSON Schema and Protobuf, from the
+ * canonical text `parseSchema` gave (JSON: keys sorted at every depth, as
+ * Confluent re-reads the schema into sorted objects; Protobuf:
+ * protobuf-normalize.ts). Avro has its own printer (avro-canonical.ts).
+ */
+export function normalizedSchema(
+  schemaType: SchemaType,
+  canonical: string,
+  text: string,
+  imports: ReadonlyMap<string, string>,
+): string {
+  if (schemaType === 'JSON') return JSON.stringify(sortedKeys(JSON.parse(canonical)));
+  if (schemaType === 'PROTOBUF') return normalizedProtobuf(text, imports);
+  return canonical;
 }

@@ -7,6 +7,7 @@
  * replays every record of the topic, and copying maps per record would
  * make that quadratic.
  */
+import { contractIdentity } from './data-contracts.ts';
 import {
   type ConfigValue,
   decodeKey,
@@ -37,6 +38,8 @@ export interface IdEntry {
   schemaType: SchemaType;
   schema: string;
   references: SchemaReference[];
+  metadata?: unknown;
+  ruleSet?: unknown;
   /** Keys "subject\u0000version" of the versions using this id, soft-deleted ones included. */
   users: Set<string>;
 }
@@ -44,7 +47,7 @@ export interface IdEntry {
 export interface RegistryState {
   subjects: Map<string, Map<number, VersionEntry>>;
   ids: Map<number, IdEntry>;
-  /** Content identity (type, schema, references) to its id: the same content under another subject reuses the id. */
+  /** Content identity (type, schema, references, data contract) to its id: the same content under another subject reuses the id. */
   idByContent: Map<string, number>;
   /** Compatibility configs; the null key is the global one. */
   configs: Map<string | null, ConfigValue>;
@@ -64,8 +67,26 @@ export function emptyState(): RegistryState {
   };
 }
 
-export function contentKey(schemaType: SchemaType, schema: string, references: readonly SchemaReference[]): string {
-  return `${schemaType}\u0000${schema}\u0000${JSON.stringify(references)}`;
+/** A schema's identity: type, text, references and, when present, its data contract (metadata, rule set). */
+export function contentKey(
+  schemaType: SchemaType,
+  schema: string,
+  references: readonly SchemaReference[],
+  metadata?: unknown,
+  ruleSet?: unknown,
+): string {
+  return `${schemaType}\u0000${schema}\u0000${JSON.stringify(references)}${contractIdentity(metadata, ruleSet)}`;
+}
+
+/** The identity of a stored version or id entry. */
+export function entryKey(entry: {
+  schemaType: SchemaType;
+  schema: string;
+  references: readonly SchemaReference[];
+  metadata?: unknown;
+  ruleSet?: unknown;
+}): string {
+  return contentKey(entry.schemaType, entry.schema, entry.references, entry.metadata, entry.ruleSet);
 }
 
 /** Applies one record; returns null when applied, or why it was skipped (a record this registry does not understand). */
@@ -155,8 +176,10 @@ function putVersion(
   let idEntry = state.ids.get(id);
   if (idEntry === undefined) {
     idEntry = { id, schemaType, schema, references, users: new Set() };
+    if (entry.metadata !== undefined) idEntry.metadata = entry.metadata;
+    if (entry.ruleSet !== undefined) idEntry.ruleSet = entry.ruleSet;
     state.ids.set(id, idEntry);
-    const content = contentKey(schemaType, schema, references);
+    const content = entryKey(idEntry);
     if (!state.idByContent.has(content)) state.idByContent.set(content, id);
   }
   idEntry.users.add(userKey(subject, version));
@@ -176,7 +199,7 @@ function removeVersion(state: RegistryState, subject: string, version: number): 
   if (idEntry.users.size > 0) return;
   // No version uses the id any more: it is gone (40403), though never handed out again (maxId stays).
   state.ids.delete(entry.id);
-  const content = contentKey(idEntry.schemaType, idEntry.schema, idEntry.references);
+  const content = entryKey(idEntry);
   if (state.idByContent.get(content) === entry.id) state.idByContent.delete(content);
 }
 
