@@ -356,24 +356,53 @@ export class RegistryService {
   ): { keyWith: (contract: Contract) => string; schema: string; references: SchemaReference[] } {
     const referenced = referencedOf(this.#state, request.references);
     const imports = importsOf(this.#state, request.references);
-    const parsed = parseSchema(request.schemaType, request.schema, referenced, imports);
-    if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
-    let schema = normalize
-      ? normalizedSchema(request.schemaType, parsed.schema, request.schema, imports)
-      : parsed.schema;
-    if (request.schemaType === 'AVRO') {
-      try {
-        const texts = referenced.map((r) => r.schema);
-        schema = normalize ? avroNormalizedForm(request.schema, texts) : avroCanonicalForm(request.schema, texts);
-      } catch (error) {
-        // avsc accepted it, so this is a shape the printer does not know: refuse it rather than store a guess.
-        throw registryErrors.invalidSchema(`Invalid schema: ${(error as Error).message}`);
-      }
-    }
+    const schema =
+      request.schemaType === 'AVRO'
+        ? this.#avroStored(request.schema, referenced, normalize)
+        : this.#storedText(request, referenced, imports, normalize);
     const references = normalize ? sortedReferences(request.references) : request.references;
     const keyWith = (contract: Contract): string =>
       contentKey(request.schemaType, schema, references, contract.metadata, contract.ruleSet);
     return { keyWith, schema, references };
+  }
+
+  /** JSON Schema and Protobuf: parsed (42201 when invalid), then as stored, normalized when asked. */
+  #storedText(
+    request: SchemaRequest,
+    referenced: ReturnType<typeof referencedOf>,
+    imports: ReturnType<typeof importsOf>,
+    normalize: boolean,
+  ): string {
+    const parsed = parseSchema(request.schemaType, request.schema, referenced, imports);
+    if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
+    return normalize ? normalizedSchema(request.schemaType, parsed.schema, request.schema, imports) : parsed.schema;
+  }
+
+  /**
+   * Avro: the stored text (Java's canonical form, or Confluent's normalized
+   * one), validated with avsc in that form, which is the form the
+   * compatibility check parses too (one parse, cached, serves both). A text
+   * the printer cannot read is validated as submitted, so the 42201 carries
+   * avsc's message.
+   */
+  #avroStored(text: string, referenced: ReturnType<typeof referencedOf>, normalize: boolean): string {
+    const texts = referenced.map((r) => r.schema);
+    let stored: string;
+    try {
+      stored = normalize ? avroNormalizedForm(text, texts) : avroCanonicalForm(text, texts);
+    } catch (error) {
+      const parsed = parseSchema('AVRO', text, referenced);
+      if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
+      // avsc accepted it, so this is a shape the printer does not know: refuse it rather than store a guess.
+      throw registryErrors.invalidSchema(`Invalid schema: ${(error as Error).message}`);
+    }
+    const parsed = parseSchema(
+      'AVRO',
+      avscOrderSpelling(stored),
+      referenced.map((r) => ({ ...r, schema: avscOrderSpelling(r.schema) })),
+    );
+    if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
+    return stored;
   }
 
   /**
