@@ -185,7 +185,7 @@ export class RegistryService {
       const next = (all.at(-1)?.version ?? 0) + 1;
       if (mode !== 'IMPORT') {
         const level = config.compatibilityLevel as CompatibilityLevel;
-        const verdict = this.#check(level, request, live, options.normalize === true);
+        const verdict = this.#check(level, request, live, options.normalize === true, schema);
         if (!verdict.is_compatible) throw registryErrors.incompatibleSchema(subject, verdict.messages);
         if (request.version !== undefined && request.version !== next) {
           throw registryErrors.invalidSchema('Version is not one more than previous version');
@@ -318,8 +318,10 @@ export class RegistryService {
     request: SchemaRequest,
     earlier: readonly VersionEntry[],
     normalize: boolean,
+    /** The candidate's stored text when the caller has it already (a registration). */
+    stored?: string,
   ): CompatibilityResult {
-    const { schema } = this.#identify(request, normalize);
+    const schema = stored ?? this.#identify(request, normalize).schema;
     // avsc reads only lower-case sort orders; Confluent's normalized Avro prints them upper-case.
     const avsc = (type: string, text: string): string => (type === 'AVRO' ? avscOrderSpelling(text) : text);
     const candidate = {
