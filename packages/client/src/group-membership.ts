@@ -46,7 +46,12 @@ export interface GroupMembershipOptions {
     context: { protocol: string; leaderId: string },
   ) => Map<string, Buffer>;
   readonly onAssigned: (assignment: Buffer, context: GroupAssignmentContext) => void;
-  readonly onRevoked: () => void;
+  /**
+   * `reason` is 'rebalance' when the coordinator started a new generation
+   * this member is joining (it may well get the same assignment back), and
+   * 'lost' when the member left, was forgotten, or lost the coordinator.
+   */
+  readonly onRevoked: (reason: 'rebalance' | 'lost') => void;
   /** Told of each failure that made the member rejoin (for logging); optional. */
   readonly onError?: (error: unknown) => void;
 }
@@ -63,7 +68,8 @@ export class GroupMembership {
   readonly #stop = new AbortController();
   #memberId = '';
   #generationId = -1;
-  #assigned = false;
+  /** 'held' between onAssigned and onRevoked; 'rebalancing' after a revoke for a rebalance, until the next one. */
+  #assignment: 'none' | 'held' | 'rebalancing' = 'none';
   #loop: Promise<void> = Promise.resolve();
 
   constructor(client: KafkaClient, options: GroupMembershipOptions) {
@@ -82,7 +88,7 @@ export class GroupMembership {
   async stop(): Promise<void> {
     this.#stop.abort();
     await this.#loop;
-    this.#revoke();
+    this.#revoke('lost');
     if (this.#memberId === '') return;
     try {
       const { connection } = await findCoordinator(this.#client, this.#coordinatorKey(2_000));
@@ -108,7 +114,8 @@ export class GroupMembership {
         failures = 0;
         await this.#heartbeat(connection);
       } catch (error) {
-        this.#revoke();
+        const rebalance = error instanceof KafkaError && error.code === ErrorCode.REBALANCE_IN_PROGRESS;
+        this.#revoke(rebalance ? 'rebalance' : 'lost');
         if (signal.aborted) return;
         if (!(error instanceof KafkaError || error instanceof ConnectionError)) throw error;
         if (error instanceof KafkaError && error.code === ErrorCode.UNKNOWN_MEMBER_ID) this.#memberId = '';
@@ -166,7 +173,7 @@ export class GroupMembership {
     );
     if (rejoinCodes.has(synced.errorCode)) return false;
     if (synced.errorCode !== ErrorCode.NONE) throw new KafkaError(synced.errorCode);
-    this.#assigned = true;
+    this.#assignment = 'held';
     this.#options.onAssigned(synced.assignment, {
       generationId: joined.generationId,
       memberId: joined.memberId,
@@ -194,10 +201,11 @@ export class GroupMembership {
     }
   }
 
-  #revoke(): void {
-    if (!this.#assigned) return;
-    this.#assigned = false;
-    this.#options.onRevoked();
+  #revoke(reason: 'rebalance' | 'lost'): void {
+    // After a revoke for a rebalance, losing the membership before the next assignment is still news.
+    if (this.#assignment === 'none' || (this.#assignment === 'rebalancing' && reason === 'rebalance')) return;
+    this.#assignment = reason === 'rebalance' ? 'rebalancing' : 'none';
+    this.#options.onRevoked(reason);
   }
 
   #coordinatorKey(waitMs: number) {

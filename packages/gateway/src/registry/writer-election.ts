@@ -139,7 +139,11 @@ export class WriterElection {
         );
         this.#setRole(role);
       },
-      onRevoked: () => this.#setRole({ kind: 'electing' }),
+      // A rebalance usually hands the same writer back (the leader stays): keep writing and forwarding meanwhile
+      // rather than pausing every write for it. Producer fencing keeps that safe if the writer does change.
+      onRevoked: (reason) => {
+        if (reason === 'lost') this.#setRole({ kind: 'electing' });
+      },
       onError: (error) => logger.warn({ err: error, group: groupId }, 'registry writer group: rejoining'),
     });
     this.#membership = membership;
