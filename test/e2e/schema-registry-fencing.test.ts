@@ -135,4 +135,24 @@ describe('registry writer fencing', () => {
     const users = [...fresh.store.state.ids.keys()].map((id) => fresh.service.usersOfId(id, true).length);
     expect(users.every((n) => n === 1)).toBe(true);
   });
+
+  it('a schema too large for one record is refused (42209) before it is decided; registrations beside it land', async () => {
+    const { store, service } = await openStore('_too_large');
+    store.setWriter(true);
+    const huge = {
+      schemaType: 'AVRO' as const,
+      schema: JSON.stringify({ type: 'record', name: 'Huge', doc: 'x'.repeat(950 * 1024), fields: [] }),
+      references: [],
+    };
+    const [refused, ...ids] = await Promise.all([
+      service.register('huge', huge).then(
+        () => null,
+        (error: unknown) => error,
+      ),
+      ...Array.from({ length: 5 }, (_, i) => service.register(`beside-${i}`, request(`Beside${i}`))),
+    ]);
+    expect((refused as RegistryError).errorCode).toBe(42209);
+    expect([...ids].sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(service.subjects({ includeDeleted: true })).not.toContain('huge');
+  });
 });

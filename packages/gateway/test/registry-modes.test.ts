@@ -121,6 +121,19 @@ describe('IMPORT', () => {
     expect(await service.register('t', parseSchemaRequest({ schema: enumOf('A'), id: 3 }))).toBe(3);
   });
 
+  it('refuses a schema the subject already holds under another id (42207), as Confluent does', async () => {
+    const { store, service } = setup();
+    await service.settings.setMode(null, 'IMPORT', false);
+    await service.register('s', parseSchemaRequest({ schema: enumOf('A'), id: 3 }));
+    const written = store.written.length;
+    const other = await errorOf(() => service.register('s', parseSchemaRequest({ schema: enumOf('A'), id: 4 })));
+    expect([other.errorCode, other.message]).toEqual([
+      42207,
+      'Schema already registered with id 3 instead of input id 4',
+    ]);
+    expect(store.written).toHaveLength(written);
+  });
+
   it('an id outside IMPORT is 42205; a version that is not the next one outside IMPORT is 42201', async () => {
     const { service } = setup();
     const withId = await errorOf(() => service.register('s', parseSchemaRequest({ schema: '"int"', id: 9 })));

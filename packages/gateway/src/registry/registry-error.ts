@@ -51,6 +51,10 @@ export const registryErrors = {
   invalidMode: () => new RegistryError(42204, 'Invalid mode. Valid values are READWRITE, READONLY, and IMPORT.'),
   /** 42205: the mode forbids the write; the message says which rule (read-only, not import, not read-write, ...). */
   operationNotPermitted: (message: string) => new RegistryError(42205, message),
+  idDoesNotMatch: (existing: number, asked: number) =>
+    new RegistryError(42207, `Schema already registered with id ${existing} instead of input id ${asked}`),
+  schemaTooLarge: (bytes: number, limit: number) =>
+    new RegistryError(42209, `Schema too large: ${bytes} bytes stored, at most ${limit}`),
   /** 42206: another schema references this version; Confluent names the version by its key's toString(). */
   referenceExists: (subject: string, version: number) =>
     new RegistryError(

@@ -181,6 +181,10 @@ export class RegistryService {
       if (existing !== undefined && request.version === undefined && (request.id ?? existing.id) === existing.id) {
         return existing.id;
       }
+      // IMPORT with an id of its own for a schema the subject already holds under another one.
+      if (existing !== undefined && request.id !== undefined && request.id !== existing.id) {
+        throw registryErrors.idDoesNotMatch(existing.id, request.id);
+      }
       const mode = checkRegisterMode(state, subject, request.id !== undefined);
       const next = (all.at(-1)?.version ?? 0) + 1;
       if (mode !== 'IMPORT') {

@@ -60,6 +60,12 @@ interface OperationScope {
 
 /** Below Kafka's default max.message.bytes (1 MiB) with room for the batch's own framing. */
 const maxBatchBytes = 512 * 1024;
+/**
+ * One record's key and value at most: a larger one would fail its append
+ * (and every registration sharing it) with RECORD_TOO_LARGE, so it is
+ * refused before it is decided (42209, Confluent's "schema too large").
+ */
+export const maxRecordBytes = 900 * 1024;
 
 export class SchemaWriter {
   readonly #client: KafkaClient;
@@ -134,6 +140,10 @@ export class SchemaWriter {
     const scope = this.#scope.getStore();
     // Decided on a state a failed append has since discarded: nothing of it may be written.
     if (scope === undefined || scope.decisions !== this.#decisions) throw registryErrors.unknownLeader();
+    for (const record of records) {
+      const size = (record.key?.length ?? 0) + (record.value?.length ?? 0);
+      if (size > maxRecordBytes) throw registryErrors.schemaTooLarge(size, maxRecordBytes);
+    }
     for (const record of records) applyRecord(scope.decisions, record.key ?? null, record.value ?? null);
     const bytes = records.reduce((sum, r) => sum + (r.key?.length ?? 0) + (r.value?.length ?? 0), 0);
     if (this.#open !== null && this.#open.records.length > 0 && this.#open.bytes + bytes > maxBatchBytes) {
