@@ -73,7 +73,11 @@ interface Relayed {
 /** Errors that mean no connection was made, so the writer never saw the request. */
 const notConnected = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/** The writer's answer, or 'unreachable' when no connection could be made; 50003 when it failed otherwise. */
+/**
+ * The writer's answer, or 'unreachable' when the writer surely did not run
+ * the request (no connection, or a 503 from a gateway that is stopping);
+ * 50003 when it failed otherwise.
+ */
 async function forward(writerUrl: string, request: FastifyRequest): Promise<Relayed | 'unreachable'> {
   const headers: Record<string, string> = {
     [forwardedHeader]: '1',
@@ -98,5 +102,8 @@ async function forward(writerUrl: string, request: FastifyRequest): Promise<Rela
     if (code !== undefined && notConnected.has(code)) return 'unreachable';
     throw registryErrors.forwardingFailed(`${writerUrl}: ${(error as Error).message}`);
   }
+  // A gateway that is stopping answers 503 without running the request (registry errors are 500s, never 503):
+  // like a refused connection, the request can go to the next writer.
+  if (response.status === 503) return 'unreachable';
   return { status: response.status, contentType: response.headers.get('content-type') ?? registryContentType, body };
 }
