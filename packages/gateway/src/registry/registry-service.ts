@@ -10,7 +10,7 @@
  * normalized form when `normalize` is asked for (avro-canonical.ts); JSON
  * Schema and Protobuf texts are normalized too (schema-formats.ts).
  */
-import { avroCanonicalForm, avroNormalizedForm, avscOrderSpelling } from './avro-canonical.ts';
+import { avscOrderSpelling } from './avro-canonical.ts';
 import type { CompatibilityLevel, CompatibilityResult } from './compat/compatibility-levels.ts';
 import { type EarlierVersion, subjectCompatibility } from './compat/subject-compatibility.ts';
 import { type Contract, contractFor, hasDefaultsOrOverrides } from './data-contracts.ts';
@@ -26,7 +26,6 @@ import {
   type VersionSpec,
 } from './registry-requests.ts';
 import { checkUnreferenced, RegistrySettings, subjectSettingTombstones } from './registry-settings.ts';
-import { normalizedSchema, parseSchema } from './schema-formats.ts';
 import { importsOf, referencedOf } from './schema-references.ts';
 import {
   contentKey,
@@ -43,6 +42,7 @@ import {
 } from './state.ts';
 import type { StoreAccess } from './store-access.ts';
 import { encodeKey, encodeSchemaValue, encodeValue, type SchemaReference, type SchemaType } from './store-records.ts';
+import { avroStoredForm, storedForm } from './stored-form.ts';
 
 export { defaultCompatibility } from './registry-config.ts';
 export { parseSchemaRequest, parseVersion, type SchemaRequest, type VersionSpec } from './registry-requests.ts';
@@ -364,51 +364,12 @@ export class RegistryService {
     const imports = importsOf(this.#state, request.references);
     const schema =
       request.schemaType === 'AVRO'
-        ? this.#avroStored(request.schema, referenced, normalize)
-        : this.#storedText(request, referenced, imports, normalize);
+        ? avroStoredForm(request.schema, referenced, normalize)
+        : storedForm(request, referenced, imports, normalize);
     const references = normalize ? sortedReferences(request.references) : request.references;
     const keyWith = (contract: Contract): string =>
       contentKey(request.schemaType, schema, references, contract.metadata, contract.ruleSet);
     return { keyWith, schema, references };
-  }
-
-  /** JSON Schema and Protobuf: parsed (42201 when invalid), then as stored, normalized when asked. */
-  #storedText(
-    request: SchemaRequest,
-    referenced: ReturnType<typeof referencedOf>,
-    imports: ReturnType<typeof importsOf>,
-    normalize: boolean,
-  ): string {
-    const parsed = parseSchema(request.schemaType, request.schema, referenced, imports);
-    if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
-    return normalize ? normalizedSchema(request.schemaType, parsed.schema, request.schema, imports) : parsed.schema;
-  }
-
-  /**
-   * Avro: the stored text (Java's canonical form, or Confluent's normalized
-   * one), validated with avsc in that form, which is the form the
-   * compatibility check parses too (one parse, cached, serves both). A text
-   * the printer cannot read is validated as submitted, so the 42201 carries
-   * avsc's message.
-   */
-  #avroStored(text: string, referenced: ReturnType<typeof referencedOf>, normalize: boolean): string {
-    const texts = referenced.map((r) => r.schema);
-    let stored: string;
-    try {
-      stored = normalize ? avroNormalizedForm(text, texts) : avroCanonicalForm(text, texts);
-    } catch (error) {
-      const parsed = parseSchema('AVRO', text, referenced);
-      if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
-      // avsc accepted it, so this is a shape the printer does not know: refuse it rather than store a guess.
-      throw registryErrors.invalidSchema(`Invalid schema: ${(error as Error).message}`);
-    }
-    const parsed = parseSchema(
-      'AVRO',
-      avscOrderSpelling(stored),
-      referenced.map((r) => ({ ...r, schema: avscOrderSpelling(r.schema) })),
-    );
-    if (!parsed.ok) throw registryErrors.invalidSchema(parsed.message);
-    return stored;
   }
 
   /**
