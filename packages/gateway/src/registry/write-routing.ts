@@ -74,8 +74,19 @@ interface Relayed {
 const notConnected = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
- * The writer's answer, or 'unreachable' when the writer surely did not run
- * the request (no connection, or a 503 from a gateway that is stopping);
+ * Errors of a connection the writer closed under the request: most often a
+ * kept-alive connection it closed as it stopped, before reading the
+ * request; but it may have run it. Only a request whose repetition answers
+ * the same is sent on again: registering (the same schema gets the same
+ * id) and PUT (setting the same config or mode). A DELETE is not (a second
+ * one answers "already deleted").
+ */
+const closedUnder = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/**
+ * The writer's answer, or 'unreachable' when the request may go to the
+ * next writer: the writer surely did not run it (no connection, a 503 from
+ * a gateway that is stopping), or running it twice answers the same;
  * 50003 when it failed otherwise.
  */
 async function forward(writerUrl: string, request: FastifyRequest): Promise<Relayed | 'unreachable'> {
@@ -100,6 +111,7 @@ async function forward(writerUrl: string, request: FastifyRequest): Promise<Rela
   } catch (error) {
     const code = ((error as Error).cause as { code?: string } | undefined)?.code;
     if (code !== undefined && notConnected.has(code)) return 'unreachable';
+    if (code !== undefined && closedUnder.has(code) && request.method !== 'DELETE') return 'unreachable';
     throw registryErrors.forwardingFailed(`${writerUrl}: ${(error as Error).message}`);
   }
   // A gateway that is stopping answers 503 without running the request (registry errors are 500s, never 503):
