@@ -17,6 +17,7 @@ import type { Logger } from '@runnel/common';
 import type { JoinGroupResponseMember } from '@runnel/protocol';
 
 export const writerGroupProtocolType = 'sr';
+const defaultSessionTimeoutMs = 10_000;
 const protocolName = 'runnel-registry-v1';
 
 /** What a gateway tells the group about itself. */
@@ -112,12 +113,16 @@ export class WriterElection {
   async start(): Promise<void> {
     const { bootstrap, groupId, identity, logger } = this.#options;
     const client = await KafkaClient.connect({ bootstrap, clientId: 'runnel-gateway-registry-election' });
+    const sessionTimeoutMs = this.#options.sessionTimeoutMs ?? defaultSessionTimeoutMs;
     this.#client = client;
     const membership = new GroupMembership(client, {
       groupId,
       protocolType: writerGroupProtocolType,
       protocols: [{ name: protocolName, metadata: encodeIdentity(identity) }],
-      ...(this.#options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: this.#options.sessionTimeoutMs }),
+      sessionTimeoutMs,
+      // A gateway has nothing to flush before it rejoins: a rebalance waits no longer for a member that does not
+      // come back (one that stopped mid-join) than a silent member's session, instead of Kafka's usual minutes.
+      rebalanceTimeoutMs: sessionTimeoutMs,
       assign: (members, { leaderId }) => {
         const assignment = encodeAssignment(chooseWriter(members, leaderId));
         return new Map(members.map((m) => [m.memberId, assignment]));
