@@ -255,9 +255,12 @@ function startGateway(bootstrap: string, logPath: string, extraArgs: readonly st
 }
 
 async function waitReady(port: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const answer = await call(port, 'GET', '/readyz').catch(() => ({ status: 0, text: '' }));
     if (answer.status === 200) return;
+    if (Date.now() > deadline)
+      throw new Error(`gateway on ${port} not ready within 60 s: ${answer.status} ${answer.text}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -10,9 +10,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
+import { registryCall } from '../harness/registry-http.ts';
 import { waitFor } from '../harness/wait.ts';
 
-const registryType = 'application/vnd.schemaregistry.v1+json';
 const v1 = JSON.stringify({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'long' }] });
 const v2 = JSON.stringify({
   type: 'record',
@@ -23,20 +23,6 @@ const v2 = JSON.stringify({
   ],
 });
 const rule = (name: string, expr: string) => ({ name, kind: 'CONDITION', mode: 'WRITE', type: 'CEL', expr });
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': registryType },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: await response.json() };
-}
 
 async function ready(base: string): Promise<void> {
   await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { what: `${base} ready` });
@@ -59,19 +45,19 @@ describe('data contracts through runnel dev', () => {
   });
 
   it('merges the config`s defaults and overrides, inherits the latest contract, and identifies by it', async () => {
-    const config = await call(base, 'PUT', '/config/orders-value', {
+    const config = await registryCall(base, 'PUT', '/config/orders-value', {
       defaultMetadata: { properties: { owner: 'platform', tier: 'gold' } },
       overrideMetadata: { properties: { region: 'eu' } },
       overrideRuleSet: { domainRules: [rule('idPositive', 'message.id > 0')] },
     });
     expect(config.status).toBe(200);
 
-    const first = await call(base, 'POST', '/subjects/orders-value/versions', {
+    const first = await registryCall(base, 'POST', '/subjects/orders-value/versions', {
       schema: v1,
       metadata: { properties: { owner: 'orders-team' } },
     });
     expect(first.status).toBe(200);
-    const latest = await call(base, 'GET', '/subjects/orders-value/versions/latest');
+    const latest = await registryCall(base, 'GET', '/subjects/orders-value/versions/latest');
     expect(latest.body).toMatchObject({
       version: 1,
       metadata: { properties: { owner: 'orders-team', region: 'eu', tier: 'gold' } },
@@ -79,24 +65,26 @@ describe('data contracts through runnel dev', () => {
     });
 
     // No contract in the request: the new version inherits version 1's.
-    const second = await call(base, 'POST', '/subjects/orders-value/versions', { schema: v2 });
+    const second = await registryCall(base, 'POST', '/subjects/orders-value/versions', { schema: v2 });
     expect(second.status).toBe(200);
-    const v2Answer = await call(base, 'GET', '/subjects/orders-value/versions/2');
+    const v2Answer = await registryCall(base, 'GET', '/subjects/orders-value/versions/2');
     expect((v2Answer.body as { metadata: unknown }).metadata).toEqual({
       properties: { owner: 'orders-team', region: 'eu', tier: 'gold' },
     });
 
     // The same text again is version 2 (same inherited contract); with other metadata it is a new version and id.
-    expect((await call(base, 'POST', '/subjects/orders-value/versions', { schema: v2 })).body).toEqual(second.body);
-    const third = await call(base, 'POST', '/subjects/orders-value/versions', {
+    expect((await registryCall(base, 'POST', '/subjects/orders-value/versions', { schema: v2 })).body).toEqual(
+      second.body,
+    );
+    const third = await registryCall(base, 'POST', '/subjects/orders-value/versions', {
       schema: v2,
       metadata: { properties: { owner: 'billing' } },
     });
     expect(third.body).not.toEqual(second.body);
-    expect((await call(base, 'GET', '/subjects/orders-value/versions')).body).toEqual([1, 2, 3]);
+    expect((await registryCall(base, 'GET', '/subjects/orders-value/versions')).body).toEqual([1, 2, 3]);
 
     // A lookup without a contract finds the version a registration would have given (the latest's contract).
-    const lookup = await call(base, 'POST', '/subjects/orders-value', { schema: v2 });
+    const lookup = await registryCall(base, 'POST', '/subjects/orders-value', { schema: v2 });
     expect(lookup.body).toMatchObject({ version: 3 });
   });
 
@@ -104,12 +92,12 @@ describe('data contracts through runnel dev', () => {
     const a = { type: 'object', properties: { id: { type: 'integer' } } };
     const b = { properties: { id: { type: 'integer' } }, type: 'object' };
     const path = '/subjects/json-normalized/versions?normalize=true';
-    const first = await call(base, 'POST', path, { schemaType: 'JSON', schema: JSON.stringify(a) });
+    const first = await registryCall(base, 'POST', path, { schemaType: 'JSON', schema: JSON.stringify(a) });
     expect(first.status).toBe(200);
-    expect((await call(base, 'POST', path, { schemaType: 'JSON', schema: JSON.stringify(b) })).body).toEqual(
+    expect((await registryCall(base, 'POST', path, { schemaType: 'JSON', schema: JSON.stringify(b) })).body).toEqual(
       first.body,
     );
-    const stored = await call(base, 'GET', '/subjects/json-normalized/versions/1/schema');
+    const stored = await registryCall(base, 'GET', '/subjects/json-normalized/versions/1/schema');
     expect(stored.body).toEqual(b);
   });
 
@@ -118,7 +106,7 @@ describe('data contracts through runnel dev', () => {
     await ready(fresh.url);
     for (const version of [1, 2, 3]) {
       const path = `/subjects/orders-value/versions/${version}`;
-      expect((await call(fresh.url, 'GET', path)).body).toEqual((await call(base, 'GET', path)).body);
+      expect((await registryCall(fresh.url, 'GET', path)).body).toEqual((await registryCall(base, 'GET', path)).body);
     }
   });
 });

@@ -7,21 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
+import { registryCall } from '../harness/registry-http.ts';
 import { waitFor } from '../harness/wait.ts';
 
-const registryType = 'application/vnd.schemaregistry.v1+json';
 const open = JSON.stringify({ type: 'object', properties: { id: { type: 'string' } } });
 // Adds a typed property to an open model: data written with `open` may already carry `amount` with any value.
 const added = JSON.stringify({ type: 'object', properties: { id: { type: 'string' }, amount: { type: 'number' } } });
-
-async function call(base: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': registryType },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as unknown };
-}
 
 describe('JSON Schema through runnel dev', () => {
   let dev: DevProcess;
@@ -39,29 +30,31 @@ describe('JSON Schema through runnel dev', () => {
 
   it('refuses an invalid JSON Schema with 42201', async () => {
     const invalid = JSON.stringify({ type: 'object', properties: { id: { type: 'text' } } });
-    expect(await call(base, 'POST', '/subjects/bad-value/versions', { schemaType: 'JSON', schema: invalid })).toEqual({
+    expect(
+      await registryCall(base, 'POST', '/subjects/bad-value/versions', { schemaType: 'JSON', schema: invalid }),
+    ).toEqual({
       status: 422,
       body: { error_code: 42201, message: expect.stringMatching(/^Invalid schema: schema is invalid: /) },
     });
   });
 
   it('answers schemaType JSON wherever it returns the schema', async () => {
-    const { body } = await call(base, 'POST', '/subjects/payments-json-value/versions', {
+    const { body } = await registryCall(base, 'POST', '/subjects/payments-json-value/versions', {
       schemaType: 'JSON',
       schema: ` ${open}\n`,
     });
     const { id } = body as { id: number };
     const version = { subject: 'payments-json-value', version: 1, id, schemaType: 'JSON', schema: open };
-    expect((await call(base, 'GET', '/subjects/payments-json-value/versions/1')).body).toEqual(version);
-    expect((await call(base, 'GET', '/subjects/payments-json-value/versions/latest')).body).toEqual(version);
-    expect((await call(base, 'GET', `/schemas/ids/${id}`)).body).toEqual({ schemaType: 'JSON', schema: open });
+    expect((await registryCall(base, 'GET', '/subjects/payments-json-value/versions/1')).body).toEqual(version);
+    expect((await registryCall(base, 'GET', '/subjects/payments-json-value/versions/latest')).body).toEqual(version);
+    expect((await registryCall(base, 'GET', `/schemas/ids/${id}`)).body).toEqual({ schemaType: 'JSON', schema: open });
     expect(
-      (await call(base, 'POST', '/subjects/payments-json-value', { schemaType: 'JSON', schema: open })).body,
+      (await registryCall(base, 'POST', '/subjects/payments-json-value', { schemaType: 'JSON', schema: open })).body,
     ).toEqual(version);
   });
 
   it('refuses an incompatible evolution with 409, naming the path and the change type', async () => {
-    const refused = await call(base, 'POST', '/subjects/payments-json-value/versions', {
+    const refused = await registryCall(base, 'POST', '/subjects/payments-json-value/versions', {
       schemaType: 'JSON',
       schema: added,
     });
@@ -74,7 +67,7 @@ describe('JSON Schema through runnel dev', () => {
         ),
       },
     });
-    const verbose = await call(
+    const verbose = await registryCall(
       base,
       'POST',
       '/compatibility/subjects/payments-json-value/versions/latest?verbose=true',
@@ -101,14 +94,16 @@ describe('JSON Schema through runnel dev', () => {
     const closed = (properties: Record<string, unknown>) =>
       JSON.stringify({ type: 'object', properties, additionalProperties: false });
     const subject = '/subjects/refunds-json-value/versions';
-    expect((await call(base, 'POST', subject, { schemaType: 'JSON', schema: closed({ id: {} }) })).status).toBe(200);
+    expect((await registryCall(base, 'POST', subject, { schemaType: 'JSON', schema: closed({ id: {} }) })).status).toBe(
+      200,
+    );
     const evolved = closed({ id: {}, amount: { type: 'number' } });
-    expect((await call(base, 'POST', subject, { schemaType: 'JSON', schema: evolved })).status).toBe(200);
-    expect(await call(base, 'PUT', '/config/payments-json-value', { compatibility: 'NONE' })).toEqual({
+    expect((await registryCall(base, 'POST', subject, { schemaType: 'JSON', schema: evolved })).status).toBe(200);
+    expect(await registryCall(base, 'PUT', '/config/payments-json-value', { compatibility: 'NONE' })).toEqual({
       status: 200,
       body: { compatibility: 'NONE' },
     });
-    const accepted = await call(base, 'POST', '/subjects/payments-json-value/versions', {
+    const accepted = await registryCall(base, 'POST', '/subjects/payments-json-value/versions', {
       schemaType: 'JSON',
       schema: added,
     });

@@ -14,6 +14,7 @@
  * coordinator for the whole rebalance, and a broker answers one
  * connection's requests in order.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { ApiKeys, ErrorCode, type JoinGroupResponseMember } from '@runnel/protocol';
 import type { Connection } from './connection.ts';
 import { backoff, CoordinatorKeyType, coordinatorMovingCodes, findCoordinator } from './coordinator-lookup.ts';
@@ -190,7 +191,8 @@ export class GroupMembership {
   async #heartbeat(connection: Connection): Promise<void> {
     const signal = this.#stop.signal;
     while (!signal.aborted) {
-      await sleep(this.#heartbeatIntervalMs, signal);
+      // Ends early (without throwing) when stop() aborts.
+      await delay(this.#heartbeatIntervalMs, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) return;
       const answer = await connection.request(
         ApiKeys.Heartbeat,
@@ -211,16 +213,4 @@ export class GroupMembership {
   #coordinatorKey(waitMs: number) {
     return { key: this.#options.groupId, keyType: CoordinatorKeyType.group, waitMs };
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
