@@ -1,6 +1,6 @@
 /**
  * AlterPartitionReassignments and ListPartitionReassignments (keys 45/46,
- * v0, flexible) from kafkajs 2.2.4 against an in-process controller and
+ * flexible) from kafkajs 2.2.4 (v0) and a raw v1 connection (KIP-860's guard) against an in-process controller and
  * broker. One broker cannot complete a move, so this covers the wire, the
  * refusals as Kafka codes, and a move that starts, lists and is cancelled
  * (towards a second broker that registers but never runs).
@@ -112,6 +112,24 @@ describe('partition reassignment from kafkajs', () => {
       expect(await admin.listPartitionReassignments({})).toEqual({ topics: [] });
       const again = await cancel();
       expect(again.responses[0]?.partitions[0]).toMatchObject({ errorCode: ErrorCode.NO_REASSIGNMENT_IN_PROGRESS });
+
+      // v1 (KIP-860): refusing replication factor changes refuses [1, 2] for a partition of factor 1, not [2].
+      const guarded = (replicas: number[]): ReturnType<typeof connection.request<45>> =>
+        connection.request(ApiKeys.AlterPartitionReassignments, {
+          timeoutMs: 5000,
+          allowReplicationFactorChange: false,
+          topics: [{ name: 'reassign-moving', partitions: [{ partitionIndex: 0, replicas }] }],
+        });
+      const grown = await guarded([1, 2]);
+      expect(grown.allowReplicationFactorChange).toBe(false);
+      expect(grown.responses[0]?.partitions[0]).toMatchObject({
+        errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
+        errorMessage: expect.stringMatching(/from 1 to 2/),
+      });
+      expect(await admin.listPartitionReassignments({})).toEqual({ topics: [] });
+      const moved = await guarded([2]);
+      expect(moved.responses[0]?.partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE });
+      expect(await cancel()).toMatchObject({ errorCode: ErrorCode.NONE });
     } finally {
       connection.close();
       await admin.disconnect();

@@ -113,8 +113,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   // v0-2: Kafka's admin tools send v1+ for the election type; v2 is the flexible one.
   api('ElectLeaders', 0, 2),
   api('IncrementalAlterConfigs', 0, 1),
-  // v0 only: kafkajs's admin sends v0 (flexible), the only reassignment version it knows.
-  api('AlterPartitionReassignments', 0, 0),
+  // v1 (KIP-860): allowReplicationFactorChange; kafkajs's admin sends v0 (flexible).
+  api('AlterPartitionReassignments', 0, 1),
   api('ListPartitionReassignments', 0, 0),
   api('OffsetDelete', 0, 0),
   api('DescribeCluster', 0, 1),

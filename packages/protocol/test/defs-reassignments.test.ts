@@ -12,10 +12,12 @@ import { testAdvertisedRanges } from './advertised-ranges.ts';
 import { expectBothWays, WireBytes } from './wire-bytes.ts';
 
 describe('AlterPartitionReassignments definitions', () => {
-  testAdvertisedRanges([[alterPartitionReassignments, 45, '0', '0+']]);
+  testAdvertisedRanges([[alterPartitionReassignments, 45, '0-1', '0+']]);
 
   const request = {
     timeoutMs: 5000,
+    // Below v1 decoding fills the default: replication factor changes allowed.
+    allowReplicationFactorChange: true,
     topics: [
       {
         name: 'orders',
@@ -47,6 +49,12 @@ describe('AlterPartitionReassignments definitions', () => {
     expectBothWays(alterPartitionReassignments.request, 0, request, requestBody().build());
   });
 
+  it('v1 request carries allowReplicationFactorChange after the timeout (KIP-860)', () => {
+    const body = requestBody().build();
+    const v1 = Buffer.concat([body.subarray(0, 4), new WireBytes().int8(0).build(), body.subarray(4)]);
+    expectBothWays(alterPartitionReassignments.request, 1, { ...request, allowReplicationFactorChange: false }, v1);
+  });
+
   it('a kafkajs frame (header v1 plus a tag byte it writes into the body) decodes as header v2', () => {
     const frame = Buffer.concat([
       new WireBytes().int16(45).int16(0).int32(7).string('kafkajs').build(),
@@ -63,6 +71,7 @@ describe('AlterPartitionReassignments definitions', () => {
   it('v0 response carries a top-level error and per-partition errors with messages', () => {
     const value = {
       throttleTimeMs: 0,
+      allowReplicationFactorChange: true,
       errorCode: 0,
       errorMessage: null,
       responses: [
@@ -94,6 +103,9 @@ describe('AlterPartitionReassignments definitions', () => {
       .noTags()
       .build();
     expectBothWays(alterPartitionReassignments.response, 0, value, fixture);
+    // v1 echoes the option after the throttle time, so a client can tell a broker that ignored it.
+    const v1 = Buffer.concat([fixture.subarray(0, 4), new WireBytes().int8(0).build(), fixture.subarray(4)]);
+    expectBothWays(alterPartitionReassignments.response, 1, { ...value, allowReplicationFactorChange: false }, v1);
   });
 });
 

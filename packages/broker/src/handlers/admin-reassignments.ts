@@ -1,11 +1,17 @@
 /**
- * AlterPartitionReassignments (key 45) and ListPartitionReassignments
- * (key 46), v0 only: forwarded to the controller, which owns reassignment
- * state (KIP-455). An accepted reassignment has started, not finished: the
- * new replicas catch up through replication and the controller completes
- * the move when they are all in the ISR.
+ * AlterPartitionReassignments (key 45, v0-1) and ListPartitionReassignments
+ * (key 46, v0): forwarded to the controller, which owns reassignment state
+ * (KIP-455). An accepted reassignment has started, not finished: the new
+ * replicas catch up through replication and the controller completes the
+ * move when they are all in the ISR.
+ *
+ * v1 (KIP-860): with allowReplicationFactorChange false, a target replica
+ * set whose size differs from the partition's replication factor is refused
+ * here with INVALID_REPLICATION_FACTOR, before the controller sees it; the
+ * others go on. The factor is read from this broker's metadata image (during
+ * a reassignment, the replicas it had before the adding ones).
  */
-import type { OngoingReassignment, PartitionReassignment, ReassignmentError } from '@runnel/metadata';
+import type { MetadataImage, OngoingReassignment, PartitionReassignment, ReassignmentError } from '@runnel/metadata';
 import { ControllerUnavailableError } from '@runnel/metadata';
 import type {
   AlterPartitionReassignmentsRequest,
@@ -23,25 +29,71 @@ const reassignmentErrorCodes: Record<ReassignmentError, number> = {
 };
 
 type TopicResponse = AlterPartitionReassignmentsResponse['responses'][number];
+type PartitionResponse = TopicResponse['partitions'][number];
+
+/**
+ * Why a reassignment to `replicas` would change the partition's replication
+ * factor, or null when it would not (or cancels, or names no partition the
+ * image knows: the controller answers those).
+ */
+export function replicationFactorChange(
+  image: MetadataImage,
+  topic: string,
+  partition: number,
+  replicas: readonly number[] | null,
+): string | null {
+  const current = image.partition(topic, partition);
+  if (replicas === null || current === undefined) return null;
+  const factor = current.replicas.length - current.addingReplicas.length;
+  if (replicas.length === factor) return null;
+  return `The reassignment would change the replication factor from ${factor} to ${replicas.length}, and allowReplicationFactorChange is false.`;
+}
 
 export function alterPartitionReassignmentsHandler(broker: BrokerContext): Handler<45> {
   return {
     apiKey: 45,
     minVersion: 0,
-    maxVersion: 0,
+    maxVersion: 1,
     async handle(request: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {
-      const asked: PartitionReassignment[] = request.topics.flatMap((t) =>
-        t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas })),
-      );
+      // Decoding fills the default (true) below v1.
+      const allowReplicationFactorChange = request.allowReplicationFactorChange ?? true;
+      const image = broker.image();
+      // Refusals by KIP-860's guard, by position in the request; the rest go to the controller.
+      const refused = new Map<string, string>();
+      const asked: PartitionReassignment[] = [];
+      for (const t of request.topics) {
+        for (const p of t.partitions) {
+          const why = allowReplicationFactorChange
+            ? null
+            : replicationFactorChange(image, t.name, p.partitionIndex, p.replicas);
+          if (why === null) asked.push({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas });
+          else refused.set(`${t.name}\u0000${p.partitionIndex}`, why);
+        }
+      }
       try {
-        const results = await broker.controller.call('alterPartitionReassignments', { reassignments: asked });
+        const results =
+          asked.length === 0
+            ? []
+            : await broker.controller.call('alterPartitionReassignments', { reassignments: asked });
         // The start changed replicas: answer once this broker has applied it, so a metadata refresh shows it.
-        await broker.partitions.settled();
+        if (asked.length > 0) await broker.partitions.settled();
         let next = 0;
         const responses = request.topics.map(
           (t): TopicResponse => ({
             name: t.name,
-            partitions: t.partitions.map((p) => {
+            partitions: t.partitions.map((p): PartitionResponse => {
+              const why = refused.get(`${t.name}\u0000${p.partitionIndex}`);
+              if (why !== undefined) {
+                broker.logger.info(
+                  { topic: t.name, partition: p.partitionIndex },
+                  'reassignment refused: it changes the replication factor',
+                );
+                return {
+                  partitionIndex: p.partitionIndex,
+                  errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
+                  errorMessage: why,
+                };
+              }
               const result = results[next++]?.result;
               if (result === undefined || result.ok) {
                 return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, errorMessage: null };
@@ -58,13 +110,20 @@ export function alterPartitionReassignmentsHandler(broker: BrokerContext): Handl
             }),
           }),
         );
-        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses };
+        return {
+          throttleTimeMs: 0,
+          allowReplicationFactorChange,
+          errorCode: ErrorCode.NONE,
+          errorMessage: null,
+          responses,
+        };
       } catch (error) {
         if (!(error instanceof ControllerUnavailableError)) throw error;
         broker.logger.warn({ err: error.message }, 'AlterPartitionReassignments: no controller answered');
         const errorMessage = `No active controller answered; retry. (${error.message})`;
         return {
           throttleTimeMs: 0,
+          allowReplicationFactorChange,
           errorCode: ErrorCode.NOT_CONTROLLER,
           errorMessage,
           responses: request.topics.map((t) => ({

@@ -1609,55 +1609,59 @@ export interface IncrementalAlterConfigsResponse {
 
 /** An element of AlterPartitionReassignmentsRequestTopic.partitions. */
 export interface AlterPartitionReassignmentsRequestTopicPartition {
-  /** versions 0 */
+  /** versions 0-1 */
   partitionIndex: number;
-  /** versions 0; nullable 0; default null */
+  /** versions 0-1; nullable 0-1; default null */
   replicas: number[] | null;
 }
 
 /** An element of AlterPartitionReassignmentsRequest.topics. */
 export interface AlterPartitionReassignmentsRequestTopic {
-  /** versions 0 */
+  /** versions 0-1 */
   name: string;
-  /** versions 0 */
+  /** versions 0-1 */
   partitions: AlterPartitionReassignmentsRequestTopicPartition[];
 }
 
-/** AlterPartitionReassignmentsRequest, versions 0. */
+/** AlterPartitionReassignmentsRequest, versions 0-1. */
 export interface AlterPartitionReassignmentsRequest {
-  /** versions 0; default 60000 */
+  /** versions 0-1; default 60000 */
   timeoutMs: number;
-  /** versions 0 */
+  /** versions 1; default true */
+  allowReplicationFactorChange?: boolean;
+  /** versions 0-1 */
   topics: AlterPartitionReassignmentsRequestTopic[];
 }
 
 /** An element of AlterPartitionReassignmentsResponseResponse.partitions. */
 export interface AlterPartitionReassignmentsResponseResponsePartition {
-  /** versions 0 */
+  /** versions 0-1 */
   partitionIndex: number;
-  /** versions 0 */
+  /** versions 0-1 */
   errorCode: number;
-  /** versions 0; nullable 0; default null */
+  /** versions 0-1; nullable 0-1; default null */
   errorMessage: string | null;
 }
 
 /** An element of AlterPartitionReassignmentsResponse.responses. */
 export interface AlterPartitionReassignmentsResponseResponse {
-  /** versions 0 */
+  /** versions 0-1 */
   name: string;
-  /** versions 0 */
+  /** versions 0-1 */
   partitions: AlterPartitionReassignmentsResponseResponsePartition[];
 }
 
-/** AlterPartitionReassignmentsResponse, versions 0. */
+/** AlterPartitionReassignmentsResponse, versions 0-1. */
 export interface AlterPartitionReassignmentsResponse {
-  /** versions 0 */
+  /** versions 0-1 */
   throttleTimeMs: number;
-  /** versions 0 */
+  /** versions 1; default true */
+  allowReplicationFactorChange?: boolean;
+  /** versions 0-1 */
   errorCode: number;
-  /** versions 0; nullable 0; default null */
+  /** versions 0-1; nullable 0-1; default null */
   errorMessage: string | null;
-  /** versions 0 */
+  /** versions 0-1 */
   responses: AlterPartitionReassignmentsResponseResponse[];
 }
 
