@@ -5,7 +5,7 @@
  * coordinator, PRODUCER_FENCED reaches old versions as
  * INVALID_PRODUCER_EPOCH, and AddPartitionsToTxn with an unknown partition
  * fails it (the rest OPERATION_NOT_ATTEMPTED) without touching the
- * transaction.
+ * transaction; v4+ batches transactions and checks membership (verifyOnly).
  */
 import { silentLogger } from '@runnel/common';
 import type { MetadataImage } from '@runnel/metadata';
@@ -85,6 +85,37 @@ describe('transaction handlers', () => {
         { topic: 'orders', partition: 1 },
       ],
     });
+  });
+
+  it('AddPartitionsToTxn v4+ batches transactions: verifyOnly checks membership, an add adds (KIP-890 part 1)', async () => {
+    const { init, add } = setup();
+    await init.handle({ transactionalId: 'tx', transactionTimeoutMs: 60_000 }, at(22, 4));
+    const batch = (verifyOnly: boolean, partitions: number[]) => ({
+      transactions: [
+        {
+          transactionalId: 'tx',
+          producerId: 4000n,
+          producerEpoch: 0,
+          verifyOnly,
+          topics: [{ name: 'orders', partitions }],
+        },
+      ],
+    });
+    const codes = async (version: number, verifyOnly: boolean, partitions: number[]) => {
+      const response = await add.handle(batch(verifyOnly, partitions), at(24, version));
+      expect(response).toMatchObject({ errorCode: ErrorCode.NONE });
+      return response?.resultsByTransaction?.[0]?.topicResults[0]?.resultsByPartition.map((p) => p.partitionErrorCode);
+    };
+    // Nothing added yet: a check finds neither partition (INVALID_TXN_STATE before v5 added TRANSACTION_ABORTABLE).
+    expect(await codes(5, true, [0, 1])).toEqual([ErrorCode.TRANSACTION_ABORTABLE, ErrorCode.TRANSACTION_ABORTABLE]);
+    expect(await codes(4, true, [0])).toEqual([ErrorCode.INVALID_TXN_STATE]);
+    expect(await codes(5, false, [0])).toEqual([ErrorCode.NONE]);
+    expect(await codes(5, true, [0, 1])).toEqual([ErrorCode.NONE, ErrorCode.TRANSACTION_ABORTABLE]);
+    const unknown = await add.handle(batch(false, [0, 7]), at(24, 4));
+    expect(unknown?.resultsByTransaction?.[0]?.topicResults[0]?.resultsByPartition).toEqual([
+      { partitionIndex: 0, partitionErrorCode: ErrorCode.OPERATION_NOT_ATTEMPTED },
+      { partitionIndex: 7, partitionErrorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
+    ]);
   });
 
   it('KIP-360 InitProducerId (v3+) bumps the epoch of the producer it names', async () => {

@@ -93,10 +93,11 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('DeleteTopics', 1, 3),
   api('DeleteRecords', 1, 1),
   // InitProducerId v5 and AddOffsetsToTxn v4 only allow TRANSACTION_ABORTABLE (KIP-890), never answered there.
-  // AddPartitionsToTxn v4+ is the brokers' batched form (they ask over gRPC instead). EndTxn v5 is transaction
-  // version 2 (KIP-890 part 2), which clients send only when the finalized transaction.version is 2.
+  // AddPartitionsToTxn v4+ is the brokers' batched form (KIP-890 part 1; Runnel's brokers ask over gRPC, the
+  // handler answers it for other senders). EndTxn v5 is transaction version 2 (KIP-890 part 2), which clients
+  // send only when the finalized transaction.version is 2.
   api('InitProducerId', 0, 5),
-  api('AddPartitionsToTxn', 0, 3),
+  api('AddPartitionsToTxn', 0, 5),
   api('AddOffsetsToTxn', 0, 4),
   api('EndTxn', 0, 5),
   // Sent by transaction coordinators and admin tools (abortTransaction) straight to a partition leader.

@@ -15,10 +15,7 @@ import {
  * range they are defined for: Kafka 4.1's, ahead of the versions the
  * handlers serve (the broker serves only what a handler declares).
  */
-const definedAhead: ReadonlyMap<number, { min: number; max: number }> = new Map([
-  // v12 waits for transaction version 2.
-  [ApiKeys.AddPartitionsToTxn, { min: 0, max: 5 }],
-]);
+const definedAhead: ReadonlyMap<number, { min: number; max: number }> = new Map([]);
 
 describe('advertised ApiVersions table', () => {
   it('every advertised API has a definition whose request and response cover its range', () => {

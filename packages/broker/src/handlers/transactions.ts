@@ -6,8 +6,12 @@
  * version-free input and its answer back with `errorCodeForVersion`
  * (PRODUCER_FENCED is INVALID_PRODUCER_EPOCH below v2).
  *
- * Versions: AddPartitionsToTxn v4+ is the brokers' batched verify-only form
- * (KIP-890 part 1), not served (brokers verify over their gRPC).
+ * Versions: AddPartitionsToTxn v4+ is the brokers' batched form (KIP-890
+ * part 1): several transactions per request, each an add or, with
+ * verifyOnly, a check that its partitions are in the ongoing transaction.
+ * Runnel's brokers ask each other over gRPC; a v4+ request (another tool,
+ * a Kafka broker's client) is answered from the same coordinator, with
+ * TRANSACTION_ABORTABLE as INVALID_TXN_STATE below v5, which added it.
  * AddOffsetsToTxn v4 and EndTxn v4 only allow TRANSACTION_ABORTABLE, which
  * this coordinator never answers, so they mean the same as v3; EndTxn v5
  * is transaction version 2 (an epoch bump per end, txn-end.ts).
@@ -47,38 +51,75 @@ export function addPartitionsToTxnHandler(
   return {
     apiKey: 24,
     minVersion: 0,
-    maxVersion: 3,
+    maxVersion: 5,
     async handle(request: AddPartitionsToTxnRequest, ctx: RequestContext): Promise<AddPartitionsToTxnResponse> {
-      const topics = request.v3AndBelowTopics ?? [];
+      const version = ctx.header.apiVersion;
       const image = context.image();
       const exists = (topic: string, partition: number): boolean =>
         image.topic(topic)?.partitions[partition] !== undefined;
-      const partitions: TopicPartition[] = topics.flatMap((t) =>
-        t.partitions.map((p) => ({ topic: t.name, partition: p })),
-      );
-      // As Kafka: one unknown partition fails the request; the others were not attempted.
-      const unknown = partitions.some((tp) => !exists(tp.topic, tp.partition));
-      const codeOf = unknown
-        ? (topic: string, p: number) =>
-            exists(topic, p) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-        : await coordinator
-            .addPartitions({
-              transactionalId: request.v3AndBelowTransactionalId ?? '',
-              producerId: request.v3AndBelowProducerId ?? -1n,
-              producerEpoch: request.v3AndBelowProducerEpoch ?? -1,
-              partitions,
-            })
-            .then((code) => () => errorCodeForVersion('addPartitionsToTxn', ctx.header.apiVersion, code));
-      return {
-        throttleTimeMs: 0,
-        resultsByTopicV3AndBelow: topics.map((t) => ({
-          name: t.name,
-          resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: codeOf(t.name, p) })),
-        })),
+      const answer = async (transaction: BatchedTransaction): Promise<TopicResult[]> => {
+        const partitions: TopicPartition[] = transaction.topics.flatMap((t) =>
+          t.partitions.map((p) => ({ topic: t.name, partition: p })),
+        );
+        const byTopic = (codeOf: (topic: string, partition: number) => number): TopicResult[] =>
+          transaction.topics.map((t) => ({
+            name: t.name,
+            resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: codeOf(t.name, p) })),
+          }));
+        // As Kafka: one unknown partition fails the transaction's adds; the others were not attempted.
+        if (partitions.some((tp) => !exists(tp.topic, tp.partition))) {
+          return byTopic((topic, p) =>
+            exists(topic, p) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          );
+        }
+        const identity = {
+          transactionalId: transaction.transactionalId,
+          producerId: transaction.producerId,
+          producerEpoch: transaction.producerEpoch,
+          partitions,
+        };
+        const forVersion = (code: number): number =>
+          code === ErrorCode.TRANSACTION_ABORTABLE && version < 5
+            ? ErrorCode.INVALID_TXN_STATE
+            : errorCodeForVersion('addPartitionsToTxn', version, code);
+        if (transaction.verifyOnly) {
+          const verdicts = coordinator.verify(identity);
+          const codes = new Map(verdicts.map((v) => [`${v.topic}\u0000${v.partition}`, v.errorCode]));
+          return byTopic((topic, p) => forVersion(codes.get(`${topic}\u0000${p}`) ?? ErrorCode.UNKNOWN_SERVER_ERROR));
+        }
+        const code = forVersion(await coordinator.addPartitions(identity));
+        return byTopic(() => code);
       };
+      if (version <= 3) {
+        const resultsByTopicV3AndBelow = await answer({
+          transactionalId: request.v3AndBelowTransactionalId ?? '',
+          producerId: request.v3AndBelowProducerId ?? -1n,
+          producerEpoch: request.v3AndBelowProducerEpoch ?? -1,
+          verifyOnly: false,
+          topics: request.v3AndBelowTopics ?? [],
+        });
+        return { throttleTimeMs: 0, resultsByTopicV3AndBelow };
+      }
+      const resultsByTransaction = await Promise.all(
+        (request.transactions ?? []).map(async (t) => ({
+          transactionalId: t.transactionalId,
+          topicResults: await answer(t),
+        })),
+      );
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction };
     },
   };
 }
+
+interface BatchedTransaction {
+  readonly transactionalId: string;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly verifyOnly: boolean;
+  readonly topics: readonly { readonly name: string; readonly partitions: readonly number[] }[];
+}
+
+type TopicResult = NonNullable<AddPartitionsToTxnResponse['resultsByTopicV3AndBelow']>[number];
 
 export function addOffsetsToTxnHandler(coordinator: TransactionCoordinator): Handler<25> {
   return {
