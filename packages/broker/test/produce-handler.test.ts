@@ -77,11 +77,11 @@ function imageWithLeader(image: MetadataImage, leader: number, leaderEpoch: numb
 }
 
 describe('Produce handler', () => {
-  it('serves the advertised row, 0-12 (v12: transaction version 2)', async () => {
+  it('serves the advertised row, 0-13 (v12: transaction version 2, v13: topic ids)', async () => {
     const s = await setup([1]);
     const row = advertisedApis.find((a) => a.apiKey === ApiKeys.Produce);
-    expect([s.handler.minVersion, s.handler.maxVersion]).toEqual([0, 12]);
-    expect([row?.minVersion, row?.maxVersion]).toEqual([0, 12]);
+    expect([s.handler.minVersion, s.handler.maxVersion]).toEqual([0, 13]);
+    expect([row?.minVersion, row?.maxVersion]).toEqual([0, 13]);
   });
 
   it('acks=1 answers NONE with the base offset once the leader has appended, and counts the records in', async () => {

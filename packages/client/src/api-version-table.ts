@@ -3,14 +3,24 @@
  * the client's message definitions and the broker's ApiVersions answer.
  */
 import type { ApiVersionsResponseApiKey } from '@runnel/protocol';
-import { apiDefs, parseVersions } from '@runnel/protocol';
+import { ApiKeys, apiDefs, parseVersions } from '@runnel/protocol';
 
-/** Client-side ranges, from the protocol definitions (what this client can encode and decode). */
+/**
+ * Versions this client defines but does not send, by API key, with why: it
+ * uses the highest version below the cap.
+ */
+const clientCaps: ReadonlyMap<number, number> = new Map([
+  // Produce v13 names topics by id (KIP-516); the client's producers name them and need no id lookup.
+  [ApiKeys.Produce, 12],
+]);
+
+/** Client-side ranges, from the protocol definitions (what this client can encode and decode), capped. */
 const clientRanges = new Map<number, { min: number; max: number }>(
   apiDefs.map((def) => {
     const request = parseVersions(def.request.validVersions);
     const response = parseVersions(def.response.validVersions);
-    return [def.apiKey, { min: Math.max(request.min, response.min), max: Math.min(request.max, response.max) }];
+    const max = Math.min(request.max, response.max, clientCaps.get(def.apiKey) ?? Number.POSITIVE_INFINITY);
+    return [def.apiKey, { min: Math.max(request.min, response.min), max }];
   }),
 );
 

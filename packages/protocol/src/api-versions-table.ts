@@ -72,9 +72,9 @@ const api = (name: keyof typeof ApiKeys, minVersion: number, maxVersion: number)
 /** Ordered by API key, as ApiVersions responses list them. */
 export const advertisedApis: readonly AdvertisedApi[] = [
   // Produce from 0: librdkafka <= 2.10 checks Produce v0 before it compresses with gzip, snappy or lz4.
-  // Defined to 12; v12 tells the broker the client uses transaction version 2 (implicit partition adds),
-  // so it is advertised together with that feature, not before.
-  api('Produce', 0, 12),
+  // v12 tells the broker the client uses transaction version 2 (implicit partition adds); v13 names topics
+  // by id (KIP-516).
+  api('Produce', 0, 13),
   api('Fetch', 4, 11),
   api('ListOffsets', 1, 3),
   api('Metadata', 0, 6),

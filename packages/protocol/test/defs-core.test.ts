@@ -16,13 +16,15 @@ import { encodeMessage } from '../src/schema/codec.ts';
 import { expectBothWays, WireBytes } from './wire-bytes.ts';
 
 const batch = Buffer.from('not-really-a-record-batch');
+/** Below v13 a produced topic is named, and its id decodes to the default, the zero UUID. */
+const noTopicId = '00000000-0000-0000-0000-000000000000';
 
 describe('Produce definitions', () => {
   it('v0 request has no transactional id and v0 response no throttle time or append time', () => {
     const request = {
       acks: 1,
       timeoutMs: 100,
-      topicData: [{ name: 'old', partitionData: [{ index: 0, records: batch }] }],
+      topicData: [{ name: 'old', topicId: noTopicId, partitionData: [{ index: 0, records: batch }] }],
     };
     const requestBytes = new WireBytes()
       .int16(1)
@@ -48,7 +50,7 @@ describe('Produce definitions', () => {
       transactionalId: null,
       acks: -1,
       timeoutMs: 30000,
-      topicData: [{ name: 'orders', partitionData: [{ index: 2, records: batch }] }],
+      topicData: [{ name: 'orders', topicId: noTopicId, partitionData: [{ index: 2, records: batch }] }],
     };
     const fixture = new WireBytes()
       .string(null)
@@ -68,7 +70,7 @@ describe('Produce definitions', () => {
       transactionalId: 'tx-1',
       acks: 1,
       timeoutMs: 1500,
-      topicData: [{ name: 't', partitionData: [{ index: 0, records: null }] }],
+      topicData: [{ name: 't', topicId: noTopicId, partitionData: [{ index: 0, records: null }] }],
     };
     const fixture = new WireBytes()
       .string('tx-1')
@@ -88,6 +90,7 @@ describe('Produce definitions', () => {
       responses: [
         {
           name: 'orders',
+          topicId: noTopicId,
           partitionResponses: [
             {
               index: 2,
@@ -123,6 +126,7 @@ describe('Produce definitions', () => {
       responses: [
         {
           name: 'orders',
+          topicId: noTopicId,
           partitionResponses: [
             {
               index: 0,
@@ -159,6 +163,7 @@ describe('Produce definitions', () => {
       responses: [
         {
           name: 'orders',
+          topicId: noTopicId,
           partitionResponses: [
             {
               index: 1,

@@ -21,6 +21,8 @@ import { randomMessage } from './random-message.ts';
 import { expectBothWays, WireBytes } from './wire-bytes.ts';
 
 const records = Buffer.from('00000000000000000000002aaabbccdd', 'hex'); // opaque to the codec
+/** Below v13 a topic is named, and its id decodes to the default, the zero UUID. */
+const noTopicId = '00000000-0000-0000-0000-000000000000';
 const flexibleVersions = [9, 10, 11, 12] as const;
 const hintVersions = [10, 11, 12] as const;
 
@@ -28,7 +30,7 @@ const request = {
   transactionalId: 'tx',
   acks: -1,
   timeoutMs: 30000,
-  topicData: [{ name: 't', partitionData: [{ index: 2, records }] }],
+  topicData: [{ name: 't', topicId: noTopicId, partitionData: [{ index: 2, records }] }],
 };
 
 function requestBytes(): Buffer {
@@ -88,7 +90,7 @@ describe('Produce request v9-12', () => {
     const value = {
       ...request,
       transactionalId: null,
-      topicData: [{ name: 't', partitionData: [{ index: 0, records: null }] }],
+      topicData: [{ name: 't', topicId: noTopicId, partitionData: [{ index: 0, records: null }] }],
     };
     const bytes = new WireBytes()
       .compactString(null)
@@ -108,7 +110,10 @@ describe('Produce request v9-12', () => {
 
   it('records stay their own chunk when encoded and decode as a view of the input', () => {
     const big = Buffer.alloc(4096, 7);
-    const value = { ...request, topicData: [{ name: 't', partitionData: [{ index: 0, records: [big, records] }] }] };
+    const value = {
+      ...request,
+      topicData: [{ name: 't', topicId: noTopicId, partitionData: [{ index: 0, records: [big, records] }] }],
+    };
     const chunks = encodeMessage(produce.request, 11, value);
     expect(chunks).toContain(big);
     expect(chunks).toContain(records);
@@ -127,15 +132,53 @@ describe('Produce request v9-12', () => {
   });
 });
 
+describe('Produce v13 (KIP-516): topics by id', () => {
+  const topicId = '5f4c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+  const idBytes = Buffer.from(topicId.replaceAll('-', ''), 'hex');
+
+  it('the request carries the topic id (16 bytes) where v12 has the name; the name decodes to its default', () => {
+    const value = { ...request, topicData: [{ name: '', topicId, partitionData: [{ index: 2, records }] }] };
+    const bytes = Buffer.concat([
+      new WireBytes().compactString('tx').int16(-1).int32(30000).compactArray(1).build(),
+      idBytes,
+      new WireBytes().compactArray(1).int32(2).compactBytes(records).noTags().noTags().noTags().build(),
+    ]);
+    expectBothWays(produce.request, 13, value, bytes);
+  });
+
+  it('the response answers by topic id too', () => {
+    const value = {
+      responses: [
+        { name: '', topicId, partitionResponses: [{ ...appended, currentLeader: { leaderId: -1, leaderEpoch: -1 } }] },
+      ],
+      throttleTimeMs: 0,
+      nodeEndpoints: [],
+    };
+    const bytes = Buffer.concat([
+      new WireBytes().compactArray(1).build(),
+      idBytes,
+      partitionFields(new WireBytes().compactArray(1), appended).noTags().noTags().int32(0).noTags().build(),
+    ]);
+    expectBothWays(produce.response, 13, value, bytes);
+  });
+});
+
 describe('Produce response v9-12', () => {
   it('v9: no leader hints exist; every struct ends with an empty tag section', () => {
-    const value = { responses: [{ name: 't', partitionResponses: [notLeader] }], throttleTimeMs: 0 };
+    const value = {
+      responses: [{ name: 't', topicId: noTopicId, partitionResponses: [notLeader] }],
+      throttleTimeMs: 0,
+    };
     const bytes = new WireBytes().compactArray(1).compactString('t').compactArray(1);
     partitionFields(bytes, notLeader).noTags().noTags().int32(0).noTags();
     // Fields of later versions decode to their defaults, as at every version.
     expectBothWays(produce.response, 9, value, bytes.build(), {
       responses: [
-        { name: 't', partitionResponses: [{ ...notLeader, currentLeader: { leaderId: -1, leaderEpoch: -1 } }] },
+        {
+          name: 't',
+          topicId: noTopicId,
+          partitionResponses: [{ ...notLeader, currentLeader: { leaderId: -1, leaderEpoch: -1 } }],
+        },
       ],
       throttleTimeMs: 0,
       nodeEndpoints: [],
@@ -145,7 +188,11 @@ describe('Produce response v9-12', () => {
   it('v9 cannot carry a leader hint: encoding one is an error, not a silent drop', () => {
     const value = {
       responses: [
-        { name: 't', partitionResponses: [{ ...notLeader, currentLeader: { leaderId: 2, leaderEpoch: 5 } }] },
+        {
+          name: 't',
+          topicId: noTopicId,
+          partitionResponses: [{ ...notLeader, currentLeader: { leaderId: 2, leaderEpoch: 5 } }],
+        },
       ],
       throttleTimeMs: 0,
     };
@@ -153,12 +200,16 @@ describe('Produce response v9-12', () => {
   });
 
   it.each(hintVersions)('v%i: without hints the tagged fields are absent and decode to their defaults', (version) => {
-    const value = { responses: [{ name: 't', partitionResponses: [appended] }], throttleTimeMs: 0 };
+    const value = { responses: [{ name: 't', topicId: noTopicId, partitionResponses: [appended] }], throttleTimeMs: 0 };
     const bytes = new WireBytes().compactArray(1).compactString('t').compactArray(1);
     partitionFields(bytes, appended).noTags().noTags().int32(0).noTags();
     expectBothWays(produce.response, version, value, bytes.build(), {
       responses: [
-        { name: 't', partitionResponses: [{ ...appended, currentLeader: { leaderId: -1, leaderEpoch: -1 } }] },
+        {
+          name: 't',
+          topicId: noTopicId,
+          partitionResponses: [{ ...appended, currentLeader: { leaderId: -1, leaderEpoch: -1 } }],
+        },
       ],
       throttleTimeMs: 0,
       nodeEndpoints: [],
@@ -172,6 +223,7 @@ describe('Produce response v9-12', () => {
         responses: [
           {
             name: 't',
+            topicId: noTopicId,
             partitionResponses: [
               { ...notLeader, currentLeader: { leaderId: 2, leaderEpoch: 5 } },
               { ...appended, currentLeader: { leaderId: -1, leaderEpoch: -1 } },
@@ -223,7 +275,11 @@ describe('Produce response v9-12', () => {
       .taggedFields([[9, Buffer.alloc(0)]]);
     expect(decodeMessage(produce.response, 10, bytes.build())).toEqual({
       responses: [
-        { name: 't', partitionResponses: [{ ...notLeader, currentLeader: { leaderId: 4, leaderEpoch: 9 } }] },
+        {
+          name: 't',
+          topicId: noTopicId,
+          partitionResponses: [{ ...notLeader, currentLeader: { leaderId: 4, leaderEpoch: 9 } }],
+        },
       ],
       throttleTimeMs: 0,
       nodeEndpoints: [],

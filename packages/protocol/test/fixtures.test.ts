@@ -174,10 +174,10 @@ describe('request header fixtures', () => {
       error: 'unknown_api_key',
       header: { apiKey: 99 },
     });
-    expect(decodeRequestFrame(hex('0000 000d 00000001 ffff'))).toMatchObject({
+    expect(decodeRequestFrame(hex('0000 000e 00000001 ffff'))).toMatchObject({
       ok: false,
       error: 'unsupported_version',
-      header: { apiKey: 0, apiVersion: 13 },
+      header: { apiKey: 0, apiVersion: 14 },
     });
     expect(decodeRequestFrame(hex('0003 0000 00000001 ffff 00000005'))).toMatchObject({
       ok: false,
@@ -247,7 +247,9 @@ describe('Produce request fixtures, one per version', () => {
         transactionalId,
         acks,
         timeoutMs: 30000,
-        topicData: [{ name: 't', partitionData: [{ index: 2, records }] }],
+        topicData: [
+          { name: 't', topicId: '00000000-0000-0000-0000-000000000000', partitionData: [{ index: 2, records }] },
+        ],
       };
       const bytes = layout(txnHex, acksHex, '00007530', `00000010 ${records.toString('hex')}`);
       expectBothWays(d(), version, value, bytes);

@@ -54,8 +54,8 @@ describe('advertised ApiVersions table', () => {
     const range = (key: number) => advertisedApis.find((a) => a.apiKey === key);
     // librdkafka 2.0.2 pins Produce 3 and 7, and compresses gzip/snappy/lz4 only if Produce 0 is in range;
     // v8 adds the per-partition errorMessage (KIP-467), v10 the leader hints (KIP-951), v11 TRANSACTION_ABORTABLE,
-    // v12 transaction version 2 (KIP-890 part 2).
-    expect(range(ApiKeys.Produce)).toMatchObject({ minVersion: 0, maxVersion: 12 });
+    // v12 transaction version 2 (KIP-890 part 2), v13 topic ids (KIP-516).
+    expect(range(ApiKeys.Produce)).toMatchObject({ minVersion: 0, maxVersion: 13 });
     expect(range(ApiKeys.Fetch)).toMatchObject({ minVersion: 4 });
     expect(range(ApiKeys.FindCoordinator)).toMatchObject({ minVersion: 0 });
     expect(range(ApiKeys.Metadata)).toMatchObject({ minVersion: 0 });

@@ -35,19 +35,23 @@ export function withLeaderHints(response: ProduceResponse, image: MetadataImage)
   const needed = response.responses.some((t) => t.partitionResponses.some((p) => wantsHint(p.errorCode)));
   if (!needed) return response;
   const endpoints = new Map<number, NodeEndpoint>();
-  const responses = response.responses.map((topic) => ({
-    ...topic,
-    partitionResponses: topic.partitionResponses.map((p) => {
-      if (!wantsHint(p.errorCode)) return p;
-      const partition = image.partition(topic.name, p.index);
-      const leaderId = partition === undefined || partition.leader < 0 ? -1 : partition.leader;
-      const leaderEpoch = partition === undefined ? -1 : partition.leaderEpoch;
-      if (leaderId >= 0 && !endpoints.has(leaderId)) {
-        const endpoint = endpointOf(image, leaderId);
-        if (endpoint !== undefined) endpoints.set(leaderId, endpoint);
-      }
-      return { ...p, currentLeader: { leaderId, leaderEpoch } };
-    }),
-  }));
+  const responses = response.responses.map((topic) => {
+    // v13+ answers name topics by id.
+    const name = topic.name ?? image.topicById(topic.topicId ?? '')?.name ?? '';
+    return {
+      ...topic,
+      partitionResponses: topic.partitionResponses.map((p) => {
+        if (!wantsHint(p.errorCode)) return p;
+        const partition = image.partition(name, p.index);
+        const leaderId = partition === undefined || partition.leader < 0 ? -1 : partition.leader;
+        const leaderEpoch = partition === undefined ? -1 : partition.leaderEpoch;
+        if (leaderId >= 0 && !endpoints.has(leaderId)) {
+          const endpoint = endpointOf(image, leaderId);
+          if (endpoint !== undefined) endpoints.set(leaderId, endpoint);
+        }
+        return { ...p, currentLeader: { leaderId, leaderEpoch } };
+      }),
+    };
+  });
   return { ...response, responses, nodeEndpoints: [...endpoints.values()] };
 }

@@ -49,6 +49,13 @@ import { verifyTransactionalProduce } from './produce-verification.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
+/** The first Produce version that names topics by id (KIP-516). */
+const topicIdVersionMin = 13;
+
+function unknownTopicId(index: number): PartitionResponse {
+  return { index, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+}
+
 /**
  * The versions served are the advertised table's row, so the two cannot
  * disagree. Every version from 3 shares one request body; what differs is
@@ -220,7 +227,7 @@ export function produceHandler(
       if (!isAcks(acks)) {
         return {
           responses: request.topicData.map((t) => ({
-            name: t.name,
+            ...(apiVersion >= topicIdVersionMin ? { topicId: t.topicId ?? '' } : { name: t.name ?? '' }),
             partitionResponses: t.partitionData.map((p) => ({
               index: p.index,
               errorCode: ErrorCode.INVALID_REQUIRED_ACKS,
@@ -232,23 +239,34 @@ export function produceHandler(
           throttleTimeMs: 0,
         };
       }
+      const image = broker.image();
       const responses = await Promise.all(
-        request.topicData.map(async (topic) => ({
-          name: topic.name,
-          partitionResponses: await Promise.all(
-            topic.partitionData.map((p) =>
-              producePartition(
-                topic.name,
-                p.index,
-                Buffer.isBuffer(p.records) ? p.records : null,
-                acks,
-                request.timeoutMs,
-                request.transactionalId ?? null,
-                apiVersion,
+        request.topicData.map(async (topic) => {
+          // v13+ (KIP-516) names the topic by id; the response answers in the same terms.
+          const byId = apiVersion >= topicIdVersionMin;
+          const name = byId ? image.topicById(topic.topicId ?? '')?.name : topic.name;
+          const named = byId ? { topicId: topic.topicId ?? '' } : { name: topic.name ?? '' };
+          if (name === undefined) {
+            broker.logger.info({ topicId: topic.topicId }, 'produce to an unknown topic id');
+            return { ...named, partitionResponses: topic.partitionData.map((p) => unknownTopicId(p.index)) };
+          }
+          return {
+            ...named,
+            partitionResponses: await Promise.all(
+              topic.partitionData.map((p) =>
+                producePartition(
+                  name,
+                  p.index,
+                  Buffer.isBuffer(p.records) ? p.records : null,
+                  acks,
+                  request.timeoutMs,
+                  request.transactionalId ?? null,
+                  apiVersion,
+                ),
               ),
             ),
-          ),
-        })),
+          };
+        }),
       );
       if (acks === 0) return null;
       const response = { responses, throttleTimeMs: 0 };

@@ -6,95 +6,99 @@ export type RecordsData = Buffer | readonly Buffer[];
 
 /** An element of ProduceRequestTopicData.partitionData. */
 export interface ProduceRequestTopicDataPartitionData {
-  /** versions 0-12 */
+  /** versions 0-13 */
   index: number;
-  /** versions 0-12; nullable 0-12 */
+  /** versions 0-13; nullable 0-13 */
   records: RecordsData | null;
 }
 
 /** An element of ProduceRequest.topicData. */
 export interface ProduceRequestTopicData {
-  /** versions 0-12 */
-  name: string;
-  /** versions 0-12 */
+  /** versions 0-12; default  */
+  name?: string;
+  /** versions 13 */
+  topicId?: string;
+  /** versions 0-13 */
   partitionData: ProduceRequestTopicDataPartitionData[];
 }
 
-/** ProduceRequest, versions 0-12. */
+/** ProduceRequest, versions 0-13. */
 export interface ProduceRequest {
-  /** versions 3-12; nullable 3-12; default null */
+  /** versions 3-13; nullable 3-13; default null */
   transactionalId?: string | null;
-  /** versions 0-12 */
+  /** versions 0-13 */
   acks: number;
-  /** versions 0-12 */
+  /** versions 0-13 */
   timeoutMs: number;
-  /** versions 0-12 */
+  /** versions 0-13 */
   topicData: ProduceRequestTopicData[];
 }
 
 /** An element of ProduceResponseResponsePartitionResponse.recordErrors. */
 export interface ProduceResponseResponsePartitionResponseRecordError {
-  /** versions 8-12 */
+  /** versions 8-13 */
   batchIndex: number;
-  /** versions 8-12; nullable 8-12; default null */
+  /** versions 8-13; nullable 8-13; default null */
   batchIndexErrorMessage: string | null;
 }
 
 /** An element of ProduceResponseResponsePartitionResponse.currentLeader. */
 export interface ProduceResponseResponsePartitionResponseCurrentLeader {
-  /** versions 10-12; default -1 */
+  /** versions 10-13; default -1 */
   leaderId: number;
-  /** versions 10-12; default -1 */
+  /** versions 10-13; default -1 */
   leaderEpoch: number;
 }
 
 /** An element of ProduceResponseResponse.partitionResponses. */
 export interface ProduceResponseResponsePartitionResponse {
-  /** versions 0-12 */
+  /** versions 0-13 */
   index: number;
-  /** versions 0-12 */
+  /** versions 0-13 */
   errorCode: number;
-  /** versions 0-12 */
+  /** versions 0-13 */
   baseOffset: bigint;
-  /** versions 2-12; default -1 */
+  /** versions 2-13; default -1 */
   logAppendTimeMs?: bigint;
-  /** versions 5-12; default -1 */
+  /** versions 5-13; default -1 */
   logStartOffset?: bigint;
-  /** versions 8-12 */
+  /** versions 8-13 */
   recordErrors?: ProduceResponseResponsePartitionResponseRecordError[];
-  /** versions 8-12; nullable 8-12; default null */
+  /** versions 8-13; nullable 8-13; default null */
   errorMessage?: string | null;
-  /** versions 10-12; tag 0 in 10-12 */
+  /** versions 10-13; tag 0 in 10-13 */
   currentLeader?: ProduceResponseResponsePartitionResponseCurrentLeader;
 }
 
 /** An element of ProduceResponse.responses. */
 export interface ProduceResponseResponse {
-  /** versions 0-12 */
-  name: string;
-  /** versions 0-12 */
+  /** versions 0-12; default  */
+  name?: string;
+  /** versions 13 */
+  topicId?: string;
+  /** versions 0-13 */
   partitionResponses: ProduceResponseResponsePartitionResponse[];
 }
 
 /** An element of ProduceResponse.nodeEndpoints. */
 export interface ProduceResponseNodeEndpoint {
-  /** versions 10-12 */
+  /** versions 10-13 */
   nodeId: number;
-  /** versions 10-12 */
+  /** versions 10-13 */
   host: string;
-  /** versions 10-12 */
+  /** versions 10-13 */
   port: number;
-  /** versions 10-12; nullable 10-12; default null */
+  /** versions 10-13; nullable 10-13; default null */
   rack: string | null;
 }
 
-/** ProduceResponse, versions 0-12. */
+/** ProduceResponse, versions 0-13. */
 export interface ProduceResponse {
-  /** versions 0-12 */
+  /** versions 0-13 */
   responses: ProduceResponseResponse[];
-  /** versions 1-12; default 0 */
+  /** versions 1-13; default 0 */
   throttleTimeMs?: number;
-  /** versions 10-12; tag 0 in 10-12 */
+  /** versions 10-13; tag 0 in 10-13 */
   nodeEndpoints?: ProduceResponseNodeEndpoint[];
 }
 

@@ -1,5 +1,5 @@
 /**
- * Produce (API key 0), versions 0-12, flexible (compact strings, arrays and
+ * Produce (API key 0), versions 0-13, flexible (compact strings, arrays and
  * records, tagged-field sections) from v9.
  *
  * Versions 0-2 are defined (and advertised) although they carry the old
@@ -8,8 +8,8 @@
  * range includes version 0, and otherwise silently sends uncompressed.
  *
  * Request:  transactionalId (nullable), acks, timeoutMs,
- *           topicData[name, partitionData[index, records (nullable)]]
- * Response: responses[name, partitionResponses[index, errorCode, baseOffset,
+ *           topicData[name v0-12 | topicId v13+, partitionData[index, records (nullable)]]
+ * Response: responses[name v0-12 | topicId v13+, partitionResponses[index, errorCode, baseOffset,
  *           logAppendTimeMs, [logStartOffset v5+], [recordErrors[batchIndex,
  *           batchIndexErrorMessage], errorMessage v8+],
  *           [currentLeader (tag 0) v10+]]], throttleTimeMs,
@@ -26,7 +26,9 @@
  * nodeEndpoints), so the client skips a Metadata round trip. v11 (KIP-890)
  * may answer TRANSACTION_ABORTABLE. v12 (KIP-890 part 2) is v11 on the
  * wire; it marks a client of transaction version 2, whose transactional
- * batches the broker adds to the transaction itself.
+ * batches the broker adds to the transaction itself. v13 (KIP-516) names
+ * topics by id instead of name, in the request and the response; an id the
+ * broker does not know is UNKNOWN_TOPIC_ID.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -37,7 +39,7 @@ export const produce: ApiDef = {
     name: 'ProduceRequest',
     apiKey: 0,
     kind: 'request',
-    validVersions: '0-12',
+    validVersions: '0-13',
     flexibleVersions: '9+',
     fields: [
       { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
@@ -49,7 +51,8 @@ export const produce: ApiDef = {
         type: '[]',
         versions: '0+',
         fields: [
-          { name: 'name', type: 'string', versions: '0+' },
+          { name: 'name', type: 'string', versions: '0-12', default: '' },
+          { name: 'topicId', type: 'uuid', versions: '13+' },
           {
             name: 'partitionData',
             type: '[]',
@@ -67,7 +70,7 @@ export const produce: ApiDef = {
     name: 'ProduceResponse',
     apiKey: 0,
     kind: 'response',
-    validVersions: '0-12',
+    validVersions: '0-13',
     flexibleVersions: '9+',
     fields: [
       {
@@ -75,7 +78,8 @@ export const produce: ApiDef = {
         type: '[]',
         versions: '0+',
         fields: [
-          { name: 'name', type: 'string', versions: '0+' },
+          { name: 'name', type: 'string', versions: '0-12', default: '' },
+          { name: 'topicId', type: 'uuid', versions: '13+' },
           {
             name: 'partitionResponses',
             type: '[]',
