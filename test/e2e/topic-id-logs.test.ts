@@ -98,7 +98,7 @@ async function expectFreshLog(broker: Broker, fs: FaultyFileSystem): Promise<voi
   expect(partition.log.logEndOffset).toBe(0n);
   expect(partition.highWatermark).toBe(0n);
   const read = await partition.log.read(0n, 1 << 20);
-  expect(read.records.length).toBe(0);
+  expect(read).toEqual({ ok: true, records: [], sizeBytes: 0 });
   expect(await topicIdOnDisk(fs)).toBe(`version: 0\ntopic_id: ${newId}\n`);
 }
 
