@@ -102,8 +102,22 @@ describe('DescribeTopicPartitions pages', () => {
     });
   });
 
-  it('a limit above 2000 is held to 2000, one below 1 raised to 1', () => {
+  it('a cursor on a topic the request does not name is INVALID_REQUEST for every topic', () => {
+    const page = topicPartitionsPage(image, ['b', 'a'], 10, { topicName: 'c', partitionIndex: 0 });
+    expect(page.topics.map((t) => [t.name, t.errorCode, t.partitions.length])).toEqual([
+      ['a', ErrorCode.INVALID_REQUEST, 0],
+      ['b', ErrorCode.INVALID_REQUEST, 0],
+    ]);
+    expect(page.nextCursor).toBeNull();
+  });
+
+  it('a limit below 1 is raised to 1, one above 2000 held to 2000', () => {
     expect(summary(topicPartitionsPage(image, [], 0, null)).topics).toEqual(['a:0']);
+    const big = topic('big', 9, 2100);
+    const wide = replayBatch(MetadataImage.empty, big, BigInt(big.length - 1));
+    const page = topicPartitionsPage(wide, [], 5000, null);
+    expect(page.topics[0]?.partitions).toHaveLength(2000);
+    expect(page.nextCursor).toEqual({ topicName: 'big', partitionIndex: 2000 });
   });
 });
 

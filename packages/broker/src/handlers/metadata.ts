@@ -10,7 +10,7 @@
  * authorizer. The top-level error (v13+, KIP-1102) is always NONE: Kafka's
  * broker sets it only to make a client rebootstrap, which Runnel never asks.
  */
-import type { CreateTopicResult, MetadataImage } from '@runnel/metadata';
+import type { CreateTopicResult } from '@runnel/metadata';
 import { ControllerUnavailableError, isValidTopicName, zeroUuid } from '@runnel/metadata';
 import { ErrorCode, type MetadataRequest, type MetadataResponse } from '@runnel/protocol';
 import { isInternalTopic } from '../internal-topic.ts';

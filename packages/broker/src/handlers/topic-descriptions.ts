@@ -113,7 +113,9 @@ export interface TopicPartitionsPage {
  * not fit whole is cut, and the cursor names its first partition left out;
  * a page that ends exactly at a topic's end points at the next topic's
  * first partition, as Kafka does. Unknown names are answered with
- * UNKNOWN_TOPIC_OR_PARTITION in sorted place and cost no partitions.
+ * UNKNOWN_TOPIC_OR_PARTITION in sorted place and cost no partitions; a
+ * cursor on a topic the request does not name makes every topic
+ * INVALID_REQUEST.
  */
 export function topicPartitionsPage(
   image: MetadataImage,
@@ -121,6 +123,11 @@ export function topicPartitionsPage(
   partitionLimit: number,
   cursor: PageCursor | null,
 ): TopicPartitionsPage {
+  // Kafka refuses a cursor that names none of the topics asked for: the client lost its place.
+  if (cursor !== null && names.length > 0 && !names.includes(cursor.topicName)) {
+    const invalid = [...new Set(names)].sort().map((n) => missing(n, zeroUuid, ErrorCode.INVALID_REQUEST));
+    return { topics: invalid, nextCursor: null };
+  }
   const listed = names.length === 0 ? [...image.topicNames()] : [...new Set(names)];
   listed.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const from = cursor === null ? listed : listed.filter((n) => n >= cursor.topicName);
