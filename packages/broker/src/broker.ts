@@ -34,6 +34,7 @@ import { createTopicsHandler, deleteTopicsHandler } from './handlers/admin-topic
 import { apiVersionsHandler } from './handlers/api-versions.ts';
 import { describeClusterHandler } from './handlers/describe-cluster.ts';
 import { describeConfigsHandler } from './handlers/describe-configs.ts';
+import { describeTopicPartitionsHandler } from './handlers/describe-topic-partitions.ts';
 import { fetchHandler } from './handlers/fetch.ts';
 import { findCoordinatorHandler } from './handlers/find-coordinator.ts';
 import { groupHandlers } from './handlers/group-handlers.ts';
@@ -237,6 +238,7 @@ export class Broker {
       register(createPartitionsHandler(context)),
       register(incrementalAlterConfigsHandler(context)),
       register(describeClusterHandler(context)),
+      register(describeTopicPartitionsHandler(context)),
       register(alterPartitionReassignmentsHandler(context)),
       register(listPartitionReassignmentsHandler(context)),
       register(electLeadersHandler(context)),

@@ -17,13 +17,19 @@ import type { MetadataImage } from '@runnel/metadata';
 import { type FileSystem, nodeFileSystem, PartitionLog, readWholeFile, replaceFile } from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
 import { logConfigFor } from './log-config.ts';
+import {
+  formatPartitionMetadata,
+  logDirectoryAction,
+  type OnDiskTopicId,
+  parsePartitionMetadata,
+  partitionMetadataFile,
+} from './partition-metadata-file.ts';
 import { HighWatermarkCheckpoint } from './replication/high-watermark-checkpoint.ts';
 import { Partition } from './replication/partition.ts';
 import { type PartitionRole, type PartitionState, samePartitionState } from './replication/partition-api.ts';
 import { defaultReplicaLagTimeMaxMs as defaultLagTimeMaxMs } from './replication/replica-tracker.ts';
 
-const partitionMetadataFile = 'partition.metadata';
-/** `version: 0` and a topic id are about 40 bytes. */
+/** `version: 0` and a topic id are about 60 bytes. */
 const partitionMetadataBytesMax = 4096;
 
 interface Desired {
@@ -300,14 +306,37 @@ export class PartitionManager {
     const dir = join(this.#config.dataDir, key);
     try {
       const onDisk = await readTopicId(this.#fs, dir);
-      if (onDisk !== null && onDisk !== want.topicId) {
-        // A directory left by an earlier topic of the same name.
+      const exists = (await this.#fs.stat(dir))?.isDirectory === true;
+      const action = logDirectoryAction(onDisk, exists, want.topicId);
+      if (action === 'refuse') {
+        const reason = onDisk.kind === 'unreadable' ? onDisk.reason : '';
+        this.#logger.error(
+          { topic: want.topic, partition: want.index, dir: key, reason },
+          'partition.metadata is unreadable; the log stays closed',
+        );
+        return null;
+      }
+      if (action === 'replace') {
+        // Never served: another topic's log, or one whose deletion a crash cut short.
+        this.#logger.info(
+          {
+            topic: want.topic,
+            partition: want.index,
+            found: onDisk.kind === 'id' ? onDisk.topicId : null,
+            topicId: want.topicId,
+          },
+          'deleting a log that belongs to no current topic of this name',
+        );
         await this.#fs.rmrf(dir);
       }
-      await this.#fs.mkdirp(dir);
-      if (onDisk !== want.topicId) {
-        const text = `version: 0\ntopic_id: ${want.topicId}\n`;
-        await replaceFile(this.#fs, join(dir, partitionMetadataFile), Buffer.from(text, 'utf8'));
+      if (action !== 'open') {
+        await this.#fs.mkdirp(dir);
+        // Before the log's first file: a directory with log files always names its topic.
+        await replaceFile(
+          this.#fs,
+          join(dir, partitionMetadataFile),
+          Buffer.from(formatPartitionMetadata(want.topicId), 'utf8'),
+        );
       }
       const overrides = image.configOverrides('topic', want.topic);
       const log = await PartitionLog.open({
@@ -324,7 +353,8 @@ export class PartitionManager {
         log,
         nodeId: this.#config.nodeId,
         state: { ...want.state, leader: -1 },
-        highWatermark: this.#checkpoint.highWatermark(key) ?? 0n,
+        // The checkpoint is keyed by name: a saved value belongs to this log only if the log was kept.
+        highWatermark: action === 'open' ? (this.#checkpoint.highWatermark(key) ?? 0n) : 0n,
         clock: this.#clock,
         timers: this.#timers,
       });
@@ -346,9 +376,10 @@ export class PartitionManager {
       for (const entry of await this.#fs.readdir(this.#config.dataDir)) {
         const dir = join(this.#config.dataDir, entry);
         if ((await this.#fs.stat(dir))?.isDirectory !== true) continue;
-        const topicId = await readTopicId(this.#fs, dir);
-        if (topicId === null) continue;
-        if (desired.get(entry)?.topicId === topicId) continue;
+        const onDisk = await readTopicId(this.#fs, dir);
+        // Directories without a readable id may be anyone's; a desired partition's is settled by #open.
+        if (onDisk.kind !== 'id') continue;
+        if (desired.get(entry)?.topicId === onDisk.topicId) continue;
         this.#logger.info({ dir: entry }, 'deleting log of a topic that no longer exists');
         await this.#fs.rmrf(dir);
       }
@@ -358,10 +389,9 @@ export class PartitionManager {
   }
 }
 
-/** The topic id in `dir`'s partition.metadata; null when there is none (or it names none). I/O errors reject. */
-async function readTopicId(fs: FileSystem, dir: string): Promise<string | null> {
+/** What `dir`'s partition.metadata says. I/O errors reject. */
+async function readTopicId(fs: FileSystem, dir: string): Promise<OnDiskTopicId> {
   const read = await readWholeFile(fs, join(dir, partitionMetadataFile), partitionMetadataBytesMax);
-  if (!read.ok) return null;
-  const match = /topic_id:\s*(\S+)/.exec(read.value.toString('utf8'));
-  return match?.[1] ?? null;
+  if (!read.ok) return read.error === 'absent' ? { kind: 'absent' } : { kind: 'unreadable', reason: 'oversized' };
+  return parsePartitionMetadata(read.value.toString('utf8'));
 }

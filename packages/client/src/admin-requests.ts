@@ -6,6 +6,7 @@
 import type {
   CreateTopicsRequest,
   CreateTopicsResponse,
+  DeleteTopicsRequest,
   DeleteTopicsResponse,
   DescribeConfigsRequest,
   DescribeConfigsResponse,
@@ -94,8 +95,22 @@ export function createTopicsResults(response: CreateTopicsResponse): TopicResult
   return response.topics.map((t) => topicResult(t.name, t.errorCode, t.errorMessage));
 }
 
+const zeroUuid = '00000000-0000-0000-0000-000000000000';
+
+/** v6 moved the names into `topics` (each a name or a topic id); earlier versions list names only. */
+export function deleteTopicsRequest(
+  names: readonly string[],
+  apiVersion: number,
+  timeoutMs: number,
+): DeleteTopicsRequest {
+  return apiVersion >= 6
+    ? { topics: names.map((name) => ({ name, topicId: zeroUuid })), timeoutMs }
+    : { topicNames: [...names], timeoutMs };
+}
+
 export function deleteTopicsResults(response: DeleteTopicsResponse): TopicResult[] {
-  return response.responses.map((t) => topicResult(t.name, t.errorCode, null));
+  // Asked by name, every answer carries its name; null only answers an id (v6+).
+  return response.responses.map((t) => topicResult(t.name ?? t.topicId ?? '', t.errorCode, t.errorMessage ?? null));
 }
 
 export function describeConfigsRequest(resources: readonly ConfigResource[]): DescribeConfigsRequest {

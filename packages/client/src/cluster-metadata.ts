@@ -3,6 +3,9 @@
  * reshaped for callers, plus the leader cache used to route requests.
  */
 import { ErrorCode, type MetadataResponse } from '@runnel/protocol';
+
+const zeroUuid = '00000000-0000-0000-0000-000000000000';
+
 import type { BrokerAddress } from './bootstrap.ts';
 
 export interface BrokerInfo {
@@ -18,6 +21,8 @@ export interface PartitionInfo {
   errorCode: number;
   /** -1 when there is no leader. */
   leader: number;
+  /** The leader's epoch (Metadata v7+); -1 when the broker does not say. */
+  leaderEpoch: number;
   replicas: number[];
   isr: number[];
   offlineReplicas: number[];
@@ -25,6 +30,8 @@ export interface PartitionInfo {
 
 export interface TopicInfo {
   name: string;
+  /** The topic's id (Metadata v10+, KIP-516); the zero UUID when the broker does not say or the topic is unknown. */
+  topicId: string;
   /** Kafka error code, as data (e.g. UNKNOWN_TOPIC_OR_PARTITION). */
   errorCode: number;
   isInternal: boolean;
@@ -43,8 +50,10 @@ export function toClusterMetadata(response: MetadataResponse): ClusterMetadata {
     clusterId: response.clusterId ?? null,
     controllerId: response.controllerId ?? -1,
     brokers: response.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null })),
+    // The client asks by name only, so every answer names its topic (a null name answers a request by id).
     topics: response.topics.map((t) => ({
-      name: t.name,
+      name: t.name ?? '',
+      topicId: t.topicId ?? zeroUuid,
       errorCode: t.errorCode,
       isInternal: t.isInternal ?? false,
       partitions: t.partitions
@@ -52,6 +61,7 @@ export function toClusterMetadata(response: MetadataResponse): ClusterMetadata {
           partition: p.partitionIndex,
           errorCode: p.errorCode,
           leader: p.leaderId,
+          leaderEpoch: p.leaderEpoch ?? -1,
           replicas: p.replicaNodes,
           isr: p.isrNodes,
           offlineReplicas: p.offlineReplicas ?? [],

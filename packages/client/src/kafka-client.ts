@@ -23,6 +23,7 @@ import {
   type ConfigResult,
   createTopicsRequest,
   createTopicsResults,
+  deleteTopicsRequest,
   deleteTopicsResults,
   describeConfigsRequest,
   describeConfigsResults,
@@ -154,11 +155,10 @@ export class KafkaClient {
   async deleteTopics(names: readonly string[], options: { timeoutMs?: number } = {}): Promise<TopicResult[]> {
     const connection = await this.#anyConnection();
     const timeoutMs = options.timeoutMs ?? 30_000;
-    const response = await connection.request(
-      ApiKeys.DeleteTopics,
-      { topicNames: [...names], timeoutMs },
-      { timeoutMs: this.#withSlack(timeoutMs) },
-    );
+    const version = connection.versionOf(ApiKeys.DeleteTopics) ?? 1;
+    const response = await connection.request(ApiKeys.DeleteTopics, deleteTopicsRequest(names, version, timeoutMs), {
+      timeoutMs: this.#withSlack(timeoutMs),
+    });
     for (const name of names) this.#leaders.forget(name);
     return deleteTopicsResults(response);
   }

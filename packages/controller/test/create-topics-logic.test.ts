@@ -159,6 +159,35 @@ describe('deleteTopics logic', () => {
     expect(records).toEqual([{ type: 'remove-topic', topicId: image.topic('a')?.topicId }]);
     expect(results.map((r) => (r.result.ok ? 'ok' : r.result.error))).toEqual(['ok', 'unknown_topic', 'unknown_topic']);
   });
+
+  it('by id removes exactly that topic; an unknown id, or one already named by name, is unknown_topic_id', () => {
+    const image0 = withBrokers(1);
+    const image = apply(image0, createTopics(image0, [topic('a'), topic('b')], defaults, ids()).records);
+    const a = image.topic('a')?.topicId ?? '';
+    const b = image.topic('b')?.topicId ?? '';
+    const missing = '00000000-0000-4000-8000-0000000000ff';
+    const { records, results } = deleteTopics(image, ['a'], [b, missing, a]);
+    expect(records).toEqual([
+      { type: 'remove-topic', topicId: a },
+      { type: 'remove-topic', topicId: b },
+    ]);
+    expect(results.map((r) => [r.name, r.byTopicId, r.result.ok ? 'ok' : r.result.error])).toEqual([
+      ['a', undefined, 'ok'],
+      ['b', b, 'ok'],
+      ['', missing, 'unknown_topic_id'],
+      ['', a, 'unknown_topic_id'],
+    ]);
+  });
+
+  it('a topic deleted and created again under its name gets a new random id', () => {
+    const image0 = withBrokers(1);
+    const first = apply(image0, createTopics(image0, [topic('a')], defaults, () => crypto.randomUUID()).records);
+    const oldId = first.topic('a')?.topicId;
+    const gone = apply(first, deleteTopics(first, ['a']).records);
+    const again = apply(gone, createTopics(gone, [topic('a')], defaults, () => crypto.randomUUID()).records);
+    expect(again.topic('a')?.topicId).not.toBe(oldId);
+    expect(again.topicById(oldId ?? '')).toBeUndefined();
+  });
 });
 
 describe('registerBroker logic', () => {

@@ -55,9 +55,18 @@ export interface CreateTopicResult {
   readonly result: Result<CreatedTopic, CreateTopicError>;
 }
 
+export interface DeleteTopicsRequest {
+  readonly names: readonly string[];
+  /** Topics named by id (DeleteTopics v6): exactly these go, never a newer topic under the same name. */
+  readonly topicIds?: readonly string[];
+}
+
 export interface DeleteTopicResult {
+  /** The topic's name; '' for an id that names no topic. */
   readonly name: string;
-  readonly result: Result<{ topicId: string }, 'unknown_topic'>;
+  /** The id asked for, on the answers to `topicIds`. */
+  readonly byTopicId?: string;
+  readonly result: Result<{ topicId: string }, 'unknown_topic' | 'unknown_topic_id'>;
 }
 
 /** Grow one topic to `count` partitions in total (Kafka's CreatePartitions). */

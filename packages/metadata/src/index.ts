@@ -45,6 +45,7 @@ export type {
   CreateTopicResult,
   DecommissionError,
   DeleteTopicResult,
+  DeleteTopicsRequest,
   ElectLeadersError,
   ElectLeadersResult,
   IsrMemberEpoch,

@@ -51,6 +51,7 @@ export const ApiKeys = {
   DescribeProducers: 61,
   DescribeTransactions: 65,
   ListTransactions: 66,
+  DescribeTopicPartitions: 75,
 } as const;
 
 export type ApiKey = (typeof ApiKeys)[keyof typeof ApiKeys];
@@ -77,7 +78,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('Produce', 0, 13),
   api('Fetch', 4, 11),
   api('ListOffsets', 1, 3),
-  api('Metadata', 0, 6),
+  // Kafka 4.1's 0-13 (v13 top-level error, KIP-1102); v0 kept for old clients (4.1 itself still serves it).
+  api('Metadata', 0, 13),
   api('OffsetCommit', 2, 7),
   api('OffsetFetch', 1, 7),
   api('FindCoordinator', 0, 2),
@@ -89,8 +91,10 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('ListGroups', 0, 2),
   api('SaslHandshake', 0, 1),
   api('ApiVersions', 0, 4),
-  api('CreateTopics', 3, 4),
-  api('DeleteTopics', 1, 3),
+  // Kafka 4.1 serves 2-7; 3 stays the minimum Runnel always had. v7 returns the topic id.
+  api('CreateTopics', 3, 7),
+  // Kafka 4.1's 1-6; v6 deletes by topic id.
+  api('DeleteTopics', 1, 6),
   api('DeleteRecords', 1, 1),
   // InitProducerId v5 and AddOffsetsToTxn v4 only allow TRANSACTION_ABORTABLE (KIP-890), never answered there.
   // AddPartitionsToTxn v4+ is the brokers' batched form (KIP-890 part 1; Runnel's brokers ask over gRPC, the
@@ -109,7 +113,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('DescribeConfigs', 1, 2),
   api('AlterConfigs', 0, 1),
   api('SaslAuthenticate', 0, 1),
-  api('CreatePartitions', 0, 1),
+  // Kafka 4.1's 0-3 (v2 flexible, v3 only adds a throttling error Runnel never sends).
+  api('CreatePartitions', 0, 3),
   api('DeleteGroups', 1, 1),
   // v0-2: Kafka's admin tools send v1+ for the election type; v2 is the flexible one.
   api('ElectLeaders', 0, 2),
@@ -118,8 +123,11 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('AlterPartitionReassignments', 0, 1),
   api('ListPartitionReassignments', 0, 0),
   api('OffsetDelete', 0, 0),
-  api('DescribeCluster', 0, 1),
+  // Kafka 4.1's 0-2; v2 lists fenced brokers on request (KIP-1073).
+  api('DescribeCluster', 0, 2),
   api('DescribeProducers', 0, 0),
   api('DescribeTransactions', 0, 0),
   api('ListTransactions', 0, 2),
+  // v0, Kafka 4.1's only version: paged partition descriptions (KIP-966).
+  api('DescribeTopicPartitions', 0, 0),
 ];

@@ -76,7 +76,19 @@ describe('CreateTopics definitions', () => {
       .int16(0)
       .string(null)
       .build();
-    expectBothWays(createTopics.response, 3, value, fixture);
+    // Fields of v5+ decode to their defaults: no id, -1 counts, no configs.
+    const decoded = {
+      ...value,
+      topics: value.topics.map((t) => ({
+        ...t,
+        topicId: '00000000-0000-0000-0000-000000000000',
+        topicConfigErrorCode: 0,
+        numPartitions: -1,
+        replicationFactor: -1,
+        configs: [],
+      })),
+    };
+    expectBothWays(createTopics.response, 3, value, fixture, decoded);
   });
 });
 
@@ -88,12 +100,18 @@ describe('DeleteTopics definitions', () => {
       1,
       value,
       new WireBytes().array(2).string('a').string('bb').int32(5000).build(),
+      { ...value, topics: [] },
     );
   });
 
   it('v3 response has throttle time and per-topic error codes', () => {
     const value = { throttleTimeMs: 0, responses: [{ name: 'a', errorCode: 73 }] };
-    expectBothWays(deleteTopics.response, 3, value, new WireBytes().int32(0).array(1).string('a').int16(73).build());
+    const fixture = new WireBytes().int32(0).array(1).string('a').int16(73).build();
+    const decoded = {
+      ...value,
+      responses: [{ name: 'a', topicId: '00000000-0000-0000-0000-000000000000', errorCode: 73, errorMessage: null }],
+    };
+    expectBothWays(deleteTopics.response, 3, value, fixture, decoded);
   });
 });
 

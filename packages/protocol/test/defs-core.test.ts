@@ -412,15 +412,23 @@ describe('ListOffsets definitions', () => {
 });
 
 describe('Metadata definitions', () => {
+  const zeroId = '00000000-0000-0000-0000-000000000000';
+  const notComputed = -2147483648;
+  const requestDefaults = { includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
+
   it('v1 request with null topics (all topics) encodes as array length -1', () => {
     const value = { topics: null, allowAutoTopicCreation: true };
-    expectBothWays(metadata.request, 1, value, new WireBytes().array(-1).build());
+    expectBothWays(metadata.request, 1, value, new WireBytes().array(-1).build(), { ...value, ...requestDefaults });
   });
 
   it('v4 request lists topics then allowAutoTopicCreation', () => {
     const value = { topics: [{ name: 'orders' }, { name: 'users' }], allowAutoTopicCreation: false };
     const fixture = new WireBytes().array(2).string('orders').string('users').bool(false).build();
-    expectBothWays(metadata.request, 4, value, fixture);
+    expectBothWays(metadata.request, 4, value, fixture, {
+      topics: value.topics.map((t) => ({ ...t, topicId: zeroId })),
+      allowAutoTopicCreation: false,
+      ...requestDefaults,
+    });
   });
 
   it('v0 response has no rack, cluster id, controller id, internal flag or offline replicas', () => {
@@ -457,7 +465,7 @@ describe('Metadata definitions', () => {
       .array(1)
       .int32(1)
       .build();
-    expectBothWays(metadata.response, 0, value, fixture);
+    expectBothWays(metadata.response, 0, value, fixture, withDefaults(value));
   });
 
   it('v6 response carries every field of the range in wire order', () => {
@@ -516,9 +524,119 @@ describe('Metadata definitions', () => {
       .array(1)
       .int32(1)
       .build();
-    expectBothWays(metadata.response, 6, value, fixture);
+    expectBothWays(metadata.response, 6, value, fixture, withDefaults(value));
+  });
+
+  const topicId = '0a0b0c0d-0e0f-1011-1213-141516171819';
+  const v13 = {
+    throttleTimeMs: 0,
+    brokers: [{ nodeId: 1, host: 'b1', port: 9092, rack: null }],
+    clusterId: 'c',
+    controllerId: 1,
+    topics: [
+      {
+        errorCode: 0,
+        name: 't',
+        topicId,
+        isInternal: false,
+        partitions: [
+          {
+            errorCode: 0,
+            partitionIndex: 0,
+            leaderId: 1,
+            leaderEpoch: 7,
+            replicaNodes: [1],
+            isrNodes: [1],
+            offlineReplicas: [],
+          },
+        ],
+        topicAuthorizedOperations: notComputed,
+      },
+      {
+        errorCode: 100,
+        name: null,
+        topicId,
+        isInternal: false,
+        partitions: [],
+        topicAuthorizedOperations: notComputed,
+      },
+    ],
+    clusterAuthorizedOperations: notComputed,
+    errorCode: 0,
+  };
+
+  it('v13 response: flexible, topic id after the name, leader epoch, a null name for an unknown id, top-level error last', () => {
+    const fixture = new WireBytes()
+      .int32(0)
+      .compactArray(1)
+      .int32(1)
+      .compactString('b1')
+      .int32(9092)
+      .compactString(null)
+      .noTags()
+      .compactString('c')
+      .int32(1)
+      .compactArray(2)
+      .int16(0)
+      .compactString('t')
+      .uuid(topicId)
+      .bool(false)
+      .compactArray(1)
+      .int16(0)
+      .int32(0)
+      .int32(1)
+      .int32(7)
+      .compactArray(1)
+      .int32(1)
+      .compactArray(1)
+      .int32(1)
+      .compactArray(0)
+      .noTags()
+      .int32(notComputed)
+      .noTags()
+      .int16(100)
+      .compactString(null)
+      .uuid(topicId)
+      .bool(false)
+      .compactArray(0)
+      .int32(notComputed)
+      .noTags()
+      .int16(0)
+      .noTags()
+      .build();
+    expectBothWays(metadata.response, 13, v13, fixture);
+  });
+
+  it('v10 response carries the cluster authorized operations (dropped in v11) and no top-level error', () => {
+    const bytes = (version: number): string =>
+      encodeMessage(metadata.response, version, { ...v13, topics: [] })
+        .map((b) => b.toString('hex'))
+        .join('');
+    // v10 ends with the cluster bit field then the tagged section; v11 with just the tagged section; v13 adds an int16.
+    expect(bytes(10).endsWith('018000000000')).toBe(true);
+    expect(bytes(11).length).toBe(bytes(10).length - 8);
+    expect(bytes(13).length).toBe(bytes(11).length + 4);
+  });
+
+  it('a null topic name before v12 is an error', () => {
+    expect(() => encodeMessage(metadata.response, 11, v13)).toThrow(/null/);
   });
 });
+
+/** What fields a version lacks decode to: no id, no epoch, no authorized operations, no top-level error. */
+function withDefaults(value: { topics: { partitions: object[] }[] }): object {
+  return {
+    ...value,
+    clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
+    topics: value.topics.map((t) => ({
+      ...t,
+      topicId: '00000000-0000-0000-0000-000000000000',
+      topicAuthorizedOperations: -2147483648,
+      partitions: t.partitions.map((p) => ({ leaderEpoch: -1, ...p })),
+    })),
+  };
+}
 
 describe('FindCoordinator definitions', () => {
   it('v1 request carries the key type after the key', () => {

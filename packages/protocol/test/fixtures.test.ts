@@ -149,7 +149,12 @@ describe('request header fixtures', () => {
     expect(decodeRequestFrame(withNull)).toEqual({
       ok: true,
       header: { apiKey: 3, apiVersion: 1, correlationId: 0x01020304, clientId: null },
-      body: { topics: null, allowAutoTopicCreation: true },
+      body: {
+        topics: null,
+        allowAutoTopicCreation: true,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      },
     });
     const encoded = concat(
       encodeRequestFrame({ apiKey: 3, apiVersion: 1, correlationId: 0x01020304, clientId: null }, { topics: null }),
@@ -192,40 +197,79 @@ describe('request header fixtures', () => {
 
 describe('Metadata request fixtures, one per version', () => {
   const d = (): MessageDef => def(3, 'request');
+  const zeroId = '00000000-0000-0000-0000-000000000000';
+  // Fields a version lacks decode to their defaults: no topic ids (v10+), no authorized operations asked (v8+).
+  const decodedAs = (value: { topics: { name: string }[] | null; allowAutoTopicCreation?: boolean }) => ({
+    topics: value.topics === null ? null : value.topics.map((t) => ({ topicId: zeroId, name: t.name })),
+    allowAutoTopicCreation: value.allowAutoTopicCreation ?? true,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: false,
+  });
+  const both = (version: number, value: Parameters<typeof decodedAs>[0], bytes: Buffer): void =>
+    expectBothWays(d(), version, value, bytes, decodedAs(value));
   it('v0: topics is a non-nullable array of int16 strings', () => {
-    expectBothWays(d(), 0, { topics: [{ name: 'a' }] }, hex('00000001 0001 61'), {
-      topics: [{ name: 'a' }],
-      allowAutoTopicCreation: true,
-    });
+    both(0, { topics: [{ name: 'a' }] }, hex('00000001 0001 61'));
   });
   it('v1: null topics means all topics', () => {
-    expectBothWays(d(), 1, { topics: null }, hex('ffffffff'), { topics: null, allowAutoTopicCreation: true });
+    both(1, { topics: null }, hex('ffffffff'));
   });
   it('v2: two-byte topic name', () => {
-    expectBothWays(d(), 2, { topics: [{ name: 'ab' }] }, hex('00000001 0002 6162'), {
-      topics: [{ name: 'ab' }],
-      allowAutoTopicCreation: true,
-    });
+    both(2, { topics: [{ name: 'ab' }] }, hex('00000001 0002 6162'));
   });
   it('v3: empty topics means none', () => {
-    expectBothWays(d(), 3, { topics: [] }, hex('00000000'), { topics: [], allowAutoTopicCreation: true });
+    both(3, { topics: [] }, hex('00000000'));
   });
   it('v4: adds allowAutoTopicCreation', () => {
-    expectBothWays(d(), 4, { topics: [{ name: 'a' }], allowAutoTopicCreation: true }, hex('00000001 0001 61 01'));
+    both(4, { topics: [{ name: 'a' }], allowAutoTopicCreation: true }, hex('00000001 0001 61 01'));
   });
   it('v5: null topics without auto creation', () => {
-    expectBothWays(d(), 5, { topics: null, allowAutoTopicCreation: false }, hex('ffffffff 00'));
+    both(5, { topics: null, allowAutoTopicCreation: false }, hex('ffffffff 00'));
   });
   it('v6: two topics', () => {
-    expectBothWays(
-      d(),
+    both(
       6,
       { topics: [{ name: 'x' }, { name: 'y' }], allowAutoTopicCreation: true },
       hex('00000002 0001 78 0001 79 01'),
     );
   });
+  it('v8: adds the two authorized-operations flags', () => {
+    expectBothWays(
+      d(),
+      8,
+      {
+        topics: [{ name: 'a' }],
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: true,
+        includeTopicAuthorizedOperations: false,
+      },
+      hex('00000001 0001 61 00 01 00'),
+      {
+        topics: [{ topicId: zeroId, name: 'a' }],
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: true,
+        includeTopicAuthorizedOperations: false,
+      },
+    );
+  });
+  it('v9: flexible, compact array and string, tagged sections', () => {
+    both(9, { topics: [{ name: 'a' }], allowAutoTopicCreation: true }, hex('02 02 61 00 01 00 00 00'));
+  });
+  it('v12: a topic asked for by id with a null name; no cluster flag since v11', () => {
+    const topicId = '0102030405060708090a0b0c0d0e0f10';
+    const id = `${topicId.slice(0, 8)}-${topicId.slice(8, 12)}-${topicId.slice(12, 16)}-${topicId.slice(16, 20)}-${topicId.slice(20)}`;
+    const value = {
+      topics: [{ topicId: id, name: null }],
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: true,
+    };
+    expectBothWays(d(), 12, value, hex(`02 ${topicId} 00 00`, '00 01 00'));
+  });
   it('encoding allowAutoTopicCreation=false at v3, which lacks it, is an error', () => {
     expect(() => encodeMessage(d(), 3, { topics: [], allowAutoTopicCreation: false })).toThrow(/not supported/);
+  });
+  it('a null topic name before v10 is an error', () => {
+    expect(() => encodeMessage(d(), 9, { topics: [{ name: null }] })).toThrow(/null/);
   });
 });
 

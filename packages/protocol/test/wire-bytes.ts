@@ -71,6 +71,10 @@ export class WireBytes {
     return this.uvarint(v.length + 1).#raw(v);
   }
   /** int32 element count; -1 for a null array. */
+  /** 16 bytes from the hyphenated text form. */
+  uuid(v: string): this {
+    return this.#raw(Buffer.from(v.replaceAll('-', ''), 'hex'));
+  }
   array(count: number | null): this {
     return this.int32(count ?? -1);
   }

@@ -32,6 +32,7 @@ import type {
   CreateTopicResult,
   DecommissionError,
   DeleteTopicResult,
+  DeleteTopicsRequest,
   ElectLeadersResult,
   OngoingReassignment,
   PartitionReassignment,
@@ -163,10 +164,10 @@ export const controllerOps = {
     answerToProto: createTopicsResponseToProto,
     answerFromProto: createTopicsResponseFromProto,
   }),
-  deleteTopics: op<{ readonly names: readonly string[] }, DeleteTopicResult[]>({
+  deleteTopics: op<DeleteTopicsRequest, DeleteTopicResult[]>({
     method: 'DeleteTopics',
-    requestToProto: ({ names }) => ({ names: [...names] }),
-    requestFromProto: decoded(({ names }: DeleteTopicsRequestProto) => ({ names })),
+    requestToProto: ({ names, topicIds }) => ({ names: [...names], topicIds: [...(topicIds ?? [])] }),
+    requestFromProto: decoded(({ names, topicIds }: DeleteTopicsRequestProto) => ({ names, topicIds })),
     answerToProto: deleteTopicsResponseToProto,
     answerFromProto: deleteTopicsResponseFromProto,
   }),

@@ -57,7 +57,10 @@ const createTopicErrors: ReadonlySet<string> = new Set<CreateTopicError>([
   'invalid_replica_assignment',
   'invalid_config',
 ]);
-const deleteTopicErrors: ReadonlySet<string> = new Set<'unknown_topic'>(['unknown_topic']);
+const deleteTopicErrors: ReadonlySet<string> = new Set<'unknown_topic' | 'unknown_topic_id'>([
+  'unknown_topic',
+  'unknown_topic_id',
+]);
 const registerBrokerErrors: ReadonlySet<string> = new Set<RegisterBrokerError>([
   'duplicate_broker_registration',
   'inconsistent_cluster_id',
@@ -185,8 +188,9 @@ export function createTopicsResponseFromProto(
 export function deleteTopicsResponseToProto(
   answer: ControllerAnswer<readonly DeleteTopicResult[]>,
 ): AnswerFrame<DeleteTopicResultProto> {
-  return listAnswerToProto(answer, ({ name, result }) =>
-    result.ok ? { name, topicId: result.value.topicId } : { name, error: errorToProto(result) },
+  // proto3 has no absent string: '' stands for "asked by name".
+  return listAnswerToProto(answer, ({ name, byTopicId = '', result }) =>
+    result.ok ? { name, topicId: result.value.topicId, byTopicId } : { name, error: errorToProto(result), byTopicId },
   );
 }
 
@@ -194,12 +198,15 @@ export function deleteTopicsResponseFromProto(
   p: AnswerFrame<DeleteTopicResultProto>,
 ): Result<ControllerAnswer<DeleteTopicResult[]>, ResponseDecodeError> {
   return listAnswerFromProto(p, (r): DeleteTopicResult | null => {
-    if (r.outcome === 'topicId' && r.topicId !== undefined) return { name: r.name, result: ok({ topicId: r.topicId }) };
+    const asked = r.byTopicId === '' ? {} : { byTopicId: r.byTopicId };
+    if (r.outcome === 'topicId' && r.topicId !== undefined) {
+      return { name: r.name, ...asked, result: ok({ topicId: r.topicId }) };
+    }
     const failed =
       r.outcome === 'error' && r.error !== undefined
-        ? errorFromProto<'unknown_topic'>(r.error, deleteTopicErrors)
+        ? errorFromProto<'unknown_topic' | 'unknown_topic_id'>(r.error, deleteTopicErrors)
         : null;
-    return failed === null ? null : { name: r.name, result: failed };
+    return failed === null ? null : { name: r.name, ...asked, result: failed };
   });
 }
 

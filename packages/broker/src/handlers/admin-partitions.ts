@@ -1,5 +1,6 @@
 /**
- * CreatePartitions (key 37, v0-1): forwarded to the controller, which only
+ * CreatePartitions (key 37, v0-3; v2 is flexible, v3 only allows a
+ * throttling error Runnel never sends): forwarded to the controller, which only
  * lets a topic grow and places (or checks) the new replicas. The reply waits
  * until this broker has applied the new partitions, so a client that
  * refreshes metadata right after sees them.
@@ -22,7 +23,7 @@ export function createPartitionsHandler(broker: BrokerContext): Handler<37> {
   return {
     apiKey: 37,
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 3,
     async handle(request: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
       const counts = new Map<string, number>();
       for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);

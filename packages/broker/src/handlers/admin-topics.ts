@@ -1,11 +1,19 @@
 /**
- * CreateTopics (key 19, v3-4) and DeleteTopics (key 20, v1-3). Both are
+ * CreateTopics (key 19, v3-7) and DeleteTopics (key 20, v1-6). Both are
  * forwarded to the controller, which validates, commits metadata records
  * and replays them; the reply waits until this broker has applied them so
  * a client can use (or stop using) the topic right after.
+ *
+ * CreateTopics v4+ may leave numPartitions and replicationFactor at -1: the
+ * controller applies num.partitions and default.replication.factor; v5+
+ * answers with what the topic got (partitions, replication factor, every
+ * topic config as DescribeConfigs would show it); v7+ with its id.
+ * DeleteTopics v6 names topics by name or by id; by id, exactly that topic
+ * goes (never a newer one that took its name) and an unknown id is
+ * UNKNOWN_TOPIC_ID.
  */
-import type { CreateTopicError, CreateTopicResult, DeleteTopicResult } from '@runnel/metadata';
-import { ControllerUnavailableError } from '@runnel/metadata';
+import type { CreatedTopic, CreateTopicError, CreateTopicResult, DeleteTopicResult } from '@runnel/metadata';
+import { ControllerUnavailableError, configSourceIds, describeTopicConfigs, zeroUuid } from '@runnel/metadata';
 import {
   type CreateTopicsRequest,
   type CreateTopicsResponse,
@@ -25,11 +33,37 @@ const createTopicErrorCodes: Record<CreateTopicError, number> = {
   invalid_config: ErrorCode.INVALID_CONFIG,
 };
 
+type CreatedTopicResult = CreateTopicsResponse['topics'][number];
+
+/** A refused topic: no id, -1 for the counts and no configs, as Kafka answers. */
+function refused(name: string, errorCode: number, errorMessage: string | null): CreatedTopicResult {
+  return { name, topicId: zeroUuid, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: null };
+}
+
 export function createTopicsHandler(broker: BrokerContext): Handler<19> {
+  function created(name: string, topic: CreatedTopic): CreatedTopicResult {
+    const configs = describeTopicConfigs(topic.configs, broker.kafkaConfig()).map((e) => ({
+      name: e.name,
+      value: e.sensitive ? null : e.value,
+      readOnly: e.readOnly,
+      configSource: configSourceIds[e.source],
+      isSensitive: e.sensitive,
+    }));
+    return {
+      name,
+      topicId: topic.topicId,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      numPartitions: topic.numPartitions,
+      replicationFactor: topic.replicationFactor,
+      configs,
+    };
+  }
+
   return {
     apiKey: 19,
     minVersion: 3,
-    maxVersion: 4,
+    maxVersion: 7,
     async handle(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
       const counts = new Map<string, number>();
       for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
@@ -54,13 +88,10 @@ export function createTopicsHandler(broker: BrokerContext): Handler<19> {
       } catch (error) {
         if (!(error instanceof ControllerUnavailableError)) throw error;
         broker.logger.warn({ err: error.message }, 'CreateTopics: no controller answered');
+        const message = `No active controller answered; retry. (${error.message})`;
         return {
           throttleTimeMs: 0,
-          topics: request.topics.map((t) => ({
-            name: t.name,
-            errorCode: ErrorCode.NOT_CONTROLLER,
-            errorMessage: `No active controller answered; retry. (${error.message})`,
-          })),
+          topics: request.topics.map((t) => refused(t.name, ErrorCode.NOT_CONTROLLER, message)),
         };
       }
       await broker.partitions.settled();
@@ -68,23 +99,44 @@ export function createTopicsHandler(broker: BrokerContext): Handler<19> {
       return {
         throttleTimeMs: 0,
         topics: request.topics.map((t) => {
-          if (counts.get(t.name) !== 1) {
-            return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request' };
-          }
+          if (counts.get(t.name) !== 1) return refused(t.name, ErrorCode.INVALID_REQUEST, 'Duplicate topic in request');
           if (isInternalTopic(t.name)) {
-            return {
-              name: t.name,
-              errorCode: ErrorCode.INVALID_REQUEST,
-              errorMessage: `Creation of internal topic ${t.name} is prohibited; the brokers create it on first use.`,
-            };
+            const message = `Creation of internal topic ${t.name} is prohibited; the brokers create it on first use.`;
+            return refused(t.name, ErrorCode.INVALID_REQUEST, message);
           }
           const result = byName.get(t.name);
-          if (result === undefined || result.ok) return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
+          if (result === undefined)
+            return refused(t.name, ErrorCode.UNKNOWN_SERVER_ERROR, 'The controller did not answer for this topic.');
+          if (result.ok) return created(t.name, result.value);
           broker.logger.info({ topic: t.name, error: result.error }, 'create topic refused');
-          return { name: t.name, errorCode: createTopicErrorCodes[result.error], errorMessage: result.message ?? null };
+          return refused(t.name, createTopicErrorCodes[result.error], result.message ?? null);
         }),
       };
     },
+  };
+}
+
+type DeletedTopicResult = DeleteTopicsResponse['responses'][number];
+
+/** Deletion by id arrived in v6; before it the request carries names only. */
+const deleteByIdFromVersion = 6;
+
+function deletedToWire(r: DeleteTopicResult): DeletedTopicResult {
+  if (r.result.ok)
+    return { name: r.name, topicId: r.result.value.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
+  if (r.result.error === 'unknown_topic_id') {
+    return {
+      name: null,
+      topicId: r.byTopicId ?? zeroUuid,
+      errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+      errorMessage: r.result.message ?? null,
+    };
+  }
+  return {
+    name: r.name,
+    topicId: zeroUuid,
+    errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    errorMessage: r.result.message ?? null,
   };
 }
 
@@ -92,27 +144,41 @@ export function deleteTopicsHandler(broker: BrokerContext): Handler<20> {
   return {
     apiKey: 20,
     minVersion: 1,
-    maxVersion: 3,
-    async handle(request: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {
+    maxVersion: 6,
+    async handle(request: DeleteTopicsRequest, context): Promise<DeleteTopicsResponse> {
+      const byId = context.header.apiVersion >= deleteByIdFromVersion;
+      // v6: each entry names a topic by id (non-zero) or else by name; an entry with neither is malformed.
+      const entries = byId
+        ? (request.topics ?? [])
+        : (request.topicNames ?? []).map((name) => ({ name, topicId: zeroUuid }));
+      const names = entries.flatMap((e) => (e.topicId === zeroUuid && e.name !== null ? [e.name] : []));
+      const topicIds = entries.flatMap((e) => (e.topicId !== zeroUuid ? [e.topicId] : []));
+      const malformed: DeletedTopicResult[] = entries
+        .filter((e) => e.topicId === zeroUuid && e.name === null)
+        .map(() => ({
+          name: null,
+          topicId: zeroUuid,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: 'Name a topic by name or by id.',
+        }));
       let results: DeleteTopicResult[];
       try {
-        results = await broker.controller.call('deleteTopics', { names: request.topicNames });
+        results = await broker.controller.call('deleteTopics', { names, topicIds });
       } catch (error) {
         if (!(error instanceof ControllerUnavailableError)) throw error;
         broker.logger.warn({ err: error.message }, 'DeleteTopics: no controller answered');
         return {
           throttleTimeMs: 0,
-          responses: request.topicNames.map((name) => ({ name, errorCode: ErrorCode.NOT_CONTROLLER })),
+          responses: entries.map((e) => ({
+            name: e.name,
+            topicId: e.topicId,
+            errorCode: ErrorCode.NOT_CONTROLLER,
+            errorMessage: `No active controller answered; retry. (${error.message})`,
+          })),
         };
       }
       await broker.partitions.settled();
-      return {
-        throttleTimeMs: 0,
-        responses: results.map((r) => ({
-          name: r.name,
-          errorCode: r.result.ok ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-        })),
-      };
+      return { throttleTimeMs: 0, responses: [...results.map(deletedToWire), ...malformed] };
     },
   };
 }

@@ -1,10 +1,12 @@
 /**
- * DescribeCluster (key 60, v0-1): the cluster id and live brokers from this
+ * DescribeCluster (key 60, v0-2): the cluster id and live brokers from this
  * broker's image, and the active controller's id from the controller (this
  * broker's own id when the controller runs in-process, -1 when none
  * answers). Authorized operations are never computed: INT32_MIN, Kafka's
  * "not provided". Only the brokers endpoint exists here; a request for the
- * controllers endpoint (KIP-919) gets MISMATCHED_ENDPOINT_TYPE.
+ * controllers endpoint (KIP-919) gets MISMATCHED_ENDPOINT_TYPE. v2 asks
+ * for fenced brokers too (KIP-1073): every registered broker, each with its
+ * isFenced flag, so an operator can find one that is registered but down.
  */
 import { ControllerUnavailableError } from '@runnel/metadata';
 import { type DescribeClusterRequest, type DescribeClusterResponse, ErrorCode } from '@runnel/protocol';
@@ -17,7 +19,7 @@ export function describeClusterHandler(broker: BrokerContext): Handler<60> {
   return {
     apiKey: 60,
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 2,
     async handle(request: DescribeClusterRequest): Promise<DescribeClusterResponse> {
       const base = {
         throttleTimeMs: 0,
@@ -41,13 +43,18 @@ export function describeClusterHandler(broker: BrokerContext): Handler<60> {
         if (!(error instanceof ControllerUnavailableError)) throw error;
         broker.logger.warn({ err: error.message }, 'DescribeCluster: no controller answered');
       }
-      const brokers = broker
-        .image()
-        .liveBrokers()
-        .map((b) => {
-          const listener = b.listeners[0];
-          return { brokerId: b.brokerId, host: listener?.host ?? '', port: listener?.port ?? 0, rack: b.rack };
-        });
+      const image = broker.image();
+      // includeFencedBrokers is false below v2 (the codec's default for an absent field).
+      const brokers = (request.includeFencedBrokers ? image.brokers() : image.liveBrokers()).map((b) => {
+        const listener = b.listeners[0];
+        return {
+          brokerId: b.brokerId,
+          host: listener?.host ?? '',
+          port: listener?.port ?? 0,
+          rack: b.rack,
+          isFenced: b.fenced,
+        };
+      });
       return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, controllerId, brokers };
     },
   };

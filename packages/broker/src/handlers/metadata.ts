@@ -1,37 +1,55 @@
 /**
- * Metadata (key 3, v0-6): brokers, cluster id, controller id and topic
- * partitions with leaders and ISRs, from this broker's metadata image.
- * Unknown topics are auto-created when auto.create.topics.enable is true
- * and the request allows it (v4+ carries allow_auto_topic_creation; older
- * versions always allow it), as in Kafka. The reply waits for the new
+ * Metadata (key 3, v0-13): brokers, cluster id, controller id and topic
+ * partitions with leaders, leader epochs (v7+), ISRs and topic ids (v10+),
+ * from this broker's metadata image. Unknown topics are auto-created when
+ * auto.create.topics.enable is true and the request allows it (v4+ carries
+ * allow_auto_topic_creation; older versions always allow it), as in Kafka;
+ * never for a topic asked for by id (v12+). The reply waits for the new
  * partitions to be opened, so the client can produce right away.
+ * Authorized operations (v8+) are INT32_MIN, "not computed": Runnel has no
+ * authorizer. The top-level error (v13+, KIP-1102) is always NONE: Kafka's
+ * broker sets it only to make a client rebootstrap, which Runnel never asks.
  */
-import type { CreateTopicResult, MetadataImage } from '@runnel/metadata';
-import { ControllerUnavailableError, isValidTopicName } from '@runnel/metadata';
+import type { CreateTopicResult } from '@runnel/metadata';
+import { ControllerUnavailableError, isValidTopicName, zeroUuid } from '@runnel/metadata';
 import { ErrorCode, type MetadataRequest, type MetadataResponse } from '@runnel/protocol';
 import { isInternalTopic } from '../internal-topic.ts';
 import type { BrokerContext, Handler, RequestContext } from './handler.ts';
+import { describeSelected, describeTopic, type TopicDescription, type TopicSelector } from './topic-descriptions.ts';
 
 type TopicMetadata = MetadataResponse['topics'][number];
 
+/** Versions before 12 name every topic: an id or a null name there is a malformed request. */
+const topicIdsFromVersion = 12;
+
 export function metadataHandler(broker: BrokerContext): Handler<3> {
-  function describeTopic(image: MetadataImage, name: string): TopicMetadata | null {
-    const topic = image.topic(name);
-    if (topic === undefined) return null;
-    const partitions = topic.partitions.map((p) => ({
-      errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
-      partitionIndex: p.partition,
-      leaderId: p.leader,
-      leaderEpoch: p.leaderEpoch,
-      replicaNodes: [...p.replicas],
-      isrNodes: [...p.isr],
-      offlineReplicas: [],
-    }));
-    return { errorCode: ErrorCode.NONE, name, isInternal: isInternalTopic(name), partitions };
+  /** Fields a version lacks (topic id, leader epoch) are ignorable: the codec leaves them out. */
+  function toWire(t: TopicDescription): TopicMetadata {
+    return {
+      errorCode: t.errorCode,
+      name: t.name,
+      topicId: t.topicId,
+      isInternal: t.isInternal,
+      partitions: t.partitions.map((p) => ({
+        errorCode: p.errorCode,
+        partitionIndex: p.partitionIndex,
+        leaderId: p.leaderId,
+        leaderEpoch: p.leaderEpoch,
+        replicaNodes: p.replicaNodes,
+        isrNodes: p.isrNodes,
+        offlineReplicas: p.offlineReplicas,
+      })),
+    };
   }
 
-  function missing(name: string, errorCode: number): TopicMetadata {
-    return { errorCode, name, isInternal: false, partitions: [] };
+  function invalidSelector(name: string | null): TopicMetadata {
+    return {
+      errorCode: ErrorCode.INVALID_REQUEST,
+      name: name ?? '',
+      topicId: zeroUuid,
+      isInternal: false,
+      partitions: [],
+    };
   }
 
   async function autoCreate(names: string[]): Promise<void> {
@@ -57,18 +75,19 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
   return {
     apiKey: 3,
     minVersion: 0,
-    maxVersion: 6,
+    maxVersion: 13,
     async handle(request: MetadataRequest, context: RequestContext): Promise<MetadataResponse> {
       const version = context.header.apiVersion;
-      const requested =
+      const requested: TopicSelector[] | null =
         request.topics === null || (version === 0 && request.topics.length === 0)
           ? null
-          : request.topics.map((t) => t.name);
+          : request.topics.map((t) => ({ name: t.name, topicId: t.topicId ?? zeroUuid }));
       const allowCreate = broker.config.autoCreateTopics && (version < 4 || request.allowAutoTopicCreation !== false);
       let image = broker.image();
       if (requested !== null && allowCreate) {
-        // Internal topics are created by FindCoordinator with their own settings, never as plain topics.
-        const toCreate = [...new Set(requested)].filter(
+        // Only topics asked for by name; internal topics are created by FindCoordinator with their own settings.
+        const names = requested.flatMap((t) => (t.topicId === zeroUuid && t.name !== null ? [t.name] : []));
+        const toCreate = [...new Set(names)].filter(
           (n) => image.topic(n) === undefined && isValidTopicName(n) && !isInternalTopic(n),
         );
         if (toCreate.length > 0) {
@@ -76,11 +95,17 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
           image = broker.image();
         }
       }
-      const names = requested ?? [...image.topicNames()].sort();
-      const topics = names.map((name) => {
-        if (!isValidTopicName(name)) return missing(name, ErrorCode.INVALID_TOPIC_EXCEPTION);
-        return describeTopic(image, name) ?? missing(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-      });
+      const topics =
+        requested === null
+          ? [...image.topicNames()].sort().flatMap((name) => {
+              const topic = image.topic(name);
+              return topic === undefined ? [] : [toWire(describeTopic(image, topic))];
+            })
+          : requested.map((selector) =>
+              version < topicIdsFromVersion && (selector.name === null || selector.topicId !== zeroUuid)
+                ? invalidSelector(selector.name)
+                : toWire(describeSelected(image, selector)),
+            );
       const brokers = [...image.liveBrokers()].map((b) => {
         const listener = b.listeners[0];
         return { nodeId: b.brokerId, host: listener?.host ?? '', port: listener?.port ?? 0, rack: b.rack };
@@ -95,6 +120,7 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
           ? broker.config.nodeId
           : (brokers[0]?.nodeId ?? -1),
         topics,
+        errorCode: ErrorCode.NONE,
       };
     },
   };

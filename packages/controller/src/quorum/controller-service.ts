@@ -66,9 +66,9 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
         );
         return { records: [], value };
       }),
-    deleteTopics: ({ names }) =>
+    deleteTopics: ({ names, topicIds }) =>
       queue.submit('delete_topics', (image) => {
-        const { records, results } = deleteTopics(image, names);
+        const { records, results } = deleteTopics(image, names, topicIds ?? []);
         return { records, value: results };
       }),
     createPartitions: ({ topics, validateOnly }) =>

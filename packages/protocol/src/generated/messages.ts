@@ -260,70 +260,86 @@ export interface ListOffsetsResponse {
 
 /** An element of MetadataRequest.topics. */
 export interface MetadataRequestTopic {
-  /** versions 0-6 */
-  name: string;
+  /** versions 10-13 */
+  topicId?: string;
+  /** versions 0-13; nullable 10-13 */
+  name: string | null;
 }
 
-/** MetadataRequest, versions 0-6. */
+/** MetadataRequest, versions 0-13. */
 export interface MetadataRequest {
-  /** versions 0-6; nullable 1-6 */
+  /** versions 0-13; nullable 1-13 */
   topics: MetadataRequestTopic[] | null;
-  /** versions 4-6; default true */
+  /** versions 4-13; default true */
   allowAutoTopicCreation?: boolean;
+  /** versions 8-10 */
+  includeClusterAuthorizedOperations?: boolean;
+  /** versions 8-13 */
+  includeTopicAuthorizedOperations?: boolean;
 }
 
 /** An element of MetadataResponse.brokers. */
 export interface MetadataResponseBroker {
-  /** versions 0-6 */
+  /** versions 0-13 */
   nodeId: number;
-  /** versions 0-6 */
+  /** versions 0-13 */
   host: string;
-  /** versions 0-6 */
+  /** versions 0-13 */
   port: number;
-  /** versions 1-6; nullable 1-6; default null */
+  /** versions 1-13; nullable 1-13; default null */
   rack?: string | null;
 }
 
 /** An element of MetadataResponseTopic.partitions. */
 export interface MetadataResponseTopicPartition {
-  /** versions 0-6 */
+  /** versions 0-13 */
   errorCode: number;
-  /** versions 0-6 */
+  /** versions 0-13 */
   partitionIndex: number;
-  /** versions 0-6 */
+  /** versions 0-13 */
   leaderId: number;
-  /** versions 0-6 */
+  /** versions 7-13; default -1 */
+  leaderEpoch?: number;
+  /** versions 0-13 */
   replicaNodes: number[];
-  /** versions 0-6 */
+  /** versions 0-13 */
   isrNodes: number[];
-  /** versions 5-6 */
+  /** versions 5-13 */
   offlineReplicas?: number[];
 }
 
 /** An element of MetadataResponse.topics. */
 export interface MetadataResponseTopic {
-  /** versions 0-6 */
+  /** versions 0-13 */
   errorCode: number;
-  /** versions 0-6 */
-  name: string;
-  /** versions 1-6; default false */
+  /** versions 0-13; nullable 12-13 */
+  name: string | null;
+  /** versions 10-13 */
+  topicId?: string;
+  /** versions 1-13; default false */
   isInternal?: boolean;
-  /** versions 0-6 */
+  /** versions 0-13 */
   partitions: MetadataResponseTopicPartition[];
+  /** versions 8-13; default -2147483648 */
+  topicAuthorizedOperations?: number;
 }
 
-/** MetadataResponse, versions 0-6. */
+/** MetadataResponse, versions 0-13. */
 export interface MetadataResponse {
-  /** versions 3-6 */
+  /** versions 3-13 */
   throttleTimeMs?: number;
-  /** versions 0-6 */
+  /** versions 0-13 */
   brokers: MetadataResponseBroker[];
-  /** versions 2-6; nullable 2-6; default null */
+  /** versions 2-13; nullable 2-13; default null */
   clusterId?: string | null;
-  /** versions 1-6; default -1 */
+  /** versions 1-13; default -1 */
   controllerId?: number;
-  /** versions 0-6 */
+  /** versions 0-13 */
   topics: MetadataResponseTopic[];
+  /** versions 8-10; default -2147483648 */
+  clusterAuthorizedOperations?: number;
+  /** versions 13 */
+  errorCode?: number;
 }
 
 /** An element of OffsetCommitRequestTopic.partitions. */
@@ -747,83 +763,121 @@ export interface ApiVersionsResponse {
 
 /** An element of CreateTopicsRequestTopic.assignments. */
 export interface CreateTopicsRequestTopicAssignment {
-  /** versions 3-4 */
+  /** versions 3-7 */
   partitionIndex: number;
-  /** versions 3-4 */
+  /** versions 3-7 */
   brokerIds: number[];
 }
 
 /** An element of CreateTopicsRequestTopic.configs. */
 export interface CreateTopicsRequestTopicConfig {
-  /** versions 3-4 */
+  /** versions 3-7 */
   name: string;
-  /** versions 3-4; nullable 3-4 */
+  /** versions 3-7; nullable 3-7 */
   value: string | null;
 }
 
 /** An element of CreateTopicsRequest.topics. */
 export interface CreateTopicsRequestTopic {
-  /** versions 3-4 */
+  /** versions 3-7 */
   name: string;
-  /** versions 3-4 */
+  /** versions 3-7 */
   numPartitions: number;
-  /** versions 3-4 */
+  /** versions 3-7 */
   replicationFactor: number;
-  /** versions 3-4 */
+  /** versions 3-7 */
   assignments: CreateTopicsRequestTopicAssignment[];
-  /** versions 3-4 */
+  /** versions 3-7 */
   configs: CreateTopicsRequestTopicConfig[];
 }
 
-/** CreateTopicsRequest, versions 3-4. */
+/** CreateTopicsRequest, versions 3-7. */
 export interface CreateTopicsRequest {
-  /** versions 3-4 */
+  /** versions 3-7 */
   topics: CreateTopicsRequestTopic[];
-  /** versions 3-4; default 60000 */
+  /** versions 3-7; default 60000 */
   timeoutMs: number;
-  /** versions 3-4; default false */
+  /** versions 3-7; default false */
   validateOnly: boolean;
+}
+
+/** An element of CreateTopicsResponseTopic.configs. */
+export interface CreateTopicsResponseTopicConfig {
+  /** versions 5-7 */
+  name: string;
+  /** versions 5-7; nullable 5-7 */
+  value: string | null;
+  /** versions 5-7 */
+  readOnly: boolean;
+  /** versions 5-7; default -1 */
+  configSource: number;
+  /** versions 5-7 */
+  isSensitive: boolean;
 }
 
 /** An element of CreateTopicsResponse.topics. */
 export interface CreateTopicsResponseTopic {
-  /** versions 3-4 */
+  /** versions 3-7 */
   name: string;
-  /** versions 3-4 */
+  /** versions 7 */
+  topicId?: string;
+  /** versions 3-7 */
   errorCode: number;
-  /** versions 3-4; nullable 3-4 */
+  /** versions 3-7; nullable 3-7 */
   errorMessage: string | null;
+  /** versions 5-7; tag 0 in 5-7 */
+  topicConfigErrorCode?: number;
+  /** versions 5-7; default -1 */
+  numPartitions?: number;
+  /** versions 5-7; default -1 */
+  replicationFactor?: number;
+  /** versions 5-7; nullable 5-7 */
+  configs?: CreateTopicsResponseTopicConfig[] | null;
 }
 
-/** CreateTopicsResponse, versions 3-4. */
+/** CreateTopicsResponse, versions 3-7. */
 export interface CreateTopicsResponse {
-  /** versions 3-4 */
+  /** versions 3-7 */
   throttleTimeMs: number;
-  /** versions 3-4 */
+  /** versions 3-7 */
   topics: CreateTopicsResponseTopic[];
 }
 
-/** DeleteTopicsRequest, versions 1-3. */
+/** An element of DeleteTopicsRequest.topics. */
+export interface DeleteTopicsRequestTopic {
+  /** versions 6; nullable 6; default null */
+  name: string | null;
+  /** versions 6 */
+  topicId: string;
+}
+
+/** DeleteTopicsRequest, versions 1-6. */
 export interface DeleteTopicsRequest {
-  /** versions 1-3 */
-  topicNames: string[];
-  /** versions 1-3 */
+  /** versions 6 */
+  topics?: DeleteTopicsRequestTopic[];
+  /** versions 1-5 */
+  topicNames?: string[];
+  /** versions 1-6 */
   timeoutMs: number;
 }
 
 /** An element of DeleteTopicsResponse.responses. */
 export interface DeleteTopicsResponseResponse {
-  /** versions 1-3 */
-  name: string;
-  /** versions 1-3 */
+  /** versions 1-6; nullable 6 */
+  name: string | null;
+  /** versions 6 */
+  topicId?: string;
+  /** versions 1-6 */
   errorCode: number;
+  /** versions 5-6; nullable 5-6; default null */
+  errorMessage?: string | null;
 }
 
-/** DeleteTopicsResponse, versions 1-3. */
+/** DeleteTopicsResponse, versions 1-6. */
 export interface DeleteTopicsResponse {
-  /** versions 1-3 */
+  /** versions 1-6 */
   throttleTimeMs: number;
-  /** versions 1-3 */
+  /** versions 1-6 */
   responses: DeleteTopicsResponseResponse[];
 }
 
@@ -1453,45 +1507,45 @@ export interface SaslAuthenticateResponse {
 
 /** An element of CreatePartitionsRequestTopic.assignments. */
 export interface CreatePartitionsRequestTopicAssignment {
-  /** versions 0-1 */
+  /** versions 0-3 */
   brokerIds: number[];
 }
 
 /** An element of CreatePartitionsRequest.topics. */
 export interface CreatePartitionsRequestTopic {
-  /** versions 0-1 */
+  /** versions 0-3 */
   name: string;
-  /** versions 0-1 */
+  /** versions 0-3 */
   count: number;
-  /** versions 0-1; nullable 0-1 */
+  /** versions 0-3; nullable 0-3 */
   assignments: CreatePartitionsRequestTopicAssignment[] | null;
 }
 
-/** CreatePartitionsRequest, versions 0-1. */
+/** CreatePartitionsRequest, versions 0-3. */
 export interface CreatePartitionsRequest {
-  /** versions 0-1 */
+  /** versions 0-3 */
   topics: CreatePartitionsRequestTopic[];
-  /** versions 0-1 */
+  /** versions 0-3 */
   timeoutMs: number;
-  /** versions 0-1 */
+  /** versions 0-3 */
   validateOnly: boolean;
 }
 
 /** An element of CreatePartitionsResponse.results. */
 export interface CreatePartitionsResponseResult {
-  /** versions 0-1 */
+  /** versions 0-3 */
   name: string;
-  /** versions 0-1 */
+  /** versions 0-3 */
   errorCode: number;
-  /** versions 0-1; nullable 0-1; default null */
+  /** versions 0-3; nullable 0-3; default null */
   errorMessage: string | null;
 }
 
-/** CreatePartitionsResponse, versions 0-1. */
+/** CreatePartitionsResponse, versions 0-3. */
 export interface CreatePartitionsResponse {
-  /** versions 0-1 */
+  /** versions 0-3 */
   throttleTimeMs: number;
-  /** versions 0-1 */
+  /** versions 0-3 */
   results: CreatePartitionsResponseResult[];
 }
 
@@ -1765,43 +1819,47 @@ export interface OffsetDeleteResponse {
   topics: OffsetDeleteResponseTopic[];
 }
 
-/** DescribeClusterRequest, versions 0-1. */
+/** DescribeClusterRequest, versions 0-2. */
 export interface DescribeClusterRequest {
-  /** versions 0-1 */
+  /** versions 0-2 */
   includeClusterAuthorizedOperations: boolean;
-  /** versions 1; default 1 */
+  /** versions 1-2; default 1 */
   endpointType?: number;
+  /** versions 2 */
+  includeFencedBrokers?: boolean;
 }
 
 /** An element of DescribeClusterResponse.brokers. */
 export interface DescribeClusterResponseBroker {
-  /** versions 0-1 */
+  /** versions 0-2 */
   brokerId: number;
-  /** versions 0-1 */
+  /** versions 0-2 */
   host: string;
-  /** versions 0-1 */
+  /** versions 0-2 */
   port: number;
-  /** versions 0-1; nullable 0-1; default null */
+  /** versions 0-2; nullable 0-2; default null */
   rack: string | null;
+  /** versions 2 */
+  isFenced?: boolean;
 }
 
-/** DescribeClusterResponse, versions 0-1. */
+/** DescribeClusterResponse, versions 0-2. */
 export interface DescribeClusterResponse {
-  /** versions 0-1 */
+  /** versions 0-2 */
   throttleTimeMs: number;
-  /** versions 0-1 */
+  /** versions 0-2 */
   errorCode: number;
-  /** versions 0-1; nullable 0-1; default null */
+  /** versions 0-2; nullable 0-2; default null */
   errorMessage: string | null;
-  /** versions 1; default 1 */
+  /** versions 1-2; default 1 */
   endpointType?: number;
-  /** versions 0-1 */
+  /** versions 0-2 */
   clusterId: string;
-  /** versions 0-1; default -1 */
+  /** versions 0-2; default -1 */
   controllerId: number;
-  /** versions 0-1 */
+  /** versions 0-2 */
   brokers: DescribeClusterResponseBroker[];
-  /** versions 0-1; default -2147483648 */
+  /** versions 0-2; default -2147483648 */
   clusterAuthorizedOperations: number;
 }
 
@@ -1939,6 +1997,86 @@ export interface ListTransactionsResponse {
   transactionStates: ListTransactionsResponseTransactionState[];
 }
 
+/** An element of DescribeTopicPartitionsRequest.topics. */
+export interface DescribeTopicPartitionsRequestTopic {
+  /** versions 0 */
+  name: string;
+}
+
+/** An element of DescribeTopicPartitionsRequest.cursor. */
+export interface DescribeTopicPartitionsRequestCursor {
+  /** versions 0 */
+  topicName: string;
+  /** versions 0 */
+  partitionIndex: number;
+}
+
+/** DescribeTopicPartitionsRequest, versions 0. */
+export interface DescribeTopicPartitionsRequest {
+  /** versions 0 */
+  topics: DescribeTopicPartitionsRequestTopic[];
+  /** versions 0; default 2000 */
+  responsePartitionLimit: number;
+  /** versions 0; nullable 0; default null */
+  cursor: DescribeTopicPartitionsRequestCursor | null;
+}
+
+/** An element of DescribeTopicPartitionsResponseTopic.partitions. */
+export interface DescribeTopicPartitionsResponseTopicPartition {
+  /** versions 0 */
+  errorCode: number;
+  /** versions 0 */
+  partitionIndex: number;
+  /** versions 0 */
+  leaderId: number;
+  /** versions 0; default -1 */
+  leaderEpoch: number;
+  /** versions 0 */
+  replicaNodes: number[];
+  /** versions 0 */
+  isrNodes: number[];
+  /** versions 0; nullable 0; default null */
+  eligibleLeaderReplicas: number[] | null;
+  /** versions 0; nullable 0; default null */
+  lastKnownElr: number[] | null;
+  /** versions 0 */
+  offlineReplicas: number[];
+}
+
+/** An element of DescribeTopicPartitionsResponse.topics. */
+export interface DescribeTopicPartitionsResponseTopic {
+  /** versions 0 */
+  errorCode: number;
+  /** versions 0; nullable 0 */
+  name: string | null;
+  /** versions 0 */
+  topicId: string;
+  /** versions 0; default false */
+  isInternal: boolean;
+  /** versions 0 */
+  partitions: DescribeTopicPartitionsResponseTopicPartition[];
+  /** versions 0; default -2147483648 */
+  topicAuthorizedOperations: number;
+}
+
+/** An element of DescribeTopicPartitionsResponse.nextCursor. */
+export interface DescribeTopicPartitionsResponseNextCursor {
+  /** versions 0 */
+  topicName: string;
+  /** versions 0 */
+  partitionIndex: number;
+}
+
+/** DescribeTopicPartitionsResponse, versions 0. */
+export interface DescribeTopicPartitionsResponse {
+  /** versions 0 */
+  throttleTimeMs: number;
+  /** versions 0 */
+  topics: DescribeTopicPartitionsResponseTopic[];
+  /** versions 0; nullable 0; default null */
+  nextCursor: DescribeTopicPartitionsResponseNextCursor | null;
+}
+
 /** Request body types by API key. */
 export interface RequestByKey {
   0: ProduceRequest;
@@ -1982,6 +2120,7 @@ export interface RequestByKey {
   61: DescribeProducersRequest;
   65: DescribeTransactionsRequest;
   66: ListTransactionsRequest;
+  75: DescribeTopicPartitionsRequest;
 }
 
 /** Response body types by API key. */
@@ -2027,4 +2166,5 @@ export interface ResponseByKey {
   61: DescribeProducersResponse;
   65: DescribeTransactionsResponse;
   66: ListTransactionsResponse;
+  75: DescribeTopicPartitionsResponse;
 }

@@ -1,10 +1,11 @@
 /**
- * CreatePartitions (API key 37), versions 0-1. Flexible from v2, above our range.
+ * CreatePartitions (API key 37), versions 0-3. Flexible from v2.
  *
  * Request:  topics[name, count, assignments[brokerIds] (nullable)], timeoutMs, validateOnly
  * Response: throttleTimeMs, results[name, errorCode, errorMessage]
  *
- * v1 matches v0 (responses go out before throttling).
+ * v1 matches v0 (responses go out before throttling); v2 is flexible; v3
+ * may answer THROTTLING_QUOTA_EXCEEDED (KIP-599), which Runnel never does.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -15,7 +16,7 @@ export const createPartitions: ApiDef = {
     name: 'CreatePartitionsRequest',
     apiKey: 37,
     kind: 'request',
-    validVersions: '0-1',
+    validVersions: '0-3',
     flexibleVersions: '2+',
     fields: [
       {
@@ -44,7 +45,7 @@ export const createPartitions: ApiDef = {
     name: 'CreatePartitionsResponse',
     apiKey: 37,
     kind: 'response',
-    validVersions: '0-1',
+    validVersions: '0-3',
     flexibleVersions: '2+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },

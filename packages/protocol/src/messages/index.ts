@@ -24,6 +24,7 @@ import { describeCluster } from './describe-cluster.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { describeGroups } from './describe-groups.ts';
 import { describeProducers } from './describe-producers.ts';
+import { describeTopicPartitions } from './describe-topic-partitions.ts';
 import { describeTransactions } from './describe-transactions.ts';
 import { electLeaders } from './elect-leaders.ts';
 import { endTxn } from './end-txn.ts';
@@ -91,4 +92,5 @@ export const apiDefs: readonly ApiDef[] = [
   describeProducers,
   describeTransactions,
   listTransactions,
+  describeTopicPartitions,
 ];

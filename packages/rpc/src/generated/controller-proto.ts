@@ -168,12 +168,24 @@ export interface CreateTopicsResponseProto {
 
 export interface DeleteTopicsRequestProto {
   names: string[];
+  /**
+   * Topics named by id (Kafka's DeleteTopics v6): exactly that topic goes,
+   * never a newer topic that took its name.
+   */
+  topicIds: string[];
 }
 
 export interface DeleteTopicResultProto {
+  /**
+   * The topic's name; empty for an id that names no topic.
+   */
   name: string;
   topicId?: string;
   error?: ErrorProto;
+  /**
+   * Set on the answer to an entry of topic_ids: the id it asked for.
+   */
+  byTopicId: string;
   /** Which member of the oneof is set. */
   outcome?: 'topicId' | 'error';
 }
