@@ -42,6 +42,7 @@ import { metadata } from './metadata.ts';
 import { offsetCommit } from './offset-commit.ts';
 import { offsetDelete } from './offset-delete.ts';
 import { offsetFetch } from './offset-fetch.ts';
+import { offsetForLeaderEpoch } from './offset-for-leader-epoch.ts';
 import { produce } from './produce.ts';
 import { saslAuthenticate } from './sasl-authenticate.ts';
 import { saslHandshake } from './sasl-handshake.ts';
@@ -91,4 +92,5 @@ export const apiDefs: readonly ApiDef[] = [
   describeProducers,
   describeTransactions,
   listTransactions,
+  offsetForLeaderEpoch,
 ];
