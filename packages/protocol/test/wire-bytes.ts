@@ -74,6 +74,10 @@ export class WireBytes {
   array(count: number | null): this {
     return this.int32(count ?? -1);
   }
+  /** 16 bytes of a dashed UUID. */
+  uuid(v: string): this {
+    return this.#raw(Buffer.from(v.replaceAll('-', ''), 'hex'));
+  }
   /** uvarint (element count + 1). */
   compactArray(count: number): this {
     return this.uvarint(count + 1);
