@@ -8,7 +8,13 @@
  * to a time would replay the older ones). Only that batch is decoded, never
  * on the produce or fetch path.
  */
-import { decodeRecordBatches, readBatchHeader, timestampType } from '@runnel/protocol';
+import {
+  type DecodedBatch,
+  decodeRecordBatches,
+  RecordBatchDecodeError,
+  readBatchHeader,
+  timestampType,
+} from '@runnel/protocol';
 
 export interface TimestampLookup {
   offset: bigint;
@@ -26,14 +32,24 @@ export interface TimestampLookup {
 export async function firstRecordAtOrAfter(batch: Buffer, timestampMs: bigint): Promise<TimestampLookup | null> {
   const header = readBatchHeader(batch, 0);
   if (header.maxTimestamp < timestampMs) return null;
-  // Stored batches were checked on append and on recovery: the CRC is not checked again.
-  const [decoded] = await decodeRecordBatches(batch, { verifyCrc: false });
+  const at = (offset: bigint, timestamp: bigint) => ({
+    offset,
+    timestampMs: timestamp,
+    leaderEpoch: header.partitionLeaderEpoch,
+  });
+  let decoded: DecodedBatch | undefined;
+  try {
+    // Stored batches were checked on append and on recovery: the CRC is not checked again.
+    [decoded] = await decodeRecordBatches(batch, { verifyCrc: false });
+  } catch (error) {
+    // Records a broker cannot decode (never written by a client it accepted): the batch as a whole answers.
+    if (error instanceof RecordBatchDecodeError) return at(header.baseOffset, header.maxTimestamp);
+    throw error;
+  }
   const appendTime = timestampType(header.attributes) === 'log_append_time';
   for (const record of decoded?.records ?? []) {
     const timestamp = appendTime ? header.maxTimestamp : record.timestamp;
-    if (timestamp >= timestampMs) {
-      return { offset: record.offset, timestampMs: timestamp, leaderEpoch: header.partitionLeaderEpoch };
-    }
+    if (timestamp >= timestampMs) return at(record.offset, timestamp);
   }
   return null;
 }
