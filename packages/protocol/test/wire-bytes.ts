@@ -71,12 +71,12 @@ export class WireBytes {
     return this.uvarint(v.length + 1).#raw(v);
   }
   /** int32 element count; -1 for a null array. */
-  array(count: number | null): this {
-    return this.int32(count ?? -1);
-  }
-  /** 16 bytes of a dashed UUID. */
+  /** 16 bytes from the hyphenated text form. */
   uuid(v: string): this {
     return this.#raw(Buffer.from(v.replaceAll('-', ''), 'hex'));
+  }
+  array(count: number | null): this {
+    return this.int32(count ?? -1);
   }
   /** uvarint (element count + 1). */
   compactArray(count: number): this {
