@@ -116,6 +116,17 @@ describe('Fetch at v12+', () => {
     expect(data.records).toEqual(Buffer.alloc(0));
   });
 
+  it('a diverging epoch is answered at once, not after max_wait_ms: the consumer must act on it', async () => {
+    const s = await twoEpochs();
+    const body = {
+      ...fetchBody({ topic: 't' }, { fetchOffset: 4n, lastFetchedEpoch: 2 }),
+      maxWaitMs: 600_000,
+      minBytes: 1,
+    };
+    const { data } = only(await fetchHandler(s.context).handle(body, at(1, 12)));
+    expect(data.divergingEpoch).toEqual({ epoch: 1, endOffset: 2n });
+  });
+
   it('a consumer whose last epoch agrees reads on, with no diverging epoch', async () => {
     const s = await twoEpochs();
     const body = fetchBody({ topic: 't' }, { fetchOffset: 2n, lastFetchedEpoch: 1 });
@@ -178,8 +189,12 @@ describe('ListOffsets', () => {
     expect(await listed(-5n, 9)).toMatchObject({ errorCode: 0, offset: -1n, timestamp: -1n });
   });
 
-  it('a special timestamp a version does not know is refused', async () => {
-    expect((await listed(-3n, 6)).errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
+  it('a special timestamp is answered at any version, as Kafka answers it', async () => {
+    expect(await listed(-3n, 1)).toMatchObject({ errorCode: 0, offset: 2n, timestamp: 5_000n });
+  });
+
+  it('a negative timestamp that is not a special one is INVALID_REQUEST', async () => {
+    expect((await listed(-9n, 10)).errorCode).toBe(ErrorCode.INVALID_REQUEST);
   });
 
   it('fences by currentLeaderEpoch', async () => {

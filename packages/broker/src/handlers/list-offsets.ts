@@ -12,6 +12,8 @@
  * - a time: the first RECORD whose timestamp is at or after it (not the
  *   first offset of its batch), -1 / -1 when there is none.
  *
+ * The special timestamps are answered at any version, as Kafka's broker
+ * does (its clients send -3 from v7, -4 from v8, -5 from v9).
  * v0 answers a list instead (legacy-offsets.ts). v4+ fences by
  * currentLeaderEpoch (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH). v10's
  * timeoutMs bounds remote lookups, which never happen here.
@@ -32,15 +34,6 @@ const maxTimestamp = -3n;
 const earliestLocalTimestamp = -4n;
 const latestTieredTimestamp = -5n;
 const readCommitted = 1;
-
-/** The version from which each special timestamp is understood; older versions refuse it as a time. */
-const specialSince = new Map<bigint, number>([
-  [latestTimestamp, 0],
-  [earliestTimestamp, 0],
-  [maxTimestamp, 7],
-  [earliestLocalTimestamp, 8],
-  [latestTieredTimestamp, 9],
-]);
 
 export function listOffsetsHandler(broker: BrokerContext): Handler<2> {
   async function answer(
@@ -107,8 +100,6 @@ export function listOffsetsHandler(broker: BrokerContext): Handler<2> {
       });
       return { ...refused(ErrorCode.NONE), oldStyleOffsets: offsets };
     }
-    const since = specialSince.get(p.timestamp);
-    if (since !== undefined && version < since) return refused(ErrorCode.UNSUPPORTED_VERSION);
     const isolation = (request.isolationLevel ?? 0) === readCommitted ? 'read_committed' : 'read_uncommitted';
     const found = await answer(partition, p.timestamp, isolation);
     if (found === null) return refused(ErrorCode.INVALID_REQUEST);
