@@ -6,6 +6,7 @@
  * answer's leader epoch; OffsetForLeaderEpoch for consumers and followers.
  */
 import { systemClock } from '@runnel/common';
+import { MetadataImage, type MetadataRecord, replayBatch } from '@runnel/metadata';
 import {
   ErrorCode,
   type FetchRequest,
@@ -146,6 +147,54 @@ describe('Fetch at v12+', () => {
     expect(v16.response.nodeEndpoints).toEqual([]);
     const v15 = only(await handler.handle(fetchBody({ topicId }, { fetchOffset: 0n }), at(1, 15)));
     expect(v15.data.currentLeader).toBeUndefined();
+  });
+});
+
+/** The image once the controller moved t-0 to broker 2 (epoch 4), which registered an endpoint. */
+function movedToBroker2(): MetadataImage {
+  const records: MetadataRecord[] = [
+    {
+      type: 'register-broker',
+      brokerId: 2,
+      incarnationId: 'inc-2',
+      brokerEpoch: 2n,
+      listeners: [{ name: 'PLAINTEXT', host: 'broker-2', port: 9002, securityProtocol: 'PLAINTEXT' }],
+      rack: 'r2',
+    },
+    { type: 'topic', name: 't', topicId },
+    {
+      type: 'partition',
+      topicId,
+      partition: 0,
+      replicas: [1, 2],
+      isr: [2],
+      leader: 2,
+      leaderEpoch: 4,
+      partitionEpoch: 4,
+      elr: [],
+      lastKnownElr: [],
+      addingReplicas: [],
+      removingReplicas: [],
+    },
+  ];
+  return replayBatch(MetadataImage.empty, records, BigInt(records.length - 1));
+}
+
+describe('Fetch v16 leader hints (KIP-951)', () => {
+  it('a fenced or refused partition names the leader the image knows, and the response lists its endpoint', async () => {
+    const s = await twoEpochs();
+    s.partition.applyState(state(2, 4, [1, 2]), { lagTimeMaxMs });
+    const image = movedToBroker2();
+    const handler = fetchHandler({ ...s.context, image: () => image });
+    const fenced = only(
+      await handler.handle(fetchBody({ topicId }, { fetchOffset: 0n, currentLeaderEpoch: 3 }), at(1, 16)),
+    );
+    expect(fenced.data.errorCode).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+    expect(fenced.data.currentLeader).toEqual({ leaderId: 2, leaderEpoch: 4 });
+    expect(fenced.response.nodeEndpoints).toEqual([{ nodeId: 2, host: 'broker-2', port: 9002, rack: 'r2' }]);
+    const refused = only(await handler.handle(fetchBody({ topicId }, { fetchOffset: 0n }), at(1, 17)));
+    expect(refused.data.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(refused.data.currentLeader).toEqual({ leaderId: 2, leaderEpoch: 4 });
   });
 });
 
