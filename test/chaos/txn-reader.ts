@@ -11,7 +11,7 @@
  * the caller (txn-values.ts).
  */
 import { appendFileSync } from 'node:fs';
-import type { KafkaClient } from '@runnel/client';
+import { fetchVersionBeforeTopicIds, type KafkaClient } from '@runnel/client';
 import { ApiKeys, decodeRecordBatches, ErrorCode, isControl, isTransactional } from '@runnel/protocol';
 
 export interface CommittedRecord {
@@ -56,25 +56,35 @@ export async function fetchCommitted(
   maxWaitMs = 250,
 ): Promise<CommittedFetch> {
   const { leader, connection } = await leaderConnection(client, topic, partition);
-  const response = await connection.request(ApiKeys.Fetch, {
-    replicaId: -1,
-    maxWaitMs,
-    minBytes: 1,
-    maxBytes: 1 << 20,
-    isolationLevel: 1,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      {
-        topic,
-        partitions: [
-          { partition, currentLeaderEpoch: -1, fetchOffset: position, logStartOffset: -1n, partitionMaxBytes: 1 << 20 },
-        ],
-      },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
-  });
+  const response = await connection.request(
+    ApiKeys.Fetch,
+    {
+      replicaId: -1,
+      maxWaitMs,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 1,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic,
+          partitions: [
+            {
+              partition,
+              currentLeaderEpoch: -1,
+              fetchOffset: position,
+              logStartOffset: -1n,
+              partitionMaxBytes: 1 << 20,
+            },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
+    },
+    { maxVersion: fetchVersionBeforeTopicIds },
+  );
   const p = response.responses[0]?.partitions[0];
   if (p === undefined) throw new Error(`no fetch answer for ${topic}-${partition}`);
   if (p.errorCode !== ErrorCode.NONE)

@@ -71,7 +71,7 @@ async function logEnd(client: ProtocolClient): Promise<bigint | null> {
     topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -1n }] }],
   });
   const partition = response.topics[0]?.partitions[0];
-  return partition?.errorCode === ErrorCode.NONE ? partition.offset : null;
+  return partition?.errorCode === ErrorCode.NONE ? (partition.offset ?? null) : null;
 }
 
 /** Stops the broker; `lost` marks one whose file system is gone (its stop may fail, as a killed process's would). */

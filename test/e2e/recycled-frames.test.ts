@@ -83,7 +83,7 @@ async function highWatermark(client: ProtocolClient): Promise<bigint | null> {
     topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1n }] }],
   });
   const partition = response.topics[0]?.partitions[0];
-  return partition?.errorCode === ErrorCode.NONE ? partition.offset : null;
+  return partition?.errorCode === ErrorCode.NONE ? (partition.offset ?? null) : null;
 }
 
 /** Where two value lists first differ (a short excerpt), or null when equal: a diff of 24 MB would stall the reporter. */

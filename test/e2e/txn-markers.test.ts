@@ -14,7 +14,7 @@
  *   aborted; the same request to broker 2 is refused NOT_LEADER_OR_FOLLOWER.
  */
 import { BrokerMarkerWriter, grpcMarkerTransport, imageRouting } from '@runnel/broker';
-import { Connection } from '@runnel/client';
+import { Connection, fetchVersionBeforeTopicIds } from '@runnel/client';
 import { silentLogger } from '@runnel/common';
 import { MetadataImage, replayBatch } from '@runnel/metadata';
 import {
@@ -116,25 +116,29 @@ async function lastStableOffset(leader: number, partition: number): Promise<bigi
 }
 
 async function fetchFromStart(leader: number, partition: number, isolationLevel: 0 | 1) {
-  const r: FetchResponse = await via(leader).request(1, {
-    replicaId: -1,
-    maxWaitMs: 0,
-    minBytes: 1,
-    maxBytes: 1 << 20,
-    isolationLevel,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      {
-        topic,
-        partitions: [
-          { partition, currentLeaderEpoch: -1, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 1 << 20 },
-        ],
-      },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
-  });
+  const r: FetchResponse = await via(leader).request(
+    1,
+    {
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic,
+          partitions: [
+            { partition, currentLeaderEpoch: -1, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 1 << 20 },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
+    },
+    { maxVersion: fetchVersionBeforeTopicIds },
+  );
   const data = r.responses[0]?.partitions[0];
   const records = data?.records;
   const bytes =

@@ -41,6 +41,7 @@ import { groupHandlers } from './handlers/group-handlers.ts';
 import { type BrokerContext, type Handler, register } from './handlers/handler.ts';
 import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { metadataHandler } from './handlers/metadata.ts';
+import { offsetForLeaderEpochHandler } from './handlers/offset-for-leader-epoch.ts';
 import { produceHandler } from './handlers/produce.ts';
 import { HttpServer } from './http-server.ts';
 import { topicLimits } from './log-config.ts';
@@ -229,6 +230,7 @@ export class Broker {
       register(produceHandler(context, this.#transactions.verifier, this.#transactions.verificationEnabled)),
       register(fetchHandler(context)),
       register(listOffsetsHandler(context)),
+      register(offsetForLeaderEpochHandler(context)),
       register(metadataHandler(context)),
       register(findCoordinatorHandler(context)),
       register(createTopicsHandler(context)),

@@ -85,6 +85,12 @@ class TestMemory implements ResponseMemory {
 
 const small = (n: number) => `${n}`.padEnd(1000, '.');
 
+/** A v11 fetch: topics by name, no leader hints. */
+const v11: RequestContext = {
+  header: { apiKey: 1, apiVersion: 11, correlationId: 1, clientId: 'test' },
+  connection: { id: 1, remoteAddress: 'test' },
+};
+
 describe('Fetch over several partitions', () => {
   it('fills partitions in request order: min(partition_max_bytes, what is left), none once max_bytes is spent', async () => {
     const partitions = await Promise.all(
@@ -94,7 +100,7 @@ describe('Fetch over several partitions', () => {
     const { context: broker } = handlerContext(first, { clock: systemClock, more });
     const response = await fetchHandler(broker).handle(
       request(4, { maxBytes: 5 * unit, partitionMaxBytes: 2 * unit }),
-      {} as RequestContext,
+      v11,
     );
     expect(valuesByPartition(response).map((values) => values.map((v) => v.trim().replace(/\.+$/, '')))).toEqual([
       ['0', '1'],
@@ -112,7 +118,7 @@ describe('Fetch over several partitions', () => {
     const { context: broker } = handlerContext(big, { clock: systemClock, more: others });
     const response = await fetchHandler(broker).handle(
       request(3, { maxBytes: 4 * unit, partitionMaxBytes: 2 * unit }),
-      {} as RequestContext,
+      v11,
     );
     const sizes = valuesByPartition(response).map((values) => values.map((v) => v.length));
     // 3 units (over its limit: the first with data), one unit of the 2 the second partition's limit would

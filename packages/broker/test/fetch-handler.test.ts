@@ -25,7 +25,10 @@ import {
 } from './replication-fixture.ts';
 
 const lagTimeMaxMs = 30_000;
-const context = {} as RequestContext;
+const context: RequestContext = {
+  header: { apiKey: 1, apiVersion: 11, correlationId: 1, clientId: 'test' },
+  connection: { id: 1, remoteAddress: 'test' },
+};
 
 function request(fetchOffset: bigint, options: { maxWaitMs?: number; minBytes?: number } = {}): FetchRequest {
   return {

@@ -163,7 +163,7 @@ describe('Partition as leader: read bounds', () => {
     await p.appendAsLeader(batchAt(2_000n, 'b'), 1, leaderOnly);
     expect(await p.offsetForTimestamp(1_500n)).toBeNull();
     await p.answerFollowerFetch(fetchFrom(2, 2n), 1 << 20);
-    expect(await p.offsetForTimestamp(1_500n)).toEqual({ offset: 1n, timestampMs: 2_000n });
+    expect(await p.offsetForTimestamp(1_500n)).toMatchObject({ offset: 1n, timestampMs: 2_000n });
   });
 });
 

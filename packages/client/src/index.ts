@@ -36,7 +36,7 @@ export { GroupMembership } from './group-membership.ts';
 export type { CoordinatorLookups, HangingTransaction } from './hanging-transactions.ts';
 export { findHangingTransactions } from './hanging-transactions.ts';
 export type { KafkaClientOptions, ProduceOptions } from './kafka-client.ts';
-export { KafkaClient } from './kafka-client.ts';
+export { fetchVersionBeforeTopicIds, KafkaClient } from './kafka-client.ts';
 export type { Acks, FetchOptions, FetchResult, ProduceResult } from './partition-requests.ts';
 export type { TransactionalProducerOptions, TxnOffset } from './transactional-producer.ts';
 export { TransactionalProducer } from './transactional-producer.ts';

@@ -82,6 +82,13 @@ export interface ProduceOptions {
 /** The last Produce version before transaction version 2 (v12 adds partitions to transactions). */
 export const produceVersionBeforeTransactionV2 = 11;
 
+/**
+ * Fetch goes at most as v12: v13+ names topics by id (KIP-516), and this
+ * client routes and reports by topic name with Metadata below v10, which
+ * carries no ids. v12 already has everything else this client uses.
+ */
+export const fetchVersionBeforeTopicIds = 12;
+
 /** Codes that mean "ask metadata again and retry": the write or read did not happen. */
 const leaderChangeCodes: ReadonlySet<number> = new Set([
   ErrorCode.NOT_LEADER_OR_FOLLOWER,
@@ -229,7 +236,11 @@ export class KafkaClient {
     const body = fetchRequest(topic, partition, offset, options);
     const timeoutMs = this.#withSlack(body.maxWaitMs);
     return this.#onLeader(topic, partition, true, async (connection) =>
-      fetchResult(await connection.request(ApiKeys.Fetch, body, { timeoutMs }), topic, partition),
+      fetchResult(
+        await connection.request(ApiKeys.Fetch, body, { timeoutMs, maxVersion: fetchVersionBeforeTopicIds }),
+        topic,
+        partition,
+      ),
     );
   }
 

@@ -129,7 +129,8 @@ export function listOffsetsRequest(topic: string, partition: number, timestamp: 
 export function listOffsetsResult(response: ListOffsetsResponse, topic: string, partition: number): OffsetLookup {
   const p = response.topics.find((t) => t.name === topic)?.partitions.find((x) => x.partitionIndex === partition);
   if (p === undefined) throw missingPartition('ListOffsets', topic, partition);
-  return { errorCode: p.errorCode, offset: p.offset, timestamp: p.timestamp };
+  // v0 answers a list of offsets, newest first, and no timestamp.
+  return { errorCode: p.errorCode, offset: p.offset ?? p.oldStyleOffsets?.[0] ?? -1n, timestamp: p.timestamp ?? -1n };
 }
 
 function recordsBuffer(records: RecordsData | null): Buffer {

@@ -71,7 +71,7 @@ describe('negotiateVersions', () => {
       { apiKey: ApiKeys.Produce, minVersion: 13, maxVersion: 13 },
       { apiKey: 9999, minVersion: 0, maxVersion: 1 },
     ]);
-    expect(chosen.get(ApiKeys.Fetch)).toBe(11);
+    expect(chosen.get(ApiKeys.Fetch)).toBe(17);
     expect(chosen.has(ApiKeys.Produce)).toBe(false);
     expect(chosen.has(9999)).toBe(false);
   });

@@ -29,6 +29,7 @@ export const ApiKeys = {
   DeleteTopics: 20,
   DeleteRecords: 21,
   InitProducerId: 22,
+  OffsetForLeaderEpoch: 23,
   AddPartitionsToTxn: 24,
   AddOffsetsToTxn: 25,
   EndTxn: 26,
@@ -76,8 +77,12 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   // v12 tells the broker the client uses transaction version 2 (implicit partition adds); v13 names topics
   // by id (KIP-516).
   api('Produce', 0, 13),
-  api('Fetch', 4, 11),
-  api('ListOffsets', 1, 3),
+  // Kafka 4.1's range: v12 diverging epochs, v13 topic ids, v15 replicaState, v16 leader endpoints (KIP-951);
+  // v17-18 only add follower fields a consumer leaves at their defaults.
+  api('Fetch', 4, 18),
+  // Kafka 4.1's max (v7 max timestamp, v8 local start, v9 tiered end, v10 timeoutMs); v0 kept below Kafka's 1
+  // because old clients (kafka-python's probe, librdkafka's legacy path) still send it.
+  api('ListOffsets', 0, 10),
   // Kafka 4.1's 0-13 (v13 top-level error, KIP-1102); v0 kept for old clients (4.1 itself still serves it).
   api('Metadata', 0, 13),
   api('OffsetCommit', 2, 7),
@@ -101,6 +106,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   // handler answers it for other senders). EndTxn v5 is transaction version 2 (KIP-890 part 2), which clients
   // send only when the finalized transaction.version is 2.
   api('InitProducerId', 0, 5),
+  // Kafka 4.1's range (v0-1 left in 4.0, KIP-896): consumers validate positions after a leader change (KIP-320).
+  api('OffsetForLeaderEpoch', 2, 4),
   api('AddPartitionsToTxn', 0, 5),
   api('AddOffsetsToTxn', 0, 4),
   api('EndTxn', 0, 5),

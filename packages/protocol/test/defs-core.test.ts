@@ -18,6 +18,50 @@ import { expectBothWays, WireBytes } from './wire-bytes.ts';
 const batch = Buffer.from('not-really-a-record-batch');
 /** Below v13 a produced topic is named, and its id decodes to the default, the zero UUID. */
 const noTopicId = '00000000-0000-0000-0000-000000000000';
+const zeroId = '00000000-0000-0000-0000-000000000000';
+
+interface FetchRequestShape {
+  topics: { partitions: object[] }[];
+  forgottenTopicsData: object[];
+}
+
+/** A pre-v12 Fetch request as decoding returns it: the fields of later versions at their defaults. */
+function decodedFetchRequest<T extends FetchRequestShape>(value: T): object {
+  return {
+    clusterId: null,
+    replicaState: { replicaId: -1, replicaEpoch: -1n },
+    ...value,
+    topics: value.topics.map((t) => ({
+      topicId: zeroId,
+      ...t,
+      partitions: t.partitions.map((p) => ({
+        lastFetchedEpoch: -1,
+        replicaDirectoryId: zeroId,
+        highWatermark: 0x7fffffffffffffffn,
+        ...p,
+      })),
+    })),
+    forgottenTopicsData: value.forgottenTopicsData.map((f) => ({ topicId: zeroId, ...f })),
+  };
+}
+
+/** A pre-v12 Fetch response as decoding returns it: the fields of later versions at their defaults. */
+function decodedFetchResponse<T extends { responses: { partitions: object[] }[] }>(value: T): object {
+  return {
+    ...value,
+    nodeEndpoints: [],
+    responses: value.responses.map((t) => ({
+      topicId: zeroId,
+      ...t,
+      partitions: t.partitions.map((p) => ({
+        divergingEpoch: { epoch: -1, endOffset: -1n },
+        currentLeader: { leaderId: -1, leaderEpoch: -1 },
+        snapshotId: { endOffset: -1n, epoch: -1 },
+        ...p,
+      })),
+    })),
+  };
+}
 
 describe('Produce definitions', () => {
   it('v0 request has no transactional id and v0 response no throttle time or append time', () => {
@@ -240,7 +284,7 @@ describe('Fetch definitions', () => {
       .int64(100n)
       .int32(1048576)
       .build();
-    expectBothWays(fetch.request, 4, value, fixture);
+    expectBothWays(fetch.request, 4, value, fixture, decodedFetchRequest(value));
   });
 
   it('v11 request carries session, leader epoch, log start offset, forgotten topics and rack id', () => {
@@ -286,7 +330,7 @@ describe('Fetch definitions', () => {
       .int32(3)
       .string('rack-a')
       .build();
-    expectBothWays(fetch.request, 11, value, fixture);
+    expectBothWays(fetch.request, 11, value, fixture, decodedFetchRequest(value));
   });
 
   it('v4 response has throttle time, last stable offset and aborted transactions', () => {
@@ -326,7 +370,7 @@ describe('Fetch definitions', () => {
       .int64(280n)
       .bytes(batch)
       .build();
-    expectBothWays(fetch.response, 4, value, fixture);
+    expectBothWays(fetch.response, 4, value, fixture, decodedFetchResponse(value));
   });
 
   it('v11 response has session fields, a null aborted list and the preferred read replica', () => {
@@ -368,7 +412,7 @@ describe('Fetch definitions', () => {
       .int32(-1)
       .bytes(null)
       .build();
-    expectBothWays(fetch.response, 11, value, fixture);
+    expectBothWays(fetch.response, 11, value, fixture, decodedFetchResponse(value));
   });
 });
 
@@ -380,7 +424,17 @@ describe('ListOffsets definitions', () => {
       topics: [{ name: 'orders', partitions: [{ partitionIndex: 3, timestamp: -2n }] }],
     };
     const fixture = new WireBytes().int32(-1).int8(1).array(1).string('orders').array(1).int32(3).int64(-2n).build();
-    expectBothWays(listOffsets.request, 2, value, fixture);
+    const decoded = {
+      ...value,
+      timeoutMs: 0,
+      topics: [
+        {
+          name: 'orders',
+          partitions: [{ partitionIndex: 3, currentLeaderEpoch: -1, timestamp: -2n, maxNumOffsets: 1 }],
+        },
+      ],
+    };
+    expectBothWays(listOffsets.request, 2, value, fixture, decoded);
   });
 
   it('v1 response has a single timestamp and offset per partition and no throttle time', () => {
@@ -389,7 +443,18 @@ describe('ListOffsets definitions', () => {
       topics: [{ name: 'orders', partitions: [{ partitionIndex: 3, errorCode: 0, timestamp: -1n, offset: 77n }] }],
     };
     const fixture = new WireBytes().array(1).string('orders').array(1).int32(3).int16(0).int64(-1n).int64(77n).build();
-    expectBothWays(listOffsets.response, 1, value, fixture);
+    const decoded = {
+      throttleTimeMs: 0,
+      topics: [
+        {
+          name: 'orders',
+          partitions: [
+            { partitionIndex: 3, errorCode: 0, oldStyleOffsets: [], timestamp: -1n, offset: 77n, leaderEpoch: -1 },
+          ],
+        },
+      ],
+    };
+    expectBothWays(listOffsets.response, 1, value, fixture, decoded);
   });
 
   it('v3 response starts with the throttle time', () => {
@@ -407,7 +472,18 @@ describe('ListOffsets definitions', () => {
       .int64(-1n)
       .int64(-1n)
       .build();
-    expectBothWays(listOffsets.response, 3, value, fixture);
+    const partition = {
+      partitionIndex: 0,
+      errorCode: 3,
+      oldStyleOffsets: [],
+      timestamp: -1n,
+      offset: -1n,
+      leaderEpoch: -1,
+    };
+    expectBothWays(listOffsets.response, 3, value, fixture, {
+      throttleTimeMs: 9,
+      topics: [{ name: 'a', partitions: [partition] }],
+    });
   });
 });
 

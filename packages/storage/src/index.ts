@@ -17,4 +17,6 @@ export { type TxnVerification, VerificationGuard } from './producer-state/produc
 // Test support: an in-memory file system with crash, torn-write and corruption faults.
 export type { FaultableOperation, TornWrite } from './testing/faulty-file-system.ts';
 export { FaultyFileSystem, SimulatedCrashError } from './testing/faulty-file-system.ts';
+export type { TimestampLookup } from './timestamp-lookup.ts';
+export { firstRecordAtOrAfter } from './timestamp-lookup.ts';
 export { readWholeFile, replaceFile, tempPathFor } from './whole-file.ts';

@@ -14,6 +14,7 @@ import { allocateReadBuffer, type FileHandle, type FileSystem, type ReadBuffer, 
 import { type AppendedBatch, type LogBatch, readLogBatch } from './log-batch.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { TimeIndex } from './time-index.ts';
+import { firstRecordAtOrAfter, type TimestampLookup } from './timestamp-lookup.ts';
 
 export interface BatchLocation {
   position: number;
@@ -212,11 +213,22 @@ export class LogSegment {
     );
   }
 
-  /** The first batch with maxTimestamp >= `timestampMs`, or null. */
-  async findByTimestamp(timestampMs: bigint): Promise<BatchLocation | null> {
+  /**
+   * The first record with a timestamp >= `timestampMs`, or null: the time
+   * index and batch headers lead to the first batch that reaches it, and
+   * only that batch is decoded (timestamp-lookup.ts).
+   */
+  async findRecordByTimestamp(timestampMs: bigint): Promise<TimestampLookup | null> {
     const floor = this.timeIndex.floor(timestampMs);
-    const start = this.offsetIndex.floor(floor?.relOffset ?? 0);
-    return this.#scanHeaders(start.position, (s) => s.maxTimestampMs >= timestampMs);
+    let from = this.offsetIndex.floor(floor?.relOffset ?? 0).position;
+    for (;;) {
+      const location = await this.#scanHeaders(from, (s) => s.maxTimestampMs >= timestampMs);
+      if (location === null) return null;
+      const batch = await readAt(this.#log, location.position, location.summary.sizeBytes);
+      const found = await firstRecordAtOrAfter(batch, timestampMs);
+      if (found !== null) return found;
+      from = location.position + location.summary.sizeBytes;
+    }
   }
 
   /**

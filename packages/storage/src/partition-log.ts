@@ -63,6 +63,7 @@ import { ProducerStateStore } from './producer-state/producer-state-store.ts';
 import type { TxnVerification, VerificationGuard } from './producer-state/producer-state-table.ts';
 import { recoverActiveSegment, recoverSealedSegment } from './segment-recovery.ts';
 import { segmentContaining, segmentsPastRetention } from './segment-selection.ts';
+import type { TimestampLookup } from './timestamp-lookup.ts';
 
 export interface PartitionLogOptions {
   dir: string;
@@ -392,18 +393,37 @@ export class PartitionLog {
   }
 
   /** Earliest batch with maxTimestamp >= `timestampMs` (Kafka ListOffsets), at batch granularity; null if none. */
-  async offsetForTimestamp(timestampMs: bigint): Promise<{ offset: bigint; timestampMs: bigint } | null> {
+  async offsetForTimestamp(timestampMs: bigint): Promise<TimestampLookup | null> {
     this.#checkUsable();
     for (const listed of [...this.#segments]) {
       // A segment swapped for its compacted copy meanwhile is looked up in the copy.
       const segment = this.#segments.find((s) => s.baseOffset === listed.baseOffset) ?? listed;
       if (segment.maxTimestampMs < timestampMs) continue;
-      const found = await segment.withOpen(() => segment.findByTimestamp(timestampMs));
-      if (found.open && found.value !== null) {
-        return { offset: found.value.summary.baseOffset, timestampMs: found.value.summary.maxTimestampMs };
-      }
+      const found = await segment.withOpen(() => segment.findRecordByTimestamp(timestampMs));
+      if (found.open && found.value !== null) return found.value;
     }
     return null;
+  }
+
+  /** The first record carrying the log's largest timestamp (ListOffsets -3, KIP-734), or null in an empty log. */
+  async maxTimestampRecord(): Promise<TimestampLookup | null> {
+    this.#checkUsable();
+    let max = -1n;
+    for (const segment of this.#segments) if (segment.maxTimestampMs > max) max = segment.maxTimestampMs;
+    return max < 0n ? null : this.offsetForTimestamp(max);
+  }
+
+  /** Each segment's base offset and largest record timestamp, oldest first (ListOffsets v0). */
+  segmentTimes(): { baseOffset: bigint; maxTimestampMs: bigint }[] {
+    return this.#segments.map((s) => ({ baseOffset: s.baseOffset, maxTimestampMs: s.maxTimestampMs }));
+  }
+
+  /** The leader epoch that wrote `offset` (the newest epoch starting at or before it), -1 when unknown. */
+  epochAt(offset: bigint): number {
+    this.#checkUsable();
+    let epoch = -1;
+    for (const entry of this.#epochs.entries()) if (entry.startOffset <= offset) epoch = entry.epoch;
+    return epoch;
   }
 
   /** fsyncs everything appended so far (log data and indexes). */

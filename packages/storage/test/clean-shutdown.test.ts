@@ -203,7 +203,7 @@ describe('clean-shutdown marker', () => {
       } else {
         expect(warnings).toEqual([]);
         expect(log.logEndOffset).toBe(end + 1n);
-        expect(await log.offsetForTimestamp(200_000n)).toEqual({ offset: end, timestampMs: 200_000n });
+        expect(await log.offsetForTimestamp(200_000n)).toMatchObject({ offset: end, timestampMs: 200_000n });
       }
       expect((await readAll(log)).map((b) => b.baseOffset)).toEqual(
         (await readAll(log)).map((_, i, all) => (i === 0 ? 0n : (all[i - 1]?.lastOffset ?? 0n) + 1n)),
@@ -270,7 +270,7 @@ describe('clean-shutdown marker', () => {
     const { logger, opened } = capturingLogger();
     const log = await openOn(fs, logger);
     expect(opened).toMatchObject([{ recoverySkipped: false, fullRecoveryReason: 'index_mismatch' }]);
-    expect(await log.offsetForTimestamp(risingTs(batchCount - 1))).toEqual({
+    expect(await log.offsetForTimestamp(risingTs(batchCount - 1))).toMatchObject({
       offset: log.logEndOffset - BigInt(1 + ((batchCount - 1) % 4)),
       timestampMs: risingTs(batchCount - 1),
     });

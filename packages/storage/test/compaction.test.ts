@@ -134,7 +134,7 @@ describe('log compaction', () => {
     expect(after.map((r) => r.timestampMs)).toEqual([base + 27_000n, base + 28_000n, base + 29_000n]);
 
     const exact = await log.offsetForTimestamp(base + 28_000n);
-    expect(exact).toEqual({ offset: 28n, timestampMs: base + 28_000n });
+    expect(exact).toEqual({ offset: 28n, timestampMs: base + 28_000n, leaderEpoch: 0 });
     // A removed record's time: the answer is an offset from which the next survivor is read first.
     const removed = await log.offsetForTimestamp(base + 5_000n);
     expect(removed).not.toBeNull();

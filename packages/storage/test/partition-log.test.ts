@@ -175,7 +175,7 @@ describe('PartitionLog segments', () => {
     expect(second.segmentCount).toBe(segments);
     expect(second.logEndOffset).toBe(90n);
     expect(await second.read(0n, 1 << 20)).toEqual(before);
-    expect(await second.offsetForTimestamp(1020n)).toEqual({ offset: 60n, timestampMs: 1020n });
+    expect(await second.offsetForTimestamp(1020n)).toMatchObject({ offset: 60n, timestampMs: 1020n });
     expect((await second.append(makeBatch(), { leaderEpoch: 2 })).baseOffset).toBe(90n);
   });
 });
@@ -188,11 +188,11 @@ describe('PartitionLog timestamps and retention', () => {
     for (const ts of stamps)
       await log.append(makeBatch({ records: 2, payloadBytes: 200, timestampMs: ts }), { leaderEpoch: 0 });
     expect(log.segmentCount).toBeGreaterThan(1);
-    expect(await log.offsetForTimestamp(0n)).toEqual({ offset: 0n, timestampMs: 1000n });
-    expect(await log.offsetForTimestamp(1001n)).toEqual({ offset: 2n, timestampMs: 1010n });
-    expect(await log.offsetForTimestamp(1050n)).toEqual({ offset: 10n, timestampMs: 1050n });
-    expect(await log.offsetForTimestamp(1055n)).toEqual({ offset: 14n, timestampMs: 1060n });
-    expect(await log.offsetForTimestamp(1100n)).toEqual({ offset: 22n, timestampMs: 1100n });
+    expect(await log.offsetForTimestamp(0n)).toMatchObject({ offset: 0n, timestampMs: 1000n });
+    expect(await log.offsetForTimestamp(1001n)).toMatchObject({ offset: 2n, timestampMs: 1010n });
+    expect(await log.offsetForTimestamp(1050n)).toMatchObject({ offset: 10n, timestampMs: 1050n });
+    expect(await log.offsetForTimestamp(1055n)).toMatchObject({ offset: 14n, timestampMs: 1060n });
+    expect(await log.offsetForTimestamp(1100n)).toMatchObject({ offset: 22n, timestampMs: 1100n });
     expect(await log.offsetForTimestamp(1101n)).toBeNull();
   });
 
@@ -257,13 +257,13 @@ describe('PartitionLog truncation and deletion', () => {
     }
     await log.truncateTo(24n);
     expect(log.logEndOffset).toBe(24n);
-    expect(await log.offsetForTimestamp(111n)).toEqual({ offset: 22n, timestampMs: 111n });
+    expect(await log.offsetForTimestamp(111n)).toMatchObject({ offset: 22n, timestampMs: 111n });
     expect(await log.offsetForTimestamp(112n)).toBeNull();
     await log.append(makeBatch({ timestampMs: 500n }), { leaderEpoch: 1 });
     await log.close();
     const reopened = await openLog(config);
     expect(reopened.logEndOffset).toBe(25n);
-    expect(await reopened.offsetForTimestamp(112n)).toEqual({ offset: 24n, timestampMs: 500n });
+    expect(await reopened.offsetForTimestamp(112n)).toMatchObject({ offset: 24n, timestampMs: 500n });
     const read = await reopened.read(13n, 1);
     expect(read.ok && parseBatches(read.records).map((x) => x.baseOffset)).toEqual([12n]);
   });

@@ -109,7 +109,7 @@ describe('recovery with FaultyFileSystem', () => {
       expect(reopened.logEndOffset).toBe((recovered.at(-1)?.lastOffset ?? -1n) + 1n);
       const last = recovered.at(-1);
       if (last !== undefined) {
-        expect(await reopened.offsetForTimestamp(last.maxTimestampMs)).toEqual({
+        expect(await reopened.offsetForTimestamp(last.maxTimestampMs)).toMatchObject({
           offset: last.baseOffset,
           timestampMs: last.maxTimestampMs,
         });
@@ -274,7 +274,7 @@ describe('recovery on a real disk', () => {
       expect(batch?.baseOffset).toBe(offset - (offset % 2n));
     }
     for (let i = 0; i < 25; i++) {
-      expect(await log.offsetForTimestamp(BigInt(100 + i))).toEqual({
+      expect(await log.offsetForTimestamp(BigInt(100 + i))).toMatchObject({
         offset: BigInt(2 * i),
         timestampMs: BigInt(100 + i),
       });

@@ -1,5 +1,5 @@
 /**
- * Fetch (key 1, v4-11). Returns whole record batches as stored, below the
+ * Fetch (key 1, v4-18). Returns whole record batches as stored, below the
  * high watermark (isolation_level 1, read_committed: below the last stable
  * offset, with the aborted transactions overlapping what is returned, for
  * the client to skip), as byte ranges read from the log (no record decode).
@@ -9,12 +9,30 @@
  * larger than the limits (KIP-74); the others only whole batches within
  * theirs. Fetch sessions (KIP-227) are never created: session id 0 tells
  * clients to send full requests.
+ *
+ * Per partition, before any read (KIP-320): a currentLeaderEpoch older than
+ * this leader's is FENCED_LEADER_EPOCH, a newer one UNKNOWN_LEADER_EPOCH;
+ * from v12 a lastFetchedEpoch whose end in this log lies before the fetch
+ * offset gets the diverging epoch and no records (epoch-checks.ts). v13+
+ * names topics by id, resolved through the metadata image (an unknown id is
+ * UNKNOWN_TOPIC_ID). v16+ answers NOT_LEADER_OR_FOLLOWER and
+ * FENCED_LEADER_EPOCH with the current leader and its endpoint (KIP-951).
+ * Followers replicate over gRPC: v15's replicaState and the follower fields
+ * of v17-18 are read as a consumer's defaults.
  */
 import { BATCH_LENGTH_OFFSET, ErrorCode, type FetchRequest, type FetchResponse, LOG_OVERHEAD } from '@runnel/protocol';
 import type { FrameClaim } from '../network/frame-pool.ts';
+import type { EpochEnd } from '../replication/divergence.ts';
 import type { Partition } from '../replication/partition.ts';
 import type { CommittedRead, IsolationLevel } from '../replication/partition-api.ts';
+import { consumerDivergence, leaderEpochError } from './epoch-checks.ts';
 import type { BrokerContext, Handler, RequestContext, ResponseMemory } from './handler.ts';
+import {
+  currentLeaderHint,
+  fetchLeaderHintVersionMin,
+  type NodeEndpoint,
+  wantsLeaderHint,
+} from './produce-leader-hints.ts';
 
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];
 
@@ -28,13 +46,21 @@ interface PartitionRead {
 }
 
 interface Slot {
+  /** The topic's name; '' for an id the image does not know. */
   topic: string;
+  /** How the request named the topic: its name (v4-12) or its id (v13+); the response names it the same way. */
+  key: string;
   index: number;
   fetchOffset: bigint;
   partitionMaxBytes: number;
   partition: Partition | undefined;
   errorCode: number;
+  /** Set when the fetcher's history departs from this log's (answered with no records). */
+  divergingEpoch: EpochEnd | null;
 }
+
+const zeroUuid = '00000000-0000-0000-0000-000000000000';
+const topicIdVersionMin = 13;
 
 /** The partition's entry before any read: its error, or its bounds and no records. */
 function baseData(slot: Slot, isolationLevel: number): PartitionData {
@@ -49,6 +75,7 @@ function baseData(slot: Slot, isolationLevel: number): PartitionData {
     abortedTransactions: isolationLevel === readCommitted ? [] : null,
     preferredReadReplica: -1,
     records: empty,
+    ...(slot.divergingEpoch === null ? {} : { divergingEpoch: { ...slot.divergingEpoch } }),
   };
 }
 
@@ -86,34 +113,66 @@ function release(claims: readonly FrameClaim[]): void {
 }
 
 export function fetchHandler(broker: BrokerContext): Handler<1> {
-  function resolveSlots(request: FetchRequest): Slot[] {
+  function resolveSlots(request: FetchRequest, version: number): Slot[] {
     const image = broker.image();
     const slots: Slot[] = [];
     for (const t of request.topics) {
-      const topicImage = image.topic(t.topic);
+      const byId = version >= topicIdVersionMin;
+      const key = (byId ? t.topicId : t.topic) ?? '';
+      const topicImage = byId ? (key === zeroUuid ? undefined : image.topicById(key)) : image.topic(key);
       for (const p of t.partitions) {
         const slot: Slot = {
-          topic: t.topic,
+          topic: topicImage?.name ?? '',
+          key,
           index: p.partition,
           fetchOffset: p.fetchOffset,
           partitionMaxBytes: p.partitionMaxBytes,
           partition: undefined,
           errorCode: ErrorCode.NONE,
+          divergingEpoch: null,
         };
-        if (topicImage === undefined || topicImage.partitions[p.partition] === undefined) {
-          slot.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        } else {
-          const partition = broker.partitions.get(t.topic, p.partition);
-          if (partition === undefined || partition.closed || partition.leader !== broker.config.nodeId) {
-            slot.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
-          } else {
-            slot.partition = partition;
-          }
-        }
         slots.push(slot);
+        if (topicImage === undefined) {
+          slot.errorCode = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          continue;
+        }
+        if (topicImage.partitions[p.partition] === undefined) {
+          slot.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          continue;
+        }
+        const partition = broker.partitions.get(slot.topic, p.partition);
+        if (partition === undefined || partition.closed) {
+          slot.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+          continue;
+        }
+        // Kafka's order: the sender's epoch first (stale metadata is told so), then leadership.
+        slot.errorCode = leaderEpochError(p.currentLeaderEpoch ?? -1, partition.leaderEpoch);
+        if (slot.errorCode !== ErrorCode.NONE) continue;
+        if (partition.leader !== broker.config.nodeId) {
+          slot.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+          continue;
+        }
+        const lastFetchedEpoch = p.lastFetchedEpoch ?? -1;
+        if (lastFetchedEpoch >= 0) {
+          const ours = partition.log.endOffsetForEpoch(lastFetchedEpoch);
+          slot.divergingEpoch = consumerDivergence(ours, lastFetchedEpoch, p.fetchOffset);
+          if (slot.divergingEpoch !== null) continue;
+        }
+        slot.partition = partition;
       }
     }
     return slots;
+  }
+
+  /** KIP-951: refused partitions name their current leader, and the response lists those leaders' endpoints. */
+  function withHints(data: PartitionData[], slots: Slot[]): NodeEndpoint[] {
+    const endpoints = new Map<number, NodeEndpoint>();
+    const image = broker.image();
+    data.forEach((d, i) => {
+      const slot = slots[i] as Slot;
+      if (wantsLeaderHint(d.errorCode)) d.currentLeader = currentLeaderHint(image, slot.topic, slot.index, endpoints);
+    });
+    return [...endpoints.values()];
   }
 
   /**
@@ -224,44 +283,52 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
   return {
     apiKey: 1,
     minVersion: 4,
-    maxVersion: 11,
+    maxVersion: 18,
     async handle(request: FetchRequest, context: RequestContext): Promise<FetchResponse> {
       if (request.sessionId !== undefined && request.sessionId !== 0) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
       }
+      const version = context.header.apiVersion;
       const deadline = broker.clock.monotonicMs() + Math.max(0, request.maxWaitMs);
       const maxBytes = request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
-      let slots = resolveSlots(request);
+      let slots = resolveSlots(request, version);
       const memory = context.responseMemory;
       let result = await readAll(slots, maxBytes, request.isolationLevel, memory);
       for (;;) {
         const waitMs = deadline - broker.clock.monotonicMs();
-        const anyError = slots.some((s) => s.errorCode !== ErrorCode.NONE);
-        if (result.bytes >= request.minBytes || waitMs <= 0 || anyError) break;
+        // An error or a diverging epoch is news the fetcher needs now, not after max_wait_ms.
+        const anyNews = slots.some((s) => s.errorCode !== ErrorCode.NONE || s.divergingEpoch !== null);
+        if (result.bytes >= request.minBytes || waitMs <= 0 || anyNews) break;
         release(result.claims);
         await waitForData(slots, waitMs);
-        slots = resolveSlots(request);
+        slots = resolveSlots(request, version);
         result = await readAll(slots, maxBytes, request.isolationLevel, memory);
       }
       for (const c of result.claims) memory?.holdUntilWritten(c);
+      const nodeEndpoints = version >= fetchLeaderHintVersionMin ? withHints(result.data, slots) : [];
       const byTopic = new Map<string, PartitionData[]>();
       const order: string[] = [];
       slots.forEach((slot, i) => {
         const d = result.data[i];
         if (d === undefined) return;
-        let list = byTopic.get(slot.topic);
+        let list = byTopic.get(slot.key);
         if (list === undefined) {
           list = [];
-          byTopic.set(slot.topic, list);
-          order.push(slot.topic);
+          byTopic.set(slot.key, list);
+          order.push(slot.key);
         }
         list.push(d);
       });
+      const byId = version >= topicIdVersionMin;
       return {
         throttleTimeMs: 0,
         errorCode: ErrorCode.NONE,
         sessionId: 0,
-        responses: order.map((topic) => ({ topic, partitions: byTopic.get(topic) ?? [] })),
+        responses: order.map((key) => ({
+          ...(byId ? { topicId: key } : { topic: key }),
+          partitions: byTopic.get(key) ?? [],
+        })),
+        nodeEndpoints,
       };
     },
   };

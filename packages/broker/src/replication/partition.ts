@@ -30,7 +30,7 @@ import {
   RECORD_COUNT_OFFSET,
   type TxnMarkerType,
 } from '@runnel/protocol';
-import type { PartitionLog, ReadBuffer } from '@runnel/storage';
+import type { PartitionLog, ReadBuffer, TimestampLookup } from '@runnel/storage';
 import type { FrameClaim } from '../network/frame-pool.ts';
 import { type AckOutcome, AckWaiters } from './ack-waiters.ts';
 import type { EpochEnd } from './divergence.ts';
@@ -345,12 +345,20 @@ export class Partition {
     return { ok: true, records: read.records, sizeBytes: read.sizeBytes, recordCount, ...bounds, abortedTransactions };
   }
 
-  /** The first committed (read_committed: stable) offset whose batch timestamp is at or after `timestampMs`, or null. */
+  /** The first committed (read_committed: stable) record whose timestamp is at or after `timestampMs`, or null. */
   async offsetForTimestamp(
     timestampMs: bigint,
     isolation: IsolationLevel = 'read_uncommitted',
-  ): Promise<{ offset: bigint; timestampMs: bigint } | null> {
-    const found = await this.log.offsetForTimestamp(timestampMs);
+  ): Promise<TimestampLookup | null> {
+    return this.#visible(await this.log.offsetForTimestamp(timestampMs), isolation);
+  }
+
+  /** The first committed (read_committed: stable) record with the log's largest timestamp, or null. */
+  async maxTimestampRecord(isolation: IsolationLevel = 'read_uncommitted'): Promise<TimestampLookup | null> {
+    return this.#visible(await this.log.maxTimestampRecord(), isolation);
+  }
+
+  #visible(found: TimestampLookup | null, isolation: IsolationLevel): TimestampLookup | null {
     const limit = isolation === 'read_committed' ? this.lastStableOffset : this.#highWatermark;
     return found === null || found.offset >= limit ? null : found;
   }

@@ -102,159 +102,237 @@ export interface ProduceResponse {
   nodeEndpoints?: ProduceResponseNodeEndpoint[];
 }
 
+/** An element of FetchRequest.replicaState. */
+export interface FetchRequestReplicaState {
+  /** versions 15-18; default -1 */
+  replicaId: number;
+  /** versions 15-18; default -1 */
+  replicaEpoch: bigint;
+}
+
 /** An element of FetchRequestTopic.partitions. */
 export interface FetchRequestTopicPartition {
-  /** versions 4-11 */
+  /** versions 4-18 */
   partition: number;
-  /** versions 9-11; default -1 */
+  /** versions 9-18; default -1 */
   currentLeaderEpoch?: number;
-  /** versions 4-11 */
+  /** versions 4-18 */
   fetchOffset: bigint;
-  /** versions 5-11; default -1 */
+  /** versions 12-18; default -1 */
+  lastFetchedEpoch?: number;
+  /** versions 5-18; default -1 */
   logStartOffset?: bigint;
-  /** versions 4-11 */
+  /** versions 4-18 */
   partitionMaxBytes: number;
+  /** versions 17-18; tag 0 in 17-18 */
+  replicaDirectoryId?: string;
+  /** versions 18; tag 1 in 18; default 9223372036854775807 */
+  highWatermark?: bigint;
 }
 
 /** An element of FetchRequest.topics. */
 export interface FetchRequestTopic {
-  /** versions 4-11 */
-  topic: string;
-  /** versions 4-11 */
+  /** versions 4-12 */
+  topic?: string;
+  /** versions 13-18 */
+  topicId?: string;
+  /** versions 4-18 */
   partitions: FetchRequestTopicPartition[];
 }
 
 /** An element of FetchRequest.forgottenTopicsData. */
 export interface FetchRequestForgottenTopicsData {
-  /** versions 7-11 */
-  topic: string;
-  /** versions 7-11 */
+  /** versions 7-12 */
+  topic?: string;
+  /** versions 13-18 */
+  topicId?: string;
+  /** versions 7-18 */
   partitions: number[];
 }
 
-/** FetchRequest, versions 4-11. */
+/** FetchRequest, versions 4-18. */
 export interface FetchRequest {
-  /** versions 4-11; default -1 */
-  replicaId: number;
-  /** versions 4-11 */
+  /** versions 12-18; nullable 12-18; tag 0 in 12-18; default null */
+  clusterId?: string | null;
+  /** versions 4-14; default -1 */
+  replicaId?: number;
+  /** versions 15-18; tag 1 in 15-18 */
+  replicaState?: FetchRequestReplicaState;
+  /** versions 4-18 */
   maxWaitMs: number;
-  /** versions 4-11 */
+  /** versions 4-18 */
   minBytes: number;
-  /** versions 4-11; default 2147483647 */
+  /** versions 4-18; default 2147483647 */
   maxBytes: number;
-  /** versions 4-11; default 0 */
+  /** versions 4-18; default 0 */
   isolationLevel: number;
-  /** versions 7-11; default 0 */
+  /** versions 7-18; default 0 */
   sessionId?: number;
-  /** versions 7-11; default -1 */
+  /** versions 7-18; default -1 */
   sessionEpoch?: number;
-  /** versions 4-11 */
+  /** versions 4-18 */
   topics: FetchRequestTopic[];
-  /** versions 7-11 */
+  /** versions 7-18 */
   forgottenTopicsData?: FetchRequestForgottenTopicsData[];
-  /** versions 11; default  */
+  /** versions 11-18; default  */
   rackId?: string;
+}
+
+/** An element of FetchResponseResponsePartition.divergingEpoch. */
+export interface FetchResponseResponsePartitionDivergingEpoch {
+  /** versions 12-18; default -1 */
+  epoch: number;
+  /** versions 12-18; default -1 */
+  endOffset: bigint;
+}
+
+/** An element of FetchResponseResponsePartition.currentLeader. */
+export interface FetchResponseResponsePartitionCurrentLeader {
+  /** versions 12-18; default -1 */
+  leaderId: number;
+  /** versions 12-18; default -1 */
+  leaderEpoch: number;
+}
+
+/** An element of FetchResponseResponsePartition.snapshotId. */
+export interface FetchResponseResponsePartitionSnapshotId {
+  /** versions 12-18; default -1 */
+  endOffset: bigint;
+  /** versions 12-18; default -1 */
+  epoch: number;
 }
 
 /** An element of FetchResponseResponsePartition.abortedTransactions. */
 export interface FetchResponseResponsePartitionAbortedTransaction {
-  /** versions 4-11 */
+  /** versions 4-18 */
   producerId: bigint;
-  /** versions 4-11 */
+  /** versions 4-18 */
   firstOffset: bigint;
 }
 
 /** An element of FetchResponseResponse.partitions. */
 export interface FetchResponseResponsePartition {
-  /** versions 4-11 */
+  /** versions 4-18 */
   partitionIndex: number;
-  /** versions 4-11 */
+  /** versions 4-18 */
   errorCode: number;
-  /** versions 4-11 */
+  /** versions 4-18 */
   highWatermark: bigint;
-  /** versions 4-11; default -1 */
+  /** versions 4-18; default -1 */
   lastStableOffset: bigint;
-  /** versions 5-11; default -1 */
+  /** versions 5-18; default -1 */
   logStartOffset?: bigint;
-  /** versions 4-11; nullable 4-11 */
+  /** versions 12-18; tag 0 in 12-18 */
+  divergingEpoch?: FetchResponseResponsePartitionDivergingEpoch;
+  /** versions 12-18; tag 1 in 12-18 */
+  currentLeader?: FetchResponseResponsePartitionCurrentLeader;
+  /** versions 12-18; tag 2 in 12-18 */
+  snapshotId?: FetchResponseResponsePartitionSnapshotId;
+  /** versions 4-18; nullable 4-18 */
   abortedTransactions: FetchResponseResponsePartitionAbortedTransaction[] | null;
-  /** versions 11; default -1 */
+  /** versions 11-18; default -1 */
   preferredReadReplica?: number;
-  /** versions 4-11; nullable 4-11 */
+  /** versions 4-18; nullable 4-18 */
   records: RecordsData | null;
 }
 
 /** An element of FetchResponse.responses. */
 export interface FetchResponseResponse {
-  /** versions 4-11 */
-  topic: string;
-  /** versions 4-11 */
+  /** versions 4-12 */
+  topic?: string;
+  /** versions 13-18 */
+  topicId?: string;
+  /** versions 4-18 */
   partitions: FetchResponseResponsePartition[];
 }
 
-/** FetchResponse, versions 4-11. */
+/** An element of FetchResponse.nodeEndpoints. */
+export interface FetchResponseNodeEndpoint {
+  /** versions 16-18 */
+  nodeId: number;
+  /** versions 16-18 */
+  host: string;
+  /** versions 16-18 */
+  port: number;
+  /** versions 16-18; nullable 16-18; default null */
+  rack: string | null;
+}
+
+/** FetchResponse, versions 4-18. */
 export interface FetchResponse {
-  /** versions 4-11 */
+  /** versions 4-18 */
   throttleTimeMs: number;
-  /** versions 7-11 */
+  /** versions 7-18 */
   errorCode?: number;
-  /** versions 7-11; default 0 */
+  /** versions 7-18; default 0 */
   sessionId?: number;
-  /** versions 4-11 */
+  /** versions 4-18 */
   responses: FetchResponseResponse[];
+  /** versions 16-18; tag 0 in 16-18 */
+  nodeEndpoints?: FetchResponseNodeEndpoint[];
 }
 
 /** An element of ListOffsetsRequestTopic.partitions. */
 export interface ListOffsetsRequestTopicPartition {
-  /** versions 1-3 */
+  /** versions 0-10 */
   partitionIndex: number;
-  /** versions 1-3 */
+  /** versions 4-10; default -1 */
+  currentLeaderEpoch?: number;
+  /** versions 0-10 */
   timestamp: bigint;
+  /** versions 0; default 1 */
+  maxNumOffsets?: number;
 }
 
 /** An element of ListOffsetsRequest.topics. */
 export interface ListOffsetsRequestTopic {
-  /** versions 1-3 */
+  /** versions 0-10 */
   name: string;
-  /** versions 1-3 */
+  /** versions 0-10 */
   partitions: ListOffsetsRequestTopicPartition[];
 }
 
-/** ListOffsetsRequest, versions 1-3. */
+/** ListOffsetsRequest, versions 0-10. */
 export interface ListOffsetsRequest {
-  /** versions 1-3 */
+  /** versions 0-10 */
   replicaId: number;
-  /** versions 2-3 */
+  /** versions 2-10; default 0 */
   isolationLevel?: number;
-  /** versions 1-3 */
+  /** versions 0-10 */
   topics: ListOffsetsRequestTopic[];
+  /** versions 10; default 0 */
+  timeoutMs?: number;
 }
 
 /** An element of ListOffsetsResponseTopic.partitions. */
 export interface ListOffsetsResponseTopicPartition {
-  /** versions 1-3 */
+  /** versions 0-10 */
   partitionIndex: number;
-  /** versions 1-3 */
+  /** versions 0-10 */
   errorCode: number;
-  /** versions 1-3; default -1 */
-  timestamp: bigint;
-  /** versions 1-3; default -1 */
-  offset: bigint;
+  /** versions 0 */
+  oldStyleOffsets?: bigint[];
+  /** versions 1-10; default -1 */
+  timestamp?: bigint;
+  /** versions 1-10; default -1 */
+  offset?: bigint;
+  /** versions 4-10; default -1 */
+  leaderEpoch?: number;
 }
 
 /** An element of ListOffsetsResponse.topics. */
 export interface ListOffsetsResponseTopic {
-  /** versions 1-3 */
+  /** versions 0-10 */
   name: string;
-  /** versions 1-3 */
+  /** versions 0-10 */
   partitions: ListOffsetsResponseTopicPartition[];
 }
 
-/** ListOffsetsResponse, versions 1-3. */
+/** ListOffsetsResponse, versions 0-10. */
 export interface ListOffsetsResponse {
-  /** versions 2-3 */
+  /** versions 2-10 */
   throttleTimeMs?: number;
-  /** versions 1-3 */
+  /** versions 0-10 */
   topics: ListOffsetsResponseTopic[];
 }
 
@@ -953,6 +1031,60 @@ export interface InitProducerIdResponse {
   producerId: bigint;
   /** versions 0-5 */
   producerEpoch: number;
+}
+
+/** An element of OffsetForLeaderEpochRequestTopic.partitions. */
+export interface OffsetForLeaderEpochRequestTopicPartition {
+  /** versions 2-4 */
+  partition: number;
+  /** versions 2-4; default -1 */
+  currentLeaderEpoch: number;
+  /** versions 2-4 */
+  leaderEpoch: number;
+}
+
+/** An element of OffsetForLeaderEpochRequest.topics. */
+export interface OffsetForLeaderEpochRequestTopic {
+  /** versions 2-4 */
+  topic: string;
+  /** versions 2-4 */
+  partitions: OffsetForLeaderEpochRequestTopicPartition[];
+}
+
+/** OffsetForLeaderEpochRequest, versions 2-4. */
+export interface OffsetForLeaderEpochRequest {
+  /** versions 3-4; default -2 */
+  replicaId?: number;
+  /** versions 2-4 */
+  topics: OffsetForLeaderEpochRequestTopic[];
+}
+
+/** An element of OffsetForLeaderEpochResponseTopic.partitions. */
+export interface OffsetForLeaderEpochResponseTopicPartition {
+  /** versions 2-4 */
+  errorCode: number;
+  /** versions 2-4 */
+  partition: number;
+  /** versions 2-4; default -1 */
+  leaderEpoch: number;
+  /** versions 2-4; default -1 */
+  endOffset: bigint;
+}
+
+/** An element of OffsetForLeaderEpochResponse.topics. */
+export interface OffsetForLeaderEpochResponseTopic {
+  /** versions 2-4 */
+  topic: string;
+  /** versions 2-4 */
+  partitions: OffsetForLeaderEpochResponseTopicPartition[];
+}
+
+/** OffsetForLeaderEpochResponse, versions 2-4. */
+export interface OffsetForLeaderEpochResponse {
+  /** versions 2-4 */
+  throttleTimeMs: number;
+  /** versions 2-4 */
+  topics: OffsetForLeaderEpochResponseTopic[];
 }
 
 /** An element of AddPartitionsToTxnRequestTransaction.topics. */
@@ -2098,6 +2230,7 @@ export interface RequestByKey {
   20: DeleteTopicsRequest;
   21: DeleteRecordsRequest;
   22: InitProducerIdRequest;
+  23: OffsetForLeaderEpochRequest;
   24: AddPartitionsToTxnRequest;
   25: AddOffsetsToTxnRequest;
   26: EndTxnRequest;
@@ -2144,6 +2277,7 @@ export interface ResponseByKey {
   20: DeleteTopicsResponse;
   21: DeleteRecordsResponse;
   22: InitProducerIdResponse;
+  23: OffsetForLeaderEpochResponse;
   24: AddPartitionsToTxnResponse;
   25: AddOffsetsToTxnResponse;
   26: EndTxnResponse;

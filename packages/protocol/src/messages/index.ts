@@ -43,6 +43,7 @@ import { metadata } from './metadata.ts';
 import { offsetCommit } from './offset-commit.ts';
 import { offsetDelete } from './offset-delete.ts';
 import { offsetFetch } from './offset-fetch.ts';
+import { offsetForLeaderEpoch } from './offset-for-leader-epoch.ts';
 import { produce } from './produce.ts';
 import { saslAuthenticate } from './sasl-authenticate.ts';
 import { saslHandshake } from './sasl-handshake.ts';
@@ -93,4 +94,5 @@ export const apiDefs: readonly ApiDef[] = [
   describeTransactions,
   listTransactions,
   describeTopicPartitions,
+  offsetForLeaderEpoch,
 ];
