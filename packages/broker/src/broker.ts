@@ -143,7 +143,7 @@ export class Broker {
     });
     // Consumer groups: the coordinator keeps group state; the store persists it in __consumer_offsets and
     // tells the coordinator which of that topic's partitions this broker leads (and so coordinates).
-    const offsetsLimits = () => topicLimits(this.#image.configOverrides('topic', consumerOffsetsTopic), options.config);
+    const offsetsLimits = () => topicLimits(this.#image, consumerOffsetsTopic, options.config);
     this.#offsets = new OffsetsStore({
       partition: (i) => this.#partitions.get(consumerOffsetsTopic, i),
       partitionCount: () =>
@@ -298,7 +298,7 @@ export class Broker {
       lookup: (topicId, index) => this.#partitions.byTopicId(topicId, index),
       image: () => this.#image,
       brokerEpoch: () => this.#session?.brokerEpoch ?? -1n,
-      minInsyncReplicas: (topic) => topicLimits(this.#image.configOverrides('topic', topic), config).minInsyncReplicas,
+      minInsyncReplicas: (topic) => topicLimits(this.#image, topic, config).minInsyncReplicas,
       txn: this.#transactions.services,
       framePool: this.#framePool,
     });

@@ -16,7 +16,7 @@ import { systemTimers } from '@runnel/common';
 import type { MetadataImage } from '@runnel/metadata';
 import { type FileSystem, nodeFileSystem, PartitionLog, readWholeFile, replaceFile } from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
-import { logConfigFor } from './log-config.ts';
+import { logConfigFor, sameLogConfig } from './log-config.ts';
 import { HighWatermarkCheckpoint } from './replication/high-watermark-checkpoint.ts';
 import { Partition } from './replication/partition.ts';
 import { type PartitionRole, type PartitionState, samePartitionState } from './replication/partition-api.ts';
@@ -247,6 +247,12 @@ export class PartitionManager {
     for (const [key, want] of desired) {
       const existing = this.#partitions.get(key);
       if (existing !== undefined) {
+        // A topic config or a dynamic broker default changed: the running log takes it now.
+        const config = logConfigFor(image, want.topic, this.#config);
+        if (!sameLogConfig(existing.log.config, config)) {
+          existing.log.reconfigure(config);
+          this.#logger.info({ topic: want.topic, partition: want.index }, 'log config changed');
+        }
         // Leaders always re-apply: a changed min.insync.replicas reaches their tracker this way.
         if (existing.role === 'leader' || !samePartitionState(existing.state, want.state)) {
           await this.#applyState(existing, want.state);
@@ -309,10 +315,9 @@ export class PartitionManager {
         const text = `version: 0\ntopic_id: ${want.topicId}\n`;
         await replaceFile(this.#fs, join(dir, partitionMetadataFile), Buffer.from(text, 'utf8'));
       }
-      const overrides = image.configOverrides('topic', want.topic);
       const log = await PartitionLog.open({
         dir,
-        config: logConfigFor(overrides, this.#config),
+        config: logConfigFor(image, want.topic, this.#config),
         fs: this.#fs,
         clock: this.#clock,
         logger: this.#logger.child({ topic: want.topic, partition: want.index }),

@@ -4,6 +4,13 @@
  * Documentation strings are our own. Topic configs list their broker-level
  * synonyms in precedence order; a synonym with `scale` is in a coarser unit
  * (log.retention.hours) and is multiplied into the topic's unit.
+ *
+ * Broker configs that are not `readOnly` may be changed at run time as
+ * dynamic broker configs (per broker, or as the cluster-wide default);
+ * `clusterOnly` ones only as the cluster-wide default, because the
+ * controller applies them for the whole cluster (topic creation defaults,
+ * leader elections). Broker defaults are the values a Runnel broker uses when
+ * nothing sets them, so DescribeConfigs reports what is applied.
  */
 
 export type ConfigType = 'boolean' | 'string' | 'int' | 'short' | 'long' | 'double' | 'list' | 'class' | 'password';
@@ -11,7 +18,8 @@ export type ConfigType = 'boolean' | 'string' | 'int' | 'short' | 'long' | 'doub
 export type ConfigValidator =
   | { readonly kind: 'range'; readonly min?: number; readonly max?: number }
   | { readonly kind: 'one-of'; readonly values: readonly string[] }
-  | { readonly kind: 'list-of'; readonly values: readonly string[] };
+  | { readonly kind: 'list-of'; readonly values: readonly string[] }
+  | { readonly kind: 'pattern'; readonly pattern: RegExp; readonly description: string };
 
 export interface ConfigSynonymDef {
   readonly name: string;
@@ -29,6 +37,10 @@ export interface ConfigDef {
   readonly sensitive: boolean;
   /** True for broker configs that cannot change while the broker runs. */
   readonly readOnly: boolean;
+  /** A dynamic broker config the controller applies cluster-wide: settable only on the default resource (""). */
+  readonly clusterOnly: boolean;
+  /** A legacy topic config Kafka still accepts; Runnel stores and reports it, and its documentation says what it does. */
+  readonly legacy: boolean;
   /** Lower-precedence names that feed this config, highest precedence first. */
   readonly synonyms: readonly ConfigSynonymDef[];
 }
@@ -42,6 +54,8 @@ interface DefOptions {
   validator?: ConfigValidator;
   sensitive?: boolean;
   readOnly?: boolean;
+  clusterOnly?: boolean;
+  legacy?: boolean;
   synonyms?: readonly ConfigSynonymDef[];
 }
 
@@ -59,6 +73,8 @@ function def(
     documentation,
     sensitive: o.sensitive ?? type === 'password',
     readOnly: o.readOnly ?? false,
+    clusterOnly: o.clusterOnly ?? false,
+    legacy: o.legacy ?? false,
     synonyms: o.synonyms ?? [],
   };
   return o.validator === undefined ? base : { ...base, validator: o.validator };
@@ -68,6 +84,7 @@ const atLeast = (min: number): ConfigValidator => ({ kind: 'range', min });
 const oneOf = (...values: string[]): ConfigValidator => ({ kind: 'one-of', values });
 const compressionTypes = oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer');
 const timestampTypes = oneOf('CreateTime', 'LogAppendTime');
+const byName = (a: ConfigDef, b: ConfigDef): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 const syn = (name: string, scale?: number): ConfigSynonymDef => (scale === undefined ? { name } : { name, scale });
 
 export const topicConfigDefs: readonly ConfigDef[] = [
@@ -93,7 +110,7 @@ export const topicConfigDefs: readonly ConfigDef[] = [
   }),
   def('flush.ms', 'long', longMax, 'Force an fsync when unflushed data is this old.', {
     validator: atLeast(0),
-    synonyms: [syn('log.flush.interval.ms')],
+    synonyms: [syn('log.flush.interval.ms'), syn('log.flush.scheduler.interval.ms')],
   }),
   def('index.interval.bytes', 'int', '4096', 'Bytes of log between two entries of the offset index.', {
     validator: atLeast(0),
@@ -119,8 +136,8 @@ export const topicConfigDefs: readonly ConfigDef[] = [
     'message.timestamp.difference.max.ms',
     'long',
     longMax,
-    'Deprecated: largest gap between a record timestamp and the broker clock.',
-    { validator: atLeast(0), synonyms: [syn('log.message.timestamp.difference.max.ms')] },
+    'Legacy (Kafka 3.6 deprecated it): largest gap between a record timestamp and the broker clock; used for message.timestamp.before.max.ms and .after.max.ms where those are left at their defaults.',
+    { validator: atLeast(0), legacy: true, synonyms: [syn('log.message.timestamp.difference.max.ms')] },
   ),
   def('message.timestamp.type', 'string', 'CreateTime', "Keep the producer's timestamps or stamp the append time.", {
     validator: timestampTypes,
@@ -167,9 +184,63 @@ export const topicConfigDefs: readonly ConfigDef[] = [
   def('unclean.leader.election.enable', 'boolean', 'false', 'Allow an out-of-sync replica to lead, losing data.', {
     synonyms: [syn('unclean.leader.election.enable')],
   }),
-];
+  def('compression.gzip.level', 'int', '-1', 'gzip level when the topic recompresses with gzip (-1 = codec default).', {
+    validator: { kind: 'range', min: -1, max: 9 },
+  }),
+  def('compression.lz4.level', 'int', '9', 'lz4 level when the topic recompresses with lz4.', {
+    validator: { kind: 'range', min: 1, max: 17 },
+  }),
+  def('compression.zstd.level', 'int', '3', 'zstd level when the topic recompresses with zstd.', {
+    validator: { kind: 'range', min: -131072, max: 22 },
+  }),
+  def(
+    'leader.replication.throttled.replicas',
+    'list',
+    '',
+    'Replicas (partition:broker, or *) whose leader side is throttled; stored and reported, Runnel throttles reassignment catch-up by follower.replication.throttled.rate.',
+  ),
+  def(
+    'follower.replication.throttled.replicas',
+    'list',
+    '',
+    'Replicas (partition:broker, or *) whose follower side is throttled; stored and reported, Runnel throttles reassignment catch-up by follower.replication.throttled.rate.',
+  ),
+  def('local.retention.ms', 'long', '-2', 'Tiered storage only (-2 = follow retention.ms); Runnel has no remote tier.', {
+    validator: atLeast(-2),
+  }),
+  def(
+    'local.retention.bytes',
+    'long',
+    '-2',
+    'Tiered storage only (-2 = follow retention.bytes); Runnel has no remote tier.',
+    { validator: atLeast(-2) },
+  ),
+  def('remote.storage.enable', 'boolean', 'false', 'Tiered storage; Runnel has no remote tier, so only false is accepted.', {
+    validator: oneOf('false'),
+  }),
+  def('remote.log.copy.disable', 'boolean', 'false', 'Tiered storage only; stored and reported.'),
+  def('remote.log.delete.on.disable', 'boolean', 'false', 'Tiered storage only; stored and reported.'),
+  def(
+    'message.format.version',
+    'string',
+    '3.0-IV1',
+    'Legacy (removed by KIP-724): every batch is record format v2 whatever the value; accepted so old tools and topic configs replay, and ignored.',
+    {
+      validator: { kind: 'pattern', pattern: /^\d+\.\d+(\.\d+)?(-IV\d+)?$/, description: 'a Kafka version such as 2.8 or 3.0-IV1' },
+      legacy: true,
+    },
+  ),
+  def(
+    'message.downconversion.enable',
+    'boolean',
+    'true',
+    'Legacy: down-conversion for consumers older than record format v2; Runnel serves Fetch v4+ only, so it never down-converts and the value is ignored.',
+    { legacy: true, synonyms: [syn('log.message.downconversion.enable')] },
+  ),
+].sort(byName);
 
 const ro = { readOnly: true } as const;
+const cluster = { clusterOnly: true } as const;
 
 export const brokerConfigDefs: readonly ConfigDef[] = [
   def('advertised.listeners', 'list', null, 'Addresses handed to clients when they differ from listeners.', ro),
@@ -178,22 +249,28 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     'boolean',
     'true',
     'Move replicas and leaders between brokers until their counts are even (Runnel).',
+    cluster,
   ),
-  def(
-    'auto.create.topics.enable',
-    'boolean',
-    'true',
-    'Create a topic when a client asks for metadata of a missing one.',
-    ro,
-  ),
-  def('auto.leader.rebalance.enable', 'boolean', 'true', 'Move leadership back to preferred replicas.'),
+  def('auto.create.topics.enable', 'boolean', 'true', 'Create a topic when a client asks for metadata of a missing one.'),
+  def('auto.leader.rebalance.enable', 'boolean', 'true', 'Move leadership back to preferred replicas.', cluster),
   def('broker.id', 'int', '-1', 'Id of this broker; same as node.id.', ro),
+  def('broker.rack', 'string', null, 'Rack of this broker; replicas of a partition are spread across racks.', ro),
   def('compression.type', 'string', 'producer', 'Default codec for stored batches.', { validator: compressionTypes }),
-  def('default.replication.factor', 'int', '1', 'Replication factor of topics created without one.', {
-    validator: atLeast(1),
-    readOnly: true,
-  }),
+  def(
+    'default.replication.factor',
+    'int',
+    '1',
+    'Replication factor of topics created without one; the controller applies the cluster-wide value.',
+    { validator: atLeast(1), clusterOnly: true },
+  ),
   def('delete.topic.enable', 'boolean', 'true', 'Whether topics may be deleted.', ro),
+  def(
+    'follower.replication.throttled.rate',
+    'long',
+    longMax,
+    'Bytes per second a follower copies for replicas being added by a reassignment.',
+    { validator: atLeast(1) },
+  ),
   def('leader.imbalance.check.interval.seconds', 'long', '300', 'How often the controller checks leader balance.', {
     validator: atLeast(1),
     readOnly: true,
@@ -203,9 +280,7 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     'int',
     '10',
     'Share of non-preferred leaders that triggers a rebalance.',
-    {
-      validator: atLeast(0),
-    },
+    { validator: atLeast(0), clusterOnly: true },
   ),
   def('listeners', 'list', 'PLAINTEXT://:9092', 'Addresses the broker listens on, as NAME://host:port.', ro),
   def('log.cleaner.delete.retention.ms', 'long', '86400000', 'Default delete.retention.ms.', { validator: atLeast(0) }),
@@ -221,26 +296,45 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
   }),
   def('log.dirs', 'list', null, 'Directories that hold partition logs.', ro),
   def('log.flush.interval.messages', 'long', longMax, 'Default flush.messages.', { validator: atLeast(1) }),
-  def('log.flush.interval.ms', 'long', null, 'Default flush.ms; unset means never by time.', { validator: atLeast(0) }),
+  def('log.flush.interval.ms', 'long', null, 'Default flush.ms; unset falls back to log.flush.scheduler.interval.ms.', {
+    validator: atLeast(0),
+  }),
+  def('log.flush.scheduler.interval.ms', 'long', longMax, 'Default flush.ms when log.flush.interval.ms is unset.', ro),
   def('log.index.interval.bytes', 'int', '4096', 'Default index.interval.bytes.', { validator: atLeast(0) }),
   def('log.index.size.max.bytes', 'int', '10485760', 'Default segment.index.bytes.', { validator: atLeast(4) }),
+  def(
+    'log.message.downconversion.enable',
+    'boolean',
+    'true',
+    'Legacy default of message.downconversion.enable; ignored (Runnel never down-converts).',
+    { legacy: true },
+  ),
   def('log.message.timestamp.after.max.ms', 'long', '3600000', 'Default message.timestamp.after.max.ms.', {
     validator: atLeast(0),
   }),
   def('log.message.timestamp.before.max.ms', 'long', longMax, 'Default message.timestamp.before.max.ms.', {
     validator: atLeast(0),
   }),
-  def('log.message.timestamp.difference.max.ms', 'long', longMax, 'Deprecated default of the timestamp gap.', {
+  def('log.message.timestamp.difference.max.ms', 'long', longMax, 'Legacy default of the timestamp gap.', {
     validator: atLeast(0),
+    legacy: true,
   }),
   def('log.message.timestamp.type', 'string', 'CreateTime', 'Default message.timestamp.type.', {
     validator: timestampTypes,
   }),
   def('log.preallocate', 'boolean', 'false', 'Default preallocate.'),
   def('log.retention.bytes', 'long', '-1', 'Default retention.bytes.'),
+  def(
+    'log.retention.check.interval.ms',
+    'long',
+    '300000',
+    'How often partitions are checked for segments past retention.',
+    { validator: atLeast(1), readOnly: true },
+  ),
   def('log.retention.hours', 'int', '168', 'Default retention in hours; log.retention.minutes and .ms win over it.'),
   def('log.retention.minutes', 'int', null, 'Default retention in minutes; log.retention.ms wins over it.'),
   def('log.retention.ms', 'long', null, 'Default retention.ms; -1 keeps data forever.', {
+    validator: atLeast(-1),
     synonyms: [syn('log.retention.minutes', minuteMs), syn('log.retention.hours', hourMs)],
   }),
   def('log.roll.hours', 'int', '168', 'Default segment roll age in hours; log.roll.ms wins over it.', {
@@ -250,22 +344,37 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
   def('log.roll.jitter.ms', 'long', null, 'Default segment.jitter.ms.', {
     synonyms: [syn('log.roll.jitter.hours', hourMs)],
   }),
-  def('log.roll.ms', 'long', null, 'Default segment.ms.', { synonyms: [syn('log.roll.hours', hourMs)] }),
+  def('log.roll.ms', 'long', null, 'Default segment.ms.', {
+    validator: atLeast(1),
+    synonyms: [syn('log.roll.hours', hourMs)],
+  }),
   def('log.segment.bytes', 'int', '1073741824', 'Default segment.bytes.', { validator: atLeast(14) }),
   def('log.segment.delete.delay.ms', 'long', '60000', 'Default file.delete.delay.ms.', { validator: atLeast(0) }),
-  def('max.connections', 'int', '2147483647', 'Most client connections the broker accepts.', { validator: atLeast(0) }),
+  def('max.connections', 'int', '10000', 'Most client connections the broker accepts (Runnel default 10000).', {
+    validator: atLeast(0),
+  }),
   def('message.max.bytes', 'int', '1048588', 'Default max.message.bytes: the largest batch accepted.', {
     validator: atLeast(0),
   }),
-  def('min.insync.replicas', 'int', '1', 'Default min.insync.replicas.', { validator: atLeast(1) }),
+  def(
+    'min.insync.replicas',
+    'int',
+    '1',
+    'Default min.insync.replicas; the controller elects leaders with the cluster-wide value.',
+    { validator: atLeast(1), clusterOnly: true },
+  ),
   def('node.id', 'int', '-1', 'Id of this node in the cluster.', ro),
   def('num.network.threads', 'int', '3', 'Threads that serve sockets (kept for compatibility).', {
     validator: atLeast(1),
-  }),
-  def('num.partitions', 'int', '1', 'Partition count of topics created without one.', {
-    validator: atLeast(1),
     readOnly: true,
   }),
+  def(
+    'num.partitions',
+    'int',
+    '1',
+    'Partition count of topics created without one; the controller applies the cluster-wide value.',
+    { validator: atLeast(1), clusterOnly: true },
+  ),
   def('offsets.topic.num.partitions', 'int', '50', 'Partitions of __consumer_offsets.', {
     validator: atLeast(1),
     readOnly: true,
@@ -274,6 +383,45 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     validator: atLeast(1),
     readOnly: true,
   }),
+  def(
+    'producer.id.expiration.ms',
+    'int',
+    '86400000',
+    'How long a partition remembers an idle idempotent producer.',
+    { validator: atLeast(1), readOnly: true },
+  ),
+  def(
+    'replica.fetch.backoff.ms',
+    'int',
+    '1000',
+    'Pause after a failed replica fetch.',
+    { validator: atLeast(0), readOnly: true },
+  ),
+  def(
+    'replica.fetch.response.max.bytes',
+    'int',
+    '10485760',
+    'Most bytes a leader returns to one follower fetch (dynamic in Runnel).',
+    { validator: atLeast(0) },
+  ),
+  def(
+    'replica.fetch.wait.max.ms',
+    'int',
+    '500',
+    'How long a leader holds a follower fetch that has nothing to return (dynamic in Runnel).',
+    { validator: atLeast(0) },
+  ),
+  def('replica.lag.time.max.ms', 'long', '30000', 'A follower not caught up for this long leaves the ISR.', {
+    validator: atLeast(1),
+    readOnly: true,
+  }),
+  def(
+    'replica.socket.timeout.ms',
+    'int',
+    '30000',
+    'A replica fetch unanswered this long past its wait is retried on a new stream.',
+    { validator: atLeast(1), readOnly: true },
+  ),
   def('socket.request.max.bytes', 'int', '104857600', 'Largest request frame the broker reads.', {
     validator: atLeast(1),
     readOnly: true,
@@ -317,8 +465,8 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     'How often idle transactional ids are expired.',
     { validator: atLeast(1), readOnly: true },
   ),
-  def('unclean.leader.election.enable', 'boolean', 'false', 'Default unclean.leader.election.enable.'),
-];
+  def('unclean.leader.election.enable', 'boolean', 'false', 'Default unclean.leader.election.enable.', cluster),
+].sort(byName);
 
 export const topicConfigDefsByName: ReadonlyMap<string, ConfigDef> = new Map(topicConfigDefs.map((d) => [d.name, d]));
 export const brokerConfigDefsByName: ReadonlyMap<string, ConfigDef> = new Map(brokerConfigDefs.map((d) => [d.name, d]));
