@@ -208,7 +208,9 @@ function kafkaValues(config: BrokerConfig): [keyof BrokerConfig, string, string]
       'followerReplicationThrottledRate',
       'follower.replication.throttled.rate',
       // 0 is Runnel's "unlimited", Long.MAX_VALUE Kafka's.
-      config.followerReplicationThrottledRate === 0 ? '9223372036854775807' : String(config.followerReplicationThrottledRate),
+      config.followerReplicationThrottledRate === 0
+        ? '9223372036854775807'
+        : String(config.followerReplicationThrottledRate),
     ],
     [
       'highWatermarkCheckpointIntervalMs',
@@ -222,7 +224,11 @@ function kafkaValues(config: BrokerConfig): [keyof BrokerConfig, string, string]
       'transactions.remove.expired.transaction.cleanup.interval.ms',
       String(config.transactionalIdExpirationCheckIntervalMs),
     ],
-    ['transactionStateLogPartitions', 'transaction.state.log.num.partitions', String(config.transactionStateLogPartitions)],
+    [
+      'transactionStateLogPartitions',
+      'transaction.state.log.num.partitions',
+      String(config.transactionStateLogPartitions),
+    ],
     [
       'transactionStateLogReplicationFactor',
       'transaction.state.log.replication.factor',

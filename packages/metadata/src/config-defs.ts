@@ -205,9 +205,15 @@ export const topicConfigDefs: readonly ConfigDef[] = [
     '',
     'Replicas (partition:broker, or *) whose follower side is throttled; stored and reported, Runnel throttles reassignment catch-up by follower.replication.throttled.rate.',
   ),
-  def('local.retention.ms', 'long', '-2', 'Tiered storage only (-2 = follow retention.ms); Runnel has no remote tier.', {
-    validator: atLeast(-2),
-  }),
+  def(
+    'local.retention.ms',
+    'long',
+    '-2',
+    'Tiered storage only (-2 = follow retention.ms); Runnel has no remote tier.',
+    {
+      validator: atLeast(-2),
+    },
+  ),
   def(
     'local.retention.bytes',
     'long',
@@ -215,9 +221,15 @@ export const topicConfigDefs: readonly ConfigDef[] = [
     'Tiered storage only (-2 = follow retention.bytes); Runnel has no remote tier.',
     { validator: atLeast(-2) },
   ),
-  def('remote.storage.enable', 'boolean', 'false', 'Tiered storage; Runnel has no remote tier, so only false is accepted.', {
-    validator: oneOf('false'),
-  }),
+  def(
+    'remote.storage.enable',
+    'boolean',
+    'false',
+    'Tiered storage; Runnel has no remote tier, so only false is accepted.',
+    {
+      validator: oneOf('false'),
+    },
+  ),
   def('remote.log.copy.disable', 'boolean', 'false', 'Tiered storage only; stored and reported.'),
   def('remote.log.delete.on.disable', 'boolean', 'false', 'Tiered storage only; stored and reported.'),
   def(
@@ -226,7 +238,11 @@ export const topicConfigDefs: readonly ConfigDef[] = [
     '3.0-IV1',
     'Legacy (removed by KIP-724): every batch is record format v2 whatever the value; accepted so old tools and topic configs replay, and ignored.',
     {
-      validator: { kind: 'pattern', pattern: /^\d+\.\d+(\.\d+)?(-IV\d+)?$/, description: 'a Kafka version such as 2.8 or 3.0-IV1' },
+      validator: {
+        kind: 'pattern',
+        pattern: /^\d+\.\d+(\.\d+)?(-IV\d+)?$/,
+        description: 'a Kafka version such as 2.8 or 3.0-IV1',
+      },
       legacy: true,
     },
   ),
@@ -251,7 +267,12 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     'Move replicas and leaders between brokers until their counts are even (Runnel).',
     cluster,
   ),
-  def('auto.create.topics.enable', 'boolean', 'true', 'Create a topic when a client asks for metadata of a missing one.'),
+  def(
+    'auto.create.topics.enable',
+    'boolean',
+    'true',
+    'Create a topic when a client asks for metadata of a missing one.',
+  ),
   def('auto.leader.rebalance.enable', 'boolean', 'true', 'Move leadership back to preferred replicas.', cluster),
   def('broker.id', 'int', '-1', 'Id of this broker; same as node.id.', ro),
   def('broker.rack', 'string', null, 'Rack of this broker; replicas of a partition are spread across racks.', ro),
@@ -383,20 +404,14 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     validator: atLeast(1),
     readOnly: true,
   }),
-  def(
-    'producer.id.expiration.ms',
-    'int',
-    '86400000',
-    'How long a partition remembers an idle idempotent producer.',
-    { validator: atLeast(1), readOnly: true },
-  ),
-  def(
-    'replica.fetch.backoff.ms',
-    'int',
-    '1000',
-    'Pause after a failed replica fetch.',
-    { validator: atLeast(0), readOnly: true },
-  ),
+  def('producer.id.expiration.ms', 'int', '86400000', 'How long a partition remembers an idle idempotent producer.', {
+    validator: atLeast(1),
+    readOnly: true,
+  }),
+  def('replica.fetch.backoff.ms', 'int', '1000', 'Pause after a failed replica fetch.', {
+    validator: atLeast(0),
+    readOnly: true,
+  }),
   def(
     'replica.fetch.response.max.bytes',
     'int',
