@@ -125,6 +125,10 @@ export function describeConfigsHandler(broker: BrokerContext): Handler<32> {
     minVersion: 1,
     maxVersion: 4,
     async handle(request: DescribeConfigsRequest): Promise<DescribeConfigsResponse> {
+      broker.logger.debug(
+        { resources: request.resources.map((r) => `${r.resourceType}:${r.resourceName}`) },
+        'describe configs',
+      );
       return {
         throttleTimeMs: 0,
         results: request.resources.map((r) =>
