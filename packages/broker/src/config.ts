@@ -174,8 +174,8 @@ function longOrNever(n: number): string {
   return n >= Number.MAX_SAFE_INTEGER ? '9223372036854775807' : String(n);
 }
 
-/** Each BrokerConfig field Kafka has a name for, as that property's value. */
-function kafkaValues(config: BrokerConfig): [keyof BrokerConfig, string, string][] {
+/** Each BrokerConfig field Kafka has a name for, with that property name and value (exported for tests). */
+export function kafkaNamedValues(config: BrokerConfig): [keyof BrokerConfig, string, string][] {
   return [
     ['requestBytesMax', 'socket.request.max.bytes', String(config.requestBytesMax)],
     ['connectionsMax', 'max.connections', String(config.connectionsMax)],
@@ -261,7 +261,7 @@ export function staticKafkaConfig(config: BrokerConfig): Record<string, string> 
     'broker.id': String(config.nodeId),
     'log.dirs': config.dataDir,
   };
-  for (const [field, name, value] of kafkaValues(config)) {
+  for (const [field, name, value] of kafkaNamedValues(config)) {
     if (config[field] !== defaultBrokerConfig[field]) out[name] = value;
   }
   if (config.rack !== null) out['broker.rack'] = config.rack;
