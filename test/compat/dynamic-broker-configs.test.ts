@@ -269,8 +269,8 @@ describe('dynamic broker configs at run time', () => {
     }
   });
 
-  it('dynamic broker configs survive a restart: they are records in the metadata log', async () => {
-    await dev.kill('SIGTERM');
+  it('dynamic broker configs survive kill -9 and a restart: they are committed records in the metadata log', async () => {
+    await dev.kill('SIGKILL');
     await dev.restart();
     const admin = new Admin({ clientId: 'dyn-restart', bootstrapBrokers: [dev.bootstrap] });
     try {
