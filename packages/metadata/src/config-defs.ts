@@ -136,7 +136,7 @@ export const topicConfigDefs: readonly ConfigDef[] = [
     'message.timestamp.difference.max.ms',
     'long',
     longMax,
-    'Legacy (Kafka 3.6 deprecated it): largest gap between a record timestamp and the broker clock; used for message.timestamp.before.max.ms and .after.max.ms where those are left at their defaults.',
+    'Legacy (Kafka 3.6 deprecated it): largest gap between a record timestamp and the broker clock; stands in for message.timestamp.before.max.ms and .after.max.ms where those are at Long.MAX.',
     { validator: atLeast(0), legacy: true, synonyms: [syn('log.message.timestamp.difference.max.ms')] },
   ),
   def('message.timestamp.type', 'string', 'CreateTime', "Keep the producer's timestamps or stamp the append time.", {
