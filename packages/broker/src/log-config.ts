@@ -80,3 +80,44 @@ export function topicLimits(
     minInsyncReplicas: Number(effectiveTopicConfig('min.insync.replicas', overrides, layers)),
   };
 }
+
+interface CachedLogConfig {
+  readonly topic: ReadonlyMap<string, string>;
+  readonly cluster: ReadonlyMap<string, string>;
+  readonly own: ReadonlyMap<string, string>;
+  readonly config: LogConfig;
+}
+
+/**
+ * logConfigFor per topic, recomputed only when one of the config maps it
+ * depends on changed (the image shares untouched maps between versions),
+ * so a metadata batch does not re-resolve every config of every partition.
+ * Owned by PartitionManager; `retain` drops topics no longer hosted here.
+ */
+export class TopicLogConfigs {
+  readonly #broker: BrokerConfig;
+  #cache = new Map<string, CachedLogConfig>();
+
+  constructor(broker: BrokerConfig) {
+    this.#broker = broker;
+  }
+
+  get(image: MetadataImage, topic: string): LogConfig {
+    const maps = {
+      topic: image.configOverrides('topic', topic),
+      cluster: image.configOverrides('broker', ''),
+      own: image.configOverrides('broker', String(this.#broker.nodeId)),
+    };
+    const hit = this.#cache.get(topic);
+    if (hit !== undefined && hit.topic === maps.topic && hit.cluster === maps.cluster && hit.own === maps.own) {
+      return hit.config;
+    }
+    const config = logConfigFor(image, topic, this.#broker);
+    this.#cache.set(topic, { ...maps, config });
+    return config;
+  }
+
+  retain(topics: ReadonlySet<string>): void {
+    this.#cache = new Map([...this.#cache].filter(([topic]) => topics.has(topic)));
+  }
+}

@@ -16,7 +16,7 @@ import { systemTimers } from '@runnel/common';
 import type { MetadataImage } from '@runnel/metadata';
 import { type FileSystem, nodeFileSystem, PartitionLog, readWholeFile, replaceFile } from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
-import { logConfigFor, sameLogConfig } from './log-config.ts';
+import { sameLogConfig, TopicLogConfigs } from './log-config.ts';
 import { HighWatermarkCheckpoint } from './replication/high-watermark-checkpoint.ts';
 import { Partition } from './replication/partition.ts';
 import { type PartitionRole, type PartitionState, samePartitionState } from './replication/partition-api.ts';
@@ -48,6 +48,7 @@ export type RoleChangeListener = (partition: Partition, before: PartitionRole, a
 
 export class PartitionManager {
   readonly #config: BrokerConfig;
+  readonly #logConfigs: TopicLogConfigs;
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #fs: FileSystem;
@@ -76,6 +77,7 @@ export class PartitionManager {
     onRoleChange?: RoleChangeListener;
   }) {
     this.#config = options.config;
+    this.#logConfigs = new TopicLogConfigs(options.config);
     this.#onRoleChange = options.onRoleChange;
     this.#logger = options.logger;
     this.#clock = options.clock;
@@ -227,6 +229,7 @@ export class PartitionManager {
     if (image === null || this.#closed) return;
     this.#latest = null;
     const desired = this.#desired(image);
+    this.#logConfigs.retain(new Set([...desired.values()].map((d) => d.topic)));
     if (this.#sweep === 'due') {
       this.#sweep = 'done';
       await this.#removeStrayDirectories(desired);
@@ -248,7 +251,7 @@ export class PartitionManager {
       const existing = this.#partitions.get(key);
       if (existing !== undefined) {
         // A topic config or a dynamic broker default changed: the running log takes it now.
-        const config = logConfigFor(image, want.topic, this.#config);
+        const config = this.#logConfigs.get(image, want.topic);
         if (!sameLogConfig(existing.log.config, config)) {
           existing.log.reconfigure(config);
           this.#logger.info({ topic: want.topic, partition: want.index }, 'log config changed');
@@ -317,7 +320,7 @@ export class PartitionManager {
       }
       const log = await PartitionLog.open({
         dir,
-        config: logConfigFor(image, want.topic, this.#config),
+        config: this.#logConfigs.get(image, want.topic),
         fs: this.#fs,
         clock: this.#clock,
         logger: this.#logger.child({ topic: want.topic, partition: want.index }),

@@ -3,7 +3,7 @@ import { brokerConfigDefsByName, MetadataImage, type MetadataRecord, replayBatch
 import { describe, expect, it } from 'vitest';
 import { defaultBrokerConfig, kafkaNamedValues, staticKafkaConfig } from '../src/config.ts';
 import { runtimeBrokerSettings } from '../src/dynamic-config.ts';
-import { brokerLayers, logConfigFor, topicLimits } from '../src/log-config.ts';
+import { brokerLayers, logConfigFor, TopicLogConfigs, topicLimits } from '../src/log-config.ts';
 import { checkLoggerChange, LoggerLevels } from '../src/logger-levels.ts';
 
 function withRecords(records: MetadataRecord[]): MetadataImage {
@@ -109,5 +109,22 @@ describe('broker loggers', () => {
     levels.apply('root', { op: 'set', level: 'ERROR' });
     expect(store.level).toBe('error');
     expect(checkLoggerChange(levels.names(), 'offsets-store', 'set', 'OFF')).toBeNull();
+  });
+});
+
+describe('TopicLogConfigs', () => {
+  it('recomputes a topic only when its overrides or the broker layers changed', () => {
+    const configs = new TopicLogConfigs(defaultBrokerConfig);
+    const first = withRecords([brokerConfigRecord('', 'log.retention.ms', '1000')]);
+    const a = configs.get(first, 't');
+    // A record of another topic leaves this topic's maps as they were: the same object comes back.
+    const unrelated = replayBatch(
+      first,
+      [{ type: 'config', resourceType: 'topic', resourceName: 'u', name: 'retention.ms', value: '5' }],
+      1n,
+    );
+    expect(configs.get(unrelated, 't')).toBe(a);
+    const changed = replayBatch(unrelated, [brokerConfigRecord('', 'log.retention.ms', '2000')], 2n);
+    expect(configs.get(changed, 't').retentionMs).toBe(2000);
   });
 });
