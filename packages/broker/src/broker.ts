@@ -13,12 +13,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type Clock, createLogger, type Logger, systemClock } from '@runnel/common';
-import { MetadataImage, replayBatch } from '@runnel/metadata';
+import { brokerLayersOf, MetadataImage, replayBatch } from '@runnel/metadata';
 import type { ControllerChannel } from '@runnel/rpc';
 import { type FileSystem, nodeFileSystem } from '@runnel/storage';
 import { Registry } from 'prom-client';
 import { type BrokerConfig, kafkaConfigMap } from './config.ts';
 import { ControllerSession } from './controller-session.ts';
+import { type RuntimeBrokerSettings, runtimeBrokerSettings, sameRuntimeSettings } from './dynamic-config.ts';
 import { GroupCoordinator } from './groups/group-coordinator.ts';
 import { registerGroupMetrics } from './groups/group-metrics.ts';
 import { OffsetsStore } from './groups/offsets-store.ts';
@@ -44,7 +45,8 @@ import { metadataHandler } from './handlers/metadata.ts';
 import { offsetForLeaderEpochHandler } from './handlers/offset-for-leader-epoch.ts';
 import { produceHandler } from './handlers/produce.ts';
 import { HttpServer } from './http-server.ts';
-import { topicLimits } from './log-config.ts';
+import { brokerLayers, topicLimits } from './log-config.ts';
+import { LoggerLevels } from './logger-levels.ts';
 import { metaPropertiesFileName, readMetaProperties, writeMetaProperties } from './meta-properties.ts';
 import { BrokerMetrics } from './metrics.ts';
 import { FramePool } from './network/frame-pool.ts';
@@ -95,6 +97,9 @@ export class Broker {
   readonly config: BrokerConfig;
   readonly metrics: BrokerMetrics;
   readonly #logger: Logger;
+  readonly #loggers: LoggerLevels;
+  /** The settings dynamic broker configs change, as last applied (see #applyRuntimeSettings). */
+  #runtime: RuntimeBrokerSettings;
   readonly #partitions: PartitionManager;
   readonly #clock: Clock;
   readonly #fs: FileSystem;
@@ -133,6 +138,8 @@ export class Broker {
     this.#clock = clock;
     this.#fs = options.fs ?? nodeFileSystem;
     this.#logger = (options.logger ?? createLogger({ name: 'broker' })).child({ nodeId: options.config.nodeId });
+    this.#loggers = new LoggerLevels(this.#logger);
+    this.#runtime = runtimeBrokerSettings(brokerLayers(MetadataImage.empty, options.config));
     this.#partitions = new PartitionManager({
       config: options.config,
       logger: this.#logger,
@@ -145,7 +152,7 @@ export class Broker {
     });
     // Consumer groups: the coordinator keeps group state; the store persists it in __consumer_offsets and
     // tells the coordinator which of that topic's partitions this broker leads (and so coordinates).
-    const offsetsLimits = () => topicLimits(this.#image.configOverrides('topic', consumerOffsetsTopic), options.config);
+    const offsetsLimits = () => topicLimits(this.#image, consumerOffsetsTopic, options.config);
     this.#offsets = new OffsetsStore({
       partition: (i) => this.#partitions.get(consumerOffsetsTopic, i),
       partitionCount: () =>
@@ -225,6 +232,9 @@ export class Broker {
         port: options.config.advertisedPort ?? this.port,
       }),
       kafkaConfig: () => kafkaConfigMap(options.config, this.port),
+      configLayers: () => brokerLayersOf(this.#image, options.config.nodeId, kafkaConfigMap(options.config, this.port)),
+      autoCreateTopics: () => this.#runtime.autoCreateTopics,
+      loggers: this.#loggers,
     };
     const handlers: Handler[] = [
       register(produceHandler(context, this.#transactions.verifier, this.#transactions.verificationEnabled)),
@@ -275,6 +285,20 @@ export class Broker {
     return broker;
   }
 
+  /** Hands changed dynamic broker configs to the parts that use them (partition logs follow on their own). */
+  #applyRuntimeSettings(): void {
+    const next = runtimeBrokerSettings(brokerLayers(this.#image, this.config));
+    if (sameRuntimeSettings(this.#runtime, next)) return;
+    this.#runtime = next;
+    this.#replication?.reconfigure({
+      fetchWaitMaxMs: next.replicaFetchWaitMaxMs,
+      fetchResponseBytesMax: next.replicaFetchResponseBytesMax,
+      throttledRateBytesPerSec: next.followerThrottleBytesPerSec,
+    });
+    this.#server?.setConnectionsMax(next.connectionsMax);
+    this.#logger.info({ ...next }, 'dynamic broker configs applied');
+  }
+
   async #start(): Promise<void> {
     const config = this.config;
     const previousShutdownClean = await readCleanShutdownMarker(this.#fs, config.dataDir);
@@ -288,11 +312,11 @@ export class Broker {
         host: config.host,
         port: config.replicationPort,
         lagTimeMaxMs: config.replicaLagTimeMaxMs,
-        fetchWaitMaxMs: config.replicaFetchWaitMaxMs,
-        fetchResponseBytesMax: config.replicaFetchResponseBytesMax,
+        fetchWaitMaxMs: this.#runtime.replicaFetchWaitMaxMs,
+        fetchResponseBytesMax: this.#runtime.replicaFetchResponseBytesMax,
         fetchBackoffMs: config.replicaFetchBackoffMs,
         fetchTimeoutMs: config.replicaSocketTimeoutMs,
-        throttledRateBytesPerSec: config.followerReplicationThrottledRate,
+        throttledRateBytesPerSec: this.#runtime.followerThrottleBytesPerSec,
       },
       channel: { alterPartition: (request) => this.#controller.call('alterPartition', request) },
       logger: this.#logger,
@@ -302,7 +326,7 @@ export class Broker {
       lookup: (topicId, index) => this.#partitions.byTopicId(topicId, index),
       image: () => this.#image,
       brokerEpoch: () => this.#session?.brokerEpoch ?? -1n,
-      minInsyncReplicas: (topic) => topicLimits(this.#image.configOverrides('topic', topic), config).minInsyncReplicas,
+      minInsyncReplicas: (topic) => topicLimits(this.#image, topic, config).minInsyncReplicas,
       txn: this.#transactions.services,
       framePool: this.#framePool,
     });
@@ -313,6 +337,7 @@ export class Broker {
       this.#image =
         batch.records.length === 0 && batch.reset !== true ? base : replayBatch(base, batch.records, batch.lastOffset);
       this.#partitions.apply(this.#image);
+      this.#applyRuntimeSettings();
       // Normally done right after registration; this catches a stream that delivered the id late.
       // Only once registered: a broker of another cluster is refused and must keep its own id.
       const registered = (this.#session?.brokerEpoch ?? -1n) >= 0n;
@@ -337,7 +362,7 @@ export class Broker {
     this.#server = await KafkaServer.bind({
       host: config.host,
       port: config.port,
-      connectionsMax: config.connectionsMax,
+      connectionsMax: this.#runtime.connectionsMax,
       frameBytesMax: config.requestBytesMax,
       framePool: this.#framePool,
       inflightMax: config.inflightRequestsPerConnectionMax,

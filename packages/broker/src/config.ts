@@ -169,51 +169,112 @@ export const defaultBrokerConfig: BrokerConfig = {
   httpPort: 9644,
 };
 
-/** The broker's static configuration under Kafka's property names. */
+/** Runnel's "never" (the largest exact number) under Kafka's name for it, Long.MAX_VALUE. */
+function longOrNever(n: number): string {
+  return n >= Number.MAX_SAFE_INTEGER ? '9223372036854775807' : String(n);
+}
+
+/** Each BrokerConfig field Kafka has a name for, with that property name and value (exported for tests). */
+export function kafkaNamedValues(config: BrokerConfig): [keyof BrokerConfig, string, string][] {
+  return [
+    ['requestBytesMax', 'socket.request.max.bytes', String(config.requestBytesMax)],
+    ['connectionsMax', 'max.connections', String(config.connectionsMax)],
+    ['autoCreateTopics', 'auto.create.topics.enable', String(config.autoCreateTopics)],
+    ['numPartitions', 'num.partitions', String(config.numPartitions)],
+    ['defaultReplicationFactor', 'default.replication.factor', String(config.defaultReplicationFactor)],
+    ['minInsyncReplicas', 'min.insync.replicas', String(config.minInsyncReplicas)],
+    ['messageBytesMax', 'message.max.bytes', String(config.messageBytesMax)],
+    ['logSegmentBytes', 'log.segment.bytes', String(config.logSegmentBytes)],
+    ['logRollMs', 'log.roll.ms', String(config.logRollMs)],
+    ['logRetentionMs', 'log.retention.ms', String(config.logRetentionMs)],
+    ['logRetentionBytes', 'log.retention.bytes', String(config.logRetentionBytes)],
+    ['logIndexIntervalBytes', 'log.index.interval.bytes', String(config.logIndexIntervalBytes)],
+    ['logFlushIntervalMessages', 'log.flush.interval.messages', longOrNever(config.logFlushIntervalMessages)],
+    ['logFlushIntervalMs', 'log.flush.interval.ms', longOrNever(config.logFlushIntervalMs)],
+    ['logRetentionCheckIntervalMs', 'log.retention.check.interval.ms', String(config.logRetentionCheckIntervalMs)],
+    ['producerIdExpirationMs', 'producer.id.expiration.ms', String(config.producerIdExpirationMs)],
+    [
+      'producerIdExpirationCheckIntervalMs',
+      'producer.id.expiration.check.interval.ms',
+      String(config.producerIdExpirationCheckIntervalMs),
+    ],
+    ['heartbeatIntervalMs', 'broker.heartbeat.interval.ms', String(config.heartbeatIntervalMs)],
+    ['replicaLagTimeMaxMs', 'replica.lag.time.max.ms', String(config.replicaLagTimeMaxMs)],
+    ['replicaFetchWaitMaxMs', 'replica.fetch.wait.max.ms', String(config.replicaFetchWaitMaxMs)],
+    ['replicaFetchResponseBytesMax', 'replica.fetch.response.max.bytes', String(config.replicaFetchResponseBytesMax)],
+    ['replicaFetchBackoffMs', 'replica.fetch.backoff.ms', String(config.replicaFetchBackoffMs)],
+    ['replicaSocketTimeoutMs', 'replica.socket.timeout.ms', String(config.replicaSocketTimeoutMs)],
+    [
+      'followerReplicationThrottledRate',
+      'follower.replication.throttled.rate',
+      // 0 is Runnel's "unlimited", Long.MAX_VALUE Kafka's.
+      config.followerReplicationThrottledRate === 0
+        ? '9223372036854775807'
+        : String(config.followerReplicationThrottledRate),
+    ],
+    [
+      'highWatermarkCheckpointIntervalMs',
+      'replica.high.watermark.checkpoint.interval.ms',
+      String(config.highWatermarkCheckpointIntervalMs),
+    ],
+    ['transactionMaxTimeoutMs', 'transaction.max.timeout.ms', String(config.transactionMaxTimeoutMs)],
+    ['transactionalIdExpirationMs', 'transactional.id.expiration.ms', String(config.transactionalIdExpirationMs)],
+    [
+      'transactionalIdExpirationCheckIntervalMs',
+      'transactions.remove.expired.transaction.cleanup.interval.ms',
+      String(config.transactionalIdExpirationCheckIntervalMs),
+    ],
+    [
+      'transactionStateLogPartitions',
+      'transaction.state.log.num.partitions',
+      String(config.transactionStateLogPartitions),
+    ],
+    [
+      'transactionStateLogReplicationFactor',
+      'transaction.state.log.replication.factor',
+      String(config.transactionStateLogReplicationFactor),
+    ],
+    ['transactionStateLogMinIsr', 'transaction.state.log.min.isr', String(config.transactionStateLogMinIsr)],
+    [
+      'transactionStateLogSegmentBytes',
+      'transaction.state.log.segment.bytes',
+      String(config.transactionStateLogSegmentBytes),
+    ],
+    [
+      'transactionPartitionVerificationEnable',
+      'transaction.partition.verification.enable',
+      String(config.transactionPartitionVerificationEnable),
+    ],
+  ];
+}
+
+/**
+ * The broker's static configuration under Kafka's property names: the
+ * settings its starter gave a value other than Runnel's default (a setting
+ * nobody changed is reported as DEFAULT_CONFIG, not as configured), plus
+ * node.id, broker.id, log.dirs and broker.rack, which every broker is given.
+ * Listeners are left out (see kafkaConfigMap): they need the bound port.
+ */
+export function staticKafkaConfig(config: BrokerConfig): Record<string, string> {
+  const out: Record<string, string> = {
+    'node.id': String(config.nodeId),
+    'broker.id': String(config.nodeId),
+    'log.dirs': config.dataDir,
+  };
+  for (const [field, name, value] of kafkaNamedValues(config)) {
+    if (config[field] !== defaultBrokerConfig[field]) out[name] = value;
+  }
+  if (config.rack !== null) out['broker.rack'] = config.rack;
+  return out;
+}
+
+/** staticKafkaConfig with the listeners this broker bound and advertises. */
 export function kafkaConfigMap(config: BrokerConfig, boundPort: number): Record<string, string> {
   const host = config.advertisedHost ?? config.host;
   const port = config.advertisedPort ?? boundPort;
   return {
-    'node.id': String(config.nodeId),
-    'broker.id': String(config.nodeId),
+    ...staticKafkaConfig(config),
     listeners: `PLAINTEXT://${config.host}:${boundPort}`,
     'advertised.listeners': `PLAINTEXT://${host}:${port}`,
-    'log.dirs': config.dataDir,
-    'socket.request.max.bytes': String(config.requestBytesMax),
-    'max.connections': String(config.connectionsMax),
-    'auto.create.topics.enable': String(config.autoCreateTopics),
-    'num.partitions': String(config.numPartitions),
-    'default.replication.factor': String(config.defaultReplicationFactor),
-    'min.insync.replicas': String(config.minInsyncReplicas),
-    'message.max.bytes': String(config.messageBytesMax),
-    'log.segment.bytes': String(config.logSegmentBytes),
-    'log.roll.ms': String(config.logRollMs),
-    'log.retention.ms': String(config.logRetentionMs),
-    'log.retention.bytes': String(config.logRetentionBytes),
-    'log.index.interval.bytes': String(config.logIndexIntervalBytes),
-    'log.flush.interval.messages': String(config.logFlushIntervalMessages),
-    'log.flush.interval.ms': String(config.logFlushIntervalMs),
-    'log.retention.check.interval.ms': String(config.logRetentionCheckIntervalMs),
-    'producer.id.expiration.ms': String(config.producerIdExpirationMs),
-    'producer.id.expiration.check.interval.ms': String(config.producerIdExpirationCheckIntervalMs),
-    'broker.heartbeat.interval.ms': String(config.heartbeatIntervalMs),
-    'replica.lag.time.max.ms': String(config.replicaLagTimeMaxMs),
-    'replica.fetch.wait.max.ms': String(config.replicaFetchWaitMaxMs),
-    'replica.fetch.response.max.bytes': String(config.replicaFetchResponseBytesMax),
-    'replica.fetch.backoff.ms': String(config.replicaFetchBackoffMs),
-    'replica.socket.timeout.ms': String(config.replicaSocketTimeoutMs),
-    'follower.replication.throttled.rate': String(config.followerReplicationThrottledRate),
-    'replica.high.watermark.checkpoint.interval.ms': String(config.highWatermarkCheckpointIntervalMs),
-    'transaction.max.timeout.ms': String(config.transactionMaxTimeoutMs),
-    'transactional.id.expiration.ms': String(config.transactionalIdExpirationMs),
-    'transactions.remove.expired.transaction.cleanup.interval.ms': String(
-      config.transactionalIdExpirationCheckIntervalMs,
-    ),
-    'transaction.state.log.num.partitions': String(config.transactionStateLogPartitions),
-    'transaction.state.log.replication.factor': String(config.transactionStateLogReplicationFactor),
-    'transaction.state.log.min.isr': String(config.transactionStateLogMinIsr),
-    'transaction.state.log.segment.bytes': String(config.transactionStateLogSegmentBytes),
-    'transaction.partition.verification.enable': String(config.transactionPartitionVerificationEnable),
-    ...(config.rack === null ? {} : { 'broker.rack': config.rack }),
   };
 }

@@ -1,51 +1,123 @@
 /**
- * The storage LogConfig of one partition: the topic's overrides (Kafka
- * topic config names) over the broker's log.* settings.
+ * What a partition's log and its produce path run with: the topic's
+ * overrides over this broker's dynamic configs, the cluster's dynamic
+ * defaults and the broker's static config, resolved by @runnel/metadata as
+ * DescribeConfigs reports them, then mapped onto the storage LogConfig.
+ * Pure functions of (image, topic, static config): a changed config record
+ * changes the answer on the next call, with no restart.
  */
+import type { BrokerConfigLayers, MetadataImage } from '@runnel/metadata';
+import { brokerLayersOf, effectiveTopicConfig, effectiveTopicConfigs, topicLogConfig } from '@runnel/metadata';
 import type { LogConfig } from '@runnel/storage';
-import type { BrokerConfig } from './config.ts';
+import { type BrokerConfig, staticKafkaConfig } from './config.ts';
 
-function num(overrides: ReadonlyMap<string, string>, name: string, fallback: number): number {
-  const raw = overrides.get(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  return Number.isFinite(value) ? Math.min(value, Number.MAX_SAFE_INTEGER) : fallback;
+const staticMaps = new WeakMap<BrokerConfig, Record<string, string>>();
+
+/** This broker's config layers in `image` (the static map is built once per BrokerConfig). */
+export function brokerLayers(image: MetadataImage, config: BrokerConfig): BrokerConfigLayers {
+  let fixed = staticMaps.get(config);
+  if (fixed === undefined) {
+    fixed = staticKafkaConfig(config);
+    staticMaps.set(config, fixed);
+  }
+  return brokerLayersOf(image, config.nodeId, fixed);
 }
 
-export function logConfigFor(overrides: ReadonlyMap<string, string>, broker: BrokerConfig): LogConfig {
-  const timestampType = overrides.get('message.timestamp.type');
+/** Kafka's "never" (Long.MAX_VALUE) and anything past 2^53 become the largest exact number. */
+function safe(n: bigint): number {
+  return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
+}
+
+export function logConfigFor(image: MetadataImage, topic: string, broker: BrokerConfig): LogConfig {
+  const c = topicLogConfig(effectiveTopicConfigs(image.configOverrides('topic', topic), brokerLayers(image, broker)));
   return {
-    segmentBytes: num(overrides, 'segment.bytes', broker.logSegmentBytes),
-    segmentMs: num(overrides, 'segment.ms', broker.logRollMs),
-    indexIntervalBytes: num(overrides, 'index.interval.bytes', broker.logIndexIntervalBytes),
-    retentionMs: num(overrides, 'retention.ms', broker.logRetentionMs),
-    retentionBytes: num(overrides, 'retention.bytes', broker.logRetentionBytes),
-    flushMessages: num(overrides, 'flush.messages', broker.logFlushIntervalMessages),
-    flushMs: num(overrides, 'flush.ms', broker.logFlushIntervalMs),
-    messageTimestampType: timestampType === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
-    cleanupPolicy: cleanupPolicy(overrides.get('cleanup.policy')),
-    // Kafka's log.cleaner.* defaults: the broker has no settings of its own for them yet.
-    deleteRetentionMs: num(overrides, 'delete.retention.ms', 86_400_000),
-    minCleanableDirtyRatio: num(overrides, 'min.cleanable.dirty.ratio', 0.5),
-    minCompactionLagMs: num(overrides, 'min.compaction.lag.ms', 0),
-    maxCompactionLagMs: num(overrides, 'max.compaction.lag.ms', Number.MAX_SAFE_INTEGER),
+    segmentBytes: c.segmentBytes,
+    segmentMs: safe(c.segmentMs),
+    indexIntervalBytes: c.indexIntervalBytes,
+    retentionMs: safe(c.retentionMs),
+    retentionBytes: safe(c.retentionBytes),
+    flushMessages: safe(c.flushMessages),
+    flushMs: safe(c.flushMs),
+    messageTimestampType: c.messageTimestampType,
+    cleanupPolicy: c.cleanupPolicy,
+    deleteRetentionMs: safe(c.deleteRetentionMs),
+    minCleanableDirtyRatio: c.minCleanableDirtyRatio,
+    minCompactionLagMs: safe(c.minCompactionLagMs),
+    maxCompactionLagMs: safe(c.maxCompactionLagMs),
   };
 }
 
-/** cleanup.policy is a list ("compact,delete"); Kafka's default is delete. */
-function cleanupPolicy(raw: string | undefined): { delete: boolean; compact: boolean } {
-  if (raw === undefined) return { delete: true, compact: false };
-  const names = raw.split(',').map((name) => name.trim());
-  return { delete: names.includes('delete'), compact: names.includes('compact') };
+/** True when two LogConfigs would make the log behave the same. */
+export function sameLogConfig(a: LogConfig, b: LogConfig): boolean {
+  return (
+    a.segmentBytes === b.segmentBytes &&
+    a.segmentMs === b.segmentMs &&
+    a.indexIntervalBytes === b.indexIntervalBytes &&
+    a.retentionMs === b.retentionMs &&
+    a.retentionBytes === b.retentionBytes &&
+    a.flushMessages === b.flushMessages &&
+    a.flushMs === b.flushMs &&
+    a.messageTimestampType === b.messageTimestampType &&
+    a.cleanupPolicy.delete === b.cleanupPolicy.delete &&
+    a.cleanupPolicy.compact === b.cleanupPolicy.compact &&
+    a.deleteRetentionMs === b.deleteRetentionMs &&
+    a.minCleanableDirtyRatio === b.minCleanableDirtyRatio &&
+    a.minCompactionLagMs === b.minCompactionLagMs &&
+    a.maxCompactionLagMs === b.maxCompactionLagMs
+  );
 }
 
-/** Effective message.max.bytes / min.insync.replicas for a topic. */
+/** Effective max.message.bytes / min.insync.replicas for a topic. */
 export function topicLimits(
-  overrides: ReadonlyMap<string, string>,
+  image: MetadataImage,
+  topic: string,
   broker: BrokerConfig,
 ): { messageBytesMax: number; minInsyncReplicas: number } {
+  const overrides = image.configOverrides('topic', topic);
+  const layers = brokerLayers(image, broker);
   return {
-    messageBytesMax: num(overrides, 'max.message.bytes', broker.messageBytesMax),
-    minInsyncReplicas: num(overrides, 'min.insync.replicas', broker.minInsyncReplicas),
+    messageBytesMax: Number(effectiveTopicConfig('max.message.bytes', overrides, layers)),
+    minInsyncReplicas: Number(effectiveTopicConfig('min.insync.replicas', overrides, layers)),
   };
+}
+
+interface CachedLogConfig {
+  readonly topic: ReadonlyMap<string, string>;
+  readonly cluster: ReadonlyMap<string, string>;
+  readonly own: ReadonlyMap<string, string>;
+  readonly config: LogConfig;
+}
+
+/**
+ * logConfigFor per topic, recomputed only when one of the config maps it
+ * depends on changed (the image shares untouched maps between versions),
+ * so a metadata batch does not re-resolve every config of every partition.
+ * Owned by PartitionManager; `retain` drops topics no longer hosted here.
+ */
+export class TopicLogConfigs {
+  readonly #broker: BrokerConfig;
+  #cache = new Map<string, CachedLogConfig>();
+
+  constructor(broker: BrokerConfig) {
+    this.#broker = broker;
+  }
+
+  get(image: MetadataImage, topic: string): LogConfig {
+    const maps = {
+      topic: image.configOverrides('topic', topic),
+      cluster: image.configOverrides('broker', ''),
+      own: image.configOverrides('broker', String(this.#broker.nodeId)),
+    };
+    const hit = this.#cache.get(topic);
+    if (hit !== undefined && hit.topic === maps.topic && hit.cluster === maps.cluster && hit.own === maps.own) {
+      return hit.config;
+    }
+    const config = logConfigFor(image, topic, this.#broker);
+    this.#cache.set(topic, { ...maps, config });
+    return config;
+  }
+
+  retain(topics: ReadonlySet<string>): void {
+    this.#cache = new Map([...this.#cache].filter(([topic]) => topics.has(topic)));
+  }
 }

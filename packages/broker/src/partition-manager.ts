@@ -16,7 +16,7 @@ import { systemTimers } from '@runnel/common';
 import type { MetadataImage } from '@runnel/metadata';
 import { type FileSystem, nodeFileSystem, PartitionLog, readWholeFile, replaceFile } from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
-import { logConfigFor } from './log-config.ts';
+import { sameLogConfig, TopicLogConfigs } from './log-config.ts';
 import {
   formatPartitionMetadata,
   logDirectoryAction,
@@ -54,6 +54,7 @@ export type RoleChangeListener = (partition: Partition, before: PartitionRole, a
 
 export class PartitionManager {
   readonly #config: BrokerConfig;
+  readonly #logConfigs: TopicLogConfigs;
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #fs: FileSystem;
@@ -82,6 +83,7 @@ export class PartitionManager {
     onRoleChange?: RoleChangeListener;
   }) {
     this.#config = options.config;
+    this.#logConfigs = new TopicLogConfigs(options.config);
     this.#onRoleChange = options.onRoleChange;
     this.#logger = options.logger;
     this.#clock = options.clock;
@@ -233,6 +235,7 @@ export class PartitionManager {
     if (image === null || this.#closed) return;
     this.#latest = null;
     const desired = this.#desired(image);
+    this.#logConfigs.retain(new Set([...desired.values()].map((d) => d.topic)));
     if (this.#sweep === 'due') {
       this.#sweep = 'done';
       await this.#removeStrayDirectories(desired);
@@ -253,6 +256,12 @@ export class PartitionManager {
     for (const [key, want] of desired) {
       const existing = this.#partitions.get(key);
       if (existing !== undefined) {
+        // A topic config or a dynamic broker default changed: the running log takes it now.
+        const config = this.#logConfigs.get(image, want.topic);
+        if (!sameLogConfig(existing.log.config, config)) {
+          existing.log.reconfigure(config);
+          this.#logger.info({ topic: want.topic, partition: want.index }, 'log config changed');
+        }
         // Leaders always re-apply: a changed min.insync.replicas reaches their tracker this way.
         if (existing.role === 'leader' || !samePartitionState(existing.state, want.state)) {
           await this.#applyState(existing, want.state);
@@ -338,10 +347,9 @@ export class PartitionManager {
           Buffer.from(formatPartitionMetadata(want.topicId), 'utf8'),
         );
       }
-      const overrides = image.configOverrides('topic', want.topic);
       const log = await PartitionLog.open({
         dir,
-        config: logConfigFor(overrides, this.#config),
+        config: this.#logConfigs.get(image, want.topic),
         fs: this.#fs,
         clock: this.#clock,
         logger: this.#logger.child({ topic: want.topic, partition: want.index }),

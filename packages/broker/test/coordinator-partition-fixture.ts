@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, systemClock, systemTimers } from '@runnel/common';
+import { MetadataImage } from '@runnel/metadata';
 import { PartitionLog } from '@runnel/storage';
 import { defaultBrokerConfig } from '../src/config.ts';
 import { logConfigFor } from '../src/log-config.ts';
@@ -28,7 +29,7 @@ export async function openPartition(topic: string, index = 0): Promise<Partition
   dirs.push(dir);
   const log = await PartitionLog.open({
     dir,
-    config: logConfigFor(new Map(), defaultBrokerConfig),
+    config: logConfigFor(MetadataImage.empty, topic, defaultBrokerConfig),
     clock: systemClock,
     logger: silentLogger(),
   });

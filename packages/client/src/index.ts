@@ -11,6 +11,14 @@ export { ConfigResourceTypes, ConfigSources } from './admin-requests.ts';
 export type { BrokerAddress } from './bootstrap.ts';
 export { parseBootstrap } from './bootstrap.ts';
 export type { BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo } from './cluster-metadata.ts';
+export type {
+  AlterResult,
+  ConfigChange,
+  ConfigResourceKind,
+  DescribedConfig,
+  DescribedResource,
+} from './config-admin.ts';
+export { ConfigAdmin, configResourceTypeIds, configSourceNames, configTypeNames } from './config-admin.ts';
 export type { ConnectionOptions, RequestOptions } from './connection.ts';
 export { Connection } from './connection.ts';
 export type { ConsumedRecord, ConsumeOptions, PartitionReader } from './consume.ts';

@@ -1,12 +1,13 @@
 // Public entry of @runnel/controller.
 export type { ControllerConfig, ControllerConfigError, ControllerConfigInput, Voter } from './controller-config.ts';
 export { controllerConfigDefaults, parseVoters, resolveControllerConfig } from './controller-config.ts';
+export { alterConfigs } from './logic/alter-configs.ts';
 export { alterPartition } from './logic/alter-partition.ts';
 export { electOfflineLeaders, fenceBroker, shutDownBroker, unfenceBroker } from './logic/broker-fencing.ts';
 // The pure partition rules, for the deterministic replication simulation (test/simulation).
 export { checkClusterId, ensureClusterId, newClusterId } from './logic/cluster-id.ts';
 export type { CreateTopicsOutcome, TopicDefaults } from './logic/create-topics.ts';
-export { createTopics, partitionsPerTopicMax } from './logic/create-topics.ts';
+export { clusterTopicDefaults, createTopics, partitionsPerTopicMax } from './logic/create-topics.ts';
 export { deleteTopics } from './logic/delete-topics.ts';
 export { registerBroker, registerBrokerWithElr } from './logic/register-broker.ts';
 export type { ControllerHttpOptions } from './quorum/controller-http.ts';

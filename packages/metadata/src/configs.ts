@@ -1,27 +1,33 @@
 /**
- * Config validation and resolution. A topic's effective value of a config
- * comes from, in order: the topic's override (TOPIC_CONFIG), the broker's
- * static config under a synonym (STATIC_BROKER_CONFIG), the broker-level
- * synonym's default, then the topic config's own default (DEFAULT_CONFIG).
- * Dynamic broker configs do not exist yet; their source ids are listed so
- * the wire mapping is complete.
+ * Config validation and resolution, as Kafka's KRaft brokers resolve them.
+ * A topic's effective value of a config comes from, in order: the topic's
+ * override (DYNAMIC_TOPIC_CONFIG); then, synonym by synonym within each
+ * layer, this broker's dynamic config (DYNAMIC_BROKER_CONFIG), the
+ * cluster-wide dynamic default (DYNAMIC_DEFAULT_BROKER_CONFIG, the ""
+ * broker resource), the broker's static config (STATIC_BROKER_CONFIG: its
+ * command line or config file); then the broker-level default
+ * (DEFAULT_CONFIG). Synonyms are listed in the same order, source by
+ * source, as Kafka lists them. The dynamic layers live in the metadata log
+ * (config records of `broker` resources), so every broker and the
+ * controller resolve the same values.
  */
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
-import type { ConfigDef, ConfigType } from './config-defs.ts';
+import type { ConfigDef, ConfigSynonymDef, ConfigType } from './config-defs.ts';
 import { brokerConfigDefs, brokerConfigDefsByName, topicConfigDefs, topicConfigDefsByName } from './config-defs.ts';
 
 export type ConfigSource =
-  | 'TOPIC_CONFIG'
+  | 'DYNAMIC_TOPIC_CONFIG'
   | 'DYNAMIC_BROKER_CONFIG'
   | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
   | 'STATIC_BROKER_CONFIG'
-  | 'DEFAULT_CONFIG';
+  | 'DEFAULT_CONFIG'
+  | 'DYNAMIC_BROKER_LOGGER_CONFIG';
 
 /** DescribeConfigs ConfigSource ids (int8 on the wire, v1+). */
 export const configSourceIds = {
   UNKNOWN: 0,
-  TOPIC_CONFIG: 1,
+  DYNAMIC_TOPIC_CONFIG: 1,
   DYNAMIC_BROKER_CONFIG: 2,
   DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
   STATIC_BROKER_CONFIG: 4,
@@ -77,8 +83,13 @@ const intRange = { int: [-(2n ** 31n), 2n ** 31n - 1n], short: [-(2n ** 15n), 2n
 export function checkConfigValue(d: ConfigDef, raw: string): string | undefined {
   const value = raw.trim();
   switch (d.type) {
-    case 'boolean':
-      return /^(true|false)$/i.test(value) ? undefined : 'must be true or false';
+    case 'boolean': {
+      if (!/^(true|false)$/i.test(value)) return 'must be true or false';
+      const v = d.validator;
+      return v?.kind === 'one-of' && !v.values.includes(value.toLowerCase())
+        ? `must be ${v.values.join(' or ')}`
+        : undefined;
+    }
     case 'int':
     case 'short':
     case 'long': {
@@ -102,6 +113,7 @@ export function checkConfigValue(d: ConfigDef, raw: string): string | undefined 
     }
     case 'string': {
       const v = d.validator;
+      if (v?.kind === 'pattern') return v.pattern.test(value) ? undefined : `must be ${v.description}`;
       if (v?.kind !== 'one-of' || v.values.includes(value)) return undefined;
       return `must be one of ${v.values.join(', ')}`;
     }
@@ -143,6 +155,124 @@ export function validateBrokerConfigs(configs: Readonly<Record<string, string>>)
   return ok(undefined);
 }
 
+/**
+ * Dynamic broker configs as an AlterConfigs / IncrementalAlterConfigs would
+ * leave them on one broker resource (`perBroker`: a broker id; else the
+ * cluster-wide default ""). Unknown and read-only names, and cluster-only
+ * names on a single broker, are refused with INVALID_REQUEST's reason, as
+ * Kafka refuses configs it cannot update dynamically; bad values with
+ * INVALID_CONFIG's. `changed` limits the name checks to what the request
+ * sets, so a value stored before a config became read-only can still be
+ * deleted.
+ */
+export function validateDynamicBrokerConfigs(
+  configs: Readonly<Record<string, string>>,
+  perBroker: boolean,
+  changed: ReadonlySet<string>,
+): Result<void, 'invalid_config' | 'invalid_request'> {
+  const where = perBroker ? 'per broker' : 'as the cluster default';
+  for (const [name, value] of Object.entries(configs)) {
+    if (!changed.has(name)) continue;
+    const d = brokerConfigDefsByName.get(name);
+    if (d === undefined) return err('invalid_request', `Unknown broker config ${name}: it cannot be set dynamically.`);
+    if (d.readOnly) {
+      return err('invalid_request', `Cannot update these configs dynamically: ${name} is read-only (set it at start).`);
+    }
+    if (perBroker && d.clusterOnly) {
+      return err(
+        'invalid_request',
+        `Cannot update ${name} ${where}: the controller applies it cluster-wide; set it on the default broker resource ("").`,
+      );
+    }
+    const problem = checkConfigValue(d, value);
+    if (problem !== undefined)
+      return err('invalid_config', `Invalid value ${value} for configuration ${name}: ${problem}`);
+  }
+  return ok(undefined);
+}
+
+/** The three places a broker config can be set, highest precedence first. */
+export interface BrokerConfigLayers {
+  readonly layered: true;
+  /** Dynamic configs of this broker (the broker-id resource). */
+  readonly perBroker: ConfigMap;
+  /** Dynamic cluster-wide defaults (the "" broker resource). */
+  readonly clusterDefault: ConfigMap;
+  /** The broker's command line / config file. */
+  readonly static: ConfigMap;
+}
+
+export function brokerConfigLayers(layers: {
+  static?: ConfigMap;
+  clusterDefault?: ConfigMap;
+  perBroker?: ConfigMap;
+}): BrokerConfigLayers {
+  return {
+    layered: true,
+    perBroker: layers.perBroker ?? {},
+    clusterDefault: layers.clusterDefault ?? {},
+    static: layers.static ?? {},
+  };
+}
+
+/**
+ * One broker's layers from the metadata image: its own dynamic configs
+ * (resource "<nodeId>"), the cluster defaults (resource "") and its static
+ * config. The controller, which has no broker id, passes null.
+ */
+export function brokerLayersOf(
+  image: { configOverrides(resourceType: 'broker', name: string): ConfigMap },
+  nodeId: number | null,
+  staticConfig: ConfigMap,
+): BrokerConfigLayers {
+  return brokerConfigLayers({
+    static: staticConfig,
+    clusterDefault: image.configOverrides('broker', ''),
+    perBroker: nodeId === null ? {} : image.configOverrides('broker', String(nodeId)),
+  });
+}
+
+/** A plain map is a static config alone (what callers without dynamic configs pass). */
+export type BrokerConfigInput = ConfigMap | BrokerConfigLayers;
+
+function layersOf(input: BrokerConfigInput): BrokerConfigLayers {
+  if (!(input instanceof Map) && (input as Partial<BrokerConfigLayers>).layered === true) {
+    return input as BrokerConfigLayers;
+  }
+  return brokerConfigLayers({ static: input as ConfigMap });
+}
+
+const layerOrder = [
+  ['perBroker', 'DYNAMIC_BROKER_CONFIG'],
+  ['clusterDefault', 'DYNAMIC_DEFAULT_BROKER_CONFIG'],
+  ['static', 'STATIC_BROKER_CONFIG'],
+] as const;
+
+/**
+ * Every value set for any of `names` (highest precedence first), source by
+ * source as Kafka lists synonyms, then the broker defaults of those names.
+ */
+function brokerSynonyms(
+  names: readonly ConfigSynonymDef[],
+  layers: BrokerConfigLayers,
+  withPerBroker: boolean,
+): (ConfigSynonym & { scale?: number })[] {
+  const out: (ConfigSynonym & { scale?: number })[] = [];
+  const withScale = (s: ConfigSynonym, scale: number | undefined) => (scale === undefined ? s : { ...s, scale });
+  for (const [layer, source] of layerOrder) {
+    if (layer === 'perBroker' && !withPerBroker) continue;
+    for (const n of names) {
+      const raw = lookup(layers[layer], n.name);
+      if (raw !== undefined) out.push(withScale({ name: n.name, value: raw, source }, n.scale));
+    }
+  }
+  for (const n of names) {
+    const dflt = brokerConfigDefsByName.get(n.name)?.default ?? null;
+    if (dflt !== null) out.push(withScale({ name: n.name, value: dflt, source: 'DEFAULT_CONFIG' }, n.scale));
+  }
+  return out;
+}
+
 /** A coarser-unit synonym converted to the config's unit; negative means "no limit" (-1). */
 function scaled(raw: string, scale: number | undefined): string {
   if (scale === undefined || scale === 1) return raw.trim();
@@ -161,65 +291,65 @@ function entry(d: ConfigDef, value: string | null, source: ConfigSource, synonym
     isDefault: source === 'DEFAULT_CONFIG',
     type: d.type,
     documentation: d.documentation,
-    synonyms: synonyms.map(hide),
+    synonyms: synonyms.map(({ name, value: v, source: src }) => hide({ name, value: v, source: src })),
   };
 }
 
-function describeTopicConfig(d: ConfigDef, overrides: ConfigMap, brokerConfig: ConfigMap): ConfigEntry {
+function describeTopicConfig(d: ConfigDef, overrides: ConfigMap, broker: BrokerConfigLayers): ConfigEntry {
   const synonyms: ConfigSynonym[] = [];
-  let resolved: { value: string | null; source: ConfigSource } | undefined;
   const override = lookup(overrides, d.name);
-  if (override !== undefined) {
-    synonyms.push({ name: d.name, value: override, source: 'TOPIC_CONFIG' });
-    resolved = { value: override, source: 'TOPIC_CONFIG' };
+  if (override !== undefined) synonyms.push({ name: d.name, value: override, source: 'DYNAMIC_TOPIC_CONFIG' });
+  const fromBroker = brokerSynonyms(d.synonyms, broker, true);
+  synonyms.push(...fromBroker);
+  const head = fromBroker[0];
+  if (override !== undefined) return entry(d, override, 'DYNAMIC_TOPIC_CONFIG', synonyms);
+  if (head !== undefined && head.value !== null) {
+    return entry(d, scaled(head.value, head.scale), head.source, synonyms);
   }
-  for (const s of d.synonyms) {
-    const raw = lookup(brokerConfig, s.name);
-    if (raw === undefined) continue;
-    synonyms.push({ name: s.name, value: raw, source: 'STATIC_BROKER_CONFIG' });
-    resolved ??= { value: scaled(raw, s.scale), source: 'STATIC_BROKER_CONFIG' };
-  }
-  for (const s of d.synonyms) {
-    const brokerDefault = brokerConfigDefsByName.get(s.name)?.default ?? null;
-    if (brokerDefault === null) continue;
-    synonyms.push({ name: s.name, value: brokerDefault, source: 'DEFAULT_CONFIG' });
-    resolved ??= { value: scaled(brokerDefault, s.scale), source: 'DEFAULT_CONFIG' };
-  }
-  resolved ??= { value: d.default, source: 'DEFAULT_CONFIG' };
-  return entry(d, resolved.value, resolved.source, synonyms);
+  return entry(d, d.default, 'DEFAULT_CONFIG', synonyms);
 }
 
 /**
  * Every topic config with its effective value, sorted by name. `overrides`
- * are the topic's own (MetadataImage.configOverrides), `brokerConfig` the
- * broker's static properties.
+ * are the topic's own (MetadataImage.configOverrides), `broker` the
+ * broker's layers (or its static properties alone).
  */
-export function describeTopicConfigs(overrides: ConfigMap, brokerConfig: ConfigMap): ConfigEntry[] {
-  return topicConfigDefs.map((d) => describeTopicConfig(d, overrides, brokerConfig));
+export function describeTopicConfigs(overrides: ConfigMap, broker: BrokerConfigInput): ConfigEntry[] {
+  const layers = layersOf(broker);
+  return topicConfigDefs.map((d) => describeTopicConfig(d, overrides, layers));
 }
 
-/** Every broker config with its static value or default, sorted by name. */
-export function describeBrokerConfigs(brokerConfig: ConfigMap): ConfigEntry[] {
-  return brokerConfigDefs.map((d) => {
-    const synonyms: ConfigSynonym[] = [];
-    const own = lookup(brokerConfig, d.name);
-    if (own !== undefined) synonyms.push({ name: d.name, value: own, source: 'STATIC_BROKER_CONFIG' });
-    for (const s of d.synonyms) {
-      const raw = lookup(brokerConfig, s.name);
-      if (raw !== undefined) synonyms.push({ name: s.name, value: raw, source: 'STATIC_BROKER_CONFIG' });
-    }
-    if (d.default !== null) synonyms.push({ name: d.name, value: d.default, source: 'DEFAULT_CONFIG' });
-    return own === undefined
-      ? entry(d, d.default, 'DEFAULT_CONFIG', synonyms)
-      : entry(d, own, 'STATIC_BROKER_CONFIG', synonyms);
-  });
+function describeBrokerConfig(d: ConfigDef, layers: BrokerConfigLayers, perBroker: boolean): ConfigEntry {
+  const synonyms = brokerSynonyms([{ name: d.name }, ...d.synonyms], layers, perBroker);
+  const head = synonyms[0];
+  const own = synonyms.find((s) => s.name === d.name);
+  // The value is the config's own (log.retention.ms stays null while only log.retention.hours is set), as Kafka shows it.
+  return entry(d, own?.value ?? null, head?.source ?? 'DEFAULT_CONFIG', synonyms);
+}
+
+/** Every broker config of one broker, with where its value comes from, sorted by name. */
+export function describeBrokerConfigs(broker: BrokerConfigInput): ConfigEntry[] {
+  const layers = layersOf(broker);
+  return brokerConfigDefs.map((d) => describeBrokerConfig(d, layers, true));
+}
+
+/**
+ * The cluster-wide default broker resource (""): only the configs set as
+ * dynamic cluster defaults, as Kafka lists them (per-broker values left out).
+ */
+export function describeClusterDefaultConfigs(broker: BrokerConfigInput): ConfigEntry[] {
+  const layers = layersOf(broker);
+  return brokerConfigDefs
+    .filter((d) => lookup(layers.clusterDefault, d.name) !== undefined)
+    .map((d) => describeBrokerConfig(d, layers, false));
 }
 
 /** name -> effective value of every topic config (values of configs without any value are left out). */
-export function effectiveTopicConfigs(overrides: ConfigMap, brokerConfig: ConfigMap): Record<string, string> {
+export function effectiveTopicConfigs(overrides: ConfigMap, broker: BrokerConfigInput): Record<string, string> {
+  const layers = layersOf(broker);
   const out: Record<string, string> = {};
   for (const d of topicConfigDefs) {
-    const e = describeTopicConfig(d, overrides, brokerConfig);
+    const e = describeTopicConfig(d, overrides, layers);
     if (e.value !== null) out[e.name] = e.value;
   }
   return out;
@@ -230,8 +360,22 @@ export function effectiveTopicConfigs(overrides: ConfigMap, brokerConfig: Config
  * describeTopicConfigs, for callers that need one or two values per topic
  * on a hot-ish path such as leader election). Null for an unknown name.
  */
-export function effectiveTopicConfig(name: string, overrides: ConfigMap, brokerConfig: ConfigMap): string | null {
+export function effectiveTopicConfig(name: string, overrides: ConfigMap, broker: BrokerConfigInput): string | null {
   const d = topicConfigDefsByName.get(name);
   if (d === undefined) return null;
-  return describeTopicConfig(d, overrides, brokerConfig).value;
+  return describeTopicConfig(d, overrides, layersOf(broker)).value;
+}
+
+/**
+ * The effective value of one broker config: this broker's dynamic value, the
+ * cluster default, the static value, the default. Null when none is set and
+ * the config has no default (or the name is unknown).
+ */
+export function effectiveBrokerConfig(name: string, broker: BrokerConfigInput): string | null {
+  const layers = layersOf(broker);
+  for (const [layer] of layerOrder) {
+    const raw = lookup(layers[layer], name);
+    if (raw !== undefined) return raw.trim();
+  }
+  return brokerConfigDefsByName.get(name)?.default ?? null;
 }

@@ -7,16 +7,28 @@ export {
   topicConfigDefs,
   topicConfigDefsByName,
 } from './config-defs.ts';
-export type { ConfigEntry, ConfigMap, ConfigSource, ConfigSynonym } from './configs.ts';
+export type {
+  BrokerConfigInput,
+  BrokerConfigLayers,
+  ConfigEntry,
+  ConfigMap,
+  ConfigSource,
+  ConfigSynonym,
+} from './configs.ts';
 export {
+  brokerConfigLayers,
+  brokerLayersOf,
   checkConfigValue,
   configSourceIds,
   configTypeIds,
   describeBrokerConfigs,
+  describeClusterDefaultConfigs,
   describeTopicConfigs,
+  effectiveBrokerConfig,
   effectiveTopicConfig,
   effectiveTopicConfigs,
   validateBrokerConfigs,
+  validateDynamicBrokerConfigs,
   validateTopicConfigs,
 } from './configs.ts';
 export type {

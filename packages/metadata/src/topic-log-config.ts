@@ -40,6 +40,28 @@ const defaults: Readonly<Record<string, string>> = Object.fromEntries(
   topicConfigDefs.flatMap((d) => (d.default === null ? [] : [[d.name, d.default]])),
 );
 
+const longMaxValue = 2n ** 63n - 1n;
+
+/**
+ * message.timestamp.before/after.max.ms, with the legacy
+ * message.timestamp.difference.max.ms standing in for whichever of them is
+ * still at Long.MAX_VALUE, as Kafka 3.6+ reads a topic that only has the old
+ * setting. (after.max.ms defaults to one hour, so only an explicit Long.MAX
+ * there lets the legacy value through, as in Kafka.)
+ */
+function timestampBounds(long: (name: string) => bigint): {
+  messageTimestampAfterMaxMs: bigint;
+  messageTimestampBeforeMaxMs: bigint;
+} {
+  const difference = long('message.timestamp.difference.max.ms');
+  const before = long('message.timestamp.before.max.ms');
+  const after = long('message.timestamp.after.max.ms');
+  return {
+    messageTimestampBeforeMaxMs: before === longMaxValue ? difference : before,
+    messageTimestampAfterMaxMs: after === longMaxValue ? difference : after,
+  };
+}
+
 export function topicLogConfig(effective: Readonly<Record<string, string>>): TopicLogConfig {
   const raw = (name: string): string => {
     const v = Object.hasOwn(effective, name) ? effective[name] : defaults[name];
@@ -68,8 +90,7 @@ export function topicLogConfig(effective: Readonly<Record<string, string>>): Top
     indexIntervalBytes: int('index.interval.bytes'),
     maxCompactionLagMs: long('max.compaction.lag.ms'),
     maxMessageBytes: int('max.message.bytes'),
-    messageTimestampAfterMaxMs: long('message.timestamp.after.max.ms'),
-    messageTimestampBeforeMaxMs: long('message.timestamp.before.max.ms'),
+    ...timestampBounds(long),
     messageTimestampType: timestampType,
     minCleanableDirtyRatio: Number(raw('min.cleanable.dirty.ratio')),
     minCompactionLagMs: long('min.compaction.lag.ms'),

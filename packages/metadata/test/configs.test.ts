@@ -84,8 +84,12 @@ describe('describeTopicConfigs', () => {
     const overrides = new Map([['retention.ms', '42']]);
     const retention = entryOf(describeTopicConfigs(overrides, { 'log.retention.hours': '1' }), 'retention.ms');
     expect(retention.value).toBe('42');
-    expect(retention.source).toBe('TOPIC_CONFIG');
-    expect(retention.synonyms.map((s) => s.source)).toEqual(['TOPIC_CONFIG', 'STATIC_BROKER_CONFIG', 'DEFAULT_CONFIG']);
+    expect(retention.source).toBe('DYNAMIC_TOPIC_CONFIG');
+    expect(retention.synonyms.map((s) => s.source)).toEqual([
+      'DYNAMIC_TOPIC_CONFIG',
+      'STATIC_BROKER_CONFIG',
+      'DEFAULT_CONFIG',
+    ]);
   });
 
   it('effectiveTopicConfigs feeds topicLogConfig typed values', () => {
@@ -107,8 +111,9 @@ describe('describeBrokerConfigs', () => {
     expect(entryOf(entries, 'num.partitions')).toMatchObject({
       value: '3',
       source: 'STATIC_BROKER_CONFIG',
-      readOnly: true,
+      readOnly: false,
     });
+    expect(entryOf(entries, 'log.dirs')).toMatchObject({ readOnly: true });
     expect(entryOf(entries, 'log.retention.hours')).toMatchObject({
       value: '168',
       source: 'DEFAULT_CONFIG',
@@ -174,7 +179,9 @@ describe('config registry', () => {
 
   it('uses the DescribeConfigs wire ids for sources and types', () => {
     expect(configSourceIds).toMatchObject({
-      TOPIC_CONFIG: 1,
+      DYNAMIC_TOPIC_CONFIG: 1,
+      DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+      DYNAMIC_BROKER_LOGGER_CONFIG: 6,
       DYNAMIC_BROKER_CONFIG: 2,
       STATIC_BROKER_CONFIG: 4,
       DEFAULT_CONFIG: 5,

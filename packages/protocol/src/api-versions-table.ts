@@ -117,14 +117,17 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('DescribeAcls', 1, 1),
   api('CreateAcls', 1, 1),
   api('DeleteAcls', 1, 1),
-  api('DescribeConfigs', 1, 2),
-  api('AlterConfigs', 0, 1),
+  // Kafka 4.1: v1-4 (v0 removed by KIP-896); v3 config types and documentation, v4 flexible.
+  api('DescribeConfigs', 1, 4),
+  // Kafka 4.1: v0-2 (KIP-896 kept v0); v2 flexible.
+  api('AlterConfigs', 0, 2),
   api('SaslAuthenticate', 0, 1),
   // Kafka 4.1's 0-3 (v2 flexible, v3 only adds a throttling error Runnel never sends).
   api('CreatePartitions', 0, 3),
   api('DeleteGroups', 1, 1),
   // v0-2: Kafka's admin tools send v1+ for the election type; v2 is the flexible one.
   api('ElectLeaders', 0, 2),
+  // Kafka 4.1: v0-1, unchanged since 2.4 (v1 flexible).
   api('IncrementalAlterConfigs', 0, 1),
   // v1 (KIP-860): allowReplicationFactorChange; kafkajs's admin sends v0 (flexible).
   api('AlterPartitionReassignments', 0, 1),

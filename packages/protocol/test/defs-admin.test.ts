@@ -116,6 +116,50 @@ describe('DeleteTopics definitions', () => {
 });
 
 describe('DescribeConfigs definitions', () => {
+  it('v3 response adds the config type and documentation after the synonyms', () => {
+    const value = {
+      throttleTimeMs: 0,
+      results: [
+        {
+          errorCode: 0,
+          errorMessage: null,
+          resourceType: 4,
+          resourceName: '1',
+          configs: [
+            {
+              name: 'num.partitions',
+              value: '1',
+              readOnly: false,
+              configSource: 5,
+              isSensitive: false,
+              synonyms: [],
+              configType: 3,
+              documentation: 'Partitions',
+            },
+          ],
+        },
+      ],
+    };
+    const fixture = new WireBytes()
+      .int32(0)
+      .array(1)
+      .int16(0)
+      .string(null)
+      .int8(4)
+      .string('1')
+      .array(1)
+      .string('num.partitions')
+      .string('1')
+      .bool(false)
+      .int8(5)
+      .bool(false)
+      .array(0)
+      .int8(3)
+      .string('Partitions')
+      .build();
+    expectBothWays(describeConfigs.response, 3, value, fixture);
+  });
+
   it('v1 request with null configuration keys (all keys) and includeSynonyms', () => {
     const value = {
       resources: [
@@ -123,6 +167,8 @@ describe('DescribeConfigs definitions', () => {
         { resourceType: 4, resourceName: '1', configurationKeys: ['log.retention.ms'] },
       ],
       includeSynonyms: true,
+      // v3+ only: decoding an older version fills the default.
+      includeDocumentation: false,
     };
     const fixture = new WireBytes()
       .array(2)
@@ -158,6 +204,9 @@ describe('DescribeConfigs definitions', () => {
                 { name: 'retention.ms', value: '1000', source: 1 },
                 { name: 'log.retention.ms', value: null, source: 5 },
               ],
+              configType: 0,
+              // Absent before v3: decoding fills the string zero value.
+              documentation: '',
             },
           ],
         },

@@ -90,7 +90,7 @@ export type ReadResult =
 
 export class PartitionLog {
   readonly dir: string;
-  readonly #config: LogConfig;
+  #config: LogConfig;
   readonly #fs: FileSystem;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -132,6 +132,21 @@ export class PartitionLog {
     this.#cleaner = cleaner;
     this.#lastFlushMs = this.#clock.monotonicMs();
     this.#groupCommit = new GroupCommit(() => this.#syncUnsynced());
+  }
+
+  /** The settings in force (see reconfigure). */
+  get config(): LogConfig {
+    return this.#config;
+  }
+
+  /**
+   * Replaces the settings while the log runs (a topic's config or a dynamic
+   * broker default changed). Retention, rolling and flushing read them on
+   * their next decision; segments already open keep their index interval.
+   */
+  reconfigure(config: LogConfig): void {
+    assertValidLogConfig(config);
+    this.#config = config;
   }
 
   /** Opens the log in `dir` (created if missing), recovering any torn or corrupt tail. */

@@ -1,14 +1,17 @@
 /**
- * AlterConfigs (key 33, v0-1) and IncrementalAlterConfigs (key 44, v0-1)
- * for topics (resource type 2). Dynamic broker configs (type 4) are refused
- * with INVALID_REQUEST until brokers apply them at run time (storing a value
- * that changes nothing would mislead the operator). Both become the
- * controller's incremental alterConfigs: the legacy API replaces a
- * resource's whole dynamic config, so it is sent as "set every listed key,
- * delete every other override" (computed from this broker's image). Other
- * resource types and malformed entries get INVALID_REQUEST without reaching
- * the controller. The reply waits until this broker has applied the change,
- * so DescribeConfigs right after shows it.
+ * AlterConfigs (key 33, v0-2) and IncrementalAlterConfigs (key 44, v0-1)
+ * for topics (resource type 2) and dynamic broker configs (type 4: a broker
+ * id, or "" for the cluster-wide default), which the controller stores as
+ * config records in the metadata log; every broker applies them when it
+ * replays them, without a restart. Both become the controller's incremental
+ * alterConfigs: the legacy API replaces a resource's whole dynamic config,
+ * so it is sent as "set every listed key, delete every other override"
+ * (computed from this broker's image). BROKER_LOGGER (type 8) changes this
+ * broker's log levels in place and never reaches the controller; the legacy
+ * API refuses it, as Kafka's does. Other resource types and malformed
+ * entries get INVALID_REQUEST without reaching the controller. The reply
+ * waits until this broker has applied the change, so DescribeConfigs right
+ * after shows it.
  */
 import type {
   AlterConfigsError,
@@ -26,6 +29,7 @@ import {
   type IncrementalAlterConfigsRequest,
   type IncrementalAlterConfigsResponse,
 } from '@runnel/protocol';
+import { checkLoggerChange, type LoggerChange } from '../logger-levels.ts';
 import type { BrokerContext, Handler } from './handler.ts';
 
 const alterConfigsErrorCodes: Record<AlterConfigsError, number> = {
@@ -34,7 +38,11 @@ const alterConfigsErrorCodes: Record<AlterConfigsError, number> = {
   invalid_request: ErrorCode.INVALID_REQUEST,
 };
 
-const resourceTypes: ReadonlyMap<number, ConfigResourceType> = new Map([[2, 'topic']]);
+const resourceTypes: ReadonlyMap<number, ConfigResourceType> = new Map([
+  [2, 'topic'],
+  [4, 'broker'],
+]);
+const resourceBrokerLogger = 8;
 
 /** IncrementalAlterConfigs' operation ids, as the protocol numbers them. */
 const configOperations: readonly ConfigOperation[] = ['set', 'delete', 'append', 'subtract'];
@@ -55,10 +63,12 @@ export function alterConfigsHandler(broker: BrokerContext): Handler<33> {
   return {
     apiKey: 33,
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 2,
     async handle(request: AlterConfigsRequest): Promise<AlterConfigsResponse> {
       const image = broker.image();
       const responses = await alter(broker, 'AlterConfigs', request.resources, request.validateOnly, (r, type) => {
+        if (type === 'logger')
+          return 'AlterConfigs does not support the BROKER_LOGGER resource; use IncrementalAlterConfigs.';
         const changes: ConfigAlteration[] = r.configs.map((c) => ({
           name: c.name,
           op: c.value === null ? 'delete' : 'set',
@@ -82,6 +92,7 @@ export function incrementalAlterConfigsHandler(broker: BrokerContext): Handler<4
     maxVersion: 1,
     async handle(request: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponse> {
       const responses = await alter(broker, 'IncrementalAlterConfigs', request.resources, request.validateOnly, (r) => {
+        if (r.resourceType === resourceBrokerLogger) return alterLoggers(broker, r, request.validateOnly);
         const changes: ConfigAlteration[] = [];
         for (const c of r.configs) {
           const op = configOperations[c.configOperation];
@@ -105,7 +116,7 @@ async function alter<R extends WireResource>(
   api: string,
   resources: readonly R[],
   validateOnly: boolean,
-  toChanges: (resource: R, type: ConfigResourceType) => ConfigAlteration[] | string,
+  toChanges: (resource: R, type: ConfigResourceType | 'logger') => ConfigAlteration[] | string | ResourceAnswer,
 ): Promise<ResourceResponse[]> {
   const respond = (r: WireResource, errorCode: number, errorMessage: string | null): ResourceResponse => ({
     errorCode,
@@ -117,24 +128,29 @@ async function alter<R extends WireResource>(
   const counts = new Map<string, number>();
   for (const r of resources) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
   const prepared = resources.map((r): Prepared => {
-    const type = resourceTypes.get(r.resourceType);
+    const type = r.resourceType === resourceBrokerLogger ? 'logger' : resourceTypes.get(r.resourceType);
     if (type === undefined) {
       return {
         ok: false,
-        response: respond(
-          r,
-          ErrorCode.INVALID_REQUEST,
-          r.resourceType === 4
-            ? 'Dynamic broker configs are not supported yet; set broker configs at start.'
-            : `Unsupported resource type ${r.resourceType}.`,
-        ),
+        response: respond(r, ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}.`),
       };
     }
     if (counts.get(key(r)) !== 1) {
       return { ok: false, response: respond(r, ErrorCode.INVALID_REQUEST, 'Duplicate resource in request.') };
     }
+    if (type === 'broker' && r.resourceName !== '' && !/^\d+$/.test(r.resourceName)) {
+      const message = `Broker resource name must be a broker id or empty, not '${r.resourceName}'.`;
+      return { ok: false, response: respond(r, ErrorCode.INVALID_REQUEST, message) };
+    }
     const changes = toChanges(r, type);
     if (typeof changes === 'string') return { ok: false, response: respond(r, ErrorCode.INVALID_REQUEST, changes) };
+    if (!Array.isArray(changes)) {
+      const answered = changes as ResourceAnswer;
+      return { ok: false, response: respond(r, answered.errorCode, answered.errorMessage) };
+    }
+    if (type === 'logger') {
+      return { ok: false, response: respond(r, ErrorCode.INVALID_REQUEST, 'Unsupported resource type 8.') };
+    }
     return { ok: true, resource: { resourceType: type, resourceName: r.resourceName, changes } };
   });
   const toSend = prepared.flatMap((p) => (p.ok ? [p.resource] : []));
@@ -163,4 +179,45 @@ async function alter<R extends WireResource>(
     broker.logger.info({ resource: p.resource.resourceName, error: result.result.error }, `${api} refused`);
     return respond(wire, alterConfigsErrorCodes[result.result.error], result.result.message ?? null);
   });
+}
+
+/** The answer of a resource handled without the controller. */
+interface ResourceAnswer {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+}
+
+const loggerErrorCodes = { invalid_config: ErrorCode.INVALID_CONFIG, invalid_request: ErrorCode.INVALID_REQUEST };
+
+/**
+ * BROKER_LOGGER on this broker: every change is checked first and applied
+ * only when all pass (and not for validateOnly), as Kafka does.
+ */
+function alterLoggers(
+  broker: BrokerContext,
+  r: IncrementalAlterConfigsRequest['resources'][number],
+  validateOnly: boolean,
+): ResourceAnswer {
+  const nodeId = String(broker.config.nodeId);
+  if (r.resourceName !== nodeId) {
+    return {
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: `Unexpected broker id, expected ${nodeId}, but received '${r.resourceName}'`,
+    };
+  }
+  const known = broker.loggers.names();
+  for (const c of r.configs) {
+    const op = configOperations[c.configOperation] ?? String(c.configOperation);
+    const refused = checkLoggerChange(known, c.name, op, c.value);
+    if (refused !== null) return { errorCode: loggerErrorCodes[refused.error], errorMessage: refused.message };
+  }
+  if (!validateOnly) {
+    for (const c of r.configs) {
+      const change: LoggerChange =
+        configOperations[c.configOperation] === 'delete' ? { op: 'delete' } : { op: 'set', level: c.value ?? '' };
+      broker.loggers.apply(c.name, change);
+      broker.logger.info({ logger: c.name, level: c.value }, 'log level changed');
+    }
+  }
+  return { errorCode: ErrorCode.NONE, errorMessage: null };
 }

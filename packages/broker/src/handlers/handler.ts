@@ -8,10 +8,11 @@
  * the client's connection (see Connection).
  */
 import type { Clock, Logger } from '@runnel/common';
-import type { MetadataImage } from '@runnel/metadata';
+import type { BrokerConfigLayers, MetadataImage } from '@runnel/metadata';
 import type { RequestByKey, RequestHeader, ResponseByKey } from '@runnel/protocol';
 import type { ControllerChannel } from '@runnel/rpc';
 import type { BrokerConfig } from '../config.ts';
+import type { LoggerLevels } from '../logger-levels.ts';
 import type { BrokerMetrics } from '../metrics.ts';
 import type { ConnectionContext } from '../network/connection.ts';
 import type { FrameClaim } from '../network/frame-pool.ts';
@@ -71,8 +72,14 @@ export interface BrokerContext {
   image(): MetadataImage;
   /** The host and port clients should use to reach this broker. */
   advertised(): { host: string; port: number };
-  /** The broker's static configuration under Kafka's names. */
+  /** The broker's static configuration under Kafka's names (what its starter set). */
   kafkaConfig(): Record<string, string>;
+  /** This broker's config layers now: its dynamic configs, the cluster defaults (from the image), its static config. */
+  configLayers(): BrokerConfigLayers;
+  /** auto.create.topics.enable as it is now (a dynamic broker config may change it). */
+  autoCreateTopics(): boolean;
+  /** The BROKER_LOGGER resource: this broker's loggers and their levels. */
+  readonly loggers: LoggerLevels;
 }
 
 /** Erases K so handlers of different APIs fit in one registry. */

@@ -82,7 +82,7 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
         request.topics === null || (version === 0 && request.topics.length === 0)
           ? null
           : request.topics.map((t) => ({ name: t.name, topicId: t.topicId ?? zeroUuid }));
-      const allowCreate = broker.config.autoCreateTopics && (version < 4 || request.allowAutoTopicCreation !== false);
+      const allowCreate = broker.autoCreateTopics() && (version < 4 || request.allowAutoTopicCreation !== false);
       let image = broker.image();
       if (requested !== null && allowCreate) {
         // Only topics asked for by name; internal topics are created by FindCoordinator with their own settings.

@@ -154,7 +154,7 @@ export function produceHandler(
       return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     }
     if (records === null || records.length === 0) return fail(ErrorCode.INVALID_RECORD);
-    const limits = topicLimits(image.configOverrides('topic', topic), broker.config);
+    const limits = topicLimits(image, topic, broker.config);
     const checked = validateRecordBatches(records);
     if (!checked.ok) {
       broker.logger.warn({ topic, partition: index, error: checked.error }, 'rejected produce batch');

@@ -30,6 +30,8 @@ export interface KafkaServerOptions {
 
 export class KafkaServer {
   readonly #options: KafkaServerOptions;
+  /** max.connections; a dynamic broker config may change it (connections already open stay). */
+  #connectionsMax: number;
   readonly #server: Server;
   readonly #connections = new Set<Connection>();
   /** Connections accepted before serve() (paused, nothing read from them yet), with what detaches their listeners. */
@@ -39,6 +41,7 @@ export class KafkaServer {
 
   private constructor(options: KafkaServerOptions) {
     this.#options = options;
+    this.#connectionsMax = options.connectionsMax;
     // pauseOnConnect: a held socket is not read, so the kernel's buffers (not ours) keep what a client sends early.
     this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.#accept(socket));
   }
@@ -66,6 +69,11 @@ export class KafkaServer {
   }
 
   /** Starts handling requests, first those of the connections held since bind(). */
+  /** Applies a changed max.connections to connections accepted from now on. */
+  setConnectionsMax(connectionsMax: number): void {
+    this.#connectionsMax = connectionsMax;
+  }
+
   serve(): void {
     if (this.#serving) return;
     this.#serving = true;
@@ -78,9 +86,9 @@ export class KafkaServer {
   }
 
   #accept(socket: Socket): void {
-    if (this.#connections.size + this.#held.size >= this.#options.connectionsMax) {
+    if (this.#connections.size + this.#held.size >= this.#connectionsMax) {
       this.#options.logger.warn(
-        { remote: socket.remoteAddress, connectionsMax: this.#options.connectionsMax },
+        { remote: socket.remoteAddress, connectionsMax: this.#connectionsMax },
         'connection refused: max.connections reached',
       );
       socket.destroy();

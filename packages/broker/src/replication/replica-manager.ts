@@ -96,13 +96,13 @@ const expandRetryMs = 1000;
 
 export class ReplicaManager {
   readonly metrics: ReplicationMetrics;
-  readonly #options: ReplicaManagerOptions;
+  #options: ReplicaManagerOptions;
   readonly #timers: Timers;
   readonly #transport: ReplicationTransport;
   readonly #rules: ReplicationRules;
   readonly #server: ReplicaFetchListener;
   readonly #fetchers = new Map<number, ReplicaFetcher>();
-  readonly #throttle: ByteRateLimiter;
+  #throttle: ByteRateLimiter;
   readonly #timer: Timer;
   #closed = false;
   #following = true;
@@ -125,6 +125,21 @@ export class ReplicaManager {
     // Shrinks are due lagTimeMaxMs after a follower stops keeping up; checking at half that bounds the delay.
     const tick = Math.max(50, Math.min(1000, Math.floor(options.config.lagTimeMaxMs / 2)));
     this.#timer = this.#timers.setInterval(() => this.#checkIsrs(), tick);
+  }
+
+  /**
+   * Dynamic broker configs: the next fetch round uses the new wait and size
+   * limits; a changed throttle starts a fresh rate window.
+   */
+  reconfigure(
+    change: Pick<ReplicationConfig, 'fetchWaitMaxMs' | 'fetchResponseBytesMax' | 'throttledRateBytesPerSec'>,
+  ): void {
+    const before = this.#options.config;
+    if (change.throttledRateBytesPerSec !== before.throttledRateBytesPerSec) {
+      const clock = this.#options.clock;
+      this.#throttle = new ByteRateLimiter(change.throttledRateBytesPerSec, () => clock.monotonicMs());
+    }
+    this.#options = { ...this.#options, config: { ...before, ...change } };
   }
 
   static async start(options: ReplicaManagerOptions): Promise<ReplicaManager> {

@@ -29,8 +29,7 @@ export function brokerMarkerHost(deps: {
   return {
     exists: (topic, index) => deps.image().partition(topic, index) !== undefined,
     partition: deps.partition,
-    minInsyncReplicas: (topic) =>
-      topicLimits(deps.image().configOverrides('topic', topic), deps.config).minInsyncReplicas,
+    minInsyncReplicas: (topic) => topicLimits(deps.image(), topic, deps.config).minInsyncReplicas,
     timeoutMs: txnMarkerTimeoutMsDefault,
     ...(deps.onConsumerOffsetsMarker === undefined ? {} : { onConsumerOffsetsMarker: deps.onConsumerOffsetsMarker }),
     logger: deps.logger.child({ component: 'txn-markers' }),

@@ -107,7 +107,7 @@ export class BrokerTransactions {
     // The existing topic's count wins, as in FindCoordinator, so both hash ids to the same partition.
     const partitionCount = () =>
       image().topic(transactionStateTopic)?.partitions.length ?? config.transactionStateLogPartitions;
-    const limits = () => topicLimits(image().configOverrides('topic', transactionStateTopic), config);
+    const limits = () => topicLimits(image(), transactionStateTopic, config);
     this.#store = new TransactionStateStore({
       partition: (i) => options.partition(transactionStateTopic, i),
       partitionCount,

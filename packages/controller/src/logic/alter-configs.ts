@@ -3,12 +3,15 @@
  * changes are applied to its current overrides, the result is validated as
  * a whole, and config records are returned for what actually changed.
  * Topic resources must exist; broker resources ("" = cluster default, or a
- * broker id) accept any broker config name Kafka knows.
+ * broker id) accept the dynamic broker configs (read-only ones are refused
+ * with the reason, cluster-only ones on a single broker too). Broker
+ * records are what makes a dynamic broker config durable: brokers and the
+ * controller replay them like any other metadata.
  */
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
 import type { MetadataImage, MetadataRecord } from '@runnel/metadata';
-import { validateBrokerConfigs, validateTopicConfigs } from '@runnel/metadata';
+import { validateDynamicBrokerConfigs, validateTopicConfigs } from '@runnel/metadata';
 
 export interface ConfigChangeRequest {
   readonly name: string;
@@ -68,8 +71,14 @@ function plan(image: MetadataImage, res: AlterConfigsRequest): Result<MetadataRe
     }
   }
   const asRecord = Object.fromEntries(next);
-  const valid = res.resourceType === 'topic' ? validateTopicConfigs(asRecord) : validateBrokerConfigs(asRecord);
-  if (!valid.ok) return err('invalid_config', valid.message ?? 'Invalid config.');
+  if (res.resourceType === 'topic') {
+    const valid = validateTopicConfigs(asRecord);
+    if (!valid.ok) return err('invalid_config', valid.message ?? 'Invalid config.');
+  } else {
+    const set = new Set(res.changes.filter((c) => c.op !== 'delete').map((c) => c.name));
+    const valid = validateDynamicBrokerConfigs(asRecord, res.resourceName !== '', set);
+    if (!valid.ok) return err(valid.error, valid.message ?? 'Invalid config.');
+  }
   const records: MetadataRecord[] = [];
   for (const name of [...names].sort()) {
     const before = current.get(name) ?? null;

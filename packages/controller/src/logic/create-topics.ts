@@ -23,6 +23,27 @@ export interface TopicDefaults {
   readonly defaultReplicationFactor: number;
 }
 
+/**
+ * The defaults the controller applies now: the dynamic cluster-wide
+ * num.partitions / default.replication.factor (the "" broker resource in
+ * the image) over the controller's static ones. Brokers report the same
+ * resolution in DescribeConfigs, so what they show is what creation uses.
+ */
+export function clusterTopicDefaults(image: MetadataImage, staticDefaults: TopicDefaults): TopicDefaults {
+  const dynamic = image.configOverrides('broker', '');
+  const positive = (raw: string | undefined, fallback: number): number => {
+    const n = raw === undefined ? Number.NaN : Number(raw.trim());
+    return Number.isSafeInteger(n) && n >= 1 ? n : fallback;
+  };
+  return {
+    numPartitions: positive(dynamic.get('num.partitions'), staticDefaults.numPartitions),
+    defaultReplicationFactor: positive(
+      dynamic.get('default.replication.factor'),
+      staticDefaults.defaultReplicationFactor,
+    ),
+  };
+}
+
 /** A bound on the work one request can ask for; Kafka has none, we keep one. */
 export const partitionsPerTopicMax = 100_000;
 const replicationFactorMax = 32_767; // int16 on the wire

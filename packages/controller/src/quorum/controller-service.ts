@@ -22,7 +22,7 @@ import { alterPartition } from '../logic/alter-partition.ts';
 import { electOfflineLeaders } from '../logic/broker-fencing.ts';
 import { createPartitions } from '../logic/create-partitions.ts';
 import type { TopicDefaults } from '../logic/create-topics.ts';
-import { createTopics } from '../logic/create-topics.ts';
+import { clusterTopicDefaults, createTopics } from '../logic/create-topics.ts';
 import { brokerStatuses, decommissionBroker } from '../logic/decommission.ts';
 import { deleteTopics } from '../logic/delete-topics.ts';
 import { preferredLeaderElections } from '../logic/preferred-leaders.ts';
@@ -58,7 +58,12 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
     fetchMetadata: (afterOffset, sink) => streamMetadata(deps.stateMachine, afterOffset, sink),
     createTopics: ({ topics, validateOnly }) =>
       queue.submit('create_topics', (image) => {
-        const { records, results } = createTopics(image, topics, deps.topicDefaults, deps.topicIdGenerator);
+        const { records, results } = createTopics(
+          image,
+          topics,
+          clusterTopicDefaults(image, deps.topicDefaults),
+          deps.topicIdGenerator,
+        );
         if (!validateOnly) return { records, value: results };
         // Validate-only creates write nothing and report the zero id, as Kafka does.
         const value = results.map(({ name, result }) =>

@@ -1509,113 +1509,119 @@ export interface DeleteAclsResponse {
 
 /** An element of DescribeConfigsRequest.resources. */
 export interface DescribeConfigsRequestResource {
-  /** versions 1-2 */
+  /** versions 1-4 */
   resourceType: number;
-  /** versions 1-2 */
+  /** versions 1-4 */
   resourceName: string;
-  /** versions 1-2; nullable 1-2 */
+  /** versions 1-4; nullable 1-4 */
   configurationKeys: string[] | null;
 }
 
-/** DescribeConfigsRequest, versions 1-2. */
+/** DescribeConfigsRequest, versions 1-4. */
 export interface DescribeConfigsRequest {
-  /** versions 1-2 */
+  /** versions 1-4 */
   resources: DescribeConfigsRequestResource[];
-  /** versions 1-2; default false */
+  /** versions 1-4; default false */
   includeSynonyms: boolean;
+  /** versions 3-4; default false */
+  includeDocumentation?: boolean;
 }
 
 /** An element of DescribeConfigsResponseResultConfig.synonyms. */
 export interface DescribeConfigsResponseResultConfigSynonym {
-  /** versions 1-2 */
+  /** versions 1-4 */
   name: string;
-  /** versions 1-2; nullable 1-2 */
+  /** versions 1-4; nullable 1-4 */
   value: string | null;
-  /** versions 1-2 */
+  /** versions 1-4 */
   source: number;
 }
 
 /** An element of DescribeConfigsResponseResult.configs. */
 export interface DescribeConfigsResponseResultConfig {
-  /** versions 1-2 */
+  /** versions 1-4 */
   name: string;
-  /** versions 1-2; nullable 1-2 */
+  /** versions 1-4; nullable 1-4 */
   value: string | null;
-  /** versions 1-2 */
+  /** versions 1-4 */
   readOnly: boolean;
-  /** versions 1-2; default -1 */
+  /** versions 1-4; default -1 */
   configSource: number;
-  /** versions 1-2 */
+  /** versions 1-4 */
   isSensitive: boolean;
-  /** versions 1-2 */
+  /** versions 1-4 */
   synonyms: DescribeConfigsResponseResultConfigSynonym[];
+  /** versions 3-4; default 0 */
+  configType?: number;
+  /** versions 3-4; nullable 3-4 */
+  documentation?: string | null;
 }
 
 /** An element of DescribeConfigsResponse.results. */
 export interface DescribeConfigsResponseResult {
-  /** versions 1-2 */
+  /** versions 1-4 */
   errorCode: number;
-  /** versions 1-2; nullable 1-2 */
+  /** versions 1-4; nullable 1-4 */
   errorMessage: string | null;
-  /** versions 1-2 */
+  /** versions 1-4 */
   resourceType: number;
-  /** versions 1-2 */
+  /** versions 1-4 */
   resourceName: string;
-  /** versions 1-2 */
+  /** versions 1-4 */
   configs: DescribeConfigsResponseResultConfig[];
 }
 
-/** DescribeConfigsResponse, versions 1-2. */
+/** DescribeConfigsResponse, versions 1-4. */
 export interface DescribeConfigsResponse {
-  /** versions 1-2 */
+  /** versions 1-4 */
   throttleTimeMs: number;
-  /** versions 1-2 */
+  /** versions 1-4 */
   results: DescribeConfigsResponseResult[];
 }
 
 /** An element of AlterConfigsRequestResource.configs. */
 export interface AlterConfigsRequestResourceConfig {
-  /** versions 0-1 */
+  /** versions 0-2 */
   name: string;
-  /** versions 0-1; nullable 0-1 */
+  /** versions 0-2; nullable 0-2 */
   value: string | null;
 }
 
 /** An element of AlterConfigsRequest.resources. */
 export interface AlterConfigsRequestResource {
-  /** versions 0-1 */
+  /** versions 0-2 */
   resourceType: number;
-  /** versions 0-1 */
+  /** versions 0-2 */
   resourceName: string;
-  /** versions 0-1 */
+  /** versions 0-2 */
   configs: AlterConfigsRequestResourceConfig[];
 }
 
-/** AlterConfigsRequest, versions 0-1. */
+/** AlterConfigsRequest, versions 0-2. */
 export interface AlterConfigsRequest {
-  /** versions 0-1 */
+  /** versions 0-2 */
   resources: AlterConfigsRequestResource[];
-  /** versions 0-1 */
+  /** versions 0-2 */
   validateOnly: boolean;
 }
 
 /** An element of AlterConfigsResponse.responses. */
 export interface AlterConfigsResponseResponse {
-  /** versions 0-1 */
+  /** versions 0-2 */
   errorCode: number;
-  /** versions 0-1; nullable 0-1 */
+  /** versions 0-2; nullable 0-2 */
   errorMessage: string | null;
-  /** versions 0-1 */
+  /** versions 0-2 */
   resourceType: number;
-  /** versions 0-1 */
+  /** versions 0-2 */
   resourceName: string;
 }
 
-/** AlterConfigsResponse, versions 0-1. */
+/** AlterConfigsResponse, versions 0-2. */
 export interface AlterConfigsResponse {
-  /** versions 0-1 */
+  /** versions 0-2 */
   throttleTimeMs: number;
-  /** versions 0-1 */
+  /** versions 0-2 */
   responses: AlterConfigsResponseResponse[];
 }
 

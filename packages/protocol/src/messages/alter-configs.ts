@@ -1,10 +1,11 @@
 /**
- * AlterConfigs (API key 33), versions 0-1. Flexible from v2, above our range.
+ * AlterConfigs (API key 33), versions 0-2. Flexible from v2.
  *
  * Request:  resources[resourceType, resourceName, configs[name, value]], validateOnly
  * Response: throttleTimeMs, responses[errorCode, errorMessage, resourceType, resourceName]
  *
- * v1 matches v0 (responses go out before throttling). The request replaces a
+ * v1 matches v0 (responses go out before throttling); v2 is the flexible
+ * encoding. The request replaces a
  * resource's whole dynamic config; keys not listed are removed.
  */
 import type { ApiDef } from '../schema/types.ts';
@@ -16,7 +17,7 @@ export const alterConfigs: ApiDef = {
     name: 'AlterConfigsRequest',
     apiKey: 33,
     kind: 'request',
-    validVersions: '0-1',
+    validVersions: '0-2',
     flexibleVersions: '2+',
     fields: [
       {
@@ -44,7 +45,7 @@ export const alterConfigs: ApiDef = {
     name: 'AlterConfigsResponse',
     apiKey: 33,
     kind: 'response',
-    validVersions: '0-1',
+    validVersions: '0-2',
     flexibleVersions: '2+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },

@@ -1,14 +1,18 @@
 /**
- * DescribeConfigs (API key 32), versions 1-2. Flexible from v4, above our range.
+ * DescribeConfigs (API key 32), versions 1-4 (v0, with its isDefault flag,
+ * left Kafka in 4.0 with KIP-896). Flexible from v4.
  *
  * Request:  resources[resourceType, resourceName, configurationKeys (nullable)],
- *           includeSynonyms
+ *           includeSynonyms, includeDocumentation (v3+)
  * Response: throttleTimeMs, results[errorCode, errorMessage, resourceType,
  *           resourceName, configs[name, value, readOnly, configSource,
- *           isSensitive, synonyms[name, value, source]]]
+ *           isSensitive, synonyms[name, value, source], configType (v3+),
+ *           documentation (v3+)]]
  *
  * v1 adds includeSynonyms, configSource and synonyms (replacing v0's
- * isDefault); v2 matches v1 (responses go out before throttling).
+ * isDefault); v2 matches v1 (responses go out before throttling); v3 adds
+ * each config's type and, when asked for, its documentation (KIP-569); v4
+ * is the flexible encoding.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -19,7 +23,7 @@ export const describeConfigs: ApiDef = {
     name: 'DescribeConfigsRequest',
     apiKey: 32,
     kind: 'request',
-    validVersions: '1-2',
+    validVersions: '1-4',
     flexibleVersions: '4+',
     fields: [
       {
@@ -35,13 +39,14 @@ export const describeConfigs: ApiDef = {
         ],
       },
       { name: 'includeSynonyms', type: 'bool', versions: '1+', default: false, ignorable: false },
+      { name: 'includeDocumentation', type: 'bool', versions: '3+', default: false, ignorable: false },
     ],
   },
   response: {
     name: 'DescribeConfigsResponse',
     apiKey: 32,
     kind: 'response',
-    validVersions: '1-2',
+    validVersions: '1-4',
     flexibleVersions: '4+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -77,6 +82,9 @@ export const describeConfigs: ApiDef = {
                   { name: 'source', type: 'int8', versions: '1+' },
                 ],
               },
+              // 1 boolean, 2 string, 3 int, 4 short, 5 long, 6 double, 7 list, 8 class, 9 password; 0 unknown.
+              { name: 'configType', type: 'int8', versions: '3+', default: 0, ignorable: true },
+              { name: 'documentation', type: 'string', versions: '3+', nullableVersions: '0+', ignorable: true },
             ],
           },
         ],
