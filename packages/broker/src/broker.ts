@@ -32,6 +32,7 @@ import {
 } from './handlers/admin-reassignments.ts';
 import { createTopicsHandler, deleteTopicsHandler } from './handlers/admin-topics.ts';
 import { apiVersionsHandler } from './handlers/api-versions.ts';
+import { deleteRecordsHandler } from './handlers/delete-records.ts';
 import { describeClusterHandler } from './handlers/describe-cluster.ts';
 import { describeConfigsHandler } from './handlers/describe-configs.ts';
 import { fetchHandler } from './handlers/fetch.ts';
@@ -240,6 +241,7 @@ export class Broker {
       register(alterPartitionReassignmentsHandler(context)),
       register(listPartitionReassignmentsHandler(context)),
       register(electLeadersHandler(context)),
+      register(deleteRecordsHandler(context)),
       ...groupHandlers(this.#groups, { image: () => this.#image, txnPartitions: this.#transactions.verifier }),
       ...this.#transactions.handlers(context),
     ];

@@ -91,7 +91,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('ApiVersions', 0, 4),
   api('CreateTopics', 3, 4),
   api('DeleteTopics', 1, 3),
-  api('DeleteRecords', 1, 1),
+  // v0-2, Kafka 4.1's: v1 is v0 (throttling after the answer), v2 is the flexible one (kafkajs sends v0-1).
+  api('DeleteRecords', 0, 2),
   // InitProducerId v5 and AddOffsetsToTxn v4 only allow TRANSACTION_ABORTABLE (KIP-890), never answered there.
   // AddPartitionsToTxn v4+ is the brokers' batched form (they ask over gRPC instead). EndTxn v5 is transaction
   // version 2 (KIP-890 part 2), which clients send only when the finalized transaction.version is 2.

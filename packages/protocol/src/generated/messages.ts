@@ -825,51 +825,51 @@ export interface DeleteTopicsResponse {
 
 /** An element of DeleteRecordsRequestTopic.partitions. */
 export interface DeleteRecordsRequestTopicPartition {
-  /** versions 1 */
+  /** versions 0-2 */
   partitionIndex: number;
-  /** versions 1 */
+  /** versions 0-2 */
   offset: bigint;
 }
 
 /** An element of DeleteRecordsRequest.topics. */
 export interface DeleteRecordsRequestTopic {
-  /** versions 1 */
+  /** versions 0-2 */
   name: string;
-  /** versions 1 */
+  /** versions 0-2 */
   partitions: DeleteRecordsRequestTopicPartition[];
 }
 
-/** DeleteRecordsRequest, versions 1. */
+/** DeleteRecordsRequest, versions 0-2. */
 export interface DeleteRecordsRequest {
-  /** versions 1 */
+  /** versions 0-2 */
   topics: DeleteRecordsRequestTopic[];
-  /** versions 1 */
+  /** versions 0-2 */
   timeoutMs: number;
 }
 
 /** An element of DeleteRecordsResponseTopic.partitions. */
 export interface DeleteRecordsResponseTopicPartition {
-  /** versions 1 */
+  /** versions 0-2 */
   partitionIndex: number;
-  /** versions 1 */
+  /** versions 0-2 */
   lowWatermark: bigint;
-  /** versions 1 */
+  /** versions 0-2 */
   errorCode: number;
 }
 
 /** An element of DeleteRecordsResponse.topics. */
 export interface DeleteRecordsResponseTopic {
-  /** versions 1 */
+  /** versions 0-2 */
   name: string;
-  /** versions 1 */
+  /** versions 0-2 */
   partitions: DeleteRecordsResponseTopicPartition[];
 }
 
-/** DeleteRecordsResponse, versions 1. */
+/** DeleteRecordsResponse, versions 0-2. */
 export interface DeleteRecordsResponse {
-  /** versions 1 */
+  /** versions 0-2 */
   throttleTimeMs: number;
-  /** versions 1 */
+  /** versions 0-2 */
   topics: DeleteRecordsResponseTopic[];
 }
 
