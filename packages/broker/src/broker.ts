@@ -35,6 +35,7 @@ import { apiVersionsHandler } from './handlers/api-versions.ts';
 import { deleteRecordsHandler } from './handlers/delete-records.ts';
 import { describeClusterHandler } from './handlers/describe-cluster.ts';
 import { describeConfigsHandler } from './handlers/describe-configs.ts';
+import { describeLogDirsHandler } from './handlers/describe-log-dirs.ts';
 import { fetchHandler } from './handlers/fetch.ts';
 import { findCoordinatorHandler } from './handlers/find-coordinator.ts';
 import { groupHandlers } from './handlers/group-handlers.ts';
@@ -242,6 +243,7 @@ export class Broker {
       register(listPartitionReassignmentsHandler(context)),
       register(electLeadersHandler(context)),
       register(deleteRecordsHandler(context)),
+      register(describeLogDirsHandler(context)),
       ...groupHandlers(this.#groups, { image: () => this.#image, txnPartitions: this.#transactions.verifier }),
       ...this.#transactions.handlers(context),
     ];

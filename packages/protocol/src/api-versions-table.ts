@@ -39,6 +39,7 @@ export const ApiKeys = {
   DeleteAcls: 31,
   DescribeConfigs: 32,
   AlterConfigs: 33,
+  DescribeLogDirs: 35,
   SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
@@ -108,6 +109,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('DeleteAcls', 1, 1),
   api('DescribeConfigs', 1, 2),
   api('AlterConfigs', 0, 1),
+  // v1-4, Kafka 4.1's (KIP-896 removed v0): v3 adds the request-wide error, v4 the filesystem's total and usable bytes.
+  api('DescribeLogDirs', 1, 4),
   api('SaslAuthenticate', 0, 1),
   api('CreatePartitions', 0, 1),
   api('DeleteGroups', 1, 1),

@@ -86,6 +86,8 @@ export class Partition {
   #tail: LeaderTailCache | null = null;
   /** Offsets below this are committed and visible to consumers. */
   #highWatermark: bigint;
+  /** As follower: the leader's high watermark in its latest answer (ours is capped at our log end); -1 before one. */
+  #leaderHighWatermark = -1n;
   readonly #listeners = new Set<AppendListener>();
   readonly #acks: AckWaiters;
   readonly #deletions: LowWatermarkWaiters;
@@ -156,6 +158,18 @@ export class Partition {
 
   get logEndOffset(): bigint {
     return this.log.logEndOffset;
+  }
+
+  /**
+   * DescribeLogDirs' offsetLag: how far this replica's log end is behind the
+   * high watermark it knows of (a follower: its leader's, from the latest
+   * fetch answer); 0 for a leader, and for a follower that has not heard
+   * from its leader yet.
+   */
+  get offsetLag(): bigint {
+    const known = this.#role === 'follower' ? this.#leaderHighWatermark : this.#highWatermark;
+    const lag = known - this.log.logEndOffset;
+    return lag > 0n ? lag : 0n;
   }
 
   /** Requests parked on acks=all (for metrics). */
@@ -549,6 +563,7 @@ export class Partition {
 
   /** Never moves back. */
   #takeLeaderHighWatermark(leaderHighWatermark: bigint): void {
+    this.#leaderHighWatermark = leaderHighWatermark;
     const hw = leaderHighWatermark < this.log.logEndOffset ? leaderHighWatermark : this.log.logEndOffset;
     if (hw > this.#highWatermark) {
       this.#highWatermark = hw;

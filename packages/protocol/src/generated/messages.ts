@@ -1429,6 +1429,64 @@ export interface AlterConfigsResponse {
   responses: AlterConfigsResponseResponse[];
 }
 
+/** An element of DescribeLogDirsRequest.topics. */
+export interface DescribeLogDirsRequestTopic {
+  /** versions 1-4 */
+  topic: string;
+  /** versions 1-4 */
+  partitions: number[];
+}
+
+/** DescribeLogDirsRequest, versions 1-4. */
+export interface DescribeLogDirsRequest {
+  /** versions 1-4; nullable 1-4 */
+  topics: DescribeLogDirsRequestTopic[] | null;
+}
+
+/** An element of DescribeLogDirsResponseResultTopic.partitions. */
+export interface DescribeLogDirsResponseResultTopicPartition {
+  /** versions 1-4 */
+  partitionIndex: number;
+  /** versions 1-4 */
+  partitionSize: bigint;
+  /** versions 1-4 */
+  offsetLag: bigint;
+  /** versions 1-4 */
+  isFutureKey: boolean;
+}
+
+/** An element of DescribeLogDirsResponseResult.topics. */
+export interface DescribeLogDirsResponseResultTopic {
+  /** versions 1-4 */
+  name: string;
+  /** versions 1-4 */
+  partitions: DescribeLogDirsResponseResultTopicPartition[];
+}
+
+/** An element of DescribeLogDirsResponse.results. */
+export interface DescribeLogDirsResponseResult {
+  /** versions 1-4 */
+  errorCode: number;
+  /** versions 1-4 */
+  logDir: string;
+  /** versions 1-4 */
+  topics: DescribeLogDirsResponseResultTopic[];
+  /** versions 4; default -1 */
+  totalBytes?: bigint;
+  /** versions 4; default -1 */
+  usableBytes?: bigint;
+}
+
+/** DescribeLogDirsResponse, versions 1-4. */
+export interface DescribeLogDirsResponse {
+  /** versions 1-4 */
+  throttleTimeMs: number;
+  /** versions 3-4; default 0 */
+  errorCode?: number;
+  /** versions 1-4 */
+  results: DescribeLogDirsResponseResult[];
+}
+
 /** SaslAuthenticateRequest, versions 0-1. */
 export interface SaslAuthenticateRequest {
   /** versions 0-1 */
@@ -1962,6 +2020,7 @@ export interface RequestByKey {
   31: DeleteAclsRequest;
   32: DescribeConfigsRequest;
   33: AlterConfigsRequest;
+  35: DescribeLogDirsRequest;
   36: SaslAuthenticateRequest;
   37: CreatePartitionsRequest;
   42: DeleteGroupsRequest;
@@ -2007,6 +2066,7 @@ export interface ResponseByKey {
   31: DeleteAclsResponse;
   32: DescribeConfigsResponse;
   33: AlterConfigsResponse;
+  35: DescribeLogDirsResponse;
   36: SaslAuthenticateResponse;
   37: CreatePartitionsResponse;
   42: DeleteGroupsResponse;

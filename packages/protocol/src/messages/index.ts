@@ -23,6 +23,7 @@ import { describeAcls } from './describe-acls.ts';
 import { describeCluster } from './describe-cluster.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { describeGroups } from './describe-groups.ts';
+import { describeLogDirs } from './describe-log-dirs.ts';
 import { describeProducers } from './describe-producers.ts';
 import { describeTransactions } from './describe-transactions.ts';
 import { electLeaders } from './elect-leaders.ts';
@@ -91,4 +92,5 @@ export const apiDefs: readonly ApiDef[] = [
   describeProducers,
   describeTransactions,
   listTransactions,
+  describeLogDirs,
 ];
