@@ -36,6 +36,7 @@ import { deleteRecordsHandler } from './handlers/delete-records.ts';
 import { describeClusterHandler } from './handlers/describe-cluster.ts';
 import { describeConfigsHandler } from './handlers/describe-configs.ts';
 import { describeLogDirsHandler } from './handlers/describe-log-dirs.ts';
+import { describeQuorumHandler } from './handlers/describe-quorum.ts';
 import { fetchHandler } from './handlers/fetch.ts';
 import { findCoordinatorHandler } from './handlers/find-coordinator.ts';
 import { groupHandlers } from './handlers/group-handlers.ts';
@@ -244,6 +245,7 @@ export class Broker {
       register(electLeadersHandler(context)),
       register(deleteRecordsHandler(context)),
       register(describeLogDirsHandler(context)),
+      register(describeQuorumHandler(context)),
       ...groupHandlers(this.#groups, { image: () => this.#image, txnPartitions: this.#transactions.verifier }),
       ...this.#transactions.handlers(context),
     ];

@@ -328,3 +328,37 @@ export function isValidTopicName(name: string): boolean {
     topicNamePattern.test(name)
   );
 }
+
+/**
+ * One replica of the metadata quorum's log as the active controller sees it
+ * (Kafka's DescribeQuorum ReplicaState). Offsets are metadata offsets, the
+ * ones brokers apply, so voters and brokers compare.
+ */
+export interface QuorumReplica {
+  readonly replicaId: number;
+  /** The metadata offset its log reaches; -1 when unknown. */
+  readonly logEndOffset: bigint;
+  /** Leader wall-clock ms of its latest fetch (a voter's Raft answer, a broker's heartbeat); -1 when unknown. */
+  readonly lastFetchTimestamp: bigint;
+  /** Leader wall-clock ms when it last held everything the leader had; -1 when unknown. */
+  readonly lastCaughtUpTimestamp: bigint;
+}
+
+/** A quorum member and where it listens (DescribeQuorum v2's nodes). */
+export interface QuorumNode {
+  readonly nodeId: number;
+  readonly listeners: readonly { readonly name: string; readonly host: string; readonly port: number }[];
+}
+
+/** The metadata quorum (`runnel metadata-quorum`, Kafka's DescribeQuorum). */
+export interface QuorumDescription {
+  readonly leaderId: number;
+  /** The Raft term of the current leader. */
+  readonly leaderEpoch: number;
+  /** The committed metadata offset. */
+  readonly highWatermark: bigint;
+  readonly voters: readonly QuorumReplica[];
+  /** Registered brokers: they follow the committed log without voting. */
+  readonly observers: readonly QuorumReplica[];
+  readonly nodes: readonly QuorumNode[];
+}

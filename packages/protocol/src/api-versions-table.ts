@@ -48,6 +48,7 @@ export const ApiKeys = {
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
   OffsetDelete: 47,
+  DescribeQuorum: 55,
   DescribeCluster: 60,
   DescribeProducers: 61,
   DescribeTransactions: 65,
@@ -121,6 +122,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('AlterPartitionReassignments', 0, 0),
   api('ListPartitionReassignments', 0, 0),
   api('OffsetDelete', 0, 0),
+  // v0-2, Kafka 4.1's: v1 adds fetch and catch-up times (KIP-836), v2 directory ids and voters' listeners (KIP-853).
+  api('DescribeQuorum', 0, 2),
   api('DescribeCluster', 0, 1),
   api('DescribeProducers', 0, 0),
   api('DescribeTransactions', 0, 0),

@@ -36,6 +36,7 @@ import type {
   OngoingReassignment,
   PartitionReassignment,
   PartitionReassignmentResult,
+  QuorumDescription,
   ReassignmentQuery,
   RegisterBrokerError,
   RegisterBrokerRequest,
@@ -101,6 +102,7 @@ import {
   allocateProducerIdsResponseFromProto,
   allocateProducerIdsResponseToProto,
 } from './producer-ids-codec.ts';
+import { describeQuorumResponseFromProto, describeQuorumResponseToProto } from './quorum-codec.ts';
 import {
   alterReassignmentsRequestFromProto,
   alterReassignmentsRequestToProto,
@@ -247,6 +249,13 @@ export const controllerOps = {
     requestFromProto: decoded(({ brokerId, cancel }: DecommissionBrokerRequestProto) => ({ brokerId, cancel })),
     answerToProto: decommissionResponseToProto,
     answerFromProto: decommissionResponseFromProto,
+  }),
+  describeQuorum: op<Record<string, never>, QuorumDescription>({
+    method: 'DescribeQuorum',
+    requestToProto: () => ({}),
+    requestFromProto: () => ok({}),
+    answerToProto: describeQuorumResponseToProto,
+    answerFromProto: describeQuorumResponseFromProto,
   }),
   allocateProducerIds: op<AllocateProducerIdsRequest, Result<ProducerIdBlock, AllocateProducerIdsError>>({
     method: 'AllocateProducerIds',

@@ -44,6 +44,8 @@ export class BrokerSessionKeeper {
   readonly #sessions: BrokerSessions;
   /** The metadataOffset of each broker's last heartbeat to this node while active. */
   readonly #offsets = new Map<number, bigint>();
+  /** Wall-clock ms of each broker's latest heartbeat (DescribeQuorum's observer fetch times). */
+  readonly #heardMs = new Map<number, number>();
 
   constructor(options: BrokerSessionKeeperOptions) {
     this.#options = options;
@@ -55,10 +57,18 @@ export class BrokerSessionKeeper {
     return this.#offsets;
   }
 
+  /** Each broker's last reported metadata offset and the wall-clock ms it arrived at. */
+  get heartbeats(): ReadonlyMap<number, { offset: bigint; atMs: number }> {
+    const out = new Map<number, { offset: bigint; atMs: number }>();
+    for (const [id, offset] of this.#offsets) out.set(id, { offset, atMs: this.#heardMs.get(id) ?? -1 });
+    return out;
+  }
+
   /** This node just became the active controller: every registered broker gets a fresh session. */
   activated(image: MetadataImage): void {
     this.#sessions.resetAll(image.brokers(), this.#options.clock.monotonicMs());
     this.#offsets.clear();
+    this.#heardMs.clear();
   }
 
   hasExpired(): boolean {
@@ -104,6 +114,7 @@ export class BrokerSessionKeeper {
 
   heartbeat(image: MetadataImage, req: BrokerHeartbeat): Computed<Result<BrokerHeartbeatReply, BrokerHeartbeatError>> {
     this.#offsets.set(req.brokerId, req.metadataOffset);
+    this.#heardMs.set(req.brokerId, this.#options.clock.nowMs());
     const { records, result } = brokerHeartbeat(
       image,
       this.#sessions,

@@ -25,6 +25,7 @@ import type { TopicDefaults } from '../logic/create-topics.ts';
 import { createTopics } from '../logic/create-topics.ts';
 import { brokerStatuses, decommissionBroker } from '../logic/decommission.ts';
 import { deleteTopics } from '../logic/delete-topics.ts';
+import { describeQuorum, type QuorumInputs } from '../logic/describe-quorum.ts';
 import { preferredLeaderElections } from '../logic/preferred-leaders.ts';
 import { allocateProducerIds } from '../logic/producer-ids.ts';
 import { alterPartitionReassignments, listPartitionReassignments } from '../logic/reassignment.ts';
@@ -43,6 +44,8 @@ export interface ControllerServiceDeps {
   readonly brokerConfig: ConfigMap;
   readonly topicIdGenerator: () => string;
   readonly logger: Logger;
+  /** What the quorum looks like now, beyond the image (DescribeQuorum). */
+  readonly quorum: () => Omit<QuorumInputs, 'brokers' | 'nowMs'>;
 }
 
 /** Records for validate-only calls are computed (to answer) but never committed. */
@@ -120,6 +123,11 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
         }
         return { records, value: result };
       }),
+    describeQuorum: () =>
+      queue.submit('describe_quorum', (image) => ({
+        records: [],
+        value: describeQuorum(image, { ...deps.quorum(), brokers: sessions.heartbeats, nowMs: Date.now() }),
+      })),
     describeCluster: () => queue.submit('describe_cluster', (image) => ({ records: [], value: describe(deps, image) })),
     allocateProducerIds: (req) =>
       queue.submit('allocate_producer_ids', (image) => {

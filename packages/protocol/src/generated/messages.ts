@@ -1815,6 +1815,112 @@ export interface OffsetDeleteResponse {
   topics: OffsetDeleteResponseTopic[];
 }
 
+/** An element of DescribeQuorumRequestTopic.partitions. */
+export interface DescribeQuorumRequestTopicPartition {
+  /** versions 0-2 */
+  partitionIndex: number;
+}
+
+/** An element of DescribeQuorumRequest.topics. */
+export interface DescribeQuorumRequestTopic {
+  /** versions 0-2 */
+  topicName: string;
+  /** versions 0-2 */
+  partitions: DescribeQuorumRequestTopicPartition[];
+}
+
+/** DescribeQuorumRequest, versions 0-2. */
+export interface DescribeQuorumRequest {
+  /** versions 0-2 */
+  topics: DescribeQuorumRequestTopic[];
+}
+
+/** An element of DescribeQuorumResponseTopicPartition.currentVoters. */
+export interface DescribeQuorumResponseTopicPartitionCurrentVoter {
+  /** versions 0-2 */
+  replicaId: number;
+  /** versions 2 */
+  replicaDirectoryId?: string;
+  /** versions 0-2 */
+  logEndOffset: bigint;
+  /** versions 1-2; default -1 */
+  lastFetchTimestamp?: bigint;
+  /** versions 1-2; default -1 */
+  lastCaughtUpTimestamp?: bigint;
+}
+
+/** An element of DescribeQuorumResponseTopicPartition.observers. */
+export interface DescribeQuorumResponseTopicPartitionObserver {
+  /** versions 0-2 */
+  replicaId: number;
+  /** versions 2 */
+  replicaDirectoryId?: string;
+  /** versions 0-2 */
+  logEndOffset: bigint;
+  /** versions 1-2; default -1 */
+  lastFetchTimestamp?: bigint;
+  /** versions 1-2; default -1 */
+  lastCaughtUpTimestamp?: bigint;
+}
+
+/** An element of DescribeQuorumResponseTopic.partitions. */
+export interface DescribeQuorumResponseTopicPartition {
+  /** versions 0-2 */
+  partitionIndex: number;
+  /** versions 0-2 */
+  errorCode: number;
+  /** versions 2; nullable 2; default null */
+  errorMessage?: string | null;
+  /** versions 0-2 */
+  leaderId: number;
+  /** versions 0-2 */
+  leaderEpoch: number;
+  /** versions 0-2 */
+  highWatermark: bigint;
+  /** versions 0-2 */
+  currentVoters: DescribeQuorumResponseTopicPartitionCurrentVoter[];
+  /** versions 0-2 */
+  observers: DescribeQuorumResponseTopicPartitionObserver[];
+}
+
+/** An element of DescribeQuorumResponse.topics. */
+export interface DescribeQuorumResponseTopic {
+  /** versions 0-2 */
+  topicName: string;
+  /** versions 0-2 */
+  partitions: DescribeQuorumResponseTopicPartition[];
+}
+
+/** An element of DescribeQuorumResponseNode.listeners. */
+export interface DescribeQuorumResponseNodeListener {
+  /** versions 2 */
+  name: string;
+  /** versions 2 */
+  host: string;
+  /** versions 2 */
+  port: number;
+}
+
+/** An element of DescribeQuorumResponse.nodes. */
+export interface DescribeQuorumResponseNode {
+  /** versions 2 */
+  nodeId: number;
+  /** versions 2 */
+  listeners: DescribeQuorumResponseNodeListener[];
+}
+
+/** DescribeQuorumResponse, versions 0-2. */
+export interface DescribeQuorumResponse {
+  /** versions 0-2 */
+  errorCode: number;
+  /** versions 2; nullable 2; default null */
+  errorMessage?: string | null;
+  /** versions 0-2 */
+  topics: DescribeQuorumResponseTopic[];
+  /** versions 2 */
+  nodes?: DescribeQuorumResponseNode[];
+}
+
 /** DescribeClusterRequest, versions 0-1. */
 export interface DescribeClusterRequest {
   /** versions 0-1 */
@@ -2029,6 +2135,7 @@ export interface RequestByKey {
   45: AlterPartitionReassignmentsRequest;
   46: ListPartitionReassignmentsRequest;
   47: OffsetDeleteRequest;
+  55: DescribeQuorumRequest;
   60: DescribeClusterRequest;
   61: DescribeProducersRequest;
   65: DescribeTransactionsRequest;
@@ -2075,6 +2182,7 @@ export interface ResponseByKey {
   45: AlterPartitionReassignmentsResponse;
   46: ListPartitionReassignmentsResponse;
   47: OffsetDeleteResponse;
+  55: DescribeQuorumResponse;
   60: DescribeClusterResponse;
   61: DescribeProducersResponse;
   65: DescribeTransactionsResponse;

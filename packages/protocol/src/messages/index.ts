@@ -25,6 +25,7 @@ import { describeConfigs } from './describe-configs.ts';
 import { describeGroups } from './describe-groups.ts';
 import { describeLogDirs } from './describe-log-dirs.ts';
 import { describeProducers } from './describe-producers.ts';
+import { describeQuorum } from './describe-quorum.ts';
 import { describeTransactions } from './describe-transactions.ts';
 import { electLeaders } from './elect-leaders.ts';
 import { endTxn } from './end-txn.ts';
@@ -93,4 +94,5 @@ export const apiDefs: readonly ApiDef[] = [
   describeTransactions,
   listTransactions,
   describeLogDirs,
+  describeQuorum,
 ];

@@ -549,3 +549,37 @@ export interface AllocateProducerIdsResponseProto {
   /** Which member of the oneof is set. */
   outcome?: 'block' | 'error' | 'notController';
 }
+
+export type DescribeQuorumRequestProto = Record<string, never>;
+
+export interface QuorumReplicaProto {
+  replicaId: number;
+  /**
+   * Metadata offsets and leader wall-clock milliseconds; -1 when unknown.
+   */
+  logEndOffset: string;
+  lastFetchTimestamp: string;
+  lastCaughtUpTimestamp: string;
+}
+
+export interface QuorumNodeProto {
+  nodeId: number;
+  listeners: ListenerProto[];
+}
+
+export interface QuorumDescriptionProto {
+  leaderId: number;
+  leaderEpoch: number;
+  highWatermark: string;
+  voters: QuorumReplicaProto[];
+  observers: QuorumReplicaProto[];
+  nodes: QuorumNodeProto[];
+}
+
+export interface DescribeQuorumResponseProto {
+  quorum?: QuorumDescriptionProto;
+  notController?: NotControllerProto;
+  committedOffset: string;
+  /** Which member of the oneof is set. */
+  outcome?: 'quorum' | 'notController';
+}
