@@ -14,6 +14,7 @@ import { gatewayCommand } from './commands/gateway.ts';
 import { getOffsetsCommand } from './commands/get-offsets.ts';
 import { groupsCommand } from './commands/groups.ts';
 import { logDirsCommand } from './commands/log-dirs.ts';
+import { metadataQuorumCommand } from './commands/metadata-quorum.ts';
 import { partitionsCommand } from './commands/partitions.ts';
 import { produceCommand } from './commands/produce.ts';
 import { topicsCommand } from './commands/topics.ts';
@@ -38,5 +39,6 @@ program.addCommand(transactionsCommand());
 program.addCommand(getOffsetsCommand());
 program.addCommand(deleteRecordsCommand());
 program.addCommand(logDirsCommand());
+program.addCommand(metadataQuorumCommand());
 
 await program.parseAsync(process.argv);
