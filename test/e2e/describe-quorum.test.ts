@@ -44,8 +44,8 @@ describe('DescribeQuorum', () => {
       async () => {
         const response = await onBroker(2, (c) => describeQuorumV2.api.async(c, metadataPartition));
         const p = response.topics[0]?.partitions[0];
+        if (p === undefined) return undefined;
         const allSeen =
-          p !== undefined &&
           p.currentVoters.every((v) => v.replicaId === p.leaderId || v.lastFetchTimestamp > 0n) &&
           p.currentVoters.every((v) => v.logEndOffset === p.highWatermark) &&
           p.observers.length === 2 &&

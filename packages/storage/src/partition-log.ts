@@ -173,7 +173,8 @@ export class PartitionLog {
   /** Offsets below this are gone: deleted by retention, or below a DeleteRecords (advanceLogStart). */
   get logStartOffset(): bigint {
     const base = this.#first().baseOffset;
-    return this.#raisedLogStart > base ? this.#raisedLogStart : base;
+    if (this.#raisedLogStart <= base) return base;
+    return this.#raisedLogStart;
   }
 
   get logEndOffset(): bigint {

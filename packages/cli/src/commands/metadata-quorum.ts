@@ -56,7 +56,8 @@ export function replicationRows(p: QuorumPartition): QuorumReplicaRow[] {
 
 export function quorumStatus(response: DescribeQuorumResponse, p: QuorumPartition, nowMs: bigint): QuorumStatus {
   const followers = replicationRows(p).filter((r) => r.status === 'Follower');
-  const maxLag = followers.reduce((max, r) => (r.lag > max ? r.lag : max), 0n);
+  let maxLag = 0n;
+  for (const r of followers) if (r.lag > maxLag) maxLag = r.lag;
   const oldestCatchUp = followers.reduce(
     (min, r) => (r.lastCaughtUpTimestamp >= 0n && r.lastCaughtUpTimestamp < min ? r.lastCaughtUpTimestamp : min),
     nowMs,
