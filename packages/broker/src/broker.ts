@@ -31,7 +31,7 @@ import {
   listPartitionReassignmentsHandler,
 } from './handlers/admin-reassignments.ts';
 import { createTopicsHandler, deleteTopicsHandler } from './handlers/admin-topics.ts';
-import { apiVersionsHandler } from './handlers/api-versions.ts';
+import { advertisedFeatures, apiVersionsHandler } from './handlers/api-versions.ts';
 import { deleteRecordsHandler } from './handlers/delete-records.ts';
 import { describeClusterHandler } from './handlers/describe-cluster.ts';
 import { describeConfigsHandler } from './handlers/describe-configs.ts';
@@ -44,6 +44,7 @@ import { type BrokerContext, type Handler, register } from './handlers/handler.t
 import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { metadataHandler } from './handlers/metadata.ts';
 import { produceHandler } from './handlers/produce.ts';
+import { updateFeaturesHandler } from './handlers/update-features.ts';
 import { HttpServer } from './http-server.ts';
 import { topicLimits } from './log-config.ts';
 import { metaPropertiesFileName, readMetaProperties, writeMetaProperties } from './meta-properties.ts';
@@ -246,15 +247,16 @@ export class Broker {
       register(deleteRecordsHandler(context)),
       register(describeLogDirsHandler(context)),
       register(describeQuorumHandler(context)),
+      register(updateFeaturesHandler(context)),
       ...groupHandlers(this.#groups, { image: () => this.#image, txnPartitions: this.#transactions.verifier }),
       ...this.#transactions.handlers(context),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics, this.#framePool);
     this.#processor.addHandler(
       register(
-        apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]), {
-          transactionVersion: options.config.transactionVersion,
-        }),
+        apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]), () =>
+          advertisedFeatures(this.#image, options.config.transactionVersion),
+        ),
       ),
     );
     this.#controller = options.controller;

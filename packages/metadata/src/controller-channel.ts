@@ -362,3 +362,16 @@ export interface QuorumDescription {
   readonly observers: readonly QuorumReplica[];
   readonly nodes: readonly QuorumNode[];
 }
+
+/** KIP-584 upgrade types (UpdateFeatures v1+; v0's allowDowngrade maps to safe_downgrade). */
+export type FeatureUpgradeType = 'upgrade' | 'safe_downgrade' | 'unsafe_downgrade';
+
+export interface FeatureUpdate {
+  readonly feature: string;
+  /** 0 removes the feature. */
+  readonly maxVersionLevel: number;
+  readonly upgradeType: FeatureUpgradeType;
+}
+
+/** Why an UpdateFeatures was refused (INVALID_UPDATE_VERSION), or a request that is malformed. */
+export type UpdateFeaturesError = 'invalid_update_version' | 'invalid_request';

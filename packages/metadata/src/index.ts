@@ -47,6 +47,8 @@ export type {
   DeleteTopicResult,
   ElectLeadersError,
   ElectLeadersResult,
+  FeatureUpdate,
+  FeatureUpgradeType,
   IsrMemberEpoch,
   OngoingReassignment,
   PartitionReassignment,
@@ -59,8 +61,16 @@ export type {
   RegisterBrokerError,
   RegisterBrokerRequest,
   TopicPartitionRef,
+  UpdateFeaturesError,
 } from './controller-channel.ts';
 export { ControllerUnavailableError, isValidTopicName } from './controller-channel.ts';
+export type { FeatureRange } from './feature-levels.ts';
+export {
+  defaultFinalizedFeatures,
+  metadataVersionFeature,
+  supportedFeatures,
+  transactionVersionFeature,
+} from './feature-levels.ts';
 export { imageRecords } from './image-records.ts';
 export type { BrokerRegistration, PartitionImage, TopicImage } from './metadata-image.ts';
 export { MetadataImage, replay, replayBatch } from './metadata-image.ts';
@@ -73,6 +83,7 @@ export type {
   ClusterIdRecord,
   ConfigRecord,
   ConfigResourceType,
+  FeatureLevelRecord,
   FenceBrokerRecord,
   MetadataRecord,
   MetadataRecordType,

@@ -49,6 +49,7 @@ export const ApiKeys = {
   ListPartitionReassignments: 46,
   OffsetDelete: 47,
   DescribeQuorum: 55,
+  UpdateFeatures: 57,
   DescribeCluster: 60,
   DescribeProducers: 61,
   DescribeTransactions: 65,
@@ -124,6 +125,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('OffsetDelete', 0, 0),
   // v0-2, Kafka 4.1's: v1 adds fetch and catch-up times (KIP-836), v2 directory ids and voters' listeners (KIP-853).
   api('DescribeQuorum', 0, 2),
+  // v0-2, Kafka 4.1's: v1 brings upgrade types and validateOnly (KIP-778), v2 drops the per-feature results.
+  api('UpdateFeatures', 0, 2),
   api('DescribeCluster', 0, 1),
   api('DescribeProducers', 0, 0),
   api('DescribeTransactions', 0, 0),

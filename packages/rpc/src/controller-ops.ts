@@ -41,6 +41,7 @@ import type {
   RegisterBrokerError,
   RegisterBrokerRequest,
   TopicPartitionRef,
+  UpdateFeaturesError,
 } from '@runnel/metadata';
 import {
   decommissionResponseFromProto,
@@ -88,6 +89,13 @@ import {
   electLeadersResponseFromProto,
   electLeadersResponseToProto,
 } from './elect-leaders-codec.ts';
+import {
+  type UpdateFeaturesCall,
+  updateFeaturesRequestFromProto,
+  updateFeaturesRequestToProto,
+  updateFeaturesResponseFromProto,
+  updateFeaturesResponseToProto,
+} from './features-codec.ts';
 import type {
   AlterPartitionReassignmentsRequestProto,
   DecommissionBrokerRequestProto,
@@ -256,6 +264,13 @@ export const controllerOps = {
     requestFromProto: () => ok({}),
     answerToProto: describeQuorumResponseToProto,
     answerFromProto: describeQuorumResponseFromProto,
+  }),
+  updateFeatures: op<UpdateFeaturesCall, Result<null, UpdateFeaturesError>>({
+    method: 'UpdateFeatures',
+    requestToProto: updateFeaturesRequestToProto,
+    requestFromProto: updateFeaturesRequestFromProto,
+    answerToProto: updateFeaturesResponseToProto,
+    answerFromProto: updateFeaturesResponseFromProto,
   }),
   allocateProducerIds: op<AllocateProducerIdsRequest, Result<ProducerIdBlock, AllocateProducerIdsError>>({
     method: 'AllocateProducerIds',

@@ -262,6 +262,16 @@ export class FakeController implements ControllerServiceHandler {
     return answer(this.quorum, 120n);
   }
 
+  /** Accepts transaction.version updates; refuses anything else as invalid_update_version. */
+  async updateFeatures({ updates }: { updates: readonly { feature: string }[] }) {
+    this.served.push('updateFeatures');
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    const unknown = updates.find((u) => u.feature !== 'transaction.version');
+    if (unknown !== undefined) return answer(err('invalid_update_version' as const, `unknown ${unknown.feature}`), 3n);
+    return answer(ok(null), 4n);
+  }
+
   /** Broker 1 decommissions (or cancels); broker 4 refuses with insufficient_brokers; others are unknown. */
   async decommissionBroker({ brokerId, cancel }: { brokerId: number; cancel: boolean }) {
     this.served.push('decommissionBroker');

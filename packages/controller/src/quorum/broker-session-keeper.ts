@@ -24,6 +24,7 @@ import { replayBatch } from '@runnel/metadata';
 import { brokerHeartbeat, expireSessions } from '../logic/broker-heartbeat.ts';
 import { BrokerSessions } from '../logic/broker-sessions.ts';
 import { checkClusterId, ensureClusterId } from '../logic/cluster-id.ts';
+import { ensureFeatures } from '../logic/features.ts';
 import { registerBrokerWithElr } from '../logic/register-broker.ts';
 import type { Computed } from './operation-queue.ts';
 
@@ -75,9 +76,16 @@ export class BrokerSessionKeeper {
     return this.#sessions.expired(this.#options.clock.monotonicMs()).length > 0;
   }
 
-  /** The cluster id record, when the cluster has none yet (the first active controller writes it). */
+  /**
+   * The cluster id record and the default finalized features, when the
+   * cluster has none yet (the first active controller writes them; a log
+   * from before features gets the defaults from its next active controller).
+   */
   clusterId(image: MetadataImage): Computed<null> {
-    return { records: ensureClusterId(image, this.#options.clusterIdGenerator), value: null };
+    return {
+      records: [...ensureClusterId(image, this.#options.clusterIdGenerator), ...ensureFeatures(image)],
+      value: null,
+    };
   }
 
   /** A broker registers fenced; its heartbeats unfence it once it has caught up with metadata. */
@@ -85,7 +93,7 @@ export class BrokerSessionKeeper {
     image: MetadataImage,
     req: RegisterBrokerRequest,
   ): Computed<Result<{ brokerEpoch: bigint }, RegisterBrokerError>> {
-    const identity = ensureClusterId(image, this.#options.clusterIdGenerator);
+    const identity = [...ensureClusterId(image, this.#options.clusterIdGenerator), ...ensureFeatures(image)];
     const draft = replayDraft(image, identity);
     const sameCluster = checkClusterId(draft, req.clusterId);
     if (!sameCluster.ok) {

@@ -12,9 +12,15 @@
  * docs/architecture.md, "The contract").
  */
 
-import type { Logger } from '@runnel/common';
+import type { Logger, Result } from '@runnel/common';
 import { ok } from '@runnel/common';
-import type { ClusterDescription, ConfigMap, MetadataImage } from '@runnel/metadata';
+import type {
+  ClusterDescription,
+  ConfigMap,
+  MetadataImage,
+  MetadataRecord,
+  UpdateFeaturesError,
+} from '@runnel/metadata';
 import { replayBatch, zeroUuid } from '@runnel/metadata';
 import type { ControllerServiceHandler } from '@runnel/rpc';
 import { alterConfigs } from '../logic/alter-configs.ts';
@@ -26,6 +32,7 @@ import { createTopics } from '../logic/create-topics.ts';
 import { brokerStatuses, decommissionBroker } from '../logic/decommission.ts';
 import { deleteTopics } from '../logic/delete-topics.ts';
 import { describeQuorum, type QuorumInputs } from '../logic/describe-quorum.ts';
+import { updateFeatures } from '../logic/features.ts';
 import { preferredLeaderElections } from '../logic/preferred-leaders.ts';
 import { allocateProducerIds } from '../logic/producer-ids.ts';
 import { alterPartitionReassignments, listPartitionReassignments } from '../logic/reassignment.ts';
@@ -123,6 +130,18 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
         }
         return { records, value: result };
       }),
+    updateFeatures: ({ updates, validateOnly }) =>
+      queue.submit(
+        'update_features',
+        (image): { records: MetadataRecord[]; value: Result<null, UpdateFeaturesError> } => {
+          const result = updateFeatures(image, updates);
+          if (!result.ok) return { records: [], value: result };
+          if (!validateOnly && result.value.length > 0) {
+            deps.logger.info({ updates: updates.map((u) => `${u.feature}=${u.maxVersionLevel}`) }, 'features updated');
+          }
+          return { records: unlessValidateOnly(validateOnly, result.value), value: ok(null) };
+        },
+      ),
     describeQuorum: () =>
       queue.submit('describe_quorum', (image) => ({
         records: [],

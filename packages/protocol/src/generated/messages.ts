@@ -1921,6 +1921,50 @@ export interface DescribeQuorumResponse {
   nodes?: DescribeQuorumResponseNode[];
 }
 
+/** An element of UpdateFeaturesRequest.featureUpdates. */
+export interface UpdateFeaturesRequestFeatureUpdate {
+  /** versions 0-2 */
+  feature: string;
+  /** versions 0-2 */
+  maxVersionLevel: number;
+  /** versions 0; default false */
+  allowDowngrade?: boolean;
+  /** versions 1-2; default 1 */
+  upgradeType?: number;
+}
+
+/** UpdateFeaturesRequest, versions 0-2. */
+export interface UpdateFeaturesRequest {
+  /** versions 0-2; default 60000 */
+  timeoutMs: number;
+  /** versions 0-2 */
+  featureUpdates: UpdateFeaturesRequestFeatureUpdate[];
+  /** versions 1-2; default false */
+  validateOnly?: boolean;
+}
+
+/** An element of UpdateFeaturesResponse.results. */
+export interface UpdateFeaturesResponseResult {
+  /** versions 0-1 */
+  feature: string;
+  /** versions 0-1 */
+  errorCode: number;
+  /** versions 0-1; nullable 0-1 */
+  errorMessage: string | null;
+}
+
+/** UpdateFeaturesResponse, versions 0-2. */
+export interface UpdateFeaturesResponse {
+  /** versions 0-2 */
+  throttleTimeMs: number;
+  /** versions 0-2 */
+  errorCode: number;
+  /** versions 0-2; nullable 0-2 */
+  errorMessage: string | null;
+  /** versions 0-1 */
+  results?: UpdateFeaturesResponseResult[];
+}
+
 /** DescribeClusterRequest, versions 0-1. */
 export interface DescribeClusterRequest {
   /** versions 0-1 */
@@ -2136,6 +2180,7 @@ export interface RequestByKey {
   46: ListPartitionReassignmentsRequest;
   47: OffsetDeleteRequest;
   55: DescribeQuorumRequest;
+  57: UpdateFeaturesRequest;
   60: DescribeClusterRequest;
   61: DescribeProducersRequest;
   65: DescribeTransactionsRequest;
@@ -2183,6 +2228,7 @@ export interface ResponseByKey {
   46: ListPartitionReassignmentsResponse;
   47: OffsetDeleteResponse;
   55: DescribeQuorumResponse;
+  57: UpdateFeaturesResponse;
   60: DescribeClusterResponse;
   61: DescribeProducersResponse;
   65: DescribeTransactionsResponse;

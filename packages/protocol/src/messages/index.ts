@@ -49,6 +49,7 @@ import { saslAuthenticate } from './sasl-authenticate.ts';
 import { saslHandshake } from './sasl-handshake.ts';
 import { syncGroup } from './sync-group.ts';
 import { txnOffsetCommit } from './txn-offset-commit.ts';
+import { updateFeatures } from './update-features.ts';
 import { writeTxnMarkers } from './write-txn-markers.ts';
 
 export const apiDefs: readonly ApiDef[] = [
@@ -95,4 +96,5 @@ export const apiDefs: readonly ApiDef[] = [
   listTransactions,
   describeLogDirs,
   describeQuorum,
+  updateFeatures,
 ];

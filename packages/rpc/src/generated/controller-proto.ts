@@ -583,3 +583,34 @@ export interface DescribeQuorumResponseProto {
   /** Which member of the oneof is set. */
   outcome?: 'quorum' | 'notController';
 }
+
+export interface FeatureUpdateProto {
+  feature: string;
+  /**
+   * 0 removes the feature.
+   */
+  maxVersionLevel: number;
+  /**
+   * "upgrade", "safe_downgrade" or "unsafe_downgrade".
+   */
+  upgradeType: string;
+}
+
+export interface UpdateFeaturesRequestProto {
+  updates: FeatureUpdateProto[];
+  validateOnly: boolean;
+}
+
+export interface UpdateFeaturesResponseProto {
+  /**
+   * Set (possibly empty) when the update was accepted.
+   */
+  accepted?: UpdateFeaturesAcceptedProto;
+  error?: ErrorProto;
+  notController?: NotControllerProto;
+  committedOffset: string;
+  /** Which member of the oneof is set. */
+  outcome?: 'accepted' | 'error' | 'notController';
+}
+
+export type UpdateFeaturesAcceptedProto = Record<string, never>;
