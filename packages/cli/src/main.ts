@@ -10,6 +10,7 @@ import { consumeCommand } from './commands/consume.ts';
 import { controllerCommand } from './commands/controller.ts';
 import { deleteRecordsCommand } from './commands/delete-records.ts';
 import { devCommand } from './commands/dev.ts';
+import { featuresCommand } from './commands/features.ts';
 import { gatewayCommand } from './commands/gateway.ts';
 import { getOffsetsCommand } from './commands/get-offsets.ts';
 import { groupsCommand } from './commands/groups.ts';
@@ -40,5 +41,6 @@ program.addCommand(getOffsetsCommand());
 program.addCommand(deleteRecordsCommand());
 program.addCommand(logDirsCommand());
 program.addCommand(metadataQuorumCommand());
+program.addCommand(featuresCommand());
 
 await program.parseAsync(process.argv);
