@@ -82,6 +82,18 @@ describe('Partition.deleteRecords', () => {
   });
 });
 
+describe('Partition.offsetForTimestamp after DeleteRecords', () => {
+  it('a time inside the batch the deletion cut into finds the log start, not the batch base', async () => {
+    const { leader, follower } = await replicated(manualTime(), 'a', 'b', 'c');
+    const deleting = leader.deleteRecords(2n, 5_000);
+    await leader.log.flush();
+    await round(leader, follower);
+    await round(leader, follower);
+    expect((await deleting).ok).toBe(true);
+    expect((await leader.offsetForTimestamp(0n))?.offset).toBe(2n);
+  });
+});
+
 describe('Partition.offsetLag', () => {
   it("is 0 for a leader; a follower's is its distance to the leader's high watermark in the last answer", async () => {
     const { leader, follower } = await replicated(manualTime(), 'a', 'b');

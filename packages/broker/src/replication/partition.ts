@@ -391,7 +391,10 @@ export class Partition {
   ): Promise<{ offset: bigint; timestampMs: bigint } | null> {
     const found = await this.log.offsetForTimestamp(timestampMs);
     const limit = isolation === 'read_committed' ? this.lastStableOffset : this.#highWatermark;
-    return found === null || found.offset >= limit ? null : found;
+    if (found === null || found.offset >= limit) return null;
+    // A batch that DeleteRecords cut into starts below the log start: its first offset still served is the start.
+    const start = this.log.logStartOffset;
+    return found.offset < start ? { ...found, offset: start } : found;
   }
 
   /**
