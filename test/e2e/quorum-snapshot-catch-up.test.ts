@@ -15,6 +15,8 @@ let client: ControllerClient | undefined;
 const metadataOffset = 'runnel_controller_metadata_offset';
 /** More entries than the leader keeps behind a snapshot (1000), so the lagging node's next entry is gone. */
 const entriesWhileDown = 1100;
+/** The entries behind a snapshot the leader keeps, plus a bound on those the lagging node had (bootstrap, one config). */
+const compactedPastLagging = 1000 + 10;
 
 beforeAll(async () => {
   cluster = await TestCluster.start({
@@ -64,7 +66,8 @@ describe('controller catch-up from a leader snapshot', () => {
     const leaderOffset = await offsetOf(leader);
     const leaderProcess = cluster.process('controller', leader);
     const lastSnapshot = leaderProcess.logs.filter((l) => l.msg === 'metadata snapshot taken').at(-1);
-    expect(Number(lastSnapshot?.index)).toBeGreaterThan(entriesWhileDown);
+    // Snapshots fall every 50 metadata records, so where the last one lands depends on how many the bootstrap wrote.
+    expect(Number(lastSnapshot?.index)).toBeGreaterThan(compactedPastLagging);
 
     await cluster.restart('controller', lagging);
     const opened = await cluster.waitForLog('controller', lagging, (l) => l.msg === 'raft store opened', 'store open');

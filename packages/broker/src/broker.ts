@@ -32,9 +32,12 @@ import {
   listPartitionReassignmentsHandler,
 } from './handlers/admin-reassignments.ts';
 import { createTopicsHandler, deleteTopicsHandler } from './handlers/admin-topics.ts';
-import { apiVersionsHandler } from './handlers/api-versions.ts';
+import { advertisedFeatures, apiVersionsHandler } from './handlers/api-versions.ts';
+import { deleteRecordsHandler } from './handlers/delete-records.ts';
 import { describeClusterHandler } from './handlers/describe-cluster.ts';
 import { describeConfigsHandler } from './handlers/describe-configs.ts';
+import { describeLogDirsHandler } from './handlers/describe-log-dirs.ts';
+import { describeQuorumHandler } from './handlers/describe-quorum.ts';
 import { describeTopicPartitionsHandler } from './handlers/describe-topic-partitions.ts';
 import { fetchHandler } from './handlers/fetch.ts';
 import { findCoordinatorHandler } from './handlers/find-coordinator.ts';
@@ -44,6 +47,7 @@ import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { metadataHandler } from './handlers/metadata.ts';
 import { offsetForLeaderEpochHandler } from './handlers/offset-for-leader-epoch.ts';
 import { produceHandler } from './handlers/produce.ts';
+import { updateFeaturesHandler } from './handlers/update-features.ts';
 import { HttpServer } from './http-server.ts';
 import { brokerLayers, topicLimits } from './log-config.ts';
 import { LoggerLevels } from './logger-levels.ts';
@@ -254,15 +258,19 @@ export class Broker {
       register(alterPartitionReassignmentsHandler(context)),
       register(listPartitionReassignmentsHandler(context)),
       register(electLeadersHandler(context)),
+      register(deleteRecordsHandler(context)),
+      register(describeLogDirsHandler(context)),
+      register(describeQuorumHandler(context)),
+      register(updateFeaturesHandler(context)),
       ...groupHandlers(this.#groups, { image: () => this.#image, txnPartitions: this.#transactions.verifier }),
       ...this.#transactions.handlers(context),
     ];
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics, this.#framePool);
     this.#processor.addHandler(
       register(
-        apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]), {
-          transactionVersion: options.config.transactionVersion,
-        }),
+        apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]), () =>
+          advertisedFeatures(this.#image, options.config.transactionVersion),
+        ),
       ),
     );
     this.#controller = options.controller;

@@ -197,6 +197,33 @@ export class KafkaClient {
   }
 
   /**
+   * DeleteRecords on the partition leader: records below `offset` (-1n: the
+   * high watermark) are no longer served. Resolves with the new low
+   * watermark once every live replica has dropped them. Throws KafkaError
+   * (OFFSET_OUT_OF_RANGE past the high watermark, POLICY_VIOLATION on a
+   * compact-only topic, REQUEST_TIMED_OUT, ...).
+   */
+  async deleteRecords(
+    topic: string,
+    partition: number,
+    offset: bigint,
+    options: { timeoutMs?: number } = {},
+  ): Promise<bigint> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const body = { topics: [{ name: topic, partitions: [{ partitionIndex: partition, offset }] }], timeoutMs };
+    // Moving the log start twice to the same offset is harmless, so a broken connection is retried.
+    const result = await this.#onLeader(topic, partition, true, async (connection) => {
+      const response = await connection.request(ApiKeys.DeleteRecords, body, { timeoutMs: this.#withSlack(timeoutMs) });
+      const p = response.topics.find((t) => t.name === topic)?.partitions.find((x) => x.partitionIndex === partition);
+      if (p === undefined)
+        throw new ConnectionError('malformed_response', `DeleteRecords response lacks ${topic}-${partition}`);
+      return p;
+    });
+    if (result.errorCode !== ErrorCode.NONE) throw new KafkaError(result.errorCode);
+    return result.lowWatermark;
+  }
+
+  /**
    * Appends records (encoded into one batch here) or prebuilt batches (sent
    * as they are, never copied). acks=0 resolves once the request is written:
    * the broker sends no response. Throws KafkaError.

@@ -25,13 +25,20 @@ describe('cluster id on a one-voter quorum', () => {
     const id = first.image.clusterId ?? '';
     expect(id).toMatch(idPattern);
     expect(id.startsWith('-')).toBe(false);
-    expect(first.image.lastOffset).toBe(0n); // the id is the cluster's first record
+    // The id is the cluster's first record, the two default finalized features (metadata.version, transaction.version) follow it.
+    expect(first.image.lastOffset).toBe(2n);
+    expect(first.image.finalizedFeatures).toEqual(
+      new Map([
+        ['metadata.version', 25],
+        ['transaction.version', 2],
+      ]),
+    );
     await first.stop();
 
     const again = await fixture.start();
     expect(again.image.clusterId).toBe(id);
     // The restarted controller found the id in its log and wrote no second one.
-    expect(again.image.lastOffset).toBe(0n);
+    expect(again.image.lastOffset).toBe(2n);
 
     const other = await fixture.start({ dataDir: await fixture.tempDir() });
     expect(other.image.clusterId).toMatch(idPattern);

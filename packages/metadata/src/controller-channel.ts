@@ -337,3 +337,50 @@ export function isValidTopicName(name: string): boolean {
     topicNamePattern.test(name)
   );
 }
+
+/**
+ * One replica of the metadata quorum's log as the active controller sees it
+ * (Kafka's DescribeQuorum ReplicaState). Offsets are metadata offsets, the
+ * ones brokers apply, so voters and brokers compare.
+ */
+export interface QuorumReplica {
+  readonly replicaId: number;
+  /** The metadata offset its log reaches; -1 when unknown. */
+  readonly logEndOffset: bigint;
+  /** Leader wall-clock ms of its latest fetch (a voter's Raft answer, a broker's heartbeat); -1 when unknown. */
+  readonly lastFetchTimestamp: bigint;
+  /** Leader wall-clock ms when it last held everything the leader had; -1 when unknown. */
+  readonly lastCaughtUpTimestamp: bigint;
+}
+
+/** A quorum member and where it listens (DescribeQuorum v2's nodes). */
+export interface QuorumNode {
+  readonly nodeId: number;
+  readonly listeners: readonly { readonly name: string; readonly host: string; readonly port: number }[];
+}
+
+/** The metadata quorum (`runnel metadata-quorum`, Kafka's DescribeQuorum). */
+export interface QuorumDescription {
+  readonly leaderId: number;
+  /** The Raft term of the current leader. */
+  readonly leaderEpoch: number;
+  /** The committed metadata offset. */
+  readonly highWatermark: bigint;
+  readonly voters: readonly QuorumReplica[];
+  /** Registered brokers: they follow the committed log without voting. */
+  readonly observers: readonly QuorumReplica[];
+  readonly nodes: readonly QuorumNode[];
+}
+
+/** KIP-584 upgrade types (UpdateFeatures v1+; v0's allowDowngrade maps to safe_downgrade). */
+export type FeatureUpgradeType = 'upgrade' | 'safe_downgrade' | 'unsafe_downgrade';
+
+export interface FeatureUpdate {
+  readonly feature: string;
+  /** 0 removes the feature. */
+  readonly maxVersionLevel: number;
+  readonly upgradeType: FeatureUpgradeType;
+}
+
+/** Why an UpdateFeatures was refused (INVALID_UPDATE_VERSION), or a request that is malformed. */
+export type UpdateFeaturesError = 'invalid_update_version' | 'invalid_request';

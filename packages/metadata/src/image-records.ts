@@ -12,6 +12,9 @@ import { placementField, placementOf } from './records.ts';
 export function imageRecords(image: MetadataImage): MetadataRecord[] {
   const records: MetadataRecord[] = [];
   if (image.clusterId !== null) records.push({ type: 'cluster-id', clusterId: image.clusterId });
+  for (const [name, level] of [...image.finalizedFeatures].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    records.push({ type: 'feature-level', name, level });
+  }
   // Only the high-water mark of handed-out ids matters; -1 names no broker (the snapshot is not a handout).
   if (image.nextProducerId > 0n)
     records.push({ type: 'producer-ids', brokerId: -1, brokerEpoch: -1n, nextProducerId: image.nextProducerId });

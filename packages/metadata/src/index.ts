@@ -60,17 +60,30 @@ export type {
   DeleteTopicsRequest,
   ElectLeadersError,
   ElectLeadersResult,
+  FeatureUpdate,
+  FeatureUpgradeType,
   IsrMemberEpoch,
   OngoingReassignment,
   PartitionReassignment,
   PartitionReassignmentResult,
+  QuorumDescription,
+  QuorumNode,
+  QuorumReplica,
   ReassignmentError,
   ReassignmentQuery,
   RegisterBrokerError,
   RegisterBrokerRequest,
   TopicPartitionRef,
+  UpdateFeaturesError,
 } from './controller-channel.ts';
 export { ControllerUnavailableError, isValidTopicName } from './controller-channel.ts';
+export type { FeatureRange } from './feature-levels.ts';
+export {
+  defaultFinalizedFeatures,
+  metadataVersionFeature,
+  supportedFeatures,
+  transactionVersionFeature,
+} from './feature-levels.ts';
 export { imageRecords } from './image-records.ts';
 export type { BrokerRegistration, PartitionImage, TopicImage } from './metadata-image.ts';
 export { MetadataImage, replay, replayBatch } from './metadata-image.ts';
@@ -83,6 +96,7 @@ export type {
   ClusterIdRecord,
   ConfigRecord,
   ConfigResourceType,
+  FeatureLevelRecord,
   FenceBrokerRecord,
   MetadataRecord,
   MetadataRecordType,

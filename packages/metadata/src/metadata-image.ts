@@ -9,7 +9,13 @@
  * topic with a live name) is a controller bug and fails an assert.
  */
 import { assert } from '@runnel/common';
-import type { BrokerAdminState, BrokerListener, ConfigResourceType, MetadataRecord } from './records.ts';
+import type {
+  BrokerAdminState,
+  BrokerListener,
+  ConfigResourceType,
+  FeatureLevelRecord,
+  MetadataRecord,
+} from './records.ts';
 import { placementField, placementOf } from './records.ts';
 
 export interface PartitionImage {
@@ -68,6 +74,7 @@ export class MetadataImage {
     new Map(),
     new Set(),
     -1n,
+    { levels: new Map(), epoch: -1n },
   );
 
   /** The cluster's id (a ClusterIdRecord); null until the first active controller has written it. */
@@ -82,6 +89,15 @@ export class MetadataImage {
   readonly #decommissioning: ReadonlySet<number>;
   /** Offset of the last record replayed into this image; -1n for the empty image. */
   readonly lastOffset: bigint;
+  /** Finalized feature levels (FeatureLevelRecord), none at level 0. */
+  readonly finalizedFeatures: ReadonlyMap<string, number>;
+  /**
+   * The offset of the last feature-level record (ApiVersions'
+   * finalizedFeaturesEpoch: newer answers have larger epochs); -1 when no
+   * feature was ever finalized. After a snapshot, the snapshot's replay
+   * offset: still larger than any earlier answer's.
+   */
+  readonly featuresEpoch: bigint;
 
   private constructor(
     clusterId: string | null,
@@ -92,7 +108,10 @@ export class MetadataImage {
     configs: ReadonlyMap<string, ReadonlyMap<string, string>>,
     decommissioning: ReadonlySet<number>,
     lastOffset: bigint,
+    features: { levels: ReadonlyMap<string, number>; epoch: bigint },
   ) {
+    this.finalizedFeatures = features.levels;
+    this.featuresEpoch = features.epoch;
     this.clusterId = clusterId;
     this.nextProducerId = nextProducerId;
     this.#topicsById = topicsById;
@@ -184,7 +203,12 @@ export class MetadataImage {
       image.#configs,
       image.#decommissioning,
     );
-    for (const record of records) draft.apply(record);
+    let features = { levels: image.finalizedFeatures, epoch: image.featuresEpoch };
+    for (const [i, record] of records.entries()) {
+      // Replayed here, not by the draft: the epoch is the record's own offset.
+      if (record.type === 'feature-level') features = withFeature(features, record, firstOffset + BigInt(i));
+      else draft.apply(record);
+    }
     const built = draft.finish();
     return new MetadataImage(
       built.clusterId,
@@ -195,8 +219,20 @@ export class MetadataImage {
       built.configs,
       built.decommissioning,
       lastOffset,
+      features,
     );
   }
+}
+
+function withFeature(
+  features: { levels: ReadonlyMap<string, number>; epoch: bigint },
+  record: FeatureLevelRecord,
+  offset: bigint,
+): { levels: ReadonlyMap<string, number>; epoch: bigint } {
+  const levels = new Map(features.levels);
+  if (record.level === 0) levels.delete(record.name);
+  else levels.set(record.name, record.level);
+  return { levels, epoch: offset };
 }
 
 /** Applies one record at `offset` and returns the new image; the old one is unchanged. */

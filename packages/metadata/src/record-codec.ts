@@ -2,7 +2,8 @@
  * Persisted encoding of one MetadataRecord.
  *
  *   record   = version:uint8 payload
- *   version  = 0x06 (producer-ids records) | 0x05 (cluster-id records)
+ *   version  = 0x07 (feature-level records)
+ *            | 0x06 (producer-ids records) | 0x05 (cluster-id records)
  *            | 0x04 (operator-placed partition records)
  *            | 0x03 (broker-state records)
  *            | 0x02 (every other record) | 0x01 (still read)
@@ -15,7 +16,7 @@
  * Version 3 added the broker-state record. Version 4 added `placement` to
  * partition records (present only as "operator"; older partition records
  * read as placed by the controller). Version 5 added the cluster-id record,
- * version 6 the producer-ids record.
+ * version 6 the producer-ids record, version 7 the feature-level record.
  * Each record is written with the lowest version that holds it, so a log
  * without decommissions, operator-chosen assignments or a cluster id stays
  * readable by version-2 code.
@@ -30,7 +31,9 @@ import { err, ok } from '@runnel/common';
 import type { BrokerListener, MetadataRecord } from './records.ts';
 import { isClusterId, isUuid } from './records.ts';
 
-export const metadataRecordVersion = 6;
+export const metadataRecordVersion = 7;
+/** What producer-ids records are written as. */
+const producerIdsRecordVersion = 6;
 /** What cluster-id records are written as. */
 const clusterIdRecordVersion = 5;
 /** What broker-state records are written as. */
@@ -55,7 +58,8 @@ export function encodeMetadataRecord(record: MetadataRecord): Buffer {
 
 /** The lowest version that holds `record`, so older readers keep reading logs that do not need the new shapes. */
 function versionOf(record: MetadataRecord): number {
-  if (record.type === 'producer-ids') return metadataRecordVersion;
+  if (record.type === 'feature-level') return metadataRecordVersion;
+  if (record.type === 'producer-ids') return producerIdsRecordVersion;
   if (record.type === 'cluster-id') return clusterIdRecordVersion;
   if (record.type === 'broker-state') return brokerStateRecordVersion;
   if (record.type === 'partition' && record.placement !== undefined) return placementRecordVersion;
@@ -159,6 +163,12 @@ function toRecord(value: unknown, version: number): MetadataRecord {
         listeners: listeners.map(listener),
         rack: nullableStr(o, 'rack'),
       };
+    }
+    case 'feature-level': {
+      if (version < 7) fail('feature-level records need version 7');
+      const level = int32(o.level, 'level');
+      if (level < 0 || level > 0x7fff) fail('level is not an int16 of at least 0');
+      return { type, name: str(o, 'name'), level };
     }
     case 'producer-ids': {
       if (version < 6) fail('producer-ids records need version 6');

@@ -136,7 +136,21 @@ export interface ProducerIdsRecord {
   readonly nextProducerId: bigint;
 }
 
+/**
+ * A finalized feature level (KIP-584), e.g. `metadata.version` or
+ * `transaction.version`: what every broker of the cluster must support,
+ * and what clients read in ApiVersions. Level 0 removes the feature (Kafka
+ * lists no feature finalized at 0). Written by the first active controller
+ * (feature-levels.ts has the defaults) and by UpdateFeatures.
+ */
+export interface FeatureLevelRecord {
+  readonly type: 'feature-level';
+  readonly name: string;
+  readonly level: number;
+}
+
 export type MetadataRecord =
+  | FeatureLevelRecord
   | ClusterIdRecord
   | ProducerIdsRecord
   | RegisterBrokerRecord

@@ -75,10 +75,11 @@ describe('metadata record encoding', () => {
     expect(decodeMetadataRecord(odd)).toMatchObject({ ok: false, error: 'malformed_record' });
   });
 
-  it('a cluster-id record round-trips as version 5 and a producer-ids record as version 6; older version bytes are refused', () => {
+  it('a cluster-id record round-trips as version 5, a producer-ids record as 6, a feature-level record as 7; older version bytes are refused', () => {
     const cases: [MetadataRecord, number][] = [
       [{ type: 'cluster-id', clusterId: 'MkU3OEVBNTcwNTJENDM2Qg' }, 5],
       [{ type: 'producer-ids', brokerId: 2, brokerEpoch: 41n, nextProducerId: 2n ** 62n + 1000n }, 6],
+      [{ type: 'feature-level', name: 'transaction.version', level: 2 }, 7],
     ];
     for (const [record, version] of cases) {
       const bytes = encodeMetadataRecord(record);
@@ -87,6 +88,8 @@ describe('metadata record encoding', () => {
       bytes[0] = version - 1;
       expect(decodeMetadataRecord(bytes)).toMatchObject({ ok: false, error: 'malformed_record' });
     }
+    const badLevel = Buffer.from('\x07{"type":"feature-level","name":"metadata.version","level":-1}');
+    expect(decodeMetadataRecord(badLevel)).toMatchObject({ ok: false, error: 'malformed_record' });
     const badId = Buffer.from('\x05{"type":"cluster-id","clusterId":"short"}');
     expect(decodeMetadataRecord(badId)).toMatchObject({ ok: false, error: 'malformed_record' });
   });

@@ -40,6 +40,7 @@ export const ApiKeys = {
   DeleteAcls: 31,
   DescribeConfigs: 32,
   AlterConfigs: 33,
+  DescribeLogDirs: 35,
   SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
@@ -48,6 +49,8 @@ export const ApiKeys = {
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
   OffsetDelete: 47,
+  DescribeQuorum: 55,
+  UpdateFeatures: 57,
   DescribeCluster: 60,
   DescribeProducers: 61,
   DescribeTransactions: 65,
@@ -100,7 +103,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('CreateTopics', 3, 7),
   // Kafka 4.1's 1-6; v6 deletes by topic id.
   api('DeleteTopics', 1, 6),
-  api('DeleteRecords', 1, 1),
+  // v0-2, Kafka 4.1's: v1 is v0 (throttling after the answer), v2 is the flexible one (kafkajs sends v0-1).
+  api('DeleteRecords', 0, 2),
   // InitProducerId v5 and AddOffsetsToTxn v4 only allow TRANSACTION_ABORTABLE (KIP-890), never answered there.
   // AddPartitionsToTxn v4+ is the brokers' batched form (KIP-890 part 1; Runnel's brokers ask over gRPC, the
   // handler answers it for other senders). EndTxn v5 is transaction version 2 (KIP-890 part 2), which clients
@@ -121,6 +125,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('DescribeConfigs', 1, 4),
   // Kafka 4.1: v0-2 (KIP-896 kept v0); v2 flexible.
   api('AlterConfigs', 0, 2),
+  // v1-4, Kafka 4.1's (KIP-896 removed v0): v3 adds the request-wide error, v4 the filesystem's total and usable bytes.
+  api('DescribeLogDirs', 1, 4),
   api('SaslAuthenticate', 0, 1),
   // Kafka 4.1's 0-3 (v2 flexible, v3 only adds a throttling error Runnel never sends).
   api('CreatePartitions', 0, 3),
@@ -133,6 +139,10 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('AlterPartitionReassignments', 0, 1),
   api('ListPartitionReassignments', 0, 0),
   api('OffsetDelete', 0, 0),
+  // v0-2, Kafka 4.1's: v1 adds fetch and catch-up times (KIP-836), v2 directory ids and voters' listeners (KIP-853).
+  api('DescribeQuorum', 0, 2),
+  // v0-2, Kafka 4.1's: v1 brings upgrade types and validateOnly (KIP-778), v2 drops the per-feature results.
+  api('UpdateFeatures', 0, 2),
   // Kafka 4.1's 0-2; v2 lists fenced brokers on request (KIP-1073).
   api('DescribeCluster', 0, 2),
   api('DescribeProducers', 0, 0),

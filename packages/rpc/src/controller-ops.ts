@@ -37,10 +37,12 @@ import type {
   OngoingReassignment,
   PartitionReassignment,
   PartitionReassignmentResult,
+  QuorumDescription,
   ReassignmentQuery,
   RegisterBrokerError,
   RegisterBrokerRequest,
   TopicPartitionRef,
+  UpdateFeaturesError,
 } from '@runnel/metadata';
 import {
   decommissionResponseFromProto,
@@ -88,6 +90,13 @@ import {
   electLeadersResponseFromProto,
   electLeadersResponseToProto,
 } from './elect-leaders-codec.ts';
+import {
+  type UpdateFeaturesCall,
+  updateFeaturesRequestFromProto,
+  updateFeaturesRequestToProto,
+  updateFeaturesResponseFromProto,
+  updateFeaturesResponseToProto,
+} from './features-codec.ts';
 import type {
   AlterPartitionReassignmentsRequestProto,
   DecommissionBrokerRequestProto,
@@ -102,6 +111,7 @@ import {
   allocateProducerIdsResponseFromProto,
   allocateProducerIdsResponseToProto,
 } from './producer-ids-codec.ts';
+import { describeQuorumResponseFromProto, describeQuorumResponseToProto } from './quorum-codec.ts';
 import {
   alterReassignmentsRequestFromProto,
   alterReassignmentsRequestToProto,
@@ -248,6 +258,20 @@ export const controllerOps = {
     requestFromProto: decoded(({ brokerId, cancel }: DecommissionBrokerRequestProto) => ({ brokerId, cancel })),
     answerToProto: decommissionResponseToProto,
     answerFromProto: decommissionResponseFromProto,
+  }),
+  describeQuorum: op<Record<string, never>, QuorumDescription>({
+    method: 'DescribeQuorum',
+    requestToProto: () => ({}),
+    requestFromProto: () => ok({}),
+    answerToProto: describeQuorumResponseToProto,
+    answerFromProto: describeQuorumResponseFromProto,
+  }),
+  updateFeatures: op<UpdateFeaturesCall, Result<null, UpdateFeaturesError>>({
+    method: 'UpdateFeatures',
+    requestToProto: updateFeaturesRequestToProto,
+    requestFromProto: updateFeaturesRequestFromProto,
+    answerToProto: updateFeaturesResponseToProto,
+    answerFromProto: updateFeaturesResponseFromProto,
   }),
   allocateProducerIds: op<AllocateProducerIdsRequest, Result<ProducerIdBlock, AllocateProducerIdsError>>({
     method: 'AllocateProducerIds',

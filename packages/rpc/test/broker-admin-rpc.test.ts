@@ -62,3 +62,14 @@ describe('DescribeBrokers and DecommissionBroker over gRPC', () => {
     });
   });
 });
+
+describe('DescribeQuorum over gRPC', () => {
+  it('carries the whole quorum through GrpcControllerChannel, -1 and int64 values exact', async () => {
+    const fake = new FakeController();
+    const client = started.client([address(await started.server(fake))]);
+    const channel = new GrpcControllerChannel(client);
+    started.onClose(() => channel.close());
+    expect(await channel.call('describeQuorum', {})).toEqual(fake.quorum);
+    expect(fake.served).toEqual(['describeQuorum']);
+  });
+});

@@ -7,6 +7,7 @@ import type {
   MetadataRecord,
   OngoingReassignment,
   PartitionReassignment,
+  QuorumDescription,
   ReassignmentQuery,
   RegisterBrokerRequest,
   TopicPartitionRef,
@@ -237,6 +238,38 @@ export class FakeController implements ControllerServiceHandler {
     const refused = this.#refuse();
     if (refused !== null) return refused;
     return answer(this.brokerStatuses);
+  }
+
+  /** What describeQuorum answers: a leader, a lagging voter whose progress is unknown, a broker observer. */
+  readonly quorum: QuorumDescription = {
+    leaderId: 1,
+    leaderEpoch: 7,
+    highWatermark: 120n,
+    voters: [
+      { replicaId: 1, logEndOffset: 120n, lastFetchTimestamp: -1n, lastCaughtUpTimestamp: 1_800_000_000_000n },
+      { replicaId: 2, logEndOffset: -1n, lastFetchTimestamp: -1n, lastCaughtUpTimestamp: -1n },
+    ],
+    observers: [
+      { replicaId: 10, logEndOffset: 118n, lastFetchTimestamp: 1_799_999_999_000n, lastCaughtUpTimestamp: -1n },
+    ],
+    nodes: [{ nodeId: 1, listeners: [{ name: 'CONTROLLER', host: 'c1', port: 9093 }] }],
+  };
+
+  async describeQuorum() {
+    this.served.push('describeQuorum');
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    return answer(this.quorum, 120n);
+  }
+
+  /** Accepts transaction.version updates; refuses anything else as invalid_update_version. */
+  async updateFeatures({ updates }: { updates: readonly { feature: string }[] }) {
+    this.served.push('updateFeatures');
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    const unknown = updates.find((u) => u.feature !== 'transaction.version');
+    if (unknown !== undefined) return answer(err('invalid_update_version' as const, `unknown ${unknown.feature}`), 3n);
+    return answer(ok(null), 4n);
   }
 
   /** Broker 1 decommissions (or cancels); broker 4 refuses with insufficient_brokers; others are unknown. */

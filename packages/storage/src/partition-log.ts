@@ -57,6 +57,7 @@ import { type CompactionResult, stageCompactionPass } from './log-cleaner.ts';
 import { assertValidLogConfig, type LogConfig } from './log-config.ts';
 import { openLogDirectory } from './log-directory.ts';
 import { LogSegment } from './log-segment.ts';
+import { openingLogStart, readLogStartCheckpoint, writeLogStartCheckpoint } from './log-start-checkpoint.ts';
 import type { ProducerAppendError, ProducerOrigin } from './producer-state/producer-checks.ts';
 import type { ProducerEntry } from './producer-state/producer-entry.ts';
 import { ProducerStateStore } from './producer-state/producer-state-store.ts';
@@ -113,6 +114,8 @@ export class PartitionLog {
   #compaction: Promise<CompactionResult> | null = null;
   /** Where the control batches lie, learnt per segment on demand (consumer lag counts data records only). */
   readonly #controls = new ControlBatchIndex();
+  /** A log start DeleteRecords moved past the first segment's base (checkpointed); the base when it is higher. */
+  #raisedLogStart: bigint;
 
   private constructor(
     options: Required<PartitionLogOptions>,
@@ -120,8 +123,10 @@ export class PartitionLog {
     epochs: LeaderEpochCache,
     producers: ProducerStateStore,
     cleaner: CleanerCheckpoint,
+    raisedLogStart: bigint,
   ) {
     this.dir = options.dir;
+    this.#raisedLogStart = raisedLogStart;
     this.#config = options.config;
     this.#fs = options.fs;
     this.#clock = options.clock;
@@ -176,11 +181,16 @@ export class PartitionLog {
     // A crash between a truncation and its checkpoint update leaves it past the log end.
     const logEnd = segments.at(-1)?.nextOffset ?? 0n;
     if (cleaner.cleanedOffset > logEnd) cleaner.cleanedOffset = logEnd;
-    return new PartitionLog(full, segments, epochs, producers, cleaner);
+    const firstBase = segments[0]?.baseOffset ?? 0n;
+    const logStart = openingLogStart(await readLogStartCheckpoint(full.fs, full.dir), firstBase, logEnd);
+    return new PartitionLog(full, segments, epochs, producers, cleaner, logStart);
   }
 
+  /** Offsets below this are gone: deleted by retention, or below a DeleteRecords (advanceLogStart). */
   get logStartOffset(): bigint {
-    return this.#first().baseOffset;
+    const base = this.#first().baseOffset;
+    if (this.#raisedLogStart <= base) return base;
+    return this.#raisedLogStart;
   }
 
   get logEndOffset(): bigint {
@@ -465,13 +475,40 @@ export class PartitionLog {
       if (deletedSegments > 0) {
         await this.#checkpointEpochsIf(this.#epochs.truncateFromStart(this.logStartOffset));
         // The table keeps their producers (as Kafka does); their snapshots can never be replayed from again.
-        await this.#producers.deleteBelow(this.logStartOffset);
+        await this.#producers.deleteBelow(this.#first().baseOffset);
         this.#logger.info(
           { dir: this.dir, deletedSegments, logStartOffset: this.logStartOffset.toString() },
           'retention deleted segments',
         );
       }
       return { deletedSegments };
+    });
+  }
+
+  /**
+   * DeleteRecords (Kafka's log start increment): offsets below `offset`
+   * (at most the log end) are no longer served. The new start is
+   * checkpointed before it takes effect, so it survives a crash; then whole
+   * segments below it are deleted (never the active one), as retention
+   * would. A start at or below the current one changes nothing. Returns
+   * the log start after the call.
+   */
+  advanceLogStart(offset: bigint): Promise<bigint> {
+    return this.#serially(async () => {
+      if (offset <= this.logStartOffset) return this.logStartOffset;
+      assert(offset <= this.logEndOffset, 'the log start cannot pass the log end');
+      await writeLogStartCheckpoint(this.#fs, this.dir, offset);
+      this.#raisedLogStart = offset;
+      let deletedSegments = 0;
+      for (let next = this.#segments[1]; next !== undefined && next.baseOffset <= offset; next = this.#segments[1]) {
+        await this.#deleteOldest();
+        deletedSegments++;
+      }
+      await this.#checkpointEpochsIf(this.#epochs.truncateFromStart(offset));
+      // By segment: the first segment's batches above the new start still need their aborted-transaction entries.
+      if (deletedSegments > 0) await this.#producers.deleteBelow(this.#first().baseOffset);
+      this.#logger.info({ dir: this.dir, deletedSegments, logStartOffset: offset.toString() }, 'log start advanced');
+      return offset;
     });
   }
 
@@ -641,6 +678,9 @@ export class PartitionLog {
     for (const segment of old) await segment.delete();
     const fresh = await LogSegment.open(this.#fs, this.dir, offset, this.#config.indexIntervalBytes);
     this.#segments = [fresh];
+    // A start raised earlier may lie past the new one; the checkpoint must not resurrect it on open.
+    if (this.#raisedLogStart > offset) await writeLogStartCheckpoint(this.#fs, this.dir, offset);
+    this.#raisedLogStart = offset;
     await this.#checkpointEpochsIf(this.#epochs.clear());
     await this.#clampCleanedOffset();
   }

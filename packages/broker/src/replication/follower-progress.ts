@@ -10,6 +10,8 @@ export class FollowerProgress {
   logEndOffset: bigint | null = null;
   /** Last time (ms) the follower was known to hold everything the leader had. */
   lastCaughtUpMs: number;
+  /** The follower's log start offset from its latest fetch (DeleteRecords waits on it); null while unknown. */
+  logStartOffset: bigint | null = null;
   /** The registration (broker epoch) the fetches came from; null until it fetches. */
   brokerEpoch: bigint | null = null;
   /** Leader log end offset and time of the previous fetch, for the catch-up rule below. */

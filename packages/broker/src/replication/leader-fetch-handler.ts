@@ -112,6 +112,7 @@ async function answerPartition(
       fetchOffset: asked.fetchOffset,
       lastFetchedEpoch: asked.lastFetchedEpoch,
       currentLeaderEpoch: asked.currentLeaderEpoch,
+      logStartOffset: asked.logStartOffset,
     },
     maxBytes,
     options.memory ?? null,

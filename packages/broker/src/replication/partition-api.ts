@@ -5,7 +5,7 @@
  * is where the decisions are made.
  */
 
-import type { Clock, Timers } from '@runnel/common';
+import type { Clock, Result, Timers } from '@runnel/common';
 import type { PartitionLog, ProducerAppendError, ProducerOrigin, TxnVerification } from '@runnel/storage';
 import type { FrameClaim } from '../network/frame-pool.ts';
 import type { AckOutcome } from './ack-waiters.ts';
@@ -152,7 +152,16 @@ export interface FollowerFetch {
   readonly lastFetchedEpoch: number;
   /** The leader epoch the follower believes in; -1 when unknown. */
   readonly currentLeaderEpoch: number;
+  /** The follower's log start offset (DeleteRecords waits for it to pass the deleted offsets); -1 or absent when unknown. */
+  readonly logStartOffset?: bigint;
 }
+
+/**
+ * How a DeleteRecords on the leader ended: the low watermark every live
+ * replica reached, or why not (this broker does not lead; the offset is past
+ * the high watermark; the replicas did not all get there in time).
+ */
+export type DeleteRecordsResult = Result<{ lowWatermark: bigint }, 'not_leader' | 'offset_out_of_range' | 'timed_out'>;
 
 /** The leader's answer to a FollowerFetch. */
 export interface FollowerFetchAnswer extends LeaderAnswer {

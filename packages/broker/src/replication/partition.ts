@@ -42,8 +42,10 @@ import {
   type LeaderAnswerError,
 } from './follower-apply.ts';
 import { LeaderTailCache } from './leader-tail-cache.ts';
+import { LowWatermarkWaiters } from './low-watermark-waiters.ts';
 import type {
   CommittedRead,
+  DeleteRecordsResult,
   FetchPosition,
   FollowerFetch,
   FollowerFetchAnswer,
@@ -84,8 +86,12 @@ export class Partition {
   #tail: LeaderTailCache | null = null;
   /** Offsets below this are committed and visible to consumers. */
   #highWatermark: bigint;
+  /** As follower: the leader's high watermark in its latest answer (ours is capped at our log end); -1 before one. */
+  #leaderHighWatermark = -1n;
   readonly #listeners = new Set<AppendListener>();
   readonly #acks: AckWaiters;
+  readonly #deletions: LowWatermarkWaiters;
+  readonly #lowWatermark = () => this.#tracker?.lowWatermark(this.log.logStartOffset) ?? null;
   readonly #ackState = (lastOffset: bigint, minIsr: number) =>
     this.#tracker?.ackState(lastOffset, minIsr) ?? 'not_leader';
   #closed = false;
@@ -99,6 +105,7 @@ export class Partition {
     this.#clock = options.clock;
     this.#rules = options.rules ?? runnelReplicationRules;
     this.#acks = new AckWaiters(options.timers);
+    this.#deletions = new LowWatermarkWaiters(options.timers);
     this.#state = options.state;
     this.#highWatermark = clamp(options.highWatermark, options.log.logStartOffset, options.log.logEndOffset);
   }
@@ -151,6 +158,18 @@ export class Partition {
 
   get logEndOffset(): bigint {
     return this.log.logEndOffset;
+  }
+
+  /**
+   * DescribeLogDirs' offsetLag: how far this replica's log end is behind the
+   * high watermark it knows of (a follower: its leader's, from the latest
+   * fetch answer); 0 for a leader, and for a follower that has not heard
+   * from its leader yet.
+   */
+  get offsetLag(): bigint {
+    const known = this.#role === 'follower' ? this.#leaderHighWatermark : this.#highWatermark;
+    const lag = known - this.log.logEndOffset;
+    return lag > 0n ? lag : 0n;
   }
 
   /** Requests parked on acks=all (for metrics). */
@@ -219,7 +238,27 @@ export class Partition {
     }
     // Waiters of an earlier epoch of ours cannot know their records survived the change.
     this.#acks.failAll('not_leader');
+    this.#deletions.failAll();
     this.#notify();
+  }
+
+  /**
+   * DeleteRecords as leader: moves the log start to `offset` (-1: the high
+   * watermark), which must not pass the high watermark, then waits up to
+   * `timeoutMs` for every live replica's log start to get there too
+   * (followers copy the leader's from their fetch answers; see
+   * applyLeaderAnswer). The new start is durable before the wait begins.
+   */
+  async deleteRecords(offset: bigint, timeoutMs: number): Promise<DeleteRecordsResult> {
+    if (this.#closed || this.#role !== 'leader' || this.#tracker === null) return err('not_leader');
+    const target = offset === -1n ? this.#highWatermark : offset;
+    if (target < 0n || target > this.#highWatermark) return err('offset_out_of_range');
+    await this.log.advanceLogStart(target);
+    // Long-polling fetches (followers' among them) answer now and carry the new start.
+    this.#notify();
+    const outcome = await this.#deletions.wait(target, timeoutMs, this.#lowWatermark);
+    if (outcome.kind === 'done') return ok({ lowWatermark: outcome.lowWatermark });
+    return err(outcome.kind);
   }
 
   /**
@@ -360,7 +399,10 @@ export class Partition {
 
   #visible(found: TimestampLookup | null, isolation: IsolationLevel): TimestampLookup | null {
     const limit = isolation === 'read_committed' ? this.lastStableOffset : this.#highWatermark;
-    return found === null || found.offset >= limit ? null : found;
+    if (found === null || found.offset >= limit) return null;
+    // A batch that DeleteRecords cut into starts below the log start: its first offset still served is the start.
+    const start = this.log.logStartOffset;
+    return found.offset < start ? { ...found, offset: start } : found;
   }
 
   /**
@@ -399,8 +441,15 @@ export class Partition {
     const refusal = fetchRefusal(this.log, this.#rules, this.#state.leaderEpoch, tracker.logEndOffset, fetch);
     if (refusal !== null) return answer(refusal.error, { divergingEpoch: refusal.divergingEpoch });
     const nowMs = this.#clock.monotonicMs();
-    const fetched = tracker.onFollowerFetch(fetch.followerId, fetch.fetchOffset, nowMs, fetch.brokerEpoch);
+    const fetched = tracker.onFollowerFetch(
+      fetch.followerId,
+      fetch.fetchOffset,
+      nowMs,
+      fetch.brokerEpoch,
+      fetch.logStartOffset,
+    );
     if (!fetched.ok) return answer(fetched.error === 'unknown_replica' ? 'unknown_partition' : 'offset_out_of_range');
+    this.#deletions.check(this.#lowWatermark);
     if (fetched.value.highWatermarkChanged) {
       this.#setHighWatermark(tracker.highWatermark);
       this.#checkAcks();
@@ -472,9 +521,11 @@ export class Partition {
       case 'appended':
         this.#notify();
         this.#takeLeaderHighWatermark(answer.highWatermark);
+        await this.#takeLeaderLogStart(answer.logStartOffset);
         break;
       case 'caught_up':
         this.#takeLeaderHighWatermark(answer.highWatermark);
+        await this.#takeLeaderLogStart(answer.logStartOffset);
         break;
       case 'reset':
       case 'truncated':
@@ -498,7 +549,21 @@ export class Partition {
     this.#dropTail();
     this.#role = 'none';
     this.#acks.failAll('not_leader');
+    this.#deletions.failAll();
     this.#notify();
+  }
+
+  /**
+   * As follower: records the leader deleted (DeleteRecords) go here too, up
+   * to what this log holds; the rest goes when the log catches up (the
+   * next answers carry the same start). Our next fetch tells the leader.
+   */
+  async #takeLeaderLogStart(leaderLogStart: bigint): Promise<void> {
+    const end = this.log.logEndOffset;
+    const target = leaderLogStart < end ? leaderLogStart : end;
+    if (target <= this.log.logStartOffset) return;
+    await this.log.advanceLogStart(target);
+    this.#clipHighWatermark();
   }
 
   /** Releases the tail cache's claims on recycled frames (readers hold their own). */
@@ -509,6 +574,7 @@ export class Partition {
 
   /** Never moves back. */
   #takeLeaderHighWatermark(leaderHighWatermark: bigint): void {
+    this.#leaderHighWatermark = leaderHighWatermark;
     const hw = leaderHighWatermark < this.log.logEndOffset ? leaderHighWatermark : this.log.logEndOffset;
     if (hw > this.#highWatermark) {
       this.#highWatermark = hw;

@@ -187,13 +187,15 @@ export class ReplicaTracker {
    * Records a follower fetch; `fetchOffset` is the follower's log end offset
    * and `brokerEpoch` the registration it fetches under. A new registration
    * means the follower restarted and may have lost what it held: what we
-   * knew about it is forgotten (KIP-903).
+   * knew about it is forgotten (KIP-903). `logStartOffset` is the
+   * follower's (-1 when it did not say).
    */
   onFollowerFetch(
     followerId: number,
     fetchOffset: bigint,
     nowMs: number,
     brokerEpoch = -1n,
+    logStartOffset = -1n,
   ): Result<{ highWatermarkChanged: boolean }, FetchError> {
     let follower = this.#followers.get(followerId);
     if (follower === undefined) return err('unknown_replica');
@@ -204,6 +206,7 @@ export class ReplicaTracker {
       this.#followers.set(followerId, follower);
     }
     follower.brokerEpoch = brokerEpoch;
+    follower.logStartOffset = logStartOffset >= 0n ? logStartOffset : null;
     follower.recordFetch(fetchOffset, this.#leaderEndOffset, nowMs);
     return ok({ highWatermarkChanged: this.#advanceHighWatermark() });
   }
@@ -270,6 +273,23 @@ export class ReplicaTracker {
   ackState(lastOffset: bigint, minInsyncReplicas: number): AckState {
     if (this.#maximalIsr().length < minInsyncReplicas) return 'not_enough_replicas_after_append';
     return this.#highWatermark > lastOffset ? 'done' : 'wait';
+  }
+
+  /**
+   * The low watermark DeleteRecords answers with: the lowest log start
+   * offset over the leader (`leaderLogStart`) and every follower that is
+   * not fenced or unregistered, as Kafka takes it over the live replicas,
+   * in the ISR or not. -1 while such a follower's start is unknown (it has
+   * not fetched under this leader): nothing can be promised about it yet.
+   */
+  lowWatermark(leaderLogStart: bigint): bigint {
+    let lowest = leaderLogStart;
+    for (const [id, follower] of this.#followers) {
+      if (this.#unavailable.has(id)) continue;
+      if (follower.logStartOffset === null) return -1n;
+      if (follower.logStartOffset < lowest) lowest = follower.logStartOffset;
+    }
+    return lowest;
   }
 
   /** For metrics; undefined for the leader itself and for brokers that are not replicas. */

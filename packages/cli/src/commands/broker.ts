@@ -234,7 +234,7 @@ export function brokerCommand(): Command {
     .addOption(
       new Option(
         '--transaction-version <level>',
-        'the transaction.version feature level ApiVersions finalizes (0-2; 2 = KIP-890 part 2 for clients that read it); the same on every broker',
+        'the transaction.version level ApiVersions reports while the metadata log finalizes none (0-2; a new cluster finalizes 2: change it with runnel features)',
       )
         .default(defaultBrokerConfig.transactionVersion)
         .argParser(parseTransactionVersion)

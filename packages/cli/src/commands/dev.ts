@@ -213,7 +213,7 @@ export function devCommand(): Command {
     .addOption(
       new Option(
         '--transaction-version <level>',
-        'the transaction.version feature level the brokers finalize (0-2; 2 = KIP-890 part 2 for clients that read it)',
+        'the transaction.version level brokers report while the metadata log finalizes none (0-2; a new cluster finalizes 2: change it with runnel features)',
       )
         .default(defaultBrokerConfig.transactionVersion)
         .argParser(parseTransactionVersion),

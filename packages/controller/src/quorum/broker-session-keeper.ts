@@ -24,6 +24,7 @@ import { replayBatch } from '@runnel/metadata';
 import { brokerHeartbeat, expireSessions } from '../logic/broker-heartbeat.ts';
 import { BrokerSessions } from '../logic/broker-sessions.ts';
 import { checkClusterId, ensureClusterId } from '../logic/cluster-id.ts';
+import { ensureFeatures } from '../logic/features.ts';
 import { registerBrokerWithElr } from '../logic/register-broker.ts';
 import type { Computed } from './operation-queue.ts';
 
@@ -44,6 +45,8 @@ export class BrokerSessionKeeper {
   readonly #sessions: BrokerSessions;
   /** The metadataOffset of each broker's last heartbeat to this node while active. */
   readonly #offsets = new Map<number, bigint>();
+  /** Wall-clock ms of each broker's latest heartbeat (DescribeQuorum's observer fetch times). */
+  readonly #heardMs = new Map<number, number>();
 
   constructor(options: BrokerSessionKeeperOptions) {
     this.#options = options;
@@ -55,19 +58,34 @@ export class BrokerSessionKeeper {
     return this.#offsets;
   }
 
+  /** Each broker's last reported metadata offset and the wall-clock ms it arrived at. */
+  get heartbeats(): ReadonlyMap<number, { offset: bigint; atMs: number }> {
+    const out = new Map<number, { offset: bigint; atMs: number }>();
+    for (const [id, offset] of this.#offsets) out.set(id, { offset, atMs: this.#heardMs.get(id) ?? -1 });
+    return out;
+  }
+
   /** This node just became the active controller: every registered broker gets a fresh session. */
   activated(image: MetadataImage): void {
     this.#sessions.resetAll(image.brokers(), this.#options.clock.monotonicMs());
     this.#offsets.clear();
+    this.#heardMs.clear();
   }
 
   hasExpired(): boolean {
     return this.#sessions.expired(this.#options.clock.monotonicMs()).length > 0;
   }
 
-  /** The cluster id record, when the cluster has none yet (the first active controller writes it). */
+  /**
+   * The cluster id record and the default finalized features, when the
+   * cluster has none yet (the first active controller writes them; a log
+   * from before features gets the defaults from its next active controller).
+   */
   clusterId(image: MetadataImage): Computed<null> {
-    return { records: ensureClusterId(image, this.#options.clusterIdGenerator), value: null };
+    return {
+      records: [...ensureClusterId(image, this.#options.clusterIdGenerator), ...ensureFeatures(image)],
+      value: null,
+    };
   }
 
   /** A broker registers fenced; its heartbeats unfence it once it has caught up with metadata. */
@@ -75,7 +93,7 @@ export class BrokerSessionKeeper {
     image: MetadataImage,
     req: RegisterBrokerRequest,
   ): Computed<Result<{ brokerEpoch: bigint }, RegisterBrokerError>> {
-    const identity = ensureClusterId(image, this.#options.clusterIdGenerator);
+    const identity = [...ensureClusterId(image, this.#options.clusterIdGenerator), ...ensureFeatures(image)];
     const draft = replayDraft(image, identity);
     const sameCluster = checkClusterId(draft, req.clusterId);
     if (!sameCluster.ok) {
@@ -104,6 +122,7 @@ export class BrokerSessionKeeper {
 
   heartbeat(image: MetadataImage, req: BrokerHeartbeat): Computed<Result<BrokerHeartbeatReply, BrokerHeartbeatError>> {
     this.#offsets.set(req.brokerId, req.metadataOffset);
+    this.#heardMs.set(req.brokerId, this.#options.clock.nowMs());
     const { records, result } = brokerHeartbeat(
       image,
       this.#sessions,

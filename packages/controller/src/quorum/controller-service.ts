@@ -12,9 +12,15 @@
  * docs/architecture.md, "The contract").
  */
 
-import type { Logger } from '@runnel/common';
+import type { Logger, Result } from '@runnel/common';
 import { ok } from '@runnel/common';
-import type { ClusterDescription, ConfigMap, MetadataImage } from '@runnel/metadata';
+import type {
+  ClusterDescription,
+  ConfigMap,
+  MetadataImage,
+  MetadataRecord,
+  UpdateFeaturesError,
+} from '@runnel/metadata';
 import { replayBatch, zeroUuid } from '@runnel/metadata';
 import type { ControllerServiceHandler } from '@runnel/rpc';
 import { alterConfigs } from '../logic/alter-configs.ts';
@@ -25,6 +31,8 @@ import type { TopicDefaults } from '../logic/create-topics.ts';
 import { clusterTopicDefaults, createTopics } from '../logic/create-topics.ts';
 import { brokerStatuses, decommissionBroker } from '../logic/decommission.ts';
 import { deleteTopics } from '../logic/delete-topics.ts';
+import { describeQuorum, type QuorumInputs } from '../logic/describe-quorum.ts';
+import { updateFeatures } from '../logic/features.ts';
 import { preferredLeaderElections } from '../logic/preferred-leaders.ts';
 import { allocateProducerIds } from '../logic/producer-ids.ts';
 import { alterPartitionReassignments, listPartitionReassignments } from '../logic/reassignment.ts';
@@ -43,6 +51,8 @@ export interface ControllerServiceDeps {
   readonly brokerConfig: ConfigMap;
   readonly topicIdGenerator: () => string;
   readonly logger: Logger;
+  /** What the quorum looks like now, beyond the image (DescribeQuorum). */
+  readonly quorum: () => Omit<QuorumInputs, 'brokers' | 'nowMs'>;
 }
 
 /** Records for validate-only calls are computed (to answer) but never committed. */
@@ -125,6 +135,23 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
         }
         return { records, value: result };
       }),
+    updateFeatures: ({ updates, validateOnly }) =>
+      queue.submit(
+        'update_features',
+        (image): { records: MetadataRecord[]; value: Result<null, UpdateFeaturesError> } => {
+          const result = updateFeatures(image, updates);
+          if (!result.ok) return { records: [], value: result };
+          if (!validateOnly && result.value.length > 0) {
+            deps.logger.info({ updates: updates.map((u) => `${u.feature}=${u.maxVersionLevel}`) }, 'features updated');
+          }
+          return { records: unlessValidateOnly(validateOnly, result.value), value: ok(null) };
+        },
+      ),
+    describeQuorum: () =>
+      queue.submit('describe_quorum', (image) => ({
+        records: [],
+        value: describeQuorum(image, { ...deps.quorum(), brokers: sessions.heartbeats, nowMs: Date.now() }),
+      })),
     describeCluster: () => queue.submit('describe_cluster', (image) => ({ records: [], value: describe(deps, image) })),
     allocateProducerIds: (req) =>
       queue.submit('allocate_producer_ids', (image) => {

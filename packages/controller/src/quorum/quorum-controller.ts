@@ -27,6 +27,7 @@ import type { ControllerLeaderHint } from '@runnel/rpc';
 import { ControllerServiceServer, RaftTransportClient, RaftTransportServer } from '@runnel/rpc';
 import type { ControllerConfig } from '../controller-config.ts';
 import type { TopicDefaults } from '../logic/create-topics.ts';
+import type { QuorumInputs } from '../logic/describe-quorum.ts';
 import { RaftLogStore } from '../raft/raft-log-store.ts';
 import { BrokerSessionKeeper } from './broker-session-keeper.ts';
 import { ControllerDuties } from './controller-duties.ts';
@@ -208,6 +209,23 @@ export class QuorumController {
     return this.#sessions.metadataOffsets;
   }
 
+  /** Raft's view of the quorum for DescribeQuorum (logic/describe-quorum.ts builds the answer). */
+  #quorumInputs(): Omit<QuorumInputs, 'brokers' | 'nowMs'> {
+    const status = this.#raft.status;
+    const progress = this.#raft.progress;
+    const matches = new Map<number, number>();
+    for (const id of status.confState.voters) matches.set(id, status.progress?.get(id)?.match ?? -1);
+    return {
+      leaderId: status.leader,
+      term: status.term,
+      matches,
+      lastIndex: status.lastIndex,
+      offsetAt: (index) => progress.offsetAt(index),
+      contact: (voter) => progress.contact(voter),
+      voterAddresses: this.#config.voters,
+    };
+  }
+
   async #listen(servicePort: number): Promise<void> {
     const config = this.#config;
     const self = config.voters.find((v) => v.nodeId === this.nodeId);
@@ -237,6 +255,7 @@ export class QuorumController {
         duties: this.#duties,
         stateMachine: this.#sm,
         logger: this.#logger,
+        quorum: () => this.#quorumInputs(),
         ...this.#handlerDeps,
       }),
       host: config.listenHost,

@@ -19,6 +19,7 @@ import { decodeConfChange, RawNode } from '@runnel/raft';
 import type { RaftLogStore } from '../raft/raft-log-store.ts';
 import { encodeMetadataEntry } from './entry-codec.ts';
 import type { MetadataStateMachine } from './metadata-state-machine.ts';
+import { QuorumProgress } from './quorum-progress.ts';
 
 /** This node cannot commit the proposal: the caller answers NOT_CONTROLLER. */
 export class NotControllerError extends Error {
@@ -83,6 +84,9 @@ export class RaftDriver {
     });
   }
 
+  /** What DescribeQuorum needs beyond Raft's status (see quorum-progress.ts). */
+  readonly progress = new QuorumProgress();
+
   get status(): ReturnType<RawNode['status']> {
     return this.#node.status();
   }
@@ -102,7 +106,16 @@ export class RaftDriver {
   step(message: Message): void {
     if (this.#stopped) return;
     this.#node.step(message);
+    if (message.type === 'append-response' || message.type === 'heartbeat-response') this.#heard(message.from);
     this.#kick();
+  }
+
+  /** As leader: a voter answered; it is caught up when its match reaches our last index. */
+  #heard(voter: number): void {
+    const status = this.#node.status();
+    if (status.role !== 'leader') return;
+    const match = status.progress?.get(voter)?.match ?? -1;
+    this.progress.onAnswer(voter, Date.now(), match >= status.lastIndex);
   }
 
   campaign(): void {
@@ -215,6 +228,7 @@ export class RaftDriver {
       return;
     }
     const applied = this.#options.stateMachine.apply(entry.data);
+    this.progress.onApplied(entry.index, this.#options.stateMachine.lastOffset);
     if (applied === null || applied.proposer !== this.#options.nodeId) return;
     const pending = this.#pending.get(applied.sequence);
     if (pending !== undefined) {

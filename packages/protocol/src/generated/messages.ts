@@ -961,51 +961,51 @@ export interface DeleteTopicsResponse {
 
 /** An element of DeleteRecordsRequestTopic.partitions. */
 export interface DeleteRecordsRequestTopicPartition {
-  /** versions 1 */
+  /** versions 0-2 */
   partitionIndex: number;
-  /** versions 1 */
+  /** versions 0-2 */
   offset: bigint;
 }
 
 /** An element of DeleteRecordsRequest.topics. */
 export interface DeleteRecordsRequestTopic {
-  /** versions 1 */
+  /** versions 0-2 */
   name: string;
-  /** versions 1 */
+  /** versions 0-2 */
   partitions: DeleteRecordsRequestTopicPartition[];
 }
 
-/** DeleteRecordsRequest, versions 1. */
+/** DeleteRecordsRequest, versions 0-2. */
 export interface DeleteRecordsRequest {
-  /** versions 1 */
+  /** versions 0-2 */
   topics: DeleteRecordsRequestTopic[];
-  /** versions 1 */
+  /** versions 0-2 */
   timeoutMs: number;
 }
 
 /** An element of DeleteRecordsResponseTopic.partitions. */
 export interface DeleteRecordsResponseTopicPartition {
-  /** versions 1 */
+  /** versions 0-2 */
   partitionIndex: number;
-  /** versions 1 */
+  /** versions 0-2 */
   lowWatermark: bigint;
-  /** versions 1 */
+  /** versions 0-2 */
   errorCode: number;
 }
 
 /** An element of DeleteRecordsResponse.topics. */
 export interface DeleteRecordsResponseTopic {
-  /** versions 1 */
+  /** versions 0-2 */
   name: string;
-  /** versions 1 */
+  /** versions 0-2 */
   partitions: DeleteRecordsResponseTopicPartition[];
 }
 
-/** DeleteRecordsResponse, versions 1. */
+/** DeleteRecordsResponse, versions 0-2. */
 export interface DeleteRecordsResponse {
-  /** versions 1 */
+  /** versions 0-2 */
   throttleTimeMs: number;
-  /** versions 1 */
+  /** versions 0-2 */
   topics: DeleteRecordsResponseTopic[];
 }
 
@@ -1625,6 +1625,64 @@ export interface AlterConfigsResponse {
   responses: AlterConfigsResponseResponse[];
 }
 
+/** An element of DescribeLogDirsRequest.topics. */
+export interface DescribeLogDirsRequestTopic {
+  /** versions 1-4 */
+  topic: string;
+  /** versions 1-4 */
+  partitions: number[];
+}
+
+/** DescribeLogDirsRequest, versions 1-4. */
+export interface DescribeLogDirsRequest {
+  /** versions 1-4; nullable 1-4 */
+  topics: DescribeLogDirsRequestTopic[] | null;
+}
+
+/** An element of DescribeLogDirsResponseResultTopic.partitions. */
+export interface DescribeLogDirsResponseResultTopicPartition {
+  /** versions 1-4 */
+  partitionIndex: number;
+  /** versions 1-4 */
+  partitionSize: bigint;
+  /** versions 1-4 */
+  offsetLag: bigint;
+  /** versions 1-4 */
+  isFutureKey: boolean;
+}
+
+/** An element of DescribeLogDirsResponseResult.topics. */
+export interface DescribeLogDirsResponseResultTopic {
+  /** versions 1-4 */
+  name: string;
+  /** versions 1-4 */
+  partitions: DescribeLogDirsResponseResultTopicPartition[];
+}
+
+/** An element of DescribeLogDirsResponse.results. */
+export interface DescribeLogDirsResponseResult {
+  /** versions 1-4 */
+  errorCode: number;
+  /** versions 1-4 */
+  logDir: string;
+  /** versions 1-4 */
+  topics: DescribeLogDirsResponseResultTopic[];
+  /** versions 4; default -1 */
+  totalBytes?: bigint;
+  /** versions 4; default -1 */
+  usableBytes?: bigint;
+}
+
+/** DescribeLogDirsResponse, versions 1-4. */
+export interface DescribeLogDirsResponse {
+  /** versions 1-4 */
+  throttleTimeMs: number;
+  /** versions 3-4; default 0 */
+  errorCode?: number;
+  /** versions 1-4 */
+  results: DescribeLogDirsResponseResult[];
+}
+
 /** SaslAuthenticateRequest, versions 0-1. */
 export interface SaslAuthenticateRequest {
   /** versions 0-1 */
@@ -1957,6 +2015,156 @@ export interface OffsetDeleteResponse {
   topics: OffsetDeleteResponseTopic[];
 }
 
+/** An element of DescribeQuorumRequestTopic.partitions. */
+export interface DescribeQuorumRequestTopicPartition {
+  /** versions 0-2 */
+  partitionIndex: number;
+}
+
+/** An element of DescribeQuorumRequest.topics. */
+export interface DescribeQuorumRequestTopic {
+  /** versions 0-2 */
+  topicName: string;
+  /** versions 0-2 */
+  partitions: DescribeQuorumRequestTopicPartition[];
+}
+
+/** DescribeQuorumRequest, versions 0-2. */
+export interface DescribeQuorumRequest {
+  /** versions 0-2 */
+  topics: DescribeQuorumRequestTopic[];
+}
+
+/** An element of DescribeQuorumResponseTopicPartition.currentVoters. */
+export interface DescribeQuorumResponseTopicPartitionCurrentVoter {
+  /** versions 0-2 */
+  replicaId: number;
+  /** versions 2 */
+  replicaDirectoryId?: string;
+  /** versions 0-2 */
+  logEndOffset: bigint;
+  /** versions 1-2; default -1 */
+  lastFetchTimestamp?: bigint;
+  /** versions 1-2; default -1 */
+  lastCaughtUpTimestamp?: bigint;
+}
+
+/** An element of DescribeQuorumResponseTopicPartition.observers. */
+export interface DescribeQuorumResponseTopicPartitionObserver {
+  /** versions 0-2 */
+  replicaId: number;
+  /** versions 2 */
+  replicaDirectoryId?: string;
+  /** versions 0-2 */
+  logEndOffset: bigint;
+  /** versions 1-2; default -1 */
+  lastFetchTimestamp?: bigint;
+  /** versions 1-2; default -1 */
+  lastCaughtUpTimestamp?: bigint;
+}
+
+/** An element of DescribeQuorumResponseTopic.partitions. */
+export interface DescribeQuorumResponseTopicPartition {
+  /** versions 0-2 */
+  partitionIndex: number;
+  /** versions 0-2 */
+  errorCode: number;
+  /** versions 2; nullable 2; default null */
+  errorMessage?: string | null;
+  /** versions 0-2 */
+  leaderId: number;
+  /** versions 0-2 */
+  leaderEpoch: number;
+  /** versions 0-2 */
+  highWatermark: bigint;
+  /** versions 0-2 */
+  currentVoters: DescribeQuorumResponseTopicPartitionCurrentVoter[];
+  /** versions 0-2 */
+  observers: DescribeQuorumResponseTopicPartitionObserver[];
+}
+
+/** An element of DescribeQuorumResponse.topics. */
+export interface DescribeQuorumResponseTopic {
+  /** versions 0-2 */
+  topicName: string;
+  /** versions 0-2 */
+  partitions: DescribeQuorumResponseTopicPartition[];
+}
+
+/** An element of DescribeQuorumResponseNode.listeners. */
+export interface DescribeQuorumResponseNodeListener {
+  /** versions 2 */
+  name: string;
+  /** versions 2 */
+  host: string;
+  /** versions 2 */
+  port: number;
+}
+
+/** An element of DescribeQuorumResponse.nodes. */
+export interface DescribeQuorumResponseNode {
+  /** versions 2 */
+  nodeId: number;
+  /** versions 2 */
+  listeners: DescribeQuorumResponseNodeListener[];
+}
+
+/** DescribeQuorumResponse, versions 0-2. */
+export interface DescribeQuorumResponse {
+  /** versions 0-2 */
+  errorCode: number;
+  /** versions 2; nullable 2; default null */
+  errorMessage?: string | null;
+  /** versions 0-2 */
+  topics: DescribeQuorumResponseTopic[];
+  /** versions 2 */
+  nodes?: DescribeQuorumResponseNode[];
+}
+
+/** An element of UpdateFeaturesRequest.featureUpdates. */
+export interface UpdateFeaturesRequestFeatureUpdate {
+  /** versions 0-2 */
+  feature: string;
+  /** versions 0-2 */
+  maxVersionLevel: number;
+  /** versions 0; default false */
+  allowDowngrade?: boolean;
+  /** versions 1-2; default 1 */
+  upgradeType?: number;
+}
+
+/** UpdateFeaturesRequest, versions 0-2. */
+export interface UpdateFeaturesRequest {
+  /** versions 0-2; default 60000 */
+  timeoutMs: number;
+  /** versions 0-2 */
+  featureUpdates: UpdateFeaturesRequestFeatureUpdate[];
+  /** versions 1-2; default false */
+  validateOnly?: boolean;
+}
+
+/** An element of UpdateFeaturesResponse.results. */
+export interface UpdateFeaturesResponseResult {
+  /** versions 0-1 */
+  feature: string;
+  /** versions 0-1 */
+  errorCode: number;
+  /** versions 0-1; nullable 0-1 */
+  errorMessage: string | null;
+}
+
+/** UpdateFeaturesResponse, versions 0-2. */
+export interface UpdateFeaturesResponse {
+  /** versions 0-2 */
+  throttleTimeMs: number;
+  /** versions 0-2 */
+  errorCode: number;
+  /** versions 0-2; nullable 0-2 */
+  errorMessage: string | null;
+  /** versions 0-1 */
+  results?: UpdateFeaturesResponseResult[];
+}
+
 /** DescribeClusterRequest, versions 0-2. */
 export interface DescribeClusterRequest {
   /** versions 0-2 */
@@ -2247,6 +2455,7 @@ export interface RequestByKey {
   31: DeleteAclsRequest;
   32: DescribeConfigsRequest;
   33: AlterConfigsRequest;
+  35: DescribeLogDirsRequest;
   36: SaslAuthenticateRequest;
   37: CreatePartitionsRequest;
   42: DeleteGroupsRequest;
@@ -2255,6 +2464,8 @@ export interface RequestByKey {
   45: AlterPartitionReassignmentsRequest;
   46: ListPartitionReassignmentsRequest;
   47: OffsetDeleteRequest;
+  55: DescribeQuorumRequest;
+  57: UpdateFeaturesRequest;
   60: DescribeClusterRequest;
   61: DescribeProducersRequest;
   65: DescribeTransactionsRequest;
@@ -2294,6 +2505,7 @@ export interface ResponseByKey {
   31: DeleteAclsResponse;
   32: DescribeConfigsResponse;
   33: AlterConfigsResponse;
+  35: DescribeLogDirsResponse;
   36: SaslAuthenticateResponse;
   37: CreatePartitionsResponse;
   42: DeleteGroupsResponse;
@@ -2302,6 +2514,8 @@ export interface ResponseByKey {
   45: AlterPartitionReassignmentsResponse;
   46: ListPartitionReassignmentsResponse;
   47: OffsetDeleteResponse;
+  55: DescribeQuorumResponse;
+  57: UpdateFeaturesResponse;
   60: DescribeClusterResponse;
   61: DescribeProducersResponse;
   65: DescribeTransactionsResponse;

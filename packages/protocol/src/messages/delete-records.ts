@@ -1,10 +1,10 @@
 /**
- * DeleteRecords (API key 21), version 1. Flexible from v2, above our range.
+ * DeleteRecords (API key 21), versions 0-2 (Kafka 4.1's range). Flexible from v2.
  *
  * Request:  topics[name, partitions[partitionIndex, offset]], timeoutMs
  * Response: throttleTimeMs, topics[name, partitions[partitionIndex, lowWatermark, errorCode]]
  *
- * v1 matches v0 (responses go out before throttling).
+ * v1 matches v0 (responses go out before throttling); v2 only turns on the flexible encoding.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -15,7 +15,7 @@ export const deleteRecords: ApiDef = {
     name: 'DeleteRecordsRequest',
     apiKey: 21,
     kind: 'request',
-    validVersions: '1',
+    validVersions: '0-2',
     flexibleVersions: '2+',
     fields: [
       {
@@ -43,7 +43,7 @@ export const deleteRecords: ApiDef = {
     name: 'DeleteRecordsResponse',
     apiKey: 21,
     kind: 'response',
-    validVersions: '1',
+    validVersions: '0-2',
     flexibleVersions: '2+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },

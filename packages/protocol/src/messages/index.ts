@@ -23,7 +23,9 @@ import { describeAcls } from './describe-acls.ts';
 import { describeCluster } from './describe-cluster.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { describeGroups } from './describe-groups.ts';
+import { describeLogDirs } from './describe-log-dirs.ts';
 import { describeProducers } from './describe-producers.ts';
+import { describeQuorum } from './describe-quorum.ts';
 import { describeTopicPartitions } from './describe-topic-partitions.ts';
 import { describeTransactions } from './describe-transactions.ts';
 import { electLeaders } from './elect-leaders.ts';
@@ -49,6 +51,7 @@ import { saslAuthenticate } from './sasl-authenticate.ts';
 import { saslHandshake } from './sasl-handshake.ts';
 import { syncGroup } from './sync-group.ts';
 import { txnOffsetCommit } from './txn-offset-commit.ts';
+import { updateFeatures } from './update-features.ts';
 import { writeTxnMarkers } from './write-txn-markers.ts';
 
 export const apiDefs: readonly ApiDef[] = [
@@ -95,4 +98,7 @@ export const apiDefs: readonly ApiDef[] = [
   listTransactions,
   describeTopicPartitions,
   offsetForLeaderEpoch,
+  describeLogDirs,
+  describeQuorum,
+  updateFeatures,
 ];

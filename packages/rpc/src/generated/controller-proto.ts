@@ -561,3 +561,68 @@ export interface AllocateProducerIdsResponseProto {
   /** Which member of the oneof is set. */
   outcome?: 'block' | 'error' | 'notController';
 }
+
+export type DescribeQuorumRequestProto = Record<string, never>;
+
+export interface QuorumReplicaProto {
+  replicaId: number;
+  /**
+   * Metadata offsets and leader wall-clock milliseconds; -1 when unknown.
+   */
+  logEndOffset: string;
+  lastFetchTimestamp: string;
+  lastCaughtUpTimestamp: string;
+}
+
+export interface QuorumNodeProto {
+  nodeId: number;
+  listeners: ListenerProto[];
+}
+
+export interface QuorumDescriptionProto {
+  leaderId: number;
+  leaderEpoch: number;
+  highWatermark: string;
+  voters: QuorumReplicaProto[];
+  observers: QuorumReplicaProto[];
+  nodes: QuorumNodeProto[];
+}
+
+export interface DescribeQuorumResponseProto {
+  quorum?: QuorumDescriptionProto;
+  notController?: NotControllerProto;
+  committedOffset: string;
+  /** Which member of the oneof is set. */
+  outcome?: 'quorum' | 'notController';
+}
+
+export interface FeatureUpdateProto {
+  feature: string;
+  /**
+   * 0 removes the feature.
+   */
+  maxVersionLevel: number;
+  /**
+   * "upgrade", "safe_downgrade" or "unsafe_downgrade".
+   */
+  upgradeType: string;
+}
+
+export interface UpdateFeaturesRequestProto {
+  updates: FeatureUpdateProto[];
+  validateOnly: boolean;
+}
+
+export interface UpdateFeaturesResponseProto {
+  /**
+   * Set (possibly empty) when the update was accepted.
+   */
+  accepted?: UpdateFeaturesAcceptedProto;
+  error?: ErrorProto;
+  notController?: NotControllerProto;
+  committedOffset: string;
+  /** Which member of the oneof is set. */
+  outcome?: 'accepted' | 'error' | 'notController';
+}
+
+export type UpdateFeaturesAcceptedProto = Record<string, never>;
