@@ -295,7 +295,8 @@ describe('group handlers', () => {
     });
     expect(noGroup).toMatchObject({ topics: [{ partitions: [{ errorCode: E.INVALID_GROUP_ID }] }] });
     const asked = { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0] }] };
-    const partitionOf = (r: Record<string, unknown>) => (r as unknown as OffsetFetchResponse).topics[0]?.partitions[0];
+    const partitionOf = (r: Record<string, unknown>) =>
+      (r as unknown as OffsetFetchResponse).topics?.[0]?.partitions[0];
     expect(partitionOf(await call(9, 5, asked))).toMatchObject({ committedOffset: -1n, errorCode: E.NONE });
     expect(partitionOf(await call(9, 7, { ...asked, requireStable: false }))).toMatchObject({
       committedOffset: -1n,

@@ -120,10 +120,13 @@ export class GroupAdmin {
       const g = response.groups.find((x) => x.groupId === groupId);
       if (g === undefined) throw new ConnectionError('malformed_response', `DescribeGroups lacks group ${groupId}`);
       const consumer = g.protocolType === 'consumer';
+      // DescribeGroups v6 (KIP-1043) reports a missing group as GROUP_ID_NOT_FOUND; older versions, and this
+      // client's callers, see it as a Dead group with no error.
+      const missing = g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND;
       return {
-        errorCode: g.errorCode,
+        errorCode: missing ? ErrorCode.NONE : g.errorCode,
         groupId,
-        state: g.groupState,
+        state: missing ? 'Dead' : g.groupState,
         protocolType: g.protocolType,
         protocol: g.protocolData,
         coordinator,
@@ -140,10 +143,7 @@ export class GroupAdmin {
 
   /** Every committed offset of the group (OffsetFetch with topics = null). Throws KafkaError on a group-level error. */
   async fetchOffsets(groupId: string): Promise<CommittedPartitionOffset[]> {
-    const result = await this.#onCoordinator(groupId, async (connection) => {
-      const response = await connection.request(ApiKeys.OffsetFetch, { groupId, topics: null });
-      return { errorCode: response.errorCode ?? ErrorCode.NONE, topics: response.topics };
-    });
+    const result = await this.#onCoordinator(groupId, (connection) => fetchGroupOffsets(connection, groupId));
     if (result.errorCode !== ErrorCode.NONE) throw new KafkaError(result.errorCode, `group ${groupId}`);
     return result.topics.flatMap((t) =>
       t.partitions.map((p) => ({
@@ -235,4 +235,22 @@ export class GroupAdmin {
   ): Promise<T> {
     return onCoordinator(this.#client, this.#key(groupId), call);
   }
+}
+
+/** The first OffsetFetch version that batches groups (KIP-709): groupId and topics move into groups[]. */
+const batchedOffsetFetchVersion = 8;
+
+/** Every committed offset of one group (topics = null), at the version the connection negotiated. */
+async function fetchGroupOffsets(connection: Connection, groupId: string) {
+  if ((connection.versionOf(ApiKeys.OffsetFetch) ?? 0) < batchedOffsetFetchVersion) {
+    const response = await connection.request(ApiKeys.OffsetFetch, { groupId, topics: null });
+    return { errorCode: response.errorCode ?? ErrorCode.NONE, topics: response.topics ?? [] };
+  }
+  const response = await connection.request(ApiKeys.OffsetFetch, {
+    groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }],
+    requireStable: false,
+  });
+  const group = response.groups?.find((g) => g.groupId === groupId);
+  if (group === undefined) throw new ConnectionError('malformed_response', `OffsetFetch lacks group ${groupId}`);
+  return { errorCode: group.errorCode ?? ErrorCode.NONE, topics: group.topics };
 }

@@ -96,7 +96,8 @@ export class GroupMembership {
       await connection.request(ApiKeys.LeaveGroup, {
         groupId: this.#options.groupId,
         memberId: this.#memberId,
-        members: [{ memberId: this.#memberId, groupInstanceId: null }],
+        // The reason (LeaveGroup v5+) lands in the coordinator's log; older versions drop it (ignorable).
+        members: [{ memberId: this.#memberId, groupInstanceId: null, reason: 'the member stopped' }],
       });
     } catch (error) {
       // Leaving is a courtesy: the coordinator drops a silent member after its session anyway.
@@ -157,9 +158,10 @@ export class GroupMembership {
     if (joined.errorCode !== ErrorCode.NONE) throw new KafkaError(joined.errorCode);
     this.#memberId = joined.memberId;
     this.#generationId = joined.generationId;
-    const leader = joined.leader === joined.memberId;
+    // JoinGroup v9 may tell the leader the current assignment stands (KIP-814): then it assigns nothing.
+    const leader = joined.leader === joined.memberId && joined.skipAssignment !== true;
     const assignments = leader
-      ? this.#options.assign(joined.members, { protocol: joined.protocolName, leaderId: joined.memberId })
+      ? this.#options.assign(joined.members, { protocol: joined.protocolName ?? '', leaderId: joined.memberId })
       : new Map();
     const synced = await connection.request(
       ApiKeys.SyncGroup,
