@@ -6,12 +6,14 @@
  * v6-9, SyncGroup v4-5, Heartbeat v4, OffsetCommit v8-9 and LeaveGroup v4-5;
  * OffsetFetch v8-9 batches groups, each answered by its own coordinator;
  * DescribeGroups v5-6, ListGroups v3-5 and DeleteGroups v2; and GroupAdmin
- * works at the versions the client negotiates.
+ * (and `runnel groups list --state`) works at the versions the client
+ * negotiates.
  */
 import { askCoordinator, type Connection, CoordinatorKeyType, GroupAdmin, KafkaClient } from '@runnel/client';
 import { ApiKeys, ErrorCode, type JoinGroupResponse } from '@runnel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster } from '../harness/cluster.ts';
+import { runnel } from '../harness/runnel-cli.ts';
 import { waitFor } from '../harness/wait.ts';
 
 const topic = 'versions-topic';
@@ -256,6 +258,21 @@ describe('group APIs at the Kafka 4.1 versions, on three broker processes', () =
     ]);
     expect(await admin.describeGroup('admin-missing')).toMatchObject({ errorCode: ErrorCode.NONE, state: 'Dead' });
     expect(connection.versionOf(ApiKeys.OffsetFetch)).toBe(9);
+    // GroupAdmin.listGroups and `runnel groups list --state` filter on the brokers (ListGroups v5).
+    const empty = await admin.listGroups({ states: ['empty'] });
+    expect(empty.groups.filter((g) => g.groupId === groupId)).toEqual([
+      { groupId, protocolType: '', state: 'Empty', coordinator: id },
+    ]);
+    expect((await admin.listGroups({ states: ['Stable'] })).groups.some((g) => g.groupId === groupId)).toBe(false);
+    const bootstrap = ['--bootstrap-server', cluster.bootstrap()];
+    const cli = await runnel(['groups', 'list', '--state', 'Stable,empty', ...bootstrap]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(new RegExp(`^${groupId}\\s+Empty\\s+-\\s+${id}$`, 'm'));
+    const stableOnly = await runnel(['groups', 'list', '--state', 'Stable', ...bootstrap]);
+    expect(stableOnly.stdout).not.toMatch(new RegExp(`^${groupId}\\s`, 'm'));
+    const bogus = await runnel(['groups', 'list', '--state', 'Sleeping', ...bootstrap]);
+    expect(bogus.code).toBe(1);
+    expect(bogus.stderr).toMatch(/unknown state Sleeping; one or more of Stable, PreparingRebalance/);
 
     const deleted = await connection.request(ApiKeys.DeleteGroups, { groupsNames: [groupId] }, { maxVersion: 2 });
     expect(deleted.results).toEqual([{ groupId, errorCode: ErrorCode.NONE }]);

@@ -91,13 +91,20 @@ export class GroupAdmin {
     this.#coordinatorWaitMs = options.coordinatorWaitMs ?? 15_000;
   }
 
-  /** Every broker's groups (ListGroups answers only the groups a broker coordinates), with their state. */
-  async listGroups(): Promise<GroupListing> {
+  /**
+   * Every broker's groups (ListGroups answers only the groups a broker
+   * coordinates), with their state; with `states`, only groups in one of
+   * them (Kafka's names, any case). ListGroups v4+ reports and filters states
+   * on the broker; below that each broker's groups are described for their
+   * state and filtered here.
+   */
+  async listGroups(options: { states?: readonly string[] } = {}): Promise<GroupListing> {
+    const states = options.states ?? [];
     const metadata = await this.#client.metadata([]);
     const answers = await Promise.all(
       metadata.brokers.map(async (broker): Promise<GroupListing> => {
         try {
-          const groups = await this.#brokerGroups(broker.nodeId, broker);
+          const groups = await this.#brokerGroups(broker.nodeId, broker, states);
           return { groups, failures: [] };
         } catch (error) {
           if (!(error instanceof KafkaError || error instanceof ConnectionError)) throw error;
@@ -210,8 +217,18 @@ export class GroupAdmin {
     return { key: groupId, keyType: CoordinatorKeyType.group, waitMs: this.#coordinatorWaitMs };
   }
 
-  async #brokerGroups(nodeId: number, address: BrokerAddress): Promise<GroupOverview[]> {
+  async #brokerGroups(nodeId: number, address: BrokerAddress, states: readonly string[]): Promise<GroupOverview[]> {
     const connection = await this.#client.connectionTo(address);
+    if ((connection.versionOf(ApiKeys.ListGroups) ?? 0) >= listGroupsStatesVersion) {
+      const listed = await connection.request(ApiKeys.ListGroups, { statesFilter: [...states], typesFilter: [] });
+      if (listed.errorCode !== ErrorCode.NONE) throw new KafkaError(listed.errorCode, `broker ${nodeId}`);
+      return listed.groups.map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        state: g.groupState ?? 'Unknown',
+        coordinator: nodeId,
+      }));
+    }
     const listed = await connection.request(ApiKeys.ListGroups, {});
     if (listed.errorCode !== ErrorCode.NONE) throw new KafkaError(listed.errorCode, `broker ${nodeId}`);
     if (listed.groups.length === 0) return [];
@@ -219,13 +236,16 @@ export class GroupAdmin {
       groups: listed.groups.map((g) => g.groupId),
       includeAuthorizedOperations: false,
     });
-    const states = new Map(described.groups.map((g) => [g.groupId, g.groupState]));
-    return listed.groups.map((g) => ({
-      groupId: g.groupId,
-      protocolType: g.protocolType,
-      state: states.get(g.groupId) ?? 'Unknown',
-      coordinator: nodeId,
-    }));
+    const stateOf = new Map(described.groups.map((g) => [g.groupId, g.groupState]));
+    const wanted = new Set(states.map((s) => s.trim().toLowerCase()));
+    return listed.groups
+      .map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        state: stateOf.get(g.groupId) ?? 'Unknown',
+        coordinator: nodeId,
+      }))
+      .filter((g) => wanted.size === 0 || wanted.has(g.state.toLowerCase()));
   }
 
   /** Runs `call` on the group's coordinator (see coordinator-lookup.ts). */
@@ -236,6 +256,9 @@ export class GroupAdmin {
     return onCoordinator(this.#client, this.#key(groupId), call);
   }
 }
+
+/** The first ListGroups version that reports group states and filters by them (KIP-518). */
+const listGroupsStatesVersion = 4;
 
 /** The first OffsetFetch version that batches groups (KIP-709): groupId and topics move into groups[]. */
 const batchedOffsetFetchVersion = 8;
