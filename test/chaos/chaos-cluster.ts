@@ -17,8 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { KafkaClient, type PartitionInfo } from '@runnel/client';
-import { ApiKeys } from '@runnel/protocol';
+import { askCoordinator, CoordinatorKeyType, KafkaClient, type PartitionInfo } from '@runnel/client';
 import { type ClusterTimings, TestCluster } from '../harness/cluster.ts';
 import { FaultProxy } from '../harness/fault-proxy.ts';
 import { BrokerNetwork } from './broker-network.ts';
@@ -256,7 +255,7 @@ export class ChaosCluster {
       const coordinator = await this.#ask(id, async (client) => {
         const [host, port] = this.cluster.bootstrap([id]).split(':');
         const connection = await client.connectionTo({ host: host ?? '', port: Number(port) });
-        const answer = await connection.request(ApiKeys.FindCoordinator, { key: transactionalId, keyType: 1 });
+        const answer = await askCoordinator(connection, CoordinatorKeyType.transaction, transactionalId);
         return answer.errorCode === 0 ? answer.nodeId : null;
       });
       if (coordinator !== null) return coordinator;

@@ -156,7 +156,7 @@ describe('group protocol misuse gets the error codes clients expect', () => {
       groupId,
       topics: [{ name: 'groups-bad-input', partitionIndexes: [0] }],
     });
-    expect(fetched.topics[0]?.partitions[0]?.committedOffset).toBe(-1n);
+    expect(fetched.topics?.[0]?.partitions[0]?.committedOffset).toBe(-1n);
 
     const current = await commit(groupId, first.memberId, rejoined.generationId, 7n);
     expect(current.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.NONE);

@@ -135,7 +135,7 @@ async function findCoordinator(brokerId: number, group: string): Promise<number>
   const client = await ProtocolClient.connect(cluster.ports('broker', brokerId).kafka);
   try {
     const answer = await client.request(10, 1, { key: group, keyType: 0 });
-    return answer.errorCode === 0 ? answer.nodeId : -1;
+    return answer.errorCode === 0 ? (answer.nodeId ?? -1) : -1;
   } finally {
     client.close();
   }

@@ -39,7 +39,7 @@ async function coordinator(): Promise<number> {
   const client = await ProtocolClient.connect(cluster.ports('broker', via).kafka);
   try {
     const answer = await client.request(10, 1, { key: transactionalId, keyType: 1 });
-    return answer.errorCode === 0 ? answer.nodeId : -1;
+    return answer.errorCode === 0 ? (answer.nodeId ?? -1) : -1;
   } finally {
     client.close();
   }

@@ -14,7 +14,14 @@
  *   transaction, replayed while the producer's next transaction is open,
  *   are fenced, and neither ends nor joins it.
  */
-import { GroupAdmin, KafkaClient, KafkaError, TransactionalProducer } from '@runnel/client';
+import {
+  askCoordinator,
+  CoordinatorKeyType,
+  GroupAdmin,
+  KafkaClient,
+  KafkaError,
+  TransactionalProducer,
+} from '@runnel/client';
 import { ApiKeys, ErrorCode, encodeRecordBatch } from '@runnel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster } from '../harness/cluster.ts';
@@ -64,7 +71,7 @@ async function transactionCoordinator(transactionalId: string) {
   const any = await client.anyConnection();
   const found = await waitFor(
     async () => {
-      const r = await any.request(ApiKeys.FindCoordinator, { key: transactionalId, keyType: 1 });
+      const r = await askCoordinator(any, CoordinatorKeyType.transaction, transactionalId);
       return r.errorCode === ErrorCode.NONE ? r : undefined;
     },
     { what: `the coordinator of ${transactionalId}` },

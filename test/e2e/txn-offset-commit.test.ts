@@ -34,7 +34,7 @@ async function fetchOffset(p: ProtocolClient, requireStable: boolean) {
     topics: [{ name: topic, partitionIndexes: [0] }],
     requireStable,
   });
-  const partition = response.topics[0]?.partitions[0];
+  const partition = response.topics?.[0]?.partitions[0];
   return { errorCode: response.errorCode, offset: partition?.committedOffset, partitionError: partition?.errorCode };
 }
 

@@ -220,4 +220,54 @@ describe('findCoordinatorHandler', () => {
     expect(await find(c.context, 'x', 2)).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST });
     expect(c.created).toEqual([]);
   });
+
+  it('v4+ answers each key of a batch on its own: coordinators, and per-key errors that do not fail the others', async () => {
+    const c = cluster([1, 2, 3]);
+    const handler = findCoordinatorHandler(c.context);
+    const response = await handler.handle({ keyType: 0, coordinatorKeys: ['app-a', 'app-b', ''] }, at(4));
+    expect(response?.errorCode).toBeUndefined();
+    const leaderOf = (key: string) => c.image().partition(consumerOffsetsTopic, partitionForGroup(key, 50))?.leader;
+    expect(response?.coordinators).toEqual(
+      ['app-a', 'app-b', ''].map((key) => ({
+        key,
+        nodeId: leaderOf(key),
+        host: `broker-${leaderOf(key)}`,
+        port: 9000 + (leaderOf(key) ?? 0),
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+      })),
+    );
+    // One creation of the topic for the whole batch.
+    expect(c.created).toHaveLength(1);
+    // Transactional keys: an empty id is refused alone.
+    const txn = await handler.handle({ keyType: 1, coordinatorKeys: ['tx-1', ''] }, at(5));
+    expect(txn?.coordinators).toMatchObject([
+      { key: 'tx-1', errorCode: ErrorCode.NONE },
+      { key: '', errorCode: ErrorCode.INVALID_REQUEST, nodeId: -1, errorMessage: 'The transactional id is empty' },
+    ]);
+  });
+
+  it('v6 refuses share-group keys (type 2) per key: Runnel has no share coordinator', async () => {
+    const c = cluster([1]);
+    const response = await findCoordinatorHandler(c.context).handle({ keyType: 2, coordinatorKeys: ['g:t:0'] }, at(6));
+    expect(response?.coordinators).toEqual([
+      {
+        key: 'g:t:0',
+        nodeId: -1,
+        host: '',
+        port: -1,
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: 'Share groups are not supported',
+      },
+    ]);
+    expect(c.created).toEqual([]);
+  });
+
+  it('v4 with no keys answers an empty batch', async () => {
+    const c = cluster([1]);
+    expect(await findCoordinatorHandler(c.context).handle({ keyType: 0, coordinatorKeys: [] }, at(4))).toEqual({
+      throttleTimeMs: 0,
+      coordinators: [],
+    });
+  });
 });

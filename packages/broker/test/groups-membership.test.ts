@@ -47,7 +47,9 @@ describe('JoinGroup and SyncGroup', () => {
         assignments: [{ memberId: joined.memberId, assignment: Buffer.from('x') }],
       }),
     );
-    expect(synced).toEqual({ errorCode: E.NONE, assignment: Buffer.from('x') });
+    // The answer names the group's protocol (SyncGroup v5 sends it on).
+    const protocol = { protocolType: 'consumer', protocolName: 'range' };
+    expect(synced).toEqual({ errorCode: E.NONE, assignment: Buffer.from('x'), ...protocol });
     expect(h.state()).toBe('Stable');
     const persisted = h.writes.at(-1)?.group?.value;
     expect(persisted?.generation).toBe(1);
@@ -97,7 +99,12 @@ describe('JoinGroup and SyncGroup', () => {
     });
     expect(h.got('sync', syncB).assignment.toString()).toBe('b');
     // A member the leader left out gets an empty assignment.
-    expect(h.got('sync', syncA)).toEqual({ errorCode: E.NONE, assignment: Buffer.alloc(0) });
+    expect(h.got('sync', syncA)).toEqual({
+      errorCode: E.NONE,
+      assignment: Buffer.alloc(0),
+      protocolType: 'consumer',
+      protocolName: 'range',
+    });
     expect(h.state()).toBe('Stable');
   });
 

@@ -5,11 +5,15 @@
  * the brokers create its internal topic on first use) the answer is one of
  * COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS:
  * those are retried, with backoff, until the wait has passed.
+ *
+ * FindCoordinator v4+ (KIP-699) asks for a batch of keys and answers one
+ * coordinator per key; below v4 one key and one answer. askCoordinator
+ * speaks whichever version the connection negotiated, one key at a time.
  */
 import { ApiKeys, ErrorCode } from '@runnel/protocol';
 import type { BrokerAddress } from './bootstrap.ts';
 import type { Connection } from './connection.ts';
-import { KafkaError } from './errors.ts';
+import { ConnectionError, KafkaError } from './errors.ts';
 import type { KafkaClient } from './kafka-client.ts';
 
 /** FindCoordinator's key types. */
@@ -31,6 +35,35 @@ export interface CoordinatorKey {
   readonly waitMs: number;
 }
 
+/** One key's FindCoordinator answer, whatever the version: node -1 with the error when there is none. */
+export interface CoordinatorAnswer {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The first FindCoordinator version that takes a batch of keys. */
+const batchedVersion = 4;
+
+/** FindCoordinator for one key on `connection`, at the version it negotiated (the batched form from v4). */
+export async function askCoordinator(
+  connection: Connection,
+  keyType: CoordinatorKeyType,
+  key: string,
+): Promise<CoordinatorAnswer> {
+  if ((connection.versionOf(ApiKeys.FindCoordinator) ?? 0) < batchedVersion) {
+    const r = await connection.request(ApiKeys.FindCoordinator, { key, keyType });
+    const { errorCode = ErrorCode.NONE, errorMessage = null, nodeId = -1, host = '', port = -1 } = r;
+    return { errorCode, errorMessage, nodeId, host, port };
+  }
+  const r = await connection.request(ApiKeys.FindCoordinator, { keyType, coordinatorKeys: [key] });
+  const answer = r.coordinators?.find((c) => c.key === key);
+  if (answer === undefined) throw new ConnectionError('malformed_response', `FindCoordinator lacks key ${key}`);
+  return { ...answer, errorMessage: answer.errorMessage ?? null };
+}
+
 /** The coordinator's node id and connection; throws KafkaError once the wait is spent. */
 export async function findCoordinator(
   client: KafkaClient,
@@ -39,13 +72,13 @@ export async function findCoordinator(
   const deadline = Date.now() + target.waitMs;
   for (let attempt = 0; ; attempt++) {
     const any = await client.anyConnection();
-    const response = await any.request(ApiKeys.FindCoordinator, { key: target.key, keyType: target.keyType });
+    const response = await askCoordinator(any, target.keyType, target.key);
     if (response.errorCode === ErrorCode.NONE) {
       const address: BrokerAddress = { host: response.host, port: response.port };
       return { nodeId: response.nodeId, connection: await client.connectionTo(address) };
     }
     if (!coordinatorMovingCodes.has(response.errorCode) || Date.now() > deadline) {
-      throw new KafkaError(response.errorCode, response.errorMessage ?? null);
+      throw new KafkaError(response.errorCode, response.errorMessage);
     }
     await backoff(attempt);
   }

@@ -91,13 +91,20 @@ export class GroupAdmin {
     this.#coordinatorWaitMs = options.coordinatorWaitMs ?? 15_000;
   }
 
-  /** Every broker's groups (ListGroups answers only the groups a broker coordinates), with their state. */
-  async listGroups(): Promise<GroupListing> {
+  /**
+   * Every broker's groups (ListGroups answers only the groups a broker
+   * coordinates), with their state; with `states`, only groups in one of
+   * them (Kafka's names, any case). ListGroups v4+ reports and filters states
+   * on the broker; below that each broker's groups are described for their
+   * state and filtered here.
+   */
+  async listGroups(options: { states?: readonly string[] } = {}): Promise<GroupListing> {
+    const states = options.states ?? [];
     const metadata = await this.#client.metadata([]);
     const answers = await Promise.all(
       metadata.brokers.map(async (broker): Promise<GroupListing> => {
         try {
-          const groups = await this.#brokerGroups(broker.nodeId, broker);
+          const groups = await this.#brokerGroups(broker.nodeId, broker, states);
           return { groups, failures: [] };
         } catch (error) {
           if (!(error instanceof KafkaError || error instanceof ConnectionError)) throw error;
@@ -120,10 +127,13 @@ export class GroupAdmin {
       const g = response.groups.find((x) => x.groupId === groupId);
       if (g === undefined) throw new ConnectionError('malformed_response', `DescribeGroups lacks group ${groupId}`);
       const consumer = g.protocolType === 'consumer';
+      // DescribeGroups v6 (KIP-1043) reports a missing group as GROUP_ID_NOT_FOUND; older versions, and this
+      // client's callers, see it as a Dead group with no error.
+      const missing = g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND;
       return {
-        errorCode: g.errorCode,
+        errorCode: missing ? ErrorCode.NONE : g.errorCode,
         groupId,
-        state: g.groupState,
+        state: missing ? 'Dead' : g.groupState,
         protocolType: g.protocolType,
         protocol: g.protocolData,
         coordinator,
@@ -140,10 +150,7 @@ export class GroupAdmin {
 
   /** Every committed offset of the group (OffsetFetch with topics = null). Throws KafkaError on a group-level error. */
   async fetchOffsets(groupId: string): Promise<CommittedPartitionOffset[]> {
-    const result = await this.#onCoordinator(groupId, async (connection) => {
-      const response = await connection.request(ApiKeys.OffsetFetch, { groupId, topics: null });
-      return { errorCode: response.errorCode ?? ErrorCode.NONE, topics: response.topics };
-    });
+    const result = await this.#onCoordinator(groupId, (connection) => fetchGroupOffsets(connection, groupId));
     if (result.errorCode !== ErrorCode.NONE) throw new KafkaError(result.errorCode, `group ${groupId}`);
     return result.topics.flatMap((t) =>
       t.partitions.map((p) => ({
@@ -210,8 +217,18 @@ export class GroupAdmin {
     return { key: groupId, keyType: CoordinatorKeyType.group, waitMs: this.#coordinatorWaitMs };
   }
 
-  async #brokerGroups(nodeId: number, address: BrokerAddress): Promise<GroupOverview[]> {
+  async #brokerGroups(nodeId: number, address: BrokerAddress, states: readonly string[]): Promise<GroupOverview[]> {
     const connection = await this.#client.connectionTo(address);
+    if ((connection.versionOf(ApiKeys.ListGroups) ?? 0) >= listGroupsStatesVersion) {
+      const listed = await connection.request(ApiKeys.ListGroups, { statesFilter: [...states], typesFilter: [] });
+      if (listed.errorCode !== ErrorCode.NONE) throw new KafkaError(listed.errorCode, `broker ${nodeId}`);
+      return listed.groups.map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        state: g.groupState ?? 'Unknown',
+        coordinator: nodeId,
+      }));
+    }
     const listed = await connection.request(ApiKeys.ListGroups, {});
     if (listed.errorCode !== ErrorCode.NONE) throw new KafkaError(listed.errorCode, `broker ${nodeId}`);
     if (listed.groups.length === 0) return [];
@@ -219,13 +236,16 @@ export class GroupAdmin {
       groups: listed.groups.map((g) => g.groupId),
       includeAuthorizedOperations: false,
     });
-    const states = new Map(described.groups.map((g) => [g.groupId, g.groupState]));
-    return listed.groups.map((g) => ({
-      groupId: g.groupId,
-      protocolType: g.protocolType,
-      state: states.get(g.groupId) ?? 'Unknown',
-      coordinator: nodeId,
-    }));
+    const stateOf = new Map(described.groups.map((g) => [g.groupId, g.groupState]));
+    const wanted = new Set(states.map((s) => s.trim().toLowerCase()));
+    return listed.groups
+      .map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        state: stateOf.get(g.groupId) ?? 'Unknown',
+        coordinator: nodeId,
+      }))
+      .filter((g) => wanted.size === 0 || wanted.has(g.state.toLowerCase()));
   }
 
   /** Runs `call` on the group's coordinator (see coordinator-lookup.ts). */
@@ -235,4 +255,25 @@ export class GroupAdmin {
   ): Promise<T> {
     return onCoordinator(this.#client, this.#key(groupId), call);
   }
+}
+
+/** The first ListGroups version that reports group states and filters by them (KIP-518). */
+const listGroupsStatesVersion = 4;
+
+/** The first OffsetFetch version that batches groups (KIP-709): groupId and topics move into groups[]. */
+const batchedOffsetFetchVersion = 8;
+
+/** Every committed offset of one group (topics = null), at the version the connection negotiated. */
+async function fetchGroupOffsets(connection: Connection, groupId: string) {
+  if ((connection.versionOf(ApiKeys.OffsetFetch) ?? 0) < batchedOffsetFetchVersion) {
+    const response = await connection.request(ApiKeys.OffsetFetch, { groupId, topics: null });
+    return { errorCode: response.errorCode ?? ErrorCode.NONE, topics: response.topics ?? [] };
+  }
+  const response = await connection.request(ApiKeys.OffsetFetch, {
+    groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }],
+    requireStable: false,
+  });
+  const group = response.groups?.find((g) => g.groupId === groupId);
+  if (group === undefined) throw new ConnectionError('malformed_response', `OffsetFetch lacks group ${groupId}`);
+  return { errorCode: group.errorCode ?? ErrorCode.NONE, topics: group.topics };
 }

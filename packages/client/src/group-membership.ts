@@ -15,7 +15,7 @@
  * connection's requests in order.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { ApiKeys, ErrorCode, type JoinGroupResponseMember } from '@runnel/protocol';
+import { ApiKeys, ErrorCode, errorName, type JoinGroupResponseMember } from '@runnel/protocol';
 import type { Connection } from './connection.ts';
 import { backoff, CoordinatorKeyType, coordinatorMovingCodes, findCoordinator } from './coordinator-lookup.ts';
 import { ConnectionError, KafkaError } from './errors.ts';
@@ -69,6 +69,8 @@ export class GroupMembership {
   readonly #stop = new AbortController();
   #memberId = '';
   #generationId = -1;
+  /** Why the next JoinGroup is sent (JoinGroup v8+, KIP-800): the coordinator logs it beside the rebalance. */
+  #joinReason = 'the member starts';
   /** 'held' between onAssigned and onRevoked; 'rebalancing' after a revoke for a rebalance, until the next one. */
   #assignment: 'none' | 'held' | 'rebalancing' = 'none';
   #loop: Promise<void> = Promise.resolve();
@@ -93,11 +95,18 @@ export class GroupMembership {
     if (this.#memberId === '') return;
     try {
       const { connection } = await findCoordinator(this.#client, this.#coordinatorKey(2_000));
-      await connection.request(ApiKeys.LeaveGroup, {
-        groupId: this.#options.groupId,
-        memberId: this.#memberId,
-        members: [{ memberId: this.#memberId, groupInstanceId: null }],
-      });
+      // v0-2 name the one member; v3+ a batch of members (the single field is gone, so it must not be set).
+      const batch = (connection.versionOf(ApiKeys.LeaveGroup) ?? 0) >= 3;
+      await connection.request(
+        ApiKeys.LeaveGroup,
+        batch
+          ? {
+              groupId: this.#options.groupId,
+              // The reason (v5+) lands in the coordinator's log; v3-4 drop it (an ignorable field).
+              members: [{ memberId: this.#memberId, groupInstanceId: null, reason: 'the member stopped' }],
+            }
+          : { groupId: this.#options.groupId, memberId: this.#memberId },
+      );
     } catch (error) {
       // Leaving is a courtesy: the coordinator drops a silent member after its session anyway.
       this.#options.onError?.(error);
@@ -120,6 +129,7 @@ export class GroupMembership {
         if (signal.aborted) return;
         if (!(error instanceof KafkaError || error instanceof ConnectionError)) throw error;
         if (error instanceof KafkaError && error.code === ErrorCode.UNKNOWN_MEMBER_ID) this.#memberId = '';
+        this.#joinReason = `rejoining after ${error instanceof KafkaError ? errorName(error.code) : error.message}`;
         this.#options.onError?.(error);
         await backoff(failures++);
       }
@@ -139,16 +149,20 @@ export class GroupMembership {
         groupInstanceId: null,
         protocolType,
         protocols: protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
+        // Dropped below v8 (an ignorable field).
+        reason: this.#joinReason,
       },
       // The coordinator holds the join until every member rejoined or the rebalance timed out.
       { timeoutMs: this.#rebalanceTimeoutMs + 5_000 },
     );
     if (joined.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
       this.#memberId = joined.memberId;
+      this.#joinReason = 'rejoining with the member id the coordinator assigned (MEMBER_ID_REQUIRED)';
       return false;
     }
     if (joined.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
       this.#memberId = '';
+      this.#joinReason = 'rejoining as a new member: the coordinator did not know the member id';
       return false;
     }
     if (coordinatorMovingCodes.has(joined.errorCode) || rejoinCodes.has(joined.errorCode)) {
@@ -158,9 +172,11 @@ export class GroupMembership {
     this.#memberId = joined.memberId;
     this.#generationId = joined.generationId;
     const leader = joined.leader === joined.memberId;
-    const assignments = leader
-      ? this.#options.assign(joined.members, { protocol: joined.protocolName, leaderId: joined.memberId })
-      : new Map();
+    // JoinGroup v9 may tell the leader the current assignment stands (KIP-814): then it assigns nothing.
+    const assignments =
+      leader && joined.skipAssignment !== true
+        ? this.#options.assign(joined.members, { protocol: joined.protocolName ?? '', leaderId: joined.memberId })
+        : new Map();
     const synced = await connection.request(
       ApiKeys.SyncGroup,
       {
@@ -172,7 +188,10 @@ export class GroupMembership {
       },
       { timeoutMs: this.#rebalanceTimeoutMs + 5_000 },
     );
-    if (rejoinCodes.has(synced.errorCode)) return false;
+    if (rejoinCodes.has(synced.errorCode)) {
+      this.#joinReason = `rejoining after SyncGroup answered ${errorName(synced.errorCode)}`;
+      return false;
+    }
     if (synced.errorCode !== ErrorCode.NONE) throw new KafkaError(synced.errorCode);
     this.#assignment = 'held';
     this.#options.onAssigned(synced.assignment, {

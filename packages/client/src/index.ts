@@ -25,6 +25,8 @@ export type { ConsumedRecord, ConsumeOptions, PartitionReader } from './consume.
 export { consumePartition } from './consume.ts';
 export type { AssignedPartitions } from './consumer-assignment.ts';
 export { decodeConsumerAssignment, encodeConsumerAssignment } from './consumer-assignment.ts';
+export type { CoordinatorAnswer } from './coordinator-lookup.ts';
+export { askCoordinator, CoordinatorKeyType } from './coordinator-lookup.ts';
 export type { ConnectionFailure } from './errors.ts';
 export { ConnectionError, KafkaError } from './errors.ts';
 export type { FencedProducerOptions } from './fenced-producer.ts';

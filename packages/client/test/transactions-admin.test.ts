@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 describe('TransactionsAdmin against a scripted broker', () => {
-  it('describeTransaction asks FindCoordinator with key type 1, waits out COORDINATOR_NOT_AVAILABLE, and reads the answer', async () => {
+  it('describeTransaction asks FindCoordinator (batched, v4+) with key type 1, waits out COORDINATOR_NOT_AVAILABLE, and reads the answer', async () => {
     const findCoordinatorCodes: number[] = [ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NONE];
     let port = 0;
     const broker = await startFakeBroker((request: FakeRequest) => {
@@ -40,14 +40,16 @@ describe('TransactionsAdmin against a scripted broker', () => {
         const body = request.body as unknown as FindCoordinatorRequest;
         const errorCode =
           body.keyType === 1 ? (findCoordinatorCodes.shift() ?? ErrorCode.NONE) : ErrorCode.INVALID_REQUEST;
-        const response: FindCoordinatorResponse = {
-          throttleTimeMs: 0,
-          errorCode,
-          errorMessage: null,
+        // The client speaks the batched form the broker advertises (v4+): one coordinator per key asked.
+        const coordinators = (body.coordinatorKeys ?? []).map((key) => ({
+          key,
           nodeId: 4,
           host: '127.0.0.1',
           port,
-        };
+          errorCode,
+          errorMessage: null,
+        }));
+        const response: FindCoordinatorResponse = { throttleTimeMs: 0, coordinators };
         reply(request, response);
       } else if (request.header.apiKey === ApiKeys.DescribeTransactions) {
         const response: DescribeTransactionsResponse = {
@@ -87,7 +89,10 @@ describe('TransactionsAdmin against a scripted broker', () => {
         { topic: 'orders', partition: 3 },
       ],
     });
-    expect(broker.requests.filter((r) => r.header.apiKey === ApiKeys.FindCoordinator)).toHaveLength(2);
+    const lookups = broker.requests.filter((r) => r.header.apiKey === ApiKeys.FindCoordinator);
+    expect(lookups).toHaveLength(2);
+    expect(lookups.every((r) => r.header.apiVersion >= 4)).toBe(true);
+    expect(lookups[0]?.body).toMatchObject({ keyType: 1, coordinatorKeys: ['tx-1'] });
   });
 
   it('listTransactions sends the filters to every broker and merges the answers by id', async () => {

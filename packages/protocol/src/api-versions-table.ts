@@ -88,15 +88,20 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('ListOffsets', 0, 10),
   // Kafka 4.1's 0-13 (v13 top-level error, KIP-1102); v0 kept for old clients (4.1 itself still serves it).
   api('Metadata', 0, 13),
-  api('OffsetCommit', 2, 7),
-  api('OffsetFetch', 1, 7),
-  api('FindCoordinator', 0, 2),
-  api('JoinGroup', 0, 5),
-  api('Heartbeat', 0, 3),
-  api('LeaveGroup', 0, 3),
-  api('SyncGroup', 0, 3),
-  api('DescribeGroups', 0, 4),
-  api('ListGroups', 0, 2),
+  // OffsetCommit and OffsetFetch to 9: Kafka 4.1's v10 (topic ids) is unstable there, not advertised by its brokers.
+  api('OffsetCommit', 2, 9),
+  api('OffsetFetch', 1, 9),
+  // v4+ batches keys (KIP-699); v6 adds share-group keys, answered per key as unsupported.
+  api('FindCoordinator', 0, 6),
+  // Kafka 4.1's classic group APIs: JoinGroup v8 reason, v9 skip-assignment; LeaveGroup v5 reasons; SyncGroup v5 protocol.
+  api('JoinGroup', 0, 9),
+  api('Heartbeat', 0, 4),
+  api('LeaveGroup', 0, 5),
+  api('SyncGroup', 0, 5),
+  // v6 answers GROUP_ID_NOT_FOUND for an unknown group (KIP-1043).
+  api('DescribeGroups', 0, 6),
+  // v4 filters by state (KIP-518), v5 by type (KIP-848).
+  api('ListGroups', 0, 5),
   api('SaslHandshake', 0, 1),
   api('ApiVersions', 0, 4),
   // Kafka 4.1 serves 2-7; 3 stays the minimum Runnel always had. v7 returns the topic id.
@@ -117,6 +122,7 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('EndTxn', 0, 5),
   // Sent by transaction coordinators and admin tools (abortTransaction) straight to a partition leader.
   api('WriteTxnMarkers', 1, 1),
+  // Kafka 4.1's range: v3+ member identity (KIP-447), v5 transaction version 2's implicit partition add.
   api('TxnOffsetCommit', 0, 5),
   api('DescribeAcls', 1, 1),
   api('CreateAcls', 1, 1),
@@ -130,7 +136,8 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('SaslAuthenticate', 0, 1),
   // Kafka 4.1's 0-3 (v2 flexible, v3 only adds a throttling error Runnel never sends).
   api('CreatePartitions', 0, 3),
-  api('DeleteGroups', 1, 1),
+  // v0 has v1's layout (Kafka 4.1 still serves it); v2 is the flexible one.
+  api('DeleteGroups', 0, 2),
   // v0-2: Kafka's admin tools send v1+ for the election type; v2 is the flexible one.
   api('ElectLeaders', 0, 2),
   // Kafka 4.1: v0-1, unchanged since 2.4 (v1 flexible).
@@ -138,6 +145,7 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   // v1 (KIP-860): allowReplicationFactorChange; kafkajs's admin sends v0 (flexible).
   api('AlterPartitionReassignments', 0, 1),
   api('ListPartitionReassignments', 0, 0),
+  // Kafka 4.1 still has only v0.
   api('OffsetDelete', 0, 0),
   // v0-2, Kafka 4.1's: v1 adds fetch and catch-up times (KIP-836), v2 directory ids and voters' listeners (KIP-853).
   api('DescribeQuorum', 0, 2),

@@ -717,18 +717,20 @@ function withDefaults(value: { topics: { partitions: object[] }[] }): object {
 describe('FindCoordinator definitions', () => {
   it('v1 request carries the key type after the key', () => {
     const value = { key: 'my-tx', keyType: 1 };
-    expectBothWays(findCoordinator.request, 1, value, new WireBytes().string('my-tx').int8(1).build());
+    const fixture = new WireBytes().string('my-tx').int8(1).build();
+    expectBothWays(findCoordinator.request, 1, value, fixture, { ...value, coordinatorKeys: [] });
   });
 
   it('v0 request is just the key', () => {
     const value = { key: 'group-a', keyType: 0 };
-    expectBothWays(findCoordinator.request, 0, value, new WireBytes().string('group-a').build());
+    const fixture = new WireBytes().string('group-a').build();
+    expectBothWays(findCoordinator.request, 0, value, fixture, { ...value, coordinatorKeys: [] });
   });
 
   it('v2 response has throttle time, error and coordinator address', () => {
     const value = { throttleTimeMs: 0, errorCode: 15, errorMessage: null, nodeId: -1, host: '', port: -1 };
     const fixture = new WireBytes().int32(0).int16(15).string(null).int32(-1).string('').int32(-1).build();
-    expectBothWays(findCoordinator.response, 2, value, fixture);
+    expectBothWays(findCoordinator.response, 2, value, fixture, { ...value, coordinators: [] });
   });
 });
 

@@ -136,13 +136,13 @@ describe('OffsetFetch v6-7', () => {
       .noTags() // topic
       .noTags() // message
       .build();
-    expectBothWays(offsetFetch.request, 6, value, fixture, { ...value, requireStable: false });
+    expectBothWays(offsetFetch.request, 6, value, fixture, { ...value, groups: [], requireStable: false });
   });
 
   test('v7 request for all topics asks for stable offsets after the null topic list', () => {
     const value = { groupId: 'g', topics: null, requireStable: true };
     const fixture = new WireBytes().compactString('g').uvarint(0).bool(true).noTags().build();
-    expectBothWays(offsetFetch.request, 7, value, fixture);
+    expectBothWays(offsetFetch.request, 7, value, fixture, { ...value, groups: [] });
   });
 
   test('v6 request refuses requireStable rather than silently reading unstable offsets', () => {
@@ -185,6 +185,6 @@ describe('OffsetFetch v6-7', () => {
       .int16(0)
       .noTags() // message
       .build();
-    expectBothWays(offsetFetch.response, 7, value, fixture);
+    expectBothWays(offsetFetch.response, 7, value, fixture, { ...value, groups: [] });
   });
 });

@@ -59,6 +59,14 @@ export interface JoinInput {
   readonly protocols: readonly ProtocolOffer[];
   /** JoinGroup v4+ (KIP-394): a new dynamic member first gets MEMBER_ID_REQUIRED and its id. */
   readonly requireKnownMemberId: boolean;
+  /** JoinGroup v8+ (KIP-800): why the client (re)joins; logged with the rebalance it causes. */
+  readonly reason?: string | null;
+  /**
+   * JoinGroup v9+ (KIP-814): a static leader that replaces itself in a Stable
+   * group with unchanged subscriptions gets the members and skipAssignment,
+   * so it knows it leads without computing a new assignment.
+   */
+  readonly skipAssignmentSupported?: boolean;
 }
 
 export interface JoinMember {
@@ -70,8 +78,12 @@ export interface JoinMember {
 export interface JoinResult {
   readonly errorCode: number;
   readonly generationId: number;
+  /** The group's protocol type ('' when it has none, or on error). */
+  readonly protocolType?: string;
   readonly protocolName: string;
   readonly leader: string;
+  /** The leader is told to keep the current assignment (JoinGroup v9+, see JoinInput.skipAssignmentSupported). */
+  readonly skipAssignment?: boolean;
   readonly memberId: string;
   /** Only the leader gets the members (with their metadata for the chosen protocol). */
   readonly members: readonly JoinMember[];
@@ -82,12 +94,18 @@ export interface SyncInput {
   readonly generationId: number;
   readonly memberId: string;
   readonly groupInstanceId: string | null;
+  /** SyncGroup v5+ (KIP-559): what the member synced for; null (older versions) is not checked. */
+  readonly protocolType?: string | null;
+  readonly protocolName?: string | null;
   readonly assignments: readonly { readonly memberId: string; readonly assignment: Buffer }[];
 }
 
 export interface SyncResult {
   readonly errorCode: number;
   readonly assignment: Buffer;
+  /** On success: the group's protocol type and chosen protocol (SyncGroup v5+ answers them). */
+  readonly protocolType?: string;
+  readonly protocolName?: string;
 }
 
 export interface HeartbeatInput {
@@ -101,6 +119,8 @@ export interface MemberIdentity {
   /** '' when only the group.instance.id is known (LeaveGroup v3+). */
   readonly memberId: string;
   readonly groupInstanceId: string | null;
+  /** LeaveGroup v5+ (KIP-800): why the member leaves; logged. */
+  readonly reason?: string | null;
 }
 
 export interface LeaveResult {
@@ -123,6 +143,11 @@ export interface CommitInput {
   readonly generationId: number;
   readonly memberId: string;
   readonly groupInstanceId: string | null;
+  /**
+   * OffsetCommit v9+: a commit with a generation (>= 0) to a group that does
+   * not exist answers GROUP_ID_NOT_FOUND; older versions ILLEGAL_GENERATION.
+   */
+  readonly groupIdNotFound?: boolean;
   readonly offsets: readonly (TopicPartitionRef & {
     readonly offset: bigint;
     readonly leaderEpoch: number;
@@ -179,6 +204,8 @@ export interface GroupMemberDescription {
 
 export interface GroupDescription {
   readonly errorCode: number;
+  /** False when the coordinator has no such group (described as Dead; DescribeGroups v6 answers GROUP_ID_NOT_FOUND). */
+  readonly exists?: boolean;
   readonly groupId: string;
   readonly state: GroupStateName;
   readonly protocolType: string;

@@ -143,6 +143,13 @@ export class GroupCoordinator implements CoordinatorLifecycle {
     this.#runtime.close();
   }
   joinGroup(input: JoinInput): Promise<JoinResult> {
+    // KIP-800: the client's own account of why it (re)joins, the first thing to read when a group keeps rebalancing.
+    if (input.reason !== undefined && input.reason !== null && input.reason !== '') {
+      this.#logger.info(
+        { groupId: input.groupId, memberId: input.memberId, reason: input.reason },
+        'member joins group',
+      );
+    }
     const fail = (code: number): JoinResult => joinError(code, input.memberId);
     return this.#call('join', input.groupId, true, fail, (m, t, now) => m.join(t, input, now));
   }
@@ -163,6 +170,11 @@ export class GroupCoordinator implements CoordinatorLifecycle {
   }
 
   leaveGroup(groupId: string, members: readonly MemberIdentity[]): Promise<LeaveResult> {
+    for (const m of members) {
+      if (m.reason === undefined || m.reason === null || m.reason === '') continue;
+      const { memberId, groupInstanceId, reason } = m;
+      this.#logger.info({ groupId, memberId, groupInstanceId, reason }, 'member leaves group');
+    }
     const fail = (errorCode: number): LeaveResult => ({
       errorCode,
       members: members.map((m) => ({ ...m, errorCode })),
@@ -213,7 +225,7 @@ export class GroupCoordinator implements CoordinatorLifecycle {
   describeGroup(groupId: string): GroupDescription {
     const routed = this.#route(groupId);
     if (typeof routed !== 'number') return routed.machine.describe(groupId);
-    return { errorCode: routed, groupId, state: 'Dead', protocolType: '', protocol: '', members: [] };
+    return { errorCode: routed, groupId, exists: false, state: 'Dead', protocolType: '', protocol: '', members: [] };
   }
 
   /** Groups of every hosted partition; COORDINATOR_LOAD_IN_PROGRESS while any partition is still loading. */

@@ -206,7 +206,10 @@ function replaceStaticMember(
   core.write(group, null, { value: metadataValue(group) }, (result, doneMs) => {
     if (result.ok) {
       touchSession(member, doneMs);
-      return core.reply('join', ticket, currentGeneration(group, newId));
+      const answer = currentGeneration(group, newId);
+      // KIP-814: a v9+ leader learns it leads (it has the members) and that the current assignment stands.
+      const skipAssignment = input.skipAssignmentSupported === true && group.leader === newId;
+      return core.reply('join', ticket, skipAssignment ? { ...answer, skipAssignment } : answer);
     }
     // Not persisted: the previous incarnation stays the member, as if this join never happened.
     if (group.members.get(newId) === member && group.generation === generation) {

@@ -151,13 +151,22 @@ export class GroupMachine {
   describe(groupId: string): GroupDescription {
     const group = this.#core.groups.get(groupId);
     if (group === undefined) {
-      return { errorCode: ErrorCode.NONE, groupId, state: 'Dead', protocolType: '', protocol: '', members: [] };
+      return {
+        errorCode: ErrorCode.NONE,
+        groupId,
+        exists: false,
+        state: 'Dead',
+        protocolType: '',
+        protocol: '',
+        members: [],
+      };
     }
     const stable = group.state === 'Stable';
     const empty = Buffer.alloc(0);
     return {
       errorCode: ErrorCode.NONE,
       groupId,
+      exists: group.state !== 'Dead',
       state: group.state,
       protocolType: group.protocolType ?? '',
       protocol: stable ? (group.protocol ?? '') : '',

@@ -11,6 +11,7 @@ import {
   isStaticMemberFenced,
   prepareRebalance,
   removeMember,
+  syncAnswer,
   touchSession,
   tryCompleteJoin,
 } from './group-rebalance.ts';
@@ -26,6 +27,11 @@ function validateMember(group: Group | undefined, input: HeartbeatInput): number
   if (!group.members.has(input.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
   if (input.generationId !== group.generation) return ErrorCode.ILLEGAL_GENERATION;
   return ErrorCode.NONE;
+}
+
+/** Unknown on either side (null) is no mismatch, as Kafka has it. */
+function protocolDiffers(asked: string | null, actual: string | null): boolean {
+  return asked !== null && actual !== null && asked !== actual;
 }
 
 export function sync(core: MachineCore, ticket: number, input: SyncInput, nowMs: number): void {
@@ -45,6 +51,14 @@ export function sync(core: MachineCore, ticket: number, input: SyncInput, nowMs:
     fail(ErrorCode.UNKNOWN_MEMBER_ID);
     return;
   }
+  // SyncGroup v5+: a member that synced for another protocol than the group runs is refused, as a join would be.
+  if (
+    protocolDiffers(input.protocolType ?? null, group.protocolType) ||
+    protocolDiffers(input.protocolName ?? null, group.protocol)
+  ) {
+    fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    return;
+  }
   switch (group.state) {
     case 'Empty':
     case 'Dead':
@@ -55,7 +69,7 @@ export function sync(core: MachineCore, ticket: number, input: SyncInput, nowMs:
       return;
     case 'Stable':
       touchSession(member, nowMs);
-      core.reply('sync', ticket, { errorCode: ErrorCode.NONE, assignment: member.assignment });
+      core.reply('sync', ticket, syncAnswer(group, member.assignment));
       return;
     case 'CompletingRebalance':
       break;

@@ -24,9 +24,10 @@ export function commit(core: MachineCore, ticket: number, input: CommitInput, no
     });
   let group = core.groups.get(input.groupId);
   if (group === undefined) {
-    // A group the coordinator never saw: only a simple commit may create it; anything else is from a past generation.
+    // A group the coordinator never saw: only a simple commit may create it; anything else is from a past
+    // generation, which OffsetCommit v9+ reports as the missing group it is (for both group protocols).
     if (input.generationId >= 0) {
-      all(ErrorCode.ILLEGAL_GENERATION);
+      all(input.groupIdNotFound === true ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
       return;
     }
     group = newGroup(input.groupId, nowMs);

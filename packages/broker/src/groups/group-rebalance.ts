@@ -9,7 +9,7 @@
  * members that never sync.
  */
 import { ErrorCode } from '@runnel/protocol';
-import type { JoinResult } from './group-api.ts';
+import type { JoinResult, SyncResult } from './group-api.ts';
 import {
   type Group,
   joinMembers,
@@ -32,10 +32,21 @@ export function currentGeneration(group: Group, memberId: string): JoinResult {
   return {
     errorCode: ErrorCode.NONE,
     generationId: group.generation,
+    protocolType: group.protocolType ?? '',
     protocolName: group.protocol ?? '',
     leader: group.leader ?? '',
     memberId,
     members: memberId === group.leader ? joinMembers(group) : [],
+  };
+}
+
+/** A successful SyncGroup answer: the member's assignment and the group's protocol (SyncGroup v5+). */
+export function syncAnswer(group: Group, assignment: Buffer): SyncResult {
+  return {
+    errorCode: ErrorCode.NONE,
+    assignment,
+    protocolType: group.protocolType ?? '',
+    protocolName: group.protocol ?? '',
   };
 }
 
@@ -140,7 +151,7 @@ export function completeSync(
     m.syncTickets = [];
     // A member parked on SyncGroup could not heartbeat: its session starts afresh.
     if (tickets.length > 0) touchSession(m, nowMs);
-    for (const ticket of tickets) core.reply('sync', ticket, { errorCode: ErrorCode.NONE, assignment: m.assignment });
+    for (const ticket of tickets) core.reply('sync', ticket, syncAnswer(group, m.assignment));
   }
   group.pendingSync.clear();
   group.syncDeadlineMs = null;

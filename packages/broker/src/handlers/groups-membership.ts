@@ -1,7 +1,11 @@
 /**
- * JoinGroup (key 11, v0–5), SyncGroup (14, v0–3), Heartbeat (12, v0–3)
- * and LeaveGroup (13, v0–3, the batch form from v3): decoded requests in,
+ * JoinGroup (key 11, v0–9), SyncGroup (14, v0–5), Heartbeat (12, v0–4)
+ * and LeaveGroup (13, v0–5, the batch form from v3): decoded requests in,
  * the coordinator's answers out, per-version fields filled here only.
+ * v6 (JoinGroup) and v4 (the others) are the flexible versions. JoinGroup
+ * v7+ and SyncGroup v5+ answer the group's protocol type and name (null on
+ * error); JoinGroup v8+ and LeaveGroup v5+ reasons go to the coordinator's
+ * log; JoinGroup v9 may tell a static leader to skip the assignment.
  */
 import type {
   HeartbeatRequest,
@@ -27,7 +31,7 @@ export function joinGroupHandler(coordinator: GroupCoordinator): Handler<11> {
   return {
     apiKey: 11,
     minVersion: 0,
-    maxVersion: 5,
+    maxVersion: 9,
     async handle(request: JoinGroupRequest, context: RequestContext): Promise<JoinGroupResponse> {
       const version = context.header.apiVersion;
       // v0 has no rebalance timeout: the session timeout bounds the join phase, as in Kafka.
@@ -46,13 +50,21 @@ export function joinGroupHandler(coordinator: GroupCoordinator): Handler<11> {
         protocolType: request.protocolType,
         protocols: request.protocols,
         requireKnownMemberId: version >= 4,
+        reason: version >= 8 ? (request.reason ?? null) : null,
+        skipAssignmentSupported: version >= 9,
       });
+      // From v7 the protocol fields are nullable: Kafka leaves them null on an error.
+      const failed = result.errorCode !== ErrorCode.NONE;
+      const nullable = (value: string | undefined): string | null =>
+        failed || value === undefined || value === '' ? null : value;
       return {
         throttleTimeMs: 0,
         errorCode: result.errorCode,
         generationId: result.generationId,
-        protocolName: result.protocolName,
+        ...(version >= 7 ? { protocolType: nullable(result.protocolType) } : {}),
+        protocolName: version >= 7 ? nullable(result.protocolName) : result.protocolName,
         leader: result.leader,
+        ...(version >= 9 ? { skipAssignment: result.skipAssignment === true } : {}),
         memberId: result.memberId,
         members: result.members.map((m) => ({
           memberId: m.memberId,
@@ -68,16 +80,26 @@ export function syncGroupHandler(coordinator: GroupCoordinator): Handler<14> {
   return {
     apiKey: 14,
     minVersion: 0,
-    maxVersion: 3,
-    async handle(request: SyncGroupRequest): Promise<SyncGroupResponse> {
+    maxVersion: 5,
+    async handle(request: SyncGroupRequest, context: RequestContext): Promise<SyncGroupResponse> {
+      const v5 = context.header.apiVersion >= 5;
       const result = await coordinator.syncGroup({
         groupId: request.groupId,
         generationId: request.generationId,
         memberId: request.memberId,
         groupInstanceId: request.groupInstanceId ?? null,
+        protocolType: v5 ? (request.protocolType ?? null) : null,
+        protocolName: v5 ? (request.protocolName ?? null) : null,
         assignments: request.assignments,
       });
-      return { throttleTimeMs: 0, errorCode: result.errorCode, assignment: result.assignment };
+      const response: SyncGroupResponse = {
+        throttleTimeMs: 0,
+        errorCode: result.errorCode,
+        assignment: result.assignment,
+      };
+      if (!v5) return response;
+      const orNull = (value: string | undefined): string | null => (value === undefined || value === '' ? null : value);
+      return { ...response, protocolType: orNull(result.protocolType), protocolName: orNull(result.protocolName) };
     },
   };
 }
@@ -86,7 +108,7 @@ export function heartbeatHandler(coordinator: GroupCoordinator): Handler<12> {
   return {
     apiKey: 12,
     minVersion: 0,
-    maxVersion: 3,
+    maxVersion: 4,
     async handle(request: HeartbeatRequest): Promise<HeartbeatResponse> {
       const errorCode = await coordinator.heartbeat({
         groupId: request.groupId,
@@ -103,16 +125,26 @@ export function leaveGroupHandler(coordinator: GroupCoordinator): Handler<13> {
   return {
     apiKey: 13,
     minVersion: 0,
-    maxVersion: 3,
+    maxVersion: 5,
     async handle(request: LeaveGroupRequest, context: RequestContext): Promise<LeaveGroupResponse> {
-      const batch = context.header.apiVersion >= 3;
+      const version = context.header.apiVersion;
+      const batch = version >= 3;
       const members: MemberIdentity[] = batch
-        ? (request.members ?? []).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))
+        ? (request.members ?? []).map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            reason: version >= 5 ? (m.reason ?? null) : null,
+          }))
         : [{ memberId: request.memberId ?? '', groupInstanceId: null }];
       const result = await coordinator.leaveGroup(request.groupId, members);
       if (batch) {
         const failed = result.errorCode !== ErrorCode.NONE;
-        return { throttleTimeMs: 0, errorCode: result.errorCode, members: failed ? [] : [...result.members] };
+        const answered = result.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          errorCode: m.errorCode,
+        }));
+        return { throttleTimeMs: 0, errorCode: result.errorCode, members: failed ? [] : answered };
       }
       // Before v3 one member leaves and its outcome is the response's only error code.
       const errorCode = result.errorCode !== ErrorCode.NONE ? result.errorCode : (result.members[0]?.errorCode ?? 0);

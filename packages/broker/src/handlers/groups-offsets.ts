@@ -1,8 +1,9 @@
 /**
- * OffsetCommit (key 8, v2–7), OffsetFetch (9, v1–7), OffsetDelete (47, v0)
+ * OffsetCommit (key 8, v2–9), OffsetFetch (9, v1–9), OffsetDelete (47, v0)
  * and TxnOffsetCommit (28, v0–5). Partitions of topics the metadata image
  * does not know are refused here with UNKNOWN_TOPIC_OR_PARTITION (as Kafka
  * does before its coordinator sees them); the rest go to the coordinator.
+ * OffsetCommit v8 and OffsetFetch v6 are the first flexible versions.
  */
 import type {
   OffsetCommitRequest,
@@ -10,12 +11,14 @@ import type {
   OffsetDeleteRequest,
   OffsetDeleteResponse,
   OffsetFetchRequest,
+  OffsetFetchRequestGroup,
   OffsetFetchResponse,
+  OffsetFetchResponseGroup,
   TxnOffsetCommitRequest,
   TxnOffsetCommitResponse,
 } from '@runnel/protocol';
 import { ErrorCode } from '@runnel/protocol';
-import type { CommitResult, PartitionError, TopicPartitionRef } from '../groups/group-api.ts';
+import type { CommitResult, FetchedOffset, PartitionError, TopicPartitionRef } from '../groups/group-api.ts';
 import type { GroupCoordinator } from '../groups/group-coordinator.ts';
 import { consumerOffsetsTopic } from '../groups/types.ts';
 import type { TxnVerifier } from '../transactions/txn-ports.ts';
@@ -112,19 +115,27 @@ async function commitKnown(
   }));
 }
 
+/**
+ * OffsetCommit v2–9. v9 is v8 on the wire; for a classic group (every
+ * Runnel group) it differs only in answering GROUP_ID_NOT_FOUND to a
+ * member's commit (generation >= 0) for a group that does not exist, where
+ * v2–8 answer ILLEGAL_GENERATION.
+ */
 export function offsetCommitHandler(coordinator: GroupCoordinator, context: GroupHandlerContext): Handler<8> {
   return {
     apiKey: 8,
     minVersion: 2,
-    maxVersion: 7,
+    maxVersion: 9,
     async handle(request: OffsetCommitRequest, requestContext: RequestContext): Promise<OffsetCommitResponse> {
-      const asked = askedCommits(request.topics, requestContext.header.apiVersion >= 6);
+      const version = requestContext.header.apiVersion;
+      const asked = askedCommits(request.topics, version >= 6);
       const topics = await commitKnown(context, asked, (offsets) =>
         coordinator.commitOffsets({
           groupId: request.groupId,
           generationId: request.generationId,
           memberId: request.memberId,
           groupInstanceId: request.groupInstanceId ?? null,
+          groupIdNotFound: version >= 9,
           offsets,
         }),
       );
@@ -187,21 +198,57 @@ export function txnOffsetCommitHandler(coordinator: GroupCoordinator, context: G
   };
 }
 
+/** The topics of one group's OffsetFetch answer (partitions of one topic together). */
+function fetchedTopics(offsets: readonly FetchedOffset[]) {
+  return byTopic(offsets, (o) => ({
+    partitionIndex: o.partition,
+    committedOffset: o.offset,
+    committedLeaderEpoch: o.leaderEpoch,
+    metadata: o.metadata,
+    errorCode: o.errorCode,
+  }));
+}
+
+type AskedTopics = readonly { name: string; partitionIndexes: readonly number[] }[] | null | undefined;
+
+/** The asked partitions, flat; null (all the group committed) when no topic list was sent. */
+function askedPartitions(topics: AskedTopics): TopicPartitionRef[] | null {
+  return topics?.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))) ?? null;
+}
+
+/**
+ * OffsetFetch v1–9. v2 lets topics be null (every committed partition) and
+ * adds a group-level error; v7 requireStable (KIP-447): partitions with a
+ * transaction's pending commits answer UNSTABLE_OFFSET_COMMIT. v8 (KIP-709)
+ * asks for several groups, each answered with its own error (a group this
+ * broker does not coordinate answers NOT_COORDINATOR alone). v9's member id
+ * and epoch (KIP-848) are checked only for consumer-protocol groups in
+ * Kafka; every Runnel group is classic, so they are ignored, as Kafka
+ * ignores them for a classic group.
+ */
 export function offsetFetchHandler(coordinator: GroupCoordinator): Handler<9> {
+  function fetchGroup(group: OffsetFetchRequestGroup, requireStable: boolean): OffsetFetchResponseGroup {
+    const result = coordinator.fetchOffsets(group.groupId, askedPartitions(group.topics), requireStable);
+    if (result.errorCode !== ErrorCode.NONE) return { groupId: group.groupId, topics: [], errorCode: result.errorCode };
+    return { groupId: group.groupId, topics: fetchedTopics(result.offsets), errorCode: ErrorCode.NONE };
+  }
+
   return {
     apiKey: 9,
     minVersion: 1,
-    maxVersion: 7,
+    maxVersion: 9,
     async handle(request: OffsetFetchRequest, context: RequestContext): Promise<OffsetFetchResponse> {
-      const asked =
-        request.topics?.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))) ?? null;
-      // v7 (KIP-447): partitions with a transaction's pending commits answer UNSTABLE_OFFSET_COMMIT.
-      const requireStable = context.header.apiVersion >= 7 && request.requireStable === true;
-      const result = coordinator.fetchOffsets(request.groupId, asked, requireStable);
+      const version = context.header.apiVersion;
+      const requireStable = version >= 7 && request.requireStable === true;
+      if (version >= 8) {
+        return { throttleTimeMs: 0, groups: (request.groups ?? []).map((g) => fetchGroup(g, requireStable)) };
+      }
+      const asked = askedPartitions(request.topics);
+      const result = coordinator.fetchOffsets(request.groupId ?? '', asked, requireStable);
       let offsets = result.offsets;
       if (result.errorCode !== ErrorCode.NONE) {
         // v1 has no top-level error code: every asked partition carries it instead.
-        if (context.header.apiVersion >= 2) return { throttleTimeMs: 0, errorCode: result.errorCode, topics: [] };
+        if (version >= 2) return { throttleTimeMs: 0, errorCode: result.errorCode, topics: [] };
         offsets = (asked ?? []).map((p) => ({
           ...p,
           offset: -1n,
@@ -210,17 +257,7 @@ export function offsetFetchHandler(coordinator: GroupCoordinator): Handler<9> {
           errorCode: result.errorCode,
         }));
       }
-      return {
-        throttleTimeMs: 0,
-        errorCode: result.errorCode,
-        topics: byTopic(offsets, (o) => ({
-          partitionIndex: o.partition,
-          committedOffset: o.offset,
-          committedLeaderEpoch: o.leaderEpoch,
-          metadata: o.metadata,
-          errorCode: o.errorCode,
-        })),
-      };
+      return { throttleTimeMs: 0, errorCode: result.errorCode, topics: fetchedTopics(offsets) };
     },
   };
 }

@@ -13,6 +13,10 @@ import { type BootstrapOptions, bootstrapOption, fail, withClient } from '../clu
 import { parseIntOption } from '../options.ts';
 import { countMarkers } from './marker-count.ts';
 
+interface ListOptions extends BootstrapOptions {
+  state?: string[];
+}
+
 interface ResetOptions extends BootstrapOptions {
   topic: string;
   partition?: number;
@@ -45,8 +49,14 @@ export function groupsCommand(): Command {
   groups
     .command('list')
     .description('List every consumer group of the cluster (asks each broker): id, state, protocol type')
+    .addOption(
+      new Option(
+        '--state <states>',
+        'only groups in these states, comma-separated: Stable, PreparingRebalance, CompletingRebalance, Empty, Dead (any case)',
+      ).argParser(parseStatesOption),
+    )
     .addOption(bootstrapOption())
-    .action((options: BootstrapOptions) => withClient(options, listGroups));
+    .action((options: ListOptions) => withClient(options, (client) => listGroups(client, options.state ?? [])));
   groups
     .command('describe')
     .description(
@@ -110,8 +120,20 @@ group is active or a commit fails.
   return groups;
 }
 
-async function listGroups(client: KafkaClient): Promise<void> {
-  const { groups, failures } = await new GroupAdmin(client).listGroups();
+/** kafka-consumer-groups.sh's states; the broker compares them without regard to case. */
+const groupStates = ['Stable', 'PreparingRebalance', 'CompletingRebalance', 'Empty', 'Dead'];
+
+function parseStatesOption(value: string): string[] {
+  const states = value.split(',').map((s) => s.trim());
+  const unknown = states.filter((s) => !groupStates.some((known) => known.toLowerCase() === s.toLowerCase()));
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(`unknown state ${unknown.join(', ')}; one or more of ${groupStates.join(', ')}`);
+  }
+  return states;
+}
+
+async function listGroups(client: KafkaClient, states: readonly string[]): Promise<void> {
+  const { groups, failures } = await new GroupAdmin(client).listGroups({ states });
   const rows = groups.map((g) => [g.groupId, g.state, g.protocolType || '-', String(g.coordinator)]);
   process.stdout.write(
     rows.length === 0 ? 'No consumer groups.\n' : formatTable(['GROUP', 'STATE', 'PROTOCOL-TYPE', 'COORDINATOR'], rows),

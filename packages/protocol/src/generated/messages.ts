@@ -422,61 +422,61 @@ export interface MetadataResponse {
 
 /** An element of OffsetCommitRequestTopic.partitions. */
 export interface OffsetCommitRequestTopicPartition {
-  /** versions 2-7 */
+  /** versions 2-9 */
   partitionIndex: number;
-  /** versions 2-7 */
+  /** versions 2-9 */
   committedOffset: bigint;
-  /** versions 6-7; default -1 */
+  /** versions 6-9; default -1 */
   committedLeaderEpoch?: number;
-  /** versions 2-7; nullable 2-7 */
+  /** versions 2-9; nullable 2-9 */
   committedMetadata: string | null;
 }
 
 /** An element of OffsetCommitRequest.topics. */
 export interface OffsetCommitRequestTopic {
-  /** versions 2-7 */
+  /** versions 2-9 */
   name: string;
-  /** versions 2-7 */
+  /** versions 2-9 */
   partitions: OffsetCommitRequestTopicPartition[];
 }
 
-/** OffsetCommitRequest, versions 2-7. */
+/** OffsetCommitRequest, versions 2-9. */
 export interface OffsetCommitRequest {
-  /** versions 2-7 */
+  /** versions 2-9 */
   groupId: string;
-  /** versions 2-7; default -1 */
+  /** versions 2-9; default -1 */
   generationId: number;
-  /** versions 2-7 */
+  /** versions 2-9 */
   memberId: string;
-  /** versions 7; nullable 7; default null */
+  /** versions 7-9; nullable 7-9; default null */
   groupInstanceId?: string | null;
   /** versions 2-4; default -1 */
   retentionTimeMs?: bigint;
-  /** versions 2-7 */
+  /** versions 2-9 */
   topics: OffsetCommitRequestTopic[];
 }
 
 /** An element of OffsetCommitResponseTopic.partitions. */
 export interface OffsetCommitResponseTopicPartition {
-  /** versions 2-7 */
+  /** versions 2-9 */
   partitionIndex: number;
-  /** versions 2-7 */
+  /** versions 2-9 */
   errorCode: number;
 }
 
 /** An element of OffsetCommitResponse.topics. */
 export interface OffsetCommitResponseTopic {
-  /** versions 2-7 */
+  /** versions 2-9 */
   name: string;
-  /** versions 2-7 */
+  /** versions 2-9 */
   partitions: OffsetCommitResponseTopicPartition[];
 }
 
-/** OffsetCommitResponse, versions 2-7. */
+/** OffsetCommitResponse, versions 2-9. */
 export interface OffsetCommitResponse {
-  /** versions 3-7 */
+  /** versions 3-9 */
   throttleTimeMs?: number;
-  /** versions 2-7 */
+  /** versions 2-9 */
   topics: OffsetCommitResponseTopic[];
 }
 
@@ -488,13 +488,35 @@ export interface OffsetFetchRequestTopic {
   partitionIndexes: number[];
 }
 
-/** OffsetFetchRequest, versions 1-7. */
+/** An element of OffsetFetchRequestGroup.topics. */
+export interface OffsetFetchRequestGroupTopic {
+  /** versions 8-9 */
+  name: string;
+  /** versions 8-9 */
+  partitionIndexes: number[];
+}
+
+/** An element of OffsetFetchRequest.groups. */
+export interface OffsetFetchRequestGroup {
+  /** versions 8-9 */
+  groupId: string;
+  /** versions 9; nullable 9; default null */
+  memberId?: string | null;
+  /** versions 9; default -1 */
+  memberEpoch?: number;
+  /** versions 8-9; nullable 8-9 */
+  topics: OffsetFetchRequestGroupTopic[] | null;
+}
+
+/** OffsetFetchRequest, versions 1-9. */
 export interface OffsetFetchRequest {
   /** versions 1-7 */
-  groupId: string;
+  groupId?: string;
   /** versions 1-7; nullable 2-7 */
-  topics: OffsetFetchRequestTopic[] | null;
-  /** versions 7; default false */
+  topics?: OffsetFetchRequestTopic[] | null;
+  /** versions 8-9 */
+  groups?: OffsetFetchRequestGroup[];
+  /** versions 7-9; default false */
   requireStable?: boolean;
 }
 
@@ -520,252 +542,333 @@ export interface OffsetFetchResponseTopic {
   partitions: OffsetFetchResponseTopicPartition[];
 }
 
-/** OffsetFetchResponse, versions 1-7. */
+/** An element of OffsetFetchResponseGroupTopic.partitions. */
+export interface OffsetFetchResponseGroupTopicPartition {
+  /** versions 8-9 */
+  partitionIndex: number;
+  /** versions 8-9 */
+  committedOffset: bigint;
+  /** versions 8-9; default -1 */
+  committedLeaderEpoch: number;
+  /** versions 8-9; nullable 8-9 */
+  metadata: string | null;
+  /** versions 8-9 */
+  errorCode: number;
+}
+
+/** An element of OffsetFetchResponseGroup.topics. */
+export interface OffsetFetchResponseGroupTopic {
+  /** versions 8-9 */
+  name: string;
+  /** versions 8-9 */
+  partitions: OffsetFetchResponseGroupTopicPartition[];
+}
+
+/** An element of OffsetFetchResponse.groups. */
+export interface OffsetFetchResponseGroup {
+  /** versions 8-9 */
+  groupId: string;
+  /** versions 8-9 */
+  topics: OffsetFetchResponseGroupTopic[];
+  /** versions 8-9; default 0 */
+  errorCode: number;
+}
+
+/** OffsetFetchResponse, versions 1-9. */
 export interface OffsetFetchResponse {
-  /** versions 3-7 */
+  /** versions 3-9 */
   throttleTimeMs?: number;
   /** versions 1-7 */
-  topics: OffsetFetchResponseTopic[];
+  topics?: OffsetFetchResponseTopic[];
   /** versions 2-7; default 0 */
   errorCode?: number;
+  /** versions 8-9 */
+  groups?: OffsetFetchResponseGroup[];
 }
 
-/** FindCoordinatorRequest, versions 0-2. */
+/** FindCoordinatorRequest, versions 0-6. */
 export interface FindCoordinatorRequest {
-  /** versions 0-2 */
-  key: string;
-  /** versions 1-2; default 0 */
+  /** versions 0-3 */
+  key?: string;
+  /** versions 1-6; default 0 */
   keyType?: number;
+  /** versions 4-6 */
+  coordinatorKeys?: string[];
 }
 
-/** FindCoordinatorResponse, versions 0-2. */
-export interface FindCoordinatorResponse {
-  /** versions 1-2 */
-  throttleTimeMs?: number;
-  /** versions 0-2 */
-  errorCode: number;
-  /** versions 1-2; nullable 1-2 */
-  errorMessage?: string | null;
-  /** versions 0-2 */
+/** An element of FindCoordinatorResponse.coordinators. */
+export interface FindCoordinatorResponseCoordinator {
+  /** versions 4-6 */
+  key: string;
+  /** versions 4-6 */
   nodeId: number;
-  /** versions 0-2 */
+  /** versions 4-6 */
   host: string;
-  /** versions 0-2 */
+  /** versions 4-6 */
   port: number;
+  /** versions 4-6 */
+  errorCode: number;
+  /** versions 4-6; nullable 4-6 */
+  errorMessage: string | null;
+}
+
+/** FindCoordinatorResponse, versions 0-6. */
+export interface FindCoordinatorResponse {
+  /** versions 1-6 */
+  throttleTimeMs?: number;
+  /** versions 0-3 */
+  errorCode?: number;
+  /** versions 1-3; nullable 1-3 */
+  errorMessage?: string | null;
+  /** versions 0-3 */
+  nodeId?: number;
+  /** versions 0-3 */
+  host?: string;
+  /** versions 0-3 */
+  port?: number;
+  /** versions 4-6 */
+  coordinators?: FindCoordinatorResponseCoordinator[];
 }
 
 /** An element of JoinGroupRequest.protocols. */
 export interface JoinGroupRequestProtocol {
-  /** versions 0-5 */
+  /** versions 0-9 */
   name: string;
-  /** versions 0-5 */
+  /** versions 0-9 */
   metadata: Buffer;
 }
 
-/** JoinGroupRequest, versions 0-5. */
+/** JoinGroupRequest, versions 0-9. */
 export interface JoinGroupRequest {
-  /** versions 0-5 */
+  /** versions 0-9 */
   groupId: string;
-  /** versions 0-5 */
+  /** versions 0-9 */
   sessionTimeoutMs: number;
-  /** versions 1-5; default -1 */
+  /** versions 1-9; default -1 */
   rebalanceTimeoutMs?: number;
-  /** versions 0-5 */
+  /** versions 0-9 */
   memberId: string;
-  /** versions 5; nullable 5; default null */
+  /** versions 5-9; nullable 5-9; default null */
   groupInstanceId?: string | null;
-  /** versions 0-5 */
+  /** versions 0-9 */
   protocolType: string;
-  /** versions 0-5 */
+  /** versions 0-9 */
   protocols: JoinGroupRequestProtocol[];
+  /** versions 8-9; nullable 8-9; default null */
+  reason?: string | null;
 }
 
 /** An element of JoinGroupResponse.members. */
 export interface JoinGroupResponseMember {
-  /** versions 0-5 */
+  /** versions 0-9 */
   memberId: string;
-  /** versions 5; nullable 5; default null */
+  /** versions 5-9; nullable 5-9; default null */
   groupInstanceId?: string | null;
-  /** versions 0-5 */
+  /** versions 0-9 */
   metadata: Buffer;
 }
 
-/** JoinGroupResponse, versions 0-5. */
+/** JoinGroupResponse, versions 0-9. */
 export interface JoinGroupResponse {
-  /** versions 2-5 */
+  /** versions 2-9 */
   throttleTimeMs?: number;
-  /** versions 0-5 */
+  /** versions 0-9 */
   errorCode: number;
-  /** versions 0-5; default -1 */
+  /** versions 0-9; default -1 */
   generationId: number;
-  /** versions 0-5 */
-  protocolName: string;
-  /** versions 0-5 */
+  /** versions 7-9; nullable 7-9; default null */
+  protocolType?: string | null;
+  /** versions 0-9; nullable 7-9 */
+  protocolName: string | null;
+  /** versions 0-9 */
   leader: string;
-  /** versions 0-5 */
+  /** versions 9; default false */
+  skipAssignment?: boolean;
+  /** versions 0-9 */
   memberId: string;
-  /** versions 0-5 */
+  /** versions 0-9 */
   members: JoinGroupResponseMember[];
 }
 
-/** HeartbeatRequest, versions 0-3. */
+/** HeartbeatRequest, versions 0-4. */
 export interface HeartbeatRequest {
-  /** versions 0-3 */
+  /** versions 0-4 */
   groupId: string;
-  /** versions 0-3 */
+  /** versions 0-4 */
   generationId: number;
-  /** versions 0-3 */
+  /** versions 0-4 */
   memberId: string;
-  /** versions 3; nullable 3; default null */
+  /** versions 3-4; nullable 3-4; default null */
   groupInstanceId?: string | null;
 }
 
-/** HeartbeatResponse, versions 0-3. */
+/** HeartbeatResponse, versions 0-4. */
 export interface HeartbeatResponse {
-  /** versions 1-3 */
+  /** versions 1-4 */
   throttleTimeMs?: number;
-  /** versions 0-3 */
+  /** versions 0-4 */
   errorCode: number;
 }
 
 /** An element of LeaveGroupRequest.members. */
 export interface LeaveGroupRequestMember {
-  /** versions 3 */
+  /** versions 3-5 */
   memberId: string;
-  /** versions 3; nullable 3; default null */
+  /** versions 3-5; nullable 3-5; default null */
   groupInstanceId: string | null;
+  /** versions 5; nullable 5; default null */
+  reason?: string | null;
 }
 
-/** LeaveGroupRequest, versions 0-3. */
+/** LeaveGroupRequest, versions 0-5. */
 export interface LeaveGroupRequest {
-  /** versions 0-3 */
+  /** versions 0-5 */
   groupId: string;
   /** versions 0-2 */
   memberId?: string;
-  /** versions 3 */
+  /** versions 3-5 */
   members?: LeaveGroupRequestMember[];
 }
 
 /** An element of LeaveGroupResponse.members. */
 export interface LeaveGroupResponseMember {
-  /** versions 3 */
+  /** versions 3-5 */
   memberId: string;
-  /** versions 3; nullable 3 */
+  /** versions 3-5; nullable 3-5 */
   groupInstanceId: string | null;
-  /** versions 3 */
+  /** versions 3-5 */
   errorCode: number;
 }
 
-/** LeaveGroupResponse, versions 0-3. */
+/** LeaveGroupResponse, versions 0-5. */
 export interface LeaveGroupResponse {
-  /** versions 1-3 */
+  /** versions 1-5 */
   throttleTimeMs?: number;
-  /** versions 0-3 */
+  /** versions 0-5 */
   errorCode: number;
-  /** versions 3 */
+  /** versions 3-5 */
   members?: LeaveGroupResponseMember[];
 }
 
 /** An element of SyncGroupRequest.assignments. */
 export interface SyncGroupRequestAssignment {
-  /** versions 0-3 */
+  /** versions 0-5 */
   memberId: string;
-  /** versions 0-3 */
+  /** versions 0-5 */
   assignment: Buffer;
 }
 
-/** SyncGroupRequest, versions 0-3. */
+/** SyncGroupRequest, versions 0-5. */
 export interface SyncGroupRequest {
-  /** versions 0-3 */
+  /** versions 0-5 */
   groupId: string;
-  /** versions 0-3 */
+  /** versions 0-5 */
   generationId: number;
-  /** versions 0-3 */
+  /** versions 0-5 */
   memberId: string;
-  /** versions 3; nullable 3; default null */
+  /** versions 3-5; nullable 3-5; default null */
   groupInstanceId?: string | null;
-  /** versions 0-3 */
+  /** versions 5; nullable 5; default null */
+  protocolType?: string | null;
+  /** versions 5; nullable 5; default null */
+  protocolName?: string | null;
+  /** versions 0-5 */
   assignments: SyncGroupRequestAssignment[];
 }
 
-/** SyncGroupResponse, versions 0-3. */
+/** SyncGroupResponse, versions 0-5. */
 export interface SyncGroupResponse {
-  /** versions 1-3 */
+  /** versions 1-5 */
   throttleTimeMs?: number;
-  /** versions 0-3 */
+  /** versions 0-5 */
   errorCode: number;
-  /** versions 0-3 */
+  /** versions 5; nullable 5; default null */
+  protocolType?: string | null;
+  /** versions 5; nullable 5; default null */
+  protocolName?: string | null;
+  /** versions 0-5 */
   assignment: Buffer;
 }
 
-/** DescribeGroupsRequest, versions 0-4. */
+/** DescribeGroupsRequest, versions 0-6. */
 export interface DescribeGroupsRequest {
-  /** versions 0-4 */
+  /** versions 0-6 */
   groups: string[];
-  /** versions 3-4; default false */
+  /** versions 3-6; default false */
   includeAuthorizedOperations?: boolean;
 }
 
 /** An element of DescribeGroupsResponseGroup.members. */
 export interface DescribeGroupsResponseGroupMember {
-  /** versions 0-4 */
+  /** versions 0-6 */
   memberId: string;
-  /** versions 4; nullable 4; default null */
+  /** versions 4-6; nullable 4-6; default null */
   groupInstanceId?: string | null;
-  /** versions 0-4 */
+  /** versions 0-6 */
   clientId: string;
-  /** versions 0-4 */
+  /** versions 0-6 */
   clientHost: string;
-  /** versions 0-4 */
+  /** versions 0-6 */
   memberMetadata: Buffer;
-  /** versions 0-4 */
+  /** versions 0-6 */
   memberAssignment: Buffer;
 }
 
 /** An element of DescribeGroupsResponse.groups. */
 export interface DescribeGroupsResponseGroup {
-  /** versions 0-4 */
+  /** versions 0-6 */
   errorCode: number;
-  /** versions 0-4 */
+  /** versions 6; nullable 6; default null */
+  errorMessage?: string | null;
+  /** versions 0-6 */
   groupId: string;
-  /** versions 0-4 */
+  /** versions 0-6 */
   groupState: string;
-  /** versions 0-4 */
+  /** versions 0-6 */
   protocolType: string;
-  /** versions 0-4 */
+  /** versions 0-6 */
   protocolData: string;
-  /** versions 0-4 */
+  /** versions 0-6 */
   members: DescribeGroupsResponseGroupMember[];
-  /** versions 3-4; default -2147483648 */
+  /** versions 3-6; default -2147483648 */
   authorizedOperations?: number;
 }
 
-/** DescribeGroupsResponse, versions 0-4. */
+/** DescribeGroupsResponse, versions 0-6. */
 export interface DescribeGroupsResponse {
-  /** versions 1-4 */
+  /** versions 1-6 */
   throttleTimeMs?: number;
-  /** versions 0-4 */
+  /** versions 0-6 */
   groups: DescribeGroupsResponseGroup[];
 }
 
-/** ListGroupsRequest, versions 0-2. */
-export type ListGroupsRequest = Record<string, never>;
+/** ListGroupsRequest, versions 0-5. */
+export interface ListGroupsRequest {
+  /** versions 4-5 */
+  statesFilter?: string[];
+  /** versions 5 */
+  typesFilter?: string[];
+}
 
 /** An element of ListGroupsResponse.groups. */
 export interface ListGroupsResponseGroup {
-  /** versions 0-2 */
+  /** versions 0-5 */
   groupId: string;
-  /** versions 0-2 */
+  /** versions 0-5 */
   protocolType: string;
+  /** versions 4-5 */
+  groupState?: string;
+  /** versions 5 */
+  groupType?: string;
 }
 
-/** ListGroupsResponse, versions 0-2. */
+/** ListGroupsResponse, versions 0-5. */
 export interface ListGroupsResponse {
-  /** versions 1-2 */
+  /** versions 1-5 */
   throttleTimeMs?: number;
-  /** versions 0-2 */
+  /** versions 0-5 */
   errorCode: number;
-  /** versions 0-2 */
+  /** versions 0-5 */
   groups: ListGroupsResponseGroup[];
 }
 
@@ -1745,25 +1848,25 @@ export interface CreatePartitionsResponse {
   results: CreatePartitionsResponseResult[];
 }
 
-/** DeleteGroupsRequest, versions 1. */
+/** DeleteGroupsRequest, versions 0-2. */
 export interface DeleteGroupsRequest {
-  /** versions 1 */
+  /** versions 0-2 */
   groupsNames: string[];
 }
 
 /** An element of DeleteGroupsResponse.results. */
 export interface DeleteGroupsResponseResult {
-  /** versions 1 */
+  /** versions 0-2 */
   groupId: string;
-  /** versions 1 */
+  /** versions 0-2 */
   errorCode: number;
 }
 
-/** DeleteGroupsResponse, versions 1. */
+/** DeleteGroupsResponse, versions 0-2. */
 export interface DeleteGroupsResponse {
-  /** versions 1 */
+  /** versions 0-2 */
   throttleTimeMs: number;
-  /** versions 1 */
+  /** versions 0-2 */
   results: DeleteGroupsResponseResult[];
 }
 

@@ -1,11 +1,11 @@
 /**
- * DeleteGroups (API key 42), version 1 only. Flexible from v2, above our range.
+ * DeleteGroups (API key 42), versions 0-2. Flexible from v2.
  *
  * Request:  groupsNames[string]
  * Response: throttleTimeMs, results[ groupId, errorCode ]
  *
  * v1 differs from v0 only in that throttled responses are sent before the
- * throttle is applied.
+ * throttle is applied; v2 is the first flexible version and otherwise matches v1.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -16,7 +16,7 @@ export const deleteGroups: ApiDef = {
     name: 'DeleteGroupsRequest',
     apiKey: 42,
     kind: 'request',
-    validVersions: '1',
+    validVersions: '0-2',
     flexibleVersions: '2+',
     fields: [{ name: 'groupsNames', type: '[]string', versions: '0+' }],
   },
@@ -24,7 +24,7 @@ export const deleteGroups: ApiDef = {
     name: 'DeleteGroupsResponse',
     apiKey: 42,
     kind: 'response',
-    validVersions: '1',
+    validVersions: '0-2',
     flexibleVersions: '2+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },

@@ -1,15 +1,18 @@
 /**
- * DescribeGroups (API key 15), versions 0-4. Flexible from v5, above our range.
+ * DescribeGroups (API key 15), versions 0-6. Flexible from v5.
  *
  * Request:  groups[string], [includeAuthorizedOperations v3+]
  * Response: [throttleTimeMs v1+],
- *           groups[ errorCode, groupId, groupState, protocolType, protocolData,
+ *           groups[ errorCode, [errorMessage v6+], groupId, groupState, protocolType, protocolData,
  *                   members[ memberId, [groupInstanceId v4+], clientId, clientHost,
  *                            memberMetadata(bytes), memberAssignment(bytes) ],
  *                   [authorizedOperations v3+] ]
  *
  * v1 adds the response throttle time; v2 matches v1; v3 lets the client ask for
- * the operations it may perform on each group; v4 reports members' instance ids.
+ * the operations it may perform on each group; v4 reports members' instance ids;
+ * v5 is the first flexible version; v6 (KIP-1043) answers GROUP_ID_NOT_FOUND,
+ * with a message, for a group that does not exist, where v0-5 describe it as
+ * a Dead group with no error.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -20,7 +23,7 @@ export const describeGroups: ApiDef = {
     name: 'DescribeGroupsRequest',
     apiKey: 15,
     kind: 'request',
-    validVersions: '0-4',
+    validVersions: '0-6',
     flexibleVersions: '5+',
     fields: [
       { name: 'groups', type: '[]string', versions: '0+' },
@@ -31,7 +34,7 @@ export const describeGroups: ApiDef = {
     name: 'DescribeGroupsResponse',
     apiKey: 15,
     kind: 'response',
-    validVersions: '0-4',
+    validVersions: '0-6',
     flexibleVersions: '5+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '1+', ignorable: true },
@@ -41,6 +44,7 @@ export const describeGroups: ApiDef = {
         versions: '0+',
         fields: [
           { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'errorMessage', type: 'string', versions: '6+', nullableVersions: '6+', default: null },
           { name: 'groupId', type: 'string', versions: '0+' },
           { name: 'groupState', type: 'string', versions: '0+' },
           { name: 'protocolType', type: 'string', versions: '0+' },

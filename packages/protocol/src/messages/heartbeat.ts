@@ -1,10 +1,11 @@
 /**
- * Heartbeat (API key 12), versions 0-3. Flexible from v4, above our range.
+ * Heartbeat (API key 12), versions 0-4. Flexible from v4.
  *
  * Request:  groupId, generationId, memberId, [groupInstanceId v3+]
  * Response: [throttleTimeMs v1+], errorCode
  *
- * v1 adds the response throttle time; v2 matches v1; v3 adds static membership.
+ * v1 adds the response throttle time; v2 matches v1; v3 adds static membership;
+ * v4 is the first flexible version and otherwise matches v3.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -15,7 +16,7 @@ export const heartbeat: ApiDef = {
     name: 'HeartbeatRequest',
     apiKey: 12,
     kind: 'request',
-    validVersions: '0-3',
+    validVersions: '0-4',
     flexibleVersions: '4+',
     fields: [
       { name: 'groupId', type: 'string', versions: '0+' },
@@ -28,7 +29,7 @@ export const heartbeat: ApiDef = {
     name: 'HeartbeatResponse',
     apiKey: 12,
     kind: 'response',
-    validVersions: '0-3',
+    validVersions: '0-4',
     flexibleVersions: '4+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '1+', ignorable: true },

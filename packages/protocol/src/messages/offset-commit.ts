@@ -1,5 +1,6 @@
 /**
- * OffsetCommit (API key 8), versions 2-7. Flexible from v8, above our range.
+ * OffsetCommit (API key 8), versions 2-9. Flexible from v8: compact strings and
+ * arrays, plus a tagged-field section after each struct.
  *
  * Request:  groupId, generationId, memberId, [groupInstanceId v7+], [retentionTimeMs v2-4],
  *           topics[ name, partitions[ partitionIndex, committedOffset,
@@ -8,7 +9,15 @@
  *
  * v2 adds the retention time; v3-v4 match v2 (v3 adds the response throttle time);
  * v5 drops the retention time (a broker setting since then); v6 adds the leader
- * epoch used for fencing; v7 adds the static-membership instance id.
+ * epoch used for fencing; v7 adds the static-membership instance id; v8 is the
+ * first flexible version; v9 has v8's layout and is the first version a KIP-848
+ * consumer may send (generationId then carries its member epoch). For a classic
+ * group v9 means one thing more: a commit with a generation (>= 0) to a group
+ * that does not exist answers GROUP_ID_NOT_FOUND, where v2-8 answer
+ * ILLEGAL_GENERATION.
+ *
+ * Kafka 4.1 defines v10 (topic ids instead of names, KIP-848) but marks it
+ * unstable there (brokers do not advertise it by default), so it stops at 9.
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -19,7 +28,7 @@ export const offsetCommit: ApiDef = {
     name: 'OffsetCommitRequest',
     apiKey: 8,
     kind: 'request',
-    validVersions: '2-7',
+    validVersions: '2-9',
     flexibleVersions: '8+',
     fields: [
       { name: 'groupId', type: 'string', versions: '0+' },
@@ -33,7 +42,7 @@ export const offsetCommit: ApiDef = {
         type: '[]',
         versions: '0+',
         fields: [
-          { name: 'name', type: 'string', versions: '0+', nullableVersions: '9+' },
+          { name: 'name', type: 'string', versions: '0+' },
           {
             name: 'partitions',
             type: '[]',
@@ -53,7 +62,7 @@ export const offsetCommit: ApiDef = {
     name: 'OffsetCommitResponse',
     apiKey: 8,
     kind: 'response',
-    validVersions: '2-7',
+    validVersions: '2-9',
     flexibleVersions: '8+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '3+', ignorable: true },
@@ -62,7 +71,7 @@ export const offsetCommit: ApiDef = {
         type: '[]',
         versions: '0+',
         fields: [
-          { name: 'name', type: 'string', versions: '0+', nullableVersions: '9+' },
+          { name: 'name', type: 'string', versions: '0+' },
           {
             name: 'partitions',
             type: '[]',

@@ -1,30 +1,32 @@
 /**
- * OffsetFetch (API key 9), versions 1-7. Flexible from v6: compact strings,
+ * OffsetFetch (API key 9), versions 1-9. Flexible from v6: compact strings,
  * arrays and nullables, plus a tagged-field section after each struct.
  *
- * Request:  groupId, topics[ name, partitionIndexes[int32] ]   (topics nullable from v2),
- *           [requireStable v7+]
- * Response: [throttleTimeMs v3+],
- *           topics[ name, partitions[ partitionIndex, committedOffset,
- *                    [committedLeaderEpoch v5+], metadata, errorCode ] ],
- *           [errorCode v2+]
+ * Request v1-7: groupId, topics[ name, partitionIndexes[int32] ] (topics nullable from v2),
+ *               [requireStable v7]
+ * Request v8+:  groups[ groupId, [memberId v9+], [memberEpoch v9+],
+ *                       topics[ name, partitionIndexes[int32] ] (nullable) ],
+ *               requireStable
+ * Response v1-7: [throttleTimeMs v3+],
+ *                topics[ name, partitions[ partitionIndex, committedOffset,
+ *                         [committedLeaderEpoch v5+], metadata, errorCode ] ],
+ *                [errorCode v2+]
+ * Response v8+:  throttleTimeMs,
+ *                groups[ groupId, topics[ name, partitions[ partitionIndex, committedOffset,
+ *                         committedLeaderEpoch, metadata, errorCode ] ], errorCode ]
  *
  * v1 reads offsets from the internal offsets topic rather than ZooKeeper; v2 lets
  * a null topic list mean "all topics" and adds the group-level error code; v3 adds
  * the throttle time; v4 matches v3; v5 adds the committed leader epoch; v6 is the
  * first flexible version; v7 adds requireStable (KIP-447): while a transaction
  * holds pending offsets for a partition, answer UNSTABLE_OFFSET_COMMIT for it
- * instead of the last stable offset.
+ * instead of the last stable offset. v8 (KIP-709) asks for several groups at
+ * once: each group has its own topics and its own error code. v9 adds the
+ * KIP-848 member id and member epoch, checked for consumer-protocol groups only
+ * (a classic group ignores them, as Kafka does).
  *
- * Kafka 4.1 defines v1-9 (v0 went in 4.0, KIP-896; v10 is unstable there). v8
- * (KIP-709) moves groupId and topics under a groups[] list and v9 adds the
- * KIP-848 member id and epoch; they are not defined here yet, because the
- * generated types would then make groupId and topics optional for every
- * caller (the broker's OffsetFetch handler and the client's group admin),
- * which must change with them. The ranges of the v0-7 fields already end at 7.
- *
- * The definition covers more than Runnel advertises (api-versions-table.ts):
- * a version is served only once a handler declares it.
+ * Kafka 4.1 defines v10 (topic ids instead of names) but marks it unstable
+ * there, so it stops at 9. v0 left Kafka in 4.0 (KIP-896).
  */
 import type { ApiDef } from '../schema/types.ts';
 
@@ -35,7 +37,7 @@ export const offsetFetch: ApiDef = {
     name: 'OffsetFetchRequest',
     apiKey: 9,
     kind: 'request',
-    validVersions: '1-7',
+    validVersions: '1-9',
     flexibleVersions: '6+',
     fields: [
       { name: 'groupId', type: 'string', versions: '0-7' },
@@ -50,6 +52,27 @@ export const offsetFetch: ApiDef = {
           { name: 'partitionIndexes', type: '[]int32', versions: '0-7' },
         ],
       },
+      {
+        name: 'groups',
+        type: '[]',
+        versions: '8+',
+        fields: [
+          { name: 'groupId', type: 'string', versions: '8+' },
+          // KIP-848 members name themselves; classic consumers send null and -1.
+          { name: 'memberId', type: 'string', versions: '9+', nullableVersions: '9+', default: null, ignorable: true },
+          { name: 'memberEpoch', type: 'int32', versions: '9+', default: -1, ignorable: true },
+          {
+            name: 'topics',
+            type: '[]',
+            versions: '8+',
+            nullableVersions: '8+',
+            fields: [
+              { name: 'name', type: 'string', versions: '8+' },
+              { name: 'partitionIndexes', type: '[]int32', versions: '8+' },
+            ],
+          },
+        ],
+      },
       // true: a partition with pending transactional offsets answers UNSTABLE_OFFSET_COMMIT (retriable).
       { name: 'requireStable', type: 'bool', versions: '7+', default: false },
     ],
@@ -58,7 +81,7 @@ export const offsetFetch: ApiDef = {
     name: 'OffsetFetchResponse',
     apiKey: 9,
     kind: 'response',
-    validVersions: '1-7',
+    validVersions: '1-9',
     flexibleVersions: '6+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '3+', ignorable: true },
@@ -85,6 +108,36 @@ export const offsetFetch: ApiDef = {
       },
       // Group-level error (e.g. coordinator not available); partition errors stay per partition.
       { name: 'errorCode', type: 'int16', versions: '2-7', default: 0, ignorable: true },
+      {
+        name: 'groups',
+        type: '[]',
+        versions: '8+',
+        fields: [
+          { name: 'groupId', type: 'string', versions: '8+' },
+          {
+            name: 'topics',
+            type: '[]',
+            versions: '8+',
+            fields: [
+              { name: 'name', type: 'string', versions: '8+' },
+              {
+                name: 'partitions',
+                type: '[]',
+                versions: '8+',
+                fields: [
+                  { name: 'partitionIndex', type: 'int32', versions: '8+' },
+                  { name: 'committedOffset', type: 'int64', versions: '8+' },
+                  { name: 'committedLeaderEpoch', type: 'int32', versions: '8+', default: -1, ignorable: true },
+                  { name: 'metadata', type: 'string', versions: '8+', nullableVersions: '8+' },
+                  { name: 'errorCode', type: 'int16', versions: '8+' },
+                ],
+              },
+            ],
+          },
+          // This group's error (e.g. NOT_COORDINATOR): each group of a batch may have its own coordinator.
+          { name: 'errorCode', type: 'int16', versions: '8+', default: 0, ignorable: true },
+        ],
+      },
     ],
   },
 };
