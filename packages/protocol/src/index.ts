@@ -15,6 +15,8 @@ export {
   responseHeaderVersion,
 } from './frame.ts';
 export type * from './generated/messages.ts';
+export type { KafkaRange, NotServedApi } from './kafka-reference-versions.ts';
+export { kafka41BrokerVersions, notServedApis } from './kafka-reference-versions.ts';
 export { requestHeaderDef, responseHeaderDef } from './messages/headers.ts';
 export { apiDefs } from './messages/index.ts';
 export * from './records/index.ts';

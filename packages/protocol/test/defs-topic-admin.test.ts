@@ -20,7 +20,7 @@ const zeroId = '00000000-0000-0000-0000-000000000000';
 
 describe('topic admin definitions: ranges', () => {
   testAdvertisedRanges([
-    [createTopics, 19, '3-7', '5+'],
+    [createTopics, 19, '2-7', '5+'],
     [deleteTopics, 20, '1-6', '4+'],
     [createPartitions, 37, '0-3', '2+'],
     [describeTopicPartitions, 75, '0', '0+'],

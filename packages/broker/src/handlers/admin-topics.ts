@@ -62,7 +62,7 @@ export function createTopicsHandler(broker: BrokerContext): Handler<19> {
 
   return {
     apiKey: 19,
-    minVersion: 3,
+    minVersion: 2,
     maxVersion: 7,
     async handle(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
       const counts = new Map<string, number>();

@@ -944,41 +944,41 @@ export interface ApiVersionsResponse {
 
 /** An element of CreateTopicsRequestTopic.assignments. */
 export interface CreateTopicsRequestTopicAssignment {
-  /** versions 3-7 */
+  /** versions 2-7 */
   partitionIndex: number;
-  /** versions 3-7 */
+  /** versions 2-7 */
   brokerIds: number[];
 }
 
 /** An element of CreateTopicsRequestTopic.configs. */
 export interface CreateTopicsRequestTopicConfig {
-  /** versions 3-7 */
+  /** versions 2-7 */
   name: string;
-  /** versions 3-7; nullable 3-7 */
+  /** versions 2-7; nullable 2-7 */
   value: string | null;
 }
 
 /** An element of CreateTopicsRequest.topics. */
 export interface CreateTopicsRequestTopic {
-  /** versions 3-7 */
+  /** versions 2-7 */
   name: string;
-  /** versions 3-7 */
+  /** versions 2-7 */
   numPartitions: number;
-  /** versions 3-7 */
+  /** versions 2-7 */
   replicationFactor: number;
-  /** versions 3-7 */
+  /** versions 2-7 */
   assignments: CreateTopicsRequestTopicAssignment[];
-  /** versions 3-7 */
+  /** versions 2-7 */
   configs: CreateTopicsRequestTopicConfig[];
 }
 
-/** CreateTopicsRequest, versions 3-7. */
+/** CreateTopicsRequest, versions 2-7. */
 export interface CreateTopicsRequest {
-  /** versions 3-7 */
+  /** versions 2-7 */
   topics: CreateTopicsRequestTopic[];
-  /** versions 3-7; default 60000 */
+  /** versions 2-7; default 60000 */
   timeoutMs: number;
-  /** versions 3-7; default false */
+  /** versions 2-7; default false */
   validateOnly: boolean;
 }
 
@@ -998,13 +998,13 @@ export interface CreateTopicsResponseTopicConfig {
 
 /** An element of CreateTopicsResponse.topics. */
 export interface CreateTopicsResponseTopic {
-  /** versions 3-7 */
+  /** versions 2-7 */
   name: string;
   /** versions 7 */
   topicId?: string;
-  /** versions 3-7 */
+  /** versions 2-7 */
   errorCode: number;
-  /** versions 3-7; nullable 3-7 */
+  /** versions 2-7; nullable 2-7 */
   errorMessage: string | null;
   /** versions 5-7; tag 0 in 5-7 */
   topicConfigErrorCode?: number;
@@ -1016,11 +1016,11 @@ export interface CreateTopicsResponseTopic {
   configs?: CreateTopicsResponseTopicConfig[] | null;
 }
 
-/** CreateTopicsResponse, versions 3-7. */
+/** CreateTopicsResponse, versions 2-7. */
 export interface CreateTopicsResponse {
-  /** versions 3-7 */
+  /** versions 2-7 */
   throttleTimeMs: number;
-  /** versions 3-7 */
+  /** versions 2-7 */
   topics: CreateTopicsResponseTopic[];
 }
 

@@ -1,5 +1,5 @@
 /**
- * CreateTopics (API key 19), versions 3-7. Flexible from v5.
+ * CreateTopics (API key 19), versions 2-7 (Kafka 4.1's range). Flexible from v5.
  *
  * Request:  topics[name, numPartitions, replicationFactor,
  *                  assignments[partitionIndex, brokerIds], configs[name, value]],
@@ -25,7 +25,7 @@ export const createTopics: ApiDef = {
     name: 'CreateTopicsRequest',
     apiKey: 19,
     kind: 'request',
-    validVersions: '3-7',
+    validVersions: '2-7',
     flexibleVersions: '5+',
     fields: [
       {
@@ -66,7 +66,7 @@ export const createTopics: ApiDef = {
     name: 'CreateTopicsResponse',
     apiKey: 19,
     kind: 'response',
-    validVersions: '3-7',
+    validVersions: '2-7',
     flexibleVersions: '5+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '2+', ignorable: true },
