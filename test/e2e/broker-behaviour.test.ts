@@ -252,21 +252,32 @@ describe('broker behaviour', () => {
     expect(missing?.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
-  it('refuses dynamic broker config changes it would not apply, with INVALID_REQUEST', async () => {
+  it('takes a dynamic broker config and reports it as DYNAMIC_BROKER_CONFIG; a read-only one is INVALID_REQUEST', async () => {
     const c = await cluster();
     const p = await client(c);
-    const response = await p.request(44, 0, {
-      resources: [
-        {
-          resourceType: 4,
-          resourceName: '1',
-          configs: [{ name: 'log.retention.ms', configOperation: 0, value: '1000' }],
-        },
-      ],
-      validateOnly: false,
-    });
-    expect(response.responses[0]?.errorCode).toBe(ErrorCode.INVALID_REQUEST);
-    expect(response.responses[0]?.errorMessage).toMatch(/Dynamic broker configs are not supported yet/);
+    const alter = (name: string, value: string) =>
+      p.request(44, 0, {
+        resources: [{ resourceType: 4, resourceName: '1', configs: [{ name, configOperation: 0, value }] }],
+        validateOnly: false,
+      });
+    expect((await alter('log.retention.ms', '3600000')).responses[0]?.errorCode).toBe(ErrorCode.NONE);
+    const described = await waitFor(
+      async () => {
+        const response = await p.request(32, 3, {
+          resources: [{ resourceType: 4, resourceName: '1', configurationKeys: ['log.retention.ms'] }],
+          includeSynonyms: false,
+          includeDocumentation: false,
+        });
+        const entry = response.results[0]?.configs[0];
+        return entry?.value === '3600000' ? entry : undefined;
+      },
+      { what: 'the dynamic value in DescribeConfigs' },
+    );
+    // ConfigSource 2 is DYNAMIC_BROKER_CONFIG (1 is a topic override); LONG is config type 5.
+    expect(described).toMatchObject({ configSource: 2, configType: 5 });
+    const readOnly = await alter('log.dirs', '/elsewhere');
+    expect(readOnly.responses[0]?.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(readOnly.responses[0]?.errorMessage).toMatch(/read-only/i);
   });
 
   it('deletes a topic with its data, and a new topic of the same name starts empty', async () => {
