@@ -49,6 +49,19 @@ export const operations: readonly Operation[] = [
   { id: 'alter-group-offsets', title: 'Resets a group’s offsets', apis: 'OffsetCommit' },
   { id: 'delete-group-offsets', title: 'Deletes a group’s offsets for a topic', apis: 'OffsetDelete' },
   { id: 'describe-cluster', title: 'Describes the cluster (brokers, controller)', apis: 'DescribeCluster / Metadata' },
+  { id: 'delete-records', title: 'Deletes records below an offset', apis: 'DeleteRecords' },
+  { id: 'describe-log-dirs', title: 'Describes the brokers’ log directories', apis: 'DescribeLogDirs' },
+  {
+    id: 'describe-broker-configs',
+    title: 'Describes a broker’s configs with their sources',
+    apis: 'DescribeConfigs (BROKER)',
+  },
+  {
+    id: 'alter-broker-configs',
+    title: 'Changes a broker config at run time',
+    apis: 'AlterConfigs / IncrementalAlterConfigs (BROKER)',
+  },
+  { id: 'list-groups-by-state', title: 'Lists consumer groups in a given state', apis: 'ListGroups v4+' },
 ];
 
 export interface MatrixClient {
@@ -65,6 +78,8 @@ export const clients: readonly MatrixClient[] = [
     notExposed: {
       'version-inference': 'kafkajs picks versions per API and never names a broker version',
       'delete-group-offsets': 'no OffsetDelete call in kafkajs 2.2.4',
+      'describe-log-dirs': 'no DescribeLogDirs call in kafkajs 2.2.4',
+      'list-groups-by-state': 'listGroups in kafkajs 2.2.4 takes no state filter',
     },
   },
   {
@@ -95,6 +110,11 @@ export const clients: readonly MatrixClient[] = [
       'alter-group-offsets': 'kcat has no admin commands',
       'delete-group-offsets': 'kcat has no admin commands',
       'describe-cluster': 'kcat -L lists brokers (the metadata cell)',
+      'delete-records': 'kcat has no admin commands',
+      'describe-log-dirs': 'kcat has no admin commands',
+      'describe-broker-configs': 'kcat has no admin commands',
+      'alter-broker-configs': 'kcat has no admin commands',
+      'list-groups-by-state': 'kcat has no admin commands',
     },
   },
   {
@@ -110,6 +130,9 @@ export const clients: readonly MatrixClient[] = [
       'alter-group-offsets': 'AdminClient 1.7 has no alter_consumer_group_offsets',
       'delete-group-offsets': 'AdminClient 1.7 has no OffsetDelete call',
       'describe-cluster': 'AdminClient 1.7 has no describe_cluster (list_topics lists brokers)',
+      'delete-records': 'AdminClient 1.7 has no delete_records',
+      'describe-log-dirs': 'AdminClient 1.7 has no describe_log_dirs',
+      'list-groups-by-state': 'AdminClient 1.7 has list_groups only, with no state filter',
     },
   },
   {
@@ -121,6 +144,9 @@ export const clients: readonly MatrixClient[] = [
       transactions: 'kafka-python 2.0.2 has no transactions',
       'alter-group-offsets': 'KafkaAdminClient 2.0.2 has no offset alteration',
       'delete-group-offsets': 'KafkaAdminClient 2.0.2 has no OffsetDelete call',
+      'delete-records': 'KafkaAdminClient 2.0.2 has no delete_records',
+      'describe-log-dirs': 'KafkaAdminClient 2.0.2 has no describe_log_dirs',
+      'list-groups-by-state': 'KafkaAdminClient 2.0.2 takes no state filter',
     },
   },
 ];

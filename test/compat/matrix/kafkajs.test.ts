@@ -306,4 +306,58 @@ describe('compatibility matrix: kafkajs', () => {
     expect(cluster.controller).toBe(cluster.brokers[0]?.nodeId);
     return `${cluster.brokers.length} broker`;
   });
+
+  cell('delete-records', async () => {
+    await createTopic('kjs-m-delrec');
+    await produce('kjs-m-delrec', ['a', 'b', 'c', 'd']);
+    await withAdmin(async (admin) => {
+      // kafkajs needs the topic's metadata loaded before deleteTopicRecords.
+      await admin.fetchTopicMetadata({ topics: ['kjs-m-delrec'] });
+      await admin.deleteTopicRecords({ topic: 'kjs-m-delrec', partitions: [{ partition: 0, offset: '2' }] });
+    });
+    const offsets = await withAdmin((admin) => admin.fetchTopicOffsets('kjs-m-delrec'));
+    expect(offsets[0]).toMatchObject({ low: '2', high: '4' });
+    return 'log start 0 → 2';
+  });
+
+  cell('describe-broker-configs', async () => {
+    const described = await withAdmin((admin) =>
+      admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: '1' }], includeSynonyms: true }),
+    );
+    const entry = described.resources[0]?.configEntries.find((e) => e.configName === 'log.retention.ms');
+    // Nobody set it: Kafka's DEFAULT_CONFIG (5), a default.
+    expect(entry).toMatchObject({ isDefault: true, configSource: 5 });
+    return `log.retention.ms ${entry?.configValue} (DEFAULT_CONFIG)`;
+  });
+
+  cell('alter-broker-configs', async () => {
+    await withAdmin((admin) =>
+      admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.BROKER,
+            name: '1',
+            configEntries: [{ name: 'log.retention.ms', value: '7200000' }],
+          },
+        ],
+      }),
+    );
+    const entry = await waitFor(
+      async () => {
+        const described = await withAdmin((admin) =>
+          admin.describeConfigs({
+            resources: [{ type: ConfigResourceTypes.BROKER, name: '1' }],
+            includeSynonyms: false,
+          }),
+        );
+        const found = described.resources[0]?.configEntries.find((e) => e.configName === 'log.retention.ms');
+        return found?.configValue === '7200000' ? found : undefined;
+      },
+      { what: 'the new broker config' },
+    );
+    // DYNAMIC_BROKER_CONFIG (2): set at run time for this broker.
+    expect(entry).toMatchObject({ isDefault: false, configSource: 2 });
+    return 'log.retention.ms 7200000 (DYNAMIC_BROKER_CONFIG)';
+  });
 });

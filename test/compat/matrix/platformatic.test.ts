@@ -17,8 +17,9 @@ import { waitFor } from '../../harness/wait.ts';
 import { matrixFor } from './cell.ts';
 
 const cell = matrixFor('platformatic');
-// ConfigResourceTypes.TOPIC in Kafka's numbering.
+// ConfigResourceTypes.TOPIC and BROKER in Kafka's numbering.
 const topicResource = 2;
+const brokerResource = 4;
 let dev: DevProcess;
 let admin: Admin;
 
@@ -298,5 +299,78 @@ describe('compatibility matrix: @platformatic/kafka', () => {
     expect(metadata.brokers.size).toBe(1);
     expect(metadata.brokers.has(metadata.controllerId)).toBe(true);
     return `${metadata.brokers.size} broker`;
+  });
+
+  cell('delete-records', async () => {
+    await admin.createTopics({ topics: ['plt-m-delrec'], partitions: 1, replicas: 1 });
+    await produce('plt-m-delrec', ['a', 'b', 'c', 'd']);
+    const [deleted] = await admin.deleteRecords({
+      topics: [{ name: 'plt-m-delrec', partitions: [{ partition: 0, offset: 2n }] }],
+    });
+    expect(deleted?.partitions[0]?.lowWatermark).toBe(2n);
+    const [earliest] = await admin.listOffsets({
+      topics: [{ name: 'plt-m-delrec', partitions: [{ partitionIndex: 0, timestamp: -2n }] }],
+    });
+    expect(earliest?.partitions[0]?.offset).toBe(2n);
+    return 'log start 0 → 2';
+  });
+
+  cell('describe-log-dirs', async () => {
+    await admin.createTopics({ topics: ['plt-m-logdirs'], partitions: 1, replicas: 1 });
+    await produce('plt-m-logdirs', ['x']);
+    const [broker] = await admin.describeLogDirs({ topics: [{ name: 'plt-m-logdirs', partitions: [0] }] });
+    const dir = broker?.results[0];
+    const partition = dir?.topics.find((t) => t.name === 'plt-m-logdirs')?.partitions[0];
+    expect(partition?.partitionSize).toBeGreaterThan(0n);
+    expect(dir?.totalBytes).toBeGreaterThan(0n);
+    return `${partition?.partitionSize} bytes on disk`;
+  });
+
+  cell('describe-broker-configs', async () => {
+    const [described] = await admin.describeConfigs({
+      resources: [{ resourceType: brokerResource, resourceName: '1', configurationKeys: ['log.retention.ms'] }],
+      includeSynonyms: true,
+      includeDocumentation: true,
+    });
+    const entry = described?.configs.find((c) => c.name === 'log.retention.ms');
+    // DEFAULT_CONFIG (5) and LONG (5): nobody set it.
+    expect(entry).toMatchObject({ configSource: 5, configType: 5 });
+    expect(entry?.documentation?.length ?? 0).toBeGreaterThan(10);
+    return `log.retention.ms ${entry?.value} (DEFAULT_CONFIG, LONG)`;
+  });
+
+  cell('alter-broker-configs', async () => {
+    await admin.incrementalAlterConfigs({
+      resources: [
+        {
+          resourceType: brokerResource,
+          resourceName: '1',
+          configs: [{ name: 'log.retention.ms', configOperation: 0, value: '7200000' }],
+        },
+      ],
+    });
+    const entry = await waitFor(
+      async () => {
+        const [described] = await admin.describeConfigs({
+          resources: [{ resourceType: brokerResource, resourceName: '1', configurationKeys: ['log.retention.ms'] }],
+        });
+        const found = described?.configs.find((c) => c.name === 'log.retention.ms');
+        return found?.value === '7200000' ? found : undefined;
+      },
+      { what: 'the new broker config' },
+    );
+    expect(entry?.configSource).toBe(2);
+    return 'log.retention.ms 7200000 (DYNAMIC_BROKER_CONFIG)';
+  });
+
+  cell('list-groups-by-state', async () => {
+    await admin.createTopics({ topics: ['plt-m-states'], partitions: 1, replicas: 1 });
+    await produce('plt-m-states', ['x']);
+    await consumeGroup('plt-m-states', 'plt-m-states-group', 1);
+    const empty = await admin.listGroups({ states: ['Empty'] });
+    const stable = await admin.listGroups({ states: ['Stable'] });
+    expect(empty.get('plt-m-states-group')?.state).toBe('Empty');
+    expect(stable.has('plt-m-states-group')).toBe(false);
+    return 'Empty, not Stable';
   });
 });

@@ -193,6 +193,29 @@ def op_list_groups():
     return ''
 
 
+def op_describe_broker_configs():
+    resource = ConfigResource(ConfigResource.Type.BROKER, '1')
+    entry = admin.describe_configs([resource])[resource].result(60)['log.retention.ms']
+    check(entry.is_default, f'is_default {entry.is_default}')
+    check(entry.source == 5, f'source {entry.source}')  # DEFAULT_CONFIG
+    return f'log.retention.ms {entry.value} (DEFAULT_CONFIG)'
+
+
+def op_alter_broker_configs():
+    resource = ConfigResource(ConfigResource.Type.BROKER, '1', set_config={'log.retention.ms': '7200000'})
+    admin.alter_configs([resource])[resource].result(60)
+    deadline = time.monotonic() + 30
+    while True:
+        described = ConfigResource(ConfigResource.Type.BROKER, '1')
+        entry = admin.describe_configs([described])[described].result(60)['log.retention.ms']
+        if entry.value == '7200000' or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    check(entry.value == '7200000', f'value {entry.value}')
+    check(entry.source == 2, f'source {entry.source}')  # DYNAMIC_BROKER_CONFIG
+    return 'log.retention.ms 7200000 (DYNAMIC_BROKER_CONFIG)'
+
+
 operations = {
     'metadata': op_metadata,
     'create-topic': op_create_topic,
@@ -209,6 +232,8 @@ operations = {
     'describe-topic-configs': op_describe_topic_configs,
     'alter-topic-configs': op_alter_topic_configs,
     'list-groups': op_list_groups,
+    'describe-broker-configs': op_describe_broker_configs,
+    'alter-broker-configs': op_alter_broker_configs,
 }
 
 print(f'ok {operations[operation]()}', flush=True)

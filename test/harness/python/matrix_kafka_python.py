@@ -222,6 +222,26 @@ def op_describe_cluster():
     return '1 broker'
 
 
+def broker_entry(name):
+    response = admin.describe_configs([ConfigResource(ConfigResourceType.BROKER, '1')], include_synonyms=True)[0]
+    # DescribeConfigs v1+: (name, value, read_only, config_source, is_sensitive, synonyms)
+    return next(entry for entry in response.resources[0][4] if entry[0] == name)
+
+
+def op_describe_broker_configs():
+    entry = broker_entry('log.retention.ms')
+    check(entry[3] == 5, f'config_source {entry[3]}')  # DEFAULT_CONFIG
+    return f'log.retention.ms {entry[1]} (DEFAULT_CONFIG)'
+
+
+def op_alter_broker_configs():
+    admin.alter_configs([ConfigResource(ConfigResourceType.BROKER, '1', configs={'log.retention.ms': '7200000'})])
+    wait_until(lambda: broker_entry('log.retention.ms')[1] == '7200000', 'the new broker config')
+    entry = broker_entry('log.retention.ms')
+    check(entry[3] == 2, f'config_source {entry[3]}')  # DYNAMIC_BROKER_CONFIG
+    return 'log.retention.ms 7200000 (DYNAMIC_BROKER_CONFIG)'
+
+
 operations = {
     'version-inference': op_version_inference,
     'metadata': op_metadata,
@@ -241,6 +261,8 @@ operations = {
     'fetch-group-offsets': op_fetch_group_offsets,
     'delete-groups': op_delete_groups,
     'describe-cluster': op_describe_cluster,
+    'describe-broker-configs': op_describe_broker_configs,
+    'alter-broker-configs': op_alter_broker_configs,
 }
 
 try:
