@@ -3,7 +3,11 @@
  * (test/harness/python/matrix_*.py) and returns the detail it printed
  * after "ok"; a script that fails rejects with its error output.
  */
+import { afterAll, beforeAll } from 'vitest';
+import { DevProcess } from '../../harness/dev-process.ts';
 import { PythonClient } from '../../harness/python-client.ts';
+import { clients, operations } from './catalogue.ts';
+import { matrixFor } from './cell.ts';
 
 export async function runPythonOperation(
   script: string,
@@ -20,4 +24,24 @@ export async function runPythonOperation(
     throw new Error(`${script} ${operation} exited ${code}: ${lastLine}`);
   }
   return detail;
+}
+
+/**
+ * One cell per catalogue operation the client exposes, each a run of
+ * `script` against a `runnel dev` started for the file.
+ */
+export function pythonClientCells(clientId: string, script: string, prefix: string): void {
+  const cell = matrixFor(clientId);
+  const notExposed = clients.find((c) => c.id === clientId)?.notExposed ?? {};
+  let dev: DevProcess;
+  beforeAll(async () => {
+    dev = await DevProcess.start();
+  });
+  afterAll(async () => {
+    await dev?.kill('SIGTERM');
+  });
+  for (const operation of operations) {
+    if (notExposed[operation.id] !== undefined) continue;
+    cell(operation.id, () => runPythonOperation(script, dev.bootstrap, operation.id, `${prefix}-${operation.id}`));
+  }
 }
