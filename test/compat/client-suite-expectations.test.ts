@@ -39,15 +39,19 @@ afterAll(async () => {
 });
 
 describe('what the client suites expect', () => {
-  it('kafka-python 3.x reads the ApiVersions v4 answer as Kafka 4.0; without ListOffsets v10 it would say 3.9', async () => {
+  it('kafka-python 3.x reads the ApiVersions v4 answer as Kafka 4.1; one capped row drops it to an older release', async () => {
     const client = await ProtocolClient.connect(dev.port);
     try {
       const answer = await client.request(18, 4, { clientSoftwareName: 'kafka-python', clientSoftwareVersion: '3' });
       expect(answer.errorCode).toBe(ErrorCode.NONE);
-      expect(kafkaPythonInferredRelease(answer.apiKeys)).toBe('4.0');
-      // The row that decides it: the same answer with ListOffsets stopping at v9 falls to the 3.9 probe.
-      const capped = answer.apiKeys.map((k) => (k.apiKey === 2 ? { ...k, maxVersion: 9 } : k));
-      expect(kafkaPythonInferredRelease(capped)).toBe('3.9');
+      expect(kafkaPythonInferredRelease(answer.apiKeys)).toBe('4.1');
+      // The rows that decide it: Produce stopping at v12 falls to the 4.0 row, and then ListOffsets
+      // stopping at v9 falls to 3.9.
+      const cap = (keys: typeof answer.apiKeys, apiKey: number, maxVersion: number) =>
+        keys.map((k) => (k.apiKey === apiKey ? { ...k, maxVersion } : k));
+      const noProduce13 = cap(answer.apiKeys, 0, 12);
+      expect(kafkaPythonInferredRelease(noProduce13)).toBe('4.0');
+      expect(kafkaPythonInferredRelease(cap(noProduce13, 2, 9))).toBe('3.9');
     } finally {
       client.close();
     }
