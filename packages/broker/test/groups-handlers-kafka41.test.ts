@@ -11,7 +11,7 @@ import { type Logger, silentLogger } from '@runnel/common';
 import { ErrorCode, type JoinGroupResponse } from '@runnel/protocol';
 import { describe, expect, it } from 'vitest';
 import { partitionForGroup } from '../src/groups/types.ts';
-import { groupAuthorizedOperations } from '../src/handlers/groups-admin.ts';
+import { describedGroupOperations, groupAuthorizedOperations } from '../src/handlers/groups-admin.ts';
 import { joinRequest, setup, stable } from './groups-handler-fixture.ts';
 
 const E = ErrorCode;
@@ -207,11 +207,25 @@ describe('DescribeGroups v3-6 and ListGroups v4-5', () => {
         members: [],
       },
     ]);
-    expect((v6.groups as { authorizedOperations: number }[])[0]?.authorizedOperations).toBe(groupAuthorizedOperations);
+    const operations = (v6.groups as { authorizedOperations: number }[]).map((g) => g.authorizedOperations);
+    // Computed for the group described without an error only: Kafka leaves a GROUP_ID_NOT_FOUND answer's
+    // field at its "not computed" default even when asked.
+    expect(operations).toEqual([groupAuthorizedOperations, -2147483648]);
     // READ, DELETE and DESCRIBE in Kafka's AclOperation numbering.
     expect(groupAuthorizedOperations).toBe(8 + 64 + 256);
     const v5 = await call(15, 5, { groups: ['nobody'], includeAuthorizedOperations: false });
     expect(v5.groups).toMatchObject([{ errorCode: E.NONE, groupState: 'Dead', authorizedOperations: -2147483648 }]);
+    // v5 describes a missing group as Dead with no error, so, asked, it does carry the operations.
+    const v5Asked = await call(15, 5, { groups: ['nobody'], includeAuthorizedOperations: true });
+    expect(v5Asked.groups).toMatchObject([{ errorCode: E.NONE, authorizedOperations: groupAuthorizedOperations }]);
+  });
+
+  it('authorized operations only when asked, from v3, and for a group without an error', () => {
+    expect(describedGroupOperations(3, true, E.NONE)).toBe(groupAuthorizedOperations);
+    expect(describedGroupOperations(2, true, E.NONE)).toBe(-2147483648);
+    expect(describedGroupOperations(6, false, E.NONE)).toBe(-2147483648);
+    expect(describedGroupOperations(6, true, E.GROUP_ID_NOT_FOUND)).toBe(-2147483648);
+    expect(describedGroupOperations(5, true, E.NOT_COORDINATOR)).toBe(-2147483648);
   });
 
   it('ListGroups v4 filters by state (any case) and reports states; v5 filters by type and reports "classic"', async () => {

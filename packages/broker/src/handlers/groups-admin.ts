@@ -7,7 +7,9 @@
  *
  * DescribeGroups v3+ answers the operations the caller may perform on a
  * group when asked: Runnel has no authorizer, so, as Kafka without one, all
- * that a group supports here (read, describe, delete). v6 (KIP-1043)
+ * that a group supports here (read, describe, delete); like Kafka, only for
+ * a group described without an error (a v6 GROUP_ID_NOT_FOUND or a
+ * NOT_COORDINATOR answer keeps the "not computed" marker). v6 (KIP-1043)
  * answers GROUP_ID_NOT_FOUND with a message for a group that does not
  * exist; v0–5 describe it as Dead with no error. ListGroups v4 reports each
  * group's state and filters by state, v5 its type ("classic") and filters
@@ -32,6 +34,13 @@ const authorizedOperationsUnknown = -2147483648;
 /** Kafka's ACL operation codes a group supports here, as DescribeGroups' bit field: READ (3), DELETE (6), DESCRIBE (8). */
 export const groupAuthorizedOperations = (1 << 3) | (1 << 6) | (1 << 8);
 
+/** The authorized-operations field of one described group: computed only when asked (v3+) and the group has no error. */
+export function describedGroupOperations(version: number, asked: boolean, errorCode: number): number {
+  return version >= 3 && asked && errorCode === ErrorCode.NONE
+    ? groupAuthorizedOperations
+    : authorizedOperationsUnknown;
+}
+
 export function describeGroupsHandler(coordinator: GroupCoordinator): Handler<15> {
   return {
     apiKey: 15,
@@ -39,10 +48,7 @@ export function describeGroupsHandler(coordinator: GroupCoordinator): Handler<15
     maxVersion: 6,
     async handle(request: DescribeGroupsRequest, context: RequestContext): Promise<DescribeGroupsResponse> {
       const version = context.header.apiVersion;
-      const operations =
-        version >= 3 && request.includeAuthorizedOperations === true
-          ? groupAuthorizedOperations
-          : authorizedOperationsUnknown;
+      const asked = request.includeAuthorizedOperations === true;
       return {
         throttleTimeMs: 0,
         groups: request.groups.map((groupId) => {
@@ -69,7 +75,7 @@ export function describeGroupsHandler(coordinator: GroupCoordinator): Handler<15
               memberMetadata: m.metadata,
               memberAssignment: m.assignment,
             })),
-            authorizedOperations: operations,
+            authorizedOperations: describedGroupOperations(version, asked, errorCode),
           };
         }),
       };
