@@ -189,7 +189,11 @@ describe('dynamic broker configs at run time', () => {
             name: 'dyn-mixed',
             configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
           },
-          { type: KafkaJsResourceTypes.BROKER, name: '1', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+          {
+            type: KafkaJsResourceTypes.BROKER,
+            name: '1',
+            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+          },
         ],
       });
       expect(resources.map((r) => r.errorCode)).toEqual([0, 0]);
