@@ -181,7 +181,8 @@ describe('dynamic broker configs at run time', () => {
     try {
       await admin.createTopics({ topics: [{ topic: 'dyn-mixed', numPartitions: 1 }] });
       // Kafka refuses only the broker configs it knows to be static: other names are stored unused.
-      const { resources } = await admin.alterConfigs({
+      // kafkajs types alterConfigs' answer as any; this is the part read here.
+      const altered: { resources: { errorCode: number }[] } = await admin.alterConfigs({
         validateOnly: false,
         resources: [
           {
@@ -196,7 +197,7 @@ describe('dynamic broker configs at run time', () => {
           },
         ],
       });
-      expect(resources.map((r) => r.errorCode)).toEqual([0, 0]);
+      expect(altered.resources.map((r) => r.errorCode)).toEqual([0, 0]);
       // cleanup.policy is no broker config (log.cleanup.policy is): a new topic keeps the default.
       await admin.createTopics({ topics: [{ topic: 'dyn-mixed-after', numPartitions: 1 }] });
       const described = await admin.describeConfigs({
