@@ -82,6 +82,8 @@ describe('validateDynamicBrokerConfigs', () => {
 
   it.each([
     ['a read-only config', { 'log.dirs': '/x' }, false, 'invalid_request', 'read-only'],
+    ['an hour form of a retention synonym', { 'log.retention.hours': '72' }, false, 'invalid_request', 'read-only'],
+    ['an hour form of a roll synonym', { 'log.roll.hours': '1' }, true, 'invalid_request', 'read-only'],
     ['a cluster-only config on one broker', { 'num.partitions': '3' }, true, 'invalid_request', 'cluster-wide'],
     ['a bad value', { 'log.retention.ms': 'soon' }, false, 'invalid_config', 'log.retention.ms'],
   ])('refuses %s with the reason', (_what, configs, perBroker, error, text) => {
