@@ -14,6 +14,7 @@ import {
   Connection,
   describeClusterV1,
   IncrementalAlterConfigOperationTypes,
+  type IncrementalAlterConfigOperationTypeValue,
 } from '@platformatic/kafka';
 import { Kafka, ConfigResourceTypes as KafkaJsResourceTypes, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -216,6 +217,43 @@ describe('@platformatic/kafka admin', () => {
         }),
       );
       expect(errorCodes(unknown)).toContain(3);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it('incrementalAlterConfigs APPEND to an unset cleanup.policy gives "delete,compact"; APPEND to a non-LIST config is INVALID_CONFIG', async () => {
+    const admin = new Admin({ clientId: 'plt-list-ops', bootstrapBrokers: [dev.bootstrap] });
+    const Op = IncrementalAlterConfigOperationTypes;
+    const alter = (name: string, configOperation: IncrementalAlterConfigOperationTypeValue, value: string) =>
+      admin.incrementalAlterConfigs({
+        resources: [
+          {
+            resourceType: ConfigResourceTypes.TOPIC,
+            resourceName: 'plt-list-ops',
+            configs: [{ name, configOperation, value }],
+          },
+        ],
+      });
+    const cleanupPolicy = async () => {
+      const [described] = await admin.describeConfigs({
+        resources: [
+          {
+            resourceType: ConfigResourceTypes.TOPIC,
+            resourceName: 'plt-list-ops',
+            configurationKeys: ['cleanup.policy'],
+          },
+        ],
+      });
+      return described?.configs[0]?.value;
+    };
+    try {
+      await admin.createTopics({ topics: ['plt-list-ops'], partitions: 1, replicas: 1 });
+      await alter('cleanup.policy', Op.APPEND, 'compact');
+      expect(await cleanupPolicy()).toBe('delete,compact');
+      await alter('cleanup.policy', Op.SUBTRACT, 'compact');
+      expect(await cleanupPolicy()).toBe('delete');
+      expect(errorCodes(await rejection(alter('compression.type', Op.APPEND, 'gzip')))).toContain(40);
     } finally {
       await admin.close();
     }

@@ -1,8 +1,8 @@
 /**
  * Dynamic broker configs and Kafka's config sources, from real clients
  * against a real `runnel dev` process: kafkajs 2.2.4 (DescribeConfigs with
- * synonyms, legacy AlterConfigs on the cluster-default broker resource),
- * @platformatic/kafka (DescribeConfigs v4, IncrementalAlterConfigs on
+ * synonyms, legacy AlterConfigs on a broker resource, names Kafka stores
+ * unused included), @platformatic/kafka (DescribeConfigs v4, IncrementalAlterConfigs on
  * BROKER and BROKER_LOGGER), confluent-kafka-python (librdkafka) and
  * @runnel/client. Changes take effect without a restart (a produce past a
  * lowered message.max.bytes fails, a topic created without a count gets
@@ -171,6 +171,48 @@ describe('dynamic broker configs at run time', () => {
       await producer.send({ topic: 'dyn-limits', messages: [{ value: big }] });
     } finally {
       await producer.disconnect();
+      await admin.disconnect();
+    }
+  });
+
+  it('kafkajs alterConfigs with a topic-level name on a broker resource succeeds beside a topic resource and leaves topics alone', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'dyn-mixed', numPartitions: 1 }] });
+      // Kafka refuses only the broker configs it knows to be static: other names are stored unused.
+      // kafkajs types alterConfigs' answer as any; this is the part read here.
+      const altered: { resources: { errorCode: number }[] } = await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: KafkaJsResourceTypes.TOPIC,
+            name: 'dyn-mixed',
+            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+          },
+          {
+            type: KafkaJsResourceTypes.BROKER,
+            name: '1',
+            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+          },
+        ],
+      });
+      expect(altered.resources.map((r) => r.errorCode)).toEqual([0, 0]);
+      // cleanup.policy is no broker config (log.cleanup.policy is): a new topic keeps the default.
+      await admin.createTopics({ topics: [{ topic: 'dyn-mixed-after', numPartitions: 1 }] });
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          { type: KafkaJsResourceTypes.TOPIC, name: 'dyn-mixed', configNames: ['cleanup.policy'] },
+          { type: KafkaJsResourceTypes.TOPIC, name: 'dyn-mixed-after', configNames: ['cleanup.policy'] },
+        ],
+      });
+      expect(described.resources.map((r) => r.configEntries[0]?.configValue)).toEqual(['compact', 'delete']);
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: KafkaJsResourceTypes.BROKER, name: '1', configEntries: [] }],
+      });
+    } finally {
       await admin.disconnect();
     }
   });

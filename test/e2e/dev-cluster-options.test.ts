@@ -2,8 +2,10 @@
  * `runnel dev --controllers N --brokers M` passes every option to every
  * process it concerns: started with --no-auto-create-topics, every broker
  * of the multi-process cluster refuses to create a topic from Metadata and
- * reports auto.create.topics.enable=false. A real `runnel dev` process with
- * its controller and broker children.
+ * reports auto.create.topics.enable=false; with --first-broker-id 0 the
+ * brokers are nodes 0 and 1, as in the clusters Kafka clients' own test
+ * suites expect. A real `runnel dev` process with its controller and
+ * broker children.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -57,7 +59,7 @@ describe('runnel dev with several processes', () => {
       [
         cliMain,
         'dev',
-        ...['--controllers', '1', '--brokers', '2', '--no-auto-create-topics'],
+        ...['--controllers', '1', '--brokers', '2', '--first-broker-id', '0', '--no-auto-create-topics'],
         ...['--port', String(base.kafka), '--http-port', String(base.http), '--data-dir', dataDir],
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -79,7 +81,7 @@ describe('runnel dev with several processes', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('--no-auto-create-topics reaches every broker: none creates a topic from Metadata', async () => {
+  it('--no-auto-create-topics reaches every broker: none creates a topic from Metadata; brokers are nodes 0 and 1', async () => {
     for (const port of [base.kafka, base.kafka + 1]) {
       const answer = await waitFor(
         async () => {
@@ -98,10 +100,14 @@ describe('runnel dev with several processes', () => {
         { timeoutMs: 60_000, what: `broker on ${port} answering with both brokers (output so far: ${output})` },
       );
       expect(answer.topics).toMatchObject([{ name: 'auto-nope', errorCode: unknownTopicOrPartition }]);
+      expect(answer.brokers.map((b) => [b.nodeId, b.port])).toEqual([
+        [0, base.kafka],
+        [1, base.kafka + 1],
+      ]);
       const client = await ProtocolClient.connect(port);
       try {
         const configs = await client.request(32, 1, {
-          resources: [{ resourceType: 4, resourceName: String(port - base.kafka + 1), configurationKeys: null }],
+          resources: [{ resourceType: 4, resourceName: String(port - base.kafka), configurationKeys: null }],
           includeSynonyms: false,
         });
         const entries = configs.results[0]?.configs ?? [];

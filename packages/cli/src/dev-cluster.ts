@@ -13,7 +13,7 @@
  * and brokers alike, so what brokers report is what controllers apply.
  *
  * Ports, for Kafka base port P (default 9092) and HTTP base port H (default
- * 9644): broker i listens on P+i-1, replicates on P+100+i-1 and serves
+ * 9644): the i-th broker (node id i, or --first-broker-id + i - 1) listens on P+i-1, replicates on P+100+i-1 and serves
  * metrics on H+i-1; controller i uses Raft port P+19998+i, service port
  * P+20098+i and metrics on H+100+i-1. With the defaults: brokers 9092...,
  * replication 9192..., Raft 29091..., services 29191..., metrics 9644... and
@@ -30,6 +30,8 @@ import { serverNodeFlags } from './server-node-flags.ts';
 export interface DevClusterOptions {
   controllers: number;
   brokers: number;
+  /** Node id of the first broker (the others follow); default 1. */
+  firstBrokerId?: number;
   dataDir: string;
   /** Kafka listener interface and the host brokers advertise (defaults to host). */
   host: string;
@@ -149,8 +151,11 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
       ],
     });
   }
+  const firstBrokerId = options.firstBrokerId ?? 1;
   for (let i = 1; i <= options.brokers; i++) {
-    const dir = join(dataDir, `broker-${i}`);
+    // Ports follow the position; the node id may start elsewhere (Kafka test clusters number brokers from 0).
+    const id = firstBrokerId + i - 1;
+    const dir = join(dataDir, `broker-${id}`);
     const ports = {
       kafka: options.basePort + i - 1,
       replication: options.basePort + 100 + i - 1,
@@ -158,17 +163,17 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
     };
     launch({
       role: 'broker',
-      id: i,
+      id,
       ports,
       dataDir: dir,
-      logFile: join(dataDir, 'logs', `broker-${i}.log`),
+      logFile: join(dataDir, 'logs', `broker-${id}.log`),
       command: [
         process.execPath,
         ...serverNodeFlags,
         cliMain,
         'broker',
         '--node-id',
-        String(i),
+        String(id),
         '--controllers',
         services,
         '--port',

@@ -51,13 +51,13 @@ describe('runnel configs', () => {
   });
 
   it('cluster-wide broker defaults are set, described on the broker with their source, and deleted', async () => {
-    const set = await runnel(['configs', 'alter', '--broker-defaults', '--set', 'log.retention.hours=72']);
+    const set = await runnel(['configs', 'alter', '--broker-defaults', '--set', 'log.retention.ms=259200000']);
     expect(set).toMatchObject({ code: 0, stdout: 'Changed 1 config(s) of the cluster-wide broker defaults.\n' });
     const defaults = JSON.parse(
       (await runnel(['configs', 'describe', '--broker-defaults', '--output', 'json'])).stdout,
     ) as JsonConfigs;
     expect(defaults.configs.map((c) => [c.name, c.value, c.source])).toEqual([
-      ['log.retention.hours', '72', 'DYNAMIC_DEFAULT_BROKER_CONFIG'],
+      ['log.retention.ms', '259200000', 'DYNAMIC_DEFAULT_BROKER_CONFIG'],
     ]);
     const topic = await runnel([
       'configs',
@@ -70,7 +70,7 @@ describe('runnel configs', () => {
       'retention.ms',
     ]);
     expect(topic.stdout).toMatch(/^retention\.ms\s+60000\s+DYNAMIC_TOPIC_CONFIG/m);
-    expect((await runnel(['configs', 'alter', '--broker-defaults', '--delete', 'log.retention.hours'])).code).toBe(0);
+    expect((await runnel(['configs', 'alter', '--broker-defaults', '--delete', 'log.retention.ms'])).code).toBe(0);
     expect((await runnel(['configs', 'describe', '--broker-defaults'])).stdout).toBe(
       'Cluster-wide default broker configs: none set.\n',
     );

@@ -109,16 +109,27 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     'How often partitions are checked for segments past retention.',
     { validator: atLeast(1), readOnly: true },
   ),
-  def('log.retention.hours', 'int', '168', 'Default retention in hours; log.retention.minutes and .ms win over it.'),
-  def('log.retention.minutes', 'int', null, 'Default retention in minutes; log.retention.ms wins over it.'),
+  // Kafka makes only the primary (.ms) synonym of a topic config dynamic: the hour and minute forms are static.
+  def(
+    'log.retention.hours',
+    'int',
+    '168',
+    'Default retention in hours; log.retention.minutes and .ms win over it.',
+    ro,
+  ),
+  def('log.retention.minutes', 'int', null, 'Default retention in minutes; log.retention.ms wins over it.', ro),
   def('log.retention.ms', 'long', null, 'Default retention.ms; -1 keeps data forever.', {
     validator: atLeast(-1),
     synonyms: [syn('log.retention.minutes', minuteMs), syn('log.retention.hours', hourMs)],
   }),
   def('log.roll.hours', 'int', '168', 'Default segment roll age in hours; log.roll.ms wins over it.', {
     validator: atLeast(1),
+    readOnly: true,
   }),
-  def('log.roll.jitter.hours', 'int', '0', 'Default segment jitter in hours.', { validator: atLeast(0) }),
+  def('log.roll.jitter.hours', 'int', '0', 'Default segment jitter in hours.', {
+    validator: atLeast(0),
+    readOnly: true,
+  }),
   def('log.roll.jitter.ms', 'long', null, 'Default segment.jitter.ms.', {
     synonyms: [syn('log.roll.jitter.hours', hourMs)],
   }),

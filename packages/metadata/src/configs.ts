@@ -158,12 +158,15 @@ export function validateBrokerConfigs(configs: Readonly<Record<string, string>>)
 /**
  * Dynamic broker configs as an AlterConfigs / IncrementalAlterConfigs would
  * leave them on one broker resource (`perBroker`: a broker id; else the
- * cluster-wide default ""). Unknown and read-only names, and cluster-only
- * names on a single broker, are refused with INVALID_REQUEST's reason, as
- * Kafka refuses configs it cannot update dynamically; bad values with
- * INVALID_CONFIG's. `changed` limits the name checks to what the request
- * sets, so a value stored before a config became read-only can still be
- * deleted.
+ * cluster-wide default ""). Read-only names, and cluster-only names on a
+ * single broker, are refused with INVALID_REQUEST's reason, as Kafka
+ * refuses configs it cannot update dynamically; bad values with
+ * INVALID_CONFIG's. Names no broker config has pass and are stored
+ * unused: Kafka refuses only the broker configs it knows to be static, so
+ * clients (kafkajs' own suite among them) set topic-level names such as
+ * cleanup.policy on a broker resource and expect success. `changed` limits
+ * the name checks to what the request sets, so a value stored before a
+ * config became read-only can still be deleted.
  */
 export function validateDynamicBrokerConfigs(
   configs: Readonly<Record<string, string>>,
@@ -174,7 +177,7 @@ export function validateDynamicBrokerConfigs(
   for (const [name, value] of Object.entries(configs)) {
     if (!changed.has(name)) continue;
     const d = brokerConfigDefsByName.get(name);
-    if (d === undefined) return err('invalid_request', `Unknown broker config ${name}: it cannot be set dynamically.`);
+    if (d === undefined) continue;
     if (d.readOnly) {
       return err('invalid_request', `Cannot update these configs dynamically: ${name} is read-only (set it at start).`);
     }

@@ -82,7 +82,8 @@ describe('validateDynamicBrokerConfigs', () => {
 
   it.each([
     ['a read-only config', { 'log.dirs': '/x' }, false, 'invalid_request', 'read-only'],
-    ['an unknown config', { 'no.such.config': '1' }, false, 'invalid_request', 'no.such.config'],
+    ['an hour form of a retention synonym', { 'log.retention.hours': '72' }, false, 'invalid_request', 'read-only'],
+    ['an hour form of a roll synonym', { 'log.roll.hours': '1' }, true, 'invalid_request', 'read-only'],
     ['a cluster-only config on one broker', { 'num.partitions': '3' }, true, 'invalid_request', 'cluster-wide'],
     ['a bad value', { 'log.retention.ms': 'soon' }, false, 'invalid_config', 'log.retention.ms'],
   ])('refuses %s with the reason', (_what, configs, perBroker, error, text) => {
@@ -92,6 +93,11 @@ describe('validateDynamicBrokerConfigs', () => {
       expect(result.error).toBe(error);
       expect(result.message).toContain(text);
     }
+  });
+
+  it('accepts names no broker config has, per broker and as the cluster default, as Kafka does', () => {
+    expect(check({ 'cleanup.policy': 'delete' }, true).ok).toBe(true);
+    expect(check({ 'no.such.config': '1' }, false).ok).toBe(true);
   });
 
   it('leaves stored values the request does not set alone', () => {

@@ -2,18 +2,19 @@
  * DescribeCluster (key 60, v0-2): the cluster id and live brokers from this
  * broker's image, and the active controller's id from the controller (this
  * broker's own id when the controller runs in-process, -1 when none
- * answers). Authorized operations are never computed: INT32_MIN, Kafka's
- * "not provided". Only the brokers endpoint exists here; a request for the
+ * answers). Authorized operations, when asked for, are all the cluster
+ * supports (Runnel has no authorizer; Kafka answers so without one); else
+ * INT32_MIN, Kafka's "not provided".
  * controllers endpoint (KIP-919) gets MISMATCHED_ENDPOINT_TYPE. v2 asks
  * for fenced brokers too (KIP-1073): every registered broker, each with its
  * isFenced flag, so an operator can find one that is registered but down.
  */
 import { ControllerUnavailableError } from '@runnel/metadata';
 import { type DescribeClusterRequest, type DescribeClusterResponse, ErrorCode } from '@runnel/protocol';
+import { authorizedOperations } from '../authorized-operations.ts';
 import type { BrokerContext, Handler } from './handler.ts';
 
 const endpointBrokers = 1;
-const authorizedOperationsOmitted = -2147483648;
 
 export function describeClusterHandler(broker: BrokerContext): Handler<60> {
   return {
@@ -25,7 +26,7 @@ export function describeClusterHandler(broker: BrokerContext): Handler<60> {
         throttleTimeMs: 0,
         endpointType: request.endpointType ?? endpointBrokers,
         clusterId: broker.clusterId(),
-        clusterAuthorizedOperations: authorizedOperationsOmitted,
+        clusterAuthorizedOperations: authorizedOperations('cluster', request.includeClusterAuthorizedOperations),
       };
       if (base.endpointType !== endpointBrokers) {
         return {

@@ -4,9 +4,11 @@
  * image, sorted by topic name and paged by a partition limit and a cursor
  * (topicPartitionsPage). Each partition carries its leader, leader epoch,
  * replicas, ISR, eligible leader replicas and last known ELR. Authorized
- * operations are INT32_MIN, "not computed": Runnel has no authorizer.
+ * operations are every topic operation, as Kafka answers without an
+ * authorizer (Runnel has none).
  */
 import type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse } from '@runnel/protocol';
+import { topicAuthorizedOperations } from '../authorized-operations.ts';
 import type { BrokerContext, Handler } from './handler.ts';
 import { topicPartitionsPage } from './topic-descriptions.ts';
 
@@ -27,7 +29,8 @@ export function describeTopicPartitionsHandler(broker: BrokerContext): Handler<7
         topics: page.topics.map((t) => ({
           ...t,
           partitions: t.partitions.map((p) => ({ ...p })),
-          topicAuthorizedOperations: -2147483648,
+          // The request has no flag: Kafka always fills these in (without an authorizer, every topic operation).
+          topicAuthorizedOperations: topicAuthorizedOperations,
         })),
         nextCursor: page.nextCursor,
       };

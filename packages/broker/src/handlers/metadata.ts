@@ -6,13 +6,15 @@
  * allow_auto_topic_creation; older versions always allow it), as in Kafka;
  * never for a topic asked for by id (v12+). The reply waits for the new
  * partitions to be opened, so the client can produce right away.
- * Authorized operations (v8+) are INT32_MIN, "not computed": Runnel has no
- * authorizer. The top-level error (v13+, KIP-1102) is always NONE: Kafka's
+ * Authorized operations (v8+), when asked for, are everything a topic (and,
+ * v8-10, the cluster) supports, as Kafka answers without an authorizer
+ * (Runnel has none); else INT32_MIN, "not provided". The top-level error (v13+, KIP-1102) is always NONE: Kafka's
  * broker sets it only to make a client rebootstrap, which Runnel never asks.
  */
 import type { CreateTopicResult } from '@runnel/metadata';
 import { ControllerUnavailableError, isValidTopicName, zeroUuid } from '@runnel/metadata';
 import { ErrorCode, type MetadataRequest, type MetadataResponse } from '@runnel/protocol';
+import { authorizedOperations } from '../authorized-operations.ts';
 import { isInternalTopic } from '../internal-topic.ts';
 import type { BrokerContext, Handler, RequestContext } from './handler.ts';
 import { describeSelected, describeTopic, type TopicDescription, type TopicSelector } from './topic-descriptions.ts';
@@ -24,8 +26,9 @@ const topicIdsFromVersion = 12;
 
 export function metadataHandler(broker: BrokerContext): Handler<3> {
   /** Fields a version lacks (topic id, leader epoch) are ignorable: the codec leaves them out. */
-  function toWire(t: TopicDescription): TopicMetadata {
+  function toWire(t: TopicDescription, topicOperations: number): TopicMetadata {
     return {
+      topicAuthorizedOperations: topicOperations,
       errorCode: t.errorCode,
       name: t.name,
       topicId: t.topicId,
@@ -78,6 +81,10 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
     maxVersion: 13,
     async handle(request: MetadataRequest, context: RequestContext): Promise<MetadataResponse> {
       const version = context.header.apiVersion;
+      const topicOperations = authorizedOperations(
+        'topic',
+        version >= 8 && request.includeTopicAuthorizedOperations === true,
+      );
       const requested: TopicSelector[] | null =
         request.topics === null || (version === 0 && request.topics.length === 0)
           ? null
@@ -99,12 +106,12 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
         requested === null
           ? [...image.topicNames()].sort().flatMap((name) => {
               const topic = image.topic(name);
-              return topic === undefined ? [] : [toWire(describeTopic(image, topic))];
+              return topic === undefined ? [] : [toWire(describeTopic(image, topic), topicOperations)];
             })
           : requested.map((selector) =>
               version < topicIdsFromVersion && (selector.name === null || selector.topicId !== zeroUuid)
                 ? invalidSelector(selector.name)
-                : toWire(describeSelected(image, selector)),
+                : toWire(describeSelected(image, selector), topicOperations),
             );
       const brokers = [...image.liveBrokers()].map((b) => {
         const listener = b.listeners[0];
@@ -120,6 +127,10 @@ export function metadataHandler(broker: BrokerContext): Handler<3> {
           ? broker.config.nodeId
           : (brokers[0]?.nodeId ?? -1),
         topics,
+        clusterAuthorizedOperations: authorizedOperations(
+          'cluster',
+          version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations === true,
+        ),
         errorCode: ErrorCode.NONE,
       };
     },

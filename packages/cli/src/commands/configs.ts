@@ -174,7 +174,7 @@ DEBUG TRACE) change the running broker and are not kept across restarts.
 
 Examples:
   runnel configs alter --topic orders --set retention.ms=86400000 --delete segment.bytes
-  runnel configs alter --broker-defaults --set num.partitions=6 --set log.retention.hours=72
+  runnel configs alter --broker-defaults --set num.partitions=6 --set log.retention.ms=259200000
   runnel configs alter --broker 2 --set follower.replication.throttled.rate=10485760
   runnel configs alter --broker-logger 1 --set root=DEBUG`,
     )

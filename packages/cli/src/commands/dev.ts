@@ -14,7 +14,7 @@ import { Broker, ClusterMismatchError, defaultBrokerConfig } from '@runnel/broke
 import { createLogger, type LogFormat, logFormats } from '@runnel/common';
 import { ControllerMetrics, LocalQuorum } from '@runnel/controller';
 import { defaultRegistryPort, Gateway } from '@runnel/gateway';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { runDevCluster } from '../dev-cluster.ts';
 import { parseIntOption, parseTransactionVersion } from '../options.ts';
 
@@ -40,6 +40,8 @@ export interface DevOptions {
   /** Multi-process mode (the command only); startDev always runs one controller and one broker in-process. */
   controllers?: number;
   brokers?: number;
+  /** Multi-process mode: the first broker's node id. */
+  firstBrokerId?: number;
 }
 
 /** The data directory was written by an older Runnel whose layout this one cannot read. */
@@ -245,6 +247,18 @@ export function devCommand(): Command {
         .default(1)
         .argParser(parseIntOption),
     )
+    .addOption(
+      new Option(
+        '--first-broker-id <id>',
+        'with --brokers above 1: node id of the first broker, the others following (Kafka test clusters use 0)',
+      )
+        .default(1)
+        .argParser((value: string) => {
+          const id = parseIntOption(value);
+          if (id < 0) throw new InvalidArgumentError(`a node id is not negative: ${value}`);
+          return id;
+        }),
+    )
     .action(async (options: DevOptions) => {
       const controllers = options.controllers ?? 1;
       const brokers = options.brokers ?? 1;
@@ -252,6 +266,7 @@ export function devCommand(): Command {
         await runDevCluster({
           controllers,
           brokers,
+          firstBrokerId: options.firstBrokerId ?? 1,
           dataDir: options.dataDir,
           host: options.host,
           ...(options.advertisedHost === undefined ? {} : { advertisedHost: options.advertisedHost }),

@@ -1,7 +1,8 @@
 /**
  * IncrementalAlterConfigs as a pure function of the image: each resource's
- * changes are applied to its current overrides, the result is validated as
- * a whole, and config records are returned for what actually changed.
+ * changes are applied to its current overrides (APPEND and SUBTRACT only on
+ * LIST configs, starting from the default when nothing is set, as Kafka's
+ * controller does), the result is validated as a whole, and config records are returned for what actually changed.
  * Topic resources must exist; broker resources ("" = cluster default, or a
  * broker id) accept the dynamic broker configs (read-only ones are refused
  * with the reason, cluster-only ones on a single broker too). Broker
@@ -11,7 +12,12 @@
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
 import type { MetadataImage, MetadataRecord } from '@runnel/metadata';
-import { validateDynamicBrokerConfigs, validateTopicConfigs } from '@runnel/metadata';
+import {
+  brokerConfigDefsByName,
+  topicConfigDefsByName,
+  validateDynamicBrokerConfigs,
+  validateTopicConfigs,
+} from '@runnel/metadata';
 
 export interface ConfigChangeRequest {
   readonly name: string;
@@ -60,7 +66,14 @@ function plan(image: MetadataImage, res: AlterConfigsRequest): Result<MetadataRe
     } else if (change.op === 'delete') {
       next.delete(change.name);
     } else {
-      const items = (next.get(change.name) ?? '').split(',').filter((s) => s.length > 0);
+      // Kafka splits only LIST configs; the base is the override, else the config's own default (not the
+      // broker-level synonym), so APPEND compact to an unset cleanup.policy gives "delete,compact".
+      const d = (res.resourceType === 'topic' ? topicConfigDefsByName : brokerConfigDefsByName).get(change.name);
+      if (d?.type !== 'list') {
+        const op = change.op.toUpperCase();
+        return err('invalid_config', `Can't ${op} to key ${change.name} because its type is not LIST.`);
+      }
+      const items = (next.get(change.name) ?? d.default ?? '').split(',').filter((s) => s.length > 0);
       const value = (change.value ?? '').split(',').filter((s) => s.length > 0);
       const updated =
         change.op === 'append'
