@@ -14,7 +14,7 @@ import { resolveControllerConfig } from '../src/controller-config.ts';
 import { ControllerHttpServer } from '../src/quorum/controller-http.ts';
 import { ControllerMetrics } from '../src/quorum/controller-metrics.ts';
 import { QuorumController } from '../src/quorum/quorum-controller.ts';
-import { freePort, waitFor } from './fixtures/ports-and-waits.ts';
+import { freePorts, waitFor } from './fixtures/ports-and-waits.ts';
 
 interface Node {
   controller: QuorumController;
@@ -29,7 +29,7 @@ afterEach(async () => {
 
 async function quorum(brokerSessionTimeoutMs: number): Promise<{ nodes: Node[]; client: ControllerClient }> {
   const root = await mkdtemp(join(tmpdir(), 'runnel-metrics-'));
-  const ports = [await freePort(), await freePort(), await freePort()];
+  const ports = await freePorts(3);
   const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
   const nodes: Node[] = [];
   for (let id = 1; id <= 3; id++) {

@@ -11,7 +11,7 @@ import { ControllerClient } from '@runnel/rpc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveControllerConfig } from '../src/controller-config.ts';
 import { QuorumController } from '../src/quorum/quorum-controller.ts';
-import { freePort, waitFor } from './fixtures/ports-and-waits.ts';
+import { freePorts, waitFor } from './fixtures/ports-and-waits.ts';
 
 const running: QuorumController[] = [];
 const clients: ControllerClient[] = [];
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 async function quorum(): Promise<{ nodes: QuorumController[]; client: ControllerClient }> {
   const root = await mkdtemp(join(tmpdir(), 'runnel-quorum-'));
-  const ports = [await freePort(), await freePort(), await freePort()];
+  const ports = await freePorts(3);
   const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
   const nodes: QuorumController[] = [];
   for (let id = 1; id <= 3; id++) {
