@@ -43,6 +43,8 @@ export interface DevClusterOptions {
   transactionPartitionVerification: boolean;
   transactionVersion: number;
   flushMessages: number;
+  /** group.initial.rebalance.delay.ms of every broker. */
+  groupInitialRebalanceDelayMs: number;
   logLevel: string;
   /** Passed on to every process when set; unset, their logs (files, not terminals) are JSON. */
   logFormat?: LogFormat;
@@ -63,6 +65,8 @@ export function brokerArgs(options: DevClusterOptions, defaultReplicationFactor:
     String(defaultReplicationFactor),
     '--flush-messages',
     String(options.flushMessages),
+    '--group-initial-rebalance-delay-ms',
+    String(options.groupInitialRebalanceDelayMs),
     '--log-level',
     options.logLevel,
     ...(options.logFormat === undefined ? [] : ['--log-format', options.logFormat]),

@@ -33,6 +33,8 @@ export async function startTestCluster(
     autoCreateTopics: true,
     transactionPartitionVerification: options.transactionPartitionVerification ?? true,
     flushMessages: Number.MAX_SAFE_INTEGER,
+    // Groups join at once: no test waits out the 3 s a first join holds for more members.
+    groupInitialRebalanceDelayMs: 0,
   });
   const port = dev.broker.port;
   return {

@@ -29,6 +29,8 @@ beforeAll(async () => {
     // The lag test hand-builds a transaction no coordinator knows: KIP-890 verification off.
     transactionPartitionVerification: false,
     flushMessages: Number.MAX_SAFE_INTEGER,
+    // Groups join at once: no test waits out the 3 s a first join holds for more members.
+    groupInitialRebalanceDelayMs: 0,
   });
   bootstrap = `127.0.0.1:${dev.broker.port}`;
   client = await KafkaClient.connect({ bootstrap, clientId: 'groups-test' });

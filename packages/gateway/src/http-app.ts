@@ -53,6 +53,15 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     return reply.send(notFoundBody());
   });
 
+  // Once close() has begun (the server no longer listens), every answer ends its connection. A keep-alive
+  // connection whose request was in flight when close() began would otherwise sit idle after its answer, and
+  // the close would wait for it (Node checks idle connections every 30 s): a stopping writer would keep its
+  // registry role, and every forwarded write would wait, for that long.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!app.server.listening) reply.header('connection', 'close');
+    return payload;
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? unmatchedRoute;
     metrics.observe(route, request.method, reply.statusCode, reply.elapsedTime / 1000);

@@ -9,6 +9,9 @@ import { join, resolve } from 'node:path';
 import { it } from 'vitest';
 import { clients, operations } from './catalogue.ts';
 
+/** `runnel dev` flags for the matrix: a group's first join does not wait 3 s for more members. */
+export const matrixDevArgs: readonly string[] = ['--group-initial-rebalance-delay-ms', '0'];
+
 export const resultsDir = resolve(import.meta.dirname, '..', '..', '..', 'build', 'compat-matrix');
 
 export interface CellResult {

@@ -6,14 +6,14 @@ import { CompressionTypes, ConfigResourceTypes, type EachMessagePayload, Kafka, 
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { DevProcess } from '../../harness/dev-process.ts';
 import { waitFor } from '../../harness/wait.ts';
-import { matrixFor } from './cell.ts';
+import { matrixDevArgs, matrixFor } from './cell.ts';
 
 const cell = matrixFor('kafkajs');
 let dev: DevProcess;
 let kafka: Kafka;
 
 beforeAll(async () => {
-  dev = await DevProcess.start();
+  dev = await DevProcess.start({ args: matrixDevArgs });
   kafka = new Kafka({ brokers: [dev.bootstrap], clientId: 'matrix-kafkajs', logLevel: logLevel.NOTHING });
 });
 

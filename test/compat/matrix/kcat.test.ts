@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { DevProcess } from '../../harness/dev-process.ts';
 import { kcat, kcatReadAll } from '../../harness/kcat.ts';
 import { runnel } from '../../harness/runnel-cli.ts';
-import { matrixFor } from './cell.ts';
+import { matrixDevArgs, matrixFor } from './cell.ts';
 
 const cell = matrixFor('kcat');
 let dev: DevProcess;
 
 beforeAll(async () => {
-  dev = await DevProcess.start();
+  dev = await DevProcess.start({ args: matrixDevArgs });
 });
 
 afterAll(async () => {

@@ -14,7 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { DevProcess } from '../../harness/dev-process.ts';
 import { waitFor } from '../../harness/wait.ts';
-import { matrixFor } from './cell.ts';
+import { matrixDevArgs, matrixFor } from './cell.ts';
 
 const cell = matrixFor('platformatic');
 // ConfigResourceTypes.TOPIC and BROKER in Kafka's numbering.
@@ -24,7 +24,7 @@ let dev: DevProcess;
 let admin: Admin;
 
 beforeAll(async () => {
-  dev = await DevProcess.start();
+  dev = await DevProcess.start({ args: matrixDevArgs });
   admin = new Admin({ clientId: 'matrix-plt-admin', bootstrapBrokers: [dev.bootstrap] });
 });
 

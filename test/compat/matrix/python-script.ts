@@ -7,7 +7,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { DevProcess } from '../../harness/dev-process.ts';
 import { PythonClient } from '../../harness/python-client.ts';
 import { clients, operations } from './catalogue.ts';
-import { matrixFor } from './cell.ts';
+import { matrixDevArgs, matrixFor } from './cell.ts';
 
 export async function runPythonOperation(
   script: string,
@@ -35,7 +35,7 @@ export function pythonClientCells(clientId: string, script: string, prefix: stri
   const notExposed = clients.find((c) => c.id === clientId)?.notExposed ?? {};
   let dev: DevProcess;
   beforeAll(async () => {
-    dev = await DevProcess.start();
+    dev = await DevProcess.start({ args: matrixDevArgs });
   });
   afterAll(async () => {
     await dev?.kill('SIGTERM');

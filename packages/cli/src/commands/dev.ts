@@ -33,6 +33,8 @@ export interface DevOptions {
   transactionPartitionVerification?: boolean;
   transactionVersion?: number;
   flushMessages: number;
+  /** group.initial.rebalance.delay.ms; absent: the broker's default (3 s). */
+  groupInitialRebalanceDelayMs?: number;
   /** Run a gateway in-process against the broker. Absent: none (programmatic callers opt in; the command defaults to true). */
   gateway?: boolean;
   /** The gateway's Schema Registry port; default 8081, 0 picks a free one. */
@@ -115,6 +117,8 @@ export async function startDev(
         transactionPartitionVerificationEnable: options.transactionPartitionVerification ?? true,
         transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
         logFlushIntervalMessages: options.flushMessages,
+        groupInitialRebalanceDelayMs:
+          options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
       },
       controller: channel,
       logger: brokerLogger,
@@ -208,6 +212,15 @@ export function devCommand(): Command {
     .addOption(new Option('--no-auto-create-topics', 'disable auto.create.topics.enable'))
     .addOption(
       new Option(
+        '--group-initial-rebalance-delay-ms <ms>',
+        'group.initial.rebalance.delay.ms: how long the first join of an empty group waits for more members (0 suits tests)',
+      )
+        .default(defaultBrokerConfig.groupInitialRebalanceDelayMs)
+        .argParser(parseIntOption)
+        .env('RUNNEL_GROUP_INITIAL_REBALANCE_DELAY_MS'),
+    )
+    .addOption(
+      new Option(
         '--no-transaction-partition-verification',
         'disable transaction.partition.verification.enable (KIP-890: brokers store transactional batches unverified)',
       ),
@@ -277,6 +290,8 @@ export function devCommand(): Command {
           transactionPartitionVerification: options.transactionPartitionVerification ?? true,
           transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
           flushMessages: options.flushMessages,
+          groupInitialRebalanceDelayMs:
+            options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
           logLevel: options.logLevel,
           ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
         });
