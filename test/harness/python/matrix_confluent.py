@@ -10,13 +10,10 @@ import time
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
 
+from matrix_common import check, client_operations, wait_until
+
 bootstrap, operation, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
 admin = AdminClient({'bootstrap.servers': bootstrap})
-
-
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
 
 
 def create(topic, partitions=1, config=None):
@@ -88,10 +85,7 @@ def op_delete_topic():
     topic = f'{prefix}-delete'
     create(topic)
     admin.delete_topics([topic], operation_timeout=30)[topic].result(60)
-    deadline = time.monotonic() + 30
-    while topic in admin.list_topics(timeout=30).topics and time.monotonic() < deadline:
-        time.sleep(0.1)
-    check(topic not in admin.list_topics(timeout=30).topics, 'topic still listed')
+    wait_until(lambda: topic not in admin.list_topics(timeout=30).topics, 'the topic to go')
     return ''
 
 
@@ -117,24 +111,6 @@ def op_produce_idempotent():
     low, high = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'x'}).get_watermark_offsets(TopicPartition(topic, 0), 30)
     check(high == 3, f'high watermark {high}')
     return ''
-
-
-def op_consume():
-    topic = f'{prefix}-consume'
-    create(topic)
-    produce(topic, ['one', 'two'])
-    check(consume(topic, f'{prefix}-consume-group', 2) == ['one', 'two'], 'values')
-    return ''
-
-
-def op_consumer_group():
-    topic = f'{prefix}-group'
-    create(topic)
-    produce(topic, ['1', '2'])
-    check(consume(topic, f'{prefix}-g', 2) == ['1', '2'], 'first member')
-    produce(topic, ['3'])
-    check(consume(topic, f'{prefix}-g', 1) == ['3'], 'second member resumes')
-    return 'resumed at offset 2'
 
 
 def op_list_offsets():
@@ -193,9 +169,13 @@ def op_list_groups():
     return ''
 
 
-def op_describe_broker_configs():
+def broker_entry(name):
     resource = ConfigResource(ConfigResource.Type.BROKER, '1')
-    entry = admin.describe_configs([resource])[resource].result(60)['log.retention.ms']
+    return admin.describe_configs([resource])[resource].result(60)[name]
+
+
+def op_describe_broker_configs():
+    entry = broker_entry('log.retention.ms')
     check(entry.is_default, f'is_default {entry.is_default}')
     check(entry.source == 5, f'source {entry.source}')  # DEFAULT_CONFIG
     return f'log.retention.ms {entry.value} (DEFAULT_CONFIG)'
@@ -204,19 +184,14 @@ def op_describe_broker_configs():
 def op_alter_broker_configs():
     resource = ConfigResource(ConfigResource.Type.BROKER, '1', set_config={'log.retention.ms': '7200000'})
     admin.alter_configs([resource])[resource].result(60)
-    deadline = time.monotonic() + 30
-    while True:
-        described = ConfigResource(ConfigResource.Type.BROKER, '1')
-        entry = admin.describe_configs([described])[described].result(60)['log.retention.ms']
-        if entry.value == '7200000' or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    check(entry.value == '7200000', f'value {entry.value}')
+    wait_until(lambda: broker_entry('log.retention.ms').value == '7200000', 'the new broker config')
+    entry = broker_entry('log.retention.ms')
     check(entry.source == 2, f'source {entry.source}')  # DYNAMIC_BROKER_CONFIG
     return 'log.retention.ms 7200000 (DYNAMIC_BROKER_CONFIG)'
 
 
 operations = {
+    **client_operations(prefix, create, produce, consume),
     'metadata': op_metadata,
     'create-topic': op_create_topic,
     'create-topic-defaults': op_create_topic_defaults,
@@ -225,8 +200,6 @@ operations = {
     'produce': op_produce,
     'produce-compressed': op_produce_compressed,
     'produce-idempotent': op_produce_idempotent,
-    'consume': op_consume,
-    'consumer-group': op_consumer_group,
     'list-offsets': op_list_offsets,
     'offsets-for-times': op_offsets_for_times,
     'describe-topic-configs': op_describe_topic_configs,

@@ -10,20 +10,10 @@ import time
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewPartitions, NewTopic
 
+from matrix_common import check, client_operations, wait_until
+
 bootstrap, operation, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
 admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id='matrix-kafka-python')
-
-
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
-
-
-def wait_until(condition, what):
-    deadline = time.monotonic() + 30
-    while not condition():
-        check(time.monotonic() < deadline, f'timed out waiting for {what}')
-        time.sleep(0.1)
 
 
 def create(topic, partitions=1, configs=None):
@@ -107,24 +97,6 @@ def op_produce_compressed():
     values = consume(topic, f'{prefix}-gzip-group', 50)
     check(values[-1] == 'gz-49', 'last record')
     return '50 records'
-
-
-def op_consume():
-    topic = f'{prefix}-consume'
-    create(topic)
-    produce(topic, ['one', 'two'])
-    check(consume(topic, f'{prefix}-consume-group', 2) == ['one', 'two'], 'values')
-    return ''
-
-
-def op_consumer_group():
-    topic = f'{prefix}-group'
-    create(topic)
-    produce(topic, ['1', '2'])
-    check(consume(topic, f'{prefix}-g', 2) == ['1', '2'], 'first member')
-    produce(topic, ['3'])
-    check(consume(topic, f'{prefix}-g', 1) == ['3'], 'second member resumes')
-    return 'resumed at offset 2'
 
 
 def op_list_offsets():
@@ -243,6 +215,7 @@ def op_alter_broker_configs():
 
 
 operations = {
+    **client_operations(prefix, create, produce, consume),
     'version-inference': op_version_inference,
     'metadata': op_metadata,
     'create-topic': op_create_topic,
@@ -250,8 +223,6 @@ operations = {
     'delete-topic': op_delete_topic,
     'produce': op_produce,
     'produce-compressed': op_produce_compressed,
-    'consume': op_consume,
-    'consumer-group': op_consumer_group,
     'list-offsets': op_list_offsets,
     'offsets-for-times': op_offsets_for_times,
     'describe-topic-configs': op_describe_topic_configs,
