@@ -54,6 +54,11 @@ export class DevProcess {
     return this.#rawOutput;
   }
 
+  /** The running process's pid (null before start or after exit). */
+  get pid(): number | null {
+    return this.#child?.pid ?? null;
+  }
+
   /** Starts the process (again) on the same data directory; resolves once the broker serves. */
   async restart(): Promise<void> {
     this.#logs = [];
