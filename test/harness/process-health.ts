@@ -3,7 +3,7 @@
  * resident memory (from /proc, Linux only), its health endpoints, and that
  * a well-behaved client is still served.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { Kafka, logLevel } from 'kafkajs';
 
 /** Resident set size of a live process, in bytes (VmRSS from /proc/<pid>/status). */
@@ -16,7 +16,6 @@ export async function rssBytes(pid: number): Promise<number> {
 
 /** Open file descriptors of a live process (entries of /proc/<pid>/fd). */
 export async function openFileCount(pid: number): Promise<number> {
-  const { readdir } = await import('node:fs/promises');
   return (await readdir(`/proc/${pid}/fd`)).length;
 }
 
