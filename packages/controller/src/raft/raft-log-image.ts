@@ -28,6 +28,8 @@ export class RaftLogImage {
   hardState: HardState;
   /** Membership as last saved (a snapshot install replaces it); null until first saved. */
   savedConfState: ConfState | null;
+  /** Restarted on an empty store and not yet caught up from a leader (see RaftConfig.rejoining). */
+  rejoining: boolean;
 
   constructor(init: {
     entries: Entry[];
@@ -36,6 +38,7 @@ export class RaftLogImage {
     snapshot: Snapshot;
     hardState: HardState;
     savedConfState: ConfState | null;
+    rejoining: boolean;
   }) {
     this.entries = init.entries;
     this.firstIndex = init.firstIndex;
@@ -43,6 +46,7 @@ export class RaftLogImage {
     this.snapshot = init.snapshot;
     this.hardState = init.hardState;
     this.savedConfState = init.savedConfState;
+    this.rejoining = init.rejoining;
   }
 
   static empty(): RaftLogImage {
@@ -53,6 +57,7 @@ export class RaftLogImage {
       snapshot: emptySnapshot,
       hardState: emptyHardState,
       savedConfState: null,
+      rejoining: false,
     });
   }
 
@@ -132,7 +137,10 @@ export class RaftLogImage {
 /**
  * The invariants every image must satisfy, as a description of the first
  * one broken (null when all hold). Entry contiguity holds by construction
- * (the loader checks the keys); this checks what relates the pieces.
+ * (the loader checks the keys); this checks what relates the pieces: terms
+ * never decrease along the log nor exceed the hard state's, the commit index
+ * is within the log, and the snapshot covers the compacted prefix and agrees
+ * with the log's term at its index.
  */
 export function imageViolation(image: RaftLogImage): string | null {
   const last = image.lastIndex();
@@ -143,7 +151,9 @@ export function imageViolation(image: RaftLogImage): string | null {
     }
     previousTerm = entry.term;
   }
-  const { commit } = image.hardState;
+  const { commit, term } = image.hardState;
+  // A node stores an entry only once it is in the entry's term, in the same batch.
+  if (previousTerm > term) return `the last entry's term ${previousTerm} is above the hard state's term ${term}`;
   if (commit > last) return `the hard state's commit index ${commit} is beyond the last entry ${last}`;
   const snap = image.snapshot.metadata;
   if (image.firstIndex > 1 && snap.index === 0) {

@@ -11,11 +11,12 @@ import type { Logger } from '@runnel/common';
 import { AssertionError } from '@runnel/common';
 import type { ConfState, Entry, HardState, RaftStorage, Ready, Snapshot } from '@runnel/raft';
 import { Level } from 'level';
+import { findLevelDbDamage } from './leveldb-file-check.ts';
 import type { RaftLogImage } from './raft-log-image.ts';
 import { loadRaftLogImage } from './raft-store-load.ts';
 import { classifyLevelOpenError, RaftStoreOpenError } from './raft-store-open-error.ts';
 import type { WritePlan } from './raft-store-writes.ts';
-import { planCompact, planConfState, planCreateSnapshot, planReady } from './raft-store-writes.ts';
+import { planCompact, planConfState, planCreateSnapshot, planReady, planRejoining } from './raft-store-writes.ts';
 
 export interface RaftLogStoreOptions {
   /** Directory of the level database; created if missing. One node, one directory. */
@@ -49,13 +50,20 @@ export class RaftLogStore implements RaftStorage {
 
   /**
    * Opens (creating if needed) the store under `dir`, loads it and checks
-   * it. Rejects with RaftStoreOpenError ('corrupt' or 'locked') when the
-   * store cannot be trusted or another process holds it.
+   * it: LevelDB's files first (their checksums, leveldb-file-check.ts,
+   * since LevelDB itself would drop a damaged log block silently), then
+   * every value's checksum and the log's structure (raft-store-load.ts).
+   * Rejects with RaftStoreOpenError ('corrupt' or 'locked') when the store
+   * cannot be trusted or another process holds it.
    */
   static async open(options: RaftLogStoreOptions): Promise<RaftLogStore> {
     const { dir } = options;
     const logger = options.logger.child({ component: 'raft-log-store', dir });
     await mkdir(dir, { recursive: true });
+    const damage = await findLevelDbDamage(dir);
+    if (damage !== null) {
+      throw new RaftStoreOpenError('corrupt', dir, `${damage.file}: ${damage.problem}`, undefined, damage.file);
+    }
     const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     try {
       await db.open();
@@ -81,6 +89,7 @@ export class RaftLogStore implements RaftStorage {
         term: image.hardState.term,
         commit: image.hardState.commit,
         snapshotIndex: image.snapshot.metadata.index,
+        rejoining: image.rejoining,
       },
       'raft store opened',
     );
@@ -148,6 +157,17 @@ export class RaftLogStore implements RaftStorage {
   /** Saves the membership the application has applied; initialState() returns it after a restart. */
   saveConfState(confState: ConfState): Promise<void> {
     return this.#write('save-conf-state', () => ({ plan: planConfState(this.#image, confState), result: undefined }));
+  }
+
+  /** True while this node, restarted on an empty store, has not yet copied the log from a leader. */
+  get rejoining(): boolean {
+    this.#assertUsable();
+    return this.#image.rejoining;
+  }
+
+  /** Durably sets (or clears) the rejoining mark; see `rejoining`. */
+  setRejoining(rejoining: boolean): Promise<void> {
+    return this.#write('set-rejoining', () => ({ plan: planRejoining(this.#image, rejoining), result: undefined }));
   }
 
   /** Waits for queued writes, then closes the database; later calls throw. */

@@ -1,14 +1,21 @@
 /**
  * Key layout and value encodings of the Raft store's `level` database.
  *
- *   key                       value
- *   [0x01]                    hard state   = u8 version, u64 term, u32 vote, u64 commit
- *   [0x02]                    conf state   = u8 version, conf-state
- *   [0x03]                    snapshot     = u8 version, u64 index, u64 term, conf-state, data (rest)
- *   [0x04]                    log start    = u8 version, u64 firstIndex, u64 term of firstIndex-1
- *   [0x10, u64 index (BE)]    entry        = u8 version, u8 type (0 normal, 1 conf-change), u64 term, data (rest)
+ *   key                       value = u8 version (2), u32 CRC32C of the body, body:
+ *   [0x01]                    hard state   = u64 term, u32 vote, u64 commit
+ *   [0x02]                    conf state   = conf-state
+ *   [0x03]                    snapshot     = u64 index, u64 term, conf-state, data (rest)
+ *   [0x04]                    log start    = u64 firstIndex, u64 term of firstIndex-1
+ *   [0x05]                    rejoining    = (empty) present while this node, restarted on an empty
+ *                                            store, has not yet copied the log from a leader
+ *   [0x10, u64 index (BE)]    entry        = u8 type (0 normal, 1 conf-change), u64 term, data (rest)
  *
  *   conf-state = u32 voterCount, u32 voter*, u32 learnerCount, u32 learner*
+ *
+ * Version 1 values (stores written before checksums) are the same body
+ * after the version byte with no CRC; they still decode, and every value
+ * written since is version 2, so such a store migrates as it is rewritten.
+ * A version-2 value whose CRC does not match its body does not decode.
  *
  * All integers are big-endian. Entry keys sort by index, so an iterator
  * walks the singletons first and then the log in order. A missing log-start
@@ -16,6 +23,7 @@
  */
 import type { Result } from '@runnel/common';
 import { assert, err, ok } from '@runnel/common';
+import { crc32c } from '@runnel/protocol';
 import type { ConfState, Entry, EntryType, HardState, Snapshot } from '@runnel/raft';
 
 export const keyTag = {
@@ -23,16 +31,21 @@ export const keyTag = {
   confState: 0x02,
   snapshot: 0x03,
   logStart: 0x04,
+  rejoining: 0x05,
   entry: 0x10,
 } as const;
 
-const formatVersion = 1;
-const entryHeaderBytes = 1 + 1 + 8;
+const legacyVersion = 1;
+const formatVersion = 2;
+/** Version byte and CRC32C in front of every body. */
+const valueHeaderBytes = 1 + 4;
+const entryHeaderBytes = valueHeaderBytes + 1 + 8;
 
 export const hardStateKey: Buffer = Buffer.from([keyTag.hardState]);
 export const confStateKey: Buffer = Buffer.from([keyTag.confState]);
 export const snapshotKey: Buffer = Buffer.from([keyTag.snapshot]);
 export const logStartKey: Buffer = Buffer.from([keyTag.logStart]);
+export const rejoiningKey: Buffer = Buffer.from([keyTag.rejoining]);
 
 /** Where the log begins after compaction. */
 export interface LogStart {
@@ -57,39 +70,54 @@ export function entryKeyIndex(key: Buffer): number | null {
 
 export function encodeEntry(entry: Entry): Buffer {
   const value = Buffer.allocUnsafe(entryHeaderBytes + entry.data.byteLength);
-  value[0] = formatVersion;
-  value[1] = entry.type === 'normal' ? 0 : 1;
-  writeU64(value, 2, entry.term);
+  value[valueHeaderBytes] = entry.type === 'normal' ? 0 : 1;
+  writeU64(value, valueHeaderBytes + 1, entry.term);
   value.set(entry.data, entryHeaderBytes);
-  return value;
+  return sealed(value);
 }
 
 export function encodeHardState(hardState: HardState): Buffer {
-  const value = Buffer.allocUnsafe(1 + 8 + 4 + 8);
-  value[0] = formatVersion;
-  writeU64(value, 1, hardState.term);
-  writeU32(value, 9, hardState.vote);
-  writeU64(value, 13, hardState.commit);
-  return value;
+  const value = Buffer.allocUnsafe(valueHeaderBytes + 8 + 4 + 8);
+  writeU64(value, valueHeaderBytes, hardState.term);
+  writeU32(value, valueHeaderBytes + 8, hardState.vote);
+  writeU64(value, valueHeaderBytes + 12, hardState.commit);
+  return sealed(value);
 }
 
 export function encodeConfStateValue(confState: ConfState): Buffer {
-  return Buffer.concat([Buffer.from([formatVersion]), encodeConfState(confState)]);
+  return sealed(Buffer.concat([Buffer.alloc(valueHeaderBytes), encodeConfState(confState)]));
 }
 
 export function encodeSnapshot(snapshot: Snapshot): Buffer {
-  const head = Buffer.allocUnsafe(1 + 8 + 8);
-  head[0] = formatVersion;
-  writeU64(head, 1, snapshot.metadata.index);
-  writeU64(head, 9, snapshot.metadata.term);
-  return Buffer.concat([head, encodeConfState(snapshot.metadata.confState), snapshot.data]);
+  const head = Buffer.allocUnsafe(valueHeaderBytes + 8 + 8);
+  writeU64(head, valueHeaderBytes, snapshot.metadata.index);
+  writeU64(head, valueHeaderBytes + 8, snapshot.metadata.term);
+  return sealed(Buffer.concat([head, encodeConfState(snapshot.metadata.confState), snapshot.data]));
 }
 
 export function encodeLogStart(logStart: LogStart): Buffer {
-  const value = Buffer.allocUnsafe(1 + 8 + 8);
+  const value = Buffer.allocUnsafe(valueHeaderBytes + 8 + 8);
+  writeU64(value, valueHeaderBytes, logStart.firstIndex);
+  writeU64(value, valueHeaderBytes + 8, logStart.termBefore);
+  return sealed(value);
+}
+
+/** The rejoining marker's value: a header over an empty body. */
+export function encodeRejoining(): Buffer {
+  return sealed(Buffer.alloc(valueHeaderBytes));
+}
+
+export function decodeRejoining(value: Buffer): DecodeResult<true> {
+  return decode(value, (r) => {
+    r.end();
+    return true;
+  });
+}
+
+/** Fills in the version byte and the CRC32C of the body that follows the header. */
+function sealed(value: Buffer): Buffer {
   value[0] = formatVersion;
-  writeU64(value, 1, logStart.firstIndex);
-  writeU64(value, 9, logStart.termBefore);
+  value.writeUInt32BE(crc32c(value.subarray(valueHeaderBytes)), 1);
   return value;
 }
 
@@ -171,6 +199,8 @@ function writeU32(buf: Buffer, at: number, n: number): number {
   return at + 4;
 }
 
+const hex32 = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+
 /** Thrown only inside decode(); never escapes this module. */
 class Malformed extends Error {}
 
@@ -178,7 +208,15 @@ function decode<T>(value: Buffer, read: (r: ValueReader) => T): DecodeResult<T> 
   try {
     const r = new ValueReader(value);
     const version = r.u8();
-    if (version !== formatVersion) throw new Malformed(`unknown format version ${version}`);
+    if (version === formatVersion) {
+      const stored = r.u32();
+      const actual = crc32c(value.subarray(valueHeaderBytes));
+      if (stored !== actual) {
+        throw new Malformed(`checksum mismatch (stored ${hex32(stored)}, computed ${hex32(actual)})`);
+      }
+    } else if (version !== legacyVersion) {
+      throw new Malformed(`unknown format version ${version}`);
+    }
     return ok(read(r));
   } catch (e: unknown) {
     if (e instanceof Malformed) return err('malformed', e.message);

@@ -15,6 +15,7 @@ import {
   decodeEntry,
   decodeHardState,
   decodeLogStart,
+  decodeRejoining,
   decodeSnapshot,
   entryKeyIndex,
   keyTag,
@@ -25,10 +26,17 @@ interface Singletons {
   confState: ConfState | null;
   snapshot: Snapshot | null;
   logStart: LogStart | null;
+  rejoining: boolean;
 }
 
 export async function loadRaftLogImage(db: Level<Buffer, Buffer>): Promise<Result<RaftLogImage, 'corrupt'>> {
-  const singletons: Singletons = { hardState: null, confState: null, snapshot: null, logStart: null };
+  const singletons: Singletons = {
+    hardState: null,
+    confState: null,
+    snapshot: null,
+    logStart: null,
+    rejoining: false,
+  };
   const entries: Entry[] = [];
   for await (const [key, value] of db.iterator()) {
     const problem =
@@ -53,6 +61,7 @@ export async function loadRaftLogImage(db: Level<Buffer, Buffer>): Promise<Resul
     snapshot,
     hardState: singletons.hardState ?? emptyHardState,
     savedConfState: singletons.confState,
+    rejoining: singletons.rejoining,
   });
   const violation = imageViolation(image);
   return violation === null ? ok(image) : err('corrupt', violation);
@@ -101,6 +110,12 @@ function collectSingleton(into: Singletons, key: Buffer, value: Buffer): string 
       const decoded = decodeLogStart(value);
       if (!decoded.ok) return `the first-index record does not decode (${decoded.message ?? decoded.error})`;
       into.logStart = decoded.value;
+      return null;
+    }
+    case keyTag.rejoining: {
+      const decoded = decodeRejoining(value);
+      if (!decoded.ok) return `the rejoining marker does not decode (${decoded.message ?? decoded.error})`;
+      into.rejoining = true;
       return null;
     }
     default:

@@ -12,19 +12,29 @@ export class RaftStoreOpenError extends Error {
   readonly dir: string;
   /** What exactly is wrong, without the advice around it. */
   readonly detail: string;
+  /** The damaged file, when the check that failed could tell which. */
+  readonly file: string | null;
 
-  constructor(reason: RaftStoreOpenFailure, dir: string, detail: string, cause?: unknown) {
+  constructor(reason: RaftStoreOpenFailure, dir: string, detail: string, cause?: unknown, file?: string) {
     super(openErrorMessage(reason, dir, detail), cause === undefined ? undefined : { cause });
     this.reason = reason;
     this.dir = dir;
     this.detail = detail;
+    this.file = file ?? null;
   }
 }
 
 function openErrorMessage(reason: RaftStoreOpenFailure, dir: string, detail: string): string {
   switch (reason) {
     case 'corrupt':
-      return `the Raft store in ${dir} is corrupt: ${detail}; restore it from a peer by deleting ${dir} and restarting with the same node id`;
+      return (
+        `the Raft store in ${dir} is damaged: ${detail}. This controller will not start on it, since it could ` +
+        `no longer vouch for its votes or its log. To recover a voter of a quorum, move ${dir} aside ` +
+        `(e.g. mv ${dir} ${dir}.damaged) and restart it with the same node id: it rejoins as an empty voter ` +
+        `that neither votes nor stands for election until it has copied the log from the leader (the other ` +
+        `controllers must form a quorum). With a single controller (runnel dev) there is no leader to copy ` +
+        `from: the cluster's metadata is lost unless you restore ${dir} from a backup. See docs/controller-store.md`
+      );
     case 'locked':
       return `the Raft store in ${dir} is in use by another process (${detail}); stop the other controller using ${dir}, or give this node its own directory`;
   }

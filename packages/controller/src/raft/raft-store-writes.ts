@@ -15,10 +15,12 @@ import {
   encodeEntry,
   encodeHardState,
   encodeLogStart,
+  encodeRejoining,
   encodeSnapshot,
   entryKey,
   hardStateKey,
   logStartKey,
+  rejoiningKey,
   snapshotKey,
 } from './raft-store-codec.ts';
 
@@ -187,6 +189,21 @@ export function planConfState(image: RaftLogImage, confState: ConfState): WriteP
     sync: true,
     apply: () => {
       image.savedConfState = confState;
+    },
+  };
+}
+
+/**
+ * Sets or clears the marker of a node that restarted on an empty store and
+ * has not yet caught up from a leader. Synced: a crash must not lose the
+ * mark while the log is still partial, nor bring it back once cleared.
+ */
+export function planRejoining(image: RaftLogImage, rejoining: boolean): WritePlan {
+  return {
+    ops: [rejoining ? put(rejoiningKey, encodeRejoining()) : del(rejoiningKey)],
+    sync: true,
+    apply: () => {
+      image.rejoining = rejoining;
     },
   };
 }
