@@ -14,12 +14,13 @@ import { noNode } from './types.ts';
 type CampaignKind = 'pre-vote' | 'vote';
 
 /**
- * Starts an election if this node may: it is a voter, not already leader, and
- * no committed configuration change is waiting to be applied (a node must not
+ * Starts an election if this node may: it is a voter, not already leader, not
+ * rejoining after lost storage, and no committed configuration change is waiting to be applied (a node must not
  * campaign under a configuration it is about to leave).
  */
 export function hup(r: RaftState, leaderTransfer: boolean): void {
-  if (r.role === 'leader' || !r.isPromotable() || hasUnappliedConfChange(r)) return;
+  // A rejoining node (RaftConfig.rejoining) may hold less than was committed: it must not lead.
+  if (r.role === 'leader' || !r.isPromotable() || r.rejoining || hasUnappliedConfChange(r)) return;
   campaign(r, r.config.preVote && !leaderTransfer ? 'pre-vote' : 'vote', leaderTransfer);
 }
 
@@ -77,6 +78,11 @@ export function handleVoteRequest(r: RaftState, m: Message): void {
     // has not had the leader's snapshot yet. An empty log vouches for nothing: granting would
     // let a stale node that still counts our id as a voter win without the committed log.
     // No answer at all, as if lost: a rejection would carry a term we never entered.
+    return;
+  }
+  if (r.rejoining) {
+    // Restarted on lost storage: we may have voted in this term already, and our log may lack
+    // entries we helped commit. Silent for the same reason as above, until caught up.
     return;
   }
   const canVote = r.vote === m.from || (r.vote === noNode && r.leader === noNode) || (isPreVote && m.term > r.term);

@@ -104,6 +104,18 @@ export class Progress {
     this.pendingSnapshot = snapshotIndex;
   }
 
+  /**
+   * The follower restarted on lost storage and its log ends at `lastIndex`,
+   * below what it acknowledged to us: forget the match and probe from there
+   * (without this, its rejections look stale and it would never be fed).
+   */
+  forgetMatch(lastIndex: number): void {
+    assert(lastIndex < this.match, `forgetting a match of ${this.match} for a log ending at ${lastIndex}`);
+    this.#resetState('probe');
+    this.match = 0;
+    this.next = lastIndex + 1;
+  }
+
   /** An append was acknowledged up to `index`; false if the answer is stale. */
   maybeUpdate(index: number): boolean {
     let updated = false;

@@ -32,6 +32,8 @@ export interface RaftState {
   electionElapsed: number;
   /** While leader: the node leadership is being handed to, or noNode. */
   leadTransferee: NodeId;
+  /** Restarted on lost storage and not yet caught up (RaftConfig.rejoining): no votes, no campaigns. */
+  rejoining: boolean;
 
   confState(): ConfState;
   /** Only voters campaign: learners and removed nodes never disturb the quorum. */

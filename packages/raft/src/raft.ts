@@ -55,6 +55,7 @@ export class Raft implements RaftState {
   leadTransferee: NodeId = noNode;
   /** While leader: index of the newest conf-change entry proposed; another waits until it is applied. */
   pendingConfIndex = 0;
+  rejoining: boolean;
 
   constructor(config: RaftConfig) {
     assert(config.id !== noNode, 'node id 0 is reserved for "nobody"');
@@ -68,6 +69,7 @@ export class Raft implements RaftState {
     this.vote = hardState.vote;
     this.voters = [...confState.voters];
     this.learners = [...confState.learners];
+    this.rejoining = config.rejoining === true;
     this.becomeFollower(this.term, noNode);
   }
 
@@ -285,6 +287,7 @@ export class Raft implements RaftState {
         if (message.type === 'append') handleAppend(this, message);
         else if (message.type === 'heartbeat') handleHeartbeat(this, message);
         else handleSnapshot(this, message);
+        this.#maybeEndRejoin();
         return;
       case 'timeout-now':
         if (this.role === 'follower') hup(this, true);
@@ -292,6 +295,18 @@ export class Raft implements RaftState {
       default:
         return;
     }
+  }
+
+  /**
+   * A rejoining node is caught up once a leader told it a commit index at an
+   * entry of the leader's own term: that leader holds every entry committed
+   * in earlier terms (leader completeness) below its first entry, so our log,
+   * which matches its log up to that commit, holds them too.
+   */
+  #maybeEndRejoin(): void {
+    if (!this.rejoining) return;
+    const commit = this.log.committed;
+    if (commit > 0 && this.log.term(commit) === this.term) this.rejoining = false;
   }
 
   /** Proposals are only accepted by the leader; see RawNode.propose for the failure cases. */

@@ -47,6 +47,8 @@ export interface RaftStatus {
   readonly role: Role;
   readonly lastIndex: number;
   readonly confState: ConfState;
+  /** Restarted on lost storage and not yet caught up from a leader (RaftConfig.rejoining). */
+  readonly rejoining: boolean;
   /** Only on the leader. */
   readonly progress?: ReadonlyMap<NodeId, ProgressStatus>;
   /** Only on the leader, while a transfer is under way. */
@@ -215,6 +217,7 @@ export class RawNode {
       role: r.role,
       lastIndex: r.log.lastIndex(),
       confState: r.confState(),
+      rejoining: r.rejoining,
     };
     if (r.role !== 'leader') return base;
     const progress = new Map<NodeId, ProgressStatus>();

@@ -109,6 +109,8 @@ export function handleAppendResponse(r: RaftState, m: Message, progress: Progres
 }
 
 export function handleHeartbeatResponse(r: RaftState, m: Message, progress: Progress): void {
+  // Only a rejoining follower (RaftConfig.rejoining) rejects a heartbeat: it lost what it acknowledged.
+  if (m.reject && m.rejectHint < progress.match) progress.forgetMatch(m.rejectHint);
   progress.probeSent = false;
   // The follower is alive: unstick a full window in case an append was lost.
   if (progress.state === 'replicate' && progress.inflights.full()) progress.inflights.freeFirstOne();
@@ -145,7 +147,10 @@ export function handleHeartbeat(r: RaftState, m: Message): void {
   // one of its appends). A heartbeat sent before a node was wiped and re-added under the same
   // id reaches an empty log; a stale log could otherwise commit entries the leader never had.
   if (r.log.lastTerm() === r.term) r.log.commitTo(Math.min(m.commit, r.log.lastIndex()));
-  r.send({ type: 'heartbeat-response', to: m.from });
+  // Restarted on lost storage, we tell the leader where our log really ends: it may still count
+  // on entries we acknowledged before, and would never send them again.
+  if (r.rejoining) r.send({ type: 'heartbeat-response', to: m.from, reject: true, rejectHint: r.log.lastIndex() });
+  else r.send({ type: 'heartbeat-response', to: m.from });
 }
 
 export function handleSnapshot(r: RaftState, m: Message): void {

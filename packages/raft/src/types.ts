@@ -143,4 +143,15 @@ export interface RaftConfig {
   readonly applied: number;
   /** Seeded source for election timeouts; `Random` from @runnel/common. */
   readonly random: { int(min: number, max: number): number };
+  /**
+   * This node lost its storage and restarted empty in its old configuration
+   * (its store was damaged and moved aside). It may have voted, and
+   * acknowledged entries, that it no longer remembers: voting again could
+   * elect a candidate missing entries it helped commit. Until it learns from
+   * a leader a commit index at an entry of that leader's term (its log then
+   * holds everything committed before) it grants no (pre-)vote and never
+   * campaigns; status().rejoining says when that is over, and the driver
+   * must keep passing true across restarts until then.
+   */
+  readonly rejoining?: boolean;
 }

@@ -83,6 +83,9 @@ export class InteractionEnv {
       case 'wipe':
         this.#wipe(args);
         break;
+      case 'rejoin':
+        this.#rejoin(args);
+        break;
       case 'status':
         this.#status();
         break;
@@ -139,13 +142,14 @@ export class InteractionEnv {
     }
   }
 
-  #newRawNode(id: NodeId, storage: MemoryStorage, options: NodeOptions): RawNode {
+  #newRawNode(id: NodeId, storage: MemoryStorage, options: NodeOptions, rejoining = false): RawNode {
     return new RawNode({
       id,
       storage,
       ...options,
       applied: storage.snapshot().metadata.index,
       random: new Random(id),
+      rejoining,
     });
   }
 
@@ -153,7 +157,8 @@ export class InteractionEnv {
   #restart(args: readonly string[]): void {
     const id = Number(args[0]);
     const node = this.#node(args[0]);
-    node.raw = this.#newRawNode(id, node.storage, node.options);
+    // A driver keeps the rejoining mark durable until the core says it is over.
+    node.raw = this.#newRawNode(id, node.storage, node.options, node.raw.status().rejoining);
     node.appliedData = decodeAppliedData(node.storage.snapshot().data);
     node.confState = node.storage.snapshot().metadata.confState;
     this.#inFlight = this.#inFlight.filter((message) => message.to !== id);
@@ -173,6 +178,23 @@ export class InteractionEnv {
     node.appliedData = [];
     node.confState = { voters: [], learners: [] };
     this.#out.push(`${id}: wiped, ${formatConfState(node.confState)}`);
+  }
+
+  /**
+   * `rejoin 3`: node 3's storage is lost (damaged and moved aside) and it
+   * starts again empty in the configuration it was in, as a controller does
+   * from its configured voters, told that it is rejoining
+   * (RaftConfig.rejoining). Messages already on their way still reach it.
+   */
+  #rejoin(args: readonly string[]): void {
+    const id = Number(args[0]);
+    const node = this.#node(args[0]);
+    const confState = node.raw.status().confState;
+    node.storage = new MemoryStorage(confState);
+    node.raw = this.#newRawNode(id, node.storage, node.options, true);
+    node.appliedData = [];
+    node.confState = confState;
+    this.#out.push(`${id}: rejoining empty, ${formatConfState(confState)}`);
   }
 
   /** `tick 2 x5`: five ticks of node 2. */
@@ -288,7 +310,7 @@ export class InteractionEnv {
       const s = node.raw.status();
       this.#out.push(
         `${id}: ${s.role} term=${s.term} vote=${s.vote} leader=${s.leader} commit=${s.commit} applied=${s.applied} ` +
-          `last=${s.lastIndex} ${formatConfState(s.confState)}`,
+          `last=${s.lastIndex} ${formatConfState(s.confState)}${s.rejoining ? ' rejoining' : ''}`,
       );
       for (const [peer, p] of s.progress ?? []) {
         const learner = p.isLearner ? ' learner' : '';

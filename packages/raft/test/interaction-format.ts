@@ -44,6 +44,7 @@ export function formatMessage(m: Message): string {
         : `${head} at=${meta.term}/${meta.index} ${formatConfState(meta.confState)}`;
     }
     case 'heartbeat-response':
+      return m.reject ? `${head} rejected last=${m.rejectHint}` : head;
     case 'timeout-now':
       return head;
   }
