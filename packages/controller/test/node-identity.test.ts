@@ -13,7 +13,7 @@ async function start(dataDir: string, nodeId: number, port: number): Promise<Quo
 }
 
 describe('controller identity', () => {
-  it('refuses a Raft store that lost its contents, and a data dir of another node id', async () => {
+  it('refuses a data dir of another node id, and a sole voter whose Raft store lost its contents (nobody to copy from)', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'runnel-identity-'));
     const port = await freePort();
     const first = await start(dataDir, 1, port);
@@ -27,6 +27,7 @@ describe('controller identity', () => {
     await rm(join(dataDir, 'raft'), { recursive: true, force: true });
     const lost = start(dataDir, 1, port);
     await expect(lost).rejects.toBeInstanceOf(NodeIdentityError);
-    await expect(lost).rejects.toThrow(/is empty although controller 1 has run from it before/);
+    await expect(lost).rejects.toThrow(/is empty although controller 1 has run from it before, and this controller is the only voter/);
+    await expect(lost).rejects.toThrow(/metadata .* is lost unless you restore that directory from a backup/);
   });
 });

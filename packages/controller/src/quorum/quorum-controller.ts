@@ -33,7 +33,7 @@ import { BrokerSessionKeeper } from './broker-session-keeper.ts';
 import { ControllerDuties } from './controller-duties.ts';
 import { controllerServiceHandler } from './controller-service.ts';
 import { MetadataStateMachine } from './metadata-state-machine.ts';
-import { checkNodeIdentity } from './node-identity.ts';
+import { checkNodeIdentity, recordNodeIdentity } from './node-identity.ts';
 import { OperationQueue } from './operation-queue.ts';
 import { RaftDriver } from './raft-driver.ts';
 
@@ -158,16 +158,11 @@ export class QuorumController {
       dir: join(config.dataDir, 'raft'),
       logger: options.logger ?? silentLogger(),
     });
-    const initial = store.initialState();
-    const empty = store.lastIndex() === 0 && store.snapshot().metadata.index === 0 && initial.hardState.term === 0;
-    const identity = await checkNodeIdentity(config.dataDir, config.nodeId, empty);
-    if (!identity.ok) {
+    try {
+      await QuorumController.#prepareStore(store, options);
+    } catch (error) {
       await store.close();
-      throw new NodeIdentityError(identity.message ?? identity.error);
-    }
-    if (store.lastIndex() === 0 && initial.confState.voters.length === 0) {
-      // First start of this node: the quorum is the configured voters (a static quorum, as KRaft's).
-      await store.saveConfState({ voters: config.voters.map((v) => v.nodeId), learners: [] });
+      throw error;
     }
     const controller = new QuorumController(options, store);
     try {
@@ -177,6 +172,39 @@ export class QuorumController {
       throw error;
     }
     return controller;
+  }
+
+  /**
+   * Checks the node's identity and, on a first start or after a lost store,
+   * saves the configured voters as the configuration. A lost store (moved
+   * aside after damage) makes the node rejoin: marked in the store until the
+   * Raft core reports it has copied the log from a leader.
+   */
+  static async #prepareStore(store: RaftLogStore, options: QuorumControllerOptions): Promise<void> {
+    const { config } = options;
+    const logger = options.logger ?? silentLogger();
+    const initial = store.initialState();
+    const empty =
+      store.lastIndex() === 0 &&
+      store.snapshot().metadata.index === 0 &&
+      initial.hardState.term === 0 &&
+      initial.confState.voters.length === 0;
+    const soleVoter = config.voters.length === 1 && config.voters[0]?.nodeId === config.nodeId;
+    const kind = await checkNodeIdentity(config.dataDir, config.nodeId, empty, soleVoter);
+    if (!kind.ok) throw new NodeIdentityError(kind.message ?? kind.error);
+    if (kind.value === 'restart') return;
+    if (kind.value === 'store-lost') {
+      logger.warn(
+        { dir: join(config.dataDir, 'raft'), nodeId: config.nodeId },
+        'the Raft store is empty although this controller has run before (moved aside after damage?): ' +
+          'rejoining as an empty voter that neither votes nor stands for election until it has copied the log from the leader',
+      );
+      await store.setRejoining(true);
+    }
+    // The quorum is the configured voters (a static quorum, as KRaft's).
+    await store.saveConfState({ voters: config.voters.map((v) => v.nodeId), learners: [] });
+    // Only now: a crash before this leaves a first start that is still a first start.
+    if (kind.value === 'first-start') await recordNodeIdentity(config.dataDir, config.nodeId);
   }
 
   get isActive(): boolean {

@@ -81,6 +81,7 @@ export class RaftDriver {
       messageBytesMax: 1024 * 1024,
       applied: snapshot.metadata.index,
       random: new Random(randomInt(2 ** 31)),
+      rejoining: store.rejoining,
     });
   }
 
@@ -200,7 +201,16 @@ export class RaftDriver {
 
   async #handle(ready: Ready): Promise<void> {
     const { store, stateMachine } = this.#options;
+    // Read before any await: the entries that ended the rejoin are in this Ready, not a later one.
+    const caughtUp = store.rejoining && !this.#node.status().rejoining;
     await store.persist(ready);
+    if (caughtUp) {
+      await store.setRejoining(false);
+      this.#options.logger.info(
+        { commit: ready.hardState?.commit },
+        'rejoined: copied the log from the leader after a lost Raft store; voting again',
+      );
+    }
     if (this.#stopped) return;
     if (ready.snapshot !== null && ready.snapshot.metadata.index > this.#appliedIndex) {
       stateMachine.restore(ready.snapshot.data);
