@@ -2,10 +2,12 @@
  * `runnel controller` refuses to start on bad input, with exit code 2 and
  * one line on stderr that names the setting (or the store) and the fix:
  * a node id missing from the voters, a voter id given twice, a value that
- * is not a number, and a Raft store that is corrupt (garbage in LevelDB's
- * files, or a log entry missing from the middle of the log).
+ * is not a number, and a Raft store that is damaged (garbage in LevelDB's
+ * files, 64 bad bytes in its write-ahead log, which LevelDB alone would drop
+ * silently and open a shortened log, or a log entry missing from the middle
+ * of the log). The refusal is logged at error level too.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
@@ -23,9 +25,9 @@ async function controllerArgs(dataDir: string, nodeId = 1, voters?: string): Pro
 }
 
 /** Runs `runnel controller` expecting it to refuse; a controller that starts instead fails the test by timing out. */
-async function refused(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+async function refused(args: readonly string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const result = await runnel(['controller', ...args], undefined, 20_000);
-  return { code: result.code, stderr: result.stderr };
+  return { code: result.code, stderr: result.stderr, stdout: result.stdout };
 }
 
 /** A single-voter controller started and stopped `runs` times: one leader term, one log entry per run. */
@@ -68,16 +70,38 @@ describe('runnel controller refuses bad input at start', () => {
     expect(result.stderr).toContain('--tick-ms');
   });
 
-  it('garbage in the LevelDB CURRENT file of a stopped controller exits 2: the store is corrupt, delete it to restore from a peer', async () => {
+  it('garbage in the LevelDB CURRENT file of a stopped controller exits 2: the store is damaged, move it aside to rejoin from a peer', async () => {
     const { dataDir, args } = await storeWithEntries(1);
     await writeFile(join(dataDir, 'raft', 'CURRENT'), 'garbage');
     const result = await refused(args);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`the Raft store in ${join(dataDir, 'raft')} is corrupt`);
-    expect(result.stderr).toContain('restore it from a peer by deleting');
+    expect(result.stderr).toContain(`the Raft store in ${join(dataDir, 'raft')} is damaged`);
+    expect(result.stderr).toContain(`move ${join(dataDir, 'raft')} aside`);
   });
 
-  it('a log entry deleted from the middle of the Raft log exits 2: the store is corrupt, delete it to restore from a peer', async () => {
+  it("64 bad bytes in the Raft store's write-ahead log exit 2 naming the log file, logged at error level, instead of a shortened log", async () => {
+    const { dataDir, args } = await storeWithEntries(3);
+    const raftDir = join(dataDir, 'raft');
+    const wal = (await readdir(raftDir)).find((name) => name.endsWith('.log'));
+    if (wal === undefined) throw new Error('no write-ahead log in the store');
+    const walPath = join(raftDir, wal);
+    // The last run's records (a term, its no-op entry, the commit); the bytes land inside them.
+    expect((await stat(walPath)).size).toBeGreaterThan(8 + 64);
+    const file = await open(walPath, 'r+');
+    await file.write(Buffer.alloc(64, 0xab), 0, 64, 8);
+    await file.close();
+    const result = await refused(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`the Raft store in ${raftDir} is damaged: ${walPath}: checksum mismatch`);
+    expect(result.stderr).toContain(`move ${raftDir} aside`);
+    const logged = result.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level?: unknown; file?: unknown });
+    expect(logged.some((line) => (line.level === 'error' || line.level === 50) && line.file === walPath)).toBe(true);
+  });
+
+  it('a log entry deleted from the middle of the Raft log exits 2: the store is damaged, move it aside to rejoin from a peer', async () => {
     const { dataDir, args } = await storeWithEntries(3);
     const db = new Level<Buffer, Buffer>(join(dataDir, 'raft'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     await db.open();
@@ -89,7 +113,7 @@ describe('runnel controller refuses bad input at start', () => {
     await db.close();
     const result = await refused(args);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`the Raft store in ${join(dataDir, 'raft')} is corrupt`);
-    expect(result.stderr).toContain('restore it from a peer by deleting');
+    expect(result.stderr).toContain(`the Raft store in ${join(dataDir, 'raft')} is damaged: entry 2 is missing`);
+    expect(result.stderr).toContain(`move ${join(dataDir, 'raft')} aside`);
   });
 });

@@ -255,6 +255,6 @@ describe('runnel controller process', () => {
     const raftDir = join(dir, 'raft');
     const manifest = (await readFile(join(raftDir, 'CURRENT'), 'utf8')).trim();
     await writeFile(join(raftDir, manifest), Buffer.alloc(300, 0xab));
-    expect(await refused(['--config', path])).toMatch(/^runnel controller: the Raft store in .* is corrupt: /);
+    expect(await refused(['--config', path])).toMatch(/^runnel controller: the Raft store in .* is damaged: /);
   });
 });

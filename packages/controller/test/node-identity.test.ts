@@ -27,7 +27,9 @@ describe('controller identity', () => {
     await rm(join(dataDir, 'raft'), { recursive: true, force: true });
     const lost = start(dataDir, 1, port);
     await expect(lost).rejects.toBeInstanceOf(NodeIdentityError);
-    await expect(lost).rejects.toThrow(/is empty although controller 1 has run from it before, and this controller is the only voter/);
+    await expect(lost).rejects.toThrow(
+      /is empty although controller 1 has run from it before, and this controller is the only voter/,
+    );
     await expect(lost).rejects.toThrow(/metadata .* is lost unless you restore that directory from a backup/);
   });
 });

@@ -177,8 +177,12 @@ export async function startController(settings: ControllerStartSettings, logger:
       brokerConfig: settings.brokerConfig,
     });
   } catch (error) {
-    if (error instanceof RaftStoreOpenError || error instanceof NodeIdentityError)
+    if (error instanceof RaftStoreOpenError || error instanceof NodeIdentityError) {
+      // At error level too, so log collectors see why this controller is not coming up.
+      const file = error instanceof RaftStoreOpenError ? error.file : null;
+      logger.error({ dir: config.dataDir, ...(file === null ? {} : { file }) }, error.message);
       throw new StartRefused(error.message);
+    }
     const io = ioFailure(error);
     if (io !== null) {
       throw new StartRefused(

@@ -12,7 +12,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Broker, ClusterMismatchError, defaultBrokerConfig } from '@runnel/broker';
 import { createLogger, type LogFormat, logFormats } from '@runnel/common';
-import { ControllerMetrics, LocalQuorum } from '@runnel/controller';
+import { ControllerMetrics, LocalQuorum, NodeIdentityError, RaftStoreOpenError } from '@runnel/controller';
 import { defaultRegistryPort, Gateway } from '@runnel/gateway';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runDevCluster } from '../dev-cluster.ts';
@@ -91,12 +91,22 @@ export async function startDev(
   await refuseOldLayout(options.dataDir);
   const layout = devLayout(options.dataDir);
   const metrics = new ControllerMetrics({ defaultMetrics: false });
-  const quorum = await LocalQuorum.start({
-    dataDir: layout.controllerDir,
-    logger: logger.child({ role: 'controller' }),
-    observer: metrics,
-    brokerDefaults: { numPartitions: options.partitions, defaultReplicationFactor: 1 },
-  });
+  let quorum: LocalQuorum;
+  try {
+    quorum = await LocalQuorum.start({
+      dataDir: layout.controllerDir,
+      logger: logger.child({ role: 'controller' }),
+      observer: metrics,
+      brokerDefaults: { numPartitions: options.partitions, defaultReplicationFactor: 1 },
+    });
+  } catch (error) {
+    if (error instanceof RaftStoreOpenError || error instanceof NodeIdentityError) {
+      // The caller prints the message and exits 2; logged too, at error level, for log collectors.
+      const file = error instanceof RaftStoreOpenError ? error.file : null;
+      logger.error({ role: 'controller', ...(file === null ? {} : { file }) }, error.message);
+    }
+    throw error;
+  }
   metrics.attach(quorum.controller);
   const brokerLogger = logger.child({ role: 'broker' });
   const { channel } = quorum.channel({ logger: brokerLogger });
@@ -304,7 +314,9 @@ export function devCommand(): Command {
         if (
           !(error instanceof OldDataLayoutError) &&
           !(error instanceof ClusterMismatchError) &&
-          !(error instanceof GatewayStartError)
+          !(error instanceof GatewayStartError) &&
+          !(error instanceof RaftStoreOpenError) &&
+          !(error instanceof NodeIdentityError)
         ) {
           throw error;
         }
