@@ -40,6 +40,8 @@ export class RaftCluster {
   readonly nodes: readonly SimNode[];
   /** Nodes wiped and restarted empty so far (see recreate). */
   wipeCount = 0;
+  /** Voters whose store was lost and that restarted rejoining (see loseStore). */
+  storeLossCount = 0;
 
   constructor(options: RaftClusterOptions) {
     assert(options.nodeCount >= 1, 'a cluster needs a node');
@@ -162,6 +164,15 @@ export class RaftCluster {
     this.scheduler.note(`wipe node ${node.id} and start it empty`);
     this.wipeCount += 1;
     node.wipe();
+    this.network.purge(node.id);
+    node.start();
+  }
+
+  /** A down node's store is lost and it restarts empty in the committed configuration, rejoining. */
+  loseStore(node: SimNode): void {
+    this.scheduler.note(`node ${node.id} loses its store and restarts empty, rejoining`);
+    this.storeLossCount += 1;
+    node.loseStore(this.committedConf());
     this.network.purge(node.id);
     node.start();
   }

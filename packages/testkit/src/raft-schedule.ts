@@ -25,6 +25,8 @@ export interface ScheduleOptions {
   /** Faults on or off: off runs the same moves on a calm network, with no crashes or partitions. */
   readonly faults: boolean;
   readonly traceLinesMax: number;
+  /** Whether a down voter may lose its store and restart rejoining (RaftConfig.rejoining), one at a time. */
+  readonly storeLosses?: boolean;
 }
 
 export interface ScheduleStats {
@@ -35,6 +37,8 @@ export interface ScheduleStats {
   confChanges: number;
   /** Removed nodes wiped and re-added empty. */
   wipes: number;
+  /** Voters that lost their store and restarted rejoining. */
+  storeLosses: number;
   crashes: number;
   leaderTerms: number;
   snapshotsSent: number;
@@ -179,7 +183,23 @@ function faultStep(run: Run): void {
     [cluster.network.partitioned ? 2 : 0, () => cluster.heal()],
     [0.3, () => transfer(run)],
     [membership, () => changeMembership(cluster) && run.stats.confChanges++],
+    [storeLossWeight(run, down), () => loseStore(run, down)],
   ]);
+}
+
+/**
+ * A down voter may lose its store while no other node is rejoining: the
+ * rule keeps a rejoining node out of elections, so with a majority intact
+ * the cluster must stay safe and live.
+ */
+function storeLossWeight(run: Run, down: readonly SimNode[]): number {
+  if (run.options.storeLosses !== true || run.cluster.nodes.some((node) => node.rejoining)) return 0;
+  return down.some((node) => run.cluster.committedConf().voters.includes(node.id)) ? 2 : 0;
+}
+
+function loseStore(run: Run, down: readonly SimNode[]): void {
+  const voters = run.cluster.committedConf().voters;
+  run.cluster.loseStore(run.cluster.scheduler.random.pick(down.filter((node) => voters.includes(node.id))));
 }
 
 function crashOne(run: Run): void {
@@ -274,6 +294,7 @@ export function runSchedule(seed: number, options: ScheduleOptions): ScheduleRes
     proposals: 0,
     confChanges: 0,
     wipes: 0,
+    storeLosses: 0,
     crashes: 0,
     leaderTerms: 0,
     snapshotsSent: 0,
@@ -294,6 +315,7 @@ export function runSchedule(seed: number, options: ScheduleOptions): ScheduleRes
   }
   stats.steps = cluster.scheduler.step;
   stats.wipes = cluster.wipeCount;
+  stats.storeLosses = cluster.storeLossCount;
   stats.committed = cluster.checker.committedCount;
   stats.leaderTerms = cluster.checker.leaderTermCount;
   stats.snapshotsSent = cluster.network.stats.snapshots;

@@ -22,6 +22,8 @@ export interface RaftStatusView {
   readonly applied: number;
   readonly lastIndex: number;
   readonly confState: ConfState;
+  /** Started with RaftConfig.rejoining and not yet caught up; absent means never. */
+  readonly rejoining?: boolean;
 }
 
 /**

@@ -6,7 +6,9 @@ export type DiskWrite =
   | { readonly kind: 'entries'; readonly entries: readonly Entry[] }
   | { readonly kind: 'hard-state'; readonly hardState: HardState }
   /** replacesLog: a snapshot from the leader replaces the whole log; one the node took keeps the entries after it. */
-  | { readonly kind: 'snapshot'; readonly snapshot: Snapshot; readonly replacesLog: boolean };
+  | { readonly kind: 'snapshot'; readonly snapshot: Snapshot; readonly replacesLog: boolean }
+  /** Clears the mark of a node that restarted on a lost store (RaftConfig.rejoining): it caught up. */
+  | { readonly kind: 'rejoined' };
 
 /** What survives a crash: the last synced snapshot, the log after it, and the hard state. */
 export interface DurableImage {
@@ -14,6 +16,8 @@ export interface DurableImage {
   readonly snapshot: Snapshot;
   /** Contiguous entries starting at snapshot.metadata.index + 1. */
   readonly entries: readonly Entry[];
+  /** The node restarted on a lost store and has not yet caught up from a leader. */
+  readonly rejoining: boolean;
 }
 
 /**
@@ -31,10 +35,12 @@ export class SimDisk {
   #entries: Entry[] = [];
   #unsynced: DiskWrite[] = [];
   #writesLost = 0;
+  #rejoining: boolean;
 
-  constructor(initial: Snapshot, hardState: HardState) {
+  constructor(initial: Snapshot, hardState: HardState, rejoining = false) {
     this.#snapshot = initial;
     this.#hardState = hardState;
+    this.#rejoining = rejoining;
   }
 
   get unsyncedCount(): number {
@@ -61,7 +67,12 @@ export class SimDisk {
   }
 
   durable(): DurableImage {
-    return { hardState: this.#hardState, snapshot: this.#snapshot, entries: [...this.#entries] };
+    return {
+      hardState: this.#hardState,
+      snapshot: this.#snapshot,
+      entries: [...this.#entries],
+      rejoining: this.#rejoining,
+    };
   }
 
   #applyDurably(diskWrite: DiskWrite): void {
@@ -74,6 +85,9 @@ export class SimDisk {
         return;
       case 'entries':
         this.#appendEntries(diskWrite.entries);
+        return;
+      case 'rejoined':
+        this.#rejoining = false;
         return;
     }
   }

@@ -29,6 +29,8 @@ interface Running {
   state: AppliedState;
   /** The last conf change this node accepted as leader, until its term ends (it may still be unstable). */
   proposedConfChange: { readonly index: number; readonly term: number } | null;
+  /** Marked rejoining on the disk (written or durable) — the driver clears it once raft says it caught up. */
+  rejoining: boolean;
 }
 
 /**
@@ -103,8 +105,9 @@ export class SimNode {
       storage,
       applied: state.appliedIndex,
       random: this.#context.scheduler.random,
+      rejoining: image.rejoining,
     });
-    this.#running = { raw, storage, state, proposedConfChange: null };
+    this.#running = { raw, storage, state, proposedConfChange: null, rejoining: image.rejoining };
   }
 
   crash(): void {
@@ -117,6 +120,22 @@ export class SimNode {
   wipe(): void {
     this.#running = null;
     this.#disk = freshDisk(null);
+  }
+
+  /**
+   * The node's store is lost (damaged and moved aside, as an operator does)
+   * while it is down: it comes back (start()) empty, in `confState`, marked
+   * rejoining, as a controller restarted on an empty store does.
+   */
+  loseStore(confState: ConfState): void {
+    assert(this.#running === null, `node ${this.id} must be down to lose its store`);
+    const empty = { metadata: { index: 0, term: 0, confState }, data: new Uint8Array(0) };
+    this.#disk = new SimDisk(empty, { term: 0, vote: 0, commit: 0 }, true);
+  }
+
+  /** Restarted on a lost store and not yet caught up (as its disk says). */
+  get rejoining(): boolean {
+    return this.#running?.rejoining ?? this.#disk.durable().rejoining;
   }
 
   /**
@@ -171,7 +190,13 @@ export class SimNode {
 
   /** The contract's order, cut short at `crashPoint`; true when the whole Ready was handled. */
   #handleReady(running: Running, ready: Ready, crashPoint: ReadyCrashPoint | null): boolean {
+    // Read at ready(): the entries that ended the rejoin are in this Ready; clear the mark after them.
+    const caughtUp = running.rejoining && running.raw.status().rejoining === false;
     this.#persist(running, ready);
+    if (caughtUp) {
+      this.#disk.write({ kind: 'rejoined' });
+      running.rejoining = false;
+    }
     if (crashPoint === 'after-write') return false;
     if (ready.mustSync || this.#context.scheduler.random.bool(0.3)) this.#disk.sync();
     if (crashPoint === 'after-sync') return false;
