@@ -46,7 +46,11 @@ async function damageWriteAheadLog(raftDir: string): Promise<string> {
 
 describe('a controller with a damaged Raft store', () => {
   it('refuses to start naming the file; moved aside, it rejoins empty, catches up from the leader, and the quorum keeps every committed record', async () => {
-    const kafka = new Kafka({ brokers: cluster.bootstrap().split(','), clientId: 'damaged', logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      brokers: cluster.bootstrap().split(','),
+      clientId: 'damaged',
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin({ retry: { retries: 10 } });
     await admin.connect();
     try {
