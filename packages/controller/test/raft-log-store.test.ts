@@ -60,6 +60,18 @@ describe('RaftLogStore', () => {
     expect(store.snapshot().metadata).toEqual({ index: 0, term: 0, confState: { voters: [], learners: [] } });
   });
 
+  it('the rejoining mark survives a reopen while set and stays gone once cleared', async () => {
+    let store = await openStore();
+    expect(store.rejoining).toBe(false);
+    await store.setRejoining(true);
+    await store.persist(ready({ entries: entryRange(1, 2, 1), hardState: { term: 1, vote: 0, commit: 1 } }));
+    store = await reopen(store);
+    expect(store.rejoining).toBe(true);
+    await store.setRejoining(false);
+    store = await reopen(store);
+    expect([store.rejoining, store.lastIndex()]).toEqual([false, 2]);
+  });
+
   it('persisted entries and hard state are readable at once and identical after reopen', async () => {
     let store = await openStore();
     await store.persist(ready({ entries: entryRange(1, 3, 1), hardState: { term: 1, vote: 1, commit: 0 } }));

@@ -66,6 +66,18 @@ describe('progress', () => {
     expect(progress.next).toBe(4);
   });
 
+  it('a follower that lost its log (rejoining) is probed again from its real last index, match forgotten', () => {
+    const progress = new Progress(1, 4, false);
+    progress.maybeUpdate(9);
+    progress.becomeReplicate();
+    progress.optimisticUpdate(12);
+    progress.inflights.add(12);
+    progress.forgetMatch(0);
+    expect([progress.state, progress.match, progress.next, progress.inflights.count]).toEqual(['probe', 0, 1, 0]);
+    // From there a rejection backs off as for any probe, instead of looking stale.
+    expect(progress.maybeDecreaseTo(0, 0)).toBe(true);
+  });
+
   it('a rejection of an append we already moved past is stale and ignored', () => {
     const progress = new Progress(11, 4, false);
     expect(progress.maybeDecreaseTo(5, 2)).toBe(false);
