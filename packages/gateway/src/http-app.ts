@@ -35,7 +35,16 @@ const unmatchedRoute = 'unmatched';
 
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   // Fastify's own request logging would write two lines per request; the metrics count them instead.
-  const app = Fastify({ logger: false, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    return503OnClosing: true,
+    // Errors the router raises before any route runs (a path that does not percent-decode, a parameter over
+    // maxParamLength) would otherwise get Fastify's own body; a registry client reads only Confluent's.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 400;
+      void reply.code(status).header('content-type', registryContentType).send(errorBody(status, error.message));
+    },
+  });
   const { metrics, logger } = options;
   let registryRoutes: RouteTable | null = null;
 
