@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Finding } from './fuzz-runner.ts';
 import type { FuzzInput, TargetName } from './fuzz-target.ts';
 import { targetNames } from './fuzz-target.ts';
-import type { Finding } from './fuzz-runner.ts';
 
 export const fixturesDir = new URL('./fixtures/', import.meta.url).pathname;
 

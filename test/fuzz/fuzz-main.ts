@@ -11,11 +11,11 @@
  */
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import type { TargetName } from './fuzz-target.ts';
-import { targetNames } from './fuzz-target.ts';
 import { writeFixture } from './fuzz-fixtures.ts';
 import type { Finding, RunStats } from './fuzz-runner.ts';
 import { generateInput } from './fuzz-runner.ts';
+import type { TargetName } from './fuzz-target.ts';
+import { targetNames } from './fuzz-target.ts';
 import { createTarget, inputsPerTarget } from './fuzz-targets.ts';
 
 const usage =

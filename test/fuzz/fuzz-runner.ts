@@ -73,7 +73,10 @@ export async function checkInput(
   }
   const bound = target.allocationBytesMax(input.bytes.length);
   if (allocated > bound) {
-    return { ok: false, message: `allocated ${allocated} bytes for a ${input.bytes.length}-byte input (bound ${bound})` };
+    return {
+      ok: false,
+      message: `allocated ${allocated} bytes for a ${input.bytes.length}-byte input (bound ${bound})`,
+    };
   }
   return { ok: true, outcome, allocated };
 }

@@ -27,9 +27,10 @@ export const inputShares: Readonly<Record<TargetName, number>> = { kafka: 0.5, b
 /** `inputs` split by the shares (the remainder to the first target), or all of it to the one target asked for. */
 export function inputsPerTarget(inputs: number, only?: TargetName): [TargetName, number][] {
   if (only !== undefined) return [[only, inputs]];
-  const split = (Object.entries(inputShares) as [TargetName, number][]).map(
-    ([name, share]): [TargetName, number] => [name, Math.floor(inputs * share)],
-  );
+  const split = (Object.entries(inputShares) as [TargetName, number][]).map(([name, share]): [TargetName, number] => [
+    name,
+    Math.floor(inputs * share),
+  ]);
   const first = split[0];
   if (first !== undefined) first[1] += inputs - split.reduce((n, [, count]) => n + count, 0);
   return split;

@@ -6,9 +6,9 @@
  * the seed and the index.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { runTarget } from './fuzz-runner.ts';
 import type { TargetName } from './fuzz-target.ts';
 import { createTarget } from './fuzz-targets.ts';
-import { runTarget } from './fuzz-runner.ts';
 
 interface WorkerJob {
   target: TargetName;

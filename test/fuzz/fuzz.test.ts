@@ -7,9 +7,9 @@
 import type { Random } from '@runnel/common';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFixtures } from './fuzz-fixtures.ts';
+import { checkInput, generateInput, runTarget } from './fuzz-runner.ts';
 import type { FuzzInput, FuzzTarget, TargetName } from './fuzz-target.ts';
 import { targetNames } from './fuzz-target.ts';
-import { checkInput, generateInput, runTarget } from './fuzz-runner.ts';
 import { createTarget, inputsPerTarget } from './fuzz-targets.ts';
 
 const seed = 20261207;

@@ -40,9 +40,9 @@ import { replicaFetchRequestFromProto } from '../../packages/rpc/src/replica-fet
 import { txnMarkersRequestFromProto, txnVerifyRequestFromProto } from '../../packages/rpc/src/txn-markers-codec.ts';
 import { int64FromWire } from '../../packages/rpc/src/wire-int64.ts';
 import { mutateBytes } from './byte-mutations.ts';
+import { allocationBaseBytes, allocationBytesPerInputByte } from './fuzz-runner.ts';
 import type { FuzzInput, FuzzTarget, Outcome } from './fuzz-target.ts';
 import { InvariantBroken } from './fuzz-target.ts';
-import { allocationBaseBytes, allocationBytesPerInputByte } from './fuzz-runner.ts';
 
 /** A request the servers accept: how to deserialize it and what the server does with the decoded shape. */
 interface RpcInput {
@@ -79,9 +79,21 @@ function rpcInputs(): RpcInput[] {
     method(raftServiceName, 'Send', (decoded) =>
       (decoded as RaftMessageBatchProto).messages.every((m) => raftMessageFromProto(m).ok),
     ),
-    method(replicaFetchServiceName, 'Fetch', (decoded) => replicaFetchRequestFromProto(decoded as ReplicaFetchRequestProto).ok),
-    method(txnMarkersServiceName, 'Write', (decoded) => txnMarkersRequestFromProto(decoded as WriteTxnMarkersRequestProto).ok),
-    method(txnMarkersServiceName, 'Verify', (decoded) => txnVerifyRequestFromProto(decoded as VerifyTxnRequestProto).ok),
+    method(
+      replicaFetchServiceName,
+      'Fetch',
+      (decoded) => replicaFetchRequestFromProto(decoded as ReplicaFetchRequestProto).ok,
+    ),
+    method(
+      txnMarkersServiceName,
+      'Write',
+      (decoded) => txnMarkersRequestFromProto(decoded as WriteTxnMarkersRequestProto).ok,
+    ),
+    method(
+      txnMarkersServiceName,
+      'Verify',
+      (decoded) => txnVerifyRequestFromProto(decoded as VerifyTxnRequestProto).ok,
+    ),
   );
   return inputs;
 }

@@ -51,7 +51,17 @@ const registryTemplates = [
   '/metrics',
   '/nope',
 ];
-const brokerPaths = ['/metrics', '/healthz', '/readyz', '/', '/metrics/', '/healthz/x', '//healthz', '/%00', '/readyz#x'];
+const brokerPaths = [
+  '/metrics',
+  '/healthz',
+  '/readyz',
+  '/',
+  '/metrics/',
+  '/healthz/x',
+  '//healthz',
+  '/%00',
+  '/readyz#x',
+];
 const queryKeys = [
   'deleted',
   'deletedOnly',
@@ -69,7 +79,19 @@ const queryKeys = [
   'subject',
   'latestOnly',
 ];
-const queryValues = ['true', 'false', '1', '-1', '', 'x', '99999999999999999999', 'TRUE', '%00', 'serialized', 'resolved'];
+const queryValues = [
+  'true',
+  'false',
+  '1',
+  '-1',
+  '',
+  'x',
+  '99999999999999999999',
+  'TRUE',
+  '%00',
+  'serialized',
+  'resolved',
+];
 const methods = ['GET', 'GET', 'POST', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS'];
 const contentTypes = [
   'application/vnd.schemaregistry.v1+json',

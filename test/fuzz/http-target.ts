@@ -193,7 +193,8 @@ export function httpTarget(): FuzzTarget {
           if (answer.status >= 400) outcome = 'rejected';
         } else {
           const answer = await withDeadline(where, sendBroker(s, req));
-          if (!brokerStatuses.has(answer.status)) throw new InvariantBroken(`broker ${where} answered ${answer.status}`);
+          if (!brokerStatuses.has(answer.status))
+            throw new InvariantBroken(`broker ${where} answered ${answer.status}`);
           if (answer.status >= 400) outcome = 'rejected';
         }
       }

@@ -12,11 +12,7 @@
  * `producedBatchCheckIsComplete`: the target then also holds that whatever
  * the check accepts decodes to exactly the records its headers declare.
  */
-import {
-  decodeRecordBatchesSync,
-  RecordBatchDecodeError,
-  validateRecordBatches,
-} from '@runnel/protocol';
+import { decodeRecordBatchesSync, RecordBatchDecodeError, validateRecordBatches } from '@runnel/protocol';
 
 /**
  * The decompression ceiling the fuzzer configures: small, so a bomb is
@@ -49,4 +45,3 @@ export function checkProducedRecords(records: Buffer): ProducedRecordsVerdict {
     throw e;
   }
 }
-

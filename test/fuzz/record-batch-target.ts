@@ -19,6 +19,7 @@ import {
   ATTRIBUTES_OFFSET,
   BASE_SEQUENCE_OFFSET,
   BATCH_LENGTH_OFFSET,
+  codecId,
   compressSync,
   encodeRecordBatchSync,
   encodeTxnMarkerBatch,
@@ -31,12 +32,13 @@ import {
   writeBatchCrc,
 } from '@runnel/protocol';
 import { mutateBytes } from './byte-mutations.ts';
+import { allocationBaseBytes, allocationBytesPerInputByte } from './fuzz-runner.ts';
 import type { FuzzInput, FuzzTarget, Outcome } from './fuzz-target.ts';
 import { InvariantBroken } from './fuzz-target.ts';
-import { allocationBaseBytes, allocationBytesPerInputByte } from './fuzz-runner.ts';
 import { checkProducedRecords, fuzzDecompressedBytesMax, producedBatchCheckIsComplete } from './produce-batch-check.ts';
 
-const codecs: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+/** Every codec; gzip (the dearest to set up per call) a little less often than the others. */
+const codecs: readonly CompressionCodec[] = ['none', 'none', 'lz4', 'snappy', 'snappy', 'zstd', 'gzip'];
 
 function randomBytes(rng: Random, max: number): Buffer {
   // Repetitive values compress; random ones do not. Both shapes reach the codecs.
@@ -64,31 +66,29 @@ function randomRecords(rng: Random): KafkaRecord[] {
 }
 
 interface BuiltBatch {
-  bytes: Buffer;
-  records: KafkaRecord[];
+  /** The batch uncompressed: its header (codec bits clear) and records. */
+  raw: Buffer;
   codec: CompressionCodec;
+  snappyFraming: 'raw' | 'xerial';
   /** What the produce check must accept: a single, non-empty, non-control batch with dense offsets. */
   plain: boolean;
 }
 
 function buildBatch(rng: Random): BuiltBatch {
   if (rng.bool(0.08)) {
-    const bytes = encodeTxnMarkerBatch({
+    const raw = encodeTxnMarkerBatch({
       producerId: BigInt(rng.int(0, 1000)),
       producerEpoch: rng.int(0, 5),
       coordinatorEpoch: rng.int(0, 5),
       type: rng.bool() ? 'commit' : 'abort',
       timestampMs: 1_700_000_000_000n,
     });
-    return { bytes, records: [], codec: 'none', plain: false };
+    return { raw, codec: 'none', snappyFraming: 'raw', plain: false };
   }
   const records = randomRecords(rng);
-  const codec = rng.pick(codecs);
   const idempotent = rng.bool(0.4);
-  const bytes = encodeRecordBatchSync({
+  const raw = encodeRecordBatchSync({
     records,
-    compression: codec,
-    snappyFraming: rng.bool(0.3) ? 'xerial' : 'raw',
     baseTimestamp: BigInt(1_700_000_000_000 + rng.int(0, 1_000_000)),
     ...(idempotent
       ? { producerId: BigInt(rng.int(0, 1 << 20)), producerEpoch: rng.int(0, 10), baseSequence: rng.int(0, 1000) }
@@ -96,7 +96,29 @@ function buildBatch(rng: Random): BuiltBatch {
     transactional: idempotent && rng.bool(0.3),
   });
   const dense = records.every((r, i) => r.offsetDelta === i);
-  return { bytes, records, codec, plain: records.length > 0 && dense };
+  return {
+    raw,
+    codec: rng.pick(codecs),
+    snappyFraming: rng.bool(0.3) ? 'xerial' : 'raw',
+    plain: records.length > 0 && dense,
+  };
+}
+
+/**
+ * The batch as a producer compressing with `built.codec` sends it: the same
+ * header with the codec bits set around the compressed records. Compressing
+ * once here, rather than encoding twice, keeps the generator cheap (gzip and
+ * zstd set up a context per call).
+ */
+function compressedWith(built: BuiltBatch, records: Buffer): Buffer {
+  const header = Buffer.from(built.raw.subarray(0, RECORD_BATCH_HEADER_BYTES));
+  if (built.codec === 'none') return withPayload(header, records);
+  header.writeInt16BE(header.readInt16BE(ATTRIBUTES_OFFSET) | codecId(built.codec), ATTRIBUTES_OFFSET);
+  return withPayload(header, compressSync(built.codec, records, { snappyFraming: built.snappyFraming }));
+}
+
+function batchBytes(built: BuiltBatch): Buffer {
+  return built.codec === 'none' ? built.raw : compressedWith(built, built.raw.subarray(RECORD_BATCH_HEADER_BYTES));
 }
 
 /** `header` (a batch's first 61 bytes) around a new payload, length and CRC fixed. */
@@ -134,9 +156,7 @@ function smashHeader(rng: Random, batch: Buffer): Buffer {
 
 /** The records mutated before compression: damage the record decoder sees only after the codec. */
 function mutateRecords(rng: Random, built: BuiltBatch): Buffer {
-  const raw = encodeRecordBatchSync({ records: built.records, baseTimestamp: 0n }).subarray(RECORD_BATCH_HEADER_BYTES);
-  const damaged = mutateBytes(rng, raw);
-  return withPayload(built.bytes, built.codec === 'none' ? damaged : compressSync(built.codec, damaged));
+  return compressedWith(built, mutateBytes(rng, built.raw.subarray(RECORD_BATCH_HEADER_BYTES)));
 }
 
 /** Compressed zeros far beyond the ceiling, once per codec per process (compressing them costs milliseconds). */
@@ -152,7 +172,11 @@ function bombPayload(codec: CompressionCodec): Buffer {
 
 function bomb(rng: Random): Buffer {
   const codec = rng.pick(codecs.filter((c) => c !== 'none'));
-  const header = encodeRecordBatchSync({ records: [{ key: null, value: null }], compression: codec, baseTimestamp: 0n });
+  const header = encodeRecordBatchSync({
+    records: [{ key: null, value: null }],
+    compression: codec,
+    baseTimestamp: 0n,
+  });
   const b = withPayload(header, bombPayload(codec));
   const claimed = rng.pick([1, 1000, 0x7fffffff]);
   b.writeInt32BE(claimed, RECORD_COUNT_OFFSET);
@@ -166,19 +190,20 @@ export function generateRecordBatches(rng: Random): FuzzInput {
   if (mode < 2) return { bytes: rng.bytes(rng.int(0, 128)), valid: false };
   if (mode < 5) return { bytes: bomb(rng), valid: false };
   const built = buildBatch(rng);
-  if (mode < 20) return { bytes: built.bytes, valid: built.plain };
+  if (mode >= 55 && mode < 80) return { bytes: mutateRecords(rng, built), valid: false };
+  const bytes = batchBytes(built);
+  if (mode < 20) return { bytes, valid: built.plain };
   if (mode < 27) {
-    const more = Array.from({ length: rng.int(1, 2) }, () => buildBatch(rng).bytes);
-    return { bytes: Buffer.concat([built.bytes, ...more]), valid: false };
+    const more = Array.from({ length: rng.int(1, 2) }, () => batchBytes(buildBatch(rng)));
+    return { bytes: Buffer.concat([bytes, ...more]), valid: false };
   }
-  if (mode < 55) return { bytes: smashHeader(rng, built.bytes), valid: false };
-  if (mode < 80) return { bytes: mutateRecords(rng, built), valid: false };
+  if (mode < 55) return { bytes: smashHeader(rng, bytes), valid: false };
   if (mode < 88) {
-    const damaged = mutateBytes(rng, built.bytes);
+    const damaged = mutateBytes(rng, bytes);
     if (damaged.length >= RECORD_BATCH_HEADER_BYTES && rng.bool()) writeBatchCrc(damaged, 0, damaged.length);
     return { bytes: damaged, valid: false };
   }
-  return { bytes: mutateBytes(rng, built.bytes), valid: false };
+  return { bytes: mutateBytes(rng, bytes), valid: false };
 }
 
 export function runRecordBatches(input: FuzzInput): Outcome {
@@ -193,7 +218,9 @@ export function runRecordBatches(input: FuzzInput): Outcome {
     return 'rejected';
   }
   if (producedBatchCheckIsComplete && verdict.decodedRecords !== verdict.recordCount) {
-    throw new InvariantBroken(`accepted ${verdict.recordCount} declared records that decode to ${verdict.decodedRecords}`);
+    throw new InvariantBroken(
+      `accepted ${verdict.recordCount} declared records that decode to ${verdict.decodedRecords}`,
+    );
   }
   return 'accepted';
 }

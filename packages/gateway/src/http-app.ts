@@ -8,7 +8,7 @@
  * non-2xx answer as one. Owned by Gateway, which listens and closes it.
  */
 import type { Logger } from '@runnel/common';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import {
   errorBody,
@@ -40,7 +40,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     return503OnClosing: true,
     // Errors the router raises before any route runs (a path that does not percent-decode, a parameter over
     // maxParamLength) would otherwise get Fastify's own body; a registry client reads only Confluent's.
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 400;
       void reply.code(status).header('content-type', registryContentType).send(errorBody(status, error.message));
     },
