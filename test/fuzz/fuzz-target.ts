@@ -6,7 +6,7 @@
  */
 import type { Random } from '@runnel/common';
 
-export const targetNames = ['kafka', 'batch', 'grpc', 'http'] as const;
+export const targetNames = ['kafka', 'batch', 'grpc', 'http', 'broker'] as const;
 export type TargetName = (typeof targetNames)[number];
 
 export interface FuzzInput {

@@ -132,7 +132,7 @@ function schemaBody(rng: Random): unknown {
       ? JSON.stringify(rng.pick([{ type: 'object' }, { type: 'string', maxLength: 3 }, { $ref: '#/nope' }, true]))
       : schemaType === 'PROTOBUF'
         ? rng.pick(['syntax = "proto3"; message M { int32 a = 1; }', 'message {', ''])
-        : JSON.stringify(avroSchema(rng, rng.bool(0.05) ? 2000 : rng.int(0, 4)));
+        : JSON.stringify(avroSchema(rng, rng.bool(0.02) ? 2000 : rng.int(0, 4)));
   const body: Record<string, unknown> = { schema: rng.bool(0.05) ? rng.pick([1, null, [], {}]) : schema };
   if (schemaType !== '') body.schemaType = schemaType;
   if (rng.bool(0.15)) {
@@ -159,7 +159,7 @@ function jsonBody(rng: Random): Buffer {
   ])();
   const text = Buffer.from(JSON.stringify(value));
   if (rng.bool(0.6)) return text;
-  if (rng.bool(0.1)) return Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+  if (rng.bool(0.03)) return Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
   return mutateBytes(rng, text);
 }
 
@@ -205,7 +205,7 @@ function request(rng: Random, server: 'broker' | 'gateway'): FuzzRequest {
 export function generateHttpRequests(rng: Random): FuzzRequest[] {
   const server = rng.bool(0.25) ? 'broker' : 'gateway';
   const out: FuzzRequest[] = [];
-  if (server === 'gateway' && rng.bool(0.5)) {
+  if (server === 'gateway' && rng.bool(0.3)) {
     out.push({
       server,
       method: 'POST',

@@ -13,6 +13,7 @@
  * present (checked by the runner).
  */
 import type { Random } from '@runnel/common';
+import type { ApiDef } from '@runnel/protocol';
 import { apiDefs, decodeRequestFrame, encodeRequestFrame, inVersions, versionsOf } from '@runnel/protocol';
 import { randomMessage } from '../../packages/protocol/test/random-message.ts';
 import { mutateBytes, unsignedVarint } from './byte-mutations.ts';
@@ -20,10 +21,27 @@ import { allocationBaseBytes, allocationBytesPerInputByte } from './fuzz-runner.
 import type { FuzzInput, FuzzTarget, Outcome } from './fuzz-target.ts';
 import { InvariantBroken } from './fuzz-target.ts';
 
-const apiVersions = apiDefs.map((api) => ({ api, versions: versionsOf(api.request.validVersions) }));
+/** An API with the request versions its definition holds. */
+export interface ApiVersions {
+  readonly api: ApiDef;
+  readonly versions: readonly number[];
+}
 
-function validFrame(rng: Random): { frame: Buffer; flexible: boolean } {
-  const { api, versions } = rng.pick(apiVersions);
+const apiVersions: readonly ApiVersions[] = apiDefs.map((api) => ({
+  api,
+  versions: versionsOf(api.request.validVersions),
+}));
+
+/**
+ * A valid request frame (after the size prefix) of one of `apis`;
+ * `shape` may adjust the generated body (field values) before encoding.
+ */
+export function validFrame(
+  rng: Random,
+  apis: readonly ApiVersions[] = apiVersions,
+  shape: (body: Record<string, unknown>, rng: Random) => void = () => {},
+): { frame: Buffer; flexible: boolean; apiKey: number; correlationId: number } {
+  const { api, versions } = rng.pick(apis);
   const apiVersion = rng.pick(versions);
   const header = {
     apiKey: api.apiKey,
@@ -31,8 +49,15 @@ function validFrame(rng: Random): { frame: Buffer; flexible: boolean } {
     correlationId: rng.int(-2147483648, 2147483647),
     clientId: rng.bool(0.1) ? null : rng.pick(['', 'fuzz', 'rdkafka', 'x'.repeat(rng.int(0, 40))]),
   };
-  const frame = Buffer.concat(encodeRequestFrame(header, randomMessage(rng, api.request, apiVersion))).subarray(4);
-  return { frame, flexible: inVersions(api.request.flexibleVersions, apiVersion) };
+  const body = randomMessage(rng, api.request, apiVersion);
+  shape(body, rng);
+  const frame = Buffer.concat(encodeRequestFrame(header, body)).subarray(4);
+  return {
+    frame,
+    flexible: inVersions(api.request.flexibleVersions, apiVersion),
+    apiKey: api.apiKey,
+    correlationId: header.correlationId,
+  };
 }
 
 /**
@@ -40,7 +65,7 @@ function validFrame(rng: Random): { frame: Buffer; flexible: boolean } {
  * int32s (0..3, array counts and lengths in fixed versions) and small single
  * bytes (compact counts, N+1) are found in the valid encoding and replaced.
  */
-function smashCount(rng: Random, frame: Buffer, flexible: boolean): Buffer {
+export function smashCount(rng: Random, frame: Buffer, flexible: boolean): Buffer {
   const candidates: number[] = [];
   if (flexible) {
     for (let i = 8; i < frame.length; i++) if ((frame[i] ?? 0) >= 1 && (frame[i] ?? 0) <= 4) candidates.push(i);
@@ -66,7 +91,7 @@ function smashCount(rng: Random, frame: Buffer, flexible: boolean): Buffer {
  * section) by a tagged-field section that lies: counts beyond the bytes,
  * tags repeated or out of order, sizes beyond the end or shorter than the data.
  */
-function badTaggedFields(rng: Random, frame: Buffer): Buffer {
+export function badTaggedFields(rng: Random, frame: Buffer): Buffer {
   const zeros: number[] = [];
   for (let i = 0; i < frame.length; i++) if (frame[i] === 0) zeros.push(i);
   if (zeros.length === 0) return mutateBytes(rng, frame);
