@@ -62,29 +62,31 @@ function runInWorker(target: TargetName, count: number): Promise<RunStats> {
   const worker = new Worker(new URL('./fuzz-worker.ts', import.meta.url), {
     workerData: { target, seed, inputs: count, startIndex, progress },
   });
-  const started = performance.now();
+  const startedAt = performance.now();
   return new Promise((resolve, reject) => {
-    let lastIndex = -1;
+    let lastStarted = 0;
     let lastChange = performance.now();
     let lastReport = performance.now();
     const watch = setInterval(() => {
+      // Inputs started, not the index: the index reads 0 before the worker has loaded, which is no hang.
+      const started = Atomics.load(view, 1);
       const index = Atomics.load(view, 0);
       const now = performance.now();
-      if (index !== lastIndex) {
-        lastIndex = index;
+      if (started !== lastStarted || started === 0) {
+        lastStarted = started;
         lastChange = now;
       } else if (now - lastChange > hangMs) {
         clearInterval(watch);
         void worker.terminate();
         const input = generateInput(createTarget(target), seed, index);
         const finding: Finding = { target, seed, index, input, message: `no result within ${hangMs / 1000} s (hang)` };
-        resolve(hangStats(target, Atomics.load(view, 1), finding, now - started));
+        resolve(hangStats(target, started - 1, finding, now - startedAt));
         return;
       }
       if (now - lastReport > 10_000) {
         lastReport = now;
         const done = Atomics.load(view, 1);
-        console.log(`  ${target}: ${done}/${count} inputs, ${Math.round((done / (now - started)) * 1000)}/s`);
+        console.log(`  ${target}: ${done}/${count} inputs, ${Math.round((done / (now - startedAt)) * 1000)}/s`);
       }
     }, 250);
     worker.once('message', (stats: RunStats) => {

@@ -15,7 +15,7 @@ interface WorkerJob {
   seed: number;
   inputs: number;
   startIndex: number;
-  /** [0]: the index being run; [1]: inputs finished. */
+  /** [0]: the index being run; [1]: inputs started. */
   progress: SharedArrayBuffer;
 }
 
