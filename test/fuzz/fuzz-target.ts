@@ -21,9 +21,9 @@ export type Outcome = 'accepted' | 'rejected';
 export interface FuzzTarget {
   readonly name: TargetName;
   /**
-   * Whether a run allocates only on this thread between its start and end, so
-   * the heap and external-memory growth across it is its own allocation
-   * (false for targets answered by a server on the event loop).
+   * Whether nothing but the run allocates between its start and end (awaited
+   * or not), so the heap and external-memory growth across it is its own
+   * allocation (false for targets answered by a server on the event loop).
    */
   readonly measuresAllocation: boolean;
   /**

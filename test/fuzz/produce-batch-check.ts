@@ -6,13 +6,17 @@
  * every record) only for compacted topics; this runs both, as a compacted
  * topic's produce does, so the fuzzer reaches every decoder behind the CRC.
  *
- * When the complete produce validator (issue 15, batch validation: counts
- * against sizes, control batches and two batches refused, compressed payloads
- * decoded with a bound) is merged, point `checkProducedRecords` at it and set
- * `producedBatchCheckIsComplete`: the target then also holds that whatever
- * the check accepts decodes to exactly the records its headers declare.
+ * When the complete produce validator (issue 15, batch validation:
+ * `validateProducedBatch(bytes, context)` in packages/protocol, async) is
+ * merged, make `checkProducedRecords` await it with a context that bounds
+ * nothing the generator varies (Produce v9, CreateTime with no timestamp
+ * bounds, not compacted, `decompressedBytesMax: fuzzDecompressedBytesMax`),
+ * decode what it accepts with decodeRecordBatchesSync to count the records,
+ * and set `producedBatchCheckIsComplete`: the target then also holds that
+ * whatever the check accepts decodes to exactly the records its header
+ * declares, and that it refuses control batches and second batches.
  */
-import { decodeRecordBatchesSync, RecordBatchDecodeError, validateRecordBatches } from '@runnel/protocol';
+import { decodeRecordBatchesSync, isControl, RecordBatchDecodeError, validateRecordBatches } from '@runnel/protocol';
 
 /**
  * The decompression ceiling the fuzzer configures: small, so a bomb is
@@ -25,11 +29,15 @@ export const fuzzDecompressedBytesMax = 64 * 1024;
 export const producedBatchCheckIsComplete = false;
 
 export type ProducedRecordsVerdict =
-  | { ok: true; batches: number; recordCount: number; decodedRecords: number }
+  | { ok: true; batches: number; controlBatches: number; recordCount: number; decodedRecords: number }
   | { ok: false; error: string; message: string };
 
-/** Throws only what the checks throw on a bug: their refusals come back as `ok: false`. */
-export function checkProducedRecords(records: Buffer): ProducedRecordsVerdict {
+/**
+ * Throws only what the checks throw on a bug: their refusals come back as
+ * `ok: false`. May return a promise (the streaming validator is async): the
+ * target awaits it then.
+ */
+export function checkProducedRecords(records: Buffer): ProducedRecordsVerdict | Promise<ProducedRecordsVerdict> {
   const validated = validateRecordBatches(records);
   if (!validated.ok) return { ok: false, error: validated.error, message: validated.message ?? '' };
   try {
@@ -37,6 +45,7 @@ export function checkProducedRecords(records: Buffer): ProducedRecordsVerdict {
     return {
       ok: true,
       batches: validated.value.batches.length,
+      controlBatches: validated.value.batches.filter((b) => isControl(b.attributes)).length,
       recordCount: validated.value.recordCount,
       decodedRecords: decoded.reduce((n, b) => n + b.records.length, 0),
     };

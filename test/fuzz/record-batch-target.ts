@@ -35,7 +35,12 @@ import { mutateBytes } from './byte-mutations.ts';
 import { allocationBaseBytes, allocationBytesPerInputByte } from './fuzz-runner.ts';
 import type { FuzzInput, FuzzTarget, Outcome } from './fuzz-target.ts';
 import { InvariantBroken } from './fuzz-target.ts';
-import { checkProducedRecords, fuzzDecompressedBytesMax, producedBatchCheckIsComplete } from './produce-batch-check.ts';
+import {
+  checkProducedRecords,
+  fuzzDecompressedBytesMax,
+  type ProducedRecordsVerdict,
+  producedBatchCheckIsComplete,
+} from './produce-batch-check.ts';
 
 /** Every codec; gzip (the dearest to set up per call) a little less often than the others. */
 const codecs: readonly CompressionCodec[] = ['none', 'none', 'lz4', 'snappy', 'snappy', 'zstd', 'gzip'];
@@ -206,23 +211,42 @@ export function generateRecordBatches(rng: Random): FuzzInput {
   return { bytes: mutateBytes(rng, bytes), valid: false };
 }
 
-export function runRecordBatches(input: FuzzInput): Outcome {
-  let verdict: ReturnType<typeof checkProducedRecords>;
-  try {
-    verdict = checkProducedRecords(input.bytes);
-  } catch (e) {
-    throw new InvariantBroken(`the produce check threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-  }
+function judge(input: FuzzInput, verdict: ProducedRecordsVerdict): Outcome {
   if (!verdict.ok) {
     if (input.valid) throw new InvariantBroken(`a plain batch was refused: ${verdict.error} ${verdict.message}`);
     return 'rejected';
   }
-  if (producedBatchCheckIsComplete && verdict.decodedRecords !== verdict.recordCount) {
+  if (!producedBatchCheckIsComplete) return 'accepted';
+  if (verdict.decodedRecords !== verdict.recordCount) {
     throw new InvariantBroken(
       `accepted ${verdict.recordCount} declared records that decode to ${verdict.decodedRecords}`,
     );
   }
+  if (verdict.batches > 1 || verdict.controlBatches > 0) {
+    throw new InvariantBroken(`accepted ${verdict.batches} batches, ${verdict.controlBatches} of them control batches`);
+  }
   return 'accepted';
+}
+
+function threw(e: unknown): InvariantBroken {
+  return new InvariantBroken(`the produce check threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+}
+
+/** Synchronous while the check is (today's); a promise once it is the streaming validator. */
+export function runRecordBatches(input: FuzzInput): Outcome | Promise<Outcome> {
+  let verdict: ReturnType<typeof checkProducedRecords>;
+  try {
+    verdict = checkProducedRecords(input.bytes);
+  } catch (e) {
+    throw threw(e);
+  }
+  if (!(verdict instanceof Promise)) return judge(input, verdict);
+  return verdict.then(
+    (v) => judge(input, v),
+    (e: unknown) => {
+      throw threw(e);
+    },
+  );
 }
 
 export function recordBatchTarget(): FuzzTarget {
