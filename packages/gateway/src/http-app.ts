@@ -8,7 +8,7 @@
  * non-2xx answer as one. Owned by Gateway, which listens and closes it.
  */
 import type { Logger } from '@runnel/common';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import {
   errorBody,
@@ -35,7 +35,16 @@ const unmatchedRoute = 'unmatched';
 
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   // Fastify's own request logging would write two lines per request; the metrics count them instead.
-  const app = Fastify({ logger: false, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    return503OnClosing: true,
+    // Errors the router raises before any route runs (a path that does not percent-decode, a parameter over
+    // maxParamLength) would otherwise get Fastify's own body; a registry client reads only Confluent's.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 400;
+      void reply.code(status).header('content-type', registryContentType).send(errorBody(status, error.message));
+    },
+  });
   const { metrics, logger } = options;
   let registryRoutes: RouteTable | null = null;
 

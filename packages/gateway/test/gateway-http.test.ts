@@ -85,6 +85,20 @@ describe('a gateway whose cluster does not answer', () => {
     }
   });
 
+  it('the router`s own refusals (undecodable escapes, an over-long path parameter) answer with Confluent`s body', async () => {
+    for (const [path, status] of [
+      ['/subjects/%ZZ/versions', 400],
+      [`/subjects/${'x'.repeat(300)}/versions`, 414],
+    ] as const) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toMatch(/^application\/vnd\.schemaregistry\.v1\+json(;|$)/);
+      const body = (await response.json()) as { error_code: unknown; message: unknown };
+      expect(body.error_code).toBe(status);
+      expect(typeof body.message).toBe('string');
+    }
+  });
+
   it('GET /contexts answers the default context only', async () => {
     const response = await fetch(`${base}/contexts`);
     expect(response.status).toBe(200);
