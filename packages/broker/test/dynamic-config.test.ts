@@ -2,7 +2,7 @@ import { createLogger } from '@runnel/common';
 import { brokerConfigDefsByName, MetadataImage, type MetadataRecord, replayBatch } from '@runnel/metadata';
 import { describe, expect, it } from 'vitest';
 import { defaultBrokerConfig, kafkaNamedValues, staticKafkaConfig } from '../src/config.ts';
-import { runtimeBrokerSettings } from '../src/dynamic-config.ts';
+import { listenerAdmission, runtimeBrokerSettings } from '../src/dynamic-config.ts';
 import { brokerLayers, logConfigFor, TopicLogConfigs, topicLimits } from '../src/log-config.ts';
 import { checkLoggerChange, LoggerLevels } from '../src/logger-levels.ts';
 
@@ -65,6 +65,9 @@ describe('dynamic broker configs at run time', () => {
     expect(base).toEqual({
       autoCreateTopics: true,
       connectionsMax: 10_000,
+      connectionsPerIpMax: 1000,
+      connectionsPerIpOverrides: '',
+      connectionCreationRateMax: 2_147_483_647,
       replicaFetchWaitMaxMs: 500,
       replicaFetchResponseBytesMax: 10_485_760,
       followerThrottleBytesPerSec: 0,
@@ -79,6 +82,31 @@ describe('dynamic broker configs at run time', () => {
       connectionsMax: 5,
       followerThrottleBytesPerSec: 1_048_576,
     });
+  });
+
+  it('the connection limits are dynamic: a cluster-wide per-IP override list reaches the listener parsed', () => {
+    const image = withRecords([
+      brokerConfigRecord('', 'max.connections.per.ip', '50'),
+      brokerConfigRecord('', 'max.connections.per.ip.overrides', '127.0.0.2:3,::1:7'),
+      brokerConfigRecord('1', 'max.connection.creation.rate', '20'),
+    ]);
+    const limits = listenerAdmission(runtimeBrokerSettings(brokerLayers(image, defaultBrokerConfig)));
+    expect(limits).toEqual({
+      connectionsMax: 10_000,
+      connectionsPerIpMax: 50,
+      connectionsPerIpOverrides: new Map([
+        ['127.0.0.2', 3],
+        ['::1', 7],
+      ]),
+      connectionCreationRateMax: 20,
+    });
+  });
+
+  it('connections.max.idle.ms and the request read timeout are static, under their names in DescribeConfigs', () => {
+    const changed = staticKafkaConfig({ ...defaultBrokerConfig, connectionsMaxIdleMs: 500, requestReadTimeoutMs: 200 });
+    expect(changed).toMatchObject({ 'connections.max.idle.ms': '500', 'runnel.request.read.timeout.ms': '200' });
+    expect(brokerConfigDefsByName.get('connections.max.idle.ms')?.readOnly).toBe(true);
+    expect(brokerConfigDefsByName.get('max.connections.per.ip.overrides')?.readOnly).toBe(false);
   });
 });
 

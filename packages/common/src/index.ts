@@ -20,3 +20,22 @@ export type { Result } from './result.ts';
 export { err, ok } from './result.ts';
 export type { Timer, Timers } from './timers.ts';
 export { ManualTimers, systemTimers } from './timers.ts';
+export type {
+  AdmissionLimits,
+  AdmissionVerdict,
+  ConnectionActivity,
+  CreationRateState,
+  ExpiryLimits,
+  ExpiryVerdict,
+} from './connection-limits.ts';
+export {
+  admitConnection,
+  connectionExpiry,
+  connectionLimitUnlimited,
+  creationDelay,
+  creationRateStart,
+  expirySweepIntervalMs,
+  normalizeAddress,
+  parsePerIpOverrides,
+  perIpLimit,
+} from './connection-limits.ts';
