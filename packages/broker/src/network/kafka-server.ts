@@ -23,6 +23,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import {
   type AdmissionLimits,
   admitConnection,
+  type ConnectionActivity,
   connectionExpiry,
   type CreationRateState,
   creationDelay,
@@ -113,6 +114,11 @@ export class KafkaServer {
 
   get connectionCount(): number {
     return this.#connections.size;
+  }
+
+  /** What each open connection has been doing (what the expiry sweep reads). */
+  get activities(): ConnectionActivity[] {
+    return [...this.#connections].map((c) => c.activity);
   }
 
   /** Applies changed admission limits and creation rate to connections accepted from now on. */
