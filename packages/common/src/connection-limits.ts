@@ -53,7 +53,8 @@ export function admitConnection(
 ): AdmissionVerdict {
   const perIp = perIpLimit(address, limits);
   if (openFromAddress >= perIp) return { kind: 'refuse', reason: 'per_ip', limit: perIp };
-  if (openTotal >= limits.connectionsMax) return { kind: 'refuse', reason: 'max_connections', limit: limits.connectionsMax };
+  if (openTotal >= limits.connectionsMax)
+    return { kind: 'refuse', reason: 'max_connections', limit: limits.connectionsMax };
   return { kind: 'accept' };
 }
 
@@ -71,7 +72,10 @@ export function parsePerIpOverrides(text: string): Result<Map<string, number>, '
     const entry = raw.trim();
     if (entry === '') continue;
     const colon = entry.lastIndexOf(':');
-    const host = entry.slice(0, colon).trim().replace(/^\[(.*)\]$/, '$1');
+    const host = entry
+      .slice(0, colon)
+      .trim()
+      .replace(/^\[(.*)\]$/, '$1');
     const count = entry.slice(colon + 1).trim();
     if (colon <= 0 || host === '' || !/^[0-9A-Za-z._:%-]+$/.test(host)) {
       return err('malformed', `"${entry}" is not host:count`);
