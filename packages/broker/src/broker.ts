@@ -372,6 +372,8 @@ export class Broker {
             : Registry.merge([this.metrics.registry, ...this.#extraMetrics]),
         ready: () => this.#ready && this.#session?.fenced === false,
         logger: this.#logger,
+        onLimit: (reason) => this.#connectionMetrics.closed('http', reason),
+        trackOpen: (count) => this.#connectionMetrics.trackOpen('http', count),
       });
     }
     // Bound now (the registration carries the port), served only once this broker is live in its own metadata.

@@ -20,6 +20,8 @@ export {
   parsePerIpOverrides,
   perIpLimit,
 } from './connection-limits.ts';
+export type { HttpConnectionLimits, HttpLimitReason } from './http-connection-limits.ts';
+export { limitHttpConnections, probeHttpLimits } from './http-connection-limits.ts';
 export type {
   Brand,
   BrokerId,

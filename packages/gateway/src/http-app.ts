@@ -7,7 +7,7 @@
  * answer with Confluent's error body, since a registry client reads every
  * non-2xx answer as one. Owned by Gateway, which listens and closes it.
  */
-import type { Logger } from '@runnel/common';
+import { type HttpConnectionLimits, type Logger, limitHttpConnections } from '@runnel/common';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import {
@@ -30,12 +30,32 @@ export interface HttpAppOptions {
   registry: RegistryHost | null;
 }
 
+/**
+ * The gateway's connection limits (docs/resource-limits-connections.md). Its
+ * clients may all come through one load balancer, so the per-address cap is
+ * as generous as the broker's; keep-alive outlasts the usual 60 s idle timeout
+ * of load balancers (Fastify's 72 s), so they close first.
+ */
+export const gatewayHttpLimits: HttpConnectionLimits = {
+  connectionsMax: 10_000,
+  connectionsPerIpMax: 1000,
+  idleMs: 120_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 72_000,
+  requestsPerSocketMax: 10_000,
+};
+
+/** Largest request body read (Fastify's default, stated): a schema or a REST produce beyond it answers 413. */
+const bodyBytesMax = 1024 * 1024;
+
 /** The label for requests no route matched: one value, whatever path was asked for. */
 const unmatchedRoute = 'unmatched';
 
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   // Fastify's own request logging would write two lines per request; the metrics count them instead.
-  const app = Fastify({ logger: false, return503OnClosing: true });
+  const app = Fastify({ logger: false, return503OnClosing: true, bodyLimit: bodyBytesMax });
+  limitHttpConnections(app.server, gatewayHttpLimits);
   const { metrics, logger } = options;
   let registryRoutes: RouteTable | null = null;
 

@@ -8,7 +8,7 @@
  * answers 500 and is logged; nothing here stops the controller.
  */
 import { createServer, type Server } from 'node:http';
-import type { Logger } from '@runnel/common';
+import { type Logger, limitHttpConnections, probeHttpLimits } from '@runnel/common';
 import type { Registry } from 'prom-client';
 
 export interface ControllerHttpOptions {
@@ -59,6 +59,8 @@ export class ControllerHttpServer {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       }
     });
+    // Bounded like every listener: idle and slow connections closed, a cap per address and in all.
+    limitHttpConnections(server, probeHttpLimits);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => {
