@@ -51,11 +51,11 @@ afterAll(async () => {
   await dev?.kill('SIGKILL');
 });
 
-function openAttackSocket(port: number): Promise<void> {
+function openAttackSocket(port: number, list = attack): Promise<void> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' });
     const entry = { socket, closed: false };
-    attack.push(entry);
+    list.push(entry);
     socket.on('error', () => undefined);
     socket.on('close', () => {
       entry.closed = true;
@@ -100,4 +100,21 @@ describe('a flood of idle connections from one address', () => {
     );
     expect(rssAfter).toBeLessThan(rssBytesMax);
   }, 90_000);
+
+  it('a flood of the probes port from one address is capped there, and /healthz answers another address', async () => {
+    const probeFlood: { socket: Socket; closed: boolean }[] = [];
+    // 100 idle sockets: more than the probes' per-address cap (64), held open.
+    await Promise.all(Array.from({ length: 100 }, () => openAttackSocket(dev.httpPort, probeFlood)));
+    try {
+      await waitFor(() => probeFlood.filter((a) => a.closed).length >= 36, {
+        what: 'the probe connections beyond the per-address cap to be closed',
+      });
+      expect(await httpStatus(dev.httpPort, '/healthz')).toBe(200);
+      expect(await metric(/^runnel_listener_connections_closed_total\{listener="http",reason="per_ip"\} (\d+)$/m)).toBe(
+        36,
+      );
+    } finally {
+      for (const a of probeFlood) a.socket.destroy();
+    }
+  }, 60_000);
 });
