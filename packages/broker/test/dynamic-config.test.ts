@@ -1,5 +1,11 @@
 import { createLogger } from '@runnel/common';
-import { brokerConfigDefsByName, MetadataImage, type MetadataRecord, replayBatch } from '@runnel/metadata';
+import {
+  brokerConfigDefsByName,
+  MetadataImage,
+  type MetadataRecord,
+  replayBatch,
+  validateDynamicBrokerConfigs,
+} from '@runnel/metadata';
 import { describe, expect, it } from 'vitest';
 import { defaultBrokerConfig, kafkaNamedValues, staticKafkaConfig } from '../src/config.ts';
 import { listenerAdmission, runtimeBrokerSettings } from '../src/dynamic-config.ts';
@@ -107,6 +113,18 @@ describe('dynamic broker configs at run time', () => {
     expect(changed).toMatchObject({ 'connections.max.idle.ms': '500', 'runnel.request.read.timeout.ms': '200' });
     expect(brokerConfigDefsByName.get('connections.max.idle.ms')?.readOnly).toBe(true);
     expect(brokerConfigDefsByName.get('max.connections.per.ip.overrides')?.readOnly).toBe(false);
+  });
+
+  it('AlterConfigs takes a well-formed override list, refuses a malformed one and the static connection limits', () => {
+    const alter = (name: string, value: string) =>
+      validateDynamicBrokerConfigs({ [name]: value }, true, new Set([name]));
+    expect(alter('max.connections.per.ip.overrides', '10.0.0.7:50, ::1:200,[fe80::1]:3').ok).toBe(true);
+    expect(alter('max.connections.per.ip.overrides', '').ok).toBe(true);
+    const malformed = alter('max.connections.per.ip.overrides', '10.0.0.7');
+    expect(!malformed.ok && malformed.error).toBe('invalid_config');
+    const idle = alter('connections.max.idle.ms', '1000');
+    expect(!idle.ok && idle.error).toBe('invalid_request');
+    expect(alter('max.connection.creation.rate', '-1').ok).toBe(false);
   });
 });
 
