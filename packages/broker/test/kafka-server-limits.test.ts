@@ -39,7 +39,7 @@ async function waitUntil(condition: () => boolean, what: string): Promise<void> 
   if (!condition()) throw new Error(`timed out waiting for ${what}`);
 }
 
-async function start(limits: Partial<ListenerLimits>) {
+async function start(limits: Partial<ListenerLimits>, inflightMax = 4) {
   const clock = { now: 0 };
   const registry = new Registry();
   const server = await KafkaServer.bind({
@@ -50,7 +50,7 @@ async function start(limits: Partial<ListenerLimits>) {
     metrics: new ConnectionMetrics(registry),
     frameBytesMax: 1024,
     framePool: null,
-    inflightMax: 4,
+    inflightMax,
     logger: silentLogger(),
     process: (frame) =>
       frame.toString() === 'hold'
@@ -166,6 +166,22 @@ describe('KafkaServer connection limits', () => {
     await waitUntil(() => slow.closed, 'the slow sender to be closed');
     expect(fine.closed).toBe(false);
     expect(await closedTotal('deadline')).toBe(1);
+  });
+
+  it('does not time a started request while the broker itself has paused reading (in-flight limit)', async () => {
+    const { server, clock, closedTotal } = await start({ frameReadMsMax: 300, idleMsMax: 10_000 }, 1);
+    const client = await open(server.port);
+    // One request the processor never answers fills the in-flight limit; the next one is only begun.
+    client.socket.write(Buffer.concat([sizePrefix(4), Buffer.from('hold'), sizePrefix(100), Buffer.from('begun')]));
+    await waitUntil(() => server.activities.some((a) => a.inflight === 1), 'the held request to be in flight');
+    clock.now = 5000;
+    // A sweep has run at the new time once a connection that is closable is closed: open one and wait for that.
+    const silent = await open(server.port);
+    await waitUntil(() => server.connectionCount === 2, 'the silent connection to be served');
+    clock.now = 15_001;
+    await waitUntil(() => silent.closed, 'the silent connection to be closed as idle');
+    expect(client.closed).toBe(false);
+    expect(await closedTotal('deadline')).toBe(0);
   });
 
   it('max.connection.creation.rate holds connections beyond the rate back and then serves them, refusing none', async () => {

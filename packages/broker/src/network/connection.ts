@@ -123,6 +123,11 @@ export class Connection implements ConnectionContext {
     };
   }
 
+  /** True once closing has begun (the socket may still be flushing). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Closes the connection; responses already written are still flushed to the peer. */
   close(reason: string, level: 'warn' | 'info' = 'warn'): void {
     if (this.#closed) return;

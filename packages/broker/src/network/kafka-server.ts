@@ -76,6 +76,8 @@ export class KafkaServer {
    * waiting for their turn under the creation rate; with what detaches their listeners.
    */
   readonly #held = new Map<Socket, () => void>();
+  /** Held sockets whose turn under the creation rate has not come yet (serve() leaves them to their timer). */
+  readonly #waitingTurn = new Set<Socket>();
   /** Sockets accepted and not closed yet (open, held or waiting), in all and by peer address. */
   #admitted = 0;
   readonly #admittedByAddress = new Map<string, number>();
@@ -130,7 +132,7 @@ export class KafkaServer {
   serve(): void {
     if (this.#serving) return;
     this.#serving = true;
-    for (const socket of [...this.#held.keys()]) this.#release(socket);
+    for (const socket of [...this.#held.keys()]) if (!this.#waitingTurn.has(socket)) this.#release(socket);
     const everyMs = expirySweepIntervalMs(this.#limits);
     this.#sweep = setInterval(() => this.#expire(), everyMs);
     this.#sweep.unref();
@@ -165,20 +167,23 @@ export class KafkaServer {
     const onError = (): void => void socket.destroy();
     const onClose = (): void => {
       this.#held.delete(socket);
+      this.#waitingTurn.delete(socket);
       if (timer !== null) clearTimeout(timer);
     };
     socket.on('error', onError).on('close', onClose);
     this.#held.set(socket, () => socket.off('error', onError).off('close', onClose));
     if (delayMs > 0) {
       this.#options.metrics?.throttled(listenerName, delayMs);
+      this.#waitingTurn.add(socket);
       timer = setTimeout(() => {
         timer = null;
+        this.#waitingTurn.delete(socket);
         if (this.#serving) this.#release(socket);
       }, delayMs);
     }
   }
 
-  /** Hands a held socket to a Connection, unless it still waits for its turn under the creation rate. */
+  /** Hands a held socket to a Connection. */
   #release(socket: Socket): void {
     const detach = this.#held.get(socket);
     if (detach === undefined) return;
@@ -190,6 +195,7 @@ export class KafkaServer {
   #expire(): void {
     const now = this.#nowMs();
     for (const connection of this.#connections) {
+      if (connection.closed) continue;
       const verdict = connectionExpiry(connection.activity, now, this.#limits);
       if (verdict === 'keep') continue;
       this.#options.metrics?.closed(listenerName, verdict);
