@@ -55,7 +55,8 @@ const unmatchedRoute = 'unmatched';
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   // Fastify's own request logging would write two lines per request; the metrics count them instead.
   const app = Fastify({ logger: false, return503OnClosing: true, bodyLimit: bodyBytesMax });
-  limitHttpConnections(app.server, gatewayHttpLimits);
+  const listener = options.registry === null ? 'http' : 'registry';
+  limitHttpConnections(app.server, gatewayHttpLimits, (reason) => options.metrics.connectionClosed(listener, reason));
   const { metrics, logger } = options;
   let registryRoutes: RouteTable | null = null;
 
