@@ -125,6 +125,9 @@ describe('dynamic broker configs at run time', () => {
     const idle = alter('connections.max.idle.ms', '1000');
     expect(!idle.ok && idle.error).toBe('invalid_request');
     expect(alter('max.connection.creation.rate', '-1').ok).toBe(false);
+    expect(alter('max.connections.per.ip', '0').ok).toBe(false);
+    const withOverrides = { 'max.connections.per.ip': '0', 'max.connections.per.ip.overrides': '10.0.0.1:5' };
+    expect(validateDynamicBrokerConfigs(withOverrides, true, new Set(['max.connections.per.ip'])).ok).toBe(true);
   });
 });
 
