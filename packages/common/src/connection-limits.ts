@@ -92,9 +92,10 @@ export function parsePerIpOverrides(text: string): Result<Map<string, number>, '
 export const connectionLimitUnlimited = 2_147_483_647;
 
 /**
- * State of the creation-rate limiter: when the next connection may open
- * without waiting, in monotonic milliseconds (a "theoretical arrival time":
- * each admitted connection moves it on by 1000 / rate ms).
+ * State of the creation-rate limiter, in monotonic milliseconds: the time
+ * the connections admitted so far have used up at the rate (a "theoretical
+ * arrival time": each one moves it on by 1000 / rate ms). A new connection
+ * waits only when that time is more than a burst ahead of now.
  */
 export interface CreationRateState {
   readonly nextFreeMs: number;
