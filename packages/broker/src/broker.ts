@@ -19,7 +19,12 @@ import { type FileSystem, nodeFileSystem } from '@runnel/storage';
 import { Registry } from 'prom-client';
 import { type BrokerConfig, kafkaConfigMap } from './config.ts';
 import { ControllerSession } from './controller-session.ts';
-import { type RuntimeBrokerSettings, runtimeBrokerSettings, sameRuntimeSettings } from './dynamic-config.ts';
+import {
+  listenerAdmission,
+  type RuntimeBrokerSettings,
+  runtimeBrokerSettings,
+  sameRuntimeSettings,
+} from './dynamic-config.ts';
 import { GroupCoordinator } from './groups/group-coordinator.ts';
 import { registerGroupMetrics } from './groups/group-metrics.ts';
 import { OffsetsStore } from './groups/offsets-store.ts';
@@ -53,6 +58,7 @@ import { brokerLayers, topicLimits } from './log-config.ts';
 import { LoggerLevels } from './logger-levels.ts';
 import { metaPropertiesFileName, readMetaProperties, writeMetaProperties } from './meta-properties.ts';
 import { BrokerMetrics } from './metrics.ts';
+import { ConnectionMetrics } from './network/connection-metrics.ts';
 import { FramePool } from './network/frame-pool.ts';
 import { KafkaServer } from './network/kafka-server.ts';
 import { PartitionManager } from './partition-manager.ts';
@@ -100,6 +106,7 @@ const pooledFreeBytesMax = 32 * 1024 * 1024;
 export class Broker {
   readonly config: BrokerConfig;
   readonly metrics: BrokerMetrics;
+  readonly #connectionMetrics: ConnectionMetrics;
   readonly #logger: Logger;
   readonly #loggers: LoggerLevels;
   /** The settings dynamic broker configs change, as last applied (see #applyRuntimeSettings). */
@@ -191,6 +198,7 @@ export class Broker {
       },
       { defaultMetrics: options.processMetrics ?? false },
     );
+    this.#connectionMetrics = new ConnectionMetrics(this.metrics.registry);
     const producerIds = new ProducerIdManager({
       allocate: () =>
         options.controller.call('allocateProducerIds', {
@@ -303,7 +311,7 @@ export class Broker {
       fetchResponseBytesMax: next.replicaFetchResponseBytesMax,
       throttledRateBytesPerSec: next.followerThrottleBytesPerSec,
     });
-    this.#server?.setConnectionsMax(next.connectionsMax);
+    this.#server?.reconfigure(listenerAdmission(next));
     this.#logger.info({ ...next }, 'dynamic broker configs applied');
   }
 
@@ -364,13 +372,21 @@ export class Broker {
             : Registry.merge([this.metrics.registry, ...this.#extraMetrics]),
         ready: () => this.#ready && this.#session?.fenced === false,
         logger: this.#logger,
+        onLimit: (reason) => this.#connectionMetrics.closed('http', reason),
+        trackOpen: (count) => this.#connectionMetrics.trackOpen('http', count),
       });
     }
     // Bound now (the registration carries the port), served only once this broker is live in its own metadata.
     this.#server = await KafkaServer.bind({
       host: config.host,
       port: config.port,
-      connectionsMax: this.#runtime.connectionsMax,
+      limits: {
+        ...listenerAdmission(this.#runtime),
+        idleMsMax: config.connectionsMaxIdleMs,
+        frameReadMsMax: config.requestReadTimeoutMs,
+      },
+      // Real time, not this.#clock: sockets idle in real time, and a test's manual clock must not expire them.
+      metrics: this.#connectionMetrics,
       frameBytesMax: config.requestBytesMax,
       framePool: this.#framePool,
       inflightMax: config.inflightRequestsPerConnectionMax,

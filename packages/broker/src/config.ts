@@ -19,6 +19,16 @@ export interface BrokerConfig {
   requestBytesMax: number;
   /** max.connections */
   connectionsMax: number;
+  /** max.connections.per.ip (dynamic; network/connection-limits in @runnel/common decide with it). */
+  connectionsPerIpMax: number;
+  /** max.connections.per.ip.overrides: `host:count,host:count`, matched against the peer address. */
+  connectionsPerIpOverrides: string;
+  /** max.connection.creation.rate: new connections per second served; more wait. Kafka's Int.MaxValue: unlimited. */
+  connectionCreationRateMax: number;
+  /** connections.max.idle.ms: a connection with nothing in flight and no bytes this long is closed; -1 never. */
+  connectionsMaxIdleMs: number;
+  /** runnel.request.read.timeout.ms: a request frame not complete this long after its first byte closes the connection; -1 never. */
+  requestReadTimeoutMs: number;
   /** Requests handled (or with a response waiting to be written) at once on one connection; reading pauses at this many. */
   inflightRequestsPerConnectionMax: number;
   /** auto.create.topics.enable */
@@ -125,6 +135,11 @@ export const defaultBrokerConfig: BrokerConfig = {
   dataDir: './data/broker',
   requestBytesMax: 104_857_600,
   connectionsMax: 10_000,
+  connectionsPerIpMax: 1000,
+  connectionsPerIpOverrides: '',
+  connectionCreationRateMax: 2_147_483_647,
+  connectionsMaxIdleMs: 600_000,
+  requestReadTimeoutMs: 60_000,
   inflightRequestsPerConnectionMax: 64,
   autoCreateTopics: true,
   numPartitions: 1,
@@ -179,6 +194,11 @@ export function kafkaNamedValues(config: BrokerConfig): [keyof BrokerConfig, str
   return [
     ['requestBytesMax', 'socket.request.max.bytes', String(config.requestBytesMax)],
     ['connectionsMax', 'max.connections', String(config.connectionsMax)],
+    ['connectionsPerIpMax', 'max.connections.per.ip', String(config.connectionsPerIpMax)],
+    ['connectionsPerIpOverrides', 'max.connections.per.ip.overrides', config.connectionsPerIpOverrides],
+    ['connectionCreationRateMax', 'max.connection.creation.rate', String(config.connectionCreationRateMax)],
+    ['connectionsMaxIdleMs', 'connections.max.idle.ms', String(config.connectionsMaxIdleMs)],
+    ['requestReadTimeoutMs', 'runnel.request.read.timeout.ms', String(config.requestReadTimeoutMs)],
     ['autoCreateTopics', 'auto.create.topics.enable', String(config.autoCreateTopics)],
     ['numPartitions', 'num.partitions', String(config.numPartitions)],
     ['defaultReplicationFactor', 'default.replication.factor', String(config.defaultReplicationFactor)],

@@ -4,7 +4,7 @@
  * been loaded). Owned by Broker.
  */
 import { createServer, type Server } from 'node:http';
-import type { Logger } from '@runnel/common';
+import { type HttpLimitReason, type Logger, limitHttpConnections, probeHttpLimits } from '@runnel/common';
 import type { Registry } from 'prom-client';
 
 export class HttpServer {
@@ -20,6 +20,10 @@ export class HttpServer {
     registry: Registry;
     ready: () => boolean;
     logger: Logger;
+    /** Counts connections the server's limits closed (probeHttpLimits: idle, per address, in all). */
+    onLimit?: (reason: HttpLimitReason) => void;
+    /** Reports the open connection count once the server exists. */
+    trackOpen?: (count: () => number) => void;
   }): Promise<HttpServer> {
     const server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
@@ -48,6 +52,9 @@ export class HttpServer {
       }
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     });
+    // Its own limits: a flood of the Kafka port (or of this one) must not stop the probes answering others.
+    const limited = limitHttpConnections(server, probeHttpLimits, (reason) => options.onLimit?.(reason));
+    options.trackOpen?.(limited.open);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => {

@@ -1,8 +1,14 @@
 import { createLogger } from '@runnel/common';
-import { brokerConfigDefsByName, MetadataImage, type MetadataRecord, replayBatch } from '@runnel/metadata';
+import {
+  brokerConfigDefsByName,
+  MetadataImage,
+  type MetadataRecord,
+  replayBatch,
+  validateDynamicBrokerConfigs,
+} from '@runnel/metadata';
 import { describe, expect, it } from 'vitest';
 import { defaultBrokerConfig, kafkaNamedValues, staticKafkaConfig } from '../src/config.ts';
-import { runtimeBrokerSettings } from '../src/dynamic-config.ts';
+import { listenerAdmission, runtimeBrokerSettings } from '../src/dynamic-config.ts';
 import { brokerLayers, logConfigFor, TopicLogConfigs, topicLimits } from '../src/log-config.ts';
 import { checkLoggerChange, LoggerLevels } from '../src/logger-levels.ts';
 
@@ -65,6 +71,9 @@ describe('dynamic broker configs at run time', () => {
     expect(base).toEqual({
       autoCreateTopics: true,
       connectionsMax: 10_000,
+      connectionsPerIpMax: 1000,
+      connectionsPerIpOverrides: '',
+      connectionCreationRateMax: 2_147_483_647,
       replicaFetchWaitMaxMs: 500,
       replicaFetchResponseBytesMax: 10_485_760,
       followerThrottleBytesPerSec: 0,
@@ -79,6 +88,46 @@ describe('dynamic broker configs at run time', () => {
       connectionsMax: 5,
       followerThrottleBytesPerSec: 1_048_576,
     });
+  });
+
+  it('the connection limits are dynamic: a cluster-wide per-IP override list reaches the listener parsed', () => {
+    const image = withRecords([
+      brokerConfigRecord('', 'max.connections.per.ip', '50'),
+      brokerConfigRecord('', 'max.connections.per.ip.overrides', '127.0.0.2:3,::1:7'),
+      brokerConfigRecord('1', 'max.connection.creation.rate', '20'),
+    ]);
+    const limits = listenerAdmission(runtimeBrokerSettings(brokerLayers(image, defaultBrokerConfig)));
+    expect(limits).toEqual({
+      connectionsMax: 10_000,
+      connectionsPerIpMax: 50,
+      connectionsPerIpOverrides: new Map([
+        ['127.0.0.2', 3],
+        ['::1', 7],
+      ]),
+      connectionCreationRateMax: 20,
+    });
+  });
+
+  it('connections.max.idle.ms and the request read timeout are static, under their names in DescribeConfigs', () => {
+    const changed = staticKafkaConfig({ ...defaultBrokerConfig, connectionsMaxIdleMs: 500, requestReadTimeoutMs: 200 });
+    expect(changed).toMatchObject({ 'connections.max.idle.ms': '500', 'runnel.request.read.timeout.ms': '200' });
+    expect(brokerConfigDefsByName.get('connections.max.idle.ms')?.readOnly).toBe(true);
+    expect(brokerConfigDefsByName.get('max.connections.per.ip.overrides')?.readOnly).toBe(false);
+  });
+
+  it('AlterConfigs takes a well-formed override list, refuses a malformed one and the static connection limits', () => {
+    const alter = (name: string, value: string) =>
+      validateDynamicBrokerConfigs({ [name]: value }, true, new Set([name]));
+    expect(alter('max.connections.per.ip.overrides', '10.0.0.7:50, ::1:200,[fe80::1]:3').ok).toBe(true);
+    expect(alter('max.connections.per.ip.overrides', '').ok).toBe(true);
+    const malformed = alter('max.connections.per.ip.overrides', '10.0.0.7');
+    expect(!malformed.ok && malformed.error).toBe('invalid_config');
+    const idle = alter('connections.max.idle.ms', '1000');
+    expect(!idle.ok && idle.error).toBe('invalid_request');
+    expect(alter('max.connection.creation.rate', '-1').ok).toBe(false);
+    expect(alter('max.connections.per.ip', '0').ok).toBe(false);
+    const withOverrides = { 'max.connections.per.ip': '0', 'max.connections.per.ip.overrides': '10.0.0.1:5' };
+    expect(validateDynamicBrokerConfigs(withOverrides, true, new Set(['max.connections.per.ip'])).ok).toBe(true);
   });
 });
 

@@ -25,6 +25,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LogFormat } from '@runnel/common';
+import { type ConnectionLimitOptions, connectionLimitArgs } from './connection-limit-flags.ts';
 import { serverNodeFlags } from './server-node-flags.ts';
 
 export interface DevClusterOptions {
@@ -48,6 +49,8 @@ export interface DevClusterOptions {
   logLevel: string;
   /** Passed on to every process when set; unset, their logs (files, not terminals) are JSON. */
   logFormat?: LogFormat;
+  /** Connection-limit flags passed on to every broker. */
+  connectionLimits?: ConnectionLimitOptions;
 }
 
 /** The arguments every broker of the dev cluster gets from the dev options. */
@@ -70,6 +73,7 @@ export function brokerArgs(options: DevClusterOptions, defaultReplicationFactor:
     '--log-level',
     options.logLevel,
     ...(options.logFormat === undefined ? [] : ['--log-format', options.logFormat]),
+    ...connectionLimitArgs(options.connectionLimits ?? {}),
   ];
 }
 

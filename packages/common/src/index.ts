@@ -2,6 +2,27 @@ export { AssertionError, assert, unreachable } from './assert.ts';
 export type { Clock } from './clock.ts';
 export { ManualClock, systemClock } from './clock.ts';
 export type {
+  AdmissionLimits,
+  AdmissionVerdict,
+  ConnectionActivity,
+  CreationRateState,
+  ExpiryLimits,
+  ExpiryVerdict,
+} from './connection-limits.ts';
+export {
+  admitConnection,
+  connectionExpiry,
+  connectionLimitUnlimited,
+  creationDelay,
+  creationRateStart,
+  expirySweepIntervalMs,
+  normalizeAddress,
+  parsePerIpOverrides,
+  perIpLimit,
+} from './connection-limits.ts';
+export type { HttpConnectionLimits, HttpLimitReason } from './http-connection-limits.ts';
+export { limitHttpConnections, probeHttpLimits } from './http-connection-limits.ts';
+export type {
   Brand,
   BrokerId,
   LeaderEpoch,

@@ -33,6 +33,7 @@ export class GatewayMetrics {
   readonly #forwarded: Counter;
   readonly #appends: Counter;
   readonly #appendedRecords: Counter;
+  readonly #connectionsClosed: Counter<'listener' | 'reason'>;
   #registryStats: (() => RegistryStats | null) | null = null;
 
   /** defaultMetrics: false when another registry in the same process already collects them (`runnel dev`). */
@@ -60,6 +61,12 @@ export class GatewayMetrics {
     this.#appends = new Counter({
       name: 'runnel_gateway_registry_appends_total',
       help: 'Appends to the registry topic made by this gateway as the writer (group commit: one per batch)',
+      registers,
+    });
+    this.#connectionsClosed = new Counter({
+      name: 'runnel_listener_connections_closed_total',
+      help: 'Connections an HTTP server closed or refused itself, by listener (registry, http) and reason (idle, per_ip, max_connections)',
+      labelNames: ['listener', 'reason'],
       registers,
     });
     this.#appendedRecords = new Counter({
@@ -115,5 +122,10 @@ export class GatewayMetrics {
     const labels = { route, method, status: String(status) };
     this.requests.inc(labels);
     this.requestSeconds.observe(labels, seconds);
+  }
+
+  /** A connection `listener`'s limits closed (gatewayHttpLimits). */
+  connectionClosed(listener: string, reason: string): void {
+    this.#connectionsClosed.inc({ listener, reason });
   }
 }

@@ -7,7 +7,7 @@
  * answer with Confluent's error body, since a registry client reads every
  * non-2xx answer as one. Owned by Gateway, which listens and closes it.
  */
-import type { Logger } from '@runnel/common';
+import { type HttpConnectionLimits, type Logger, limitHttpConnections } from '@runnel/common';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import {
@@ -30,6 +30,25 @@ export interface HttpAppOptions {
   registry: RegistryHost | null;
 }
 
+/**
+ * The gateway's connection limits (docs/resource-limits-connections.md). Its
+ * clients may all come through one load balancer, so the per-address cap is
+ * as generous as the broker's; keep-alive outlasts the usual 60 s idle timeout
+ * of load balancers (Fastify's 72 s), so they close first.
+ */
+export const gatewayHttpLimits: HttpConnectionLimits = {
+  connectionsMax: 10_000,
+  connectionsPerIpMax: 1000,
+  idleMs: 120_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 72_000,
+  requestsPerSocketMax: 10_000,
+};
+
+/** Largest request body read (Fastify's default, stated): a schema or a REST produce beyond it answers 413. */
+const bodyBytesMax = 1024 * 1024;
+
 /** The label for requests no route matched: one value, whatever path was asked for. */
 const unmatchedRoute = 'unmatched';
 
@@ -38,6 +57,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     return503OnClosing: true,
+    bodyLimit: bodyBytesMax,
     // Errors the router raises before any route runs (a path that does not percent-decode, a parameter over
     // maxParamLength) would otherwise get Fastify's own body; a registry client reads only Confluent's.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
@@ -45,6 +65,8 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
       void reply.code(status).header('content-type', registryContentType).send(errorBody(status, error.message));
     },
   });
+  const listener = options.registry === null ? 'http' : 'registry';
+  limitHttpConnections(app.server, gatewayHttpLimits, (reason) => options.metrics.connectionClosed(listener, reason));
   const { metrics, logger } = options;
   let registryRoutes: RouteTable | null = null;
 

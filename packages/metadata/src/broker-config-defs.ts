@@ -14,6 +14,12 @@ import {
 
 const ro = { readOnly: true } as const;
 const cluster = { clusterOnly: true } as const;
+const overrideEntry = String.raw`\s*\[?[0-9A-Za-z._:%-]+\]?:\d+\s*`;
+const perIpOverridesFormat = {
+  kind: 'pattern',
+  pattern: new RegExp(`^(\\s*|${overrideEntry}(,${overrideEntry})*)$`),
+  description: 'host:count entries separated by commas',
+} as const;
 
 export const brokerConfigDefs: readonly ConfigDef[] = [
   def('advertised.listeners', 'list', null, 'Addresses handed to clients when they differ from listeners.', ro),
@@ -33,6 +39,13 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
   def('auto.leader.rebalance.enable', 'boolean', 'true', 'Move leadership back to preferred replicas.', cluster),
   def('broker.id', 'int', '-1', 'Id of this broker; same as node.id.', ro),
   def('broker.rack', 'string', null, 'Rack of this broker; replicas of a partition are spread across racks.', ro),
+  def(
+    'connections.max.idle.ms',
+    'long',
+    '600000',
+    'A client connection with no request in flight and no bytes read or written for this long is closed; -1: never.',
+    ro,
+  ),
   def('compression.type', 'string', 'producer', 'Default codec for stored batches.', { validator: compressionTypes }),
   def(
     'default.replication.factor',
@@ -142,6 +155,27 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
   def('max.connections', 'int', '10000', 'Most client connections the broker accepts (Runnel default 10000).', {
     validator: atLeast(0),
   }),
+  def(
+    'max.connection.creation.rate',
+    'int',
+    '2147483647',
+    'New client connections per second the broker serves; beyond it new connections wait (are throttled), not refused.',
+    { validator: atLeast(0) },
+  ),
+  def(
+    'max.connections.per.ip',
+    'int',
+    '1000',
+    'Most client connections from one address; more are closed at once (Runnel default 1000; Kafka: unlimited).',
+    { validator: atLeast(0) },
+  ),
+  def(
+    'max.connections.per.ip.overrides',
+    'string',
+    '',
+    'Per-address limits instead of max.connections.per.ip, as host:count,host:count (matched against the peer address).',
+    { validator: perIpOverridesFormat },
+  ),
   def('message.max.bytes', 'int', '1048588', 'Default max.message.bytes: the largest batch accepted.', {
     validator: atLeast(0),
   }),
@@ -204,6 +238,13 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     '30000',
     'A replica fetch unanswered this long past its wait is retried on a new stream.',
     { validator: atLeast(1), readOnly: true },
+  ),
+  def(
+    'runnel.request.read.timeout.ms',
+    'long',
+    '60000',
+    'Most time a request may take to arrive once its first byte has (slow or stalled senders are closed; Runnel); -1: never.',
+    ro,
   ),
   def('socket.request.max.bytes', 'int', '104857600', 'Largest request frame the broker reads.', {
     validator: atLeast(1),

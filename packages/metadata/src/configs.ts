@@ -191,6 +191,13 @@ export function validateDynamicBrokerConfigs(
     if (problem !== undefined)
       return err('invalid_config', `Invalid value ${value} for configuration ${name}: ${problem}`);
   }
+  // As in Kafka: a per-address limit of 0 with no overrides would refuse every client.
+  const perIp = configs['max.connections.per.ip'];
+  if (changed.has('max.connections.per.ip') && perIp !== undefined && Number(perIp) === 0) {
+    if ((configs['max.connections.per.ip.overrides'] ?? '').trim() === '') {
+      return err('invalid_config', 'max.connections.per.ip can be 0 only with max.connections.per.ip.overrides set');
+    }
+  }
   return ok(undefined);
 }
 

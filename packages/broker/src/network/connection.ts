@@ -14,7 +14,7 @@
  * peer leaving) pending responses are dropped and the socket destroyed.
  */
 import type { Socket } from 'node:net';
-import type { Logger } from '@runnel/common';
+import type { ConnectionActivity, Logger } from '@runnel/common';
 import type { FrameClaim, FramePool } from './frame-pool.ts';
 import { FrameReader } from './frame-reader.ts';
 
@@ -62,6 +62,12 @@ export class Connection implements ConnectionContext {
   #nextToWrite = 0;
   #closed = false;
   #paused = false;
+  readonly #nowMs: () => number;
+  /** What the listener's expiry sweep reads (connections.max.idle.ms, the request read deadline). */
+  #lastActivityMs: number;
+  #frameStartedMs: number | null = null;
+  /** Bytes read that are not part of a complete frame yet (the frame being read, with its size prefix). */
+  #unframedBytes = 0;
 
   constructor(options: {
     id: number;
@@ -70,10 +76,14 @@ export class Connection implements ConnectionContext {
     /** Where large frames are assembled; null allocates each. */
     framePool: FramePool | null;
     inflightMax: number;
+    /** Monotonic milliseconds for the activity the listener's expiry sweep reads. */
+    nowMs?: () => number;
     process: RequestProcessor;
     logger: Logger;
     onClose: () => void;
   }) {
+    this.#nowMs = options.nowMs ?? (() => performance.now());
+    this.#lastActivityMs = this.#nowMs();
     this.id = options.id;
     this.#socket = options.socket;
     this.remoteAddress = `${options.socket.remoteAddress ?? '?'}:${options.socket.remotePort ?? '?'}`;
@@ -83,7 +93,10 @@ export class Connection implements ConnectionContext {
     this.#logger = options.logger.child({ connection: this.id, remote: this.remoteAddress });
     this.#socket.setNoDelay(true);
     this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    this.#socket.on('drain', () => this.#maybeResume());
+    this.#socket.on('drain', () => {
+      this.#lastActivityMs = this.#nowMs();
+      this.#maybeResume();
+    });
     this.#socket.on('error', (error) => this.#logger.debug({ err: error.message }, 'socket error'));
     this.#socket.on('close', () => {
       this.#closed = true;
@@ -98,13 +111,30 @@ export class Connection implements ConnectionContext {
     return this.#nextSeq - this.#nextToWrite;
   }
 
+  /**
+   * What the connection has been doing, for the listener's expiry sweep. While reading is paused (by the broker,
+   * not the peer) no frame is being read: its read deadline starts again when reading resumes.
+   */
+  get activity(): ConnectionActivity {
+    return {
+      lastActivityMs: this.#lastActivityMs,
+      inflight: this.inflight,
+      frameStartedMs: this.#paused ? null : this.#frameStartedMs,
+    };
+  }
+
+  /** True once closing has begun (the socket may still be flushing). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Closes the connection; responses already written are still flushed to the peer. */
-  close(reason: string): void {
+  close(reason: string, level: 'warn' | 'info' = 'warn'): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#ready.clear();
     this.#waiting = [];
-    this.#logger.warn({ reason }, 'closing connection');
+    this.#logger[level]({ reason }, 'closing connection');
     this.#socket.end(() => this.#socket.destroy());
     // A peer that never reads must not keep the socket alive.
     setTimeout(() => this.#socket.destroy(), closeGraceMs).unref();
@@ -112,15 +142,28 @@ export class Connection implements ConnectionContext {
 
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
+    let framedBytes = 0;
     for (const event of this.#reader.push(chunk)) {
       if (event.kind === 'oversized') {
         this.close(`request size ${event.sizeBytes} outside 0..socket.request.max.bytes`);
         return;
       }
+      framedBytes += 4 + event.frame.length;
       this.#waiting.push({ frame: event.frame, claim: event.claim });
     }
+    this.#noteRead(chunk.length, framedBytes);
     this.#dispatchWaiting();
     this.#maybePause();
+  }
+
+  /** Records a chunk read: activity, and when the frame now being read (if any) began. */
+  #noteRead(chunkBytes: number, framedBytes: number): void {
+    const now = this.#nowMs();
+    const started = this.#unframedBytes === 0 || framedBytes > 0;
+    this.#lastActivityMs = now;
+    this.#unframedBytes += chunkBytes - framedBytes;
+    if (this.#unframedBytes === 0) this.#frameStartedMs = null;
+    else if (started) this.#frameStartedMs = now;
   }
 
   #dispatchWaiting(): void {
@@ -164,7 +207,10 @@ export class Connection implements ConnectionContext {
         return;
       }
       if (next.kind === 'respond') {
-        if (!wrote) this.#socket.cork();
+        if (!wrote) {
+          this.#socket.cork();
+          this.#lastActivityMs = this.#nowMs();
+        }
         wrote = true;
         this.#write(next.chunks, next.claims);
       }
@@ -206,6 +252,8 @@ export class Connection implements ConnectionContext {
   #maybeResume(): void {
     if (!this.#closed && this.#paused && !this.#mustPause()) {
       this.#paused = false;
+      // The frame being read waited on the broker, not the peer: its deadline counts from now.
+      if (this.#frameStartedMs !== null) this.#frameStartedMs = this.#nowMs();
       this.#socket.resume();
     }
   }

@@ -9,9 +9,14 @@ import { Broker, defaultBrokerConfig } from '@runnel/broker';
 import { createLogger, type LogFormat, logFormats } from '@runnel/common';
 import { ControllerClient, GrpcControllerChannel } from '@runnel/rpc';
 import { Command, Option } from 'commander';
+import {
+  addConnectionLimitOptions,
+  type ConnectionLimitOptions,
+  connectionLimitConfig,
+} from '../connection-limit-flags.ts';
 import { parseIntOption, parseTransactionVersion } from '../options.ts';
 
-export interface BrokerCommandOptions {
+export interface BrokerCommandOptions extends ConnectionLimitOptions {
   nodeId: number;
   controllers: string;
   dataDir: string;
@@ -90,6 +95,7 @@ export async function startBrokerProcess(
         defaultReplicationFactor: options.defaultReplicationFactor,
         logFlushIntervalMessages: options.flushMessages,
         ...(options.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: options.minInsyncReplicas }),
+        ...connectionLimitConfig(options),
       },
       controller: channel,
       logger,
@@ -111,7 +117,7 @@ export async function startBrokerProcess(
 }
 
 export function brokerCommand(): Command {
-  return new Command('broker')
+  const command = new Command('broker')
     .description('Run one broker of a cluster whose metadata lives in a controller quorum')
     .addOption(
       new Option('--node-id <n>', 'broker id (node.id), unique in the cluster')
@@ -303,4 +309,5 @@ export function brokerCommand(): Command {
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
     });
+  return addConnectionLimitOptions(command);
 }

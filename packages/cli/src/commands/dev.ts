@@ -15,10 +15,15 @@ import { createLogger, type LogFormat, logFormats } from '@runnel/common';
 import { ControllerMetrics, LocalQuorum, NodeIdentityError, RaftStoreOpenError } from '@runnel/controller';
 import { defaultRegistryPort, Gateway } from '@runnel/gateway';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  addConnectionLimitOptions,
+  type ConnectionLimitOptions,
+  connectionLimitConfig,
+} from '../connection-limit-flags.ts';
 import { runDevCluster } from '../dev-cluster.ts';
 import { parseIntOption, parseTransactionVersion } from '../options.ts';
 
-export interface DevOptions {
+export interface DevOptions extends ConnectionLimitOptions {
   dataDir: string;
   host: string;
   port: number;
@@ -129,6 +134,7 @@ export async function startDev(
         logFlushIntervalMessages: options.flushMessages,
         groupInitialRebalanceDelayMs:
           options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
+        ...connectionLimitConfig(options),
       },
       controller: channel,
       logger: brokerLogger,
@@ -184,7 +190,7 @@ function loopbackFor(host: string): string {
 }
 
 export function devCommand(): Command {
-  return new Command('dev')
+  const command = new Command('dev')
     .description(
       'Run a single-node cluster (controller + broker) and a gateway (Schema Registry) in this process, for development',
     )
@@ -304,6 +310,7 @@ export function devCommand(): Command {
             options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
           logLevel: options.logLevel,
           ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
+          connectionLimits: options,
         });
         return;
       }
@@ -339,4 +346,5 @@ export function devCommand(): Command {
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
     });
+  return addConnectionLimitOptions(command);
 }

@@ -8,8 +8,8 @@
  * answers 500 and is logged; nothing here stops the controller.
  */
 import { createServer, type Server } from 'node:http';
-import type { Logger } from '@runnel/common';
-import type { Registry } from 'prom-client';
+import { type Logger, limitHttpConnections, probeHttpLimits } from '@runnel/common';
+import { Counter, type Registry } from 'prom-client';
 
 export interface ControllerHttpOptions {
   readonly host: string;
@@ -18,6 +18,23 @@ export interface ControllerHttpOptions {
   readonly registry: Registry;
   readonly ready: () => boolean;
   readonly logger: Logger;
+}
+
+/** One counter per registry, however many servers report into it (tests start several). */
+const closedCounters = new WeakMap<Registry, Counter<'listener' | 'reason'>>();
+
+function closedCounter(registry: Registry): Counter<'listener' | 'reason'> {
+  let counter = closedCounters.get(registry);
+  if (counter === undefined) {
+    counter = new Counter({
+      name: 'runnel_listener_connections_closed_total',
+      help: 'Connections the HTTP server closed or refused itself, by reason (idle, per_ip, max_connections)',
+      labelNames: ['listener', 'reason'],
+      registers: [registry],
+    });
+    closedCounters.set(registry, counter);
+  }
+  return counter;
 }
 
 export class ControllerHttpServer {
@@ -59,6 +76,9 @@ export class ControllerHttpServer {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       }
     });
+    // Bounded like every listener: idle and slow connections closed, a cap per address and in all.
+    const closed = closedCounter(options.registry);
+    limitHttpConnections(server, probeHttpLimits, (reason) => closed.inc({ listener: 'http', reason }));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => {
