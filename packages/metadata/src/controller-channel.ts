@@ -28,7 +28,9 @@ export type CreateTopicError =
   | 'invalid_partitions'
   | 'invalid_replication_factor'
   | 'invalid_replica_assignment'
-  | 'invalid_config';
+  | 'invalid_config'
+  /** A partition limit (max.partitions.per.request, max.broker.partitions, max.partitions). */
+  | 'policy_violation';
 
 export interface CreateTopicRequest {
   readonly name: string;
@@ -82,7 +84,9 @@ export type CreatePartitionsError =
   | 'unknown_topic'
   | 'invalid_partitions'
   | 'invalid_replica_assignment'
-  | 'invalid_replication_factor';
+  | 'invalid_replication_factor'
+  /** A partition limit (max.partitions.per.request, max.broker.partitions, max.partitions). */
+  | 'policy_violation';
 
 export interface CreatePartitionsResult {
   readonly topic: string;
