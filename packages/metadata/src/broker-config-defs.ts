@@ -100,6 +100,13 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
   def('log.message.timestamp.type', 'string', 'CreateTime', 'Default message.timestamp.type.', {
     validator: timestampTypes,
   }),
+  def(
+    'log.open.files.max',
+    'int',
+    '-1',
+    "Segment files (logs and indexes) kept open at once across all partitions; idle ones close and reopen on use. -1: half the process's open-files limit (Runnel).",
+    ro,
+  ),
   def('log.preallocate', 'boolean', 'false', 'Default preallocate.'),
   def('log.retention.bytes', 'long', '-1', 'Default retention.bytes.'),
   def(
