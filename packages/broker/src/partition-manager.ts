@@ -69,6 +69,7 @@ export class PartitionManager {
   readonly #timers: Timers;
   /** The descriptor budget every partition log's segment files share. */
   readonly #handles: HandleCache;
+  readonly #limitedFs: FileSystem;
   #warnedOverBudget = false;
   readonly #partitions = new Map<string, Partition>();
   /** The same partitions by `${topicId}:${index}` (replication addresses them by topic id). */
@@ -103,6 +104,7 @@ export class PartitionManager {
     const openFilesLimit = readOpenFilesLimit();
     const handlesMax = segmentFilesBudget(options.config.logOpenFilesMax, openFilesLimit);
     this.#handles = new HandleCache({ handlesMax, logger: options.logger });
+    this.#limitedFs = this.#handles.limit(this.#fs);
     options.logger.info({ segmentFilesMax: handlesMax, openFilesLimit }, 'segment file budget');
     this.#checkpoint = new HighWatermarkCheckpoint(this.#fs, options.config.dataDir, options.logger);
   }
@@ -370,7 +372,8 @@ export class PartitionManager {
       const log = await PartitionLog.open({
         dir,
         config: this.#logConfigs.get(image, want.topic),
-        fs: this.#fs,
+        // Every file a log opens counts against the budget, its checkpoints and snapshots too.
+        fs: this.#limitedFs,
         clock: this.#clock,
         logger: this.#logger.child({ topic: want.topic, partition: want.index }),
         handles: this.#handles,

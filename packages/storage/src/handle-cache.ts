@@ -9,26 +9,29 @@
  *
  * Owned by whoever opens the logs (the broker's partition manager; a log
  * opened without one gets a cache of its own without a bound). LazyFile is
- * owned by one LogSegment or IndexFile. The budget is soft: files in use
- * (an I/O call in flight, or held for a compaction swap) are never closed,
- * so while more than `handlesMax` are in use at once the cache goes over it
- * (counted in `overBudgetOpens`). When the process does run out (EMFILE or
- * ENFILE from open), idle files are closed and the open is tried once more;
- * a second failure rejects that call only.
+ * owned by one LogSegment or IndexFile. Files in use (an I/O call in
+ * flight, or held for a compaction swap) are never closed: an open that
+ * finds every descriptor of the budget in use waits until one is given
+ * back. limit() puts a log's other, short-lived files under the same
+ * budget. When the process does run out anyway (EMFILE or ENFILE from
+ * open: sockets took the rest), idle files are closed and the open is tried
+ * once more; a second failure rejects that call only.
  */
 import type { Logger } from '@runnel/common';
 import { assert } from '@runnel/common';
 import type { FileHandle, FileSystem } from './file-system.ts';
 
 export interface HandleCacheStats {
-  /** Files with an open descriptor now (including those in use). */
+  /** Segment files with an open descriptor now (including those in use). */
   readonly openCount: number;
-  /** Descriptors opened since the cache was made. */
+  /** Other storage files open now through limit() (checkpoints, snapshots, markers). */
+  readonly transientCount: number;
+  /** Segment file descriptors opened since the cache was made. */
   readonly opens: number;
   /** Idle descriptors closed to stay within the budget. */
   readonly evictions: number;
-  /** Opens made while every descriptor in the budget was in use. */
-  readonly overBudgetOpens: number;
+  /** Opens that waited for a descriptor to be given back (every one in the budget was in use). */
+  readonly waitedOpens: number;
   /** Opens that failed with EMFILE/ENFILE and were retried after closing idle files. */
   readonly exhaustedOpens: number;
 }
@@ -36,13 +39,18 @@ export interface HandleCacheStats {
 export class HandleCache {
   readonly handlesMax: number;
   readonly #logger: Logger | null;
-  /** Files holding a descriptor, least recently used first (Map keeps insertion order). */
+  /** Segment files holding a descriptor, least recently used first (Map keeps insertion order). */
   readonly #open = new Map<LazyFile, true>();
-  /** Descriptors being closed: they still count until close returns. */
+  /** Descriptors reserved by #slot (being opened), being closed, and transient ones (limit()): all count. */
+  #reserved = 0;
   #closing = 0;
+  #transient = 0;
+  #waiters: (() => void)[] = [];
+  /** File systems made by limit(), to the ones they wrap: segment files open through the inner one. */
+  readonly #limited = new WeakMap<FileSystem, FileSystem>();
   #opens = 0;
   #evictions = 0;
-  #overBudgetOpens = 0;
+  #waitedOpens = 0;
   #exhaustedOpens = 0;
 
   constructor(options: { handlesMax: number; logger?: Logger }) {
@@ -53,15 +61,39 @@ export class HandleCache {
 
   /** A file at `path` that opens (creating it if missing) on first use. No descriptor yet. */
   file(fs: FileSystem, path: string): LazyFile {
-    return new LazyFile(this, fs, path);
+    return new LazyFile(this, this.#limited.get(fs) ?? fs, path);
+  }
+
+  /**
+   * `fs` with every open() counted against this budget too (waiting for a
+   * descriptor when it is spent), so a log's short-lived files (checkpoints,
+   * snapshots, markers) cannot take the process past its limit when many
+   * partitions write them at once. Segment files made with file() on it
+   * are counted once.
+   */
+  limit(fs: FileSystem): FileSystem {
+    const limited: FileSystem = {
+      open: (path) => this.#openTransient(fs, path),
+      readdir: (path) => fs.readdir(path),
+      mkdirp: (path) => fs.mkdirp(path),
+      unlink: (path) => fs.unlink(path),
+      rename: (from, to) => fs.rename(from, to),
+      stat: (path) => fs.stat(path),
+      rmrf: (path) => fs.rmrf(path),
+      // fsync of a directory opens it: one descriptor for the call.
+      syncDirectory: (path) => this.#withTransient(() => fs.syncDirectory(path)),
+    };
+    this.#limited.set(limited, fs);
+    return limited;
   }
 
   get stats(): HandleCacheStats {
     return {
       openCount: this.#open.size,
+      transientCount: this.#transient,
       opens: this.#opens,
       evictions: this.#evictions,
-      overBudgetOpens: this.#overBudgetOpens,
+      waitedOpens: this.#waitedOpens,
       exhaustedOpens: this.#exhaustedOpens,
     };
   }
@@ -71,90 +103,151 @@ export class HandleCache {
     if (this.#open.delete(file)) this.#open.set(file, true);
   }
 
-  /** @internal LazyFile: opens a descriptor for `file`, making room first. */
+  /** @internal LazyFile: opens a descriptor for `file` once the budget has room. */
   async open(file: LazyFile, fs: FileSystem, path: string): Promise<FileHandle> {
-    this.#makeRoom(1);
-    if (this.#open.size >= this.handlesMax) this.#overBudgetOpens++;
+    await this.#slot();
     let handle: FileHandle;
     try {
-      handle = await fs.open(path);
-    } catch (error: unknown) {
-      if (!isOutOfDescriptors(error)) throw error;
-      this.#exhaustedOpens++;
-      // The process ran out before the budget did (sockets, other files): give back every idle descriptor.
-      const closed = this.#makeRoom(1, 0);
-      this.#logger?.warn(
-        { path, openFiles: this.#open.size, closedIdle: closed, handlesMax: this.handlesMax },
-        'out of file descriptors opening a segment file; closed idle files and retrying',
-      );
-      await this.#drained();
-      handle = await fs.open(path);
+      handle = await this.#openRetrying(fs, path);
+    } finally {
+      this.#reserved--;
     }
     this.#opens++;
     this.#open.set(file, true);
-    // Opens that ran concurrently each made room for one: trim back to the budget now they are all counted.
-    this.#makeRoom(0);
     return handle;
   }
 
-  /** @internal LazyFile: a call finished; files kept open past the budget by calls in flight may close now. */
+  /** @internal LazyFile: a call finished, so its file may be closed for a waiting open. */
   idle(): void {
-    if (this.#open.size > this.handlesMax) this.#makeRoom(0);
+    if (this.#waiters.length > 0) this.#wake();
   }
 
   /** @internal LazyFile: `file` closed its descriptor itself. */
   forget(file: LazyFile): void {
-    this.#open.delete(file);
+    if (this.#open.delete(file)) this.#wake();
   }
 
   /** @internal LazyFile: `file` gave its idle descriptor back early; closed in the background. */
   closeReleased(file: LazyFile, handle: FileHandle): void {
     this.#open.delete(file);
-    this.#closeInBackground(file, handle);
+    this.#closeInBackground(file.path, handle);
+  }
+
+  get #used(): number {
+    return this.#open.size + this.#reserved + this.#closing + this.#transient;
   }
 
   /**
-   * Closes idle descriptors, least recently used first, until `wanted` more
-   * fit; returns how many it closed. Closes finish in the background (the
-   * budget leaves headroom below the process limit for those few).
+   * Resolves once one more descriptor fits in the budget, reserved for the
+   * caller (counted in #reserved until the caller hands it over). The
+   * reservation is taken here, in the same turn as the check: waiters woken
+   * together would otherwise all see the one free descriptor. Idle files are closed, least recently used
+   * first, to make room; when every descriptor is in use the open waits for
+   * one to be given back. No call holds one file while opening another, so
+   * the wait always ends.
    */
-  #makeRoom(wanted: number, handlesMax = this.handlesMax): number {
+  async #slot(): Promise<void> {
+    let waited = false;
+    while (this.#used >= this.handlesMax) {
+      // Closes pending cover some of the waiters; close one more idle file for each of the rest.
+      if (this.#closing <= this.#waiters.length) this.#evictIdle(1);
+      if (!waited) this.#waitedOpens++;
+      waited = true;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    this.#reserved++;
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  async #openRetrying(fs: FileSystem, path: string): Promise<FileHandle> {
+    try {
+      return await fs.open(path);
+    } catch (error: unknown) {
+      if (!isOutOfDescriptors(error)) throw error;
+      this.#exhaustedOpens++;
+      // The process ran out before the budget did (sockets, other files): give back every idle descriptor.
+      const closed = this.#evictIdle(this.#open.size);
+      this.#logger?.warn(
+        { path, openFiles: this.#open.size, closedIdle: closed, handlesMax: this.handlesMax },
+        'out of file descriptors opening a log file; closed idle files and retrying',
+      );
+      while (this.#closing > 0) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      return await fs.open(path);
+    }
+  }
+
+  async #withTransient<T>(fn: () => Promise<T>): Promise<T> {
+    await this.#slot();
+    this.#reserved--;
+    this.#transient++;
+    try {
+      return await fn();
+    } finally {
+      this.#transient--;
+      this.#wake();
+    }
+  }
+
+  async #openTransient(fs: FileSystem, path: string): Promise<FileHandle> {
+    await this.#slot();
+    this.#reserved--;
+    this.#transient++;
+    let handle: FileHandle;
+    try {
+      handle = await this.#openRetrying(fs, path);
+    } catch (error) {
+      this.#transient--;
+      this.#wake();
+      throw error;
+    }
+    let closed = false;
+    const release = (): void => {
+      if (closed) return;
+      closed = true;
+      this.#transient--;
+      this.#wake();
+    };
+    return {
+      read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
+      write: (data, position) => handle.write(data, position),
+      writev: (buffers, position) => handle.writev(buffers, position),
+      truncate: (length) => handle.truncate(length),
+      sync: () => handle.sync(),
+      close: () => handle.close().finally(release),
+    };
+  }
+
+  /** Closes up to `count` idle descriptors, least recently used first; returns how many. */
+  #evictIdle(count: number): number {
     let closed = 0;
     for (const file of this.#open.keys()) {
-      if (this.#open.size + wanted <= handlesMax) break;
+      if (closed >= count) break;
       const handle = file.releaseIfIdle();
       if (handle === null) continue;
       this.#open.delete(file);
       this.#evictions++;
       closed++;
-      this.#closeInBackground(file, handle);
+      this.#closeInBackground(file.path, handle);
     }
     return closed;
   }
 
-  #closeInBackground(file: LazyFile, handle: FileHandle): void {
+  #closeInBackground(path: string, handle: FileHandle): void {
     this.#closing++;
     handle
       .close()
       .catch((error: unknown) => {
-        this.#logger?.warn({ path: file.path, err: String(error) }, 'closing an idle segment file failed');
+        this.#logger?.warn({ path, err: String(error) }, 'closing an idle log file failed');
       })
       .finally(() => {
         this.#closing--;
-        this.#onDrained();
+        this.#wake();
       });
-  }
-
-  #waiters: (() => void)[] = [];
-  #drained(): Promise<void> {
-    if (this.#closing === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-  #onDrained(): void {
-    if (this.#closing > 0) return;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const resolve of waiters) resolve();
   }
 }
 
