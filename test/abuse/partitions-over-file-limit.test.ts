@@ -1,7 +1,7 @@
 /**
  * A broker whose partitions outnumber its descriptor limit: `runnel dev`
- * runs under `prlimit --nofile=512:512` and hosts a topic of 600 partitions
- * (each segment is three files: 1,800 files in all). Before the segment
+ * runs under `prlimit --nofile=256:256` and hosts a topic of 300 partitions
+ * (each segment is three files: 900 files in all). Before the segment
  * file budget every partition held its files open, so the broker ran out
  * of descriptors (EMFILE) part way, and then neither the Kafka port nor the
  * health endpoints answered. Now idle segment files are closed and
@@ -10,49 +10,46 @@
  * the limit, answers /healthz, stops on SIGTERM, and after a restart (which
  * opens every partition again) serves the records once more.
  */
+import { KafkaClient } from '@runnel/client';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
 import { httpStatus, openFileCount } from '../harness/process-health.ts';
 
-const openFilesLimit = 512;
-const partitions = 600;
+const openFilesLimit = 256;
+const partitions = 300;
 const topic = 'wide';
 
-/** Reads until it has one record from every partition; resolves with the values by partition. */
-async function consumeAll(bootstrap: string, groupId: string): Promise<Map<number, string>> {
-  const kafka = new Kafka({ brokers: [bootstrap], clientId: 'reader', logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 1024 });
-  const seen = new Map<number, string>();
+const value = (partition: number): string => `<value of ${partition}>`;
+
+/**
+ * Fetches every partition from offset 0 (one Fetch each, as a consumer's
+ * first poll would); resolves with the partitions whose answer held their
+ * record. Cold partitions reopen their files within the budget here.
+ */
+async function partitionsServed(bootstrap: string): Promise<number> {
+  const client = await KafkaClient.connect({ bootstrap, clientId: 'reader' });
+  let served = 0;
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      consumer
-        .run({
-          eachMessage: async ({ partition, message }) => {
-            seen.set(partition, message.value?.toString() ?? '');
-            if (seen.size === partitions) resolve();
-          },
-        })
-        .catch(reject);
-    });
+    for (let partition = 0; partition < partitions; partition++) {
+      const fetched = await client.fetch(topic, partition, 0n);
+      if (fetched.errorCode === 0 && fetched.records.includes(Buffer.from(value(partition)))) served++;
+    }
   } finally {
-    await consumer.disconnect();
+    client.close();
   }
-  return seen;
+  return served;
 }
 
 describe(`a broker with ${partitions} partitions under an open-files limit of ${openFilesLimit}`, () => {
   let dev: DevProcess;
   beforeAll(async () => {
     dev = await DevProcess.start({
-      args: ['--no-gateway', '--group-initial-rebalance-delay-ms', '0'],
+      args: ['--no-gateway'],
       wrap: ['prlimit', `--nofile=${openFilesLimit}:${openFilesLimit}`, '--'],
     });
   });
   afterAll(async () => {
-    for (const l of dev?.logs ?? []) if (l.level >= 40) console.log(JSON.stringify(l).slice(0, 400));
     await dev?.kill('SIGKILL');
   });
 
@@ -66,13 +63,12 @@ describe(`a broker with ${partitions} partitions under an open-files limit of ${
       await producer.connect();
       await producer.send({
         topic,
-        messages: Array.from({ length: partitions }, (_, partition) => ({ partition, value: `v-${partition}` })),
+        messages: Array.from({ length: partitions }, (_, partition) => ({ partition, value: value(partition) })),
       });
     } finally {
       await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
     }
-    const expected = new Map(Array.from({ length: partitions }, (_, p) => [p, `v-${p}`]));
-    expect(await consumeAll(dev.bootstrap, 'first')).toEqual(expected);
+    expect(await partitionsServed(dev.bootstrap)).toBe(partitions);
     const pid = dev.pid;
     if (pid === null) throw new Error('runnel dev is not running');
     expect(await openFileCount(pid)).toBeLessThan(openFilesLimit);
@@ -83,7 +79,7 @@ describe(`a broker with ${partitions} partitions under an open-files limit of ${
 
     expect(await dev.kill('SIGTERM')).toBe(0);
     await dev.restart();
-    expect(await consumeAll(dev.bootstrap, 'second')).toEqual(expected);
+    expect(await partitionsServed(dev.bootstrap)).toBe(partitions);
     expect(await httpStatus(dev.httpPort, '/readyz')).toBe(200);
     const restartedPid = dev.pid;
     if (restartedPid === null) throw new Error('runnel dev is not running');
