@@ -8,13 +8,18 @@
  * reopened on use within half the limit: the broker creates the topic,
  * takes a record on every partition and serves them all back, stays under
  * the limit, answers /healthz, stops on SIGTERM, and after a restart (which
- * opens every partition again) serves the records once more.
+ * opens every partition again) serves the records once more. A flood of
+ * connections past the limit then finds the listener capped below it:
+ * /healthz answers, a well-behaved client is served once the flood ends,
+ * and SIGTERM stops the broker during one.
  */
+
+import { createConnection, type Socket } from 'node:net';
 import { KafkaClient } from '@runnel/client';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
-import { httpStatus, openFileCount } from '../harness/process-health.ts';
+import { httpStatus, openFileCount, wellBehavedRoundTrip } from '../harness/process-health.ts';
 
 const openFilesLimit = 256;
 const partitions = 300;
@@ -45,7 +50,7 @@ describe(`a broker with ${partitions} partitions under an open-files limit of ${
   let dev: DevProcess;
   beforeAll(async () => {
     dev = await DevProcess.start({
-      args: ['--no-gateway'],
+      args: ['--no-gateway', '--group-initial-rebalance-delay-ms', '0'],
       wrap: ['prlimit', `--nofile=${openFilesLimit}:${openFilesLimit}`, '--'],
     });
   });
@@ -84,5 +89,33 @@ describe(`a broker with ${partitions} partitions under an open-files limit of ${
     const restartedPid = dev.pid;
     if (restartedPid === null) throw new Error('runnel dev is not running');
     expect(await openFileCount(restartedPid)).toBeLessThan(openFilesLimit);
+
+    // More connections than the limit has descriptors: the listener stops at what is left after the
+    // segment files and the reserve, so /healthz still gets a descriptor and SIGTERM still stops it.
+    let attack = await connectionFlood(dev.port, openFilesLimit + 50);
+    expect(await httpStatus(dev.httpPort, '/healthz')).toBe(200);
+    await dev.waitForLog((l) => l.msg === 'connection refused: max.connections reached', 'connections capped');
+    expect(await openFileCount(restartedPid)).toBeLessThan(openFilesLimit);
+    for (const socket of attack) socket.destroy();
+    expect(await wellBehavedRoundTrip(dev.bootstrap, 'well-behaved')).toMatch(/^hello-/);
+    attack = await connectionFlood(dev.port, openFilesLimit + 50);
+    expect(await dev.kill('SIGTERM')).toBe(0);
+    for (const socket of attack) socket.destroy();
   });
 });
+
+/** Opens `count` idle connections to `port` (those the broker refuses are closed by it); resolves once all have settled. */
+async function connectionFlood(port: number, count: number): Promise<Socket[]> {
+  const sockets = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Socket>((resolve) => {
+          const socket = createConnection({ host: '127.0.0.1', port });
+          socket.on('error', () => resolve(socket));
+          socket.on('connect', () => resolve(socket));
+        }),
+    ),
+  );
+  return sockets;
+}

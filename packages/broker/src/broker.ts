@@ -55,6 +55,7 @@ import { metaPropertiesFileName, readMetaProperties, writeMetaProperties } from 
 import { BrokerMetrics } from './metrics.ts';
 import { FramePool } from './network/frame-pool.ts';
 import { KafkaServer } from './network/kafka-server.ts';
+import { connectionsWithinLimit, readOpenFilesLimit } from './open-files-budget.ts';
 import { PartitionManager } from './partition-manager.ts';
 import { ProducerIdManager } from './producers/producer-id-manager.ts';
 import { registerProducerStateMetrics } from './producers/producer-state-metrics.ts';
@@ -293,6 +294,11 @@ export class Broker {
     return broker;
   }
 
+  /** max.connections, capped by what the process's descriptor limit leaves (open-files-budget.ts). */
+  #connectionsMax(configured: number): number {
+    return connectionsWithinLimit(configured, readOpenFilesLimit(), this.#partitions.segmentFiles.handlesMax);
+  }
+
   /** Hands changed dynamic broker configs to the parts that use them (partition logs follow on their own). */
   #applyRuntimeSettings(): void {
     const next = runtimeBrokerSettings(brokerLayers(this.#image, this.config));
@@ -303,7 +309,7 @@ export class Broker {
       fetchResponseBytesMax: next.replicaFetchResponseBytesMax,
       throttledRateBytesPerSec: next.followerThrottleBytesPerSec,
     });
-    this.#server?.setConnectionsMax(next.connectionsMax);
+    this.#server?.setConnectionsMax(this.#connectionsMax(next.connectionsMax));
     this.#logger.info({ ...next }, 'dynamic broker configs applied');
   }
 
@@ -370,7 +376,7 @@ export class Broker {
     this.#server = await KafkaServer.bind({
       host: config.host,
       port: config.port,
-      connectionsMax: this.#runtime.connectionsMax,
+      connectionsMax: this.#connectionsMax(this.#runtime.connectionsMax),
       frameBytesMax: config.requestBytesMax,
       framePool: this.#framePool,
       inflightMax: config.inflightRequestsPerConnectionMax,

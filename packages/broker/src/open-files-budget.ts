@@ -37,3 +37,23 @@ export function segmentFilesBudget(configured: number, softLimit: number | null)
   if (softLimit === null) return segmentFilesWithoutLimit;
   return Math.max(segmentFilesMin, Math.floor(softLimit / 2));
 }
+
+/**
+ * Descriptors kept for everything that is neither a segment file nor a
+ * client connection: the HTTP endpoints (/healthz, /readyz, /metrics and
+ * their clients), the controller channel, replication streams, the
+ * controller's store and the gateway in `runnel dev`, pipes and Node's own.
+ */
+export const otherFilesReserve = 64;
+
+/**
+ * Client connections the Kafka listener accepts: max.connections, but no
+ * more than the descriptors left once segment files and the reserve are
+ * counted, so a flood of connections cannot take the descriptors /healthz
+ * and shutdown need (an accept past the process limit fails silently and
+ * answers nobody).
+ */
+export function connectionsWithinLimit(configured: number, softLimit: number | null, segmentFiles: number): number {
+  if (softLimit === null) return configured;
+  return Math.min(configured, Math.max(1, softLimit - segmentFiles - otherFilesReserve));
+}

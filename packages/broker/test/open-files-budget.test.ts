@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseOpenFilesLimit, segmentFilesBudget, segmentFilesMin } from '../src/open-files-budget.ts';
+import {
+  connectionsWithinLimit,
+  otherFilesReserve,
+  parseOpenFilesLimit,
+  segmentFilesBudget,
+  segmentFilesMin,
+} from '../src/open-files-budget.ts';
 
 const limits = (soft: string, hard: string) =>
   [
@@ -21,5 +27,12 @@ describe('the segment file budget', () => {
     expect(segmentFilesBudget(300, 1024)).toBe(300);
     expect(segmentFilesBudget(-1, 20)).toBe(segmentFilesMin);
     expect(segmentFilesBudget(-1, null)).toBeGreaterThan(1000);
+  });
+
+  it('caps client connections at what the limit leaves after segment files and the reserve', () => {
+    expect(connectionsWithinLimit(10_000, 1024, 512)).toBe(1024 - 512 - otherFilesReserve);
+    expect(connectionsWithinLimit(100, 1024, 512)).toBe(100);
+    expect(connectionsWithinLimit(10_000, null, 10_000)).toBe(10_000);
+    expect(connectionsWithinLimit(10_000, 64, 16)).toBe(1);
   });
 });
