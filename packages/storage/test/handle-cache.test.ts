@@ -187,6 +187,56 @@ describe('partition logs sharing a small descriptor budget', () => {
   });
 });
 
+describe('acknowledged appends under a small descriptor budget', () => {
+  it('flush.messages=1 appends across logs that keep losing their descriptors survive a power cut', async () => {
+    const fs = new FaultyFileSystem();
+    await fs.mkdirp('/data');
+    const clock = new ManualClock(1_700_000_000_000);
+    // fsync per append and small segments: every log rolls, and with 3 descriptors for 6 logs each
+    // append's write and its fsync may land on different descriptors of the same file.
+    const config = { ...defaultLogConfig, segmentBytes: 600, indexIntervalBytes: 100, flushMessages: 1 };
+    const open = (on: FaultyFileSystem, cache: HandleCache, i: number) =>
+      PartitionLog.open({
+        dir: `/data/p-${i}`,
+        config,
+        fs: cache.limit(on),
+        clock,
+        logger: silentLogger(),
+        handles: cache,
+      });
+    const cache = new HandleCache({ handlesMax: 3 });
+    const logs: PartitionLog[] = [];
+    for (let i = 0; i < 6; i++) logs.push(await open(fs, cache, i));
+    const acked: bigint[][] = logs.map(() => []);
+    for (let round = 0; round < 8; round++) {
+      await Promise.all(
+        logs.map(async (log, i) => {
+          const { lastOffset } = await log.append(makeBatch({ records: 1, fill: round }), { leaderEpoch: 1 });
+          acked[i]?.push(lastOffset);
+        }),
+      );
+    }
+    expect(cache.stats.evictions).toBeGreaterThan(0);
+    const after = fs.crash();
+    const reopenedCache = new HandleCache({ handlesMax: 3 });
+    for (let i = 0; i < 6; i++) {
+      const log = await open(after, reopenedCache, i);
+      const offsets: bigint[] = [];
+      for (let offset = 0n; offset < log.logEndOffset; ) {
+        const read = await log.read(offset, 1 << 20);
+        if (!read.ok) throw new Error(read.error);
+        const batches = parseBatches(read.records);
+        for (const b of batches) offsets.push(b.lastOffset);
+        const last = batches.at(-1);
+        if (last === undefined) break;
+        offset = last.lastOffset + 1n;
+      }
+      expect(offsets.slice(0, acked[i]?.length)).toEqual(acked[i]);
+      await log.close();
+    }
+  });
+});
+
 /** Evicted descriptors close in the background; waits for the count to settle (a condition, not a time). */
 async function expectEventually(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
