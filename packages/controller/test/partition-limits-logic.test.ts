@@ -9,6 +9,7 @@ import type { CreateTopicRequest, MetadataImage, MetadataRecord } from '@runnel/
 import { MetadataImage as Image, replayBatch } from '@runnel/metadata';
 import { describe, expect, it } from 'vitest';
 import { createPartitions } from '../src/logic/create-partitions.ts';
+import { alterPartitionReassignments } from '../src/logic/reassignment.ts';
 
 const apply = (image: MetadataImage, records: readonly MetadataRecord[]) =>
   replayBatch(image, records, image.lastOffset + BigInt(records.length));
@@ -176,6 +177,40 @@ describe('partition limits in CreatePartitions', () => {
       'policy_violation',
     ]);
     expect(errors(createPartitions(image, [grow], limits({ replicasPerBrokerMax: 9 })).results)).toEqual(['ok']);
+  });
+});
+
+describe('partition limits in reassignments', () => {
+  it('moving replicas onto a broker at max.broker.partitions is policy_violation; moves within it start', () => {
+    const image = withBrokers(3);
+    // Broker 1 hosts 2 replicas, broker 2 none, broker 3 none.
+    const created = createTopics(
+      image,
+      [
+        topic('t', -1, {
+          replicationFactor: -1,
+          assignments: [0, 1].map((partition) => ({ partition, brokerIds: [1] })),
+        }),
+      ],
+      defaults,
+      ids(),
+    );
+    const after = apply(image, created.records);
+    const bound = limits({ replicasPerBrokerMax: 1 });
+    const moves = alterPartitionReassignments(
+      after,
+      [
+        { topic: 't', partition: 0, replicas: [2] },
+        { topic: 't', partition: 1, replicas: [2] },
+        { topic: 't', partition: 1, replicas: [3] },
+      ],
+      'operator',
+      bound,
+    );
+    // The second move onto broker 2 would make it host 2; the same partition may still go to broker 3.
+    expect(errors(moves.results)).toEqual(['ok', 'policy_violation', 'ok']);
+    expect(moves.results[1]?.result).toMatchObject({ message: expect.stringContaining('max.broker.partitions') });
+    expect(moves.records.map((r) => r.addingReplicas)).toEqual([[2], [3]]);
   });
 });
 

@@ -190,7 +190,9 @@ export interface PartitionReassignment {
 export type ReassignmentError =
   | 'unknown_topic_or_partition'
   | 'invalid_replica_assignment'
-  | 'no_reassignment_in_progress';
+  | 'no_reassignment_in_progress'
+  /** A move onto a broker already hosting max.broker.partitions replicas. */
+  | 'policy_violation';
 
 export interface PartitionReassignmentResult {
   readonly topic: string;

@@ -113,7 +113,12 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
       }),
     alterPartitionReassignments: ({ reassignments }) =>
       queue.submit('alter_partition_reassignments', (image) => {
-        const { records, results } = alterPartitionReassignments(image, reassignments);
+        const { records, results } = alterPartitionReassignments(
+          image,
+          reassignments,
+          'operator',
+          clusterPartitionLimits(image),
+        );
         return { records, value: results };
       }),
     // Reads are queued like writes so the answer reflects every operation accepted before them.
