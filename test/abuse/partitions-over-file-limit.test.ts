@@ -89,6 +89,10 @@ describe(`a broker with ${partitions} partitions under an open-files limit of ${
     const restartedPid = dev.pid;
     if (restartedPid === null) throw new Error('runnel dev is not running');
     expect(await openFileCount(restartedPid)).toBeLessThan(openFilesLimit);
+    const metrics = await (await fetch(`http://127.0.0.1:${dev.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^runnel_log_open_files_max ${openFilesLimit / 2}$`, 'm'));
+    expect(Number(/^runnel_log_open_files (\d+)$/m.exec(metrics)?.[1])).toBeLessThanOrEqual(openFilesLimit / 2);
+    expect(Number(/^runnel_log_file_evictions_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
 
     // More connections than the limit has descriptors: the listener stops at what is left after the
     // segment files and the reserve, so /healthz still gets a descriptor and SIGTERM still stops it.

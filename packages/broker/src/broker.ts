@@ -189,6 +189,7 @@ export class Broker {
         connectionCount: () => this.#server?.connectionCount ?? 0,
         producerIdCount: () => sum(this.#partitions.all(), (p) => p.log.producerCount),
         pooledFrames: () => this.#framePool.stats,
+        segmentFiles: () => this.#partitions.segmentFiles,
       },
       { defaultMetrics: options.processMetrics ?? false },
     );

@@ -58,7 +58,9 @@ export class IndexFile {
       // Lookups use the copy in memory: the descriptor is not needed again until a persist.
       file.release();
     } else if (create) {
+      // Created now, as a new segment's files always were; written only every few dozen entries.
       await file.touch();
+      file.release();
     }
     const bytes = Buffer.alloc(Math.max(entryBytes * 64, fileBytes * 2));
     loaded.copy(bytes, 0);
