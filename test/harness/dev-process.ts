@@ -21,6 +21,8 @@ export interface LogLine {
 export class DevProcess {
   readonly dataDir: string;
   readonly #extraArgs: readonly string[];
+  /** A command the process runs under (e.g. prlimit --nofile=N:N --), before Node. */
+  readonly #wrap: readonly string[];
   #child: ChildProcess | null = null;
   #exit: Promise<number | null> = Promise.resolve(null);
   #logs: LogLine[] = [];
@@ -30,14 +32,18 @@ export class DevProcess {
   /** The in-process gateway's Schema Registry port; null with --no-gateway. */
   registryPort: number | null = null;
 
-  private constructor(dataDir: string, extraArgs: readonly string[]) {
+  private constructor(dataDir: string, extraArgs: readonly string[], wrap: readonly string[]) {
     this.dataDir = dataDir;
     this.#extraArgs = extraArgs;
+    this.#wrap = wrap;
   }
 
-  static async start(options: { dataDir?: string; args?: readonly string[] } = {}): Promise<DevProcess> {
+  /** `wrap`: a command to run Node under, e.g. `['prlimit', '--nofile=512:512', '--']` for a low descriptor limit. */
+  static async start(
+    options: { dataDir?: string; args?: readonly string[]; wrap?: readonly string[] } = {},
+  ): Promise<DevProcess> {
     const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'runnel-test-')));
-    const dev = new DevProcess(dataDir, options.args ?? []);
+    const dev = new DevProcess(dataDir, options.args ?? [], options.wrap ?? []);
     await dev.restart();
     return dev;
   }
@@ -62,9 +68,11 @@ export class DevProcess {
   /** Starts the process (again) on the same data directory; resolves once the broker serves. */
   async restart(): Promise<void> {
     this.#logs = [];
+    const [command, ...wrapArgs] = [...this.#wrap, process.execPath];
     const child = spawn(
-      process.execPath,
+      command ?? process.execPath,
       [
+        ...wrapArgs,
         cliMain,
         'dev',
         ...['--data-dir', this.dataDir, '--port', '0', '--http-port', '0', '--registry-port', '0'],

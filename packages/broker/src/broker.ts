@@ -61,6 +61,7 @@ import { BrokerMetrics } from './metrics.ts';
 import { ConnectionMetrics } from './network/connection-metrics.ts';
 import { FramePool } from './network/frame-pool.ts';
 import { KafkaServer } from './network/kafka-server.ts';
+import { connectionsWithinLimit, readOpenFilesLimit } from './open-files-budget.ts';
 import { PartitionManager } from './partition-manager.ts';
 import { ProducerIdManager } from './producers/producer-id-manager.ts';
 import { registerProducerStateMetrics } from './producers/producer-state-metrics.ts';
@@ -195,6 +196,7 @@ export class Broker {
         connectionCount: () => this.#server?.connectionCount ?? 0,
         producerIdCount: () => sum(this.#partitions.all(), (p) => p.log.producerCount),
         pooledFrames: () => this.#framePool.stats,
+        segmentFiles: () => this.#partitions.segmentFiles,
       },
       { defaultMetrics: options.processMetrics ?? false },
     );
@@ -301,6 +303,16 @@ export class Broker {
     return broker;
   }
 
+  /** max.connections, capped by what the process's descriptor limit leaves (open-files-budget.ts). */
+  #connectionsMax(configured: number): number {
+    return connectionsWithinLimit(configured, readOpenFilesLimit(), this.#partitions.segmentFiles.handlesMax);
+  }
+
+  /** The listener's admission limits, with max.connections kept within what the open-files limit leaves. */
+  #admission(settings: RuntimeBrokerSettings): ReturnType<typeof listenerAdmission> {
+    return { ...listenerAdmission(settings), connectionsMax: this.#connectionsMax(settings.connectionsMax) };
+  }
+
   /** Hands changed dynamic broker configs to the parts that use them (partition logs follow on their own). */
   #applyRuntimeSettings(): void {
     const next = runtimeBrokerSettings(brokerLayers(this.#image, this.config));
@@ -311,7 +323,7 @@ export class Broker {
       fetchResponseBytesMax: next.replicaFetchResponseBytesMax,
       throttledRateBytesPerSec: next.followerThrottleBytesPerSec,
     });
-    this.#server?.reconfigure(listenerAdmission(next));
+    this.#server?.reconfigure(this.#admission(next));
     this.#logger.info({ ...next }, 'dynamic broker configs applied');
   }
 
@@ -381,7 +393,7 @@ export class Broker {
       host: config.host,
       port: config.port,
       limits: {
-        ...listenerAdmission(this.#runtime),
+        ...this.#admission(this.#runtime),
         idleMsMax: config.connectionsMaxIdleMs,
         frameReadMsMax: config.requestReadTimeoutMs,
       },

@@ -57,6 +57,12 @@ export interface BrokerConfig {
   logFlushIntervalMs: number;
   /** log.retention.check.interval.ms */
   logRetentionCheckIntervalMs: number;
+  /**
+   * log.open.files.max (Runnel's): segment files (logs and indexes) kept
+   * open at once across all partitions; -1 = half the process's soft
+   * RLIMIT_NOFILE (open-files-budget.ts).
+   */
+  logOpenFilesMax: number;
   /** producer.id.expiration.ms: a partition forgets an idempotent producer idle this long (no open transaction). */
   producerIdExpirationMs: number;
   /** producer.id.expiration.check.interval.ms */
@@ -154,6 +160,7 @@ export const defaultBrokerConfig: BrokerConfig = {
   logFlushIntervalMessages: Number.MAX_SAFE_INTEGER,
   logFlushIntervalMs: Number.MAX_SAFE_INTEGER,
   logRetentionCheckIntervalMs: 5 * 60 * 1000,
+  logOpenFilesMax: -1,
   producerIdExpirationMs: 24 * hourMs,
   producerIdExpirationCheckIntervalMs: 10 * 60 * 1000,
   rack: null,
@@ -212,6 +219,7 @@ export function kafkaNamedValues(config: BrokerConfig): [keyof BrokerConfig, str
     ['logFlushIntervalMessages', 'log.flush.interval.messages', longOrNever(config.logFlushIntervalMessages)],
     ['logFlushIntervalMs', 'log.flush.interval.ms', longOrNever(config.logFlushIntervalMs)],
     ['logRetentionCheckIntervalMs', 'log.retention.check.interval.ms', String(config.logRetentionCheckIntervalMs)],
+    ['logOpenFilesMax', 'log.open.files.max', String(config.logOpenFilesMax)],
     ['producerIdExpirationMs', 'producer.id.expiration.ms', String(config.producerIdExpirationMs)],
     [
       'producerIdExpirationCheckIntervalMs',

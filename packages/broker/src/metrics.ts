@@ -5,6 +5,7 @@
  * increment. Each broker has its own registry (several may share a process
  * in tests).
  */
+import type { HandleCacheStats } from '@runnel/storage';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface GaugeSources {
@@ -16,6 +17,8 @@ export interface GaugeSources {
   producerIdCount(): number;
   /** Buffers taken from the frame pool (request frames, fetch reads), and how many of them on recycled memory (see FramePool). */
   pooledFrames(): { acquired: number; reused: number };
+  /** The segment file budget and its use (docs/resource-limits-metadata.md); absent in tests that do not care. */
+  segmentFiles?(): { handlesMax: number; stats: HandleCacheStats };
 }
 
 export class BrokerMetrics {
@@ -148,5 +151,34 @@ export class BrokerMetrics {
         this.inc(sources.pooledFrames().reused);
       },
     });
+    const segmentFiles = sources.segmentFiles;
+    if (segmentFiles !== undefined) {
+      new Gauge({
+        name: 'runnel_log_open_files',
+        help: 'Log files (segments, indexes, checkpoints) open now, within runnel_log_open_files_max',
+        registers,
+        collect() {
+          const { stats } = segmentFiles();
+          this.set(stats.openCount + stats.transientCount);
+        },
+      });
+      new Gauge({
+        name: 'runnel_log_open_files_max',
+        help: 'The log file budget (log.open.files.max, default half the open-files limit)',
+        registers,
+        collect() {
+          this.set(segmentFiles().handlesMax);
+        },
+      });
+      new Counter({
+        name: 'runnel_log_file_evictions_total',
+        help: 'Idle log files closed to stay within the budget (reopened when used again)',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(segmentFiles().stats.evictions);
+        },
+      });
+    }
   }
 }

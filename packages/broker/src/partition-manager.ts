@@ -14,9 +14,17 @@ import { join } from 'node:path';
 import type { Clock, Logger, Timers } from '@runnel/common';
 import { systemTimers } from '@runnel/common';
 import type { MetadataImage } from '@runnel/metadata';
-import { type FileSystem, nodeFileSystem, PartitionLog, readWholeFile, replaceFile } from '@runnel/storage';
+import {
+  type FileSystem,
+  HandleCache,
+  nodeFileSystem,
+  PartitionLog,
+  readWholeFile,
+  replaceFile,
+} from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
 import { sameLogConfig, TopicLogConfigs } from './log-config.ts';
+import { readOpenFilesLimit, segmentFilesBudget } from './open-files-budget.ts';
 import {
   formatPartitionMetadata,
   logDirectoryAction,
@@ -59,6 +67,10 @@ export class PartitionManager {
   readonly #clock: Clock;
   readonly #fs: FileSystem;
   readonly #timers: Timers;
+  /** The descriptor budget every partition log's segment files share. */
+  readonly #handles: HandleCache;
+  readonly #limitedFs: FileSystem;
+  #warnedOverBudget = false;
   readonly #partitions = new Map<string, Partition>();
   /** The same partitions by `${topicId}:${index}` (replication addresses them by topic id). */
   readonly #byTopicId = new Map<string, Partition>();
@@ -89,6 +101,11 @@ export class PartitionManager {
     this.#clock = options.clock;
     this.#fs = options.fs ?? nodeFileSystem;
     this.#timers = options.timers ?? systemTimers;
+    const openFilesLimit = readOpenFilesLimit();
+    const handlesMax = segmentFilesBudget(options.config.logOpenFilesMax, openFilesLimit);
+    this.#handles = new HandleCache({ handlesMax, logger: options.logger });
+    this.#limitedFs = this.#handles.limit(this.#fs);
+    options.logger.info({ segmentFilesMax: handlesMax, openFilesLimit }, 'segment file budget');
     this.#checkpoint = new HighWatermarkCheckpoint(this.#fs, options.config.dataDir, options.logger);
   }
 
@@ -125,6 +142,11 @@ export class PartitionManager {
 
   get count(): number {
     return this.#partitions.size;
+  }
+
+  /** The segment file budget and how it is used (metrics, tests). */
+  get segmentFiles(): HandleCache {
+    return this.#handles;
   }
 
   /** Queues reconciliation with a newly committed image. */
@@ -350,9 +372,11 @@ export class PartitionManager {
       const log = await PartitionLog.open({
         dir,
         config: this.#logConfigs.get(image, want.topic),
-        fs: this.#fs,
+        // Every file a log opens counts against the budget, its checkpoints and snapshots too.
+        fs: this.#limitedFs,
         clock: this.#clock,
         logger: this.#logger.child({ topic: want.topic, partition: want.index }),
+        handles: this.#handles,
       });
       const partition = new Partition({
         topic: want.topic,
@@ -367,6 +391,13 @@ export class PartitionManager {
         timers: this.#timers,
       });
       this.#partitions.set(key, partition);
+      if (!this.#warnedOverBudget && this.#partitions.size > this.#handles.handlesMax) {
+        this.#warnedOverBudget = true;
+        this.#logger.warn(
+          { partitions: this.#partitions.size, segmentFilesMax: this.#handles.handlesMax },
+          'more partitions than the segment file budget (log.open.files.max): idle partitions close their files and reopen them when used; raise the open-files limit (ulimit -n) for fewer reopens',
+        );
+      }
       this.#byTopicId.set(`${want.topicId}:${want.index}`, partition);
       return partition;
     } catch (error) {

@@ -112,7 +112,7 @@ describe('controller settings', () => {
     });
     expect(settings({ flags: { nodeId: '1', voters, dataDir: '/d', numPartitions: '0' } })).toMatchObject({
       ok: false,
-      message: 'num-partitions: must be an integer 1-100000 (set by --num-partitions)',
+      message: 'num-partitions: must be an integer 1-10000 (set by --num-partitions)',
     });
   });
 

@@ -9,6 +9,12 @@ export { checkClusterId, ensureClusterId, newClusterId } from './logic/cluster-i
 export type { CreateTopicsOutcome, TopicDefaults } from './logic/create-topics.ts';
 export { clusterTopicDefaults, createTopics, partitionsPerTopicMax } from './logic/create-topics.ts';
 export { deleteTopics } from './logic/delete-topics.ts';
+export type { PartitionLimits } from './logic/partition-limits.ts';
+export {
+  clusterPartitionLimits,
+  defaultPartitionLimits,
+  partitionLimitConfigNames,
+} from './logic/partition-limits.ts';
 export { registerBroker, registerBrokerWithElr } from './logic/register-broker.ts';
 export type { ControllerHttpOptions } from './quorum/controller-http.ts';
 export { ControllerHttpServer } from './quorum/controller-http.ts';

@@ -113,6 +113,13 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
   def('log.message.timestamp.type', 'string', 'CreateTime', 'Default message.timestamp.type.', {
     validator: timestampTypes,
   }),
+  def(
+    'log.open.files.max',
+    'int',
+    '-1',
+    "Segment files (logs and indexes) kept open at once across all partitions; idle ones close and reopen on use. -1: half the process's open-files limit (Runnel).",
+    ro,
+  ),
   def('log.preallocate', 'boolean', 'false', 'Default preallocate.'),
   def('log.retention.bytes', 'long', '-1', 'Default retention.bytes.'),
   def(
@@ -152,6 +159,34 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
   }),
   def('log.segment.bytes', 'int', '1073741824', 'Default segment.bytes.', { validator: atLeast(14) }),
   def('log.segment.delete.delay.ms', 'long', '60000', 'Default file.delete.delay.ms.', { validator: atLeast(0) }),
+  def(
+    'max.broker.partitions',
+    'int',
+    '20000',
+    'Most partition replicas one broker may host; CreateTopics and CreatePartitions past it get POLICY_VIOLATION (KIP-578 name, Runnel).',
+    { validator: atLeast(1), clusterOnly: true },
+  ),
+  def(
+    'max.partitions',
+    'int',
+    '200000',
+    'Most partitions in the cluster; CreateTopics and CreatePartitions past it get POLICY_VIOLATION (KIP-578 name, Runnel).',
+    { validator: atLeast(1), clusterOnly: true },
+  ),
+  def(
+    'max.partitions.per.request',
+    'int',
+    '10000',
+    "Most partitions one CreateTopics or CreatePartitions may add; a larger request is refused whole with POLICY_VIOLATION (Kafka's fixed bound; configurable in Runnel).",
+    { validator: atLeast(1), clusterOnly: true },
+  ),
+  def(
+    'max.topic.partitions',
+    'int',
+    '10000',
+    'Most partitions one topic may have; more gets INVALID_PARTITIONS (Runnel).',
+    { validator: atLeast(1), clusterOnly: true },
+  ),
   def('max.connections', 'int', '10000', 'Most client connections the broker accepts (Runnel default 10000).', {
     validator: atLeast(0),
   }),

@@ -28,7 +28,9 @@ export type CreateTopicError =
   | 'invalid_partitions'
   | 'invalid_replication_factor'
   | 'invalid_replica_assignment'
-  | 'invalid_config';
+  | 'invalid_config'
+  /** A partition limit (max.partitions.per.request, max.broker.partitions, max.partitions). */
+  | 'policy_violation';
 
 export interface CreateTopicRequest {
   readonly name: string;
@@ -82,7 +84,9 @@ export type CreatePartitionsError =
   | 'unknown_topic'
   | 'invalid_partitions'
   | 'invalid_replica_assignment'
-  | 'invalid_replication_factor';
+  | 'invalid_replication_factor'
+  /** A partition limit (max.partitions.per.request, max.broker.partitions, max.partitions). */
+  | 'policy_violation';
 
 export interface CreatePartitionsResult {
   readonly topic: string;
@@ -186,7 +190,9 @@ export interface PartitionReassignment {
 export type ReassignmentError =
   | 'unknown_topic_or_partition'
   | 'invalid_replica_assignment'
-  | 'no_reassignment_in_progress';
+  | 'no_reassignment_in_progress'
+  /** A move onto a broker already hosting max.broker.partitions replicas. */
+  | 'policy_violation';
 
 export interface PartitionReassignmentResult {
   readonly topic: string;

@@ -56,6 +56,7 @@ const createTopicErrors: ReadonlySet<string> = new Set<CreateTopicError>([
   'invalid_replication_factor',
   'invalid_replica_assignment',
   'invalid_config',
+  'policy_violation',
 ]);
 const deleteTopicErrors: ReadonlySet<string> = new Set<'unknown_topic' | 'unknown_topic_id'>([
   'unknown_topic',
@@ -71,6 +72,7 @@ const createPartitionsErrors: ReadonlySet<string> = new Set<CreatePartitionsErro
   'invalid_partitions',
   'invalid_replica_assignment',
   'invalid_replication_factor',
+  'policy_violation',
 ]);
 const alterConfigsErrors: ReadonlySet<string> = new Set<AlterConfigsError>([
   'unknown_topic',

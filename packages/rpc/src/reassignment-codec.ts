@@ -26,6 +26,7 @@ const reassignmentErrors: ReadonlySet<string> = new Set<ReassignmentError>([
   'unknown_topic_or_partition',
   'invalid_replica_assignment',
   'no_reassignment_in_progress',
+  'policy_violation',
 ]);
 
 export function alterReassignmentsRequestToProto(

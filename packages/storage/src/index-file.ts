@@ -5,16 +5,23 @@
  * persist(); the file is derived data, so recovery validates it and rebuilds
  * it from the log whenever it is missing, short or inconsistent.
  *
+ * The file's descriptor comes from the HandleCache (handle-cache.ts): an
+ * existing index is read once at open and its descriptor given back at once,
+ * since lookups never read the file again; it is opened again only to
+ * persist. A missing file is created by the first persist or sync (or at
+ * open, for a new segment).
+ *
  * Owned by one LogSegment. After a failed persist() the in-memory entries are
  * still right; the segment's owner treats the I/O error as fatal for the log.
  */
 import { assert } from '@runnel/common';
-import { type FileHandle, type FileSystem, readAt } from './file-system.ts';
+import { type FileSystem, readAt } from './file-system.ts';
+import type { HandleCache, LazyFile } from './handle-cache.ts';
 
 export class IndexFile {
   readonly path: string;
   readonly entryBytes: number;
-  readonly #file: FileHandle;
+  readonly #file: LazyFile;
   #bytes: Buffer;
   #count: number;
   /** Entries known to be in the file. */
@@ -22,7 +29,7 @@ export class IndexFile {
   /** The file's real size; may hold a partial or stale tail until the next persist. */
   #fileBytes: number;
 
-  private constructor(path: string, entryBytes: number, file: FileHandle, bytes: Buffer, fileBytes: number) {
+  private constructor(path: string, entryBytes: number, file: LazyFile, bytes: Buffer, fileBytes: number) {
     this.path = path;
     this.entryBytes = entryBytes;
     this.#file = file;
@@ -32,11 +39,29 @@ export class IndexFile {
     this.#fileBytes = fileBytes;
   }
 
-  /** Opens (creating if missing) and loads every whole entry; validation is the caller's job. */
-  static async open(fs: FileSystem, path: string, entryBytes: number): Promise<IndexFile> {
+  /**
+   * Loads every whole entry (validation is the caller's job), keeping no
+   * descriptor open; `create` makes the file now if it is missing.
+   */
+  static async open(
+    fs: FileSystem,
+    path: string,
+    entryBytes: number,
+    handles: HandleCache,
+    create: boolean,
+  ): Promise<IndexFile> {
     const fileBytes = (await fs.stat(path))?.sizeBytes ?? 0;
-    const file = await fs.open(path);
-    const loaded = await readAt(file, 0, fileBytes);
+    const file = handles.file(fs, path);
+    let loaded: Buffer = Buffer.alloc(0);
+    if (fileBytes > 0) {
+      loaded = await readAt(file, 0, fileBytes);
+      // Lookups use the copy in memory: the descriptor is not needed again until a persist.
+      file.release();
+    } else if (create) {
+      // Created now, as a new segment's files always were; written only every few dozen entries.
+      await file.touch();
+      file.release();
+    }
     const bytes = Buffer.alloc(Math.max(entryBytes * 64, fileBytes * 2));
     loaded.copy(bytes, 0);
     return new IndexFile(path, entryBytes, file, bytes, loaded.length);
@@ -110,16 +135,20 @@ export class IndexFile {
     }
     const count = this.#count;
     const endBytes = count * this.entryBytes;
-    if (endBytes === writtenBytes) return;
-    // Copy out: the in-memory buffer may grow (and be replaced) while the write is in flight.
-    await this.#file.write(Buffer.from(this.#bytes.subarray(writtenBytes, endBytes)), writtenBytes);
-    this.#writtenCount = count;
-    this.#fileBytes = endBytes;
+    if (endBytes !== writtenBytes) {
+      // Copy out: the in-memory buffer may grow (and be replaced) while the write is in flight.
+      await this.#file.write(Buffer.from(this.#bytes.subarray(writtenBytes, endBytes)), writtenBytes);
+      this.#writtenCount = count;
+      this.#fileBytes = endBytes;
+    }
+    // Persists come every few dozen entries: an index holds no descriptor in between.
+    this.#file.release();
   }
 
   async sync(): Promise<void> {
     await this.persist();
     await this.#file.sync();
+    this.#file.release();
   }
 
   async close(): Promise<void> {

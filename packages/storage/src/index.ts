@@ -2,6 +2,8 @@
 export type { FileHandle, FileStat, FileSystem, ReadBuffer } from './file-system.ts';
 export { nodeFileSystem } from './file-system.ts';
 export type { FollowerAppendError, FollowerAppendResult, FollowerRefusal } from './follower-batches.ts';
+export type { HandleCacheStats } from './handle-cache.ts';
+export { HandleCache, LazyFile } from './handle-cache.ts';
 export type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts';
 export { LeaderEpochCache, undefinedEpoch, undefinedEpochOffset } from './leader-epoch-cache.ts';
 export { leaderEpochCheckpointFileName } from './leader-epoch-checkpoint.ts';

@@ -15,6 +15,7 @@ import { assert, err } from '@runnel/common';
 import { type CleanShutdownState, readCleanShutdownMarker, removeCleanShutdownMarker } from './clean-shutdown.ts';
 import { recoverInterruptedCompaction } from './compaction-files.ts';
 import type { FileSystem } from './file-system.ts';
+import type { HandleCache } from './handle-cache.ts';
 import type { LogConfig } from './log-config.ts';
 import { LogSegment, segmentFileName } from './log-segment.ts';
 import {
@@ -41,8 +42,9 @@ export async function openLogDirectory(options: {
   config: LogConfig;
   fs: FileSystem;
   logger: Logger;
+  handles: HandleCache;
 }): Promise<LogSegment[]> {
-  const { dir, fs, config, logger } = options;
+  const { dir, fs, config, logger, handles } = options;
   await fs.mkdirp(dir);
   await recoverInterruptedCompaction(fs, dir, logger);
   const marker = await readCleanShutdownMarker(fs, dir);
@@ -68,7 +70,7 @@ export async function openLogDirectory(options: {
   for (let i = 0; i < bases.length; i++) {
     const base = bases[i];
     assert(base !== undefined);
-    const segment = await LogSegment.open(fs, dir, base, config.indexIntervalBytes);
+    const segment = await LogSegment.open(fs, dir, base, config.indexIntervalBytes, handles);
     segments.push(segment);
     const nextBase = bases[i + 1];
     let report: SegmentRecovery;

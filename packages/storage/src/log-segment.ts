@@ -6,11 +6,16 @@
  * seal, close, delete); reads may run concurrently with them and only ever
  * see fully written batches. An I/O error from a mutation leaves the segment
  * in an unknown state: the owner stops using the log and a reopen recovers it.
+ *
+ * Descriptors come from a HandleCache (handle-cache.ts): opening an existing
+ * segment opens nothing but a short read of its indexes; the log file is
+ * opened on first read or write and may be closed again while idle.
  */
 import { join } from 'node:path';
 import { assert } from '@runnel/common';
 import { BASE_OFFSET_OFFSET, BATCH_LENGTH_OFFSET, LOG_OVERHEAD, RECORD_BATCH_HEADER_BYTES } from '@runnel/protocol';
 import { allocateReadBuffer, type FileHandle, type FileSystem, type ReadBuffer, readAt } from './file-system.ts';
+import { type HandleCache, type LazyFile, unboundedHandleCache } from './handle-cache.ts';
 import { type AppendedBatch, type LogBatch, readLogBatch } from './log-batch.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { TimeIndex } from './time-index.ts';
@@ -34,7 +39,7 @@ export class LogSegment {
   readonly timeIndex: TimeIndex;
   readonly #fs: FileSystem;
   readonly #logPath: string;
-  readonly #log: FileHandle;
+  readonly #log: LazyFile;
   readonly #indexIntervalBytes: number;
   #sizeBytes: number;
   #nextOffset: bigint;
@@ -50,7 +55,7 @@ export class LogSegment {
   private constructor(
     fs: FileSystem,
     logPath: string,
-    log: FileHandle,
+    log: LazyFile,
     baseOffset: bigint,
     sizeBytes: number,
     offsetIndex: OffsetIndex,
@@ -68,14 +73,35 @@ export class LogSegment {
     this.#indexIntervalBytes = indexIntervalBytes;
   }
 
-  /** Opens (creating if missing) a segment's files. Its state is not trusted until recovery has run. */
-  static async open(fs: FileSystem, dir: string, baseOffset: bigint, indexIntervalBytes: number): Promise<LogSegment> {
+  /**
+   * A segment's files, created if the log file is missing (a new segment).
+   * An existing segment's log is not opened here (recovery or the first
+   * read does that). Its state is not trusted until recovery has run.
+   */
+  static async open(
+    fs: FileSystem,
+    dir: string,
+    baseOffset: bigint,
+    indexIntervalBytes: number,
+    handles: HandleCache = unboundedHandleCache(),
+  ): Promise<LogSegment> {
     const logPath = join(dir, segmentFileName(baseOffset, '.log'));
-    const sizeBytes = (await fs.stat(logPath))?.sizeBytes ?? 0;
-    const log = await fs.open(logPath);
-    const offsetIndex = await OffsetIndex.open(fs, join(dir, segmentFileName(baseOffset, '.index')));
-    const timeIndex = await TimeIndex.open(fs, join(dir, segmentFileName(baseOffset, '.timeindex')));
-    return new LogSegment(fs, logPath, log, baseOffset, sizeBytes, offsetIndex, timeIndex, indexIntervalBytes);
+    const stat = await fs.stat(logPath);
+    const log = handles.file(fs, logPath);
+    const create = stat === null;
+    if (create) await log.touch();
+    const offsetIndex = await OffsetIndex.open(fs, join(dir, segmentFileName(baseOffset, '.index')), handles, create);
+    const timeIndex = await TimeIndex.open(fs, join(dir, segmentFileName(baseOffset, '.timeindex')), handles, create);
+    return new LogSegment(
+      fs,
+      logPath,
+      log,
+      baseOffset,
+      stat?.sizeBytes ?? 0,
+      offsetIndex,
+      timeIndex,
+      indexIntervalBytes,
+    );
   }
 
   get sizeBytes(): number {
@@ -304,6 +330,15 @@ export class LogSegment {
     return location;
   }
 
+  /**
+   * Keeps the log file's descriptor open until close, whatever the handle
+   * budget: called before another file is renamed over this one (a
+   * compaction swap), so reads in flight finish on these bytes.
+   */
+  async holdOpen(): Promise<void> {
+    if (!this.#closed) await this.#log.hold();
+  }
+
   /** Runs `fn` while the segment is kept open; false when it is already closed. */
   async withOpen<T>(fn: () => Promise<T>): Promise<{ open: true; value: T } | { open: false }> {
     if (!this.#acquire()) return { open: false };
@@ -336,8 +371,10 @@ export class LogSegment {
       await this.timeIndex.file.close();
     }
     await this.#fs.unlink(this.#logPath);
-    await this.#fs.unlink(this.offsetIndex.file.path);
-    await this.#fs.unlink(this.timeIndex.file.path);
+    // An index is created by its first persist: a segment that never got one has no file.
+    for (const path of [this.offsetIndex.file.path, this.timeIndex.file.path]) {
+      if ((await this.#fs.stat(path)) !== null) await this.#fs.unlink(path);
+    }
   }
 
   /** Where reads for batches below `maxOffset` may stop: the log's end, or the first index entry at or past it. */

@@ -8,6 +8,7 @@
  */
 import { assert } from '@runnel/common';
 import type { FileSystem } from './file-system.ts';
+import type { HandleCache } from './handle-cache.ts';
 import { IndexFile } from './index-file.ts';
 
 const entryBytes = 8;
@@ -24,8 +25,8 @@ export class OffsetIndex {
     this.#file = file;
   }
 
-  static async open(fs: FileSystem, path: string): Promise<OffsetIndex> {
-    return new OffsetIndex(await IndexFile.open(fs, path, entryBytes));
+  static async open(fs: FileSystem, path: string, handles: HandleCache, create: boolean): Promise<OffsetIndex> {
+    return new OffsetIndex(await IndexFile.open(fs, path, entryBytes, handles, create));
   }
 
   get file(): IndexFile {

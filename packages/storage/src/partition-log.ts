@@ -50,6 +50,7 @@ import { ControlBatchIndex } from './control-batch-index.ts';
 import { type FileSystem, nodeFileSystem, type ReadBuffer } from './file-system.ts';
 import { checkFollowerBatches, type FollowerAppendResult } from './follower-batches.ts';
 import { GroupCommit } from './group-commit.ts';
+import { type HandleCache, unboundedHandleCache } from './handle-cache.ts';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.ts';
 import { writeLeaderEpochCheckpoint } from './leader-epoch-checkpoint.ts';
 import { openLeaderEpochCache } from './leader-epoch-recovery.ts';
@@ -72,6 +73,11 @@ export interface PartitionLogOptions {
   fs?: FileSystem;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * The descriptor budget this log's segment files share with others (one
+   * per process, see handle-cache.ts); by default one of its own, unbounded.
+   */
+  handles?: HandleCache;
 }
 
 export type { AppendResult } from './append-group.ts';
@@ -93,6 +99,7 @@ export class PartitionLog {
   readonly dir: string;
   #config: LogConfig;
   readonly #fs: FileSystem;
+  readonly #handles: HandleCache;
   readonly #clock: Clock;
   readonly #logger: Logger;
   /** Sorted by base offset; never empty; the last one is active. */
@@ -129,6 +136,7 @@ export class PartitionLog {
     this.#raisedLogStart = raisedLogStart;
     this.#config = options.config;
     this.#fs = options.fs;
+    this.#handles = options.handles;
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#segments = segments;
@@ -163,6 +171,7 @@ export class PartitionLog {
       fs: options.fs ?? nodeFileSystem,
       clock: options.clock ?? systemClock,
       logger: options.logger ?? createLogger({ name: 'storage' }),
+      handles: options.handles ?? unboundedHandleCache(),
     };
     const segments = await openLogDirectory(full);
     for (const segment of segments) segment.rollBaseMs = null;
@@ -593,6 +602,8 @@ export class PartitionLog {
     }
     // Before the swap: no batch of these transactions is in the old segments either (compaction-txns.ts).
     await this.#producers.aborted.drop(unneededAborts);
+    // In-flight reads must finish on the old bytes: their descriptors may not be closed and reopened by path now.
+    for (const segment of old) await segment.holdOpen();
     await commitSwap(
       this.#fs,
       this.dir,
@@ -601,7 +612,13 @@ export class PartitionLog {
     await completeSwap(this.#fs, this.dir);
     const fresh: LogSegment[] = [];
     for (const [i, segment] of old.entries()) {
-      const copy = await LogSegment.open(this.#fs, this.dir, segment.baseOffset, this.#config.indexIntervalBytes);
+      const copy = await LogSegment.open(
+        this.#fs,
+        this.dir,
+        segment.baseOffset,
+        this.#config.indexIntervalBytes,
+        this.#handles,
+      );
       const report = await recoverSealedSegment(copy, old[i + 1]?.baseOffset ?? after.baseOffset);
       assert(report.defect === null, `compacted segment ${segment.baseOffset} failed its check: ${report.defect}`);
       fresh.push(copy);
@@ -676,7 +693,7 @@ export class PartitionLog {
     const old = this.#segments;
     for (const segment of old) this.#unsynced.delete(segment);
     for (const segment of old) await segment.delete();
-    const fresh = await LogSegment.open(this.#fs, this.dir, offset, this.#config.indexIntervalBytes);
+    const fresh = await LogSegment.open(this.#fs, this.dir, offset, this.#config.indexIntervalBytes, this.#handles);
     this.#segments = [fresh];
     // A start raised earlier may lie past the new one; the checkpoint must not resurrect it on open.
     if (this.#raisedLogStart > offset) await writeLogStartCheckpoint(this.#fs, this.dir, offset);
@@ -805,7 +822,13 @@ export class PartitionLog {
     this.#unsynced.delete(active);
     // The state of every batch below the new segment, all of them now durable.
     await this.#producers.snapshotAt(active.nextOffset);
-    const next = await LogSegment.open(this.#fs, this.dir, active.nextOffset, this.#config.indexIntervalBytes);
+    const next = await LogSegment.open(
+      this.#fs,
+      this.dir,
+      active.nextOffset,
+      this.#config.indexIntervalBytes,
+      this.#handles,
+    );
     this.#segments.push(next);
     this.#logger.debug({ dir: this.dir, baseOffset: next.baseOffset.toString() }, 'rolled segment');
   }

@@ -10,6 +10,7 @@
  * Owned by one LogSegment; see IndexFile for persistence and errors.
  */
 import type { FileSystem } from './file-system.ts';
+import type { HandleCache } from './handle-cache.ts';
 import { IndexFile } from './index-file.ts';
 
 const entryBytes = 12;
@@ -26,8 +27,8 @@ export class TimeIndex {
     this.#file = file;
   }
 
-  static async open(fs: FileSystem, path: string): Promise<TimeIndex> {
-    return new TimeIndex(await IndexFile.open(fs, path, entryBytes));
+  static async open(fs: FileSystem, path: string, handles: HandleCache, create: boolean): Promise<TimeIndex> {
+    return new TimeIndex(await IndexFile.open(fs, path, entryBytes, handles, create));
   }
 
   get file(): IndexFile {

@@ -15,6 +15,7 @@ const createPartitionsErrorCodes: Record<CreatePartitionsError, number> = {
   invalid_partitions: ErrorCode.INVALID_PARTITIONS,
   invalid_replica_assignment: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
   invalid_replication_factor: ErrorCode.INVALID_REPLICATION_FACTOR,
+  policy_violation: ErrorCode.POLICY_VIOLATION,
 };
 
 type TopicResult = CreatePartitionsResponse['results'][number];

@@ -26,6 +26,7 @@ const reassignmentErrorCodes: Record<ReassignmentError, number> = {
   unknown_topic_or_partition: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
   invalid_replica_assignment: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
   no_reassignment_in_progress: ErrorCode.NO_REASSIGNMENT_IN_PROGRESS,
+  policy_violation: ErrorCode.POLICY_VIOLATION,
 };
 
 type TopicResponse = AlterPartitionReassignmentsResponse['responses'][number];

@@ -31,6 +31,7 @@ const createTopicErrorCodes: Record<CreateTopicError, number> = {
   invalid_replication_factor: ErrorCode.INVALID_REPLICATION_FACTOR,
   invalid_replica_assignment: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
   invalid_config: ErrorCode.INVALID_CONFIG,
+  policy_violation: ErrorCode.POLICY_VIOLATION,
 };
 
 type CreatedTopicResult = CreateTopicsResponse['topics'][number];

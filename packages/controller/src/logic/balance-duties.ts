@@ -13,6 +13,7 @@ import { replayBatch } from '@runnel/metadata';
 import type { BalanceSettings } from './balance-plan.ts';
 import { planBalance, preferredCounts, reassigning, replicaCounts, spread } from './balance-plan.ts';
 import { clusterBrokerConfig } from './partition-election.ts';
+import { clusterPartitionLimits } from './partition-limits.ts';
 import { preferredLeaderElections } from './preferred-leaders.ts';
 import { alterPartitionReassignments } from './reassignment.ts';
 
@@ -46,7 +47,7 @@ export function balanceSettings(
 export function balanceDuties(image: MetadataImage, settings: BalanceSettings): BalanceDutyOutcome {
   const plan = planBalance(image, settings);
   // The controller's own moves: the partitions stay controller-placed.
-  const { records: moves } = alterPartitionReassignments(image, plan, 'controller');
+  const { records: moves } = alterPartitionReassignments(image, plan, 'controller', clusterPartitionLimits(image));
   const draft = replayBatch(image, moves, image.lastOffset + BigInt(moves.length));
   const wanted = leadershipToMove(draft, settings.enabled && settings.electLeaders);
   const elections = wanted.length === 0 ? [] : preferredLeaderElections(draft, { partitions: wanted }).records;

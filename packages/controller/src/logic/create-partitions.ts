@@ -17,7 +17,16 @@ import type {
   TopicImage,
 } from '@runnel/metadata';
 import { placementField } from '@runnel/metadata';
-import { partitionsPerTopicMax } from './create-topics.ts';
+import {
+  brokersOverLimit,
+  clusterOverLimit,
+  defaultPartitionLimits,
+  type PartitionLimits,
+  partitionCount,
+  requestOverLimit,
+  shiftLoads,
+  topicOverLimit,
+} from './partition-limits.ts';
 import { type BrokerLoad, brokerLoads, type PlacementBroker, placeReplicas } from './replica-placement.ts';
 
 export interface CreatePartitionsOutcome {
@@ -29,12 +38,20 @@ export interface CreatePartitionsOutcome {
 export function createPartitions(
   image: MetadataImage,
   requests: readonly CreatePartitionsTopic[],
+  limits: PartitionLimits = defaultPartitionLimits,
 ): CreatePartitionsOutcome {
+  const records: MetadataRecord[] = [];
+  const results: CreatePartitionsResult[] = [];
+  // As for CreateTopics: a request adding more than the per-request bound is refused as a whole.
+  const overRequest = requestOverLimit(addedPartitions(image, requests), limits);
+  if (overRequest !== null) {
+    for (const req of requests) results.push({ topic: req.topic, result: err('policy_violation', overRequest) });
+    return { records, results };
+  }
   // Decommissioning brokers take no new replicas.
   const live = image.placeableBrokers().map((b) => ({ brokerId: b.brokerId, rack: b.rack }));
   const loads = brokerLoads(image.topicNames().flatMap((name) => image.topic(name)?.partitions ?? []));
-  const records: MetadataRecord[] = [];
-  const results: CreatePartitionsResult[] = [];
+  let partitionsInCluster = partitionCount(image);
   const seen = new Set<string>();
   for (const req of requests) {
     if (seen.has(req.topic)) {
@@ -42,12 +59,21 @@ export function createPartitions(
       continue;
     }
     seen.add(req.topic);
-    const planned = planNewPartitions(image, req, live, loads);
+    const planned = planNewPartitions(image, req, live, loads, limits);
     if (!planned.ok) {
       results.push({ topic: req.topic, result: planned });
       continue;
     }
     const { topic, replicaLists } = planned.value;
+    const overBudget =
+      clusterOverLimit(partitionsInCluster, replicaLists.length, limits) ??
+      brokersOverLimit(loads, replicaLists, limits);
+    if (overBudget !== null) {
+      results.push({ topic: req.topic, result: err('policy_violation', overBudget) });
+      continue;
+    }
+    partitionsInCluster += replicaLists.length;
+    shiftLoads(loads, replicaLists, 1);
     // Named replicas are the operator's: the balancer will leave them as they are.
     const placement = req.assignments.length > 0 ? 'operator' : 'controller';
     replicaLists.forEach((replicas, i) => {
@@ -78,14 +104,15 @@ function planNewPartitions(
   image: MetadataImage,
   req: CreatePartitionsTopic,
   live: readonly PlacementBroker[],
-  loads: Map<number, BrokerLoad>,
+  loads: ReadonlyMap<number, BrokerLoad>,
+  limits: PartitionLimits,
 ): Result<{ topic: TopicImage; replicaLists: number[][] }, CreatePartitionsError> {
   const topic = image.topic(req.topic);
   if (topic === undefined) return err('unknown_topic', `Topic '${req.topic}' does not exist.`);
   const current = topic.partitions.length;
-  if (!Number.isInteger(req.count) || req.count > partitionsPerTopicMax) {
-    return err('invalid_partitions', `Number of partitions must be an integer of at most ${partitionsPerTopicMax}.`);
-  }
+  if (!Number.isInteger(req.count)) return err('invalid_partitions', 'Number of partitions must be an integer.');
+  const overTopic = topicOverLimit(req.count, limits);
+  if (overTopic !== null) return err('invalid_partitions', overTopic);
   if (req.count < current) {
     return err(
       'invalid_partitions',
@@ -106,7 +133,19 @@ function planNewPartitions(
     );
   }
   // Rotating by the current count continues the topic's leader spread where it left off.
-  return ok({ topic, replicaLists: placeReplicas(live, loads, added, replicationFactor, current) });
+  // Placed on a copy: the caller adds the lists to `loads` once they pass the limits.
+  const copy = new Map([...loads].map(([id, l]) => [id, { ...l }]));
+  return ok({ topic, replicaLists: placeReplicas(live, copy, added, replicationFactor, current) });
+}
+
+/** Partitions a CreatePartitions would add in all (topics that exist and grow; the rest are refused per topic). */
+function addedPartitions(image: MetadataImage, requests: readonly CreatePartitionsTopic[]): number {
+  let total = 0;
+  for (const req of requests) {
+    const current = image.topic(req.topic)?.partitions.length;
+    if (current !== undefined && Number.isSafeInteger(req.count) && req.count > current) total += req.count - current;
+  }
+  return total;
 }
 
 function checkAssignments(

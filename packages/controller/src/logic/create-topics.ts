@@ -14,6 +14,17 @@ import type {
   MetadataRecord,
 } from '@runnel/metadata';
 import { isUuid, isValidTopicName, placementField, validateTopicConfigs, zeroUuid } from '@runnel/metadata';
+import {
+  brokersOverLimit,
+  clusterOverLimit,
+  defaultPartitionLimits,
+  type PartitionLimits,
+  partitionCount,
+  requestedTopicPartitions,
+  requestOverLimit,
+  shiftLoads,
+  topicOverLimit,
+} from './partition-limits.ts';
 import { type BrokerLoad, brokerLoads, type PlacementBroker, placeReplicas } from './replica-placement.ts';
 
 export interface TopicDefaults {
@@ -44,8 +55,8 @@ export function clusterTopicDefaults(image: MetadataImage, staticDefaults: Topic
   };
 }
 
-/** A bound on the work one request can ask for; Kafka has none, we keep one. */
-export const partitionsPerTopicMax = 100_000;
+/** The default max.topic.partitions (partition-limits.ts); the CLI bounds num.partitions by it. */
+export const partitionsPerTopicMax = defaultPartitionLimits.partitionsPerTopicMax;
 const replicationFactorMax = 32_767; // int16 on the wire
 
 export interface CreateTopicsOutcome {
@@ -58,21 +69,36 @@ export function createTopics(
   requests: readonly CreateTopicRequest[],
   defaults: TopicDefaults,
   idGenerator: () => string,
+  limits: PartitionLimits = defaultPartitionLimits,
 ): CreateTopicsOutcome {
+  const records: MetadataRecord[] = [];
+  const results: CreateTopicResult[] = [];
+  // Kafka refuses a request over its partition bound as a whole, before looking at any topic.
+  const overRequest = requestOverLimit(requestedTopicPartitions(requests, defaults.numPartitions), limits);
+  if (overRequest !== null) {
+    for (const req of requests) results.push({ name: req.name, result: err('policy_violation', overRequest) });
+    return { records, results };
+  }
   // Decommissioning brokers take no new replicas.
   const live = image.placeableBrokers().map((b) => ({ brokerId: b.brokerId, rack: b.rack }));
   const loads = brokerLoads(image.topicNames().flatMap((name) => image.topic(name)?.partitions ?? []));
-  const records: MetadataRecord[] = [];
-  const results: CreateTopicResult[] = [];
+  let partitionsInCluster = partitionCount(image);
   const namesInRequest = new Set<string>();
   // Rotating the first replica by the number of topics spreads leaders across brokers over time.
   let rotation = image.topicCount;
   for (const req of requests) {
-    const planned = planTopic(image, req, defaults, live, loads, rotation, namesInRequest);
+    const planned = planTopic(image, req, defaults, live, loads, rotation, namesInRequest, limits);
     if (!planned.ok) {
       results.push({ name: req.name, result: planned });
       continue;
     }
+    const overBudget = clusterOverLimit(partitionsInCluster, planned.value.length, limits);
+    if (overBudget !== null) {
+      results.push({ name: req.name, result: err('policy_violation', overBudget) });
+      continue;
+    }
+    partitionsInCluster += planned.value.length;
+    shiftLoads(loads, planned.value, 1);
     namesInRequest.add(req.name);
     rotation++;
     const topicId = idGenerator();
@@ -125,6 +151,7 @@ function planTopic(
   loads: Map<number, BrokerLoad>,
   rotation: number,
   namesInRequest: ReadonlySet<string>,
+  limits: PartitionLimits,
 ): Result<number[][], CreateTopicError> {
   if (!isValidTopicName(req.name)) {
     return err('invalid_topic_name', `Topic name '${req.name}' is illegal: use 1-249 of [a-zA-Z0-9._-], not . or ..`);
@@ -134,12 +161,19 @@ function planTopic(
   }
   const configs = validateTopicConfigs(req.configs);
   if (!configs.ok) return configs;
-  if (req.assignments.length > 0) return explicitAssignment(image, req);
+  if (req.assignments.length > 0) {
+    const explicit = explicitAssignment(image, req, limits);
+    if (!explicit.ok) return explicit;
+    const overBrokers = brokersOverLimit(loads, explicit.value, limits);
+    return overBrokers === null ? explicit : err('policy_violation', overBrokers);
+  }
 
   const numPartitions = req.numPartitions === -1 ? defaults.numPartitions : req.numPartitions;
-  if (!Number.isInteger(numPartitions) || numPartitions < 1 || numPartitions > partitionsPerTopicMax) {
-    return err('invalid_partitions', `Number of partitions must be between 1 and ${partitionsPerTopicMax}.`);
+  if (!Number.isInteger(numPartitions) || numPartitions < 1) {
+    return err('invalid_partitions', `Number of partitions must be between 1 and ${limits.partitionsPerTopicMax}.`);
   }
+  const overTopic = topicOverLimit(numPartitions, limits);
+  if (overTopic !== null) return err('invalid_partitions', overTopic);
   const rf = req.replicationFactor === -1 ? defaults.defaultReplicationFactor : req.replicationFactor;
   if (!Number.isInteger(rf) || rf < 1 || rf > replicationFactorMax) {
     return err('invalid_replication_factor', 'Replication factor must be larger than 0.');
@@ -150,15 +184,27 @@ function planTopic(
       `Replication factor: ${rf} larger than available brokers: ${live.length}.`,
     );
   }
-  return ok(placeReplicas(live, loads, numPartitions, rf, rotation));
+  // Placed on a copy: the caller adds the lists to `loads` once the topic is accepted.
+  const replicaLists = placeReplicas(live, copyLoads(loads), numPartitions, rf, rotation);
+  const overBrokers = brokersOverLimit(loads, replicaLists, limits);
+  return overBrokers === null ? ok(replicaLists) : err('policy_violation', overBrokers);
 }
 
-function explicitAssignment(image: MetadataImage, req: CreateTopicRequest): Result<number[][], CreateTopicError> {
+function copyLoads(loads: ReadonlyMap<number, BrokerLoad>): Map<number, BrokerLoad> {
+  return new Map([...loads].map(([id, l]) => [id, { ...l }]));
+}
+
+function explicitAssignment(
+  image: MetadataImage,
+  req: CreateTopicRequest,
+  limits: PartitionLimits,
+): Result<number[][], CreateTopicError> {
   const bad = (why: string) => err('invalid_replica_assignment', why);
   if (req.numPartitions !== -1 || req.replicationFactor !== -1) {
     return bad('Both numPartitions or replicationFactor and replicasAssignments were set.');
   }
-  if (req.assignments.length > partitionsPerTopicMax) return bad('Too many partitions.');
+  const overTopic = topicOverLimit(req.assignments.length, limits);
+  if (overTopic !== null) return err('invalid_partitions', overTopic);
   const sorted = [...req.assignments].sort((a, b) => a.partition - b.partition);
   const out: number[][] = [];
   for (const [index, a] of sorted.entries()) {

@@ -37,6 +37,8 @@ import type {
   ReassignmentQuery,
 } from '@runnel/metadata';
 import { placementField, placementOf } from '@runnel/metadata';
+import { brokersOverLimit, defaultPartitionLimits, type PartitionLimits } from './partition-limits.ts';
+import { brokerLoads } from './replica-placement.ts';
 
 export interface ReassignmentOutcome {
   /** At most one record per partition, the latest state when a partition is named twice. */
@@ -49,9 +51,12 @@ export function alterPartitionReassignments(
   image: MetadataImage,
   requests: readonly PartitionReassignment[],
   placedBy: PartitionPlacement = 'operator',
+  limits: PartitionLimits = defaultPartitionLimits,
 ): ReassignmentOutcome {
   // Keyed by topic id and partition: a later entry for the same partition builds on the earlier one.
   const changed = new Map<string, PartitionRecord>();
+  // Replicas per broker, with the moves accepted so far: a move onto a full broker is refused (max.broker.partitions).
+  let loads: ReturnType<typeof brokerLoads> | null = null;
   const results: PartitionReassignmentResult[] = [];
   for (const req of requests) {
     const result = (r: Result<null, ReassignmentError>): void => {
@@ -70,6 +75,24 @@ export function alterPartitionReassignments(
     if (!next.ok) {
       result(next);
       continue;
+    }
+    const arriving = next.value.replicas.filter((id) => !current.replicas.includes(id));
+    if (arriving.length > 0) {
+      loads ??= brokerLoads(image.topicNames().flatMap((name) => image.topic(name)?.partitions ?? []));
+      const over = brokersOverLimit(
+        loads,
+        arriving.map((id) => [id]),
+        limits,
+      );
+      if (over !== null) {
+        result(err('policy_violation', over));
+        continue;
+      }
+      for (const id of arriving) {
+        const load = loads.get(id) ?? { replicas: 0, leaders: 0 };
+        load.replicas++;
+        loads.set(id, load);
+      }
     }
     if (next.value !== current) changed.set(key, next.value);
     result(ok(null));

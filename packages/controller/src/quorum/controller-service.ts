@@ -33,6 +33,7 @@ import { brokerStatuses, decommissionBroker } from '../logic/decommission.ts';
 import { deleteTopics } from '../logic/delete-topics.ts';
 import { describeQuorum, type QuorumInputs } from '../logic/describe-quorum.ts';
 import { updateFeatures } from '../logic/features.ts';
+import { clusterPartitionLimits } from '../logic/partition-limits.ts';
 import { preferredLeaderElections } from '../logic/preferred-leaders.ts';
 import { allocateProducerIds } from '../logic/producer-ids.ts';
 import { alterPartitionReassignments, listPartitionReassignments } from '../logic/reassignment.ts';
@@ -73,6 +74,7 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
           topics,
           clusterTopicDefaults(image, deps.topicDefaults),
           deps.topicIdGenerator,
+          clusterPartitionLimits(image),
         );
         if (!validateOnly) return { records, value: results };
         // Validate-only creates write nothing and report the zero id, as Kafka does.
@@ -88,7 +90,7 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
       }),
     createPartitions: ({ topics, validateOnly }) =>
       queue.submit('create_partitions', (image) => {
-        const { records, results } = createPartitions(image, topics);
+        const { records, results } = createPartitions(image, topics, clusterPartitionLimits(image));
         return { records: unlessValidateOnly(validateOnly, records), value: results };
       }),
     alterConfigs: ({ resources, validateOnly }) =>
@@ -111,7 +113,12 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
       }),
     alterPartitionReassignments: ({ reassignments }) =>
       queue.submit('alter_partition_reassignments', (image) => {
-        const { records, results } = alterPartitionReassignments(image, reassignments);
+        const { records, results } = alterPartitionReassignments(
+          image,
+          reassignments,
+          'operator',
+          clusterPartitionLimits(image),
+        );
         return { records, value: results };
       }),
     // Reads are queued like writes so the answer reflects every operation accepted before them.
