@@ -257,7 +257,12 @@ function fromScan(chunk: Buffer, batch: LogScanBatch): LogBatch {
 }
 
 /** Checks that the batch continues the segment's offsets, then indexes and counts it. */
-function admitBatch(segment: LogSegment, batch: LogBatch, position: number, seen: { batches: number }): ScanDefect | null {
+function admitBatch(
+  segment: LogSegment,
+  batch: LogBatch,
+  position: number,
+  seen: { batches: number },
+): ScanDefect | null {
   if (batch.baseOffset !== segment.nextOffset || batch.lastOffsetDelta < 0) return 'offset_mismatch';
   if (batch.baseOffset + BigInt(batch.lastOffsetDelta) - segment.baseOffset > 0x7fffffffn) return 'offset_mismatch';
   segment.indexBatch(batch, position);

@@ -13,7 +13,10 @@ const dir = '/data/topic-0';
 const batchBytes = 161;
 const config: LogConfig = { ...defaultLogConfig, indexIntervalBytes: 256, segmentBytes: 40 * batchBytes };
 
-function capturingLogger(): { logger: Logger; lines: { level: string; msg: string; fields: Record<string, unknown> }[] } {
+function capturingLogger(): {
+  logger: Logger;
+  lines: { level: string; msg: string; fields: Record<string, unknown> }[];
+} {
   const logger = silentLogger();
   const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
   for (const level of ['info', 'warn'] as const) {
