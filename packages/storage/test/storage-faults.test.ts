@@ -9,6 +9,7 @@ import { ManualClock, silentLogger } from '@runnel/common';
 import { describe, expect, it } from 'vitest';
 import {
   defaultLogConfig,
+  deleteSegmentsPastRetention,
   type FaultableOperation,
   FaultyFileSystem,
   type LogConfig,
@@ -156,5 +157,35 @@ describe('storage faults at each write step', () => {
     expect(fs.syncCount).toBe(syncs);
     expect(fs.content(`${dir}/.clean-shutdown`)).toBeNull();
     await expect(log.append(makeBatch(), { leaderEpoch: 0 })).rejects.toThrow(/abandoned/);
+  });
+});
+
+describe('retention while the disk is full', () => {
+  it('deleteSegmentsPastRetention deletes expired sealed segments of an abandoned log writing nothing, and the reopened log starts after them', async () => {
+    const fs = new FaultyFileSystem();
+    const clock = new ManualClock();
+    const retained: LogConfig = { ...config, retentionMs: 60_000 };
+    const log = await PartitionLog.open({ dir, config: retained, fs, clock, logger: silentLogger() });
+    const oldMs = BigInt(clock.nowMs());
+    // Three full segments (offsets 0-14) of old records, then a newer active segment.
+    for (let i = 0; i < 15; i++) await log.append(makeBatch({ fill: i, timestampMs: oldMs }), { leaderEpoch: 0 });
+    clock.advance(120_000);
+    const newMs = BigInt(clock.nowMs());
+    await log.append(makeBatch({ fill: 15, timestampMs: newMs }), { leaderEpoch: 0 });
+    fs.failNext('write', '.log', 'ENOSPC');
+    await expect(log.append(makeBatch({ fill: 16 }), { leaderEpoch: 0 })).rejects.toMatchObject({ code: 'ENOSPC' });
+    await log.abandon();
+
+    const writes = fs.writeCount + fs.writevCount;
+    const freed = await deleteSegmentsPastRetention({ dir, config: retained, fs, nowMs: clock.nowMs() });
+    expect(freed).toEqual({ deletedSegments: 3, freedBytes: expect.any(Number) });
+    expect(freed.freedBytes).toBeGreaterThanOrEqual(15 * batchBytes);
+    expect(fs.writeCount + fs.writevCount).toBe(writes);
+
+    const reopened = await PartitionLog.open({ dir, config: retained, fs, clock, logger: silentLogger() });
+    expect(reopened.logStartOffset).toBe(15n);
+    expect(await fills(reopened)).toEqual([15]);
+    expect((await reopened.append(makeBatch({ fill: 17 }), { leaderEpoch: 0 })).baseOffset).toBe(16n);
+    await reopened.close();
   });
 });
