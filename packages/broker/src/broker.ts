@@ -153,6 +153,9 @@ export class Broker {
         this.#offsets.onRoleChange(p, before, after);
         this.#transactions.onRoleChange(p, before, after);
       },
+      // The controller hears of it in the next heartbeat; sent now so leadership moves without waiting for one.
+      onLogDirChange: () => this.#session?.beatSoon(),
+      onStorageFault: (code) => this.metrics.storageErrors.inc({ code }),
     });
     // Consumer groups: the coordinator keeps group state; the store persists it in __consumer_offsets and
     // tells the coordinator which of that topic's partitions this broker leads (and so coordinates).
@@ -188,6 +191,7 @@ export class Broker {
         connectionCount: () => this.#server?.connectionCount ?? 0,
         producerIdCount: () => sum(this.#partitions.all(), (p) => p.log.producerCount),
         pooledFrames: () => this.#framePool.stats,
+        offlineLogDirCount: () => this.#partitions.offlineLogDirCount,
       },
       { defaultMetrics: options.processMetrics ?? false },
     );
@@ -403,6 +407,7 @@ export class Broker {
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       metadataOffset: () => this.#image.lastOffset,
       onUnfenced: () => this.#partitions.allowStraySweep(),
+      offlineLogDirs: () => (this.#partitions.logDirOffline ? [config.dataDir] : []),
       logger: this.#logger,
     });
     await this.#session.register();

@@ -48,6 +48,8 @@ export interface LogDirHealthOptions {
   logger: Logger;
   timers: Timers;
   probeIntervalMs: number;
+  /** freeSpace runs on the first probe of an outage and then every this many probes (log.retention.check.interval.ms). */
+  retentionEveryProbes: number;
   /** Abandons every log of the directory; called once per failure, before probing starts. */
   abandonLogs: () => Promise<void>;
   /** Runs retention on the logs as they are on disk (the directory is still offline); errors are logged by it. */
@@ -68,6 +70,9 @@ export class LogDirHealth {
   #closed = false;
   /** Faults seen while the directory was already offline (logged once per outage, not per call). */
   #suppressed = 0;
+  readonly #seen = new WeakSet<object>();
+  /** Probes since the outage began. */
+  #probes = 0;
 
   constructor(options: LogDirHealthOptions) {
     this.#options = options;
@@ -84,6 +89,9 @@ export class LogDirHealth {
    */
   fault(error: unknown, where: Record<string, unknown>): boolean {
     if (!isStorageFault(error)) return this.#offline;
+    // The log reports its poisoning error, and the call it rejected reports it again: count it once.
+    if (this.#seen.has(error as object)) return this.#offline;
+    this.#seen.add(error as object);
     const code = faultCode(error);
     this.#options.onFault?.(code);
     if (this.#offline) {
@@ -92,6 +100,7 @@ export class LogDirHealth {
     }
     this.#offline = true;
     this.#suppressed = 0;
+    this.#probes = 0;
     this.#options.logger.error(
       { ...where, dir: this.#options.dir, code, err: error instanceof Error ? error.message : String(error) },
       'log directory offline: its partitions answer KAFKA_STORAGE_ERROR until a probe finds it writable',
@@ -117,7 +126,7 @@ export class LogDirHealth {
     if (this.#probing) return false;
     this.#probing = true;
     try {
-      await this.#options.freeSpace();
+      if (this.#probes++ % this.#options.retentionEveryProbes === 0) await this.#options.freeSpace();
       if (!(await this.#writable())) return false;
       if (!(await this.#options.reopenLogs())) return false;
       this.#offline = false;
