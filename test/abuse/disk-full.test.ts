@@ -18,7 +18,7 @@ import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, encodeRecordBatchSync } from '@runnel/protocol';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
 import { kcatReadAll } from '../harness/kcat.ts';
@@ -92,6 +92,27 @@ function fetchBody(fetchOffset: bigint) {
   };
 }
 
+/** Produces 4 x 64 KiB per send (kafkajs, no retries) until a send is refused; the keys acknowledged before it. */
+async function fill(kafka: Kafka, into: string): Promise<{ acked: string[]; refusal: unknown }> {
+  const producer = kafka.producer({ retry: { retries: 0 }, allowAutoTopicCreation: false });
+  await producer.connect();
+  const acked: string[] = [];
+  let refusal: unknown = null;
+  const value = Buffer.alloc(valueBytes, 0x76);
+  for (let n = 0; refusal === null; n += 4) {
+    expect(n, 'the disk never filled').toBeLessThan((2 * tmpfsBytes) / valueBytes);
+    const keys = [n, n + 1, n + 2, n + 3].map((i) => `k-${i}`);
+    try {
+      await producer.send({ topic: into, acks: -1, messages: keys.map((key) => ({ key, value })) });
+      acked.push(...keys);
+    } catch (error) {
+      refusal = error;
+    }
+  }
+  await producer.disconnect();
+  return { acked, refusal };
+}
+
 describe('disk full', () => {
   it('answers KAFKA_STORAGE_ERROR with connections open, and serves the same partition again once space is freed, every acknowledged record kept', async () => {
     const broker = running();
@@ -104,22 +125,7 @@ describe('disk full', () => {
     await admin.disconnect();
 
     // Fill the disk: every acknowledged key is remembered; the first refusal ends the loop.
-    const producer = kafka.producer({ retry: { retries: 0 }, allowAutoTopicCreation: false });
-    await producer.connect();
-    const acked: string[] = [];
-    let refusal: unknown = null;
-    const value = Buffer.alloc(valueBytes, 0x76);
-    for (let n = 0; refusal === null; n += 4) {
-      expect(n, 'the disk never filled').toBeLessThan((2 * tmpfsBytes) / valueBytes);
-      const keys = [n, n + 1, n + 2, n + 3].map((i) => `k-${i}`);
-      try {
-        await producer.send({ topic, acks: -1, messages: keys.map((key) => ({ key, value })) });
-        acked.push(...keys);
-      } catch (error) {
-        refusal = error;
-      }
-    }
-    await producer.disconnect();
+    const { acked, refusal } = await fill(kafka, topic);
     expect(errorTypes(refusal)).toContain('KAFKA_STORAGE_ERROR');
     expect(acked.length).toBeGreaterThan(0);
 
@@ -169,5 +175,50 @@ describe('disk full', () => {
     expect(keys.at(-1)).toBe('after-free');
     expect(await wellBehavedRoundTrip(broker.bootstrap, 'after-disk-full')).toMatch(/^hello-/);
     expect(await rssBytes(pid)).toBeLessThan(rssBoundBytes);
+  });
+
+  it('retention keeps working while the disk is full: lowering retention.ms deletes old segments and the directory comes back by itself', async () => {
+    const broker = running();
+    const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'retention-filler', logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const retained = 'retained';
+      await admin.createTopics({
+        topics: [{ topic: retained, numPartitions: 1, configEntries: [{ name: 'segment.bytes', value: '1048576' }] }],
+        waitForLeaders: true,
+      });
+      const onlineBefore = broker.logs.filter((l) => l.msg.startsWith('log directory online again')).length;
+      const { acked, refusal } = await fill(kafka, retained);
+      expect(errorTypes(refusal)).toContain('KAFKA_STORAGE_ERROR');
+      expect(acked.length).toBeGreaterThan(16);
+
+      // Nothing else is freed: only retention, applied to the offline logs from their files, makes room.
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: retained, configEntries: [{ name: 'retention.ms', value: '1' }] },
+        ],
+      });
+      const deleted = await broker.waitForLog(
+        (l) => l.msg === 'retention deleted segments of an offline log' && l.topic === retained,
+        'offline retention',
+      );
+      expect(Number(deleted.deletedSegments)).toBeGreaterThan(0);
+      await waitFor(
+        () => broker.logs.filter((l) => l.msg.startsWith('log directory online again')).length > onlineBefore,
+        { what: 'the log directory to come back after retention' },
+      );
+      const producer = kafka.producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      await producer.send({ topic: retained, acks: -1, messages: [{ key: 'after-retention', value: 'v' }] });
+      await producer.disconnect();
+      const read = await kcatReadAll({ bootstrap: broker.bootstrap, topic: retained, format: '%k\n' });
+      expect(read.code, read.stderr).toBe(0);
+      // Retention took the old segments (as it is told to); what is left ends with the new record.
+      expect(read.stdout.toString('utf8').trim().split('\n').at(-1)).toBe('after-retention');
+    } finally {
+      await admin.disconnect();
+    }
   });
 });

@@ -15,16 +15,18 @@
  *   logs are reopened from disk with the unclean-shutdown recovery (which
  *   cuts whatever a failed write left half done) and the directory is
  *   online again. A reopen that faults again leaves it offline for the
- *   next probe. Before each probe, `freeSpace` gets a chance to run
- *   retention on the logs as they are on disk: deleting old segments needs
- *   no space, so a full disk can free itself.
+ *   next probe. Before the first probe of an outage, then every
+ *   log.retention.check.interval.ms, and whenever new metadata arrives (an
+ *   operator may have lowered retention.ms or retention.bytes to free
+ *   space), `freeSpace` runs retention on the logs as they are on disk:
+ *   deleting old segments needs no space, so a full disk can free itself.
  *
  * Owned by PartitionManager. Decisions (what counts as a fault) are pure
  * functions here; the timer and callbacks are thin wiring.
  */
 import { join } from 'node:path';
 import type { Logger, Timers } from '@runnel/common';
-import type { FileSystem } from '@runnel/storage';
+import { deleteSegmentsPastRetention, type FileSystem, type LogConfig } from '@runnel/storage';
 
 export const logDirProbeFileName = '.runnel-log-dir-probe';
 
@@ -71,6 +73,7 @@ export class LogDirHealth {
   /** Faults seen while the directory was already offline (logged once per outage, not per call). */
   #suppressed = 0;
   readonly #seen = new WeakSet<object>();
+  #freeSpaceDue = false;
   /** Probes since the outage began. */
   #probes = 0;
 
@@ -120,13 +123,24 @@ export class LogDirHealth {
     this.#timer = null;
   }
 
-  /** One probe round now (tests; the timer calls it too). Resolves true once the directory is online. */
-  async probeNow(): Promise<boolean> {
+  /**
+   * One probe round now (the timer's; tests; new metadata with
+   * `freeSpace`). Resolves true once the directory is online.
+   */
+  async probeNow(options: { freeSpace?: boolean } = {}): Promise<boolean> {
     if (!this.#offline) return true;
-    if (this.#probing) return false;
+    if (this.#probing) {
+      // The round running now may have read the old retention settings: the next one frees space first.
+      if (options.freeSpace === true) this.#freeSpaceDue = true;
+      return false;
+    }
     this.#probing = true;
     try {
-      if (this.#probes++ % this.#options.retentionEveryProbes === 0) await this.#options.freeSpace();
+      const due = this.#probes++ % this.#options.retentionEveryProbes === 0 || this.#freeSpaceDue;
+      if (due || options.freeSpace === true) {
+        this.#freeSpaceDue = false;
+        await this.#options.freeSpace();
+      }
       if (!(await this.#writable())) return false;
       if (!(await this.#options.reopenLogs())) return false;
       this.#offline = false;
@@ -169,6 +183,27 @@ export class LogDirHealth {
       this.#options.logger.debug({ dir, code: faultCode(error) }, 'log directory probe: still not writable');
       // A probe that got its file written but not removed leaves 4 KiB; the next one reuses it.
       return false;
+    }
+  }
+}
+
+/**
+ * Offline retention over the logs of a failed directory (storage's
+ * deleteSegmentsPastRetention: from the files, writing nothing). A log that
+ * cannot be read is skipped (logged at debug: the directory is failing).
+ */
+export async function retainOfflineLogs(
+  logs: readonly { topic: string; partition: number; dir: string; config: LogConfig }[],
+  options: { fs: FileSystem; nowMs: number; logger: Logger },
+): Promise<void> {
+  for (const { topic, partition, dir, config } of logs) {
+    try {
+      const r = await deleteSegmentsPastRetention({ dir, config, fs: options.fs, nowMs: options.nowMs });
+      if (r.deletedSegments > 0) {
+        options.logger.info({ topic, partition, ...r }, 'retention deleted segments of an offline log');
+      }
+    } catch (error) {
+      options.logger.debug({ topic, partition, err: String(error) }, 'offline retention failed');
     }
   }
 }

@@ -20,17 +20,10 @@ import { join } from 'node:path';
 import type { Clock, Logger, Timers } from '@runnel/common';
 import { systemTimers } from '@runnel/common';
 import type { MetadataImage } from '@runnel/metadata';
-import {
-  deleteSegmentsPastRetention,
-  type FileSystem,
-  nodeFileSystem,
-  PartitionLog,
-  readWholeFile,
-  replaceFile,
-} from '@runnel/storage';
+import { type FileSystem, nodeFileSystem, PartitionLog, readWholeFile, replaceFile } from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
 import { sameLogConfig, TopicLogConfigs } from './log-config.ts';
-import { isStorageFault, LogDirHealth } from './log-dir-health.ts';
+import { isStorageFault, LogDirHealth, retainOfflineLogs } from './log-dir-health.ts';
 import {
   formatPartitionMetadata,
   logDirectoryAction,
@@ -197,24 +190,13 @@ export class PartitionManager {
   async #retainOffline(): Promise<void> {
     const image = this.#current;
     if (image === null) return;
-    for (const want of this.#desired(image).values()) {
-      const dir = join(this.#config.dataDir, PartitionManager.key(want.topic, want.index));
-      try {
-        const config = this.#logConfigs.get(image, want.topic);
-        const r = await deleteSegmentsPastRetention({ dir, config, fs: this.#fs, nowMs: this.#clock.nowMs() });
-        if (r.deletedSegments > 0) {
-          this.#logger.info(
-            { topic: want.topic, partition: want.index, ...r },
-            'retention deleted segments of an offline log',
-          );
-        }
-      } catch (error) {
-        this.#logger.debug(
-          { topic: want.topic, partition: want.index, err: String(error) },
-          'offline retention failed',
-        );
-      }
-    }
+    const logs = [...this.#desired(image).values()].map((want) => ({
+      topic: want.topic,
+      partition: want.index,
+      dir: join(this.#config.dataDir, PartitionManager.key(want.topic, want.index)),
+      config: this.#logConfigs.get(image, want.topic),
+    }));
+    await retainOfflineLogs(logs, { fs: this.#fs, nowMs: this.#clock.nowMs(), logger: this.#logger });
   }
 
   /** Wires replication in; until then partitions only take their state (tests without replication). */
@@ -259,6 +241,8 @@ export class PartitionManager {
     this.#latest = image;
     this.#current = image;
     this.#chain = this.#chain.then(() => this.#reconcileLatest());
+    // Offline, a lowered retention.ms or retention.bytes is how an operator frees a full disk: apply it now.
+    if (this.#health.offline) void this.#health.probeNow({ freeSpace: true });
   }
 
   /**
