@@ -156,6 +156,22 @@ describe('log directory failure', () => {
     });
   }
 
+  it('Produce v3 and Fetch v5, which predate KAFKA_STORAGE_ERROR, get NOT_LEADER_OR_FOLLOWER while the directory is offline', async () => {
+    const s = await setup();
+    s.fs.failNext('write', '.log', 'EIO');
+    await s.produce.handle(produceRequest('lost'), produceContext as RequestContext);
+    expect(s.manager.logDirOffline).toBe(true);
+    const v3 = { ...produceContext, header: { ...produceContext.header, apiVersion: 3 } };
+    expect(produced(await s.produce.handle(produceRequest('d'), v3 as RequestContext)).errorCode).toBe(
+      ErrorCode.NOT_LEADER_OR_FOLLOWER,
+    );
+    const v5 = { ...fetchContext, header: { ...fetchContext.header, apiVersion: 5 } };
+    expect(fetched(await s.fetch.handle(fetchRequest(0n), v5 as RequestContext)).errorCode).toBe(
+      ErrorCode.NOT_LEADER_OR_FOLLOWER,
+    );
+    await s.manager.close();
+  });
+
   it('an error that is not a storage fault is still a bug: it is thrown, and the directory stays online', async () => {
     const s = await setup();
     expect(s.manager.storageFault(new Error('boom'), { topic: 'events', partition: 0 })).toBe(false);

@@ -61,6 +61,8 @@ interface Slot {
 
 const zeroUuid = '00000000-0000-0000-0000-000000000000';
 const topicIdVersionMin = 13;
+/** The first Fetch version whose clients handle KAFKA_STORAGE_ERROR. */
+const storageErrorVersionMin = 6;
 
 /** The partition's entry before any read: its error, or its bounds and no records. */
 function baseData(slot: Slot, isolationLevel: number): PartitionData {
@@ -342,6 +344,10 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
       slots.forEach((slot, i) => {
         const d = result.data[i];
         if (d === undefined) return;
+        // Fetch v6 is where a client promises to handle KAFKA_STORAGE_ERROR; older ones are sent to refresh metadata.
+        if (version < storageErrorVersionMin && d.errorCode === ErrorCode.KAFKA_STORAGE_ERROR) {
+          d.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+        }
         let list = byTopic.get(slot.key);
         if (list === undefined) {
           list = [];

@@ -52,6 +52,9 @@ import { verifyTransactionalProduce } from './produce-verification.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
+/** The first Produce version whose clients handle KAFKA_STORAGE_ERROR (v3 gets NOT_LEADER_OR_FOLLOWER instead). */
+const storageErrorVersionMin = 4;
+
 /** The first Produce version that names topics by id (KIP-516). */
 const topicIdVersionMin = 13;
 
@@ -135,6 +138,8 @@ export function produceHandler(
     transactionalId: string | null,
     version: number,
   ): Promise<PartitionResponse> {
+    const storageError =
+      version >= storageErrorVersionMin ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NOT_LEADER_OR_FOLLOWER;
     const fail = (errorCode: number, errorMessage?: string): PartitionResponse => {
       broker.metrics.produceErrors.inc({ topic, error: String(errorCode) });
       return {
@@ -153,7 +158,7 @@ export function produceHandler(
     if (topicImage === undefined || topicImage.partitions[index] === undefined)
       return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     if (broker.partitions.logDirOffline && topicImage.partitions[index]?.replicas.includes(broker.config.nodeId)) {
-      return fail(ErrorCode.KAFKA_STORAGE_ERROR);
+      return fail(storageError);
     }
     const partition = broker.partitions.get(topic, index);
     if (partition === undefined || partition.closed || partition.leader !== broker.config.nodeId) {
@@ -207,8 +212,7 @@ export function produceHandler(
       });
     } catch (error) {
       // The log was not written (or only a partial batch recovery will cut): never acknowledged.
-      if (broker.partitions.storageFault(error, { topic, partition: index }))
-        return fail(ErrorCode.KAFKA_STORAGE_ERROR);
+      if (broker.partitions.storageFault(error, { topic, partition: index })) return fail(storageError);
       throw error;
     }
     if (!appended.ok) return fail(appendErrorCodes[appended.error], appended.message);
