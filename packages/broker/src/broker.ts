@@ -546,9 +546,11 @@ export class Broker {
     this.#offsets.close();
     this.#transactions.close();
     await this.#replication?.close();
+    const abandonedLogs = this.#partitions.logDirOffline;
     await this.#partitions.close();
-    // Last: only a stop that got here flushed and closed every log.
-    await writeCleanShutdownMarker(this.#fs, this.config.dataDir, this.#clock.nowMs());
+    // Last: only a stop that got here flushed and closed every log (abandoned logs of a failed directory were not).
+    if (abandonedLogs) this.#logger.warn('log directory offline at stop: no clean-shutdown marker');
+    else await writeCleanShutdownMarker(this.#fs, this.config.dataDir, this.#clock.nowMs());
     this.#logger.info('broker stopped');
   }
 }

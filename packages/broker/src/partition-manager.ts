@@ -150,8 +150,9 @@ export class PartitionManager {
     return this.#health.probeNow();
   }
 
+  /** Runs `fn` after the reconciliations queued so far, whether or not they failed. */
   #serially<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#chain.then(fn);
+    const run = this.#chain.then(fn, fn);
     this.#chain = run.then(
       () => undefined,
       () => undefined,
