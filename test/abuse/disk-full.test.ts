@@ -141,6 +141,8 @@ describe('disk full', () => {
         clientSoftwareVersion: '1',
       });
       expect(versions.errorCode).toBe(ErrorCode.NONE);
+      const dirs = await client.request(35, 4, { topics: null });
+      expect(dirs.results[0]?.errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
       expect(await httpStatus(broker.httpPort, '/healthz')).toBe(200);
       const metrics = await (await fetch(`http://127.0.0.1:${broker.httpPort}/metrics`)).text();
       expect(metrics).toMatch(/^kafka_log_logmanager_offlinelogdirectorycount 1$/m);
