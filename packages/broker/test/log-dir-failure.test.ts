@@ -16,6 +16,7 @@ import { defaultBrokerConfig } from '../src/config.ts';
 import { fetchHandler } from '../src/handlers/fetch.ts';
 import type { BrokerContext, RequestContext } from '../src/handlers/handler.ts';
 import { produceHandler } from '../src/handlers/produce.ts';
+import { isStorageFault } from '../src/log-dir-health.ts';
 import { BrokerMetrics } from '../src/metrics.ts';
 import { PartitionManager } from '../src/partition-manager.ts';
 import { counterValue } from './handler-context.ts';
@@ -114,6 +115,17 @@ async function values(response: FetchResponse | null): Promise<string[]> {
   const batches = await decodeRecordBatches(bytes);
   return batches.flatMap((b) => b.records.map((r) => r.value?.toString() ?? ''));
 }
+
+describe('isStorageFault', () => {
+  it('errno codes are storage faults; Node codes, bugs and non-errors are not', () => {
+    const withCode = (code: string) => Object.assign(new Error(code), { code });
+    for (const code of ['ENOSPC', 'EIO', 'EROFS', 'EDQUOT', 'EMFILE'])
+      expect(isStorageFault(withCode(code))).toBe(true);
+    for (const error of [withCode('ERR_ASSERTION'), new Error('bug'), 'ENOSPC', null, { code: 5 }]) {
+      expect(isStorageFault(error)).toBe(false);
+    }
+  });
+});
 
 describe('log directory failure', () => {
   for (const code of ['ENOSPC', 'EIO'] as const) {
