@@ -214,7 +214,13 @@ export class PartitionManager {
   async saveCheckpoint(): Promise<void> {
     // Offline, the partitions are closed: saving now would forget every high watermark.
     if (this.#logsAbandoned) return;
-    await this.#checkpoint.save(this.#partitions.values());
+    try {
+      await this.#checkpoint.save(this.#partitions.values());
+    } catch (error) {
+      // A checkpoint the directory cannot take is a failure of the directory, as in Kafka.
+      this.#health.fault(error, { file: 'replication-offset-checkpoint' });
+      throw error;
+    }
   }
 
   byTopicId(topicId: string, index: number): Partition | undefined {

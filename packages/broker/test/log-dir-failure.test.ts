@@ -184,6 +184,18 @@ describe('log directory failure', () => {
     await s.manager.close();
   });
 
+  it('a high-watermark checkpoint the disk cannot take takes the directory offline too, and a probe brings it back', async () => {
+    const s = await setup();
+    s.fs.failNext('write', 'replication-offset-checkpoint.tmp', 'ENOSPC');
+    await expect(s.manager.saveCheckpoint()).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(s.manager.logDirOffline).toBe(true);
+    expect(produced(await s.produce.handle(produceRequest('d'), produceContext as RequestContext)).errorCode).toBe(
+      ErrorCode.KAFKA_STORAGE_ERROR,
+    );
+    expect(await s.manager.probeLogDir()).toBe(true);
+    await s.manager.close();
+  });
+
   it('an error that is not a storage fault is still a bug: it is thrown, and the directory stays online', async () => {
     const s = await setup();
     expect(s.manager.storageFault(new Error('boom'), { topic: 'events', partition: 0 })).toBe(false);
