@@ -161,6 +161,9 @@ export class Broker {
         this.#offsets.onRoleChange(p, before, after);
         this.#transactions.onRoleChange(p, before, after);
       },
+      // The controller hears of it in the next heartbeat; sent now so leadership moves without waiting for one.
+      onLogDirChange: () => this.#session?.beatSoon(),
+      onStorageFault: (code) => this.metrics.storageErrors.inc({ code }),
     });
     // Consumer groups: the coordinator keeps group state; the store persists it in __consumer_offsets and
     // tells the coordinator which of that topic's partitions this broker leads (and so coordinates).
@@ -197,6 +200,7 @@ export class Broker {
         producerIdCount: () => sum(this.#partitions.all(), (p) => p.log.producerCount),
         pooledFrames: () => this.#framePool.stats,
         segmentFiles: () => this.#partitions.segmentFiles,
+        offlineLogDirCount: () => this.#partitions.offlineLogDirCount,
       },
       { defaultMetrics: options.processMetrics ?? false },
     );
@@ -431,6 +435,7 @@ export class Broker {
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       metadataOffset: () => this.#image.lastOffset,
       onUnfenced: () => this.#partitions.allowStraySweep(),
+      offlineLogDirs: () => (this.#partitions.logDirOffline ? [config.dataDir] : []),
       logger: this.#logger,
     });
     await this.#session.register();
@@ -569,9 +574,11 @@ export class Broker {
     this.#offsets.close();
     this.#transactions.close();
     await this.#replication?.close();
+    const abandonedLogs = this.#partitions.logDirOffline;
     await this.#partitions.close();
-    // Last: only a stop that got here flushed and closed every log.
-    await writeCleanShutdownMarker(this.#fs, this.config.dataDir, this.#clock.nowMs());
+    // Last: only a stop that got here flushed and closed every log (abandoned logs of a failed directory were not).
+    if (abandonedLogs) this.#logger.warn('log directory offline at stop: no clean-shutdown marker');
+    else await writeCleanShutdownMarker(this.#fs, this.config.dataDir, this.#clock.nowMs());
     this.#logger.info('broker stopped');
   }
 }

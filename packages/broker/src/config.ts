@@ -128,6 +128,12 @@ export interface BrokerConfig {
   /** Host and port of the HTTP server for /metrics, /healthz, /readyz; port 0 picks one, null disables. */
   httpHost: string;
   httpPort: number | null;
+  /**
+   * While the log directory is offline (a storage fault), how often it is
+   * probed (write and fsync a small file) to bring it back without a
+   * restart. Runnel's own: Kafka needs a restart. docs/storage-faults.md.
+   */
+  logDirProbeIntervalMs: number;
 }
 
 const hourMs = 60 * 60 * 1000;
@@ -189,6 +195,7 @@ export const defaultBrokerConfig: BrokerConfig = {
   transactionVersion: 2,
   httpHost: '127.0.0.1',
   httpPort: 9644,
+  logDirProbeIntervalMs: 1000,
 };
 
 /** Runnel's "never" (the largest exact number) under Kafka's name for it, Long.MAX_VALUE. */

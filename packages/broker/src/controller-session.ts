@@ -23,6 +23,8 @@ export interface ControllerSessionOptions {
   metadataOffset: () => bigint;
   /** Called whenever the controller unfences this broker: it has caught up with committed metadata. */
   onUnfenced?: () => void;
+  /** Log directories offline after a storage fault, reported in every heartbeat; absent: none. */
+  offlineLogDirs?: () => readonly string[];
   logger: Logger;
 }
 
@@ -40,6 +42,8 @@ export class ControllerSession {
   #fenced: boolean;
   #timer: NodeJS.Timeout | null = null;
   #beating = false;
+  /** A beatSoon() came while a heartbeat was on its way. */
+  #again = false;
   #stopped = false;
 
   constructor(options: ControllerSessionOptions) {
@@ -103,6 +107,20 @@ export class ControllerSession {
     void this.#beat(false);
   }
 
+  /**
+   * Sends a heartbeat now rather than at the next interval (the log
+   * directory went offline or came back); one already on its way is
+   * followed by another, so the controller hears the latest state.
+   */
+  beatSoon(): void {
+    if (this.#timer === null || this.#stopped) return;
+    if (this.#beating) {
+      this.#again = true;
+      return;
+    }
+    void this.#beat(false);
+  }
+
   /** Asks the controller to move leadership away, waiting until it says the broker may exit (or the timeout). */
   async shutDown(timeoutMs: number): Promise<boolean> {
     if (this.#brokerEpoch < 0n) return true;
@@ -131,6 +149,7 @@ export class ControllerSession {
         brokerEpoch: this.#brokerEpoch,
         metadataOffset: this.#options.metadataOffset(),
         wantShutDown,
+        offlineLogDirs: this.#options.offlineLogDirs?.() ?? [],
       });
       if (!result.ok) {
         // The controller no longer knows this incarnation (e.g. its registration was lost): register again.
@@ -154,6 +173,10 @@ export class ControllerSession {
       return false;
     } finally {
       this.#beating = false;
+      if (this.#again && !wantShutDown) {
+        this.#again = false;
+        void this.#beat(false);
+      }
     }
   }
 }

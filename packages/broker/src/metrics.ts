@@ -19,6 +19,8 @@ export interface GaugeSources {
   pooledFrames(): { acquired: number; reused: number };
   /** The segment file budget and its use (docs/resource-limits-metadata.md); absent in tests that do not care. */
   segmentFiles?(): { handlesMax: number; stats: HandleCacheStats };
+  /** Log directories offline after a storage fault (Runnel has one: 0 or 1); absent: 0. */
+  offlineLogDirCount?(): number;
 }
 
 export class BrokerMetrics {
@@ -33,6 +35,8 @@ export class BrokerMetrics {
   readonly produceErrors: Counter<'topic' | 'error'>;
   /** Fetches parked waiting for data (Kafka's Fetch purgatory). */
   readonly parkedFetches: Gauge;
+  /** Storage faults (ENOSPC, EIO, ...) met by partition logs, by errno code. */
+  readonly storageErrors: Counter<'code'>;
 
   constructor(sources: GaugeSources, options: { defaultMetrics: boolean }) {
     const registers = [this.registry];
@@ -90,6 +94,21 @@ export class BrokerMetrics {
       name: 'kafka_server_delayedoperationpurgatory_purgatorysize',
       help: 'Fetch requests parked until data arrives or max_wait_ms passes',
       registers,
+    });
+    this.storageErrors = new Counter({
+      name: 'runnel_log_storage_errors_total',
+      help: 'Storage faults (ENOSPC, EIO, ...) met by partition logs, by errno code; the first takes the log directory offline',
+      labelNames: ['code'],
+      registers,
+    });
+    new Gauge({
+      // Kafka's LogManager OfflineLogDirectoryCount.
+      name: 'kafka_log_logmanager_offlinelogdirectorycount',
+      help: 'Log directories offline after a storage fault (their partitions answer KAFKA_STORAGE_ERROR)',
+      registers,
+      collect() {
+        this.set(sources.offlineLogDirCount?.() ?? 0);
+      },
     });
     new Gauge({
       name: 'kafka_server_replicamanager_partitioncount',

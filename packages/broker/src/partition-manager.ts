@@ -9,6 +9,12 @@
  * waits for it so the new partitions are writable when the client hears
  * back). Owned by Broker. A log that fails to open is logged and left
  * closed; its partition answers as unavailable.
+ *
+ * A storage fault in any log takes the log directory offline
+ * (log-dir-health.ts): every partition is closed and its log abandoned,
+ * images are only recorded, and once a probe finds the directory writable
+ * the latest image is reconciled again, which reopens every log with
+ * recovery. Until then handlers answer KAFKA_STORAGE_ERROR (`logDirOffline`).
  */
 import { join } from 'node:path';
 import type { Clock, Logger, Timers } from '@runnel/common';
@@ -24,6 +30,7 @@ import {
 } from '@runnel/storage';
 import type { BrokerConfig } from './config.ts';
 import { sameLogConfig, TopicLogConfigs } from './log-config.ts';
+import { isStorageFault, LogDirHealth, retainOfflineLogs } from './log-dir-health.ts';
 import { readOpenFilesLimit, segmentFilesBudget } from './open-files-budget.ts';
 import {
   formatPartitionMetadata,
@@ -83,6 +90,11 @@ export class PartitionManager {
   #sweep: 'wait' | 'due' | 'done' = 'wait';
   #current: MetadataImage | null = null;
   #closed = false;
+  readonly #health: LogDirHealth;
+  /** Between abandoning the logs of a failed directory and reopening them: reconciliation opens nothing. */
+  #logsAbandoned = false;
+  /** Storage faults met while opening logs (a reopen that faulted leaves the directory offline). */
+  #openFaults = 0;
 
   constructor(options: {
     config: BrokerConfig;
@@ -93,6 +105,10 @@ export class PartitionManager {
     /** Default: the event loop's. */
     timers?: Timers;
     onRoleChange?: RoleChangeListener;
+    /** Told when the log directory goes offline (true) or comes back (false). */
+    onLogDirChange?: (offline: boolean) => void;
+    /** Told of every storage fault reported, with its errno code (metrics). */
+    onStorageFault?: (code: string) => void;
   }) {
     this.#config = options.config;
     this.#logConfigs = new TopicLogConfigs(options.config);
@@ -107,6 +123,98 @@ export class PartitionManager {
     this.#limitedFs = this.#handles.limit(this.#fs);
     options.logger.info({ segmentFilesMax: handlesMax, openFilesLimit }, 'segment file budget');
     this.#checkpoint = new HighWatermarkCheckpoint(this.#fs, options.config.dataDir, options.logger);
+    this.#health = new LogDirHealth({
+      dir: options.config.dataDir,
+      fs: this.#fs,
+      logger: options.logger,
+      timers: this.#timers,
+      probeIntervalMs: options.config.logDirProbeIntervalMs,
+      retentionEveryProbes: Math.max(
+        1,
+        Math.ceil(options.config.logRetentionCheckIntervalMs / options.config.logDirProbeIntervalMs),
+      ),
+      abandonLogs: () => this.#serially(() => this.#abandonAll()),
+      freeSpace: () => this.#serially(() => this.#retainOffline()),
+      reopenLogs: () => this.#serially(() => this.#reopenAll()),
+      ...(options.onLogDirChange === undefined ? {} : { onChange: options.onLogDirChange }),
+      ...(options.onStorageFault === undefined ? {} : { onFault: options.onStorageFault }),
+    });
+  }
+
+  /** Whether the log directory is offline: hosted partitions answer KAFKA_STORAGE_ERROR. */
+  get logDirOffline(): boolean {
+    return this.#health.offline;
+  }
+
+  /** 1 while the log directory is offline (a gauge, and what heartbeats report). */
+  get offlineLogDirCount(): number {
+    return this.#health.offline ? 1 : 0;
+  }
+
+  /**
+   * Reports an error a partition call threw: a storage fault takes the log
+   * directory offline. True when the directory is offline (the caller
+   * answers KAFKA_STORAGE_ERROR); false for any other error (a bug: rethrow).
+   */
+  storageFault(error: unknown, where: { topic: string; partition: number }): boolean {
+    if (isStorageFault(error)) return this.#health.fault(error, where);
+    // A log abandoned under a call rejects with its own error: still the failed directory's doing.
+    return this.#health.offline;
+  }
+
+  /** One probe of an offline log directory now (tests); true once it is online. */
+  probeLogDir(): Promise<boolean> {
+    return this.#health.probeNow();
+  }
+
+  /** Runs `fn` after the reconciliations queued so far, whether or not they failed. */
+  #serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#chain.then(fn, fn);
+    this.#chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** The directory failed: close every partition and abandon its log (nothing is written to the failing disk). */
+  async #abandonAll(): Promise<void> {
+    this.#logsAbandoned = true;
+    for (const [key, p] of [...this.#partitions]) {
+      this.#partitions.delete(key);
+      this.#byTopicId.delete(`${p.topicId}:${p.index}`);
+      // The reopened partition starts from the high watermark it had, not an older saved one.
+      this.#checkpoint.remember(key, p.highWatermark);
+      await this.#replication?.remove(p);
+      const before = p.role;
+      p.markClosed();
+      this.#onRoleChange?.(p, before, 'none');
+      await p.log.abandon();
+    }
+  }
+
+  /** Reopens every hosted log (with recovery) by reconciling the latest image; false when that faulted again. */
+  async #reopenAll(): Promise<boolean> {
+    this.#logsAbandoned = false;
+    this.#openFaults = 0;
+    this.#latest = this.#current;
+    await this.#reconcileLatest();
+    if (this.#openFaults === 0) return true;
+    await this.#abandonAll();
+    return false;
+  }
+
+  /** Retention on the abandoned logs, from their files (a full disk cannot open them: opening writes). */
+  async #retainOffline(): Promise<void> {
+    const image = this.#current;
+    if (image === null) return;
+    const logs = [...this.#desired(image).values()].map((want) => ({
+      topic: want.topic,
+      partition: want.index,
+      dir: join(this.#config.dataDir, PartitionManager.key(want.topic, want.index)),
+      config: this.#logConfigs.get(image, want.topic),
+    }));
+    await retainOfflineLogs(logs, { fs: this.#fs, nowMs: this.#clock.nowMs(), logger: this.#logger });
   }
 
   /** Wires replication in; until then partitions only take their state (tests without replication). */
@@ -121,7 +229,15 @@ export class PartitionManager {
 
   /** Saves every partition's high watermark (periodically and at close). */
   async saveCheckpoint(): Promise<void> {
-    await this.#checkpoint.save(this.#partitions.values());
+    // Offline, the partitions are closed: saving now would forget every high watermark.
+    if (this.#logsAbandoned) return;
+    try {
+      await this.#checkpoint.save(this.#partitions.values());
+    } catch (error) {
+      // A checkpoint the directory cannot take is a failure of the directory, as in Kafka.
+      this.#health.fault(error, { file: 'replication-offset-checkpoint' });
+      throw error;
+    }
   }
 
   byTopicId(topicId: string, index: number): Partition | undefined {
@@ -154,6 +270,8 @@ export class PartitionManager {
     this.#latest = image;
     this.#current = image;
     this.#chain = this.#chain.then(() => this.#reconcileLatest());
+    // Offline, a lowered retention.ms or retention.bytes is how an operator frees a full disk: apply it now.
+    if (this.#health.offline) void this.#health.probeNow({ freeSpace: true });
   }
 
   /**
@@ -175,6 +293,7 @@ export class PartitionManager {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#health.close();
     await this.#chain;
     for (const p of this.#partitions.values()) await this.#replication?.remove(p);
     try {
@@ -254,7 +373,7 @@ export class PartitionManager {
 
   async #reconcileLatest(): Promise<void> {
     const image = this.#latest;
-    if (image === null || this.#closed) return;
+    if (image === null || this.#closed || this.#logsAbandoned) return;
     this.#latest = null;
     const desired = this.#desired(image);
     this.#logConfigs.retain(new Set([...desired.values()].map((d) => d.topic)));
@@ -377,6 +496,7 @@ export class PartitionManager {
         clock: this.#clock,
         logger: this.#logger.child({ topic: want.topic, partition: want.index }),
         handles: this.#handles,
+        onFailure: (error) => this.#health.fault(error, { topic: want.topic, partition: want.index }),
       });
       const partition = new Partition({
         topic: want.topic,
@@ -405,6 +525,10 @@ export class PartitionManager {
         { topic: want.topic, partition: want.index, err: error instanceof Error ? error.message : String(error) },
         'could not open partition log',
       );
+      if (isStorageFault(error)) {
+        this.#openFaults++;
+        this.#health.fault(error, { topic: want.topic, partition: want.index });
+      }
       return null;
     }
   }

@@ -134,4 +134,44 @@ describe('broker sessions and heartbeats', () => {
     expect(sessions.touch(1, 'b', 5n, 500)).toBe(false);
     expect(sessions.touch(1, 'b', 5n, 1500)).toBe(true);
   });
+
+  it('a broker reporting its log directory offline loses leadership and ISR membership to a live ISR member, stays unfenced, and repeats change nothing', () => {
+    let image = cluster();
+    const sessions = new BrokerSessions(1000);
+    sessions.resetAll(image.brokers(), 0);
+    const offline = { ...beat(1, 0n), offlineLogDirs: ['/data/broker-1'] };
+    const first = brokerHeartbeat(image, sessions, offline, 10, {});
+    expect(first.result).toEqual({ ok: true, value: { fenced: false, caughtUp: true, shouldShutDown: false } });
+    image = apply(image, first.records);
+    expect(image.partition('t', 0)).toMatchObject({ leader: 2, isr: [2] });
+    expect(image.broker(1)?.fenced).toBe(false);
+    expect(brokerHeartbeat(image, sessions, offline, 20, {}).records).toEqual([]);
+    // Back online: nothing moves back by itself; the leader re-adds it once it has caught up.
+    expect(brokerHeartbeat(image, sessions, beat(1, 0n), 30, {}).records).toEqual([]);
+  });
+
+  it('a partition whose only ISR member is the broker with the offline log directory keeps it as leader', () => {
+    let image = cluster();
+    image = apply(image, [
+      {
+        type: 'partition',
+        topicId,
+        partition: 0,
+        replicas: [1, 2],
+        isr: [1],
+        leader: 1,
+        leaderEpoch: 1,
+        partitionEpoch: 1,
+        elr: [],
+        lastKnownElr: [],
+        addingReplicas: [],
+        removingReplicas: [],
+      },
+    ]);
+    const sessions = new BrokerSessions(1000);
+    sessions.resetAll(image.brokers(), 0);
+    const offline = { ...beat(1, 0n), offlineLogDirs: ['/data/broker-1'] };
+    expect(brokerHeartbeat(image, sessions, offline, 10, {}).records).toEqual([]);
+    expect(image.partition('t', 0)).toMatchObject({ leader: 1, isr: [1] });
+  });
 });

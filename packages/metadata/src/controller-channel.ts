@@ -315,6 +315,12 @@ export interface BrokerHeartbeat {
   /** Offset of the last metadata record the broker has replayed; -1n if none. */
   readonly metadataOffset: bigint;
   readonly wantShutDown: boolean;
+  /**
+   * Log directories offline after a storage fault (KIP-858's
+   * OfflineLogDirs; Runnel brokers have one, named by its path). Absent or
+   * empty: all online.
+   */
+  readonly offlineLogDirs?: readonly string[];
 }
 
 export type BrokerHeartbeatError = 'unknown_broker' | 'stale_broker_epoch';

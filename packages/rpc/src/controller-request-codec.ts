@@ -83,6 +83,7 @@ export function heartbeatRequestToProto(req: BrokerHeartbeat): BrokerHeartbeatRe
     brokerEpoch: int64ToWire(req.brokerEpoch),
     metadataOffset: int64ToWire(req.metadataOffset),
     wantsShutdown: req.wantShutDown,
+    offlineLogDirs: [...(req.offlineLogDirs ?? [])],
   };
 }
 
@@ -92,6 +93,8 @@ export function heartbeatRequestFromProto(p: BrokerHeartbeatRequestProto): Broke
     brokerEpoch: int64FromWire(p.brokerEpoch),
     metadataOffset: int64FromWire(p.metadataOffset),
     wantShutDown: p.wantsShutdown,
+    // Absent from brokers that predate the field: nothing offline.
+    offlineLogDirs: p.offlineLogDirs ?? [],
   };
 }
 

@@ -62,6 +62,15 @@ describe('ControllerService over gRPC', () => {
     expect(unknown.ok && unknown.value.value).toEqual({ ok: false, error: 'unknown_broker' });
   });
 
+  it('BrokerHeartbeat carries the offline log directories (KIP-858), none when absent', async () => {
+    const fake = new FakeController();
+    const client = started.client([address(await started.server(fake))]);
+    const base = { brokerId: 1, brokerEpoch: 1n, metadataOffset: 0n, wantShutDown: false };
+    await client.call('brokerHeartbeat', { ...base, offlineLogDirs: ['/data/broker-1'] });
+    await client.call('brokerHeartbeat', base);
+    expect(fake.heartbeats.map((h) => h.offlineLogDirs)).toEqual([['/data/broker-1'], []]);
+  });
+
   it('CreateTopics returns per-topic results with configs; an existing name is topic_already_exists', async () => {
     const client = started.client([address(await started.server(new FakeController()))]);
     const topic = {

@@ -70,7 +70,11 @@ export class FakeController implements ControllerServiceHandler {
     return answer(ok({ brokerEpoch: epoch }), epoch);
   }
 
+  /** The heartbeats served, as decoded. */
+  readonly heartbeats: Parameters<ControllerServiceHandler['brokerHeartbeat']>[0][] = [];
+
   async brokerHeartbeat(req: Parameters<ControllerServiceHandler['brokerHeartbeat']>[0]) {
+    this.heartbeats.push(req);
     const refused = this.#refuse();
     if (refused !== null) return refused;
     if (req.brokerId === 99) return answer(err('unknown_broker'));

@@ -10,6 +10,7 @@ export { leaderEpochCheckpointFileName } from './leader-epoch-checkpoint.ts';
 export type { CompactionResult, CompactionSkip, CompactionStats } from './log-cleaner.ts';
 export type { LogConfig } from './log-config.ts';
 export { defaultLogConfig } from './log-config.ts';
+export { deleteSegmentsPastRetention, type OfflineRetentionResult } from './offline-retention.ts';
 export type { AppendResult, ClientAppendResult, PartitionLogOptions, ReadResult } from './partition-log.ts';
 export { PartitionLog } from './partition-log.ts';
 export type { ClientBatchesCheck, ProducerAppendError, ProducerOrigin } from './producer-state/producer-checks.ts';

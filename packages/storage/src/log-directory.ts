@@ -6,8 +6,8 @@
  * the valid prefix of the log. After a clean shutdown (the marker of
  * clean-shutdown.ts matches) the active segment's rescan is skipped; the
  * marker is removed durably before the log is handed out. Logs one line
- * saying whether recovery was skipped, and one more when anything was
- * repaired.
+ * saying whether recovery was skipped and exactly what it checked, and one
+ * more when anything was repaired.
  */
 import { join } from 'node:path';
 import type { Logger, Result } from '@runnel/common';
@@ -101,27 +101,64 @@ export async function openLogDirectory(options: {
     }
   }
   if (marker.ok || marker.error !== 'absent') await removeCleanShutdownMarker(fs, dir);
+  logOpened(logger, dir, segments, reports, fullRecovery, deletedSegments);
+  return segments;
+}
+
+/**
+ * One `info` line saying exactly what was checked (segments, from which
+ * offset, batches, bytes) and, when anything was repaired, one `warn` line
+ * saying what was cut. The recovery point needs no checkpoint file here
+ * (Kafka keeps recovery-point-offset-checkpoint): every roll fsyncs the
+ * sealed segment, so it is never below the active segment's base, and after
+ * a clean shutdown it is the log end.
+ */
+function logOpened(
+  logger: Logger,
+  dir: string,
+  segments: readonly LogSegment[],
+  reports: readonly SegmentRecovery[],
+  fullRecovery: FullRecoveryReason | null,
+  deletedSegments: number,
+): void {
   const active = segments.at(-1);
+  const checked = reports.filter((r) => r.checkedFromOffset !== null);
+  const checkedFromOffset = checked[0]?.checkedFromOffset ?? null;
+  const truncatedFrom = reports.find((r) => r.truncatedFromOffset !== null)?.truncatedFromOffset ?? null;
+  const truncatedBytes = reports.reduce((sum, r) => sum + r.truncatedBytes, 0);
   logger.info(
     {
       dir,
       recoverySkipped: fullRecovery === null,
       ...(fullRecovery === null ? {} : { fullRecoveryReason: fullRecovery }),
+      recoveryPointOffset: String(fullRecovery === null ? active?.nextOffset : active?.baseOffset),
       segments: segments.length,
+      checkedSegments: checked.length,
+      checkedFromOffset: checkedFromOffset === null ? null : String(checkedFromOffset),
+      checkedBatches: checked.reduce((sum, r) => sum + r.checkedBatches, 0),
+      checkedBytes: checked.reduce((sum, r) => sum + r.checkedBytes, 0),
+      truncatedBytes,
+      truncatedFromOffset: truncatedFrom === null ? null : String(truncatedFrom),
       logEndOffset: active?.nextOffset.toString(),
     },
     'opened partition log',
   );
-  const truncatedBytes = reports.reduce((sum, r) => sum + r.truncatedBytes, 0);
   const rebuiltIndexes = reports.filter((r) => r.rebuiltIndex).length;
   if (truncatedBytes > 0 || rebuiltIndexes > 0 || deletedSegments > 0) {
     const defects = reports.flatMap((r) => (r.defect === null ? [] : [r.defect]));
     logger.warn(
-      { dir, truncatedBytes, rebuiltIndexes, deletedSegments, defects, segments: segments.length },
+      {
+        dir,
+        truncatedBytes,
+        truncatedFromOffset: truncatedFrom === null ? null : String(truncatedFrom),
+        rebuiltIndexes,
+        deletedSegments,
+        defects,
+        segments: segments.length,
+      },
       'recovered partition log',
     );
   }
-  return segments;
 }
 
 /** Restores the active segment as close() left it, when the marker vouches for exactly this segment. */

@@ -361,6 +361,14 @@ export class LogSegment {
     await this.timeIndex.file.close();
   }
 
+  /** Closes the file handles, writing nothing (a failed log directory); errors are ignored. */
+  async abandon(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#users > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+    for (const file of [this.#log, this.offsetIndex.file, this.timeIndex.file]) await file.close().catch(() => {});
+  }
+
   /** Closes and removes the segment's files (log first, so a crash leaves only orphan indexes). */
   async delete(): Promise<void> {
     if (!this.#closed) {

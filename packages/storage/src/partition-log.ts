@@ -78,6 +78,11 @@ export interface PartitionLogOptions {
    * per process, see handle-cache.ts); by default one of its own, unbounded.
    */
   handles?: HandleCache;
+  /**
+   * Told once, with the error, when an I/O error poisons the log (see
+   * below): the broker takes the log directory offline. Must not throw.
+   */
+  onFailure?: (error: unknown) => void;
 }
 
 export type { AppendResult } from './append-group.ts';
@@ -115,6 +120,7 @@ export class PartitionLog {
   #unflushedRecords = 0;
   #lastFlushMs: number;
   #failure: unknown = null;
+  readonly #onFailure: (error: unknown) => void;
   #closed = false;
   /** Offsets below this are compacted, with the earliest horizon of a kept tombstone (-1 when none). */
   #cleaner: CleanerCheckpoint;
@@ -125,7 +131,7 @@ export class PartitionLog {
   #raisedLogStart: bigint;
 
   private constructor(
-    options: Required<PartitionLogOptions>,
+    options: Required<Omit<PartitionLogOptions, 'onFailure'>> & Pick<PartitionLogOptions, 'onFailure'>,
     segments: LogSegment[],
     epochs: LeaderEpochCache,
     producers: ProducerStateStore,
@@ -139,6 +145,7 @@ export class PartitionLog {
     this.#handles = options.handles;
     this.#clock = options.clock;
     this.#logger = options.logger;
+    this.#onFailure = options.onFailure ?? (() => {});
     this.#segments = segments;
     this.#epochs = epochs;
     this.#producers = producers;
@@ -165,13 +172,14 @@ export class PartitionLog {
   /** Opens the log in `dir` (created if missing), recovering any torn or corrupt tail. */
   static async open(options: PartitionLogOptions): Promise<PartitionLog> {
     assertValidLogConfig(options.config);
-    const full: Required<PartitionLogOptions> = {
+    const full = {
       dir: options.dir,
       config: options.config,
       fs: options.fs ?? nodeFileSystem,
       clock: options.clock ?? systemClock,
       logger: options.logger ?? createLogger({ name: 'storage' }),
       handles: options.handles ?? unboundedHandleCache(),
+      ...(options.onFailure === undefined ? {} : { onFailure: options.onFailure }),
     };
     const segments = await openLogDirectory(full);
     for (const segment of segments) segment.rollBaseMs = null;
@@ -728,6 +736,24 @@ export class PartitionLog {
     return this.#serially(async () => this.#producers.table.expire(BigInt(this.#clock.nowMs()), expirationMs));
   }
 
+  /**
+   * Closes the file handles of a log whose directory failed, writing
+   * nothing (no fsync, index or checkpoint write, no clean-shutdown
+   * marker: the disk may be full or failing), poisoned or not. The next
+   * open runs the unclean recovery, which cuts whatever a failed write left
+   * half done. Waits for the mutation running now; errors closing are
+   * ignored (the handles are gone either way).
+   */
+  async abandon(): Promise<void> {
+    if (this.#closed) return;
+    // Calls still queued (and any later one) reject with this rather than find the log closed.
+    this.#failure ??= new Error(`partition log ${this.dir} was abandoned: its log directory failed`);
+    this.#closed = true;
+    this.#openGroup = null;
+    await this.#queue;
+    for (const segment of this.#segments) await segment.abandon();
+  }
+
   /** Closes the log and removes its directory. */
   async delete(): Promise<void> {
     if (!this.#closed) {
@@ -860,7 +886,7 @@ export class PartitionLog {
     try {
       for (const segment of segments) await segment.syncLog();
     } catch (error: unknown) {
-      this.#failure ??= error;
+      this.#poison(error);
       throw error;
     }
   }
@@ -873,12 +899,18 @@ export class PartitionLog {
       try {
         return await fn();
       } catch (error: unknown) {
-        this.#failure ??= error;
+        this.#poison(error);
         throw error;
       }
     });
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  #poison(error: unknown): void {
+    if (this.#failure !== null) return;
+    this.#failure = error;
+    this.#onFailure(error);
   }
 
   #checkUsable(): void {

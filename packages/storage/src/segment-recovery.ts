@@ -1,10 +1,13 @@
 /**
  * Recovery of one segment on open, with no manual steps:
- * - a sealed segment whose indexes are well formed is trusted as is; one
- *   with a missing or inconsistent index is rescanned from the start;
- * - the active segment is rescanned from the last point its indexes vouch
- *   for (the offset-index floor of the last time-index entry) or, failing
- *   that, from the start.
+ * - a sealed segment whose indexes are well formed is trusted as is (it was
+ *   fsynced when it rolled: it lies below the recovery point); one with a
+ *   missing or inconsistent index is rescanned from the start;
+ * - after an unclean shutdown the active segment is rescanned from its
+ *   start: every batch written since the last flush point (the recovery
+ *   point, never below the active segment's base) is checked, not only the
+ *   tail past the last index entry, so a damaged batch in the middle of the
+ *   segment is found and cut off with everything after it.
  * A scan verifies every batch (length, magic, CRC32C with @runnel/protocol's
  * scanLogBatches; contiguous offsets here) and the log is truncated at the
  * first defect: a torn or corrupt tail.
@@ -23,12 +26,13 @@ import {
   scanLogBatches,
 } from '@runnel/protocol';
 import { readAt } from './file-system.ts';
+import type { IndexFile } from './index-file.ts';
 import { batchFramingDefect, type LogBatch, readLogBatch } from './log-batch.ts';
 import type { LogSegment } from './log-segment.ts';
 
 /** Why a batch's bytes cannot be kept: cut off, or damaged in framing or CRC. */
 export type BatchDefect = 'torn' | 'bad_length' | 'bad_magic' | 'bad_crc';
-export type ScanDefect = BatchDefect | 'offset_mismatch' | 'index_mismatch';
+export type ScanDefect = BatchDefect | 'offset_mismatch';
 
 export interface SegmentRecovery {
   /** Bytes cut off the end of the log file. */
@@ -37,7 +41,25 @@ export interface SegmentRecovery {
   defect: ScanDefect | null;
   /** Whether index entries had to be dropped or rebuilt. */
   rebuiltIndex: boolean;
+  /** The first offset the scan checked, or null when the segment was trusted unread. */
+  checkedFromOffset: bigint | null;
+  /** Batches and bytes the scan verified (framing, magic, CRC32C, contiguous offsets) and kept. */
+  checkedBatches: number;
+  checkedBytes: number;
+  /** The first offset cut off with the truncated bytes (the segment's end after recovery), or null. */
+  truncatedFromOffset: bigint | null;
 }
+
+type ScanReport = Omit<SegmentRecovery, 'rebuiltIndex'>;
+
+const trusted: ScanReport = {
+  truncatedBytes: 0,
+  defect: null,
+  checkedFromOffset: null,
+  checkedBatches: 0,
+  checkedBytes: 0,
+  truncatedFromOffset: null,
+};
 
 const scanChunkBytes = 8 * 1024 * 1024;
 
@@ -54,7 +76,7 @@ export async function recoverSealedSegment(segment: LogSegment, nextBase: bigint
     (fileBytes === 0 || ti.count > 0);
   if (indexesSound) {
     segment.restoreSealed(fileBytes, nextBase);
-    return { truncatedBytes: 0, defect: null, rebuiltIndex: false };
+    return { ...trusted, rebuiltIndex: false };
   }
   const result = await rescanFromStart(segment, fileBytes);
   segment.markLargestTimestamp();
@@ -62,38 +84,32 @@ export async function recoverSealedSegment(segment: LogSegment, nextBase: bigint
   return { ...result, rebuiltIndex: true };
 }
 
+/**
+ * The active segment after an unclean shutdown: rescanned from its start
+ * with its indexes rebuilt. Its last index entries only say where a batch
+ * began when it was appended, not that the bytes before them survived, so
+ * trusting them (as this did once) let a CRC-broken batch in the middle of
+ * the segment be served after a "full" recovery.
+ */
 export async function recoverActiveSegment(segment: LogSegment): Promise<SegmentRecovery> {
   const fileBytes = segment.sizeBytes;
-  const oi = segment.offsetIndex;
-  const ti = segment.timeIndex;
-  const offsetEntries = oi.count;
-  const timeEntries = ti.count;
-  oi.file.truncateEntries(oi.validPrefix(fileBytes));
-  ti.truncateEntries(ti.validPrefix(0x7fffffff));
-  let rebuiltIndex = oi.count < offsetEntries || ti.count < timeEntries;
-
-  let result: Omit<SegmentRecovery, 'rebuiltIndex'> | null = null;
-  const lastTime = ti.last();
-  if (lastTime !== null) {
-    const floor = oi.floor(lastTime.relOffset);
-    oi.truncateAfter(floor.relOffset);
-    segment.resetScanState({
-      position: floor.position,
-      nextOffset: segment.baseOffset + BigInt(floor.relOffset),
-      maxTimestampMs: lastTime.timestampMs,
-      offsetOfMaxTimestamp: lastTime.relOffset,
-    });
-    const expect = { offset: segment.baseOffset + BigInt(lastTime.relOffset), maxTimestampMs: lastTime.timestampMs };
-    const end = await scanBatches(segment, floor.position, fileBytes, expect);
-    const trusted = end.expectSeen && end.defect !== 'index_mismatch';
-    if (trusted) result = await cutTail(segment, end.position, fileBytes, end.defect);
-  }
-  if (result === null) {
-    rebuiltIndex = rebuiltIndex || offsetEntries > 0 || timeEntries > 0;
-    result = await rescanFromStart(segment, fileBytes);
-  }
+  const offsetsBefore = entriesOf(segment.offsetIndex.file);
+  const timesBefore = entriesOf(segment.timeIndex.file);
+  const result = await rescanFromStart(segment, fileBytes);
   await segment.persistIndexes();
+  // Indexes lag the log after a crash (they are written in batches): only entries the rebuild changed or dropped were wrong.
+  const rebuiltIndex =
+    !isPrefixOf(offsetsBefore, entriesOf(segment.offsetIndex.file)) ||
+    !isPrefixOf(timesBefore, entriesOf(segment.timeIndex.file));
   return { ...result, rebuiltIndex };
+}
+
+function entriesOf(file: IndexFile): Buffer {
+  return Buffer.from(file.bytes.subarray(0, file.count * file.entryBytes));
+}
+
+function isPrefixOf(prefix: Buffer, whole: Buffer): boolean {
+  return prefix.length <= whole.length && prefix.equals(whole.subarray(0, prefix.length));
 }
 
 /** Why a clean-shutdown open could not trust the active segment as close() left it. */
@@ -135,7 +151,8 @@ export async function restoreCleanActiveSegment(
     maxTimestampMs: largestMs,
     offsetOfMaxTimestamp: largest?.relOffset ?? 0,
   });
-  const end = await scanBatches(segment, from.position, fileBytes, null);
+  const checkedFromOffset = segment.nextOffset;
+  const end = await scanBatches(segment, from.position, fileBytes);
   let mismatch: CleanOpenMismatch | null = null;
   if (end.defect !== null || end.position !== fileBytes) mismatch = 'tail_defect';
   else if (segment.nextOffset !== closed.nextOffset) mismatch = 'end_mismatch';
@@ -150,38 +167,38 @@ export async function restoreCleanActiveSegment(
     ti.truncateEntries(timeEntries);
     return err(mismatch);
   }
-  return ok({ truncatedBytes: 0, defect: null, rebuiltIndex: false });
+  return ok({
+    ...trusted,
+    checkedFromOffset,
+    checkedBatches: end.batches,
+    checkedBytes: end.position - from.position,
+    rebuiltIndex: false,
+  });
 }
 
-async function rescanFromStart(segment: LogSegment, fileBytes: number): Promise<Omit<SegmentRecovery, 'rebuiltIndex'>> {
+async function rescanFromStart(segment: LogSegment, fileBytes: number): Promise<ScanReport> {
   segment.offsetIndex.file.truncateEntries(0);
   segment.timeIndex.truncateEntries(0);
   segment.resetScanState({ position: 0, nextOffset: segment.baseOffset, maxTimestampMs: -1n, offsetOfMaxTimestamp: 0 });
-  const end = await scanBatches(segment, 0, fileBytes, null);
-  return cutTail(segment, end.position, fileBytes, end.defect);
-}
-
-async function cutTail(
-  segment: LogSegment,
-  validBytes: number,
-  fileBytes: number,
-  defect: ScanDefect | null,
-): Promise<Omit<SegmentRecovery, 'rebuiltIndex'>> {
+  const end = await scanBatches(segment, 0, fileBytes);
+  const validBytes = end.position;
   if (validBytes < fileBytes) await segment.truncateLogFile(validBytes);
   else segment.setScannedSize(validBytes);
-  return { truncatedBytes: fileBytes - validBytes, defect };
+  return {
+    truncatedBytes: fileBytes - validBytes,
+    defect: end.defect,
+    checkedFromOffset: segment.baseOffset,
+    checkedBatches: end.batches,
+    checkedBytes: validBytes,
+    truncatedFromOffset: validBytes < fileBytes ? segment.nextOffset : null,
+  };
 }
 
 interface ScanEnd {
   position: number;
   defect: ScanDefect | null;
-  expectSeen: boolean;
-}
-
-/** A batch the recovery scan expects to meet, as the time index last recorded it. */
-interface Expected {
-  offset: bigint;
-  maxTimestampMs: bigint;
+  /** Batches admitted before the scan ended. */
+  batches: number;
 }
 
 /**
@@ -190,13 +207,8 @@ interface Expected {
  * lets scanLogBatches walk each one; a batch that runs past a chunk is read
  * again from its start in a chunk big enough to hold it.
  */
-async function scanBatches(
-  segment: LogSegment,
-  from: number,
-  fileBytes: number,
-  expect: Expected | null,
-): Promise<ScanEnd> {
-  const seen = { expectSeen: false };
+async function scanBatches(segment: LogSegment, from: number, fileBytes: number): Promise<ScanEnd> {
+  const seen = { batches: 0 };
   let position = from;
   let chunkBytes = scanChunkBytes;
   while (position < fileBytes) {
@@ -205,33 +217,33 @@ async function scanBatches(
     chunkBytes = scanChunkBytes;
     const scan = scanLogBatches(chunk);
     for (const batch of scan.batches) {
-      const defect = admitBatch(segment, fromScan(chunk, batch), position + batch.position, expect, seen);
-      if (defect !== null) return { position: position + batch.position, defect, expectSeen: seen.expectSeen };
+      const defect = admitBatch(segment, fromScan(chunk, batch), position + batch.position, seen);
+      if (defect !== null) return { position: position + batch.position, defect, batches: seen.batches };
     }
     let at = scan.validBytes;
     if (scan.reason === 'corrupt') {
       const defect = batchFramingDefect(chunk, at);
-      if (defect !== null) return { position: position + at, defect, expectSeen: seen.expectSeen };
+      if (defect !== null) return { position: position + at, defect, batches: seen.batches };
       // Sound framing and CRC: scanLogBatches doubts only the record counts or
       // codec, which append never checks, so recovery keeps the batch rather
       // than drop bytes the log accepted.
       const batch = readLogBatch(chunk, at);
-      const admitted = admitBatch(segment, batch, position + at, expect, seen);
-      if (admitted !== null) return { position: position + at, defect: admitted, expectSeen: seen.expectSeen };
+      const admitted = admitBatch(segment, batch, position + at, seen);
+      if (admitted !== null) return { position: position + at, defect: admitted, batches: seen.batches };
       at += batch.sizeBytes;
     } else if (scan.reason === 'torn') {
-      if (reachesEof) return { position: position + at, defect: 'torn', expectSeen: seen.expectSeen };
+      if (reachesEof) return { position: position + at, defect: 'torn', batches: seen.batches };
       const needed = batchBytesNeeded(chunk, at);
       // A length running past the end of the file can only be a torn write; reading it would be unbounded.
       if (needed > fileBytes - (position + at)) {
-        return { position: position + at, defect: 'torn', expectSeen: seen.expectSeen };
+        return { position: position + at, defect: 'torn', batches: seen.batches };
       }
       chunkBytes = Math.max(scanChunkBytes, needed);
     }
     position += at;
   }
   assert(position === fileBytes, 'scan overran the file');
-  return { position, defect: null, expectSeen: seen.expectSeen };
+  return { position, defect: null, batches: seen.batches };
 }
 
 /** The log's view of a batch scanLogBatches accepted (its summary has no base offset: produce requests carry none). */
@@ -244,21 +256,17 @@ function fromScan(chunk: Buffer, batch: LogScanBatch): LogBatch {
   };
 }
 
-/** Checks that the batch continues the segment's offsets (and matches the time index), then indexes it. */
+/** Checks that the batch continues the segment's offsets, then indexes and counts it. */
 function admitBatch(
   segment: LogSegment,
   batch: LogBatch,
   position: number,
-  expect: Expected | null,
-  seen: { expectSeen: boolean },
+  seen: { batches: number },
 ): ScanDefect | null {
   if (batch.baseOffset !== segment.nextOffset || batch.lastOffsetDelta < 0) return 'offset_mismatch';
-  if (expect !== null && batch.baseOffset === expect.offset) {
-    if (batch.maxTimestampMs !== expect.maxTimestampMs) return 'index_mismatch';
-    seen.expectSeen = true;
-  }
   if (batch.baseOffset + BigInt(batch.lastOffsetDelta) - segment.baseOffset > 0x7fffffffn) return 'offset_mismatch';
   segment.indexBatch(batch, position);
+  seen.batches++;
   return null;
 }
 

@@ -31,15 +31,15 @@ export function segmentContaining(segments: readonly LogSegment[], offset: bigin
  * unless cleanup.policy includes delete.
  */
 export function segmentsPastRetention(
-  segments: readonly LogSegment[],
+  segments: readonly Pick<LogSegment, 'sizeBytes' | 'maxTimestampMs'>[],
   config: Pick<LogConfig, 'retentionMs' | 'retentionBytes' | 'cleanupPolicy'>,
   nowMs: bigint,
 ): number {
   if (!config.cleanupPolicy.delete) return 0;
   const { retentionMs, retentionBytes } = config;
-  const deletable = (count: number): LogSegment | undefined =>
-    count < segments.length - 1 ? segments[count] : undefined;
-  const expired = (s: LogSegment) =>
+  type Sized = (typeof segments)[number];
+  const deletable = (count: number): Sized | undefined => (count < segments.length - 1 ? segments[count] : undefined);
+  const expired = (s: Sized) =>
     retentionMs >= 0 && s.maxTimestampMs >= 0n && nowMs - s.maxTimestampMs > BigInt(retentionMs);
   let count = 0;
   for (let s = deletable(count); s !== undefined && expired(s); s = deletable(count)) count++;

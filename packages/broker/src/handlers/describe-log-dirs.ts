@@ -4,7 +4,9 @@
  * partition this broker hosts; unknown ones are left out, as Kafka does),
  * each with its size on disk, its offset lag (Partition.offsetLag) and
  * isFutureKey false (no replica ever moves between log dirs here). v4 adds
- * the filesystem's total and usable bytes (-1 when statfs fails).
+ * the filesystem's total and usable bytes (-1 when statfs fails). A log
+ * directory offline after a storage fault is listed with
+ * KAFKA_STORAGE_ERROR and no partitions, as Kafka lists a failed one.
  */
 import { statfs } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -62,7 +64,7 @@ export function describeLogDirsHandler(broker: BrokerContext): Handler<35> {
         errorCode: ErrorCode.NONE,
         results: [
           {
-            errorCode: ErrorCode.NONE,
+            errorCode: broker.partitions.logDirOffline ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE,
             logDir,
             topics: describedPartitions(broker.partitions.all(), request.topics),
             ...(await space(logDir)),

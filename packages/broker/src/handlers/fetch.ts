@@ -61,6 +61,8 @@ interface Slot {
 
 const zeroUuid = '00000000-0000-0000-0000-000000000000';
 const topicIdVersionMin = 13;
+/** The first Fetch version whose clients handle KAFKA_STORAGE_ERROR. */
+const storageErrorVersionMin = 6;
 
 /** The partition's entry before any read: its error, or its bounds and no records. */
 function baseData(slot: Slot, isolationLevel: number): PartitionData {
@@ -140,6 +142,13 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
           slot.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           continue;
         }
+        if (
+          broker.partitions.logDirOffline &&
+          topicImage.partitions[p.partition]?.replicas.includes(broker.config.nodeId) === true
+        ) {
+          slot.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+          continue;
+        }
         const partition = broker.partitions.get(slot.topic, p.partition);
         if (partition === undefined || partition.closed) {
           slot.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
@@ -217,13 +226,18 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
       }
       const reads = await Promise.all(
         wave.map(({ index, partition }) =>
-          readPartition(partition, slots[index] as Slot, limitOf(slots[index] as Slot), isolation, memory),
+          readOrFault(partition, slots[index] as Slot, limitOf(slots[index] as Slot), isolation, memory),
         ),
       );
       for (let k = 0; k < wave.length; k++) {
         const { index, partition } = wave[k] as (typeof wave)[number];
         const slot = slots[index] as Slot;
-        let read = reads[k] as PartitionRead;
+        let read = reads[k] as PartitionRead | null;
+        const d = data[index] as PartitionData;
+        if (read === null) {
+          d.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+          continue;
+        }
         if (remaining <= 0) {
           release(read.claims);
           continue;
@@ -231,9 +245,12 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
         const limit = limitOf(slot);
         if (read.result.ok && read.result.sizeBytes > limit && !isOneBatch(read.result.records)) {
           release(read.claims);
-          read = await readPartition(partition, slot, limit, isolation, memory);
+          read = await readOrFault(partition, slot, limit, isolation, memory);
+          if (read === null) {
+            d.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+            continue;
+          }
         }
-        const d = data[index] as PartitionData;
         const r = read.result;
         d.highWatermark = r.highWatermark;
         d.lastStableOffset = r.lastStableOffset;
@@ -259,6 +276,22 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
       }
     }
     return { data, bytes, claims };
+  }
+
+  /** A read, or null after a storage fault (the partition answers KAFKA_STORAGE_ERROR); other errors are bugs. */
+  async function readOrFault(
+    partition: Partition,
+    slot: Slot,
+    limit: number,
+    isolation: IsolationLevel,
+    memory: ResponseMemory | undefined,
+  ): Promise<PartitionRead | null> {
+    try {
+      return await readPartition(partition, slot, limit, isolation, memory);
+    } catch (error) {
+      if (broker.partitions.storageFault(error, { topic: slot.topic, partition: slot.index })) return null;
+      throw error;
+    }
   }
 
   /** Resolves on the first append to any of the partitions, or after `waitMs`. */
@@ -311,6 +344,10 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
       slots.forEach((slot, i) => {
         const d = result.data[i];
         if (d === undefined) return;
+        // Fetch v6 is where a client promises to handle KAFKA_STORAGE_ERROR; older ones are sent to refresh metadata.
+        if (version < storageErrorVersionMin && d.errorCode === ErrorCode.KAFKA_STORAGE_ERROR) {
+          d.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+        }
         let list = byTopic.get(slot.key);
         if (list === undefined) {
           list = [];

@@ -25,6 +25,9 @@
  * produce-leader-hints.ts); from v11 a transactional batch the coordinator
  * did not verify is TRANSACTION_ABORTABLE; at v12 the broker adds a
  * transactional batch's partition to its transaction (produce-verification.ts).
+ * A storage fault while appending (ENOSPC, EIO), and any produce to a
+ * partition hosted here while the log directory is offline, is
+ * KAFKA_STORAGE_ERROR, never a closed connection (log-dir-health.ts).
  */
 import { assert } from '@runnel/common';
 import { isValidTopicName } from '@runnel/metadata';
@@ -48,6 +51,9 @@ import { leaderHintVersionMin, withLeaderHints } from './produce-leader-hints.ts
 import { verifyTransactionalProduce } from './produce-verification.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
+
+/** The first Produce version whose clients handle KAFKA_STORAGE_ERROR (v3 gets NOT_LEADER_OR_FOLLOWER instead). */
+const storageErrorVersionMin = 4;
 
 /** The first Produce version that names topics by id (KIP-516). */
 const topicIdVersionMin = 13;
@@ -132,6 +138,8 @@ export function produceHandler(
     transactionalId: string | null,
     version: number,
   ): Promise<PartitionResponse> {
+    const storageError =
+      version >= storageErrorVersionMin ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NOT_LEADER_OR_FOLLOWER;
     const fail = (errorCode: number, errorMessage?: string): PartitionResponse => {
       broker.metrics.produceErrors.inc({ topic, error: String(errorCode) });
       return {
@@ -149,6 +157,9 @@ export function produceHandler(
     const topicImage = image.topic(topic);
     if (topicImage === undefined || topicImage.partitions[index] === undefined)
       return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    if (broker.partitions.logDirOffline && topicImage.partitions[index]?.replicas.includes(broker.config.nodeId)) {
+      return fail(storageError);
+    }
     const partition = broker.partitions.get(topic, index);
     if (partition === undefined || partition.closed || partition.leader !== broker.config.nodeId) {
       return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
@@ -191,12 +202,19 @@ export function produceHandler(
       );
       return fail(verified.errorCode, verified.message);
     }
-    const appended = await partition.appendAsLeader(records, checked.value.recordCount, {
-      acks,
-      minInsyncReplicas: limits.minInsyncReplicas,
-      timeoutMs,
-      verification: verified.verification,
-    });
+    let appended: Awaited<ReturnType<typeof partition.appendAsLeader>>;
+    try {
+      appended = await partition.appendAsLeader(records, checked.value.recordCount, {
+        acks,
+        minInsyncReplicas: limits.minInsyncReplicas,
+        timeoutMs,
+        verification: verified.verification,
+      });
+    } catch (error) {
+      // The log was not written (or only a partial batch recovery will cut): never acknowledged.
+      if (broker.partitions.storageFault(error, { topic, partition: index })) return fail(storageError);
+      throw error;
+    }
     if (!appended.ok) return fail(appendErrorCodes[appended.error], appended.message);
     // A duplicate's records went in with the original.
     if (!appended.value.duplicate) {

@@ -66,6 +66,11 @@ export class HighWatermarkCheckpoint {
     return this.#loaded.get(key) ?? null;
   }
 
+  /** Keeps `highWatermark` as the value for `key` until the next load (a partition closed and reopened in this run). */
+  remember(key: string, highWatermark: bigint): void {
+    this.#loaded.set(key, highWatermark);
+  }
+
   /** Saves these partitions' high watermarks; saves run one at a time, in call order. */
   save(partitions: Iterable<Saved>): Promise<void> {
     const text = formatCheckpoint(partitions);

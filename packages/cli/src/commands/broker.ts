@@ -43,6 +43,8 @@ export interface BrokerCommandOptions extends ConnectionLimitOptions {
   numPartitions: number;
   defaultReplicationFactor: number;
   flushMessages: number;
+  /** How often an offline log directory is probed to bring it back (docs/storage-faults.md); absent: 1000. */
+  logDirProbeIntervalMs?: number;
   logLevel: string;
   /** Absent: chosen by where stdout goes (createLogger's default). */
   logFormat?: LogFormat;
@@ -94,6 +96,7 @@ export async function startBrokerProcess(
         numPartitions: options.numPartitions,
         defaultReplicationFactor: options.defaultReplicationFactor,
         logFlushIntervalMessages: options.flushMessages,
+        logDirProbeIntervalMs: options.logDirProbeIntervalMs ?? defaultBrokerConfig.logDirProbeIntervalMs,
         ...(options.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: options.minInsyncReplicas }),
         ...connectionLimitConfig(options),
       },
@@ -272,6 +275,15 @@ export function brokerCommand(): Command {
         .default(defaultBrokerConfig.logFlushIntervalMessages)
         .argParser(parseIntOption)
         .env('RUNNEL_FLUSH_MESSAGES'),
+    )
+    .addOption(
+      new Option(
+        '--log-dir-probe-interval-ms <ms>',
+        'while the log directory is offline after a storage fault (ENOSPC, EIO), how often it is probed to bring it back without a restart',
+      )
+        .default(defaultBrokerConfig.logDirProbeIntervalMs)
+        .argParser(parseIntOption)
+        .env('RUNNEL_LOG_DIR_PROBE_INTERVAL_MS'),
     )
     .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),

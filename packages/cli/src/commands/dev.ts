@@ -38,6 +38,8 @@ export interface DevOptions extends ConnectionLimitOptions {
   transactionPartitionVerification?: boolean;
   transactionVersion?: number;
   flushMessages: number;
+  /** How often an offline log directory is probed to bring it back (docs/storage-faults.md); absent: 1000. */
+  logDirProbeIntervalMs?: number;
   /** group.initial.rebalance.delay.ms; absent: the broker's default (3 s). */
   groupInitialRebalanceDelayMs?: number;
   /** Run a gateway in-process against the broker. Absent: none (programmatic callers opt in; the command defaults to true). */
@@ -132,6 +134,7 @@ export async function startDev(
         transactionPartitionVerificationEnable: options.transactionPartitionVerification ?? true,
         transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
         logFlushIntervalMessages: options.flushMessages,
+        logDirProbeIntervalMs: options.logDirProbeIntervalMs ?? defaultBrokerConfig.logDirProbeIntervalMs,
         groupInitialRebalanceDelayMs:
           options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
         ...connectionLimitConfig(options),
@@ -257,6 +260,15 @@ export function devCommand(): Command {
         .default(Number.MAX_SAFE_INTEGER)
         .argParser(parseIntOption)
         .env('RUNNEL_FLUSH_MESSAGES'),
+    )
+    .addOption(
+      new Option(
+        '--log-dir-probe-interval-ms <ms>',
+        'while the log directory is offline after a storage fault (ENOSPC, EIO), how often it is probed to bring it back without a restart',
+      )
+        .default(defaultBrokerConfig.logDirProbeIntervalMs)
+        .argParser(parseIntOption)
+        .env('RUNNEL_LOG_DIR_PROBE_INTERVAL_MS'),
     )
     .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),

@@ -38,6 +38,31 @@ export function shutDownBroker(image: MetadataImage, brokerId: number, brokerCon
   return planPartitions(image, brokerConfig, (p, policy) => moveAway(p, brokerId, live, policy));
 }
 
+/**
+ * `brokerId` reports its log directory offline (a storage fault; KIP-858's
+ * offlineLogDirs: Runnel brokers have one directory, so every replica it
+ * hosts is offline): each partition whose ISR has another live member drops
+ * it from the ISR and, where it led, gets a new leader from that ISR, as
+ * fencing would. A partition with no other live ISR member is left as it
+ * is: electing nobody would not make it writable, and its leader answers
+ * KAFKA_STORAGE_ERROR (which names the cause) until its directory comes
+ * back. The broker stays registered and unfenced; once its directory is
+ * back its replicas catch up as followers and their leaders add them back.
+ */
+export function moveOffOfflineLogDir(
+  image: MetadataImage,
+  brokerId: number,
+  brokerConfig: ConfigMap,
+): PartitionRecord[] {
+  const live = liveBrokerIds(image);
+  live.delete(brokerId);
+  return planPartitions(image, brokerConfig, (p, policy) => {
+    const state = stateOf(p);
+    if (!state.isr.includes(brokerId) || !state.isr.some((id) => live.has(id))) return state;
+    return moveAway(p, brokerId, live, policy);
+  });
+}
+
 function moveAway(
   p: PartitionImage,
   brokerId: number,

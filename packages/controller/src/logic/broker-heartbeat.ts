@@ -2,8 +2,9 @@
  * A broker heartbeat as a pure function of the image and the active
  * controller's sessions: keeps the session alive, unfences a broker once it
  * has replayed metadata up to its own registration (so it knows every topic
- * it hosts), and drives controlled shutdown (move leadership away, then
- * fence, then tell the broker it may exit).
+ * it hosts), drives controlled shutdown (move leadership away, then
+ * fence, then tell the broker it may exit), and moves leadership off a
+ * broker whose log directory is offline (moveOffOfflineLogDir).
  */
 import type { Result } from '@runnel/common';
 import { err, ok } from '@runnel/common';
@@ -15,7 +16,7 @@ import type {
   MetadataImage,
   MetadataRecord,
 } from '@runnel/metadata';
-import { fenceBroker, shutDownBroker, unfenceBroker } from './broker-fencing.ts';
+import { fenceBroker, moveOffOfflineLogDir, shutDownBroker, unfenceBroker } from './broker-fencing.ts';
 import type { BrokerSessions } from './broker-sessions.ts';
 
 export function brokerHeartbeat(
@@ -44,6 +45,11 @@ export function brokerHeartbeat(
     // Told to exit, this incarnation is done: its session ends here, so the next one registers without waiting it out.
     sessions.remove(req.brokerId);
     return { records: fence, result: ok({ fenced: true, caughtUp, shouldShutDown: true }) };
+  }
+  if ((req.offlineLogDirs?.length ?? 0) > 0) {
+    // Not unfenced meanwhile either: a broker whose only directory is offline can serve nothing.
+    const moves = moveOffOfflineLogDir(image, req.brokerId, brokerConfig);
+    return { records: moves, result: ok({ fenced: broker.fenced, caughtUp, shouldShutDown: false }) };
   }
   if (broker.fenced && caughtUp) {
     return {

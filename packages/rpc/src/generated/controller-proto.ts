@@ -64,6 +64,13 @@ export interface BrokerHeartbeatRequestProto {
    */
   metadataOffset: string;
   wantsShutdown: boolean;
+  /**
+   * Log directories that failed (a storage fault) and are offline: their
+   * replicas cannot serve, so the controller moves leadership to other ISR
+   * members (KRaft's BrokerHeartbeat OfflineLogDirs, KIP-858). Empty when
+   * all are online.
+   */
+  offlineLogDirs: string[];
 }
 
 export interface HeartbeatStateProto {
