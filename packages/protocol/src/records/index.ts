@@ -63,3 +63,14 @@ export type { DecodedRecord, KafkaRecord, RecordHeader } from './record.ts';
 export { RecordBatchDecodeError } from './record-decode-error.ts';
 export type { TxnMarkerType } from './txn-marker.ts';
 export { decodeTxnMarkerType, encodeTxnMarkerBatch, encodeTxnMarkerKey, encodeTxnMarkerValue } from './txn-marker.ts';
+export type { InflateOutcome, InflateSink } from './bounded-inflate.ts';
+export { INFLATE_CHUNK_BYTES, inflateInto } from './bounded-inflate.ts';
+export type {
+  ProducedBatchContext,
+  ProducedBatchError,
+  ProducedBatchRefusal,
+  ProducedBatchVerdict,
+} from './produced-batch-validate.ts';
+export { validateProducedBatch } from './produced-batch-validate.ts';
+export type { RecordCheckRules, RecordError } from './record-stream-check.ts';
+export { RECORD_ERRORS_MAX, RecordStreamCheck } from './record-stream-check.ts';
