@@ -2,10 +2,16 @@
  * Produce (key 0, the advertised table's range, v0-12 today; only v3+
  * carries record batch v2, so older versions get
  * UNSUPPORTED_FOR_MESSAGE_FORMAT per partition; v9+ is the flexible
- * encoding of the same body, the codec's business). Each partition's batches are checked (CRC32C,
- * sizes, magic v2, no control batch, a sequence for every producer id)
- * without decoding records, then appended as the exact bytes the producer
- * sent; only baseOffset and partitionLeaderEpoch are rewritten by the log.
+ * encoding of the same body, the codec's business). Each partition's
+ * records field is checked by validateProducedBatch (@runnel/protocol; every
+ * check, its code and Kafka's equivalent: docs/batch-validation.md): one v2
+ * batch, CRC32C, counts against the bytes, no control batch, producer
+ * fields, and every record walked in place or as it inflates (bounded by
+ * batch.decompressed.max.bytes) for offset deltas, compacted keys and
+ * CreateTime bounds. A refusal answers its Kafka code with v8's
+ * errorMessage and recordErrors, and a rate-limited log line. The batch is
+ * then appended as the exact bytes the producer sent; only baseOffset and
+ * partitionLeaderEpoch are rewritten by the log.
  * Batches of idempotent producers are checked against the partition's
  * producer state on their turn in the log: a resent batch is answered with
  * its original offsets (NONE, nothing appended); a gap, an old epoch or a
@@ -31,23 +37,23 @@ import { isValidTopicName } from '@runnel/metadata';
 import {
   ApiKeys,
   advertisedApis,
-  type BatchSummary,
-  decodeRecordBatches,
   ErrorCode,
-  isControl,
+  type ProducedBatchError,
   type ProduceRequest,
   type ProduceResponse,
-  validateRecordBatches,
+  validateProducedBatch,
 } from '@runnel/protocol';
 import { isInternalTopic } from '../internal-topic.ts';
-import { topicLimits } from '../log-config.ts';
 import { type Acks, isAcks } from '../replication/partition-api.ts';
 import type { TxnVerifier } from '../transactions/txn-ports.ts';
 import type { BrokerContext, Handler, RequestContext } from './handler.ts';
+import { ProduceRulesCache } from './produce-batch-rules.ts';
 import { leaderHintVersionMin, withLeaderHints } from './produce-leader-hints.ts';
 import { verifyTransactionalProduce } from './produce-verification.ts';
+import { RefusalLogLimiter } from './refusal-log-limiter.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
+type RecordErrors = NonNullable<PartitionResponse['recordErrors']>;
 
 /** The first Produce version that names topics by id (KIP-516). */
 const topicIdVersionMin = 13;
@@ -69,36 +75,14 @@ const advertised = ((row) => {
   return row;
 })(advertisedApis.find((a) => a.apiKey === ApiKeys.Produce));
 
-const validationErrorCodes = {
+/** validateProducedBatch's refusals -> Kafka codes (the one place they are mapped). */
+const validationErrorCodes: Readonly<Record<ProducedBatchError, number>> = {
   corrupt_message: ErrorCode.CORRUPT_MESSAGE,
   invalid_record: ErrorCode.INVALID_RECORD,
-  unsupported_compression: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
-  unsupported_magic: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
-} as const;
-
-function isCompacted(overrides: ReadonlyMap<string, string>): boolean {
-  return (overrides.get('cleanup.policy') ?? 'delete').split(',').some((p) => p.trim() === 'compact');
-}
-
-async function hasKeylessRecord(records: Buffer): Promise<boolean> {
-  const batches = await decodeRecordBatches(records);
-  return batches.some((b) => b.records.some((r) => r.key === null));
-}
-
-/**
- * What Kafka's log validator refuses from a client in a batch header alone:
- * control batches (transaction markers are the coordinator's) and a
- * producer id without a sequence.
- */
-function clientBatchRefusal(batches: readonly BatchSummary[]): string | null {
-  for (const [i, batch] of batches.entries()) {
-    if (isControl(batch.attributes)) return `batch ${i}: clients may not write control batches`;
-    if (batch.producerId >= 0n && batch.baseSequence < 0) {
-      return `batch ${i}: producer id ${batch.producerId} with invalid sequence ${batch.baseSequence}`;
-    }
-  }
-  return null;
-}
+  invalid_timestamp: ErrorCode.INVALID_TIMESTAMP,
+  unsupported_compression_type: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+  unsupported_for_message_format: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+};
 
 /** Partition's closed union of produce failures -> Kafka codes. */
 const appendErrorCodes = {
@@ -123,6 +107,9 @@ export function produceHandler(
   verifier: TxnVerifier | null = null,
   verificationEnabled = true,
 ): Handler<0> {
+  const produceRules = new ProduceRulesCache(broker.config);
+  // A client can send refused batches at will: their log lines are budgeted.
+  const refusalLog = new RefusalLogLimiter();
   async function producePartition(
     topic: string,
     index: number,
@@ -132,7 +119,7 @@ export function produceHandler(
     transactionalId: string | null,
     version: number,
   ): Promise<PartitionResponse> {
-    const fail = (errorCode: number, errorMessage?: string): PartitionResponse => {
+    const fail = (errorCode: number, errorMessage?: string, recordErrors: RecordErrors = []): PartitionResponse => {
       broker.metrics.produceErrors.inc({ topic, error: String(errorCode) });
       return {
         index,
@@ -141,6 +128,7 @@ export function produceHandler(
         logAppendTimeMs: -1n,
         logStartOffset: -1n,
         ...(errorMessage === undefined ? {} : { errorMessage }),
+        ...(recordErrors.length === 0 ? {} : { recordErrors }),
       };
     };
     // Clients may not write to internal topics (Kafka answers INVALID_TOPIC_EXCEPTION too).
@@ -153,32 +141,40 @@ export function produceHandler(
     if (partition === undefined || partition.closed || partition.leader !== broker.config.nodeId) {
       return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     }
-    if (records === null || records.length === 0) return fail(ErrorCode.INVALID_RECORD);
-    const limits = topicLimits(image, topic, broker.config);
-    const checked = validateRecordBatches(records);
+    if (records === null || records.length === 0) return fail(ErrorCode.INVALID_RECORD, 'no record batch');
+    const rules = produceRules.rulesFor(image, topic);
+    // Checked on the outer size before any record is read: Kafka's RecordTooLargeException.
+    if (records.length > rules.messageBytesMax) {
+      return fail(
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `the batch is ${records.length} bytes, more than max.message.bytes ${rules.messageBytesMax}`,
+      );
+    }
+    const checked = await validateProducedBatch(records, {
+      ...rules.batch,
+      apiVersion: version,
+      nowMs: broker.clock.nowMs(),
+    });
     if (!checked.ok) {
-      broker.logger.warn({ topic, partition: index, error: checked.error }, 'rejected produce batch');
-      return fail(validationErrorCodes[checked.error]);
+      const admitted = refusalLog.admit(broker.clock.monotonicMs());
+      if (admitted !== null) {
+        broker.logger.warn(
+          { topic, partition: index, error: checked.error, reason: checked.message, ...admitted },
+          'rejected produce batch',
+        );
+      }
+      const recordErrors = checked.recordErrors.map((e) => ({
+        batchIndex: e.batchIndex,
+        batchIndexErrorMessage: e.message,
+      }));
+      return fail(validationErrorCodes[checked.error], checked.message, recordErrors);
     }
-    for (const batch of checked.value.batches) {
-      if (batch.sizeBytes > limits.messageBytesMax) return fail(ErrorCode.MESSAGE_TOO_LARGE);
-    }
-    const refusal = clientBatchRefusal(checked.value.batches);
-    if (refusal !== null) {
-      broker.logger.warn({ topic, partition: index, reason: refusal }, 'rejected produce batch');
-      return fail(ErrorCode.INVALID_RECORD, refusal);
-    }
-    // A compacted topic keeps the latest record per key: a record without one could never be cleaned,
-    // so Kafka refuses it. Only these topics pay for decoding records on produce.
-    if (isCompacted(image.configOverrides('topic', topic)) && (await hasKeylessRecord(records))) {
-      broker.logger.warn({ topic, partition: index }, 'rejected keyless record for a compacted topic');
-      return fail(ErrorCode.INVALID_RECORD);
-    }
+    const batch = checked.batch;
     const verified = await verifyTransactionalProduce({
       transactionalId,
       topic,
       partition: index,
-      batches: checked.value.batches,
+      batches: [batch],
       version,
       log: partition.log,
       verifier,
@@ -191,9 +187,9 @@ export function produceHandler(
       );
       return fail(verified.errorCode, verified.message);
     }
-    const appended = await partition.appendAsLeader(records, checked.value.recordCount, {
+    const appended = await partition.appendAsLeader(records, batch.recordCount, {
       acks,
-      minInsyncReplicas: limits.minInsyncReplicas,
+      minInsyncReplicas: rules.minInsyncReplicas,
       timeoutMs,
       verification: verified.verification,
     });
@@ -201,7 +197,7 @@ export function produceHandler(
     // A duplicate's records went in with the original.
     if (!appended.value.duplicate) {
       broker.metrics.bytesIn.inc({ topic }, records.length);
-      broker.metrics.messagesIn.inc({ topic }, checked.value.recordCount);
+      broker.metrics.messagesIn.inc({ topic }, batch.recordCount);
     }
     const replicated = await appended.value.replicated;
     if (replicated !== 'done') return fail(appendErrorCodes[replicated]);
