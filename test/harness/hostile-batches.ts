@@ -76,3 +76,11 @@ export function gzipBomb(inflatedBytes: number): Buffer {
   const zeros = Buffer.alloc(inflatedBytes - record.length);
   return withPayload(gzipSync(Buffer.concat([record, zeros]), { level: 9 }), { attributes: GZIP, recordCount: 1 });
 }
+
+/** A consistent bomb: one record whose value is `valueBytes` of zeros, gzip-compressed. */
+export function gzipBigRecord(valueBytes: number): Buffer {
+  return encodeRecordBatchSync({
+    compression: 'gzip',
+    records: [{ key: Buffer.from('k'), value: Buffer.alloc(valueBytes) }],
+  });
+}
