@@ -11,12 +11,7 @@
 import { ErrorCode, type ProduceResponse } from '@runnel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
-import {
-  controlBatch,
-  countClaimBatch,
-  plainBatch,
-  undecodableBatch,
-} from '../harness/hostile-batches.ts';
+import { controlBatch, countClaimBatch, plainBatch, undecodableBatch } from '../harness/hostile-batches.ts';
 import { httpStatus, rssBytes, wellBehavedRoundTrip } from '../harness/process-health.ts';
 import { ProtocolClient } from '../harness/protocol-client.ts';
 
@@ -70,7 +65,10 @@ describe('batch validation gaps (issue 15)', () => {
 
   it('a control batch from a client gets INVALID_RECORD and nothing is stored', async () => {
     const answer = await produce(controlBatch(), 9);
-    expect(answer).toMatchObject({ errorCode: ErrorCode.INVALID_RECORD, errorMessage: expect.stringMatching(/control/) });
+    expect(answer).toMatchObject({
+      errorCode: ErrorCode.INVALID_RECORD,
+      errorMessage: expect.stringMatching(/control/),
+    });
     expect(await logEndOffset()).toBe(3n);
   });
 

@@ -38,6 +38,7 @@ import {
   ApiKeys,
   advertisedApis,
   ErrorCode,
+  InflateBudget,
   type ProducedBatchError,
   type ProduceRequest,
   type ProduceResponse,
@@ -54,6 +55,9 @@ import { RefusalLogLimiter } from './refusal-log-limiter.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 type RecordErrors = NonNullable<PartitionResponse['recordErrors']>;
+
+/** Bytes snappy/lz4 batches being checked may inflate to at once, broker-wide (gzip and zstd stream). */
+const INFLATE_BUDGET_BYTES = 64 * 1024 * 1024;
 
 /** The first Produce version that names topics by id (KIP-516). */
 const topicIdVersionMin = 13;
@@ -110,6 +114,8 @@ export function produceHandler(
   const produceRules = new ProduceRulesCache(broker.config);
   // A client can send refused batches at will: their log lines are budgeted.
   const refusalLog = new RefusalLogLimiter();
+  // snappy and lz4 inflate whole (no streaming API): what all produces hold at once is bounded here.
+  const inflateBudget = new InflateBudget(INFLATE_BUDGET_BYTES);
   async function producePartition(
     topic: string,
     index: number,
@@ -154,6 +160,7 @@ export function produceHandler(
       ...rules.batch,
       apiVersion: version,
       nowMs: broker.clock.nowMs(),
+      inflateBudget,
     });
     if (!checked.ok) {
       const admitted = refusalLog.admit(broker.clock.monotonicMs());

@@ -27,8 +27,8 @@ import {
   RECORDS_OFFSET,
 } from './batch-header.ts';
 import { type BatchSummary, validateRecordBatches } from './batch-validate.ts';
-import { inflateInto } from './bounded-inflate.ts';
-import { codecFromId, CompressionError } from './compression.ts';
+import { type InflateBudget, inflateInto } from './bounded-inflate.ts';
+import { CompressionError, codecFromId } from './compression.ts';
 import { type RecordCheckRules, type RecordError, RecordStreamCheck } from './record-stream-check.ts';
 
 /** The Kafka error a refusal maps to, in protocol terms (ErrorCode names lower-cased). */
@@ -53,6 +53,8 @@ export interface ProducedBatchContext {
   compacted: boolean;
   /** batch.decompressed.max.bytes: the most a compressed batch's records may inflate to. */
   decompressedBytesMax: number;
+  /** Shared bound on what whole-buffer (snappy, lz4) inflations hold at once; none when absent. */
+  inflateBudget?: InflateBudget;
 }
 
 export interface ProducedBatchRefusal {
@@ -106,7 +108,7 @@ export async function validateProducedBatch(
     check.push(payload);
   } else {
     try {
-      await inflateInto(codec, payload, rules.bytesMax, (chunk) => check.push(chunk));
+      await inflateInto(codec, payload, rules.bytesMax, (chunk) => check.push(chunk), context.inflateBudget ?? null);
     } catch (cause) {
       if (!(cause instanceof CompressionError)) throw cause;
       if (cause.reason === 'output_too_large') {
@@ -201,7 +203,8 @@ function checkHeader(bytes: Buffer, context: ProducedBatchContext): HeaderVerdic
 
 /** LogValidator.validateBatch's client rules, and the base offset ProduceRequest requires. */
 function headerRefusal(bytes: Buffer, batch: BatchSummary): ProducedBatchRefusal | null {
-  if ((batch.attributes & ATTRIBUTE_CONTROL) !== 0) return refuse('invalid_record', 'clients may not write control batches');
+  if ((batch.attributes & ATTRIBUTE_CONTROL) !== 0)
+    return refuse('invalid_record', 'clients may not write control batches');
   const baseOffset = bytes.readBigInt64BE(BASE_OFFSET_OFFSET);
   if (baseOffset !== 0n) return refuse('invalid_record', `the batch's base offset is ${baseOffset}, not 0`);
   if (batch.recordCount <= 0) return refuse('invalid_record', `the batch declares ${batch.recordCount} records`);
