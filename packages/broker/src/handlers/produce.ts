@@ -47,6 +47,7 @@ import {
 import { isInternalTopic } from '../internal-topic.ts';
 import { type Acks, isAcks } from '../replication/partition-api.ts';
 import type { TxnVerifier } from '../transactions/txn-ports.ts';
+import { AppendOrder, type AppendTurn } from './append-order.ts';
 import type { BrokerContext, Handler, RequestContext } from './handler.ts';
 import { ProduceRulesCache } from './produce-batch-rules.ts';
 import { leaderHintVersionMin, withLeaderHints } from './produce-leader-hints.ts';
@@ -55,6 +56,8 @@ import { RefusalLogLimiter } from './refusal-log-limiter.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 type RecordErrors = NonNullable<PartitionResponse['recordErrors']>;
+/** What producePartition passes through to producePartitionInTurn after the partition: records, acks, timeout, transactional id, version. */
+type ProduceArgs = [Buffer | null, Acks, number, string | null, number];
 
 /** Bytes snappy/lz4 batches being checked may inflate to at once, broker-wide (gzip and zstd stream). */
 const INFLATE_BUDGET_BYTES = 64 * 1024 * 1024;
@@ -116,7 +119,24 @@ export function produceHandler(
   const refusalLog = new RefusalLogLimiter();
   // snappy and lz4 inflate whole (no streaming API): what all produces hold at once is bounded here.
   const inflateBudget = new InflateBudget(INFLATE_BUDGET_BYTES);
+  const appendOrder = new AppendOrder();
+  /** Takes the partition's append turn now, in request order (append-order.ts), and ends it on every path. */
   async function producePartition(
+    connectionId: number,
+    topic: string,
+    index: number,
+    ...rest: ProduceArgs
+  ): Promise<PartitionResponse> {
+    const turn = appendOrder.take(connectionId, topic, index);
+    try {
+      return await producePartitionInTurn(turn, topic, index, ...rest);
+    } finally {
+      turn.done();
+    }
+  }
+
+  async function producePartitionInTurn(
+    turn: AppendTurn,
     topic: string,
     index: number,
     records: Buffer | null,
@@ -194,12 +214,16 @@ export function produceHandler(
       );
       return fail(verified.errorCode, verified.message);
     }
-    const appended = await partition.appendAsLeader(records, batch.recordCount, {
+    await turn.ready;
+    // The call starts the append synchronously: once made, the next produce in line may start its own.
+    const appending = partition.appendAsLeader(records, batch.recordCount, {
       acks,
       minInsyncReplicas: rules.minInsyncReplicas,
       timeoutMs,
       verification: verified.verification,
     });
+    turn.done();
+    const appended = await appending;
     if (!appended.ok) return fail(appendErrorCodes[appended.error], appended.message);
     // A duplicate's records went in with the original.
     if (!appended.value.duplicate) {
@@ -258,6 +282,7 @@ export function produceHandler(
             partitionResponses: await Promise.all(
               topic.partitionData.map((p) =>
                 producePartition(
+                  context.connection.id,
                   name,
                   p.index,
                   Buffer.isBuffer(p.records) ? p.records : null,
