@@ -69,6 +69,12 @@ const scratch = { pos: 0 };
  * too long or (for int32 fields) overflows. Sets scratch.pos past it.
  */
 function varintAt(buf: Uint8Array, start: number, end: number, shiftMax: number): number {
+  // Most fields (deltas, small lengths, header counts) fit one byte.
+  const first = start < end ? (buf[start] ?? 0x80) : 0x80;
+  if (first < 0x80) {
+    scratch.pos = start + 1;
+    return (first >>> 1) ^ -(first & 1);
+  }
   let z = 0;
   let scale = 1;
   let p = start;
