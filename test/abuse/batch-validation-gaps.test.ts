@@ -2,13 +2,14 @@
  * The issue's batch validation gaps, sent by a hostile client over a raw
  * connection to a real `runnel dev`: a compressed batch claiming 2^31-1
  * records (it once moved the log end offset from 3 to 2,147,483,650), a
- * control batch, two batches for one partition in a v3+ request, and a gzip
- * batch whose payload is not gzip. Each is refused with Kafka's code and a
- * message, nothing is stored (the log end offset stays 3), the attacker's
+ * control batch, two batches for one partition in a v3+ request, a gzip
+ * batch whose payload is not gzip, and (a check Runnel lacked) records past
+ * message.timestamp.after.max.ms. Each is refused with Kafka's code and a
+ * message (and record errors where Kafka gives them), nothing is stored (the log end offset stays 3), the attacker's
  * connection stays open, and the broker keeps serving a well-behaved
  * client with its health endpoints answering and RSS under 512 MiB.
  */
-import { ErrorCode, type ProduceResponse } from '@runnel/protocol';
+import { ErrorCode, encodeRecordBatchSync, type ProduceResponse } from '@runnel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
 import { controlBatch, countClaimBatch, plainBatch, undecodableBatch } from '../harness/hostile-batches.ts';
@@ -84,6 +85,21 @@ describe('batch validation gaps (issue 15)', () => {
     expect(await logEndOffset()).toBe(3n);
   });
 
+  it('records timestamped two hours ahead get INVALID_TIMESTAMP with a record error each (message.timestamp.after.max.ms)', async () => {
+    const future = encodeRecordBatchSync({
+      baseTimestamp: BigInt(Date.now()),
+      records: [
+        { key: Buffer.from('now'), value: Buffer.from('ok') },
+        { key: Buffer.from('later'), value: Buffer.from('too late'), timestampDelta: 2n * 3_600_000n },
+      ],
+    });
+    const answer = await produce(future, 9);
+    expect(answer.errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
+    expect(answer.recordErrors?.map((e) => e.batchIndex)).toEqual([1]);
+    expect(answer.recordErrors?.[0]?.batchIndexErrorMessage).toMatch(/outside the accepted range/);
+    expect(await logEndOffset()).toBe(3n);
+  });
+
   it('the broker stays healthy: the attacker still served on its connection, a kafkajs client served, health endpoints up, RSS bounded, refusals logged', async () => {
     expect((await produce(plainBatch(2), 9)).errorCode).toBe(ErrorCode.NONE);
     expect(await logEndOffset()).toBe(5n);
@@ -93,6 +109,6 @@ describe('batch validation gaps (issue 15)', () => {
     const pid = dev.pid;
     if (pid === null) throw new Error('runnel dev is not running');
     expect(await rssBytes(pid)).toBeLessThan(rssBytesMax);
-    expect(dev.logs.filter((l) => l.msg === 'rejected produce batch').length).toBeGreaterThanOrEqual(5);
+    expect(dev.logs.filter((l) => l.msg === 'rejected produce batch').length).toBeGreaterThanOrEqual(6);
   }, 60_000);
 });

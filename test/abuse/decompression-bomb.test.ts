@@ -16,6 +16,7 @@ import { DevProcess } from '../harness/dev-process.ts';
 import { gzipBigRecord, gzipBomb, plainBatch } from '../harness/hostile-batches.ts';
 import { httpStatus, rssBytes, wellBehavedRoundTrip } from '../harness/process-health.ts';
 import { ProtocolClient } from '../harness/protocol-client.ts';
+import { waitFor } from '../harness/wait.ts';
 
 const topic = 'compacted';
 const mib = 1024 * 1024;
@@ -114,5 +115,32 @@ describe('decompression bombs to a compacted topic (issue 15)', () => {
     expect(await wellBehavedRoundTrip(dev.bootstrap, 'well-behaved')).toMatch(/^hello-/);
     expect(await httpStatus(dev.httpPort, '/healthz')).toBe(200);
     expect(await httpStatus(dev.httpPort, '/readyz')).toBe(200);
+  }, 60_000);
+
+  it('batch.decompressed.max.bytes is dynamic: lowered to 64 KiB, a batch inflating to 128 KiB is refused and a small one goes in', async () => {
+    const client = clients[2];
+    if (client === undefined) throw new Error('no client');
+    const altered = await client.request(44, 0, {
+      resources: [
+        {
+          resourceType: 4,
+          resourceName: '1',
+          configs: [{ name: 'batch.decompressed.max.bytes', configOperation: 0, value: '65536' }],
+        },
+      ],
+      validateOnly: false,
+    });
+    expect(altered.responses[0]?.errorCode).toBe(ErrorCode.NONE);
+    const big = gzipBigRecord(128 * 1024);
+    const refused = await waitFor(
+      async () => {
+        const answer = (await client.request(0, 9, produceBody(big))).responses[0]?.partitionResponses[0];
+        return answer?.errorCode === ErrorCode.INVALID_RECORD ? answer : undefined;
+      },
+      { what: 'the lowered bound to apply' },
+    );
+    expect(refused.errorMessage).toMatch(/65536/);
+    const small = await client.request(0, 9, produceBody(gzipBigRecord(16 * 1024)));
+    expect(small.responses[0]?.partitionResponses[0]?.errorCode).toBe(ErrorCode.NONE);
   }, 60_000);
 });
