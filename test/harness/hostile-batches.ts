@@ -29,7 +29,7 @@ export function plainBatch(count: number, valuePrefix = 'v'): Buffer {
   });
 }
 
-/** `batch`'s header around `payload`, with `edit` applied and the CRC made right again. */
+/** A v2 header around `payload` with the given attributes and counts, its length and CRC made right. */
 export function withPayload(
   payload: Buffer,
   fields: { attributes: number; recordCount: number; lastOffsetDelta?: number },

@@ -245,4 +245,29 @@ describe('RecordStreamCheck', () => {
     expect(cut.end()).toBe(false);
     expect(cut.failure).toMatch(/holds 19 \(the last one cut short\)/);
   });
+
+  it('the in-place fast path and the byte-wise path agree on damaged payloads (seeded)', () => {
+    const random = new Random(7);
+    const payload = batch(12, 'none', [{ key: null }, {}, { timestampDelta: 9_000_000n }]).subarray(RECORDS_OFFSET);
+    const rules = {
+      recordCount: 12,
+      baseTimestamp: now,
+      keyRequired: true,
+      timestampRange: { min: now - 1000, max: now + 3_600_000 },
+      bytesMax: payload.length,
+    };
+    for (let i = 0; i < 2000; i++) {
+      const damaged = Buffer.from(payload);
+      const flips = random.int(0, 3);
+      for (let f = 0; f < flips; f++) damaged[random.int(0, damaged.length - 1)] = random.int(0, 255);
+      const whole = new RecordStreamCheck(rules);
+      whole.push(damaged);
+      const wholeOk = whole.end();
+      const bytewise = new RecordStreamCheck(rules);
+      for (const byte of damaged) bytewise.push(Buffer.from([byte]));
+      expect(bytewise.end()).toBe(wholeOk);
+      expect(bytewise.failure).toBe(whole.failure);
+      expect(bytewise.recordErrors).toEqual(whole.recordErrors);
+    }
+  });
 });
