@@ -17,6 +17,7 @@ import {
   RECORDS_OFFSET,
   RecordStreamCheck,
   validateProducedBatch,
+  validateProducedBatchSync,
   writeBatchCrc,
 } from '../src/records/index.ts';
 
@@ -226,6 +227,8 @@ describe('validateProducedBatch', () => {
       if (random.bool()) writeBatchCrc(bytes, 0, Math.min(bytes.length, 12 + Math.max(0, bytes.readInt32BE(8))));
       const result = await validateProducedBatch(bytes, context);
       expect(typeof result.ok).toBe('boolean');
+      // The synchronous variant reaches the same verdict, refusal and message.
+      expect(validateProducedBatchSync(bytes, context)).toEqual(result);
     }
   });
 });

@@ -67,7 +67,7 @@ export type {
   ProducedBatchRefusal,
   ProducedBatchVerdict,
 } from './produced-batch-validate.ts';
-export { validateProducedBatch } from './produced-batch-validate.ts';
+export { validateProducedBatch, validateProducedBatchSync } from './produced-batch-validate.ts';
 export type { DecodedRecord, KafkaRecord, RecordHeader } from './record.ts';
 export { RecordBatchDecodeError } from './record-decode-error.ts';
 export type { RecordCheckRules, RecordError } from './record-stream-check.ts';

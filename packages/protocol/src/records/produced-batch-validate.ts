@@ -28,7 +28,7 @@ import {
 } from './batch-header.ts';
 import { type BatchSummary, validateRecordBatches } from './batch-validate.ts';
 import { type InflateBudget, inflateInto } from './bounded-inflate.ts';
-import { CompressionError, codecFromId } from './compression.ts';
+import { CompressionError, codecFromId, decompressSync } from './compression.ts';
 import { type RecordCheckRules, type RecordError, RecordStreamCheck } from './record-stream-check.ts';
 
 /** The Kafka error a refusal maps to, in protocol terms (ErrorCode names lower-cased). */
@@ -110,13 +110,42 @@ export async function validateProducedBatch(
     try {
       await inflateInto(codec, payload, rules.bytesMax, (chunk) => check.push(chunk), context.inflateBudget ?? null);
     } catch (cause) {
-      if (!(cause instanceof CompressionError)) throw cause;
-      if (cause.reason === 'output_too_large') {
-        return refuse('invalid_record', `${cause.message} (batch.decompressed.max.bytes or the batch's claims)`);
-      }
-      return refuse('corrupt_message', `the ${codec} payload does not decode: ${cause.message}`);
+      return inflationRefusal(codec, cause);
     }
   }
+  return verdictOf(batch, check, rules);
+}
+
+/**
+ * The same checks and error codes with a synchronous, whole-buffer
+ * inflation (bounded the same way, but holding the whole inflated payload,
+ * up to the bound, at once; where the streamed walk stops a bomb early, the
+ * message may name the bound instead): for tools and the fuzzer, which want
+ * no thread pool and no event loop turns. The broker uses validateProducedBatch.
+ */
+export function validateProducedBatchSync(bytes: Buffer, context: ProducedBatchContext): ProducedBatchVerdict {
+  const header = checkHeader(bytes, context);
+  if (!header.ok) return header;
+  const { batch, codec, rules } = header;
+  const check = new RecordStreamCheck(rules);
+  const payload = bytes.subarray(RECORDS_OFFSET, batch.sizeBytes);
+  try {
+    check.push(codec === 'none' ? payload : decompressSync(codec, payload, { outputBytesMax: rules.bytesMax }));
+  } catch (cause) {
+    return inflationRefusal(codec, cause);
+  }
+  return verdictOf(batch, check, rules);
+}
+
+function inflationRefusal(codec: string, cause: unknown): ProducedBatchRefusal {
+  if (!(cause instanceof CompressionError)) throw cause;
+  if (cause.reason === 'output_too_large') {
+    return refuse('invalid_record', `${cause.message} (batch.decompressed.max.bytes or the batch's claims)`);
+  }
+  return refuse('corrupt_message', `the ${codec} payload does not decode: ${cause.message}`);
+}
+
+function verdictOf(batch: BatchSummary, check: RecordStreamCheck, rules: RecordCheckRules): ProducedBatchVerdict {
   if (!check.end()) return refuse('invalid_record', check.failure ?? 'malformed records');
   if (check.recordErrorCount > 0) {
     const timestamps = check.recordErrors.some((e) => e.kind === 'invalid_timestamp');
