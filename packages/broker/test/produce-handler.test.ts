@@ -25,9 +25,12 @@ import {
 } from './replication-fixture.ts';
 
 const lagTimeMaxMs = 30_000;
-/** A request context at Produce `apiVersion`; the handler reads only the header's version. */
+/** A request context at Produce `apiVersion`; the handler reads only the header's version and the connection id. */
 function at(apiVersion: number): RequestContext {
-  return { header: { apiKey: 0, apiVersion, correlationId: 1, clientId: 'test' } } as RequestContext;
+  return {
+    header: { apiKey: 0, apiVersion, correlationId: 1, clientId: 'test' },
+    connection: { id: 1, remoteAddress: '127.0.0.1' },
+  } as RequestContext;
 }
 const context = at(9);
 
@@ -95,6 +98,20 @@ describe('Produce handler', () => {
     });
     expect(s.partition.logEndOffset).toBe(3n);
     expect(await counterValue(s.metrics.messagesIn)).toBe(3);
+  });
+
+  it('pipelined produces on one connection append in arrival order, though a compressed batch is checked for longer', async () => {
+    const s = await setup([1]);
+    // Inflates past the one-shot size, so its check streams on the thread pool while the small one is checked at once.
+    const slow = encodeRecordBatchSync({
+      baseTimestamp: 1_700_000_000_000n,
+      compression: 'gzip',
+      records: Array.from({ length: 3000 }, (_, i) => ({ key: null, value: Buffer.alloc(1024, i & 0xff) })),
+    });
+    const first = s.handler.handle(request(1, slow), context);
+    const second = s.handler.handle(request(1, batchOf('after')), context);
+    expect(partitionResponse(await second)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 3000n });
+    expect(partitionResponse(await first)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n });
   });
 
   it('acks=0 appends and sends no response', async () => {

@@ -16,9 +16,12 @@ import type { VerifyInput } from '../src/transactions/txn-verify.ts';
 import { handlerContext } from './handler-context.ts';
 import { manualTime, partitionOn, state } from './replication-fixture.ts';
 
-/** A request context at Produce `apiVersion`; the handler reads only the header's version. */
+/** A request context at Produce `apiVersion`; the handler reads only the header's version and the connection id. */
 function at(apiVersion: number): RequestContext {
-  return { header: { apiKey: 0, apiVersion, correlationId: 1, clientId: 'test' } } as RequestContext;
+  return {
+    header: { apiKey: 0, apiVersion, correlationId: 1, clientId: 'test' },
+    connection: { id: 1, remoteAddress: '127.0.0.1' },
+  } as RequestContext;
 }
 const context = at(10);
 const producerId = 7000n;

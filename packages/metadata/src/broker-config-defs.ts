@@ -37,6 +37,13 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     'Create a topic when a client asks for metadata of a missing one.',
   ),
   def('auto.leader.rebalance.enable', 'boolean', 'true', 'Move leadership back to preferred replicas.', cluster),
+  def(
+    'batch.decompressed.max.bytes',
+    'int',
+    '33554432',
+    "Most bytes a produced compressed batch's records may inflate to; larger or inconsistent ones get INVALID_RECORD (Runnel; docs/batch-validation.md).",
+    { validator: { kind: 'range', min: 65_536, max: 104_857_600 } },
+  ),
   def('broker.id', 'int', '-1', 'Id of this broker; same as node.id.', ro),
   def('broker.rack', 'string', null, 'Rack of this broker; replicas of a partition are spread across racks.', ro),
   def(

@@ -2,10 +2,16 @@
  * Produce (key 0, the advertised table's range, v0-12 today; only v3+
  * carries record batch v2, so older versions get
  * UNSUPPORTED_FOR_MESSAGE_FORMAT per partition; v9+ is the flexible
- * encoding of the same body, the codec's business). Each partition's batches are checked (CRC32C,
- * sizes, magic v2, no control batch, a sequence for every producer id)
- * without decoding records, then appended as the exact bytes the producer
- * sent; only baseOffset and partitionLeaderEpoch are rewritten by the log.
+ * encoding of the same body, the codec's business). Each partition's
+ * records field is checked by validateProducedBatch (@runnel/protocol; every
+ * check, its code and Kafka's equivalent: docs/batch-validation.md): one v2
+ * batch, CRC32C, counts against the bytes, no control batch, producer
+ * fields, and every record walked in place or as it inflates (bounded by
+ * batch.decompressed.max.bytes) for offset deltas, compacted keys and
+ * CreateTime bounds. A refusal answers its Kafka code with v8's
+ * errorMessage and recordErrors, and a rate-limited log line. The batch is
+ * then appended as the exact bytes the producer sent; only baseOffset and
+ * partitionLeaderEpoch are rewritten by the log.
  * Batches of idempotent producers are checked against the partition's
  * producer state on their turn in the log: a resent batch is answered with
  * its original offsets (NONE, nothing appended); a gap, an old epoch or a
@@ -34,23 +40,30 @@ import { isValidTopicName } from '@runnel/metadata';
 import {
   ApiKeys,
   advertisedApis,
-  type BatchSummary,
-  decodeRecordBatches,
   ErrorCode,
-  isControl,
+  InflateBudget,
+  type ProducedBatchError,
   type ProduceRequest,
   type ProduceResponse,
-  validateRecordBatches,
+  validateProducedBatch,
 } from '@runnel/protocol';
 import { isInternalTopic } from '../internal-topic.ts';
-import { topicLimits } from '../log-config.ts';
 import { type Acks, isAcks } from '../replication/partition-api.ts';
 import type { TxnVerifier } from '../transactions/txn-ports.ts';
+import { AppendOrder, type AppendTurn } from './append-order.ts';
 import type { BrokerContext, Handler, RequestContext } from './handler.ts';
+import { ProduceRulesCache } from './produce-batch-rules.ts';
 import { leaderHintVersionMin, withLeaderHints } from './produce-leader-hints.ts';
 import { verifyTransactionalProduce } from './produce-verification.ts';
+import { RefusalLogLimiter } from './refusal-log-limiter.ts';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
+type RecordErrors = NonNullable<PartitionResponse['recordErrors']>;
+/** What producePartition passes through to producePartitionInTurn after the partition: records, acks, timeout, transactional id, version. */
+type ProduceArgs = [Buffer | null, Acks, number, string | null, number];
+
+/** Bytes snappy/lz4 batches being checked may inflate to at once, broker-wide (gzip and zstd stream). */
+const INFLATE_BUDGET_BYTES = 64 * 1024 * 1024;
 
 /** The first Produce version whose clients handle KAFKA_STORAGE_ERROR (v3 gets NOT_LEADER_OR_FOLLOWER instead). */
 const storageErrorVersionMin = 4;
@@ -75,36 +88,14 @@ const advertised = ((row) => {
   return row;
 })(advertisedApis.find((a) => a.apiKey === ApiKeys.Produce));
 
-const validationErrorCodes = {
+/** validateProducedBatch's refusals -> Kafka codes (the one place they are mapped). */
+const validationErrorCodes: Readonly<Record<ProducedBatchError, number>> = {
   corrupt_message: ErrorCode.CORRUPT_MESSAGE,
   invalid_record: ErrorCode.INVALID_RECORD,
-  unsupported_compression: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
-  unsupported_magic: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
-} as const;
-
-function isCompacted(overrides: ReadonlyMap<string, string>): boolean {
-  return (overrides.get('cleanup.policy') ?? 'delete').split(',').some((p) => p.trim() === 'compact');
-}
-
-async function hasKeylessRecord(records: Buffer): Promise<boolean> {
-  const batches = await decodeRecordBatches(records);
-  return batches.some((b) => b.records.some((r) => r.key === null));
-}
-
-/**
- * What Kafka's log validator refuses from a client in a batch header alone:
- * control batches (transaction markers are the coordinator's) and a
- * producer id without a sequence.
- */
-function clientBatchRefusal(batches: readonly BatchSummary[]): string | null {
-  for (const [i, batch] of batches.entries()) {
-    if (isControl(batch.attributes)) return `batch ${i}: clients may not write control batches`;
-    if (batch.producerId >= 0n && batch.baseSequence < 0) {
-      return `batch ${i}: producer id ${batch.producerId} with invalid sequence ${batch.baseSequence}`;
-    }
-  }
-  return null;
-}
+  invalid_timestamp: ErrorCode.INVALID_TIMESTAMP,
+  unsupported_compression_type: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+  unsupported_for_message_format: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+};
 
 /** Partition's closed union of produce failures -> Kafka codes. */
 const appendErrorCodes = {
@@ -129,7 +120,29 @@ export function produceHandler(
   verifier: TxnVerifier | null = null,
   verificationEnabled = true,
 ): Handler<0> {
+  const produceRules = new ProduceRulesCache(broker.config);
+  // A client can send refused batches at will: their log lines are budgeted.
+  const refusalLog = new RefusalLogLimiter();
+  // snappy and lz4 inflate whole (no streaming API): what all produces hold at once is bounded here.
+  const inflateBudget = new InflateBudget(INFLATE_BUDGET_BYTES);
+  const appendOrder = new AppendOrder();
+  /** Takes the partition's append turn now, in request order (append-order.ts), and ends it on every path. */
   async function producePartition(
+    connectionId: number,
+    topic: string,
+    index: number,
+    ...rest: ProduceArgs
+  ): Promise<PartitionResponse> {
+    const turn = appendOrder.take(connectionId, topic, index);
+    try {
+      return await producePartitionInTurn(turn, topic, index, ...rest);
+    } finally {
+      turn.done();
+    }
+  }
+
+  async function producePartitionInTurn(
+    turn: AppendTurn,
     topic: string,
     index: number,
     records: Buffer | null,
@@ -140,7 +153,7 @@ export function produceHandler(
   ): Promise<PartitionResponse> {
     const storageError =
       version >= storageErrorVersionMin ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NOT_LEADER_OR_FOLLOWER;
-    const fail = (errorCode: number, errorMessage?: string): PartitionResponse => {
+    const fail = (errorCode: number, errorMessage?: string, recordErrors: RecordErrors = []): PartitionResponse => {
       broker.metrics.produceErrors.inc({ topic, error: String(errorCode) });
       return {
         index,
@@ -149,6 +162,7 @@ export function produceHandler(
         logAppendTimeMs: -1n,
         logStartOffset: -1n,
         ...(errorMessage === undefined ? {} : { errorMessage }),
+        ...(recordErrors.length === 0 ? {} : { recordErrors }),
       };
     };
     // Clients may not write to internal topics (Kafka answers INVALID_TOPIC_EXCEPTION too).
@@ -164,32 +178,41 @@ export function produceHandler(
     if (partition === undefined || partition.closed || partition.leader !== broker.config.nodeId) {
       return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     }
-    if (records === null || records.length === 0) return fail(ErrorCode.INVALID_RECORD);
-    const limits = topicLimits(image, topic, broker.config);
-    const checked = validateRecordBatches(records);
+    if (records === null || records.length === 0) return fail(ErrorCode.INVALID_RECORD, 'no record batch');
+    const rules = produceRules.rulesFor(image, topic);
+    // Checked on the outer size before any record is read: Kafka's RecordTooLargeException.
+    if (records.length > rules.messageBytesMax) {
+      return fail(
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `the batch is ${records.length} bytes, more than max.message.bytes ${rules.messageBytesMax}`,
+      );
+    }
+    const checked = await validateProducedBatch(records, {
+      ...rules.batch,
+      apiVersion: version,
+      nowMs: broker.clock.nowMs(),
+      inflateBudget,
+    });
     if (!checked.ok) {
-      broker.logger.warn({ topic, partition: index, error: checked.error }, 'rejected produce batch');
-      return fail(validationErrorCodes[checked.error]);
+      const admitted = refusalLog.admit(broker.clock.monotonicMs());
+      if (admitted !== null) {
+        broker.logger.warn(
+          { topic, partition: index, error: checked.error, reason: checked.message, ...admitted },
+          'rejected produce batch',
+        );
+      }
+      const recordErrors = checked.recordErrors.map((e) => ({
+        batchIndex: e.batchIndex,
+        batchIndexErrorMessage: e.message,
+      }));
+      return fail(validationErrorCodes[checked.error], checked.message, recordErrors);
     }
-    for (const batch of checked.value.batches) {
-      if (batch.sizeBytes > limits.messageBytesMax) return fail(ErrorCode.MESSAGE_TOO_LARGE);
-    }
-    const refusal = clientBatchRefusal(checked.value.batches);
-    if (refusal !== null) {
-      broker.logger.warn({ topic, partition: index, reason: refusal }, 'rejected produce batch');
-      return fail(ErrorCode.INVALID_RECORD, refusal);
-    }
-    // A compacted topic keeps the latest record per key: a record without one could never be cleaned,
-    // so Kafka refuses it. Only these topics pay for decoding records on produce.
-    if (isCompacted(image.configOverrides('topic', topic)) && (await hasKeylessRecord(records))) {
-      broker.logger.warn({ topic, partition: index }, 'rejected keyless record for a compacted topic');
-      return fail(ErrorCode.INVALID_RECORD);
-    }
+    const batch = checked.batch;
     const verified = await verifyTransactionalProduce({
       transactionalId,
       topic,
       partition: index,
-      batches: checked.value.batches,
+      batches: [batch],
       version,
       log: partition.log,
       verifier,
@@ -202,14 +225,18 @@ export function produceHandler(
       );
       return fail(verified.errorCode, verified.message);
     }
-    let appended: Awaited<ReturnType<typeof partition.appendAsLeader>>;
+    await turn.ready;
+    // The call starts the append synchronously: once made, the next produce in line may start its own.
+    const appending = partition.appendAsLeader(records, batch.recordCount, {
+      acks,
+      minInsyncReplicas: rules.minInsyncReplicas,
+      timeoutMs,
+      verification: verified.verification,
+    });
+    turn.done();
+    let appended: Awaited<typeof appending>;
     try {
-      appended = await partition.appendAsLeader(records, checked.value.recordCount, {
-        acks,
-        minInsyncReplicas: limits.minInsyncReplicas,
-        timeoutMs,
-        verification: verified.verification,
-      });
+      appended = await appending;
     } catch (error) {
       // The log was not written (or only a partial batch recovery will cut): never acknowledged.
       if (broker.partitions.storageFault(error, { topic, partition: index })) return fail(storageError);
@@ -219,7 +246,7 @@ export function produceHandler(
     // A duplicate's records went in with the original.
     if (!appended.value.duplicate) {
       broker.metrics.bytesIn.inc({ topic }, records.length);
-      broker.metrics.messagesIn.inc({ topic }, checked.value.recordCount);
+      broker.metrics.messagesIn.inc({ topic }, batch.recordCount);
     }
     const replicated = await appended.value.replicated;
     if (replicated !== 'done') return fail(appendErrorCodes[replicated]);
@@ -273,6 +300,7 @@ export function produceHandler(
             partitionResponses: await Promise.all(
               topic.partitionData.map((p) =>
                 producePartition(
+                  context.connection.id,
                   name,
                   p.index,
                   Buffer.isBuffer(p.records) ? p.records : null,

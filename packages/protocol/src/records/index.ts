@@ -46,6 +46,8 @@ export {
 } from './batch-header.ts';
 export type { BatchSummary, BatchValidationError, LogScan, ValidatedBatches } from './batch-validate.ts';
 export { scanLogBatches, validateRecordBatches } from './batch-validate.ts';
+export type { InflateOutcome, InflateSink } from './bounded-inflate.ts';
+export { INFLATE_CHUNK_BYTES, InflateBudget, inflateInto } from './bounded-inflate.ts';
 export type { CompressionCodec, CompressionFailure, CompressOptions, DecompressOptions } from './compression.ts';
 export {
   COMPRESSION_CODEC_IDS,
@@ -59,7 +61,16 @@ export {
   decompressSync,
 } from './compression.ts';
 export { crc32c } from './crc32c.ts';
+export type {
+  ProducedBatchContext,
+  ProducedBatchError,
+  ProducedBatchRefusal,
+  ProducedBatchVerdict,
+} from './produced-batch-validate.ts';
+export { validateProducedBatch, validateProducedBatchSync } from './produced-batch-validate.ts';
 export type { DecodedRecord, KafkaRecord, RecordHeader } from './record.ts';
 export { RecordBatchDecodeError } from './record-decode-error.ts';
+export type { RecordCheckRules, RecordError } from './record-stream-check.ts';
+export { RECORD_ERRORS_MAX, RecordStreamCheck } from './record-stream-check.ts';
 export type { TxnMarkerType } from './txn-marker.ts';
 export { decodeTxnMarkerType, encodeTxnMarkerBatch, encodeTxnMarkerKey, encodeTxnMarkerValue } from './txn-marker.ts';
