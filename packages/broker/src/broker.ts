@@ -188,6 +188,7 @@ export class Broker {
         connectionCount: () => this.#server?.connectionCount ?? 0,
         producerIdCount: () => sum(this.#partitions.all(), (p) => p.log.producerCount),
         pooledFrames: () => this.#framePool.stats,
+        requestBudget: () => this.#server?.requestBudget ?? null,
       },
       { defaultMetrics: options.processMetrics ?? false },
     );
@@ -374,6 +375,7 @@ export class Broker {
       frameBytesMax: config.requestBytesMax,
       framePool: this.#framePool,
       inflightMax: config.inflightRequestsPerConnectionMax,
+      queuedRequestBytesMax: config.queuedRequestBytesMax,
       process: this.#processor.process,
       logger: this.#logger,
     });

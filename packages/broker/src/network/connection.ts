@@ -8,7 +8,15 @@
  * (one socket chunk can hold hundreds of small requests) wait, undecoded,
  * for a slot. Reading pauses while any frame waits or the socket's write
  * buffer is full, so one client cannot make the broker buffer or work
- * without bound.
+ * without bound. Reading also pauses while the broker-wide request-bytes
+ * budget is spent (RequestBytesBudget): each byte read counts until the
+ * request it belongs to is handled.
+ *
+ * A handler about to build a large response (Fetch) first awaits
+ * `untilSendable`: every earlier response written and the socket's write
+ * buffer nearly empty. So a client that never reads its socket holds at
+ * most one such response in the broker (plus the write buffer), however
+ * many fetches it pipelines, and the rest of the log stays on disk.
  *
  * Owned by KafkaServer. After `close` (bad input, a handler bug, or the
  * peer leaving) pending responses are dropped and the socket destroyed.
@@ -17,6 +25,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '@runnel/common';
 import type { FrameClaim, FramePool } from './frame-pool.ts';
 import { FrameReader } from './frame-reader.ts';
+import type { BudgetReader, RequestBytesBudget } from './request-bytes-budget.ts';
 
 /** What a request produced: response chunks, nothing (no response is sent), or a reason to close the connection. */
 export type RequestOutcome =
@@ -28,6 +37,12 @@ export type RequestOutcome =
 export interface ConnectionContext {
   readonly id: number;
   readonly remoteAddress: string;
+  /**
+   * Resolves once this request's response is next to be written and the
+   * socket's write buffer is nearly empty: true, or false when the
+   * connection closed first (nothing will be sent). Absent in handler tests.
+   */
+  untilSendable?(): Promise<boolean>;
 }
 
 /** Handles one frame; `claim` (a pooled frame's) passes to it, to release when the frame's bytes are free. */
@@ -43,9 +58,13 @@ interface WaitingFrame {
 }
 
 const writeBufferBytesHigh = 16 * 1024 * 1024;
+/** untilSendable waits for the write buffer to fall to this (about one socket send buffer's worth). */
+const sendableBufferBytesMax = 1024 * 1024;
+/** Bytes a frame counted against the request budget: its size prefix and its body. */
+const frameBudgetBytes = (frame: Buffer): number => 4 + frame.length;
 const closeGraceMs = 2000;
 
-export class Connection implements ConnectionContext {
+export class Connection implements ConnectionContext, BudgetReader {
   readonly id: number;
   readonly remoteAddress: string;
   readonly #socket: Socket;
@@ -62,6 +81,14 @@ export class Connection implements ConnectionContext {
   #nextToWrite = 0;
   #closed = false;
   #paused = false;
+  readonly #budget: RequestBytesBudget | null;
+  /** Waiting in the budget's queue (paused for it). */
+  #waitingForBudget = false;
+  /** Budget bytes this connection holds, and how many of them its dispatched requests hold (given back as each settles). */
+  #budgetHeld = 0;
+  #budgetHandling = 0;
+  /** untilSendable calls by request sequence number. */
+  readonly #sendWaiters = new Map<number, (open: boolean) => void>();
 
   constructor(options: {
     id: number;
@@ -70,6 +97,8 @@ export class Connection implements ConnectionContext {
     /** Where large frames are assembled; null allocates each. */
     framePool: FramePool | null;
     inflightMax: number;
+    /** The broker-wide request-bytes budget; null: none. */
+    budget?: RequestBytesBudget | null;
     process: RequestProcessor;
     logger: Logger;
     onClose: () => void;
@@ -80,15 +109,19 @@ export class Connection implements ConnectionContext {
     this.#reader = new FrameReader(options.frameBytesMax, options.framePool);
     this.#process = options.process;
     this.#inflightMax = options.inflightMax;
+    this.#budget = options.budget ?? null;
     this.#logger = options.logger.child({ connection: this.id, remote: this.remoteAddress });
     this.#socket.setNoDelay(true);
     this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    this.#socket.on('drain', () => this.#maybeResume());
+    this.#socket.on('drain', () => {
+      this.#wakeSendWaiter();
+      this.#maybeResume();
+    });
     this.#socket.on('error', (error) => this.#logger.debug({ err: error.message }, 'socket error'));
     this.#socket.on('close', () => {
       this.#closed = true;
       this.#ready.clear();
-      this.#waiting = [];
+      this.#dropUnhandled();
       options.onClose();
     });
   }
@@ -98,27 +131,65 @@ export class Connection implements ConnectionContext {
     return this.#nextSeq - this.#nextToWrite;
   }
 
+  /** Whether part of a frame has been read and the rest has not (BudgetReader). */
+  get midFrame(): boolean {
+    return this.#reader.midFrame;
+  }
+
+  /** The budget lets this connection read again (BudgetReader). */
+  wake(): void {
+    this.#waitingForBudget = false;
+    this.#maybeResume();
+  }
+
   /** Closes the connection; responses already written are still flushed to the peer. */
   close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#ready.clear();
-    this.#waiting = [];
+    this.#dropUnhandled();
     this.#logger.warn({ reason }, 'closing connection');
     this.#socket.end(() => this.#socket.destroy());
     // A peer that never reads must not keep the socket alive.
     setTimeout(() => this.#socket.destroy(), closeGraceMs).unref();
   }
 
+  /** What the closed connection held but no handler will settle: budget bytes of unhandled frames, untilSendable waiters. */
+  #dropUnhandled(): void {
+    this.#waiting = [];
+    this.#waitingHead = 0;
+    // Partial and undispatched frames, and whatever followed a refused size prefix.
+    const unhandled = this.#budgetHeld - this.#budgetHandling;
+    this.#budgetHeld = this.#budgetHandling;
+    if (this.#budget !== null) {
+      this.#budget.leave(this);
+      if (unhandled > 0) this.#budget.give(unhandled);
+    }
+    this.#waitingForBudget = false;
+    const waiters = [...this.#sendWaiters.values()];
+    this.#sendWaiters.clear();
+    for (const w of waiters) w(false);
+  }
+
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
+    if (this.#budget !== null) {
+      this.#budget.take(chunk.length);
+      this.#budgetHeld += chunk.length;
+    }
+    const wasMidFrame = this.#reader.midFrame;
+    let frames = 0;
     for (const event of this.#reader.push(chunk)) {
       if (event.kind === 'oversized') {
+        // The size prefix read is all this frame counted; it was never kept.
         this.close(`request size ${event.sizeBytes} outside 0..socket.request.max.bytes`);
         return;
       }
+      frames++;
       this.#waiting.push({ frame: event.frame, claim: event.claim });
     }
+    // A grant past a spent budget lasts for the frame it was given for.
+    if (wasMidFrame && frames > 0) this.#budget?.frameDone(this);
     this.#dispatchWaiting();
     this.#maybePause();
   }
@@ -139,14 +210,53 @@ export class Connection implements ConnectionContext {
 
   #dispatch({ frame, claim }: WaitingFrame): void {
     const seq = this.#nextSeq++;
-    this.#process(frame, this, claim).then(
-      (outcome) => this.#complete(seq, outcome),
+    const budget = this.#budget;
+    const bytes = frameBudgetBytes(frame);
+    if (budget !== null) {
+      budget.startHandling();
+      this.#budgetHandling += bytes;
+    }
+    const settled = (): void => {
+      if (budget === null) return;
+      this.#budgetHandling -= bytes;
+      this.#budgetHeld -= bytes;
+      budget.finishHandling(bytes);
+    };
+    const context: ConnectionContext = {
+      id: this.id,
+      remoteAddress: this.remoteAddress,
+      untilSendable: () => this.#untilSendable(seq),
+    };
+    this.#process(frame, context, claim).then(
+      (outcome) => {
+        settled();
+        this.#complete(seq, outcome);
+      },
       (error: unknown) => {
+        settled();
         // A handler threw: a bug, not bad input. Keep serving others; drop this connection.
         this.#logger.error({ err: error instanceof Error ? error.stack : String(error) }, 'request handler failed');
         this.#complete(seq, { kind: 'close', reason: 'internal error while handling request' });
       },
     );
+  }
+
+  #sendable(seq: number): boolean {
+    return this.#nextToWrite === seq && this.#socket.writableLength <= sendableBufferBytesMax;
+  }
+
+  #untilSendable(seq: number): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    if (this.#sendable(seq)) return Promise.resolve(true);
+    return new Promise((resolve) => this.#sendWaiters.set(seq, resolve));
+  }
+
+  /** Wakes the request whose turn it is, once the write buffer has drained enough. */
+  #wakeSendWaiter(): void {
+    const waiter = this.#sendWaiters.get(this.#nextToWrite);
+    if (waiter === undefined || this.#closed || !this.#sendable(this.#nextToWrite)) return;
+    this.#sendWaiters.delete(this.#nextToWrite);
+    waiter(true);
   }
 
   #complete(seq: number, outcome: RequestOutcome): void {
@@ -170,6 +280,7 @@ export class Connection implements ConnectionContext {
       }
     }
     if (wrote) this.#socket.uncork();
+    this.#wakeSendWaiter();
     this.#dispatchWaiting();
     this.#maybeResume();
   }
@@ -192,21 +303,31 @@ export class Connection implements ConnectionContext {
     return (
       this.#waitingHead < this.#waiting.length ||
       this.inflight >= this.#inflightMax ||
-      this.#socket.writableLength > writeBufferBytesHigh
+      this.#socket.writableLength > writeBufferBytesHigh ||
+      this.#waitingForBudget
     );
   }
 
+  /** Whether the budget stops this connection reading; if so it joins the budget's queue, to be woken. */
+  #pausedByBudget(): boolean {
+    if (this.#budget === null || this.#waitingForBudget || this.#budget.mayRead(this)) return this.#waitingForBudget;
+    this.#waitingForBudget = true;
+    this.#budget.wait(this);
+    // wait() may grant at once (nothing else would give bytes back).
+    return this.#waitingForBudget;
+  }
+
   #maybePause(): void {
-    if (!this.#closed && !this.#paused && this.#mustPause()) {
+    if (this.#closed || this.#paused) return;
+    if (this.#mustPause() || this.#pausedByBudget()) {
       this.#paused = true;
       this.#socket.pause();
     }
   }
 
   #maybeResume(): void {
-    if (!this.#closed && this.#paused && !this.#mustPause()) {
-      this.#paused = false;
-      this.#socket.resume();
-    }
+    if (this.#closed || !this.#paused || this.#mustPause() || this.#pausedByBudget()) return;
+    this.#paused = false;
+    this.#socket.resume();
   }
 }

@@ -14,6 +14,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '@runnel/common';
 import { Connection, type RequestProcessor } from './connection.ts';
 import type { FramePool } from './frame-pool.ts';
+import { RequestBytesBudget } from './request-bytes-budget.ts';
 
 export interface KafkaServerOptions {
   host: string;
@@ -23,6 +24,8 @@ export interface KafkaServerOptions {
   /** Where large request frames are assembled (recycled); null allocates each. */
   framePool: FramePool | null;
   inflightMax: number;
+  /** queued.max.request.bytes: request bytes in flight on all connections; <= 0 unbounded. */
+  queuedRequestBytesMax?: number;
   process: RequestProcessor;
   logger: Logger;
   onConnectionCountChange?: (count: number) => void;
@@ -38,9 +41,11 @@ export class KafkaServer {
   readonly #held = new Map<Socket, () => void>();
   #serving = false;
   #nextId = 1;
+  readonly #budget: RequestBytesBudget;
 
   private constructor(options: KafkaServerOptions) {
     this.#options = options;
+    this.#budget = new RequestBytesBudget(options.queuedRequestBytesMax ?? 0);
     this.#connectionsMax = options.connectionsMax;
     // pauseOnConnect: a held socket is not read, so the kernel's buffers (not ours) keep what a client sends early.
     this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.#accept(socket));
@@ -66,6 +71,11 @@ export class KafkaServer {
 
   get connectionCount(): number {
     return this.#connections.size;
+  }
+
+  /** The request-bytes budget's state (metrics). */
+  get requestBudget(): RequestBytesBudget['snapshot'] {
+    return this.#budget.snapshot;
   }
 
   /** Starts handling requests, first those of the connections held since bind(). */
@@ -112,6 +122,7 @@ export class KafkaServer {
       frameBytesMax: this.#options.frameBytesMax,
       framePool: this.#options.framePool,
       inflightMax: this.#options.inflightMax,
+      budget: this.#budget,
       process: this.#options.process,
       logger: this.#options.logger,
       onClose: () => {
