@@ -43,6 +43,8 @@ export interface DevClusterOptions {
   transactionPartitionVerification: boolean;
   transactionVersion: number;
   flushMessages: number;
+  /** queued.max.request.bytes of every broker. */
+  queuedRequestBytesMax: number;
   /** group.initial.rebalance.delay.ms of every broker. */
   groupInitialRebalanceDelayMs: number;
   logLevel: string;
@@ -65,6 +67,8 @@ export function brokerArgs(options: DevClusterOptions, defaultReplicationFactor:
     String(defaultReplicationFactor),
     '--flush-messages',
     String(options.flushMessages),
+    '--queued-max-request-bytes',
+    String(options.queuedRequestBytesMax),
     '--group-initial-rebalance-delay-ms',
     String(options.groupInitialRebalanceDelayMs),
     '--log-level',

@@ -38,6 +38,8 @@ export interface BrokerCommandOptions {
   numPartitions: number;
   defaultReplicationFactor: number;
   flushMessages: number;
+  /** queued.max.request.bytes */
+  queuedRequestBytesMax: number;
   logLevel: string;
   /** Absent: chosen by where stdout goes (createLogger's default). */
   logFormat?: LogFormat;
@@ -89,6 +91,7 @@ export async function startBrokerProcess(
         numPartitions: options.numPartitions,
         defaultReplicationFactor: options.defaultReplicationFactor,
         logFlushIntervalMessages: options.flushMessages,
+        queuedRequestBytesMax: options.queuedRequestBytesMax,
         ...(options.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: options.minInsyncReplicas }),
       },
       controller: channel,
@@ -266,6 +269,15 @@ export function brokerCommand(): Command {
         .default(defaultBrokerConfig.logFlushIntervalMessages)
         .argParser(parseIntOption)
         .env('RUNNEL_FLUSH_MESSAGES'),
+    )
+    .addOption(
+      new Option(
+        '--queued-max-request-bytes <n>',
+        'queued.max.request.bytes: request bytes read and not yet handled, all connections together; reading pauses when spent (-1: unbounded)',
+      )
+        .default(defaultBrokerConfig.queuedRequestBytesMax)
+        .argParser(parseIntOption)
+        .env('RUNNEL_QUEUED_MAX_REQUEST_BYTES'),
     )
     .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),

@@ -33,6 +33,8 @@ export interface DevOptions {
   transactionPartitionVerification?: boolean;
   transactionVersion?: number;
   flushMessages: number;
+  /** queued.max.request.bytes; absent: the broker's default. */
+  queuedRequestBytesMax?: number;
   /** group.initial.rebalance.delay.ms; absent: the broker's default (3 s). */
   groupInitialRebalanceDelayMs?: number;
   /** Run a gateway in-process against the broker. Absent: none (programmatic callers opt in; the command defaults to true). */
@@ -117,6 +119,7 @@ export async function startDev(
         transactionPartitionVerificationEnable: options.transactionPartitionVerification ?? true,
         transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
         logFlushIntervalMessages: options.flushMessages,
+        queuedRequestBytesMax: options.queuedRequestBytesMax ?? defaultBrokerConfig.queuedRequestBytesMax,
         groupInitialRebalanceDelayMs:
           options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
       },
@@ -243,6 +246,15 @@ export function devCommand(): Command {
         .env('RUNNEL_FLUSH_MESSAGES'),
     )
     .addOption(
+      new Option(
+        '--queued-max-request-bytes <n>',
+        'queued.max.request.bytes: request bytes read and not yet handled, all connections together; reading pauses when spent (-1: unbounded)',
+      )
+        .default(defaultBrokerConfig.queuedRequestBytesMax)
+        .argParser(parseIntOption)
+        .env('RUNNEL_QUEUED_MAX_REQUEST_BYTES'),
+    )
+    .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),
     )
     .addOption(
@@ -290,6 +302,7 @@ export function devCommand(): Command {
           transactionPartitionVerification: options.transactionPartitionVerification ?? true,
           transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
           flushMessages: options.flushMessages,
+          queuedRequestBytesMax: options.queuedRequestBytesMax ?? defaultBrokerConfig.queuedRequestBytesMax,
           groupInitialRebalanceDelayMs:
             options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
           logLevel: options.logLevel,
