@@ -61,12 +61,16 @@ describe('greedy fetches from clients that never read', () => {
           attackers * 50 * mib,
       { timeoutMs: 60_000, what: 'the attackers to be served their first fetch' },
     );
+    const report = () =>
+      console.log(
+        `greedy fetch: RSS ${Math.round(before / mib)} MiB before, peak ${Math.round(rss.peakBytes / mib)} MiB`,
+      );
+    report();
+    expect(rss.peakBytes).toBeLessThan(rssBoundBytes);
     expect(await wellBehavedRoundTrip(dev.bootstrap, 'well-behaved')).toMatch(/^hello-/);
     expect(await httpStatus(dev.httpPort, '/healthz')).toBe(200);
     await rss.sample();
-    console.log(
-      `greedy fetch: RSS ${Math.round(before / mib)} MiB before, peak ${Math.round(rss.peakBytes / mib)} MiB`,
-    );
+    report();
     expect(rss.peakBytes).toBeLessThan(rssBoundBytes);
     // The fetches behind each attacker's first wait for it to read: nothing more was read for them.
     const bytesOut =
