@@ -4,15 +4,19 @@
  * the broker's Prometheus values, and its peak RSS while an attack runs.
  */
 import { connect, type Socket } from 'node:net';
-import { encodeRecordBatchSync, encodeRequestFrame, type FetchRequest } from '@runnel/protocol';
+import { encodeRecordBatchSync, encodeRequestFrame, type FetchRequest, type ProduceResponse } from '@runnel/protocol';
 import { rssBytes } from '../harness/process-health.ts';
 import { ProtocolClient } from '../harness/protocol-client.ts';
 
 export const mib = 1024 * 1024;
 
-/** Appends `batches` batches of one ~1 MiB record to partition 0 of `topic` (acks=1, 8 requests in flight). */
-export async function fillTopic(port: number, topic: string, batches: number): Promise<void> {
+/**
+ * Appends `batches` batches of one ~1 MiB record to partition 0 of `topic`
+ * (acks=1, `inflight` requests in flight); resolves with each answer's error code.
+ */
+export async function fillTopic(port: number, topic: string, batches: number, inflight = 8): Promise<number[]> {
   const client = await ProtocolClient.connect(port);
+  const errorCodes: number[] = [];
   try {
     const batch = encodeRecordBatchSync({ records: [{ key: null, value: Buffer.alloc(mib - 1024, 7) }] });
     const produce = () =>
@@ -23,9 +27,10 @@ export async function fillTopic(port: number, topic: string, batches: number): P
         topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
       });
     let sent = 0;
-    for (; sent < Math.min(8, batches); sent++) produce();
+    for (; sent < Math.min(inflight, batches); sent++) produce();
     for (let answered = 0; answered < batches; answered++) {
-      await client.next();
+      const { body } = await client.next();
+      errorCodes.push((body as ProduceResponse).responses[0]?.partitionResponses[0]?.errorCode ?? -1);
       if (sent < batches) {
         produce();
         sent++;
@@ -34,6 +39,7 @@ export async function fillTopic(port: number, topic: string, batches: number): P
   } finally {
     client.close();
   }
+  return errorCodes;
 }
 
 /** A Fetch v11 of partition 0 of `topic` from offset 0, asking for 2^31 - 1 bytes in all and per partition. */

@@ -44,7 +44,7 @@ export interface DevClusterOptions {
   transactionVersion: number;
   flushMessages: number;
   /** queued.max.request.bytes of every broker. */
-  queuedRequestBytesMax: number;
+  queuedMaxRequestBytes: number;
   /** group.initial.rebalance.delay.ms of every broker. */
   groupInitialRebalanceDelayMs: number;
   logLevel: string;
@@ -68,7 +68,7 @@ export function brokerArgs(options: DevClusterOptions, defaultReplicationFactor:
     '--flush-messages',
     String(options.flushMessages),
     '--queued-max-request-bytes',
-    String(options.queuedRequestBytesMax),
+    String(options.queuedMaxRequestBytes),
     '--group-initial-rebalance-delay-ms',
     String(options.groupInitialRebalanceDelayMs),
     '--log-level',

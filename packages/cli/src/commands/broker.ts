@@ -39,7 +39,7 @@ export interface BrokerCommandOptions {
   defaultReplicationFactor: number;
   flushMessages: number;
   /** queued.max.request.bytes */
-  queuedRequestBytesMax: number;
+  queuedMaxRequestBytes: number;
   logLevel: string;
   /** Absent: chosen by where stdout goes (createLogger's default). */
   logFormat?: LogFormat;
@@ -91,7 +91,7 @@ export async function startBrokerProcess(
         numPartitions: options.numPartitions,
         defaultReplicationFactor: options.defaultReplicationFactor,
         logFlushIntervalMessages: options.flushMessages,
-        queuedRequestBytesMax: options.queuedRequestBytesMax,
+        queuedRequestBytesMax: options.queuedMaxRequestBytes,
         ...(options.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: options.minInsyncReplicas }),
       },
       controller: channel,

@@ -34,7 +34,7 @@ export interface DevOptions {
   transactionVersion?: number;
   flushMessages: number;
   /** queued.max.request.bytes; absent: the broker's default. */
-  queuedRequestBytesMax?: number;
+  queuedMaxRequestBytes?: number;
   /** group.initial.rebalance.delay.ms; absent: the broker's default (3 s). */
   groupInitialRebalanceDelayMs?: number;
   /** Run a gateway in-process against the broker. Absent: none (programmatic callers opt in; the command defaults to true). */
@@ -119,7 +119,7 @@ export async function startDev(
         transactionPartitionVerificationEnable: options.transactionPartitionVerification ?? true,
         transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
         logFlushIntervalMessages: options.flushMessages,
-        queuedRequestBytesMax: options.queuedRequestBytesMax ?? defaultBrokerConfig.queuedRequestBytesMax,
+        queuedRequestBytesMax: options.queuedMaxRequestBytes ?? defaultBrokerConfig.queuedRequestBytesMax,
         groupInitialRebalanceDelayMs:
           options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
       },
@@ -302,7 +302,7 @@ export function devCommand(): Command {
           transactionPartitionVerification: options.transactionPartitionVerification ?? true,
           transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
           flushMessages: options.flushMessages,
-          queuedRequestBytesMax: options.queuedRequestBytesMax ?? defaultBrokerConfig.queuedRequestBytesMax,
+          queuedMaxRequestBytes: options.queuedMaxRequestBytes ?? defaultBrokerConfig.queuedRequestBytesMax,
           groupInitialRebalanceDelayMs:
             options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
           logLevel: options.logLevel,
