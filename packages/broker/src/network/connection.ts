@@ -131,9 +131,9 @@ export class Connection implements ConnectionContext, BudgetReader {
     return this.#nextSeq - this.#nextToWrite;
   }
 
-  /** Whether part of a frame has been read and the rest has not (BudgetReader). */
+  /** Part of a frame has been read and, but for the budget, the rest would be (BudgetReader: may be granted). */
   get midFrame(): boolean {
-    return this.#reader.midFrame;
+    return this.#reader.midFrame && !this.#closed && !this.#blockedOtherwise();
   }
 
   /** The budget lets this connection read again (BudgetReader). */
@@ -181,7 +181,7 @@ export class Connection implements ConnectionContext, BudgetReader {
     let frames = 0;
     for (const event of this.#reader.push(chunk)) {
       if (event.kind === 'oversized') {
-        // The size prefix read is all this frame counted; it was never kept.
+        // Refused before anything of the frame is kept; what this chunk counted is given back on close.
         this.close(`request size ${event.sizeBytes} outside 0..socket.request.max.bytes`);
         return;
       }
@@ -299,34 +299,37 @@ export class Connection implements ConnectionContext, BudgetReader {
     });
   }
 
-  #mustPause(): boolean {
+  /** Reasons of this connection's own to stop reading (the budget aside). */
+  #blockedOtherwise(): boolean {
     return (
       this.#waitingHead < this.#waiting.length ||
       this.inflight >= this.#inflightMax ||
-      this.#socket.writableLength > writeBufferBytesHigh ||
-      this.#waitingForBudget
+      this.#socket.writableLength > writeBufferBytesHigh
     );
   }
 
   /** Whether the budget stops this connection reading; if so it joins the budget's queue, to be woken. */
   #pausedByBudget(): boolean {
-    if (this.#budget === null || this.#waitingForBudget || this.#budget.mayRead(this)) return this.#waitingForBudget;
-    this.#waitingForBudget = true;
+    if (this.#budget === null) return false;
+    if (!this.#waitingForBudget) {
+      if (this.#budget.mayRead(this)) return false;
+      this.#waitingForBudget = true;
+    }
+    // Joins (or, when nothing else stops it reading now, re-joins) the queue: the budget may grant at once.
     this.#budget.wait(this);
-    // wait() may grant at once (nothing else would give bytes back).
     return this.#waitingForBudget;
   }
 
   #maybePause(): void {
     if (this.#closed || this.#paused) return;
-    if (this.#mustPause() || this.#pausedByBudget()) {
+    if (this.#blockedOtherwise() || this.#pausedByBudget()) {
       this.#paused = true;
       this.#socket.pause();
     }
   }
 
   #maybeResume(): void {
-    if (this.#closed || !this.#paused || this.#mustPause() || this.#pausedByBudget()) return;
+    if (this.#closed || !this.#paused || this.#blockedOtherwise() || this.#pausedByBudget()) return;
     this.#paused = false;
     this.#socket.resume();
   }
