@@ -129,6 +129,21 @@ describe('Connection memory bounds', () => {
     await waitFor(() => budget.snapshot.inFlightBytes === 0, { what: 'the bytes given back' });
   });
 
+  it('a parked request that gave its bytes back does not stop a frame larger than the budget getting through', async () => {
+    const budget = new RequestBytesBudget(16);
+    harness = await Harness.start(budget);
+    const [parked, big] = [await harness.client(), await harness.client()];
+    parked.write(frame(1));
+    // Parks for good (a long poll, a fetch its client never reads), having declared its bytes free.
+    (await harness.take(1)).context.requestBytesDone?.();
+    expect(budget.snapshot.inFlightBytes).toBe(0);
+    const bytes = frame(2, 1000);
+    big.write(bytes.subarray(0, 100));
+    await waitFor(() => budget.snapshot.inFlightBytes === 100, { what: 'the first part read' });
+    big.write(bytes.subarray(100));
+    (await harness.take(2)).finish({ kind: 'none' });
+  });
+
   it('untilSendable waits while the client has not read the response before, and says false once it closed', async () => {
     harness = await Harness.start(new RequestBytesBudget(0));
     const client = await harness.client();

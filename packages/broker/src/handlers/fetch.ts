@@ -296,6 +296,8 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
       if (request.sessionId !== undefined && request.sessionId !== 0) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
       }
+      // Nothing decoded views the request bytes, and a fetch may park for long: they stop counting now.
+      context.connection.requestBytesDone?.();
       const version = context.header.apiVersion;
       const deadline = broker.clock.monotonicMs() + Math.max(0, request.maxWaitMs);
       const maxBytes = Math.min(

@@ -43,6 +43,14 @@ export interface ConnectionContext {
    * connection closed first (nothing will be sent). Absent in handler tests.
    */
   untilSendable?(): Promise<boolean>;
+  /**
+   * Declares this request's bytes no longer needed (what was decoded from
+   * them keeps no view of them): they stop counting against the
+   * request-bytes budget now rather than when the handler settles. A
+   * handler that parks (a long poll, a fetch waiting to send) calls it
+   * first, so a parked request never holds the budget. Absent in handler tests.
+   */
+  requestBytesDone?(): void;
 }
 
 /** Handles one frame; `claim` (a pooled frame's) passes to it, to release when the frame's bytes are free. */
@@ -216,8 +224,10 @@ export class Connection implements ConnectionContext, BudgetReader {
       budget.startHandling();
       this.#budgetHandling += bytes;
     }
+    let counted = budget !== null;
     const settled = (): void => {
-      if (budget === null) return;
+      if (budget === null || !counted) return;
+      counted = false;
       this.#budgetHandling -= bytes;
       this.#budgetHeld -= bytes;
       budget.finishHandling(bytes);
@@ -226,6 +236,7 @@ export class Connection implements ConnectionContext, BudgetReader {
       id: this.id,
       remoteAddress: this.remoteAddress,
       untilSendable: () => this.#untilSendable(seq),
+      requestBytesDone: settled,
     };
     this.#process(frame, context, claim).then(
       (outcome) => {
