@@ -201,6 +201,7 @@ export class Broker {
         pooledFrames: () => this.#framePool.stats,
         segmentFiles: () => this.#partitions.segmentFiles,
         offlineLogDirCount: () => this.#partitions.offlineLogDirCount,
+        requestBudget: () => this.#server?.requestBudget ?? null,
       },
       { defaultMetrics: options.processMetrics ?? false },
     );
@@ -406,6 +407,7 @@ export class Broker {
       frameBytesMax: config.requestBytesMax,
       framePool: this.#framePool,
       inflightMax: config.inflightRequestsPerConnectionMax,
+      queuedRequestBytesMax: config.queuedRequestBytesMax,
       process: this.#processor.process,
       logger: this.#logger,
     });

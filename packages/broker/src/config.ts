@@ -17,6 +17,14 @@ export interface BrokerConfig {
   dataDir: string;
   /** socket.request.max.bytes */
   requestBytesMax: number;
+  /**
+   * queued.max.request.bytes: request bytes read and not yet handled, on all
+   * connections together; reading pauses while it is spent. <= 0: unbounded
+   * (Kafka's default, -1). See docs/resource-limits.md.
+   */
+  queuedRequestBytesMax: number;
+  /** fetch.max.bytes: the most record bytes one Fetch response carries (but for one first batch, KIP-74). */
+  fetchBytesMax: number;
   /** max.connections */
   connectionsMax: number;
   /** max.connections.per.ip (dynamic; network/connection-limits in @runnel/common decide with it). */
@@ -146,6 +154,9 @@ export const defaultBrokerConfig: BrokerConfig = {
   advertisedPort: null,
   dataDir: './data/broker',
   requestBytesMax: 104_857_600,
+  // Runnel bounds it (Kafka: -1): about 2.5 largest requests at once keeps a broker far below 1 GiB.
+  queuedRequestBytesMax: 268_435_456,
+  fetchBytesMax: 57_671_680,
   connectionsMax: 10_000,
   connectionsPerIpMax: 1000,
   connectionsPerIpOverrides: '',
@@ -207,6 +218,8 @@ function longOrNever(n: number): string {
 export function kafkaNamedValues(config: BrokerConfig): [keyof BrokerConfig, string, string][] {
   return [
     ['requestBytesMax', 'socket.request.max.bytes', String(config.requestBytesMax)],
+    ['queuedRequestBytesMax', 'queued.max.request.bytes', String(config.queuedRequestBytesMax)],
+    ['fetchBytesMax', 'fetch.max.bytes', String(config.fetchBytesMax)],
     ['connectionsMax', 'max.connections', String(config.connectionsMax)],
     ['connectionsPerIpMax', 'max.connections.per.ip', String(config.connectionsPerIpMax)],
     ['connectionsPerIpOverrides', 'max.connections.per.ip.overrides', config.connectionsPerIpOverrides],

@@ -7,6 +7,7 @@
  */
 import type { HandleCacheStats } from '@runnel/storage';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { BudgetSnapshot } from './network/request-bytes-budget.ts';
 
 export interface GaugeSources {
   partitionCount(): number;
@@ -21,6 +22,8 @@ export interface GaugeSources {
   segmentFiles?(): { handlesMax: number; stats: HandleCacheStats };
   /** Log directories offline after a storage fault (Runnel has one: 0 or 1); absent: 0. */
   offlineLogDirCount?(): number;
+  /** The request-bytes budget (queued.max.request.bytes); null before the listener is bound. */
+  requestBudget?(): BudgetSnapshot | null;
 }
 
 export class BrokerMetrics {
@@ -199,5 +202,44 @@ export class BrokerMetrics {
         },
       });
     }
+    this.#requestBudgetMetrics(sources, registers);
+  }
+
+  /** Kafka has MemoryPoolAvailable / MemoryPoolUsed for queued.max.request.bytes; these add the time reading paused. */
+  #requestBudgetMetrics(sources: GaugeSources, registers: Registry[]): void {
+    const budget = () => sources.requestBudget?.() ?? null;
+    new Gauge({
+      name: 'runnel_network_request_bytes_in_flight',
+      help: 'Request bytes read and not yet handled, all connections (counted against queued.max.request.bytes)',
+      registers,
+      collect() {
+        this.set(budget()?.inFlightBytes ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'runnel_network_request_bytes_max',
+      help: 'queued.max.request.bytes (0: unbounded)',
+      registers,
+      collect() {
+        this.set(Math.max(0, budget()?.bytesMax ?? 0));
+      },
+    });
+    new Gauge({
+      name: 'runnel_network_connections_paused_for_request_bytes',
+      help: 'Connections not read because queued.max.request.bytes is spent',
+      registers,
+      collect() {
+        this.set(budget()?.pausedConnections ?? 0);
+      },
+    });
+    new Counter({
+      name: 'runnel_network_request_bytes_exhausted_seconds_total',
+      help: 'Time queued.max.request.bytes has been spent (reading paused on every connection without a grant)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(budget()?.exhaustedSeconds ?? 0);
+      },
+    });
   }
 }

@@ -163,4 +163,44 @@ describe('Fetch over several partitions', () => {
       for (const chunk of p.records as Buffer[]) expect(chunk.every((b) => b === poisonByte)).toBe(true);
     }
   });
+
+  it('fetch.max.bytes caps a request asking for 2^31 bytes: the response carries what the broker allows, not the log', async () => {
+    const partitions = await Promise.all(
+      [0, 1].map((p) => leaderWith(small(p * 10), small(p * 10 + 1), small(p * 10 + 2))),
+    );
+    const [first, second] = partitions as [Partition, Partition];
+    const { context } = handlerContext(first, { clock: systemClock, more: [second] });
+    const broker = { ...context, config: { ...context.config, fetchBytesMax: 4 * unit } };
+    const response = await fetchHandler(broker).handle(
+      request(2, { maxBytes: 2 ** 31 - 1, partitionMaxBytes: 2 ** 31 - 1 }),
+      v11,
+    );
+    expect(valuesByPartition(response).map((values) => values.length)).toEqual([3, 1]);
+  });
+
+  it('reads nothing until the connection may send the response, and nothing at all once it closed', async () => {
+    const partition = await leaderWith(small(0), small(1));
+    const { context: broker } = handlerContext(partition, { clock: systemClock });
+    const memory = new TestMemory();
+    let letSend: (open: boolean) => void = () => {};
+    const context = (sendable: Promise<boolean>): RequestContext => ({
+      header: { apiKey: 1, apiVersion: 11, correlationId: 1, clientId: 'test' },
+      connection: { id: 1, remoteAddress: 'test', untilSendable: () => sendable },
+      responseMemory: memory,
+    });
+    const ask = request(1, { maxBytes: 1 << 20, partitionMaxBytes: 1 << 20 });
+    const waiting = settledFlag(
+      fetchHandler(broker).handle(ask, context(new Promise((resolve) => (letSend = resolve)))),
+    );
+    await turn();
+    expect(waiting.settled).toBe(false);
+    expect(memory.pool.stats.acquired).toBe(0);
+    letSend(true);
+    await until(() => waiting.settled, 'the fetch to answer once it may send');
+    expect(valuesByPartition(waiting.value ?? null)[0]).toHaveLength(2);
+    const acquired = memory.pool.stats.acquired;
+    const closed = await fetchHandler(broker).handle(ask, context(Promise.resolve(false)));
+    expect(closed?.responses).toEqual([]);
+    expect(memory.pool.stats.acquired).toBe(acquired);
+  });
 });

@@ -77,4 +77,34 @@ describe('FrameReader', () => {
     expect(second.claim).toBeNull();
     expect(pool.stats.acquired).toBe(1);
   });
+
+  it('a frame declaring 100 MiB costs the bytes that arrived, not its declared size', () => {
+    const prefix = Buffer.alloc(4);
+    prefix.writeInt32BE(100 * 1024 * 1024);
+    const reader = new FrameReader(100 * 1024 * 1024);
+    const external = process.memoryUsage().arrayBuffers;
+    expect(reader.push(Buffer.concat([prefix, Buffer.from('abc')]))).toEqual([]);
+    for (let i = 0; i < 100; i++) reader.push(Buffer.from('x'));
+    expect(reader.midFrame).toBe(true);
+    expect(reader.bufferedBytes).toBe(4 + 3 + 100);
+    // The trickle is staged in one small buffer, nowhere near the declared 100 MiB.
+    expect(process.memoryUsage().arrayBuffers - external).toBeLessThan(1024 * 1024);
+  });
+
+  it('assembles a frame from large and small pieces in order', () => {
+    const random = new Random(10);
+    const payload = random.bytes(100_000);
+    const stream = framed([payload]);
+    const reader = new FrameReader(200_000);
+    const cuts = [3, 10, 40_000, 40_005, 40_006, 90_000, stream.length];
+    const out: Buffer[] = [];
+    let from = 0;
+    for (const cut of cuts) {
+      out.push(...frames(reader.push(stream.subarray(from, cut))));
+      from = cut;
+    }
+    expect(out).toEqual([payload]);
+    expect(reader.midFrame).toBe(false);
+    expect(reader.bufferedBytes).toBe(0);
+  });
 });

@@ -44,6 +44,8 @@ export interface DevClusterOptions {
   transactionPartitionVerification: boolean;
   transactionVersion: number;
   flushMessages: number;
+  /** queued.max.request.bytes of every broker. */
+  queuedMaxRequestBytes: number;
   /** group.initial.rebalance.delay.ms of every broker. */
   groupInitialRebalanceDelayMs: number;
   logLevel: string;
@@ -68,6 +70,8 @@ export function brokerArgs(options: DevClusterOptions, defaultReplicationFactor:
     String(defaultReplicationFactor),
     '--flush-messages',
     String(options.flushMessages),
+    '--queued-max-request-bytes',
+    String(options.queuedMaxRequestBytes),
     '--group-initial-rebalance-delay-ms',
     String(options.groupInitialRebalanceDelayMs),
     '--log-level',

@@ -47,6 +47,7 @@ describe('connection-limit flags', () => {
         transactionPartitionVerification: true,
         transactionVersion: 2,
         flushMessages: 1,
+        queuedMaxRequestBytes: 256 * 1024 * 1024,
         groupInitialRebalanceDelayMs: 0,
         logLevel: 'info',
         connectionLimits: given,

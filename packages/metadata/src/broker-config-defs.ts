@@ -69,6 +69,13 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     'Bytes per second a follower copies for replicas being added by a reassignment.',
     { validator: atLeast(1) },
   ),
+  def(
+    'fetch.max.bytes',
+    'int',
+    '57671680',
+    'Most record bytes one Fetch response carries (the first batch is whole even when larger).',
+    { validator: atLeast(1024), readOnly: true },
+  ),
   def('leader.imbalance.check.interval.seconds', 'long', '300', 'How often the controller checks leader balance.', {
     validator: atLeast(1),
     readOnly: true,
@@ -256,6 +263,13 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     validator: atLeast(0),
     readOnly: true,
   }),
+  def(
+    'queued.max.request.bytes',
+    'long',
+    '268435456',
+    'Request bytes read and not yet handled, all connections together; reading pauses when spent. -1: unbounded (Kafka default; Runnel 256 MiB).',
+    { readOnly: true },
+  ),
   def(
     'replica.fetch.response.max.bytes',
     'int',

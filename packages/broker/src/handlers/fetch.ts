@@ -10,6 +10,14 @@
  * theirs. Fetch sessions (KIP-227) are never created: session id 0 tells
  * clients to send full requests.
  *
+ * Memory: max_bytes is capped by the broker's fetch.max.bytes (as Kafka
+ * does), every read is bounded by what the response may still carry (one
+ * first batch may exceed it, bounded by the batch's size), and nothing is
+ * read until the connection may send this response (every earlier response
+ * written, its write buffer drained: ConnectionContext.untilSendable), so a
+ * client that pipelines fetches and never reads holds one response, not
+ * one per fetch.
+ *
  * Per partition, before any read (KIP-320): a currentLeaderEpoch older than
  * this leader's is FENCED_LEADER_EPOCH, a newer one UNKNOWN_LEADER_EPOCH;
  * from v12 a lastFetchedEpoch whose end in this log lies before the fetch
@@ -321,11 +329,20 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
       if (request.sessionId !== undefined && request.sessionId !== 0) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
       }
+      // Nothing decoded views the request bytes, and a fetch may park for long: they stop counting now.
+      context.connection.requestBytesDone?.();
       const version = context.header.apiVersion;
       const deadline = broker.clock.monotonicMs() + Math.max(0, request.maxWaitMs);
-      const maxBytes = request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
+      const maxBytes = Math.min(
+        request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER,
+        broker.config.fetchBytesMax,
+      );
       let slots = resolveSlots(request, version);
       const memory = context.responseMemory;
+      // Nothing is read for a response that cannot be sent yet, or ever (the connection closed: nobody gets this).
+      if ((await context.connection.untilSendable?.()) === false) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] };
+      }
       let result = await readAll(slots, maxBytes, request.isolationLevel, memory);
       for (;;) {
         const waitMs = deadline - broker.clock.monotonicMs();

@@ -8,7 +8,15 @@
  * (one socket chunk can hold hundreds of small requests) wait, undecoded,
  * for a slot. Reading pauses while any frame waits or the socket's write
  * buffer is full, so one client cannot make the broker buffer or work
- * without bound.
+ * without bound. Reading also pauses while the broker-wide request-bytes
+ * budget is spent (RequestBytesBudget): each byte read counts until the
+ * request it belongs to is handled.
+ *
+ * A handler about to build a large response (Fetch) first awaits
+ * `untilSendable`: every earlier response written and the socket's write
+ * buffer nearly empty. So a client that never reads its socket holds at
+ * most one such response in the broker (plus the write buffer), however
+ * many fetches it pipelines, and the rest of the log stays on disk.
  *
  * Owned by KafkaServer. After `close` (bad input, a handler bug, or the
  * peer leaving) pending responses are dropped and the socket destroyed.
@@ -17,6 +25,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionActivity, Logger } from '@runnel/common';
 import type { FrameClaim, FramePool } from './frame-pool.ts';
 import { FrameReader } from './frame-reader.ts';
+import type { BudgetReader, RequestBytesBudget } from './request-bytes-budget.ts';
 
 /** What a request produced: response chunks, nothing (no response is sent), or a reason to close the connection. */
 export type RequestOutcome =
@@ -28,6 +37,20 @@ export type RequestOutcome =
 export interface ConnectionContext {
   readonly id: number;
   readonly remoteAddress: string;
+  /**
+   * Resolves once this request's response is next to be written and the
+   * socket's write buffer is nearly empty: true, or false when the
+   * connection closed first (nothing will be sent). Absent in handler tests.
+   */
+  untilSendable?(): Promise<boolean>;
+  /**
+   * Declares this request's bytes no longer needed (what was decoded from
+   * them keeps no view of them): they stop counting against the
+   * request-bytes budget now rather than when the handler settles. A
+   * handler that parks (a long poll, a fetch waiting to send) calls it
+   * first, so a parked request never holds the budget. Absent in handler tests.
+   */
+  requestBytesDone?(): void;
 }
 
 /** Handles one frame; `claim` (a pooled frame's) passes to it, to release when the frame's bytes are free. */
@@ -43,9 +66,13 @@ interface WaitingFrame {
 }
 
 const writeBufferBytesHigh = 16 * 1024 * 1024;
+/** untilSendable waits for the write buffer to fall to this (about one socket send buffer's worth). */
+const sendableBufferBytesMax = 1024 * 1024;
+/** Bytes a frame counted against the request budget: its size prefix and its body. */
+const frameBudgetBytes = (frame: Buffer): number => 4 + frame.length;
 const closeGraceMs = 2000;
 
-export class Connection implements ConnectionContext {
+export class Connection implements ConnectionContext, BudgetReader {
   readonly id: number;
   readonly remoteAddress: string;
   readonly #socket: Socket;
@@ -68,6 +95,14 @@ export class Connection implements ConnectionContext {
   #frameStartedMs: number | null = null;
   /** Bytes read that are not part of a complete frame yet (the frame being read, with its size prefix). */
   #unframedBytes = 0;
+  readonly #budget: RequestBytesBudget | null;
+  /** Waiting in the budget's queue (paused for it). */
+  #waitingForBudget = false;
+  /** Budget bytes this connection holds, and how many of them its dispatched requests hold (given back as each settles). */
+  #budgetHeld = 0;
+  #budgetHandling = 0;
+  /** untilSendable calls by request sequence number. */
+  readonly #sendWaiters = new Map<number, (open: boolean) => void>();
 
   constructor(options: {
     id: number;
@@ -78,30 +113,34 @@ export class Connection implements ConnectionContext {
     inflightMax: number;
     /** Monotonic milliseconds for the activity the listener's expiry sweep reads. */
     nowMs?: () => number;
+    /** The broker-wide request-bytes budget; null: none. */
+    budget?: RequestBytesBudget | null;
     process: RequestProcessor;
     logger: Logger;
     onClose: () => void;
   }) {
-    this.#nowMs = options.nowMs ?? (() => performance.now());
-    this.#lastActivityMs = this.#nowMs();
     this.id = options.id;
     this.#socket = options.socket;
     this.remoteAddress = `${options.socket.remoteAddress ?? '?'}:${options.socket.remotePort ?? '?'}`;
     this.#reader = new FrameReader(options.frameBytesMax, options.framePool);
     this.#process = options.process;
     this.#inflightMax = options.inflightMax;
+    this.#nowMs = options.nowMs ?? (() => performance.now());
+    this.#lastActivityMs = this.#nowMs();
+    this.#budget = options.budget ?? null;
     this.#logger = options.logger.child({ connection: this.id, remote: this.remoteAddress });
     this.#socket.setNoDelay(true);
     this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     this.#socket.on('drain', () => {
       this.#lastActivityMs = this.#nowMs();
+      this.#wakeSendWaiter();
       this.#maybeResume();
     });
     this.#socket.on('error', (error) => this.#logger.debug({ err: error.message }, 'socket error'));
     this.#socket.on('close', () => {
       this.#closed = true;
       this.#ready.clear();
-      this.#waiting = [];
+      this.#dropUnhandled();
       options.onClose();
     });
   }
@@ -111,9 +150,22 @@ export class Connection implements ConnectionContext {
     return this.#nextSeq - this.#nextToWrite;
   }
 
+  /** Part of a frame has been read and, but for the budget, the rest would be (BudgetReader: may be granted). */
+  get midFrame(): boolean {
+    return this.#reader.midFrame && !this.#closed && !this.#blockedOtherwise();
+  }
+
+  /** The budget lets this connection read again (BudgetReader). */
+  wake(): void {
+    this.#waitingForBudget = false;
+    this.#maybeResume();
+  }
+
+  /** Closes the connection; responses already written are still flushed to the peer. */
   /**
    * What the connection has been doing, for the listener's expiry sweep. While reading is paused (by the broker,
-   * not the peer) no frame is being read: its read deadline starts again when reading resumes.
+   * not the peer: in-flight limit, write buffer or the request-bytes budget) no frame is being read: its read
+   * deadline starts again when reading resumes.
    */
   get activity(): ConnectionActivity {
     return {
@@ -128,30 +180,56 @@ export class Connection implements ConnectionContext {
     return this.#closed;
   }
 
-  /** Closes the connection; responses already written are still flushed to the peer. */
   close(reason: string, level: 'warn' | 'info' = 'warn'): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#ready.clear();
-    this.#waiting = [];
+    this.#dropUnhandled();
     this.#logger[level]({ reason }, 'closing connection');
     this.#socket.end(() => this.#socket.destroy());
     // A peer that never reads must not keep the socket alive.
     setTimeout(() => this.#socket.destroy(), closeGraceMs).unref();
   }
 
+  /** What the closed connection held but no handler will settle: budget bytes of unhandled frames, untilSendable waiters. */
+  #dropUnhandled(): void {
+    this.#waiting = [];
+    this.#waitingHead = 0;
+    // Partial and undispatched frames, and whatever followed a refused size prefix.
+    const unhandled = this.#budgetHeld - this.#budgetHandling;
+    this.#budgetHeld = this.#budgetHandling;
+    if (this.#budget !== null) {
+      this.#budget.leave(this);
+      if (unhandled > 0) this.#budget.give(unhandled);
+    }
+    this.#waitingForBudget = false;
+    const waiters = [...this.#sendWaiters.values()];
+    this.#sendWaiters.clear();
+    for (const w of waiters) w(false);
+  }
+
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
+    if (this.#budget !== null) {
+      this.#budget.take(chunk.length);
+      this.#budgetHeld += chunk.length;
+    }
+    const wasMidFrame = this.#reader.midFrame;
+    let frames = 0;
     let framedBytes = 0;
     for (const event of this.#reader.push(chunk)) {
       if (event.kind === 'oversized') {
+        // Refused before anything of the frame is kept; what this chunk counted is given back on close.
         this.close(`request size ${event.sizeBytes} outside 0..socket.request.max.bytes`);
         return;
       }
+      frames++;
       framedBytes += 4 + event.frame.length;
       this.#waiting.push({ frame: event.frame, claim: event.claim });
     }
     this.#noteRead(chunk.length, framedBytes);
+    // A grant past a spent budget lasts for the frame it was given for.
+    if (wasMidFrame && frames > 0) this.#budget?.frameDone(this);
     this.#dispatchWaiting();
     this.#maybePause();
   }
@@ -182,14 +260,56 @@ export class Connection implements ConnectionContext {
 
   #dispatch({ frame, claim }: WaitingFrame): void {
     const seq = this.#nextSeq++;
-    this.#process(frame, this, claim).then(
-      (outcome) => this.#complete(seq, outcome),
+    const budget = this.#budget;
+    const bytes = frameBudgetBytes(frame);
+    if (budget !== null) {
+      budget.startHandling();
+      this.#budgetHandling += bytes;
+    }
+    let counted = budget !== null;
+    const settled = (): void => {
+      if (budget === null || !counted) return;
+      counted = false;
+      this.#budgetHandling -= bytes;
+      this.#budgetHeld -= bytes;
+      budget.finishHandling(bytes);
+    };
+    const context: ConnectionContext = {
+      id: this.id,
+      remoteAddress: this.remoteAddress,
+      untilSendable: () => this.#untilSendable(seq),
+      requestBytesDone: settled,
+    };
+    this.#process(frame, context, claim).then(
+      (outcome) => {
+        settled();
+        this.#complete(seq, outcome);
+      },
       (error: unknown) => {
+        settled();
         // A handler threw: a bug, not bad input. Keep serving others; drop this connection.
         this.#logger.error({ err: error instanceof Error ? error.stack : String(error) }, 'request handler failed');
         this.#complete(seq, { kind: 'close', reason: 'internal error while handling request' });
       },
     );
+  }
+
+  #sendable(seq: number): boolean {
+    return this.#nextToWrite === seq && this.#socket.writableLength <= sendableBufferBytesMax;
+  }
+
+  #untilSendable(seq: number): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    if (this.#sendable(seq)) return Promise.resolve(true);
+    return new Promise((resolve) => this.#sendWaiters.set(seq, resolve));
+  }
+
+  /** Wakes the request whose turn it is, once the write buffer has drained enough. */
+  #wakeSendWaiter(): void {
+    const waiter = this.#sendWaiters.get(this.#nextToWrite);
+    if (waiter === undefined || this.#closed || !this.#sendable(this.#nextToWrite)) return;
+    this.#sendWaiters.delete(this.#nextToWrite);
+    waiter(true);
   }
 
   #complete(seq: number, outcome: RequestOutcome): void {
@@ -216,6 +336,7 @@ export class Connection implements ConnectionContext {
       }
     }
     if (wrote) this.#socket.uncork();
+    this.#wakeSendWaiter();
     this.#dispatchWaiting();
     this.#maybeResume();
   }
@@ -234,7 +355,8 @@ export class Connection implements ConnectionContext {
     });
   }
 
-  #mustPause(): boolean {
+  /** Reasons of this connection's own to stop reading (the budget aside). */
+  #blockedOtherwise(): boolean {
     return (
       this.#waitingHead < this.#waiting.length ||
       this.inflight >= this.#inflightMax ||
@@ -242,19 +364,31 @@ export class Connection implements ConnectionContext {
     );
   }
 
+  /** Whether the budget stops this connection reading; if so it joins the budget's queue, to be woken. */
+  #pausedByBudget(): boolean {
+    if (this.#budget === null) return false;
+    if (!this.#waitingForBudget) {
+      if (this.#budget.mayRead(this)) return false;
+      this.#waitingForBudget = true;
+    }
+    // Joins (or, when nothing else stops it reading now, re-joins) the queue: the budget may grant at once.
+    this.#budget.wait(this);
+    return this.#waitingForBudget;
+  }
+
   #maybePause(): void {
-    if (!this.#closed && !this.#paused && this.#mustPause()) {
+    if (this.#closed || this.#paused) return;
+    if (this.#blockedOtherwise() || this.#pausedByBudget()) {
       this.#paused = true;
       this.#socket.pause();
     }
   }
 
   #maybeResume(): void {
-    if (!this.#closed && this.#paused && !this.#mustPause()) {
-      this.#paused = false;
-      // The frame being read waited on the broker, not the peer: its deadline counts from now.
-      if (this.#frameStartedMs !== null) this.#frameStartedMs = this.#nowMs();
-      this.#socket.resume();
-    }
+    if (this.#closed || !this.#paused || this.#blockedOtherwise() || this.#pausedByBudget()) return;
+    this.#paused = false;
+    // The frame being read waited on the broker, not the peer: its deadline counts from now.
+    if (this.#frameStartedMs !== null) this.#frameStartedMs = this.#nowMs();
+    this.#socket.resume();
   }
 }

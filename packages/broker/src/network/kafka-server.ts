@@ -36,6 +36,7 @@ import {
 import { Connection, type RequestProcessor } from './connection.ts';
 import type { ConnectionLimitReason, ConnectionMetrics } from './connection-metrics.ts';
 import type { FramePool } from './frame-pool.ts';
+import { RequestBytesBudget } from './request-bytes-budget.ts';
 
 /** The listener's connection limits; admission ones and the creation rate may change while it runs. */
 export interface ListenerLimits extends AdmissionLimits, ExpiryLimits {
@@ -59,6 +60,8 @@ export interface KafkaServerOptions {
   /** Where large request frames are assembled (recycled); null allocates each. */
   framePool: FramePool | null;
   inflightMax: number;
+  /** queued.max.request.bytes: request bytes in flight on all connections; <= 0 unbounded. */
+  queuedRequestBytesMax?: number;
   process: RequestProcessor;
   logger: Logger;
   onConnectionCountChange?: (count: number) => void;
@@ -86,10 +89,12 @@ export class KafkaServer {
   #refusals = { lastLogMs: Number.NEGATIVE_INFINITY, suppressed: 0 };
   #serving = false;
   #nextId = 1;
+  readonly #budget: RequestBytesBudget;
 
   private constructor(options: KafkaServerOptions) {
     this.#options = options;
     this.#limits = options.limits;
+    this.#budget = new RequestBytesBudget(options.queuedRequestBytesMax ?? 0);
     this.#nowMs = options.nowMs ?? (() => performance.now());
     // pauseOnConnect: a held socket is not read, so the kernel's buffers (not ours) keep what a client sends early.
     this.#server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.#accept(socket));
@@ -121,6 +126,11 @@ export class KafkaServer {
   /** What each open connection has been doing (what the expiry sweep reads). */
   get activities(): ConnectionActivity[] {
     return [...this.#connections].map((c) => c.activity);
+  }
+
+  /** The request-bytes budget's state (metrics). */
+  get requestBudget(): RequestBytesBudget['snapshot'] {
+    return this.#budget.snapshot;
   }
 
   /** Applies changed admission limits and creation rate to connections accepted from now on. */
@@ -230,6 +240,7 @@ export class KafkaServer {
       framePool: this.#options.framePool,
       inflightMax: this.#options.inflightMax,
       nowMs: this.#nowMs,
+      budget: this.#budget,
       process: this.#options.process,
       logger: this.#options.logger,
       onClose: () => {

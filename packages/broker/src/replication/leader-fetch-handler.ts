@@ -3,7 +3,9 @@
  * partition at a time through Partition.answerFollowerFetch (epoch fencing,
  * the KIP-320 diverging epoch, the tracker update that moves the high
  * watermark and wakes acks=all produces, raw batches never re-encoded),
- * within the request's byte budget.
+ * within the request's byte budget, capped by this broker's
+ * replica.fetch.response.max.bytes: a peer asking for 2^31 bytes gets at
+ * most that (and one first batch whole), read no further than that.
  *
  * With nothing to send it long-polls, up to the request's max wait (a timer
  * from the Timers seam), for an append to any requested partition. A moved
@@ -34,6 +36,8 @@ export interface LeaderFetchHandlerOptions {
   readonly logger: Logger;
   /** Called when a follower's fetch may allow an ISR change (it caught up). */
   readonly onFollowerProgress: (partition: Partition) => void;
+  /** The most record bytes one answer carries (replica.fetch.response.max.bytes); default: what the request asks. */
+  readonly responseBytesMax?: () => number;
   /** Recycled memory for log reads (the broker's FramePool), released once the response is sent; default fresh buffers. */
   readonly memory?: ReadMemory;
 }
@@ -68,7 +72,8 @@ interface Round {
 
 async function answer(request: ReplicaFetchRequest, options: LeaderFetchHandlerOptions): Promise<Round> {
   const round: Round = { partitions: [], bytes: 0, urgent: false, leading: [], claims: [] };
-  let remaining = request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
+  const requested = request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
+  let remaining = Math.min(requested, options.responseBytesMax?.() ?? requested);
   for (const asked of request.partitions) {
     const p = options.lookup(asked.topicId, asked.partition);
     const { answered, claim } = await answerPartition(request, asked, p, remaining, options);

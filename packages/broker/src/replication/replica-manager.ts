@@ -158,6 +158,8 @@ export class ReplicaManager {
       metrics,
       logger: options.logger,
       onFollowerProgress: (p) => holder.manager?.proposeIsrChange(p),
+      // This broker's own replica.fetch.response.max.bytes (dynamic) caps what any follower may ask for.
+      responseBytesMax: () => holder.manager?.fetchResponseBytesMax ?? options.config.fetchResponseBytesMax,
       ...(pool === undefined ? {} : { memory: (sizeBytes: number) => readMemory(pool, sizeBytes) }),
     });
     const started = await transport.listen(options.config.host, options.config.port, handler, options.txn);
@@ -169,6 +171,11 @@ export class ReplicaManager {
     const manager = new ReplicaManager(options, transport, started.value, metrics);
     holder.manager = manager;
     return manager;
+  }
+
+  /** replica.fetch.response.max.bytes as now configured. */
+  get fetchResponseBytesMax(): number {
+    return this.#options.config.fetchResponseBytesMax;
   }
 
   get port(): number {

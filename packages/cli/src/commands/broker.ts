@@ -45,6 +45,8 @@ export interface BrokerCommandOptions extends ConnectionLimitOptions {
   flushMessages: number;
   /** How often an offline log directory is probed to bring it back (docs/storage-faults.md); absent: 1000. */
   logDirProbeIntervalMs?: number;
+  /** queued.max.request.bytes */
+  queuedMaxRequestBytes: number;
   logLevel: string;
   /** Absent: chosen by where stdout goes (createLogger's default). */
   logFormat?: LogFormat;
@@ -97,6 +99,7 @@ export async function startBrokerProcess(
         defaultReplicationFactor: options.defaultReplicationFactor,
         logFlushIntervalMessages: options.flushMessages,
         logDirProbeIntervalMs: options.logDirProbeIntervalMs ?? defaultBrokerConfig.logDirProbeIntervalMs,
+        queuedRequestBytesMax: options.queuedMaxRequestBytes,
         ...(options.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: options.minInsyncReplicas }),
         ...connectionLimitConfig(options),
       },
@@ -284,6 +287,15 @@ export function brokerCommand(): Command {
         .default(defaultBrokerConfig.logDirProbeIntervalMs)
         .argParser(parseIntOption)
         .env('RUNNEL_LOG_DIR_PROBE_INTERVAL_MS'),
+    )
+    .addOption(
+      new Option(
+        '--queued-max-request-bytes <n>',
+        'queued.max.request.bytes: request bytes read and not yet handled, all connections together; reading pauses when spent (-1: unbounded)',
+      )
+        .default(defaultBrokerConfig.queuedRequestBytesMax)
+        .argParser(parseIntOption)
+        .env('RUNNEL_QUEUED_MAX_REQUEST_BYTES'),
     )
     .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),

@@ -40,6 +40,8 @@ export interface DevOptions extends ConnectionLimitOptions {
   flushMessages: number;
   /** How often an offline log directory is probed to bring it back (docs/storage-faults.md); absent: 1000. */
   logDirProbeIntervalMs?: number;
+  /** queued.max.request.bytes; absent: the broker's default. */
+  queuedMaxRequestBytes?: number;
   /** group.initial.rebalance.delay.ms; absent: the broker's default (3 s). */
   groupInitialRebalanceDelayMs?: number;
   /** Run a gateway in-process against the broker. Absent: none (programmatic callers opt in; the command defaults to true). */
@@ -135,6 +137,7 @@ export async function startDev(
         transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
         logFlushIntervalMessages: options.flushMessages,
         logDirProbeIntervalMs: options.logDirProbeIntervalMs ?? defaultBrokerConfig.logDirProbeIntervalMs,
+        queuedRequestBytesMax: options.queuedMaxRequestBytes ?? defaultBrokerConfig.queuedRequestBytesMax,
         groupInitialRebalanceDelayMs:
           options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
         ...connectionLimitConfig(options),
@@ -271,6 +274,15 @@ export function devCommand(): Command {
         .env('RUNNEL_LOG_DIR_PROBE_INTERVAL_MS'),
     )
     .addOption(
+      new Option(
+        '--queued-max-request-bytes <n>',
+        'queued.max.request.bytes: request bytes read and not yet handled, all connections together; reading pauses when spent (-1: unbounded)',
+      )
+        .default(defaultBrokerConfig.queuedRequestBytesMax)
+        .argParser(parseIntOption)
+        .env('RUNNEL_QUEUED_MAX_REQUEST_BYTES'),
+    )
+    .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),
     )
     .addOption(
@@ -318,6 +330,7 @@ export function devCommand(): Command {
           transactionPartitionVerification: options.transactionPartitionVerification ?? true,
           transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
           flushMessages: options.flushMessages,
+          queuedMaxRequestBytes: options.queuedMaxRequestBytes ?? defaultBrokerConfig.queuedRequestBytesMax,
           groupInitialRebalanceDelayMs:
             options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
           logLevel: options.logLevel,
