@@ -1,22 +1,22 @@
 /**
  * The adapter between the batch fuzz target and the broker's produce-path
- * checks of one partition's records field. Today the broker runs
- * validateRecordBatches (headers, sizes, CRC, counts, codec id) on every
- * produce and decodes the records (decodeRecordBatches: decompression and
- * every record) only for compacted topics; this runs both, as a compacted
- * topic's produce does, so the fuzzer reaches every decoder behind the CRC.
- *
- * When the complete produce validator (issue 15, batch validation:
- * `validateProducedBatch(bytes, context)` in packages/protocol, async) is
- * merged, make `checkProducedRecords` await it with a context that bounds
- * nothing the generator varies (Produce v9, CreateTime with no timestamp
- * bounds, not compacted, `decompressedBytesMax: fuzzDecompressedBytesMax`),
- * decode what it accepts with decodeRecordBatchesSync to count the records,
- * and set `producedBatchCheckIsComplete`: the target then also holds that
- * whatever the check accepts decodes to exactly the records its header
- * declares, and that it refuses control batches and second batches.
+ * check of one partition's records field: validateProducedBatchSync (the
+ * same checks and error codes as the broker's streaming
+ * validateProducedBatch, without its thread pool, so 100,000 inputs stay
+ * cheap in `npm test`), with a context that bounds nothing the generator
+ * varies (Produce v9, CreateTime with no timestamp bounds, not compacted)
+ * except the decompression ceiling. What it accepts is decoded with
+ * decodeRecordBatchesSync, so the target also holds that an accepted
+ * records field decodes to exactly the records its header declares and is
+ * one data batch (control batches and second batches are refused).
  */
-import { decodeRecordBatchesSync, isControl, RecordBatchDecodeError, validateRecordBatches } from '@runnel/protocol';
+import {
+  decodeRecordBatchesSync,
+  isControl,
+  type ProducedBatchContext,
+  RecordBatchDecodeError,
+  validateProducedBatchSync,
+} from '@runnel/protocol';
 
 /**
  * The decompression ceiling the fuzzer configures: small, so a bomb is
@@ -25,32 +25,41 @@ import { decodeRecordBatchesSync, isControl, RecordBatchDecodeError, validateRec
  */
 export const fuzzDecompressedBytesMax = 64 * 1024;
 
-/** False while the check is the header-only validator plus the decoder; see the file comment. */
-export const producedBatchCheckIsComplete = false;
+/** The check is the complete produce validator: the target also checks what it accepts (see the file comment). */
+export const producedBatchCheckIsComplete = true;
+
+/** No bound the generator varies: only the decompression ceiling limits what is accepted. */
+const context: ProducedBatchContext = {
+  apiVersion: 9,
+  nowMs: 0,
+  timestampType: 'CreateTime',
+  timestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
+  timestampAfterMaxMs: Number.MAX_SAFE_INTEGER,
+  compacted: false,
+  decompressedBytesMax: fuzzDecompressedBytesMax,
+};
 
 export type ProducedRecordsVerdict =
   | { ok: true; batches: number; controlBatches: number; recordCount: number; decodedRecords: number }
   | { ok: false; error: string; message: string };
 
-/**
- * Throws only what the checks throw on a bug: their refusals come back as
- * `ok: false`. May return a promise (the streaming validator is async): the
- * target awaits it then.
- */
-export function checkProducedRecords(records: Buffer): ProducedRecordsVerdict | Promise<ProducedRecordsVerdict> {
-  const validated = validateRecordBatches(records);
-  if (!validated.ok) return { ok: false, error: validated.error, message: validated.message ?? '' };
+/** Throws only what the checks throw on a bug: their refusals come back as `ok: false`. */
+export function checkProducedRecords(records: Buffer): ProducedRecordsVerdict {
+  const validated = validateProducedBatchSync(records, context);
+  if (!validated.ok) return { ok: false, error: validated.error, message: validated.message };
   try {
     const decoded = decodeRecordBatchesSync(records, { outputBytesMax: fuzzDecompressedBytesMax });
     return {
       ok: true,
-      batches: validated.value.batches.length,
-      controlBatches: validated.value.batches.filter((b) => isControl(b.attributes)).length,
-      recordCount: validated.value.recordCount,
+      batches: decoded.length,
+      controlBatches: decoded.filter((b) => isControl(b.header.attributes)).length,
+      recordCount: validated.batch.recordCount,
       decodedRecords: decoded.reduce((n, b) => n + b.records.length, 0),
     };
   } catch (e) {
-    if (e instanceof RecordBatchDecodeError) return { ok: false, error: e.reason, message: e.message };
+    // The validator accepted what the decoder refuses: the target reports it as a broken invariant.
+    if (e instanceof RecordBatchDecodeError)
+      return { ok: true, batches: 1, controlBatches: 0, recordCount: validated.batch.recordCount, decodedRecords: -1 };
     throw e;
   }
 }
