@@ -49,6 +49,8 @@ export const ApiKeys = {
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
   OffsetDelete: 47,
+  DescribeClientQuotas: 48,
+  AlterClientQuotas: 49,
   DescribeQuorum: 55,
   UpdateFeatures: 57,
   DescribeCluster: 60,
@@ -187,6 +189,13 @@ export const advertisedApis: readonly AdvertisedApi[] = [
   api('AlterPartitionReassignments', 0, 1, 'v1 allowReplicationFactorChange (KIP-860); kafkajs sends v0.'),
   api('ListPartitionReassignments', 0, 0, 'Kafka 4.1 has only v0.'),
   api('OffsetDelete', 0, 0, 'Kafka 4.1 has only v0.'),
+  api(
+    'DescribeClientQuotas',
+    0,
+    1,
+    'Answered from the broker’s metadata image, as a KRaft broker does; v1 is v0 made flexible.',
+  ),
+  api('AlterClientQuotas', 0, 1, 'Forwarded to the controller (quota records in the metadata log); v1 flexible.'),
   api(
     'DescribeQuorum',
     0,
