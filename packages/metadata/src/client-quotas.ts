@@ -69,6 +69,21 @@ export function entityParts(entity: ClientQuotaEntity): { entityType: string; en
 
 export type ClientQuotaError = 'invalid_request' | 'unsupported_entity_type';
 
+/** One key of an AlterClientQuotas entry: a value to set, or null to remove it. */
+export interface ClientQuotaOp {
+  readonly key: string;
+  readonly value: number | null;
+}
+
+/** One AlterClientQuotas entry as the broker forwards it (the entity still unchecked, as the client sent it). */
+export interface ClientQuotaAlteration {
+  readonly entity: readonly { readonly entityType: string; readonly entityName: string | null }[];
+  readonly ops: readonly ClientQuotaOp[];
+}
+
+/** Why an AlterClientQuotas entry was refused (INVALID_REQUEST). */
+export type AlterClientQuotasError = 'invalid_request';
+
 /**
  * The wire form's entity, checked as Kafka's controller checks it: known
  * types only, each once, no empty names, not empty. `ip` entities belong to

@@ -1,9 +1,12 @@
 // Public entry of @runnel/metadata.
 export type {
+  AlterClientQuotasError,
+  ClientQuotaAlteration,
   ClientQuotaEntity,
   ClientQuotaEntry,
   ClientQuotaError,
   ClientQuotaKey,
+  ClientQuotaOp,
   ClientQuotas,
   QuotaFilterComponent,
   ResolvedQuota,
