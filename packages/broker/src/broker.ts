@@ -33,6 +33,7 @@ import {
 } from './handlers/admin-reassignments.ts';
 import { createTopicsHandler, deleteTopicsHandler } from './handlers/admin-topics.ts';
 import { advertisedFeatures, apiVersionsHandler } from './handlers/api-versions.ts';
+import { alterClientQuotasHandler, describeClientQuotasHandler } from './handlers/client-quotas.ts';
 import { deleteRecordsHandler } from './handlers/delete-records.ts';
 import { describeClusterHandler } from './handlers/describe-cluster.ts';
 import { describeConfigsHandler } from './handlers/describe-configs.ts';
@@ -262,6 +263,8 @@ export class Broker {
       register(describeLogDirsHandler(context)),
       register(describeQuorumHandler(context)),
       register(updateFeaturesHandler(context)),
+      register(describeClientQuotasHandler(context)),
+      register(alterClientQuotasHandler(context)),
       ...groupHandlers(this.#groups, { image: () => this.#image, txnPartitions: this.#transactions.verifier }),
       ...this.#transactions.handlers(context),
     ];

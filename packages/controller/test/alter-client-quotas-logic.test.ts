@@ -49,7 +49,10 @@ describe('alterClientQuotas', () => {
     const bad: ClientQuotaAlteration[] = [
       { entity: clientApp, ops: [set('producer_byte_rate', 1.5)] },
       { entity: [{ entityType: 'user', entityName: 'u' }], ops: [set('no_such_quota', 1)] },
-      { entity: [{ entityType: 'user', entityName: 'v' }], ops: [set('request_percentage', 1), set('request_percentage', 2)] },
+      {
+        entity: [{ entityType: 'user', entityName: 'v' }],
+        ops: [set('request_percentage', 1), set('request_percentage', 2)],
+      },
       { entity: [{ entityType: 'ip', entityName: '1.2.3.4' }], ops: [set('request_percentage', 1)] },
       { entity: [], ops: [set('request_percentage', 1)] },
       { entity: [{ entityType: 'client-id', entityName: 'z' }], ops: [set('consumer_byte_rate', -1)] },
@@ -58,7 +61,9 @@ describe('alterClientQuotas', () => {
     const { records, results } = alterClientQuotas(MetadataImage.empty, [...bad, good]);
     expect(results.slice(0, bad.length).every((r) => !r.ok && r.error === 'invalid_request')).toBe(true);
     expect(results.at(-1)).toEqual({ ok: true, value: null });
-    expect(records).toEqual([{ type: 'client-quota', entity: { clientId: 'ok' }, key: 'consumer_byte_rate', value: 10 }]);
+    expect(records).toEqual([
+      { type: 'client-quota', entity: { clientId: 'ok' }, key: 'consumer_byte_rate', value: 10 },
+    ]);
   });
 
   it('refuses the second entry for the same entity', () => {

@@ -42,8 +42,7 @@ export interface ClientQuotaEntry {
 /** The image's quotas by entityKey(). */
 export type ClientQuotas = ReadonlyMap<string, ClientQuotaEntry>;
 
-const part = (name: string | null | undefined): string =>
-  name === undefined ? '-' : name === null ? '*' : `=${name}`;
+const part = (name: string | null | undefined): string => (name === undefined ? '-' : name === null ? '*' : `=${name}`);
 
 /** One string per entity, so user=a,client-id=<default> and user=a never collide. */
 export function entityKey(entity: ClientQuotaEntity): string {
@@ -189,7 +188,8 @@ export function describeClientQuotas(
       return err('invalid_request', `Entity type ${c.entityType} cannot appear more than once in the filter.`);
     }
     if (c.matchType === 0) {
-      if (c.match === null) return err('invalid_request', 'Request specified MATCH_TYPE_EXACT, but set match string to null.');
+      if (c.match === null)
+        return err('invalid_request', 'Request specified MATCH_TYPE_EXACT, but set match string to null.');
       wanted.set(field, { name: c.match });
     } else if (c.matchType === 1 || c.matchType === 2) {
       if (c.match !== null) {

@@ -215,7 +215,8 @@ export class MetadataImage {
     for (const [i, record] of records.entries()) {
       // Replayed here, not by the draft: the epoch is the record's own offset.
       if (record.type === 'feature-level') features = withFeature(features, record, firstOffset + BigInt(i));
-      else if (record.type === 'client-quota') quotas = withClientQuota(quotas, record.entity, record.key, record.value);
+      else if (record.type === 'client-quota')
+        quotas = withClientQuota(quotas, record.entity, record.key, record.value);
       else draft.apply(record);
     }
     const built = draft.finish();

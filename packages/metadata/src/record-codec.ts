@@ -176,7 +176,8 @@ function toRecord(value: unknown, version: number): MetadataRecord {
       const clientId = name('clientId');
       if (user === undefined && clientId === undefined) fail('entity names no user and no client id');
       const value = o.value;
-      if (value !== null && (typeof value !== 'number' || !Number.isFinite(value))) fail('value is not a number or null');
+      if (value !== null && (typeof value !== 'number' || !Number.isFinite(value)))
+        fail('value is not a number or null');
       return {
         type,
         entity: { ...(user === undefined ? {} : { user }), ...(clientId === undefined ? {} : { clientId }) },

@@ -47,7 +47,11 @@ describe('quota precedence', () => {
   });
 
   it('user-level quotas are shared by the user’s clients; default quotas bound each name on its own', () => {
-    expect(resolveQuota(quotasOf([[{ user: 'u' }, 10]]), 'u', 'c', key)).toEqual({ bound: 10, user: 'u', clientId: '' });
+    expect(resolveQuota(quotasOf([[{ user: 'u' }, 10]]), 'u', 'c', key)).toEqual({
+      bound: 10,
+      user: 'u',
+      clientId: '',
+    });
     expect(resolveQuota(quotasOf([[{ clientId: null }, 10]]), 'u', 'c', key)).toEqual({
       bound: 10,
       user: '',
@@ -100,7 +104,8 @@ describe('DescribeClientQuotas filters', () => {
       ],
       [{ entityType: '', matchType: 2, match: null }],
     ];
-    for (const components of bad) expect(names(describeClientQuotas(quotas, components, false))).toBe('invalid_request');
+    for (const components of bad)
+      expect(names(describeClientQuotas(quotas, components, false))).toBe('invalid_request');
     const unknown = [{ entityType: 'group', matchType: 2, match: null }];
     expect(names(describeClientQuotas(quotas, unknown, false))).toBe('unsupported_entity_type');
   });
@@ -151,7 +156,10 @@ describe('quota records in the image', () => {
       expect(bytes[0]).toBe(8);
       expect(decodeMetadataRecord(bytes)).toEqual({ ok: true, value: r });
     }
-    const empty = Buffer.concat([Buffer.from([8]), Buffer.from('{"type":"client-quota","entity":{},"key":"k","value":1}')]);
+    const empty = Buffer.concat([
+      Buffer.from([8]),
+      Buffer.from('{"type":"client-quota","entity":{},"key":"k","value":1}'),
+    ]);
     expect(decodeMetadataRecord(empty)).toMatchObject({ ok: false, error: 'malformed_record' });
   });
 

@@ -27,7 +27,10 @@ describe('AlterClientQuotas over gRPC', () => {
       { entity: [{ entityType: 'client-id', entityName: 'x' }], ops: [{ key: 'bad', value: 1 }] },
     ];
     const results = await channel.call('alterClientQuotas', { entries, validateOnly: false });
-    expect(results).toEqual([{ ok: true, value: null }, { ok: false, error: 'invalid_request', message: 'bad key' }]);
+    expect(results).toEqual([
+      { ok: true, value: null },
+      { ok: false, error: 'invalid_request', message: 'bad key' },
+    ]);
     expect(fake.quotaEntries).toEqual(entries);
   });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { err, ok } from '@runnel/common';
 import type {
-  ClientQuotaAlteration,
   BrokerStatus,
+  ClientQuotaAlteration,
   CommittedBatch,
   CreateTopicResult,
   MetadataRecord,

@@ -17,7 +17,6 @@ import type {
 } from '@runnel/metadata';
 import { checkQuotaValue, describeEntity, entityFromParts, entityKey } from '@runnel/metadata';
 
-
 export function alterClientQuotas(
   image: MetadataImage,
   alterations: readonly ClientQuotaAlteration[],
