@@ -59,6 +59,7 @@ import { KafkaServer } from './network/kafka-server.ts';
 import { PartitionManager } from './partition-manager.ts';
 import { ProducerIdManager } from './producers/producer-id-manager.ts';
 import { registerProducerStateMetrics } from './producers/producer-state-metrics.ts';
+import { ClientQuotaManager } from './quotas/client-quota-manager.ts';
 import type { Partition } from './replication/partition.ts';
 import { ReplicaManager, replicationListenerName } from './replication/replica-manager.ts';
 import { RequestProcessor } from './request-processor.ts';
@@ -268,7 +269,12 @@ export class Broker {
       ...groupHandlers(this.#groups, { image: () => this.#image, txnPartitions: this.#transactions.verifier }),
       ...this.#transactions.handlers(context),
     ];
-    this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics, this.#framePool);
+    const quotas = new ClientQuotaManager({
+      window: { samples: options.config.quotaWindowNum, windowMs: options.config.quotaWindowSizeSeconds * 1000 },
+      quotas: () => this.#image.clientQuotas,
+      registry: this.metrics.registry,
+    });
+    this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics, this.#framePool, quotas);
     this.#processor.addHandler(
       register(
         apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]), () =>

@@ -109,6 +109,10 @@ export interface BrokerConfig {
    * the same level.
    */
   transactionVersion: number;
+  /** quota.window.num: samples a client quota's rate is measured over. */
+  quotaWindowNum: number;
+  /** quota.window.size.seconds: the length of one such sample. */
+  quotaWindowSizeSeconds: number;
   /** Host and port of the HTTP server for /metrics, /healthz, /readyz; port 0 picks one, null disables. */
   httpHost: string;
   httpPort: number | null;
@@ -165,6 +169,8 @@ export const defaultBrokerConfig: BrokerConfig = {
   transactionStateLogSegmentBytes: 104_857_600,
   transactionPartitionVerificationEnable: true,
   transactionVersion: 2,
+  quotaWindowNum: 11,
+  quotaWindowSizeSeconds: 1,
   httpHost: '127.0.0.1',
   httpPort: 9644,
 };
@@ -179,6 +185,8 @@ export function kafkaNamedValues(config: BrokerConfig): [keyof BrokerConfig, str
   return [
     ['requestBytesMax', 'socket.request.max.bytes', String(config.requestBytesMax)],
     ['connectionsMax', 'max.connections', String(config.connectionsMax)],
+    ['quotaWindowNum', 'quota.window.num', String(config.quotaWindowNum)],
+    ['quotaWindowSizeSeconds', 'quota.window.size.seconds', String(config.quotaWindowSizeSeconds)],
     ['autoCreateTopics', 'auto.create.topics.enable', String(config.autoCreateTopics)],
     ['numPartitions', 'num.partitions', String(config.numPartitions)],
     ['defaultReplicationFactor', 'default.replication.factor', String(config.defaultReplicationFactor)],

@@ -9,6 +9,7 @@
  * unknown API key or unsupported version is logged and closes the
  * connection, as Kafka does. Other connections are unaffected.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@runnel/common';
 import {
   apiDefByKey,
@@ -20,6 +21,8 @@ import type { Handler, ResponseMemory } from './handlers/handler.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { ConnectionContext, RequestOutcome } from './network/connection.ts';
 import type { FrameClaim, FramePool } from './network/frame-pool.ts';
+import type { ClientQuotaManager } from './quotas/client-quota-manager.ts';
+import { respondsWithThrottleFirst } from './quotas/throttle-versions.ts';
 
 const apiVersionsKey = 18;
 
@@ -28,13 +31,21 @@ export class RequestProcessor {
   readonly #logger: Logger;
   readonly #metrics: BrokerMetrics;
   readonly #pool: FramePool | null;
+  readonly #quotas: ClientQuotaManager | null;
 
-  /** `pool` backs handlers' ResponseMemory; null: handlers allocate. */
-  constructor(handlers: readonly Handler[], logger: Logger, metrics: BrokerMetrics, pool: FramePool | null = null) {
+  /** `pool` backs handlers' ResponseMemory; null: handlers allocate. `quotas` null: no client quotas. */
+  constructor(
+    handlers: readonly Handler[],
+    logger: Logger,
+    metrics: BrokerMetrics,
+    pool: FramePool | null = null,
+    quotas: ClientQuotaManager | null = null,
+  ) {
     for (const h of handlers) this.#handlers.set(h.apiKey, h);
     this.#logger = logger;
     this.#metrics = metrics;
     this.#pool = pool;
+    this.#quotas = quotas;
   }
 
   get servedApiKeys(): ReadonlySet<number> {
@@ -106,6 +117,12 @@ export class RequestProcessor {
     if (handler.requestBytesFreeAfterHandling === true) claim?.release();
     this.#metrics.requests.inc({ request: api });
     this.#metrics.requestSeconds.observe({ request: api }, (performance.now() - started) / 1000);
+    const throttleMs = this.#quotas?.throttle(header.apiKey, header.clientId ?? '', body, response, frame.length) ?? 0;
+    if (throttleMs > 0) {
+      connection.muteForMs?.(throttleMs);
+      // Clients of older versions do not back off themselves: Kafka holds their answer for the throttle time.
+      if (!respondsWithThrottleFirst(header.apiKey, header.apiVersion)) await delay(throttleMs);
+    }
     const held = memory?.held ?? [];
     if (response === null) {
       for (const c of held) c.release();

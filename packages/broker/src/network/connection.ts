@@ -28,6 +28,8 @@ export type RequestOutcome =
 export interface ConnectionContext {
   readonly id: number;
   readonly remoteAddress: string;
+  /** Stops reading (and starting) requests for `ms`; responses still go out (KIP-219's muted channel). */
+  muteForMs?(ms: number): void;
 }
 
 /** Handles one frame; `claim` (a pooled frame's) passes to it, to release when the frame's bytes are free. */
@@ -62,6 +64,9 @@ export class Connection implements ConnectionContext {
   #nextToWrite = 0;
   #closed = false;
   #paused = false;
+  /** Set while a quota throttle mutes the connection. */
+  #muteTimer: NodeJS.Timeout | null = null;
+  #mutedUntilMs = 0;
 
   constructor(options: {
     id: number;
@@ -87,6 +92,7 @@ export class Connection implements ConnectionContext {
     this.#socket.on('error', (error) => this.#logger.debug({ err: error.message }, 'socket error'));
     this.#socket.on('close', () => {
       this.#closed = true;
+      if (this.#muteTimer !== null) clearTimeout(this.#muteTimer);
       this.#ready.clear();
       this.#waiting = [];
       options.onClose();
@@ -110,6 +116,19 @@ export class Connection implements ConnectionContext {
     setTimeout(() => this.#socket.destroy(), closeGraceMs).unref();
   }
 
+  muteForMs(ms: number): void {
+    const until = Date.now() + ms;
+    if (this.#closed || ms <= 0 || until <= this.#mutedUntilMs) return;
+    this.#mutedUntilMs = until;
+    if (this.#muteTimer !== null) clearTimeout(this.#muteTimer);
+    this.#muteTimer = setTimeout(() => {
+      this.#muteTimer = null;
+      this.#dispatchWaiting();
+      this.#maybeResume();
+    }, ms);
+    this.#maybePause();
+  }
+
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
     for (const event of this.#reader.push(chunk)) {
@@ -124,7 +143,7 @@ export class Connection implements ConnectionContext {
   }
 
   #dispatchWaiting(): void {
-    while (!this.#closed && this.inflight < this.#inflightMax) {
+    while (!this.#closed && this.#muteTimer === null && this.inflight < this.#inflightMax) {
       const waiting = this.#waiting[this.#waitingHead];
       if (waiting === undefined) break;
       this.#waitingHead++;
@@ -190,6 +209,7 @@ export class Connection implements ConnectionContext {
 
   #mustPause(): boolean {
     return (
+      this.#muteTimer !== null ||
       this.#waitingHead < this.#waiting.length ||
       this.inflight >= this.#inflightMax ||
       this.#socket.writableLength > writeBufferBytesHigh

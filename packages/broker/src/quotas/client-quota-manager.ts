@@ -1,0 +1,172 @@
+/**
+ * Byte-rate client quotas, enforced as Kafka enforces them: a Produce's
+ * request bytes count against producer_byte_rate, a consumer Fetch's
+ * response bytes against consumer_byte_rate, each on the sensor of the
+ * quota entity that applies (metadata's resolveQuota: Kafka's 8-level
+ * precedence). A request that takes its client over the bound is still
+ * answered, at once, with the throttle time in `throttle_time_ms`; the
+ * caller then mutes the connection for that long (KIP-219). A throttled
+ * Fetch answers no data (its bytes are taken back off the sensor), as
+ * Kafka's does. Replica fetches (replica id >= 0) are never throttled.
+ *
+ * Until SASL exists (issue 17) every connection is Kafka's
+ * User:ANONYMOUS, so user quotas match the user "ANONYMOUS" or
+ * `<default>`.
+ *
+ * Owned by Broker; only RequestProcessor calls it. Sensors idle for a
+ * whole quota window are dropped, so client ids that come and go do not
+ * accumulate.
+ */
+import type { ClientQuotas } from '@runnel/metadata';
+import { resolveQuota } from '@runnel/metadata';
+import type { FetchRequest, FetchResponse, ProduceResponse, RecordsData } from '@runnel/protocol';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { type QuotaWindow, RateSensor, throttleTimeMs } from './rate-sensor.ts';
+
+/** The principal every connection has until authentication exists (Kafka's User:ANONYMOUS). */
+export const anonymousUser = 'ANONYMOUS';
+
+const produceKey = 0;
+const fetchKey = 1;
+
+type QuotaType = 'Produce' | 'Fetch';
+type Labels = { quota_type: QuotaType; user: string; client_id: string };
+
+export interface ClientQuotaManagerOptions {
+  readonly window: QuotaWindow;
+  /** The quotas of the broker's current metadata image. */
+  readonly quotas: () => ClientQuotas;
+  readonly registry: Registry;
+  readonly nowMs?: () => number;
+}
+
+export class ClientQuotaManager {
+  readonly #window: QuotaWindow;
+  readonly #quotas: () => ClientQuotas;
+  readonly #nowMs: () => number;
+  readonly #sensors = new Map<string, { sensor: RateSensor; labels: Labels }>();
+  readonly #byteRate: Gauge<'quota_type' | 'user' | 'client_id'>;
+  readonly #throttleMs: Counter<'quota_type' | 'user' | 'client_id'>;
+  readonly #throttled: Counter<'quota_type' | 'user' | 'client_id'>;
+  #lastSweepMs = 0;
+
+  constructor(options: ClientQuotaManagerOptions) {
+    this.#window = options.window;
+    this.#quotas = options.quotas;
+    this.#nowMs = options.nowMs ?? Date.now;
+    const registers = [options.registry];
+    const labelNames = ['quota_type', 'user', 'client_id'] as const;
+    this.#byteRate = new Gauge({
+      name: 'kafka_server_client_quota_byte_rate',
+      help: 'Bytes per second of a quota entity over the quota window, at its last request (entities with a quota only)',
+      labelNames,
+      registers,
+    });
+    this.#throttleMs = new Counter({
+      name: 'kafka_server_client_quota_throttle_time_ms_total',
+      help: 'Milliseconds of throttle time given to a quota entity',
+      labelNames,
+      registers,
+    });
+    this.#throttled = new Counter({
+      name: 'kafka_server_client_quota_throttled_requests_total',
+      help: 'Requests answered with a throttle time, by quota entity',
+      labelNames,
+      registers,
+    });
+  }
+
+  /** The longest a client is throttled for at once: the whole quota window. */
+  get throttleMaxMs(): number {
+    return this.#window.samples * this.#window.windowMs;
+  }
+
+  /**
+   * Records a handled request against its client's byte-rate quota and
+   * writes the throttle time into `response` (a Fetch over quota loses its
+   * data). Returns the throttle time: 0 when the client is within its quota
+   * or has none.
+   */
+  throttle(apiKey: number, clientId: string, request: unknown, response: unknown, requestBytes: number): number {
+    if (apiKey === produceKey) {
+      const ms = this.#record('Produce', 'producer_byte_rate', clientId, requestBytes);
+      const produce = response as ProduceResponse | null;
+      if (ms > 0 && produce !== null) produce.throttleTimeMs = Math.max(produce.throttleTimeMs ?? 0, ms);
+      return ms;
+    }
+    if (apiKey !== fetchKey || response === null) return 0;
+    const fetch = request as FetchRequest;
+    if ((fetch.replicaId ?? -1) >= 0 || (fetch.replicaState?.replicaId ?? -1) >= 0) return 0;
+    const answer = response as FetchResponse;
+    const bytes = fetchResponseBytes(answer);
+    const ms = this.#record('Fetch', 'consumer_byte_rate', clientId, bytes);
+    if (ms > 0) {
+      // Kafka answers a throttled fetch with no data, and those bytes were never sent.
+      this.#unrecord('consumer_byte_rate', clientId, bytes);
+      answer.responses = [];
+      answer.throttleTimeMs = Math.max(answer.throttleTimeMs, ms);
+    }
+    return ms;
+  }
+
+  #record(type: QuotaType, key: string, clientId: string, bytes: number): number {
+    const quota = resolveQuota(this.#quotas(), anonymousUser, clientId, key);
+    if (quota === null) return 0;
+    const now = this.#nowMs();
+    this.#sweep(now);
+    const id = `${key}\u0000${quota.user}\u0000${quota.clientId}`;
+    let entry = this.#sensors.get(id);
+    if (entry === undefined) {
+      entry = {
+        sensor: new RateSensor(this.#window),
+        labels: { quota_type: type, user: quota.user, client_id: quota.clientId },
+      };
+      this.#sensors.set(id, entry);
+    }
+    const { sensor, labels } = entry;
+    sensor.record(bytes, now);
+    const rate = sensor.rate(now);
+    this.#byteRate.set(labels, rate);
+    const ms = throttleTimeMs(rate, quota.bound, sensor.windowSizeMs(now), this.throttleMaxMs);
+    if (ms > 0) {
+      this.#throttleMs.inc(labels, ms);
+      this.#throttled.inc(labels);
+    }
+    return ms;
+  }
+
+  #unrecord(key: string, clientId: string, bytes: number): void {
+    const quota = resolveQuota(this.#quotas(), anonymousUser, clientId, key);
+    if (quota === null) return;
+    this.#sensors.get(`${key}\u0000${quota.user}\u0000${quota.clientId}`)?.sensor.record(-bytes, this.#nowMs());
+  }
+
+  #sweep(now: number): void {
+    const idleMs = this.throttleMaxMs;
+    if (now - this.#lastSweepMs < idleMs) return;
+    this.#lastSweepMs = now;
+    for (const [id, { sensor, labels }] of this.#sensors) {
+      if (now - sensor.lastRecordMs < idleMs) continue;
+      // Its series go too, so many short-lived client ids do not grow /metrics without bound.
+      this.#sensors.delete(id);
+      this.#byteRate.remove(labels);
+      this.#throttleMs.remove(labels);
+      this.#throttled.remove(labels);
+    }
+  }
+}
+
+function recordsBytes(records: RecordsData | null): number {
+  if (records === null) return 0;
+  if (Buffer.isBuffer(records)) return records.length;
+  let n = 0;
+  for (const b of records) n += b.length;
+  return n;
+}
+
+/** The record bytes a Fetch response carries (what Kafka counts, less a few header bytes). */
+export function fetchResponseBytes(response: FetchResponse): number {
+  let n = 0;
+  for (const t of response.responses) for (const p of t.partitions) n += recordsBytes(p.records);
+  return n;
+}

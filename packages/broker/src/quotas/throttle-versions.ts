@@ -1,0 +1,18 @@
+/**
+ * KIP-219: from these versions on, a client reads `throttle_time_ms` and
+ * waits that long itself, so the broker answers at once and then mutes the
+ * connection. Older versions get their answer held back by the throttle
+ * time instead. (Kafka's shouldClientThrottle per response type.)
+ */
+const firstClientThrottledVersion: ReadonlyMap<number, number> = new Map([
+  [0, 6], // Produce
+  [1, 8], // Fetch
+  [19, 3], // CreateTopics
+  [20, 2], // DeleteTopics
+  [37, 1], // CreatePartitions
+]);
+
+export function respondsWithThrottleFirst(apiKey: number, apiVersion: number): boolean {
+  const first = firstClientThrottledVersion.get(apiKey);
+  return first !== undefined && apiVersion >= first;
+}
