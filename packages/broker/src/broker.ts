@@ -60,6 +60,7 @@ import { PartitionManager } from './partition-manager.ts';
 import { ProducerIdManager } from './producers/producer-id-manager.ts';
 import { registerProducerStateMetrics } from './producers/producer-state-metrics.ts';
 import { ClientQuotaManager } from './quotas/client-quota-manager.ts';
+import { ControllerMutationQuotas } from './quotas/mutation-quota.ts';
 import type { Partition } from './replication/partition.ts';
 import { ReplicaManager, replicationListenerName } from './replication/replica-manager.ts';
 import { RequestProcessor } from './request-processor.ts';
@@ -224,6 +225,10 @@ export class Broker {
       logger: this.#logger,
       clock,
     });
+    const quotaWindow = {
+      samples: options.config.quotaWindowNum,
+      windowMs: options.config.quotaWindowSizeSeconds * 1000,
+    };
     const context: BrokerContext = {
       config: options.config,
       clusterId: () => this.clusterId,
@@ -241,6 +246,7 @@ export class Broker {
       configLayers: () => brokerLayersOf(this.#image, options.config.nodeId, kafkaConfigMap(options.config, this.port)),
       autoCreateTopics: () => this.#runtime.autoCreateTopics,
       loggers: this.#loggers,
+      mutationQuotas: new ControllerMutationQuotas({ window: quotaWindow, quotas: () => this.#image.clientQuotas }),
     };
     const handlers: Handler[] = [
       register(produceHandler(context, this.#transactions.verifier, this.#transactions.verificationEnabled)),
@@ -270,7 +276,7 @@ export class Broker {
       ...this.#transactions.handlers(context),
     ];
     const quotas = new ClientQuotaManager({
-      window: { samples: options.config.quotaWindowNum, windowMs: options.config.quotaWindowSizeSeconds * 1000 },
+      window: quotaWindow,
       quotas: () => this.#image.clientQuotas,
       registry: this.metrics.registry,
     });

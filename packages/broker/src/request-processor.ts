@@ -117,7 +117,9 @@ export class RequestProcessor {
     if (handler.requestBytesFreeAfterHandling === true) claim?.release();
     this.#metrics.requests.inc({ request: api });
     this.#metrics.requestSeconds.observe({ request: api }, (performance.now() - started) / 1000);
-    const throttleMs = this.#quotas?.throttle(header.apiKey, header.clientId ?? '', body, response, frame.length) ?? 0;
+    // A byte-rate quota writes its throttle into the response; admin handlers set theirs (KIP-599).
+    const quotaMs = this.#quotas?.throttle(header.apiKey, header.clientId ?? '', body, response, frame.length) ?? 0;
+    const throttleMs = Math.max(quotaMs, throttleOf(response));
     if (throttleMs > 0) {
       connection.muteForMs?.(throttleMs);
       // Clients of older versions do not back off themselves: Kafka holds their answer for the throttle time.
@@ -131,6 +133,11 @@ export class RequestProcessor {
     const chunks = encodeResponseFrame(header, response);
     return held.length === 0 ? { kind: 'respond', chunks } : { kind: 'respond', chunks, claims: held };
   };
+}
+
+function throttleOf(response: unknown): number {
+  const ms = (response as { throttleTimeMs?: unknown } | null)?.throttleTimeMs;
+  return typeof ms === 'number' && ms > 0 ? ms : 0;
 }
 
 /** One request's ResponseMemory: the claims its response keeps until written. */
