@@ -9,6 +9,8 @@
  * long test of the quota work; everything else waits on conditions.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { inspect } from 'node:util';
+import { Admin } from '@platformatic/kafka';
 import { Kafka, type LogEntry, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
@@ -173,4 +175,44 @@ describe('produce quota', () => {
       await Promise.all([limited.done, free.done, rdkafka.exited]);
     }
   }, 120_000);
+});
+
+describe('controller mutation quota (KIP-599)', () => {
+  it('@platformatic/kafka (CreateTopics v7) is refused with THROTTLING_QUOTA_EXCEEDED once the quota is spent; kafkajs (v3) is accepted and throttled', async () => {
+    const clientId = 'mutation-limited';
+    const entity = [{ entityType: 'client-id', entityName: clientId }];
+    // 1 partition/s: a bucket of 11 (quota.window.num * quota.window.size.seconds), then one a second.
+    expect(await alterQuota(entity, [{ key: 'controller_mutation_rate', value: 1, remove: false }])).toBe(0);
+    const admin = new Admin({ clientId, bootstrapBrokers: [dev.bootstrap], retries: 0 });
+    try {
+      await admin.createTopics({ topics: ['mutation-a'], partitions: 20, replicas: 1 });
+      const refusal = await admin.createTopics({ topics: ['mutation-b'], partitions: 1, replicas: 1 }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(inspect(refusal, { depth: 10 })).toContain('THROTTLING_QUOTA_EXCEEDED');
+    } finally {
+      await admin.close();
+    }
+    const throttles: string[] = [];
+    const kafkajs = new Kafka({
+      brokers: [dev.bootstrap],
+      clientId,
+      logLevel: logLevel.DEBUG,
+      logCreator: () => (e) => {
+        if (e.log.message.startsWith('Client side throttling')) throttles.push(e.log.message);
+      },
+    }).admin();
+    await kafkajs.connect();
+    try {
+      expect(await kafkajs.listTopics()).not.toContain('mutation-b');
+      // CreateTopics v3 knows no THROTTLING_QUOTA_EXCEEDED: the topic is created and the answer carries the throttle.
+      expect(
+        await kafkajs.createTopics({ topics: [{ topic: 'mutation-c', numPartitions: 1 }], waitForLeaders: false }),
+      ).toBe(true);
+      expect(throttles.length).toBeGreaterThan(0);
+    } finally {
+      await kafkajs.disconnect();
+    }
+  });
 });
