@@ -182,7 +182,7 @@ export const advertisedApis: readonly AdvertisedApi[] = [
     'v0 left in 4.0 (KIP-896); v3 a request-wide error, v4 the filesystem’s total and usable bytes.',
   ),
   api('SaslAuthenticate', 0, 1, 'Not served yet (security, issue 17).'),
-  api('CreatePartitions', 0, 3, 'v2 flexible; v3 only adds a throttling error Runnel never sends.'),
+  api('CreatePartitions', 0, 3, 'v2 flexible; v3 THROTTLING_QUOTA_EXCEEDED (KIP-599 controller mutation quota).'),
   api('DeleteGroups', 0, 2, 'v0 has v1’s layout; v2 flexible.'),
   api('ElectLeaders', 0, 2, 'v1 election type, v2 flexible.'),
   api('IncrementalAlterConfigs', 0, 1, 'v1 flexible.'),
