@@ -216,3 +216,22 @@ describe('controller mutation quota (KIP-599)', () => {
     }
   });
 });
+
+describe('quota durability', () => {
+  it('quotas are metadata: they survive kill -9 and a restart', async () => {
+    const entity = [{ entityType: 'client-id', entityName: 'durable-app' }];
+    expect(await alterQuota(entity, [{ key: 'consumer_byte_rate', value: 777, remove: false }])).toBe(0);
+    await dev.kill('SIGKILL');
+    await dev.restart();
+    const raw = await ProtocolClient.connect(dev.port);
+    try {
+      const described = await raw.request(48, 1, {
+        components: [{ entityType: 'client-id', matchType: 0, match: 'durable-app' }],
+        strict: true,
+      });
+      expect(described.entries).toEqual([{ entity, values: [{ key: 'consumer_byte_rate', value: 777 }] }]);
+    } finally {
+      raw.close();
+    }
+  });
+});
