@@ -22,7 +22,7 @@ import { waitFor } from '../harness/wait.ts';
 let dev: DevProcess;
 
 beforeAll(async () => {
-  dev = await DevProcess.start({ args: ['--no-gateway'] });
+  dev = await DevProcess.start({ args: ['--no-gateway', '--group-initial-rebalance-delay-ms', '0'] });
 });
 
 afterAll(async () => {
@@ -175,6 +175,49 @@ describe('produce quota', () => {
       await Promise.all([limited.done, free.done, rdkafka.exited]);
     }
   }, 120_000);
+});
+
+describe('fetch quota', () => {
+  it('a consumer over consumer_byte_rate gets data, then empty throttled answers that kafkajs reports', async () => {
+    const topic = 'quota-fetch';
+    const clientId = 'quota-consumer';
+    const kafka = new Kafka({ brokers: [dev.bootstrap], clientId: 'quota-fetch-producer', logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    const value = Buffer.alloc(16 * 1024, 3);
+    // 1.25 MiB: twice what one answer may carry under a 64 KiB/s quota (its rate over the 10 s minimum window).
+    for (let i = 0; i < 8; i++)
+      await producer.send({ topic, acks: 1, messages: Array.from({ length: 10 }, () => ({ value })) });
+    await producer.disconnect();
+    const entity = [{ entityType: 'client-id', entityName: clientId }];
+    expect(await alterQuota(entity, [{ key: 'consumer_byte_rate', value: 65_536, remove: false }])).toBe(0);
+
+    const throttles: string[] = [];
+    let received = 0;
+    const consumer = new Kafka({
+      brokers: [dev.bootstrap],
+      clientId,
+      logLevel: logLevel.DEBUG,
+      logCreator: () => (e) => {
+        if (e.log.message.startsWith('Client side throttling')) throttles.push(e.log.message);
+      },
+    }).consumer({ groupId: 'quota-fetch-group', maxBytes: 10 * 1024 * 1024 });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async () => {
+          received++;
+        },
+      });
+      await waitFor(() => throttles.length > 0, { timeoutMs: 60_000, what: 'kafkajs to report a fetch throttle' });
+      // The first answer carried at most the quota's window of bytes (640 KiB = 40 records), not all 80.
+      expect(received).toBeGreaterThan(0);
+      expect(received).toBeLessThanOrEqual(40);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
 });
 
 describe('controller mutation quota (KIP-599)', () => {

@@ -229,6 +229,11 @@ export class Broker {
       samples: options.config.quotaWindowNum,
       windowMs: options.config.quotaWindowSizeSeconds * 1000,
     };
+    const quotas = new ClientQuotaManager({
+      window: quotaWindow,
+      quotas: () => this.#image.clientQuotas,
+      registry: this.metrics.registry,
+    });
     const context: BrokerContext = {
       config: options.config,
       clusterId: () => this.clusterId,
@@ -246,6 +251,7 @@ export class Broker {
       configLayers: () => brokerLayersOf(this.#image, options.config.nodeId, kafkaConfigMap(options.config, this.port)),
       autoCreateTopics: () => this.#runtime.autoCreateTopics,
       loggers: this.#loggers,
+      clientQuotas: quotas,
       mutationQuotas: new ControllerMutationQuotas({ window: quotaWindow, quotas: () => this.#image.clientQuotas }),
     };
     const handlers: Handler[] = [
@@ -275,11 +281,6 @@ export class Broker {
       ...groupHandlers(this.#groups, { image: () => this.#image, txnPartitions: this.#transactions.verifier }),
       ...this.#transactions.handlers(context),
     ];
-    const quotas = new ClientQuotaManager({
-      window: quotaWindow,
-      quotas: () => this.#image.clientQuotas,
-      registry: this.metrics.registry,
-    });
     this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics, this.#framePool, quotas);
     this.#processor.addHandler(
       register(

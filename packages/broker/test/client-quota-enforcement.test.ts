@@ -76,6 +76,17 @@ describe('byte-rate quotas', () => {
   });
 });
 
+describe('fetch size under a consumer quota', () => {
+  it('is capped at the quota over the minimum window, so one response never exceeds the quota alone', () => {
+    const quotas = withClientQuota(new Map(), { clientId: 'c' }, 'consumer_byte_rate', 1000);
+    const m = manager(quotas, { now: 0 });
+    expect(m.fetchBytesMax('c')).toBe(10_000);
+    expect(m.fetchBytesMax('unlimited')).toBe(Number.MAX_SAFE_INTEGER);
+    // A response of exactly that size from a fresh sensor is not throttled.
+    expect(m.throttle(1, 'c', { replicaId: -1 }, fetchAnswer(10_000), 100)).toBe(0);
+  });
+});
+
 describe('controller mutation quota (KIP-599)', () => {
   it('a token bucket allows a window’s burst, then refills at the rate', () => {
     const bucket = new TokenBucket(2, window, 0);

@@ -290,7 +290,11 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
       }
       const version = context.header.apiVersion;
       const deadline = broker.clock.monotonicMs() + Math.max(0, request.maxWaitMs);
-      const maxBytes = request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
+      const asked = request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
+      // A consumer's quota caps what one response may carry (replicas are never client-throttled).
+      const consumer = (request.replicaId ?? -1) < 0 && (request.replicaState?.replicaId ?? -1) < 0;
+      const quotaMax = consumer ? (broker.clientQuotas?.fetchBytesMax(context.header.clientId ?? '') ?? asked) : asked;
+      const maxBytes = Math.min(asked, quotaMax);
       let slots = resolveSlots(request, version);
       const memory = context.responseMemory;
       let result = await readAll(slots, maxBytes, request.isolationLevel, memory);

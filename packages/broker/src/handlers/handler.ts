@@ -17,6 +17,7 @@ import type { BrokerMetrics } from '../metrics.ts';
 import type { ConnectionContext } from '../network/connection.ts';
 import type { FrameClaim } from '../network/frame-pool.ts';
 import type { PartitionManager } from '../partition-manager.ts';
+import type { ClientQuotaManager } from '../quotas/client-quota-manager.ts';
 import type { ControllerMutationQuotas } from '../quotas/mutation-quota.ts';
 
 export type ApiKey = keyof RequestByKey & keyof ResponseByKey;
@@ -83,6 +84,8 @@ export interface BrokerContext {
   readonly loggers: LoggerLevels;
   /** KIP-599's controller_mutation_rate, for CreateTopics, CreatePartitions and DeleteTopics. */
   readonly mutationQuotas: ControllerMutationQuotas;
+  /** Byte-rate client quotas; the fetch handler caps a consumer's response by them. Absent: no quotas (handler tests). */
+  readonly clientQuotas?: ClientQuotaManager;
 }
 
 /** A topic refused by the controller mutation quota (KIP-599). */

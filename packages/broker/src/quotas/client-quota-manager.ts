@@ -82,6 +82,18 @@ export class ClientQuotaManager {
   }
 
   /**
+   * The most a consumer Fetch of `clientId` may carry: what its quota allows
+   * over the rate's minimum window, as Kafka caps it, so one response never
+   * exceeds the quota by itself (it would be throttled, emptied and asked
+   * again forever). Unbounded without a quota.
+   */
+  fetchBytesMax(clientId: string): number {
+    const quota = resolveQuota(this.#quotas(), anonymousUser, clientId, 'consumer_byte_rate');
+    if (quota === null) return Number.MAX_SAFE_INTEGER;
+    return Math.max(1, Math.floor((quota.bound * (this.#window.samples - 1) * this.#window.windowMs) / 1000));
+  }
+
+  /**
    * Records a handled request against its client's byte-rate quota and
    * writes the throttle time into `response` (a Fetch over quota loses its
    * data). Returns the throttle time: 0 when the client is within its quota
