@@ -26,6 +26,7 @@ import { type QuotaWindow, RateSensor, throttleTimeMs } from './rate-sensor.ts';
 /** The principal every connection has until authentication exists (Kafka's User:ANONYMOUS). */
 export const anonymousUser = 'ANONYMOUS';
 
+const int32Max = 2 ** 31 - 1;
 const produceKey = 0;
 const fetchKey = 1;
 
@@ -76,8 +77,8 @@ export class ClientQuotaManager {
     });
   }
 
-  /** The longest a client is throttled for at once: the whole quota window. */
-  get throttleMaxMs(): number {
+  /** How long a sensor may sit idle before it is dropped: its samples have all expired by then. */
+  get #idleMs(): number {
     return this.#window.samples * this.#window.windowMs;
   }
 
@@ -139,7 +140,8 @@ export class ClientQuotaManager {
     sensor.record(bytes, now);
     const rate = sensor.rate(now);
     this.#byteRate.set(labels, rate);
-    const ms = throttleTimeMs(rate, quota.bound, sensor.windowSizeMs(now), this.throttleMaxMs);
+    // Uncapped but for the wire's int32, as Kafka's byte-rate quotas: a huge request pays its whole debt.
+    const ms = throttleTimeMs(rate, quota.bound, sensor.windowSizeMs(now), int32Max);
     if (ms > 0) {
       this.#throttleMs.inc(labels, ms);
       this.#throttled.inc(labels);
@@ -154,7 +156,7 @@ export class ClientQuotaManager {
   }
 
   #sweep(now: number): void {
-    const idleMs = this.throttleMaxMs;
+    const idleMs = this.#idleMs;
     if (now - this.#lastSweepMs < idleMs) return;
     this.#lastSweepMs = now;
     for (const [id, { sensor, labels }] of this.#sensors) {

@@ -74,8 +74,9 @@ export class RateSensor {
 /**
  * How long a client over its quota must wait so that its rate falls back
  * to the bound if it sends nothing more: with observed rate O, bound T
- * and window W, O * W / (W + X) = T gives X = (O - T) / T * W. Capped at
- * `maxMs` so one huge request cannot lock a client out for minutes.
+ * and window W, O * W / (W + X) = T gives X = (O - T) / T * W, at most
+ * `maxMs` (Kafka bounds only its request-time quota's; byte rates pass the
+ * wire's int32 limit).
  */
 export function throttleTimeMs(rate: number, bound: number, windowSizeMs: number, maxMs: number): number {
   if (rate <= bound) return 0;
