@@ -11,6 +11,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ClientQuotaManager } from '../src/quotas/client-quota-manager.ts';
 import { ControllerMutationQuotas, TokenBucket } from '../src/quotas/mutation-quota.ts';
+import { respondsWithThrottleFirst } from '../src/quotas/throttle-versions.ts';
 
 const window = { samples: 11, windowMs: 1000 };
 
@@ -73,6 +74,16 @@ describe('byte-rate quotas', () => {
     const replica = fetchAnswer(1_000_000);
     expect(m.throttle(1, 'c', { replicaId: 2 }, replica, 100)).toBe(0);
     expect(replica.responses).toHaveLength(1);
+  });
+});
+
+describe('who backs off itself (KIP-219)', () => {
+  it('Produce v6+, Fetch v8+, CreateTopics v3+, DeleteTopics v2+, CreatePartitions v1+ are answered at once; older ones late', () => {
+    expect([5, 6].map((v) => respondsWithThrottleFirst(0, v))).toEqual([false, true]);
+    expect([7, 8].map((v) => respondsWithThrottleFirst(1, v))).toEqual([false, true]);
+    expect([2, 3].map((v) => respondsWithThrottleFirst(19, v))).toEqual([false, true]);
+    expect([1, 2].map((v) => respondsWithThrottleFirst(20, v))).toEqual([false, true]);
+    expect([0, 1].map((v) => respondsWithThrottleFirst(37, v))).toEqual([false, true]);
   });
 });
 
