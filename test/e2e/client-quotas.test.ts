@@ -220,6 +220,36 @@ describe('fetch quota', () => {
   });
 });
 
+describe('request-time quota', () => {
+  it('a client over request_percentage is throttled on any API (kafkajs reports it on Metadata)', async () => {
+    const clientId = 'quota-busy';
+    const entity = [{ entityType: 'client-id', entityName: clientId }];
+    // 0.01% of a thread: about 1 ms of broker time per 10 s, so a few requests spend it.
+    expect(await alterQuota(entity, [{ key: 'request_percentage', value: 0.01, remove: false }])).toBe(0);
+    const throttles: string[] = [];
+    const admin = new Kafka({
+      brokers: [dev.bootstrap],
+      clientId,
+      logLevel: logLevel.DEBUG,
+      logCreator: () => (e) => {
+        if (e.log.message.startsWith('Client side throttling')) throttles.push(e.log.message);
+      },
+    }).admin();
+    await admin.connect();
+    try {
+      await waitFor(
+        async () => {
+          await admin.fetchTopicMetadata({ topics: [] });
+          return throttles.length > 0;
+        },
+        { what: 'kafkajs to report a request-time throttle' },
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
+
 describe('controller mutation quota (KIP-599)', () => {
   it('@platformatic/kafka (CreateTopics v7) is refused with THROTTLING_QUOTA_EXCEEDED once the quota is spent; kafkajs (v3) is accepted and throttled', async () => {
     const clientId = 'mutation-limited';

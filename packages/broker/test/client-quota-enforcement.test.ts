@@ -84,6 +84,21 @@ describe('who backs off itself (KIP-219)', () => {
     expect([2, 3].map((v) => respondsWithThrottleFirst(19, v))).toEqual([false, true]);
     expect([1, 2].map((v) => respondsWithThrottleFirst(20, v))).toEqual([false, true]);
     expect([0, 1].map((v) => respondsWithThrottleFirst(37, v))).toEqual([false, true]);
+    // Others from their flexible versions on: Metadata v9+.
+    expect([8, 9].map((v) => respondsWithThrottleFirst(3, v))).toEqual([false, true]);
+  });
+});
+
+describe('request_percentage', () => {
+  it('charges event-loop time as percent of a thread and throttles at most one window', () => {
+    const clock = { now: 0 };
+    const quotas = withClientQuota(new Map(), { clientId: 'busy' }, 'request_percentage', 10);
+    const m = manager(quotas, clock);
+    // 1 s of loop over the 10 s minimum window is 10% of a thread: at the bound.
+    expect(m.recordRequestTime('busy', 1000)).toBe(0);
+    // 20%: twice the bound would mean a 10 s pause; Kafka bounds request-time throttles by one window.
+    expect(m.recordRequestTime('busy', 1000)).toBe(1000);
+    expect(m.recordRequestTime('idle', 1_000_000)).toBe(0);
   });
 });
 

@@ -22,6 +22,7 @@ import { resolveQuota } from '@runnel/metadata';
 import type { FetchRequest, FetchResponse, ProduceResponse, RecordsData } from '@runnel/protocol';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { type QuotaWindow, RateSensor, throttleTimeMs } from './rate-sensor.ts';
+import { percentSeconds } from './request-time.ts';
 
 /** The principal every connection has until authentication exists (Kafka's User:ANONYMOUS). */
 export const anonymousUser = 'ANONYMOUS';
@@ -30,7 +31,7 @@ const int32Max = 2 ** 31 - 1;
 const produceKey = 0;
 const fetchKey = 1;
 
-type QuotaType = 'Produce' | 'Fetch';
+type QuotaType = 'Produce' | 'Fetch' | 'Request';
 type Labels = { quota_type: QuotaType; user: string; client_id: string };
 
 export interface ClientQuotaManagerOptions {
@@ -47,6 +48,7 @@ export class ClientQuotaManager {
   readonly #nowMs: () => number;
   readonly #sensors = new Map<string, { sensor: RateSensor; labels: Labels }>();
   readonly #byteRate: Gauge<'quota_type' | 'user' | 'client_id'>;
+  readonly #requestPercent: Gauge<'quota_type' | 'user' | 'client_id'>;
   readonly #throttleMs: Counter<'quota_type' | 'user' | 'client_id'>;
   readonly #throttled: Counter<'quota_type' | 'user' | 'client_id'>;
   #lastSweepMs = 0;
@@ -60,6 +62,12 @@ export class ClientQuotaManager {
     this.#byteRate = new Gauge({
       name: 'kafka_server_client_quota_byte_rate',
       help: 'Bytes per second of a quota entity over the quota window, at its last request (entities with a quota only)',
+      labelNames,
+      registers,
+    });
+    this.#requestPercent = new Gauge({
+      name: 'kafka_server_client_quota_request_percentage',
+      help: 'Event-loop time of a quota entity as a percentage of one thread over the quota window (request_percentage)',
       labelNames,
       registers,
     });
@@ -122,6 +130,15 @@ export class ClientQuotaManager {
     return ms;
   }
 
+  /**
+   * Charges `ms` of event-loop time to the client's request_percentage
+   * quota; returns the throttle time, bounded by one quota window as
+   * Kafka bounds its request-time throttle.
+   */
+  recordRequestTime(clientId: string, ms: number): number {
+    return this.#record('Request', 'request_percentage', clientId, percentSeconds(ms));
+  }
+
   #record(type: QuotaType, key: string, clientId: string, bytes: number): number {
     const quota = resolveQuota(this.#quotas(), anonymousUser, clientId, key);
     if (quota === null) return 0;
@@ -139,9 +156,11 @@ export class ClientQuotaManager {
     const { sensor, labels } = entry;
     sensor.record(bytes, now);
     const rate = sensor.rate(now);
-    this.#byteRate.set(labels, rate);
-    // Uncapped but for the wire's int32, as Kafka's byte-rate quotas: a huge request pays its whole debt.
-    const ms = throttleTimeMs(rate, quota.bound, sensor.windowSizeMs(now), int32Max);
+    (type === 'Request' ? this.#requestPercent : this.#byteRate).set(labels, rate);
+    // Byte rates: uncapped but for the wire's int32, as Kafka's (a huge request pays its whole debt);
+    // request time: at most one window, as Kafka's.
+    const maxMs = type === 'Request' ? this.#window.windowMs : int32Max;
+    const ms = throttleTimeMs(rate, quota.bound, sensor.windowSizeMs(now), maxMs);
     if (ms > 0) {
       this.#throttleMs.inc(labels, ms);
       this.#throttled.inc(labels);
@@ -164,6 +183,7 @@ export class ClientQuotaManager {
       // Its series go too, so many short-lived client ids do not grow /metrics without bound.
       this.#sensors.delete(id);
       this.#byteRate.remove(labels);
+      this.#requestPercent.remove(labels);
       this.#throttleMs.remove(labels);
       this.#throttled.remove(labels);
     }
