@@ -17,7 +17,7 @@
  * whole quota window are dropped, so client ids that come and go do not
  * accumulate.
  */
-import type { ClientQuotas } from '@runnel/metadata';
+import type { ClientQuotas, ResolvedQuota } from '@runnel/metadata';
 import { resolveQuota } from '@runnel/metadata';
 import type { FetchRequest, FetchResponse, ProduceResponse, RecordsData } from '@runnel/protocol';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -52,6 +52,9 @@ export class ClientQuotaManager {
   readonly #throttleMs: Counter<'quota_type' | 'user' | 'client_id'>;
   readonly #throttled: Counter<'quota_type' | 'user' | 'client_id'>;
   #lastSweepMs = 0;
+  /** Resolutions for the quotas they were made from (the image shares the map until a quota record changes it). */
+  #resolvedFrom: ClientQuotas | null = null;
+  readonly #resolved = new Map<string, ResolvedQuota | null>();
 
   constructor(options: ClientQuotaManagerOptions) {
     this.#window = options.window;
@@ -97,7 +100,7 @@ export class ClientQuotaManager {
    * again forever). Unbounded without a quota.
    */
   fetchBytesMax(clientId: string): number {
-    const quota = resolveQuota(this.#quotas(), anonymousUser, clientId, 'consumer_byte_rate');
+    const quota = this.#resolve(clientId, 'consumer_byte_rate');
     if (quota === null) return Number.MAX_SAFE_INTEGER;
     return Math.max(1, Math.floor((quota.bound * (this.#window.samples - 1) * this.#window.windowMs) / 1000));
   }
@@ -140,7 +143,7 @@ export class ClientQuotaManager {
   }
 
   #record(type: QuotaType, key: string, clientId: string, bytes: number): number {
-    const quota = resolveQuota(this.#quotas(), anonymousUser, clientId, key);
+    const quota = this.#resolve(clientId, key);
     if (quota === null) return 0;
     const now = this.#nowMs();
     this.#sweep(now);
@@ -168,8 +171,26 @@ export class ClientQuotaManager {
     return ms;
   }
 
+  /** resolveQuota, memoized per client id and key: three lookups per request otherwise allocate on the hot path. */
+  #resolve(clientId: string, key: string): ResolvedQuota | null {
+    const quotas = this.#quotas();
+    if (quotas.size === 0) return null;
+    // Bounded: a client inventing client ids only refills it.
+    if (quotas !== this.#resolvedFrom || this.#resolved.size >= 10_000) {
+      this.#resolvedFrom = quotas;
+      this.#resolved.clear();
+    }
+    const id = `${key}\u0000${clientId}`;
+    let quota = this.#resolved.get(id);
+    if (quota === undefined) {
+      quota = resolveQuota(quotas, anonymousUser, clientId, key);
+      this.#resolved.set(id, quota);
+    }
+    return quota;
+  }
+
   #unrecord(key: string, clientId: string, bytes: number): void {
-    const quota = resolveQuota(this.#quotas(), anonymousUser, clientId, key);
+    const quota = this.#resolve(clientId, key);
     if (quota === null) return;
     this.#sensors.get(`${key}\u0000${quota.user}\u0000${quota.clientId}`)?.sensor.record(-bytes, this.#nowMs());
   }
