@@ -43,6 +43,7 @@ export function scriptedChannel(initial: CommittedBatch): ScriptedChannel {
     electLeaders: () => [],
     describeBrokers: () => [],
     updateFeatures: () => err('invalid_update_version' as const),
+    alterClientQuotas: ({ entries }) => entries.map(() => err('invalid_request' as const)),
     describeQuorum: () => ({ leaderId: 1, leaderEpoch: 1, highWatermark: -1n, voters: [], observers: [], nodes: [] }),
     decommissionBroker: () => err('unknown_broker' as const),
     allocateProducerIds: () => ok({ firstProducerId: 0n, size: 1000 }),

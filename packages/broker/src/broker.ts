@@ -38,6 +38,7 @@ import {
 } from './handlers/admin-reassignments.ts';
 import { createTopicsHandler, deleteTopicsHandler } from './handlers/admin-topics.ts';
 import { advertisedFeatures, apiVersionsHandler } from './handlers/api-versions.ts';
+import { alterClientQuotasHandler, describeClientQuotasHandler } from './handlers/client-quotas.ts';
 import { deleteRecordsHandler } from './handlers/delete-records.ts';
 import { describeClusterHandler } from './handlers/describe-cluster.ts';
 import { describeConfigsHandler } from './handlers/describe-configs.ts';
@@ -65,6 +66,8 @@ import { connectionsWithinLimit, readOpenFilesLimit } from './open-files-budget.
 import { PartitionManager } from './partition-manager.ts';
 import { ProducerIdManager } from './producers/producer-id-manager.ts';
 import { registerProducerStateMetrics } from './producers/producer-state-metrics.ts';
+import { ClientQuotaManager } from './quotas/client-quota-manager.ts';
+import { ControllerMutationQuotas } from './quotas/mutation-quota.ts';
 import type { Partition } from './replication/partition.ts';
 import { ReplicaManager, replicationListenerName } from './replication/replica-manager.ts';
 import { RequestProcessor } from './request-processor.ts';
@@ -237,6 +240,15 @@ export class Broker {
       logger: this.#logger,
       clock,
     });
+    const quotaWindow = {
+      samples: options.config.quotaWindowNum,
+      windowMs: options.config.quotaWindowSizeSeconds * 1000,
+    };
+    const quotas = new ClientQuotaManager({
+      window: quotaWindow,
+      quotas: () => this.#image.clientQuotas,
+      registry: this.metrics.registry,
+    });
     const context: BrokerContext = {
       config: options.config,
       clusterId: () => this.clusterId,
@@ -254,6 +266,8 @@ export class Broker {
       configLayers: () => brokerLayersOf(this.#image, options.config.nodeId, kafkaConfigMap(options.config, this.port)),
       autoCreateTopics: () => this.#runtime.autoCreateTopics,
       loggers: this.#loggers,
+      clientQuotas: quotas,
+      mutationQuotas: new ControllerMutationQuotas({ window: quotaWindow, quotas: () => this.#image.clientQuotas }),
     };
     const handlers: Handler[] = [
       register(produceHandler(context, this.#transactions.verifier, this.#transactions.verificationEnabled)),
@@ -277,10 +291,12 @@ export class Broker {
       register(describeLogDirsHandler(context)),
       register(describeQuorumHandler(context)),
       register(updateFeaturesHandler(context)),
+      register(describeClientQuotasHandler(context)),
+      register(alterClientQuotasHandler(context)),
       ...groupHandlers(this.#groups, { image: () => this.#image, txnPartitions: this.#transactions.verifier }),
       ...this.#transactions.handlers(context),
     ];
-    this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics, this.#framePool);
+    this.#processor = new RequestProcessor(handlers, this.#logger, this.metrics, this.#framePool, quotas);
     this.#processor.addHandler(
       register(
         apiVersionsHandler(new Set([...this.#processor.servedApiKeys, 18]), () =>

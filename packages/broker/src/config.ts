@@ -133,6 +133,10 @@ export interface BrokerConfig {
    * the same level.
    */
   transactionVersion: number;
+  /** quota.window.num: samples a client quota's rate is measured over. */
+  quotaWindowNum: number;
+  /** quota.window.size.seconds: the length of one such sample. */
+  quotaWindowSizeSeconds: number;
   /** Host and port of the HTTP server for /metrics, /healthz, /readyz; port 0 picks one, null disables. */
   httpHost: string;
   httpPort: number | null;
@@ -204,6 +208,8 @@ export const defaultBrokerConfig: BrokerConfig = {
   transactionStateLogSegmentBytes: 104_857_600,
   transactionPartitionVerificationEnable: true,
   transactionVersion: 2,
+  quotaWindowNum: 11,
+  quotaWindowSizeSeconds: 1,
   httpHost: '127.0.0.1',
   httpPort: 9644,
   logDirProbeIntervalMs: 1000,
@@ -226,6 +232,8 @@ export function kafkaNamedValues(config: BrokerConfig): [keyof BrokerConfig, str
     ['connectionCreationRateMax', 'max.connection.creation.rate', String(config.connectionCreationRateMax)],
     ['connectionsMaxIdleMs', 'connections.max.idle.ms', String(config.connectionsMaxIdleMs)],
     ['requestReadTimeoutMs', 'runnel.request.read.timeout.ms', String(config.requestReadTimeoutMs)],
+    ['quotaWindowNum', 'quota.window.num', String(config.quotaWindowNum)],
+    ['quotaWindowSizeSeconds', 'quota.window.size.seconds', String(config.quotaWindowSizeSeconds)],
     ['autoCreateTopics', 'auto.create.topics.enable', String(config.autoCreateTopics)],
     ['numPartitions', 'num.partitions', String(config.numPartitions)],
     ['defaultReplicationFactor', 'default.replication.factor', String(config.defaultReplicationFactor)],

@@ -9,17 +9,22 @@
  * unknown API key or unsupported version is logged and closes the
  * connection, as Kafka does. Other connections are unaffected.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@runnel/common';
 import {
   apiDefByKey,
   decodeRequestFrame,
   encodeApiVersionsUnsupportedFrame,
   encodeResponseFrame,
+  type RequestHeader,
 } from '@runnel/protocol';
 import type { Handler, ResponseMemory } from './handlers/handler.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { ConnectionContext, RequestOutcome } from './network/connection.ts';
 import type { FrameClaim, FramePool } from './network/frame-pool.ts';
+import type { ClientQuotaManager } from './quotas/client-quota-manager.ts';
+import { hasThrottleField, requestTimeExempt } from './quotas/request-time.ts';
+import { respondsWithThrottleFirst } from './quotas/throttle-versions.ts';
 
 const apiVersionsKey = 18;
 
@@ -28,13 +33,21 @@ export class RequestProcessor {
   readonly #logger: Logger;
   readonly #metrics: BrokerMetrics;
   readonly #pool: FramePool | null;
+  readonly #quotas: ClientQuotaManager | null;
 
-  /** `pool` backs handlers' ResponseMemory; null: handlers allocate. */
-  constructor(handlers: readonly Handler[], logger: Logger, metrics: BrokerMetrics, pool: FramePool | null = null) {
+  /** `pool` backs handlers' ResponseMemory; null: handlers allocate. `quotas` null: no client quotas. */
+  constructor(
+    handlers: readonly Handler[],
+    logger: Logger,
+    metrics: BrokerMetrics,
+    pool: FramePool | null = null,
+    quotas: ClientQuotaManager | null = null,
+  ) {
     for (const h of handlers) this.#handlers.set(h.apiKey, h);
     this.#logger = logger;
     this.#metrics = metrics;
     this.#pool = pool;
+    this.#quotas = quotas;
   }
 
   get servedApiKeys(): ReadonlySet<number> {
@@ -50,6 +63,18 @@ export class RequestProcessor {
    * released once the handler has settled if it declares the request's
    * bytes free then, otherwise dropped unreleased (the frame is not reused).
    */
+  /** request_percentage: charges the request's event-loop time; writes a throttle into responses that carry one. */
+  #requestTimeThrottle(header: RequestHeader, clientId: string, response: unknown, loopMs: number): number {
+    // acks=0 produces (no response) are exempt, as in Kafka.
+    if (this.#quotas === null || response === null || requestTimeExempt(header.apiKey)) return 0;
+    const ms = this.#quotas.recordRequestTime(clientId, loopMs);
+    if (ms > 0 && hasThrottleField(header.apiKey, header.apiVersion)) {
+      const r = response as { throttleTimeMs?: number };
+      r.throttleTimeMs = Math.max(r.throttleTimeMs ?? 0, ms);
+    }
+    return ms;
+  }
+
   readonly process = async (
     frame: Buffer,
     connection: ConnectionContext,
@@ -101,19 +126,39 @@ export class RequestProcessor {
     }
     const memory = this.#pool === null ? undefined : new HeldResponseMemory(this.#pool);
     const context = memory === undefined ? { header, connection } : { header, connection, responseMemory: memory };
-    const response = await handler.handle(body as never, context);
+    const handled = handler.handle(body as never, context);
+    // Decoding and the handler's synchronous part: the event-loop time request_percentage charges.
+    const loopMs = performance.now() - started;
+    const response = await handled;
     // Not in a finally: after a handler's bug its appends may still be writing these bytes.
     if (handler.requestBytesFreeAfterHandling === true) claim?.release();
     this.#metrics.requests.inc({ request: api });
     this.#metrics.requestSeconds.observe({ request: api }, (performance.now() - started) / 1000);
+    // A byte-rate quota writes its throttle into the response; admin handlers set theirs (KIP-599).
+    const clientId = header.clientId ?? '';
+    const quotaMs = this.#quotas?.throttle(header.apiKey, clientId, body, response, frame.length) ?? 0;
+    const requestMs = this.#requestTimeThrottle(header, clientId, response, loopMs);
+    const throttleMs = Math.max(quotaMs, requestMs, throttleOf(response));
+    if (throttleMs > 0) {
+      connection.muteForMs?.(throttleMs);
+      // Clients of older versions do not back off themselves: Kafka holds their answer for the throttle time.
+      if (!respondsWithThrottleFirst(header.apiKey, header.apiVersion)) await delay(throttleMs);
+    }
     const held = memory?.held ?? [];
     if (response === null) {
       for (const c of held) c.release();
       return { kind: 'none' };
     }
+    const encodeStarted = performance.now();
     const chunks = encodeResponseFrame(header, response);
+    if (!requestTimeExempt(header.apiKey)) this.#quotas?.recordRequestTime(clientId, performance.now() - encodeStarted);
     return held.length === 0 ? { kind: 'respond', chunks } : { kind: 'respond', chunks, claims: held };
   };
+}
+
+function throttleOf(response: unknown): number {
+  const ms = (response as { throttleTimeMs?: unknown } | null)?.throttleTimeMs;
+  return typeof ms === 'number' && ms > 0 ? ms : 0;
 }
 
 /** One request's ResponseMemory: the claims its response keeps until written. */

@@ -3,8 +3,8 @@
  * each request frame is a 4-byte request number, and the test decides when
  * and how each request completes. Covers pipelining with in-order
  * responses, requests without a response (acks=0), the in-flight bound,
- * claims on recycled memory released once written, and bad input or a
- * failing handler closing only its own connection.
+ * claims on recycled memory released once written, bad input or a
+ * failing handler closing only its own connection, and a quota mute.
  */
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -29,6 +29,7 @@ class Harness {
   active = 0;
   activeMax = 0;
   readonly closedConnections: number[] = [];
+  readonly connections: Connection[] = [];
   readonly #server: Server;
   readonly #clients: Socket[] = [];
   #nextId = 1;
@@ -48,7 +49,7 @@ class Harness {
 
   accept(socket: Socket, inflightMax: number): void {
     const id = this.#nextId++;
-    new Connection({
+    const connection = new Connection({
       id,
       socket,
       frameBytesMax,
@@ -77,6 +78,7 @@ class Harness {
           });
         }),
     });
+    this.connections.push(connection);
   }
 
   /** A client connection that collects the request numbers of the responses it gets. */
@@ -168,6 +170,21 @@ afterEach(async () => {
 });
 
 describe('Connection', () => {
+  it('a muted connection still answers at once, then reads no request until the mute ends (KIP-219)', async () => {
+    harness = await Harness.start(8);
+    const client = await harness.client();
+    client.send(1);
+    const first = await harness.take(1);
+    const mutedAt = performance.now();
+    harness.connections[0]?.muteForMs(300);
+    first.finish(respond(1));
+    await waitUntil(() => client.responses.includes(1), 'the answer of the request that earned the mute');
+    client.send(2);
+    await harness.take(2);
+    // A lower bound only: the mute may end late on a loaded machine, never early.
+    expect(performance.now() - mutedAt).toBeGreaterThanOrEqual(295);
+  });
+
   it('handles pipelined requests concurrently and writes their responses in request order', async () => {
     harness = await Harness.start(8);
     const client = await harness.client();

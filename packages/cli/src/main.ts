@@ -19,6 +19,7 @@ import { logDirsCommand } from './commands/log-dirs.ts';
 import { metadataQuorumCommand } from './commands/metadata-quorum.ts';
 import { partitionsCommand } from './commands/partitions.ts';
 import { produceCommand } from './commands/produce.ts';
+import { quotasCommand } from './commands/quotas.ts';
 import { topicsCommand } from './commands/topics.ts';
 import { transactionsCommand } from './commands/transactions.ts';
 
@@ -44,5 +45,6 @@ program.addCommand(deleteRecordsCommand());
 program.addCommand(logDirsCommand());
 program.addCommand(metadataQuorumCommand());
 program.addCommand(featuresCommand());
+program.addCommand(quotasCommand());
 
 await program.parseAsync(process.argv);

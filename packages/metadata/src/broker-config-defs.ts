@@ -302,6 +302,14 @@ export const brokerConfigDefs: readonly ConfigDef[] = [
     'Most time a request may take to arrive once its first byte has (slow or stalled senders are closed; Runnel); -1: never.',
     ro,
   ),
+  def('quota.window.num', 'int', '11', 'Samples a client quota rate is measured over.', {
+    validator: atLeast(1),
+    readOnly: true,
+  }),
+  def('quota.window.size.seconds', 'int', '1', 'Length of one client quota sample.', {
+    validator: atLeast(1),
+    readOnly: true,
+  }),
   def('socket.request.max.bytes', 'int', '104857600', 'Largest request frame the broker reads.', {
     validator: atLeast(1),
     readOnly: true,

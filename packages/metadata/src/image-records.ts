@@ -60,5 +60,8 @@ export function imageRecords(image: MetadataImage): MetadataRecord[] {
     for (const [key, value] of overrides)
       records.push({ type: 'config', resourceType, resourceName: name, name: key, value });
   }
+  for (const { entity, values } of image.clientQuotas.values()) {
+    for (const [key, value] of values) records.push({ type: 'client-quota', entity: { ...entity }, key, value });
+  }
   return records;
 }

@@ -1,4 +1,28 @@
 // Public entry of @runnel/metadata.
+export type {
+  AlterClientQuotasError,
+  ClientQuotaAlteration,
+  ClientQuotaEntity,
+  ClientQuotaEntry,
+  ClientQuotaError,
+  ClientQuotaKey,
+  ClientQuotaOp,
+  ClientQuotas,
+  QuotaFilterComponent,
+  ResolvedQuota,
+} from './client-quotas.ts';
+export {
+  checkQuotaValue,
+  clientQuotaKeys,
+  describeClientQuotas,
+  describeEntity,
+  entityFromParts,
+  entityKey,
+  entityParts,
+  isClientQuotaKey,
+  resolveQuota,
+  withClientQuota,
+} from './client-quotas.ts';
 export type { ConfigDef, ConfigSynonymDef, ConfigType, ConfigValidator } from './config-defs.ts';
 export {
   brokerConfigDefs,
@@ -93,6 +117,7 @@ export type {
   BrokerAdminState,
   BrokerListener,
   BrokerStateRecord,
+  ClientQuotaRecord,
   ClusterIdRecord,
   ConfigRecord,
   ConfigResourceType,

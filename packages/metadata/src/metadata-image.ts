@@ -9,6 +9,8 @@
  * topic with a live name) is a controller bug and fails an assert.
  */
 import { assert } from '@runnel/common';
+import type { ClientQuotas } from './client-quotas.ts';
+import { withClientQuota } from './client-quotas.ts';
 import type {
   BrokerAdminState,
   BrokerListener,
@@ -75,6 +77,7 @@ export class MetadataImage {
     new Set(),
     -1n,
     { levels: new Map(), epoch: -1n },
+    new Map(),
   );
 
   /** The cluster's id (a ClusterIdRecord); null until the first active controller has written it. */
@@ -98,6 +101,8 @@ export class MetadataImage {
    * offset: still larger than any earlier answer's.
    */
   readonly featuresEpoch: bigint;
+  /** Client quotas by entity (ClientQuotaRecord); see client-quotas.ts. */
+  readonly clientQuotas: ClientQuotas;
 
   private constructor(
     clusterId: string | null,
@@ -109,7 +114,9 @@ export class MetadataImage {
     decommissioning: ReadonlySet<number>,
     lastOffset: bigint,
     features: { levels: ReadonlyMap<string, number>; epoch: bigint },
+    clientQuotas: ClientQuotas,
   ) {
+    this.clientQuotas = clientQuotas;
     this.finalizedFeatures = features.levels;
     this.featuresEpoch = features.epoch;
     this.clusterId = clusterId;
@@ -204,9 +211,12 @@ export class MetadataImage {
       image.#decommissioning,
     );
     let features = { levels: image.finalizedFeatures, epoch: image.featuresEpoch };
+    let quotas = image.clientQuotas;
     for (const [i, record] of records.entries()) {
       // Replayed here, not by the draft: the epoch is the record's own offset.
       if (record.type === 'feature-level') features = withFeature(features, record, firstOffset + BigInt(i));
+      else if (record.type === 'client-quota')
+        quotas = withClientQuota(quotas, record.entity, record.key, record.value);
       else draft.apply(record);
     }
     const built = draft.finish();
@@ -220,6 +230,7 @@ export class MetadataImage {
       built.decommissioning,
       lastOffset,
       features,
+      quotas,
     );
   }
 }

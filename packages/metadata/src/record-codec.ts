@@ -2,7 +2,7 @@
  * Persisted encoding of one MetadataRecord.
  *
  *   record   = version:uint8 payload
- *   version  = 0x07 (feature-level records)
+ *   version  = 0x08 (client-quota records) | 0x07 (feature-level records)
  *            | 0x06 (producer-ids records) | 0x05 (cluster-id records)
  *            | 0x04 (operator-placed partition records)
  *            | 0x03 (broker-state records)
@@ -16,7 +16,8 @@
  * Version 3 added the broker-state record. Version 4 added `placement` to
  * partition records (present only as "operator"; older partition records
  * read as placed by the controller). Version 5 added the cluster-id record,
- * version 6 the producer-ids record, version 7 the feature-level record.
+ * version 6 the producer-ids record, version 7 the feature-level record,
+ * version 8 the client-quota record.
  * Each record is written with the lowest version that holds it, so a log
  * without decommissions, operator-chosen assignments or a cluster id stays
  * readable by version-2 code.
@@ -31,7 +32,9 @@ import { err, ok } from '@runnel/common';
 import type { BrokerListener, MetadataRecord } from './records.ts';
 import { isClusterId, isUuid } from './records.ts';
 
-export const metadataRecordVersion = 7;
+export const metadataRecordVersion = 8;
+/** What feature-level records are written as. */
+const featureLevelRecordVersion = 7;
 /** What producer-ids records are written as. */
 const producerIdsRecordVersion = 6;
 /** What cluster-id records are written as. */
@@ -58,7 +61,8 @@ export function encodeMetadataRecord(record: MetadataRecord): Buffer {
 
 /** The lowest version that holds `record`, so older readers keep reading logs that do not need the new shapes. */
 function versionOf(record: MetadataRecord): number {
-  if (record.type === 'feature-level') return metadataRecordVersion;
+  if (record.type === 'client-quota') return metadataRecordVersion;
+  if (record.type === 'feature-level') return featureLevelRecordVersion;
   if (record.type === 'producer-ids') return producerIdsRecordVersion;
   if (record.type === 'cluster-id') return clusterIdRecordVersion;
   if (record.type === 'broker-state') return brokerStateRecordVersion;
@@ -162,6 +166,23 @@ function toRecord(value: unknown, version: number): MetadataRecord {
         brokerEpoch: int64(o, 'brokerEpoch'),
         listeners: listeners.map(listener),
         rack: nullableStr(o, 'rack'),
+      };
+    }
+    case 'client-quota': {
+      if (version < 8) fail('client-quota records need version 8');
+      const entity = object(o.entity, 'entity');
+      const name = (key: string): string | null | undefined => (key in entity ? nullableStr(entity, key) : undefined);
+      const user = name('user');
+      const clientId = name('clientId');
+      if (user === undefined && clientId === undefined) fail('entity names no user and no client id');
+      const value = o.value;
+      if (value !== null && (typeof value !== 'number' || !Number.isFinite(value)))
+        fail('value is not a number or null');
+      return {
+        type,
+        entity: { ...(user === undefined ? {} : { user }), ...(clientId === undefined ? {} : { clientId }) },
+        key: str(o, 'key'),
+        value,
       };
     }
     case 'feature-level': {

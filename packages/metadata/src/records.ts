@@ -4,6 +4,7 @@
  * the result of replaying them in offset order. They are persisted, so a
  * change of shape needs a new encoding version (see record-codec.ts).
  */
+import type { ClientQuotaEntity } from './client-quotas.ts';
 
 export interface BrokerListener {
   readonly name: string;
@@ -149,7 +150,19 @@ export interface FeatureLevelRecord {
   readonly level: number;
 }
 
+/**
+ * Sets (value) or removes (null) one client quota of one entity (Kafka's
+ * QuotaRecord): see client-quotas.ts for entities and keys.
+ */
+export interface ClientQuotaRecord {
+  readonly type: 'client-quota';
+  readonly entity: ClientQuotaEntity;
+  readonly key: string;
+  readonly value: number | null;
+}
+
 export type MetadataRecord =
+  | ClientQuotaRecord
   | FeatureLevelRecord
   | ClusterIdRecord
   | ProducerIdsRecord

@@ -53,6 +53,8 @@ export const kafka41BrokerVersions: Readonly<Record<string, KafkaRange>> = {
   AlterPartitionReassignments: { min: 0, max: 1 },
   ListPartitionReassignments: { min: 0, max: 0 },
   OffsetDelete: { min: 0, max: 0 },
+  DescribeClientQuotas: { min: 0, max: 1 },
+  AlterClientQuotas: { min: 0, max: 1 },
   DescribeQuorum: { min: 0, max: 2 },
   UpdateFeatures: { min: 0, max: 2 },
   DescribeCluster: { min: 0, max: 2 },
@@ -80,8 +82,6 @@ export const notServedApis: readonly NotServedApi[] = [
   { apiKey: 39, name: 'RenewDelegationToken', why: 'Delegation tokens need SASL (issue 17).' },
   { apiKey: 40, name: 'ExpireDelegationToken', why: 'Delegation tokens need SASL (issue 17).' },
   { apiKey: 41, name: 'DescribeDelegationToken', why: 'Delegation tokens need SASL (issue 17).' },
-  { apiKey: 48, name: 'DescribeClientQuotas', why: 'Quotas are issue 15.' },
-  { apiKey: 49, name: 'AlterClientQuotas', why: 'Quotas are issue 15.' },
   { apiKey: 50, name: 'DescribeUserScramCredentials', why: 'SCRAM is issue 17.' },
   { apiKey: 51, name: 'AlterUserScramCredentials', why: 'SCRAM is issue 17.' },
   {

@@ -16,6 +16,7 @@
 import type { Result } from '@runnel/common';
 import { ok } from '@runnel/common';
 import type {
+  AlterClientQuotasError,
   AlterConfigsResource,
   AlterConfigsResult,
   AlterPartitionError,
@@ -50,6 +51,13 @@ import {
   describeBrokersResponseFromProto,
   describeBrokersResponseToProto,
 } from './broker-admin-codec.ts';
+import {
+  type AlterClientQuotasCall,
+  alterClientQuotasRequestFromProto,
+  alterClientQuotasRequestToProto,
+  alterClientQuotasResponseFromProto,
+  alterClientQuotasResponseToProto,
+} from './client-quotas-codec.ts';
 import type { ControllerAnswer } from './controller-answer.ts';
 import {
   alterConfigsRequestFromProto,
@@ -272,6 +280,13 @@ export const controllerOps = {
     requestFromProto: updateFeaturesRequestFromProto,
     answerToProto: updateFeaturesResponseToProto,
     answerFromProto: updateFeaturesResponseFromProto,
+  }),
+  alterClientQuotas: op<AlterClientQuotasCall, Result<null, AlterClientQuotasError>[]>({
+    method: 'AlterClientQuotas',
+    requestToProto: alterClientQuotasRequestToProto,
+    requestFromProto: alterClientQuotasRequestFromProto,
+    answerToProto: alterClientQuotasResponseToProto,
+    answerFromProto: alterClientQuotasResponseFromProto,
   }),
   allocateProducerIds: op<AllocateProducerIdsRequest, Result<ProducerIdBlock, AllocateProducerIdsError>>({
     method: 'AllocateProducerIds',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { err, ok } from '@runnel/common';
 import type {
   BrokerStatus,
+  ClientQuotaAlteration,
   CommittedBatch,
   CreateTopicResult,
   MetadataRecord,
@@ -274,6 +275,20 @@ export class FakeController implements ControllerServiceHandler {
     const unknown = updates.find((u) => u.feature !== 'transaction.version');
     if (unknown !== undefined) return answer(err('invalid_update_version' as const, `unknown ${unknown.feature}`), 3n);
     return answer(ok(null), 4n);
+  }
+
+  /** What the last AlterClientQuotas carried; an entry with a key named "bad" is refused. */
+  quotaEntries: readonly ClientQuotaAlteration[] = [];
+
+  async alterClientQuotas({ entries }: { entries: readonly ClientQuotaAlteration[] }) {
+    this.served.push('alterClientQuotas');
+    const refused = this.#refuse();
+    if (refused !== null) return refused;
+    this.quotaEntries = entries;
+    return answer(
+      entries.map((e) => (e.ops.some((o) => o.key === 'bad') ? err('invalid_request' as const, 'bad key') : ok(null))),
+      6n,
+    );
   }
 
   /** Broker 1 decommissions (or cancels); broker 4 refuses with insufficient_brokers; others are unknown. */

@@ -22,7 +22,7 @@ import {
   ErrorCode,
 } from '@runnel/protocol';
 import { isInternalTopic } from '../internal-topic.ts';
-import type { BrokerContext, Handler } from './handler.ts';
+import { type BrokerContext, type Handler, throttledTopicMessage } from './handler.ts';
 
 const createTopicErrorCodes: Record<CreateTopicError, number> = {
   topic_already_exists: ErrorCode.TOPIC_ALREADY_EXISTS,
@@ -65,25 +65,38 @@ export function createTopicsHandler(broker: BrokerContext): Handler<19> {
     apiKey: 19,
     minVersion: 2,
     maxVersion: 7,
-    async handle(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
+    async handle(request: CreateTopicsRequest, context): Promise<CreateTopicsResponse> {
       const counts = new Map<string, number>();
       for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
       // Internal topics are created by the broker itself (coordinators), never by clients.
       const unique = request.topics.filter((t) => counts.get(t.name) === 1 && !isInternalTopic(t.name));
+      // KIP-599: each new partition counts against controller_mutation_rate (strict from v6).
+      const quota = broker.mutationQuotas.forRequest(context.header.clientId ?? '', context.header.apiVersion >= 6);
+      const partitionsOf = (t: (typeof unique)[number]): number =>
+        t.assignments.length > 0
+          ? t.assignments.length
+          : t.numPartitions < 0
+            ? broker.config.numPartitions
+            : t.numPartitions;
+      const throttled = new Set(
+        request.validateOnly ? [] : unique.filter((t) => !quota.admit(partitionsOf(t))).map((t) => t.name),
+      );
       let results: CreateTopicResult[];
       try {
         results = await broker.controller.call('createTopics', {
-          topics: unique.map((t) => {
-            const configs: Record<string, string> = {};
-            for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
-            return {
-              name: t.name,
-              numPartitions: t.numPartitions,
-              replicationFactor: t.replicationFactor,
-              assignments: t.assignments.map((a) => ({ partition: a.partitionIndex, brokerIds: [...a.brokerIds] })),
-              configs,
-            };
-          }),
+          topics: unique
+            .filter((t) => !throttled.has(t.name))
+            .map((t) => {
+              const configs: Record<string, string> = {};
+              for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
+              return {
+                name: t.name,
+                numPartitions: t.numPartitions,
+                replicationFactor: t.replicationFactor,
+                assignments: t.assignments.map((a) => ({ partition: a.partitionIndex, brokerIds: [...a.brokerIds] })),
+                configs,
+              };
+            }),
           validateOnly: request.validateOnly,
         });
       } catch (error) {
@@ -98,9 +111,10 @@ export function createTopicsHandler(broker: BrokerContext): Handler<19> {
       await broker.partitions.settled();
       const byName = new Map(results.map((r) => [r.name, r.result]));
       return {
-        throttleTimeMs: 0,
+        throttleTimeMs: quota.throttleTimeMs(),
         topics: request.topics.map((t) => {
           if (counts.get(t.name) !== 1) return refused(t.name, ErrorCode.INVALID_REQUEST, 'Duplicate topic in request');
+          if (throttled.has(t.name)) return refused(t.name, ErrorCode.THROTTLING_QUOTA_EXCEEDED, throttledTopicMessage);
           if (isInternalTopic(t.name)) {
             const message = `Creation of internal topic ${t.name} is prohibited; the brokers create it on first use.`;
             return refused(t.name, ErrorCode.INVALID_REQUEST, message);
@@ -162,9 +176,27 @@ export function deleteTopicsHandler(broker: BrokerContext): Handler<20> {
           errorCode: ErrorCode.INVALID_REQUEST,
           errorMessage: 'Name a topic by name or by id.',
         }));
+      // KIP-599: each deleted partition counts against controller_mutation_rate (strict from v5).
+      const quota = broker.mutationQuotas.forRequest(context.header.clientId ?? '', context.header.apiVersion >= 5);
+      const image = broker.image();
+      const throttled: DeletedTopicResult[] = [];
+      const admitted = (name: string | null, topicId: string): boolean => {
+        const topic = topicId !== zeroUuid ? image.topicById(topicId) : image.topic(name ?? '');
+        if (quota.admit(topic?.partitions.length ?? 0)) return true;
+        throttled.push({
+          name,
+          topicId,
+          errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+          errorMessage: throttledTopicMessage,
+        });
+        return false;
+      };
       let results: DeleteTopicResult[];
       try {
-        results = await broker.controller.call('deleteTopics', { names, topicIds });
+        results = await broker.controller.call('deleteTopics', {
+          names: names.filter((n) => admitted(n, zeroUuid)),
+          topicIds: topicIds.filter((id) => admitted(null, id)),
+        });
       } catch (error) {
         if (!(error instanceof ControllerUnavailableError)) throw error;
         broker.logger.warn({ err: error.message }, 'DeleteTopics: no controller answered');
@@ -179,7 +211,10 @@ export function deleteTopicsHandler(broker: BrokerContext): Handler<20> {
         };
       }
       await broker.partitions.settled();
-      return { throttleTimeMs: 0, responses: [...results.map(deletedToWire), ...malformed] };
+      return {
+        throttleTimeMs: quota.throttleTimeMs(),
+        responses: [...results.map(deletedToWire), ...throttled, ...malformed],
+      };
     },
   };
 }

@@ -333,10 +333,14 @@ export function fetchHandler(broker: BrokerContext): Handler<1> {
       context.connection.requestBytesDone?.();
       const version = context.header.apiVersion;
       const deadline = broker.clock.monotonicMs() + Math.max(0, request.maxWaitMs);
-      const maxBytes = Math.min(
+      const asked = Math.min(
         request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER,
         broker.config.fetchBytesMax,
       );
+      // A consumer's quota caps what one response may carry (replicas are never client-throttled).
+      const consumer = (request.replicaId ?? -1) < 0 && (request.replicaState?.replicaId ?? -1) < 0;
+      const quotaMax = consumer ? (broker.clientQuotas?.fetchBytesMax(context.header.clientId ?? '') ?? asked) : asked;
+      const maxBytes = Math.min(asked, quotaMax);
       let slots = resolveSlots(request, version);
       const memory = context.responseMemory;
       // Nothing is read for a response that cannot be sent yet, or ever (the connection closed: nobody gets this).

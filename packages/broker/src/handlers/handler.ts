@@ -17,6 +17,8 @@ import type { BrokerMetrics } from '../metrics.ts';
 import type { ConnectionContext } from '../network/connection.ts';
 import type { FrameClaim } from '../network/frame-pool.ts';
 import type { PartitionManager } from '../partition-manager.ts';
+import type { ClientQuotaManager } from '../quotas/client-quota-manager.ts';
+import type { ControllerMutationQuotas } from '../quotas/mutation-quota.ts';
 
 export type ApiKey = keyof RequestByKey & keyof ResponseByKey;
 
@@ -80,7 +82,15 @@ export interface BrokerContext {
   autoCreateTopics(): boolean;
   /** The BROKER_LOGGER resource: this broker's loggers and their levels. */
   readonly loggers: LoggerLevels;
+  /** KIP-599's controller_mutation_rate, for CreateTopics, CreatePartitions and DeleteTopics. */
+  readonly mutationQuotas: ControllerMutationQuotas;
+  /** Byte-rate client quotas; the fetch handler caps a consumer's response by them. Absent: no quotas (handler tests). */
+  readonly clientQuotas?: ClientQuotaManager;
 }
+
+/** A topic refused by the controller mutation quota (KIP-599). */
+export const throttledTopicMessage =
+  'The controller mutation quota (controller_mutation_rate) is exceeded; retry later.';
 
 /** Erases K so handlers of different APIs fit in one registry. */
 export function register<K extends ApiKey>(handler: Handler<K>): Handler {

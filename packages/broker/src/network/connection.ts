@@ -51,6 +51,8 @@ export interface ConnectionContext {
    * first, so a parked request never holds the budget. Absent in handler tests.
    */
   requestBytesDone?(): void;
+  /** Stops reading (and starting) requests for `ms`; responses still go out (KIP-219's muted channel). */
+  muteForMs?(ms: number): void;
 }
 
 /** Handles one frame; `claim` (a pooled frame's) passes to it, to release when the frame's bytes are free. */
@@ -103,6 +105,9 @@ export class Connection implements ConnectionContext, BudgetReader {
   #budgetHandling = 0;
   /** untilSendable calls by request sequence number. */
   readonly #sendWaiters = new Map<number, (open: boolean) => void>();
+  /** Set while a quota throttle mutes the connection. */
+  #muteTimer: NodeJS.Timeout | null = null;
+  #mutedUntilMs = 0;
 
   constructor(options: {
     id: number;
@@ -139,6 +144,7 @@ export class Connection implements ConnectionContext, BudgetReader {
     this.#socket.on('error', (error) => this.#logger.debug({ err: error.message }, 'socket error'));
     this.#socket.on('close', () => {
       this.#closed = true;
+      if (this.#muteTimer !== null) clearTimeout(this.#muteTimer);
       this.#ready.clear();
       this.#dropUnhandled();
       options.onClose();
@@ -208,6 +214,19 @@ export class Connection implements ConnectionContext, BudgetReader {
     for (const w of waiters) w(false);
   }
 
+  muteForMs(ms: number): void {
+    const until = Date.now() + ms;
+    if (this.#closed || ms <= 0 || until <= this.#mutedUntilMs) return;
+    this.#mutedUntilMs = until;
+    if (this.#muteTimer !== null) clearTimeout(this.#muteTimer);
+    this.#muteTimer = setTimeout(() => {
+      this.#muteTimer = null;
+      this.#dispatchWaiting();
+      this.#maybeResume();
+    }, ms);
+    this.#maybePause();
+  }
+
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
     if (this.#budget !== null) {
@@ -245,7 +264,7 @@ export class Connection implements ConnectionContext, BudgetReader {
   }
 
   #dispatchWaiting(): void {
-    while (!this.#closed && this.inflight < this.#inflightMax) {
+    while (!this.#closed && this.#muteTimer === null && this.inflight < this.#inflightMax) {
       const waiting = this.#waiting[this.#waitingHead];
       if (waiting === undefined) break;
       this.#waitingHead++;
@@ -358,6 +377,7 @@ export class Connection implements ConnectionContext, BudgetReader {
   /** Reasons of this connection's own to stop reading (the budget aside). */
   #blockedOtherwise(): boolean {
     return (
+      this.#muteTimer !== null ||
       this.#waitingHead < this.#waiting.length ||
       this.inflight >= this.#inflightMax ||
       this.#socket.writableLength > writeBufferBytesHigh

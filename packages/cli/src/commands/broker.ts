@@ -14,7 +14,7 @@ import {
   type ConnectionLimitOptions,
   connectionLimitConfig,
 } from '../connection-limit-flags.ts';
-import { parseIntOption, parseTransactionVersion } from '../options.ts';
+import { parseIntOption, parsePositiveInt, parseTransactionVersion } from '../options.ts';
 
 export interface BrokerCommandOptions extends ConnectionLimitOptions {
   nodeId: number;
@@ -36,6 +36,8 @@ export interface BrokerCommandOptions extends ConnectionLimitOptions {
   minInsyncReplicas?: number;
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
+  quotaWindowNum: number;
+  quotaWindowSizeSeconds: number;
   autoCreateTopics: boolean;
   /** transaction.partition.verification.enable (commander's --no- flag: true unless given). */
   transactionPartitionVerification: boolean;
@@ -92,6 +94,8 @@ export async function startBrokerProcess(
         followerReplicationThrottledRate: options.followerReplicationThrottledRate,
         groupInitialRebalanceDelayMs: options.groupInitialRebalanceDelayMs,
         groupMinSessionTimeoutMs: options.groupMinSessionTimeoutMs,
+        quotaWindowNum: options.quotaWindowNum,
+        quotaWindowSizeSeconds: options.quotaWindowSizeSeconds,
         autoCreateTopics: options.autoCreateTopics,
         transactionPartitionVerificationEnable: options.transactionPartitionVerification,
         transactionVersion: options.transactionVersion,
@@ -213,6 +217,18 @@ export function brokerCommand(): Command {
       new Option('--min-insync-replicas <n>', 'min.insync.replicas default for topics without an override')
         .argParser(parseIntOption)
         .env('RUNNEL_MIN_INSYNC_REPLICAS'),
+    )
+    .addOption(
+      new Option('--quota-window-num <n>', 'quota.window.num: samples a client quota rate is measured over')
+        .default(defaultBrokerConfig.quotaWindowNum)
+        .argParser(parsePositiveInt)
+        .env('RUNNEL_QUOTA_WINDOW_NUM'),
+    )
+    .addOption(
+      new Option('--quota-window-size-seconds <s>', 'quota.window.size.seconds: length of one client quota sample')
+        .default(defaultBrokerConfig.quotaWindowSizeSeconds)
+        .argParser(parsePositiveInt)
+        .env('RUNNEL_QUOTA_WINDOW_SIZE_SECONDS'),
     )
     .addOption(
       new Option(

@@ -23,6 +23,7 @@ import type {
 } from '@runnel/metadata';
 import { replayBatch, zeroUuid } from '@runnel/metadata';
 import type { ControllerServiceHandler } from '@runnel/rpc';
+import { alterClientQuotas } from '../logic/alter-client-quotas.ts';
 import { alterConfigs } from '../logic/alter-configs.ts';
 import { alterPartition } from '../logic/alter-partition.ts';
 import { electOfflineLeaders } from '../logic/broker-fencing.ts';
@@ -154,6 +155,12 @@ export function controllerServiceHandler(deps: ControllerServiceDeps): Controlle
           return { records: unlessValidateOnly(validateOnly, result.value), value: ok(null) };
         },
       ),
+    alterClientQuotas: ({ entries, validateOnly }) =>
+      queue.submit('alter_client_quotas', (image) => {
+        const { records, results } = alterClientQuotas(image, entries);
+        if (!validateOnly && records.length > 0) deps.logger.info({ changes: records.length }, 'client quotas altered');
+        return { records: unlessValidateOnly(validateOnly, records), value: results };
+      }),
     describeQuorum: () =>
       queue.submit('describe_quorum', (image) => ({
         records: [],

@@ -2118,6 +2118,120 @@ export interface OffsetDeleteResponse {
   topics: OffsetDeleteResponseTopic[];
 }
 
+/** An element of DescribeClientQuotasRequest.components. */
+export interface DescribeClientQuotasRequestComponent {
+  /** versions 0-1 */
+  entityType: string;
+  /** versions 0-1 */
+  matchType: number;
+  /** versions 0-1; nullable 0-1 */
+  match: string | null;
+}
+
+/** DescribeClientQuotasRequest, versions 0-1. */
+export interface DescribeClientQuotasRequest {
+  /** versions 0-1 */
+  components: DescribeClientQuotasRequestComponent[];
+  /** versions 0-1 */
+  strict: boolean;
+}
+
+/** An element of DescribeClientQuotasResponseEntry.entity. */
+export interface DescribeClientQuotasResponseEntryEntity {
+  /** versions 0-1 */
+  entityType: string;
+  /** versions 0-1; nullable 0-1 */
+  entityName: string | null;
+}
+
+/** An element of DescribeClientQuotasResponseEntry.values. */
+export interface DescribeClientQuotasResponseEntryValue {
+  /** versions 0-1 */
+  key: string;
+  /** versions 0-1 */
+  value: number;
+}
+
+/** An element of DescribeClientQuotasResponse.entries. */
+export interface DescribeClientQuotasResponseEntry {
+  /** versions 0-1 */
+  entity: DescribeClientQuotasResponseEntryEntity[];
+  /** versions 0-1 */
+  values: DescribeClientQuotasResponseEntryValue[];
+}
+
+/** DescribeClientQuotasResponse, versions 0-1. */
+export interface DescribeClientQuotasResponse {
+  /** versions 0-1 */
+  throttleTimeMs: number;
+  /** versions 0-1 */
+  errorCode: number;
+  /** versions 0-1; nullable 0-1 */
+  errorMessage: string | null;
+  /** versions 0-1; nullable 0-1 */
+  entries: DescribeClientQuotasResponseEntry[] | null;
+}
+
+/** An element of AlterClientQuotasRequestEntry.entity. */
+export interface AlterClientQuotasRequestEntryEntity {
+  /** versions 0-1 */
+  entityType: string;
+  /** versions 0-1; nullable 0-1 */
+  entityName: string | null;
+}
+
+/** An element of AlterClientQuotasRequestEntry.ops. */
+export interface AlterClientQuotasRequestEntryOp {
+  /** versions 0-1 */
+  key: string;
+  /** versions 0-1 */
+  value: number;
+  /** versions 0-1 */
+  remove: boolean;
+}
+
+/** An element of AlterClientQuotasRequest.entries. */
+export interface AlterClientQuotasRequestEntry {
+  /** versions 0-1 */
+  entity: AlterClientQuotasRequestEntryEntity[];
+  /** versions 0-1 */
+  ops: AlterClientQuotasRequestEntryOp[];
+}
+
+/** AlterClientQuotasRequest, versions 0-1. */
+export interface AlterClientQuotasRequest {
+  /** versions 0-1 */
+  entries: AlterClientQuotasRequestEntry[];
+  /** versions 0-1 */
+  validateOnly: boolean;
+}
+
+/** An element of AlterClientQuotasResponseEntry.entity. */
+export interface AlterClientQuotasResponseEntryEntity {
+  /** versions 0-1 */
+  entityType: string;
+  /** versions 0-1; nullable 0-1 */
+  entityName: string | null;
+}
+
+/** An element of AlterClientQuotasResponse.entries. */
+export interface AlterClientQuotasResponseEntry {
+  /** versions 0-1 */
+  errorCode: number;
+  /** versions 0-1; nullable 0-1 */
+  errorMessage: string | null;
+  /** versions 0-1 */
+  entity: AlterClientQuotasResponseEntryEntity[];
+}
+
+/** AlterClientQuotasResponse, versions 0-1. */
+export interface AlterClientQuotasResponse {
+  /** versions 0-1 */
+  throttleTimeMs: number;
+  /** versions 0-1 */
+  entries: AlterClientQuotasResponseEntry[];
+}
+
 /** An element of DescribeQuorumRequestTopic.partitions. */
 export interface DescribeQuorumRequestTopicPartition {
   /** versions 0-2 */
@@ -2567,6 +2681,8 @@ export interface RequestByKey {
   45: AlterPartitionReassignmentsRequest;
   46: ListPartitionReassignmentsRequest;
   47: OffsetDeleteRequest;
+  48: DescribeClientQuotasRequest;
+  49: AlterClientQuotasRequest;
   55: DescribeQuorumRequest;
   57: UpdateFeaturesRequest;
   60: DescribeClusterRequest;
@@ -2617,6 +2733,8 @@ export interface ResponseByKey {
   45: AlterPartitionReassignmentsResponse;
   46: ListPartitionReassignmentsResponse;
   47: OffsetDeleteResponse;
+  48: DescribeClientQuotasResponse;
+  49: AlterClientQuotasResponse;
   55: DescribeQuorumResponse;
   57: UpdateFeaturesResponse;
   60: DescribeClusterResponse;

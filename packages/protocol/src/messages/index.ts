@@ -9,6 +9,7 @@
 import type { ApiDef } from '../schema/types.ts';
 import { addOffsetsToTxn } from './add-offsets-to-txn.ts';
 import { addPartitionsToTxn } from './add-partitions-to-txn.ts';
+import { alterClientQuotas } from './alter-client-quotas.ts';
 import { alterConfigs } from './alter-configs.ts';
 import { alterPartitionReassignments } from './alter-partition-reassignments.ts';
 import { apiVersions } from './api-versions.ts';
@@ -20,6 +21,7 @@ import { deleteGroups } from './delete-groups.ts';
 import { deleteRecords } from './delete-records.ts';
 import { deleteTopics } from './delete-topics.ts';
 import { describeAcls } from './describe-acls.ts';
+import { describeClientQuotas } from './describe-client-quotas.ts';
 import { describeCluster } from './describe-cluster.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { describeGroups } from './describe-groups.ts';
@@ -92,6 +94,8 @@ export const apiDefs: readonly ApiDef[] = [
   alterPartitionReassignments,
   listPartitionReassignments,
   offsetDelete,
+  describeClientQuotas,
+  alterClientQuotas,
   describeCluster,
   describeProducers,
   describeTransactions,

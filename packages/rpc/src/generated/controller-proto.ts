@@ -633,3 +633,51 @@ export interface UpdateFeaturesResponseProto {
 }
 
 export type UpdateFeaturesAcceptedProto = Record<string, never>;
+
+export interface ClientQuotaEntityPartProto {
+  /**
+   * "user" or "client-id"; anything else is refused per entry.
+   */
+  entityType: string;
+  /**
+   * Absent: the <default> entity of that type.
+   */
+  entityName?: string;
+}
+
+export interface ClientQuotaOpProto {
+  key: string;
+  /**
+   * Absent: remove the key.
+   */
+  value?: number;
+}
+
+export interface ClientQuotaAlterationProto {
+  entity: ClientQuotaEntityPartProto[];
+  ops: ClientQuotaOpProto[];
+}
+
+export interface AlterClientQuotasRequestProto {
+  entries: ClientQuotaAlterationProto[];
+  validateOnly: boolean;
+}
+
+export interface ClientQuotaResultProto {
+  altered?: EmptyProto;
+  error?: ErrorProto;
+  /** Which member of the oneof is set. */
+  outcome?: 'altered' | 'error';
+}
+
+export interface ClientQuotaResultsProto {
+  results: ClientQuotaResultProto[];
+}
+
+export interface AlterClientQuotasResponseProto {
+  results?: ClientQuotaResultsProto;
+  notController?: NotControllerProto;
+  committedOffset: string;
+  /** Which member of the oneof is set. */
+  outcome?: 'results' | 'notController';
+}
