@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { silentLogger } from '@runnel/common';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Connection, type RequestOutcome } from '../src/network/connection.ts';
+import { Connection, type ConnectionContext, type RequestOutcome } from '../src/network/connection.ts';
 
 const frameBytesMax = 1024;
 
@@ -18,6 +18,8 @@ const frameBytesMax = 1024;
 interface Pending {
   readonly id: number;
   readonly connectionId: number;
+  /** What the connection handed the processor with this request (as the broker's request processor gets it). */
+  readonly context: ConnectionContext;
   finish(outcome: RequestOutcome): void;
   fail(error: Error): void;
 }
@@ -57,7 +59,7 @@ class Harness {
       inflightMax,
       logger: silentLogger(),
       onClose: () => this.closedConnections.push(id),
-      process: (frame) =>
+      process: (frame, context) =>
         new Promise<RequestOutcome>((resolve, reject) => {
           this.active++;
           this.activeMax = Math.max(this.activeMax, this.active);
@@ -67,6 +69,7 @@ class Harness {
           this.pending.push({
             id: frame.readInt32BE(0),
             connectionId: id,
+            context,
             finish: (outcome) => {
               settle();
               resolve(outcome);
@@ -176,7 +179,9 @@ describe('Connection', () => {
     client.send(1);
     const first = await harness.take(1);
     const mutedAt = performance.now();
-    harness.connections[0]?.muteForMs(300);
+    // Through the context the request processor gets, as a quota throttle mutes it.
+    expect(first.context.muteForMs).toBeDefined();
+    first.context.muteForMs?.(300);
     first.finish(respond(1));
     await waitUntil(() => client.responses.includes(1), 'the answer of the request that earned the mute');
     client.send(2);

@@ -298,6 +298,7 @@ export class Connection implements ConnectionContext, BudgetReader {
       remoteAddress: this.remoteAddress,
       untilSendable: () => this.#untilSendable(seq),
       requestBytesDone: settled,
+      muteForMs: (ms) => this.muteForMs(ms),
     };
     this.#process(frame, context, claim).then(
       (outcome) => {
