@@ -81,28 +81,39 @@ export function topicLimits(
   };
 }
 
-interface CachedLogConfig {
+interface CachedPerTopic<T> {
   readonly topic: ReadonlyMap<string, string>;
   readonly cluster: ReadonlyMap<string, string>;
   readonly own: ReadonlyMap<string, string>;
-  readonly config: LogConfig;
+  readonly value: T;
 }
 
 /**
- * logConfigFor per topic, recomputed only when one of the config maps it
- * depends on changed (the image shares untouched maps between versions),
- * so a metadata batch does not re-resolve every config of every partition.
- * Owned by PartitionManager; `retain` drops topics no longer hosted here.
+ * A value derived per topic from the image's config layers (the topic's
+ * overrides, the cluster-wide and this broker's dynamic configs),
+ * recomputed only when one of the config maps it depends on changed (the
+ * image shares untouched maps between versions), so a metadata batch or a
+ * produce pays a few map lookups, not a config resolution. At most
+ * `topicsMax` topics are kept: past it the memo starts again rather than
+ * tracking which topics went away.
  */
-export class TopicLogConfigs {
+export class TopicConfigMemo<T> {
   readonly #broker: BrokerConfig;
-  #cache = new Map<string, CachedLogConfig>();
+  readonly #derive: (image: MetadataImage, topic: string, broker: BrokerConfig) => T;
+  readonly #topicsMax: number;
+  #cache = new Map<string, CachedPerTopic<T>>();
 
-  constructor(broker: BrokerConfig) {
+  constructor(
+    broker: BrokerConfig,
+    derive: (image: MetadataImage, topic: string, broker: BrokerConfig) => T,
+    topicsMax = Number.POSITIVE_INFINITY,
+  ) {
     this.#broker = broker;
+    this.#derive = derive;
+    this.#topicsMax = topicsMax;
   }
 
-  get(image: MetadataImage, topic: string): LogConfig {
+  get(image: MetadataImage, topic: string): T {
     const maps = {
       topic: image.configOverrides('topic', topic),
       cluster: image.configOverrides('broker', ''),
@@ -110,14 +121,23 @@ export class TopicLogConfigs {
     };
     const hit = this.#cache.get(topic);
     if (hit !== undefined && hit.topic === maps.topic && hit.cluster === maps.cluster && hit.own === maps.own) {
-      return hit.config;
+      return hit.value;
     }
-    const config = logConfigFor(image, topic, this.#broker);
-    this.#cache.set(topic, { ...maps, config });
-    return config;
+    const value = this.#derive(image, topic, this.#broker);
+    if (this.#cache.size >= this.#topicsMax) this.#cache.clear();
+    this.#cache.set(topic, { ...maps, value });
+    return value;
   }
 
+  /** Drops topics not in `topics` (no longer hosted here). */
   retain(topics: ReadonlySet<string>): void {
     this.#cache = new Map([...this.#cache].filter(([topic]) => topics.has(topic)));
+  }
+}
+
+/** logConfigFor per topic (owned by PartitionManager, which `retain`s the topics it hosts). */
+export class TopicLogConfigs extends TopicConfigMemo<LogConfig> {
+  constructor(broker: BrokerConfig) {
+    super(broker, logConfigFor);
   }
 }

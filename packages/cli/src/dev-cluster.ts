@@ -25,7 +25,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LogFormat } from '@runnel/common';
-import { type ConnectionLimitOptions, connectionLimitArgs } from './connection-limit-flags.ts';
+import { type BrokerLimitOptions, brokerLimitArgs } from './broker-limit-flags.ts';
 import { serverNodeFlags } from './server-node-flags.ts';
 
 export interface DevClusterOptions {
@@ -44,15 +44,13 @@ export interface DevClusterOptions {
   transactionPartitionVerification: boolean;
   transactionVersion: number;
   flushMessages: number;
-  /** queued.max.request.bytes of every broker. */
-  queuedMaxRequestBytes: number;
   /** group.initial.rebalance.delay.ms of every broker. */
   groupInitialRebalanceDelayMs: number;
   logLevel: string;
   /** Passed on to every process when set; unset, their logs (files, not terminals) are JSON. */
   logFormat?: LogFormat;
-  /** Connection-limit flags passed on to every broker. */
-  connectionLimits?: ConnectionLimitOptions;
+  /** Resource-limit flags (connections, request bytes, log-dir probe) passed on to every broker. */
+  brokerLimits?: BrokerLimitOptions;
 }
 
 /** The arguments every broker of the dev cluster gets from the dev options. */
@@ -70,14 +68,12 @@ export function brokerArgs(options: DevClusterOptions, defaultReplicationFactor:
     String(defaultReplicationFactor),
     '--flush-messages',
     String(options.flushMessages),
-    '--queued-max-request-bytes',
-    String(options.queuedMaxRequestBytes),
     '--group-initial-rebalance-delay-ms',
     String(options.groupInitialRebalanceDelayMs),
     '--log-level',
     options.logLevel,
     ...(options.logFormat === undefined ? [] : ['--log-format', options.logFormat]),
-    ...connectionLimitArgs(options.connectionLimits ?? {}),
+    ...brokerLimitArgs(options.brokerLimits ?? {}),
   ];
 }
 

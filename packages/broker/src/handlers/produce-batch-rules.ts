@@ -11,20 +11,13 @@ import type { MetadataImage } from '@runnel/metadata';
 import { effectiveBrokerConfig, effectiveTopicConfigs, topicLogConfig } from '@runnel/metadata';
 import type { ProducedBatchContext } from '@runnel/protocol';
 import type { BrokerConfig } from '../config.ts';
-import { brokerLayers } from '../log-config.ts';
+import { brokerLayers, TopicConfigMemo } from '../log-config.ts';
 
 export interface ProduceTopicRules {
   readonly messageBytesMax: number;
   readonly minInsyncReplicas: number;
   /** The validator's context, less the request's version and the clock. */
   readonly batch: Omit<ProducedBatchContext, 'apiVersion' | 'nowMs'>;
-}
-
-interface Cached {
-  readonly topic: ReadonlyMap<string, string>;
-  readonly cluster: ReadonlyMap<string, string>;
-  readonly own: ReadonlyMap<string, string>;
-  readonly rules: ProduceTopicRules;
 }
 
 /** Kafka's Long.MAX ("no bound") and anything past 2^53 as the largest exact number. */
@@ -35,43 +28,35 @@ function clamp(n: bigint): number {
 /** The fallback when the broker value does not parse (never: the controller validated it). */
 const DECOMPRESSED_BYTES_MAX_FALLBACK = 32 * 1024 * 1024;
 
+/** The rules of one topic from the image's config layers. */
+function deriveRules(image: MetadataImage, topic: string, broker: BrokerConfig): ProduceTopicRules {
+  const layers = brokerLayers(image, broker);
+  const c = topicLogConfig(effectiveTopicConfigs(image.configOverrides('topic', topic), layers));
+  const ceiling = Number(effectiveBrokerConfig('batch.decompressed.max.bytes', layers));
+  return {
+    messageBytesMax: c.maxMessageBytes,
+    minInsyncReplicas: c.minInsyncReplicas,
+    batch: {
+      timestampType: c.messageTimestampType,
+      timestampBeforeMaxMs: clamp(c.messageTimestampBeforeMaxMs),
+      timestampAfterMaxMs: clamp(c.messageTimestampAfterMaxMs),
+      compacted: c.cleanupPolicy.compact,
+      decompressedBytesMax: Number.isSafeInteger(ceiling) && ceiling > 0 ? ceiling : DECOMPRESSED_BYTES_MAX_FALLBACK,
+    },
+  };
+}
+
+/** Topics come and go: past this many the memo starts again. */
+const TOPICS_CACHED_MAX = 10_000;
+
 export class ProduceRulesCache {
-  readonly #broker: BrokerConfig;
-  readonly #cache = new Map<string, Cached>();
+  readonly #memo: TopicConfigMemo<ProduceTopicRules>;
 
   constructor(broker: BrokerConfig) {
-    this.#broker = broker;
+    this.#memo = new TopicConfigMemo(broker, deriveRules, TOPICS_CACHED_MAX);
   }
 
   rulesFor(image: MetadataImage, topic: string): ProduceTopicRules {
-    const maps = {
-      topic: image.configOverrides('topic', topic),
-      cluster: image.configOverrides('broker', ''),
-      own: image.configOverrides('broker', String(this.#broker.nodeId)),
-    };
-    const hit = this.#cache.get(topic);
-    if (hit !== undefined && hit.topic === maps.topic && hit.cluster === maps.cluster && hit.own === maps.own) {
-      return hit.rules;
-    }
-    const layers = brokerLayers(image, this.#broker);
-    const c = topicLogConfig(effectiveTopicConfigs(maps.topic, layers));
-    const ceiling = Number(effectiveBrokerConfig('batch.decompressed.max.bytes', layers));
-    const rules: ProduceTopicRules = {
-      messageBytesMax: c.maxMessageBytes,
-      minInsyncReplicas: c.minInsyncReplicas,
-      batch: {
-        timestampType: c.messageTimestampType,
-        timestampBeforeMaxMs: clamp(c.messageTimestampBeforeMaxMs),
-        timestampAfterMaxMs: clamp(c.messageTimestampAfterMaxMs),
-        compacted: c.cleanupPolicy.compact,
-        decompressedBytesMax: Number.isSafeInteger(ceiling) && ceiling > 0 ? ceiling : DECOMPRESSED_BYTES_MAX_FALLBACK,
-      },
-    };
-    // Topics come and go; a bounded cache is rebuilt rather than tracked.
-    if (this.#cache.size >= TOPICS_CACHED_MAX) this.#cache.clear();
-    this.#cache.set(topic, { ...maps, rules });
-    return rules;
+    return this.#memo.get(image, topic);
   }
 }
-
-const TOPICS_CACHED_MAX = 10_000;

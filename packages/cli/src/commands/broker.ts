@@ -9,14 +9,10 @@ import { Broker, defaultBrokerConfig } from '@runnel/broker';
 import { createLogger, type LogFormat, logFormats } from '@runnel/common';
 import { ControllerClient, GrpcControllerChannel } from '@runnel/rpc';
 import { Command, Option } from 'commander';
-import {
-  addConnectionLimitOptions,
-  type ConnectionLimitOptions,
-  connectionLimitConfig,
-} from '../connection-limit-flags.ts';
+import { addBrokerLimitOptions, type BrokerLimitOptions, brokerLimitConfig } from '../broker-limit-flags.ts';
 import { parseIntOption, parsePositiveInt, parseTransactionVersion } from '../options.ts';
 
-export interface BrokerCommandOptions extends ConnectionLimitOptions {
+export interface BrokerCommandOptions extends BrokerLimitOptions {
   nodeId: number;
   controllers: string;
   dataDir: string;
@@ -45,10 +41,6 @@ export interface BrokerCommandOptions extends ConnectionLimitOptions {
   numPartitions: number;
   defaultReplicationFactor: number;
   flushMessages: number;
-  /** How often an offline log directory is probed to bring it back (docs/storage-faults.md); absent: 1000. */
-  logDirProbeIntervalMs?: number;
-  /** queued.max.request.bytes */
-  queuedMaxRequestBytes: number;
   logLevel: string;
   /** Absent: chosen by where stdout goes (createLogger's default). */
   logFormat?: LogFormat;
@@ -102,10 +94,8 @@ export async function startBrokerProcess(
         numPartitions: options.numPartitions,
         defaultReplicationFactor: options.defaultReplicationFactor,
         logFlushIntervalMessages: options.flushMessages,
-        logDirProbeIntervalMs: options.logDirProbeIntervalMs ?? defaultBrokerConfig.logDirProbeIntervalMs,
-        queuedRequestBytesMax: options.queuedMaxRequestBytes,
         ...(options.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: options.minInsyncReplicas }),
-        ...connectionLimitConfig(options),
+        ...brokerLimitConfig(options),
       },
       controller: channel,
       logger,
@@ -296,24 +286,6 @@ export function brokerCommand(): Command {
         .env('RUNNEL_FLUSH_MESSAGES'),
     )
     .addOption(
-      new Option(
-        '--log-dir-probe-interval-ms <ms>',
-        'while the log directory is offline after a storage fault (ENOSPC, EIO), how often it is probed to bring it back without a restart',
-      )
-        .default(defaultBrokerConfig.logDirProbeIntervalMs)
-        .argParser(parseIntOption)
-        .env('RUNNEL_LOG_DIR_PROBE_INTERVAL_MS'),
-    )
-    .addOption(
-      new Option(
-        '--queued-max-request-bytes <n>',
-        'queued.max.request.bytes: request bytes read and not yet handled, all connections together; reading pauses when spent (-1: unbounded)',
-      )
-        .default(defaultBrokerConfig.queuedRequestBytesMax)
-        .argParser(parseIntOption)
-        .env('RUNNEL_QUEUED_MAX_REQUEST_BYTES'),
-    )
-    .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),
     )
     .addOption(
@@ -349,5 +321,5 @@ export function brokerCommand(): Command {
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
     });
-  return addConnectionLimitOptions(command);
+  return addBrokerLimitOptions(command);
 }

@@ -15,15 +15,11 @@ import { createLogger, type LogFormat, logFormats } from '@runnel/common';
 import { ControllerMetrics, LocalQuorum, NodeIdentityError, RaftStoreOpenError } from '@runnel/controller';
 import { defaultRegistryPort, Gateway } from '@runnel/gateway';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import {
-  addConnectionLimitOptions,
-  type ConnectionLimitOptions,
-  connectionLimitConfig,
-} from '../connection-limit-flags.ts';
+import { addBrokerLimitOptions, type BrokerLimitOptions, brokerLimitConfig } from '../broker-limit-flags.ts';
 import { runDevCluster } from '../dev-cluster.ts';
 import { parseIntOption, parseTransactionVersion } from '../options.ts';
 
-export interface DevOptions extends ConnectionLimitOptions {
+export interface DevOptions extends BrokerLimitOptions {
   dataDir: string;
   host: string;
   port: number;
@@ -38,10 +34,6 @@ export interface DevOptions extends ConnectionLimitOptions {
   transactionPartitionVerification?: boolean;
   transactionVersion?: number;
   flushMessages: number;
-  /** How often an offline log directory is probed to bring it back (docs/storage-faults.md); absent: 1000. */
-  logDirProbeIntervalMs?: number;
-  /** queued.max.request.bytes; absent: the broker's default. */
-  queuedMaxRequestBytes?: number;
   /** group.initial.rebalance.delay.ms; absent: the broker's default (3 s). */
   groupInitialRebalanceDelayMs?: number;
   /** Run a gateway in-process against the broker. Absent: none (programmatic callers opt in; the command defaults to true). */
@@ -136,11 +128,9 @@ export async function startDev(
         transactionPartitionVerificationEnable: options.transactionPartitionVerification ?? true,
         transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
         logFlushIntervalMessages: options.flushMessages,
-        logDirProbeIntervalMs: options.logDirProbeIntervalMs ?? defaultBrokerConfig.logDirProbeIntervalMs,
-        queuedRequestBytesMax: options.queuedMaxRequestBytes ?? defaultBrokerConfig.queuedRequestBytesMax,
         groupInitialRebalanceDelayMs:
           options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
-        ...connectionLimitConfig(options),
+        ...brokerLimitConfig(options),
       },
       controller: channel,
       logger: brokerLogger,
@@ -265,24 +255,6 @@ export function devCommand(): Command {
         .env('RUNNEL_FLUSH_MESSAGES'),
     )
     .addOption(
-      new Option(
-        '--log-dir-probe-interval-ms <ms>',
-        'while the log directory is offline after a storage fault (ENOSPC, EIO), how often it is probed to bring it back without a restart',
-      )
-        .default(defaultBrokerConfig.logDirProbeIntervalMs)
-        .argParser(parseIntOption)
-        .env('RUNNEL_LOG_DIR_PROBE_INTERVAL_MS'),
-    )
-    .addOption(
-      new Option(
-        '--queued-max-request-bytes <n>',
-        'queued.max.request.bytes: request bytes read and not yet handled, all connections together; reading pauses when spent (-1: unbounded)',
-      )
-        .default(defaultBrokerConfig.queuedRequestBytesMax)
-        .argParser(parseIntOption)
-        .env('RUNNEL_QUEUED_MAX_REQUEST_BYTES'),
-    )
-    .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error').default('info').env('RUNNEL_LOG_LEVEL'),
     )
     .addOption(
@@ -330,12 +302,11 @@ export function devCommand(): Command {
           transactionPartitionVerification: options.transactionPartitionVerification ?? true,
           transactionVersion: options.transactionVersion ?? defaultBrokerConfig.transactionVersion,
           flushMessages: options.flushMessages,
-          queuedMaxRequestBytes: options.queuedMaxRequestBytes ?? defaultBrokerConfig.queuedRequestBytesMax,
           groupInitialRebalanceDelayMs:
             options.groupInitialRebalanceDelayMs ?? defaultBrokerConfig.groupInitialRebalanceDelayMs,
           logLevel: options.logLevel,
           ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
-          connectionLimits: options,
+          brokerLimits: options,
         });
         return;
       }
@@ -371,5 +342,5 @@ export function devCommand(): Command {
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
     });
-  return addConnectionLimitOptions(command);
+  return addBrokerLimitOptions(command);
 }

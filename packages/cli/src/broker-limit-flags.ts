@@ -1,7 +1,10 @@
 /**
- * The broker's connection limits as flags of `runnel dev` and `runnel
- * broker` (docs/resource-limits-connections.md). Unset, a broker keeps its
- * defaults; max.connections.per.ip, its overrides, max.connections and
+ * The broker's resource limits as flags of `runnel dev` and `runnel broker`,
+ * which `runnel dev --brokers n` hands to every broker process: connection
+ * limits (docs/resource-limits-connections.md), the request-bytes budget
+ * (docs/resource-limits.md) and the offline log directory's probe
+ * (docs/storage-faults.md). Unset, a broker keeps its defaults;
+ * max.connections.per.ip, its overrides, max.connections and
  * max.connection.creation.rate can also change at run time as dynamic
  * broker configs (`runnel configs alter`).
  */
@@ -9,15 +12,22 @@ import type { BrokerConfig } from '@runnel/broker';
 import { type Command, Option } from 'commander';
 import { parseIntOption } from './options.ts';
 
-export interface ConnectionLimitOptions {
+export interface BrokerLimitOptions {
   maxConnectionsPerIp?: number;
   connectionsMaxIdleMs?: number;
   requestReadTimeoutMs?: number;
+  queuedMaxRequestBytes?: number;
+  logDirProbeIntervalMs?: number;
 }
 
-type ConnectionLimitFields = 'connectionsPerIpMax' | 'connectionsMaxIdleMs' | 'requestReadTimeoutMs';
+type BrokerLimitFields =
+  | 'connectionsPerIpMax'
+  | 'connectionsMaxIdleMs'
+  | 'requestReadTimeoutMs'
+  | 'queuedRequestBytesMax'
+  | 'logDirProbeIntervalMs';
 
-export function addConnectionLimitOptions(command: Command): Command {
+export function addBrokerLimitOptions(command: Command): Command {
   return command
     .addOption(
       new Option(
@@ -42,14 +52,30 @@ export function addConnectionLimitOptions(command: Command): Command {
       )
         .argParser(parseIntOption)
         .env('RUNNEL_REQUEST_READ_TIMEOUT_MS'),
+    )
+    .addOption(
+      new Option(
+        '--queued-max-request-bytes <n>',
+        'queued.max.request.bytes: request bytes read and not yet handled, all connections together; reading pauses when spent, -1 unbounded (default 268435456)',
+      )
+        .argParser(parseIntOption)
+        .env('RUNNEL_QUEUED_MAX_REQUEST_BYTES'),
+    )
+    .addOption(
+      new Option(
+        '--log-dir-probe-interval-ms <ms>',
+        'while the log directory is offline after a storage fault (ENOSPC, EIO), how often it is probed to bring it back without a restart (default 1000)',
+      )
+        .argParser(parseIntOption)
+        .env('RUNNEL_LOG_DIR_PROBE_INTERVAL_MS'),
     );
 }
 
 /** The broker config fields the flags set (none when no flag was given). */
-export function connectionLimitConfig(
-  options: ConnectionLimitOptions,
-): Partial<Pick<BrokerConfig, ConnectionLimitFields>> {
+export function brokerLimitConfig(options: BrokerLimitOptions): Partial<Pick<BrokerConfig, BrokerLimitFields>> {
   return {
+    ...(options.queuedMaxRequestBytes === undefined ? {} : { queuedRequestBytesMax: options.queuedMaxRequestBytes }),
+    ...(options.logDirProbeIntervalMs === undefined ? {} : { logDirProbeIntervalMs: options.logDirProbeIntervalMs }),
     ...(options.maxConnectionsPerIp === undefined ? {} : { connectionsPerIpMax: options.maxConnectionsPerIp }),
     ...(options.connectionsMaxIdleMs === undefined ? {} : { connectionsMaxIdleMs: options.connectionsMaxIdleMs }),
     ...(options.requestReadTimeoutMs === undefined ? {} : { requestReadTimeoutMs: options.requestReadTimeoutMs }),
@@ -57,8 +83,14 @@ export function connectionLimitConfig(
 }
 
 /** The same flags for a `runnel broker` process that `runnel dev --brokers n` starts. */
-export function connectionLimitArgs(options: ConnectionLimitOptions): string[] {
+export function brokerLimitArgs(options: BrokerLimitOptions): string[] {
   return [
+    ...(options.queuedMaxRequestBytes === undefined
+      ? []
+      : [`--queued-max-request-bytes=${options.queuedMaxRequestBytes}`]),
+    ...(options.logDirProbeIntervalMs === undefined
+      ? []
+      : [`--log-dir-probe-interval-ms=${options.logDirProbeIntervalMs}`]),
     ...(options.maxConnectionsPerIp === undefined ? [] : [`--max-connections-per-ip=${options.maxConnectionsPerIp}`]),
     ...(options.connectionsMaxIdleMs === undefined
       ? []
