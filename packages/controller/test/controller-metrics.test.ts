@@ -164,16 +164,20 @@ describe('controller metrics', () => {
       clusterId: null,
     });
     const brokerEpoch = registered.ok && registered.value.value.ok ? registered.value.value.value.brokerEpoch : -1n;
-    await client.call('brokerHeartbeat', {
-      brokerId: 7,
-      brokerEpoch,
-      metadataOffset: brokerEpoch,
-      wantShutDown: false,
-    });
+    const heartbeat = () =>
+      client.call('brokerHeartbeat', { brokerId: 7, brokerEpoch, metadataOffset: brokerEpoch, wantShutDown: false });
+    await heartbeat();
+    // Heartbeats go on until the topic exists: on a loaded machine the session could otherwise run out first.
+    let creating = true;
+    const beating = (async () => {
+      while (creating) await heartbeat();
+    })();
     const created = await client.call('createTopics', {
       topics: [{ name: 'orphans', numPartitions: 2, replicationFactor: 1, assignments: [], configs: {} }],
       validateOnly: false,
     });
+    creating = false;
+    await beating;
     expect(created).toMatchObject({ ok: true, value: { value: [{ name: 'orphans', result: { ok: true } }] } });
     // No more heartbeats: the session expires and fencing leaves both partitions leaderless.
     const active = await waitFor(async () => nodes.find((n) => n.controller.isActive), 'the active controller');
