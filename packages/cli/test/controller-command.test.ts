@@ -16,15 +16,24 @@ import { mergeControllerSettings, resolveControllerSettings } from '../src/contr
 
 const main = resolve(import.meta.dirname, '../src/main.ts');
 
+/**
+ * A port free now, below the kernel's ephemeral range and in this vitest
+ * worker's own slice, as packages/controller/test/fixtures/ports-and-waits.ts
+ * explains (two package test files run at once; a port found by binding 0
+ * could be handed to the other worker's process before the controller binds it).
+ */
 async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => done(port));
+  const worker = Number(process.env.VITEST_POOL_ID ?? '1');
+  const base = 32_000 - 500 * ((Number.isInteger(worker) && worker > 0 ? worker : 1) % 4);
+  for (let port = base - Math.floor(Math.random() * 400), tried = 0; tried < 400; port++, tried++) {
+    const free = await new Promise<boolean>((done) => {
+      const server = createServer();
+      server.once('error', () => done(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port');
 }
 
 function settings(sources: Partial<ControllerSettingSources>) {
