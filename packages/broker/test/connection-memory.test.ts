@@ -10,19 +10,7 @@ import { silentLogger } from '@runnel/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Connection, type ConnectionContext, type RequestOutcome } from '../src/network/connection.ts';
 import { RequestBytesBudget } from '../src/network/request-bytes-budget.ts';
-
-/** Polls `condition` on each turn of the event loop until it holds, failing after a 10 s deadline. */
-async function waitFor<T>(condition: () => T | undefined | false, options: { what: string }): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = condition();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${options.what}`);
-    await turn();
-  }
-}
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { turn, waitUntil } from './wait-until.ts';
 
 interface Held {
   readonly id: number;
@@ -73,7 +61,7 @@ class Harness {
   }
 
   async take(id: number): Promise<Held> {
-    return waitFor(() => this.held.find((h) => h.id === id), { what: `request ${id}` });
+    return waitUntil(() => this.held.find((h) => h.id === id), `request ${id}`);
   }
 
   async stop(): Promise<void> {
@@ -108,7 +96,7 @@ describe('Connection memory bounds', () => {
     other.write(frame(100));
     await harness.take(100);
     other.write(frame(101));
-    await waitFor(() => budget.snapshot.pausedConnections === 2, { what: 'both connections paused' });
+    await waitUntil(() => budget.snapshot.pausedConnections === 2, 'both connections paused');
     expect(harness.held.some((h) => h.id === 101)).toBe(false);
     for (const h of harness.held.filter((held) => held.id <= 10)) h.finish({ kind: 'none' });
     await harness.take(101);
@@ -121,12 +109,12 @@ describe('Connection memory bounds', () => {
     const client = await harness.client();
     const big = frame(7, 1000);
     client.write(big.subarray(0, 100));
-    await waitFor(() => budget.snapshot.inFlightBytes === 100, { what: 'the first part read' });
+    await waitUntil(() => budget.snapshot.inFlightBytes === 100, 'the first part read');
     client.write(big.subarray(100));
     const held = await harness.take(7);
     expect(budget.snapshot.inFlightBytes).toBe(1004);
     held.finish({ kind: 'none' });
-    await waitFor(() => budget.snapshot.inFlightBytes === 0, { what: 'the bytes given back' });
+    await waitUntil(() => budget.snapshot.inFlightBytes === 0, 'the bytes given back');
   });
 
   it('a parked request that gave its bytes back does not stop a frame larger than the budget getting through', async () => {
@@ -139,7 +127,7 @@ describe('Connection memory bounds', () => {
     expect(budget.snapshot.inFlightBytes).toBe(0);
     const bytes = frame(2, 1000);
     big.write(bytes.subarray(0, 100));
-    await waitFor(() => budget.snapshot.inFlightBytes === 100, { what: 'the first part read' });
+    await waitUntil(() => budget.snapshot.inFlightBytes === 100, 'the first part read');
     big.write(bytes.subarray(100));
     (await harness.take(2)).finish({ kind: 'none' });
   });
@@ -163,12 +151,12 @@ describe('Connection memory bounds', () => {
     for (let i = 0; i < 10; i++) await turn();
     expect(sendable).toEqual([null, null]);
     client.resume();
-    await waitFor(() => sendable[0] === true, { what: 'the second response to become sendable' });
+    await waitUntil(() => sendable[0] === true, 'the second response to become sendable');
     client.pause();
     second.finish({ kind: 'respond', chunks: [big()] });
     for (let i = 0; i < 10; i++) await turn();
     expect(sendable[1]).toBe(null);
     client.destroy();
-    await waitFor(() => sendable[1] === false, { what: 'untilSendable to say the connection closed' });
+    await waitUntil(() => sendable[1] === false, 'untilSendable to say the connection closed');
   });
 });

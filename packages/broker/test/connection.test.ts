@@ -11,6 +11,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { silentLogger } from '@runnel/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Connection, type ConnectionContext, type RequestOutcome } from '../src/network/connection.ts';
+import { waitUntil } from './wait-until.ts';
 
 const frameBytesMax = 1024;
 
@@ -152,17 +153,6 @@ function requestFrame(id: number): Buffer {
 /** The response frame a request gets: its number, size-prefixed. */
 function respond(id: number): RequestOutcome {
   return { kind: 'respond', chunks: [requestFrame(id)] };
-}
-
-/** Polls `condition` on each turn of the event loop until it holds, failing after a 10 s deadline. */
-async function waitUntil<T>(condition: () => T | undefined | false, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = condition();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 let harness: Harness | null = null;

@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestOutcome } from '../src/network/connection.ts';
 import { ConnectionMetrics } from '../src/network/connection-metrics.ts';
 import { KafkaServer, type ListenerLimits } from '../src/network/kafka-server.ts';
+import { waitUntil } from './wait-until.ts';
 
 const unlimited = 2_147_483_647;
 const baseLimits: ListenerLimits = {
@@ -33,11 +34,6 @@ afterEach(async () => {
   servers = [];
   sockets = [];
 });
-
-async function waitUntil(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
 
 async function start(limits: Partial<ListenerLimits>, inflightMax = 4) {
   const clock = { now: 0 };
