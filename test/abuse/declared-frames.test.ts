@@ -16,10 +16,10 @@
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
-import { httpStatus, wellBehavedRoundTrip } from '../harness/process-health.ts';
+import { httpStatus, PeakRss, wellBehavedRoundTrip } from '../harness/process-health.ts';
 import { RawSocket } from '../harness/raw-socket.ts';
 import { waitFor } from '../harness/wait.ts';
-import { metricValue, mib, PeakRss, silentConnection } from './memory-attack.ts';
+import { metricValue, mib, silentConnection } from './memory-attack.ts';
 
 const connections = 20;
 const declaredBytes = 100 * mib;

@@ -14,10 +14,10 @@
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
-import { httpStatus, wellBehavedRoundTrip } from '../harness/process-health.ts';
+import { httpStatus, PeakRss, wellBehavedRoundTrip } from '../harness/process-health.ts';
 import { ProtocolClient } from '../harness/protocol-client.ts';
 import { waitFor } from '../harness/wait.ts';
-import { fillTopic, greedyFetchFrame, metricValue, mib, PeakRss, silentConnection } from './memory-attack.ts';
+import { fillTopic, greedyFetchFrame, metricValue, mib, silentConnection } from './memory-attack.ts';
 
 const topic = 'greedy';
 const dataMib = 128;

@@ -5,7 +5,6 @@
  */
 import { connect, type Socket } from 'node:net';
 import { encodeRecordBatchSync, encodeRequestFrame, type FetchRequest, type ProduceResponse } from '@runnel/protocol';
-import { rssBytes } from '../harness/process-health.ts';
 import { ProtocolClient } from '../harness/protocol-client.ts';
 
 export const mib = 1024 * 1024;
@@ -94,20 +93,4 @@ export async function metricValue(httpPort: number, name: string): Promise<numbe
       sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sum;
-}
-
-/** Samples a process's RSS and keeps the largest value seen. */
-export class PeakRss {
-  readonly #pid: number;
-  peakBytes = 0;
-
-  constructor(pid: number) {
-    this.#pid = pid;
-  }
-
-  async sample(): Promise<number> {
-    const rss = await rssBytes(this.#pid);
-    this.peakBytes = Math.max(this.peakBytes, rss);
-    return rss;
-  }
 }

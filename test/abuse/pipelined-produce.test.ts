@@ -10,9 +10,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
-import { httpStatus, wellBehavedRoundTrip } from '../harness/process-health.ts';
+import { httpStatus, PeakRss, wellBehavedRoundTrip } from '../harness/process-health.ts';
 import { ProtocolClient } from '../harness/protocol-client.ts';
-import { fillTopic, metricValue, mib, PeakRss } from './memory-attack.ts';
+import { fillTopic, metricValue, mib } from './memory-attack.ts';
 
 const topic = 'pipelined';
 const budgetBytes = 512 * 1024;

@@ -14,6 +14,22 @@ export async function rssBytes(pid: number): Promise<number> {
   return Number(match[1]) * 1024;
 }
 
+/** Samples a process's RSS and keeps the largest value seen. */
+export class PeakRss {
+  readonly #pid: number;
+  peakBytes = 0;
+
+  constructor(pid: number) {
+    this.#pid = pid;
+  }
+
+  async sample(): Promise<number> {
+    const rss = await rssBytes(this.#pid);
+    this.peakBytes = Math.max(this.peakBytes, rss);
+    return rss;
+  }
+}
+
 /** Open file descriptors of a live process (entries of /proc/<pid>/fd). */
 export async function openFileCount(pid: number): Promise<number> {
   return (await readdir(`/proc/${pid}/fd`)).length;
