@@ -4,7 +4,8 @@
  * and bytes read. Tests use it to observe coalesced appends and skipped rescans
  * without timing anything.
  */
-import type { FileHandle, FileStat, FileSystem } from '../src/file-system.ts';
+import type { FileHandle } from '../src/file-system.ts';
+import { PassThroughFileSystem } from './pass-through-file-system.ts';
 
 export interface LogFileCounts {
   writes: number;
@@ -15,19 +16,14 @@ export interface LogFileCounts {
   readBytes: number;
 }
 
-export class CountingFileSystem implements FileSystem {
-  readonly inner: FileSystem;
+export class CountingFileSystem extends PassThroughFileSystem {
   counts: LogFileCounts = zeroCounts();
-
-  constructor(inner: FileSystem) {
-    this.inner = inner;
-  }
 
   reset(): void {
     this.counts = zeroCounts();
   }
 
-  async open(path: string): Promise<FileHandle> {
+  override async open(path: string): Promise<FileHandle> {
     const file = await this.inner.open(path);
     if (!path.endsWith('.log')) return file;
     return {
@@ -50,27 +46,6 @@ export class CountingFileSystem implements FileSystem {
       sync: () => file.sync(),
       close: () => file.close(),
     };
-  }
-  readdir(path: string): Promise<string[]> {
-    return this.inner.readdir(path);
-  }
-  mkdirp(path: string): Promise<void> {
-    return this.inner.mkdirp(path);
-  }
-  unlink(path: string): Promise<void> {
-    return this.inner.unlink(path);
-  }
-  rename(from: string, to: string): Promise<void> {
-    return this.inner.rename(from, to);
-  }
-  stat(path: string): Promise<FileStat | null> {
-    return this.inner.stat(path);
-  }
-  rmrf(path: string): Promise<void> {
-    return this.inner.rmrf(path);
-  }
-  syncDirectory(path: string): Promise<void> {
-    return this.inner.syncDirectory(path);
   }
 }
 

@@ -4,21 +4,21 @@
  * `openMax` are open. Tests use it to check that logs stay within a
  * HandleCache's budget and survive running out.
  */
-import type { FileHandle, FileStat, FileSystem } from '../src/file-system.ts';
+import type { FileHandle, FileSystem } from '../src/file-system.ts';
+import { PassThroughFileSystem } from './pass-through-file-system.ts';
 
-export class LimitedFileSystem implements FileSystem {
-  readonly inner: FileSystem;
+export class LimitedFileSystem extends PassThroughFileSystem {
   openMax: number;
   openCount = 0;
   /** The most handles open at once. */
   openPeak = 0;
 
   constructor(inner: FileSystem, openMax = Number.MAX_SAFE_INTEGER) {
-    this.inner = inner;
+    super(inner);
     this.openMax = openMax;
   }
 
-  async open(path: string): Promise<FileHandle> {
+  override async open(path: string): Promise<FileHandle> {
     if (this.openCount >= this.openMax) {
       throw Object.assign(new Error(`EMFILE: too many open files, open '${path}'`), { code: 'EMFILE' });
     }
@@ -46,26 +46,5 @@ export class LimitedFileSystem implements FileSystem {
         await file.close();
       },
     };
-  }
-  readdir(path: string): Promise<string[]> {
-    return this.inner.readdir(path);
-  }
-  mkdirp(path: string): Promise<void> {
-    return this.inner.mkdirp(path);
-  }
-  unlink(path: string): Promise<void> {
-    return this.inner.unlink(path);
-  }
-  rename(from: string, to: string): Promise<void> {
-    return this.inner.rename(from, to);
-  }
-  stat(path: string): Promise<FileStat | null> {
-    return this.inner.stat(path);
-  }
-  rmrf(path: string): Promise<void> {
-    return this.inner.rmrf(path);
-  }
-  syncDirectory(path: string): Promise<void> {
-    return this.inner.syncDirectory(path);
   }
 }
