@@ -96,6 +96,18 @@ describe('runnel quotas', () => {
   });
 });
 
+/** A kafkajs client whose "Client side throttling in effect" lines (kafkajs logs them at debug) go to `throttles`. */
+function throttleReportingKafka(clientId: string, throttles: string[]): Kafka {
+  return new Kafka({
+    brokers: [dev.bootstrap],
+    clientId,
+    logLevel: logLevel.DEBUG,
+    logCreator: () => (e) => {
+      if (e.log.message.startsWith('Client side throttling')) throttles.push(e.log.message);
+    },
+  });
+}
+
 /** A kafkajs producer sending 4 × 16 KiB per request, one request at a time, until stopped; it counts what was acknowledged. */
 function producerLoop(clientId: string, topic: string, onLog: (entry: LogEntry) => void) {
   const kafka = new Kafka({
@@ -194,14 +206,10 @@ describe('fetch quota', () => {
 
     const throttles: string[] = [];
     let received = 0;
-    const consumer = new Kafka({
-      brokers: [dev.bootstrap],
-      clientId,
-      logLevel: logLevel.DEBUG,
-      logCreator: () => (e) => {
-        if (e.log.message.startsWith('Client side throttling')) throttles.push(e.log.message);
-      },
-    }).consumer({ groupId: 'quota-fetch-group', maxBytes: 10 * 1024 * 1024 });
+    const consumer = throttleReportingKafka(clientId, throttles).consumer({
+      groupId: 'quota-fetch-group',
+      maxBytes: 10 * 1024 * 1024,
+    });
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
@@ -227,14 +235,7 @@ describe('request-time quota', () => {
     // 0.01% of a thread: about 1 ms of broker time per 10 s, so a few requests spend it.
     expect(await alterQuota(entity, [{ key: 'request_percentage', value: 0.01, remove: false }])).toBe(0);
     const throttles: string[] = [];
-    const admin = new Kafka({
-      brokers: [dev.bootstrap],
-      clientId,
-      logLevel: logLevel.DEBUG,
-      logCreator: () => (e) => {
-        if (e.log.message.startsWith('Client side throttling')) throttles.push(e.log.message);
-      },
-    }).admin();
+    const admin = throttleReportingKafka(clientId, throttles).admin();
     await admin.connect();
     try {
       await waitFor(
@@ -268,14 +269,7 @@ describe('controller mutation quota (KIP-599)', () => {
       await admin.close();
     }
     const throttles: string[] = [];
-    const kafkajs = new Kafka({
-      brokers: [dev.bootstrap],
-      clientId,
-      logLevel: logLevel.DEBUG,
-      logCreator: () => (e) => {
-        if (e.log.message.startsWith('Client side throttling')) throttles.push(e.log.message);
-      },
-    }).admin();
+    const kafkajs = throttleReportingKafka(clientId, throttles).admin();
     await kafkajs.connect();
     try {
       expect(await kafkajs.listTopics()).not.toContain('mutation-b');
