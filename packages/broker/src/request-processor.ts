@@ -58,11 +58,6 @@ export class RequestProcessor {
     this.#handlers.set(handler.apiKey, handler);
   }
 
-  /**
-   * `claim` is the caller's claim on a pooled frame (null when not pooled):
-   * released once the handler has settled if it declares the request's
-   * bytes free then, otherwise dropped unreleased (the frame is not reused).
-   */
   /** request_percentage: charges the request's event-loop time; writes a throttle into responses that carry one. */
   #requestTimeThrottle(header: RequestHeader, clientId: string, response: unknown, loopMs: number): number {
     // acks=0 produces (no response) are exempt, as in Kafka.
@@ -75,6 +70,11 @@ export class RequestProcessor {
     return ms;
   }
 
+  /**
+   * `claim` is the caller's claim on a pooled frame (null when not pooled):
+   * released once the handler has settled if it declares the request's
+   * bytes free then, otherwise dropped unreleased (the frame is not reused).
+   */
   readonly process = async (
     frame: Buffer,
     connection: ConnectionContext,
