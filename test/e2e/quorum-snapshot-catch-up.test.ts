@@ -12,7 +12,6 @@ import { waitFor } from '../harness/wait.ts';
 
 let cluster: TestCluster;
 let client: ControllerClient | undefined;
-const metadataOffset = 'runnel_controller_metadata_offset';
 /** More entries than the leader keeps behind a snapshot (1000), so the lagging node's next entry is gone. */
 const entriesWhileDown = 1100;
 /** The entries behind a snapshot the leader keeps, plus a bound on those the lagging node had (bootstrap, one config). */
@@ -31,10 +30,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-async function offsetOf(controllerId: number): Promise<number> {
-  const value = (await cluster.controllerMetrics(controllerId)).get(metadataOffset);
-  if (value === undefined) throw new Error(`controller ${controllerId} reports no ${metadataOffset}`);
-  return value;
+function offsetOf(controllerId: number): Promise<number> {
+  return cluster.controllerMetadataOffset(controllerId);
 }
 
 async function setRetention(ms: number): Promise<void> {

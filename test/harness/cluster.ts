@@ -253,6 +253,13 @@ export class TestCluster {
     return samples;
   }
 
+  /** The metadata offset a controller has applied (its runnel_controller_metadata_offset gauge). */
+  async controllerMetadataOffset(id: number): Promise<number> {
+    const value = (await this.controllerMetrics(id)).get('runnel_controller_metadata_offset');
+    if (value === undefined) throw new Error(`controller ${id} reports no runnel_controller_metadata_offset`);
+    return value;
+  }
+
   /** The running controllers that report themselves active (metrics), in id order. */
   async activeControllers(): Promise<number[]> {
     const active: number[] = [];
