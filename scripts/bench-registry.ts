@@ -241,7 +241,19 @@ function startDev(dataDir: string, logPath: string) {
 function startGateway(bootstrap: string, logPath: string, extraArgs: readonly string[] = [], profile = false) {
   const prof = profile && profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   return NodeChild.start(
-    [...serverNodeFlags, ...prof, cliMain, 'gateway', '--bootstrap', bootstrap, '--registry-port', '0', ...extraArgs],
+    [
+      ...serverNodeFlags,
+      ...prof,
+      cliMain,
+      'gateway',
+      '--bootstrap',
+      bootstrap,
+      '--registry-port',
+      '0',
+      '--rest-port',
+      '0',
+      ...extraArgs,
+    ],
     {
       logPath,
       timeoutMs: 60_000,

@@ -102,6 +102,8 @@ async function devOutput(options: {
     '0',
     '--registry-port',
     '0',
+    '--rest-port',
+    '0',
   ];
   const command = [...dev, ...(options.args ?? [])];
   // `script` runs the command on a pseudo-terminal: its stdout is a TTY, as in a person's shell.

@@ -31,6 +31,8 @@ export class DevProcess {
   httpPort = 0;
   /** The in-process gateway's Schema Registry port; null with --no-gateway. */
   registryPort: number | null = null;
+  /** The gateway's REST port (null with --no-gateway). */
+  restPort: number | null = null;
 
   private constructor(dataDir: string, extraArgs: readonly string[], wrap: readonly string[]) {
     this.dataDir = dataDir;
@@ -75,7 +77,7 @@ export class DevProcess {
         ...wrapArgs,
         cliMain,
         'dev',
-        ...['--data-dir', this.dataDir, '--port', '0', '--http-port', '0', '--registry-port', '0'],
+        ...['--data-dir', this.dataDir, '--port', '0', '--http-port', '0', '--registry-port', '0', '--rest-port', '0'],
         ...this.#extraArgs,
       ],
       {
@@ -126,9 +128,14 @@ export class DevProcess {
     this.port = Number(started.port);
     this.httpPort = Number(started.httpPort);
     // The gateway starts after the broker, in the same process; its line follows the broker's.
-    this.registryPort = this.#extraArgs.includes('--no-gateway')
-      ? null
-      : Number((await this.waitForLog((l) => l.msg === 'gateway listening', 'gateway listening')).registryPort);
+    if (this.#extraArgs.includes('--no-gateway')) {
+      this.registryPort = null;
+      this.restPort = null;
+    } else {
+      const listening = await this.waitForLog((l) => l.msg === 'gateway listening', 'gateway listening');
+      this.registryPort = Number(listening.registryPort);
+      this.restPort = Number(listening.restPort);
+    }
   }
 
   /** Waits for a log line matching `predicate`. */

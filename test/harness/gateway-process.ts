@@ -17,6 +17,7 @@ export class GatewayProcess {
   readonly #logs: LogLine[] = [];
   #output = '';
   registryPort = 0;
+  restPort = 0;
 
   private constructor(child: ChildProcess) {
     this.#child = child;
@@ -51,7 +52,7 @@ export class GatewayProcess {
   static async start(bootstrap: string, args: readonly string[] = []): Promise<GatewayProcess> {
     const child = spawn(
       process.execPath,
-      [cliMain, 'gateway', '--bootstrap', bootstrap, '--registry-port', '0', ...args],
+      [cliMain, 'gateway', '--bootstrap', bootstrap, '--registry-port', '0', '--rest-port', '0', ...args],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, RUNNEL_LOG_LEVEL: 'info', RUNNEL_LOG_FORMAT: 'json' },
@@ -70,11 +71,17 @@ export class GatewayProcess {
       { timeoutMs: 30_000, what: 'runnel gateway to listen' },
     );
     gateway.registryPort = Number(listening.registryPort);
+    gateway.restPort = Number(listening.restPort);
     return gateway;
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.registryPort}`;
+  }
+
+  /** The REST Proxy's URL (v2, v3, /ui, /openapi.json). */
+  get restUrl(): string {
+    return `http://127.0.0.1:${this.restPort}`;
   }
 
   get logs(): readonly LogLine[] {

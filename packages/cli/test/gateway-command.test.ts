@@ -59,7 +59,7 @@ describe('runnel gateway', () => {
 });
 
 describe('runnel dev with its gateway port taken', () => {
-  it('exits 2 with one line naming the port and --registry-port / --no-gateway', async () => {
+  it('exits 2 with one line naming the port and --registry-port, --rest-port / --no-gateway', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const address = blocker.address();
@@ -68,12 +68,12 @@ describe('runnel dev with its gateway port taken', () => {
     try {
       const result = await runRunnel([
         ...['dev', '--data-dir', dataDir, '--port', '0', '--http-port', '0'],
-        ...['--registry-port', String(port), '--log-level', 'silent'],
+        ...['--registry-port', String(port), '--rest-port', '0', '--log-level', 'silent'],
       ]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(
         new RegExp(
-          `^runnel dev: the gateway could not start on 127\\.0\\.0\\.1:${port} \\(.*EADDRINUSE.*--no-gateway\\n$`,
+          `^runnel dev: the gateway could not start on 127\\.0\\.0\\.1:${port} \\(REST 0\\) \\(.*EADDRINUSE.*--rest-port or leave it out with --no-gateway\\n$`,
         ),
       );
     } finally {

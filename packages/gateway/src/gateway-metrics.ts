@@ -34,6 +34,8 @@ export class GatewayMetrics {
   readonly #appends: Counter;
   readonly #appendedRecords: Counter;
   readonly #connectionsClosed: Counter<'listener' | 'reason'>;
+  readonly #restBytes: Counter<'direction'>;
+  #consumerInstances: (() => number) | null = null;
   #registryStats: (() => RegistryStats | null) | null = null;
 
   /** defaultMetrics: false when another registry in the same process already collects them (`runnel dev`). */
@@ -74,6 +76,21 @@ export class GatewayMetrics {
       help: 'Records this gateway appended to the registry topic as the writer',
       registers,
     });
+    this.#restBytes = new Counter({
+      name: 'runnel_gateway_rest_bytes_total',
+      help: 'Bytes of REST request bodies read (direction "in") and response bodies sent ("out") on the REST port',
+      labelNames: ['direction'],
+      registers,
+    });
+    const instances = () => this.#consumerInstances?.() ?? 0;
+    new Gauge({
+      name: 'runnel_gateway_rest_consumer_instances',
+      help: 'REST Proxy v2 consumer instances this gateway holds',
+      registers,
+      collect() {
+        this.set(instances());
+      },
+    });
     // Read at scrape time from the registry, so they cost nothing per request.
     const stats = () => this.#registryStats?.() ?? null;
     new Gauge({
@@ -105,6 +122,16 @@ export class GatewayMetrics {
   /** Where the registry gauges read from (null until the registry serves). */
   watchRegistry(stats: () => RegistryStats | null): void {
     this.#registryStats = stats;
+  }
+
+  /** Where the consumer-instance gauge reads from. */
+  watchConsumerInstances(count: () => number): void {
+    this.#consumerInstances = count;
+  }
+
+  /** Body bytes read from or sent to a REST client. */
+  restBytes(direction: 'in' | 'out', bytes: number): void {
+    this.#restBytes.inc({ direction }, bytes);
   }
 
   /** The counters the registry increments. */

@@ -8,13 +8,23 @@
  * listeners (letting requests in flight finish) and then the cluster client.
  */
 import { hostname } from 'node:os';
-import { parseBootstrap } from '@runnel/client';
+import { KafkaClient, parseBootstrap } from '@runnel/client';
 import type { Logger } from '@runnel/common';
+import { RegistryClient } from '@runnel/schema-serde';
 import type { FastifyInstance } from 'fastify';
 import { ClusterLink } from './cluster-link.ts';
 import { GatewayMetrics } from './gateway-metrics.ts';
 import { buildHttpApp } from './http-app.ts';
 import { RegistryHost } from './registry/registry-host.ts';
+import { buildRestApp } from './rest/rest-app.ts';
+import { defaultRestLimits, type RestContext, type RestLimits } from './rest/rest-context.ts';
+import { RestError, restErrorCodes } from './rest/rest-error.ts';
+
+/** Confluent REST Proxy's usual port: REST Proxy v2 and v3, the console at /ui, /openapi.json. */
+export const defaultRestPort = 8082;
+
+/** The gateway's version, as the OpenAPI description states it. */
+const gatewayVersion = '0.1.0';
 
 /** The Schema Registry's usual port, which Confluent's clients and tools assume. */
 export const defaultRegistryPort = 8081;
@@ -26,6 +36,12 @@ export interface GatewayOptions {
   host: string;
   /** Schema Registry port (also serves /healthz, /readyz, /metrics); 0 picks a free one. Default 8081. */
   registryPort?: number;
+  /** REST Proxy port (also serves /ui, /openapi.json, /healthz, /readyz, /metrics); 0 picks a free one; null: none. Default 8082. */
+  restPort?: number | null;
+  /** The REST URL as clients and other gateways reach it. Default http://<host>:<rest port>, as advertisedUrl. */
+  restAdvertisedUrl?: string;
+  /** The REST Proxy's limits; unset ones keep defaultRestLimits. */
+  restLimits?: Partial<RestLimits>;
   /** A separate port for /healthz, /readyz and /metrics only, like the other roles' HTTP port; absent: none. */
   httpPort?: number;
   /**
@@ -60,16 +76,19 @@ export class Gateway {
   readonly #registry: RegistryHost;
   readonly #apps: FastifyInstance[];
   readonly #logger: Logger;
-  readonly #ports: { registry: number; http: number | null };
+  readonly #ports: { registry: number; http: number | null; rest: number | null };
+  readonly #restClosers: (() => Promise<void>)[];
   #stopping: Promise<void> | null = null;
 
   private constructor(
     link: ClusterLink,
     registry: RegistryHost,
     apps: FastifyInstance[],
-    ports: { registry: number; http: number | null },
+    ports: { registry: number; http: number | null; rest: number | null },
     logger: Logger,
+    restClosers: (() => Promise<void>)[],
   ) {
+    this.#restClosers = restClosers;
     this.#link = link;
     this.#registry = registry;
     this.#apps = apps;
@@ -99,8 +118,46 @@ export class Gateway {
     const registryApp = buildHttpApp({ metrics, notReadyReason, logger, registry });
     const apps = [registryApp];
     let httpPort: number | null = null;
+    let restPort: number | null = null;
+    const restClosers: (() => Promise<void>)[] = [];
     try {
       const registryPort = await listen(registryApp, options.host, options.registryPort ?? defaultRegistryPort);
+      const restPortAsked = options.restPort === undefined ? defaultRestPort : options.restPort;
+      if (restPortAsked !== null) {
+        const registryUrl = `http://${loopbackOf(options.host)}:${registryPort}`;
+        // The advertised URL names the port, so it is known only once listening; routes read it per request.
+        let restAdvertisedUrl = options.restAdvertisedUrl ?? '';
+        const context: RestContext = {
+          logger: logger.child({ api: 'rest' }),
+          metrics,
+          limits: { ...defaultRestLimits, ...options.restLimits },
+          bootstrap: options.bootstrap,
+          get advertisedUrl() {
+            return restAdvertisedUrl;
+          },
+          clusterId: () => link.clusterId,
+          client: () => {
+            const client = link.client;
+            if (client === null) {
+              throw new RestError(
+                restErrorCodes.kafkaUnavailable,
+                `the cluster at ${options.bootstrap} has not answered yet`,
+              );
+            }
+            return client;
+          },
+          connectClient: (clientOptions) => KafkaClient.connect({ ...clientOptions, bootstrap: options.bootstrap }),
+          registry: new RegistryClient(registryUrl),
+          registryUrl,
+          onStop: (close) => {
+            restClosers.push(close);
+          },
+        };
+        const restApp = await buildRestApp({ context, metrics, notReadyReason, logger, version: gatewayVersion });
+        apps.push(restApp);
+        restPort = await listen(restApp, options.host, restPortAsked);
+        restAdvertisedUrl ||= defaultAdvertisedUrl(options.host, restPort);
+      }
       if (options.httpPort !== undefined) {
         const opsApp = buildHttpApp({ metrics, notReadyReason, logger, registry: null });
         apps.push(opsApp);
@@ -117,12 +174,20 @@ export class Gateway {
           registryPort,
           ...(httpPort === null ? {} : { httpHost: options.httpHost ?? options.host }),
           httpPort,
+          restPort,
           bootstrap: options.bootstrap,
           advertisedUrl,
         },
         'gateway listening',
       );
-      return new Gateway(link, registry, apps, { registry: registryPort, http: httpPort }, logger);
+      return new Gateway(
+        link,
+        registry,
+        apps,
+        { registry: registryPort, http: httpPort, rest: restPort },
+        logger,
+        restClosers,
+      );
     } catch (error) {
       await Promise.all(apps.map((app) => app.close()));
       throw error;
@@ -132,6 +197,11 @@ export class Gateway {
   /** The port the registry listens on (the one chosen when 0 was asked for). */
   get registryPort(): number {
     return this.#ports.registry;
+  }
+
+  /** The REST Proxy's port; null when the gateway serves none. */
+  get restPort(): number | null {
+    return this.#ports.rest;
   }
 
   get httpPort(): number | null {
@@ -146,6 +216,8 @@ export class Gateway {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       await Promise.all(this.#apps.map((app) => app.close()));
+      // Consumer instances and streams the REST Proxy opened: they leave their groups before the link closes.
+      await Promise.all(this.#restClosers.map((close) => close()));
       // The store's tail before the link: the link owns the client the store writes through.
       await this.#registry.stop();
       await this.#link.stop();
@@ -159,6 +231,13 @@ export class Gateway {
 export function defaultAdvertisedUrl(host: string, port: number): string {
   const name = host === '0.0.0.0' || host === '::' || host === '' ? hostname() : host;
   return `http://${name.includes(':') ? `[${name}]` : name}:${port}`;
+}
+
+/** Where this process reaches its own listener bound to `host`: a wildcard interface on loopback. */
+function loopbackOf(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {

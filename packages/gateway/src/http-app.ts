@@ -52,6 +52,31 @@ const bodyBytesMax = 1024 * 1024;
 /** The label for requests no route matched: one value, whatever path was asked for. */
 const unmatchedRoute = 'unmatched';
 
+/** /healthz, /readyz and /metrics, which every gateway port serves. */
+export function registerOperationalRoutes(
+  app: FastifyInstance,
+  options: Pick<HttpAppOptions, 'metrics' | 'notReadyReason'>,
+): void {
+  app.get('/healthz', async (_request, reply) => {
+    reply.type('text/plain');
+    return 'ok\n';
+  });
+
+  app.get('/readyz', async (_request, reply) => {
+    const reason = options.notReadyReason();
+    reply.type('text/plain');
+    if (reason === null) return 'ready\n';
+    reply.code(503);
+    return `not ready: ${reason}\n`;
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await options.metrics.registry.metrics();
+    reply.type(options.metrics.registry.contentType);
+    return text;
+  });
+}
+
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   // Fastify's own request logging would write two lines per request; the metrics count them instead.
   const app = Fastify({
@@ -98,24 +123,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     metrics.observe(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  app.get('/healthz', async (_request, reply) => {
-    reply.type('text/plain');
-    return 'ok\n';
-  });
-
-  app.get('/readyz', async (_request, reply) => {
-    const reason = options.notReadyReason();
-    reply.type('text/plain');
-    if (reason === null) return 'ready\n';
-    reply.code(503);
-    return `not ready: ${reason}\n`;
-  });
-
-  app.get('/metrics', async (_request, reply) => {
-    const text = await metrics.registry.metrics();
-    reply.type(metrics.registry.contentType);
-    return text;
-  });
+  registerOperationalRoutes(app, options);
 
   if (options.registry !== null) registryRoutes = registerRegistryRoutes(app, options.registry);
 

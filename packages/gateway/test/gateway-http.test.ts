@@ -24,6 +24,7 @@ describe('a gateway whose cluster does not answer', () => {
       bootstrap: `127.0.0.1:${clusterPort}`,
       host: '127.0.0.1',
       registryPort: 0,
+      restPort: 0,
       httpPort: 0,
       logger: silentLogger(),
     });
@@ -127,7 +128,13 @@ describe('a gateway whose cluster does not answer', () => {
 describe('Gateway.start', () => {
   it('refuses a bootstrap list that does not parse, before listening', async () => {
     await expect(
-      Gateway.start({ bootstrap: 'host:notaport', host: '127.0.0.1', registryPort: 0, logger: silentLogger() }),
+      Gateway.start({
+        bootstrap: 'host:notaport',
+        host: '127.0.0.1',
+        registryPort: 0,
+        restPort: 0,
+        logger: silentLogger(),
+      }),
     ).rejects.toBeInstanceOf(InvalidBootstrapError);
   });
 
@@ -136,6 +143,7 @@ describe('Gateway.start', () => {
       bootstrap: `127.0.0.1:${await closedPort()}`,
       host: '127.0.0.1',
       registryPort: 0,
+      restPort: 0,
       logger: silentLogger(),
     });
     const url = `http://127.0.0.1:${gateway.registryPort}/healthz`;
@@ -152,6 +160,7 @@ describe('Gateway.start', () => {
       bootstrap: `127.0.0.1:${await closedPort()}`,
       host: '127.0.0.1',
       registryPort: 0,
+      restPort: 0,
       httpHost: '127.0.0.2',
       httpPort: 0,
       logger: silentLogger(),

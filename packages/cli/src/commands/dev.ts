@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Broker, ClusterMismatchError, defaultBrokerConfig } from '@runnel/broker';
 import { createLogger, type LogFormat, logFormats } from '@runnel/common';
 import { ControllerMetrics, LocalQuorum, NodeIdentityError, RaftStoreOpenError } from '@runnel/controller';
-import { defaultRegistryPort, Gateway } from '@runnel/gateway';
+import { defaultRegistryPort, defaultRestPort, Gateway } from '@runnel/gateway';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { addBrokerLimitOptions, type BrokerLimitOptions, brokerLimitConfig } from '../broker-limit-flags.ts';
 import { runDevCluster } from '../dev-cluster.ts';
@@ -40,6 +40,8 @@ export interface DevOptions extends BrokerLimitOptions {
   gateway?: boolean;
   /** The gateway's Schema Registry port; default 8081, 0 picks a free one. */
   registryPort?: number;
+  /** The gateway's REST Proxy port (also the console at /ui); default 8082, 0 picks a free one. */
+  restPort?: number;
   /** Multi-process mode (the command only); startDev always runs one controller and one broker in-process. */
   controllers?: number;
   brokers?: number;
@@ -148,6 +150,7 @@ export async function startDev(
         bootstrap: `${loopbackFor(options.host)}:${broker.port}`,
         host: options.host,
         registryPort: options.registryPort ?? defaultRegistryPort,
+        restPort: options.restPort ?? defaultRestPort,
         logger: logger.child({ role: 'gateway' }),
         // The broker's /metrics already carries the process's metrics.
         processMetrics: false,
@@ -157,7 +160,8 @@ export async function startDev(
       await quorum.stop();
       throw new GatewayStartError(
         `the gateway could not start on ${options.host}:${options.registryPort ?? defaultRegistryPort} ` +
-          `(${error instanceof Error ? error.message : String(error)}); move it with --registry-port or leave it out with --no-gateway`,
+          `(REST ${options.restPort ?? defaultRestPort}) (${error instanceof Error ? error.message : String(error)}); ` +
+          'move it with --registry-port and --rest-port or leave it out with --no-gateway',
         { cause: error },
       );
     }
@@ -209,6 +213,12 @@ export function devCommand(): Command {
         .default(defaultRegistryPort)
         .argParser(parseIntOption)
         .env('RUNNEL_REGISTRY_PORT'),
+    )
+    .addOption(
+      new Option('--rest-port <port>', "the gateway's REST Proxy and console (/ui) port (0: a free port)")
+        .default(defaultRestPort)
+        .argParser(parseIntOption)
+        .env('RUNNEL_REST_PORT'),
     )
     .addOption(
       new Option('--advertised-host <host>', 'host name clients are told to connect to (advertised.listeners)').env(

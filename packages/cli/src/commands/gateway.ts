@@ -7,7 +7,7 @@
  * closes its cluster connections and exits 0.
  */
 import { createLogger, type LogFormat, logFormats } from '@runnel/common';
-import { defaultRegistryPort, Gateway } from '@runnel/gateway';
+import { defaultRegistryPort, defaultRestPort, Gateway } from '@runnel/gateway';
 import { Command, Option } from 'commander';
 import { parseIntOption } from '../options.ts';
 
@@ -15,6 +15,8 @@ export interface GatewayCommandOptions {
   bootstrap: string;
   host: string;
   registryPort: number;
+  restPort: number;
+  restAdvertisedUrl?: string;
   httpPort?: number;
   httpHost?: string;
   advertisedUrl?: string;
@@ -28,7 +30,9 @@ export interface GatewayCommandOptions {
 
 export function gatewayCommand(): Command {
   return new Command('gateway')
-    .description('Run a gateway (Schema Registry) in front of a cluster, as a Kafka client of it')
+    .description(
+      'Run a gateway (Schema Registry, REST Proxy v2/v3, web console) in front of a cluster, as a Kafka client of it',
+    )
     .addOption(
       new Option('--bootstrap <host:port>', 'broker(s) of the cluster, comma-separated')
         .makeOptionMandatory()
@@ -44,6 +48,21 @@ export function gatewayCommand(): Command {
         .default(defaultRegistryPort)
         .argParser(parseIntOption)
         .env('RUNNEL_REGISTRY_PORT'),
+    )
+    .addOption(
+      new Option(
+        '--rest-port <port>',
+        'REST Proxy (v2, v3), console (/ui) and /openapi.json port; also /healthz, /readyz, /metrics',
+      )
+        .default(defaultRestPort)
+        .argParser(parseIntOption)
+        .env('RUNNEL_REST_PORT'),
+    )
+    .addOption(
+      new Option(
+        '--rest-advertised-url <url>',
+        'the REST URL clients and other gateways use: base_uri of consumer instances (default: http://<host or hostname>:<rest port>)',
+      ).env('RUNNEL_REST_ADVERTISED_URL'),
     )
     .addOption(
       new Option('--http-port <port>', 'an extra port for /metrics, /healthz, /readyz only (default: none)')
@@ -94,7 +113,7 @@ export function gatewayCommand(): Command {
         'the others forward writes to its --advertised-url and relay the answer. Every gateway reads\n' +
         '_schemas up to its end before answering a read, so a write acknowledged by any of them is seen\n' +
         'by the next read through any of them.\n' +
-        '\nExample:\n  runnel gateway --bootstrap 127.0.0.1:9092 --registry-port 8081\n',
+        '\nExample:\n  runnel gateway --bootstrap 127.0.0.1:9092 --registry-port 8081 --rest-port 8082\n',
     )
     .action(async (options: GatewayCommandOptions) => {
       const logger = createLogger({
@@ -108,6 +127,8 @@ export function gatewayCommand(): Command {
           bootstrap: options.bootstrap,
           host: options.host,
           registryPort: options.registryPort,
+          restPort: options.restPort,
+          ...(options.restAdvertisedUrl === undefined ? {} : { restAdvertisedUrl: options.restAdvertisedUrl }),
           ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
           ...(options.httpHost === undefined ? {} : { httpHost: options.httpHost }),
           ...(options.advertisedUrl === undefined ? {} : { advertisedUrl: options.advertisedUrl }),
