@@ -19,7 +19,7 @@ export const runnelRule: PackageRule = {
     controller: ['common', 'raft', 'rpc', 'metadata', 'protocol'],
     broker: ['common', 'protocol', 'storage', 'rpc', 'metadata'],
     client: ['common', 'protocol'],
-    gateway: ['common', 'client', 'protocol'],
+    gateway: ['common', 'client', 'protocol', 'schema-serde'],
     'schema-serde': [],
     testkit: ['common', 'protocol', 'storage', 'raft', 'metadata'],
     cli: [
