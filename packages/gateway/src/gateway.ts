@@ -16,6 +16,7 @@ import { ClusterLink } from './cluster-link.ts';
 import { GatewayMetrics } from './gateway-metrics.ts';
 import { buildHttpApp } from './http-app.ts';
 import { RegistryHost } from './registry/registry-host.ts';
+import { EmbeddedFormats } from './rest/formats/embedded-formats.ts';
 import { buildRestApp } from './rest/rest-app.ts';
 import { defaultRestLimits, type RestContext, type RestLimits } from './rest/rest-context.ts';
 import { RestError, restErrorCodes } from './rest/rest-error.ts';
@@ -127,6 +128,7 @@ export class Gateway {
         const registryUrl = `http://${loopbackOf(options.host)}:${registryPort}`;
         // The advertised URL names the port, so it is known only once listening; routes read it per request.
         let restAdvertisedUrl = options.restAdvertisedUrl ?? '';
+        const restRegistry = new RegistryClient(registryUrl);
         const context: RestContext = {
           logger: logger.child({ api: 'rest' }),
           metrics,
@@ -147,7 +149,8 @@ export class Gateway {
             return client;
           },
           connectClient: (clientOptions) => KafkaClient.connect({ ...clientOptions, bootstrap: options.bootstrap }),
-          registry: new RegistryClient(registryUrl),
+          registry: restRegistry,
+          formats: new EmbeddedFormats(restRegistry),
           registryUrl,
           onStop: (close) => {
             restClosers.push(close);

@@ -11,6 +11,7 @@ import type { KafkaClient, KafkaClientOptions } from '@runnel/client';
 import type { Logger } from '@runnel/common';
 import type { RegistryClient } from '@runnel/schema-serde';
 import type { GatewayMetrics } from '../gateway-metrics.ts';
+import type { EmbeddedFormats } from './formats/embedded-formats.ts';
 
 export interface RestLimits {
   /** Largest request body read (a streamed v3 produce is read record by record and not bound by it). */
@@ -49,6 +50,8 @@ export interface RestContext {
   connectClient(options?: Omit<KafkaClientOptions, 'bootstrap'>): Promise<KafkaClient>;
   /** The gateway's own Schema Registry, for the Avro, JSON Schema and Protobuf embedded formats. */
   readonly registry: RegistryClient;
+  /** The five embedded formats (binary, json, avro, jsonschema, protobuf): record bytes from and to JSON. */
+  readonly formats: EmbeddedFormats;
   /** The registry's base URL (the console reads subjects and schemas there). */
   readonly registryUrl: string;
   /** Called when the gateway stops: each area closes what it opened (consumer instances, streams). */
