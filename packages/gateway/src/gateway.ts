@@ -152,6 +152,7 @@ export class Gateway {
           registry: restRegistry,
           formats: new EmbeddedFormats(restRegistry),
           registryUrl,
+          onClusterReady: (listener) => link.onReady(listener),
           onStop: (close) => {
             restClosers.push(close);
           },
