@@ -60,9 +60,10 @@ describe('docker-compose.yml gateway service', () => {
     expect(gateway?.environment?.RUNNEL_BOOTSTRAP?.split(',')).toEqual(expected);
   });
 
-  it("serves the registry on the host's loopback port 8081 only and publishes nothing (host networking has no ports)", () => {
+  it("serves the registry (8081) and the REST Proxy (8082) on the host's loopback only and publishes nothing (host networking has no ports)", () => {
     expect(gateway?.environment?.RUNNEL_HOST).toBe('127.0.0.1');
     expect(gateway?.environment?.RUNNEL_REGISTRY_PORT).toBe('8081');
+    expect(gateway?.environment?.RUNNEL_REST_PORT).toBe('8082');
     expect(gateway?.ports).toBeUndefined();
   });
 

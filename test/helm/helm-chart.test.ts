@@ -135,7 +135,7 @@ describe('helm chart helm/runnel', () => {
       expect(claims).toHaveLength(1);
     });
 
-    it('the gateway: 2 replicas advertising their pod IP for forwarded registry writes, reaching the bootstrap Service, ready on /readyz of the registry port, Service on 8081', () => {
+    it('the gateway: 2 replicas advertising their pod IP for forwarded registry writes, reaching the bootstrap Service, ready on /readyz of the registry port, Service on 8081 (registry) and 8082 (REST)', () => {
       const deployment = find(objects, 'Deployment', 'r1-runnel-gateway');
       expect(deployment.spec).toMatchObject({ replicas: 2 });
       const gateway = podSpec(deployment).containers[0];
@@ -144,15 +144,23 @@ describe('helm chart helm/runnel', () => {
       expect(env(gateway, 'RUNNEL_HOST')).toBe('0.0.0.0');
       expect(env(gateway, 'RUNNEL_REGISTRY_PORT')).toBe('8081');
       expect(env(gateway, 'RUNNEL_ADVERTISED_URL')).toBe('http://$(POD_IP):8081');
+      expect(env(gateway, 'RUNNEL_REST_PORT')).toBe('8082');
+      expect(env(gateway, 'RUNNEL_REST_ADVERTISED_URL')).toBe('http://$(POD_IP):8082');
       expect(gateway?.env?.find((e) => e.name === 'POD_IP')).toEqual({
         name: 'POD_IP',
         valueFrom: { fieldRef: { fieldPath: 'status.podIP' } },
       });
-      expect(gateway?.ports).toEqual([{ name: 'registry', containerPort: 8081 }]);
+      expect(gateway?.ports).toEqual([
+        { name: 'registry', containerPort: 8081 },
+        { name: 'rest', containerPort: 8082 },
+      ]);
       expect(gateway?.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'registry' });
       expect(find(objects, 'Service', 'r1-runnel-gateway').spec).toMatchObject({
         type: 'ClusterIP',
-        ports: [{ name: 'registry', port: 8081, targetPort: 'registry' }],
+        ports: [
+          { name: 'registry', port: 8081, targetPort: 'registry' },
+          { name: 'rest', port: 8082, targetPort: 'rest' },
+        ],
         selector: { 'app.kubernetes.io/component': 'gateway' },
       });
       expect(objects.some((o) => o.kind === 'HorizontalPodAutoscaler')).toBe(false);
