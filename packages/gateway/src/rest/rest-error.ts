@@ -16,7 +16,7 @@ export const v3ContentType = 'application/json';
 /** Confluent's v2 error codes that more than one area of the REST Proxy raises. */
 export const restErrorCodes = {
   /** A body that is not JSON, or a request the proxy cannot make sense of. */
-  badRequest: 40_000,
+  badRequest: 400,
   topicNotFound: 40_401,
   partitionNotFound: 40_402,
   consumerInstanceNotFound: 40_403,
