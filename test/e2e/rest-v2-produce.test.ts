@@ -8,7 +8,6 @@
  * JSON Schema and Protobuf; keyed records on the partition librdkafka's
  * murmur2 partitioner picks; and bad inputs answered with Confluent's codes.
  */
-import { spawn } from 'node:child_process';
 import {
   AvroDeserializer,
   JsonDeserializer,
@@ -18,8 +17,10 @@ import {
 } from '@confluentinc/schemaregistry';
 import { KafkaClient } from '@runnel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CurlAnswer, curl } from '../harness/curl-call.ts';
 import { DevProcess } from '../harness/dev-process.ts';
 import { kcat } from '../harness/kcat.ts';
+import { kcatRecords } from '../harness/kcat-records.ts';
 import { restCall, v2ContentType, v2FormatType } from '../harness/rest-http.ts';
 import { waitFor } from '../harness/wait.ts';
 
@@ -51,70 +52,6 @@ afterAll(async () => {
   await dev?.kill('SIGTERM');
 });
 
-interface CurlAnswer {
-  status: number;
-  contentType: string;
-  body: unknown;
-}
-
-/** One request with the curl command line tool; the body goes on stdin so any bytes pass unchanged. */
-function curl(method: string, path: string, body?: string, contentType?: string): Promise<CurlAnswer> {
-  const args = ['-s', '-X', method, '-w', '\n%{http_code} %{content_type}', `${rest}${path}`];
-  if (body !== undefined) args.push('-H', `content-type: ${contentType ?? v2ContentType}`, '--data-binary', '@-');
-  return new Promise((resolve, reject) => {
-    const child = spawn('curl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`curl ${args.join(' ')} exited ${code}`));
-      const cut = out.lastIndexOf('\n');
-      const trailer = out.slice(cut + 1);
-      const space = trailer.indexOf(' ');
-      // The media type alone: parameters (charset) aside.
-      const contentType = (trailer.slice(space + 1).split(';')[0] ?? '').trim();
-      const text = out.slice(0, cut);
-      resolve({ status: Number(trailer.slice(0, space)), contentType, body: text === '' ? null : JSON.parse(text) });
-    });
-    child.stdin.end(body ?? '');
-  });
-}
-
-interface ReadRecord {
-  partition: number;
-  offset: number;
-  key: Buffer | null;
-  value: Buffer | null;
-}
-
-/** Every record of one partition (all partitions when none is given), read with kcat to the end. */
-async function kcatRecords(topic: string, partition?: number): Promise<ReadRecord[]> {
-  // A header line with the lengths (-1 for null), then the raw key and value bytes.
-  const args = ['-C', '-b', dev.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %o %K %S\n%k%s'];
-  if (partition !== undefined) args.push('-p', String(partition));
-  const result = await kcat(args);
-  expect(result.code, result.stderr).toBe(0);
-  const out = result.stdout;
-  const records: ReadRecord[] = [];
-  let at = 0;
-  while (at < out.length) {
-    const end = out.indexOf(0x0a, at);
-    const [p, o, k, s] = out.subarray(at, end).toString('utf8').split(' ').map(Number);
-    at = end + 1;
-    const take = (length: number | undefined): Buffer | null => {
-      if (length === undefined || length < 0) return null;
-      const bytes = out.subarray(at, at + length);
-      at += length;
-      return Buffer.from(bytes);
-    };
-    const key = take(k);
-    records.push({ partition: p ?? -1, offset: o ?? -1, key, value: take(s) });
-  }
-  return records;
-}
-
 interface ProduceAnswer {
   offsets: { partition: number | null; offset: number | null; error_code: number | null; error: string | null }[];
   key_schema_id: number | null;
@@ -123,13 +60,13 @@ interface ProduceAnswer {
 
 describe('REST Proxy v2 metadata', () => {
   it('lists topics, shows a topic with configs and partitions, a partition, the brokers (curl)', async () => {
-    const topics = await curl('GET', '/topics');
+    const topics = await curl(rest, 'GET', '/topics');
     expect(topics.status).toBe(200);
     expect(topics.contentType).toBe(v2ContentType);
     expect(topics.body).toEqual(expect.arrayContaining(['binary-3', 'keys-rest', 'avro-1']));
     expect(topics.body).not.toContain('__consumer_offsets');
 
-    const topic = await curl('GET', '/topics/binary-3');
+    const topic = await curl(rest, 'GET', '/topics/binary-3');
     expect(topic.status).toBe(200);
     const shown = topic.body as { name: string; configs: Record<string, string>; partitions: unknown[] };
     expect(shown.name).toBe('binary-3');
@@ -141,9 +78,9 @@ describe('REST Proxy v2 metadata', () => {
       replicas: [{ broker: 1, leader: true, in_sync: true }],
     });
 
-    expect((await curl('GET', '/topics/binary-3/partitions')).body).toEqual(shown.partitions);
-    expect((await curl('GET', '/topics/binary-3/partitions/2')).body).toEqual(shown.partitions[2]);
-    expect(await curl('GET', '/brokers')).toMatchObject({ status: 200, body: { brokers: [1] } });
+    expect((await curl(rest, 'GET', '/topics/binary-3/partitions')).body).toEqual(shown.partitions);
+    expect((await curl(rest, 'GET', '/topics/binary-3/partitions/2')).body).toEqual(shown.partitions[2]);
+    expect(await curl(rest, 'GET', '/brokers')).toMatchObject({ status: 200, body: { brokers: [1] } });
   });
 
   it('answers 40401 for an unknown topic and 40402 for a partition the topic lacks', async () => {
@@ -152,7 +89,7 @@ describe('REST Proxy v2 metadata', () => {
       '/topics/no-such-topic/partitions',
       '/topics/no-such-topic/partitions/0',
     ]) {
-      const answer = await curl('GET', path);
+      const answer = await curl(rest, 'GET', path);
       expect({ path, status: answer.status, code: (answer.body as { error_code: number }).error_code }).toEqual({
         path,
         status: 404,
@@ -161,7 +98,7 @@ describe('REST Proxy v2 metadata', () => {
       expect(answer.contentType).toBe(v2ContentType);
     }
     for (const partition of ['3', '-1', 'x']) {
-      const answer = await curl('GET', `/topics/binary-3/partitions/${partition}/offsets`);
+      const answer = await curl(rest, 'GET', `/topics/binary-3/partitions/${partition}/offsets`);
       expect(answer).toMatchObject({ status: 404, body: { error_code: 40402 } });
     }
   });
@@ -178,13 +115,13 @@ describe('REST Proxy v2 produce', () => {
         { key: raw[0]?.toString('base64'), value: null },
       ],
     });
-    const answer = await curl('POST', '/topics/binary-3', body, v2FormatType('binary'));
+    const answer = await curl(rest, 'POST', '/topics/binary-3', body, v2FormatType('binary'));
     expect(answer.status).toBe(200);
     const offsets = (answer.body as ProduceAnswer).offsets;
     expect(offsets.map((o) => o.error_code)).toEqual([null, null, null, null]);
     expect(offsets[1]?.partition).toBe(2);
 
-    const read = await kcatRecords('binary-3');
+    const read = await kcatRecords(dev.bootstrap, 'binary-3');
     const at = (i: number) =>
       read.find((r) => r.partition === offsets[i]?.partition && r.offset === offsets[i]?.offset);
     expect(at(0)).toMatchObject({ key: raw[1], value: raw[0] });
@@ -192,7 +129,7 @@ describe('REST Proxy v2 produce', () => {
     expect(at(2)).toMatchObject({ key: null, value: raw[2] });
     expect(at(3)).toMatchObject({ key: raw[0], value: null });
 
-    const p2 = await curl('GET', '/topics/binary-3/partitions/2/offsets');
+    const p2 = await curl(rest, 'GET', '/topics/binary-3/partitions/2/offsets');
     expect(p2.body).toEqual({ beginning_offset: 0, end_offset: read.filter((r) => r.partition === 2).length });
   });
 
@@ -214,7 +151,7 @@ describe('REST Proxy v2 produce', () => {
     );
     expect(produced.code, produced.stderr).toBe(0);
     const placement = async (topic: string) =>
-      Object.fromEntries((await kcatRecords(topic)).map((r) => [r.key?.toString('utf8'), r.partition]));
+      Object.fromEntries((await kcatRecords(dev.bootstrap, topic)).map((r) => [r.key?.toString('utf8'), r.partition]));
     const viaRest = await placement('keys-rest');
     expect(Object.keys(viaRest).sort()).toEqual([...keys].sort());
     expect(new Set(Object.values(viaRest)).size).toBeGreaterThan(1);
@@ -227,7 +164,7 @@ describe('REST Proxy v2 produce', () => {
   it('json: values are stored as their JSON text, to a partition by path (curl, kcat)', async () => {
     const values = [{ a: 1, b: [true, null], c: 'Ã©' }, 'text', 42, null];
     const body = JSON.stringify({ records: values.map((value) => ({ key: 'k', value })) });
-    const answer = await curl('POST', '/topics/json-1/partitions/0', body, v2FormatType('json'));
+    const answer = await curl(rest, 'POST', '/topics/json-1/partitions/0', body, v2FormatType('json'));
     expect(answer.status).toBe(200);
     expect((answer.body as ProduceAnswer).offsets.map((o) => [o.partition, o.offset])).toEqual([
       [0, 0],
@@ -235,7 +172,7 @@ describe('REST Proxy v2 produce', () => {
       [0, 2],
       [0, 3],
     ]);
-    const read = await kcatRecords('json-1', 0);
+    const read = await kcatRecords(dev.bootstrap, 'json-1', 0);
     expect(read.map((r) => r.value?.toString('utf8') ?? null)).toEqual([
       JSON.stringify(values[0]),
       '"text"',
@@ -267,6 +204,7 @@ async function produceInlineThenById(
   const ids = inline.body as ProduceAnswer;
   expect(ids.value_schema_id).toEqual(expect.any(Number));
   const byId = await curl(
+    rest,
     'POST',
     `/topics/${topic}`,
     JSON.stringify({
@@ -310,7 +248,7 @@ describe('REST Proxy v2 produce through the registry, read back with Confluentâ€
     };
     expect(latest.id).toBe(answer?.value_schema_id);
 
-    const read = await kcatRecords('avro-1', 0);
+    const read = await kcatRecords(dev.bootstrap, 'avro-1', 0);
     const keys = new AvroDeserializer(confluent(), SerdeType.KEY, {});
     const values = new AvroDeserializer(confluent(), SerdeType.VALUE, {});
     const decoded = await Promise.all(
@@ -338,7 +276,7 @@ describe('REST Proxy v2 produce through the registry, read back with Confluentâ€
       [{ value: { sku: 'book', qty: 2 } }],
       [{ value: { sku: 'pen', qty: 5 } }, { value: null }],
     );
-    const read = await kcatRecords('jsonschema-1', 0);
+    const read = await kcatRecords(dev.bootstrap, 'jsonschema-1', 0);
     expect(read.at(-1)?.value).toBeNull();
     const values = new JsonDeserializer(confluent(), SerdeType.VALUE, {});
     const decoded = await Promise.all(
@@ -364,7 +302,7 @@ describe('REST Proxy v2 produce through the registry, read back with Confluentâ€
       [{ value: { id: '7', lines: [{ sku: 'book', qty: 2 }], status: 'new' } }],
       [{ value: { id: 8, lines: [], status: 'paid' } }],
     );
-    const read = await kcatRecords('protobuf-1', 0);
+    const read = await kcatRecords(dev.bootstrap, 'protobuf-1', 0);
     const values = new ProtobufDeserializer(confluent(), SerdeType.VALUE, {});
     const decoded = await Promise.all(read.map((r) => values.deserialize('protobuf-1', r.value ?? Buffer.alloc(0))));
     // Records are written as the schema's first message (Order), as Confluent's REST Proxy does.
@@ -381,30 +319,30 @@ describe('REST Proxy v2 produce refuses bad input with Confluentâ€™s codes, writ
   const one = JSON.stringify({ records: [{ value: 'eA==' }] });
 
   it('unknown topic 40401, partition outside the topic 40402 (in the path or a record)', async () => {
-    expect(codeOf(await curl('POST', '/topics/no-such-topic', one, binary))).toEqual([404, 40401]);
-    expect(codeOf(await curl('POST', '/topics/binary-3/partitions/3', one, binary))).toEqual([404, 40402]);
+    expect(codeOf(await curl(rest, 'POST', '/topics/no-such-topic', one, binary))).toEqual([404, 40401]);
+    expect(codeOf(await curl(rest, 'POST', '/topics/binary-3/partitions/3', one, binary))).toEqual([404, 40402]);
     const placed = JSON.stringify({ records: [{ value: 'eA==', partition: 9 }] });
-    expect(codeOf(await curl('POST', '/topics/binary-3', placed, binary))).toEqual([404, 40402]);
+    expect(codeOf(await curl(rest, 'POST', '/topics/binary-3', placed, binary))).toEqual([404, 40402]);
   });
 
   it('bad body: not JSON 400, no records or wrong types 422, not base64 422, a content type produce does not take 415', async () => {
-    expect((await curl('POST', '/topics/binary-3', '{"records": [', binary)).status).toBe(400);
-    expect(codeOf(await curl('POST', '/topics/binary-3', '{}', binary))).toEqual([422, 422]);
-    expect(codeOf(await curl('POST', '/topics/binary-3', '{"records": []}', binary))).toEqual([422, 422]);
-    expect(codeOf(await curl('POST', '/topics/binary-3', '{"records": [{"partition": "x"}]}', binary))).toEqual([
+    expect((await curl(rest, 'POST', '/topics/binary-3', '{"records": [', binary)).status).toBe(400);
+    expect(codeOf(await curl(rest, 'POST', '/topics/binary-3', '{}', binary))).toEqual([422, 422]);
+    expect(codeOf(await curl(rest, 'POST', '/topics/binary-3', '{"records": []}', binary))).toEqual([422, 422]);
+    expect(codeOf(await curl(rest, 'POST', '/topics/binary-3', '{"records": [{"partition": "x"}]}', binary))).toEqual([
       422, 422,
     ]);
     const notBase64 = JSON.stringify({ records: [{ value: 'not base64!' }] });
-    expect(codeOf(await curl('POST', '/topics/binary-3', notBase64, binary))).toEqual([422, 422]);
-    expect(codeOf(await curl('POST', '/topics/binary-3', one, 'text/plain'))).toEqual([415, 415]);
-    expect(codeOf(await curl('POST', '/topics/binary-3', one, 'application/vnd.kafka.xml.v2+json'))).toEqual([
+    expect(codeOf(await curl(rest, 'POST', '/topics/binary-3', notBase64, binary))).toEqual([422, 422]);
+    expect(codeOf(await curl(rest, 'POST', '/topics/binary-3', one, 'text/plain'))).toEqual([415, 415]);
+    expect(codeOf(await curl(rest, 'POST', '/topics/binary-3', one, 'application/vnd.kafka.xml.v2+json'))).toEqual([
       415, 415,
     ]);
   });
 
   it('more records than the gateway takes in one request: 422', async () => {
     const body = JSON.stringify({ records: Array.from({ length: 10_001 }, () => ({ value: null })) });
-    const answer = await curl('POST', '/topics/binary-3', body, binary);
+    const answer = await curl(rest, 'POST', '/topics/binary-3', body, binary);
     expect(codeOf(answer)).toEqual([422, 422]);
     expect((answer.body as { message: string }).message).toContain('10000');
   });
@@ -412,13 +350,13 @@ describe('REST Proxy v2 produce refuses bad input with Confluentâ€™s codes, writ
   it('schemas: values without a value schema 42202, keys without a key schema 42201, a record not fitting 42202', async () => {
     const avro = v2FormatType('avro');
     const intSchema = { value_schema: '"int"' };
-    expect(codeOf(await curl('POST', '/topics/refused-1', JSON.stringify({ records: [{ value: 1 }] }), avro))).toEqual([
-      422, 42202,
-    ]);
+    expect(
+      codeOf(await curl(rest, 'POST', '/topics/refused-1', JSON.stringify({ records: [{ value: 1 }] }), avro)),
+    ).toEqual([422, 42202]);
     const keyed = JSON.stringify({ ...intSchema, records: [{ key: 'k', value: 1 }] });
-    expect(codeOf(await curl('POST', '/topics/refused-1', keyed, avro))).toEqual([422, 42201]);
+    expect(codeOf(await curl(rest, 'POST', '/topics/refused-1', keyed, avro))).toEqual([422, 42201]);
     const misfit = JSON.stringify({ ...intSchema, records: [{ value: 1 }, { value: 'one' }] });
-    expect(codeOf(await curl('POST', '/topics/refused-1', misfit, avro))).toEqual([422, 42202]);
+    expect(codeOf(await curl(rest, 'POST', '/topics/refused-1', misfit, avro))).toEqual([422, 42202]);
     // Schemas given by id (registered here under their own subjects) register nothing under the topic's.
     const register = async (subject: string, schemaType: string, schema: string): Promise<number> => {
       const response = await fetch(`${registryUrl}/subjects/${subject}/versions`, {
@@ -430,18 +368,18 @@ describe('REST Proxy v2 produce refuses bad input with Confluentâ€™s codes, writ
     };
     const jsonId = await register('refused-json', 'JSON', JSON.stringify({ type: 'object', required: ['sku'] }));
     const jsonMisfit = JSON.stringify({ value_schema_id: jsonId, records: [{ value: { qty: 1 } }] });
-    expect(codeOf(await curl('POST', '/topics/refused-1', jsonMisfit, v2FormatType('jsonschema')))).toEqual([
+    expect(codeOf(await curl(rest, 'POST', '/topics/refused-1', jsonMisfit, v2FormatType('jsonschema')))).toEqual([
       422, 42202,
     ]);
     const protoId = await register('refused-proto', 'PROTOBUF', 'syntax = "proto3"; message M { string s = 1; }');
     const protoMisfit = JSON.stringify({ value_schema_id: protoId, records: [{ value: { nope: 1 } }] });
-    expect(codeOf(await curl('POST', '/topics/refused-1', protoMisfit, v2FormatType('protobuf')))).toEqual([
+    expect(codeOf(await curl(rest, 'POST', '/topics/refused-1', protoMisfit, v2FormatType('protobuf')))).toEqual([
       422, 42202,
     ]);
     const unknownId = JSON.stringify({ value_schema_id: 999_999, records: [{ value: 1 }] });
-    expect(codeOf(await curl('POST', '/topics/refused-1', unknownId, avro))).toEqual([422, 42202]);
+    expect(codeOf(await curl(rest, 'POST', '/topics/refused-1', unknownId, avro))).toEqual([422, 42202]);
     // Nothing of a refused request was written: the partitions hold only the records produced above.
-    expect((await curl('GET', '/topics/avro-1/partitions/0/offsets')).body).toEqual({
+    expect((await curl(rest, 'GET', '/topics/avro-1/partitions/0/offsets')).body).toEqual({
       beginning_offset: 0,
       end_offset: 2,
     });
