@@ -40,6 +40,7 @@ beforeAll(async () => {
       { name: 'keys-rest', numPartitions: 6 },
       { name: 'keys-kcat', numPartitions: 6 },
       { name: 'refused-1', numPartitions: 1 },
+      { name: 'small-batches', numPartitions: 2, configs: { 'max.message.bytes': '500' } },
       ...['json', 'avro', 'jsonschema', 'protobuf'].map((f) => ({ name: `${f}-1`, numPartitions: 1 })),
     ]);
     expect(created.map((r) => r.errorCode)).toEqual(created.map(() => 0));
@@ -159,6 +160,30 @@ describe('REST Proxy v2 produce', () => {
     // The answer names the partitions the records were found on.
     const offsets = (answer.body as ProduceAnswer).offsets;
     expect(offsets.map((o) => o.partition)).toEqual(keys.map((key) => viaRest[key]));
+  });
+
+  it('a batch Kafka refuses answers 200 with 50002 in its records’ entries; other partitions’ records are written', async () => {
+    const big = Buffer.alloc(1000, 'v').toString('base64');
+    const records = [
+      { value: big, partition: 0 },
+      { value: 'eA==', partition: 1 },
+    ];
+    const answer = await restCall(
+      rest,
+      'POST',
+      '/topics/small-batches',
+      { records },
+      {
+        contentType: v2FormatType('binary'),
+      },
+    );
+    expect(answer.status).toBe(200);
+    const offsets = (answer.body as ProduceAnswer).offsets;
+    expect(offsets[0]).toMatchObject({ partition: null, offset: null, error_code: 50002 });
+    expect(offsets[0]?.error).toContain('MESSAGE_TOO_LARGE');
+    expect(offsets[1]).toEqual({ partition: 1, offset: 0, error_code: null, error: null });
+    const read = await kcatRecords(dev.bootstrap, 'small-batches');
+    expect(read.map((r) => [r.partition, r.value?.toString('utf8')])).toEqual([[1, 'x']]);
   });
 
   it('json: values are stored as their JSON text, to a partition by path (curl, kcat)', async () => {
