@@ -8,14 +8,13 @@
  * acks=all. Kafka's refusal of a batch is an error in its records'
  * entries, not the request's.
  */
-import type { KafkaClient } from '@runnel/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PartEncoder } from '../formats/embedded-formats.ts';
 import type { RestContext } from '../rest-context.ts';
 import { RestError, restErrorCodes, v2ContentType } from '../rest-error.ts';
-import { kafkaFailureOf } from './kafka-failure.ts';
 import { askMetadata } from './metadata-routes.ts';
-import { type EncodedRecord, type PartitionPlan, planBatches } from './produce-plan.ts';
+import { sendPartition } from './partition-sender.ts';
+import { type EncodedRecord, planBatches } from './produce-plan.ts';
 import {
   type ProduceBody,
   produceBodySchema,
@@ -23,7 +22,7 @@ import {
   type SchemaSources,
   schemaSourcesOf,
 } from './produce-request.ts';
-import { type BatchOutcome, offsetsOf, type ProduceAnswer } from './produce-results.ts';
+import { offsetsOf, type ProduceAnswer } from './produce-results.ts';
 import { partitionNumberOf, topicOf } from './topic-views.ts';
 
 const tags = ['v2'];
@@ -146,28 +145,4 @@ function encodersOf(
     return context.formats.encoder(format, topic, part, source);
   };
   return Promise.all([encoder('key'), encoder('value')]);
-}
-
-/**
- * One partition's batches, one after another. After a refused batch the partition's later batches are not
- * sent but get the same error, so the records that are written are always a prefix of the partition's share.
- */
-async function sendPartition(client: KafkaClient, topic: string, plan: PartitionPlan): Promise<BatchOutcome[]> {
-  const outcomes: BatchOutcome[] = [];
-  for (const batch of plan.batches) {
-    const previous = outcomes.at(-1);
-    if (previous !== undefined && 'error' in previous) {
-      outcomes.push({ partition: plan.partition, batch, error: previous.error });
-      continue;
-    }
-    try {
-      const result = await client.produce(topic, plan.partition, batch.records, { acks: -1 });
-      outcomes.push({ partition: plan.partition, batch, baseOffset: result.baseOffset });
-    } catch (error) {
-      const failure = kafkaFailureOf(error);
-      if (failure === null) throw error;
-      outcomes.push({ partition: plan.partition, batch, error: failure });
-    }
-  }
-  return outcomes;
 }
