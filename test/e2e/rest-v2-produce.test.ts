@@ -103,6 +103,31 @@ describe('REST Proxy v2 metadata', () => {
       expect(answer).toMatchObject({ status: 404, body: { error_code: 40402 } });
     }
   });
+  it('/openapi.json describes every v2 route, with the produce body and answers', async () => {
+    const spec = (await (await fetch(`${rest}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { tags?: string[]; requestBody?: unknown; responses?: object }>>;
+    };
+    const v2 = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, operation]) => operation.tags?.includes('v2'))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(v2).toEqual(
+      expect.arrayContaining([
+        'GET /topics',
+        'GET /topics/{topic}',
+        'POST /topics/{topic}',
+        'GET /topics/{topic}/partitions',
+        'GET /topics/{topic}/partitions/{partition}',
+        'POST /topics/{topic}/partitions/{partition}',
+        'GET /topics/{topic}/partitions/{partition}/offsets',
+        'GET /brokers',
+      ]),
+    );
+    const produce = spec.paths['/topics/{topic}']?.post;
+    expect(produce?.requestBody).toBeDefined();
+    expect(Object.keys(produce?.responses ?? {})).toEqual(expect.arrayContaining(['200', '404', '422']));
+  });
 });
 
 describe('REST Proxy v2 produce', () => {

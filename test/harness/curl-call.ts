@@ -5,6 +5,7 @@
  * body is parsed as JSON.
  */
 import { spawn } from 'node:child_process';
+import { endInput } from './child-input.ts';
 
 export interface CurlAnswer {
   status: number;
@@ -39,6 +40,7 @@ export function curl(
       const text = out.slice(0, cut);
       resolve({ status: Number(trailer.slice(0, space)), contentType, body: text === '' ? null : JSON.parse(text) });
     });
-    child.stdin.end(body ?? '');
+    // A curl that exits before reading its input (a refused connection) must not leave an EPIPE unhandled.
+    endInput(child.stdin, body ?? '', reject);
   });
 }

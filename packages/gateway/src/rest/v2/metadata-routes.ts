@@ -10,6 +10,14 @@ import type { FastifyInstance } from 'fastify';
 import type { RestContext } from '../rest-context.ts';
 import { RestError, restErrorCodes, v2ContentType } from '../rest-error.ts';
 import { rethrowKafkaFailure } from './kafka-failure.ts';
+import {
+  brokersResponse,
+  offsetsResponse,
+  partitionResponse,
+  partitionsResponse,
+  topicNamesResponse,
+  topicResponse,
+} from './response-schemas.ts';
 import { brokerIds, partitionNumberOf, partitionView, topicNames, topicOf, topicView } from './topic-views.ts';
 
 const tags = ['v2'];
@@ -45,14 +53,18 @@ export async function askMetadata(client: KafkaClient, topics: string[] | null):
 }
 
 export function registerV2MetadataRoutes(app: FastifyInstance, context: RestContext): void {
-  app.get('/topics', { schema: { summary: 'List the topic names', tags } }, async (_request, reply) => {
-    const metadata = await askMetadata(context.client(), null);
-    return reply.type(v2ContentType).send(topicNames(metadata));
-  });
+  app.get(
+    '/topics',
+    { schema: { summary: 'List the topic names', tags, response: topicNamesResponse } },
+    async (_request, reply) => {
+      const metadata = await askMetadata(context.client(), null);
+      return reply.type(v2ContentType).send(topicNames(metadata));
+    },
+  );
 
   app.get<{ Params: TopicParams }>(
     '/topics/:topic',
-    { schema: { summary: 'A topic: its configs and partitions', tags, params: topicParams } },
+    { schema: { summary: 'A topic: its configs and partitions', tags, params: topicParams, response: topicResponse } },
     async (request, reply) => {
       const client = context.client();
       const topic = topicOf(await askMetadata(client, [request.params.topic]), request.params.topic);
@@ -68,7 +80,14 @@ export function registerV2MetadataRoutes(app: FastifyInstance, context: RestCont
 
   app.get<{ Params: TopicParams }>(
     '/topics/:topic/partitions',
-    { schema: { summary: "A topic's partitions with their leaders and replicas", tags, params: topicParams } },
+    {
+      schema: {
+        summary: "A topic's partitions with their leaders and replicas",
+        tags,
+        params: topicParams,
+        response: partitionsResponse,
+      },
+    },
     async (request, reply) => {
       const topic = topicOf(await askMetadata(context.client(), [request.params.topic]), request.params.topic);
       return reply.type(v2ContentType).send(topic.partitions.map(partitionView));
@@ -77,7 +96,14 @@ export function registerV2MetadataRoutes(app: FastifyInstance, context: RestCont
 
   app.get<{ Params: PartitionParams }>(
     '/topics/:topic/partitions/:partition',
-    { schema: { summary: 'A partition: its leader and replicas', tags, params: partitionParams } },
+    {
+      schema: {
+        summary: 'A partition: its leader and replicas',
+        tags,
+        params: partitionParams,
+        response: partitionResponse,
+      },
+    },
     async (request, reply) => {
       const { topic: name, partition: text } = request.params;
       const topic = topicOf(await askMetadata(context.client(), [name]), name);
@@ -97,6 +123,7 @@ export function registerV2MetadataRoutes(app: FastifyInstance, context: RestCont
         summary: "A partition's beginning offset (log start) and end offset (high watermark)",
         tags,
         params: partitionParams,
+        response: offsetsResponse,
       },
     },
     async (request, reply) => {
@@ -117,7 +144,11 @@ export function registerV2MetadataRoutes(app: FastifyInstance, context: RestCont
     },
   );
 
-  app.get('/brokers', { schema: { summary: "The cluster's broker ids", tags } }, async (_request, reply) => {
-    return reply.type(v2ContentType).send(brokerIds(await askMetadata(context.client(), [])));
-  });
+  app.get(
+    '/brokers',
+    { schema: { summary: "The cluster's broker ids", tags, response: brokersResponse } },
+    async (_request, reply) => {
+      return reply.type(v2ContentType).send(brokerIds(await askMetadata(context.client(), [])));
+    },
+  );
 }

@@ -23,6 +23,7 @@ import {
   schemaSourcesOf,
 } from './produce-request.ts';
 import { offsetsOf, type ProduceAnswer } from './produce-results.ts';
+import { produceResponse } from './response-schemas.ts';
 import { partitionNumberOf, topicOf } from './topic-views.ts';
 
 const tags = ['v2'];
@@ -57,6 +58,7 @@ export function registerV2ProduceRoutes(app: FastifyInstance, context: RestConte
         tags,
         params: { type: 'object', required: ['topic'], properties: { topic: { type: 'string' } } },
         body: produceBodySchema(recordsMax, true),
+        response: produceResponse,
       },
       preValidation,
     },
@@ -79,6 +81,7 @@ export function registerV2ProduceRoutes(app: FastifyInstance, context: RestConte
           properties: { topic: { type: 'string' }, partition: { type: 'string' } },
         },
         body: produceBodySchema(recordsMax, false),
+        response: produceResponse,
       },
       preValidation,
     },
