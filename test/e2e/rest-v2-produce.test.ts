@@ -22,6 +22,7 @@ import { DevProcess } from '../harness/dev-process.ts';
 import { kcat } from '../harness/kcat.ts';
 import { kcatRecords } from '../harness/kcat-records.ts';
 import { restCall, v2ContentType, v2FormatType } from '../harness/rest-http.ts';
+import { type ProduceAnswer, produceInlineThenById } from '../harness/rest-v2-produce-calls.ts';
 import { waitFor } from '../harness/wait.ts';
 
 let dev: DevProcess;
@@ -52,12 +53,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await dev?.kill('SIGTERM');
 });
-
-interface ProduceAnswer {
-  offsets: { partition: number | null; offset: number | null; error_code: number | null; error: string | null }[];
-  key_schema_id: number | null;
-  value_schema_id: number | null;
-}
 
 describe('REST Proxy v2 metadata', () => {
   it('lists topics, shows a topic with configs and partitions, a partition, the brokers (curl)', async () => {
@@ -241,44 +236,6 @@ describe('REST Proxy v2 produce', () => {
   });
 });
 
-/** Produces `records` in `format` twice: with the schemas inline, then by the ids the first answer gave. */
-async function produceInlineThenById(
-  format: string,
-  topic: string,
-  schemas: { key_schema?: string; value_schema: string },
-  first: unknown[],
-  second: unknown[],
-): Promise<ProduceAnswer[]> {
-  const inline = await restCall(
-    rest,
-    'POST',
-    `/topics/${topic}`,
-    { ...schemas, records: first },
-    {
-      contentType: v2FormatType(format),
-    },
-  );
-  expect(inline.status, JSON.stringify(inline.body)).toBe(200);
-  const ids = inline.body as ProduceAnswer;
-  expect(ids.value_schema_id).toEqual(expect.any(Number));
-  const byId = await curl(
-    rest,
-    'POST',
-    `/topics/${topic}`,
-    JSON.stringify({
-      ...(ids.key_schema_id === null ? {} : { key_schema_id: ids.key_schema_id }),
-      value_schema_id: ids.value_schema_id,
-      records: second,
-    }),
-    v2FormatType(format),
-  );
-  expect(byId.status, JSON.stringify(byId.body)).toBe(200);
-  const again = byId.body as ProduceAnswer;
-  expect([again.key_schema_id, again.value_schema_id]).toEqual([ids.key_schema_id, ids.value_schema_id]);
-  for (const answer of [ids, again]) expect(answer.offsets.every((o) => o.error_code === null)).toBe(true);
-  return [ids, again];
-}
-
 describe('REST Proxy v2 produce through the registry, read back with Confluentâ€™s deserializers', () => {
   const confluent = () => new SchemaRegistryClient({ baseURLs: [registryUrl] });
 
@@ -293,6 +250,7 @@ describe('REST Proxy v2 produce through the registry, read back with Confluentâ€
       ],
     };
     const [answer] = await produceInlineThenById(
+      rest,
       'avro',
       'avro-1',
       { key_schema: '"string"', value_schema: JSON.stringify(value) },
@@ -328,6 +286,7 @@ describe('REST Proxy v2 produce through the registry, read back with Confluentâ€
       required: ['sku', 'qty'],
     };
     await produceInlineThenById(
+      rest,
       'jsonschema',
       'jsonschema-1',
       { value_schema: JSON.stringify(schema) },
@@ -354,6 +313,7 @@ describe('REST Proxy v2 produce through the registry, read back with Confluentâ€
       'message Line { string sku = 1; int32 qty = 2; }',
     ].join('\n');
     await produceInlineThenById(
+      rest,
       'protobuf',
       'protobuf-1',
       { value_schema: proto },
