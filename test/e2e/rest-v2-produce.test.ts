@@ -120,7 +120,8 @@ describe('REST Proxy v2 metadata', () => {
       ]),
     );
     const produce = spec.paths['/topics/{topic}']?.post;
-    expect(produce?.requestBody).toBeDefined();
+    const bodyTypes = Object.keys((produce?.requestBody as { content?: object } | undefined)?.content ?? {});
+    expect(bodyTypes.sort()).toEqual(['avro', 'binary', 'json', 'jsonschema', 'protobuf'].map(v2FormatType));
     expect(Object.keys(produce?.responses ?? {})).toEqual(expect.arrayContaining(['200', '404', '422']));
   });
 });

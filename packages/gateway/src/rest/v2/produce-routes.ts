@@ -56,6 +56,7 @@ export function registerV2ProduceRoutes(app: FastifyInstance, context: RestConte
         summary: 'Produce records to a topic (partition: the record’s own, else by key, else spread)',
         description: `Content type: ${consumes.join(', ')}. At most ${recordsMax} records.`,
         tags,
+        consumes,
         params: { type: 'object', required: ['topic'], properties: { topic: { type: 'string' } } },
         body: produceBodySchema(recordsMax, true),
         response: produceResponse,
@@ -75,6 +76,7 @@ export function registerV2ProduceRoutes(app: FastifyInstance, context: RestConte
         summary: 'Produce records to one partition of a topic',
         description: `Content type: ${consumes.join(', ')}. At most ${recordsMax} records.`,
         tags,
+        consumes,
         params: {
           type: 'object',
           required: ['topic', 'partition'],
