@@ -5,7 +5,7 @@
  * the cluster afresh (one Metadata, plus DescribeConfigs or ListOffsets
  * where the answer needs them): the gateway keeps no metadata of its own.
  */
-import type { ClusterMetadata, KafkaClient } from '@runnel/client';
+import type { ClusterMetadata, ConfigResult, KafkaClient } from '@runnel/client';
 import type { FastifyInstance } from 'fastify';
 import type { RestContext } from '../rest-context.ts';
 import { RestError, restErrorCodes, v2ContentType } from '../rest-error.ts';
@@ -68,7 +68,7 @@ export function registerV2MetadataRoutes(app: FastifyInstance, context: RestCont
     async (request, reply) => {
       const client = context.client();
       const topic = topicOf(await askMetadata(client, [request.params.topic]), request.params.topic);
-      let configs: Awaited<ReturnType<KafkaClient['describeConfigs']>>;
+      let configs: ConfigResult[];
       try {
         configs = await client.describeConfigs([{ type: 'topic', name: topic.name }]);
       } catch (error) {
