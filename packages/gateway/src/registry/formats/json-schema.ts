@@ -214,3 +214,16 @@ function withoutUnknownDialect(schema: JsonValue, draft: Draft): JsonValue {
 function family(draft: Draft): string {
   return draft === 'draft-06' ? 'draft-07' : draft;
 }
+
+/**
+ * A validator of values against a resolved schema, for the REST Proxy's jsonschema format (Confluent's REST
+ * Proxy validates each value, as its JsonSchemaUtils.toObject does): null for a value that fits, else why not.
+ * Each validator has its own Ajv instance, so schemas reusing an `$id` never meet; callers cache validators.
+ */
+export function jsonValueValidator(resolved: ResolvedJsonSchema): (value: unknown) => string | null {
+  const ajv = newAjv(resolved.draft);
+  for (const [key, doc] of resolved.documents)
+    ajv.addSchema(withoutUnknownDialect(doc, resolved.draft) as AnySchema, key);
+  const validate = ajv.compile(withoutUnknownDialect(resolved.root, resolved.draft) as AnySchema);
+  return (value) => (validate(value) ? null : ajv.errorsText(validate.errors, { dataVar: 'value' }));
+}

@@ -9,7 +9,10 @@
  * form (Avro's JSON encoding, unions wrapped; JSON; Protobuf's JSON
  * mapping). Shared by v2 produce and consume, v3 records and the console.
  * Serializers are cached per subject and schema text (bounded), and the
- * deserializer compiles each schema id once.
+ * deserializer compiles each schema id once. jsonschema values are
+ * validated against their schema before they are written (a misfit is
+ * 42202), as Confluent's REST Proxy does; the validators are cached per
+ * schema id (bounded).
  */
 import {
   type RegistryClient,
@@ -20,6 +23,7 @@ import {
   SerdeError,
   topicSubject,
 } from '@runnel/schema-serde';
+import { jsonValueValidator, resolveJsonSchema } from '../../registry/formats/json-schema.ts';
 import { RestError, restErrorCodes } from '../rest-error.ts';
 
 export const embeddedFormats = ['binary', 'json', 'avro', 'jsonschema', 'protobuf'] as const;
@@ -58,11 +62,15 @@ export interface PartEncoder {
 }
 
 const serializersMax = 1000;
+// Each validator holds its own Ajv instance (about 70 KiB, and tens of milliseconds to build): fewer are kept
+// than serializers.
+const jsonValidatorsMax = 64;
 
 export class EmbeddedFormats {
   readonly #registry: RegistryClient;
   readonly #deserializer: RegistryDeserializer;
   readonly #serializers = new Map<string, Promise<RegistrySerializer>>();
+  readonly #jsonValidators = new Map<number, Promise<(value: unknown) => string | null>>();
 
   constructor(registry: RegistryClient) {
     this.#registry = registry;
@@ -88,10 +96,15 @@ export class EmbeddedFormats {
       );
     }
     const serializer = await this.#serializer(format, topicSubject(topic, part), source);
+    const validate = format === 'jsonschema' ? await this.#jsonValidator(serializer.schemaId) : null;
     return {
       schemaId: serializer.schemaId,
       encode: (value) => {
         if (value === null || value === undefined) return null;
+        const problem = validate?.(value) ?? null;
+        if (problem !== null) {
+          throw new RestError(restErrorCodes.invalidRecord, `the ${part} does not fit its schema: ${problem}`);
+        }
         try {
           return serializer.serializeJson(JSON.stringify(value));
         } catch (error) {
@@ -128,6 +141,28 @@ export class EmbeddedFormats {
     } catch {
       return null;
     }
+  }
+
+  /** The validator of values for JSON Schema `schemaId`, with the schemas it references (cached, bounded). */
+  #jsonValidator(schemaId: number): Promise<(value: unknown) => string | null> {
+    let validator = this.#jsonValidators.get(schemaId);
+    if (validator === undefined) {
+      validator = (async () => {
+        const resolved = await this.#registry.resolve(await this.#registry.schemaById(schemaId));
+        const referenced = resolved.referenced.map((r) => ({ name: r.name, schema: r.schema.schema }));
+        return jsonValueValidator(resolveJsonSchema(resolved.schema.schema, referenced));
+      })().catch((error: unknown) => {
+        throw schemaError(error);
+      });
+      if (this.#jsonValidators.size >= jsonValidatorsMax) {
+        const oldest = this.#jsonValidators.keys().next().value;
+        if (oldest !== undefined) this.#jsonValidators.delete(oldest);
+      }
+      this.#jsonValidators.set(schemaId, validator);
+      // A registry that did not answer may answer the next request.
+      validator.catch(() => this.#jsonValidators.delete(schemaId));
+    }
+    return validator;
   }
 
   #serializer(format: 'avro' | 'jsonschema' | 'protobuf', subject: string, source: SchemaSource) {
