@@ -4,6 +4,7 @@
  * result is the v2 answer (JSON in v2's content type, or 204 for undefined).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { RestError, restErrorCodes } from '../rest-error.ts';
 import type { ConsumerInstance } from './consumer-instance.ts';
 import { type ConsumerInstances, sendV2 } from './consumer-instances.ts';
 import { type InstanceParams, instanceParams, tags } from './route-schemas.ts';
@@ -20,7 +21,12 @@ export interface InstanceRoute {
   /** The answer's content type, when not v2's. */
   readonly contentType?: (instance: ConsumerInstance, request: FastifyRequest) => string;
   readonly handle: (instance: ConsumerInstance, request: FastifyRequest) => Promise<unknown>;
+  /** A GET with a JSON body (Confluent's GET .../offsets): Fastify parses none for GET, so it is read here. */
+  readonly getBody?: boolean;
 }
+
+/** Largest GET body read (a list of partitions). */
+const getBodyBytesMax = 1024 * 1024;
 
 export function registerInstanceRoute(app: FastifyInstance, instances: ConsumerInstances, route: InstanceRoute): void {
   app.route({
@@ -33,6 +39,7 @@ export function registerInstanceRoute(app: FastifyInstance, instances: ConsumerI
       ...(route.body === undefined ? {} : { body: route.body }),
       ...(route.querystring === undefined ? {} : { querystring: route.querystring }),
     },
+    ...(route.getBody === true ? { preValidation: readGetBody } : {}),
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const params = request.params as InstanceParams;
       let contentType: string | undefined;
@@ -51,4 +58,21 @@ export function registerInstanceRoute(app: FastifyInstance, instances: ConsumerI
       return sendV2(reply, served.value, contentType);
     },
   });
+}
+
+async function readGetBody(request: FastifyRequest): Promise<void> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.raw) {
+    size += (chunk as Buffer).length;
+    if (size > getBodyBytesMax) throw new RestError(restErrorCodes.badRequest, 'the request body is too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return;
+  try {
+    request.body = JSON.parse(text);
+  } catch (error) {
+    throw new RestError(restErrorCodes.badRequest, `Invalid JSON body: ${(error as Error).message}`);
+  }
 }

@@ -6,7 +6,7 @@ import { acceptedFormat, recordsContentType } from './accept-format.ts';
 import type { ConsumerInstances } from './consumer-instances.ts';
 import { registerInstanceRoute } from './instance-route.ts';
 import { commitGiven, readTimeoutMs, responseBytes } from './instance-state.ts';
-import { commitBody, type OffsetBody, partitionsBody, recordsQuery, type TopicPartitionBody } from './route-schemas.ts';
+import { commitBody, type OffsetBody, recordsQuery, type TopicPartitionBody } from './route-schemas.ts';
 
 /** The longest a records request waits, whatever it asks: bounds a request's hold on its instance. */
 const readWaitMsMax = 60_000;
@@ -63,10 +63,11 @@ export function registerRecordsRoutes(app: FastifyInstance, context: RestContext
   registerInstanceRoute(app, instances, {
     method: 'GET',
     path: '/offsets',
-    summary: "The group's committed offsets of the given partitions",
-    body: partitionsBody,
+    summary: "The group's committed offsets of the given partitions (named in the GET's body, as Confluent's)",
+    getBody: true,
     handle: async (instance, request) => {
-      const { partitions } = request.body as { partitions: TopicPartitionBody[] };
+      // Fastify takes no body schema on a GET: checked here.
+      const partitions = partitionsOf(request.body);
       const committed = await instance.committed(partitions);
       return {
         offsets: committed.map((o) => ({
@@ -78,4 +79,25 @@ export function registerRecordsRoutes(app: FastifyInstance, context: RestContext
       };
     },
   });
+}
+
+function partitionsOf(body: unknown): TopicPartitionBody[] {
+  const partitions = (body as { partitions?: unknown } | null | undefined)?.partitions;
+  const valid =
+    Array.isArray(partitions) &&
+    partitions.length <= 10_000 &&
+    partitions.every(
+      (p: unknown) =>
+        typeof p === 'object' &&
+        p !== null &&
+        typeof (p as TopicPartitionBody).topic === 'string' &&
+        Number.isInteger((p as TopicPartitionBody).partition) &&
+        (p as TopicPartitionBody).partition >= 0,
+    );
+  if (!valid) {
+    // Confluent answers a missing body with 40402 (partition not found); a malformed one is unprocessable.
+    if (partitions === undefined) throw new RestError(restErrorCodes.partitionNotFound, 'Partition not found.');
+    throw new RestError(restErrorCodes.unprocessableEntity, 'partitions must be a list of {topic, partition}');
+  }
+  return partitions as TopicPartitionBody[];
 }

@@ -1,0 +1,229 @@
+/**
+ * REST Proxy v2 consumer instances across two real `runnel gateway`
+ * processes in front of one `runnel dev` broker, driven with curl: an
+ * instance created on gateway 1 is read and committed through gateway 2
+ * (forwarded to its owner); after gateway 1 is killed with SIGKILL, gateway
+ * 2 takes the instance over and keeps reading from the committed offsets:
+ * nothing committed is read again and every record produced is read. Also
+ * manual assignment and seeking, committed offsets, delete, 40403, the
+ * Accept/format mismatch (40601) and the expiry of an idle instance.
+ */
+import { spawn } from 'node:child_process';
+import { KafkaClient } from '@runnel/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DevProcess } from '../harness/dev-process.ts';
+import { GatewayProcess } from '../harness/gateway-process.ts';
+import { waitFor } from '../harness/wait.ts';
+
+const v2 = 'application/vnd.kafka.v2+json';
+const jsonAccept = 'application/vnd.kafka.json.v2+json';
+const binaryAccept = 'application/vnd.kafka.binary.v2+json';
+const topic = 'orders';
+/** Gateway 2's idle timeout: short, so the expiry test waits little; every other instance is used more often. */
+const instanceTimeoutMs = 6_000;
+
+interface CurlAnswer {
+  status: number;
+  body: unknown;
+}
+
+interface V2Record {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: unknown;
+  value: unknown;
+}
+
+/** One HTTP request with curl (a real HTTP client outside the test's process). */
+function curl(method: string, url: string, body?: unknown, accept = v2): Promise<CurlAnswer> {
+  const args = ['-s', '-X', method, '-H', `Accept: ${accept}`, '-w', '\n%{http_code}'];
+  if (body !== undefined) args.push('-H', `Content-Type: ${v2}`, '--data-binary', JSON.stringify(body));
+  args.push(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) {
+        reject(new Error(`curl ${method} ${url} exited ${code}`));
+        return;
+      }
+      const cut = out.lastIndexOf('\n');
+      const text = out.slice(0, cut);
+      resolve({ status: Number(out.slice(cut + 1)), body: text === '' ? null : (JSON.parse(text) as unknown) });
+    });
+  });
+}
+
+let dev: DevProcess;
+let gw1: GatewayProcess;
+let gw2: GatewayProcess;
+let client: KafkaClient;
+
+async function produce(from: number, count: number): Promise<void> {
+  for (let i = from; i < from + count; i++) {
+    const value = Buffer.from(JSON.stringify({ n: i }));
+    await client.produce(topic, i % 2, [{ key: Buffer.from(JSON.stringify(`k${i}`)), value }], { acks: -1 });
+  }
+}
+
+function instanceUrl(base: string, group: string, name: string): string {
+  return `${base}/consumers/${group}/instances/${name}`;
+}
+
+beforeAll(async () => {
+  dev = await DevProcess.start({ args: ['--no-gateway', '--group-initial-rebalance-delay-ms', '0'] });
+  [gw1, gw2] = await Promise.all([
+    GatewayProcess.start(dev.bootstrap),
+    GatewayProcess.start(dev.bootstrap, ['--rest-consumer-instance-timeout-ms', String(instanceTimeoutMs)]),
+  ]);
+  client = await KafkaClient.connect({ bootstrap: dev.bootstrap });
+  await client.createTopics([{ name: topic, numPartitions: 2, replicationFactor: 1 }]);
+  await waitFor(async () => (await fetch(`${gw1.restUrl}/readyz`)).status === 200, { what: 'gateway 1 ready' });
+  await waitFor(async () => (await fetch(`${gw2.restUrl}/readyz`)).status === 200, { what: 'gateway 2 ready' });
+  await produce(0, 20);
+});
+
+afterAll(async () => {
+  client?.close();
+  await Promise.all([gw1?.kill('SIGKILL'), gw2?.kill('SIGKILL')]);
+  await dev?.kill('SIGKILL');
+});
+
+describe('v2 consumer instances across two gateways', () => {
+  it('an instance created on gateway 1 is served by gateway 2, and survives gateway 1 dying without rereading commits', async () => {
+    const created = await curl('POST', `${gw1.restUrl}/consumers/g1`, {
+      name: 'c1',
+      format: 'json',
+      'auto.offset.reset': 'earliest',
+      'auto.commit.enable': 'false',
+    });
+    expect(created).toEqual({
+      status: 200,
+      body: { instance_id: 'c1', base_uri: instanceUrl(gw1.restUrl, 'g1', 'c1') },
+    });
+    const again = await curl('POST', `${gw2.restUrl}/consumers/g1`, { name: 'c1', format: 'json' });
+    expect(again.status).toBe(409);
+    expect((again.body as { error_code: number }).error_code).toBe(40902);
+
+    const via2 = instanceUrl(gw2.restUrl, 'g1', 'c1');
+    expect((await curl('POST', `${via2}/subscription`, { topics: [topic] })).status).toBe(204);
+    expect(await curl('GET', `${via2}/subscription`)).toEqual({ status: 200, body: { topics: [topic] } });
+
+    const mismatch = await curl('GET', `${via2}/records?timeout=0`, undefined, binaryAccept);
+    expect(mismatch.status).toBe(406);
+    expect((mismatch.body as { error_code: number }).error_code).toBe(40601);
+
+    // Read some through gateway 2 (forwarded to the owner, gateway 1), then commit everything read.
+    const before: V2Record[] = [];
+    await waitFor(
+      async () => {
+        const answer = await curl('GET', `${via2}/records?timeout=200&max_bytes=200`, undefined, jsonAccept);
+        expect(answer.status).toBe(200);
+        before.push(...(answer.body as V2Record[]));
+        return before.length >= 8;
+      },
+      { what: 'records read through gateway 2' },
+    );
+    expect(before[0]).toMatchObject({ topic, key: expect.stringMatching(/^k\d+$/), value: { n: expect.any(Number) } });
+    expect((await curl('POST', `${via2}/offsets`)).status).toBe(204);
+    const next = new Map<number, number>();
+    for (const r of before) next.set(r.partition, Math.max(next.get(r.partition) ?? 0, r.offset + 1));
+    const committed = await curl('GET', `${via2}/offsets`, {
+      partitions: [
+        { topic, partition: 0 },
+        { topic, partition: 1 },
+      ],
+    });
+    expect(committed.status).toBe(200);
+    const offsets = (committed.body as { offsets: { partition: number; offset: number }[] }).offsets;
+    expect(new Map(offsets.map((o) => [o.partition, o.offset]))).toEqual(next);
+
+    await gw1.kill('SIGKILL');
+    await produce(20, 10);
+
+    // Gateway 2 finds the owner gone, takes the instance over and resumes from the committed offsets.
+    const after: V2Record[] = [];
+    const seen = new Set(before.map((r) => (r.value as { n: number }).n));
+    await waitFor(
+      async () => {
+        const answer = await curl('GET', `${via2}/records?timeout=300`, undefined, jsonAccept);
+        expect(answer.status).toBe(200);
+        for (const r of answer.body as V2Record[]) {
+          after.push(r);
+          seen.add((r.value as { n: number }).n);
+        }
+        return seen.size === 30;
+      },
+      { what: 'every record read after the takeover', timeoutMs: 60_000 },
+    );
+    for (const r of after) expect(r.offset).toBeGreaterThanOrEqual(next.get(r.partition) ?? 0);
+    expect(after.length + before.length).toBe(30);
+    expect((await curl('DELETE', via2)).status).toBe(204);
+    expect((await curl('GET', `${via2}/subscription`)).status).toBe(404);
+  });
+
+  it('manual assignment, seeking to the beginning, an offset and the end, and the subscribe conflict', async () => {
+    const base = `${gw2.restUrl}/consumers/g2`;
+    expect((await curl('POST', base, { name: 'c2', format: 'binary' })).status).toBe(200);
+    const c2 = instanceUrl(gw2.restUrl, 'g2', 'c2');
+    expect((await curl('POST', `${c2}/assignments`, { partitions: [{ topic, partition: 0 }] })).status).toBe(204);
+    expect(await curl('GET', `${c2}/assignments`)).toEqual({
+      status: 200,
+      body: { partitions: [{ topic, partition: 0 }] },
+    });
+    const conflict = await curl('POST', `${c2}/subscription`, { topics: [topic] });
+    expect(conflict.status).toBe(409);
+    expect((conflict.body as { error_code: number }).error_code).toBe(40903);
+
+    const read = async (): Promise<V2Record[]> => {
+      const answer = await curl('GET', `${c2}/records?timeout=100`, undefined, binaryAccept);
+      expect(answer.status).toBe(200);
+      return answer.body as V2Record[];
+    };
+    expect((await curl('POST', `${c2}/positions/beginning`, { partitions: [{ topic, partition: 0 }] })).status).toBe(
+      204,
+    );
+    const fromStart = await read();
+    expect(fromStart[0]).toMatchObject({ topic, partition: 0, offset: 0 });
+    expect(Buffer.from(fromStart[0]?.value as string, 'base64').toString()).toBe('{"n":0}');
+
+    expect((await curl('POST', `${c2}/positions`, { offsets: [{ topic, partition: 0, offset: 3 }] })).status).toBe(204);
+    expect((await read())[0]?.offset).toBe(3);
+
+    expect((await curl('POST', `${c2}/positions/end`, { partitions: [{ topic, partition: 0 }] })).status).toBe(204);
+    expect(await read()).toEqual([]);
+
+    const notHeld = await curl('POST', `${c2}/positions`, { offsets: [{ topic, partition: 1, offset: 0 }] });
+    expect((notHeld.body as { error_code: number }).error_code).toBe(40903);
+
+    // Commit a given offset (the last record read), then read it back as the next offset.
+    expect((await curl('POST', `${c2}/offsets`, { offsets: [{ topic, partition: 0, offset: 4 }] })).status).toBe(204);
+    const committed = await curl('GET', `${c2}/offsets`, { partitions: [{ topic, partition: 0 }] });
+    expect(committed.body).toEqual({ offsets: [{ topic, partition: 0, offset: 5, metadata: '' }] });
+    expect((await curl('DELETE', c2)).status).toBe(204);
+  });
+
+  it('an unknown instance is 40403, a bad config 42204', async () => {
+    const unknown = await curl('GET', `${instanceUrl(gw2.restUrl, 'g9', 'nobody')}/assignments`);
+    expect(unknown).toEqual({ status: 404, body: { error_code: 40403, message: 'Consumer instance not found.' } });
+    const bad = await curl('POST', `${gw2.restUrl}/consumers/g9`, { 'auto.offset.reset': 'smallest' });
+    expect(bad.status).toBe(422);
+    expect((bad.body as { error_code: number }).error_code).toBe(42204);
+  });
+
+  it('an instance nobody touches expires: it leaves its group and answers 40403', async () => {
+    expect((await curl('POST', `${gw2.restUrl}/consumers/g3`, { name: 'idle' })).status).toBe(200);
+    // Waiting on the gateway's own record of the expiry: polling the instance would keep it alive.
+    await waitFor(() => gw2.logs.some((l) => l.msg === 'v2 consumer instance expired' && l.instance === 'idle'), {
+      what: 'the idle instance to expire',
+      timeoutMs: 60_000,
+    });
+    const gone = await curl('GET', `${instanceUrl(gw2.restUrl, 'g3', 'idle')}/subscription`);
+    expect((gone.body as { error_code: number }).error_code).toBe(40403);
+  });
+});
