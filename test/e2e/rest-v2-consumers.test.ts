@@ -9,7 +9,7 @@
  * Accept/format mismatch (40601) and the expiry of an idle instance.
  */
 import { spawn } from 'node:child_process';
-import { KafkaClient } from '@runnel/client';
+import { GroupAdmin, KafkaClient } from '@runnel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
@@ -130,7 +130,7 @@ describe('v2 consumer instances across two gateways', () => {
       { what: 'records read through gateway 2' },
     );
     expect(before[0]).toMatchObject({ topic, key: expect.stringMatching(/^k\d+$/), value: { n: expect.any(Number) } });
-    expect((await curl('POST', `${via2}/offsets`)).status).toBe(204);
+    expect(await curl('POST', `${via2}/offsets`)).toEqual({ status: 200, body: [] });
     const next = new Map<number, number>();
     for (const r of before) next.set(r.partition, Math.max(next.get(r.partition) ?? 0, r.offset + 1));
     const committed = await curl('GET', `${via2}/offsets`, {
@@ -163,6 +163,15 @@ describe('v2 consumer instances across two gateways', () => {
     );
     for (const r of after) expect(r.offset).toBeGreaterThanOrEqual(next.get(r.partition) ?? 0);
     expect(after.length + before.length).toBe(30);
+    expect(gw2.logs.some((l) => l.msg === 'took over a v2 consumer instance' && l.instance === 'c1')).toBe(true);
+
+    // The instance is an ordinary consumer group member: tools describe it like a Kafka consumer.
+    const group = await new GroupAdmin(client).describeGroup('g1');
+    expect(group).toMatchObject({ state: 'Stable', protocolType: 'consumer', protocol: 'range' });
+    expect(group.members.map((m) => m.groupInstanceId)).toEqual(['c1']);
+    expect(group.members[0]?.assignment).toEqual([{ topic, partitions: [0, 1] }]);
+    const metrics = await (await fetch(`${gw2.restUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^runnel_gateway_rest_consumer_instances 1$/m);
     expect((await curl('DELETE', via2)).status).toBe(204);
     expect((await curl('GET', `${via2}/subscription`)).status).toBe(404);
   });
@@ -202,7 +211,7 @@ describe('v2 consumer instances across two gateways', () => {
     expect((notHeld.body as { error_code: number }).error_code).toBe(40903);
 
     // Commit a given offset (the last record read), then read it back as the next offset.
-    expect((await curl('POST', `${c2}/offsets`, { offsets: [{ topic, partition: 0, offset: 4 }] })).status).toBe(204);
+    expect((await curl('POST', `${c2}/offsets`, { offsets: [{ topic, partition: 0, offset: 4 }] })).status).toBe(200);
     const committed = await curl('GET', `${c2}/offsets`, { partitions: [{ topic, partition: 0 }] });
     expect(committed.body).toEqual({ offsets: [{ topic, partition: 0, offset: 5, metadata: '' }] });
     expect((await curl('DELETE', c2)).status).toBe(204);

@@ -176,6 +176,10 @@ export class ConsumerInstance {
 
   /** Stops reading; `leave` false when another gateway took the instance (leaving would remove its member). */
   async close(options: { leave: boolean }): Promise<void> {
+    // As Kafka's consumer closing with auto commit on: what was read is committed (only by the recorded owner).
+    if (options.leave && this.#definition.config.autoCommitEnable && this.#uncommitted) {
+      await this.commit(null).catch(() => undefined);
+    }
     this.#closing.abort();
     await this.#membership?.stop({ leave: options.leave });
     this.#membership = null;

@@ -56,7 +56,8 @@ export function registerRecordsRoutes(app: FastifyInstance, context: RestContext
           ? null
           : commitGiven(given.map((o) => ({ ...o, offset: BigInt(o.offset), metadata: o.metadata ?? null }))),
       );
-      return undefined;
+      // Confluent answers 200 with an empty list (its commit response is a list it never fills).
+      return [];
     },
   });
 
