@@ -140,7 +140,12 @@ export class ConsumerInstance {
 
   async read(options: { timeoutMs: number; maxBytes: number }): Promise<V2Record[]> {
     const { config, format } = this.#definition;
-    if (config.autoCommitEnable && this.#uncommitted) await this.commit(null);
+    if (config.autoCommitEnable && this.#uncommitted) {
+      // As Kafka's auto commit: a failed commit (a rebalance, a moving coordinator) is logged, not the read's failure.
+      await this.commit(null).catch((error: unknown) =>
+        this.#context.logger.warn({ err: error, group: this.#definition.group }, 'v2 consumer auto commit failed'),
+      );
+    }
     await this.#resolvePositions();
     const records = await readRecords(this.#client, this.#context.formats, {
       order: readOrder(this.#held, this.#round++),

@@ -81,10 +81,16 @@ export class ConsumerInstances {
       owner: this.self,
       touchedMs: Date.now(),
     };
-    await this.#open(key, async () => {
-      await this.#store.write(group, request.name, definition);
-      return definition;
-    });
+    try {
+      await this.#open(key, async () => {
+        await this.#store.write(group, request.name, definition);
+        return definition;
+      });
+    } catch (error) {
+      // Not opened: the definition must not outlive the failed request (another gateway would take it over).
+      await this.#store.write(group, request.name, null).catch(() => undefined);
+      throw error;
+    }
     return definition;
   }
 

@@ -60,8 +60,21 @@ export class InstanceStore {
   start(client: KafkaClient, connectReader: () => Promise<KafkaClient>): Promise<void> {
     this.#started ??= (async () => {
       this.#client = client;
-      await this.#ensureTopic(client);
-      const reader = await connectReader();
+      // A cluster just started may not take CreateTopics yet: retried until it does or the gateway stops.
+      const backoff = new Backoff(100, 2_000);
+      let reader: KafkaClient;
+      for (;;) {
+        try {
+          await this.#ensureTopic(client);
+          reader = await connectReader();
+          break;
+        } catch (error) {
+          if (!(error instanceof KafkaError || error instanceof ConnectionError)) throw error;
+          if (this.#abort.signal.aborted) return;
+          this.#logger.warn({ err: error, topic: instancesTopic }, 'consumer instances topic not ready; retrying');
+          await backoff.wait(this.#abort.signal);
+        }
+      }
       if (this.#abort.signal.aborted) {
         reader.close();
         return;
