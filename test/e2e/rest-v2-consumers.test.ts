@@ -10,6 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { GroupAdmin, KafkaClient } from '@runnel/client';
+import { RegistryClient, RegistrySerializer } from '@runnel/schema-serde';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevProcess } from '../harness/dev-process.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
@@ -79,7 +80,12 @@ beforeAll(async () => {
   dev = await DevProcess.start({ args: ['--no-gateway', '--group-initial-rebalance-delay-ms', '0'] });
   [gw1, gw2] = await Promise.all([
     GatewayProcess.start(dev.bootstrap),
-    GatewayProcess.start(dev.bootstrap, ['--rest-consumer-instance-timeout-ms', String(instanceTimeoutMs)]),
+    GatewayProcess.start(dev.bootstrap, [
+      '--rest-consumer-instance-timeout-ms',
+      String(instanceTimeoutMs),
+      '--rest-consumer-instances-max',
+      '2',
+    ]),
   ]);
   client = await KafkaClient.connect({ bootstrap: dev.bootstrap });
   await client.createTopics([{ name: topic, numPartitions: 2, replicationFactor: 1 }]);
@@ -223,6 +229,52 @@ describe('v2 consumer instances across two gateways', () => {
     const bad = await curl('POST', `${gw2.restUrl}/consumers/g9`, { 'auto.offset.reset': 'smallest' });
     expect(bad.status).toBe(422);
     expect((bad.body as { error_code: number }).error_code).toBe(42204);
+  });
+
+  it('avro records are decoded through the registry into Avro JSON', async () => {
+    const schema = JSON.stringify({
+      type: 'record',
+      name: 'Order',
+      fields: [
+        { name: 'id', type: 'int' },
+        { name: 'note', type: ['null', 'string'] },
+      ],
+    });
+    const serializer = await RegistrySerializer.create(new RegistryClient(gw2.url), {
+      subject: 'avro-orders-value',
+      schema: { schemaType: 'AVRO', schema, references: [] },
+    });
+    await client.createTopics([{ name: 'avro-orders', numPartitions: 1, replicationFactor: 1 }]);
+    const value = serializer.serializeJson('{"id": 7, "note": {"string": "gift"}}');
+    await client.produce('avro-orders', 0, [{ key: null, value }], { acks: -1 });
+    expect((await curl('POST', `${gw2.restUrl}/consumers/g4`, { name: 'a1', format: 'avro' })).status).toBe(200);
+    const a1 = instanceUrl(gw2.restUrl, 'g4', 'a1');
+    expect(
+      (await curl('POST', `${a1}/assignments`, { partitions: [{ topic: 'avro-orders', partition: 0 }] })).status,
+    ).toBe(204);
+    expect(
+      (await curl('POST', `${a1}/positions/beginning`, { partitions: [{ topic: 'avro-orders', partition: 0 }] }))
+        .status,
+    ).toBe(204);
+    const answer = await curl('GET', `${a1}/records?timeout=500`, undefined, 'application/vnd.kafka.avro.v2+json');
+    expect(answer).toEqual({
+      status: 200,
+      body: [{ topic: 'avro-orders', key: null, value: { id: 7, note: { string: 'gift' } }, partition: 0, offset: 0 }],
+    });
+    expect((await curl('DELETE', a1)).status).toBe(204);
+  });
+
+  it('a gateway holding its limit of instances refuses one more with 429 (42901)', async () => {
+    const base = `${gw2.restUrl}/consumers/g5`;
+    expect((await curl('POST', base, { name: 'l1' })).status).toBe(200);
+    expect((await curl('POST', base, { name: 'l2' })).status).toBe(200);
+    const refused = await curl('POST', base, { name: 'l3' });
+    expect(refused.status).toBe(429);
+    expect((refused.body as { error_code: number }).error_code).toBe(42901);
+    // Refused before anything was recorded: the name is free.
+    expect((await curl('GET', `${instanceUrl(gw2.restUrl, 'g5', 'l3')}/subscription`)).status).toBe(404);
+    expect((await curl('DELETE', instanceUrl(gw2.restUrl, 'g5', 'l1'))).status).toBe(204);
+    expect((await curl('DELETE', instanceUrl(gw2.restUrl, 'g5', 'l2'))).status).toBe(204);
   });
 
   it('an instance nobody touches expires: it leaves its group and answers 40403', async () => {
