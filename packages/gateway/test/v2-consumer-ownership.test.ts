@@ -30,6 +30,7 @@ function definition(owner: string, touchedMs = 0): InstanceDefinition {
     target: { kind: 'subscription', topics: ['t'], pattern: null },
     owner,
     touchedMs,
+    idleTimeoutMs: 1000,
   };
 }
 
@@ -76,11 +77,13 @@ describe('expiry', () => {
     expect(touchDue(1000, 1500, 1000)).toBe(true);
   });
 
-  it('an idle instance expires after the timeout; an untouched definition is abandoned after twice that', () => {
+  it("an idle instance expires after the timeout; an untouched definition is abandoned after twice its owner's", () => {
     expect(idleExpired(0, 999, 1000)).toBe(false);
     expect(idleExpired(0, 1000, 1000)).toBe(true);
-    expect(abandoned(definition(other, 0), 1999, 1000)).toBe(false);
-    expect(abandoned(definition(other, 0), 2000, 1000)).toBe(true);
+    expect(abandoned(definition(other, 0), 1999)).toBe(false);
+    expect(abandoned(definition(other, 0), 2000)).toBe(true);
+    // A gateway with a shorter timeout of its own still waits for the owner's.
+    expect(abandoned({ ...definition(other, 0), idleTimeoutMs: 300_000 }, 2000)).toBe(false);
   });
 });
 

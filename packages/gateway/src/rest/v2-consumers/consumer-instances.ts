@@ -80,6 +80,7 @@ export class ConsumerInstances {
       target: { kind: 'none' },
       owner: this.self,
       touchedMs: Date.now(),
+      idleTimeoutMs: this.#context.limits.consumerInstanceTimeoutMs,
     };
     try {
       await this.#open(key, async () => {
@@ -205,7 +206,12 @@ export class ConsumerInstances {
       const current = this.#store.get(group, name);
       if (current === null)
         throw new RestError(restErrorCodes.consumerInstanceNotFound, 'Consumer instance not found.');
-      const definition = { ...current, owner: this.self, touchedMs: Date.now() };
+      const definition = {
+        ...current,
+        owner: this.self,
+        touchedMs: Date.now(),
+        idleTimeoutMs: this.#context.limits.consumerInstanceTimeoutMs,
+      };
       await this.#store.write(group, name, definition);
       this.#logger.info({ group, instance: name, previousOwner: current.owner }, 'took over a v2 consumer instance');
       return definition;
@@ -261,7 +267,7 @@ export class ConsumerInstances {
     }
     for (const definition of [...this.#store.all()]) {
       const held = this.#held.has(instanceKey(definition.group, definition.name));
-      if (held || !abandoned(definition, now, timeoutMs)) continue;
+      if (held || !abandoned(definition, now)) continue;
       await this.#store
         .write(definition.group, definition.name, null)
         .catch((error: unknown) => this.#logger.warn({ err: error }, 'abandoned instance not deleted'));

@@ -7,7 +7,7 @@
  * a tombstone deletes it. Pure: encoding, decoding and validation only.
  *
  * Record key:   JSON `["<group>", "<name>"]` (UTF-8)
- * Record value: JSON `{v: 1, group, name, format, config, target, owner, touchedMs}`, or null (deleted)
+ * Record value: JSON `{v: 1, group, name, format, config, target, owner, touchedMs, idleTimeoutMs}`, or null (deleted)
  */
 import { type EmbeddedFormat, embeddedFormats } from '../formats/embedded-formats.ts';
 
@@ -45,6 +45,11 @@ export interface InstanceDefinition {
   readonly owner: string;
   /** When the owner last wrote that the instance was in use (ms since the epoch, the owner's clock). */
   readonly touchedMs: number;
+  /**
+   * The owner's idle timeout: gateways may be configured differently, so whoever judges the definition abandoned
+   * uses the timeout its owner refreshes it by, not its own.
+   */
+  readonly idleTimeoutMs: number;
 }
 
 export const defaultInstanceConfig: InstanceConfig = {
@@ -81,9 +86,10 @@ export function decodeDefinitionKey(key: Uint8Array | null): { group: string; na
 export function decodeDefinition(value: Uint8Array): InstanceDefinition | null {
   const parsed = parseJson(value);
   if (!isObject(parsed) || parsed.v !== 1) return null;
-  const { group, name, format, config, target, owner, touchedMs } = parsed;
+  const { group, name, format, config, target, owner, touchedMs, idleTimeoutMs } = parsed;
   if (typeof group !== 'string' || typeof name !== 'string' || typeof owner !== 'string') return null;
-  if (typeof touchedMs !== 'number' || !(embeddedFormats as readonly unknown[]).includes(format)) return null;
+  if (typeof touchedMs !== 'number' || typeof idleTimeoutMs !== 'number') return null;
+  if (!(embeddedFormats as readonly unknown[]).includes(format)) return null;
   const decodedConfig = decodeConfig(config);
   const decodedTarget = decodeTarget(target);
   if (decodedConfig === null || decodedTarget === null) return null;
@@ -95,6 +101,7 @@ export function decodeDefinition(value: Uint8Array): InstanceDefinition | null {
     target: decodedTarget,
     owner,
     touchedMs,
+    idleTimeoutMs,
   };
 }
 

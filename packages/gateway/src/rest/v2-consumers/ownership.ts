@@ -69,9 +69,9 @@ export function idleExpired(lastUsedMs: number, nowMs: number, timeoutMs: number
 }
 
 /**
- * Whether any gateway may delete a definition nobody touched for twice the timeout: its owner died and no request
+ * Whether any gateway may delete a definition nobody touched for twice its owner's timeout: its owner died and no request
  * came to take it over (a live owner refreshes `touchedMs` while in use and deletes it itself when idle).
  */
-export function abandoned(definition: InstanceDefinition, nowMs: number, timeoutMs: number): boolean {
-  return nowMs - definition.touchedMs >= 2 * timeoutMs;
+export function abandoned(definition: InstanceDefinition, nowMs: number): boolean {
+  return nowMs - definition.touchedMs >= 2 * definition.idleTimeoutMs;
 }
