@@ -46,11 +46,6 @@ export class ConsumerInstances {
     this.#store = new InstanceStore(this.#logger);
     this.#store.onChange((key, definition) => this.#changed(key, definition));
     context.metrics.watchConsumerInstances(() => this.#held.size);
-    context.onClusterReady((client) => {
-      this.#store
-        .start(client, () => context.connectClient({ clientId: 'runnel-gateway-rest-consumers-reader' }))
-        .catch((error: unknown) => this.#logger.error({ err: error }, 'consumer instances topic not opened'));
-    });
     const sweepMs = Math.max(100, Math.min(5_000, Math.floor(context.limits.consumerInstanceTimeoutMs / 4)));
     this.#timer = setInterval(() => void this.#sweep(), sweepMs);
     this.#timer.unref();
@@ -62,8 +57,7 @@ export class ConsumerInstances {
   }
 
   async create(group: string, request: Extract<CreateRequest, { ok: true }>): Promise<InstanceDefinition> {
-    this.#context.client();
-    await this.#store.sync();
+    await this.#sync();
     const key = instanceKey(group, request.name);
     if (this.#store.get(group, request.name) !== null || this.#opening.has(key)) {
       throw new RestError(
@@ -106,10 +100,9 @@ export class ConsumerInstances {
     operation: (instance: ConsumerInstance) => Promise<T>,
     waitMs = 0,
   ): Promise<{ forwarded: true } | { forwarded: false; value: T }> {
-    this.#context.client();
     const { group, instance: name } = params;
     const key = instanceKey(group, name);
-    await this.#store.sync();
+    await this.#sync();
     let route: Route = decideRoute({
       held: this.#held.has(key),
       definition: this.#store.get(group, name),
@@ -170,6 +163,18 @@ export class ConsumerInstances {
     this.#held.clear();
     await Promise.all(held.map((instance) => instance.close({ leave: true }).catch(() => undefined)));
     await this.#store.stop();
+  }
+
+  /**
+   * The read barrier, opening the instances topic on first use: a cluster whose REST users never create a
+   * consumer instance gets no topic, and a gateway that never serves one does not tail it.
+   */
+  async #sync(): Promise<void> {
+    const client = this.#context.client();
+    await this.#store.start(client, () =>
+      this.#context.connectClient({ clientId: 'runnel-gateway-rest-consumers-reader' }),
+    );
+    await this.#store.sync();
   }
 
   #checkRoom(): void {

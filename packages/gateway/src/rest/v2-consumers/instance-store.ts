@@ -12,8 +12,8 @@
  * gateway. `onChange` tells the owner when another gateway took one of its
  * instances or deleted it.
  *
- * Owned by the consumer routes (v2-consumer-routes.ts), started once the
- * cluster answers, stopped with the gateway. The tail has its own client:
+ * Owned by ConsumerInstances, started on the first consumer request,
+ * stopped with the gateway. The tail has its own client:
  * its long polls must not queue behind the gateway's other requests.
  */
 import { ConnectionError, type KafkaClient, KafkaError } from '@runnel/client';
@@ -56,7 +56,7 @@ export class InstanceStore {
     this.#logger = logger;
   }
 
-  /** Creates the topic if missing and starts the tail (once); requests wait for it through `sync`. */
+  /** Creates the topic if missing and starts the tail (once: later calls share the first). */
   start(client: KafkaClient, connectReader: () => Promise<KafkaClient>): Promise<void> {
     this.#started ??= (async () => {
       this.#client = client;
