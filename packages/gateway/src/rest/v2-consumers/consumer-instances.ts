@@ -39,6 +39,8 @@ export class ConsumerInstances {
   readonly #opening = new Map<string, Promise<ConsumerInstance>>();
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  /** A sweep still running when the timer fires again is not doubled. */
+  #sweeping = false;
 
   constructor(context: RestContext) {
     this.#context = context;
@@ -260,6 +262,16 @@ export class ConsumerInstances {
   }
 
   async #sweep(): Promise<void> {
+    if (this.#sweeping || this.#stopped) return;
+    this.#sweeping = true;
+    try {
+      await this.#expire();
+    } finally {
+      this.#sweeping = false;
+    }
+  }
+
+  async #expire(): Promise<void> {
     const now = Date.now();
     const timeoutMs = this.#context.limits.consumerInstanceTimeoutMs;
     for (const instance of [...this.#held.values()]) {
