@@ -63,6 +63,8 @@ function curl(method: string, url: string, body?: unknown, accept = v2): Promise
 let dev: DevProcess;
 let gw1: GatewayProcess;
 let gw2: GatewayProcess;
+/** Paused and resumed by one test (a live owner that stops answering). */
+let gw3: GatewayProcess;
 let client: KafkaClient;
 let avroSerializer: RegistrySerializer;
 
@@ -79,19 +81,24 @@ function instanceUrl(base: string, group: string, name: string): string {
 
 beforeAll(async () => {
   dev = await DevProcess.start({ args: ['--no-gateway', '--group-initial-rebalance-delay-ms', '0'] });
-  [gw1, gw2] = await Promise.all([
+  [gw1, gw2, gw3] = await Promise.all([
     GatewayProcess.start(dev.bootstrap),
     GatewayProcess.start(dev.bootstrap, [
       '--rest-consumer-instance-timeout-ms',
       String(instanceTimeoutMs),
       '--rest-consumer-instances-max',
       '2',
+      // A paused owner counts as gone after this (the test pausing gateway 3 waits it out once).
+      '--rest-consumer-owner-timeout-ms',
+      '2000',
     ]),
+    GatewayProcess.start(dev.bootstrap),
   ]);
   client = await KafkaClient.connect({ bootstrap: dev.bootstrap });
   await client.createTopics([{ name: topic, numPartitions: 2, replicationFactor: 1 }]);
   await waitFor(async () => (await fetch(`${gw1.restUrl}/readyz`)).status === 200, { what: 'gateway 1 ready' });
   await waitFor(async () => (await fetch(`${gw2.restUrl}/readyz`)).status === 200, { what: 'gateway 2 ready' });
+  await waitFor(async () => (await fetch(`${gw3.restUrl}/readyz`)).status === 200, { what: 'gateway 3 ready' });
   await produce(0, 20);
   // Registered while both gateways run: the registry's writer may be gateway 1, which a test kills.
   const schema = JSON.stringify({
@@ -110,7 +117,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.close();
-  await Promise.all([gw1?.kill('SIGKILL'), gw2?.kill('SIGKILL')]);
+  gw3?.signal('SIGCONT');
+  await Promise.all([gw1?.kill('SIGKILL'), gw2?.kill('SIGKILL'), gw3?.kill('SIGKILL')]);
   await dev?.kill('SIGKILL');
 });
 
@@ -194,6 +202,60 @@ describe('v2 consumer instances across two gateways', () => {
     expect(metrics).toMatch(/^runnel_gateway_rest_consumer_instances 1$/m);
     expect((await curl('DELETE', via2)).status).toBe(204);
     expect((await curl('GET', `${via2}/subscription`)).status).toBe(404);
+  });
+
+  it('a paused owner is taken over; once it resumes it is fenced, lets its copy go and forwards to the new owner', async () => {
+    await client.createTopics([{ name: 'paused', numPartitions: 1, replicationFactor: 1 }]);
+    for (let i = 0; i < 6; i++) {
+      await client.produce('paused', 0, [{ key: null, value: Buffer.from(JSON.stringify(i)) }], { acks: -1 });
+    }
+    const created = await curl('POST', `${gw3.restUrl}/consumers/g6`, {
+      name: 'p1',
+      format: 'json',
+      'auto.offset.reset': 'earliest',
+      'auto.commit.enable': 'false',
+    });
+    expect(created.status).toBe(200);
+    const via3 = instanceUrl(gw3.restUrl, 'g6', 'p1');
+    expect((await curl('POST', `${via3}/subscription`, { topics: ['paused'] })).status).toBe(204);
+    const first = await waitFor(
+      async () => {
+        const answer = await curl('GET', `${via3}/records?timeout=200&max_bytes=1`, undefined, jsonAccept);
+        const records = answer.body as V2Record[];
+        return records.length > 0 && records;
+      },
+      { what: 'a first record through gateway 3' },
+    );
+    expect(first).toEqual([{ topic: 'paused', key: null, value: 0, partition: 0, offset: 0 }]);
+    expect((await curl('POST', `${via3}/offsets`)).status).toBe(200);
+
+    gw3.signal('SIGSTOP');
+    // Gateway 2's forward gets no answer in time: it takes the instance over and resumes after the commit.
+    const via2 = instanceUrl(gw2.restUrl, 'g6', 'p1');
+    const rest = await waitFor(
+      async () => {
+        const answer = await curl('GET', `${via2}/records?timeout=200`, undefined, jsonAccept);
+        expect(answer.status).toBe(200);
+        const records = answer.body as V2Record[];
+        return records.length > 0 && records;
+      },
+      { what: 'records through gateway 2 after the takeover', timeoutMs: 60_000 },
+    );
+    expect(rest.map((r) => r.offset)).toEqual([1, 2, 3, 4, 5]);
+
+    gw3.signal('SIGCONT');
+    await waitFor(() => gw3.logs.some((l) => l.msg === 'let go of a v2 consumer instance'), {
+      what: 'gateway 3 to let its copy go',
+      timeoutMs: 30_000,
+    });
+    // Asked again, gateway 3 forwards to the new owner, whose member holds the partition.
+    expect(await curl('GET', `${via3}/assignments`)).toEqual({
+      status: 200,
+      body: { partitions: [{ topic: 'paused', partition: 0 }] },
+    });
+    const group = await new GroupAdmin(client).describeGroup('g6');
+    expect(group.members.map((m) => m.groupInstanceId)).toEqual(['p1']);
+    expect((await curl('DELETE', via3)).status).toBe(204);
   });
 
   it('manual assignment, seeking to the beginning, an offset and the end, and the subscribe conflict', async () => {

@@ -19,6 +19,7 @@ export interface GatewayCommandOptions {
   restAdvertisedUrl?: string;
   restConsumerInstanceTimeoutMs: number;
   restConsumerInstancesMax: number;
+  restConsumerOwnerTimeoutMs: number;
   httpPort?: number;
   httpHost?: string;
   advertisedUrl?: string;
@@ -83,6 +84,15 @@ export function gatewayCommand(): Command {
         .default(1000)
         .argParser(parseIntOption)
         .env('RUNNEL_REST_CONSUMER_INSTANCES_MAX'),
+    )
+    .addOption(
+      new Option(
+        '--rest-consumer-owner-timeout-ms <ms>',
+        "how long a forwarded v2 consumer request waits for the instance's owning gateway (beyond the request's own wait) before this gateway takes the instance over",
+      )
+        .default(10_000)
+        .argParser(parseIntOption)
+        .env('RUNNEL_REST_CONSUMER_OWNER_TIMEOUT_MS'),
     )
     .addOption(
       new Option('--http-port <port>', 'an extra port for /metrics, /healthz, /readyz only (default: none)')
@@ -152,6 +162,7 @@ export function gatewayCommand(): Command {
           restLimits: {
             consumerInstanceTimeoutMs: options.restConsumerInstanceTimeoutMs,
             consumerInstancesMax: options.restConsumerInstancesMax,
+            consumerOwnerTimeoutMs: options.restConsumerOwnerTimeoutMs,
           },
           ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
           ...(options.httpHost === undefined ? {} : { httpHost: options.httpHost }),

@@ -27,9 +27,6 @@ import { type InstanceDefinition, type InstanceTarget, instanceKey } from './ins
 import { InstanceStore } from './instance-store.ts';
 import { abandoned, afterForwardFailure, decideRoute, idleExpired, type Route, touchDue } from './ownership.ts';
 
-/** How long a forwarded request may take beyond its own wait before the owner counts as gone. */
-const forwardSlackMs = 10_000;
-
 export class ConsumerInstances {
   readonly #context: RestContext;
   readonly #logger: Logger;
@@ -119,7 +116,7 @@ export class ConsumerInstances {
         contentType: request.headers['content-type'],
         accept: request.headers.accept,
         body: request.body,
-        timeoutMs: waitMs + forwardSlackMs,
+        timeoutMs: waitMs + this.#context.limits.consumerOwnerTimeoutMs,
       });
       if (answer.ok) {
         if (answer.contentType !== undefined) reply.header('content-type', answer.contentType);
