@@ -16,6 +16,7 @@
  * deleted by whichever gateway notices. Owned by the v2 consumer routes;
  * `stop` (the gateway's onStop) closes every held instance.
  */
+import { ConnectionError, KafkaError } from '@runnel/client';
 import type { Logger } from '@runnel/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RestContext } from '../rest-context.ts';
@@ -135,7 +136,11 @@ export class ConsumerInstances {
     const instance = route.action === 'serve' ? this.#held.get(key) : await this.#takeOver(group, name);
     if (instance === undefined)
       throw new RestError(restErrorCodes.consumerInstanceNotFound, 'Consumer instance not found.');
-    const value = await instance.exclusive(() => operation(instance));
+    const value = await instance
+      .exclusive(() => operation(instance))
+      .catch((error: unknown) => {
+        throw restErrorOf(error);
+      });
     this.#touch(instance);
     return { forwarded: false, value };
   }
@@ -195,6 +200,12 @@ export class ConsumerInstances {
       if (this.#stopped) {
         await instance.close({ leave: true });
         throw new RestError(restErrorCodes.kafkaUnavailable, 'the gateway is stopping');
+      }
+      // Another gateway recorded itself as owner while this one opened: its claim is later, so it wins.
+      const now = this.#store.get(definition.group, definition.name);
+      if (now === null || now.owner !== this.self) {
+        await instance.close({ leave: false });
+        throw new RestError(restErrorCodes.kafkaRetriableError, 'the consumer instance moved while opening; retry');
       }
       this.#held.set(key, instance);
       return instance;
@@ -293,4 +304,15 @@ export class ConsumerInstances {
 export function sendV2(reply: FastifyReply, body: unknown, contentType = v2ContentType): FastifyReply {
   if (body === undefined) return reply.code(204).send();
   return reply.code(200).header('content-type', contentType).send(JSON.stringify(body));
+}
+
+/** A cluster failure inside an operation as Confluent's codes: a broken connection may be retried, a Kafka error not. */
+function restErrorOf(error: unknown): unknown {
+  if (error instanceof ConnectionError) {
+    return new RestError(restErrorCodes.kafkaRetriableError, `Kafka error: ${error.message}`, { cause: error });
+  }
+  if (error instanceof KafkaError) {
+    return new RestError(restErrorCodes.kafkaError, `Kafka error: ${error.message}`, { cause: error });
+  }
+  return error;
 }
