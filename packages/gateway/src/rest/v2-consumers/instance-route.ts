@@ -61,6 +61,8 @@ export function registerInstanceRoute(app: FastifyInstance, instances: ConsumerI
 }
 
 async function readGetBody(request: FastifyRequest): Promise<void> {
+  // Parsed already (a Fastify that parses GET bodies): the stream is consumed.
+  if (request.body !== undefined) return;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request.raw) {
