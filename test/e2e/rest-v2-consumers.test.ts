@@ -96,9 +96,18 @@ beforeAll(async () => {
   ]);
   client = await KafkaClient.connect({ bootstrap: dev.bootstrap });
   await client.createTopics([{ name: topic, numPartitions: 2, replicationFactor: 1 }]);
-  await waitFor(async () => (await fetch(`${gw1.restUrl}/readyz`)).status === 200, { what: 'gateway 1 ready' });
-  await waitFor(async () => (await fetch(`${gw2.restUrl}/readyz`)).status === 200, { what: 'gateway 2 ready' });
-  await waitFor(async () => (await fetch(`${gw3.restUrl}/readyz`)).status === 200, { what: 'gateway 3 ready' });
+  await waitFor(async () => (await fetch(`${gw1.restUrl}/readyz`)).status === 200, {
+    what: 'gateway 1 ready',
+    timeoutMs: 60_000,
+  });
+  await waitFor(async () => (await fetch(`${gw2.restUrl}/readyz`)).status === 200, {
+    what: 'gateway 2 ready',
+    timeoutMs: 60_000,
+  });
+  await waitFor(async () => (await fetch(`${gw3.restUrl}/readyz`)).status === 200, {
+    what: 'gateway 3 ready',
+    timeoutMs: 60_000,
+  });
   await produce(0, 20);
   // Registered while both gateways run: the registry's writer may be gateway 1, which a test kills.
   const schema = JSON.stringify({
@@ -155,7 +164,7 @@ describe('v2 consumer instances across two gateways', () => {
         before.push(...(answer.body as V2Record[]));
         return before.length >= 8;
       },
-      { what: 'records read through gateway 2' },
+      { what: 'records read through gateway 2', timeoutMs: 60_000 },
     );
     expect(before[0]).toMatchObject({ topic, key: expect.stringMatching(/^k\d+$/), value: { n: expect.any(Number) } });
     expect(await curl('POST', `${via2}/offsets`)).toEqual({ status: 200, body: [] });
@@ -224,7 +233,7 @@ describe('v2 consumer instances across two gateways', () => {
         const records = answer.body as V2Record[];
         return records.length > 0 && records;
       },
-      { what: 'a first record through gateway 3' },
+      { what: 'a first record through gateway 3', timeoutMs: 60_000 },
     );
     expect(first).toEqual([{ topic: 'paused', key: null, value: 0, partition: 0, offset: 0 }]);
     expect((await curl('POST', `${via3}/offsets`)).status).toBe(200);
