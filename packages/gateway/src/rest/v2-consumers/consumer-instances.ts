@@ -121,6 +121,7 @@ export class ConsumerInstances {
       });
       if (answer.ok) {
         if (answer.contentType !== undefined) reply.header('content-type', answer.contentType);
+        if (answer.contentLength !== undefined) reply.header('content-length', answer.contentLength);
         await reply.code(answer.status).send(answer.body);
         return { forwarded: true };
       }

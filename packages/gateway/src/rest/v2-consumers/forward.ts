@@ -1,11 +1,12 @@
 /**
  * Sends a v2 consumer request on to the gateway that owns the instance and
- * hands back its answer unchanged (status, content type, body). node:http
+ * hands back its answer unchanged (status, content type, body streamed
+ * through, so a large records answer is never held here whole). node:http
  * rather than fetch: v2's GET .../offsets carries a body, which fetch
  * refuses. A connection the owner refuses or resets, or an answer that does
  * not come in time, is a failure the caller may take the instance over on.
  */
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { ForwardFailure } from './ownership.ts';
 
 /** Marks a forwarded request, so the gateway receiving it never forwards it again. */
@@ -24,11 +25,15 @@ export interface ForwardRequest {
 }
 
 export type ForwardResult =
-  | { ok: true; status: number; contentType: string | undefined; body: Buffer }
+  | {
+      ok: true;
+      status: number;
+      contentType: string | undefined;
+      contentLength: string | undefined;
+      /** The owner's answer body, streamed through (never buffered here). */
+      body: IncomingMessage;
+    }
   | { ok: false; failure: ForwardFailure; message: string };
-
-/** Largest answer passed back: a records answer is bounded by the owner's own response limit plus its JSON. */
-const answerBytesMax = 256 * 1024 * 1024;
 
 export function forward(request: ForwardRequest): Promise<ForwardResult> {
   return new Promise((resolve) => {
@@ -48,25 +53,20 @@ export function forward(request: ForwardRequest): Promise<ForwardResult> {
     }
     const outgoing = httpRequest(
       target,
+      // The timeout covers the answer's headers and body: an owner that stops mid-answer ends the stream.
       { method: request.method, headers, signal: AbortSignal.timeout(request.timeoutMs) },
       (answer) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        answer.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > answerBytesMax) {
-            answer.destroy(new Error('the owner answered more than the forwarding limit'));
-            return;
-          }
-          chunks.push(chunk);
+        const contentLength = answer.headers['content-length'];
+        resolve({
+          ok: true,
+          status: answer.statusCode ?? 502,
+          contentType: answer.headers['content-type'],
+          contentLength: typeof contentLength === 'string' ? contentLength : undefined,
+          body: answer,
         });
-        answer.on('end', () => {
-          const contentType = answer.headers['content-type'];
-          resolve({ ok: true, status: answer.statusCode ?? 502, contentType, body: Buffer.concat(chunks) });
-        });
-        answer.on('error', (error) => resolve({ ok: false, failure: failureOf(error), message: error.message }));
       },
     );
+    // Before an answer: no owner (refused, reset, timed out). After one, the error ends the streamed body instead.
     outgoing.on('error', (error) => resolve({ ok: false, failure: failureOf(error), message: error.message }));
     outgoing.end(body ?? undefined);
   });
