@@ -12,6 +12,7 @@ import {
   startPosition,
   subscribe,
   subscribedTopics,
+  subscriptionChanged,
   unresolved,
   unsubscribe,
 } from '../src/rest/v2-consumers/instance-state.ts';
@@ -65,6 +66,25 @@ describe('subscribe and assign', () => {
     expect(subscribedTopics({ kind: 'subscription', topics: [], pattern: '.*' }, ['__consumer_offsets', 'x'])).toEqual([
       'x',
     ]);
+  });
+});
+
+describe('subscriptionChanged', () => {
+  const counts = new Map([
+    ['a', 2],
+    ['b', 1],
+    ['other', 4],
+  ]);
+  it('a pattern matching a new topic, or losing one, makes the member rejoin', () => {
+    expect(subscriptionChanged({ topics: ['a'], counts }, { topics: ['a', 'b'], counts })).toBe(true);
+    expect(subscriptionChanged({ topics: ['a', 'b'], counts }, { topics: ['a'], counts })).toBe(true);
+  });
+
+  it('a subscribed topic gaining partitions makes it rejoin; changes elsewhere do not', () => {
+    const more = new Map([...counts, ['a', 3]]);
+    expect(subscriptionChanged({ topics: ['a'], counts }, { topics: ['a'], counts: more })).toBe(true);
+    const elsewhere = new Map([...counts, ['other', 8]]);
+    expect(subscriptionChanged({ topics: ['a'], counts }, { topics: ['a'], counts: elsewhere })).toBe(false);
   });
 });
 

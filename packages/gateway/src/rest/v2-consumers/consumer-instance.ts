@@ -30,10 +30,14 @@ import {
   seek,
   startPosition,
   subscribedTopics,
+  subscriptionChanged,
   unresolved,
 } from './instance-state.ts';
 import { commitOffsets } from './offset-commits.ts';
 import { readRecords, type V2Record } from './record-reader.ts';
+
+/** How often a subscribed instance checks the cluster's topics (Kafka's metadata.max.age.ms is 5 min). */
+const metadataRefreshMs = 30_000;
 
 export interface InstanceEvents {
   /** Another process took the static member id: the holder decides whether to rejoin or let go. */
@@ -53,6 +57,9 @@ export class ConsumerInstance {
   #positions = new Map<string, bigint>();
   #round = 0;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Partition counts of the cluster's topics, for the range assignment this member runs when it leads. */
+  #counts = new Map<string, number>();
+  readonly #refreshTimer: NodeJS.Timeout;
   /** Whether an earlier records request returned records an auto commit has not committed yet. */
   #uncommitted = false;
   lastUsedMs = Date.now();
@@ -68,6 +75,13 @@ export class ConsumerInstance {
     this.#admin = new GroupAdmin(client);
     this.#context = context;
     this.#events = events;
+    // As Kafka's metadata.max.age.ms: a pattern's new topics, and new partitions, are picked up by a rejoin.
+    this.#refreshTimer = setInterval(() => {
+      void this.#serialized(() => this.#refreshMetadata()).catch((error: unknown) =>
+        context.logger.warn({ err: error, group: definition.group }, 'v2 consumer metadata refresh failed'),
+      );
+    }, metadataRefreshMs);
+    this.#refreshTimer.unref();
   }
 
   /** Opens the instance for `definition` and starts reading what it names (a takeover resumes the same way). */
@@ -77,6 +91,7 @@ export class ConsumerInstance {
     try {
       await instance.#apply(definition.target);
     } catch (error) {
+      clearInterval(instance.#refreshTimer);
       client.close();
       throw error;
     }
@@ -90,11 +105,16 @@ export class ConsumerInstance {
   /** Runs `operation` after the ones before it; marks the instance used. */
   exclusive<T>(operation: () => Promise<T>): Promise<T> {
     this.lastUsedMs = Date.now();
-    const run = this.#queue.then(operation, operation);
-    this.#queue = run.catch(() => undefined);
-    return run.finally(() => {
+    return this.#serialized(operation).finally(() => {
       this.lastUsedMs = Date.now();
     });
+  }
+
+  /** One operation at a time (requests, metadata refreshes), without counting as use. */
+  #serialized<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(operation, operation);
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Switches to a new definition's target (subscribe, assign, unsubscribe); the definition is already stored. */
@@ -186,6 +206,7 @@ export class ConsumerInstance {
       await this.commit(null).catch(() => undefined);
     }
     this.#closing.abort();
+    clearInterval(this.#refreshTimer);
     await this.#membership?.stop({ leave: options.leave });
     this.#membership = null;
     this.#client.close();
@@ -215,7 +236,7 @@ export class ConsumerInstance {
   async #join(target: InstanceTarget): Promise<void> {
     // Partition counts of every topic, read now: the leader's assignment runs synchronously inside the join.
     const metadata = await this.#client.metadata(null);
-    const counts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+    this.#counts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
     this.#topics = subscribedTopics(
       target,
       metadata.topics.map((t) => t.name),
@@ -231,7 +252,7 @@ export class ConsumerInstance {
           memberId: m.memberId,
           topics: decodeSubscription(Buffer.from(m.metadata)) ?? [],
         }));
-        const assigned = assignRange(subscribed, counts);
+        const assigned = assignRange(subscribed, this.#counts);
         return new Map([...assigned].map(([memberId, parts]) => [memberId, encodeConsumerAssignment(parts)]));
       },
       onAssigned: (bytes) => {
@@ -248,6 +269,21 @@ export class ConsumerInstance {
     });
     this.#membership = membership;
     membership.start();
+  }
+
+  /** Rejoins when the subscribed topics (a pattern's matches) or their partition counts changed. */
+  async #refreshMetadata(): Promise<void> {
+    const target = this.#definition.target;
+    if (target.kind !== 'subscription' || this.#membership === null || this.#closing.signal.aborted) return;
+    const metadata = await this.#client.metadata(null);
+    const counts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+    const topics = subscribedTopics(
+      target,
+      metadata.topics.map((t) => t.name),
+    );
+    const changed = subscriptionChanged({ topics: this.#topics, counts: this.#counts }, { topics, counts });
+    this.#counts = counts;
+    if (changed) await this.#apply(target);
   }
 
   #setHeld(partitions: readonly TopicPartition[]): void {

@@ -55,6 +55,15 @@ export function subscribedTopics(target: InstanceTarget, clusterTopics: readonly
   return clusterTopics.filter((t) => !t.startsWith('__') && pattern.test(t)).sort();
 }
 
+/** Whether a subscribed member must rejoin: its topics (a pattern's matches) or their partition counts changed. */
+export function subscriptionChanged(
+  before: { topics: readonly string[]; counts: ReadonlyMap<string, number> },
+  now: { topics: readonly string[]; counts: ReadonlyMap<string, number> },
+): boolean {
+  if (before.topics.length !== now.topics.length || before.topics.some((t, i) => t !== now.topics[i])) return true;
+  return now.topics.some((t) => now.counts.get(t) !== before.counts.get(t));
+}
+
 /**
  * The read positions after the held partitions change (a new assignment or a rebalance): partitions still held
  * keep theirs, new ones have none until resolved from the committed offset (or the reset policy).
