@@ -92,6 +92,11 @@ export class GatewayProcess {
     return this.#output;
   }
 
+  /** Sends `signal` without waiting (SIGSTOP / SIGCONT pause and resume the process). */
+  signal(signal: NodeJS.Signals): void {
+    this.#child.kill(signal);
+  }
+
   /** Sends `signal` and waits for the process to exit; its exit code. */
   async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.#child;

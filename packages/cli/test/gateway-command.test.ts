@@ -25,6 +25,10 @@ describe('runnel gateway', () => {
       '--registry-topic',
       '--no-registry-writer',
       '--registry-session-timeout-ms',
+      '--rest-consumer-instance-timeout-ms',
+      'RUNNEL_REST_CONSUMER_INSTANCE_TIMEOUT_MS',
+      '--rest-consumer-instances-max',
+      '--rest-consumer-owner-timeout-ms',
       '/readyz',
     ]) {
       expect(help.stdout).toContain(text);

@@ -55,6 +55,16 @@ export interface GroupMembershipOptions {
   readonly onRevoked: (reason: 'rebalance' | 'lost') => void;
   /** Told of each failure that made the member rejoin (for logging); optional. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Static membership (KIP-345): the coordinator knows the member by this id, so a new process joining with it
+   * replaces (fences) the previous one at once instead of waiting for its session to end.
+   */
+  readonly groupInstanceId?: string;
+  /**
+   * A static member whose id another member took (FENCED_INSTANCE_ID): the member stops for good (rejoining
+   * would fence the newer holder in turn); the owner decides what follows.
+   */
+  readonly onFenced?: () => void;
 }
 
 /** Answers after which the member keeps its id and joins again. */
@@ -87,12 +97,15 @@ export class GroupMembership {
     this.#loop = this.#run();
   }
 
-  /** Stops heartbeating and leaves the group, so another member takes over at once rather than after a session. */
-  async stop(): Promise<void> {
+  /**
+   * Stops heartbeating and leaves the group, so another member takes over at once rather than after a session.
+   * `leave: false` only stops (a static member handing its id to another process must not remove the new holder).
+   */
+  async stop(options: { leave?: boolean } = {}): Promise<void> {
     this.#stop.abort();
     await this.#loop;
     this.#revoke('lost');
-    if (this.#memberId === '') return;
+    if (this.#memberId === '' || options.leave === false) return;
     try {
       const { connection } = await findCoordinator(this.#client, this.#coordinatorKey(2_000));
       // v0-2 name the one member; v3+ a batch of members (the single field is gone, so it must not be set).
@@ -103,7 +116,7 @@ export class GroupMembership {
           ? {
               groupId: this.#options.groupId,
               // The reason (v5+) lands in the coordinator's log; v3-4 drop it (an ignorable field).
-              members: [{ memberId: this.#memberId, groupInstanceId: null, reason: 'the member stopped' }],
+              members: [{ memberId: this.#memberId, groupInstanceId: this.#instanceId, reason: 'the member stopped' }],
             }
           : { groupId: this.#options.groupId, memberId: this.#memberId },
       );
@@ -128,6 +141,11 @@ export class GroupMembership {
         this.#revoke(rebalance ? 'rebalance' : 'lost');
         if (signal.aborted) return;
         if (!(error instanceof KafkaError || error instanceof ConnectionError)) throw error;
+        if (error instanceof KafkaError && error.code === ErrorCode.FENCED_INSTANCE_ID) {
+          this.#options.onError?.(error);
+          this.#options.onFenced?.();
+          return;
+        }
         if (error instanceof KafkaError && error.code === ErrorCode.UNKNOWN_MEMBER_ID) this.#memberId = '';
         this.#joinReason = `rejoining after ${error instanceof KafkaError ? errorName(error.code) : error.message}`;
         this.#options.onError?.(error);
@@ -146,7 +164,7 @@ export class GroupMembership {
         sessionTimeoutMs: this.#sessionTimeoutMs,
         rebalanceTimeoutMs: this.#rebalanceTimeoutMs,
         memberId: this.#memberId,
-        groupInstanceId: null,
+        groupInstanceId: this.#instanceId,
         protocolType,
         protocols: protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
         // Dropped below v8 (an ignorable field).
@@ -183,7 +201,7 @@ export class GroupMembership {
         groupId,
         generationId: joined.generationId,
         memberId: joined.memberId,
-        groupInstanceId: null,
+        groupInstanceId: this.#instanceId,
         assignments: [...assignments].map(([memberId, assignment]) => ({ memberId, assignment })),
       },
       { timeoutMs: this.#rebalanceTimeoutMs + 5_000 },
@@ -215,7 +233,12 @@ export class GroupMembership {
       if (signal.aborted) return;
       const answer = await connection.request(
         ApiKeys.Heartbeat,
-        { groupId: this.#options.groupId, generationId: this.#generationId, memberId: this.#memberId },
+        {
+          groupId: this.#options.groupId,
+          generationId: this.#generationId,
+          memberId: this.#memberId,
+          groupInstanceId: this.#instanceId,
+        },
         { timeoutMs: this.#sessionTimeoutMs },
       );
       if (answer.errorCode !== ErrorCode.NONE) throw new KafkaError(answer.errorCode);
@@ -227,6 +250,16 @@ export class GroupMembership {
     if (this.#assignment === 'none' || (this.#assignment === 'rebalancing' && reason === 'rebalance')) return;
     this.#assignment = reason === 'rebalance' ? 'rebalancing' : 'none';
     this.#options.onRevoked(reason);
+  }
+
+  /** The member's generation and id while it holds an assignment (for commits as a member); null otherwise. */
+  get generation(): { generationId: number; memberId: string; groupInstanceId: string | null } | null {
+    if (this.#assignment !== 'held') return null;
+    return { generationId: this.#generationId, memberId: this.#memberId, groupInstanceId: this.#instanceId };
+  }
+
+  get #instanceId(): string | null {
+    return this.#options.groupInstanceId ?? null;
   }
 
   #coordinatorKey(waitMs: number) {

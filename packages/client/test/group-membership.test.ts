@@ -130,4 +130,84 @@ describe('GroupMembership at the newest group versions', () => {
       { memberId: 'm-1', groupInstanceId: null, reason: 'the member stopped' },
     ]);
   });
+
+  it('a static member names its instance id in every request, stops for good when fenced, and may stop without leaving', async () => {
+    let port = 0;
+    const broker = await startFakeBroker((request: FakeRequest) => {
+      switch (request.header.apiKey) {
+        case ApiKeys.FindCoordinator: {
+          const keys = (request.body as unknown as FindCoordinatorRequest).coordinatorKeys ?? [];
+          reply(request, {
+            throttleTimeMs: 0,
+            coordinators: keys.map((key) => ({
+              key,
+              nodeId: 1,
+              host: '127.0.0.1',
+              port,
+              errorCode: 0,
+              errorMessage: null,
+            })),
+          });
+          return;
+        }
+        case ApiKeys.JoinGroup:
+          reply(request, joined(0, 'c1-1'));
+          return;
+        case ApiKeys.SyncGroup:
+          reply(request, {
+            throttleTimeMs: 0,
+            errorCode: 0,
+            protocolType: 'runnel-test',
+            protocolName: 'p',
+            assignment: Buffer.from('mine'),
+          });
+          return;
+        case ApiKeys.Heartbeat:
+          // Another process joined with the same group.instance.id.
+          reply(request, { throttleTimeMs: 0, errorCode: ErrorCode.FENCED_INSTANCE_ID });
+          return;
+      }
+    });
+    port = broker.port;
+    cleanup.push(() => broker.close());
+    const client = await KafkaClient.connect({ bootstrap: `127.0.0.1:${port}` });
+    cleanup.push(() => client.close());
+    let fenced = 0;
+    const revoked: string[] = [];
+    const member = new GroupMembership(client, {
+      groupId: 'g',
+      protocolType: 'runnel-test',
+      protocols: [{ name: 'p', metadata: Buffer.from('meta') }],
+      heartbeatIntervalMs: 20,
+      groupInstanceId: 'c1',
+      assign: (members) => new Map(members.map((m) => [m.memberId, Buffer.from('mine')])),
+      onAssigned: () => {},
+      onRevoked: (reason) => revoked.push(reason),
+      onFenced: () => {
+        fenced += 1;
+      },
+    });
+    member.start();
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (fenced > 0) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 10);
+    });
+    await member.stop({ leave: false });
+    expect(fenced).toBe(1);
+    expect(revoked).toEqual(['lost']);
+    const sent = (key: number) => broker.requests.filter((r) => r.header.apiKey === key);
+    // Fenced: no second JoinGroup (it would fence the newer holder in turn), and no LeaveGroup.
+    expect(sent(ApiKeys.JoinGroup).map((r) => (r.body as unknown as JoinGroupRequest).groupInstanceId)).toEqual(['c1']);
+    expect(
+      sent(ApiKeys.SyncGroup).map((r) => (r.body as unknown as { groupInstanceId: string }).groupInstanceId),
+    ).toEqual(['c1']);
+    expect(
+      sent(ApiKeys.Heartbeat).map((r) => (r.body as unknown as { groupInstanceId: string }).groupInstanceId),
+    ).toEqual(['c1']);
+    expect(sent(ApiKeys.LeaveGroup)).toEqual([]);
+  });
 });

@@ -17,6 +17,9 @@ export interface GatewayCommandOptions {
   registryPort: number;
   restPort: number;
   restAdvertisedUrl?: string;
+  restConsumerInstanceTimeoutMs: number;
+  restConsumerInstancesMax: number;
+  restConsumerOwnerTimeoutMs: number;
   httpPort?: number;
   httpHost?: string;
   advertisedUrl?: string;
@@ -63,6 +66,33 @@ export function gatewayCommand(): Command {
         '--rest-advertised-url <url>',
         'the REST URL clients and other gateways use: base_uri of consumer instances (default: http://<host or hostname>:<rest port>)',
       ).env('RUNNEL_REST_ADVERTISED_URL'),
+    )
+    .addOption(
+      new Option(
+        '--rest-consumer-instance-timeout-ms <ms>',
+        'a v2 consumer instance no request touched for this long leaves its group and is deleted',
+      )
+        .default(300_000)
+        .argParser(parseIntOption)
+        .env('RUNNEL_REST_CONSUMER_INSTANCE_TIMEOUT_MS'),
+    )
+    .addOption(
+      new Option(
+        '--rest-consumer-instances-max <n>',
+        'most v2 consumer instances this gateway holds; creating or taking over one more answers 429 (42901)',
+      )
+        .default(1000)
+        .argParser(parseIntOption)
+        .env('RUNNEL_REST_CONSUMER_INSTANCES_MAX'),
+    )
+    .addOption(
+      new Option(
+        '--rest-consumer-owner-timeout-ms <ms>',
+        "how long a forwarded v2 consumer request waits for the instance's owning gateway (beyond the request's own wait) before this gateway takes the instance over",
+      )
+        .default(10_000)
+        .argParser(parseIntOption)
+        .env('RUNNEL_REST_CONSUMER_OWNER_TIMEOUT_MS'),
     )
     .addOption(
       new Option('--http-port <port>', 'an extra port for /metrics, /healthz, /readyz only (default: none)')
@@ -129,6 +159,11 @@ export function gatewayCommand(): Command {
           registryPort: options.registryPort,
           restPort: options.restPort,
           ...(options.restAdvertisedUrl === undefined ? {} : { restAdvertisedUrl: options.restAdvertisedUrl }),
+          restLimits: {
+            consumerInstanceTimeoutMs: options.restConsumerInstanceTimeoutMs,
+            consumerInstancesMax: options.restConsumerInstancesMax,
+            consumerOwnerTimeoutMs: options.restConsumerOwnerTimeoutMs,
+          },
           ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
           ...(options.httpHost === undefined ? {} : { httpHost: options.httpHost }),
           ...(options.advertisedUrl === undefined ? {} : { advertisedUrl: options.advertisedUrl }),

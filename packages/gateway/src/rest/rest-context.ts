@@ -24,6 +24,11 @@ export interface RestLimits {
   readonly consumerInstanceTimeoutMs: number;
   /** Largest `max_bytes` a v2 records request may ask for, and what it gets when it asks for none. */
   readonly consumerResponseBytesMax: number;
+  /**
+   * How long a gateway waits for a v2 instance's owner to answer a forwarded request (beyond the request's own
+   * wait) before it counts the owner as gone and takes the instance over.
+   */
+  readonly consumerOwnerTimeoutMs: number;
 }
 
 export const defaultRestLimits: RestLimits = {
@@ -32,6 +37,7 @@ export const defaultRestLimits: RestLimits = {
   consumerInstancesMax: 1000,
   consumerInstanceTimeoutMs: 300_000,
   consumerResponseBytesMax: 64 * 1024 * 1024,
+  consumerOwnerTimeoutMs: 10_000,
 };
 
 export interface RestContext {

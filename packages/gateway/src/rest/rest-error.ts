@@ -36,6 +36,14 @@ export const restErrorCodes = {
   kafkaRetriableError: 50_003,
   /** The gateway is not connected to the cluster yet. */
   kafkaUnavailable: 50_301,
+  /** A v2 consumer instance's group already has an instance of that name. */
+  consumerInstanceExists: 40_902,
+  /** Kafka's IllegalStateException: subscribe while assigned (or the reverse), seek a partition not held. */
+  illegalState: 40_903,
+  /** A v2 consumer instance's create request names a config value Kafka's consumer would refuse. */
+  invalidConsumerConfig: 42_204,
+  /** This gateway holds as many v2 consumer instances as its limit allows. */
+  tooManyConsumerInstances: 42_901,
 } as const;
 
 export class RestError extends Error {
