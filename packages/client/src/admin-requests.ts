@@ -21,6 +21,8 @@ export interface NewTopic {
   replicationFactor?: number;
   /** Topic config overrides, e.g. { 'cleanup.policy': 'compact' }. */
   configs?: Record<string, string>;
+  /** Explicit replicas per partition; the counts are then sent as -1 (Kafka refuses both at once). */
+  assignments?: readonly { partition: number; brokerIds: readonly number[] }[];
 }
 
 /** One topic's outcome. errorCode 0 means success; anything else is the broker's Kafka error code. */
@@ -81,9 +83,9 @@ export function createTopicsRequest(
   return {
     topics: topics.map((t) => ({
       name: t.name,
-      numPartitions: t.numPartitions ?? unset,
-      replicationFactor: t.replicationFactor ?? unset,
-      assignments: [],
+      numPartitions: t.assignments?.length ? -1 : (t.numPartitions ?? unset),
+      replicationFactor: t.assignments?.length ? -1 : (t.replicationFactor ?? unset),
+      assignments: (t.assignments ?? []).map((a) => ({ partitionIndex: a.partition, brokerIds: [...a.brokerIds] })),
       configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
     })),
     timeoutMs,
