@@ -31,6 +31,10 @@ export interface TopicResult {
   errorCode: number;
   errorName: string;
   errorMessage: string | null;
+  /** CreateTopics v5+: the partition count the topic got (or would get, validateOnly); -1 when not said. */
+  numPartitions?: number;
+  /** CreateTopics v5+: the replication factor the topic got (or would get); -1 when not said. */
+  replicationFactor?: number;
 }
 
 export const ConfigResourceTypes = { topic: 2, broker: 4 } as const;
@@ -94,7 +98,11 @@ export function createTopicsRequest(
 }
 
 export function createTopicsResults(response: CreateTopicsResponse): TopicResult[] {
-  return response.topics.map((t) => topicResult(t.name, t.errorCode, t.errorMessage));
+  return response.topics.map((t) => ({
+    ...topicResult(t.name, t.errorCode, t.errorMessage),
+    numPartitions: t.numPartitions ?? -1,
+    replicationFactor: t.replicationFactor ?? -1,
+  }));
 }
 
 const zeroUuid = '00000000-0000-0000-0000-000000000000';

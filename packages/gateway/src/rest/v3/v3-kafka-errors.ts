@@ -1,0 +1,53 @@
+/**
+ * Kafka error codes as REST Proxy v3 answers them, the one place they are
+ * mapped (Confluent's rest-utils KafkaExceptionMapper): requests Kafka
+ * refuses as invalid (topic exists, policy violation, bad partition count,
+ * replication factor, replica assignment or config, security disabled) are
+ * 400 with code 40002; an unknown topic or partition 404 with 40403;
+ * authorization failures 403 with 40301; other retriable errors 500 with
+ * 50003 and the rest 500 with 50002. Runnel also answers an invalid topic
+ * name with 40002, where Confluent's exact-class lookup falls through to
+ * 50002: a bad name is the caller's mistake, not the server's. Pure.
+ */
+import { ErrorCode, errorDescription, errorName, isRetriable } from '@runnel/protocol';
+import { RestError, restErrorCodes } from '../rest-error.ts';
+
+const badRequestCodes: ReadonlySet<number> = new Set<number>([
+  ErrorCode.TOPIC_ALREADY_EXISTS,
+  ErrorCode.INVALID_PARTITIONS,
+  ErrorCode.INVALID_REPLICATION_FACTOR,
+  ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+  ErrorCode.INVALID_CONFIG,
+  ErrorCode.INVALID_REQUEST,
+  ErrorCode.POLICY_VIOLATION,
+  ErrorCode.SECURITY_DISABLED,
+  ErrorCode.UNSUPPORTED_VERSION,
+  ErrorCode.UNKNOWN_SERVER_ERROR,
+  ErrorCode.INVALID_TOPIC_EXCEPTION,
+  ErrorCode.NO_REASSIGNMENT_IN_PROGRESS,
+]);
+
+const authorizationCodes: ReadonlySet<number> = new Set<number>([
+  ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+  ErrorCode.GROUP_AUTHORIZATION_FAILED,
+  ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+]);
+
+/** Confluent's message for an unknown topic or partition (Kafka's exception text). */
+export const unknownTopicOrPartitionMessage = 'This server does not host this topic-partition.';
+
+/** The RestError a Kafka error code becomes; `message` is the broker's when it gave one. */
+export function kafkaRestError(code: number, message: string | null, context: string): RestError {
+  const text = message !== null && message !== '' ? message : errorDescription(code);
+  if (code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    return new RestError(restErrorCodes.unknownTopicOrPartition, `${unknownTopicOrPartitionMessage} (${context})`);
+  if (badRequestCodes.has(code)) return new RestError(restErrorCodes.kafkaBadRequest, text);
+  if (authorizationCodes.has(code)) return new RestError(restErrorCodes.kafkaAuthorization, text);
+  const kind = isRetriable(code) ? restErrorCodes.kafkaRetriableError : restErrorCodes.kafkaError;
+  return new RestError(kind, `${errorName(code)}: ${text} (${context})`);
+}
+
+/** Throws the mapped RestError unless `code` is NONE. */
+export function throwUnlessNone(code: number, message: string | null, context: string): void {
+  if (code !== ErrorCode.NONE) throw kafkaRestError(code, message, context);
+}
