@@ -2,11 +2,14 @@
  * Consumer lag, decided here and nowhere else. A partition's lag is its
  * end minus the group's committed offset, never below zero, where the end
  * is the last stable offset (ListOffsets latest under read_committed, as
- * Confluent asks), so records of a transaction still open are not lag. A
- * committed offset that sits on transaction markers (control batches,
- * which no consumer is ever handed) is moved past them before subtracting:
- * a consumer that has read every record of committed transactions has no
- * lag, whichever of the marker's offsets its client committed. Pure.
+ * Confluent asks), so records of a transaction still open are not lag.
+ * Transaction markers (control batches, which no consumer is ever handed)
+ * between the committed offset and the end are not lag either: a consumer
+ * that has read every record of committed transactions has none, whether
+ * its client committed the offset before the last marker or after it.
+ * Records of aborted transactions still count (a read_committed consumer
+ * passes them without being handed them; telling them apart would take
+ * reading the aborted-transaction index). Pure.
  */
 import type { GroupMember } from '@runnel/client';
 import { isControl, LOG_OVERHEAD, RECORD_BATCH_HEADER_BYTES, readBatchHeader } from '@runnel/protocol';
@@ -49,31 +52,33 @@ export function partitionOwners(members: readonly GroupMember[]): (topic: string
 }
 
 /**
- * The first offset at or after `from` that is not inside a control batch,
- * reading the whole batches in `batches` (raw fetch bytes from `from`, the
- * last batch possibly cut short); never past `end`. A batch that starts
- * before `from` (a fetch answers from the batch holding it) is passed over.
+ * How many offsets in [from, end) are transaction markers, reading the
+ * whole batches in `batches` (raw fetch bytes from `from`, the last batch
+ * possibly cut short). Markers past what was read are not seen: the count
+ * is exact when the bytes reach `end`, a lower bound otherwise.
  */
-export function offsetPastMarkers(batches: Buffer, from: bigint, end: bigint): bigint {
-  let offset = from;
+export function markerOffsets(batches: Buffer, from: bigint, end: bigint): bigint {
+  let markers = 0n;
   let pos = 0;
-  while (pos + RECORD_BATCH_HEADER_BYTES <= batches.length && offset < end) {
+  while (pos + RECORD_BATCH_HEADER_BYTES <= batches.length) {
     const header = readBatchHeader(batches, pos);
     const size = LOG_OVERHEAD + header.batchLength;
-    if (header.batchLength <= 0 || pos + size > batches.length) break;
-    const last = header.baseOffset + BigInt(header.lastOffsetDelta);
-    if (last >= offset) {
-      if (!isControl(header.attributes)) break;
-      offset = last + 1n;
+    if (header.batchLength <= 0 || pos + size > batches.length || header.baseOffset >= end) break;
+    if (isControl(header.attributes)) {
+      const last = header.baseOffset + BigInt(header.lastOffsetDelta);
+      const first = header.baseOffset > from ? header.baseOffset : from;
+      const stop = last < end - 1n ? last : end - 1n;
+      if (stop >= first) markers += stop - first + 1n;
     }
     pos += size;
   }
-  return offset < end ? offset : end;
+  return markers;
 }
 
-/** Lag of one partition: `end` minus the committed offset moved past markers, at least zero. */
-export function lagOf(pastMarkers: bigint, end: bigint): bigint {
-  return end > pastMarkers ? end - pastMarkers : 0n;
+/** Lag of one partition: the offsets from the committed one to `end`, less the markers among them, at least zero. */
+export function lagOf(committed: bigint, end: bigint, markers: bigint): bigint {
+  const lag = end - committed - markers;
+  return lag > 0n ? lag : 0n;
 }
 
 /** The largest lag (first in topic, partition order on a tie) and the sum; null for no partitions. */

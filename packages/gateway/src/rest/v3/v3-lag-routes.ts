@@ -2,19 +2,23 @@
  * A consumer group's lags (every partition it has committed, or one) and
  * its lag summary (the largest lag and the total): committed offsets from
  * OffsetFetch, ends from ListOffsets under read_committed, and, where the
- * committed offset is behind the end, one small fetch to step over
- * transaction markers (v3-lag-math.ts decides). A group with no committed
+ * committed offset is behind the end, one small fetch to count the
+ * transaction markers in between (v3-lag-math.ts decides). A group with no committed
  * offsets has no lags: 404, as Confluent answers.
  */
 import { GroupAdmin, type KafkaClient, KafkaError } from '@runnel/client';
 import type { FastifyInstance } from 'fastify';
 import type { RestContext } from '../rest-context.ts';
 import { knownGroup } from './v3-group-routes.ts';
-import { lagOf, lagSummary, offsetPastMarkers, type PartitionLag, partitionOwners, sortLags } from './v3-lag-math.ts';
+import { lagOf, lagSummary, markerOffsets, type PartitionLag, partitionOwners, sortLags } from './v3-lag-math.ts';
 import { collection, resource, type V3Urls } from './v3-resources.ts';
 import { intParam, intPathParam, notFound, stringPathParam, v3Route } from './v3-route-kit.ts';
 
-/** Enough bytes to see the markers right after a committed offset; more would be read for nothing. */
+/**
+ * One read past the committed offset: it covers the whole range of a group
+ * that is nearly caught up, where a marker is a large share of the lag;
+ * a longer lag counts only the markers this much shows.
+ */
 const markerFetchBytes = 64 * 1024;
 
 async function groupLags(client: KafkaClient, groupId: string): Promise<PartitionLag[]> {
@@ -29,14 +33,14 @@ async function groupLags(client: KafkaClient, groupId: string): Promise<Partitio
       const end = await stableEnd(client, c.topic, c.partition);
       // A partition whose end cannot be read (its topic deleted since the commit) is left out, as Confluent does.
       if (end === null) return null;
-      const past = c.offset < end ? await pastMarkers(client, c.topic, c.partition, c.offset, end) : c.offset;
+      const markers = c.offset < end ? await markersAhead(client, c.topic, c.partition, c.offset, end) : 0n;
       return {
         topic: c.topic,
         partition: c.partition,
         ...ownerOf(c.topic, c.partition),
         currentOffset: c.offset,
         logEndOffset: end,
-        lag: lagOf(past, end),
+        lag: lagOf(c.offset, end, markers),
       };
     }),
   );
@@ -52,7 +56,7 @@ async function stableEnd(client: KafkaClient, topic: string, partition: number):
   }
 }
 
-async function pastMarkers(
+async function markersAhead(
   client: KafkaClient,
   topic: string,
   partition: number,
@@ -60,7 +64,7 @@ async function pastMarkers(
   end: bigint,
 ): Promise<bigint> {
   const fetched = await client.fetch(topic, partition, from, { maxBytes: markerFetchBytes });
-  return fetched.errorCode === 0 ? offsetPastMarkers(fetched.records, from, end) : from;
+  return fetched.errorCode === 0 ? markerOffsets(fetched.records, from, end) : 0n;
 }
 
 function lagData(urls: V3Urls, groupId: string, l: PartitionLag): object {
