@@ -4,7 +4,7 @@
  * Confluent's field names and `related` links. Pure.
  */
 import type { BrokerInfo, OngoingReassignment, PartitionInfo, TopicInfo } from '@runnel/client';
-import { type Resource, resource, type V3Urls } from './v3-resources.ts';
+import { type Relationship, type Resource, resource, type V3Urls } from './v3-resources.ts';
 
 export function clusterData(urls: V3Urls, controllerId: number): Resource<object> {
   return resource('KafkaCluster', urls.url(), urls.crn(), {
@@ -76,7 +76,17 @@ export function partitionData(urls: V3Urls, topic: string, p: PartitionInfo): Re
   });
 }
 
-export function replicaData(urls: V3Urls, topic: string, p: PartitionInfo, brokerId: number): Resource<object> {
+export interface ReplicaFields {
+  cluster_id: string;
+  topic_name: string;
+  partition_id: number;
+  broker_id: number;
+  is_leader: boolean;
+  is_in_sync: boolean;
+  broker: Relationship;
+}
+
+export function replicaData(urls: V3Urls, topic: string, p: PartitionInfo, brokerId: number): Resource<ReplicaFields> {
   const self = urls.url('topics', topic, 'partitions', p.partition, 'replicas', brokerId);
   return resource('KafkaReplica', self, urls.crn(`topic=${topic}`, `partition=${p.partition}`, `replica=${brokerId}`), {
     cluster_id: urls.clusterId,
@@ -90,7 +100,7 @@ export function replicaData(urls: V3Urls, topic: string, p: PartitionInfo, broke
 }
 
 /** Every replica a broker holds, by topic name then partition. */
-export function replicasOnBroker(urls: V3Urls, topics: readonly TopicInfo[], brokerId: number): Resource<object>[] {
+export function replicasOnBroker(urls: V3Urls, topics: readonly TopicInfo[], brokerId: number): Resource<ReplicaFields>[] {
   return [...topics]
     .filter((t) => t.errorCode === 0)
     .sort((a, b) => a.name.localeCompare(b.name))
