@@ -100,7 +100,11 @@ export function replicaData(urls: V3Urls, topic: string, p: PartitionInfo, broke
 }
 
 /** Every replica a broker holds, by topic name then partition. */
-export function replicasOnBroker(urls: V3Urls, topics: readonly TopicInfo[], brokerId: number): Resource<ReplicaFields>[] {
+export function replicasOnBroker(
+  urls: V3Urls,
+  topics: readonly TopicInfo[],
+  brokerId: number,
+): Resource<ReplicaFields>[] {
   return [...topics]
     .filter((t) => t.errorCode === 0)
     .sort((a, b) => a.name.localeCompare(b.name))
