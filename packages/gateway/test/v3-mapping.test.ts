@@ -12,6 +12,7 @@ import { groupData, groupState, isConsumerGroup } from '../src/rest/v3/v3-group-
 import { kafkaRestError } from '../src/rest/v3/v3-kafka-errors.ts';
 import { configChangesFrom, newTopicFrom } from '../src/rest/v3/v3-requests.ts';
 import { collection, requestBase, V3Urls } from '../src/rest/v3/v3-resources.ts';
+import { mapBounded } from '../src/rest/v3/v3-route-kit.ts';
 import { partitionData, replicasOnBroker, topicData, topicSummary } from '../src/rest/v3/v3-shapes.ts';
 
 const urls = new V3Urls('http://gw:8082/', 'c-1');
@@ -200,5 +201,22 @@ describe('resource shapes', () => {
       state: 'EMPTY',
       coordinator: { related: 'http://gw:8082/v3/clusters/c-1/brokers/2' },
     });
+  });
+});
+
+describe('bounded fan-out', () => {
+  it('keeps at most `limit` calls in flight and the results in the items order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const results = await mapBounded([5, 1, 4, 2, 3, 0], 2, async (n) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      for (let i = 0; i < n; i++) await Promise.resolve();
+      inFlight--;
+      return n * 10;
+    });
+    expect(results).toEqual([50, 10, 40, 20, 30, 0]);
+    expect(most).toBe(2);
+    expect(await mapBounded([], 4, async (n: number) => n)).toEqual([]);
   });
 });

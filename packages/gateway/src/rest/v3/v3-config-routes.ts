@@ -25,7 +25,16 @@ import {
 import { throwUnlessNone } from './v3-kafka-errors.ts';
 import { type AlterConfigsBody, configChangesFrom } from './v3-requests.ts';
 import { collection } from './v3-resources.ts';
-import { intParam, intPathParam, notFound, stringPathParam, type V3Call, v3Route } from './v3-route-kit.ts';
+import {
+  fanOutMax,
+  intParam,
+  intPathParam,
+  mapBounded,
+  notFound,
+  stringPathParam,
+  type V3Call,
+  v3Route,
+} from './v3-route-kit.ts';
 
 interface OwnerRoutes {
   /** The path up to and including `configs` (or `broker-configs`), Fastify style. */
@@ -189,12 +198,10 @@ export function registerConfigRoutes(app: FastifyInstance, context: RestContext)
         .filter((t) => t.errorCode === ErrorCode.NONE)
         .map((t) => t.name)
         .sort();
-      const lists = await Promise.all(
-        names.map(async (topic) => {
-          const owner: ConfigOwner = { kind: 'topic', topic };
-          return sortConfigs((await describe(client, owner)).configs).map((c) => configData(urls, owner, c));
-        }),
-      );
+      const lists = await mapBounded(names, fanOutMax, async (topic) => {
+        const owner: ConfigOwner = { kind: 'topic', topic };
+        return sortConfigs((await describe(client, owner)).configs).map((c) => configData(urls, owner, c));
+      });
       return collection('KafkaTopicConfigList', `${urls.url('topics')}/-/configs`, lists.flat());
     },
   });
@@ -205,12 +212,10 @@ export function registerConfigRoutes(app: FastifyInstance, context: RestContext)
     summary: 'List Dynamic Broker Configs of every broker',
     handler: async (_call, { client, urls }) => {
       const ids = (await client.metadata([])).brokers.map((b) => b.nodeId).sort((a, b) => a - b);
-      const lists = await Promise.all(
-        ids.map(async (brokerId) => {
-          const owner: ConfigOwner = { kind: 'broker', brokerId };
-          return sortConfigs((await describe(client, owner)).configs).map((c) => configData(urls, owner, c));
-        }),
-      );
+      const lists = await mapBounded(ids, fanOutMax, async (brokerId) => {
+        const owner: ConfigOwner = { kind: 'broker', brokerId };
+        return sortConfigs((await describe(client, owner)).configs).map((c) => configData(urls, owner, c));
+      });
       return collection('KafkaBrokerConfigList', `${urls.url('brokers')}/-/configs`, lists.flat());
     },
   });

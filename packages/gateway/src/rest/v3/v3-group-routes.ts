@@ -11,7 +11,16 @@ import type { RestContext } from '../rest-context.ts';
 import { assignedPartitions, assignmentData, consumerData, groupData, isConsumerGroup } from './v3-group-shapes.ts';
 import { throwUnlessNone } from './v3-kafka-errors.ts';
 import { collection } from './v3-resources.ts';
-import { intParam, intPathParam, notFound, stringPathParam, type V3Call, v3Route } from './v3-route-kit.ts';
+import {
+  fanOutMax,
+  intParam,
+  intPathParam,
+  mapBounded,
+  notFound,
+  stringPathParam,
+  type V3Call,
+  v3Route,
+} from './v3-route-kit.ts';
 
 /** The group as its coordinator describes it; 404 when there is no such consumer group. */
 export async function knownGroup(client: KafkaClient, groupId: string): Promise<GroupDescription> {
@@ -43,7 +52,7 @@ export function registerGroupRoutes(app: FastifyInstance, context: RestContext):
     handler: async (_call, { client, urls }) => {
       const admin = new GroupAdmin(client);
       const listed = (await admin.listGroups()).groups.filter((g) => isConsumerGroup(g.protocolType));
-      const described = await Promise.all(listed.map((g) => admin.describeGroup(g.groupId)));
+      const described = await mapBounded(listed, fanOutMax, (g) => admin.describeGroup(g.groupId));
       const groups = described
         .filter((g) => g.errorCode === 0 && g.state !== 'Dead')
         .sort((a, b) => a.groupId.localeCompare(b.groupId));

@@ -12,7 +12,7 @@ import type { RestContext } from '../rest-context.ts';
 import { knownGroup } from './v3-group-routes.ts';
 import { lagOf, lagSummary, markerOffsets, type PartitionLag, partitionOwners, sortLags } from './v3-lag-math.ts';
 import { collection, resource, type V3Urls } from './v3-resources.ts';
-import { intParam, intPathParam, notFound, stringPathParam, v3Route } from './v3-route-kit.ts';
+import { fanOutMax, intParam, intPathParam, mapBounded, notFound, stringPathParam, v3Route } from './v3-route-kit.ts';
 
 /**
  * One read past the committed offset: it covers the whole range of a group
@@ -28,22 +28,20 @@ async function groupLags(client: KafkaClient, groupId: string): Promise<Partitio
   );
   if (committed.length === 0) throw notFound(`Consumer group ${groupId} has no committed offsets.`);
   const ownerOf = partitionOwners(group.members);
-  const lags = await Promise.all(
-    committed.map(async (c): Promise<PartitionLag | null> => {
-      const end = await stableEnd(client, c.topic, c.partition);
-      // A partition whose end cannot be read (its topic deleted since the commit) is left out, as Confluent does.
-      if (end === null) return null;
-      const markers = c.offset < end ? await markersAhead(client, c.topic, c.partition, c.offset, end) : 0n;
-      return {
-        topic: c.topic,
-        partition: c.partition,
-        ...ownerOf(c.topic, c.partition),
-        currentOffset: c.offset,
-        logEndOffset: end,
-        lag: lagOf(c.offset, end, markers),
-      };
-    }),
-  );
+  const lags = await mapBounded(committed, fanOutMax, async (c): Promise<PartitionLag | null> => {
+    const end = await stableEnd(client, c.topic, c.partition);
+    // A partition whose end cannot be read (its topic deleted since the commit) is left out, as Confluent does.
+    if (end === null) return null;
+    const markers = c.offset < end ? await markersAhead(client, c.topic, c.partition, c.offset, end) : 0n;
+    return {
+      topic: c.topic,
+      partition: c.partition,
+      ...ownerOf(c.topic, c.partition),
+      currentOffset: c.offset,
+      logEndOffset: end,
+      lag: lagOf(c.offset, end, markers),
+    };
+  });
   return sortLags(lags.filter((l): l is PartitionLag => l !== null));
 }
 

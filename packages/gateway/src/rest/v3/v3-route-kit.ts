@@ -111,3 +111,24 @@ export function notFound(message: string): RestError {
 /** The schema of a path integer (partition or broker id). */
 export const intPathParam = { type: 'integer', minimum: 0 } as const;
 export const stringPathParam = { type: 'string', minLength: 1 } as const;
+
+/** Requests one v3 call keeps in flight when it fans out (one per group, topic, broker or partition). */
+export const fanOutMax = 16;
+
+/**
+ * `fn` over `items` with at most `limit` calls in flight, results in the
+ * items' order: a call over a large cluster stays a bounded load on it. The
+ * first rejection rejects the whole (calls already started still finish).
+ */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
