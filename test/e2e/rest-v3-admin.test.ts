@@ -90,6 +90,8 @@ describe('clusters and brokers', () => {
       topics: { related: url('/topics') },
       partition_reassignments: { related: url('/topics/-/partitions/-/reassignment') },
     });
+    // The controller Kafka clients are told of is a broker (KRaft brokers forward admin requests to the quorum).
+    expect((one.body as { controller: { related: string } }).controller.related).toMatch(/\/brokers\/[123]$/);
   });
 
   it('an unknown cluster id is 404 with code 404', async () => {

@@ -1,22 +1,23 @@
 /**
  * GET /v3/clusters and /v3/clusters/{cluster_id}: the one cluster the
  * gateway serves (Confluent's REST Proxy knows only the cluster its
- * bootstrap servers belong to). Its `controller` links the broker that is
- * the active controller, from DescribeCluster; when the controllers run as
- * their own processes no broker is, and the link is left out (Confluent's
- * schema makes it optional).
+ * bootstrap servers belong to). Its `controller` links the broker Metadata
+ * names as the controller: as in Kafka 4's KRaft mode, where clients cannot
+ * reach the controller quorum, that is a live broker taking admin requests
+ * (it forwards them to the active controller), not a controller node, whose
+ * id may not be a broker's at all.
  */
-import { ClusterAdmin, type KafkaClient } from '@runnel/client';
+import type { KafkaClient } from '@runnel/client';
 import type { FastifyInstance } from 'fastify';
 import type { RestContext } from '../rest-context.ts';
 import { collection } from './v3-resources.ts';
 import { v3Route } from './v3-route-kit.ts';
 import { clusterData } from './v3-shapes.ts';
 
-/** The active controller's id when it is one of the brokers, else -1. */
+/** The broker Metadata names as the controller, or -1 when it names none the cluster lists. */
 async function controllerBroker(client: KafkaClient): Promise<number> {
-  const cluster = await new ClusterAdmin(client).describeCluster();
-  return cluster.brokers.some((b) => b.nodeId === cluster.controllerId) ? cluster.controllerId : -1;
+  const metadata = await client.metadata([]);
+  return metadata.brokers.some((b) => b.nodeId === metadata.controllerId) ? metadata.controllerId : -1;
 }
 
 export function registerClusterRoutes(app: FastifyInstance, context: RestContext): void {
