@@ -234,6 +234,9 @@ describe('ACLs and the OpenAPI description', () => {
     expect(Object.keys(spec.paths)).toContain(
       '/v3/clusters/{cluster_id}/consumer-groups/{consumer_group_id}/lag-summary',
     );
+    // Confluent's `:alter` and `:batch` routes keep their colon (Fastify registers them escaped as `::`).
+    expect(spec.paths['/v3/clusters/{cluster_id}/topics/{topic_name}/configs:alter']?.post?.tags).toEqual(['v3']);
+    expect(Object.keys(spec.paths)).toContain('/v3/clusters/{cluster_id}/acls:batch');
   });
 });
 

@@ -27,6 +27,14 @@ export function describeGroupChecks(s: V3Session, env: GroupCheckEnv): void {
 
     it('a kafkajs group that read everything, then paused while 4 more records came, shows its lag', async () => {
       await s.createTopic({ topic_name: topic, partitions_count: 2, replication_factor: 2 });
+      // The clients start once both partitions have leaders, so none starts with half the topic.
+      await waitFor(
+        async () => {
+          const partitions = await s.call('GET', `/topics/${topic}/partitions`);
+          return partitions.status === 200 && listData(partitions).filter((p) => 'leader' in p).length === 2;
+        },
+        { what: 'leaders for both partitions' },
+      );
       const kafka = new Kafka({
         brokers: env.bootstrap().split(','),
         clientId: 'v3-lag-reader',
