@@ -3,13 +3,19 @@
  * v3 error bodies keeping Kafka's five-digit codes, request bodies to
  * client calls, and resource shapes (self URLs, CRNs, related links).
  */
-import type { DescribedConfig, GroupDescription, TopicInfo } from '@runnel/client';
+import {
+  ConnectionError,
+  type DescribedConfig,
+  type GroupDescription,
+  KafkaError,
+  type TopicInfo,
+} from '@runnel/client';
 import { ErrorCode } from '@runnel/protocol';
 import { describe, expect, it } from 'vitest';
 import { RestError, restErrorBody } from '../src/rest/rest-error.ts';
 import { configData } from '../src/rest/v3/v3-config-shapes.ts';
 import { groupData, groupState, isConsumerGroup } from '../src/rest/v3/v3-group-shapes.ts';
-import { kafkaRestError } from '../src/rest/v3/v3-kafka-errors.ts';
+import { asV3Error, kafkaRestError } from '../src/rest/v3/v3-kafka-errors.ts';
 import { configChangesFrom, newTopicFrom } from '../src/rest/v3/v3-requests.ts';
 import { collection, requestBase, V3Urls } from '../src/rest/v3/v3-resources.ts';
 import { mapBounded } from '../src/rest/v3/v3-route-kit.ts';
@@ -44,6 +50,16 @@ describe('Kafka errors on v3', () => {
     expect(kafkaRestError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null, 'topic t').message).toMatch(
       /^This server does not host this topic-partition/,
     );
+  });
+
+  it('a KafkaError the client threw is mapped by its code; a ConnectionError is a retriable 500 (50003)', () => {
+    const unknown = asV3Error(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+    expect(unknown).toBeInstanceOf(RestError);
+    expect((unknown as RestError).errorCode).toBe(40_403);
+    const down = asV3Error(new ConnectionError('timeout', 'no answer in 30000 ms'));
+    expect((down as RestError).errorCode).toBe(50_003);
+    const other = new Error('a bug');
+    expect(asV3Error(other)).toBe(other);
   });
 
   it('v3 bodies carry the bare status for the proxy own errors, v2 bodies the five-digit code', () => {

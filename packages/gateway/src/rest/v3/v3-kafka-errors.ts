@@ -9,6 +9,7 @@
  * name with 40002, where Confluent's exact-class lookup falls through to
  * 50002: a bad name is the caller's mistake, not the server's. Pure.
  */
+import { ConnectionError, KafkaError } from '@runnel/client';
 import { ErrorCode, errorDescription, errorName, isRetriable } from '@runnel/protocol';
 import { RestError, restErrorCodes } from '../rest-error.ts';
 
@@ -45,6 +46,21 @@ export function kafkaRestError(code: number, message: string | null, context: st
   if (authorizationCodes.has(code)) return new RestError(restErrorCodes.kafkaAuthorization, text);
   const kind = isRetriable(code) ? restErrorCodes.kafkaRetriableError : restErrorCodes.kafkaError;
   return new RestError(kind, `${errorName(code)}: ${text} (${context})`);
+}
+
+/**
+ * What a v3 handler's failure becomes: a KafkaError the client threw is
+ * mapped like any Kafka code; a ConnectionError (no broker answered, a
+ * timeout, a broken connection) is retriable, 500 with 50003; anything
+ * else (RestError included) is left as it is.
+ */
+export function asV3Error(error: unknown): unknown {
+  if (error instanceof KafkaError) return kafkaRestError(error.code, null, error.message);
+  if (error instanceof ConnectionError)
+    return new RestError(restErrorCodes.kafkaRetriableError, `The cluster did not answer: ${error.message}`, {
+      cause: error,
+    });
+  return error;
 }
 
 /** Throws the mapped RestError unless `code` is NONE. */

@@ -5,11 +5,14 @@
  * cannot be found.", as Confluent answers), and Confluent's answers to bad
  * input: a path parameter that does not parse is 404 (JAX-RS cannot match
  * the resource), a query parameter 400, a body that breaks its schema 422.
+ * A Kafka or connection error a handler lets through is mapped as
+ * Confluent maps Kafka exceptions (v3-kafka-errors.ts).
  */
 import type { KafkaClient } from '@runnel/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { RestContext } from '../rest-context.ts';
 import { RestError, restErrorCodes } from '../rest-error.ts';
+import { asV3Error } from './v3-kafka-errors.ts';
 import { requestBase, V3Urls } from './v3-resources.ts';
 
 /** What a v3 handler works with for one request under one cluster. */
@@ -69,7 +72,12 @@ export function v3Route(app: FastifyInstance, context: RestContext, spec: V3Rout
         request,
       };
       const scope = v3Scope(context, request, underCluster ? (call.params.cluster_id ?? '') : null);
-      const answer = await spec.handler(call, scope);
+      let answer: unknown;
+      try {
+        answer = await spec.handler(call, scope);
+      } catch (error) {
+        throw asV3Error(error);
+      }
       if (answer === undefined) return reply;
       return reply.header('content-type', 'application/json').send(answer);
     },
