@@ -21,6 +21,8 @@ export interface NewTopic {
   replicationFactor?: number;
   /** Topic config overrides, e.g. { 'cleanup.policy': 'compact' }. */
   configs?: Record<string, string>;
+  /** Explicit replicas per partition; the counts are then sent as -1 (Kafka refuses both at once). */
+  assignments?: readonly { partition: number; brokerIds: readonly number[] }[];
 }
 
 /** One topic's outcome. errorCode 0 means success; anything else is the broker's Kafka error code. */
@@ -29,6 +31,10 @@ export interface TopicResult {
   errorCode: number;
   errorName: string;
   errorMessage: string | null;
+  /** CreateTopics v5+: the partition count the topic got (or would get, validateOnly); -1 when not said. */
+  numPartitions?: number;
+  /** CreateTopics v5+: the replication factor the topic got (or would get); -1 when not said. */
+  replicationFactor?: number;
 }
 
 export const ConfigResourceTypes = { topic: 2, broker: 4 } as const;
@@ -81,9 +87,9 @@ export function createTopicsRequest(
   return {
     topics: topics.map((t) => ({
       name: t.name,
-      numPartitions: t.numPartitions ?? unset,
-      replicationFactor: t.replicationFactor ?? unset,
-      assignments: [],
+      numPartitions: t.assignments?.length ? -1 : (t.numPartitions ?? unset),
+      replicationFactor: t.assignments?.length ? -1 : (t.replicationFactor ?? unset),
+      assignments: (t.assignments ?? []).map((a) => ({ partitionIndex: a.partition, brokerIds: [...a.brokerIds] })),
       configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
     })),
     timeoutMs,
@@ -92,7 +98,11 @@ export function createTopicsRequest(
 }
 
 export function createTopicsResults(response: CreateTopicsResponse): TopicResult[] {
-  return response.topics.map((t) => topicResult(t.name, t.errorCode, t.errorMessage));
+  return response.topics.map((t) => ({
+    ...topicResult(t.name, t.errorCode, t.errorMessage),
+    numPartitions: t.numPartitions ?? -1,
+    replicationFactor: t.replicationFactor ?? -1,
+  }));
 }
 
 const zeroUuid = '00000000-0000-0000-0000-000000000000';

@@ -10,6 +10,15 @@ export type {
 export { ConfigResourceTypes, ConfigSources } from './admin-requests.ts';
 export type { BrokerAddress } from './bootstrap.ts';
 export { parseBootstrap } from './bootstrap.ts';
+export type {
+  AdminOutcome,
+  ClusterDescription,
+  OngoingReassignment,
+  ReassignmentListing,
+  ReassignmentOutcome,
+  ReassignmentTarget,
+} from './cluster-admin.ts';
+export { ClusterAdmin } from './cluster-admin.ts';
 export type { BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo } from './cluster-metadata.ts';
 export type {
   AlterResult,
@@ -47,7 +56,7 @@ export type { CoordinatorLookups, HangingTransaction } from './hanging-transacti
 export { findHangingTransactions } from './hanging-transactions.ts';
 export type { KafkaClientOptions, ProduceOptions } from './kafka-client.ts';
 export { fetchVersionBeforeTopicIds, KafkaClient } from './kafka-client.ts';
-export type { Acks, FetchOptions, FetchResult, ProduceResult } from './partition-requests.ts';
+export type { Acks, FetchOptions, FetchResult, IsolationLevel, ProduceResult } from './partition-requests.ts';
 export type { TransactionalProducerOptions, TxnOffset } from './transactional-producer.ts';
 export { TransactionalProducer } from './transactional-producer.ts';
 export type {

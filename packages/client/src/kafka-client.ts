@@ -41,6 +41,7 @@ import {
   type FetchResult,
   fetchRequest,
   fetchResult,
+  type IsolationLevel,
   listOffsetsRequest,
   listOffsetsResult,
   type OffsetLookup,
@@ -178,19 +179,18 @@ export class KafkaClient {
   /**
    * The offset for a timestamp: -1n the log end (latest), -2n the log start
    * (earliest), else the first offset whose timestamp is at or after it
-   * (offset -1n when there is none). Throws KafkaError.
+   * (offset -1n when there is none). With `isolation: 'read_committed'`,
+   * latest is the last stable offset. Throws KafkaError.
    */
   async listOffsets(
     topic: string,
     partition: number,
     timestamp: bigint,
+    options: { isolation?: IsolationLevel } = {},
   ): Promise<{ offset: bigint; timestamp: bigint }> {
+    const body = listOffsetsRequest(topic, partition, timestamp, options.isolation);
     const result = await this.#onLeader<OffsetLookup>(topic, partition, true, async (connection) =>
-      listOffsetsResult(
-        await connection.request(ApiKeys.ListOffsets, listOffsetsRequest(topic, partition, timestamp)),
-        topic,
-        partition,
-      ),
+      listOffsetsResult(await connection.request(ApiKeys.ListOffsets, body), topic, partition),
     );
     if (result.errorCode !== ErrorCode.NONE) throw new KafkaError(result.errorCode);
     return { offset: result.offset, timestamp: result.timestamp };

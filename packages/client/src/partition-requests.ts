@@ -118,10 +118,18 @@ export function fetchResult(response: FetchResponse, topic: string, partition: n
   };
 }
 
-export function listOffsetsRequest(topic: string, partition: number, timestamp: bigint): ListOffsetsRequest {
+/** ListOffsets' isolation: read_committed answers "latest" with the last stable offset (v2+). */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
+export function listOffsetsRequest(
+  topic: string,
+  partition: number,
+  timestamp: bigint,
+  isolation: IsolationLevel = 'read_uncommitted',
+): ListOffsetsRequest {
   return {
     replicaId: -1,
-    isolationLevel: 0,
+    isolationLevel: isolation === 'read_committed' ? 1 : 0,
     topics: [{ name: topic, partitions: [{ partitionIndex: partition, timestamp }] }],
   };
 }

@@ -44,7 +44,29 @@ export const restErrorCodes = {
   invalidConsumerConfig: 42_204,
   /** This gateway holds as many v2 consumer instances as its limit allows. */
   tooManyConsumerInstances: 42_901,
+  /**
+   * Kafka refused the request as invalid: topic exists, policy violation,
+   * bad partition count or replication factor, bad config, security
+   * disabled (no authorizer). Confluent answers 400 with it, on v3 too.
+   */
+  kafkaBadRequest: 40_002,
+  /** Kafka's UNKNOWN_TOPIC_OR_PARTITION (Confluent: 404 with this code, on v3 too). */
+  unknownTopicOrPartition: 40_403,
+  /** Kafka refused the caller's authorization (topic, group or cluster). */
+  kafkaAuthorization: 40_301,
 } as const;
+
+/**
+ * Codes Confluent's Kafka exception mapper gives, which v3 answers keep as
+ * they are (its other v3 errors carry the bare HTTP status).
+ */
+const kafkaMappedCodes: ReadonlySet<number> = new Set([
+  restErrorCodes.kafkaBadRequest,
+  restErrorCodes.unknownTopicOrPartition,
+  restErrorCodes.kafkaAuthorization,
+  restErrorCodes.kafkaError,
+  restErrorCodes.kafkaRetriableError,
+]);
 
 export class RestError extends Error {
   override name = 'RestError';
@@ -66,10 +88,15 @@ export interface RestErrorBody {
   message: string;
 }
 
-/** The body an error gets on `path`: v3 paths carry the HTTP status as the code, others Confluent's v2 code. */
+/**
+ * The body an error gets on `path`: v3 paths carry the HTTP status as the
+ * code, except the codes of Kafka's own errors (kafkaMappedCodes); others
+ * Confluent's v2 code.
+ */
 export function restErrorBody(path: string, errorCode: number, message: string): RestErrorBody {
   const status = errorCode >= 10_000 ? Math.trunc(errorCode / 100) : errorCode;
-  return { error_code: isV3Path(path) ? status : errorCode, message };
+  const keep = !isV3Path(path) || kafkaMappedCodes.has(errorCode);
+  return { error_code: keep ? errorCode : status, message };
 }
 
 export function isV3Path(path: string): boolean {
