@@ -1,0 +1,25 @@
+/**
+ * What every records route checks first: the path's cluster id is this
+ * cluster's, and the topic exists (its partition count). Throws RestError
+ * with the v3 status (404) and Confluent's wording.
+ */
+import type { KafkaClient } from '@runnel/client';
+import type { RestContext } from '../rest-context.ts';
+import { RestError } from '../rest-error.ts';
+
+/** The cluster's client once `clusterId` names this cluster. */
+export function clusterClient(context: RestContext, clusterId: string): { client: KafkaClient; clusterId: string } {
+  const client = context.client();
+  const ours = context.clusterId();
+  if (ours === null || ours !== clusterId) throw new RestError(404, `Cluster ${clusterId} cannot be found.`);
+  return { client, clusterId: ours };
+}
+
+/** The topic's partition count; RestError(404) when the topic does not exist. */
+export async function topicPartitions(client: KafkaClient, topic: string): Promise<number> {
+  const metadata = await client.metadata([topic], { allowAutoTopicCreation: false });
+  const info = metadata.topics.find((t) => t.name === topic);
+  if (info === undefined || info.errorCode !== 0 || info.partitions.length === 0)
+    throw new RestError(404, 'This server does not host this topic-partition.');
+  return info.partitions.length;
+}
