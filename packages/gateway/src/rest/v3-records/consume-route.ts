@@ -95,6 +95,9 @@ export function registerConsumeRoute(
           });
         }
       };
+      // Node sends the headers with the first body bytes: an events stream says where it starts at once, so
+      // the client knows it is following before any record comes.
+      if (events) await write(`: ${topic}-${partition} from offset ${start}\n\n`);
       void (async () => {
         let position = start;
         let sent = 0;
@@ -148,6 +151,8 @@ export function registerConsumeRoute(
 }
 
 function sendStream(reply: FastifyReply, out: PassThrough, events: boolean): FastifyReply {
+  // A stream's connection is not reused: one that ended while the gateway stops must not hold the stop up.
+  reply.header('connection', 'close');
   if (events) reply.header('cache-control', 'no-cache').header('x-accel-buffering', 'no');
   return reply.type(events ? 'text/event-stream' : 'application/x-ndjson').send(out);
 }

@@ -10,6 +10,7 @@
  */
 import type { Readable } from 'node:stream';
 import { PassThrough } from 'node:stream';
+import type { KafkaClient } from '@runnel/client';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RestContext } from '../rest-context.ts';
 import { RestError, restErrorCodes } from '../rest-error.ts';
@@ -40,8 +41,10 @@ export const defaultProduceLimits: ProduceLimits = {
 
 const jsonType = /^application\/json(?:\s*;.*)?$/i;
 
-/** Streams open on this gateway, aborted when it stops. */
+/** Streams open on this gateway, aborted (with stopReason) when it stops. */
 export type StreamAborts = Set<AbortController>;
+
+export const stopReason = 'the gateway is stopping';
 
 export function registerProduceRoute(
   scope: FastifyInstance,
@@ -57,13 +60,24 @@ export function registerProduceRoute(
     '/v3/clusters/:cluster_id/topics/:topic/records',
     { schema: produceRouteSchema, validatorCompiler: () => () => true },
     async (request, reply) => {
-      const contentType = request.headers['content-type'];
-      if (contentType !== undefined && !jsonType.test(contentType))
-        throw new RestError(restErrorCodes.unsupportedMediaType, `HTTP 415 Unsupported Media Type: ${contentType}`);
-      const { client, clusterId } = clusterClient(context, request.params.cluster_id);
-      const topic = request.params.topic;
-      const partitions = await topicPartitions(client, topic);
       const body = request.body as Readable | undefined;
+      let partitions: number;
+      let client: KafkaClient;
+      let clusterId: string;
+      try {
+        const contentType = request.headers['content-type'];
+        if (contentType !== undefined && !jsonType.test(contentType))
+          throw new RestError(restErrorCodes.unsupportedMediaType, `HTTP 415 Unsupported Media Type: ${contentType}`);
+        ({ client, clusterId } = clusterClient(context, request.params.cluster_id));
+        partitions = await topicPartitions(client, request.params.topic);
+      } catch (error) {
+        // Refused before its body was read: the connection ends with the answer rather than waiting on a body
+        // nobody reads (which would also hold a stopping gateway up).
+        reply.header('connection', 'close');
+        body?.resume();
+        throw error;
+      }
+      const topic = request.params.topic;
       const chunked = /chunked/i.test(request.headers['transfer-encoding'] ?? '');
       if (body === undefined) throw new RestError(400, 'The request body is empty: it must hold a record.');
       const controller = new AbortController();
@@ -138,7 +152,8 @@ function streamReports(
       out.end();
       if (controller.signal.aborted) body.destroy();
     });
-  return reply.type('application/json').send(out);
+  // A stream's connection is not reused: one that ended while the gateway stops must not hold the stop up.
+  return reply.type('application/json').header('connection', 'close').send(out);
 }
 
 async function* countBytesIn(body: Readable, count: (bytes: number) => void): AsyncIterable<Buffer> {

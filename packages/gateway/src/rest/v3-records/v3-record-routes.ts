@@ -8,12 +8,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { RestContext } from '../rest-context.ts';
 import { registerConsumeRoute } from './consume-route.ts';
-import { registerProduceRoute, type StreamAborts } from './produce-route.ts';
+import { registerProduceRoute, type StreamAborts, stopReason } from './produce-route.ts';
 
 export function registerV3RecordRoutes(app: FastifyInstance, context: RestContext): void {
   const aborts: StreamAborts = new Set();
   const abortAll = async (): Promise<void> => {
-    for (const controller of aborts) controller.abort();
+    for (const controller of aborts) controller.abort(stopReason);
   };
   app.addHook('preClose', abortAll);
   context.onStop(abortAll);
