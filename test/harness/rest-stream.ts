@@ -3,8 +3,10 @@
  * `Transfer-Encoding: chunked` whose body is the records (one JSON object
  * per line), written as the socket takes them, while the delivery reports
  * (one JSON object per line) are read as they come back — both directions
- * at once, as the gateway only reads on while its answer drains. Used by
- * the e2e tests and by `npm run bench:rest`.
+ * at once, as the gateway only reads on while its answer drains. For the
+ * e2e tests; `npm run bench:rest` has the same client in
+ * scripts/bench/rest-stream.ts (the scripts and test projects cannot
+ * import each other's files).
  */
 import { request } from 'node:http';
 

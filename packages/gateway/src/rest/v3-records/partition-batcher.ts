@@ -9,7 +9,9 @@
  * the same with linger and max.in.flight). Each record's callback gets its
  * offset (the batch's base offset plus its index) and timestamp (the
  * broker's log-append time when the topic uses it). Owned by one produce
- * request; never throws: a failed batch fails each of its records.
+ * request, or shared by the single-record requests to one topic (so
+ * concurrent requests share batches, as a Kafka producer's sends do);
+ * never throws: a failed batch fails each of its records.
  */
 import type { ProduceOptions, ProduceResult } from '@runnel/client';
 import { encodeRecordBatchSync, type KafkaRecord, type RecordHeader } from '@runnel/protocol';
@@ -50,9 +52,6 @@ export class PartitionBatcher {
   readonly #options: BatcherOptions;
   readonly #queues = new Map<number, Queue>();
   #flushScheduled = false;
-  /** Produce requests sent and not answered. */
-  #inFlight = 0;
-  readonly #idle: (() => void)[] = [];
 
   constructor(producer: BatchProducer, topic: string, options: BatcherOptions) {
     this.#producer = producer;
@@ -84,18 +83,6 @@ export class PartitionBatcher {
     for (const [partition, queue] of this.#queues) this.#send(partition, queue);
   }
 
-  /** Resolves once nothing is queued or in flight. */
-  idle(): Promise<void> {
-    if (this.#inFlight === 0 && this.#queuedRecords() === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
-  }
-
-  #queuedRecords(): number {
-    let count = 0;
-    for (const queue of this.#queues.values()) count += queue.records.length;
-    return count;
-  }
-
   #send(partition: number, queue: Queue): void {
     while (queue.records.length > 0 && queue.inFlight < this.#options.inFlightPerPartition) {
       const take = countWithin(queue.records, this.#options.batchBytesMax);
@@ -103,14 +90,9 @@ export class PartitionBatcher {
       const callbacks = queue.callbacks.splice(0, take);
       queue.bytes = Math.max(0, queue.bytes - records.reduce((sum, r) => sum + recordBytes(r), 0));
       queue.inFlight++;
-      this.#inFlight++;
       void this.#produce(partition, records, callbacks).finally(() => {
         queue.inFlight--;
-        this.#inFlight--;
         if (queue.records.length > 0) this.#send(partition, queue);
-        if (this.#inFlight === 0 && this.#queuedRecords() === 0) {
-          for (const resolve of this.#idle.splice(0)) resolve();
-        }
       });
     }
   }

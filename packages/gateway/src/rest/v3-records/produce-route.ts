@@ -18,7 +18,7 @@ import { PartEncoders } from './part-encoders.ts';
 import { PartitionBatcher } from './partition-batcher.ts';
 import { type DeliveryReport, ProduceStream } from './produce-stream.ts';
 import { produceRouteSchema } from './record-schemas.ts';
-import { clusterClient, topicPartitions } from './topic-lookup.ts';
+import { clusterClient, TopicPartitionCache } from './topic-lookup.ts';
 
 /** How a produce request is paced and bounded. */
 export interface ProduceLimits {
@@ -39,6 +39,9 @@ export const defaultProduceLimits: ProduceLimits = {
   streamRecordsMax: 100_000_000,
 };
 
+/** Topics with a shared batcher kept at once (an idle batcher holds nothing but its map entry). */
+const sharedBatchersMax = 1000;
+
 const jsonType = /^application\/json(?:\s*;.*)?$/i;
 
 /** Streams open on this gateway, aborted (with stopReason) when it stops. */
@@ -52,6 +55,18 @@ export function registerProduceRoute(
   aborts: StreamAborts,
   limits: ProduceLimits = defaultProduceLimits,
 ): void {
+  const topics = new TopicPartitionCache();
+  // Requests with a body of known length share one batcher per topic: concurrent ones leave in one Produce.
+  const shared = new Map<string, { client: KafkaClient; batcher: PartitionBatcher }>();
+  const sharedBatcher = (client: KafkaClient, topic: string): PartitionBatcher => {
+    const known = shared.get(topic);
+    // A batcher sends through the client it was made with: a new client (the link reconnected) gets a new one.
+    if (known !== undefined && known.client === client) return known.batcher;
+    if (shared.size >= sharedBatchersMax) shared.clear();
+    const batcher = new PartitionBatcher(client, topic, limits);
+    shared.set(topic, { client, batcher });
+    return batcher;
+  };
   scope.removeAllContentTypeParsers();
   // The body stays a stream: the handler reads it record by record.
   scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
@@ -69,7 +84,7 @@ export function registerProduceRoute(
         if (contentType !== undefined && !jsonType.test(contentType))
           throw new RestError(restErrorCodes.unsupportedMediaType, `HTTP 415 Unsupported Media Type: ${contentType}`);
         ({ client, clusterId } = clusterClient(context, request.params.cluster_id));
-        partitions = await topicPartitions(client, request.params.topic);
+        partitions = await topics.partitions(client, request.params.topic);
       } catch (error) {
         // Refused before its body was read: the connection ends with the answer rather than waiting on a body
         // nobody reads (which would also hold a stopping gateway up).
@@ -81,7 +96,11 @@ export function registerProduceRoute(
       const chunked = /chunked/i.test(request.headers['transfer-encoding'] ?? '');
       if (body === undefined) throw new RestError(400, 'The request body is empty: it must hold a record.');
       const controller = new AbortController();
-      const open = (recordsMax: number, emit: (ready: DeliveryReport[]) => boolean): ProduceStream =>
+      const open = (
+        recordsMax: number,
+        batcher: PartitionBatcher,
+        emit: (ready: DeliveryReport[]) => boolean,
+      ): ProduceStream =>
         new ProduceStream({
           clusterId,
           topic,
@@ -89,16 +108,23 @@ export function registerProduceRoute(
           inFlightRecordsMax: limits.inFlightRecordsMax,
           recordBytesMax: context.limits.bodyBytesMax,
           recordsMax,
-          batcher: new PartitionBatcher(client, topic, limits),
+          batcher,
           encoders: new PartEncoders(context.formats, context.registry, topic),
           emit,
         });
       if (chunked)
-        return streamReports(reply, context, open.bind(null, limits.streamRecordsMax), body, controller, aborts);
+        return streamReports(
+          reply,
+          context,
+          (emit) => open(limits.streamRecordsMax, new PartitionBatcher(client, topic, limits), emit),
+          body,
+          controller,
+          aborts,
+        );
       // A body with a length is bounded by the body limit; it is read whole, then produced.
       const whole = await readWhole(body, context.limits.bodyBytesMax);
       const reports: DeliveryReport[] = [];
-      const stream = open(context.limits.recordsPerRequestMax, (ready) => {
+      const stream = open(context.limits.recordsPerRequestMax, sharedBatcher(client, topic), (ready) => {
         reports.push(...ready);
         return true;
       });

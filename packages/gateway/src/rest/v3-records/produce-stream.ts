@@ -97,8 +97,12 @@ export class ProduceStream {
     ended ??= splitter.end();
     if (ended !== null) this.#fail(this.#sequencer.take(), 400, ended);
     this.#options.batcher.flush();
-    await this.#options.batcher.idle();
-    this.#emitReady();
+    // Its own reports, not the batcher's idleness: the batcher may be shared with other requests.
+    while (this.#sequencer.pending > 0 && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        this.#wakeUp = resolve;
+      });
+    }
   }
 
   async #record(text: Buffer): Promise<void> {
