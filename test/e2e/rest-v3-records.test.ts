@@ -153,7 +153,7 @@ describe('REST Proxy v3 records on a 3-broker cluster', () => {
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       reports.push(answer.body as Report);
     }
-    const avroId = (reports[0]?.value as { schema_id: number }).schema_id;
+    const avroId = (reports[0]?.value as { schema_id: number } | undefined)?.schema_id;
     expect(reports[0]?.value).toMatchObject({ type: 'AVRO', schema_id: expect.any(Number) });
     expect(reports[1]?.value).toMatchObject({ type: 'JSONSCHEMA', schema_id: expect.any(Number) });
     expect(reports[2]?.value).toMatchObject({ type: 'PROTOBUF', schema_id: expect.any(Number) });

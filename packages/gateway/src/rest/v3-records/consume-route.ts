@@ -12,7 +12,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { KafkaError } from '@runnel/client';
-import { decodeRecordBatches, isControl } from '@runnel/protocol';
+import { decodeRecordBatches, ErrorCode, isControl } from '@runnel/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RestContext } from '../rest-context.ts';
 import { RestError } from '../rest-error.ts';
@@ -50,7 +50,9 @@ interface ConsumeQuery {
 
 /** Idle events streams send a comment this often, so proxies keep the connection. */
 const keepAliveMs = 15_000;
-const fetchBytes = 1024 * 1024;
+const fetchBytesFirst = 1024 * 1024;
+/** A batch larger than this cannot be served (Kafka's consumers stop at their fetch.max.bytes likewise). */
+const fetchBytesMax = 64 * 1024 * 1024;
 
 export function registerConsumeRoute(
   app: FastifyInstance,
@@ -103,12 +105,20 @@ export function registerConsumeRoute(
         let sent = 0;
         let bytes = 0;
         let lastWrite = Date.now();
+        let fetchBytes = fetchBytesFirst;
         try {
           while (!controller.signal.aborted && sent < recordsMax && bytes < bytesMax) {
             const waitMs = events ? 1000 : sent === 0 ? (query.timeout_ms ?? 1000) : 0;
             const fetched = await client.fetch(topic, partition, position, { maxBytes: fetchBytes, maxWaitMs: waitMs });
             if (fetched.errorCode !== 0) throw new KafkaError(fetched.errorCode);
-            for (const batch of await decodeRecordBatches(fetched.records)) {
+            const batches = await decodeRecordBatches(fetched.records);
+            if (batches.length === 0 && fetched.records.length > 0) {
+              // Only part of a batch came back: the next batch is larger than what was asked for.
+              if (fetchBytes >= fetchBytesMax) throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE);
+              fetchBytes = Math.min(fetchBytesMax, fetchBytes * 2);
+              continue;
+            }
+            for (const batch of batches) {
               const next = batch.header.baseOffset + BigInt(batch.header.lastOffsetDelta) + 1n;
               if (!isControl(batch.header.attributes)) {
                 for (const record of batch.records) {
@@ -126,7 +136,8 @@ export function registerConsumeRoute(
               }
               if (sent < recordsMax && bytes < bytesMax && next > position) position = next;
             }
-            if (!events && (position >= fetched.highWatermark || waitMs > 0)) break;
+            // JSON lines end at the high watermark, or when the wait for a first record passed with none.
+            if (!events && (position >= fetched.highWatermark || (waitMs > 0 && sent === 0))) break;
             if (events && Date.now() - lastWrite >= keepAliveMs) {
               await write(': keep-alive\n\n');
               lastWrite = Date.now();
