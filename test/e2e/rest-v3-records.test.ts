@@ -4,11 +4,13 @@
  * (Avro with an inline schema and by schema id, JSON Schema, Protobuf,
  * headers), keyed records on the partition Java's producer picks, a
  * streamed produce of 100,000 records answered by 100,000 reports in order
- * (then read back with kcat), a bad record mid-stream, consume as JSON lines
+ * (then read back with kcat), a bad record mid-stream
+ * (through Node's http client and through curl), consume as JSON lines
  * by offset and by timestamp, a server-sent-events tail that sees a record
  * produced after it started, bad inputs, and a gateway stop that ends an
  * open tail.
  */
+import { spawnSync } from 'node:child_process';
 import { KafkaClient } from '@runnel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster } from '../harness/cluster.ts';
@@ -264,6 +266,26 @@ describe('REST Proxy v3 records on a 3-broker cluster', () => {
     expect(answer.reports.map((r) => r.error_code)).toEqual([200, 200, 422, 200, 404, 200]);
     expect(answer.reports[2]?.message).toMatch(/base64/);
     expect(answer.reports.filter((r) => r.error_code === 200).map((r) => r.offset)).toEqual([0, 1, 2, 3]);
+
+    // curl streams its standard input as a chunked body, as Confluent's docs show for streaming mode.
+    const curl = spawnSync(
+      'curl',
+      ['-sS', '-N', '-X', 'POST', '-H', 'Content-Type: application/json', '-H', 'Transfer-Encoding: chunked'].concat([
+        '--data-binary',
+        '@-',
+        `${rest}${records('tail')}`,
+      ]),
+      { input: `${body.join('\n')}\n` },
+    );
+    expect(curl.status, curl.stderr.toString()).toBe(0);
+    expect(lines(curl.stdout.toString()).map((r) => [r.error_code, r.offset])).toEqual([
+      [200, 4],
+      [200, 5],
+      [422, undefined],
+      [200, 6],
+      [404, undefined],
+      [200, 7],
+    ]);
   });
 
   it('reads JSON lines from an offset, and from the first record at or after a timestamp', async () => {

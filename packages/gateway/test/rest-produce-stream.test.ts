@@ -53,7 +53,12 @@ class ScriptedProducer implements BatchProducer {
   }
 }
 
-function engine(producer: ScriptedProducer, reports: DeliveryReport[], inFlightRecordsMax = 1000) {
+function engine(
+  producer: ScriptedProducer,
+  reports: DeliveryReport[],
+  inFlightRecordsMax = 1000,
+  draining: () => boolean = () => true,
+) {
   return new ProduceStream({
     clusterId: 'c1',
     topic: 't',
@@ -69,7 +74,7 @@ function engine(producer: ScriptedProducer, reports: DeliveryReport[], inFlightR
     ),
     emit: (ready) => {
       reports.push(...ready);
-      return true;
+      return draining();
     },
   });
 }
@@ -170,6 +175,34 @@ describe('streamed produce engine', () => {
     }
     await run;
     expect(reports.map((r) => r.offset)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('stops reading the body while the answer is not draining, and reads on once woken', async () => {
+    const producer = new ScriptedProducer();
+    const reports: DeliveryReport[] = [];
+    let chunksRead = 0;
+    async function* body() {
+      for (let i = 0; i < 2; i++) {
+        chunksRead++;
+        yield Buffer.from(`${record(1, `c${i}`)}\n`);
+      }
+    }
+    let draining = false;
+    // One report pending at most: the second chunk waits for the first report, which then does not drain.
+    const stream = engine(producer, reports, 1, () => draining);
+    const run = stream.run(body(), new AbortController().signal);
+    await producer.waitCalls(1);
+    producer.succeed(producer.calls[0]!);
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(reports.map((r) => r.offset)).toEqual([0]);
+    expect(chunksRead).toBe(1);
+    draining = true;
+    stream.wake();
+    await producer.waitCalls(2);
+    expect(chunksRead).toBe(2);
+    producer.succeed(producer.calls[1]!);
+    await run;
+    expect(reports.map((r) => r.offset)).toEqual([0, 1]);
   });
 
   it('ends with one error report when the body stops being JSON objects', async () => {

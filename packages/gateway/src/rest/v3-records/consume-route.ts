@@ -11,42 +11,24 @@
  * client reads it.
  */
 import { PassThrough } from 'node:stream';
-import { KafkaError } from '@runnel/client';
+import { type KafkaClient, KafkaError } from '@runnel/client';
 import { decodeRecordBatches, ErrorCode, isControl } from '@runnel/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RestContext } from '../rest-context.ts';
 import { RestError } from '../rest-error.ts';
+import {
+  type ConsumeLimits,
+  type ConsumeQuery,
+  defaultConsumeLimits,
+  offsetForTimestamp,
+  readBounds,
+  startAt,
+} from './consume-plan.ts';
 import { failedStatus } from './kafka-status.ts';
 import type { StreamAborts } from './produce-route.ts';
-import { type ConsumeFormat, renderRecord } from './record-render.ts';
+import { renderRecord } from './record-render.ts';
 import { consumeRouteSchema } from './record-schemas.ts';
 import { clusterClient, topicPartitions } from './topic-lookup.ts';
-
-export interface ConsumeLimits {
-  /** Open consume streams (JSON lines and events) per gateway. */
-  streamsMax: number;
-  /** max_records when none is asked for (JSON lines; events follow without end). */
-  recordsDefault: number;
-  recordsMax: number;
-  /** max_bytes when none is asked for. */
-  bytesDefault: number;
-}
-
-export const defaultConsumeLimits: ConsumeLimits = {
-  streamsMax: 100,
-  recordsDefault: 500,
-  recordsMax: 100_000,
-  bytesDefault: 4 * 1024 * 1024,
-};
-
-interface ConsumeQuery {
-  offset?: string;
-  timestamp?: string;
-  max_records?: number;
-  max_bytes?: number;
-  timeout_ms?: number;
-  format?: ConsumeFormat;
-}
 
 /** Idle events streams send a comment this often, so proxies keep the connection. */
 const keepAliveMs = 15_000;
@@ -68,17 +50,11 @@ export function registerConsumeRoute(
       const { client } = clusterClient(context, request.params.cluster_id);
       const { topic, partition_id: partition } = request.params;
       const query = request.query;
-      if (query.offset !== undefined && query.timestamp !== undefined)
-        throw new RestError(400, 'Give offset or timestamp, not both.');
       const partitions = await topicPartitions(client, topic);
       if (partition >= partitions)
         throw new RestError(404, `Partition ${partition} of topic ${topic} cannot be found.`);
       const events = /text\/event-stream/i.test(request.headers.accept ?? '');
-      const recordsMax = Math.min(
-        query.max_records ?? (events ? Number.MAX_SAFE_INTEGER : limits.recordsDefault),
-        events ? Number.MAX_SAFE_INTEGER : limits.recordsMax,
-      );
-      const bytesMax = Math.min(query.max_bytes ?? limits.bytesDefault, context.limits.consumerResponseBytesMax);
+      const { recordsMax, bytesMax } = readBounds(query, events, limits, context.limits.consumerResponseBytesMax);
       const start = await startOffset(client, topic, partition, query);
       if (open >= limits.streamsMax)
         throw new RestError(429, `This gateway serves at most ${limits.streamsMax} record streams at once.`);
@@ -92,8 +68,13 @@ export function registerConsumeRoute(
         context.metrics.restBytes('out', Buffer.byteLength(text));
         if (!out.write(text) && !controller.signal.aborted) {
           await new Promise<void>((resolve) => {
-            out.once('drain', resolve);
-            controller.signal.addEventListener('abort', () => resolve(), { once: true });
+            const done = (): void => {
+              out.off('drain', done);
+              controller.signal.removeEventListener('abort', done);
+              resolve();
+            };
+            out.once('drain', done);
+            controller.signal.addEventListener('abort', done, { once: true });
           });
         }
       };
@@ -168,9 +149,9 @@ function sendStream(reply: FastifyReply, out: PassThrough, events: boolean): Fas
   return reply.type(events ? 'text/event-stream' : 'application/x-ndjson').send(out);
 }
 
-/** Where reading starts: an offset, earliest/latest, or the first offset at or after a timestamp. */
+/** Where reading starts (consume-plan.ts decides; this asks the partition). */
 async function startOffset(
-  client: { listOffsets(t: string, p: number, ts: bigint): Promise<{ offset: bigint }> },
+  client: KafkaClient,
   topic: string,
   partition: number,
   query: ConsumeQuery,
@@ -178,19 +159,9 @@ async function startOffset(
   try {
     const earliest = (await client.listOffsets(topic, partition, -2n)).offset;
     const latest = (await client.listOffsets(topic, partition, -1n)).offset;
-    if (query.timestamp !== undefined) {
-      const ms = /^\d+$/.test(query.timestamp) ? Number(query.timestamp) : Date.parse(query.timestamp);
-      if (!Number.isFinite(ms)) throw new RestError(400, `timestamp ${query.timestamp} is not a time`);
-      const found = (await client.listOffsets(topic, partition, BigInt(Math.trunc(ms)))).offset;
-      // No record at or after it: start at the end, where the next one will be.
-      return found < 0n ? latest : found;
-    }
-    if (query.offset === undefined || query.offset === 'earliest') return earliest;
-    if (query.offset === 'latest') return latest;
-    const offset = BigInt(query.offset);
-    if (offset < earliest || offset > latest)
-      throw new RestError(416, `Offset ${offset} is outside the partition's range [${earliest}, ${latest}].`);
-    return offset;
+    const start = startAt(query, earliest, latest);
+    if (start.kind === 'offset') return start.offset;
+    return offsetForTimestamp((await client.listOffsets(topic, partition, start.ms)).offset, latest);
   } catch (error) {
     if (error instanceof RestError) throw error;
     const failed = failedStatus(error);
