@@ -58,12 +58,14 @@ function engine(
   reports: DeliveryReport[],
   inFlightRecordsMax = 1000,
   draining: () => boolean = () => true,
+  inFlightBytesMax = 1 << 20,
 ) {
   return new ProduceStream({
     clusterId: 'c1',
     topic: 't',
     partitions: 3,
     inFlightRecordsMax,
+    inFlightBytesMax,
     recordBytesMax: 10_000,
     recordsMax: 1_000_000,
     batcher: new PartitionBatcher(producer, 't', { batchBytesMax: 1024 * 1024, inFlightPerPartition: 5 }),
@@ -203,6 +205,31 @@ describe('streamed produce engine', () => {
     producer.succeed(producer.calls[1]!);
     await run;
     expect(reports.map((r) => r.offset)).toEqual([0, 1]);
+  });
+
+  it('stops reading while the pending records hold too many bytes, however few they are', async () => {
+    const producer = new ScriptedProducer();
+    const reports: DeliveryReport[] = [];
+    let chunksRead = 0;
+    const big = 'x'.repeat(200);
+    async function* body() {
+      for (let i = 0; i < 3; i++) {
+        chunksRead++;
+        yield Buffer.from(`${record(2, `${big}${i}`)}\n`);
+      }
+    }
+    // Room for a thousand reports but only 300 bytes: the second ~250-byte record fills it.
+    const run = engine(producer, reports, 1000, () => true, 300).run(body(), new AbortController().signal);
+    await producer.waitCalls(2);
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(chunksRead).toBe(2);
+    producer.succeed(producer.calls[0]!);
+    producer.succeed(producer.calls[1]!);
+    await producer.waitCalls(3);
+    expect(chunksRead).toBe(3);
+    producer.succeed(producer.calls[2]!);
+    await run;
+    expect(reports.map((r) => r.offset)).toEqual([0, 1, 2]);
   });
 
   it('ends with one error report when the body stops being JSON objects', async () => {

@@ -24,6 +24,8 @@ import { clusterClient, TopicPartitionCache } from './topic-lookup.ts';
 export interface ProduceLimits {
   /** Reports pending (records read and not yet answered) before reading the body stops. */
   inFlightRecordsMax: number;
+  /** Bytes of those records (as JSON) before reading the body stops. */
+  inFlightBytesMax: number;
   /** Bytes of one Produce request's batch per partition. */
   batchBytesMax: number;
   /** Produce requests in flight per partition. */
@@ -34,6 +36,7 @@ export interface ProduceLimits {
 
 export const defaultProduceLimits: ProduceLimits = {
   inFlightRecordsMax: 20_000,
+  inFlightBytesMax: 64 * 1024 * 1024,
   batchBytesMax: 1024 * 1024,
   inFlightPerPartition: 5,
   streamRecordsMax: 100_000_000,
@@ -106,6 +109,7 @@ export function registerProduceRoute(
           topic,
           partitions,
           inFlightRecordsMax: limits.inFlightRecordsMax,
+          inFlightBytesMax: limits.inFlightBytesMax,
           recordBytesMax: context.limits.bodyBytesMax,
           recordsMax,
           batcher,

@@ -4,7 +4,7 @@
  * emits one delivery report per record in the records' order as they are
  * acknowledged. It stops reading while `inFlightRecordsMax` reports are
  * pending or the answer is not draining, so a request of any length holds
- * a bounded number of records. A record that cannot be read or produced
+ * a bounded number of records (and bytes of them). A record that cannot be read or produced
  * gets its own error report and the stream goes on; a body that stops
  * being JSON ends it with one last error report (as Confluent's streaming
  * mode does). Owned by the produce route, one per request.
@@ -35,6 +35,8 @@ export interface ProduceStreamOptions {
   partitions: number;
   /** Reports taken and not yet emitted before reading stops. */
   inFlightRecordsMax: number;
+  /** Bytes of the records (their JSON text) taken and not yet reported before reading stops. */
+  inFlightBytesMax: number;
   /** Largest record (one JSON object) read. */
   recordBytesMax: number;
   /** Most records one request may carry. */
@@ -51,6 +53,9 @@ const stickyBytes = 16 * 1024;
 export class ProduceStream {
   readonly #options: ProduceStreamOptions;
   readonly #sequencer = new ReportSequencer<DeliveryReport>();
+  /** The JSON size of each record not yet reported, and their sum: what bounds a stream of large records. */
+  readonly #sizes = new Map<number, number>();
+  #pendingBytes = 0;
   #outputBlocked = false;
   #wakeUp: (() => void) | null = null;
   #records = 0;
@@ -108,6 +113,8 @@ export class ProduceStream {
   async #record(text: Buffer): Promise<void> {
     this.#records++;
     const sequence = this.#sequencer.take();
+    this.#sizes.set(sequence, text.length);
+    this.#pendingBytes += text.length;
     const parsed = parseProduceRecordText(text);
     if (!parsed.ok) return this.#fail(sequence, parsed.status, parsed.message);
     const record = parsed.record;
@@ -179,6 +186,8 @@ export class ProduceStream {
 
   #complete(sequence: number, report: DeliveryReport): void {
     this.#sequencer.complete(sequence, report);
+    this.#pendingBytes -= this.#sizes.get(sequence) ?? 0;
+    this.#sizes.delete(sequence);
     this.#emitReady();
     this.#signal();
   }
@@ -194,9 +203,17 @@ export class ProduceStream {
     wake?.();
   }
 
-  /** Waits while too many reports are pending or the answer is not draining. */
+  #full(): boolean {
+    return (
+      this.#outputBlocked ||
+      this.#sequencer.pending >= this.#options.inFlightRecordsMax ||
+      this.#pendingBytes >= this.#options.inFlightBytesMax
+    );
+  }
+
+  /** Waits while too many reports (or bytes of records) are pending or the answer is not draining. */
   async #roomToRead(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted && (this.#outputBlocked || this.#sequencer.pending >= this.#options.inFlightRecordsMax)) {
+    while (!signal.aborted && this.#full()) {
       await new Promise<void>((resolve) => {
         this.#wakeUp = resolve;
       });
