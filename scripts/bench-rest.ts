@@ -187,7 +187,9 @@ async function v2Consume(port: number, topic: string, total: number): Promise<st
     if (subscribed.status >= 300) throw new Error(`v2 subscribe: ${subscribed.status} ${subscribed.text}`);
     let count = 0;
     let start = 0;
+    let progressMs = performance.now();
     while (count < total) {
+      if (performance.now() - progressMs > 30_000) throw new Error(`v2 consume: stuck at ${count} of ${total} records`);
       const answer = await call(port, 'GET', `${instance}/records?timeout=1000&max_bytes=67108864`, undefined, {
         accept: 'application/vnd.kafka.binary.v2+json',
       });
@@ -196,6 +198,7 @@ async function v2Consume(port: number, topic: string, total: number): Promise<st
       // The clock starts at the first records: joining the group is not throughput.
       if (start === 0 && records.length > 0) start = performance.now();
       count += records.length;
+      if (records.length > 0) progressMs = performance.now();
     }
     return rateLine('v2 consume (binary, one instance)', count, performance.now() - start);
   } finally {

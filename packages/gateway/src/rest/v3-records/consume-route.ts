@@ -64,7 +64,9 @@ export function registerConsumeRoute(
       const out = new PassThrough();
       reply.raw.on('close', () => controller.abort());
       const format = query.format ?? 'binary';
+      out.on('error', () => controller.abort());
       const write = async (text: string): Promise<void> => {
+        if (out.destroyed || out.writableEnded) return;
         context.metrics.restBytes('out', Buffer.byteLength(text));
         if (!out.write(text) && !controller.signal.aborted) {
           await new Promise<void>((resolve) => {

@@ -159,12 +159,16 @@ function streamReports(
   const metrics = context.metrics;
   // One write per release of reports; false from write() pauses reading until the answer drains.
   const emitInto = (ready: DeliveryReport[]): boolean => {
+    // Reports of records still in flight arrive after the client went away: they have nowhere to go.
+    if (out.destroyed || out.writableEnded) return true;
     let text = '';
     for (const report of ready) text += `${JSON.stringify(report)}\n`;
     metrics.restBytes('out', Buffer.byteLength(text));
     return out.write(text);
   };
   const stream = open(emitInto);
+  // The answer's errors are the client's connection going away, which the 'close' listener below handles.
+  out.on('error', () => controller.abort());
   out.on('drain', () => stream.wake());
   aborts.add(controller);
   reply.raw.on('close', () => {
