@@ -126,7 +126,15 @@ export function registerProduceRoute(
           aborts,
         );
       // A body with a length is bounded by the body limit; it is read whole, then produced.
-      const whole = await readWhole(body, context.limits.bodyBytesMax);
+      let whole: Buffer;
+      try {
+        whole = await readWhole(body, context.limits.bodyBytesMax);
+      } catch (error) {
+        // The rest of a body over the limit is not read: the connection ends with the answer.
+        reply.header('connection', 'close');
+        body.resume();
+        throw error;
+      }
       const reports: DeliveryReport[] = [];
       const stream = open(context.limits.recordsPerRequestMax, sharedBatcher(client, topic), (ready) => {
         reports.push(...ready);
