@@ -226,6 +226,13 @@ describe('REST Proxy v3 records on a 3-broker cluster', () => {
         });
       }
     }
+    const bytesIn = async (): Promise<number> => {
+      const text = await (await fetch(`${rest}/metrics`)).text();
+      return Number(/runnel_gateway_rest_bytes_total\{direction="in"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const bytesBefore = await bytesIn();
+    let bodyBytes = 0;
+    for (const line of body()) bodyBytes += line.length + 1;
     const lastOffset = new Map<number, number>();
     let inOrder = true;
     let ok = 0;
@@ -246,6 +253,8 @@ describe('REST Proxy v3 records on a 3-broker cluster', () => {
     // Offsets start at 0 and have no gaps: the per-partition counts add up to the whole.
     const perPartition = [...lastOffset.entries()].sort(([a], [b]) => a - b).map(([, last]) => last + 1);
     expect(perPartition.reduce((a, b) => a + b, 0)).toBe(count);
+    // The streamed body has no Content-Length: the route counts its bytes itself.
+    expect((await bytesIn()) - bytesBefore).toBeGreaterThanOrEqual(bodyBytes);
     for (const [partition, expected] of perPartition.entries()) {
       const read = await kcatReadAll({ bootstrap: cluster.bootstrap(), topic: 'stream', partition, format: '%s\n' });
       expect(read.stdout.toString().split('\n').filter(Boolean).length).toBe(expected);
