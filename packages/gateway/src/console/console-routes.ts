@@ -4,5 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RestContext } from '../rest/rest-context.ts';
+import { registerMessageRoutes } from './messages/message-routes.ts';
+import { registerSchemaRoutes } from './schemas/schema-routes.ts';
 
-export function registerConsoleRoutes(_app: FastifyInstance, _context: RestContext): void {}
+export function registerConsoleRoutes(app: FastifyInstance, context: RestContext): void {
+  registerMessageRoutes(app, context);
+  registerSchemaRoutes(app, context);
+}
