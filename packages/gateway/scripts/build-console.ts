@@ -46,6 +46,7 @@ const html = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Runnel console</title>
+<link rel="icon" href="data:,">
 ${style === undefined ? '' : `<link rel="stylesheet" href="/ui/assets/${style}">\n`}<script type="module" src="/ui/assets/${script}"></script>
 </head>
 <body>
