@@ -11,6 +11,7 @@
 import { type ConsumedRecord, type KafkaClient, KafkaError } from '@runnel/client';
 import { ErrorCode } from '@runnel/protocol';
 import { RestError, restErrorCodes } from '../../rest/rest-error.ts';
+import type { MessagePage, RecordView, ScanReport } from '../message-schema-api-types.ts';
 import {
   answeredRecords,
   type Found,
@@ -21,32 +22,7 @@ import {
   ScanBudget,
   startOffset,
 } from './message-query.ts';
-import { type FrameDecoder, headerView, partView, type RecordView, ShownBudget } from './record-view.ts';
-
-export interface ScanReport {
-  partition: number;
-  lowWatermark: string;
-  highWatermark: string;
-  fromOffset: string;
-  /** The offset after the last record scanned (where a further read would go on). */
-  nextOffset: string;
-  recordsScanned: number;
-  bytesScanned: number;
-  matched: number;
-  stoppedBy: 'end' | 'limit' | 'scanRecordsMax' | 'scanBytesMax';
-}
-
-export interface MessagePage {
-  topic: string;
-  partitionCount: number;
-  /** The partitions read: with a key, only the key's partition. */
-  partitions: number[];
-  /** The partition Kafka's default partitioner gives the key; null without a key. */
-  keyPartition: number | null;
-  records: RecordView[];
-  scans: ScanReport[];
-  scanned: { records: number; bytes: number };
-}
+import { type FrameDecoder, headerView, partView, ShownBudget } from './record-view.ts';
 
 interface Kept extends Found {
   record: ConsumedRecord;

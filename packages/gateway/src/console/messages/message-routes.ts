@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RestContext } from '../../rest/rest-context.ts';
+import type { MessagePage, MessagePartitionsAnswer, MessageTopicsAnswer } from '../message-schema-api-types.ts';
 import { type MessageQueryString, messageLimits, messageStarts, parseMessageQuery } from './message-query.ts';
 import { partitionCountOf, readMessages } from './message-reader.ts';
 
@@ -62,6 +63,19 @@ const messageQuerystring = {
 } as const;
 
 export function registerMessageRoutes(app: FastifyInstance, context: RestContext): void {
+  app.get(
+    '/ui/api/messages/topics',
+    { schema: { summary: 'The topics the message browser can read, with their partition counts', tags: ['console'] } },
+    async (): Promise<MessageTopicsAnswer> => {
+      const metadata = await context.client().metadata(null, { allowAutoTopicCreation: false });
+      const topics = metadata.topics
+        .filter((t) => t.errorCode === 0)
+        .map((t) => ({ name: t.name, partitions: t.partitions.length, internal: t.isInternal }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      return { topics };
+    },
+  );
+
   app.get<{ Params: { topic: string } }>(
     '/ui/api/messages/:topic/partitions',
     {
@@ -71,7 +85,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: RestContext
         params: topicParams,
       },
     },
-    async (request) => {
+    async (request): Promise<MessagePartitionsAnswer> => {
       const client = context.client();
       const { topic } = request.params;
       const count = await partitionCountOf(client, topic);
@@ -101,7 +115,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: RestContext
         querystring: messageQuerystring,
       },
     },
-    async (request) => {
+    async (request): Promise<MessagePage> => {
       const query = parseMessageQuery(request.query);
       return readMessages(context.client(), (bytes) => context.formats.decodeAny(bytes), request.params.topic, query);
     },

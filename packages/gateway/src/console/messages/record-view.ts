@@ -9,34 +9,9 @@
  * ShownBudget the caller shares across its records.
  */
 import type { SchemaType } from '@runnel/schema-serde';
+import type { HeaderView, PartView, RegistryKind } from '../message-schema-api-types.ts';
 
-export type RegistryKind = 'avro' | 'jsonschema' | 'protobuf';
-
-export type PartView =
-  | { kind: 'null' }
-  | { kind: RegistryKind; schemaId: number; value: unknown; size: number }
-  | { kind: 'json'; value: unknown; size: number }
-  | { kind: 'text'; text: string; size: number; truncated: boolean }
-  | { kind: 'hex'; hex: string; size: number; truncated: boolean };
-
-export interface HeaderView {
-  key: string;
-  /** The header value as text when it is printable UTF-8, else as hex; null for a null value. */
-  value: string | null;
-  encoding: 'text' | 'hex' | 'null';
-  truncated: boolean;
-}
-
-export interface RecordView {
-  partition: number;
-  /** int64 as a decimal string. */
-  offset: string;
-  /** Milliseconds since the epoch. */
-  timestamp: number;
-  key: PartView;
-  value: PartView;
-  headers: HeaderView[];
-}
+export type { HeaderView, PartView, RecordView } from '../message-schema-api-types.ts';
 
 /** What decodes registry frames: EmbeddedFormats.decodeAny (null when the bytes are not a frame it can read). */
 export type FrameDecoder = (

@@ -8,13 +8,9 @@
  * `diffableSchema` pretty-prints them first: a one-line diff says nothing.
  */
 
-export interface DiffLine {
-  op: 'same' | 'add' | 'remove';
-  text: string;
-  /** 1-based line numbers in the old and new text; null on the side the line is not in. */
-  fromLine: number | null;
-  toLine: number | null;
-}
+import type { DiffLine } from '../message-schema-api-types.ts';
+
+export type { DiffLine } from '../message-schema-api-types.ts';
 
 export interface LineDiff {
   lines: DiffLine[];

