@@ -63,16 +63,19 @@ const orderBreaking = {
 
 let dev: DevProcess;
 let restUrl: string;
+let consoleUrl: string;
 let browser: HeadlessBrowser;
 let page: Page;
 let problems: string[];
-/** The partition kafkajs's partitioner put each key in, as its produce answers say. */
+/** The partition kafkajs's partitioner put each key in, and its offset there, as its produce answers say. */
 const partitionOfKey = new Map<string, number>();
+const offsetOfKey = new Map<string, string>();
 
 beforeAll(async () => {
   await ensureConsoleBuilt();
   dev = await DevProcess.start();
   restUrl = `http://127.0.0.1:${dev.restPort}`;
+  consoleUrl = `${restUrl}/ui/`;
   const registryUrl = `http://127.0.0.1:${dev.registryPort}`;
   await waitFor(async () => (await fetch(`${registryUrl}/readyz`)).status === 200, { what: 'registry ready' });
   await waitFor(async () => (await fetch(`${restUrl}/readyz`)).status === 200, { what: 'REST port ready' });
@@ -107,6 +110,7 @@ beforeAll(async () => {
       const [sent] = await producer.send({ topic, acks: -1, messages: [message] });
       if (sent === undefined) throw new Error('kafkajs answered no partition');
       partitionOfKey.set(message.key, sent.partition);
+      offsetOfKey.set(message.key, sent.baseOffset ?? '');
     }
   } finally {
     await producer.disconnect();
@@ -251,7 +255,110 @@ describe('schemas API', () => {
   });
 });
 
-void readFile;
-void screenshot;
-void page;
-void problems;
+describe('message browser page', () => {
+  it('finds an Avro record by key (Enter in the key field) and shows the decoded value, its headers and the one partition read', async () => {
+    const key = 'order-7';
+    const partition = partitionOfKey.get(key);
+    await page.goto(`${consoleUrl}#/messages/${topic}`);
+    // The newest records of every partition first: all 24.
+    await waitFor(async () => (await page.locator('table[aria-label="Messages"] tbody tr').count()) === recordCount, {
+      what: 'the newest records',
+    });
+    await page.getByTestId('key').fill(key);
+    await page.getByTestId('key').press('Enter');
+    await page.getByTestId('key-partition').waitFor();
+    expect(await page.getByTestId('key-partition').textContent()).toContain(`partition ${partition} only`);
+    const row = page.getByTestId(`record-${partition}-${offsetOfKey.get(key)}`);
+    await row.waitFor();
+    expect(await page.locator('table[aria-label="Messages"] tbody tr').count()).toBe(1);
+    const text = (await row.textContent()) ?? '';
+    expect(text).toContain('Avro · schema');
+    expect(text).toContain('"item": "book-7"');
+    expect(text).toContain('trace-7');
+    expect(page.url()).toContain(`key=${key}`);
+    await screenshot(page, 'messages-by-key');
+  });
+
+  it('exports the shown records as a JSON lines download', async () => {
+    const downloading = page.waitForEvent('download');
+    await page.getByTestId('export').click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe(`${topic}-messages.jsonl`);
+    const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\n');
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      {
+        topic,
+        partition: partitionOfKey.get('order-7'),
+        offset: offsetOfKey.get('order-7'),
+        timestamp: baseTimestamp + 7000,
+        key: { format: 'text', value: 'order-7' },
+        value: { format: 'avro', schemaId: expect.any(Number), value: { id: 7, item: 'book-7' } },
+        headers: [
+          { key: 'source', value: 'console-e2e', encoding: 'text' },
+          { key: 'trace', value: 'trace-7', encoding: 'text' },
+        ],
+      },
+    ]);
+  });
+
+  it('reads from a time picked in the page: every partition from its first record at or after it', async () => {
+    await page.goto(`${consoleUrl}#/messages/${topic}`);
+    await page.getByTestId('start').selectOption('timestamp');
+    const local = await page.evaluate(
+      (ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 19),
+      baseTimestamp + 20_000,
+    );
+    await page.getByTestId('timestamp').fill(local);
+    await page.getByTestId('read').click();
+    await waitFor(() => page.url().includes(`timestamp=${baseTimestamp + 20_000}`), { what: 'the read in the URL' });
+    await waitFor(async () => (await page.locator('table[aria-label="Messages"] tbody tr').count()) === 4, {
+      what: 'the four records from the time on',
+    });
+    await page.getByTestId('scan-summary').waitFor();
+    await screenshot(page, 'messages-by-time');
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('schemas pages', () => {
+  it('lists subjects paged on the gateway, and the next page holds the rest', async () => {
+    await page.goto(`${consoleUrl}#/schemas?filter=browser-&pageSize=5`);
+    await waitFor(async () => (await page.getByTestId('page-info').textContent()) === 'Page 1 of 2', {
+      what: 'page 1 of 2',
+    });
+    expect(await page.getByTestId('subject-row').count()).toBe(5);
+    await screenshot(page, 'schemas');
+    await page.getByTestId('next-page').click();
+    await waitFor(async () => (await page.getByTestId('page-info').textContent()) === 'Page 2 of 2', {
+      what: 'page 2 of 2',
+    });
+    expect(await page.getByTestId('subject-row').allTextContents()).toEqual([
+      expect.stringContaining('browser-extra-5-value'),
+      expect.stringContaining(subject),
+    ]);
+  });
+
+  it("shows a subject's diff between versions and the registry's compatibility verdict on a pasted schema", async () => {
+    await page.getByRole('link', { name: subject }).click();
+    await page.getByTestId('compatibility-level').waitFor();
+    expect(await page.getByTestId('compatibility-level').textContent()).toBe('BACKWARD');
+    await page.getByTestId('compare').click();
+    await page.getByTestId('diff').waitFor();
+    const added = await page.locator('[data-testid="diff"] tr.add').allTextContents();
+    expect(added.join('\n')).toContain('"name": "note"');
+    expect(await page.locator('[data-testid="diff"] tr.remove').count()).toBe(0);
+
+    await page.getByTestId('compat-schema').fill(JSON.stringify(orderBreaking, null, 2));
+    await page.getByTestId('check-compatibility').click();
+    await page.getByTestId('compat-result').waitFor();
+    expect(await page.getByTestId('compat-result').textContent()).toContain('Not compatible with the latest version');
+    await screenshot(page, 'schema-subject');
+
+    await page.getByTestId('compat-schema').fill(JSON.stringify(orderV2));
+    await page.getByTestId('check-compatibility').click();
+    await waitFor(async () => (await page.getByTestId('compat-result').textContent())?.startsWith('Compatible'), {
+      what: 'the compatible verdict',
+    });
+    expect(problems).toEqual([]);
+  });
+});
