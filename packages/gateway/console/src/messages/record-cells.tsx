@@ -69,8 +69,8 @@ export function ScanSummary({ page }: { page: MessagePage }) {
         </p>
       )}
       <p data-testid="scan-summary">
-        Showing {formatCount(page.records.length)} records. Scanned {formatCount(page.scanned.records)} records (
-        {formatBytes(page.scanned.bytes)}) in {page.partitions.length} of {page.partitionCount} partitions.
+        {`Showing ${plural(page.records.length, 'record')}. Scanned ${plural(page.scanned.records, 'record')} `}
+        {`(${formatBytes(page.scanned.bytes)}) in ${page.partitions.length} of ${plural(page.partitionCount, 'partition')}.`}
       </p>
       {bounded.length === 0 ? null : (
         <p class="warn">
@@ -125,4 +125,8 @@ export function ScanSummary({ page }: { page: MessagePage }) {
       </details>
     </div>
   );
+}
+
+function plural(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -21,10 +21,12 @@ export function DiffTable({ diff }: { diff: SchemaDiffAnswer }) {
             <th scope="col" class="line-no">
               New
             </th>
-            <th scope="col">
+            <th scope="col" class="sign">
               <span class="visually-hidden">Change</span>
             </th>
-            <th scope="col">Line</th>
+            <th scope="col" class="line-text">
+              Line
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -32,8 +34,10 @@ export function DiffTable({ diff }: { diff: SchemaDiffAnswer }) {
             <tr key={i} class={line.op}>
               <td class="line-no">{line.fromLine ?? ''}</td>
               <td class="line-no">{line.toLine ?? ''}</td>
-              <td aria-hidden="true">{sign[line.op]}</td>
-              <td>
+              <td class="sign" aria-hidden="true">
+                {sign[line.op]}
+              </td>
+              <td class="line-text">
                 <span class="visually-hidden">{spoken[line.op]}</span>
                 {line.text}
               </td>

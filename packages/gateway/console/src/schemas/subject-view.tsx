@@ -142,7 +142,7 @@ function CompatibilityCheck(props: { base: string; versions: number[]; schemaTyp
     <>
       <h2>Check compatibility</h2>
       <form class="panel" onSubmit={check} aria-label="Check compatibility">
-        <label>
+        <label class="schema-input-label">
           Schema to check
           <textarea
             class="schema-input"
