@@ -205,6 +205,16 @@ describe('message browser API', () => {
     expect(answer.records.map((r) => (r.key.kind === 'text' ? r.key.text : ''))).toEqual(expectedKeys);
   });
 
+  it('the endpoints are in /openapi.json under the console tag, with their query parameters', async () => {
+    const openapi = (await restCall(restUrl, 'GET', '/openapi.json')).body as {
+      paths: Record<string, { get?: { tags?: string[]; parameters?: { name: string }[] } }>;
+    };
+    const read = openapi.paths['/ui/api/messages/{topic}']?.get;
+    expect(read?.tags).toEqual(['console']);
+    expect(read?.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['key', 'start', 'scanRecordsMax']));
+    expect(openapi.paths['/ui/api/schemas/subjects/{subject}/diff']?.get?.tags).toEqual(['console']);
+  });
+
   it('an unknown topic answers 40401 and is not created; a bad query answers 422', async () => {
     const missing = await restCall(restUrl, 'GET', '/ui/api/messages/no-such-topic?key=x');
     expect(missing.status).toBe(404);
