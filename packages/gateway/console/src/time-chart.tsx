@@ -41,6 +41,11 @@ export function chartSummary(props: Pick<TimeChartProps, 'title' | 'unit' | 'ser
   return `${props.title}, ${props.points.length} samples. ${parts.join('; ')}.`;
 }
 
+/** An axis tick: the time of day to the second, in the browser's locale. */
+function timeLabel(seconds: number): string {
+  return new Date(seconds * 1000).toLocaleTimeString();
+}
+
 function round(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
@@ -66,7 +71,10 @@ export function TimeChart(props: TimeChartProps) {
         width,
         height: props.height ?? 220,
         series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: true }))],
-        axes: [{}, { label: props.unit, size: 70 }],
+        axes: [
+          { space: 90, values: (_u, splits) => splits.map(timeLabel) },
+          { label: props.unit, size: 70 },
+        ],
         scales: { y: { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max * 1.1)] } },
         cursor: { drag: { x: false, y: false } },
       },

@@ -72,6 +72,15 @@ export class RateSampler {
     const before = this.#previous;
     const after = this.#latest;
     const between = before !== null && after !== null ? ratesBetween(before, after) : null;
+    // A broker exports a topic's counter only once it has counted something: with metrics, absent is 0.
+    if (between !== null && this.source === 'broker-metrics') {
+      for (const rates of [between.total, ...Object.values(between.topics)]) {
+        rates.messagesInPerSec ??= 0;
+        rates.messagesOutPerSec ??= 0;
+        rates.bytesInPerSec ??= 0;
+        rates.bytesOutPerSec ??= 0;
+      }
+    }
     return {
       source: this.source,
       sourceNote:
