@@ -105,6 +105,22 @@ describe('web console', () => {
     await page.close();
   });
 
+  it('is usable with the keyboard: the first Tab reaches the skip link, which moves focus to the page; links navigate', async () => {
+    const { page, problems } = await openPage('overview');
+    await page.getByTestId('broker-1').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await page.getByRole('link', { name: 'Topics' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('topics-table').waitFor();
+    // The new page's main region has the focus, so the next Tab starts inside it.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('creates a topic through the topics page, lists it, and shows its partitions with leader and ISR', async () => {
     const { page, problems } = await openPage('topics');
     await page.getByText('Create a topic').click();
