@@ -19,6 +19,7 @@ export interface GatewayCommandOptions {
   restAdvertisedUrl?: string;
   httpPort?: number;
   httpHost?: string;
+  metricsUrls?: string[];
   advertisedUrl?: string;
   registryTopic: string;
   registryWriter: boolean;
@@ -70,6 +71,20 @@ export function gatewayCommand(): Command {
         .env('RUNNEL_HTTP_PORT'),
     )
     .addOption(new Option('--http-host <host>', 'interface for --http-port (default: --host)').env('RUNNEL_HTTP_HOST'))
+    .addOption(
+      new Option(
+        '--metrics-urls <urls>',
+        "the brokers' Prometheus /metrics URLs, comma-separated: the console's live produce/consume rates " +
+          '(default: none; the console then derives produce rates from log-end offsets)',
+      )
+        .argParser((value: string) =>
+          value
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== ''),
+        )
+        .env('RUNNEL_METRICS_URLS'),
+    )
     .addOption(
       new Option(
         '--advertised-url <url>',
@@ -131,6 +146,7 @@ export function gatewayCommand(): Command {
           ...(options.restAdvertisedUrl === undefined ? {} : { restAdvertisedUrl: options.restAdvertisedUrl }),
           ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
           ...(options.httpHost === undefined ? {} : { httpHost: options.httpHost }),
+          ...(options.metricsUrls === undefined ? {} : { metricsUrls: options.metricsUrls }),
           ...(options.advertisedUrl === undefined ? {} : { advertisedUrl: options.advertisedUrl }),
           registryTopic: options.registryTopic,
           writerEligible: options.registryWriter,

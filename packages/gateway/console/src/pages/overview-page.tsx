@@ -3,6 +3,7 @@ import type { OverviewAnswer, QuorumAnswer } from '../../../src/console/console-
 import { apiGet } from '../api.ts';
 import { ErrorNote, Loading, PageTitle } from '../components.tsx';
 import { formatAgo, formatBytes, formatCount } from '../format.ts';
+import { LiveRates } from '../live-rates.tsx';
 import { href } from '../router.ts';
 import { usePoll } from '../use-poll.ts';
 
@@ -15,6 +16,7 @@ export function OverviewPage() {
       </PageTitle>
       <ErrorNote error={error} />
       {data === null ? <Loading what="the cluster" /> : <OverviewBody data={data} />}
+      <LiveRates />
     </section>
   );
 }
