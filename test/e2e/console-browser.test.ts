@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { AvroSerializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
 import { KafkaClient } from '@runnel/client';
+import { RegistryClient, RegistrySerializer } from '@runnel/schema-serde';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -213,6 +214,56 @@ describe('message browser API', () => {
     expect(read?.tags).toEqual(['console']);
     expect(read?.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['key', 'start', 'scanRecordsMax']));
     expect(openapi.paths['/ui/api/schemas/subjects/{subject}/diff']?.get?.tags).toEqual(['console']);
+  });
+
+  it('shows a JSON Schema frame decoded with its schema id, JSON text as JSON, other bytes and headers as hex', async () => {
+    const mixed = 'console-mixed';
+    const registry = new RegistryClient(`http://127.0.0.1:${dev.registryPort}`);
+    const jsonSchema = JSON.stringify({ type: 'object', properties: { city: { type: 'string' } } });
+    const serializer = await RegistrySerializer.create(registry, {
+      subject: `${mixed}-value`,
+      schema: { schemaType: 'JSON', schema: jsonSchema, references: [] },
+    });
+    const client = await KafkaClient.connect({ bootstrap: dev.bootstrap });
+    try {
+      await client.createTopics([{ name: mixed, numPartitions: 1, replicationFactor: 1 }]);
+      await client.produce(
+        mixed,
+        0,
+        [
+          { key: null, value: serializer.serialize({ city: 'Oslo' }) },
+          { key: Buffer.from('{"k":1}'), value: Buffer.from('[1,2]') },
+          {
+            key: Buffer.from([0xff, 0x00]),
+            value: Buffer.from([1, 2, 3]),
+            headers: [{ key: 'bin', value: Buffer.from([0]) }],
+          },
+        ],
+        { acks: -1 },
+      );
+    } finally {
+      client.close();
+    }
+    const answer = (await restCall(restUrl, 'GET', `/ui/api/messages/${mixed}?start=earliest`)).body as MessagePage;
+    expect(answer.records.map((r) => [r.key, r.value])).toEqual([
+      [
+        { kind: 'null' },
+        { kind: 'jsonschema', schemaId: serializer.schemaId, value: { city: 'Oslo' }, size: expect.any(Number) },
+      ],
+      [
+        { kind: 'json', value: { k: 1 }, size: 7 },
+        { kind: 'json', value: [1, 2], size: 5 },
+      ],
+      [
+        { kind: 'hex', hex: 'ff00', size: 2, truncated: false },
+        { kind: 'hex', hex: '010203', size: 3, truncated: false },
+      ],
+    ]);
+    expect(answer.records[2]?.headers).toEqual([{ key: 'bin', value: '00', encoding: 'hex', truncated: false }]);
+    // A hex key search finds the binary key.
+    const byHex = (await restCall(restUrl, 'GET', `/ui/api/messages/${mixed}?key=ff00&keyEncoding=hex`))
+      .body as MessagePage;
+    expect(byHex.records.map((r) => r.offset)).toEqual(['2']);
   });
 
   it('an unknown topic answers 40401 and is not created; a bad query answers 422', async () => {
