@@ -11,14 +11,9 @@
  * two versions and checks a pasted schema's compatibility. Screenshots go to
  * test-output/console/.
  */
-import { execFile } from 'node:child_process';
-import { access, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { AvroSerializer, SchemaRegistryClient, SerdeType } from '@confluentinc/schemaregistry';
+import { readFile } from 'node:fs/promises';
 import { KafkaClient } from '@runnel/client';
 import { RegistryClient, RegistrySerializer } from '@runnel/schema-serde';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
@@ -31,36 +26,16 @@ import { HeadlessBrowser, screenshot } from '../harness/browser.ts';
 import { DevProcess } from '../harness/dev-process.ts';
 import { restCall } from '../harness/rest-http.ts';
 import { waitFor } from '../harness/wait.ts';
-
-const repoRoot = resolve(import.meta.dirname, '..', '..');
-const topic = 'browser-orders';
-const subject = `${topic}-value`;
-const partitionCount = 4;
-const recordCount = 24;
-/** Record i is written with timestamp baseTimestamp + i seconds, so a timestamp search has a known answer. */
-const baseTimestamp = Date.UTC(2026, 0, 1);
-
-const orderV1 = {
-  type: 'record',
-  name: 'Order',
-  namespace: 'console.e2e',
-  fields: [
-    { name: 'id', type: 'long' },
-    { name: 'item', type: 'string' },
-  ],
-};
-const orderV2 = {
-  ...orderV1,
-  fields: [...orderV1.fields, { name: 'note', type: ['null', 'string'], default: null }],
-};
-/** Renames a field with no default: not BACKWARD compatible with v2. */
-const orderBreaking = {
-  ...orderV1,
-  fields: [
-    { name: 'id', type: 'long' },
-    { name: 'sku', type: 'string' },
-  ],
-};
+import {
+  baseTimestamp,
+  ensureConsoleBuilt,
+  orderBreaking,
+  orderV2,
+  recordCount,
+  subject,
+  topic,
+  writeOrders,
+} from './console-browser-data.ts';
 
 let dev: DevProcess;
 let restUrl: string;
@@ -69,8 +44,8 @@ let browser: HeadlessBrowser;
 let page: Page;
 let problems: string[];
 /** The partition kafkajs's partitioner put each key in, and its offset there, as its produce answers say. */
-const partitionOfKey = new Map<string, number>();
-const offsetOfKey = new Map<string, string>();
+let partitionOfKey: Map<string, number>;
+let offsetOfKey: Map<string, string>;
 
 beforeAll(async () => {
   await ensureConsoleBuilt();
@@ -81,48 +56,7 @@ beforeAll(async () => {
   await waitFor(async () => (await fetch(`${registryUrl}/readyz`)).status === 200, { what: 'registry ready' });
   await waitFor(async () => (await fetch(`${restUrl}/readyz`)).status === 200, { what: 'REST port ready' });
 
-  const admin = await KafkaClient.connect({ bootstrap: dev.bootstrap });
-  try {
-    await admin.createTopics([{ name: topic, numPartitions: partitionCount, replicationFactor: 1 }]);
-  } finally {
-    admin.close();
-  }
-
-  const registry = new SchemaRegistryClient({ baseURLs: [registryUrl] });
-  await registry.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(orderV1) });
-  const serializer = new AvroSerializer(registry, SerdeType.VALUE, {
-    useLatestVersion: true,
-    autoRegisterSchemas: false,
-  });
-  const messages = await Promise.all(
-    Array.from({ length: recordCount }, async (_, i) => ({
-      key: `order-${i}`,
-      value: await serializer.serialize(topic, { id: i, item: `book-${i}` }),
-      timestamp: String(baseTimestamp + i * 1000),
-      headers: { source: 'console-e2e', trace: `trace-${i}` },
-    })),
-  );
-  const kafka = new Kafka({ brokers: [dev.bootstrap], clientId: 'console-browser-e2e', logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    // One record per send, so each answer names the partition of exactly one key.
-    for (const message of messages) {
-      const [sent] = await producer.send({ topic, acks: -1, messages: [message] });
-      if (sent === undefined) throw new Error('kafkajs answered no partition');
-      partitionOfKey.set(message.key, sent.partition);
-      offsetOfKey.set(message.key, sent.baseOffset ?? '');
-    }
-  } finally {
-    await producer.disconnect();
-  }
-  // v2 for the diff, and more subjects than one page holds.
-  await registry.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(orderV2) });
-  for (let i = 0; i < 6; i++) {
-    const extra = { type: 'record', name: `Extra${i}`, fields: [{ name: 'n', type: 'int' }] };
-    await registry.register(`browser-extra-${i}-value`, { schemaType: 'AVRO', schema: JSON.stringify(extra) });
-  }
-
+  ({ partitionOfKey, offsetOfKey } = await writeOrders(dev.bootstrap, registryUrl));
   browser = await HeadlessBrowser.launch();
   ({ page, problems } = await browser.newPage());
 });
@@ -131,17 +65,6 @@ afterAll(async () => {
   await browser?.close();
   await dev?.kill();
 });
-
-/** `npm test` builds the bundle first; a focused run builds it here when it is missing. */
-async function ensureConsoleBuilt(): Promise<void> {
-  const index = join(repoRoot, 'packages', 'gateway', 'build', 'ui', 'index.html');
-  const built = await access(index).then(
-    () => true,
-    () => false,
-  );
-  if (!built)
-    await promisify(execFile)(process.execPath, [join(repoRoot, 'packages', 'gateway', 'scripts', 'build-console.ts')]);
-}
 
 async function messages(query: string): Promise<MessagePage> {
   const answer = await restCall(restUrl, 'GET', `/ui/api/messages/${topic}?${query}`);
@@ -198,11 +121,10 @@ describe('message browser API', () => {
   it('by offset reads the chosen partitions from that offset, in timestamp order', async () => {
     const answer = await messages('start=offset&offset=1&partitions=0,2&limit=100');
     expect(answer.partitions).toEqual([0, 2]);
-    const expectedKeys = [...partitionOfKey.entries()]
-      .filter(([, p]) => p === 0 || p === 2)
-      .map(([key]) => key)
-      // The first record of each partition (offset 0) is skipped.
-      .filter((key, _, keys) => keys.filter((k) => partitionOfKey.get(k) === partitionOfKey.get(key)).indexOf(key) > 0);
+    // Keys are written in order, so in timestamp order: those at offset 1 or later of partitions 0 and 2.
+    const expectedKeys = [...offsetOfKey.keys()].filter(
+      (key) => [0, 2].includes(partitionOfKey.get(key) ?? -1) && offsetOfKey.get(key) !== '0',
+    );
     expect(answer.records.map((r) => (r.key.kind === 'text' ? r.key.text : ''))).toEqual(expectedKeys);
   });
 
