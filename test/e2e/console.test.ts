@@ -17,6 +17,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeadlessBrowser, screenshot, screenshotDir } from '../harness/browser.ts';
 import { DevProcess } from '../harness/dev-process.ts';
+import { GatewayProcess } from '../harness/gateway-process.ts';
 import { restCall } from '../harness/rest-http.ts';
 import { waitFor } from '../harness/wait.ts';
 
@@ -59,9 +60,9 @@ async function ensureConsoleBuilt(): Promise<void> {
   }
 }
 
-async function openPage(route: string): Promise<{ page: Page; problems: string[] }> {
+async function openPage(route: string, base = consoleUrl): Promise<{ page: Page; problems: string[] }> {
   const opened = await browser.newPage();
-  await opened.page.goto(`${consoleUrl}#/${route}`);
+  await opened.page.goto(`${base}#/${route}`);
   return opened;
 }
 
@@ -225,5 +226,30 @@ describe('web console', () => {
     await screenshot(page, 'groups');
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('without a metrics URL, a separate gateway derives produce rates from log-end offsets and says so', async () => {
+    const gateway = await GatewayProcess.start(dev.bootstrap);
+    try {
+      const { page, problems } = await openPage('overview', `${gateway.restUrl}/ui/`);
+      await page.getByTestId('rates-source').filter({ hasText: 'derived from log-end offsets' }).waitFor();
+      const stop = { done: false };
+      const producing = produceUntil('console-orders', stop);
+      try {
+        await waitFor(async () => !(await page.getByTestId('produce-rate').textContent())?.startsWith('0 '), {
+          what: 'a produce rate above 0 from log-end offsets',
+        });
+      } finally {
+        stop.done = true;
+        await producing;
+      }
+      // Log-end offsets say nothing of consumers: the consume rate is unknown, not 0.
+      expect(await page.getByTestId('consume-rate').textContent()).toBe('—');
+      await screenshot(page, 'overview-log-end-offsets');
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await gateway.kill();
+    }
   });
 });
