@@ -110,14 +110,14 @@ describe('web console', () => {
     const { page, problems } = await openPage('overview');
     await page.getByTestId('broker-1').waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.locator(':focus').textContent()).toBe('Skip to content');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('main');
     await page.getByRole('link', { name: 'Topics' }).focus();
     await page.keyboard.press('Enter');
     await page.getByTestId('topics-table').waitFor();
     // The new page's main region has the focus, so the next Tab starts inside it.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('main');
     expect(problems).toEqual([]);
     await page.close();
   });
