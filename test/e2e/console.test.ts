@@ -17,6 +17,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeadlessBrowser, screenshot, screenshotDir } from '../harness/browser.ts';
 import { DevProcess } from '../harness/dev-process.ts';
+import { GatewayProcess } from '../harness/gateway-process.ts';
 import { restCall } from '../harness/rest-http.ts';
 import { waitFor } from '../harness/wait.ts';
 
@@ -59,9 +60,9 @@ async function ensureConsoleBuilt(): Promise<void> {
   }
 }
 
-async function openPage(route: string): Promise<{ page: Page; problems: string[] }> {
+async function openPage(route: string, base = consoleUrl): Promise<{ page: Page; problems: string[] }> {
   const opened = await browser.newPage();
-  await opened.page.goto(`${consoleUrl}#/${route}`);
+  await opened.page.goto(`${base}#/${route}`);
   return opened;
 }
 
@@ -109,14 +110,14 @@ describe('web console', () => {
     const { page, problems } = await openPage('overview');
     await page.getByTestId('broker-1').waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.locator(':focus').textContent()).toBe('Skip to content');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('main');
     await page.getByRole('link', { name: 'Topics' }).focus();
     await page.keyboard.press('Enter');
     await page.getByTestId('topics-table').waitFor();
     // The new page's main region has the focus, so the next Tab starts inside it.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('main');
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -225,5 +226,30 @@ describe('web console', () => {
     await screenshot(page, 'groups');
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('without a metrics URL, a separate gateway derives produce rates from log-end offsets and says so', async () => {
+    const gateway = await GatewayProcess.start(dev.bootstrap);
+    try {
+      const { page, problems } = await openPage('overview', `${gateway.restUrl}/ui/`);
+      await page.getByTestId('rates-source').filter({ hasText: 'derived from log-end offsets' }).waitFor();
+      const stop = { done: false };
+      const producing = produceUntil('console-orders', stop);
+      try {
+        await waitFor(async () => !(await page.getByTestId('produce-rate').textContent())?.startsWith('0 '), {
+          what: 'a produce rate above 0 from log-end offsets',
+        });
+      } finally {
+        stop.done = true;
+        await producing;
+      }
+      // Log-end offsets say nothing of consumers: the consume rate is unknown, not 0.
+      expect(await page.getByTestId('consume-rate').textContent()).toBe('—');
+      await screenshot(page, 'overview-log-end-offsets');
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await gateway.kill();
+    }
   });
 });
