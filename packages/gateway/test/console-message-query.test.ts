@@ -6,7 +6,7 @@ import {
   ScanBudget,
   startOffset,
 } from '../src/console/messages/message-query.ts';
-import { kafkaPartitionForKey } from '../src/rest/partitioner.ts';
+import { partitionForKey } from '../src/rest/partitioner.ts';
 import { RestError } from '../src/rest/rest-error.ts';
 
 const codeOf = (call: () => unknown): number | null => {
@@ -42,7 +42,7 @@ describe('message browser queries', () => {
   it('a key reads only the partition the default partitioner gives it, whatever partitions were asked for', () => {
     const query = parseMessageQuery({ key: 'foobar', partitions: '0,1' });
     expect(partitionsToRead(query, 10)).toEqual({ partitions: [6], keyPartition: 6 });
-    expect(kafkaPartitionForKey(Buffer.from('foobar'), 10)).toBe(6);
+    expect(partitionForKey(Buffer.from('foobar'), 10)).toBe(6);
   });
 
   it('without a key, the asked partitions (deduplicated, sorted) or all; an unknown one answers 40402', () => {

@@ -6,7 +6,7 @@
  * records and bytes scanned), and which of the records found are answered.
  * The reading itself is message-reader.ts.
  */
-import { kafkaPartitionForKey } from '../../rest/partitioner.ts';
+import { partitionForKey } from '../../rest/partitioner.ts';
 import { RestError, restErrorCodes } from '../../rest/rest-error.ts';
 
 export const messageStarts = ['newest', 'earliest', 'offset', 'timestamp'] as const;
@@ -86,7 +86,7 @@ export function partitionsToRead(
   partitionCount: number,
 ): { partitions: number[]; keyPartition: number | null } {
   if (query.key !== null) {
-    const keyPartition = kafkaPartitionForKey(query.key, partitionCount);
+    const keyPartition = partitionForKey(query.key, partitionCount);
     return { partitions: [keyPartition], keyPartition };
   }
   const partitions = query.partitions ?? Array.from({ length: partitionCount }, (_, i) => i);
