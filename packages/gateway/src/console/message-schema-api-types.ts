@@ -62,7 +62,7 @@ export interface MessagePage {
   scanned: { records: number; bytes: number };
 }
 
-/** GET /ui/api/messages/topics */
+/** GET /ui/api/messages */
 export interface MessageTopicsAnswer {
   topics: { name: string; partitions: number; internal: boolean }[];
 }

@@ -47,11 +47,7 @@ export function MessagesPage({ route }: { route: Route }) {
 }
 
 function TopicPicker({ topic }: { topic: string | null }) {
-  const { data, error } = usePoll(
-    (signal) => apiGet<MessageTopicsAnswer>('/ui/api/messages/topics', { signal }),
-    null,
-    [],
-  );
+  const { data, error } = usePoll((signal) => apiGet<MessageTopicsAnswer>('/ui/api/messages', { signal }), null, []);
   const names = data?.topics.map((t) => t.name) ?? [];
   if (topic !== null && !names.includes(topic)) names.unshift(topic);
   return (

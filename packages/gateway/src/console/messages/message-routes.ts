@@ -64,7 +64,7 @@ const messageQuerystring = {
 
 export function registerMessageRoutes(app: FastifyInstance, context: RestContext): void {
   app.get(
-    '/ui/api/messages/topics',
+    '/ui/api/messages',
     { schema: { summary: 'The topics the message browser can read, with their partition counts', tags: ['console'] } },
     async (): Promise<MessageTopicsAnswer> => {
       const metadata = await context.client().metadata(null, { allowAutoTopicCreation: false });
