@@ -138,13 +138,21 @@ describe('message browser API', () => {
     expect(openapi.paths['/ui/api/schemas/subjects/{subject}/diff']?.get?.tags).toEqual(['console']);
   });
 
-  it('shows a JSON Schema frame decoded with its schema id, JSON text as JSON, other bytes and headers as hex', async () => {
+  it('shows JSON Schema and Protobuf frames decoded with their schema ids, JSON text as JSON, other bytes as hex', async () => {
     const mixed = 'console-mixed';
     const registry = new RegistryClient(`http://127.0.0.1:${dev.registryPort}`);
     const jsonSchema = JSON.stringify({ type: 'object', properties: { city: { type: 'string' } } });
     const serializer = await RegistrySerializer.create(registry, {
       subject: `${mixed}-value`,
       schema: { schemaType: 'JSON', schema: jsonSchema, references: [] },
+    });
+    const keySerializer = await RegistrySerializer.create(registry, {
+      subject: `${mixed}-key`,
+      schema: {
+        schemaType: 'PROTOBUF',
+        schema: 'syntax = "proto3";\nmessage Station { string code = 1; }',
+        references: [],
+      },
     });
     const client = await KafkaClient.connect({ bootstrap: dev.bootstrap });
     try {
@@ -153,7 +161,7 @@ describe('message browser API', () => {
         mixed,
         0,
         [
-          { key: null, value: serializer.serialize({ city: 'Oslo' }) },
+          { key: keySerializer.serialize({ code: 'OSL' }), value: serializer.serialize({ city: 'Oslo' }) },
           { key: Buffer.from('{"k":1}'), value: Buffer.from('[1,2]') },
           {
             key: Buffer.from([0xff, 0x00]),
@@ -169,7 +177,7 @@ describe('message browser API', () => {
     const answer = (await restCall(restUrl, 'GET', `/ui/api/messages/${mixed}?start=earliest`)).body as MessagePage;
     expect(answer.records.map((r) => [r.key, r.value])).toEqual([
       [
-        { kind: 'null' },
+        { kind: 'protobuf', schemaId: keySerializer.schemaId, value: { code: 'OSL' }, size: expect.any(Number) },
         { kind: 'jsonschema', schemaId: serializer.schemaId, value: { city: 'Oslo' }, size: expect.any(Number) },
       ],
       [
