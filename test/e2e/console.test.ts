@@ -32,7 +32,7 @@ let restUrl: string;
 
 beforeAll(async () => {
   await ensureConsoleBuilt();
-  dev = await DevProcess.start({ args: ['--group-initial-rebalance-delay-ms', '0', '--no-auto-create-topics'] });
+  dev = await DevProcess.start({ args: ['--group-initial-rebalance-delay-ms', '0'] });
   consoleUrl = `http://127.0.0.1:${dev.restPort}/ui/`;
   restUrl = `http://127.0.0.1:${dev.restPort}`;
   kafka = new Kafka({ brokers: [dev.bootstrap], clientId: 'console-e2e', logLevel: logLevel.NOTHING });
@@ -122,7 +122,7 @@ describe('web console', () => {
     await page.close();
   });
 
-  it('creates a topic through the topics page, lists it, and shows its partitions with leader and ISR', async () => {
+  it('creates a topic through the topics page, lists it, shows its partitions with leader and ISR, and sets a config', async () => {
     const { page, problems } = await openPage('topics');
     await page.getByText('Create a topic').click();
     await page.getByLabel('Name', { exact: true }).fill('console-orders');
@@ -138,6 +138,11 @@ describe('web console', () => {
     await page.getByTestId('partition-2').waitFor();
     const cells = await page.getByTestId('partition-0').locator('td').allTextContents();
     expect(cells.slice(1, 4)).toEqual(['1 (epoch 0)', '1', '1']);
+    await page.getByLabel('Config name').fill('retention.ms');
+    await page.getByLabel('Value', { exact: true }).fill('3600000');
+    await page.getByRole('button', { name: 'Set', exact: true }).click();
+    await page.getByTestId('config-retention.ms').filter({ hasText: 'DYNAMIC_TOPIC_CONFIG' }).waitFor();
+    expect(await page.getByTestId('config-retention.ms').locator('td').nth(1).textContent()).toBe('3600000');
     await screenshot(page, 'topic');
     expect(problems).toEqual([]);
     await page.close();
@@ -251,5 +256,31 @@ describe('web console', () => {
     } finally {
       await gateway.kill();
     }
+  });
+
+  it("answers bad input to the console's API with the right status and a JSON message, and describes it in /openapi.json", async () => {
+    const json = { contentType: 'application/json' };
+    const cases: [string, string, unknown, number][] = [
+      ['POST', '/ui/api/topics', {}, 422],
+      ['POST', '/ui/api/topics', { name: 'console-orders' }, 409],
+      ['POST', '/ui/api/topics', { name: 'x', partitions: 0 }, 422],
+      ['GET', '/ui/api/topics/no-such-topic', undefined, 404],
+      ['GET', '/ui/api/groups/no-such-group', undefined, 404],
+      ['POST', '/ui/api/groups/console-lag-group/reset-offsets', { to: 'offset' }, 422],
+      ['POST', '/ui/api/groups/console-lag-group/reset-offsets', { to: 'somewhere' }, 422],
+      ['POST', '/ui/api/groups/console-lag-group/reset-offsets', { to: 'latest', topic: 'no-such-topic' }, 404],
+      ['POST', '/ui/api/topics/console-orders/configs', {}, 400],
+    ];
+    for (const [method, path, body, status] of cases) {
+      const answer = await restCall(restUrl, method, path, body, json);
+      expect({ path, body, status: answer.status }).toEqual({ path, body, status });
+      expect(answer.body).toMatchObject({ error_code: status, message: expect.any(String) });
+    }
+    // Asking about a topic does not create it, though the broker auto-creates topics on Metadata requests that allow it.
+    expect((await admin.listTopics()).includes('no-such-topic')).toBe(false);
+    const openapi = await restCall(restUrl, 'GET', '/openapi.json');
+    const paths = (openapi.body as { paths: Record<string, Record<string, { tags?: string[] }>> }).paths;
+    expect(paths['/ui/api/groups/{group}/reset-offsets']?.post?.tags).toEqual(['console']);
+    expect(paths['/ui/api/overview']?.get?.tags).toEqual(['console']);
   });
 });

@@ -83,7 +83,7 @@ function TopicBody({ data, onChanged }: { data: TopicAnswer; onChanged: () => vo
         </thead>
         <tbody>
           {data.configs.map((c) => (
-            <tr key={c.name}>
+            <tr key={c.name} data-testid={`config-${c.name}`}>
               <td>{c.name}</td>
               <td>{c.sensitive ? '(sensitive)' : (c.value ?? '—')}</td>
               <td class={c.isDefault ? 'muted' : ''}>{c.source}</td>
