@@ -65,6 +65,8 @@ export interface GatewayOptions {
   electionSessionTimeoutMs?: number;
   /** Whether /metrics includes the process's default metrics; false when the process already exports them elsewhere. Default true. */
   processMetrics?: boolean;
+  /** The brokers' Prometheus /metrics URLs, for the console's live rates; default none (rates from log-end offsets). */
+  metricsUrls?: readonly string[];
 }
 
 /** The bootstrap list does not parse; nothing was started. */
@@ -152,6 +154,7 @@ export class Gateway {
           registry: restRegistry,
           formats: new EmbeddedFormats(restRegistry),
           registryUrl,
+          metricsUrls: options.metricsUrls ?? [],
           onClusterReady: (listener) => link.onReady(listener),
           onStop: (close) => {
             restClosers.push(close);

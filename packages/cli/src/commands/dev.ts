@@ -154,6 +154,8 @@ export async function startDev(
         logger: logger.child({ role: 'gateway' }),
         // The broker's /metrics already carries the process's metrics.
         processMetrics: false,
+        // The console's live rates come from the broker's own counters.
+        metricsUrls: broker.httpPort === null ? [] : [`http://${loopbackFor(options.host)}:${broker.httpPort}/metrics`],
       });
     } catch (error) {
       await broker.stop({ controlled: true });

@@ -22,6 +22,7 @@ export interface GatewayCommandOptions {
   restConsumerOwnerTimeoutMs: number;
   httpPort?: number;
   httpHost?: string;
+  metricsUrls?: string[];
   advertisedUrl?: string;
   registryTopic: string;
   registryWriter: boolean;
@@ -102,6 +103,20 @@ export function gatewayCommand(): Command {
     .addOption(new Option('--http-host <host>', 'interface for --http-port (default: --host)').env('RUNNEL_HTTP_HOST'))
     .addOption(
       new Option(
+        '--metrics-urls <urls>',
+        "the brokers' Prometheus /metrics URLs, comma-separated: the console's live produce/consume rates " +
+          '(default: none; the console then derives produce rates from log-end offsets)',
+      )
+        .argParser((value: string) =>
+          value
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== ''),
+        )
+        .env('RUNNEL_METRICS_URLS'),
+    )
+    .addOption(
+      new Option(
         '--advertised-url <url>',
         'the registry URL other gateways forward writes to (default: http://<host or hostname>:<registry port>)',
       ).env('RUNNEL_ADVERTISED_URL'),
@@ -166,6 +181,7 @@ export function gatewayCommand(): Command {
           },
           ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
           ...(options.httpHost === undefined ? {} : { httpHost: options.httpHost }),
+          ...(options.metricsUrls === undefined ? {} : { metricsUrls: options.metricsUrls }),
           ...(options.advertisedUrl === undefined ? {} : { advertisedUrl: options.advertisedUrl }),
           registryTopic: options.registryTopic,
           writerEligible: options.registryWriter,

@@ -60,6 +60,8 @@ export interface RestContext {
   readonly formats: EmbeddedFormats;
   /** The registry's base URL (the console reads subjects and schemas there). */
   readonly registryUrl: string;
+  /** The brokers' Prometheus /metrics URLs, where the console reads produce and consume rates; empty: none known. */
+  readonly metricsUrls: readonly string[];
   /** Calls `listener` once the cluster has answered (at once if it has); never if the gateway stops first. */
   onClusterReady(listener: (client: KafkaClient) => void): void;
   /** Called when the gateway stops: each area closes what it opened (consumer instances, streams). */
