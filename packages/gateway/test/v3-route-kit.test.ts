@@ -35,6 +35,7 @@ function fakeContext(state: { connected: boolean }): RestContext {
     registry,
     formats: new EmbeddedFormats(registry),
     registryUrl: 'http://127.0.0.1:1',
+    metricsUrls: [],
     onClusterReady: () => {},
     onStop: () => {},
   };
