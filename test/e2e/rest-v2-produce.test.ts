@@ -366,7 +366,7 @@ describe('REST Proxy v2 produce refuses bad input with Confluent’s codes, writ
     expect((answer.body as { message: string }).message).toContain('10000');
   });
 
-  it('schemas: values without a value schema 42202, keys without a key schema 42201, a record not fitting 42202', async () => {
+  it('schemas: values without a value schema 42202, keys without a key schema 42201, a record not fitting 42203, an unknown schema id 400', async () => {
     const avro = v2FormatType('avro');
     const intSchema = { value_schema: '"int"' };
     expect(
@@ -375,7 +375,7 @@ describe('REST Proxy v2 produce refuses bad input with Confluent’s codes, writ
     const keyed = JSON.stringify({ ...intSchema, records: [{ key: 'k', value: 1 }] });
     expect(codeOf(await curl(rest, 'POST', '/topics/refused-1', keyed, avro))).toEqual([422, 42201]);
     const misfit = JSON.stringify({ ...intSchema, records: [{ value: 1 }, { value: 'one' }] });
-    expect(codeOf(await curl(rest, 'POST', '/topics/refused-1', misfit, avro))).toEqual([422, 42202]);
+    expect(codeOf(await curl(rest, 'POST', '/topics/refused-1', misfit, avro))).toEqual([422, 42203]);
     // Schemas given by id (registered here under their own subjects) register nothing under the topic's.
     const register = async (subject: string, schemaType: string, schema: string): Promise<number> => {
       const response = await fetch(`${registryUrl}/subjects/${subject}/versions`, {
@@ -388,15 +388,15 @@ describe('REST Proxy v2 produce refuses bad input with Confluent’s codes, writ
     const jsonId = await register('refused-json', 'JSON', JSON.stringify({ type: 'object', required: ['sku'] }));
     const jsonMisfit = JSON.stringify({ value_schema_id: jsonId, records: [{ value: { qty: 1 } }] });
     expect(codeOf(await curl(rest, 'POST', '/topics/refused-1', jsonMisfit, v2FormatType('jsonschema')))).toEqual([
-      422, 42202,
+      422, 42203,
     ]);
     const protoId = await register('refused-proto', 'PROTOBUF', 'syntax = "proto3"; message M { string s = 1; }');
     const protoMisfit = JSON.stringify({ value_schema_id: protoId, records: [{ value: { nope: 1 } }] });
     expect(codeOf(await curl(rest, 'POST', '/topics/refused-1', protoMisfit, v2FormatType('protobuf')))).toEqual([
-      422, 42202,
+      422, 42203,
     ]);
     const unknownId = JSON.stringify({ value_schema_id: 999_999, records: [{ value: 1 }] });
-    expect(codeOf(await curl(rest, 'POST', '/topics/refused-1', unknownId, avro))).toEqual([422, 42202]);
+    expect(codeOf(await curl(rest, 'POST', '/topics/refused-1', unknownId, avro))).toEqual([400, 400]);
     // Nothing of a refused request was written: the partitions hold only the records produced above.
     expect((await curl(rest, 'GET', '/topics/avro-1/partitions/0/offsets')).body).toEqual({
       beginning_offset: 0,

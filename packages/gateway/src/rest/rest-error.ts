@@ -2,7 +2,7 @@
  * The REST Proxy's error answer, as Confluent's kafka-rest shapes it: a JSON
  * object with `error_code` and `message`. v2 codes have five digits whose
  * first three are the HTTP status (40401 topic not found, 40403 consumer
- * instance not found, 42201 invalid schema, ...); v3 answers carry the bare
+ * instance not found, 42203 a record that does not fit its schema, ...); v3 answers carry the bare
  * HTTP status as its code. Route handlers throw RestError; the REST app's
  * error handler turns it (and Fastify's own errors: bad JSON, body too
  * large, failed validation) into the body for the API the path belongs to.
@@ -26,9 +26,14 @@ export const restErrorCodes = {
   unsupportedMediaType: 415,
   /** The body parses but does not describe a valid request (a field missing or of the wrong type). */
   unprocessableEntity: 422,
-  invalidSchema: 42_201,
-  /** A record that does not fit its schema. */
-  invalidRecord: 42_202,
+  /** Records with keys in a registry format but no key schema (Confluent's KEY_SCHEMA_MISSING). */
+  keySchemaMissing: 42_201,
+  /** Records with values in a registry format but no value schema (VALUE_SCHEMA_MISSING). */
+  valueSchemaMissing: 42_202,
+  /** A key or value that does not fit its schema (Confluent's JSON_CONVERSION: "Conversion of JSON to Object failed"). */
+  invalidRecord: 42_203,
+  /** A schema the registry refuses, or one this side cannot compile (Confluent's INVALID_SCHEMA). */
+  invalidSchema: 42_205,
   /** A consumer instance asked for records in a format it was not created with. */
   consumerFormatMismatch: 40_601,
   /** The Kafka cluster did not answer, or answered with an error the proxy cannot map. */

@@ -11,7 +11,7 @@
  * Serializers are cached per subject and schema text (bounded), and the
  * deserializer compiles each schema id once. jsonschema values are
  * validated against their schema before they are written (a misfit is
- * 42202), as Confluent's REST Proxy does; the validators are cached per
+ * 42203), as Confluent's REST Proxy does; the validators are cached per
  * schema id (bounded).
  */
 import {
@@ -57,7 +57,7 @@ export type SchemaSource = { schema: string } | { schemaId: number };
 export interface PartEncoder {
   /** The schema id the records are written with; null for binary and json. */
   readonly schemaId: number | null;
-  /** The record bytes for a JSON value; null stays null (no key, a tombstone). Throws RestError(42202) on a bad value. */
+  /** The record bytes for a JSON value; null stays null (no key, a tombstone). Throws RestError(42203) on a bad value. */
   encode(value: unknown): Buffer | null;
 }
 
@@ -79,7 +79,8 @@ export class EmbeddedFormats {
 
   /**
    * The encoder of `part` of records for `topic` in `format`. A registry format needs a schema source (RestError
-   * 42202 without one); an inline schema is registered under `<topic>-<part>` (a schema the registry refuses: 42201).
+   * 42201 / 42202 without one); an inline schema is registered under `<topic>-<part>` (a schema the registry
+   * refuses: 42205; an id it does not know: 400).
    */
   async encoder(
     format: EmbeddedFormat,
@@ -91,7 +92,7 @@ export class EmbeddedFormats {
     if (format === 'json') return { schemaId: null, encode: encodeJson };
     if (source === null) {
       throw new RestError(
-        restErrorCodes.invalidRecord,
+        part === 'key' ? restErrorCodes.keySchemaMissing : restErrorCodes.valueSchemaMissing,
         `${part}_schema or ${part}_schema_id is required for ${format}`,
       );
     }
@@ -204,7 +205,8 @@ function encodeJson(value: unknown): Buffer | null {
 function schemaError(error: unknown): RestError {
   if (error instanceof RegistryError) {
     if (error.status === 404) {
-      return new RestError(restErrorCodes.invalidRecord, `schema not found: ${error.message}`, { cause: error });
+      // Confluent's REST Proxy answers a schema it cannot fetch as a plain bad request.
+      return new RestError(restErrorCodes.badRequest, `schema not found: ${error.message}`, { cause: error });
     }
     if (error.status === 409 || error.status === 422) {
       return new RestError(restErrorCodes.invalidSchema, error.message, { cause: error });

@@ -14,8 +14,8 @@ import {
 import { RestError, restErrorCodes } from '../rest-error.ts';
 
 /** Confluent's codes for a registry format's request that has keys (values) but no key (value) schema. */
-export const keySchemaMissing = 42_201;
-export const valueSchemaMissing = 42_202;
+export const keySchemaMissing = restErrorCodes.keySchemaMissing;
+export const valueSchemaMissing = restErrorCodes.valueSchemaMissing;
 
 export interface ProduceRecordBody {
   key?: unknown;
