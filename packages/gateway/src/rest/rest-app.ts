@@ -46,7 +46,7 @@ export async function buildRestApp(options: RestAppOptions): Promise<FastifyInst
     return503OnClosing: true,
     bodyLimit: context.limits.bodyBytesMax,
     // Consumer group and instance names, and topic names, may be long; the limit bounds the router's work.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 400;
       void sendError(reply, request.url, status, error.message);
