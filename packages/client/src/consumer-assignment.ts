@@ -96,3 +96,43 @@ class BoundedReader {
     return value;
   }
 }
+
+/*
+ * A member's subscription (ConsumerProtocolSubscription v0, never flexible), the JoinGroup metadata of the
+ * "consumer" protocol:
+ *   version  int16 = 0
+ *   topics   int32 count, then per topic: int16 length + UTF-8 bytes
+ *   userData nullable bytes (int32 -1: null)
+ */
+
+export function encodeSubscription(topics: readonly string[]): Buffer {
+  const names = topics.map((t) => Buffer.from(t, 'utf8'));
+  const out = Buffer.alloc(2 + 4 + names.reduce((n, b) => n + 2 + b.length, 0) + 4);
+  let at = out.writeInt16BE(0, 0);
+  at = out.writeInt32BE(names.length, at);
+  for (const name of names) {
+    at = out.writeInt16BE(name.length, at);
+    at += name.copy(out, at);
+  }
+  out.writeInt32BE(-1, at);
+  return out;
+}
+
+/** A member's subscribed topics; null when the bytes are not a subscription (that member gets nothing). */
+export function decodeSubscription(metadata: Buffer): string[] | null {
+  if (metadata.length < 6) return null;
+  if (metadata.readInt16BE(0) < 0) return null;
+  const count = metadata.readInt32BE(2);
+  if (count < 0 || count > (metadata.length - 6) / 2) return null;
+  const topics: string[] = [];
+  let at = 6;
+  for (let i = 0; i < count; i++) {
+    if (at + 2 > metadata.length) return null;
+    const length = metadata.readInt16BE(at);
+    at += 2;
+    if (length < 0 || at + length > metadata.length) return null;
+    topics.push(metadata.toString('utf8', at, at + length));
+    at += length;
+  }
+  return topics;
+}

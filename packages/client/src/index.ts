@@ -33,7 +33,12 @@ export { Connection } from './connection.ts';
 export type { ConsumedRecord, ConsumeOptions, PartitionReader } from './consume.ts';
 export { consumePartition } from './consume.ts';
 export type { AssignedPartitions } from './consumer-assignment.ts';
-export { decodeConsumerAssignment, encodeConsumerAssignment } from './consumer-assignment.ts';
+export {
+  decodeConsumerAssignment,
+  decodeSubscription,
+  encodeConsumerAssignment,
+  encodeSubscription,
+} from './consumer-assignment.ts';
 export type { CoordinatorAnswer } from './coordinator-lookup.ts';
 export { askCoordinator, CoordinatorKeyType } from './coordinator-lookup.ts';
 export type { ConnectionFailure } from './errors.ts';

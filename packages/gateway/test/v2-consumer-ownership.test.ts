@@ -1,6 +1,7 @@
+import { decodeSubscription, encodeSubscription } from '@runnel/client';
 import { describe, expect, it } from 'vitest';
 import { acceptedFormat } from '../src/rest/v2-consumers/accept-format.ts';
-import { assignRange, decodeSubscription, encodeSubscription } from '../src/rest/v2-consumers/consumer-protocol.ts';
+import { assignRange } from '../src/rest/v2-consumers/consumer-protocol.ts';
 import { readCreateRequest } from '../src/rest/v2-consumers/create-request.ts';
 import {
   decodeDefinition,

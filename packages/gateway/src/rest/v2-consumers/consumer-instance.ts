@@ -10,16 +10,17 @@
  */
 
 import type { KafkaClient } from '@runnel/client';
-import { decodeConsumerAssignment, encodeConsumerAssignment, GroupAdmin, GroupMembership } from '@runnel/client';
+import {
+  decodeConsumerAssignment,
+  decodeSubscription,
+  encodeConsumerAssignment,
+  encodeSubscription,
+  GroupAdmin,
+  GroupMembership,
+} from '@runnel/client';
 import type { RestContext } from '../rest-context.ts';
 import { RestError, restErrorCodes } from '../rest-error.ts';
-import {
-  assignRange,
-  consumerProtocolType,
-  decodeSubscription,
-  encodeSubscription,
-  rangeAssignor,
-} from './consumer-protocol.ts';
+import { assignRange, consumerProtocolType, rangeAssignor } from './consumer-protocol.ts';
 import type { InstanceDefinition, InstanceTarget, TopicPartition } from './instance-definition.ts';
 import {
   commitPositions,
