@@ -1,17 +1,7 @@
-import { createServer } from 'node:net';
 import { silentLogger } from '@runnel/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, InvalidBootstrapError } from '../src/index.ts';
-
-/** A port nothing listens on: bound once to learn a free one, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { closedPort } from './closed-port.ts';
 
 describe('a gateway whose cluster does not answer', () => {
   let gateway: Gateway;
